@@ -1,0 +1,209 @@
+import PQueue from "p-queue";
+import type { AnyChain } from "../compile/define-chain.ts";
+import { CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
+import { run } from "../runtime/runner.ts";
+import type { RunOptions, RunResult } from "../runtime/run-types.ts";
+import type { Usage } from "../types.ts";
+import { type BatchRecord, JsonlCheckpoint } from "./jsonl-checkpoint.ts";
+
+/** An input that could not even be read (e.g. a malformed JSONL line); it is recorded as failed. */
+export class UnreadableItem {
+  readonly error: CatenaError;
+  constructor(error: CatenaError) {
+    this.error = error;
+  }
+}
+
+/** Progress of a batch, sent after every finished item. */
+export interface BatchProgress {
+  done: number;
+  failed: number;
+  deferred: number;
+  /** Items found finished in the checkpoint and not run again. */
+  skipped: number;
+  inFlight: number;
+  /** Known when the inputs are an array or `total` was given. */
+  total?: number;
+  elapsedMs: number;
+  itemsPerSecond: number;
+  etaMs?: number;
+}
+
+/** Options of {@link runBatch}. */
+export interface BatchOptions extends Omit<RunOptions, "runId"> {
+  /** Items in flight at once (default 8). */
+  concurrency?: number;
+  /** At most this many item starts per second and/or per minute. */
+  rate?: { perSecond?: number; perMinute?: number };
+  onProgress?: (progress: BatchProgress) => void;
+  /** JSONL file that receives each result as it finishes; with `resume`, finished items are skipped. */
+  checkpoint?: string;
+  resume?: boolean;
+  /** On resume, run failed items again. */
+  retryFailed?: boolean;
+  /** Number of inputs, for ETA when the inputs are an async iterable. */
+  total?: number;
+  /** Write each item's input next to its result (default true). */
+  includeInput?: boolean;
+  /** Keep every result in memory and return them in the summary (default: only without a checkpoint). */
+  collect?: boolean;
+}
+
+/** One finished item. */
+export interface BatchItemResult extends BatchRecord {
+  runId?: string;
+  ms: number;
+  output?: unknown;
+  error?: SerializedError;
+}
+
+/** What {@link runBatch} returns. */
+export interface BatchSummary {
+  status: "done" | "aborted";
+  total: number;
+  done: number;
+  failed: number;
+  deferred: number;
+  waiting: number;
+  skipped: number;
+  ms: number;
+  itemsPerSecond: number;
+  usage: Usage;
+  /** Deferral reasons, counted by error code of the tier that gave up (or "low-confidence"). */
+  deferredReasons: Record<string, number>;
+  results?: BatchItemResult[];
+  checkpoint?: string;
+}
+
+/**
+ * Runs a chain over many inputs with bounded concurrency and an optional rate limit, streaming
+ * progress and writing results to a JSONL checkpoint as they finish. Rerun with the same checkpoint
+ * and `resume: true` after a crash: finished items are skipped, so each input appears exactly once.
+ * A failing item is recorded with its error and the batch goes on.
+ *
+ * @example
+ * const summary = await runBatch(chain, inputs, { concurrency: 16, checkpoint: "out.jsonl", resume: true,
+ *   onProgress: (p) => console.log(p.done, p.etaMs) });
+ */
+export async function runBatch(
+  chain: AnyChain,
+  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+  options: BatchOptions = {},
+): Promise<BatchSummary> {
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
+  }
+  const checkpoint = options.checkpoint
+    ? await JsonlCheckpoint.open(options.checkpoint, { resume: options.resume === true, retryFailed: options.retryFailed === true })
+    : undefined;
+  const collect = options.collect ?? checkpoint === undefined;
+  const includeInput = options.includeInput ?? true;
+  const results: BatchItemResult[] = [];
+  const queue = new PQueue({ concurrency, ...rateOf(options.rate) });
+  const startedAt = performance.now();
+  const total = options.total ?? (Array.isArray(inputs) ? inputs.length : undefined);
+  const counts = { done: 0, failed: 0, deferred: 0, waiting: 0, skipped: 0 };
+  const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const deferredReasons: Record<string, number> = {};
+  const runOptions: RunOptions = { ...options };
+  let aborted = false;
+
+  const progress = (): void => {
+    if (!options.onProgress) return;
+    const elapsedMs = performance.now() - startedAt;
+    const finished = counts.done + counts.failed + counts.deferred + counts.waiting;
+    const itemsPerSecond = elapsedMs > 0 ? (finished * 1000) / elapsedMs : 0;
+    const p: BatchProgress = { ...counts, inFlight: queue.pending, elapsedMs, itemsPerSecond };
+    if (total !== undefined) {
+      p.total = total;
+      const left = total - finished - counts.skipped;
+      if (itemsPerSecond > 0) p.etaMs = (left / itemsPerSecond) * 1000;
+    }
+    options.onProgress(p);
+  };
+
+  const record = (item: BatchItemResult): void => {
+    checkpoint?.append(item);
+    if (collect) results.push(item);
+    progress();
+  };
+
+  const runItem = async (index: number, input: unknown): Promise<void> => {
+    if (input instanceof UnreadableItem) {
+      counts.failed++;
+      record({ index, status: "error", ms: 0, error: serializeError(input.error) });
+      return;
+    }
+    const t0 = performance.now();
+    const result: RunResult = await run(chain, input, runOptions);
+    if (options.signal?.aborted) {
+      aborted = true;
+      return; // not recorded: the item runs again on resume
+    }
+    const item: BatchItemResult = { index, status: result.status, runId: result.runId, ms: performance.now() - t0 };
+    if (includeInput) item.input = input;
+    usage.inputTokens += result.usage.inputTokens;
+    usage.outputTokens += result.usage.outputTokens;
+    usage.costUsd += result.usage.costUsd;
+    if (result.status === "done") {
+      counts.done++;
+      item.output = result.output;
+    } else if (result.status === "error") {
+      counts.failed++;
+      item.error = serializeError(result.error);
+    } else if (result.status === "deferred") {
+      counts.deferred++;
+      item.deferred = result.deferred;
+      const reason = result.deferred.errors.at(-1)?.error.code ?? "low-confidence";
+      deferredReasons[reason] = (deferredReasons[reason] ?? 0) + 1;
+    } else {
+      counts.waiting++;
+      item.snapshot = result.snapshot;
+    }
+    record(item);
+  };
+
+  let index = 0;
+  try {
+    for await (const input of inputs) {
+      const i = index++;
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      if (checkpoint?.finished.has(i)) {
+        counts.skipped++;
+        continue;
+      }
+      // Backpressure: an async source is read only as fast as items finish.
+      if (queue.size >= concurrency) await queue.onSizeLessThan(concurrency);
+      void queue.add(() => runItem(i, input));
+    }
+    await queue.onIdle();
+  } finally {
+    await checkpoint?.close();
+  }
+  if (counts.skipped > 0) progress();
+  const ms = performance.now() - startedAt;
+  const ran = counts.done + counts.failed + counts.deferred + counts.waiting;
+  const summary: BatchSummary = {
+    status: aborted ? "aborted" : "done",
+    total: index,
+    ...counts,
+    ms,
+    itemsPerSecond: ms > 0 ? (ran * 1000) / ms : 0,
+    usage,
+    deferredReasons,
+  };
+  if (collect) summary.results = results.sort((a, b) => a.index - b.index);
+  if (checkpoint) summary.checkpoint = checkpoint.path;
+  return summary;
+}
+
+function rateOf(rate: BatchOptions["rate"]): { interval?: number; intervalCap?: number } {
+  if (!rate) return {};
+  if (rate.perSecond !== undefined) return { interval: 1000, intervalCap: rate.perSecond };
+  if (rate.perMinute !== undefined) return { interval: 60_000, intervalCap: rate.perMinute };
+  return {};
+}

@@ -1,0 +1,140 @@
+import type { AnyStateMachine } from "xstate";
+import type { ChainMachineContext, ChainMachineEvent } from "./machine-context.ts";
+import type { StateInfo } from "./state-info.ts";
+
+type Args = { context: ChainMachineContext; event: ChainMachineEvent };
+type Guard = (args: Args, params: undefined) => boolean;
+type Assignment = (args: Args, params: undefined) => Partial<ChainMachineContext>;
+
+interface TableTransition {
+  target: string;
+  guard: Guard | undefined;
+  assignments: Assignment[];
+}
+
+/** One state of the table: its effect, its transitions by event type, entry and eventless ones. */
+export interface TableState {
+  key: string;
+  info: StateInfo;
+  final: boolean;
+  on: Map<string, TableTransition[]>;
+  always: TableTransition[];
+  entry: Assignment[];
+}
+
+/** Where a run is: the state it is in and the machine's context there. */
+export interface MachineCursor {
+  state: TableState;
+  context: ChainMachineContext;
+}
+
+/**
+ * The transitions of a chain's xstate machine, read off its state nodes into plain arrays so that
+ * the runner can take a transition in well under a microsecond. It runs the machine's own guards
+ * and assign actions, in xstate's order (transition actions, then entry actions, then eventless
+ * transitions); the conformance test checks it against a real xstate actor.
+ */
+export interface MachineTable {
+  initial: string;
+  states: Map<string, TableState>;
+  /** The cursor after the machine starts with this context. */
+  start(context: ChainMachineContext): MachineCursor;
+  /** The cursor after `event` in `cursor`; throws when the state has no transition for it. */
+  send(cursor: MachineCursor, event: ChainMachineEvent): MachineCursor;
+  /** The cursor for a persisted state key and context (for resuming a paused run). */
+  restore(stateKey: string, context: ChainMachineContext): MachineCursor;
+}
+
+interface StateNodeLike {
+  key: string;
+  type: string;
+  meta?: { catena?: StateInfo };
+  entry: readonly unknown[];
+  always?: readonly TransitionLike[];
+  transitions: Map<string, readonly TransitionLike[]>;
+}
+interface TransitionLike {
+  target?: readonly { key: string }[];
+  guard?: unknown;
+  actions: readonly unknown[];
+}
+
+/** Reads the transition table of a machine produced by `compileFlow`. */
+export function machineTable(machine: AnyStateMachine): MachineTable {
+  const states = new Map<string, TableState>();
+  const nodes = machine.root.states as Record<string, StateNodeLike>;
+  for (const [key, node] of Object.entries(nodes)) {
+    const info = node.meta?.catena;
+    if (!info) throw new Error(`state "${key}" has no catena meta; the machine was not built by compileFlow`);
+    const on = new Map<string, TableTransition[]>();
+    for (const [event, list] of node.transitions) on.set(event, list.map(toTableTransition));
+    states.set(key, {
+      key,
+      info,
+      final: node.type === "final",
+      on,
+      always: (node.always ?? []).map(toTableTransition),
+      entry: node.entry.map(toAssignment),
+    });
+  }
+  const initial = String(machine.config.initial);
+
+  const enter = (key: string, context: ChainMachineContext, event: ChainMachineEvent): MachineCursor => {
+    let state = states.get(key) as TableState;
+    let ctx = apply(state.entry, context, event);
+    // Eventless transitions (branches, cascade starts) are taken at once, as xstate does.
+    for (let hops = 0; state.always.length > 0; hops++) {
+      if (hops > states.size) throw new Error(`eventless transitions loop at "${state.key}"`);
+      const t = pick(state.always, ctx, event, state.key, "(always)");
+      ctx = apply(t.assignments, ctx, event);
+      state = states.get(t.target) as TableState;
+      ctx = apply(state.entry, ctx, event);
+    }
+    return { state, context: ctx };
+  };
+
+  const startEvent: ChainMachineEvent = { type: "delay.done" };
+  return {
+    initial,
+    states,
+    start: (context) => enter(initial, context, startEvent),
+    send(cursor, event) {
+      const list = cursor.state.on.get(event.type);
+      if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
+      const t = pick(list, cursor.context, event, cursor.state.key, event.type);
+      return enter(t.target, apply(t.assignments, cursor.context, event), event);
+    },
+    restore(stateKey, context) {
+      const state = states.get(stateKey);
+      if (!state) throw new Error(`unknown state "${stateKey}"`);
+      return { state, context };
+    },
+  };
+}
+
+function toTableTransition(t: TransitionLike): TableTransition {
+  const target = t.target?.[0]?.key;
+  if (target === undefined) throw new Error("targetless transitions are not produced by compileFlow");
+  if (t.guard !== undefined && typeof t.guard !== "function") throw new Error("only inline guards are supported");
+  return { target, guard: t.guard as Guard | undefined, assignments: t.actions.map(toAssignment) };
+}
+
+function toAssignment(action: unknown): Assignment {
+  const a = action as { type?: string; assignment?: unknown };
+  if (a.type !== "xstate.assign" || typeof a.assignment !== "function") {
+    throw new Error("only assign actions with a function are supported in chain machines");
+  }
+  return a.assignment as Assignment;
+}
+
+function pick(list: TableTransition[], context: ChainMachineContext, event: ChainMachineEvent, from: string, on: string) {
+  const args = { context, event };
+  for (const t of list) if (t.guard === undefined || t.guard(args, undefined)) return t;
+  throw new Error(`no transition from "${from}" on ${on} matched`);
+}
+
+function apply(assignments: Assignment[], context: ChainMachineContext, event: ChainMachineEvent): ChainMachineContext {
+  let ctx = context;
+  for (const a of assignments) ctx = { ...ctx, ...a({ context: ctx, event }, undefined) };
+  return ctx;
+}

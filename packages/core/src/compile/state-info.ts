@@ -1,0 +1,17 @@
+import type { AnyStep, MapNode, RetryNode, ReviewNode } from "../types.ts";
+import type { CompiledFlow } from "./compile-flow.ts";
+
+/** Names of the final states every chain machine may end in. */
+export const FINAL_STATES = { done: "$done", failed: "$failed", deferred: "$deferred" } as const;
+
+/**
+ * What the runner does in a state, stored in the state's `meta.catena`. The machine decides where
+ * to go; this says which effect to perform while there.
+ */
+export type StateInfo =
+  | { kind: "step"; step: AnyStep; cascade?: string; tier?: string; threshold?: number; retry?: string }
+  | { kind: "delay"; retry: RetryNode }
+  | { kind: "map"; map: MapNode; flow: CompiledFlow }
+  | { kind: "review"; review: ReviewNode }
+  | { kind: "branch" }
+  | { kind: "final"; outcome: "done" | "failed" | "deferred" };

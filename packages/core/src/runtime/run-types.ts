@@ -1,0 +1,76 @@
+import type { CatenaError } from "../errors/catena-error.ts";
+import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
+import type { ChainRef, Logger, StepRecord, Tracer, Usage } from "../types.ts";
+
+/** Options of `run`, `resume` and each item of `runBatch`. */
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Timeout of the whole run, in milliseconds. */
+  timeoutMs?: number;
+  /** Default timeout of each step, in milliseconds (a step's own `timeoutMs` wins). */
+  stepTimeoutMs?: number;
+  /** Use this run id instead of a fresh UUID (e.g. to correlate with your own records). */
+  runId?: string;
+  metadata?: Record<string, unknown>;
+  logger?: Logger;
+  tracer?: Tracer;
+  /**
+   * How the machine is driven: `"table"` (default) walks the machine's transitions directly;
+   * `"xstate"` sends every event through a real xstate actor (slower; same results).
+   */
+  driver?: "table" | "xstate";
+}
+
+/** A paused run, as plain JSON: persist it anywhere and pass it to `resume`, in any process. */
+export interface RunSnapshot {
+  format: "catena.run-snapshot.v1";
+  chain: ChainRef;
+  runId: string;
+  /** The machine state the run waits in. */
+  state: string;
+  context: ChainMachineContext;
+  steps: StepRecord[];
+  usage: Usage;
+  startedAt: number;
+  review: { name: string; prompt?: string };
+}
+
+interface RunResultBase {
+  runId: string;
+  chain: ChainRef;
+  steps: StepRecord[];
+  usage: Usage;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  ms: number;
+}
+
+/** A run that finished with output matching the chain's output schema. */
+export interface RunDone<TOutput> extends RunResultBase {
+  status: "done";
+  output: TOutput;
+}
+
+/** A run whose cascade could not answer with enough confidence; `deferred.best` is the best guess. */
+export interface RunDeferred extends RunResultBase {
+  status: "deferred";
+  output?: undefined;
+  deferred: DeferredInfo;
+}
+
+/** A run paused at a review; resume it with `resume(chain, result.snapshot, decision)`. */
+export interface RunWaiting extends RunResultBase {
+  status: "waiting";
+  output?: undefined;
+  snapshot: RunSnapshot;
+}
+
+/** A run that failed; `error.code` says why (`INPUT_VALIDATION`, `STEP_FAILED`, `TIMEOUT`, ...). */
+export interface RunFailed extends RunResultBase {
+  status: "error";
+  output?: undefined;
+  error: CatenaError;
+}
+
+/** What `run` returns: a result with a `status`, never a thrown error. */
+export type RunResult<TOutput = unknown> = RunDone<TOutput> | RunDeferred | RunWaiting | RunFailed;

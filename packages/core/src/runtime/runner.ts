@@ -1,0 +1,194 @@
+import type { AnyChain, OutputFrom } from "../compile/define-chain.ts";
+import { initialContext } from "../compile/machine-context.ts";
+import type { MachineCursor } from "../compile/machine-table.ts";
+import { CatenaError } from "../errors/catena-error.ts";
+import {
+  InputValidationError,
+  InvalidSnapshotError,
+  OutputValidationError,
+  StepError,
+  TimeoutError,
+  schemaIssues,
+} from "../errors/errors.ts";
+import { RunSession } from "./run-session.ts";
+import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
+
+/**
+ * Runs a chain on one input: validates the input, drives the chain's machine, validates the output.
+ * Never throws for a failed run: the result's `status` says `done`, `deferred`, `waiting` or `error`.
+ *
+ * @example
+ * const r = await run(triage, { text: "Where is order 123456?" });
+ * if (r.status === "done") console.log(r.output.queue, r.steps.map((s) => s.ms));
+ */
+export async function run<TChain extends AnyChain>(
+  chain: TChain,
+  input: unknown,
+  options: RunOptions = {},
+): Promise<RunResult<OutputFrom<TChain>>> {
+  const session = new RunSession(chain, options);
+  const parsed = chain.input.safeParse(input);
+  if (!parsed.success) {
+    return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
+  }
+  const driver = session.driverFor(chain.compiled);
+  return execute(chain, session, options, parsed.data, () => session.start(driver, initialContext(parsed.data)));
+}
+
+/**
+ * Like {@link run}, but returns the output directly and throws the run's error (or a `deferred` or
+ * `waiting` status as a CatenaError) otherwise.
+ */
+export async function runOrThrow<TChain extends AnyChain>(
+  chain: TChain,
+  input: unknown,
+  options: RunOptions = {},
+): Promise<OutputFrom<TChain>> {
+  const result = await run(chain, input, options);
+  if (result.status === "done") return result.output;
+  if (result.status === "error") throw result.error;
+  throw new CatenaError(
+    "STEP_FAILED",
+    `Chain "${chain.id}" ended ${result.status} instead of done; use run() to handle deferred and waiting runs.`,
+    { details: { status: result.status } },
+  );
+}
+
+/**
+ * Continues a run paused at a review with the reviewer's decision, in this process or any other:
+ * the snapshot is plain JSON. The chain must have the same fingerprint as the one that paused.
+ *
+ * @example
+ * const paused = await run(chain, input); // status "waiting"
+ * await writeFile("run.json", JSON.stringify(paused.snapshot));
+ * // later, elsewhere:
+ * const r = await resume(chain, JSON.parse(await readFile("run.json", "utf8")), { approved: true });
+ */
+export async function resume<TChain extends AnyChain>(
+  chain: TChain,
+  snapshot: RunSnapshot,
+  decision: unknown,
+  options: RunOptions = {},
+): Promise<RunResult<OutputFrom<TChain>>> {
+  const problem = snapshotProblem(chain, snapshot);
+  if (problem) throw new InvalidSnapshotError(problem, { details: { chain: chain.id } });
+  const session = new RunSession(chain, options, snapshot);
+  const driver = session.driverFor(chain.compiled);
+  const state = chain.compiled.table.states.get(snapshot.state);
+  const review = state?.info.kind === "review" ? state.info.review : undefined;
+  let value = decision;
+  if (review?.decision) {
+    const parsed = review.decision.safeParse(decision);
+    if (!parsed.success) {
+      return finishFailed(
+        session,
+        new InputValidationError(chain.name, schemaIssues(parsed.error), { subject: `the decision schema of review "${review.name}"` }),
+      );
+    }
+    value = parsed.data;
+  }
+  session.records.push({
+    name: snapshot.review.name,
+    kind: "review",
+    startedAt: snapshot.startedAt,
+    ms: 0,
+    status: "done",
+  });
+  return execute(chain, session, options, snapshot.context.input, () =>
+    session.send(driver, driver.restore(snapshot.state, snapshot.context), { type: "review.decision", decision: value }),
+  );
+}
+
+function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undefined {
+  if (snapshot?.format !== "catena.run-snapshot.v1") return "This is not a Catena run snapshot (format catena.run-snapshot.v1).";
+  if (snapshot.chain.name !== chain.name) {
+    return `The snapshot belongs to chain "${snapshot.chain.name}", not "${chain.name}".`;
+  }
+  if (snapshot.chain.fingerprint !== chain.fingerprint) {
+    return `The snapshot was taken with ${snapshot.chain.name}@${snapshot.chain.version} (fingerprint ${snapshot.chain.fingerprint.slice(0, 12)}), but this chain is ${chain.id} (fingerprint ${chain.fingerprint.slice(0, 12)}); resume with the version that paused the run (registry.get("${snapshot.chain.name}@${snapshot.chain.version}")).`;
+  }
+  const state = chain.compiled.table.states.get(snapshot.state);
+  if (state?.info.kind !== "review") return `The snapshot is not waiting at a review (state "${snapshot.state}").`;
+  return undefined;
+}
+
+async function execute<TChain extends AnyChain>(
+  chain: TChain,
+  session: RunSession,
+  options: RunOptions,
+  inputs: unknown,
+  start: () => MachineCursor,
+): Promise<RunResult<OutputFrom<TChain>>> {
+  let timer: NodeJS.Timeout | undefined;
+  if (options.timeoutMs !== undefined) {
+    const controller = new AbortController();
+    const ms = options.timeoutMs;
+    timer = setTimeout(() => controller.abort(new TimeoutError(`Run of ${chain.id}`, ms)), ms);
+    session.signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  }
+  if (options.tracer) {
+    session.span = options.tracer.startRun({
+      runId: session.runId,
+      name: chain.name,
+      runType: "chain",
+      inputs,
+      metadata: { ...session.metadata, chain: chain.name, version: chain.version, fingerprint: chain.fingerprint },
+      tags: [`chain:${chain.name}`, `version:${chain.version}`],
+    });
+  }
+  try {
+    const end = await session.drive(session.driverFor(chain.compiled), start());
+    const base = baseOf(session);
+    const info = end.state.info;
+    if (info.kind === "review") {
+      const snapshot: RunSnapshot = {
+        format: "catena.run-snapshot.v1",
+        chain: session.ref,
+        runId: session.runId,
+        state: end.state.key,
+        context: end.context,
+        steps: session.records,
+        usage: session.usage,
+        startedAt: session.startedAt,
+        review: { name: info.review.name, ...(info.review.prompt === undefined ? {} : { prompt: info.review.prompt }) },
+      };
+      session.span.end({ outputs: { status: "waiting", review: info.review.name } });
+      return { status: "waiting", snapshot, ...base };
+    }
+    if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
+      session.span.end({ outputs: { status: "deferred", deferred: end.context.deferred } });
+      return { status: "deferred", deferred: end.context.deferred, ...base };
+    }
+    if (info.kind === "final" && info.outcome === "failed") {
+      const error =
+        session.lastError ??
+        new StepError(end.context.error?.message ?? "unknown", "unknown", end.context.error ?? "step failed");
+      return finishFailed(session, error);
+    }
+    const parsed = chain.output.safeParse(end.context.data);
+    if (!parsed.success) return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
+    session.span.end({ outputs: parsed.data });
+    return { status: "done", output: parsed.data as OutputFrom<TChain>, ...baseOf(session) };
+  } catch (error) {
+    const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
+    return finishFailed(session, err);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+function baseOf(session: RunSession) {
+  return {
+    runId: session.runId,
+    chain: session.ref,
+    steps: session.records,
+    usage: session.usage,
+    startedAt: session.startedAt,
+    ms: Date.now() - session.startedAt,
+  };
+}
+
+function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
+  session.span.end({ error });
+  return { status: "error", error, ...baseOf(session) };
+}

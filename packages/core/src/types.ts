@@ -1,0 +1,214 @@
+import type { SerializedError } from "./errors/catena-error.ts";
+
+/** A JSON value: what a step's `spec` and every persisted snapshot are made of. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Structured log sink handed to every step. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Token and cost totals, per step, per run and per batch. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** What a trace span records about a step or a run when it starts. */
+export interface SpanInfo {
+  name: string;
+  runType: "chain" | "llm" | "retriever" | "tool" | "embedding" | "parser" | "prompt";
+  inputs: unknown;
+  metadata?: Record<string, unknown>;
+  tags?: string[];
+}
+
+/** How a span ended. */
+export interface SpanOutcome {
+  outputs?: unknown;
+  error?: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * A tracing handle for one run or step. Tracing backends implement it; with none attached, every
+ * step gets a shared no-op span so that an untraced run pays nothing for it.
+ */
+export interface TraceSpan {
+  readonly active: boolean;
+  child(info: SpanInfo): TraceSpan;
+  end(outcome: SpanOutcome): void;
+}
+
+/** A tracing backend: starts the root span of a chain run. */
+export interface Tracer {
+  startRun(info: SpanInfo & { runId: string }): TraceSpan;
+  /** Waits (bounded) until buffered spans are sent; never throws. */
+  flush?(): Promise<void>;
+}
+
+/** Name, version and fingerprint: which exact chain produced a result. */
+export interface ChainRef {
+  name: string;
+  version: string;
+  fingerprint: string;
+}
+
+/** What a step receives besides its input. */
+export interface StepContext {
+  readonly signal: AbortSignal;
+  readonly runId: string;
+  readonly chain: ChainRef;
+  /** The chain's validated input, for steps deep in a flow that need the original request. */
+  readonly input: unknown;
+  /** Outputs of the steps that already ran in this run, by step name. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+  readonly trace: TraceSpan;
+  /** 1 on the first attempt, 2 on the first retry, ... */
+  readonly attempt: number;
+  /** Set when the step runs as a tier of a cascade. */
+  readonly tier?: string;
+  /** Adds tokens and cost to the step's and the run's usage. */
+  recordUsage(usage: Partial<Usage>): void;
+}
+
+/**
+ * The contract of every step kind: a name, a kind, a plain serialisable `spec` that defines its
+ * behaviour (and goes into the chain's fingerprint), and `run`.
+ */
+export interface Step<TInput = unknown, TOutput = unknown> {
+  readonly type: "step";
+  readonly name: string;
+  readonly kind: string;
+  readonly spec: JsonValue;
+  /** A default acceptance threshold when the step is used as a cascade tier. */
+  readonly threshold?: number;
+  /** Per-step timeout in milliseconds, overriding the run's `stepTimeoutMs`. */
+  readonly timeoutMs?: number;
+  run(input: TInput, ctx: StepContext): TOutput | Promise<TOutput>;
+}
+
+/** Any step, whatever its input and output types. */
+export type AnyStep = Step<never, unknown>;
+
+/** What labelling steps return so that cascades and branches can decide on it. */
+export interface LabelResult<TLabel extends string = string> {
+  /** `null` is a clean no-match: the step has no answer. */
+  label: TLabel | null;
+  /** Calibrated confidence in [0, 1]. */
+  confidence: number;
+  [extra: string]: unknown;
+}
+
+/** Guard and selector functions get the data so far plus the run's scope. */
+export interface FlowScope {
+  readonly input: unknown;
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/** A linear series of nodes; each one's output is the next one's input. */
+export interface SequenceNode {
+  readonly type: "sequence";
+  readonly nodes: readonly FlowNode[];
+}
+
+/** One guarded case of a branch. */
+export interface BranchCase {
+  readonly label: string;
+  readonly when: (data: never, scope: FlowScope) => boolean;
+  readonly then: FlowNode;
+}
+
+/** Routes to the first case whose guard holds on the data so far. */
+export interface BranchNode {
+  readonly type: "branch";
+  readonly name: string;
+  readonly cases: readonly BranchCase[];
+  readonly otherwise?: FlowNode;
+}
+
+/** A cascade tier: a labelling step and when its answer is accepted. */
+export interface CascadeTier {
+  readonly step: AnyStep;
+  readonly threshold: number;
+  readonly accept?: (result: LabelResult, scope: FlowScope) => boolean;
+}
+
+/** Tries tiers cheapest first and stops at the first answer that clears its tier's bar. */
+export interface CascadeNode {
+  readonly type: "cascade";
+  readonly name: string;
+  readonly tiers: readonly CascadeTier[];
+  readonly onExhausted: "best" | "deferred";
+}
+
+/** Exponential backoff between retry attempts. */
+export interface Backoff {
+  readonly initialMs: number;
+  readonly factor: number;
+  readonly maxMs: number;
+  /** Full jitter: the delay is drawn uniformly from [0, computed delay]. */
+  readonly jitter: boolean;
+}
+
+/** Re-runs a node on failure, at most `attempts` times in all. */
+export interface RetryNode {
+  readonly type: "retry";
+  readonly name: string;
+  readonly node: FlowNode;
+  readonly attempts: number;
+  readonly backoff: Backoff;
+  readonly retryOn?: (error: SerializedError) => boolean;
+}
+
+/** Runs a sub-flow over each element of a list, with bounded concurrency; outputs keep input order. */
+export interface MapNode {
+  readonly type: "map";
+  readonly name: string;
+  readonly over: (data: never, scope: FlowScope) => readonly unknown[];
+  readonly node: FlowNode;
+  readonly concurrency: number;
+}
+
+/** Pauses the run until an outside decision arrives (human review); resumable from a snapshot. */
+export interface ReviewNode {
+  readonly type: "review";
+  readonly name: string;
+  /** Validates the decision given to `resume`. */
+  readonly decision?: { safeParse(value: unknown): { success: boolean; error?: unknown; data?: unknown } };
+  readonly apply?: (data: never, decision: never) => unknown;
+  readonly prompt?: string;
+}
+
+/** Runs a node and stores its output under `key` of the current data instead of replacing it. */
+export interface AssignNode {
+  readonly type: "assign";
+  readonly key: string;
+  readonly node: FlowNode;
+}
+
+/** Anything a flow is built from: steps and flow constructs. */
+export type FlowNode = AnyStep | SequenceNode | BranchNode | CascadeNode | RetryNode | MapNode | ReviewNode | AssignNode;
+
+/** Per-step record in a run result. */
+export interface StepRecord {
+  name: string;
+  kind: string;
+  tier?: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  ms: number;
+  status: "done" | "error" | "escalated";
+  attempt?: number;
+  /** Index of the list element, for steps run inside a map. */
+  item?: number;
+  confidence?: number;
+  error?: SerializedError;
+  usage?: Usage;
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (vitest) on a fresh checkout: bootstrap first, because the CLI
+# end-to-end tests spawn the built binary. Extra args go to vitest, e.g. --reporter=json.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+cd "$CATENA_ROOT"
+exec pnpm test "$@"
