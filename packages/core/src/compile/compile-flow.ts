@@ -57,6 +57,10 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
       });
     }
     states[key] = config;
+    // Final states exist only when something leads to them, so that every state stays reachable.
+    for (const t of [...Object.values(config.on ?? {}).flat(), ...(config.always ?? [])]) {
+      if (t.target === FINAL_STATES.failed) final(FINAL_STATES.failed, "failed");
+    }
   };
   const final = (key: string, outcome: "done" | "failed" | "deferred"): string => {
     states[key] ??= { type: "final", meta: { catena: { kind: "final", outcome } } };
@@ -69,7 +73,6 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
   ];
 
   const compile = (node: FlowNode, next: Continuation, onError: TransitionConfig[]): string => {
-    if (onError === failed) final(FINAL_STATES.failed, "failed");
     switch (node.type) {
       case "step":
         add(node.name, {
