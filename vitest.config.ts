@@ -1,14 +1,17 @@
 import { defineConfig } from "vitest/config";
 
-// Tests run against the TypeScript sources through the "@catena/source" export condition, so no
-// build is needed for unit tests; the CLI end-to-end tests in tests/ spawn the built binary.
+// Tests import the code the way Node itself does: native ESM with Node's own TypeScript type
+// stripping, and the "@catena/source" export condition so that workspace packages resolve to their
+// sources (no build needed for unit tests). Not going through Vite's module runner matters here:
+// chain fingerprints hash function source, and a transform that reprints code or rewrites imports
+// would give other fingerprints under test than under `node` and the built CLI.
 export default defineConfig({
-  resolve: { conditions: ["@catena/source", "import", "module", "node", "default"] },
-  ssr: { resolve: { conditions: ["@catena/source", "import", "module", "node", "default"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "tests/**/*.test.ts", "examples/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    execArgv: ["--conditions=@catena/source", "--disable-warning=ExperimentalWarning"],
+    experimental: { viteModuleRunner: false },
   },
 });

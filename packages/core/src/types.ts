@@ -122,7 +122,7 @@ export interface SequenceNode {
 export interface BranchCase {
   readonly label: string;
   readonly when: (data: never, scope: FlowScope) => boolean;
-  readonly then: FlowNode;
+  readonly flow: FlowNode;
 }
 
 /** Routes to the first case whose guard holds on the data so far. */
@@ -194,7 +194,15 @@ export interface AssignNode {
 }
 
 /** Anything a flow is built from: steps and flow constructs. */
-export type FlowNode = AnyStep | SequenceNode | BranchNode | CascadeNode | RetryNode | MapNode | ReviewNode | AssignNode;
+export type FlowNode =
+  | AnyStep
+  | SequenceNode
+  | BranchNode
+  | CascadeNode
+  | RetryNode
+  | MapNode
+  | ReviewNode
+  | AssignNode;
 
 /** Per-step record in a run result. */
 export interface StepRecord {

@@ -130,9 +130,12 @@ async function repair(path: string, finished: Set<number>, retryFailed: boolean)
     try {
       record = JSON.parse(line) as BatchRecord;
     } catch {
-      throw new BatchInputError(`Results file ${path} has a corrupt line that is not the last one; fix or remove it, then resume.`, {
-        details: { path, line: line.slice(0, 200) },
-      });
+      throw new BatchInputError(
+        `Results file ${path} has a corrupt line that is not the last one; fix or remove it, then resume.`,
+        {
+          details: { path, line: line.slice(0, 200) },
+        },
+      );
     }
     if (typeof record.index !== "number") continue;
     if (retryFailed && record.status === "error") {

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { BatchInputError, type BatchProgress, code, defineChain, runBatch, UnreadableItem } from "../index.ts";
+import {
+  BatchInputError,
+  type BatchProgress,
+  code,
+  defineChain,
+  runBatch,
+  UnreadableItem,
+} from "../index.ts";
 
 interface Line {
   index: number;
@@ -69,7 +76,10 @@ describe("runBatch", () => {
 
   it("runs every item of an array and returns the results in index order", async () => {
     const { chain } = doubler();
-    const summary = await runBatch(chain, range(10).map((n) => ({ n })));
+    const summary = await runBatch(
+      chain,
+      range(10).map((n) => ({ n })),
+    );
     expect(summary.status).toBe("done");
     expect(summary.total).toBe(10);
     expect(summary.done).toBe(10);
@@ -90,13 +100,19 @@ describe("runBatch", () => {
     expect(summary.status).toBe("done");
     expect(summary.total).toBe(12);
     expect(summary.done).toBe(12);
-    expect(summary.results?.map((r) => (r.output as { doubled: number }).doubled)).toEqual(range(12).map((n) => n * 2));
+    expect(summary.results?.map((r) => (r.output as { doubled: number }).doubled)).toEqual(
+      range(12).map((n) => n * 2),
+    );
   });
 
   it("writes one JSONL line per item with index, status, output, input, runId and ms", async () => {
     const { chain } = doubler();
     const path = join(dir, "out.jsonl");
-    const summary = await runBatch(chain, range(7).map((n) => ({ n })), { checkpoint: path });
+    const summary = await runBatch(
+      chain,
+      range(7).map((n) => ({ n })),
+      { checkpoint: path },
+    );
     expect(summary.checkpoint).toBe(path);
     expect(summary.results).toBeUndefined(); // not collected by default when a checkpoint is written
     const lines = await readLines(path);
@@ -126,26 +142,39 @@ describe("runBatch", () => {
 
   it("keeps at most `concurrency` items in flight, and uses all of it", async () => {
     const { chain, state } = doubler({ delayMs: 10 });
-    const summary = await runBatch(chain, range(24).map((n) => ({ n })), { concurrency: 3 });
+    const summary = await runBatch(
+      chain,
+      range(24).map((n) => ({ n })),
+      { concurrency: 3 },
+    );
     expect(summary.done).toBe(24);
     expect(state.maxInFlight).toBe(3);
   });
 
   it("defaults to 8 items in flight", async () => {
     const { chain, state } = doubler({ delayMs: 10 });
-    await runBatch(chain, range(30).map((n) => ({ n })));
+    await runBatch(
+      chain,
+      range(30).map((n) => ({ n })),
+    );
     expect(state.maxInFlight).toBe(8);
   });
 
   it("rejects a concurrency below 1", async () => {
     const { chain } = doubler();
-    await expect(runBatch(chain, [{ n: 1 }], { concurrency: 0 })).rejects.toMatchObject({ code: "BATCH_INPUT" });
+    await expect(runBatch(chain, [{ n: 1 }], { concurrency: 0 })).rejects.toMatchObject({
+      code: "BATCH_INPUT",
+    });
   });
 
   it("honours a rate limit of items per second", async () => {
     const { chain } = doubler();
     const t0 = performance.now();
-    const summary = await runBatch(chain, range(30).map((n) => ({ n })), { rate: { perSecond: 20 }, concurrency: 30 });
+    const summary = await runBatch(
+      chain,
+      range(30).map((n) => ({ n })),
+      { rate: { perSecond: 20 }, concurrency: 30 },
+    );
     const ms = performance.now() - t0;
     expect(summary.done).toBe(30);
     // 20 start in the first second, the last 10 only after it.
@@ -153,13 +182,44 @@ describe("runBatch", () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it("rejects a rate given both per second and per minute", async () => {
+    const { chain } = doubler();
+    await expect(
+      runBatch(chain, [{ n: 1 }], { rate: { perSecond: 100, perMinute: 3 } }),
+    ).rejects.toMatchObject({
+      code: "BATCH_INPUT",
+      message: "Give the rate per second or per minute, not both.",
+    });
+  });
+
+  it("returns promptly on abort even while the rate limit holds items back", async () => {
+    // Items waiting for a rate-limit slot must not hold the batch open after an abort.
+    const { chain } = doubler();
+    const controller = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => controller.abort(), 100);
+    const summary = await runBatch(
+      chain,
+      range(5).map((n) => ({ n })),
+      { rate: { perSecond: 1 }, signal: controller.signal },
+    );
+    const ms = performance.now() - t0;
+    expect(summary.status).toBe("aborted");
+    expect(summary.done).toBe(1);
+    expect(ms).toBeLessThan(600);
+  });
+
   it("streams progress events with growing counts, a rate and an ETA for arrays", async () => {
     const { chain } = doubler({ delayMs: 2, failWhen: (n) => n % 4 === 3 });
     const events: BatchProgress[] = [];
-    const summary = await runBatch(chain, range(20).map((n) => ({ n })), {
-      concurrency: 4,
-      onProgress: (p) => events.push({ ...p }),
-    });
+    const summary = await runBatch(
+      chain,
+      range(20).map((n) => ({ n })),
+      {
+        concurrency: 4,
+        onProgress: (p) => events.push({ ...p }),
+      },
+    );
     expect(summary.done).toBe(15);
     expect(summary.failed).toBe(5);
     expect(events).toHaveLength(20);
@@ -185,7 +245,11 @@ describe("runBatch", () => {
   it("ends with a progress event whose done count equals the total", async () => {
     const { chain } = doubler({ delayMs: 1 });
     const events: BatchProgress[] = [];
-    await runBatch(chain, range(9).map((n) => ({ n })), { concurrency: 2, onProgress: (p) => events.push({ ...p }) });
+    await runBatch(
+      chain,
+      range(9).map((n) => ({ n })),
+      { concurrency: 2, onProgress: (p) => events.push({ ...p }) },
+    );
     const last = events.at(-1) as BatchProgress;
     expect(last.done).toBe(9);
     expect(last.total).toBe(9);
@@ -197,7 +261,11 @@ describe("runBatch", () => {
     // final event says 1 item is in flight after all are done.
     const { chain } = doubler({ delayMs: 1 });
     const events: BatchProgress[] = [];
-    await runBatch(chain, range(6).map((n) => ({ n })), { concurrency: 1, onProgress: (p) => events.push({ ...p }) });
+    await runBatch(
+      chain,
+      range(6).map((n) => ({ n })),
+      { concurrency: 1, onProgress: (p) => events.push({ ...p }) },
+    );
     expect(events.at(-1)?.done).toBe(6);
     // With concurrency 1, nothing else can be running when an item has just finished.
     expect(events.map((e) => e.inFlight)).toEqual([0, 0, 0, 0, 0, 0]);
@@ -237,7 +305,11 @@ describe("runBatch", () => {
     const lines = await readLines(path);
     expect(indicesOf(lines)).toEqual(range(6));
     const byIndex = new Map(lines.map((l) => [l.index, l]));
-    expect(byIndex.get(2)).toMatchObject({ status: "error", error: { code: "INPUT_VALIDATION" }, input: { n: "two" } });
+    expect(byIndex.get(2)).toMatchObject({
+      status: "error",
+      error: { code: "INPUT_VALIDATION" },
+      input: { n: "two" },
+    });
     expect(byIndex.get(4)).toMatchObject({ status: "error", error: { code: "STEP_FAILED" } });
     expect(byIndex.get(4)?.error?.message).toContain("cannot double 13");
     expect(byIndex.get(5)).toMatchObject({ status: "done", output: { doubled: 10 } });
@@ -276,7 +348,11 @@ describe("runBatch", () => {
     await runBatch(chain, inputs.slice(0, 8), { checkpoint: path });
     expect(state.calls).toBe(8);
     const events: BatchProgress[] = [];
-    const summary = await runBatch(chain, inputs, { checkpoint: path, resume: true, onProgress: (p) => events.push({ ...p }) });
+    const summary = await runBatch(chain, inputs, {
+      checkpoint: path,
+      resume: true,
+      onProgress: (p) => events.push({ ...p }),
+    });
     expect(summary.skipped).toBe(8);
     expect(summary.done).toBe(12);
     expect(summary.total).toBe(20);
@@ -319,8 +395,17 @@ describe("runBatch", () => {
   it("refuses to resume a file with a corrupt line that is not the last", async () => {
     const { chain } = doubler();
     const path = join(dir, "out.jsonl");
-    await writeFile(path, `${JSON.stringify({ index: 0, status: "done" })}\n{"index":1,"sta\n${JSON.stringify({ index: 2, status: "done" })}\n`);
-    await expect(runBatch(chain, range(3).map((n) => ({ n })), { checkpoint: path, resume: true })).rejects.toMatchObject({
+    await writeFile(
+      path,
+      `${JSON.stringify({ index: 0, status: "done" })}\n{"index":1,"sta\n${JSON.stringify({ index: 2, status: "done" })}\n`,
+    );
+    await expect(
+      runBatch(
+        chain,
+        range(3).map((n) => ({ n })),
+        { checkpoint: path, resume: true },
+      ),
+    ).rejects.toMatchObject({
       code: "BATCH_INPUT",
     });
   });

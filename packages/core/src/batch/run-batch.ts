@@ -1,8 +1,8 @@
 import PQueue from "p-queue";
 import type { AnyChain } from "../compile/define-chain.ts";
 import { CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
-import { run } from "../runtime/runner.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
+import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
 import { type BatchRecord, JsonlCheckpoint } from "./jsonl-checkpoint.ts";
 
@@ -33,7 +33,7 @@ export interface BatchProgress {
 export interface BatchOptions extends Omit<RunOptions, "runId"> {
   /** Items in flight at once (default 8). */
   concurrency?: number;
-  /** At most this many item starts per second and/or per minute. */
+  /** At most this many item starts per second, or per minute (one of the two). */
   rate?: { perSecond?: number; perMinute?: number };
   onProgress?: (progress: BatchProgress) => void;
   /** JSONL file that receives each result as it finishes; with `resume`, finished items are skipped. */
@@ -91,11 +91,19 @@ export async function runBatch(
   options: BatchOptions = {},
 ): Promise<BatchSummary> {
   const concurrency = options.concurrency ?? 8;
+  if (options.rate?.perSecond !== undefined && options.rate.perMinute !== undefined) {
+    throw new CatenaError("BATCH_INPUT", "Give the rate per second or per minute, not both.", {
+      details: { rate: options.rate },
+    });
+  }
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
   }
   const checkpoint = options.checkpoint
-    ? await JsonlCheckpoint.open(options.checkpoint, { resume: options.resume === true, retryFailed: options.retryFailed === true })
+    ? await JsonlCheckpoint.open(options.checkpoint, {
+        resume: options.resume === true,
+        retryFailed: options.retryFailed === true,
+      })
     : undefined;
   const collect = options.collect ?? checkpoint === undefined;
   const includeInput = options.includeInput ?? true;
@@ -108,13 +116,17 @@ export async function runBatch(
   const deferredReasons: Record<string, number> = {};
   const runOptions: RunOptions = { ...options };
   let aborted = false;
+  let inFlight = 0;
+  // Items still waiting for a rate-limit slot would otherwise hold the batch open after an abort.
+  const onAbort = (): void => queue.clear();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const progress = (): void => {
     if (!options.onProgress) return;
     const elapsedMs = performance.now() - startedAt;
     const finished = counts.done + counts.failed + counts.deferred + counts.waiting;
     const itemsPerSecond = elapsedMs > 0 ? (finished * 1000) / elapsedMs : 0;
-    const p: BatchProgress = { ...counts, inFlight: queue.pending, elapsedMs, itemsPerSecond };
+    const p: BatchProgress = { ...counts, inFlight, elapsedMs, itemsPerSecond };
     if (total !== undefined) {
       p.total = total;
       const left = total - finished - counts.skipped;
@@ -136,12 +148,18 @@ export async function runBatch(
       return;
     }
     const t0 = performance.now();
-    const result: RunResult = await run(chain, input, runOptions);
+    inFlight++;
+    const result: RunResult = await run(chain, input, runOptions).finally(() => inFlight--);
     if (options.signal?.aborted) {
       aborted = true;
       return; // not recorded: the item runs again on resume
     }
-    const item: BatchItemResult = { index, status: result.status, runId: result.runId, ms: performance.now() - t0 };
+    const item: BatchItemResult = {
+      index,
+      status: result.status,
+      runId: result.runId,
+      ms: performance.now() - t0,
+    };
     if (includeInput) item.input = input;
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;
@@ -182,13 +200,15 @@ export async function runBatch(
     }
     await queue.onIdle();
   } finally {
+    options.signal?.removeEventListener("abort", onAbort);
     await checkpoint?.close();
   }
   if (counts.skipped > 0) progress();
   const ms = performance.now() - startedAt;
   const ran = counts.done + counts.failed + counts.deferred + counts.waiting;
   const summary: BatchSummary = {
-    status: aborted ? "aborted" : "done",
+    // Items dropped from the queue by an abort never ran: the batch is incomplete.
+    status: aborted || ran + counts.skipped < index ? "aborted" : "done",
     total: index,
     ...counts,
     ms,

@@ -1,7 +1,6 @@
 import { type AnyStateMachine, assign, createMachine } from "xstate";
 import { ChainDefinitionError } from "../errors/errors.ts";
-import type { LabelResult } from "../types.ts";
-import type { CascadeNode, FlowNode, FlowScope, RetryNode } from "../types.ts";
+import type { CascadeNode, FlowNode, FlowScope, LabelResult, RetryNode } from "../types.ts";
 import type { ChainMachineContext, ChainMachineEvent, TierAnswer } from "./machine-context.ts";
 import { type MachineTable, machineTable } from "./machine-table.ts";
 import { FINAL_STATES, type StateInfo } from "./state-info.ts";
@@ -52,9 +51,12 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
       );
     }
     if (key in states) {
-      throw new ChainDefinitionError(`Chain "${id}": the name "${key}" is used twice; step and flow names must be unique.`, {
-        details: { chain: id, name: key },
-      });
+      throw new ChainDefinitionError(
+        `Chain "${id}": the name "${key}" is used twice; step and flow names must be unique.`,
+        {
+          details: { chain: id, name: key },
+        },
+      );
     }
     states[key] = config;
     // Final states exist only when something leads to them, so that every state stays reachable.
@@ -84,7 +86,8 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
         });
         return node.name;
       case "sequence": {
-        if (node.nodes.length === 0) throw new ChainDefinitionError(`Chain "${id}": a sequence needs at least one node.`);
+        if (node.nodes.length === 0)
+          throw new ChainDefinitionError(`Chain "${id}": a sequence needs at least one node.`);
         // Compiled back to front so that each node knows the entry state of the one after it.
         let cont = next;
         let entry = next.target;
@@ -96,14 +99,18 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
       }
       case "assign": {
         const region = `assign:${node.key}:${Object.keys(states).length}`;
-        const entry = compile(node.node, { target: next.target, actions: [mergeInto(node.key, region), ...next.actions] }, onError);
+        const entry = compile(
+          node.node,
+          { target: next.target, actions: [mergeInto(node.key, region), ...next.actions] },
+          onError,
+        );
         prependEntry(states, entry, saveData(region));
         return entry;
       }
       case "branch": {
         add(node.name, { meta: { catena: { kind: "branch" } }, always: [] });
         const always: TransitionConfig[] = node.cases.map((c) => ({
-          target: compile(c.then, next, onError),
+          target: compile(c.flow, next, onError),
           guard: ({ context }: Args) => c.when(context.data as never, scopeOf(context)),
           description: c.label,
         }));
@@ -153,12 +160,17 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
   };
 
   const compileCascade = (node: CascadeNode, next: Continuation): string => {
-    if (node.tiers.length === 0) throw new ChainDefinitionError(`Chain "${id}": cascade "${node.name}" has no tiers.`);
+    if (node.tiers.length === 0)
+      throw new ChainDefinitionError(`Chain "${id}": cascade "${node.name}" has no tiers.`);
     add(node.name, { meta: { catena: { kind: "branch" } }, always: [] });
     const c = node.name;
     const exhausted = (): TransitionConfig[] => {
       const deferred = final(FINAL_STATES.deferred, "deferred");
-      const toDeferred: TransitionConfig = { target: deferred, actions: [deferTo(c)], description: "deferred" };
+      const toDeferred: TransitionConfig = {
+        target: deferred,
+        actions: [deferTo(c)],
+        description: "deferred",
+      };
       if (node.onExhausted === "deferred") return [toDeferred];
       return [
         {
@@ -189,7 +201,8 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
           }))
         : [{ target: entry, actions: [noteTierError(c, s)], description: "error: escalate" }];
       const accepted = ({ context, event }: Args): boolean => {
-        if (event.type !== "step.done" || !isLabelResult(event.output) || event.output.label === null) return false;
+        if (event.type !== "step.done" || !isLabelResult(event.output) || event.output.label === null)
+          return false;
         return tier.accept
           ? tier.accept(event.output, scopeOf(context))
           : event.output.confidence >= tier.threshold;
@@ -226,7 +239,9 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
 
   const compileRetry = (node: RetryNode, next: Continuation, onError: TransitionConfig[]): string => {
     if (!Number.isInteger(node.attempts) || node.attempts < 1) {
-      throw new ChainDefinitionError(`Chain "${id}": retry "${node.name}" needs attempts >= 1, got ${node.attempts}.`);
+      throw new ChainDefinitionError(
+        `Chain "${id}": retry "${node.name}" needs attempts >= 1, got ${node.attempts}.`,
+      );
     }
     const r = node.name;
     const backoff = `${r}-backoff`;
@@ -245,6 +260,15 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
     retryRegion = r;
     const entry = compile(node.node, next, [again, ...onError]);
     retryRegion = outer;
+    const leadsToBackoff = Object.values(states).some((state) =>
+      Object.values(state.on ?? {}).some((list) => list.some((t) => t.target === backoff)),
+    );
+    if (!leadsToBackoff) {
+      throw new ChainDefinitionError(
+        `Chain "${id}": retry "${r}" wraps a node that never fails (a cascade turns tier errors into escalations), so it would never retry; remove the retry or put it around a step.`,
+        { details: { chain: id, retry: r } },
+      );
+    }
     prependEntry(states, entry, saveData(r));
     (states[backoff] as StateConfig).on = {
       "delay.done": [{ target: entry, actions: [restoreData(r)], description: "retry" }],
@@ -271,7 +295,10 @@ function containsReview(node: FlowNode): boolean {
     case "sequence":
       return node.nodes.some(containsReview);
     case "branch":
-      return node.cases.some((c) => containsReview(c.then)) || (node.otherwise ? containsReview(node.otherwise) : false);
+      return (
+        node.cases.some((c) => containsReview(c.flow)) ||
+        (node.otherwise ? containsReview(node.otherwise) : false)
+      );
     case "retry":
     case "map":
     case "assign":
@@ -321,13 +348,16 @@ function restoreData(region: string): Action {
 function mergeInto(key: string, region: string): Action {
   return act(({ context }: Args) => {
     const before = context.saved[region];
-    const base = typeof before === "object" && before !== null && !Array.isArray(before) ? before : { value: before };
+    const base =
+      typeof before === "object" && before !== null && !Array.isArray(before) ? before : { value: before };
     return { data: { ...base, [key]: context.data } };
   });
 }
 
 function countAttempt(region: string): Action {
-  return act(({ context }: Args) => ({ attempts: { ...context.attempts, [region]: (context.attempts[region] ?? 0) + 1 } }));
+  return act(({ context }: Args) => ({
+    attempts: { ...context.attempts, [region]: (context.attempts[region] ?? 0) + 1 },
+  }));
 }
 
 function applyDecision(name: string, apply: ((data: never, decision: never) => unknown) | undefined): Action {
@@ -356,7 +386,11 @@ function noteAnswer(c: string, tier: string): Action {
     const state = context.cascades[c] ?? { best: null, errors: [] };
     const output = event.type === "step.done" ? event.output : undefined;
     let best = state.best;
-    if (isLabelResult(output) && output.label !== null && (best === null || output.confidence > best.result.confidence)) {
+    if (
+      isLabelResult(output) &&
+      output.label !== null &&
+      (best === null || output.confidence > best.result.confidence)
+    ) {
       best = { tier, result: output } satisfies TierAnswer;
     }
     return {
@@ -370,7 +404,12 @@ function noteTierError(c: string, tier: string): Action {
   return act(({ context, event }: Args) => {
     const state = context.cascades[c] ?? { best: null, errors: [] };
     if (event.type !== "step.error") return {};
-    return { cascades: { ...context.cascades, [c]: { ...state, errors: [...state.errors, { tier, error: event.error }] } } };
+    return {
+      cascades: {
+        ...context.cascades,
+        [c]: { ...state, errors: [...state.errors, { tier, error: event.error }] },
+      },
+    };
   });
 }
 
@@ -396,4 +435,3 @@ function deferTo(c: string): Action {
     return { deferred: { cascade: c, best: state.best, errors: state.errors } };
   });
 }
-

@@ -10,7 +10,15 @@ const text = z.object({ text: z.string() });
 const step = (name: string) => code(name, (x: unknown) => x);
 
 function defineWith(overrides: Record<string, unknown>) {
-  return () => defineChain({ name: "demo", version: "1.0.0", input: text, output: z.unknown(), flow: step("a"), ...overrides } as never);
+  return () =>
+    defineChain({
+      name: "demo",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: step("a"),
+      ...overrides,
+    } as never);
 }
 
 describe("defineChain validation", () => {
@@ -21,7 +29,9 @@ describe("defineChain validation", () => {
   });
 
   it("rejects a flow name that clashes with a step name", () => {
-    expect(defineWith({ flow: sequence(step("route"), branch("route", [])) })).toThrow(/"route" is used twice/);
+    expect(defineWith({ flow: sequence(step("route"), branch("route", [])) })).toThrow(
+      /"route" is used twice/,
+    );
   });
 
   it("rejects versions that are not semver", () => {
@@ -48,7 +58,9 @@ describe("defineChain validation", () => {
   });
 
   it("rejects a review inside a map, since a review pauses the whole run", () => {
-    expect(defineWith({ flow: map("each", { over: () => [], node: review("ok") }) })).toThrow(/contains a review/);
+    expect(defineWith({ flow: map("each", { over: () => [], node: review("ok") }) })).toThrow(
+      /contains a review/,
+    );
   });
 
   it("errors carry the CHAIN_DEFINITION code and structured details", () => {
@@ -69,16 +81,44 @@ describe("compiled machine", () => {
     output: z.unknown(),
     flow: sequence(
       step("normalize"),
-      assign("intent", cascade("intent", [regex("rules", { rules: [{ label: "refund", pattern: /refund/ }] }), step("guess")])),
-      branch("route", [{ label: "refund", when: (d: { intent: { label: string } }) => d.intent.label === "refund", then: step("refund") }], {
-        otherwise: retry(step("general"), { attempts: 2 }),
-      }),
+      assign(
+        "intent",
+        cascade("intent", [
+          regex("rules", { rules: [{ label: "refund", pattern: /refund/ }] }),
+          step("guess"),
+        ]),
+      ),
+      branch(
+        "route",
+        [
+          {
+            label: "refund",
+            when: (d: { intent: { label: string } }) => d.intent.label === "refund",
+            flow: step("refund"),
+          },
+        ],
+        {
+          otherwise: retry(step("general"), { attempts: 2 }),
+        },
+      ),
     ),
   });
 
   it("is an xstate machine with a state per step and flow construct", () => {
     expect(Object.keys(chain.machine.root.states).sort()).toEqual(
-      ["$deferred", "$done", "$failed", "general", "general-retry-backoff", "guess", "intent", "normalize", "refund", "route", "rules"].sort(),
+      [
+        "$deferred",
+        "$done",
+        "$failed",
+        "general",
+        "general-retry-backoff",
+        "guess",
+        "intent",
+        "normalize",
+        "refund",
+        "route",
+        "rules",
+      ].sort(),
     );
     expect(chain.machine.config.initial).toBe("normalize");
   });

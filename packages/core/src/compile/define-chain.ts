@@ -1,9 +1,9 @@
+import semver from "semver";
 import type { AnyStateMachine } from "xstate";
 import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import type { AnyStep, FlowNode, JsonValue } from "../types.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
-import semver from "semver";
 import { type CompiledFlow, compileFlow } from "./compile-flow.ts";
 import { flowSpec, schemaSpec } from "./flow-spec.ts";
 import { machineToMermaid } from "./to-mermaid.ts";
@@ -79,20 +79,28 @@ export function defineChain<TInputSchema extends z.ZodType, TOutputSchema extend
     );
   }
   if (typeof version !== "string" || semver.valid(version) !== version) {
-    throw new ChainDefinitionError(`Chain "${name}": version "${String(version)}" is not valid semver; write it like "1.0.0".`, {
-      details: { chain: name, version },
-    });
+    throw new ChainDefinitionError(
+      `Chain "${name}": version "${String(version)}" is not valid semver; write it like "1.0.0".`,
+      {
+        details: { chain: name, version },
+      },
+    );
   }
   for (const key of ["input", "output"] as const) {
     const schema = definition[key] as unknown;
     if (typeof (schema as { safeParse?: unknown } | undefined)?.safeParse !== "function") {
-      throw new ChainDefinitionError(`Chain "${name}": the ${key} schema is missing; give a zod schema as \`${key}\`.`, {
-        details: { chain: name, field: key },
-      });
+      throw new ChainDefinitionError(
+        `Chain "${name}": the ${key} schema is missing; give a zod schema as \`${key}\`.`,
+        {
+          details: { chain: name, field: key },
+        },
+      );
     }
   }
   if (definition.flow === undefined) {
-    throw new ChainDefinitionError(`Chain "${name}": the flow is missing; give \`flow: sequence(...)\` or a single step.`);
+    throw new ChainDefinitionError(
+      `Chain "${name}": the flow is missing; give \`flow: sequence(...)\` or a single step.`,
+    );
   }
   const id = `${name}@${version}`;
   const compiled = compileFlow(name, definition.flow);
@@ -133,7 +141,7 @@ function collectSteps(node: FlowNode, out: AnyStep[] = []): AnyStep[] {
       for (const n of node.nodes) collectSteps(n, out);
       break;
     case "branch":
-      for (const c of node.cases) collectSteps(c.then, out);
+      for (const c of node.cases) collectSteps(c.flow, out);
       if (node.otherwise) collectSteps(node.otherwise, out);
       break;
     case "cascade":
@@ -173,8 +181,11 @@ function assertReachable(chain: string, machine: AnyStateMachine): void {
   }
   const unreachable = Object.keys(nodes).filter((k) => !seen.has(k));
   if (unreachable.length > 0) {
-    throw new ChainDefinitionError(`Chain "${chain}": states ${unreachable.join(", ")} can never be reached; remove them.`, {
-      details: { chain, unreachable },
-    });
+    throw new ChainDefinitionError(
+      `Chain "${chain}": states ${unreachable.join(", ")} can never be reached; remove them.`,
+      {
+        details: { chain, unreachable },
+      },
+    );
   }
 }

@@ -22,7 +22,11 @@ export function flowSpec(node: FlowNode): JsonValue {
     case "branch":
       return {
         branch: node.name,
-        cases: node.cases.map((c) => ({ label: c.label, when: functionSource(c.when), then: flowSpec(c.then) })),
+        cases: node.cases.map((c) => ({
+          label: c.label,
+          when: functionSource(c.when),
+          flow: flowSpec(c.flow),
+        })),
         otherwise: node.otherwise === undefined ? null : flowSpec(node.otherwise),
       };
     case "cascade":
@@ -44,7 +48,12 @@ export function flowSpec(node: FlowNode): JsonValue {
         node: flowSpec(node.node),
       };
     case "map":
-      return { map: node.name, over: functionSource(node.over), concurrency: node.concurrency, node: flowSpec(node.node) };
+      return {
+        map: node.name,
+        over: functionSource(node.over),
+        concurrency: node.concurrency,
+        node: flowSpec(node.node),
+      };
     case "review":
       return {
         review: node.name,

@@ -115,7 +115,8 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
 function toTableTransition(t: TransitionLike): TableTransition {
   const target = t.target?.[0]?.key;
   if (target === undefined) throw new Error("targetless transitions are not produced by compileFlow");
-  if (t.guard !== undefined && typeof t.guard !== "function") throw new Error("only inline guards are supported");
+  if (t.guard !== undefined && typeof t.guard !== "function")
+    throw new Error("only inline guards are supported");
   return { target, guard: t.guard as Guard | undefined, assignments: t.actions.map(toAssignment) };
 }
 
@@ -127,13 +128,23 @@ function toAssignment(action: unknown): Assignment {
   return a.assignment as Assignment;
 }
 
-function pick(list: TableTransition[], context: ChainMachineContext, event: ChainMachineEvent, from: string, on: string) {
+function pick(
+  list: TableTransition[],
+  context: ChainMachineContext,
+  event: ChainMachineEvent,
+  from: string,
+  on: string,
+) {
   const args = { context, event };
   for (const t of list) if (t.guard === undefined || t.guard(args, undefined)) return t;
   throw new Error(`no transition from "${from}" on ${on} matched`);
 }
 
-function apply(assignments: Assignment[], context: ChainMachineContext, event: ChainMachineEvent): ChainMachineContext {
+function apply(
+  assignments: Assignment[],
+  context: ChainMachineContext,
+  event: ChainMachineEvent,
+): ChainMachineContext {
   let ctx = context;
   for (const a of assignments) ctx = { ...ctx, ...a({ context: ctx, event }, undefined) };
   return ctx;

@@ -24,7 +24,7 @@ const EVENT_LABEL: Record<string, string> = {
 export function machineToMermaid(machine: AnyStateMachine): string {
   const nodes = machine.root.states as Record<string, NodeLike>;
   const ids = new Map<string, string>();
-  Object.keys(nodes).forEach((key, i) => ids.set(key, `s${i}`));
+  for (const [i, key] of Object.keys(nodes).entries()) ids.set(key, `s${i}`);
   const id = (key: string): string => ids.get(key) ?? key;
   const lines = ["stateDiagram-v2"];
   for (const [key, node] of Object.entries(nodes)) {

@@ -114,7 +114,8 @@ function formatIssues(issues: SchemaIssue[]): string {
 
 /** Turns a zod error (or anything with `issues`) into {@link SchemaIssue}s. */
 export function schemaIssues(error: unknown): SchemaIssue[] {
-  const issues = (error as { issues?: Array<{ path?: PropertyKey[]; message?: string }> } | undefined)?.issues;
+  const issues = (error as { issues?: Array<{ path?: PropertyKey[]; message?: string }> } | undefined)
+    ?.issues;
   if (!Array.isArray(issues)) return [{ path: "", message: String(error) }];
   return issues.map((i) => ({ path: (i.path ?? []).map(String).join("."), message: i.message ?? "invalid" }));
 }

@@ -1,4 +1,4 @@
-import type { FlowScope } from "../types.ts";
+import type { SerializedError } from "../errors/catena-error.ts";
 import type {
   AnyStep,
   AssignNode,
@@ -7,6 +7,7 @@ import type {
   CascadeNode,
   CascadeTier,
   FlowNode,
+  FlowScope,
   LabelResult,
   MapNode,
   RetryNode,
@@ -14,7 +15,6 @@ import type {
   SequenceNode,
   Step,
 } from "../types.ts";
-import type { SerializedError } from "../errors/catena-error.ts";
 
 /**
  * Runs nodes one after another; each node's output is the next one's input.
@@ -30,14 +30,14 @@ export function sequence(...nodes: FlowNode[]): SequenceNode {
 export interface BranchCaseInput<TData> {
   label?: string;
   when: (data: TData, scope: FlowScope) => boolean;
-  then: FlowNode;
+  flow: FlowNode;
 }
 
 /**
  * Routes to the first case whose guard holds; with no match, runs `otherwise` or passes the data on.
  *
  * @example
- * branch("by-length", [{ label: "long", when: (d: { text: string }) => d.text.length > 200, then: summarize }])
+ * branch("by-length", [{ label: "long", when: (d: { text: string }) => d.text.length > 200, flow: summarize }])
  */
 export function branch<TData = unknown>(
   name: string,
@@ -50,7 +50,7 @@ export function branch<TData = unknown>(
     cases: cases.map((c, i) => ({
       label: c.label ?? `case ${i + 1}`,
       when: c.when as (data: never, scope: FlowScope) => boolean,
-      then: c.then,
+      flow: c.flow,
     })),
     ...(options.otherwise === undefined ? {} : { otherwise: options.otherwise }),
   };
@@ -85,7 +85,8 @@ export function cascade(
     type: "cascade",
     name,
     tiers: tiers.map((t): CascadeTier => {
-      const input: CascadeTierInput = "type" in t && t.type === "step" ? { step: t } : (t as CascadeTierInput);
+      const input: CascadeTierInput =
+        "type" in t && t.type === "step" ? { step: t } : (t as CascadeTierInput);
       const step = input.step as AnyStep;
       return {
         step,
@@ -96,6 +97,12 @@ export function cascade(
     onExhausted: options.onExhausted ?? "best",
   };
 }
+
+/** What a cascade outputs: the answering tier's result, which tier it was, and whether it cleared its bar. */
+export type CascadeAnswer<TResult extends LabelResult = LabelResult> = TResult & {
+  tier: string;
+  accepted: boolean;
+};
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
@@ -174,7 +181,9 @@ export function review<TData = unknown, TDecision = unknown>(
     type: "review",
     name,
     ...(options.decision === undefined ? {} : { decision: options.decision }),
-    ...(options.apply === undefined ? {} : { apply: options.apply as (data: never, decision: never) => unknown }),
+    ...(options.apply === undefined
+      ? {}
+      : { apply: options.apply as (data: never, decision: never) => unknown }),
     ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
   };
 }

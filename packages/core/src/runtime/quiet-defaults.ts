@@ -11,8 +11,10 @@ export const NOOP_SPAN: TraceSpan = {
 export const STDERR_LOGGER: Logger = {
   debug: () => {},
   info: () => {},
-  warn: (message, fields) => process.stderr.write(`catena warn: ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
-  error: (message, fields) => process.stderr.write(`catena error: ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
+  warn: (message, fields) =>
+    process.stderr.write(`catena warn: ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
+  error: (message, fields) =>
+    process.stderr.write(`catena error: ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
 };
 
 /** A signal that never aborts, shared by runs that were given none. */

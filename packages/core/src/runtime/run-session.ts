@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { AnyChain } from "../compile/define-chain.ts";
 import type { CompiledFlow } from "../compile/compile-flow.ts";
-import { type ChainMachineContext, type ChainMachineEvent, initialContext } from "../compile/machine-context.ts";
+import type { AnyChain } from "../compile/define-chain.ts";
+import {
+  type ChainMachineContext,
+  type ChainMachineEvent,
+  initialContext,
+} from "../compile/machine-context.ts";
 import type { MachineCursor, MachineTable } from "../compile/machine-table.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import { CatenaError, serializeError } from "../errors/catena-error.ts";
@@ -42,7 +46,11 @@ export class RunSession {
   private readonly options: RunOptions;
   private readonly drivers = new Map<CompiledFlow, Driver>();
 
-  constructor(chain: AnyChain, options: RunOptions, resumed?: { runId: string; steps: StepRecord[]; usage: Usage; startedAt: number }) {
+  constructor(
+    chain: AnyChain,
+    options: RunOptions,
+    resumed?: { runId: string; steps: StepRecord[]; usage: Usage; startedAt: number },
+  ) {
     this.chain = chain;
     this.options = options;
     this.runId = resumed?.runId ?? options.runId ?? randomUUID();
@@ -114,7 +122,11 @@ export class RunSession {
     return wrapped;
   }
 
-  private runStep(info: StepInfo, context: ChainMachineContext, item: number | undefined): StepOutcome | Promise<StepOutcome> {
+  private runStep(
+    info: StepInfo,
+    context: ChainMachineContext,
+    item: number | undefined,
+  ): StepOutcome | Promise<StepOutcome> {
     const step = info.step;
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -134,7 +146,10 @@ export class RunSession {
     if (timeoutMs !== undefined) {
       // The step gets a signal that also fires on its own timeout, so it can cancel its I/O.
       const controller = new AbortController();
-      onTimeout = () => controller.abort(new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }));
+      onTimeout = () =>
+        controller.abort(
+          new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }),
+        );
       signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
     }
     const usage = this.usage;
@@ -160,7 +175,13 @@ export class RunSession {
       },
     };
     const record = (status: StepRecord["status"]): StepRecord => {
-      const r: StepRecord = { name: step.name, kind: step.kind, startedAt, ms: performance.now() - t0, status };
+      const r: StepRecord = {
+        name: step.name,
+        kind: step.kind,
+        startedAt,
+        ms: performance.now() - t0,
+        status,
+      };
       if (info.tier !== undefined) r.tier = info.tier;
       if (attempt > 1) r.attempt = attempt;
       if (item !== undefined) r.item = item;
@@ -189,7 +210,13 @@ export class RunSession {
       return { event: { type: "step.error", error: serialized }, record: r };
     };
     try {
-      const value = settle(step.run(context.data as never, ctx), `Step "${step.name}"`, signal, timeoutMs, onTimeout);
+      const value = settle(
+        step.run(context.data as never, ctx),
+        `Step "${step.name}"`,
+        signal,
+        timeoutMs,
+        onTimeout,
+      );
       return value instanceof Promise ? value.then(ok, fail) : ok(value);
     } catch (error) {
       return fail(error);
@@ -219,7 +246,9 @@ export class RunSession {
           const end = await this.drive(driver, start, i);
           const outcome = end.state.info.kind === "final" ? end.state.info.outcome : "done";
           if (outcome === "failed") failure ??= this.lastError ?? new Error(`item ${i} failed`);
-          else results[i] = outcome === "deferred" ? { status: "deferred", ...end.context.deferred } : end.context.data;
+          else
+            results[i] =
+              outcome === "deferred" ? { status: "deferred", ...end.context.deferred } : end.context.data;
         } catch (error) {
           failure ??= error;
         }
@@ -230,7 +259,13 @@ export class RunSession {
       if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
       return this.mapFailed(node.name, failure, startedAt, t0);
     }
-    this.records.push({ name: node.name, kind: "map", startedAt, ms: performance.now() - t0, status: "done" });
+    this.records.push({
+      name: node.name,
+      kind: "map",
+      startedAt,
+      ms: performance.now() - t0,
+      status: "done",
+    });
     return { type: "step.done", output: results };
   }
 
@@ -238,12 +273,23 @@ export class RunSession {
     const err = error instanceof StepError ? error : new StepError(name, "map", error);
     this.lastError = err;
     const serialized = serializeError(err);
-    this.records.push({ name, kind: "map", startedAt, ms: performance.now() - t0, status: "error", error: serialized });
+    this.records.push({
+      name,
+      kind: "map",
+      startedAt,
+      ms: performance.now() - t0,
+      status: "error",
+      error: serialized,
+    });
     return { type: "step.error", error: serialized };
   }
 }
 
-function tierStatus(outcome: StepOutcome, context: ChainMachineContext, info: StepInfo): StepRecord["status"] {
+function tierStatus(
+  outcome: StepOutcome,
+  context: ChainMachineContext,
+  info: StepInfo,
+): StepRecord["status"] {
   if (outcome.record.status === "error") return "error";
   const answer = context.outputs[info.cascade as string] as { tier?: string; accepted?: boolean } | undefined;
   return answer?.tier === info.tier && answer?.accepted === true ? "done" : "escalated";

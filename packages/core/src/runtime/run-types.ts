@@ -1,5 +1,5 @@
-import type { CatenaError } from "../errors/catena-error.ts";
 import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
+import type { CatenaError } from "../errors/catena-error.ts";
 import type { ChainRef, Logger, StepRecord, Tracer, Usage } from "../types.ts";
 
 /** Options of `run`, `resume` and each item of `runBatch`. */

@@ -13,7 +13,8 @@ const label = (name: string, value: string | null, confidence: number) =>
   code(name, () => ({ label: value, confidence }), { spec: { value, confidence } });
 
 function done<T>(r: RunResult<T>): T {
-  if (r.status !== "done") throw new Error(`expected done, got ${r.status}: ${r.status === "error" ? r.error.message : ""}`);
+  if (r.status !== "done")
+    throw new Error(`expected done, got ${r.status}: ${r.status === "error" ? r.error.message : ""}`);
   return r.output;
 }
 
@@ -53,7 +54,10 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
       output: z.string(),
       flow: sequence(
         code("upper", ({ text }: { text: string }) => text.toUpperCase()),
-        code("both", (_: string, ctx) => `${(ctx.input as { text: string }).text}/${String(ctx.outputs.upper)}`),
+        code(
+          "both",
+          (_: string, ctx) => `${(ctx.input as { text: string }).text}/${String(ctx.outputs.upper)}`,
+        ),
       ),
     });
     expect(done(await run(chain, { text: "ab" }, opts))).toBe("ab/AB");
@@ -69,8 +73,8 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
         flow: branch(
           "size",
           [
-            { label: "big", when: (d: { n: number }) => d.n > 100, then: code("big", () => "big") },
-            { label: "even", when: (d: { n: number }) => d.n % 2 === 0, then: code("even", () => "even") },
+            { label: "big", when: (d: { n: number }) => d.n > 100, flow: code("big", () => "big") },
+            { label: "even", when: (d: { n: number }) => d.n % 2 === 0, flow: code("even", () => "even") },
           ],
           otherwise ? { otherwise: code("odd", () => "odd") } : {},
         ),
@@ -87,7 +91,12 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
         name: "intents",
         version: "1.0.0",
         input: text,
-        output: z.object({ label: z.string(), confidence: z.number(), tier: z.string(), accepted: z.boolean() }),
+        output: z.object({
+          label: z.string(),
+          confidence: z.number(),
+          tier: z.string(),
+          accepted: z.boolean(),
+        }),
         flow: cascade(
           "intent",
           [
@@ -128,7 +137,13 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
       expect(r.status).toBe("deferred");
       if (r.status !== "deferred") return;
       expect(r.deferred.errors).toEqual([
-        { tier: "llm", error: expect.objectContaining({ code: "STEP_FAILED", message: expect.stringContaining("no provider") }) },
+        {
+          tier: "llm",
+          error: expect.objectContaining({
+            code: "STEP_FAILED",
+            message: expect.stringContaining("no provider"),
+          }),
+        },
       ]);
       expect(r.steps.at(-1)?.status).toBe("error");
     });
@@ -156,10 +171,17 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
       output: z.object({ text: z.string(), ids: z.object({ id: z.array(z.string()) }), size: z.number() }),
       flow: sequence(
         assign("ids", regex("ids", { extract: /#(?<id>\d+)/, all: true })),
-        assign("size", code("size", (d: { text: string }) => d.text.length)),
+        assign(
+          "size",
+          code("size", (d: { text: string }) => d.text.length),
+        ),
       ),
     });
-    expect(done(await run(chain, { text: "#1 and #2" }, opts))).toEqual({ text: "#1 and #2", ids: { id: ["1", "2"] }, size: 9 });
+    expect(done(await run(chain, { text: "#1 and #2" }, opts))).toEqual({
+      text: "#1 and #2",
+      ids: { id: ["1", "2"] },
+      size: 9,
+    });
   });
 
   it("retry re-runs a failing step with the data it started with, up to the bound", async () => {
@@ -239,7 +261,12 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
     const r = await run(chain, { items: [9, 1, 5, 2, 7, 3, 1] }, opts);
     expect(done(r)).toEqual([81, 1, 25, 4, 49, 9, 1]);
     expect(peak).toBe(3);
-    expect(r.steps.filter((s) => s.name === "square").map((s) => s.item).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(
+      r.steps
+        .filter((s) => s.name === "square")
+        .map((s) => s.item)
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it("map fails as a whole, naming the map, when an item fails", async () => {
@@ -277,12 +304,20 @@ describe("run", () => {
     if (r.status !== "error") return;
     expect(r.error.code).toBe("INPUT_VALIDATION");
     expect(r.error.name).toBe("InputValidationError");
-    expect(r.error.message).toMatch(/^Input does not match the input schema of chain "echo": text: .*expected string/);
+    expect(r.error.message).toMatch(
+      /^Input does not match the input schema of chain "echo": text: .*expected string/,
+    );
     expect(r.steps).toEqual([]);
   });
 
   it("reports output that fails the output schema as the chain's bug", async () => {
-    const broken = defineChain({ name: "broken", version: "1.0.0", input: text, output: z.number(), flow: code("s", () => "no") });
+    const broken = defineChain({
+      name: "broken",
+      version: "1.0.0",
+      input: text,
+      output: z.number(),
+      flow: code("s", () => "no"),
+    });
     const r = await run(broken, { text: "x" });
     expect(r.status === "error" && r.error.code).toBe("OUTPUT_VALIDATION");
   });
@@ -305,7 +340,10 @@ describe("run", () => {
     if (r.status !== "error") throw new Error("expected error");
     expect(r.error).toMatchObject({ code: "STEP_FAILED", step: "bad", kind: "code", cause });
     expect(r.steps.map((s) => s.status)).toEqual(["done", "error"]);
-    expect(r.steps[1]?.error).toMatchObject({ code: "STEP_FAILED", cause: { name: "TypeError", message: "bad thing" } });
+    expect(r.steps[1]?.error).toMatchObject({
+      code: "STEP_FAILED",
+      cause: { name: "TypeError", message: "bad thing" },
+    });
   });
 
   it("times out a slow step and gives the step an aborted signal", async () => {
@@ -325,7 +363,9 @@ describe("run", () => {
     const r = await run(chain, { text: "x" }, { stepTimeoutMs: 30 });
     expect(performance.now() - t0).toBeLessThan(300);
     expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
-    expect(r.status === "error" && r.error.message).toBe('Step "slow" timed out after 30 ms. Raise the timeout or make the step faster.');
+    expect(r.status === "error" && r.error.message).toBe(
+      'Step "slow" timed out after 30 ms. Raise the timeout or make the step faster.',
+    );
     expect(seen?.aborted).toBe(true);
   });
 
@@ -335,7 +375,14 @@ describe("run", () => {
       version: "1.0.0",
       input: text,
       output: z.unknown(),
-      flow: sequence(...[1, 2, 3, 4, 5].map((i) => code(`s${i}`, async (d: unknown) => (await sleep(20), d)))),
+      flow: sequence(
+        ...[1, 2, 3, 4, 5].map((i) =>
+          code(`s${i}`, async (d: unknown) => {
+            await sleep(20);
+            return d;
+          }),
+        ),
+      ),
     });
     const r = await run(chain, { text: "x" }, { timeoutMs: 50 });
     expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
@@ -349,7 +396,10 @@ describe("run", () => {
       version: "1.0.0",
       input: text,
       output: z.unknown(),
-      flow: retry(code("wait", async () => sleep(1000)), { attempts: 5 }),
+      flow: retry(
+        code("wait", async () => sleep(1000)),
+        { attempts: 5 },
+      ),
     });
     setTimeout(() => controller.abort(), 20);
     const t0 = performance.now();
@@ -366,8 +416,14 @@ describe("run", () => {
       input: text,
       output: z.unknown(),
       flow: sequence(
-        code("a", (d: unknown, ctx) => (ctx.recordUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.001 }), d)),
-        code("b", (d: unknown, ctx) => (ctx.recordUsage({ inputTokens: 5 }), d)),
+        code(
+          "a",
+          (d: unknown, ctx) => (ctx.recordUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.001 }), d),
+        ),
+        code("b", (d: unknown, ctx) => {
+          ctx.recordUsage({ inputTokens: 5 });
+          return d;
+        }),
       ),
     });
     const r = await run(chain, { text: "x" });
@@ -399,7 +455,10 @@ describe("run", () => {
       version: "1.0.0",
       input: text,
       output: z.unknown(),
-      flow: sequence(code("one", (d: unknown) => d), code("two", (d: unknown) => d)),
+      flow: sequence(
+        code("one", (d: unknown) => d),
+        code("two", (d: unknown) => d),
+      ),
     });
     await run(chain, { text: "x" }, { tracer: { startRun: (info) => span(info.name) } });
     expect(spans).toEqual([

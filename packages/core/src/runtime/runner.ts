@@ -7,8 +7,8 @@ import {
   InvalidSnapshotError,
   OutputValidationError,
   StepError,
-  TimeoutError,
   schemaIssues,
+  TimeoutError,
 } from "../errors/errors.ts";
 import { RunSession } from "./run-session.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
@@ -32,7 +32,9 @@ export async function run<TChain extends AnyChain>(
     return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
   }
   const driver = session.driverFor(chain.compiled);
-  return execute(chain, session, options, parsed.data, () => session.start(driver, initialContext(parsed.data)));
+  return execute(chain, session, options, parsed.data, () =>
+    session.start(driver, initialContext(parsed.data)),
+  );
 }
 
 /**
@@ -82,7 +84,9 @@ export async function resume<TChain extends AnyChain>(
     if (!parsed.success) {
       return finishFailed(
         session,
-        new InputValidationError(chain.name, schemaIssues(parsed.error), { subject: `the decision schema of review "${review.name}"` }),
+        new InputValidationError(chain.name, schemaIssues(parsed.error), {
+          subject: `the decision schema of review "${review.name}"`,
+        }),
       );
     }
     value = parsed.data;
@@ -95,12 +99,16 @@ export async function resume<TChain extends AnyChain>(
     status: "done",
   });
   return execute(chain, session, options, snapshot.context.input, () =>
-    session.send(driver, driver.restore(snapshot.state, snapshot.context), { type: "review.decision", decision: value }),
+    session.send(driver, driver.restore(snapshot.state, snapshot.context), {
+      type: "review.decision",
+      decision: value,
+    }),
   );
 }
 
 function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undefined {
-  if (snapshot?.format !== "catena.run-snapshot.v1") return "This is not a Catena run snapshot (format catena.run-snapshot.v1).";
+  if (snapshot?.format !== "catena.run-snapshot.v1")
+    return "This is not a Catena run snapshot (format catena.run-snapshot.v1).";
   if (snapshot.chain.name !== chain.name) {
     return `The snapshot belongs to chain "${snapshot.chain.name}", not "${chain.name}".`;
   }
@@ -108,7 +116,8 @@ function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undef
     return `The snapshot was taken with ${snapshot.chain.name}@${snapshot.chain.version} (fingerprint ${snapshot.chain.fingerprint.slice(0, 12)}), but this chain is ${chain.id} (fingerprint ${chain.fingerprint.slice(0, 12)}); resume with the version that paused the run (registry.get("${snapshot.chain.name}@${snapshot.chain.version}")).`;
   }
   const state = chain.compiled.table.states.get(snapshot.state);
-  if (state?.info.kind !== "review") return `The snapshot is not waiting at a review (state "${snapshot.state}").`;
+  if (state?.info.kind !== "review")
+    return `The snapshot is not waiting at a review (state "${snapshot.state}").`;
   return undefined;
 }
 
@@ -124,7 +133,9 @@ async function execute<TChain extends AnyChain>(
     const controller = new AbortController();
     const ms = options.timeoutMs;
     timer = setTimeout(() => controller.abort(new TimeoutError(`Run of ${chain.id}`, ms)), ms);
-    session.signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    session.signal = options.signal
+      ? AbortSignal.any([options.signal, controller.signal])
+      : controller.signal;
   }
   if (options.tracer) {
     session.span = options.tracer.startRun({
@@ -132,7 +143,12 @@ async function execute<TChain extends AnyChain>(
       name: chain.name,
       runType: "chain",
       inputs,
-      metadata: { ...session.metadata, chain: chain.name, version: chain.version, fingerprint: chain.fingerprint },
+      metadata: {
+        ...session.metadata,
+        chain: chain.name,
+        version: chain.version,
+        fingerprint: chain.fingerprint,
+      },
       tags: [`chain:${chain.name}`, `version:${chain.version}`],
     });
   }
@@ -150,7 +166,10 @@ async function execute<TChain extends AnyChain>(
         steps: session.records,
         usage: session.usage,
         startedAt: session.startedAt,
-        review: { name: info.review.name, ...(info.review.prompt === undefined ? {} : { prompt: info.review.prompt }) },
+        review: {
+          name: info.review.name,
+          ...(info.review.prompt === undefined ? {} : { prompt: info.review.prompt }),
+        },
       };
       session.span.end({ outputs: { status: "waiting", review: info.review.name } });
       return { status: "waiting", snapshot, ...base };
@@ -166,7 +185,8 @@ async function execute<TChain extends AnyChain>(
       return finishFailed(session, error);
     }
     const parsed = chain.output.safeParse(end.context.data);
-    if (!parsed.success) return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
+    if (!parsed.success)
+      return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
     session.span.end({ outputs: parsed.data });
     return { status: "done", output: parsed.data as OutputFrom<TChain>, ...baseOf(session) };
   } catch (error) {

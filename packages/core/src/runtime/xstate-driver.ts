@@ -13,7 +13,12 @@ interface ActorCursor extends MachineCursor {
  */
 export function xstateDriver(flow: CompiledFlow): Pick<MachineTable, "start" | "send" | "restore"> {
   const cursorOf = (actor: AnyActorRef): ActorCursor => {
-    const snapshot = actor.getSnapshot() as { status: string; error?: unknown; value: unknown; context: ChainMachineContext };
+    const snapshot = actor.getSnapshot() as {
+      status: string;
+      error?: unknown;
+      value: unknown;
+      context: ChainMachineContext;
+    };
     if (snapshot.status === "error") throw snapshot.error;
     const state = flow.table.states.get(String(snapshot.value));
     if (!state) throw new Error(`xstate reached unknown state ${String(snapshot.value)}`);

@@ -18,7 +18,7 @@ describe("code step", () => {
   it("ignores whitespace and type annotations in the source it fingerprints", () => {
     const a = code("f", (n: number) => n + 1);
     // biome-ignore format: the spacing is the point of the test
-    const b = code("f", (n)   =>   n + 1);
+    const b = code("f", (n: number)   =>   n   +   1);
     expect(a.spec).toEqual(b.spec);
   });
 });

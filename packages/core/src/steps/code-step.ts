@@ -8,6 +8,8 @@ export interface CodeStepOptions {
    * tables): they go into the fingerprint so that changing them changes the chain's fingerprint.
    */
   spec?: JsonValue;
+  /** Helper functions the step calls: their source goes into the fingerprint too. */
+  deps?: ReadonlyArray<(...args: never[]) => unknown>;
   timeoutMs?: number;
 }
 
@@ -22,7 +24,9 @@ export function code<TInput, TOutput>(
   fn: (input: TInput, ctx: StepContext) => TOutput | Promise<TOutput>,
   options: CodeStepOptions = {},
 ): Step<TInput, Awaited<TOutput>> {
-  const spec: JsonValue = options.spec === undefined ? { source: functionSource(fn) } : { source: functionSource(fn), spec: options.spec };
+  const spec: { [key: string]: JsonValue } = { source: functionSource(fn) };
+  if (options.spec !== undefined) spec.spec = options.spec;
+  if (options.deps !== undefined) spec.deps = options.deps.map(functionSource);
   return {
     type: "step",
     name,

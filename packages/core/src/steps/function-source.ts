@@ -1,8 +1,22 @@
+import { tokenizer } from "acorn";
+
 /**
- * The source text of a function as it goes into a fingerprint. Whitespace is dropped so that the
- * same function hashes alike whether it was loaded from TypeScript with types stripped or from the
- * compiled JavaScript (type annotations leave only whitespace behind when stripped).
+ * The source text of a function as it goes into a fingerprint: its tokens joined by single spaces.
+ * Layout and type annotations (which Node's type stripping turns into whitespace) do not count, so
+ * the same function hashes alike from TypeScript sources and from tsc's output; the contents of
+ * string, template and regex literals count exactly. Loaders that reprint code (esbuild, tsx,
+ * bundlers) can change tokens (`0.6` to `.6`) and so give other fingerprints.
  */
 export function functionSource(fn: (...args: never[]) => unknown): string {
-  return Function.prototype.toString.call(fn).replace(/\s+/g, "");
+  const source = Function.prototype.toString.call(fn);
+  try {
+    const tokens: string[] = [];
+    for (const token of tokenizer(source, { ecmaVersion: "latest", allowReturnOutsideFunction: true })) {
+      tokens.push(source.slice(token.start, token.end));
+    }
+    return tokens.join(" ");
+  } catch {
+    // Native functions ("[native code]") and other sources acorn cannot read: whitespace-normalised text.
+    return source.replace(/\s+/g, " ").trim();
+  }
 }

@@ -35,7 +35,10 @@ export interface RegexRulesOptions<TLabel extends string> {
 }
 
 /** Output of an extraction regex step: named groups, each a string or, with `all`, every distinct match. */
-export type ExtractedFields<TAll extends boolean> = Record<string, TAll extends true ? string[] : string | undefined>;
+export type ExtractedFields<TAll extends boolean> = Record<
+  string,
+  TAll extends true ? string[] : string | undefined
+>;
 
 /** Options of an extracting regex step. */
 export interface RegexExtractOptions<TAll extends boolean, TOutput> {
@@ -87,13 +90,15 @@ export function regex(
       spec: {
         mode: "rules",
         field,
-        rules: rules.map((r): JsonValue => ({
-          label: r.label,
-          source: r.re.source,
-          flags: r.re.flags,
-          priority: r.priority,
-          confidence: r.confidence,
-        })),
+        rules: rules.map(
+          (r): JsonValue => ({
+            label: r.label,
+            source: r.re.source,
+            flags: r.re.flags,
+            priority: r.priority,
+            confidence: r.confidence,
+          }),
+        ),
       },
       ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
       ...timing,
@@ -106,7 +111,9 @@ export function regex(
   const all = options.all === true;
   const groups = patterns.flatMap((p) => groupNames(p));
   if (groups.length === 0) {
-    throw new TypeError(`regex step "${name}": extract patterns need named capture groups, e.g. /(?<orderId>\\d+)/`);
+    throw new TypeError(
+      `regex step "${name}": extract patterns need named capture groups, e.g. /(?<orderId>\\d+)/`,
+    );
   }
   const compiled = patterns.map((p) => new RegExp(p.source, p.flags.includes("g") ? p.flags : `${p.flags}g`));
   const schema = options.schema;
@@ -114,7 +121,12 @@ export function regex(
     type: "step",
     name,
     kind: "regex",
-    spec: { mode: "extract", field, all, patterns: compiled.map((r) => ({ source: r.source, flags: r.flags })) },
+    spec: {
+      mode: "extract",
+      field,
+      all,
+      patterns: compiled.map((r) => ({ source: r.source, flags: r.flags })),
+    },
     ...timing,
     run(input) {
       const fields = extractFields(textOf(input, field, name), compiled, groups, all);
@@ -128,12 +140,23 @@ function compileRules(step: string, rules: readonly RegexRule[]): CompiledRule[]
   const compiled = rules.map((rule, index) => {
     const source = typeof rule.pattern === "string" ? rule.pattern : rule.pattern.source;
     // Rules are tested once per input, so a global or sticky flag would only carry lastIndex over.
-    const flags = (typeof rule.pattern === "string" ? (rule.flags ?? "i") : rule.pattern.flags).replace(/[gy]/g, "");
+    const flags = (typeof rule.pattern === "string" ? (rule.flags ?? "i") : rule.pattern.flags).replace(
+      /[gy]/g,
+      "",
+    );
     const confidence = rule.confidence ?? 1;
     if (!(confidence >= 0 && confidence <= 1)) {
-      throw new TypeError(`regex step "${step}", rule ${index} (${rule.label}): confidence must be in [0, 1]`);
+      throw new TypeError(
+        `regex step "${step}", rule ${index} (${rule.label}): confidence must be in [0, 1]`,
+      );
     }
-    return { label: rule.label, re: new RegExp(source, flags), priority: rule.priority ?? 0, confidence, index };
+    return {
+      label: rule.label,
+      re: new RegExp(source, flags),
+      priority: rule.priority ?? 0,
+      confidence,
+      index,
+    };
   });
   return compiled.sort((a, b) => b.priority - a.priority || a.index - b.index);
 }
@@ -141,7 +164,12 @@ function compileRules(step: string, rules: readonly RegexRule[]): CompiledRule[]
 function labelText(text: string, rules: readonly CompiledRule[]): RegexLabelResult {
   for (const rule of rules) {
     const m = rule.re.exec(text);
-    if (m) return { label: rule.label, confidence: rule.confidence, match: { text: m[0], index: m.index, rule: rule.index } };
+    if (m)
+      return {
+        label: rule.label,
+        confidence: rule.confidence,
+        match: { text: m[0], index: m.index, rule: rule.index },
+      };
   }
   return { label: null, confidence: 0, match: null };
 }

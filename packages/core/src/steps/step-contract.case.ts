@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { initialContext } from "../compile/machine-context.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "../runtime/quiet-defaults.ts";
-import { canonicalJson } from "../versioning/canonical-json.ts";
 import type { AnyStep, StepContext } from "../types.ts";
+import { canonicalJson } from "../versioning/canonical-json.ts";
 
 /** A sample the contract runs a step kind on. */
 export interface StepContractCase {

@@ -45,7 +45,11 @@ export interface KnnResult extends LabelResult {
 export interface TextClassifier {
   readonly contentHash: string;
   readonly labels: readonly string[];
-  predict(text: string): { label: string; confidence: number; top: Array<{ label: string; confidence: number }> };
+  predict(text: string): {
+    label: string;
+    confidence: number;
+    top: Array<{ label: string; confidence: number }>;
+  };
 }
 
 /** Options of a `classify` step. */
@@ -75,6 +79,9 @@ export interface LlmStepOptions {
 /** Factory signatures that the knn, classify and llm modules export. */
 export type KnnStepFactory = (name: string, options: KnnStepOptions) => Step<unknown, KnnResult>;
 /** See {@link KnnStepFactory}. */
-export type ClassifyStepFactory = (name: string, options: ClassifyStepOptions) => Step<unknown, ClassifyResult>;
+export type ClassifyStepFactory = (
+  name: string,
+  options: ClassifyStepOptions,
+) => Step<unknown, ClassifyResult>;
 /** See {@link KnnStepFactory}. */
 export type LlmStepFactory = (name: string, options: LlmStepOptions) => Step<unknown, unknown>;

@@ -38,7 +38,11 @@ export class ChainRegistry {
   /** The chain for `name@version`, or the latest version for a bare `name`; throws ChainNotFoundError. */
   get(ref: string): AnyChain {
     const chain = this.find(ref);
-    if (!chain) throw new ChainNotFoundError(ref, this.list().map((c) => c.id));
+    if (!chain)
+      throw new ChainNotFoundError(
+        ref,
+        this.list().map((c) => c.id),
+      );
     return chain;
   }
 

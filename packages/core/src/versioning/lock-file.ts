@@ -28,7 +28,9 @@ export interface LockCheck {
 
 /** The lock file content for a set of chains. */
 export function lockFor(chains: Iterable<AnyChain>): LockFile {
-  const entries = [...chains].map((c) => [c.id, c.fingerprint] as const).sort(([a], [b]) => a.localeCompare(b));
+  const entries = [...chains]
+    .map((c) => [c.id, c.fingerprint] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
   return { lockfileVersion: 1, chains: Object.fromEntries(entries) };
 }
 
@@ -40,7 +42,13 @@ export function checkLock(chains: Iterable<AnyChain>, lock: LockFile): LockCheck
     seen.add(chain.id);
     const locked = lock.chains[chain.id];
     if (locked === undefined) entries.push({ id: chain.id, status: "new", actual: chain.fingerprint });
-    else entries.push({ id: chain.id, status: locked === chain.fingerprint ? "ok" : "changed", locked, actual: chain.fingerprint });
+    else
+      entries.push({
+        id: chain.id,
+        status: locked === chain.fingerprint ? "ok" : "changed",
+        locked,
+        actual: chain.fingerprint,
+      });
   }
   for (const [id, locked] of Object.entries(lock.chains)) {
     if (!seen.has(id)) entries.push({ id, status: "missing", locked });
@@ -62,16 +70,24 @@ export async function readLockFile(path: string): Promise<LockFile> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CatenaError("LOCK_MISMATCH", `${path} is not valid JSON; fix it or delete it and run \`catena lock\`.`, {
-      cause: error,
-      details: { path },
-    });
+    throw new CatenaError(
+      "LOCK_MISMATCH",
+      `${path} is not valid JSON; fix it or delete it and run \`catena lock\`.`,
+      {
+        cause: error,
+        details: { path },
+      },
+    );
   }
   const lock = parsed as Partial<LockFile>;
   if (lock.lockfileVersion !== 1 || typeof lock.chains !== "object" || lock.chains === null) {
-    throw new CatenaError("LOCK_MISMATCH", `${path} is not a Catena lock file (lockfileVersion 1); delete it and run \`catena lock\`.`, {
-      details: { path },
-    });
+    throw new CatenaError(
+      "LOCK_MISMATCH",
+      `${path} is not a Catena lock file (lockfileVersion 1); delete it and run \`catena lock\`.`,
+      {
+        details: { path },
+      },
+    );
   }
   return { lockfileVersion: 1, chains: lock.chains as Record<string, string> };
 }

@@ -1,0 +1,17 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { builtinChains, dataDir, supportTriage } from "./index.ts";
+
+describe("@catena/chains", () => {
+  it("lists its chains", () => {
+    expect(builtinChains).toContain(supportTriage);
+    expect(new Set(builtinChains.map((c) => c.name)).size).toBe(builtinChains.length);
+  });
+
+  it("points at its data folder", () => {
+    expect(isAbsolute(dataDir)).toBe(true);
+    expect(existsSync(join(dataDir, "support-triage", "sample.jsonl"))).toBe(true);
+    expect(existsSync(join(dataDir, "support-triage", "sample.csv"))).toBe(true);
+  });
+});

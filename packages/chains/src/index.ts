@@ -1,0 +1,27 @@
+/*
+ * Public entry of @catena/chains: the ready-made chains and the folder of their data.
+ */
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AnyChain } from "@catena/core";
+import { supportTriage } from "./support-triage/chain.ts";
+
+export type { SupportTriageInput, SupportTriageOutput } from "./support-triage/chain.ts";
+/**
+ * Routes customer-support messages to a queue and extracts order ids, e-mails, amounts and dates,
+ * without any LLM (see the chain's own documentation).
+ */
+export { supportTriage, supportTriageInput, supportTriageOutput } from "./support-triage/chain.ts";
+export type { Entities } from "./support-triage/entities.ts";
+export type { Queue } from "./support-triage/queues.ts";
+export { QUEUES } from "./support-triage/queues.ts";
+
+/** Every chain this package ships, for registries and the CLI (`catena run <name>`). */
+export const builtinChains: AnyChain[] = [supportTriage];
+
+/**
+ * Absolute path of the package's `data` folder (eval and sample data, one sub-folder per chain,
+ * e.g. `support-triage/sample.jsonl`). Resolved from this module's location, so it is the same
+ * whether the package runs from its TypeScript sources (`src/`) or its build (`dist/`).
+ */
+export const dataDir: string = resolve(dirname(fileURLToPath(import.meta.url)), "..", "data");
