@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Builds the packages once when dist is missing or stale: the CLI end-to-end tests spawn the built binary.
+    globalSetup: ["tests/global-setup.ts"],
     execArgv: ["--conditions=@catena/source", "--disable-warning=ExperimentalWarning"],
     experimental: { viteModuleRunner: false },
   },

@@ -50,7 +50,7 @@ export class JsonlCheckpoint {
     if (existsSync(path)) {
       if (!options.resume) {
         throw new BatchInputError(
-          `Results file ${path} already exists; resume it (--resume / resume: true) to skip the items it holds, or choose another path.`,
+          `Results file ${path} already exists; resume it (\`catena batch --resume\`, or \`resume: true\` in code) to skip the items it holds, or choose another path.`,
           { details: { path } },
         );
       }

@@ -45,6 +45,10 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
   total?: number;
   /** Write each item's input next to its result (default true). */
   includeInput?: boolean;
+  /** A stable key per item, written into its record (e.g. the input file's line number). */
+  keyOf?: (input: unknown, index: number) => string;
+  /** Called with each finished item's record, in completion order. */
+  onItem?: (item: BatchItemResult) => void;
   /** Keep every result in memory and return them in the summary (default: only without a checkpoint). */
   collect?: boolean;
 }
@@ -137,6 +141,7 @@ export async function runBatch(
 
   const record = (item: BatchItemResult): void => {
     checkpoint?.append(item);
+    options.onItem?.(item);
     if (collect) results.push(item);
     progress();
   };
@@ -144,7 +149,9 @@ export async function runBatch(
   const runItem = async (index: number, input: unknown): Promise<void> => {
     if (input instanceof UnreadableItem) {
       counts.failed++;
-      record({ index, status: "error", ms: 0, error: serializeError(input.error) });
+      const item: BatchItemResult = { index, status: "error", ms: 0, error: serializeError(input.error) };
+      if (options.keyOf) item.key = options.keyOf(input, index);
+      record(item);
       return;
     }
     const t0 = performance.now();

@@ -7,6 +7,7 @@ export type CatenaErrorCode =
   | "TIMEOUT"
   | "ABORTED"
   | "LOCK_MISMATCH"
+  | "LOCK_FILE_INVALID"
   | "CHAIN_NOT_FOUND"
   | "INVALID_SNAPSHOT"
   | "BATCH_INPUT"

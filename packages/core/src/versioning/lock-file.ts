@@ -71,7 +71,7 @@ export async function readLockFile(path: string): Promise<LockFile> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new CatenaError(
-      "LOCK_MISMATCH",
+      "LOCK_FILE_INVALID",
       `${path} is not valid JSON; fix it or delete it and run \`catena lock\`.`,
       {
         cause: error,
@@ -82,7 +82,7 @@ export async function readLockFile(path: string): Promise<LockFile> {
   const lock = parsed as Partial<LockFile>;
   if (lock.lockfileVersion !== 1 || typeof lock.chains !== "object" || lock.chains === null) {
     throw new CatenaError(
-      "LOCK_MISMATCH",
+      "LOCK_FILE_INVALID",
       `${path} is not a Catena lock file (lockfileVersion 1); delete it and run \`catena lock\`.`,
       {
         details: { path },

@@ -1,0 +1,70 @@
+import type { BatchSummary } from "@catena/core";
+import { duration } from "../format/duration.ts";
+import { plural } from "../format/plural.ts";
+import { oneLine } from "../report-error.ts";
+import type { ResultsTally } from "./tally-results.ts";
+
+/** Everything the end-of-batch report is made of. */
+export interface BatchReport {
+  chain: string;
+  /** Absolute paths of the input and results files. */
+  file: string;
+  out: string;
+  /** The same paths as shown in text (relative to the current directory when inside it). */
+  shownFile: string;
+  shownOut: string;
+  summary: BatchSummary;
+  tally: ResultsTally;
+}
+
+/** The report as JSON for `--json`: this run's counts plus what the whole results file holds. */
+export function batchReportJson(r: BatchReport): Record<string, unknown> {
+  const { results: _results, checkpoint: _checkpoint, ...summary } = r.summary;
+  return { chain: r.chain, file: r.file, out: r.out, ...summary, resultsFile: r.tally };
+}
+
+/** The report as text: counts of this run, throughput, counts per tier/queue/label, failures, output path. */
+export function batchReportText(r: BatchReport): string {
+  const s = r.summary;
+  const ran = s.done + s.deferred + s.failed + s.waiting;
+  const lines: string[] = [];
+  lines.push(
+    `${r.chain} on ${r.shownFile}: ${plural(ran, "item")} in ${duration(s.ms)} (${s.itemsPerSecond.toFixed(1)} items/s)`,
+  );
+  const deferredReasons = Object.entries(s.deferredReasons).map(([reason, n]) => `${reason} ${n}`);
+  const counts = [
+    `done ${s.done}`,
+    `deferred ${s.deferred}${deferredReasons.length > 0 ? ` (${deferredReasons.join(", ")})` : ""}`,
+    `failed ${s.failed}`,
+    `skipped ${s.skipped}`,
+  ];
+  if (s.waiting > 0) counts.splice(2, 0, `waiting ${s.waiting}`);
+  lines.push(`  ${counts.join(", ")}`);
+  if (s.skipped > 0) {
+    const byStatus = Object.entries(r.tally.byStatus).map(
+      ([status, n]) => `${status === "error" ? "failed" : status} ${n}`,
+    );
+    lines.push(`  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}`);
+  }
+  for (const [field, values] of Object.entries(r.tally.counts)) {
+    lines.push(
+      `  ${field}: ${Object.entries(values)
+        .map(([value, n]) => `${value} ${n}`)
+        .join(", ")}`,
+    );
+  }
+  if (r.tally.failed > 0) {
+    lines.push(
+      `  failed items${r.tally.failed > r.tally.failures.length ? ` (first ${r.tally.failures.length} of ${r.tally.failed})` : ""}:`,
+    );
+    for (const f of r.tally.failures) {
+      const where = f.line === undefined ? `item ${f.index}` : `line ${f.line} (item ${f.index})`;
+      const message = oneLine(f.error?.message ?? "unknown error").replace(/^line \d+: /, "");
+      lines.push(`    ${where}: ${message}`);
+    }
+    lines.push("  run them again with --resume --retry-failed");
+  }
+  if (s.status === "aborted") lines.push("  interrupted: finish the batch with --resume");
+  lines.push(`results: ${r.shownOut}`);
+  return `${lines.join("\n")}\n`;
+}

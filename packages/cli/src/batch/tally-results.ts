@@ -1,0 +1,76 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import type { SerializedError } from "@catena/core";
+
+/** Output fields counted per value in the summary, when a chain's outputs carry them. */
+export const TALLIED_FIELDS = ["queue", "label", "tier"] as const;
+
+/** A failed item of a results file. */
+export interface FailedItem {
+  index: number;
+  /** The line of the input file the item ends on, when known. */
+  line?: number;
+  error: SerializedError;
+}
+
+/** What a whole results file holds (this run's items and those of earlier, resumed runs). */
+export interface ResultsTally {
+  items: number;
+  byStatus: Record<string, number>;
+  /** For each of {@link TALLIED_FIELDS} found in outputs: count per value, most frequent first. */
+  counts: Record<string, Record<string, number>>;
+  /** The first failed items, by index. */
+  failures: FailedItem[];
+  /** All failed items, even beyond those listed. */
+  failed: number;
+}
+
+/**
+ * Reads a batch results file back and counts it: items per status, per output tier/queue/label,
+ * and the first `maxFailures` failures with their errors. Streams, so the file may be large.
+ */
+export async function tallyResults(path: string, maxFailures = 10): Promise<ResultsTally> {
+  const tally: ResultsTally = { items: 0, byStatus: {}, counts: {}, failures: [], failed: 0 };
+  const lines = createInterface({
+    input: createReadStream(path, { encoding: "utf8" }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) {
+    if (line.trim() === "") continue;
+    let record: { index?: unknown; status?: unknown; output?: unknown; error?: unknown };
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      continue; // a torn last line after a crash: the next --resume cuts it off
+    }
+    if (typeof record.index !== "number" || typeof record.status !== "string") continue;
+    tally.items++;
+    tally.byStatus[record.status] = (tally.byStatus[record.status] ?? 0) + 1;
+    if (record.status === "error") {
+      tally.failed++;
+      tally.failures.push({ index: record.index, error: record.error as SerializedError });
+      tally.failures.sort((a, b) => a.index - b.index);
+      if (tally.failures.length > maxFailures) tally.failures.pop();
+    }
+    if (typeof record.output === "object" && record.output !== null) {
+      const output = record.output as Record<string, unknown>;
+      for (const field of TALLIED_FIELDS) {
+        const value = output[field];
+        if (typeof value !== "string") continue;
+        const counts = tally.counts[field] ?? {};
+        counts[value] = (counts[value] ?? 0) + 1;
+        tally.counts[field] = counts;
+      }
+    }
+  }
+  const sorted: ResultsTally["counts"] = {};
+  for (const field of TALLIED_FIELDS) {
+    const counts = tally.counts[field];
+    if (counts)
+      sorted[field] = Object.fromEntries(
+        Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)),
+      );
+  }
+  tally.counts = sorted;
+  return tally;
+}

@@ -1,0 +1,34 @@
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import type { AnyChain } from "@catena/core";
+import { CliError } from "../cli-error.ts";
+import { collectChains } from "./collect-chains.ts";
+
+/**
+ * Imports a user's chain module (`.ts` or `.js`; Node strips TypeScript types itself) and returns
+ * the chains it exports. A missing file, a module that fails to load, or one that exports no chain
+ * is a usage error naming the module.
+ */
+export async function loadChainModule(path: string, shownAs: string): Promise<AnyChain[]> {
+  if (!existsSync(path)) throw new CliError(`chains module not found: ${shownAs}`);
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(`cannot load chains module ${shownAs}: ${reasonOf(error)}`, { cause: error });
+  }
+  const chains = collectChains(namespace);
+  if (chains.length === 0) {
+    throw new CliError(
+      `chains module ${shownAs} exports no chain; export the chains made with defineChain (or an array of them).`,
+    );
+  }
+  return chains;
+}
+
+/** The error's message, with the line for a syntax error (Node puts `file:line` atop its stack). */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const at = error instanceof SyntaxError ? /^(?:file:\/\/)?\S+:(\d+)\n/.exec(error.stack ?? "") : null;
+  return at ? `${error.message} (line ${at[1]})` : error.message;
+}

@@ -1,0 +1,39 @@
+import { resolve } from "node:path";
+import { type AnyChain, ChainRegistry } from "@catena/core";
+import { displayPath } from "../format/display-path.ts";
+import { loadBuiltinChains } from "./builtin-chains.ts";
+import { loadChainModule } from "./load-chain-module.ts";
+import { readConfig } from "./read-config.ts";
+
+/** The chains the CLI knows, and where each came from. */
+export interface LoadedChains {
+  registry: ChainRegistry;
+  /** `built-in`, or the module path (relative to the current directory) that exported the chain. */
+  sourceOf(chain: AnyChain): string;
+}
+
+/** Where the chains come from. */
+export interface LoadChainsOptions {
+  cwd: string;
+  /** Module paths from `--chains`, relative to `cwd`. */
+  modules: readonly string[];
+}
+
+/**
+ * Builds the registry: the built-in chains, then the modules listed in `catena.config.json`, then
+ * those given with `--chains`. The same `name@version` defined twice with different fingerprints is
+ * a ChainDefinitionError.
+ */
+export async function loadChains(options: LoadChainsOptions): Promise<LoadedChains> {
+  const sources = new Map<AnyChain, string>();
+  for (const chain of loadBuiltinChains()) sources.set(chain, "built-in");
+  const config = await readConfig(options.cwd);
+  const paths = [...config.chains, ...options.modules.map((m) => resolve(options.cwd, m))];
+  for (const path of new Set(paths)) {
+    const shownAs = displayPath(options.cwd, path);
+    for (const chain of await loadChainModule(path, shownAs))
+      if (!sources.has(chain)) sources.set(chain, shownAs);
+  }
+  const registry = new ChainRegistry(sources.keys());
+  return { registry, sourceOf: (chain) => sources.get(chain) ?? "built-in" };
+}

@@ -1,0 +1,120 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { type BatchOptions, runBatch } from "@catena/core";
+import type { Command } from "commander";
+import { batchReportJson, batchReportText } from "../batch/batch-report.ts";
+import { inputFormatOf } from "../batch/input-format.ts";
+import { countItems, linesOfItems, valuesOf } from "../batch/item-streams.ts";
+import { parseConcurrency } from "../batch/parse-concurrency.ts";
+import { parseRate } from "../batch/parse-rate.ts";
+import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
+import { tallyResults } from "../batch/tally-results.ts";
+import { loadChains } from "../chains/load-chains.ts";
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../command-context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { displayPath } from "../format/display-path.ts";
+import { jsonText } from "../format/json-text.ts";
+import { globalOptions } from "../global-options.ts";
+
+/** The options of `catena batch`. */
+export interface BatchCommandOptions {
+  file: string;
+  out: string;
+  concurrency: string;
+  rate?: string;
+  resume?: boolean;
+  retryFailed?: boolean;
+}
+
+/**
+ * Registers `catena batch <chain>`: streams a JSONL or CSV file through a chain, writing each result
+ * to a JSONL results file as it finishes, and prints a summary. Unreadable lines and inputs that
+ * fail the chain's schema are recorded as failed items; the others still run. Exit code 1 when the
+ * results file holds failed items, 130 when interrupted (resume with `--resume`).
+ */
+export function registerBatchCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("batch")
+    .description("run a chain over every item of a JSONL or CSV file, writing results to a JSONL file")
+    .argument("<chain>", "chain name, or name@version (default: the latest version)")
+    .requiredOption(
+      "--file <path>",
+      "input: .jsonl (one JSON object per line) or .csv (header row gives the keys)",
+    )
+    .requiredOption("--out <path>", "results file (JSONL, one line per item, written as items finish)")
+    .option("--concurrency <n>", "items in flight at once", "8")
+    .option("--rate <n/s|n/m>", "at most this many item starts per second (10/s) or per minute (600/m)")
+    .option("--resume", "continue an existing results file: items already in it are skipped")
+    .option(
+      "--retry-failed",
+      "with --resume, run the failed items of the results file again (implies --resume)",
+    )
+    .action(async (ref: string, options: BatchCommandOptions, command: Command) => {
+      const globals = globalOptions(command);
+      const concurrency = parseConcurrency(options.concurrency);
+      const rate = options.rate === undefined ? undefined : parseRate(options.rate);
+      const resume = options.resume === true || options.retryFailed === true;
+      const file = resolve(ctx.io.cwd, options.file);
+      const out = resolve(ctx.io.cwd, options.out);
+      if (!existsSync(file)) throw new CliError(`input file not found: ${options.file}`);
+      if (!statSync(file).isFile()) throw new CliError(`input is not a file: ${options.file}`);
+      if (file === out)
+        throw new CliError("--out must differ from --file: the results file would overwrite the input.");
+      if (existsSync(out) && !resume) {
+        throw new CliError(
+          `results file ${options.out} already exists; add --resume to skip the items it holds (--retry-failed to rerun its failures), or choose another --out.`,
+        );
+      }
+      const format = inputFormatOf(file, options.file);
+      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      const chain = registry.get(ref);
+
+      const stream = globals.json ? undefined : ctx.io.progressStream;
+      const total = stream ? await countItems(format.read(file)) : undefined;
+      const display: ProgressDisplay =
+        stream && total !== undefined ? progressBar(stream, total) : noProgress;
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once("SIGINT", onSigint);
+      const batchOptions: BatchOptions = {
+        concurrency,
+        checkpoint: out,
+        resume,
+        retryFailed: options.retryFailed === true,
+        signal: controller.signal,
+        onProgress: (p) => display.update(p),
+        ...(rate === undefined ? {} : { rate }),
+        ...(total === undefined ? {} : { total }),
+      };
+      let summary: Awaited<ReturnType<typeof runBatch>>;
+      try {
+        summary = await runBatch(chain, valuesOf(format.read(file)), batchOptions);
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+        display.stop();
+      }
+      const tally = await tallyResults(out);
+      const lines = await linesOfItems(
+        format.read(file),
+        tally.failures.map((f) => f.index),
+      );
+      for (const failure of tally.failures) {
+        const line = lines.get(failure.index);
+        if (line !== undefined) failure.line = line;
+      }
+      const shownFile = displayPath(ctx.io.cwd, file);
+      const report = {
+        chain: chain.id,
+        file,
+        out,
+        shownFile,
+        shownOut: displayPath(ctx.io.cwd, out),
+        summary,
+        tally,
+      };
+      ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
+      if (summary.status === "aborted") ctx.setExitCode(ExitCode.interrupted);
+      else if (tally.failed > 0) ctx.setExitCode(ExitCode.failed);
+    });
+}

@@ -1,0 +1,109 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  checkLock,
+  type LockEntryCheck,
+  type LockFile,
+  lockFor,
+  readLockFile,
+  writeLockFile,
+} from "@catena/core";
+import type { Command } from "commander";
+import { loadChains } from "../chains/load-chains.ts";
+import type { CommandContext } from "../command-context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { displayPath } from "../format/display-path.ts";
+import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
+import { shortFingerprint } from "../format/short-fingerprint.ts";
+import { globalOptions } from "../global-options.ts";
+
+/** The default lock file, in the current directory. */
+export const DEFAULT_LOCKFILE = "catena.lock.json";
+
+/** The options of `catena lock`. */
+export interface LockCommandOptions {
+  check?: boolean;
+  strict?: boolean;
+  force?: boolean;
+  lockfile: string;
+}
+
+/**
+ * Registers `catena lock`: records `name@version -> fingerprint` of every known chain in
+ * catena.lock.json, keeping the entries already there. A fingerprint that changed under an
+ * unchanged version is refused (exit 1) unless `--force`; `--check` only compares, and fails on
+ * such a change (and, with `--strict`, on chains not locked yet).
+ */
+export function registerLockCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("lock")
+    .description("write or check catena.lock.json: a changed fingerprint needs a new version")
+    .option("--check", "do not write; fail when a fingerprint changed but the version did not")
+    .option("--strict", "with --check, also fail on chains that are not locked yet")
+    .option("--force", "overwrite entries whose fingerprint changed under the same version")
+    .option("--lockfile <path>", "lock file to read and write", DEFAULT_LOCKFILE)
+    .action(async (options: LockCommandOptions, command: Command) => {
+      const globals = globalOptions(command);
+      const path = resolve(ctx.io.cwd, options.lockfile);
+      const shown = displayPath(ctx.io.cwd, path);
+      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      const chains = registry.list();
+      const existed = existsSync(path);
+      const lock = await readLockFile(path);
+      const { entries } = checkLock(chains, lock);
+      const changed = entries.filter((e) => e.status === "changed");
+      const fresh = entries.filter((e) => e.status === "new");
+      const missing = entries.filter((e) => e.status === "missing");
+
+      if (options.check) {
+        const failed = changed.length > 0 || (options.strict === true && fresh.length > 0);
+        if (globals.json)
+          ctx.io.out(jsonText({ lockfile: path, status: failed ? "error" : "ok", wrote: false, entries }));
+        else {
+          if (!existed) ctx.io.out(`${shown} does not exist yet; create it with \`catena lock\`.\n`);
+          for (const e of fresh) ctx.io.out(`not locked yet: ${e.id} (run \`catena lock\` to add it)\n`);
+          for (const e of missing) ctx.io.out(`locked but not loaded: ${e.id}\n`);
+          for (const e of changed) ctx.io.err(`catena: ${changedLine(e)}\n`);
+          if (options.strict === true && fresh.length > 0) {
+            ctx.io.err(
+              `catena: ${plural(fresh.length, "chain")} not in ${shown} (--strict); run \`catena lock\`.\n`,
+            );
+          }
+          const matching = entries.filter((e) => e.status === "ok").length;
+          if (!failed) ctx.io.out(`${shown}: ok (${plural(matching, "chain matches", "chains match")})\n`);
+        }
+        if (failed) ctx.setExitCode(ExitCode.failed);
+        return;
+      }
+
+      if (changed.length > 0 && options.force !== true) {
+        if (globals.json) ctx.io.out(jsonText({ lockfile: path, status: "error", wrote: false, entries }));
+        for (const e of changed) ctx.io.err(`catena: ${changedLine(e)}\n`);
+        ctx.io.err(
+          `catena: refusing to overwrite ${shown}; bump the versions, or pass --force to re-lock as they are.\n`,
+        );
+        ctx.setExitCode(ExitCode.failed);
+        return;
+      }
+      const merged: LockFile = lockFor([]);
+      const all = { ...lock.chains, ...lockFor(chains).chains };
+      for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
+      await writeLockFile(path, merged);
+      if (globals.json) {
+        ctx.io.out(jsonText({ lockfile: path, status: "ok", wrote: true, entries }));
+        return;
+      }
+      for (const e of fresh) ctx.io.out(`locked ${e.id} ${shortFingerprint(e.actual ?? "")}\n`);
+      for (const e of changed) {
+        ctx.io.out(
+          `re-locked ${e.id} ${shortFingerprint(e.locked ?? "")} -> ${shortFingerprint(e.actual ?? "")} (--force)\n`,
+        );
+      }
+      ctx.io.out(`wrote ${shown}: ${plural(Object.keys(merged.chains).length, "entry", "entries")}\n`);
+    });
+}
+
+function changedLine(e: LockEntryCheck): string {
+  return `${e.id}: fingerprint changed from ${shortFingerprint(e.locked ?? "")} to ${shortFingerprint(e.actual ?? "")} but the version did not; bump the version`;
+}

@@ -1,0 +1,62 @@
+import { run } from "@catena/core";
+import type { Command } from "commander";
+import { loadChains } from "../chains/load-chains.ts";
+import type { CommandContext } from "../command-context.ts";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
+import { jsonText } from "../format/json-text.ts";
+import { globalOptions } from "../global-options.ts";
+import { exitCodeFor, oneLine, writeStack } from "../report-error.ts";
+import { deferredText } from "./deferred-text.ts";
+import { type RunInputOptions, runInput } from "./run-input.ts";
+import { runResultJson } from "./run-result-json.ts";
+
+/**
+ * Registers `catena run <chain[@version]>`: runs one input and prints the output (or, with
+ * `--json`, the whole run result). The exit code follows the run's status: done 0, error 1
+ * (2 for input that does not match the schema), deferred 3, waiting 4.
+ */
+export function registerRunCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("run")
+    .description("run a chain on one input and print its output")
+    .argument("<chain>", "chain name, or name@version (default: the latest version)")
+    .option("--input <json>", "the input as JSON")
+    .option("--text <string>", 'shorthand for --input \'{"text": "<string>"}\'')
+    .action(async (ref: string, options: RunInputOptions, command: Command) => {
+      const globals = globalOptions(command);
+      const input = runInput(options);
+      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      const chain = registry.get(ref);
+      const result = await run(chain, input);
+      let code: ExitCodeValue = ExitCode.ok;
+      if (result.status === "error") code = exitCodeFor(result.error);
+      else if (result.status === "deferred") code = ExitCode.deferred;
+      else if (result.status === "waiting") code = ExitCode.waiting;
+      ctx.setExitCode(code);
+
+      if (globals.json) {
+        ctx.io.out(jsonText(runResultJson(result)));
+        if (result.status === "error") ctx.io.err(`catena: ${oneLine(result.error.message)}\n`);
+        return;
+      }
+      switch (result.status) {
+        case "done":
+          ctx.io.out(jsonText(result.output));
+          break;
+        case "error":
+          ctx.io.err(`catena: ${oneLine(result.error.message)}\n`);
+          if (globals.verbose) writeStack(ctx.io, result.error);
+          break;
+        case "deferred":
+          ctx.io.err(`catena: ${deferredText(chain.id, result.deferred)} (details: --json)\n`);
+          break;
+        case "waiting": {
+          const { name, prompt } = result.snapshot.review;
+          ctx.io.err(
+            `catena: ${chain.id} is waiting at review "${name}"${prompt ? ` (${prompt})` : ""}; get the snapshot to resume from with --json\n`,
+          );
+          break;
+        }
+      }
+    });
+}

@@ -1,0 +1,31 @@
+/**
+ * The exit codes of `catena`. They are part of the CLI's contract: scripts and CI switch on them,
+ * so a code never changes meaning.
+ */
+export const ExitCode = {
+  /** Everything went as asked. */
+  ok: 0,
+  /** A run failed, a lock check failed, or some batch items failed (or an unexpected error). */
+  failed: 1,
+  /** Usage or input error: bad option, missing file, unknown chain, invalid JSON, input schema mismatch. */
+  usage: 2,
+  /** The run ended deferred: no tier of a cascade answered with enough confidence. */
+  deferred: 3,
+  /** The run paused at a review and waits for a decision. */
+  waiting: 4,
+  /** Interrupted (Ctrl-C); a batch can be continued with `--resume`. */
+  interrupted: 130,
+} as const;
+
+/** One of the documented exit codes. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code table as shown at the end of `catena --help`. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0    ok
+  1    run failed, lock check failed, or some batch items failed
+  2    usage or input error: bad option, missing file, unknown chain, invalid JSON,
+       input that does not match the chain's input schema (run)
+  3    the run ended deferred (no tier answered with enough confidence)
+  4    the run is waiting at a review
+  130  interrupted (Ctrl-C); continue a batch with --resume`;

@@ -1,0 +1,37 @@
+import { CommanderError } from "commander";
+import type { CommandContext } from "./command-context.ts";
+import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
+import { type CliIO, processIO } from "./io.ts";
+import { buildProgram } from "./program.ts";
+import { reportError } from "./report-error.ts";
+
+/**
+ * Runs the `catena` command line and resolves to the exit code; it never calls `process.exit`, so
+ * that output is flushed. Errors are printed as one line `catena: <message>` (with the stack under
+ * `--verbose`).
+ *
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(
+  argv: readonly string[] = process.argv,
+  io: CliIO = processIO(),
+): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  const ctx: CommandContext = { io, setExitCode: (code) => (exitCode = code) };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; every other commander error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const opts = program.opts<{ verbose?: boolean; json?: boolean }>();
+    return reportError(io, error, {
+      verbose: opts.verbose === true || argv.includes("--verbose"),
+      json: opts.json === true || argv.includes("--json"),
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { CatenaError, type SerializedError, serializeError } from "@catena/core";
+import { CliError } from "./cli-error.ts";
+import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
+import { jsonText } from "./format/json-text.ts";
+import type { CliIO } from "./io.ts";
+
+/** Catena error codes that mean "the user's input or setup is wrong", hence exit code 2. */
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  "INPUT_VALIDATION",
+  "CHAIN_NOT_FOUND",
+  "CHAIN_DEFINITION",
+  "BATCH_INPUT",
+  "LOCK_FILE_INVALID",
+  "INVALID_SNAPSHOT",
+]);
+
+/** The exit code an error ends the process with (see `exit-codes.ts`). */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof CliError) return error.exitCode;
+  if (CatenaError.isInstance(error) && USAGE_CODES.has(error.code)) return ExitCode.usage;
+  return ExitCode.failed;
+}
+
+/** The JSON form of an error for `--json` output. */
+export function errorJson(error: unknown): SerializedError {
+  if (error instanceof CliError) return { name: error.name, code: "CLI_USAGE", message: error.message };
+  return serializeError(error);
+}
+
+/**
+ * Prints an error as one line `catena: <message>` on stderr; with `verbose`, the stack and the
+ * causes follow. With `json`, stdout also gets `{ "status": "error", "error": ... }`.
+ */
+export function reportError(
+  io: CliIO,
+  error: unknown,
+  options: { verbose: boolean; json: boolean },
+): ExitCodeValue {
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`catena: ${oneLine(message)}\n`);
+  if (options.verbose) writeStack(io, error);
+  if (options.json) io.out(jsonText({ status: "error", error: errorJson(error) }));
+  return exitCodeFor(error);
+}
+
+/** Writes an error's stack to stderr, then the stacks of its causes (for `--verbose`). */
+export function writeStack(io: CliIO, error: unknown): void {
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 8; depth++) {
+    const text = current instanceof Error ? (current.stack ?? current.message) : String(current);
+    io.err(`${depth === 0 ? "" : "caused by: "}${text}\n`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+}
+
+/** Collapses a message to one line, so that an error is always one line on stderr. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
