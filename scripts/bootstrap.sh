@@ -16,46 +16,69 @@ _node_ok() { # $1 = node binary; engines in package.json require >= 22.12
   "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number);
            process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)' >/dev/null 2>&1
 }
-_pnpm_ok() { # $1 = pnpm binary; the lockfile format is pnpm 10's
+_pnpm_ok() { # $1 = pnpm binary; the lockfile format is pnpm 10's. Keeps the version: pnpm starts slowly.
   # stdin closed and no prompt so a corepack shim cannot hang asking to download
-  [[ "$(COREPACK_ENABLE_DOWNLOAD_PROMPT=0 "$1" --version </dev/null 2>/dev/null)" == 10.* ]]
+  _pnpm_v="$(COREPACK_ENABLE_DOWNLOAD_PROMPT=0 "$1" --version </dev/null 2>/dev/null)" || true
+  [[ $_pnpm_v == 10.* ]]
 }
 
-_want=() # what has to come from .tools (empty: the machine already has it)
 _node_pkg="node-$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
-command -v node >/dev/null && _node_ok node || _want+=("$_node_pkg@22")
-command -v pnpm >/dev/null && _pnpm_ok pnpm || _want+=("pnpm@10")
+_need_node="" _need_pnpm=""
+command -v node >/dev/null && _node_ok node || _need_node=1
+command -v pnpm >/dev/null && _pnpm_ok pnpm || _need_pnpm=1
 
-if ((${#_want[@]})); then
-  _missing=()
-  [[ " ${_want[*]} " == *" $_node_pkg@22 "* ]] && ! _node_ok "$_toolbin/node" && _missing+=("Node 22")
-  # pnpm.cjs runs on whatever node is first on PATH, so put .tools first before checking it
+if [[ $_need_node$_need_pnpm ]]; then
+  # pnpm.cjs runs on the first node on PATH, so .tools goes first before checking what it has
   export PATH="$_toolbin:$PATH"
-  [[ " ${_want[*]} " == *" pnpm@10 "* ]] && ! _pnpm_ok "$_toolbin/pnpm" && _missing+=("pnpm 10")
-  if ((${#_missing[@]})); then
+  _pkgs=() _install=""
+  if [[ $_need_node ]]; then
+    _pkgs+=("$_node_pkg@22")
+    _node_ok "$_toolbin/node" || _install="Node 22"
+  fi
+  if [[ $_need_pnpm ]]; then
+    _pkgs+=(pnpm@10)
+    _pnpm_ok "$_toolbin/pnpm" || _install+="${_install:+ and }pnpm 10"
+  fi
+  if [[ $_install ]]; then
     command -v npm >/dev/null ||
       _die "npm not found. Install Node.js (any version, with npm), or Node >= 22.12 and pnpm 10 yourself."
-    _say "installing ${_missing[*]} into .tools ..."
-    # Install everything .tools provides in one go: npm prunes packages its manifest doesn't list.
-    if ! _log=$(npm install --prefix "$_tools" --no-fund --no-audit --loglevel=error "${_want[@]}" 2>&1); then
+    _say "installing $_install into .tools ..."
+    # Always name every package .tools provides: npm prunes whatever its manifest does not list.
+    if ! _log=$(npm install --prefix "$_tools" --no-fund --no-audit --loglevel=error "${_pkgs[@]}" 2>&1); then
       echo "$_log" >&2
-      _die "npm install into .tools failed (is https://registry.npmjs.org reachable? check proxy/network settings)."
+      _die "npm install into .tools failed (is the npm registry reachable? check network/proxy settings)."
     fi
   fi
-  _node_ok node || _die "$(command -v node || echo node) is not Node >= 22.12 after installing into .tools."
-  _pnpm_ok pnpm || _die "$(command -v pnpm || echo pnpm) is not pnpm 10 after installing into .tools."
+  _node_ok node || _die "$(command -v node || echo node) is not Node >= 22.12, even with .tools on PATH."
+  _pnpm_ok pnpm || _die "$(command -v pnpm || echo pnpm) is not pnpm 10, even with .tools on PATH."
 fi
 
-_say "using Node $(node --version) ($(command -v node)), pnpm $(pnpm --version)"
+_say "using Node $(node --version) ($(command -v node)), pnpm $_pnpm_v"
 
 # All output to stderr so that stdout of the calling script stays the job's own output.
 _say "installing dependencies (pnpm install) ..."
 pnpm --dir "$CATENA_ROOT" install --frozen-lockfile --reporter=append-only --loglevel=warn >&2 ||
   _die "pnpm install failed (see above)."
 
-_say "building packages (pnpm build) ..."
-if ! _log=$(pnpm --dir "$CATENA_ROOT" build 2>&1); then
-  echo "$_log" >&2
-  _die "pnpm build failed (see above)."
+# A full tsc build takes ~20 s, so skip it when nothing it reads changed since the last good build
+# (the stamp lives in node_modules, so a fresh install always builds; delete it to force a build).
+_stamp="$CATENA_ROOT/node_modules/.catena-build-stamp"
+_build_needed() {
+  [[ -f $_stamp ]] || return 0
+  local pkg
+  for pkg in "$CATENA_ROOT"/packages/*/; do
+    grep -qs '"build":' "$pkg/package.json" && [[ ! -d $pkg/dist ]] && return 0
+  done
+  [[ -n $(find "$CATENA_ROOT/packages" "$CATENA_ROOT"/tsconfig*.json "$CATENA_ROOT/pnpm-lock.yaml" \
+    \( -name node_modules -o -name dist -o -name '*.tsbuildinfo' \) -prune -o -type f -newer "$_stamp" -print -quit) ]]
+}
+if _build_needed; then
+  _say "building packages (pnpm build) ..."
+  touch "$_stamp.new" # taken before the build, so edits made during it still count as changes
+  if ! _log=$(pnpm --dir "$CATENA_ROOT" build 2>&1); then
+    echo "$_log" >&2
+    _die "pnpm build failed (see above)."
+  fi
+  mv "$_stamp.new" "$_stamp"
 fi
-unset _tools _toolbin _want _missing _node_pkg _log
+unset _tools _toolbin _pnpm_v _node_pkg _need_node _need_pnpm _pkgs _install _log _stamp

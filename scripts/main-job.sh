@@ -11,5 +11,5 @@ MAIN_JOB=(node packages/cli/bin/catena.js batch support-triage
 
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$CATENA_ROOT"
-echo "catena: running: ${MAIN_JOB[*]} $*" >&2
+echo "catena: running: ${MAIN_JOB[*]}${*:+ $*}" >&2
 exec "${MAIN_JOB[@]}" "$@"
