@@ -11,5 +11,7 @@ MAIN_JOB=(node packages/cli/bin/catena.js batch support-triage
 
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$CATENA_ROOT"
+# The demo's results are a fresh output each time, not a batch to resume.
+rm -f .catena/demo/results.jsonl
 echo "catena: running: ${MAIN_JOB[*]}${*:+ $*}" >&2
 exec "${MAIN_JOB[@]}" "$@"
