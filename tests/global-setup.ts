@@ -6,5 +6,7 @@
 import { ensureBuilt } from "./support/ensure-built.ts";
 
 export default async function setup(): Promise<void> {
+  // Unit tests run from sources; CATENA_SKIP_BUILD=1 skips the build when only they are run.
+  if (process.env.CATENA_SKIP_BUILD === "1") return;
   await ensureBuilt();
 }

@@ -4,6 +4,7 @@ import { CatenaError, type SerializedError, serializeError } from "../errors/cat
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
+import { deferralReason } from "./deferral-reason.ts";
 import { type BatchRecord, JsonlCheckpoint } from "./jsonl-checkpoint.ts";
 
 /** An input that could not even be read (e.g. a malformed JSONL line); it is recorded as failed. */
@@ -112,7 +113,7 @@ export async function runBatch(
   const collect = options.collect ?? checkpoint === undefined;
   const includeInput = options.includeInput ?? true;
   const results: BatchItemResult[] = [];
-  const queue = new PQueue({ concurrency, ...rateOf(options.rate) });
+  const gate = rateGate(options.rate, options.signal);
   const startedAt = performance.now();
   const total = options.total ?? (Array.isArray(inputs) ? inputs.length : undefined);
   const counts = { done: 0, failed: 0, deferred: 0, waiting: 0, skipped: 0 };
@@ -121,9 +122,6 @@ export async function runBatch(
   const runOptions: RunOptions = { ...options };
   let aborted = false;
   let inFlight = 0;
-  // Items still waiting for a rate-limit slot would otherwise hold the batch open after an abort.
-  const onAbort = (): void => queue.clear();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const progress = (): void => {
     if (!options.onProgress) return;
@@ -180,7 +178,7 @@ export async function runBatch(
     } else if (result.status === "deferred") {
       counts.deferred++;
       item.deferred = result.deferred;
-      const reason = result.deferred.errors.at(-1)?.error.code ?? "low-confidence";
+      const reason = deferralReason(result.deferred.errors.at(-1)?.error);
       deferredReasons[reason] = (deferredReasons[reason] ?? 0) + 1;
     } else {
       counts.waiting++;
@@ -189,27 +187,39 @@ export async function runBatch(
     record(item);
   };
 
-  let index = 0;
-  try {
-    for await (const input of inputs) {
-      const i = index++;
+  const source = inputSource(inputs);
+  // A pool of workers pulling from the source: no queue between reading and running, and an async
+  // source is read only as fast as items finish.
+  const worker = async (): Promise<void> => {
+    for (;;) {
       if (options.signal?.aborted) {
         aborted = true;
-        break;
+        return;
       }
-      if (checkpoint?.finished.has(i)) {
+      let next = source.next();
+      if (next instanceof Promise) next = await next;
+      if (next === undefined) return;
+      if (checkpoint?.finished.has(next.index)) {
         counts.skipped++;
         continue;
       }
-      // Backpressure: an async source is read only as fast as items finish.
-      if (queue.size >= concurrency) await queue.onSizeLessThan(concurrency);
-      void queue.add(() => runItem(i, input));
+      if (gate) {
+        try {
+          await gate();
+        } catch {
+          aborted = true; // the wait for a rate slot was aborted
+          return;
+        }
+      }
+      await runItem(next.index, next.value);
     }
-    await queue.onIdle();
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
     await checkpoint?.close();
   }
+  const index = source.read();
   if (counts.skipped > 0) progress();
   const ms = performance.now() - startedAt;
   const ran = counts.done + counts.failed + counts.deferred + counts.waiting;
@@ -228,9 +238,65 @@ export async function runBatch(
   return summary;
 }
 
-function rateOf(rate: BatchOptions["rate"]): { interval?: number; intervalCap?: number } {
-  if (!rate) return {};
-  if (rate.perSecond !== undefined) return { interval: 1000, intervalCap: rate.perSecond };
-  if (rate.perMinute !== undefined) return { interval: 60_000, intervalCap: rate.perMinute };
-  return {};
+interface SourceItem {
+  index: number;
+  value: unknown;
+}
+
+/** Reads inputs one at a time, synchronously for arrays and iterables, serialised for async ones. */
+function inputSource(inputs: Iterable<unknown> | AsyncIterable<unknown>): {
+  next(): SourceItem | undefined | Promise<SourceItem | undefined>;
+  read(): number;
+} {
+  let index = 0;
+  if (Array.isArray(inputs)) {
+    const list: readonly unknown[] = inputs;
+    return {
+      next: () => (index < list.length ? { index, value: list[index++] } : undefined),
+      read: () => index,
+    };
+  }
+  if (Symbol.iterator in inputs) {
+    const it = inputs[Symbol.iterator]();
+    return {
+      next() {
+        const r = it.next();
+        return r.done ? undefined : { index: index++, value: r.value };
+      },
+      read: () => index,
+    };
+  }
+  const it = inputs[Symbol.asyncIterator]();
+  let done = false;
+  let tail: Promise<SourceItem | undefined> = Promise.resolve(undefined);
+  return {
+    next() {
+      // Workers ask concurrently; an async iterator is only asked once the previous answer is in.
+      tail = tail.then(async () => {
+        if (done) return undefined;
+        const r = await it.next();
+        if (r.done) {
+          done = true;
+          return undefined;
+        }
+        return { index: index++, value: r.value };
+      });
+      return tail;
+    },
+    read: () => index,
+  };
+}
+
+/** Waits for a start slot under the rate limit; undefined when there is no limit. */
+function rateGate(
+  rate: BatchOptions["rate"],
+  signal: AbortSignal | undefined,
+): (() => Promise<void>) | undefined {
+  if (!rate || (rate.perSecond === undefined && rate.perMinute === undefined)) return undefined;
+  const window =
+    rate.perSecond !== undefined
+      ? { interval: 1000, intervalCap: rate.perSecond }
+      : { interval: 60_000, intervalCap: rate.perMinute as number };
+  const queue = new PQueue(window);
+  return () => queue.add(() => undefined, signal ? { signal } : {});
 }

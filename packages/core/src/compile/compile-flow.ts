@@ -330,10 +330,15 @@ const recordError = act(({ event }: Args) => ({
   error: event.type === "step.error" ? event.error : { name: "Error", code: "ERROR", message: "unknown" },
 }));
 
+/*
+ * Step outputs are recorded into `context.outputs` in place: a run only ever adds to it, and copying
+ * it on every step would make each step cost as much as the number of steps before it.
+ */
 function recordOutput(name: string): Action {
   return act(({ context, event }: Args) => {
     const output = event.type === "step.done" ? event.output : undefined;
-    return { data: output, outputs: { ...context.outputs, [name]: output } };
+    context.outputs[name] = output;
+    return { data: output };
   });
 }
 
@@ -369,15 +374,16 @@ function applyDecision(name: string, apply: ((data: never, decision: never) => u
       : typeof data === "object" && data !== null && !Array.isArray(data)
         ? { ...data, review: decision }
         : { data, review: decision };
-    return { data: next, outputs: { ...context.outputs, [name]: decision } };
+    context.outputs[name] = decision;
+    return { data: next };
   });
 }
 
 function startCascade(c: string): Action {
   return act(({ context }: Args) => {
     // A retry may run the cascade again: forget the previous attempt's answer.
-    const { [c]: _previous, ...outputs } = context.outputs;
-    return { outputs, cascades: { ...context.cascades, [c]: { best: null, errors: [] } } };
+    delete context.outputs[c];
+    return { cascades: { ...context.cascades, [c]: { best: null, errors: [] } } };
   });
 }
 
@@ -393,10 +399,8 @@ function noteAnswer(c: string, tier: string): Action {
     ) {
       best = { tier, result: output } satisfies TierAnswer;
     }
-    return {
-      outputs: { ...context.outputs, [tier]: output },
-      cascades: { ...context.cascades, [c]: { ...state, best } },
-    };
+    context.outputs[tier] = output;
+    return { cascades: { ...context.cascades, [c]: { ...state, best } } };
   });
 }
 
@@ -417,7 +421,9 @@ function acceptAnswer(c: string, tier: string): Action {
   return act(({ context, event }: Args) => {
     const output = event.type === "step.done" ? (event.output as LabelResult) : undefined;
     const data = { ...output, tier, accepted: true };
-    return { data, outputs: { ...context.outputs, [tier]: output, [c]: data } };
+    context.outputs[tier] = output;
+    context.outputs[c] = data;
+    return { data };
   });
 }
 
@@ -425,7 +431,8 @@ function useBest(c: string): Action {
   return act(({ context }: Args) => {
     const best = context.cascades[c]?.best;
     const data = best ? { ...best.result, tier: best.tier, accepted: false } : null;
-    return { data, outputs: { ...context.outputs, [c]: data } };
+    context.outputs[c] = data;
+    return { data };
   });
 }
 
