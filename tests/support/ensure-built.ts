@@ -15,6 +15,7 @@ export const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), ".
 const PACKAGES = [
   { dir: "packages/core", built: "dist/index.js" },
   { dir: "packages/chains", built: "dist/index.js" },
+  { dir: "packages/studio", built: "dist/index.js" },
   { dir: "packages/cli", built: "dist/main.js" },
 ];
 

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinChains, dataDir, supportTriage } from "./index.ts";
+import { builtinChains, dataDir, sqlQa, supportTriage } from "./index.ts";
 
 describe("@catena/chains", () => {
   it("lists its chains", () => {
     expect(builtinChains).toContain(supportTriage);
+    expect(builtinChains).toContain(sqlQa);
     expect(new Set(builtinChains.map((c) => c.name)).size).toBe(builtinChains.length);
   });
 
@@ -13,5 +14,6 @@ describe("@catena/chains", () => {
     expect(isAbsolute(dataDir)).toBe(true);
     expect(existsSync(join(dataDir, "support-triage", "sample.jsonl"))).toBe(true);
     expect(existsSync(join(dataDir, "support-triage", "sample.csv"))).toBe(true);
+    expect(existsSync(join(dataDir, "sql-qa", "shop.sqlite"))).toBe(true);
   });
 });

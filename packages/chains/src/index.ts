@@ -4,7 +4,28 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AnyChain } from "@catena/core";
+import { sqlQa } from "./sql-qa/chain.ts";
 import { supportTriage } from "./support-triage/chain.ts";
+
+export type { SqlDraft, SqlQaInput, SqlQaOptions, SqlQaOutput } from "./sql-qa/chain.ts";
+/**
+ * Answers questions about a SQLite database with one guarded, read-only SELECT written by an LLM
+ * (see the chain's own documentation).
+ */
+export {
+  createSqlQa,
+  DEFAULT_SQL_QA_MODEL,
+  SHOP_DATABASE,
+  sqlDraftSchema,
+  sqlQa,
+  sqlQaInput,
+  sqlQaOutput,
+} from "./sql-qa/chain.ts";
+export type { SqlGuardRule } from "./sql-qa/sql-errors.ts";
+export { SqlQueryError, SqlRejectedError } from "./sql-qa/sql-errors.ts";
+export type { GuardedSql } from "./sql-qa/sql-guard.ts";
+export type { SqliteQueryResult, SqliteQueryRunnerOptions } from "./sql-qa/sqlite-query-runner.ts";
+export { SqliteQueryRunner } from "./sql-qa/sqlite-query-runner.ts";
 
 export type { SupportTriageInput, SupportTriageOutput } from "./support-triage/chain.ts";
 /**
@@ -17,7 +38,7 @@ export type { Queue } from "./support-triage/queues.ts";
 export { QUEUES } from "./support-triage/queues.ts";
 
 /** Every chain this package ships, for registries and the CLI (`catena run <name>`). */
-export const builtinChains: AnyChain[] = [supportTriage];
+export const builtinChains: AnyChain[] = [supportTriage, sqlQa];
 
 /**
  * Absolute path of the package's `data` folder (eval and sample data, one sub-folder per chain,

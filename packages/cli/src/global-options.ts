@@ -8,10 +8,17 @@ export interface GlobalOptions {
   verbose: boolean;
   /** Machine-readable output on stdout. */
   json: boolean;
+  /** Trace runs (to LangSmith or the local studio); false with `--no-trace`. */
+  trace: boolean;
 }
 
 /** Reads the global options as seen by a (sub)command. */
 export function globalOptions(command: Command): GlobalOptions {
   const opts = command.optsWithGlobals<Partial<GlobalOptions>>();
-  return { chains: opts.chains ?? [], verbose: opts.verbose === true, json: opts.json === true };
+  return {
+    chains: opts.chains ?? [],
+    verbose: opts.verbose === true,
+    json: opts.json === true,
+    trace: opts.trace !== false,
+  };
 }

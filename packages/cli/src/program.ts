@@ -2,9 +2,13 @@ import { Command, Option } from "commander";
 import type { CommandContext } from "./command-context.ts";
 import { registerBatchCommand } from "./commands/batch.ts";
 import { registerDescribeCommand } from "./commands/describe.ts";
+import { registerFeedbackCommand } from "./commands/feedback.ts";
 import { registerListCommand } from "./commands/list.ts";
 import { registerLockCommand } from "./commands/lock.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerStudioCommand } from "./commands/studio.ts";
+import { registerTraceCommand } from "./commands/trace.ts";
+import { registerTracesCommand } from "./commands/traces.ts";
 import { EXIT_CODES_HELP } from "./exit-codes.ts";
 import { cliVersion } from "./version.ts";
 
@@ -25,6 +29,10 @@ export function buildProgram(ctx: CommandContext): Command {
     )
     .option("--json", "machine-readable JSON on stdout")
     .option("--verbose", "print stacks and causes on errors")
+    .option(
+      "--no-trace",
+      "do not trace runs (traces go to LangSmith when LANGSMITH_API_KEY is set, else to the local studio)",
+    )
     .addHelpText(
       "after",
       `\nChains: the built-in ones (@catena/chains), those of the modules in catena.config.json
@@ -43,6 +51,10 @@ export function buildProgram(ctx: CommandContext): Command {
   registerRunCommand(program, ctx);
   registerBatchCommand(program, ctx);
   registerLockCommand(program, ctx);
+  registerStudioCommand(program, ctx);
+  registerTracesCommand(program, ctx);
+  registerTraceCommand(program, ctx);
+  registerFeedbackCommand(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -12,6 +12,9 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   "BATCH_INPUT",
   "LOCK_FILE_INVALID",
   "INVALID_SNAPSHOT",
+  "RUN_NOT_FOUND",
+  "FEEDBACK_INVALID",
+  "TRACING_CONFIG",
 ]);
 
 /** The exit code an error ends the process with (see `exit-codes.ts`). */

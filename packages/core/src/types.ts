@@ -42,13 +42,32 @@ export interface TraceSpan {
   readonly active: boolean;
   child(info: SpanInfo): TraceSpan;
   end(outcome: SpanOutcome): void;
+  /**
+   * LangChain callbacks that make LangChain runs started inside this span (an LLM call in a step)
+   * nest under it in the trace; undefined when the backend has none.
+   */
+  langchainCallbacks?(): Promise<unknown>;
 }
 
 /** A tracing backend: starts the root span of a chain run. */
 export interface Tracer {
-  startRun(info: SpanInfo & { runId: string }): TraceSpan;
-  /** Waits (bounded) until buffered spans are sent; never throws. */
-  flush?(): Promise<void>;
+  /** `runId` is the root span's id; `project` (from the chain's metadata) where the trace goes, if set. */
+  startRun(info: SpanInfo & { runId: string; project?: string }): TraceSpan;
+  /** Waits (at most `timeoutMs`, or the backend's default) until buffered spans are sent; never throws. */
+  flush?(timeoutMs?: number): Promise<FlushResult>;
+}
+
+/**
+ * What a bounded flush achieved: `sent` (everything arrived, perhaps after retries), `failed` (runs
+ * were lost: the backend refused them or was unreachable) or `timeout`.
+ */
+export interface FlushResult {
+  status: "sent" | "failed" | "timeout";
+  /** Upload attempts that failed or were dropped since the previous flush (retried ones included). */
+  failedRequests: number;
+  /** The last failure, e.g. `HTTP 500 from http://127.0.0.1:1984/runs/multipart`. */
+  problem?: string;
+  ms: number;
 }
 
 /** Name, version and fingerprint: which exact chain produced a result. */
@@ -91,6 +110,11 @@ export interface Step<TInput = unknown, TOutput = unknown> {
   readonly threshold?: number;
   /** Per-step timeout in milliseconds, overriding the run's `stepTimeoutMs`. */
   readonly timeoutMs?: number;
+  /**
+   * Fields the step reads from an object input (e.g. an llm step's prompt variables): `defineChain`
+   * checks them against the chain's input schema wherever the step receives the chain's input.
+   */
+  readonly inputKeys?: readonly string[];
   run(input: TInput, ctx: StepContext): TOutput | Promise<TOutput>;
 }
 

@@ -40,6 +40,12 @@ export function batchReportText(r: BatchReport): string {
   ];
   if (s.waiting > 0) counts.splice(2, 0, `waiting ${s.waiting}`);
   lines.push(`  ${counts.join(", ")}`);
+  const unconfigured = s.deferredReasons.PROVIDER_NOT_CONFIGURED ?? 0;
+  if (unconfigured > 0) {
+    lines.push(
+      `  ${plural(unconfigured, "item")} deferred because an llm step has no model provider: set OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server`,
+    );
+  }
   if (s.skipped > 0) {
     const byStatus = Object.entries(r.tally.byStatus).map(
       ([status, n]) => `${status === "error" ? "failed" : status} ${n}`,

@@ -16,6 +16,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
+import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 
 /** The options of `catena batch`. */
 export interface BatchCommandOptions {
@@ -74,6 +75,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const total = stream ? await countItems(format.read(file)) : undefined;
       const display: ProgressDisplay =
         stream && total !== undefined ? progressBar(stream, total) : noProgress;
+      const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once("SIGINT", onSigint);
@@ -85,6 +87,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         signal: controller.signal,
         onProgress: (p) => display.update(p),
         ...(rate === undefined ? {} : { rate }),
+        ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
         ...(total === undefined ? {} : { total }),
       };
       let summary: Awaited<ReturnType<typeof runBatch>>;
@@ -93,6 +96,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       } finally {
         process.removeListener("SIGINT", onSigint);
         display.stop();
+        await tracing.finish();
       }
       const tally = await tallyResults(out);
       const lines = await linesOfItems(

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   checkLock,
+  floatingModels,
   type LockEntryCheck,
   type LockFile,
   lockFor,
@@ -33,14 +34,15 @@ export interface LockCommandOptions {
  * Registers `catena lock`: records `name@version -> fingerprint` of every known chain in
  * catena.lock.json, keeping the entries already there. A fingerprint that changed under an
  * unchanged version is refused (exit 1) unless `--force`; `--check` only compares, and fails on
- * such a change (and, with `--strict`, on chains not locked yet).
+ * such a change (and, with `--strict`, on chains not locked yet and on llm steps that name floating
+ * model aliases instead of pinned snapshots).
  */
 export function registerLockCommand(program: Command, ctx: CommandContext): void {
   program
     .command("lock")
     .description("write or check catena.lock.json: a changed fingerprint needs a new version")
     .option("--check", "do not write; fail when a fingerprint changed but the version did not")
-    .option("--strict", "with --check, also fail on chains that are not locked yet")
+    .option("--strict", "with --check, also fail on chains not locked yet and on floating model aliases")
     .option("--force", "overwrite entries whose fingerprint changed under the same version")
     .option("--lockfile <path>", "lock file to read and write", DEFAULT_LOCKFILE)
     .action(async (options: LockCommandOptions, command: Command) => {
@@ -57,14 +59,33 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
       const missing = entries.filter((e) => e.status === "missing");
 
       if (options.check) {
-        const failed = changed.length > 0 || (options.strict === true && fresh.length > 0);
+        // Pinned models are part of --strict: a floating alias can change answers under the same fingerprint.
+        const floating =
+          options.strict === true
+            ? chains.flatMap((c) => floatingModels(c).map((f) => ({ chain: c.id, ...f })))
+            : [];
+        const failed =
+          changed.length > 0 || (options.strict === true && (fresh.length > 0 || floating.length > 0));
         if (globals.json)
-          ctx.io.out(jsonText({ lockfile: path, status: failed ? "error" : "ok", wrote: false, entries }));
+          ctx.io.out(
+            jsonText({
+              lockfile: path,
+              status: failed ? "error" : "ok",
+              wrote: false,
+              entries,
+              ...(options.strict === true ? { floatingModels: floating } : {}),
+            }),
+          );
         else {
           if (!existed) ctx.io.out(`${shown} does not exist yet; create it with \`catena lock\`.\n`);
           for (const e of fresh) ctx.io.out(`not locked yet: ${e.id} (run \`catena lock\` to add it)\n`);
           for (const e of missing) ctx.io.out(`locked but not loaded: ${e.id}\n`);
           for (const e of changed) ctx.io.err(`catena: ${changedLine(e)}\n`);
+          for (const f of floating) {
+            ctx.io.err(
+              `catena: ${f.chain}: step "${f.step}" uses the floating model alias "${f.model}" (--strict); pin a dated snapshot, e.g. "openai:gpt-4.1-mini-2025-04-14".\n`,
+            );
+          }
           if (options.strict === true && fresh.length > 0) {
             ctx.io.err(
               `catena: ${plural(fresh.length, "chain")} not in ${shown} (--strict); run \`catena lock\`.\n`,

@@ -6,6 +6,7 @@ import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { exitCodeFor, oneLine, writeStack } from "../report-error.ts";
+import { startCliTracing } from "../tracing/cli-tracing.ts";
 import { deferredText } from "./deferred-text.ts";
 import { type RunInputOptions, runInput } from "./run-input.ts";
 import { runResultJson } from "./run-result-json.ts";
@@ -27,7 +28,8 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       const input = runInput(options);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
-      const result = await run(chain, input);
+      const tracing = await startCliTracing(ctx, globals);
+      const result = await run(chain, input, tracing.tracer ? { tracer: tracing.tracer } : {});
       let code: ExitCodeValue = ExitCode.ok;
       if (result.status === "error") code = exitCodeFor(result.error);
       else if (result.status === "deferred") code = ExitCode.deferred;
@@ -37,6 +39,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       if (globals.json) {
         ctx.io.out(jsonText(runResultJson(result)));
         if (result.status === "error") ctx.io.err(`catena: ${oneLine(result.error.message)}\n`);
+        await tracing.finish();
         return;
       }
       switch (result.status) {
@@ -58,5 +61,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
           break;
         }
       }
+      // After the output: the answer does not wait for the traces to reach the backend.
+      await tracing.finish();
     });
 }

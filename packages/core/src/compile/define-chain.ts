@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import type { AnyStep, FlowNode, JsonValue } from "../types.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
+import { checkInputKeys } from "./check-input-keys.ts";
 import { type CompiledFlow, compileFlow } from "./compile-flow.ts";
 import { flowSpec, schemaSpec } from "./flow-spec.ts";
 import { machineToMermaid } from "./to-mermaid.ts";
@@ -111,6 +112,7 @@ export function defineChain<TInputSchema extends z.ZodType, TOutputSchema extend
     output: schemaSpec(definition.output),
     flow: flowSpec(definition.flow),
   };
+  checkInputKeys(name, schemaSpec(definition.input), definition.flow);
   const fingerprint = fingerprintOf(spec);
   const steps = collectSteps(definition.flow);
   return {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { CompiledFlow } from "../compile/compile-flow.ts";
 import type { AnyChain } from "../compile/define-chain.ts";
 import {
@@ -10,8 +9,18 @@ import type { MachineCursor, MachineTable } from "../compile/machine-table.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import { CatenaError, serializeError } from "../errors/catena-error.ts";
 import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
-import type { ChainRef, Logger, RetryNode, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
+import type {
+  ChainRef,
+  Logger,
+  RetryNode,
+  SpanInfo,
+  StepContext,
+  StepRecord,
+  TraceSpan,
+  Usage,
+} from "../types.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { newRunId } from "./run-id.ts";
 import type { RunOptions } from "./run-types.ts";
 import { abortReason, settle, sleep } from "./settle.ts";
 import { xstateDriver } from "./xstate-driver.ts";
@@ -22,6 +31,15 @@ type MapInfo = Extract<StateInfo, { kind: "map" }>;
 interface StepOutcome {
   event: ChainMachineEvent;
   record: StepRecord;
+  /** The step's span, still open: it ends once the machine has said whether a tier was accepted. */
+  span: TraceSpan;
+  output?: unknown;
+  error?: CatenaError;
+}
+/** The span of a cascade while its tiers run: tiers nest under it. */
+interface OpenCascade {
+  name: string;
+  span: TraceSpan;
 }
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
@@ -40,6 +58,10 @@ export class RunSession {
   readonly metadata: Record<string, unknown>;
   startedAt: number;
   span: TraceSpan = NOOP_SPAN;
+  /** The tier that answered each cascade that ran, by cascade name (for traces). */
+  readonly tiersUsed: Record<string, string> = {};
+  /** The model of the last step with a model whose answer was used (for traces and feedback stats). */
+  modelUsed: string | undefined;
   lastError: CatenaError | undefined;
   signal: AbortSignal | undefined;
   private readonly chain: AnyChain;
@@ -53,7 +75,8 @@ export class RunSession {
   ) {
     this.chain = chain;
     this.options = options;
-    this.runId = resumed?.runId ?? options.runId ?? randomUUID();
+    // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start.
+    this.runId = resumed?.runId ?? options.runId ?? newRunId();
     this.ref = { name: chain.name, version: chain.version, fingerprint: chain.fingerprint };
     this.records = resumed ? [...resumed.steps] : [];
     this.usage = resumed ? { ...resumed.usage } : { inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -72,30 +95,104 @@ export class RunSession {
     return driver;
   }
 
-  /** Walks the machine until it reaches a final state or a review; returns the cursor there. */
-  async drive(driver: Driver, start: MachineCursor, item?: number): Promise<MachineCursor> {
+  /**
+   * Walks the machine until it reaches a final state or a review; returns the cursor there. Step
+   * spans nest under `parent` (the run's span, or a map item's), a cascade's tiers under its span.
+   */
+  async drive(
+    driver: Driver,
+    start: MachineCursor,
+    item?: number,
+    parent: TraceSpan = this.span,
+  ): Promise<MachineCursor> {
     let cursor = start;
-    while (!cursor.state.final) {
-      const info = cursor.state.info;
-      if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
-      if (info.kind === "step") {
-        let outcome = this.runStep(info, cursor.context, item);
-        if (outcome instanceof Promise) outcome = await outcome;
-        cursor = this.send(driver, cursor, outcome.event);
-        if (info.cascade !== undefined) outcome.record.status = tierStatus(outcome, cursor.context, info);
-        this.records.push(outcome.record);
-      } else if (info.kind === "delay") {
-        await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), this.signal);
-        cursor = this.send(driver, cursor, DELAY_DONE);
-      } else if (info.kind === "map") {
-        cursor = this.send(driver, cursor, await this.runMap(info, cursor.context));
-      } else if (info.kind === "review") {
-        return cursor;
-      } else {
-        throw new Error(`the runner cannot act in state "${cursor.state.key}" (${info.kind})`);
+    let cascade: OpenCascade | undefined;
+    try {
+      while (!cursor.state.final) {
+        const info = cursor.state.info;
+        if (cascade !== undefined && (info.kind !== "step" || info.cascade !== cascade.name)) {
+          cascade = this.endCascadeSpan(cascade, cursor.context);
+        }
+        if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
+        if (info.kind === "step") {
+          if (info.cascade !== undefined && cascade === undefined && parent.active) {
+            cascade = {
+              name: info.cascade,
+              span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
+            };
+          }
+          let outcome = this.runStep(info, cursor.context, item, cascade?.span ?? parent);
+          if (outcome instanceof Promise) outcome = await outcome;
+          try {
+            cursor = this.send(driver, cursor, outcome.event);
+          } catch (error) {
+            outcome.span.end({ error });
+            throw error;
+          }
+          if (info.cascade !== undefined) outcome.record.status = tierStatus(outcome, cursor.context, info);
+          this.records.push(outcome.record);
+          if (outcome.record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
+          if (outcome.span.active) endStepSpan(outcome);
+        } else if (info.kind === "delay") {
+          await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), this.signal);
+          cursor = this.send(driver, cursor, DELAY_DONE);
+        } else if (info.kind === "map") {
+          cursor = this.send(driver, cursor, await this.runMap(info, cursor.context, parent));
+        } else if (info.kind === "review") {
+          return cursor;
+        } else {
+          throw new Error(`the runner cannot act in state "${cursor.state.key}" (${info.kind})`);
+        }
       }
+      if (cascade !== undefined) cascade = this.endCascadeSpan(cascade, cursor.context);
+      return cursor;
+    } catch (error) {
+      cascade?.span.end({ error });
+      throw error;
     }
-    return cursor;
+  }
+
+  /**
+   * Ends the run's root span with how the run ended and what it cost: status, the tier each cascade
+   * used (`tier` is the last one, what `catena traces` shows), tokens, cost and duration.
+   */
+  endRunSpan(status: string, outcome: { outputs?: unknown; error?: unknown }): void {
+    if (!this.span.active) return;
+    const tiers = Object.values(this.tiersUsed);
+    const metadata: Record<string, unknown> = {
+      status,
+      ms: Date.now() - this.startedAt,
+      steps: this.records.length,
+      tokens_in: this.usage.inputTokens,
+      tokens_out: this.usage.outputTokens,
+      cost_usd: this.usage.costUsd,
+    };
+    if (tiers.length > 0) {
+      metadata.tier = tiers[tiers.length - 1];
+      metadata.tiers = { ...this.tiersUsed };
+    }
+    if (this.modelUsed !== undefined) metadata.model = this.modelUsed;
+    this.span.end({ ...outcome, metadata });
+  }
+
+  /** Ends a cascade's span with the answer it settled on (or why it deferred); notes the tier used. */
+  private endCascadeSpan(cascade: OpenCascade, context: ChainMachineContext): undefined {
+    const answer = context.outputs[cascade.name] as
+      | { tier?: string; accepted?: boolean; confidence?: number }
+      | null
+      | undefined;
+    if (answer && typeof answer.tier === "string") {
+      this.tiersUsed[cascade.name] = answer.tier;
+      cascade.span.end({
+        outputs: answer,
+        metadata: { tier: answer.tier, accepted: answer.accepted === true, confidence: answer.confidence },
+      });
+    } else if (context.deferred?.cascade === cascade.name) {
+      cascade.span.end({ outputs: { deferred: context.deferred }, metadata: { deferred: true } });
+    } else {
+      cascade.span.end({ outputs: { answer: answer ?? null } });
+    }
+    return undefined;
   }
 
   /** Starts a machine, turning errors thrown by guards and actions into a StepError of that state. */
@@ -126,19 +223,13 @@ export class RunSession {
     info: StepInfo,
     context: ChainMachineContext,
     item: number | undefined,
+    parent: TraceSpan,
   ): StepOutcome | Promise<StepOutcome> {
     const step = info.step;
     const startedAt = Date.now();
     const t0 = performance.now();
     const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
-    const span = this.span.active
-      ? this.span.child({
-          name: step.name,
-          runType: runTypeOf(step.kind),
-          inputs: context.data,
-          metadata: { kind: step.kind, tier: info.tier, threshold: info.threshold, attempt },
-        })
-      : NOOP_SPAN;
+    const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
     let stepUsage: Usage | undefined;
     const timeoutMs = step.timeoutMs ?? this.options.stepTimeoutMs;
     let signal = this.signal;
@@ -192,12 +283,15 @@ export class RunSession {
       const r = record("done");
       const confidence = (output as { confidence?: unknown } | null)?.confidence;
       if (typeof confidence === "number") r.confidence = confidence;
-      if (span.active) span.end({ outputs: output, metadata: { confidence } });
-      return { event: { type: "step.done", output }, record: r };
+      return { event: { type: "step.done", output }, record: r, span, output };
     };
     const fail = (error: unknown): StepOutcome => {
       // A run-level abort or timeout ends the run; it is not the step's failure to retry.
-      if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
+      if (this.signal?.aborted) {
+        const reason = abortReason(this.signal, `run of ${this.chain.id}`);
+        span.end({ error: reason });
+        throw reason;
+      }
       const err =
         error instanceof TimeoutError || error instanceof AbortedError || error instanceof StepError
           ? error
@@ -206,8 +300,7 @@ export class RunSession {
       const serialized = serializeError(err);
       const r = record("error");
       r.error = serialized;
-      if (span.active) span.end({ error: err });
-      return { event: { type: "step.error", error: serialized }, record: r };
+      return { event: { type: "step.error", error: serialized }, record: r, span, error: err };
     };
     try {
       const value = settle(
@@ -223,17 +316,30 @@ export class RunSession {
     }
   }
 
-  private async runMap(info: MapInfo, context: ChainMachineContext): Promise<ChainMachineEvent> {
+  private async runMap(
+    info: MapInfo,
+    context: ChainMachineContext,
+    parent: TraceSpan,
+  ): Promise<ChainMachineEvent> {
     const startedAt = Date.now();
     const t0 = performance.now();
     const node = info.map;
     const driver = this.driverFor(info.flow);
+    // The map is a run of its own in the trace, each item a run under it, the item's steps under that.
+    const span = parent.active
+      ? parent.child({
+          name: node.name,
+          runType: "chain",
+          inputs: context.data,
+          metadata: { kind: "map", concurrency: node.concurrency },
+        })
+      : NOOP_SPAN;
     let items: readonly unknown[];
     try {
       items = node.over(context.data as never, { input: context.input, outputs: context.outputs });
       if (!Array.isArray(items)) throw new TypeError(`map "${node.name}": \`over\` must return an array`);
     } catch (error) {
-      return this.mapFailed(node.name, error, startedAt, t0);
+      return this.mapFailed(node.name, error, startedAt, t0, span);
     }
     const results = new Array<unknown>(items.length);
     let next = 0;
@@ -241,24 +347,43 @@ export class RunSession {
     const worker = async (): Promise<void> => {
       while (failure === undefined && next < items.length) {
         const i = next++;
+        const itemSpan = span.active
+          ? span.child({
+              name: `${node.name}[${i}]`,
+              runType: "chain",
+              inputs: items[i],
+              metadata: { kind: "map-item", map: node.name, item: i },
+            })
+          : NOOP_SPAN;
         try {
           const start = this.start(driver, { ...initialContext(context.input), data: items[i] });
-          const end = await this.drive(driver, start, i);
+          const end = await this.drive(driver, start, i, itemSpan);
           const outcome = end.state.info.kind === "final" ? end.state.info.outcome : "done";
-          if (outcome === "failed") failure ??= this.lastError ?? new Error(`item ${i} failed`);
-          else
+          if (outcome === "failed") {
+            const error = this.lastError ?? new Error(`item ${i} failed`);
+            failure ??= error;
+            itemSpan.end({ error, metadata: { status: "error" } });
+          } else {
             results[i] =
               outcome === "deferred" ? { status: "deferred", ...end.context.deferred } : end.context.data;
+            itemSpan.end({ outputs: results[i], metadata: { status: outcome } });
+          }
         } catch (error) {
           failure ??= error;
+          itemSpan.end({ error, metadata: { status: "error" } });
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(node.concurrency, items.length) }, worker));
     if (failure !== undefined) {
-      if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
-      return this.mapFailed(node.name, failure, startedAt, t0);
+      if (this.signal?.aborted) {
+        const reason = abortReason(this.signal, `run of ${this.chain.id}`);
+        span.end({ error: reason });
+        throw reason;
+      }
+      return this.mapFailed(node.name, failure, startedAt, t0, span);
     }
+    span.end({ outputs: results, metadata: { items: items.length, status: "done" } });
     this.records.push({
       name: node.name,
       kind: "map",
@@ -269,9 +394,16 @@ export class RunSession {
     return { type: "step.done", output: results };
   }
 
-  private mapFailed(name: string, error: unknown, startedAt: number, t0: number): ChainMachineEvent {
+  private mapFailed(
+    name: string,
+    error: unknown,
+    startedAt: number,
+    t0: number,
+    span: TraceSpan,
+  ): ChainMachineEvent {
     const err = error instanceof StepError ? error : new StepError(name, "map", error);
     this.lastError = err;
+    span.end({ error: err, metadata: { status: "error" } });
     const serialized = serializeError(err);
     this.records.push({
       name,
@@ -300,6 +432,50 @@ export function backoffDelay(node: RetryNode, retries: number): number {
   const { initialMs, factor, maxMs, jitter } = node.backoff;
   const delay = Math.min(maxMs, initialMs * factor ** Math.max(0, retries - 1));
   return jitter ? Math.random() * delay : delay;
+}
+
+/** What a step's span records when it starts: kind, tier, threshold, attempt, map item, model. */
+function stepSpanInfo(info: StepInfo, data: unknown, attempt: number, item: number | undefined): SpanInfo {
+  const { step } = info;
+  const metadata: Record<string, unknown> = { kind: step.kind, attempt };
+  if (info.cascade !== undefined) metadata.cascade = info.cascade;
+  if (info.tier !== undefined) metadata.tier = info.tier;
+  if (info.threshold !== undefined) metadata.threshold = info.threshold;
+  if (item !== undefined) metadata.item = item;
+  const model = modelOf(step);
+  if (model !== undefined) metadata.model = model;
+  return { name: step.name, runType: runTypeOf(step.kind), inputs: data, metadata };
+}
+
+/** The model id in a step's spec (`llm` steps, and any step that names one). */
+function modelOf(step: StepInfo["step"]): string | undefined {
+  const model = (step.spec as { model?: unknown } | null)?.model;
+  return typeof model === "string" ? model : undefined;
+}
+
+function cascadeSpanInfo(name: string, data: unknown): SpanInfo {
+  return { name, runType: "chain", inputs: data, metadata: { kind: "cascade" } };
+}
+
+/**
+ * Ends a step's span once the machine has ruled on it: outputs or error, and for cascade tiers
+ * whether the answer was accepted or escalated; tokens and cost when the step used a model.
+ */
+function endStepSpan(outcome: StepOutcome): void {
+  const { record } = outcome;
+  const metadata: Record<string, unknown> = { status: record.status, ms: record.ms };
+  if (record.confidence !== undefined) metadata.confidence = record.confidence;
+  if (record.tier !== undefined) {
+    metadata.accepted = record.status === "done";
+    metadata.escalated = record.status === "escalated";
+  }
+  if (record.usage !== undefined) {
+    metadata.tokens_in = record.usage.inputTokens;
+    metadata.tokens_out = record.usage.outputTokens;
+    metadata.cost_usd = record.usage.costUsd;
+  }
+  if (outcome.error !== undefined) outcome.span.end({ error: outcome.error, metadata });
+  else outcome.span.end({ outputs: outcome.output, metadata });
 }
 
 function runTypeOf(kind: string): "chain" | "llm" | "retriever" | "tool" | "embedding" | "parser" {

@@ -10,6 +10,8 @@ import {
   schemaIssues,
   TimeoutError,
 } from "../errors/errors.ts";
+import type { Tracer, TraceSpan } from "../types.ts";
+import { newRunId } from "./run-id.ts";
 import { RunSession } from "./run-session.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 
@@ -98,11 +100,17 @@ export async function resume<TChain extends AnyChain>(
     ms: 0,
     status: "done",
   });
-  return execute(chain, session, options, snapshot.context.input, () =>
-    session.send(driver, driver.restore(snapshot.state, snapshot.context), {
-      type: "review.decision",
-      decision: value,
-    }),
+  return execute(
+    chain,
+    session,
+    options,
+    snapshot.context.input,
+    () =>
+      session.send(driver, driver.restore(snapshot.state, snapshot.context), {
+        type: "review.decision",
+        decision: value,
+      }),
+    true,
   );
 }
 
@@ -127,6 +135,7 @@ async function execute<TChain extends AnyChain>(
   options: RunOptions,
   inputs: unknown,
   start: () => MachineCursor,
+  resumed = false,
 ): Promise<RunResult<OutputFrom<TChain>>> {
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {
@@ -138,19 +147,7 @@ async function execute<TChain extends AnyChain>(
       : controller.signal;
   }
   if (options.tracer) {
-    session.span = options.tracer.startRun({
-      runId: session.runId,
-      name: chain.name,
-      runType: "chain",
-      inputs,
-      metadata: {
-        ...session.metadata,
-        chain: chain.name,
-        version: chain.version,
-        fingerprint: chain.fingerprint,
-      },
-      tags: [`chain:${chain.name}`, `version:${chain.version}`],
-    });
+    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed);
   }
   try {
     const end = await session.drive(session.driverFor(chain.compiled), start());
@@ -171,11 +168,11 @@ async function execute<TChain extends AnyChain>(
           ...(info.review.prompt === undefined ? {} : { prompt: info.review.prompt }),
         },
       };
-      session.span.end({ outputs: { status: "waiting", review: info.review.name } });
+      session.endRunSpan("waiting", { outputs: { status: "waiting", review: info.review.name } });
       return { status: "waiting", snapshot, ...base };
     }
     if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
-      session.span.end({ outputs: { status: "deferred", deferred: end.context.deferred } });
+      session.endRunSpan("deferred", { outputs: { status: "deferred", deferred: end.context.deferred } });
       return { status: "deferred", deferred: end.context.deferred, ...base };
     }
     if (info.kind === "final" && info.outcome === "failed") {
@@ -187,7 +184,7 @@ async function execute<TChain extends AnyChain>(
     const parsed = chain.output.safeParse(end.context.data);
     if (!parsed.success)
       return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
-    session.span.end({ outputs: parsed.data });
+    session.endRunSpan("done", { outputs: parsed.data });
     return { status: "done", output: parsed.data as OutputFrom<TChain>, ...baseOf(session) };
   } catch (error) {
     const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
@@ -195,6 +192,37 @@ async function execute<TChain extends AnyChain>(
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
+}
+
+/**
+ * Starts the root span of a run: the chain's name, version and fingerprint as metadata (inherited
+ * by every step's span), its metadata (`project` picks the trace project), tags for name and version.
+ * A resumed run is a trace of its own (its id is taken by the run that paused), linked by `run_id`.
+ */
+function startRunSpan(
+  tracer: Tracer,
+  chain: AnyChain,
+  session: RunSession,
+  inputs: unknown,
+  resumed: boolean,
+): TraceSpan {
+  const project = chain.metadata.project;
+  return tracer.startRun({
+    runId: resumed ? newRunId() : session.runId,
+    name: chain.name,
+    runType: "chain",
+    inputs,
+    metadata: {
+      ...chain.metadata,
+      ...session.metadata,
+      chain: chain.name,
+      version: chain.version,
+      fingerprint: chain.fingerprint,
+      ...(resumed ? { run_id: session.runId, resumed: true } : {}),
+    },
+    tags: [`chain:${chain.name}`, `version:${chain.version}`],
+    ...(typeof project === "string" && project !== "" ? { project } : {}),
+  });
 }
 
 function baseOf(session: RunSession) {
@@ -209,6 +237,6 @@ function baseOf(session: RunSession) {
 }
 
 function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
-  session.span.end({ error });
+  session.endRunSpan("error", { error });
   return { status: "error", error, ...baseOf(session) };
 }

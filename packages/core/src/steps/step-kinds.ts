@@ -2,6 +2,7 @@
  * Contracts of the step kinds that later modules implement (knn, classify, llm). They live here so
  * that flows, fingerprints and tracing can rely on them before the implementations land.
  */
+import type { LlmStepOptions } from "../llm/llm-step-options.ts";
 import type { LabelResult, Step } from "../types.ts";
 
 /** Turns texts into vectors; its `id` (model, dimension, fitted-state hash) goes into fingerprints. */
@@ -12,10 +13,10 @@ export interface Embedder {
   embedDocuments(texts: string[]): Promise<number[][]>;
 }
 
-/** One labelled neighbour found by a vector search. */
+/** One neighbour found by a vector search: its id, label (null when unlabelled), cosine similarity. */
 export interface Neighbour {
   id: string;
-  label: string;
+  label: string | null;
   score: number;
   metadata?: Record<string, unknown>;
 }
@@ -23,6 +24,8 @@ export interface Neighbour {
 /** A searchable index of labelled vectors; `contentHash` goes into fingerprints. */
 export interface VectorSearch {
   readonly contentHash: string;
+  readonly dimension: number;
+  /** The k most similar vectors, best first. */
   search(vector: ArrayLike<number>, k: number): Neighbour[];
 }
 
@@ -30,9 +33,16 @@ export interface VectorSearch {
 export interface KnnStepOptions {
   index: VectorSearch;
   embedder: Embedder;
-  k: number;
+  /** Neighbours that vote (default 10). */
+  k?: number;
+  /**
+   * `"weighted"` (default): each neighbour votes with its similarity, confidence = the winner's share
+   * of the total; `"majority"`: one vote each, confidence = the winner's share of the votes.
+   */
   vote?: "majority" | "weighted";
+  /** Default acceptance threshold when the step is a cascade tier. */
   threshold?: number;
+  /** Field of an object input that holds the text (default `"text"`). */
   field?: string;
 }
 
@@ -41,40 +51,38 @@ export interface KnnResult extends LabelResult {
   neighbours: Neighbour[];
 }
 
+/** A label with its calibrated probability. */
+export interface ScoredLabel {
+  label: string;
+  confidence: number;
+}
+
 /** A trained text classifier; `contentHash` identifies its weights. */
 export interface TextClassifier {
   readonly contentHash: string;
   readonly labels: readonly string[];
-  predict(text: string): {
-    label: string;
-    confidence: number;
-    top: Array<{ label: string; confidence: number }>;
-  };
+  /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
+  predict(text: string, options?: { top?: number }): ScoredLabel & { top: ScoredLabel[] };
 }
 
 /** Options of a `classify` step. */
 export interface ClassifyStepOptions {
   model: TextClassifier;
+  /** Default acceptance threshold when the step is a cascade tier. */
   threshold?: number;
+  /** Field of an object input that holds the text (default `"text"`). */
   field?: string;
+  /** How many of the most probable labels the result lists (default 5). */
+  top?: number;
 }
 
 /** What a `classify` step returns. */
 export interface ClassifyResult extends LabelResult {
-  top: Array<{ label: string; confidence: number }>;
+  top: ScoredLabel[];
 }
 
-/** Options of an `llm` step; the model is a provider-qualified id or a chat model instance. */
-export interface LlmStepOptions {
-  model: string | { readonly lc_namespace?: readonly string[] };
-  prompt: string | { readonly inputVariables?: readonly string[] };
-  /** A zod schema for structured output. */
-  schema?: { safeParse(value: unknown): { success: boolean } };
-  temperature?: number;
-  maxTokens?: number;
-  seed?: number;
-  threshold?: number;
-}
+/** Options of an `llm` step: defined with the step in `../llm/llm-step-options.ts`. */
+export type { LlmStepOptions } from "../llm/llm-step-options.ts";
 
 /** Factory signatures that the knn, classify and llm modules export. */
 export type KnnStepFactory = (name: string, options: KnnStepOptions) => Step<unknown, KnnResult>;

@@ -1,0 +1,249 @@
+// Tracing overhead: 1,000 sequential runs of a small regex chain (normalize, a cascade of a regex
+// tier and a fallback, compose: 5-6 runs per trace) with tracing off and with Catena's LangSmith
+// tracer sending to the studio, side by side in one process.
+//
+//   node --conditions=@catena/source bench/tracing/tracing.bench.ts [--runs=1000] [--rounds=5] [--warmup=300]
+//
+// Modes: tracing off; traced to the studio in its own process (SQLite); traced to the studio in
+// this process, as `catena run` does; traced to a discarding sink in its own process (the floor:
+// what the langsmith SDK itself costs with a server that stores nothing), once with the SDK's
+// default multipart uploads and once told by `/info` to send JSON `/runs/batch`. Every round runs each
+// mode once, in rotated order, on a fresh database; the tables show the median round. "runs" is
+// the wall time of the 1,000 `await run(...)` calls; "+ flush" adds `tracer.flush()`, the time
+// until the backend has every run. CPU is this process's (user + system), which includes the
+// in-process studio but not a studio in its own process.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import {
+  cascade,
+  code,
+  defineChain,
+  type LangsmithTracer,
+  langsmithTracer,
+  regex,
+  run,
+  sequence,
+} from "@catena/core";
+import { StudioStore, startStudio } from "@catena/studio";
+import { z } from "zod";
+import { fmt, machineNotes, markdownTable, measure, median, numberArg } from "../lib/report.ts";
+
+for (const key of Object.keys(process.env)) if (/^(LANGCHAIN|LANGSMITH)_/i.test(key)) delete process.env[key];
+process.noDeprecation = true;
+
+const RUNS = numberArg("runs", 1000);
+const ROUNDS = numberArg("rounds", 5);
+const WARMUP = numberArg("warmup", 300);
+const IO_MS = numberArg("io-ms", 2);
+const serveScript = fileURLToPath(new URL("../studio/serve.ts", import.meta.url));
+const sinkScript = fileURLToPath(new URL("./sink.ts", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "catena-tracing-bench-"));
+
+const chain = defineChain({
+  name: "regex-triage",
+  version: "1.0.0",
+  input: z.object({ text: z.string() }),
+  output: z.object({ queue: z.string(), confidence: z.number(), tier: z.string() }),
+  flow: sequence(
+    code("normalize", ({ text }: { text: string }) => ({ text: text.trim().toLowerCase() })),
+    cascade("route", [
+      {
+        step: regex("rules", {
+          rules: [
+            { label: "billing", pattern: /\b(charged|refund|invoice)\b/ },
+            { label: "shipping", pattern: /\b(parcel|delivery|tracking)\b/ },
+          ],
+        }),
+        threshold: 0.9,
+      },
+      { step: code("fallback", () => ({ label: "other", confidence: 0.3 })), accept: () => true },
+    ]),
+    code("compose", (r: { label: string | null; confidence: number; tier: string }) => ({
+      queue: r.label ?? "other",
+      confidence: r.confidence,
+      tier: r.tier,
+    })),
+  ),
+});
+
+/** The same chain with a step that waits for I/O (a cache, an API, a model) between the tiers and compose. */
+const ioChain = defineChain({
+  name: "regex-triage-io",
+  version: "1.0.0",
+  input: chain.input,
+  output: chain.output,
+  flow: sequence(
+    chain.flow,
+    code("lookup", async (out: { queue: string; confidence: number; tier: string }) => {
+      await new Promise((resolve) => setTimeout(resolve, IO_MS));
+      return out;
+    }),
+  ),
+});
+
+const TEXTS = [
+  "I was charged twice for my order",
+  "Where is my parcel? The tracking page is empty",
+  "Do you have a showroom in Berlin?",
+];
+
+interface Backend {
+  url: string;
+  /** The database the runs land in, to check that all of them arrived (none for the sink). */
+  dbPath?: string;
+  stop(): Promise<void>;
+}
+
+/** A studio (`serve.ts studio <db>`) or a sink (`sink.ts multipart|batch`) in a child process. */
+async function spawned(script: string, args: string[], dbPath?: string): Promise<Backend> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--conditions=@catena/source", "--disable-warning=ExperimentalWarning", script, ...args],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const url = String((await lines.next()).value ?? "").replace(/^READY /, "");
+  if (!url.startsWith("http")) throw new Error(`${script} ${args.join(" ")} did not start`);
+  return {
+    url,
+    ...(dbPath === undefined ? {} : { dbPath }),
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}
+
+async function inProcess(dbPath: string): Promise<Backend> {
+  const studio = await startStudio({ port: 0, dbPath });
+  return { url: studio.url, dbPath, stop: () => studio.close() };
+}
+
+interface Mode {
+  name: string;
+  backend?: (key: string) => Promise<Backend>;
+}
+
+const MODES: Mode[] = [
+  { name: "tracing off" },
+  {
+    name: "traced → studio (own process)",
+    backend: (r) => {
+      const db = join(dir, `studio-${r}.db`);
+      return spawned(serveScript, ["studio", db], db);
+    },
+  },
+  {
+    name: "traced → studio (in this process, as the CLI)",
+    backend: (r) => inProcess(join(dir, `inproc-${r}.db`)),
+  },
+  {
+    name: "traced → discarding sink, multipart (SDK floor)",
+    backend: () => spawned(sinkScript, ["multipart"]),
+  },
+  { name: "traced → discarding sink, JSON /runs/batch", backend: () => spawned(sinkScript, ["batch"]) },
+];
+
+/** A workload: the chain, and what one run of it is given. */
+interface Workload {
+  name: string;
+  chain: typeof chain | typeof ioChain;
+}
+
+const WORKLOADS: Workload[] = [
+  { name: "regex chain", chain },
+  { name: `regex chain + a ${IO_MS} ms I/O step`, chain: ioChain },
+];
+
+async function runs(workload: Workload, n: number, tracer: LangsmithTracer | undefined): Promise<void> {
+  const options = tracer ? { tracer } : {};
+  for (let i = 0; i < n; i++) {
+    const r = await run(workload.chain, { text: TEXTS[i % TEXTS.length] as string }, options);
+    if (r.status !== "done") throw new Error(`run ${i} ended ${r.status}`);
+  }
+}
+
+function storedRoots(dbPath: string): number {
+  const store = StudioStore.open(dbPath);
+  try {
+    const row = store.db
+      .prepare("SELECT COUNT(*) AS n FROM runs WHERE parent_run_id IS NULL AND end_time IS NOT NULL")
+      .get();
+    return Number(row?.n);
+  } finally {
+    store.close();
+  }
+}
+
+interface Sample {
+  runsMs: number;
+  totalMs: number;
+  cpuMs: number;
+}
+
+/** Runs `n` runs of the workload in `mode` on a fresh backend; checks that every trace arrived. */
+async function timed(workload: Workload, mode: Mode, round: number, n: number): Promise<Sample> {
+  const backend = await mode.backend?.(`${WORKLOADS.indexOf(workload)}-${round}`);
+  const tracer = backend
+    ? langsmithTracer({ apiUrl: backend.url, apiKey: "bench", project: "bench" })
+    : undefined;
+  let runsMs = 0;
+  const { wallMs, cpuMs } = await measure(async () => {
+    const t0 = performance.now();
+    await runs(workload, n, tracer);
+    runsMs = performance.now() - t0;
+    const flushed = await tracer?.flush(120_000);
+    if (flushed && flushed.status !== "sent")
+      throw new Error(`${mode.name}: flush ${flushed.status} ${flushed.problem ?? ""}`);
+  });
+  tracer?.close();
+  await backend?.stop();
+  if (backend?.dbPath !== undefined) {
+    const stored = storedRoots(backend.dbPath);
+    if (stored !== n) throw new Error(`${mode.name}: ${stored} traces stored, expected ${n}`);
+  }
+  return { runsMs, totalMs: wallMs, cpuMs };
+}
+
+let report = `${machineNotes()}\n`;
+for (const workload of WORKLOADS) {
+  const samples = new Map<string, Sample[]>(MODES.map((m) => [m.name, []]));
+  // Warm-up: every mode once, so that JIT and module loading are out of the timed rounds.
+  for (const mode of MODES) await timed(workload, mode, -1, WARMUP);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < MODES.length; i++) {
+      const mode = MODES[(i + round) % MODES.length] as Mode;
+      samples.get(mode.name)?.push(await timed(workload, mode, round, RUNS));
+    }
+  }
+  const base = samples.get("tracing off") ?? [];
+  const baseRuns = median(base.map((s) => s.runsMs));
+  const baseTotal = median(base.map((s) => s.totalMs));
+  const rows = MODES.map((mode) => {
+    const s = samples.get(mode.name) ?? [];
+    const runsMs = median(s.map((x) => x.runsMs));
+    const totalMs = median(s.map((x) => x.totalMs));
+    const cpuMs = median(s.map((x) => x.cpuMs));
+    const added = (ms: number, base: number): string =>
+      mode.backend ? `${ms >= base ? "+" : ""}${fmt(((ms - base) / base) * 100, 1)}%` : "—";
+    return [
+      mode.name,
+      fmt(runsMs, 0),
+      added(runsMs, baseRuns),
+      fmt(totalMs, 0),
+      added(totalMs, baseTotal),
+      fmt((cpuMs * 1000) / RUNS, 0),
+    ];
+  });
+  report += `\n### ${workload.name}: ${RUNS} sequential runs per mode, median of ${ROUNDS} rounds\n\n${markdownTable(
+    ["mode", "runs ms", "added", "runs + flush ms", "added", "CPU µs/run"],
+    rows,
+  )}\n`;
+  process.stderr.write(`done: ${workload.name}\n`);
+}
+process.stdout.write(report);
+rmSync(dir, { recursive: true, force: true });

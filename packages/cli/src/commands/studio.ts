@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../command-context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { jsonText } from "../format/json-text.ts";
+import { globalOptions } from "../global-options.ts";
+
+/** The port `catena studio` listens on unless told otherwise (LangSmith's local default). */
+export const DEFAULT_STUDIO_PORT = 1984;
+
+interface StudioCommandOptions {
+  port: string;
+  host: string;
+  db?: string;
+}
+
+/**
+ * Registers `catena studio [--port 1984] [--host 127.0.0.1] [--db path]`: serves the local
+ * LangSmith-compatible studio, prints its URL (with `--json`, `{url, port, dbPath}`), and stops
+ * cleanly on Ctrl-C or SIGTERM.
+ */
+export function registerStudioCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("studio")
+    .description("serve the local LangSmith-compatible trace and feedback studio (SQLite)")
+    .option("--port <port>", "TCP port (0: any free port)", String(DEFAULT_STUDIO_PORT))
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--db <path>", "SQLite database file (default: the user's data directory)")
+    .action(async (options: StudioCommandOptions, command: Command) => {
+      const globals = globalOptions(command);
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+        throw new CliError(`--port must be an integer from 0 to 65535 (got "${options.port}").`);
+      }
+      // Imported here, not at the top: loading node:sqlite prints an ExperimentalWarning, which
+      // every other command would show too.
+      const { startStudio } = await import("@catena/studio");
+      let studio: Awaited<ReturnType<typeof startStudio>>;
+      try {
+        studio = await startStudio({
+          port,
+          host: options.host,
+          ...(options.db === undefined ? {} : { dbPath: options.db }),
+        });
+      } catch (error) {
+        throw new CliError((error as Error).message, { exitCode: ExitCode.failed, cause: error });
+      }
+      if (globals.json) {
+        ctx.io.out(jsonText({ url: studio.url, port: studio.port, dbPath: studio.dbPath }));
+      } else {
+        ctx.io.out(
+          `Catena studio serving ${studio.url}\n` +
+            `  database: ${studio.dbPath}\n` +
+            `  point the SDK at it: LANGSMITH_ENDPOINT=${studio.url} LANGSMITH_API_KEY=local\n` +
+            "  stop with Ctrl-C\n",
+        );
+      }
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await studio.close();
+      if (!globals.json) ctx.io.err(`catena studio: stopped (${signal})\n`);
+    });
+}

@@ -1,0 +1,250 @@
+import { z } from "zod";
+import { type AnyChain, defineChain } from "../compile/define-chain.ts";
+import { initialContext } from "../compile/machine-context.ts";
+import { ChainDefinitionError } from "../errors/errors.ts";
+import { DatasetError } from "../errors/ml-errors.ts";
+import { sequence } from "../flows/flow-nodes.ts";
+import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "../runtime/quiet-defaults.ts";
+import { run } from "../runtime/runner.ts";
+import type { AnyStep, LabelResult, StepContext } from "../types.ts";
+import { findCascade } from "./find-cascade.ts";
+import { pickThreshold, type ScoredAnswer } from "./pick-threshold.ts";
+
+/** A labelled dev item: a chain input and the label the cascade should give it. */
+export interface CalibrationItem {
+  input: unknown;
+  label: string;
+}
+
+/** Options of {@link calibrate}. */
+export interface CalibrateOptions {
+  /** Precision the accepted answers of each tier must reach on the dev set, in (0, 1]. */
+  targetPrecision: number;
+  /** Name of the cascade to calibrate (default: the chain's only cascade). */
+  cascade?: string;
+  /**
+   * Tiers to calibrate, by step name, in cascade order (default: every tier whose kind is not
+   * `"llm"`, so that calibrating never calls a paid model). The tiers after them are "the rest".
+   */
+  tiers?: readonly string[];
+  /** Cost of one item answered by the last (LLM) tier, to report the saving against an LLM-only chain. */
+  llmCostPerItemUsd?: number;
+  /** Fewest dev items a tier must accept for its threshold to count (default 1). */
+  minAccepted?: number;
+  /** Computes the cascade's input from a dev item's input, when it cannot be derived from the flow. */
+  inputOf?: (input: unknown) => unknown | Promise<unknown>;
+}
+
+/** What one tier does with the chosen threshold on the dev set. */
+export interface TierCalibration {
+  tier: string;
+  kind: string;
+  /** Lowest accepted confidence, or null when no threshold reaches the target (the tier never answers). */
+  threshold: number | null;
+  /** Dev items that reached this tier (not accepted by an earlier one). */
+  seen: number;
+  accepted: number;
+  /** Accepted items as a share of all dev items. */
+  coverage: number;
+  /** Share of accepted items with the right label (null when none accepted). */
+  precision: number | null;
+}
+
+/** Thresholds for a cascade and how they do on the dev set. */
+export interface CalibrationResult {
+  cascade: string;
+  targetPrecision: number;
+  items: number;
+  /**
+   * Threshold per calibrated tier, by step name: data for the chain definition (see
+   * `writeThresholds`/`readThresholds`). A tier that cannot reach the target gets {@link NEVER_ACCEPT}.
+   */
+  thresholds: Record<string, number>;
+  tiers: TierCalibration[];
+  /** All calibrated tiers together. */
+  accepted: { count: number; coverage: number; precision: number | null };
+  /** Items no calibrated tier accepted: they go on to the next tiers (the LLM). */
+  rest: { count: number; share: number; tiers: string[] };
+  /** With `llmCostPerItemUsd`: LLM spend of the dev set for an LLM-only chain and for the cascade. */
+  cost?: {
+    llmOnlyUsd: number;
+    cascadeUsd: number;
+    savedUsd: number;
+    savedShare: number;
+    savedPer1000ItemsUsd: number;
+  };
+}
+
+/** The threshold given to a tier that cannot reach the target precision: above any confidence, so it never answers. */
+export const NEVER_ACCEPT = 2;
+
+/**
+ * Chooses each cascade tier's threshold on a labelled dev set so that the answers it accepts reach
+ * `targetPrecision` while covering as many items as possible. Tiers are calibrated in cascade
+ * order, each on the items the earlier tiers did not accept, exactly as the cascade will see them.
+ * Only the calibrated tiers run (by default every tier but `llm` ones); the report gives per tier
+ * coverage and precision, the share left to the rest, and the LLM spend saved. Tune on dev only.
+ *
+ * @example
+ * const result = await calibrate(chain, dev, { targetPrecision: 0.97, llmCostPerItemUsd: 0.0004 });
+ * writeThresholds("artifacts/thresholds.json", result); // read back by the chain definition
+ */
+export async function calibrate(
+  chain: AnyChain,
+  devSet: readonly CalibrationItem[],
+  options: CalibrateOptions,
+): Promise<CalibrationResult> {
+  const target = options.targetPrecision;
+  if (!(target > 0 && target <= 1)) {
+    throw new RangeError(`calibrate: targetPrecision must be in (0, 1], got ${target}`);
+  }
+  if (devSet.length === 0) {
+    throw new DatasetError("calibrate: the dev set is empty; give labelled items ({ input, label }).");
+  }
+  const located = findCascade(chain.name, chain.flow, options.cascade);
+  const cascade = located.cascade;
+  if (located.before === null && !options.inputOf) {
+    throw new ChainDefinitionError(
+      `calibrate: cascade "${cascade.name}" of chain "${chain.name}" is inside ${located.inside}, so its input depends on the path taken; give the \`inputOf\` option to compute its input from a dev item.`,
+      { details: { chain: chain.name, cascade: cascade.name, inside: located.inside } },
+    );
+  }
+  const names = options.tiers ?? cascade.tiers.filter((t) => t.step.kind !== "llm").map((t) => t.step.name);
+  const tiers = names.map((name) => {
+    const tier = cascade.tiers.find((t) => t.step.name === name);
+    if (!tier) {
+      throw new RangeError(
+        `calibrate: cascade "${cascade.name}" has no tier "${name}" (tiers: ${cascade.tiers.map((t) => t.step.name).join(", ")})`,
+      );
+    }
+    return tier.step;
+  });
+  const inputs = await cascadeInputs(chain, located.before ?? [], devSet, options.inputOf);
+  const ctx = calibrationContext(chain);
+
+  let pending = devSet.map((_, i) => i);
+  const thresholds: Record<string, number> = {};
+  const reports: TierCalibration[] = [];
+  let acceptedCount = 0;
+  let acceptedCorrect = 0;
+  for (const step of tiers) {
+    const answers: ScoredAnswer[] = [];
+    for (const i of pending) {
+      const result = (await (step as AnyStep).run(inputs[i] as never, ctx)) as LabelResult;
+      const label = result?.label ?? null;
+      answers.push({
+        confidence: typeof result?.confidence === "number" ? result.confidence : 0,
+        answered: label !== null,
+        correct: label !== null && label === (devSet[i] as CalibrationItem).label,
+      });
+    }
+    const choice = pickThreshold(answers, target, options.minAccepted ?? 1);
+    thresholds[step.name] = choice.threshold ?? NEVER_ACCEPT;
+    reports.push({
+      tier: step.name,
+      kind: step.kind,
+      threshold: choice.threshold,
+      seen: pending.length,
+      accepted: choice.accepted,
+      coverage: choice.accepted / devSet.length,
+      precision: choice.accepted > 0 ? choice.correct / choice.accepted : null,
+    });
+    acceptedCount += choice.accepted;
+    acceptedCorrect += choice.correct;
+    if (choice.threshold !== null) {
+      const bar = choice.threshold;
+      pending = pending.filter((_, j) => {
+        const a = answers[j] as ScoredAnswer;
+        return !(a.answered && a.confidence >= bar);
+      });
+    }
+  }
+  const restTiers = cascade.tiers.map((t) => t.step.name).filter((n) => !names.includes(n));
+  const result: CalibrationResult = {
+    cascade: cascade.name,
+    targetPrecision: target,
+    items: devSet.length,
+    thresholds,
+    tiers: reports,
+    accepted: {
+      count: acceptedCount,
+      coverage: acceptedCount / devSet.length,
+      precision: acceptedCount > 0 ? acceptedCorrect / acceptedCount : null,
+    },
+    rest: { count: pending.length, share: pending.length / devSet.length, tiers: restTiers },
+  };
+  if (options.llmCostPerItemUsd !== undefined) {
+    const c = options.llmCostPerItemUsd;
+    const llmOnlyUsd = devSet.length * c;
+    const cascadeUsd = pending.length * c;
+    result.cost = {
+      llmOnlyUsd,
+      cascadeUsd,
+      savedUsd: llmOnlyUsd - cascadeUsd,
+      savedShare: llmOnlyUsd > 0 ? (llmOnlyUsd - cascadeUsd) / llmOnlyUsd : 0,
+      savedPer1000ItemsUsd: ((llmOnlyUsd - cascadeUsd) / devSet.length) * 1000,
+    };
+  }
+  return result;
+}
+
+/** The cascade's input for each dev item: the chain's validated input run through the nodes before it. */
+async function cascadeInputs(
+  chain: AnyChain,
+  before: readonly unknown[],
+  devSet: readonly CalibrationItem[],
+  inputOf: CalibrateOptions["inputOf"],
+): Promise<unknown[]> {
+  const prefix =
+    before.length > 0 && !inputOf
+      ? defineChain({
+          name: `${chain.name}-calibration`,
+          version: chain.version,
+          input: chain.input as z.ZodType,
+          output: z.unknown(),
+          flow: sequence(...(before as Parameters<typeof sequence>)),
+        })
+      : undefined;
+  const out: unknown[] = [];
+  for (const [i, item] of devSet.entries()) {
+    if (inputOf) {
+      out.push(await inputOf(item.input));
+      continue;
+    }
+    const parsed = chain.input.safeParse(item.input);
+    if (!parsed.success) {
+      throw new DatasetError(
+        `calibrate: dev item ${i} does not match the input schema of chain "${chain.name}"; fix the dev set.`,
+        { problems: [{ index: i, label: item.label }], cause: parsed.error },
+      );
+    }
+    if (!prefix) {
+      out.push(parsed.data);
+      continue;
+    }
+    const r = await run(prefix, parsed.data);
+    if (r.status !== "done") {
+      throw new DatasetError(
+        `calibrate: the steps before the cascade did not finish on dev item ${i} (status ${r.status}); fix the item or the chain.`,
+        { problems: [{ index: i, label: item.label }], ...(r.status === "error" ? { cause: r.error } : {}) },
+      );
+    }
+    out.push(r.output);
+  }
+  return out;
+}
+
+function calibrationContext(chain: AnyChain): StepContext {
+  return {
+    signal: NEVER_ABORTED,
+    runId: "calibration",
+    chain: { name: chain.name, version: chain.version, fingerprint: chain.fingerprint },
+    input: initialContext(null).input,
+    outputs: {},
+    metadata: { calibration: true },
+    logger: STDERR_LOGGER,
+    trace: NOOP_SPAN,
+    attempt: 1,
+    recordUsage: () => {},
+  };
+}

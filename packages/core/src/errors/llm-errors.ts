@@ -1,0 +1,57 @@
+import { CatenaError, type CatenaErrorOptions } from "./catena-error.ts";
+import type { SchemaIssue } from "./errors.ts";
+
+/** One model call that failed, as listed in a {@link ProviderError}. */
+export interface FailedCall {
+  model: string;
+  attempt: number;
+  /** HTTP status, when the provider answered. */
+  status?: number;
+  /** rate-limit, server, connection, timeout, malformed-response, client or unknown. */
+  kind: string;
+  message: string;
+}
+
+/**
+ * The model provider kept failing: retries (429, 5xx, connection errors, timeouts) were used up or
+ * the error was not retryable (401, 404, 400), and every fallback model failed too.
+ * `details.calls` lists each failed call.
+ */
+export class ProviderError extends CatenaError {
+  readonly calls: FailedCall[];
+  constructor(step: string, calls: FailedCall[], options: CatenaErrorOptions = {}) {
+    const last = calls.at(-1);
+    const models = [...new Set(calls.map((c) => c.model))].join(", ");
+    super(
+      "PROVIDER_FAILED",
+      `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${last?.message ?? "unknown error"}. Check the provider's status, raise \`retry.attempts\`, or add \`fallbacks\`.`,
+      { ...options, details: { step, calls, ...options.details } },
+    );
+    this.calls = calls;
+  }
+}
+
+/**
+ * The model's answer did not match the step's schema (or its labels), even after the repair
+ * attempts that gave the validation errors back to the model. `rawText` is the last answer as sent.
+ */
+export class ModelOutputError extends CatenaError {
+  readonly rawText: string;
+  readonly issues: SchemaIssue[];
+  constructor(
+    step: string,
+    model: string,
+    rawText: string,
+    issues: SchemaIssue[],
+    options: CatenaErrorOptions = {},
+  ) {
+    const list = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
+    super(
+      "MODEL_OUTPUT_INVALID",
+      `llm step "${step}": the answer of ${model} does not match the output schema: ${list}. Make the prompt state the expected shape, allow more \`repairs\`, or loosen the schema.`,
+      { ...options, details: { step, model, rawText, issues, ...options.details } },
+    );
+    this.rawText = rawText;
+    this.issues = issues;
+  }
+}

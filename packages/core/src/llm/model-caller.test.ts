@@ -1,0 +1,265 @@
+import {
+  type ChatScript,
+  type OpenAiTestServer,
+  startOpenAiTestServer,
+  type TestServerOptions,
+} from "@catena/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { runBatch } from "../batch/run-batch.ts";
+import { defineChain } from "../compile/define-chain.ts";
+import { cascade } from "../flows/flow-nodes.ts";
+import { run } from "../runtime/runner.ts";
+import { llm } from "../steps/llm-step.ts";
+import { regex } from "../steps/regex-step.ts";
+import type { FlowNode } from "../types.ts";
+
+// Provider handling of llm steps, end to end: the real ChatOpenAI against the local test server.
+
+const MODEL = "openai:gpt-4.1-mini-2025-04-14";
+const FALLBACK = "openai:gpt-4.1-nano-2025-04-14";
+
+let servers: OpenAiTestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function start(script: ChatScript | TestServerOptions): Promise<OpenAiTestServer> {
+  const server = await startOpenAiTestServer(script);
+  servers.push(server);
+  return server;
+}
+
+function chainOf(flow: FlowNode) {
+  return defineChain({
+    name: "provider-test",
+    version: "1.0.0",
+    input: z.object({ text: z.string() }),
+    output: z.unknown(),
+    flow,
+  });
+}
+
+const gaps = (s: OpenAiTestServer): number[] =>
+  s.requests.slice(1).map((r, i) => r.receivedAt - (s.requests[i]?.receivedAt ?? 0));
+
+function causeOf(result: Awaited<ReturnType<typeof run>>): {
+  code?: string;
+  details?: Record<string, unknown>;
+} {
+  return result.status === "error"
+    ? (result.error.cause as { code?: string; details?: Record<string, unknown> })
+    : {};
+}
+
+describe("llm step provider handling: retries", () => {
+  it("waits the Retry-After a 429 asks for before trying again", async () => {
+    const s = await start([{ fail: 429, retryAfterSeconds: 1 }, { content: "ok" }]);
+    const chain = chainOf(llm("a", { model: MODEL, prompt: "{text}", baseURL: s.url, apiKey: "k" }));
+    const result = await run(chain, { text: "x" });
+    expect(result.output).toBe("ok");
+    expect(gaps(s)[0]).toBeGreaterThanOrEqual(995);
+    expect(gaps(s)[0]).toBeLessThan(2500);
+  });
+
+  it("backs off exponentially, with jitter, on 500s, dropped connections and malformed answers", async () => {
+    const s = await start([{ fail: 500 }, { disconnect: true }, { malformed: true }, { content: "ok" }]);
+    const step = llm("a", {
+      model: MODEL,
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      retry: { initialMs: 80, factor: 2 },
+    });
+    const result = await run(chainOf(step), { text: "x" });
+    expect(result.output).toBe("ok");
+    const [first, second, third] = gaps(s);
+    // Delays are drawn from [d/2, d] with d = 80, 160, 320 ms.
+    expect(first).toBeGreaterThanOrEqual(38);
+    expect(first).toBeLessThan(400);
+    expect(second).toBeGreaterThanOrEqual(78);
+    expect(third).toBeGreaterThanOrEqual(158);
+  });
+
+  it("times out a call that never answers, and retries it", async () => {
+    const s = await start([{ hang: true }, { content: "ok" }]);
+    const step = llm("a", {
+      model: MODEL,
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      callTimeoutMs: 200,
+      retry: { initialMs: 5 },
+    });
+    const t0 = performance.now();
+    const result = await run(chainOf(step), { text: "x" });
+    expect(result.output).toBe("ok");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it("stops retrying when the step's own timeout passes", async () => {
+    const s = await start(() => ({ hang: true }));
+    const step = llm("a", {
+      model: MODEL,
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      callTimeoutMs: 100,
+      timeoutMs: 350,
+      retry: { initialMs: 5 },
+    });
+    const result = await run(chainOf(step), { text: "x" });
+    expect(result.status).toBe("error");
+    expect(result.status === "error" ? result.error.code : "").toBe("TIMEOUT");
+    expect(s.requests.length).toBeGreaterThanOrEqual(2);
+    expect(s.requests.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("llm step provider handling: fallbacks and failures", () => {
+  it("tries the fallback model once the model's retries are used up", async () => {
+    const s = await start((request) =>
+      request.model.includes("mini") ? { fail: 503 } : { content: `from ${request.model}` },
+    );
+    const step = llm("a", {
+      model: MODEL,
+      fallbacks: [FALLBACK],
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      retry: { attempts: 3, initialMs: 5 },
+    });
+    const result = await run(chainOf(step), { text: "x" });
+    expect(result.output).toBe("from gpt-4.1-nano-2025-04-14");
+    expect(s.chatRequests().map((r) => r.model)).toEqual([
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-nano-2025-04-14",
+    ]);
+  });
+
+  it("moves on at once when the error cannot be fixed by retrying (401), or Retry-After is too long", async () => {
+    const s = await start([{ fail: 401 }, { fail: 429, retryAfterSeconds: 120 }, { content: "third model" }]);
+    const step = llm("a", {
+      model: MODEL,
+      fallbacks: [FALLBACK, "openai:gpt-4o-mini-2024-07-18"],
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+    });
+    const result = await run(chainOf(step), { text: "x" });
+    expect(result.output).toBe("third model");
+    // One call per model: neither the 401 nor the too-long Retry-After was retried.
+    expect(s.chatRequests().map((r) => r.model)).toEqual([
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-nano-2025-04-14",
+      "gpt-4o-mini-2024-07-18",
+    ]);
+  });
+
+  it("fails with PROVIDER_FAILED listing every failed call when all models fail", async () => {
+    const s = await start(() => ({ fail: 500 }));
+    const step = llm("a", {
+      model: MODEL,
+      fallbacks: [FALLBACK],
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      retry: { attempts: 2, initialMs: 5 },
+    });
+    const result = await run(chainOf(step), { text: "x" });
+    const cause = causeOf(result);
+    expect(cause.code).toBe("PROVIDER_FAILED");
+    expect(cause.details?.calls).toEqual([
+      expect.objectContaining({ model: MODEL, attempt: 1, status: 500, kind: "server" }),
+      expect.objectContaining({ model: MODEL, attempt: 2, status: 500 }),
+      expect.objectContaining({ model: FALLBACK, attempt: 1 }),
+      expect.objectContaining({ model: FALLBACK, attempt: 2 }),
+    ]);
+  });
+});
+
+describe("llm step provider handling: rate limits and batches", () => {
+  it("holds a batch under the provider's limit, where without the limiter it meets a storm of 429s", async () => {
+    const limit = { requestsPerMinute: 1200 };
+    const answer = () => ({ content: "ok", usage: { promptTokens: 100, completionTokens: 10 } });
+    const limited = await start({ chat: answer, rateLimit: limit });
+    const unlimited = await start({ chat: answer, rateLimit: limit });
+    const batch = async (s: OpenAiTestServer, rateLimit?: typeof limit) => {
+      const step = llm("a", {
+        model: MODEL,
+        prompt: "{text}",
+        baseURL: s.url,
+        apiKey: "k",
+        ...(rateLimit ? { rateLimit } : {}),
+      });
+      const inputs = Array.from({ length: 50 }, (_, i) => ({ text: `item ${i}` }));
+      const t0 = performance.now();
+      const summary = await runBatch(chainOf(step), inputs, { concurrency: 16 });
+      return { summary, ms: performance.now() - t0 };
+    };
+    const paced = await batch(limited, limit);
+    expect(paced.summary.done).toBe(50);
+    expect(limited.requests.filter((r) => r.status === 429)).toHaveLength(0);
+    // 20 requests per second, after half a second's worth at once: (50 - 10) / 20 s at least.
+    expect(paced.ms).toBeGreaterThanOrEqual(1900);
+    expect(paced.ms).toBeLessThan(8000);
+    // gpt-4.1-mini: 50 × (100 × $0.40 + 10 × $1.60) / 1M.
+    expect(paced.summary.usage.inputTokens).toBe(5000);
+    expect(paced.summary.usage.costUsd).toBeCloseTo((50 * (100 * 0.4 + 10 * 1.6)) / 1e6, 10);
+
+    await batch(unlimited);
+    expect(unlimited.requests.filter((r) => r.status === 429).length).toBeGreaterThan(10);
+  });
+});
+
+describe("llm step with no provider configured", () => {
+  const withoutProvider = async (body: () => Promise<void>): Promise<void> => {
+    const saved = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
+    try {
+      await body();
+    } finally {
+      if (saved.key !== undefined) process.env.OPENAI_API_KEY = saved.key;
+      if (saved.url !== undefined) process.env.OPENAI_BASE_URL = saved.url;
+    }
+  };
+
+  it("fails with PROVIDER_NOT_CONFIGURED saying which variables to set", async () => {
+    await withoutProvider(async () => {
+      const result = await run(chainOf(llm("a", { model: MODEL, prompt: "{text}" })), { text: "x" });
+      const cause = causeOf(result);
+      expect(cause.code).toBe("PROVIDER_NOT_CONFIGURED");
+      expect(result.status === "error" ? result.error.message : "").toMatch(
+        /OPENAI_API_KEY.*OPENAI_BASE_URL/,
+      );
+    });
+  });
+
+  it("defers cascade items with the cheap tier's best guess, and a batch goes on and says why", async () => {
+    await withoutProvider(async () => {
+      const rules = regex("rules", { rules: [{ label: "refund", pattern: /money/i, confidence: 0.6 }] });
+      const gpt = llm("gpt", { model: MODEL, prompt: "{text}", labels: ["refund", "card"] });
+      const chain = chainOf(
+        cascade("intent", [{ step: rules, threshold: 0.9 }, gpt], { onExhausted: "deferred" }),
+      );
+      const result = await run(chain, { text: "money back" });
+      expect(result.status).toBe("deferred");
+      if (result.status !== "deferred") return;
+      expect(result.deferred.best).toMatchObject({
+        tier: "rules",
+        result: { label: "refund", confidence: 0.6 },
+      });
+      expect(result.deferred.errors[0]?.error.cause?.code).toBe("PROVIDER_NOT_CONFIGURED");
+
+      const summary = await runBatch(chain, [{ text: "money back" }, { text: "card" }, { text: "money" }]);
+      expect(summary.deferred).toBe(3);
+      expect(summary.failed).toBe(0);
+      expect(summary.deferredReasons).toEqual({ PROVIDER_NOT_CONFIGURED: 3 });
+    });
+  });
+});

@@ -1,0 +1,257 @@
+import { createHash } from "node:crypto";
+import type { Callbacks } from "@langchain/core/callbacks/manager";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { AIMessage, BaseMessage } from "@langchain/core/messages";
+import type { Runnable } from "@langchain/core/runnables";
+import { ProviderNotConfiguredError } from "../errors/errors.ts";
+import { type FailedCall, ProviderError } from "../errors/llm-errors.ts";
+import { abortReason, sleep } from "../runtime/settle.ts";
+import type { StepContext } from "../types.ts";
+import { canonicalJson } from "../versioning/canonical-json.ts";
+import {
+  type ChatModelInput,
+  type ModelSettings,
+  type ResolvedModel,
+  resolveChatModel,
+} from "./chat-model-resolver.ts";
+import { loadLangChain } from "./langchain-runtime.ts";
+import { costOf, modelPrice } from "./price-table.ts";
+import { classifyProviderError, type ProviderFailure } from "./provider-failure.ts";
+import type { RateLimits } from "./provider-rate-limiter.ts";
+import { providerRateLimiter } from "./rate-limit-registry.ts";
+import type { CachedResponse, ResponseCache } from "./response-cache.ts";
+import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
+import { contentText } from "./structured-answer.ts";
+import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
+
+/** How structured output is asked for: the JSON Schema given to `withStructuredOutput`, and its method. */
+export interface StructuredRequest {
+  schema: Record<string, unknown>;
+  name: string;
+  method?: "jsonSchema" | "functionCalling" | "jsonMode";
+}
+
+/** Everything a {@link ModelCaller} needs to know, fixed when the step is defined. */
+export interface ModelCallerOptions {
+  step: string;
+  /** The model, then its fallbacks in order. */
+  models: readonly ChatModelInput[];
+  settings: ModelSettings;
+  seed?: number;
+  retry: RetryPolicy;
+  callTimeoutMs: number;
+  rateLimit?: RateLimits;
+  structured?: StructuredRequest;
+  /** The cache to use for a call; undefined to call the model. */
+  cache: () => ResponseCache | undefined;
+}
+
+/** A model's answer: the message, which model gave it, and whether it came from the cache. */
+export interface ModelAnswer {
+  message: AIMessage;
+  model: string;
+  cached: boolean;
+}
+
+/**
+ * Calls a step's model the careful way: through the cache, the provider's shared rate limiter and
+ * a per-call timeout; retrying 429s, 5xx, connection errors and timeouts with exponential backoff
+ * and jitter or the provider's `Retry-After`; then trying the fallback models in order. Each
+ * answer's tokens and cost go to `ctx.recordUsage`; LangChain's runs nest under the step's trace.
+ */
+export class ModelCaller {
+  private readonly options: ModelCallerOptions;
+  private readonly runnables = new WeakMap<BaseChatModel, Runnable<BaseMessage[], unknown>>();
+
+  constructor(options: ModelCallerOptions) {
+    this.options = options;
+  }
+
+  /** One answer to `messages`; `sample` tells apart deliberate repeats of the same request (in the cache). */
+  async call(messages: BaseMessage[], ctx: StepContext, sample = 0): Promise<ModelAnswer> {
+    const { step, models, settings, retry } = this.options;
+    const failures: FailedCall[] = [];
+    let notConfigured: ProviderNotConfiguredError | undefined;
+    let lastError: unknown;
+    // Fetched once a model is ready to call: an item that never reaches a model needs no LangChain tracer.
+    let callbacks: Promise<Callbacks | undefined> | undefined;
+    for (const [index, input] of models.entries()) {
+      let model: ResolvedModel;
+      try {
+        model = await resolveChatModel(input, settings, step);
+      } catch (error) {
+        if (!(error instanceof ProviderNotConfiguredError)) throw error;
+        notConfigured ??= error;
+        continue;
+      }
+      const cache = this.options.cache();
+      const key = cache ? this.cacheKey(model.id, messages, sample) : undefined;
+      if (cache && key) {
+        const hit = await cache.get(key);
+        if (hit) return { message: await toMessage(hit), model: hit.model, cached: true };
+      }
+      const limiter = providerRateLimiter(model.endpoint);
+      if (this.options.rateLimit) limiter.configure(this.options.rateLimit);
+      const estimate = estimateTokens(messages, settings.maxTokens);
+      // Tracing never makes a step fail: callbacks that cannot be had are left out.
+      callbacks ??= Promise.resolve(ctx.trace.langchainCallbacks?.()).then(
+        (c) => c as Callbacks | undefined,
+        () => undefined,
+      );
+      for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+        const permit = await limiter.acquire(estimate, ctx.signal);
+        const timeout = new AbortController();
+        const timer = setTimeout(() => timeout.abort(), this.options.callTimeoutMs);
+        let failure: ProviderFailure;
+        try {
+          const message = await this.invoke(
+            model,
+            messages,
+            AbortSignal.any([ctx.signal, timeout.signal]),
+            await callbacks,
+          );
+          const { inputTokens, outputTokens } = usageOf(message);
+          permit.settle(inputTokens + outputTokens || estimate);
+          ctx.recordUsage({
+            inputTokens,
+            outputTokens,
+            costUsd: costOf(modelPrice(model.id), inputTokens, outputTokens),
+          });
+          if (cache && key) {
+            await cache.set(key, toCached(message, model.id)).catch((error: unknown) => {
+              ctx.logger.warn(`llm step "${step}": could not write the response cache`, {
+                error: String(error),
+              });
+            });
+          }
+          return { message, model: model.id, cached: false };
+        } catch (error) {
+          permit.settle(0);
+          if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
+          const unreadable = unreadableReason(error);
+          if (unreadable !== undefined) throw new UnreadableAnswer(model.id, unreadable, error);
+          lastError = error;
+          failure = timeout.signal.aborted
+            ? {
+                kind: "timeout",
+                retryable: true,
+                message: `no answer within ${this.options.callTimeoutMs} ms`,
+              }
+            : classifyProviderError(error);
+        } finally {
+          clearTimeout(timer);
+        }
+        failures.push({
+          model: model.id,
+          attempt,
+          kind: failure.kind,
+          message: failure.message,
+          ...(failure.status === undefined ? {} : { status: failure.status }),
+        });
+        if (!failure.retryable || attempt === retry.attempts) break;
+        const delay = retryDelay(retry, attempt, failure.retryAfterMs);
+        if (delay === undefined) break;
+        ctx.logger.debug(
+          `llm step "${step}": ${model.id} failed (${failure.kind}); retrying in ${Math.round(delay)} ms`,
+          {
+            attempt,
+            status: failure.status,
+          },
+        );
+        await sleep(delay, ctx.signal);
+      }
+      const next = models[index + 1];
+      if (next !== undefined) {
+        ctx.logger.warn(`llm step "${step}": ${model.id} keeps failing; trying the next fallback model`, {
+          failures: failures.length,
+        });
+      }
+    }
+    if (failures.length === 0 && notConfigured) throw notConfigured;
+    throw new ProviderError(step, failures, {
+      cause: lastError,
+      ...(notConfigured ? { details: { notConfigured: notConfigured.message } } : {}),
+    });
+  }
+
+  private async invoke(
+    model: ResolvedModel,
+    messages: BaseMessage[],
+    signal: AbortSignal,
+    callbacks: Callbacks | undefined,
+  ): Promise<AIMessage> {
+    const config: Record<string, unknown> = { signal };
+    if (callbacks !== undefined) config.callbacks = callbacks;
+    if (this.options.seed !== undefined) config.seed = this.options.seed;
+    const result = await this.runnableFor(model.chat).invoke(messages, config);
+    const structured = this.options.structured !== undefined;
+    return (structured ? (result as { raw: unknown }).raw : result) as AIMessage;
+  }
+
+  private runnableFor(chat: BaseChatModel): Runnable<BaseMessage[], unknown> {
+    let runnable = this.runnables.get(chat);
+    if (runnable === undefined) {
+      const structured = this.options.structured;
+      runnable = structured
+        ? (chat.withStructuredOutput(structured.schema, {
+            includeRaw: true,
+            name: structured.name,
+            ...(structured.method === undefined ? {} : { method: structured.method }),
+          }) as Runnable<BaseMessage[], unknown>)
+        : (chat as unknown as Runnable<BaseMessage[], unknown>);
+      this.runnables.set(chat, runnable);
+    }
+    return runnable;
+  }
+
+  private cacheKey(model: string, messages: BaseMessage[], sample: number): string {
+    const { settings, seed, structured } = this.options;
+    const request = {
+      model,
+      temperature: settings.temperature ?? null,
+      maxTokens: settings.maxTokens ?? null,
+      logprobs: settings.logprobs ?? false,
+      seed: seed ?? null,
+      structured: structured ?? null,
+      messages: messages.map((m) => ({ type: m.getType(), content: m.content })),
+      sample,
+    };
+    return createHash("sha256").update(canonicalJson(request)).digest("hex");
+  }
+}
+
+function estimateTokens(messages: BaseMessage[], maxTokens: number | undefined): number {
+  const chars = messages.reduce((n, m) => n + contentText(m.content).length, 0);
+  return Math.ceil(chars / 4) + (maxTokens ?? 0);
+}
+
+function toCached(message: AIMessage, model: string): CachedResponse {
+  const out: CachedResponse = {
+    model,
+    content: message.content,
+    toolCalls: (message.tool_calls ?? []).map((c) => ({
+      name: c.name,
+      args: c.args,
+      ...(c.id === undefined ? {} : { id: c.id }),
+    })),
+  };
+  const logprobs = message.response_metadata?.logprobs;
+  if (logprobs !== undefined) out.logprobs = logprobs;
+  if (message.usage_metadata) out.usage = usageOf(message);
+  return out;
+}
+
+function usageOf(message: AIMessage): { inputTokens: number; outputTokens: number } {
+  // LangChain's generic message types lose the usage fields' types; read them as plain data.
+  const usage = message.usage_metadata as { input_tokens?: number; output_tokens?: number } | undefined;
+  return { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 };
+}
+
+async function toMessage(cached: CachedResponse): Promise<AIMessage> {
+  const { AIMessage } = await loadLangChain();
+  return new AIMessage({
+    content: cached.content as string,
+    tool_calls: cached.toolCalls.map((c) => ({ ...c, type: "tool_call" as const })),
+    response_metadata: cached.logprobs === undefined ? {} : { logprobs: cached.logprobs },
+  });
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { classifyProviderError, retryAfterOf } from "./provider-failure.ts";
+import { DEFAULT_RETRY_POLICY, retryDelay } from "./retry-policy.ts";
+
+describe("classifyProviderError", () => {
+  it("retries rate limits, server errors, timeouts and connection failures, not client errors", () => {
+    const status = (s: number) => Object.assign(new Error(`HTTP ${s}`), { status: s });
+    expect(classifyProviderError(status(429))).toMatchObject({ kind: "rate-limit", retryable: true });
+    expect(classifyProviderError(status(503))).toMatchObject({ kind: "server", retryable: true });
+    expect(classifyProviderError(status(408))).toMatchObject({ kind: "timeout", retryable: true });
+    expect(classifyProviderError(status(401))).toMatchObject({ kind: "client", retryable: false });
+    expect(classifyProviderError(status(404))).toMatchObject({ kind: "client", retryable: false });
+    const refused = Object.assign(new Error("Connection error."), { cause: { code: "ECONNREFUSED" } });
+    expect(classifyProviderError(refused)).toMatchObject({ kind: "connection", retryable: true });
+    expect(classifyProviderError(new SyntaxError("Unexpected end of JSON input"))).toMatchObject({
+      kind: "malformed-response",
+      retryable: true,
+    });
+    expect(classifyProviderError(new TypeError("x is not a function"))).toMatchObject({ retryable: false });
+  });
+
+  it("reads how long the provider asked to wait", () => {
+    expect(retryAfterOf(new Headers({ "retry-after-ms": "1500", "retry-after": "2" }))).toBe(1500);
+    expect(retryAfterOf(new Headers({ "retry-after": "3" }))).toBe(3000);
+    expect(retryAfterOf({ "retry-after": "1" })).toBe(1000);
+    const date = new Date(Date.now() + 5000).toUTCString();
+    expect(retryAfterOf(new Headers({ "retry-after": date }))).toBeGreaterThan(3000);
+    expect(retryAfterOf(new Headers())).toBeUndefined();
+    const limited = Object.assign(new Error("429"), {
+      status: 429,
+      headers: new Headers({ "retry-after": "2" }),
+    });
+    expect(classifyProviderError(limited).retryAfterMs).toBe(2000);
+  });
+});
+
+describe("retryDelay", () => {
+  it("grows exponentially with jitter, capped, and honours Retry-After up to a bound", () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, initialMs: 100, factor: 2, maxMs: 1000 };
+    expect(retryDelay(policy, 1, undefined, () => 0)).toBe(50);
+    expect(retryDelay(policy, 1, undefined, () => 1)).toBe(100);
+    expect(retryDelay(policy, 3, undefined, () => 1)).toBe(400);
+    expect(retryDelay(policy, 10, undefined, () => 1)).toBe(1000);
+    expect(retryDelay({ ...policy, jitter: false }, 2, undefined, () => 0)).toBe(200);
+    expect(retryDelay(policy, 1, 2000, () => 0)).toBe(2000);
+    expect(retryDelay(policy, 1, 2000, () => 1)).toBe(2200);
+    expect(retryDelay(policy, 1, 120_000)).toBeUndefined();
+  });
+});

@@ -1,0 +1,78 @@
+/** What went wrong with a model call, and whether trying again can help. */
+export interface ProviderFailure {
+  kind: "rate-limit" | "server" | "connection" | "timeout" | "malformed-response" | "client" | "unknown";
+  retryable: boolean;
+  /** HTTP status, when the provider answered. */
+  status?: number;
+  /** How long the provider asked to wait (`retry-after-ms` or `Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+  message: string;
+}
+
+/**
+ * Classifies an error thrown by a LangChain chat model call (the OpenAI SDK's errors as LangChain
+ * passes them on, or fetch's): 429, 408, 409 and 5xx, connection failures, timeouts and
+ * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not.
+ *
+ * @example
+ * classifyProviderError(err) // { kind: "rate-limit", retryable: true, status: 429, retryAfterMs: 2000, ... }
+ */
+export function classifyProviderError(error: unknown): ProviderFailure {
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    status?: unknown;
+    headers?: unknown;
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    cause?: unknown;
+  };
+  const message = typeof e.message === "string" ? e.message : String(error);
+  const status = typeof e.status === "number" ? e.status : undefined;
+  if (status !== undefined) {
+    const retryAfterMs = retryAfterOf(e.headers);
+    const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
+    if (status === 408) return { kind: "timeout", retryable: true, ...base };
+    if (status === 409 || status >= 500) return { kind: "server", retryable: true, ...base };
+    return { kind: "client", retryable: false, ...base };
+  }
+  const name = typeof e.name === "string" ? e.name : "";
+  const text = `${name} ${message} ${String(e.code ?? "")} ${causeText(e.cause)}`;
+  if (/timeout|timed out/i.test(text)) return { kind: "timeout", retryable: true, message };
+  if (
+    /connection|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|fetch failed|network|terminated/i.test(
+      text,
+    )
+  ) {
+    return { kind: "connection", retryable: true, message };
+  }
+  if (error instanceof SyntaxError || /JSON|Unexpected end|Unexpected token/.test(text)) {
+    return { kind: "malformed-response", retryable: true, message };
+  }
+  return { kind: "unknown", retryable: false, message };
+}
+
+/** Reads `retry-after-ms` or `Retry-After` (seconds or an HTTP date) from a Headers object or record. */
+export function retryAfterOf(headers: unknown): number | undefined {
+  const get = (name: string): string | null | undefined => {
+    if (headers === null || typeof headers !== "object") return undefined;
+    if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
+    const record = headers as Record<string, unknown>;
+    const value = record[name] ?? record[name.toLowerCase()];
+    return typeof value === "string" ? value : undefined;
+  };
+  const ms = Number(get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms >= 0 && get("retry-after-ms")) return ms;
+  const after = get("retry-after");
+  if (!after) return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function causeText(cause: unknown): string {
+  if (typeof cause !== "object" || cause === null) return "";
+  const c = cause as { name?: unknown; message?: unknown; code?: unknown };
+  return `${String(c.name ?? "")} ${String(c.message ?? "")} ${String(c.code ?? "")}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * A model answer that the provider's client rejected before Catena could read it: structured
+ * output that is not JSON, or cut off at the token limit. It is the model's fault, not the
+ * provider's, so the step repairs it (asks again, saying what was wrong) instead of retrying.
+ */
+export class UnreadableAnswer extends Error {
+  readonly model: string;
+  /** What was wrong, phrased for the repair request. */
+  readonly reason: string;
+  constructor(model: string, reason: string, cause: unknown) {
+    super(`${model}: ${reason}`, { cause });
+    this.name = "UnreadableAnswer";
+    this.model = model;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Recognises the OpenAI client's own structured-output failures (it parses json_schema answers
+ * itself and drops the text): invalid JSON, or an answer stopped by the length limit or the
+ * content filter. Undefined for any other error.
+ */
+export function unreadableReason(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === "SyntaxError" && /invalid structured output JSON/i.test(error.message)) {
+    return "the answer was not valid JSON";
+  }
+  const kind = error.constructor.name;
+  if (kind === "LengthFinishReasonError") {
+    return "the answer was cut off by the token limit before the JSON was complete; answer more briefly";
+  }
+  if (kind === "ContentFilterFinishReasonError")
+    return "the answer was stopped by the provider's content filter";
+  return undefined;
+}

@@ -1,0 +1,224 @@
+import type { Client } from "langsmith/client";
+import { RunTree } from "langsmith/run_trees";
+import { CatenaError } from "../errors/catena-error.ts";
+import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
+import { newRunId } from "../runtime/run-id.ts";
+import type { SpanInfo, SpanOutcome, TraceSpan } from "../types.ts";
+import type { RunRecord, TraceInfo } from "./run-record.ts";
+
+/** The tracer a span belongs to, as the span sees it. */
+export interface SpanHost {
+  /** Takes a finished run (hiding and redaction happen there) and exports it. */
+  export(record: RunRecord): void;
+  /** Logs a tracing problem: tracing problems are logged, never thrown into a chain. */
+  report(problem: unknown): void;
+  /** The SDK client LangChain's tracer sends through on this thread (see `langchainCallbacks`). */
+  langchainClient(): Client;
+}
+
+/** What the spans of one trace share. */
+interface TraceState {
+  readonly traceId: string;
+  readonly project: string;
+  /** The root's start metadata and tags, inherited by every run of the trace. */
+  readonly shared: TraceInfo;
+  /** Whether `shared` went to the worker yet: it goes with the trace's first exported run. */
+  announced: boolean;
+  /** Execution order of the next run in the trace: it breaks ties in the dotted order within a millisecond. */
+  order: number;
+}
+
+/**
+ * A trace span: one LangSmith run, recorded in memory while it lasts and exported when it ends.
+ * Ids (UUIDv7), trace id and dotted order are made here the way the SDK's `RunTree` makes them;
+ * the run itself becomes a `RunTree` in the export worker, off the chain's thread. Nothing here
+ * awaits or does I/O.
+ */
+export class LangsmithSpan implements TraceSpan {
+  readonly active = true;
+  /** The run id. */
+  readonly id: string;
+  readonly dottedOrder: string;
+  private readonly host: SpanHost;
+  private readonly trace: TraceState;
+  private readonly parentId: string | undefined;
+  private readonly info: SpanInfo;
+  /**
+   * Own metadata over the parent's, as `RunTree.createChild` merges them, but without the root's
+   * (the worker adds those): less to hand over per run.
+   */
+  private readonly metadata: Record<string, unknown>;
+  /** Epoch milliseconds, and the same instant as the microsecond ISO text of the dotted order. */
+  private readonly startTime: number;
+  private readonly startText: string;
+  private ended = false;
+
+  constructor(
+    host: SpanHost,
+    trace: TraceState,
+    info: SpanInfo,
+    parent?: { id: string; dottedOrder: string; metadata: Record<string, unknown> },
+    id: string = newRunId(),
+  ) {
+    this.host = host;
+    this.trace = trace;
+    this.info = info;
+    this.id = id;
+    this.startTime = Date.now();
+    const { segment, iso } = dottedSegment(this.startTime, trace.order++, id);
+    this.startText = iso;
+    this.dottedOrder = parent === undefined ? segment : `${parent.dottedOrder}.${segment}`;
+    this.parentId = parent?.id;
+    this.metadata = parent === undefined ? {} : { ...parent.metadata, ...info.metadata };
+  }
+
+  /** Starts the root span of a trace; its id is the trace id. */
+  static root(host: SpanHost, info: SpanInfo, runId: string, project: string): LangsmithSpan {
+    const trace: TraceInfo = { metadata: info.metadata ?? {}, project };
+    if (info.tags !== undefined) trace.tags = info.tags;
+    return new LangsmithSpan(
+      host,
+      { traceId: runId, project, shared: trace, announced: false, order: 1 },
+      info,
+      undefined,
+      runId,
+    );
+  }
+
+  child(info: SpanInfo): TraceSpan {
+    try {
+      return new LangsmithSpan(this.host, this.trace, info, {
+        id: this.id,
+        dottedOrder: this.dottedOrder,
+        metadata: this.metadata,
+      });
+    } catch (error) {
+      this.host.report(error);
+      return NOOP_SPAN;
+    }
+  }
+
+  end(outcome: SpanOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      const record: RunRecord = {
+        dotted_order: this.dottedOrder,
+        name: this.info.name,
+        run_type: this.info.runType,
+        end_time: Date.now(),
+        inputs: asRecord(this.info.inputs, "input"),
+        metadata:
+          outcome.error === undefined
+            ? { ...this.metadata, ...outcome.metadata }
+            : { ...this.metadata, ...outcome.metadata, ...errorMetadata(outcome.error) },
+      };
+      if (outcome.outputs !== undefined) record.outputs = asRecord(outcome.outputs, "output");
+      if (outcome.error !== undefined) record.error = errorText(outcome.error);
+      if (!this.trace.announced) {
+        record.trace = this.trace.shared;
+        this.trace.announced = true;
+      }
+      this.host.export(record);
+    } catch (error) {
+      this.host.report(error);
+    }
+  }
+
+  /**
+   * A LangChain callback manager whose tracer nests LangChain runs (the LLM call of an `llm` step)
+   * under this span. LangChain is loaded on first use, so chains without LLM steps never pay for it.
+   */
+  async langchainCallbacks(): Promise<unknown> {
+    try {
+      // LangChain's own tracer, tied to a run tree standing for this span (langsmith's
+      // getLangchainCallbacks predates @langchain/core 1.x's run-tree map and would start a
+      // separate trace on the default client).
+      const [{ CallbackManager }, { LangChainTracer }] = await Promise.all([
+        import("@langchain/core/callbacks/manager"),
+        import("@langchain/core/tracers/tracer_langchain"),
+      ]);
+      const client = this.host.langchainClient();
+      const run = new RunTree({
+        id: this.id,
+        name: this.info.name,
+        run_type: this.info.runType,
+        trace_id: this.trace.traceId,
+        dotted_order: this.dottedOrder,
+        ...(this.parentId === undefined ? {} : { parent_run_id: this.parentId }),
+        start_time: this.startText,
+        project_name: this.trace.project,
+        client,
+        tracingEnabled: true,
+        // LangChain's runs must come after this one in the trace's execution order.
+        execution_order: this.trace.order,
+        child_execution_order: this.trace.order,
+      });
+      // LangChain's runs get the trace's metadata and tags too (chain, version, fingerprint, step).
+      const { shared } = this.trace;
+      const handler = new LangChainTracer({
+        client,
+        metadata: { ...shared.metadata, ...this.metadata, ...this.info.metadata },
+        ...(shared.tags === undefined ? {} : { tags: shared.tags }),
+      });
+      handler.updateFromRunTree(run);
+      const manager = new CallbackManager(this.id);
+      manager.addHandler(handler, true);
+      return manager;
+    } catch (error) {
+      this.host.report(error);
+      return undefined;
+    }
+  }
+}
+
+let stampMs = Number.NaN;
+let stampIso = "";
+let stampCompact = "";
+
+/**
+ * One segment of a dotted order, `20261128T004011123001Z<id>`, and its start time as ISO text
+ * with microseconds, formatted as the SDK's `convertToDottedOrderFormat` does: the execution order
+ * fills the microseconds so that runs started in the same millisecond keep their order. The
+ * millisecond part is formatted once per millisecond: many spans start in the same one.
+ */
+export function dottedSegment(ms: number, order: number, id: string): { segment: string; iso: string } {
+  if (ms !== stampMs) {
+    stampMs = ms;
+    stampIso = new Date(ms).toISOString().slice(0, -1);
+    stampCompact = stampIso.replace(/[-:.]/g, "");
+  }
+  const micros = String(order).slice(0, 3).padStart(3, "0");
+  return { segment: `${stampCompact}${micros}Z${id}`, iso: `${stampIso}${micros}Z` };
+}
+
+/** LangSmith wants inputs and outputs as objects: anything else is wrapped under `key`. */
+export function asRecord(value: unknown, key: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value === "object" && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>;
+  return { [key]: value };
+}
+
+/** The error text of a run: name, Catena code and message, then the causes, one per line. */
+export function errorText(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    const prefix = depth === 0 ? "" : "caused by: ";
+    if (current instanceof Error) {
+      const code = CatenaError.isInstance(current) ? ` [${current.code}]` : "";
+      lines.push(`${prefix}${current.name}${code}: ${current.message}`);
+      current = current.cause;
+    } else {
+      lines.push(`${prefix}${String(current)}`);
+      current = undefined;
+    }
+  }
+  return lines.join("\n");
+}
+
+function errorMetadata(error: unknown): Record<string, unknown> {
+  if (!CatenaError.isInstance(error)) return {};
+  return { error_code: error.code };
+}

@@ -1,0 +1,135 @@
+import type { Client } from "langsmith/client";
+import type { Feedback, Run } from "langsmith/schemas";
+import { backendError, isNotFound, sdkCall, withoutSdkDeprecationWarning } from "./sdk-call.ts";
+import { type TraceClient, traceClientFromEnv } from "./trace-client.ts";
+import { type FeedbackTally, metadataOf, summaryOf, type TraceSummary } from "./trace-records.ts";
+
+/** Options of {@link listTraces}. */
+export interface ListTracesOptions {
+  /** Backend to read from; default {@link traceClientFromEnv}. */
+  client?: TraceClient;
+  /** Project(s) to list; default `LANGSMITH_PROJECT`, else `"default"`. Projects that do not exist are skipped. */
+  project?: string | readonly string[];
+  /** Only runs of this chain. */
+  chain?: string;
+  /** Only runs started at or after this time. */
+  since?: Date;
+  /** At most this many runs, newest first; default 20. */
+  limit?: number;
+}
+
+/** Feedback of this many runs is fetched per request. */
+const FEEDBACK_CHUNK = 100;
+
+/**
+ * Lists recent chain runs (root runs) newest first, with chain, version, status, tier used, latency,
+ * cost and the feedback they received, through the SDK's `listRuns` and `listFeedback`.
+ *
+ * @example
+ * const runs = await listTraces({ chain: "support-triage", since: new Date(Date.now() - 3_600_000) });
+ */
+export async function listTraces(options: ListTracesOptions = {}): Promise<TraceSummary[]> {
+  const { client, url } = options.client ?? traceClientFromEnv();
+  const limit = options.limit ?? 20;
+  const projectIds = await existingProjects(client, url, projectNames(options.project));
+  if (projectIds.length === 0 || limit <= 0) return [];
+  const runs: Run[] = [];
+  await sdkCall(url, "list runs", async () => {
+    const iterable = client.listRuns({
+      projectId: projectIds,
+      isRoot: true,
+      order: "desc",
+      ...(options.chain === undefined ? {} : { filter: chainFilter(options.chain) }),
+      ...(options.since === undefined ? {} : { startTime: options.since }),
+    });
+    const iterator = iterable[Symbol.asyncIterator]();
+    let next = await withoutSdkDeprecationWarning(() => iterator.next());
+    while (!next.done) {
+      const run = next.value;
+      if (options.chain === undefined || (metadataOf(run).chain ?? run.name) === options.chain)
+        runs.push(run);
+      if (runs.length >= limit) {
+        await iterator.return?.();
+        break;
+      }
+      next = await iterator.next();
+    }
+  });
+  runs.sort((a, b) => Date.parse(summaryOf(b, {}).startedAt) - Date.parse(summaryOf(a, {}).startedAt));
+  const feedback = await feedbackByRun(
+    client,
+    url,
+    runs.map((r) => r.id),
+  );
+  return runs.map((run) => summaryOf(run, feedback.get(run.id) ?? {}));
+}
+
+/** Feedback tallies (count, mean score) by run id and key. */
+export async function feedbackByRun(
+  client: Client,
+  url: string,
+  runIds: readonly string[],
+): Promise<Map<string, Record<string, FeedbackTally>>> {
+  const sums = new Map<string, Record<string, { count: number; scored: number; sum: number }>>();
+  for (let i = 0; i < runIds.length; i += FEEDBACK_CHUNK) {
+    const chunk = runIds.slice(i, i + FEEDBACK_CHUNK);
+    const items = await sdkCall(url, "list feedback", async () => {
+      const out: Feedback[] = [];
+      for await (const f of client.listFeedback({ runIds: chunk })) out.push(f);
+      return out;
+    });
+    for (const f of items) {
+      const byKey = sums.get(f.run_id) ?? {};
+      const tally = byKey[f.key] ?? { count: 0, scored: 0, sum: 0 };
+      tally.count++;
+      const score = typeof f.score === "boolean" ? Number(f.score) : f.score;
+      if (typeof score === "number") {
+        tally.scored++;
+        tally.sum += score;
+      }
+      byKey[f.key] = tally;
+      sums.set(f.run_id, byKey);
+    }
+  }
+  const out = new Map<string, Record<string, FeedbackTally>>();
+  for (const [runId, byKey] of sums) {
+    const tallies: Record<string, FeedbackTally> = {};
+    for (const [key, t] of Object.entries(byKey)) {
+      tallies[key] = t.scored > 0 ? { count: t.count, meanScore: t.sum / t.scored } : { count: t.count };
+    }
+    out.set(runId, tallies);
+  }
+  return out;
+}
+
+/** The LangSmith filter (also understood by the studio) for runs of one chain, by their metadata. */
+export function chainFilter(chain: string): string {
+  return `and(eq(metadata_key, "chain"), eq(metadata_value, ${JSON.stringify(chain)}))`;
+}
+
+/** The project names to read: the given ones, else the environment's. */
+export function projectNames(project: string | readonly string[] | undefined): string[] {
+  if (project === undefined) {
+    const env = process.env;
+    return [env.LANGSMITH_PROJECT?.trim() || env.LANGCHAIN_PROJECT?.trim() || "default"];
+  }
+  return typeof project === "string" ? [project] : [...new Set(project)];
+}
+
+/** Ids of the named projects that exist (a project appears with its first traced run). */
+export async function existingProjects(
+  client: Client,
+  url: string,
+  names: readonly string[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const projectName of names) {
+    try {
+      ids.push((await client.readProject({ projectName })).id);
+    } catch (error) {
+      if (isNotFound(error) || /not found/i.test(error instanceof Error ? error.message : "")) continue;
+      throw backendError(error, url, `read project "${projectName}"`);
+    }
+  }
+  return ids;
+}

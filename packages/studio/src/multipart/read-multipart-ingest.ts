@@ -1,0 +1,101 @@
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { type FeedbackCreate, toFeedbackCreate } from "../store/feedback-store.ts";
+import { isUuid, type RunOperation, toRunFields } from "../store/run-fields.ts";
+import type { RunAttachment } from "../store/run-store.ts";
+import type { MultipartPart } from "./parse-multipart.ts";
+
+/** What one `POST /runs/multipart` body asks to store. */
+export interface MultipartIngest {
+  operations: RunOperation[];
+  attachments: RunAttachment[];
+  feedback: FeedbackCreate[];
+}
+
+const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"] as const;
+
+/**
+ * Reads the parts the SDK sends to `/runs/multipart`: `post.{id}` / `patch.{id}` (the run without
+ * its large fields), `post.{id}.inputs|outputs|events|extra|error|serialized` (each one JSON value),
+ * `attachment.{id}.{name}` (raw bytes) and `feedback.{id}`. A field part without its run part, an
+ * unknown part name or invalid JSON is a 422 that names the part.
+ */
+export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartIngest {
+  const runs = new Map<
+    string,
+    { kind: "post" | "patch"; id: string; body?: Record<string, unknown>; fields: Record<string, unknown> }
+  >();
+  const attachments: RunAttachment[] = [];
+  const feedback: FeedbackCreate[] = [];
+  for (const part of parts) {
+    const segments = part.name.split(".");
+    const [head, id, field, ...rest] = segments;
+    if (head === "feedback" && id !== undefined && field === undefined) {
+      const body = parseJsonPart(part);
+      const created = toFeedbackCreate(body, `part "${part.name}"`);
+      if (isUuid(id)) created.id ??= id.toLowerCase();
+      feedback.push(created);
+      continue;
+    }
+    if (head === "attachment" && isUuid(id) && field !== undefined) {
+      attachments.push({
+        runId: id.toLowerCase(),
+        name: [field, ...rest].join("."),
+        mimeType: part.mimeType,
+        data: part.data,
+      });
+      continue;
+    }
+    if ((head === "post" || head === "patch") && isUuid(id) && rest.length === 0) {
+      const key = `${head}.${id.toLowerCase()}`;
+      const entry = runs.get(key) ?? { kind: head, id: id.toLowerCase(), fields: {} };
+      runs.set(key, entry);
+      if (field === undefined) {
+        const body = parseJsonPart(part);
+        if (typeof body !== "object" || body === null || Array.isArray(body)) {
+          throw new StudioHttpError(422, `Part "${part.name}" must be a JSON object with the run's fields.`);
+        }
+        entry.body = body as Record<string, unknown>;
+      } else if ((runFields as readonly string[]).includes(field)) {
+        entry.fields[field] = parseJsonPart(part);
+      } else {
+        throw unknownPart(part.name);
+      }
+      continue;
+    }
+    throw unknownPart(part.name);
+  }
+  const operations: RunOperation[] = [];
+  for (const [key, entry] of runs) {
+    if (entry.body === undefined) {
+      throw new StudioHttpError(
+        422,
+        `Parts for ${key} came without the part "${key}" that carries the run itself: send it in the same request.`,
+      );
+    }
+    const bodyId = entry.body.id;
+    if (bodyId !== undefined && (typeof bodyId !== "string" || bodyId.toLowerCase() !== entry.id)) {
+      throw new StudioHttpError(
+        422,
+        `Part "${key}" holds a run with id ${JSON.stringify(bodyId)}, not ${entry.id}.`,
+      );
+    }
+    const run = toRunFields(entry.kind, { ...entry.body, ...entry.fields, id: entry.id }, `part "${key}"`);
+    operations.push({ kind: entry.kind, run });
+  }
+  return { operations, attachments, feedback };
+}
+
+function parseJsonPart(part: MultipartPart): unknown {
+  try {
+    return JSON.parse(part.data.toString("utf8"));
+  } catch (error) {
+    throw new StudioHttpError(422, `Part "${part.name}" is not valid JSON (${(error as Error).message}).`);
+  }
+}
+
+function unknownPart(name: string): StudioHttpError {
+  return new StudioHttpError(
+    422,
+    `Unknown part "${name}": expected post.<run id>[.inputs|.outputs|.events|.extra|.error|.serialized], patch.<run id>[...], attachment.<run id>.<name> or feedback.<id>.`,
+  );
+}

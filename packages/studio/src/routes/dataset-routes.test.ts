@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { collect, request, useStudio } from "../studio-fixture.case.ts";
+
+const fixture = useStudio();
+
+describe("datasets and examples through the langsmith SDK", () => {
+  it("creates a dataset, uploads examples (multipart) and lists them back", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("intents", { description: "d", metadata: { owner: "qa" } });
+    expect(dataset).toMatchObject({ name: "intents", description: "d", data_type: "kv" });
+    expect(await client.hasDataset({ datasetName: "intents" })).toBe(true);
+    expect(await client.hasDataset({ datasetName: "missing" })).toBe(false);
+
+    const created = await client.createExamples([
+      {
+        dataset_id: dataset.id,
+        inputs: { text: "card not here" },
+        outputs: { label: "card_arrival" },
+        split: "train",
+      },
+      {
+        dataset_id: dataset.id,
+        inputs: { text: "pin blocked" },
+        outputs: { label: "pin_blocked" },
+        metadata: { source: "cli" },
+      },
+    ]);
+    expect(created.map((e) => e.inputs)).toEqual([{ text: "card not here" }, { text: "pin blocked" }]);
+    expect(created[0]?.metadata).toMatchObject({ dataset_split: ["train"] });
+
+    const legacy = await client.createExamples({
+      datasetName: "intents",
+      inputs: [{ text: "refund please" }],
+      outputs: [{ label: "refund" }],
+    });
+    expect(legacy).toHaveLength(1);
+
+    const listed = await collect(client.listExamples({ datasetId: dataset.id }));
+    expect(listed.map((e) => e.outputs?.label)).toEqual(["card_arrival", "pin_blocked", "refund"]);
+    const bySplit = await collect(client.listExamples({ datasetName: "intents", splits: ["train"] }));
+    expect(bySplit.map((e) => e.inputs.text)).toEqual(["card not here"]);
+    const byMetadata = await collect(
+      client.listExamples({ datasetId: dataset.id, metadata: { source: "cli" } }),
+    );
+    expect(byMetadata.map((e) => e.inputs.text)).toEqual(["pin blocked"]);
+
+    const read = await client.readDataset({ datasetId: dataset.id });
+    expect(read.example_count).toBe(3);
+
+    await client.deleteExample(created[1]!.id);
+    expect((await collect(client.listExamples({ datasetId: dataset.id }))).map((e) => e.inputs.text)).toEqual(
+      ["card not here", "refund please"],
+    );
+    await expect(client.readExample(created[1]!.id)).rejects.toThrow(/not found/i);
+  });
+
+  it("answers a taken dataset name with 409 and an example without inputs with 422", async () => {
+    const client = fixture.client();
+    await client.createDataset("dupe");
+    await expect(client.createDataset("dupe")).rejects.toThrow(/409|already exists/);
+    const dataset = await client.readDataset({ datasetName: "dupe" });
+    const form = new FormData();
+    const id = crypto.randomUUID();
+    form.append(`${id}.outputs`, new Blob([JSON.stringify({ a: 1 })], { type: "application/json" }));
+    const response = await request(fixture.studio, "POST", `/v1/platform/datasets/${dataset.id}/examples`, {
+      body: form,
+    });
+    expect(response.status).toBe(422);
+    expect((response.body as { detail: string }).detail).toMatch(/needs inputs/);
+  });
+});

@@ -1,0 +1,79 @@
+import type { Context, Hono } from "hono";
+import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { parseMultipart } from "../multipart/parse-multipart.ts";
+import { readExampleUploads } from "../multipart/read-example-uploads.ts";
+import type { ExampleListQuery } from "../store/example-store.ts";
+import type { StudioStore } from "../store/studio-store.ts";
+
+/**
+ * Registers examples: the multipart upload `POST /v1/platform/datasets/{id}/examples` (the SDK's
+ * `createExamples`; also under `/platform/...`), `GET /examples/{id}`,
+ * `GET /examples?dataset=&id=&splits=&metadata=&offset=&limit=`, `DELETE /examples/{id}`,
+ * `DELETE /examples?example_ids=` and `GET /examples/{id}/attachments/{name}`.
+ */
+export function registerExampleRoutes(app: Hono, store: StudioStore): void {
+  const upload = async (c: Context) => {
+    const datasetId = uuidPathParam(c, "id", "Dataset");
+    const parts = await parseMultipart(
+      new Uint8Array(await c.req.arrayBuffer()),
+      c.req.header("content-type"),
+    );
+    const uploads = readExampleUploads(parts);
+    const ids = store.transaction(() => store.examples.upload(datasetId, uploads));
+    return c.json({ example_ids: ids, count: ids.length }, 201);
+  };
+  app.post("/v1/platform/datasets/:id/examples", upload);
+  app.post("/platform/datasets/:id/examples", upload);
+
+  app.get("/examples/:id", (c) => c.json(store.examples.require(uuidPathParam(c, "id", "Example"))));
+
+  app.get("/examples", (c) => {
+    const query: ExampleListQuery = { ...pageParams(c) };
+    const dataset = uuidParams(c, "dataset");
+    if (dataset?.[0] !== undefined) query.datasetId = dataset[0];
+    const ids = uuidParams(c, "id");
+    if (ids !== undefined) query.ids = ids;
+    const splits = c.req.queries("splits");
+    if (splits !== undefined) query.splits = splits;
+    const metadata = c.req.query("metadata");
+    if (metadata !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(metadata);
+      } catch {
+        parsed = undefined;
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new StudioHttpError(
+          422,
+          `Query parameter "metadata" must be a JSON object, e.g. {"source":"cli"}.`,
+        );
+      }
+      query.metadata = parsed as Record<string, unknown>;
+    }
+    return c.json(store.examples.list(query));
+  });
+
+  app.delete("/examples/:id", (c) => {
+    store.transaction(() => store.examples.delete([uuidPathParam(c, "id", "Example")]));
+    return c.json({});
+  });
+
+  app.delete("/examples", (c) => {
+    const ids = uuidParams(c, "example_ids");
+    if (ids === undefined)
+      throw new StudioHttpError(422, "DELETE /examples needs ?example_ids=<id>&example_ids=<id>.");
+    store.transaction(() => store.examples.delete(ids));
+    return c.json({});
+  });
+
+  app.get("/examples/:id/attachments/:name", (c) => {
+    const id = uuidPathParam(c, "id", "Example");
+    const name = c.req.param("name") ?? "";
+    const attachment = store.examples.attachment(id, name);
+    if (attachment === undefined)
+      throw new StudioHttpError(404, `Example ${id} has no attachment named ${JSON.stringify(name)}.`);
+    return c.body(new Uint8Array(attachment.data), 200, { "content-type": attachment.mimeType });
+  });
+}

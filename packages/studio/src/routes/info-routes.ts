@@ -1,0 +1,17 @@
+import type { Hono } from "hono";
+
+/**
+ * What `GET /info` answers: multipart ingestion without compression (the SDK then sends plain,
+ * chunked multipart bodies) and the multipart examples endpoint. `sdb_query_enabled` is left out
+ * on purpose: with it the SDK refuses feedback without a session id.
+ */
+export const STUDIO_INFO = {
+  version: "0.10.0",
+  batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20_971_520 },
+  instance_flags: { dataset_examples_multipart_enabled: true },
+} as const;
+
+/** Registers `GET /info`, which the SDK reads once per client before its first batch. */
+export function registerInfoRoutes(app: Hono): void {
+  app.get("/info", (c) => c.json(STUDIO_INFO));
+}

@@ -1,0 +1,73 @@
+import type { Hono } from "hono";
+import { uuidPathParam } from "../http/query-params.ts";
+import { readJsonBody } from "../http/read-json-body.ts";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { parseMultipart } from "../multipart/parse-multipart.ts";
+import { readMultipartIngest } from "../multipart/read-multipart-ingest.ts";
+import { type RunOperation, toRunFields } from "../store/run-fields.ts";
+import type { StudioStore } from "../store/studio-store.ts";
+
+/**
+ * Registers run ingestion: `POST /runs/multipart` (what the SDK uses), `POST /runs/batch` (its
+ * fallback), and the single-run `POST /runs` and `PATCH /runs/{id}`. Each request is stored in one
+ * transaction, all or nothing.
+ */
+export function registerRunIngestRoutes(app: Hono, store: StudioStore): void {
+  app.post("/runs/multipart", async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const parts = await parseMultipart(body, c.req.header("content-type"));
+    const ingest = readMultipartIngest(parts);
+    store.transaction(() => {
+      store.runs.ingest(ingest.operations);
+      store.runs.attach(ingest.attachments);
+      for (const feedback of ingest.feedback) store.feedback.create(feedback);
+    });
+    return c.json({}, 202);
+  });
+
+  app.post("/runs/batch", async (c) => {
+    const body = await readJsonBody(c);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new StudioHttpError(
+        422,
+        'The body of POST /runs/batch must be {"post": [runs...], "patch": [runs...]}.',
+      );
+    }
+    const operations: RunOperation[] = [];
+    for (const kind of ["post", "patch"] as const) {
+      const list = (body as Record<string, unknown>)[kind];
+      if (list === undefined || list === null) continue;
+      if (!Array.isArray(list)) throw new StudioHttpError(422, `"${kind}" must be a list of runs.`);
+      list.forEach((item, i) => {
+        operations.push({ kind, run: toRunFields(kind, item, `${kind}[${i}]`) });
+      });
+    }
+    store.transaction(() => store.runs.ingest(operations));
+    return c.json({}, 202);
+  });
+
+  app.post("/runs", async (c) => {
+    const body = await readJsonBody(c);
+    const withId =
+      typeof body === "object" && body !== null && !Array.isArray(body) && !("id" in body)
+        ? { ...body, id: crypto.randomUUID() }
+        : body;
+    const run = toRunFields("post", withId, "POST /runs body");
+    store.transaction(() => store.runs.ingest([{ kind: "post", run }]));
+    return c.json({ id: run.id }, 202);
+  });
+
+  app.patch("/runs/:id", async (c) => {
+    const id = uuidPathParam(c, "id", "Run");
+    const body = await readJsonBody(c);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new StudioHttpError(
+        422,
+        'The body of PATCH /runs/{id} must be a JSON object such as {"end_time": "...", "outputs": {}}.',
+      );
+    }
+    const run = toRunFields("patch", { ...body, id }, "PATCH /runs body");
+    store.transaction(() => store.runs.ingest([{ kind: "patch", run }]));
+    return c.json({}, 202);
+  });
+}

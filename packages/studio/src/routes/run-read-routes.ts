@@ -1,0 +1,37 @@
+import type { Hono } from "hono";
+import { uuidPathParam } from "../http/query-params.ts";
+import { readJsonBody } from "../http/read-json-body.ts";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { parseRunQuery, queryRuns } from "../store/run-query.ts";
+import { toRunViews } from "../store/run-view.ts";
+import type { StudioStore } from "../store/studio-store.ts";
+
+/**
+ * Registers reading runs: `GET /runs/{id}` (the SDK's `readRun`), `POST /runs/query` (`listRuns`,
+ * `readRun({ loadChildRuns })`) with cursor paging, and `GET /runs/{id}/attachments/{name}`.
+ */
+export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
+  app.get("/runs/:id", (c) => {
+    const id = uuidPathParam(c, "id", "Run");
+    const run = store.runs.requireStored(id);
+    const [view] = toRunViews(store.db, [run], { tenantId: store.tenantId });
+    return c.json(view);
+  });
+
+  app.post("/runs/query", async (c) => {
+    const query = parseRunQuery(await readJsonBody(c));
+    const page = queryRuns(store.db, query);
+    const runs = toRunViews(store.db, page.runs, { tenantId: store.tenantId, select: query.select });
+    return c.json({ runs, cursors: { next: page.next } });
+  });
+
+  app.get("/runs/:id/attachments/:name", (c) => {
+    const id = uuidPathParam(c, "id", "Run");
+    const name = c.req.param("name") ?? "";
+    const attachment = store.runs.attachment(id, name);
+    if (attachment === undefined) {
+      throw new StudioHttpError(404, `Run ${id} has no attachment named ${JSON.stringify(name)}.`);
+    }
+    return c.body(new Uint8Array(attachment.data), 200, { "content-type": attachment.mimeType });
+  });
+}

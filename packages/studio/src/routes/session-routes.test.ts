@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { collect, useStudio } from "../studio-fixture.case.ts";
+
+const fixture = useStudio();
+
+describe("sessions (projects) through the langsmith SDK", () => {
+  it("creates, reads, upserts, updates and lists projects, each with the tenant id", async () => {
+    const client = fixture.client();
+    const created = await client.createProject({
+      projectName: "alpha",
+      description: "first",
+      metadata: { team: "a" },
+    });
+    expect(created).toMatchObject({
+      name: "alpha",
+      description: "first",
+      extra: { metadata: { team: "a" } },
+    });
+    expect(typeof created.tenant_id).toBe("string");
+    await expect(client.createProject({ projectName: "alpha" })).rejects.toThrow(/409|already exists/);
+    const upserted = await client.createProject({ projectName: "alpha", upsert: true });
+    expect(upserted.id).toBe(created.id);
+
+    expect((await client.readProject({ projectName: "alpha" })).id).toBe(created.id);
+    expect((await client.readProject({ projectId: created.id })).name).toBe("alpha");
+    expect(await client.hasProject({ projectName: "nope" })).toBe(false);
+    await expect(client.readProject({ projectName: "nope" })).rejects.toThrow(/not found/);
+
+    const updated = await client.updateProject(created.id, {
+      description: "renamed",
+      endTime: new Date().toISOString(),
+    });
+    expect(updated).toMatchObject({ id: created.id, description: "renamed", name: "alpha" });
+    expect(updated.end_time).toBeTruthy();
+
+    await client.createProject({ projectName: "beta" });
+    const names = (await collect(client.listProjects())).map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(["alpha", "beta"]));
+    expect((await collect(client.listProjects({ nameContains: "ALP" }))).map((p) => p.name)).toEqual([
+      "alpha",
+    ]);
+  });
+});

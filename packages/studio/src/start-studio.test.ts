@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client, RunTree } from "langsmith";
+import { afterAll, describe, expect, it } from "vitest";
+import { defaultStudioDbPath } from "./default-studio-db-path.ts";
+import { startStudio } from "./start-studio.ts";
+import { collect } from "./studio-fixture.case.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "catena-studio-start-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("startStudio", () => {
+  it("keeps traces, feedback and datasets across a restart on the same database", async () => {
+    const dbPath = join(dir, "restart.db");
+    const first = await startStudio({ dbPath });
+    const client = new Client({ apiUrl: first.url, apiKey: "x" });
+    const run = new RunTree({
+      name: "kept",
+      run_type: "chain",
+      inputs: { q: 1 },
+      client,
+      project_name: "durable",
+    });
+    await run.postRun();
+    await run.end({ a: 2 });
+    await run.patchRun();
+    await client.awaitPendingTraceBatches();
+    await client.createFeedback(run.id, "rating", { score: 5 });
+    await client.createDataset("kept-ds");
+    await first.close();
+
+    const second = await startStudio({ dbPath });
+    try {
+      const again = new Client({ apiUrl: second.url, apiKey: "x" });
+      const runs = await collect(again.listRuns({ projectName: "durable" }));
+      expect(runs.map((r) => [r.id, r.outputs])).toEqual([[run.id, { a: 2 }]]);
+      expect((await collect(again.listFeedback({ runIds: [run.id] }))).map((f) => f.score)).toEqual([5]);
+      expect(await again.hasDataset({ datasetName: "kept-ds" })).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("says which port is taken and how to pick another", async () => {
+    const studio = await startStudio({ dbPath: join(dir, "port.db") });
+    try {
+      await expect(startStudio({ dbPath: join(dir, "port2.db"), port: studio.port })).rejects.toThrow(
+        /port is taken.*--port/,
+      );
+    } finally {
+      await studio.close();
+    }
+  });
+
+  it("keeps its database under the user's data directory by default", () => {
+    expect(defaultStudioDbPath({ XDG_DATA_HOME: "/data" }, "linux")).toBe("/data/catena/studio.db");
+    expect(defaultStudioDbPath({}, "linux")).toMatch(/\.local\/share\/catena\/studio\.db$/);
+    expect(defaultStudioDbPath({}, "darwin")).toMatch(/Library\/Application Support\/catena\/studio\.db$/);
+  });
+});

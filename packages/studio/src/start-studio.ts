@@ -1,0 +1,91 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { defaultStudioDbPath } from "./default-studio-db-path.ts";
+import { StudioStore } from "./store/studio-store.ts";
+import { createStudioApp } from "./studio-app.ts";
+
+/** How to start the studio; every field has a default. */
+export interface StudioOptions {
+  /** TCP port; 0 (the default) picks a free one. The CLI uses 1984. */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** SQLite file; default {@link defaultStudioDbPath}. */
+  dbPath?: string;
+  /** Required `x-api-key`; default `CATENA_STUDIO_API_KEY`, else no key is required. */
+  apiKey?: string;
+  /** Largest request body in bytes; default 32 MiB (the SDK's batches stay under 20 MiB). */
+  bodyLimitBytes?: number;
+}
+
+/** A studio that is serving. */
+export interface RunningStudio {
+  /** Base URL to give the SDK as `apiUrl` / `LANGSMITH_ENDPOINT`, e.g. `http://127.0.0.1:43123`. */
+  url: string;
+  port: number;
+  dbPath: string;
+  /** Stops accepting requests, ends open connections and closes the database. */
+  close(): Promise<void>;
+}
+
+/** The default request-body limit. */
+export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Starts the local LangSmith-compatible studio: opens (or creates) its SQLite database and serves
+ * the API over HTTP.
+ *
+ * @example
+ * const studio = await startStudio({ dbPath: "/tmp/studio.db" });
+ * const client = new Client({ apiUrl: studio.url, apiKey: "anything" });
+ * // ...
+ * await studio.close();
+ */
+export async function startStudio(options: StudioOptions = {}): Promise<RunningStudio> {
+  const dbPath = options.dbPath ?? defaultStudioDbPath();
+  const host = options.host ?? "127.0.0.1";
+  const store = StudioStore.open(dbPath);
+  const app = createStudioApp(store, {
+    apiKey: options.apiKey ?? process.env.CATENA_STUDIO_API_KEY,
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+  });
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+      s.once("error", reject);
+    });
+  } catch (error) {
+    store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === "EADDRINUSE"
+        ? ": the port is taken, pick another with --port (or port: 0 for any free port)"
+        : "";
+    throw new Error(
+      `Cannot start the Catena studio on ${host}:${options.port ?? 0}${hint} (${(error as Error).message}).`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    dbPath,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        // Keep-alive connections of SDK clients would otherwise hold the server open.
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

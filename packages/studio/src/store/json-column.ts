@@ -1,0 +1,21 @@
+/** A value as stored in a JSON text column: `undefined` and `null` become SQL NULL. */
+export function toJsonColumn(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** A JSON text column read back; NULL becomes `null`. */
+export function fromJsonColumn(text: unknown): unknown {
+  return typeof text === "string" ? JSON.parse(text) : null;
+}
+
+/** A text column read back as a string or `null`. */
+export function textColumn(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/** A numeric column read back as a number or `null`. */
+export function numberColumn(value: unknown): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  return null;
+}

@@ -1,0 +1,133 @@
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { toStudioTimestamp } from "./studio-timestamp.ts";
+
+/** The run types LangSmith accepts. */
+export const RUN_TYPES = ["chain", "llm", "tool", "retriever", "embedding", "prompt", "parser"] as const;
+
+/** A run create (`post`) or update (`patch`) as the SDK sends it, checked and normalised. */
+export interface RunFields {
+  id: string;
+  name?: string;
+  run_type?: string;
+  trace_id?: string;
+  dotted_order?: string;
+  parent_run_id?: string | null;
+  session_id?: string;
+  session_name?: string;
+  start_time?: string;
+  end_time?: string | null;
+  error?: string | null;
+  inputs?: unknown;
+  outputs?: unknown;
+  extra?: Record<string, unknown> | null;
+  events?: unknown;
+  serialized?: unknown;
+  tags?: string[] | null;
+  reference_example_id?: string | null;
+  first_token_time?: string | null;
+}
+
+/** One ingestion operation: the create or the update of a run. */
+export interface RunOperation {
+  kind: "post" | "patch";
+  run: RunFields;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID in its canonical text form. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && uuidPattern.test(value);
+}
+
+/**
+ * Checks a run JSON object (from `/runs/multipart`, `/runs/batch`, `/runs` or `PATCH /runs/{id}`)
+ * and normalises its timestamps. A create needs `name` and `run_type`; either needs a UUID `id`.
+ * Unknown keys (`child_runs`, `address`, ...) are ignored.
+ *
+ * @param where names the request part or array item in error messages.
+ */
+export function toRunFields(kind: "post" | "patch", body: unknown, where: string): RunFields {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw unprocessable(`${where} must be a JSON object with the run's fields (id, name, run_type, ...).`);
+  }
+  const raw = body as Record<string, unknown>;
+  if (!isUuid(raw.id)) {
+    throw unprocessable(
+      `${where}: "id" must be a UUID (got ${JSON.stringify(raw.id)}); the SDK sets it for you.`,
+    );
+  }
+  const run: RunFields = { id: raw.id.toLowerCase() };
+  const text = (key: keyof RunFields & string): string | undefined => {
+    const value = raw[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") throw unprocessable(`${where}: "${key}" must be a string.`);
+    return value;
+  };
+  const uuid = (key: keyof RunFields & string): string | undefined => {
+    const value = raw[key];
+    if (value === undefined || value === null) return undefined;
+    if (!isUuid(value))
+      throw unprocessable(`${where}: "${key}" must be a UUID (got ${JSON.stringify(value)}).`);
+    return value.toLowerCase();
+  };
+  const name = text("name");
+  if (name !== undefined) run.name = name;
+  const runType = text("run_type");
+  if (runType !== undefined) {
+    if (!(RUN_TYPES as readonly string[]).includes(runType)) {
+      throw unprocessable(
+        `${where}: "run_type" ${JSON.stringify(runType)} is not one of ${RUN_TYPES.join(", ")}.`,
+      );
+    }
+    run.run_type = runType;
+  }
+  if (kind === "post" && (run.name === undefined || run.run_type === undefined)) {
+    throw unprocessable(
+      `${where}: a run create needs "name" and "run_type" (one of ${RUN_TYPES.join(", ")}); send them with the run's first post.`,
+    );
+  }
+  const traceId = uuid("trace_id");
+  if (traceId !== undefined) run.trace_id = traceId;
+  const dotted = text("dotted_order");
+  if (dotted !== undefined) run.dotted_order = dotted;
+  if (raw.parent_run_id !== undefined) run.parent_run_id = uuid("parent_run_id") ?? null;
+  const sessionId = uuid("session_id");
+  if (sessionId !== undefined) run.session_id = sessionId;
+  const sessionName = text("session_name");
+  if (sessionName !== undefined) run.session_name = sessionName;
+  const start = toStudioTimestamp(raw.start_time, `${where}: start_time`);
+  if (start !== null) run.start_time = start;
+  if (raw.end_time !== undefined) run.end_time = toStudioTimestamp(raw.end_time, `${where}: end_time`);
+  if (raw.first_token_time !== undefined) {
+    run.first_token_time = toStudioTimestamp(raw.first_token_time, `${where}: first_token_time`);
+  }
+  if (raw.error !== undefined) run.error = raw.error === null ? null : errorText(raw.error);
+  for (const key of ["inputs", "outputs", "events", "serialized"] as const) {
+    if (raw[key] !== undefined) run[key] = raw[key];
+  }
+  if (raw.extra !== undefined) {
+    if (raw.extra !== null && (typeof raw.extra !== "object" || Array.isArray(raw.extra))) {
+      throw unprocessable(`${where}: "extra" must be an object (e.g. {"metadata": {...}}).`);
+    }
+    run.extra = raw.extra as Record<string, unknown> | null;
+  }
+  if (raw.tags !== undefined) {
+    if (raw.tags !== null && (!Array.isArray(raw.tags) || raw.tags.some((t) => typeof t !== "string"))) {
+      throw unprocessable(`${where}: "tags" must be an array of strings.`);
+    }
+    run.tags = raw.tags as string[] | null;
+  }
+  if (raw.reference_example_id !== undefined) {
+    run.reference_example_id = uuid("reference_example_id") ?? null;
+  }
+  return run;
+}
+
+function errorText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function unprocessable(detail: string): StudioHttpError {
+  return new StudioHttpError(422, detail);
+}

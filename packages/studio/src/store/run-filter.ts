@@ -1,0 +1,390 @@
+import type { SQLInputValue } from "node:sqlite";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { toStudioTimestamp } from "./studio-timestamp.ts";
+
+/** A filter compiled to SQL over the `runs` table under an alias, with its bound parameters. */
+export interface CompiledFilter {
+  sql: string;
+  params: SQLInputValue[];
+}
+
+type Literal = string | number | boolean | null | Literal[];
+type Node = { call: string; args: Arg[] };
+type Arg = Node | { field: string } | { literal: Literal };
+
+const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+
+const columns: Record<string, string> = {
+  id: "id",
+  name: "name",
+  run_type: "run_type",
+  status: "status",
+  trace_id: "trace_id",
+  trace: "trace_id",
+  parent_run_id: "parent_run_id",
+  session_id: "session_id",
+  reference_example_id: "reference_example_id",
+  start_time: "start_time",
+  end_time: "end_time",
+  error: "error",
+  total_tokens: "total_tokens",
+  prompt_tokens: "prompt_tokens",
+  completion_tokens: "completion_tokens",
+  total_cost: "total_cost",
+  prompt_cost: "prompt_cost",
+  completion_cost: "completion_cost",
+};
+
+/** The filter language the studio understands, as shown in error messages. */
+export const FILTER_HELP =
+  'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), in(field, [values]), has(tags, "t"), search("text"); ' +
+  "fields id, name, run_type, status, trace_id, parent_run_id, session_id, reference_example_id, start_time, end_time, " +
+  "latency (seconds), error, is_root, tokens and costs, tags, metadata_key/metadata_value, feedback_key/feedback_score/feedback_value";
+
+/**
+ * Compiles a LangSmith run filter such as `and(eq(run_type, "chain"), has(tags, "v1"))` or
+ * `and(eq(metadata_key, "chain"), eq(metadata_value, "support-triage"))` to SQL over the run table
+ * aliased `alias`. A `metadata_key`/`metadata_value` pair (and a `feedback_key` with
+ * `feedback_score`/`feedback_value`) inside one `and` matches the same entry, as in LangSmith.
+ * Anything outside {@link FILTER_HELP} is a 422 that names the unsupported part.
+ */
+export function compileRunFilter(filter: string, alias: string): CompiledFilter {
+  const node = new FilterParser(filter).parse();
+  const params: SQLInputValue[] = [];
+  const sql = new FilterCompiler(alias, params, filter).node(node);
+  return { sql, params };
+}
+
+class FilterParser {
+  readonly #text: string;
+  #pos = 0;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  parse(): Node {
+    const node = this.#call();
+    this.#space();
+    if (this.#pos < this.#text.length) this.#fail("unexpected text after the filter");
+    return node;
+  }
+
+  #call(): Node {
+    const name = this.#identifier();
+    if (name === undefined) this.#fail("expected a function such as eq(...) or and(...)");
+    this.#expect("(");
+    const args: Arg[] = [];
+    this.#space();
+    if (this.#peek() !== ")") {
+      for (;;) {
+        args.push(this.#arg());
+        this.#space();
+        if (this.#peek() === ",") {
+          this.#pos++;
+          continue;
+        }
+        break;
+      }
+    }
+    this.#expect(")");
+    return { call: name.toLowerCase(), args };
+  }
+
+  #arg(): Arg {
+    this.#space();
+    const c = this.#peek();
+    if (c === '"' || c === "'" || c === "[" || c === "-" || (c !== undefined && /[0-9]/.test(c))) {
+      return { literal: this.#literal() };
+    }
+    const start = this.#pos;
+    const name = this.#identifier();
+    if (name === undefined) this.#fail("expected a field, a value or a function");
+    this.#space();
+    if (this.#peek() === "(") {
+      this.#pos = start;
+      return this.#call();
+    }
+    if (name === "null") return { literal: null };
+    if (name === "true" || name === "false") return { literal: name === "true" };
+    return { field: name };
+  }
+
+  #literal(): Literal {
+    this.#space();
+    const c = this.#peek();
+    if (c === '"' || c === "'") return this.#string(c);
+    if (c === "[") {
+      this.#pos++;
+      const items: Literal[] = [];
+      this.#space();
+      if (this.#peek() !== "]") {
+        for (;;) {
+          items.push(this.#literal());
+          this.#space();
+          if (this.#peek() === ",") {
+            this.#pos++;
+            continue;
+          }
+          break;
+        }
+      }
+      this.#expect("]");
+      return items;
+    }
+    const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(this.#text.slice(this.#pos));
+    if (match !== null) {
+      this.#pos += match[0].length;
+      return Number(match[0]);
+    }
+    const word = this.#identifier();
+    if (word === "null") return null;
+    if (word === "true" || word === "false") return word === "true";
+    return this.#fail("expected a value: a quoted string, a number, true, false, null or [list]");
+  }
+
+  #string(quote: string): string {
+    this.#pos++;
+    let out = "";
+    while (this.#pos < this.#text.length) {
+      const c = this.#text[this.#pos++]!;
+      if (c === "\\") {
+        out += this.#text[this.#pos++] ?? "";
+        continue;
+      }
+      if (c === quote) return out;
+      out += c;
+    }
+    return this.#fail("unterminated string");
+  }
+
+  #identifier(): string | undefined {
+    this.#space();
+    const match = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(this.#text.slice(this.#pos));
+    if (match === null) return undefined;
+    this.#pos += match[0].length;
+    return match[0];
+  }
+
+  #expect(c: string): void {
+    this.#space();
+    if (this.#peek() !== c) this.#fail(`expected "${c}"`);
+    this.#pos++;
+  }
+
+  #peek(): string | undefined {
+    return this.#text[this.#pos];
+  }
+
+  #space(): void {
+    while (this.#pos < this.#text.length && /\s/.test(this.#text[this.#pos]!)) this.#pos++;
+  }
+
+  #fail(what: string): never {
+    throw new StudioHttpError(
+      422,
+      `Cannot parse filter ${JSON.stringify(this.#text)} at character ${this.#pos}: ${what}. Supported: ${FILTER_HELP}.`,
+    );
+  }
+}
+
+class FilterCompiler {
+  readonly #alias: string;
+  readonly #params: SQLInputValue[];
+  readonly #source: string;
+
+  constructor(alias: string, params: SQLInputValue[], source: string) {
+    this.#alias = alias;
+    this.#params = params;
+    this.#source = source;
+  }
+
+  node(node: Node): string {
+    switch (node.call) {
+      case "and":
+        return this.#and(node.args);
+      case "or":
+        return `(${this.#nodes(node.args, "or").join(" OR ")})`;
+      case "not":
+        return `NOT (${this.#nodes(node.args, "not").join(" AND ")})`;
+      case "has":
+        return this.#has(node);
+      case "search":
+        return this.#search(node);
+      case "in":
+        return this.#in(node);
+      default:
+        if (comparisons[node.call] !== undefined) return this.#compare(node);
+        return this.#fail(`unknown function ${node.call}()`);
+    }
+  }
+
+  #nodes(args: Arg[], where: string): string[] {
+    if (args.length === 0) this.#fail(`${where}() needs at least one condition`);
+    return args.map((arg) =>
+      "call" in arg ? this.node(arg) : this.#fail(`${where}() takes conditions, not values`),
+    );
+  }
+
+  // metadata_key/metadata_value (and feedback_key with a score or value) given side by side in an
+  // `and` describe one entry, so they become one EXISTS.
+  #and(args: Arg[]): string {
+    const rest: Arg[] = [];
+    const metadata: Node[] = [];
+    const feedback: Node[] = [];
+    for (const arg of args) {
+      const field = "call" in arg && comparisons[arg.call] !== undefined ? fieldOf(arg) : undefined;
+      if (field === "metadata_key" || field === "metadata_value") metadata.push(arg as Node);
+      else if (field?.startsWith("feedback_")) feedback.push(arg as Node);
+      else rest.push(arg);
+    }
+    const parts = rest.length > 0 ? this.#nodes(rest, "and") : [];
+    if (metadata.length > 0) parts.push(this.#metadata(metadata));
+    if (feedback.length > 0) parts.push(this.#feedback(feedback));
+    if (parts.length === 0) this.#fail("and() needs at least one condition");
+    return `(${parts.join(" AND ")})`;
+  }
+
+  #compare(node: Node): string {
+    const field = this.#field(node);
+    if (field === "metadata_key" || field === "metadata_value") return this.#metadata([node]);
+    if (field.startsWith("feedback_")) return this.#feedback([node]);
+    const op = comparisons[node.call]!;
+    const value = this.#value(node);
+    if (field === "is_root") {
+      const isRoot = value === true || value === 1 || value === "true";
+      const wantRoot = op === "=" ? isRoot : !isRoot;
+      return `${this.#alias}.parent_run_id IS ${wantRoot ? "" : "NOT "}NULL`;
+    }
+    const column = this.#column(field);
+    if (value === null) {
+      if (op === "=") return `${column} IS NULL`;
+      if (op === "!=") return `${column} IS NOT NULL`;
+      return this.#fail(`${node.call}(${field}, null) compares with null: use eq or neq`);
+    }
+    this.#params.push(this.#bind(field, value));
+    return `${column} ${op} ?`;
+  }
+
+  #in(node: Node): string {
+    const field = this.#field(node);
+    const values = this.#value(node);
+    if (!Array.isArray(values) || values.length === 0)
+      this.#fail(`in(${field}, [...]) needs a non-empty list`);
+    const column = this.#column(field);
+    for (const v of values) this.#params.push(this.#bind(field, v));
+    return `${column} IN (${values.map(() => "?").join(", ")})`;
+  }
+
+  #has(node: Node): string {
+    const field = this.#field(node);
+    const value = this.#value(node);
+    if (field === "tags") {
+      this.#params.push(this.#bind(field, value));
+      return `EXISTS (SELECT 1 FROM json_each(${this.#alias}.tags) WHERE value = ?)`;
+    }
+    if (field === "metadata" && typeof value === "string") {
+      let wanted: unknown;
+      try {
+        wanted = JSON.parse(value);
+      } catch {
+        return this.#fail(`has(metadata, ...) takes a JSON object string such as '{"chain": "x"}'`);
+      }
+      if (typeof wanted !== "object" || wanted === null || Array.isArray(wanted)) {
+        return this.#fail(`has(metadata, ...) takes a JSON object string such as '{"chain": "x"}'`);
+      }
+      const parts = Object.entries(wanted).map(([key, v]) => {
+        this.#params.push(`$.metadata.${JSON.stringify(key)}`, jsonValue(v));
+        return `json_extract(${this.#alias}.extra, ?) IS ?`;
+      });
+      return parts.length === 0 ? "1" : `(${parts.join(" AND ")})`;
+    }
+    return this.#fail(
+      `has() works on tags (has(tags, "x")) and metadata (has(metadata, '{"k": "v"}')), not ${field}`,
+    );
+  }
+
+  #search(node: Node): string {
+    const text = node.args.at(-1);
+    if (text === undefined || !("literal" in text) || typeof text.literal !== "string") {
+      return this.#fail('search() takes a quoted text: search("refund")');
+    }
+    const a = this.#alias;
+    this.#params.push(text.literal.toLowerCase());
+    return `instr(lower(coalesce(${a}.name, '') || ' ' || coalesce(${a}.inputs, '') || ' ' || coalesce(${a}.outputs, '') || ' ' || coalesce(${a}.error, '')), ?) > 0`;
+  }
+
+  #metadata(nodes: Node[]): string {
+    const conditions = nodes.map((node) => {
+      const field = this.#field(node);
+      const op = comparisons[node.call]!;
+      const value = this.#value(node);
+      this.#params.push(jsonValue(value));
+      return field === "metadata_key" ? `m.key ${op} ?` : `m.value ${op} ?`;
+    });
+    return `EXISTS (SELECT 1 FROM json_each(${this.#alias}.extra, '$.metadata') AS m WHERE ${conditions.join(" AND ")})`;
+  }
+
+  #feedback(nodes: Node[]): string {
+    const conditions = nodes.map((node) => {
+      const field = this.#field(node);
+      const op = comparisons[node.call]!;
+      const value = this.#value(node);
+      const column = { feedback_key: "f.key", feedback_score: "f.score", feedback_value: "f.value" }[field];
+      if (column === undefined) return this.#fail(`unknown field ${field}`);
+      if (value === null) return `${column} IS ${op === "=" ? "" : "NOT "}NULL`;
+      this.#params.push(field === "feedback_value" ? JSON.stringify(value) : jsonValue(value));
+      return `${column} ${op} ?`;
+    });
+    return `EXISTS (SELECT 1 FROM feedback AS f WHERE f.run_id = ${this.#alias}.id AND ${conditions.join(" AND ")})`;
+  }
+
+  #column(field: string): string {
+    if (field === "latency") {
+      return `((julianday(${this.#alias}.end_time) - julianday(${this.#alias}.start_time)) * 86400.0)`;
+    }
+    const column = columns[field];
+    if (column === undefined) return this.#fail(`unknown field ${field}`);
+    return `${this.#alias}.${column}`;
+  }
+
+  #bind(field: string, value: Literal): SQLInputValue {
+    if (Array.isArray(value)) return this.#fail(`${field} takes a single value here, not a list`);
+    if (field === "start_time" || field === "end_time") return toStudioTimestamp(value, `filter ${field}`);
+    return jsonValue(value);
+  }
+
+  #field(node: Node): string {
+    const first = node.args[0];
+    if (first === undefined || !("field" in first)) return this.#fail(`${node.call}() needs a field first`);
+    return first.field;
+  }
+
+  #value(node: Node): Literal {
+    const second = node.args[1];
+    if (node.args.length !== 2 || second === undefined || !("literal" in second)) {
+      return this.#fail(`${node.call}() takes a field and a value: ${node.call}(name, "x")`);
+    }
+    return second.literal;
+  }
+
+  #fail(what: string): never {
+    throw new StudioHttpError(
+      422,
+      `Unsupported filter ${JSON.stringify(this.#source)}: ${what}. Supported: ${FILTER_HELP}.`,
+    );
+  }
+}
+
+function fieldOf(node: Node): string | undefined {
+  const first = node.args[0];
+  return first !== undefined && "field" in first ? first.field : undefined;
+}
+
+// Values as SQLite sees them inside JSON: booleans are 1/0.
+function jsonValue(value: unknown): SQLInputValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number" || typeof value === "string") return value;
+  return JSON.stringify(value);
+}

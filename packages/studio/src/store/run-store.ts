@@ -1,0 +1,200 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
+import type { RunOperation } from "./run-fields.ts";
+import { extractRunUsage } from "./run-usage.ts";
+import type { SessionStore } from "./session-store.ts";
+import { dottedOrderSegment, mergeRun, runStatus, type StoredRun } from "./stored-run.ts";
+import { studioNow } from "./studio-timestamp.ts";
+
+/** A file attached to a run (`attachment.{run_id}.{name}` parts). */
+export interface RunAttachment {
+  runId: string;
+  name: string;
+  mimeType: string;
+  data: Uint8Array;
+}
+
+const columns = [
+  "id",
+  "trace_id",
+  "dotted_order",
+  "parent_run_id",
+  "session_id",
+  "name",
+  "run_type",
+  "start_time",
+  "end_time",
+  "status",
+  "error",
+  "inputs",
+  "outputs",
+  "extra",
+  "events",
+  "serialized",
+  "tags",
+  "reference_example_id",
+  "first_token_time",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "prompt_cost",
+  "completion_cost",
+  "total_cost",
+  "has_post",
+  "has_patch",
+] as const;
+
+/**
+ * Runs in SQLite: idempotent ingestion of creates and updates in any order, and reads by id. The
+ * caller wraps a batch in one transaction (see `StudioStore.transaction`), which is what makes
+ * ingestion fast.
+ */
+export class RunStore {
+  readonly #sessions: SessionStore;
+  readonly #select: StatementSync;
+  readonly #write: StatementSync;
+  readonly #attach: StatementSync;
+  readonly #attachment: StatementSync;
+
+  constructor(db: DatabaseSync, sessions: SessionStore) {
+    this.#sessions = sessions;
+    this.#select = db.prepare("SELECT * FROM runs WHERE id = ?");
+    const updates = columns
+      .filter((c) => c !== "id")
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ");
+    this.#write = db.prepare(
+      `INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+       ON CONFLICT (id) DO UPDATE SET ${updates}`,
+    );
+    this.#attach = db.prepare(
+      "INSERT INTO run_attachments (run_id, name, mime_type, data) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET mime_type = excluded.mime_type, data = excluded.data",
+    );
+    this.#attachment = db.prepare(
+      "SELECT mime_type, data FROM run_attachments WHERE run_id = ? AND name = ?",
+    );
+  }
+
+  /** Applies creates and updates in order; see `mergeRun` for how they combine. */
+  ingest(operations: readonly RunOperation[]): void {
+    for (const op of operations) {
+      const existing = this.getStored(op.run.id);
+      const merged = mergeRun(existing, op);
+      const namesSession = op.run.session_id !== undefined || op.run.session_name !== undefined;
+      if (merged.session_id === null && (op.kind === "post" || namesSession)) {
+        merged.session_id = this.#sessions.resolveForRun(op.run.session_id, op.run.session_name);
+      }
+      // Paging and sorting need a start time; a create that comes later brings the real one.
+      merged.start_time ??= studioNow();
+      if (merged.trace_id === null || merged.dotted_order === null) this.#placeInTrace(merged);
+      this.#writeRun(merged);
+    }
+  }
+
+  /** Stores attachments; a re-sent one replaces the previous bytes. */
+  attach(attachments: readonly RunAttachment[]): void {
+    for (const a of attachments) this.#attach.run(a.runId, a.name, a.mimeType, a.data);
+  }
+
+  /** An attachment's bytes and type, or `undefined`. */
+  attachment(runId: string, name: string): { mimeType: string; data: Uint8Array } | undefined {
+    const row = this.#attachment.get(runId, name);
+    if (row === undefined) return undefined;
+    return { mimeType: String(row.mime_type), data: row.data as Uint8Array };
+  }
+
+  /** A run as stored, or `undefined`. */
+  getStored(id: string): StoredRun | undefined {
+    const row = this.#select.get(id);
+    return row === undefined ? undefined : storedRunFromRow(row);
+  }
+
+  /** A run by id, or a 404 that names the id and the likely cause. */
+  requireStored(id: string): StoredRun {
+    const run = this.getStored(id);
+    if (run === undefined) {
+      throw new StudioHttpError(
+        404,
+        `Run ${id} not found: check the id, or flush the SDK first (await client.awaitPendingTraceBatches()).`,
+      );
+    }
+    return run;
+  }
+
+  // A run sent without trace_id/dotted_order (POST /runs by hand) gets them from its parent, as
+  // LangSmith does, so that it shows up in its trace.
+  #placeInTrace(run: StoredRun): void {
+    const start = run.start_time ?? studioNow();
+    const segment = dottedOrderSegment(start, run.id);
+    if (run.parent_run_id === null) {
+      run.trace_id ??= run.id;
+      run.dotted_order ??= segment;
+      return;
+    }
+    const parent = this.getStored(run.parent_run_id);
+    if (parent?.trace_id != null && parent.dotted_order !== null) {
+      run.trace_id ??= parent.trace_id;
+      run.dotted_order ??= `${parent.dotted_order}.${segment}`;
+    }
+  }
+
+  #writeRun(run: StoredRun): void {
+    const usage = extractRunUsage(run.outputs, run.extra);
+    this.#write.run(
+      run.id,
+      run.trace_id,
+      run.dotted_order,
+      run.parent_run_id,
+      run.session_id,
+      run.name,
+      run.run_type,
+      run.start_time,
+      run.end_time,
+      runStatus(run),
+      run.error,
+      toJsonColumn(run.inputs),
+      toJsonColumn(run.outputs),
+      toJsonColumn(run.extra),
+      toJsonColumn(run.events),
+      toJsonColumn(run.serialized),
+      toJsonColumn(run.tags),
+      run.reference_example_id,
+      run.first_token_time,
+      usage.prompt_tokens,
+      usage.completion_tokens,
+      usage.total_tokens,
+      usage.prompt_cost,
+      usage.completion_cost,
+      usage.total_cost,
+      run.has_post ? 1 : 0,
+      run.has_patch ? 1 : 0,
+    );
+  }
+}
+
+/** A `runs` row as a {@link StoredRun}. */
+export function storedRunFromRow(row: Record<string, unknown>): StoredRun {
+  return {
+    id: String(row.id),
+    trace_id: textColumn(row.trace_id),
+    dotted_order: textColumn(row.dotted_order),
+    parent_run_id: textColumn(row.parent_run_id),
+    session_id: textColumn(row.session_id),
+    name: textColumn(row.name),
+    run_type: textColumn(row.run_type),
+    start_time: textColumn(row.start_time),
+    end_time: textColumn(row.end_time),
+    error: textColumn(row.error),
+    inputs: fromJsonColumn(row.inputs),
+    outputs: fromJsonColumn(row.outputs),
+    extra: fromJsonColumn(row.extra) as Record<string, unknown> | null,
+    events: fromJsonColumn(row.events),
+    serialized: fromJsonColumn(row.serialized),
+    tags: fromJsonColumn(row.tags) as string[] | null,
+    reference_example_id: textColumn(row.reference_example_id),
+    first_token_time: textColumn(row.first_token_time),
+    has_post: Number(row.has_post) === 1,
+    has_patch: Number(row.has_patch) === 1,
+  };
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { fromJsonColumn, numberColumn, textColumn, toJsonColumn } from "./json-column.ts";
+import { studioNow } from "./studio-timestamp.ts";
+
+/** A session (LangSmith calls it a project in its UI): the runs of one project name. */
+export interface StudioSession {
+  id: string;
+  name: string;
+  description: string | null;
+  extra: Record<string, unknown> | null;
+  reference_dataset_id: string | null;
+  start_time: string;
+  end_time: string | null;
+  tenant_id: string;
+  run_count?: number;
+  last_run_start_time?: string | null;
+}
+
+/** What `POST /sessions` accepts. */
+export interface SessionCreate {
+  id?: string;
+  name: string;
+  description?: string | null;
+  extra?: Record<string, unknown> | null;
+  reference_dataset_id?: string | null;
+  start_time?: string | null;
+}
+
+/** What `PATCH /sessions/{id}` accepts; `null` or absent keeps the current value. */
+export interface SessionUpdate {
+  name?: string | null;
+  description?: string | null;
+  extra?: Record<string, unknown> | null;
+  end_time?: string | null;
+}
+
+/** Filters of `GET /sessions`. */
+export interface SessionListQuery {
+  ids?: string[];
+  name?: string;
+  nameContains?: string;
+  referenceDatasetId?: string;
+  includeStats?: boolean;
+  offset: number;
+  limit: number;
+}
+
+/** Sessions in SQLite, with a name → id cache for ingestion, which looks one up per run. */
+export class SessionStore {
+  readonly #db: DatabaseSync;
+  readonly #tenantId: string;
+  readonly #idByName = new Map<string, string>();
+  readonly #byName: StatementSync;
+  readonly #byId: StatementSync;
+  readonly #insert: StatementSync;
+
+  constructor(db: DatabaseSync, tenantId: string) {
+    this.#db = db;
+    this.#tenantId = tenantId;
+    this.#byName = db.prepare("SELECT * FROM sessions WHERE name = ?");
+    this.#byId = db.prepare("SELECT * FROM sessions WHERE id = ?");
+    this.#insert = db.prepare(
+      "INSERT INTO sessions (id, name, description, extra, reference_dataset_id, start_time) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+  }
+
+  /** The session of a run: by `session_id` when given (created if unknown), else by name (created on first use). */
+  resolveForRun(sessionId: string | undefined, sessionName: string | undefined): string {
+    if (sessionId !== undefined) {
+      if (this.#byId.get(sessionId) === undefined) {
+        const name = sessionName ?? sessionId;
+        if (this.#byName.get(name) !== undefined) {
+          throw new StudioHttpError(
+            409,
+            `Run names session_id ${sessionId} and session_name "${name}", which belongs to another session: send one of them.`,
+          );
+        }
+        this.#insert.run(sessionId, name, null, null, null, studioNow());
+        this.#idByName.set(name, sessionId);
+      }
+      return sessionId;
+    }
+    const name = sessionName ?? "default";
+    const cached = this.#idByName.get(name);
+    if (cached !== undefined) return cached;
+    const existing = this.#byName.get(name);
+    const id = existing === undefined ? this.#create({ name }).id : String(existing.id);
+    this.#idByName.set(name, id);
+    return id;
+  }
+
+  /** Creates a session; a taken name is a 409 unless `upsert`, which updates and returns the existing one. */
+  create(input: SessionCreate, upsert: boolean): StudioSession {
+    const existing = this.#byName.get(input.name);
+    if (existing !== undefined) {
+      if (!upsert) {
+        throw new StudioHttpError(
+          409,
+          `A session named "${input.name}" already exists: pick another name, or POST /sessions?upsert=true to reuse it.`,
+        );
+      }
+      const update: SessionUpdate = {};
+      if (input.description !== undefined) update.description = input.description;
+      if (input.extra !== undefined) update.extra = input.extra;
+      return this.update(String(existing.id), update);
+    }
+    return this.#create(input);
+  }
+
+  /** A session by id, or `undefined`. */
+  get(id: string): StudioSession | undefined {
+    const row = this.#byId.get(id);
+    return row === undefined ? undefined : this.#toSession(row);
+  }
+
+  /** A session by id, or a 404 that says how to find one. */
+  require(id: string): StudioSession {
+    const session = this.get(id);
+    if (session === undefined) {
+      throw new StudioHttpError(
+        404,
+        `Session ${id} not found: list them with GET /sessions or look one up with ?name=.`,
+      );
+    }
+    return session;
+  }
+
+  /** Sessions, oldest first, with offset/limit paging. */
+  list(query: SessionListQuery): StudioSession[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (query.ids !== undefined && query.ids.length > 0) {
+      where.push(`id IN (${query.ids.map(() => "?").join(", ")})`);
+      params.push(...query.ids);
+    }
+    if (query.name !== undefined) {
+      where.push("name = ?");
+      params.push(query.name);
+    }
+    if (query.nameContains !== undefined) {
+      where.push("instr(lower(name), lower(?)) > 0");
+      params.push(query.nameContains);
+    }
+    if (query.referenceDatasetId !== undefined) {
+      where.push("reference_dataset_id = ?");
+      params.push(query.referenceDatasetId);
+    }
+    const sql = `SELECT * FROM sessions ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY start_time, rowid LIMIT ? OFFSET ?`;
+    const rows = this.#db.prepare(sql).all(...params, query.limit, query.offset);
+    return rows.map((row) => {
+      const session = this.#toSession(row);
+      return query.includeStats === true ? this.#withStats(session) : session;
+    });
+  }
+
+  /** Updates name, description, extra or end time; `null` keeps the current value. */
+  update(id: string, update: SessionUpdate): StudioSession {
+    const current = this.require(id);
+    if (update.name !== undefined && update.name !== null && update.name !== current.name) {
+      if (this.#byName.get(update.name) !== undefined) {
+        throw new StudioHttpError(409, `A session named "${update.name}" already exists: pick another name.`);
+      }
+      this.#idByName.delete(current.name);
+    }
+    const extra =
+      update.extra === undefined || update.extra === null
+        ? current.extra
+        : { ...current.extra, ...update.extra };
+    this.#db
+      .prepare("UPDATE sessions SET name = ?, description = ?, extra = ?, end_time = ? WHERE id = ?")
+      .run(
+        update.name ?? current.name,
+        update.description ?? current.description,
+        toJsonColumn(extra),
+        update.end_time ?? current.end_time,
+        id,
+      );
+    return this.require(id);
+  }
+
+  /** Deletes a session and its runs. */
+  delete(id: string): void {
+    const session = this.require(id);
+    this.#db.prepare("DELETE FROM runs WHERE session_id = ?").run(id);
+    this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
+    this.#idByName.delete(session.name);
+  }
+
+  #create(input: SessionCreate): StudioSession {
+    const id = input.id ?? randomUUID();
+    this.#insert.run(
+      id,
+      input.name,
+      input.description ?? null,
+      toJsonColumn(input.extra),
+      input.reference_dataset_id ?? null,
+      input.start_time ?? studioNow(),
+    );
+    return this.require(id);
+  }
+
+  #withStats(session: StudioSession): StudioSession {
+    const row = this.#db
+      .prepare("SELECT COUNT(*) AS n, MAX(start_time) AS last FROM runs WHERE session_id = ?")
+      .get(session.id);
+    return { ...session, run_count: numberColumn(row?.n) ?? 0, last_run_start_time: textColumn(row?.last) };
+  }
+
+  #toSession(row: Record<string, unknown>): StudioSession {
+    return {
+      id: String(row.id),
+      name: String(row.name),
+      description: textColumn(row.description),
+      extra: fromJsonColumn(row.extra) as Record<string, unknown> | null,
+      reference_dataset_id: textColumn(row.reference_dataset_id),
+      start_time: String(row.start_time),
+      end_time: textColumn(row.end_time),
+      tenant_id: this.#tenantId,
+    };
+  }
+}

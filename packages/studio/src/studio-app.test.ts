@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import { multipartBody, request, useStudio } from "./studio-fixture.case.ts";
+
+const fixture = useStudio({ bodyLimitBytes: 64 * 1024 });
+
+const json = { "content-type": "application/json" };
+
+function runJson(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: "r",
+    run_type: "chain",
+    trace_id: id,
+    dotted_order: `20260101T000000000000Z${id}`,
+    start_time: "2026-01-01T00:00:00.000000Z",
+    session_name: "raw",
+    ...extra,
+  };
+}
+
+async function stillServing(): Promise<void> {
+  const info = await request(fixture.studio, "GET", "/info");
+  expect(info.status).toBe(200);
+}
+
+async function expectDetail(
+  response: Promise<{ status: number; body: unknown }>,
+  status: number,
+  pattern: RegExp,
+): Promise<void> {
+  const { status: got, body } = await response;
+  expect({ status: got, detail: (body as { detail?: string }).detail }).toMatchObject({
+    status,
+    detail: expect.stringMatching(pattern),
+  });
+  await stillServing();
+}
+
+describe("the studio over raw HTTP", () => {
+  it("answers /info with the minimal body the SDK needs, also under /api/v1", async () => {
+    const info = await request(fixture.studio, "GET", "/info");
+    expect(info.body).toEqual({
+      version: "0.10.0",
+      batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20971520 },
+      instance_flags: { dataset_examples_multipart_enabled: true },
+    });
+    expect((await request(fixture.studio, "GET", "/api/v1/info")).body).toEqual(info.body);
+  });
+
+  it("keeps a patch that arrives before its post and applies it; the same post twice is one run", async () => {
+    const id = crypto.randomUUID();
+    const patch = multipartBody([
+      { name: `patch.${id}`, json: runJson(id, { end_time: "2026-01-01T00:00:02.5Z" }) },
+      { name: `patch.${id}.outputs`, json: { answer: 42 } },
+    ]);
+    expect((await request(fixture.studio, "POST", "/runs/multipart", patch)).status).toBe(202);
+    const post = multipartBody([
+      { name: `post.${id}`, json: runJson(id, { end_time: null }) },
+      { name: `post.${id}.inputs`, json: { question: "?" } },
+    ]);
+    expect((await request(fixture.studio, "POST", "/runs/multipart", post)).status).toBe(202);
+    expect((await request(fixture.studio, "POST", "/runs/multipart", post)).status).toBe(202);
+    const run = await request(fixture.studio, "GET", `/runs/${id}`);
+    expect(run.body).toMatchObject({
+      id,
+      inputs: { question: "?" },
+      outputs: { answer: 42 },
+      end_time: "2026-01-01T00:00:02.500000Z",
+      status: "success",
+    });
+    const listed = await request(fixture.studio, "POST", "/runs/query", {
+      body: JSON.stringify({ id: [id] }),
+      headers: json,
+    });
+    expect((listed.body as { runs: unknown[] }).runs).toHaveLength(1);
+  });
+
+  it("accepts end_time as epoch milliseconds", async () => {
+    const id = crypto.randomUUID();
+    const body = { post: [runJson(id, { end_time: Date.UTC(2026, 0, 1, 0, 0, 3) })] };
+    expect(
+      (await request(fixture.studio, "POST", "/runs/batch", { body: JSON.stringify(body), headers: json }))
+        .status,
+    ).toBe(202);
+    expect((await request(fixture.studio, "GET", `/runs/${id}`)).body).toMatchObject({
+      end_time: "2026-01-01T00:00:03.000000Z",
+    });
+  });
+
+  it("refuses malformed input with a 4xx and a detail, and keeps serving", async () => {
+    const id = crypto.randomUUID();
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/multipart", {
+        body: '--xyz\r\nContent-Disposition: form-data; name="post.1"\r\n\r\n{',
+        headers: { "content-type": "multipart/form-data; boundary=xyz" },
+      }),
+      400,
+      /Malformed multipart/,
+    );
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/multipart", { body: "{}", headers: json }),
+      415,
+      /multipart\/form-data/,
+    );
+    await expectDetail(
+      request(
+        fixture.studio,
+        "POST",
+        "/runs/multipart",
+        multipartBody([{ name: `post.${id}`, raw: "{not json" }]),
+      ),
+      422,
+      /is not valid JSON/,
+    );
+    await expectDetail(
+      request(
+        fixture.studio,
+        "POST",
+        "/runs/multipart",
+        multipartBody([{ name: `post.${id}.inputs`, json: {} }]),
+      ),
+      422,
+      /without the part/,
+    );
+    await expectDetail(
+      request(
+        fixture.studio,
+        "POST",
+        "/runs/multipart",
+        multipartBody([{ name: `post.${id}`, json: { id } }]),
+      ),
+      422,
+      /needs "name" and "run_type"/,
+    );
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/multipart", multipartBody([{ name: "bogus.part", json: {} }])),
+      422,
+      /Unknown part/,
+    );
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/batch", { body: '{"post": [', headers: json }),
+      400,
+      /not valid JSON/,
+    );
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/batch", {
+        body: JSON.stringify({ post: [{ name: "x" }] }),
+        headers: json,
+      }),
+      422,
+      /"id" must be a UUID/,
+    );
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/batch", {
+        body: JSON.stringify({ post: [runJson(id, { end_time: "yesterday" })] }),
+        headers: json,
+      }),
+      422,
+      /is not a timestamp/,
+    );
+    await expectDetail(
+      request(fixture.studio, "POST", "/feedback", { body: JSON.stringify({ run_id: id }), headers: json }),
+      422,
+      /"key" is required/,
+    );
+    await expectDetail(request(fixture.studio, "GET", `/runs/${crypto.randomUUID()}`), 404, /not found/);
+    await expectDetail(request(fixture.studio, "GET", "/runs/not-a-uuid"), 404, /not found/);
+    await expectDetail(
+      request(fixture.studio, "PATCH", `/feedback/${crypto.randomUUID()}`, { body: "{}", headers: json }),
+      404,
+      /not found/,
+    );
+    await expectDetail(request(fixture.studio, "GET", "/nowhere"), 404, /No endpoint GET \/nowhere/);
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/batch", {
+        body: JSON.stringify({ post: [runJson(id, { inputs: "x".repeat(70_000) })] }),
+        headers: json,
+      }),
+      413,
+      /larger than the studio's limit/,
+    );
+    // The same oversize body sent chunked (no content-length), as the SDK streams multipart.
+    const big = new TextEncoder().encode("x".repeat(70_000));
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(big);
+        controller.close();
+      },
+    });
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/multipart", {
+        body: stream,
+        headers: { "content-type": "multipart/form-data; boundary=b" },
+        duplex: "half",
+      } as RequestInit),
+      413,
+      /larger than the studio's limit/,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+import { timingSafeEqual } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { getPath } from "hono/utils/url";
+import { StudioHttpError } from "./http/studio-http-error.ts";
+import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
+import { registerExampleRoutes } from "./routes/example-routes.ts";
+import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
+import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
+import { registerInfoRoutes } from "./routes/info-routes.ts";
+import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
+import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
+import { registerSessionRoutes } from "./routes/session-routes.ts";
+import type { StudioStore } from "./store/studio-store.ts";
+
+/** How the studio's HTTP app behaves. */
+export interface StudioAppOptions {
+  /** When set, every request but the end-user feedback-token ones must send it as `x-api-key`. */
+  apiKey?: string | undefined;
+  /** The largest request body accepted (after de-chunking); larger ones get a 413. */
+  bodyLimitBytes: number;
+}
+
+/**
+ * The studio's HTTP app (hono): the LangSmith REST subset the SDK uses, over `store`. Paths may
+ * carry an `/api/v1` prefix (what users set when they copy LangSmith's endpoint). Every refusal is
+ * a JSON `{ "detail": "..." }` with a 4xx status; the app never lets an error escape.
+ */
+export function createStudioApp(store: StudioStore, options: StudioAppOptions): Hono {
+  const app = new Hono({
+    getPath: (request) => {
+      const path = getPath(request);
+      return path === "/api/v1" || path.startsWith("/api/v1/") ? path.slice("/api/v1".length) || "/" : path;
+    },
+  });
+
+  const expectedKey =
+    options.apiKey === undefined || options.apiKey === "" ? undefined : Buffer.from(options.apiKey);
+  if (expectedKey !== undefined) {
+    app.use("*", async (c, next) => {
+      if (FEEDBACK_TOKEN_PATH.test(c.req.path) && c.req.path !== "/feedback/tokens") return next();
+      const given = Buffer.from(c.req.header("x-api-key") ?? "");
+      if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
+        throw new StudioHttpError(
+          401,
+          "Missing or wrong x-api-key: this studio was started with an API key (CATENA_STUDIO_API_KEY); send the same key (LANGSMITH_API_KEY for the SDK).",
+        );
+      }
+      return next();
+    });
+  }
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: () => {
+        throw new StudioHttpError(
+          413,
+          `Request body larger than the studio's limit of ${options.bodyLimitBytes} bytes: send smaller batches, or start the studio with a larger bodyLimitBytes.`,
+        );
+      },
+    }),
+  );
+
+  registerInfoRoutes(app);
+  registerRunIngestRoutes(app, store);
+  registerRunReadRoutes(app, store);
+  registerSessionRoutes(app, store);
+  registerFeedbackTokenRoutes(app, store);
+  registerFeedbackRoutes(app, store);
+  registerDatasetRoutes(app, store);
+  registerExampleRoutes(app, store);
+
+  app.notFound((c) =>
+    c.json(
+      {
+        detail: `No endpoint ${c.req.method} ${c.req.path} in the Catena studio: it serves the LangSmith API subset the SDK uses (runs, sessions, feedback, datasets, examples).`,
+      },
+      404,
+    ),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof StudioHttpError) return c.json({ detail: error.message }, error.status);
+    if (error instanceof HTTPException) {
+      return c.json({ detail: error.message || "Bad request." }, error.status);
+    }
+    // An unexpected failure is a bug of the studio, not of the request: say so and keep serving.
+    console.error(`catena studio: ${c.req.method} ${c.req.path} failed:`, error);
+    return c.json({ detail: `Internal error of the Catena studio: ${error.message}` }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,22 @@
+// Public API of @catena/testing: test support shared by the packages' tests and the benchmarks.
+
+export type { OpenAiTestServer } from "./openai-test-server.ts";
+export { startOpenAiTestServer } from "./openai-test-server.ts";
+export type {
+  ChatAnswer,
+  ChatRequest,
+  ChatRequestInfo,
+  ChatRequestMessage,
+  ChatScript,
+  DisconnectReply,
+  EmbeddingsRequest,
+  FailureReply,
+  HangReply,
+  MalformedReply,
+  ReceivedRequest,
+  ScriptedReply,
+  ServerChaos,
+  ServerRateLimit,
+  TestServerOptions,
+} from "./server-script.ts";
+export { splitTokens } from "./split-tokens.ts";

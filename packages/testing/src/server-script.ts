@@ -1,0 +1,162 @@
+/*
+ * What a test tells the OpenAI-compatible test server to answer: the shapes of scripted replies
+ * and of the requests the server hands to a script function.
+ */
+
+/** One message of a chat completions request, as the client sent it. */
+export interface ChatRequestMessage {
+  role: string;
+  content?: unknown;
+  tool_calls?: unknown;
+  tool_call_id?: string;
+  [key: string]: unknown;
+}
+
+/** The body of a `/v1/chat/completions` request, as the client sent it. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatRequestMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  logprobs?: boolean;
+  top_logprobs?: number;
+  response_format?: {
+    type: string;
+    json_schema?: { name?: string; schema?: unknown; strict?: boolean; description?: string };
+  };
+  tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: unknown } }>;
+  tool_choice?: unknown;
+  temperature?: number;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  seed?: number;
+  n?: number;
+  [key: string]: unknown;
+}
+
+/** What a script function gets besides the request: its position and the last user message's text. */
+export interface ChatRequestInfo {
+  /** 0 for the first chat request this server received, 1 for the next, ... */
+  index: number;
+  /** Text of the last `user` message (text parts joined), for scripts that answer by content. */
+  userText: string;
+}
+
+/** A successful chat completion. */
+export interface ChatAnswer {
+  /** Text of the assistant message. */
+  content?: string;
+  /**
+   * A JSON value: sent as the arguments of a tool call when the request forces a function (what
+   * function-calling structured output sends), else as the message content, serialised.
+   */
+  json?: unknown;
+  /** Tool calls to answer with, arguments as values (serialised) or as raw strings. */
+  toolCalls?: ReadonlyArray<{ name: string; arguments: unknown }>;
+  /**
+   * Log-probabilities of content tokens, by token text (whitespace trimmed); other tokens get
+   * `defaultLogprob`. Sent only when the request asks for `logprobs`.
+   */
+  tokenLogprobs?: Readonly<Record<string, number>>;
+  /** Log-probability of tokens not named in `tokenLogprobs` (default 0, i.e. certain). */
+  defaultLogprob?: number;
+  /** Usage figures to report instead of the server's own token counts. */
+  usage?: { promptTokens?: number; completionTokens?: number };
+  finishReason?: string;
+  /** Model name to report (default: the requested model). */
+  model?: string;
+  /** Waits this long before answering (a slow provider). */
+  delayMs?: number;
+}
+
+/** An HTTP error answer: 429 with `Retry-After`, 500, 503, 400, ... */
+export interface FailureReply {
+  fail: number;
+  /** Sent as the `Retry-After` header (whole seconds). */
+  retryAfterSeconds?: number;
+  /** Sent as the `retry-after-ms` header. */
+  retryAfterMs?: number;
+  message?: string;
+  delayMs?: number;
+}
+
+/** Never answers: the request stays open until the client gives up (a timeout). */
+export interface HangReply {
+  hang: true;
+}
+
+/** Answers 200 with a body that is not valid JSON. */
+export interface MalformedReply {
+  malformed: true;
+}
+
+/** Closes the connection without answering (a connection error on the client). */
+export interface DisconnectReply {
+  disconnect: true;
+}
+
+/** Anything a script can answer a chat request with. */
+export type ScriptedReply = ChatAnswer | FailureReply | HangReply | MalformedReply | DisconnectReply;
+
+/**
+ * How the server answers chat requests: replies in order (one per request), or a function of the
+ * request. When an ordered list runs out, the server answers 400 naming the request number.
+ */
+export type ChatScript =
+  | readonly ScriptedReply[]
+  | ((request: ChatRequest, info: ChatRequestInfo) => ScriptedReply | Promise<ScriptedReply>);
+
+/** The body of a `/v1/embeddings` request. */
+export interface EmbeddingsRequest {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  encoding_format?: "float" | "base64";
+  dimensions?: number;
+  [key: string]: unknown;
+}
+
+/** A requests-per-minute limit enforced as a token bucket: beyond it the server answers 429. */
+export interface ServerRateLimit {
+  requestsPerMinute: number;
+  /** Requests allowed at once from a full bucket (default: one second's worth, at least 1). */
+  burst?: number;
+}
+
+/** Random failures injected into a share of requests, reproducibly (seeded). */
+export interface ServerChaos {
+  /** Share of requests that fail, in [0, 1]. */
+  probability: number;
+  /** HTTP status of the injected failures (default 429). */
+  status?: number;
+  /** `Retry-After` of injected 429s, in seconds (default 1). */
+  retryAfterSeconds?: number;
+  /** Seed of the random draws (default 1). */
+  seed?: number;
+}
+
+/** Everything the test server can be told. */
+export interface TestServerOptions {
+  chat?: ChatScript;
+  /** Vectors for `/v1/embeddings` (default: deterministic hashed word vectors). */
+  embeddings?: (texts: string[], request: EmbeddingsRequest) => number[][] | Promise<number[][]>;
+  /** Dimension of the default embeddings when the request gives none (default 64). */
+  embeddingDimension?: number;
+  rateLimit?: ServerRateLimit;
+  chaos?: ServerChaos;
+}
+
+/** One request the server received, in arrival order. */
+export interface ReceivedRequest {
+  /** 0-based position among all requests. */
+  index: number;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  /** `performance.now()` when it arrived. */
+  receivedAt: number;
+  /** The HTTP status it was answered with (undefined while unanswered, or when it never was). */
+  status?: number;
+  /** Set when the server refused it before the script saw it: an injected failure, or the rate limit. */
+  rejectedBy?: "chaos" | "rate-limit";
+}

@@ -1,0 +1,272 @@
+/*
+ * End-to-end tests of tracing from the `catena` command: each test spawns the BUILT binary with no
+ * LangSmith key and CATENA_STUDIO_DB pointing at a temporary database (the local studio, started
+ * in-process by each command), or with LANGSMITH_API_KEY/LANGSMITH_ENDPOINT pointing at a studio,
+ * a closed port or a server answering 500.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startStudio } from "@catena/studio";
+import { Client } from "langsmith";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
+import { catena } from "./support/run-catena.ts";
+
+const sampleJsonl = join(repoRoot, "packages/chains/data/support-triage/sample.jsonl");
+const MESSAGE = "I was charged twice for order #A1234567 ($49.99), please refund one.";
+
+let dir: string;
+let env: Record<string, string>;
+/** Runs catena on the test's own local-studio database. */
+const cli = (...args: string[]) => catena(args, { cwd: dir, env });
+
+interface Listed {
+  runId: string;
+  chain: string;
+  version: string;
+  status: string;
+  tier?: string;
+  feedback: Record<string, { count: number; meanScore?: number }>;
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = await mkdtemp(join(tmpdir(), "catena-tracing-cli-"));
+  env = { CATENA_STUDIO_DB: join(dir, "studio.db") };
+}, 180_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("catena run with the local studio", () => {
+  let runId: string;
+
+  beforeAll(async () => {
+    const r = await cli("run", "support-triage", "--text", MESSAGE);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ queue: "billing", tier: "queue-rules" });
+    expect(r.stderr).toBe("");
+    const listed = await cli("traces", "--json");
+    expect(listed.code).toBe(0);
+    const runs = JSON.parse(listed.stdout) as Listed[];
+    runId = runs[0]?.runId ?? "";
+  }, 60_000);
+
+  it("leaves a trace that catena traces lists with chain, version, status and tier", async () => {
+    const r = await cli("traces", "--chain", "support-triage", "--since", "1h");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^RUN ID\s+STARTED\s+CHAIN\s+STATUS\s+TIER\s+LATENCY\s+COST\s+FEEDBACK$/);
+    expect(lines[1]).toMatch(
+      new RegExp(`^${runId}\\s+\\S+ \\S+\\s+support-triage@\\d+\\.\\d+\\.\\d+\\s+done\\s+queue-rules\\s`),
+    );
+  });
+
+  it("shows the run's steps as a tree with catena trace", async () => {
+    const r = await cli("trace", runId);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^support-triage@\\S+  run ${runId}  ·  done`));
+    for (const step of ["normalize", "extract-entities", "type-entities", "urgency", "compose"]) {
+      expect(r.stdout).toMatch(new RegExp(`[├└]─ ${step}\\s`));
+    }
+    // The cascade is a run of its own, its tiers under it, with confidence against the threshold.
+    expect(r.stdout).toMatch(/├─ route\s+cascade\s+accepted\s+\S+ ms\s+tier queue-rules/);
+    expect(r.stdout).toMatch(
+      /│ {2}└─ queue-rules\s+regex\s+accepted\s+\S+ ms\s+confidence 0\.\d+ \(threshold 0\.95\)/,
+    );
+    const json = JSON.parse((await cli("trace", runId, "--json")).stdout) as {
+      runId: string;
+      children: unknown[];
+    };
+    expect(json.runId).toBe(runId);
+    expect(json.children).toHaveLength(6);
+  });
+
+  it("records feedback that catena feedback stats and catena traces then show", async () => {
+    const given = await cli("feedback", runId, "--key", "rating", "--score", "4", "--comment", "good");
+    expect(given.code).toBe(0);
+    expect(given.stdout).toContain(`Feedback "rating" recorded on run ${runId}`);
+    const stats = await cli("feedback", "stats", "--chain", "support-triage", "--key", "rating");
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toMatch(/^support-triage · feedback "rating" · \d+ runs? looked at\n/);
+    expect(stats.stdout).toMatch(/COUNT\s+SCORED\s+MEAN\s+MIN\s+MAX\n1\s+1\s+4\.00\s+4\s+4\n$/);
+    const byVersion = await cli(
+      "feedback",
+      "stats",
+      "--chain",
+      "support-triage",
+      "--key",
+      "rating",
+      "--by",
+      "version",
+      "--per",
+      "week",
+      "--json",
+    );
+    const parsed = JSON.parse(byVersion.stdout) as {
+      rows: Array<{ group: string; count: number; meanScore: number }>;
+    };
+    expect(parsed.rows).toEqual([
+      expect.objectContaining({ group: expect.stringMatching(/^\d+\.\d+\.\d+$/), count: 1, meanScore: 4 }),
+    ]);
+    const listed = JSON.parse((await cli("traces", "--json")).stdout) as Listed[];
+    expect(listed.find((r) => r.runId === runId)?.feedback).toEqual({ rating: { count: 1, meanScore: 4 } });
+    expect((await cli("traces")).stdout).toContain("rating 4.0 (1)");
+  });
+
+  it("takes corrections as JSON and refuses feedback it cannot record, with exit code 2", async () => {
+    const corrected = await cli(
+      "feedback",
+      runId,
+      "--key",
+      "correctness",
+      "--score",
+      "0",
+      "--correction",
+      '{"queue":"shipping"}',
+      "--json",
+    );
+    expect(corrected.code).toBe(0);
+    expect(JSON.parse(corrected.stdout)).toMatchObject({
+      key: "correctness",
+      score: 0,
+      correction: { queue: "shipping" },
+    });
+    const noKey = await cli("feedback", runId, "--score", "1");
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/^catena: feedback needs --key/);
+    const badJson = await cli("feedback", runId, "--key", "correctness", "--correction", "{queue");
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/--correction is not valid JSON/);
+    const unknown = await cli(
+      "feedback",
+      "01900000-0000-7000-8000-000000000000",
+      "--key",
+      "rating",
+      "--score",
+      "1",
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^catena: No run 01900000-0000-7000-8000-000000000000 on /);
+    const noTrace = await cli("trace", "01900000-0000-7000-8000-000000000000");
+    expect(noTrace.code).toBe(2);
+  });
+
+  it("traces every item of a batch, and nothing with --no-trace", async () => {
+    const before = (JSON.parse((await cli("traces", "--json", "--limit", "1000")).stdout) as Listed[]).length;
+    const items = (await readFile(sampleJsonl, "utf8")).split("\n").filter((l) => l.trim() !== "").length;
+    const batch = await cli(
+      "batch",
+      "support-triage",
+      "--file",
+      sampleJsonl,
+      "--out",
+      join(dir, "out.jsonl"),
+    );
+    expect(batch.code).toBe(0);
+    const untraced = await cli("--no-trace", "run", "support-triage", "--text", "Where is my parcel?");
+    expect(untraced.code).toBe(0);
+    const after = (JSON.parse((await cli("traces", "--json", "--limit", "1000")).stdout) as Listed[]).length;
+    expect(after - before).toBe(items);
+  }, 60_000);
+
+  it("says clearly when there is nothing to list", async () => {
+    const r = await cli("traces", "--chain", "support-triage", "--since", "2099-01-01");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^No traced runs of support-triage in the local studio \(/);
+    const bad = await cli("traces", "--since", "yesterday");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since must be a span such as 30m, 1h, 7d/);
+  });
+});
+
+describe("catena run with LANGSMITH_API_KEY", () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((resolve) => s.close(resolve));
+    }
+  });
+
+  it("traces through LANGSMITH_ENDPOINT, and the SDK's own client reads back what Catena traced", async () => {
+    const studio = await startStudio({ port: 0, dbPath: join(dir, "langsmith.db") });
+    try {
+      const lsEnv = {
+        LANGSMITH_API_KEY: "ls-test-key",
+        LANGSMITH_ENDPOINT: studio.url,
+        LANGSMITH_PROJECT: "cli-langsmith",
+      };
+      const r = await catena(["run", "support-triage", "--text", MESSAGE, "--json"], {
+        cwd: dir,
+        env: lsEnv,
+      });
+      expect(r.code).toBe(0);
+      const { runId } = JSON.parse(r.stdout) as { runId: string };
+      const sdk = new Client({ apiUrl: studio.url, apiKey: "ls-test-key" });
+      const root = await sdk.readRun(runId, { loadChildRuns: true });
+      expect(root).toMatchObject({ id: runId, name: "support-triage", run_type: "chain" });
+      expect(root.extra?.metadata).toMatchObject({
+        chain: "support-triage",
+        status: "done",
+        tier: "queue-rules",
+      });
+      expect(root.child_runs?.map((c) => c.name)).toEqual([
+        "normalize",
+        "extract-entities",
+        "type-entities",
+        "urgency",
+        "route",
+        "compose",
+      ]);
+      const shown = await catena(["trace", runId], { cwd: dir, env: lsEnv });
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain("└─ queue-rules");
+    } finally {
+      await studio.close();
+    }
+  });
+
+  it("still answers at once and exits normally when nothing listens at the endpoint", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const t0 = performance.now();
+    const r = await catena(["run", "support-triage", "--text", MESSAGE], {
+      cwd: dir,
+      env: { LANGSMITH_API_KEY: "k", LANGSMITH_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
+    expect(performance.now() - t0).toBeLessThan(8000);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ queue: "billing" });
+    expect(r.stderr).toMatch(
+      /^catena: warning: traces could not be sent: nothing listens at http:\/\/127\.0\.0\.1:\d+ \(connection refused\); the run itself is unaffected\n$/,
+    );
+  });
+
+  it("exits normally after its bounded flush when the endpoint answers 500", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.statusCode = 500;
+      res.end('{"detail":"boom"}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const t0 = performance.now();
+    const r = await catena(["run", "support-triage", "--text", MESSAGE], {
+      cwd: dir,
+      env: { LANGSMITH_API_KEY: "k", LANGSMITH_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
+    // A 5 s flush at most, plus what is left of one retry's back-off, plus Node's start.
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ queue: "billing" });
+    expect(r.stderr).toMatch(/catena: warning: .*HTTP 500/);
+  }, 30_000);
+});
