@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { SHOP_DATABASE } from "@catena/chains";
+import { SHOP_DATABASE, sqlQa } from "@catena/chains";
 import { type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "./support/ensure-built.ts";
@@ -77,6 +77,14 @@ describe("catena run sql-qa", () => {
       rows: [[marchOrders()]],
       truncated: false,
     });
+  });
+
+  it("has the same fingerprint in the built CLI as from the sources (lock files agree)", async () => {
+    const r = await catena(["list", "--json"], { cwd: dir });
+    const listed = (JSON.parse(r.stdout) as Array<{ name: string; fingerprint: string }>).find(
+      (c) => c.name === "sql-qa",
+    );
+    expect(listed?.fingerprint).toBe(sqlQa.fingerprint);
   });
 
   it("stops a DROP TABLE at the guard, naming the rule", async () => {

@@ -203,12 +203,15 @@ const seed = seedSql(tables);
 const sqlite = dir("shop.sqlite");
 if (process.argv.includes("--check")) {
   const fresh = dir(`shop.check-${process.pid}.sqlite`);
-  build(fresh, seed);
   const problems: string[] = [];
-  if (!existsSync(dir("seed.sql")) || readFileSync(dir("seed.sql"), "utf8") !== seed)
-    problems.push("seed.sql");
-  if (!existsSync(sqlite) || dump(sqlite) !== dump(fresh)) problems.push("shop.sqlite");
-  rmSync(fresh);
+  try {
+    build(fresh, seed);
+    if (!existsSync(dir("seed.sql")) || readFileSync(dir("seed.sql"), "utf8") !== seed)
+      problems.push("seed.sql");
+    if (!existsSync(sqlite) || dump(sqlite) !== dump(fresh)) problems.push("shop.sqlite");
+  } finally {
+    rmSync(fresh, { force: true });
+  }
   if (problems.length > 0) {
     console.error(`stale: ${problems.join(", ")}; run node --conditions=@catena/source ${process.argv[1]}`);
     process.exit(1);

@@ -51,21 +51,18 @@ export function checkSqlText(sql: string, forbidden: RegexLabelResult, maxRows: 
   const masked = scanSql(body).masked;
   const first = /^\s*([A-Za-z]+)/.exec(masked)?.[1]?.toUpperCase();
   if (first !== "SELECT" && first !== "WITH") {
-    throw new SqlRejectedError(
-      "select-only",
-      sql,
-      first === undefined ? "the statement is empty" : `it is a ${first} statement, not a SELECT`,
-    );
+    const what = first === undefined ? "the statement is empty" : `it is a ${first} statement, not a SELECT`;
+    throw new SqlRejectedError("select-only", sql, what);
   }
   const trailing = TRAILING_LIMIT.exec(masked);
   if (trailing !== null) {
     // In `LIMIT m, n` the count is the second number.
     const countAt = trailing[2] === undefined ? 1 : 2;
-    const count = Number(trailing[countAt]);
+    const digits = trailing[countAt] ?? "";
+    const count = Number(digits);
     if (count <= maxRows) return { sql: body, limit: count };
-    const start = trailing.index + trailing[0].lastIndexOf(trailing[countAt] as string);
-    const end = start + (trailing[countAt] as string).length;
-    return { sql: `${body.slice(0, start)}${maxRows}${body.slice(end)}`, limit: maxRows };
+    const start = trailing.index + trailing[0].lastIndexOf(digits);
+    return { sql: `${body.slice(0, start)}${maxRows}${body.slice(start + digits.length)}`, limit: maxRows };
   }
   if (hasOuterLimit(masked)) {
     throw new SqlRejectedError("limit", sql, "its LIMIT is not a whole number; write LIMIT with a number");
@@ -80,14 +77,10 @@ export function checkSqlText(sql: string, forbidden: RegexLabelResult, maxRows: 
 export function checkTables(sql: string, tables: readonly string[], allowed: readonly string[]): void {
   const allowedSet = new Set(allowed.map((t) => t.toLowerCase()));
   const outside = tables.filter((t) => !allowedSet.has(t.toLowerCase()));
-  if (outside.length > 0) {
-    throw new SqlRejectedError(
-      "allowed-tables",
-      sql,
-      `it reads ${outside.join(", ")}, which ${outside.length === 1 ? "is" : "are"} not among the allowed tables (${allowed.join(", ")})`,
-      { details: { tables: outside, allowed } },
-    );
-  }
+  if (outside.length === 0) return;
+  const which = outside.length === 1 ? "which is" : "which are";
+  const reason = `it reads ${outside.join(", ")}, ${which} not among the allowed tables (${allowed.join(", ")})`;
+  throw new SqlRejectedError("allowed-tables", sql, reason, { details: { tables: outside, allowed } });
 }
 
 /** Whether a LIMIT keyword sits outside every parenthesis (the outermost query's). */

@@ -250,6 +250,25 @@ describe("sql-qa: the guard", () => {
   });
 });
 
+describe("sql-qa: configuration", () => {
+  it("takes its model from CATENA_SQL_QA_MODEL, which changes the fingerprint", () => {
+    const saved = process.env.CATENA_SQL_QA_MODEL;
+    process.env.CATENA_SQL_QA_MODEL = "openai:gpt-4.1-nano-2025-04-14";
+    try {
+      const chain = createSqlQa();
+      expect(chain.steps.find((s) => s.name === "write-sql")?.spec).toMatchObject({
+        model: "openai:gpt-4.1-nano-2025-04-14",
+      });
+      expect(chain.fingerprint).not.toBe(
+        createSqlQa({ model: "openai:gpt-4.1-mini-2025-04-14" }).fingerprint,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CATENA_SQL_QA_MODEL;
+      else process.env.CATENA_SQL_QA_MODEL = saved;
+    }
+  });
+});
+
 describe("sql-qa: no provider", () => {
   it("fails with ProviderNotConfiguredError naming the variables to set", async () => {
     const saved = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };

@@ -242,6 +242,15 @@ describe("toRunnable: a chain as a LangChain Runnable", () => {
       expect(chainRun).toMatchObject({ name: "ask", parentRunId: undefined });
       expect(runs.find((r) => r.event === "chat-model-start")?.parentRunId).toBe(chainRun?.runId);
       expect(runs.find((r) => r.event === "custom:catena_step:answer")?.runId).toBe(chainRun?.runId);
+      // Streamed, the llm step's event carries its tokens.
+      const events: ChainStreamEvent<string>[] = [];
+      for await (const event of await runnable.stream({ question: "why?" })) events.push(event);
+      expect(events[0]).toMatchObject({
+        name: "answer",
+        kind: "llm",
+        usage: { inputTokens: expect.any(Number) },
+      });
+      expect(events[0]?.type === "step" && events[0].usage?.inputTokens).toBeGreaterThan(0);
     } finally {
       await server.close();
     }

@@ -137,7 +137,8 @@ export class ChainRunnable<TInput, TOutput> extends EventStreamingRunnable<TInpu
     const config = ensureConfig(options);
     const runManager = await (await getCallbackManagerForConfig(config))?.handleChainStart(
       this.toJSON(),
-      { input },
+      // As LangChain's own runnables report inputs: an object as it is, anything else under `input`.
+      typeof input === "object" && input !== null && !Array.isArray(input) ? input : { input },
       config.runId,
       undefined,
       undefined,

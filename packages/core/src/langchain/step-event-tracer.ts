@@ -1,6 +1,6 @@
 import type { SerializedError } from "../errors/catena-error.ts";
 import { serializeError } from "../errors/catena-error.ts";
-import type { SpanInfo, SpanOutcome, StepRecord, Tracer, TraceSpan } from "../types.ts";
+import type { SpanInfo, SpanOutcome, StepRecord, Tracer, TraceSpan, Usage } from "../types.ts";
 
 /** A step (or a map) of a run finished: what its record in the run result will say, plus its output. */
 export interface StepFinishedEvent {
@@ -14,6 +14,8 @@ export interface StepFinishedEvent {
   /** Index of the list element, for steps run inside a map. */
   item?: number;
   confidence?: number;
+  /** Tokens and cost, for steps that called a model. */
+  usage?: Usage;
   /** The step's output, when it finished `done` or `escalated`. */
   output?: unknown;
   error?: SerializedError;
@@ -96,6 +98,13 @@ function eventOf(info: SpanInfo, outcome: SpanOutcome, measuredMs: number): Step
   if (typeof start.attempt === "number" && start.attempt > 1) event.attempt = start.attempt;
   if (typeof start.item === "number") event.item = start.item;
   if (typeof end.confidence === "number") event.confidence = end.confidence;
+  if (typeof end.tokens_in === "number") {
+    event.usage = {
+      inputTokens: end.tokens_in,
+      outputTokens: Number(end.tokens_out ?? 0),
+      costUsd: Number(end.cost_usd ?? 0),
+    };
+  }
   if (outcome.error !== undefined) event.error = serializeError(outcome.error);
   else if (outcome.outputs !== undefined) event.output = outcome.outputs;
   return event;
