@@ -3,7 +3,7 @@ Banking77 split as classifier.bench.ts, for orientation. Not part of CI (needs p
 
     apt-get install python3-sklearn
     node --conditions=@catena/source bench/ml/write-split.ts
-    python3 bench/ml/sklearn-peer.py
+    /usr/bin/python3 bench/ml/sklearn-peer.py   # Debian's python3, where python3-sklearn is
 """
 import json
 import os

@@ -13,6 +13,9 @@ for (const [name, rows] of [
   ["train", train],
   ["dev", dev],
 ] as const) {
-  writeFileSync(`${out}${name}.jsonl`, rows.map((e) => JSON.stringify({ text: e.text, label: e.label })).join("\n"));
+  writeFileSync(
+    `${out}${name}.jsonl`,
+    rows.map((e) => JSON.stringify({ text: e.text, label: e.label })).join("\n"),
+  );
 }
 console.log(`wrote ${out}train.jsonl (${train.length}) and ${out}dev.jsonl (${dev.length})`);

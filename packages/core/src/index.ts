@@ -103,7 +103,7 @@ export {
 } from "./ml/artifact-file.ts";
 export type { CatenaVectorStoreFilter, CatenaVectorStoreOptions } from "./ml/catena-vector-store.ts";
 export { CatenaVectorStore } from "./ml/catena-vector-store.ts";
-export type { ClassificationReport, ClassScores } from "./ml/classification-report.ts";
+export type { ClassificationReport, ClassScores, Confusion } from "./ml/classification-report.ts";
 export { evaluateLabels } from "./ml/classification-report.ts";
 export type { CheckExamplesOptions, LabelledExample } from "./ml/labelled-example.ts";
 export { checkExamples } from "./ml/labelled-example.ts";

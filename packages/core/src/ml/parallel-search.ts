@@ -20,8 +20,9 @@ const WORKER_URL = new URL(
 /**
  * Batched searches of a {@link VectorIndex} on several worker threads that scan the index's shared
  * memory in place (no copy): each takes a contiguous share of the queries. Worth it for batches of
- * hundreds of queries; a single query is faster on the calling thread (`index.search`). Close it
- * when done, or the workers keep the process alive.
+ * hundreds of queries; a single query is faster on the calling thread (`index.search`). Do not
+ * change the index while a search is running. Close it when done, or the workers keep the process
+ * alive.
  *
  * @example
  * const pool = await ParallelSearch.start(index, { threads: 2 });
