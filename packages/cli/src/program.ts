@@ -1,7 +1,9 @@
 import { Command, Option } from "commander";
 import type { CommandContext } from "./command-context.ts";
 import { registerBatchCommand } from "./commands/batch.ts";
+import { registerCalibrateCommand } from "./commands/calibrate.ts";
 import { registerDescribeCommand } from "./commands/describe.ts";
+import { registerEvalCommand } from "./commands/eval.ts";
 import { registerFeedbackCommand } from "./commands/feedback.ts";
 import { registerListCommand } from "./commands/list.ts";
 import { registerLockCommand } from "./commands/lock.ts";
@@ -9,6 +11,7 @@ import { registerRunCommand } from "./commands/run.ts";
 import { registerStudioCommand } from "./commands/studio.ts";
 import { registerTraceCommand } from "./commands/trace.ts";
 import { registerTracesCommand } from "./commands/traces.ts";
+import { registerTrainCommand } from "./commands/train.ts";
 import { EXIT_CODES_HELP } from "./exit-codes.ts";
 import { cliVersion } from "./version.ts";
 
@@ -55,6 +58,9 @@ export function buildProgram(ctx: CommandContext): Command {
   registerTracesCommand(program, ctx);
   registerTraceCommand(program, ctx);
   registerFeedbackCommand(program, ctx);
+  registerTrainCommand(program, ctx);
+  registerCalibrateCommand(program, ctx);
+  registerEvalCommand(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,95 @@
+/*
+ * The 77 Banking77 intents (PolyAI, CC BY 4.0; see data/banking77/README.md) with a one-line
+ * description each. The descriptions are what the LLM tier reads, so they say how an intent differs
+ * from its near neighbours (pending vs declined vs reverted, card vs transfer vs top-up).
+ * Label spellings are the dataset's own, `Refund_not_showing_up` and `reverted_card_payment?` included.
+ */
+
+/** Every intent with the description the LLM tier's prompt lists. */
+export const INTENT_DESCRIPTIONS = {
+  activate_my_card: "How to activate a card that has arrived.",
+  age_limit: "Minimum age to open an account or use the service (e.g. for children).",
+  apple_pay_or_google_pay: "Using the card with Apple Pay, Google Pay or another mobile wallet.",
+  atm_support: "Which ATMs the card works at, and finding one.",
+  automatic_top_up: "Setting up or how auto top-up works.",
+  balance_not_updated_after_bank_transfer:
+    "A bank transfer into the account has not shown up in the balance yet.",
+  balance_not_updated_after_cheque_or_cash_deposit:
+    "A cheque or cash deposit has not shown up in the balance yet.",
+  beneficiary_not_allowed: "Cannot add a beneficiary or payee, or a transfer to one is not allowed.",
+  cancel_transfer: "Wants to cancel or undo a transfer already made.",
+  card_about_to_expire: "The card expires soon: getting a replacement before expiry.",
+  card_acceptance: "Where the card is accepted (shops, countries, online).",
+  card_arrival: "An ordered card has not arrived yet; tracking it.",
+  card_delivery_estimate: "How long a new card takes to be delivered, or delivery options.",
+  card_linking: "Linking a card (found, received or existing) to the account or app.",
+  card_not_working: "The card does not work in general (not specifically contactless or at ATMs).",
+  card_payment_fee_charged: "An unexpected fee was charged on a card payment.",
+  card_payment_not_recognised: "A card payment on the statement the customer did not make or recognise.",
+  card_payment_wrong_exchange_rate: "A card payment abroad used a wrong or bad exchange rate.",
+  card_swallowed: "An ATM kept (swallowed) the card.",
+  cash_withdrawal_charge: "A fee was charged for withdrawing cash.",
+  cash_withdrawal_not_recognised: "A cash withdrawal on the account the customer did not make.",
+  change_pin: "How to change the card's PIN.",
+  compromised_card: "The card may be compromised or its details stolen (fraud risk), not lost.",
+  contactless_not_working: "Contactless (tap) payments do not work.",
+  country_support: "Which countries the service is available in or supports.",
+  declined_card_payment: "A card payment was declined.",
+  declined_cash_withdrawal: "An ATM cash withdrawal was declined.",
+  declined_transfer: "A transfer was declined or rejected.",
+  direct_debit_payment_not_recognised: "A direct debit on the account the customer does not recognise.",
+  disposable_card_limits: "Limits of disposable virtual cards (how many, how often, amounts).",
+  edit_personal_details: "Changing name, address, phone or other personal details.",
+  exchange_charge: "Fees charged for currency exchange.",
+  exchange_rate: "What exchange rate is used, or where to see rates.",
+  exchange_via_app: "How to exchange currencies in the app.",
+  extra_charge_on_statement: "An extra or unexplained charge (e.g. a small fee) appears on the statement.",
+  failed_transfer: "A transfer failed or did not go through.",
+  fiat_currency_support: "Which fiat currencies can be held, exchanged or used.",
+  get_disposable_virtual_card: "How to get a disposable (single-use) virtual card.",
+  get_physical_card: "How to get a physical card (e.g. after using only a virtual one), its PIN.",
+  getting_spare_card: "Getting an additional or spare card on the same account.",
+  getting_virtual_card: "How to get a (non-disposable) virtual card.",
+  lost_or_stolen_card: "The card was lost or stolen.",
+  lost_or_stolen_phone: "The phone with the app was lost or stolen.",
+  order_physical_card: "Ordering a physical card, and delivery of that order.",
+  passcode_forgotten: "Forgot the app passcode or cannot log in with it.",
+  pending_card_payment: "A card payment is still pending.",
+  pending_cash_withdrawal: "A cash withdrawal still shows as pending.",
+  pending_top_up: "A top-up is still pending.",
+  pending_transfer: "A transfer is still pending.",
+  pin_blocked: "The PIN is blocked after wrong attempts; unblocking it.",
+  receiving_money: "How to receive money or a salary into the account.",
+  Refund_not_showing_up: "A refund from a merchant has not appeared in the account.",
+  request_refund: "Wants a refund for a purchase, or how to request one.",
+  "reverted_card_payment?": "A card payment was reverted or returned to the account.",
+  supported_cards_and_currencies: "Which cards and currencies are supported for payments and top-ups.",
+  terminate_account: "Closing or deleting the account.",
+  top_up_by_bank_transfer_charge: "Fees for topping up by bank transfer.",
+  top_up_by_card_charge: "Fees for topping up by card.",
+  top_up_by_cash_or_cheque: "Topping up with cash or a cheque.",
+  top_up_failed: "A top-up failed or was declined.",
+  top_up_limits: "Limits on top-up amounts or frequency.",
+  top_up_reverted: "A top-up was reverted or cancelled after seeming to succeed.",
+  topping_up_by_card: "How to top up with a card, or problems doing so.",
+  transaction_charged_twice: "The same transaction was charged twice.",
+  transfer_fee_charged: "A fee was charged on a transfer.",
+  transfer_into_account: "How to transfer money into the account.",
+  transfer_not_received_by_recipient: "A transfer was sent but the recipient has not received it.",
+  transfer_timing: "How long transfers take to arrive.",
+  unable_to_verify_identity: "Identity verification is failing or not accepted.",
+  verify_my_identity: "How to verify identity and what documents are needed.",
+  verify_source_of_funds: "Proving the source of funds.",
+  verify_top_up: "Verifying a top-up (e.g. a code or amount on the card statement).",
+  virtual_card_not_working: "A virtual card does not work.",
+  visa_or_mastercard: "Whether the card is Visa or Mastercard.",
+  why_verify_identity: "Why identity verification is required.",
+  wrong_amount_of_cash_received: "An ATM gave a different amount of cash than requested.",
+  wrong_exchange_rate_for_cash_withdrawal: "A cash withdrawal abroad used a wrong exchange rate.",
+} as const;
+
+/** One of the 77 intents. */
+export type Intent = keyof typeof INTENT_DESCRIPTIONS;
+
+/** The 77 intents, sorted: the label set of the chain, the classifier and the LLM tier. */
+export const INTENTS = Object.keys(INTENT_DESCRIPTIONS).sort() as [Intent, ...Intent[]];

@@ -1,0 +1,36 @@
+/*
+ * How a ready-made chain declares that it can be trained and calibrated from labelled data, for
+ * `catena train` and `catena calibrate`: the chains package exports a list of these, one per
+ * trainable chain, next to `builtinChains`. A chain is trainable when it has learned tiers whose
+ * artifacts live in a folder the chain is defined over.
+ */
+import type { AnyChain, LabelledExample, TrainingProgress, TrainingReport } from "@catena/core";
+
+/** Progress of training, for progress bars: the classifier's phases, then building the index. */
+export type TrainProgress = TrainingProgress | { phase: "index"; done: number; total: number };
+
+/** A chain that `catena train` and `catena calibrate` can work on. */
+export interface TrainableChain {
+  /** The chain's name, as in `catena train <name>`. */
+  readonly name: string;
+  /** The label set: training and dev data may use no other label. */
+  readonly labels: readonly string[];
+  /** Where its artifacts live by default. */
+  readonly artifactsDir: string;
+  /**
+   * Reads a labelled CSV, checking it against the label set; problems are `DatasetError`s with
+   * line numbers (empty file, missing column, unknown labels).
+   */
+  readData(path: string): LabelledExample[];
+  /** Trains the learned tiers on `train` (reporting on `dev`) and saves them into `outDir`. */
+  train(
+    train: readonly LabelledExample[],
+    options: { dev: readonly LabelledExample[]; outDir: string; onProgress?: (p: TrainProgress) => void },
+  ): Promise<{ report: TrainingReport; files: string[] }>;
+  /** The chain defined over the artifacts of a folder (default {@link artifactsDir}). */
+  chainFor(artifactsDir?: string): AnyChain;
+  /** The thresholds file of an artifacts folder, written by `catena calibrate`. */
+  thresholdsPath(artifactsDir?: string): string;
+  /** Cost of one item answered by the LLM tier at the price table's rates, when known. */
+  llmCostPerItemUsd(): number | undefined;
+}

@@ -1,0 +1,100 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core";
+import type { Command } from "commander";
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../command-context.ts";
+import { displayPath } from "../format/display-path.ts";
+import { jsonText } from "../format/json-text.ts";
+import { table } from "../format/table.ts";
+import { globalOptions } from "../global-options.ts";
+import { trainableChainNamed } from "../training/trainable-chain-named.ts";
+
+/** The options of `catena calibrate`. */
+export interface CalibrateCommandOptions {
+  data: string;
+  targetPrecision: string;
+  artifacts?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * Registers `catena calibrate <chain> --data dev.csv --target-precision 0.97`: chooses each cheap
+ * tier's threshold on the labelled dev data, prints per tier the coverage and precision, the share
+ * left to the LLM and the saving against an LLM-only chain, and writes the thresholds file (which
+ * changes the chain's fingerprint: bump its version).
+ */
+export function registerCalibrateCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("calibrate")
+    .description("choose a chain's cascade thresholds on labelled dev data for a target precision")
+    .argument("<chain>", "a trainable chain (banking-intents)")
+    .requiredOption("--data <csv>", "labelled dev examples (text and label columns); never the test set")
+    .option("--target-precision <p>", "precision the accepted answers of each tier must reach", "0.97")
+    .option("--artifacts <dir>", "artifacts folder of the chain (default: its own)")
+    .option("--dry-run", "report only; do not write the thresholds file")
+    .action(async (name: string, options: CalibrateCommandOptions, command: Command) => {
+      const globals = globalOptions(command);
+      const trainable = trainableChainNamed(name);
+      const target = Number(options.targetPrecision);
+      if (!(target > 0 && target <= 1)) {
+        throw new CliError(`--target-precision must be a number in (0, 1], got ${options.targetPrecision}`);
+      }
+      const dataPath = resolve(ctx.io.cwd, options.data);
+      if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
+      const dev = trainable.readData(dataPath);
+      const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
+      const chain = trainable.chainFor(dir);
+      const cost = trainable.llmCostPerItemUsd();
+      const result = await calibrate(
+        chain,
+        dev.map((e) => ({ input: { text: e.text }, label: e.label })),
+        { targetPrecision: target, ...(cost === undefined ? {} : { llmCostPerItemUsd: cost }) },
+      );
+      const path = trainable.thresholdsPath(dir);
+      if (!options.dryRun) writeThresholds(path, result);
+      const shown = displayPath(ctx.io.cwd, path);
+      if (globals.json) {
+        ctx.io.out(
+          jsonText({ status: "calibrated", chain: chain.id, written: options.dryRun ? null : path, result }),
+        );
+        return;
+      }
+      ctx.io.out(calibrationText(chain.id, result, options.dryRun ? undefined : shown));
+    });
+}
+
+/** The human-readable calibration report. */
+export function calibrationText(chain: string, r: CalibrationResult, written: string | undefined): string {
+  const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
+  const lines = [
+    `calibrated ${chain}, cascade "${r.cascade}", on ${r.items} dev items for ${pct(r.targetPrecision)} precision`,
+    "",
+    table([
+      ["TIER", "KIND", "THRESHOLD", "SEEN", "ACCEPTED", "COVERAGE", "PRECISION"],
+      ...r.tiers.map((t) => [
+        t.tier,
+        t.kind,
+        t.threshold === null ? "never" : t.threshold.toFixed(3),
+        String(t.seen),
+        String(t.accepted),
+        pct(t.coverage),
+        pct(t.precision),
+      ]),
+    ]).trimEnd(),
+    "",
+    `cheap tiers: ${pct(r.accepted.coverage)} of the items at ${pct(r.accepted.precision)} precision; left to ${r.rest.tiers.join(", ") || "no tier"}: ${r.rest.count} (${pct(r.rest.share)})`,
+  ];
+  if (r.cost) {
+    lines.push(
+      `LLM spend on these items: $${r.cost.cascadeUsd.toFixed(4)} instead of $${r.cost.llmOnlyUsd.toFixed(4)} for an LLM-only chain (saves ${pct(r.cost.savedShare)}, $${r.cost.savedPer1000ItemsUsd.toFixed(3)} per 1,000 items)`,
+    );
+  }
+  lines.push(
+    "",
+    written === undefined
+      ? "dry run: thresholds not written"
+      : `wrote ${written}: the chain's fingerprint changes, so bump its version (catena lock --check tells)`,
+  );
+  return `${lines.join("\n")}\n`;
+}
