@@ -37,7 +37,7 @@ function measure(
 
 // Each tier's answer for each dev item, straight from the chain's own steps.
 const cascadeNode = (
-  bankingIntents.flow as {
+  bankingIntents.flow as unknown as {
     nodes: Array<{ type: string; tiers?: Array<{ step: { run: (input: unknown, ctx: never) => unknown } }> }>;
   }
 ).nodes.find((n) => n.type === "cascade");
