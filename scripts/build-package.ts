@@ -36,4 +36,7 @@ for (const file of sources(src)) {
   writeFileSync(out, code.replace(RELATIVE_TS, "$1$2.js$3"));
 }
 const tsc = createRequire(join(pkg, "package.json")).resolve("typescript/bin/tsc");
-execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--emitDeclarationOnly"], { cwd: pkg, stdio: "inherit" });
+execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--emitDeclarationOnly"], {
+  cwd: pkg,
+  stdio: "inherit",
+});

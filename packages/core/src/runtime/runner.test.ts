@@ -416,10 +416,10 @@ describe("run", () => {
       input: text,
       output: z.unknown(),
       flow: sequence(
-        code(
-          "a",
-          (d: unknown, ctx) => (ctx.recordUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.001 }), d),
-        ),
+        code("a", (d: unknown, ctx) => {
+          ctx.recordUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.001 });
+          return d;
+        }),
         code("b", (d: unknown, ctx) => {
           ctx.recordUsage({ inputTokens: 5 });
           return d;
