@@ -1,5 +1,6 @@
 // Public API of @catena/core.
 
+export { deferralReason } from "./batch/deferral-reason.ts";
 export type { BatchRecord } from "./batch/jsonl-checkpoint.ts";
 export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";

@@ -110,6 +110,11 @@ export function evalReportText(chain: string, data: string, r: EvalReport, trace
     lines.push(
       `deferred: ${r.deferred.count} items no cheap tier was sure enough of, for the LLM tier (${reasons}); their best cheap guess was right for ${r.deferred.bestGuessCorrect}`,
     );
+    if (r.deferred.reasons.PROVIDER_NOT_CONFIGURED) {
+      lines.push(
+        "  the llm tier has no model provider: set OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server",
+      );
+    }
   }
   if (r.confusions.length > 0) {
     lines.push(

@@ -1,4 +1,4 @@
-import type { RunResult } from "@catena/core";
+import { deferralReason, type RunResult } from "@catena/core";
 
 /** How one tier did: items it answered, their share of all items, and their precision. */
 export interface TierScore {
@@ -82,7 +82,7 @@ export class EvalTally {
         this.#deferredRight++;
         this.#bestCorrect++;
       }
-      const code = result.deferred.errors.at(-1)?.error.code ?? "low-confidence";
+      const code = deferralReason(result.deferred.errors.at(-1)?.error);
       this.#reasons[code] = (this.#reasons[code] ?? 0) + 1;
     } else {
       this.#failed++;
