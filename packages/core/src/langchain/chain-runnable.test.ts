@@ -7,13 +7,13 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import { InputValidationError, StepError } from "../errors/errors.ts";
+import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { assign, cascade, review, sequence } from "../flows/flow-nodes.ts";
 import { resume } from "../runtime/runner.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
 import { regex } from "../steps/regex-step.ts";
 import type { ChainStreamEvent } from "./chain-runnable.ts";
-import { RunDeferredError, RunWaitingError } from "./run-outcome-errors.ts";
 import { toRunnable } from "./to-runnable.ts";
 
 const Ticket = z.object({ text: z.string().min(1) });

@@ -14,10 +14,10 @@ import {
 import { IterableReadableStream } from "@langchain/core/utils/stream";
 import PQueue from "p-queue";
 import type { Chain } from "../compile/define-chain.ts";
+import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import type { RunOptions } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
-import { RunDeferredError, RunWaitingError } from "./run-outcome-errors.ts";
 import { type StepFinishedEvent, stepEventTracer } from "./step-event-tracer.ts";
 
 /** Options of {@link toRunnable}: run options applied to every call, and the default batch concurrency. */

@@ -434,6 +434,21 @@ describe("run", () => {
   it("runOrThrow returns the output or throws the typed error", async () => {
     await expect(runOrThrow(echo, { text: "hi" })).resolves.toEqual({ text: "hi" });
     await expect(runOrThrow(echo, {})).rejects.toMatchObject({ code: "INPUT_VALIDATION" });
+    const unsure = defineChain({
+      name: "unsure",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: cascade("c", [{ step: label("weak", "x", 0.2), threshold: 0.9 }], { onExhausted: "deferred" }),
+    });
+    await expect(runOrThrow(unsure, { text: "hi" })).rejects.toMatchObject({
+      name: "RunDeferredError",
+      code: "RUN_DEFERRED",
+      result: {
+        status: "deferred",
+        deferred: { best: { tier: "weak", result: { label: "x", confidence: 0.2 } } },
+      },
+    });
   });
 
   it("sends spans to an attached tracer: one root run and a child per step", async () => {

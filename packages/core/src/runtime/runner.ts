@@ -10,6 +10,7 @@ import {
   schemaIssues,
   TimeoutError,
 } from "../errors/errors.ts";
+import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import type { Tracer, TraceSpan } from "../types.ts";
 import { newRunId } from "./run-id.ts";
 import { RunSession } from "./run-session.ts";
@@ -40,8 +41,8 @@ export async function run<TChain extends AnyChain>(
 }
 
 /**
- * Like {@link run}, but returns the output directly and throws the run's error (or a `deferred` or
- * `waiting` status as a CatenaError) otherwise.
+ * Like {@link run}, but returns the output directly and throws otherwise: the run's error, or a
+ * `RunDeferredError` / `RunWaitingError` carrying the whole result for a deferred or waiting run.
  */
 export async function runOrThrow<TChain extends AnyChain>(
   chain: TChain,
@@ -51,11 +52,8 @@ export async function runOrThrow<TChain extends AnyChain>(
   const result = await run(chain, input, options);
   if (result.status === "done") return result.output;
   if (result.status === "error") throw result.error;
-  throw new CatenaError(
-    "STEP_FAILED",
-    `Chain "${chain.id}" ended ${result.status} instead of done; use run() to handle deferred and waiting runs.`,
-    { details: { status: result.status } },
-  );
+  if (result.status === "deferred") throw new RunDeferredError(chain.id, result);
+  throw new RunWaitingError(chain.id, result);
 }
 
 /**

@@ -1,11 +1,11 @@
 /*
- * The errors a chain used as a LangChain Runnable throws for runs that ended without an output:
- * LangChain's `invoke` has no status to return, so a deferred or waiting run becomes a typed error
- * that still carries everything `run` would have returned.
+ * The errors thrown for runs that ended without an output where the caller asked for an output, not
+ * a result with a status (`runOrThrow`, a chain used as a LangChain Runnable): a deferred or waiting
+ * run becomes a typed error that still carries everything `run` would have returned.
  */
 import type { DeferredInfo } from "../compile/machine-context.ts";
-import { CatenaError } from "../errors/catena-error.ts";
 import type { RunDeferred, RunWaiting } from "../runtime/run-types.ts";
+import { CatenaError } from "./catena-error.ts";
 
 /**
  * The run ended deferred: no cascade tier answered with enough confidence (or the tier that could
