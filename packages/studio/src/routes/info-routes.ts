@@ -1,13 +1,15 @@
 import type { Hono } from "hono";
 
 /**
- * What `GET /info` answers: multipart ingestion without compression (the SDK then sends plain,
- * chunked multipart bodies) and the multipart examples endpoint. `sdb_query_enabled` is left out
- * on purpose: with it the SDK refuses feedback without a session id.
+ * What `GET /info` answers: JSON batch ingestion (`POST /runs/batch`) and the multipart examples
+ * endpoint. The studio also takes `/runs/multipart` (LangSmith's default, and what clients told
+ * otherwise send), but the SDK spends about a third of the CPU per run on JSON batches (measured in
+ * bench/tracing), and tracing cost is what users feel. `sdb_query_enabled` is left out on purpose:
+ * with it the SDK refuses feedback without a session id.
  */
 export const STUDIO_INFO = {
   version: "0.10.0",
-  batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20_971_520 },
+  batch_ingest_config: { use_multipart_endpoint: false, size_limit: 100, size_limit_bytes: 20_971_520 },
   instance_flags: { dataset_examples_multipart_enabled: true },
 } as const;
 
