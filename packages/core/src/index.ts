@@ -1,5 +1,8 @@
 // Public API of @catena/core.
 
+export type { BatchIdentity, ResultsHeader, ResumeMismatch } from "./batch/batch-identity.ts";
+export { isResultsHeader } from "./batch/batch-identity.ts";
+export { BatchResumeError } from "./batch/batch-resume-error.ts";
 export { deferralReason } from "./batch/deferral-reason.ts";
 export type { BatchRecord } from "./batch/jsonl-checkpoint.ts";
 export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";

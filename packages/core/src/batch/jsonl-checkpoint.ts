@@ -1,22 +1,32 @@
 import { existsSync } from "node:fs";
-import { type FileHandle, mkdir, open, readFile, rename, truncate, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { BatchInputError } from "../errors/errors.ts";
+import { type BatchIdentity, type ResumeMismatch, resultsHeader } from "./batch-identity.ts";
+import { IndexSet } from "./index-set.ts";
+import { scanResults } from "./scan-results.ts";
 
 /** One line of a batch results file. */
 export interface BatchRecord {
   index: number;
   key?: string;
+  /** The chain's name and version (absent in files written before results lines carried them). */
+  chain?: string;
+  version?: string;
   status: "done" | "deferred" | "waiting" | "error";
   [field: string]: unknown;
 }
 
 /** Options of {@link JsonlCheckpoint.open}. */
 export interface CheckpointOpenOptions {
+  /** What the file belongs to: written in its header, checked on resume. */
+  identity: BatchIdentity;
   /** Continue an existing file, skipping the items it already holds. */
   resume: boolean;
   /** On resume, run again the items that failed (their old lines are removed first). */
   retryFailed?: boolean;
+  /** On resume, continue a file written for another chain, version, fingerprint or input. */
+  forceResume?: boolean;
 }
 
 const FLUSH_BYTES = 256 * 1024;
@@ -30,7 +40,9 @@ const FLUSH_MS = 50;
 export class JsonlCheckpoint {
   readonly path: string;
   /** Indices of items already in the file (finished in an earlier run). */
-  readonly finished: ReadonlySet<number>;
+  readonly finished: IndexSet;
+  /** How the file differs from this batch, when it was resumed with `forceResume` anyway. */
+  readonly mismatches: readonly ResumeMismatch[];
   private readonly handle: FileHandle;
   private buffer: string[] = [];
   private bufferBytes = 0;
@@ -38,15 +50,27 @@ export class JsonlCheckpoint {
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown;
 
-  private constructor(path: string, handle: FileHandle, finished: Set<number>) {
+  private constructor(
+    path: string,
+    handle: FileHandle,
+    finished: IndexSet,
+    mismatches: readonly ResumeMismatch[],
+  ) {
     this.path = path;
     this.handle = handle;
     this.finished = finished;
+    this.mismatches = mismatches;
   }
 
-  /** Opens (and on resume, repairs and reads) a results file. */
+  /**
+   * Opens a results file. A new one starts with a header line recording the batch's identity; on
+   * resume, an existing one is repaired and read as a stream, and refused with a
+   * {@link BatchResumeError} when it belongs to another batch (unless `forceResume`).
+   */
   static async open(path: string, options: CheckpointOpenOptions): Promise<JsonlCheckpoint> {
-    const finished = new Set<number>();
+    let finished = new IndexSet();
+    let mismatches: readonly ResumeMismatch[] = [];
+    let fresh = true;
     if (existsSync(path)) {
       if (!options.resume) {
         throw new BatchInputError(
@@ -54,11 +78,27 @@ export class JsonlCheckpoint {
           { details: { path } },
         );
       }
-      await repair(path, finished, options.retryFailed === true);
+      const scanned = await scanResults(path, {
+        identity: options.identity,
+        forceResume: options.forceResume === true,
+        retryFailed: options.retryFailed === true,
+      });
+      finished = scanned.finished;
+      mismatches = scanned.mismatches;
+      fresh = !scanned.hasLines;
     } else {
       await mkdir(dirname(path), { recursive: true });
     }
-    return new JsonlCheckpoint(path, await open(path, "a"), finished);
+    const handle = await open(path, "a");
+    if (fresh) {
+      try {
+        await handle.appendFile(`${JSON.stringify(resultsHeader(options.identity))}\n`);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    }
+    return new JsonlCheckpoint(path, handle, finished, mismatches);
   }
 
   /** Queues a record; it reaches the file within 50 ms or 256 KiB, whichever comes first. */
@@ -114,41 +154,5 @@ export class JsonlCheckpoint {
     } catch (error) {
       this.failure ??= error;
     }
-  }
-}
-
-async function repair(path: string, finished: Set<number>, retryFailed: boolean): Promise<void> {
-  const text = await readFile(path, "utf8");
-  const lastNewline = text.lastIndexOf("\n");
-  const whole = text.slice(0, lastNewline + 1);
-  if (whole.length < text.length) await truncate(path, Buffer.byteLength(whole));
-  const kept: string[] = [];
-  let dropped = 0;
-  for (const line of whole.split("\n")) {
-    if (line.trim() === "") continue;
-    let record: BatchRecord;
-    try {
-      record = JSON.parse(line) as BatchRecord;
-    } catch {
-      throw new BatchInputError(
-        `Results file ${path} has a corrupt line that is not the last one; fix or remove it, then resume.`,
-        {
-          details: { path, line: line.slice(0, 200) },
-        },
-      );
-    }
-    if (typeof record.index !== "number") continue;
-    if (retryFailed && record.status === "error") {
-      dropped++;
-      continue;
-    }
-    finished.add(record.index);
-    kept.push(line);
-  }
-  if (dropped > 0) {
-    // Rewritten through a rename so that a crash here leaves either the old file or the new one.
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, kept.map((l) => `${l}\n`).join(""));
-    await rename(tmp, path);
   }
 }

@@ -51,7 +51,7 @@ async function wholeLines(path: string): Promise<string[]> {
   return text
     .slice(0, text.lastIndexOf("\n") + 1)
     .split("\n")
-    .filter((l) => l !== "");
+    .filter((l) => l !== "" && !l.startsWith('{"catena":"batch-results"')); // not the header
 }
 
 /** Waits until the file holds at least `min` whole lines, then kills the child with SIGKILL. */
@@ -121,7 +121,8 @@ describe("batch checkpoint survives kill -9", () => {
 
     const text = await readFile(path, "utf8");
     expect(text.endsWith("\n")).toBe(true); // no torn tail
-    const lines = text.split("\n").filter((l) => l !== "");
+    const [header, ...lines] = text.split("\n").filter((l) => l !== "");
+    expect(JSON.parse(header as string)).toMatchObject({ catena: "batch-results", chain: "slow-square" });
     const records = lines.map(
       (l) => JSON.parse(l) as { index: number; status: string; output: { i: number; square: number } },
     );

@@ -28,7 +28,8 @@ async function readLines(path: string): Promise<Line[]> {
   return text
     .split("\n")
     .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Line);
+    .map((l) => JSON.parse(l) as Line)
+    .filter((l) => typeof l.index === "number"); // not the header line
 }
 
 function indicesOf(lines: Line[]): number[] {
@@ -345,8 +346,11 @@ describe("runBatch", () => {
     const { chain, state } = doubler();
     const path = join(dir, "out.jsonl");
     const inputs = range(20).map((n) => ({ n }));
-    await runBatch(chain, inputs.slice(0, 8), { checkpoint: path });
-    expect(state.calls).toBe(8);
+    await runBatch(chain, inputs, { checkpoint: path });
+    // As if the batch had crashed after 8 items: keep the header and 8 results.
+    const written = (await readFile(path, "utf8")).split("\n").slice(0, 9);
+    await writeFile(path, `${written.join("\n")}\n`);
+    state.calls = 8;
     const events: BatchProgress[] = [];
     const summary = await runBatch(chain, inputs, {
       checkpoint: path,
@@ -380,7 +384,8 @@ describe("runBatch", () => {
     // Simulate a crash in the middle of writing item 9's line.
     const whole = (await readLines(path)).filter((l) => l.index !== 9);
     const torn = JSON.stringify({ index: 9, status: "done", output: { doubled: 18 }, input: { n: 9 } });
-    await writeFile(path, whole.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const header = (await readFile(path, "utf8")).split("\n")[0];
+    await writeFile(path, [header, ...whole.map((l) => JSON.stringify(l))].map((l) => `${l}\n`).join(""));
     await appendFile(path, torn.slice(0, Math.floor(torn.length / 2)));
     state.calls = 0;
     const summary = await runBatch(chain, inputs, { checkpoint: path, resume: true });
@@ -395,17 +400,12 @@ describe("runBatch", () => {
   it("refuses to resume a file with a corrupt line that is not the last", async () => {
     const { chain } = doubler();
     const path = join(dir, "out.jsonl");
-    await writeFile(
-      path,
-      `${JSON.stringify({ index: 0, status: "done" })}\n{"index":1,"sta\n${JSON.stringify({ index: 2, status: "done" })}\n`,
-    );
-    await expect(
-      runBatch(
-        chain,
-        range(3).map((n) => ({ n })),
-        { checkpoint: path, resume: true },
-      ),
-    ).rejects.toMatchObject({
+    const inputs = range(3).map((n) => ({ n }));
+    await runBatch(chain, inputs, { checkpoint: path });
+    const lines = (await readFile(path, "utf8")).split("\n");
+    lines[2] = '{"index":1,"sta';
+    await writeFile(path, lines.join("\n"));
+    await expect(runBatch(chain, inputs, { checkpoint: path, resume: true })).rejects.toMatchObject({
       code: "BATCH_INPUT",
     });
   });

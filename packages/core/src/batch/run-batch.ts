@@ -4,6 +4,7 @@ import { CatenaError, type SerializedError, serializeError } from "../errors/cat
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
+import { type BatchIdentity, digestOfArray, type ResumeMismatch } from "./batch-identity.ts";
 import { deferralReason } from "./deferral-reason.ts";
 import { type BatchRecord, JsonlCheckpoint } from "./jsonl-checkpoint.ts";
 
@@ -37,11 +38,28 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
   /** At most this many item starts per second, or per minute (one of the two). */
   rate?: { perSecond?: number; perMinute?: number };
   onProgress?: (progress: BatchProgress) => void;
-  /** JSONL file that receives each result as it finishes; with `resume`, finished items are skipped. */
+  /**
+   * JSONL file that receives each result as it finishes, after a header line recording the chain
+   * (name, version, fingerprint) and the input digest; with `resume`, finished items are skipped.
+   */
   checkpoint?: string;
+  /**
+   * Continue an existing checkpoint. It is refused with a `BatchResumeError` (`BATCH_RESUME_MISMATCH`)
+   * when its header names another chain, version, fingerprint or input digest, or when it has no header.
+   */
   resume?: boolean;
   /** On resume, run failed items again. */
   retryFailed?: boolean;
+  /** Resume even a checkpoint written for another chain, version, fingerprint or input (or without a header). */
+  forceResume?: boolean;
+  /**
+   * A digest of the whole input (e.g. `sha256:<hex>` of the input file), recorded in the checkpoint
+   * and compared on resume. Array inputs get a digest of their JSON when this is not given; other
+   * iterables are not checked without it.
+   */
+  inputDigest?: string;
+  /** Where the input came from (e.g. its path), recorded next to the digest for messages. */
+  inputSource?: string;
   /** Number of inputs, for ETA when the inputs are an async iterable. */
   total?: number;
   /** Write each item's input next to its result (default true). */
@@ -56,6 +74,9 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
 
 /** One finished item. */
 export interface BatchItemResult extends BatchRecord {
+  /** The chain's name and version, on every item. */
+  chain: string;
+  version: string;
   runId?: string;
   ms: number;
   output?: unknown;
@@ -78,6 +99,8 @@ export interface BatchSummary {
   deferredReasons: Record<string, number>;
   results?: BatchItemResult[];
   checkpoint?: string;
+  /** How the checkpoint differed from this batch when `forceResume` resumed it anyway. */
+  forcedResume?: { mismatches: ResumeMismatch[] };
 }
 
 /**
@@ -106,8 +129,10 @@ export async function runBatch(
   }
   const checkpoint = options.checkpoint
     ? await JsonlCheckpoint.open(options.checkpoint, {
+        identity: batchIdentity(chain, inputs, options),
         resume: options.resume === true,
         retryFailed: options.retryFailed === true,
+        forceResume: options.forceResume === true,
       })
     : undefined;
   const collect = options.collect ?? checkpoint === undefined;
@@ -147,7 +172,14 @@ export async function runBatch(
   const runItem = async (index: number, input: unknown): Promise<void> => {
     if (input instanceof UnreadableItem) {
       counts.failed++;
-      const item: BatchItemResult = { index, status: "error", ms: 0, error: serializeError(input.error) };
+      const item: BatchItemResult = {
+        index,
+        chain: chain.name,
+        version: chain.version,
+        status: "error",
+        ms: 0,
+        error: serializeError(input.error),
+      };
       if (options.keyOf) item.key = options.keyOf(input, index);
       record(item);
       return;
@@ -161,6 +193,8 @@ export async function runBatch(
     }
     const item: BatchItemResult = {
       index,
+      chain: chain.name,
+      version: chain.version,
       status: result.status,
       runId: result.runId,
       ms: performance.now() - t0,
@@ -235,7 +269,26 @@ export async function runBatch(
   };
   if (collect) summary.results = results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
+  if (checkpoint && checkpoint.mismatches.length > 0)
+    summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   return summary;
+}
+
+/** What the checkpoint records about this batch, and checks on resume. */
+function batchIdentity(
+  chain: AnyChain,
+  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+  options: BatchOptions,
+): BatchIdentity {
+  const identity: BatchIdentity = {
+    chain: chain.name,
+    version: chain.version,
+    fingerprint: chain.fingerprint,
+  };
+  const digest = options.inputDigest ?? (Array.isArray(inputs) ? digestOfArray(inputs) : undefined);
+  if (digest !== undefined) identity.inputDigest = digest;
+  if (options.inputSource !== undefined) identity.inputSource = options.inputSource;
+  return identity;
 }
 
 interface SourceItem {

@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+
+/** What a batch results file belongs to: the chain (name, version, fingerprint) and its input. */
+export interface BatchIdentity {
+  chain: string;
+  version: string;
+  fingerprint: string;
+  /** A digest of the whole input, e.g. `sha256:<hex>` of the input file; absent when unknown. */
+  inputDigest?: string;
+  /** Where the input came from (a file path), for messages only: a renamed file still matches. */
+  inputSource?: string;
+}
+
+/** The first line of a results file: marks it as one and records its {@link BatchIdentity}. */
+export interface ResultsHeader {
+  catena: "batch-results";
+  format: 1;
+  chain: string;
+  version: string;
+  fingerprint: string;
+  input: { digest: string; source?: string } | null;
+  createdAt: string;
+}
+
+/** One way a results file and a resumed batch differ. */
+export interface ResumeMismatch {
+  /** `header` when the file has none (written before results files had headers). */
+  field: "chain" | "version" | "fingerprint" | "input" | "header";
+  /** What the results file says (null: nothing). */
+  file: string | null;
+  /** What this batch has. */
+  now: string;
+}
+
+/** The header line written at the top of a new results file. */
+export function resultsHeader(identity: BatchIdentity): ResultsHeader {
+  const input =
+    identity.inputDigest === undefined
+      ? null
+      : {
+          digest: identity.inputDigest,
+          ...(identity.inputSource === undefined ? {} : { source: identity.inputSource }),
+        };
+  return {
+    catena: "batch-results",
+    format: 1,
+    chain: identity.chain,
+    version: identity.version,
+    fingerprint: identity.fingerprint,
+    input,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** True when a parsed results-file line is a {@link ResultsHeader}. */
+export function isResultsHeader(value: unknown): value is ResultsHeader {
+  return (
+    typeof value === "object" && value !== null && (value as { catena?: unknown }).catena === "batch-results"
+  );
+}
+
+/**
+ * How a results file's header differs from this batch: chain, version, fingerprint, and the input
+ * digest when both sides know it (an input given as an async iterable without `inputDigest` is not
+ * checked). Empty when the batch may resume the file.
+ */
+export function identityMismatches(header: ResultsHeader, identity: BatchIdentity): ResumeMismatch[] {
+  const out: ResumeMismatch[] = [];
+  if (header.chain !== identity.chain) out.push({ field: "chain", file: header.chain, now: identity.chain });
+  if (header.version !== identity.version)
+    out.push({ field: "version", file: header.version, now: identity.version });
+  else if (header.fingerprint !== identity.fingerprint)
+    // A new fingerprint under the same version: the chain changed without a version bump.
+    out.push({ field: "fingerprint", file: header.fingerprint, now: identity.fingerprint });
+  const digest = header.input?.digest;
+  if (digest !== undefined && identity.inputDigest !== undefined && digest !== identity.inputDigest) {
+    out.push({ field: "input", file: describeInput(header.input), now: describeInput(identity) });
+  }
+  return out;
+}
+
+function describeInput(
+  input: { digest?: string; source?: string; inputDigest?: string; inputSource?: string } | null,
+): string {
+  const digest = input?.digest ?? input?.inputDigest ?? "?";
+  const source = input?.source ?? input?.inputSource;
+  const short = digest.replace(/^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/, "$1$2");
+  return source === undefined ? short : `${source} (${short})`;
+}
+
+/**
+ * A digest of inputs given as an array: SHA-256 over each item's JSON, one per line. Two runs over
+ * equal arrays get the same digest, so a resume can tell that it reads the same inputs.
+ */
+export function digestOfArray(inputs: readonly unknown[]): string {
+  const hash = createHash("sha256");
+  for (const item of inputs) hash.update(`${JSON.stringify(item) ?? "null"}\n`);
+  return `sha256:${hash.digest("hex")}`;
+}
