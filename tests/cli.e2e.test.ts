@@ -31,7 +31,8 @@ async function resultLines(path: string): Promise<ResultLine[]> {
   return text
     .split("\n")
     .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as ResultLine);
+    .map((l) => JSON.parse(l) as ResultLine)
+    .filter((l) => typeof l.index === "number"); // not the header line
 }
 
 async function sampleLines(): Promise<string[]> {

@@ -50,7 +50,7 @@ describe("catena with llm steps", () => {
     expect(r.stdout).toMatch(
       /2 items deferred because an llm step has no model provider: set OPENAI_API_KEY/,
     );
-    const first = JSON.parse((await readFile(join(dir, "out.jsonl"), "utf8")).split("\n")[0] as string);
+    const first = JSON.parse((await readFile(join(dir, "out.jsonl"), "utf8")).split("\n")[1] as string); // after the header
     expect(first.deferred.best).toMatchObject({ tier: "keywords", result: { label: "refund" } });
   });
 

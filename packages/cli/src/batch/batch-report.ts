@@ -46,6 +46,14 @@ export function batchReportText(r: BatchReport): string {
       `  ${plural(unconfigured, "item")} deferred because an llm step has no model provider: set OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server`,
     );
   }
+  if (s.forcedResume) {
+    const diffs = s.forcedResume.mismatches.map((m) =>
+      m.field === "header"
+        ? "the results file has no header (written by an older catena)"
+        : `${m.field} ${short(m.field, m.file ?? "(none)")} in the file, ${short(m.field, m.now)} now`,
+    );
+    lines.push(`  resumed with --force-resume although ${diffs.join("; ")}`);
+  }
   if (s.skipped > 0) {
     const byStatus = Object.entries(r.tally.byStatus).map(
       ([status, n]) => `${status === "error" ? "failed" : status} ${n}`,
@@ -73,4 +81,9 @@ export function batchReportText(r: BatchReport): string {
   if (s.status === "aborted") lines.push("  interrupted: finish the batch with --resume");
   lines.push(`results: ${r.shownOut}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Fingerprints are shown by their first 12 digits, as `catena list` does. */
+function short(field: string, value: string): string {
+  return field === "fingerprint" ? value.slice(0, 12) : value;
 }

@@ -1,5 +1,6 @@
 import { extname } from "node:path";
 import { CliError } from "../cli-error.ts";
+import type { DecodeOptions } from "./decoded-lines.ts";
 import type { LocatedItem } from "./located-item.ts";
 import { readCsv } from "./read-csv.ts";
 import { readJsonl } from "./read-jsonl.ts";
@@ -7,7 +8,7 @@ import { readJsonl } from "./read-jsonl.ts";
 /** A batch input format: how to stream a file's items. */
 export interface InputFormat {
   name: "jsonl" | "csv";
-  read(path: string): AsyncIterable<LocatedItem>;
+  read(path: string, options?: DecodeOptions): AsyncIterable<LocatedItem>;
 }
 
 const FORMATS: Record<string, InputFormat> = {

@@ -1,57 +1,174 @@
-import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import { BatchInputError, UnreadableItem } from "@catena/core";
 import { type CsvError, type Info, parse } from "csv-parse";
+import { type DecodeOptions, decodedLines } from "./decoded-lines.ts";
+import { encodingHint } from "./encoding-hint.ts";
+import { LineMarks } from "./line-marks.ts";
 import type { LocatedItem } from "./located-item.ts";
 
 /**
  * Streams a CSV file with a header row: each record is one input, an object keyed by the header
- * (values are strings). A record the parser cannot read (wrong number of fields, a stray quote)
- * becomes an {@link UnreadableItem} with `line N: <reason>`, in its place among the records, so that
- * it is recorded as failed and the other records still run.
+ * (values are strings). A record the parser cannot read (wrong number of fields, a stray quote,
+ * bytes not valid in the file's encoding) becomes an {@link UnreadableItem} with `line N: <reason>`,
+ * in its place among the records, so that it is recorded as failed and the other records still run.
+ * A quote that is never closed would swallow the rest of the file into one field: it is reported at
+ * the line where it opened, and reading starts again on the next line, so no record is lost.
  */
-export async function* readCsv(path: string): AsyncGenerator<LocatedItem> {
+export async function* readCsv(path: string, options: DecodeOptions = {}): AsyncGenerator<LocatedItem> {
+  let fromLine = 1;
+  let columns: string[] | undefined;
+  for (;;) {
+    const pass = csvPass(path, options, fromLine, columns);
+    let next = await pass.next();
+    while (!next.done) {
+      yield next.value;
+      next = await pass.next();
+    }
+    const { header, unclosedAt } = next.value;
+    columns = header;
+    if (unclosedAt === undefined) return;
+    if (columns === undefined) {
+      throw new BatchInputError(
+        `line ${unclosedAt}: the header row has a quote that is never closed; fix the header and run again.`,
+        { details: { line: unclosedAt } },
+      );
+    }
+    yield unreadable(
+      unclosedAt,
+      `a quote opened on this line is never closed, so it would swallow the rest of the file; close it, and write a quote inside a field as ""`,
+      "CSV_QUOTE_NOT_CLOSED",
+    );
+    fromLine = unclosedAt + 1;
+  }
+}
+
+interface PassEnd {
+  header: string[] | undefined;
+  /** The line where a quote opened that was still open at the end of the file. */
+  unclosedAt?: number;
+}
+
+/** Parses the file from `fromLine` on (the header row is line 1 when `columns` is not known yet). */
+async function* csvPass(
+  path: string,
+  options: DecodeOptions,
+  fromLine: number,
+  columns: string[] | undefined,
+): AsyncGenerator<LocatedItem, PassEnd> {
+  const invalid = new LineMarks<string>(); // lines whose bytes do not decode
+  const oddQuotes = new LineMarks<true>(); // lines with an odd number of quotes: a quoted field opens or closes there
+  let header = columns;
+  let unclosed = false;
+  let unclosedAt: number | undefined;
+  const offset = fromLine - 1; // the parser counts lines from where this pass starts
+  let lastEnd = columns === undefined ? 1 : offset; // the last line of the previous record
+
+  async function* text(): AsyncGenerator<string> {
+    let batch: string[] = [];
+    let size = 0;
+    for await (const decoded of decodedLines(path, options)) {
+      if (decoded.line < fromLine) continue;
+      if (decoded.invalid !== undefined) invalid.mark(decoded.line, decoded.invalid);
+      if (quoteCount(decoded.text) % 2 === 1) oddQuotes.mark(decoded.line, true);
+      batch.push(decoded.text);
+      size += decoded.text.length;
+      if (size >= 64 * 1024) {
+        yield `${batch.join("\n")}\n`;
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) yield `${batch.join("\n")}\n`;
+  }
+
   // The parser reports a skipped record synchronously, in the middle of pushing the records around
   // it; pushing the unreadable item right then keeps it in file order.
   const parser = parse({
-    columns: true,
+    columns:
+      columns ??
+      ((row: string[]) => {
+        header = row;
+        return row;
+      }),
     bom: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     info: true,
     on_skip: (error) => {
-      if (error) parser.push(unreadable(error));
+      if (!error) return undefined;
+      if (error.code === "CSV_QUOTE_NOT_CLOSED") unclosed = true;
+      else parser.push({ [skipped]: error });
       return undefined;
     },
   });
-  const input = createReadStream(path).on("error", (error) => parser.destroy(error));
+  const input = Readable.from(text()).on("error", (error) => parser.destroy(error));
   input.pipe(parser);
   try {
     for await (const chunk of parser) {
-      if (isLocated(chunk)) yield chunk;
-      else {
-        const { record, info } = chunk as { record: unknown; info: Info };
-        yield { value: record, line: info.lines };
+      if (isSkip(chunk)) {
+        const error = chunk[skipped];
+        const line = typeof error.lines === "number" ? error.lines + offset : 0;
+        const opened = oddQuotes.firstAfter(lastEnd);
+        if (error.code === "CSV_INVALID_CLOSING_QUOTE" && opened !== undefined && opened < line) {
+          // A quote "closed" lines after it opened, by a quote that opens the next record's field:
+          // the first quote was never closed, and the records between belong to the next pass.
+          unclosedAt = opened;
+          break;
+        }
+        yield fromParser(error, line, lastEnd);
+        if (line > lastEnd) {
+          invalid.forget(line);
+          oddQuotes.forget(line);
+          lastEnd = line;
+        }
+        continue;
       }
+      const { record, info } = chunk as { record: unknown; info: Info };
+      const end = info.lines + offset;
+      const bad = invalid.firstIn(lastEnd, end);
+      oddQuotes.forget(end);
+      lastEnd = end;
+      if (bad !== undefined) {
+        yield unreadable(bad.line, `${bad.value}; ${encodingHint(options)}`, "INVALID_ENCODING");
+      } else yield { value: record, line: end };
     }
   } finally {
     input.destroy(); // when the reader stops early
   }
+  if (unclosedAt !== undefined) return { header, unclosedAt };
+  if (!unclosed) return { header };
+  // The quote that stays open is the last unpaired one after the last whole record.
+  const opened = oddQuotes.unpairedAfter(lastEnd) ?? lastEnd + 1;
+  return { header, unclosedAt: opened };
 }
 
-const located = Symbol("located");
+function quoteCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) count++;
+  return count;
+}
 
-function unreadable(error: CsvError): LocatedItem & { [located]: true } {
-  const line = typeof error.lines === "number" ? error.lines : 0;
+const skipped = Symbol("skipped");
+
+function unreadable(line: number, message: string, code: string): LocatedItem {
+  const reason = new BatchInputError(`line ${line}: ${message}`, { details: { line, code } });
+  return { value: new UnreadableItem(reason), line };
+}
+
+function fromParser(error: CsvError, line: number, lastEnd: number): LocatedItem {
   const message = error.message
     .replace(/^Invalid Record Length: /, "")
-    .replace(/,? (on|at) line \d+\.?$/, "");
-  const reason = new BatchInputError(line > 0 ? `line ${line}: ${message}` : message, {
+    .replace(/,? (on|at) line \d+\.?$/, "")
+    .replace(/ at line \d+/, "");
+  // A record that began lines before its error swallowed those lines: say so, they are in it.
+  const where = line > lastEnd + 1 ? ` (the record starts on line ${lastEnd + 1})` : "";
+  const reason = new BatchInputError(line > 0 ? `line ${line}: ${message}${where}` : message, {
     cause: error,
     details: line > 0 ? { line, code: error.code } : { code: error.code },
   });
-  return { value: new UnreadableItem(reason), line, [located]: true };
+  return { value: new UnreadableItem(reason), line };
 }
 
-function isLocated(chunk: unknown): chunk is LocatedItem {
-  return typeof chunk === "object" && chunk !== null && located in chunk;
+function isSkip(chunk: unknown): chunk is { [skipped]: CsvError } {
+  return typeof chunk === "object" && chunk !== null && skipped in chunk;
 }

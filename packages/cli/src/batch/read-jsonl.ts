@@ -1,23 +1,26 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { BatchInputError, UnreadableItem } from "@catena/core";
+import { type DecodeOptions, decodedLines } from "./decoded-lines.ts";
+import { encodingHint } from "./encoding-hint.ts";
 import type { LocatedItem } from "./located-item.ts";
 
 /**
  * Streams a JSONL file: each non-empty line is one input, parsed as JSON. A line that is not valid
- * JSON becomes an {@link UnreadableItem} carrying `line N: <reason>`, so that the batch records it as
- * failed with its line number and goes on with the other lines.
+ * JSON, or whose bytes are not valid in the file's encoding, becomes an {@link UnreadableItem}
+ * carrying `line N: <reason>`, so that the batch records it as failed with its line number and goes
+ * on with the other lines.
  */
-export async function* readJsonl(path: string): AsyncGenerator<LocatedItem> {
-  const input = createReadStream(path, { encoding: "utf8" });
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  try {
-    for await (const raw of lines) {
-      line++;
-      const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw;
-      if (text.trim() === "") continue;
-      let value: unknown;
+export async function* readJsonl(path: string, options: DecodeOptions = {}): AsyncGenerator<LocatedItem> {
+  for await (const { line, text: raw, invalid } of decodedLines(path, options)) {
+    const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (invalid === undefined && text.trim() === "") continue;
+    let value: unknown;
+    if (invalid !== undefined) {
+      value = new UnreadableItem(
+        new BatchInputError(`line ${line}: ${invalid}; ${encodingHint(options)}`, {
+          details: { line, code: "INVALID_ENCODING" },
+        }),
+      );
+    } else {
       try {
         value = JSON.parse(text);
       } catch (error) {
@@ -27,10 +30,7 @@ export async function* readJsonl(path: string): AsyncGenerator<LocatedItem> {
         });
         value = new UnreadableItem(reason);
       }
-      yield { value, line };
     }
-  } finally {
-    lines.close();
-    input.destroy(); // when the reader stops early
+    yield { value, line };
   }
 }

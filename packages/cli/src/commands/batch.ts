@@ -3,8 +3,12 @@ import { resolve } from "node:path";
 import { type BatchOptions, runBatch } from "@catena/core";
 import type { Command } from "commander";
 import { batchReportJson, batchReportText } from "../batch/batch-report.ts";
+import type { DecodeOptions } from "../batch/decoded-lines.ts";
+import { fileDigest } from "../batch/file-digest.ts";
+import { inputEncoding } from "../batch/input-encoding.ts";
 import { inputFormatOf } from "../batch/input-format.ts";
 import { countItems, linesOfItems, valuesOf } from "../batch/item-streams.ts";
+import type { LocatedItem } from "../batch/located-item.ts";
 import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
@@ -26,6 +30,8 @@ export interface BatchCommandOptions {
   rate?: string;
   resume?: boolean;
   retryFailed?: boolean;
+  forceResume?: boolean;
+  encoding?: string;
 }
 
 /**
@@ -51,11 +57,21 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "--retry-failed",
       "with --resume, run the failed items of the results file again (implies --resume)",
     )
+    .option(
+      "--force-resume",
+      "resume a results file written for another chain, version or input file, or by an older catena (implies --resume)",
+    )
+    .option(
+      "--encoding <name>",
+      "encoding of the input file: utf-8 (default; UTF-16 is found by its byte order mark), latin1, windows-1252, utf-16le, ...",
+    )
     .action(async (ref: string, options: BatchCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const concurrency = parseConcurrency(options.concurrency);
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
-      const resume = options.resume === true || options.retryFailed === true;
+      const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
+      const decode: DecodeOptions =
+        options.encoding === undefined ? {} : { encoding: inputEncoding(options.encoding) };
       const file = resolve(ctx.io.cwd, options.file);
       const out = resolve(ctx.io.cwd, options.out);
       if (!existsSync(file)) throw new CliError(`input file not found: ${options.file}`);
@@ -67,12 +83,14 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           `results file ${options.out} already exists; add --resume to skip the items it holds (--retry-failed to rerun its failures), or choose another --out.`,
         );
       }
+      const read = (): AsyncIterable<LocatedItem> => format.read(file, decode);
       const format = inputFormatOf(file, options.file);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
 
       const stream = globals.json ? undefined : ctx.io.progressStream;
-      const total = stream ? await countItems(format.read(file)) : undefined;
+      const inputDigest = await fileDigest(file);
+      const total = stream ? await countItems(read()) : undefined;
       const display: ProgressDisplay =
         stream && total !== undefined ? progressBar(stream, total) : noProgress;
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
@@ -84,6 +102,9 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         checkpoint: out,
         resume,
         retryFailed: options.retryFailed === true,
+        forceResume: options.forceResume === true,
+        inputDigest,
+        inputSource: file,
         signal: controller.signal,
         onProgress: (p) => display.update(p),
         ...(rate === undefined ? {} : { rate }),
@@ -92,7 +113,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       };
       let summary: Awaited<ReturnType<typeof runBatch>>;
       try {
-        summary = await runBatch(chain, valuesOf(format.read(file)), batchOptions);
+        summary = await runBatch(chain, valuesOf(read()), batchOptions);
       } finally {
         process.removeListener("SIGINT", onSigint);
         display.stop();
@@ -100,7 +121,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       }
       const tally = await tallyResults(out);
       const lines = await linesOfItems(
-        format.read(file),
+        read(),
         tally.failures.map((f) => f.index),
       );
       for (const failure of tally.failures) {

@@ -69,7 +69,7 @@ export function identityMismatches(header: ResultsHeader, identity: BatchIdentit
   if (header.chain !== identity.chain) out.push({ field: "chain", file: header.chain, now: identity.chain });
   if (header.version !== identity.version)
     out.push({ field: "version", file: header.version, now: identity.version });
-  else if (header.fingerprint !== identity.fingerprint)
+  else if (out.length === 0 && header.fingerprint !== identity.fingerprint)
     // A new fingerprint under the same version: the chain changed without a version bump.
     out.push({ field: "fingerprint", file: header.fingerprint, now: identity.fingerprint });
   const digest = header.input?.digest;

@@ -31,6 +31,10 @@ function messageOf(path: string, mismatches: ResumeMismatch[]): string {
   if (mismatches.some((m) => m.field === "header")) {
     return `Results file ${path} has no header line saying which chain and input it belongs to (it was written by an older catena), so the resume cannot be checked; if it is this batch's, ${FORCE}, or choose another results file.`;
   }
-  const diffs = mismatches.map((m) => `${m.field} ${m.file ?? "(none)"} in the file, ${m.now} now`);
+  const shown = (m: ResumeMismatch, value: string): string =>
+    m.field === "fingerprint" ? value.slice(0, 12) : value;
+  const diffs = mismatches.map(
+    (m) => `${m.field} ${m.file === null ? "(none)" : shown(m, m.file)} in the file, ${shown(m, m.now)} now`,
+  );
   return `Results file ${path} belongs to another batch (${diffs.join("; ")}); resuming would mix results. Resume with the same chain and input, choose another results file, or ${FORCE}.`;
 }

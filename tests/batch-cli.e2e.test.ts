@@ -1,0 +1,263 @@
+/*
+ * End-to-end tests of `catena batch` that guard against lost or mixed data: results files that
+ * record what they belong to and refuse a wrong resume, CSV quotes that never close, and input bytes
+ * that are not valid in the file's encoding. Each test spawns the built binary.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
+import { catena } from "./support/run-catena.ts";
+
+const sampleJsonl = join(repoRoot, "packages/chains/data/support-triage/sample.jsonl");
+
+let dir: string;
+const run = (...args: string[]) => catena([...args, "--no-trace"], { cwd: dir });
+
+interface FileLine {
+  catena?: string;
+  index?: number;
+  chain?: string;
+  version?: string;
+  fingerprint?: string;
+  input?: unknown;
+  status?: string;
+  output?: { queue?: string };
+  error?: { code: string; message: string; details?: { line?: number } };
+}
+
+async function fileLines(path: string): Promise<FileLine[]> {
+  return (await readFile(join(dir, path), "utf8"))
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as FileLine);
+}
+
+const results = async (path: string) => (await fileLines(path)).filter((l) => typeof l.index === "number");
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = await mkdtemp(join(tmpdir(), "catena-batch-cli-"));
+}, 180_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("catena batch: results files know what they belong to", () => {
+  const tickets = [
+    '{"text": "I was charged twice"}',
+    '{"text": "Where is my parcel?"}',
+    '{"text": "The app crashes"}',
+  ];
+
+  beforeAll(async () => {
+    await writeFile(join(dir, "tickets.jsonl"), `${tickets.join("\n")}\n`);
+    await writeFile(
+      join(dir, "other.jsonl"),
+      `${tickets.slice(0, 2).join("\n")}\n{"text": "Reset my password"}\n`,
+    );
+    const r = await run("batch", "support-triage", "--file", "tickets.jsonl", "--out", "out.jsonl");
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it("writes a header (chain, version, fingerprint, input digest) and chain and version on every line", async () => {
+    const list = JSON.parse((await run("--json", "list")).stdout) as Array<{
+      name: string;
+      version: string;
+      fingerprint: string;
+    }>;
+    const triage = list.find((c) => c.name === "support-triage");
+    const [header, ...rest] = await fileLines("out.jsonl");
+    expect(header).toMatchObject({
+      catena: "batch-results",
+      chain: "support-triage",
+      version: triage?.version,
+      fingerprint: triage?.fingerprint,
+      input: { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), source: join(dir, "tickets.jsonl") },
+    });
+    expect(rest).toHaveLength(3);
+    for (const line of rest)
+      expect(line).toMatchObject({ chain: "support-triage", version: triage?.version });
+  });
+
+  it("refuses to resume with another chain or another input file, with exit 2 and nothing run", async () => {
+    const before = await readFile(join(dir, "out.jsonl"), "utf8");
+    const chain = await run(
+      "batch",
+      "banking-intents",
+      "--file",
+      "tickets.jsonl",
+      "--out",
+      "out.jsonl",
+      "--resume",
+    );
+    expect(chain.code).toBe(2);
+    expect(chain.stderr).toMatch(
+      /^catena: Results file .*out\.jsonl belongs to another batch \(chain support-triage in the file, banking-intents now\).*--force-resume/,
+    );
+    expect(chain.stderr.trim().split("\n")).toHaveLength(1);
+
+    const input = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "other.jsonl",
+      "--out",
+      "out.jsonl",
+      "--resume",
+    );
+    expect(input.code).toBe(2);
+    expect(input.stderr).toMatch(
+      /input .*tickets\.jsonl \(sha256:[0-9a-f]{12}\) in the file, .*other\.jsonl \(sha256:[0-9a-f]{12}\) now/,
+    );
+    expect(await readFile(join(dir, "out.jsonl"), "utf8")).toBe(before);
+
+    const json = await run(
+      "--json",
+      "batch",
+      "support-triage",
+      "--file",
+      "other.jsonl",
+      "--out",
+      "out.jsonl",
+      "--resume",
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: "error",
+      error: { code: "BATCH_RESUME_MISMATCH", details: { mismatches: [{ field: "input" }] } },
+    });
+  });
+
+  it("resumes the same batch, and a mismatch with --force-resume, saying what differed", async () => {
+    const same = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "tickets.jsonl",
+      "--out",
+      "out.jsonl",
+      "--resume",
+    );
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toContain("skipped 3");
+
+    await writeFile(join(dir, "more.jsonl"), `${tickets.join("\n")}\n{"text": "Reset my password"}\n`);
+    const forced = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "more.jsonl",
+      "--out",
+      "out.jsonl",
+      "--force-resume",
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain("done 1, deferred 0, failed 0, skipped 3");
+    expect(forced.stdout).toMatch(
+      /resumed with --force-resume although input .*tickets\.jsonl .* in the file, .*more\.jsonl .* now/,
+    );
+    expect((await results("out.jsonl")).map((r) => r.index).sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it("refuses a results file without a header (an older catena's) unless forced", async () => {
+    const legacy = [0, 1].map((index) =>
+      JSON.stringify({ index, status: "done", output: { queue: "billing" } }),
+    );
+    await writeFile(join(dir, "legacy.jsonl"), `${legacy.join("\n")}\n`);
+    const refused = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "tickets.jsonl",
+      "--out",
+      "legacy.jsonl",
+      "--resume",
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/has no header line .*older catena.*--force-resume/);
+    const forced = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "tickets.jsonl",
+      "--out",
+      "legacy.jsonl",
+      "--force-resume",
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain("skipped 2");
+    expect(forced.stdout).toContain("the results file has no header");
+  });
+});
+
+describe("catena batch: no record is dropped silently", () => {
+  it("reports a CSV quote that never closes at its line, exits 1, and runs every other record", async () => {
+    const good = Array.from(
+      { length: 100 },
+      (_, i) => `"Refund for invoice INV-${1000 + i}, charged twice",c${i}`,
+    );
+    const csv = [
+      "text,customer",
+      '"Where is my parcel?",first',
+      '"My card was charged twice,broken',
+      ...good,
+    ].join("\n");
+    await writeFile(join(dir, "quote.csv"), `${csv}\n`);
+    const r = await run("batch", "support-triage", "--file", "quote.csv", "--out", "quote-results.jsonl");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("done 101, deferred 0, failed 1");
+    expect(r.stdout).toMatch(/line 3 \(item 1\): a quote opened on this line is never closed/);
+    const lines = await results("quote-results.jsonl");
+    expect(lines).toHaveLength(102);
+    expect(lines.find((l) => l.index === 1)?.error?.details?.line).toBe(3);
+  }, 60_000);
+
+  it("refuses a line that is not valid UTF-8 with its line number; --encoding latin1 reads it", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"text": "I was charged twice"}\n'),
+      Buffer.from('{"text": "Caf\xe9 order never arrived"}\n', "latin1"),
+      Buffer.from('{"text": "Where is my parcel?"}\n'),
+    ]);
+    await writeFile(join(dir, "latin1.jsonl"), bytes);
+    const r = await run("batch", "support-triage", "--file", "latin1.jsonl", "--out", "latin1-results.jsonl");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("done 2, deferred 0, failed 1");
+    expect(r.stdout).toMatch(
+      /line 2 \(item 1\): not valid UTF-8 \(byte 0xE9 at byte 14 of the line\); .*--encoding latin1/,
+    );
+    expect((await results("latin1-results.jsonl")).some((l) => JSON.stringify(l).includes("\uFFFD"))).toBe(
+      false,
+    );
+
+    const ok = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "latin1.jsonl",
+      "--out",
+      "latin1-ok.jsonl",
+      "--encoding",
+      "latin1",
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    const item = (await results("latin1-ok.jsonl")).find((l) => l.index === 1) as {
+      input?: { text: string };
+    };
+    expect(item.input?.text).toBe("Café order never arrived");
+
+    const bad = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "latin1.jsonl",
+      "--out",
+      "x.jsonl",
+      "--encoding",
+      "klingon",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^catena: --encoding klingon is not an encoding/);
+  }, 60_000);
+});
