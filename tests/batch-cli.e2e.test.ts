@@ -7,10 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
+import { ensureBuilt } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
-
-const sampleJsonl = join(repoRoot, "packages/chains/data/support-triage/sample.jsonl");
 
 let dir: string;
 const run = (...args: string[]) => catena([...args, "--no-trace"], { cwd: dir });

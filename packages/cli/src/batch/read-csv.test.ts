@@ -26,7 +26,7 @@ async function readAll(text: string | Buffer, options: DecodeOptions = {}): Prom
 
 function messageOf(item: LocatedItem | undefined): string {
   expect(item?.value).toBeInstanceOf(UnreadableItem);
-  return (item?.value as UnreadableItem).error.message;
+  return (item as LocatedItem & { value: UnreadableItem }).value.error.message;
 }
 
 describe("readCsv", () => {
