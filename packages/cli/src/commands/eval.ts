@@ -8,16 +8,21 @@ import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { type EvalReport, EvalTally } from "../evaluation/eval-tally.ts";
+import { labelFieldOf } from "../evaluation/label-field.ts";
 import { readEvalItems } from "../evaluation/read-eval-items.ts";
+import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
+import { oneLine } from "../report-error.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 
 /** The options of `catena eval`. */
 export interface EvalCommandOptions {
   data: string;
+  labelField?: string;
+  minAccuracy?: string;
 }
 
 /**
@@ -29,23 +34,33 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
   program
     .command("eval")
     .description("evaluate a labelling chain on labelled data: accuracy, tiers, confusions, latency")
-    .argument("<chain>", "chain name, or name@version; its output has `label` and `tier`")
-    .requiredOption("--data <file>", "labelled items: .jsonl ({ text, label } per line) or .csv (text,label)")
+    .argument("<chain>", "chain name, or name@version; its output has a label field (and `tier`)")
+    .requiredOption(
+      "--data <file>",
+      "labelled items: .jsonl ({ text, <label field> } per line) or .csv (text,<label field>)",
+    )
+    .option(
+      "--label-field <field>",
+      "output field to compare with the expected value (default: `label`, else the output's only enum field, e.g. support-triage's `queue`)",
+    )
+    .option("--min-accuracy <x>", "fail (exit 1) when accuracy is below x: 0.9 or 90%")
     .action(async (ref: string, options: EvalCommandOptions, command: Command) => {
       const globals = globalOptions(command);
+      const minAccuracy = options.minAccuracy === undefined ? undefined : parseShare(options.minAccuracy);
       const path = resolve(ctx.io.cwd, options.data);
       if (!existsSync(path)) throw new CliError(`data file not found: ${options.data}`);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
-      const labels = trainableChains.find((t) => t.name === chain.name)?.labels;
-      const items = readEvalItems(path, displayPath(ctx.io.cwd, path), labels);
+      const { field, labels: declared } = labelFieldOf(chain, options.labelField);
+      const labels = trainableChains.find((t) => t.name === chain.name)?.labels ?? declared;
+      const items = readEvalItems(path, displayPath(ctx.io.cwd, path), labels, field);
       const stream = globals.json ? undefined : ctx.io.progressStream;
       const bar = stream
         ? new SingleBar({ stream, format: "{bar} {value}/{total}", barsize: 24, clearOnComplete: true })
         : undefined;
       bar?.start(items.length, 0);
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
-      const tally = new EvalTally();
+      const tally = new EvalTally(field);
       try {
         for (const item of items) {
           const result = await run(chain, item.input, tracing.tracer ? { tracer: tracing.tracer } : {});
@@ -57,15 +72,48 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         await tracing.finish();
       }
       const report = tally.report(cascadeTiers(chain.flow));
+      const allFailed = report.items > 0 && report.failed === report.items;
+      const belowGate = minAccuracy !== undefined && report.accuracy < minAccuracy;
       if (globals.json) {
         const { runIds: _ids, ...rest } = report;
-        ctx.io.out(jsonText({ status: "evaluated", chain: chain.id, data: path, ...rest }));
-        return;
+        const gate = minAccuracy === undefined ? {} : { gate: { minAccuracy, passed: !belowGate } };
+        const status = allFailed ? "failed" : belowGate ? "below-gate" : "evaluated";
+        ctx.io.out(jsonText({ status, chain: chain.id, data: path, ...rest, ...gate }));
+      } else {
+        ctx.io.out(
+          evalReportText(chain.id, displayPath(ctx.io.cwd, path), report, tracing.tracer !== undefined),
+        );
       }
-      ctx.io.out(
-        evalReportText(chain.id, displayPath(ctx.io.cwd, path), report, tracing.tracer !== undefined),
-      );
+      if (allFailed) {
+        const first = report.failures[0];
+        const reasons = report.failures.map((f) => `${f.count} ${f.code}`).join(", ");
+        ctx.io.err(
+          `catena: every one of the ${report.items} items failed (${reasons}); the first: ${oneLine(first?.message ?? "unknown")}\n`,
+        );
+        ctx.setExitCode(ExitCode.failed);
+      } else if (belowGate) {
+        ctx.io.err(
+          `catena: accuracy ${percent(report.accuracy)} is below --min-accuracy ${percent(minAccuracy)}\n`,
+        );
+        ctx.setExitCode(ExitCode.failed);
+      }
     });
+}
+
+/** Parses `--min-accuracy`: a share between 0 and 1 (`0.9`) or a percentage (`90%`). */
+export function parseShare(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = match ? Number(match[1]) / (match[2] === "%" ? 100 : 1) : Number.NaN;
+  if (!match || !(value >= 0 && value <= 1)) {
+    throw new CliError(
+      `--min-accuracy must be a share from 0 to 1 (0.9) or a percentage (90%), got "${text}".`,
+    );
+  }
+  return value;
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
 }
 
 /** Tier names of the flow's first cascade, in order (empty when it has none). */
@@ -92,7 +140,7 @@ function cascadeTiers(node: FlowNode): string[] {
 export function evalReportText(chain: string, data: string, r: EvalReport, traced: boolean): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
-    `evaluated ${chain} on ${r.items} items of ${data}`,
+    `evaluated ${chain} on ${r.items} items of ${data} (expected vs output field \`${r.labelField}\`)`,
     "",
     table([
       ["TIER", "ANSWERED", "COVERAGE", "PRECISION"],
@@ -103,6 +151,11 @@ export function evalReportText(chain: string, data: string, r: EvalReport, trace
     "",
     `accuracy: ${pct(r.accuracy)} of all items (answered items: ${pct(r.answeredAccuracy)}; with the best cheap guess for deferred items: ${pct(r.accuracyWithBestGuess)})`,
   ];
+  if (r.failed > 0) {
+    lines.push(
+      `failed: ${r.failures.map((f) => `${f.count} ${f.code}`).join(", ")}; the first: ${oneLine(r.failures[0]?.message ?? "unknown")}`,
+    );
+  }
   if (r.deferred.count > 0) {
     const reasons = Object.entries(r.deferred.reasons)
       .map(([code, n]) => `${n} ${code}`)

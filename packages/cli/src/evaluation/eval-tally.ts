@@ -30,6 +30,10 @@ export interface EvalReport {
   tiers: TierScore[];
   deferred: { count: number; share: number; bestGuessCorrect: number; reasons: Record<string, number> };
   failed: number;
+  /** Failed items per error code, with the first message of each. */
+  failures: Array<{ code: string; count: number; message: string }>;
+  /** The output field compared with the expected value. */
+  labelField: string;
   /** The most frequent (expected → given) mistakes, answered items and best guesses alike. */
   confusions: Array<{ expected: string; predicted: string; count: number }>;
   latency: StepLatency[];
@@ -38,6 +42,8 @@ export interface EvalReport {
 
 /** Accumulates run results against their expected labels into an {@link EvalReport}. */
 export class EvalTally {
+  readonly #field: string;
+  readonly #failures = new Map<string, { count: number; message: string }>();
   #items = 0;
   #correct = 0;
   #bestCorrect = 0;
@@ -51,6 +57,11 @@ export class EvalTally {
   readonly #ms = new Map<string, number[]>();
   readonly #runIds: string[] = [];
 
+  /** `field` is the output field that holds the label (default `label`). */
+  constructor(field = "label") {
+    this.#field = field;
+  }
+
   /** Adds one item's run. */
   add(result: RunResult, expected: string): void {
     this.#items++;
@@ -62,8 +73,9 @@ export class EvalTally {
     }
     let given: string | null = null;
     if (result.status === "done") {
-      const out = result.output as { label?: unknown; tier?: unknown };
-      given = typeof out.label === "string" ? out.label : null;
+      const out = result.output as Record<string, unknown>;
+      const value = out[this.#field];
+      given = typeof value === "string" ? value : null;
       const tier = typeof out.tier === "string" ? out.tier : "(none)";
       const t = this.#tiers.get(tier) ?? { answered: 0, correct: 0 };
       t.answered++;
@@ -86,6 +98,14 @@ export class EvalTally {
       this.#reasons[code] = (this.#reasons[code] ?? 0) + 1;
     } else {
       this.#failed++;
+      const error = result.status === "error" ? result.error : undefined;
+      const code = error?.code ?? result.status;
+      const seen = this.#failures.get(code) ?? {
+        count: 0,
+        message: error?.message ?? `the run ended ${result.status}`,
+      };
+      seen.count++;
+      this.#failures.set(code, seen);
     }
     if (given !== null && given !== expected) {
       const key = `${expected}\u0000${given}`;
@@ -121,6 +141,10 @@ export class EvalTally {
         reasons: { ...this.#reasons },
       },
       failed: this.#failed,
+      failures: [...this.#failures]
+        .map(([code, f]) => ({ code, count: f.count, message: f.message }))
+        .sort((a, b) => b.count - a.count),
+      labelField: this.#field,
       confusions: [...this.#confusions]
         .map(([key, count]) => {
           const [expected, predicted] = key.split("\u0000") as [string, string];

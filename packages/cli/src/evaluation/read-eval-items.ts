@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { checkExamples, type LabelledExample, readLabelledCsv } from "@catena/core";
 import { CliError } from "../cli-error.ts";
 
-/** A labelled eval item: the chain's input (the whole record) and its expected label. */
+/** A labelled eval item: the chain's input (the whole record) and its expected value of the label field. */
 export interface EvalItem {
   input: Record<string, unknown>;
   label: string;
@@ -11,14 +11,27 @@ export interface EvalItem {
 }
 
 /**
- * Reads labelled items from a `.jsonl` file (one object per line with `text` and `label`) or a
- * `.csv` file (`text` and `label` or `category` columns), checked against the label set when one
- * is given: problems are errors naming the lines.
+ * Reads labelled items from a `.jsonl` file (one object per line with `text` and the expected value
+ * in the label field, e.g. `queue`, or in `label`) or a `.csv` file (`text` and a column named like
+ * the label field, or `label` or `category`), checked against the label set when one is given:
+ * problems are errors naming the lines. An empty file is an error that says so.
  */
-export function readEvalItems(path: string, shownAs: string, labels?: readonly string[]): EvalItem[] {
+export function readEvalItems(
+  path: string,
+  shownAs: string,
+  labels?: readonly string[],
+  field = "label",
+): EvalItem[] {
+  const raw = readFileSync(path, "utf8");
+  if (raw.trim() === "" || (extname(path).toLowerCase() === ".csv" && raw.trim().split("\n").length < 2)) {
+    throw new CliError(
+      `${shownAs} is empty: there are no items to evaluate; give one labelled item per line, e.g. {"text": "...", "${field}": "..."}.`,
+    );
+  }
   if (extname(path).toLowerCase() === ".csv") {
-    const header = readFileSync(path, "utf8").split("\n", 1)[0] ?? "";
-    const labelColumn = /(^|,)\s*"?category"?\s*(,|$)/.test(header) ? "category" : "label";
+    const header = raw.split("\n", 1)[0] ?? "";
+    const has = (column: string) => new RegExp(`(^|,)\\s*"?${column}"?\\s*(,|$)`).test(header);
+    const labelColumn = [field, "label", "category"].find(has) ?? field;
     return readLabelledCsv(path, { labelColumn, ...(labels ? { labels } : {}) }).map((e, i) => ({
       input: { text: e.text },
       label: e.label,
@@ -26,24 +39,24 @@ export function readEvalItems(path: string, shownAs: string, labels?: readonly s
     }));
   }
   const items: EvalItem[] = [];
-  readFileSync(path, "utf8")
-    .split("\n")
-    .forEach((text, i) => {
-      if (text.trim() === "") return;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw new CliError(`${shownAs} line ${i + 1} is not valid JSON: ${(error as Error).message}`);
-      }
-      const record = value as Record<string, unknown>;
-      if (typeof value !== "object" || value === null || typeof record.label !== "string") {
-        throw new CliError(
-          `${shownAs} line ${i + 1} has no "label" string; eval items need their expected label.`,
-        );
-      }
-      items.push({ input: record, label: record.label, line: i + 1 });
-    });
+  raw.split("\n").forEach((text, i) => {
+    if (text.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(`${shownAs} line ${i + 1} is not valid JSON: ${(error as Error).message}`);
+    }
+    const record = value as Record<string, unknown>;
+    const expected =
+      typeof value === "object" && value !== null ? (record[field] ?? record.label) : undefined;
+    if (typeof expected !== "string") {
+      throw new CliError(
+        `${shownAs} line ${i + 1} has no "${field}" string; eval items need their expected ${field}.`,
+      );
+    }
+    items.push({ input: record, label: expected, line: i + 1 });
+  });
   const examples: LabelledExample[] = items.map((item) => ({
     text: typeof item.input.text === "string" ? item.input.text : "-",
     label: item.label,
