@@ -244,6 +244,33 @@ describe("deep JSON", () => {
   });
 });
 
+describe("deep JSON elsewhere: a 422, never a 500", () => {
+  it("refuses deep example parts, deep token corrections and deep example metadata queries", async () => {
+    const dataset = await post("/datasets", JSON.stringify({ name: "deep-ds" }));
+    const datasetId = (dataset.body as { id: string }).id;
+    const exampleId = crypto.randomUUID();
+    const boundary = "exb0undary";
+    const part = (name: string, data: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: application/json\r\n\r\n${data}\r\n`;
+    const upload = await post(
+      `/v1/platform/datasets/${datasetId}/examples`,
+      `${part(exampleId, "{}")}${part(`${exampleId}.inputs`, nested(5000))}--${boundary}--\r\n`,
+      `multipart/form-data; boundary=${boundary}`,
+    );
+    expect(upload.status).toBe(422);
+    expect(upload.body.detail).toMatch(/deeper than 101 levels/);
+
+    const target = run("deep-token");
+    expect((await post("/runs/batch", `{"post":[${target.json}]}`)).status).toBe(202);
+    const token = await post("/feedback/tokens", JSON.stringify({ run_id: target.id, feedback_key: "k" }));
+    const tokenUrl = (token.body as { url: string }).url;
+    const deepList = encodeURIComponent("[".repeat(1000) + "]".repeat(1000));
+    expect((await fetch(`${tokenUrl}?score=1&correction=${deepList}`)).status).toBe(422);
+    const metadata = await fetch(`${studio.url}/examples?metadata=${encodeURIComponent(nested(500))}`);
+    expect(metadata.status).toBe(422);
+  });
+});
+
 describe("filters too deep or too wide", () => {
   it("answers 422 saying what to change for and() 2,000 deep, 2,000 wide and in() with 40,000 values", async () => {
     let deep = 'eq(name, "x")';

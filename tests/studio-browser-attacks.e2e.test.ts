@@ -180,33 +180,35 @@ describe("a cross-site page against the studio", () => {
   }
 
   it("refuses form POSTs (text/plain JSON trick and multipart) from another site", async () => {
-    const page = await browser.context.newPage();
-    const statuses = studioStatuses(page);
-    await page.goto(`http://evil.example:${evilPort}/`);
+    /** Submits `form` from a fresh page of evil.example; the status of the studio's answer. */
+    const submit = async (form: string, path: string): Promise<number> => {
+      const page = await browser.context.newPage();
+      try {
+        await page.goto(`http://evil.example:${evilPort}/`);
+        const answered = page.waitForResponse((r) => r.url() === `${studio.url}${path}`);
+        await page.setContent(form);
+        await page.evaluate("document.forms[0].submit()");
+        const status = (await answered).status();
+        await page.waitForLoadState();
+        return status;
+      } finally {
+        await page.close();
+      }
+    };
     const project = "evil-form";
     const batch = runBody(project);
     const json = JSON.stringify({ post: batch.post });
     // The classic trick: a text/plain form whose "name=value" body is valid JSON.
-    const navigation = page.waitForResponse((r) => r.url().endsWith("/runs/batch"));
-    await page.setContent(
+    const textForm =
       `<form method="POST" action="${studio.url}/runs/batch" enctype="text/plain">` +
-        `<input name='${attr(`${json.slice(0, -1)}, "x": "`)}' value='"}'></form>`,
-    );
-    await page.evaluate("document.forms[0].submit()");
-    expect((await navigation).status()).toBe(403);
-
-    await page.goto(`http://evil.example:${evilPort}/`);
+      `<input name='${attr(`${json.slice(0, -1)}, "x": "`)}' value='"}'></form>`;
+    expect(await submit(textForm, "/runs/batch")).toBe(403);
     const multipartRun = runBody(project);
-    const second = page.waitForResponse((r) => r.url().endsWith("/runs/multipart"));
-    await page.setContent(
+    const multipartForm =
       `<form method="POST" action="${studio.url}/runs/multipart" enctype="multipart/form-data">` +
-        `<input name="post.${multipartRun.id}" value='${attr(JSON.stringify(multipartRun.post[0]))}'></form>`,
-    );
-    await page.evaluate("document.forms[0].submit()");
-    expect((await second).status()).toBe(403);
-    expect(statuses.get("POST /runs/multipart")).toBe(403);
+      `<input name="post.${multipartRun.id}" value='${attr(JSON.stringify(multipartRun.post[0]))}'></form>`;
+    expect(await submit(multipartForm, "/runs/multipart")).toBe(403);
     expect(await storedRuns(project)).toEqual([]);
-    await page.close();
   });
 
   it("lets a page on the studio's own origin write (the studio's future web page)", async () => {

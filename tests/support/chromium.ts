@@ -41,7 +41,8 @@ async function installChromium(): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   try {
     await run("apt-get", ["update"], { env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
-    await run("apt-get", ["install", "-y", "chromium"], {
+    // Waits for another apt-get (a parallel test process, unattended upgrades) instead of failing.
+    await run("apt-get", ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "chromium"], {
       env,
       maxBuffer: 64 * 1024 * 1024,
       timeout: 900_000,

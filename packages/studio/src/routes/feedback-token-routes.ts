@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
 import { cors } from "hono/cors";
+import { assertJsonDepth } from "../http/json-depth.ts";
 import { pageParams, uuidParams } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -102,9 +103,12 @@ function submit(
 }
 
 function parseMaybeJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return text;
   }
+  assertJsonDepth(value, 'Query parameter "correction"');
+  return value;
 }
