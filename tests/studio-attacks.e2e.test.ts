@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catena } from "./support/run-catena.ts";
 import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-studio-attacks-"));
@@ -314,15 +313,17 @@ describe("filters too deep or too wide", () => {
 
 describe("catena studio --host", () => {
   it("refuses a non-loopback address without an API key and says how to set one", async () => {
-    const result = await catena(
-      ["studio", "--host", "0.0.0.0", "--port", "0", "--db", join(dir, "open.db")],
-      {
-        cwd: dir,
-        env: { CATENA_STUDIO_API_KEY: undefined },
+    // Through startStudioProcess, which a test can stop: a studio that did start must not outlive it.
+    const started = startStudioProcess(join(dir, "open.db"), ["--host", "0.0.0.0"]);
+    const outcome = await started.then(
+      async (studioProcess) => {
+        await studioProcess.stop();
+        return "started";
       },
+      (error: Error) => error.message,
     );
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/without an API key.*CATENA_STUDIO_API_KEY=/s);
+    expect(outcome).toMatch(/exited with 2 before serving/);
+    expect(outcome).toMatch(/without an API key.*CATENA_STUDIO_API_KEY=/s);
   });
 
   it("serves 0.0.0.0 with an API key, which every request but the token URLs must send", async () => {

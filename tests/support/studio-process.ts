@@ -53,6 +53,7 @@ export function startStudioProcess(
       } catch {
         return; // not all of the JSON yet
       }
+      if (typeof started.url !== "string") return; // an error under --json: the exit tells it
       resolve({
         ...started,
         child,
@@ -64,7 +65,7 @@ export function startStudioProcess(
       });
     });
     void exited.then((code) =>
-      reject(new Error(`catena studio exited with ${code} before serving: ${stderr}`)),
+      reject(new Error(`catena studio exited with ${code} before serving: ${stderr}${stdout}`)),
     );
   });
 }
