@@ -4,7 +4,10 @@
  * SQLite, so that the same SDK traces to LangSmith or to the studio.
  */
 export { defaultStudioDbPath } from "./default-studio-db-path.ts";
+export { LOOPBACK_HOST_NAMES } from "./http/host-guard.ts";
+export { JsonTooDeepError, MAX_JSON_DEPTH } from "./http/json-depth.ts";
 export { StudioHttpError } from "./http/studio-http-error.ts";
+export type { IngestRefusal, IngestRefusalSummary } from "./ingest-refusals.ts";
 export { STUDIO_INFO } from "./routes/info-routes.ts";
 export {
   DEFAULT_BODY_LIMIT_BYTES,
@@ -21,3 +24,4 @@ export type { StudioSession } from "./store/session-store.ts";
 export { StudioDatabaseError, type StudioDatabaseErrorCode } from "./store/studio-database-error.ts";
 export { StudioStore } from "./store/studio-store.ts";
 export { createStudioApp, type StudioAppOptions } from "./studio-app.ts";
+export { StudioStartError, type StudioStartErrorCode } from "./studio-start-error.ts";

@@ -1,15 +1,31 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { defaultStudioDbPath } from "./default-studio-db-path.ts";
+import { hostNameOf, isLoopbackHost } from "./http/host-guard.ts";
 import { StudioStore } from "./store/studio-store.ts";
 import { createStudioApp } from "./studio-app.ts";
+import { StudioStartError } from "./studio-start-error.ts";
 
 /** How to start the studio; every field has a default. */
 export interface StudioOptions {
   /** TCP port; 0 (the default) picks a free one. The CLI uses 1984. */
   port?: number;
-  /** Interface to listen on; default 127.0.0.1. */
+  /**
+   * Interface to listen on; default 127.0.0.1. Any address other machines can reach (`0.0.0.0`, a
+   * LAN address) needs an `apiKey`, else the studio refuses to start.
+   */
   host?: string;
+  /**
+   * More `Host` header names to answer to, besides the loopback names, `host` and the host of
+   * `publicUrl` (`.example.com` allows a domain and its subdomains). Requests for any other name
+   * get a 403: that is how DNS rebinding is stopped.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * The URL other people reach the studio at, e.g. `http://studio.lan:1984` (default: `url`):
+   * presigned feedback URLs start with it.
+   */
+  publicUrl?: string;
   /** SQLite file; default {@link defaultStudioDbPath}. */
   dbPath?: string;
   /** Required `x-api-key`; default `CATENA_STUDIO_API_KEY`, else no key is required. */
@@ -44,10 +60,36 @@ export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 export async function startStudio(options: StudioOptions = {}): Promise<RunningStudio> {
   const dbPath = options.dbPath ?? defaultStudioDbPath();
   const host = options.host ?? "127.0.0.1";
+  const apiKey = options.apiKey ?? process.env.CATENA_STUDIO_API_KEY;
+  if ((apiKey === undefined || apiKey === "") && !(await isLoopbackHost(host))) {
+    throw new StudioStartError(
+      "insecure-host",
+      host,
+      `Refusing to serve the Catena studio on ${host} without an API key: every machine that reaches that address could read and write all traces. ` +
+        `Set a key, e.g. CATENA_STUDIO_API_KEY=$(openssl rand -hex 16) catena studio --host ${host} (startStudio({ apiKey })), ` +
+        "and give clients the same key as LANGSMITH_API_KEY; or keep the default --host 127.0.0.1.",
+    );
+  }
+  const allowedHosts = [...(options.allowedHosts ?? [])];
+  if (options.publicUrl !== undefined) {
+    const name = URL.canParse(options.publicUrl) ? hostNameOf(new URL(options.publicUrl).host) : undefined;
+    if (name === undefined) {
+      throw new StudioStartError(
+        "invalid-option",
+        host,
+        `publicUrl ${JSON.stringify(options.publicUrl)} is not a URL: give the base URL clients use, e.g. http://studio.lan:1984.`,
+      );
+    }
+    allowedHosts.push(name);
+  }
+  let url = "";
   const store = StudioStore.open(dbPath);
   const app = createStudioApp(store, {
-    apiKey: options.apiKey ?? process.env.CATENA_STUDIO_API_KEY,
+    apiKey,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    host,
+    allowedHosts,
+    publicUrl: () => options.publicUrl?.replace(/\/+$/, "") ?? url,
   });
   let server: ReturnType<typeof serve>;
   try {
@@ -62,18 +104,19 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
       code === "EADDRINUSE"
         ? ": the port is taken, pick another with --port (or port: 0 for any free port)"
         : "";
-    throw new Error(
+    throw new StudioStartError(
+      "listen-failed",
+      host,
       `Cannot start the Catena studio on ${host}:${options.port ?? 0}${hint} (${(error as Error).message}).`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
+  url = `http://${urlHost}:${port}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     dbPath,
     close() {

@@ -43,6 +43,7 @@ describe("the studio over raw HTTP", () => {
       version: "0.10.0",
       batch_ingest_config: { use_multipart_endpoint: false, size_limit: 100, size_limit_bytes: 20971520 },
       instance_flags: { dataset_examples_multipart_enabled: true },
+      catena: { limits: { json_depth: 100 }, refused: { count: 0, recent: [] } },
     });
     expect((await request(fixture.studio, "GET", "/api/v1/info")).body).toEqual(info.body);
   });

@@ -3,7 +3,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { getPath } from "hono/utils/url";
+import { HostAllowList, hostGuard } from "./http/host-guard.ts";
+import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
+import { IngestRefusals } from "./ingest-refusals.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
 import { registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
@@ -20,12 +23,27 @@ export interface StudioAppOptions {
   apiKey?: string | undefined;
   /** The largest request body accepted (after de-chunking); larger ones get a 413. */
   bodyLimitBytes: number;
+  /**
+   * The studio's own base URL, e.g. `http://127.0.0.1:1984`: presigned feedback URLs start with it.
+   * A function, because a server on port 0 learns its port after the app is made.
+   */
+  publicUrl: string | (() => string);
+  /** The address the server listens on (default 127.0.0.1); its name is answered to, see {@link HostAllowList}. */
+  host?: string | undefined;
+  /** More `Host` names to answer to besides the loopback ones and `host` (`.example.com` for a domain). */
+  allowedHosts?: readonly string[] | undefined;
+  /** Where refusals are logged (default: `console.warn`, the server's stderr). */
+  log?: ((line: string) => void) | undefined;
 }
 
 /**
  * The studio's HTTP app (hono): the LangSmith REST subset the SDK uses, over `store`. Paths may
  * carry an `/api/v1` prefix (what users set when they copy LangSmith's endpoint). Every refusal is
  * a JSON `{ "detail": "..." }` with a 4xx status; the app never lets an error escape.
+ *
+ * Before any route: the `Host` must be one the studio answers to (DNS rebinding), a web page on
+ * another origin may call only the presigned feedback URLs (cross-site writes), and with an API key
+ * every other request must send it.
  */
 export function createStudioApp(store: StudioStore, options: StudioAppOptions): Hono {
   const app = new Hono({
@@ -35,11 +53,15 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     },
   });
 
+  const isPublicPath = (path: string) => FEEDBACK_TOKEN_PATH.test(path);
+  app.use("*", hostGuard(new HostAllowList(options.host ?? "127.0.0.1", options.allowedHosts)));
+  app.use("*", originGuard({ isPublicPath }));
+
   const expectedKey =
     options.apiKey === undefined || options.apiKey === "" ? undefined : Buffer.from(options.apiKey);
   if (expectedKey !== undefined) {
     app.use("*", async (c, next) => {
-      if (FEEDBACK_TOKEN_PATH.test(c.req.path) && c.req.path !== "/feedback/tokens") return next();
+      if (isPublicPath(c.req.path)) return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(
@@ -64,11 +86,13 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     }),
   );
 
-  registerInfoRoutes(app);
-  registerRunIngestRoutes(app, store);
+  const refusals = new IngestRefusals(options.log);
+  const publicUrl = options.publicUrl;
+  registerInfoRoutes(app, refusals);
+  registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store);
   registerSessionRoutes(app, store);
-  registerFeedbackTokenRoutes(app, store);
+  registerFeedbackTokenRoutes(app, store, typeof publicUrl === "string" ? () => publicUrl : publicUrl);
   registerFeedbackRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);

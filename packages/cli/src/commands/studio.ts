@@ -12,19 +12,46 @@ interface StudioCommandOptions {
   port: string;
   host: string;
   db?: string;
+  allowHost: string[];
+  publicUrl?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== ""),
+  ];
 }
 
 /**
- * Registers `catena studio [--port 1984] [--host 127.0.0.1] [--db path]`: serves the local
- * LangSmith-compatible studio, prints its URL (with `--json`, `{url, port, dbPath}`), and stops
- * cleanly on Ctrl-C or SIGTERM.
+ * Registers `catena studio [--port 1984] [--host 127.0.0.1] [--allow-host name] [--public-url url]
+ * [--db path]`: serves the local LangSmith-compatible studio, prints its URL (with `--json`,
+ * `{url, port, dbPath}`), and stops cleanly on Ctrl-C or SIGTERM. A `--host` other machines reach
+ * needs `CATENA_STUDIO_API_KEY`; without it the command refuses to start (exit code 2) and says so.
  */
 export function registerStudioCommand(program: Command, ctx: CommandContext): void {
   program
     .command("studio")
     .description("serve the local LangSmith-compatible trace and feedback studio (SQLite)")
     .option("--port <port>", "TCP port (0: any free port)", String(DEFAULT_STUDIO_PORT))
-    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option(
+      "--host <host>",
+      "interface to listen on; a non-loopback one (0.0.0.0) needs CATENA_STUDIO_API_KEY",
+      "127.0.0.1",
+    )
+    .option(
+      "--allow-host <name>",
+      "also answer requests for this Host name (repeatable or comma-separated; .example.com for a domain); others get 403",
+      collect,
+      [],
+    )
+    .option(
+      "--public-url <url>",
+      "the URL others reach the studio at (presigned feedback URLs start with it)",
+    )
     .option("--db <path>", "SQLite database file (default: the user's data directory)")
     .action(async (options: StudioCommandOptions, command: Command) => {
       const globals = globalOptions(command);
@@ -34,16 +61,23 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       }
       // Imported here, not at the top: loading node:sqlite prints an ExperimentalWarning, which
       // every other command would show too.
-      const { startStudio } = await import("@catena/studio");
+      const { startStudio, StudioStartError } = await import("@catena/studio");
       let studio: Awaited<ReturnType<typeof startStudio>>;
       try {
         studio = await startStudio({
           port,
           host: options.host,
+          allowedHosts: options.allowHost,
+          ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
           ...(options.db === undefined ? {} : { dbPath: options.db }),
         });
       } catch (error) {
-        throw new CliError((error as Error).message, { exitCode: ExitCode.failed, cause: error });
+        // An unsafe --host or a bad --public-url is a usage error; a port that is taken is not.
+        const usage = error instanceof StudioStartError && error.code !== "listen-failed";
+        throw new CliError((error as Error).message, {
+          exitCode: usage ? ExitCode.usage : ExitCode.failed,
+          cause: error,
+        });
       }
       if (globals.json) {
         ctx.io.out(jsonText({ url: studio.url, port: studio.port, dbPath: studio.dbPath }));

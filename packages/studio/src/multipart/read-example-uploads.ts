@@ -1,3 +1,4 @@
+import { assertJsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { ExampleUpload } from "../store/example-store.ts";
 import { isUuid } from "../store/run-fields.ts";
@@ -82,11 +83,14 @@ export function readExampleUploads(parts: readonly MultipartPart[]): ExampleUplo
 }
 
 function parseJson(part: MultipartPart): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(part.data.toString("utf8"));
+    value = JSON.parse(part.data.toString("utf8"));
   } catch (error) {
     throw new StudioHttpError(422, `Part "${part.name}" is not valid JSON (${(error as Error).message}).`);
   }
+  assertJsonDepth(value, `Part "${part.name}"`, MAX_JSON_DEPTH + 1);
+  return value;
 }
 
 function unknownPart(name: string): StudioHttpError {

@@ -1,3 +1,4 @@
+import { assertJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { type FeedbackCreate, toFeedbackCreate } from "../store/feedback-store.ts";
 import { isUuid, type RunOperation, toRunFields } from "../store/run-fields.ts";
@@ -9,6 +10,8 @@ export interface MultipartIngest {
   operations: RunOperation[];
   attachments: RunAttachment[];
   feedback: FeedbackCreate[];
+  /** Runs and feedback left out, each with why (nested too deep); the rest is stored. */
+  refused: { id: string; detail: string }[];
 }
 
 const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"] as const;
@@ -17,7 +20,8 @@ const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"
  * Reads the parts the SDK sends to `/runs/multipart`: `post.{id}` / `patch.{id}` (the run without
  * its large fields), `post.{id}.inputs|outputs|events|extra|error|serialized` (each one JSON value),
  * `attachment.{id}.{name}` (raw bytes) and `feedback.{id}`. A field part without its run part, an
- * unknown part name or invalid JSON is a 422 that names the part.
+ * unknown part name or invalid JSON is a 422 that names the part. A run or feedback nested deeper
+ * than {@link MAX_JSON_DEPTH} is left out (with its attachments) and listed in `refused`.
  */
 export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartIngest {
   const runs = new Map<
@@ -26,11 +30,19 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
   >();
   const attachments: RunAttachment[] = [];
   const feedback: FeedbackCreate[] = [];
+  const refused: MultipartIngest["refused"] = [];
   for (const part of parts) {
     const segments = part.name.split(".");
     const [head, id, field, ...rest] = segments;
     if (head === "feedback" && id !== undefined && field === undefined) {
       const body = parseJsonPart(part);
+      try {
+        assertJsonDepth(body, `Part "${part.name}"`, MAX_JSON_DEPTH + 1);
+      } catch (error) {
+        if (!(error instanceof JsonTooDeepError)) throw error;
+        refused.push({ id, detail: error.message });
+        continue;
+      }
       const created = toFeedbackCreate(body, `part "${part.name}"`);
       if (isUuid(id)) created.id ??= id.toLowerCase();
       feedback.push(created);
@@ -79,10 +91,22 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
         `Part "${key}" holds a run with id ${JSON.stringify(bodyId)}, not ${entry.id}.`,
       );
     }
-    const run = toRunFields(entry.kind, { ...entry.body, ...entry.fields, id: entry.id }, `part "${key}"`);
-    operations.push({ kind: entry.kind, run });
+    try {
+      const run = toRunFields(entry.kind, { ...entry.body, ...entry.fields, id: entry.id }, `part "${key}"`);
+      operations.push({ kind: entry.kind, run });
+    } catch (error) {
+      if (!(error instanceof JsonTooDeepError)) throw error;
+      refused.push({ id: entry.id, detail: error.message });
+    }
   }
-  return { operations, attachments, feedback };
+  if (refused.length === 0) return { operations, attachments, feedback, refused };
+  const left = new Set(refused.map((r) => r.id));
+  return {
+    operations: operations.filter((op) => !left.has(op.run.id)),
+    attachments: attachments.filter((a) => !left.has(a.runId)),
+    feedback,
+    refused,
+  };
 }
 
 function parseJsonPart(part: MultipartPart): unknown {

@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { assertJsonDepth } from "../http/json-depth.ts";
 import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { parseMultipart } from "../multipart/parse-multipart.ts";
@@ -50,6 +51,7 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
           `Query parameter "metadata" must be a JSON object, e.g. {"source":"cli"}.`,
         );
       }
+      assertJsonDepth(parsed, 'Query parameter "metadata"');
       query.metadata = parsed as Record<string, unknown>;
     }
     return c.json(store.examples.list(query));

@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
 import { cors } from "hono/cors";
+import { assertJsonDepth } from "../http/json-depth.ts";
 import { pageParams, uuidParams } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -15,9 +16,13 @@ export const FEEDBACK_TOKEN_PATH = /^\/feedback\/tokens\/[^/]+$/;
  * `GET /feedback/tokens?run_id=`, and the end-user `POST {url}` (JSON `{score, value, comment,
  * correction, metadata}`) and `GET {url}?score=&value=&comment=&correction=`, which answer 404 for
  * an unknown token and 410 once it expired. The end-user routes allow any origin (a browser app
- * calls them).
+ * calls them). Token URLs start with `publicUrl()`, never with the request's Host header, which a
+ * DNS-rebinding page or a proxy chooses.
  */
-export function registerFeedbackTokenRoutes(app: Hono, store: StudioStore): void {
+export function registerFeedbackTokenRoutes(app: Hono, store: StudioStore, publicUrl: () => string): void {
+  const publicBase = (c: Context): string =>
+    `${publicUrl()}${new URL(c.req.url).pathname.startsWith("/api/v1/") ? "/api/v1" : ""}`;
+
   app.post("/feedback/tokens", async (c) => {
     const token = store.feedbackTokens.create(toFeedbackTokenCreate(await readJsonBody(c)));
     return c.json({
@@ -46,7 +51,7 @@ export function registerFeedbackTokenRoutes(app: Hono, store: StudioStore): void
 
   app.post("/feedback/tokens/:token", async (c) => {
     const token = store.feedbackTokens.requireUsable(c.req.param("token") ?? "");
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, { anyContentType: true });
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new StudioHttpError(422, 'Send a JSON object such as {"score": 1, "comment": "helpful"}.');
     }
@@ -98,16 +103,12 @@ function submit(
 }
 
 function parseMaybeJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return text;
   }
-}
-
-// The URL the client reached the studio at (so that a token URL works from where it was asked),
-// keeping an /api/v1 prefix the client used.
-function publicBase(c: Context): string {
-  const url = new URL(c.req.url);
-  return `${url.origin}${url.pathname.startsWith("/api/v1/") ? "/api/v1" : ""}`;
+  assertJsonDepth(value, 'Query parameter "correction"');
+  return value;
 }

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import type { IngestRefusals } from "../ingest-refusals.ts";
 
 /**
  * What `GET /info` answers: JSON batch ingestion (`POST /runs/batch`) and the multipart examples
@@ -13,7 +14,10 @@ export const STUDIO_INFO = {
   instance_flags: { dataset_examples_multipart_enabled: true },
 } as const;
 
-/** Registers `GET /info`, which the SDK reads once per client before its first batch. */
-export function registerInfoRoutes(app: Hono): void {
-  app.get("/info", (c) => c.json(STUDIO_INFO));
+/**
+ * Registers `GET /info`, which the SDK reads once per client before its first batch; `catena` adds
+ * the studio's limits and the runs it refused (see {@link IngestRefusals}).
+ */
+export function registerInfoRoutes(app: Hono, refusals: IngestRefusals): void {
+  app.get("/info", (c) => c.json({ ...STUDIO_INFO, catena: refusals.summary() }));
 }

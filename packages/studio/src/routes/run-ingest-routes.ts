@@ -1,7 +1,9 @@
 import type { Hono } from "hono";
+import { JsonTooDeepError } from "../http/json-depth.ts";
 import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import type { IngestRefusal, IngestRefusals } from "../ingest-refusals.ts";
 import { parseMultipart } from "../multipart/parse-multipart.ts";
 import { readMultipartIngest } from "../multipart/read-multipart-ingest.ts";
 import { type RunOperation, toRunFields } from "../store/run-fields.ts";
@@ -10,9 +12,10 @@ import type { StudioStore } from "../store/studio-store.ts";
 /**
  * Registers run ingestion: `POST /runs/multipart` (what the SDK uses), `POST /runs/batch` (its
  * fallback), and the single-run `POST /runs` and `PATCH /runs/{id}`. Each request is stored in one
- * transaction, all or nothing.
+ * transaction, all or nothing, except runs nested too deep: the batch routes leave those out, store
+ * the rest, record them in `refusals` and list them as `{"refused": [...]}` in the 202.
  */
-export function registerRunIngestRoutes(app: Hono, store: StudioStore): void {
+export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals: IngestRefusals): void {
   app.post("/runs/multipart", async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const parts = await parseMultipart(body, c.req.header("content-type"));
@@ -22,11 +25,12 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore): void {
       store.runs.attach(ingest.attachments);
       for (const feedback of ingest.feedback) store.feedback.create(feedback);
     });
-    return c.json({}, 202);
+    const refused = ingest.refused.map((r) => refusals.record("POST /runs/multipart", r.id, r.detail));
+    return c.json(refused.length === 0 ? {} : { refused }, 202);
   });
 
   app.post("/runs/batch", async (c) => {
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, { checkDepth: false });
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new StudioHttpError(
         422,
@@ -34,20 +38,31 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore): void {
       );
     }
     const operations: RunOperation[] = [];
+    const tooDeep: JsonTooDeepError[] = [];
     for (const kind of ["post", "patch"] as const) {
       const list = (body as Record<string, unknown>)[kind];
       if (list === undefined || list === null) continue;
       if (!Array.isArray(list)) throw new StudioHttpError(422, `"${kind}" must be a list of runs.`);
       list.forEach((item, i) => {
-        operations.push({ kind, run: toRunFields(kind, item, `${kind}[${i}]`) });
+        try {
+          operations.push({ kind, run: toRunFields(kind, item, `${kind}[${i}]`) });
+        } catch (error) {
+          if (!(error instanceof JsonTooDeepError) || error.runId === undefined) throw error;
+          tooDeep.push(error);
+        }
       });
     }
-    store.transaction(() => store.runs.ingest(operations));
-    return c.json({}, 202);
+    // A run refused in "post" is refused in "patch" too: half a run would look like a real one.
+    const left = new Set(tooDeep.map((e) => e.runId));
+    store.transaction(() => store.runs.ingest(operations.filter((op) => !left.has(op.run.id))));
+    const refused: IngestRefusal[] = tooDeep.map((e) =>
+      refusals.record("POST /runs/batch", e.runId ?? "", e.message),
+    );
+    return c.json(refused.length === 0 ? {} : { refused }, 202);
   });
 
   app.post("/runs", async (c) => {
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, { checkDepth: false });
     const withId =
       typeof body === "object" && body !== null && !Array.isArray(body) && !("id" in body)
         ? { ...body, id: crypto.randomUUID() }
@@ -59,7 +74,7 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore): void {
 
   app.patch("/runs/:id", async (c) => {
     const id = uuidPathParam(c, "id", "Run");
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, { checkDepth: false });
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new StudioHttpError(
         422,

@@ -1,3 +1,4 @@
+import { assertJsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
@@ -43,7 +44,9 @@ export function isUuid(value: unknown): value is string {
 /**
  * Checks a run JSON object (from `/runs/multipart`, `/runs/batch`, `/runs` or `PATCH /runs/{id}`)
  * and normalises its timestamps. A create needs `name` and `run_type`; either needs a UUID `id`.
- * Unknown keys (`child_runs`, `address`, ...) are ignored.
+ * Unknown keys (`child_runs`, `address`, ...) are ignored. A JSON field nested deeper than
+ * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError` (a 422 carrying the run id), which batch routes
+ * use to refuse that run alone.
  *
  * @param where names the request part or array item in error messages.
  */
@@ -58,6 +61,9 @@ export function toRunFields(kind: "post" | "patch", body: unknown, where: string
     );
   }
   const run: RunFields = { id: raw.id.toLowerCase() };
+  for (const key of ["inputs", "outputs", "extra", "events", "serialized", "error"] as const) {
+    assertJsonDepth(raw[key], `${where}: "${key}" of run ${run.id}`, MAX_JSON_DEPTH, run.id);
+  }
   const text = (key: keyof RunFields & string): string | undefined => {
     const value = raw[key];
     if (value === undefined || value === null) return undefined;

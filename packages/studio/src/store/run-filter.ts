@@ -1,4 +1,5 @@
 import type { SQLInputValue } from "node:sqlite";
+import { jsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
@@ -35,6 +36,14 @@ const columns: Record<string, string> = {
   completion_cost: "completion_cost",
 };
 
+/**
+ * How large a filter may be: `and`/`or`/`not` nested at most 32 deep, at most 500 conditions
+ * (function calls and `has(metadata, ...)` keys) and at most 10,000 values in all, `in()` lists
+ * included. Past them SQLite gives up (its expressions nest at most 1,000 deep, a query binds at
+ * most 32,766 values), so the studio answers a 422 that says which limit and what to do instead.
+ */
+export const FILTER_LIMITS = { depth: 32, conditions: 500, values: 10_000 } as const;
+
 /** The filter language the studio understands, as shown in error messages. */
 export const FILTER_HELP =
   'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), in(field, [values]), has(tags, "t"), search("text"); ' +
@@ -58,6 +67,9 @@ export function compileRunFilter(filter: string, alias: string): CompiledFilter 
 class FilterParser {
   readonly #text: string;
   #pos = 0;
+  #depth = 0;
+  #calls = 0;
+  #values = 0;
 
   constructor(text: string) {
     this.#text = text;
@@ -73,6 +85,18 @@ class FilterParser {
   #call(): Node {
     const name = this.#identifier();
     if (name === undefined) this.#fail("expected a function such as eq(...) or and(...)");
+    if (++this.#calls > FILTER_LIMITS.conditions) {
+      this.#tooLarge(
+        `more than ${FILTER_LIMITS.conditions} conditions`,
+        "split it into several queries, or use in(field, [values]) instead of many eq()s",
+      );
+    }
+    if (++this.#depth > FILTER_LIMITS.depth) {
+      this.#tooLarge(
+        `functions nested more than ${FILTER_LIMITS.depth} deep`,
+        "flatten it: and(a, b, c) instead of and(a, and(b, c))",
+      );
+    }
     this.#expect("(");
     const args: Arg[] = [];
     this.#space();
@@ -88,6 +112,7 @@ class FilterParser {
       }
     }
     this.#expect(")");
+    this.#depth--;
     return { call: name.toLowerCase(), args };
   }
 
@@ -110,17 +135,24 @@ class FilterParser {
     return { field: name };
   }
 
-  #literal(): Literal {
+  #literal(inList = false): Literal {
     this.#space();
+    if (++this.#values > FILTER_LIMITS.values) {
+      this.#tooLarge(
+        `more than ${FILTER_LIMITS.values} values`,
+        "split the list over several queries, or filter by session, trace or time instead",
+      );
+    }
     const c = this.#peek();
     if (c === '"' || c === "'") return this.#string(c);
     if (c === "[") {
+      if (inList) this.#fail("a list holds values, not lists");
       this.#pos++;
       const items: Literal[] = [];
       this.#space();
       if (this.#peek() !== "]") {
         for (;;) {
-          items.push(this.#literal());
+          items.push(this.#literal(true));
           this.#space();
           if (this.#peek() === ",") {
             this.#pos++;
@@ -184,6 +216,13 @@ class FilterParser {
     throw new StudioHttpError(
       422,
       `Cannot parse filter ${JSON.stringify(this.#text)} at character ${this.#pos}: ${what}. Supported: ${FILTER_HELP}.`,
+    );
+  }
+
+  #tooLarge(what: string, instead: string): never {
+    throw new StudioHttpError(
+      422,
+      `Filter too large: ${what} (the studio's limits: ${FILTER_LIMITS.depth} deep, ${FILTER_LIMITS.conditions} conditions, ${FILTER_LIMITS.values} values); ${instead}. It starts ${JSON.stringify(this.#text.slice(0, 80))}.`,
     );
   }
 }
@@ -256,6 +295,7 @@ class FilterCompiler {
       const wantRoot = op === "=" ? isRoot : !isRoot;
       return `${this.#alias}.parent_run_id IS ${wantRoot ? "" : "NOT "}NULL`;
     }
+    if (typeof value === "boolean") return this.#compareBoolean(node, field, op, value);
     const column = this.#column(field);
     if (value === null) {
       if (op === "=") return `${column} IS NULL`;
@@ -266,14 +306,33 @@ class FilterCompiler {
     return `${column} ${op} ?`;
   }
 
+  // Only `error` (did the run fail) reads as true/false besides is_root; on any other field a
+  // boolean would silently match nothing, so it is refused.
+  #compareBoolean(node: Node, field: string, op: string, value: boolean): string {
+    if (field !== "error") {
+      return this.#fail(
+        `${node.call}(${field}, ${value}): ${field} never holds true or false; compare it with a quoted text or a number`,
+      );
+    }
+    if (op !== "=" && op !== "!=") {
+      return this.#fail(`${node.call}(error, ${value}): use eq or neq with true/false`);
+    }
+    const failed = (op === "=") === value;
+    return `${this.#alias}.error IS ${failed ? "NOT " : ""}NULL`;
+  }
+
   #in(node: Node): string {
     const field = this.#field(node);
     const values = this.#value(node);
     if (!Array.isArray(values) || values.length === 0)
       this.#fail(`in(${field}, [...]) needs a non-empty list`);
+    if (values.some((v) => typeof v === "boolean")) {
+      this.#fail(`in(${field}, [...]) takes texts or numbers; for a run's failure use eq(error, true)`);
+    }
     const column = this.#column(field);
-    for (const v of values) this.#params.push(this.#bind(field, v));
-    return `${column} IN (${values.map(() => "?").join(", ")})`;
+    // One bound JSON list instead of one variable per value: SQLite binds at most 32,766.
+    this.#params.push(JSON.stringify(values.map((v) => this.#bind(field, v))));
+    return `${column} IN (SELECT value FROM json_each(?))`;
   }
 
   #has(node: Node): string {
@@ -293,9 +352,15 @@ class FilterCompiler {
       if (typeof wanted !== "object" || wanted === null || Array.isArray(wanted)) {
         return this.#fail(`has(metadata, ...) takes a JSON object string such as '{"chain": "x"}'`);
       }
-      const parts = Object.entries(wanted).map(([key, v]) => {
+      const entries = Object.entries(wanted);
+      if (entries.length > FILTER_LIMITS.conditions || jsonDepth(wanted, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+        return this.#fail(
+          `has(metadata, ...) takes at most ${FILTER_LIMITS.conditions} keys nested at most ${MAX_JSON_DEPTH} deep`,
+        );
+      }
+      const parts = entries.map(([key, v]) => {
         this.#params.push(`$.metadata.${JSON.stringify(key)}`, jsonValue(v));
-        return `json_extract(${this.#alias}.extra, ?) IS ?`;
+        return `json_extract(${this.#validExtra()}, ?) IS ?`;
       });
       return parts.length === 0 ? "1" : `(${parts.join(" AND ")})`;
     }
@@ -322,7 +387,7 @@ class FilterCompiler {
       this.#params.push(jsonValue(value));
       return field === "metadata_key" ? `m.key ${op} ?` : `m.value ${op} ?`;
     });
-    return `EXISTS (SELECT 1 FROM json_each(${this.#alias}.extra, '$.metadata') AS m WHERE ${conditions.join(" AND ")})`;
+    return `EXISTS (SELECT 1 FROM json_each(${this.#validExtra()}, '$.metadata') AS m WHERE ${conditions.join(" AND ")})`;
   }
 
   #feedback(nodes: Node[]): string {
@@ -337,6 +402,12 @@ class FilterCompiler {
       return `${column} ${op} ?`;
     });
     return `EXISTS (SELECT 1 FROM feedback AS f WHERE f.run_id = ${this.#alias}.id AND ${conditions.join(" AND ")})`;
+  }
+
+  // Runs stored before the depth limit may hold metadata too deep for SQLite's JSON functions
+  // (1,000 levels), which would fail the whole query: such a run matches no metadata condition.
+  #validExtra(): string {
+    return `(CASE WHEN json_valid(${this.#alias}.extra) THEN ${this.#alias}.extra END)`;
   }
 
   #column(field: string): string {

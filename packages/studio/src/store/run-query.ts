@@ -133,10 +133,15 @@ export function queryRuns(db: DatabaseSync, query: RunQuery): RunPage {
   const inList = (column: string, values: readonly string[]) => {
     if (values.length === 1) {
       where.push(`${column} = ?`);
-    } else {
+      params.push(...values);
+    } else if (values.length <= 100) {
       where.push(`${column} IN (${values.map(() => "?").join(", ")})`);
+      params.push(...values);
+    } else {
+      // A long list is bound as one JSON array: SQLite binds at most 32,766 values per query.
+      where.push(`${column} IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(values));
     }
-    params.push(...values);
   };
   // With a trace, ids or a parent, those indexes find a handful of rows; the unary + keeps SQLite
   // from walking the (much larger) session index instead, which it otherwise prefers.

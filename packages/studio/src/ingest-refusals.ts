@@ -1,0 +1,55 @@
+import { MAX_JSON_DEPTH } from "./http/json-depth.ts";
+
+/** One run (or feedback) the studio refused to store while it stored the rest of its request. */
+export interface IngestRefusal {
+  /** When, as an ISO timestamp. */
+  at: string;
+  /** The request, e.g. `POST /runs/batch`. */
+  route: string;
+  /** The refused run's id, or the feedback's. */
+  id: string;
+  /** Why, naming the field and the limit. */
+  detail: string;
+}
+
+/** What `GET /info` shows under `catena`: the limits and the refusals since the studio started. */
+export interface IngestRefusalSummary {
+  limits: { json_depth: number };
+  refused: { count: number; recent: IngestRefusal[] };
+}
+
+const RECENT = 20;
+
+/**
+ * The runs the studio refused one by one (too deep), so that a refusal is never silent although the
+ * SDK ignores the body of a 202: each is logged (`log`, by default to stderr) and counted, and the
+ * count with the last 20 is shown on `GET /info` as `catena.refused`. Counted since the studio
+ * started.
+ */
+export class IngestRefusals {
+  readonly #log: (line: string) => void;
+  #count = 0;
+  readonly #recent: IngestRefusal[] = [];
+
+  constructor(log: (line: string) => void = (line) => console.warn(line)) {
+    this.#log = log;
+  }
+
+  /** Records and logs a refusal; returns it for the response body. */
+  record(route: string, id: string, detail: string): IngestRefusal {
+    const refusal = { at: new Date().toISOString(), route, id, detail };
+    this.#count++;
+    this.#recent.push(refusal);
+    if (this.#recent.length > RECENT) this.#recent.shift();
+    this.#log(`catena studio: ${route}: refused ${id} and stored the rest of the request: ${detail}`);
+    return refusal;
+  }
+
+  /** The limits and the refusals so far. */
+  summary(): IngestRefusalSummary {
+    return {
+      limits: { json_depth: MAX_JSON_DEPTH },
+      refused: { count: this.#count, recent: [...this.#recent] },
+    };
+  }
+}
