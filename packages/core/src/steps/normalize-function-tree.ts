@@ -122,6 +122,7 @@ function cookTemplate(node: TemplateLiteral): void {
 }
 
 function escapeTemplate(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
   return text.replace(/[\\`]|\$\{|[\u0000-\u001f]/g, (c) => {
     if (c === "\\" || c === "`") return `\\${c}`;
     if (c === "${") return "\\${";
