@@ -28,7 +28,6 @@ const ESBUILD_IMPORT = /^import_[\w$]+$/;
 export const IMPORTED_MODULE = "__import__";
 
 const IDENTIFIER_NAME = /^[A-Za-z_$][\w$]*$/;
-const SKIPPED_KEYS = new Set(["type", "start", "end", "loc", "range", "raw"]);
 
 type AnyNode = Node & Record<string, unknown>;
 
@@ -38,20 +37,19 @@ function visit(node: Node, taggedQuasi: boolean): Node | undefined {
   // `static { __name(this, "K"); }` in a class. Checked before the call itself becomes `named`.
   if (node.type === "ExpressionStatement" && isNameHelper(node.expression)) return undefined;
   const n = node as AnyNode;
-  for (const key of Object.keys(n)) {
-    if (SKIPPED_KEYS.has(key)) continue;
+  for (const key in n) {
     const value = n[key];
+    if (typeof value !== "object" || value === null || key === "loc") continue;
     if (Array.isArray(value)) {
-      const out: unknown[] = [];
-      for (const item of value) {
-        if (!isNode(item)) {
-          out.push(item); // holes of array patterns and expressions stay holes
-          continue;
-        }
+      let dropped = false;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (!isNode(item)) continue; // holes of array patterns and expressions stay holes
         const next = visit(item, false);
-        if (next !== undefined) out.push(next);
+        if (next === undefined) dropped = true;
+        value[i] = next;
       }
-      n[key] = out;
+      if (dropped) n[key] = value.filter((item) => item !== undefined);
     } else if (isNode(value)) {
       const tagged = node.type === "TaggedTemplateExpression" && key === "quasi";
       // A required child is never dropped; only list members are.
