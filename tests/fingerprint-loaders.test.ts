@@ -45,7 +45,10 @@ async function loadWith(command: string, args: string[]): Promise<{ seen: Seen; 
 
 const quiet = "--disable-warning=ExperimentalWarning";
 const tsx = createRequire(join(root, "package.json")).resolve("tsx/cli");
-const vitest = join(dirname(createRequire(join(root, "package.json")).resolve("vitest/package.json")), "vitest.mjs");
+const vitest = join(
+  dirname(createRequire(join(root, "package.json")).resolve("vitest/package.json")),
+  "vitest.mjs",
+);
 
 const loaders: Record<string, () => Promise<{ seen: Seen; stderr: string }>> = {
   "node (type stripping)": () => loadWith(process.execPath, [quiet, "--conditions=@catena/source", printer]),
@@ -63,34 +66,35 @@ const loaders: Record<string, () => Promise<{ seen: Seen; stderr: string }>> = {
 };
 
 describe("chain fingerprints across loaders", () => {
-  it(
-    "are the same under node's type stripping, the built dist, tsx and vitest's module runner, without warnings",
-    { timeout: 180_000 },
-    async () => {
-      // One at a time: four processes at once would crowd a small machine past the timeout.
-      const results: Record<string, { seen: Seen; stderr: string }> = {};
-      for (const [name, load] of Object.entries(loaders)) results[name] = await load();
-      const [reference, ...others] = Object.entries(results);
-      if (reference === undefined) throw new Error("no loader ran");
-      const [referenceName, { seen: expected }] = reference;
-      expect(Object.keys(expected).sort()).toEqual([
-        "banking-intents",
-        "feedback-sentiment",
-        "fingerprint-fixture",
-        "reply-by-language",
-        "sql-qa",
-        "support-triage",
-      ]);
-      for (const [name, { seen, stderr }] of [reference, ...others]) {
-        expect(stderr, `${name} warned`).not.toMatch(/CATENA_UNDECLARED_READS/);
-        if (name === referenceName) continue;
-        // Specs first: on a mismatch the diff shows which function printed differently.
-        for (const chain of Object.keys(expected)) {
-          expect(seen[chain]?.spec, `${chain} under ${name} vs ${referenceName}`).toEqual(expected[chain]?.spec);
-        }
-        const fingerprints = (s: Seen) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.fingerprint]));
-        expect(fingerprints(seen), name).toEqual(fingerprints(expected));
+  it("are the same under node's type stripping, the built dist, tsx and vitest's module runner, without warnings", {
+    timeout: 180_000,
+  }, async () => {
+    // One at a time: four processes at once would crowd a small machine past the timeout.
+    const results: Record<string, { seen: Seen; stderr: string }> = {};
+    for (const [name, load] of Object.entries(loaders)) results[name] = await load();
+    const [reference, ...others] = Object.entries(results);
+    if (reference === undefined) throw new Error("no loader ran");
+    const [referenceName, { seen: expected }] = reference;
+    expect(Object.keys(expected).sort()).toEqual([
+      "banking-intents",
+      "feedback-sentiment",
+      "fingerprint-fixture",
+      "reply-by-language",
+      "sql-qa",
+      "support-triage",
+    ]);
+    for (const [name, { seen, stderr }] of [reference, ...others]) {
+      expect(stderr, `${name} warned`).not.toMatch(/CATENA_UNDECLARED_READS/);
+      if (name === referenceName) continue;
+      // Specs first: on a mismatch the diff shows which function printed differently.
+      for (const chain of Object.keys(expected)) {
+        expect(seen[chain]?.spec, `${chain} under ${name} vs ${referenceName}`).toEqual(
+          expected[chain]?.spec,
+        );
       }
-    },
-  );
+      const fingerprints = (s: Seen) =>
+        Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.fingerprint]));
+      expect(fingerprints(seen), name).toEqual(fingerprints(expected));
+    }
+  });
 });
