@@ -36,7 +36,9 @@ const detectLanguage = regex<Language>("detect-language", {
 
 /** A step that drafts the acknowledgement in one language. */
 function reply(name: string, text: string) {
-  return code(name, (d: Detected) => ({ language: d.language.label ?? "en", reply: text }));
+  return code(name, (d: Detected) => ({ language: d.language.label ?? "en", reply: text }), {
+    spec: { text },
+  });
 }
 
 /** Detects the language of a message and drafts an acknowledgement in it. */

@@ -41,7 +41,7 @@ const wordCounts = code(
       ? { label: "positive", confidence: pos / (pos + neg) }
       : { label: "negative", confidence: neg / (pos + neg) };
   },
-  { spec: { positive: POSITIVE, negative: NEGATIVE } },
+  { spec: { POSITIVE, NEGATIVE } },
 );
 
 /** Rates product feedback as positive or negative, cheapest tier first. */

@@ -72,12 +72,17 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
     ? readThresholds(thresholdsFile, CHEAP_TIERS)
     : { rules: NEVER_ACCEPT, linear: NEVER_ACCEPT, neighbours: NEVER_ACCEPT };
   const model = options.model ?? process.env.CATENA_BANKING_MODEL ?? DEFAULT_BANKING_MODEL;
+  const { classifier, embedder, index } = models.manifest;
 
   /** Loads the trained tiers (building them on first use) and tidies the query's whitespace. */
-  const prepare = code("prepare", async ({ text }: { text: string }) => {
-    await models.ready();
-    return { text: text.normalize("NFKC").replace(/\s+/g, " ").trim() };
-  });
+  const prepare = code(
+    "prepare",
+    async ({ text }: { text: string }) => {
+      await models.ready();
+      return { text: text.normalize("NFKC").replace(/\s+/g, " ").trim() };
+    },
+    { spec: { models: [classifier.contentHash, embedder.contentHash, index.contentHash] } },
+  );
 
   /** The cascade's answer as the chain's output. */
   const answer = code(

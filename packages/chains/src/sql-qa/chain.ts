@@ -181,7 +181,10 @@ export function createSqlQa(options: SqlQaOptions = {}) {
       const body = scanSql(d.draft.sql ?? "").body;
       return { ...checked, capped: checked.sql !== body };
     },
-    { spec: { allowedTables, maxRows }, deps: [checkSqlText, checkTables, scanSql] },
+    {
+      spec: { allowedTables, maxRows, runner: { timeoutMs: runner.timeoutMs } },
+      deps: [checkSqlText, checkTables, scanSql, SqlRejectedError],
+    },
   );
 
   const runSql = code(
@@ -194,7 +197,7 @@ export function createSqlQa(options: SqlQaOptions = {}) {
         truncated: result.truncated || (d.query.capped && result.rows.length >= d.query.limit),
       };
     },
-    { spec: { timeoutMs: runner.timeoutMs } },
+    { spec: { runner: { timeoutMs: runner.timeoutMs } } },
   );
 
   const answer =

@@ -68,7 +68,7 @@ const normalize = code("normalize", ({ text }: { text: string }) => ({
 const fallbackOther = code(
   "fallback-other",
   (): LabelResult<Queue> => ({ label: "other", confidence: FALLBACK_CONFIDENCE }),
-  { spec: { confidence: FALLBACK_CONFIDENCE } },
+  { spec: { FALLBACK_CONFIDENCE } },
 );
 
 /** Puts the parts together into the chain's output. */

@@ -126,5 +126,10 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
 }
 
 function changedLine(e: LockEntryCheck): string {
-  return `${e.id}: fingerprint changed from ${shortFingerprint(e.locked ?? "")} to ${shortFingerprint(e.actual ?? "")} but the version did not; bump the version`;
+  const change = `${e.id}: fingerprint changed from ${shortFingerprint(e.locked ?? "")} to ${shortFingerprint(e.actual ?? "")} but the version did not`;
+  if (e.olderScheme) {
+    // Fingerprints of code changed with the syntax-tree hashing: the chain may well be the same.
+    return `${change}; the lock was written by an older Catena that hashed code differently: if the chain did not change, re-lock with \`catena lock --force\`, else bump the version`;
+  }
+  return `${change}; bump the version`;
 }

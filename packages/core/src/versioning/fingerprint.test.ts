@@ -81,8 +81,7 @@ describe("chain fingerprint", () => {
       { cwd: coreDir },
     );
     const child = JSON.parse(stdout.trim()) as { fingerprint: string; spec: unknown };
-    // Holds only because vitest loads modules natively (vitest.config.ts): through Vite's transform
-    // the fixture's `0.6` was printed `.6` and trailing commas dropped, giving another fingerprint.
+    // Other loaders (tsx, vitest's module runner) are compared in tests/fingerprint-loaders.test.ts.
     // Compare the specs first: on a mismatch the diff shows which part differs.
     expect(child.spec).toEqual(fixtureChain.spec());
     expect(child.fingerprint).toBe(fixtureChain.fingerprint);
@@ -150,9 +149,8 @@ describe("chain fingerprint", () => {
   });
 
   it("changes when whitespace inside a string literal of a code step changes", async () => {
-    // Known bug: functionSource() (steps/function-source.ts) deletes every whitespace character,
-    // including those inside string, template and regex literals, so these two steps, which
-    // behave differently ("a b" -> ["a", "b"] vs ["a", " ", "b"]), get the same fingerprint.
+    // Layout does not count, but whitespace inside literals does: these two steps behave
+    // differently ("a b" -> ["a", "b"] vs ["a", " ", "b"]).
     const words = defineChain({
       name: "split",
       version: "1.0.0",

@@ -15,6 +15,7 @@ import {
   regex,
   writeLockFile,
 } from "../index.ts";
+import { FINGERPRINT_SCHEME } from "./lock-file.ts";
 
 /** A chain whose behaviour (and so fingerprint) depends on `pattern`. */
 function chain(name: string, version: string, pattern = "\\brefund\\b") {
@@ -42,6 +43,7 @@ describe("lock file", () => {
     const lock = lockFor([b, a]);
     expect(lock).toEqual({
       lockfileVersion: 1,
+      fingerprints: FINGERPRINT_SCHEME,
       chains: { "alpha@2.0.0": a.fingerprint, "beta@1.0.0": b.fingerprint },
     });
     expect(Object.keys(lock.chains)).toEqual(["alpha@2.0.0", "beta@1.0.0"]);
@@ -65,6 +67,32 @@ describe("lock file", () => {
     expect(check.entries).toEqual([
       { id: "alpha@1.0.0", status: "changed", locked: before.fingerprint, actual: after.fingerprint },
     ]);
+  });
+
+  it("checkLock flags a change against a lock written with an older fingerprint scheme", async () => {
+    const before = chain("alpha", "1.0.0");
+    const path = join(dir, "catena.lock.json");
+    // A lock from before syntax-tree fingerprints: no `fingerprints` field, and another hash.
+    await writeFile(path, JSON.stringify({ lockfileVersion: 1, chains: { "alpha@1.0.0": "f".repeat(64) } }));
+    const old = await readLockFile(path);
+    expect(old.fingerprints).toBeUndefined();
+    const check = checkLock([before], old);
+    expect(check.status).toBe("error");
+    expect(check.entries).toEqual([
+      {
+        id: "alpha@1.0.0",
+        status: "changed",
+        locked: "f".repeat(64),
+        actual: before.fingerprint,
+        olderScheme: true,
+      },
+    ]);
+    // Matching entries are fine whatever the scheme, and a current lock round-trips its scheme.
+    expect(
+      checkLock([before], { lockfileVersion: 1, chains: { "alpha@1.0.0": before.fingerprint } }).status,
+    ).toBe("ok");
+    await writeLockFile(path, lockFor([before]));
+    expect((await readLockFile(path)).fingerprints).toBe(FINGERPRINT_SCHEME);
   });
 
   it("checkLock accepts the change once the version is bumped (new entry, old one missing)", () => {
@@ -92,7 +120,11 @@ describe("lock file", () => {
   });
 
   it("readLockFile returns an empty lock for a missing file", async () => {
-    expect(await readLockFile(join(dir, "catena.lock.json"))).toEqual({ lockfileVersion: 1, chains: {} });
+    expect(await readLockFile(join(dir, "catena.lock.json"))).toEqual({
+      lockfileVersion: 1,
+      fingerprints: FINGERPRINT_SCHEME,
+      chains: {},
+    });
   });
 
   it("readLockFile names the file when it is not valid JSON", async () => {

@@ -2,9 +2,19 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { AnyChain } from "../compile/define-chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 
+/**
+ * How fingerprints are computed, recorded in lock files: `syntax-tree-1` hashes function source as
+ * a normalised syntax tree (steps/function-source.ts). Locks written before it have no scheme, and
+ * their fingerprints of code depended on the loader (token text), so a mismatch against such a lock
+ * may come from the new hashing alone.
+ */
+export const FINGERPRINT_SCHEME = "syntax-tree-1";
+
 /** The content of `catena.lock.json`: which fingerprint each `name@version` had when locked. */
 export interface LockFile {
   lockfileVersion: 1;
+  /** The {@link FINGERPRINT_SCHEME} the fingerprints were computed with; absent in older locks. */
+  fingerprints?: string;
   chains: Record<string, string>;
 }
 
@@ -18,6 +28,11 @@ export interface LockEntryCheck {
   status: "ok" | "changed" | "new" | "missing";
   locked?: string;
   actual?: string;
+  /**
+   * On a `changed` entry: the lock was written with another fingerprint scheme (an older Catena),
+   * so the change may be the hashing's alone. Check the chain, then re-lock (`catena lock --force`).
+   */
+  olderScheme?: boolean;
 }
 
 /** The result of checking chains against a lock file; `status` is `error` when any entry changed. */
@@ -31,24 +46,29 @@ export function lockFor(chains: Iterable<AnyChain>): LockFile {
   const entries = [...chains]
     .map((c) => [c.id, c.fingerprint] as const)
     .sort(([a], [b]) => a.localeCompare(b));
-  return { lockfileVersion: 1, chains: Object.fromEntries(entries) };
+  return { lockfileVersion: 1, fingerprints: FINGERPRINT_SCHEME, chains: Object.fromEntries(entries) };
 }
 
 /** Compares chains with a lock: a changed fingerprint under an unchanged version is an error. */
 export function checkLock(chains: Iterable<AnyChain>, lock: LockFile): LockCheck {
   const entries: LockEntryCheck[] = [];
   const seen = new Set<string>();
+  const olderScheme = lock.fingerprints !== FINGERPRINT_SCHEME;
   for (const chain of chains) {
     seen.add(chain.id);
     const locked = lock.chains[chain.id];
     if (locked === undefined) entries.push({ id: chain.id, status: "new", actual: chain.fingerprint });
-    else
+    else if (locked === chain.fingerprint)
+      entries.push({ id: chain.id, status: "ok", locked, actual: locked });
+    else {
       entries.push({
         id: chain.id,
-        status: locked === chain.fingerprint ? "ok" : "changed",
+        status: "changed",
         locked,
         actual: chain.fingerprint,
+        ...(olderScheme ? { olderScheme } : {}),
       });
+    }
   }
   for (const [id, locked] of Object.entries(lock.chains)) {
     if (!seen.has(id)) entries.push({ id, status: "missing", locked });
@@ -63,7 +83,9 @@ export async function readLockFile(path: string): Promise<LockFile> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { lockfileVersion: 1, chains: {} };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return { lockfileVersion: 1, fingerprints: FINGERPRINT_SCHEME, chains: {} };
+    }
     throw error;
   }
   let parsed: unknown;
@@ -89,7 +111,11 @@ export async function readLockFile(path: string): Promise<LockFile> {
       },
     );
   }
-  return { lockfileVersion: 1, chains: lock.chains as Record<string, string> };
+  return {
+    lockfileVersion: 1,
+    ...(typeof lock.fingerprints === "string" ? { fingerprints: lock.fingerprints } : {}),
+    chains: lock.chains as Record<string, string>,
+  };
 }
 
 /** Writes a lock file with stable formatting, so that diffs show only real changes. */

@@ -1,0 +1,53 @@
+/*
+ * `catena lock --check` against a lock written before syntax-tree fingerprints (no `fingerprints`
+ * field): a mismatch may be the new hashing's alone, so the message offers re-locking as well as a
+ * version bump, and `catena lock --force` re-records the lock with the current scheme.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "./support/ensure-built.ts";
+import { catena } from "./support/run-catena.ts";
+
+let dir: string;
+const run = (...args: string[]) => catena(args, { cwd: dir });
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = await mkdtemp(join(tmpdir(), "catena-lock-scheme-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("catena lock with a lock from an older fingerprint scheme", () => {
+  it("says the hashing changed, and --force re-locks with the current scheme", async () => {
+    const path = join(dir, "catena.lock.json");
+    expect((await run("lock")).code).toBe(0);
+    const current = JSON.parse(await readFile(path, "utf8")) as {
+      fingerprints?: string;
+      chains: Record<string, string>;
+    };
+    expect(current.fingerprints).toBe("syntax-tree-1");
+    const id = Object.keys(current.chains).find((k) => k.startsWith("support-triage@")) as string;
+
+    // What an older Catena wrote: no scheme, and token-based fingerprints.
+    const old = { lockfileVersion: 1, chains: { ...current.chains, [id]: "abcdef012345".padEnd(64, "0") } };
+    await writeFile(path, JSON.stringify(old, null, 2));
+    const check = await run("lock", "--check");
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`${id}: fingerprint changed from abcdef012345`);
+    expect(check.stderr).toContain("the lock was written by an older Catena that hashed code differently");
+    expect(check.stderr).toContain("catena lock --force");
+
+    expect((await run("lock", "--force")).code).toBe(0);
+    const relocked = JSON.parse(await readFile(path, "utf8")) as {
+      fingerprints?: string;
+      chains: Record<string, string>;
+    };
+    expect(relocked.fingerprints).toBe("syntax-tree-1");
+    expect(relocked.chains[id]).toBe(current.chains[id]);
+    expect((await run("lock", "--check")).code).toBe(0);
+  });
+});
