@@ -5,7 +5,7 @@
  */
 export { defaultStudioDbPath } from "./default-studio-db-path.ts";
 export { StudioHttpError } from "./http/studio-http-error.ts";
-export { STUDIO_INFO } from "./routes/info-routes.ts";
+export { JSON_INGEST_HEADER, STUDIO_INFO, STUDIO_INFO_JSON_INGEST } from "./routes/info-routes.ts";
 export {
   DEFAULT_BODY_LIMIT_BYTES,
   type RunningStudio,

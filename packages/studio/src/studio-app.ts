@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { getPath } from "hono/utils/url";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
-import { registerExampleRoutes } from "./routes/example-routes.ts";
+import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
@@ -40,6 +40,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   if (expectedKey !== undefined) {
     app.use("*", async (c, next) => {
       if (FEEDBACK_TOKEN_PATH.test(c.req.path) && c.req.path !== "/feedback/tokens") return next();
+      if (isPresignedAttachmentRequest(c.req.path, c.req.url)) return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(

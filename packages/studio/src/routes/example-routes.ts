@@ -1,10 +1,20 @@
 import type { Context, Hono } from "hono";
+import { attachmentResponse } from "../http/attachment-response.ts";
+import { checkPresigned, isPresigned } from "../http/presigned-path.ts";
 import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { parseMultipart } from "../multipart/parse-multipart.ts";
 import { readExampleUploads } from "../multipart/read-example-uploads.ts";
-import type { ExampleListQuery } from "../store/example-store.ts";
+import { type ExampleListQuery, exampleAttachmentPath } from "../store/example-store.ts";
 import type { StudioStore } from "../store/studio-store.ts";
+
+/**
+ * Requests that need no API key: an example attachment fetched through its presigned URL (the
+ * route checks the signature and expiry).
+ */
+export function isPresignedAttachmentRequest(path: string, url: string): boolean {
+  return /^\/examples\/[^/]+\/attachments\/[^/]+$/.test(path) && isPresigned(new URL(url));
+}
 
 /**
  * Registers examples: the multipart upload `POST /v1/platform/datasets/{id}/examples` (the SDK's
@@ -71,9 +81,11 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
   app.get("/examples/:id/attachments/:name", (c) => {
     const id = uuidPathParam(c, "id", "Example");
     const name = c.req.param("name") ?? "";
+    const url = new URL(c.req.url);
+    if (isPresigned(url)) checkPresigned(store.urlSigningKey, exampleAttachmentPath(id, name), url);
     const attachment = store.examples.attachment(id, name);
     if (attachment === undefined)
       throw new StudioHttpError(404, `Example ${id} has no attachment named ${JSON.stringify(name)}.`);
-    return c.body(new Uint8Array(attachment.data), 200, { "content-type": attachment.mimeType });
+    return attachmentResponse(c, name, attachment);
   });
 }

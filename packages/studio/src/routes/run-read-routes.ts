@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { attachmentResponse } from "../http/attachment-response.ts";
 import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -32,6 +33,6 @@ export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
     if (attachment === undefined) {
       throw new StudioHttpError(404, `Run ${id} has no attachment named ${JSON.stringify(name)}.`);
     }
-    return c.body(new Uint8Array(attachment.data), 200, { "content-type": attachment.mimeType });
+    return attachmentResponse(c, name, attachment);
   });
 }

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { presignPath } from "../http/presigned-path.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { DatasetStore } from "./dataset-store.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
@@ -44,10 +45,12 @@ export interface ExampleListQuery {
 export class ExampleStore {
   readonly #db: DatabaseSync;
   readonly #datasets: DatasetStore;
+  readonly #signingKey: string;
 
-  constructor(db: DatabaseSync, datasets: DatasetStore) {
+  constructor(db: DatabaseSync, datasets: DatasetStore, signingKey: string) {
     this.#db = db;
     this.#datasets = datasets;
+    this.#signingKey = signingKey;
   }
 
   /**
@@ -173,7 +176,7 @@ export class ExampleStore {
         attachments.map((a) => [
           `attachment.${String(a.name)}`,
           {
-            presigned_url: `/examples/${id}/attachments/${encodeURIComponent(String(a.name))}`,
+            presigned_url: presignPath(this.#signingKey, exampleAttachmentPath(id, String(a.name))),
             mime_type: String(a.mime_type),
           },
         ]),
@@ -181,4 +184,9 @@ export class ExampleStore {
     }
     return example;
   }
+}
+
+/** The path an example's attachment is served at (and signed for). */
+export function exampleAttachmentPath(exampleId: string, name: string): string {
+  return `/examples/${exampleId}/attachments/${encodeURIComponent(name)}`;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { StudioDatabaseError } from "./studio-database-error.ts";
 
@@ -137,6 +137,24 @@ export const migrations: readonly Migration[] = [
         );
       `);
       db.prepare("INSERT INTO studio_meta (key, value) VALUES ('tenant_id', ?)").run(randomUUID());
+    },
+  },
+  {
+    version: 2,
+    name: "feedback configs and the key that signs attachment URLs",
+    up(db) {
+      db.exec(`
+        CREATE TABLE feedback_configs (
+          feedback_key TEXT PRIMARY KEY,
+          id TEXT NOT NULL,
+          feedback_config TEXT NOT NULL,
+          is_lower_score_better INTEGER,
+          modified_at TEXT NOT NULL
+        );
+      `);
+      db.prepare("INSERT INTO studio_meta (key, value) VALUES ('url_signing_key', ?)").run(
+        randomBytes(32).toString("hex"),
+      );
     },
   },
 ];

@@ -19,6 +19,8 @@ export class StudioStore {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly tenantId: string;
+  /** The key presigned attachment URLs are signed with; made once per database, never sent. */
+  readonly urlSigningKey: string;
   readonly sessions: SessionStore;
   readonly runs: RunStore;
   readonly feedback: FeedbackStore;
@@ -32,12 +34,14 @@ export class StudioStore {
     this.path = path;
     const tenant = db.prepare("SELECT value FROM studio_meta WHERE key = 'tenant_id'").get();
     this.tenantId = String(tenant?.value);
+    const signing = db.prepare("SELECT value FROM studio_meta WHERE key = 'url_signing_key'").get();
+    this.urlSigningKey = String(signing?.value);
     this.sessions = new SessionStore(db, this.tenantId);
     this.runs = new RunStore(db, this.sessions);
     this.feedback = new FeedbackStore(db);
     this.feedbackTokens = new FeedbackTokenStore(db);
     this.datasets = new DatasetStore(db, this.tenantId);
-    this.examples = new ExampleStore(db, this.datasets);
+    this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
