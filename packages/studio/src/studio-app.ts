@@ -6,6 +6,7 @@ import { getPath } from "hono/utils/url";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
+import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
@@ -71,6 +72,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store);
   registerFeedbackRoutes(app, store);
+  registerFeedbackConfigRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
 

@@ -152,6 +152,10 @@ export const migrations: readonly Migration[] = [
           modified_at TEXT NOT NULL
         );
       `);
+      // A 1–5 rating is what reviewers give by default (the CLI's and the studio's); change it with PATCH /feedback-configs.
+      db.prepare(
+        "INSERT INTO feedback_configs (feedback_key, id, feedback_config, is_lower_score_better, modified_at) VALUES ('rating', ?, ?, 0, ?)",
+      ).run(randomUUID(), JSON.stringify({ type: "continuous", min: 1, max: 5 }), new Date().toISOString());
       db.prepare("INSERT INTO studio_meta (key, value) VALUES ('url_signing_key', ?)").run(
         randomBytes(32).toString("hex"),
       );

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { DatasetStore } from "./dataset-store.ts";
 import { ExampleStore } from "./example-store.ts";
+import { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { FeedbackStore } from "./feedback-store.ts";
 import { FeedbackTokenStore } from "./feedback-token-store.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
@@ -24,6 +25,7 @@ export class StudioStore {
   readonly sessions: SessionStore;
   readonly runs: RunStore;
   readonly feedback: FeedbackStore;
+  readonly feedbackConfigs: FeedbackConfigStore;
   readonly feedbackTokens: FeedbackTokenStore;
   readonly datasets: DatasetStore;
   readonly examples: ExampleStore;
@@ -38,7 +40,8 @@ export class StudioStore {
     this.urlSigningKey = String(signing?.value);
     this.sessions = new SessionStore(db, this.tenantId);
     this.runs = new RunStore(db, this.sessions);
-    this.feedback = new FeedbackStore(db);
+    this.feedbackConfigs = new FeedbackConfigStore(db, this.tenantId);
+    this.feedback = new FeedbackStore(db, this.feedbackConfigs);
     this.feedbackTokens = new FeedbackTokenStore(db);
     this.datasets = new DatasetStore(db, this.tenantId);
     this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
