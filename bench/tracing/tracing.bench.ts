@@ -227,15 +227,29 @@ async function timed(workload: Workload, mode: Mode, round: number, n: number): 
   return { runsMs, totalMs: wallMs, cpuMs };
 }
 
-let report = `${machineNotes()}\n`;
+/**
+ * One timed sample, or `undefined` when its upload failed (on a heavily loaded machine `/info` or
+ * an upload can time out): reported on stderr and left out of the median instead of ending the run.
+ */
+async function sample(workload: Workload, mode: Mode, round: number, n: number): Promise<Sample | undefined> {
+  try {
+    return await timed(workload, mode, round, n);
+  } catch (error) {
+    process.stderr.write(`skipped a sample of ${mode.name}: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+process.stdout.write(`${machineNotes()}\n`);
 for (const workload of WORKLOADS) {
   const samples = new Map<string, Sample[]>(MODES.map((m) => [m.name, []]));
   // Warm-up: every mode once, so that JIT and module loading are out of the timed rounds.
-  for (const mode of MODES) await timed(workload, mode, -1, WARMUP);
+  for (const mode of MODES) await sample(workload, mode, -1, WARMUP);
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < MODES.length; i++) {
       const mode = MODES[(i + round) % MODES.length] as Mode;
-      samples.get(mode.name)?.push(await timed(workload, mode, round, RUNS));
+      const s = await sample(workload, mode, round, RUNS);
+      if (s !== undefined) samples.get(mode.name)?.push(s);
     }
   }
   const base = samples.get("tracing off") ?? [];
@@ -255,13 +269,16 @@ for (const workload of WORKLOADS) {
       fmt(totalMs, 0),
       added(totalMs, baseTotal),
       fmt((cpuMs * 1000) / RUNS, 0),
+      `${s.length}`,
     ];
   });
-  report += `\n### ${workload.name}: ${RUNS} sequential runs per mode, median of ${ROUNDS} rounds\n\n${markdownTable(
-    ["mode", "runs ms", "added", "runs + flush ms", "added", "CPU µs/run"],
-    rows,
-  )}\n`;
+  // Each table is written as soon as its workload is done, so that a later failure loses nothing.
+  process.stdout.write(
+    `\n### ${workload.name}: ${RUNS} sequential runs per mode, median of ${ROUNDS} rounds\n\n${markdownTable(
+      ["mode", "runs ms", "added", "runs + flush ms", "added", "CPU µs/run", "rounds"],
+      rows,
+    )}\n`,
+  );
   process.stderr.write(`done: ${workload.name}\n`);
 }
-process.stdout.write(report);
 rmSync(dir, { recursive: true, force: true });
