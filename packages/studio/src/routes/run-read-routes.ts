@@ -4,12 +4,14 @@ import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { parseRunQuery, queryRuns } from "../store/run-query.ts";
+import { runStats } from "../store/run-stats.ts";
 import { toRunViews } from "../store/run-view.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /**
  * Registers reading runs: `GET /runs/{id}` (the SDK's `readRun`), `POST /runs/query` (`listRuns`,
- * `readRun({ loadChildRuns })`) with cursor paging, and `GET /runs/{id}/attachments/{name}`.
+ * `readRun({ loadChildRuns })`) with cursor paging, `POST /runs/stats` (`getRunStats`: the same
+ * filters, statistics over every matching run) and `GET /runs/{id}/attachments/{name}`.
  */
 export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
   app.get("/runs/:id", (c) => {
@@ -24,6 +26,18 @@ export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
     const page = queryRuns(store.db, query);
     const runs = toRunViews(store.db, page.runs, { tenantId: store.tenantId, select: query.select });
     return c.json({ runs, cursors: { next: page.next } });
+  });
+
+  app.post("/runs/stats", async (c) => {
+    const query = parseRunQuery(await readJsonBody(c));
+    // Every matching run, not a page: statistics are over the whole selection.
+    const { runs } = queryRuns(store.db, { ...query, limit: Number.MAX_SAFE_INTEGER });
+    return c.json(
+      runStats(store.db, {
+        sql: "r.id IN (SELECT value FROM json_each(?))",
+        params: [JSON.stringify(runs.map((r) => r.id))],
+      }),
+    );
   });
 
   app.get("/runs/:id/attachments/:name", (c) => {
