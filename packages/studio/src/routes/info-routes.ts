@@ -4,7 +4,8 @@ import type { Hono } from "hono";
  * What `GET /info` answers: multipart ingestion (`POST /runs/multipart`, LangSmith's default) and
  * the multipart examples endpoint. Multipart is the only route on which the SDK sends run
  * attachments (`RunTree({ attachments })`, `traceable`'s `extractAttachments`); on JSON batches it
- * puts them in the JSON, where an `ArrayBuffer` becomes `{}`. `sdb_query_enabled` is left out on
+ * drops them when a run's create and end go in one batch (the usual case), and otherwise inlines
+ * them in the JSON, where an `ArrayBuffer` becomes `{}`. `sdb_query_enabled` is left out on
  * purpose: with it the SDK refuses feedback without a session id.
  */
 export const STUDIO_INFO = {
