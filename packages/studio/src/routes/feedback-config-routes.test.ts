@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { traceable } from "langsmith/traceable";
+import { describe, expect, it, vi } from "vitest";
 import { collect, request, useStudio } from "../studio-fixture.case.ts";
 
 const fixture = useStudio();
@@ -73,6 +74,37 @@ describe("feedback configs through the langsmith SDK", () => {
       feedbackConfig: { type: "continuous", min: 1, max: 3 },
     });
     await expect(client.createFeedback(runId, "stars", { score: 4 })).rejects.toThrow(/outside 1–3/);
+  });
+
+  it("keeps the runs of a batch whose feedback part breaks its key's config, and says so", async () => {
+    const client = fixture.client();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const rated = traceable(async () => "ok", { name: "rated", client, project_name: "batched-feedback" });
+    await rated();
+    await client.awaitPendingTraceBatches();
+    const [run] = await collect(client.listRuns({ projectName: "batched-feedback" }));
+    const before = traceable(async () => "ok", {
+      name: "same-batch",
+      client,
+      project_name: "batched-feedback",
+    });
+    const pending = before();
+    await client.createFeedback({
+      runId: run!.id,
+      traceId: run!.trace_id!,
+      key: "rating",
+      score: 999,
+      sessionId: run!.session_id!,
+    });
+    await pending;
+    await client.awaitPendingTraceBatches();
+    const names = (await collect(client.listRuns({ projectName: "batched-feedback" })))
+      .map((r) => r.name)
+      .sort();
+    expect(names).toEqual(["rated", "same-batch"]);
+    expect(await collect(client.listFeedback({ runIds: [run!.id] }))).toEqual([]);
+    expect(warn.mock.calls.flat().join("\n")).toMatch(/refused feedback .*score 999 is outside/);
+    warn.mockRestore();
   });
 
   it("refuses a malformed config with a 422 naming the field", async () => {

@@ -17,11 +17,23 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore): void {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const parts = await parseMultipart(body, c.req.header("content-type"));
     const ingest = readMultipartIngest(parts);
+    const refused: string[] = [];
     store.transaction(() => {
       store.runs.ingest(ingest.operations);
       store.runs.attach(ingest.attachments);
-      for (const feedback of ingest.feedback) store.feedback.create(feedback);
+      for (const feedback of ingest.feedback) {
+        try {
+          store.feedback.create(feedback);
+        } catch (error) {
+          // Feedback its key's config refuses must not take the batch's runs down with it.
+          if (!(error instanceof StudioHttpError) || error.status !== 422) throw error;
+          refused.push(`feedback ${feedback.id ?? "?"} on run ${feedback.run_id ?? "?"}: ${error.message}`);
+        }
+      }
     });
+    if (refused.length > 0) {
+      console.warn(`catena studio: POST /runs/multipart stored the runs but refused ${refused.join("; ")}`);
+    }
     return c.json({}, 202);
   });
 
