@@ -33,7 +33,7 @@ describe("catena studio", () => {
     expect(started.url).toBe(`http://127.0.0.1:${started.port}`);
     const info = await fetch(`${started.url}/info`);
     expect(info.status).toBe(200);
-    expect(await info.json()).toMatchObject({ batch_ingest_config: { use_multipart_endpoint: false } });
+    expect(await info.json()).toMatchObject({ batch_ingest_config: { use_multipart_endpoint: true } });
 
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");

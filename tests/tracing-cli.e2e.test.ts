@@ -116,7 +116,7 @@ describe("catena run with the local studio", () => {
     const listed = JSON.parse((await cli("traces", "--json")).stdout) as Listed[];
     expect(listed.find((r) => r.runId === runId)?.feedback).toEqual({ rating: { count: 1, meanScore: 4 } });
     expect((await cli("traces")).stdout).toContain("rating 4.0 (1)");
-  });
+  }, 60_000);
 
   it("takes corrections as JSON and refuses feedback it cannot record, with exit code 2", async () => {
     const corrected = await cli(
@@ -154,6 +154,40 @@ describe("catena run with the local studio", () => {
     expect(unknown.stderr).toMatch(/^catena: No run 01900000-0000-7000-8000-000000000000 on /);
     const noTrace = await cli("trace", "01900000-0000-7000-8000-000000000000");
     expect(noTrace.code).toBe(2);
+  });
+
+  it("refuses feedback outside its key's config (rating is 1–5), before anything is stored", async () => {
+    const tooHigh = await cli("feedback", runId, "--key", "rating", "--score", "999");
+    expect(tooHigh.code).toBe(2);
+    expect(tooHigh.stderr).toMatch(
+      /^catena: Feedback "rating": score 999 is outside 1–5 .*give a score from 1 to 5/,
+    );
+    const set = await cli("feedback", "config", "verdict", "--categories", "1=right,0=wrong");
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/verdict: categorical 1 \(right\), 0 \(wrong\)/);
+    const wrong = await cli("feedback", runId, "--key", "verdict", "--score", "7");
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/score 7 is not one of its categories/);
+    expect((await cli("feedback", runId, "--key", "verdict", "--score", "1")).code).toBe(0);
+    const shown = await cli("feedback", "config", "rating", "--json");
+    expect(JSON.parse(shown.stdout)).toEqual({
+      key: "rating",
+      config: { type: "continuous", min: 1, max: 5 },
+    });
+    const stats = JSON.parse(
+      (await cli("feedback", "stats", "--chain", "support-triage", "--key", "rating", "--json")).stdout,
+    ) as {
+      rows: Array<{ maxScore?: number }>;
+    };
+    expect(stats.rows.every((r) => r.maxScore === undefined || r.maxScore <= 5)).toBe(true);
+  }, 60_000);
+
+  it("fails feedback stats on an unknown chain the way catena run does", async () => {
+    const run = await cli("run", "unknown", "--text", "x");
+    const stats = await cli("feedback", "stats", "--chain", "unknown", "--key", "rating");
+    expect(stats.code).toBe(run.code);
+    expect(stats.code).toBe(2);
+    expect(stats.stderr).toBe(run.stderr);
   });
 
   it("traces every item of a batch, and nothing with --no-trace", async () => {

@@ -18,6 +18,7 @@ import {
   listFeedback,
   listTraces,
   map,
+  readFeedbackConfig,
   readTrace,
   regex,
   resume,
@@ -25,6 +26,7 @@ import {
   review,
   run,
   sequence,
+  setFeedbackConfig,
   type TraceClient,
   traceClient,
   tracerFromEnv,
@@ -348,6 +350,41 @@ describe("feedback", () => {
     await expect(feedback(runId, { key: "rating" }, { client: reader })).rejects.toMatchObject({
       code: "FEEDBACK_INVALID",
     });
+  });
+
+  it("is checked against its key's config before it is sent: the backend's, else rating's 1–5", async () => {
+    await expect(feedback(runId, { key: "rating", score: 999 }, { client: reader })).rejects.toMatchObject({
+      code: "FEEDBACK_INVALID",
+      message: expect.stringMatching(/score 999 is outside 1–5.*give a score from 1 to 5/),
+    });
+    await setFeedbackConfig(
+      "helpful",
+      {
+        type: "categorical",
+        categories: [
+          { value: 1, label: "yes" },
+          { value: 0, label: "no" },
+        ],
+      },
+      { client: reader },
+    );
+    expect(await readFeedbackConfig("helpful", { client: reader })).toEqual({
+      type: "categorical",
+      categories: [
+        { value: 1, label: "yes" },
+        { value: 0, label: "no" },
+      ],
+    });
+    await expect(
+      feedback(runId, { key: "helpful", value: "maybe" }, { client: reader }),
+    ).rejects.toMatchObject({
+      code: "FEEDBACK_INVALID",
+      message: expect.stringMatching(/value "maybe" is not one of its categories.*"yes", "no"/),
+    });
+    await feedback(runId, { key: "helpful", score: 1, value: "yes" }, { client: reader });
+    expect(await listFeedback({ runIds: [runId], keys: ["rating", "helpful"], client: reader })).toEqual([
+      expect.objectContaining({ key: "helpful", score: 1 }),
+    ]);
   });
 
   it("comes in through a presigned link without an API key", async () => {

@@ -4,8 +4,10 @@
 //
 //   node --conditions=@catena/source bench/tracing/tracing.bench.ts [--runs=1000] [--rounds=5] [--warmup=300]
 //
-// Modes: tracing off; traced to the studio in its own process (SQLite); traced to the studio in
-// this process, as `catena run` does; traced to a discarding sink in its own process (the floor:
+// Modes: tracing off; traced to the studio in its own process (SQLite), once with the JSON
+// batches Catena's tracer asks for and once with multipart (the route that carries attachments,
+// which the studio offers every other client); traced to the studio in this process, as `catena
+// run` does; traced to a discarding sink in its own process (the floor:
 // what the langsmith SDK itself costs with a server that stores nothing), once with the SDK's
 // default multipart uploads and once told by `/info` to send JSON `/runs/batch`. Every round runs each
 // mode once, in rotated order, on a fresh database; the tables show the median round. "runs" is
@@ -126,16 +128,27 @@ async function inProcess(dbPath: string): Promise<Backend> {
 interface Mode {
   name: string;
   backend?: (key: string) => Promise<Backend>;
+  /** The upload route the tracer asks a studio for (default JSON batches). */
+  ingest?: "json" | "multipart";
 }
 
 const MODES: Mode[] = [
   { name: "tracing off" },
   {
-    name: "traced → studio (own process)",
+    name: "traced → studio (own process), JSON /runs/batch",
     backend: (r) => {
       const db = join(dir, `studio-${r}.db`);
       return spawned(serveScript, ["studio", db], db);
     },
+  },
+  {
+    // The route that carries run attachments: what the studio offers every other SDK client.
+    name: "traced → studio (own process), multipart",
+    backend: (r) => {
+      const db = join(dir, `studio-mp-${r}.db`);
+      return spawned(serveScript, ["studio", db], db);
+    },
+    ingest: "multipart",
   },
   {
     name: "traced → studio (in this process, as the CLI)",
@@ -189,7 +202,12 @@ interface Sample {
 async function timed(workload: Workload, mode: Mode, round: number, n: number): Promise<Sample> {
   const backend = await mode.backend?.(`${WORKLOADS.indexOf(workload)}-${round}`);
   const tracer = backend
-    ? langsmithTracer({ apiUrl: backend.url, apiKey: "bench", project: "bench" })
+    ? langsmithTracer({
+        apiUrl: backend.url,
+        apiKey: "bench",
+        project: "bench",
+        ingest: mode.ingest ?? "json",
+      })
     : undefined;
   let runsMs = 0;
   const { wallMs, cpuMs } = await measure(async () => {
@@ -209,15 +227,29 @@ async function timed(workload: Workload, mode: Mode, round: number, n: number): 
   return { runsMs, totalMs: wallMs, cpuMs };
 }
 
-let report = `${machineNotes()}\n`;
+/**
+ * One timed sample, or `undefined` when its upload failed (on a heavily loaded machine `/info` or
+ * an upload can time out): reported on stderr and left out of the median instead of ending the run.
+ */
+async function sample(workload: Workload, mode: Mode, round: number, n: number): Promise<Sample | undefined> {
+  try {
+    return await timed(workload, mode, round, n);
+  } catch (error) {
+    process.stderr.write(`skipped a sample of ${mode.name}: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+process.stdout.write(`${machineNotes()}\n`);
 for (const workload of WORKLOADS) {
   const samples = new Map<string, Sample[]>(MODES.map((m) => [m.name, []]));
   // Warm-up: every mode once, so that JIT and module loading are out of the timed rounds.
-  for (const mode of MODES) await timed(workload, mode, -1, WARMUP);
+  for (const mode of MODES) await sample(workload, mode, -1, WARMUP);
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < MODES.length; i++) {
       const mode = MODES[(i + round) % MODES.length] as Mode;
-      samples.get(mode.name)?.push(await timed(workload, mode, round, RUNS));
+      const s = await sample(workload, mode, round, RUNS);
+      if (s !== undefined) samples.get(mode.name)?.push(s);
     }
   }
   const base = samples.get("tracing off") ?? [];
@@ -237,13 +269,16 @@ for (const workload of WORKLOADS) {
       fmt(totalMs, 0),
       added(totalMs, baseTotal),
       fmt((cpuMs * 1000) / RUNS, 0),
+      `${s.length}`,
     ];
   });
-  report += `\n### ${workload.name}: ${RUNS} sequential runs per mode, median of ${ROUNDS} rounds\n\n${markdownTable(
-    ["mode", "runs ms", "added", "runs + flush ms", "added", "CPU µs/run"],
-    rows,
-  )}\n`;
+  // Each table is written as soon as its workload is done, so that a later failure loses nothing.
+  process.stdout.write(
+    `\n### ${workload.name}: ${RUNS} sequential runs per mode, median of ${ROUNDS} rounds\n\n${markdownTable(
+      ["mode", "runs ms", "added", "runs + flush ms", "added", "CPU µs/run", "rounds"],
+      rows,
+    )}\n`,
+  );
   process.stderr.write(`done: ${workload.name}\n`);
 }
-process.stdout.write(report);
 rmSync(dir, { recursive: true, force: true });

@@ -47,6 +47,14 @@ export { ArtifactError, DatasetError } from "./errors/ml-errors.ts";
 export { RunDeferredError, RunWaitingError } from "./errors/run-outcome-errors.ts";
 export type { FeedbackFields } from "./feedback/feedback.ts";
 export { feedback } from "./feedback/feedback.ts";
+export {
+  checkFeedbackConfig,
+  DEFAULT_FEEDBACK_CONFIGS,
+  type FeedbackCategory,
+  type FeedbackConfig,
+  readFeedbackConfig,
+  setFeedbackConfig,
+} from "./feedback/feedback-config.ts";
 export { FeedbackInvalidError } from "./feedback/feedback-invalid-error.ts";
 export type { FeedbackLink } from "./feedback/feedback-link.ts";
 export { feedbackLink } from "./feedback/feedback-link.ts";

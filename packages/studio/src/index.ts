@@ -8,7 +8,7 @@ export { LOOPBACK_HOST_NAMES } from "./http/host-guard.ts";
 export { JsonTooDeepError, MAX_JSON_DEPTH } from "./http/json-depth.ts";
 export { StudioHttpError } from "./http/studio-http-error.ts";
 export type { IngestRefusal, IngestRefusalSummary } from "./ingest-refusals.ts";
-export { STUDIO_INFO } from "./routes/info-routes.ts";
+export { JSON_INGEST_HEADER, STUDIO_INFO, STUDIO_INFO_JSON_INGEST } from "./routes/info-routes.ts";
 export {
   DEFAULT_BODY_LIMIT_BYTES,
   type RunningStudio,

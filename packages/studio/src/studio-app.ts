@@ -8,7 +8,8 @@ import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
-import { registerExampleRoutes } from "./routes/example-routes.ts";
+import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
+import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
@@ -62,6 +63,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   if (expectedKey !== undefined) {
     app.use("*", async (c, next) => {
       if (isPublicPath(c.req.path)) return next();
+      if (isPresignedAttachmentRequest(c.req.path, c.req.url)) return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(
@@ -94,6 +96,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store, typeof publicUrl === "string" ? () => publicUrl : publicUrl);
   registerFeedbackRoutes(app, store);
+  registerFeedbackConfigRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
 

@@ -1,4 +1,11 @@
-import { type FeedbackObject, feedback, feedbackStats } from "@catena/core";
+import {
+  type FeedbackConfig,
+  type FeedbackObject,
+  feedback,
+  feedbackStats,
+  readFeedbackConfig,
+  setFeedbackConfig,
+} from "@catena/core";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
@@ -18,6 +25,12 @@ interface GiveOptions {
   correction?: string;
 }
 
+interface ConfigOptions {
+  continuous?: string;
+  categories?: string;
+  freeform?: boolean;
+}
+
 interface StatsOptions {
   key?: string;
   chain?: string;
@@ -29,8 +42,9 @@ interface StatsOptions {
 
 /**
  * Registers `catena feedback <runId> --key K [--score N] [--value V] [--comment C] [--correction JSON]`
- * (feedback on a traced run) and `catena feedback stats --chain X --key K [--by version|model]
- * [--per day|week]` (counts and mean scores per period and group).
+ * (feedback on a traced run, checked against its key's config), `catena feedback stats --chain X
+ * --key K [--by version|model] [--per day|week]` (counts and mean scores per period and group) and
+ * `catena feedback config <key> [--continuous MIN..MAX | --categories V=LABEL,... | --freeform]`.
  */
 export function registerFeedbackCommand(program: Command, ctx: CommandContext): void {
   const command = program
@@ -83,6 +97,8 @@ export function registerFeedbackCommand(program: Command, ctx: CommandContext): 
       }
       const since = options.since === undefined ? undefined : parseSince(options.since);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      // An unknown chain is refused as `catena run` refuses it, rather than counted as 0 runs.
+      registry.get(options.chain);
       const projects = traceProjects(registry, options.chain, options.project);
       const reader = await openTraceReader();
       try {
@@ -100,6 +116,79 @@ export function registerFeedbackCommand(program: Command, ctx: CommandContext): 
         await reader.close();
       }
     });
+  command
+    .command("config")
+    .description(
+      "show or set what feedback of a key may hold (rating is 1-5 unless set); feedback that does not fit is refused",
+    )
+    .argument("<key>", "the feedback key, e.g. rating")
+    .option("--continuous <min..max>", "a score between MIN and MAX, e.g. 1..5 (either end may be left open)")
+    .option("--categories <v=label,...>", "a score among these values, e.g. 1=right,0=wrong")
+    .option("--freeform", "a value or comment, no score")
+    .action(async (key: string, options: ConfigOptions, cmd: Command) => {
+      const globals = globalOptions(cmd);
+      const config = configFromOptions(options);
+      const reader = await openTraceReader();
+      try {
+        if (config !== undefined) await setFeedbackConfig(key, config, { client: reader.client });
+        const current = config ?? (await readFeedbackConfig(key, { client: reader.client }));
+        ctx.io.out(globals.json ? jsonText({ key, config: current ?? null }) : configText(key, current));
+      } finally {
+        await reader.close();
+      }
+    });
+}
+
+function configText(key: string, config: FeedbackConfig | undefined): string {
+  if (config === undefined) return `${key}: no config (any score or value is accepted)\n`;
+  if (config.type === "freeform") return `${key}: freeform (a value or a comment, no score)\n`;
+  if (config.type === "continuous") {
+    return `${key}: continuous ${config.min ?? "-∞"} to ${config.max ?? "+∞"}\n`;
+  }
+  const categories = config.categories.map((c) =>
+    c.label === undefined ? `${c.value}` : `${c.value} (${c.label})`,
+  );
+  return `${key}: categorical ${categories.join(", ")}\n`;
+}
+
+/** The config `feedback config` was asked to set, or `undefined` to show the current one. */
+function configFromOptions(options: ConfigOptions): FeedbackConfig | undefined {
+  const given = [options.continuous, options.categories, options.freeform].filter((o) => o !== undefined);
+  if (given.length > 1) {
+    throw new CliError("feedback config takes one of --continuous, --categories, --freeform.");
+  }
+  if (options.freeform === true) return { type: "freeform" };
+  if (options.continuous !== undefined) {
+    const match = /^\s*(-?[\d.]+)?\s*\.\.\s*(-?[\d.]+)?\s*$/.exec(options.continuous);
+    const min = match?.[1] === undefined ? undefined : Number(match[1]);
+    const max = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (
+      match === null ||
+      (min !== undefined && !Number.isFinite(min)) ||
+      (max !== undefined && !Number.isFinite(max))
+    ) {
+      throw new CliError(`--continuous takes MIN..MAX, e.g. 1..5 or 0.. (got "${options.continuous}").`);
+    }
+    return {
+      type: "continuous",
+      ...(min === undefined ? {} : { min }),
+      ...(max === undefined ? {} : { max }),
+    };
+  }
+  if (options.categories !== undefined) {
+    const categories = options.categories.split(",").map((item) => {
+      const [value, ...label] = item.split("=");
+      const number = Number(value);
+      if (value === undefined || value.trim() === "" || !Number.isFinite(number)) {
+        throw new CliError(
+          `--categories takes VALUE=LABEL pairs, e.g. 1=right,0=wrong (got "${item}"): every category needs a numeric value.`,
+        );
+      }
+      return label.length === 0 ? { value: number } : { value: number, label: label.join("=").trim() };
+    });
+    return { type: "categorical", categories };
+  }
+  return undefined;
 }
 
 function feedbackFields(options: GiveOptions): Parameters<typeof feedback>[1] {

@@ -1,6 +1,7 @@
 import { backendError, isNotFound, sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "../tracing/trace-client.ts";
 import { RunNotFoundError } from "../tracing/tracing-errors.ts";
+import { checkFeedbackConfig, type FeedbackConfig, readFeedbackConfig } from "./feedback-config.ts";
 import { FeedbackInvalidError } from "./feedback-invalid-error.ts";
 import type { FeedbackObject, FeedbackRecord } from "./feedback-record.ts";
 
@@ -20,7 +21,9 @@ export interface FeedbackFields {
 /**
  * Attaches feedback to a run (a whole chain run or one step) on the trace backend, through the
  * SDK's `createFeedback`. The run must have been traced and flushed; its project is looked up so
- * that the feedback lands next to it.
+ * that the feedback lands next to it. The feedback must fit its key's config (`options.config`,
+ * else the backend's, else `DEFAULT_FEEDBACK_CONFIGS`: `rating` is 1–5), or a
+ * {@link FeedbackInvalidError} says what would.
  *
  * @example
  * await feedback(result.runId, { key: "correctness", score: 0, correction: { queue: "billing" } });
@@ -28,10 +31,14 @@ export interface FeedbackFields {
 export async function feedback(
   runId: string,
   fields: FeedbackFields,
-  options: { client?: TraceClient } = {},
+  options: { client?: TraceClient; config?: FeedbackConfig } = {},
 ): Promise<FeedbackRecord> {
   checkFields(fields);
-  const { client, url } = options.client ?? traceClientFromEnv();
+  const traceClient = options.client ?? traceClientFromEnv();
+  const { client, url } = traceClient;
+  // Checked before anything is sent, so that a wrong score never reaches the backend.
+  const config = options.config ?? (await readFeedbackConfig(fields.key, { client: traceClient }));
+  if (config !== undefined) checkFeedbackConfig(fields.key, config, fields);
   let run: Awaited<ReturnType<typeof client.readRun>>;
   try {
     run = await withoutSdkDeprecationWarning(() => client.readRun(runId));
@@ -51,6 +58,8 @@ export async function feedback(
       ...(fields.correction === undefined ? {} : { correction: fields.correction }),
       ...(run.session_id === undefined ? {} : { sessionId: run.session_id }),
       feedbackSourceType: "api",
+      // The backend stores a key's config on first use (the studio enforces it from then on).
+      ...(config === undefined ? {} : { feedbackConfig: config }),
       ...(fields.source === undefined ? {} : { sourceInfo: fields.source }),
     }),
   );

@@ -37,6 +37,8 @@ interface Endpoint {
   url: string;
   bodies: string[];
   paths: string[];
+  /** The `x-catena-ingest` header of each `/info` request. */
+  ingestHeaders: Array<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ afterEach(async () => {
 async function endpoint(mode: "ok" | "500" | "hang"): Promise<Endpoint> {
   const bodies: string[] = [];
   const paths: string[] = [];
+  const ingestHeaders: Array<string | undefined> = [];
   const server = createServer(async (req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     try {
@@ -59,6 +62,7 @@ async function endpoint(mode: "ok" | "500" | "hang"): Promise<Endpoint> {
       return; // the client went away mid-upload (the tracer was closed)
     }
     paths.push(`${req.method} ${req.url}`);
+    if (req.url === "/info") ingestHeaders.push(req.headers["x-catena-ingest"] as string | undefined);
     bodies.push(Buffer.concat(chunks).toString("utf8"));
     if (mode === "hang") return;
     res.statusCode = mode === "500" ? 500 : req.url === "/info" ? 200 : 202;
@@ -72,6 +76,7 @@ async function endpoint(mode: "ok" | "500" | "hang"): Promise<Endpoint> {
     url: `http://127.0.0.1:${port}`,
     bodies,
     paths,
+    ingestHeaders,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -134,6 +139,17 @@ describe("langsmithTracer", () => {
     expect(upload).toContain(`name="post.${r.runId}"`);
     for (const name of ["trim", "route", "rules", "answer"]) expect(upload).toContain(`"name":"${name}"`);
     expect(upload).toContain('"session_name":"unit"');
+  });
+
+  it("asks a Catena studio for JSON batches (its runs carry no attachments), unless told multipart", async () => {
+    for (const ingest of ["json", "multipart"] as const) {
+      const ep = await endpoint("ok");
+      const tracer = langsmithTracer({ apiUrl: ep.url, apiKey: "k", ingest });
+      await run(chain, { text: "refund please" }, { tracer });
+      expect((await tracer.flush()).status).toBe("sent");
+      tracer.close();
+      expect(ep.ingestHeaders).toEqual([ingest === "json" ? "json" : undefined]);
+    }
   });
 
   it("keeps chains fast and returns from flush when nothing listens at the endpoint", async () => {

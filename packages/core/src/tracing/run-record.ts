@@ -58,9 +58,18 @@ export type FromExportWorker =
   /** Worth a warning: the backend keeps failing and uploads are dropped for a while. */
   | { type: "trouble"; problem: string };
 
+/**
+ * The header that tells a Catena studio a client's runs carry no attachments, so that its `/info`
+ * offers JSON batches (the same name as `@catena/studio`'s `JSON_INGEST_HEADER`; core does not
+ * depend on the studio).
+ */
+export const JSON_INGEST_HEADER = "x-catena-ingest";
+
 /** What the export worker is started with. */
 export interface ExportWorkerConfig {
   apiUrl: string;
   apiKey?: string;
   requestTimeoutMs: number;
+  /** The upload route to ask a Catena studio for (see `LangsmithTracerOptions.ingest`). */
+  ingest: "json" | "multipart";
 }

@@ -1,25 +1,26 @@
 import { assertJsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
-import type { ExampleUpload } from "../store/example-store.ts";
+import type { ExampleUpdate, ExampleUpload } from "../store/example-store.ts";
 import { isUuid } from "../store/run-fields.ts";
 import { toStudioTimestamp } from "../store/studio-timestamp.ts";
 import type { MultipartPart } from "./parse-multipart.ts";
 
+/** What the parts of one example said, before the upload or update rules are applied. */
+interface ExampleEntry {
+  body?: Record<string, unknown>;
+  inputs?: unknown;
+  outputs?: unknown;
+  attachments: ExampleUpload["attachments"];
+  attachmentsOperations?: unknown;
+}
+
 /**
- * Reads an examples upload as the SDK's `createExamples` sends it: per example a part `{id}` (JSON
- * with `metadata`, `split`, `source_run_id`, `created_at`), `{id}.inputs`, `{id}.outputs` and
- * `{id}.attachment.{name}`. Every example needs its inputs; anything else is a 422 naming the part.
+ * Groups the parts the SDK sends for examples by example id: `{id}` (JSON with `metadata`,
+ * `split`, `source_run_id`, `created_at`), `{id}.inputs`, `{id}.outputs`, `{id}.attachment.{name}`
+ * and `{id}.attachments_operations`. An unknown part or invalid JSON is a 422 naming the part.
  */
-export function readExampleUploads(parts: readonly MultipartPart[]): ExampleUpload[] {
-  const byId = new Map<
-    string,
-    {
-      body?: Record<string, unknown>;
-      inputs?: unknown;
-      outputs?: unknown;
-      attachments: ExampleUpload["attachments"];
-    }
-  >();
+function readExampleEntries(parts: readonly MultipartPart[]): Map<string, ExampleEntry> {
+  const byId = new Map<string, ExampleEntry>();
   for (const part of parts) {
     const [id, field, ...rest] = part.name.split(".");
     if (!isUuid(id)) throw unknownPart(part.name);
@@ -40,12 +41,21 @@ export function readExampleUploads(parts: readonly MultipartPart[]): ExampleUplo
       entry.outputs = parseJson(part);
     } else if (field === "attachment" && rest.length > 0) {
       entry.attachments.push({ name: rest.join("."), mimeType: part.mimeType, data: part.data });
-    } else if (field === "attachments_operations") {
-      // Only meaningful for updates of existing attachments; an upload has none to rename or keep.
+    } else if (field === "attachments_operations" && rest.length === 0) {
+      entry.attachmentsOperations = parseJson(part);
     } else {
       throw unknownPart(part.name);
     }
   }
+  return byId;
+}
+
+/**
+ * Reads an examples upload as the SDK's `createExamples` sends it (see {@link readExampleEntries}).
+ * Every example needs its inputs; anything else is a 422 naming the part.
+ */
+export function readExampleUploads(parts: readonly MultipartPart[]): ExampleUpload[] {
+  const byId = readExampleEntries(parts);
   const uploads: ExampleUpload[] = [];
   for (const [id, entry] of byId) {
     if (typeof entry.inputs !== "object" || entry.inputs === null || Array.isArray(entry.inputs)) {
@@ -98,4 +108,63 @@ function unknownPart(name: string): StudioHttpError {
     422,
     `Unknown part "${name}": expected <example id>, <example id>.inputs, <example id>.outputs or <example id>.attachment.<name>.`,
   );
+}
+
+/**
+ * Reads an examples update as the SDK's `updateExample`/`updateExamples` send it: the same parts as
+ * an upload, each optional; `attachments_operations` is `{"rename": {old: new}, "retain": [names]}`.
+ */
+export function readExampleUpdates(parts: readonly MultipartPart[]): ExampleUpdate[] {
+  const updates: ExampleUpdate[] = [];
+  for (const [id, entry] of readExampleEntries(parts)) {
+    const update: ExampleUpdate = { id, attachments: entry.attachments };
+    for (const field of ["inputs", "outputs"] as const) {
+      const value = entry[field];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== "object" || Array.isArray(value)) {
+        throw new StudioHttpError(422, `Part "${id}.${field}" must be a JSON object.`);
+      }
+      update[field] = value as Record<string, unknown>;
+    }
+    const body = entry.body ?? {};
+    if (typeof body.metadata === "object" && body.metadata !== null && !Array.isArray(body.metadata)) {
+      update.metadata = body.metadata as Record<string, unknown>;
+    }
+    if (typeof body.split === "string" || Array.isArray(body.split))
+      update.split = body.split as string | string[];
+    if (entry.attachmentsOperations !== undefined && entry.attachmentsOperations !== null) {
+      update.attachmentsOperations = toAttachmentsOperations(entry.attachmentsOperations, id);
+    }
+    updates.push(update);
+  }
+  if (updates.length === 0) {
+    throw new StudioHttpError(422, "The update has no examples: send parts <id>, <id>.inputs, <id>.outputs.");
+  }
+  return updates;
+}
+
+function toAttachmentsOperations(
+  raw: unknown,
+  id: string,
+): NonNullable<ExampleUpdate["attachmentsOperations"]> {
+  const fail = () =>
+    new StudioHttpError(
+      422,
+      `Part "${id}.attachments_operations" must be {"rename": {"old": "new"}, "retain": ["name"]}.`,
+    );
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw fail();
+  const { rename, retain } = raw as Record<string, unknown>;
+  const out: NonNullable<ExampleUpdate["attachmentsOperations"]> = { rename: {}, retain: [] };
+  if (rename !== undefined && rename !== null) {
+    if (typeof rename !== "object" || Array.isArray(rename)) throw fail();
+    for (const [from, to] of Object.entries(rename)) {
+      if (typeof to !== "string") throw fail();
+      out.rename[from] = to;
+    }
+  }
+  if (retain !== undefined && retain !== null) {
+    if (!Array.isArray(retain) || !retain.every((r) => typeof r === "string")) throw fail();
+    out.retain = retain as string[];
+  }
+  return out;
 }

@@ -1,12 +1,15 @@
 import type { Hono } from "hono";
 import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
-import { type DatasetListQuery, toDatasetCreate } from "../store/dataset-store.ts";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import { type DatasetListQuery, toDatasetCreate, toDatasetUpdate } from "../store/dataset-store.ts";
+import { isUuid } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /**
  * Registers datasets: `POST /datasets`, `GET /datasets?name=&id=&name_contains=&offset=&limit=`,
- * `GET /datasets/{id}` and `DELETE /datasets/{id}`.
+ * `GET /datasets/{id}`, `PATCH /datasets/{id}` (`updateDataset`), `DELETE /datasets/{id}`, and the
+ * split names `GET /datasets/{id}/splits` (`listDatasetSplits`) and `PUT /datasets/{id}/splits`.
  */
 export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
   app.post("/datasets", async (c) => c.json(store.datasets.create(toDatasetCreate(await readJsonBody(c)))));
@@ -23,6 +26,37 @@ export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
   });
 
   app.get("/datasets/:id", (c) => c.json(store.datasets.require(uuidPathParam(c, "id", "Dataset"))));
+
+  app.patch("/datasets/:id", async (c) => {
+    const id = uuidPathParam(c, "id", "Dataset");
+    const update = toDatasetUpdate(await readJsonBody(c));
+    return c.json(store.transaction(() => store.datasets.update(id, update)));
+  });
+
+  app.get("/datasets/:id/splits", (c) => c.json(store.examples.splits(uuidPathParam(c, "id", "Dataset"))));
+
+  // The SDK's older route for updateDatasetSplits, used when the bulk metadata one is missing.
+  app.put("/datasets/:id/splits", async (c) => {
+    const id = uuidPathParam(c, "id", "Dataset");
+    const body = (await readJsonBody(c)) as Record<string, unknown> | null;
+    const split = body?.split_name;
+    const examples = body?.examples;
+    if (typeof split !== "string" || split === "" || !Array.isArray(examples) || !examples.every(isUuid)) {
+      throw new StudioHttpError(
+        422,
+        'PUT /datasets/{id}/splits takes {"split_name": "train", "examples": ["<example id>"], "remove": false}.',
+      );
+    }
+    const operation = body?.remove === true ? "array_remove" : "array_add";
+    store.transaction(() =>
+      store.examples.updateMetadataArrays(
+        id,
+        examples.map((e) => e.toLowerCase()),
+        [{ key: "dataset_split", operation, values: [split] }],
+      ),
+    );
+    return c.json(store.examples.splits(id));
+  });
 
   app.delete("/datasets/:id", (c) => {
     store.transaction(() => store.datasets.delete(uuidPathParam(c, "id", "Dataset")));

@@ -1,11 +1,28 @@
 import type { Context, Hono } from "hono";
+import { attachmentResponse } from "../http/attachment-response.ts";
 import { assertJsonDepth } from "../http/json-depth.ts";
+import { checkPresigned, isPresigned } from "../http/presigned-path.ts";
 import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
+import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { parseMultipart } from "../multipart/parse-multipart.ts";
-import { readExampleUploads } from "../multipart/read-example-uploads.ts";
-import type { ExampleListQuery } from "../store/example-store.ts";
+import { readExampleUpdates, readExampleUploads } from "../multipart/read-example-uploads.ts";
+import { compileExampleFilter } from "../store/example-filter.ts";
+import {
+  type ExampleListQuery,
+  exampleAttachmentPath,
+  type MetadataArrayOperation,
+} from "../store/example-store.ts";
+import { isUuid } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
+
+/**
+ * Requests that need no API key: an example attachment fetched through its presigned URL (the
+ * route checks the signature and expiry).
+ */
+export function isPresignedAttachmentRequest(path: string, url: string): boolean {
+  return /^\/examples\/[^/]+\/attachments\/[^/]+$/.test(path) && isPresigned(new URL(url));
+}
 
 /**
  * Registers examples: the multipart upload `POST /v1/platform/datasets/{id}/examples` (the SDK's
@@ -26,6 +43,28 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
   };
   app.post("/v1/platform/datasets/:id/examples", upload);
   app.post("/platform/datasets/:id/examples", upload);
+
+  const update = async (c: Context) => {
+    const datasetId = uuidPathParam(c, "id", "Dataset");
+    const parts = await parseMultipart(
+      new Uint8Array(await c.req.arrayBuffer()),
+      c.req.header("content-type"),
+    );
+    const updates = readExampleUpdates(parts);
+    const ids = store.transaction(() => store.examples.update(datasetId, updates));
+    return c.json({ example_ids: ids, count: ids.length });
+  };
+  app.patch("/v1/platform/datasets/:id/examples", update);
+  app.patch("/platform/datasets/:id/examples", update);
+
+  const metadata = async (c: Context) => {
+    const datasetId = uuidPathParam(c, "id", "Dataset");
+    const { ids, operations } = toMetadataOperations(await readJsonBody(c));
+    store.transaction(() => store.examples.updateMetadataArrays(datasetId, ids, operations));
+    return c.json({ example_ids: ids, count: ids.length });
+  };
+  app.patch("/v1/platform/datasets/:id/examples/metadata", metadata);
+  app.patch("/platform/datasets/:id/examples/metadata", metadata);
 
   app.get("/examples/:id", (c) => c.json(store.examples.require(uuidPathParam(c, "id", "Example"))));
 
@@ -54,6 +93,8 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
       assertJsonDepth(parsed, 'Query parameter "metadata"');
       query.metadata = parsed as Record<string, unknown>;
     }
+    const filter = c.req.query("filter");
+    if (filter !== undefined && filter !== "") query.filter = compileExampleFilter(filter);
     return c.json(store.examples.list(query));
   });
 
@@ -73,9 +114,35 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
   app.get("/examples/:id/attachments/:name", (c) => {
     const id = uuidPathParam(c, "id", "Example");
     const name = c.req.param("name") ?? "";
+    const url = new URL(c.req.url);
+    if (isPresigned(url)) checkPresigned(store.urlSigningKey, exampleAttachmentPath(id, name), url);
     const attachment = store.examples.attachment(id, name);
     if (attachment === undefined)
       throw new StudioHttpError(404, `Example ${id} has no attachment named ${JSON.stringify(name)}.`);
-    return c.body(new Uint8Array(attachment.data), 200, { "content-type": attachment.mimeType });
+    return attachmentResponse(c, name, attachment);
   });
+}
+
+/** Checks the body `updateDatasetSplits` sends: `{example_ids, operations: [{key, operation, values}]}`. */
+function toMetadataOperations(body: unknown): { ids: string[]; operations: MetadataArrayOperation[] } {
+  const fail = (): never => {
+    throw new StudioHttpError(
+      422,
+      'The body must be {"example_ids": ["<id>"], "operations": [{"key": "dataset_split", "operation": "array_add", "values": ["train"]}]} (operations array_add or array_remove).',
+    );
+  };
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return fail();
+  const raw = body as Record<string, unknown>;
+  if (!Array.isArray(raw.example_ids) || !raw.example_ids.every(isUuid)) return fail();
+  if (!Array.isArray(raw.operations)) return fail();
+  const operations = raw.operations.map((op: unknown): MetadataArrayOperation => {
+    if (typeof op !== "object" || op === null) return fail();
+    const { key, operation, values } = op as Record<string, unknown>;
+    const kind = typeof operation === "string" ? operation.toLowerCase() : "";
+    if (typeof key !== "string" || key === "" || (kind !== "array_add" && kind !== "array_remove"))
+      return fail();
+    if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) return fail();
+    return { key, operation: kind, values: values as string[] };
+  });
+  return { ids: (raw.example_ids as string[]).map((id) => id.toLowerCase()), operations };
 }

@@ -2,16 +2,31 @@ import type { Hono } from "hono";
 import type { IngestRefusals } from "../ingest-refusals.ts";
 
 /**
- * What `GET /info` answers: JSON batch ingestion (`POST /runs/batch`) and the multipart examples
- * endpoint. The studio also takes `/runs/multipart` (LangSmith's default, and what clients told
- * otherwise send), but the SDK spends about a third of the CPU per run on JSON batches (measured in
- * bench/tracing), and tracing cost is what users feel. `sdb_query_enabled` is left out on purpose:
- * with it the SDK refuses feedback without a session id.
+ * What `GET /info` answers: multipart ingestion (`POST /runs/multipart`, LangSmith's default) and
+ * the multipart examples endpoint. Multipart is the only route on which the SDK sends run
+ * attachments (`RunTree({ attachments })`, `traceable`'s `extractAttachments`); on JSON batches it
+ * drops them when a run's create and end go in one batch (the usual case), and otherwise inlines
+ * them in the JSON, where an `ArrayBuffer` becomes `{}`. `sdb_query_enabled` is left out on
+ * purpose: with it the SDK refuses feedback without a session id.
  */
 export const STUDIO_INFO = {
   version: "0.10.0",
-  batch_ingest_config: { use_multipart_endpoint: false, size_limit: 100, size_limit_bytes: 20_971_520 },
+  batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20_971_520 },
   instance_flags: { dataset_examples_multipart_enabled: true },
+} as const;
+
+/**
+/**
+ * The header a client sends to say that its runs carry no attachments, so that the cheaper JSON
+ * batches (`POST /runs/batch`) are offered to it: Catena's own tracer does, because the SDK spends
+ * about a third of multipart's CPU per run on them (bench/tracing). LangSmith ignores it.
+ */
+export const JSON_INGEST_HEADER = "x-catena-ingest";
+
+/** What `GET /info` answers a client that sent `x-catena-ingest: json`. */
+export const STUDIO_INFO_JSON_INGEST = {
+  ...STUDIO_INFO,
+  batch_ingest_config: { ...STUDIO_INFO.batch_ingest_config, use_multipart_endpoint: false },
 } as const;
 
 /**
@@ -19,5 +34,8 @@ export const STUDIO_INFO = {
  * the studio's limits and the runs it refused (see {@link IngestRefusals}).
  */
 export function registerInfoRoutes(app: Hono, refusals: IngestRefusals): void {
-  app.get("/info", (c) => c.json({ ...STUDIO_INFO, catena: refusals.summary() }));
+  app.get("/info", (c) => {
+    const info = c.req.header(JSON_INGEST_HEADER) === "json" ? STUDIO_INFO_JSON_INGEST : STUDIO_INFO;
+    return c.json({ ...info, catena: refusals.summary() });
+  });
 }

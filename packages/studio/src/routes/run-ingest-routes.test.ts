@@ -83,24 +83,21 @@ describe("tracing through the langsmith SDK", () => {
     expect(errors.map((r) => r.name)).toEqual(["failing"]);
   });
 
-  it("takes the SDK's multipart uploads when a client is told to use them", async () => {
+  it("takes JSON batches from a client that asks for them with x-catena-ingest: json", async () => {
     const seen: string[] = [];
     const client = fixture.client({
-      // The studio offers JSON batches; this client is told to use multipart, as LangSmith does.
+      headers: { "x-catena-ingest": "json" },
       fetchImplementation: async (input: string | URL | Request, init?: RequestInit) => {
         const url = String(input instanceof Request ? input.url : input);
         seen.push(`${init?.method ?? "GET"} ${new URL(url).pathname}`);
-        const response = await fetch(input, init);
-        if (!url.endsWith("/info")) return response;
-        const info = (await response.json()) as Record<string, unknown>;
-        return Response.json({ ...info, batch_ingest_config: { use_multipart_endpoint: true } });
+        return fetch(input, init);
       },
     });
     const fn = traceable(async () => "ok", { name: "batched", client, project_name: "batch-proj" });
     await fn();
     await client.awaitPendingTraceBatches();
-    expect(seen).toContain("POST /runs/multipart");
-    expect(seen).not.toContain("POST /runs/batch");
+    expect(seen).toContain("POST /runs/batch");
+    expect(seen).not.toContain("POST /runs/multipart");
     const runs = await collect(client.listRuns({ projectName: "batch-proj" }));
     expect(runs.map((r) => [r.name, r.outputs])).toEqual([["batched", { outputs: "ok" }]]);
   });

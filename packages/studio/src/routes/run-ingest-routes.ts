@@ -20,13 +20,25 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals:
     const body = new Uint8Array(await c.req.arrayBuffer());
     const parts = await parseMultipart(body, c.req.header("content-type"));
     const ingest = readMultipartIngest(parts);
+    const refused: string[] = [];
     store.transaction(() => {
       store.runs.ingest(ingest.operations);
       store.runs.attach(ingest.attachments);
-      for (const feedback of ingest.feedback) store.feedback.create(feedback);
+      for (const feedback of ingest.feedback) {
+        try {
+          store.feedback.create(feedback);
+        } catch (error) {
+          // Feedback its key's config refuses must not take the batch's runs down with it.
+          if (!(error instanceof StudioHttpError) || error.status !== 422) throw error;
+          refused.push(`feedback ${feedback.id ?? "?"} on run ${feedback.run_id ?? "?"}: ${error.message}`);
+        }
+      }
     });
-    const refused = ingest.refused.map((r) => refusals.record("POST /runs/multipart", r.id, r.detail));
-    return c.json(refused.length === 0 ? {} : { refused }, 202);
+    if (refused.length > 0) {
+      console.warn(`catena studio: POST /runs/multipart stored the runs but refused ${refused.join("; ")}`);
+    }
+    const refusedRuns = ingest.refused.map((r) => refusals.record("POST /runs/multipart", r.id, r.detail));
+    return c.json(refusedRuns.length === 0 ? {} : { refused: refusedRuns }, 202);
   });
 
   app.post("/runs/batch", async (c) => {

@@ -1,14 +1,17 @@
 import type { Hono } from "hono";
+import { attachmentResponse } from "../http/attachment-response.ts";
 import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { parseRunQuery, queryRuns } from "../store/run-query.ts";
+import { runStats } from "../store/run-stats.ts";
 import { toRunViews } from "../store/run-view.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /**
  * Registers reading runs: `GET /runs/{id}` (the SDK's `readRun`), `POST /runs/query` (`listRuns`,
- * `readRun({ loadChildRuns })`) with cursor paging, and `GET /runs/{id}/attachments/{name}`.
+ * `readRun({ loadChildRuns })`) with cursor paging, `POST /runs/stats` (`getRunStats`: the same
+ * filters, statistics over every matching run) and `GET /runs/{id}/attachments/{name}`.
  */
 export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
   app.get("/runs/:id", (c) => {
@@ -25,6 +28,18 @@ export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
     return c.json({ runs, cursors: { next: page.next } });
   });
 
+  app.post("/runs/stats", async (c) => {
+    const query = parseRunQuery(await readJsonBody(c));
+    // Every matching run, not a page: statistics are over the whole selection.
+    const { runs } = queryRuns(store.db, { ...query, limit: Number.MAX_SAFE_INTEGER });
+    return c.json(
+      runStats(store.db, {
+        sql: "r.id IN (SELECT value FROM json_each(?))",
+        params: [JSON.stringify(runs.map((r) => r.id))],
+      }),
+    );
+  });
+
   app.get("/runs/:id/attachments/:name", (c) => {
     const id = uuidPathParam(c, "id", "Run");
     const name = c.req.param("name") ?? "";
@@ -32,6 +47,6 @@ export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
     if (attachment === undefined) {
       throw new StudioHttpError(404, `Run ${id} has no attachment named ${JSON.stringify(name)}.`);
     }
-    return c.body(new Uint8Array(attachment.data), 200, { "content-type": attachment.mimeType });
+    return attachmentResponse(c, name, attachment);
   });
 }

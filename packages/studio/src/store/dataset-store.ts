@@ -33,6 +33,47 @@ export interface DatasetCreate {
   outputs_schema_definition?: unknown;
 }
 
+/** A checked `PATCH /datasets/{id}` body (the SDK's `updateDataset`). */
+export interface DatasetUpdate {
+  name?: string;
+  description?: string;
+  metadata?: Record<string, unknown>;
+  inputs_schema_definition?: unknown;
+  outputs_schema_definition?: unknown;
+}
+
+/** Checks a `PATCH /datasets/{id}` body: `name`, `description`, `metadata` and the schemas, all optional. */
+export function toDatasetUpdate(body: unknown): DatasetUpdate {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new StudioHttpError(
+      422,
+      'The body of PATCH /datasets/{id} must be a JSON object such as {"name": "new-name", "description": "..."}.',
+    );
+  }
+  const raw = body as Record<string, unknown>;
+  const out: DatasetUpdate = {};
+  if (raw.name !== undefined && raw.name !== null) {
+    if (typeof raw.name !== "string" || raw.name.trim() === "") {
+      throw new StudioHttpError(422, '"name" must be a non-empty string.');
+    }
+    out.name = raw.name;
+  }
+  if (raw.description !== undefined && raw.description !== null) {
+    if (typeof raw.description !== "string")
+      throw new StudioHttpError(422, '"description" must be a string.');
+    out.description = raw.description;
+  }
+  if (raw.metadata !== undefined && raw.metadata !== null) {
+    if (typeof raw.metadata !== "object" || Array.isArray(raw.metadata)) {
+      throw new StudioHttpError(422, '"metadata" must be a JSON object.');
+    }
+    out.metadata = raw.metadata as Record<string, unknown>;
+  }
+  if (raw.inputs_schema_definition != null) out.inputs_schema_definition = raw.inputs_schema_definition;
+  if (raw.outputs_schema_definition != null) out.outputs_schema_definition = raw.outputs_schema_definition;
+  return out;
+}
+
 /** Filters of `GET /datasets`. */
 export interface DatasetListQuery {
   ids?: string[];
@@ -150,6 +191,36 @@ export class DatasetStore {
       .prepare(sql)
       .all(...params, query.limit, query.offset)
       .map((row) => this.#toDataset(row));
+  }
+
+  /**
+   * Changes a dataset's name (a taken one is a 409), description, metadata (`extra.metadata`) or
+   * schemas; absent or `null` fields are kept.
+   */
+  update(id: string, update: DatasetUpdate): StudioDataset {
+    const current = this.require(id);
+    if (update.name !== undefined && update.name !== current.name) {
+      if (this.#db.prepare("SELECT 1 FROM datasets WHERE name = ?").get(update.name) !== undefined) {
+        throw new StudioHttpError(409, `A dataset named "${update.name}" already exists: pick another name.`);
+      }
+    }
+    const extra =
+      update.metadata === undefined ? current.extra : { ...current.extra, metadata: update.metadata };
+    this.#db
+      .prepare(
+        `UPDATE datasets SET name = ?, description = ?, extra = ?, inputs_schema_definition = ?,
+           outputs_schema_definition = ?, modified_at = ? WHERE id = ?`,
+      )
+      .run(
+        update.name ?? current.name,
+        update.description ?? current.description,
+        toJsonColumn(extra),
+        toJsonColumn(update.inputs_schema_definition ?? current.inputs_schema_definition),
+        toJsonColumn(update.outputs_schema_definition ?? current.outputs_schema_definition),
+        studioNow(),
+        current.id,
+      );
+    return this.require(current.id);
   }
 
   /** Deletes a dataset and its examples. */

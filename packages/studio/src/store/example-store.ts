@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { presignPath } from "../http/presigned-path.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { DatasetStore } from "./dataset-store.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
@@ -30,12 +31,35 @@ export interface ExampleUpload {
   attachments: { name: string; mimeType: string; data: Uint8Array }[];
 }
 
+/** One example of an update (`PATCH /v1/platform/datasets/{id}/examples`): what is absent is kept. */
+export interface ExampleUpdate {
+  id: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  /** Replaces the metadata; its `dataset_split` is kept unless `split` is given. */
+  metadata?: Record<string, unknown>;
+  split?: string | string[];
+  /** New or replaced attachments. */
+  attachments: { name: string; mimeType: string; data: Uint8Array }[];
+  /** When given, only `retain`ed and `rename`d attachments are kept (besides new ones). */
+  attachmentsOperations?: { rename: Record<string, string>; retain: string[] };
+}
+
+/** One operation of `PATCH .../examples/metadata`, as `updateDatasetSplits` sends it. */
+export interface MetadataArrayOperation {
+  key: string;
+  operation: "array_add" | "array_remove";
+  values: string[];
+}
+
 /** Filters of `GET /examples`. */
 export interface ExampleListQuery {
   datasetId?: string;
   ids?: string[];
   splits?: string[];
   metadata?: Record<string, unknown>;
+  /** A compiled `filter` (see `compileExampleFilter`). */
+  filter?: { sql: string; params: SQLInputValue[] };
   offset: number;
   limit: number;
 }
@@ -44,10 +68,12 @@ export interface ExampleListQuery {
 export class ExampleStore {
   readonly #db: DatabaseSync;
   readonly #datasets: DatasetStore;
+  readonly #signingKey: string;
 
-  constructor(db: DatabaseSync, datasets: DatasetStore) {
+  constructor(db: DatabaseSync, datasets: DatasetStore, signingKey: string) {
     this.#db = db;
     this.#datasets = datasets;
+    this.#signingKey = signingKey;
   }
 
   /**
@@ -127,12 +153,123 @@ export class ExampleStore {
         typeof value === "boolean" ? (value ? 1 : 0) : (value as SQLInputValue),
       );
     }
+    if (query.filter !== undefined) {
+      where.push(query.filter.sql);
+      params.push(...query.filter.params);
+    }
     const sql = `SELECT * FROM examples ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY created_at, rowid LIMIT ? OFFSET ?`;
     return this.#db
       .prepare(sql)
       .all(...params, query.limit, query.offset)
       .map((row) => this.#toExample(row));
+  }
+
+  /**
+   * Changes examples of a dataset: given inputs, outputs and metadata replace the stored ones, a
+   * `split` sets `metadata.dataset_split`, attachments are added or replaced (and, with
+   * `attachmentsOperations`, the others dropped or renamed). An id that is not an example of the
+   * dataset is a 404, and nothing is changed.
+   */
+  update(datasetId: string, updates: readonly ExampleUpdate[]): string[] {
+    const dataset = this.#datasets.require(datasetId);
+    const current = updates.map((u) => this.#requireIn(dataset.id, u.id));
+    const now = studioNow();
+    const write = this.#db.prepare(
+      "UPDATE examples SET inputs = ?, outputs = ?, metadata = ?, modified_at = ? WHERE id = ?",
+    );
+    updates.forEach((update, i) => {
+      const example = current[i] as StudioExample;
+      const split = example.metadata?.dataset_split;
+      const metadata: Record<string, unknown> = { ...(update.metadata ?? example.metadata ?? {}) };
+      if (update.split !== undefined) {
+        metadata.dataset_split = Array.isArray(update.split) ? update.split : [update.split];
+      } else if (update.metadata !== undefined && split !== undefined) {
+        metadata.dataset_split = split;
+      }
+      write.run(
+        JSON.stringify(update.inputs ?? example.inputs),
+        toJsonColumn(update.outputs ?? example.outputs),
+        toJsonColumn(metadata),
+        now,
+        example.id,
+      );
+      const ops = update.attachmentsOperations;
+      if (ops !== undefined) {
+        const keep = new Set([...ops.retain, ...Object.keys(ops.rename)]);
+        for (const name of Object.keys(example.attachment_urls ?? {}).map((k) =>
+          k.slice("attachment.".length),
+        )) {
+          if (!keep.has(name)) {
+            this.#db
+              .prepare("DELETE FROM example_attachments WHERE example_id = ? AND name = ?")
+              .run(example.id, name);
+          }
+        }
+        for (const [from, to] of Object.entries(ops.rename)) {
+          this.#db
+            .prepare("UPDATE example_attachments SET name = ? WHERE example_id = ? AND name = ?")
+            .run(to, example.id, from);
+        }
+      }
+      const attach = this.#db.prepare(
+        `INSERT INTO example_attachments (example_id, name, mime_type, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (example_id, name) DO UPDATE SET mime_type = excluded.mime_type, data = excluded.data`,
+      );
+      for (const a of update.attachments) attach.run(example.id, a.name, a.mimeType, a.data);
+    });
+    this.#datasets.touch(dataset.id);
+    return updates.map((u) => u.id);
+  }
+
+  /**
+   * Adds values to, or removes them from, an array in the metadata of examples of a dataset (how
+   * `updateDatasetSplits` moves examples in and out of `dataset_split`). Unknown ids are a 404.
+   */
+  updateMetadataArrays(
+    datasetId: string,
+    ids: readonly string[],
+    operations: readonly MetadataArrayOperation[],
+  ): void {
+    const dataset = this.#datasets.require(datasetId);
+    const examples = ids.map((id) => this.#requireIn(dataset.id, id));
+    const write = this.#db.prepare("UPDATE examples SET metadata = ?, modified_at = ? WHERE id = ?");
+    const now = studioNow();
+    for (const example of examples) {
+      const metadata: Record<string, unknown> = { ...example.metadata };
+      for (const op of operations) {
+        const current = Array.isArray(metadata[op.key]) ? (metadata[op.key] as unknown[]) : [];
+        metadata[op.key] =
+          op.operation === "array_add"
+            ? [...current, ...op.values.filter((v) => !current.includes(v))]
+            : current.filter((v) => !op.values.includes(v as string));
+      }
+      write.run(toJsonColumn(metadata), now, example.id);
+    }
+    this.#datasets.touch(dataset.id);
+  }
+
+  /** The split names used by a dataset's examples, sorted. */
+  splits(datasetId: string): string[] {
+    const dataset = this.#datasets.require(datasetId);
+    return this.#db
+      .prepare(
+        `SELECT DISTINCT s.value AS split FROM examples AS e, json_each(e.metadata, '$.dataset_split') AS s
+         WHERE e.dataset_id = ? ORDER BY split`,
+      )
+      .all(dataset.id)
+      .map((row) => String(row.split));
+  }
+
+  #requireIn(datasetId: string, id: string): StudioExample {
+    const example = this.require(id);
+    if (example.dataset_id !== datasetId) {
+      throw new StudioHttpError(
+        404,
+        `Example ${id} not found in dataset ${datasetId}: it belongs to dataset ${example.dataset_id}.`,
+      );
+    }
+    return example;
   }
 
   /** Deletes examples; unknown ids are a 404 and nothing is deleted. */
@@ -173,7 +310,7 @@ export class ExampleStore {
         attachments.map((a) => [
           `attachment.${String(a.name)}`,
           {
-            presigned_url: `/examples/${id}/attachments/${encodeURIComponent(String(a.name))}`,
+            presigned_url: presignPath(this.#signingKey, exampleAttachmentPath(id, String(a.name))),
             mime_type: String(a.mime_type),
           },
         ]),
@@ -181,4 +318,9 @@ export class ExampleStore {
     }
     return example;
   }
+}
+
+/** The path an example's attachment is served at (and signed for). */
+export function exampleAttachmentPath(exampleId: string, name: string): string {
+  return `/examples/${exampleId}/attachments/${encodeURIComponent(name)}`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import type { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { fromJsonColumn, numberColumn, textColumn, toJsonColumn } from "./json-column.ts";
 import { isUuid } from "./run-fields.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
@@ -162,9 +163,11 @@ export class FeedbackStore {
   readonly #insert: StatementSync;
   readonly #byId: StatementSync;
   readonly #runTrace: StatementSync;
+  readonly #configs: FeedbackConfigStore;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, configs: FeedbackConfigStore) {
     this.#db = db;
+    this.#configs = configs;
     this.#insert = db.prepare(
       `INSERT INTO feedback (id, run_id, trace_id, session_id, key, score, value, comment, correction, feedback_source,
          feedback_config, comparative_experiment_id, start_time, created_at, modified_at)
@@ -179,8 +182,13 @@ export class FeedbackStore {
     this.#runTrace = db.prepare("SELECT trace_id, session_id FROM runs WHERE id = ?");
   }
 
-  /** Stores feedback; the trace and session are taken from the run when it is known and they are not given. */
-  create(input: FeedbackCreate): StudioFeedback {
+  /**
+   * Stores feedback, checked against its key's config and the config it carries (see
+   * `FeedbackConfigStore.enforce`); the trace and session are taken from the run when it is known
+   * and they are not given.
+   */
+  create(input: FeedbackCreate, where = "feedback"): StudioFeedback {
+    this.#configs.enforce(input.key, input.feedback_config, input, `${where}: feedback_config`);
     const id = input.id ?? randomUUID();
     const run = input.run_id == null ? undefined : this.#runTrace.get(input.run_id);
     const now = studioNow();
@@ -216,10 +224,11 @@ export class FeedbackStore {
     return toFeedback(row);
   }
 
-  /** Changes the given fields of a feedback. */
+  /** Changes the given fields of a feedback; the result must still fit the key's config. */
   update(id: string, update: FeedbackUpdate): StudioFeedback {
     const current = this.require(id);
     const next = { ...current, ...update };
+    this.#configs.enforce(current.key, current.feedback_config, next, `feedback ${id}: feedback_config`);
     this.#db
       .prepare(
         "UPDATE feedback SET score = ?, value = ?, comment = ?, correction = ?, modified_at = ? WHERE id = ?",

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { toFeedbackConfig } from "./feedback-config-store.ts";
 import { fromJsonColumn, toJsonColumn } from "./json-column.ts";
 import { isUuid } from "./run-fields.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
@@ -68,7 +69,7 @@ export function toFeedbackTokenCreate(body: unknown, now = Date.now()): Feedback
     expires_at: expiresAt,
   };
   if (raw.feedback_config !== undefined && raw.feedback_config !== null)
-    out.feedback_config = raw.feedback_config;
+    out.feedback_config = toFeedbackConfig(raw.feedback_config, '"feedback_config"');
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { StudioDatabaseError } from "./studio-database-error.ts";
 
@@ -137,6 +137,28 @@ export const migrations: readonly Migration[] = [
         );
       `);
       db.prepare("INSERT INTO studio_meta (key, value) VALUES ('tenant_id', ?)").run(randomUUID());
+    },
+  },
+  {
+    version: 2,
+    name: "feedback configs and the key that signs attachment URLs",
+    up(db) {
+      db.exec(`
+        CREATE TABLE feedback_configs (
+          feedback_key TEXT PRIMARY KEY,
+          id TEXT NOT NULL,
+          feedback_config TEXT NOT NULL,
+          is_lower_score_better INTEGER,
+          modified_at TEXT NOT NULL
+        );
+      `);
+      // A 1–5 rating is what reviewers give by default (the CLI's and the studio's); change it with PATCH /feedback-configs.
+      db.prepare(
+        "INSERT INTO feedback_configs (feedback_key, id, feedback_config, is_lower_score_better, modified_at) VALUES ('rating', ?, ?, 0, ?)",
+      ).run(randomUUID(), JSON.stringify({ type: "continuous", min: 1, max: 5 }), new Date().toISOString());
+      db.prepare("INSERT INTO studio_meta (key, value) VALUES ('url_signing_key', ?)").run(
+        randomBytes(32).toString("hex"),
+      );
     },
   },
 ];

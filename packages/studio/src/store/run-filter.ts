@@ -9,9 +9,12 @@ export interface CompiledFilter {
   params: SQLInputValue[];
 }
 
-type Literal = string | number | boolean | null | Literal[];
-type Node = { call: string; args: Arg[] };
-type Arg = Node | { field: string } | { literal: Literal };
+/** A value in a filter: string, number, boolean, null or a list. */
+export type Literal = string | number | boolean | null | Literal[];
+/** A function call of a filter, e.g. `eq(name, "x")`. */
+export type Node = { call: string; args: Arg[] };
+/** An argument of a call: a nested call, a field name or a literal. */
+export type Arg = Node | { field: string } | { literal: Literal };
 
 const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
@@ -64,7 +67,8 @@ export function compileRunFilter(filter: string, alias: string): CompiledFilter 
   return { sql, params };
 }
 
-class FilterParser {
+/** Parses LangSmith's filter language into calls (also used for example filters). */
+export class FilterParser {
   readonly #text: string;
   #pos = 0;
   #depth = 0;

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
-import { fromJsonColumn, numberColumn, textColumn, toJsonColumn } from "./json-column.ts";
+import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
+import { runStats } from "./run-stats.ts";
+import type { FeedbackStat } from "./run-view.ts";
 import { studioNow } from "./studio-timestamp.ts";
 
 /** A session (LangSmith calls it a project in its UI): the runs of one project name. */
@@ -16,6 +18,16 @@ export interface StudioSession {
   tenant_id: string;
   run_count?: number;
   last_run_start_time?: string | null;
+  latency_p50?: number | null;
+  latency_p99?: number | null;
+  error_rate?: number | null;
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  prompt_cost?: number | null;
+  completion_cost?: number | null;
+  total_cost?: number | null;
+  feedback_stats?: Record<string, FeedbackStat>;
 }
 
 /** What `POST /sessions` accepts. */
@@ -201,11 +213,23 @@ export class SessionStore {
     return this.require(id);
   }
 
+  /**
+   * A session with LangSmith's project statistics: `run_count` (every run), latency p50/p99 and
+   * error rate over its root runs (the traces), tokens and costs over every run, feedback stats.
+   */
   #withStats(session: StudioSession): StudioSession {
-    const row = this.#db
-      .prepare("SELECT COUNT(*) AS n, MAX(start_time) AS last FROM runs WHERE session_id = ?")
-      .get(session.id);
-    return { ...session, run_count: numberColumn(row?.n) ?? 0, last_run_start_time: textColumn(row?.last) };
+    const all = runStats(this.#db, { sql: "r.session_id = ?", params: [session.id] });
+    const roots = runStats(this.#db, {
+      sql: "r.session_id = ? AND r.parent_run_id IS NULL",
+      params: [session.id],
+    });
+    return {
+      ...session,
+      ...all,
+      latency_p50: roots.latency_p50,
+      latency_p99: roots.latency_p99,
+      error_rate: roots.error_rate,
+    };
   }
 
   #toSession(row: Record<string, unknown>): StudioSession {

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { DatasetStore } from "./dataset-store.ts";
 import { ExampleStore } from "./example-store.ts";
+import { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { FeedbackStore } from "./feedback-store.ts";
 import { FeedbackTokenStore } from "./feedback-token-store.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
@@ -19,9 +20,12 @@ export class StudioStore {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly tenantId: string;
+  /** The key presigned attachment URLs are signed with; made once per database, never sent. */
+  readonly urlSigningKey: string;
   readonly sessions: SessionStore;
   readonly runs: RunStore;
   readonly feedback: FeedbackStore;
+  readonly feedbackConfigs: FeedbackConfigStore;
   readonly feedbackTokens: FeedbackTokenStore;
   readonly datasets: DatasetStore;
   readonly examples: ExampleStore;
@@ -32,12 +36,15 @@ export class StudioStore {
     this.path = path;
     const tenant = db.prepare("SELECT value FROM studio_meta WHERE key = 'tenant_id'").get();
     this.tenantId = String(tenant?.value);
+    const signing = db.prepare("SELECT value FROM studio_meta WHERE key = 'url_signing_key'").get();
+    this.urlSigningKey = String(signing?.value);
     this.sessions = new SessionStore(db, this.tenantId);
     this.runs = new RunStore(db, this.sessions);
-    this.feedback = new FeedbackStore(db);
+    this.feedbackConfigs = new FeedbackConfigStore(db, this.tenantId);
+    this.feedback = new FeedbackStore(db, this.feedbackConfigs);
     this.feedbackTokens = new FeedbackTokenStore(db);
     this.datasets = new DatasetStore(db, this.tenantId);
-    this.examples = new ExampleStore(db, this.datasets);
+    this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
