@@ -70,7 +70,7 @@ beforeAll(async () => {
   // Stands in for the CLI: shows which Node runs it and what it was asked, and returns exit code 3.
   writeFileSync(
     join(tree, "packages/cli/dist/main.js"),
-    "export async function main(argv) { console.log(`node ${process.version} args ${argv.slice(2).join(' ')}`); return 3; }\n",
+    'export async function main(argv) { console.log("node " + process.version + " args " + argv.slice(2).join(" ")); return 3; }\n',
   );
   mkdirSync(join(tree, "scripts"));
   writeFileSync(join(tree, "scripts/bootstrap.sh"), "");
