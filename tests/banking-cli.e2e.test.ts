@@ -99,7 +99,7 @@ describe("catena train / calibrate / eval", () => {
     expect(r.stdout).toMatch(/^deferred\s+\d+/m);
     expect(r.stdout).toMatch(/accuracy: [\d.]+% of all items/);
     expect(r.stdout).toContain("latency per step:");
-    expect(r.stdout).toContain("catena traces --chain banking-intents");
+    expect(r.stdout).toContain("npx catena traces --chain banking-intents");
     const json = JSON.parse(
       (
         await catena(["--json", "--no-trace", "eval", "banking-intents", "--data", "sample.jsonl"], {

@@ -60,10 +60,30 @@ describe("catena run with the local studio", () => {
     const r = await cli("traces", "--chain", "support-triage", "--since", "1h");
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^RUN ID\s+STARTED\s+CHAIN\s+STATUS\s+TIER\s+LATENCY\s+COST\s+FEEDBACK$/);
+    // Short ids (the random end of the UUID v7), no empty columns: 80 columns at most.
+    expect(lines[0]).toMatch(/^RUN\s+AGE\s+CHAIN\s+STATUS\s+TIER\s+TIME$/);
     expect(lines[1]).toMatch(
-      new RegExp(`^${runId}\\s+\\S+ \\S+\\s+support-triage@\\d+\\.\\d+\\.\\d+\\s+done\\s+queue-rules\\s`),
+      new RegExp(
+        `^${runId.slice(-8)}\\s+\\d+[smhd]\\s+support-triage@\\d+\\.\\d+\\.\\d+\\s+done\\s+queue-rules\\s`,
+      ),
     );
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it("filters catena traces by status, tier and text", async () => {
+    const deferred = await cli("run", "support-triage", "--text", "hello?");
+    expect(deferred.code).toBe(0);
+    const listed = async (...args: string[]) =>
+      (JSON.parse((await cli("traces", "--json", ...args)).stdout) as Listed[]).map((r) => r.tier);
+    expect(await listed("--tier", "fallback-other")).toEqual(["fallback-other"]);
+    expect(await listed("--text", "CHARGED TWICE")).toEqual(["queue-rules"]);
+    expect(await listed("--text", "hello?", "--status", "done")).toEqual(["fallback-other"]);
+    expect(await listed("--status", "error")).toEqual([]);
+    const none = await cli("traces", "--status", "deferred", "--chain", "support-triage");
+    expect(none.stdout).toMatch(/^No traced deferred runs of support-triage in the local studio/);
+    const bad = await cli("traces", "--status", "finished");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--status.*finished.*done, deferred, waiting, error, pending/);
   });
 
   it("shows the run's steps as a tree with catena trace", async () => {
@@ -78,6 +98,13 @@ describe("catena run with the local studio", () => {
     expect(r.stdout).toMatch(
       /│ {2}└─ queue-rules\s+regex\s+accepted\s+\S+ ms\s+confidence 0\.\d+ \(threshold 0\.95\)/,
     );
+    // The run's input and output come first.
+    expect(r.stdout).toContain(`input   ${JSON.stringify({ text: MESSAGE })}\n`);
+    expect(r.stdout).toMatch(/\noutput {2}\{"queue":"billing","confidence":0\.98,/);
+    // The short id catena traces shows is enough.
+    const short = await cli("trace", runId.slice(-8));
+    expect(short.code).toBe(0);
+    expect(short.stdout).toBe(r.stdout);
     const json = JSON.parse((await cli("trace", runId, "--json")).stdout) as {
       runId: string;
       children: unknown[];
@@ -115,7 +142,7 @@ describe("catena run with the local studio", () => {
     ]);
     const listed = JSON.parse((await cli("traces", "--json")).stdout) as Listed[];
     expect(listed.find((r) => r.runId === runId)?.feedback).toEqual({ rating: { count: 1, meanScore: 4 } });
-    expect((await cli("traces")).stdout).toContain("rating 4.0 (1)");
+    expect((await cli("traces", "--tier", "queue-rules")).stdout).toContain("rating 4.0 (1)");
   }, 60_000);
 
   it("takes corrections as JSON and refuses feedback it cannot record, with exit code 2", async () => {
@@ -151,9 +178,15 @@ describe("catena run with the local studio", () => {
       "1",
     );
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^catena: No run 01900000-0000-7000-8000-000000000000 on /);
+    // The message names the backend the user knows (the database), not the in-process server's port.
+    const studio = `in the local studio (${join(dir, "studio.db")})`;
+    expect(unknown.stderr).toContain(`catena: No run 01900000-0000-7000-8000-000000000000 ${studio}.`);
     const noTrace = await cli("trace", "01900000-0000-7000-8000-000000000000");
     expect(noTrace.code).toBe(2);
+    expect(noTrace.stderr).toContain(`catena: No run 01900000-0000-7000-8000-000000000000 ${studio}.`);
+    const noShort = await cli("trace", "abcd1234", "--json");
+    expect(noShort.code).toBe(2);
+    expect(JSON.parse(noShort.stdout)).toMatchObject({ status: "error", error: { code: "RUN_NOT_FOUND" } });
   });
 
   it("refuses feedback outside its key's config (rating is 1–5), before anything is stored", async () => {

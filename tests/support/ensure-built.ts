@@ -17,6 +17,7 @@ const PACKAGES = [
   { dir: "packages/chains", built: "dist/index.js" },
   { dir: "packages/studio", built: "dist/index.js" },
   { dir: "packages/cli", built: "dist/main.js" },
+  { dir: "packages/testing", built: "dist/server-command.js" },
 ];
 
 function newestMtime(dir: string): number {

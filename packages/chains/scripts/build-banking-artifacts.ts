@@ -8,7 +8,7 @@
 //                the committed manifest's hashes and to the files already built here
 //   --calibrate  also choose the thresholds on dev at 97% target precision (rewrites
 //                thresholds.json: the chain's fingerprint changes, bump its version)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { calibrate, writeThresholds } from "@catena/core";
@@ -44,8 +44,17 @@ function writeSplit(): void {
   const csv = (rows: typeof train): string =>
     `text,label\n${rows.map((r) => `${quote(r.text)},${quote(r.label)}`).join("\n")}\n`;
   mkdirSync(join(dir, "split"), { recursive: true });
-  writeFileSync(join(dir, "split", "train.csv"), csv(train));
-  writeFileSync(join(dir, "split", "dev.csv"), csv(dev));
+  writeIfChanged(join(dir, "split", "train.csv"), csv(train));
+  writeIfChanged(join(dir, "split", "dev.csv"), csv(dev));
+}
+
+/**
+ * Writes only when the content differs: these files are tracked sources, and a fresh mtime on every
+ * build would make scripts/bootstrap.sh see a change and rebuild everything on the next run.
+ */
+function writeIfChanged(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  writeFileSync(path, text);
 }
 
 if (args.has("--check")) {

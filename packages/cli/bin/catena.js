@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// The `catena` command: runs the built CLI (dist/) and sets the exit code it returns.
+// The `catena` command: checks the Node version, then runs the built CLI (dist/) and sets the exit
+// code it returns. Written for any Node that can parse ES2020 modules: the check must run (and say
+// something useful) on the old Node a user may have first on PATH, before anything newer loads.
+import { requireNode } from "./require-node.js";
+
+await requireNode();
+
 let main;
 try {
   ({ main } = await import("../dist/main.js"));
 } catch (error) {
   if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
   process.stderr.write(
-    `catena: cannot load the built CLI (${error.message}); run \`pnpm install && pnpm build\` in the repository first.\n`,
+    `catena: cannot load the built CLI (${error.message}); run \`bash scripts/bootstrap.sh\` (or \`pnpm install && pnpm build\`) in the repository first.\n`,
   );
   process.exit(1);
 }

@@ -6,10 +6,13 @@ import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
  */
 export class CliError extends Error {
   readonly exitCode: ExitCodeValue;
+  /** The error code `--json` reports: `CLI_USAGE` unless a more precise one is given (`RUN_NOT_FOUND`). */
+  readonly code: string;
 
-  constructor(message: string, options: { exitCode?: ExitCodeValue; cause?: unknown } = {}) {
+  constructor(message: string, options: { exitCode?: ExitCodeValue; cause?: unknown; code?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "CliError";
     this.exitCode = options.exitCode ?? ExitCode.usage;
+    this.code = options.code ?? "CLI_USAGE";
   }
 }

@@ -1,9 +1,10 @@
 import { CommanderError } from "commander";
 import type { CommandContext } from "./command-context.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
+import { jsonText } from "./format/json-text.ts";
 import { type CliIO, processIO } from "./io.ts";
 import { buildProgram } from "./program.ts";
-import { reportError } from "./report-error.ts";
+import { reportError, usageErrorJson } from "./report-error.ts";
 
 /**
  * Runs the `catena` command line and resolves to the exit code; it never calls `process.exit`, so
@@ -26,7 +27,10 @@ export async function main(
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end with exit code 0; every other commander error is a usage error.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) return ExitCode.ok;
+      // Commander printed the one line on stderr already; scripts asking for --json get JSON too.
+      if (argv.includes("--json")) io.out(jsonText({ status: "error", error: usageErrorJson(error) }));
+      return ExitCode.usage;
     }
     const opts = program.opts<{ verbose?: boolean; json?: boolean }>();
     return reportError(io, error, {

@@ -9,6 +9,7 @@ import { registerListCommand } from "./commands/list.ts";
 import { registerLockCommand } from "./commands/lock.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerStudioCommand } from "./commands/studio.ts";
+import { registerStudioPruneCommand } from "./commands/studio-prune.ts";
 import { registerTraceCommand } from "./commands/trace.ts";
 import { registerTracesCommand } from "./commands/traces.ts";
 import { registerTrainCommand } from "./commands/train.ts";
@@ -55,12 +56,17 @@ export function buildProgram(ctx: CommandContext): Command {
   registerBatchCommand(program, ctx);
   registerLockCommand(program, ctx);
   registerStudioCommand(program, ctx);
+  const studio = program.commands.find((c) => c.name() === "studio");
+  if (studio !== undefined) registerStudioPruneCommand(studio, ctx);
   registerTracesCommand(program, ctx);
   registerTraceCommand(program, ctx);
   registerFeedbackCommand(program, ctx);
   registerTrainCommand(program, ctx);
   registerCalibrateCommand(program, ctx);
   registerEvalCommand(program, ctx);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
   return program;
 }

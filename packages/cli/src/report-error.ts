@@ -1,4 +1,5 @@
 import { CatenaError, type SerializedError, serializeError } from "@catena/core";
+import type { CommanderError } from "commander";
 import { CliError } from "./cli-error.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
 import { jsonText } from "./format/json-text.ts";
@@ -28,8 +29,21 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
 
 /** The JSON form of an error for `--json` output. */
 export function errorJson(error: unknown): SerializedError {
-  if (error instanceof CliError) return { name: error.name, code: "CLI_USAGE", message: error.message };
+  if (error instanceof CliError) return { name: error.name, code: error.code, message: error.message };
   return serializeError(error);
+}
+
+/**
+ * The JSON form of a usage error found by commander (unknown option or command, missing argument,
+ * invalid choice): code `CLI_USAGE`, commander's own code in `details.commander`.
+ */
+export function usageErrorJson(error: CommanderError): SerializedError {
+  return {
+    name: "CliError",
+    code: "CLI_USAGE",
+    message: error.message.replace(/^error: /, ""),
+    details: { commander: error.code },
+  };
 }
 
 /**
@@ -41,11 +55,33 @@ export function reportError(
   error: unknown,
   options: { verbose: boolean; json: boolean },
 ): ExitCodeValue {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = fileSystemMessage(error) ?? (error instanceof Error ? error.message : String(error));
   io.err(`catena: ${oneLine(message)}\n`);
   if (options.verbose) writeStack(io, error);
   if (options.json) io.out(jsonText({ status: "error", error: errorJson(error) }));
   return exitCodeFor(error);
+}
+
+/** What to do about the file-system errors a user can fix, by errno code. */
+const FILE_SYSTEM_HINTS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied; choose a path you can write to, or change its permissions",
+  EPERM: "operation not permitted; choose a path you can write to, or change its permissions",
+  EROFS: "the file system is read-only; choose a path on a writable one",
+  ENOTDIR: "a part of the path is a file, not a directory; choose a path that is not under a file",
+  EISDIR: "it is a directory; give a file path",
+  ENOSPC: "the disk is full; free some space or choose another disk",
+  EEXIST: "a file is in the way; choose another path",
+};
+
+/**
+ * A one-line message for a Node file-system error (which names the system call, not the option):
+ * the path, what is wrong and what to do. Undefined for other errors.
+ */
+export function fileSystemMessage(error: unknown): string | undefined {
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  const hint = code === undefined ? undefined : FILE_SYSTEM_HINTS[code];
+  if (hint === undefined || typeof path !== "string") return undefined;
+  return `cannot use ${path}: ${hint} (${code}).`;
 }
 
 /** Writes an error's stack to stderr, then the stacks of its causes (for `--verbose`). */

@@ -18,6 +18,7 @@ export {
 export type { StudioDataset } from "./store/dataset-store.ts";
 export type { StudioExample } from "./store/example-store.ts";
 export type { StudioFeedback } from "./store/feedback-store.ts";
+export { type PruneResult, pruneStudio, vacuumStudio } from "./store/prune-studio.ts";
 export type { RunFields, RunOperation } from "./store/run-fields.ts";
 export type { StudioRun } from "./store/run-view.ts";
 export type { StudioSession } from "./store/session-store.ts";

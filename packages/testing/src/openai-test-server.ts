@@ -145,7 +145,7 @@ export async function startOpenAiTestServer(
   app.get("/v1/models", (c) => c.json({ object: "list", data: [] }));
   app.notFound((c) => errorResponse(404, `openai test server: no route ${c.req.method} ${c.req.path}.`));
 
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: options.host ?? "127.0.0.1" });
   await new Promise<void>((resolve, reject) => {
     if (server.listening) resolve();
     server.once("listening", () => resolve());
@@ -159,7 +159,7 @@ export async function startOpenAiTestServer(
   }
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://${(options.host ?? "127.0.0.1").includes(":") ? `[${options.host}]` : (options.host ?? "127.0.0.1")}:${port}/v1`,
     requests,
     chatRequests: () =>
       requests.filter((r) => r.path === "/v1/chat/completions").map((r) => r.body as ChatRequest),

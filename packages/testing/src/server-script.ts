@@ -136,6 +136,10 @@ export interface ServerChaos {
 
 /** Everything the test server can be told. */
 export interface TestServerOptions {
+  /** TCP port on 127.0.0.1 (default 0: a free port, see `url`). */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
   chat?: ChatScript;
   /** Vectors for `/v1/embeddings` (default: deterministic hashed word vectors). */
   embeddings?: (texts: string[], request: EmbeddingsRequest) => number[][] | Promise<number[][]>;

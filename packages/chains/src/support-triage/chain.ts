@@ -96,7 +96,7 @@ const compose = code(
  */
 export const supportTriage = defineChain({
   name: "support-triage",
-  version: "1.0.0",
+  version: "1.1.0",
   description:
     "Routes a customer-support message to billing, shipping, account, technical or other, and extracts order ids, e-mails, amounts and dates. No LLM.",
   input: supportTriageInput,

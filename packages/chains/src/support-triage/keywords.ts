@@ -65,6 +65,9 @@ export const QUEUE_KEYWORDS: Readonly<Record<Queue, Readonly<Record<string, numb
     "box\\b": 1,
     "label\\b": 1,
     warehouse: 1,
+    "orders?\\b": 1,
+    "where(?:'s| is| are)\\b": 1.5,
+    "still not here|not (?:here|arrived) yet|heard nothing|haven't heard": 2,
   },
   account: {
     "account\\b": 2,

@@ -89,9 +89,19 @@ export const ROUTING_RULES: readonly RegexRule<Queue>[] = [
   // shipping: where the goods are and in what state they arrive.
   {
     label: "shipping",
-    pattern: /\bwhere(?:'s| is)\s+my\s+(?:order|package|parcel|delivery|shipment)\b/i,
+    // "where is my order", "where's the parcel", "where is order ORD-1", "where are my items"
+    pattern:
+      /\bwhere(?:'s| is| are)\s+(?:my\s+|our\s+|the\s+)?(?:orders?|package|parcels?|delivery|shipment|items?)\b/i,
     priority: 3,
     confidence: 0.98,
+  },
+  {
+    label: "shipping",
+    // asking how far an order has got: "status of order 55123", "any update on my order", "when will my parcel arrive"
+    pattern:
+      /\b(?:(?:status|update|news)\s+(?:of|on|about)\s+(?:my\s+|our\s+|the\s+)?(?:order|package|parcel|delivery|shipment)|(?:order|delivery|shipping|shipment)\s+status|when will (?:my|our|the) (?:order|package|parcel|items?|delivery|shipment) (?:arrive|come|ship|be (?:delivered|shipped|here)))\b/i,
+    priority: 3,
+    confidence: 0.97,
   },
   {
     label: "shipping",

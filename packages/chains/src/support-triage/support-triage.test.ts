@@ -119,6 +119,23 @@ describe("support-triage routing", () => {
     expect(output).toMatchObject({ queue, tier: "keyword-scores" });
   });
 
+  it.each([
+    "Where is order ORD-102938?",
+    "Where's the order #A1234567?",
+    "Where are my items?",
+    "What's the status of order 55123?",
+    "Any update on my order ORD-552301?",
+    "When will my parcel arrive?",
+  ])("routes a question about where an order is to shipping: %s", async (text) => {
+    const { output } = await triage(text);
+    expect(output).toMatchObject({ queue: "shipping", tier: "queue-rules" });
+  });
+
+  it("routes an order that has not come by keyword scores", async () => {
+    const { output } = await triage("Order ORD-102938 still not here, I haven't heard anything.");
+    expect(output).toMatchObject({ queue: "shipping", tier: "keyword-scores" });
+  });
+
   it("falls back to other when nothing matches", async () => {
     const { output, steps } = await triage("hello?");
     expect(output).toMatchObject({ queue: "other", confidence: 0.3, tier: "fallback-other" });

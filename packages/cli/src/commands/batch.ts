@@ -21,6 +21,7 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
+import { assertWritablePath } from "../writable-path.ts";
 
 /** The options of `catena batch`. */
 export interface BatchCommandOptions {
@@ -78,6 +79,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       if (!statSync(file).isFile()) throw new CliError(`input is not a file: ${options.file}`);
       if (file === out)
         throw new CliError("--out must differ from --file: the results file would overwrite the input.");
+      assertWritablePath(out, { option: "--out", shown: options.out, kind: "file" });
       if (existsSync(out) && !resume) {
         throw new CliError(
           `results file ${options.out} already exists; add --resume to skip the items it holds (--retry-failed to rerun its failures), or choose another --out.`,

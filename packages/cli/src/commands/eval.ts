@@ -190,6 +190,9 @@ export function evalReportText(chain: string, data: string, r: EvalReport, trace
     ]).trimEnd(),
   );
   if (traced)
-    lines.push("", `traces: catena traces --chain ${chain.split("@")[0]} (then catena trace <run-id>)`);
+    lines.push(
+      "",
+      `traces: npx catena traces --chain ${chain.split("@")[0]} (then npx catena trace <run-id>)`,
+    );
   return `${lines.join("\n")}\n`;
 }

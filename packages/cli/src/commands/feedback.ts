@@ -14,6 +14,7 @@ import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { feedbackStatsText } from "../tracing/feedback-stats-text.ts";
 import { parseSince } from "../tracing/parse-since.ts";
+import { explainRunNotFound } from "../tracing/resolve-run-id.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
 
@@ -61,7 +62,11 @@ export function registerFeedbackCommand(program: Command, ctx: CommandContext): 
       const fields = feedbackFields(options);
       const reader = await openTraceReader();
       try {
-        const record = await feedback(runId.trim(), fields, { client: reader.client });
+        const record = await feedback(runId.trim(), fields, { client: reader.client }).catch(
+          (error: unknown) => {
+            throw explainRunNotFound(error, runId.trim(), reader);
+          },
+        );
         if (globals.json) ctx.io.out(jsonText(record));
         else ctx.io.out(`Feedback "${record.key}" recorded on run ${record.runId} (${reader.where}).\n`);
       } finally {

@@ -65,11 +65,13 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
             ? chains.flatMap((c) => floatingModels(c).map((f) => ({ chain: c.id, ...f })))
             : [];
         const failed =
-          changed.length > 0 || (options.strict === true && (fresh.length > 0 || floating.length > 0));
+          changed.length > 0 ||
+          (options.strict === true && (!existed || fresh.length > 0 || floating.length > 0));
         if (globals.json)
           ctx.io.out(
             jsonText({
               lockfile: path,
+              exists: existed,
               status: failed ? "error" : "ok",
               wrote: false,
               entries,
@@ -77,8 +79,18 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
             }),
           );
         else {
-          if (!existed) ctx.io.out(`${shown} does not exist yet; create it with \`catena lock\`.\n`);
-          for (const e of fresh) ctx.io.out(`not locked yet: ${e.id} (run \`catena lock\` to add it)\n`);
+          if (!existed && options.strict === true) {
+            ctx.io.err(
+              `catena: no lock file: ${path} does not exist (--strict); create it with \`catena lock\` and commit it.\n`,
+            );
+          } else if (!existed) {
+            ctx.io.out(
+              `no lock file: ${path} does not exist, so nothing was checked; create it with \`catena lock\` (--strict fails without one).\n`,
+            );
+          }
+          if (existed) {
+            for (const e of fresh) ctx.io.out(`not locked yet: ${e.id} (run \`catena lock\` to add it)\n`);
+          }
           for (const e of missing) ctx.io.out(`locked but not loaded: ${e.id}\n`);
           for (const e of changed) ctx.io.err(`catena: ${changedLine(e)}\n`);
           for (const f of floating) {
@@ -86,13 +98,14 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
               `catena: ${f.chain}: step "${f.step}" uses the floating model alias "${f.model}" (--strict); pin a dated snapshot, e.g. "openai:gpt-4.1-mini-2025-04-14".\n`,
             );
           }
-          if (options.strict === true && fresh.length > 0) {
+          if (options.strict === true && existed && fresh.length > 0) {
             ctx.io.err(
               `catena: ${plural(fresh.length, "chain")} not in ${shown} (--strict); run \`catena lock\`.\n`,
             );
           }
           const matching = entries.filter((e) => e.status === "ok").length;
-          if (!failed) ctx.io.out(`${shown}: ok (${plural(matching, "chain matches", "chains match")})\n`);
+          if (!failed && existed)
+            ctx.io.out(`${shown}: ok (${plural(matching, "chain matches", "chains match")})\n`);
         }
         if (failed) ctx.setExitCode(ExitCode.failed);
         return;

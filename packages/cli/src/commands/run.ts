@@ -23,9 +23,13 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
     .argument("<chain>", "chain name, or name@version (default: the latest version)")
     .option("--input <json>", "the input as JSON")
     .option("--text <string>", 'shorthand for --input \'{"text": "<string>"}\'')
+    .option(
+      "--file <path>",
+      'read the input from a file (- for standard input): a .json file is the input, any other is the text, as {"text": ...}',
+    )
     .action(async (ref: string, options: RunInputOptions, command: Command) => {
       const globals = globalOptions(command);
-      const input = runInput(options);
+      const input = await runInput(options, { cwd: ctx.io.cwd });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
       const tracing = await startCliTracing(ctx, globals);

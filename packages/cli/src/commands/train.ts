@@ -11,6 +11,7 @@ import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
+import { assertWritablePath } from "../writable-path.ts";
 
 /** The options of `catena train`. */
 export interface TrainCommandOptions {
@@ -53,6 +54,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         ({ train, dev } = splitDataset(examples, { seed, devShare: 0.15, stratify: true }));
       }
       const outDir = resolve(ctx.io.cwd, options.out ?? trainable.artifactsDir);
+      assertWritablePath(outDir, { option: "--out", shown: options.out ?? outDir, kind: "directory" });
       const stream = globals.json ? undefined : ctx.io.progressStream;
       const bar = stream ? trainingBar(stream) : undefined;
       let result: Awaited<ReturnType<typeof trainable.train>>;

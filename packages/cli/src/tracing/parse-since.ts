@@ -16,12 +16,12 @@ const UNITS: Record<string, number> = {
  * @example
  * parseSince("1h") // one hour ago
  */
-export function parseSince(text: string, now: number = Date.now()): Date {
+export function parseSince(text: string, now: number = Date.now(), option = "--since"): Date {
   const span = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)$/i.exec(text.trim());
   if (span) return new Date(now - Number(span[1]) * (UNITS[(span[2] ?? "").toLowerCase()] ?? 0));
   const date = Date.parse(text);
   if (Number.isFinite(date) && /^\d{4}-\d\d-\d\d/.test(text.trim())) return new Date(date);
   throw new CliError(
-    `--since must be a span such as 30m, 1h, 7d, 2w or a date such as 2026-05-01 (got "${text}").`,
+    `${option} must be a span such as 30m, 1h, 7d, 2w or a date such as 2026-05-01 (got "${text}").`,
   );
 }

@@ -14,6 +14,18 @@ export interface ListTracesOptions {
   chain?: string;
   /** Only runs started at or after this time. */
   since?: Date;
+  /** Only runs with this status (`done`, `error`, `deferred`, `waiting`, `pending`). */
+  status?: string;
+  /** Only runs whose last cascade answered with this tier. */
+  tier?: string;
+  /** Only runs whose input or output contains this text (case-insensitive). */
+  text?: string;
+  /**
+   * Only runs whose id ends (or starts) with this: a short id as `catena traces` shows it. Ids are
+   * UUID v7, whose first characters are a timestamp shared by runs of the same minute, so short ids
+   * are their last, random, characters.
+   */
+  shortId?: string;
   /** At most this many runs, newest first; default 20. */
   limit?: number;
 }
@@ -46,8 +58,7 @@ export async function listTraces(options: ListTracesOptions = {}): Promise<Trace
     let next = await withoutSdkDeprecationWarning(() => iterator.next());
     while (!next.done) {
       const run = next.value;
-      if (options.chain === undefined || (metadataOf(run).chain ?? run.name) === options.chain)
-        runs.push(run);
+      if (matches(run, options)) runs.push(run);
       if (runs.length >= limit) {
         await iterator.return?.();
         break;
@@ -62,6 +73,24 @@ export async function listTraces(options: ListTracesOptions = {}): Promise<Trace
     runs.map((r) => r.id),
   );
   return runs.map((run) => summaryOf(run, feedback.get(run.id) ?? {}));
+}
+
+/** Whether a root run passes the filters of {@link ListTracesOptions} that the backend does not apply. */
+function matches(run: Run, options: ListTracesOptions): boolean {
+  if (options.chain !== undefined && (metadataOf(run).chain ?? run.name) !== options.chain) return false;
+  const short = options.shortId?.toLowerCase();
+  if (short !== undefined && !run.id.endsWith(short) && !run.id.startsWith(short)) return false;
+  if (options.status !== undefined || options.tier !== undefined) {
+    const summary = summaryOf(run, {});
+    if (options.status !== undefined && summary.status !== options.status) return false;
+    if (options.tier !== undefined && summary.tier !== options.tier) return false;
+  }
+  if (options.text !== undefined) {
+    const haystack = `${JSON.stringify(run.inputs ?? {})} ${JSON.stringify(run.outputs ?? {})}`.toLowerCase();
+    // Inputs are JSON, so the text is looked for as JSON too (quotes and backslashes escaped).
+    if (!haystack.includes(JSON.stringify(options.text.toLowerCase()).slice(1, -1))) return false;
+  }
+  return true;
 }
 
 /** Feedback tallies (count, mean score) by run id and key. */
