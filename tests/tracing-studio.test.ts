@@ -11,24 +11,26 @@ import {
   cascade,
   code,
   defineChain,
-  feedback,
-  feedbackLink,
-  feedbackStats,
-  langsmithTracer,
-  listFeedback,
-  listTraces,
   map,
-  readTrace,
   regex,
   resume,
   retry,
   review,
   run,
   sequence,
+} from "@catena/core";
+import {
+  feedback,
+  feedbackLink,
+  feedbackStats,
+  langsmithTracer,
+  listFeedback,
+  listTraces,
+  readTrace,
   type TraceClient,
   traceClient,
   tracerFromEnv,
-} from "@catena/core";
+} from "@catena/core/tracing";
 import { startStudio } from "@catena/studio";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { Client, type Run } from "langsmith";

@@ -9,7 +9,8 @@
 //
 //   node --conditions=@catena/source bench/langchain/langchain.bench.ts \
 //     [--runs=5000] [--rounds=5] [--texts=4000] [--distinct=2000]
-import { code, defineChain, openAiEmbedder, run, runnableStep, sequence, toRunnable } from "@catena/core";
+import { code, defineChain, run, sequence } from "@catena/core";
+import { openAiEmbedder, runnableStep, toRunnable } from "@catena/core/langchain";
 import { startOpenAiTestServer } from "@catena/testing";
 import { z } from "zod";
 import {

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core";
+import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";

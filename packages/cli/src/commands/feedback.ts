@@ -1,4 +1,4 @@
-import { type FeedbackObject, feedback, feedbackStats } from "@catena/core";
+import { type FeedbackObject, feedback, feedbackStats } from "@catena/core/tracing";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";

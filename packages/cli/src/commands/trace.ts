@@ -1,4 +1,4 @@
-import { readTrace } from "@catena/core";
+import { readTrace } from "@catena/core/tracing";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.ts";
 import { jsonText } from "../format/json-text.ts";

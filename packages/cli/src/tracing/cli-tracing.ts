@@ -1,4 +1,5 @@
-import { type Logger, type Tracer, type TracingBackend, tracerFromEnv } from "@catena/core";
+import type { Logger, Tracer } from "@catena/core";
+import { type TracingBackend, tracerFromEnv } from "@catena/core/tracing";
 import type { CommandContext } from "../command-context.ts";
 import type { GlobalOptions } from "../global-options.ts";
 import { startLocalStudio } from "./local-studio.ts";

@@ -1,4 +1,4 @@
-import type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "@catena/core";
+import type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "@catena/core/tracing";
 import { duration } from "../format/duration.ts";
 import { table } from "../format/table.ts";
 
