@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import type { CommandContext } from "./command-context.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
 import { type CliIO, processIO } from "./io.ts";
@@ -19,8 +19,9 @@ export async function main(
 ): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.ok;
   const ctx: CommandContext = { io, setExitCode: (code) => (exitCode = code) };
-  const program = buildProgram(ctx);
+  let program: Command | undefined;
   try {
+    program = await buildProgram(ctx, argv);
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {
@@ -28,7 +29,7 @@ export async function main(
       // Help and version end with exit code 0; every other commander error is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    const opts = program.opts<{ verbose?: boolean; json?: boolean }>();
+    const opts = program?.opts<{ verbose?: boolean; json?: boolean }>() ?? {};
     return reportError(io, error, {
       verbose: opts.verbose === true || argv.includes("--verbose"),
       json: opts.json === true || argv.includes("--json"),
