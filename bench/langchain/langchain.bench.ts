@@ -65,10 +65,10 @@ const impls: Impl[] = [
   { name: "Catena run(), code steps", once: async (x) => outputOf(await run(codeChain, x)) },
   { name: "toRunnable(chain).invoke()", once: (x) => bridged.invoke(x) },
   {
-    name: "toRunnable(chain).stream(), all events",
+    name: "toRunnable(chain).streamSteps(), all events",
     once: async (x) => {
       let out = Number.NaN;
-      for await (const event of await bridged.stream(x)) if (event.type === "output") out = event.output;
+      for await (const event of await bridged.streamSteps(x)) if (event.type === "output") out = event.output;
       return out;
     },
   },
