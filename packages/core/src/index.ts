@@ -4,6 +4,7 @@
 export { deferralReason } from "./batch/deferral-reason.ts";
 export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";
+export { thresholdText } from "./calibrate/threshold-text.ts";
 export type { AnyChain, Chain, ChainDefinition, InputFrom, OutputFrom } from "./compile/define-chain.ts";
 export { defineChain } from "./compile/define-chain.ts";
 export type { DeferredInfo, TierAnswer } from "./compile/machine-context.ts";

@@ -1,3 +1,4 @@
+import { thresholdText } from "@catena/core";
 import type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "@catena/core/tracing";
 import { duration } from "../format/duration.ts";
 import { table } from "../format/table.ts";
@@ -66,9 +67,9 @@ function details(node: TraceNode): string {
   if (node.tier !== undefined && node.kind === "cascade") parts.push(`tier ${node.tier}`);
   if (node.confidence !== undefined) {
     parts.push(
-      `confidence ${node.confidence.toFixed(2)}${node.threshold === undefined ? "" : ` (threshold ${node.threshold})`}`,
+      `confidence ${node.confidence.toFixed(2)}${node.threshold === undefined ? "" : ` (threshold ${thresholdText(node.threshold)})`}`,
     );
-  } else if (node.threshold !== undefined) parts.push(`threshold ${node.threshold}`);
+  } else if (node.threshold !== undefined) parts.push(`threshold ${thresholdText(node.threshold)}`);
   if (node.attempt !== undefined && node.attempt > 1) parts.push(`attempt ${node.attempt}`);
   if (node.model !== undefined) parts.push(node.model);
   if (node.tokens !== undefined) parts.push(`${node.tokens} tokens`);

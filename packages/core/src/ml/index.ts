@@ -8,9 +8,10 @@ export type {
   CalibrateOptions,
   CalibrationItem,
   CalibrationResult,
+  CalibrationWarning,
   TierCalibration,
 } from "../calibrate/calibrate.ts";
-export { calibrate, NEVER_ACCEPT } from "../calibrate/calibrate.ts";
+export { calibrate, itemsNeededFor, NEVER_ACCEPT } from "../calibrate/calibrate.ts";
 export type { ThresholdsFile } from "../calibrate/thresholds-file.ts";
 export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts";
 export type { DatasetProblem } from "../errors/ml-errors.ts";
