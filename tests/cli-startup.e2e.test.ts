@@ -63,7 +63,9 @@ describe("catena start-up", () => {
     expect(ours.filter((u) => otherCommands.test(u))).toEqual([]);
     expect(ours.filter((u) => /\/chains\/dist\/(banking-intents|sql-qa)\//.test(u))).toEqual([]);
     expect(
-      ours.filter((u) => /\/studio\/|\/core\/dist\/(tracing|langchain|ml|calibrate|feedback)\//.test(u)),
+      ours.filter((u) =>
+        /\/studio\/|\/core\/dist\/(tracing|langchain|ml|calibrate\/(?!threshold-text)|feedback)/.test(u),
+      ),
     ).toEqual([]);
     expect(
       urls.filter((u) => /langsmith|@langchain|node_modules\/\.pnpm\/langchain@|cli-progress/.test(u)),

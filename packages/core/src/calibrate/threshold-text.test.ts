@@ -9,8 +9,9 @@ import { thresholdText } from "./threshold-text.ts";
 describe("thresholdText", () => {
   it("rounds to three decimals, and says never for a tier that accepts nothing", () => {
     expect(thresholdText(0.7451373972814536)).toBe("0.745");
-    expect(thresholdText(0.9)).toBe("0.900");
-    expect(thresholdText(1)).toBe("1.000");
+    expect(thresholdText(0.95)).toBe("0.95");
+    expect(thresholdText(0.99996)).toBe("1");
+    expect(thresholdText(0)).toBe("0");
     expect(thresholdText(NEVER_ACCEPT)).toBe("never");
     expect(thresholdText(null)).toBe("never");
   });
