@@ -71,9 +71,17 @@ describe("catena train / calibrate / eval", () => {
       ],
       { cwd: dir },
     );
-    expect(r.stderr).toBe("");
+    // 10 dev items per intent are too few for the tiers to show 90% precision: it says so, and how many are needed.
+    const warnings = r.stderr.split("\n").filter((line) => line !== "");
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const line of warnings)
+      expect(line).toMatch(
+        /^catena: warning: tier "\w+" accepted \d+ dev items, too few .* at least 30 accepted items/,
+      );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/TIER\s+KIND\s+THRESHOLD/);
+    // Thresholds are shown rounded (the file keeps them whole).
+    expect(r.stdout).toMatch(/linear\s+classify\s+(\d(\.\d{1,3})?|never)\s/);
     expect(r.stdout).toMatch(/linear\s+classify/);
     expect(r.stdout).toMatch(/cheap tiers: [\d.]+% of the items/);
     expect(r.stdout).toMatch(/saves [\d.]+%/);

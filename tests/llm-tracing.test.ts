@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineChain, langsmithTracer, llm, readTrace, run, traceClient } from "@catena/core";
+import { defineChain, llm, run } from "@catena/core";
+import { langsmithTracer, readTrace, traceClient } from "@catena/core/tracing";
 import { startStudio } from "@catena/studio";
 import { type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -11,26 +11,28 @@ import {
   cascade,
   code,
   defineChain,
-  feedback,
-  feedbackLink,
-  feedbackStats,
-  langsmithTracer,
-  listFeedback,
-  listTraces,
   map,
-  readFeedbackConfig,
-  readTrace,
   regex,
   resume,
   retry,
   review,
   run,
   sequence,
+} from "@catena/core";
+import {
+  feedback,
+  feedbackLink,
+  feedbackStats,
+  langsmithTracer,
+  listFeedback,
+  listTraces,
+  readFeedbackConfig,
+  readTrace,
   setFeedbackConfig,
   type TraceClient,
   traceClient,
   tracerFromEnv,
-} from "@catena/core";
+} from "@catena/core/tracing";
 import { startStudio } from "@catena/studio";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { Client, type Run } from "langsmith";

@@ -4,7 +4,7 @@
 // Two figures per target: thresholds chosen on all of dev and measured on the same items (what
 // `catena calibrate` reports; optimistic), and a 2-fold check (choose on one half of dev, measure on
 // the other, both ways, summed) that shows how well the chosen thresholds carry to unseen queries.
-import { type CalibrationItem, calibrate, splitDataset } from "@catena/core";
+import { type CalibrationItem, calibrate, splitDataset } from "@catena/core/ml";
 // Imported by path: @catena/bench does not depend on @catena/chains.
 import { bankingIntents, bankingSplit } from "../../packages/chains/src/index.ts";
 

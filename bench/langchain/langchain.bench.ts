@@ -9,7 +9,8 @@
 //
 //   node --conditions=@catena/source bench/langchain/langchain.bench.ts \
 //     [--runs=5000] [--rounds=5] [--texts=4000] [--distinct=2000]
-import { code, defineChain, openAiEmbedder, run, runnableStep, sequence, toRunnable } from "@catena/core";
+import { code, defineChain, run, sequence } from "@catena/core";
+import { openAiEmbedder, runnableStep, toRunnable } from "@catena/core/langchain";
 import { startOpenAiTestServer } from "@catena/testing";
 import { z } from "zod";
 import {
@@ -64,10 +65,10 @@ const impls: Impl[] = [
   { name: "Catena run(), code steps", once: async (x) => outputOf(await run(codeChain, x)) },
   { name: "toRunnable(chain).invoke()", once: (x) => bridged.invoke(x) },
   {
-    name: "toRunnable(chain).stream(), all events",
+    name: "toRunnable(chain).streamSteps(), all events",
     once: async (x) => {
       let out = Number.NaN;
-      for await (const event of await bridged.stream(x)) if (event.type === "output") out = event.output;
+      for await (const event of await bridged.streamSteps(x)) if (event.type === "output") out = event.output;
       return out;
     },
   },

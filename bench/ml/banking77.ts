@@ -2,7 +2,7 @@
 // see its README and LICENSE there), split 85/15 into train/dev, stratified, with a fixed seed.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type LabelledExample, readLabelledCsv, splitDataset } from "@catena/core";
+import { type LabelledExample, readLabelledCsv, splitDataset } from "@catena/core/ml";
 
 /** Seed of the train/dev split used by every ml benchmark. */
 export const SPLIT_SEED = 77;

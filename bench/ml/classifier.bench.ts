@@ -4,21 +4,17 @@
 // stratified with seed 77 (bench/ml/banking77.ts); everything is tuned and reported on dev only.
 //
 //   node --conditions=@catena/source bench/ml/classifier.bench.ts [--variants] [--repeats=3]
+import { cascade, classify, defineChain, knn, type Step } from "@catena/core";
 import {
   calibrate,
-  cascade,
-  classify,
-  defineChain,
   encodeArtifact,
   evaluateLabels,
-  knn,
   type LabelledExample,
   LocalEmbedder,
-  type Step,
   type TrainClassifierOptions,
   trainClassifier,
   VectorIndex,
-} from "@catena/core";
+} from "@catena/core/ml";
 import { z } from "zod";
 import { fmt, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
 import { banking77, SPLIT_SEED } from "./banking77.ts";

@@ -3,8 +3,10 @@
 // queries, one thread. This is how the kernels in packages/core/src/ml/wasm/dot-kernels.wat were chosen.
 //
 //   node --conditions=@catena/source bench/ml/kernel-variants.bench.ts
-import { seededRandom, TopK } from "@catena/core";
+
+import { seededRandom } from "@catena/core/ml";
 import wabtInit from "wabt";
+import { TopK } from "../../packages/core/src/ml/top-k.ts";
 import { fmt, machineNotes, markdownTable, median } from "../lib/report.ts";
 import { f32Kernel, HSUM, i8Kernel } from "./kernel-variants.ts";
 

@@ -5,7 +5,9 @@
 //
 // Every implementation answers the same queries; its results are checked against exact search
 // (recall@10). Rounds interleave the implementations; the table shows the median round.
-import { LocalEmbedder, ParallelSearch, seededRandom, TopK, VectorIndex } from "@catena/core";
+
+import { LocalEmbedder, ParallelSearch, seededRandom, VectorIndex } from "@catena/core/ml";
+import { TopK } from "../../packages/core/src/ml/top-k.ts";
 import { fmt, langchainTracingOff, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
 import { banking77 } from "./banking77.ts";
 import { memoryBandwidthGBs } from "./memory-bandwidth.ts";

@@ -20,16 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import {
-  cascade,
-  code,
-  defineChain,
-  type LangsmithTracer,
-  langsmithTracer,
-  regex,
-  run,
-  sequence,
-} from "@catena/core";
+import { cascade, code, defineChain, regex, run, sequence } from "@catena/core";
+import { type LangsmithTracer, langsmithTracer } from "@catena/core/tracing";
 import { StudioStore, startStudio } from "@catena/studio";
 import { z } from "zod";
 import { fmt, machineNotes, markdownTable, measure, median, numberArg } from "../lib/report.ts";

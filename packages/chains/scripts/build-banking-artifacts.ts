@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { calibrate, writeThresholds } from "@catena/core";
+import { calibrate, writeThresholds } from "@catena/core/ml";
 import {
   artifactPath,
   BANKING_ARTIFACTS_DIR,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
-import { seededRandom } from "@catena/core";
+import { seededRandom } from "@catena/core/ml";
 
 const dir = (file: string) => fileURLToPath(new URL(`../data/sql-qa/${file}`, import.meta.url));
 const random = seededRandom(20_260_301);

@@ -32,6 +32,8 @@ export {
 } from "./banking-intents/chain.ts";
 export type { Intent } from "./banking-intents/intents.ts";
 export { INTENT_DESCRIPTIONS, INTENTS } from "./banking-intents/intents.ts";
+export type { BuiltinChainEntry } from "./builtin-catalog.ts";
+export { builtinChainCatalog } from "./builtin-catalog.ts";
 export type { SqlDraft, SqlQaInput, SqlQaOptions, SqlQaOutput } from "./sql-qa/chain.ts";
 /**
  * Answers questions about a SQLite database with one guarded, read-only SELECT written by an LLM

@@ -4,7 +4,8 @@
  * trainable chain, next to `builtinChains`. A chain is trainable when it has learned tiers whose
  * artifacts live in a folder the chain is defined over.
  */
-import type { AnyChain, LabelledExample, TrainingProgress, TrainingReport } from "@catena/core";
+import type { AnyChain } from "@catena/core";
+import type { LabelledExample, TrainingProgress, TrainingReport } from "@catena/core/ml";
 
 /** Progress of training, for progress bars: the classifier's phases, then building the index. */
 export type TrainProgress = TrainingProgress | { phase: "index"; done: number; total: number };

@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import type { CommandContext } from "./command-context.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
 import { jsonText } from "./format/json-text.ts";
@@ -20,8 +20,9 @@ export async function main(
 ): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.ok;
   const ctx: CommandContext = { io, setExitCode: (code) => (exitCode = code) };
-  const program = buildProgram(ctx);
+  let program: Command | undefined;
   try {
+    program = await buildProgram(ctx, argv);
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {
@@ -32,7 +33,7 @@ export async function main(
       if (argv.includes("--json")) io.out(jsonText({ status: "error", error: usageErrorJson(error) }));
       return ExitCode.usage;
     }
-    const opts = program.opts<{ verbose?: boolean; json?: boolean }>();
+    const opts = program?.opts<{ verbose?: boolean; json?: boolean }>() ?? {};
     return reportError(io, error, {
       verbose: opts.verbose === true || argv.includes("--verbose"),
       json: opts.json === true || argv.includes("--json"),

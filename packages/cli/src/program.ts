@@ -1,27 +1,72 @@
 import { Command, Option } from "commander";
 import type { CommandContext } from "./command-context.ts";
-import { registerBatchCommand } from "./commands/batch.ts";
-import { registerCalibrateCommand } from "./commands/calibrate.ts";
-import { registerDescribeCommand } from "./commands/describe.ts";
-import { registerEvalCommand } from "./commands/eval.ts";
-import { registerFeedbackCommand } from "./commands/feedback.ts";
-import { registerListCommand } from "./commands/list.ts";
-import { registerLockCommand } from "./commands/lock.ts";
-import { registerRunCommand } from "./commands/run.ts";
-import { registerStudioCommand } from "./commands/studio.ts";
-import { registerStudioPruneCommand } from "./commands/studio-prune.ts";
-import { registerTraceCommand } from "./commands/trace.ts";
-import { registerTracesCommand } from "./commands/traces.ts";
-import { registerTrainCommand } from "./commands/train.ts";
 import { EXIT_CODES_HELP } from "./exit-codes.ts";
 import { cliVersion } from "./version.ts";
 
+/** Adds one subcommand to the program. */
+type RegisterCommand = (program: Command, ctx: CommandContext) => void;
+
+/**
+ * The subcommands, in help order, each loaded only when needed: a command's module pulls in what it
+ * uses (the chains, tracing and LangSmith, the studio, progress bars), and `catena run` on a regex
+ * chain should not pay for the others' imports.
+ */
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
+  ["list", async () => (await import("./commands/list.ts")).registerListCommand],
+  ["describe", async () => (await import("./commands/describe.ts")).registerDescribeCommand],
+  ["run", async () => (await import("./commands/run.ts")).registerRunCommand],
+  ["batch", async () => (await import("./commands/batch.ts")).registerBatchCommand],
+  ["lock", async () => (await import("./commands/lock.ts")).registerLockCommand],
+  ["studio", registerStudioCommands],
+  ["traces", async () => (await import("./commands/traces.ts")).registerTracesCommand],
+  ["trace", async () => (await import("./commands/trace.ts")).registerTraceCommand],
+  ["feedback", async () => (await import("./commands/feedback.ts")).registerFeedbackCommand],
+  ["train", async () => (await import("./commands/train.ts")).registerTrainCommand],
+  ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],
+  ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
+];
+
+/** `catena studio` and its `prune` subcommand, whose modules load together. */
+async function registerStudioCommands(): Promise<RegisterCommand> {
+  const [{ registerStudioCommand }, { registerStudioPruneCommand }] = await Promise.all([
+    import("./commands/studio.ts"),
+    import("./commands/studio-prune.ts"),
+  ]);
+  return (program, ctx) => {
+    registerStudioCommand(program, ctx);
+    const studio = program.commands.find((c) => c.name() === "studio");
+    if (studio !== undefined) registerStudioPruneCommand(studio, ctx);
+  };
+}
+
+/** Global options that take a value: the token after them is not a command name. */
+const OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set(["--chains"]);
+
+/**
+ * The subcommand `argv` names (`process.argv` form), or undefined when it names none that exists
+ * (no arguments, `help`, a typo): then every command is loaded, for the help text and suggestions.
+ */
+export function commandNamed(argv: readonly string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") return undefined;
+    if (arg.startsWith("-")) {
+      if (OPTIONS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return COMMANDS.some(([name]) => name === arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
 /**
  * The `catena` command tree: global options (`--chains`, `--json`, `--verbose`) and one
- * subcommand per file under `commands/`. Commander errors are thrown (not exited on) so that
+ * subcommand per file under `commands/`. Given `argv`, only the subcommand it names is loaded and
+ * registered (all of them when it names none). Commander errors are thrown (not exited on) so that
  * `main` maps them to exit code 2.
  */
-export function buildProgram(ctx: CommandContext): Command {
+export async function buildProgram(ctx: CommandContext, argv?: readonly string[]): Promise<Command> {
   const program = new Command("catena")
     .description("Run, inspect and version Catena prompt chains.")
     .version(cliVersion(), "-V, --version", "print the version")
@@ -50,20 +95,10 @@ export function buildProgram(ctx: CommandContext): Command {
       writeErr: (text) => ctx.io.err(text),
       outputError: (text, write) => write(`catena: ${text.replace(/^error: /, "")}`),
     });
-  registerListCommand(program, ctx);
-  registerDescribeCommand(program, ctx);
-  registerRunCommand(program, ctx);
-  registerBatchCommand(program, ctx);
-  registerLockCommand(program, ctx);
-  registerStudioCommand(program, ctx);
-  const studio = program.commands.find((c) => c.name() === "studio");
-  if (studio !== undefined) registerStudioPruneCommand(studio, ctx);
-  registerTracesCommand(program, ctx);
-  registerTraceCommand(program, ctx);
-  registerFeedbackCommand(program, ctx);
-  registerTrainCommand(program, ctx);
-  registerCalibrateCommand(program, ctx);
-  registerEvalCommand(program, ctx);
+  const wanted = argv === undefined ? undefined : commandNamed(argv);
+  const chosen = COMMANDS.filter(([name]) => wanted === undefined || name === wanted);
+  const registers = await Promise.all(chosen.map(([, load]) => load()));
+  for (const register of registers) register(program, ctx);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

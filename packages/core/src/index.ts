@@ -1,30 +1,16 @@
-// Public API of @catena/core.
+// Public API of @catena/core: the engine (define, run, flows, step factories, batch). It loads no LangChain or
+// LangSmith module until an `llm` step runs; the rest lives in @catena/core/ml, /langchain and /tracing.
 
 export type { BatchIdentity, ResultsHeader, ResumeMismatch } from "./batch/batch-identity.ts";
 export { isResultsHeader } from "./batch/batch-identity.ts";
 export { BatchResumeError } from "./batch/batch-resume-error.ts";
 export { deferralReason } from "./batch/deferral-reason.ts";
-export type { BatchRecord } from "./batch/jsonl-checkpoint.ts";
 export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";
-export type {
-  CalibrateOptions,
-  CalibrationItem,
-  CalibrationResult,
-  TierCalibration,
-} from "./calibrate/calibrate.ts";
-export { calibrate, NEVER_ACCEPT } from "./calibrate/calibrate.ts";
-export type { ThresholdsFile } from "./calibrate/thresholds-file.ts";
-export { readThresholds, writeThresholds } from "./calibrate/thresholds-file.ts";
-export type { CompiledFlow } from "./compile/compile-flow.ts";
+export { thresholdText } from "./calibrate/threshold-text.ts";
 export type { AnyChain, Chain, ChainDefinition, InputFrom, OutputFrom } from "./compile/define-chain.ts";
 export { defineChain } from "./compile/define-chain.ts";
-export type {
-  ChainMachineContext,
-  ChainMachineEvent,
-  DeferredInfo,
-  TierAnswer,
-} from "./compile/machine-context.ts";
+export type { DeferredInfo, TierAnswer } from "./compile/machine-context.ts";
 export type { CatenaErrorCode, CatenaErrorOptions, SerializedError } from "./errors/catena-error.ts";
 export { CatenaError, serializeError } from "./errors/catena-error.ts";
 export type { SchemaIssue } from "./errors/errors.ts";
@@ -42,27 +28,7 @@ export {
 } from "./errors/errors.ts";
 export type { FailedCall } from "./errors/llm-errors.ts";
 export { ModelOutputError, ProviderError } from "./errors/llm-errors.ts";
-export type { DatasetProblem } from "./errors/ml-errors.ts";
-export { ArtifactError, DatasetError } from "./errors/ml-errors.ts";
 export { RunDeferredError, RunWaitingError } from "./errors/run-outcome-errors.ts";
-export type { FeedbackFields } from "./feedback/feedback.ts";
-export { feedback } from "./feedback/feedback.ts";
-export {
-  checkFeedbackConfig,
-  DEFAULT_FEEDBACK_CONFIGS,
-  type FeedbackCategory,
-  type FeedbackConfig,
-  readFeedbackConfig,
-  setFeedbackConfig,
-} from "./feedback/feedback-config.ts";
-export { FeedbackInvalidError } from "./feedback/feedback-invalid-error.ts";
-export type { FeedbackLink } from "./feedback/feedback-link.ts";
-export { feedbackLink } from "./feedback/feedback-link.ts";
-export type { FeedbackObject, FeedbackRecord } from "./feedback/feedback-record.ts";
-export type { FeedbackStats, FeedbackStatsOptions, FeedbackStatsRow } from "./feedback/feedback-stats.ts";
-export { feedbackStats } from "./feedback/feedback-stats.ts";
-export type { ListFeedbackOptions } from "./feedback/list-feedback.ts";
-export { listFeedback } from "./feedback/list-feedback.ts";
 export type {
   BranchCaseInput,
   CascadeAnswer,
@@ -73,23 +39,6 @@ export type {
   ReviewOptions,
 } from "./flows/flow-nodes.ts";
 export { assign, branch, cascade, map, retry, review, sequence } from "./flows/flow-nodes.ts";
-// Type-only: chain-runnable.ts imports LangChain, so it is loaded by toRunnable, never by this index.
-export type {
-  ChainOutputEvent,
-  ChainRunnable,
-  ChainStreamEvent,
-  ToRunnableOptions,
-} from "./langchain/chain-runnable.ts";
-export type { EmbeddingCache } from "./langchain/embedding-cache.ts";
-export { DiskEmbeddingCache } from "./langchain/embedding-cache.ts";
-export { EmbeddingProviderError } from "./langchain/embedding-provider-error.ts";
-export type { OpenAiEmbedderOptions } from "./langchain/openai-embedder.ts";
-export { OpenAiEmbedder, openAiEmbedder } from "./langchain/openai-embedder.ts";
-export type { InvokableRunnable, RunnableStepOptions } from "./langchain/runnable-step.ts";
-export { runnableStep } from "./langchain/runnable-step.ts";
-export type { StepEventTracerOptions, StepFinishedEvent } from "./langchain/step-event-tracer.ts";
-export { stepEventTracer } from "./langchain/step-event-tracer.ts";
-export { toRunnable } from "./langchain/to-runnable.ts";
 export type { ChatModelInput, ModelSettings } from "./llm/chat-model-resolver.ts";
 export type { FloatingModel } from "./llm/floating-models.ts";
 export { floatingModels } from "./llm/floating-models.ts";
@@ -105,38 +54,6 @@ export { setProviderRateLimit } from "./llm/rate-limit-registry.ts";
 export type { CachedResponse, ResponseCache } from "./llm/response-cache.ts";
 export { DiskResponseCache, setDefaultResponseCache } from "./llm/response-cache.ts";
 export type { RetryPolicy } from "./llm/retry-policy.ts";
-export type { ArtifactContents, LoadedArtifact, SectionArray } from "./ml/artifact-file.ts";
-export {
-  artifactHash,
-  decodeArtifact,
-  encodeArtifact,
-  readArtifactFile,
-  writeArtifactFile,
-} from "./ml/artifact-file.ts";
-export type { CatenaVectorStoreFilter, CatenaVectorStoreOptions } from "./ml/catena-vector-store.ts";
-export { CatenaVectorStore } from "./ml/catena-vector-store.ts";
-export type { ClassificationReport, ClassScores, Confusion } from "./ml/classification-report.ts";
-export { evaluateLabels } from "./ml/classification-report.ts";
-export type { CheckExamplesOptions, LabelledExample } from "./ml/labelled-example.ts";
-export { checkExamples } from "./ml/labelled-example.ts";
-export { LinearTextClassifier } from "./ml/linear-text-classifier.ts";
-export type { LocalEmbedderOptions } from "./ml/local-embedder.ts";
-export { LocalEmbedder } from "./ml/local-embedder.ts";
-export type { NgramOptions } from "./ml/ngram-hasher.ts";
-export type { ParallelSearchOptions } from "./ml/parallel-search.ts";
-export { ParallelSearch } from "./ml/parallel-search.ts";
-export type { ReadLabelledCsvOptions } from "./ml/read-labelled-csv.ts";
-export { readLabelledCsv } from "./ml/read-labelled-csv.ts";
-export { seededRandom } from "./ml/seeded-random.ts";
-export type { SplitOptions } from "./ml/split-dataset.ts";
-export { splitDataset } from "./ml/split-dataset.ts";
-export type { TfidfOptions, TfidfState } from "./ml/tfidf-featuriser.ts";
-export { TfidfFeaturiser } from "./ml/tfidf-featuriser.ts";
-export { TopK } from "./ml/top-k.ts";
-export type { TrainClassifierOptions, TrainingProgress, TrainingReport } from "./ml/train-classifier.ts";
-export { trainClassifier } from "./ml/train-classifier.ts";
-export type { IndexedVector, SearchOptions, VectorIndexOptions } from "./ml/vector-index.ts";
-export { VectorIndex } from "./ml/vector-index.ts";
 export type {
   RunDeferred,
   RunDone,
@@ -177,20 +94,6 @@ export type {
   TextClassifier,
   VectorSearch,
 } from "./steps/step-kinds.ts";
-export type { LangsmithSettings } from "./tracing/langsmith-settings.ts";
-export { langsmithSettingsFromEnv } from "./tracing/langsmith-settings.ts";
-export { LangsmithSpan } from "./tracing/langsmith-span.ts";
-export type { LangsmithTracerOptions, RedactedPart } from "./tracing/langsmith-tracer.ts";
-export { LangsmithTracer, langsmithTracer } from "./tracing/langsmith-tracer.ts";
-export type { ListTracesOptions } from "./tracing/list-traces.ts";
-export { listTraces } from "./tracing/list-traces.ts";
-export { readTrace } from "./tracing/read-trace.ts";
-export type { TraceClient } from "./tracing/trace-client.ts";
-export { STUDIO_PLACEHOLDER_KEY, traceClient, traceClientFromEnv } from "./tracing/trace-client.ts";
-export type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "./tracing/trace-records.ts";
-export type { LocalStudio, TracerFromEnvOptions, TracingBackend } from "./tracing/tracer-from-env.ts";
-export { tracerFromEnv } from "./tracing/tracer-from-env.ts";
-export { RunNotFoundError, TracingConfigError, TracingUnavailableError } from "./tracing/tracing-errors.ts";
 export type {
   AnyStep,
   Backoff,

@@ -10,7 +10,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArtifactError, artifactHash, LinearTextClassifier, LocalEmbedder, VectorIndex } from "@catena/core";
+import {
+  ArtifactError,
+  artifactHash,
+  LinearTextClassifier,
+  LocalEmbedder,
+  VectorIndex,
+} from "@catena/core/ml";
 import type { BankingModels } from "./train-banking-models.ts";
 
 /** Where the chain's artifacts live in this package. */

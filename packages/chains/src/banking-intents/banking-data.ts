@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type LabelledExample, readLabelledCsv, splitDataset } from "@catena/core";
+import { type LabelledExample, readLabelledCsv, splitDataset } from "@catena/core/ml";
 import { INTENTS } from "./intents.ts";
 
 /** Folder of the Banking77 copy (CSV, categories, README with the CC BY 4.0 attribution, LICENSE). */

@@ -5,18 +5,8 @@
  * target precision) and the trained tiers' hashes from manifest.json: both are fingerprinted.
  */
 import { existsSync } from "node:fs";
-import {
-  type CascadeAnswer,
-  cascade,
-  classify,
-  code,
-  defineChain,
-  knn,
-  llm,
-  NEVER_ACCEPT,
-  readThresholds,
-  sequence,
-} from "@catena/core";
+import { type CascadeAnswer, cascade, classify, code, defineChain, knn, llm, sequence } from "@catena/core";
+import { NEVER_ACCEPT, readThresholds } from "@catena/core/ml";
 import { z } from "zod";
 import { artifactPath, BANKING_ARTIFACTS_DIR, readBankingManifest } from "./banking-artifacts.ts";
 import { INTENT_PROMPT } from "./intent-prompt.ts";

@@ -3,13 +3,8 @@
  * start (so defining the chain, listing it or computing its fingerprint reads no 20 MB of weights)
  * and load the real artifacts on first use, building them first when the folder has none.
  */
-import {
-  ArtifactError,
-  type Embedder,
-  type ScoredLabel,
-  type TextClassifier,
-  type VectorSearch,
-} from "@catena/core";
+import type { Embedder, ScoredLabel, TextClassifier, VectorSearch } from "@catena/core";
+import { ArtifactError } from "@catena/core/ml";
 import {
   BANKING_ARTIFACTS_DIR,
   type BankingManifest,

@@ -10,7 +10,7 @@ import {
   type TrainingReport,
   trainClassifier,
   VectorIndex,
-} from "@catena/core";
+} from "@catena/core/ml";
 import { INTENTS } from "./intents.ts";
 
 /** The trained tiers of the banking-intents chain. */

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core";
+import { thresholdText } from "@catena/core";
+import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -54,6 +55,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       const path = trainable.thresholdsPath(dir);
       if (!options.dryRun) writeThresholds(path, result);
       const shown = displayPath(ctx.io.cwd, path);
+      for (const warning of result.warnings) ctx.io.err(`catena: warning: ${warning.message}\n`);
       if (globals.json) {
         ctx.io.out(
           jsonText({ status: "calibrated", chain: chain.id, written: options.dryRun ? null : path, result }),
@@ -75,7 +77,7 @@ export function calibrationText(chain: string, r: CalibrationResult, written: st
       ...r.tiers.map((t) => [
         t.tier,
         t.kind,
-        t.threshold === null ? "never" : t.threshold.toFixed(3),
+        thresholdText(t.threshold),
         String(t.seen),
         String(t.accepted),
         pct(t.coverage),

@@ -50,7 +50,11 @@ export function registerDescribeCommand(program: Command, ctx: CommandContext): 
     .argument("<chain>", "chain name, or name@version (default: the latest version)")
     .action(async (ref: string, _options: unknown, command: Command) => {
       const globals = globalOptions(command);
-      const { registry, sourceOf } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      const { registry, sourceOf } = await loadChains({
+        cwd: ctx.io.cwd,
+        modules: globals.chains,
+        chain: ref,
+      });
       const chain = registry.get(ref);
       const versions = registry.versions(chain.name).map((c) => c.version);
       const d = describeChain(chain, sourceOf(chain), versions);

@@ -5,7 +5,7 @@ import {
   feedbackStats,
   readFeedbackConfig,
   setFeedbackConfig,
-} from "@catena/core";
+} from "@catena/core/tracing";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";

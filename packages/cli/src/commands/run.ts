@@ -30,7 +30,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
     .action(async (ref: string, options: RunInputOptions, command: Command) => {
       const globals = globalOptions(command);
       const input = await runInput(options, { cwd: ctx.io.cwd });
-      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: ref });
       const chain = registry.get(ref);
       const tracing = await startCliTracing(ctx, globals);
       const result = await run(chain, input, tracing.tracer ? { tracer: tracing.tracer } : {});

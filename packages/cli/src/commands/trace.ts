@@ -1,4 +1,4 @@
-import { readTrace } from "@catena/core";
+import { readTrace } from "@catena/core/tracing";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import type { CommandContext } from "../command-context.ts";

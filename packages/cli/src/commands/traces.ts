@@ -1,4 +1,4 @@
-import { listTraces } from "@catena/core";
+import { listTraces } from "@catena/core/tracing";
 import { type Command, Option } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";

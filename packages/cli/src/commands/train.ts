@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
-import { type LabelledExample, splitDataset, type TrainingReport } from "@catena/core";
+import { type LabelledExample, splitDataset, type TrainingReport } from "@catena/core/ml";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";

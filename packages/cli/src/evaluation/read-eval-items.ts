@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { checkExamples, type LabelledExample, readLabelledCsv } from "@catena/core";
+import { checkExamples, type LabelledExample, readLabelledCsv } from "@catena/core/ml";
 import { CliError } from "../cli-error.ts";
 
 /** A labelled eval item: the chain's input (the whole record) and its expected value of the label field. */

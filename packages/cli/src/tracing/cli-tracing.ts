@@ -1,4 +1,5 @@
-import { type Logger, type Tracer, type TracingBackend, tracerFromEnv } from "@catena/core";
+import type { Logger, Tracer } from "@catena/core";
+import type { TracingBackend } from "@catena/core/tracing";
 import type { CommandContext } from "../command-context.ts";
 import type { GlobalOptions } from "../global-options.ts";
 import { startLocalStudio } from "./local-studio.ts";
@@ -35,6 +36,8 @@ export async function startCliTracing(
   if (!globals.trace) return off;
   let backend: TracingBackend | undefined;
   try {
+    // Loaded here, not at the top: the langsmith SDK costs start-up time that `--no-trace` should not pay.
+    const { tracerFromEnv } = await import("@catena/core/tracing");
     backend = await tracerFromEnv({
       startStudio: ({ apiKey }) => startLocalStudio(apiKey),
       // Problems are reported once, by finish(), from the flush result.

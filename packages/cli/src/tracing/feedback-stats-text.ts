@@ -1,4 +1,4 @@
-import type { FeedbackStats } from "@catena/core";
+import type { FeedbackStats } from "@catena/core/tracing";
 import { table } from "../format/table.ts";
 
 /** Feedback statistics as the table `catena feedback stats` prints. */

@@ -1,4 +1,4 @@
-import type { LocalStudio } from "@catena/core";
+import type { LocalStudio } from "@catena/core/tracing";
 
 /**
  * Starts the local studio in this process on a free port of 127.0.0.1, on the database given by

@@ -1,4 +1,5 @@
-import { type ChainRegistry, langsmithSettingsFromEnv } from "@catena/core";
+import type { ChainRegistry } from "@catena/core";
+import { langsmithSettingsFromEnv } from "@catena/core/tracing";
 
 /**
  * The trace projects to read: `--project` when given; else the projects the chain(s) trace to — a

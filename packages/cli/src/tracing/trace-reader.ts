@@ -1,4 +1,9 @@
-import { STUDIO_PLACEHOLDER_KEY, type TraceClient, traceClient, traceClientFromEnv } from "@catena/core";
+import {
+  STUDIO_PLACEHOLDER_KEY,
+  type TraceClient,
+  traceClient,
+  traceClientFromEnv,
+} from "@catena/core/tracing";
 import { startLocalStudio } from "./local-studio.ts";
 
 /** A client to read traces and write feedback with, and how to let go of it. */

@@ -1,4 +1,5 @@
-import type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "@catena/core";
+import { thresholdText } from "@catena/core";
+import type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "@catena/core/tracing";
 import { duration } from "../format/duration.ts";
 import { fitTable } from "../format/fit-table.ts";
 import { table } from "../format/table.ts";
@@ -107,9 +108,9 @@ function details(node: TraceNode): string {
   if (node.tier !== undefined && node.kind === "cascade") parts.push(`tier ${node.tier}`);
   if (node.confidence !== undefined) {
     parts.push(
-      `confidence ${round2(node.confidence)}${node.threshold === undefined ? "" : ` (threshold ${round2(node.threshold)})`}`,
+      `confidence ${round2(node.confidence)}${node.threshold === undefined ? "" : ` (threshold ${thresholdText(node.threshold)})`}`,
     );
-  } else if (node.threshold !== undefined) parts.push(`threshold ${round2(node.threshold)}`);
+  } else if (node.threshold !== undefined) parts.push(`threshold ${thresholdText(node.threshold)}`);
   if (node.attempt !== undefined && node.attempt > 1) parts.push(`attempt ${node.attempt}`);
   if (node.model !== undefined) parts.push(node.model);
   if (node.tokens !== undefined) parts.push(`${node.tokens} tokens`);

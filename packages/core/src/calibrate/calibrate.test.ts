@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { branch, cascade, sequence } from "../flows/flow-nodes.ts";
 import { run } from "../runtime/runner.ts";
 import { code } from "../steps/code-step.ts";
 import type { LabelResult, Step } from "../types.ts";
-import { calibrate, NEVER_ACCEPT } from "./calibrate.ts";
+import { calibrate, itemsNeededFor, NEVER_ACCEPT } from "./calibrate.ts";
 import { readThresholds, writeThresholds } from "./thresholds-file.ts";
 
 // A synthetic dev set whose best thresholds are known. Item i (0..99):
@@ -119,6 +119,30 @@ describe("calibrate", () => {
     });
     expect(none.thresholds.b).toBe(NEVER_ACCEPT);
     expect(none.tiers[0]).toMatchObject({ threshold: null, accepted: 0, precision: null });
+  });
+
+  it("warns when the dev set, or a tier's accepted items, are too few for the target precision", async () => {
+    expect(itemsNeededFor(0.97)).toBe(100);
+    expect(itemsNeededFor(0.9)).toBe(30);
+    expect(itemsNeededFor(1)).toBeNull();
+    const result = await calibrate(chainWith({ a: 0, b: 0 }), devSet, { targetPrecision: 0.97 });
+    // 100 items are enough for the dev set, but tiers a and b accept 42 and 44 of them.
+    expect(result.warnings.map(({ code, tier, count, needed }) => ({ code, tier, count, needed }))).toEqual([
+      { code: "TOO_FEW_ACCEPTED", tier: "a", count: 42, needed: 100 },
+      { code: "TOO_FEW_ACCEPTED", tier: "b", count: 44, needed: 100 },
+    ]);
+    expect(result.warnings[0]?.message).toMatch(
+      /tier "a" accepted 42 dev items, too few to show 97% precision/,
+    );
+    expect(result.warnings[0]?.message).toMatch(/at least 100 accepted items are needed/);
+    const small = await calibrate(chainWith({ a: 0, b: 0 }), devSet.slice(0, 50), { targetPrecision: 0.97 });
+    expect(small.warnings[0]).toMatchObject({ code: "DEV_SET_TOO_SMALL", count: 50, needed: 100 });
+    expect(small.warnings[0]?.message).toMatch(/the dev set has 50 items, too few for 97% precision/);
+    const loose = await calibrate(chainWith({ a: 0, b: 0 }), devSet, { targetPrecision: 0.9 });
+    expect(loose.warnings).toEqual([]);
+    const path = join(mkdtempSync(join(tmpdir(), "catena-cal-")), "thresholds.json");
+    writeThresholds(path, result);
+    expect(readFileSync(path, "utf8")).not.toContain("warnings");
   });
 
   it("names what is wrong: no cascade, an unknown tier, an empty dev set, a cascade inside a branch", async () => {

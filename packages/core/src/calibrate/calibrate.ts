@@ -50,6 +50,22 @@ export interface TierCalibration {
   precision: number | null;
 }
 
+/**
+ * A reason to doubt a calibration: too few dev items to tell the target precision apart. By the
+ * rule of three, n answers without a single mistake show an error rate below 3/n with 95%
+ * confidence, so showing precision p needs at least 3 / (1 - p) accepted items (100 for 0.97).
+ */
+export interface CalibrationWarning {
+  code: "DEV_SET_TOO_SMALL" | "TOO_FEW_ACCEPTED";
+  /** The tier, for `TOO_FEW_ACCEPTED`. */
+  tier?: string;
+  /** Items counted: the dev set's, or those the tier accepted. */
+  count: number;
+  /** Items needed for the target precision (null for a target of 1, which no finite set shows). */
+  needed: number | null;
+  message: string;
+}
+
 /** Thresholds for a cascade and how they do on the dev set. */
 export interface CalibrationResult {
   cascade: string;
@@ -63,6 +79,8 @@ export interface CalibrationResult {
   tiers: TierCalibration[];
   /** All calibrated tiers together. */
   accepted: { count: number; coverage: number; precision: number | null };
+  /** Reasons to doubt the thresholds (a dev set too small for the target precision); empty when none. */
+  warnings: CalibrationWarning[];
   /** Items no calibrated tier accepted: they go on to the next tiers (the LLM). */
   rest: { count: number; share: number; tiers: string[] };
   /** With `llmCostPerItemUsd`: LLM spend of the dev set for an LLM-only chain and for the cascade. */
@@ -83,7 +101,8 @@ export const NEVER_ACCEPT = 2;
  * `targetPrecision` while covering as many items as possible. Tiers are calibrated in cascade
  * order, each on the items the earlier tiers did not accept, exactly as the cascade will see them.
  * Only the calibrated tiers run (by default every tier but `llm` ones); the report gives per tier
- * coverage and precision, the share left to the rest, and the LLM spend saved. Tune on dev only.
+ * coverage and precision, the share left to the rest, and the LLM spend saved; `warnings` says when
+ * the dev set, or the items a tier accepts, are too few to show the target precision. Tune on dev only.
  *
  * @example
  * const result = await calibrate(chain, dev, { targetPrecision: 0.97, llmCostPerItemUsd: 0.0004 });
@@ -172,6 +191,7 @@ export async function calibrate(
       precision: acceptedCount > 0 ? acceptedCorrect / acceptedCount : null,
     },
     rest: { count: pending.length, share: pending.length / devSet.length, tiers: restTiers },
+    warnings: sizeWarnings(target, devSet.length, reports),
   };
   if (options.llmCostPerItemUsd !== undefined) {
     const c = options.llmCostPerItemUsd;
@@ -186,6 +206,50 @@ export async function calibrate(
     };
   }
   return result;
+}
+
+/**
+ * Accepted items needed to show `target` precision with 95% confidence (rule of three: no mistake
+ * in n items bounds the error rate by 3/n); null for a target of 1.
+ */
+export function itemsNeededFor(target: number): number | null {
+  if (target >= 1) return null;
+  // The epsilon keeps 3 / 0.03 (100.00000000000001 in floating point) at 100.
+  return Math.ceil(3 / (1 - target) - 1e-9);
+}
+
+function sizeWarnings(
+  target: number,
+  items: number,
+  tiers: readonly TierCalibration[],
+): CalibrationWarning[] {
+  const needed = itemsNeededFor(target);
+  const shown = `${Number((target * 100).toFixed(2))}% precision`;
+  const why =
+    needed === null
+      ? "no finite dev set shows 100% precision; aim lower (0.99 needs 300 accepted items)"
+      : `at least ${needed} accepted items are needed to show it with 95% confidence, even with no mistake`;
+  const warnings: CalibrationWarning[] = [];
+  if (needed === null || items < needed) {
+    warnings.push({
+      code: "DEV_SET_TOO_SMALL",
+      count: items,
+      needed,
+      message: `the dev set has ${items} items, too few for ${shown}: ${why}; add labelled dev items or lower the target precision.`,
+    });
+  }
+  if (needed === null) return warnings;
+  for (const t of tiers) {
+    if (t.threshold === null || t.accepted >= needed) continue;
+    warnings.push({
+      code: "TOO_FEW_ACCEPTED",
+      tier: t.tier,
+      count: t.accepted,
+      needed,
+      message: `tier "${t.tier}" accepted ${t.accepted} dev items, too few to show ${shown}: ${why}; its threshold is a guess until the dev set grows.`,
+    });
+  }
+  return warnings;
 }
 
 /** The cascade's input for each dev item: the chain's validated input run through the nodes before it. */

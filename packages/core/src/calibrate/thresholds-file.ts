@@ -20,12 +20,13 @@ export interface ThresholdsFile {
   cascade: string;
   targetPrecision: number;
   thresholds: Record<string, number>;
-  report: Omit<CalibrationResult, "thresholds">;
+  report: Omit<CalibrationResult, "thresholds" | "warnings">;
 }
 
 /** Writes a calibration result as a thresholds file (stable key order, one trailing newline). */
 export function writeThresholds(path: string | URL, result: CalibrationResult): void {
-  const { thresholds, ...report } = result;
+  // Warnings are for the person calibrating; the file keeps the numbers (and its bytes stay stable).
+  const { thresholds, warnings: _warnings, ...report } = result;
   const file: ThresholdsFile = {
     format: "catena.thresholds.v1",
     cascade: result.cascade,

@@ -1,4 +1,5 @@
 import { type AnyStateMachine, createMachine } from "xstate";
+import { acceptanceText } from "../calibrate/threshold-text.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import type { CascadeNode, FlowNode, RetryNode } from "../types.ts";
 import {
@@ -239,7 +240,7 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
               target: next.target,
               guard: accepted,
               actions: [acceptAnswer(c, s), ...next.actions],
-              description: tier.accept ? "accepted" : `confidence >= ${tier.threshold}`,
+              description: tier.accept ? "accepted" : acceptanceText(tier.threshold),
             },
             ...escalate,
           ],

@@ -1,4 +1,4 @@
-import semver from "semver";
+import semverValid from "semver/functions/valid.js";
 import type { AnyStateMachine } from "xstate";
 import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
@@ -79,7 +79,7 @@ export function defineChain<TInputSchema extends z.ZodType, TOutputSchema extend
       { details: { name } },
     );
   }
-  if (typeof version !== "string" || semver.valid(version) !== version) {
+  if (typeof version !== "string" || semverValid(version) !== version) {
     throw new ChainDefinitionError(
       `Chain "${name}": version "${String(version)}" is not valid semver; write it like "1.0.0".`,
       {

@@ -81,7 +81,7 @@ describe("toRunnable: a chain as a LangChain Runnable", () => {
   it("streams a step-finished event per step, then the output", async () => {
     const runnable = await toRunnable(triage);
     const events: ChainStreamEvent<unknown>[] = [];
-    for await (const event of await runnable.stream({ text: "where is my parcel" })) events.push(event);
+    for await (const event of await runnable.streamSteps({ text: "where is my parcel" })) events.push(event);
     expect(events.map((e) => (e.type === "step" ? `${e.name}:${e.status}` : e.type))).toEqual([
       "normalize:done",
       "refund-words:escalated",
@@ -114,7 +114,7 @@ describe("toRunnable: a chain as a LangChain Runnable", () => {
     });
     const seen: string[] = [];
     const consume = async () => {
-      for await (const event of await (await toRunnable(failing)).stream({ text: "x" })) {
+      for await (const event of await (await toRunnable(failing)).streamSteps({ text: "x" })) {
         seen.push(event.type === "step" ? `${event.name}:${event.status}` : event.type);
       }
     };
@@ -244,7 +244,7 @@ describe("toRunnable: a chain as a LangChain Runnable", () => {
       expect(runs.find((r) => r.event === "custom:catena_step:answer")?.runId).toBe(chainRun?.runId);
       // Streamed, the llm step's event carries its tokens.
       const events: ChainStreamEvent<string>[] = [];
-      for await (const event of await runnable.stream({ question: "why?" })) events.push(event);
+      for await (const event of await runnable.streamSteps({ question: "why?" })) events.push(event);
       expect(events[0]).toMatchObject({
         name: "answer",
         kind: "llm",
@@ -280,6 +280,17 @@ describe("toRunnable: a chain as a LangChain Runnable", () => {
       (await toRunnable(stuck)).invoke({ text: "x" }, { signal: controller.signal }),
     ).rejects.toThrow();
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("pipes after and before other runnables without a cast, streaming only its output", async () => {
+    const runnable = await toRunnable(triage);
+    // Type-checked by `pnpm typecheck`: `.pipe()` takes the runnable as a RunnableLike as it is.
+    const piped = RunnableLambda.from((text: string) => ({ text })).pipe(runnable);
+    const queue = piped.pipe((out: { queue: string }) => out.queue);
+    expect(await queue.invoke("I was charged twice")).toBe("billing");
+    const chunks: { queue: string }[] = [];
+    for await (const chunk of await runnable.stream({ text: "refund" })) chunks.push(chunk);
+    expect(chunks).toEqual([{ text: "refund", queue: "billing", tier: "refund-words" }]);
   });
 
   it("is a lambda-compatible Runnable: getName and pipe work", async () => {

@@ -34,28 +34,19 @@ export interface ChainOutputEvent<TOutput> {
   usage: Usage;
 }
 
-/** What `stream` yields: one event per finished step, then the output. */
+/** What `streamSteps` yields: one event per finished step, then the output. */
 export type ChainStreamEvent<TOutput> = StepFinishedEvent | ChainOutputEvent<TOutput>;
-
-/**
- * Widens `stream` so that the subclass can stream events rather than output chunks, as LangGraph's
- * compiled graphs do for their state updates. Not exported: the public type of `stream` is exact.
- */
-abstract class EventStreamingRunnable<I, O> extends Runnable<I, O> {
-  // biome-ignore lint/suspicious/noExplicitAny: the widening that lets the subclass narrow to its event type
-  abstract override stream(input: I, options?: Partial<RunnableConfig>): Promise<IterableReadableStream<any>>;
-}
 
 /**
  * A Catena chain as a LangChain `Runnable`: `invoke` returns the output (a failed run throws its
  * CatenaError, a deferred or waiting run a `RunDeferredError` / `RunWaitingError`), `batch` runs
- * the inputs through Catena's runner `maxConcurrency` at a time, and `stream` yields a
- * step-finished event per step, then the output. Inside an LCEL sequence (which streams through
- * `transform`) it passes on only its output, so the next runnable gets what `invoke` returns. Each
- * finished step is also sent to LangChain's callbacks as a custom event `catena_step`, which
- * `streamEvents` reports as `on_custom_event`.
+ * the inputs through Catena's runner `maxConcurrency` at a time, and `stream` yields the output, as
+ * the Runnable contract has it, so that the chain fits `.pipe()` and LCEL sequences as it is.
+ * `streamSteps` yields a step-finished event per step, then the output. Each finished step is also
+ * sent to LangChain's callbacks as a custom event `catena_step`, which `streamEvents` reports as
+ * `on_custom_event`.
  */
-export class ChainRunnable<TInput, TOutput> extends EventStreamingRunnable<TInput, TOutput> {
+export class ChainRunnable<TInput, TOutput> extends Runnable<TInput, TOutput> {
   lc_namespace = ["catena", "chains"];
   readonly chain: Chain<TInput, TOutput>;
   readonly options: ToRunnableOptions;
@@ -128,9 +119,10 @@ export class ChainRunnable<TInput, TOutput> extends EventStreamingRunnable<TInpu
 
   /**
    * Yields a {@link StepFinishedEvent} as each step finishes, then a {@link ChainOutputEvent}; a
-   * failed, deferred or waiting run ends the stream with its error. Cancelling the stream aborts the run.
+   * failed, deferred or waiting run ends the stream with its error. Cancelling the stream aborts the
+   * run. (`stream` keeps LangChain's meaning, the output in chunks, so that the runnable composes.)
    */
-  override async stream(
+  async streamSteps(
     input: TInput,
     options?: Partial<RunnableConfig>,
   ): Promise<IterableReadableStream<ChainStreamEvent<TOutput>>> {

@@ -11,9 +11,11 @@ import { defineChain } from "../compile/define-chain.ts";
 import { cascade, sequence } from "../flows/flow-nodes.ts";
 import { run } from "../runtime/runner.ts";
 import { code } from "../steps/code-step.ts";
+import { llm } from "../steps/llm-step.ts";
 import { runStepContract } from "../steps/step-contract.case.ts";
 import type { FlowNode, Tracer, TraceSpan } from "../types.ts";
 import { runnableStep } from "./runnable-step.ts";
+import { toRunnable } from "./to-runnable.ts";
 
 const shout = RunnableLambda.from((text: string) => `${text.toUpperCase()}!`);
 
@@ -55,6 +57,61 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
       expect(result.status).toBe("done");
       expect(result.output).toBe("summary of: the parcel is late");
       expect(result.steps.map((s) => `${s.name}:${s.kind}`)).toEqual(["trim:code", "summarise:runnable"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("counts the tokens and cost of the model calls inside the runnable, from LangChain's usage metadata", async () => {
+    const server = await startOpenAiTestServer(() => ({
+      content: "short summary",
+      usage: { promptTokens: 30, completionTokens: 14 },
+    }));
+    try {
+      const model = new ChatOpenAI({
+        model: "gpt-4.1-mini-2025-04-14",
+        apiKey: "test",
+        maxRetries: 0,
+        configuration: { baseURL: server.url },
+      });
+      const summarise = ChatPromptTemplate.fromTemplate("Summarise: {text}")
+        .pipe(model)
+        .pipe(new StringOutputParser());
+      const result = await run(chainOf(runnableStep("summarise", summarise)), { text: "the parcel is late" });
+      expect(result.status).toBe("done");
+      // gpt-4.1-mini: $0.40 per million input tokens, $1.60 per million output tokens.
+      const costUsd = (30 * 0.4 + 14 * 1.6) / 1_000_000;
+      expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 14, costUsd });
+      expect(result.steps[0]?.usage).toEqual({ inputTokens: 30, outputTokens: 14, costUsd });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("counts the usage of a chain made a runnable and used as a step", async () => {
+    const server = await startOpenAiTestServer(() => ({
+      content: "billing",
+      usage: { promptTokens: 30, completionTokens: 14 },
+    }));
+    try {
+      const model = new ChatOpenAI({
+        model: "gpt-4.1-mini-2025-04-14",
+        apiKey: "test",
+        maxRetries: 0,
+        configuration: { baseURL: server.url },
+      });
+      const inner = defineChain({
+        name: "inner",
+        version: "1.0.0",
+        input: z.object({ text: z.string() }),
+        output: z.unknown(),
+        flow: llm("route", { model, prompt: "Route: {text}" }),
+      });
+      const outer = chainOf(runnableStep("inner", await toRunnable(inner)));
+      const result = await run(outer, { text: "charged twice" });
+      expect(result.status).toBe("done");
+      expect(result.usage).toMatchObject({ inputTokens: 30, outputTokens: 14 });
+      expect(result.usage.costUsd).toBeCloseTo((30 * 0.4 + 14 * 1.6) / 1_000_000, 12);
     } finally {
       await server.close();
     }

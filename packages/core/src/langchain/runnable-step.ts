@@ -1,5 +1,6 @@
 import type { RunnableConfig, RunnableInterface } from "@langchain/core/runnables";
 import type { JsonValue, Step, StepContext } from "../types.ts";
+import { UsageCollector, withCollector } from "./usage-collector.ts";
 
 /** What a runnable step needs of a LangChain runnable: `invoke`, and its name for the fingerprint. */
 export type InvokableRunnable<TInput, TOutput> = Pick<
@@ -29,7 +30,9 @@ export interface RunnableStepOptions {
  * Wraps any LangChain `Runnable` (an LCEL sequence, a retriever, a LangGraph graph) as a Catena
  * step of kind `runnable`. Each call gets the step's abort signal (timeouts and cancelled runs stop
  * it) and the step's LangChain callbacks, so that the runnable's own runs nest under the step in
- * the trace. The fingerprint records the runnable's class and name plus the `spec` you give.
+ * the trace. The tokens and cost of the model calls it makes (read from LangChain's usage metadata)
+ * count in the step's and the run's usage. The fingerprint records the runnable's class and name
+ * plus the `spec` you give.
  *
  * @example
  * const summarise = prompt.pipe(new ChatOpenAI({ model: "gpt-4.1-mini-2025-04-14" })).pipe(new StringOutputParser());
@@ -58,7 +61,8 @@ export function runnableStep<TInput, TOutput>(
       runName: name,
       metadata: { ...base.metadata, catena_step: name, catena_run_id: ctx.runId },
     };
-    if (callbacks !== undefined) config.callbacks = callbacks as NonNullable<RunnableConfig["callbacks"]>;
+    // The model calls inside the runnable (an LCEL sequence, a chain made a runnable) count in the run's usage.
+    config.callbacks = withCollector(callbacks, new UsageCollector((usage) => ctx.recordUsage(usage)));
     return runnable.invoke(input, config);
   };
   return {

@@ -4,7 +4,7 @@ import type { ChainRunnable, ToRunnableOptions } from "./chain-runnable.ts";
 /**
  * Turns a chain into a LangChain `Runnable`, to drop into LCEL sequences and LangGraph graphs:
  * `invoke` returns the chain's output, `batch` runs inputs through Catena's runner with
- * `maxConcurrency`, `stream` yields a step-finished event per step and then the output. It is
+ * `maxConcurrency`, `streamSteps` yields a step-finished event per step and then the output. It is
  * async because it loads LangChain on first use: importing `@catena/core` never pays for it.
  *
  * @example

@@ -1,5 +1,4 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { Embeddings } from "@langchain/core/embeddings";
 import type { Embedder } from "../steps/step-kinds.ts";
 import {
   type ArtifactContents,
@@ -32,13 +31,14 @@ const MODEL = "catena-local-ngram-tfidf";
  * The built-in local embedder: hashed word and character n-grams, TF-IDF weights fitted on a corpus,
  * projected to a fixed dimension by a seeded sparse random projection (each feature adds ±1/√s to
  * s hashed dimensions) and L2-normalised. No network, no download, the same vectors on every machine.
- * It is a LangChain `Embeddings`, so it also plugs into LangChain vector stores.
+ * It has the shape of LangChain's `EmbeddingsInterface` (`embedQuery`, `embedDocuments`), so it plugs
+ * into LangChain vector stores without this module loading LangChain: a `knn` step on it starts fast.
  *
  * @example
  * const embedder = LocalEmbedder.fit(trainTexts);
  * const v = await embedder.embedQuery("my card has not arrived"); // 384 numbers, unit length
  */
-export class LocalEmbedder extends Embeddings implements Embedder {
+export class LocalEmbedder implements Embedder {
   /** Model, dimension and fitted-state hash: what a chain's fingerprint records of this embedder. */
   readonly id: string;
   readonly dimension: number;
@@ -60,7 +60,6 @@ export class LocalEmbedder extends Embeddings implements Embedder {
       batchSize?: number;
     } = {},
   ) {
-    super({});
     this.featuriser = featuriser;
     this.dimension = options.dimension ?? 384;
     this.density = options.density ?? 4;
@@ -118,13 +117,13 @@ export class LocalEmbedder extends Embeddings implements Embedder {
     return out;
   }
 
-  /** LangChain's query embedding. */
-  override async embedQuery(text: string): Promise<number[]> {
+  /** The query embedding as LangChain's `EmbeddingsInterface` has it. */
+  async embedQuery(text: string): Promise<number[]> {
     return Array.from(this.embed(text));
   }
 
-  /** LangChain's document embeddings, in batches that let other work run in between. */
-  override async embedDocuments(texts: string[]): Promise<number[][]> {
+  /** Document embeddings as LangChain has them, in batches that let other work run in between. */
+  async embedDocuments(texts: string[]): Promise<number[][]> {
     const out: number[][] = [];
     for (let i = 0; i < texts.length; i++) {
       if (i > 0 && i % this.#batchSize === 0) await yieldToEventLoop();

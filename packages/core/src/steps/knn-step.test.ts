@@ -37,6 +37,28 @@ describe("knn step", () => {
     });
   });
 
+  it("keeps each neighbour's metadata, so answers can cite the examples they came from", async () => {
+    const tiny = new VectorIndex({ dimension: 2 });
+    tiny.add([
+      { id: "a", vector: [1, 0], label: "x", metadata: { source: "faq.md", line: 12 } },
+      { id: "b", vector: [0, 1], label: "y" },
+    ]);
+    const fixed = {
+      id: "fixed",
+      dimension: 2,
+      embedQuery: async () => [1, 0.1],
+      embedDocuments: async () => [],
+    };
+    const r = await knn("cite", { index: tiny, embedder: fixed, k: 2 }).run("q", ctx);
+    expect(r.neighbours[0]).toEqual({
+      id: "a",
+      label: "x",
+      score: expect.any(Number),
+      metadata: { source: "faq.md", line: 12 },
+    });
+    expect(r.neighbours[1]).not.toHaveProperty("metadata");
+  });
+
   it("weighs votes by similarity, or counts them with majority", async () => {
     const tiny = new VectorIndex({ dimension: 2 });
     tiny.add([

@@ -5,8 +5,9 @@ import { textOf } from "./text-of.ts";
 /**
  * A k-nearest-neighbour step: embeds the text, finds the k most similar labelled examples in the
  * index and lets them vote. Returns `{ label, confidence, neighbours }`, or `label: null` with
- * confidence 0 when no labelled neighbour has a positive similarity. The index's content hash, the
- * embedder's id, k and the vote go into the chain's fingerprint.
+ * confidence 0 when no labelled neighbour has a positive similarity. Each neighbour keeps the metadata
+ * it was indexed with. The index's content hash, the embedder's id, k and the vote go into the chain's
+ * fingerprint.
  *
  * @example
  * knn("neighbours", { index: VectorIndex.load("banking77.index"), embedder, k: 10, threshold: 0.8 })
@@ -34,7 +35,12 @@ export function knn(name: string, options: KnnStepOptions): Step<unknown, KnnRes
     ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
     async run(input) {
       const vector = await embedder.embedQuery(textOf(input, field, name));
-      const neighbours = index.search(vector, k).map(({ id, label, score }) => ({ id, label, score }));
+      // Plain copies: the answer is traced and checkpointed, and must not alias the index's entries.
+      const neighbours = index
+        .search(vector, k)
+        .map(({ id, label, score, metadata }) =>
+          metadata === undefined ? { id, label, score } : { id, label, score, metadata: { ...metadata } },
+        );
       return { ...tally(neighbours, vote), neighbours };
     },
   };

@@ -1,4 +1,4 @@
-import semver from "semver";
+import semverCompare from "semver/functions/compare.js";
 import type { AnyChain } from "../compile/define-chain.ts";
 import { ChainDefinitionError, ChainNotFoundError } from "../errors/errors.ts";
 
@@ -58,7 +58,7 @@ export class ChainRegistry {
 
   /** Versions of one chain, oldest first. */
   versions(name: string): AnyChain[] {
-    return [...(this.byName.get(name)?.values() ?? [])].sort((a, b) => semver.compare(a.version, b.version));
+    return [...(this.byName.get(name)?.values() ?? [])].sort((a, b) => semverCompare(a.version, b.version));
   }
 
   /** Every registered chain, by name then version. */

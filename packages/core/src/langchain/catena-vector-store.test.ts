@@ -1,9 +1,9 @@
 import { Document } from "@langchain/core/documents";
 import { VectorStore } from "@langchain/core/vectorstores";
 import { describe, expect, it } from "vitest";
+import { toyIntents } from "../ml/fixtures/toy-intents.ts";
+import { LocalEmbedder } from "../ml/local-embedder.ts";
 import { CatenaVectorStore } from "./catena-vector-store.ts";
-import { toyIntents } from "./fixtures/toy-intents.ts";
-import { LocalEmbedder } from "./local-embedder.ts";
 
 const examples = toyIntents();
 const embedder = LocalEmbedder.fit(examples.map((e) => e.text));

@@ -1,8 +1,8 @@
 import { Document, type DocumentInterface } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import { VectorStore } from "@langchain/core/vectorstores";
+import { VectorIndex, type VectorIndexOptions } from "../ml/vector-index.ts";
 import type { JsonValue } from "../types.ts";
-import { VectorIndex, type VectorIndexOptions } from "./vector-index.ts";
 
 /** Options of a {@link CatenaVectorStore}: an existing index, or how to create one on the first add. */
 export interface CatenaVectorStoreOptions {

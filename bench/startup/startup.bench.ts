@@ -1,0 +1,108 @@
+// Start-up cost: how many modules each entry of @catena/core loads and how long importing it takes,
+// and the whole-process wall and CPU time of `catena run support-triage --no-trace`, each beside
+// `node -e 0` measured in the same run. Uses the BUILT packages (dist/), as users get them: run
+// `pnpm build` first.
+//
+//   node bench/startup/startup.bench.ts [--runs=15]
+//
+// Module counts and import times come from a fresh process per sample that records every module
+// its loader loads (node:module registerHooks) and times the `import()` itself; process figures are
+// the median of `runs` spawns, alternating the commands so that drifts in machine load hit each alike.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fmt, loadNote, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const RUNS = numberArg("runs", 15);
+
+/** Imports `specifier` in a fresh process; returns the modules loaded and the import's wall time. */
+function importProbe(specifiers: readonly string[]): { modules: number; foreign: number; ms: number } {
+  const script = `
+    import { registerHooks } from "node:module";
+    const urls = [];
+    registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+    const t0 = performance.now();
+    for (const s of ${JSON.stringify(specifiers)}) await import(s);
+    const ms = performance.now() - t0;
+    const foreign = urls.filter((u) => /langsmith|@langchain/.test(u)).length;
+    process.stdout.write(JSON.stringify({ modules: urls.length, foreign, ms }));
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: join(root, "packages/cli"),
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`import probe failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { modules: number; foreign: number; ms: number };
+}
+
+interface ProcessCase {
+  name: string;
+  args: string[];
+}
+
+/** Wall milliseconds of one spawn, from start to exit. */
+function spawnOnce(c: ProcessCase): { wallMs: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, c.args, { cwd: root, encoding: "utf8" });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${c.name} exited with ${r.status}: ${r.stderr}`);
+  return { wallMs };
+}
+
+const entries: Array<{ name: string; specifiers: string[] }> = [
+  { name: "`node -e 0` (no import)", specifiers: [] },
+  { name: "`@catena/core` (engine)", specifiers: ["@catena/core"] },
+  { name: "`@catena/core` + `/ml`", specifiers: ["@catena/core", "@catena/core/ml"] },
+  { name: "`@catena/core/langchain`", specifiers: ["@catena/core/langchain"] },
+  { name: "`@catena/core/tracing`", specifiers: ["@catena/core/tracing"] },
+];
+
+const importRows: string[][] = [];
+for (const e of entries) {
+  const samples = Array.from({ length: Math.max(3, Math.round(RUNS / 3)) }, () => importProbe(e.specifiers));
+  const first = samples[0] as { modules: number; foreign: number };
+  importRows.push([
+    e.name,
+    String(first.modules),
+    String(first.foreign),
+    fmt(median(samples.map((s) => s.ms)), 1),
+  ]);
+}
+
+const cases: ProcessCase[] = [
+  { name: "node -e 0", args: ["-e", "0"] },
+  {
+    name: "catena run support-triage --text … --no-trace",
+    args: [
+      "packages/cli/bin/catena.js",
+      "run",
+      "support-triage",
+      "--text",
+      "where is my order 12345",
+      "--no-trace",
+    ],
+  },
+];
+const walls = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+for (const c of cases) spawnOnce(c); // warm-up: file cache
+for (let i = 0; i < RUNS; i++) for (const c of cases) walls.get(c.name)?.push(spawnOnce(c).wallMs);
+const base = median(walls.get("node -e 0") ?? []);
+
+console.log(machineNotes());
+console.log(loadNote());
+console.log("\nImport of each entry (fresh process per sample, median import() time):\n");
+console.log(
+  markdownTable(["entry", "modules loaded", "LangChain/LangSmith modules", "import ms"], importRows),
+);
+console.log(`\nWhole process, median wall time of ${RUNS} runs (alternating):\n`);
+console.log(
+  markdownTable(
+    ["command", "wall ms (median)", "min", "max", "minus node -e 0"],
+    cases.map((c) => {
+      const w = walls.get(c.name) ?? [];
+      const m = median(w);
+      return [c.name, fmt(m, 0), fmt(Math.min(...w), 0), fmt(Math.max(...w), 0), fmt(m - base, 0)];
+    }),
+  ),
+);

@@ -1,0 +1,45 @@
+/*
+ * Public API of @catena/core/ml: the cheap tiers' machinery (the local embedder, vector index,
+ * linear classifier, training, datasets, artifacts) and threshold calibration. None of it loads
+ * LangChain, so a `knn` or `classify` step built on it keeps the engine entry's start-up time.
+ */
+
+export type {
+  CalibrateOptions,
+  CalibrationItem,
+  CalibrationResult,
+  CalibrationWarning,
+  TierCalibration,
+} from "../calibrate/calibrate.ts";
+export { calibrate, itemsNeededFor, NEVER_ACCEPT } from "../calibrate/calibrate.ts";
+export type { ThresholdsFile } from "../calibrate/thresholds-file.ts";
+export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts";
+export type { DatasetProblem } from "../errors/ml-errors.ts";
+export { ArtifactError, DatasetError } from "../errors/ml-errors.ts";
+export type { ArtifactContents, LoadedArtifact, SectionArray } from "./artifact-file.ts";
+export {
+  artifactHash,
+  encodeArtifact,
+  readArtifactFile,
+  writeArtifactFile,
+} from "./artifact-file.ts";
+export type { ClassificationReport, ClassScores, Confusion } from "./classification-report.ts";
+export { evaluateLabels } from "./classification-report.ts";
+export type { CheckExamplesOptions, LabelledExample } from "./labelled-example.ts";
+export { checkExamples } from "./labelled-example.ts";
+export { LinearTextClassifier } from "./linear-text-classifier.ts";
+export type { LocalEmbedderOptions } from "./local-embedder.ts";
+export { LocalEmbedder } from "./local-embedder.ts";
+export type { NgramOptions } from "./ngram-hasher.ts";
+export type { ParallelSearchOptions } from "./parallel-search.ts";
+export { ParallelSearch } from "./parallel-search.ts";
+export type { ReadLabelledCsvOptions } from "./read-labelled-csv.ts";
+export { readLabelledCsv } from "./read-labelled-csv.ts";
+export { seededRandom } from "./seeded-random.ts";
+export type { SplitOptions } from "./split-dataset.ts";
+export { splitDataset } from "./split-dataset.ts";
+export type { TfidfOptions } from "./tfidf-featuriser.ts";
+export type { TrainClassifierOptions, TrainingProgress, TrainingReport } from "./train-classifier.ts";
+export { trainClassifier } from "./train-classifier.ts";
+export type { IndexedVector, SearchOptions, VectorIndexOptions } from "./vector-index.ts";
+export { VectorIndex } from "./vector-index.ts";
