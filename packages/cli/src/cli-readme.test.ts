@@ -12,10 +12,10 @@ function commandPaths(command: Command, prefix = ""): string[] {
 }
 
 describe("packages/cli/README.md", () => {
-  it("lists every command in its table", () => {
+  it("lists every command in its table", async () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     const rows = readme.split("\n").filter((line) => line.startsWith("| `"));
-    const program = buildProgram({ io: { out() {}, err() {}, cwd: process.cwd() }, setExitCode() {} });
+    const program = await buildProgram({ io: { out() {}, err() {}, cwd: process.cwd() }, setExitCode() {} });
     const paths = commandPaths(program);
     expect(paths).toContain("studio prune");
     for (const path of paths) {

@@ -1,4 +1,5 @@
-import { CatenaError, listTraces } from "@catena/core";
+import { CatenaError } from "@catena/core";
+import { listTraces } from "@catena/core/tracing";
 import { CliError } from "../cli-error.ts";
 import type { TraceReader } from "./trace-reader.ts";
 
