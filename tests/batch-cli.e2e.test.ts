@@ -93,7 +93,7 @@ describe("catena batch: results files know what they belong to", () => {
     );
     expect(chain.code).toBe(2);
     expect(chain.stderr).toMatch(
-      /^catena: Results file .*out\.jsonl belongs to another batch \(chain support-triage in the file, banking-intents now\).*--force-resume/,
+      /^catena: Results file .*out\.jsonl belongs to another batch \(chain support-triage in the file, banking-intents now[;)].*--force-resume/,
     );
     expect(chain.stderr.trim().split("\n")).toHaveLength(1);
 

@@ -49,6 +49,7 @@ const EXPECTED: ReadonlyArray<{ args: RegExp; out: RegExp; code?: number }> = [
   { args: /^traces/, out: /support-triage@/ },
   { args: /^trace /, out: /^input {3}\{"text":/m },
   { args: /^feedback stats/, out: /feedback "rating"/ },
+  { args: /^feedback config /, out: /categorical/ },
   { args: /^feedback /, out: /rating/ },
   { args: /^train banking-intents/, out: /./ },
   { args: /^calibrate banking-intents/, out: /./ },
