@@ -22,6 +22,7 @@ import {
   cascade,
   code,
   defineChain,
+  type Flow,
   type LangsmithTracer,
   langsmithTracer,
   regex,
@@ -77,7 +78,8 @@ const ioChain = defineChain({
   input: chain.input,
   output: chain.output,
   flow: sequence(
-    chain.flow,
+    // The chain's own flow is kept untyped on the chain; its output is the chain's output.
+    chain.flow as Flow<unknown, { queue: string; confidence: number; tier: string }>,
     code("lookup", async (out: { queue: string; confidence: number; tier: string }) => {
       await new Promise((resolve) => setTimeout(resolve, IO_MS));
       return out;

@@ -14,7 +14,14 @@ export { calibrate, NEVER_ACCEPT } from "./calibrate/calibrate.ts";
 export type { ThresholdsFile } from "./calibrate/thresholds-file.ts";
 export { readThresholds, writeThresholds } from "./calibrate/thresholds-file.ts";
 export type { CompiledFlow } from "./compile/compile-flow.ts";
-export type { AnyChain, Chain, ChainDefinition, InputFrom, OutputFrom } from "./compile/define-chain.ts";
+export type {
+  AnyChain,
+  Chain,
+  ChainDefinition,
+  DecisionFrom,
+  InputFrom,
+  OutputFrom,
+} from "./compile/define-chain.ts";
 export { defineChain } from "./compile/define-chain.ts";
 export type {
   ChainMachineContext,
@@ -53,15 +60,36 @@ export { feedbackStats } from "./feedback/feedback-stats.ts";
 export type { ListFeedbackOptions } from "./feedback/list-feedback.ts";
 export { listFeedback } from "./feedback/list-feedback.ts";
 export type {
+  AnyFlow,
+  Assigned,
   BranchCaseInput,
   CascadeAnswer,
   CascadeOptions,
   CascadeTierInput,
+  CascadeTierOptions,
+  DecisionSchema,
+  Flow,
+  FlowBuilder,
+  FlowDecision,
+  FlowInput,
+  FlowOutput,
   MapOptions,
   RetryOptions,
+  Reviewed,
   ReviewOptions,
+  TierResult,
 } from "./flows/flow-nodes.ts";
-export { assign, branch, cascade, map, retry, review, sequence } from "./flows/flow-nodes.ts";
+export {
+  assign,
+  branch,
+  cascade,
+  flow,
+  map,
+  retry,
+  review,
+  sequence,
+  sequenceOf,
+} from "./flows/flow-nodes.ts";
 // Type-only: chain-runnable.ts imports LangChain, so it is loaded by toRunnable, never by this index.
 export type {
   ChainOutputEvent,
