@@ -5,6 +5,7 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
+import { type BatchSummary, runBatch } from "../batch/run-batch.ts";
 import { type DecisionFrom, defineChain } from "../compile/define-chain.ts";
 import type { RunResult } from "../runtime/run-types.ts";
 import { resume, run, runOrThrow } from "../runtime/runner.ts";
@@ -186,6 +187,12 @@ describe("defineChain and run", () => {
     run(chain, 42);
     // @ts-expect-error the field is missing
     runOrThrow(chain, {});
+  });
+
+  it("runBatch takes inputs of the chain's input type and gives its outputs", () => {
+    expectTypeOf(runBatch(chain, [{ text: "a" }])).resolves.toEqualTypeOf<BatchSummary<{ n: number }>>();
+    // @ts-expect-error the inputs must be the chain's input
+    runBatch(chain, [1, 2]);
   });
 
   it("refuses a last output outside the output schema", () => {
