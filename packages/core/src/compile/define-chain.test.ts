@@ -54,6 +54,11 @@ describe("defineChain validation", () => {
     // @ts-expect-error an empty sequence does not type-check either
     expect(defineWith({ flow: sequence() })).toThrow(/a sequence needs at least one node/);
     expect(defineWith({ flow: cascade("c", []) })).toThrow(/cascade "c" has no tiers/);
+    // A tier that is not a step cannot give a label: refused when the cascade is built.
+    // @ts-expect-error a sequence is no labelling step
+    expect(() => cascade("c", [sequence(step("a"))])).toThrow(
+      /tier 1 is a sequence; every tier must be a step/,
+    );
     expect(defineWith({ flow: retry(step("a"), { attempts: 0 }) })).toThrow(/needs attempts >= 1/);
     expect(defineWith({ flow: step("a.b") })).toThrow(/the name "a.b" is not allowed/);
   });

@@ -4,6 +4,7 @@ import { defineChain } from "../compile/define-chain.ts";
 import { assign, branch, cascade, flow, map, retry, sequence } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
 import { regex } from "../steps/regex-step.ts";
+import type { LabelResult, Step } from "../types.ts";
 import type { RunOptions, RunResult } from "./run-types.ts";
 import { run, runOrThrow } from "./runner.ts";
 
@@ -86,6 +87,23 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
   });
 
   describe("cascade", () => {
+    it("fails a tier that returns no label and confidence instead of silently deferring", async () => {
+      const untyped = code("counts", () => ({ n: 1 })) as unknown as Step<unknown, LabelResult>;
+      const chain = defineChain({
+        name: "bad-tier",
+        version: "1.0.0",
+        input: text,
+        output: z.unknown(),
+        flow: cascade("c", [untyped], { onExhausted: "deferred" }),
+      });
+      const r = await run(chain, { text: "x" }, opts);
+      expect(r.status).toBe("deferred");
+      if (r.status !== "deferred") return;
+      expect(r.deferred.errors[0]?.error.message).toMatch(
+        /tier "counts" of cascade "c" returned an object without \{ label, confidence \}/,
+      );
+    });
+
     const intents = (onExhausted: "best" | "deferred", last = label("llm", "other", 0.6)) =>
       defineChain({
         name: "intents",
