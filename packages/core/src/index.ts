@@ -59,6 +59,7 @@ export type { FeedbackStats, FeedbackStatsOptions, FeedbackStatsRow } from "./fe
 export { feedbackStats } from "./feedback/feedback-stats.ts";
 export type { ListFeedbackOptions } from "./feedback/list-feedback.ts";
 export { listFeedback } from "./feedback/list-feedback.ts";
+export { cascadeTierNames, children, flowNodes } from "./flows/children.ts";
 export type {
   AnyFlow,
   Assigned,

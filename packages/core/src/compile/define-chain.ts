@@ -2,6 +2,7 @@ import semver from "semver";
 import type { AnyStateMachine } from "xstate";
 import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { flowNodes } from "../flows/children.ts";
 import type { Flow } from "../flows/flow-types.ts";
 import type { AnyStep, FlowNode, JsonValue } from "../types.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
@@ -156,30 +157,10 @@ export function defineChain<
   };
 }
 
-function collectSteps(node: FlowNode, out: AnyStep[] = []): AnyStep[] {
-  switch (node.type) {
-    case "step":
-      out.push(node);
-      break;
-    case "sequence":
-      for (const n of node.nodes) collectSteps(n, out);
-      break;
-    case "branch":
-      for (const c of node.cases) collectSteps(c.flow, out);
-      if (node.otherwise) collectSteps(node.otherwise, out);
-      break;
-    case "cascade":
-      for (const t of node.tiers) out.push(t.step);
-      break;
-    case "retry":
-    case "map":
-    case "assign":
-      collectSteps(node.node, out);
-      break;
-    case "review":
-      break;
-  }
-  return out;
+function collectSteps(flow: FlowNode): AnyStep[] {
+  const steps: AnyStep[] = [];
+  for (const node of flowNodes(flow)) if (node.type === "step") steps.push(node);
+  return steps;
 }
 
 interface ReachNode {
