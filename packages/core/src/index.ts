@@ -153,6 +153,7 @@ export { TfidfFeaturiser } from "./ml/tfidf-featuriser.ts";
 export { TopK } from "./ml/top-k.ts";
 export type { TrainClassifierOptions, TrainingProgress, TrainingReport } from "./ml/train-classifier.ts";
 export { trainClassifier } from "./ml/train-classifier.ts";
+export type { TrainableChain, TrainProgress } from "./ml/trainable-chain.ts";
 export type { IndexedVector, SearchOptions, VectorIndexOptions } from "./ml/vector-index.ts";
 export { VectorIndex } from "./ml/vector-index.ts";
 export type {
