@@ -7,6 +7,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "tests/**/*.test.ts", "examples/**/*.test.ts"],
+    // Type tests (`*.test-d.ts`: expectTypeOf and @ts-expect-error) run by tsc as part of the suite.
+    typecheck: {
+      enabled: true,
+      include: ["packages/*/src/**/*.test-d.ts"],
+      tsconfig: "packages/core/tsconfig.json",
+    },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -4,14 +4,13 @@
  *
  * Run it: `pnpm --filter @catena/examples branch` (or `node --conditions=@catena/source examples/branch-chain.ts`).
  */
-import { assign, branch, code, defineChain, type RegexLabelResult, regex, run, sequence } from "@catena/core";
+import { assign, branch, code, defineChain, flow, type RegexLabelResult, regex, run } from "@catena/core";
 import { z } from "zod";
 
 type Language = "de" | "fr" | "es";
 
-/** The data after the language has been detected. */
+/** What a reply step reads: the detected language. */
 interface Detected {
-  text: string;
   language: RegexLabelResult<Language>;
 }
 
@@ -36,10 +35,12 @@ const detectLanguage = regex<Language>("detect-language", {
 
 /** A step that drafts the acknowledgement in one language. */
 function reply(name: string, text: string) {
-  return code(name, (d: Detected) => ({ language: d.language.label ?? "en", reply: text }), {
+  return code(name, (d: Detected) => ({ language: d.language.label ?? "en", reply: text }) as const, {
     spec: { text },
   });
 }
+
+const input = z.object({ text: z.string().min(1) });
 
 /** Detects the language of a message and drafts an acknowledgement in it. */
 export const replyByLanguage = defineChain({
@@ -47,32 +48,33 @@ export const replyByLanguage = defineChain({
   version: "1.0.0",
   description:
     "Detects the language of a message with a regex step and branches to a reply in that language.",
-  input: z.object({ text: z.string().min(1) }),
+  input,
   output: z.object({ language: z.enum(["en", "de", "fr", "es"]), reply: z.string() }),
-  flow: sequence(
-    assign("language", detectLanguage),
-    branch<Detected>(
-      "by-language",
-      [
-        {
-          label: "german",
-          when: (d) => d.language.label === "de",
-          flow: reply("reply-de", "Danke! Wir melden uns bald."),
-        },
-        {
-          label: "french",
-          when: (d) => d.language.label === "fr",
-          flow: reply("reply-fr", "Merci ! Nous revenons vers vous."),
-        },
-        {
-          label: "spanish",
-          when: (d) => d.language.label === "es",
-          flow: reply("reply-es", "¡Gracias! Le responderemos pronto."),
-        },
-      ],
-      { otherwise: reply("reply-en", "Thanks! We'll get back to you soon.") },
+  flow: flow(input)
+    .pipe(assign("language", detectLanguage))
+    .pipe(
+      branch(
+        "by-language",
+        [
+          {
+            label: "german",
+            when: (d) => d.language.label === "de",
+            flow: reply("reply-de", "Danke! Wir melden uns bald."),
+          },
+          {
+            label: "french",
+            when: (d) => d.language.label === "fr",
+            flow: reply("reply-fr", "Merci ! Nous revenons vers vous."),
+          },
+          {
+            label: "spanish",
+            when: (d) => d.language.label === "es",
+            flow: reply("reply-es", "¡Gracias! Le responderemos pronto."),
+          },
+        ],
+        { otherwise: reply("reply-en", "Thanks! We'll get back to you soon.") },
+      ),
     ),
-  ),
 });
 
 if (import.meta.main) {

@@ -5,7 +5,7 @@
  *
  * Run it: `pnpm --filter @catena/examples cascade` (or `node --conditions=@catena/source examples/cascade-chain.ts`).
  */
-import { cascade, code, defineChain, type LabelResult, regex, run } from "@catena/core";
+import { cascade, code, defineChain, flow, type LabelResult, regex, run } from "@catena/core";
 import { z } from "zod";
 
 type Sentiment = "positive" | "negative";
@@ -44,15 +44,19 @@ const wordCounts = code(
   { spec: { POSITIVE, NEGATIVE } },
 );
 
+const input = z.object({ text: z.string().min(1) });
+
 /** Rates product feedback as positive or negative, cheapest tier first. */
 export const feedbackSentiment = defineChain({
   name: "feedback-sentiment",
   version: "1.0.0",
   description:
     "Sentiment of product feedback: regex rules, then word counts; defers when neither is confident.",
-  input: z.object({ text: z.string().min(1) }),
+  input,
   output: z.object({ label: z.enum(["positive", "negative"]), confidence: z.number(), tier: z.string() }),
-  flow: cascade("sentiment", [phrases, { step: wordCounts, threshold: 0.7 }], { onExhausted: "deferred" }),
+  flow: flow(input).pipe(
+    cascade("sentiment", [phrases, { step: wordCounts, threshold: 0.7 }], { onExhausted: "deferred" }),
+  ),
 });
 
 if (import.meta.main) {

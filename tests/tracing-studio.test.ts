@@ -73,7 +73,7 @@ const shapes = defineChain({
       ]),
     ),
     retry(
-      code("flaky", (data: unknown) => {
+      code("flaky", (data) => {
         flakyCalls++;
         if (flakyCalls % 2 === 1) throw new Error("transient failure");
         return data;

@@ -8,7 +8,7 @@
 // Every implementation is warmed up, then timed in `rounds` rounds; each round runs every
 // implementation RUNS times in 10 interleaved slices (order rotated per slice), and the table shows
 // the median round. CPU time is measured alongside wall time, since this machine may be shared.
-import { code, defineChain, run, sequence } from "@catena/core";
+import { code, defineChain, run, sequenceOf } from "@catena/core";
 import { assign, createActor, fromPromise, setup, toPromise } from "xstate";
 import { z } from "zod";
 import {
@@ -110,7 +110,7 @@ const chainOf = (name: string, fn: (x: number) => number | Promise<number>) =>
     version: "1.0.0",
     input: z.number(),
     output: z.number(),
-    flow: sequence(...Array.from({ length: STEPS }, (_, i) => code(`step-${i}`, fn))),
+    flow: sequenceOf(Array.from({ length: STEPS }, (_, i) => code(`step-${i}`, fn))),
   });
 const tenSteps = chainOf("ten-steps", (x: number) => x + 1);
 const tenAsyncSteps = chainOf("ten-async-steps", async (x: number) => x + 1);

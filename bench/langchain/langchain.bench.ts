@@ -9,7 +9,7 @@
 //
 //   node --conditions=@catena/source bench/langchain/langchain.bench.ts \
 //     [--runs=5000] [--rounds=5] [--texts=4000] [--distinct=2000]
-import { code, defineChain, run, sequence } from "@catena/core";
+import { code, defineChain, run, type Step, sequenceOf } from "@catena/core";
 import { openAiEmbedder, runnableStep, toRunnable } from "@catena/core/langchain";
 import { startOpenAiTestServer } from "@catena/testing";
 import { z } from "zod";
@@ -45,15 +45,15 @@ interface Impl {
 }
 const lambda = () => RunnableLambda.from((x: number) => x + 1);
 const lcelChain = RunnableSequence.from([lambda(), ...Array.from({ length: STEPS - 2 }, lambda), lambda()]);
-const chainOf = (name: string, steps: ReturnType<typeof code>[]) =>
-  defineChain({ name, version: "1.0.0", input: z.number(), output: z.number(), flow: sequence(...steps) });
+const chainOf = (name: string, steps: Step<number, number>[]) =>
+  defineChain({ name, version: "1.0.0", input: z.number(), output: z.number(), flow: sequenceOf(steps) });
 const codeChain = chainOf(
   "ten-code-steps",
   Array.from({ length: STEPS }, (_, i) => code(`step-${i}`, (x: number) => x + 1)),
 );
 const lambdaChain = chainOf(
   "ten-runnable-steps",
-  Array.from({ length: STEPS }, (_, i) => runnableStep(`step-${i}`, lambda()) as ReturnType<typeof code>),
+  Array.from({ length: STEPS }, (_, i) => runnableStep(`step-${i}`, lambda())),
 );
 const bridged = await toRunnable(codeChain);
 const outputOf = (r: Awaited<ReturnType<typeof run>>): number => {

@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { cascade, code, defineChain, regex, run, sequence } from "@catena/core";
+import { cascade, code, defineChain, type Flow, regex, run, sequence } from "@catena/core";
 import { type LangsmithTracer, langsmithTracer } from "@catena/core/tracing";
 import { StudioStore, startStudio } from "@catena/studio";
 import { z } from "zod";
@@ -71,7 +71,8 @@ const ioChain = defineChain({
   input: chain.input,
   output: chain.output,
   flow: sequence(
-    chain.flow,
+    // The chain's own flow is kept untyped on the chain; its output is the chain's output.
+    chain.flow as Flow<unknown, { queue: string; confidence: number; tier: string }>,
     code("lookup", async (out: { queue: string; confidence: number; tier: string }) => {
       await new Promise((resolve) => setTimeout(resolve, IO_MS));
       return out;

@@ -4,12 +4,14 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AnyChain } from "@catena/core";
+import type { TrainableChain } from "@catena/core/ml";
 import { bankingIntentsTrainer } from "./banking-intents/banking-intents-trainer.ts";
 import { bankingIntents } from "./banking-intents/chain.ts";
 import { sqlQa } from "./sql-qa/chain.ts";
 import { supportTriage } from "./support-triage/chain.ts";
-import type { TrainableChain } from "./trainable-chain.ts";
 
+/** Re-exported from core, where the concept lives, for callers that import it from here. */
+export type { TrainableChain, TrainProgress } from "@catena/core/ml";
 export type { BankingManifest } from "./banking-intents/banking-artifacts.ts";
 export { BANKING_ARTIFACTS_DIR } from "./banking-intents/banking-artifacts.ts";
 export { BANKING77_CSV, bankingSplit, readBankingCsv } from "./banking-intents/banking-data.ts";
@@ -62,7 +64,6 @@ export { supportTriage, supportTriageInput, supportTriageOutput } from "./suppor
 export type { Entities } from "./support-triage/entities.ts";
 export type { Queue } from "./support-triage/queues.ts";
 export { QUEUES } from "./support-triage/queues.ts";
-export type { TrainableChain, TrainProgress } from "./trainable-chain.ts";
 
 /** Every chain this package ships, for registries and the CLI (`catena run <name>`). */
 export const builtinChains: AnyChain[] = [supportTriage, sqlQa, bankingIntents];

@@ -8,7 +8,14 @@ export { deferralReason } from "./batch/deferral-reason.ts";
 export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";
 export { thresholdText } from "./calibrate/threshold-text.ts";
-export type { AnyChain, Chain, ChainDefinition, InputFrom, OutputFrom } from "./compile/define-chain.ts";
+export type {
+  AnyChain,
+  Chain,
+  ChainDefinition,
+  DecisionFrom,
+  InputFrom,
+  OutputFrom,
+} from "./compile/define-chain.ts";
 export { defineChain } from "./compile/define-chain.ts";
 export type { DeferredInfo, TierAnswer } from "./compile/machine-context.ts";
 export type { CatenaErrorCode, CatenaErrorOptions, SerializedError } from "./errors/catena-error.ts";
@@ -29,16 +36,38 @@ export {
 export type { FailedCall } from "./errors/llm-errors.ts";
 export { ModelOutputError, ProviderError } from "./errors/llm-errors.ts";
 export { RunDeferredError, RunWaitingError } from "./errors/run-outcome-errors.ts";
+export { cascadeTierNames, children, flowNodes } from "./flows/children.ts";
 export type {
+  AnyFlow,
+  Assigned,
   BranchCaseInput,
   CascadeAnswer,
   CascadeOptions,
   CascadeTierInput,
+  CascadeTierOptions,
+  DecisionSchema,
+  Flow,
+  FlowBuilder,
+  FlowDecision,
+  FlowInput,
+  FlowOutput,
   MapOptions,
   RetryOptions,
+  Reviewed,
   ReviewOptions,
+  TierResult,
 } from "./flows/flow-nodes.ts";
-export { assign, branch, cascade, map, retry, review, sequence } from "./flows/flow-nodes.ts";
+export {
+  assign,
+  branch,
+  cascade,
+  flow,
+  map,
+  retry,
+  review,
+  sequence,
+  sequenceOf,
+} from "./flows/flow-nodes.ts";
 export type { ChatModelInput, ModelSettings } from "./llm/chat-model-resolver.ts";
 export type { FloatingModel } from "./llm/floating-models.ts";
 export { floatingModels } from "./llm/floating-models.ts";

@@ -1,4 +1,5 @@
 import type { SerializedError } from "./errors/catena-error.ts";
+import type { Flow } from "./flows/flow-types.ts";
 
 /** A JSON value: what a step's `spec` and every persisted snapshot are made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -101,7 +102,7 @@ export interface StepContext {
  * The contract of every step kind: a name, a kind, a plain serialisable `spec` that defines its
  * behaviour (and goes into the chain's fingerprint), and `run`.
  */
-export interface Step<TInput = unknown, TOutput = unknown> {
+export interface Step<TInput = unknown, TOutput = unknown> extends Flow<TInput, TOutput> {
   readonly type: "step";
   readonly name: string;
   readonly kind: string;

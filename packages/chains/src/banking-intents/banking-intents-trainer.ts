@@ -1,4 +1,4 @@
-import type { TrainableChain } from "../trainable-chain.ts";
+import type { TrainableChain } from "@catena/core/ml";
 import { artifactPath, BANKING_ARTIFACTS_DIR, saveBankingModels } from "./banking-artifacts.ts";
 import { readBankingCsv } from "./banking-data.ts";
 import { bankingIntents, createBankingIntents } from "./chain.ts";

@@ -5,7 +5,7 @@
  * target precision) and the trained tiers' hashes from manifest.json: both are fingerprinted.
  */
 import { existsSync } from "node:fs";
-import { type CascadeAnswer, cascade, classify, code, defineChain, knn, llm, sequence } from "@catena/core";
+import { cascade, classify, code, defineChain, flow, knn, llm } from "@catena/core";
 import { NEVER_ACCEPT, readThresholds } from "@catena/core/ml";
 import { z } from "zod";
 import { artifactPath, BANKING_ARTIFACTS_DIR, readBankingManifest } from "./banking-artifacts.ts";
@@ -64,26 +64,6 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
   const model = options.model ?? process.env.CATENA_BANKING_MODEL ?? DEFAULT_BANKING_MODEL;
   const { classifier, embedder, index } = models.manifest;
 
-  /** Loads the trained tiers (building them on first use) and tidies the query's whitespace. */
-  const prepare = code(
-    "prepare",
-    async ({ text }: { text: string }) => {
-      await models.ready();
-      return { text: text.normalize("NFKC").replace(/\s+/g, " ").trim() };
-    },
-    { spec: { models: [classifier.contentHash, embedder.contentHash, index.contentHash] } },
-  );
-
-  /** The cascade's answer as the chain's output. */
-  const answer = code(
-    "answer",
-    (a: CascadeAnswer): BankingIntentsOutput => ({
-      label: a.label as BankingIntentsOutput["label"],
-      confidence: Math.min(1, Math.max(0, a.confidence)),
-      tier: a.tier,
-    }),
-  );
-
   return defineChain({
     name: "banking-intents",
     version: options.version ?? "1.0.0",
@@ -91,23 +71,41 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
       "Labels an online-banking query with one of the 77 Banking77 intents: regex rules, a linear classifier and kNN answer when calibrated for 97% precision; the rest goes to an LLM (deferred with the best cheap guess when no provider is configured).",
     input: bankingIntentsInput,
     output: bankingIntentsOutput,
-    flow: sequence(
-      prepare,
-      cascade(
-        "intent",
-        [
-          { step: intentRules, threshold: t.rules },
-          { step: classify("linear", { model: models.classifier, top: 3 }), threshold: t.linear },
-          {
-            step: knn("neighbours", { index: models.index, embedder: models.embedder, k: 10 }),
-            threshold: t.neighbours,
+    flow: flow(bankingIntentsInput)
+      // Loads the trained tiers (building them on first use) and tidies the query's whitespace.
+      .pipe(
+        code(
+          "prepare",
+          async ({ text }) => {
+            await models.ready();
+            return { text: text.normalize("NFKC").replace(/\s+/g, " ").trim() };
           },
-          llm("llm", { model, prompt: INTENT_PROMPT, labels: INTENTS, temperature: 0 }),
-        ],
-        { onExhausted: "deferred" },
+          { spec: { models: [classifier.contentHash, embedder.contentHash, index.contentHash] } },
+        ),
+      )
+      .pipe(
+        cascade(
+          "intent",
+          [
+            { step: intentRules, threshold: t.rules },
+            { step: classify("linear", { model: models.classifier, top: 3 }), threshold: t.linear },
+            {
+              step: knn("neighbours", { index: models.index, embedder: models.embedder, k: 10 }),
+              threshold: t.neighbours,
+            },
+            llm("llm", { model, prompt: INTENT_PROMPT, labels: INTENTS, temperature: 0 }),
+          ],
+          { onExhausted: "deferred" },
+        ),
+      )
+      // The cascade's answer as the chain's output; classify and knn labels are plain strings.
+      .pipe(
+        code("answer", (a) => ({
+          label: a.label as BankingIntentsOutput["label"],
+          confidence: Math.min(1, Math.max(0, a.confidence)),
+          tier: a.tier,
+        })),
       ),
-      answer,
-    ),
     examples: [
       { text: "I still haven't received my new card, it's been two weeks." },
       { text: "Can I use Apple Pay with my card?" },

@@ -13,8 +13,8 @@ import {
   type ChatModelInput,
   code,
   defineChain,
+  flow,
   llm,
-  type RegexLabelResult,
   regex,
   sequence,
 } from "@catena/core";
@@ -23,7 +23,7 @@ import { formatAnswer } from "./format-answer.ts";
 import { ANSWER_PROMPT, WRITE_SQL_EXAMPLES, writeSqlPrompt } from "./prompts.ts";
 import { scanSql } from "./scan-sql.ts";
 import { SqlRejectedError } from "./sql-errors.ts";
-import { checkSqlText, checkTables, FORBIDDEN_SQL_RULES, type GuardedSql } from "./sql-guard.ts";
+import { checkSqlText, checkTables, FORBIDDEN_SQL_RULES } from "./sql-guard.ts";
 import { type SqliteQueryResult, SqliteQueryRunner } from "./sqlite-query-runner.ts";
 
 /** The model the chain uses unless told otherwise: a dated snapshot, so answers do not drift. */
@@ -104,19 +104,6 @@ export interface SqlQaOptions {
   name?: string;
 }
 
-interface Drafted {
-  text: string;
-  draft: SqlDraft;
-}
-interface Guarded extends Drafted {
-  masked: string;
-  forbidden: RegexLabelResult;
-  query: GuardedSql & { capped: boolean };
-}
-interface Ran extends Guarded {
-  result: SqliteQueryResult;
-}
-
 /**
  * Builds a sql-qa chain: questions in plain English answered from a SQLite database by a model
  * that writes one read-only query, checked by a guard before it runs. The built-in {@link sqlQa}
@@ -155,81 +142,6 @@ export function createSqlQa(options: SqlQaOptions = {}) {
     ...provider,
   });
 
-  const refuse = code(
-    "refuse",
-    (d: Drafted): SqlQaOutput => ({
-      status: "refused",
-      answer: d.draft.refusal ?? "The question cannot be answered from the database.",
-      sql: null,
-      columns: [],
-      rows: [],
-      truncated: false,
-    }),
-  );
-
-  const maskSql = code("mask-sql", (d: Drafted) => scanSql(d.draft.sql ?? "").masked, { deps: [scanSql] });
-
-  const forbiddenSql = regex("forbidden-sql", { rules: FORBIDDEN_SQL_RULES, field: "masked" });
-
-  const guardSql = code(
-    "guard-sql",
-    async (d: Guarded, ctx) => {
-      const checked = checkSqlText(d.draft.sql ?? "", d.forbidden, maxRows);
-      const read = await runner.tablesRead(checked.sql, ctx.signal);
-      if (read.writes) throw new SqlRejectedError("select-only", checked.sql, "it writes to the database");
-      checkTables(checked.sql, read.tables, allowedTables);
-      const body = scanSql(d.draft.sql ?? "").body;
-      return { ...checked, capped: checked.sql !== body };
-    },
-    {
-      spec: { allowedTables, maxRows, runner: { timeoutMs: runner.timeoutMs } },
-      deps: [checkSqlText, checkTables, scanSql, SqlRejectedError],
-    },
-  );
-
-  const runSql = code(
-    "run-sql",
-    async (d: Guarded, ctx): Promise<SqliteQueryResult> => {
-      const result = await runner.query(d.query.sql, d.query.limit, ctx.signal);
-      // SQLite stopped at the LIMIT: when the guard put it there, more rows may exist.
-      return {
-        ...result,
-        truncated: result.truncated || (d.query.capped && result.rows.length >= d.query.limit),
-      };
-    },
-    { spec: { runner: { timeoutMs: runner.timeoutMs } } },
-  );
-
-  const answer =
-    answerMode === "format"
-      ? code("format-answer", (d: Ran) => formatAnswer(d.result), { deps: [formatAnswer] })
-      : sequence(
-          code("answer-input", (d: Ran) => ({
-            text: d.text,
-            sql: d.query.sql,
-            rowCount: `${d.result.rows.length} rows${d.result.truncated ? ", cut off by the LIMIT" : ""}`,
-            result: JSON.stringify({ columns: d.result.columns, rows: d.result.rows }),
-          })),
-          llm("write-answer", {
-            model: options.answerModel ?? model,
-            prompt: ANSWER_PROMPT,
-            temperature: 0,
-            ...provider,
-          }),
-        );
-
-  const compose = code(
-    "compose",
-    (d: Ran & { answer: string }): SqlQaOutput => ({
-      status: "answered",
-      answer: d.answer.trim(),
-      sql: d.query.sql,
-      columns: d.result.columns,
-      rows: d.result.rows,
-      truncated: d.result.truncated,
-    }),
-  );
-
   return defineChain({
     name: options.name ?? "sql-qa",
     version: "1.0.0",
@@ -237,19 +149,103 @@ export function createSqlQa(options: SqlQaOptions = {}) {
       "Answers questions about a SQLite database (by default a sample shop): an LLM writes one SELECT, a guard checks it (read-only, allowed tables, a LIMIT), it runs read-only, and the answer comes with the rows.",
     input: sqlQaInput,
     output: sqlQaOutput,
-    flow: sequence(
-      assign("draft", writeSql),
-      branch("answerable", [{ label: "refused", when: (d: Drafted) => d.draft.sql === null, flow: refuse }], {
-        otherwise: sequence(
-          assign("masked", maskSql),
-          assign("forbidden", forbiddenSql),
-          assign("query", guardSql),
-          assign("result", runSql),
-          assign("answer", answer),
-          compose,
+    flow: flow(sqlQaInput)
+      .pipe(assign("draft", writeSql))
+      .pipe(
+        branch(
+          "answerable",
+          [
+            {
+              label: "refused",
+              when: (d) => d.draft.sql === null,
+              flow: code(
+                "refuse",
+                (d): SqlQaOutput => ({
+                  status: "refused",
+                  answer: d.draft.refusal ?? "The question cannot be answered from the database.",
+                  sql: null,
+                  columns: [],
+                  rows: [],
+                  truncated: false,
+                }),
+              ),
+            },
+          ],
+          {
+            otherwise: sequence(
+              assign(
+                "masked",
+                code("mask-sql", (d) => scanSql(d.draft.sql ?? "").masked, { deps: [scanSql] }),
+              ),
+              assign("forbidden", regex("forbidden-sql", { rules: FORBIDDEN_SQL_RULES, field: "masked" })),
+              assign(
+                "query",
+                code(
+                  "guard-sql",
+                  async (d, ctx) => {
+                    const checked = checkSqlText(d.draft.sql ?? "", d.forbidden, maxRows);
+                    const read = await runner.tablesRead(checked.sql, ctx.signal);
+                    if (read.writes)
+                      throw new SqlRejectedError("select-only", checked.sql, "it writes to the database");
+                    checkTables(checked.sql, read.tables, allowedTables);
+                    const body = scanSql(d.draft.sql ?? "").body;
+                    return { ...checked, capped: checked.sql !== body };
+                  },
+                  {
+                    spec: { allowedTables, maxRows, runner: { timeoutMs: runner.timeoutMs } },
+                    deps: [checkSqlText, checkTables, scanSql, SqlRejectedError],
+                  },
+                ),
+              ),
+              assign(
+                "result",
+                code(
+                  "run-sql",
+                  async (d, ctx): Promise<SqliteQueryResult> => {
+                    const result = await runner.query(d.query.sql, d.query.limit, ctx.signal);
+                    // SQLite stopped at the LIMIT: when the guard put it there, more rows may exist.
+                    return {
+                      ...result,
+                      truncated: result.truncated || (d.query.capped && result.rows.length >= d.query.limit),
+                    };
+                  },
+                  { spec: { runner: { timeoutMs: runner.timeoutMs } } },
+                ),
+              ),
+              assign(
+                "answer",
+                answerMode === "format"
+                  ? code("format-answer", (d) => formatAnswer(d.result), { deps: [formatAnswer] })
+                  : sequence(
+                      code("answer-input", (d) => ({
+                        text: d.text,
+                        sql: d.query.sql,
+                        rowCount: `${d.result.rows.length} rows${d.result.truncated ? ", cut off by the LIMIT" : ""}`,
+                        result: JSON.stringify({ columns: d.result.columns, rows: d.result.rows }),
+                      })),
+                      llm("write-answer", {
+                        model: options.answerModel ?? model,
+                        prompt: ANSWER_PROMPT,
+                        temperature: 0,
+                        ...provider,
+                      }),
+                    ),
+              ),
+              code(
+                "compose",
+                (d): SqlQaOutput => ({
+                  status: "answered",
+                  answer: d.answer.trim(),
+                  sql: d.query.sql,
+                  columns: d.result.columns,
+                  rows: d.result.rows,
+                  truncated: d.result.truncated,
+                }),
+              ),
+            ),
+          },
         ),
-      }),
-    ),
+      ),
     metadata: { database: "shop", allowedTables },
     examples: [
       { text: "How many orders were placed in March 2026?" },

@@ -15,7 +15,7 @@ export type SqlGuardRule =
  * @example
  * if (error.code === "SQL_REJECTED") console.log(error.details.rule) // "forbidden-keyword"
  */
-export class SqlRejectedError extends CatenaError {
+export class SqlRejectedError extends CatenaError<"SQL_REJECTED"> {
   readonly rule: SqlGuardRule;
   readonly sql: string;
   constructor(rule: SqlGuardRule, sql: string, reason: string, options: CatenaErrorOptions = {}) {
@@ -33,7 +33,7 @@ export class SqlRejectedError extends CatenaError {
  * SQLite could not compile or run a statement that passed the guard (a column that does not
  * exist, a syntax error, a query that ran past its time limit); the message names the statement.
  */
-export class SqlQueryError extends CatenaError {
+export class SqlQueryError extends CatenaError<"SQL_FAILED"> {
   readonly sql: string;
   constructor(sql: string, reason: string, options: CatenaErrorOptions = {}) {
     super("SQL_FAILED", `SQLite could not run the statement: ${reason}. Statement: ${oneLine(sql)}`, {

@@ -3,17 +3,9 @@
  * flags urgency, routes the message to a queue through a cascade (near-certain rules, then keyword
  * scores, then a fallback to "other"), and composes the answer.
  */
-import {
-  assign,
-  cascade,
-  code,
-  defineChain,
-  type LabelResult,
-  type RegexLabelResult,
-  sequence,
-} from "@catena/core";
+import { assign, cascade, code, defineChain, flow, type LabelResult, sequence } from "@catena/core";
 import { z } from "zod";
-import { type Entities, entitiesSchema, extractEntities, typeEntities } from "./entities.ts";
+import { entitiesSchema, extractEntities, typeEntities } from "./entities.ts";
 import { KEYWORD_THRESHOLD, keywordScores } from "./keywords.ts";
 import { QUEUES, type Queue } from "./queues.ts";
 import { queueRules, urgencyRules } from "./rules.ts";
@@ -42,24 +34,6 @@ export type SupportTriageOutput = z.output<typeof supportTriageOutput>;
 /** Confidence of the fallback answer: any keyword evidence worth the name beats it. */
 export const FALLBACK_CONFIDENCE = 0.3;
 
-/** The data as it flows through the chain, once every part has been assigned. */
-interface Triaged {
-  text: string;
-  entities: Entities;
-  urgency: RegexLabelResult<"urgent">;
-  route: LabelResult<Queue> & { tier: string; accepted: boolean };
-}
-
-/** Unicode-normalises the text (full-width digits, ligatures), straightens quotes and collapses whitespace. */
-const normalize = code("normalize", ({ text }: { text: string }) => ({
-  text: text
-    .normalize("NFKC")
-    .replace(/[\u2018\u2019\u201B\u2032]/g, "'")
-    .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
-    .replace(/\s+/g, " ")
-    .trim(),
-}));
-
 /**
  * The last tier: when neither rules nor keywords found anything, the message goes to `other` with
  * a low confidence. It is never accepted outright, so with `onExhausted: "best"` a weak keyword
@@ -69,18 +43,6 @@ const fallbackOther = code(
   "fallback-other",
   (): LabelResult<Queue> => ({ label: "other", confidence: FALLBACK_CONFIDENCE }),
   { spec: { FALLBACK_CONFIDENCE } },
-);
-
-/** Puts the parts together into the chain's output. */
-const compose = code(
-  "compose",
-  ({ entities, urgency, route }: Triaged): SupportTriageOutput => ({
-    queue: route.label ?? "other",
-    confidence: route.confidence,
-    tier: route.tier,
-    entities,
-    urgent: urgency.label === "urgent",
-  }),
 );
 
 /**
@@ -101,24 +63,44 @@ export const supportTriage = defineChain({
     "Routes a customer-support message to billing, shipping, account, technical or other, and extracts order ids, e-mails, amounts and dates. No LLM.",
   input: supportTriageInput,
   output: supportTriageOutput,
-  flow: sequence(
-    normalize,
-    assign("entities", sequence(extractEntities, typeEntities)),
-    assign("urgency", urgencyRules),
-    assign(
-      "route",
-      cascade(
+  flow: flow(supportTriageInput)
+    // Unicode-normalises the text (full-width digits, ligatures), straightens quotes and collapses whitespace.
+    .pipe(
+      code("normalize", ({ text }) => ({
+        text: text
+          .normalize("NFKC")
+          .replace(/[\u2018\u2019\u201B\u2032]/g, "'")
+          .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
+          .replace(/\s+/g, " ")
+          .trim(),
+      })),
+    )
+    .pipe(assign("entities", sequence(extractEntities, typeEntities)))
+    .pipe(assign("urgency", urgencyRules))
+    .pipe(
+      assign(
         "route",
-        [
-          { step: queueRules, threshold: 0.95 },
-          { step: keywordScores, threshold: KEYWORD_THRESHOLD },
-          { step: fallbackOther, accept: () => false },
-        ],
-        { onExhausted: "best" },
+        cascade(
+          "route",
+          [
+            { step: queueRules, threshold: 0.95 },
+            { step: keywordScores, threshold: KEYWORD_THRESHOLD },
+            { step: fallbackOther, accept: () => false },
+          ],
+          { onExhausted: "best" },
+        ),
       ),
+    )
+    // Puts the parts together into the chain's output.
+    .pipe(
+      code("compose", ({ entities, urgency, route }) => ({
+        queue: route.label ?? "other",
+        confidence: route.confidence,
+        tier: route.tier,
+        entities,
+        urgent: urgency.label === "urgent",
+      })),
     ),
-    compose,
-  ),
   examples: [
     { text: "I was charged twice for order #A1234567 ($49.99 on 03/12/2026), please refund one." },
     { text: "Where is my parcel? ORD-102938 was due on March 3, 2026." },

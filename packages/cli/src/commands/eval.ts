@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { trainableChains } from "@catena/chains";
-import { type FlowNode, run } from "@catena/core";
+import { cascadeTierNames, run } from "@catena/core";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
@@ -71,7 +71,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         bar?.stop();
         await tracing.finish();
       }
-      const report = tally.report(cascadeTiers(chain.flow));
+      const report = tally.report(cascadeTierNames(chain.flow));
       const allFailed = report.items > 0 && report.failed === report.items;
       const belowGate = minAccuracy !== undefined && report.accuracy < minAccuracy;
       if (globals.json) {
@@ -114,26 +114,6 @@ export function parseShare(text: string): number {
 
 function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
-}
-
-/** Tier names of the flow's first cascade, in order (empty when it has none). */
-function cascadeTiers(node: FlowNode): string[] {
-  switch (node.type) {
-    case "cascade":
-      return node.tiers.map((t) => t.step.name);
-    case "sequence":
-      for (const n of node.nodes) {
-        const found = cascadeTiers(n);
-        if (found.length > 0) return found;
-      }
-      return [];
-    case "assign":
-    case "retry":
-    case "map":
-      return cascadeTiers(node.node);
-    default:
-      return [];
-  }
 }
 
 /** The human-readable eval report. */

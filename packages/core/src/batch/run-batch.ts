@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain, Chain } from "../compile/define-chain.ts";
 import { CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
@@ -73,18 +73,18 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
 }
 
 /** One finished item. */
-export interface BatchItemResult extends BatchRecord {
+export interface BatchItemResult<TOutput = unknown> extends BatchRecord {
   /** The chain's name and version, on every item. */
   chain: string;
   version: string;
   runId?: string;
   ms: number;
-  output?: unknown;
+  output?: TOutput;
   error?: SerializedError;
 }
 
 /** What {@link runBatch} returns. */
-export interface BatchSummary {
+export interface BatchSummary<TOutput = unknown> {
   status: "done" | "aborted";
   total: number;
   done: number;
@@ -97,7 +97,7 @@ export interface BatchSummary {
   usage: Usage;
   /** Deferral reasons, counted by error code of the tier that gave up (or "low-confidence"). */
   deferredReasons: Record<string, number>;
-  results?: BatchItemResult[];
+  results?: BatchItemResult<TOutput>[];
   checkpoint?: string;
   /** How the checkpoint differed from this batch when `forceResume` resumed it anyway. */
   forcedResume?: { mismatches: ResumeMismatch[] };
@@ -113,11 +113,11 @@ export interface BatchSummary {
  * const summary = await runBatch(chain, inputs, { concurrency: 16, checkpoint: "out.jsonl", resume: true,
  *   onProgress: (p) => console.log(p.done, p.etaMs) });
  */
-export async function runBatch(
-  chain: AnyChain,
-  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+export async function runBatch<TInput, TOutput>(
+  chain: Chain<TInput, TOutput, unknown>,
+  inputs: Iterable<NoInfer<TInput> | UnreadableItem> | AsyncIterable<NoInfer<TInput> | UnreadableItem>,
   options: BatchOptions = {},
-): Promise<BatchSummary> {
+): Promise<BatchSummary<TOutput>> {
   const concurrency = options.concurrency ?? 8;
   if (options.rate?.perSecond !== undefined && options.rate.perMinute !== undefined) {
     throw new CatenaError("BATCH_INPUT", "Give the rate per second or per minute, not both.", {
@@ -186,7 +186,7 @@ export async function runBatch(
     }
     const t0 = performance.now();
     inFlight++;
-    const result: RunResult = await run(chain, input, runOptions).finally(() => inFlight--);
+    const result: RunResult = await run(chain, input as TInput, runOptions).finally(() => inFlight--);
     if (options.signal?.aborted) {
       aborted = true;
       return; // not recorded: the item runs again on resume
@@ -271,7 +271,8 @@ export async function runBatch(
   if (checkpoint) summary.checkpoint = checkpoint.path;
   if (checkpoint && checkpoint.mismatches.length > 0)
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
-  return summary;
+  // The results are the chain's validated outputs.
+  return summary as BatchSummary<TOutput>;
 }
 
 /** What the checkpoint records about this batch, and checks on resume. */

@@ -1,4 +1,5 @@
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { assertNever } from "../flows/children.ts";
 import type { CascadeNode, FlowNode } from "../types.ts";
 
 /** A cascade of a flow and the nodes that run before it on the way from the chain's input. */
@@ -46,8 +47,11 @@ export function findCascade(chain: string, flow: FlowNode, name?: string): Locat
       case "map":
         walk(node.node, null, `map "${node.name}"`);
         return;
-      default:
+      case "step":
+      case "review":
         return;
+      default:
+        assertNever(node);
     }
   };
   walk(flow, [], "");

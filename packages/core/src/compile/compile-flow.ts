@@ -1,6 +1,7 @@
 import { type AnyStateMachine, createMachine } from "xstate";
 import { acceptanceText } from "../calibrate/threshold-text.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { flowNodes } from "../flows/children.ts";
 import type { CascadeNode, FlowNode, RetryNode } from "../types.ts";
 import {
   type Action,
@@ -305,23 +306,8 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
 }
 
 function containsReview(node: FlowNode): boolean {
-  switch (node.type) {
-    case "review":
-      return true;
-    case "sequence":
-      return node.nodes.some(containsReview);
-    case "branch":
-      return (
-        node.cases.some((c) => containsReview(c.flow)) ||
-        (node.otherwise ? containsReview(node.otherwise) : false)
-      );
-    case "retry":
-    case "map":
-    case "assign":
-      return containsReview(node.node);
-    default:
-      return false;
-  }
+  for (const n of flowNodes(node)) if (n.type === "review") return true;
+  return false;
 }
 
 function prependEntry(states: Record<string, StateConfig>, key: string, action: Action): void {

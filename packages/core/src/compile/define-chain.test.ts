@@ -51,8 +51,14 @@ describe("defineChain validation", () => {
   });
 
   it("rejects empty sequences and cascades, bad retry bounds and step names with dots", () => {
+    // @ts-expect-error an empty sequence does not type-check either
     expect(defineWith({ flow: sequence() })).toThrow(/a sequence needs at least one node/);
     expect(defineWith({ flow: cascade("c", []) })).toThrow(/cascade "c" has no tiers/);
+    // A tier that is not a step cannot give a label: refused when the cascade is built.
+    // @ts-expect-error a sequence is no labelling step
+    expect(() => cascade("c", [sequence(step("a"))])).toThrow(
+      /tier 1 is a sequence; every tier must be a step/,
+    );
     expect(defineWith({ flow: retry(step("a"), { attempts: 0 }) })).toThrow(/needs attempts >= 1/);
     expect(defineWith({ flow: step("a.b") })).toThrow(/the name "a.b" is not allowed/);
   });
@@ -85,7 +91,7 @@ describe("compiled machine", () => {
         "intent",
         cascade("intent", [
           regex("rules", { rules: [{ label: "refund", pattern: /refund/ }] }),
-          step("guess"),
+          code("guess", () => ({ label: "other", confidence: 0.5 })),
         ]),
       ),
       branch(
@@ -93,7 +99,7 @@ describe("compiled machine", () => {
         [
           {
             label: "refund",
-            when: (d: { intent: { label: string } }) => d.intent.label === "refund",
+            when: (d) => d.intent.label === "refund",
             flow: step("refund"),
           },
         ],

@@ -2,6 +2,8 @@ import semverValid from "semver/functions/valid.js";
 import type { AnyStateMachine } from "xstate";
 import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { flowNodes } from "../flows/children.ts";
+import type { Flow } from "../flows/flow-types.ts";
 import type { AnyStep, FlowNode, JsonValue } from "../types.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
 import { checkInputKeys } from "./check-input-keys.ts";
@@ -10,22 +12,34 @@ import { flowSpec, schemaSpec } from "./flow-spec.ts";
 import { machineToMermaid } from "./to-mermaid.ts";
 
 /** What `defineChain` takes. */
-export interface ChainDefinition<TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType> {
+export interface ChainDefinition<
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType,
+  TDecision = never,
+> {
   name: string;
   /** Semantic version; bump it whenever the fingerprint changes. */
   version: string;
   description?: string;
   input: TInputSchema;
   output: TOutputSchema;
-  flow: FlowNode;
+  /**
+   * What the chain runs: it must take what the input schema gives and give what the output schema
+   * accepts, which the compiler checks (a mismatch is an error at `flow`).
+   */
+  flow: Flow<z.output<TInputSchema>, z.input<TOutputSchema>, TDecision>;
   /** Free-form metadata carried into traces (owner, project, ...). */
   metadata?: Record<string, JsonValue>;
   /** Example inputs, shown by `catena describe` and used by smoke tests. */
   examples?: readonly z.input<TInputSchema>[];
 }
 
-/** A compiled, versioned chain: its machine, its fingerprint, and what it accepts and returns. */
-export interface Chain<TInput = unknown, TOutput = unknown> {
+/**
+ * A compiled, versioned chain: its machine, its fingerprint, and what it accepts and returns.
+ * `TInput` is what `run` takes (the input schema's input), `TOutput` what it returns, and
+ * `TDecision` what `resume` takes (the union of its reviews' decisions).
+ */
+export interface Chain<TInput = unknown, TOutput = unknown, TDecision = unknown> {
   readonly name: string;
   readonly version: string;
   /** `name@version`. */
@@ -48,15 +62,19 @@ export interface Chain<TInput = unknown, TOutput = unknown> {
   toMermaid(): string;
   /** The canonical, behaviour-defining description that the fingerprint hashes. */
   spec(): JsonValue;
+  /** Type-level only: the decisions the chain's reviews wait for. */
+  readonly "~decision"?: () => TDecision;
 }
 
 /** Any chain, whatever its input and output. */
 // biome-ignore lint/suspicious/noExplicitAny: a chain of any input is only ever passed on, never read through this alias
-export type AnyChain = Chain<any, any>;
-/** The input type of a chain. */
-export type InputFrom<TChain> = TChain extends Chain<infer I, unknown> ? I : never;
-/** The output type of a chain. */
-export type OutputFrom<TChain> = TChain extends Chain<unknown, infer O> ? O : never;
+export type AnyChain = Chain<any, any, any>;
+/** The input type of a chain: what `run` takes. */
+export type InputFrom<TChain> = TChain extends Chain<infer I, unknown, unknown> ? I : never;
+/** The output type of a chain: what a done run gives. */
+export type OutputFrom<TChain> = TChain extends Chain<never, infer O, unknown> ? O : never;
+/** The decisions a chain's reviews wait for: what `resume` takes. */
+export type DecisionFrom<TChain> = TChain extends { readonly "~decision"?: () => infer D } ? D : never;
 
 const CHAIN_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -69,9 +87,13 @@ const CHAIN_NAME = /^[a-z][a-z0-9-]*$/;
  * const chain = defineChain({ name: "greet", version: "1.0.0", input: z.string(), output: z.string(),
  *   flow: code("hello", (name: string) => `hello ${name}`) });
  */
-export function defineChain<TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType>(
-  definition: ChainDefinition<TInputSchema, TOutputSchema>,
-): Chain<z.output<TInputSchema>, z.output<TOutputSchema>> {
+export function defineChain<
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType,
+  TDecision = never,
+>(
+  definition: ChainDefinition<TInputSchema, TOutputSchema, TDecision>,
+): Chain<z.input<TInputSchema>, z.output<TOutputSchema>, TDecision> {
   const { name, version } = definition;
   if (typeof name !== "string" || !CHAIN_NAME.test(name)) {
     throw new ChainDefinitionError(
@@ -104,60 +126,41 @@ export function defineChain<TInputSchema extends z.ZodType, TOutputSchema extend
     );
   }
   const id = `${name}@${version}`;
-  const compiled = compileFlow(name, definition.flow);
+  const flow = definition.flow as FlowNode;
+  const compiled = compileFlow(name, flow);
   assertReachable(name, compiled.machine);
   const spec: JsonValue = {
     name,
     input: schemaSpec(definition.input),
     output: schemaSpec(definition.output),
-    flow: flowSpec(definition.flow),
+    flow: flowSpec(flow),
   };
-  checkInputKeys(name, schemaSpec(definition.input), definition.flow);
+  checkInputKeys(name, schemaSpec(definition.input), flow);
   const fingerprint = fingerprintOf(spec);
-  const steps = collectSteps(definition.flow);
+  const steps = collectSteps(flow);
   return {
     name,
     version,
     id,
     description: definition.description ?? "",
-    input: definition.input as unknown as z.ZodType<unknown, z.output<TInputSchema>>,
+    input: definition.input as unknown as z.ZodType<unknown, z.input<TInputSchema>>,
     output: definition.output as unknown as z.ZodType<z.output<TOutputSchema>, unknown>,
-    flow: definition.flow,
+    flow,
     machine: compiled.machine,
     fingerprint,
     steps,
     metadata: definition.metadata ?? {},
-    examples: (definition.examples ?? []) as readonly z.output<TInputSchema>[],
+    examples: definition.examples ?? [],
     compiled,
     toMermaid: () => machineToMermaid(compiled.machine),
     spec: () => spec,
   };
 }
 
-function collectSteps(node: FlowNode, out: AnyStep[] = []): AnyStep[] {
-  switch (node.type) {
-    case "step":
-      out.push(node);
-      break;
-    case "sequence":
-      for (const n of node.nodes) collectSteps(n, out);
-      break;
-    case "branch":
-      for (const c of node.cases) collectSteps(c.flow, out);
-      if (node.otherwise) collectSteps(node.otherwise, out);
-      break;
-    case "cascade":
-      for (const t of node.tiers) out.push(t.step);
-      break;
-    case "retry":
-    case "map":
-    case "assign":
-      collectSteps(node.node, out);
-      break;
-    case "review":
-      break;
-  }
-  return out;
+function collectSteps(flow: FlowNode): AnyStep[] {
+  const steps: AnyStep[] = [];
+  for (const node of flowNodes(flow)) if (node.type === "step") steps.push(node);
+  return steps;
 }
 
 interface ReachNode {

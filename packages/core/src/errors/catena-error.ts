@@ -22,9 +22,7 @@ export type CatenaErrorCode =
   | "DATASET_INVALID"
   | "ARTIFACT_INVALID"
   | "RUN_DEFERRED"
-  | "RUN_WAITING"
-  | "SQL_REJECTED"
-  | "SQL_FAILED";
+  | "RUN_WAITING";
 
 const brand = Symbol.for("catena.error");
 
@@ -36,17 +34,18 @@ export interface CatenaErrorOptions {
 
 /**
  * Base class of every error Catena throws: a string `code`, structured `details`, and a message that
- * names the wrong input and the fix.
+ * names the wrong input and the fix. Packages built on Catena give their own codes as `TCode`
+ * (e.g. `class SqlRejectedError extends CatenaError<"SQL_REJECTED">`), so that core's union stays core's.
  *
  * @example
  * if (CatenaError.isInstance(e) && e.code === "INPUT_VALIDATION") console.error(e.details);
  */
-export class CatenaError extends Error {
-  readonly code: CatenaErrorCode;
+export class CatenaError<TCode extends string = CatenaErrorCode> extends Error {
+  readonly code: TCode;
   readonly details: Record<string, unknown>;
   readonly [brand] = true;
 
-  constructor(code: CatenaErrorCode, message: string, options: CatenaErrorOptions = {}) {
+  constructor(code: TCode, message: string, options: CatenaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

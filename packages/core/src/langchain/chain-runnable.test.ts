@@ -8,7 +8,7 @@ import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import { InputValidationError, StepError } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
-import { assign, cascade, review, sequence } from "../flows/flow-nodes.ts";
+import { assign, cascade, flow, review, sequence } from "../flows/flow-nodes.ts";
 import { resume } from "../runtime/runner.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
@@ -175,13 +175,9 @@ describe("toRunnable: a chain as a LangChain Runnable", () => {
       version: "1.0.0",
       input: Ticket,
       output: z.object({ text: z.string(), approved: z.boolean() }),
-      flow: sequence(
-        review("approve", { decision: z.object({ approved: z.boolean() }) }),
-        code("finish", (d: { text: string; review: { approved: boolean } }) => ({
-          text: d.text,
-          approved: d.review.approved,
-        })),
-      ),
+      flow: flow(Ticket)
+        .pipe(review("approve", { decision: z.object({ approved: z.boolean() }) }))
+        .pipe(code("finish", (d) => ({ text: d.text, approved: d.review.approved }))),
     });
     const waiting = await (await toRunnable(approval)).invoke({ text: "refund 10" }).catch((e: unknown) => e);
     expect(waiting).toBeInstanceOf(RunWaitingError);

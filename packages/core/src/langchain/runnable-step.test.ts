@@ -9,11 +9,12 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import { cascade, sequence } from "../flows/flow-nodes.ts";
+import type { AnyFlow, Flow } from "../flows/flow-types.ts";
 import { run } from "../runtime/runner.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
 import { runStepContract } from "../steps/step-contract.case.ts";
-import type { FlowNode, Tracer, TraceSpan } from "../types.ts";
+import type { Tracer, TraceSpan } from "../types.ts";
 import { runnableStep } from "./runnable-step.ts";
 import { toRunnable } from "./to-runnable.ts";
 
@@ -26,8 +27,9 @@ runStepContract("runnable", {
   labels: false,
 });
 
-function chainOf(flow: FlowNode, input: z.ZodType = z.object({ text: z.string() })) {
-  return defineChain({ name: "runnable-test", version: "1.0.0", input, output: z.unknown(), flow });
+function chainOf(flow: AnyFlow, input: z.ZodType = z.object({ text: z.string() })) {
+  const untyped = flow as Flow<unknown, unknown, unknown>;
+  return defineChain({ name: "runnable-test", version: "1.0.0", input, output: z.unknown(), flow: untyped });
 }
 
 describe("runnableStep: a LangChain Runnable as a Catena step", () => {
@@ -188,7 +190,7 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
   });
 
   it("puts the runnable's class and name and the given spec into the chain's fingerprint", () => {
-    const fingerprint = (step: FlowNode) => chainOf(step, z.string()).fingerprint;
+    const fingerprint = (step: AnyFlow) => chainOf(step, z.string()).fingerprint;
     const whisper = RunnableLambda.from((text: string) => text.toLowerCase());
     const reference = fingerprint(runnableStep("s", shout, { spec: { v: 1 } }));
     expect(fingerprint(runnableStep("s", shout, { spec: { v: 1 } }))).toBe(reference);

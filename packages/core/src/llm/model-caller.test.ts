@@ -9,10 +9,10 @@ import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
 import { defineChain } from "../compile/define-chain.ts";
 import { cascade } from "../flows/flow-nodes.ts";
+import type { AnyFlow, Flow } from "../flows/flow-types.ts";
 import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import { regex } from "../steps/regex-step.ts";
-import type { FlowNode } from "../types.ts";
 
 // Provider handling of llm steps, end to end: the real ChatOpenAI against the local test server.
 
@@ -31,7 +31,8 @@ async function start(script: ChatScript | TestServerOptions): Promise<OpenAiTest
   return server;
 }
 
-function chainOf(flow: FlowNode) {
+function chainOf(node: AnyFlow) {
+  const flow = node as Flow<unknown, unknown, unknown>;
   return defineChain({
     name: "provider-test",
     version: "1.0.0",

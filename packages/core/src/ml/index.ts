@@ -41,5 +41,6 @@ export { splitDataset } from "./split-dataset.ts";
 export type { TfidfOptions } from "./tfidf-featuriser.ts";
 export type { TrainClassifierOptions, TrainingProgress, TrainingReport } from "./train-classifier.ts";
 export { trainClassifier } from "./train-classifier.ts";
+export type { TrainableChain, TrainProgress } from "./trainable-chain.ts";
 export type { IndexedVector, SearchOptions, VectorIndexOptions } from "./vector-index.ts";
 export { VectorIndex } from "./vector-index.ts";

@@ -9,6 +9,7 @@ import { z } from "zod";
 import {
   code,
   defineChain,
+  type InputFrom,
   InvalidSnapshotError,
   type RunSnapshot,
   resume,
@@ -46,7 +47,9 @@ const resumeInChild = (snapshotPath: string, decision: unknown) =>
   child("resume", snapshotPath, JSON.stringify(decision));
 
 /** Runs the refund chain up to its review and returns the snapshot as it would come back from disk. */
-async function paused(input: unknown = { customer: "  Ada ", amount: 12.5 }): Promise<RunSnapshot> {
+async function paused(
+  input: InputFrom<typeof refundChain> = { customer: "  Ada ", amount: 12.5 },
+): Promise<RunSnapshot> {
   const result = await run(refundChain, input);
   expect(result.status).toBe("waiting");
   if (result.status !== "waiting") throw new Error("not waiting");
@@ -139,6 +142,7 @@ describe("review: pause and resume", () => {
 
   it("rejects a decision that fails the review's schema with INPUT_VALIDATION", async () => {
     const snapshot = await paused();
+    // @ts-expect-error the review's schema wants a boolean: checked at compile time and at run time
     const result = await resume(refundChain, snapshot, { approved: "yes" });
     expect(result.status).toBe("error");
     if (result.status !== "error") return;
@@ -162,7 +166,7 @@ describe("review: pause and resume", () => {
     const changed = defineChain({
       name: "refund-approval",
       version: "1.0.0",
-      input: refundChain.input,
+      input: z.object({ customer: z.string().min(1), amount: z.number().positive() }),
       output: refundChain.output,
       flow: sequence(
         code("prepare", ({ customer, amount }: { customer: string; amount: number }) => ({

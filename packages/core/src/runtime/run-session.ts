@@ -1,4 +1,5 @@
 import type { CompiledFlow } from "../compile/compile-flow.ts";
+import { isLabelResult } from "../compile/context-actions.ts";
 import type { AnyChain } from "../compile/define-chain.ts";
 import {
   type ChainMachineContext,
@@ -280,6 +281,8 @@ export class RunSession {
       return r;
     };
     const ok = (output: unknown): StepOutcome => {
+      // A tier that gives no label would leave the cascade nothing to decide on: say so, not defer quietly.
+      if (info.cascade !== undefined && !isLabelResult(output)) return fail(notALabel(info, output));
       const r = record("done");
       const confidence = (output as { confidence?: unknown } | null)?.confidence;
       if (typeof confidence === "number") r.confidence = confidence;
@@ -491,4 +494,16 @@ function runTypeOf(kind: string): "chain" | "llm" | "retriever" | "tool" | "embe
     default:
       return "tool";
   }
+}
+
+function notALabel(info: StepInfo, output: unknown): Error {
+  const what =
+    output === null
+      ? "null"
+      : Array.isArray(output)
+        ? "an array"
+        : `${typeof output === "object" ? "an" : "a"} ${typeof output}`;
+  return new Error(
+    `tier "${info.step.name}" of cascade "${info.cascade}" returned ${what} without { label, confidence }; a cascade tier must return { label: string | null, confidence: number } (use a labelling step, or map the result in the step).`,
+  );
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
-import { assign, branch, cascade, map, retry, sequence } from "../flows/flow-nodes.ts";
+import { assign, branch, cascade, flow, map, retry, sequence } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
 import { regex } from "../steps/regex-step.ts";
+import type { LabelResult, Step } from "../types.ts";
 import type { RunOptions, RunResult } from "./run-types.ts";
 import { run, runOrThrow } from "./runner.ts";
 
@@ -86,6 +87,23 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
   });
 
   describe("cascade", () => {
+    it("fails a tier that returns no label and confidence instead of silently deferring", async () => {
+      const untyped = code("counts", () => ({ n: 1 })) as unknown as Step<unknown, LabelResult>;
+      const chain = defineChain({
+        name: "bad-tier",
+        version: "1.0.0",
+        input: text,
+        output: z.unknown(),
+        flow: cascade("c", [untyped], { onExhausted: "deferred" }),
+      });
+      const r = await run(chain, { text: "x" }, opts);
+      expect(r.status).toBe("deferred");
+      if (r.status !== "deferred") return;
+      expect(r.deferred.errors[0]?.error.message).toMatch(
+        /tier "counts" of cascade "c" returned an object without \{ label, confidence \}/,
+      );
+    });
+
     const intents = (onExhausted: "best" | "deferred", last = label("llm", "other", 0.6)) =>
       defineChain({
         name: "intents",
@@ -168,14 +186,19 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
       name: "assign",
       version: "1.0.0",
       input: text,
-      output: z.object({ text: z.string(), ids: z.object({ id: z.array(z.string()) }), size: z.number() }),
-      flow: sequence(
-        assign("ids", regex("ids", { extract: /#(?<id>\d+)/, all: true })),
-        assign(
-          "size",
-          code("size", (d: { text: string }) => d.text.length),
+      output: z.object({
+        text: z.string(),
+        ids: z.record(z.string(), z.array(z.string())),
+        size: z.number(),
+      }),
+      flow: flow(text)
+        .pipe(assign("ids", regex("ids", { extract: /#(?<id>\d+)/, all: true })))
+        .pipe(
+          assign(
+            "size",
+            code("size", (d) => d.text.length),
+          ),
         ),
-      ),
     });
     expect(done(await run(chain, { text: "#1 and #2" }, opts))).toEqual({
       text: "#1 and #2",
@@ -299,6 +322,7 @@ describe("run", () => {
   });
 
   it("rejects input that fails the schema with the field and the fix", async () => {
+    // @ts-expect-error a number where the schema wants a string: the run-time check is under test
     const r = await run(echo, { text: 42 });
     expect(r.status).toBe("error");
     if (r.status !== "error") return;
@@ -316,6 +340,7 @@ describe("run", () => {
       version: "1.0.0",
       input: text,
       output: z.number(),
+      // @ts-expect-error a string where the output schema wants a number: the run-time check is under test
       flow: code("s", () => "no"),
     });
     const r = await run(broken, { text: "x" });
@@ -370,19 +395,17 @@ describe("run", () => {
   });
 
   it("times out the whole run", async () => {
+    const slow = (i: number) =>
+      code(`s${i}`, async (d: unknown) => {
+        await sleep(20);
+        return d;
+      });
     const chain = defineChain({
       name: "steps",
       version: "1.0.0",
       input: text,
       output: z.unknown(),
-      flow: sequence(
-        ...[1, 2, 3, 4, 5].map((i) =>
-          code(`s${i}`, async (d: unknown) => {
-            await sleep(20);
-            return d;
-          }),
-        ),
-      ),
+      flow: sequence(slow(1), slow(2), slow(3), slow(4), slow(5)),
     });
     const r = await run(chain, { text: "x" }, { timeoutMs: 50 });
     expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
@@ -433,6 +456,7 @@ describe("run", () => {
 
   it("runOrThrow returns the output or throws the typed error", async () => {
     await expect(runOrThrow(echo, { text: "hi" })).resolves.toEqual({ text: "hi" });
+    // @ts-expect-error a missing field: the run-time check is under test
     await expect(runOrThrow(echo, {})).rejects.toMatchObject({ code: "INPUT_VALIDATION" });
     const unsure = defineChain({
       name: "unsure",

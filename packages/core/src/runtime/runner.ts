@@ -1,4 +1,4 @@
-import type { AnyChain, OutputFrom } from "../compile/define-chain.ts";
+import type { AnyChain, Chain } from "../compile/define-chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
 import type { MachineCursor } from "../compile/machine-table.ts";
 import { CatenaError } from "../errors/catena-error.ts";
@@ -24,11 +24,11 @@ import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
  * const r = await run(triage, { text: "Where is order 123456?" });
  * if (r.status === "done") console.log(r.output.queue, r.steps.map((s) => s.ms));
  */
-export async function run<TChain extends AnyChain>(
-  chain: TChain,
-  input: unknown,
+export async function run<TInput, TOutput>(
+  chain: Chain<TInput, TOutput, unknown>,
+  input: NoInfer<TInput>,
   options: RunOptions = {},
-): Promise<RunResult<OutputFrom<TChain>>> {
+): Promise<RunResult<TOutput>> {
   const session = new RunSession(chain, options);
   const parsed = chain.input.safeParse(input);
   if (!parsed.success) {
@@ -44,11 +44,11 @@ export async function run<TChain extends AnyChain>(
  * Like {@link run}, but returns the output directly and throws otherwise: the run's error, or a
  * `RunDeferredError` / `RunWaitingError` carrying the whole result for a deferred or waiting run.
  */
-export async function runOrThrow<TChain extends AnyChain>(
-  chain: TChain,
-  input: unknown,
+export async function runOrThrow<TInput, TOutput>(
+  chain: Chain<TInput, TOutput, unknown>,
+  input: NoInfer<TInput>,
   options: RunOptions = {},
-): Promise<OutputFrom<TChain>> {
+): Promise<TOutput> {
   const result = await run(chain, input, options);
   if (result.status === "done") return result.output;
   if (result.status === "error") throw result.error;
@@ -66,19 +66,19 @@ export async function runOrThrow<TChain extends AnyChain>(
  * // later, elsewhere:
  * const r = await resume(chain, JSON.parse(await readFile("run.json", "utf8")), { approved: true });
  */
-export async function resume<TChain extends AnyChain>(
-  chain: TChain,
+export async function resume<TInput, TOutput, TDecision>(
+  chain: Chain<TInput, TOutput, TDecision>,
   snapshot: RunSnapshot,
-  decision: unknown,
+  decision: NoInfer<TDecision>,
   options: RunOptions = {},
-): Promise<RunResult<OutputFrom<TChain>>> {
-  const problem = snapshotProblem(chain, snapshot);
+): Promise<RunResult<TOutput>> {
+  const problem = snapshotProblem(chain as AnyChain, snapshot);
   if (problem) throw new InvalidSnapshotError(problem, { details: { chain: chain.id } });
   const session = new RunSession(chain, options, snapshot);
   const driver = session.driverFor(chain.compiled);
   const state = chain.compiled.table.states.get(snapshot.state);
   const review = state?.info.kind === "review" ? state.info.review : undefined;
-  let value = decision;
+  let value: unknown = decision;
   if (review?.decision) {
     const parsed = review.decision.safeParse(decision);
     if (!parsed.success) {
@@ -127,14 +127,14 @@ function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undef
   return undefined;
 }
 
-async function execute<TChain extends AnyChain>(
-  chain: TChain,
+async function execute<TInput, TOutput>(
+  chain: Chain<TInput, TOutput, unknown>,
   session: RunSession,
   options: RunOptions,
   inputs: unknown,
   start: () => MachineCursor,
   resumed = false,
-): Promise<RunResult<OutputFrom<TChain>>> {
+): Promise<RunResult<TOutput>> {
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {
     const controller = new AbortController();
@@ -183,7 +183,7 @@ async function execute<TChain extends AnyChain>(
     if (!parsed.success)
       return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
     session.endRunSpan("done", { outputs: parsed.data });
-    return { status: "done", output: parsed.data as OutputFrom<TChain>, ...baseOf(session) };
+    return { status: "done", output: parsed.data, ...baseOf(session) };
   } catch (error) {
     const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
     return finishFailed(session, err);

@@ -10,10 +10,11 @@ import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import { assign, cascade, sequence } from "../flows/flow-nodes.ts";
+import type { AnyFlow, Flow } from "../flows/flow-types.ts";
 import { floatingModels } from "../llm/floating-models.ts";
 import { DiskResponseCache } from "../llm/response-cache.ts";
 import { run } from "../runtime/runner.ts";
-import type { FlowNode, SpanInfo, Tracer, TraceSpan } from "../types.ts";
+import type { SpanInfo, Tracer, TraceSpan } from "../types.ts";
 import { code } from "./code-step.ts";
 import { llm } from "./llm-step.ts";
 
@@ -31,7 +32,8 @@ async function start(script: ChatScript): Promise<OpenAiTestServer> {
   return server;
 }
 
-function chainOf(flow: FlowNode, input: z.ZodType = TEXT_INPUT) {
+function chainOf(node: AnyFlow, input: z.ZodType = TEXT_INPUT) {
+  const flow = node as Flow<unknown, unknown, unknown>;
   return defineChain({ name: "llm-test", version: "1.0.0", input, output: z.unknown(), flow });
 }
 

@@ -28,7 +28,7 @@ function makeChain(
     threshold?: number;
     onExhausted?: "best" | "deferred";
     body?: "upper" | "lower";
-    input?: z.ZodType;
+    input?: z.ZodType<{ text: string }>;
     timeoutMs?: number;
     regexTimeoutMs?: number;
     version?: string;

@@ -1,11 +1,12 @@
 /*
- * How a ready-made chain declares that it can be trained and calibrated from labelled data, for
- * `catena train` and `catena calibrate`: the chains package exports a list of these, one per
- * trainable chain, next to `builtinChains`. A chain is trainable when it has learned tiers whose
- * artifacts live in a folder the chain is defined over.
+ * How a chain declares that it can be trained and calibrated from labelled data, for `catena train`
+ * and `catena calibrate`: a chains package exports a list of these, one per trainable chain, next to
+ * its chains. A chain is trainable when it has learned tiers whose artifacts live in a folder the
+ * chain is defined over.
  */
-import type { AnyChain } from "@catena/core";
-import type { LabelledExample, TrainingProgress, TrainingReport } from "@catena/core/ml";
+import type { AnyChain } from "../compile/define-chain.ts";
+import type { LabelledExample } from "./labelled-example.ts";
+import type { TrainingProgress, TrainingReport } from "./train-classifier.ts";
 
 /** Progress of training, for progress bars: the classifier's phases, then building the index. */
 export type TrainProgress = TrainingProgress | { phase: "index"; done: number; total: number };
