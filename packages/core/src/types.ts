@@ -1,5 +1,6 @@
 import type { SerializedError } from "./errors/catena-error.ts";
 import type { Flow } from "./flows/flow-types.ts";
+import type { RegisteredNode } from "./flows/registry.ts";
 
 /** A JSON value: what a step's `spec` and every persisted snapshot are made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -218,16 +219,11 @@ export interface AssignNode {
   readonly node: FlowNode;
 }
 
-/** Anything a flow is built from: steps and flow constructs. */
-export type FlowNode =
-  | AnyStep
-  | SequenceNode
-  | BranchNode
-  | CascadeNode
-  | RetryNode
-  | MapNode
-  | ReviewNode
-  | AssignNode;
+/**
+ * Anything a flow is built from: the node types of the constructs in `flows/registry.ts` (steps,
+ * sequences, branches, ...). A construct added there joins this union.
+ */
+export type FlowNode = RegisteredNode;
 
 /** Per-step record in a run result. */
 export interface StepRecord {

@@ -1,5 +1,6 @@
 import { ChainDefinitionError } from "../errors/errors.ts";
-import { assertNever } from "../flows/children.ts";
+import { nodeName } from "../flows/node-name.ts";
+import { constructOf } from "../flows/registry.ts";
 import type { CascadeNode, FlowNode } from "../types.ts";
 
 /** A cascade of a flow and the nodes that run before it on the way from the chain's input. */
@@ -22,36 +23,24 @@ export interface LocatedCascade {
 export function findCascade(chain: string, flow: FlowNode, name?: string): LocatedCascade {
   const found: LocatedCascade[] = [];
   const walk = (node: FlowNode, before: FlowNode[] | null, inside: string): void => {
-    switch (node.type) {
-      case "cascade":
-        found.push(before ? { cascade: node, before } : { cascade: node, before: null, inside });
-        return;
-      case "sequence": {
-        const prefix = before ? [...before] : null;
-        for (const n of node.nodes) {
-          walk(n, prefix ? [...prefix] : null, inside);
-          prefix?.push(n);
-        }
-        return;
+    if (node.type === "cascade") {
+      found.push(before ? { cascade: node, before } : { cascade: node, before: null, inside });
+      return;
+    }
+    const construct = constructOf(node);
+    const nodes = construct.children(node);
+    if (construct.childInputs === "threaded") {
+      const prefix = before ? [...before] : null;
+      for (const n of nodes) {
+        walk(n, prefix ? [...prefix] : null, inside);
+        prefix?.push(n);
       }
-      case "assign":
-        walk(node.node, before, inside);
-        return;
-      case "branch":
-        for (const c of node.cases) walk(c.flow, null, `branch "${node.name}"`);
-        if (node.otherwise) walk(node.otherwise, null, `branch "${node.name}"`);
-        return;
-      case "retry":
-        walk(node.node, null, `retry "${node.name}"`);
-        return;
-      case "map":
-        walk(node.node, null, `map "${node.name}"`);
-        return;
-      case "step":
-      case "review":
-        return;
-      default:
-        assertNever(node);
+    } else if (construct.childInputs === "passed") {
+      for (const n of nodes) walk(n, before, inside);
+    } else {
+      // Which children run, or on what, depends on the path taken: what precedes them is unknown.
+      const where = `${node.type} "${nodeName(node)}"`;
+      for (const n of nodes) walk(n, null, where);
     }
   };
   walk(flow, [], "");

@@ -1,4 +1,6 @@
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { assertNever } from "../flows/children.ts";
+import { constructOf } from "../flows/registry.ts";
 import type { FlowNode, JsonValue } from "../types.ts";
 
 /** What is known of the data flowing into a node: an object's keys, a string, or nothing. */
@@ -19,33 +21,30 @@ export function checkInputKeys(chain: string, inputSchema: JsonValue, flow: Flow
 }
 
 function walk(chain: string, node: FlowNode, shape: DataShape): DataShape {
-  switch (node.type) {
-    case "step":
-      if (shape !== undefined && node.inputKeys !== undefined) check(chain, node.name, node.inputKeys, shape);
-      return undefined;
-    case "sequence": {
+  if (node.type === "step") {
+    if (shape !== undefined && node.inputKeys !== undefined) check(chain, node.name, node.inputKeys, shape);
+    return undefined;
+  }
+  const construct = constructOf(node);
+  switch (construct.childInputs) {
+    case "threaded": {
       let current = shape;
-      for (const n of node.nodes) current = walk(chain, n, current);
+      for (const n of construct.children(node)) current = walk(chain, n, current);
       return current;
     }
-    case "assign":
-      walk(chain, node.node, shape);
-      return shape?.kind === "object"
+    case "passed":
+      for (const n of construct.children(node)) walk(chain, n, shape);
+      // An assign keeps the data and adds its key; the only construct that passes its input on.
+      return node.type === "assign" && shape?.kind === "object"
         ? { kind: "object", keys: new Set([...shape.keys, node.key]) }
         : undefined;
-    case "cascade":
-      for (const tier of node.tiers) walk(chain, tier.step, shape);
+    case "shared":
+      for (const n of construct.children(node)) walk(chain, n, shape);
       return undefined;
-    case "branch":
-      for (const c of node.cases) walk(chain, c.flow, shape);
-      if (node.otherwise) walk(chain, node.otherwise, shape);
+    case undefined:
       return undefined;
-    case "retry":
-      walk(chain, node.node, shape);
-      return undefined;
-    case "map":
-    case "review":
-      return undefined;
+    default:
+      return assertNever(construct.childInputs, "child input mode");
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from "xstate";
+import { constructOf } from "../flows/registry.ts";
 import type { StateInfo } from "./state-info.ts";
 
 interface NodeLike {
@@ -72,8 +73,10 @@ function label(key: string, info: StateInfo | undefined): string {
       return info.tier ? `${key} (${info.step.kind}, tier)` : `${key} (${info.step.kind})`;
     case "delay":
       return `${key} (backoff)`;
-    case "map":
-      return `${key} (map x${info.map.concurrency})`;
+    case "effect": {
+      const construct = constructOf(info.node);
+      return `${key} (${construct.describe ? construct.describe(info.node) : info.node.type})`;
+    }
     case "review":
       return `${key} (review)`;
     case "branch":

@@ -1,5 +1,8 @@
+import { mergeInto, saveData } from "../compile/context-actions.ts";
 import type { AssignNode, FlowNode } from "../types.ts";
+import type { FlowConstruct } from "./construct.ts";
 import type { Assigned, Flow } from "./flow-types.ts";
+import { nodeName } from "./node-name.ts";
 
 /**
  * Runs a node and keeps the current data, storing the node's output under `key`. The data's type
@@ -15,3 +18,22 @@ export function assign<const K extends string, V, D = never, I = unknown>(
   const assigned: AssignNode = { type: "assign", key, node: node as FlowNode };
   return assigned as Flow<I, Assigned<I, K, V>, D>;
 }
+
+/** How an assign compiles: its node's states, with the data saved on entry and merged on exit. */
+export const assignConstruct: FlowConstruct<AssignNode> = {
+  kind: "assign",
+  childInputs: "passed",
+  children: (node) => [node.node],
+  spec: (node, specOf) => ({ assign: node.key, node: specOf(node.node) }),
+  name: (node) => nodeName(node.node),
+  compile(node, into, next, onError) {
+    const region = `assign:${node.key}:${Object.keys(into.states).length}`;
+    const entry = into.compile(
+      node.node,
+      { target: next.target, actions: [mergeInto(node.key, region), ...next.actions] },
+      onError,
+    );
+    into.prependEntry(entry, saveData(region));
+    return entry;
+  },
+};

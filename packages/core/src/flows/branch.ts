@@ -1,4 +1,8 @@
+import { type Args, scopeOf } from "../compile/context-actions.ts";
+import type { TransitionConfig } from "../compile/machine-builder.ts";
+import { functionSource } from "../steps/function-source.ts";
 import type { BranchNode, FlowNode, FlowScope } from "../types.ts";
+import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 
 /** One case of {@link branch}: a guard on the data so far, and the node to run when it holds. */
@@ -33,3 +37,37 @@ export function branch<O, D = never, I = unknown, E = I, DE = never>(
   };
   return node as Flow<I, O | E, D | DE>;
 }
+
+/** How a branch compiles: a choice state with one guarded eventless transition per case. */
+export const branchConstruct: FlowConstruct<BranchNode> = {
+  kind: "branch",
+  childInputs: "shared",
+  children: (node) =>
+    node.otherwise === undefined
+      ? node.cases.map((c) => c.flow)
+      : [...node.cases.map((c) => c.flow), node.otherwise],
+  spec: (node, specOf) => ({
+    branch: node.name,
+    cases: node.cases.map((c) => ({
+      label: c.label,
+      when: functionSource(c.when),
+      flow: specOf(c.flow),
+    })),
+    otherwise: node.otherwise === undefined ? null : specOf(node.otherwise),
+  }),
+  compile(node, into, next, onError) {
+    into.add(node.name, { meta: { catena: { kind: "branch" } }, always: [] });
+    const always: TransitionConfig[] = node.cases.map((c) => ({
+      target: into.compile(c.flow, next, onError),
+      guard: ({ context }: Args) => c.when(context.data as never, scopeOf(context)),
+      description: c.label,
+    }));
+    always.push(
+      node.otherwise === undefined
+        ? { target: next.target, actions: next.actions, description: "otherwise" }
+        : { target: into.compile(node.otherwise, next, onError), description: "otherwise" },
+    );
+    (into.states[node.name] as { always?: TransitionConfig[] }).always = always;
+    return node.name;
+  },
+};

@@ -1,5 +1,21 @@
+import { acceptanceText } from "../calibrate/threshold-text.ts";
+import {
+  type Args,
+  acceptAnswer,
+  deferTo,
+  isLabelResult,
+  noteAnswer,
+  noteTierError,
+  scopeOf,
+  startCascade,
+  useBest,
+} from "../compile/context-actions.ts";
+import type { TransitionConfig } from "../compile/machine-builder.ts";
+import { FINAL_STATES } from "../compile/state-info.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { functionSource } from "../steps/function-source.ts";
 import type { AnyStep, CascadeNode, CascadeTier, FlowScope, LabelResult, Step } from "../types.ts";
+import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 
 /** A cascade tier given with its own threshold or accept predicate. */
@@ -85,3 +101,99 @@ function tierOptions(tier: unknown, cascadeName: string, index: number): Untyped
 function isStep(value: unknown): value is AnyStep {
   return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "step";
 }
+
+/** How a cascade compiles: a state per tier with guards on the tier's answer, cheapest first. */
+export const cascadeConstruct: FlowConstruct<CascadeNode> = {
+  kind: "cascade",
+  childInputs: "shared",
+  children: (node) => node.tiers.map((t) => t.step),
+  spec: (node, specOf) => ({
+    cascade: node.name,
+    onExhausted: node.onExhausted,
+    tiers: node.tiers.map((t) => ({
+      threshold: t.threshold,
+      accept: t.accept ? functionSource(t.accept) : null,
+      step: specOf(t.step),
+    })),
+  }),
+  compile(node, into, next) {
+    if (node.tiers.length === 0)
+      throw new ChainDefinitionError(`Chain "${into.id}": cascade "${node.name}" has no tiers.`);
+    into.add(node.name, { meta: { catena: { kind: "branch" } }, always: [] });
+    const c = node.name;
+    const exhausted = (): TransitionConfig[] => {
+      const deferred = into.final(FINAL_STATES.deferred, "deferred");
+      const toDeferred: TransitionConfig = {
+        target: deferred,
+        actions: [deferTo(c)],
+        description: "deferred",
+      };
+      if (node.onExhausted === "deferred") return [toDeferred];
+      return [
+        {
+          target: next.target,
+          // Checked before this tier's answer is noted, so the answer in the event counts too.
+          guard: ({ context, event }: Args) =>
+            context.cascades[c]?.best != null ||
+            (event.type === "step.done" && isLabelResult(event.output) && event.output.label !== null),
+          actions: [useBest(c), ...next.actions],
+          description: "best answer",
+        },
+        toDeferred,
+      ];
+    };
+    let entry = "";
+    for (let i = node.tiers.length - 1; i >= 0; i--) {
+      const tier = node.tiers[i] as CascadeTier;
+      const s = tier.step.name;
+      const last = i === node.tiers.length - 1;
+      const escalate: TransitionConfig[] = last
+        ? exhausted().map((t) => ({ ...t, actions: [noteAnswer(c, s), ...(t.actions ?? [])] }))
+        : [{ target: entry, actions: [noteAnswer(c, s)], description: "escalate" }];
+      const onTierError: TransitionConfig[] = last
+        ? exhausted().map((t) => ({
+            ...t,
+            actions: [noteTierError(c, s), ...(t.actions ?? [])],
+            description: `error: ${t.description ?? ""}`,
+          }))
+        : [{ target: entry, actions: [noteTierError(c, s)], description: "error: escalate" }];
+      const accepted = ({ context, event }: Args): boolean => {
+        if (event.type !== "step.done" || !isLabelResult(event.output) || event.output.label === null)
+          return false;
+        return tier.accept
+          ? tier.accept(event.output, scopeOf(context))
+          : event.output.confidence >= tier.threshold;
+      };
+      const retry = into.retryRegion;
+      into.add(s, {
+        meta: {
+          catena: {
+            kind: "step",
+            step: tier.step,
+            cascade: c,
+            tier: s,
+            threshold: tier.threshold,
+            ...(retry ? { retry } : {}),
+          },
+        },
+        on: {
+          "step.done": [
+            {
+              target: next.target,
+              guard: accepted,
+              actions: [acceptAnswer(c, s), ...next.actions],
+              description: tier.accept ? "accepted" : acceptanceText(tier.threshold),
+            },
+            ...escalate,
+          ],
+          "step.error": onTierError,
+        },
+      });
+      entry = s;
+    }
+    (into.states[c] as { always?: TransitionConfig[] }).always = [
+      { target: entry, actions: [startCascade(c)] },
+    ];
+    return c;
+  },
+};

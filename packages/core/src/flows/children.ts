@@ -1,9 +1,9 @@
 /*
  * The one walk of a flow tree: every tool that visits a flow's nodes (step lists, fingerprints,
- * calibration, the CLI's eval report) goes through `children`, whose `switch` fails to compile when
- * a construct is added to `FlowNode` without saying what it contains.
+ * calibration, the CLI's eval report) goes through `children`, which asks the node's construct.
  */
 import type { CascadeNode, FlowNode } from "../types.ts";
+import { constructOf } from "./registry.ts";
 
 /** Fails to compile when a `switch` over a union misses a case; throws if reached anyway. */
 export function assertNever(value: never, what = "flow node"): never {
@@ -14,25 +14,7 @@ export function assertNever(value: never, what = "flow node"): never {
 
 /** The nodes a node contains, in the order they run (a cascade's tiers are its children). */
 export function children(node: FlowNode): readonly FlowNode[] {
-  switch (node.type) {
-    case "step":
-    case "review":
-      return [];
-    case "sequence":
-      return node.nodes;
-    case "branch":
-      return node.otherwise === undefined
-        ? node.cases.map((c) => c.flow)
-        : [...node.cases.map((c) => c.flow), node.otherwise];
-    case "cascade":
-      return node.tiers.map((t) => t.step);
-    case "retry":
-    case "map":
-    case "assign":
-      return [node.node];
-    default:
-      return assertNever(node);
-  }
+  return constructOf(node).children(node);
 }
 
 /** Every node of a flow, depth first, parents before their children. */

@@ -1,5 +1,10 @@
+import { type Args, countAttempt, restoreData, saveData } from "../compile/context-actions.ts";
+import type { TransitionConfig } from "../compile/machine-builder.ts";
 import type { SerializedError } from "../errors/catena-error.ts";
+import { ChainDefinitionError } from "../errors/errors.ts";
+import { functionSource } from "../steps/function-source.ts";
 import type { Backoff, FlowNode, RetryNode } from "../types.ts";
+import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 import { nodeName } from "./node-name.ts";
 
@@ -31,4 +36,63 @@ export function retry<I, O, D = never>(node: Flow<I, O, D>, options: RetryOption
     ...(options.retryOn === undefined ? {} : { retryOn: options.retryOn }),
   };
   return retried;
+}
+
+/** How a retry compiles: its node's states, plus a backoff state its errors lead to while attempts remain. */
+export const retryConstruct: FlowConstruct<RetryNode> = {
+  kind: "retry",
+  childInputs: "shared",
+  children: (node) => [node.node],
+  spec: (node, specOf) => ({
+    retry: node.name,
+    attempts: node.attempts,
+    backoff: { ...node.backoff },
+    retryOn: node.retryOn ? functionSource(node.retryOn) : null,
+    node: specOf(node.node),
+  }),
+  compile(node, into, next, onError) {
+    if (!Number.isInteger(node.attempts) || node.attempts < 1) {
+      throw new ChainDefinitionError(
+        `Chain "${into.id}": retry "${node.name}" needs attempts >= 1, got ${node.attempts}.`,
+      );
+    }
+    const r = node.name;
+    const backoff = `${r}-backoff`;
+    into.add(backoff, { meta: { catena: { kind: "delay", retry: node } }, on: {} });
+    const retryOn = node.retryOn;
+    const again: TransitionConfig = {
+      target: backoff,
+      guard: ({ context, event }: Args) =>
+        (context.attempts[r] ?? 0) + 1 < node.attempts &&
+        event.type === "step.error" &&
+        (retryOn ? retryOn(event.error) : event.error.code !== "ABORTED"),
+      actions: [countAttempt(r)],
+      description: `error (attempts < ${node.attempts})`,
+    };
+    const outer = into.retryRegion;
+    into.retryRegion = r;
+    const entry = into.compile(node.node, next, [again, ...onError]);
+    into.retryRegion = outer;
+    const leadsToBackoff = Object.values(into.states).some((state) =>
+      Object.values(state.on ?? {}).some((list) => list.some((t) => t.target === backoff)),
+    );
+    if (!leadsToBackoff) {
+      throw new ChainDefinitionError(
+        `Chain "${into.id}": retry "${r}" wraps a node that never fails (a cascade turns tier errors into escalations), so it would never retry; remove the retry or put it around a step.`,
+        { details: { chain: into.id, retry: r } },
+      );
+    }
+    into.prependEntry(entry, saveData(r));
+    (into.states[backoff] as { on?: Record<string, TransitionConfig[]> }).on = {
+      "delay.done": [{ target: entry, actions: [restoreData(r)], description: "retry" }],
+    };
+    return entry;
+  },
+};
+
+/** The delay before retry number `retries` (1 for the first retry). */
+export function backoffDelay(node: RetryNode, retries: number): number {
+  const { initialMs, factor, maxMs, jitter } = node.backoff;
+  const delay = Math.min(maxMs, initialMs * factor ** Math.max(0, retries - 1));
+  return jitter ? Math.random() * delay : delay;
 }

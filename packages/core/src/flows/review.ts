@@ -1,4 +1,8 @@
+import { applyDecision } from "../compile/context-actions.ts";
+import { schemaSpec } from "../compile/schema-spec.ts";
+import { functionSource } from "../steps/function-source.ts";
 import type { ReviewNode } from "../types.ts";
+import type { FlowConstruct } from "./construct.ts";
 import type { Flow, Simplify } from "./flow-types.ts";
 
 /** A schema that checks a decision (a zod schema, or anything with the same `safeParse`). */
@@ -44,3 +48,30 @@ export function review<D = unknown, I = unknown, R = Reviewed<I, D>>(
   };
   return node;
 }
+
+/** How a review compiles: a state that waits for a `review.decision` event. */
+export const reviewConstruct: FlowConstruct<ReviewNode> = {
+  kind: "review",
+  children: () => [],
+  spec: (node) => ({
+    review: node.name,
+    prompt: node.prompt ?? null,
+    apply: node.apply ? functionSource(node.apply) : null,
+    decision: node.decision ? schemaSpec(node.decision) : null,
+  }),
+  compile(node, into, next) {
+    into.add(node.name, {
+      meta: { catena: { kind: "review", review: node } },
+      on: {
+        "review.decision": [
+          {
+            target: next.target,
+            actions: [applyDecision(node.name, node.apply), ...next.actions],
+            description: "decision",
+          },
+        ],
+      },
+    });
+    return node.name;
+  },
+};

@@ -10,16 +10,10 @@ import type { MachineCursor, MachineTable } from "../compile/machine-table.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import { CatenaError, serializeError } from "../errors/catena-error.ts";
 import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
-import type {
-  ChainRef,
-  Logger,
-  RetryNode,
-  SpanInfo,
-  StepContext,
-  StepRecord,
-  TraceSpan,
-  Usage,
-} from "../types.ts";
+import type { EffectRun, FlowEnd } from "../flows/construct.ts";
+import { constructOf } from "../flows/registry.ts";
+import { backoffDelay } from "../flows/retry.ts";
+import type { ChainRef, Logger, SpanInfo, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunOptions } from "./run-types.ts";
@@ -28,7 +22,7 @@ import { xstateDriver } from "./xstate-driver.ts";
 
 type Driver = Pick<MachineTable, "start" | "send" | "restore">;
 type StepInfo = Extract<StateInfo, { kind: "step" }>;
-type MapInfo = Extract<StateInfo, { kind: "map" }>;
+type EffectInfo = Extract<StateInfo, { kind: "effect" }>;
 interface StepOutcome {
   event: ChainMachineEvent;
   record: StepRecord;
@@ -64,6 +58,18 @@ export class RunSession {
   /** The model of the last step with a model whose answer was used (for traces and feedback stats). */
   modelUsed: string | undefined;
   lastError: CatenaError | undefined;
+  /**
+   * Set when the walk stopped at an effect state because a review inside its sub-flow paused
+   * (a subchain's): the state, the context there, the review, and what the construct resumes from.
+   */
+  pause:
+    | {
+        state: string;
+        context: ChainMachineContext;
+        review: { name: string; prompt?: string };
+        nested: unknown;
+      }
+    | undefined;
   signal: AbortSignal | undefined;
   private readonly chain: AnyChain;
   private readonly options: RunOptions;
@@ -137,8 +143,13 @@ export class RunSession {
         } else if (info.kind === "delay") {
           await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), this.signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
-        } else if (info.kind === "map") {
-          cursor = this.send(driver, cursor, await this.runMap(info, cursor.context, parent));
+        } else if (info.kind === "effect") {
+          const result = await this.runEffect(info, cursor.context, item, parent);
+          if (result.type === "pause") {
+            this.pause = { state: cursor.state.key, context: cursor.context, ...result };
+            return cursor;
+          }
+          cursor = this.send(driver, cursor, result);
         } else if (info.kind === "review") {
           return cursor;
         } else {
@@ -319,104 +330,109 @@ export class RunSession {
     }
   }
 
-  private async runMap(
-    info: MapInfo,
+  /**
+   * Hands an effect state to its construct (a map's fan-out, a parallel's branches, a subchain's
+   * run) with what it needs of the run; returns the event the machine takes next, or a pause.
+   */
+  private runEffect(
+    info: EffectInfo,
     context: ChainMachineContext,
+    item: number | undefined,
     parent: TraceSpan,
-  ): Promise<ChainMachineEvent> {
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    const node = info.map;
-    const driver = this.driverFor(info.flow);
-    // The map is a run of its own in the trace, each item a run under it, the item's steps under that.
-    const span = parent.active
-      ? parent.child({
-          name: node.name,
-          runType: "chain",
-          inputs: context.data,
-          metadata: { kind: "map", concurrency: node.concurrency },
-        })
-      : NOOP_SPAN;
-    let items: readonly unknown[];
-    try {
-      items = node.over(context.data as never, { input: context.input, outputs: context.outputs });
-      if (!Array.isArray(items)) throw new TypeError(`map "${node.name}": \`over\` must return an array`);
-    } catch (error) {
-      return this.mapFailed(node.name, error, startedAt, t0, span);
+  ) {
+    const construct = constructOf(info.node);
+    if (construct.effect === undefined) {
+      throw new Error(`flow construct "${info.node.type}" has effect states but no effect`);
     }
-    const results = new Array<unknown>(items.length);
-    let next = 0;
-    let failure: unknown;
-    const worker = async (): Promise<void> => {
-      while (failure === undefined && next < items.length) {
-        const i = next++;
-        const itemSpan = span.active
-          ? span.child({
-              name: `${node.name}[${i}]`,
-              runType: "chain",
-              inputs: items[i],
-              metadata: { kind: "map-item", map: node.name, item: i },
-            })
-          : NOOP_SPAN;
-        try {
-          const start = this.start(driver, { ...initialContext(context.input), data: items[i] });
-          const end = await this.drive(driver, start, i, itemSpan);
-          const outcome = end.state.info.kind === "final" ? end.state.info.outcome : "done";
-          if (outcome === "failed") {
-            const error = this.lastError ?? new Error(`item ${i} failed`);
-            failure ??= error;
-            itemSpan.end({ error, metadata: { status: "error" } });
-          } else {
-            results[i] =
-              outcome === "deferred" ? { status: "deferred", ...end.context.deferred } : end.context.data;
-            itemSpan.end({ outputs: results[i], metadata: { status: outcome } });
-          }
-        } catch (error) {
-          failure ??= error;
-          itemSpan.end({ error, metadata: { status: "error" } });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(node.concurrency, items.length) }, worker));
-    if (failure !== undefined) {
-      if (this.signal?.aborted) {
-        const reason = abortReason(this.signal, `run of ${this.chain.id}`);
-        span.end({ error: reason });
-        throw reason;
-      }
-      return this.mapFailed(node.name, failure, startedAt, t0, span);
-    }
-    span.end({ outputs: results, metadata: { items: items.length, status: "done" } });
-    this.records.push({
-      name: node.name,
-      kind: "map",
-      startedAt,
-      ms: performance.now() - t0,
-      status: "done",
-    });
-    return { type: "step.done", output: results };
+    return construct.effect(info.node, this.effectRun(info, context, item, parent));
   }
 
-  private mapFailed(
-    name: string,
-    error: unknown,
-    startedAt: number,
-    t0: number,
-    span: TraceSpan,
-  ): ChainMachineEvent {
-    const err = error instanceof StepError ? error : new StepError(name, "map", error);
-    this.lastError = err;
-    span.end({ error: err, metadata: { status: "error" } });
-    const serialized = serializeError(err);
-    this.records.push({
-      name,
-      kind: "map",
-      startedAt,
-      ms: performance.now() - t0,
-      status: "error",
-      error: serialized,
-    });
-    return { type: "step.error", error: serialized };
+  /** What a construct's effect gets of this run. */
+  effectRun(
+    info: EffectInfo,
+    context: ChainMachineContext,
+    item: number | undefined,
+    parent: TraceSpan,
+  ): EffectRun {
+    const flowEnd = (end: MachineCursor): FlowEnd => {
+      const stateInfo = end.state.info;
+      if (stateInfo.kind === "review") {
+        return {
+          status: "waiting",
+          state: end.state.key,
+          context: end.context,
+          review: {
+            name: stateInfo.review.name,
+            ...(stateInfo.review.prompt === undefined ? {} : { prompt: stateInfo.review.prompt }),
+          },
+        };
+      }
+      const outcome = stateInfo.kind === "final" ? stateInfo.outcome : "done";
+      if (outcome === "failed")
+        return { status: "failed", error: this.lastError ?? new Error("sub-flow failed") };
+      if (outcome === "deferred" && end.context.deferred)
+        return { status: "deferred", deferred: end.context.deferred };
+      return { status: "done", data: end.context.data };
+    };
+    return {
+      data: context.data,
+      input: context.input,
+      outputs: context.outputs,
+      flows: info.flows,
+      span: parent,
+      signal: this.signal,
+      item,
+      runFlow: async (flow, data, span, options = {}) => {
+        const driver = this.driverFor(flow);
+        const start = this.start(driver, {
+          ...initialContext(options.input === undefined ? context.input : options.input),
+          data,
+        });
+        return flowEnd(await this.drive(driver, start, options.item ?? item, span));
+      },
+      resumeFlow: async (flow, paused, decision, span) => {
+        const driver = this.driverFor(flow);
+        const cursor = this.send(
+          driver,
+          driver.restore(paused.state, paused.context as ChainMachineContext),
+          {
+            type: "review.decision",
+            decision,
+          },
+        );
+        return flowEnd(await this.drive(driver, cursor, item, span));
+      },
+      record: (record) => {
+        this.records.push(record);
+      },
+      recordUsage: (usage) => {
+        this.usage.inputTokens += usage.inputTokens;
+        this.usage.outputTokens += usage.outputTokens;
+        this.usage.costUsd += usage.costUsd;
+      },
+      throwIfAborted: (span) => {
+        if (this.signal?.aborted) {
+          const reason = abortReason(this.signal, `run of ${this.chain.id}`);
+          span.end({ error: reason });
+          throw reason;
+        }
+      },
+      fail: (name, kind, error, startedAt, t0, span) => {
+        const err = error instanceof StepError ? error : new StepError(name, kind, error);
+        this.lastError = err;
+        span.end({ error: err, metadata: { status: "error" } });
+        const serialized = serializeError(err);
+        this.records.push({
+          name,
+          kind,
+          startedAt,
+          ms: performance.now() - t0,
+          status: "error",
+          error: serialized,
+        });
+        return { type: "step.error", error: serialized };
+      },
+    };
   }
 }
 
@@ -428,13 +444,6 @@ function tierStatus(
   if (outcome.record.status === "error") return "error";
   const answer = context.outputs[info.cascade as string] as { tier?: string; accepted?: boolean } | undefined;
   return answer?.tier === info.tier && answer?.accepted === true ? "done" : "escalated";
-}
-
-/** The delay before retry number `retries` (1 for the first retry). */
-export function backoffDelay(node: RetryNode, retries: number): number {
-  const { initialMs, factor, maxMs, jitter } = node.backoff;
-  const delay = Math.min(maxMs, initialMs * factor ** Math.max(0, retries - 1));
-  return jitter ? Math.random() * delay : delay;
 }
 
 /** What a step's span records when it starts: kind, tier, threshold, attempt, map item, model. */

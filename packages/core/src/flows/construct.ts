@@ -1,0 +1,118 @@
+/*
+ * The contract every flow construct fulfils. A construct is one module (`flows/<construct>.ts`)
+ * exporting one value of this shape; `flows/registry.ts` lists them, and every tool that walks,
+ * fingerprints, compiles or runs a flow dispatches through it instead of switching on the kind.
+ */
+import type { CompiledFlow } from "../compile/compile-flow.ts";
+import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
+import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
+import type { CatenaError } from "../errors/catena-error.ts";
+import type { FlowNode, JsonValue, StepRecord, TraceSpan, Usage } from "../types.ts";
+
+/** Gives the fingerprint spec of a child node (the walk's recursion). */
+export type SpecOf = (node: FlowNode) => JsonValue;
+
+/**
+ * How a construct hands its input to its children, for the static checks that follow the chain's
+ * input into the flow (`checkInputKeys`, calibration's search for what runs before a cascade):
+ * - `threaded`: children run one after another, each on the previous one's output (a sequence);
+ * - `passed`: its one child gets exactly its input, on every path (an assign);
+ * - `shared`: every child gets its input, but which ones run depends on the path (branch, retry...);
+ * - absent: children get something else (a map's elements, another chain's own input).
+ */
+export type ChildInputs = "threaded" | "passed" | "shared";
+
+/** Where a construct's children ended when a run walked them (see {@link EffectRun.runFlow}). */
+export type FlowEnd =
+  | { status: "done"; data: unknown }
+  | { status: "deferred"; deferred: DeferredInfo }
+  | { status: "failed"; error: CatenaError | Error }
+  | {
+      /** A review inside paused the flow: `state` and `context` resume it (plain JSON). */
+      status: "waiting";
+      state: string;
+      context: unknown;
+      review: { name: string; prompt?: string };
+    };
+
+/**
+ * What a construct's run-time effect gets: the data at its state, its compiled sub-flows, and the
+ * run's services (walk a sub-flow, record a step, count usage). Effects are the only code that
+ * performs I/O; they return the event the machine takes next.
+ */
+export interface EffectRun {
+  readonly data: unknown;
+  readonly input: unknown;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  /** The sub-flows the construct compiled (`compileSeparate`), in the order it compiled them. */
+  readonly flows: readonly CompiledFlow[];
+  /** The span the construct's own span nests under. */
+  readonly span: TraceSpan;
+  readonly signal: AbortSignal | undefined;
+  /** Set inside a map: the element's index. */
+  readonly item: number | undefined;
+  /** Runs a compiled sub-flow on `data` to its end, its steps' spans under `span`. */
+  runFlow(
+    flow: CompiledFlow,
+    data: unknown,
+    span: TraceSpan,
+    options?: { item?: number; input?: unknown },
+  ): Promise<FlowEnd>;
+  /** Continues a sub-flow paused at a review with the decision. */
+  resumeFlow(
+    flow: CompiledFlow,
+    paused: { state: string; context: unknown },
+    decision: unknown,
+    span: TraceSpan,
+  ): Promise<FlowEnd>;
+  /** Adds a record to the run's step list. */
+  record(record: StepRecord): void;
+  /** Adds tokens and cost to the run's usage. */
+  recordUsage(usage: Usage): void;
+  /** Throws the run's abort reason (ending `span` with it) when the run was aborted. */
+  throwIfAborted(span: TraceSpan): void;
+  /** Records the construct's failure (a step record and the run's last error) and gives the event. */
+  fail(
+    name: string,
+    kind: string,
+    error: unknown,
+    startedAt: number,
+    t0: number,
+    span: TraceSpan,
+  ): ChainMachineEvent;
+}
+
+/** What an effect gives back: the machine's next event, or a pause inside a sub-flow. */
+export type EffectResult =
+  | ChainMachineEvent
+  | {
+      type: "pause";
+      /** The innermost review, for the run's snapshot and the decision's schema. */
+      review: { name: string; prompt?: string };
+      /** What the construct needs to continue (plain JSON), handed back to `resume`. */
+      nested: unknown;
+    };
+
+/** The contract of a flow construct; `N` is its node type, discriminated by `type`. */
+export interface FlowConstruct<N extends { readonly type: string }> {
+  /** The node's `type`: the discriminant of the node union. */
+  readonly kind: N["type"];
+  /** The nodes it contains, in the order they run: the one tree walk every tool uses. */
+  children(node: N): readonly FlowNode[];
+  /** What the fingerprint hashes for it; children through `specOf`. */
+  spec(node: N, specOf: SpecOf): JsonValue;
+  /** Adds its states and transitions to the machine; returns its entry state. */
+  compile(node: N, into: MachineBuilder, next: Continuation, onError: TransitionConfig[]): string;
+  /** How its children get its input (static checks); absent when they get something else. */
+  readonly childInputs?: ChildInputs;
+  /** The name it is known by in graphs and errors (default: its `name`). */
+  name?(node: N): string;
+  /** The run-time work of its effect states (`{ kind: "effect" }`), returning the next event. */
+  effect?(node: N, run: EffectRun): Promise<EffectResult>;
+  /** Continues a pause its effect returned, with the reviewer's decision. */
+  resume?(node: N, nested: unknown, decision: unknown, run: EffectRun): Promise<EffectResult>;
+  /** The decision schema of the review a pause waits at, when the construct can find it. */
+  pausedReview?(node: N, nested: unknown): { safeParse(value: unknown): unknown } | undefined;
+  /** What follows the state's name in the Mermaid diagram (e.g. `map x4`). */
+  describe?(node: N): string;
+}
