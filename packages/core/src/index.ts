@@ -52,9 +52,13 @@ export type {
   FlowInput,
   FlowOutput,
   MapOptions,
+  ParallelOnError,
+  ParallelOptions,
+  ParallelOutput,
   RetryOptions,
   Reviewed,
   ReviewOptions,
+  Settled,
   TierResult,
 } from "./flows/flow-nodes.ts";
 export {
@@ -63,6 +67,7 @@ export {
   cascade,
   flow,
   map,
+  parallel,
   retry,
   review,
   sequence,

@@ -15,6 +15,13 @@ export { type FlowBuilder, flow } from "./flow-builder.ts";
 export type { AnyFlow, Assigned, Flow, FlowDecision, FlowInput, FlowOutput } from "./flow-types.ts";
 export { type MapOptions, map } from "./map.ts";
 export { nodeName } from "./node-name.ts";
+export {
+  type ParallelOnError,
+  type ParallelOptions,
+  type ParallelOutput,
+  parallel,
+  type Settled,
+} from "./parallel.ts";
 export { type RetryOptions, retry } from "./retry.ts";
 export { type DecisionSchema, type Reviewed, type ReviewOptions, review } from "./review.ts";
 export { sequence, sequenceOf } from "./sequence.ts";

@@ -7,6 +7,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { type BatchSummary, runBatch } from "../batch/run-batch.ts";
 import { type DecisionFrom, defineChain } from "../compile/define-chain.ts";
+import type { SerializedError } from "../errors/catena-error.ts";
 import type { RunResult } from "../runtime/run-types.ts";
 import { resume, run, runOrThrow } from "../runtime/runner.ts";
 import { code } from "../steps/code-step.ts";
@@ -14,6 +15,7 @@ import { regex } from "../steps/regex-step.ts";
 import type { LabelResult } from "../types.ts";
 import { assign, branch, cascade, flow, map, retry, review, sequence, sequenceOf } from "./flow-nodes.ts";
 import type { Flow, FlowDecision, FlowInput, FlowOutput } from "./flow-types.ts";
+import { parallel, type Settled } from "./parallel.ts";
 
 const input = z.object({ text: z.string() });
 const words = code("words", ({ text }: { text: string }) => ({ words: text.split(" ") }));
@@ -138,6 +140,44 @@ describe("retry and map", () => {
   it("refuses a map node that does not take the elements", () => {
     // @ts-expect-error the elements are strings, the node reads { words }
     flow(input).pipe(map("each", { over: (d) => d.text.split(" "), node: count }));
+  });
+});
+
+describe("parallel", () => {
+  it("joins the nodes' outputs into an object typed by key", () => {
+    const f = parallel({ w: words, l: label });
+    expectTypeOf<FlowInput<typeof f>>().toEqualTypeOf<{ text: string }>();
+    expectTypeOf<FlowOutput<typeof f>>().toEqualTypeOf<{
+      w: { words: string[] };
+      l: LabelResult<"a" | "b">;
+    }>();
+    expectTypeOf<FlowDecision<typeof f>>().toEqualTypeOf<never>();
+  });
+
+  it("infers inline callbacks from the position it stands in", () => {
+    const f = flow(input)
+      .pipe(
+        parallel({ upper: code("upper", (d) => d.text.toUpperCase()), n: code("n", (d) => d.text.length) }),
+      )
+      .pipe(code("both", (d) => `${d.upper}${d.n}`));
+    expectTypeOf<FlowOutput<typeof f>>().toEqualTypeOf<string>();
+  });
+
+  it('types each key as Settled with onError: "collect"', () => {
+    const f = flow(input).pipe(parallel({ w: words }, { onError: "collect" }));
+    expectTypeOf<FlowOutput<typeof f>>().toEqualTypeOf<{ w: Settled<{ words: string[] }> }>();
+    expectTypeOf<Extract<Settled<number>, { ok: false }>["error"]>().toEqualTypeOf<SerializedError>();
+  });
+
+  it("refuses a node that does not take the input, and a wrong use of the joined output", () => {
+    // @ts-expect-error `count` reads { words }, the data is { text }
+    flow(input).pipe(parallel({ w: words, c: count }));
+    flow(input)
+      .pipe(parallel({ w: words }))
+      // @ts-expect-error the joined output has `w`, not `words`
+      .pipe(code("bad", (d) => d.words.length));
+    // @ts-expect-error a review inside would pause half the branches
+    parallel({ r: review("r", { decision: z.boolean() }) });
   });
 });
 

@@ -12,6 +12,7 @@ import { branchConstruct } from "./branch.ts";
 import { cascadeConstruct } from "./cascade.ts";
 import type { FlowConstruct } from "./construct.ts";
 import { mapConstruct } from "./map.ts";
+import { parallelConstruct } from "./parallel.ts";
 import { retryConstruct } from "./retry.ts";
 import { reviewConstruct } from "./review.ts";
 import { sequenceConstruct } from "./sequence.ts";
@@ -27,6 +28,7 @@ const registered = () =>
     mapConstruct,
     reviewConstruct,
     assignConstruct,
+    parallelConstruct,
   ] as const;
 
 /** A registered construct. */
