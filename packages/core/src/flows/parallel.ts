@@ -161,11 +161,11 @@ async function runParallel(node: ParallelNode, run: EffectRun) {
         output[key] =
           end.status === "failed"
             ? { ok: false, error: serializeError(end.error) }
-            : { ok: true, value: valueOf(end) };
+            : { ok: true, value: branchValue(end) };
       } else if (end.status === "failed") {
         failure ??= end.error;
       } else {
-        output[key] = valueOf(end);
+        output[key] = branchValue(end);
       }
     }
   };
@@ -197,7 +197,7 @@ async function runBranch(
     const end = await run.runFlow(flow, run.data, span);
     if (own) {
       if (end.status === "failed") span.end({ error: end.error, metadata: { status: "error" } });
-      else span.end({ outputs: valueOf(end), metadata: { status: end.status } });
+      else span.end({ outputs: branchValue(end), metadata: { status: end.status } });
     }
     return end;
   } catch (error) {
@@ -208,7 +208,7 @@ async function runBranch(
 }
 
 /** A branch's value; a deferred cascade inside gives `{ status: "deferred", ... }`, as in a map. */
-function valueOf(end: FlowEnd): unknown {
+function branchValue(end: FlowEnd): unknown {
   if (end.status === "done") return end.data;
   if (end.status === "deferred") return { status: "deferred", ...end.deferred };
   return undefined;
