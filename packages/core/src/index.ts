@@ -59,6 +59,7 @@ export type {
   Reviewed,
   ReviewOptions,
   Settled,
+  SubchainOptions,
   TierResult,
 } from "./flows/flow-nodes.ts";
 export {
@@ -72,6 +73,7 @@ export {
   review,
   sequence,
   sequenceOf,
+  subchain,
 } from "./flows/flow-nodes.ts";
 export type { ChatModelInput, ModelSettings } from "./llm/chat-model-resolver.ts";
 export type { FloatingModel } from "./llm/floating-models.ts";

@@ -7,7 +7,7 @@ import type { CompiledFlow } from "../compile/compile-flow.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
 import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
-import type { FlowNode, JsonValue, StepRecord, TraceSpan, Usage } from "../types.ts";
+import type { FlowNode, JsonValue, ReviewNode, StepRecord, TraceSpan, Usage } from "../types.ts";
 
 /** Gives the fingerprint spec of a child node (the walk's recursion). */
 export type SpecOf = (node: FlowNode) => JsonValue;
@@ -33,6 +33,8 @@ export type FlowEnd =
       state: string;
       context: unknown;
       review: { name: string; prompt?: string };
+      /** Set when the pause is deeper still, inside a construct of the sub-flow. */
+      nested?: unknown;
     };
 
 /**
@@ -61,7 +63,7 @@ export interface EffectRun {
   /** Continues a sub-flow paused at a review with the decision. */
   resumeFlow(
     flow: CompiledFlow,
-    paused: { state: string; context: unknown },
+    paused: { state: string; context: unknown; nested?: unknown },
     decision: unknown,
     span: TraceSpan,
   ): Promise<FlowEnd>;
@@ -111,8 +113,8 @@ export interface FlowConstruct<N extends { readonly type: string }> {
   effect?(node: N, run: EffectRun): Promise<EffectResult>;
   /** Continues a pause its effect returned, with the reviewer's decision. */
   resume?(node: N, nested: unknown, decision: unknown, run: EffectRun): Promise<EffectResult>;
-  /** The decision schema of the review a pause waits at, when the construct can find it. */
-  pausedReview?(node: N, nested: unknown): { safeParse(value: unknown): unknown } | undefined;
+  /** The review a pause of its effect waits at (for the decision's schema and the snapshot check). */
+  pausedReview?(node: N, nested: unknown): ReviewNode | undefined;
   /** What follows the state's name in the Mermaid diagram (e.g. `map x4`). */
   describe?(node: N): string;
 }

@@ -25,3 +25,4 @@ export {
 export { type RetryOptions, retry } from "./retry.ts";
 export { type DecisionSchema, type Reviewed, type ReviewOptions, review } from "./review.ts";
 export { sequence, sequenceOf } from "./sequence.ts";
+export { type SubchainOptions, subchain } from "./subchain.ts";

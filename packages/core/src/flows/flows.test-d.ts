@@ -16,6 +16,7 @@ import type { LabelResult } from "../types.ts";
 import { assign, branch, cascade, flow, map, retry, review, sequence, sequenceOf } from "./flow-nodes.ts";
 import type { Flow, FlowDecision, FlowInput, FlowOutput } from "./flow-types.ts";
 import { parallel, type Settled } from "./parallel.ts";
+import { subchain } from "./subchain.ts";
 
 const input = z.object({ text: z.string() });
 const words = code("words", ({ text }: { text: string }) => ({ words: text.split(" ") }));
@@ -178,6 +179,42 @@ describe("parallel", () => {
       .pipe(code("bad", (d) => d.words.length));
     // @ts-expect-error a review inside would pause half the branches
     parallel({ r: review("r", { decision: z.boolean() }) });
+  });
+});
+
+describe("subchain", () => {
+  const inner = defineChain({
+    name: "inner",
+    version: "1.0.0",
+    input: z.object({ text: z.string(), lang: z.string().default("en") }),
+    output: z.object({ n: z.number() }),
+    flow: flow(z.object({ text: z.string(), lang: z.string().default("en") }))
+      .pipe(review("ok", { decision: z.object({ fine: z.boolean() }) }))
+      .pipe(code("n", (d) => ({ n: d.text.length }))),
+  });
+
+  it("takes the chain's schema input, gives its output and carries its decisions", () => {
+    const f = subchain(inner);
+    expectTypeOf<FlowInput<typeof f>>().toEqualTypeOf<{ text: string; lang?: string | undefined }>();
+    expectTypeOf<FlowOutput<typeof f>>().toEqualTypeOf<{ n: number }>();
+    expectTypeOf<FlowDecision<typeof f>>().toEqualTypeOf<{ fine: boolean }>();
+    const outer = defineChain({
+      name: "outer",
+      version: "1.0.0",
+      input,
+      output: z.object({ n: z.number() }),
+      flow: flow(input).pipe(subchain(inner)),
+    });
+    expectTypeOf<DecisionFrom<typeof outer>>().toEqualTypeOf<{ fine: boolean }>();
+  });
+
+  it("refuses a subchain whose input the data is not, or whose output the next node cannot take", () => {
+    // @ts-expect-error the data is { words }, the subchain wants { text }
+    flow(input).pipe(words).pipe(subchain(inner));
+    flow(input)
+      .pipe(subchain(inner))
+      // @ts-expect-error the subchain gives { n }, `count` reads { words }
+      .pipe(count);
   });
 });
 

@@ -17,6 +17,7 @@ import { retryConstruct } from "./retry.ts";
 import { reviewConstruct } from "./review.ts";
 import { sequenceConstruct } from "./sequence.ts";
 import { stepConstruct } from "./step.ts";
+import { subchainConstruct } from "./subchain.ts";
 
 const registered = () =>
   [
@@ -29,6 +30,7 @@ const registered = () =>
     reviewConstruct,
     assignConstruct,
     parallelConstruct,
+    subchainConstruct,
   ] as const;
 
 /** A registered construct. */

@@ -331,6 +331,38 @@ export class RunSession {
   }
 
   /**
+   * Continues a machine paused at a review (sends the decision) or at an effect state whose
+   * sub-flow paused (its construct resumes inside). Returns the cursor to drive on from; when the
+   * sub-flow paused again, the cursor stays at the effect state and `pause` is set.
+   */
+  async resumeAt(
+    driver: Driver,
+    paused: { state: string; context: unknown; nested?: unknown },
+    decision: unknown,
+    item: number | undefined = undefined,
+    parent: TraceSpan = this.span,
+  ): Promise<MachineCursor> {
+    const cursor = driver.restore(paused.state, paused.context as ChainMachineContext);
+    const info = cursor.state.info;
+    if (info.kind !== "effect") return this.send(driver, cursor, { type: "review.decision", decision });
+    const construct = constructOf(info.node);
+    if (construct.resume === undefined) {
+      throw new Error(`flow construct "${info.node.type}" paused but cannot resume`);
+    }
+    const result = await construct.resume(
+      info.node,
+      paused.nested,
+      decision,
+      this.effectRun(info, cursor.context, item, parent),
+    );
+    if (result.type === "pause") {
+      this.pause = { state: cursor.state.key, context: cursor.context, ...result };
+      return cursor;
+    }
+    return this.send(driver, cursor, result);
+  }
+
+  /**
    * Hands an effect state to its construct (a map's fan-out, a parallel's branches, a subchain's
    * run) with what it needs of the run; returns the event the machine takes next, or a pause.
    */
@@ -356,6 +388,12 @@ export class RunSession {
   ): EffectRun {
     const flowEnd = (end: MachineCursor): FlowEnd => {
       const stateInfo = end.state.info;
+      if (stateInfo.kind === "effect" && this.pause !== undefined) {
+        // A review deeper down paused this sub-flow at one of its own effect states.
+        const { review, nested } = this.pause;
+        this.pause = undefined;
+        return { status: "waiting", state: end.state.key, context: end.context, review, nested };
+      }
       if (stateInfo.kind === "review") {
         return {
           status: "waiting",
@@ -392,14 +430,8 @@ export class RunSession {
       },
       resumeFlow: async (flow, paused, decision, span) => {
         const driver = this.driverFor(flow);
-        const cursor = this.send(
-          driver,
-          driver.restore(paused.state, paused.context as ChainMachineContext),
-          {
-            type: "review.decision",
-            decision,
-          },
-        );
+        const cursor = await this.resumeAt(driver, paused, decision, item, span);
+        if (cursor.state.info.kind === "effect" && this.pause !== undefined) return flowEnd(cursor);
         return flowEnd(await this.drive(driver, cursor, item, span));
       },
       record: (record) => {

@@ -33,6 +33,11 @@ export interface RunSnapshot {
   usage: Usage;
   startedAt: number;
   review: { name: string; prompt?: string };
+  /**
+   * Set when the review sits inside a construct's sub-flow (a subchain): what that construct
+   * resumes from, while `state` is the construct's state in this chain's machine.
+   */
+  nested?: unknown;
 }
 
 interface RunResultBase {

@@ -11,7 +11,8 @@ import {
   TimeoutError,
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
-import type { Tracer, TraceSpan } from "../types.ts";
+import { constructOf } from "../flows/registry.ts";
+import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { newRunId } from "./run-id.ts";
 import { RunSession } from "./run-session.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
@@ -76,8 +77,7 @@ export async function resume<TInput, TOutput, TDecision>(
   if (problem) throw new InvalidSnapshotError(problem, { details: { chain: chain.id } });
   const session = new RunSession(chain, options, snapshot);
   const driver = session.driverFor(chain.compiled);
-  const state = chain.compiled.table.states.get(snapshot.state);
-  const review = state?.info.kind === "review" ? state.info.review : undefined;
+  const review = pausedReview(chain as AnyChain, snapshot);
   let value: unknown = decision;
   if (review?.decision) {
     const parsed = review.decision.safeParse(decision);
@@ -103,11 +103,7 @@ export async function resume<TInput, TOutput, TDecision>(
     session,
     options,
     snapshot.context.input,
-    () =>
-      session.send(driver, driver.restore(snapshot.state, snapshot.context), {
-        type: "review.decision",
-        decision: value,
-      }),
+    () => session.resumeAt(driver, snapshot, value),
     true,
   );
 }
@@ -121,9 +117,18 @@ function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undef
   if (snapshot.chain.fingerprint !== chain.fingerprint) {
     return `The snapshot was taken with ${snapshot.chain.name}@${snapshot.chain.version} (fingerprint ${snapshot.chain.fingerprint.slice(0, 12)}), but this chain is ${chain.id} (fingerprint ${chain.fingerprint.slice(0, 12)}); resume with the version that paused the run (registry.get("${snapshot.chain.name}@${snapshot.chain.version}")).`;
   }
-  const state = chain.compiled.table.states.get(snapshot.state);
-  if (state?.info.kind !== "review")
+  if (pausedReview(chain, snapshot) === undefined)
     return `The snapshot is not waiting at a review (state "${snapshot.state}").`;
+  return undefined;
+}
+
+/** The review a snapshot waits at: a state of this chain, or one inside a construct's sub-flow. */
+function pausedReview(chain: AnyChain, snapshot: RunSnapshot): ReviewNode | undefined {
+  const info = chain.compiled.table.states.get(snapshot.state)?.info;
+  if (info?.kind === "review") return info.review;
+  if (info?.kind === "effect" && snapshot.nested !== undefined) {
+    return constructOf(info.node).pausedReview?.(info.node, snapshot.nested);
+  }
   return undefined;
 }
 
@@ -132,7 +137,7 @@ async function execute<TInput, TOutput>(
   session: RunSession,
   options: RunOptions,
   inputs: unknown,
-  start: () => MachineCursor,
+  start: () => MachineCursor | Promise<MachineCursor>,
   resumed = false,
 ): Promise<RunResult<TOutput>> {
   let timer: NodeJS.Timeout | undefined;
@@ -148,10 +153,15 @@ async function execute<TInput, TOutput>(
     session.span = startRunSpan(options.tracer, chain, session, inputs, resumed);
   }
   try {
-    const end = await session.drive(session.driverFor(chain.compiled), start());
+    const first = await start();
+    // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
+    const end = session.pause ? first : await session.drive(session.driverFor(chain.compiled), first);
     const base = baseOf(session);
     const info = end.state.info;
-    if (info.kind === "review") {
+    const pause = session.pause;
+    if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
+      const review =
+        info.kind === "review" ? info.review : (pause?.review as { name: string; prompt?: string });
       const snapshot: RunSnapshot = {
         format: "catena.run-snapshot.v1",
         chain: session.ref,
@@ -161,12 +171,10 @@ async function execute<TInput, TOutput>(
         steps: session.records,
         usage: session.usage,
         startedAt: session.startedAt,
-        review: {
-          name: info.review.name,
-          ...(info.review.prompt === undefined ? {} : { prompt: info.review.prompt }),
-        },
+        review: { name: review.name, ...(review.prompt === undefined ? {} : { prompt: review.prompt }) },
+        ...(info.kind === "effect" && pause !== undefined ? { nested: pause.nested } : {}),
       };
-      session.endRunSpan("waiting", { outputs: { status: "waiting", review: info.review.name } });
+      session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
       return { status: "waiting", snapshot, ...base };
     }
     if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
