@@ -1,7 +1,25 @@
 /*
  * The contract every flow construct fulfils. A construct is one module (`flows/<construct>.ts`)
  * exporting one value of this shape; `flows/registry.ts` lists them, and every tool that walks,
- * fingerprints, compiles or runs a flow dispatches through it instead of switching on the kind.
+ * fingerprints, compiles or runs a flow dispatches through it instead of switching on the kind:
+ * `children` (flows/children.ts: step lists, map/parallel review checks, the CLI's eval report),
+ * `spec` (compile/flow-spec.ts: the fingerprint), `compile` (compile/compile-flow.ts: the machine),
+ * `childInputs` (compile/check-input-keys.ts, calibrate/find-cascade.ts), `effect`/`resume`
+ * (runtime/run-session.ts) and `describe` (compile/to-mermaid.ts).
+ *
+ * Design notes:
+ * - The machine stays the single source of truth. A construct compiles into plain states of the
+ *   chain's machine (`step`, `branch`, `delay`, `review`, `final`) or into an `effect` state; both
+ *   drivers (the table and a real xstate actor) walk the same transitions.
+ * - An `effect` state is where the runner hands control to the construct's `effect`, which does
+ *   the I/O (runs sub-flows compiled with `compileSeparate`, or another chain's machine) and
+ *   returns the event the machine takes next (`step.done` / `step.error`). Sub-flows run in the
+ *   same session, so their step records, usage and spans are the run's.
+ * - A pause inside a sub-flow (a subchain's review) surfaces as `{ type: "pause" }`: the run stops
+ *   at the effect state and its snapshot carries `nested`, which `resume` hands back to the
+ *   construct's `resume` (recursively, for subchains of subchains).
+ * - Constructs whose sub-flows run side by side (map, parallel) refuse reviews inside: a pause
+ *   would leave sibling branches half done.
  */
 import type { CompiledFlow } from "../compile/compile-flow.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
