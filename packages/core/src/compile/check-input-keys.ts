@@ -32,12 +32,14 @@ function walk(chain: string, node: FlowNode, shape: DataShape): DataShape {
       for (const n of construct.children(node)) current = walk(chain, n, current);
       return current;
     }
-    case "passed":
+    case "passed": {
       for (const n of construct.children(node)) walk(chain, n, shape);
-      // An assign keeps the data and adds its key; the only construct that passes its input on.
-      return node.type === "assign" && shape?.kind === "object"
-        ? { kind: "object", keys: new Set([...shape.keys, node.key]) }
+      // A construct that passes its input on keeps the data, plus the key it adds (an assign).
+      const key = construct.addedKey?.(node);
+      return key !== undefined && shape?.kind === "object"
+        ? { kind: "object", keys: new Set([...shape.keys, key]) }
         : undefined;
+    }
     case "shared":
       for (const n of construct.children(node)) walk(chain, n, shape);
       return undefined;

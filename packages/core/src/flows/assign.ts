@@ -23,6 +23,7 @@ export function assign<const K extends string, V, D = never, I = unknown>(
 export const assignConstruct: FlowConstruct<AssignNode> = {
   kind: "assign",
   childInputs: "passed",
+  addedKey: (node) => node.key,
   children: (node) => [node.node],
   spec: (node, specOf) => ({ assign: node.key, node: specOf(node.node) }),
   name: (node) => nodeName(node.node),

@@ -125,6 +125,8 @@ export interface FlowConstruct<N extends { readonly type: string }> {
   compile(node: N, into: MachineBuilder, next: Continuation, onError: TransitionConfig[]): string;
   /** How its children get its input (static checks); absent when they get something else. */
   readonly childInputs?: ChildInputs;
+  /** For a `passed` construct that keeps the data and adds its child's output: the key it adds. */
+  addedKey?(node: N): string;
   /** The name it is known by in graphs and errors (default: its `name`). */
   name?(node: N): string;
   /** The run-time work of its effect states (`{ kind: "effect" }`), returning the next event. */

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
-import { assign, cascade, sequence } from "../flows/flow-nodes.ts";
+import { assign, cascade, parallel, sequence, subchain } from "../flows/flow-nodes.ts";
 import type { AnyFlow, Flow } from "../flows/flow-types.ts";
 import { floatingModels } from "../llm/floating-models.ts";
 import { DiskResponseCache } from "../llm/response-cache.ts";
@@ -60,6 +60,22 @@ describe("llm step: prompt variables are checked when the chain is defined", () 
     const tier = llm("gpt", { model: MODEL, prompt: "Label {message}", labels: ["a", "b"] });
     expect(() => chainOf(cascade("intent", [tier]))).toThrow(/"message".*has text/);
     expect(() => chainOf(tier, z.string())).not.toThrow();
+  });
+
+  it("checks every node of a leading parallel, and leaves a subchain to its own input schema", () => {
+    const step = llm("gpt", { model: MODEL, prompt: "Answer {question}" });
+    expect(() => chainOf(parallel({ a: step, b: code("b", (d: unknown) => d) }))).toThrow(
+      /"question".*has text/,
+    );
+    const inner = chainOf(step, z.object({ question: z.string() }));
+    expect(() =>
+      chainOf(
+        sequence(
+          code("ask", (d: { text: string }) => ({ question: d.text })),
+          subchain(inner),
+        ),
+      ),
+    ).not.toThrow();
   });
 
   it("checks a ChatPromptTemplate against the step's own input schema", () => {
