@@ -17,7 +17,7 @@ import {
   run,
   sequence,
 } from "../index.ts";
-import { refundChain } from "./fixtures/review-chain.ts";
+import { desk, refundChain } from "./fixtures/review-chain.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const coreDir = resolvePath(here, "..", "..");
@@ -34,10 +34,10 @@ interface ChildResult {
   thrown?: { name: string; code?: string; message: string };
 }
 
-async function child(mode: "run" | "resume", a: string, b: string): Promise<ChildResult> {
+async function child(mode: "run" | "resume", a: string, b: string, which = ""): Promise<ChildResult> {
   const { stdout } = await exec(
     process.execPath,
-    ["--conditions=@catena/source", join(here, "fixtures", "review-child.ts"), mode, a, b],
+    ["--conditions=@catena/source", join(here, "fixtures", "review-child.ts"), mode, a, b, which],
     { cwd: coreDir },
   );
   return JSON.parse(stdout.trim()) as ChildResult;
@@ -128,6 +128,26 @@ describe("review: pause and resume", () => {
     expect(resumed.status).toBe("done");
     expect(resumed.output).toEqual({ customer: "Ada", cents: 1250, outcome: "refunded", note: "" });
     expect(resumed.runId).toBe(result.runId);
+  });
+
+  it("resumes in a plain Node process a run paused inside a subchain in this process", async () => {
+    const result = await run(desk, { customer: "Ada", amount: 2 });
+    if (result.status !== "waiting") throw new Error(`expected waiting, got ${result.status}`);
+    expect(result.snapshot.review.name).toBe("approve");
+    const path = join(dir, "desk.json");
+    await writeFile(path, JSON.stringify(result.snapshot));
+    const resumed = await child("resume", path, JSON.stringify({ approved: true }), "desk");
+    expect(resumed.thrown).toBeUndefined();
+    expect(resumed.status).toBe("done");
+    expect(resumed.output).toEqual({ reply: "Ada: refunded 200" });
+    expect(resumed.runId).toBe(result.runId);
+    expect(resumed.steps?.map((s) => s.name)).toEqual([
+      "prepare",
+      "approve",
+      "finish",
+      "refund-approval",
+      "reply",
+    ]);
   });
 
   it("resumes in the same process too", async () => {
