@@ -24,6 +24,7 @@ import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunOptions } from "./run-types.ts";
 import { abortReason, settle, sleep } from "./settle.ts";
+import type { TokenEvent } from "./token-event.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
 type Driver = Pick<MachineTable, "start" | "send" | "restore">;
@@ -256,6 +257,7 @@ export class RunSession {
       trace: span,
       attempt,
       ...(info.tier === undefined ? {} : { tier: info.tier }),
+      ...(this.options.onToken === undefined ? {} : { onToken: this.tokenSink(info, item, attempt) }),
       recordUsage(u) {
         stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
         stepUsage.inputTokens += u.inputTokens ?? 0;
@@ -317,6 +319,30 @@ export class RunSession {
     } catch (error) {
       return fail(error);
     }
+  }
+
+  /** Wraps a step's text pieces into {@link TokenEvent}s for the run's `onToken`. */
+  private tokenSink(info: StepInfo, item: number | undefined, attempt: number): (text: string) => void {
+    const onToken = this.options.onToken as (event: TokenEvent) => void;
+    const step = info.step.name;
+    const base: TokenEvent = {
+      type: "token",
+      text: "",
+      step,
+      path: info.cascade === undefined ? [step] : [info.cascade, step],
+      runId: this.runId,
+      attempt,
+      ...(item === undefined ? {} : { item }),
+      ...(info.tier === undefined ? {} : { tier: info.tier }),
+    };
+    return (text) => {
+      // A listener's failure must not fail the model call that is feeding it.
+      try {
+        onToken({ ...base, text });
+      } catch (error) {
+        this.logger.warn(`onToken threw on a token of step "${step}"`, { error: String(error) });
+      }
+    };
   }
 
   private async runMap(
