@@ -50,7 +50,7 @@ export interface Chain<TInput = unknown, TOutput = unknown, TDecision = unknown>
   readonly flow: FlowNode;
   /** The xstate v5 machine the flow compiles to; the runner walks its transitions. */
   readonly machine: AnyStateMachine;
-  /** SHA-256 of everything that changes the chain's behaviour. */
+  /** SHA-256 of everything that changes the chain's behaviour (computed on first read). */
   readonly fingerprint: string;
   /** Every step, in definition order (map sub-flows included). */
   readonly steps: readonly AnyStep[];
@@ -129,15 +129,21 @@ export function defineChain<
   const flow = definition.flow as FlowNode;
   const compiled = compileFlow(name, flow);
   assertReachable(name, compiled.machine);
-  const spec: JsonValue = {
-    name,
-    input: schemaSpec(definition.input),
-    output: schemaSpec(definition.output),
-    flow: flowSpec(flow),
-  };
-  checkInputKeys(name, schemaSpec(definition.input), flow);
-  const fingerprint = fingerprintOf(spec);
+  checkInputKeys(name, () => schemaSpec(definition.input), flow);
   const steps = collectSteps(flow);
+  // The spec and fingerprint are worked out on first use, not here: they need every schema's JSON
+  // Schema and every code step's parsed source, which a plain `run` (no trace, no lock) never reads.
+  let spec: JsonValue | undefined;
+  let fingerprint: string | undefined;
+  const specOf = (): JsonValue => {
+    spec ??= {
+      name,
+      input: schemaSpec(definition.input),
+      output: schemaSpec(definition.output),
+      flow: flowSpec(flow),
+    };
+    return spec;
+  };
   return {
     name,
     version,
@@ -147,13 +153,16 @@ export function defineChain<
     output: definition.output as unknown as z.ZodType<z.output<TOutputSchema>, unknown>,
     flow,
     machine: compiled.machine,
-    fingerprint,
+    get fingerprint() {
+      fingerprint ??= fingerprintOf(specOf());
+      return fingerprint;
+    },
     steps,
     metadata: definition.metadata ?? {},
     examples: definition.examples ?? [],
     compiled,
     toMermaid: () => machineToMermaid(compiled.machine),
-    spec: () => spec,
+    spec: specOf,
   };
 }
 

@@ -79,7 +79,7 @@ export class RunSession {
     this.options = options;
     // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start.
     this.runId = resumed?.runId ?? options.runId ?? newRunId();
-    this.ref = { name: chain.name, version: chain.version, fingerprint: chain.fingerprint };
+    this.ref = chainRef(chain);
     this.records = resumed ? [...resumed.steps] : [];
     this.usage = resumed ? { ...resumed.usage } : { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     this.startedAt = resumed?.startedAt ?? Date.now();
@@ -476,8 +476,24 @@ function stepSpanInfo(info: StepInfo, data: unknown, attempt: number, item: numb
   return { name: step.name, runType: runTypeOf(step.kind), inputs: data, metadata };
 }
 
+/**
+ * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
+ * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
+ */
+function chainRef(chain: AnyChain): ChainRef {
+  return {
+    name: chain.name,
+    version: chain.version,
+    get fingerprint() {
+      return chain.fingerprint;
+    },
+  };
+}
+
 /** The model id in a step's spec (`llm` steps, and any step that names one). */
 function modelOf(step: StepInfo["step"]): string | undefined {
+  // A code step names no model, and reading its spec would parse its source.
+  if (step.kind === "code") return undefined;
   const model = (step.spec as { model?: unknown } | null)?.model;
   return typeof model === "string" ? model : undefined;
 }

@@ -25,7 +25,7 @@ export class ChainRegistry {
       this.byName.set(chain.name, versions);
     }
     const existing = versions.get(chain.version);
-    if (existing && existing.fingerprint !== chain.fingerprint) {
+    if (existing && existing !== chain && existing.fingerprint !== chain.fingerprint) {
       throw new ChainDefinitionError(
         `Two different definitions of ${chain.id} were registered (fingerprints ${existing.fingerprint.slice(0, 12)} and ${chain.fingerprint.slice(0, 12)}); bump the version of the changed one.`,
         { details: { chain: chain.id } },
