@@ -1,4 +1,3 @@
-import semverValid from "semver/functions/valid.js";
 import type { AnyStateMachine } from "xstate";
 import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
@@ -79,6 +78,14 @@ export type DecisionFrom<TChain> = TChain extends { readonly "~decision"?: () =>
 const CHAIN_NAME = /^[a-z][a-z0-9-]*$/;
 
 /**
+ * A semantic version exactly as written, per the regular expression semver.org publishes, without
+ * build metadata: what `semver.valid(v) === v` accepts. Loading the semver package would cost
+ * every process start more than the check itself.
+ */
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+
+/**
  * Validates a chain definition and compiles its flow into an xstate machine with a fingerprint.
  * Throws a `ChainDefinitionError` that names the problem (duplicate step names, bad semver, empty
  * flows, missing schemas, unreachable states).
@@ -101,7 +108,7 @@ export function defineChain<
       { details: { name } },
     );
   }
-  if (typeof version !== "string" || semverValid(version) !== version) {
+  if (typeof version !== "string" || !SEMVER.test(version)) {
     throw new ChainDefinitionError(
       `Chain "${name}": version "${String(version)}" is not valid semver; write it like "1.0.0".`,
       {
