@@ -257,7 +257,6 @@ export class RunSession {
       trace: span,
       attempt,
       ...(info.tier === undefined ? {} : { tier: info.tier }),
-      ...(this.options.onToken === undefined ? {} : { onToken: this.tokenSink(info, item, attempt) }),
       recordUsage(u) {
         stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
         stepUsage.inputTokens += u.inputTokens ?? 0;
@@ -268,6 +267,10 @@ export class RunSession {
         usage.costUsd += u.costUsd ?? 0;
       },
     };
+    // Set after the fact, not spread in: the common case (no listener) keeps the hot path as it was.
+    if (this.options.onToken !== undefined) {
+      (ctx as { onToken?: (text: string) => void }).onToken = this.tokenSink(info, item, attempt);
+    }
     const record = (status: StepRecord["status"]): StepRecord => {
       const r: StepRecord = {
         name: step.name,
