@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type ChatScript, type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import { cascade, map, sequence } from "../flows/flow-nodes.ts";
+import { DiskResponseCache } from "../llm/response-cache.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
 import { run } from "./runner.ts";
@@ -149,5 +153,33 @@ describe("token streaming", () => {
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(s.chatRequests()).toHaveLength(1);
+  });
+
+  it("sends a cached answer as one piece, without asking the model again", async () => {
+    const s = await start([{ content: "from the model" }]);
+    const directory = await mkdtemp(join(tmpdir(), "catena-stream-cache-"));
+    try {
+      const chain = defineChain({
+        name: "cached",
+        version: "1.0.0",
+        input: z.object({ text: z.string() }),
+        output: z.string(),
+        flow: llm("reply", {
+          model: MODEL,
+          prompt: "{text}",
+          cache: new DiskResponseCache(directory),
+          ...at(s.url),
+        }),
+      });
+      const first: string[] = [];
+      const second: string[] = [];
+      await run(chain, { text: "hi" }, { onToken: (t) => first.push(t.text) });
+      await run(chain, { text: "hi" }, { onToken: (t) => second.push(t.text) });
+      expect(first.join("")).toBe("from the model");
+      expect(second).toEqual(["from the model"]);
+      expect(s.chatRequests()).toHaveLength(1);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
