@@ -68,6 +68,20 @@ describe("catena with llm steps", () => {
     }
   });
 
+  it("prints an llm step's tokens to stderr as they stream with --stream, the output alone on stdout", async () => {
+    process.env.OPENAI_BASE_URL = server.url;
+    try {
+      const args = ["--no-trace", "run", "ask", "--text", "hello", "--stream", "--chains", llmChains];
+      const r = await catena(args, { cwd: dir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('[answer] {"label":"card"}\n');
+      expect(server.chatRequests().at(-1)?.stream).toBe(true);
+      expect(JSON.parse(r.stdout)).toBe('{"label":"card"}');
+    } finally {
+      delete process.env.OPENAI_BASE_URL;
+    }
+  });
+
   it("warns about a floating model alias, and `lock --check --strict` fails on it", async () => {
     const lockfile = join(dir, "catena.lock.json");
     const lock = await catena(["lock", "--lockfile", lockfile, "--chains", llmChains], { cwd: dir });

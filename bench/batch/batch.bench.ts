@@ -107,7 +107,8 @@ const catenaCheckpoint: Impl = {
       throw new Error(`onProgress: ${progressCalls} calls, last done=${String(lastProgress?.done)}`);
     }
     // Checked after the batch returned, and outside the timing only in the sense that it is cheap.
-    const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+    // The first line is the checkpoint's header (chain, fingerprint, input identity), not an item.
+    const lines = (await readFile(path, "utf8")).trimEnd().split("\n").slice(1);
     await rm(path);
     if (lines.length !== ITEMS) throw new Error(`checkpoint has ${lines.length} lines, expected ${ITEMS}`);
     let correct = 0;

@@ -100,6 +100,8 @@ export type {
   RunWaiting,
 } from "./runtime/run-types.ts";
 export { resume, run, runOrThrow } from "./runtime/runner.ts";
+export { stream } from "./runtime/stream-run.ts";
+export type { ResultEvent, RunEvent, TokenEvent } from "./runtime/token-event.ts";
 export { classify } from "./steps/classify-step.ts";
 export type { CodeStepOptions } from "./steps/code-step.ts";
 export { code } from "./steps/code-step.ts";

@@ -97,6 +97,11 @@ export interface StepContext {
   readonly tier?: string;
   /** Adds tokens and cost to the step's and the run's usage. */
   recordUsage(usage: Partial<Usage>): void;
+  /**
+   * Set when the run streams tokens (`run(chain, input, { onToken })` or `stream`): a step that
+   * produces text piece by piece passes each piece here. Absent otherwise, so steps stream only then.
+   */
+  readonly onToken?: (text: string) => void;
 }
 
 /**

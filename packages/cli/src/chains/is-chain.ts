@@ -11,7 +11,8 @@ export function isChain(value: unknown): value is AnyChain {
   return (
     typeof v.name === "string" &&
     typeof v.version === "string" &&
-    typeof v.fingerprint === "string" &&
+    // Present, not read: a chain computes its fingerprint on first read, which loading must not cost.
+    "fingerprint" in v &&
     typeof v.machine === "object" &&
     v.machine !== null
   );

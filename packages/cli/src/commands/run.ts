@@ -1,4 +1,4 @@
-import { run } from "@catena/core";
+import { type RunOptions, run, type TokenEvent } from "@catena/core";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -27,13 +27,18 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       "--file <path>",
       'read the input from a file (- for standard input): a .json file is the input, any other is the text, as {"text": ...}',
     )
-    .action(async (ref: string, options: RunInputOptions, command: Command) => {
+    .option("--stream", "print the tokens of llm steps to stderr as the model sends them")
+    .action(async (ref: string, options: RunInputOptions & { stream?: boolean }, command: Command) => {
       const globals = globalOptions(command);
       const input = await runInput(options, { cwd: ctx.io.cwd });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: ref });
       const chain = registry.get(ref);
       const tracing = await startCliTracing(ctx, globals);
-      const result = await run(chain, input, tracing.tracer ? { tracer: tracing.tracer } : {});
+      const runOptions: RunOptions = tracing.tracer ? { tracer: tracing.tracer } : {};
+      const printer = options.stream ? tokenPrinter(ctx) : undefined;
+      if (printer) runOptions.onToken = printer.token;
+      const result = await run(chain, input, runOptions);
+      printer?.end();
       let code: ExitCodeValue = ExitCode.ok;
       if (result.status === "error") code = exitCodeFor(result.error);
       else if (result.status === "deferred") code = ExitCode.deferred;
@@ -68,4 +73,26 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       // After the output: the answer does not wait for the traces to reach the backend.
       await tracing.finish();
     });
+}
+
+/**
+ * Prints tokens to stderr as they come, so that stdout keeps only the output (or `--json` result):
+ * a `[step]` header whenever another step (or map item) starts sending, a newline at the end.
+ */
+function tokenPrinter(ctx: CommandContext): { token: (event: TokenEvent) => void; end: () => void } {
+  let current: string | undefined;
+  return {
+    token(event) {
+      const source =
+        event.item === undefined ? event.path.join("/") : `${event.path.join("/")}#${event.item}`;
+      if (source !== current) {
+        ctx.io.err(`${current === undefined ? "" : "\n"}[${source}] `);
+        current = source;
+      }
+      ctx.io.err(event.text);
+    },
+    end() {
+      if (current !== undefined) ctx.io.err("\n");
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { ChainDefinitionError } from "../errors/errors.ts";
-import { assertNever } from "../flows/children.ts";
+import { assertNever, flowNodes } from "../flows/children.ts";
 import { constructOf } from "../flows/registry.ts";
 import type { FlowNode, JsonValue } from "../types.ts";
 
@@ -14,10 +14,16 @@ type DataShape = { kind: "object"; keys: ReadonlySet<string> } | { kind: "string
  * Steps further down read other steps' outputs, whose shape is not known when the chain is defined.
  *
  * @example
- * checkInputKeys("qa", z.toJSONSchema(z.object({ question: z.string() })), flow)
+ * checkInputKeys("qa", () => z.toJSONSchema(z.object({ question: z.string() })), flow)
  */
-export function checkInputKeys(chain: string, inputSchema: JsonValue, flow: FlowNode): void {
-  walk(chain, flow, shapeOf(inputSchema));
+export function checkInputKeys(chain: string, inputSchema: () => JsonValue, flow: FlowNode): void {
+  // The JSON Schema is costly to make (it weighs on every process start): only when a step reads keys.
+  for (const node of flowNodes(flow)) {
+    if (node.type === "step" && node.inputKeys !== undefined) {
+      walk(chain, flow, shapeOf(inputSchema()));
+      return;
+    }
+  }
 }
 
 function walk(chain: string, node: FlowNode, shape: DataShape): DataShape {

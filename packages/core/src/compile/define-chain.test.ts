@@ -38,6 +38,10 @@ describe("defineChain validation", () => {
     expect(defineWith({ version: "1.0" })).toThrow(/version "1.0" is not valid semver/);
     expect(defineWith({ version: "v1.0.0" })).toThrow(ChainDefinitionError);
     expect(defineWith({ version: "1.2.3-rc.1" })).not.toThrow();
+    for (const version of ["01.0.0", "1.0.0-01", "1.0.0+build.5", " 1.0.0", "1.0.0-alpha..1"]) {
+      expect(defineWith({ version })).toThrow(ChainDefinitionError);
+    }
+    expect(defineWith({ version: "1.2.3-x-y.7" })).not.toThrow();
   });
 
   it("rejects chain names that cannot be used on the command line", () => {

@@ -1,4 +1,3 @@
-import semverValid from "semver/functions/valid.js";
 import type { AnyStateMachine } from "xstate";
 import type { z } from "zod";
 import { ChainDefinitionError } from "../errors/errors.ts";
@@ -50,7 +49,7 @@ export interface Chain<TInput = unknown, TOutput = unknown, TDecision = unknown>
   readonly flow: FlowNode;
   /** The xstate v5 machine the flow compiles to; the runner walks its transitions. */
   readonly machine: AnyStateMachine;
-  /** SHA-256 of everything that changes the chain's behaviour. */
+  /** SHA-256 of everything that changes the chain's behaviour (computed on first read). */
   readonly fingerprint: string;
   /** Every step, in definition order (map sub-flows included). */
   readonly steps: readonly AnyStep[];
@@ -79,6 +78,14 @@ export type DecisionFrom<TChain> = TChain extends { readonly "~decision"?: () =>
 const CHAIN_NAME = /^[a-z][a-z0-9-]*$/;
 
 /**
+ * A semantic version exactly as written, per the regular expression semver.org publishes, without
+ * build metadata: what `semver.valid(v) === v` accepts. Loading the semver package would cost
+ * every process start more than the check itself.
+ */
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+
+/**
  * Validates a chain definition and compiles its flow into an xstate machine with a fingerprint.
  * Throws a `ChainDefinitionError` that names the problem (duplicate step names, bad semver, empty
  * flows, missing schemas, unreachable states).
@@ -101,7 +108,7 @@ export function defineChain<
       { details: { name } },
     );
   }
-  if (typeof version !== "string" || semverValid(version) !== version) {
+  if (typeof version !== "string" || !SEMVER.test(version)) {
     throw new ChainDefinitionError(
       `Chain "${name}": version "${String(version)}" is not valid semver; write it like "1.0.0".`,
       {
@@ -129,15 +136,21 @@ export function defineChain<
   const flow = definition.flow as FlowNode;
   const compiled = compileFlow(name, flow);
   assertReachable(name, compiled.machine);
-  const spec: JsonValue = {
-    name,
-    input: schemaSpec(definition.input),
-    output: schemaSpec(definition.output),
-    flow: flowSpec(flow),
-  };
-  checkInputKeys(name, schemaSpec(definition.input), flow);
-  const fingerprint = fingerprintOf(spec);
+  checkInputKeys(name, () => schemaSpec(definition.input), flow);
   const steps = collectSteps(flow);
+  // The spec and fingerprint are worked out on first use, not here: they need every schema's JSON
+  // Schema and every code step's parsed source, which a plain `run` (no trace, no lock) never reads.
+  let spec: JsonValue | undefined;
+  let fingerprint: string | undefined;
+  const specOf = (): JsonValue => {
+    spec ??= {
+      name,
+      input: schemaSpec(definition.input),
+      output: schemaSpec(definition.output),
+      flow: flowSpec(flow),
+    };
+    return spec;
+  };
   return {
     name,
     version,
@@ -147,13 +160,16 @@ export function defineChain<
     output: definition.output as unknown as z.ZodType<z.output<TOutputSchema>, unknown>,
     flow,
     machine: compiled.machine,
-    fingerprint,
+    get fingerprint() {
+      fingerprint ??= fingerprintOf(specOf());
+      return fingerprint;
+    },
     steps,
     metadata: definition.metadata ?? {},
     examples: definition.examples ?? [],
     compiled,
     toMermaid: () => machineToMermaid(compiled.machine),
-    spec: () => spec,
+    spec: specOf,
   };
 }
 

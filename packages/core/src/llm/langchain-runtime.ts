@@ -1,3 +1,4 @@
+import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { AIMessage, BaseMessage, HumanMessage } from "@langchain/core/messages";
 import type { ChatPromptTemplate } from "@langchain/core/prompts";
 import type { initChatModel } from "langchain/chat_models/universal";
@@ -8,6 +9,7 @@ export interface LangChainRuntime {
   AIMessage: typeof AIMessage;
   HumanMessage: typeof HumanMessage;
   initChatModel: typeof initChatModel;
+  BaseCallbackHandler: typeof BaseCallbackHandler;
 }
 
 /** A message of a LangChain conversation. */
@@ -21,16 +23,18 @@ let loading: Promise<LangChainRuntime> | undefined;
  */
 export function loadLangChain(): Promise<LangChainRuntime> {
   loading ??= (async () => {
-    const [prompts, messages, universal] = await Promise.all([
+    const [prompts, messages, universal, callbacks] = await Promise.all([
       import("@langchain/core/prompts"),
       import("@langchain/core/messages"),
       import("langchain/chat_models/universal"),
+      import("@langchain/core/callbacks/base"),
     ]);
     return {
       ChatPromptTemplate: prompts.ChatPromptTemplate,
       AIMessage: messages.AIMessage,
       HumanMessage: messages.HumanMessage,
       initChatModel: universal.initChatModel,
+      BaseCallbackHandler: callbacks.BaseCallbackHandler,
     };
   })();
   return loading;

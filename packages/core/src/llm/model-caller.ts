@@ -88,7 +88,15 @@ export class ModelCaller {
       const key = cache ? this.cacheKey(model.id, messages, sample) : undefined;
       if (cache && key) {
         const hit = await cache.get(key);
-        if (hit) return { message: await toMessage(hit), model: hit.model, cached: true };
+        if (hit) {
+          const message = await toMessage(hit);
+          // A cached answer has no pieces to stream: it comes whole, so listeners still see the text.
+          if (ctx.onToken) {
+            const text = contentText(message.content);
+            if (text !== "") ctx.onToken(text);
+          }
+          return { message, model: hit.model, cached: true };
+        }
       }
       const limiter = providerRateLimiter(model.endpoint);
       if (this.options.rateLimit) limiter.configure(this.options.rateLimit);
@@ -109,6 +117,7 @@ export class ModelCaller {
             messages,
             AbortSignal.any([ctx.signal, timeout.signal]),
             await callbacks,
+            ctx.onToken,
           );
           const { inputTokens, outputTokens } = usageOf(message);
           permit.settle(inputTokens + outputTokens || estimate);
@@ -179,13 +188,21 @@ export class ModelCaller {
     messages: BaseMessage[],
     signal: AbortSignal,
     callbacks: Callbacks | undefined,
+    onToken: ((text: string) => void) | undefined,
   ): Promise<AIMessage> {
     const config: Record<string, unknown> = { signal };
     if (callbacks !== undefined) config.callbacks = callbacks;
     if (this.options.seed !== undefined) config.seed = this.options.seed;
-    const result = await this.runnableFor(model.chat).invoke(messages, config);
+    const streamed = onToken === undefined ? undefined : await withTokenHandler(callbacks, onToken);
+    if (streamed !== undefined) config.callbacks = streamed.callbacks;
     const structured = this.options.structured !== undefined;
-    return (structured ? (result as { raw: unknown }).raw : result) as AIMessage;
+    const result = await this.runnableFor(model.chat).invoke(messages, config);
+    const message = (structured ? (result as { raw: unknown }).raw : result) as AIMessage;
+    // Streamed log-probabilities arrive per chunk, beside the message: put them where invoke puts them.
+    if (streamed !== undefined && streamed.logprobs.length > 0 && !message.response_metadata?.logprobs) {
+      message.response_metadata = { ...message.response_metadata, logprobs: { content: streamed.logprobs } };
+    }
+    return message;
   }
 
   private runnableFor(chat: BaseChatModel): Runnable<BaseMessage[], unknown> {
@@ -218,6 +235,49 @@ export class ModelCaller {
     };
     return createHash("sha256").update(canonicalJson(request)).digest("hex");
   }
+}
+
+/**
+ * Adds a handler that receives the model's tokens. It says it prefers streaming, which makes
+ * LangChain's `invoke` stream from the provider and join the chunks into the usual message (content,
+ * tool calls, usage, log-probabilities), so the answer is read exactly as an unstreamed one. It is
+ * awaited, so every token reaches the listener before the step's answer does.
+ */
+async function withTokenHandler(
+  callbacks: Callbacks | undefined,
+  onToken: (text: string) => void,
+): Promise<{ callbacks: Callbacks; logprobs: unknown[] }> {
+  const { BaseCallbackHandler } = await loadLangChain();
+  const logprobs: unknown[] = [];
+  const handler = BaseCallbackHandler.fromMethods({
+    handleLLMNewToken(
+      token: string,
+      _index: unknown,
+      _runId: string,
+      _parent?: string,
+      _tags?: string[],
+      fields?: { chunk?: unknown },
+    ) {
+      const chunk = fields?.chunk as
+        | { generationInfo?: { logprobs?: { content?: unknown[] } | null } }
+        | undefined;
+      const pieces = chunk?.generationInfo?.logprobs?.content;
+      if (Array.isArray(pieces)) logprobs.push(...pieces);
+      const text = token !== "" ? token : toolArgumentsOf(fields?.chunk);
+      if (text !== "") onToken(text);
+    },
+  });
+  Object.assign(handler, { lc_prefer_streaming: true, awaitHandlers: true });
+  if (callbacks === undefined) return { callbacks: [handler], logprobs };
+  if (Array.isArray(callbacks)) return { callbacks: [...callbacks, handler], logprobs };
+  return { callbacks: callbacks.copy([handler]), logprobs };
+}
+
+/** The argument text in a streamed chunk of tool calls (function-calling structured output). */
+function toolArgumentsOf(chunk: unknown): string {
+  const calls = (chunk as { message?: { tool_call_chunks?: Array<{ args?: string }> } } | undefined)?.message
+    ?.tool_call_chunks;
+  return calls?.map((c) => c.args ?? "").join("") ?? "";
 }
 
 function estimateTokens(messages: BaseMessage[], maxTokens: number | undefined): number {

@@ -18,6 +18,7 @@ import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunOptions } from "./run-types.ts";
 import { abortReason, settle, sleep } from "./settle.ts";
+import type { TokenEvent } from "./token-event.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
 type Driver = Pick<MachineTable, "start" | "send" | "restore">;
@@ -84,7 +85,7 @@ export class RunSession {
     this.options = options;
     // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start.
     this.runId = resumed?.runId ?? options.runId ?? newRunId();
-    this.ref = { name: chain.name, version: chain.version, fingerprint: chain.fingerprint };
+    this.ref = chainRef(chain);
     this.records = resumed ? [...resumed.steps] : [];
     this.usage = resumed ? { ...resumed.usage } : { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     this.startedAt = resumed?.startedAt ?? Date.now();
@@ -277,6 +278,10 @@ export class RunSession {
         usage.costUsd += u.costUsd ?? 0;
       },
     };
+    // Set after the fact, not spread in: the common case (no listener) keeps the hot path as it was.
+    if (this.options.onToken !== undefined) {
+      (ctx as { onToken?: (text: string) => void }).onToken = this.tokenSink(info, item, attempt);
+    }
     const record = (status: StepRecord["status"]): StepRecord => {
       const r: StepRecord = {
         name: step.name,
@@ -328,6 +333,30 @@ export class RunSession {
     } catch (error) {
       return fail(error);
     }
+  }
+
+  /** Wraps a step's text pieces into {@link TokenEvent}s for the run's `onToken`. */
+  private tokenSink(info: StepInfo, item: number | undefined, attempt: number): (text: string) => void {
+    const onToken = this.options.onToken as (event: TokenEvent) => void;
+    const step = info.step.name;
+    const base: TokenEvent = {
+      type: "token",
+      text: "",
+      step,
+      path: info.cascade === undefined ? [step] : [info.cascade, step],
+      runId: this.runId,
+      attempt,
+      ...(item === undefined ? {} : { item }),
+      ...(info.tier === undefined ? {} : { tier: info.tier }),
+    };
+    return (text) => {
+      // A listener's failure must not fail the model call that is feeding it.
+      try {
+        onToken({ ...base, text });
+      } catch (error) {
+        this.logger.warn(`onToken threw on a token of step "${step}"`, { error: String(error) });
+      }
+    };
   }
 
   /**
@@ -491,8 +520,24 @@ function stepSpanInfo(info: StepInfo, data: unknown, attempt: number, item: numb
   return { name: step.name, runType: runTypeOf(step.kind), inputs: data, metadata };
 }
 
+/**
+ * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
+ * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
+ */
+function chainRef(chain: AnyChain): ChainRef {
+  return {
+    name: chain.name,
+    version: chain.version,
+    get fingerprint() {
+      return chain.fingerprint;
+    },
+  };
+}
+
 /** The model id in a step's spec (`llm` steps, and any step that names one). */
 function modelOf(step: StepInfo["step"]): string | undefined {
+  // A code step names no model, and reading its spec would parse its source.
+  if (step.kind === "code") return undefined;
   const model = (step.spec as { model?: unknown } | null)?.model;
   return typeof model === "string" ? model : undefined;
 }

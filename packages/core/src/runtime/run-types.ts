@@ -1,6 +1,7 @@
 import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
 import type { ChainRef, Logger, StepRecord, Tracer, Usage } from "../types.ts";
+import type { TokenEvent } from "./token-event.ts";
 
 /** Options of `run`, `resume` and each item of `runBatch`. */
 export interface RunOptions {
@@ -19,6 +20,13 @@ export interface RunOptions {
    * `"xstate"` sends every event through a real xstate actor (slower; same results).
    */
   driver?: "table" | "xstate";
+  /**
+   * Called with each piece of text an `llm` step's model sends, as it arrives: the step then asks
+   * the provider to stream. Steps with structured output (`schema`, `labels`) stream the raw JSON
+   * text (or tool-call arguments) before it is parsed; a cached answer comes as one piece; a
+   * provider retry or fallback starts its answer over. Steps that call no model send nothing.
+   */
+  onToken?: (event: TokenEvent) => void;
 }
 
 /** A paused run, as plain JSON: persist it anywhere and pass it to `resume`, in any process. */

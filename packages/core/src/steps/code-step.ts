@@ -24,7 +24,9 @@ export interface CodeStepOptions {
  * function sees its input and the step context; whatever else it reads from outside (module
  * constants, helpers, captured variables) the fingerprint only covers when it is declared in
  * `deps` (functions) or `spec` (values, under their own names). Reading an undeclared one gives a
- * `CATENA_UNDECLARED_READS` process warning when the step is defined.
+ * `CATENA_UNDECLARED_READS` process warning when the step's source is first read: when the chain's
+ * fingerprint is computed (`catena lock`, `describe`, `--json` results, traces, checkpoints, tests),
+ * not on every start of a program that only runs the chain.
  *
  * @example
  * code("normalize", ({ text }: { text: string }) => ({ text: text.trim().toLowerCase() }))
@@ -35,20 +37,31 @@ export function code<TInput, TOutput>(
   fn: (input: TInput, ctx: StepContext) => TOutput | Promise<TOutput>,
   options: CodeStepOptions = {},
 ): Step<TInput, Awaited<TOutput>> {
+  // Parsing the source is the costly part of defining a chain, and only the fingerprint needs it:
+  // it happens on the first read of `spec` (a fingerprint, `catena lock`, `describe`, a trace).
+  let spec: { [key: string]: JsonValue } | undefined;
+  return {
+    type: "step",
+    name,
+    kind: "code",
+    get spec() {
+      spec ??= codeSpec(name, fn, options);
+      return spec;
+    },
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    run: fn as (input: TInput, ctx: StepContext) => Awaited<TOutput> | Promise<Awaited<TOutput>>,
+  };
+}
+
+/** The step's spec: its normalised source, `spec` and `deps`; warns about undeclared reads on the way. */
+function codeSpec(name: string, fn: SourceFunction, options: CodeStepOptions): { [key: string]: JsonValue } {
   const syntax = readFunction(fn);
   const spec: { [key: string]: JsonValue } = { source: syntax.source };
   if (options.spec !== undefined) spec.spec = options.spec;
   if (options.deps !== undefined) spec.deps = options.deps.map(functionSource);
   if (syntax.tree !== undefined)
     warnUndeclaredReads(name, syntax.source, freeIdentifiers(syntax.tree), options);
-  return {
-    type: "step",
-    name,
-    kind: "code",
-    spec,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    run: fn as (input: TInput, ctx: StepContext) => Awaited<TOutput> | Promise<Awaited<TOutput>>,
-  };
+  return spec;
 }
 
 const warned = new Set<string>();

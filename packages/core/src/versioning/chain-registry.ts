@@ -1,4 +1,4 @@
-import semverCompare from "semver/functions/compare.js";
+import { createRequire } from "node:module";
 import type { AnyChain } from "../compile/define-chain.ts";
 import { ChainDefinitionError, ChainNotFoundError } from "../errors/errors.ts";
 
@@ -25,7 +25,7 @@ export class ChainRegistry {
       this.byName.set(chain.name, versions);
     }
     const existing = versions.get(chain.version);
-    if (existing && existing.fingerprint !== chain.fingerprint) {
+    if (existing && existing !== chain && existing.fingerprint !== chain.fingerprint) {
       throw new ChainDefinitionError(
         `Two different definitions of ${chain.id} were registered (fingerprints ${existing.fingerprint.slice(0, 12)} and ${chain.fingerprint.slice(0, 12)}); bump the version of the changed one.`,
         { details: { chain: chain.id } },
@@ -58,11 +58,21 @@ export class ChainRegistry {
 
   /** Versions of one chain, oldest first. */
   versions(name: string): AnyChain[] {
-    return [...(this.byName.get(name)?.values() ?? [])].sort((a, b) => semverCompare(a.version, b.version));
+    return [...(this.byName.get(name)?.values() ?? [])].sort((a, b) => semverCompare()(a.version, b.version));
   }
 
   /** Every registered chain, by name then version. */
   list(): AnyChain[] {
     return [...this.byName.keys()].sort().flatMap((name) => this.versions(name));
   }
+}
+
+let compare: typeof import("semver/functions/compare.js") | undefined;
+
+/** semver's `compare`, loaded on first use: only looking up a chain's latest version needs it. */
+function semverCompare(): typeof import("semver/functions/compare.js") {
+  compare ??= createRequire(import.meta.url)(
+    "semver/functions/compare.js",
+  ) as typeof import("semver/functions/compare.js");
+  return compare;
 }
