@@ -76,7 +76,15 @@ export function batchReportText(r: BatchReport): string {
       const message = oneLine(f.error?.message ?? "unknown error").replace(/^line \d+: /, "");
       lines.push(`    ${where}: ${message}`);
     }
-    lines.push("  run them again with --resume --retry-failed");
+    // An unreadable input line (bad quote, bad bytes) is fixed in the file, and --resume refuses an
+    // edited input unless forced; a failed run is simply run again.
+    const inputErrors = r.tally.failures.filter((f) => f.error?.code === "BATCH_INPUT").length;
+    if (inputErrors > 0) {
+      lines.push(
+        "  fix those lines of the input, then rerun them with --resume --retry-failed --force-resume (keep the other lines in place; bytes in another encoding need no edit: --resume --retry-failed --encoding <label>)",
+      );
+    }
+    if (inputErrors < r.tally.failures.length) lines.push("  run them again with --resume --retry-failed");
   }
   if (s.status === "aborted") lines.push("  interrupted: finish the batch with --resume");
   lines.push(`results: ${r.shownOut}`);
