@@ -69,6 +69,12 @@ describe("catena studio", () => {
     expect(await studio.stop()).toBe(0);
   });
 
+  it("refuses an empty --host with exit code 2, as a usage error rather than an unsafe address", async () => {
+    const result = await catena(["studio", "--port", "0", "--host", ""], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--host needs an address/);
+  });
+
   it("refuses an empty --allow-host with exit code 2", async () => {
     const result = await catena(["studio", "--port", "0", "--allow-host", ""], { cwd: dir });
     expect(result.code).toBe(2);

@@ -63,6 +63,11 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
         throw new CliError(`--port must be an integer from 0 to 65535 (got "${options.port}").`);
       }
+      if (options.host.trim() === "") {
+        throw new CliError(
+          "--host needs an address to listen on, e.g. 127.0.0.1 (the default), ::1 or 0.0.0.0 (with CATENA_STUDIO_API_KEY).",
+        );
+      }
       // Imported here, not at the top: loading node:sqlite prints an ExperimentalWarning, which
       // every other command would show too.
       const dbPath = options.db ?? (process.env.CATENA_STUDIO_DB?.trim() || undefined);
