@@ -42,8 +42,11 @@ _build_needed() {
   for pkg in "$CATENA_ROOT"/packages/*/; do
     grep -qs '"build":' "$pkg/package.json" && [[ ! -d $pkg/dist ]] && return 0
   done
+  # The build's own outputs do not count: on a fresh clone the first build creates the banking
+  # artifacts (packages/chains/artifacts/.gitignore) after the stamp is taken.
   [[ -n $(find "$CATENA_ROOT/packages" "$CATENA_ROOT"/tsconfig*.json "$CATENA_ROOT/pnpm-lock.yaml" \
-    \( -name node_modules -o -name dist -o -name '*.tsbuildinfo' \) -prune -o -type f -newer "$_stamp" -print -quit) ]]
+    \( -name node_modules -o -name dist -o -name '*.tsbuildinfo' -o -name '*.catena' -o -name '*.tmp' \
+    -o -path "$CATENA_ROOT/packages/chains/artifacts/*/split" \) -prune -o -type f -newer "$_stamp" -print -quit) ]]
 }
 _need_node="" _need_pnpm="" _pnpm_v="(not needed: nothing to install or build)"
 command -v node >/dev/null && _node_ok node || _need_node=1

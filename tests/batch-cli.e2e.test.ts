@@ -210,6 +210,25 @@ describe("catena batch: no record is dropped silently", () => {
     const lines = await results("quote-results.jsonl");
     expect(lines).toHaveLength(102);
     expect(lines.find((l) => l.index === 1)?.error?.details?.line).toBe(3);
+
+    // The hint fits an input error: the file must be edited, and a plain --resume refuses an edited input.
+    expect(r.stdout).toContain(
+      "fix those lines of the input, then rerun them with --resume --retry-failed --force-resume",
+    );
+    await writeFile(join(dir, "quote.csv"), `${csv.replace("twice,broken", 'twice",broken')}\n`);
+    const again = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "quote.csv",
+      "--out",
+      "quote-results.jsonl",
+      "--resume",
+      "--retry-failed",
+      "--force-resume",
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("done 1, deferred 0, failed 0, skipped 101");
   }, 60_000);
 
   it("refuses a line that is not valid UTF-8 with its line number; --encoding latin1 reads it", async () => {

@@ -4,10 +4,16 @@
  * file rewritten by the build itself made every second run of the main job rebuild everything.
  */
 import { execFile } from "node:child_process";
-import { statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import {
+  BANKING_ARTIFACTS_DIR,
+  loadBankingModels,
+  saveBankingModels,
+} from "../packages/chains/src/banking-intents/banking-artifacts.ts";
 import { repoRoot } from "./support/ensure-built.ts";
 
 const chains = join(repoRoot, "packages/chains");
@@ -23,5 +29,21 @@ describe("build:artifacts", () => {
     const { stderr } = await promisify(execFile)(process.execPath, [...args, script], { cwd: chains });
     expect(stderr).toContain("up to date");
     expect(split.map((f) => statSync(f).mtimeMs)).toEqual(before);
+  }, 120_000);
+
+  it("leaves the tracked manifest.json alone when the models it names are saved again (a fresh clone's first build)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "catena-banking-manifest-"));
+    try {
+      const manifest = join(dir, "manifest.json");
+      copyFileSync(join(BANKING_ARTIFACTS_DIR, "manifest.json"), manifest);
+      const past = new Date(Date.now() - 3_600_000);
+      utimesSync(manifest, past, past);
+      const before = readFileSync(manifest, "utf8");
+      saveBankingModels(dir, loadBankingModels(BANKING_ARTIFACTS_DIR));
+      expect(readFileSync(manifest, "utf8")).toBe(before);
+      expect(Math.round(statSync(manifest).mtimeMs)).toBe(past.getTime());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -241,6 +241,9 @@ describe("catena batch", () => {
     const r = await run("batch", "support-triage", "--file", "schema.jsonl", "--out", "schema-results.jsonl");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/line 2 \(item 1\): Input does not match .*text/);
+    // Rerunning it unchanged would fail the same way: the hint says to fix the line first.
+    expect(r.stdout).toContain("fix those lines of the input");
+    expect(r.stdout).not.toContain("run them again with --resume --retry-failed");
     const results = await resultLines(join(dir, "schema-results.jsonl"));
     expect(results.find((x) => x.index === 1)?.error?.code).toBe("INPUT_VALIDATION");
     expect(results.find((x) => x.index === 0)?.status).toBe("done");

@@ -93,4 +93,36 @@ describe("catena eval", () => {
       );
     }
   }, 60_000);
+
+  it("refuses data that is not UTF-8 with its line, for eval, train and calibrate, instead of reading U+FFFD", async () => {
+    const latin1 = (text: string) => Buffer.from(text, "latin1");
+    await writeFile(
+      join(dir, "latin1.jsonl"),
+      latin1(
+        '{"text": "refund, charged twice", "queue": "billing"}\n{"text": "Caf\xe9 order never arrived", "queue": "shipping"}\n',
+      ),
+    );
+    await writeFile(
+      join(dir, "latin1.csv"),
+      latin1('text,label\n"card arrived?",card_arrival\n"caf\xe9 card",card_arrival\n'),
+    );
+    const checks: [string[], string][] = [
+      [["eval", "support-triage", "--data", "latin1.jsonl"], "latin1.jsonl line 2"],
+      [["eval", "banking-intents", "--data", "latin1.csv"], "latin1.csv line 3"],
+      [
+        ["train", "banking-intents", "--data", "latin1.csv", "--out", "latin1-artifacts"],
+        "latin1.csv line 3",
+      ],
+      [["calibrate", "banking-intents", "--data", "latin1.csv", "--dry-run"], "latin1.csv line 3"],
+    ];
+    for (const [args, where] of checks) {
+      const r = await run(...args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `${where.replace(".", "\\.")} is not valid UTF-8 \\(byte 0xE9 at byte \\d+ of the line\\)`,
+        ),
+      );
+    }
+  }, 120_000);
 });

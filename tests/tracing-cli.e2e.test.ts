@@ -116,7 +116,9 @@ describe("catena run with the local studio", () => {
   it("records feedback that catena feedback stats and catena traces then show", async () => {
     const given = await cli("feedback", runId, "--key", "rating", "--score", "4", "--comment", "good");
     expect(given.code).toBe(0);
-    expect(given.stdout).toContain(`Feedback "rating" recorded on run ${runId}`);
+    expect(given.stdout).toMatch(
+      new RegExp(`^Feedback "rating" recorded on run ${runId} in the local studio \\([^()]+\\)\\.\n$`),
+    );
     const stats = await cli("feedback", "stats", "--chain", "support-triage", "--key", "rating");
     expect(stats.code).toBe(0);
     expect(stats.stdout).toMatch(/^support-triage · feedback "rating" · \d+ runs? looked at\n/);

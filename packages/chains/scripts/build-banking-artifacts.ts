@@ -49,8 +49,8 @@ function writeSplit(): void {
 }
 
 /**
- * Writes only when the content differs: these files are tracked sources, and a fresh mtime on every
- * build would make scripts/bootstrap.sh see a change and rebuild everything on the next run.
+ * Writes only when the content differs: a fresh mtime on every build would make scripts/bootstrap.sh
+ * see a change and rebuild everything on the next run (it also ignores split/, git-ignored output).
  */
 function writeIfChanged(path: string, text: string): void {
   if (existsSync(path) && readFileSync(path, "utf8") === text) return;

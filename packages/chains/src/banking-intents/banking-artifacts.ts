@@ -79,7 +79,11 @@ export function saveBankingModels(dir: string, models: BankingModels): BankingMa
       size: models.index.size,
     },
   };
-  writeFileSync(artifactPath(dir, "manifest"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // manifest.json is tracked: rewriting the same text gives it a fresh mtime after scripts/bootstrap.sh
+  // took its build stamp, and the next run of the main job would rebuild everything.
+  const path = artifactPath(dir, "manifest");
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text);
   return manifest;
 }
 

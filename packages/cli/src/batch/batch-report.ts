@@ -76,12 +76,23 @@ export function batchReportText(r: BatchReport): string {
       const message = oneLine(f.error?.message ?? "unknown error").replace(/^line \d+: /, "");
       lines.push(`    ${where}: ${message}`);
     }
-    lines.push("  run them again with --resume --retry-failed");
+    // An unreadable input line (bad quote, bad bytes) is fixed in the file, and --resume refuses an
+    // edited input unless forced; a failed run is simply run again.
+    const inputErrors = r.tally.failures.filter((f) => INPUT_ERROR_CODES.has(f.error?.code ?? "")).length;
+    if (inputErrors > 0) {
+      lines.push(
+        "  fix those lines of the input, then rerun them with --resume --retry-failed --force-resume (keep the other lines in place; bytes in another encoding need no edit: --resume --retry-failed --encoding <label>)",
+      );
+    }
+    if (inputErrors < r.tally.failures.length) lines.push("  run them again with --resume --retry-failed");
   }
   if (s.status === "aborted") lines.push("  interrupted: finish the batch with --resume");
   lines.push(`results: ${r.shownOut}`);
   return `${lines.join("\n")}\n`;
 }
+
+/** Failures that come from the input itself (unreadable, or not what the chain takes): rerunning them unchanged fails again. */
+const INPUT_ERROR_CODES: ReadonlySet<string> = new Set(["BATCH_INPUT", "INPUT_VALIDATION"]);
 
 /** Fingerprints are shown by their first 12 digits, as `catena list` does. */
 function short(field: string, value: string): string {

@@ -5,6 +5,7 @@ import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
+import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
@@ -43,6 +44,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       }
       const dataPath = resolve(ctx.io.cwd, options.data);
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
+      assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
       const dev = trainable.readData(dataPath);
       const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
       const chain = trainable.chainFor(dir);

@@ -68,7 +68,7 @@ export function registerFeedbackCommand(program: Command, ctx: CommandContext): 
           },
         );
         if (globals.json) ctx.io.out(jsonText(record));
-        else ctx.io.out(`Feedback "${record.key}" recorded on run ${record.runId} (${reader.where}).\n`);
+        else ctx.io.out(`Feedback "${record.key}" recorded on run ${record.runId} in ${reader.where}.\n`);
       } finally {
         await reader.close();
       }

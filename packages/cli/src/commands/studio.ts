@@ -17,13 +17,17 @@ interface StudioCommandOptions {
 }
 
 function collect(value: string, previous: string[]): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(",")
-      .map((v) => v.trim())
-      .filter((v) => v !== ""),
-  ];
+  const names = value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+  // An empty name would silently allow nothing more: say so rather than start as if it had worked.
+  if (names.length === 0) {
+    throw new CliError(
+      `--allow-host needs a host name such as studio.internal or .example.com (got "${value}").`,
+    );
+  }
+  return [...previous, ...names];
 }
 
 /**
@@ -52,15 +56,21 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       "--public-url <url>",
       "the URL others reach the studio at (presigned feedback URLs start with it)",
     )
-    .option("--db <path>", "SQLite database file (default: the user's data directory)")
+    .option("--db <path>", "SQLite database file (default: CATENA_STUDIO_DB, else the user's data directory)")
     .action(async (options: StudioCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
         throw new CliError(`--port must be an integer from 0 to 65535 (got "${options.port}").`);
       }
+      if (options.host.trim() === "") {
+        throw new CliError(
+          "--host needs an address to listen on, e.g. 127.0.0.1 (the default), ::1 or 0.0.0.0 (with CATENA_STUDIO_API_KEY).",
+        );
+      }
       // Imported here, not at the top: loading node:sqlite prints an ExperimentalWarning, which
       // every other command would show too.
+      const dbPath = options.db ?? (process.env.CATENA_STUDIO_DB?.trim() || undefined);
       const { startStudio, StudioStartError } = await import("@catena/studio");
       let studio: Awaited<ReturnType<typeof startStudio>>;
       try {
@@ -69,7 +79,8 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
           host: options.host,
           allowedHosts: options.allowHost,
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
-          ...(options.db === undefined ? {} : { dbPath: options.db }),
+          // The same file `catena run` traces to in-process, so the studio shows those runs.
+          ...(dbPath === undefined ? {} : { dbPath }),
         });
       } catch (error) {
         // An unsafe --host or a bad --public-url is a usage error; a port that is taken is not.
@@ -79,6 +90,11 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
           cause: error,
         });
       }
+      // Listening before saying where: a caller may send SIGTERM as soon as it reads the URL.
+      const stopped = new Promise<NodeJS.Signals>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
       if (globals.json) {
         ctx.io.out(jsonText({ url: studio.url, port: studio.port, dbPath: studio.dbPath }));
       } else {
@@ -89,10 +105,7 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
             "  stop with Ctrl-C\n",
         );
       }
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      const signal = await stopped;
       await studio.close();
       if (!globals.json) ctx.io.err(`catena studio: stopped (${signal})\n`);
     });

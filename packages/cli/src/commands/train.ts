@@ -6,6 +6,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
+import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
@@ -42,6 +43,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${options.seed}`);
+      assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
       const examples = trainable.readData(dataPath);
       let train: LabelledExample[];
       let dev: LabelledExample[];
@@ -49,6 +51,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         const devPath = resolve(ctx.io.cwd, options.dev);
         if (!existsSync(devPath)) throw new CliError(`dev file not found: ${options.dev}`);
         train = examples;
+        assertUtf8File(devPath, displayPath(ctx.io.cwd, devPath));
         dev = trainable.readData(devPath);
       } else {
         ({ train, dev } = splitDataset(examples, { seed, devShare: 0.15, stratify: true }));

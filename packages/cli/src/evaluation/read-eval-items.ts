@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { checkExamples, type LabelledExample, readLabelledCsv } from "@catena/core/ml";
 import { CliError } from "../cli-error.ts";
+import { assertUtf8File } from "./assert-utf8-file.ts";
 
 /** A labelled eval item: the chain's input (the whole record) and its expected value of the label field. */
 export interface EvalItem {
@@ -22,6 +23,7 @@ export function readEvalItems(
   labels?: readonly string[],
   field = "label",
 ): EvalItem[] {
+  assertUtf8File(path, shownAs);
   const raw = readFileSync(path, "utf8");
   if (raw.trim() === "" || (extname(path).toLowerCase() === ".csv" && raw.trim().split("\n").length < 2)) {
     throw new CliError(

@@ -112,11 +112,19 @@ function details(node: TraceNode): string {
     );
   } else if (node.threshold !== undefined) parts.push(`threshold ${thresholdText(node.threshold)}`);
   if (node.attempt !== undefined && node.attempt > 1) parts.push(`attempt ${node.attempt}`);
-  if (node.model !== undefined) parts.push(node.model);
+  if (node.model !== undefined) parts.push(modelText(node.model));
   if (node.tokens !== undefined) parts.push(`${node.tokens} tokens`);
   if (node.costUsd) parts.push(money(node.costUsd));
   if (node.error !== undefined) parts.push(`error: ${node.error.split("\n")[0]}`);
   return parts.join(", ");
+}
+
+/**
+ * A model as shown: an LLM's name as is; a trained model (a classify step's) is named by its
+ * content hash, which 64 digits make unreadable, so by its first 12 as `catena list` shows fingerprints.
+ */
+function modelText(model: string): string {
+  return /^[0-9a-f]{32,}$/.test(model) ? `model ${model.slice(0, 12)}` : model;
 }
 
 /** A confidence or threshold as shown: two decimals (`0.75`, `1.00`); the exact value is in `--json`. */
