@@ -321,8 +321,9 @@ class FilterCompiler {
     if (op !== "=" && op !== "!=") {
       return this.#fail(`${node.call}(error, ${value}): use eq or neq with true/false`);
     }
+    // An empty error text is a run that did not fail, as the run's status reads it (stored-run.ts).
     const failed = (op === "=") === value;
-    return `${this.#alias}.error IS ${failed ? "NOT " : ""}NULL`;
+    return `coalesce(${this.#alias}.error, '') ${failed ? "!=" : "="} ''`;
   }
 
   #in(node: Node): string {
