@@ -204,6 +204,10 @@ describe("catena run with the local studio", () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/score 7 is not one of its categories/);
     expect((await cli("feedback", runId, "--key", "verdict", "--score", "1")).code).toBe(0);
+    // A category's label scores as its value, so statistics over scores count it.
+    const byLabel = await cli("feedback", runId, "--key", "verdict", "--value", "wrong", "--json");
+    expect(byLabel.code).toBe(0);
+    expect(JSON.parse(byLabel.stdout)).toMatchObject({ key: "verdict", value: "wrong", score: 0 });
     const shown = await cli("feedback", "config", "rating", "--json");
     expect(JSON.parse(shown.stdout)).toEqual({
       key: "rating",

@@ -83,6 +83,16 @@ export function checkFeedbackConfig(key: string, config: FeedbackConfig, fields:
 }
 
 /**
+ * The score a categorical config gives a label: feedback given as `{ value: "right" }` on a key
+ * whose categories include `{ value: 1, label: "right" }` scores 1, as LangSmith records it, so
+ * that statistics over scores count it. Undefined for any other config or value.
+ */
+export function categoryScore(config: FeedbackConfig | undefined, value: unknown): number | undefined {
+  if (config?.type !== "categorical" || typeof value !== "string") return undefined;
+  return config.categories.find((c) => c.label === value)?.value;
+}
+
+/**
  * The config of a feedback key: the one the backend stores (LangSmith or the studio, through
  * `listFeedbackConfigs`), else {@link DEFAULT_FEEDBACK_CONFIGS}, else `undefined` (anything goes).
  * A backend without the endpoint counts as having none.

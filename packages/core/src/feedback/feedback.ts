@@ -1,7 +1,12 @@
 import { backendError, isNotFound, sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "../tracing/trace-client.ts";
 import { RunNotFoundError } from "../tracing/tracing-errors.ts";
-import { checkFeedbackConfig, type FeedbackConfig, readFeedbackConfig } from "./feedback-config.ts";
+import {
+  categoryScore,
+  checkFeedbackConfig,
+  type FeedbackConfig,
+  readFeedbackConfig,
+} from "./feedback-config.ts";
 import { FeedbackInvalidError } from "./feedback-invalid-error.ts";
 import type { FeedbackObject, FeedbackRecord } from "./feedback-record.ts";
 
@@ -39,6 +44,7 @@ export async function feedback(
   // Checked before anything is sent, so that a wrong score never reaches the backend.
   const config = options.config ?? (await readFeedbackConfig(fields.key, { client: traceClient }));
   if (config !== undefined) checkFeedbackConfig(fields.key, config, fields);
+  const score = fields.score ?? categoryScore(config, fields.value);
   let run: Awaited<ReturnType<typeof client.readRun>>;
   try {
     run = await withoutSdkDeprecationWarning(() => client.readRun(runId));
@@ -52,7 +58,7 @@ export async function feedback(
     client.createFeedback({
       runId,
       key: fields.key,
-      ...(fields.score === undefined ? {} : { score: fields.score }),
+      ...(score === undefined ? {} : { score }),
       ...(fields.value === undefined ? {} : { value: fields.value }),
       ...(fields.comment === undefined ? {} : { comment: fields.comment }),
       ...(fields.correction === undefined ? {} : { correction: fields.correction }),
@@ -69,7 +75,7 @@ export async function feedback(
     key: fields.key,
     createdAt: new Date().toISOString(),
   };
-  if (fields.score !== undefined) record.score = fields.score;
+  if (score !== undefined) record.score = score;
   if (fields.value !== undefined) record.value = fields.value;
   if (fields.comment !== undefined) record.comment = fields.comment;
   if (fields.correction !== undefined) record.correction = fields.correction;
