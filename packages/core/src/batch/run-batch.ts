@@ -221,7 +221,12 @@ export async function runBatch<TInput, TOutput>(
     record(item);
   };
 
-  const source = inputSource(inputs);
+  const finishedSet = checkpoint?.finished;
+  const source = inputSource(
+    inputs,
+    finishedSet && finishedSet.size > 0 ? (i) => finishedSet.has(i) : undefined,
+    options.signal,
+  );
   // A pool of workers pulling from the source: no queue between reading and running, and an async
   // source is read only as fast as items finish.
   const worker = async (): Promise<void> => {
@@ -232,10 +237,10 @@ export async function runBatch<TInput, TOutput>(
       }
       let next = source.next();
       if (next instanceof Promise) next = await next;
-      if (next === undefined) return;
-      if (checkpoint?.finished.has(next.index)) {
-        counts.skipped++;
-        continue;
+      if (next === undefined) {
+        // The source stops early, not at the end, when the batch is aborted while skipping.
+        if (options.signal?.aborted) aborted = true;
+        return;
       }
       if (gate) {
         try {
@@ -254,6 +259,7 @@ export async function runBatch<TInput, TOutput>(
     await checkpoint?.close();
   }
   const index = source.read();
+  counts.skipped = source.skipped();
   if (counts.skipped > 0) progress();
   const ms = performance.now() - startedAt;
   const ran = counts.done + counts.failed + counts.deferred + counts.waiting;
@@ -297,27 +303,54 @@ interface SourceItem {
   value: unknown;
 }
 
-/** Reads inputs one at a time, synchronously for arrays and iterables, serialised for async ones. */
-function inputSource(inputs: Iterable<unknown> | AsyncIterable<unknown>): {
+/**
+ * Reads inputs one at a time, synchronously for arrays and iterables, serialised for async ones.
+ * Items `isFinished` (already in the checkpoint) are passed over inside the source, in one loop per
+ * run of them, rather than each going back through a worker: a resume mostly skips.
+ */
+function inputSource(
+  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+  isFinished: ((index: number) => boolean) | undefined,
+  signal: AbortSignal | undefined,
+): {
   next(): SourceItem | undefined | Promise<SourceItem | undefined>;
+  /** How many inputs were read. */
   read(): number;
+  /** How many inputs were passed over as finished. */
+  skipped(): number;
 } {
   let index = 0;
+  let skipped = 0;
+  const skip = (): boolean => {
+    if (isFinished === undefined || !isFinished(index)) return false;
+    index++;
+    skipped++;
+    return true;
+  };
   if (Array.isArray(inputs)) {
     const list: readonly unknown[] = inputs;
     return {
-      next: () => (index < list.length ? { index, value: list[index++] } : undefined),
+      next() {
+        while (index < list.length && skip()) if (signal?.aborted) return undefined;
+        return index < list.length ? { index, value: list[index++] } : undefined;
+      },
       read: () => index,
+      skipped: () => skipped,
     };
   }
   if (Symbol.iterator in inputs) {
     const it = inputs[Symbol.iterator]();
     return {
       next() {
-        const r = it.next();
-        return r.done ? undefined : { index: index++, value: r.value };
+        for (;;) {
+          const r = it.next();
+          if (r.done) return undefined;
+          if (!skip()) return { index: index++, value: r.value };
+          if (signal?.aborted) return undefined;
+        }
       },
       read: () => index,
+      skipped: () => skipped,
     };
   }
   const it = inputs[Symbol.asyncIterator]();
@@ -327,17 +360,21 @@ function inputSource(inputs: Iterable<unknown> | AsyncIterable<unknown>): {
     next() {
       // Workers ask concurrently; an async iterator is only asked once the previous answer is in.
       tail = tail.then(async () => {
-        if (done) return undefined;
-        const r = await it.next();
-        if (r.done) {
-          done = true;
-          return undefined;
+        for (;;) {
+          if (done) return undefined;
+          const r = await it.next();
+          if (r.done) {
+            done = true;
+            return undefined;
+          }
+          if (!skip()) return { index: index++, value: r.value };
+          if (signal?.aborted) return undefined;
         }
-        return { index: index++, value: r.value };
       });
       return tail;
     },
     read: () => index,
+    skipped: () => skipped,
   };
 }
 
