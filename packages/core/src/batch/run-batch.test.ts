@@ -369,6 +369,31 @@ describe("runBatch", () => {
     expect(last.skipped).toBe(8);
   });
 
+  it("with resume, an abort while passing over finished items ends the batch as aborted", async () => {
+    const { chain } = doubler();
+    const path = join(dir, "out.jsonl");
+    const inputs = range(20).map((n) => ({ n }));
+    await runBatch(chain, inputs, { checkpoint: path });
+    // Keep the header and 15 results, then abort while the source passes over item 5.
+    const written = (await readFile(path, "utf8")).split("\n").slice(0, 16);
+    await writeFile(path, `${written.join("\n")}\n`);
+    const controller = new AbortController();
+    async function* source(): AsyncGenerator<{ n: number }> {
+      for (const input of inputs) {
+        if (input.n === 5) controller.abort();
+        yield input;
+      }
+    }
+    const summary = await runBatch(chain, source(), {
+      checkpoint: path,
+      resume: true,
+      signal: controller.signal,
+    });
+    expect(summary.status).toBe("aborted");
+    expect(summary.done).toBe(0);
+    expect(indicesOf(await readLines(path))).toEqual(range(15));
+  });
+
   it("with resume on a file that does not exist yet, simply starts", async () => {
     const { chain } = doubler();
     const path = join(dir, "sub", "new.jsonl");
