@@ -1,3 +1,4 @@
+import { abortReason, settle, sleep } from "../async/settle.ts";
 import type { CompiledFlow } from "../compile/compile-flow.ts";
 import { isLabelResult } from "../compile/context-actions.ts";
 import type { AnyChain } from "../compile/define-chain.ts";
@@ -13,11 +14,10 @@ import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
 import type { EffectRun, FlowEnd } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { backoffDelay } from "../flows/retry.ts";
+import { newRunId } from "../tracing/run-id.ts";
 import type { ChainRef, Logger, SpanInfo, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
-import { newRunId } from "./run-id.ts";
 import type { RunOptions } from "./run-types.ts";
-import { abortReason, settle, sleep } from "./settle.ts";
 import type { TokenEvent } from "./token-event.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 

@@ -12,8 +12,8 @@ import {
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { constructOf } from "../flows/registry.ts";
+import { newRunId } from "../tracing/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
-import { newRunId } from "./run-id.ts";
 import { RunSession } from "./run-session.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 
