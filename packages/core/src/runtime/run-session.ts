@@ -1,5 +1,5 @@
 import { abortReason, settle, sleep } from "../async/settle.ts";
-import type { CompiledFlow } from "../compile/compile-flow.ts";
+import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import { isLabelResult } from "../compile/context-actions.ts";
 import type { AnyChain } from "../compile/define-chain.ts";
 import {
@@ -7,7 +7,6 @@ import {
   type ChainMachineEvent,
   initialContext,
 } from "../compile/machine-context.ts";
-import type { MachineCursor, MachineTable } from "../compile/machine-table.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import { CatenaError, serializeError } from "../errors/catena-error.ts";
 import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
@@ -16,6 +15,7 @@ import { constructOf } from "../flows/registry.ts";
 import { backoffDelay } from "../flows/retry.ts";
 import { newRunId } from "../tracing/run-id.ts";
 import type { ChainRef, Logger, SpanInfo, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
+import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import type { RunOptions } from "./run-types.ts";
 import type { TokenEvent } from "./token-event.ts";
@@ -97,7 +97,7 @@ export class RunSession {
   driverFor(flow: CompiledFlow): Driver {
     let driver = this.drivers.get(flow);
     if (!driver) {
-      driver = this.options.driver === "xstate" ? xstateDriver(flow) : flow.table;
+      driver = this.options.driver === "xstate" ? xstateDriver(flow) : tableOf(flow);
       this.drivers.set(flow, driver);
     }
     return driver;
