@@ -12,7 +12,7 @@ import { StepError } from "../errors/errors.ts";
 import type { EffectRun, FlowEnd } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { backoffDelay } from "../flows/retry.ts";
-import { newRunId } from "../tracing/run-id.ts";
+import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
@@ -36,8 +36,9 @@ const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
 
 /**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
- * the state names (run a step, wait out a backoff, fan out a map), then feeds the outcome back to
- * the machine as an event. It holds what a run accumulates: step records, usage, the last error.
+ * the state names (run a step, wait out a backoff, hand an effect state to its construct), then
+ * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
+ * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
 export class RunSession implements StepHost, RunTotals {
   readonly runId: string;

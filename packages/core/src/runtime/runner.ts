@@ -11,7 +11,7 @@ import {
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { constructOf } from "../flows/registry.ts";
-import { newRunId } from "../tracing/run-id.ts";
+import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { RunSession } from "./run-session.ts";

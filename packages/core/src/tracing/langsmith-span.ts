@@ -1,9 +1,9 @@
 import type { Client } from "langsmith/client";
 import { RunTree } from "langsmith/run_trees";
 import { CatenaError } from "../errors/catena-error.ts";
+import { newRunId } from "../ids/run-id.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
 import type { SpanInfo, SpanOutcome, TraceSpan } from "../types.ts";
-import { newRunId } from "./run-id.ts";
 import type { RunRecord, TraceInfo } from "./run-record.ts";
 
 /** The tracer a span belongs to, as the span sees it. */
