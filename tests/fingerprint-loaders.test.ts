@@ -2,7 +2,7 @@
  * A chain's fingerprint must not depend on how its code was loaded: the built-in chains, the
  * examples and core's fixture chain are loaded four ways, each in its own process, and must
  * fingerprint alike. Each loader prints function source differently (see
- * packages/core/src/steps/function-source.ts):
+ * packages/core/src/versioning/function-source.ts):
  * - node --conditions=@catena/source: Node's type stripping (types become spaces);
  * - node: the built dist/ of @catena/core and @catena/chains (made by the same type stripping);
  * - tsx: esbuild, whitespace minified, names kept with `__name`, `void 0`, `2e3`, `.95`;

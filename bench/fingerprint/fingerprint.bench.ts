@@ -57,7 +57,7 @@ Function.prototype.toString = original;
 // readFunction parses afresh every time; functionSource caches per function since the syntax-tree
 // version (before it, functionSource was the only entry and did not cache).
 const sourceModule = (await import(
-  process.env.BENCH_SOURCE_MODULE ?? "../../packages/core/src/steps/function-source.ts"
+  process.env.BENCH_SOURCE_MODULE ?? "../../packages/core/src/versioning/function-source.ts"
 )) as {
   functionSource: (fn: AnyFunction) => string;
   readFunction?: (fn: AnyFunction) => unknown;
@@ -95,7 +95,7 @@ const firstCall = JSON.parse(
       "--input-type=module",
       "-e",
       `const t0 = performance.now();
-       const { functionSource } = await import(${JSON.stringify(fileURLToPath(new URL(process.env.BENCH_SOURCE_MODULE ?? "../../packages/core/src/steps/function-source.ts", import.meta.url)))});
+       const { functionSource } = await import(${JSON.stringify(fileURLToPath(new URL(process.env.BENCH_SOURCE_MODULE ?? "../../packages/core/src/versioning/function-source.ts", import.meta.url)))});
        const t1 = performance.now();
        functionSource((d) => ({ language: d.language.label ?? "en", reply: d.text }));
        const t2 = performance.now();

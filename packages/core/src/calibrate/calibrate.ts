@@ -4,7 +4,7 @@ import { initialContext } from "../compile/machine-context.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import { DatasetError } from "../errors/ml-errors.ts";
 import { sequence } from "../flows/flow-nodes.ts";
-import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "../runtime/quiet-defaults.ts";
+import { stepContext } from "../runtime/run-step.ts";
 import { run } from "../runtime/runner.ts";
 import type { AnyStep, LabelResult, StepContext } from "../types.ts";
 import { findCascade } from "./find-cascade.ts";
@@ -299,16 +299,10 @@ async function cascadeInputs(
 }
 
 function calibrationContext(chain: AnyChain): StepContext {
-  return {
-    signal: NEVER_ABORTED,
+  return stepContext({
     runId: "calibration",
     chain: { name: chain.name, version: chain.version, fingerprint: chain.fingerprint },
     input: initialContext(null).input,
-    outputs: {},
     metadata: { calibration: true },
-    logger: STDERR_LOGGER,
-    trace: NOOP_SPAN,
-    attempt: 1,
-    recordUsage: () => {},
-  };
+  });
 }

@@ -2,17 +2,11 @@ import { type AnyStateMachine, createMachine } from "xstate";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import { constructOf } from "../flows/registry.ts";
 import type { FlowNode } from "../types.ts";
+import type { CompiledFlow } from "./compiled-flow.ts";
 import { type Action, recordError } from "./context-actions.ts";
 import type { MachineBuilder, StateConfig, TransitionConfig } from "./machine-builder.ts";
 import type { ChainMachineContext } from "./machine-context.ts";
-import { type MachineTable, machineTable } from "./machine-table.ts";
 import { FINAL_STATES } from "./state-info.ts";
-
-/** A flow compiled to an xstate machine, plus the transition table the runner walks. */
-export interface CompiledFlow {
-  machine: AnyStateMachine;
-  table: MachineTable;
-}
 
 const STATE_NAME = /^[A-Za-z][\w-]*$/;
 
@@ -71,5 +65,5 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
     states: states as never,
     output: ({ context }: { context: ChainMachineContext }) => context.data,
   } as never) as AnyStateMachine;
-  return { machine, table: machineTable(machine) };
+  return { machine };
 }

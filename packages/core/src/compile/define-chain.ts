@@ -6,7 +6,8 @@ import type { Flow } from "../flows/flow-types.ts";
 import type { AnyStep, FlowNode, JsonValue } from "../types.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
 import { checkInputKeys } from "./check-input-keys.ts";
-import { type CompiledFlow, compileFlow } from "./compile-flow.ts";
+import { compileFlow } from "./compile-flow.ts";
+import type { CompiledFlow } from "./compiled-flow.ts";
 import { flowSpec, schemaSpec } from "./flow-spec.ts";
 import { machineToMermaid } from "./to-mermaid.ts";
 

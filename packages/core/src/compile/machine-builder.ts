@@ -1,5 +1,5 @@
 import type { FlowNode } from "../types.ts";
-import type { CompiledFlow } from "./compile-flow.ts";
+import type { CompiledFlow } from "./compiled-flow.ts";
 import type { Action, Args } from "./context-actions.ts";
 import type { StateInfo } from "./state-info.ts";
 

@@ -1,5 +1,5 @@
 import type { AnyStep, FlowNode, RetryNode, ReviewNode } from "../types.ts";
-import type { CompiledFlow } from "./compile-flow.ts";
+import type { CompiledFlow } from "./compiled-flow.ts";
 
 /** Names of the final states every chain machine may end in. */
 export const FINAL_STATES = { done: "$done", failed: "$failed", deferred: "$deferred" } as const;

@@ -1,7 +1,7 @@
 import { type Args, scopeOf } from "../compile/context-actions.ts";
 import type { TransitionConfig } from "../compile/machine-builder.ts";
-import { functionSource } from "../steps/function-source.ts";
 import type { BranchNode, FlowNode, FlowScope } from "../types.ts";
+import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 

@@ -21,7 +21,7 @@
  * - Constructs whose sub-flows run side by side (map, parallel) refuse reviews inside: a pause
  *   would leave sibling branches half done.
  */
-import type { CompiledFlow } from "../compile/compile-flow.ts";
+import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
 import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";

@@ -1,8 +1,8 @@
 import { recordOutput } from "../compile/context-actions.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
-import { functionSource } from "../steps/function-source.ts";
 import type { FlowNode, FlowScope, MapNode, TraceSpan } from "../types.ts";
+import { functionSource } from "../versioning/function-source.ts";
 import { flowNodes } from "./children.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";

@@ -2,7 +2,7 @@
  * `parallel`: different nodes on the same input, their outputs joined into one object by key. The
  * whole construct is this module plus its line in `registry.ts`.
  */
-import type { CompiledFlow } from "../compile/compile-flow.ts";
+import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import { recordOutput } from "../compile/context-actions.ts";
 import { type SerializedError, serializeError } from "../errors/catena-error.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";

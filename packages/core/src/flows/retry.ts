@@ -2,8 +2,8 @@ import { type Args, countAttempt, restoreData, saveData } from "../compile/conte
 import type { TransitionConfig } from "../compile/machine-builder.ts";
 import type { SerializedError } from "../errors/catena-error.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
-import { functionSource } from "../steps/function-source.ts";
 import type { Backoff, FlowNode, RetryNode } from "../types.ts";
+import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 import { nodeName } from "./node-name.ts";

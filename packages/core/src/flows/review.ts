@@ -1,7 +1,7 @@
 import { applyDecision } from "../compile/context-actions.ts";
 import { schemaSpec } from "../compile/schema-spec.ts";
-import { functionSource } from "../steps/function-source.ts";
 import type { ReviewNode } from "../types.ts";
+import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow, Simplify } from "./flow-types.ts";
 

@@ -11,6 +11,7 @@ import type { Chain } from "../compile/define-chain.ts";
 import type { DeferredInfo } from "../compile/machine-context.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { InputValidationError, OutputValidationError, schemaIssues } from "../errors/errors.ts";
+import { tableOf } from "../runtime/machine-table.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
 import type { ChainRef, FlowNode, ReviewNode } from "../types.ts";
 import type { EffectResult, EffectRun, FlowConstruct, FlowEnd } from "./construct.ts";
@@ -126,7 +127,7 @@ export const subchainConstruct: FlowConstruct<SubchainNode> = {
   pausedReview(node, nested) {
     const paused = nested as SubchainPause | null;
     if (paused === null || typeof paused !== "object" || typeof paused.state !== "string") return undefined;
-    const info = node.chain.compiled.table.states.get(paused.state)?.info;
+    const info = tableOf(node.chain.compiled).states.get(paused.state)?.info;
     if (info?.kind === "review") return info.review;
     if (info?.kind === "effect" && paused.nested !== undefined)
       return pausedReviewOf(info.node, paused.nested);

@@ -3,9 +3,9 @@ import type { Callbacks } from "@langchain/core/callbacks/manager";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
+import { abortReason, sleep } from "../async/settle.ts";
 import { ProviderNotConfiguredError } from "../errors/errors.ts";
 import { type FailedCall, ProviderError } from "../errors/llm-errors.ts";
-import { abortReason, sleep } from "../runtime/settle.ts";
 import type { StepContext } from "../types.ts";
 import { canonicalJson } from "../versioning/canonical-json.ts";
 import {

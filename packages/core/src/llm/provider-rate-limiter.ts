@@ -1,4 +1,4 @@
-import { abortReason } from "../runtime/settle.ts";
+import { abortReason } from "../async/settle.ts";
 
 /** Limits of one provider endpoint; either may be left out. */
 export interface RateLimits {

@@ -1,51 +1,46 @@
-import type { CompiledFlow } from "../compile/compile-flow.ts";
-import { isLabelResult } from "../compile/context-actions.ts";
+import { abortReason, sleep } from "../async/settle.ts";
+import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import type { AnyChain } from "../compile/define-chain.ts";
 import {
   type ChainMachineContext,
   type ChainMachineEvent,
   initialContext,
 } from "../compile/machine-context.ts";
-import type { MachineCursor, MachineTable } from "../compile/machine-table.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import { CatenaError, serializeError } from "../errors/catena-error.ts";
-import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
+import { StepError } from "../errors/errors.ts";
 import type { EffectRun, FlowEnd } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { backoffDelay } from "../flows/retry.ts";
-import type { ChainRef, Logger, SpanInfo, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
-import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
-import { newRunId } from "./run-id.ts";
+import { newRunId } from "../ids/run-id.ts";
+import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
+import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
+import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { runStep, type StepHost, tierStatus } from "./run-step.ts";
+import {
+  cascadeSpanInfo,
+  endCascadeSpan,
+  endRunSpan,
+  endStepSpan,
+  modelOf,
+  type OpenCascade,
+  type RunTotals,
+} from "./run-trace.ts";
 import type { RunOptions } from "./run-types.ts";
-import { abortReason, settle, sleep } from "./settle.ts";
-import type { TokenEvent } from "./token-event.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
 type Driver = Pick<MachineTable, "start" | "send" | "restore">;
-type StepInfo = Extract<StateInfo, { kind: "step" }>;
 type EffectInfo = Extract<StateInfo, { kind: "effect" }>;
-interface StepOutcome {
-  event: ChainMachineEvent;
-  record: StepRecord;
-  /** The step's span, still open: it ends once the machine has said whether a tier was accepted. */
-  span: TraceSpan;
-  output?: unknown;
-  error?: CatenaError;
-}
-/** The span of a cascade while its tiers run: tiers nest under it. */
-interface OpenCascade {
-  name: string;
-  span: TraceSpan;
-}
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
 
 /**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
- * the state names (run a step, wait out a backoff, fan out a map), then feeds the outcome back to
- * the machine as an event. It holds what a run accumulates: step records, usage, the last error.
+ * the state names (run a step, wait out a backoff, hand an effect state to its construct), then
+ * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
+ * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
-export class RunSession {
+export class RunSession implements StepHost, RunTotals {
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
@@ -72,8 +67,8 @@ export class RunSession {
       }
     | undefined;
   signal: AbortSignal | undefined;
-  private readonly chain: AnyChain;
-  private readonly options: RunOptions;
+  readonly chain: AnyChain;
+  readonly options: RunOptions;
   private readonly drivers = new Map<CompiledFlow, Driver>();
 
   constructor(
@@ -97,7 +92,7 @@ export class RunSession {
   driverFor(flow: CompiledFlow): Driver {
     let driver = this.drivers.get(flow);
     if (!driver) {
-      driver = this.options.driver === "xstate" ? xstateDriver(flow) : flow.table;
+      driver = this.options.driver === "xstate" ? xstateDriver(flow) : tableOf(flow);
       this.drivers.set(flow, driver);
     }
     return driver;
@@ -119,7 +114,7 @@ export class RunSession {
       while (!cursor.state.final) {
         const info = cursor.state.info;
         if (cascade !== undefined && (info.kind !== "step" || info.cascade !== cascade.name)) {
-          cascade = this.endCascadeSpan(cascade, cursor.context);
+          cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
         }
         if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
         if (info.kind === "step") {
@@ -129,7 +124,7 @@ export class RunSession {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          let outcome = this.runStep(info, cursor.context, item, cascade?.span ?? parent);
+          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent);
           if (outcome instanceof Promise) outcome = await outcome;
           try {
             cursor = this.send(driver, cursor, outcome.event);
@@ -157,7 +152,7 @@ export class RunSession {
           throw new Error(`the runner cannot act in state "${cursor.state.key}" (${info.kind})`);
         }
       }
-      if (cascade !== undefined) cascade = this.endCascadeSpan(cascade, cursor.context);
+      if (cascade !== undefined) cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
       return cursor;
     } catch (error) {
       cascade?.span.end({ error });
@@ -165,47 +160,9 @@ export class RunSession {
     }
   }
 
-  /**
-   * Ends the run's root span with how the run ended and what it cost: status, the tier each cascade
-   * used (`tier` is the last one, what `catena traces` shows), tokens, cost and duration.
-   */
+  /** Ends the run's root span with how the run ended and what it cost (`run-trace.ts`). */
   endRunSpan(status: string, outcome: { outputs?: unknown; error?: unknown }): void {
-    if (!this.span.active) return;
-    const tiers = Object.values(this.tiersUsed);
-    const metadata: Record<string, unknown> = {
-      status,
-      ms: Date.now() - this.startedAt,
-      steps: this.records.length,
-      tokens_in: this.usage.inputTokens,
-      tokens_out: this.usage.outputTokens,
-      cost_usd: this.usage.costUsd,
-    };
-    if (tiers.length > 0) {
-      metadata.tier = tiers[tiers.length - 1];
-      metadata.tiers = { ...this.tiersUsed };
-    }
-    if (this.modelUsed !== undefined) metadata.model = this.modelUsed;
-    this.span.end({ ...outcome, metadata });
-  }
-
-  /** Ends a cascade's span with the answer it settled on (or why it deferred); notes the tier used. */
-  private endCascadeSpan(cascade: OpenCascade, context: ChainMachineContext): undefined {
-    const answer = context.outputs[cascade.name] as
-      | { tier?: string; accepted?: boolean; confidence?: number }
-      | null
-      | undefined;
-    if (answer && typeof answer.tier === "string") {
-      this.tiersUsed[cascade.name] = answer.tier;
-      cascade.span.end({
-        outputs: answer,
-        metadata: { tier: answer.tier, accepted: answer.accepted === true, confidence: answer.confidence },
-      });
-    } else if (context.deferred?.cascade === cascade.name) {
-      cascade.span.end({ outputs: { deferred: context.deferred }, metadata: { deferred: true } });
-    } else {
-      cascade.span.end({ outputs: { answer: answer ?? null } });
-    }
-    return undefined;
+    endRunSpan(this, status, outcome);
   }
 
   /** Starts a machine, turning errors thrown by guards and actions into a StepError of that state. */
@@ -230,133 +187,6 @@ export class RunSession {
     const wrapped = new StepError(state, "flow", error);
     this.lastError = wrapped;
     return wrapped;
-  }
-
-  private runStep(
-    info: StepInfo,
-    context: ChainMachineContext,
-    item: number | undefined,
-    parent: TraceSpan,
-  ): StepOutcome | Promise<StepOutcome> {
-    const step = info.step;
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
-    const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
-    let stepUsage: Usage | undefined;
-    const timeoutMs = step.timeoutMs ?? this.options.stepTimeoutMs;
-    let signal = this.signal;
-    let onTimeout: (() => void) | undefined;
-    if (timeoutMs !== undefined) {
-      // The step gets a signal that also fires on its own timeout, so it can cancel its I/O.
-      const controller = new AbortController();
-      onTimeout = () =>
-        controller.abort(
-          new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }),
-        );
-      signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
-    }
-    const usage = this.usage;
-    const ctx: StepContext = {
-      signal: signal ?? NEVER_ABORTED,
-      runId: this.runId,
-      chain: this.ref,
-      input: context.input,
-      outputs: context.outputs,
-      metadata: this.metadata,
-      logger: this.logger,
-      trace: span,
-      attempt,
-      ...(info.tier === undefined ? {} : { tier: info.tier }),
-      recordUsage(u) {
-        stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-        stepUsage.inputTokens += u.inputTokens ?? 0;
-        stepUsage.outputTokens += u.outputTokens ?? 0;
-        stepUsage.costUsd += u.costUsd ?? 0;
-        usage.inputTokens += u.inputTokens ?? 0;
-        usage.outputTokens += u.outputTokens ?? 0;
-        usage.costUsd += u.costUsd ?? 0;
-      },
-    };
-    // Set after the fact, not spread in: the common case (no listener) keeps the hot path as it was.
-    if (this.options.onToken !== undefined) {
-      (ctx as { onToken?: (text: string) => void }).onToken = this.tokenSink(info, item, attempt);
-    }
-    const record = (status: StepRecord["status"]): StepRecord => {
-      const r: StepRecord = {
-        name: step.name,
-        kind: step.kind,
-        startedAt,
-        ms: performance.now() - t0,
-        status,
-      };
-      if (info.tier !== undefined) r.tier = info.tier;
-      if (attempt > 1) r.attempt = attempt;
-      if (item !== undefined) r.item = item;
-      if (stepUsage !== undefined) r.usage = stepUsage;
-      return r;
-    };
-    const ok = (output: unknown): StepOutcome => {
-      // A tier that gives no label would leave the cascade nothing to decide on: say so, not defer quietly.
-      if (info.cascade !== undefined && !isLabelResult(output)) return fail(notALabel(info, output));
-      const r = record("done");
-      const confidence = (output as { confidence?: unknown } | null)?.confidence;
-      if (typeof confidence === "number") r.confidence = confidence;
-      return { event: { type: "step.done", output }, record: r, span, output };
-    };
-    const fail = (error: unknown): StepOutcome => {
-      // A run-level abort or timeout ends the run; it is not the step's failure to retry.
-      if (this.signal?.aborted) {
-        const reason = abortReason(this.signal, `run of ${this.chain.id}`);
-        span.end({ error: reason });
-        throw reason;
-      }
-      const err =
-        error instanceof TimeoutError || error instanceof AbortedError || error instanceof StepError
-          ? error
-          : new StepError(step.name, step.kind, error);
-      this.lastError = err;
-      const serialized = serializeError(err);
-      const r = record("error");
-      r.error = serialized;
-      return { event: { type: "step.error", error: serialized }, record: r, span, error: err };
-    };
-    try {
-      const value = settle(
-        step.run(context.data as never, ctx),
-        `Step "${step.name}"`,
-        signal,
-        timeoutMs,
-        onTimeout,
-      );
-      return value instanceof Promise ? value.then(ok, fail) : ok(value);
-    } catch (error) {
-      return fail(error);
-    }
-  }
-
-  /** Wraps a step's text pieces into {@link TokenEvent}s for the run's `onToken`. */
-  private tokenSink(info: StepInfo, item: number | undefined, attempt: number): (text: string) => void {
-    const onToken = this.options.onToken as (event: TokenEvent) => void;
-    const step = info.step.name;
-    const base: TokenEvent = {
-      type: "token",
-      text: "",
-      step,
-      path: info.cascade === undefined ? [step] : [info.cascade, step],
-      runId: this.runId,
-      attempt,
-      ...(item === undefined ? {} : { item }),
-      ...(info.tier === undefined ? {} : { tier: info.tier }),
-    };
-    return (text) => {
-      // A listener's failure must not fail the model call that is feeding it.
-      try {
-        onToken({ ...base, text });
-      } catch (error) {
-        this.logger.warn(`onToken threw on a token of step "${step}"`, { error: String(error) });
-      }
-    };
   }
 
   /**
@@ -497,29 +327,6 @@ export class RunSession {
   }
 }
 
-function tierStatus(
-  outcome: StepOutcome,
-  context: ChainMachineContext,
-  info: StepInfo,
-): StepRecord["status"] {
-  if (outcome.record.status === "error") return "error";
-  const answer = context.outputs[info.cascade as string] as { tier?: string; accepted?: boolean } | undefined;
-  return answer?.tier === info.tier && answer?.accepted === true ? "done" : "escalated";
-}
-
-/** What a step's span records when it starts: kind, tier, threshold, attempt, map item, model. */
-function stepSpanInfo(info: StepInfo, data: unknown, attempt: number, item: number | undefined): SpanInfo {
-  const { step } = info;
-  const metadata: Record<string, unknown> = { kind: step.kind, attempt };
-  if (info.cascade !== undefined) metadata.cascade = info.cascade;
-  if (info.tier !== undefined) metadata.tier = info.tier;
-  if (info.threshold !== undefined) metadata.threshold = info.threshold;
-  if (item !== undefined) metadata.item = item;
-  const model = modelOf(step);
-  if (model !== undefined) metadata.model = model;
-  return { name: step.name, runType: runTypeOf(step.kind), inputs: data, metadata };
-}
-
 /**
  * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
  * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
@@ -532,64 +339,4 @@ function chainRef(chain: AnyChain): ChainRef {
       return chain.fingerprint;
     },
   };
-}
-
-/** The model id in a step's spec (`llm` steps, and any step that names one). */
-function modelOf(step: StepInfo["step"]): string | undefined {
-  // A code step names no model, and reading its spec would parse its source.
-  if (step.kind === "code") return undefined;
-  const model = (step.spec as { model?: unknown } | null)?.model;
-  return typeof model === "string" ? model : undefined;
-}
-
-function cascadeSpanInfo(name: string, data: unknown): SpanInfo {
-  return { name, runType: "chain", inputs: data, metadata: { kind: "cascade" } };
-}
-
-/**
- * Ends a step's span once the machine has ruled on it: outputs or error, and for cascade tiers
- * whether the answer was accepted or escalated; tokens and cost when the step used a model.
- */
-function endStepSpan(outcome: StepOutcome): void {
-  const { record } = outcome;
-  const metadata: Record<string, unknown> = { status: record.status, ms: record.ms };
-  if (record.confidence !== undefined) metadata.confidence = record.confidence;
-  if (record.tier !== undefined) {
-    metadata.accepted = record.status === "done";
-    metadata.escalated = record.status === "escalated";
-  }
-  if (record.usage !== undefined) {
-    metadata.tokens_in = record.usage.inputTokens;
-    metadata.tokens_out = record.usage.outputTokens;
-    metadata.cost_usd = record.usage.costUsd;
-  }
-  if (outcome.error !== undefined) outcome.span.end({ error: outcome.error, metadata });
-  else outcome.span.end({ outputs: outcome.output, metadata });
-}
-
-function runTypeOf(kind: string): "chain" | "llm" | "retriever" | "tool" | "embedding" | "parser" {
-  switch (kind) {
-    case "llm":
-      return "llm";
-    case "knn":
-      return "retriever";
-    case "regex":
-      return "parser";
-    case "embed":
-      return "embedding";
-    default:
-      return "tool";
-  }
-}
-
-function notALabel(info: StepInfo, output: unknown): Error {
-  const what =
-    output === null
-      ? "null"
-      : Array.isArray(output)
-        ? "an array"
-        : `${typeof output === "object" ? "an" : "a"} ${typeof output}`;
-  return new Error(
-    `tier "${info.step.name}" of cascade "${info.cascade}" returned ${what} without { label, confidence }; a cascade tier must return { label: string | null, confidence: number } (use a labelling step, or map the result in the step).`,
-  );
 }

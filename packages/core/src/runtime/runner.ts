@@ -1,6 +1,5 @@
 import type { AnyChain, Chain } from "../compile/define-chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
-import type { MachineCursor } from "../compile/machine-table.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import {
   InputValidationError,
@@ -12,8 +11,9 @@ import {
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { constructOf } from "../flows/registry.ts";
+import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
-import { newRunId } from "./run-id.ts";
+import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { RunSession } from "./run-session.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 
@@ -124,7 +124,7 @@ function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undef
 
 /** The review a snapshot waits at: a state of this chain, or one inside a construct's sub-flow. */
 function pausedReview(chain: AnyChain, snapshot: RunSnapshot): ReviewNode | undefined {
-  const info = chain.compiled.table.states.get(snapshot.state)?.info;
+  const info = tableOf(chain.compiled).states.get(snapshot.state)?.info;
   if (info?.kind === "review") return info.review;
   if (info?.kind === "effect" && snapshot.nested !== undefined) {
     return constructOf(info.node).pausedReview?.(info.node, snapshot.nested);

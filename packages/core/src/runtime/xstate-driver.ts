@@ -1,7 +1,7 @@
 import { type AnyActorRef, createActor } from "xstate";
-import type { CompiledFlow } from "../compile/compile-flow.ts";
+import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import type { ChainMachineContext } from "../compile/machine-context.ts";
-import type { MachineCursor, MachineTable } from "../compile/machine-table.ts";
+import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
 
 interface ActorCursor extends MachineCursor {
   actor: AnyActorRef;
@@ -20,7 +20,7 @@ export function xstateDriver(flow: CompiledFlow): Pick<MachineTable, "start" | "
       context: ChainMachineContext;
     };
     if (snapshot.status === "error") throw snapshot.error;
-    const state = flow.table.states.get(String(snapshot.value));
+    const state = tableOf(flow).states.get(String(snapshot.value));
     if (!state) throw new Error(`xstate reached unknown state ${String(snapshot.value)}`);
     return { state, context: snapshot.context, actor };
   };

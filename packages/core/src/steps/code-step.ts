@@ -1,6 +1,6 @@
 import type { JsonValue, Step, StepContext } from "../types.ts";
+import { functionSource, readFunction, type SourceFunction } from "../versioning/function-source.ts";
 import { freeIdentifiers } from "./free-identifiers.ts";
-import { functionSource, readFunction, type SourceFunction } from "./function-source.ts";
 
 /** Options of a code step. */
 export interface CodeStepOptions {

@@ -1,6 +1,6 @@
 import type { Node } from "estree";
 import { analyze } from "periscopic";
-import { IMPORTED_MODULE } from "./normalize-function-tree.ts";
+import { IMPORTED_MODULE } from "../versioning/normalize-function-tree.ts";
 
 // Names a function can read without a binding of its own that are not module state: the
 // CommonJS module scope, `arguments`, and the keywords periscopic reports from `import.meta`.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initialContext } from "../compile/machine-context.ts";
-import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "../runtime/quiet-defaults.ts";
+import { stepContext } from "../runtime/run-step.ts";
 import type { AnyStep, StepContext } from "../types.ts";
 import { canonicalJson } from "../versioning/canonical-json.ts";
 
@@ -17,18 +17,11 @@ export interface StepContractCase {
 
 /** A step context like the runner's, for calling `run` directly. */
 export function contractContext(): StepContext {
-  return {
-    signal: NEVER_ABORTED,
+  return stepContext({
     runId: "contract",
     chain: { name: "contract", version: "0.0.0", fingerprint: "0" },
     input: initialContext(null).input,
-    outputs: {},
-    metadata: {},
-    logger: STDERR_LOGGER,
-    trace: NOOP_SPAN,
-    attempt: 1,
-    recordUsage: () => {},
-  };
+  });
 }
 
 /**

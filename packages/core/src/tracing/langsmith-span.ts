@@ -1,8 +1,8 @@
 import type { Client } from "langsmith/client";
 import { RunTree } from "langsmith/run_trees";
 import { CatenaError } from "../errors/catena-error.ts";
+import { newRunId } from "../ids/run-id.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
-import { newRunId } from "../runtime/run-id.ts";
 import type { SpanInfo, SpanOutcome, TraceSpan } from "../types.ts";
 import type { RunRecord, TraceInfo } from "./run-record.ts";
 

@@ -1,4 +1,4 @@
-import { functionSource } from "../steps/function-source.ts";
+import { functionSource } from "./function-source.ts";
 
 /**
  * Serialises a value with sorted keys and a fixed form for what JSON lacks (regexes, functions,

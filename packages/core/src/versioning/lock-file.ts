@@ -4,7 +4,7 @@ import { CatenaError } from "../errors/catena-error.ts";
 
 /**
  * How fingerprints are computed, recorded in lock files: `syntax-tree-1` hashes function source as
- * a normalised syntax tree (steps/function-source.ts). Locks written before it have no scheme, and
+ * a normalised syntax tree (versioning/function-source.ts). Locks written before it have no scheme, and
  * their fingerprints of code depended on the loader (token text), so a mismatch against such a lock
  * may come from the new hashing alone.
  */

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are function sources with templates in them
 import { describe, expect, it } from "vitest";
-import { freeIdentifiers } from "./free-identifiers.ts";
+import { freeIdentifiers } from "../steps/free-identifiers.ts";
 import { functionSource, readFunction } from "./function-source.ts";
 
 /** A function whose `toString()` is exactly `text`, as a loader would have printed it. */

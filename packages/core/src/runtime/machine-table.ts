@@ -1,6 +1,7 @@
 import type { AnyStateMachine } from "xstate";
-import type { ChainMachineContext, ChainMachineEvent } from "./machine-context.ts";
-import type { StateInfo } from "./state-info.ts";
+import type { CompiledFlow } from "../compile/compiled-flow.ts";
+import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
+import type { StateInfo } from "../compile/state-info.ts";
 
 type Args = { context: ChainMachineContext; event: ChainMachineEvent };
 type Guard = (args: Args, params: undefined) => boolean;
@@ -148,4 +149,19 @@ function apply(
   let ctx = context;
   for (const a of assignments) ctx = { ...ctx, ...a({ context: ctx, event }, undefined) };
   return ctx;
+}
+
+const TABLES = new WeakMap<CompiledFlow, MachineTable>();
+
+/**
+ * The transition table of a compiled flow, read off its machine on first use and kept for the
+ * flow's lifetime, so each chain pays for it once.
+ */
+export function tableOf(flow: CompiledFlow): MachineTable {
+  let table = TABLES.get(flow);
+  if (table === undefined) {
+    table = machineTable(flow.machine);
+    TABLES.set(flow, table);
+  }
+  return table;
 }

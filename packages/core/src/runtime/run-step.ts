@@ -1,0 +1,242 @@
+import { abortReason, settle } from "../async/settle.ts";
+import { isLabelResult } from "../compile/context-actions.ts";
+import type { AnyChain } from "../compile/define-chain.ts";
+import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
+import type { StateInfo } from "../compile/state-info.ts";
+import { type CatenaError, serializeError } from "../errors/catena-error.ts";
+import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
+import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
+import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { type OpenStepSpan, stepSpanInfo } from "./run-trace.ts";
+import type { RunOptions } from "./run-types.ts";
+import type { TokenEvent } from "./token-event.ts";
+
+/** A state whose effect is running one step. */
+export type StepInfo = Extract<StateInfo, { kind: "step" }>;
+
+/** How a step ended: the event for the machine, its record, and its span, still open. */
+export interface StepOutcome extends OpenStepSpan {
+  event: ChainMachineEvent;
+  /** The step's span, still open: it ends once the machine has said whether a tier was accepted. */
+  span: TraceSpan;
+}
+
+/** What of a run a step needs: who runs it, the run's signal and options, and where usage adds up. */
+export interface StepHost {
+  readonly runId: string;
+  readonly ref: ChainRef;
+  readonly chain: AnyChain;
+  readonly options: RunOptions;
+  readonly usage: Usage;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+  readonly signal: AbortSignal | undefined;
+  lastError: CatenaError | undefined;
+}
+
+/** The parts of a {@link StepContext}; what is left out gets the quiet default. */
+export interface StepContextParts {
+  runId: string;
+  chain: ChainRef;
+  input: unknown;
+  /** Default: no outputs yet. */
+  outputs?: Readonly<Record<string, unknown>>;
+  /** Default: none. */
+  metadata?: Readonly<Record<string, unknown>>;
+  /** Default: a signal that never aborts. */
+  signal?: AbortSignal | undefined;
+  /** Default: warnings and errors to stderr. */
+  logger?: Logger;
+  /** Default: a span that records nothing. */
+  trace?: TraceSpan;
+  /** Default: 1. */
+  attempt?: number;
+  tier?: string | undefined;
+  /** Default: usage is dropped. */
+  recordUsage?: (usage: Partial<Usage>) => void;
+  onToken?: ((text: string) => void) | undefined;
+}
+
+const IGNORE_USAGE = (): void => {};
+
+/**
+ * Builds the context a step's `run` gets. The runner, `calibrate` and the step contract test all
+ * build it here, so a step sees the same shape wherever it is called from.
+ */
+export function stepContext(parts: StepContextParts): StepContext {
+  const ctx: StepContext = {
+    signal: parts.signal ?? NEVER_ABORTED,
+    runId: parts.runId,
+    chain: parts.chain,
+    input: parts.input,
+    outputs: parts.outputs ?? {},
+    metadata: parts.metadata ?? {},
+    logger: parts.logger ?? STDERR_LOGGER,
+    trace: parts.trace ?? NOOP_SPAN,
+    attempt: parts.attempt ?? 1,
+    ...(parts.tier === undefined ? {} : { tier: parts.tier }),
+    recordUsage: parts.recordUsage ?? IGNORE_USAGE,
+  };
+  // Set after the fact, not spread in: the common case (no listener) keeps the hot path as it was.
+  if (parts.onToken !== undefined) (ctx as { onToken?: (text: string) => void }).onToken = parts.onToken;
+  return ctx;
+}
+
+/**
+ * Runs the step of a step state: opens its span under `parent`, gives it a context with its own
+ * timeout signal, and turns what it returns or throws into the machine's next event and a record.
+ * Synchronous steps stay synchronous.
+ */
+export function runStep(
+  host: StepHost,
+  info: StepInfo,
+  context: ChainMachineContext,
+  item: number | undefined,
+  parent: TraceSpan,
+): StepOutcome | Promise<StepOutcome> {
+  const step = info.step;
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
+  const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
+  let stepUsage: Usage | undefined;
+  const timeoutMs = step.timeoutMs ?? host.options.stepTimeoutMs;
+  let signal = host.signal;
+  let onTimeout: (() => void) | undefined;
+  if (timeoutMs !== undefined) {
+    // The step gets a signal that also fires on its own timeout, so it can cancel its I/O.
+    const controller = new AbortController();
+    onTimeout = () =>
+      controller.abort(new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }));
+    signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+  }
+  const usage = host.usage;
+  const ctx = stepContext({
+    signal,
+    runId: host.runId,
+    chain: host.ref,
+    input: context.input,
+    outputs: context.outputs,
+    metadata: host.metadata,
+    logger: host.logger,
+    trace: span,
+    attempt,
+    tier: info.tier,
+    recordUsage(u) {
+      stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      stepUsage.inputTokens += u.inputTokens ?? 0;
+      stepUsage.outputTokens += u.outputTokens ?? 0;
+      stepUsage.costUsd += u.costUsd ?? 0;
+      usage.inputTokens += u.inputTokens ?? 0;
+      usage.outputTokens += u.outputTokens ?? 0;
+      usage.costUsd += u.costUsd ?? 0;
+    },
+    onToken: host.options.onToken === undefined ? undefined : tokenSink(host, info, item, attempt),
+  });
+  const record = (status: StepRecord["status"]): StepRecord => {
+    const r: StepRecord = {
+      name: step.name,
+      kind: step.kind,
+      startedAt,
+      ms: performance.now() - t0,
+      status,
+    };
+    if (info.tier !== undefined) r.tier = info.tier;
+    if (attempt > 1) r.attempt = attempt;
+    if (item !== undefined) r.item = item;
+    if (stepUsage !== undefined) r.usage = stepUsage;
+    return r;
+  };
+  const ok = (output: unknown): StepOutcome => {
+    // A tier that gives no label would leave the cascade nothing to decide on: say so, not defer quietly.
+    if (info.cascade !== undefined && !isLabelResult(output)) return fail(notALabel(info, output));
+    const r = record("done");
+    const confidence = (output as { confidence?: unknown } | null)?.confidence;
+    if (typeof confidence === "number") r.confidence = confidence;
+    return { event: { type: "step.done", output }, record: r, span, output };
+  };
+  const fail = (error: unknown): StepOutcome => {
+    // A run-level abort or timeout ends the run; it is not the step's failure to retry.
+    if (host.signal?.aborted) {
+      const reason = abortReason(host.signal, `run of ${host.chain.id}`);
+      span.end({ error: reason });
+      throw reason;
+    }
+    const err =
+      error instanceof TimeoutError || error instanceof AbortedError || error instanceof StepError
+        ? error
+        : new StepError(step.name, step.kind, error);
+    host.lastError = err;
+    const serialized = serializeError(err);
+    const r = record("error");
+    r.error = serialized;
+    return { event: { type: "step.error", error: serialized }, record: r, span, error: err };
+  };
+  try {
+    const value = settle(
+      step.run(context.data as never, ctx),
+      `Step "${step.name}"`,
+      signal,
+      timeoutMs,
+      onTimeout,
+    );
+    return value instanceof Promise ? value.then(ok, fail) : ok(value);
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+/**
+ * The status a cascade tier's record ends with once the machine ruled: `done` when its answer was
+ * accepted, `escalated` when the cascade went on to the next tier.
+ */
+export function tierStatus(
+  outcome: StepOutcome,
+  context: ChainMachineContext,
+  info: StepInfo,
+): StepRecord["status"] {
+  if (outcome.record.status === "error") return "error";
+  const answer = context.outputs[info.cascade as string] as { tier?: string; accepted?: boolean } | undefined;
+  return answer?.tier === info.tier && answer?.accepted === true ? "done" : "escalated";
+}
+
+/** Wraps a step's text pieces into {@link TokenEvent}s for the run's `onToken`. */
+function tokenSink(
+  host: StepHost,
+  info: StepInfo,
+  item: number | undefined,
+  attempt: number,
+): (text: string) => void {
+  const onToken = host.options.onToken as (event: TokenEvent) => void;
+  const step = info.step.name;
+  const base: TokenEvent = {
+    type: "token",
+    text: "",
+    step,
+    path: info.cascade === undefined ? [step] : [info.cascade, step],
+    runId: host.runId,
+    attempt,
+    ...(item === undefined ? {} : { item }),
+    ...(info.tier === undefined ? {} : { tier: info.tier }),
+  };
+  return (text) => {
+    // A listener's failure must not fail the model call that is feeding it.
+    try {
+      onToken({ ...base, text });
+    } catch (error) {
+      host.logger.warn(`onToken threw on a token of step "${step}"`, { error: String(error) });
+    }
+  };
+}
+
+function notALabel(info: StepInfo, output: unknown): Error {
+  const what =
+    output === null
+      ? "null"
+      : Array.isArray(output)
+        ? "an array"
+        : `${typeof output === "object" ? "an" : "a"} ${typeof output}`;
+  return new Error(
+    `tier "${info.step.name}" of cascade "${info.cascade}" returned ${what} without { label, confidence }; a cascade tier must return { label: string | null, confidence: number } (use a labelling step, or map the result in the step).`,
+  );
+}
