@@ -150,6 +150,7 @@ export type {
   ReviewNode,
   SequenceNode,
   SpanInfo,
+  SpanAnnotation,
   SpanOutcome,
   Step,
   StepContext,

@@ -27,6 +27,18 @@ export interface SpanInfo {
   inputs: unknown;
   metadata?: Record<string, unknown>;
   tags?: string[];
+  /** When the span began, epoch milliseconds; default now (a model call recorded once it failed). */
+  startTime?: number;
+}
+
+/** What a step learns about its own span while it runs (an llm step: the chat messages sent). */
+export interface SpanAnnotation {
+  /** Replaces the span's inputs. */
+  inputs?: Record<string, unknown>;
+  /** Added to the outputs the span ends with. */
+  outputs?: Record<string, unknown>;
+  /** Added to the span's metadata. */
+  metadata?: Record<string, unknown>;
 }
 
 /** How a span ended. */
@@ -44,11 +56,14 @@ export interface TraceSpan {
   readonly active: boolean;
   child(info: SpanInfo): TraceSpan;
   end(outcome: SpanOutcome): void;
+  /** Records what the span is about while it is open: later calls add to earlier ones. */
+  annotate?(annotation: SpanAnnotation): void;
   /**
-   * LangChain callbacks that make LangChain runs started inside this span (an LLM call in a step)
-   * nest under it in the trace; undefined when the backend has none.
+   * LangChain callbacks that make LangChain runs started inside this span nest under it in the
+   * trace; undefined when the backend has none. With `internals` (the runnables LangChain builds
+   * inside an llm step's model call) they are undefined unless the tracer keeps LangChain's runs.
    */
-  langchainCallbacks?(): Promise<unknown>;
+  langchainCallbacks?(options?: { internals?: boolean }): Promise<unknown>;
 }
 
 /** A tracing backend: starts the root span of a chain run. */

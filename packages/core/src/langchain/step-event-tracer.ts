@@ -52,13 +52,17 @@ export function stepEventTracer(
     const startedAt = performance.now();
     const callbacks =
       target?.langchainCallbacks !== undefined
-        ? () => (target.langchainCallbacks as () => Promise<unknown>)()
+        ? (o?: { internals?: boolean }) =>
+            (target.langchainCallbacks as (o?: { internals?: boolean }) => Promise<unknown>)(o)
         : langchainCallbacks !== undefined
           ? () => langchainCallbacks(info.name)
           : undefined;
     return {
       active: true,
       child: (childInfo) => span(childInfo, target?.child(childInfo), isStep(childInfo)),
+      annotate(annotation) {
+        target?.annotate?.(annotation);
+      },
       end(outcome) {
         target?.end(outcome);
         if (!reports) return;

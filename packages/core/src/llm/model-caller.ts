@@ -15,6 +15,12 @@ import {
   resolveChatModel,
 } from "./chat-model-resolver.ts";
 import { loadLangChain } from "./langchain-runtime.ts";
+import {
+  type ModelCallRecord,
+  modelCallAnnotation,
+  nextCallNumber,
+  traceOtherCall,
+} from "./model-call-trace.ts";
 import { costOf, modelPrice } from "./price-table.ts";
 import { classifyProviderError, type ProviderFailure } from "./provider-failure.ts";
 import type { RateLimits } from "./provider-rate-limiter.ts";
@@ -46,11 +52,13 @@ export interface ModelCallerOptions {
   cache: () => ResponseCache | undefined;
 }
 
-/** A model's answer: the message, which model gave it, and whether it came from the cache. */
+/** A model's answer: the message, which model gave it, whether it came from the cache, and the call. */
 export interface ModelAnswer {
   message: AIMessage;
   model: string;
   cached: boolean;
+  /** The call that answered, for the step's trace (`model-call-trace.ts`). */
+  call: ModelCallRecord;
 }
 
 /**
@@ -73,6 +81,14 @@ export class ModelCaller {
     const failures: FailedCall[] = [];
     let notConfigured: ProviderNotConfiguredError | undefined;
     let lastError: unknown;
+    // A failed call is traced as an attempt of its own once another call follows it.
+    let failedCall: { call: ModelCallRecord; error: unknown } | undefined;
+    const traceFailedCall = (): void => {
+      if (failedCall === undefined) return;
+      const { call, error } = failedCall;
+      traceOtherCall(ctx.trace, `${step} (attempt ${call.attempt})`, call, { error });
+      failedCall = undefined;
+    };
     // Fetched once a model is ready to call: an item that never reaches a model needs no LangChain tracer.
     let callbacks: Promise<Callbacks | undefined> | undefined;
     for (const [index, input] of models.entries()) {
@@ -95,19 +111,23 @@ export class ModelCaller {
             const text = contentText(message.content);
             if (text !== "") ctx.onToken(text);
           }
-          return { message, model: hit.model, cached: true };
+          traceFailedCall();
+          const call = this.record(ctx, hit.model, messages);
+          return { message, model: hit.model, cached: true, call };
         }
       }
       const limiter = providerRateLimiter(model.endpoint);
       if (this.options.rateLimit) limiter.configure(this.options.rateLimit);
       const estimate = estimateTokens(messages, settings.maxTokens);
       // Tracing never makes a step fail: callbacks that cannot be had are left out.
-      callbacks ??= Promise.resolve(ctx.trace.langchainCallbacks?.()).then(
+      callbacks ??= Promise.resolve(ctx.trace.langchainCallbacks?.({ internals: true })).then(
         (c) => c as Callbacks | undefined,
         () => undefined,
       );
       for (let attempt = 1; attempt <= retry.attempts; attempt++) {
         const permit = await limiter.acquire(estimate, ctx.signal);
+        traceFailedCall();
+        const call = this.record(ctx, model.id, messages);
         const timeout = new AbortController();
         const timer = setTimeout(() => timeout.abort(), this.options.callTimeoutMs);
         let failure: ProviderFailure;
@@ -133,13 +153,14 @@ export class ModelCaller {
               });
             });
           }
-          return { message, model: model.id, cached: false };
+          return { message, model: model.id, cached: false, call };
         } catch (error) {
           permit.settle(0);
           if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
           const unreadable = unreadableReason(error);
-          if (unreadable !== undefined) throw new UnreadableAnswer(model.id, unreadable, error);
+          if (unreadable !== undefined) throw new UnreadableAnswer(model.id, unreadable, error, call);
           lastError = error;
+          failedCall = { call, error };
           failure = timeout.signal.aborted
             ? {
                 kind: "timeout",
@@ -176,11 +197,23 @@ export class ModelCaller {
         });
       }
     }
+    // The last call's error is the step's: its run shows that call's messages and model.
+    if (failedCall !== undefined) ctx.trace.annotate?.(modelCallAnnotation(failedCall.call, undefined));
     if (failures.length === 0 && notConfigured) throw notConfigured;
     throw new ProviderError(step, failures, {
       cause: lastError,
       ...(notConfigured ? { details: { notConfigured: notConfigured.message } } : {}),
     });
+  }
+
+  private record(ctx: StepContext, model: string, messages: BaseMessage[]): ModelCallRecord {
+    return {
+      startTime: Date.now(),
+      messages,
+      model,
+      settings: this.options.settings,
+      attempt: nextCallNumber(ctx),
+    };
   }
 
   private async invoke(

@@ -1,3 +1,5 @@
+import type { ModelCallRecord } from "./model-call-trace.ts";
+
 /**
  * A model answer that the provider's client rejected before Catena could read it: structured
  * output that is not JSON, or cut off at the token limit. It is the model's fault, not the
@@ -7,11 +9,14 @@ export class UnreadableAnswer extends Error {
   readonly model: string;
   /** What was wrong, phrased for the repair request. */
   readonly reason: string;
-  constructor(model: string, reason: string, cause: unknown) {
+  /** The call that got the answer, for the step's trace. */
+  readonly call: ModelCallRecord | undefined;
+  constructor(model: string, reason: string, cause: unknown, call?: ModelCallRecord) {
     super(`${model}: ${reason}`, { cause });
     this.name = "UnreadableAnswer";
     this.model = model;
     this.reason = reason;
+    this.call = call;
   }
 }
 

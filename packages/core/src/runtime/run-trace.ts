@@ -74,12 +74,20 @@ export function endCascadeSpan(
     tiersUsed[cascade.name] = answer.tier;
     cascade.span.end({
       outputs: answer,
-      metadata: { tier: answer.tier, accepted: answer.accepted === true, confidence: answer.confidence },
+      metadata: {
+        status: "done",
+        tier: answer.tier,
+        accepted: answer.accepted === true,
+        ...(typeof answer.confidence === "number" ? { confidence: rounded(answer.confidence) } : {}),
+      },
     });
   } else if (context.deferred?.cascade === cascade.name) {
-    cascade.span.end({ outputs: { deferred: context.deferred }, metadata: { deferred: true } });
+    cascade.span.end({
+      outputs: { deferred: context.deferred },
+      metadata: { status: "deferred", deferred: true },
+    });
   } else {
-    cascade.span.end({ outputs: { answer: answer ?? null } });
+    cascade.span.end({ outputs: { answer: answer ?? null }, metadata: { status: "done" } });
   }
   return undefined;
 }
@@ -95,7 +103,7 @@ export function stepSpanInfo(
   const metadata: Record<string, unknown> = { kind: step.kind, attempt };
   if (info.cascade !== undefined) metadata.cascade = info.cascade;
   if (info.tier !== undefined) metadata.tier = info.tier;
-  if (info.threshold !== undefined) metadata.threshold = info.threshold;
+  if (info.threshold !== undefined) metadata.threshold = rounded(info.threshold);
   if (item !== undefined) metadata.item = item;
   const model = modelOf(step);
   if (model !== undefined) metadata.model = model;
@@ -122,7 +130,7 @@ export function modelOf(step: StepInfo["step"]): string | undefined {
 export function endStepSpan(outcome: OpenStepSpan): void {
   const { record } = outcome;
   const metadata: Record<string, unknown> = { status: record.status, ms: record.ms };
-  if (record.confidence !== undefined) metadata.confidence = record.confidence;
+  if (record.confidence !== undefined) metadata.confidence = rounded(record.confidence);
   if (record.tier !== undefined) {
     metadata.accepted = record.status === "done";
     metadata.escalated = record.status === "escalated";
@@ -134,6 +142,14 @@ export function endStepSpan(outcome: OpenStepSpan): void {
   }
   if (outcome.error !== undefined) outcome.span.end({ error: outcome.error, metadata });
   else outcome.span.end({ outputs: outcome.output, metadata });
+}
+
+/**
+ * Confidences and thresholds as people read them in a trace's metadata: three decimals (the
+ * exact confidence stays in the step's output).
+ */
+function rounded(value: number): number {
+  return Number.isFinite(value) ? Number(value.toFixed(3)) : value;
 }
 
 function runTypeOf(kind: string): "chain" | "llm" | "retriever" | "tool" | "embedding" | "parser" {

@@ -7,6 +7,7 @@ import { warnFloatingModel } from "../llm/floating-models.ts";
 import { logprobConfidence, sampleAgreement, tokenLogprobsOf } from "../llm/label-confidence.ts";
 import { loadLangChain } from "../llm/langchain-runtime.ts";
 import { compilePrompt, valuesFor } from "../llm/llm-prompt.ts";
+import { modelCallAnnotation, traceOtherCall } from "../llm/model-call-trace.ts";
 import type { LlmLabelResult, LlmStepOptions } from "../llm/llm-step-options.ts";
 import { type ModelAnswer, ModelCaller, type StructuredRequest } from "../llm/model-caller.ts";
 import { DiskResponseCache, defaultResponseCache, type ResponseCache } from "../llm/response-cache.ts";
@@ -131,19 +132,36 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
     for (let repair = 0; ; repair++) {
       let read: StructuredAnswer<Record<string, unknown>>;
       let model: string;
+      let answered: (Pick<ModelAnswer, "call"> & { message?: ModelAnswer["message"] }) | undefined;
       try {
         const answer = await caller.call(conversation, ctx, sample);
         read = readStructuredAnswer(answer.message, validator as AnswerSchema<Record<string, unknown>>);
-        if (read.ok) return { value: read.value, answer };
+        if (read.ok) {
+          traceAnswer(ctx, name, answer, sample);
+          return { value: read.value, answer };
+        }
         model = answer.model;
+        answered = answer;
       } catch (error) {
         if (!(error instanceof UnreadableAnswer)) throw error;
         read = { ok: false, rawText: "", issues: [{ path: "", message: error.reason }] };
         model = error.model;
+        if (error.call !== undefined) answered = { call: error.call };
       }
+      const invalid = new ModelOutputError(name, model, read.rawText, read.issues, {
+        details: { attempts: repair + 1 },
+      });
       if (repair >= repairs) {
-        throw new ModelOutputError(name, model, read.rawText, read.issues, {
-          details: { attempts: repair + 1 },
+        // The step's run is its last call, and states the error.
+        if (answered !== undefined)
+          ctx.trace.annotate?.(modelCallAnnotation(answered.call, answered.message));
+        throw invalid;
+      }
+      if (answered !== undefined) {
+        const { call, message } = answered;
+        traceOtherCall(ctx.trace, `${name} (attempt ${call.attempt})`, call, {
+          error: invalid,
+          ...(message === undefined ? {} : { answer: message }),
         });
       }
       ctx.logger.debug(`llm step "${name}": the answer does not match the schema; asking again`, {
@@ -166,6 +184,7 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
     );
     if (validator === undefined) {
       const answer = await caller.call(messages, ctx);
+      traceAnswer(ctx, name, answer, 0);
       return contentText(answer.message.content);
     }
     const first = await structuredAnswer(messages, ctx, 0);
@@ -210,6 +229,16 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     run: run as (input: unknown, ctx: StepContext) => Promise<LlmOutput<O>>,
   };
+}
+
+/**
+ * The step's run is the model call that answered (the first sample's): its messages, answer,
+ * usage and model. Further samples are runs of their own beside it.
+ */
+function traceAnswer(ctx: StepContext, step: string, answer: ModelAnswer, sample: number): void {
+  if (!ctx.trace.active) return;
+  if (sample === 0) ctx.trace.annotate?.(modelCallAnnotation(answer.call, answer.message));
+  else traceOtherCall(ctx.trace, `${step} (sample ${sample + 1})`, answer.call, { answer: answer.message });
 }
 
 function checkPromptAgainstInput(

@@ -3,7 +3,7 @@ import { RunTree } from "langsmith/run_trees";
 import { CatenaError } from "../errors/catena-error.ts";
 import { newRunId } from "../ids/run-id.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
-import type { SpanInfo, SpanOutcome, TraceSpan } from "../types.ts";
+import type { SpanAnnotation, SpanInfo, SpanOutcome, TraceSpan } from "../types.ts";
 import type { RunRecord, TraceInfo } from "./run-record.ts";
 
 /** The tracer a span belongs to, as the span sees it. */
@@ -14,6 +14,8 @@ export interface SpanHost {
   report(problem: unknown): void;
   /** The SDK client LangChain's tracer sends through on this thread (see `langchainCallbacks`). */
   langchainClient(): Client;
+  /** Whether LangChain's internal runnables of an llm step's model call become runs of their own. */
+  readonly keepLangchainRuns: boolean;
 }
 
 /** What the spans of one trace share. */
@@ -26,6 +28,8 @@ interface TraceState {
   announced: boolean;
   /** Execution order of the next run in the trace: it breaks ties in the dotted order within a millisecond. */
   order: number;
+  /** Errors already stated in full on a run of the trace: their ancestors state them in short. */
+  readonly stated: WeakSet<object>;
 }
 
 /**
@@ -52,6 +56,7 @@ export class LangsmithSpan implements TraceSpan {
   private readonly startTime: number;
   private readonly startText: string;
   private ended = false;
+  private annotation: SpanAnnotation | undefined;
 
   constructor(
     host: SpanHost,
@@ -64,7 +69,7 @@ export class LangsmithSpan implements TraceSpan {
     this.trace = trace;
     this.info = info;
     this.id = id;
-    this.startTime = Date.now();
+    this.startTime = info.startTime ?? Date.now();
     const { segment, iso } = dottedSegment(this.startTime, trace.order++, id);
     this.startText = iso;
     this.dottedOrder = parent === undefined ? segment : `${parent.dottedOrder}.${segment}`;
@@ -78,7 +83,7 @@ export class LangsmithSpan implements TraceSpan {
     if (info.tags !== undefined) trace.tags = info.tags;
     return new LangsmithSpan(
       host,
-      { traceId: runId, project, shared: trace, announced: false, order: 1 },
+      { traceId: runId, project, shared: trace, announced: false, order: 1, stated: new WeakSet() },
       info,
       undefined,
       runId,
@@ -98,23 +103,46 @@ export class LangsmithSpan implements TraceSpan {
     }
   }
 
+  annotate(annotation: SpanAnnotation): void {
+    const before = this.annotation;
+    this.annotation =
+      before === undefined
+        ? { ...annotation }
+        : {
+            ...before,
+            ...annotation,
+            outputs: { ...before.outputs, ...annotation.outputs },
+            metadata: { ...before.metadata, ...annotation.metadata },
+          };
+  }
+
   end(outcome: SpanOutcome): void {
     if (this.ended) return;
     this.ended = true;
     try {
+      const noted = this.annotation;
       const record: RunRecord = {
         dotted_order: this.dottedOrder,
         name: this.info.name,
         run_type: this.info.runType,
         end_time: Date.now(),
-        inputs: asRecord(this.info.inputs, "input"),
-        metadata:
-          outcome.error === undefined
-            ? { ...this.metadata, ...outcome.metadata }
-            : { ...this.metadata, ...outcome.metadata, ...errorMetadata(outcome.error) },
+        inputs: noted?.inputs ?? asRecord(this.info.inputs, "input"),
+        metadata: {
+          ...this.metadata,
+          ...noted?.metadata,
+          ...outcome.metadata,
+          ...(outcome.error === undefined ? {} : errorMetadata(outcome.error)),
+        },
       };
-      if (outcome.outputs !== undefined) record.outputs = asRecord(outcome.outputs, "output");
-      if (outcome.error !== undefined) record.error = errorText(outcome.error);
+      if (outcome.outputs !== undefined || noted?.outputs !== undefined) {
+        record.outputs =
+          noted?.outputs === undefined
+            ? asRecord(outcome.outputs, "output")
+            : outcome.outputs === undefined
+              ? noted.outputs
+              : { answer: outcome.outputs, ...noted.outputs };
+      }
+      if (outcome.error !== undefined) record.error = this.statedError(outcome.error);
       if (!this.trace.announced) {
         record.trace = this.trace.shared;
         this.trace.announced = true;
@@ -126,10 +154,29 @@ export class LangsmithSpan implements TraceSpan {
   }
 
   /**
+   * An error in full (long values shortened) on the run that failed; a run whose descendant
+   * already stated the same error says only which error, in a line.
+   */
+  private statedError(error: unknown): string {
+    const chain: object[] = [];
+    for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
+      chain.push(e);
+      e = (e as { cause?: unknown }).cause;
+    }
+    const { stated } = this.trace;
+    if (chain.some((e) => stated.has(e))) return shortErrorText(error);
+    for (const e of chain) stated.add(e);
+    return errorText(error);
+  }
+
+  /**
    * A LangChain callback manager whose tracer nests LangChain runs (the LLM call of an `llm` step)
    * under this span. LangChain is loaded on first use, so chains without LLM steps never pay for it.
+   * An llm step's own model call asks with `internals`: its runnables are left out unless the
+   * tracer keeps them (`langchainRuns`), since the step's run already is the model call.
    */
-  async langchainCallbacks(): Promise<unknown> {
+  async langchainCallbacks(options: { internals?: boolean } = {}): Promise<unknown> {
+    if (options.internals === true && !this.host.keepLangchainRuns) return undefined;
     try {
       // LangChain's own tracer, tied to a run tree standing for this span (langsmith's
       // getLangchainCallbacks predates @langchain/core 1.x's run-tree map and would start a
@@ -200,7 +247,14 @@ export function asRecord(value: unknown, key: string): Record<string, unknown> {
   return { [key]: value };
 }
 
-/** The error text of a run: name, Catena code and message, then the causes, one per line. */
+/** How many characters of one line of an error a run keeps: the start and the end of longer ones. */
+export const ERROR_LINE_LIMIT = 400;
+
+/**
+ * The error text of a run: name, Catena code and message, then the causes, one per line, each
+ * line cut in the middle past {@link ERROR_LINE_LIMIT} characters (a schema error listing every
+ * label keeps its start and the value it got).
+ */
 export function errorText(error: unknown): string {
   const lines: string[] = [];
   let current: unknown = error;
@@ -208,14 +262,29 @@ export function errorText(error: unknown): string {
     const prefix = depth === 0 ? "" : "caused by: ";
     if (current instanceof Error) {
       const code = CatenaError.isInstance(current) ? ` [${current.code}]` : "";
-      lines.push(`${prefix}${current.name}${code}: ${current.message}`);
+      lines.push(shortened(`${prefix}${current.name}${code}: ${current.message}`, ERROR_LINE_LIMIT));
       current = current.cause;
     } else {
-      lines.push(`${prefix}${String(current)}`);
+      lines.push(shortened(`${prefix}${String(current)}`, ERROR_LINE_LIMIT));
       current = undefined;
     }
   }
   return lines.join("\n");
+}
+
+/** The one line an ancestor of the failed run carries: which error, not all of it again. */
+export function shortErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return shortened(String(error).split("\n")[0] ?? "", 120);
+  const code = CatenaError.isInstance(error) ? ` [${error.code}]` : "";
+  return shortened(`${error.name}${code}: ${error.message.split("\n")[0] ?? ""}`, 120);
+}
+
+/** `text` cut in the middle to at most about `limit` characters, saying how much was left out. */
+export function shortened(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const tail = Math.floor(limit / 4);
+  const head = limit - tail;
+  return `${text.slice(0, head)} … (${text.length - head - tail} characters left out) … ${text.slice(-tail)}`;
 }
 
 function errorMetadata(error: unknown): Record<string, unknown> {

@@ -42,6 +42,13 @@ export interface LangsmithTracerOptions {
    * `"multipart"` uses LangSmith's default route everywhere. LangSmith itself always gets multipart.
    */
   ingest?: "json" | "multipart";
+  /**
+   * Keep LangChain's internal runnables of an llm step's model call (structured output's
+   * `RunnableSequence`, `RunnableMap`, ...) as runs of their own under the step's run, for
+   * debugging LangChain itself; default `CATENA_TRACE_LANGCHAIN=1`, else off: the step's run is
+   * the model call, with its messages, answer, usage and model.
+   */
+  langchainRuns?: boolean;
 }
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
@@ -75,6 +82,8 @@ export class LangsmithTracer implements Tracer, SpanHost {
   private readonly reported = new Set<string>();
   private langchain: { client: Client; guard: GuardedFetch } | undefined;
   private closed = false;
+  /** Whether LangChain's internal runnables of a model call become runs (`langchainRuns`). */
+  readonly keepLangchainRuns: boolean;
 
   constructor(options: LangsmithTracerOptions = {}) {
     const env = langsmithSettingsFromEnv();
@@ -87,6 +96,7 @@ export class LangsmithTracer implements Tracer, SpanHost {
       positive(options.requestTimeoutMs, "requestTimeoutMs") ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = options.logger ?? STDERR_LOGGER;
     this.sampleRate = sampleRateOf(options.sampleRate);
+    this.keepLangchainRuns = options.langchainRuns ?? process.env.CATENA_TRACE_LANGCHAIN?.trim() === "1";
     this.exporter = new TraceExporter(
       {
         apiUrl: this.apiUrl,
