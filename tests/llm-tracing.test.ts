@@ -76,7 +76,8 @@ async function traced(
   return { result, runs: await runsOf(result.runId, project) };
 }
 
-const metadata = (r: Run | undefined) => (r?.extra as { metadata?: Record<string, unknown> }).metadata ?? {};
+const metadata = (r: Run | undefined) =>
+  (r?.extra as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {};
 
 describe("an llm step in a trace", () => {
   it("is one run of type llm with the conversation, the answer, usage and the model", async () => {
