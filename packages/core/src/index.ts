@@ -151,6 +151,7 @@ export type {
   SequenceNode,
   SpanAnnotation,
   SpanInfo,
+  SpanLocation,
   SpanOutcome,
   Step,
   StepContext,

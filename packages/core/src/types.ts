@@ -41,6 +41,18 @@ export interface SpanAnnotation {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * Where a run sits in its trace, enough for a later process to end it or to add runs under it:
+ * a review waiting for its decision, the root of a run that paused there.
+ */
+export interface SpanLocation {
+  /** The run's dotted order: its id, its trace id and its start time. */
+  dottedOrder: string;
+  project: string;
+  name: string;
+  runType: SpanInfo["runType"];
+}
+
 /** How a span ended. */
 export interface SpanOutcome {
   outputs?: unknown;
@@ -64,12 +76,26 @@ export interface TraceSpan {
    * inside an llm step's model call) they are undefined unless the tracer keeps LangChain's runs.
    */
   langchainCallbacks?(options?: { internals?: boolean }): Promise<unknown>;
+  /** Where this span's run sits in its trace; undefined when the backend cannot say. */
+  location?(): SpanLocation | undefined;
+  /**
+   * Sends the run as still going (a review waiting for its decision); the process that resumes
+   * the run ends it with {@link TraceSpan.closeSuspended}.
+   */
+  suspend?(outcome: SpanOutcome): void;
+  /** Ends a run of this trace that an earlier process suspended (the review a resume decided). */
+  closeSuspended?(location: SpanLocation, outcome: SpanOutcome): void;
 }
 
 /** A tracing backend: starts the root span of a chain run. */
 export interface Tracer {
   /** `runId` is the root span's id; `project` (from the chain's metadata) where the trace goes, if set. */
   startRun(info: SpanInfo & { runId: string; project?: string }): TraceSpan;
+  /**
+   * Continues the root run of a trace an earlier process started (a run resumed after a review):
+   * new spans nest under it, and ending it updates it. Without it, a resumed run starts a trace.
+   */
+  continueRun?(info: SpanInfo & { location: SpanLocation }): TraceSpan;
   /** Waits (at most `timeoutMs`, or the backend's default) until buffered spans are sent; never throws. */
   flush?(timeoutMs?: number): Promise<FlushResult>;
 }

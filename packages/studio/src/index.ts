@@ -10,6 +10,11 @@ export { StudioHttpError } from "./http/studio-http-error.ts";
 export type { IngestRefusal, IngestRefusalSummary } from "./ingest-refusals.ts";
 export { JSON_INGEST_HEADER, STUDIO_INFO, STUDIO_INFO_JSON_INGEST } from "./routes/info-routes.ts";
 export {
+  type DecisionIssue,
+  decisionIssues,
+  type ReviewResumer,
+} from "./routes/review-routes.ts";
+export {
   DEFAULT_BODY_LIMIT_BYTES,
   type RunningStudio,
   type StudioOptions,
@@ -19,6 +24,7 @@ export type { StudioDataset } from "./store/dataset-store.ts";
 export type { StudioExample } from "./store/example-store.ts";
 export type { StudioFeedback } from "./store/feedback-store.ts";
 export { type PruneResult, pruneStudio, vacuumStudio } from "./store/prune-studio.ts";
+export type { PausedReview, ReviewStatus } from "./store/review-store.ts";
 export type { RunFields, RunOperation } from "./store/run-fields.ts";
 export type { StudioRun } from "./store/run-view.ts";
 export type { StudioSession } from "./store/session-store.ts";

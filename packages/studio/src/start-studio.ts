@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { defaultStudioDbPath } from "./default-studio-db-path.ts";
 import { hostNameOf, isLoopbackHost } from "./http/host-guard.ts";
+import type { ReviewResumer } from "./routes/review-routes.ts";
 import { StudioStore } from "./store/studio-store.ts";
 import { createStudioApp } from "./studio-app.ts";
 import { StudioStartError } from "./studio-start-error.ts";
@@ -32,6 +33,11 @@ export interface StudioOptions {
   apiKey?: string;
   /** Largest request body in bytes; default 32 MiB (the SDK's batches stay under 20 MiB). */
   bodyLimitBytes?: number;
+  /**
+   * Resumes a paused run when a reviewer decides it (`catena studio` passes one that loads the
+   * chains); without it, decisions are stored for `catena resume --decided`.
+   */
+  resumeReview?: ReviewResumer;
 }
 
 /** A studio that is serving. */
@@ -90,6 +96,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
     host,
     allowedHosts,
     publicUrl: () => options.publicUrl?.replace(/\/+$/, "") ?? url,
+    resumeReview: options.resumeReview,
   });
   let server: ReturnType<typeof serve>;
   try {

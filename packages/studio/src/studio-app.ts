@@ -13,6 +13,7 @@ import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
+import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes.ts";
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
@@ -35,6 +36,8 @@ export interface StudioAppOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Where refusals are logged (default: `console.warn`, the server's stderr). */
   log?: ((line: string) => void) | undefined;
+  /** Resumes a paused run when a decision arrives; without it decisions are stored for `catena resume --decided`. */
+  resumeReview?: ReviewResumer | undefined;
 }
 
 /**
@@ -99,6 +102,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerFeedbackConfigRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
+  registerReviewRoutes(app, store, options.resumeReview);
 
   app.notFound((c) =>
     c.json(

@@ -2,6 +2,7 @@ import type { ChainMachineContext } from "../compile/machine-context.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
 import type { SpanInfo, StepRecord, TraceSpan, Usage } from "../types.ts";
+import type { RunSnapshot } from "./run-types.ts";
 
 type StepInfo = Extract<StateInfo, { kind: "step" }>;
 
@@ -165,4 +166,33 @@ function runTypeOf(kind: string): "chain" | "llm" | "retriever" | "tool" | "embe
     default:
       return "tool";
   }
+}
+
+/**
+ * Sends the run of the review a run paused at, as still going: its inputs are the snapshot to
+ * resume from (what a studio needs to list the review and resume it), its metadata the decision's
+ * JSON Schema. Sets `snapshot.trace`, so that the resume continues this trace and ends the review.
+ */
+export function suspendReviewSpan(
+  root: TraceSpan,
+  snapshot: RunSnapshot,
+  decisionSchema: Record<string, unknown> | undefined,
+): void {
+  const rootLocation = root.location?.();
+  if (!root.active || rootLocation === undefined) return;
+  const span = root.child({
+    name: snapshot.review.name,
+    runType: "chain",
+    inputs: { snapshot },
+    metadata: {
+      kind: "review",
+      status: "waiting",
+      ...(snapshot.review.prompt === undefined ? {} : { prompt: snapshot.review.prompt }),
+      ...(decisionSchema === undefined ? {} : { decision_schema: decisionSchema }),
+    },
+  });
+  const review = span.location?.();
+  if (review === undefined || span.suspend === undefined) return;
+  snapshot.trace = { root: rootLocation, review };
+  span.suspend({ metadata: { status: "waiting" } });
 }

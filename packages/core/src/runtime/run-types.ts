@@ -1,6 +1,6 @@
 import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
-import type { ChainRef, Logger, StepRecord, Tracer, Usage } from "../types.ts";
+import type { ChainRef, Logger, SpanLocation, StepRecord, Tracer, Usage } from "../types.ts";
 import type { TokenEvent } from "./token-event.ts";
 
 /** Options of `run`, `resume` and each item of `runBatch`. */
@@ -15,6 +15,8 @@ export interface RunOptions {
   metadata?: Record<string, unknown>;
   logger?: Logger;
   tracer?: Tracer;
+  /** For `resume`: who decided the review, recorded on the review's run in the trace. */
+  reviewer?: string;
   /**
    * How the machine is driven: `"table"` (default) walks the machine's transitions directly;
    * `"xstate"` sends every event through a real xstate actor (slower; same results).
@@ -46,6 +48,11 @@ export interface RunSnapshot {
    * resumes from, while `state` is the construct's state in this chain's machine.
    */
   nested?: unknown;
+  /**
+   * Where the paused run is traced, so that its resume continues the same trace: the root run,
+   * and the review's run, which the decision ends. Absent when the run was not traced.
+   */
+  trace?: { root: SpanLocation; review: SpanLocation };
 }
 
 interface RunResultBase {

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { AnyChain, Chain } from "../compile/define-chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
 import { CatenaError } from "../errors/catena-error.ts";
@@ -15,6 +16,7 @@ import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { RunSession } from "./run-session.ts";
+import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 
 /**
@@ -104,7 +106,7 @@ export async function resume<TInput, TOutput, TDecision>(
     options,
     snapshot.context.input,
     () => session.resumeAt(driver, snapshot, value),
-    true,
+    { snapshot, decision: value },
   );
 }
 
@@ -138,7 +140,7 @@ async function execute<TInput, TOutput>(
   options: RunOptions,
   inputs: unknown,
   start: () => MachineCursor | Promise<MachineCursor>,
-  resumed = false,
+  resumed?: { snapshot: RunSnapshot; decision: unknown },
 ): Promise<RunResult<TOutput>> {
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {
@@ -150,7 +152,17 @@ async function execute<TInput, TOutput>(
       : controller.signal;
   }
   if (options.tracer) {
-    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed);
+    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed?.snapshot);
+    const review = resumed?.snapshot.trace?.review;
+    if (review !== undefined) {
+      session.span.closeSuspended?.(review, {
+        outputs: { decision: resumed?.decision },
+        metadata: {
+          status: "decided",
+          ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
+        },
+      });
+    }
   }
   try {
     const first = await start();
@@ -174,6 +186,13 @@ async function execute<TInput, TOutput>(
         review: { name: review.name, ...(review.prompt === undefined ? {} : { prompt: review.prompt }) },
         ...(info.kind === "effect" && pause !== undefined ? { nested: pause.nested } : {}),
       };
+      if (session.span.active) {
+        suspendReviewSpan(
+          session.span,
+          snapshot,
+          decisionSchemaOf(pausedReview(chain as AnyChain, snapshot)),
+        );
+      }
       session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
       return { status: "waiting", snapshot, ...base };
     }
@@ -203,20 +222,21 @@ async function execute<TInput, TOutput>(
 /**
  * Starts the root span of a run: the chain's name, version and fingerprint as metadata (inherited
  * by every step's span), its metadata (`project` picks the trace project), tags for name and version.
- * A resumed run is a trace of its own (its id is taken by the run that paused), linked by `run_id`.
+ * A resumed run continues the trace of the run that paused when its snapshot says where and the
+ * tracer can; otherwise it is a trace of its own (its id is taken by the run that paused), linked
+ * by `run_id`.
  */
 function startRunSpan(
   tracer: Tracer,
   chain: AnyChain,
   session: RunSession,
   inputs: unknown,
-  resumed: boolean,
+  resumedFrom: RunSnapshot | undefined,
 ): TraceSpan {
   const project = chain.metadata.project;
-  return tracer.startRun({
-    runId: resumed ? newRunId() : session.runId,
+  const info = {
     name: chain.name,
-    runType: "chain",
+    runType: "chain" as const,
     inputs,
     metadata: {
       ...chain.metadata,
@@ -224,11 +244,34 @@ function startRunSpan(
       chain: chain.name,
       version: chain.version,
       fingerprint: chain.fingerprint,
-      ...(resumed ? { run_id: session.runId, resumed: true } : {}),
+      ...(resumedFrom === undefined ? {} : { run_id: session.runId, resumed: true }),
     },
     tags: [`chain:${chain.name}`, `version:${chain.version}`],
+  };
+  const location = resumedFrom?.trace?.root;
+  if (location !== undefined && tracer.continueRun !== undefined) {
+    return tracer.continueRun({ ...info, location });
+  }
+  return tracer.startRun({
+    ...info,
+    runId: resumedFrom === undefined ? session.runId : newRunId(),
     ...(typeof project === "string" && project !== "" ? { project } : {}),
   });
+}
+
+/** A review's decision schema as JSON Schema, for a studio's decision form and its checks. */
+function decisionSchemaOf(review: ReviewNode | undefined): Record<string, unknown> | undefined {
+  if (review?.decision === undefined) return undefined;
+  try {
+    const json = z.toJSONSchema(review.decision as z.ZodType, { unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >;
+    delete json.$schema;
+    return json;
+  } catch {
+    return undefined;
+  }
 }
 
 function baseOf(session: RunSession) {

@@ -75,7 +75,7 @@ function send(record: RunRecord): void {
     name: record.name,
     run_type: record.run_type,
     start_time: startTime,
-    end_time: record.end_time,
+    ...(record.end_time === undefined ? {} : { end_time: record.end_time }),
     inputs: record.inputs,
     ...(record.outputs === undefined ? {} : { outputs: record.outputs }),
     ...(record.error === undefined ? {} : { error: record.error }),
@@ -85,7 +85,7 @@ function send(record: RunRecord): void {
     ...(trace === undefined ? {} : { project_name: trace.project }),
     client,
   });
-  void run.postRun();
+  void (record.patch === true ? run.patchRun({ excludeInputs: true }) : run.postRun());
 }
 
 port.on("message", (message: ToExportWorker) => {

@@ -3,8 +3,8 @@ import { RunTree } from "langsmith/run_trees";
 import { CatenaError } from "../errors/catena-error.ts";
 import { newRunId } from "../ids/run-id.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
-import type { SpanAnnotation, SpanInfo, SpanOutcome, TraceSpan } from "../types.ts";
-import type { RunRecord, TraceInfo } from "./run-record.ts";
+import type { SpanAnnotation, SpanInfo, SpanLocation, SpanOutcome, TraceSpan } from "../types.ts";
+import { idsOf, type RunRecord, type TraceInfo } from "./run-record.ts";
 
 /** The tracer a span belongs to, as the span sees it. */
 export interface SpanHost {
@@ -57,6 +57,8 @@ export class LangsmithSpan implements TraceSpan {
   private readonly startText: string;
   private ended = false;
   private annotation: SpanAnnotation | undefined;
+  /** The run was sent by an earlier process: ending it updates it. */
+  private readonly patch: boolean;
 
   constructor(
     host: SpanHost,
@@ -64,16 +66,26 @@ export class LangsmithSpan implements TraceSpan {
     info: SpanInfo,
     parent?: { id: string; dottedOrder: string; metadata: Record<string, unknown> },
     id: string = newRunId(),
+    existing?: string,
   ) {
     this.host = host;
     this.trace = trace;
     this.info = info;
     this.id = id;
-    this.startTime = info.startTime ?? Date.now();
-    const { segment, iso } = dottedSegment(this.startTime, trace.order++, id);
-    this.startText = iso;
-    this.dottedOrder = parent === undefined ? segment : `${parent.dottedOrder}.${segment}`;
-    this.parentId = parent?.id;
+    this.patch = existing !== undefined;
+    if (existing === undefined) {
+      this.startTime = info.startTime ?? Date.now();
+      const { segment, iso } = dottedSegment(this.startTime, trace.order++, id);
+      this.startText = iso;
+      this.dottedOrder = parent === undefined ? segment : `${parent.dottedOrder}.${segment}`;
+      this.parentId = parent?.id;
+    } else {
+      const ids = idsOf(existing);
+      this.startText = ids.startTime;
+      this.startTime = Date.parse(ids.startTime);
+      this.dottedOrder = existing;
+      this.parentId = ids.parentId;
+    }
     this.metadata = parent === undefined ? {} : { ...parent.metadata, ...info.metadata };
   }
 
@@ -88,6 +100,51 @@ export class LangsmithSpan implements TraceSpan {
       undefined,
       runId,
     );
+  }
+
+  /** The root span of a trace an earlier process started: new spans nest under it, ending it updates it. */
+  static continued(host: SpanHost, info: SpanInfo, location: SpanLocation): LangsmithSpan {
+    const { id, traceId } = idsOf(location.dottedOrder);
+    const trace: TraceInfo = { metadata: info.metadata ?? {}, project: location.project };
+    if (info.tags !== undefined) trace.tags = info.tags;
+    return new LangsmithSpan(
+      host,
+      {
+        traceId,
+        project: location.project,
+        shared: trace,
+        announced: false,
+        order: 1,
+        stated: new WeakSet(),
+      },
+      info,
+      undefined,
+      id,
+      location.dottedOrder,
+    );
+  }
+
+  location(): SpanLocation {
+    return {
+      dottedOrder: this.dottedOrder,
+      project: this.trace.project,
+      name: this.info.name,
+      runType: this.info.runType,
+    };
+  }
+
+  suspend(outcome: SpanOutcome): void {
+    this.finish(outcome, false);
+  }
+
+  closeSuspended(location: SpanLocation, outcome: SpanOutcome): void {
+    try {
+      const { id } = idsOf(location.dottedOrder);
+      const info: SpanInfo = { name: location.name, runType: location.runType, inputs: {} };
+      new LangsmithSpan(this.host, this.trace, info, undefined, id, location.dottedOrder).end(outcome);
+    } catch (error) {
+      this.host.report(error);
+    }
   }
 
   child(info: SpanInfo): TraceSpan {
@@ -117,6 +174,10 @@ export class LangsmithSpan implements TraceSpan {
   }
 
   end(outcome: SpanOutcome): void {
+    this.finish(outcome, true);
+  }
+
+  private finish(outcome: SpanOutcome, ended: boolean): void {
     if (this.ended) return;
     this.ended = true;
     try {
@@ -125,7 +186,8 @@ export class LangsmithSpan implements TraceSpan {
         dotted_order: this.dottedOrder,
         name: this.info.name,
         run_type: this.info.runType,
-        end_time: Date.now(),
+        ...(ended ? { end_time: Date.now() } : {}),
+        ...(this.patch ? { patch: true as const } : {}),
         inputs: noted?.inputs ?? asRecord(this.info.inputs, "input"),
         metadata: {
           ...this.metadata,

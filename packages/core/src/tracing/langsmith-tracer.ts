@@ -1,6 +1,6 @@
 import { Client } from "langsmith/client";
 import { NOOP_SPAN, STDERR_LOGGER } from "../runtime/quiet-defaults.ts";
-import type { FlushResult, Logger, SpanInfo, Tracer, TraceSpan } from "../types.ts";
+import type { FlushResult, Logger, SpanInfo, SpanLocation, Tracer, TraceSpan } from "../types.ts";
 import { GuardedFetch } from "./guarded-fetch.ts";
 import { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 import { LangsmithSpan, type SpanHost } from "./langsmith-span.ts";
@@ -120,6 +120,22 @@ export class LangsmithTracer implements Tracer, SpanHost {
           ? { ...span, metadata: { ...span.metadata, ls_tracing_sample_rate: this.sampleRate } }
           : span;
       return LangsmithSpan.root(this, rooted, runId, project ?? this.project);
+    } catch (error) {
+      this.report(error);
+      return NOOP_SPAN;
+    }
+  }
+
+  /**
+   * Continues the root run of a run that paused at a review (its snapshot says where): the
+   * resumed steps nest under it and ending it updates the run's status, outputs and end time.
+   * A resumed run is always traced: the run it continues was sampled in.
+   */
+  continueRun(info: SpanInfo & { location: SpanLocation }): TraceSpan {
+    if (this.closed) return NOOP_SPAN;
+    try {
+      const { location, ...span } = info;
+      return LangsmithSpan.continued(this, span, location);
     } catch (error) {
       this.report(error);
       return NOOP_SPAN;

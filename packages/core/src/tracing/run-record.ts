@@ -15,8 +15,10 @@ export interface RunRecord {
   dotted_order: string;
   name: string;
   run_type: string;
-  /** Epoch milliseconds. */
-  end_time: number;
+  /** Epoch milliseconds; absent for a run sent as still going (a review waiting for its decision). */
+  end_time?: number;
+  /** An update of a run an earlier process sent (its start and inputs stay as they were). */
+  patch?: true;
   inputs: Record<string, unknown>;
   outputs?: Record<string, unknown>;
   error?: string;

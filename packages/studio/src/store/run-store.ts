@@ -89,8 +89,12 @@ export class RunStore {
       merged.start_time ??= studioNow();
       if (merged.trace_id === null || merged.dotted_order === null) this.#placeInTrace(merged);
       this.#writeRun(merged);
+      this.onWritten?.(merged);
     }
   }
+
+  /** Called with every run just written, in the same transaction (the review store looks for paused runs). */
+  onWritten: ((run: StoredRun) => void) | undefined;
 
   /** Stores attachments; a re-sent one replaces the previous bytes. */
   attach(attachments: readonly RunAttachment[]): void {

@@ -5,6 +5,7 @@ import { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { FeedbackStore } from "./feedback-store.ts";
 import { FeedbackTokenStore } from "./feedback-token-store.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
+import { ReviewStore } from "./review-store.ts";
 import { RunStore } from "./run-store.ts";
 import { SessionStore } from "./session-store.ts";
 
@@ -29,6 +30,8 @@ export class StudioStore {
   readonly feedbackTokens: FeedbackTokenStore;
   readonly datasets: DatasetStore;
   readonly examples: ExampleStore;
+  /** Runs paused at a review, and their decisions. */
+  readonly reviews: ReviewStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -45,6 +48,8 @@ export class StudioStore {
     this.feedbackTokens = new FeedbackTokenStore(db);
     this.datasets = new DatasetStore(db, this.tenantId);
     this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
+    this.reviews = new ReviewStore(db);
+    this.runs.onWritten = (run) => this.reviews.noteRun(run);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
