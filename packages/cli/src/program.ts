@@ -20,6 +20,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["studio", registerStudioCommands],
   ["traces", async () => (await import("./commands/traces.ts")).registerTracesCommand],
   ["trace", async () => (await import("./commands/trace.ts")).registerTraceCommand],
+  ["reviews", async () => (await import("./commands/reviews.ts")).registerReviewsCommand],
+  ["resume", async () => (await import("./commands/resume.ts")).registerResumeCommand],
   ["feedback", async () => (await import("./commands/feedback.ts")).registerFeedbackCommand],
   ["train", async () => (await import("./commands/train.ts")).registerTrainCommand],
   ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],

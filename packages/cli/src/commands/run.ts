@@ -65,7 +65,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
         case "waiting": {
           const { name, prompt } = result.snapshot.review;
           ctx.io.err(
-            `catena: ${chain.id} is waiting at review "${name}"${prompt ? ` (${prompt})` : ""}; get the snapshot to resume from with --json\n`,
+            `catena: ${chain.id} is waiting at review "${name}"${prompt ? ` (${prompt})` : ""}; get the snapshot to resume from with --json, or decide it with catena resume ${result.runId} --decision '<json>'\n`,
           );
           break;
         }

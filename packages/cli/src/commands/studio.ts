@@ -4,6 +4,7 @@ import type { CommandContext } from "../command-context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
+import { studioResumer } from "../tracing/studio-resumer.ts";
 
 /** The port `catena studio` listens on unless told otherwise (LangSmith's local default). */
 export const DEFAULT_STUDIO_PORT = 1984;
@@ -73,6 +74,7 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       const dbPath = options.db ?? (process.env.CATENA_STUDIO_DB?.trim() || undefined);
       const { startStudio, StudioStartError } = await import("@catena/studio");
       let studio: Awaited<ReturnType<typeof startStudio>>;
+      let studioUrl = "";
       try {
         studio = await startStudio({
           port,
@@ -81,7 +83,15 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
           // The same file `catena run` traces to in-process, so the studio shows those runs.
           ...(dbPath === undefined ? {} : { dbPath }),
+          // A decided review resumes here: this studio loads the chains the CLI knows.
+          resumeReview: studioResumer({
+            cwd: ctx.io.cwd,
+            modules: globals.chains,
+            url: () => studioUrl,
+            apiKey: process.env.CATENA_STUDIO_API_KEY?.trim() || undefined,
+          }),
         });
+        studioUrl = studio.url;
       } catch (error) {
         // An unsafe --host or a bad --public-url is a usage error; a port that is taken is not.
         const usage = error instanceof StudioStartError && error.code !== "listen-failed";

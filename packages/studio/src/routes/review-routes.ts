@@ -78,7 +78,14 @@ export function registerReviewRoutes(app: Hono, store: StudioStore, resume?: Rev
     // Stored first: a resume that fails, or a studio that stops, does not lose the decision.
     store.transaction(() => store.reviews.decide(runId, decision, reviewer ?? null));
     if (resume === undefined) return c.json({ status: "stored", run_id: runId });
-    const resumed = await resume(review, snapshot, decision, reviewer);
+    let resumed: { status: string };
+    try {
+      resumed = await resume(review, snapshot, decision, reviewer);
+    } catch (error) {
+      // The decision is kept: `catena resume --decided` applies it where the chain can be loaded.
+      const problem = error instanceof Error ? error.message : String(error);
+      return c.json({ status: "stored", run_id: runId, problem });
+    }
     store.transaction(() => store.reviews.markResumed(runId));
     return c.json({ status: "resumed", run_id: runId, run_status: resumed.status });
   });

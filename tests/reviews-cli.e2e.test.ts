@@ -1,0 +1,163 @@
+/*
+ * Paused reviews end to end: the BUILT `catena` pauses a run at a review, lists it with
+ * `catena reviews`, resumes it with `catena resume` (a decision given on the command line, or one
+ * stored through the studio's HTTP API and applied with `--decided`), and a real `catena studio`
+ * process resumes a run itself when a decision is posted. Traces are read back with the SDK.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type PausedReview, startStudio } from "@catena/studio";
+import { Client } from "langsmith";
+import type { Run } from "langsmith/schemas";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
+import { catena } from "./support/run-catena.ts";
+import { startStudioProcess } from "./support/studio-process.ts";
+
+const chains = join(repoRoot, "tests/fixtures/cli/review-chains.ts");
+let dir: string;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = await mkdtemp(join(tmpdir(), "catena-reviews-cli-"));
+}, 180_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function cliOn(env: Record<string, string>) {
+  return (...args: string[]) => catena(["--chains", chains, ...args], { cwd: dir, env });
+}
+
+async function pause(cli: ReturnType<typeof cliOn>): Promise<string> {
+  const r = await cli("run", "refund-check", "--input", '{"amount": 12.5}', "--json");
+  expect(r.code).toBe(4);
+  return (JSON.parse(r.stdout) as { runId: string }).runId;
+}
+
+async function runsOf(url: string, runId: string): Promise<Run[]> {
+  const client = new Client({ apiUrl: url, apiKey: "local" });
+  const runs: Run[] = [];
+  for await (const r of client.listRuns({ traceId: runId, projectName: "default" })) runs.push(r);
+  return runs;
+}
+
+const meta = (r: Run | undefined) =>
+  (r?.extra as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {};
+
+describe("catena reviews and catena resume", () => {
+  it("list a paused run and resume it with a decision, continuing its trace", async () => {
+    const dbPath = join(dir, "cli.db");
+    const cli = cliOn({ CATENA_STUDIO_DB: dbPath });
+    const runId = await pause(cli);
+    const plain = await cli("run", "refund-check", "--input", '{"amount": 1}');
+    expect(plain.stderr).toContain("catena resume ");
+
+    const listed = await cli("reviews", "--json");
+    expect(listed.code).toBe(0);
+    const { reviews } = JSON.parse(listed.stdout) as { reviews: PausedReview[] };
+    expect(reviews.map((r) => r.run_id)).toContain(runId);
+    expect(reviews.find((r) => r.run_id === runId)).toMatchObject({
+      chain: "refund-check",
+      version: "1.0.0",
+      step: "approve",
+      status: "waiting",
+      decision_schema: { type: "object" },
+    });
+    const table = await cli("reviews");
+    expect(table.stdout).toContain(runId);
+    expect(table.stdout).toContain("refund-check@1.0.0");
+
+    const wrong = await cli("resume", runId, "--decision", '{"approved": "maybe"}');
+    expect(wrong.code).toBe(2);
+
+    const done = await cli(
+      "resume",
+      runId,
+      "--decision",
+      '{"approved": true}',
+      "--reviewer",
+      "ada",
+      "--json",
+    );
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ status: "done", runId, output: { outcome: "refunded" } });
+
+    const resumed = JSON.parse((await cli("reviews", "--status", "resumed", "--json")).stdout) as {
+      reviews: PausedReview[];
+    };
+    expect(resumed.reviews).toEqual([expect.objectContaining({ run_id: runId, reviewer: "ada" })]);
+
+    const again = await cli("resume", runId, "--decision", '{"approved": true}');
+    expect(again.code).toBe(2);
+
+    const studio = await startStudio({ port: 0, dbPath });
+    try {
+      const runs = await runsOf(studio.url, runId);
+      expect(meta(runs.find((r) => r.id === runId)).status).toBe("done");
+      expect(meta(runs.find((r) => r.name === "approve"))).toMatchObject({
+        status: "decided",
+        reviewer: "ada",
+      });
+      expect(runs.find((r) => r.name === "finish")?.parent_run_id).toBe(runId);
+    } finally {
+      await studio.close();
+    }
+  });
+
+  it("apply decisions stored through the studio's API with --decided", async () => {
+    const dbPath = join(dir, "stored.db");
+    const cli = cliOn({ CATENA_STUDIO_DB: dbPath });
+    const runId = await pause(cli);
+    const studio = await startStudio({ port: 0, dbPath });
+    try {
+      const answer = await fetch(`${studio.url}/catena/reviews/${runId}/decision`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ decision: { approved: false }, reviewer: "bo" }),
+      });
+      expect(await answer.json()).toMatchObject({ status: "stored" });
+    } finally {
+      await studio.close();
+    }
+    const applied = await cli("resume", "--decided");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(runId);
+    expect(applied.stdout).toContain("done");
+    const left = await cli("reviews", "--status", "all", "--json");
+    expect((JSON.parse(left.stdout) as { reviews: PausedReview[] }).reviews).toEqual([
+      expect.objectContaining({
+        run_id: runId,
+        status: "resumed",
+        reviewer: "bo",
+        decision: { approved: false },
+      }),
+    ]);
+  });
+
+  it("resume in catena studio itself when a decision is posted", async () => {
+    const studio = await startStudioProcess(join(dir, "served.db"), ["--chains", chains]);
+    try {
+      const cli = cliOn({ CATENA_STUDIO_URL: studio.url });
+      const runId = await pause(cli);
+      const answer = await fetch(`${studio.url}/catena/reviews/${runId}/decision`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ decision: { approved: true }, reviewer: "cy" }),
+      });
+      expect(await answer.json()).toMatchObject({ status: "resumed", run_status: "done" });
+      const runs = await runsOf(studio.url, runId);
+      const root = runs.find((r) => r.id === runId);
+      expect(root?.outputs).toEqual({ outcome: "refunded", cents: 1250 });
+      expect(meta(runs.find((r) => r.name === "approve")).status).toBe("decided");
+      const listed = await cli("reviews", "--status", "resumed", "--json");
+      expect((JSON.parse(listed.stdout) as { reviews: PausedReview[] }).reviews).toEqual([
+        expect.objectContaining({ run_id: runId, reviewer: "cy" }),
+      ]);
+    } finally {
+      await studio.stop();
+    }
+  });
+});
