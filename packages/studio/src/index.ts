@@ -20,6 +20,7 @@ export {
   type StudioOptions,
   startStudio,
 } from "./start-studio.ts";
+export { startStudioInWorker } from "./start-studio-in-worker.ts";
 export type { StudioDataset } from "./store/dataset-store.ts";
 export type { StudioExample } from "./store/example-store.ts";
 export type { StudioFeedback } from "./store/feedback-store.ts";
