@@ -242,7 +242,7 @@ describe("errors", () => {
 });
 
 describe("a run paused at a review", () => {
-  it("is traced up to the review, and its resumption is a trace of its own that names the run", async () => {
+  it("is traced up to the review, and its resumption continues the same trace and closes the review", async () => {
     const approval = defineChain({
       name: "approval",
       version: "1.0.0",
@@ -257,19 +257,27 @@ describe("a run paused at a review", () => {
     const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "reviews" });
     const paused = await run(approval, { amount: 12 }, { tracer });
     if (paused.status !== "waiting") throw new Error(`expected waiting, got ${paused.status}`);
+    await tracer.flush();
+    const waiting = await readTrace(paused.runId, { client: reader });
+    expect(waiting).toMatchObject({ status: "waiting", outputs: { status: "waiting", review: "approve" } });
+    expect(waiting.children.map((c) => [c.name, c.status])).toEqual([
+      ["prepare", "done"],
+      ["approve", "waiting"],
+    ]);
     const resumed = await resume(approval, paused.snapshot, { approved: true }, { tracer });
     expect(resumed).toMatchObject({ status: "done", runId: paused.runId, output: { refunded: true } });
     await tracer.flush();
     tracer.close();
-    const first = await readTrace(paused.runId, { client: reader });
-    expect(first).toMatchObject({ status: "waiting", outputs: { status: "waiting", review: "approve" } });
-    expect(first.children.map((c) => c.name)).toEqual(["prepare"]);
+    const tree = await readTrace(paused.runId, { client: reader });
+    expect(tree).toMatchObject({ status: "done", outputs: { refunded: true } });
+    expect(tree.children.map((c) => [c.name, c.status])).toEqual([
+      ["prepare", "done"],
+      ["approve", "decided"],
+      ["finish", "done"],
+    ]);
+    expect(tree.children[1]?.outputs).toEqual({ decision: { approved: true } });
     const traces = await listTraces({ project: "reviews", client: reader });
-    const second = traces.find((t) => t.runId !== paused.runId);
-    expect(second?.status).toBe("done");
-    const tree = await readTrace(second?.runId ?? "", { client: reader });
-    expect(tree.metadata).toMatchObject({ run_id: paused.runId, resumed: true });
-    expect(tree.children.map((c) => c.name)).toEqual(["finish"]);
+    expect(traces.map((t) => t.runId)).toEqual([paused.runId]);
   });
 });
 
