@@ -4,15 +4,16 @@
  * stored through the studio's HTTP API and applied with `--decided`), and a real `catena studio`
  * process resumes a run itself when a decision is posted. Traces are read back with the SDK.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PausedReview, startStudio } from "@catena/studio";
+import { type PausedReview, StudioStore, startStudio } from "@catena/studio";
 import { Client } from "langsmith";
 import type { Run } from "langsmith/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
-import { catena } from "./support/run-catena.ts";
+import { catena, catenaBin } from "./support/run-catena.ts";
 import { startStudioProcess } from "./support/studio-process.ts";
 
 const chains = join(repoRoot, "tests/fixtures/cli/review-chains.ts");
@@ -160,4 +161,59 @@ describe("catena reviews and catena resume", () => {
       await studio.stop();
     }
   });
+});
+
+describe("the CLI's studio on its own thread", () => {
+  it("keeps the trace of every item a batch finished when the batch is interrupted", async () => {
+    const dbPath = join(dir, "interrupted.db");
+    const file = join(dir, "items.jsonl");
+    const out = join(dir, "results.jsonl");
+    await writeFile(
+      file,
+      Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `item ${i}` })).join("\n"),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        catenaBin,
+        "--chains",
+        chains,
+        "batch",
+        "slow-echo",
+        "--file",
+        file,
+        "--out",
+        out,
+        "--concurrency",
+        "4",
+      ],
+      { cwd: dir, env: { ...process.env, CATENA_STUDIO_DB: dbPath }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    // Interrupted once some items are done (their results are written as they finish).
+    for (let i = 0; i < 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const text = await readFile(out, "utf8").catch(() => "");
+      if (text.split("\n").filter((l) => l.trim() !== "").length >= 20) break;
+    }
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(130);
+    const finished = (await readFile(out, "utf8"))
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .filter((l) => (JSON.parse(l) as { status?: string }).status === "done").length;
+    expect(finished).toBeGreaterThanOrEqual(20);
+    expect(finished).toBeLessThan(400);
+    const store = StudioStore.open(dbPath);
+    try {
+      const row = store.db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM runs WHERE parent_run_id IS NULL AND end_time IS NOT NULL AND name = 'slow-echo' AND error IS NULL",
+        )
+        .get();
+      expect(Number(row?.n)).toBeGreaterThanOrEqual(finished);
+    } finally {
+      store.close();
+    }
+  }, 120_000);
 });
