@@ -21,6 +21,8 @@ export interface BatchProgress {
   done: number;
   failed: number;
   deferred: number;
+  /** Items paused at a review. */
+  waiting: number;
   /** Items found finished in the checkpoint and not run again. */
   skipped: number;
   inFlight: number;
@@ -153,7 +155,17 @@ export async function runBatch<TInput, TOutput>(
     const elapsedMs = performance.now() - startedAt;
     const finished = counts.done + counts.failed + counts.deferred + counts.waiting;
     const itemsPerSecond = elapsedMs > 0 ? (finished * 1000) / elapsedMs : 0;
-    const p: BatchProgress = { ...counts, inFlight, elapsedMs, itemsPerSecond };
+    // Field by field rather than spread from `counts`: this runs once per item.
+    const p: BatchProgress = {
+      done: counts.done,
+      failed: counts.failed,
+      deferred: counts.deferred,
+      waiting: counts.waiting,
+      skipped: counts.skipped,
+      inFlight,
+      elapsedMs,
+      itemsPerSecond,
+    };
     if (total !== undefined) {
       p.total = total;
       const left = total - finished - counts.skipped;
@@ -186,7 +198,12 @@ export async function runBatch<TInput, TOutput>(
     }
     const t0 = performance.now();
     inFlight++;
-    const result: RunResult = await run(chain, input as TInput, runOptions).finally(() => inFlight--);
+    let result: RunResult;
+    try {
+      result = await run(chain, input as TInput, runOptions);
+    } finally {
+      inFlight--;
+    }
     if (options.signal?.aborted) {
       aborted = true;
       return; // not recorded: the item runs again on resume

@@ -69,7 +69,8 @@ export class RunSession implements StepHost, RunTotals {
   signal: AbortSignal | undefined;
   readonly chain: AnyChain;
   readonly options: RunOptions;
-  private readonly drivers = new Map<CompiledFlow, Driver>();
+  /** xstate drivers of this run, by flow (the table driver is shared: `tableOf` keeps one per flow). */
+  private actors: Map<CompiledFlow, Driver> | undefined;
 
   constructor(
     chain: AnyChain,
@@ -90,10 +91,12 @@ export class RunSession implements StepHost, RunTotals {
   }
 
   driverFor(flow: CompiledFlow): Driver {
-    let driver = this.drivers.get(flow);
+    if (this.options.driver !== "xstate") return tableOf(flow);
+    this.actors ??= new Map();
+    let driver = this.actors.get(flow);
     if (!driver) {
-      driver = this.options.driver === "xstate" ? xstateDriver(flow) : tableOf(flow);
-      this.drivers.set(flow, driver);
+      driver = xstateDriver(flow);
+      this.actors.set(flow, driver);
     }
     return driver;
   }
@@ -327,16 +330,25 @@ export class RunSession implements StepHost, RunTotals {
   }
 }
 
+const REFS = new WeakMap<AnyChain, ChainRef>();
+
 /**
  * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
  * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
+ * One per chain, shared by its runs (frozen, since every result holds it): an object with a getter
+ * costs more to build than the rest of a short run's bookkeeping.
  */
 function chainRef(chain: AnyChain): ChainRef {
-  return {
-    name: chain.name,
-    version: chain.version,
-    get fingerprint() {
-      return chain.fingerprint;
-    },
-  };
+  let ref = REFS.get(chain);
+  if (ref === undefined) {
+    ref = Object.freeze({
+      name: chain.name,
+      version: chain.version,
+      get fingerprint() {
+        return chain.fingerprint;
+      },
+    });
+    REFS.set(chain, ref);
+  }
+  return ref;
 }

@@ -58,6 +58,7 @@ export interface StepContextParts {
 }
 
 const IGNORE_USAGE = (): void => {};
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * Builds the context a step's `run` gets. The runner, `calibrate` and the step contract test all
@@ -69,15 +70,15 @@ export function stepContext(parts: StepContextParts): StepContext {
     runId: parts.runId,
     chain: parts.chain,
     input: parts.input,
-    outputs: parts.outputs ?? {},
-    metadata: parts.metadata ?? {},
+    outputs: parts.outputs ?? EMPTY,
+    metadata: parts.metadata ?? EMPTY,
     logger: parts.logger ?? STDERR_LOGGER,
     trace: parts.trace ?? NOOP_SPAN,
     attempt: parts.attempt ?? 1,
-    ...(parts.tier === undefined ? {} : { tier: parts.tier }),
     recordUsage: parts.recordUsage ?? IGNORE_USAGE,
   };
-  // Set after the fact, not spread in: the common case (no listener) keeps the hot path as it was.
+  // Set after the fact, not spread in: the common case (no tier, no listener) stays one shape.
+  if (parts.tier !== undefined) (ctx as { tier?: string }).tier = parts.tier;
   if (parts.onToken !== undefined) (ctx as { onToken?: (text: string) => void }).onToken = parts.onToken;
   return ctx;
 }

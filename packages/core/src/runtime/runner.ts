@@ -25,20 +25,28 @@ import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
  * const r = await run(triage, { text: "Where is order 123456?" });
  * if (r.status === "done") console.log(r.output.queue, r.steps.map((s) => s.ms));
  */
-export async function run<TInput, TOutput>(
+export function run<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
   input: NoInfer<TInput>,
   options: RunOptions = {},
 ): Promise<RunResult<TOutput>> {
-  const session = new RunSession(chain, options);
-  const parsed = chain.input.safeParse(input);
-  if (!parsed.success) {
-    return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
+  // Not `async`: a batch runs this per item, and an async wrapper around `execute`'s promise costs
+  // extra microtask turns. Anything thrown before `execute` still becomes a rejection.
+  try {
+    const session = new RunSession(chain, options);
+    const parsed = chain.input.safeParse(input);
+    if (!parsed.success) {
+      return Promise.resolve(
+        finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error))),
+      );
+    }
+    const driver = session.driverFor(chain.compiled);
+    return execute(chain, session, options, parsed.data, () =>
+      session.start(driver, initialContext(parsed.data)),
+    );
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const driver = session.driverFor(chain.compiled);
-  return execute(chain, session, options, parsed.data, () =>
-    session.start(driver, initialContext(parsed.data)),
-  );
 }
 
 /**
@@ -153,10 +161,10 @@ async function execute<TInput, TOutput>(
     session.span = startRunSpan(options.tracer, chain, session, inputs, resumed);
   }
   try {
-    const first = await start();
+    let first = start();
+    if (first instanceof Promise) first = await first;
     // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
     const end = session.pause ? first : await session.drive(session.driverFor(chain.compiled), first);
-    const base = baseOf(session);
     const info = end.state.info;
     const pause = session.pause;
     if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
@@ -175,11 +183,11 @@ async function execute<TInput, TOutput>(
         ...(info.kind === "effect" && pause !== undefined ? { nested: pause.nested } : {}),
       };
       session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
-      return { status: "waiting", snapshot, ...base };
+      return { status: "waiting", snapshot, ...baseOf(session) };
     }
     if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
       session.endRunSpan("deferred", { outputs: { status: "deferred", deferred: end.context.deferred } });
-      return { status: "deferred", deferred: end.context.deferred, ...base };
+      return { status: "deferred", deferred: end.context.deferred, ...baseOf(session) };
     }
     if (info.kind === "final" && info.outcome === "failed") {
       const error =
@@ -191,7 +199,17 @@ async function execute<TInput, TOutput>(
     if (!parsed.success)
       return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
     session.endRunSpan("done", { outputs: parsed.data });
-    return { status: "done", output: parsed.data, ...baseOf(session) };
+    // Built field by field, not spread from baseOf: this is every successful run's result.
+    return {
+      status: "done",
+      output: parsed.data,
+      runId: session.runId,
+      chain: session.ref,
+      steps: session.records,
+      usage: session.usage,
+      startedAt: session.startedAt,
+      ms: Date.now() - session.startedAt,
+    };
   } catch (error) {
     const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
     return finishFailed(session, err);
