@@ -174,13 +174,12 @@ export function runStep(
     return { event: { type: "step.error", error: serialized }, record: r, span, error: err };
   };
   try {
-    const value = settle(
-      step.run(context.data as never, ctx),
-      `Step "${step.name}"`,
-      signal,
-      timeoutMs,
-      onTimeout,
-    );
+    const result = step.run(context.data as never, ctx);
+    // Without a signal or a timeout there is nothing to race: skip building settle's label.
+    const value =
+      signal === undefined && timeoutMs === undefined
+        ? result
+        : settle(result, `Step "${step.name}"`, signal, timeoutMs, onTimeout);
     return value instanceof Promise ? value.then(ok, fail) : ok(value);
   } catch (error) {
     return fail(error);
