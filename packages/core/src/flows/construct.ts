@@ -22,6 +22,7 @@
  *   would leave sibling branches half done.
  */
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
+import type { AnyChain } from "../compile/define-chain.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
 import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
@@ -71,12 +72,15 @@ export interface EffectRun {
   readonly signal: AbortSignal | undefined;
   /** Set inside a map: the element's index. */
   readonly item: number | undefined;
-  /** Runs a compiled sub-flow on `data` to its end, its steps' spans under `span`. */
+  /**
+   * Runs a compiled sub-flow on `data` to its end, its steps' spans under `span`. `chain` is the
+   * chain the sub-flow belongs to when it is another one (a subchain's): its steps' `ctx.chain`.
+   */
   runFlow(
     flow: CompiledFlow,
     data: unknown,
     span: TraceSpan,
-    options?: { item?: number; input?: unknown },
+    options?: { item?: number; input?: unknown; chain?: AnyChain },
   ): Promise<FlowEnd>;
   /** Continues a sub-flow paused at a review with the decision. */
   resumeFlow(
@@ -84,6 +88,7 @@ export interface EffectRun {
     paused: { state: string; context: unknown; nested?: unknown },
     decision: unknown,
     span: TraceSpan,
+    options?: { chain?: AnyChain },
   ): Promise<FlowEnd>;
   /** Adds a record to the run's step list. */
   record(record: StepRecord): void;

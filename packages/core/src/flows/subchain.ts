@@ -113,7 +113,10 @@ export const subchainConstruct: FlowConstruct<SubchainNode> = {
       });
       return run.fail(node.name, "subchain", error, startedAt, t0, span);
     }
-    const end = await run.runFlow(node.chain.compiled, parsed.data, span, { input: parsed.data });
+    const end = await run.runFlow(node.chain.compiled, parsed.data, span, {
+      input: parsed.data,
+      chain: node.chain,
+    });
     return settle(node, run, end, span, startedAt, t0);
   },
   async resume(node, nested, decision, run) {
@@ -121,7 +124,7 @@ export const subchainConstruct: FlowConstruct<SubchainNode> = {
     const t0 = performance.now();
     const paused = nested as SubchainPause;
     const span = openSpan(node, run, (paused.context as { data?: unknown }).data);
-    const end = await run.resumeFlow(node.chain.compiled, paused, decision, span);
+    const end = await run.resumeFlow(node.chain.compiled, paused, decision, span, { chain: node.chain });
     return settle(node, run, end, span, startedAt, t0);
   },
   pausedReview(node, nested) {

@@ -110,6 +110,7 @@ export class RunSession implements StepHost, RunTotals {
     start: MachineCursor,
     item?: number,
     parent: TraceSpan = this.span,
+    ref: ChainRef = this.ref,
   ): Promise<MachineCursor> {
     let cursor = start;
     let cascade: OpenCascade | undefined;
@@ -127,7 +128,7 @@ export class RunSession implements StepHost, RunTotals {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent);
+          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref);
           if (outcome instanceof Promise) outcome = await outcome;
           try {
             cursor = this.send(driver, cursor, outcome.event);
@@ -143,7 +144,7 @@ export class RunSession implements StepHost, RunTotals {
           await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), this.signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
         } else if (info.kind === "effect") {
-          const result = await this.runEffect(info, cursor.context, item, parent);
+          const result = await this.runEffect(info, cursor.context, item, parent, ref);
           if (result.type === "pause") {
             this.pause = { state: cursor.state.key, context: cursor.context, ...result };
             return cursor;
@@ -203,6 +204,7 @@ export class RunSession implements StepHost, RunTotals {
     decision: unknown,
     item: number | undefined = undefined,
     parent: TraceSpan = this.span,
+    ref: ChainRef = this.ref,
   ): Promise<MachineCursor> {
     const cursor = driver.restore(paused.state, paused.context as ChainMachineContext);
     const info = cursor.state.info;
@@ -215,7 +217,7 @@ export class RunSession implements StepHost, RunTotals {
       info.node,
       paused.nested,
       decision,
-      this.effectRun(info, cursor.context, item, parent),
+      this.effectRun(info, cursor.context, item, parent, ref),
     );
     if (result.type === "pause") {
       this.pause = { state: cursor.state.key, context: cursor.context, ...result };
@@ -233,12 +235,13 @@ export class RunSession implements StepHost, RunTotals {
     context: ChainMachineContext,
     item: number | undefined,
     parent: TraceSpan,
+    ref: ChainRef,
   ) {
     const construct = constructOf(info.node);
     if (construct.effect === undefined) {
       throw new Error(`flow construct "${info.node.type}" has effect states but no effect`);
     }
-    return construct.effect(info.node, this.effectRun(info, context, item, parent));
+    return construct.effect(info.node, this.effectRun(info, context, item, parent, ref));
   }
 
   /** What a construct's effect gets of this run. */
@@ -247,6 +250,7 @@ export class RunSession implements StepHost, RunTotals {
     context: ChainMachineContext,
     item: number | undefined,
     parent: TraceSpan,
+    ref: ChainRef = this.ref,
   ): EffectRun {
     const flowEnd = (end: MachineCursor): FlowEnd => {
       const stateInfo = end.state.info;
@@ -288,13 +292,16 @@ export class RunSession implements StepHost, RunTotals {
           ...initialContext(options.input === undefined ? context.input : options.input),
           data,
         });
-        return flowEnd(await this.drive(driver, start, options.item ?? item, span));
+        // A subchain's steps see their own chain in `ctx.chain`; other sub-flows, this one's.
+        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
+        return flowEnd(await this.drive(driver, start, options.item ?? item, span, flowRef));
       },
-      resumeFlow: async (flow, paused, decision, span) => {
+      resumeFlow: async (flow, paused, decision, span, options = {}) => {
         const driver = this.driverFor(flow);
-        const cursor = await this.resumeAt(driver, paused, decision, item, span);
+        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
+        const cursor = await this.resumeAt(driver, paused, decision, item, span, flowRef);
         if (cursor.state.info.kind === "effect" && this.pause !== undefined) return flowEnd(cursor);
-        return flowEnd(await this.drive(driver, cursor, item, span));
+        return flowEnd(await this.drive(driver, cursor, item, span, flowRef));
       },
       record: (record) => {
         this.records.push(record);

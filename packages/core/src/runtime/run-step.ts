@@ -94,6 +94,7 @@ export function runStep(
   context: ChainMachineContext,
   item: number | undefined,
   parent: TraceSpan,
+  ref: ChainRef = host.ref,
 ): StepOutcome | Promise<StepOutcome> {
   const step = info.step;
   const startedAt = Date.now();
@@ -115,7 +116,7 @@ export function runStep(
   const ctx = stepContext({
     signal,
     runId: host.runId,
-    chain: host.ref,
+    chain: ref,
     input: context.input,
     outputs: context.outputs,
     metadata: host.metadata,
