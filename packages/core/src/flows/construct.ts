@@ -75,12 +75,14 @@ export interface EffectRun {
   /**
    * Runs a compiled sub-flow on `data` to its end, its steps' spans under `span`. `chain` is the
    * chain the sub-flow belongs to when it is another one (a subchain's): its steps' `ctx.chain`.
+   * `signal` replaces the run's signal inside the sub-flow (one that also aborts with the run's),
+   * for a construct that cancels some of its sub-flows (a parallel whose branch failed).
    */
   runFlow(
     flow: CompiledFlow,
     data: unknown,
     span: TraceSpan,
-    options?: { item?: number; input?: unknown; chain?: AnyChain },
+    options?: { item?: number; input?: unknown; chain?: AnyChain; signal?: AbortSignal },
   ): Promise<FlowEnd>;
   /** Continues a sub-flow paused at a review with the decision. */
   resumeFlow(

@@ -111,6 +111,7 @@ export class RunSession implements StepHost, RunTotals {
     item?: number,
     parent: TraceSpan = this.span,
     ref: ChainRef = this.ref,
+    signal: AbortSignal | undefined = this.signal,
   ): Promise<MachineCursor> {
     let cursor = start;
     let cascade: OpenCascade | undefined;
@@ -120,7 +121,7 @@ export class RunSession implements StepHost, RunTotals {
         if (cascade !== undefined && (info.kind !== "step" || info.cascade !== cascade.name)) {
           cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
         }
-        if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
+        if (signal?.aborted) throw abortReason(signal, `run of ${this.chain.id}`);
         if (info.kind === "step") {
           if (info.cascade !== undefined && cascade === undefined && parent.active) {
             cascade = {
@@ -128,7 +129,7 @@ export class RunSession implements StepHost, RunTotals {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref);
+          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref, signal);
           if (outcome instanceof Promise) outcome = await outcome;
           try {
             cursor = this.send(driver, cursor, outcome.event);
@@ -141,10 +142,10 @@ export class RunSession implements StepHost, RunTotals {
           if (outcome.record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
           if (outcome.span.active) endStepSpan(outcome);
         } else if (info.kind === "delay") {
-          await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), this.signal);
+          await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
         } else if (info.kind === "effect") {
-          const result = await this.runEffect(info, cursor.context, item, parent, ref);
+          const result = await this.runEffect(info, cursor.context, item, parent, ref, signal);
           if (result.type === "pause") {
             this.pause = { state: cursor.state.key, context: cursor.context, ...result };
             return cursor;
@@ -205,6 +206,7 @@ export class RunSession implements StepHost, RunTotals {
     item: number | undefined = undefined,
     parent: TraceSpan = this.span,
     ref: ChainRef = this.ref,
+    signal: AbortSignal | undefined = this.signal,
   ): Promise<MachineCursor> {
     const cursor = driver.restore(paused.state, paused.context as ChainMachineContext);
     const info = cursor.state.info;
@@ -217,7 +219,7 @@ export class RunSession implements StepHost, RunTotals {
       info.node,
       paused.nested,
       decision,
-      this.effectRun(info, cursor.context, item, parent, ref),
+      this.effectRun(info, cursor.context, item, parent, ref, signal),
     );
     if (result.type === "pause") {
       this.pause = { state: cursor.state.key, context: cursor.context, ...result };
@@ -236,12 +238,13 @@ export class RunSession implements StepHost, RunTotals {
     item: number | undefined,
     parent: TraceSpan,
     ref: ChainRef,
+    signal: AbortSignal | undefined,
   ) {
     const construct = constructOf(info.node);
     if (construct.effect === undefined) {
       throw new Error(`flow construct "${info.node.type}" has effect states but no effect`);
     }
-    return construct.effect(info.node, this.effectRun(info, context, item, parent, ref));
+    return construct.effect(info.node, this.effectRun(info, context, item, parent, ref, signal));
   }
 
   /** What a construct's effect gets of this run. */
@@ -251,6 +254,7 @@ export class RunSession implements StepHost, RunTotals {
     item: number | undefined,
     parent: TraceSpan,
     ref: ChainRef = this.ref,
+    signal: AbortSignal | undefined = this.signal,
   ): EffectRun {
     const flowEnd = (end: MachineCursor): FlowEnd => {
       const stateInfo = end.state.info;
@@ -284,7 +288,7 @@ export class RunSession implements StepHost, RunTotals {
       outputs: context.outputs,
       flows: info.flows,
       span: parent,
-      signal: this.signal,
+      signal,
       item,
       runFlow: async (flow, data, span, options = {}) => {
         const driver = this.driverFor(flow);
@@ -294,14 +298,15 @@ export class RunSession implements StepHost, RunTotals {
         });
         // A subchain's steps see their own chain in `ctx.chain`; other sub-flows, this one's.
         const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
-        return flowEnd(await this.drive(driver, start, options.item ?? item, span, flowRef));
+        const flowSignal = options.signal ?? signal;
+        return flowEnd(await this.drive(driver, start, options.item ?? item, span, flowRef, flowSignal));
       },
       resumeFlow: async (flow, paused, decision, span, options = {}) => {
         const driver = this.driverFor(flow);
         const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
-        const cursor = await this.resumeAt(driver, paused, decision, item, span, flowRef);
+        const cursor = await this.resumeAt(driver, paused, decision, item, span, flowRef, signal);
         if (cursor.state.info.kind === "effect" && this.pause !== undefined) return flowEnd(cursor);
-        return flowEnd(await this.drive(driver, cursor, item, span, flowRef));
+        return flowEnd(await this.drive(driver, cursor, item, span, flowRef, signal));
       },
       record: (record) => {
         this.records.push(record);
@@ -312,8 +317,8 @@ export class RunSession implements StepHost, RunTotals {
         this.usage.costUsd += usage.costUsd;
       },
       throwIfAborted: (span) => {
-        if (this.signal?.aborted) {
-          const reason = abortReason(this.signal, `run of ${this.chain.id}`);
+        if (signal?.aborted) {
+          const reason = abortReason(signal, `run of ${this.chain.id}`);
           span.end({ error: reason });
           throw reason;
         }

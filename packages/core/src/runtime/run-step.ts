@@ -95,6 +95,7 @@ export function runStep(
   item: number | undefined,
   parent: TraceSpan,
   ref: ChainRef = host.ref,
+  scopeSignal: AbortSignal | undefined = host.signal,
 ): StepOutcome | Promise<StepOutcome> {
   const step = info.step;
   const startedAt = Date.now();
@@ -103,7 +104,7 @@ export function runStep(
   const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
   let stepUsage: Usage | undefined;
   const timeoutMs = step.timeoutMs ?? host.options.stepTimeoutMs;
-  let signal = host.signal;
+  let signal = scopeSignal;
   let onTimeout: (() => void) | undefined;
   if (timeoutMs !== undefined) {
     // The step gets a signal that also fires on its own timeout, so it can cancel its I/O.
@@ -159,8 +160,9 @@ export function runStep(
   };
   const fail = (error: unknown): StepOutcome => {
     // A run-level abort or timeout ends the run; it is not the step's failure to retry.
-    if (host.signal?.aborted) {
-      const reason = abortReason(host.signal, `run of ${host.chain.id}`);
+    // So is the abort of the sub-flow it runs in (a parallel's sibling failed).
+    if (scopeSignal?.aborted) {
+      const reason = abortReason(scopeSignal, `run of ${host.chain.id}`);
       span.end({ error: reason });
       throw reason;
     }
