@@ -109,6 +109,12 @@ export interface EffectRun {
   ): ChainMachineEvent;
 }
 
+/** Finds the review a compiled flow waits at, from the state it paused in and any deeper pause. */
+export type ReviewLookup = (
+  flow: CompiledFlow,
+  paused: { state: string; nested?: unknown },
+) => ReviewNode | undefined;
+
 /** What an effect gives back: the machine's next event, or a pause inside a sub-flow. */
 export type EffectResult =
   | ChainMachineEvent
@@ -140,8 +146,12 @@ export interface FlowConstruct<N extends { readonly type: string }> {
   effect?(node: N, run: EffectRun): Promise<EffectResult>;
   /** Continues a pause its effect returned, with the reviewer's decision. */
   resume?(node: N, nested: unknown, decision: unknown, run: EffectRun): Promise<EffectResult>;
-  /** The review a pause of its effect waits at (for the decision's schema and the snapshot check). */
-  pausedReview?(node: N, nested: unknown): ReviewNode | undefined;
+  /**
+   * The review a pause of its effect waits at (for the decision's schema and the snapshot check).
+   * `reviewIn` finds the review a compiled flow paused at, given its state and deeper pause: the
+   * runner's lookup, so that constructs need not read machines themselves.
+   */
+  pausedReview?(node: N, nested: unknown, reviewIn: ReviewLookup): ReviewNode | undefined;
   /** What follows the state's name in the Mermaid diagram (e.g. `map x4`). */
   describe?(node: N): string;
 }

@@ -6,6 +6,7 @@ import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import { recordOutput } from "../compile/context-actions.ts";
 import { type SerializedError, serializeError } from "../errors/catena-error.ts";
 import { AbortedError, ChainDefinitionError } from "../errors/errors.ts";
+import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
 import type { FlowNode, TraceSpan } from "../types.ts";
 import { flowNodes } from "./children.ts";
 import type { EffectRun, FlowConstruct, FlowEnd } from "./construct.ts";
@@ -147,7 +148,7 @@ async function runParallel(node: ParallelNode, run: EffectRun) {
         inputs: run.data,
         metadata: { kind: "parallel", keys, concurrency: node.concurrency, onError: node.onError },
       })
-    : run.span;
+    : NOOP_SPAN;
   const output: Record<string, unknown> = {};
   let failure: unknown;
   let next = 0;

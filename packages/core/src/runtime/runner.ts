@@ -10,6 +10,7 @@ import {
   TimeoutError,
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
+import type { ReviewLookup } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
@@ -132,13 +133,18 @@ function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undef
 
 /** The review a snapshot waits at: a state of this chain, or one inside a construct's sub-flow. */
 function pausedReview(chain: AnyChain, snapshot: RunSnapshot): ReviewNode | undefined {
-  const info = tableOf(chain.compiled).states.get(snapshot.state)?.info;
+  return reviewIn(chain.compiled, snapshot);
+}
+
+/** The review a compiled flow paused at, following pauses inside constructs (subchains of subchains). */
+const reviewIn: ReviewLookup = (flow, paused) => {
+  const info = tableOf(flow).states.get(paused.state)?.info;
   if (info?.kind === "review") return info.review;
-  if (info?.kind === "effect" && snapshot.nested !== undefined) {
-    return constructOf(info.node).pausedReview?.(info.node, snapshot.nested);
+  if (info?.kind === "effect" && paused.nested !== undefined) {
+    return constructOf(info.node).pausedReview?.(info.node, paused.nested, reviewIn);
   }
   return undefined;
-}
+};
 
 async function execute<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
