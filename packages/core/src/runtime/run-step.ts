@@ -54,7 +54,7 @@ export interface StepContextParts {
   tier?: string | undefined;
   /** Default: usage is dropped. */
   recordUsage?: (usage: Partial<Usage>) => void;
-  onToken?: ((text: string) => void) | undefined;
+  onToken?: ((text: string, call?: number) => void) | undefined;
 }
 
 const IGNORE_USAGE = (): void => {};
@@ -79,7 +79,7 @@ export function stepContext(parts: StepContextParts): StepContext {
   };
   // Set after the fact, not spread in: the common case (no tier, no listener) stays one shape.
   if (parts.tier !== undefined) (ctx as { tier?: string }).tier = parts.tier;
-  if (parts.onToken !== undefined) (ctx as { onToken?: (text: string) => void }).onToken = parts.onToken;
+  if (parts.onToken !== undefined) (ctx as { onToken?: StepContext["onToken"] }).onToken = parts.onToken;
   return ctx;
 }
 
@@ -209,7 +209,7 @@ function tokenSink(
   info: StepInfo,
   item: number | undefined,
   attempt: number,
-): (text: string) => void {
+): (text: string, call?: number) => void {
   const onToken = host.options.onToken as (event: TokenEvent) => void;
   const step = info.step.name;
   const base: TokenEvent = {
@@ -219,13 +219,14 @@ function tokenSink(
     path: info.cascade === undefined ? [step] : [info.cascade, step],
     runId: host.runId,
     attempt,
+    call: 1,
     ...(item === undefined ? {} : { item }),
     ...(info.tier === undefined ? {} : { tier: info.tier }),
   };
-  return (text) => {
+  return (text, call = 1) => {
     // A listener's failure must not fail the model call that is feeding it.
     try {
-      onToken({ ...base, text });
+      onToken({ ...base, text, call });
     } catch (error) {
       host.logger.warn(`onToken threw on a token of step "${step}"`, { error: String(error) });
     }

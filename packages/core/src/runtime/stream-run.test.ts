@@ -135,6 +135,37 @@ describe("token streaming", () => {
     expect(streamed.output).toMatchObject({ label: "refund", confidenceFrom: "logprobs" });
   });
 
+  it("numbers the answers of a step: an answer repaired after failing its schema streams as call 2", async () => {
+    const s = await start([{ json: { queue: 5 } }, { json: { queue: "shipping" } }]);
+    const chain = defineChain({
+      name: "route",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.object({ queue: z.string() }),
+      flow: llm("route", {
+        model: MODEL,
+        prompt: "Route {text}",
+        schema: z.object({ queue: z.string() }),
+        ...at(s.url),
+      }),
+    });
+    const tokens: TokenEvent[] = [];
+    const result = await run(chain, { text: "where is my parcel" }, { onToken: (t) => tokens.push(t) });
+    expect(result.output).toEqual({ queue: "shipping" });
+    expect(s.chatRequests()).toHaveLength(2);
+    // A listener that keeps only the latest call's text shows the answer that was used.
+    const calls = [...new Set(tokens.map((t) => t.call))];
+    expect(calls).toEqual([1, 2]);
+    const textOf = (call: number) =>
+      tokens
+        .filter((t) => t.call === call)
+        .map((t) => t.text)
+        .join("");
+    expect(JSON.parse(textOf(1))).toEqual({ queue: 5 });
+    expect(JSON.parse(textOf(2))).toEqual({ queue: "shipping" });
+    expect(tokens.every((t) => t.attempt === 1)).toBe(true);
+  });
+
   it("stops the run when the consumer stops reading", async () => {
     const s = await start([{ content: "a b c d e f", delayMs: 0 }, { content: "second" }]);
     const chain = defineChain({

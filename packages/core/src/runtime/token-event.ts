@@ -19,6 +19,12 @@ export interface TokenEvent {
   tier?: string;
   /** 1 on the first attempt of the step, 2 on its first `retry`, ... */
   attempt: number;
+  /**
+   * Which answer of this step attempt the text belongs to: 1 for the first model call, then one more
+   * for each call that starts the answer over (a provider retry, a fallback model, a repair of an
+   * answer that failed its schema, another sample). When it goes up, the text so far is superseded.
+   */
+  call: number;
 }
 
 /** The last event of {@link stream}: the run's result, exactly as `run` returns it. */
