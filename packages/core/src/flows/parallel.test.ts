@@ -159,7 +159,7 @@ describe.each([["table"], ["xstate"]] as const)("parallel (driver: %s)", (driver
     expect(r.status).toBe("error");
     if (r.status === "error") expect(r.error.message).toContain("branch down");
     expect(siblingSignal?.aborted).toBe(true);
-    expect(String((siblingSignal?.reason as Error).message)).toContain('branch "fails" failed');
+    expect(String((siblingSignal?.reason as Error | undefined)?.message)).toContain('branch "fails" failed');
     // Under "collect" no branch is cancelled: each outcome is reported.
     const collect = defineChain({
       name: "par-no-cancel",

@@ -154,10 +154,12 @@ describe.each([["table"], ["xstate"]] as const)("subchain (driver: %s)", (driver
       flow: flow(z.object({ amount: z.number() }))
         .pipe(see("inner-before"))
         .pipe(review("approve", { decision: z.object({ ok: z.boolean() }) }))
-        .pipe(code("inner-after", (d, ctx) => {
-          seen.push(`inner-after ${ctx.chain.name}@${ctx.chain.version}`);
-          return { amount: d.amount };
-        })),
+        .pipe(
+          code("inner-after", (d, ctx) => {
+            seen.push(`inner-after ${ctx.chain.name}@${ctx.chain.version}`);
+            return { amount: d.amount };
+          }),
+        ),
     });
     const parent = defineChain({
       name: "parent",

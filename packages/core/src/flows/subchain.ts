@@ -12,7 +12,7 @@ import type { DeferredInfo } from "../compile/machine-context.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { InputValidationError, OutputValidationError, schemaIssues } from "../errors/errors.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
-import type { ChainRef } from "../types.ts";
+import type { ChainRef, FlowNode } from "../types.ts";
 import type { EffectResult, EffectRun, FlowConstruct, FlowEnd } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 

@@ -79,9 +79,14 @@ const sources = new WeakMap<SourceFunction, string>();
 const load = createRequire(import.meta.url);
 let acorn: typeof Acorn | undefined;
 let astring: typeof Astring | undefined;
-const parse = (text: string, options: Options) => (acorn ??= load("acorn") as typeof Acorn).parse(text, options);
-const generate = (tree: Node, options: Astring.Options<null>): string =>
-  (astring ??= load("astring") as typeof Astring).generate(tree, options);
+function parse(text: string, options: Options) {
+  acorn ??= load("acorn") as typeof Acorn;
+  return acorn.parse(text, options);
+}
+function generate(tree: Node, options: Astring.Options<null>): string {
+  astring ??= load("astring") as typeof Astring;
+  return astring.generate(tree, options);
+}
 
 const PARSE: Options = { ecmaVersion: "latest", sourceType: "module" };
 const SCRIPT: Options = { ecmaVersion: "latest", sourceType: "script" };
