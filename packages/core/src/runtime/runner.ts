@@ -205,17 +205,7 @@ async function execute<TInput, TOutput>(
     if (!parsed.success)
       return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
     session.endRunSpan("done", { outputs: parsed.data });
-    // Built field by field, not spread from baseOf: this is every successful run's result.
-    return {
-      status: "done",
-      output: parsed.data,
-      runId: session.runId,
-      chain: session.ref,
-      steps: session.records,
-      usage: session.usage,
-      startedAt: session.startedAt,
-      ms: Date.now() - session.startedAt,
-    };
+    return { status: "done", output: parsed.data, ...baseOf(session) };
   } catch (error) {
     const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
     return finishFailed(session, err);
