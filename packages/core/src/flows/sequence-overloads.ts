@@ -1,8 +1,7 @@
 import type { Flow } from "./flow-types.ts";
-import type { sequence } from "./sequence.ts";
 
 /**
- * The call signatures of {@link sequence}, one per length: each node is contextually typed by the
+ * The call signatures of `sequence`, one per length: each node is contextually typed by the
  * output of the one before it, so that an inline `code` step infers its parameter, and a node that
  * does not take what the previous one gives is an error at that argument. Generated for up to 16
  * nodes; nest sequences for more. Type-only: kept apart from the construct so that it reads.
