@@ -10,9 +10,10 @@ import { cascade, map, sequence } from "../flows/flow-nodes.ts";
 import { DiskResponseCache } from "../llm/response-cache.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
+import type { RunEvent } from "./run-event.ts";
 import { run } from "./runner.ts";
 import { stream } from "./stream-run.ts";
-import type { RunEvent, TokenEvent } from "./token-event.ts";
+import type { TokenEvent } from "./token-event.ts";
 
 const MODEL = "openai:gpt-4.1-mini-2025-04-14";
 

@@ -1,5 +1,3 @@
-import type { RunResult } from "./run-types.ts";
-
 /**
  * One piece of a model's answer, as an `llm` step receives it from the provider. Tokens of steps
  * running side by side (map items, samples) interleave: tell them apart by `step`, `path` and `item`.
@@ -26,12 +24,3 @@ export interface TokenEvent {
    */
   call: number;
 }
-
-/** The last event of {@link stream}: the run's result, exactly as `run` returns it. */
-export interface ResultEvent<TOutput> {
-  type: "result";
-  result: RunResult<TOutput>;
-}
-
-/** What {@link stream} yields: tokens as they come, then the result. */
-export type RunEvent<TOutput> = TokenEvent | ResultEvent<TOutput>;
