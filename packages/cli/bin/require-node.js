@@ -1,10 +1,9 @@
 // The Node version check every `catena` command starts with. Plain JavaScript that old Node versions
 // can parse: it runs before the CLI (which needs Node >= 22.12 for node:sqlite and type stripping)
 // is loaded, so that an old Node first on PATH gives one clear line instead of a confusing failure.
-import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// On the common path (this Node fits) nothing is loaded and nothing is spawned: the modules the
+// re-run needs are imported only when this Node is too old.
+let spawn, spawnSync, accessSync, constants, dirname, join, fileURLToPath;
 
 /** The oldest Node the CLI runs on (keep in step with "engines" in package.json). */
 export const MIN_NODE = [22, 12];
@@ -26,6 +25,10 @@ export function nodeVersionOk(version) {
  */
 export async function requireNode() {
   if (nodeVersionOk(process.versions.node)) return;
+  ({ spawn, spawnSync } = await import("node:child_process"));
+  ({ accessSync, constants } = await import("node:fs"));
+  ({ dirname, join } = await import("node:path"));
+  ({ fileURLToPath } = await import("node:url"));
   const here = dirname(fileURLToPath(import.meta.url));
   const bootstrapped = process.env[REEXEC_ENV] ? undefined : findBootstrappedNode(here);
   if (bootstrapped === undefined) {

@@ -90,6 +90,7 @@ export { setProviderRateLimit } from "./llm/rate-limit-registry.ts";
 export type { CachedResponse, ResponseCache } from "./llm/response-cache.ts";
 export { DiskResponseCache, setDefaultResponseCache } from "./llm/response-cache.ts";
 export type { RetryPolicy } from "./llm/retry-policy.ts";
+export type { ResultEvent, RunEvent } from "./runtime/run-event.ts";
 export type {
   RunDeferred,
   RunDone,
@@ -101,7 +102,7 @@ export type {
 } from "./runtime/run-types.ts";
 export { resume, run, runOrThrow } from "./runtime/runner.ts";
 export { stream } from "./runtime/stream-run.ts";
-export type { ResultEvent, RunEvent, TokenEvent } from "./runtime/token-event.ts";
+export type { TokenEvent } from "./runtime/token-event.ts";
 export { classify } from "./steps/classify-step.ts";
 export type { CodeStepOptions } from "./steps/code-step.ts";
 export { code } from "./steps/code-step.ts";

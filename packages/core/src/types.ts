@@ -141,8 +141,11 @@ export interface StepContext {
   /**
    * Set when the run streams tokens (`run(chain, input, { onToken })` or `stream`): a step that
    * produces text piece by piece passes each piece here. Absent otherwise, so steps stream only then.
+   * `call` numbers the answers within this attempt of the step (1, 2, ...): a step whose answer
+   * starts over (a provider retry, a fallback model, a repair) passes the next number with the first
+   * piece of the new answer, so listeners can drop what they showed of the old one.
    */
-  readonly onToken?: (text: string) => void;
+  readonly onToken?: (text: string, call?: number) => void;
 }
 
 /**

@@ -1,4 +1,3 @@
-import PQueue from "p-queue";
 import type { AnyChain, Chain } from "../compile/define-chain.ts";
 import { CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
@@ -6,7 +5,7 @@ import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
 import { type BatchIdentity, digestOfArray, type ResumeMismatch } from "./batch-identity.ts";
 import { deferralReason } from "./deferral-reason.ts";
-import { type BatchRecord, JsonlCheckpoint } from "./jsonl-checkpoint.ts";
+import type { BatchRecord } from "./jsonl-checkpoint.ts";
 
 /** An input that could not even be read (e.g. a malformed JSONL line); it is recorded as failed. */
 export class UnreadableItem {
@@ -21,6 +20,8 @@ export interface BatchProgress {
   done: number;
   failed: number;
   deferred: number;
+  /** Items paused at a review. */
+  waiting: number;
   /** Items found finished in the checkpoint and not run again. */
   skipped: number;
   inFlight: number;
@@ -127,8 +128,10 @@ export async function runBatch<TInput, TOutput>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
   }
+  // The checkpoint writer and the rate limiter load with the first batch that needs them, not
+  // with the engine: a single `catena run` needs neither.
   const checkpoint = options.checkpoint
-    ? await JsonlCheckpoint.open(options.checkpoint, {
+    ? await (await import("./jsonl-checkpoint.ts")).JsonlCheckpoint.open(options.checkpoint, {
         identity: batchIdentity(chain, inputs, options),
         resume: options.resume === true,
         retryFailed: options.retryFailed === true,
@@ -138,7 +141,7 @@ export async function runBatch<TInput, TOutput>(
   const collect = options.collect ?? checkpoint === undefined;
   const includeInput = options.includeInput ?? true;
   const results: BatchItemResult[] = [];
-  const gate = rateGate(options.rate, options.signal);
+  const gate = await rateGate(options.rate, options.signal);
   const startedAt = performance.now();
   const total = options.total ?? (Array.isArray(inputs) ? inputs.length : undefined);
   const counts = { done: 0, failed: 0, deferred: 0, waiting: 0, skipped: 0 };
@@ -153,7 +156,17 @@ export async function runBatch<TInput, TOutput>(
     const elapsedMs = performance.now() - startedAt;
     const finished = counts.done + counts.failed + counts.deferred + counts.waiting;
     const itemsPerSecond = elapsedMs > 0 ? (finished * 1000) / elapsedMs : 0;
-    const p: BatchProgress = { ...counts, inFlight, elapsedMs, itemsPerSecond };
+    // Field by field rather than spread from `counts`: this runs once per item.
+    const p: BatchProgress = {
+      done: counts.done,
+      failed: counts.failed,
+      deferred: counts.deferred,
+      waiting: counts.waiting,
+      skipped: counts.skipped,
+      inFlight,
+      elapsedMs,
+      itemsPerSecond,
+    };
     if (total !== undefined) {
       p.total = total;
       const left = total - finished - counts.skipped;
@@ -186,7 +199,12 @@ export async function runBatch<TInput, TOutput>(
     }
     const t0 = performance.now();
     inFlight++;
-    const result: RunResult = await run(chain, input as TInput, runOptions).finally(() => inFlight--);
+    let result: RunResult;
+    try {
+      result = await run(chain, input as TInput, runOptions);
+    } finally {
+      inFlight--;
+    }
     if (options.signal?.aborted) {
       aborted = true;
       return; // not recorded: the item runs again on resume
@@ -379,11 +397,12 @@ function inputSource(
 }
 
 /** Waits for a start slot under the rate limit; undefined when there is no limit. */
-function rateGate(
+async function rateGate(
   rate: BatchOptions["rate"],
   signal: AbortSignal | undefined,
-): (() => Promise<void>) | undefined {
+): Promise<(() => Promise<void>) | undefined> {
   if (!rate || (rate.perSecond === undefined && rate.perMinute === undefined)) return undefined;
+  const { default: PQueue } = await import("p-queue");
   const window =
     rate.perSecond !== undefined
       ? { interval: 1000, intervalCap: rate.perSecond }

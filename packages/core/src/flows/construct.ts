@@ -22,6 +22,7 @@
  *   would leave sibling branches half done.
  */
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
+import type { AnyChain } from "../compile/define-chain.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
 import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
@@ -71,12 +72,17 @@ export interface EffectRun {
   readonly signal: AbortSignal | undefined;
   /** Set inside a map: the element's index. */
   readonly item: number | undefined;
-  /** Runs a compiled sub-flow on `data` to its end, its steps' spans under `span`. */
+  /**
+   * Runs a compiled sub-flow on `data` to its end, its steps' spans under `span`. `chain` is the
+   * chain the sub-flow belongs to when it is another one (a subchain's): its steps' `ctx.chain`.
+   * `signal` replaces the run's signal inside the sub-flow (one that also aborts with the run's),
+   * for a construct that cancels some of its sub-flows (a parallel whose branch failed).
+   */
   runFlow(
     flow: CompiledFlow,
     data: unknown,
     span: TraceSpan,
-    options?: { item?: number; input?: unknown },
+    options?: { item?: number; input?: unknown; chain?: AnyChain; signal?: AbortSignal },
   ): Promise<FlowEnd>;
   /** Continues a sub-flow paused at a review with the decision. */
   resumeFlow(
@@ -84,6 +90,7 @@ export interface EffectRun {
     paused: { state: string; context: unknown; nested?: unknown },
     decision: unknown,
     span: TraceSpan,
+    options?: { chain?: AnyChain },
   ): Promise<FlowEnd>;
   /** Adds a record to the run's step list. */
   record(record: StepRecord): void;
@@ -101,6 +108,12 @@ export interface EffectRun {
     span: TraceSpan,
   ): ChainMachineEvent;
 }
+
+/** Finds the review a compiled flow waits at, from the state it paused in and any deeper pause. */
+export type ReviewLookup = (
+  flow: CompiledFlow,
+  paused: { state: string; nested?: unknown },
+) => ReviewNode | undefined;
 
 /** What an effect gives back: the machine's next event, or a pause inside a sub-flow. */
 export type EffectResult =
@@ -133,8 +146,12 @@ export interface FlowConstruct<N extends { readonly type: string }> {
   effect?(node: N, run: EffectRun): Promise<EffectResult>;
   /** Continues a pause its effect returned, with the reviewer's decision. */
   resume?(node: N, nested: unknown, decision: unknown, run: EffectRun): Promise<EffectResult>;
-  /** The review a pause of its effect waits at (for the decision's schema and the snapshot check). */
-  pausedReview?(node: N, nested: unknown): ReviewNode | undefined;
+  /**
+   * The review a pause of its effect waits at (for the decision's schema and the snapshot check).
+   * `reviewIn` finds the review a compiled flow paused at, given its state and deeper pause: the
+   * runner's lookup, so that constructs need not read machines themselves.
+   */
+  pausedReview?(node: N, nested: unknown, reviewIn: ReviewLookup): ReviewNode | undefined;
   /** What follows the state's name in the Mermaid diagram (e.g. `map x4`). */
   describe?(node: N): string;
 }

@@ -135,6 +135,54 @@ describe.each([["table"], ["xstate"]] as const)("parallel (driver: %s)", (driver
     expect(done(await run(retried, { text: "x" }, opts))).toEqual({ ok: "x", bad: "x" });
   });
 
+  it("cancels the branches still running when one fails: their steps' signals abort", async () => {
+    let siblingSignal: AbortSignal | undefined;
+    // Would wait forever on its own: only the abort of its signal ends it.
+    const waits = code("waits", (_d: { text: string }, ctx) => {
+      siblingSignal = ctx.signal;
+      return new Promise<string>((_resolve, reject) => {
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
+      });
+    });
+    const fails = code("fails", async (_d: { text: string }) => {
+      await sleep(5);
+      throw new Error("branch down");
+    });
+    const chain = defineChain({
+      name: "par-cancel",
+      version: "1.0.0",
+      input,
+      output: z.unknown(),
+      flow: parallel({ waits, fails }),
+    });
+    const r = await run(chain, { text: "x" }, opts);
+    expect(r.status).toBe("error");
+    if (r.status === "error") expect(r.error.message).toContain("branch down");
+    expect(siblingSignal?.aborted).toBe(true);
+    expect(String((siblingSignal?.reason as Error | undefined)?.message)).toContain('branch "fails" failed');
+    // Under "collect" no branch is cancelled: each outcome is reported.
+    const collect = defineChain({
+      name: "par-no-cancel",
+      version: "1.0.0",
+      input,
+      output: z.unknown(),
+      flow: parallel(
+        {
+          quick: code("quick", async (_d: { text: string }, ctx) => {
+            await sleep(20);
+            return ctx.signal.aborted ? "aborted" : "finished";
+          }),
+          fails,
+        },
+        { onError: "collect" },
+      ),
+    });
+    expect(done(await run(collect, { text: "x" }, opts))).toMatchObject({
+      quick: { ok: true, value: "finished" },
+      fails: { ok: false },
+    });
+  });
+
   it('with onError: "collect" runs every node and gives each outcome', async () => {
     const chain = defineChain({
       name: "par-collect",

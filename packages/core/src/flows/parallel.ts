@@ -5,7 +5,7 @@
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import { recordOutput } from "../compile/context-actions.ts";
 import { type SerializedError, serializeError } from "../errors/catena-error.ts";
-import { ChainDefinitionError } from "../errors/errors.ts";
+import { AbortedError, ChainDefinitionError } from "../errors/errors.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
 import type { FlowNode, TraceSpan } from "../types.ts";
 import { flowNodes } from "./children.ts";
@@ -152,18 +152,34 @@ async function runParallel(node: ParallelNode, run: EffectRun) {
   const output: Record<string, unknown> = {};
   let failure: unknown;
   let next = 0;
+  // Under "fail", the first failure cancels the branches still running: their steps' signals abort.
+  const cancel = node.onError === "fail" ? new AbortController() : undefined;
+  const branchSignal =
+    cancel === undefined
+      ? undefined
+      : run.signal === undefined
+        ? cancel.signal
+        : AbortSignal.any([run.signal, cancel.signal]);
   const worker = async (): Promise<void> => {
     while ((failure === undefined || node.onError === "collect") && next < keys.length) {
       const i = next++;
       const key = keys[i] as string;
-      const end = await runBranch(run, run.flows[i] as CompiledFlow, node.nodes[key] as FlowNode, key, span);
+      const flow = run.flows[i] as CompiledFlow;
+      const end = await runBranch(run, flow, node.nodes[key] as FlowNode, key, span, branchSignal);
       if (node.onError === "collect") {
         output[key] =
           end.status === "failed"
             ? { ok: false, error: serializeError(end.error) }
             : { ok: true, value: branchValue(end) };
       } else if (end.status === "failed") {
-        failure ??= end.error;
+        if (failure === undefined) {
+          failure = end.error;
+          cancel?.abort(
+            new AbortedError(`Branch of parallel "${node.name}" (branch "${key}" failed)`, {
+              details: { parallel: node.name, failedBranch: key },
+            }),
+          );
+        }
       } else {
         output[key] = branchValue(end);
       }
@@ -188,13 +204,14 @@ async function runBranch(
   node: FlowNode,
   key: string,
   parent: TraceSpan,
+  signal: AbortSignal | undefined,
 ): Promise<FlowEnd> {
   const own = node.type !== "step" && parent.active;
   const span = own
     ? parent.child({ name: key, runType: "chain", inputs: run.data, metadata: { kind: "parallel-branch" } })
     : parent;
   try {
-    const end = await run.runFlow(flow, run.data, span);
+    const end = await run.runFlow(flow, run.data, span, signal === undefined ? {} : { signal });
     if (own) {
       if (end.status === "failed") span.end({ error: end.error, metadata: { status: "error" } });
       else span.end({ outputs: branchValue(end), metadata: { status: end.status } });

@@ -139,6 +139,50 @@ describe.each([["table"], ["xstate"]] as const)("subchain (driver: %s)", (driver
     ]);
   });
 
+  it("gives the subchain's steps its own name and version in ctx.chain, before and after a pause", async () => {
+    const seen: string[] = [];
+    const see = (where: string) =>
+      code(where, (d: { amount: number }, ctx) => {
+        seen.push(`${where} ${ctx.chain.name}@${ctx.chain.version}`);
+        return d;
+      });
+    const inner = defineChain({
+      name: "inner-refund",
+      version: "4.2.0",
+      input: z.object({ amount: z.number() }),
+      output: z.object({ amount: z.number() }),
+      flow: flow(z.object({ amount: z.number() }))
+        .pipe(see("inner-before"))
+        .pipe(review("approve", { decision: z.object({ ok: z.boolean() }) }))
+        .pipe(
+          code("inner-after", (d, ctx) => {
+            seen.push(`inner-after ${ctx.chain.name}@${ctx.chain.version}`);
+            return { amount: d.amount };
+          }),
+        ),
+    });
+    const parent = defineChain({
+      name: "parent",
+      version: "1.0.0",
+      input: z.object({ amount: z.number() }),
+      output: z.object({ amount: z.number() }),
+      flow: flow(z.object({ amount: z.number() }))
+        .pipe(see("outer-before"))
+        .pipe(subchain(inner))
+        .pipe(see("outer-after")),
+    });
+    const paused = await run(parent, { amount: 3 }, opts);
+    if (paused.status !== "waiting") throw new Error(`expected waiting, got ${paused.status}`);
+    const r = await resume(parent, paused.snapshot, { ok: true }, opts);
+    expect(done(r)).toEqual({ amount: 3 });
+    expect(seen).toEqual([
+      "outer-before parent@1.0.0",
+      "inner-before inner-refund@4.2.0",
+      "inner-after inner-refund@4.2.0",
+      "outer-after parent@1.0.0",
+    ]);
+  });
+
   it("pauses the outer run at a review inside, and resume continues inside the subchain", async () => {
     const paused = await run(support, { amount: 5 }, opts);
     expect(paused.status).toBe("waiting");

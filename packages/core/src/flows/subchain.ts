@@ -11,12 +11,10 @@ import type { Chain } from "../compile/define-chain.ts";
 import type { DeferredInfo } from "../compile/machine-context.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { InputValidationError, OutputValidationError, schemaIssues } from "../errors/errors.ts";
-import { tableOf } from "../runtime/machine-table.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
-import type { ChainRef, FlowNode, ReviewNode } from "../types.ts";
+import type { ChainRef, FlowNode } from "../types.ts";
 import type { EffectResult, EffectRun, FlowConstruct, FlowEnd } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
-import { constructOf } from "./registry.ts";
 
 /** Options of {@link subchain}. */
 export interface SubchainOptions {
@@ -113,7 +111,10 @@ export const subchainConstruct: FlowConstruct<SubchainNode> = {
       });
       return run.fail(node.name, "subchain", error, startedAt, t0, span);
     }
-    const end = await run.runFlow(node.chain.compiled, parsed.data, span, { input: parsed.data });
+    const end = await run.runFlow(node.chain.compiled, parsed.data, span, {
+      input: parsed.data,
+      chain: node.chain,
+    });
     return settle(node, run, end, span, startedAt, t0);
   },
   async resume(node, nested, decision, run) {
@@ -121,23 +122,15 @@ export const subchainConstruct: FlowConstruct<SubchainNode> = {
     const t0 = performance.now();
     const paused = nested as SubchainPause;
     const span = openSpan(node, run, (paused.context as { data?: unknown }).data);
-    const end = await run.resumeFlow(node.chain.compiled, paused, decision, span);
+    const end = await run.resumeFlow(node.chain.compiled, paused, decision, span, { chain: node.chain });
     return settle(node, run, end, span, startedAt, t0);
   },
-  pausedReview(node, nested) {
+  pausedReview(node, nested, reviewIn) {
     const paused = nested as SubchainPause | null;
     if (paused === null || typeof paused !== "object" || typeof paused.state !== "string") return undefined;
-    const info = tableOf(node.chain.compiled).states.get(paused.state)?.info;
-    if (info?.kind === "review") return info.review;
-    if (info?.kind === "effect" && paused.nested !== undefined)
-      return pausedReviewOf(info.node, paused.nested);
-    return undefined;
+    return reviewIn(node.chain.compiled, paused);
   },
 };
-
-function pausedReviewOf(node: FlowNode, nested: unknown): ReviewNode | undefined {
-  return constructOf(node).pausedReview?.(node, nested);
-}
 
 function openSpan(node: SubchainNode, run: EffectRun, inputs: unknown) {
   if (!run.span.active) return NOOP_SPAN;

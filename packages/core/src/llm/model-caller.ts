@@ -107,9 +107,10 @@ export class ModelCaller {
         if (hit) {
           const message = await toMessage(hit);
           // A cached answer has no pieces to stream: it comes whole, so listeners still see the text.
-          if (ctx.onToken) {
+          const sink = tokenSink(ctx);
+          if (sink) {
             const text = contentText(message.content);
-            if (text !== "") ctx.onToken(text);
+            if (text !== "") sink(text);
           }
           traceFailedCall();
           const call = this.record(ctx, hit.model, messages);
@@ -137,7 +138,7 @@ export class ModelCaller {
             messages,
             AbortSignal.any([ctx.signal, timeout.signal]),
             await callbacks,
-            ctx.onToken,
+            tokenSink(ctx),
           );
           const { inputTokens, outputTokens } = usageOf(message);
           permit.settle(inputTokens + outputTokens || estimate);
@@ -268,6 +269,19 @@ export class ModelCaller {
     };
     return createHash("sha256").update(canonicalJson(request)).digest("hex");
   }
+}
+
+// Model calls made so far for each step context (one per step attempt), numbering the answers
+// whose tokens it streams: listeners see `call` go up when an answer starts over.
+const callsOf = new WeakMap<StepContext, number>();
+
+/** The step's token listener for its next model call, which passes that call's number along. */
+function tokenSink(ctx: StepContext): ((text: string) => void) | undefined {
+  const onToken = ctx.onToken;
+  if (onToken === undefined) return undefined;
+  const call = (callsOf.get(ctx) ?? 0) + 1;
+  callsOf.set(ctx, call);
+  return (text) => onToken(text, call);
 }
 
 /**

@@ -146,8 +146,12 @@ function apply(
   context: ChainMachineContext,
   event: ChainMachineEvent,
 ): ChainMachineContext {
-  let ctx = context;
-  for (const a of assignments) ctx = { ...ctx, ...a({ context: ctx, event }, undefined) };
+  if (assignments.length === 0) return context;
+  // One copy per transition, each assignment merged into it in turn (and seeing the ones before, as
+  // in xstate): a copy per assignment would make every step build several contexts.
+  const ctx = { ...context };
+  const args = { context: ctx, event };
+  for (const a of assignments) Object.assign(ctx, a(args, undefined));
   return ctx;
 }
 

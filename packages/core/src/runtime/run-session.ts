@@ -69,7 +69,8 @@ export class RunSession implements StepHost, RunTotals {
   signal: AbortSignal | undefined;
   readonly chain: AnyChain;
   readonly options: RunOptions;
-  private readonly drivers = new Map<CompiledFlow, Driver>();
+  /** xstate drivers of this run, by flow (the table driver is shared: `tableOf` keeps one per flow). */
+  private actors: Map<CompiledFlow, Driver> | undefined;
 
   constructor(
     chain: AnyChain,
@@ -90,10 +91,12 @@ export class RunSession implements StepHost, RunTotals {
   }
 
   driverFor(flow: CompiledFlow): Driver {
-    let driver = this.drivers.get(flow);
+    if (this.options.driver !== "xstate") return tableOf(flow);
+    this.actors ??= new Map();
+    let driver = this.actors.get(flow);
     if (!driver) {
-      driver = this.options.driver === "xstate" ? xstateDriver(flow) : tableOf(flow);
-      this.drivers.set(flow, driver);
+      driver = xstateDriver(flow);
+      this.actors.set(flow, driver);
     }
     return driver;
   }
@@ -107,6 +110,8 @@ export class RunSession implements StepHost, RunTotals {
     start: MachineCursor,
     item?: number,
     parent: TraceSpan = this.span,
+    ref: ChainRef = this.ref,
+    signal: AbortSignal | undefined = this.signal,
   ): Promise<MachineCursor> {
     let cursor = start;
     let cascade: OpenCascade | undefined;
@@ -116,7 +121,7 @@ export class RunSession implements StepHost, RunTotals {
         if (cascade !== undefined && (info.kind !== "step" || info.cascade !== cascade.name)) {
           cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
         }
-        if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
+        if (signal?.aborted) throw abortReason(signal, `run of ${this.chain.id}`);
         if (info.kind === "step") {
           if (info.cascade !== undefined && cascade === undefined && parent.active) {
             cascade = {
@@ -124,7 +129,7 @@ export class RunSession implements StepHost, RunTotals {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent);
+          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref, signal);
           if (outcome instanceof Promise) outcome = await outcome;
           try {
             cursor = this.send(driver, cursor, outcome.event);
@@ -137,10 +142,10 @@ export class RunSession implements StepHost, RunTotals {
           if (outcome.record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
           if (outcome.span.active) endStepSpan(outcome);
         } else if (info.kind === "delay") {
-          await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), this.signal);
+          await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
         } else if (info.kind === "effect") {
-          const result = await this.runEffect(info, cursor.context, item, parent);
+          const result = await this.runEffect(info, cursor.context, item, parent, ref, signal);
           if (result.type === "pause") {
             this.pause = { state: cursor.state.key, context: cursor.context, ...result };
             return cursor;
@@ -200,6 +205,8 @@ export class RunSession implements StepHost, RunTotals {
     decision: unknown,
     item: number | undefined = undefined,
     parent: TraceSpan = this.span,
+    ref: ChainRef = this.ref,
+    signal: AbortSignal | undefined = this.signal,
   ): Promise<MachineCursor> {
     const cursor = driver.restore(paused.state, paused.context as ChainMachineContext);
     const info = cursor.state.info;
@@ -212,7 +219,7 @@ export class RunSession implements StepHost, RunTotals {
       info.node,
       paused.nested,
       decision,
-      this.effectRun(info, cursor.context, item, parent),
+      this.effectRun(info, cursor.context, item, parent, ref, signal),
     );
     if (result.type === "pause") {
       this.pause = { state: cursor.state.key, context: cursor.context, ...result };
@@ -230,12 +237,14 @@ export class RunSession implements StepHost, RunTotals {
     context: ChainMachineContext,
     item: number | undefined,
     parent: TraceSpan,
+    ref: ChainRef,
+    signal: AbortSignal | undefined,
   ) {
     const construct = constructOf(info.node);
     if (construct.effect === undefined) {
       throw new Error(`flow construct "${info.node.type}" has effect states but no effect`);
     }
-    return construct.effect(info.node, this.effectRun(info, context, item, parent));
+    return construct.effect(info.node, this.effectRun(info, context, item, parent, ref, signal));
   }
 
   /** What a construct's effect gets of this run. */
@@ -244,6 +253,8 @@ export class RunSession implements StepHost, RunTotals {
     context: ChainMachineContext,
     item: number | undefined,
     parent: TraceSpan,
+    ref: ChainRef = this.ref,
+    signal: AbortSignal | undefined = this.signal,
   ): EffectRun {
     const flowEnd = (end: MachineCursor): FlowEnd => {
       const stateInfo = end.state.info;
@@ -277,7 +288,7 @@ export class RunSession implements StepHost, RunTotals {
       outputs: context.outputs,
       flows: info.flows,
       span: parent,
-      signal: this.signal,
+      signal,
       item,
       runFlow: async (flow, data, span, options = {}) => {
         const driver = this.driverFor(flow);
@@ -285,13 +296,17 @@ export class RunSession implements StepHost, RunTotals {
           ...initialContext(options.input === undefined ? context.input : options.input),
           data,
         });
-        return flowEnd(await this.drive(driver, start, options.item ?? item, span));
+        // A subchain's steps see their own chain in `ctx.chain`; other sub-flows, this one's.
+        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
+        const flowSignal = options.signal ?? signal;
+        return flowEnd(await this.drive(driver, start, options.item ?? item, span, flowRef, flowSignal));
       },
-      resumeFlow: async (flow, paused, decision, span) => {
+      resumeFlow: async (flow, paused, decision, span, options = {}) => {
         const driver = this.driverFor(flow);
-        const cursor = await this.resumeAt(driver, paused, decision, item, span);
+        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
+        const cursor = await this.resumeAt(driver, paused, decision, item, span, flowRef, signal);
         if (cursor.state.info.kind === "effect" && this.pause !== undefined) return flowEnd(cursor);
-        return flowEnd(await this.drive(driver, cursor, item, span));
+        return flowEnd(await this.drive(driver, cursor, item, span, flowRef, signal));
       },
       record: (record) => {
         this.records.push(record);
@@ -302,8 +317,8 @@ export class RunSession implements StepHost, RunTotals {
         this.usage.costUsd += usage.costUsd;
       },
       throwIfAborted: (span) => {
-        if (this.signal?.aborted) {
-          const reason = abortReason(this.signal, `run of ${this.chain.id}`);
+        if (signal?.aborted) {
+          const reason = abortReason(signal, `run of ${this.chain.id}`);
           span.end({ error: reason });
           throw reason;
         }
@@ -327,16 +342,25 @@ export class RunSession implements StepHost, RunTotals {
   }
 }
 
+const REFS = new WeakMap<AnyChain, ChainRef>();
+
 /**
  * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
  * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
+ * One per chain, shared by its runs (frozen, since every result holds it): an object with a getter
+ * costs more to build than the rest of a short run's bookkeeping.
  */
 function chainRef(chain: AnyChain): ChainRef {
-  return {
-    name: chain.name,
-    version: chain.version,
-    get fingerprint() {
-      return chain.fingerprint;
-    },
-  };
+  let ref = REFS.get(chain);
+  if (ref === undefined) {
+    ref = Object.freeze({
+      name: chain.name,
+      version: chain.version,
+      get fingerprint() {
+        return chain.fingerprint;
+      },
+    });
+    REFS.set(chain, ref);
+  }
+  return ref;
 }

@@ -54,10 +54,11 @@ export interface StepContextParts {
   tier?: string | undefined;
   /** Default: usage is dropped. */
   recordUsage?: (usage: Partial<Usage>) => void;
-  onToken?: ((text: string) => void) | undefined;
+  onToken?: ((text: string, call?: number) => void) | undefined;
 }
 
 const IGNORE_USAGE = (): void => {};
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * Builds the context a step's `run` gets. The runner, `calibrate` and the step contract test all
@@ -69,16 +70,16 @@ export function stepContext(parts: StepContextParts): StepContext {
     runId: parts.runId,
     chain: parts.chain,
     input: parts.input,
-    outputs: parts.outputs ?? {},
-    metadata: parts.metadata ?? {},
+    outputs: parts.outputs ?? EMPTY,
+    metadata: parts.metadata ?? EMPTY,
     logger: parts.logger ?? STDERR_LOGGER,
     trace: parts.trace ?? NOOP_SPAN,
     attempt: parts.attempt ?? 1,
-    ...(parts.tier === undefined ? {} : { tier: parts.tier }),
     recordUsage: parts.recordUsage ?? IGNORE_USAGE,
   };
-  // Set after the fact, not spread in: the common case (no listener) keeps the hot path as it was.
-  if (parts.onToken !== undefined) (ctx as { onToken?: (text: string) => void }).onToken = parts.onToken;
+  // Set after the fact, not spread in: the common case (no tier, no listener) stays one shape.
+  if (parts.tier !== undefined) (ctx as { tier?: string }).tier = parts.tier;
+  if (parts.onToken !== undefined) (ctx as { onToken?: StepContext["onToken"] }).onToken = parts.onToken;
   return ctx;
 }
 
@@ -93,15 +94,16 @@ export function runStep(
   context: ChainMachineContext,
   item: number | undefined,
   parent: TraceSpan,
+  ref: ChainRef = host.ref,
+  scopeSignal: AbortSignal | undefined = host.signal,
 ): StepOutcome | Promise<StepOutcome> {
   const step = info.step;
   const startedAt = Date.now();
   const t0 = performance.now();
   const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
   const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
-  let stepUsage: Usage | undefined;
   const timeoutMs = step.timeoutMs ?? host.options.stepTimeoutMs;
-  let signal = host.signal;
+  let signal = scopeSignal;
   let onTimeout: (() => void) | undefined;
   if (timeoutMs !== undefined) {
     // The step gets a signal that also fires on its own timeout, so it can cancel its I/O.
@@ -110,11 +112,12 @@ export function runStep(
       controller.abort(new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }));
     signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
   }
+  const outcome = new StepAttempt(host, info, item, attempt, startedAt, t0, span, scopeSignal);
   const usage = host.usage;
   const ctx = stepContext({
     signal,
     runId: host.runId,
-    chain: host.ref,
+    chain: ref,
     input: context.input,
     outputs: context.outputs,
     metadata: host.metadata,
@@ -123,7 +126,8 @@ export function runStep(
     attempt,
     tier: info.tier,
     recordUsage(u) {
-      stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      outcome.usage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      const stepUsage = outcome.usage;
       stepUsage.inputTokens += u.inputTokens ?? 0;
       stepUsage.outputTokens += u.outputTokens ?? 0;
       stepUsage.costUsd += u.costUsd ?? 0;
@@ -133,56 +137,105 @@ export function runStep(
     },
     onToken: host.options.onToken === undefined ? undefined : tokenSink(host, info, item, attempt),
   });
-  const record = (status: StepRecord["status"]): StepRecord => {
-    const r: StepRecord = {
-      name: step.name,
-      kind: step.kind,
-      startedAt,
-      ms: performance.now() - t0,
-      status,
-    };
-    if (info.tier !== undefined) r.tier = info.tier;
-    if (attempt > 1) r.attempt = attempt;
-    if (item !== undefined) r.item = item;
-    if (stepUsage !== undefined) r.usage = stepUsage;
-    return r;
-  };
-  const ok = (output: unknown): StepOutcome => {
+  try {
+    const result = step.run(context.data as never, ctx);
+    // Without a signal or a timeout there is nothing to race: skip building settle's label.
+    const value =
+      signal === undefined && timeoutMs === undefined
+        ? result
+        : settle(result, `Step "${step.name}"`, signal, timeoutMs, onTimeout);
+    if (!(value instanceof Promise)) return outcome.ok(value);
+    return value.then(
+      (output) => outcome.ok(output),
+      (error: unknown) => outcome.fail(error),
+    );
+  } catch (error) {
+    return outcome.fail(error);
+  }
+}
+
+/**
+ * One attempt of a step, turning its answer or failure into the outcome: a class rather than
+ * closures, since a batch runs this for every step of every item.
+ */
+class StepAttempt {
+  /** What the step reported through `ctx.recordUsage`, if anything. */
+  usage: Usage | undefined;
+  private readonly host: StepHost;
+  private readonly info: StepInfo;
+  private readonly item: number | undefined;
+  private readonly attempt: number;
+  private readonly startedAt: number;
+  private readonly t0: number;
+  private readonly span: TraceSpan;
+  private readonly scopeSignal: AbortSignal | undefined;
+
+  constructor(
+    host: StepHost,
+    info: StepInfo,
+    item: number | undefined,
+    attempt: number,
+    startedAt: number,
+    t0: number,
+    span: TraceSpan,
+    scopeSignal: AbortSignal | undefined,
+  ) {
+    this.host = host;
+    this.info = info;
+    this.item = item;
+    this.attempt = attempt;
+    this.startedAt = startedAt;
+    this.t0 = t0;
+    this.span = span;
+    this.scopeSignal = scopeSignal;
+    this.usage = undefined;
+  }
+
+  ok(output: unknown): StepOutcome {
+    const info = this.info;
     // A tier that gives no label would leave the cascade nothing to decide on: say so, not defer quietly.
-    if (info.cascade !== undefined && !isLabelResult(output)) return fail(notALabel(info, output));
-    const r = record("done");
+    if (info.cascade !== undefined && !isLabelResult(output)) return this.fail(notALabel(info, output));
+    const r = this.record("done");
     const confidence = (output as { confidence?: unknown } | null)?.confidence;
     if (typeof confidence === "number") r.confidence = confidence;
-    return { event: { type: "step.done", output }, record: r, span, output };
-  };
-  const fail = (error: unknown): StepOutcome => {
+    return { event: { type: "step.done", output }, record: r, span: this.span, output };
+  }
+
+  fail(error: unknown): StepOutcome {
+    const { host, span, scopeSignal } = this;
     // A run-level abort or timeout ends the run; it is not the step's failure to retry.
-    if (host.signal?.aborted) {
-      const reason = abortReason(host.signal, `run of ${host.chain.id}`);
+    // So is the abort of the sub-flow it runs in (a parallel's sibling failed).
+    if (scopeSignal?.aborted) {
+      const reason = abortReason(scopeSignal, `run of ${host.chain.id}`);
       span.end({ error: reason });
       throw reason;
     }
+    const step = this.info.step;
     const err =
       error instanceof TimeoutError || error instanceof AbortedError || error instanceof StepError
         ? error
         : new StepError(step.name, step.kind, error);
     host.lastError = err;
     const serialized = serializeError(err);
-    const r = record("error");
+    const r = this.record("error");
     r.error = serialized;
     return { event: { type: "step.error", error: serialized }, record: r, span, error: err };
-  };
-  try {
-    const value = settle(
-      step.run(context.data as never, ctx),
-      `Step "${step.name}"`,
-      signal,
-      timeoutMs,
-      onTimeout,
-    );
-    return value instanceof Promise ? value.then(ok, fail) : ok(value);
-  } catch (error) {
-    return fail(error);
+  }
+
+  private record(status: StepRecord["status"]): StepRecord {
+    const { info, item } = this;
+    const r: StepRecord = {
+      name: info.step.name,
+      kind: info.step.kind,
+      startedAt: this.startedAt,
+      ms: performance.now() - this.t0,
+      status,
+    };
+    if (info.tier !== undefined) r.tier = info.tier;
+    if (this.attempt > 1) r.attempt = this.attempt;
+    if (item !== undefined) r.item = item;
+    if (this.usage !== undefined) r.usage = this.usage;
+    return r;
   }
 }
 
@@ -206,7 +259,7 @@ function tokenSink(
   info: StepInfo,
   item: number | undefined,
   attempt: number,
-): (text: string) => void {
+): (text: string, call?: number) => void {
   const onToken = host.options.onToken as (event: TokenEvent) => void;
   const step = info.step.name;
   const base: TokenEvent = {
@@ -216,13 +269,14 @@ function tokenSink(
     path: info.cascade === undefined ? [step] : [info.cascade, step],
     runId: host.runId,
     attempt,
+    call: 1,
     ...(item === undefined ? {} : { item }),
     ...(info.tier === undefined ? {} : { tier: info.tier }),
   };
-  return (text) => {
+  return (text, call = 1) => {
     // A listener's failure must not fail the model call that is feeding it.
     try {
-      onToken({ ...base, text });
+      onToken({ ...base, text, call });
     } catch (error) {
       host.logger.warn(`onToken threw on a token of step "${step}"`, { error: String(error) });
     }

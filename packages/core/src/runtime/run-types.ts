@@ -26,7 +26,8 @@ export interface RunOptions {
    * Called with each piece of text an `llm` step's model sends, as it arrives: the step then asks
    * the provider to stream. Steps with structured output (`schema`, `labels`) stream the raw JSON
    * text (or tool-call arguments) before it is parsed; a cached answer comes as one piece; a
-   * provider retry or fallback starts its answer over. Steps that call no model send nothing.
+   * provider retry, fallback or repair starts its answer over with the event's `call` one higher.
+   * Steps that call no model send nothing.
    */
   onToken?: (event: TokenEvent) => void;
 }

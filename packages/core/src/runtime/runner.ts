@@ -11,6 +11,7 @@ import {
   TimeoutError,
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
+import type { ReviewLookup } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
@@ -27,20 +28,28 @@ import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
  * const r = await run(triage, { text: "Where is order 123456?" });
  * if (r.status === "done") console.log(r.output.queue, r.steps.map((s) => s.ms));
  */
-export async function run<TInput, TOutput>(
+export function run<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
   input: NoInfer<TInput>,
   options: RunOptions = {},
 ): Promise<RunResult<TOutput>> {
-  const session = new RunSession(chain, options);
-  const parsed = chain.input.safeParse(input);
-  if (!parsed.success) {
-    return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
+  // Not `async`: a batch runs this per item, and an async wrapper around `execute`'s promise costs
+  // extra microtask turns. Anything thrown before `execute` still becomes a rejection.
+  try {
+    const session = new RunSession(chain, options);
+    const parsed = chain.input.safeParse(input);
+    if (!parsed.success) {
+      return Promise.resolve(
+        finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error))),
+      );
+    }
+    const driver = session.driverFor(chain.compiled);
+    return execute(chain, session, options, parsed.data, () =>
+      session.start(driver, initialContext(parsed.data)),
+    );
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const driver = session.driverFor(chain.compiled);
-  return execute(chain, session, options, parsed.data, () =>
-    session.start(driver, initialContext(parsed.data)),
-  );
 }
 
 /**
@@ -126,13 +135,18 @@ function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undef
 
 /** The review a snapshot waits at: a state of this chain, or one inside a construct's sub-flow. */
 function pausedReview(chain: AnyChain, snapshot: RunSnapshot): ReviewNode | undefined {
-  const info = tableOf(chain.compiled).states.get(snapshot.state)?.info;
+  return reviewIn(chain.compiled, snapshot);
+}
+
+/** The review a compiled flow paused at, following pauses inside constructs (subchains of subchains). */
+const reviewIn: ReviewLookup = (flow, paused) => {
+  const info = tableOf(flow).states.get(paused.state)?.info;
   if (info?.kind === "review") return info.review;
-  if (info?.kind === "effect" && snapshot.nested !== undefined) {
-    return constructOf(info.node).pausedReview?.(info.node, snapshot.nested);
+  if (info?.kind === "effect" && paused.nested !== undefined) {
+    return constructOf(info.node).pausedReview?.(info.node, paused.nested, reviewIn);
   }
   return undefined;
-}
+};
 
 async function execute<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
@@ -165,10 +179,10 @@ async function execute<TInput, TOutput>(
     }
   }
   try {
-    const first = await start();
+    let first = start();
+    if (first instanceof Promise) first = await first;
     // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
     const end = session.pause ? first : await session.drive(session.driverFor(chain.compiled), first);
-    const base = baseOf(session);
     const info = end.state.info;
     const pause = session.pause;
     if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
@@ -194,11 +208,11 @@ async function execute<TInput, TOutput>(
         );
       }
       session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
-      return { status: "waiting", snapshot, ...base };
+      return { status: "waiting", snapshot, ...baseOf(session) };
     }
     if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
       session.endRunSpan("deferred", { outputs: { status: "deferred", deferred: end.context.deferred } });
-      return { status: "deferred", deferred: end.context.deferred, ...base };
+      return { status: "deferred", deferred: end.context.deferred, ...baseOf(session) };
     }
     if (info.kind === "final" && info.outcome === "failed") {
       const error =

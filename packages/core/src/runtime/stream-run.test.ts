@@ -10,9 +10,10 @@ import { cascade, map, sequence } from "../flows/flow-nodes.ts";
 import { DiskResponseCache } from "../llm/response-cache.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
+import type { RunEvent } from "./run-event.ts";
 import { run } from "./runner.ts";
 import { stream } from "./stream-run.ts";
-import type { RunEvent, TokenEvent } from "./token-event.ts";
+import type { TokenEvent } from "./token-event.ts";
 
 const MODEL = "openai:gpt-4.1-mini-2025-04-14";
 
@@ -133,6 +134,37 @@ describe("token streaming", () => {
     expect(tokens[0]).toMatchObject({ step: "gpt", path: ["intent", "gpt"], tier: "gpt" });
     expect(streamed.output).toEqual(quiet.output);
     expect(streamed.output).toMatchObject({ label: "refund", confidenceFrom: "logprobs" });
+  });
+
+  it("numbers the answers of a step: an answer repaired after failing its schema streams as call 2", async () => {
+    const s = await start([{ json: { queue: 5 } }, { json: { queue: "shipping" } }]);
+    const chain = defineChain({
+      name: "route",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.object({ queue: z.string() }),
+      flow: llm("route", {
+        model: MODEL,
+        prompt: "Route {text}",
+        schema: z.object({ queue: z.string() }),
+        ...at(s.url),
+      }),
+    });
+    const tokens: TokenEvent[] = [];
+    const result = await run(chain, { text: "where is my parcel" }, { onToken: (t) => tokens.push(t) });
+    expect(result.output).toEqual({ queue: "shipping" });
+    expect(s.chatRequests()).toHaveLength(2);
+    // A listener that keeps only the latest call's text shows the answer that was used.
+    const calls = [...new Set(tokens.map((t) => t.call))];
+    expect(calls).toEqual([1, 2]);
+    const textOf = (call: number) =>
+      tokens
+        .filter((t) => t.call === call)
+        .map((t) => t.text)
+        .join("");
+    expect(JSON.parse(textOf(1))).toEqual({ queue: 5 });
+    expect(JSON.parse(textOf(2))).toEqual({ queue: "shipping" });
+    expect(tokens.every((t) => t.attempt === 1)).toBe(true);
   });
 
   it("stops the run when the consumer stops reading", async () => {

@@ -1,7 +1,8 @@
 import type { Chain } from "../compile/define-chain.ts";
+import type { RunEvent } from "./run-event.ts";
 import type { RunOptions } from "./run-types.ts";
 import { run } from "./runner.ts";
-import type { RunEvent, TokenEvent } from "./token-event.ts";
+import type { TokenEvent } from "./token-event.ts";
 
 /**
  * Runs a chain like {@link run}, yielding the tokens of its `llm` steps as the models send them,

@@ -1,5 +1,3 @@
-import type { RunResult } from "./run-types.ts";
-
 /**
  * One piece of a model's answer, as an `llm` step receives it from the provider. Tokens of steps
  * running side by side (map items, samples) interleave: tell them apart by `step`, `path` and `item`.
@@ -19,13 +17,10 @@ export interface TokenEvent {
   tier?: string;
   /** 1 on the first attempt of the step, 2 on its first `retry`, ... */
   attempt: number;
+  /**
+   * Which answer of this step attempt the text belongs to: 1 for the first model call, then one more
+   * for each call that starts the answer over (a provider retry, a fallback model, a repair of an
+   * answer that failed its schema, another sample). When it goes up, the text so far is superseded.
+   */
+  call: number;
 }
-
-/** The last event of {@link stream}: the run's result, exactly as `run` returns it. */
-export interface ResultEvent<TOutput> {
-  type: "result";
-  result: RunResult<TOutput>;
-}
-
-/** What {@link stream} yields: tokens as they come, then the result. */
-export type RunEvent<TOutput> = TokenEvent | ResultEvent<TOutput>;

@@ -1,5 +1,7 @@
-import { type Options, parse } from "acorn";
-import { generate } from "astring";
+import { createRequire } from "node:module";
+import type * as Acorn from "acorn";
+import type { Options } from "acorn";
+import type * as Astring from "astring";
 import type { Node } from "estree";
 import { normalizeFunctionTree } from "./normalize-function-tree.ts";
 
@@ -69,6 +71,22 @@ export function readFunction(fn: SourceFunction): FunctionSyntax {
 // Functions are hashed once per process: a helper shared by several steps, or a step in a chain
 // built twice, costs a map lookup the second time. Keyed weakly, so chains can be collected.
 const sources = new WeakMap<SourceFunction, string>();
+
+// The parser and printer load on the first function read, not with the engine: a run that never
+// reads a fingerprint (`catena run` without --json, tracing or a checkpoint) never needs them, and
+// loading them is a good part of the CLI's start-up. Both ship CommonJS builds, so this stays
+// synchronous.
+const load = createRequire(import.meta.url);
+let acorn: typeof Acorn | undefined;
+let astring: typeof Astring | undefined;
+function parse(text: string, options: Options) {
+  acorn ??= load("acorn") as typeof Acorn;
+  return acorn.parse(text, options);
+}
+function generate(tree: Node, options: Astring.Options<null>): string {
+  astring ??= load("astring") as typeof Astring;
+  return astring.generate(tree, options);
+}
 
 const PARSE: Options = { ecmaVersion: "latest", sourceType: "module" };
 const SCRIPT: Options = { ecmaVersion: "latest", sourceType: "script" };

@@ -1,6 +1,6 @@
 import type { SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
-import { type Arg, FilterParser, type Literal, type Node } from "./run-filter.ts";
+import { type Arg, FilterParser, type Literal, type Node } from "./filter-parser.ts";
 
 /** An example filter compiled to SQL over the `examples` table, with its bound parameters. */
 export interface CompiledExampleFilter {
