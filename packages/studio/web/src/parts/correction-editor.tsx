@@ -55,7 +55,7 @@ export function CorrectionEditor({
         />
       </label>
       {problems.length > 0 ? (
-        <ul class="problems" role="alert" aria-label="Correction problems">
+        <ul class="problems" aria-live="polite" aria-label="Correction problems">
           {problems.map((p) => (
             <li key={p}>{p}</li>
           ))}

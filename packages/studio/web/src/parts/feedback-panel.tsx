@@ -53,7 +53,7 @@ export function FeedbackPanel({
           aria-label="Reviewer name"
           value={reviewer}
           placeholder="your name"
-          onChange={(e) => setReviewer((e.target as HTMLInputElement).value)}
+          onInput={(e) => setReviewer((e.target as HTMLInputElement).value)}
         />
       </label>
       <fieldset class="row">

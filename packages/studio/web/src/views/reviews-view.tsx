@@ -84,7 +84,7 @@ function ReviewCard({ review, onDecided }: { review: PausedReview; onDecided: ()
             <input
               aria-label="Reviewer name"
               value={reviewer}
-              onChange={(e) => setReviewer((e.target as HTMLInputElement).value)}
+              onInput={(e) => setReviewer((e.target as HTMLInputElement).value)}
             />
           </label>
           {problems.length === 0 ? null : (
