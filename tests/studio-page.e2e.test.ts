@@ -13,6 +13,7 @@ import { Client } from "langsmith";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type TestBrowser } from "./support/chromium.ts";
+import { catena } from "./support/run-catena.ts";
 import { llmStep, seedTrace } from "./support/seed-studio.ts";
 import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
 
@@ -192,11 +193,16 @@ describe("the studio's web page", () => {
 
   it("refuses a rating outside the key's feedback config", async () => {
     await setRatingScale(3);
-    const page = await open(`/o/local/projects/p/${projectId}/r/${lowRun}`);
-    await page.getByRole("button", { name: "Rate 3" }).waitFor();
-    expect(await page.getByRole("button", { name: "Rate 5" }).count()).toBe(0);
-    await page.close();
-    await setRatingScale(5);
+    try {
+      const page = await open(`/o/local/projects/p/${projectId}/r/${lowRun}`);
+      await page.getByRole("button", { name: "Rate 3" }).waitFor();
+      expect(await page.getByRole("button", { name: "Rate 5" }).count()).toBe(0);
+      await page.close();
+      // The studio refuses it too, whoever sends it.
+      await expect(client.createFeedback(lowRun, "rating", { score: 5 })).rejects.toThrow();
+    } finally {
+      await setRatingScale(5);
+    }
   });
 
   it("works through the annotation queue with the keyboard", async () => {
@@ -279,6 +285,27 @@ describe("the studio's web page", () => {
     await page.goto(new URL(`/o/local/projects/p/${projectId}/trends`, studio.url).toString());
     await expect.poll(() => page.getByRole("table", { name: "Trends" }).locator("tbody tr").count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, "trends.png") });
+    await page.close();
+  });
+
+  it("opens the trace link `catena run` prints, with the chain's graph and its output schema", async () => {
+    const chains = join(import.meta.dirname, "fixtures", "cli", "user-chains.ts");
+    const result = await catena(["run", "mood", "--text", "so glad today", "--chains", chains], {
+      cwd: dir,
+      env: { CATENA_STUDIO_URL: studio.url },
+    });
+    expect(result.code).toBe(0);
+    const link = /trace: (\S+)/.exec(result.stderr)?.[1] ?? "";
+    expect(link.startsWith(`${studio.url}/o/-/r/`)).toBe(true);
+    const page = await open(link);
+    await page.getByRole("heading", { name: "mood@0.2.0" }).waitFor();
+    await page.getByRole("img", { name: "Chain graph with the path taken" }).waitFor();
+    expect(await page.locator("svg.flow .node.taken").count()).toBeGreaterThan(1);
+    await page.getByRole("button", { name: "Correct the output" }).click();
+    await page.getByLabel("Corrected output").fill('{"label": 3, "confidence": 1, "tier": "keywords"}');
+    const problems = page.getByRole("list", { name: "Correction problems" });
+    await expect.poll(() => problems.textContent()).toContain("$.label must be string");
+    await page.screenshot({ path: join(SCREENSHOTS, "trace-graph.png"), fullPage: true });
     await page.close();
   });
 

@@ -17,6 +17,7 @@ import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { oneLine } from "../report-error.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
+import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
 
 /** The options of `catena eval`. */
 export interface EvalCommandOptions {
@@ -60,6 +61,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         : undefined;
       bar?.start(items.length, 0);
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
+      await sendChainDescriptions(tracing.backend, [chain]);
       const tally = new EvalTally(field);
       try {
         for (const item of items) {

@@ -1,6 +1,8 @@
 import type { Context, Hono } from "hono";
 import { uuidParams, uuidPathParam } from "../http/query-params.ts";
+import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { toChainDescription } from "../store/chain-description-store.ts";
 import { compareExperiments, listExperiments } from "../store/experiment-query.ts";
 import { queryReviewQueue } from "../store/review-queue-query.ts";
 import { queryRunPage, type RunPageQuery } from "../store/run-page-query.ts";
@@ -16,7 +18,9 @@ import { queryTrends } from "../store/trends-query.ts";
  * - `GET /catena/traces/{trace_id}`: every run of a trace in dotted order, and their feedback;
  * - `GET /catena/stats/trends?project=&chain=&days=`: per day, chain, version and model;
  * - `GET /catena/queue?project=`: the annotation queue by rule;
- * - `GET /catena/datasets/{id}/experiments` and `GET /catena/compare?session=&session=`.
+ * - `GET /catena/datasets/{id}/experiments` and `GET /catena/compare?session=&session=`;
+ * - `GET`/`PUT /catena/chains/{fingerprint}`: a chain's description (graph, schemas), which the
+ *   CLI puts when it traces to the studio.
  */
 export function registerCatenaReadRoutes(app: Hono, store: StudioStore): void {
   app.get("/catena/runs", (c) => {
@@ -72,6 +76,24 @@ export function registerCatenaReadRoutes(app: Hono, store: StudioStore): void {
   app.get("/catena/datasets/:id/experiments", (c) =>
     c.json({ experiments: listExperiments(store.db, uuidPathParam(c, "id", "Dataset")) }),
   );
+
+  app.get("/catena/chains/:fingerprint", (c) => {
+    const fingerprint = c.req.param("fingerprint");
+    const description = store.chains.get(fingerprint);
+    if (description === undefined) {
+      throw new StudioHttpError(
+        404,
+        `No description of chain fingerprint ${fingerprint}: the CLI sends one when it traces a run to this studio.`,
+      );
+    }
+    return c.json(description);
+  });
+
+  app.put("/catena/chains/:fingerprint", async (c) => {
+    const fingerprint = c.req.param("fingerprint");
+    store.chains.put(toChainDescription(await readJsonBody(c), fingerprint));
+    return c.json({ fingerprint });
+  });
 
   app.get("/catena/compare", (c) => {
     const sessions = uuidParams(c, "session");

@@ -113,7 +113,10 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
     where.push("(r.start_time < ? OR (r.start_time = ? AND r.id < ?))");
     params.push(time, time, id);
   }
-  const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error, r.total_tokens, r.total_cost,
+  // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
+  const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error,
+      (SELECT sum(s.total_tokens) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_tokens,
+      (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
       ${outcomeSql("r")} AS outcome,
       substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { ChainDescriptionStore } from "./chain-description-store.ts";
 import { DatasetStore } from "./dataset-store.ts";
 import { ExampleStore } from "./example-store.ts";
 import { FeedbackConfigStore } from "./feedback-config-store.ts";
@@ -29,6 +30,8 @@ export class StudioStore {
   readonly feedbackTokens: FeedbackTokenStore;
   readonly datasets: DatasetStore;
   readonly examples: ExampleStore;
+  /** Chain descriptions (graph, schemas) the web page shows, by fingerprint. */
+  readonly chains: ChainDescriptionStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -45,6 +48,7 @@ export class StudioStore {
     this.feedbackTokens = new FeedbackTokenStore(db);
     this.datasets = new DatasetStore(db, this.tenantId);
     this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
+    this.chains = new ChainDescriptionStore(db);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */

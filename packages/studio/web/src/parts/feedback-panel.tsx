@@ -7,8 +7,12 @@ import type { Feedback, FeedbackConfigRow, JsonSchema, Run } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { CorrectionEditor } from "./correction-editor.tsx";
 
-/** The 1–5 scale, narrowed to what the `rating` key's feedback config allows. */
+/**
+ * The 1–5 scale, narrowed to what the `rating` key's feedback config allows; empty until the
+ * configs are loaded, so that no rating outside them is ever offered.
+ */
 export function ratingChoices(configs: readonly FeedbackConfigRow[] | undefined): number[] {
+  if (configs === undefined) return [];
   const config = configs?.find((c) => c.feedback_key === "rating")?.feedback_config;
   const min = config?.min ?? 1;
   const max = config?.max ?? 5;
@@ -63,14 +67,14 @@ export function FeedbackPanel({
           aria-label="Thumbs up"
           onClick={() => send({ key: "thumbs", score: 1 }, "Thumbs up saved.")}
         >
-          👍
+          ▲ Good
         </button>
         <button
           type="button"
           aria-label="Thumbs down"
           onClick={() => send({ key: "thumbs", score: 0 }, "Thumbs down saved.")}
         >
-          👎
+          ▼ Bad
         </button>
       </fieldset>
       <fieldset class="row">
