@@ -44,7 +44,12 @@ beforeAll(async () => {
       outputs: { label: "hardware" },
       steps: [
         { name: "normalise", kind: "transform", ms: 3, outputs: { text: `printer jam ${i}` } },
-        { name: "classify", kind: "cascade", ms: 5, metadata: { tier: "rules", confidence: 0.99, threshold: 0.8 } },
+        {
+          name: "classify",
+          kind: "cascade",
+          ms: 5,
+          metadata: { tier: "rules", confidence: 0.99, threshold: 0.8 },
+        },
       ],
     });
   }
@@ -68,7 +73,8 @@ beforeAll(async () => {
         name: "validate",
         kind: "validate",
         ms: 4,
-        error: "SCHEMA_MISMATCH: output.label 'unicorn' is not one of the labels: add it to the labels or fix the prompt",
+        error:
+          "SCHEMA_MISMATCH: output.label 'unicorn' is not one of the labels: add it to the labels or fix the prompt",
         metadata: { error_code: "SCHEMA_MISMATCH" },
       },
     ],
@@ -80,7 +86,14 @@ beforeAll(async () => {
     start: new Date(now.getTime() - 2 * 60_000),
     inputs: { ticket: "my screen flickers sometimes" },
     outputs: { label: "hardware" },
-    steps: [{ name: "classify", kind: "cascade", ms: 30, metadata: { tier: "llm", confidence: 0.74, threshold: 0.7 } }],
+    steps: [
+      {
+        name: "classify",
+        kind: "cascade",
+        ms: 30,
+        metadata: { tier: "llm", confidence: 0.74, threshold: 0.7 },
+      },
+    ],
   });
   const project = await client.readProject({ projectName: "support" });
   projectId = project.id;
@@ -119,10 +132,13 @@ describe("the studio's web page", () => {
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     // A page read through another host name (DNS rebinding) is refused, HTML or not.
     const evil = await new Promise<number>((resolve, reject) => {
-      request({ port: studio.port, host: "127.0.0.1", path: "/", headers: { host: "evil.example" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      })
+      request(
+        { port: studio.port, host: "127.0.0.1", path: "/", headers: { host: "evil.example" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
         .on("error", reject)
         .end();
     });
@@ -283,7 +299,9 @@ describe("the studio's web page", () => {
     await page.goto(projectUrl);
     await expect.poll(() => page.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(8);
     await page.goto(new URL(`/o/local/projects/p/${projectId}/trends`, studio.url).toString());
-    await expect.poll(() => page.getByRole("table", { name: "Trends" }).locator("tbody tr").count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByRole("table", { name: "Trends" }).locator("tbody tr").count())
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, "trends.png") });
     await page.close();
   });

@@ -33,7 +33,10 @@ export interface SeedTrace {
 }
 
 function dotted(date: Date, id: string): string {
-  return `${date.toISOString().replace(/[-:]/g, "").replace(/\.(\d{3})Z$/, "$1000Z")}${id}`;
+  return `${date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, "$1000Z")}${id}`;
 }
 
 /** Sends `trace` (root and steps, each created already finished) and returns the root run's id. */
@@ -101,7 +104,9 @@ export function llmStep(question: string, answer: string): SeedStep {
     kind: "llm",
     runType: "llm",
     ms: 40,
-    inputs: { messages: [[message("SystemMessage", "Label the ticket."), message("HumanMessage", question)]] },
+    inputs: {
+      messages: [[message("SystemMessage", "Label the ticket."), message("HumanMessage", question)]],
+    },
     outputs: {
       generations: [[{ text: answer, message: message("AIMessage", answer) }]],
       usage_metadata: { input_tokens: 120, output_tokens: 8, total_tokens: 128 },
