@@ -16,7 +16,7 @@ import { queryTrends } from "../store/trends-query.ts";
  * - `GET /catena/runs?project=&chain=&version=&status=&tier=&model=&feedback_key=&score_min=&score_max=&from=&to=&q=&cursor=&limit=`:
  *   the runs table, root runs newest first, keyset-paged (`next`);
  * - `GET /catena/traces/{trace_id}`: every run of a trace in dotted order, and their feedback;
- * - `GET /catena/stats/trends?project=&chain=&days=`: per day, chain, version and model;
+ * - `GET /catena/stats/trends?project=&chain=&days=&until=`: per day, chain, version and model;
  * - `GET /catena/queue?project=`: the annotation queue by rule;
  * - `GET /catena/datasets/{id}/experiments` and `GET /catena/compare?session=&session=`;
  * - `GET`/`PUT /catena/chains/{fingerprint}`: a chain's description (graph, schemas), which the
@@ -62,11 +62,13 @@ export function registerCatenaReadRoutes(app: Hono, store: StudioStore): void {
 
   app.get("/catena/stats/trends", (c) => {
     const chain = c.req.query("chain");
+    const until = c.req.query("until");
     return c.json({
       rows: queryTrends(store.db, {
         project: requiredUuid(c, "project"),
         days: limitParam(c, 30, 366, "days"),
         ...(chain === undefined || chain === "" ? {} : { chain }),
+        ...(until === undefined || until === "" ? {} : { until: toStudioTimestamp(until, "until")! }),
       }),
     });
   });

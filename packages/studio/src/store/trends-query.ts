@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { percentile } from "./percentile.ts";
 import { metadataSql, outcomeSql } from "./run-page-query.ts";
+import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
 
 /** What `GET /catena/stats/trends` is asked: a project, optionally one chain, and how many days back. */
 export interface TrendsQuery {
@@ -38,8 +39,8 @@ export interface TrendRow {
  * latency p50/p95. Read by the `runs_session_root_start` index over the time window only.
  */
 export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
-  const until = query.until ?? new Date().toISOString();
-  const since = new Date(Date.parse(until) - query.days * 86_400_000).toISOString();
+  const until = query.until ?? studioNow();
+  const since = toStudioTimestamp(Date.parse(until) - query.days * 86_400_000) ?? until;
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL", "r.start_time >= ?", "r.start_time < ?"];
   const params: SQLInputValue[] = [query.project, since, until];
   if (query.chain !== undefined) {
