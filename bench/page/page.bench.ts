@@ -20,7 +20,9 @@ const dir = mkdtempSync(join(tmpdir(), "catena-page-bench-"));
 const dbPath = join(dir, "studio.db");
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
 }
 
 function iso(ms: number): string {
@@ -31,14 +33,27 @@ function dotted(ms: number, id: string): string {
   return `${iso(ms).replace(/[-:.]/g, "")}${id}`;
 }
 
-const WORDS = ["printer", "refund", "invoice", "password", "screen", "delivery", "account", "upgrade", "battery"];
+const WORDS = [
+  "printer",
+  "refund",
+  "invoice",
+  "password",
+  "screen",
+  "delivery",
+  "account",
+  "upgrade",
+  "battery",
+];
 const CHAINS = ["triage", "refunds", "routing"];
 const TIERS = ["rules", "ml", "llm"];
 
 /** Writes `RUNS` runs (traces of 10) and one 50-step trace; returns the queried project and the long trace. */
 function generate(store: StudioStore): { project: string; longTrace: string; mid: number } {
   const db = store.db;
-  const sessions = Array.from({ length: 4 }, (_, i) => store.sessions.resolveForRun(undefined, `bench-${i}`) as string);
+  const sessions = Array.from(
+    { length: 4 },
+    (_, i) => store.sessions.resolveForRun(undefined, `bench-${i}`) as string,
+  );
   const insert = db.prepare(
     `INSERT INTO runs (id, trace_id, dotted_order, parent_run_id, session_id, name, run_type, start_time, end_time,
        status, error, inputs, outputs, extra, total_tokens, total_cost, has_post, has_patch)
@@ -72,11 +87,22 @@ function generate(store: StudioStore): { project: string; longTrace: string; mid
       ms: 5 + (t % 50),
     };
     insert.run(
-      rootId, rootId, rootDotted, null, session, chain, "chain", iso(start), iso(start + 60), status === "error" ? "error" : "success",
+      rootId,
+      rootId,
+      rootDotted,
+      null,
+      session,
+      chain,
+      "chain",
+      iso(start),
+      iso(start + 60),
+      status === "error" ? "error" : "success",
       status === "error" ? "VALIDATION: label not allowed: fix the prompt" : null,
       JSON.stringify({ ticket: `my ${word} broke, order ${t}` }),
       JSON.stringify({ label: word, confidence: rootMeta.confidence }),
-      JSON.stringify({ metadata: rootMeta }), null, null,
+      JSON.stringify({ metadata: rootMeta }),
+      null,
+      null,
     );
     n++;
     for (let s = 1; s < PER_TRACE; s++) {
@@ -84,14 +110,35 @@ function generate(store: StudioStore): { project: string; longTrace: string; mid
       const at = start + s * 5;
       const llm = s === PER_TRACE - 1 && tier === "llm";
       insert.run(
-        id, rootId, `${rootDotted}.${dotted(at, id)}`, rootId, session, `step-${s}`, llm ? "llm" : "chain", iso(at), iso(at + 4), "success", null,
-        JSON.stringify({ text: `step ${s} of ${t}` }), JSON.stringify({ ok: true }),
+        id,
+        rootId,
+        `${rootDotted}.${dotted(at, id)}`,
+        rootId,
+        session,
+        `step-${s}`,
+        llm ? "llm" : "chain",
+        iso(at),
+        iso(at + 4),
+        "success",
+        null,
+        JSON.stringify({ text: `step ${s} of ${t}` }),
+        JSON.stringify({ ok: true }),
         JSON.stringify({ metadata: { kind: llm ? "llm" : "code", tier, confidence: 0.8, threshold: 0.7 } }),
-        llm ? 150 : null, llm ? 0.0002 : null,
+        llm ? 150 : null,
+        llm ? 0.0002 : null,
       );
       n++;
     }
-    if (t % 20 === 1) feedback.run(randomUUID(), rootId, rootId, session, 1 + (Math.floor(t / 20) % 5), iso(start + 100), iso(start + 100));
+    if (t % 20 === 1)
+      feedback.run(
+        randomUUID(),
+        rootId,
+        rootId,
+        session,
+        1 + (Math.floor(t / 20) % 5),
+        iso(start + 100),
+        iso(start + 100),
+      );
     if (t % 1000 === 999) {
       db.exec("COMMIT");
       db.exec("BEGIN");
@@ -101,14 +148,45 @@ function generate(store: StudioStore): { project: string; longTrace: string; mid
   const longTrace = randomUUID();
   const start = t0 + span / 2;
   const rootDotted = dotted(start, longTrace);
-  insert.run(longTrace, longTrace, rootDotted, null, sessions[0] as string, "long", "chain", iso(start), iso(start + 500), "success", null,
-    JSON.stringify({ ticket: "long" }), JSON.stringify({ ok: true }), JSON.stringify({ metadata: { chain: "long", version: "1.0.0", status: "done" } }), null, null);
+  insert.run(
+    longTrace,
+    longTrace,
+    rootDotted,
+    null,
+    sessions[0] as string,
+    "long",
+    "chain",
+    iso(start),
+    iso(start + 500),
+    "success",
+    null,
+    JSON.stringify({ ticket: "long" }),
+    JSON.stringify({ ok: true }),
+    JSON.stringify({ metadata: { chain: "long", version: "1.0.0", status: "done" } }),
+    null,
+    null,
+  );
   for (let s = 1; s < 50; s++) {
     const id = randomUUID();
     const at = start + s * 10;
-    insert.run(id, longTrace, `${rootDotted}.${dotted(at, id)}`, longTrace, sessions[0] as string, `step-${s}`, "chain", iso(at), iso(at + 9), "success", null,
-      JSON.stringify({ text: `input of step ${s}`, more: { a: [1, 2, 3] } }), JSON.stringify({ text: `output of step ${s}` }),
-      JSON.stringify({ metadata: { kind: "code", tier: "rules", confidence: 0.9, threshold: 0.8 } }), 10, 0.00001);
+    insert.run(
+      id,
+      longTrace,
+      `${rootDotted}.${dotted(at, id)}`,
+      longTrace,
+      sessions[0] as string,
+      `step-${s}`,
+      "chain",
+      iso(at),
+      iso(at + 9),
+      "success",
+      null,
+      JSON.stringify({ text: `input of step ${s}`, more: { a: [1, 2, 3] } }),
+      JSON.stringify({ text: `output of step ${s}` }),
+      JSON.stringify({ metadata: { kind: "code", tier: "rules", confidence: 0.9, threshold: 0.8 } }),
+      10,
+      0.00001,
+    );
   }
   db.exec("COMMIT");
   db.exec("ANALYZE");
@@ -116,7 +194,10 @@ function generate(store: StudioStore): { project: string; longTrace: string; mid
   return { project: sessions[0] as string, longTrace, mid: start };
 }
 
-async function timed(app: ReturnType<typeof createStudioApp>, path: string): Promise<{ ms: number; body: unknown }> {
+async function timed(
+  app: ReturnType<typeof createStudioApp>,
+  path: string,
+): Promise<{ ms: number; body: unknown }> {
   const t = performance.now();
   const response = await app.request(`http://127.0.0.1${path}`, { headers: { host: "127.0.0.1" } });
   const body = await response.json();
@@ -125,7 +206,10 @@ async function timed(app: ReturnType<typeof createStudioApp>, path: string): Pro
   return { ms, body };
 }
 
-async function sample(app: ReturnType<typeof createStudioApp>, path: string): Promise<{ p50: number; p95: number; rows: number }> {
+async function sample(
+  app: ReturnType<typeof createStudioApp>,
+  path: string,
+): Promise<{ p50: number; p95: number; rows: number }> {
   let rows = 0;
   for (let i = 0; i < 10; i++) await timed(app, path);
   const times: number[] = [];
@@ -148,7 +232,10 @@ const app = createStudioApp(store, { bodyLimitBytes: 1 << 24, publicUrl: "http:/
 // A deep page: follow the cursor 100 pages (5,000 runs) down.
 let cursor = "";
 for (let i = 0; i < 100; i++) {
-  const { body } = await timed(app, `/catena/runs?project=${project}&limit=50${cursor ? `&cursor=${cursor}` : ""}`);
+  const { body } = await timed(
+    app,
+    `/catena/runs?project=${project}&limit=50${cursor ? `&cursor=${cursor}` : ""}`,
+  );
   cursor = (body as { next: string }).next;
 }
 const hour = new Date(mid).toISOString();
@@ -171,7 +258,10 @@ for (const [name, extra] of queries) {
 }
 const trace = await sample(app, `/catena/traces/${longTrace}`);
 rows.push(["open a 50-step trace (GET /catena/traces/{id})", "50", fmt(trace.p50, 2), fmt(trace.p95, 2)]);
-const trends = await sample(app, `/catena/stats/trends?project=${project}&days=1&until=${new Date(mid).toISOString()}`);
+const trends = await sample(
+  app,
+  `/catena/stats/trends?project=${project}&days=1&until=${new Date(mid).toISOString()}`,
+);
 rows.push(["trends, 1 day of the project", "–", fmt(trends.p50, 2), fmt(trends.p95, 2)]);
 
 // Time to first render in Chromium: navigation start to the first table row (runs page) or the
@@ -181,7 +271,11 @@ const browser = await launchChromium();
 const renders: string[][] = [];
 for (const [name, path, selector] of [
   ["runs page, first table row", `/o/local/projects/p/${project}`, "table[aria-label=Runs] tbody tr"],
-  ["trace view (50 steps), step list", `/o/local/projects/p/${project}/r/${longTrace}`, "ol[aria-label=Steps] li"],
+  [
+    "trace view (50 steps), step list",
+    `/o/local/projects/p/${project}/r/${longTrace}`,
+    "ol[aria-label=Steps] li",
+  ],
 ] as const) {
   const times: number[] = [];
   for (let i = 0; i < RENDERS; i++) {
@@ -209,6 +303,10 @@ rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`${machineNotes()}\n\n`);
 process.stdout.write(`${RUNS.toLocaleString("en")} runs generated in ${genSeconds.toFixed(1)} s\n\n`);
-process.stdout.write(`${markdownTable(["server time, in-process (app.request)", "rows", "p50 ms", "p95 ms"], rows)}\n\n`);
-process.stdout.write(`${markdownTable(["first render in Chromium (headless)", "p50 ms", "p95 ms"], renders)}\n\n`);
+process.stdout.write(
+  `${markdownTable(["server time, in-process (app.request)", "rows", "p50 ms", "p95 ms"], rows)}\n\n`,
+);
+process.stdout.write(
+  `${markdownTable(["first render in Chromium (headless)", "p50 ms", "p95 ms"], renders)}\n\n`,
+);
 process.stdout.write(`${markdownTable(["bundle file", "KiB", "KiB gzipped"], sizes)}\n`);
