@@ -52,7 +52,8 @@ export function TraceDisplay({
   const t0 = Math.min(...starts);
   const total = Math.max(1, Math.max(...ends) - t0);
   const depthOf = (r: Run) => (r.dotted_order?.split(".").length ?? 1) - 1;
-  const taken = tree.runs.filter((r) => r.parent_run_id === root.id).map((r) => r.name ?? "");
+  // The states the run went through, in execution order, and the outcome it ended in.
+  const taken = [...tree.runs.filter((r) => r !== root).map((r) => r.name ?? ""), statusOf(root)];
   const outputSchema: JsonSchema | undefined =
     chain.data?.output ?? (rootMeta.output_schema as JsonSchema | undefined);
   return (
