@@ -154,7 +154,7 @@ describe("the page's read endpoints (/catena/)", () => {
         referenceDatasetId: dataset.id,
       });
       sessions.push(session.id);
-      const run = await trace(client, session.name, {
+      const run = await trace(client, `${name}-${dataset.id}`, {
         status: "done",
         tier: "rules",
         ticket: "x",
