@@ -1,43 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
+import type { ComparedExample, ExperimentSummary } from "../page-api-shapes.ts";
 import { fromJsonColumn, numberColumn, textColumn } from "./json-column.ts";
 import { percentile } from "./percentile.ts";
 import { feedbackSummaries, metadataSql } from "./run-page-query.ts";
-
-/** One experiment (a session with a reference dataset) and its aggregates. */
-export interface ExperimentSummary {
-  id: string;
-  name: string;
-  start_time: string;
-  runs: number;
-  errors: number;
-  /** Mean score per feedback key over the experiment's runs. */
-  scores: Record<string, number | null>;
-  total_cost: number;
-  total_tokens: number;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-  tiers: Record<string, number>;
-}
-
-/** One experiment's result on one example. */
-export interface ExperimentResult {
-  run_id: string;
-  trace_id: string | null;
-  outputs: unknown;
-  error: string | null;
-  latency_ms: number | null;
-  total_cost: number | null;
-  tier: string | null;
-  scores: Record<string, number | null>;
-}
-
-/** One example, its reference outputs and each compared experiment's result. */
-export interface ComparedExample {
-  example_id: string;
-  inputs: unknown;
-  reference: unknown;
-  results: Record<string, ExperimentResult>;
-}
 
 /** The experiments on dataset `datasetId`, newest first, with their aggregates. */
 export function listExperiments(db: DatabaseSync, datasetId: string): ExperimentSummary[] {

@@ -1,27 +1,8 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
+import type { QueueItem, QueueReason } from "../page-api-shapes.ts";
 import { fromJsonColumn, numberColumn, textColumn } from "./json-column.ts";
 import { metadataSql, outcomeSql } from "./run-page-query.ts";
-
-/** Why a run is in the review queue, in the order the queue lists them. */
-export type QueueReason = "review" | "deferred" | "low_confidence" | "sample";
-
-/** One run to look at in the annotation queue. */
-export interface QueueItem {
-  run_id: string;
-  trace_id: string | null;
-  session_id: string | null;
-  reason: QueueReason;
-  chain: string | null;
-  version: string | null;
-  status: string;
-  /** The lowest confidence of an accepted answer in the trace, when one was near its threshold. */
-  confidence: number | null;
-  threshold: number | null;
-  start_time: string | null;
-  inputs: unknown;
-  outputs: unknown;
-}
 
 /** How the queue is filled. */
 export interface QueueRules {

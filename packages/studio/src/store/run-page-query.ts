@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
 
 /** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
@@ -22,35 +23,6 @@ export interface RunPageQuery {
   search?: string;
   cursor?: string;
   limit: number;
-}
-
-/** Summary of one key's feedback on a run. */
-export interface FeedbackSummary {
-  key: string;
-  mean: number | null;
-  count: number;
-}
-
-/** One row of the runs table: the root run of a trace, with what the columns show. */
-export interface RunPageRow {
-  id: string;
-  trace_id: string | null;
-  name: string | null;
-  start_time: string | null;
-  end_time: string | null;
-  status: string;
-  error: string | null;
-  input_preview: string;
-  output_preview: string;
-  chain: string | null;
-  version: string | null;
-  tier: string | null;
-  model: string | null;
-  confidence: number | null;
-  latency_ms: number | null;
-  total_tokens: number | null;
-  total_cost: number | null;
-  feedback: FeedbackSummary[];
 }
 
 /** A page of rows and the cursor of the next page (`null` on the last). */

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { TrendRow } from "../page-api-shapes.ts";
 import { percentile } from "./percentile.ts";
 import { metadataSql, outcomeSql } from "./run-page-query.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
@@ -10,27 +11,6 @@ export interface TrendsQuery {
   /** Days back from `until` (default now). */
   days: number;
   until?: string;
-}
-
-/** One day of one chain, version and model. */
-export interface TrendRow {
-  day: string;
-  chain: string | null;
-  version: string | null;
-  model: string | null;
-  runs: number;
-  errors: number;
-  error_rate: number;
-  /** Mean `rating` feedback (the 1–5 scale), `null` with no ratings. */
-  mean_rating: number | null;
-  feedback_count: number;
-  /** Runs per tier that answered (`rules`, `ml`, `llm`, ...). */
-  tiers: Record<string, number>;
-  /** Share of runs that called a model (tokens were spent). */
-  llm_share: number;
-  cost: number;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
 }
 
 /**

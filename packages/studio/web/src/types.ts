@@ -1,3 +1,13 @@
+export type {
+  ComparedExample,
+  ExperimentResult,
+  ExperimentSummary,
+  FeedbackSummary,
+  QueueItem,
+  RunPageRow as RunRow,
+  TrendRow,
+} from "../../src/page-api-shapes.ts";
+
 /*
  * The shapes the page reads from the studio's API: LangSmith's (sessions, runs, feedback, feedback
  * configs, datasets) and the studio's own `/catena/` read endpoints.
@@ -18,35 +28,6 @@ export interface Dataset {
   name: string;
   description: string | null;
   example_count?: number;
-}
-
-/** Mean score and count of one feedback key on a run. */
-export interface FeedbackSummary {
-  key: string;
-  mean: number | null;
-  count: number;
-}
-
-/** A row of `GET /catena/runs`. */
-export interface RunRow {
-  id: string;
-  trace_id: string | null;
-  name: string | null;
-  start_time: string | null;
-  end_time: string | null;
-  status: string;
-  error: string | null;
-  input_preview: string;
-  output_preview: string;
-  chain: string | null;
-  version: string | null;
-  tier: string | null;
-  model: string | null;
-  confidence: number | null;
-  latency_ms: number | null;
-  total_tokens: number | null;
-  total_cost: number | null;
-  feedback: FeedbackSummary[];
 }
 
 /** A run in LangSmith's shape, as `/catena/traces/{id}` and `GET /runs/{id}` answer it. */
@@ -104,22 +85,6 @@ export interface FeedbackConfigRow {
   feedback_config: FeedbackConfig;
 }
 
-/** An item of `GET /catena/queue`. */
-export interface QueueItem {
-  run_id: string;
-  trace_id: string | null;
-  session_id: string | null;
-  reason: "review" | "deferred" | "low_confidence" | "sample";
-  chain: string | null;
-  version: string | null;
-  status: string;
-  confidence: number | null;
-  threshold: number | null;
-  start_time: string | null;
-  inputs: unknown;
-  outputs: unknown;
-}
-
 /** A paused review, as `GET /catena/reviews` lists it. */
 export interface PausedReview {
   run_id: string;
@@ -151,59 +116,6 @@ export interface JsonSchema {
   title?: string;
   anyOf?: JsonSchema[];
   additionalProperties?: boolean | JsonSchema;
-}
-
-/** One day of one chain, version and model (`GET /catena/stats/trends`). */
-export interface TrendRow {
-  day: string;
-  chain: string | null;
-  version: string | null;
-  model: string | null;
-  runs: number;
-  errors: number;
-  error_rate: number;
-  mean_rating: number | null;
-  feedback_count: number;
-  tiers: Record<string, number>;
-  llm_share: number;
-  cost: number;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-}
-
-/** An experiment and its aggregates. */
-export interface ExperimentSummary {
-  id: string;
-  name: string;
-  start_time: string;
-  runs: number;
-  errors: number;
-  scores: Record<string, number | null>;
-  total_cost: number;
-  total_tokens: number;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-  tiers: Record<string, number>;
-}
-
-/** One experiment's result on one example. */
-export interface ExperimentResult {
-  run_id: string;
-  trace_id: string | null;
-  outputs: unknown;
-  error: string | null;
-  latency_ms: number | null;
-  total_cost: number | null;
-  tier: string | null;
-  scores: Record<string, number | null>;
-}
-
-/** One example across the compared experiments. */
-export interface ComparedExample {
-  example_id: string;
-  inputs: unknown;
-  reference: unknown;
-  results: Record<string, ExperimentResult>;
 }
 
 /** A chain's description as the studio keeps it (`GET /catena/chains/{fingerprint}`). */
