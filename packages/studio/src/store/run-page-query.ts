@@ -82,8 +82,9 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
   }
   if (query.cursor !== undefined) {
     const [time, id] = decodePageCursor(query.cursor);
-    where.push("(r.start_time < ? OR (r.start_time = ? AND r.id < ?))");
-    params.push(time, time, id);
+    // A row value, which SQLite turns into a seek on the index; the OR form walks from the top.
+    where.push("(r.start_time, r.id) < (?, ?)");
+    params.push(time, id);
   }
   // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
   const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error,
