@@ -18,7 +18,7 @@ import { globalOptions } from "../global-options.ts";
 import { oneLine } from "../report-error.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
-import { studioPageHint } from "../tracing/studio-page-url.ts";
+import { studioPageHint } from "../tracing/studio-page-hint.ts";
 
 /** The options of `catena eval`. */
 export interface EvalCommandOptions {

@@ -1,6 +1,5 @@
 import type { AnyChain } from "@catena/core";
 import type { TracingBackend } from "@catena/core/tracing";
-import { describeChain } from "../commands/describe.ts";
 
 /** How long a command waits for the studio to take a chain's description. */
 const SEND_TIMEOUT_MS = 2000;
@@ -15,6 +14,8 @@ export async function sendChainDescriptions(
   chains: readonly AnyChain[],
 ): Promise<void> {
   if (backend === undefined || backend.kind !== "studio") return;
+  // Loaded here: `catena run` without a studio must not load the describe command.
+  const { describeChain } = await import("../commands/describe.ts");
   const key = process.env.CATENA_STUDIO_API_KEY?.trim();
   const base = backend.url.replace(/\/+$/, "");
   await Promise.all(
