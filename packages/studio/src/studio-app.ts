@@ -7,6 +7,7 @@ import { HostAllowList, hostGuard } from "./http/host-guard.ts";
 import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
+import { registerCatenaReadRoutes } from "./routes/catena-read-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
@@ -17,6 +18,7 @@ import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
+import { isWebPagePath, registerWebPageRoutes } from "./routes/web-page-routes.ts";
 import type { StudioStore } from "./store/studio-store.ts";
 
 /** How the studio's HTTP app behaves. */
@@ -66,6 +68,8 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   if (expectedKey !== undefined) {
     app.use("*", async (c, next) => {
       if (isPublicPath(c.req.path)) return next();
+      // The page's HTML and assets hold no data: the page asks for the key, then reads the API with it.
+      if ((c.req.method === "GET" || c.req.method === "HEAD") && isWebPagePath(c.req.path)) return next();
       if (isPresignedAttachmentRequest(c.req.path, c.req.url)) return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
@@ -103,6 +107,8 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
   registerReviewRoutes(app, store, options.resumeReview);
+  registerCatenaReadRoutes(app, store);
+  registerWebPageRoutes(app);
 
   app.notFound((c) =>
     c.json(

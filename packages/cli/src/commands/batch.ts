@@ -21,6 +21,7 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
+import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 /** The options of `catena batch`. */
@@ -96,6 +97,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const display: ProgressDisplay =
         stream && total !== undefined ? progressBar(stream, total) : noProgress;
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
+      await sendChainDescriptions(tracing.backend, [chain]);
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once("SIGINT", onSigint);

@@ -17,6 +17,8 @@ import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { oneLine } from "../report-error.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
+import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
+import { studioPageHint } from "../tracing/studio-page-hint.ts";
 
 /** The options of `catena eval`. */
 export interface EvalCommandOptions {
@@ -60,6 +62,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         : undefined;
       bar?.start(items.length, 0);
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
+      await sendChainDescriptions(tracing.backend, [chain]);
       const tally = new EvalTally(field);
       try {
         for (const item of items) {
@@ -81,7 +84,13 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         ctx.io.out(jsonText({ status, chain: chain.id, data: path, ...rest, ...gate }));
       } else {
         ctx.io.out(
-          evalReportText(chain.id, displayPath(ctx.io.cwd, path), report, tracing.tracer !== undefined),
+          evalReportText(
+            chain.id,
+            displayPath(ctx.io.cwd, path),
+            report,
+            tracing.tracer !== undefined,
+            studioPageHint(tracing.backend),
+          ),
         );
       }
       if (allFailed) {
@@ -116,8 +125,14 @@ function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-/** The human-readable eval report. */
-export function evalReportText(chain: string, data: string, r: EvalReport, traced: boolean): string {
+/** The human-readable eval report; `page` says where to browse the traces in a browser. */
+export function evalReportText(
+  chain: string,
+  data: string,
+  r: EvalReport,
+  traced: boolean,
+  page?: string,
+): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
     `evaluated ${chain} on ${r.items} items of ${data} (expected vs output field \`${r.labelField}\`)`,
@@ -174,5 +189,6 @@ export function evalReportText(chain: string, data: string, r: EvalReport, trace
       "",
       `traces: npx catena traces --chain ${chain.split("@")[0]} (then npx catena trace <run-id>)`,
     );
+  if (traced && page !== undefined) lines.push(`in the browser: ${page}`);
   return `${lines.join("\n")}\n`;
 }

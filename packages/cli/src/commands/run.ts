@@ -7,6 +7,8 @@ import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { exitCodeFor, oneLine, writeStack } from "../report-error.ts";
 import { startCliTracing } from "../tracing/cli-tracing.ts";
+import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
+import { studioRunPageUrl } from "../tracing/studio-page-url.ts";
 import { deferredText } from "./deferred-text.ts";
 import { type RunInputOptions, runInput } from "./run-input.ts";
 import { runResultJson } from "./run-result-json.ts";
@@ -34,6 +36,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: ref });
       const chain = registry.get(ref);
       const tracing = await startCliTracing(ctx, globals);
+      await sendChainDescriptions(tracing.backend, [chain]);
       const runOptions: RunOptions = tracing.tracer ? { tracer: tracing.tracer } : {};
       const printer = options.stream ? tokenPrinter(ctx) : undefined;
       if (printer) runOptions.onToken = printer.token;
@@ -70,6 +73,8 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
           break;
         }
       }
+      const page = studioRunPageUrl(tracing.backend, result.runId);
+      if (page !== undefined) ctx.io.err(`trace: ${page}\n`);
       // After the output: the answer does not wait for the traces to reach the backend.
       await tracing.finish();
     });

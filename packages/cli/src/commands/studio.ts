@@ -110,6 +110,7 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       } else {
         ctx.io.out(
           `Catena studio serving ${studio.url}\n` +
+            `  open the page: ${studio.url}/\n` +
             `  database: ${studio.dbPath}\n` +
             `  point the SDK at it: LANGSMITH_ENDPOINT=${studio.url} LANGSMITH_API_KEY=local\n` +
             "  stop with Ctrl-C\n",

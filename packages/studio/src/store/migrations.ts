@@ -187,6 +187,21 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: "chain descriptions for the web page",
+    up(db) {
+      db.exec(`
+        CREATE TABLE chain_descriptions (
+          fingerprint TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          version TEXT NOT NULL,
+          description TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /**

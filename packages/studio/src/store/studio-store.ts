@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { ChainDescriptionStore } from "./chain-description-store.ts";
 import { DatasetStore } from "./dataset-store.ts";
 import { ExampleStore } from "./example-store.ts";
 import { FeedbackConfigStore } from "./feedback-config-store.ts";
@@ -32,6 +33,8 @@ export class StudioStore {
   readonly examples: ExampleStore;
   /** Runs paused at a review, and their decisions. */
   readonly reviews: ReviewStore;
+  /** Chain descriptions (graph, schemas) the web page shows, by fingerprint. */
+  readonly chains: ChainDescriptionStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -50,6 +53,7 @@ export class StudioStore {
     this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
     this.reviews = new ReviewStore(db);
     this.runs.onWritten = (run) => this.reviews.noteRun(run);
+    this.chains = new ChainDescriptionStore(db);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */

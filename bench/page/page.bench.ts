@@ -1,0 +1,312 @@
+// The studio's web page on a large database: server time of the runs page (`GET /catena/runs`,
+// first page, a deep keyset page, each filter), opening a 50-step trace (`GET /catena/traces/{id}`),
+// time to first render in Chromium, and the bundle size. The runs are written straight into SQLite
+// (10 runs per trace, 70% in the queried project). See bench/RESULTS.md ("Studio web page").
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { createStudioApp, StudioStore, startStudio } from "@catena/studio";
+import { launchChromium } from "../../tests/support/chromium.ts";
+import { fmt, machineNotes, markdownTable, numberArg } from "../lib/report.ts";
+
+const RUNS = numberArg("runs", 1_000_000);
+const SAMPLES = numberArg("samples", 200);
+const RENDERS = numberArg("renders", 15);
+const PER_TRACE = 10;
+const dir = mkdtempSync(join(tmpdir(), "catena-page-bench-"));
+const dbPath = join(dir, "studio.db");
+
+function percentile(sorted: number[], p: number): number {
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "000Z");
+}
+
+function dotted(ms: number, id: string): string {
+  return `${iso(ms).replace(/[-:.]/g, "")}${id}`;
+}
+
+const WORDS = [
+  "printer",
+  "refund",
+  "invoice",
+  "password",
+  "screen",
+  "delivery",
+  "account",
+  "upgrade",
+  "battery",
+];
+const CHAINS = ["triage", "refunds", "routing"];
+const TIERS = ["rules", "ml", "llm"];
+
+/** Writes `RUNS` runs (traces of 10) and one 50-step trace; returns the queried project and the long trace. */
+function generate(store: StudioStore): { project: string; longTrace: string; mid: number } {
+  const db = store.db;
+  const sessions = Array.from(
+    { length: 4 },
+    (_, i) => store.sessions.resolveForRun(undefined, `bench-${i}`) as string,
+  );
+  const insert = db.prepare(
+    `INSERT INTO runs (id, trace_id, dotted_order, parent_run_id, session_id, name, run_type, start_time, end_time,
+       status, error, inputs, outputs, extra, total_tokens, total_cost, has_post, has_patch)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`,
+  );
+  const feedback = db.prepare(
+    "INSERT INTO feedback (id, run_id, trace_id, session_id, key, score, created_at, modified_at) VALUES (?, ?, ?, ?, 'rating', ?, ?, ?)",
+  );
+  const traces = Math.floor(RUNS / PER_TRACE);
+  const t0 = Date.parse("2026-11-01T00:00:00Z");
+  const span = 30 * 86_400_000;
+  let n = 0;
+  db.exec("BEGIN");
+  for (let t = 0; t < traces; t++) {
+    const session = (t % 10 < 7 ? sessions[0] : sessions[1 + (t % 3)]) as string;
+    const start = t0 + Math.floor((t / traces) * span);
+    const rootId = randomUUID();
+    const rootDotted = dotted(start, rootId);
+    const chain = CHAINS[t % 3] as string;
+    const tier = TIERS[(t >> 2) % 3] as string;
+    const status = t % 20 === 0 ? "deferred" : t % 33 === 0 ? "error" : "done";
+    const word = WORDS[t % WORDS.length];
+    const rootMeta = {
+      chain,
+      version: t % 2 === 0 ? "1.0.0" : "1.1.0",
+      fingerprint: `fp-${chain}`,
+      status,
+      tier,
+      ...(tier === "llm" ? { model: "gpt-4o-mini" } : {}),
+      confidence: 0.7 + (t % 30) / 100,
+      ms: 5 + (t % 50),
+    };
+    insert.run(
+      rootId,
+      rootId,
+      rootDotted,
+      null,
+      session,
+      chain,
+      "chain",
+      iso(start),
+      iso(start + 60),
+      status === "error" ? "error" : "success",
+      status === "error" ? "VALIDATION: label not allowed: fix the prompt" : null,
+      JSON.stringify({ ticket: `my ${word} broke, order ${t}` }),
+      JSON.stringify({ label: word, confidence: rootMeta.confidence }),
+      JSON.stringify({ metadata: rootMeta }),
+      null,
+      null,
+    );
+    n++;
+    for (let s = 1; s < PER_TRACE; s++) {
+      const id = randomUUID();
+      const at = start + s * 5;
+      const llm = s === PER_TRACE - 1 && tier === "llm";
+      insert.run(
+        id,
+        rootId,
+        `${rootDotted}.${dotted(at, id)}`,
+        rootId,
+        session,
+        `step-${s}`,
+        llm ? "llm" : "chain",
+        iso(at),
+        iso(at + 4),
+        "success",
+        null,
+        JSON.stringify({ text: `step ${s} of ${t}` }),
+        JSON.stringify({ ok: true }),
+        JSON.stringify({ metadata: { kind: llm ? "llm" : "code", tier, confidence: 0.8, threshold: 0.7 } }),
+        llm ? 150 : null,
+        llm ? 0.0002 : null,
+      );
+      n++;
+    }
+    if (t % 20 === 1)
+      feedback.run(
+        randomUUID(),
+        rootId,
+        rootId,
+        session,
+        1 + (Math.floor(t / 20) % 5),
+        iso(start + 100),
+        iso(start + 100),
+      );
+    if (t % 1000 === 999) {
+      db.exec("COMMIT");
+      db.exec("BEGIN");
+    }
+  }
+  // One trace of 50 steps (a root and 49 children).
+  const longTrace = randomUUID();
+  const start = t0 + span / 2;
+  const rootDotted = dotted(start, longTrace);
+  insert.run(
+    longTrace,
+    longTrace,
+    rootDotted,
+    null,
+    sessions[0] as string,
+    "long",
+    "chain",
+    iso(start),
+    iso(start + 500),
+    "success",
+    null,
+    JSON.stringify({ ticket: "long" }),
+    JSON.stringify({ ok: true }),
+    JSON.stringify({ metadata: { chain: "long", version: "1.0.0", status: "done" } }),
+    null,
+    null,
+  );
+  for (let s = 1; s < 50; s++) {
+    const id = randomUUID();
+    const at = start + s * 10;
+    insert.run(
+      id,
+      longTrace,
+      `${rootDotted}.${dotted(at, id)}`,
+      longTrace,
+      sessions[0] as string,
+      `step-${s}`,
+      "chain",
+      iso(at),
+      iso(at + 9),
+      "success",
+      null,
+      JSON.stringify({ text: `input of step ${s}`, more: { a: [1, 2, 3] } }),
+      JSON.stringify({ text: `output of step ${s}` }),
+      JSON.stringify({ metadata: { kind: "code", tier: "rules", confidence: 0.9, threshold: 0.8 } }),
+      10,
+      0.00001,
+    );
+  }
+  db.exec("COMMIT");
+  db.exec("ANALYZE");
+  process.stderr.write(`generated ${n + 50} runs\n`);
+  return { project: sessions[0] as string, longTrace, mid: start };
+}
+
+async function timed(
+  app: ReturnType<typeof createStudioApp>,
+  path: string,
+): Promise<{ ms: number; body: unknown }> {
+  const t = performance.now();
+  const response = await app.request(`http://127.0.0.1${path}`, { headers: { host: "127.0.0.1" } });
+  const body = await response.json();
+  const ms = performance.now() - t;
+  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
+  return { ms, body };
+}
+
+async function sample(
+  app: ReturnType<typeof createStudioApp>,
+  path: string,
+): Promise<{ p50: number; p95: number; rows: number }> {
+  let rows = 0;
+  for (let i = 0; i < 10; i++) await timed(app, path);
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const { ms, body } = await timed(app, path);
+    times.push(ms);
+    const b = body as { runs?: unknown[] };
+    rows = b.runs?.length ?? 0;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), rows };
+}
+
+const genStart = performance.now();
+const store = StudioStore.open(dbPath);
+const { project, longTrace, mid } = generate(store);
+const genSeconds = (performance.now() - genStart) / 1000;
+const app = createStudioApp(store, { bodyLimitBytes: 1 << 24, publicUrl: "http://127.0.0.1" });
+
+// A deep page: follow the cursor 100 pages (5,000 runs) down.
+let cursor = "";
+for (let i = 0; i < 100; i++) {
+  const { body } = await timed(
+    app,
+    `/catena/runs?project=${project}&limit=50${cursor ? `&cursor=${cursor}` : ""}`,
+  );
+  cursor = (body as { next: string }).next;
+}
+const hour = new Date(mid).toISOString();
+const hourEnd = new Date(mid + 3_600_000).toISOString();
+const queries: Array<[string, string]> = [
+  ["first page (50 newest root runs)", ""],
+  ["page 101 (keyset cursor)", `&cursor=${cursor}`],
+  ["status = deferred (5%)", "&status=deferred"],
+  ["chain + version", "&chain=triage&version=1.0.0"],
+  ["tier = llm + model", "&tier=llm&model=gpt-4o-mini"],
+  ["feedback rating >= 4", "&feedback_key=rating&score_min=4"],
+  ["time range (1 hour)", `&from=${hour}&to=${hourEnd}`],
+  ["search, common word", "&q=printer"],
+  ["search, rare text (full scan)", "&q=order%2012345%22"],
+];
+const rows: string[][] = [];
+for (const [name, extra] of queries) {
+  const r = await sample(app, `/catena/runs?project=${project}&limit=50${extra}`);
+  rows.push([name, String(r.rows), fmt(r.p50, 2), fmt(r.p95, 2)]);
+}
+const trace = await sample(app, `/catena/traces/${longTrace}`);
+rows.push(["open a 50-step trace (GET /catena/traces/{id})", "50", fmt(trace.p50, 2), fmt(trace.p95, 2)]);
+const trends = await sample(
+  app,
+  `/catena/stats/trends?project=${project}&days=1&until=${new Date(mid).toISOString()}`,
+);
+rows.push(["trends, 1 day of the project", "–", fmt(trends.p50, 2), fmt(trends.p95, 2)]);
+
+// Time to first render in Chromium: navigation start to the first table row (runs page) or the
+// step list (trace view), as the page's own performance clock measures it.
+const server = await startStudio({ port: 0, host: "127.0.0.1", dbPath });
+const browser = await launchChromium();
+const renders: string[][] = [];
+for (const [name, path, selector] of [
+  ["runs page, first table row", `/o/local/projects/p/${project}`, "table[aria-label=Runs] tbody tr"],
+  [
+    "trace view (50 steps), step list",
+    `/o/local/projects/p/${project}/r/${longTrace}`,
+    "ol[aria-label=Steps] li",
+  ],
+] as const) {
+  const times: number[] = [];
+  for (let i = 0; i < RENDERS; i++) {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}${path}`);
+    await page.locator(selector).first().waitFor();
+    times.push(await page.evaluate(() => performance.now()));
+    await page.close();
+  }
+  times.sort((a, b) => a - b);
+  renders.push([name, fmt(percentile(times, 50), 0), fmt(percentile(times, 95), 0)]);
+}
+await browser.close();
+await server.close();
+
+const webDir = fileURLToPath(new URL("../../packages/studio/dist/web/", import.meta.url));
+const sizes = ["app.js", "app.css", "index.html"].map((name) => {
+  const path = join(webDir, name);
+  if (!existsSync(path)) return [name, "missing", "–"];
+  return [name, fmt(statSync(path).size / 1024, 1), fmt(gzipSync(readFileSync(path)).length / 1024, 1)];
+});
+
+store.close();
+rmSync(dir, { recursive: true, force: true });
+
+process.stdout.write(`${machineNotes()}\n\n`);
+process.stdout.write(`${RUNS.toLocaleString("en")} runs generated in ${genSeconds.toFixed(1)} s\n\n`);
+process.stdout.write(
+  `${markdownTable(["server time, in-process (app.request)", "rows", "p50 ms", "p95 ms"], rows)}\n\n`,
+);
+process.stdout.write(
+  `${markdownTable(["first render in Chromium (headless)", "p50 ms", "p95 ms"], renders)}\n\n`,
+);
+process.stdout.write(`${markdownTable(["bundle file", "KiB", "KiB gzipped"], sizes)}\n`);

@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import type { DatabaseSync } from "node:sqlite";
+import type { QueueItem, QueueReason } from "../page-api-shapes.ts";
+import { fromJsonColumn, numberColumn, textColumn } from "./json-column.ts";
+import { metadataSql, outcomeSql } from "./run-page-query.ts";
+
+/** How the queue is filled. */
+export interface QueueRules {
+  /** An accepted answer whose confidence is below its threshold plus this margin counts as low. */
+  lowConfidenceMargin: number;
+  /** Runs sampled per chain per day. */
+  dailySamplePerChain: number;
+  /** How many of the newest root runs the rules look at. */
+  window: number;
+  /** The day of the sample (`YYYY-MM-DD`, UTC); default today. */
+  day?: string;
+}
+
+/** The defaults: within 0.1 of the threshold, 5 a day per chain, the newest 5,000 runs. */
+export const DEFAULT_QUEUE_RULES: QueueRules = {
+  lowConfidenceMargin: 0.1,
+  dailySamplePerChain: 5,
+  window: 5000,
+};
+
+/**
+ * The annotation queue of a project, by rule: runs paused at a `review` step, deferred runs,
+ * runs with an accepted answer of low confidence, and a daily random sample per chain (the same
+ * sample all day: runs are ranked by a hash of the day and their id). A run that already has
+ * feedback has been looked at and leaves the queue.
+ */
+export function queryReviewQueue(
+  db: DatabaseSync,
+  project: string,
+  rules: QueueRules = DEFAULT_QUEUE_RULES,
+): QueueItem[] {
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.trace_id, r.session_id, r.start_time, r.inputs, r.outputs,
+        ${outcomeSql("r")} AS outcome, ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
+        (SELECT min(${metadataSql("s", "confidence")}) FROM runs AS s WHERE s.trace_id = r.trace_id
+           AND ${metadataSql("s", "confidence")} IS NOT NULL AND ${metadataSql("s", "threshold")} IS NOT NULL
+           AND ${metadataSql("s", "confidence")} >= ${metadataSql("s", "threshold")}
+           AND ${metadataSql("s", "confidence")} < ${metadataSql("s", "threshold")} + ?) AS low,
+        (SELECT ${metadataSql("s", "threshold")} FROM runs AS s WHERE s.trace_id = r.trace_id
+           AND ${metadataSql("s", "threshold")} IS NOT NULL ORDER BY ${metadataSql("s", "confidence")} LIMIT 1) AS threshold
+      FROM runs AS r INDEXED BY runs_session_root_start
+      WHERE r.session_id = ? AND r.parent_run_id IS NULL
+        AND NOT EXISTS (SELECT 1 FROM feedback AS f WHERE f.run_id = r.id)
+      ORDER BY r.start_time DESC, r.id DESC LIMIT ?`,
+    )
+    .all(rules.lowConfidenceMargin, project, rules.window);
+  const day = rules.day ?? new Date().toISOString().slice(0, 10);
+  const items: QueueItem[] = [];
+  const sampleCandidates = new Map<string, Array<{ rank: string; item: QueueItem }>>();
+  for (const row of rows) {
+    const base = {
+      run_id: String(row.id),
+      trace_id: textColumn(row.trace_id),
+      session_id: textColumn(row.session_id),
+      chain: textColumn(row.chain),
+      version: textColumn(row.version),
+      status: String(row.outcome),
+      confidence: numberColumn(row.low),
+      threshold: numberColumn(row.threshold),
+      start_time: textColumn(row.start_time),
+      inputs: fromJsonColumn(row.inputs),
+      outputs: fromJsonColumn(row.outputs),
+    };
+    if (base.status === "waiting") items.push({ ...base, reason: "review" });
+    else if (base.status === "deferred") items.push({ ...base, reason: "deferred" });
+    else if (base.confidence !== null) items.push({ ...base, reason: "low_confidence" });
+    else if (base.start_time?.startsWith(day) === true && base.status !== "error") {
+      const rank = createHash("sha256").update(`${day}:${base.run_id}`).digest("hex");
+      const list = sampleCandidates.get(base.chain ?? "") ?? [];
+      list.push({ rank, item: { ...base, reason: "sample" } });
+      sampleCandidates.set(base.chain ?? "", list);
+    }
+  }
+  const order: Record<QueueReason, number> = { review: 0, deferred: 1, low_confidence: 2, sample: 3 };
+  for (const list of sampleCandidates.values()) {
+    list.sort((a, b) => a.rank.localeCompare(b.rank));
+    items.push(...list.slice(0, rules.dailySamplePerChain).map((c) => c.item));
+  }
+  return items.sort((a, b) => order[a.reason] - order[b.reason]);
+}

@@ -1,0 +1,177 @@
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
+import { numberColumn, textColumn } from "./json-column.ts";
+
+/** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
+export interface RunPageQuery {
+  /** Session (project) id. */
+  project: string;
+  chain?: string;
+  version?: string;
+  /** Catena's outcome (`done`, `deferred`, `waiting`, `error`, ...) or the LangSmith status. */
+  status?: string;
+  tier?: string;
+  model?: string;
+  feedbackKey?: string;
+  scoreMin?: number;
+  scoreMax?: number;
+  /** ISO start-time bounds: `from` inclusive, `to` exclusive. */
+  from?: string;
+  to?: string;
+  /** Case-insensitive text that the inputs or outputs contain. */
+  search?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** A page of rows and the cursor of the next page (`null` on the last). */
+export interface RunPage {
+  runs: RunPageRow[];
+  next: string | null;
+}
+
+const PREVIEW_CHARS = 240;
+
+/** SQL for a metadata key of a run's `extra` (the tracer puts Catena's metadata there). */
+export const metadataSql = (alias: string, key: string) =>
+  `json_extract(${alias}.extra, '$.metadata.${key}')`;
+
+/** The outcome a person reads: Catena's own status when the tracer recorded one, else LangSmith's. */
+export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "status")}, ${alias}.status)`;
+
+/**
+ * The root runs of a project, newest first, keyset-paged on (start_time, id): the partial index
+ * `runs_session_root_start` walks them in order, so a page costs the same however deep it is.
+ */
+export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
+  const where = ["r.session_id = ?", "r.parent_run_id IS NULL"];
+  const params: SQLInputValue[] = [query.project];
+  const eq = (sql: string, value: string | undefined) => {
+    if (value === undefined) return;
+    where.push(`${sql} = ?`);
+    params.push(value);
+  };
+  eq(metadataSql("r", "chain"), query.chain);
+  eq(metadataSql("r", "version"), query.version);
+  eq(outcomeSql("r"), query.status);
+  eq(metadataSql("r", "tier"), query.tier);
+  eq(metadataSql("r", "model"), query.model);
+  if (query.from !== undefined) {
+    where.push("r.start_time >= ?");
+    params.push(query.from);
+  }
+  if (query.to !== undefined) {
+    where.push("r.start_time < ?");
+    params.push(query.to);
+  }
+  if (query.search !== undefined) {
+    where.push("instr(lower(coalesce(r.inputs, '') || ' ' || coalesce(r.outputs, '')), ?) > 0");
+    params.push(query.search.toLowerCase());
+  }
+  if (query.feedbackKey !== undefined) {
+    const bounds: string[] = [];
+    if (query.scoreMin !== undefined) bounds.push("f.score >= ?");
+    if (query.scoreMax !== undefined) bounds.push("f.score <= ?");
+    where.push(
+      `EXISTS (SELECT 1 FROM feedback AS f WHERE f.run_id = r.id AND f.key = ?${bounds.map((b) => ` AND ${b}`).join("")})`,
+    );
+    params.push(query.feedbackKey);
+    if (query.scoreMin !== undefined) params.push(query.scoreMin);
+    if (query.scoreMax !== undefined) params.push(query.scoreMax);
+  }
+  if (query.cursor !== undefined) {
+    const [time, id] = decodePageCursor(query.cursor);
+    // A row value, which SQLite turns into a seek on the index; the OR form walks from the top.
+    where.push("(r.start_time, r.id) < (?, ?)");
+    params.push(time, id);
+  }
+  // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
+  const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error,
+      (SELECT sum(s.total_tokens) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_tokens,
+      (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
+      ${outcomeSql("r")} AS outcome,
+      substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
+      ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
+      ${metadataSql("r", "tier")} AS tier, ${metadataSql("r", "model")} AS model,
+      ${metadataSql("r", "confidence")} AS confidence, ${metadataSql("r", "ms")} AS ms
+    FROM runs AS r INDEXED BY runs_session_root_start
+    WHERE ${where.join(" AND ")}
+    ORDER BY r.start_time DESC, r.id DESC LIMIT ?`;
+  const rows = db.prepare(sql).all(...params, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const feedback = feedbackSummaries(
+    db,
+    page.map((row) => String(row.id)),
+  );
+  const runs = page.map((row): RunPageRow => {
+    const start = textColumn(row.start_time);
+    const end = textColumn(row.end_time);
+    const ms =
+      numberColumn(row.ms) ?? (start !== null && end !== null ? Date.parse(end) - Date.parse(start) : null);
+    return {
+      id: String(row.id),
+      trace_id: textColumn(row.trace_id),
+      name: textColumn(row.name),
+      start_time: start,
+      end_time: end,
+      status: String(row.outcome),
+      error: textColumn(row.error),
+      input_preview: textColumn(row.input_preview) ?? "",
+      output_preview: textColumn(row.output_preview) ?? "",
+      chain: textColumn(row.chain),
+      version: textColumn(row.version),
+      tier: textColumn(row.tier),
+      model: textColumn(row.model),
+      confidence: numberColumn(row.confidence),
+      latency_ms: ms,
+      total_tokens: numberColumn(row.total_tokens),
+      total_cost: numberColumn(row.total_cost),
+      feedback: feedback.get(String(row.id)) ?? [],
+    };
+  });
+  const last = runs.at(-1);
+  const next =
+    rows.length > query.limit && last !== undefined ? encodePageCursor(last.start_time ?? "", last.id) : null;
+  return { runs, next };
+}
+
+/** Mean score and count per feedback key, for each of `runIds`. */
+export function feedbackSummaries(
+  db: DatabaseSync,
+  runIds: readonly string[],
+): Map<string, FeedbackSummary[]> {
+  const out = new Map<string, FeedbackSummary[]>();
+  if (runIds.length === 0) return out;
+  const rows = db
+    .prepare(
+      "SELECT run_id, key, avg(score) AS mean, count(*) AS n FROM feedback WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id, key ORDER BY key",
+    )
+    .all(JSON.stringify(runIds));
+  for (const row of rows) {
+    const id = String(row.run_id);
+    const list = out.get(id) ?? [];
+    list.push({ key: String(row.key), mean: numberColumn(row.mean), count: Number(row.n) });
+    out.set(id, list);
+  }
+  return out;
+}
+
+function encodePageCursor(startTime: string, id: string): string {
+  return Buffer.from(JSON.stringify([startTime, id])).toString("base64url");
+}
+
+function decodePageCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw new StudioHttpError(
+    422,
+    `"cursor" ${JSON.stringify(cursor)} is not a cursor of this studio: pass back "next" as it came.`,
+  );
+}

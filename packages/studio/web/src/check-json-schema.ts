@@ -1,0 +1,79 @@
+import type { JsonSchema } from "./types.ts";
+
+/**
+ * Checks `value` against the JSON Schema subset zod writes (types, required properties, enums,
+ * constants, bounds, arrays, `anyOf`) and returns what is wrong, one line per problem, each naming
+ * the path (`$.label`); an empty list when it fits. The studio checks again on its side.
+ */
+export function checkJsonSchema(value: unknown, schema: JsonSchema, path = "$"): string[] {
+  if (schema.anyOf !== undefined) {
+    const fits = schema.anyOf.some((option) => checkJsonSchema(value, option, path).length === 0);
+    return fits ? [] : [`${path} matches none of the allowed forms`];
+  }
+  if (schema.const !== undefined && JSON.stringify(value) !== JSON.stringify(schema.const)) {
+    return [`${path} must be ${JSON.stringify(schema.const)}`];
+  }
+  if (schema.enum !== undefined && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+    return [`${path} must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`];
+  }
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.length > 0 && !types.some((t) => isType(value, t))) {
+    return [`${path} must be ${types.join(" or ")} (got ${kindOf(value)})`];
+  }
+  const problems: string[] = [];
+  if (typeof value === "number") {
+    if (schema.minimum !== undefined && value < schema.minimum)
+      problems.push(`${path} must be ≥ ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum)
+      problems.push(`${path} must be ≤ ${schema.maximum}`);
+  }
+  if (typeof value === "string") {
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      problems.push(`${path} must have at least ${schema.minLength} characters`);
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      problems.push(`${path} must have at most ${schema.maxLength} characters`);
+  }
+  if (Array.isArray(value) && schema.items !== undefined) {
+    const items = schema.items;
+    value.forEach((item, i) => {
+      problems.push(...checkJsonSchema(item, items, `${path}[${i}]`));
+    });
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of schema.required ?? []) {
+      if (!(key in record)) problems.push(`${path}.${key} is required`);
+    }
+    for (const [key, child] of Object.entries(schema.properties ?? {})) {
+      if (key in record) problems.push(...checkJsonSchema(record[key], child, `${path}.${key}`));
+    }
+    if (schema.additionalProperties === false) {
+      for (const key of Object.keys(record)) {
+        if (!(key in (schema.properties ?? {}))) problems.push(`${path}.${key} is not allowed`);
+      }
+    }
+  }
+  return problems;
+}
+
+function isType(value: unknown, type: string): boolean {
+  switch (type) {
+    case "integer":
+      return Number.isInteger(value);
+    case "number":
+      return typeof value === "number";
+    case "array":
+      return Array.isArray(value);
+    case "null":
+      return value === null;
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    default:
+      return typeof value === type;
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  return Array.isArray(value) ? "array" : typeof value;
+}

@@ -1,0 +1,36 @@
+/** Milliseconds as people read them: `840 ms`, `2.4 s`. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Dollars with enough digits for the cost of one LLM call. */
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || usd === 0) return "–";
+  return usd < 0.01 ? `$${usd.toPrecision(2)}` : `$${usd.toFixed(3)}`;
+}
+
+/** A confidence or threshold rounded to two decimals, as everywhere people read them. */
+export function formatScore(value: number | null | undefined): string {
+  return value === null || value === undefined ? "–" : value.toFixed(2);
+}
+
+/** A timestamp in the browser's time zone, without the noise of milliseconds. */
+export function formatTime(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return "–";
+  const date = new Date(iso.endsWith("Z") || iso.includes("+") ? iso : `${iso}Z`);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/** A one-line preview of a JSON text or value. */
+export function preview(value: unknown, max = 120): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Milliseconds between two ISO timestamps, or null. */
+export function durationMs(start: string | null, end: string | null): number | null {
+  if (start === null || end === null) return null;
+  const ms = Date.parse(end) - Date.parse(start);
+  return Number.isFinite(ms) ? ms : null;
+}

@@ -1,0 +1,146 @@
+import { useState } from "preact/hooks";
+import { ApiError } from "../api.ts";
+import { formatTime } from "../format.ts";
+import { type FeedbackInput, postFeedback } from "../post-feedback.ts";
+import { useReviewer } from "../reviewer.ts";
+import type { Feedback, FeedbackConfigRow, JsonSchema, Run } from "../types.ts";
+import { useApi } from "../use-api.ts";
+import { CorrectionEditor } from "./correction-editor.tsx";
+
+/**
+ * The 1–5 scale, narrowed to what the `rating` key's feedback config allows; empty until the
+ * configs are loaded, so that no rating outside them is ever offered.
+ */
+export function ratingChoices(configs: readonly FeedbackConfigRow[] | undefined): number[] {
+  if (configs === undefined) return [];
+  const config = configs?.find((c) => c.feedback_key === "rating")?.feedback_config;
+  const min = config?.min ?? 1;
+  const max = config?.max ?? 5;
+  return [1, 2, 3, 4, 5].filter((n) => n >= min && n <= max);
+}
+
+/**
+ * Feedback on a run: thumbs, a 1–5 rating, a comment and a correction, each sent as LangSmith
+ * feedback with the reviewer as its source; the feedback given so far is listed below.
+ */
+export function FeedbackPanel({
+  run,
+  feedback,
+  outputSchema,
+  onSaved,
+}: {
+  run: Run;
+  feedback: Feedback[];
+  outputSchema: JsonSchema | undefined;
+  onSaved: () => void;
+}) {
+  const [reviewer, setReviewer] = useReviewer();
+  const configs = useApi<FeedbackConfigRow[]>("/feedback-configs");
+  const [comment, setComment] = useState("");
+  const [editing, setEditing] = useState(false);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const send = async (input: FeedbackInput, done: string) => {
+    try {
+      await postFeedback(run, input, reviewer);
+      setMessage(done);
+      onSaved();
+    } catch (error) {
+      setMessage(error instanceof ApiError ? `Refused: ${error.message}` : String(error));
+    }
+  };
+  return (
+    <section class="panel" aria-label="Feedback">
+      <h3>Feedback</h3>
+      <label class="inline">
+        Reviewer
+        <input
+          aria-label="Reviewer name"
+          value={reviewer}
+          placeholder="your name"
+          onInput={(e) => setReviewer((e.target as HTMLInputElement).value)}
+        />
+      </label>
+      <fieldset class="row">
+        <legend>Thumbs</legend>
+        <button
+          type="button"
+          aria-label="Thumbs up"
+          onClick={() => send({ key: "thumbs", score: 1 }, "Thumbs up saved.")}
+        >
+          ▲ Good
+        </button>
+        <button
+          type="button"
+          aria-label="Thumbs down"
+          onClick={() => send({ key: "thumbs", score: 0 }, "Thumbs down saved.")}
+        >
+          ▼ Bad
+        </button>
+      </fieldset>
+      <fieldset class="row">
+        <legend>Rating</legend>
+        {ratingChoices(configs.data).map((n) => (
+          <button
+            type="button"
+            key={n}
+            aria-label={`Rate ${n}`}
+            onClick={() => send({ key: "rating", score: n }, `Rating ${n} saved.`)}
+          >
+            {n}
+          </button>
+        ))}
+      </fieldset>
+      <label>
+        Comment
+        <textarea
+          aria-label="Comment"
+          rows={2}
+          value={comment}
+          onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)}
+        />
+      </label>
+      <button
+        type="button"
+        disabled={comment.trim() === ""}
+        onClick={() => send({ key: "comment", comment }, "Comment saved.").then(() => setComment(""))}
+      >
+        Save comment
+      </button>
+      {editing ? (
+        <CorrectionEditor
+          initial={run.outputs}
+          schema={outputSchema}
+          autoFocus
+          onCancel={() => setEditing(false)}
+          onSave={(value) =>
+            send({ key: "correction", correction: value }, "Correction saved.").then(() => setEditing(false))
+          }
+        />
+      ) : (
+        <button type="button" onClick={() => setEditing(true)}>
+          Correct the output
+        </button>
+      )}
+      {message === undefined ? null : (
+        <p role="status" class="status-line">
+          {message}
+        </p>
+      )}
+      <ul class="feedback-list" aria-label="Feedback given">
+        {feedback.map((f) => (
+          <li key={f.id}>
+            <strong>{f.key}</strong> {f.score ?? ""} {f.comment ?? ""}
+            {f.correction !== null && f.correction !== undefined ? (
+              <code> {JSON.stringify(f.correction)}</code>
+            ) : null}
+            <span class="muted">
+              {" "}
+              {String(f.feedback_source?.metadata?.reviewer ?? f.feedback_source?.type ?? "")} ·{" "}
+              {formatTime(f.created_at)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,172 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError } from "../api.ts";
+import { formatScore, formatTime } from "../format.ts";
+import { CorrectionEditor } from "../parts/correction-editor.tsx";
+import { ratingChoices } from "../parts/feedback-panel.tsx";
+import { JsonFold } from "../parts/json-fold.tsx";
+import { postFeedback } from "../post-feedback.ts";
+import { useReviewer } from "../reviewer.ts";
+import { paths } from "../router.ts";
+import type { FeedbackConfigRow, QueueItem } from "../types.ts";
+import { useApi } from "../use-api.ts";
+import { ProjectTabs } from "./project-tabs.tsx";
+
+const REASONS: Record<QueueItem["reason"], string> = {
+  review: "paused at review",
+  deferred: "deferred",
+  low_confidence: "low confidence",
+  sample: "daily sample",
+};
+
+/**
+ * The annotation queue, keyboard first: `j`/`k` move, `1`–`5` pick a rating, `e` opens the
+ * correction editor (Ctrl+Enter saves it), `Enter` confirms the rating and moves on.
+ */
+export function QueueView({ projectId }: { projectId: string }) {
+  const queue = useApi<{ items: QueueItem[] }>(`/catena/queue?project=${projectId}`);
+  const configs = useApi<FeedbackConfigRow[]>("/feedback-configs");
+  const [reviewer] = useReviewer();
+  const [index, setIndex] = useState(0);
+  const [rating, setRating] = useState<number | undefined>(undefined);
+  const [editing, setEditing] = useState(false);
+  const [done, setDone] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const items = queue.data?.items ?? [];
+  const item = items[Math.min(index, items.length - 1)];
+  const choices = ratingChoices(configs.data);
+  const state = useRef({ items, index, rating, item });
+  state.current = { items, index, rating, item };
+
+  const move = (by: number) => {
+    setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, i + by)));
+    setRating(undefined);
+    setEditing(false);
+  };
+  const record = async (current: QueueItem, input: Parameters<typeof postFeedback>[1], what: string) => {
+    try {
+      await postFeedback({ id: current.run_id, trace_id: current.trace_id }, input, reviewer);
+      setDone((d) => ({ ...d, [current.run_id]: what }));
+      setMessage(`${what} saved for run ${current.run_id.slice(0, 8)}.`);
+      return true;
+    } catch (error) {
+      setMessage(error instanceof ApiError ? `Refused: ${error.message}` : String(error));
+      return false;
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target?.closest("input, textarea, select, [contenteditable]")) return;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const { rating: picked, item: current } = state.current;
+      if (event.key === "j") move(1);
+      else if (event.key === "k") move(-1);
+      else if (/^[1-5]$/.test(event.key) && choices.includes(Number(event.key))) setRating(Number(event.key));
+      else if (event.key === "e" && current !== undefined) {
+        event.preventDefault();
+        setEditing(true);
+      } else if (event.key === "Enter" && current !== undefined && picked !== undefined) {
+        event.preventDefault();
+        void record(current, { key: "rating", score: picked }, `Rating ${picked}`).then((ok) => {
+          if (ok) move(1);
+        });
+      } else return;
+      event.preventDefault();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  });
+
+  return (
+    <div>
+      <h2>Annotation queue</h2>
+      <ProjectTabs projectId={projectId} current="queue" />
+      <p class="muted" id="queue-keys">
+        Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>–<kbd>5</kbd> rate, <kbd>e</kbd> correct,{" "}
+        <kbd>Enter</kbd> confirm.
+      </p>
+      {queue.error === undefined ? null : <p role="alert">{queue.error}</p>}
+      {queue.data !== undefined && items.length === 0 ? (
+        <p>The queue is empty: nothing waits for a look.</p>
+      ) : null}
+      <div class="queue">
+        <ol class="queue-list" aria-label="Queue items">
+          {items.map((it, i) => (
+            <li
+              key={it.run_id}
+              aria-current={it === item ? "true" : undefined}
+              class={it === item ? "selected" : ""}
+            >
+              <button
+                type="button"
+                onClick={() => setIndex(i)}
+                aria-label={`Queue item ${i + 1}: ${REASONS[it.reason]}`}
+              >
+                <span class="badge">{REASONS[it.reason]}</span> {it.chain ?? ""}
+                {done[it.run_id] === undefined ? null : <span class="done"> ✓ {done[it.run_id]}</span>}
+              </button>
+            </li>
+          ))}
+        </ol>
+        {item === undefined ? null : (
+          <section class="panel queue-item" aria-label="Current item" aria-describedby="queue-keys">
+            <h3>
+              {item.chain}
+              {item.version === null ? "" : `@${item.version}`}{" "}
+              <span class="badge">{REASONS[item.reason]}</span>
+            </h3>
+            <p class="muted">
+              {formatTime(item.start_time)} · status {item.status}
+              {item.confidence === null
+                ? ""
+                : ` · confidence ${formatScore(item.confidence)} (threshold ${formatScore(item.threshold)})`}{" "}
+              · <a href={paths.run(projectId, item.run_id)}>open the trace</a>
+            </p>
+            {item.reason === "review" ? (
+              <p>
+                This run waits for a decision:{" "}
+                <a href={paths.reviews()}>decide it on the paused reviews page</a>.
+              </p>
+            ) : null}
+            <JsonFold value={item.inputs} label="inputs" />
+            <JsonFold value={item.outputs} label="outputs" />
+            <fieldset class="row">
+              <legend>Rating</legend>
+              {choices.map((n) => (
+                <button
+                  type="button"
+                  key={n}
+                  aria-pressed={rating === n}
+                  onClick={() => setRating(n)}
+                  aria-label={`Rate ${n}`}
+                >
+                  {n}
+                </button>
+              ))}
+              <span class="muted">{rating === undefined ? "pick a rating" : `Enter saves ${rating}`}</span>
+            </fieldset>
+            {editing ? (
+              <CorrectionEditor
+                initial={item.outputs}
+                schema={undefined}
+                autoFocus
+                onCancel={() => setEditing(false)}
+                onSave={(value) => {
+                  void record(item, { key: "correction", correction: value }, "Correction").then((ok) => {
+                    if (ok) setEditing(false);
+                  });
+                }}
+              />
+            ) : null}
+            {message === undefined ? null : (
+              <p role="status" class="status-line">
+                {message}
+              </p>
+            )}
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import { formatCost, formatMs, formatScore, formatTime, preview } from "../format.ts";
+import { navigate, paths } from "../router.ts";
+import type { RunRow, Session } from "../types.ts";
+import { useApi } from "../use-api.ts";
+import { ProjectTabs } from "./project-tabs.tsx";
+
+/** The filters of the runs table, in the order of the form; each is a query parameter of the page's URL. */
+export const RUN_FILTERS = [
+  ["chain", "Chain"],
+  ["version", "Version"],
+  ["status", "Status"],
+  ["tier", "Tier"],
+  ["model", "Model"],
+  ["feedback_key", "Feedback key"],
+  ["score_min", "Score ≥"],
+  ["score_max", "Score ≤"],
+  ["from", "From"],
+  ["to", "To"],
+  ["q", "Search inputs and outputs"],
+] as const;
+
+const STATUSES = ["", "done", "deferred", "waiting", "error", "success", "pending"];
+
+/** A project's runs: the filter form (captured in the URL) and the keyset-paged table. */
+export function RunsView({ projectId, query }: { projectId: string; query: URLSearchParams }) {
+  const session = useApi<Session>(`/sessions/${projectId}`);
+  const api = new URLSearchParams({ project: projectId });
+  for (const [name] of RUN_FILTERS) {
+    const value = query.get(name);
+    if (value !== null && value !== "")
+      api.set(name, name === "from" || name === "to" ? toIso(value) : value);
+  }
+  const cursor = query.get("cursor");
+  if (cursor !== null) api.set("cursor", cursor);
+  const page = useApi<{ runs: RunRow[]; next: string | null }>(`/catena/runs?${api}`);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const next = new URLSearchParams();
+    for (const [name] of RUN_FILTERS) {
+      const value = String(form.get(name) ?? "").trim();
+      if (value !== "") next.set(name, value);
+    }
+    navigate(paths.project(projectId, next.size > 0 ? `?${next}` : ""));
+  };
+  const nextPage = () => {
+    const next = new URLSearchParams(query);
+    if (page.data?.next) next.set("cursor", page.data.next);
+    navigate(paths.project(projectId, `?${next}`));
+  };
+  return (
+    <div>
+      <h2>{session.data?.name ?? "Project"}</h2>
+      <ProjectTabs projectId={projectId} current="runs" />
+      <form class="filters" onSubmit={submit} aria-label="Filter runs">
+        {RUN_FILTERS.map(([name, label]) => (
+          <label key={`${name}:${query.get(name) ?? ""}`} htmlFor={`filter-${name}`}>
+            {label}
+            {name === "status" ? (
+              <select id={`filter-${name}`} name={name} defaultValue={query.get(name) ?? ""}>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {s === "" ? "any" : s}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <FilterInput name={name} value={query.get(name) ?? ""} />
+            )}
+          </label>
+        ))}
+        <div class="row">
+          <button type="submit">Apply filters</button>
+          <button type="button" onClick={() => navigate(paths.project(projectId))}>
+            Clear
+          </button>
+        </div>
+      </form>
+      {page.error === undefined ? null : <p role="alert">{page.error}</p>}
+      <table class="runs" aria-label="Runs">
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">Chain</th>
+            <th scope="col">Input</th>
+            <th scope="col">Output</th>
+            <th scope="col">Status</th>
+            <th scope="col">Tier</th>
+            <th scope="col">Confidence</th>
+            <th scope="col">Latency</th>
+            <th scope="col">Tokens</th>
+            <th scope="col">Cost</th>
+            <th scope="col">Feedback</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(page.data?.runs ?? []).map((run) => (
+            <tr key={run.id} class={`status-${run.status}`}>
+              <td>
+                <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
+                  {formatTime(run.start_time)}
+                </a>
+              </td>
+              <td>
+                {run.chain ?? run.name}
+                {run.version === null ? "" : `@${run.version}`}
+              </td>
+              <td class="preview">{preview(run.input_preview)}</td>
+              <td class="preview">{run.error === null ? preview(run.output_preview) : preview(run.error)}</td>
+              <td>
+                <span class={`badge status-${run.status}`}>{run.status}</span>
+              </td>
+              <td>{run.tier ?? "–"}</td>
+              <td>{formatScore(run.confidence)}</td>
+              <td>{formatMs(run.latency_ms)}</td>
+              <td>{run.total_tokens ?? "–"}</td>
+              <td>{formatCost(run.total_cost)}</td>
+              <td>
+                {run.feedback.map((f) => (
+                  <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
+                    {f.key} {f.mean === null ? "" : formatScore(f.mean)}
+                  </span>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {page.data !== undefined && page.data.runs.length === 0 ? <p>No runs match these filters.</p> : null}
+      <div class="row pager">
+        {cursor === null ? null : (
+          <button type="button" onClick={() => history.back()}>
+            Previous page
+          </button>
+        )}
+        {page.data?.next ? (
+          <button type="button" onClick={nextPage}>
+            Next page
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function FilterInput({ name, value }: { name: string; value: string }) {
+  if (name === "from" || name === "to")
+    return <input name={name} type="datetime-local" defaultValue={value} />;
+  if (name.startsWith("score")) return <input name={name} type="number" step="any" defaultValue={value} />;
+  return <input name={name} type="text" defaultValue={value} />;
+}
+
+// `datetime-local` values have no zone: they are the browser's local time.
+function toIso(value: string): string {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}

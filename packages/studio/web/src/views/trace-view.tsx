@@ -1,0 +1,229 @@
+import { useState } from "preact/hooks";
+import { durationMs, formatCost, formatMs, formatScore, formatTime } from "../format.ts";
+import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
+import { FeedbackPanel } from "../parts/feedback-panel.tsx";
+import { FlowGraph } from "../parts/flow-graph.tsx";
+import { JsonFold } from "../parts/json-fold.tsx";
+import type { ChainDescription, JsonSchema, Run, TraceTree } from "../types.ts";
+import { useApi } from "../use-api.ts";
+
+const meta = (run: Run): Record<string, unknown> => run.extra?.metadata ?? {};
+const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+const str = (value: unknown): string | undefined =>
+  typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+
+/** The trace of run `runId` (any run of it: the SDK's links may name a child): loads it, then shows it. */
+export function TraceView({ runId }: { runId: string }) {
+  const run = useApi<Run>(`/runs/${runId}`);
+  const traceId = run.data?.trace_id ?? undefined;
+  const trace = useApi<TraceTree>(traceId === undefined ? undefined : `/catena/traces/${traceId}`);
+  const error = run.error ?? trace.error;
+  if (error !== undefined) return <p role="alert">Could not load the trace: {error}</p>;
+  if (trace.data === undefined) return <p aria-busy="true">Loading the trace…</p>;
+  return <TraceDisplay tree={trace.data} focus={runId} onFeedback={trace.reload} readOnly={false} />;
+}
+
+/**
+ * A trace as a tree and a waterfall of its runs, with the selected run's details, the chain's
+ * identity and graph, and (unless `readOnly`) the feedback panel of the root run.
+ */
+export function TraceDisplay({
+  tree,
+  focus,
+  onFeedback,
+  readOnly,
+}: {
+  tree: TraceTree;
+  focus?: string;
+  onFeedback?: () => void;
+  readOnly: boolean;
+}) {
+  const root = tree.runs.find((r) => r.parent_run_id === null) ?? tree.runs[0];
+  const [selected, setSelected] = useState(focus ?? root?.id ?? "");
+  const fingerprint = root === undefined ? undefined : str(meta(root).fingerprint);
+  const chain = useApi<ChainDescription>(
+    fingerprint === undefined ? undefined : `/catena/chains/${encodeURIComponent(fingerprint)}`,
+  );
+  if (root === undefined) return <p>This trace has no runs.</p>;
+  const rootMeta = meta(root);
+  const current = tree.runs.find((r) => r.id === selected) ?? root;
+  const starts = tree.runs.map((r) => Date.parse(r.start_time ?? "")).filter(Number.isFinite);
+  const ends = tree.runs.map((r) => Date.parse(r.end_time ?? r.start_time ?? "")).filter(Number.isFinite);
+  const t0 = Math.min(...starts);
+  const total = Math.max(1, Math.max(...ends) - t0);
+  const depthOf = (r: Run) => (r.dotted_order?.split(".").length ?? 1) - 1;
+  // The states the run went through, in execution order, and the outcome it ended in.
+  const taken = [...tree.runs.filter((r) => r !== root).map((r) => r.name ?? ""), statusOf(root)];
+  const outputSchema: JsonSchema | undefined =
+    chain.data?.output ?? (rootMeta.output_schema as JsonSchema | undefined);
+  return (
+    <div class="trace">
+      <header class="trace-head">
+        <h2>
+          {str(rootMeta.chain) ?? root.name}
+          {rootMeta.version === undefined ? "" : `@${str(rootMeta.version)}`}
+        </h2>
+        <span class={`badge status-${statusOf(root)}`}>{statusOf(root)}</span>
+        {fingerprint === undefined ? null : (
+          <span class="muted" title="Chain fingerprint">
+            fingerprint <code>{fingerprint}</code>
+          </span>
+        )}
+        <span class="muted">
+          {formatTime(root.start_time)} · {formatMs(durationMs(root.start_time, root.end_time))} ·{" "}
+          {root.total_tokens ?? 0} tokens · {formatCost(root.total_cost)}
+        </span>
+      </header>
+      <div class="trace-body">
+        <section class="panel waterfall" aria-label="Trace tree and waterfall">
+          <ol aria-label="Steps">
+            {tree.runs.map((r) => {
+              const m = meta(r);
+              const start = Date.parse(r.start_time ?? "") - t0;
+              const ms = durationMs(r.start_time, r.end_time) ?? 0;
+              const confidence = num(m.confidence);
+              const threshold = num(m.threshold);
+              return (
+                <li key={r.id}>
+                  <button
+                    type="button"
+                    class={`step-row status-${statusOf(r)}${r.id === current.id ? " selected" : ""}`}
+                    style={{ paddingLeft: `${0.4 + depthOf(r) * 1.1}rem` }}
+                    aria-pressed={r.id === current.id}
+                    onClick={() => setSelected(r.id)}
+                    aria-label={`Step ${r.name ?? r.id}`}
+                  >
+                    <span class="step-name">
+                      {r.name} <span class="muted">{str(m.kind) ?? r.run_type}</span>
+                    </span>
+                    <span class="step-facts">
+                      {m.tier === undefined ? null : <span class="badge">{str(m.tier)}</span>}
+                      {confidence === undefined ? null : (
+                        <span class={threshold !== undefined && confidence < threshold ? "low" : ""}>
+                          {formatScore(confidence)}
+                          {threshold === undefined ? "" : ` / ${formatScore(threshold)}`}
+                        </span>
+                      )}
+                      {r.total_tokens ? <span>{r.total_tokens} tok</span> : null}
+                      {r.total_cost ? <span>{formatCost(r.total_cost)}</span> : null}
+                      <span>{formatMs(ms)}</span>
+                    </span>
+                    <span class="bar-track" aria-hidden="true">
+                      <span
+                        class="bar"
+                        style={{
+                          left: `${(start / total) * 100}%`,
+                          width: `${Math.max(0.5, (ms / total) * 100)}%`,
+                        }}
+                      />
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+        <StepDetails run={current} />
+        <aside class="side">
+          {readOnly ? null : (
+            <FeedbackPanel
+              run={root}
+              feedback={tree.feedback.filter((f) => f.run_id === root.id)}
+              outputSchema={outputSchema}
+              onSaved={onFeedback ?? (() => {})}
+            />
+          )}
+          {chain.data === undefined ? null : (
+            <section class="panel" aria-label="Chain graph">
+              <h3>Graph</h3>
+              <FlowGraph mermaid={chain.data.mermaid} taken={taken} />
+              <details>
+                <summary>Mermaid</summary>
+                <pre>{chain.data.mermaid}</pre>
+              </details>
+            </section>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+/** A run's outcome as people read it: Catena's status when recorded (`deferred`, `waiting`), else LangSmith's. */
+export function statusOf(run: Run): string {
+  return str(meta(run).status) ?? run.status;
+}
+
+function StepDetails({ run }: { run: Run }) {
+  const m = meta(run);
+  const isLlm = run.run_type === "llm";
+  const inputMessages = isLlm ? chatMessagesOf(run.inputs) : undefined;
+  const outputMessages = isLlm ? chatMessagesOf(run.outputs) : undefined;
+  const facts: Array<[string, string | undefined]> = [
+    ["kind", str(m.kind) ?? run.run_type ?? undefined],
+    ["status", statusOf(run)],
+    ["started", formatTime(run.start_time)],
+    ["duration", formatMs(durationMs(run.start_time, run.end_time))],
+    ["tier", str(m.tier)],
+    ["confidence", num(m.confidence) === undefined ? undefined : formatScore(num(m.confidence))],
+    ["threshold", num(m.threshold) === undefined ? undefined : formatScore(num(m.threshold))],
+    ["model", str(m.model) ?? str(m.ls_model_name)],
+    ["attempt", str(m.attempt)],
+    ["tokens", run.total_tokens ? String(run.total_tokens) : undefined],
+    ["cost", run.total_cost ? formatCost(run.total_cost) : undefined],
+  ];
+  return (
+    <section class="panel details" aria-label="Step details">
+      <h3>{run.name}</h3>
+      <dl class="facts">
+        {facts
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+      </dl>
+      {run.error === null ? null : <ErrorBlock error={run.error} code={str(m.error_code)} />}
+      <h4>Inputs</h4>
+      {inputMessages === undefined ? (
+        <JsonFold value={run.inputs} label="inputs" />
+      ) : (
+        <ChatMessages messages={inputMessages} label="Input messages" />
+      )}
+      <h4>Outputs</h4>
+      {outputMessages === undefined ? (
+        <JsonFold value={run.outputs} label="outputs" />
+      ) : (
+        <ChatMessages messages={outputMessages} label="Output messages" />
+      )}
+    </section>
+  );
+}
+
+/**
+ * An error with its code and the fix its message proposes: Catena's messages name the wrong input,
+ * then the fix after the last `: `. Long messages are folded.
+ */
+function ErrorBlock({ error, code }: { error: string; code: string | undefined }) {
+  const firstLine = error.split("\n")[0] ?? error;
+  const cut = firstLine.lastIndexOf(": ");
+  const fix = cut > 0 ? firstLine.slice(cut + 2) : undefined;
+  return (
+    <div class="error-block" role="alert">
+      <p>
+        <strong>Error</strong> {code === undefined ? null : <code>{code}</code>}
+      </p>
+      {fix === undefined ? null : (
+        <p>
+          <strong>Fix:</strong> {fix}
+        </p>
+      )}
+      <details open={error.length < 400}>
+        <summary>Message</summary>
+        <pre>{error}</pre>
+      </details>
+    </div>
+  );
+}
