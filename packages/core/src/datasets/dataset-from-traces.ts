@@ -1,6 +1,6 @@
 import type { Client } from "langsmith/client";
 import type { Feedback, Run } from "langsmith/schemas";
-import { existingProjects, projectNames } from "../tracing/list-traces.ts";
+import { chainFilter, existingProjects, projectNames } from "../tracing/list-traces.ts";
 import { sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
 import { metadataOf, summaryOf } from "../tracing/trace-records.ts";
 import type { Dataset, DatasetExample } from "./dataset.ts";
@@ -18,6 +18,8 @@ export interface DatasetFromTracesOptions {
    * `and(eq(metadata_key, "chain"), eq(metadata_value, "support-triage"))` or `eq(name, "support-triage")`.
    */
   filter?: string;
+  /** Only runs of this chain (by the `chain` metadata Catena traces); combined with `filter`. */
+  chain?: string;
   /** Only runs started at or after this time. */
   since?: Date;
   /** At most this many runs (newest first); default 1000. */
@@ -56,6 +58,7 @@ export async function datasetFromTraces(
   const url = clientUrl(client);
   const limit = options.limit ?? 1000;
   const projectIds = await existingProjects(client, url, projectNames(options.project));
+  const filter = combinedFilter(options);
   const runs: Run[] = [];
   let skipped = 0;
   if (projectIds.length > 0 && limit > 0) {
@@ -64,7 +67,7 @@ export async function datasetFromTraces(
         projectId: projectIds,
         isRoot: true,
         order: "desc",
-        ...(options.filter === undefined || options.filter.trim() === "" ? {} : { filter: options.filter }),
+        ...(filter === undefined ? {} : { filter }),
         ...(options.since === undefined ? {} : { startTime: options.since }),
       });
       const iterator = iterable[Symbol.asyncIterator]();
@@ -108,6 +111,15 @@ export async function datasetFromTraces(
     };
   });
   return { name: options.name, examples, contentHash: datasetContentHash(examples), corrected, skipped };
+}
+
+/** The `filter` and the `chain` as one LangSmith filter, or undefined for all root runs. */
+function combinedFilter(options: DatasetFromTracesOptions): string | undefined {
+  const parts = [
+    ...(options.chain === undefined ? [] : [chainFilter(options.chain)]),
+    ...(options.filter === undefined || options.filter.trim() === "" ? [] : [options.filter.trim()]),
+  ];
+  return parts.length <= 1 ? parts[0] : `and(${parts.join(", ")})`;
 }
 
 /** The newest correction given on each run (feedback whose `correction` is an object). */

@@ -21,4 +21,4 @@ export type { ResolveDatasetOptions } from "./resolve-dataset.ts";
 export { resolveDataset } from "./resolve-dataset.ts";
 export type { Utf8Problem } from "./utf8-problem.ts";
 export { findUtf8Problem, utf8ProblemText } from "./utf8-problem.ts";
-export { writeDatasetFile } from "./write-dataset-file.ts";
+export { datasetJsonl, writeDatasetFile } from "./write-dataset-file.ts";
