@@ -130,6 +130,13 @@ describe("pushDataset and pullDataset", () => {
     expect(text.trim().split("\n")).toHaveLength(3);
   });
 
+  it("refuses a version the backend does not have rather than giving the latest examples", async () => {
+    await expect(pullDataset(sdk, "intents@no-such-tag")).rejects.toMatchObject({
+      code: "DATASET_NOT_FOUND",
+      message: expect.stringContaining('has no version "no-such-tag"'),
+    });
+  });
+
   it("resolves a path to the file and anything else to the dataset of that name", async () => {
     const fromFile = await resolveDataset(join(dir, "intents.jsonl"), { client: sdk });
     expect(fromFile.remote).toBeUndefined();

@@ -1,6 +1,6 @@
 import type { Client } from "langsmith/client";
 import type { Example, Dataset as RemoteDataset } from "langsmith/schemas";
-import { sdkCall } from "../tracing/sdk-call.ts";
+import { backendError, isNotFound, sdkCall } from "../tracing/sdk-call.ts";
 import type { Dataset } from "./dataset.ts";
 import { DatasetNotFoundError } from "./dataset-errors.ts";
 import { parseDatasetSpec } from "./dataset-spec.ts";
@@ -26,11 +26,12 @@ export async function pullDataset(client: Client, spec: string, path?: string): 
       { details: { name, url } },
     );
   }
+  const version = asOf === undefined ? undefined : await versionTime(client, remote.id, name, asOf, url);
   const examples = await sdkCall(url, `list the examples of dataset "${name}"`, async () => {
     const out: Example[] = [];
     for await (const e of client.listExamples({
       datasetId: remote.id,
-      ...(asOf === undefined ? {} : { asOf }),
+      ...(version === undefined ? {} : { asOf: version }),
     })) {
       out.push(e as Example);
     }
@@ -56,4 +57,28 @@ export async function findRemoteDataset(client: Client, name: string): Promise<R
     }
     return undefined;
   });
+}
+
+/**
+ * The `as_of` time of a dataset version named by a tag or an ISO time, asked of the backend first so
+ * that one keeping no versions is an error rather than silently the latest examples.
+ */
+async function versionTime(
+  client: Client,
+  datasetId: string,
+  name: string,
+  asOf: string,
+  url: string,
+): Promise<string> {
+  const isTime = /^\d{4}-\d\d-\d\d/.test(asOf);
+  try {
+    const version = await client.readDatasetVersion({ datasetId, ...(isTime ? { asOf } : { tag: asOf }) });
+    return version.as_of;
+  } catch (error) {
+    if (!isNotFound(error)) throw backendError(error, url, `read version "${asOf}" of dataset "${name}"`);
+    throw new DatasetNotFoundError(
+      `Dataset "${name}" on ${url} has no version "${asOf}": give a tag set on it (LangSmith's updateDatasetTag) or an ISO time, or pull "${name}" for the latest examples.`,
+      { cause: error, details: { name, asOf, url } },
+    );
+  }
 }
