@@ -77,11 +77,22 @@ describe("pushDataset and pullDataset", () => {
 
   it("writes nothing when the same file is pushed again", async () => {
     const ds = readDatasetFile(join(dir, "intents.jsonl"));
+    const methods: string[] = [];
+    // The real fetch, with the HTTP method of each request the SDK makes written down.
+    const counting = new Client({
+      apiUrl: studio.url,
+      apiKey: "test",
+      fetchImplementation: (input: RequestInfo | URL, init?: RequestInit) => {
+        methods.push(init?.method ?? "GET");
+        return fetch(input, init);
+      },
+    });
     const before = await sdk.readDataset({ datasetName: "intents" });
-    const again = await pushDataset(sdk, ds);
+    const again = await pushDataset(counting, ds);
     expect(again).toMatchObject({ status: "unchanged", added: 0, updated: 0, removed: 0, unchanged: 3 });
-    const after = await sdk.readDataset({ datasetName: "intents" });
-    expect(after.modified_at).toBe(before.modified_at);
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods.filter((m) => m !== "GET")).toEqual([]);
+    expect((await sdk.readDataset({ datasetName: "intents" })).modified_at).toBe(before.modified_at);
   });
 
   it("adds new examples, updates changed ones and soft-deletes removed ones", async () => {
