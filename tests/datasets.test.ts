@@ -37,11 +37,14 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const LINES = [
-  { inputs: { text: "my card is lost" }, outputs: { label: "card" }, split: "dev", metadata: { src: "web" } },
-  { inputs: { text: "pin blocked" }, outputs: { label: "pin" }, split: ["test", "hard"] },
-  { inputs: { text: "hello" }, metadata: { unlabelled: true } },
-];
+const LOST = {
+  inputs: { text: "my card is lost" },
+  outputs: { label: "card" },
+  split: "dev",
+  metadata: { src: "web" },
+};
+const PIN = { inputs: { text: "pin blocked" }, outputs: { label: "pin" }, split: ["test", "hard"] };
+const LINES = [LOST, PIN, { inputs: { text: "hello" }, metadata: { unlabelled: true } }];
 
 async function jsonl(name: string, lines: readonly object[]): Promise<string> {
   const path = join(dir, name);
@@ -82,7 +85,7 @@ describe("pushDataset and pullDataset", () => {
     const counting = new Client({
       apiUrl: studio.url,
       apiKey: "test",
-      fetchImplementation: (input: RequestInfo | URL, init?: RequestInit) => {
+      fetchImplementation: (...[input, init]: Parameters<typeof fetch>) => {
         methods.push(init?.method ?? "GET");
         return fetch(input, init);
       },
@@ -97,8 +100,8 @@ describe("pushDataset and pullDataset", () => {
 
   it("adds new examples, updates changed ones and soft-deletes removed ones", async () => {
     const changed = [
-      { ...LINES[0], split: "train" }, // same inputs and outputs, other split: updated in place
-      LINES[1],
+      { ...LOST, split: "train" }, // same inputs and outputs, other split: updated in place
+      PIN,
       { inputs: { text: "where is my money" }, outputs: { label: "transfer" } }, // new
       // "hello" is gone: deleted
     ];

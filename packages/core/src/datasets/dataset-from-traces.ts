@@ -1,6 +1,6 @@
 import type { Client } from "langsmith/client";
-import type { Feedback, Run } from "langsmith/schemas";
-import { chainFilter, existingProjects, projectNames } from "../tracing/list-traces.ts";
+import type { Run } from "langsmith/schemas";
+import { chainFilter, existingProjects, feedbackOfRuns, projectNames } from "../tracing/list-traces.ts";
 import { sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
 import { metadataOf, summaryOf } from "../tracing/trace-records.ts";
 import type { Dataset, DatasetExample } from "./dataset.ts";
@@ -37,9 +37,6 @@ export interface TracedDataset extends Dataset {
   /** Runs skipped: errored (without `includeErrors`) or not finished. */
   readonly skipped: number;
 }
-
-/** Feedback of this many runs is fetched per request. */
-const FEEDBACK_CHUNK = 100;
 
 /**
  * Turns traced chain runs (root runs) into examples: the run's inputs, and as reference output the
@@ -129,13 +126,7 @@ async function correctionsByRun(
   runIds: readonly string[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const newest = new Map<string, { at: number; correction: Record<string, unknown> }>();
-  for (let i = 0; i < runIds.length; i += FEEDBACK_CHUNK) {
-    const chunk = runIds.slice(i, i + FEEDBACK_CHUNK);
-    const items = await sdkCall(url, "list feedback", async () => {
-      const out: Feedback[] = [];
-      for await (const f of client.listFeedback({ runIds: chunk })) out.push(f);
-      return out;
-    });
+  for await (const items of feedbackOfRuns(client, url, runIds)) {
     for (const f of items) {
       const correction = f.correction;
       if (typeof correction !== "object" || correction === null || Array.isArray(correction)) continue;
