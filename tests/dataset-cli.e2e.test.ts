@@ -179,5 +179,12 @@ describe("catena dataset add --from-traces", () => {
     );
     expect(JSON.parse(again.stdout)).toMatchObject({ status: "unchanged", runs: 2, corrected: 1 });
     expect(await examplesOf("triage-fixes")).toHaveLength(2);
+
+    const none = await cli("dataset", "add", "empty", "--from-traces", "no-such-chain");
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(
+      /^No traced runs match chain no-such-chain in project .*: dataset empty is unchanged\.\n$/,
+    );
+    expect(await sdk.hasDataset({ datasetName: "empty" })).toBe(false);
   }, 60_000);
 });

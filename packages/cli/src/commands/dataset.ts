@@ -164,6 +164,15 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
           ...(options.split === undefined ? {} : { splits: options.split }),
           ...(options.includeErrors === true ? { includeErrors: true } : {}),
         });
+        if (traced.examples.length === 0) {
+          // Nothing to add: an empty dataset would only be clutter.
+          ctx.io.out(
+            globals.json
+              ? jsonText({ name, status: "unchanged", runs: 0, corrected: 0, skipped: traced.skipped })
+              : `No traced runs match ${chain === undefined ? filter : `chain ${chain}`} in project ${project.join(", ")}${since ? ` since ${since.toISOString()}` : ""} on ${reader.where}${traced.skipped > 0 ? ` (${traced.skipped} errored or unfinished skipped; --include-errors adds errored ones)` : ""}: dataset ${name} is unchanged.\n`,
+          );
+          return;
+        }
         const existing = await pullExisting(client, name);
         const merged = mergeTraced(existing, traced.examples, name);
         const result = await pushDataset(client, merged);
