@@ -43,7 +43,7 @@ export interface TracedDataset extends Dataset {
  * run's outputs, overridden field by field by the newest feedback **correction** on the run (the
  * right answer a person gave, e.g. `{ "queue": "billing" }`). Each example's id is its run id and
  * its metadata names the source: `source_run_id`, `chain`, `chain_version`, `corrected`. Runs that
- * errored are skipped unless `includeErrors`; unfinished runs always are.
+ * errored are skipped unless `includeErrors`; unfinished ones (running, or waiting for a review) always are.
  *
  * @example
  * const ds = await datasetFromTraces(client, { name: "triage-fixes", filter: 'eq(name, "support-triage")' });
@@ -71,7 +71,8 @@ export async function datasetFromTraces(
       let next = await withoutSdkDeprecationWarning(() => iterator.next());
       while (!next.done) {
         const status = summaryOf(next.value, {}).status;
-        if (status === "pending" || (status === "error" && options.includeErrors !== true)) skipped++;
+        const unfinished = status === "pending" || status === "waiting";
+        if (unfinished || (status === "error" && options.includeErrors !== true)) skipped++;
         else runs.push(next.value);
         if (runs.length >= limit) {
           await iterator.return?.();
