@@ -88,6 +88,7 @@ describe("catena start-up", () => {
       "train",
       "calibrate",
       "eval",
+      "dataset",
     ])
       expect(help.stdout).toMatch(new RegExp(`\\n  ${name}\\b`));
     const missing = await catena(["run", "no-such-chain", "--text", "x", "--no-trace"], { cwd: dir });

@@ -54,6 +54,10 @@ const EXPECTED: ReadonlyArray<{ args: RegExp; out: RegExp; code?: number }> = [
   { args: /^train banking-intents/, out: /./ },
   { args: /^calibrate banking-intents/, out: /./ },
   { args: /^eval banking-intents/, out: /precision/i },
+  { args: /^dataset push/, out: /^Dataset triage-sample \(65 examples.*(created|unchanged|updated)/ },
+  { args: /^dataset list/, out: /^triage-sample\s+65\s/m },
+  { args: /^dataset pull/, out: /^Pulled triage-sample \(65 examples/ },
+  { args: /^dataset add/, out: /traced runs? \(\d+ with a correction\)/ },
   { args: /^studio prune/, out: /deleted \d+ traces/ },
   { args: /^studio/, out: /Catena studio serving http:\/\/127\.0\.0\.1:\d+/ },
 ];

@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["train", async () => (await import("./commands/train.ts")).registerTrainCommand],
   ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],
   ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
+  ["dataset", async () => (await import("./commands/dataset.ts")).registerDatasetCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

@@ -66,6 +66,7 @@ describe("entry points", () => {
       if (result.status !== "done") throw new Error(JSON.stringify(result));
     `);
     expect(loaded.filter((url) => LANGCHAIN_OR_LANGSMITH.test(url))).toEqual([]);
+    expect(loaded.filter((url) => url.includes("/src/datasets/"))).toEqual([]);
     expect(loaded.some((url) => url.endsWith("/src/index.ts"))).toBe(true);
   });
 

@@ -100,13 +100,7 @@ export async function feedbackByRun(
   runIds: readonly string[],
 ): Promise<Map<string, Record<string, FeedbackTally>>> {
   const sums = new Map<string, Record<string, { count: number; scored: number; sum: number }>>();
-  for (let i = 0; i < runIds.length; i += FEEDBACK_CHUNK) {
-    const chunk = runIds.slice(i, i + FEEDBACK_CHUNK);
-    const items = await sdkCall(url, "list feedback", async () => {
-      const out: Feedback[] = [];
-      for await (const f of client.listFeedback({ runIds: chunk })) out.push(f);
-      return out;
-    });
+  for await (const items of feedbackOfRuns(client, url, runIds)) {
     for (const f of items) {
       const byKey = sums.get(f.run_id) ?? {};
       const tally = byKey[f.key] ?? { count: 0, scored: 0, sum: 0 };
@@ -129,6 +123,22 @@ export async function feedbackByRun(
     out.set(runId, tallies);
   }
   return out;
+}
+
+/** The feedback on these runs, a chunk at a time: one request per {@link FEEDBACK_CHUNK} runs. */
+export async function* feedbackOfRuns(
+  client: Client,
+  url: string,
+  runIds: readonly string[],
+): AsyncGenerator<Feedback[]> {
+  for (let i = 0; i < runIds.length; i += FEEDBACK_CHUNK) {
+    const chunk = runIds.slice(i, i + FEEDBACK_CHUNK);
+    yield await sdkCall(url, "list feedback", async () => {
+      const out: Feedback[] = [];
+      for await (const f of client.listFeedback({ runIds: chunk })) out.push(f);
+      return out;
+    });
+  }
 }
 
 /** The LangSmith filter (also understood by the studio) for runs of one chain, by their metadata. */
