@@ -148,6 +148,7 @@ export type {
   MapNode,
   RetryNode,
   ReviewNode,
+  RootSpanInfo,
   SequenceNode,
   SpanInfo,
   SpanOutcome,

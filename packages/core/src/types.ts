@@ -29,6 +29,13 @@ export interface SpanInfo {
   tags?: string[];
 }
 
+/** What a tracer's root span starts with: a span's info, the run id and where the trace goes. */
+export interface RootSpanInfo extends SpanInfo {
+  runId: string;
+  project?: string;
+  referenceExampleId?: string;
+}
+
 /** How a span ended. */
 export interface SpanOutcome {
   outputs?: unknown;
@@ -53,8 +60,11 @@ export interface TraceSpan {
 
 /** A tracing backend: starts the root span of a chain run. */
 export interface Tracer {
-  /** `runId` is the root span's id; `project` (from the chain's metadata) where the trace goes, if set. */
-  startRun(info: SpanInfo & { runId: string; project?: string }): TraceSpan;
+  /**
+   * `runId` is the root span's id; `project` where the trace goes, if set (the run's `trace.project`,
+   * else the chain's metadata); `referenceExampleId` links the root run to a dataset example (an experiment).
+   */
+  startRun(info: RootSpanInfo): TraceSpan;
   /** Waits (at most `timeoutMs`, or the backend's default) until buffered spans are sent; never throws. */
   flush?(timeoutMs?: number): Promise<FlushResult>;
 }

@@ -150,7 +150,7 @@ async function execute<TInput, TOutput>(
       : controller.signal;
   }
   if (options.tracer) {
-    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed);
+    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed, options.trace);
   }
   try {
     const first = await start();
@@ -211,8 +211,9 @@ function startRunSpan(
   session: RunSession,
   inputs: unknown,
   resumed: boolean,
+  trace: RunOptions["trace"] = {},
 ): TraceSpan {
-  const project = chain.metadata.project;
+  const project = trace.project ?? chain.metadata.project;
   return tracer.startRun({
     runId: resumed ? newRunId() : session.runId,
     name: chain.name,
@@ -226,8 +227,9 @@ function startRunSpan(
       fingerprint: chain.fingerprint,
       ...(resumed ? { run_id: session.runId, resumed: true } : {}),
     },
-    tags: [`chain:${chain.name}`, `version:${chain.version}`],
+    tags: [`chain:${chain.name}`, `version:${chain.version}`, ...(trace.tags ?? [])],
     ...(typeof project === "string" && project !== "" ? { project } : {}),
+    ...(trace.referenceExampleId === undefined ? {} : { referenceExampleId: trace.referenceExampleId }),
   });
 }
 

@@ -26,6 +26,8 @@ interface TraceState {
   announced: boolean;
   /** Execution order of the next run in the trace: it breaks ties in the dotted order within a millisecond. */
   order: number;
+  /** The dataset example the root run answers (an experiment's run), if any. */
+  readonly referenceExampleId?: string;
 }
 
 /**
@@ -73,12 +75,19 @@ export class LangsmithSpan implements TraceSpan {
   }
 
   /** Starts the root span of a trace; its id is the trace id. */
-  static root(host: SpanHost, info: SpanInfo, runId: string, project: string): LangsmithSpan {
+  static root(
+    host: SpanHost,
+    info: SpanInfo,
+    runId: string,
+    project: string,
+    referenceExampleId?: string,
+  ): LangsmithSpan {
     const trace: TraceInfo = { metadata: info.metadata ?? {}, project };
     if (info.tags !== undefined) trace.tags = info.tags;
+    const state: TraceState = { traceId: runId, project, shared: trace, announced: false, order: 1 };
     return new LangsmithSpan(
       host,
-      { traceId: runId, project, shared: trace, announced: false, order: 1 },
+      referenceExampleId === undefined ? state : { ...state, referenceExampleId },
       info,
       undefined,
       runId,
@@ -115,6 +124,8 @@ export class LangsmithSpan implements TraceSpan {
       };
       if (outcome.outputs !== undefined) record.outputs = asRecord(outcome.outputs, "output");
       if (outcome.error !== undefined) record.error = errorText(outcome.error);
+      if (this.parentId === undefined && this.trace.referenceExampleId !== undefined)
+        record.reference_example_id = this.trace.referenceExampleId;
       if (!this.trace.announced) {
         record.trace = this.trace.shared;
         this.trace.announced = true;
