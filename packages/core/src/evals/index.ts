@@ -4,6 +4,8 @@
  * version comparison and gates. The engine entry (`@catena/core`) does not load it.
  */
 
+/** The dataset contract, re-exported for evals users (it lives with `@catena/core/datasets`). */
+export type { Dataset, DatasetExample } from "../datasets/dataset.ts";
 export type { HumanLabel } from "./align-judge.ts";
 export { alignJudge, humanLabelsFromFeedback, judgePasses, readHumanLabels } from "./align-judge.ts";
 export type { AssertionOutcome } from "./code-assertion.ts";

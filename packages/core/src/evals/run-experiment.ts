@@ -45,6 +45,8 @@ export interface RunExperimentOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Called with each run's full result (e.g. for a labelling chain's confusion tally). */
+  onResult?: (result: RunResult, example: DatasetExample, repeat: number) => void;
 }
 
 /** What running an experiment produced. */
@@ -126,6 +128,7 @@ async function runOne(
   if (options.tracer !== undefined) runOptions.tracer = options.tracer;
   if (options.signal !== undefined) runOptions.signal = options.signal;
   const result = await run(chain, example.inputs, runOptions);
+  options.onResult?.(result, example, repeat);
   const c: EvaluationCase = {
     inputs: example.inputs,
     output: result.output,
