@@ -24,6 +24,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["train", async () => (await import("./commands/train.ts")).registerTrainCommand],
   ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],
   ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
+  ["compare", async () => (await import("./commands/compare.ts")).registerCompareCommand],
+  ["judge", async () => (await import("./commands/judge.ts")).registerJudgeCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

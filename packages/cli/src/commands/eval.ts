@@ -1,33 +1,19 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { trainableChains } from "@catena/chains";
-import { type AnyChain, cascadeTierNames, DiskResponseCache, setDefaultResponseCache } from "@catena/core";
-import {
-  checkGate,
-  experimentMetrics,
-  JUDGE_RECORDS_DIR,
-  parseGate,
-  requireAlignedJudge,
-  summarizeExperiment,
-} from "@catena/core/evals";
+import { cascadeTierNames } from "@catena/core";
+import { checkGate, experimentMetrics, parseGate, summarizeExperiment } from "@catena/core/evals";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
-import { datasetOfItems, readDatasetFile } from "../evaluation/eval-dataset.ts";
+import { prepareEval } from "../evaluation/eval-setup.ts";
 import { type EvalReport, EvalTally } from "../evaluation/eval-tally.ts";
 import { experimentText, gateText } from "../evaluation/experiment-text.ts";
-import { type LabelField, labelFieldOf } from "../evaluation/label-field.ts";
-import { readEvalItems } from "../evaluation/read-eval-items.ts";
 import {
   type ExperimentRecording,
   type RecordedExperiment,
   runRecordedExperiment,
 } from "../evaluation/recorded-experiment.ts";
-import { evalsConfigIn, resolveEvaluators } from "../evaluation/resolve-evaluators.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
@@ -91,31 +77,14 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
       const maxCostUsd =
         options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
       const gate = options.gate === undefined ? undefined : parseGate(options.gate);
-      const path = resolve(ctx.io.cwd, options.data);
-      if (!existsSync(path)) throw new CliError(`data file not found: ${options.data}`);
-      const shownAs = displayPath(ctx.io.cwd, path);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
-      const label = labelFieldOrNone(chain, options.labelField);
-      const labels = label && (trainableChains.find((t) => t.name === chain.name)?.labels ?? label.labels);
-      const items = label ? readEvalItems(path, shownAs, labels, label.field) : undefined;
-      const dataset =
-        label && items ? datasetOfItems(path, items, label.field) : readDatasetFile(path, shownAs);
-      const config = await evalsConfigIn(ctx.io.cwd);
-      const names = options.evaluators
-        ?.split(",")
-        .map((n) => n.trim())
-        .filter((n) => n !== "");
-      const { evaluators, judges, minKappa } = resolveEvaluators(chain, config, names, label?.field);
-      if (gate !== undefined) {
-        // A gate may only lean on judges measured against people, for their current fingerprint.
-        for (const judge of judges)
-          await requireAlignedJudge(join(ctx.io.cwd, JUDGE_RECORDS_DIR), judge, minKappa);
-      }
-      // Repeats measure non-determinism: answered from a cache they would all agree.
-      if (options.llmCache !== false && repeats === 1) {
-        setDefaultResponseCache(new DiskResponseCache(resolve(ctx.io.cwd, options.llmCache)));
-      }
+      const { gate: _text, ...rest } = options;
+      const { dataset, shownAs, path, label, evaluators } = await prepareEval(ctx, chain, {
+        ...rest,
+        repeats,
+        ...(gate === undefined ? {} : { gate }),
+      });
       const stream = globals.json ? undefined : ctx.io.progressStream;
       const bar = stream
         ? new SingleBar({ stream, format: "{bar} {value}/{total}", barsize: 24, clearOnComplete: true })
@@ -205,16 +174,6 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         ctx.setExitCode(ExitCode.failed);
       }
     });
-}
-
-/** The label field of a labelling chain, or undefined for other chains (when none was asked for). */
-function labelFieldOrNone(chain: AnyChain, given: string | undefined): LabelField | undefined {
-  try {
-    return labelFieldOf(chain, given);
-  } catch (error) {
-    if (given !== undefined) throw error;
-    return undefined;
-  }
 }
 
 /** The JSON of where an experiment was recorded. */
