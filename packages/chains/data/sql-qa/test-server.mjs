@@ -34,9 +34,10 @@ export default function reply(request, info) {
     const wanted = reference.match(/\d+(?:\.\d+)?|[A-Z][\w-]+(?: [A-Z][\w-]+)*/g) ?? [];
     const missing = wanted.filter((token) => !graded.includes(token.toLowerCase()));
     return {
-      json: missing.length === 0
-        ? { reason: `states ${wanted.join(", ")} as the reference does`, pass: true }
-        : { reason: `does not state ${missing.join(", ")}`, pass: false },
+      json:
+        missing.length === 0
+          ? { reason: `states ${wanted.join(", ")} as the reference does`, pass: true }
+          : { reason: `does not state ${missing.join(", ")}`, pass: false },
     };
   }
   return { content: "I can only answer the sql-qa chain and its judge." };

@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   type AlignmentReport,
   alignJudge,
@@ -99,7 +99,7 @@ async function labelsFrom(source: string, cwd: string) {
     const { client } = traceClientFromEnv();
     return humanLabelsFromFeedback(client, source.slice("feedback:".length));
   }
-  return readHumanLabels(join(cwd, source));
+  return readHumanLabels(resolve(cwd, source));
 }
 
 function alignmentText(

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
 import { trainableChains } from "@catena/chains";
 import { type AnyChain, DiskResponseCache, setDefaultResponseCache } from "@catena/core";
 import {
@@ -50,11 +50,19 @@ export async function prepareEval(
   const path = resolve(ctx.io.cwd, options.data);
   if (!existsSync(path)) throw new CliError(`data file not found: ${options.data}`);
   const shownAs = displayPath(ctx.io.cwd, path);
-  const label = labelFieldOrNone(chain, options.labelField);
+  // Examples in LangSmith's shape ({ inputs, outputs }) are read as they are; flat labelled items
+  // (the original `catena eval` format) make a labelling chain's reference from its label field.
+  const examples = isExampleFile(path);
+  const label = examples
+    ? options.labelField === undefined
+      ? undefined
+      : labelFieldOf(chain, options.labelField)
+    : labelFieldOrNone(chain, options.labelField);
   const labels = label && (trainableChains.find((t) => t.name === chain.name)?.labels ?? label.labels);
-  const dataset = label
-    ? datasetOfItems(path, readEvalItems(path, shownAs, labels, label.field), label.field)
-    : readDatasetFile(path, shownAs);
+  const dataset =
+    label && !examples
+      ? datasetOfItems(path, readEvalItems(path, shownAs, labels, label.field), label.field)
+      : readDatasetFile(path, shownAs);
   const config = await evalsConfigIn(ctx.io.cwd);
   const names = options.evaluators
     ?.split(",")
@@ -73,6 +81,20 @@ export async function prepareEval(
   const setup: EvalSetup = { dataset, shownAs, path, evaluators, judges };
   if (label) setup.label = label;
   return setup;
+}
+
+/** Whether a .jsonl file holds examples in LangSmith's shape: its first record has an `inputs` object. */
+function isExampleFile(path: string): boolean {
+  if (extname(path).toLowerCase() !== ".jsonl") return false;
+  const first = readFileSync(path, "utf8")
+    .split("\n")
+    .find((line) => line.trim() !== "");
+  try {
+    const record = JSON.parse(first ?? "null") as { inputs?: unknown } | null;
+    return typeof record?.inputs === "object" && record.inputs !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** The label field of a labelling chain, or undefined for other chains (when none was asked for). */

@@ -89,7 +89,7 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
     lines.push("", `changed examples (${c.changed.length}, regressions first):`);
     for (const x of c.changed.slice(0, show)) {
       lines.push(
-        `  ${x.change.padEnd(11)} ${x.exampleId}  ${shortJson(x.before.output)} → ${shortJson(x.after.output)}${x.after.comment ? `  (${x.after.comment})` : ""}`,
+        `  ${x.change.padEnd(11)} ${shortJson(x.inputs.text ?? x.inputs)}\n    ${x.after.comment ?? `${shortJson(x.before.output)} → ${shortJson(x.after.output)}`}`,
       );
     }
     if (c.changed.length > show) lines.push(`  … ${c.changed.length - show} more (--json lists them all)`);

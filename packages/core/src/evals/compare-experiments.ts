@@ -8,6 +8,7 @@ import type { ExperimentRow, ExperimentRun } from "./run-experiment.ts";
 /** One example whose output or score changed between the two versions. */
 export interface ChangedExample {
   exampleId: string;
+  inputs: Readonly<Record<string, unknown>>;
   /** `regression`: the score went down (right before, wrong now); `improvement`: up; `changed`: same score, other output. */
   change: "regression" | "improvement" | "changed";
   before: { score: number | null; output: unknown; comment?: string };
@@ -87,6 +88,7 @@ export function compareExperiments(
     if (change === undefined) continue;
     changed.push({
       exampleId: id,
+      inputs: rb.inputs,
       change,
       before: {
         score: sa0,

@@ -8,6 +8,8 @@ import type { EvaluationCase, Evaluator, EvaluatorResult } from "./evaluator.ts"
 /** One run of one example in an experiment, with its evaluators' results. */
 export interface ExperimentRow {
   exampleId: string;
+  /** The example's inputs (the same object as the dataset's), for reports. */
+  inputs: Readonly<Record<string, unknown>>;
   /** 0 for the first pass over the dataset, 1 for the first repeat, ... */
   repeat: number;
   runId: string;
@@ -158,6 +160,7 @@ async function runOne(
   }
   const row: ExperimentRow = {
     exampleId: example.id,
+    inputs: example.inputs,
     repeat,
     runId: result.runId,
     status: result.status,
