@@ -306,3 +306,47 @@ describe("catena compare", () => {
     expect(same.stderr).toMatch(/compare needs two different versions; both are support-triage@1\.1\.0/);
   }, 120_000);
 });
+
+describe("catena judge align --labels feedback:<key>", () => {
+  it("takes human verdicts given as feedback in the studio, with the experiment's references", async () => {
+    const cwd = await mkdtemp(join(dir, "feedback-"));
+    const traced = await catena(
+      ["--json", "eval", "sql-qa", "--data", sqlData, "--experiment", "sql-for-review"],
+      {
+        cwd,
+        env,
+      },
+    );
+    expect(traced.code, traced.stderr).toBe(0);
+    const client = sdk();
+    const runs = [];
+    for await (const r of client.listRuns({ projectName: "sql-for-review", isRoot: true })) runs.push(r);
+    expect(runs).toHaveLength(6);
+    // A reviewer marks every answer right except Germany's (the chain counted every customer).
+    for (const r of runs) {
+      const wrong = String((r.inputs as { text?: string }).text).includes("Germany");
+      await client.createFeedback(r.id, "human_correct", { score: wrong ? 0 : 1, feedbackSourceType: "app" });
+    }
+    const aligned = await catena(
+      ["--json", "judge", "align", "sql_answer_correct", "--labels", "feedback:human_correct"],
+      {
+        cwd,
+        env,
+      },
+    );
+    expect(aligned.code, aligned.stderr).toBe(0);
+    const report = JSON.parse(aligned.stdout) as {
+      n: number;
+      kappa: number;
+      confusion: Record<string, number>;
+    };
+    expect(report.n).toBe(6);
+    expect(report.confusion).toEqual({
+      truePositive: 5,
+      falsePositive: 0,
+      trueNegative: 1,
+      falseNegative: 0,
+    });
+    expect(report.kappa).toBe(1);
+  }, 120_000);
+});

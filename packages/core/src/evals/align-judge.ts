@@ -53,7 +53,7 @@ export async function readHumanLabels(path: string): Promise<HumanLabel[]> {
 /**
  * Reads human labels from feedback given in the studio or LangSmith: every feedback row with `key`
  * (a score of 1/true passes, 0/false fails) on a run whose inputs and outputs are read back through
- * the SDK.
+ * the SDK, with the reference output of the run's dataset example when it is an experiment's run.
  */
 export async function humanLabelsFromFeedback(client: Client, key: string): Promise<HumanLabel[]> {
   const labels: HumanLabel[] = [];
@@ -61,7 +61,13 @@ export async function humanLabelsFromFeedback(client: Client, key: string): Prom
     const pass = verdictOf(f.score);
     if (pass === undefined || f.run_id === undefined || f.run_id === null) continue;
     const run = await client.readRun(f.run_id);
-    labels.push({ id: f.run_id, inputs: run.inputs ?? {}, output: run.outputs ?? {}, pass });
+    const label: HumanLabel = { id: f.run_id, inputs: run.inputs ?? {}, output: run.outputs ?? {}, pass };
+    // A run of an experiment answers a dataset example: its outputs are the reference.
+    if (run.reference_example_id) {
+      const example = await client.readExample(run.reference_example_id);
+      if (example.outputs) label.reference = example.outputs;
+    }
+    labels.push(label);
   }
   if (labels.length === 0) {
     throw labelsError(
