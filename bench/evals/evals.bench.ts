@@ -41,16 +41,22 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<{ ms: numbe
   const value = await f();
   const ms = performance.now() - t0;
   const calls = server.chatRequests().length - before;
-  console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  ${((N * 1000) / ms).toFixed(0).padStart(6)} items/s  LLM requests ${calls}`);
+  console.log(
+    `${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  ${((N * 1000) / ms).toFixed(0).padStart(6)} items/s  LLM requests ${calls}`,
+  );
   return { ms, value };
 }
 
 // Warm-up: loads the banking models and LangChain once, so that the rows below compare the same work.
 await runExperiment(bankingIntents, { ...dataset, examples: dataset.examples.slice(0, 50) }, { evaluators });
 
-const plain = await timed("eval, no cache, not recorded", () => runExperiment(bankingIntents, dataset, { evaluators }));
+const plain = await timed("eval, no cache, not recorded", () =>
+  runExperiment(bankingIntents, dataset, { evaluators }),
+);
 const s = summarizeExperiment(plain.value, ["rules", "linear", "neighbours", "llm"]);
-console.log(`  exact_match ${s.evaluators[0]?.mean.toFixed(3)}, LLM share ${(s.llmShare * 100).toFixed(1)}%, p50 ${s.latency.p50Ms} ms, p95 ${s.latency.p95Ms} ms`);
+console.log(
+  `  exact_match ${s.evaluators[0]?.mean.toFixed(3)}, LLM share ${(s.llmShare * 100).toFixed(1)}%, p50 ${s.latency.p50Ms} ms, p95 ${s.latency.p95Ms} ms`,
+);
 
 setDefaultResponseCache(new DiskResponseCache(join(dir, "llm-cache")));
 await timed("eval, cache filling (first run)", () => runExperiment(bankingIntents, dataset, { evaluators }));
@@ -58,7 +64,11 @@ await timed("eval, cached re-run", () => runExperiment(bankingIntents, dataset, 
 setDefaultResponseCache(undefined);
 
 const studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
-const tracer = new LangsmithTracer({ apiUrl: studio.url, apiKey: "catena-studio", logger: { debug() {}, info() {}, warn() {}, error() {} } });
+const tracer = new LangsmithTracer({
+  apiUrl: studio.url,
+  apiKey: "catena-studio",
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+});
 const { client } = traceClient({ apiUrl: studio.url });
 const phases: Record<string, number> = {};
 const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -69,24 +79,39 @@ const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
 };
 await timed("eval, recorded as an experiment (all steps)", async () => {
   const remote = await phase("dataset sync (3,000 examples)", () => ensureRemoteDataset(client, dataset));
-  const session = await phase("session", () => startExperimentSession(client, bankingIntents, remote.datasetId));
+  const session = await phase("session", () =>
+    startExperimentSession(client, bankingIntents, remote.datasetId),
+  );
   const e = await phase("traced runs", () =>
-    runExperiment(bankingIntents, dataset, { evaluators, tracer, project: session.name, remoteExampleIds: remote.exampleIds }),
+    runExperiment(bankingIntents, dataset, {
+      evaluators,
+      tracer,
+      project: session.name,
+      remoteExampleIds: remote.exampleIds,
+    }),
   );
   await phase("trace flush", () => tracer.flush(120_000));
   await phase("feedback (3,000 rows)", () => recordExperimentFeedback(client, session, e.rows));
   return e;
 });
-for (const [name, ms] of Object.entries(phases)) console.log(`  ${name.padEnd(30)} ${ms.toFixed(0).padStart(7)} ms`);
+for (const [name, ms] of Object.entries(phases))
+  console.log(`  ${name.padEnd(30)} ${ms.toFixed(0).padStart(7)} ms`);
 await timed("eval again, recorded, dataset already synced", async () => {
   const remote = await ensureRemoteDataset(client, dataset);
   const session = await startExperimentSession(client, bankingIntents, remote.datasetId);
-  const e = await runExperiment(bankingIntents, dataset, { evaluators, tracer, project: session.name, remoteExampleIds: remote.exampleIds });
+  const e = await runExperiment(bankingIntents, dataset, {
+    evaluators,
+    tracer,
+    project: session.name,
+    remoteExampleIds: remote.exampleIds,
+  });
   await tracer.flush(120_000);
   await recordExperimentFeedback(client, session, e.rows);
   return e;
 });
-await timed("eval again, not recorded (same process, warm)", () => runExperiment(bankingIntents, dataset, { evaluators }));
+await timed("eval again, not recorded (same process, warm)", () =>
+  runExperiment(bankingIntents, dataset, { evaluators }),
+);
 
 tracer.close();
 client.cleanup();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import type { Dataset } from "../datasets/dataset.ts";
-import { cascade } from "../flows/flow-nodes.ts";
+import { cascade, flow } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
 import { compareExperiments } from "./compare-experiments.ts";
@@ -44,24 +44,26 @@ const chain = (version: string, billingWord: string) =>
     version,
     input,
     output,
-    flow: cascade("route", [
-      {
-        step: code("keywords", ({ text }: { text: string }) =>
-          text.includes(billingWord)
-            ? { label: "billing", confidence: 1 }
-            : { label: "other", confidence: 0.1 },
-        ),
-        threshold: 0.9,
-      },
-      llm("llm", {
-        model: "openai:gpt-4.1-mini-2025-04-14",
-        prompt: "Route: {text}",
-        labels: ["billing", "other"],
-        baseURL: server.url,
-        apiKey: "t",
-        logprobs: false,
-      }),
-    ]),
+    flow: flow(input).pipe(
+      cascade("route", [
+        {
+          step: code("keywords", ({ text }: { text: string }) =>
+            text.includes(billingWord)
+              ? { label: "billing", confidence: 1 }
+              : { label: "other", confidence: 0.1 },
+          ),
+          threshold: 0.9,
+        },
+        llm("llm", {
+          model: "openai:gpt-4.1-mini-2025-04-14",
+          prompt: "Route: {text}",
+          labels: ["billing", "other"],
+          baseURL: server.url,
+          apiKey: "t",
+          logprobs: false,
+        }),
+      ]),
+    ),
   });
 
 const dataset: Dataset = {
