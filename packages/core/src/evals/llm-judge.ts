@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { type AnyChain, defineChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/define-chain.ts";
 import type { ChatModelInput } from "../llm/chat-model-resolver.ts";
 import { run } from "../runtime/runner.ts";
-import { llm } from "../steps/llm-step.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
 import type { EvaluationCase, Evaluator, EvaluatorResult } from "./evaluator.ts";
+import { judgeChain } from "./judge-chain.ts";
 
 /** How a judge answers: pass/fail with a reason, or a score from 1 to 5 with a reason. */
 export type JudgeScale = "pass_fail" | "score_1_5";
@@ -84,26 +84,13 @@ export function llmJudge(options: LlmJudgeOptions): LlmJudge {
   const prompt = options.prompt ?? DEFAULT_JUDGE_PROMPT;
   const model = typeof options.model === "string" ? options.model : modelName(options.model);
   const verdict = scale === "pass_fail" ? passFailVerdict : scoreVerdict;
-  const input = z.object({
-    rubric: z.string(),
-    input: z.string(),
-    output: z.string(),
-    reference: z.string(),
-  });
-  const chain = defineChain({
-    name: `judge-${chainSafe(options.name)}`,
-    version: "1.0.0",
-    input,
-    output: verdict,
-    flow: llm("verdict", {
-      model: options.model,
-      prompt,
-      schema: verdict,
-      temperature: 0,
-      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-    }),
-  });
+  const chain = judgeChain(
+    `judge-${options.name}`,
+    ["rubric", "input", "output", "reference"],
+    verdict,
+    prompt,
+    options,
+  );
   const key = options.name;
   return {
     kind: "llm_judge",
@@ -143,14 +130,4 @@ function modelName(model: Exclude<ChatModelInput, string>): string {
   const named = model as unknown as { model?: unknown; modelName?: unknown };
   const name = typeof named.model === "string" ? named.model : named.modelName;
   return `${model.getName()}:${typeof name === "string" ? name : "unknown"}`;
-}
-
-/** A judge name as a chain name: lowercase, `_` and other characters as `-`. */
-export function chainSafe(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .replace(/^-+|-+$/g, "") || "judge"
-  );
 }

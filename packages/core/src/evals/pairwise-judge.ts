@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { defineChain } from "../compile/define-chain.ts";
 import { run } from "../runtime/runner.ts";
-import { llm } from "../steps/llm-step.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";
+import { judgeChain } from "./judge-chain.ts";
 import type { LlmJudgeOptions } from "./llm-judge.ts";
-import { chainSafe, textOf } from "./llm-judge.ts";
+import { textOf } from "./llm-judge.ts";
 
 /** The verdict of a pairwise judge. */
 export const pairwiseVerdict = z.object({
@@ -58,27 +57,13 @@ Reason briefly first, then say A, B or tie.`;
 export function pairwiseJudge(options: Omit<LlmJudgeOptions, "scale">): PairwiseJudge {
   const prompt = options.prompt ?? PAIRWISE_PROMPT;
   const model = typeof options.model === "string" ? options.model : options.model.getName();
-  const input = z.object({
-    rubric: z.string(),
-    input: z.string(),
-    reference: z.string(),
-    a: z.string(),
-    b: z.string(),
-  });
-  const chain = defineChain({
-    name: `pairwise-judge-${chainSafe(options.name)}`,
-    version: "1.0.0",
-    input,
-    output: pairwiseVerdict,
-    flow: llm("verdict", {
-      model: options.model,
-      prompt,
-      schema: pairwiseVerdict,
-      temperature: 0,
-      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-    }),
-  });
+  const chain = judgeChain(
+    `pairwise-judge-${options.name}`,
+    ["rubric", "input", "reference", "a", "b"],
+    pairwiseVerdict,
+    prompt,
+    options,
+  );
   return {
     name: options.name,
     fingerprint: fingerprintOf({ kind: "pairwise_judge", prompt, model, rubric: options.rubric }),
