@@ -58,6 +58,15 @@ const EXPECTED: ReadonlyArray<{ args: RegExp; out: RegExp; code?: number }> = [
   { args: /^dataset list/, out: /^triage-sample\s+65\s/m },
   { args: /^dataset pull/, out: /^Pulled triage-sample \(65 examples/ },
   { args: /^dataset add/, out: /traced runs? \(\d+ with a correction\)/ },
+
+  { args: /^eval support-triage .*--gate/, out: /gate passed: accuracy>=0\.9 \(actual 1\)/ },
+  {
+    args: /^compare support-triage@1\.1\.0 support-triage@1\.2\.0/,
+    out: /regressions 5, improvements 0/,
+    code: 1,
+  },
+  { args: /^judge align sql_answer_correct/, out: /Cohen's kappa 0\.667/ },
+  { args: /^eval sql-qa .*--gate/, out: /gate passed: sql_answer_correct>=0\.8/ },
   { args: /^studio prune/, out: /deleted \d+ traces/ },
   { args: /^studio/, out: /Catena studio serving http:\/\/127\.0\.0\.1:\d+/ },
 ];
@@ -112,6 +121,8 @@ function commandsIn(file: string): ShownCommand[] {
 const commands = readmes().flatMap(commandsIn);
 let dir: string;
 let server: OpenAiTestServer;
+/** Answers sql-qa and its judge for the evals section (the script shipped with sql-qa's eval data). */
+let evalServer: OpenAiTestServer;
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -131,10 +142,14 @@ beforeAll(async () => {
   server = await startOpenAiTestServer(
     await loadServerScript(join(repoRoot, "packages/testing/examples/sql-qa-answers.json")),
   );
+  evalServer = await startOpenAiTestServer(
+    await loadServerScript(join(repoRoot, "packages/chains/data/sql-qa/test-server.mjs")),
+  );
 }, 180_000);
 
 afterAll(async () => {
   await server?.close();
+  await evalServer?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -191,7 +206,9 @@ describe("the catena commands shown in the READMEs", () => {
         if (unfilled) throw new Error(`no value for the placeholder ${unfilled}: add one to this test`);
         // An LLM command: point it at the test server whatever the README's example URL.
         const llm = args[0] === "run" && args[1] === "sql-qa";
-        const env = { ...shown.env, ...(llm ? { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test" } : {}) };
+        const judged = args[0] === "judge" || (args[0] === "eval" && args[1] === "sql-qa");
+        const url = judged ? evalServer.url : llm ? server.url : undefined;
+        const env = { ...shown.env, ...(url ? { OPENAI_BASE_URL: url, OPENAI_API_KEY: "test" } : {}) };
         const cwd = cwdFor(shown.file);
         const r =
           args[0] === "studio" && args[1] !== "prune"

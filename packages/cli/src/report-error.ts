@@ -19,6 +19,9 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   "RUN_NOT_FOUND",
   "FEEDBACK_INVALID",
   "TRACING_CONFIG",
+  "EVALUATOR_INVALID",
+  "GATE_INVALID",
+  "ALIGNMENT_LABELS_INVALID",
 ]);
 
 /** The exit code an error ends the process with (see `exit-codes.ts`). */

@@ -68,6 +68,17 @@ describe("entry points", () => {
     expect(loaded.filter((url) => LANGCHAIN_OR_LANGSMITH.test(url))).toEqual([]);
     expect(loaded.filter((url) => url.includes("/src/datasets/"))).toEqual([]);
     expect(loaded.some((url) => url.endsWith("/src/index.ts"))).toBe(true);
+    expect(loaded.filter((url) => url.includes("/src/evals/"))).toEqual([]);
+  });
+
+  it("the evals entry scores runs with code evaluators without loading LangChain or LangSmith", async () => {
+    const loaded = await modulesLoadedBy(`
+      const { exactMatch, regexMatch } = await import("@catena/core/evals");
+      const c = { inputs: {}, output: { a: 1 }, reference: { a: 1 }, status: "done" };
+      if (exactMatch().evaluate(c).score !== true) throw new Error("exact match");
+      if (regexMatch({ pattern: "1" }).evaluate(c).score !== true) throw new Error("regex");
+    `);
+    expect(loaded.filter((url) => LANGCHAIN_OR_LANGSMITH.test(url))).toEqual([]);
   });
 
   it("the langchain and tracing entries are the ones that load LangChain and LangSmith", async () => {

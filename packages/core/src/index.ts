@@ -149,6 +149,7 @@ export type {
   MapNode,
   RetryNode,
   ReviewNode,
+  RootSpanInfo,
   SequenceNode,
   SpanAnnotation,
   SpanInfo,

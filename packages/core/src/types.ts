@@ -53,6 +53,13 @@ export interface SpanLocation {
   runType: SpanInfo["runType"];
 }
 
+/** What a tracer's root span starts with: a span's info, the run id and where the trace goes. */
+export interface RootSpanInfo extends SpanInfo {
+  runId: string;
+  project?: string;
+  referenceExampleId?: string;
+}
+
 /** How a span ended. */
 export interface SpanOutcome {
   outputs?: unknown;
@@ -89,8 +96,11 @@ export interface TraceSpan {
 
 /** A tracing backend: starts the root span of a chain run. */
 export interface Tracer {
-  /** `runId` is the root span's id; `project` (from the chain's metadata) where the trace goes, if set. */
-  startRun(info: SpanInfo & { runId: string; project?: string }): TraceSpan;
+  /**
+   * `runId` is the root span's id; `project` where the trace goes, if set (the run's `trace.project`,
+   * else the chain's metadata); `referenceExampleId` links the root run to a dataset example (an experiment).
+   */
+  startRun(info: RootSpanInfo): TraceSpan;
   /**
    * Continues the root run of a trace an earlier process started (a run resumed after a review):
    * new spans nest under it, and ending it updates it. Without it, a resumed run starts a trace.

@@ -1,17 +1,19 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { trainableChains } from "@catena/chains";
-import { cascadeTierNames, run } from "@catena/core";
+import { cascadeTierNames } from "@catena/core";
+import { checkGate, experimentMetrics, parseGate, summarizeExperiment } from "@catena/core/evals";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
+import { prepareEval } from "../evaluation/eval-setup.ts";
 import { type EvalReport, EvalTally } from "../evaluation/eval-tally.ts";
-import { labelFieldOf } from "../evaluation/label-field.ts";
-import { readEvalItems } from "../evaluation/read-eval-items.ts";
+import { experimentText, gateText } from "../evaluation/experiment-text.ts";
+import {
+  type ExperimentRecording,
+  type RecordedExperiment,
+  runRecordedExperiment,
+} from "../evaluation/recorded-experiment.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
@@ -25,88 +27,190 @@ export interface EvalCommandOptions {
   data: string;
   labelField?: string;
   minAccuracy?: string;
+  evaluators?: string;
+  repeats?: string;
+  gate?: string;
+  maxCost?: string;
+  experiment?: string;
+  llmCache: string | false;
 }
 
 /**
- * Registers `catena eval <chain> --data <file>`: runs a labelling chain over labelled items
- * (traced like `catena batch`) and prints accuracy, per-tier coverage and precision, how many items
- * were deferred (and why), the most confused label pairs and the latency of each step.
+ * Registers `catena eval <chain[@version]> --data <file>`: runs a chain over a dataset (traced like
+ * `catena batch`), scores every run with evaluators (`--evaluators`, else the chain's configured
+ * ones, else field match on a labelling chain's label) and reports means with confidence intervals,
+ * per-tier coverage and precision, latency, tokens, cost (the judges' apart) and the LLM-call share;
+ * for labelling chains also accuracy, deferrals and confusions as before. With a trace backend the
+ * eval is recorded as a LangSmith experiment. `--gate` and `--min-accuracy` make it a CI check.
  */
 export function registerEvalCommand(program: Command, ctx: CommandContext): void {
   program
     .command("eval")
-    .description("evaluate a labelling chain on labelled data: accuracy, tiers, confusions, latency")
-    .argument("<chain>", "chain name, or name@version; its output has a label field (and `tier`)")
+    .description(
+      "evaluate a chain on a dataset: evaluator scores, tiers, latency, cost; recorded as an experiment",
+    )
+    .argument("<chain>", "chain name, or name@version")
     .requiredOption(
       "--data <file>",
-      "labelled items: .jsonl ({ text, <label field> } per line) or .csv (text,<label field>)",
+      "labelled items (.jsonl { text, <label field> } or .csv) for labelling chains, else .jsonl examples { inputs, outputs }",
     )
     .option(
       "--label-field <field>",
       "output field to compare with the expected value (default: `label`, else the output's only enum field, e.g. support-triage's `queue`)",
     )
     .option("--min-accuracy <x>", "fail (exit 1) when accuracy is below x: 0.9 or 90%")
+    .option(
+      "--evaluators <keys>",
+      "comma-separated evaluators: keys from catena.evals.json or the chain's built-in evals, judge names, exact_match, field_match, schema_valid",
+    )
+    .option("--repeats <n>", "run every example n times and report how often outputs changed", "1")
+    .option(
+      "--gate <conditions>",
+      'fail (exit 1) unless every condition holds, e.g. "accuracy>=0.9,p95_ms<=50"; judges used must be aligned',
+    )
+    .option("--max-cost <usd>", "stop before the chain and its judges spend more than this many US dollars")
+    .option("--experiment <name>", "name of the recorded experiment (default <chain>@<version>-<time>)")
+    .option("--llm-cache <dir>", "answer repeated LLM requests from this cache", ".catena/llm-cache")
+    .option("--no-llm-cache", "call the model for every request")
     .action(async (ref: string, options: EvalCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const minAccuracy = options.minAccuracy === undefined ? undefined : parseShare(options.minAccuracy);
-      const path = resolve(ctx.io.cwd, options.data);
-      if (!existsSync(path)) throw new CliError(`data file not found: ${options.data}`);
+      const repeats = positiveInteger(options.repeats ?? "1", "--repeats");
+      const maxCostUsd =
+        options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
+      const gate = options.gate === undefined ? undefined : parseGate(options.gate);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
-      const { field, labels: declared } = labelFieldOf(chain, options.labelField);
-      const labels = trainableChains.find((t) => t.name === chain.name)?.labels ?? declared;
-      const items = readEvalItems(path, displayPath(ctx.io.cwd, path), labels, field);
+      const { gate: _text, ...rest } = options;
+      const { dataset, shownAs, path, label, evaluators } = await prepareEval(ctx, chain, {
+        ...rest,
+        repeats,
+        ...(gate === undefined ? {} : { gate }),
+      });
       const stream = globals.json ? undefined : ctx.io.progressStream;
       const bar = stream
         ? new SingleBar({ stream, format: "{bar} {value}/{total}", barsize: 24, clearOnComplete: true })
         : undefined;
-      bar?.start(items.length, 0);
+      bar?.start(dataset.examples.length * repeats, 0);
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
       await sendChainDescriptions(tracing.backend, [chain]);
-      const tally = new EvalTally(field);
+      const tally = label ? new EvalTally(label.field) : undefined;
+      let recorded: RecordedExperiment;
       try {
-        for (const item of items) {
-          const result = await run(chain, item.input, tracing.tracer ? { tracer: tracing.tracer } : {});
-          tally.add(result, item.label);
-          bar?.increment();
-        }
+        recorded = await runRecordedExperiment(ctx, tracing, chain, dataset, {
+          evaluators,
+          repeats,
+          ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+          ...(options.experiment === undefined ? {} : { experimentName: options.experiment }),
+          onProgress: (done) => bar?.update(done),
+          onResult: (result, example, repeat) => {
+            if (tally && label && repeat === 0) tally.add(result, String(example.outputs?.[label.field]));
+          },
+        });
       } finally {
         bar?.stop();
         await tracing.finish();
       }
-      const report = tally.report(cascadeTierNames(chain.flow));
-      const allFailed = report.items > 0 && report.failed === report.items;
-      const belowGate = minAccuracy !== undefined && report.accuracy < minAccuracy;
+      const summary = summarizeExperiment(recorded.experiment, cascadeTierNames(chain.flow));
+      const report = tally?.report(cascadeTierNames(chain.flow));
+      const metrics = experimentMetrics(summary);
+      if (report) metrics.accuracy = report.accuracy;
+      const checks = gate === undefined ? undefined : checkGate(gate, metrics);
+      const gateFailed = checks?.some((c) => !c.passed) === true;
+      const allFailed = summary.runs > 0 && (summary.statuses.error ?? 0) === summary.runs;
+      const belowGate = minAccuracy !== undefined && report !== undefined && report.accuracy < minAccuracy;
+      const stopped = summary.status === "stopped";
       if (globals.json) {
-        const { runIds: _ids, ...rest } = report;
-        const gate = minAccuracy === undefined ? {} : { gate: { minAccuracy, passed: !belowGate } };
-        const status = allFailed ? "failed" : belowGate ? "below-gate" : "evaluated";
-        ctx.io.out(jsonText({ status, chain: chain.id, data: path, ...rest, ...gate }));
-      } else {
+        const status = allFailed
+          ? "failed"
+          : belowGate || gateFailed
+            ? "below-gate"
+            : stopped
+              ? "stopped"
+              : "evaluated";
+        const legacy = report ? (({ runIds: _ids, ...rest }) => rest)(report) : {};
+        const minGate = minAccuracy === undefined ? {} : { gate: { minAccuracy, passed: !belowGate } };
+        const recording =
+          recorded.recording === undefined ? {} : { experiment: recordingJson(recorded.recording) };
         ctx.io.out(
-          evalReportText(
-            chain.id,
-            displayPath(ctx.io.cwd, path),
-            report,
-            tracing.tracer !== undefined,
-            studioPageHint(tracing.backend),
-          ),
+          jsonText({
+            status,
+            chain: chain.id,
+            data: path,
+            ...legacy,
+            ...minGate,
+            evaluation: summary,
+            metrics,
+            ...recording,
+            ...(checks === undefined ? {} : { gates: checks }),
+          }),
         );
+      } else {
+        if (report)
+          ctx.io.out(
+            evalReportText(
+              chain.id,
+              shownAs,
+              report,
+              tracing.tracer !== undefined,
+              studioPageHint(tracing.backend),
+            ),
+          );
+        else ctx.io.out(`evaluated ${chain.id} on ${dataset.examples.length} examples of ${shownAs}\n`);
+        ctx.io.out(`\n${experimentText(summary, recorded.recording, { tiers: report === undefined })}`);
+        if (checks) ctx.io.out(gateText(checks));
       }
       if (allFailed) {
-        const first = report.failures[0];
-        const reasons = report.failures.map((f) => `${f.count} ${f.code}`).join(", ");
+        const first = recorded.experiment.rows.find((r) => r.error !== undefined);
+        const reasons = report
+          ? report.failures.map((f) => `${f.count} ${f.code}`).join(", ")
+          : `${summary.runs} ${first?.error ?? "failed"}`;
+        const message = report?.failures[0]?.message ?? first?.error ?? "unknown";
         ctx.io.err(
-          `catena: every one of the ${report.items} items failed (${reasons}); the first: ${oneLine(first?.message ?? "unknown")}\n`,
+          `catena: every one of the ${summary.runs} items failed (${reasons}); the first: ${oneLine(message)}\n`,
         );
         ctx.setExitCode(ExitCode.failed);
       } else if (belowGate) {
         ctx.io.err(
-          `catena: accuracy ${percent(report.accuracy)} is below --min-accuracy ${percent(minAccuracy)}\n`,
+          `catena: accuracy ${percent(report?.accuracy ?? 0)} is below --min-accuracy ${percent(minAccuracy)}\n`,
         );
+        ctx.setExitCode(ExitCode.failed);
+      } else if (gateFailed) {
+        const failing = (checks ?? [])
+          .filter((c) => !c.passed)
+          .map((c) => `${c.text} (actual ${round(c.actual)})`);
+        ctx.io.err(`catena: gate failed: ${failing.join(", ")}\n`);
+        ctx.setExitCode(ExitCode.failed);
+      } else if (stopped) {
+        ctx.io.err(`catena: stopped before overspending: ${summary.stoppedReason ?? ""}\n`);
         ctx.setExitCode(ExitCode.failed);
       }
     });
+}
+
+/** The JSON of where an experiment was recorded. */
+export function recordingJson(r: ExperimentRecording): Record<string, unknown> {
+  return { name: r.session.name, id: r.session.id, datasetId: r.datasetId, url: r.url, feedback: r.feedback };
+}
+
+function round(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4);
+}
+
+/** Parses a whole number of at least 1, for `--repeats`. */
+export function positiveInteger(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError(`${option} must be a whole number of at least 1, got "${text}".`);
+  return n;
+}
+
+/** Parses a positive amount, for `--max-cost`. */
+export function positiveNumber(text: string, option: string): number {
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new CliError(`${option} must be a positive number of US dollars, got "${text}".`);
+  return n;
 }
 
 /** Parses `--min-accuracy`: a share between 0 and 1 (`0.9`) or a percentage (`90%`). */

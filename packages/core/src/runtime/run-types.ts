@@ -13,6 +13,12 @@ export interface RunOptions {
   /** Use this run id instead of a fresh UUID (e.g. to correlate with your own records). */
   runId?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * Where the run's trace goes and what it is linked to, over the chain's own settings: `project`
+   * (e.g. an experiment's session), `referenceExampleId` (the dataset example the run answers, as
+   * LangSmith experiments link them) and extra `tags` on the root run.
+   */
+  trace?: { project?: string; referenceExampleId?: string; tags?: string[] };
   logger?: Logger;
   tracer?: Tracer;
   /** For `resume`: who decided the review, recorded on the review's run in the trace. */

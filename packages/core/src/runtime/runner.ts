@@ -166,7 +166,7 @@ async function execute<TInput, TOutput>(
       : controller.signal;
   }
   if (options.tracer) {
-    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed?.snapshot);
+    session.span = startRunSpan(options.tracer, chain, session, inputs, resumed?.snapshot, options.trace);
     const review = resumed?.snapshot.trace?.review;
     if (review !== undefined) {
       session.span.closeSuspended?.(review, {
@@ -246,8 +246,9 @@ function startRunSpan(
   session: RunSession,
   inputs: unknown,
   resumedFrom: RunSnapshot | undefined,
+  trace: RunOptions["trace"] = {},
 ): TraceSpan {
-  const project = chain.metadata.project;
+  const project = trace.project ?? chain.metadata.project;
   const info = {
     name: chain.name,
     runType: "chain" as const,
@@ -260,7 +261,7 @@ function startRunSpan(
       fingerprint: chain.fingerprint,
       ...(resumedFrom === undefined ? {} : { run_id: session.runId, resumed: true }),
     },
-    tags: [`chain:${chain.name}`, `version:${chain.version}`],
+    tags: [`chain:${chain.name}`, `version:${chain.version}`, ...(trace.tags ?? [])],
   };
   const location = resumedFrom?.trace?.root;
   if (location !== undefined && tracer.continueRun !== undefined) {
@@ -270,6 +271,7 @@ function startRunSpan(
     ...info,
     runId: resumedFrom === undefined ? session.runId : newRunId(),
     ...(typeof project === "string" && project !== "" ? { project } : {}),
+    ...(trace.referenceExampleId === undefined ? {} : { referenceExampleId: trace.referenceExampleId }),
   });
 }
 

@@ -79,6 +79,9 @@ function send(record: RunRecord): void {
     inputs: record.inputs,
     ...(record.outputs === undefined ? {} : { outputs: record.outputs }),
     ...(record.error === undefined ? {} : { error: record.error }),
+    ...(record.reference_example_id === undefined
+      ? {}
+      : { reference_example_id: record.reference_example_id }),
     metadata: trace === undefined ? record.metadata : { ...trace.metadata, ...record.metadata },
     // Tags, unlike metadata, are not inherited by LangSmith: every run of the trace repeats them.
     ...(trace?.tags === undefined ? {} : { tags: trace.tags }),

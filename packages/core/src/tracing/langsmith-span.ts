@@ -30,6 +30,8 @@ interface TraceState {
   order: number;
   /** Errors already stated in full on a run of the trace: their ancestors state them in short. */
   readonly stated: WeakSet<object>;
+  /** The dataset example the root run answers (an experiment's run), if any. */
+  readonly referenceExampleId?: string;
 }
 
 /**
@@ -90,12 +92,26 @@ export class LangsmithSpan implements TraceSpan {
   }
 
   /** Starts the root span of a trace; its id is the trace id. */
-  static root(host: SpanHost, info: SpanInfo, runId: string, project: string): LangsmithSpan {
+  static root(
+    host: SpanHost,
+    info: SpanInfo,
+    runId: string,
+    project: string,
+    referenceExampleId?: string,
+  ): LangsmithSpan {
     const trace: TraceInfo = { metadata: info.metadata ?? {}, project };
     if (info.tags !== undefined) trace.tags = info.tags;
+    const state: TraceState = {
+      traceId: runId,
+      project,
+      shared: trace,
+      announced: false,
+      order: 1,
+      stated: new WeakSet(),
+    };
     return new LangsmithSpan(
       host,
-      { traceId: runId, project, shared: trace, announced: false, order: 1, stated: new WeakSet() },
+      referenceExampleId === undefined ? state : { ...state, referenceExampleId },
       info,
       undefined,
       runId,
@@ -205,6 +221,8 @@ export class LangsmithSpan implements TraceSpan {
               : { answer: outcome.outputs, ...noted.outputs };
       }
       if (outcome.error !== undefined) record.error = this.statedError(outcome.error);
+      if (this.parentId === undefined && this.trace.referenceExampleId !== undefined)
+        record.reference_example_id = this.trace.referenceExampleId;
       if (!this.trace.announced) {
         record.trace = this.trace.shared;
         this.trace.announced = true;

@@ -1,6 +1,14 @@
 import { Client } from "langsmith/client";
 import { NOOP_SPAN, STDERR_LOGGER } from "../runtime/quiet-defaults.ts";
-import type { FlushResult, Logger, SpanInfo, SpanLocation, Tracer, TraceSpan } from "../types.ts";
+import type {
+  FlushResult,
+  Logger,
+  RootSpanInfo,
+  SpanInfo,
+  SpanLocation,
+  Tracer,
+  TraceSpan,
+} from "../types.ts";
 import { GuardedFetch } from "./guarded-fetch.ts";
 import { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 import { LangsmithSpan, type SpanHost } from "./langsmith-span.ts";
@@ -109,17 +117,17 @@ export class LangsmithTracer implements Tracer, SpanHost {
   }
 
   /** Starts the root run of a chain run; its id is the chain run's id. */
-  startRun(info: SpanInfo & { runId: string; project?: string }): TraceSpan {
+  startRun(info: RootSpanInfo): TraceSpan {
     if (this.closed) return NOOP_SPAN;
     // Runs left out by sampling get the no-op span: they cost nothing.
     if (this.sampleRate < 1 && Math.random() >= this.sampleRate) return NOOP_SPAN;
     try {
-      const { runId, project, ...span } = info;
+      const { runId, project, referenceExampleId, ...span } = info;
       const rooted =
         this.sampleRate < 1
           ? { ...span, metadata: { ...span.metadata, ls_tracing_sample_rate: this.sampleRate } }
           : span;
-      return LangsmithSpan.root(this, rooted, runId, project ?? this.project);
+      return LangsmithSpan.root(this, rooted, runId, project ?? this.project, referenceExampleId);
     } catch (error) {
       this.report(error);
       return NOOP_SPAN;

@@ -22,6 +22,8 @@ export interface RunRecord {
   inputs: Record<string, unknown>;
   outputs?: Record<string, unknown>;
   error?: string;
+  /** Root runs of an experiment: the dataset example the run answers. */
+  reference_example_id?: string;
   /** The run's own metadata over what it inherits from ancestors below the root. */
   metadata: Record<string, unknown>;
   trace?: TraceInfo;

@@ -1,0 +1,103 @@
+import type { Comparison, ExperimentSummary, GateCheck } from "@catena/core/evals";
+import { table } from "../format/table.ts";
+import type { ExperimentRecording } from "./recorded-experiment.ts";
+
+const pct = (x: number | null | undefined): string =>
+  x === null || x === undefined || Number.isNaN(x) ? "-" : `${(x * 100).toFixed(1)}%`;
+const usd = (x: number): string => `$${x.toFixed(4)}`;
+const ms = (x: number): string => (Number.isNaN(x) ? "-" : `${x.toFixed(1)} ms`);
+const score = (x: number): string => (Number.isNaN(x) ? "-" : x.toFixed(3));
+
+/** The experiment part of `catena eval`'s report: evaluators with intervals, tiers, latency, cost. */
+export function experimentText(
+  s: ExperimentSummary,
+  recording?: ExperimentRecording,
+  options: { tiers?: boolean } = {},
+): string {
+  const lines = [
+    `evaluators (${s.runs} runs of ${s.examples} examples${s.runs > s.examples ? `, ${s.runs / Math.max(1, s.examples)} repeats` : ""}):`,
+    table([
+      ["  KEY", "MEAN", "95% CI", "SCORED"],
+      ...s.evaluators.map((e) => [
+        `  ${e.key}`,
+        score(e.mean),
+        `${score(e.low)}–${score(e.high)}`,
+        `${e.n}/${e.n + e.unscored}`,
+      ]),
+    ]).trimEnd(),
+  ];
+  if (options.tiers !== false && s.tiers.length > 0) {
+    lines.push(
+      "",
+      `tiers (precision by ${s.primary ?? "-"}):`,
+      table([
+        ["  TIER", "ANSWERED", "COVERAGE", "PRECISION"],
+        ...s.tiers.map((t) => [`  ${t.tier}`, String(t.answered), pct(t.coverage), pct(t.precision)]),
+      ]).trimEnd(),
+    );
+  }
+  lines.push(
+    "",
+    `latency p50 ${ms(s.latency.p50Ms)}, p95 ${ms(s.latency.p95Ms)}; LLM calls in ${pct(s.llmShare)} of runs`,
+    `tokens ${s.tokens.input} in / ${s.tokens.output} out; cost ${usd(s.cost.chainUsd)} chain + ${usd(s.cost.judgeUsd)} judge (${s.tokens.judgeInput + s.tokens.judgeOutput} judge tokens) = ${usd(s.cost.totalUsd)}`,
+  );
+  if (s.nondeterminism) {
+    lines.push(
+      `non-determinism: ${s.nondeterminism.changed} of ${s.examples} examples (${pct(s.nondeterminism.share)}) changed output between repeats`,
+    );
+  }
+  if (s.status === "stopped")
+    lines.push(`stopped early: ${s.stoppedReason ?? "budget"} (${s.runs} of ${s.planned} runs)`);
+  if (recording) {
+    lines.push(
+      `experiment: ${recording.session.name} on ${recording.url} (dataset ${recording.datasetId}, ${recording.feedback} feedback rows)`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Gate results, one per line, failing ones marked. */
+export function gateText(checks: readonly GateCheck[]): string {
+  return `${checks.map((c) => `gate ${c.passed ? "passed" : "FAILED"}: ${c.text} (actual ${Number.isInteger(c.actual) ? c.actual : c.actual.toFixed(4)})`).join("\n")}\n`;
+}
+
+/** `catena compare`'s report: the versions side by side, the changed examples (regressions first), significance, deltas. */
+export function comparisonText(a: string, b: string, c: Comparison, show = 20): string {
+  const keys = [...new Set([...c.a.evaluators.map((e) => e.key), ...c.b.evaluators.map((e) => e.key)])];
+  const mean = (s: ExperimentSummary, key: string) =>
+    s.evaluators.find((e) => e.key === key)?.mean ?? Number.NaN;
+  const lines = [
+    `compared ${a} and ${b} on ${c.paired} examples (by ${c.key})`,
+    "",
+    table([
+      ["", a, b, "DELTA"],
+      ...keys.map((k) => [k, score(mean(c.a, k)), score(mean(c.b, k)), score(mean(c.b, k) - mean(c.a, k))]),
+      [
+        "cost/run",
+        usd(c.a.cost.totalUsd / Math.max(1, c.a.runs)),
+        usd(c.b.cost.totalUsd / Math.max(1, c.b.runs)),
+        usd(c.deltas.costUsd),
+      ],
+      ["p50", ms(c.a.latency.p50Ms), ms(c.b.latency.p50Ms), ms(c.deltas.p50Ms)],
+      ["p95", ms(c.a.latency.p95Ms), ms(c.b.latency.p95Ms), ms(c.deltas.p95Ms)],
+      ["LLM calls", pct(c.a.llmShare), pct(c.b.llmShare), pct(c.deltas.llmShare)],
+    ]).trimEnd(),
+    "",
+    `regressions ${c.regressions}, improvements ${c.improvements}; McNemar exact p = ${c.mcnemar.pValue.toPrecision(3)}; paired bootstrap Δ${c.key} = ${score(c.bootstrap.meanDifference)} (95% CI ${score(c.bootstrap.low)}–${score(c.bootstrap.high)})`,
+  ];
+  if (c.changed.length > 0) {
+    lines.push("", `changed examples (${c.changed.length}, regressions first):`);
+    for (const x of c.changed.slice(0, show)) {
+      lines.push(
+        `  ${x.change.padEnd(11)} ${shortJson(x.inputs.text ?? x.inputs)}\n    ${x.after.comment ?? `${shortJson(x.before.output)} → ${shortJson(x.after.output)}`}`,
+      );
+    }
+    if (c.changed.length > show) lines.push(`  … ${c.changed.length - show} more (--json lists them all)`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function shortJson(value: unknown): string {
+  const text = value === undefined ? "(no output)" : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

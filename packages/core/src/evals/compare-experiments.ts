@@ -1,0 +1,139 @@
+import { canonicalJson } from "../versioning/canonical-json.ts";
+import { numericScore } from "./evaluator.ts";
+import { type ExperimentSummary, experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
+import { type McNemarResult, mcnemarExact } from "./mcnemar-test.ts";
+import { type PairedBootstrapResult, pairedBootstrap } from "./paired-bootstrap.ts";
+import type { ExperimentRow, ExperimentRun } from "./run-experiment.ts";
+
+/** One example whose output or score changed between the two versions. */
+export interface ChangedExample {
+  exampleId: string;
+  inputs: Readonly<Record<string, unknown>>;
+  /** `regression`: the score went down (right before, wrong now); `improvement`: up; `changed`: same score, other output. */
+  change: "regression" | "improvement" | "changed";
+  before: { score: number | null; output: unknown; comment?: string };
+  after: { score: number | null; output: unknown; comment?: string };
+}
+
+/** Two versions measured on the same examples. */
+export interface Comparison {
+  /** The evaluator compared on (the first one by default). */
+  key: string;
+  a: ExperimentSummary;
+  b: ExperimentSummary;
+  /** Examples both versions ran. */
+  paired: number;
+  /** Regressions first, then improvements, then other changes. */
+  changed: ChangedExample[];
+  regressions: number;
+  improvements: number;
+  /** McNemar's exact test on right/wrong (score 1 = right). */
+  mcnemar: McNemarResult;
+  /** Paired bootstrap of the mean score difference (b − a). */
+  bootstrap: PairedBootstrapResult;
+  deltas: { scoreMean: number; costUsd: number; p50Ms: number; p95Ms: number; llmShare: number };
+}
+
+/**
+ * Compares two versions' experiments on the same dataset: examples matched by id (first pass only),
+ * the changed ones with regressions first, McNemar's exact test and a paired bootstrap on the
+ * difference, and the deltas in score, cost, latency and LLM-call share (b − a).
+ *
+ * @example
+ * const c = compareExperiments(await runExperiment(v1, data, o), await runExperiment(v2, data, o));
+ * c.regressions; c.mcnemar.pValue;
+ */
+export function compareExperiments(
+  a: ExperimentRun,
+  b: ExperimentRun,
+  options: { key?: string; tierOrder?: readonly string[] } = {},
+): Comparison {
+  const sa = summarizeExperiment(a, options.tierOrder);
+  const sb = summarizeExperiment(b, options.tierOrder);
+  const key = options.key ?? sa.primary ?? sb.primary ?? "";
+  const first = (rows: readonly ExperimentRow[]) =>
+    new Map(rows.filter((r) => r.repeat === 0).map((r) => [r.exampleId, r]));
+  const before = first(a.rows);
+  const after = first(b.rows);
+  const changed: ChangedExample[] = [];
+  const scoresA: number[] = [];
+  const scoresB: number[] = [];
+  let regressions = 0;
+  let improvements = 0;
+  let paired = 0;
+  for (const [id, ra] of before) {
+    const rb = after.get(id);
+    if (rb === undefined) continue;
+    paired++;
+    const xa = ra.results.find((r) => r.key === key);
+    const xb = rb.results.find((r) => r.key === key);
+    const sa0 = numericScore(xa?.score ?? null);
+    const sb0 = numericScore(xb?.score ?? null);
+    if (sa0 !== null && sb0 !== null) {
+      scoresA.push(sa0);
+      scoresB.push(sb0);
+    }
+    const rightA = sa0 === 1;
+    const rightB = sb0 === 1;
+    if (rightA && !rightB) regressions++;
+    if (!rightA && rightB) improvements++;
+    const change =
+      (sa0 ?? 0) > (sb0 ?? 0)
+        ? "regression"
+        : (sa0 ?? 0) < (sb0 ?? 0)
+          ? "improvement"
+          : canonicalJson(ra.output ?? null) !== canonicalJson(rb.output ?? null)
+            ? "changed"
+            : undefined;
+    if (change === undefined) continue;
+    changed.push({
+      exampleId: id,
+      inputs: rb.inputs,
+      change,
+      before: {
+        score: sa0,
+        output: ra.output,
+        ...(xa?.comment === undefined ? {} : { comment: xa.comment }),
+      },
+      after: { score: sb0, output: rb.output, ...(xb?.comment === undefined ? {} : { comment: xb.comment }) },
+    });
+  }
+  const rank = { regression: 0, improvement: 1, changed: 2 } as const;
+  changed.sort((x, y) => rank[x.change] - rank[y.change]);
+  const perRun = (s: ExperimentSummary) => (s.runs === 0 ? 0 : s.cost.totalUsd / s.runs);
+  const mean = (s: ExperimentSummary) => s.evaluators.find((e) => e.key === key)?.mean ?? Number.NaN;
+  return {
+    key,
+    a: sa,
+    b: sb,
+    paired,
+    changed,
+    regressions,
+    improvements,
+    mcnemar: mcnemarExact(regressions, improvements),
+    bootstrap: pairedBootstrap(scoresA, scoresB),
+    deltas: {
+      scoreMean: mean(sb) - mean(sa),
+      costUsd: perRun(sb) - perRun(sa),
+      p50Ms: sb.latency.p50Ms - sa.latency.p50Ms,
+      p95Ms: sb.latency.p95Ms - sa.latency.p95Ms,
+      llmShare: sb.llmShare - sa.llmShare,
+    },
+  };
+}
+
+/**
+ * The metrics a compare gate can test: the new version's own metrics (`accuracy`, evaluator keys,
+ * `cost`, ...) plus `regressions`, `improvements`, `p_value`, `accuracy_delta`, `cost_delta`, `p95_delta`.
+ */
+export function comparisonMetrics(c: Comparison): Record<string, number> {
+  return {
+    ...experimentMetrics(c.b),
+    regressions: c.regressions,
+    improvements: c.improvements,
+    p_value: c.mcnemar.pValue,
+    accuracy_delta: c.deltas.scoreMean,
+    cost_delta: c.deltas.costUsd,
+    p95_delta: c.deltas.p95Ms,
+  };
+}

@@ -1,0 +1,142 @@
+/*
+ * Experiments through the public functions: a small chain with a cheap tier and an LLM tier
+ * (answered by the OpenAI test server) run over a dataset, summarised, compared, stopped by a budget.
+ */
+import { type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineChain } from "../compile/define-chain.ts";
+import type { Dataset } from "../datasets/dataset.ts";
+import { cascade, flow } from "../flows/flow-nodes.ts";
+import { code } from "../steps/code-step.ts";
+import { llm } from "../steps/llm-step.ts";
+import { compareExperiments } from "./compare-experiments.ts";
+import { experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
+import { fieldMatch } from "./field-match.ts";
+import { pairwiseJudge } from "./pairwise-judge.ts";
+import { runExperiment } from "./run-experiment.ts";
+
+let server: OpenAiTestServer;
+const asked = new Map<string, number>();
+
+beforeAll(async () => {
+  server = await startOpenAiTestServer((request) => {
+    if (request.response_format?.json_schema?.name === "verdict") {
+      // The pairwise judge prefers the output that says "refund", wherever it is shown.
+      const text = JSON.stringify(request.messages);
+      const a = text.split("Output A:")[1]?.split("Output B:")[0] ?? "";
+      return { json: { reason: "mentions the refund", preferred: a.includes("refund") ? "A" : "B" } };
+    }
+    // A non-deterministic LLM tier: each message gets another answer each time it is asked.
+    const text = JSON.stringify(request.messages.at(-1));
+    const n = (asked.get(text) ?? 0) + 1;
+    asked.set(text, n);
+    return { json: { label: n % 2 === 0 ? "billing" : "other" } };
+  });
+});
+afterAll(() => server.close());
+
+const input = z.object({ text: z.string() });
+const output = z.looseObject({ label: z.string(), confidence: z.number(), tier: z.string() });
+const chain = (version: string, billingWord: string) =>
+  defineChain({
+    name: "toy-router",
+    version,
+    input,
+    output,
+    flow: flow(input).pipe(
+      cascade("route", [
+        {
+          step: code("keywords", ({ text }: { text: string }) =>
+            text.includes(billingWord)
+              ? { label: "billing", confidence: 1 }
+              : { label: "other", confidence: 0.1 },
+          ),
+          threshold: 0.9,
+        },
+        llm("llm", {
+          model: "openai:gpt-4.1-mini-2025-04-14",
+          prompt: "Route: {text}",
+          labels: ["billing", "other"],
+          baseURL: server.url,
+          apiKey: "t",
+          logprobs: false,
+        }),
+      ]),
+    ),
+  });
+
+const dataset: Dataset = {
+  name: "toy",
+  contentHash: "toy",
+  examples: [
+    { id: "a", inputs: { text: "refund please" }, outputs: { label: "billing" } },
+    { id: "b", inputs: { text: "invoice copy" }, outputs: { label: "billing" } },
+    { id: "c", inputs: { text: "hello there" }, outputs: { label: "other" } },
+  ],
+};
+const evaluators = [fieldMatch({ fields: ["label"] })];
+
+describe("runExperiment and its summary", () => {
+  it("reports per-tier coverage, the LLM share and non-determinism across repeats", async () => {
+    const e = await runExperiment(chain("1.0.0", "refund"), dataset, { evaluators, repeats: 3 });
+    expect(e.rows).toHaveLength(9);
+    const s = summarizeExperiment(e, ["keywords", "llm"]);
+    expect(s.tiers.find((t) => t.tier === "keywords")).toMatchObject({ answered: 3, precision: 1 });
+    expect(s.llmShare).toBeCloseTo(6 / 9, 10);
+    // The LLM tier alternates: the examples it answers change between repeats; the keyword one does not.
+    expect(s.nondeterminism?.examples.sort()).toEqual(["b", "c"]);
+    expect(experimentMetrics(s).nondeterminism).toBeCloseTo(2 / 3, 10);
+  });
+
+  it("stops before the budget would be passed", async () => {
+    const e = await runExperiment(chain("1.0.0", "nothing-matches"), dataset, {
+      evaluators,
+      repeats: 10,
+      maxCostUsd: 1e-5,
+    });
+    expect(e.status).toBe("stopped");
+    expect(e.rows.length).toBeLessThan(30);
+    const spent = e.rows.reduce((a, r) => a + r.usage.costUsd, 0);
+    expect(spent).toBeLessThanOrEqual(1e-5 + spent / e.rows.length);
+  });
+
+  it("compares versions: regressions first, McNemar on right/wrong", async () => {
+    const keywordOnly = (version: string, word: string) =>
+      defineChain({
+        name: "toy-keywords",
+        version,
+        input,
+        output: z.object({ label: z.string() }),
+        flow: code("keywords", ({ text }: { text: string }) => ({
+          label: text.includes(word) ? "billing" : "other",
+        })),
+      });
+    const before = await runExperiment(keywordOnly("1.0.0", "refund"), dataset, { evaluators });
+    const after = await runExperiment(keywordOnly("1.1.0", "invoice"), dataset, { evaluators });
+    const c = compareExperiments(before, after);
+    expect(c.paired).toBe(3);
+    expect(c.changed.map((x) => [x.exampleId, x.change])).toEqual([
+      ["a", "regression"],
+      ["b", "improvement"],
+    ]);
+    expect(c.mcnemar).toEqual({ regressions: 1, improvements: 1, pValue: 1 });
+    expect(c.deltas.scoreMean).toBe(0);
+  });
+});
+
+describe("pairwise judge", () => {
+  it("prefers the same output whichever position it was shown in", async () => {
+    const judge = pairwiseJudge({
+      name: "refund_first",
+      rubric: "Mentions the refund.",
+      model: "openai:gpt-4.1-mini-2025-04-14",
+      baseURL: server.url,
+      apiKey: "t",
+    });
+    for (const text of ["one", "two", "three", "four"]) {
+      expect((await judge.compare({ text }, { reply: "a refund" }, { reply: "no" })).preferred).toBe("a");
+      expect((await judge.compare({ text }, { reply: "no" }, { reply: "a refund" })).preferred).toBe("b");
+    }
+  });
+});
