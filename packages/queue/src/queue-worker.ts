@@ -132,8 +132,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await queue.close();
   }
+  const workerConnection = redisConnection(options.url);
   const worker = new Worker<ItemJobData, QueuedRunResult>(queueName, processor, {
-    connection: redisConnection(options.url),
+    connection: workerConnection,
     prefix: KEY_PREFIX,
     concurrency: options.concurrency ?? 16,
     lockDuration,
@@ -149,6 +150,8 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
     async close() {
       await worker.close();
+      // BullMQ leaves connections it was given open: they are ours to close.
+      workerConnection.disconnect();
       connection.disconnect();
     },
   };

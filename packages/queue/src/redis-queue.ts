@@ -81,6 +81,7 @@ class RedisQueuedBatch implements QueuedBatch {
   private readonly connection: Redis;
   private readonly queue: Queue<ItemJobData>;
   private readonly events: QueueEvents;
+  private readonly eventsConnection: Redis;
 
   private constructor(
     spec: QueueBatchSpec,
@@ -88,12 +89,14 @@ class RedisQueuedBatch implements QueuedBatch {
     connection: Redis,
     queue: Queue<ItemJobData>,
     events: QueueEvents,
+    eventsConnection: Redis,
   ) {
     this.spec = spec;
     this.options = options;
     this.connection = connection;
     this.queue = queue;
     this.events = events;
+    this.eventsConnection = eventsConnection;
   }
 
   static async open(url: string, spec: QueueBatchSpec, options: RedisQueueOptions): Promise<QueuedBatch> {
@@ -110,11 +113,9 @@ class RedisQueuedBatch implements QueuedBatch {
       // Room for the events of many items in flight: a missed event costs a sweep's delay.
       streams: { events: { maxLen: 100_000 } },
     });
-    const events = new QueueEvents(settled.queueName, {
-      connection: redisConnection(url),
-      prefix: KEY_PREFIX,
-    });
-    const batch = new RedisQueuedBatch(spec, settled, connection, queue, events);
+    const eventsConnection = redisConnection(url);
+    const events = new QueueEvents(settled.queueName, { connection: eventsConnection, prefix: KEY_PREFIX });
+    const batch = new RedisQueuedBatch(spec, settled, connection, queue, events, eventsConnection);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await batch.start();
@@ -270,6 +271,8 @@ class RedisQueuedBatch implements QueuedBatch {
     await this.removeCollected([...this.collectedBefore, ...this.collected]);
     await this.events.close();
     await this.queue.close();
+    // BullMQ leaves connections it was given open: they are ours to close.
     this.connection.disconnect();
+    this.eventsConnection.disconnect();
   }
 }

@@ -6,9 +6,9 @@ import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
 import { type BatchIdentity, digestOfArray, type ResumeMismatch } from "./batch-identity.ts";
 import type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
-import { queueBatchId } from "./queue-batch-id.ts";
 import { deferralReason } from "./deferral-reason.ts";
 import { type BatchRecord, JsonlCheckpoint } from "./jsonl-checkpoint.ts";
+import { queueBatchId } from "./queue-batch-id.ts";
 
 /** An input that could not even be read (e.g. a malformed JSONL line); it is recorded as failed. */
 export class UnreadableItem {
@@ -303,8 +303,9 @@ export async function runBatch<TInput, TOutput>(
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    await queued?.close();
+    // The checkpoint first: a queue drops the items it handed over once they are on disk.
     await checkpoint?.close();
+    await queued?.close();
   }
   const index = source.read();
   counts.skipped = source.skipped();
