@@ -29,9 +29,13 @@ export function ensureRedisServer(): Promise<void> {
 async function installRedisServer(): Promise<void> {
   const manual = `Install it with: sudo apt-get update && sudo apt-get install -y redis-server (Debian/Ubuntu), so that ${REDIS_SERVER_PATH} exists.`;
   if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {
-    throw new Error(`The queue tests need redis-server at ${REDIS_SERVER_PATH}, and it is missing. ${manual}`);
+    throw new Error(
+      `The queue tests need redis-server at ${REDIS_SERVER_PATH}, and it is missing. ${manual}`,
+    );
   }
-  process.stderr.write(`tests: ${REDIS_SERVER_PATH} is missing; installing Debian's redis-server with apt-get ...\n`);
+  process.stderr.write(
+    `tests: ${REDIS_SERVER_PATH} is missing; installing Debian's redis-server with apt-get ...\n`,
+  );
   const run = promisify(execFile);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   try {
@@ -114,7 +118,8 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   });
   const deadline = Date.now() + 30_000;
   while (!(await answersPing(port))) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with code ${child.exitCode}: ${output}`);
     if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}: ${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -150,7 +155,9 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
