@@ -8,7 +8,10 @@ import { QueueError } from "./queue-error.ts";
  */
 export function redisConnection(url: string): Redis {
   checkRedisUrl(url);
-  return new Redis(url, { maxRetriesPerRequest: null });
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  // Connection errors are retried by ioredis; without a listener it would also print each one.
+  connection.on("error", () => undefined);
+  return connection;
 }
 
 /** Throws a {@link QueueError} (`QUEUE_URL`) unless `url` is a `redis://` or `rediss://` URL. */

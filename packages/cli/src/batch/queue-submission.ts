@@ -17,17 +17,12 @@ export async function queueSubmission(
   rate: Rate | undefined,
   io: CliIO,
 ): Promise<Pick<BatchOptions, "queue" | "batchId">> {
-  const { redisQueue } = await import("@catena/queue");
+  const { queueRate, redisQueue } = await import("@catena/queue");
   const batchId = queueBatchId(
     { chain: chain.name, version: chain.version, fingerprint: chain.fingerprint, inputDigest },
     out,
   );
-  const shared =
-    rate === undefined
-      ? {}
-      : rate.perSecond !== undefined
-        ? { rate: { max: rate.perSecond, durationMs: 1000 } }
-        : { rate: { max: rate.perMinute ?? 1, durationMs: 60_000 } };
+  const shared = rate === undefined ? {} : { rate: queueRate(rate) };
   io.err(`catena: batch ${batchId} on ${url} (catena queue status ${batchId} --queue ${url})\n`);
   return { queue: redisQueue(url, shared), batchId };
 }

@@ -50,21 +50,14 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
         );
       }
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const { startWorker } = await import("@catena/queue");
+      const { queueRate, startWorker } = await import("@catena/queue");
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
       const worker = await startWorker({
         url: options.queue,
         chains: registry,
         concurrency,
         lockDurationMs,
-        ...(rate === undefined
-          ? {}
-          : {
-              rate:
-                rate.perSecond !== undefined
-                  ? { max: rate.perSecond, durationMs: 1000 }
-                  : { max: rate.perMinute ?? 1, durationMs: 60_000 },
-            }),
+        ...(rate === undefined ? {} : { rate: queueRate(rate) }),
         ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
         onRefuse: (message) => ctx.io.err(`catena: worker: refused: ${message}\n`),
         onError: (error) => ctx.io.err(`catena: worker: ${error.message}\n`),
