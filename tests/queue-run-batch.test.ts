@@ -1,10 +1,9 @@
+/* runBatch(chain, inputs, { queue: redisQueue(url) }) from code, with an in-process worker on a real redis-server. */
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
+import { batchStatus, redisQueue, startWorker } from "@catena/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startRedis, type TestRedis } from "../../../tests/support/redis.ts";
-import { batchStatus } from "./batch-status.ts";
-import { startWorker } from "./queue-worker.ts";
-import { redisQueue } from "./redis-queue.ts";
+import { startRedis, type TestRedis } from "./support/redis.ts";
 
 const double = defineChain({
   name: "double",
