@@ -5,7 +5,8 @@
 //      (submitter + workers) against local: the queue's per-item overhead;
 //   2. a shared limit of RATE_LIMIT requests/min across 2 workers: achieved rate, and the most
 //      requests the test server saw in any 10 s window (allowed: RATE_LIMIT / 6);
-//   3. memory (RSS) of the submitter and of each worker over MEMORY_ITEMS items, sampled every second.
+//   3. memory (RSS) of the submitter and of each worker, sampled every second: over the ITEMS of the
+//      2-worker throughput run, and with --only=memory over MEMORY_ITEMS items.
 //
 //   node --conditions=@catena/source bench/queue/queue.bench.ts \
 //     [--items=10000] [--rate-items=600] [--rate-limit=600] [--memory-items=100000] [--only=throughput,rate,memory]
@@ -25,7 +26,7 @@ const ITEMS = numberArg("items", 10_000);
 const RATE_ITEMS = numberArg("rate-items", 600);
 const RATE_LIMIT = numberArg("rate-limit", 600);
 const MEMORY_ITEMS = numberArg("memory-items", 100_000);
-const PHASES = (stringArg("only") ?? "throughput,rate,memory").split(",");
+const PHASES = (stringArg("only") ?? "throughput,rate").split(",");
 const CONCURRENCY = 16;
 const WINDOW = 256;
 const here = import.meta.dirname;
@@ -125,6 +126,26 @@ async function batch(items: number, workers: number, extra: Record<string, strin
 
 const mb = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
 
+/** RSS of the submitter and each worker at 10%, 50% and 100% of a batch's samples, and the most. */
+function memoryTable(r: Awaited<ReturnType<typeof batch>>, items: number): void {
+  const at = (samples: number[], share: number): string =>
+    mb(samples[Math.min(samples.length - 1, Math.floor(share * (samples.length - 1)))] ?? 0);
+  const row = (name: string, samples: number[]): string[] => [
+    name,
+    at(samples, 0.1),
+    at(samples, 0.5),
+    at(samples, 1),
+    mb(Math.max(...samples)),
+  ];
+  console.log(`\n## Memory (RSS, MB) over ${items} items, 2 workers (${fmt(r.seconds, 0)} s)\n`);
+  console.log(
+    markdownTable(
+      ["process", "at 10%", "at 50%", "at 100%", "max"],
+      [row("submitter", r.submitterRss), ...r.workerRss.map((s, i) => row(`worker ${i + 1}`, s))],
+    ),
+  );
+}
+
 console.log(`# Batches on the Redis queue vs local runBatch (llm tier answered after 50 ms)\n`);
 console.log(machineNotes());
 console.log();
@@ -139,6 +160,7 @@ try {
       ["queue, 2 workers × 16", 2],
     ] as const) {
       const r = await batch(ITEMS, workers);
+      if (workers === 2) memoryTable(r, ITEMS);
       const perItem = (r.submitterCpuMs + r.workerCpuMs) / ITEMS;
       if (workers === 0) localPerItem = perItem;
       rows.push([
@@ -197,23 +219,7 @@ try {
     );
   }
   if (PHASES.includes("memory")) {
-    const r = await batch(MEMORY_ITEMS, 2);
-    const at = (samples: number[], share: number): string =>
-      mb(samples[Math.min(samples.length - 1, Math.floor(share * (samples.length - 1)))] ?? 0);
-    const row = (name: string, samples: number[]): string[] => [
-      name,
-      at(samples, 0.1),
-      at(samples, 0.5),
-      at(samples, 1),
-      mb(Math.max(...samples)),
-    ];
-    console.log(`\n## Memory (RSS, MB) over ${MEMORY_ITEMS} items, 2 workers (${fmt(r.seconds, 0)} s)\n`);
-    console.log(
-      markdownTable(
-        ["process", "at 10%", "at 50%", "at 100%", "max"],
-        [row("submitter", r.submitterRss), ...r.workerRss.map((s, i) => row(`worker ${i + 1}`, s))],
-      ),
-    );
+    memoryTable(await batch(MEMORY_ITEMS, 2), MEMORY_ITEMS);
   }
   console.log(`\n${loadNote()} (after)`);
 } finally {

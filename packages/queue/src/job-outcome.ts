@@ -31,8 +31,12 @@ export function failedResult(failedReason: string | undefined): QueuedRunResult 
   return { status: "error", error, usage: { ...NO_USAGE } };
 }
 
-/** A job's return value as stored by BullMQ (a JSON string in events, parsed on a fetched job). */
-export function parseReturnValue(value: unknown): QueuedRunResult {
+/**
+ * A job's return value as stored by BullMQ (a JSON string in events, parsed on a fetched job);
+ * undefined when it holds no run result.
+ */
+export function parseReturnValue(value: unknown): QueuedRunResult | undefined {
   const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  if (typeof parsed !== "object" || parsed === null || !("status" in parsed)) return undefined;
   return parsed as QueuedRunResult;
 }

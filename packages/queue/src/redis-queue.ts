@@ -197,22 +197,27 @@ class RedisQueuedBatch implements QueuedBatch {
   private async check(id: string): Promise<void> {
     const waiter = this.waiters.get(id);
     if (!waiter?.added) return;
-    const job = await this.queue.getJob(id);
-    if (!job) {
+    // The state first, then the job: a job fetched first may finish before its state is read,
+    // and would then show no return value.
+    const state = await this.queue.getJobState(id);
+    if (state === "unknown") {
       // Gone from Redis (removed by hand, or lost by a Redis without persistence): add it again.
       waiter.added = false;
       await this.add(id, waiter);
       return;
     }
-    const state = await job.getState();
+    if (state !== "completed" && state !== "failed") {
+      waiter.since = Date.now();
+      return;
+    }
+    const job = await this.queue.getJob(id);
+    if (!job) return; // removed meanwhile: the next sweep adds it again
     if (state === "completed") this.settle(id, () => parseReturnValue(job.returnvalue));
-    else if (state === "failed") {
-      if (this.spec.retryFailed && !this.retried.has(id)) {
-        this.retried.add(id);
-        await job.retry("failed");
-        waiter.since = Date.now();
-      } else this.settle(id, () => failedResult(job.failedReason));
-    } else waiter.since = Date.now();
+    else if (this.spec.retryFailed && !this.retried.has(id)) {
+      this.retried.add(id);
+      await job.retry("failed");
+      waiter.since = Date.now();
+    } else this.settle(id, () => failedResult(job.failedReason));
   }
 
   private async sweep(): Promise<void> {
@@ -233,13 +238,16 @@ class RedisQueuedBatch implements QueuedBatch {
     }
   }
 
-  private settle(id: string, result: () => QueuedRunResult): void {
+  private settle(id: string, result: () => QueuedRunResult | undefined): void {
     const waiter = this.waiters.get(id);
     if (!waiter) return;
+    const value = result();
+    // No result to hand over (never expected from BullMQ): the sweep looks again.
+    if (value === undefined) return;
     this.waiters.delete(id);
     waiter.unlisten();
     this.collected.push(id);
-    waiter.resolve(result());
+    waiter.resolve(value);
   }
 
   private reject(id: string, error: unknown): void {
