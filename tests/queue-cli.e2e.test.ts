@@ -257,4 +257,22 @@ describe("catena batch --queue", () => {
     expect(most).toBeLessThanOrEqual(10);
     expect(new Set(lines.map((l) => l.output?.pid))).toEqual(new Set(workers.map((w) => w.child.pid)));
   }, 120_000);
+
+  it("catena queue cancel removes the waiting items and stops the submitter; status says cancelled", async () => {
+    await inputFile("cancel.jsonl", 30, 10);
+    const submitter = submit("cancel.jsonl", "cancel-out.jsonl"); // no worker: everything waits
+    await until(
+      () => /batch [0-9a-f]{16} on/.test(submitter.stderr()),
+      () => submitter.stderr(),
+    );
+    const batchId = /batch ([0-9a-f]{16}) on/.exec(submitter.stderr())?.[1] as string;
+    await new Promise((r) => setTimeout(r, 1000)); // let it queue the items
+    const cancel = await catena(["--json", "queue", "cancel", batchId, "--queue", redis.url], { cwd: dir });
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(JSON.parse(cancel.stdout)).toMatchObject({ batchId, cancelled: true, removed: 30 });
+    expect(await submitter.exited).not.toBe(0);
+    expect(submitter.stderr()).toMatch(/cancelled/);
+    const status = await catena(["--json", "queue", "status", batchId, "--queue", redis.url], { cwd: dir });
+    expect(JSON.parse(status.stdout)).toMatchObject({ batchId, cancelled: true });
+  }, 120_000);
 });
