@@ -3,58 +3,22 @@
  * a fresh machine run as root), started on 127.0.0.1 on a free port with its own temporary
  * directory and the append-only file on (fsync on every write), so that a restart loses nothing.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { ensureAptProgram } from "./apt-install.ts";
 
 /** Where Debian's redis-server package puts the server. */
 export const REDIS_SERVER_PATH = "/usr/bin/redis-server";
 
-let installing: Promise<void> | undefined;
-
 /**
- * Makes sure {@link REDIS_SERVER_PATH} exists: when it is missing, runs
- * `apt-get update && apt-get install -y redis-server` (once per process), and throws an error that
- * says how to install it by hand when that is not possible.
+ * Makes sure {@link REDIS_SERVER_PATH} exists, installing Debian's `redis-server` with apt-get when it is missing
+ * (see {@link ensureAptProgram}).
  */
 export function ensureRedisServer(): Promise<void> {
-  if (existsSync(REDIS_SERVER_PATH)) return Promise.resolve();
-  installing ??= installRedisServer();
-  return installing;
-}
-
-async function installRedisServer(): Promise<void> {
-  const manual = `Install it with: sudo apt-get update && sudo apt-get install -y redis-server (Debian/Ubuntu), so that ${REDIS_SERVER_PATH} exists.`;
-  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {
-    throw new Error(
-      `The queue tests need redis-server at ${REDIS_SERVER_PATH}, and it is missing. ${manual}`,
-    );
-  }
-  process.stderr.write(
-    `tests: ${REDIS_SERVER_PATH} is missing; installing Debian's redis-server with apt-get ...\n`,
-  );
-  const run = promisify(execFile);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  try {
-    await run("apt-get", ["update"], { env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
-    // Waits for another apt-get (a parallel test process) instead of failing.
-    await run("apt-get", ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "redis-server"], {
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 900_000,
-    });
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(
-      `Installing redis-server with apt-get failed (${(error as Error).message.split("\n")[0]}): ${stderr?.slice(-2000) ?? ""}\n${manual}`,
-    );
-  }
-  if (!existsSync(REDIS_SERVER_PATH)) {
-    throw new Error(`apt-get installed redis-server but ${REDIS_SERVER_PATH} is still missing. ${manual}`);
-  }
+  return ensureAptProgram("redis-server", REDIS_SERVER_PATH, "The queue tests");
 }
 
 /** A running redis-server of a test. */
