@@ -5,7 +5,12 @@ const NO_USAGE = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
 /** What a worker returns for an item: its run result as plain JSON, as the job's return value. */
 export function queuedResult(result: RunResult): QueuedRunResult {
-  const out: QueuedRunResult = { status: result.status, runId: result.runId, usage: result.usage };
+  const out: QueuedRunResult = {
+    status: result.status,
+    runId: result.runId,
+    usage: result.usage,
+    ms: result.ms,
+  };
   if (result.status === "done") out.output = result.output;
   else if (result.status === "error") out.error = serializeError(result.error);
   else if (result.status === "deferred") out.deferred = result.deferred;

@@ -116,7 +116,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     };
     if (options.tracer) runOptions.tracer = options.tracer;
     const result = await run(chain, data.input, runOptions);
-    if (result.status === "error" && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+    // Bad input fails the same way every time: only other failures are retried.
+    const retryable = result.status === "error" && result.error.code !== "INPUT_VALIDATION";
+    if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
       await connection.hincrby(batchKey(queueName, data.batchId), "retries", 1);
       throw result.error; // BullMQ runs it again after the backoff
     }

@@ -28,6 +28,8 @@ export interface QueuedRunResult {
   deferred?: DeferredInfo;
   snapshot?: RunSnapshot;
   usage: Usage;
+  /** How long the run took on the worker (the time waiting on the queue not included). */
+  ms?: number;
 }
 
 /** A batch open on a queue: hands items to the queue's workers and returns their results. */

@@ -239,7 +239,8 @@ export async function runBatch<TInput, TOutput>(
       chain: chain.name,
       version: chain.version,
       status: result.status,
-      ms: performance.now() - t0,
+      // A queued item's time is its run on the worker, as a local item's is its run here.
+      ms: result.ms ?? performance.now() - t0,
     };
     if (result.runId !== undefined) item.runId = result.runId;
     if (includeInput) item.input = input;
