@@ -16,6 +16,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["describe", async () => (await import("./commands/describe.ts")).registerDescribeCommand],
   ["run", async () => (await import("./commands/run.ts")).registerRunCommand],
   ["batch", async () => (await import("./commands/batch.ts")).registerBatchCommand],
+  ["worker", async () => (await import("./commands/worker.ts")).registerWorkerCommand],
+  ["queue", async () => (await import("./commands/queue.ts")).registerQueueCommand],
   ["lock", async () => (await import("./commands/lock.ts")).registerLockCommand],
   ["studio", registerStudioCommands],
   ["traces", async () => (await import("./commands/traces.ts")).registerTracesCommand],

@@ -3,8 +3,10 @@
 
 export type { BatchIdentity, ResultsHeader, ResumeMismatch } from "./batch/batch-identity.ts";
 export { isResultsHeader } from "./batch/batch-identity.ts";
+export type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch/batch-queue.ts";
 export { BatchResumeError } from "./batch/batch-resume-error.ts";
 export { deferralReason } from "./batch/deferral-reason.ts";
+export { queueBatchId } from "./batch/queue-batch-id.ts";
 export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";
 export { thresholdText } from "./calibrate/threshold-text.ts";

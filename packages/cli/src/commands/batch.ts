@@ -12,6 +12,7 @@ import type { LocatedItem } from "../batch/located-item.ts";
 import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
+import { queueSubmission } from "../batch/queue-submission.ts";
 import { tallyResults } from "../batch/tally-results.ts";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
@@ -28,8 +29,9 @@ import { assertWritablePath } from "../writable-path.ts";
 export interface BatchCommandOptions {
   file: string;
   out: string;
-  concurrency: string;
+  concurrency?: string;
   rate?: string;
+  queue?: string;
   resume?: boolean;
   retryFailed?: boolean;
   forceResume?: boolean;
@@ -52,8 +54,15 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "input: .jsonl (one JSON object per line) or .csv (header row gives the keys)",
     )
     .requiredOption("--out <path>", "results file (JSONL, one line per item, written as items finish)")
-    .option("--concurrency <n>", "items in flight at once", "8")
+    .option(
+      "--concurrency <n>",
+      "items in flight at once (default 8; with --queue, items on the queue, default 256)",
+    )
     .option("--rate <n/s|n/m>", "at most this many item starts per second (10/s) or per minute (600/m)")
+    .option(
+      "--queue <redis-url>",
+      "run the items on the workers of this Redis queue (catena worker) instead of here",
+    )
     .option("--resume", "continue an existing results file: items already in it are skipped")
     .option(
       "--retry-failed",
@@ -69,7 +78,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
     )
     .action(async (ref: string, options: BatchCommandOptions, command: Command) => {
       const globals = globalOptions(command);
-      const concurrency = parseConcurrency(options.concurrency);
+      const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
       const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
       const decode: DecodeOptions =
@@ -111,7 +120,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         inputSource: file,
         signal: controller.signal,
         onProgress: (p) => display.update(p),
-        ...(rate === undefined ? {} : { rate }),
+        ...(rate === undefined || options.queue ? {} : { rate }),
+        ...(options.queue ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io) : {}),
         ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
         ...(total === undefined ? {} : { total }),
       };

@@ -4,8 +4,10 @@ import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
 import type { Usage } from "../types.ts";
 import { type BatchIdentity, digestOfArray, type ResumeMismatch } from "./batch-identity.ts";
+import type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
 import { deferralReason } from "./deferral-reason.ts";
 import type { BatchRecord } from "./jsonl-checkpoint.ts";
+import { queueBatchId } from "./queue-batch-id.ts";
 
 /** An input that could not even be read (e.g. a malformed JSONL line); it is recorded as failed. */
 export class UnreadableItem {
@@ -71,6 +73,16 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
   onItem?: (item: BatchItemResult) => void;
   /** Keep every result in memory and return them in the summary (default: only without a checkpoint). */
   collect?: boolean;
+  /**
+   * Run the items on a queue's workers instead of in this process (e.g. `redisQueue(url)` from
+   * `@catena/queue`); `concurrency` is then how many items wait on the queue at once.
+   */
+  queue?: BatchQueue;
+  /**
+   * The batch's id on the queue (default: derived from the chain, the input digest and the
+   * checkpoint path, so that a resumed batch finds its items again).
+   */
+  batchId?: string;
 }
 
 /** One finished item. */
@@ -102,6 +114,8 @@ export interface BatchSummary<TOutput = unknown> {
   checkpoint?: string;
   /** How the checkpoint differed from this batch when `forceResume` resumed it anyway. */
   forcedResume?: { mismatches: ResumeMismatch[] };
+  /** The batch's id on the queue, when it ran on one. */
+  batchId?: string;
 }
 
 /**
@@ -128,11 +142,12 @@ export async function runBatch<TInput, TOutput>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
   }
+  const identity = batchIdentity(chain, inputs, options);
   // The checkpoint writer and the rate limiter load with the first batch that needs them, not
   // with the engine: a single `catena run` needs neither.
   const checkpoint = options.checkpoint
     ? await (await import("./jsonl-checkpoint.ts")).JsonlCheckpoint.open(options.checkpoint, {
-        identity: batchIdentity(chain, inputs, options),
+        identity,
         resume: options.resume === true,
         retryFailed: options.retryFailed === true,
         forceResume: options.forceResume === true,
@@ -150,6 +165,22 @@ export async function runBatch<TInput, TOutput>(
   const runOptions: RunOptions = { ...options };
   let aborted = false;
   let inFlight = 0;
+  // Only a queue needs an id (it names the batch's jobs): a local batch does not pay for one.
+  const batchId =
+    options.queue === undefined ? "" : (options.batchId ?? queueBatchId(identity, options.checkpoint));
+  let queued: QueuedBatch | undefined;
+  try {
+    queued = await options.queue?.open({
+      batchId,
+      chain: { name: chain.name, version: chain.version, fingerprint: chain.fingerprint },
+      resume: options.resume === true,
+      retryFailed: options.retryFailed === true,
+      run: queuedRunOptions(options),
+    });
+  } catch (error) {
+    await checkpoint?.close();
+    throw error;
+  }
 
   const progress = (): void => {
     if (!options.onProgress) return;
@@ -199,9 +230,18 @@ export async function runBatch<TInput, TOutput>(
     }
     const t0 = performance.now();
     inFlight++;
-    let result: RunResult;
+    let result: RunResult | QueuedRunResult;
     try {
-      result = await run(chain, input as TInput, runOptions);
+      result = queued
+        ? await queued.run(index, input, options.signal)
+        : await run(chain, input as TInput, runOptions);
+    } catch (error) {
+      // Only a queue throws (`run` returns failures): an abort leaves the item for a resume.
+      if (options.signal?.aborted) {
+        aborted = true;
+        return;
+      }
+      throw error;
     } finally {
       inFlight--;
     }
@@ -214,9 +254,10 @@ export async function runBatch<TInput, TOutput>(
       chain: chain.name,
       version: chain.version,
       status: result.status,
-      runId: result.runId,
-      ms: performance.now() - t0,
+      // A queued item's time is its run on the worker, as a local item's is its run here.
+      ms: result.ms ?? performance.now() - t0,
     };
+    if (result.runId !== undefined) item.runId = result.runId;
     if (includeInput) item.input = input;
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;
@@ -226,11 +267,15 @@ export async function runBatch<TInput, TOutput>(
       item.output = result.output;
     } else if (result.status === "error") {
       counts.failed++;
-      item.error = serializeError(result.error);
+      // A queue's worker sends the error serialized already.
+      item.error =
+        result.error instanceof Error || result.error === undefined
+          ? serializeError(result.error)
+          : result.error;
     } else if (result.status === "deferred") {
       counts.deferred++;
       item.deferred = result.deferred;
-      const reason = deferralReason(result.deferred.errors.at(-1)?.error);
+      const reason = deferralReason(result.deferred?.errors.at(-1)?.error);
       deferredReasons[reason] = (deferredReasons[reason] ?? 0) + 1;
     } else {
       counts.waiting++;
@@ -274,7 +319,9 @@ export async function runBatch<TInput, TOutput>(
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
+    // The checkpoint first: a queue drops the items it handed over once they are on disk.
     await checkpoint?.close();
+    await queued?.close();
   }
   const index = source.read();
   counts.skipped = source.skipped();
@@ -293,11 +340,23 @@ export async function runBatch<TInput, TOutput>(
   };
   if (collect) summary.results = results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
+  if (queued) summary.batchId = batchId;
   if (checkpoint && checkpoint.mismatches.length > 0)
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   // The results are the chain's validated outputs.
   return summary as BatchSummary<TOutput>;
 }
+
+/** The run options a queue's worker applies to each item: the plain-JSON ones. */
+function queuedRunOptions(options: BatchOptions): QueueBatchSpecRun {
+  const out: QueueBatchSpecRun = {};
+  if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+  if (options.stepTimeoutMs !== undefined) out.stepTimeoutMs = options.stepTimeoutMs;
+  if (options.metadata !== undefined) out.metadata = options.metadata;
+  return out;
+}
+
+type QueueBatchSpecRun = QueueBatchSpec["run"];
 
 /** What the checkpoint records about this batch, and checks on resume. */
 function batchIdentity(

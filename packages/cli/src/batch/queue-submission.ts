@@ -1,0 +1,28 @@
+import { type AnyChain, type BatchOptions, queueBatchId } from "@catena/core";
+import type { CliIO } from "../io.ts";
+
+/** `--rate` as parsed by `parseRate`. */
+type Rate = NonNullable<BatchOptions["rate"]>;
+
+/**
+ * The `runBatch` options of `catena batch --queue <url>`: the Redis queue (loaded only then), and
+ * the batch id, printed so that `catena queue status <id>` and `cancel <id>` can name the batch.
+ * With `--rate`, the limit becomes the queue's own, shared by every worker.
+ */
+export async function queueSubmission(
+  url: string,
+  chain: AnyChain,
+  inputDigest: string,
+  out: string,
+  rate: Rate | undefined,
+  io: CliIO,
+): Promise<Pick<BatchOptions, "queue" | "batchId">> {
+  const { queueRate, redisQueue } = await import("@catena/queue");
+  const batchId = queueBatchId(
+    { chain: chain.name, version: chain.version, fingerprint: chain.fingerprint, inputDigest },
+    out,
+  );
+  const shared = rate === undefined ? {} : { rate: queueRate(rate) };
+  io.err(`catena: batch ${batchId} on ${url} (catena queue status ${batchId} --queue ${url})\n`);
+  return { queue: redisQueue(url, shared), batchId };
+}

@@ -1,0 +1,56 @@
+import type { BatchStatus } from "@catena/queue";
+import type { Command } from "commander";
+import type { CommandContext } from "../command-context.ts";
+import { jsonText } from "../format/json-text.ts";
+import { globalOptions } from "../global-options.ts";
+
+/**
+ * Registers `catena queue status <batch>` (counts, rate, latest failures) and
+ * `catena queue cancel <batch>` for batches submitted with `catena batch --queue`.
+ */
+export function registerQueueCommand(program: Command, ctx: CommandContext): void {
+  const queue = program
+    .command("queue")
+    .description("look at or cancel a batch submitted with catena batch --queue");
+  queue
+    .command("status")
+    .description("counts, rate and latest failures of a queued batch")
+    .argument("<batch>", "the batch id printed by catena batch --queue")
+    .requiredOption("--queue <redis-url>", "the Redis the batch was submitted to")
+    .action(async (batchId: string, options: { queue: string }, command: Command) => {
+      const { batchStatus } = await import("@catena/queue");
+      const status = await batchStatus(options.queue, batchId);
+      ctx.io.out(globalOptions(command).json ? jsonText(status) : statusText(status));
+    });
+  queue
+    .command("cancel")
+    .description("cancel a queued batch: its waiting items are removed and workers refuse the rest")
+    .argument("<batch>", "the batch id printed by catena batch --queue")
+    .requiredOption("--queue <redis-url>", "the Redis the batch was submitted to")
+    .action(async (batchId: string, options: { queue: string }, command: Command) => {
+      const { cancelBatch } = await import("@catena/queue");
+      const removed = await cancelBatch(options.queue, batchId);
+      ctx.io.out(
+        globalOptions(command).json
+          ? jsonText({ batchId, cancelled: true, removed })
+          : `batch ${batchId} cancelled: ${removed} waiting items removed; items already running finish. Resume it with catena batch ... --resume.\n`,
+      );
+    });
+}
+
+function statusText(s: BatchStatus): string {
+  const c = s.counts;
+  const lines = [
+    `batch ${s.batchId}: ${s.chain}@${s.version} (fingerprint ${s.fingerprint})${s.cancelled ? " — cancelled" : ""}`,
+    `finished: ${c.done} done, ${c.failed} failed, ${c.deferred} deferred, ${c.waiting} waiting for review, ${c.refused} refused by workers; ${c.retries} retries`,
+    `rate: ${s.itemsPerSecond.toFixed(1)} items/s`,
+    `queue (all batches): ${Object.entries(s.queue)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(", ")}`,
+  ];
+  if (s.recentFailures.length > 0) {
+    lines.push("latest failures:");
+    for (const f of s.recentFailures) lines.push(`  item ${f.index}: ${f.code}: ${f.message}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

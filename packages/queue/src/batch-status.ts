@@ -1,0 +1,135 @@
+import { Queue } from "bullmq";
+import { QueueError } from "./queue-error.ts";
+import { batchKey, DEFAULT_QUEUE_NAME, failuresKey, type ItemJobData, KEY_PREFIX } from "./queue-layout.ts";
+import { redisConnection } from "./redis-connection.ts";
+
+/** One recent failure of a batch. */
+export interface BatchFailure {
+  index: number;
+  code: string;
+  message: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** What {@link batchStatus} reports. */
+export interface BatchStatus {
+  batchId: string;
+  chain: string;
+  version: string;
+  fingerprint: string;
+  /** Epoch milliseconds of the first submission. */
+  createdAt: number;
+  /** Items finished by the workers, by status; `refused` counts items workers would not run. */
+  counts: {
+    done: number;
+    failed: number;
+    deferred: number;
+    waiting: number;
+    refused: number;
+    retries: number;
+  };
+  /** Finished items per second, between the first and the latest finish. */
+  itemsPerSecond: number;
+  cancelled: boolean;
+  /** The latest failures, newest first. */
+  recentFailures: BatchFailure[];
+  /** The whole queue's jobs (every batch on it), by BullMQ state. */
+  queue: Record<string, number>;
+}
+
+/** Options of {@link batchStatus} and {@link cancelBatch}. */
+export interface BatchLookupOptions {
+  queueName?: string;
+}
+
+/** The counts, rate and latest failures of a batch submitted to the queue at `url`. */
+export async function batchStatus(
+  url: string,
+  batchId: string,
+  options: BatchLookupOptions = {},
+): Promise<BatchStatus> {
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const connection = redisConnection(url);
+  const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
+  try {
+    const record = await batchRecord(connection, queueName, batchId);
+    const failures = await connection.lrange(failuresKey(queueName, batchId), 0, -1);
+    const n = (field: string): number => Number(record[field] ?? 0);
+    const counts = {
+      done: n("done"),
+      failed: n("error"),
+      deferred: n("deferred"),
+      waiting: n("waiting"),
+      refused: n("refused"),
+      retries: n("retries"),
+    };
+    const finished = counts.done + counts.failed + counts.deferred + counts.waiting + counts.refused;
+    const span = (n("lastFinishedAt") - n("firstFinishedAt")) / 1000;
+    return {
+      batchId,
+      chain: record.chain ?? "",
+      version: record.version ?? "",
+      fingerprint: record.fingerprint ?? "",
+      createdAt: n("createdAt"),
+      counts,
+      itemsPerSecond: span > 0 ? finished / span : 0,
+      cancelled: record.cancelled !== undefined,
+      recentFailures: failures.map((f) => JSON.parse(f) as BatchFailure),
+      queue: await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "completed", "failed"),
+    };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/**
+ * Cancels a batch: workers refuse its items from now on (`QUEUE_BATCH_CANCELLED`), its items still
+ * waiting are removed from the queue, and its submitter stops. Items already running finish.
+ * Submitting the batch again with `--resume` reopens it. Resolves with how many items were removed.
+ */
+export async function cancelBatch(
+  url: string,
+  batchId: string,
+  options: BatchLookupOptions = {},
+): Promise<number> {
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const connection = redisConnection(url);
+  const queue = new Queue<ItemJobData>(queueName, { connection, prefix: KEY_PREFIX });
+  try {
+    await batchRecord(connection, queueName, batchId);
+    await connection.hset(batchKey(queueName, batchId), "cancelled", String(Date.now()));
+    // Ids first, removal after: removing while paging would shift the pages.
+    const ids: string[] = [];
+    const page = 1000;
+    const states = ["waiting", "delayed", "prioritized", "paused"] as const;
+    for (let start = 0; ; start += page) {
+      const jobs = await queue.getJobs([...states], start, start + page - 1, true);
+      if (jobs.length === 0) break;
+      for (const job of jobs) if (job?.data?.batchId === batchId && job.id) ids.push(job.id);
+    }
+    let removed = 0;
+    for (const id of ids) removed += await queue.remove(id);
+    return removed;
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+async function batchRecord(
+  connection: ReturnType<typeof redisConnection>,
+  queueName: string,
+  batchId: string,
+): Promise<Record<string, string>> {
+  const record = await connection.hgetall(batchKey(queueName, batchId));
+  if (record.chain === undefined) {
+    throw new QueueError(
+      "QUEUE_BATCH_UNKNOWN",
+      `No batch ${batchId} on queue ${queueName}; the id is printed when the batch is submitted (catena batch ... --queue).`,
+      { details: { batchId, queueName } },
+    );
+  }
+  return record;
+}

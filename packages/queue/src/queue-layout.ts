@@ -1,0 +1,38 @@
+/** The BullMQ queue every batch goes to unless told otherwise. */
+export const DEFAULT_QUEUE_NAME = "catena-batches";
+
+/** BullMQ's key prefix (its default), under which Catena's own batch records live too. */
+export const KEY_PREFIX = "bull";
+
+/** Attempts per item before it is recorded as failed (the first run and two retries). */
+export const DEFAULT_ATTEMPTS = 3;
+
+/** The first retry waits this long; each next one twice as long (BullMQ's exponential backoff). */
+export const DEFAULT_BACKOFF_MS = 1000;
+
+/** What each item's job carries. */
+export interface ItemJobData {
+  batchId: string;
+  index: number;
+  input: unknown;
+  chain: { name: string; version: string; fingerprint: string };
+  run: { timeoutMs?: number; stepTimeoutMs?: number; metadata?: Record<string, unknown> };
+}
+
+/** The job id of item `index` of a batch: the same on every submission, so adding it twice adds it once. */
+export function itemJobId(batchId: string, index: number): string {
+  return `${batchId}-${index}`;
+}
+
+/** The Redis hash holding a batch's record: chain, counts, times, and whether it was cancelled. */
+export function batchKey(queueName: string, batchId: string): string {
+  return `${KEY_PREFIX}:${queueName}:catena-batch:${batchId}`;
+}
+
+/** The Redis list of a batch's most recent failures (JSON, newest first). */
+export function failuresKey(queueName: string, batchId: string): string {
+  return `${batchKey(queueName, batchId)}:failures`;
+}
+
+/** How many recent failures a batch keeps for `catena queue status`. */
+export const KEPT_FAILURES = 20;

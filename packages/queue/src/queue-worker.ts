@@ -1,0 +1,186 @@
+import type { QueuedRunResult } from "@catena/core";
+import { type AnyChain, type ChainRegistry, type RunOptions, run, type Tracer } from "@catena/core";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { failureReason, queuedResult } from "./job-outcome.ts";
+import {
+  batchKey,
+  DEFAULT_QUEUE_NAME,
+  failuresKey,
+  type ItemJobData,
+  KEPT_FAILURES,
+  KEY_PREFIX,
+} from "./queue-layout.ts";
+import { redisConnection } from "./redis-connection.ts";
+
+/** Options of {@link startWorker}. */
+export interface QueueWorkerOptions {
+  /** The Redis the batches are submitted to, e.g. `redis://10.0.0.5:6379`. */
+  url: string;
+  /** The chains this worker runs, looked up by the name and version each item was submitted with. */
+  chains: ChainRegistry;
+  /** The BullMQ queue (default `catena-batches`). */
+  queueName?: string;
+  /** Items this worker runs at once (default 16). */
+  concurrency?: number;
+  /**
+   * The rate limit of the whole queue: at most `max` item starts per `durationMs`, across every
+   * worker. It is kept in Redis; the last worker started with a rate sets it for all.
+   */
+  rate?: { max: number; durationMs: number };
+  /** Traces every run, exactly as a local run (e.g. the CLI's configured backend). */
+  tracer?: Tracer;
+  /**
+   * How long a worker holds an item before others may take it over (default 30 000 ms); a worker
+   * that dies (kill -9) loses its items to the others after at most about this long.
+   */
+  lockDurationMs?: number;
+  /** How often workers look for items of dead workers (default: the lock duration). */
+  stalledIntervalMs?: number;
+  /** Told once per batch and reason when this worker refuses a batch's items. */
+  onRefuse?: (message: string) => void;
+  /** Told about connection errors (they are retried). */
+  onError?: (error: Error) => void;
+}
+
+/** A running worker. */
+export interface QueueWorker {
+  /** Items this worker finished (any status). */
+  readonly finished: number;
+  /** Stops taking items, waits for those in flight, and disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker that takes batch items off the queue and runs each with core's `run`, with the
+ * chains given. An item whose chain has another fingerprint here than where it was submitted is
+ * refused: its job fails at once (no retries) with `QUEUE_CHAIN_MISMATCH`, so the batch records it
+ * as failed and says why, instead of running another chain than the one asked for; resume the batch
+ * with `--retry-failed` once the workers run the right chain. A run that ends with status `error`
+ * is retried with exponential backoff and recorded as failed after the last attempt.
+ *
+ * @example
+ * const worker = await startWorker({ url: "redis://127.0.0.1:6379", chains: registry, concurrency: 16 });
+ */
+export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const connection = redisConnection(options.url);
+  const refused = new Set<string>();
+  const cancelled = new Map<string, { at: number; value: boolean }>();
+  let finished = 0;
+
+  const isCancelled = async (batchId: string): Promise<boolean> => {
+    const cached = cancelled.get(batchId);
+    if (cached && Date.now() - cached.at < 1000) return cached.value;
+    const value = (await connection.hexists(batchKey(queueName, batchId), "cancelled")) === 1;
+    cancelled.set(batchId, { at: Date.now(), value });
+    return value;
+  };
+
+  const refuse = async (job: Job<ItemJobData>, code: string, message: string): Promise<never> => {
+    const said = `${job.data.batchId}|${code}`;
+    if (!refused.has(said)) {
+      refused.add(said);
+      options.onRefuse?.(message);
+    }
+    await countFinished(connection, queueName, job.data, "refused", { code, message });
+    // Unrecoverable: no retries, the job goes to the failed set and the submitter records why.
+    throw new UnrecoverableError(failureReason(code, message));
+  };
+
+  const processor = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
+    const data = job.data;
+    const { name, version, fingerprint } = data.chain;
+    if (await isCancelled(data.batchId)) {
+      return refuse(job, "QUEUE_BATCH_CANCELLED", `Batch ${data.batchId} was cancelled.`);
+    }
+    const chain: AnyChain | undefined = options.chains.find(`${name}@${version}`);
+    if (!chain) {
+      return refuse(
+        job,
+        "QUEUE_CHAIN_UNKNOWN",
+        `This worker does not know chain ${name}@${version} (batch ${data.batchId}); start it with the module that defines it (--chains <module>).`,
+      );
+    }
+    if (chain.fingerprint !== fingerprint) {
+      return refuse(
+        job,
+        "QUEUE_CHAIN_MISMATCH",
+        `Chain ${name}@${version} here has fingerprint ${chain.fingerprint}, but batch ${data.batchId} was submitted with ${fingerprint}: this worker runs other code than the submitter. Deploy the same chain code to the workers, then resume the batch with --retry-failed.`,
+      );
+    }
+    const runOptions: RunOptions = {
+      ...data.run,
+      metadata: { ...data.run.metadata, batchId: data.batchId, batchIndex: data.index },
+    };
+    if (options.tracer) runOptions.tracer = options.tracer;
+    const result = await run(chain, data.input, runOptions);
+    // Bad input fails the same way every time: only other failures are retried.
+    const retryable = result.status === "error" && result.error.code !== "INPUT_VALIDATION";
+    if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+      await connection.hincrby(batchKey(queueName, data.batchId), "retries", 1);
+      throw result.error; // BullMQ runs it again after the backoff
+    }
+    const failure =
+      result.status === "error" ? { code: result.error.code, message: result.error.message } : undefined;
+    await countFinished(connection, queueName, data, result.status, failure);
+    finished++;
+    return queuedResult(result);
+  };
+
+  if (options.rate) {
+    const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
+    await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
+    await queue.close();
+  }
+  const workerConnection = redisConnection(options.url);
+  const worker = new Worker<ItemJobData, QueuedRunResult>(queueName, processor, {
+    connection: workerConnection,
+    prefix: KEY_PREFIX,
+    concurrency: options.concurrency ?? 16,
+    lockDuration,
+    stalledInterval: options.stalledIntervalMs ?? lockDuration,
+    // A job is failed only after this many workers died holding it, not after the first.
+    maxStalledCount: 5,
+  });
+  worker.on("error", (error) => options.onError?.(error));
+  await worker.waitUntilReady();
+  return {
+    get finished() {
+      return finished;
+    },
+    async close() {
+      await worker.close();
+      // BullMQ leaves connections it was given open: they are ours to close.
+      workerConnection.disconnect();
+      connection.disconnect();
+    },
+  };
+}
+
+/** Counts a finished item in its batch's record, and keeps the latest failures for `queue status`. */
+async function countFinished(
+  connection: Redis,
+  queueName: string,
+  data: ItemJobData,
+  status: string,
+  failure: { code: string; message: string } | undefined,
+): Promise<void> {
+  const key = batchKey(queueName, data.batchId);
+  const now = String(Date.now());
+  const tx = connection
+    .multi()
+    .hincrby(key, status, 1)
+    .hsetnx(key, "firstFinishedAt", now)
+    .hset(key, "lastFinishedAt", now);
+  if (failure) {
+    const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
+    tx.lpush(failuresKey(queueName, data.batchId), entry).ltrim(
+      failuresKey(queueName, data.batchId),
+      0,
+      KEPT_FAILURES - 1,
+    );
+  }
+  await tx.exec();
+}

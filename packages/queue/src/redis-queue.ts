@@ -1,0 +1,286 @@
+import type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "@catena/core";
+import { Queue, QueueEvents } from "bullmq";
+import type { Redis } from "ioredis";
+import { failedResult, parseReturnValue } from "./job-outcome.ts";
+import { QueueError } from "./queue-error.ts";
+import {
+  batchKey,
+  DEFAULT_ATTEMPTS,
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_QUEUE_NAME,
+  type ItemJobData,
+  itemJobId,
+  KEY_PREFIX,
+} from "./queue-layout.ts";
+import { checkRedisUrl, redisConnection } from "./redis-connection.ts";
+
+/** Options of {@link redisQueue}. */
+export interface RedisQueueOptions {
+  /** The BullMQ queue (default `catena-batches`); workers must listen to the same one. */
+  queueName?: string;
+  /** Runs per item before it is recorded as failed (default 3: the first and two retries). */
+  attempts?: number;
+  /** Wait before the first retry, doubled for each next one (default 1000 ms). */
+  backoffMs?: number;
+  /**
+   * How often items not heard of for this long are looked up directly (default 2000 ms): finished
+   * while the submitter was away, or while Redis restarted and their events were lost.
+   */
+  sweepMs?: number;
+  /**
+   * The rate limit of the whole queue: at most `max` item starts per `durationMs`, across every
+   * worker (kept in Redis, so it also binds workers started without one). Left as it is when not given.
+   */
+  rate?: { max: number; durationMs: number };
+}
+
+/**
+ * A {@link BatchQueue} on BullMQ over Redis: pass it to `runBatch` as `queue`, and run
+ * `catena worker --queue <url>` (or {@link startWorker}) on any number of machines.
+ *
+ * @example
+ * import { redisQueue } from "@catena/queue";
+ * await runBatch(chain, inputs, { queue: redisQueue("redis://127.0.0.1:6379"), checkpoint: "out.jsonl", concurrency: 256 });
+ */
+export function redisQueue(url: string, options: RedisQueueOptions = {}): BatchQueue {
+  // Checks the address now, where the caller wrote it, rather than when the batch starts.
+  checkRedisUrl(url);
+  return { open: (spec) => RedisQueuedBatch.open(url, spec, options) };
+}
+
+type SettledOptions = Required<Omit<RedisQueueOptions, "rate">>;
+
+interface Waiter {
+  index: number;
+  input: unknown;
+  /** When the item was last known to be unfinished. */
+  since: number;
+  added: boolean;
+  resolve(result: QueuedRunResult): void;
+  reject(error: unknown): void;
+  unlisten(): void;
+}
+
+/**
+ * One batch open on the queue. Items are added as jobs `<batchId>-<index>` (BullMQ adds a job id
+ * once, so a resumed batch never doubles an item) and resolved from the queue's completed and
+ * failed events; a periodic sweep looks up items whose events were missed. Jobs are removed a
+ * second after their result was handed over, once the results file has written it.
+ */
+class RedisQueuedBatch implements QueuedBatch {
+  private readonly waiters = new Map<string, Waiter>();
+  /** Failed jobs of an earlier run already sent back to the queue by `retryFailed`. */
+  private readonly retried = new Set<string>();
+  private collected: string[] = [];
+  private collectedBefore: string[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private cancelled: QueueError | undefined;
+
+  private readonly spec: QueueBatchSpec;
+  private readonly options: SettledOptions;
+  private readonly connection: Redis;
+  private readonly queue: Queue<ItemJobData>;
+  private readonly events: QueueEvents;
+  private readonly eventsConnection: Redis;
+
+  private constructor(
+    spec: QueueBatchSpec,
+    options: SettledOptions,
+    connection: Redis,
+    queue: Queue<ItemJobData>,
+    events: QueueEvents,
+    eventsConnection: Redis,
+  ) {
+    this.spec = spec;
+    this.options = options;
+    this.connection = connection;
+    this.queue = queue;
+    this.events = events;
+    this.eventsConnection = eventsConnection;
+  }
+
+  static async open(url: string, spec: QueueBatchSpec, options: RedisQueueOptions): Promise<QueuedBatch> {
+    const settled: SettledOptions = {
+      queueName: options.queueName ?? DEFAULT_QUEUE_NAME,
+      attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+      backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+      sweepMs: options.sweepMs ?? 2000,
+    };
+    const connection = redisConnection(url);
+    const queue = new Queue<ItemJobData>(settled.queueName, {
+      connection,
+      prefix: KEY_PREFIX,
+      // Room for the events of many items in flight: a missed event costs a sweep's delay.
+      streams: { events: { maxLen: 100_000 } },
+    });
+    const eventsConnection = redisConnection(url);
+    const events = new QueueEvents(settled.queueName, { connection: eventsConnection, prefix: KEY_PREFIX });
+    const batch = new RedisQueuedBatch(spec, settled, connection, queue, events, eventsConnection);
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
+    await batch.start();
+    return batch;
+  }
+
+  private async start(): Promise<void> {
+    const key = batchKey(this.options.queueName, this.spec.batchId);
+    const { name, version, fingerprint } = this.spec.chain;
+    await this.connection
+      .multi()
+      .hsetnx(key, "createdAt", String(Date.now()))
+      .hset(key, { chain: name, version, fingerprint, submittedAt: String(Date.now()) })
+      // Submitting again (a resume) reopens a cancelled batch.
+      .hdel(key, "cancelled")
+      .exec();
+    this.events.on("completed", ({ jobId, returnvalue }) => {
+      this.settle(jobId, () => parseReturnValue(returnvalue));
+    });
+    this.events.on("failed", ({ jobId, failedReason }) => {
+      this.settle(jobId, () => failedResult(failedReason));
+    });
+    this.events.on("error", () => {
+      // Connection errors while Redis restarts: ioredis reconnects, and the sweep catches up.
+    });
+    this.timers.push(setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepMs));
+    this.timers.push(setInterval(() => void this.removeCollected(this.rotateCollected()), 1000));
+  }
+
+  run(index: number, input: unknown, signal?: AbortSignal): Promise<QueuedRunResult> {
+    if (this.cancelled) return Promise.reject(this.cancelled);
+    const id = itemJobId(this.spec.batchId, index);
+    return new Promise<QueuedRunResult>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        this.waiters.delete(id);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const waiter: Waiter = {
+        index,
+        input,
+        since: Date.now(),
+        added: false,
+        resolve,
+        reject,
+        unlisten: () => signal?.removeEventListener("abort", onAbort),
+      };
+      this.waiters.set(id, waiter);
+      this.add(id, waiter)
+        .then(() => (this.spec.resume ? this.check(id) : undefined))
+        .catch((error: unknown) => this.reject(id, error));
+    });
+  }
+
+  private async add(id: string, waiter: Waiter): Promise<void> {
+    const data: ItemJobData = {
+      batchId: this.spec.batchId,
+      index: waiter.index,
+      input: waiter.input,
+      chain: this.spec.chain,
+      run: this.spec.run,
+    };
+    await this.queue.add("item", data, {
+      jobId: id,
+      attempts: this.options.attempts,
+      backoff: { type: "exponential", delay: this.options.backoffMs },
+      // Kept until the results file holds them: a submitter that dies collects them on resume.
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
+    waiter.added = true;
+  }
+
+  /** Looks an item up on the queue and settles it when it has finished. */
+  private async check(id: string): Promise<void> {
+    const waiter = this.waiters.get(id);
+    if (!waiter?.added) return;
+    // The state first, then the job: a job fetched first may finish before its state is read,
+    // and would then show no return value.
+    const state = await this.queue.getJobState(id);
+    if (state === "unknown") {
+      // Gone from Redis (removed by hand, or lost by a Redis without persistence): add it again.
+      waiter.added = false;
+      await this.add(id, waiter);
+      return;
+    }
+    if (state !== "completed" && state !== "failed") {
+      waiter.since = Date.now();
+      return;
+    }
+    const job = await this.queue.getJob(id);
+    if (!job) return; // removed meanwhile: the next sweep adds it again
+    if (state === "completed") this.settle(id, () => parseReturnValue(job.returnvalue));
+    else if (this.spec.retryFailed && !this.retried.has(id)) {
+      this.retried.add(id);
+      await job.retry("failed");
+      waiter.since = Date.now();
+    } else this.settle(id, () => failedResult(job.failedReason));
+  }
+
+  private async sweep(): Promise<void> {
+    const key = batchKey(this.options.queueName, this.spec.batchId);
+    if ((await this.connection.hget(key, "cancelled")) !== null) {
+      this.cancelled ??= new QueueError(
+        "QUEUE_BATCH_CANCELLED",
+        `Batch ${this.spec.batchId} was cancelled (catena queue cancel); submit it again with --resume to go on.`,
+        { details: { batchId: this.spec.batchId } },
+      );
+      for (const id of [...this.waiters.keys()]) this.reject(id, this.cancelled);
+      return;
+    }
+    const stale = Date.now() - this.options.sweepMs;
+    const ids = [...this.waiters].filter(([, w]) => w.added && w.since <= stale).map(([id]) => id);
+    for (let i = 0; i < ids.length; i += 100) {
+      await Promise.all(ids.slice(i, i + 100).map((id) => this.check(id)));
+    }
+  }
+
+  private settle(id: string, result: () => QueuedRunResult | undefined): void {
+    const waiter = this.waiters.get(id);
+    if (!waiter) return;
+    const value = result();
+    // No result to hand over (never expected from BullMQ): the sweep looks again.
+    if (value === undefined) return;
+    this.waiters.delete(id);
+    waiter.unlisten();
+    this.collected.push(id);
+    waiter.resolve(value);
+  }
+
+  private reject(id: string, error: unknown): void {
+    const waiter = this.waiters.get(id);
+    if (!waiter) return;
+    this.waiters.delete(id);
+    waiter.unlisten();
+    waiter.reject(error);
+  }
+
+  /** The jobs collected a tick ago: by now the results file has written them (it flushes every 50 ms). */
+  private rotateCollected(): string[] {
+    const due = this.collectedBefore;
+    this.collectedBefore = this.collected;
+    this.collected = [];
+    return due;
+  }
+
+  private async removeCollected(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await Promise.all(ids.map((id) => this.queue.remove(id).catch(() => 0)));
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const id of [...this.waiters.keys()])
+      this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));
+    // runBatch closes the queue after its results file: every collected result is on disk.
+    await this.removeCollected([...this.collectedBefore, ...this.collected]);
+    await this.events.close();
+    await this.queue.close();
+    // BullMQ leaves connections it was given open: they are ours to close.
+    this.connection.disconnect();
+    this.eventsConnection.disconnect();
+  }
+}
