@@ -7,6 +7,7 @@ import { HostAllowList, hostGuard } from "./http/host-guard.ts";
 import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
+import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
@@ -16,6 +17,9 @@ import { registerInfoRoutes } from "./routes/info-routes.ts";
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
+import { PUBLIC_READ_PATH, registerShareRoutes } from "./routes/share-routes.ts";
+import { registerV2RunRoutes, v2RunContext } from "./routes/v2-run-routes.ts";
+import { registerV2ThreadRoutes } from "./routes/v2-thread-routes.ts";
 import type { StudioStore } from "./store/studio-store.ts";
 
 /** How the studio's HTTP app behaves. */
@@ -64,6 +68,9 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     app.use("*", async (c, next) => {
       if (isPublicPath(c.req.path)) return next();
       if (isPresignedAttachmentRequest(c.req.path, c.req.url)) return next();
+      // A share token is the key to what it shares (and to nothing else, see share-routes.ts).
+      if ((c.req.method === "GET" || c.req.method === "POST") && PUBLIC_READ_PATH.test(c.req.path))
+        return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(
@@ -90,20 +97,26 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
 
   const refusals = new IngestRefusals(options.log);
   const publicUrl = options.publicUrl;
+  const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;
+  const v2 = v2RunContext(store, baseUrl);
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store);
   registerSessionRoutes(app, store);
-  registerFeedbackTokenRoutes(app, store, typeof publicUrl === "string" ? () => publicUrl : publicUrl);
+  registerFeedbackTokenRoutes(app, store, baseUrl);
   registerFeedbackRoutes(app, store);
   registerFeedbackConfigRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
+  registerV2RunRoutes(app, store, v2);
+  registerV2ThreadRoutes(app, store, v2);
+  registerShareRoutes(app, store, v2);
+  registerAnnotationQueueRoutes(app, store);
 
   app.notFound((c) =>
     c.json(
       {
-        detail: `No endpoint ${c.req.method} ${c.req.path} in the Catena studio: it serves the LangSmith API subset the SDK uses (runs, sessions, feedback, datasets, examples).`,
+        detail: `No endpoint ${c.req.method} ${c.req.path} in the Catena studio: it serves the LangSmith API subset the SDK uses for tracing, review and evaluation (see the endpoint table in @catena/studio's README).`,
       },
       404,
     ),

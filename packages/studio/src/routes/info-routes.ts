@@ -10,7 +10,7 @@ import type { IngestRefusals } from "../ingest-refusals.ts";
  * purpose: with it the SDK refuses feedback without a session id.
  */
 export const STUDIO_INFO = {
-  version: "0.10.0",
+  version: "0.18.0",
   batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20_971_520 },
   instance_flags: { dataset_examples_multipart_enabled: true },
 } as const;

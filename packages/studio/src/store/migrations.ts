@@ -161,6 +161,74 @@ export const migrations: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 3,
+    name: "thread ids of runs",
+    up(db) {
+      // LangSmith's thread id: the first of these metadata keys a run carries (see thread-id.ts).
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN thread_id TEXT;
+        UPDATE runs SET thread_id = coalesce(
+          json_extract(extra, '$.metadata.session_id'),
+          json_extract(extra, '$.metadata.thread_id'),
+          json_extract(extra, '$.metadata.conversation_id'))
+        WHERE extra IS NOT NULL AND json_valid(extra);
+        CREATE INDEX runs_session_thread ON runs (session_id, thread_id, start_time) WHERE thread_id IS NOT NULL;
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: "shared runs",
+    up(db) {
+      db.exec(`
+        CREATE TABLE run_shares (
+          share_token TEXT PRIMARY KEY,
+          run_id TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL
+        );
+        CREATE TABLE thread_shares (
+          share_token TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          thread_id TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          UNIQUE (session_id, thread_id)
+        );
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: "annotation queues",
+    up(db) {
+      db.exec(`
+        CREATE TABLE annotation_queues (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          description TEXT,
+          default_dataset TEXT,
+          num_reviewers_per_item INTEGER NOT NULL DEFAULT 1,
+          enable_reservations INTEGER NOT NULL DEFAULT 1,
+          reservation_minutes INTEGER,
+          rubric_instructions TEXT,
+          rubric_items TEXT,
+          metadata TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE TABLE annotation_queue_runs (
+          id TEXT PRIMARY KEY,
+          queue_id TEXT NOT NULL REFERENCES annotation_queues (id) ON DELETE CASCADE,
+          run_id TEXT NOT NULL,
+          added_at TEXT NOT NULL,
+          last_reviewed_time TEXT,
+          status TEXT NOT NULL DEFAULT 'needs_review',
+          UNIQUE (queue_id, run_id)
+        );
+        CREATE INDEX annotation_queue_runs_queue ON annotation_queue_runs (queue_id, added_at, id);
+      `);
+    },
+  },
 ];
 
 /**

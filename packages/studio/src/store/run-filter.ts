@@ -27,6 +27,7 @@ const columns: Record<string, string> = {
   trace: "trace_id",
   parent_run_id: "parent_run_id",
   session_id: "session_id",
+  thread_id: "thread_id",
   reference_example_id: "reference_example_id",
   start_time: "start_time",
   end_time: "end_time",
@@ -50,7 +51,7 @@ export const FILTER_LIMITS = { depth: 32, conditions: 500, values: 10_000 } as c
 /** The filter language the studio understands, as shown in error messages. */
 export const FILTER_HELP =
   'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), in(field, [values]), has(tags, "t"), search("text"); ' +
-  "fields id, name, run_type, status, trace_id, parent_run_id, session_id, reference_example_id, start_time, end_time, " +
+  "fields id, name, run_type, status, trace_id, parent_run_id, session_id, thread_id, reference_example_id, start_time, end_time, " +
   "latency (seconds), error, is_root, tokens and costs, tags, metadata_key/metadata_value, feedback_key/feedback_score/feedback_value";
 
 /**

@@ -15,6 +15,8 @@ export interface RunQuery {
   ids?: string[];
   runType?: string;
   startTime?: string;
+  /** Runs that started at or before this time (the v2 queries' `max_start_time`). */
+  maxStartTime?: string;
   endTime?: string;
   error?: boolean;
   referenceExample?: string[];
@@ -157,6 +159,10 @@ export function queryRuns(db: DatabaseSync, query: RunQuery): RunPage {
   if (query.startTime !== undefined) {
     where.push("r.start_time >= ?");
     params.push(query.startTime);
+  }
+  if (query.maxStartTime !== undefined) {
+    where.push("r.start_time <= ?");
+    params.push(query.maxStartTime);
   }
   if (query.endTime !== undefined) {
     where.push("r.end_time <= ?");

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { AnnotationQueueStore } from "./annotation-queue-store.ts";
 import { DatasetStore } from "./dataset-store.ts";
 import { ExampleStore } from "./example-store.ts";
 import { FeedbackConfigStore } from "./feedback-config-store.ts";
@@ -7,6 +8,7 @@ import { FeedbackTokenStore } from "./feedback-token-store.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
 import { RunStore } from "./run-store.ts";
 import { SessionStore } from "./session-store.ts";
+import { ShareStore } from "./share-store.ts";
 
 /**
  * Everything the studio stores, over one SQLite database: runs, sessions, feedback, feedback tokens,
@@ -29,6 +31,8 @@ export class StudioStore {
   readonly feedbackTokens: FeedbackTokenStore;
   readonly datasets: DatasetStore;
   readonly examples: ExampleStore;
+  readonly shares: ShareStore;
+  readonly annotationQueues: AnnotationQueueStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -45,6 +49,8 @@ export class StudioStore {
     this.feedbackTokens = new FeedbackTokenStore(db);
     this.datasets = new DatasetStore(db, this.tenantId);
     this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
+    this.shares = new ShareStore(db);
+    this.annotationQueues = new AnnotationQueueStore(db, this.tenantId);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
