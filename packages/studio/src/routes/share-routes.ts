@@ -25,7 +25,9 @@ export const PUBLIC_READ_PATH = /^\/(?:api\/v2\/)?public\/[^/]+\/(?:run|runs)(?:
 export function registerShareRoutes(app: Hono, store: StudioStore, context: V2RunContext): void {
   app.put("/runs/:id/share", async (c) => {
     const id = uuidPathParam(c, "id", "Run");
-    const body = new StrictBody(await readJsonBody(c), "PUT /runs/{id}/share", ["run_id", "share_token"]);
+    // `shareRun` sends its JSON without a content type.
+    const raw = await readJsonBody(c, { anyContentType: true });
+    const body = new StrictBody(raw, "PUT /runs/{id}/share", ["run_id", "share_token"]);
     store.runs.requireStored(id);
     const wanted = body.uuid("share_token");
     const token = store.shares.shareRun(id, wanted);
