@@ -205,7 +205,7 @@ export class AnnotationQueueStore {
     if (query.status === "needs_others_review") where.push("0");
     return this.#db
       .prepare(
-        `SELECT * FROM annotation_queue_runs WHERE ${where.join(" AND ")} ORDER BY added_at, id LIMIT ? OFFSET ?`,
+        `SELECT * FROM annotation_queue_runs WHERE ${where.join(" AND ")} ORDER BY added_at, rowid LIMIT ? OFFSET ?`,
       )
       .all(queueId, query.limit, query.offset)
       .map(toQueueRun);
