@@ -24,8 +24,15 @@ describe("annotation queues through the SDK", () => {
 
   it("creates, reads, lists, updates and deletes a queue", async () => {
     const client = fixture.client();
-    const queue = await client.createAnnotationQueue({ name: "triage", description: "first pass", rubricInstructions: "Be kind" });
-    expect(await client.readAnnotationQueue(queue.id)).toMatchObject({ name: "triage", rubric_instructions: "Be kind" });
+    const queue = await client.createAnnotationQueue({
+      name: "triage",
+      description: "first pass",
+      rubricInstructions: "Be kind",
+    });
+    expect(await client.readAnnotationQueue(queue.id)).toMatchObject({
+      name: "triage",
+      rubric_instructions: "Be kind",
+    });
     await client.updateAnnotationQueue(queue.id, { name: "triage-2" });
     const listed = await collect(client.listAnnotationQueues({ nameContains: "triage" }));
     expect(listed.map((q) => q.name)).toEqual(["triage-2"]);
@@ -42,18 +49,24 @@ describe("annotation queues through the SDK", () => {
       queue.id,
       runs.map((r) => ({ runId: r.id, sessionId: projectId, startTime: r.start })),
     );
-    const pending = await collect(client.listRunsFromAnnotationQueue(queue.id, { status: "needs_my_review" }));
+    const pending = await collect(
+      client.listRunsFromAnnotationQueue(queue.id, { status: "needs_my_review" }),
+    );
     expect(pending.map((r) => r.id)).toEqual(runs.map((r) => r.id));
     const first = await client.getRunFromAnnotationQueue(queue.id, 0);
     expect(first.id).toBe(runs[0]!.id);
     const queueRunId = (pending[0] as unknown as { queue_run_id: string }).queue_run_id;
     await client.annotationQueues.createRunStatus(queueRunId, { status: "completed" });
     expect(await client.getSizeFromAnnotationQueue(queue.id)).toEqual({ size: 2 });
-    expect(await client.annotationQueues.retrieveSize(queue.id, { status: "completed" })).toEqual({ size: 1 });
+    expect(await client.annotationQueues.retrieveSize(queue.id, { status: "completed" })).toEqual({
+      size: 1,
+    });
     const done = await client.annotationQueues.runs.list(queue.id, { status: "completed" });
     expect(done.map((r) => [r.id, typeof r.last_reviewed_time])).toEqual([[runs[0]!.id, "string"]]);
     await client.deleteRunFromAnnotationQueue(queue.id, queueRunId);
     expect(await client.annotationQueues.retrieveTotalSize(queue.id)).toEqual({ size: 2 });
-    expect((await client.annotationQueues.retrieveQueues(runs[1]!.id)).map((q: { id: string }) => q.id)).toEqual([queue.id]);
+    expect(
+      (await client.annotationQueues.retrieveQueues(runs[1]!.id)).map((q: { id: string }) => q.id),
+    ).toEqual([queue.id]);
   });
 });

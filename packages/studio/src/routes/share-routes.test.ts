@@ -15,7 +15,13 @@ describe("sharing runs and threads through the SDK", () => {
   beforeAll(async () => {
     const client = fixture.client({ apiKey: KEY });
     const make = async (thread: string) => {
-      const tree = new RunTree({ name: "shared", inputs: { q: 1 }, project_name: PROJECT, client, metadata: { conversation_id: thread } });
+      const tree = new RunTree({
+        name: "shared",
+        inputs: { q: 1 },
+        project_name: PROJECT,
+        client,
+        metadata: { conversation_id: thread },
+      });
       const leaf = tree.createChild({ name: "leaf", run_type: "tool", inputs: {} });
       await tree.postRun();
       await leaf.postRun();
@@ -42,7 +48,11 @@ describe("sharing runs and threads through the SDK", () => {
     expect((await request(fixture.studio, "GET", `/public/${token}/run/${other}`)).status).toBe(404);
     expect((await request(fixture.studio, "GET", `/runs/${root}`)).status).toBe(401);
     const publicClient = fixture.client({ apiKey: "wrong" });
-    const v2 = await publicClient.public.runs.retrieve(child, { share_token: token, selects: ["NAME"], start_time: "" });
+    const v2 = await publicClient.public.runs.retrieve(child, {
+      share_token: token,
+      selects: ["NAME"],
+      start_time: "",
+    });
     expect(v2).toEqual({ id: child, name: "leaf" });
     const listed = await publicClient.public.runs.query(token, { selects: ["NAME"] });
     expect(listed.items?.map((r) => r.name)).toEqual(["shared", "leaf"]);
@@ -57,16 +67,23 @@ describe("sharing runs and threads through the SDK", () => {
     const run = await client.runs.retrieve(root, { project_id: projectId, selects: ["SHARE_URL"] });
     expect(run.share_url).toBe(`${fixture.studio.url}/public/${share_token}/r`);
     await client.runs.share.delete(root, { session_id: projectId });
-    expect((await request(fixture.studio, "GET", `/api/v2/public/${share_token}/run/${root}`)).status).toBe(404);
+    expect((await request(fixture.studio, "GET", `/api/v2/public/${share_token}/run/${root}`)).status).toBe(
+      404,
+    );
   });
 
   it("threads.share opens every turn of the thread", async () => {
     const client = fixture.client({ apiKey: KEY });
     const { share_token } = await client.threads.share.create("t-1", { project_id: projectId });
     expect(await client.threads.share.retrieve("t-1", { project_id: projectId })).toEqual({ share_token });
-    const listed = await fixture.client({ apiKey: "none" }).public.runs.query(share_token!, { selects: ["ID"] });
+    const listed = await fixture
+      .client({ apiKey: "none" })
+      .public.runs.query(share_token!, { selects: ["ID"] });
     expect(listed.items?.map((r) => r.id).sort()).toEqual([root, child].sort());
     await client.threads.share.delete("t-1", { project_id: projectId });
-    expect((await request(fixture.studio, "POST", `/api/v2/public/${share_token}/runs/query`, { body: "{}" })).status).toBe(404);
+    expect(
+      (await request(fixture.studio, "POST", `/api/v2/public/${share_token}/runs/query`, { body: "{}" }))
+        .status,
+    ).toBe(404);
   });
 });
