@@ -84,7 +84,7 @@ export async function readRunTree(
   const byId = new Map<string, Run>((trace.items ?? []).map((r) => [r.id ?? "", toSchemaRun(r)]));
   for (const node of byId.values()) {
     const parent = node.parent_run_id === undefined ? undefined : byId.get(node.parent_run_id);
-    if (parent !== undefined) (parent.child_runs ??= []).push(node);
+    if (parent !== undefined) parent.child_runs = [...(parent.child_runs ?? []), node];
   }
   const tree = byId.get(run.id) ?? run;
   // Tokens of the run itself with its subtree's, as `readRun` gave them.
