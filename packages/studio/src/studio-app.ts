@@ -18,6 +18,7 @@ import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
 import { PUBLIC_READ_PATH, registerShareRoutes } from "./routes/share-routes.ts";
+import { registerV2ListRoutes } from "./routes/v2-list-routes.ts";
 import { registerV2RunRoutes, v2RunContext } from "./routes/v2-run-routes.ts";
 import { registerV2ThreadRoutes } from "./routes/v2-thread-routes.ts";
 import type { StudioStore } from "./store/studio-store.ts";
@@ -110,6 +111,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerExampleRoutes(app, store);
   registerV2RunRoutes(app, store, v2);
   registerV2ThreadRoutes(app, store, v2);
+  registerV2ListRoutes(app, store, baseUrl);
   registerShareRoutes(app, store, v2);
   registerAnnotationQueueRoutes(app, store);
 
