@@ -100,6 +100,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   const publicUrl = options.publicUrl;
   const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;
   const v2 = v2RunContext(store, baseUrl);
+  store.examples.useBaseUrl(baseUrl);
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store);

@@ -69,11 +69,20 @@ export class ExampleStore {
   readonly #db: DatabaseSync;
   readonly #datasets: DatasetStore;
   readonly #signingKey: string;
+  #baseUrl: () => string = () => "";
 
   constructor(db: DatabaseSync, datasets: DatasetStore, signingKey: string) {
     this.#db = db;
     this.#datasets = datasets;
     this.#signingKey = signingKey;
+  }
+
+  /**
+   * Makes attachment URLs absolute under the studio's configured base URL (its `publicUrl`, never a
+   * request's Host), so that a plain `fetch(presigned_url)` works; without it they are relative.
+   */
+  useBaseUrl(baseUrl: () => string): void {
+    this.#baseUrl = baseUrl;
   }
 
   /**
@@ -310,7 +319,7 @@ export class ExampleStore {
         attachments.map((a) => [
           `attachment.${String(a.name)}`,
           {
-            presigned_url: presignPath(this.#signingKey, exampleAttachmentPath(id, String(a.name))),
+            presigned_url: `${this.#baseUrl()}${presignPath(this.#signingKey, exampleAttachmentPath(id, String(a.name)))}`,
             mime_type: String(a.mime_type),
           },
         ]),
