@@ -8,6 +8,7 @@ import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
 import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
+import { registerComparativeRoutes } from "./routes/comparative-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
@@ -108,6 +109,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerFeedbackTokenRoutes(app, store, baseUrl);
   registerFeedbackRoutes(app, store);
   registerFeedbackConfigRoutes(app, store);
+  registerComparativeRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
   registerV2RunRoutes(app, store, v2);

@@ -229,6 +229,25 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: "comparative experiments",
+    up(db) {
+      db.exec(`
+        CREATE TABLE comparative_experiments (
+          id TEXT PRIMARY KEY,
+          name TEXT,
+          description TEXT,
+          reference_dataset_id TEXT NOT NULL,
+          experiment_ids TEXT NOT NULL,
+          extra TEXT,
+          created_at TEXT NOT NULL,
+          modified_at TEXT NOT NULL
+        );
+        CREATE INDEX comparative_experiments_dataset ON comparative_experiments (reference_dataset_id, created_at);
+      `);
+    },
+  },
 ];
 
 /**

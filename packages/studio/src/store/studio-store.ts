@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { AnnotationQueueStore } from "./annotation-queue-store.ts";
+import { ComparativeStore } from "./comparative-store.ts";
 import { DatasetStore } from "./dataset-store.ts";
 import { ExampleStore } from "./example-store.ts";
 import { FeedbackConfigStore } from "./feedback-config-store.ts";
@@ -33,6 +34,7 @@ export class StudioStore {
   readonly examples: ExampleStore;
   readonly shares: ShareStore;
   readonly annotationQueues: AnnotationQueueStore;
+  readonly comparativeExperiments: ComparativeStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -51,6 +53,7 @@ export class StudioStore {
     this.examples = new ExampleStore(db, this.datasets, this.urlSigningKey);
     this.shares = new ShareStore(db);
     this.annotationQueues = new AnnotationQueueStore(db, this.tenantId);
+    this.comparativeExperiments = new ComparativeStore(db, this.sessions, this.tenantId);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
