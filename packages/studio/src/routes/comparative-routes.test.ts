@@ -1,4 +1,5 @@
 import { evaluate, evaluateComparative } from "langsmith/evaluation";
+import type { Run } from "langsmith/schemas";
 import { describe, expect, it } from "vitest";
 import { collect, useStudio } from "../studio-fixture.case.ts";
 
@@ -24,9 +25,11 @@ describe("comparative experiments through evaluateComparative", () => {
     const comparison = await evaluateComparative([exact.experimentName, noisy.experimentName], {
       client,
       evaluators: [
-        ({ runs, referenceOutputs }) => ({
+        ({ runs, referenceOutputs }: { runs: Run[]; referenceOutputs?: Record<string, unknown> }) => ({
           key: "closer",
-          scores: Object.fromEntries(runs.map((r) => [r.id, r.outputs?.a === referenceOutputs?.a ? 1 : 0])),
+          scores: Object.fromEntries(
+            runs.map((r: Run) => [r.id, r.outputs?.a === referenceOutputs?.a ? 1 : 0]),
+          ),
         }),
       ],
     });

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { AnnotationQueueStore } from "./annotation-queue-store.ts";
 import { ComparativeStore } from "./comparative-store.ts";
 import { DatasetStore } from "./dataset-store.ts";
+import { DatasetVersionStore } from "./dataset-version-store.ts";
 import { ExampleStore } from "./example-store.ts";
 import { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { FeedbackStore } from "./feedback-store.ts";
@@ -35,6 +36,7 @@ export class StudioStore {
   readonly shares: ShareStore;
   readonly annotationQueues: AnnotationQueueStore;
   readonly comparativeExperiments: ComparativeStore;
+  readonly datasetVersions: DatasetVersionStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -54,6 +56,7 @@ export class StudioStore {
     this.shares = new ShareStore(db);
     this.annotationQueues = new AnnotationQueueStore(db, this.tenantId);
     this.comparativeExperiments = new ComparativeStore(db, this.sessions, this.tenantId);
+    this.datasetVersions = new DatasetVersionStore(db);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
