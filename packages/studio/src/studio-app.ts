@@ -10,6 +10,7 @@ import { IngestRefusals } from "./ingest-refusals.ts";
 import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
 import { registerComparativeRoutes } from "./routes/comparative-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
+import { registerDatasetUploadRoutes } from "./routes/dataset-upload-routes.ts";
 import { registerDatasetVersionRoutes } from "./routes/dataset-version-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
@@ -112,6 +113,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerFeedbackConfigRoutes(app, store);
   registerComparativeRoutes(app, store);
   registerDatasetVersionRoutes(app, store);
+  registerDatasetUploadRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
   registerV2RunRoutes(app, store, v2);
