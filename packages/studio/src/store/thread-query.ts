@@ -2,7 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
 import { compileRunFilter } from "./run-filter.ts";
-import { type RunScope, type RunStats, runStats } from "./run-stats.ts";
+import { percentile, type RunScope, type RunStats } from "./run-stats.ts";
 
 /** What `POST /api/v2/threads/query` asks for: a project's threads in a time window. */
 export interface ThreadQuery {
@@ -94,7 +94,11 @@ export function queryThreads(
     )
     .all(...params, query.limit + 1);
   const page = rows.slice(0, query.limit);
-  const threads = page.map((row) => summarizeThread(db, query, String(row.thread_id)));
+  const threads = summarizeThreads(
+    db,
+    query,
+    page.map((row) => String(row.thread_id)),
+  );
   const last = page.at(-1);
   const next =
     rows.length > query.limit && last !== undefined
@@ -103,48 +107,105 @@ export function queryThreads(
   return { threads, next };
 }
 
-/** One thread's summary over its matching turns. */
+/** One thread's summary over its matching turns; a 404 when it has none. */
 export function summarizeThread(
   db: DatabaseSync,
   query: Omit<ThreadQuery, "limit" | "cursor">,
   threadId: string,
 ): ThreadSummary {
-  const scope = threadTurnScope(query, threadId);
-  const turns = db
-    .prepare(
-      `SELECT r.id, r.start_time, r.inputs, r.outputs, r.error FROM runs AS r WHERE ${scope.sql} ORDER BY r.start_time, r.id`,
-    )
-    .all(...scope.params);
-  const first = turns[0];
-  const last = turns.at(-1);
-  if (first === undefined || last === undefined) {
+  const [summary] = summarizeThreads(db, query, [threadId]);
+  if (summary === undefined) {
     throw new StudioHttpError(
       404,
       `Thread ${JSON.stringify(threadId)} not found in project ${query.sessionId}.`,
     );
   }
-  const roots = runStats(db, scope);
-  const trees = runStats(db, treeScope(scope));
-  const lastError = [...turns].reverse().find((t) => t.error !== null)?.error;
-  return {
-    thread_id: threadId,
-    count: turns.length,
-    min_start_time: String(first.start_time),
-    max_start_time: String(last.start_time),
-    start_time: String(first.start_time),
-    first_trace_id: String(first.id),
-    last_trace_id: String(last.id),
-    trace_id: String(last.id),
-    first_inputs: textColumn(first.inputs) ?? "",
-    last_outputs: textColumn(last.outputs) ?? "",
-    ...(typeof lastError === "string" ? { last_error: lastError } : {}),
-    num_errored_turns: turns.filter((t) => t.error !== null).length,
-    ...(roots.latency_p50 === null ? {} : { latency_p50: roots.latency_p50 }),
-    ...(roots.latency_p99 === null ? {} : { latency_p99: roots.latency_p99 }),
-    total_tokens: trees.total_tokens,
-    total_cost: trees.total_cost ?? 0,
-    feedback_stats: roots.feedback_stats,
+  return summary;
+}
+
+/**
+ * Summaries of threads over their matching turns, in the order given (threads without turns are
+ * left out). A handful of queries for the whole page, not per thread: turns, tree usage, feedback.
+ */
+export function summarizeThreads(
+  db: DatabaseSync,
+  query: Omit<ThreadQuery, "limit" | "cursor">,
+  threadIds: readonly string[],
+): ThreadSummary[] {
+  if (threadIds.length === 0) return [];
+  const base = threadTurnScope(query);
+  const scope: RunScope = {
+    sql: `${base.sql} AND r.thread_id IN (SELECT value FROM json_each(?))`,
+    params: [...base.params, JSON.stringify(threadIds)],
   };
+  const turns = db
+    .prepare(
+      `SELECT r.id, r.thread_id, r.start_time, r.end_time, r.inputs, r.outputs, r.error,
+         unixepoch(r.end_time, 'subsec') - unixepoch(r.start_time, 'subsec') AS latency
+       FROM runs AS r WHERE ${scope.sql} ORDER BY r.start_time, r.id`,
+    )
+    .all(...scope.params);
+  const usage = new Map(
+    db
+      .prepare(
+        `SELECT r.thread_id AS thread_id, SUM(c.total_tokens) AS tokens, SUM(c.total_cost) AS cost
+         FROM runs AS r JOIN runs AS c ON c.trace_id = r.id WHERE ${scope.sql} GROUP BY r.thread_id`,
+      )
+      .all(...scope.params)
+      .map((row) => [String(row.thread_id), row]),
+  );
+  const feedback = new Map<string, ThreadSummary["feedback_stats"]>();
+  for (const row of db
+    .prepare(
+      `SELECT r.thread_id AS thread_id, f.key, COUNT(*) AS n, AVG(f.score) AS avg
+       FROM runs AS r JOIN feedback AS f ON f.run_id = r.id WHERE ${scope.sql} GROUP BY r.thread_id, f.key`,
+    )
+    .all(...scope.params)) {
+    const stats = feedback.get(String(row.thread_id)) ?? {};
+    stats[String(row.key)] = { n: numberColumn(row.n) ?? 0, avg: numberColumn(row.avg), values: {} };
+    feedback.set(String(row.thread_id), stats);
+  }
+  const byThread = new Map<string, typeof turns>();
+  for (const turn of turns) {
+    const list = byThread.get(String(turn.thread_id)) ?? [];
+    list.push(turn);
+    byThread.set(String(turn.thread_id), list);
+  }
+  return threadIds.flatMap((threadId) => {
+    const list = byThread.get(threadId);
+    const first = list?.[0];
+    const last = list?.at(-1);
+    if (list === undefined || first === undefined || last === undefined) return [];
+    const latencies = list
+      .filter((t) => t.end_time !== null)
+      .map((t) => Math.round(Number(t.latency) * 1e6) / 1e6)
+      .sort((a, b) => a - b);
+    const errored = list.filter((t) => t.error !== null);
+    const lastError = errored.at(-1)?.error;
+    const p50 = percentile(latencies, 0.5);
+    const p99 = percentile(latencies, 0.99);
+    const totals = usage.get(threadId);
+    const summary: ThreadSummary = {
+      thread_id: threadId,
+      count: list.length,
+      min_start_time: String(first.start_time),
+      max_start_time: String(last.start_time),
+      start_time: String(first.start_time),
+      first_trace_id: String(first.id),
+      last_trace_id: String(last.id),
+      trace_id: String(last.id),
+      first_inputs: textColumn(first.inputs) ?? "",
+      last_outputs: textColumn(last.outputs) ?? "",
+      num_errored_turns: errored.length,
+      total_tokens: numberColumn(totals?.tokens) ?? 0,
+      total_cost: numberColumn(totals?.cost) ?? 0,
+      feedback_stats: feedback.get(threadId) ?? {},
+    };
+    if (typeof lastError === "string") summary.last_error = lastError;
+    if (p50 !== null) summary.latency_p50 = p50;
+    if (p99 !== null) summary.latency_p99 = p99;
+    return [summary];
+  });
 }
 
 /** Every run of the traces whose roots are in `turns`. */
