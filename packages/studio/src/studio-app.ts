@@ -7,6 +7,7 @@ import { HostAllowList, hostGuard } from "./http/host-guard.ts";
 import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
+import { registerAnnotationQueueItemRoutes } from "./routes/annotation-queue-item-routes.ts";
 import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
 import { registerComparativeRoutes } from "./routes/comparative-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
@@ -121,6 +122,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerV2ListRoutes(app, store, baseUrl);
   registerShareRoutes(app, store, v2);
   registerAnnotationQueueRoutes(app, store);
+  registerAnnotationQueueItemRoutes(app, store);
 
   app.notFound((c) =>
     c.json(

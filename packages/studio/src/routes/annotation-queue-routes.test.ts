@@ -69,4 +69,26 @@ describe("annotation queues through the SDK", () => {
       (await client.annotationQueues.retrieveQueues(runs[1]!.id)).map((q: { id: string }) => q.id),
     ).toEqual([queue.id]);
   });
+
+  it("serves the same queue runs as client.annotationQueues.items", async () => {
+    const client = fixture.client();
+    const queue = await client.annotationQueues.annotationQueues({ name: "items" });
+    const created = await client.annotationQueues.items.create(queue.id, {
+      items: runs.map((r) => ({ item_type: "RUN" as const, run_id: r.id, project_id: projectId })),
+    });
+    expect(created.items?.map((i) => i.run_id)).toEqual(runs.map((r) => r.id));
+    const first = created.items![0]!.id!;
+    await client.annotationQueues.items.createStatus(first, { status: "completed" });
+    const open = await collect(client.annotationQueues.items.list(queue.id, { status: "needs_my_review" }));
+    expect(open.map((i) => i.run_id)).toEqual(runs.slice(1).map((r) => r.id));
+    const archived = await collect(client.annotationQueues.items.list(queue.id, { status: "archived" }));
+    expect(archived.map((i) => i.id)).toEqual([first]);
+    expect(await client.annotationQueues.items.retrieveCount(queue.id, { status: "all" })).toEqual({
+      count: 3,
+    });
+    await client.annotationQueues.items.deleteAll(queue.id, { item_ids: [first] });
+    expect(await client.annotationQueues.items.retrieveCount(queue.id, { status: "archived" })).toEqual({
+      count: 0,
+    });
+  });
 });
