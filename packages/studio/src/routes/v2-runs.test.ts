@@ -131,5 +131,11 @@ describe("v2 runs, traces and threads through the SDK's resource clients", () =>
     });
     expect(answer.status).toBe(422);
     expect((answer.body as { detail: string }).detail).toContain('"ai_search"');
+    const v1 = await request(fixture.studio, "POST", "/runs/query", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ session: [projectId], data_source_type: "historical" }),
+    });
+    expect(v1.status).toBe(422);
+    expect((v1.body as { detail: string }).detail).toContain('"data_source_type"');
   });
 });
