@@ -166,6 +166,8 @@ export const migrations: readonly Migration[] = [
     name: "thread ids of runs",
     up(db) {
       // LangSmith's thread id: the first of these metadata keys a run carries (see thread-id.ts).
+      // The index holds a thread's turns (its root runs) only, and covers grouping them by thread
+      // (parent_run_id, always NULL in it, is there so that SQLite needs no row to check it).
       db.exec(`
         ALTER TABLE runs ADD COLUMN thread_id TEXT;
         UPDATE runs SET thread_id = coalesce(
@@ -173,7 +175,8 @@ export const migrations: readonly Migration[] = [
           json_extract(extra, '$.metadata.thread_id'),
           json_extract(extra, '$.metadata.conversation_id'))
         WHERE extra IS NOT NULL AND json_valid(extra);
-        CREATE INDEX runs_session_thread ON runs (session_id, thread_id, start_time) WHERE thread_id IS NOT NULL;
+        CREATE INDEX runs_session_thread ON runs (session_id, thread_id, start_time, parent_run_id)
+          WHERE thread_id IS NOT NULL AND parent_run_id IS NULL;
       `);
     },
   },

@@ -88,7 +88,9 @@ export function queryThreads(
   }
   const rows = db
     .prepare(
-      `SELECT r.thread_id AS thread_id, max(r.start_time) AS last FROM runs AS r WHERE ${scope.sql}
+      // The thread index holds exactly the turns, in thread order: grouping streams over it without
+      // reading a row (SQLite otherwise picks the root-run index and looks up every root).
+      `SELECT r.thread_id AS thread_id, max(r.start_time) AS last FROM runs AS r INDEXED BY runs_session_thread WHERE ${scope.sql}
        GROUP BY r.thread_id ${having.length > 0 ? `HAVING ${having.join(" AND ")}` : ""}
        ORDER BY last DESC, thread_id DESC LIMIT ?`,
     )
