@@ -4,6 +4,13 @@ import { numberColumn, textColumn } from "./json-column.ts";
 import { compileRunFilter } from "./run-filter.ts";
 import { percentile, type RunScope, type RunStats } from "./run-stats.ts";
 
+/**
+ * The runs table for thread queries, on the index of turns (`runs_session_thread`): every thread
+ * condition implies its WHERE, and SQLite, once it has statistics, would rather walk the root-run
+ * index by start time and read every root of the project.
+ */
+const TURNS = "runs AS r INDEXED BY runs_session_thread";
+
 /** What `POST /api/v2/threads/query` asks for: a project's threads in a time window. */
 export interface ThreadQuery {
   sessionId: string;
@@ -90,7 +97,7 @@ export function queryThreads(
     .prepare(
       // The thread index holds exactly the turns, in thread order: grouping streams over it without
       // reading a row (SQLite otherwise picks the root-run index and looks up every root).
-      `SELECT r.thread_id AS thread_id, max(r.start_time) AS last FROM runs AS r INDEXED BY runs_session_thread WHERE ${scope.sql}
+      `SELECT r.thread_id AS thread_id, max(r.start_time) AS last FROM ${TURNS} WHERE ${scope.sql}
        GROUP BY r.thread_id ${having.length > 0 ? `HAVING ${having.join(" AND ")}` : ""}
        ORDER BY last DESC, thread_id DESC LIMIT ?`,
     )
@@ -144,14 +151,14 @@ export function summarizeThreads(
     .prepare(
       `SELECT r.id, r.thread_id, r.start_time, r.end_time, r.inputs, r.outputs, r.error,
          unixepoch(r.end_time, 'subsec') - unixepoch(r.start_time, 'subsec') AS latency
-       FROM runs AS r WHERE ${scope.sql} ORDER BY r.start_time, r.id`,
+       FROM ${TURNS} WHERE ${scope.sql} ORDER BY r.start_time, r.id`,
     )
     .all(...scope.params);
   const usage = new Map(
     db
       .prepare(
         `SELECT r.thread_id AS thread_id, SUM(c.total_tokens) AS tokens, SUM(c.total_cost) AS cost
-         FROM runs AS r JOIN runs AS c ON c.trace_id = r.id WHERE ${scope.sql} GROUP BY r.thread_id`,
+         FROM ${TURNS} JOIN runs AS c ON c.trace_id = r.id WHERE ${scope.sql} GROUP BY r.thread_id`,
       )
       .all(...scope.params)
       .map((row) => [String(row.thread_id), row]),
@@ -160,7 +167,7 @@ export function summarizeThreads(
   for (const row of db
     .prepare(
       `SELECT r.thread_id AS thread_id, f.key, COUNT(*) AS n, AVG(f.score) AS avg
-       FROM runs AS r JOIN feedback AS f ON f.run_id = r.id WHERE ${scope.sql} GROUP BY r.thread_id, f.key`,
+       FROM ${TURNS} JOIN feedback AS f ON f.run_id = r.id WHERE ${scope.sql} GROUP BY r.thread_id, f.key`,
     )
     .all(...scope.params)) {
     const stats = feedback.get(String(row.thread_id)) ?? {};
@@ -213,7 +220,7 @@ export function summarizeThreads(
 /** Every run of the traces whose roots are in `turns`. */
 export function treeScope(turns: RunScope): RunScope {
   return {
-    sql: `r.trace_id IN (SELECT r.id FROM runs AS r WHERE ${turns.sql})`,
+    sql: `r.trace_id IN (SELECT r.id FROM ${TURNS} WHERE ${turns.sql})`,
     params: turns.params,
   };
 }
@@ -226,7 +233,7 @@ export function threadTurns(
 ): { id: string; turnNumber: number }[] {
   const scope = threadTurnScope(query, threadId);
   return db
-    .prepare(`SELECT r.id FROM runs AS r WHERE ${scope.sql} ORDER BY r.start_time, r.id`)
+    .prepare(`SELECT r.id FROM ${TURNS} WHERE ${scope.sql} ORDER BY r.start_time, r.id`)
     .all(...scope.params)
     .map((row, index) => ({ id: String(row.id), turnNumber: index + 1 }));
 }
@@ -234,7 +241,7 @@ export function threadTurns(
 /** How many distinct threads the turns in `scope` belong to. */
 export function countThreads(db: DatabaseSync, scope: RunScope): number {
   const row = db
-    .prepare(`SELECT count(DISTINCT r.thread_id) AS n FROM runs AS r WHERE ${scope.sql}`)
+    .prepare(`SELECT count(DISTINCT r.thread_id) AS n FROM ${TURNS} WHERE ${scope.sql}`)
     .get(...scope.params);
   return numberColumn(row?.n) ?? 0;
 }
