@@ -3,23 +3,17 @@ import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { queryObject, StrictBody } from "../http/strict-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
-import type { AnnotationQueueFields, QueueRun, QueueRunStatus } from "../store/annotation-queue-store.ts";
+import {
+  type AnnotationQueueFields,
+  QUEUE_FIELDS,
+  type QueueRun,
+  type QueueRunStatus,
+} from "../store/annotation-queue-store.ts";
 import { isUuid } from "../store/run-fields.ts";
 import { toRunViews } from "../store/run-view.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 const STATUSES: readonly QueueRunStatus[] = ["needs_my_review", "needs_others_review", "completed"];
-const QUEUE_FIELDS = [
-  "name",
-  "description",
-  "default_dataset",
-  "num_reviewers_per_item",
-  "enable_reservations",
-  "reservation_minutes",
-  "rubric_instructions",
-  "rubric_items",
-  "metadata",
-] as const;
 
 /**
  * Registers annotation queues as the SDK's `createAnnotationQueue`, `readAnnotationQueue`,

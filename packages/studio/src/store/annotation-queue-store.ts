@@ -49,7 +49,8 @@ export interface QueueRun {
 /** Which queue runs a list wants: LangSmith's review statuses (one local reviewer: "me"). */
 export type QueueRunStatus = "needs_my_review" | "needs_others_review" | "completed";
 
-const settable = [
+/** The queue fields a create or update may set. */
+export const QUEUE_FIELDS = [
   "name",
   "description",
   "default_dataset",
@@ -157,7 +158,7 @@ export class AnnotationQueueStore {
     this.require(id);
     const sets: string[] = [];
     const params: SQLInputValue[] = [];
-    for (const key of settable) {
+    for (const key of QUEUE_FIELDS) {
       const value = fields[key];
       if (value === undefined) continue;
       sets.push(`${key} = ?`);

@@ -134,16 +134,21 @@ function subtreeUsage(db: DatabaseSync, runs: readonly StoredRun[]): Map<string,
     if (run.trace_id === null || run.dotted_order === null) continue;
     const row = statement.get(run.trace_id, run.dotted_order, `${run.dotted_order}~`);
     if (row === undefined) continue;
-    out.set(run.id, {
-      prompt_tokens: numberColumn(row.prompt_tokens),
-      completion_tokens: numberColumn(row.completion_tokens),
-      total_tokens: numberColumn(row.total_tokens),
-      prompt_cost: numberColumn(row.prompt_cost),
-      completion_cost: numberColumn(row.completion_cost),
-      total_cost: numberColumn(row.total_cost),
-    });
+    out.set(run.id, usageOfRow(row));
   }
   return out;
+}
+
+/** The six usage columns of a row (of `runs`, or of sums named like them). */
+export function usageOfRow(row: Record<string, unknown>): RunUsage {
+  return {
+    prompt_tokens: numberColumn(row.prompt_tokens),
+    completion_tokens: numberColumn(row.completion_tokens),
+    total_tokens: numberColumn(row.total_tokens),
+    prompt_cost: numberColumn(row.prompt_cost),
+    completion_cost: numberColumn(row.completion_cost),
+    total_cost: numberColumn(row.total_cost),
+  };
 }
 
 function feedbackStats(

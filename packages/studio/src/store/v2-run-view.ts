@@ -1,7 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
-import { numberColumn } from "./json-column.ts";
 import type { RunUsage } from "./run-usage.ts";
-import { type StudioRun, toRunViews } from "./run-view.ts";
+import { type StudioRun, toRunViews, usageOfRow } from "./run-view.ts";
 import type { StoredRun } from "./stored-run.ts";
 
 /** The `selects` values of the v2 run endpoints (the SDK's `RunSelectField`). */
@@ -164,17 +163,5 @@ function ownUsage(db: DatabaseSync, runs: readonly StoredRun[]): Map<string, Run
        FROM runs WHERE id IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(runs.map((r) => r.id)));
-  return new Map(
-    rows.map((row) => [
-      String(row.id),
-      {
-        prompt_tokens: numberColumn(row.prompt_tokens),
-        completion_tokens: numberColumn(row.completion_tokens),
-        total_tokens: numberColumn(row.total_tokens),
-        prompt_cost: numberColumn(row.prompt_cost),
-        completion_cost: numberColumn(row.completion_cost),
-        total_cost: numberColumn(row.total_cost),
-      },
-    ]),
-  );
+  return new Map(rows.map((row) => [String(row.id), usageOfRow(row)]));
 }
