@@ -40,7 +40,7 @@ describe("the studio over raw HTTP", () => {
   it("answers /info with the minimal body the SDK needs, also under /api/v1", async () => {
     const info = await request(fixture.studio, "GET", "/info");
     expect(info.body).toEqual({
-      version: "0.10.0",
+      version: "0.18.0",
       batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20971520 },
       instance_flags: { dataset_examples_multipart_enabled: true },
       catena: { limits: { json_depth: 100 }, refused: { count: 0, recent: [] } },

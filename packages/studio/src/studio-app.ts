@@ -7,8 +7,13 @@ import { HostAllowList, hostGuard } from "./http/host-guard.ts";
 import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
+import { registerAnnotationQueueItemRoutes } from "./routes/annotation-queue-item-routes.ts";
+import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
 import { registerCatenaReadRoutes } from "./routes/catena-read-routes.ts";
+import { registerComparativeRoutes } from "./routes/comparative-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
+import { registerDatasetUploadRoutes } from "./routes/dataset-upload-routes.ts";
+import { registerDatasetVersionRoutes } from "./routes/dataset-version-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
 import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts";
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
@@ -18,6 +23,10 @@ import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
+import { PUBLIC_READ_PATH, registerShareRoutes } from "./routes/share-routes.ts";
+import { registerV2ListRoutes } from "./routes/v2-list-routes.ts";
+import { registerV2RunRoutes, v2RunContext } from "./routes/v2-run-routes.ts";
+import { registerV2ThreadRoutes } from "./routes/v2-thread-routes.ts";
 import { isWebPagePath, registerWebPageRoutes } from "./routes/web-page-routes.ts";
 import type { StudioStore } from "./store/studio-store.ts";
 
@@ -71,6 +80,9 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
       // The page's HTML and assets hold no data: the page asks for the key, then reads the API with it.
       if ((c.req.method === "GET" || c.req.method === "HEAD") && isWebPagePath(c.req.path)) return next();
       if (isPresignedAttachmentRequest(c.req.path, c.req.url)) return next();
+      // A share token is the key to what it shares (and to nothing else, see share-routes.ts).
+      if ((c.req.method === "GET" || c.req.method === "POST") && PUBLIC_READ_PATH.test(c.req.path))
+        return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(
@@ -97,23 +109,36 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
 
   const refusals = new IngestRefusals(options.log);
   const publicUrl = options.publicUrl;
+  const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;
+  const v2 = v2RunContext(store, baseUrl);
+  store.examples.useBaseUrl(baseUrl);
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store);
   registerSessionRoutes(app, store);
-  registerFeedbackTokenRoutes(app, store, typeof publicUrl === "string" ? () => publicUrl : publicUrl);
+  registerFeedbackTokenRoutes(app, store, baseUrl);
   registerFeedbackRoutes(app, store);
   registerFeedbackConfigRoutes(app, store);
+  registerComparativeRoutes(app, store);
+  registerDatasetVersionRoutes(app, store);
+  registerDatasetUploadRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerExampleRoutes(app, store);
   registerReviewRoutes(app, store, options.resumeReview);
   registerCatenaReadRoutes(app, store);
   registerWebPageRoutes(app);
 
+  registerV2RunRoutes(app, store, v2);
+  registerV2ThreadRoutes(app, store, v2);
+  registerV2ListRoutes(app, store, baseUrl);
+  registerShareRoutes(app, store, v2);
+  registerAnnotationQueueRoutes(app, store);
+  registerAnnotationQueueItemRoutes(app, store);
+
   app.notFound((c) =>
     c.json(
       {
-        detail: `No endpoint ${c.req.method} ${c.req.path} in the Catena studio: it serves the LangSmith API subset the SDK uses (runs, sessions, feedback, datasets, examples).`,
+        detail: `No endpoint ${c.req.method} ${c.req.path} in the Catena studio: it serves the LangSmith API subset the SDK uses for tracing, review and evaluation (see the endpoint table in @catena/studio's README).`,
       },
       404,
     ),

@@ -1,8 +1,9 @@
 import type { Client } from "langsmith/client";
 import type { Run } from "langsmith/schemas";
 import { chainFilter, existingProjects, feedbackOfRuns, projectNames } from "../tracing/list-traces.ts";
-import { sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
+import { sdkCall } from "../tracing/sdk-call.ts";
 import { metadataOf, summaryOf } from "../tracing/trace-records.ts";
+import { queryRootRuns } from "../tracing/v2-run-reads.ts";
 import type { Dataset, DatasetExample } from "./dataset.ts";
 import { datasetContentHash } from "./example-content.ts";
 import { clientUrl } from "./remote-example.ts";
@@ -60,25 +61,12 @@ export async function datasetFromTraces(
   let skipped = 0;
   if (projectIds.length > 0 && limit > 0) {
     await sdkCall(url, "list runs", async () => {
-      const iterable = client.listRuns({
-        projectId: projectIds,
-        isRoot: true,
-        order: "desc",
-        ...(filter === undefined ? {} : { filter }),
-        ...(options.since === undefined ? {} : { startTime: options.since }),
-      });
-      const iterator = iterable[Symbol.asyncIterator]();
-      let next = await withoutSdkDeprecationWarning(() => iterator.next());
-      while (!next.done) {
-        const status = summaryOf(next.value, {}).status;
+      for await (const run of queryRootRuns(client, { projectIds, filter, since: options.since })) {
+        const status = summaryOf(run, {}).status;
         const unfinished = status === "pending" || status === "waiting";
         if (unfinished || (status === "error" && options.includeErrors !== true)) skipped++;
-        else runs.push(next.value);
-        if (runs.length >= limit) {
-          await iterator.return?.();
-          break;
-        }
-        next = await iterator.next();
+        else runs.push(run);
+        if (runs.length >= limit) break;
       }
     });
   }

@@ -1,8 +1,9 @@
 import type { Run } from "langsmith/schemas";
 import { chainFilter, existingProjects, projectNames } from "../tracing/list-traces.ts";
-import { sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
+import { sdkCall } from "../tracing/sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "../tracing/trace-client.ts";
 import { metadataOf } from "../tracing/trace-records.ts";
+import { queryRootRuns } from "../tracing/v2-run-reads.ts";
 import { FeedbackInvalidError } from "./feedback-invalid-error.ts";
 import { listFeedback } from "./list-feedback.ts";
 
@@ -66,18 +67,12 @@ export async function feedbackStats(options: FeedbackStatsOptions): Promise<Feed
   const runs: Run[] = [];
   if (projectIds.length > 0) {
     await sdkCall(url, "list runs", async () => {
-      const iterator = client
-        .listRuns({
-          projectId: projectIds,
-          isRoot: true,
-          filter: chainFilter(options.chain),
-          ...(options.since === undefined ? {} : { startTime: options.since }),
-        })
-        [Symbol.asyncIterator]();
-      let next = await withoutSdkDeprecationWarning(() => iterator.next());
-      while (!next.done) {
-        if ((metadataOf(next.value).chain ?? next.value.name) === options.chain) runs.push(next.value);
-        next = await iterator.next();
+      for await (const run of queryRootRuns(client, {
+        projectIds,
+        filter: chainFilter(options.chain),
+        since: options.since,
+      })) {
+        if ((metadataOf(run).chain ?? run.name) === options.chain) runs.push(run);
       }
     });
   }

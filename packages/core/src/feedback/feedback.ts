@@ -1,6 +1,7 @@
-import { backendError, isNotFound, sdkCall, withoutSdkDeprecationWarning } from "../tracing/sdk-call.ts";
+import { backendError, isNotFound, sdkCall } from "../tracing/sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "../tracing/trace-client.ts";
 import { RunNotFoundError } from "../tracing/tracing-errors.ts";
+import { readRunTree } from "../tracing/v2-run-reads.ts";
 import {
   categoryScore,
   checkFeedbackConfig,
@@ -45,15 +46,16 @@ export async function feedback(
   const config = options.config ?? (await readFeedbackConfig(fields.key, { client: traceClient }));
   if (config !== undefined) checkFeedbackConfig(fields.key, config, fields);
   const score = fields.score ?? categoryScore(config, fields.value);
-  let run: Awaited<ReturnType<typeof client.readRun>>;
+  let run: Awaited<ReturnType<typeof readRunTree>>;
   try {
-    run = await withoutSdkDeprecationWarning(() => client.readRun(runId));
+    run = await readRunTree(client, runId, { children: false });
   } catch (error) {
     if (isNotFound(error) || /uuid/i.test(error instanceof Error ? error.message : "")) {
       throw new RunNotFoundError(runId, url, { cause: error });
     }
     throw backendError(error, url, `read run ${runId}`);
   }
+  if (run === undefined) throw new RunNotFoundError(runId, url);
   const created = await sdkCall(url, `give feedback "${fields.key}" on run ${runId}`, () =>
     client.createFeedback({
       runId,

@@ -1,8 +1,9 @@
 import type { Client } from "langsmith/client";
 import type { Feedback, Run } from "langsmith/schemas";
-import { backendError, isNotFound, sdkCall, withoutSdkDeprecationWarning } from "./sdk-call.ts";
+import { backendError, isNotFound, sdkCall } from "./sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "./trace-client.ts";
 import { type FeedbackTally, metadataOf, summaryOf, type TraceSummary } from "./trace-records.ts";
+import { queryRootRuns } from "./v2-run-reads.ts";
 
 /** Options of {@link listTraces}. */
 export interface ListTracesOptions {
@@ -35,7 +36,7 @@ const FEEDBACK_CHUNK = 100;
 
 /**
  * Lists recent chain runs (root runs) newest first, with chain, version, status, tier used, latency,
- * cost and the feedback they received, through the SDK's `listRuns` and `listFeedback`.
+ * cost and the feedback they received, through the SDK's `client.runs.query` and `listFeedback`.
  *
  * @example
  * const runs = await listTraces({ chain: "support-triage", since: new Date(Date.now() - 3_600_000) });
@@ -47,23 +48,13 @@ export async function listTraces(options: ListTracesOptions = {}): Promise<Trace
   if (projectIds.length === 0 || limit <= 0) return [];
   const runs: Run[] = [];
   await sdkCall(url, "list runs", async () => {
-    const iterable = client.listRuns({
-      projectId: projectIds,
-      isRoot: true,
-      order: "desc",
-      ...(options.chain === undefined ? {} : { filter: chainFilter(options.chain) }),
-      ...(options.since === undefined ? {} : { startTime: options.since }),
-    });
-    const iterator = iterable[Symbol.asyncIterator]();
-    let next = await withoutSdkDeprecationWarning(() => iterator.next());
-    while (!next.done) {
-      const run = next.value;
+    for await (const run of queryRootRuns(client, {
+      projectIds,
+      filter: options.chain === undefined ? undefined : chainFilter(options.chain),
+      since: options.since,
+    })) {
       if (matches(run, options)) runs.push(run);
-      if (runs.length >= limit) {
-        await iterator.return?.();
-        break;
-      }
-      next = await iterator.next();
+      if (runs.length >= limit) break;
     }
   });
   runs.sort((a, b) => Date.parse(summaryOf(b, {}).startedAt) - Date.parse(summaryOf(a, {}).startedAt));

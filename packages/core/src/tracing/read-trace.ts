@@ -1,11 +1,13 @@
-import { backendError, isNotFound, withoutSdkDeprecationWarning } from "./sdk-call.ts";
+import type { Run } from "langsmith/schemas";
+import { backendError, isNotFound } from "./sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "./trace-client.ts";
 import { metadataOf, nodeOf, type TraceTree } from "./trace-records.ts";
 import { RunNotFoundError } from "./tracing-errors.ts";
+import { readRunTree } from "./v2-run-reads.ts";
 
 /**
  * Reads one chain run with all its steps as a tree (cascade tiers under their cascade, map items
- * under their map), through the SDK's `readRun` with child runs.
+ * under their map), through the SDK's `client.runs.query` and `client.traces.listRuns`.
  *
  * @example
  * const tree = await readTrace(result.runId);
@@ -13,9 +15,9 @@ import { RunNotFoundError } from "./tracing-errors.ts";
  */
 export async function readTrace(runId: string, options: { client?: TraceClient } = {}): Promise<TraceTree> {
   const { client, url } = options.client ?? traceClientFromEnv();
-  let run: Awaited<ReturnType<typeof client.readRun>>;
+  let run: Run | undefined;
   try {
-    run = await withoutSdkDeprecationWarning(() => client.readRun(runId, { loadChildRuns: true }));
+    run = await readRunTree(client, runId);
   } catch (error) {
     if (
       isNotFound(error) ||
@@ -25,6 +27,7 @@ export async function readTrace(runId: string, options: { client?: TraceClient }
     }
     throw backendError(error, url, `read run ${runId}`);
   }
+  if (run === undefined) throw new RunNotFoundError(runId, url);
   const m = metadataOf(run);
   const tree: TraceTree = { ...nodeOf(run), chain: typeof m.chain === "string" ? m.chain : run.name };
   if (typeof m.version === "string") tree.version = m.version;

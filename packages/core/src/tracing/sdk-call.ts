@@ -39,18 +39,3 @@ function statusOf(error: unknown): number | undefined {
   const match = error instanceof Error ? /Received status \[(\d{3})\]/.exec(error.message) : null;
   return match ? Number(match[1]) : undefined;
 }
-
-/**
- * Calls an SDK method that Catena uses on purpose although the SDK marks it deprecated (`readRun`,
- * `listRuns`: the classic REST API that both LangSmith and the studio serve), without the SDK's
- * one-time DeprecationWarning on stderr. The warning is emitted synchronously on the first call.
- */
-export function withoutSdkDeprecationWarning<T>(call: () => T): T {
-  const previous = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    return call();
-  } finally {
-    process.noDeprecation = previous === true;
-  }
-}

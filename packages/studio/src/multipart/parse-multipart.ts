@@ -6,6 +6,8 @@ export interface MultipartPart {
   name: string;
   mimeType: string;
   data: Buffer;
+  /** The file name the part was sent with, if any (`uploadCsv` sends one). */
+  filename?: string;
 }
 
 /**
@@ -48,14 +50,16 @@ export function parseMultipart(body: Uint8Array, contentType: string | undefined
       );
       return;
     }
-    parser.on("file", (name, stream, _filename, _encoding, mimeType) => {
+    parser.on("file", (name, stream, filename, _encoding, mimeType) => {
       pending++;
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("error", (error: Error) => fail(`Malformed multipart part "${name}": ${error.message}.`));
       stream.on("end", () => {
         pending--;
-        parts.push({ name, mimeType, data: Buffer.concat(chunks) });
+        const part: MultipartPart = { name, mimeType, data: Buffer.concat(chunks) };
+        if (filename !== undefined && filename !== "") part.filename = filename;
+        parts.push(part);
         settle();
       });
     });

@@ -102,6 +102,8 @@ describe("example attachments", () => {
     const { example, listed } = await exampleWithFile(client, "files");
     const url = listed.attachments?.page?.presigned_url ?? "";
     expect(url).toMatch(/\/examples\/.+\/attachments\/page\?expires=\d+&signature=[0-9a-f]{64}$/);
+    // Absolute, from the studio's own URL: a plain fetch of it works.
+    expect(url.startsWith(`${keyed.studio.url}/examples/`)).toBe(true);
     const response = await download(url);
     expect(response.status).toBe(200);
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(html);

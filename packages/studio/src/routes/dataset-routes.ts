@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { metadataParam } from "../http/metadata-param.ts";
 import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -22,6 +23,8 @@ export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
     if (name !== undefined) query.name = name;
     const contains = c.req.query("name_contains");
     if (contains !== undefined) query.nameContains = contains;
+    const metadata = metadataParam(c);
+    if (metadata !== undefined) query.metadata = metadata;
     return c.json(store.datasets.list(query));
   });
 

@@ -95,6 +95,13 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
     }
     const filter = c.req.query("filter");
     if (filter !== undefined && filter !== "") query.filter = compileExampleFilter(filter);
+    const asOf = c.req.query("as_of");
+    if (asOf !== undefined && asOf !== "") {
+      if (query.datasetId === undefined) {
+        throw new StudioHttpError(422, 'Query parameter "as_of" needs "dataset": versions are per dataset.');
+      }
+      query.asOf = store.datasetVersions.resolve(query.datasetId, asOf);
+    }
     return c.json(store.examples.list(query));
   });
 

@@ -7,10 +7,12 @@ import type { IngestRefusals } from "../ingest-refusals.ts";
  * attachments (`RunTree({ attachments })`, `traceable`'s `extractAttachments`); on JSON batches it
  * drops them when a run's create and end go in one batch (the usual case), and otherwise inlines
  * them in the JSON, where an `ArrayBuffer` becomes `{}`. `sdb_query_enabled` is left out on
- * purpose: with it the SDK refuses feedback without a session id.
+ * purpose: with it the SDK refuses feedback without a session id. The version is the newest the
+ * SDK's resource clients ask for (0.18.0, `client.sessions`): the studio serves their v2 queries,
+ * so the SDK must not warn that the backend is older (see the coverage table in the README).
  */
 export const STUDIO_INFO = {
-  version: "0.10.0",
+  version: "0.18.0",
   batch_ingest_config: { use_multipart_endpoint: true, size_limit: 100, size_limit_bytes: 20_971_520 },
   instance_flags: { dataset_examples_multipart_enabled: true },
 } as const;

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { metadataParam } from "../http/metadata-param.ts";
 import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -24,6 +25,17 @@ export function registerSessionRoutes(app: Hono, store: StudioStore): void {
     const dataset = uuidParams(c, "reference_dataset");
     if (dataset?.[0] !== undefined) query.referenceDatasetId = dataset[0];
     if (c.req.query("include_stats") === "true") query.includeStats = true;
+    const referenceFree = c.req.query("reference_free");
+    if (referenceFree === "true" || referenceFree === "false") query.referenceFree = referenceFree === "true";
+    const metadata = metadataParam(c);
+    if (metadata !== undefined) query.metadata = metadata;
+    const version = c.req.query("dataset_version");
+    if (version !== undefined && version !== "") {
+      throw new StudioHttpError(
+        422,
+        'GET /sessions does not support "dataset_version" in the Catena studio: leave it out.',
+      );
+    }
     return c.json(store.sessions.list(query));
   });
 

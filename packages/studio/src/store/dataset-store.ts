@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { fromJsonColumn, numberColumn, textColumn, toJsonColumn } from "./json-column.ts";
+import { metadataMatch } from "./metadata-match.ts";
 import { isUuid } from "./run-fields.ts";
 import { studioNow } from "./studio-timestamp.ts";
 
@@ -79,6 +80,8 @@ export interface DatasetListQuery {
   ids?: string[];
   name?: string;
   nameContains?: string;
+  /** Only datasets whose `extra.metadata` holds these keys and values. */
+  metadata?: Record<string, unknown>;
   offset: number;
   limit: number;
 }
@@ -185,6 +188,11 @@ export class DatasetStore {
     if (query.nameContains !== undefined) {
       where.push("instr(lower(d.name), lower(?)) > 0");
       params.push(query.nameContains);
+    }
+    if (query.metadata !== undefined) {
+      const match = metadataMatch("d.extra", query.metadata);
+      where.push(...match.where);
+      params.push(...match.params);
     }
     const sql = `${selectDataset} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.created_at, d.rowid LIMIT ? OFFSET ?`;
     return this.#db

@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { presignPath } from "../http/presigned-path.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { DatasetStore } from "./dataset-store.ts";
+import { EXAMPLES_AS_OF_SQL } from "./dataset-version-store.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
 import { isUuid } from "./run-fields.ts";
 import { studioNow } from "./studio-timestamp.ts";
@@ -58,6 +59,8 @@ export interface ExampleListQuery {
   ids?: string[];
   splits?: string[];
   metadata?: Record<string, unknown>;
+  /** The dataset as of this time (see `DatasetVersionStore.resolve`); the current examples without. */
+  asOf?: string;
   /** A compiled `filter` (see `compileExampleFilter`). */
   filter?: { sql: string; params: SQLInputValue[] };
   offset: number;
@@ -69,11 +72,20 @@ export class ExampleStore {
   readonly #db: DatabaseSync;
   readonly #datasets: DatasetStore;
   readonly #signingKey: string;
+  #baseUrl: () => string = () => "";
 
   constructor(db: DatabaseSync, datasets: DatasetStore, signingKey: string) {
     this.#db = db;
     this.#datasets = datasets;
     this.#signingKey = signingKey;
+  }
+
+  /**
+   * Makes attachment URLs absolute under the studio's configured base URL (its `publicUrl`, never a
+   * request's Host), so that a plain `fetch(presigned_url)` works; without it they are relative.
+   */
+  useBaseUrl(baseUrl: () => string): void {
+    this.#baseUrl = baseUrl;
   }
 
   /**
@@ -157,11 +169,14 @@ export class ExampleStore {
       where.push(query.filter.sql);
       params.push(...query.filter.params);
     }
-    const sql = `SELECT * FROM examples ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY created_at, rowid LIMIT ? OFFSET ?`;
+    // As of a time, the same conditions run over that version's rows (same columns, see EXAMPLES_AS_OF_SQL).
+    const from = query.asOf === undefined ? "examples" : `(${EXAMPLES_AS_OF_SQL}) AS examples`;
+    const sql = `SELECT * FROM ${from} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY created_at, ${query.asOf === undefined ? "rowid" : "seq"} LIMIT ? OFFSET ?`;
+    const versionParams: SQLInputValue[] = query.asOf === undefined ? [] : [query.asOf];
     return this.#db
       .prepare(sql)
-      .all(...params, query.limit, query.offset)
+      .all(...versionParams, ...params, query.limit, query.offset)
       .map((row) => this.#toExample(row));
   }
 
@@ -310,7 +325,7 @@ export class ExampleStore {
         attachments.map((a) => [
           `attachment.${String(a.name)}`,
           {
-            presigned_url: presignPath(this.#signingKey, exampleAttachmentPath(id, String(a.name))),
+            presigned_url: `${this.#baseUrl()}${presignPath(this.#signingKey, exampleAttachmentPath(id, String(a.name)))}`,
             mime_type: String(a.mime_type),
           },
         ]),

@@ -202,6 +202,141 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: "thread ids of runs",
+    up(db) {
+      // LangSmith's thread id: the first of these metadata keys a run carries (see thread-id.ts).
+      // The index holds a thread's turns (its root runs) only, and covers grouping them by thread
+      // (parent_run_id, always NULL in it, is there so that SQLite needs no row to check it).
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN thread_id TEXT;
+        UPDATE runs SET thread_id = coalesce(
+          json_extract(extra, '$.metadata.session_id'),
+          json_extract(extra, '$.metadata.thread_id'),
+          json_extract(extra, '$.metadata.conversation_id'))
+        WHERE extra IS NOT NULL AND json_valid(extra);
+        CREATE INDEX runs_session_thread ON runs (session_id, thread_id, start_time, parent_run_id)
+          WHERE thread_id IS NOT NULL AND parent_run_id IS NULL;
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: "shared runs",
+    up(db) {
+      db.exec(`
+        CREATE TABLE run_shares (
+          share_token TEXT PRIMARY KEY,
+          run_id TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL
+        );
+        CREATE TABLE thread_shares (
+          share_token TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          thread_id TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          UNIQUE (session_id, thread_id)
+        );
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: "annotation queues",
+    up(db) {
+      db.exec(`
+        CREATE TABLE annotation_queues (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          description TEXT,
+          default_dataset TEXT,
+          num_reviewers_per_item INTEGER NOT NULL DEFAULT 1,
+          enable_reservations INTEGER NOT NULL DEFAULT 1,
+          reservation_minutes INTEGER,
+          rubric_instructions TEXT,
+          rubric_items TEXT,
+          metadata TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE TABLE annotation_queue_runs (
+          id TEXT PRIMARY KEY,
+          queue_id TEXT NOT NULL REFERENCES annotation_queues (id) ON DELETE CASCADE,
+          run_id TEXT NOT NULL,
+          added_at TEXT NOT NULL,
+          last_reviewed_time TEXT,
+          status TEXT NOT NULL DEFAULT 'needs_review',
+          UNIQUE (queue_id, run_id)
+        );
+        CREATE INDEX annotation_queue_runs_queue ON annotation_queue_runs (queue_id, added_at, id);
+      `);
+    },
+  },
+  {
+    version: 8,
+    name: "comparative experiments",
+    up(db) {
+      db.exec(`
+        CREATE TABLE comparative_experiments (
+          id TEXT PRIMARY KEY,
+          name TEXT,
+          description TEXT,
+          reference_dataset_id TEXT NOT NULL,
+          experiment_ids TEXT NOT NULL,
+          extra TEXT,
+          created_at TEXT NOT NULL,
+          modified_at TEXT NOT NULL
+        );
+        CREATE INDEX comparative_experiments_dataset ON comparative_experiments (reference_dataset_id, created_at);
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: "dataset versions",
+    up(db) {
+      // Every state of every example, written by triggers so that no write path can skip it: a
+      // dataset "as of" a time is, per example, its last state at or before that time.
+      const now = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'";
+      db.exec(`
+        CREATE TABLE example_versions (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          example_id TEXT NOT NULL,
+          dataset_id TEXT NOT NULL,
+          version TEXT NOT NULL,
+          inputs TEXT,
+          outputs TEXT,
+          metadata TEXT,
+          source_run_id TEXT,
+          created_at TEXT NOT NULL,
+          deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX example_versions_example ON example_versions (example_id, version, seq);
+        CREATE INDEX example_versions_dataset ON example_versions (dataset_id, version);
+        INSERT INTO example_versions (example_id, dataset_id, version, inputs, outputs, metadata, source_run_id, created_at)
+          SELECT id, dataset_id, modified_at, inputs, outputs, metadata, source_run_id, created_at FROM examples;
+        CREATE TRIGGER examples_version_insert AFTER INSERT ON examples BEGIN
+          INSERT INTO example_versions (example_id, dataset_id, version, inputs, outputs, metadata, source_run_id, created_at)
+          VALUES (NEW.id, NEW.dataset_id, NEW.modified_at, NEW.inputs, NEW.outputs, NEW.metadata, NEW.source_run_id, NEW.created_at);
+        END;
+        CREATE TRIGGER examples_version_update AFTER UPDATE ON examples BEGIN
+          INSERT INTO example_versions (example_id, dataset_id, version, inputs, outputs, metadata, source_run_id, created_at)
+          VALUES (NEW.id, NEW.dataset_id, NEW.modified_at, NEW.inputs, NEW.outputs, NEW.metadata, NEW.source_run_id, NEW.created_at);
+        END;
+        CREATE TRIGGER examples_version_delete AFTER DELETE ON examples BEGIN
+          INSERT INTO example_versions (example_id, dataset_id, version, created_at, deleted)
+          VALUES (OLD.id, OLD.dataset_id, ${now}, OLD.created_at, 1);
+        END;
+        CREATE TABLE dataset_tags (
+          dataset_id TEXT NOT NULL,
+          tag TEXT NOT NULL,
+          as_of TEXT NOT NULL,
+          PRIMARY KEY (dataset_id, tag)
+        );
+      `);
+    },
+  },
 ];
 
 /**

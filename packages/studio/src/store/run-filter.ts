@@ -28,6 +28,7 @@ const columns: Record<string, string> = {
   trace: "trace_id",
   parent_run_id: "parent_run_id",
   session_id: "session_id",
+  thread_id: "thread_id",
   reference_example_id: "reference_example_id",
   start_time: "start_time",
   end_time: "end_time",

@@ -15,6 +15,8 @@ export interface RunQuery {
   ids?: string[];
   runType?: string;
   startTime?: string;
+  /** Runs that started at or before this time (the v2 queries' `max_start_time`). */
+  maxStartTime?: string;
   endTime?: string;
   error?: boolean;
   referenceExample?: string[];
@@ -34,6 +36,29 @@ export interface RunPage {
   next: string | null;
 }
 
+/** The keys of a run query the studio honours (as `listRuns` and `getRunStats` send them). */
+export const RUN_QUERY_KEYS: readonly string[] = [
+  "session",
+  "trace",
+  "is_root",
+  "execution_order",
+  "parent_run",
+  "id",
+  "run_type",
+  "start_time",
+  "end_time",
+  "error",
+  "reference_example",
+  "filter",
+  "trace_filter",
+  "tree_filter",
+  "query",
+  "limit",
+  "cursor",
+  "select",
+  "order",
+];
+
 /** The largest page the studio returns, as LangSmith. */
 export const MAX_RUN_PAGE = 100;
 
@@ -48,6 +73,18 @@ export function parseRunQuery(body: unknown): RunQuery {
     );
   }
   const raw = body as Record<string, unknown>;
+  // A key the studio does not know would otherwise be dropped and the list come back unfiltered.
+  const unknown = Object.keys(raw).filter(
+    (key) => !RUN_QUERY_KEYS.includes(key) && raw[key] !== null && raw[key] !== undefined,
+  );
+  if (unknown.length > 0) {
+    throw bad(
+      `The Catena studio does not support ${unknown.map((k) => `"${k}"`).join(", ")} in a run query: leave it out (supported: ${RUN_QUERY_KEYS.join(", ")}).`,
+    );
+  }
+  if (raw.execution_order !== undefined && raw.execution_order !== null && raw.execution_order !== 1) {
+    throw bad('"execution_order" takes only 1 (root runs); use "parent_run" or "trace" for others.');
+  }
   const query: RunQuery = { limit: MAX_RUN_PAGE, order: "desc" };
   const ids = (key: string): string[] | undefined => {
     const value = raw[key];
@@ -157,6 +194,10 @@ export function queryRuns(db: DatabaseSync, query: RunQuery): RunPage {
   if (query.startTime !== undefined) {
     where.push("r.start_time >= ?");
     params.push(query.startTime);
+  }
+  if (query.maxStartTime !== undefined) {
+    where.push("r.start_time <= ?");
+    params.push(query.maxStartTime);
   }
   if (query.endTime !== undefined) {
     where.push("r.end_time <= ?");

@@ -66,7 +66,8 @@ export function runStats(db: DatabaseSync, scope: RunScope): RunStats {
   };
 }
 
-function percentile(sorted: readonly number[], q: number): number | null {
+/** The `q` quantile of ascending values, interpolated linearly (numpy's default); `null` for none. */
+export function percentile(sorted: readonly number[], q: number): number | null {
   if (sorted.length === 0) return null;
   const at = (sorted.length - 1) * q;
   const low = Math.floor(at);

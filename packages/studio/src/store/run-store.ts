@@ -6,6 +6,7 @@ import { extractRunUsage } from "./run-usage.ts";
 import type { SessionStore } from "./session-store.ts";
 import { dottedOrderSegment, mergeRun, runStatus, type StoredRun } from "./stored-run.ts";
 import { studioNow } from "./studio-timestamp.ts";
+import { threadIdOf } from "./thread-id.ts";
 
 /** A file attached to a run (`attachment.{run_id}.{name}` parts). */
 export interface RunAttachment {
@@ -43,6 +44,7 @@ const columns = [
   "total_cost",
   "has_post",
   "has_patch",
+  "thread_id",
 ] as const;
 
 /**
@@ -173,6 +175,7 @@ export class RunStore {
       usage.total_cost,
       run.has_post ? 1 : 0,
       run.has_patch ? 1 : 0,
+      threadIdOf(run.extra),
     );
   }
 }

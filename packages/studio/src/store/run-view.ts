@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { numberColumn, textColumn } from "./json-column.ts";
 import type { RunUsage } from "./run-usage.ts";
 import { runStatus, type StoredRun } from "./stored-run.ts";
+import { threadIdOf } from "./thread-id.ts";
 
 /** Counts, mean score and value counts of one feedback key on a run. */
 export interface FeedbackStat {
@@ -30,6 +31,7 @@ export interface StudioRun extends RunUsage {
   parent_run_id: string | null;
   parent_run_ids: string[];
   session_id: string | null;
+  thread_id: string | null;
   reference_example_id: string | null;
   first_token_time: string | null;
   feedback_stats: Record<string, FeedbackStat> | null;
@@ -78,6 +80,7 @@ export function toRunViews(
       parent_run_id: run.parent_run_id,
       parent_run_ids: ancestorIds(run),
       session_id: run.session_id,
+      thread_id: threadIdOf(run.extra),
       reference_example_id: run.reference_example_id,
       first_token_time: run.first_token_time,
       ...(usage.get(run.id) ?? emptyUsage),
@@ -131,16 +134,21 @@ function subtreeUsage(db: DatabaseSync, runs: readonly StoredRun[]): Map<string,
     if (run.trace_id === null || run.dotted_order === null) continue;
     const row = statement.get(run.trace_id, run.dotted_order, `${run.dotted_order}~`);
     if (row === undefined) continue;
-    out.set(run.id, {
-      prompt_tokens: numberColumn(row.prompt_tokens),
-      completion_tokens: numberColumn(row.completion_tokens),
-      total_tokens: numberColumn(row.total_tokens),
-      prompt_cost: numberColumn(row.prompt_cost),
-      completion_cost: numberColumn(row.completion_cost),
-      total_cost: numberColumn(row.total_cost),
-    });
+    out.set(run.id, usageOfRow(row));
   }
   return out;
+}
+
+/** The six usage columns of a row (of `runs`, or of sums named like them). */
+export function usageOfRow(row: Record<string, unknown>): RunUsage {
+  return {
+    prompt_tokens: numberColumn(row.prompt_tokens),
+    completion_tokens: numberColumn(row.completion_tokens),
+    total_tokens: numberColumn(row.total_tokens),
+    prompt_cost: numberColumn(row.prompt_cost),
+    completion_cost: numberColumn(row.completion_cost),
+    total_cost: numberColumn(row.total_cost),
+  };
 }
 
 function feedbackStats(

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
+import { metadataMatch } from "./metadata-match.ts";
 import { runStats } from "./run-stats.ts";
 import type { FeedbackStat } from "./run-view.ts";
 import { studioNow } from "./studio-timestamp.ts";
@@ -54,6 +55,10 @@ export interface SessionListQuery {
   name?: string;
   nameContains?: string;
   referenceDatasetId?: string;
+  /** Only projects without a reference dataset (not experiments). */
+  referenceFree?: boolean;
+  /** Only projects whose `extra.metadata` holds these keys and values. */
+  metadata?: Record<string, unknown>;
   includeStats?: boolean;
   offset: number;
   limit: number;
@@ -142,7 +147,7 @@ export class SessionStore {
   /** Sessions, oldest first, with offset/limit paging. */
   list(query: SessionListQuery): StudioSession[] {
     const where: string[] = [];
-    const params: string[] = [];
+    const params: SQLInputValue[] = [];
     if (query.ids !== undefined && query.ids.length > 0) {
       where.push(`id IN (${query.ids.map(() => "?").join(", ")})`);
       params.push(...query.ids);
@@ -158,6 +163,14 @@ export class SessionStore {
     if (query.referenceDatasetId !== undefined) {
       where.push("reference_dataset_id = ?");
       params.push(query.referenceDatasetId);
+    }
+    if (query.referenceFree !== undefined) {
+      where.push(query.referenceFree ? "reference_dataset_id IS NULL" : "reference_dataset_id IS NOT NULL");
+    }
+    if (query.metadata !== undefined) {
+      const match = metadataMatch("extra", query.metadata);
+      where.push(...match.where);
+      params.push(...match.params);
     }
     const sql = `SELECT * FROM sessions ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY start_time, rowid LIMIT ? OFFSET ?`;
     const rows = this.#db.prepare(sql).all(...params, query.limit, query.offset);

@@ -1,6 +1,9 @@
 import type { DatabaseSync } from "node:sqlite";
+import { AnnotationQueueStore } from "./annotation-queue-store.ts";
 import { ChainDescriptionStore } from "./chain-description-store.ts";
+import { ComparativeStore } from "./comparative-store.ts";
 import { DatasetStore } from "./dataset-store.ts";
+import { DatasetVersionStore } from "./dataset-version-store.ts";
 import { ExampleStore } from "./example-store.ts";
 import { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { FeedbackStore } from "./feedback-store.ts";
@@ -9,6 +12,7 @@ import { openStudioDatabase } from "./open-studio-database.ts";
 import { ReviewStore } from "./review-store.ts";
 import { RunStore } from "./run-store.ts";
 import { SessionStore } from "./session-store.ts";
+import { ShareStore } from "./share-store.ts";
 
 /**
  * Everything the studio stores, over one SQLite database: runs, sessions, feedback, feedback tokens,
@@ -35,6 +39,11 @@ export class StudioStore {
   readonly reviews: ReviewStore;
   /** Chain descriptions (graph, schemas) the web page shows, by fingerprint. */
   readonly chains: ChainDescriptionStore;
+
+  readonly shares: ShareStore;
+  readonly annotationQueues: AnnotationQueueStore;
+  readonly comparativeExperiments: ComparativeStore;
+  readonly datasetVersions: DatasetVersionStore;
   #depth = 0;
 
   private constructor(db: DatabaseSync, path: string) {
@@ -54,6 +63,11 @@ export class StudioStore {
     this.reviews = new ReviewStore(db);
     this.runs.onWritten = (run) => this.reviews.noteRun(run);
     this.chains = new ChainDescriptionStore(db);
+
+    this.shares = new ShareStore(db);
+    this.annotationQueues = new AnnotationQueueStore(db, this.tenantId);
+    this.comparativeExperiments = new ComparativeStore(db, this.sessions, this.tenantId);
+    this.datasetVersions = new DatasetVersionStore(db);
   }
 
   /** Opens (creating and migrating as needed) the database at `path`; `":memory:"` for a throw-away one. */
