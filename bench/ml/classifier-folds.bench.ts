@@ -33,7 +33,7 @@ function foldsOf(examples: readonly LabelledExample[], k: number, seed: number):
   const random = seededRandom(seed);
   const fold = new Array<number>(examples.length).fill(0);
   const byLabel = new Map<string, number[]>();
-  examples.forEach((e, i) => byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]));
+  for (const [i, e] of examples.entries()) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
   let next = 0;
   for (const label of [...byLabel.keys()].sort()) {
     const members = byLabel.get(label) as number[];
