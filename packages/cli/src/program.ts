@@ -24,6 +24,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["train", async () => (await import("./commands/train.ts")).registerTrainCommand],
   ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],
   ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
+  ["skew", async () => (await import("./commands/skew.ts")).registerSkewCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

@@ -25,6 +25,8 @@ export type { LangsmithSettings } from "./langsmith-settings.ts";
 export { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 export type { LangsmithTracerOptions, RedactedPart } from "./langsmith-tracer.ts";
 export { LangsmithTracer, langsmithTracer } from "./langsmith-tracer.ts";
+export type { ListTracedInputsOptions, TracedInput } from "./list-traced-inputs.ts";
+export { listTracedInputs } from "./list-traced-inputs.ts";
 export type { ListTracesOptions } from "./list-traces.ts";
 export { listTraces } from "./list-traces.ts";
 export { readTrace } from "./read-trace.ts";
