@@ -1,5 +1,5 @@
 /*
- * `catena skew` through the built binary: banking-intents runs traced by `catena batch` into a
+ * `catena skew` and `catena sample` through the built binary: banking-intents runs traced by `catena batch` into a
  * studio database, read back through the SDK, compared with the dev split. A sample drawn from the
  * chain's own training data must not be reported; one where a third of the queries are another
  * business's support tickets must be, with those tickets among the examples to add to dev.
@@ -127,5 +127,53 @@ describe("catena skew", () => {
     expect(r.stdout).toMatch(
       /^No traced runs of banking-intents in the local studio .*nothing to compare\.\n$/,
     );
+  }, 60_000);
+});
+
+describe("catena sample", () => {
+  it("picks the same stratified sample all day, every tier taking its turn", async () => {
+    const args = ["sample", "banking-intents", "--n", "12", "--stratify", "tier", "--project", "shifted"];
+    const first = await catena([...args, "--out", "a.jsonl"], { cwd: dir, env });
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toMatch(
+      /^Sampled 12 of \d+ runs of banking-intents by tier \(.+\) to a\.jsonl\.\n$/,
+    );
+    await catena([...args, "--out", "b.jsonl"], { cwd: dir, env });
+    const a = readFileSync(join(dir, "a.jsonl"), "utf8");
+    expect(readFileSync(join(dir, "b.jsonl"), "utf8")).toBe(a);
+    const rows = a
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { runId: string; tier: string; text: string });
+    expect(rows).toHaveLength(12);
+    expect(new Set(rows.map((r) => r.runId)).size).toBe(12);
+    // Rare tiers are not drowned by the common one: at least two tiers, none with more than half.
+    const tiers = new Map<string, number>();
+    for (const r of rows) tiers.set(r.tier, (tiers.get(r.tier) ?? 0) + 1);
+    expect(tiers.size).toBeGreaterThan(1);
+    for (const c of tiers.values()) expect(c).toBeLessThanOrEqual(6);
+  }, 60_000);
+
+  it("goes to the annotation queue, or to a dated file with a message when the studio has none", async () => {
+    const r = await catena(["sample", "banking-intents", "--n", "5", "--project", "steady"], {
+      cwd: dir,
+      env,
+    });
+    expect(r.stderr).toBe("");
+    const today = new Date().toISOString().slice(0, 10);
+    if (r.stdout.includes("to the annotation queue")) {
+      expect(r.stdout).toMatch(/^Sampled 5 of \d+ runs .* to the annotation queue "banking-intents review"/);
+    } else {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^Sampled 5 of \\d+ runs .* to banking-intents-sample-${today}\\.jsonl \\(the local studio .* has no annotation queues\\)\\.\n$`,
+        ),
+      );
+      expect(
+        readFileSync(join(dir, `banking-intents-sample-${today}.jsonl`), "utf8")
+          .trim()
+          .split("\n"),
+      ).toHaveLength(5);
+    }
   }, 60_000);
 });

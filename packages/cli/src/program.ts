@@ -25,6 +25,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],
   ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
   ["skew", async () => (await import("./commands/skew.ts")).registerSkewCommand],
+  ["sample", async () => (await import("./commands/sample.ts")).registerSampleCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

@@ -25,6 +25,8 @@ export type {
   SkewReport,
 } from "../monitor/skew-report.ts";
 export { skewReport } from "../monitor/skew-report.ts";
+export type { StratifiedSampleOptions } from "../monitor/stratified-sample.ts";
+export { dailySeed, stratifiedSample } from "../monitor/stratified-sample.ts";
 export type { TestResult } from "../monitor/two-sample-tests.ts";
 export {
   binomialTail,
