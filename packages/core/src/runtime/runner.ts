@@ -16,6 +16,7 @@ import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { RunSession } from "./run-session.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
+import { startShadow } from "./shadow-run.ts";
 
 /**
  * Runs a chain on one input: validates the input, drives the chain's machine, validates the output.
@@ -35,6 +36,8 @@ export async function run<TInput, TOutput>(
   if (!parsed.success) {
     return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
   }
+  if (options.shadow)
+    startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
   const driver = session.driverFor(chain.compiled);
   return execute(chain, session, options, parsed.data, () =>
     session.start(driver, initialContext(parsed.data)),
@@ -226,7 +229,11 @@ function startRunSpan(
       fingerprint: chain.fingerprint,
       ...(resumed ? { run_id: session.runId, resumed: true } : {}),
     },
-    tags: [`chain:${chain.name}`, `version:${chain.version}`],
+    tags: [
+      `chain:${chain.name}`,
+      `version:${chain.version}`,
+      ...(session.metadata.shadow === true ? ["shadow"] : []),
+    ],
     ...(typeof project === "string" && project !== "" ? { project } : {}),
   });
 }
