@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
   ["skew", async () => (await import("./commands/skew.ts")).registerSkewCommand],
   ["sample", async () => (await import("./commands/sample.ts")).registerSampleCommand],
+  ["shadow", async () => (await import("./commands/shadow.ts")).registerShadowCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

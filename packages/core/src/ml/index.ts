@@ -17,6 +17,13 @@ export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts
 export type { DatasetProblem } from "../errors/ml-errors.ts";
 export { ArtifactError, DatasetError } from "../errors/ml-errors.ts";
 export type {
+  Agreement,
+  ShadowDisagreement,
+  ShadowReport,
+  ShadowReportRun,
+} from "../monitor/shadow-report.ts";
+export { shadowReport } from "../monitor/shadow-report.ts";
+export type {
   BaselineItem,
   FormatShift,
   NewCluster,

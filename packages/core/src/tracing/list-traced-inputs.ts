@@ -1,5 +1,5 @@
 import { type ListTracesOptions, rootRuns } from "./list-traces.ts";
-import { summaryOf } from "./trace-records.ts";
+import { metadataOf, summaryOf } from "./trace-records.ts";
 
 /** One traced chain run's input and answer, for monitoring (`catena skew`, `catena sample`). */
 export interface TracedInput {
@@ -16,6 +16,13 @@ export interface TracedInput {
   label?: string;
   inputs: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  /** The chain version that ran. */
+  version?: string;
+  /** Wall time in milliseconds and cost in US dollars, when known. */
+  ms?: number;
+  costUsd?: number;
+  /** The run's Catena metadata (e.g. `shadow`, `shadow_of` for shadow runs). */
+  metadata: Record<string, unknown>;
 }
 
 /** Options of {@link listTracedInputs}. */
@@ -49,6 +56,10 @@ export async function listTracedInputs(options: ListTracedInputsOptions = {}): P
       ...(typeof label === "string" ? { label } : {}),
       inputs,
       ...(outputs === undefined ? {} : { outputs }),
+      ...(summary.version === undefined ? {} : { version: summary.version }),
+      ...(summary.ms === undefined ? {} : { ms: summary.ms }),
+      ...(summary.costUsd === undefined ? {} : { costUsd: summary.costUsd }),
+      metadata: metadataOf(run),
     });
   }
   return out;
