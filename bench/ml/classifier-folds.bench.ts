@@ -126,7 +126,7 @@ console.log(machineNotes());
 const rows: string[][] = [];
 for (const c of configurations) {
   const onDev = await score(train, dev, c.options);
-  const folds = [];
+  const folds: Awaited<ReturnType<typeof score>>[] = [];
   for (let k = 0; k < FOLDS; k++) {
     folds.push(
       await score(
