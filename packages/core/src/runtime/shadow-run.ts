@@ -1,5 +1,5 @@
+import { createHash } from "node:crypto";
 import type { AnyChain } from "../compile/define-chain.ts";
-import { fnv1a32 } from "../ml/fnv1a.ts";
 import type { RunOptions, RunResult } from "./run-types.ts";
 
 /** A candidate version run beside the current one (`run(chain, input, { shadow })`). */
@@ -31,7 +31,18 @@ export function startShadow(
 ): void {
   const share = shadow.share ?? 1;
   if (!(share > 0)) return;
-  if (share < 1 && fnv1a32(JSON.stringify(input) ?? "") / 2 ** 32 >= share) return;
+  // A hash of the input, not a coin: the same inputs are shadowed every time. node:crypto rather
+  // than the ml hashes, so that the engine entry does not load @catena/core/ml.
+  if (
+    share < 1 &&
+    createHash("sha1")
+      .update(JSON.stringify(input) ?? "")
+      .digest()
+      .readUInt32BE(0) /
+      2 ** 32 >=
+      share
+  )
+    return;
   const { shadow: _, onToken: __, runId: ___, ...rest } = options;
   const done = runChain(shadow.chain, input, {
     ...rest,
