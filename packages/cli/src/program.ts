@@ -29,9 +29,11 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["calibrate", async () => (await import("./commands/calibrate.ts")).registerCalibrateCommand],
   ["eval", async () => (await import("./commands/eval.ts")).registerEvalCommand],
   ["dataset", async () => (await import("./commands/dataset.ts")).registerDatasetCommand],
-
   ["compare", async () => (await import("./commands/compare.ts")).registerCompareCommand],
   ["judge", async () => (await import("./commands/judge.ts")).registerJudgeCommand],
+  ["skew", async () => (await import("./commands/skew.ts")).registerSkewCommand],
+  ["sample", async () => (await import("./commands/sample.ts")).registerSampleCommand],
+  ["shadow", async () => (await import("./commands/shadow.ts")).registerShadowCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

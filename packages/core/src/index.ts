@@ -103,6 +103,8 @@ export type {
   RunWaiting,
 } from "./runtime/run-types.ts";
 export { resume, run, runOrThrow } from "./runtime/runner.ts";
+export type { ShadowOptions } from "./runtime/shadow-run.ts";
+export { settleShadows } from "./runtime/shadow-run.ts";
 export { stream } from "./runtime/stream-run.ts";
 export type { TokenEvent } from "./runtime/token-event.ts";
 export { classify } from "./steps/classify-step.ts";

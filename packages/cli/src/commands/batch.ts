@@ -23,6 +23,7 @@ import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
+import { type ShadowCliOptions, shadowOption } from "../tracing/shadow-option.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 /** The options of `catena batch`. */
@@ -76,7 +77,12 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "--encoding <name>",
       "encoding of the input file: utf-8 (default; UTF-16 is found by its byte order mark), latin1, windows-1252, utf-16le, ...",
     )
-    .action(async (ref: string, options: BatchCommandOptions, command: Command) => {
+    .option(
+      "--shadow <chain@version>",
+      "also run this candidate version on a share of the items, traced with the shadow tag",
+    )
+    .option("--shadow-share <share>", "share of items the candidate runs on, 0–1", "1")
+    .action(async (ref: string, options: BatchCommandOptions & ShadowCliOptions, command: Command) => {
       const globals = globalOptions(command);
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
@@ -110,6 +116,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once("SIGINT", onSigint);
+      const shadow = shadowOption(registry, options);
       const batchOptions: BatchOptions = {
         concurrency,
         checkpoint: out,
@@ -122,6 +129,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         onProgress: (p) => display.update(p),
         ...(rate === undefined || options.queue ? {} : { rate }),
         ...(options.queue ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io) : {}),
+        ...(shadow === undefined ? {} : { shadow }),
         ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
         ...(total === undefined ? {} : { total }),
       };

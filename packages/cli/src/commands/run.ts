@@ -1,4 +1,4 @@
-import { type RunOptions, run, type TokenEvent } from "@catena/core";
+import { type RunOptions, run, settleShadows, type TokenEvent } from "@catena/core";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -8,10 +8,13 @@ import { globalOptions } from "../global-options.ts";
 import { exitCodeFor, oneLine, writeStack } from "../report-error.ts";
 import { startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
+import { type ShadowCliOptions, shadowOption } from "../tracing/shadow-option.ts";
 import { studioRunPageUrl } from "../tracing/studio-page-url.ts";
 import { deferredText } from "./deferred-text.ts";
 import { type RunInputOptions, runInput } from "./run-input.ts";
 import { runResultJson } from "./run-result-json.ts";
+
+type RunCommandOptions = RunInputOptions & ShadowCliOptions & { stream?: boolean };
 
 /**
  * Registers `catena run <chain[@version]>`: runs one input and prints the output (or, with
@@ -30,14 +33,26 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       'read the input from a file (- for standard input): a .json file is the input, any other is the text, as {"text": ...}',
     )
     .option("--stream", "print the tokens of llm steps to stderr as the model sends them")
-    .action(async (ref: string, options: RunInputOptions & { stream?: boolean }, command: Command) => {
+    .option(
+      "--shadow <chain@version>",
+      "also run this candidate version, traced with the shadow tag; the output stays the current one's",
+    )
+    .option("--shadow-share <share>", "share of inputs the candidate runs on, 0–1", "1")
+    .action(async (ref: string, options: RunCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const input = await runInput(options, { cwd: ctx.io.cwd });
-      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: ref });
+      // With --shadow the candidate may be any chain: load them all.
+      const { registry } = await loadChains({
+        cwd: ctx.io.cwd,
+        modules: globals.chains,
+        ...(options.shadow === undefined ? { chain: ref } : {}),
+      });
       const chain = registry.get(ref);
       const tracing = await startCliTracing(ctx, globals);
       await sendChainDescriptions(tracing.backend, [chain]);
       const runOptions: RunOptions = tracing.tracer ? { tracer: tracing.tracer } : {};
+      const shadow = shadowOption(registry, options);
+      if (shadow) runOptions.shadow = shadow;
       const printer = options.stream ? tokenPrinter(ctx) : undefined;
       if (printer) runOptions.onToken = printer.token;
       const result = await run(chain, input, runOptions);
@@ -51,6 +66,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       if (globals.json) {
         ctx.io.out(jsonText(runResultJson(result)));
         if (result.status === "error") ctx.io.err(`catena: ${oneLine(result.error.message)}\n`);
+        await settleShadows(); // after the output: the candidate's trace is sent, the answer not held back
         await tracing.finish();
         return;
       }
@@ -76,6 +92,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       const page = studioRunPageUrl(tracing.backend, result.runId);
       if (page !== undefined) ctx.io.err(`trace: ${page}\n`);
       // After the output: the answer does not wait for the traces to reach the backend.
+      await settleShadows();
       await tracing.finish();
     });
 }

@@ -2,6 +2,7 @@ import type { AnyChain, Chain } from "../compile/define-chain.ts";
 import { CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
+import { settleShadows } from "../runtime/shadow-run.ts";
 import type { Usage } from "../types.ts";
 import { type BatchIdentity, digestOfArray, type ResumeMismatch } from "./batch-identity.ts";
 import type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
@@ -318,6 +319,8 @@ export async function runBatch<TInput, TOutput>(
   };
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
+    // Shadow runs end within their own timeout; their traces are sent only if they end first.
+    if (options.shadow) await settleShadows();
   } finally {
     // The checkpoint first: a queue drops the items it handed over once they are on disk.
     await checkpoint?.close();

@@ -16,6 +16,31 @@ export type { ThresholdsFile } from "../calibrate/thresholds-file.ts";
 export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts";
 export type { DatasetProblem } from "../errors/ml-errors.ts";
 export { ArtifactError, DatasetError } from "../errors/ml-errors.ts";
+export type {
+  Agreement,
+  ShadowDisagreement,
+  ShadowReport,
+  ShadowReportRun,
+} from "../monitor/shadow-report.ts";
+export { shadowReport } from "../monitor/shadow-report.ts";
+export type {
+  BaselineItem,
+  FormatShift,
+  NewCluster,
+  RecentItem,
+  SkewOptions,
+  SkewReport,
+} from "../monitor/skew-report.ts";
+export { skewReport } from "../monitor/skew-report.ts";
+export type { StratifiedSampleOptions } from "../monitor/stratified-sample.ts";
+export { dailySeed, stratifiedSample } from "../monitor/stratified-sample.ts";
+export type { TestResult } from "../monitor/two-sample-tests.ts";
+export {
+  binomialTail,
+  chiSquareTest,
+  ksTest,
+  populationStabilityIndex,
+} from "../monitor/two-sample-tests.ts";
 export type { ArtifactContents, LoadedArtifact, SectionArray } from "./artifact-file.ts";
 export {
   artifactHash,

@@ -1,6 +1,7 @@
 import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
 import type { ChainRef, Logger, SpanLocation, StepRecord, Tracer, Usage } from "../types.ts";
+import type { ShadowOptions } from "./shadow-run.ts";
 import type { TokenEvent } from "./token-event.ts";
 
 /** Options of `run`, `resume` and each item of `runBatch`. */
@@ -36,6 +37,11 @@ export interface RunOptions {
    * Steps that call no model send nothing.
    */
   onToken?: (event: TokenEvent) => void;
+  /**
+   * Also run a candidate version on a sampled share of inputs, traced with the `shadow` tag: it
+   * never changes this run's result and is not waited for (see `settleShadows`).
+   */
+  shadow?: ShadowOptions;
 }
 
 /** A paused run, as plain JSON: persist it anywhere and pass it to `resume`, in any process. */

@@ -19,6 +19,7 @@ import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
+import { startShadow } from "./shadow-run.ts";
 
 /**
  * Runs a chain on one input: validates the input, drives the chain's machine, validates the output.
@@ -43,6 +44,8 @@ export function run<TInput, TOutput>(
         finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error))),
       );
     }
+    if (options.shadow)
+      startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
     const driver = session.driverFor(chain.compiled);
     return execute(chain, session, options, parsed.data, () =>
       session.start(driver, initialContext(parsed.data)),
@@ -261,7 +264,12 @@ function startRunSpan(
       fingerprint: chain.fingerprint,
       ...(resumedFrom === undefined ? {} : { run_id: session.runId, resumed: true }),
     },
-    tags: [`chain:${chain.name}`, `version:${chain.version}`, ...(trace.tags ?? [])],
+    tags: [
+      `chain:${chain.name}`,
+      `version:${chain.version}`,
+      ...(session.metadata.shadow === true ? ["shadow"] : []),
+      ...(trace.tags ?? []),
+    ],
   };
   const location = resumedFrom?.trace?.root;
   if (location !== undefined && tracer.continueRun !== undefined) {

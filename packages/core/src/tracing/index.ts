@@ -21,10 +21,14 @@ export type { FeedbackStats, FeedbackStatsOptions, FeedbackStatsRow } from "../f
 export { feedbackStats } from "../feedback/feedback-stats.ts";
 export type { ListFeedbackOptions } from "../feedback/list-feedback.ts";
 export { listFeedback } from "../feedback/list-feedback.ts";
+export type { AnnotationQueueResult } from "./annotation-queue.ts";
+export { addToAnnotationQueue } from "./annotation-queue.ts";
 export type { LangsmithSettings } from "./langsmith-settings.ts";
 export { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 export type { LangsmithTracerOptions, RedactedPart } from "./langsmith-tracer.ts";
 export { LangsmithTracer, langsmithTracer } from "./langsmith-tracer.ts";
+export type { ListTracedInputsOptions, TracedInput } from "./list-traced-inputs.ts";
+export { listTracedInputs } from "./list-traced-inputs.ts";
 export type { ListTracesOptions } from "./list-traces.ts";
 export { listTraces } from "./list-traces.ts";
 export { readTrace } from "./read-trace.ts";

@@ -43,6 +43,21 @@ const FEEDBACK_CHUNK = 100;
  */
 export async function listTraces(options: ListTracesOptions = {}): Promise<TraceSummary[]> {
   const { client, url } = options.client ?? traceClientFromEnv();
+  const runs = await rootRuns(options);
+  const feedback = await feedbackByRun(
+    client,
+    url,
+    runs.map((r) => r.id),
+  );
+  return runs.map((run) => summaryOf(run, feedback.get(run.id) ?? {}));
+}
+
+/**
+ * The root runs that pass the filters of {@link ListTracesOptions}, newest first, as the SDK gives
+ * them (inputs and outputs included): what `listTraces` summarises and `listTracedInputs` reads.
+ */
+export async function rootRuns(options: ListTracesOptions = {}): Promise<Run[]> {
+  const { client, url } = options.client ?? traceClientFromEnv();
   const limit = options.limit ?? 20;
   const projectIds = await existingProjects(client, url, projectNames(options.project));
   if (projectIds.length === 0 || limit <= 0) return [];
@@ -57,13 +72,7 @@ export async function listTraces(options: ListTracesOptions = {}): Promise<Trace
       if (runs.length >= limit) break;
     }
   });
-  runs.sort((a, b) => Date.parse(summaryOf(b, {}).startedAt) - Date.parse(summaryOf(a, {}).startedAt));
-  const feedback = await feedbackByRun(
-    client,
-    url,
-    runs.map((r) => r.id),
-  );
-  return runs.map((run) => summaryOf(run, feedback.get(run.id) ?? {}));
+  return runs.sort((a, b) => Date.parse(summaryOf(b, {}).startedAt) - Date.parse(summaryOf(a, {}).startedAt));
 }
 
 /** Whether a root run passes the filters of {@link ListTracesOptions} that the backend does not apply. */

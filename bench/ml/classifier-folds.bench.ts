@@ -1,0 +1,171 @@
+// The banking-intents classifier judged on the chain's fixed split AND on 5 folds of its training
+// data, so that no figure rests on one split: accuracy, macro-F1, and how much the classifier tier
+// answers at ≥ 97% precision (threshold chosen on one half of the held-out items and measured on
+// the other half, then the other way round: an honest figure, not the optimistic one `calibrate`
+// prints when it chooses and measures on the same items). Writes the folds as JSONL to
+// bench/ml/out/folds/ so that bench/ml/sklearn-folds.py scores scikit-learn on the same items.
+//
+//   node --conditions=@catena/source bench/ml/classifier-folds.bench.ts [--variants]
+//   /usr/bin/python3 bench/ml/sklearn-folds.py
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  type LabelledExample,
+  readLabelledCsv,
+  seededRandom,
+  type TrainClassifierOptions,
+  trainClassifier,
+} from "@catena/core/ml";
+import { fmt, machineNotes, markdownTable } from "../lib/report.ts";
+
+const FOLDS = 5;
+const TARGET_PRECISION = 0.97;
+const splitDir = fileURLToPath(
+  new URL("../../packages/chains/artifacts/banking-intents/split/", import.meta.url),
+);
+const outDir = fileURLToPath(new URL("./out/folds/", import.meta.url));
+const train = readLabelledCsv(`${splitDir}train.csv`);
+const dev = readLabelledCsv(`${splitDir}dev.csv`);
+const labels = [...new Set(train.map((e) => e.label))].sort();
+
+/** Stratified folds: each label's examples shuffled with a fixed seed and dealt round-robin. */
+function foldsOf(examples: readonly LabelledExample[], k: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const fold = new Array<number>(examples.length).fill(0);
+  const byLabel = new Map<string, number[]>();
+  for (const [i, e] of examples.entries()) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
+  let next = 0;
+  for (const label of [...byLabel.keys()].sort()) {
+    const members = byLabel.get(label) as number[];
+    for (let i = members.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [members[i], members[j]] = [members[j] as number, members[i] as number];
+    }
+    for (const m of members) fold[m] = next++ % k;
+  }
+  return fold;
+}
+
+/** Lowest threshold whose accepted items reach the target precision on `items` (Infinity if none). */
+function thresholdFor(items: readonly { confidence: number; right: boolean }[]): number {
+  const sorted = [...items].sort((a, b) => b.confidence - a.confidence);
+  let right = 0;
+  let best = Number.POSITIVE_INFINITY;
+  sorted.forEach((item, i) => {
+    if (item.right) right++;
+    if (right / (i + 1) >= TARGET_PRECISION) best = item.confidence;
+  });
+  return best;
+}
+
+/** Coverage and precision at the target, threshold chosen on one half, measured on the other. */
+function crossCoverage(items: readonly { confidence: number; right: boolean }[]) {
+  const halves = [items.filter((_, i) => i % 2 === 0), items.filter((_, i) => i % 2 === 1)];
+  let accepted = 0;
+  let right = 0;
+  for (const [choose, measure] of [
+    [halves[0], halves[1]],
+    [halves[1], halves[0]],
+  ] as const) {
+    const t = thresholdFor(choose ?? []);
+    for (const item of measure ?? []) {
+      if (item.confidence < t) continue;
+      accepted++;
+      if (item.right) right++;
+    }
+  }
+  return { coverage: accepted / items.length, precision: accepted ? right / accepted : 1 };
+}
+
+async function score(
+  trainPart: readonly LabelledExample[],
+  heldOut: readonly LabelledExample[],
+  options: TrainClassifierOptions,
+) {
+  const c0 = process.cpuUsage();
+  const { classifier, report } = await trainClassifier(trainPart, { labels, dev: heldOut, ...options });
+  const cpu = process.cpuUsage(c0);
+  const items = heldOut.map((e) => {
+    const p = classifier.predict(e.text);
+    return { confidence: p.confidence, right: p.label === e.label };
+  });
+  return {
+    accuracy: report.dev?.accuracy ?? 0,
+    macroF1: report.dev?.macroF1 ?? 0,
+    ...crossCoverage(items),
+    wallS: report.trainingMs / 1000,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+const fold = foldsOf(train, FOLDS, 13);
+mkdirSync(outDir, { recursive: true });
+const jsonl = (rows: readonly LabelledExample[]) =>
+  rows.map((e) => JSON.stringify({ text: e.text, label: e.label })).join("\n");
+writeFileSync(`${outDir}train.jsonl`, jsonl(train));
+writeFileSync(`${outDir}dev.jsonl`, jsonl(dev));
+for (let k = 0; k < FOLDS; k++) {
+  writeFileSync(`${outDir}fold${k}-train.jsonl`, jsonl(train.filter((_, i) => fold[i] !== k)));
+  writeFileSync(`${outDir}fold${k}-test.jsonl`, jsonl(train.filter((_, i) => fold[i] === k)));
+}
+
+const configurations: { name: string; options: TrainClassifierOptions }[] = [
+  { name: "default", options: {} },
+  ...(process.argv.includes("--variants")
+    ? [
+        { name: "min df 1", options: { minDf: 1 } },
+        { name: "class weights balanced", options: { classWeights: "balanced" as const } },
+      ]
+    : []),
+];
+
+console.log(
+  `\n### Classifier: fixed dev split and ${FOLDS} folds of train (${train.length} / ${dev.length})\n`,
+);
+console.log(machineNotes());
+const rows: string[][] = [];
+for (const c of configurations) {
+  const onDev = await score(train, dev, c.options);
+  const folds: Awaited<ReturnType<typeof score>>[] = [];
+  for (let k = 0; k < FOLDS; k++) {
+    folds.push(
+      await score(
+        train.filter((_, i) => fold[i] !== k),
+        train.filter((_, i) => fold[i] === k),
+        c.options,
+      ),
+    );
+    console.error(`${c.name} fold ${k}: ${fmt(100 * (folds.at(-1)?.accuracy ?? 0), 2)}%`);
+  }
+  const mean = (pick: (f: (typeof folds)[number]) => number) =>
+    folds.reduce((s, f) => s + pick(f), 0) / folds.length;
+  const range = (pick: (f: (typeof folds)[number]) => number) =>
+    `${fmt(100 * Math.min(...folds.map(pick)), 1)}–${fmt(100 * Math.max(...folds.map(pick)), 1)}`;
+  rows.push([
+    c.name,
+    fmt(100 * onDev.accuracy, 2),
+    fmt(100 * onDev.coverage, 1),
+    fmt(100 * onDev.precision, 2),
+    `${fmt(100 * mean((f) => f.accuracy), 2)} (${range((f) => f.accuracy)})`,
+    `${fmt(100 * mean((f) => f.coverage), 1)} (${range((f) => f.coverage)})`,
+    fmt(100 * mean((f) => f.precision), 2),
+    fmt(onDev.wallS, 2),
+    fmt(onDev.cpuS, 2),
+  ]);
+}
+console.log(
+  markdownTable(
+    [
+      "configuration",
+      "dev accuracy %",
+      "dev: covers % at 97%",
+      "its precision %",
+      "5-fold accuracy % (range)",
+      "5-fold: covers % at 97% (range)",
+      "its precision %",
+      "train s (wall)",
+      "CPU s",
+    ],
+    rows,
+  ),
+);

@@ -1,0 +1,168 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type SkewReport, skewReport } from "@catena/core/ml";
+import { listTracedInputs } from "@catena/core/tracing";
+import type { Command } from "commander";
+import { loadChains } from "../chains/load-chains.ts";
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../command-context.ts";
+import { readEvalItems } from "../evaluation/read-eval-items.ts";
+import { displayPath } from "../format/display-path.ts";
+import { jsonText } from "../format/json-text.ts";
+import { table } from "../format/table.ts";
+import { globalOptions } from "../global-options.ts";
+import { parseSince } from "../tracing/parse-since.ts";
+import { traceProjects } from "../tracing/trace-projects.ts";
+import { openTraceReader } from "../tracing/trace-reader.ts";
+import { assertWritablePath } from "../writable-path.ts";
+
+interface SkewOptions {
+  baseline: string;
+  since: string;
+  project?: string;
+  field?: string;
+  escalationTier: string[];
+  out?: string;
+}
+
+/**
+ * Registers `catena skew <chain> --baseline dev.csv [--since 24h] [--project P] [--out new.jsonl]`:
+ * compares the chain's recent traced inputs with its baseline — length and format distributions,
+ * label mix, escalation and deferral trend, new clusters far from every baseline example — and
+ * lists the examples worth adding to the dev set.
+ */
+export function registerSkewCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("skew")
+    .description(
+      "compare recent traced inputs of a chain with its baseline (dev set): drift and new clusters",
+    )
+    .argument("<chain>", "the chain whose traced runs to read")
+    .requiredOption("--baseline <file>", "the baseline: labelled items (.csv with text,label or .jsonl)")
+    .option("--since <span|date>", "recent runs started since: 30m, 24h, 7d, or a date", "24h")
+    .option("--project <name>", "trace project (default: the chain's project, else LANGSMITH_PROJECT)")
+    .option("--field <name>", "the input field holding the text (default text)")
+    .option(
+      "--escalation-tier <tier>",
+      "a tier whose answers count as escalations (repeatable; default llm)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option("--out <file>", "write the new clusters' examples here as JSONL, to label and add to the dev set")
+    .action(async (chain: string, options: SkewOptions, command: Command) => {
+      const globals = globalOptions(command);
+      const since = parseSince(options.since);
+      const baselinePath = resolve(ctx.io.cwd, options.baseline);
+      const shown = displayPath(ctx.io.cwd, baselinePath);
+      if (!existsSync(baselinePath))
+        throw new CliError(`--baseline ${shown} not found; give the chain's dev file.`);
+      const baseline = readEvalItems(baselinePath, shown).map((item) => ({
+        text: typeof item.input.text === "string" ? item.input.text : JSON.stringify(item.input),
+        label: item.label,
+      }));
+      const out = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
+      if (out !== undefined)
+        assertWritablePath(out, { option: "--out", shown: options.out ?? out, kind: "file" });
+      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      const projects = traceProjects(registry, chain, options.project);
+      const reader = await openTraceReader();
+      let recent: Awaited<ReturnType<typeof listTracedInputs>>;
+      try {
+        recent = await listTracedInputs({
+          client: reader.client,
+          project: projects,
+          chain,
+          since,
+          ...(options.field === undefined ? {} : { field: options.field }),
+        });
+      } finally {
+        await reader.close();
+      }
+      if (recent.length === 0) {
+        if (globals.json) ctx.io.out(jsonText({ status: "no-runs", chain, since: since.toISOString() }));
+        else
+          ctx.io.out(
+            `No traced runs of ${chain} in ${reader.where} (project ${projects.join(", ")}, since ${since.toISOString()}): nothing to compare.\n`,
+          );
+        return;
+      }
+      const report = skewReport(baseline, recent, {
+        ...(options.escalationTier.length > 0 ? { escalationTiers: options.escalationTier } : {}),
+      });
+      const examples = report.novelty.clusters.flatMap((c) => c.examples);
+      if (out !== undefined) {
+        writeFileSync(out, examples.map((text) => `${JSON.stringify({ text, label: "" })}\n`).join(""));
+      }
+      if (globals.json)
+        ctx.io.out(jsonText({ status: report.shifted ? "shifted" : "stable", chain, ...report }));
+      else ctx.io.out(skewText(chain, report, out === undefined ? undefined : displayPath(ctx.io.cwd, out)));
+    });
+}
+
+/** The report for people: verdict and reasons first, then the sections. */
+function skewText(chain: string, r: SkewReport, outShown: string | undefined): string {
+  const p = (v: number) => (v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const lines = [
+    `${chain}: ${r.recent} recent inputs against ${r.baseline} baseline examples — ${r.shifted ? "SHIFTED" : "no shift found"}.`,
+    ...r.reasons.map((reason) => `  - ${reason}`),
+    "",
+    table([
+      ["measure", "baseline", "recent", "statistic", "p-value"],
+      ...Object.entries(r.length).map(([name, l]) => [
+        `median length (${name})`,
+        String(l.baselineMedian),
+        String(l.recentMedian),
+        `KS ${l.statistic.toFixed(3)}, PSI ${l.psi.toFixed(2)}`,
+        p(l.pValue),
+      ]),
+      ...r.format.map((f) => [
+        f.feature,
+        pct(f.baselineShare),
+        pct(f.recentShare),
+        `χ² ${f.statistic.toFixed(1)}`,
+        p(f.pValue),
+      ]),
+      ...(r.labels === undefined
+        ? []
+        : [
+            [
+              "label mix",
+              "",
+              "",
+              `χ² ${r.labels.statistic.toFixed(1)} (df ${r.labels.df})`,
+              p(r.labels.pValue),
+            ],
+          ]),
+      [
+        "far from baseline",
+        "",
+        `${r.novelty.far} (${pct(r.novelty.share)})`,
+        `sim < ${r.novelty.threshold.toFixed(3)}`,
+        p(r.novelty.pValue),
+      ],
+    ]),
+    "",
+    "escalation and deferral by time slice:",
+    table([
+      ["from", "runs", "escalated", "deferred"],
+      ...r.trend.map((t) => [
+        t.from.slice(0, 16).replace("T", " "),
+        String(t.runs),
+        t.runs ? pct(t.escalated / t.runs) : "-",
+        t.runs ? pct(t.deferred / t.runs) : "-",
+      ]),
+    ]),
+  ];
+  if (r.novelty.clusters.length > 0) {
+    lines.push("", "new clusters (examples to label and add to the dev set):");
+    for (const c of r.novelty.clusters) {
+      lines.push(
+        `  ${c.size} input(s), nearest baseline similarity ${c.nearestBaselineSimilarity.toFixed(2)}:`,
+      );
+      for (const e of c.examples) lines.push(`    ${JSON.stringify(e)}`);
+    }
+    if (outShown !== undefined) lines.push(`examples written to ${outShown}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

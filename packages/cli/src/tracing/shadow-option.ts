@@ -1,0 +1,17 @@
+import type { ChainRegistry, ShadowOptions } from "@catena/core";
+import { CliError } from "../cli-error.ts";
+
+/** `--shadow` and `--shadow-share` of `catena run` and `catena batch`. */
+export interface ShadowCliOptions {
+  shadow?: string;
+  shadowShare: string;
+}
+
+/** The `shadow` run option the flags ask for (undefined without `--shadow`), the candidate looked up in `registry`. */
+export function shadowOption(registry: ChainRegistry, options: ShadowCliOptions): ShadowOptions | undefined {
+  if (options.shadow === undefined) return undefined;
+  const share = Number(options.shadowShare);
+  if (!(share >= 0 && share <= 1))
+    throw new CliError(`--shadow-share must be a number from 0 to 1 (got "${options.shadowShare}").`);
+  return { chain: registry.get(options.shadow), share };
+}

@@ -1,0 +1,47 @@
+import { backendError, isNotFound } from "./sdk-call.ts";
+import type { TraceClient } from "./trace-client.ts";
+
+/** What {@link addToAnnotationQueue} did. */
+export type AnnotationQueueResult =
+  | { status: "queued"; queueId: string; queue: string; runs: number }
+  /** The backend has no annotation queues (an older studio): write the items elsewhere. */
+  | { status: "unavailable" };
+
+/**
+ * Adds runs to the annotation queue named `queue` on LangSmith or the studio, creating the queue
+ * when missing. A backend without `/annotation-queues` answers `unavailable` instead of failing, so
+ * that callers fall back to a file; other failures are `TracingUnavailableError`s.
+ *
+ * @example
+ * const r = await addToAnnotationQueue(reader.client, "banking-intents daily", runIds);
+ * if (r.status === "unavailable") writeFileSync("sample.jsonl", lines);
+ */
+export async function addToAnnotationQueue(
+  { client, url }: TraceClient,
+  queue: string,
+  runIds: readonly string[],
+  description?: string,
+): Promise<AnnotationQueueResult> {
+  let queueId: string | undefined;
+  try {
+    for await (const q of client.listAnnotationQueues({ name: queue, limit: 1 })) {
+      queueId = q.id;
+      break;
+    }
+  } catch (error) {
+    if (isNotFound(error) || /\b(404|405|501)\b/.test(String(error))) return { status: "unavailable" };
+    throw backendError(error, url, "list annotation queues");
+  }
+  try {
+    queueId ??= (
+      await client.createAnnotationQueue({
+        name: queue,
+        ...(description === undefined ? {} : { description }),
+      })
+    ).id;
+    if (runIds.length > 0) await client.addRunsToAnnotationQueue(queueId, [...runIds]);
+  } catch (error) {
+    throw backendError(error, url, `add runs to annotation queue "${queue}"`);
+  }
+  return { status: "queued", queueId, queue, runs: runIds.length };
+}
