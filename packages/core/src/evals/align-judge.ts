@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Client } from "langsmith/client";
+import { readRunTree } from "../tracing/v2-run-reads.ts";
 import { EvalsError } from "./evals-error.ts";
 import type { EvaluatorScore } from "./evaluator.ts";
 import { type AlignmentPair, type AlignmentReport, alignmentReport } from "./judge-alignment.ts";
@@ -60,7 +61,9 @@ export async function humanLabelsFromFeedback(client: Client, key: string): Prom
   for await (const f of client.listFeedback({ feedbackKeys: [key] })) {
     const pass = verdictOf(f.score);
     if (pass === undefined || f.run_id === undefined || f.run_id === null) continue;
-    const run = await client.readRun(f.run_id);
+    // The v2 run query (not the deprecated `readRun`): the CLI prints no SDK deprecation warning.
+    const run = await readRunTree(client, f.run_id, { children: false });
+    if (run === undefined) continue;
     const label: HumanLabel = { id: f.run_id, inputs: run.inputs ?? {}, output: run.outputs ?? {}, pass };
     // A run of an experiment answers a dataset example: its outputs are the reference.
     if (run.reference_example_id) {

@@ -1,5 +1,6 @@
 import { backendError, isNotFound } from "./sdk-call.ts";
 import type { TraceClient } from "./trace-client.ts";
+import { runKeysOf } from "./v2-run-reads.ts";
 
 /** What {@link addToAnnotationQueue} did. */
 export type AnnotationQueueResult =
@@ -39,7 +40,9 @@ export async function addToAnnotationQueue(
         ...(description === undefined ? {} : { description }),
       })
     ).id;
-    if (runIds.length > 0) await client.addRunsToAnnotationQueue(queueId, [...runIds]);
+    // Full run keys, not bare ids: the SDK deprecates those (and LangSmith finds keyed runs without a scan).
+    const keys = runIds.length === 0 ? [] : await runKeysOf(client, runIds);
+    if (keys.length > 0) await client.addRunsToAnnotationQueue(queueId, keys);
   } catch (error) {
     throw backendError(error, url, `add runs to annotation queue "${queue}"`);
   }

@@ -17,6 +17,7 @@ const SELECTS = [
   "PARENT_RUN_IDS",
   "PROJECT_ID",
   "TRACE_ID",
+  "REFERENCE_EXAMPLE_ID",
   "DOTTED_ORDER",
   "TOTAL_TOKENS",
   "TOTAL_COST",
@@ -92,6 +93,33 @@ export async function readRunTree(
   return tree;
 }
 
+/**
+ * The lookup keys (run id, project id, start time) of runs given by id, in one v2 query over every
+ * project: what `addRunsToAnnotationQueue` takes instead of the deprecated bare ids. Ids no project
+ * holds are left out.
+ */
+export async function runKeysOf(
+  client: Client,
+  runIds: readonly string[],
+): Promise<Array<{ runId: string; sessionId: string; startTime: string }>> {
+  const ids = runIds.filter((id) => UUID.test(id));
+  if (ids.length === 0) return [];
+  const projectIds: string[] = [];
+  for await (const project of client.listProjects()) projectIds.push(project.id);
+  if (projectIds.length === 0) return [];
+  const keys: Array<{ runId: string; sessionId: string; startTime: string }> = [];
+  for await (const run of client.runs.query({
+    project_ids: projectIds,
+    ids,
+    selects: ["START_TIME", "PROJECT_ID"],
+    min_start_time: SINCE_EVER,
+  })) {
+    if (run.id !== undefined && run.project_id !== undefined && run.start_time !== undefined)
+      keys.push({ runId: run.id, sessionId: run.project_id, startTime: run.start_time });
+  }
+  return keys;
+}
+
 /** A v2 run (upper-case types, `project_id`) as the classic `Run` shape. */
 export function toSchemaRun(v2: V2Run): Run {
   const parents = v2.parent_run_ids ?? [];
@@ -111,6 +139,7 @@ export function toSchemaRun(v2: V2Run): Run {
   if (v2.trace_id !== undefined) run.trace_id = v2.trace_id;
   if (v2.dotted_order !== undefined) run.dotted_order = v2.dotted_order;
   if (v2.project_id !== undefined) run.session_id = v2.project_id;
+  if (typeof v2.reference_example_id === "string") run.reference_example_id = v2.reference_example_id;
   const parent = parents.at(-1);
   if (parent !== undefined) run.parent_run_id = parent;
   if (v2.total_tokens !== undefined) run.total_tokens = v2.total_tokens;
