@@ -1,6 +1,7 @@
-import { createRequire } from "node:module";
 import type { Node } from "estree";
-import type * as Periscopic from "periscopic";
+// Imported, not required on first use like acorn and astring: periscopic and its walker ship ES
+// modules only, which a loader that hooks `require` (tsx) cannot load synchronously.
+import { analyze } from "periscopic";
 import { IMPORTED_MODULE } from "../versioning/normalize-function-tree.ts";
 
 // Names a function can read without a binding of its own that are not module state: the
@@ -17,8 +18,6 @@ const NOT_STATE = new Set([
   IMPORTED_MODULE,
 ]);
 
-let periscopic: typeof Periscopic | undefined;
-
 /**
  * The identifiers a (normalised) function reads that it does not bind itself and that are not
  * globals of this JavaScript environment (`Math`, `JSON`, `fetch`, `process`, ...), sorted: the
@@ -28,10 +27,7 @@ let periscopic: typeof Periscopic | undefined;
  * freeIdentifiers(readFunction((t) => scanSql(t).trim()).tree) // ["scanSql"]
  */
 export function freeIdentifiers(tree: Node): string[] {
-  // Loaded on first use (Node >= 22.12 requires ES modules synchronously): only a step whose
-  // source is read needs it, and most runs read none.
-  periscopic ??= createRequire(import.meta.url)("periscopic") as typeof Periscopic;
-  const { globals } = periscopic.analyze(tree);
+  const { globals } = analyze(tree);
   const names: string[] = [];
   for (const [name] of globals) {
     if (!NOT_STATE.has(name) && !(name in globalThis)) names.push(name);
