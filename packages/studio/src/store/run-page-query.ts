@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
+import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 
 /** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
 export interface RunPageQuery {
@@ -81,7 +81,7 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
     if (query.scoreMax !== undefined) params.push(query.scoreMax);
   }
   if (query.cursor !== undefined) {
-    const [time, id] = decodePageCursor(query.cursor);
+    const [time, id] = decodeKeysetCursor(query.cursor, '"next"');
     // A row value, which SQLite turns into a seek on the index; the OR form walks from the top.
     where.push("(r.start_time, r.id) < (?, ?)");
     params.push(time, id);
@@ -132,7 +132,9 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
   });
   const last = runs.at(-1);
   const next =
-    rows.length > query.limit && last !== undefined ? encodePageCursor(last.start_time ?? "", last.id) : null;
+    rows.length > query.limit && last !== undefined
+      ? encodeKeysetCursor(last.start_time ?? "", last.id)
+      : null;
   return { runs, next };
 }
 
@@ -155,23 +157,4 @@ export function feedbackSummaries(
     out.set(id, list);
   }
   return out;
-}
-
-function encodePageCursor(startTime: string, id: string): string {
-  return Buffer.from(JSON.stringify([startTime, id])).toString("base64url");
-}
-
-function decodePageCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new StudioHttpError(
-    422,
-    `"cursor" ${JSON.stringify(cursor)} is not a cursor of this studio: pass back "next" as it came.`,
-  );
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
+import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 import { compileRunFilter } from "./run-filter.ts";
 import { percentile, type RunScope, type RunStats } from "./run-stats.ts";
 
@@ -89,7 +90,7 @@ export function queryThreads(
   const having: string[] = [];
   const params: SQLInputValue[] = [...scope.params];
   if (query.cursor !== undefined) {
-    const [time, id] = decodeThreadCursor(query.cursor);
+    const [time, id] = decodeKeysetCursor(query.cursor, "next_cursor");
     having.push("(max(r.start_time) < ? OR (max(r.start_time) = ? AND r.thread_id < ?))");
     params.push(time, time, id);
   }
@@ -111,7 +112,7 @@ export function queryThreads(
   const last = page.at(-1);
   const next =
     rows.length > query.limit && last !== undefined
-      ? Buffer.from(JSON.stringify([String(last.last), String(last.thread_id)])).toString("base64url")
+      ? encodeKeysetCursor(String(last.last), String(last.thread_id))
       : null;
   return { threads, next };
 }
@@ -244,19 +245,4 @@ export function countThreads(db: DatabaseSync, scope: RunScope): number {
     .prepare(`SELECT count(DISTINCT r.thread_id) AS n FROM ${TURNS} WHERE ${scope.sql}`)
     .get(...scope.params);
   return numberColumn(row?.n) ?? 0;
-}
-
-function decodeThreadCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new StudioHttpError(
-    422,
-    `"cursor" ${JSON.stringify(cursor)} is not a thread cursor of this studio: pass back next_cursor as it came.`,
-  );
 }
