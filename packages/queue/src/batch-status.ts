@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { QueueError } from "./queue-error.ts";
 import { batchKey, DEFAULT_QUEUE_NAME, failuresKey, type ItemJobData, KEY_PREFIX } from "./queue-layout.ts";
-import { redisConnection } from "./redis-connection.ts";
+import { reachRedis, redisConnection } from "./redis-connection.ts";
 
 /** One recent failure of a batch. */
 export interface BatchFailure {
@@ -51,6 +51,7 @@ export async function batchStatus(
 ): Promise<BatchStatus> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const connection = redisConnection(url);
+  await reachRedis(connection, url);
   const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
   try {
     const record = await batchRecord(connection, queueName, batchId);
@@ -96,6 +97,7 @@ export async function cancelBatch(
 ): Promise<number> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const connection = redisConnection(url);
+  await reachRedis(connection, url);
   const queue = new Queue<ItemJobData>(queueName, { connection, prefix: KEY_PREFIX });
   try {
     await batchRecord(connection, queueName, batchId);

@@ -12,6 +12,8 @@ export type QueueErrorCode =
   | "QUEUE_BATCH_UNKNOWN"
   /** A job failed on the queue for a reason other than the chain's own result. */
   | "QUEUE_JOB_FAILED"
+  /** No Redis answered at the queue's address in time. */
+  | "QUEUE_UNREACHABLE"
   /** The queue's address is not a `redis://` or `rediss://` URL. */
   | "QUEUE_URL";
 

@@ -11,7 +11,7 @@ import {
   KEPT_FAILURES,
   KEY_PREFIX,
 } from "./queue-layout.ts";
-import { redisConnection } from "./redis-connection.ts";
+import { reachRedis, redisConnection } from "./redis-connection.ts";
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -66,6 +66,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockDuration = options.lockDurationMs ?? 30_000;
   const connection = redisConnection(options.url);
+  await reachRedis(connection, options.url);
   const refused = new Set<string>();
   const cancelled = new Map<string, { at: number; value: boolean }>();
   let finished = 0;

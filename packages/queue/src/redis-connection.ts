@@ -14,6 +14,50 @@ export function redisConnection(url: string): Redis {
   return connection;
 }
 
+/**
+ * Waits until `connection` is ready, at most `timeoutMs`: a command given a Redis that is not
+ * there fails in seconds with `QUEUE_UNREACHABLE` instead of waiting forever (the retries that
+ * ride out a restart are for a queue that was reached once). The connection is closed on failure.
+ */
+export async function reachRedis(connection: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  if (connection.status === "ready") return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => connection.once("ready", () => resolve())),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new QueueError(
+                "QUEUE_UNREACHABLE",
+                `No Redis answered at ${redactedUrl(url)} within ${timeoutMs / 1000} s: start redis-server there, or give the right --queue redis://host:port.`,
+                { details: { url: redactedUrl(url), timeoutMs } },
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** Throws a {@link QueueError} (`QUEUE_URL`) unless `url` is a `redis://` or `rediss://` URL. */
 export function checkRedisUrl(url: string): void {
   let parsed: URL;

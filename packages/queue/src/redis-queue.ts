@@ -12,7 +12,7 @@ import {
   itemJobId,
   KEY_PREFIX,
 } from "./queue-layout.ts";
-import { checkRedisUrl, redisConnection } from "./redis-connection.ts";
+import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
 
 /** Options of {@link redisQueue}. */
 export interface RedisQueueOptions {
@@ -107,6 +107,7 @@ class RedisQueuedBatch implements QueuedBatch {
       sweepMs: options.sweepMs ?? 2000,
     };
     const connection = redisConnection(url);
+    await reachRedis(connection, url);
     const queue = new Queue<ItemJobData>(settled.queueName, {
       connection,
       prefix: KEY_PREFIX,
