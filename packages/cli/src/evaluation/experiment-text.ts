@@ -50,7 +50,7 @@ export function experimentText(
     lines.push(`stopped early: ${s.stoppedReason ?? "budget"} (${s.runs} of ${s.planned} runs)`);
   if (recording) {
     lines.push(
-      `experiment: ${recording.session.name} on ${recording.url} (dataset ${recording.datasetId}, ${recording.feedback} feedback rows)`,
+      `experiment: ${recording.session.name} on ${recording.where} (dataset ${recording.datasetId}, ${recording.feedback} feedback rows)`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -10,6 +10,7 @@ import {
   startExperimentSession,
 } from "@catena/core/evals";
 import type { CommandContext } from "../command-context.ts";
+import { DEFAULT_STUDIO_PORT } from "../commands/studio.ts";
 import type { CliTracing } from "../tracing/cli-tracing.ts";
 
 /** Where an experiment was recorded: its session (project), the dataset, and the feedback rows written. */
@@ -17,6 +18,11 @@ export interface ExperimentRecording {
   session: ExperimentSession;
   datasetId: string;
   url: string;
+  /**
+   * Where a person finds it: the backend's URL, or for the studio the CLI ran in its own process
+   * (gone when the command ends) how to open the dataset's page, which lists its experiments.
+   */
+  where: string;
   feedback: number;
 }
 
@@ -76,5 +82,12 @@ export async function runRecordedExperiment(
       `catena: warning: not all evaluator feedback reached ${backend.url}: ${(error as Error).message}\n`,
     );
   }
-  return { experiment, recording: { session, datasetId: remote.datasetId, url: backend.url, feedback } };
+  const where =
+    backend.kind === "studio" && backend.inProcess
+      ? `the local studio (npx catena studio, then open http://127.0.0.1:${DEFAULT_STUDIO_PORT}/o/-/datasets/${remote.datasetId})`
+      : backend.url;
+  return {
+    experiment,
+    recording: { session, datasetId: remote.datasetId, url: backend.url, where, feedback },
+  };
 }
