@@ -2,13 +2,16 @@
  * What the built `catena` binary loads to start a command: only that command's code, and for
  * `run` only the chain it names. Each module costs start-up time; `catena run support-triage
  * --no-trace` must not load LangChain, LangSmith, the studio, the other commands or other chains.
+ * @catena/core and the CLI load from their bundles (dist/bundle/, chunks named by hash): a chunk
+ * loaded counts as the dist modules in it, as the bundle's meta.json lists them.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt } from "./support/ensure-built.ts";
+import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
 
 let dir: string;
@@ -23,6 +26,18 @@ registerHooks({ load(url, context, next) { urls.push(url); return next(url, cont
 process.on("exit", () => writeFileSync(process.env.CATENA_TEST_MODULES, JSON.stringify(urls)));
 `;
 
+/** A loaded bundle file as the dist modules it holds; any other URL as itself. */
+function unbundled(url: string): string[] {
+  const m = /^(.*\/packages\/(core|cli)\/dist\/)bundle\/([^/]+)$/.exec(url);
+  if (m === null) return [url];
+  const [, dist, pkg, file] = m as unknown as [string, string, string, string];
+  const meta = JSON.parse(
+    readFileSync(join(repoRoot, "packages", pkg, "dist/bundle/meta.json"), "utf8"),
+  ) as Record<string, string[]>;
+  // An inlined package (the CLI's commander) is listed by its path from dist/, into node_modules.
+  return (meta[file] ?? []).map((module) => new URL(module, dist).href);
+}
+
 /** Runs catena with the hook and returns its result and the modules it loaded. */
 async function modulesOf(...args: string[]) {
   const out = join(dir, `modules-${Math.random().toString(36).slice(2)}.json`);
@@ -30,8 +45,8 @@ async function modulesOf(...args: string[]) {
     cwd: dir,
     env: { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`, CATENA_TEST_MODULES: out },
   });
-  const urls = JSON.parse(await readFile(out, "utf8")) as string[];
-  return { result, urls };
+  const loaded = JSON.parse(await readFile(out, "utf8")) as string[];
+  return { result, urls: loaded.flatMap(unbundled), files: loaded.length };
 }
 
 beforeAll(async () => {
@@ -47,7 +62,7 @@ afterAll(async () => {
 
 describe("catena start-up", () => {
   it("run support-triage --no-trace loads its own command and chain, and no LangChain, LangSmith or studio", async () => {
-    const { result, urls } = await modulesOf(
+    const { result, urls, files } = await modulesOf(
       "run",
       "support-triage",
       "--text",
@@ -55,6 +70,8 @@ describe("catena start-up", () => {
       "--no-trace",
     );
     expect(result.code).toBe(0);
+    // Bundled, core's ~75 modules and the CLI's ~30 are ~30 files; zod (~95 files) is not bundled.
+    expect(files).toBeLessThan(urls.length - 50);
     expect(JSON.parse(result.stdout)).toMatchObject({ queue: "shipping" });
     const ours = urls.filter((u) => u.includes("/packages/"));
     expect(ours.some((u) => u.includes("/cli/dist/commands/run.js"))).toBe(true);

@@ -1,7 +1,7 @@
 /*
  * The `catena` bin on a Node that is too old: it re-runs itself under the Node that
  * scripts/bootstrap.sh put into <repo>/.tools, or prints one line saying which Node is needed and
- * how to get it. The bin is copied into a temporary tree (with a stand-in dist/main.js) so that both
+ * how to get it. The bin is copied into a temporary tree (with a stand-in dist/bundle/main.js) so that both
  * cases can be set up; the last test runs the real `npx catena` / `pnpm catena` from the repository root.
  */
 import { execFile, execFileSync } from "node:child_process";
@@ -64,12 +64,12 @@ beforeAll(async () => {
   tree = mkdtempSync(join(tmpdir(), "catena-node-"));
   const bin = join(tree, "packages/cli/bin");
   mkdirSync(bin, { recursive: true });
-  mkdirSync(join(tree, "packages/cli/dist"), { recursive: true });
+  mkdirSync(join(tree, "packages/cli/dist/bundle"), { recursive: true });
   for (const f of ["catena.js", "require-node.js"])
     copyFileSync(join(repoRoot, "packages/cli/bin", f), join(bin, f));
   // Stands in for the CLI: shows which Node runs it and what it was asked, and returns exit code 3.
   writeFileSync(
-    join(tree, "packages/cli/dist/main.js"),
+    join(tree, "packages/cli/dist/bundle/main.js"),
     'export async function main(argv) { console.log("node " + process.version + " args " + argv.slice(2).join(" ")); return 3; }\n',
   );
   mkdirSync(join(tree, "scripts"));

@@ -13,10 +13,10 @@ export const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), ".
 
 /** The packages the CLI runs on, each with the dist file its build produces. */
 const PACKAGES = [
-  { dir: "packages/core", built: "dist/index.js" },
+  { dir: "packages/core", built: "dist/bundle/index.js" },
   { dir: "packages/chains", built: "dist/index.js" },
   { dir: "packages/studio", built: "dist/index.js" },
-  { dir: "packages/cli", built: "dist/main.js" },
+  { dir: "packages/cli", built: "dist/bundle/main.js" },
   { dir: "packages/testing", built: "dist/server-command.js" },
 ];
 

@@ -14,7 +14,9 @@ nodeModule.enableCompileCache?.();
 
 let main;
 try {
-  ({ main } = await import("../dist/main.js"));
+  // The bundle of the CLI's modules (`pnpm build`: scripts/bundle-package.ts), a few files where
+  // dist/ has ~30; @catena/core is bundled alike in its own package.
+  ({ main } = await import("../dist/bundle/main.js"));
 } catch (error) {
   if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
   process.stderr.write(
