@@ -229,7 +229,8 @@ export async function runBatch<TInput, TOutput>(
       record(item);
       return;
     }
-    const t0 = performance.now();
+    // Only a queued item needs the clock here: a local run reports its own time.
+    const t0 = queued ? performance.now() : 0;
     inFlight++;
     let result: RunResult | QueuedRunResult;
     try {

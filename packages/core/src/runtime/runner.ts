@@ -18,7 +18,7 @@ import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
-import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
+import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 import { startShadow } from "./shadow-run.ts";
 
 /**
@@ -211,11 +211,11 @@ async function execute<TInput, TOutput>(
         );
       }
       session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
-      return { status: "waiting", snapshot, ...baseOf(session) };
+      return withBase({ status: "waiting" as const, snapshot }, session);
     }
     if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
       session.endRunSpan("deferred", { outputs: { status: "deferred", deferred: end.context.deferred } });
-      return { status: "deferred", deferred: end.context.deferred, ...baseOf(session) };
+      return withBase({ status: "deferred" as const, deferred: end.context.deferred }, session);
     }
     if (info.kind === "final" && info.outcome === "failed") {
       const error =
@@ -227,7 +227,7 @@ async function execute<TInput, TOutput>(
     if (!parsed.success)
       return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
     session.endRunSpan("done", { outputs: parsed.data });
-    return { status: "done", output: parsed.data, ...baseOf(session) };
+    return withBase({ status: "done" as const, output: parsed.data }, session);
   } catch (error) {
     const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
     return finishFailed(session, err);
@@ -298,18 +298,25 @@ function decisionSchemaOf(review: ReviewNode | undefined): Record<string, unknow
   }
 }
 
-function baseOf(session: RunSession) {
-  return {
-    runId: session.runId,
-    chain: session.ref,
-    steps: session.records,
-    usage: session.usage,
-    startedAt: session.startedAt,
-    ms: Date.now() - session.startedAt,
-  };
+/** The fields every run result has, whatever its status. */
+type RunBase = Pick<RunFailed, "runId" | "chain" | "steps" | "usage" | "startedAt" | "ms">;
+
+/**
+ * A result: its status and what it carries, then the fields every result has, set on the same
+ * object (one object per run, not a spread of a second one: a batch makes one per item).
+ */
+function withBase<T extends { status: RunResult["status"] }>(result: T, session: RunSession): T & RunBase {
+  const r = result as T & RunBase;
+  r.runId = session.runId;
+  r.chain = session.ref;
+  r.steps = session.records;
+  r.usage = session.usage;
+  r.startedAt = session.startedAt;
+  r.ms = Date.now() - session.startedAt;
+  return r;
 }
 
 function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
   session.endRunSpan("error", { error });
-  return { status: "error", error, ...baseOf(session) };
+  return withBase({ status: "error" as const, error }, session);
 }
