@@ -6,9 +6,12 @@
 //   node bench/startup/startup.bench.ts [--runs=15]
 //
 // Module counts and import times come from a fresh process per sample that records every module
-// its loader loads (node:module registerHooks) and times the `import()` itself; process figures are
-// the median of `runs` spawns, alternating the commands so that drifts in machine load hit each alike.
+// its loader loads (node:module registerHooks; @catena/core and the CLI load from their bundles, so
+// a chunk of several modules counts once) and times the `import()` itself; process figures are the
+// median of `runs` spawns, alternating the commands so that drifts in machine load hit each alike,
+// with each run's CPU time (user + system) when GNU time is installed (/usr/bin/time).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
@@ -41,13 +44,21 @@ interface ProcessCase {
   args: string[];
 }
 
-/** Wall milliseconds of one spawn, from start to exit. */
-function spawnOnce(c: ProcessCase): { wallMs: number } {
+/** GNU time, when installed: it reports a finished child's CPU time, which Node's spawn does not. */
+const GNU_TIME = "/usr/bin/time";
+const hasTime = existsSync(GNU_TIME);
+
+/** Wall milliseconds of one spawn, from start to exit, and its CPU ms (user + system) when known. */
+function spawnOnce(c: ProcessCase): { wallMs: number; cpuMs: number } {
+  const [command, args] = hasTime
+    ? [GNU_TIME, ["-f", "catena-bench-cpu %U %S", process.execPath, ...c.args]]
+    : [process.execPath, c.args];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, c.args, { cwd: root, encoding: "utf8" });
+  const r = spawnSync(command, args, { cwd: root, encoding: "utf8" });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${c.name} exited with ${r.status}: ${r.stderr}`);
-  return { wallMs };
+  const cpu = /catena-bench-cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { wallMs, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN };
 }
 
 const entries: Array<{ name: string; specifiers: string[] }> = [
@@ -85,8 +96,15 @@ const cases: ProcessCase[] = [
   },
 ];
 const walls = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+const cpus = new Map<string, number[]>(cases.map((c) => [c.name, []]));
 for (const c of cases) spawnOnce(c); // warm-up: file cache
-for (let i = 0; i < RUNS; i++) for (const c of cases) walls.get(c.name)?.push(spawnOnce(c).wallMs);
+for (let i = 0; i < RUNS; i++) {
+  for (const c of cases) {
+    const { wallMs, cpuMs } = spawnOnce(c);
+    walls.get(c.name)?.push(wallMs);
+    cpus.get(c.name)?.push(cpuMs);
+  }
+}
 const base = median(walls.get("node -e 0") ?? []);
 
 console.log(machineNotes());
@@ -98,11 +116,19 @@ console.log(
 console.log(`\nWhole process, median wall time of ${RUNS} runs (alternating):\n`);
 console.log(
   markdownTable(
-    ["command", "wall ms (median)", "min", "max", "minus node -e 0"],
+    ["command", "wall ms (median)", "min", "max", "minus node -e 0", "CPU ms (median)"],
     cases.map((c) => {
       const w = walls.get(c.name) ?? [];
       const m = median(w);
-      return [c.name, fmt(m, 0), fmt(Math.min(...w), 0), fmt(Math.max(...w), 0), fmt(m - base, 0)];
+      const cpu = median(cpus.get(c.name) ?? []);
+      return [
+        c.name,
+        fmt(m, 0),
+        fmt(Math.min(...w), 0),
+        fmt(Math.max(...w), 0),
+        fmt(m - base, 0),
+        Number.isNaN(cpu) ? "n/a" : fmt(cpu, 0),
+      ];
     }),
   ),
 );

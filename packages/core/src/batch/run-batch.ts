@@ -143,12 +143,14 @@ export async function runBatch<TInput, TOutput>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
   }
-  const identity = batchIdentity(chain, inputs, options);
+  // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
+  let identity: BatchIdentity | undefined;
+  const identityOf = (): BatchIdentity => (identity ??= batchIdentity(chain, inputs, options));
   // The checkpoint writer and the rate limiter load with the first batch that needs them, not
   // with the engine: a single `catena run` needs neither.
   const checkpoint = options.checkpoint
     ? await (await import("./jsonl-checkpoint.ts")).JsonlCheckpoint.open(options.checkpoint, {
-        identity,
+        identity: identityOf(),
         resume: options.resume === true,
         retryFailed: options.retryFailed === true,
         forceResume: options.forceResume === true,
@@ -168,7 +170,7 @@ export async function runBatch<TInput, TOutput>(
   let inFlight = 0;
   // Only a queue needs an id (it names the batch's jobs): a local batch does not pay for one.
   const batchId =
-    options.queue === undefined ? "" : (options.batchId ?? queueBatchId(identity, options.checkpoint));
+    options.queue === undefined ? "" : (options.batchId ?? queueBatchId(identityOf(), options.checkpoint));
   let queued: QueuedBatch | undefined;
   try {
     queued = await options.queue?.open({
