@@ -1,4 +1,4 @@
-import type { SQLInputValue } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { jsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import {
@@ -9,6 +9,7 @@ import {
   type Literal,
   type Node,
 } from "./filter-parser.ts";
+import { compileRunSearch } from "./run-search.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
 /** A filter compiled to SQL over the `runs` table under an alias, with its bound parameters. */
@@ -44,23 +45,25 @@ const columns: Record<string, string> = {
 /**
  * Compiles a LangSmith run filter such as `and(eq(run_type, "chain"), has(tags, "v1"))` or
  * `and(eq(metadata_key, "chain"), eq(metadata_value, "support-triage"))` to SQL over the run table
- * aliased `alias`. A `metadata_key`/`metadata_value` pair (and a `feedback_key` with
+ * aliased `alias` (`search("text")` asks `db`'s search index, see run-search.ts). A `metadata_key`/`metadata_value` pair (and a `feedback_key` with
  * `feedback_score`/`feedback_value`) inside one `and` matches the same entry, as in LangSmith.
  * Anything outside {@link FILTER_HELP} is a 422 that names the unsupported part.
  */
-export function compileRunFilter(filter: string, alias: string): CompiledFilter {
+export function compileRunFilter(db: DatabaseSync, filter: string, alias: string): CompiledFilter {
   const node = new FilterParser(filter).parse();
   const params: SQLInputValue[] = [];
-  const sql = new FilterCompiler(alias, params, filter).node(node);
+  const sql = new FilterCompiler(db, alias, params, filter).node(node);
   return { sql, params };
 }
 
 class FilterCompiler {
+  readonly #db: DatabaseSync;
   readonly #alias: string;
   readonly #params: SQLInputValue[];
   readonly #source: string;
 
-  constructor(alias: string, params: SQLInputValue[], source: string) {
+  constructor(db: DatabaseSync, alias: string, params: SQLInputValue[], source: string) {
+    this.#db = db;
     this.#alias = alias;
     this.#params = params;
     this.#source = source;
@@ -203,9 +206,14 @@ class FilterCompiler {
     if (text === undefined || !("literal" in text) || typeof text.literal !== "string") {
       return this.#fail('search() takes a quoted text: search("refund")');
     }
-    const a = this.#alias;
-    this.#params.push(text.literal.toLowerCase());
-    return `instr(lower(coalesce(${a}.name, '') || ' ' || coalesce(${a}.inputs, '') || ' ' || coalesce(${a}.outputs, '') || ' ' || coalesce(${a}.error, '')), ?) > 0`;
+    const search = compileRunSearch(this.#db, this.#alias, text.literal, [
+      "name",
+      "inputs",
+      "outputs",
+      "error",
+    ]);
+    this.#params.push(...search.params);
+    return search.sql;
   }
 
   #metadata(nodes: Node[]): string {

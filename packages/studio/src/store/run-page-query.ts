@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
+import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
 
 /** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
 export interface RunPageQuery {
@@ -43,8 +44,14 @@ export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "sta
 /**
  * The root runs of a project, newest first, keyset-paged on (start_time, id): the partial index
  * `runs_session_root_start` walks them in order, so a page costs the same however deep it is.
+ * A search for a rare text starts from the search index's few candidates instead (`searchPath`
+ * forces one way, for comparisons).
  */
-export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
+export function queryRunPage(
+  db: DatabaseSync,
+  query: RunPageQuery,
+  options: { searchPath?: RunSearchPath } = {},
+): RunPage {
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL"];
   const params: SQLInputValue[] = [query.project];
   const eq = (sql: string, value: string | undefined) => {
@@ -65,9 +72,16 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
     where.push("r.start_time < ?");
     params.push(query.to);
   }
+  // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
+  let from = "INDEXED BY runs_session_root_start";
   if (query.search !== undefined) {
-    where.push("instr(lower(coalesce(r.inputs, '') || ' ' || coalesce(r.outputs, '')), ?) > 0");
-    params.push(query.search.toLowerCase());
+    const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
+      rootsOnly: true,
+      ...(options.searchPath === undefined ? {} : { path: options.searchPath }),
+    });
+    where.push(search.sql);
+    params.push(...search.params);
+    if (search.path === "index") from = "NOT INDEXED";
   }
   if (query.feedbackKey !== undefined) {
     const bounds: string[] = [];
@@ -95,7 +109,7 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
       ${metadataSql("r", "tier")} AS tier, ${metadataSql("r", "model")} AS model,
       ${metadataSql("r", "confidence")} AS confidence, ${metadataSql("r", "ms")} AS ms
-    FROM runs AS r INDEXED BY runs_session_root_start
+    FROM runs AS r ${from}
     WHERE ${where.join(" AND ")}
     ORDER BY r.start_time DESC, r.id DESC LIMIT ?`;
   const rows = db.prepare(sql).all(...params, query.limit + 1);

@@ -1,0 +1,98 @@
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+
+/** A run field that full-text search reads. */
+export type RunSearchField = "name" | "inputs" | "outputs" | "error";
+
+/**
+ * How many root runs the search index may name before a search reads the runs instead: up to
+ * this many, the query looks the candidates up by rowid and sorts them (a few ms at 2,000); past
+ * it, the text is common enough that walking the runs newest first finds a page of matches soon.
+ */
+export const SEARCH_CANDIDATE_LIMIT = 2000;
+
+/**
+ * How a search was compiled: `index` when the search index named at most
+ * {@link SEARCH_CANDIDATE_LIMIT} candidates (the query should then start from them), `scan` when
+ * every run is read and tested.
+ */
+export type RunSearchPath = "index" | "scan";
+
+/** A search condition in SQL over the run table under an alias, with its bound parameters. */
+export interface CompiledRunSearch {
+  sql: string;
+  params: SQLInputValue[];
+  path: RunSearchPath;
+}
+
+/** Options of {@link compileRunSearch}. */
+export interface RunSearchOptions {
+  /** The query reads root runs only, so a run outside the index (a child) needs no scan. */
+  rootsOnly?: boolean;
+  /** Forces a path (the benchmark and the tests compare them); by default the index decides. */
+  path?: RunSearchPath;
+}
+
+/**
+ * Compiles "one of `fields` contains `text`, ignoring case" over the run table aliased `alias`.
+ *
+ * Root runs are in the FTS5 index `runs_search` (trigram tokenizer, migration 10), which finds a
+ * substring of 3 or more characters without reading the runs. The index is asked first, for at
+ * most {@link SEARCH_CANDIDATE_LIMIT} + 1 rowids: if it names that few, the condition is
+ * "rowid among them" (and, for child runs, which the index leaves out, the scan below). A shorter
+ * text, or one that common, is tested on each run (`instr` over the lower-cased fields), which
+ * stops early in a newest-first walk because matches are dense.
+ *
+ * Both paths match the same runs for ASCII text. The index also folds the case of other letters
+ * (`É` finds `é`), which SQLite's `lower()` in the scan does not.
+ */
+export function compileRunSearch(
+  db: DatabaseSync,
+  alias: string,
+  text: string,
+  fields: readonly RunSearchField[],
+  options: RunSearchOptions = {},
+): CompiledRunSearch {
+  const scan = scanSql(alias, fields);
+  const needle = text.toLowerCase();
+  const indexable = [...text].length >= 3;
+  if (options.path === "scan" || !indexable) return { sql: scan, params: [needle], path: "scan" };
+  const rowids = searchCandidates(
+    db,
+    text,
+    fields,
+    options.path === "index" ? undefined : SEARCH_CANDIDATE_LIMIT,
+  );
+  if (rowids === undefined) return { sql: scan, params: [needle], path: "scan" };
+  const among = `${alias}.rowid IN (SELECT value FROM json_each(?))`;
+  const list = JSON.stringify(rowids);
+  if (options.rootsOnly === true) return { sql: among, params: [list], path: "index" };
+  return {
+    sql: `(CASE WHEN ${alias}.parent_run_id IS NULL THEN ${among} ELSE ${scan} END)`,
+    params: [list, needle],
+    path: "index",
+  };
+}
+
+/**
+ * The rowids of the root runs whose `fields` contain `text` (3 or more characters), from the
+ * search index; `undefined` when there are more than `limit`.
+ */
+export function searchCandidates(
+  db: DatabaseSync,
+  text: string,
+  fields: readonly RunSearchField[],
+  limit = Number.MAX_SAFE_INTEGER,
+): number[] | undefined {
+  // One FTS5 phrase: inside double quotes every character is literal but the quote, doubled.
+  const match = `{${fields.join(" ")}} : "${text.replaceAll('"', '""')}"`;
+  const rows = db
+    .prepare("SELECT rowid FROM runs_search WHERE runs_search MATCH ? LIMIT ?")
+    .all(match, Math.min(limit + 1, Number.MAX_SAFE_INTEGER));
+  if (rows.length > limit) return undefined;
+  return rows.map((row) => Number(row.rowid));
+}
+
+function scanSql(alias: string, fields: readonly RunSearchField[]): string {
+  const text = fields.map((f) => `coalesce(${alias}.${f}, '')`).join(" || ' ' || ");
+  return `instr(lower(${text}), ?) > 0`;
+}
