@@ -101,6 +101,8 @@ export function queryRunPage(
     params.push(time, id);
   }
   // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
+  // The page's rows are chosen first and only they get their columns (the trace totals above all):
+  // a search that starts from its candidates sorts them all, and would otherwise total each one.
   const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error,
       (SELECT sum(s.total_tokens) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_tokens,
       (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
@@ -109,9 +111,11 @@ export function queryRunPage(
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
       ${metadataSql("r", "tier")} AS tier, ${metadataSql("r", "model")} AS model,
       ${metadataSql("r", "confidence")} AS confidence, ${metadataSql("r", "ms")} AS ms
-    FROM runs AS r ${from}
-    WHERE ${where.join(" AND ")}
-    ORDER BY r.start_time DESC, r.id DESC LIMIT ?`;
+    FROM (SELECT r.rowid AS row FROM runs AS r ${from}
+      WHERE ${where.join(" AND ")}
+      ORDER BY r.start_time DESC, r.id DESC LIMIT ?) AS chosen
+    JOIN runs AS r ON r.rowid = chosen.row
+    ORDER BY r.start_time DESC, r.id DESC`;
   const rows = db.prepare(sql).all(...params, query.limit + 1);
   const page = rows.slice(0, query.limit);
   const feedback = feedbackSummaries(

@@ -87,6 +87,7 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
       "50% off * sale",
       "printer ink",
       "nothing here",
+      "École ouverte",
     ];
     texts.forEach((text, i) => {
       trace(store, "p", { ticket: text }, { label: i % 2 === 0 ? "hardware" : "billing" }, { start: t0 + i });
@@ -109,7 +110,8 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
       expect(pageIds(store, "p", q), q).toEqual(scan);
     }
     expect(pageIds(store, "p", "printer")).toHaveLength(2);
-    expect(pageIds(store, "p", "HARDWARE")).toHaveLength(3);
+    expect(pageIds(store, "p", "HARDWARE")).toHaveLength(4);
+    expect(pageIds(store, "p", "école")).toEqual([]);
     store.close();
   });
 
@@ -119,8 +121,8 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
     const compile = (text: string) => compileRunSearch(store.db, "r", text, ["inputs", "outputs"]).path;
     expect(compile("rare")).toBe("index");
     expect(compile("ra")).toBe("scan");
-    expect(searchCandidates(store.db, "rare", ["inputs"], 0)).toBeUndefined();
-    expect(searchCandidates(store.db, "rare", ["inputs"])).toHaveLength(1);
+    expect(searchCandidates(store.db, "rare", 0)).toBeUndefined();
+    expect(searchCandidates(store.db, "rare")).toHaveLength(1);
     expect(SEARCH_CANDIDATE_LIMIT).toBeGreaterThan(0);
     store.close();
   });
@@ -161,7 +163,7 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
     );
     const recent = trace(store, "s", { ticket: "second words" }, { label: "kept" });
     const doomed = trace(store, "gone", { ticket: "second words" }, { label: "kept" });
-    expect(searchCandidates(store.db, "second words", ["inputs"])).toHaveLength(2);
+    expect(searchCandidates(store.db, "second words")).toHaveLength(2);
     // A patch replaces the outputs: the old text leaves the index, the new one enters it.
     store.transaction(() =>
       store.runs.ingest([{ kind: "patch", run: { id: recent, outputs: { label: "changed" } } }]),
@@ -169,9 +171,9 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
     expect(pageIds(store, "s", "changed")).toEqual([recent]);
     expect(pageIds(store, "s", "kept", "index")).toEqual([old]);
     store.sessions.delete(store.sessions.resolveForRun(undefined, "gone") as string);
-    expect(searchCandidates(store.db, "second words", ["inputs"])).toHaveLength(1);
+    expect(searchCandidates(store.db, "second words")).toHaveLength(1);
     pruneStudio(store, { before: new Date(Date.now() - 30 * DAY) });
-    expect(searchCandidates(store.db, "first words", ["inputs"])).toEqual([]);
+    expect(searchCandidates(store.db, "first words")).toEqual([]);
     vacuumStudio(store);
     expect(pageIds(store, "s", "second words", "index")).toEqual([recent]);
     expect(doomed).not.toBe(recent);
@@ -205,8 +207,8 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
     db.exec("COMMIT");
     db.close();
     const migrated = openStudioDatabase(path);
-    expect(searchCandidates(migrated, "ticket-11", ["inputs"])).toHaveLength(11); // 11, 110..119
-    expect(searchCandidates(migrated, "child-", ["inputs"])).toEqual([]);
+    expect(searchCandidates(migrated, "ticket-11")).toHaveLength(11); // 11, 110..119
+    expect(searchCandidates(migrated, "child-")).toEqual([]);
     migrated.close();
   });
 });
