@@ -161,3 +161,21 @@ export function writePageRuns(
   process.stderr.write(`generated ${n + 50} runs\n`);
   return { longTrace, mid: start };
 }
+
+/**
+ * The runs page's filters as query strings (after `?project=...&limit=50`): the first page, page
+ * 101 (`cursor` is the cursor after 100 pages), and each filter; `mid` is the middle of the span.
+ */
+export function pageFilterQueries(cursor: string, mid: number): Array<[string, string]> {
+  const hour = new Date(mid).toISOString();
+  const hourEnd = new Date(mid + 3_600_000).toISOString();
+  return [
+    ["first page (50 newest root runs)", ""],
+    ["page 101 (keyset cursor)", `&cursor=${cursor}`],
+    ["status = deferred (5%)", "&status=deferred"],
+    ["chain + version", "&chain=triage&version=1.0.0"],
+    ["tier = llm + model", "&tier=llm&model=gpt-4o-mini"],
+    ["feedback rating >= 4", "&feedback_key=rating&score_min=4"],
+    ["time range (1 hour)", `&from=${hour}&to=${hourEnd}`],
+  ];
+}

@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { createStudioApp, StudioStore, startStudio } from "@catena/studio";
 import { launchChromium } from "../../tests/support/chromium.ts";
 import { fmt, machineNotes, markdownTable, numberArg, percentile } from "../lib/report.ts";
-import { writePageRuns } from "./page-runs.ts";
+import { pageFilterQueries, writePageRuns } from "./page-runs.ts";
 
 const RUNS = numberArg("runs", 1_000_000);
 const SAMPLES = numberArg("samples", 200);
@@ -71,16 +71,8 @@ for (let i = 0; i < 100; i++) {
   );
   cursor = (body as { next: string }).next;
 }
-const hour = new Date(mid).toISOString();
-const hourEnd = new Date(mid + 3_600_000).toISOString();
 const queries: Array<[string, string]> = [
-  ["first page (50 newest root runs)", ""],
-  ["page 101 (keyset cursor)", `&cursor=${cursor}`],
-  ["status = deferred (5%)", "&status=deferred"],
-  ["chain + version", "&chain=triage&version=1.0.0"],
-  ["tier = llm + model", "&tier=llm&model=gpt-4o-mini"],
-  ["feedback rating >= 4", "&feedback_key=rating&score_min=4"],
-  ["time range (1 hour)", `&from=${hour}&to=${hourEnd}`],
+  ...pageFilterQueries(cursor, mid),
   ["search, common word", "&q=printer"],
   ["search, rare text (search index)", "&q=order%2012345%22"],
 ];

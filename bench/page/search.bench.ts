@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { createStudioApp, type RunOperation, StudioStore } from "@catena/studio";
 import { loadNodeSqlite } from "../../packages/studio/src/store/load-node-sqlite.ts";
 import { applyMigrations, migrations } from "../../packages/studio/src/store/migrations.ts";
-import { queryRunPage, type RunPageQuery } from "../../packages/studio/src/store/run-page-query.ts";
+import { queryRunPage } from "../../packages/studio/src/store/run-page-query.ts";
 import { queryRuns } from "../../packages/studio/src/store/run-query.ts";
 import type { RunSearchPath } from "../../packages/studio/src/store/run-search.ts";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg, percentile } from "../lib/report.ts";
-import { writePageRuns } from "./page-runs.ts";
+import { pageFilterQueries, writePageRuns } from "./page-runs.ts";
 
 const RUNS = numberArg("runs", 1_000_000);
 const SAMPLES = numberArg("samples", 10);
@@ -60,126 +60,127 @@ const indexed = Number(
 );
 const project = sessions[0] as string;
 
-// 3. Searches, both paths through the same query function, interleaved; then server time.
+// 3. Searches, both paths through the same query function, interleaved; then server time. The
+// machine is shared, so each sample also records the process's CPU time.
 const searches: Array<[string, string]> = [
   ["common word (1 root in 9)", "printer"],
   ["rare text (1 root)", 'order 12345"'],
-  ["a few roots (11)", "order 1234,"],
+  ["a few roots (order 1234…)", "order 1234"],
   ["no root has it (child runs do)", "step 3 of 12345"],
   ["2 characters (no index: scan)", "zq"],
 ];
-function storeTime(search: string, path: RunSearchPath | undefined): { ms: number; rows: number } {
-  const t = performance.now();
-  const page = queryRunPage(
-    store.db,
-    { project, search, limit: 50 },
-    path === undefined ? {} : { searchPath: path },
-  );
-  JSON.stringify(page);
-  return { ms: performance.now() - t, rows: page.runs.length };
+interface Samples {
+  wall: number[];
+  cpu: number[];
+  rows: number;
 }
-const paired = new Map<string, { index: number[]; scan: number[]; rows: number }>();
-for (const [name, text] of searches) {
-  storeTime(text, undefined);
-  storeTime(text, "scan");
-  paired.set(name, { index: [], scan: [], rows: 0 });
+const samples = (): Samples => ({ wall: [], cpu: [], rows: 0 });
+async function timed<T>(into: Samples, fn: () => T | Promise<T>): Promise<T> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const value = await fn();
+  into.wall.push(performance.now() - t);
+  const used = process.cpuUsage(cpu);
+  into.cpu.push((used.user + used.system) / 1000);
+  return value;
+}
+const p = (values: number[], q: number) =>
+  fmt(
+    percentile(
+      [...values].sort((a, b) => a - b),
+      q,
+    ),
+    2,
+  );
+const pageOf = (search: string, path?: RunSearchPath) =>
+  JSON.parse(
+    JSON.stringify(
+      queryRunPage(store.db, { project, search, limit: 50 }, path === undefined ? {} : { searchPath: path }),
+    ),
+  ) as { runs: unknown[] };
+const paired = new Map(searches.map(([name]) => [name, { index: samples(), scan: samples() }]));
+for (const [, text] of searches) {
+  pageOf(text);
+  pageOf(text, "scan");
 }
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, text] of searches) {
     const entry = paired.get(name)!;
     for (let i = 0; i < SAMPLES; i++) {
-      const a = storeTime(text, undefined);
-      const b = storeTime(text, "scan");
-      entry.index.push(a.ms);
-      entry.scan.push(b.ms);
-      if (a.rows !== b.rows) throw new Error(`${name}: the index found ${a.rows} rows, the scan ${b.rows}`);
-      entry.rows = a.rows;
+      const a = await timed(entry.index, () => pageOf(text));
+      const b = await timed(entry.scan, () => pageOf(text, "scan"));
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        throw new Error(`${name}: the index and the scan found other rows`);
+      entry.index.rows = a.runs.length;
     }
   }
 }
 const pairedRows = searches.map(([name]) => {
-  const e = paired.get(name)!;
-  const index = [...e.index].sort((a, b) => a - b);
-  const scan = [...e.scan].sort((a, b) => a - b);
+  const { index, scan } = paired.get(name)!;
   return [
     name,
-    String(e.rows),
-    fmt(percentile(index, 50), 2),
-    fmt(percentile(index, 95), 2),
-    fmt(percentile(scan, 50), 2),
-    fmt(percentile(scan, 95), 2),
+    String(index.rows),
+    p(index.wall, 50),
+    p(index.wall, 95),
+    p(index.cpu, 50),
+    p(scan.wall, 50),
+    p(scan.wall, 95),
+    p(scan.cpu, 50),
   ];
 });
 
 const app = createStudioApp(store, { bodyLimitBytes: 1 << 24, publicUrl: "http://127.0.0.1" });
-async function request(path: string): Promise<{ ms: number; body: unknown }> {
-  const t = performance.now();
-  const response = await app.request(`http://127.0.0.1${path}`, { headers: { host: "127.0.0.1" } });
-  const body = await response.json();
-  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
-  return { ms: performance.now() - t, body };
+async function request(path: string, into?: Samples): Promise<unknown> {
+  const send = async () => {
+    const response = await app.request(`http://127.0.0.1${path}`, { headers: { host: "127.0.0.1" } });
+    const body = await response.json();
+    if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  return into === undefined ? send() : timed(into, send);
 }
 let cursor = "";
 for (let i = 0; i < 100; i++) {
-  const { body } = await request(
-    `/catena/runs?project=${project}&limit=50${cursor ? `&cursor=${cursor}` : ""}`,
-  );
+  const body = await request(`/catena/runs?project=${project}&limit=50${cursor ? `&cursor=${cursor}` : ""}`);
   cursor = (body as { next: string }).next;
 }
-const hour = new Date(mid).toISOString();
-const hourEnd = new Date(mid + 3_600_000).toISOString();
+// The second page of a common word's results, by its cursor.
+const common = (await request(`/catena/runs?project=${project}&limit=50&q=printer`)) as { next: string };
 const pageQueries: Array<[string, string]> = [
-  ["first page (50 newest root runs)", ""],
-  ["page 101 (keyset cursor)", `&cursor=${cursor}`],
-  ["status = deferred (5%)", "&status=deferred"],
-  ["chain + version", "&chain=triage&version=1.0.0"],
-  ["tier = llm + model", "&tier=llm&model=gpt-4o-mini"],
-  ["feedback rating >= 4", "&feedback_key=rating&score_min=4"],
-  ["time range (1 hour)", `&from=${hour}&to=${hourEnd}`],
+  ...pageFilterQueries(cursor, mid),
   ...searches.map(([name, text]): [string, string] => [`search, ${name}`, `&q=${encodeURIComponent(text)}`]),
   ["search, common word + chain", "&q=printer&chain=triage"],
-  ["search, rare text, page 2 of a common word", ""],
+  ["search, common word, page 2 (cursor)", `&q=printer&cursor=${common.next}`],
 ];
-// The second page of a common word's results, by its cursor.
-const common = await request(`/catena/runs?project=${project}&limit=50&q=printer`);
-pageQueries[pageQueries.length - 1] = [
-  "search, common word, page 2 (cursor)",
-  `&q=printer&cursor=${(common.body as { next: string }).next}`,
-];
-const serverTimes = new Map<string, { times: number[]; rows: number }>(
-  pageQueries.map(([n]) => [n, { times: [], rows: 0 }]),
-);
+const serverTimes = new Map(pageQueries.map(([name]) => [name, samples()]));
 for (const [, extra] of pageQueries) await request(`/catena/runs?project=${project}&limit=50${extra}`);
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, extra] of pageQueries) {
     const entry = serverTimes.get(name)!;
     for (let i = 0; i < SAMPLES; i++) {
-      const { ms, body } = await request(`/catena/runs?project=${project}&limit=50${extra}`);
-      entry.times.push(ms);
+      const body = await request(`/catena/runs?project=${project}&limit=50${extra}`, entry);
       entry.rows = (body as { runs: unknown[] }).runs.length;
     }
   }
 }
 const serverRows = pageQueries.map(([name]) => {
   const e = serverTimes.get(name)!;
-  const sorted = [...e.times].sort((a, b) => a - b);
-  return [name, String(e.rows), fmt(percentile(sorted, 50), 2), fmt(percentile(sorted, 95), 2)];
+  return [name, String(e.rows), p(e.wall, 50), p(e.wall, 95), p(e.cpu, 50)];
 });
 
-// LangSmith's search() filter and `query` through POST /runs/query's store function (roots of the project).
+// LangSmith's search() filter through POST /runs/query's store function (roots of the project).
 const filterRows: string[][] = [];
 for (const [name, filter] of [
   ["search() filter, rare text", 'search("order 12345\\"")'],
-  ["search() filter, common word", 'search("printer")'],
+  ["search() filter, a few roots", 'search("order 1234")'],
 ] as const) {
-  const times: number[] = [];
+  const entry = samples();
   for (let i = 0; i < SAMPLES * ROUNDS; i++) {
-    const t = performance.now();
-    queryRuns(store.db, { session: [project], isRoot: true, filter, limit: 100, order: "desc" });
-    times.push(performance.now() - t);
+    await timed(entry, () =>
+      queryRuns(store.db, { session: [project], isRoot: true, filter, limit: 100, order: "desc" }),
+    );
   }
-  times.sort((a, b) => a - b);
-  filterRows.push([name, fmt(percentile(times, 50), 2), fmt(percentile(times, 95), 2)]);
+  filterRows.push([name, p(entry.wall, 50), p(entry.wall, 95), p(entry.cpu, 50)]);
 }
 const loadAfterQueries = loadNote();
 store.close();
@@ -262,13 +263,13 @@ process.stdout.write(
     `(CPU ${((migCpu.user + migCpu.system) / 1e6).toFixed(1)} s); file ${fmt(sizeAfter, 0)} MiB after\n\n`,
 );
 process.stdout.write(
-  `${markdownTable(["runs page search, store time (queryRunPage + JSON)", "rows", "index p50", "index p95", "scan p50", "scan p95"], pairedRows)}\n\n`,
+  `${markdownTable(["runs page search (queryRunPage + JSON), ms", "rows", "index p50", "index p95", "index CPU p50", "scan p50", "scan p95", "scan CPU p50"], pairedRows)}\n\n`,
 );
 process.stdout.write(
-  `${markdownTable(["server time, in-process (app.request)", "rows", "p50 ms", "p95 ms"], serverRows)}\n\n`,
+  `${markdownTable(["server time, in-process (app.request)", "rows", "p50 ms", "p95 ms", "CPU p50 ms"], serverRows)}\n\n`,
 );
 process.stdout.write(
-  `${markdownTable(["POST /runs/query store function, roots of the project", "p50 ms", "p95 ms"], filterRows)}\n\n`,
+  `${markdownTable(["POST /runs/query store function, roots of the project", "p50 ms", "p95 ms", "CPU p50 ms"], filterRows)}\n\n`,
 );
 process.stdout.write(
   `${markdownTable([`ingest ${INGEST.toLocaleString("en")} runs (RunStore.ingest), median of ${INGEST_ROUNDS}`, "runs/s", "CPU s"], ingestRows)}\n`,

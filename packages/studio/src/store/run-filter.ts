@@ -45,14 +45,21 @@ const columns: Record<string, string> = {
 /**
  * Compiles a LangSmith run filter such as `and(eq(run_type, "chain"), has(tags, "v1"))` or
  * `and(eq(metadata_key, "chain"), eq(metadata_value, "support-triage"))` to SQL over the run table
- * aliased `alias` (`search("text")` asks `db`'s search index, see run-search.ts). A `metadata_key`/`metadata_value` pair (and a `feedback_key` with
+ * aliased `alias`. A `metadata_key`/`metadata_value` pair (and a `feedback_key` with
  * `feedback_score`/`feedback_value`) inside one `and` matches the same entry, as in LangSmith.
+ * `search("text")` asks `db`'s search index first (run-search.ts); `rootsOnly` says that the
+ * query reads root runs only, so that no child needs the scan.
  * Anything outside {@link FILTER_HELP} is a 422 that names the unsupported part.
  */
-export function compileRunFilter(db: DatabaseSync, filter: string, alias: string): CompiledFilter {
+export function compileRunFilter(
+  db: DatabaseSync,
+  filter: string,
+  alias: string,
+  options: { rootsOnly?: boolean } = {},
+): CompiledFilter {
   const node = new FilterParser(filter).parse();
   const params: SQLInputValue[] = [];
-  const sql = new FilterCompiler(db, alias, params, filter).node(node);
+  const sql = new FilterCompiler(db, alias, params, filter, options.rootsOnly === true).node(node);
   return { sql, params };
 }
 
@@ -61,8 +68,10 @@ class FilterCompiler {
   readonly #alias: string;
   readonly #params: SQLInputValue[];
   readonly #source: string;
+  readonly #rootsOnly: boolean;
 
-  constructor(db: DatabaseSync, alias: string, params: SQLInputValue[], source: string) {
+  constructor(db: DatabaseSync, alias: string, params: SQLInputValue[], source: string, rootsOnly: boolean) {
+    this.#rootsOnly = rootsOnly;
     this.#db = db;
     this.#alias = alias;
     this.#params = params;
@@ -206,12 +215,10 @@ class FilterCompiler {
     if (text === undefined || !("literal" in text) || typeof text.literal !== "string") {
       return this.#fail('search() takes a quoted text: search("refund")');
     }
-    const search = compileRunSearch(this.#db, this.#alias, text.literal, [
-      "name",
-      "inputs",
-      "outputs",
-      "error",
-    ]);
+    const fields = ["name", "inputs", "outputs", "error"] as const;
+    const search = compileRunSearch(this.#db, this.#alias, text.literal, fields, {
+      rootsOnly: this.#rootsOnly,
+    });
     this.#params.push(...search.params);
     return search.sql;
   }

@@ -213,7 +213,7 @@ export function queryRuns(db: DatabaseSync, query: RunQuery): RunPage {
     params.push(...search.params);
   }
   if (query.filter !== undefined) {
-    const compiled = compileRunFilter(db, query.filter, "r");
+    const compiled = compileRunFilter(db, query.filter, "r", { rootsOnly: query.isRoot === true });
     where.push(compiled.sql);
     params.push(...compiled.params);
   }

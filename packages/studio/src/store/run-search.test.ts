@@ -148,6 +148,15 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
       order: "desc",
     });
     expect(roots.runs.map((r) => r.id)).toEqual([a]);
+    // Roots only (is_root: true): the search index names the candidates, children need no scan.
+    const rootHits = queryRuns(store.db, {
+      session: [session],
+      isRoot: true,
+      filter: 'search("NEEDLE")',
+      limit: 100,
+      order: "desc",
+    });
+    expect(rootHits.runs.map((r) => r.id).sort()).toEqual([b, c].sort());
     store.close();
   });
 
