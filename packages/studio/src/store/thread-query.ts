@@ -70,7 +70,8 @@ export function threadTurnScope(
     params.push(query.maxStartTime);
   }
   if (query.filter !== undefined) {
-    const compiled = compileRunFilter(db, query.filter, "r");
+    // Turns are root runs (see the first conditions), so search() needs no scan of children.
+    const compiled = compileRunFilter(db, query.filter, "r", { rootsOnly: true });
     where.push(compiled.sql);
     params.push(...compiled.params);
   }
