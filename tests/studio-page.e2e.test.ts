@@ -271,7 +271,9 @@ describe("the studio's web page", () => {
     // The studio refuses it too, whoever sends it, and says what is wrong.
     await expect(
       client.createFeedback(lowRun, "correction", { correction: { label: "unicorn" } }),
-    ).rejects.toThrow(/does not fit the output schema of chain triage@1\.2\.0: \$\.label must be one of/);
+    ).rejects.toThrow(
+      /does not fit the output schema of chain triage@1\.2\.0 \(laid over the run's outputs\): \$\.label must be one of/,
+    );
     expect(await corrections()).toEqual([]);
 
     await editor.fill('{"label": "display"}');

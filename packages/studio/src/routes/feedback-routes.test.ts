@@ -143,6 +143,26 @@ describe("corrections checked against the chain's output schema", () => {
     expect(listed).toHaveLength(2);
   });
 
+  it("checks a partial correction laid over the run's outputs, field by field", async () => {
+    const client = fixture.client();
+    const root = new RunTree({
+      name: "labeler",
+      run_type: "chain",
+      inputs: { ticket: "screen flickers" },
+      client,
+      project_name: "corrections",
+      metadata: { chain: "labeler", version: "1.0.0", output_schema: output },
+    });
+    await root.postRun();
+    await root.end({ label: "billing", confidence: 0.9 });
+    await root.patchRun();
+    await client.awaitPendingTraceBatches();
+    await client.createFeedback(root.id, "correction", { correction: { label: "hardware" } });
+    await expect(
+      client.createFeedback(root.id, "correction", { correction: { confidence: 2 } }),
+    ).rejects.toThrow(/\(laid over the run's outputs\): \$\.confidence must be ≤ 1/);
+  });
+
   it("reads the schema from the run's metadata when no description is stored, and checks nothing without one", async () => {
     const client = fixture.client();
     const withMetadata = await labelerRun("metadata");

@@ -49,29 +49,39 @@ export function correctionSchemaResolver(
 
 /**
  * Refuses (422) a correction of root run `runId` that does not fit its chain's output schema,
- * naming each problem as the page's correction editor does. A run the studio has not received, a
- * child run (a step's output is not the chain's) or a chain without a known schema is not checked.
+ * naming each problem as the page's correction editor does. A correction object overrides the
+ * run's outputs field by field (as `catena dataset add --from-traces` applies it), so what is
+ * checked is the outputs with the correction laid over them: `{"label": "billing"}` corrects one
+ * field of a larger answer. A run the studio has not received, a child run (a step's output is not
+ * the chain's) or a chain without a known schema is not checked.
  */
 export function assertCorrectionFits(db: DatabaseSync, runId: string, correction: unknown): void {
-  const run = db.prepare("SELECT parent_run_id, extra FROM runs WHERE id = ?").get(runId);
+  const run = db.prepare("SELECT parent_run_id, extra, outputs, error FROM runs WHERE id = ?").get(runId);
   if (run === undefined || run.parent_run_id !== null) return;
   const extra = fromJsonColumn(run.extra) as { metadata?: CorrectionSchemaKeys } | null;
   const found = correctionSchemaResolver(db)(extra?.metadata ?? {});
   if (found === undefined) return;
+  const outputs = run.error ? null : fromJsonColumn(run.outputs);
+  const corrected = isRecord(correction) && isRecord(outputs) ? { ...outputs, ...correction } : correction;
   let problems: string[];
   try {
-    problems = checkJsonSchema(correction, found.schema);
+    problems = checkJsonSchema(corrected, found.schema);
   } catch {
     return; // a schema this checker cannot read is as good as unknown
   }
   if (problems.length === 0) return;
   throw new StudioHttpError(
     422,
-    `The correction of run ${runId} does not fit the output schema of ${found.owner}: ${problems.join("; ")}. ` +
+    `The correction of run ${runId} does not fit the output schema of ${found.owner}` +
+      `${corrected === correction ? "" : " (laid over the run's outputs)"}: ${problems.join("; ")}. ` +
       "Send a corrected output that fits the schema (the page's correction editor lists the problems as you type).",
   );
 }
 
-function isSchema(value: unknown): value is JsonSchema {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isSchema(value: unknown): value is JsonSchema {
+  return isRecord(value);
 }
