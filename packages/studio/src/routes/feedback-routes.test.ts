@@ -78,9 +78,13 @@ describe("corrections checked against the chain's output schema", () => {
     required: ["label"],
   };
 
-  /** A root run of chain `labeler` (fingerprint `fp-labeler`) and one child step, through the SDK. */
+  /**
+   * A root run of chain `labeler` (fingerprint `fp-labeler`) and one child step, through the SDK;
+   * the root ends with `outputs` when they are given.
+   */
   async function labelerRun(
     withSchema: "description" | "metadata" | "none",
+    outputs?: Record<string, unknown>,
   ): Promise<{ root: string; child: string }> {
     const client = fixture.client();
     const root = new RunTree({
@@ -99,6 +103,10 @@ describe("corrections checked against the chain's output schema", () => {
     await root.postRun();
     const child = root.createChild({ name: "classify", run_type: "tool", inputs: {} });
     await child.postRun();
+    if (outputs !== undefined) {
+      await root.end(outputs);
+      await root.patchRun();
+    }
     await client.awaitPendingTraceBatches();
     return { root: root.id, child: child.id };
   }
@@ -145,21 +153,10 @@ describe("corrections checked against the chain's output schema", () => {
 
   it("checks a partial correction laid over the run's outputs, field by field", async () => {
     const client = fixture.client();
-    const root = new RunTree({
-      name: "labeler",
-      run_type: "chain",
-      inputs: { ticket: "screen flickers" },
-      client,
-      project_name: "corrections",
-      metadata: { chain: "labeler", version: "1.0.0", output_schema: output },
-    });
-    await root.postRun();
-    await root.end({ label: "billing", confidence: 0.9 });
-    await root.patchRun();
-    await client.awaitPendingTraceBatches();
-    await client.createFeedback(root.id, "correction", { correction: { label: "hardware" } });
+    const { root } = await labelerRun("metadata", { label: "billing", confidence: 0.9 });
+    await client.createFeedback(root, "correction", { correction: { label: "hardware" } });
     await expect(
-      client.createFeedback(root.id, "correction", { correction: { confidence: 2 } }),
+      client.createFeedback(root, "correction", { correction: { confidence: 2 } }),
     ).rejects.toThrow(/\(laid over the run's outputs\): \$\.confidence must be ≤ 1/);
   });
 
