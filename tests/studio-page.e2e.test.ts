@@ -221,7 +221,24 @@ describe("the studio's web page", () => {
     }
   });
 
-  it("works through the annotation queue with the keyboard", async () => {
+  it("works through the annotation queue with the keyboard, corrections checked against the chain's schema", async () => {
+    // The chain's description, as `catena` puts it when it traces, gives its output schema.
+    const described = await fetch(`${studio.url}/catena/chains/fp-triage-1.2.0`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "triage",
+        version: "1.2.0",
+        mermaid: 'stateDiagram-v2\n  state "classify (cascade)" as s1\n  [*] --> s1\n  s1 --> [*]',
+        output: {
+          type: "object",
+          properties: { label: { enum: ["hardware", "billing", "display"] } },
+          required: ["label"],
+          additionalProperties: false,
+        },
+      }),
+    });
+    expect(described.status).toBe(200);
     const page = await open(`/o/local/projects/p/${projectId}/queue`);
     const items = page.getByRole("list", { name: "Queue items" }).getByRole("button");
     await expect.poll(() => items.count()).toBeGreaterThanOrEqual(1);
@@ -235,14 +252,39 @@ describe("the studio's web page", () => {
     await page.keyboard.press("k");
     await page.keyboard.press("e");
     const editor = page.getByLabel("Corrected output");
+    const corrections = async () => {
+      const feedback = [];
+      for await (const f of client.listFeedback({ runIds: [lowRun] })) feedback.push(f);
+      return feedback.filter((f) => f.key === "correction");
+    };
+
+    // A correction outside the schema is refused as it is typed, and Ctrl+Enter sends nothing.
+    await editor.fill('{"label": "unicorn", "note": 1}');
+    const problems = page.getByRole("list", { name: "Correction problems" });
+    await expect
+      .poll(() => problems.textContent())
+      .toContain('$.label must be one of "hardware", "billing", "display"');
+    expect(await problems.textContent()).toContain("$.note is not allowed");
+    expect(await page.getByRole("button", { name: "Save correction" }).isDisabled()).toBe(true);
+    await editor.press("Control+Enter");
+    await page.screenshot({ path: join(SCREENSHOTS, "queue-correction-refused.png") });
+    // The studio refuses it too, whoever sends it, and says what is wrong.
+    await expect(
+      client.createFeedback(lowRun, "correction", { correction: { label: "unicorn" } }),
+    ).rejects.toThrow(
+      /does not fit the output schema of chain triage@1\.2\.0 \(laid over the run's outputs\): \$\.label must be one of/,
+    );
+    expect(await corrections()).toEqual([]);
+
     await editor.fill('{"label": "display"}');
+    await expect.poll(() => problems.count()).toBe(0);
     await editor.press("Control+Enter");
     await page.getByRole("status").filter({ hasText: "Correction saved" }).waitFor();
 
     const feedback = [];
     for await (const f of client.listFeedback({ runIds: [lowRun] })) feedback.push(f);
     expect(feedback.find((f) => f.key === "rating")?.score).toBe(5);
-    expect(feedback.find((f) => f.key === "correction")?.correction).toEqual({ label: "display" });
+    expect((await corrections()).map((f) => f.correction)).toEqual([{ label: "display" }]);
     await page.close();
   });
 

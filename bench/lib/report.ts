@@ -37,6 +37,13 @@ export function loadNote(): string {
     .join(", ")} on ${availableParallelism()} CPUs`;
 }
 
+/** The `p`th percentile (nearest rank) of ascending `sorted` values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

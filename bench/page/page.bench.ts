@@ -2,7 +2,6 @@
 // first page, a deep keyset page, each filter), opening a 50-step trace (`GET /catena/traces/{id}`),
 // time to first render in Chromium, and the bundle size. The runs are written straight into SQLite
 // (10 runs per trace, 70% in the queried project). See bench/RESULTS.md ("Studio web page").
-import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,188 +9,22 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { createStudioApp, StudioStore, startStudio } from "@catena/studio";
 import { launchChromium } from "../../tests/support/chromium.ts";
-import { fmt, machineNotes, markdownTable, numberArg } from "../lib/report.ts";
+import { fmt, machineNotes, markdownTable, numberArg, percentile } from "../lib/report.ts";
+import { pageFilterQueries, writePageRuns } from "./page-runs.ts";
 
 const RUNS = numberArg("runs", 1_000_000);
 const SAMPLES = numberArg("samples", 200);
 const RENDERS = numberArg("renders", 15);
-const PER_TRACE = 10;
 const dir = mkdtempSync(join(tmpdir(), "catena-page-bench-"));
 const dbPath = join(dir, "studio.db");
 
-function percentile(sorted: number[], p: number): number {
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  );
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000Z");
-}
-
-function dotted(ms: number, id: string): string {
-  return `${iso(ms).replace(/[-:.]/g, "")}${id}`;
-}
-
-const WORDS = [
-  "printer",
-  "refund",
-  "invoice",
-  "password",
-  "screen",
-  "delivery",
-  "account",
-  "upgrade",
-  "battery",
-];
-const CHAINS = ["triage", "refunds", "routing"];
-const TIERS = ["rules", "ml", "llm"];
-
-/** Writes `RUNS` runs (traces of 10) and one 50-step trace; returns the queried project and the long trace. */
+/** The 4 projects of the runs and the runs themselves; returns the queried project and the long trace. */
 function generate(store: StudioStore): { project: string; longTrace: string; mid: number } {
-  const db = store.db;
   const sessions = Array.from(
     { length: 4 },
     (_, i) => store.sessions.resolveForRun(undefined, `bench-${i}`) as string,
   );
-  const insert = db.prepare(
-    `INSERT INTO runs (id, trace_id, dotted_order, parent_run_id, session_id, name, run_type, start_time, end_time,
-       status, error, inputs, outputs, extra, total_tokens, total_cost, has_post, has_patch)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`,
-  );
-  const feedback = db.prepare(
-    "INSERT INTO feedback (id, run_id, trace_id, session_id, key, score, created_at, modified_at) VALUES (?, ?, ?, ?, 'rating', ?, ?, ?)",
-  );
-  const traces = Math.floor(RUNS / PER_TRACE);
-  const t0 = Date.parse("2026-11-01T00:00:00Z");
-  const span = 30 * 86_400_000;
-  let n = 0;
-  db.exec("BEGIN");
-  for (let t = 0; t < traces; t++) {
-    const session = (t % 10 < 7 ? sessions[0] : sessions[1 + (t % 3)]) as string;
-    const start = t0 + Math.floor((t / traces) * span);
-    const rootId = randomUUID();
-    const rootDotted = dotted(start, rootId);
-    const chain = CHAINS[t % 3] as string;
-    const tier = TIERS[(t >> 2) % 3] as string;
-    const status = t % 20 === 0 ? "deferred" : t % 33 === 0 ? "error" : "done";
-    const word = WORDS[t % WORDS.length];
-    const rootMeta = {
-      chain,
-      version: t % 2 === 0 ? "1.0.0" : "1.1.0",
-      fingerprint: `fp-${chain}`,
-      status,
-      tier,
-      ...(tier === "llm" ? { model: "gpt-4o-mini" } : {}),
-      confidence: 0.7 + (t % 30) / 100,
-      ms: 5 + (t % 50),
-    };
-    insert.run(
-      rootId,
-      rootId,
-      rootDotted,
-      null,
-      session,
-      chain,
-      "chain",
-      iso(start),
-      iso(start + 60),
-      status === "error" ? "error" : "success",
-      status === "error" ? "VALIDATION: label not allowed: fix the prompt" : null,
-      JSON.stringify({ ticket: `my ${word} broke, order ${t}` }),
-      JSON.stringify({ label: word, confidence: rootMeta.confidence }),
-      JSON.stringify({ metadata: rootMeta }),
-      null,
-      null,
-    );
-    n++;
-    for (let s = 1; s < PER_TRACE; s++) {
-      const id = randomUUID();
-      const at = start + s * 5;
-      const llm = s === PER_TRACE - 1 && tier === "llm";
-      insert.run(
-        id,
-        rootId,
-        `${rootDotted}.${dotted(at, id)}`,
-        rootId,
-        session,
-        `step-${s}`,
-        llm ? "llm" : "chain",
-        iso(at),
-        iso(at + 4),
-        "success",
-        null,
-        JSON.stringify({ text: `step ${s} of ${t}` }),
-        JSON.stringify({ ok: true }),
-        JSON.stringify({ metadata: { kind: llm ? "llm" : "code", tier, confidence: 0.8, threshold: 0.7 } }),
-        llm ? 150 : null,
-        llm ? 0.0002 : null,
-      );
-      n++;
-    }
-    if (t % 20 === 1)
-      feedback.run(
-        randomUUID(),
-        rootId,
-        rootId,
-        session,
-        1 + (Math.floor(t / 20) % 5),
-        iso(start + 100),
-        iso(start + 100),
-      );
-    if (t % 1000 === 999) {
-      db.exec("COMMIT");
-      db.exec("BEGIN");
-    }
-  }
-  // One trace of 50 steps (a root and 49 children).
-  const longTrace = randomUUID();
-  const start = t0 + span / 2;
-  const rootDotted = dotted(start, longTrace);
-  insert.run(
-    longTrace,
-    longTrace,
-    rootDotted,
-    null,
-    sessions[0] as string,
-    "long",
-    "chain",
-    iso(start),
-    iso(start + 500),
-    "success",
-    null,
-    JSON.stringify({ ticket: "long" }),
-    JSON.stringify({ ok: true }),
-    JSON.stringify({ metadata: { chain: "long", version: "1.0.0", status: "done" } }),
-    null,
-    null,
-  );
-  for (let s = 1; s < 50; s++) {
-    const id = randomUUID();
-    const at = start + s * 10;
-    insert.run(
-      id,
-      longTrace,
-      `${rootDotted}.${dotted(at, id)}`,
-      longTrace,
-      sessions[0] as string,
-      `step-${s}`,
-      "chain",
-      iso(at),
-      iso(at + 9),
-      "success",
-      null,
-      JSON.stringify({ text: `input of step ${s}`, more: { a: [1, 2, 3] } }),
-      JSON.stringify({ text: `output of step ${s}` }),
-      JSON.stringify({ metadata: { kind: "code", tier: "rules", confidence: 0.9, threshold: 0.8 } }),
-      10,
-      0.00001,
-    );
-  }
-  db.exec("COMMIT");
-  db.exec("ANALYZE");
-  process.stderr.write(`generated ${n + 50} runs\n`);
-  return { project: sessions[0] as string, longTrace, mid: start };
+  return { project: sessions[0] as string, ...writePageRuns(store.db, sessions, RUNS) };
 }
 
 async function timed(
@@ -238,18 +71,10 @@ for (let i = 0; i < 100; i++) {
   );
   cursor = (body as { next: string }).next;
 }
-const hour = new Date(mid).toISOString();
-const hourEnd = new Date(mid + 3_600_000).toISOString();
 const queries: Array<[string, string]> = [
-  ["first page (50 newest root runs)", ""],
-  ["page 101 (keyset cursor)", `&cursor=${cursor}`],
-  ["status = deferred (5%)", "&status=deferred"],
-  ["chain + version", "&chain=triage&version=1.0.0"],
-  ["tier = llm + model", "&tier=llm&model=gpt-4o-mini"],
-  ["feedback rating >= 4", "&feedback_key=rating&score_min=4"],
-  ["time range (1 hour)", `&from=${hour}&to=${hourEnd}`],
+  ...pageFilterQueries(cursor, mid),
   ["search, common word", "&q=printer"],
-  ["search, rare text (full scan)", "&q=order%2012345%22"],
+  ["search, rare text (search index)", "&q=order%2012345%22"],
 ];
 const rows: string[][] = [];
 for (const [name, extra] of queries) {

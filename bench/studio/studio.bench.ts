@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { type RunOperation, StudioStore } from "@catena/studio";
 import { Client, RunTree } from "langsmith";
-import { fmt, machineNotes, markdownTable, measure, median, numberArg } from "../lib/report.ts";
+import { fmt, machineNotes, markdownTable, measure, median, numberArg, stringArg } from "../lib/report.ts";
 
 for (const key of Object.keys(process.env)) if (/^(LANGCHAIN|LANGSMITH)_/i.test(key)) delete process.env[key];
 process.noDeprecation = true;
@@ -28,7 +28,9 @@ interface Server {
   stop(): Promise<number>;
 }
 
-async function spawnServer(kind: "studio" | "sink", dbPath?: string): Promise<Server> {
+type ServerKind = "sink" | "studio" | "studio-no-search";
+
+async function spawnServer(kind: ServerKind, dbPath?: string): Promise<Server> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -88,18 +90,19 @@ async function sendTraces(client: Client, runs: number): Promise<void> {
 
 async function ingestBench(): Promise<string> {
   const rows: string[][] = [];
-  const results: Record<string, { wall: number[]; clientCpu: number[]; serverCpu: number[] }> = {
-    sink: { wall: [], clientCpu: [], serverCpu: [] },
-    studio: { wall: [], clientCpu: [], serverCpu: [] },
-  };
+  const kinds: ServerKind[] = ["sink", "studio", "studio-no-search"];
+  const results = Object.fromEntries(
+    kinds.map((k) => [k, { wall: [] as number[], clientCpu: [] as number[], serverCpu: [] as number[] }]),
+  );
   for (let round = 0; round < ROUNDS; round++) {
-    for (const kind of round % 2 === 0 ? (["sink", "studio"] as const) : (["studio", "sink"] as const)) {
-      const dbPath = join(dir, `ingest-${round}.db`);
+    // Each round starts with another kind, so that none always runs first.
+    for (const kind of [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)]) {
+      const dbPath = join(dir, `ingest-${round}-${kind}.db`);
       const server = await spawnServer(kind, dbPath);
       const client = new Client({ apiUrl: server.url, apiKey: "bench" });
       const { wallMs, cpuMs } = await measure(() => sendTraces(client, RUNS));
       const serverCpu = await server.stop();
-      if (kind === "studio") {
+      if (kind !== "sink") {
         const store = StudioStore.open(dbPath);
         const stored = Number(
           store.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE end_time IS NOT NULL").get()?.n,
@@ -112,11 +115,16 @@ async function ingestBench(): Promise<string> {
       results[kind]!.serverCpu.push(serverCpu);
     }
   }
-  for (const kind of ["sink", "studio"] as const) {
+  const names: Record<ServerKind, string> = {
+    sink: "discarding sink (SDK floor)",
+    studio: "Catena studio (SQLite, WAL)",
+    "studio-no-search": "Catena studio without the search index",
+  };
+  for (const kind of kinds) {
     const r = results[kind]!;
     const wall = median(r.wall);
     rows.push([
-      kind === "sink" ? "discarding sink (SDK floor)" : "Catena studio (SQLite, WAL)",
+      names[kind],
       fmt(RUNS / (wall / 1000), 0),
       fmt(RUNS / (Math.min(...r.wall) / 1000), 0),
       fmt((median(r.clientCpu) * 1000) / RUNS, 1),
@@ -289,10 +297,12 @@ try {
     `\n## Ingest: ${fmt(RUNS, 0)} runs (traces of ${RUNS_PER_TRACE}) through RunTree + batching, median of ${ROUNDS} rounds\n`,
   );
   console.log(await ingestBench());
-  console.log(`\n## Query latency, ${fmt(SAMPLES, 0)} samples each\n`);
-  const query = await queryBench();
-  console.log(query.table);
-  console.log(`\n${query.loadNote}`);
+  if (stringArg("only") !== "ingest") {
+    console.log(`\n## Query latency, ${fmt(SAMPLES, 0)} samples each\n`);
+    const query = await queryBench();
+    console.log(query.table);
+    console.log(`\n${query.loadNote}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,8 @@
  * makes them, and the page, which reads them: plain types, with nothing of Node in them.
  */
 
+import type { JsonSchema } from "./check-json-schema.ts";
+
 /** Summary of one key's feedback on a run. */
 export interface FeedbackSummary {
   key: string;
@@ -71,6 +73,8 @@ export interface QueueItem {
   start_time: string | null;
   inputs: unknown;
   outputs: unknown;
+  /** The chain's output schema, which a correction must fit; `null` when the studio knows none. */
+  output_schema: JsonSchema | null;
 }
 
 /** One experiment (a session with a reference dataset) and its aggregates. */

@@ -28,7 +28,8 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals:
         try {
           store.feedback.create(feedback);
         } catch (error) {
-          // Feedback its key's config refuses must not take the batch's runs down with it.
+          // Feedback that its key's config or its chain's output schema refuses must not take the
+          // batch's runs down with it.
           if (!(error instanceof StudioHttpError) || error.status !== 422) throw error;
           refused.push(`feedback ${feedback.id ?? "?"} on run ${feedback.run_id ?? "?"}: ${error.message}`);
         }

@@ -171,7 +171,7 @@ export function registerV2ThreadRoutes(app: Hono, store: StudioStore, context: V
       "max_start_time",
     ]);
     const select = new Set<string>(body.choices("select", AGGREGATE_SELECTS) ?? AGGREGATE_SELECTS);
-    const scope = threadTurnScope(threadWindow(store, body, "project_id"));
+    const scope = threadTurnScope(store.db, threadWindow(store, body, "project_id"));
     const roots = runStats(store.db, scope);
     const trees = runStats(store.db, treeScope(scope));
     const all: Record<string, unknown> = {
@@ -202,7 +202,7 @@ export function registerV2ThreadRoutes(app: Hono, store: StudioStore, context: V
     ]);
     const window = threadWindow(store, params, "session_id", false);
     const select = new Set<string>(params.choices("selects", THREAD_STAT_SELECTS) ?? THREAD_STAT_SELECTS);
-    const scope = threadTurnScope(window, threadId);
+    const scope = threadTurnScope(store.db, window, threadId);
     const roots = runStats(store.db, scope);
     if (roots.run_count === 0) {
       throw new StudioHttpError(

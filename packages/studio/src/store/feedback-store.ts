@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { assertCorrectionFits } from "./correction-schema.ts";
 import type { FeedbackConfigStore } from "./feedback-config-store.ts";
 import { fromJsonColumn, numberColumn, textColumn, toJsonColumn } from "./json-column.ts";
 import { isUuid } from "./run-fields.ts";
@@ -184,11 +185,15 @@ export class FeedbackStore {
 
   /**
    * Stores feedback, checked against its key's config and the config it carries (see
-   * `FeedbackConfigStore.enforce`); the trace and session are taken from the run when it is known
+   * `FeedbackConfigStore.enforce`) and, for a correction, against the chain's output schema (see
+   * `assertCorrectionFits`); the trace and session are taken from the run when it is known
    * and they are not given.
    */
   create(input: FeedbackCreate, where = "feedback"): StudioFeedback {
     this.#configs.enforce(input.key, input.feedback_config, input, `${where}: feedback_config`);
+    if (input.run_id != null && input.correction != null) {
+      assertCorrectionFits(this.#db, input.run_id, input.correction);
+    }
     const id = input.id ?? randomUUID();
     const run = input.run_id == null ? undefined : this.#runTrace.get(input.run_id);
     const now = studioNow();
@@ -224,11 +229,17 @@ export class FeedbackStore {
     return toFeedback(row);
   }
 
-  /** Changes the given fields of a feedback; the result must still fit the key's config. */
+  /**
+   * Changes the given fields of a feedback; the result must still fit the key's config, and a new
+   * correction the chain's output schema.
+   */
   update(id: string, update: FeedbackUpdate): StudioFeedback {
     const current = this.require(id);
     const next = { ...current, ...update };
     this.#configs.enforce(current.key, current.feedback_config, next, `feedback ${id}: feedback_config`);
+    if (current.run_id !== null && update.correction != null) {
+      assertCorrectionFits(this.#db, current.run_id, update.correction);
+    }
     this.#db
       .prepare(
         "UPDATE feedback SET score = ?, value = ?, comment = ?, correction = ?, modified_at = ? WHERE id = ?",

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { QueueItem, QueueReason } from "../page-api-shapes.ts";
+import { correctionSchemaResolver } from "./correction-schema.ts";
 import { fromJsonColumn, numberColumn, textColumn } from "./json-column.ts";
 import { metadataSql, outcomeSql } from "./run-page-query.ts";
 
@@ -38,6 +39,7 @@ export function queryReviewQueue(
     .prepare(
       `SELECT r.id, r.trace_id, r.session_id, r.start_time, r.inputs, r.outputs,
         ${outcomeSql("r")} AS outcome, ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
+        ${metadataSql("r", "fingerprint")} AS fingerprint, ${metadataSql("r", "output_schema")} AS output_schema,
         (SELECT min(${metadataSql("s", "confidence")}) FROM runs AS s WHERE s.trace_id = r.trace_id
            AND ${metadataSql("s", "confidence")} IS NOT NULL AND ${metadataSql("s", "threshold")} IS NOT NULL
            AND ${metadataSql("s", "confidence")} >= ${metadataSql("s", "threshold")}
@@ -51,6 +53,7 @@ export function queryReviewQueue(
     )
     .all(rules.lowConfidenceMargin, project, rules.window);
   const day = rules.day ?? new Date().toISOString().slice(0, 10);
+  const schemaOf = correctionSchemaResolver(db);
   const items: QueueItem[] = [];
   const sampleCandidates = new Map<string, Array<{ rank: string; item: QueueItem }>>();
   for (const row of rows) {
@@ -66,6 +69,9 @@ export function queryReviewQueue(
       start_time: textColumn(row.start_time),
       inputs: fromJsonColumn(row.inputs),
       outputs: fromJsonColumn(row.outputs),
+      output_schema:
+        schemaOf({ fingerprint: row.fingerprint, output_schema: fromJsonColumn(row.output_schema) })
+          ?.schema ?? null,
     };
     if (base.status === "waiting") items.push({ ...base, reason: "review" });
     else if (base.status === "deferred") items.push({ ...base, reason: "deferred" });

@@ -1,4 +1,4 @@
-import type { SQLInputValue } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { jsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import {
@@ -9,6 +9,7 @@ import {
   type Literal,
   type Node,
 } from "./filter-parser.ts";
+import { compileRunSearch } from "./run-search.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
 /** A filter compiled to SQL over the `runs` table under an alias, with its bound parameters. */
@@ -46,21 +47,32 @@ const columns: Record<string, string> = {
  * `and(eq(metadata_key, "chain"), eq(metadata_value, "support-triage"))` to SQL over the run table
  * aliased `alias`. A `metadata_key`/`metadata_value` pair (and a `feedback_key` with
  * `feedback_score`/`feedback_value`) inside one `and` matches the same entry, as in LangSmith.
+ * `search("text")` asks `db`'s search index first (run-search.ts); `rootsOnly` says that the
+ * query reads root runs only, so that no child needs the scan.
  * Anything outside {@link FILTER_HELP} is a 422 that names the unsupported part.
  */
-export function compileRunFilter(filter: string, alias: string): CompiledFilter {
+export function compileRunFilter(
+  db: DatabaseSync,
+  filter: string,
+  alias: string,
+  options: { rootsOnly?: boolean } = {},
+): CompiledFilter {
   const node = new FilterParser(filter).parse();
   const params: SQLInputValue[] = [];
-  const sql = new FilterCompiler(alias, params, filter).node(node);
+  const sql = new FilterCompiler(db, alias, params, filter, options.rootsOnly === true).node(node);
   return { sql, params };
 }
 
 class FilterCompiler {
+  readonly #db: DatabaseSync;
   readonly #alias: string;
   readonly #params: SQLInputValue[];
   readonly #source: string;
+  readonly #rootsOnly: boolean;
 
-  constructor(alias: string, params: SQLInputValue[], source: string) {
+  constructor(db: DatabaseSync, alias: string, params: SQLInputValue[], source: string, rootsOnly: boolean) {
+    this.#rootsOnly = rootsOnly;
+    this.#db = db;
     this.#alias = alias;
     this.#params = params;
     this.#source = source;
@@ -203,9 +215,12 @@ class FilterCompiler {
     if (text === undefined || !("literal" in text) || typeof text.literal !== "string") {
       return this.#fail('search() takes a quoted text: search("refund")');
     }
-    const a = this.#alias;
-    this.#params.push(text.literal.toLowerCase());
-    return `instr(lower(coalesce(${a}.name, '') || ' ' || coalesce(${a}.inputs, '') || ' ' || coalesce(${a}.outputs, '') || ' ' || coalesce(${a}.error, '')), ?) > 0`;
+    const fields = ["name", "inputs", "outputs", "error"] as const;
+    const search = compileRunSearch(this.#db, this.#alias, text.literal, fields, {
+      rootsOnly: this.#rootsOnly,
+    });
+    this.#params.push(...search.params);
+    return search.sql;
   }
 
   #metadata(nodes: Node[]): string {

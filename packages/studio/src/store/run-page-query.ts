@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
+import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
 
 /** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
 export interface RunPageQuery {
@@ -43,8 +44,14 @@ export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "sta
 /**
  * The root runs of a project, newest first, keyset-paged on (start_time, id): the partial index
  * `runs_session_root_start` walks them in order, so a page costs the same however deep it is.
+ * A search for a rare text starts from the search index's few candidates instead (`searchPath`
+ * forces one way, for comparisons).
  */
-export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
+export function queryRunPage(
+  db: DatabaseSync,
+  query: RunPageQuery,
+  options: { searchPath?: RunSearchPath } = {},
+): RunPage {
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL"];
   const params: SQLInputValue[] = [query.project];
   const eq = (sql: string, value: string | undefined) => {
@@ -65,9 +72,16 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
     where.push("r.start_time < ?");
     params.push(query.to);
   }
+  // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
+  let from = "INDEXED BY runs_session_root_start";
   if (query.search !== undefined) {
-    where.push("instr(lower(coalesce(r.inputs, '') || ' ' || coalesce(r.outputs, '')), ?) > 0");
-    params.push(query.search.toLowerCase());
+    const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
+      rootsOnly: true,
+      ...(options.searchPath === undefined ? {} : { path: options.searchPath }),
+    });
+    where.push(search.sql);
+    params.push(...search.params);
+    if (search.path === "index") from = "NOT INDEXED";
   }
   if (query.feedbackKey !== undefined) {
     const bounds: string[] = [];
@@ -87,6 +101,8 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
     params.push(time, id);
   }
   // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
+  // The page's rows are chosen first and only they get their columns (the trace totals above all):
+  // a search that starts from its candidates sorts them all, and would otherwise total each one.
   const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error,
       (SELECT sum(s.total_tokens) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_tokens,
       (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
@@ -95,9 +111,11 @@ export function queryRunPage(db: DatabaseSync, query: RunPageQuery): RunPage {
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
       ${metadataSql("r", "tier")} AS tier, ${metadataSql("r", "model")} AS model,
       ${metadataSql("r", "confidence")} AS confidence, ${metadataSql("r", "ms")} AS ms
-    FROM runs AS r INDEXED BY runs_session_root_start
-    WHERE ${where.join(" AND ")}
-    ORDER BY r.start_time DESC, r.id DESC LIMIT ?`;
+    FROM (SELECT r.rowid AS row FROM runs AS r ${from}
+      WHERE ${where.join(" AND ")}
+      ORDER BY r.start_time DESC, r.id DESC LIMIT ?) AS chosen
+    JOIN runs AS r ON r.rowid = chosen.row
+    ORDER BY r.start_time DESC, r.id DESC`;
   const rows = db.prepare(sql).all(...params, query.limit + 1);
   const page = rows.slice(0, query.limit);
   const feedback = feedbackSummaries(

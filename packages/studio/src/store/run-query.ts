@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { isUuid } from "./run-fields.ts";
 import { compileRunFilter } from "./run-filter.ts";
+import { compileRunSearch } from "./run-search.ts";
 import { storedRunFromRow } from "./run-store.ts";
 import type { StoredRun } from "./stored-run.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
@@ -205,23 +206,24 @@ export function queryRuns(db: DatabaseSync, query: RunQuery): RunPage {
   }
   if (query.error !== undefined) where.push(query.error ? "r.error IS NOT NULL" : "r.error IS NULL");
   if (query.query !== undefined) {
-    where.push(
-      "instr(lower(coalesce(r.name, '') || ' ' || coalesce(r.inputs, '') || ' ' || coalesce(r.outputs, '')), ?) > 0",
-    );
-    params.push(query.query.toLowerCase());
+    const search = compileRunSearch(db, "r", query.query, ["name", "inputs", "outputs"], {
+      rootsOnly: query.isRoot === true,
+    });
+    where.push(search.sql);
+    params.push(...search.params);
   }
   if (query.filter !== undefined) {
-    const compiled = compileRunFilter(query.filter, "r");
+    const compiled = compileRunFilter(db, query.filter, "r", { rootsOnly: query.isRoot === true });
     where.push(compiled.sql);
     params.push(...compiled.params);
   }
   if (query.traceFilter !== undefined) {
-    const compiled = compileRunFilter(query.traceFilter, "t");
+    const compiled = compileRunFilter(db, query.traceFilter, "t");
     where.push(`EXISTS (SELECT 1 FROM runs AS t WHERE t.id = r.trace_id AND ${compiled.sql})`);
     params.push(...compiled.params);
   }
   if (query.treeFilter !== undefined) {
-    const compiled = compileRunFilter(query.treeFilter, "t");
+    const compiled = compileRunFilter(db, query.treeFilter, "t");
     where.push(`EXISTS (SELECT 1 FROM runs AS t WHERE t.trace_id = r.trace_id AND ${compiled.sql})`);
     params.push(...compiled.params);
   }

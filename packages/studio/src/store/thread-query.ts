@@ -50,7 +50,11 @@ export interface ThreadSummary {
  * The turns (root runs) of a project's threads that match a query, as a SQL condition on `runs`
  * aliased `r`: the rows the `runs_session_thread` index finds.
  */
-export function threadTurnScope(query: Omit<ThreadQuery, "limit" | "cursor">, threadId?: string): RunScope {
+export function threadTurnScope(
+  db: DatabaseSync,
+  query: Omit<ThreadQuery, "limit" | "cursor">,
+  threadId?: string,
+): RunScope {
   const where = ["r.session_id = ?", "r.thread_id IS NOT NULL", "r.parent_run_id IS NULL"];
   const params: SQLInputValue[] = [query.sessionId];
   if (threadId !== undefined) {
@@ -66,12 +70,13 @@ export function threadTurnScope(query: Omit<ThreadQuery, "limit" | "cursor">, th
     params.push(query.maxStartTime);
   }
   if (query.filter !== undefined) {
-    const compiled = compileRunFilter(query.filter, "r");
+    // Turns are root runs (see the first conditions), so search() needs no scan of children.
+    const compiled = compileRunFilter(db, query.filter, "r", { rootsOnly: true });
     where.push(compiled.sql);
     params.push(...compiled.params);
   }
   if (query.treeFilter !== undefined) {
-    const compiled = compileRunFilter(query.treeFilter, "t");
+    const compiled = compileRunFilter(db, query.treeFilter, "t");
     where.push(`EXISTS (SELECT 1 FROM runs AS t WHERE t.trace_id = r.trace_id AND ${compiled.sql})`);
     params.push(...compiled.params);
   }
@@ -86,7 +91,7 @@ export function queryThreads(
   db: DatabaseSync,
   query: ThreadQuery,
 ): { threads: ThreadSummary[]; next: string | null } {
-  const scope = threadTurnScope(query);
+  const scope = threadTurnScope(db, query);
   const having: string[] = [];
   const params: SQLInputValue[] = [...scope.params];
   if (query.cursor !== undefined) {
@@ -143,7 +148,7 @@ export function summarizeThreads(
   threadIds: readonly string[],
 ): ThreadSummary[] {
   if (threadIds.length === 0) return [];
-  const base = threadTurnScope(query);
+  const base = threadTurnScope(db, query);
   const scope: RunScope = {
     sql: `${base.sql} AND r.thread_id IN (SELECT value FROM json_each(?))`,
     params: [...base.params, JSON.stringify(threadIds)],
@@ -232,7 +237,7 @@ export function threadTurns(
   query: Omit<ThreadQuery, "limit" | "cursor">,
   threadId: string,
 ): { id: string; turnNumber: number }[] {
-  const scope = threadTurnScope(query, threadId);
+  const scope = threadTurnScope(db, query, threadId);
   return db
     .prepare(`SELECT r.id FROM ${TURNS} WHERE ${scope.sql} ORDER BY r.start_time, r.id`)
     .all(...scope.params)

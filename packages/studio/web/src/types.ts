@@ -8,6 +8,8 @@ export type {
   TrendRow,
 } from "../../src/page-api-shapes.ts";
 
+import type { JsonSchema } from "../../src/check-json-schema.ts";
+
 /*
  * The shapes the page reads from the studio's API: LangSmith's (sessions, runs, feedback, feedback
  * configs, datasets) and the studio's own `/catena/` read endpoints.
@@ -100,23 +102,7 @@ export interface PausedReview {
   reviewer?: string;
 }
 
-/** The subset of JSON Schema (as zod's `toJSONSchema` writes it) that forms and checks use. */
-export interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  enum?: unknown[];
-  const?: unknown;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  description?: string;
-  title?: string;
-  anyOf?: JsonSchema[];
-  additionalProperties?: boolean | JsonSchema;
-}
+export type { JsonSchema };
 
 /** A chain's description as the studio keeps it (`GET /catena/chains/{fingerprint}`). */
 export interface ChainDescription {

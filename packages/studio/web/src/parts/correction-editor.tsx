@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { checkJsonSchema } from "../check-json-schema.ts";
+import { checkJsonSchema } from "../../../src/check-json-schema.ts";
 import type { JsonSchema } from "../types.ts";
 
 /**

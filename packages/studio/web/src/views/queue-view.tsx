@@ -149,7 +149,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             {editing ? (
               <CorrectionEditor
                 initial={item.outputs}
-                schema={undefined}
+                schema={item.output_schema ?? undefined}
                 autoFocus
                 onCancel={() => setEditing(false)}
                 onSave={(value) => {

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
+import { checkJsonSchema } from "../../../src/check-json-schema.ts";
 import { ApiError, api } from "../api.ts";
-import { checkJsonSchema } from "../check-json-schema.ts";
 import { formatTime } from "../format.ts";
 import { initialValue, SchemaField } from "../parts/schema-form.tsx";
 import { useReviewer } from "../reviewer.ts";

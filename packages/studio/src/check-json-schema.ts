@@ -1,9 +1,26 @@
-import type { JsonSchema } from "./types.ts";
+/** The subset of JSON Schema (as zod's `toJSONSchema` writes it) that forms and checks use. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  description?: string;
+  title?: string;
+  anyOf?: JsonSchema[];
+  additionalProperties?: boolean | JsonSchema;
+}
 
 /**
  * Checks `value` against the JSON Schema subset zod writes (types, required properties, enums,
  * constants, bounds, arrays, `anyOf`) and returns what is wrong, one line per problem, each naming
- * the path (`$.label`); an empty list when it fits. The studio checks again on its side.
+ * the path (`$.label`); an empty list when it fits. The page checks as the reviewer types, and the
+ * studio checks the same way when feedback with a correction arrives (correction-schema.ts).
  */
 export function checkJsonSchema(value: unknown, schema: JsonSchema, path = "$"): string[] {
   if (schema.anyOf !== undefined) {
