@@ -21,8 +21,9 @@
  * - Constructs whose sub-flows run side by side (map, parallel) refuse reviews inside: a pause
  *   would leave sibling branches half done.
  */
+
+import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
-import type { AnyChain } from "../compile/define-chain.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
 import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
@@ -126,8 +127,11 @@ export type EffectResult =
       nested: unknown;
     };
 
-/** The contract of a flow construct; `N` is its node type, discriminated by `type`. */
-export interface FlowConstruct<N extends { readonly type: string }> {
+/**
+ * The contract of a flow construct; `N` is its node type, discriminated by `type`, and named by
+ * `name` (what graphs and errors call it).
+ */
+export interface FlowConstruct<N extends { readonly type: string; readonly name: string }> {
   /** The node's `type`: the discriminant of the node union. */
   readonly kind: N["type"];
   /** The nodes it contains, in the order they run: the one tree walk every tool uses. */
@@ -140,8 +144,6 @@ export interface FlowConstruct<N extends { readonly type: string }> {
   readonly childInputs?: ChildInputs;
   /** For a `passed` construct that keeps the data and adds its child's output: the key it adds. */
   addedKey?(node: N): string;
-  /** The name it is known by in graphs and errors (default: its `name`). */
-  name?(node: N): string;
   /** The run-time work of its effect states (`{ kind: "effect" }`), returning the next event. */
   effect?(node: N, run: EffectRun): Promise<EffectResult>;
   /** Continues a pause its effect returned, with the reviewer's decision. */

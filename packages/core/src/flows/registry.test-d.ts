@@ -1,0 +1,94 @@
+/*
+ * Type tests of the construct registry: the node union is the kinds the construct modules declare,
+ * and a registry that misses a kind, lists one no module declared, or files a construct under
+ * another kind does not compile. A kind declared by a module of this test would join the real
+ * `FlowNodeKinds` for the whole package (declaration merging is global), so the failing cases use
+ * `ConstructTable` over a copy of it with one kind more.
+ */
+import { describe, expectTypeOf, it } from "vitest";
+import type { AnyStep, FlowNode, FlowNodeKinds } from "../types.ts";
+import { assignConstruct } from "./assign.ts";
+import { branchConstruct } from "./branch.ts";
+import { cascadeConstruct } from "./cascade.ts";
+import type { FlowConstruct } from "./construct.ts";
+import { mapConstruct } from "./map.ts";
+import { type ParallelNode, parallelConstruct } from "./parallel.ts";
+import type { ConstructTable } from "./registry.ts";
+import { retryConstruct } from "./retry.ts";
+import { reviewConstruct } from "./review.ts";
+import { sequenceConstruct } from "./sequence.ts";
+import { stepConstruct } from "./step.ts";
+import { type SubchainNode, subchainConstruct } from "./subchain.ts";
+
+const all = {
+  step: stepConstruct,
+  sequence: sequenceConstruct,
+  branch: branchConstruct,
+  cascade: cascadeConstruct,
+  retry: retryConstruct,
+  map: mapConstruct,
+  review: reviewConstruct,
+  assign: assignConstruct,
+  parallel: parallelConstruct,
+  subchain: subchainConstruct,
+};
+
+/** A construct some module might add. */
+interface ShuffleNode {
+  readonly type: "shuffle";
+  readonly name: string;
+}
+declare const shuffleConstruct: FlowConstruct<ShuffleNode>;
+type WithShuffle = FlowNodeKinds & { shuffle: ShuffleNode };
+
+describe("FlowNodeKinds", () => {
+  it("holds the node of every construct module, so that FlowNode is their union", () => {
+    expectTypeOf<keyof FlowNodeKinds>().toEqualTypeOf<
+      | "step"
+      | "sequence"
+      | "branch"
+      | "cascade"
+      | "retry"
+      | "map"
+      | "review"
+      | "assign"
+      | "parallel"
+      | "subchain"
+    >();
+    expectTypeOf<AnyStep>().toExtend<FlowNode>();
+    expectTypeOf<ParallelNode>().toExtend<FlowNode>();
+    expectTypeOf<SubchainNode>().toExtend<FlowNode>();
+    expectTypeOf<Extract<FlowNode, { type: "map" }>>().toEqualTypeOf<FlowNodeKinds["map"]>();
+  });
+});
+
+describe("ConstructTable", () => {
+  it("accepts one construct per kind", () => {
+    const table: ConstructTable = all;
+    const withShuffle: ConstructTable<WithShuffle> = { ...all, shuffle: shuffleConstruct };
+    expectTypeOf(table.map).toExtend<FlowConstruct<FlowNodeKinds["map"]>>();
+    expectTypeOf(withShuffle.shuffle).toExtend<FlowConstruct<ShuffleNode>>();
+  });
+
+  it("refuses a registry that misses a declared kind", () => {
+    // @ts-expect-error shuffle's module declared its node, but the registry has no line for it
+    const missing: ConstructTable<WithShuffle> = all;
+    const { subchain: _subchain, ...withoutSubchain } = all;
+    // @ts-expect-error subchain is declared but not listed
+    const missingReal: ConstructTable = withoutSubchain;
+    expectTypeOf(missing).not.toBeNever();
+    expectTypeOf(missingReal).not.toBeNever();
+  });
+
+  it("refuses a construct whose node no module declared", () => {
+    // @ts-expect-error shuffle is listed, but no module added it to FlowNodeKinds
+    const extra: ConstructTable = { ...all, shuffle: shuffleConstruct };
+    expectTypeOf(extra).not.toBeNever();
+  });
+
+  it("refuses a construct filed under another kind", () => {
+    // @ts-expect-error the map construct under the key "retry"
+    const misfiled: ConstructTable = { ...all, retry: mapConstruct };
+    expectTypeOf(misfiled).not.toBeNever();
+  });
+});
