@@ -1,6 +1,7 @@
 /*
  * The contract every flow construct fulfils. A construct is one module (`flows/<construct>.ts`)
- * exporting one value of this shape; `flows/registry.ts` lists them, and every tool that walks,
+ * exporting one value of this shape and adding its node type to `FlowNodeKinds` (types.ts) with a
+ * `declare module "../types.ts"` block; `flows/registry.ts` lists them, and every tool that walks,
  * fingerprints, compiles or runs a flow dispatches through it instead of switching on the kind:
  * `children` (flows/children.ts: step lists, map/parallel review checks, the CLI's eval report),
  * `spec` (compile/flow-spec.ts: the fingerprint), `compile` (compile/compile-flow.ts: the machine),
@@ -20,6 +21,10 @@
  *   construct's `resume` (recursively, for subchains of subchains).
  * - Constructs whose sub-flows run side by side (map, parallel) refuse reviews inside: a pause
  *   would leave sibling branches half done.
+ * - Construct modules import nothing that imports the registry (which imports them): what they
+ *   need of other constructs comes through their arguments (`specOf`, `into.compile`,
+ *   `into.nodesOf`, `run.runFlow`), and every node carries its `name`. `scripts/import-cycles.ts`
+ *   (in `pnpm lint`) fails on any import cycle.
  */
 
 import type { AnyChain } from "../compile/chain.ts";
