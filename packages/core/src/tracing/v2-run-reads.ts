@@ -78,11 +78,9 @@ export async function readRunTree(
   if (first === undefined) return undefined;
   const run = toSchemaRun(first);
   if (!options.children || run.trace_id === undefined || run.session_id === undefined) return run;
-  const trace = await client.traces.listRuns(run.trace_id, {
-    project_id: run.session_id,
-    selects: [...SELECTS],
-  });
-  const byId = new Map<string, Run>((trace.items ?? []).map((r) => [r.id ?? "", toSchemaRun(r)]));
+  const byId = new Map<string, Run>(
+    (await queryTraceRuns(client, run.trace_id, run.session_id)).map((r) => [r.id, r]),
+  );
   for (const node of byId.values()) {
     const parent = node.parent_run_id === undefined ? undefined : byId.get(node.parent_run_id);
     if (parent !== undefined) parent.child_runs = [...(parent.child_runs ?? []), node];
@@ -91,6 +89,18 @@ export async function readRunTree(
   // Tokens of the run itself with its subtree's, as `readRun` gave them.
   if (run.total_tokens !== undefined) tree.total_tokens = run.total_tokens;
   return tree;
+}
+
+/**
+ * Every run of a trace in a project, in the order they started (dotted order), through the SDK's
+ * `client.traces.listRuns` (the v2 API that replaces `listRuns({ traceId })`), as classic `Run`s
+ * without `child_runs`.
+ */
+export async function queryTraceRuns(client: Client, traceId: string, projectId: string): Promise<Run[]> {
+  const trace = await client.traces.listRuns(traceId, { project_id: projectId, selects: [...SELECTS] });
+  return (trace.items ?? [])
+    .map(toSchemaRun)
+    .sort((a, b) => (a.dotted_order ?? "").localeCompare(b.dotted_order ?? ""));
 }
 
 /**
