@@ -124,7 +124,7 @@ describe("paused reviews in the studio", () => {
       const finish = runs.find((r) => r.name === "finish");
       expect(finish?.parent_run_id).toBe(runId);
       expect(finish?.trace_id).toBe(runId);
-      expect(runs.filter((r) => r.parent_run_id === null)).toHaveLength(1);
+      expect(runs.filter((r) => r.parent_run_id === undefined)).toHaveLength(1);
     } finally {
       await studio.close();
     }

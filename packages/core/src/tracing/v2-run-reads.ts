@@ -20,6 +20,8 @@ const SELECTS = [
   "REFERENCE_EXAMPLE_ID",
   "DOTTED_ORDER",
   "TOTAL_TOKENS",
+  "PROMPT_TOKENS",
+  "COMPLETION_TOKENS",
   "TOTAL_COST",
   "TAGS",
 ] as const;
@@ -153,6 +155,8 @@ export function toSchemaRun(v2: V2Run): Run {
   const parent = parents.at(-1);
   if (parent !== undefined) run.parent_run_id = parent;
   if (v2.total_tokens !== undefined) run.total_tokens = v2.total_tokens;
+  if (v2.prompt_tokens !== undefined) run.prompt_tokens = v2.prompt_tokens;
+  if (v2.completion_tokens !== undefined) run.completion_tokens = v2.completion_tokens;
   if (v2.total_cost !== undefined) (run as { total_cost?: number }).total_cost = v2.total_cost;
   return run;
 }
