@@ -7,31 +7,11 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import type { AnyStep, FlowNode, FlowNodeKinds } from "../types.ts";
-import { assignConstruct } from "./assign.ts";
-import { branchConstruct } from "./branch.ts";
-import { cascadeConstruct } from "./cascade.ts";
 import type { FlowConstruct } from "./construct.ts";
 import { mapConstruct } from "./map.ts";
-import { type ParallelNode, parallelConstruct } from "./parallel.ts";
-import type { ConstructTable } from "./registry.ts";
-import { retryConstruct } from "./retry.ts";
-import { reviewConstruct } from "./review.ts";
-import { sequenceConstruct } from "./sequence.ts";
-import { stepConstruct } from "./step.ts";
-import { type SubchainNode, subchainConstruct } from "./subchain.ts";
-
-const all = {
-  step: stepConstruct,
-  sequence: sequenceConstruct,
-  branch: branchConstruct,
-  cascade: cascadeConstruct,
-  retry: retryConstruct,
-  map: mapConstruct,
-  review: reviewConstruct,
-  assign: assignConstruct,
-  parallel: parallelConstruct,
-  subchain: subchainConstruct,
-};
+import type { ParallelNode } from "./parallel.ts";
+import { type ConstructTable, registered } from "./registry.ts";
+import type { SubchainNode } from "./subchain.ts";
 
 /** A construct some module might add. */
 interface ShuffleNode {
@@ -64,16 +44,16 @@ describe("FlowNodeKinds", () => {
 
 describe("ConstructTable", () => {
   it("accepts one construct per kind", () => {
-    const table: ConstructTable = all;
-    const withShuffle: ConstructTable<WithShuffle> = { ...all, shuffle: shuffleConstruct };
+    const table: ConstructTable = registered;
+    const withShuffle: ConstructTable<WithShuffle> = { ...registered, shuffle: shuffleConstruct };
     expectTypeOf(table.map).toExtend<FlowConstruct<FlowNodeKinds["map"]>>();
     expectTypeOf(withShuffle.shuffle).toExtend<FlowConstruct<ShuffleNode>>();
   });
 
   it("refuses a registry that misses a declared kind", () => {
     // @ts-expect-error shuffle's module declared its node, but the registry has no line for it
-    const missing: ConstructTable<WithShuffle> = all;
-    const { subchain: _subchain, ...withoutSubchain } = all;
+    const missing: ConstructTable<WithShuffle> = registered;
+    const { subchain: _subchain, ...withoutSubchain } = registered;
     // @ts-expect-error subchain is declared but not listed
     const missingReal: ConstructTable = withoutSubchain;
     expectTypeOf(missing).not.toBeNever();
@@ -82,13 +62,13 @@ describe("ConstructTable", () => {
 
   it("refuses a construct whose node no module declared", () => {
     // @ts-expect-error shuffle is listed, but no module added it to FlowNodeKinds
-    const extra: ConstructTable = { ...all, shuffle: shuffleConstruct };
+    const extra: ConstructTable = { ...registered, shuffle: shuffleConstruct };
     expectTypeOf(extra).not.toBeNever();
   });
 
   it("refuses a construct filed under another kind", () => {
     // @ts-expect-error the map construct under the key "retry"
-    const misfiled: ConstructTable = { ...all, retry: mapConstruct };
+    const misfiled: ConstructTable = { ...registered, retry: mapConstruct };
     expectTypeOf(misfiled).not.toBeNever();
   });
 });

@@ -28,7 +28,8 @@ export type ConstructTable<
   readonly [K in keyof Kinds]: FlowConstruct<Kinds[K]> & { readonly kind: K };
 };
 
-const registered: ConstructTable = {
+/** The registry itself, one line a construct (read through {@link constructOf} and {@link flowConstructs}). */
+export const registered: ConstructTable = {
   step: stepConstruct,
   sequence: sequenceConstruct,
   branch: branchConstruct,
