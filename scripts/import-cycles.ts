@@ -1,16 +1,25 @@
-// Lists the import cycles among a package's source files (strongly connected components of the
-// graph of relative imports, type-only imports included unless --values-only).
+// Lists the import cycles among each package's source files (strongly connected components of the
+// graph of relative imports, type-only imports included unless --values-only), with one shortest
+// cycle of each spelled out. Part of `pnpm lint`: the packages have none, and must keep it so.
 //
-//   node scripts/import-cycles.ts packages/core/src [--values-only]
+//   node scripts/import-cycles.ts [packages/core/src ...] [--values-only]   (default: packages/*/src)
 //
-// Uses the TypeScript compiler's own pre-processor to read each file's imports, so `import type`,
+// Uses the TypeScript compiler's own parser to read each file's imports, so `import type`,
 // re-exports and dynamic `import()` are all seen; exits 1 when there is a cycle.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 
-const root = resolve(process.argv[2] ?? "packages/core/src");
-const valuesOnly = process.argv.includes("--values-only");
+const args = process.argv.slice(2);
+const valuesOnly = args.includes("--values-only");
+const named = args.filter((a) => !a.startsWith("--"));
+const roots = (
+  named.length > 0
+    ? named
+    : readdirSync("packages", { withFileTypes: true })
+        .filter((e) => e.isDirectory() && existsSync(join("packages", e.name, "src")))
+        .map((e) => join("packages", e.name, "src"))
+).map((r) => resolve(r));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -54,48 +63,78 @@ function importsOf(file: string): string[] {
   return out;
 }
 
-const files = sourceFiles(root);
-const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => files.includes(t))]));
+/** The strongly connected components of more than one file (Tarjan's algorithm). */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const connect = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        connect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) cycles.push(component);
+    }
+  };
+  for (const f of graph.keys()) if (!index.has(f)) connect(f);
+  return cycles;
+}
 
-// Tarjan's strongly connected components.
-let counter = 0;
-const index = new Map<string, number>();
-const low = new Map<string, number>();
-const stack: string[] = [];
-const onStack = new Set<string>();
-const cycles: string[][] = [];
-const connect = (v: string): void => {
-  index.set(v, counter);
-  low.set(v, counter++);
-  stack.push(v);
-  onStack.add(v);
-  for (const w of graph.get(v) ?? []) {
-    if (!index.has(w)) {
-      connect(w);
-      low.set(v, Math.min(low.get(v)!, low.get(w)!));
-    } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+/** A shortest way round a component, from its first file (by name) back to it: what to cut. */
+function shortestCycle(graph: Map<string, string[]>, component: string[]): string[] {
+  const inside = new Set(component);
+  const start = [...component].sort()[0]!;
+  const via = new Map<string, string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const v = queue.shift()!;
+    for (const w of graph.get(v) ?? []) {
+      if (!inside.has(w)) continue;
+      if (w === start) {
+        const path = [v];
+        while (path[0] !== start) path.unshift(via.get(path[0]!)!);
+        return [...path, start];
+      }
+      if (!via.has(w)) {
+        via.set(w, v);
+        queue.push(w);
+      }
+    }
   }
-  if (low.get(v) === index.get(v)) {
-    const component: string[] = [];
-    let w: string;
-    do {
-      w = stack.pop()!;
-      onStack.delete(w);
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1) cycles.push(component);
-  }
-};
-for (const f of files) if (!index.has(f)) connect(f);
+  return [start];
+}
 
-for (const c of cycles)
+let total = 0;
+for (const root of roots) {
+  const files = sourceFiles(root);
+  const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => files.includes(t))]));
+  const cycles = cyclesOf(graph);
+  total += cycles.length;
+  const name = relative(process.cwd(), root);
+  for (const c of cycles) {
+    const shown = (f: string) => relative(root, f);
+    console.log(`${name}: cycle of ${c.length}: ${c.map(shown).sort().join(", ")}`);
+    console.log(`  e.g. ${shortestCycle(graph, c).map(shown).join(" -> ")}`);
+  }
   console.log(
-    `cycle of ${c.length}: ${c
-      .map((f) => relative(root, f))
-      .sort()
-      .join(", ")}`,
+    `${name}: ${cycles.length} import cycle(s) among ${files.length} files${valuesOnly ? " (value imports only)" : ""}`,
   );
-console.log(
-  `${cycles.length} cycle(s) among ${files.length} files${valuesOnly ? " (value imports only)" : ""}`,
-);
-process.exitCode = cycles.length > 0 ? 1 : 0;
+}
+process.exitCode = total > 0 ? 1 : 0;

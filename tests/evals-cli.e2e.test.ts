@@ -14,6 +14,7 @@ import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
+import { rootRuns } from "./support/studio-runs.ts";
 
 const holdout = join(repoRoot, "packages/chains/data/support-triage/holdout.jsonl");
 const sqlData = join(repoRoot, "packages/chains/data/sql-qa/eval.jsonl");
@@ -83,8 +84,7 @@ describe("catena eval records a LangSmith experiment", () => {
     const examples = new Set<string>();
     for await (const e of client.listExamples({ datasetId: report.experiment.datasetId })) examples.add(e.id);
     expect(examples.size).toBe(27);
-    const runs = [];
-    for await (const run of client.listRuns({ projectName: "triage-holdout", isRoot: true })) runs.push(run);
+    const runs = await rootRuns(client, "triage-holdout");
     expect(runs).toHaveLength(27);
     for (const run of runs) expect(examples.has(run.reference_example_id ?? "")).toBe(true);
     const feedback = [];
@@ -319,8 +319,7 @@ describe("catena judge align --labels feedback:<key>", () => {
     );
     expect(traced.code, traced.stderr).toBe(0);
     const client = sdk();
-    const runs = [];
-    for await (const r of client.listRuns({ projectName: "sql-for-review", isRoot: true })) runs.push(r);
+    const runs = await rootRuns(client, "sql-for-review");
     expect(runs).toHaveLength(6);
     // A reviewer marks every answer right except Germany's (the chain counted every customer).
     for (const r of runs) {

@@ -82,6 +82,31 @@ describe("catena with llm steps", () => {
     }
   });
 
+  it("streams an answer repaired after failing its schema under a header of its own, not run on from the first", async () => {
+    const repairing = await startOpenAiTestServer([{ json: { queue: 5 } }, { json: { queue: "shipping" } }]);
+    process.env.OPENAI_BASE_URL = repairing.url;
+    try {
+      const args = [
+        "--no-trace",
+        "run",
+        "route",
+        "--text",
+        "where is my parcel",
+        "--stream",
+        "--chains",
+        llmChains,
+      ];
+      const r = await catena(args, { cwd: dir });
+      expect(r.code).toBe(0);
+      expect(repairing.chatRequests()).toHaveLength(2);
+      expect(r.stderr).toContain('[route] {"queue":5}\n[route, call 2] {"queue":"shipping"}\n');
+      expect(JSON.parse(r.stdout)).toEqual({ queue: "shipping" });
+    } finally {
+      delete process.env.OPENAI_BASE_URL;
+      await repairing.close();
+    }
+  });
+
   it("warns about a floating model alias, and `lock --check --strict` fails on it", async () => {
     const lockfile = join(dir, "catena.lock.json");
     const lock = await catena(["lock", "--lockfile", lockfile, "--chains", llmChains], { cwd: dir });

@@ -14,6 +14,7 @@ import { Client } from "langsmith/client";
 import type { Run } from "langsmith/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { traceRuns } from "./support/studio-runs.ts";
 
 let dir: string;
 let studio: Awaited<ReturnType<typeof startStudio>>;
@@ -57,10 +58,7 @@ function labelChain(url: string, name: string, extra: { repairs?: number; labels
 
 /** Every run of a trace as the studio stored it, root first. */
 async function runsOf(traceId: string, project: string): Promise<Run[]> {
-  const client = new Client({ apiUrl: studio.url, apiKey: "test" });
-  const runs: Run[] = [];
-  for await (const r of client.listRuns({ projectName: project, traceId })) runs.push(r);
-  return runs.sort((a, b) => (a.dotted_order ?? "").localeCompare(b.dotted_order ?? ""));
+  return traceRuns(new Client({ apiUrl: studio.url, apiKey: "test" }), project, traceId);
 }
 
 async function traced(

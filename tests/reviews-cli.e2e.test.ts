@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena, catenaBin } from "./support/run-catena.ts";
 import { startStudioProcess } from "./support/studio-process.ts";
+import { traceRuns } from "./support/studio-runs.ts";
 
 const chains = join(repoRoot, "tests/fixtures/cli/review-chains.ts");
 let dir: string;
@@ -39,10 +40,7 @@ async function pause(cli: ReturnType<typeof cliOn>): Promise<string> {
 }
 
 async function runsOf(url: string, runId: string): Promise<Run[]> {
-  const client = new Client({ apiUrl: url, apiKey: "local" });
-  const runs: Run[] = [];
-  for await (const r of client.listRuns({ traceId: runId, projectName: "default" })) runs.push(r);
-  return runs;
+  return traceRuns(new Client({ apiUrl: url, apiKey: "local" }), "default", runId);
 }
 
 const meta = (r: Run | undefined) =>

@@ -13,6 +13,7 @@ import { Client } from "langsmith/client";
 import type { Run } from "langsmith/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { traceRuns } from "./support/studio-runs.ts";
 
 const refund = defineChain({
   name: "refund-review",
@@ -63,10 +64,7 @@ const decide = (studio: Studio, runId: string, body: unknown) =>
   });
 
 async function traceOf(studio: Studio, runId: string): Promise<Run[]> {
-  const client = new Client({ apiUrl: studio.url, apiKey: "test" });
-  const runs: Run[] = [];
-  for await (const r of client.listRuns({ projectName: "reviews", traceId: runId })) runs.push(r);
-  return runs;
+  return traceRuns(new Client({ apiUrl: studio.url, apiKey: "test" }), "reviews", runId);
 }
 
 const meta = (r: Run | undefined) =>
@@ -126,7 +124,7 @@ describe("paused reviews in the studio", () => {
       const finish = runs.find((r) => r.name === "finish");
       expect(finish?.parent_run_id).toBe(runId);
       expect(finish?.trace_id).toBe(runId);
-      expect(runs.filter((r) => r.parent_run_id === null)).toHaveLength(1);
+      expect(runs.filter((r) => r.parent_run_id === undefined)).toHaveLength(1);
     } finally {
       await studio.close();
     }

@@ -11,6 +11,7 @@ import { startStudio } from "@catena/studio";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catena } from "./support/run-catena.ts";
+import { rootRuns } from "./support/studio-runs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-shadow-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,8 +82,7 @@ describe("shadow runs from the CLI", () => {
     const studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
     try {
       const client = new Client({ apiUrl: studio.url, apiKey: "test" });
-      const roots = [];
-      for await (const r of client.listRuns({ projectName: "shadow-e2e", isRoot: true })) roots.push(r);
+      const roots = await rootRuns(client, "shadow-e2e");
       const shadows = roots.filter((r) => r.tags?.includes("shadow"));
       expect(shadows).toHaveLength(texts.length);
       const currentIds = new Set(roots.filter((r) => !r.tags?.includes("shadow")).map((r) => r.id));

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { startStudio } from "@catena/studio";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readRunTree } from "../packages/core/src/tracing/v2-run-reads.ts";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
 
@@ -281,14 +282,14 @@ describe("catena run with LANGSMITH_API_KEY", () => {
       expect(r.code).toBe(0);
       const { runId } = JSON.parse(r.stdout) as { runId: string };
       const sdk = new Client({ apiUrl: studio.url, apiKey: "ls-test-key" });
-      const root = await sdk.readRun(runId, { loadChildRuns: true });
+      const root = await readRunTree(sdk, runId);
       expect(root).toMatchObject({ id: runId, name: "support-triage", run_type: "chain" });
-      expect(root.extra?.metadata).toMatchObject({
+      expect(root?.extra?.metadata).toMatchObject({
         chain: "support-triage",
         status: "done",
         tier: "queue-rules",
       });
-      expect(root.child_runs?.map((c) => c.name)).toEqual([
+      expect(root?.child_runs?.map((c) => c.name)).toEqual([
         "normalize",
         "extract-entities",
         "type-entities",

@@ -38,6 +38,8 @@ import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { Client, type Run } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { readRunTree } from "../packages/core/src/tracing/v2-run-reads.ts";
+import { rootRuns, traceRuns } from "./support/studio-runs.ts";
 
 let dir: string;
 let studio: Awaited<ReturnType<typeof startStudio>>;
@@ -88,13 +90,6 @@ const shapes = defineChain({
   ),
 });
 
-/** All runs of one trace as the SDK lists them. */
-async function traceRuns(traceId: string, project: string): Promise<Run[]> {
-  const runs: Run[] = [];
-  for await (const r of sdk.listRuns({ projectName: project, traceId })) runs.push(r);
-  return runs;
-}
-
 function meta(r: Run): Record<string, unknown> {
   return (r.extra?.metadata ?? {}) as Record<string, unknown>;
 }
@@ -111,7 +106,7 @@ describe("a chain run traced to the studio", () => {
     runId = result.runId;
     expect((await tracer.flush()).status).toBe("sent");
     tracer.close();
-    runs = await traceRuns(runId, "shapes");
+    runs = await traceRuns(sdk, "shapes", runId);
   });
 
   it("is one root run, whose id is the chain run's id, with a child run per step", () => {
@@ -198,9 +193,9 @@ describe("a chain run traced to the studio", () => {
     expect(attempts[1]?.error ?? null).toBeNull();
   });
 
-  it("reads back as a tree with readRun and Catena's readTrace", async () => {
-    const root = await sdk.readRun(runId, { loadChildRuns: true });
-    expect(root.child_runs?.map((r) => r.name)).toEqual(["normalize", "route", "flaky", "flaky", "words"]);
+  it("reads back as a tree with the SDK's v2 queries and Catena's readTrace", async () => {
+    const root = await readRunTree(sdk, runId);
+    expect(root?.child_runs?.map((r) => r.name)).toEqual(["normalize", "route", "flaky", "flaky", "words"]);
     const tree = await readTrace(runId, { client: reader });
     expect(tree).toMatchObject({ chain: "trace-shapes", version: "2.1.0", status: "done", tier: "keywords" });
     const route = tree.children.find((c) => c.name === "route");
@@ -452,8 +447,7 @@ describe("tracerFromEnv", () => {
     if (backend === undefined) throw new Error("no backend");
     const result = await run(shapes, { text: "refund" }, { tracer: backend.tracer });
     expect((await backend.close()).status).toBe("sent");
-    const roots: Run[] = [];
-    for await (const r of sdk.listRuns({ projectName: "from-env", isRoot: true })) roots.push(r);
+    const roots = await rootRuns(sdk, "from-env");
     expect(roots.map((r) => r.id)).toEqual([result.runId]);
   });
 

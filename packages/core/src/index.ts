@@ -17,7 +17,7 @@ export type {
   DecisionFrom,
   InputFrom,
   OutputFrom,
-} from "./compile/define-chain.ts";
+} from "./compile/chain.ts";
 export { defineChain } from "./compile/define-chain.ts";
 export type { DeferredInfo, TierAnswer } from "./compile/machine-context.ts";
 export type { CatenaErrorCode, CatenaErrorOptions, SerializedError } from "./errors/catena-error.ts";
@@ -101,9 +101,9 @@ export type {
   RunResult,
   RunSnapshot,
   RunWaiting,
+  ShadowOptions,
 } from "./runtime/run-types.ts";
 export { resume, run, runOrThrow } from "./runtime/runner.ts";
-export type { ShadowOptions } from "./runtime/shadow-run.ts";
 export { settleShadows } from "./runtime/shadow-run.ts";
 export { stream } from "./runtime/stream-run.ts";
 export type { TokenEvent } from "./runtime/token-event.ts";

@@ -1,6 +1,5 @@
 import type { SerializedError } from "./errors/catena-error.ts";
 import type { Flow } from "./flows/flow-types.ts";
-import type { RegisteredNode } from "./flows/registry.ts";
 
 /** A JSON value: what a step's `spec` and every persisted snapshot are made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -200,6 +199,8 @@ export interface FlowScope {
 /** A linear series of nodes; each one's output is the next one's input. */
 export interface SequenceNode {
   readonly type: "sequence";
+  /** Its nodes' names joined with `+`, for graphs and errors. */
+  readonly name: string;
   readonly nodes: readonly FlowNode[];
 }
 
@@ -274,15 +275,26 @@ export interface ReviewNode {
 /** Runs a node and stores its output under `key` of the current data instead of replacing it. */
 export interface AssignNode {
   readonly type: "assign";
+  /** Its node's name, for graphs and errors. */
+  readonly name: string;
   readonly key: string;
   readonly node: FlowNode;
 }
 
 /**
- * Anything a flow is built from: the node types of the constructs in `flows/registry.ts` (steps,
- * sequences, branches, ...). A construct added there joins this union.
+ * The node type of every flow construct, by kind: the module of each construct in
+ * `flows/registry.ts` adds its node here by declaration merging,
+ * `declare module "../types.ts" { interface FlowNodeKinds { map: MapNode } }`, so that this module
+ * needs no import of the constructs (which import it). Steps, the leaves every flow ends in, are
+ * declared here beside their contract. `flows/registry.ts` fails to compile when a kind here has no
+ * construct there, or the other way round.
  */
-export type FlowNode = RegisteredNode;
+export interface FlowNodeKinds {
+  step: AnyStep;
+}
+
+/** Anything a flow is built from: a node of any construct (steps, sequences, branches, ...). */
+export type FlowNode = FlowNodeKinds[keyof FlowNodeKinds];
 
 /** Per-step record in a run result. */
 export interface StepRecord {

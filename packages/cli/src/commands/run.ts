@@ -99,17 +99,19 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
 
 /**
  * Prints tokens to stderr as they come, so that stdout keeps only the output (or `--json` result):
- * a `[step]` header whenever another step (or map item) starts sending, a newline at the end.
+ * a `[step]` header whenever another step (or map item) starts sending, a newline at the end. An
+ * answer that starts over (a retry of the step, or another model call within it: a provider retry,
+ * a fallback, a repair) gets a header of its own, `[step, call 2]`, instead of running on from the
+ * text it supersedes.
  */
 function tokenPrinter(ctx: CommandContext): { token: (event: TokenEvent) => void; end: () => void } {
   let current: string | undefined;
   return {
     token(event) {
-      const source =
-        event.item === undefined ? event.path.join("/") : `${event.path.join("/")}#${event.item}`;
-      if (source !== current) {
-        ctx.io.err(`${current === undefined ? "" : "\n"}[${source}] `);
-        current = source;
+      const header = tokenHeader(event);
+      if (header !== current) {
+        ctx.io.err(`${current === undefined ? "" : "\n"}[${header}] `);
+        current = header;
       }
       ctx.io.err(event.text);
     },
@@ -117,4 +119,13 @@ function tokenPrinter(ctx: CommandContext): { token: (event: TokenEvent) => void
       if (current !== undefined) ctx.io.err("\n");
     },
   };
+}
+
+/** `step`, `cascade/step#item`, then `attempt n` and `call n` when the answer is not the first. */
+function tokenHeader(event: TokenEvent): string {
+  const path = event.path.join("/");
+  const source = event.item === undefined ? path : `${path}#${event.item}`;
+  const attempt = event.attempt > 1 ? `, attempt ${event.attempt}` : "";
+  const call = event.call > 1 ? `, call ${event.call}` : "";
+  return `${source}${attempt}${call}`;
 }

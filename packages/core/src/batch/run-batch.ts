@@ -1,4 +1,4 @@
-import type { AnyChain, Chain } from "../compile/define-chain.ts";
+import type { AnyChain, Chain } from "../compile/chain.ts";
 import { CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";

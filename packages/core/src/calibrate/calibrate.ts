@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type AnyChain, defineChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
+import { defineChain } from "../compile/define-chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import { DatasetError } from "../errors/ml-errors.ts";

@@ -1,5 +1,6 @@
 import { type AnyStateMachine, createMachine } from "xstate";
 import { ChainDefinitionError } from "../errors/errors.ts";
+import { flowNodes } from "../flows/children.ts";
 import { constructOf } from "../flows/registry.ts";
 import type { FlowNode } from "../types.ts";
 import type { CompiledFlow } from "./compiled-flow.ts";
@@ -51,6 +52,7 @@ export function compileFlow(id: string, flow: FlowNode): CompiledFlow {
     },
     compile: (node, next, onError) => constructOf(node).compile(node, builder, next, onError),
     compileSeparate: (name, node) => compileFlow(name, node),
+    nodesOf: flowNodes,
     prependEntry(key, action: Action) {
       const state = states[key] as StateConfig;
       state.entry = [action, ...(state.entry ?? [])];

@@ -47,6 +47,11 @@ export interface MachineBuilder {
   compile(node: FlowNode, next: Continuation, onError: TransitionConfig[]): string;
   /** Compiles a node into a machine of its own (a map's item flow, a parallel's branches). */
   compileSeparate(name: string, node: FlowNode): CompiledFlow;
+  /**
+   * Every node of a flow, depth first (`flowNodes`), for constructs that check what they contain:
+   * given here so that construct modules need not import the registry that imports them.
+   */
+  nodesOf(node: FlowNode): Iterable<FlowNode>;
   /** Runs `action` when `key` is entered, before its other entry actions. */
   prependEntry(key: string, action: Action): void;
 }

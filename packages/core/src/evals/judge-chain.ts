@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type AnyChain, defineChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
+import { defineChain } from "../compile/define-chain.ts";
 import type { ChatModelInput } from "../llm/chat-model-resolver.ts";
 import { llm } from "../steps/llm-step.ts";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import type { ChatModelInput } from "../llm/chat-model-resolver.ts";
 import { run } from "../runtime/runner.ts";
 import { fingerprintOf } from "../versioning/fingerprint.ts";

@@ -1,5 +1,5 @@
 import type { Client } from "langsmith/client";
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import { numericScore } from "./evaluator.ts";
 import type { ExperimentRow } from "./run-experiment.ts";
 

@@ -1,4 +1,4 @@
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import type { Dataset, DatasetExample } from "../datasets/dataset.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";

@@ -2,7 +2,6 @@ import { mergeInto, saveData } from "../compile/context-actions.ts";
 import type { AssignNode, FlowNode } from "../types.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Assigned, Flow } from "./flow-types.ts";
-import { nodeName } from "./node-name.ts";
 
 /**
  * Runs a node and keeps the current data, storing the node's output under `key`. The data's type
@@ -15,8 +14,16 @@ export function assign<const K extends string, V, D = never, I = unknown>(
   key: K,
   node: Flow<NoInfer<I>, V, D>,
 ): Flow<I, Assigned<I, K, V>, D> {
-  const assigned: AssignNode = { type: "assign", key, node: node as FlowNode };
+  const inner = node as FlowNode;
+  const assigned: AssignNode = { type: "assign", name: inner.name, key, node: inner };
   return assigned as Flow<I, Assigned<I, K, V>, D>;
+}
+
+declare module "../types.ts" {
+  /** An assign node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    assign: AssignNode;
+  }
 }
 
 /** How an assign compiles: its node's states, with the data saved on entry and merged on exit. */
@@ -26,7 +33,6 @@ export const assignConstruct: FlowConstruct<AssignNode> = {
   addedKey: (node) => node.key,
   children: (node) => [node.node],
   spec: (node, specOf) => ({ assign: node.key, node: specOf(node.node) }),
-  name: (node) => nodeName(node.node),
   compile(node, into, next, onError) {
     const region = `assign:${node.key}:${Object.keys(into.states).length}`;
     const entry = into.compile(

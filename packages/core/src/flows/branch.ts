@@ -38,6 +38,13 @@ export function branch<O, D = never, I = unknown, E = I, DE = never>(
   return node as Flow<I, O | E, D | DE>;
 }
 
+declare module "../types.ts" {
+  /** A branch node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    branch: BranchNode;
+  }
+}
+
 /** How a branch compiles: a choice state with one guarded eventless transition per case. */
 export const branchConstruct: FlowConstruct<BranchNode> = {
   kind: "branch",

@@ -102,6 +102,13 @@ function isStep(value: unknown): value is AnyStep {
   return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "step";
 }
 
+declare module "../types.ts" {
+  /** A cascade node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    cascade: CascadeNode;
+  }
+}
+
 /** How a cascade compiles: a state per tier with guards on the tier's answer, cheapest first. */
 export const cascadeConstruct: FlowConstruct<CascadeNode> = {
   kind: "cascade",

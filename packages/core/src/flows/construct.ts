@@ -1,6 +1,7 @@
 /*
  * The contract every flow construct fulfils. A construct is one module (`flows/<construct>.ts`)
- * exporting one value of this shape; `flows/registry.ts` lists them, and every tool that walks,
+ * exporting one value of this shape and adding its node type to `FlowNodeKinds` (types.ts) with a
+ * `declare module "../types.ts"` block; `flows/registry.ts` lists them, and every tool that walks,
  * fingerprints, compiles or runs a flow dispatches through it instead of switching on the kind:
  * `children` (flows/children.ts: step lists, map/parallel review checks, the CLI's eval report),
  * `spec` (compile/flow-spec.ts: the fingerprint), `compile` (compile/compile-flow.ts: the machine),
@@ -20,9 +21,14 @@
  *   construct's `resume` (recursively, for subchains of subchains).
  * - Constructs whose sub-flows run side by side (map, parallel) refuse reviews inside: a pause
  *   would leave sibling branches half done.
+ * - Construct modules import nothing that imports the registry (which imports them): what they
+ *   need of other constructs comes through their arguments (`specOf`, `into.compile`,
+ *   `into.nodesOf`, `run.runFlow`), and every node carries its `name`. `scripts/import-cycles.ts`
+ *   (in `pnpm lint`) fails on any import cycle.
  */
+
+import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
-import type { AnyChain } from "../compile/define-chain.ts";
 import type { Continuation, MachineBuilder, TransitionConfig } from "../compile/machine-builder.ts";
 import type { ChainMachineEvent, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
@@ -126,8 +132,11 @@ export type EffectResult =
       nested: unknown;
     };
 
-/** The contract of a flow construct; `N` is its node type, discriminated by `type`. */
-export interface FlowConstruct<N extends { readonly type: string }> {
+/**
+ * The contract of a flow construct; `N` is its node type, discriminated by `type`, and named by
+ * `name` (what graphs and errors call it).
+ */
+export interface FlowConstruct<N extends { readonly type: string; readonly name: string }> {
   /** The node's `type`: the discriminant of the node union. */
   readonly kind: N["type"];
   /** The nodes it contains, in the order they run: the one tree walk every tool uses. */
@@ -140,8 +149,6 @@ export interface FlowConstruct<N extends { readonly type: string }> {
   readonly childInputs?: ChildInputs;
   /** For a `passed` construct that keeps the data and adds its child's output: the key it adds. */
   addedKey?(node: N): string;
-  /** The name it is known by in graphs and errors (default: its `name`). */
-  name?(node: N): string;
   /** The run-time work of its effect states (`{ kind: "effect" }`), returning the next event. */
   effect?(node: N, run: EffectRun): Promise<EffectResult>;
   /** Continues a pause its effect returned, with the reviewer's decision. */

@@ -1,10 +1,12 @@
 import type { z } from "zod";
 import type { FlowNode, SequenceNode } from "../types.ts";
 import type { Flow } from "./flow-types.ts";
+import { sequenceNode } from "./sequence.ts";
 
 /** A sequence built left to right from the chain's input: each `pipe` takes what the last node gives. */
 export interface FlowBuilder<I, O, D = never> extends Flow<I, O, D> {
   readonly type: "sequence";
+  readonly name: string;
   readonly nodes: readonly FlowNode[];
   /** Appends a node that takes this flow's output; a node that takes something else is an error here. */
   pipe<N, DN = never>(node: Flow<O, N, DN>): FlowBuilder<I, N, D | DN>;
@@ -26,8 +28,7 @@ export function flow(): FlowBuilder<unknown, unknown> {
 
 function builder(nodes: readonly FlowNode[]): FlowBuilder<unknown, unknown> {
   const node: SequenceNode & { pipe(next: Flow<never, unknown, unknown>): SequenceNode } = {
-    type: "sequence",
-    nodes,
+    ...sequenceNode(nodes),
     pipe: (next) => builder([...nodes, next as unknown as FlowNode]),
   };
   return node as unknown as FlowBuilder<unknown, unknown>;

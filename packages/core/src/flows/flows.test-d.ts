@@ -6,7 +6,8 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { type BatchSummary, runBatch } from "../batch/run-batch.ts";
-import { type DecisionFrom, defineChain } from "../compile/define-chain.ts";
+import type { DecisionFrom } from "../compile/chain.ts";
+import { defineChain } from "../compile/define-chain.ts";
 import type { SerializedError } from "../errors/catena-error.ts";
 import type { RunResult } from "../runtime/run-types.ts";
 import { resume, run, runOrThrow } from "../runtime/runner.ts";

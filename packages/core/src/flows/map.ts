@@ -3,7 +3,6 @@ import { ChainDefinitionError } from "../errors/errors.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
 import type { FlowNode, FlowScope, MapNode, TraceSpan } from "../types.ts";
 import { functionSource } from "../versioning/function-source.ts";
-import { flowNodes } from "./children.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
 
@@ -38,6 +37,13 @@ export function map<X, Y, D = never, I = unknown>(
   return node;
 }
 
+declare module "../types.ts" {
+  /** A map node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    map: MapNode;
+  }
+}
+
 /**
  * How a map compiles and runs: one state whose effect runs the item flow (a machine of its own)
  * over the list with bounded concurrency, the map a span of its own and each item a span under it.
@@ -53,7 +59,7 @@ export const mapConstruct: FlowConstruct<MapNode> = {
   }),
   describe: (node) => `map x${node.concurrency}`,
   compile(node, into, next, onError) {
-    for (const n of flowNodes(node.node)) {
+    for (const n of into.nodesOf(node.node)) {
       if (n.type === "review") {
         throw new ChainDefinitionError(
           `Chain "${into.id}": map "${node.name}" contains a review; reviews pause the whole run, so put them outside the map.`,

@@ -1,8 +1,9 @@
 import type { FlowNode } from "../types.ts";
-import { constructOf } from "./registry.ts";
 
-/** The name a node is known by in graphs and errors. */
+/**
+ * The name a node is known by in graphs and errors: every node carries one (a sequence's is its
+ * nodes' names joined with `+`, an assign's its node's).
+ */
 export function nodeName(node: FlowNode): string {
-  const construct = constructOf(node);
-  return construct.name ? construct.name(node) : (node as { name: string }).name;
+  return node.name;
 }

@@ -8,7 +8,6 @@ import { type SerializedError, serializeError } from "../errors/catena-error.ts"
 import { AbortedError, ChainDefinitionError } from "../errors/errors.ts";
 import { NOOP_SPAN } from "../runtime/quiet-defaults.ts";
 import type { FlowNode, TraceSpan } from "../types.ts";
-import { flowNodes } from "./children.ts";
 import type { EffectRun, FlowConstruct, FlowEnd } from "./construct.ts";
 import type { Flow, FlowInput, FlowOutput } from "./flow-types.ts";
 
@@ -102,6 +101,13 @@ export function parallel(
   return node;
 }
 
+declare module "../types.ts" {
+  /** A parallel node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    parallel: ParallelNode;
+  }
+}
+
 /** How a parallel walks, fingerprints, compiles and runs: one effect state over a machine per key. */
 export const parallelConstruct: FlowConstruct<ParallelNode> = {
   kind: "parallel",
@@ -114,7 +120,7 @@ export const parallelConstruct: FlowConstruct<ParallelNode> = {
   }),
   describe: (node) => `parallel ${Object.keys(node.nodes).join(", ")}`,
   compile(node, into, next, onError) {
-    for (const n of Object.values(node.nodes).flatMap((child) => [...flowNodes(child)])) {
+    for (const n of Object.values(node.nodes).flatMap((child) => [...into.nodesOf(child)])) {
       if (n.type === "review") {
         throw new ChainDefinitionError(
           `Chain "${into.id}": parallel "${node.name}" contains review "${n.name}"; a review pauses the whole run, so put it before or after the parallel.`,

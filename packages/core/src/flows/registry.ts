@@ -1,12 +1,11 @@
 /*
  * The flow constructs, one line each. Every tool that walks, fingerprints, compiles or runs a flow
- * looks a node's construct up here; the node union (`FlowNode`) is derived from this list, so a new
- * construct is its own module plus one line below.
- *
- * The list is built on first use rather than when this module loads: construct modules import
- * helpers (`nodeName`, `children`) that import this module, and a list read at load time would meet
- * a construct module still being evaluated.
+ * looks a node's construct up here. A construct is its own module, which adds its node type to
+ * `FlowNodeKinds` (types.ts) by declaration merging, plus one line below; the table's type makes
+ * the two agree: a kind in `FlowNodeKinds` missing here, a construct here whose kind is not there,
+ * or a line whose key is not its construct's kind, fails to compile.
  */
+import type { FlowNode, FlowNodeKinds } from "../types.ts";
 import { assignConstruct } from "./assign.ts";
 import { branchConstruct } from "./branch.ts";
 import { cascadeConstruct } from "./cascade.ts";
@@ -19,49 +18,46 @@ import { sequenceConstruct } from "./sequence.ts";
 import { stepConstruct } from "./step.ts";
 import { subchainConstruct } from "./subchain.ts";
 
-const registered = () =>
-  [
-    stepConstruct,
-    sequenceConstruct,
-    branchConstruct,
-    cascadeConstruct,
-    retryConstruct,
-    mapConstruct,
-    reviewConstruct,
-    assignConstruct,
-    parallelConstruct,
-    subchainConstruct,
-  ] as const;
+/**
+ * One construct for every kind of node, under its kind: what the registry must list, exactly.
+ * `Kinds` is the kind-to-node map (`FlowNodeKinds`; another one in type tests).
+ */
+export type ConstructTable<
+  Kinds extends Record<keyof Kinds, { readonly type: string; readonly name: string }> = FlowNodeKinds,
+> = {
+  readonly [K in keyof Kinds]: FlowConstruct<Kinds[K]> & { readonly kind: K };
+};
 
-/** A registered construct. */
-export type RegisteredConstruct = ReturnType<typeof registered>[number];
-/** The node type of a construct. */
-export type NodeOf<C> = C extends FlowConstruct<infer N> ? N : never;
-/** Every node a flow is built from: the node types of the registered constructs. */
-export type RegisteredNode = NodeOf<RegisteredConstruct>;
+/** The registry itself, one line a construct (read through {@link constructOf} and {@link flowConstructs}). */
+export const registered: ConstructTable = {
+  step: stepConstruct,
+  sequence: sequenceConstruct,
+  branch: branchConstruct,
+  cascade: cascadeConstruct,
+  retry: retryConstruct,
+  map: mapConstruct,
+  review: reviewConstruct,
+  assign: assignConstruct,
+  parallel: parallelConstruct,
+  subchain: subchainConstruct,
+};
 
-let byKind: Map<string, FlowConstruct<RegisteredNode>> | undefined;
+const byKind = new Map<string, FlowConstruct<FlowNode>>(
+  Object.values(registered).map((c) => [c.kind, c as FlowConstruct<FlowNode>]),
+);
 
 /** Every registered construct, in registration order. */
-export function flowConstructs(): readonly FlowConstruct<RegisteredNode>[] {
-  return [...constructTable().values()];
+export function flowConstructs(): readonly FlowConstruct<FlowNode>[] {
+  return [...byKind.values()];
 }
 
 /** The construct of a node; throws a `TypeError` naming the kind for a node no construct registered. */
-export function constructOf<N extends RegisteredNode>(node: N): FlowConstruct<N> {
-  const construct = constructTable().get((node as { type?: string } | null)?.type as string);
+export function constructOf<N extends FlowNode>(node: N): FlowConstruct<N> {
+  const construct = byKind.get((node as { type?: string } | null)?.type as string);
   if (construct === undefined) {
     throw new TypeError(
       `Unknown flow node: ${JSON.stringify((node as { type?: unknown } | null)?.type ?? node)}; build flows with the flow factories (sequence, branch, cascade, ...) and steps.`,
     );
   }
   return construct as unknown as FlowConstruct<N>;
-}
-
-function constructTable(): Map<string, FlowConstruct<RegisteredNode>> {
-  if (byKind === undefined) {
-    byKind = new Map();
-    for (const c of registered()) byKind.set(c.kind, c as unknown as FlowConstruct<RegisteredNode>);
-  }
-  return byKind;
 }

@@ -6,7 +6,6 @@ import type { Backoff, FlowNode, RetryNode } from "../types.ts";
 import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
-import { nodeName } from "./node-name.ts";
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
@@ -29,13 +28,20 @@ export function retry<I, O, D = never>(node: Flow<I, O, D>, options: RetryOption
   const inner = node as FlowNode;
   const retried: RetryNode = {
     type: "retry",
-    name: options.name ?? `${nodeName(inner)}-retry`,
+    name: options.name ?? `${inner.name}-retry`,
     node: inner,
     attempts: options.attempts ?? 3,
     backoff: { initialMs: 100, factor: 2, maxMs: 10_000, jitter: true, ...options.backoff },
     ...(options.retryOn === undefined ? {} : { retryOn: options.retryOn }),
   };
   return retried;
+}
+
+declare module "../types.ts" {
+  /** A retry node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    retry: RetryNode;
+  }
 }
 
 /** How a retry compiles: its node's states, plus a backoff state its errors lead to while attempts remain. */

@@ -49,6 +49,13 @@ export function review<D = unknown, I = unknown, R = Reviewed<I, D>>(
   return node;
 }
 
+declare module "../types.ts" {
+  /** A review node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    review: ReviewNode;
+  }
+}
+
 /** How a review compiles: a state that waits for a `review.decision` event. */
 export const reviewConstruct: FlowConstruct<ReviewNode> = {
   kind: "review",

@@ -2,7 +2,6 @@ import { ChainDefinitionError } from "../errors/errors.ts";
 import type { FlowNode, SequenceNode } from "../types.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
-import { nodeName } from "./node-name.ts";
 import type { Sequence } from "./sequence-overloads.ts";
 
 /**
@@ -11,11 +10,9 @@ import type { Sequence } from "./sequence-overloads.ts";
  * @example
  * sequence(code("trim", (s: string) => s.trim()), code("words", (s) => s.split(" ")))
  */
-export const sequence: Sequence = (...nodes: Flow<never, unknown, unknown>[]) => {
-  const node: SequenceNode = { type: "sequence", nodes: nodes as readonly unknown[] as readonly FlowNode[] };
+export const sequence: Sequence = (...nodes: Flow<never, unknown, unknown>[]) =>
   // One implementation behind the typed signatures: at run time a sequence is its list of nodes.
-  return node as never;
-};
+  sequenceNode(nodes as readonly unknown[] as readonly FlowNode[]) as never;
 
 /**
  * A sequence of a list of nodes built at run time, each taking and giving the same type (a list has
@@ -25,8 +22,19 @@ export const sequence: Sequence = (...nodes: Flow<never, unknown, unknown>[]) =>
  * sequenceOf(Array.from({ length: 10 }, (_, i) => code(`step-${i}`, (x: number) => x + 1)))
  */
 export function sequenceOf<T, D = never>(nodes: readonly Flow<T, T, D>[]): Flow<T, T, D> {
-  const node: SequenceNode = { type: "sequence", nodes: nodes as readonly unknown[] as readonly FlowNode[] };
-  return node;
+  return sequenceNode(nodes as readonly unknown[] as readonly FlowNode[]);
+}
+
+/** The node of a sequence of `nodes`, named after them (`flow().pipe` builds its sequences here too). */
+export function sequenceNode(nodes: readonly FlowNode[]): SequenceNode {
+  return { type: "sequence", name: nodes.map((n) => n.name).join("+"), nodes };
+}
+
+declare module "../types.ts" {
+  /** A sequence node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    sequence: SequenceNode;
+  }
 }
 
 /** How a sequence walks, fingerprints and compiles: a chain of states, each leading to the next. */
@@ -35,7 +43,6 @@ export const sequenceConstruct: FlowConstruct<SequenceNode> = {
   childInputs: "threaded",
   children: (node) => node.nodes,
   spec: (node, specOf) => ({ sequence: node.nodes.map(specOf) }),
-  name: (node) => node.nodes.map((n) => nodeName(n)).join("+"),
   compile(node, into, next, onError) {
     if (node.nodes.length === 0)
       throw new ChainDefinitionError(`Chain "${into.id}": a sequence needs at least one node.`);

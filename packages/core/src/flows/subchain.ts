@@ -5,9 +5,9 @@
  * plus its line in `registry.ts`.
  */
 import { assign as xstateAssign } from "xstate";
+import type { Chain } from "../compile/chain.ts";
 import type { Args } from "../compile/context-actions.ts";
 import { recordOutput } from "../compile/context-actions.ts";
-import type { Chain } from "../compile/define-chain.ts";
 import type { DeferredInfo } from "../compile/machine-context.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { InputValidationError, OutputValidationError, schemaIssues } from "../errors/errors.ts";
@@ -63,6 +63,13 @@ export function subchain<I, O, D = never>(
     chain: chain as unknown as Chain<unknown, unknown, unknown>,
   };
   return node as Flow<I, O, D>;
+}
+
+declare module "../types.ts" {
+  /** A subchain node is a flow node (see {@link FlowNodeKinds}). */
+  interface FlowNodeKinds {
+    subchain: SubchainNode;
+  }
 }
 
 /** How a subchain walks, fingerprints, compiles and runs. */

@@ -13,7 +13,7 @@ import {
 } from "@langchain/core/runnables";
 import { IterableReadableStream } from "@langchain/core/utils/stream";
 import PQueue from "p-queue";
-import type { Chain } from "../compile/define-chain.ts";
+import type { Chain } from "../compile/chain.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import type { RunOptions } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";

@@ -1,4 +1,4 @@
-import type { Chain } from "../compile/define-chain.ts";
+import type { Chain } from "../compile/chain.ts";
 import type { ChainRunnable, ToRunnableOptions } from "./chain-runnable.ts";
 
 /**

@@ -4,7 +4,7 @@
  * its chains. A chain is trainable when it has learned tiers whose artifacts live in a folder the
  * chain is defined over.
  */
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import type { LabelledExample } from "./labelled-example.ts";
 import type { TrainingProgress, TrainingReport } from "./train-classifier.ts";
 

@@ -1,6 +1,6 @@
 import { abortReason, sleep } from "../async/settle.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
-import type { AnyChain } from "../compile/define-chain.ts";
 import {
   type ChainMachineContext,
   type ChainMachineEvent,

@@ -1,6 +1,6 @@
 import { abortReason, settle } from "../async/settle.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import { isLabelResult } from "../compile/context-actions.ts";
-import type { AnyChain } from "../compile/define-chain.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 import { type CatenaError, serializeError } from "../errors/catena-error.ts";

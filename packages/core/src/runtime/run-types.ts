@@ -1,7 +1,7 @@
+import type { AnyChain } from "../compile/chain.ts";
 import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
 import type { ChainRef, Logger, SpanLocation, StepRecord, Tracer, Usage } from "../types.ts";
-import type { ShadowOptions } from "./shadow-run.ts";
 import type { TokenEvent } from "./token-event.ts";
 
 /** Options of `run`, `resume` and each item of `runBatch`. */
@@ -107,3 +107,13 @@ export interface RunFailed extends RunResultBase {
 
 /** What `run` returns: a result with a `status`, never a thrown error. */
 export type RunResult<TOutput = unknown> = RunDone<TOutput> | RunDeferred | RunWaiting | RunFailed;
+
+/** A candidate version run beside the current one (`run(chain, input, { shadow })`). */
+export interface ShadowOptions {
+  /** The candidate chain: same input schema, usually the same name at another version. */
+  chain: AnyChain;
+  /** Share of inputs the candidate also runs on, in [0, 1] (default 1); the same input is always in or out. */
+  share?: number;
+  /** The candidate run is aborted after this many milliseconds (default 30,000). */
+  timeoutMs?: number;
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AnyChain, Chain } from "../compile/define-chain.ts";
+import type { AnyChain, Chain } from "../compile/chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import {

@@ -1,16 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AnyChain } from "../compile/define-chain.ts";
-import type { RunOptions, RunResult } from "./run-types.ts";
-
-/** A candidate version run beside the current one (`run(chain, input, { shadow })`). */
-export interface ShadowOptions {
-  /** The candidate chain: same input schema, usually the same name at another version. */
-  chain: AnyChain;
-  /** Share of inputs the candidate also runs on, in [0, 1] (default 1); the same input is always in or out. */
-  share?: number;
-  /** The candidate run is aborted after this many milliseconds (default 30,000). */
-  timeoutMs?: number;
-}
+import type { AnyChain } from "../compile/chain.ts";
+import type { RunOptions, RunResult, ShadowOptions } from "./run-types.ts";
 
 type RunFn = (chain: AnyChain, input: unknown, options: RunOptions) => Promise<RunResult<unknown>>;
 

@@ -1,4 +1,4 @@
-import type { Chain } from "../compile/define-chain.ts";
+import type { Chain } from "../compile/chain.ts";
 import type { RunEvent } from "./run-event.ts";
 import type { RunOptions } from "./run-types.ts";
 import { run } from "./runner.ts";

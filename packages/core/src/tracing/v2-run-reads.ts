@@ -20,6 +20,8 @@ const SELECTS = [
   "REFERENCE_EXAMPLE_ID",
   "DOTTED_ORDER",
   "TOTAL_TOKENS",
+  "PROMPT_TOKENS",
+  "COMPLETION_TOKENS",
   "TOTAL_COST",
   "TAGS",
 ] as const;
@@ -78,11 +80,9 @@ export async function readRunTree(
   if (first === undefined) return undefined;
   const run = toSchemaRun(first);
   if (!options.children || run.trace_id === undefined || run.session_id === undefined) return run;
-  const trace = await client.traces.listRuns(run.trace_id, {
-    project_id: run.session_id,
-    selects: [...SELECTS],
-  });
-  const byId = new Map<string, Run>((trace.items ?? []).map((r) => [r.id ?? "", toSchemaRun(r)]));
+  const byId = new Map<string, Run>(
+    (await queryTraceRuns(client, run.trace_id, run.session_id)).map((r) => [r.id, r]),
+  );
   for (const node of byId.values()) {
     const parent = node.parent_run_id === undefined ? undefined : byId.get(node.parent_run_id);
     if (parent !== undefined) parent.child_runs = [...(parent.child_runs ?? []), node];
@@ -91,6 +91,18 @@ export async function readRunTree(
   // Tokens of the run itself with its subtree's, as `readRun` gave them.
   if (run.total_tokens !== undefined) tree.total_tokens = run.total_tokens;
   return tree;
+}
+
+/**
+ * Every run of a trace in a project, in the order they started (dotted order), through the SDK's
+ * `client.traces.listRuns` (the v2 API that replaces `listRuns({ traceId })`), as classic `Run`s
+ * without `child_runs`.
+ */
+export async function queryTraceRuns(client: Client, traceId: string, projectId: string): Promise<Run[]> {
+  const trace = await client.traces.listRuns(traceId, { project_id: projectId, selects: [...SELECTS] });
+  return (trace.items ?? [])
+    .map(toSchemaRun)
+    .sort((a, b) => (a.dotted_order ?? "").localeCompare(b.dotted_order ?? ""));
 }
 
 /**
@@ -143,6 +155,8 @@ export function toSchemaRun(v2: V2Run): Run {
   const parent = parents.at(-1);
   if (parent !== undefined) run.parent_run_id = parent;
   if (v2.total_tokens !== undefined) run.total_tokens = v2.total_tokens;
+  if (v2.prompt_tokens !== undefined) run.prompt_tokens = v2.prompt_tokens;
+  if (v2.completion_tokens !== undefined) run.completion_tokens = v2.completion_tokens;
   if (v2.total_cost !== undefined) (run as { total_cost?: number }).total_cost = v2.total_cost;
   return run;
 }

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import { ChainDefinitionError, ChainNotFoundError } from "../errors/errors.ts";
 
 /**

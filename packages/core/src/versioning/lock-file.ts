@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import type { AnyChain } from "../compile/define-chain.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 
 /**
