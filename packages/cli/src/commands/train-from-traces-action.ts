@@ -164,13 +164,13 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
   const t = r.traced;
   const { before, after } = r.comparison.dev;
   const lines = [
-    `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training, ${t.heldOut} held out as recent traffic; ${t.lowRated} LLM answers rated wrong and ${t.inDev} dev-split texts left out).`,
+    `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training; ${t.heldOut} texts of recent traffic held out; ${t.lowRated} answers rated wrong and ${t.inDev} dev-split texts left out).`,
     `dev (${before.items} items, cheap tiers): precision ${pct(before.precision)} -> ${pct(after.precision)}, LLM-call share ${pct(before.llmShare)} -> ${pct(after.llmShare)}, ${r.comparison.dev.comparison.regressions} regressions, ${r.comparison.dev.comparison.improvements} improvements`,
   ];
   const traffic = r.comparison.traffic;
   if (traffic) {
     lines.push(
-      `recent traffic (${traffic.after.items} held-out items): agreement with the traced labels ${pct(traffic.before.precision)} -> ${pct(traffic.after.precision)}, LLM-call share ${pct(traffic.before.llmShare)} -> ${pct(traffic.after.llmShare)}`,
+      `recent traffic (${traffic.after.items} held-out texts): agreement with the traced labels ${pct(traffic.before.precision)} -> ${pct(traffic.after.precision)}, LLM-call share ${pct(traffic.before.llmShare)} -> ${pct(traffic.after.llmShare)}`,
     );
   }
   lines.push("", "gate:", ...r.reasons.map((line) => `  ${line}`), "");

@@ -66,7 +66,7 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
   const traffic = r.comparison.traffic;
   if (traffic) {
     lines.push(
-      `## Recent traffic: ${traffic.after.items} held-out traced items, against their traced labels`,
+      `## Recent traffic: ${traffic.after.items} held-out traced texts, against their traced labels`,
       "",
       "| | current | candidate |",
       "|---|---|---|",
@@ -81,8 +81,8 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
     "|---|---|",
     `| runs read (shadow runs aside) | ${t.runs} |`,
     `| corrections | ${t.corrected} |`,
-    `| LLM answers rated below the threshold, no correction (left out) | ${t.lowRated} |`,
-    `| answered by a cheap tier (not labels) | ${t.cheap} |`,
+    `| answers rated below the threshold, no correction (left out) | ${t.lowRated} |`,
+    `| answered by a cheap tier (traffic to measure on, not labels) | ${t.cheap} |`,
     `| unanswered or failed | ${t.unanswered} |`,
     `| distinct texts | ${t.distinct} |`,
     `| with disagreeing labels (correction, else majority kept) | ${t.conflicting} |`,
@@ -90,7 +90,7 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
     `| already in the training data | ${t.known} |`,
     `| LLM answers below the confidence floor (left out) | ${t.lowConfidence} |`,
     `| added to training (corrections weighted) | ${t.added} |`,
-    `| held out as recent traffic | ${t.heldOut} |`,
+    `| texts held out as recent traffic (never trained on) | ${t.heldOut} |`,
     "",
     "## Candidate",
     "",

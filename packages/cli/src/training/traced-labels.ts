@@ -13,8 +13,11 @@ export interface TracedLabel {
   startedAt: string;
   text: string;
   label: string;
-  /** `correction`: a person's correction (it overrides the chain's answer); `llm`: the LLM tier's answer. */
-  source: "correction" | "llm";
+  /**
+   * `correction`: a person's correction (it overrides the chain's answer); `llm`: the LLM tier's
+   * answer; `cheap`: a cheap tier's answer (recent traffic to measure on, never a label to train on).
+   */
+  source: "correction" | "llm" | "cheap";
   /** The tier that answered the run (`deferred` when none did). */
   tier: string;
   /** The answering tier's confidence, when the run answered. */
@@ -31,11 +34,11 @@ export interface TracedLabelCounts {
   shadow: number;
   /** Runs with a correction. */
   corrected: number;
-  /** LLM answers rated below the threshold without a correction: left out. */
+  /** Answers rated below the threshold without a correction: left out. */
   lowRated: number;
   /** Corrections whose label is not one of the chain's labels: left out. */
   invalidCorrections: number;
-  /** Runs a cheap tier answered (no correction): not labels to learn from. */
+  /** Runs a cheap tier answered (no correction): traffic to measure on, not labels to learn from. */
   cheap: number;
   /** Runs that failed or were deferred without a correction. */
   unanswered: number;
@@ -65,7 +68,8 @@ const FEEDBACK_CHUNK = 100;
 /**
  * Reads the chain's root runs since `since` and their feedback, and returns the labels to learn
  * from: a correction's label wherever a person gave one (newest wins), else the LLM tier's answer
- * unless a rating below `minRating` says it is wrong. Throws `TRACES_NOT_FOUND` when the window
+ * unless a rating below `minRating` says it is wrong; and the cheap tiers' answers (not rated
+ * wrong), which are recent traffic to measure on but not labels to learn from. Throws `TRACES_NOT_FOUND` when the window
  * holds no run of the chain and `TRACES_UNREACHABLE` when the backend does not answer.
  */
 export async function readTracedLabels(
@@ -139,11 +143,13 @@ export async function readTracedLabels(
       } else counts.invalidCorrections++;
       continue;
     }
-    if (run.status !== "done" || run.label === undefined) counts.unanswered++;
-    else if (!query.llmTiers.includes(tier)) counts.cheap++;
+    if (run.status !== "done" || run.label === undefined || !allowed.has(run.label)) counts.unanswered++;
     else if (lowRated.has(run.runId)) counts.lowRated++;
-    else if (allowed.has(run.label)) items.push({ ...base, label: run.label, source: "llm" });
-    else counts.unanswered++;
+    else if (query.llmTiers.includes(tier)) items.push({ ...base, label: run.label, source: "llm" });
+    else {
+      counts.cheap++;
+      items.push({ ...base, label: run.label, source: "cheap" });
+    }
   }
   return { items, counts };
 }

@@ -32,13 +32,17 @@ export interface TracedTrainingSet {
   train: LabelledExample[];
   /** The traced items added to training, once each. */
   added: TracedItem[];
-  /** The held-out traced items: recent traffic the candidate never saw. */
+  /**
+   * Recent traffic held out: a stratified share of the traced texts (whichever tier answered them),
+   * with their traced label. The candidate never trains on them; they measure its LLM-call share.
+   */
   heldOut: TracedItem[];
   counts: {
-    /** Traced labels in. */
+    /** Traced answers in (corrections, LLM and cheap-tier answers). */
     labels: number;
     /** Distinct texts among them. */
     distinct: number;
+    /** Usable corrections and LLM labels (in training or held out). */
     corrections: number;
     llm: number;
     /** Texts whose traced labels disagreed (the correction, else the majority, was kept). */
@@ -60,10 +64,12 @@ export function normalisedText(text: string): string {
 }
 
 /**
- * Builds the candidate's training data. Items are deduplicated by normalised text: the newest
- * correction wins, else the LLM label given most often (ties: highest confidence). Texts of the dev
- * split are dropped, so training and dev stay disjoint; a stratified `heldOutShare` of the rest is
- * held out as recent traffic to measure on, and never trained on.
+ * Builds the candidate's training data. Traced answers are deduplicated by normalised text: the
+ * newest correction wins, else the LLM label given most often (ties: highest confidence), else the
+ * cheap tiers' answer. Texts of the dev split are dropped, so training and dev stay disjoint. A
+ * stratified `heldOutShare` of the remaining texts is held out as recent traffic, never trained on;
+ * of the rest, the corrections and LLM labels are added to the training data (corrections
+ * `correctionWeight` times), the cheap tiers' own answers are not.
  */
 export function tracedTrainingSet(
   traced: readonly TracedLabel[],
@@ -97,15 +103,6 @@ export function tracedTrainingSet(
       counts.inDev++;
       continue;
     }
-    const known = trainLabels.get(key);
-    if (known === kept.label) {
-      counts.known++;
-      continue;
-    }
-    if (known !== undefined && kept.source !== "correction") {
-      counts.contradicting++;
-      continue;
-    }
     if (kept.source === "llm" && (kept.confidence ?? 1) < options.minConfidence) {
       counts.lowConfidence++;
       continue;
@@ -118,21 +115,21 @@ export function tracedTrainingSet(
       disagreeing,
     });
   }
-  for (const item of usable) counts[item.source === "correction" ? "corrections" : "llm"]++;
-  // Classes with a single item cannot be split; they go to training.
-  const perLabel = new Map<string, number>();
-  for (const item of usable) perLabel.set(item.label, (perLabel.get(item.label) ?? 0) + 1);
-  const splittable = usable.filter((i) => (perLabel.get(i.label) ?? 0) > 1);
-  const single = usable.filter((i) => (perLabel.get(i.label) ?? 0) <= 1);
-  const parts =
-    options.heldOutShare > 0 && splittable.length > 1
-      ? splitDataset(splittable, { seed: options.seed, devShare: options.heldOutShare, stratify: true })
-      : { train: splittable, dev: [] };
-  const added = [...parts.train, ...single];
+  const parts = heldOutPart(usable, options);
+  const added: TracedItem[] = [];
+  for (const item of parts.rest) {
+    if (item.source === "cheap") continue;
+    const known = trainLabels.get(normalisedText(item.text));
+    if (known === item.label) counts.known++;
+    else if (known !== undefined && item.source !== "correction") counts.contradicting++;
+    else added.push(item);
+  }
+  for (const item of [...added, ...parts.heldOut]) {
+    if (item.source === "correction") counts.corrections++;
+    else if (item.source === "llm") counts.llm++;
+  }
   // A text corrected in the training data replaces the original example.
-  const replaced = new Set(
-    added.filter((i) => trainLabels.has(normalisedText(i.text))).map((i) => normalisedText(i.text)),
-  );
+  const replaced = new Set(added.map((i) => normalisedText(i.text)).filter((t) => trainLabels.has(t)));
   const train: LabelledExample[] = split.train
     .filter((e) => !replaced.has(normalisedText(e.text)))
     .map((e) => ({ text: e.text, label: e.label }));
@@ -140,15 +137,39 @@ export function tracedTrainingSet(
     const copies = item.source === "correction" ? options.correctionWeight : 1;
     for (let i = 0; i < copies; i++) train.push({ text: item.text, label: item.label });
   }
-  return { train, added, heldOut: parts.dev, counts };
+  return { train, added, heldOut: parts.heldOut, counts };
 }
 
-/** The label kept for one text: the newest correction, else the most frequent LLM label. */
+/** A stratified share of the items held out; labels with a single item are never held out. */
+function heldOutPart(
+  items: readonly TracedItem[],
+  options: TracedTrainingOptions,
+): { rest: TracedItem[]; heldOut: TracedItem[] } {
+  const perLabel = new Map<string, number>();
+  for (const item of items) perLabel.set(item.label, (perLabel.get(item.label) ?? 0) + 1);
+  const splittable = items.filter((i) => (perLabel.get(i.label) ?? 0) > 1);
+  const single = items.filter((i) => (perLabel.get(i.label) ?? 0) <= 1);
+  if (!(options.heldOutShare > 0) || splittable.length < 2) return { rest: [...items], heldOut: [] };
+  const parts = splitDataset(splittable, {
+    seed: options.seed,
+    devShare: options.heldOutShare,
+    stratify: true,
+  });
+  return { rest: [...parts.train, ...single], heldOut: parts.dev };
+}
+
+/** The label kept for one text: the newest correction, else the most frequent LLM label, else the cheap tiers'. */
 function chosen(labels: readonly TracedLabel[]): TracedLabel {
   const corrections = labels.filter((l) => l.source === "correction");
   if (corrections.length > 0) {
     return corrections.reduce((a, b) => (b.startedAt > a.startedAt ? b : a));
   }
+  const llm = labels.filter((l) => l.source === "llm");
+  return majority(llm.length > 0 ? llm : labels);
+}
+
+/** The label given most often; ties go to the most confident answer. */
+function majority(labels: readonly TracedLabel[]): TracedLabel {
   const votes = new Map<string, { n: number; best: TracedLabel }>();
   for (const l of labels) {
     const v = votes.get(l.label);

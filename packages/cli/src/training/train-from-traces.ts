@@ -49,7 +49,7 @@ export interface TrainFromTracesOptions {
   gate?: readonly GateCondition[];
   /** Regressions on dev the default gate allows (default 1% of the dev items). */
   maxRegressions?: number;
-  /** Fewest usable traced items to train on (default 20). */
+  /** Fewest traced labels to train on (default 20). */
   minItems?: number;
   /** LLM answers below this confidence are left out (default 0.5). */
   minConfidence?: number;
@@ -124,12 +124,12 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
       seed: options.seed ?? 77,
     },
   );
-  const usable = set.added.length + set.heldOut.length;
+  const usable = set.added.length;
   const minItems = options.minItems ?? 20;
   if (usable < minItems) {
     throw new TrainFromTracesError(
       "TOO_FEW_ITEMS",
-      `Only ${usable} usable labelled items in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} LLM answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items.`,
+      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items.`,
       { details: { usable, minItems, ...counts, ...set.counts } },
     );
   }
@@ -166,7 +166,10 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     set.heldOut,
   );
   const maxRegressions = options.maxRegressions ?? Math.ceil(dev.length * 0.01);
-  const gate = checkGate(options.gate ?? defaultGate(target, maxRegressions), comparison.metrics);
+  const gate = checkGate(
+    options.gate ?? defaultGate(target, maxRegressions, comparison.traffic !== undefined),
+    comparison.metrics,
+  );
   const passed = gate.every((c) => c.passed);
   const status = !passed ? "refused" : options.promote ? "promoted" : "candidate";
   const result: TrainFromTracesResult = {
@@ -197,13 +200,19 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
 
 /**
  * The default gate: the candidate's cheap tiers reach the target precision on dev, it regresses on
- * at most `maxRegressions` dev items, and it leaves fewer dev items to the LLM.
+ * at most `maxRegressions` dev items, and it leaves fewer items to the LLM: of the held-out recent
+ * traffic when there is some (what production will send), else of the dev split.
  */
-export function defaultGate(targetPrecision: number, maxRegressions: number): GateCondition[] {
+export function defaultGate(
+  targetPrecision: number,
+  maxRegressions: number,
+  onTraffic: boolean,
+): GateCondition[] {
+  const share = onTraffic ? "traffic_llm_share_delta" : "llm_share_delta";
   return [
     { metric: "precision", operator: ">=", value: targetPrecision, text: `precision>=${targetPrecision}` },
     { metric: "regressions", operator: "<=", value: maxRegressions, text: `regressions<=${maxRegressions}` },
-    { metric: "llm_share_delta", operator: "<", value: 0, text: "llm_share_delta<0" },
+    { metric: share, operator: "<", value: 0, text: `${share}<0` },
   ];
 }
 
