@@ -95,7 +95,9 @@ export function tracedTrainingSet(
     lowConfidence: 0,
   };
   const usable: TracedItem[] = [];
-  for (const [key, labels] of byText) {
+  // In text order: the runs come back in whatever order they finished, and the split and the
+  // training must not depend on it.
+  for (const [key, labels] of [...byText].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const kept = chosen(labels);
     const disagreeing = labels.filter((l) => l.label !== kept.label).length;
     if (disagreeing > 0) counts.conflicting++;
@@ -168,7 +170,7 @@ function chosen(labels: readonly TracedLabel[]): TracedLabel {
   return majority(llm.length > 0 ? llm : labels);
 }
 
-/** The label given most often; ties go to the most confident answer. */
+/** The label given most often; ties go to the most confident answer, then to the first label in order. */
 function majority(labels: readonly TracedLabel[]): TracedLabel {
   const votes = new Map<string, { n: number; best: TracedLabel }>();
   for (const l of labels) {
@@ -184,7 +186,8 @@ function majority(labels: readonly TracedLabel[]): TracedLabel {
     if (
       top === undefined ||
       v.n > top.n ||
-      (v.n === top.n && (v.best.confidence ?? 0) > (top.best.confidence ?? 0))
+      (v.n === top.n && (v.best.confidence ?? 0) > (top.best.confidence ?? 0)) ||
+      (v.n === top.n && v.best.confidence === top.best.confidence && v.best.label < top.best.label)
     )
       top = v;
   }
