@@ -72,6 +72,17 @@ async function llmRuns(project: string): Promise<Array<{ id: string; text: strin
   return out;
 }
 
+/** `catena train banking-intents --from-traces` over the last hour's runs, calibrated and judged on dev.csv. */
+const trainFromTraces = (...extra: string[]) =>
+  catena(
+    ["train", "banking-intents", "--from-traces", "--since", "1h", "--dev", "dev.csv", "--promote", ...extra],
+    {
+      cwd: dir,
+      env: env("loop"),
+      timeoutMs: 300_000,
+    },
+  );
+
 const devCsv = join(dir, "dev.csv");
 const corrected: string[] = [];
 const rated: string[] = [];
@@ -119,22 +130,7 @@ describe("catena train --from-traces", () => {
   it("trains a candidate from the LLM answers and the corrections, and promotes it when the gate holds", async () => {
     expect(corrected.length).toBeGreaterThan(0);
     // A team that promotes whatever is no worse: precision at the target on dev, at most 4 regressions.
-    const r = await catena(
-      [
-        "--json",
-        "train",
-        "banking-intents",
-        "--from-traces",
-        "--since",
-        "1h",
-        "--dev",
-        "dev.csv",
-        "--promote",
-        "--gate",
-        "precision>=0.97,regressions<=4",
-      ],
-      { cwd: dir, env: env("loop"), timeoutMs: 300_000 },
-    );
+    const r = await trainFromTraces("--gate", "precision>=0.97,regressions<=4", "--json");
     expect(r.stderr).toBe("");
     const result = JSON.parse(r.stdout);
     expect(result.status).toBe("promoted");
@@ -189,21 +185,7 @@ describe("catena train --from-traces", () => {
   it("refuses a candidate that calls the LLM no less, says why, and keeps the current version", async () => {
     // The same traces again, under the default gate: the candidate learns what 1.0.1 already knows,
     // so it leaves as much of the recent traffic to the LLM.
-    const r = await catena(
-      [
-        "train",
-        "banking-intents",
-        "--from-traces",
-        "--since",
-        "1h",
-        "--dev",
-        "dev.csv",
-        "--promote",
-        "--out",
-        "refused",
-      ],
-      { cwd: dir, env: env("loop"), timeoutMs: 300_000 },
-    );
+    const r = await trainFromTraces("--out", "refused");
     expect(r.stderr).toBe("catena: candidate banking-intents@1.0.2 refused: traffic_llm_share_delta<0\n");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^banking-intents@1\.0\.2 from \d+ traced runs of banking-intents: /);
