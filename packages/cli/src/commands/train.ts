@@ -13,7 +13,7 @@ import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { assertWritablePath } from "../writable-path.ts";
-import { type TrainFromTracesCommandOptions, trainFromTracesAction } from "./train-from-traces-action.ts";
+import type { TrainFromTracesCommandOptions } from "./train-from-traces-action.ts";
 
 /** The options of `catena train`. */
 export interface TrainCommandOptions extends Omit<TrainFromTracesCommandOptions, "seed" | "since"> {
@@ -30,8 +30,8 @@ export interface TrainCommandOptions extends Omit<TrainFromTracesCommandOptions,
  * label set (errors name the lines), trains the chain's learned tiers with a progress bar on a
  * terminal, saves them, and reports dev accuracy, the ten worst classes by F1 and the training time.
  * With `--from-traces` instead of `--data`, the labels come from the traces (see
- * {@link trainFromTracesAction}): a candidate version is trained, compared, and promoted when the
- * gate holds.
+ * `trainFromTracesAction`): a candidate version is trained, compared, and promoted when the gate
+ * holds.
  */
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
   program
@@ -100,6 +100,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
           throw new CliError(
             "give --data or --from-traces, not both: one is a labelled CSV, the other the traces.",
           );
+        // Loaded here: reading traces and comparing versions is no business of `train --data`.
+        const { trainFromTracesAction } = await import("./train-from-traces-action.ts");
         await trainFromTracesAction(
           ctx,
           name,
