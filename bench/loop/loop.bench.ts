@@ -32,6 +32,7 @@ import { machineNotes } from "../lib/report.ts";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const catenaBin = join(root, "packages/cli/bin/catena.js");
 const SEED = Number(process.env.LOOP_SEED ?? 13);
+// Extra options for `catena train --from-traces`, e.g. LOOP_TRAIN_ARGS="--llm-weight 3".
 
 const { dev } = bankingSplit();
 const first = splitDataset(dev, { seed: SEED, devShare: 0.5, stratify: true });
@@ -199,7 +200,7 @@ for (const s of [
 
 console.log(
   [
-    `# The loop, measured (seed ${SEED}): dev split → ${traffic.length} traffic, ${calib.length} calib, ${fresh.length} fresh`,
+    `# The loop, measured (seed ${SEED}${process.env.LOOP_TRAIN_ARGS ? `, ${process.env.LOOP_TRAIN_ARGS}` : ""}): dev split → ${traffic.length} traffic, ${calib.length} calib, ${fresh.length} fresh`,
     "",
     "| LLM tier | LLM calls on traffic | usable traced labels (corrections + LLM) | gate | LLM-call share on fresh, before → after | cheap-tier precision on fresh | shipped tiers, thresholds re-chosen on calib: LLM share at precision | regressions / improvements on fresh | target (≥25% less, ≥97%) | batch + train wall |",
     "|---|---|---|---|---|---|---|---|---|---|",

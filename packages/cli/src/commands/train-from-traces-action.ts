@@ -30,6 +30,8 @@ export interface TrainFromTracesCommandOptions {
   minItems: string;
   minConfidence: string;
   heldOut: string;
+  llmWeight: string;
+  correctionWeight: string;
   ratingKey: string;
   minRating: string;
   seed: string;
@@ -75,6 +77,10 @@ export async function trainFromTracesAction(
   );
   const minRating = number(options.minRating, "--min-rating", () => true, "a number");
   const seed = number(options.seed, "--seed", Number.isInteger, "an integer");
+  const weight = (text: string, option: string) =>
+    number(text, option, (x) => Number.isInteger(x) && x >= 1, "a whole number >= 1");
+  const llmWeight = weight(options.llmWeight, "--llm-weight");
+  const correctionWeight = weight(options.correctionWeight, "--correction-weight");
   const maxRegressions =
     options.maxRegressions === undefined
       ? undefined
@@ -115,6 +121,8 @@ export async function trainFromTracesAction(
       minItems,
       minConfidence,
       heldOutShare: heldOut,
+      llmWeight,
+      correctionWeight,
       ratingKey: options.ratingKey,
       minRating,
       seed,

@@ -87,6 +87,16 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       "with --from-traces: share of traced items held out as recent traffic",
       "0.2",
     )
+    .option(
+      "--llm-weight <n>",
+      "with --from-traces: copies of each LLM-labelled item in the training data",
+      "1",
+    )
+    .option(
+      "--correction-weight <n>",
+      "with --from-traces: copies of each corrected item in the training data",
+      "2",
+    )
     .option("--rating-key <key>", "with --from-traces: feedback key of ratings", "rating")
     .option(
       "--min-rating <n>",

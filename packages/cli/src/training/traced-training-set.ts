@@ -12,8 +12,10 @@ export interface TracedTrainingOptions {
   minConfidence: number;
   /** Share of the usable traced items held out as a second dev set, never trained on. */
   heldOutShare: number;
-  /** Copies of a corrected item in the training data (an LLM label counts once). */
+  /** Copies of a corrected item in the training data. */
   correctionWeight: number;
+  /** Copies of an LLM-labelled item in the training data (default 1). */
+  llmWeight?: number;
   seed: number;
 }
 
@@ -69,7 +71,7 @@ export function normalisedText(text: string): string {
  * cheap tiers' answer. Texts of the dev split are dropped, so training and dev stay disjoint. A
  * stratified `heldOutShare` of the remaining texts is held out as recent traffic, never trained on;
  * of the rest, the corrections and LLM labels are added to the training data (corrections
- * `correctionWeight` times), the cheap tiers' own answers are not.
+ * `correctionWeight` times, LLM labels `llmWeight` times), the cheap tiers' own answers are not.
  */
 export function tracedTrainingSet(
   traced: readonly TracedLabel[],
@@ -136,7 +138,7 @@ export function tracedTrainingSet(
     .filter((e) => !replaced.has(normalisedText(e.text)))
     .map((e) => ({ text: e.text, label: e.label }));
   for (const item of added) {
-    const copies = item.source === "correction" ? options.correctionWeight : 1;
+    const copies = item.source === "correction" ? options.correctionWeight : (options.llmWeight ?? 1);
     for (let i = 0; i < copies; i++) train.push({ text: item.text, label: item.label });
   }
   return { train, added, heldOut: parts.heldOut, counts };

@@ -57,6 +57,8 @@ export interface TrainFromTracesOptions {
   heldOutShare?: number;
   /** Copies of a corrected item in the training data (default 2). */
   correctionWeight?: number;
+  /** Copies of an LLM-labelled item in the training data (default 1). */
+  llmWeight?: number;
   /** Feedback key of ratings (default `rating`) and the rating below which an LLM answer is wrong (default 3). */
   ratingKey?: string;
   minRating?: number;
@@ -121,6 +123,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
       minConfidence: options.minConfidence ?? 0.5,
       heldOutShare: options.heldOutShare ?? 0.2,
       correctionWeight: options.correctionWeight ?? 2,
+      llmWeight: options.llmWeight ?? 1,
       seed: options.seed ?? 77,
     },
   );
