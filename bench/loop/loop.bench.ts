@@ -12,7 +12,7 @@
 // precision of the cheap tiers' answers. The current version's thresholds were chosen on the
 // whole dev split, fresh part included, so its "before" is, if anything, flattering.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,6 +137,7 @@ async function runScenario(s: Scenario) {
         "--dev",
         "calib.csv",
         "--promote",
+        ...(process.env.LOOP_TRAIN_ARGS ?? "").split(" ").filter((a) => a !== ""),
       ],
       dir,
       env,
@@ -149,6 +150,10 @@ async function runScenario(s: Scenario) {
       reasons: string[];
     };
     if (result.candidate === undefined) throw new Error(`train failed: ${trained.stdout} ${trained.stderr}`);
+    const report = JSON.parse(readFileSync(join(result.candidate.dir, "report.json"), "utf8")) as {
+      training: { examples: number };
+    };
+    console.error(`${s.name}: trained on ${report.training.examples} examples`);
     const current = bankingIntentsTrainer.chainFor();
     const candidate = bankingIntentsTrainer.chainFor(result.candidate.dir, {
       version: result.candidate.version,
