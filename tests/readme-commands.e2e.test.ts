@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bankingSplit } from "@catena/chains";
 import { loadServerScript, type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
@@ -50,7 +51,18 @@ const EXPECTED: ReadonlyArray<{ args: RegExp; out: RegExp; code?: number }> = [
   { args: /^trace /, out: /^input {3}\{"text":/m },
   { args: /^feedback stats/, out: /feedback "rating"/ },
   { args: /^feedback config /, out: /categorical/ },
+  { args: /^feedback \S+ --key correction/, out: /Feedback "correction" recorded/ },
   { args: /^feedback /, out: /rating/ },
+  { args: /^train banking-intents --from-traces .*--promote/, out: /gate:/, code: 1 },
+  {
+    args: /^train banking-intents --from-traces/,
+    out: /^banking-intents@1\.0\.1 from \d+ traced runs/,
+    code: 1,
+  },
+  {
+    args: /^compare banking-intents@1\.0\.0 banking-intents@1\.0\.1/,
+    out: /regressions \d+, improvements \d+/,
+  },
   { args: /^train banking-intents/, out: /./ },
   { args: /^calibrate banking-intents/, out: /./ },
   { args: /^eval banking-intents/, out: /precision/i },
@@ -123,6 +135,15 @@ let dir: string;
 let server: OpenAiTestServer;
 /** Answers sql-qa and its judge for the evals section (the script shipped with sql-qa's eval data). */
 let evalServer: OpenAiTestServer;
+/**
+ * The LLM tier of banking-intents for the loop section: the gold label of a dev query, asked as is
+ * or as `queries.jsonl` asks it ("Hi, " before it: traffic that is in neither split).
+ */
+let bankingServer: OpenAiTestServer;
+const bankingDev = bankingSplit().dev.filter((_, i) => i % 3 === 0);
+const bankingGold = new Map(
+  bankingDev.map((e) => [e.text.normalize("NFKC").replace(/\s+/g, " ").trim(), e.label]),
+);
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -138,7 +159,16 @@ beforeAll(async () => {
       join(repoRoot, "packages/chains/data/support-triage/sample.jsonl"),
       join(cwd, "tickets.jsonl"),
     );
+    await writeFile(
+      join(cwd, "queries.jsonl"),
+      bankingDev.map((e) => `${JSON.stringify({ text: `Hi, ${e.text}` })}\n`).join(""),
+    );
   }
+  bankingServer = await startOpenAiTestServer((_request, info) => {
+    const text = info.userText.replace(/^Customer query: (Hi, )?/, "").trim();
+    const label = bankingGold.get(text) ?? "card_arrival";
+    return { json: { label }, tokenLogprobs: { [label]: Math.log(0.9) } };
+  });
   server = await startOpenAiTestServer(
     await loadServerScript(join(repoRoot, "packages/testing/examples/sql-qa-answers.json")),
   );
@@ -150,6 +180,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await evalServer?.close();
+  await bankingServer?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -207,13 +238,15 @@ describe("the catena commands shown in the READMEs", () => {
         // An LLM command: point it at the test server whatever the README's example URL.
         const llm = args[0] === "run" && args[1] === "sql-qa";
         const judged = args[0] === "judge" || (args[0] === "eval" && args[1] === "sql-qa");
-        const url = judged ? evalServer.url : llm ? server.url : undefined;
+        const banking =
+          (args[0] === "batch" || args[0] === "compare") && args[1]?.startsWith("banking-intents") === true;
+        const url = judged ? evalServer.url : llm ? server.url : banking ? bankingServer.url : undefined;
         const env = { ...shown.env, ...(url ? { OPENAI_BASE_URL: url, OPENAI_API_KEY: "test" } : {}) };
         const cwd = cwdFor(shown.file);
         const r =
           args[0] === "studio" && args[1] !== "prune"
             ? await studio(args, cwd)
-            : await catena(args, { cwd, env });
+            : await catena(args, { cwd, env, timeoutMs: 230_000 });
         const expected = EXPECTED.find((e) => e.args.test(args.join(" ")));
         const context = `${shown.line}\nexit ${r.code}\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr}`;
         expect(r.code, context).toBe(expected?.code ?? 0);

@@ -26,11 +26,12 @@ process.once("exit", () => {
 
 /**
  * Runs `node packages/cli/bin/catena.js ...args` in `cwd`; resolves (never rejects) with the exit code
- * and output. `env` adds to (or, with `undefined` values, removes from) the environment.
+ * and output. `env` adds to (or, with `undefined` values, removes from) the environment; the process
+ * is killed after `timeoutMs` (default 60 s).
  */
 export function catena(
   args: readonly string[],
-  options: { cwd: string; env?: Record<string, string | undefined> },
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<CatenaResult> {
   return new Promise((resolvePromise, reject) => {
     execFile(
@@ -48,7 +49,7 @@ export function catena(
           ...options.env,
         }),
         maxBuffer: 64 * 1024 * 1024,
-        timeout: 60_000,
+        timeout: options.timeoutMs ?? 60_000,
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") reject(error);

@@ -22,6 +22,7 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   "EVALUATOR_INVALID",
   "GATE_INVALID",
   "ALIGNMENT_LABELS_INVALID",
+  "CHAIN_NOT_TRAINABLE",
 ]);
 
 /** The exit code an error ends the process with (see `exit-codes.ts`). */

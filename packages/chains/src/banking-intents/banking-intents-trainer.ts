@@ -1,7 +1,8 @@
+import type { AnyChain } from "@catena/core";
 import type { TrainableChain } from "@catena/core/ml";
 import { artifactPath, BANKING_ARTIFACTS_DIR, saveBankingModels } from "./banking-artifacts.ts";
-import { readBankingCsv } from "./banking-data.ts";
-import { bankingIntents, createBankingIntents } from "./chain.ts";
+import { bankingSplit, readBankingCsv } from "./banking-data.ts";
+import { bankingIntents, bankingIntentsOptionsOf, createBankingIntents } from "./chain.ts";
 import { INTENTS } from "./intents.ts";
 import { llmCostPerQueryUsd } from "./llm-cost.ts";
 import { trainBankingModels } from "./train-banking-models.ts";
@@ -16,6 +17,7 @@ export const bankingIntentsTrainer: TrainableChain = {
   labels: INTENTS,
   artifactsDir: BANKING_ARTIFACTS_DIR,
   readData: (path) => readBankingCsv(path),
+  split: () => bankingSplit(),
   async train(train, { dev, outDir, onProgress }) {
     const { models, report } = await trainBankingModels(train, {
       dev,
@@ -27,10 +29,39 @@ export const bankingIntentsTrainer: TrainableChain = {
     );
     return { report, files };
   },
-  chainFor: (dir) =>
-    dir === undefined || dir === BANKING_ARTIFACTS_DIR
+  chainFor: (dir, options = {}) =>
+    (dir === undefined || dir === BANKING_ARTIFACTS_DIR) && options.version === undefined
       ? bankingIntents
-      : createBankingIntents({ artifactsDir: dir }),
+      : createBankingIntents({
+          artifactsDir: dir ?? BANKING_ARTIFACTS_DIR,
+          ...(options.version === undefined ? {} : { version: options.version }),
+        }),
+  withoutLlm(chain: AnyChain): AnyChain {
+    const options = bankingIntentsOptionsOf(chain);
+    if (options === undefined) {
+      throw new RangeError(
+        `${chain.id} was not made by createBankingIntents, so its cheap tiers cannot be measured apart from its LLM tier.`,
+      );
+    }
+    return createBankingIntents({ ...options, version: chain.version, withoutLlm: true });
+  },
+  chainModule(_dir, version) {
+    // The folder is the module's own (it reads its location), so that the folder can move. The absolute URL of this very package: the module must load the same createBankingIntents as
+    // the CLI that reads it, wherever the candidate folder lives.
+    const entry = import.meta.resolve("@catena/chains");
+    return [
+      "// A candidate version of banking-intents written by `catena train --from-traces`: the chain",
+      "// defined over the artifacts in this folder. Load it with --chains, or list it in catena.config.json.",
+      'import { fileURLToPath } from "node:url";',
+      `import { createBankingIntents } from ${JSON.stringify(entry)};`,
+      "",
+      "export const candidate = createBankingIntents({",
+      '  artifactsDir: fileURLToPath(new URL(".", import.meta.url)),',
+      `  version: ${JSON.stringify(version)},`,
+      "});",
+      "",
+    ].join("\n");
+  },
   thresholdsPath: (dir) => artifactPath(dir ?? BANKING_ARTIFACTS_DIR, "thresholds"),
   llmCostPerItemUsd: () => llmCostPerQueryUsd(),
 };

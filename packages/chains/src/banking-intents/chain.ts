@@ -45,6 +45,24 @@ export interface BankingIntentsOptions {
   model?: string;
   /** Version to declare: bump it when retraining or recalibrating changes the fingerprint. */
   version?: string;
+  /**
+   * Leave the LLM tier out: what no cheap tier accepts is deferred. For measuring the cheap tiers
+   * offline (`catena train --from-traces` compares versions so, calling no model).
+   */
+  withoutLlm?: boolean;
+}
+
+/** The artifacts folder and options each chain made by {@link createBankingIntents} was defined with. */
+const definitions = new WeakMap<object, BankingIntentsOptions & { artifactsDir: string }>();
+
+/**
+ * The options a banking-intents chain was made with (its artifacts folder among them); undefined
+ * for a chain {@link createBankingIntents} did not make.
+ */
+export function bankingIntentsOptionsOf(
+  chain: object,
+): Readonly<BankingIntentsOptions & { artifactsDir: string }> | undefined {
+  return definitions.get(chain);
 }
 
 /**
@@ -63,8 +81,9 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
     : { rules: NEVER_ACCEPT, linear: NEVER_ACCEPT, neighbours: NEVER_ACCEPT };
   const model = options.model ?? process.env.CATENA_BANKING_MODEL ?? DEFAULT_BANKING_MODEL;
   const { classifier, embedder, index } = models.manifest;
+  const llmTier = llm("llm", { model, prompt: INTENT_PROMPT, labels: INTENTS, temperature: 0 });
 
-  return defineChain({
+  const chain = defineChain({
     name: "banking-intents",
     version: options.version ?? "1.0.0",
     description:
@@ -93,7 +112,7 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
               step: knn("neighbours", { index: models.index, embedder: models.embedder, k: 10 }),
               threshold: t.neighbours,
             },
-            llm("llm", { model, prompt: INTENT_PROMPT, labels: INTENTS, temperature: 0 }),
+            ...(options.withoutLlm === true ? [] : [llmTier]),
           ],
           { onExhausted: "deferred" },
         ),
@@ -113,6 +132,8 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
       { text: "My transfer to my landlord has been pending since Monday." },
     ],
   });
+  definitions.set(chain, { ...options, artifactsDir: dir });
+  return chain;
 }
 
 /** The banking-intents chain over the package's artifacts (see {@link createBankingIntents}). */

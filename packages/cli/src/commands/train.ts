@@ -13,35 +13,119 @@ import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { assertWritablePath } from "../writable-path.ts";
+import type { TrainFromTracesCommandOptions } from "./train-from-traces-action.ts";
 
 /** The options of `catena train`. */
-export interface TrainCommandOptions {
-  data: string;
+export interface TrainCommandOptions extends Omit<TrainFromTracesCommandOptions, "seed" | "since"> {
+  data?: string;
+  fromTraces?: boolean;
+  since?: string;
   dev?: string;
   out?: string;
-  seed: string;
+  seed?: string;
 }
 
 /**
  * Registers `catena train <chain> --data train.csv`: checks the labelled data against the chain's
  * label set (errors name the lines), trains the chain's learned tiers with a progress bar on a
  * terminal, saves them, and reports dev accuracy, the ten worst classes by F1 and the training time.
+ * With `--from-traces` instead of `--data`, the labels come from the traces (see
+ * `trainFromTracesAction`): a candidate version is trained, compared, and promoted when the gate
+ * holds.
  */
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
   program
     .command("train")
-    .description("train a chain's cheap tiers (classifier, kNN index) from a labelled CSV")
+    .description(
+      "train a chain's cheap tiers (classifier, kNN index) from a labelled CSV, or from its traces as a candidate version",
+    )
     .argument("<chain>", "a trainable chain (banking-intents)")
-    .requiredOption("--data <csv>", "labelled examples: a CSV with text and label (or category) columns")
-    .option("--dev <csv>", "held-out examples to report on (default: 15% of --data, stratified)")
-    .option("--out <dir>", "where to write the artifacts (default: the chain's own artifacts folder)")
-    .option("--seed <n>", "seed of the dev split when --dev is not given", "77")
+    .option("--data <csv>", "labelled examples: a CSV with text and label (or category) columns")
+    .option(
+      "--from-traces",
+      "learn from the traces instead: the LLM tier's answers and people's corrections become a candidate version",
+    )
+    .option(
+      "--dev <csv>",
+      "held-out examples to report on (default: 15% of --data, stratified; with --from-traces: the chain's dev split)",
+    )
+    .option(
+      "--out <dir>",
+      "where to write the artifacts (default: the chain's own folder; with --from-traces: .catena/candidates/<chain>@<version>)",
+    )
+    .option("--seed <n>", "seed of the dev split (of the held-out traffic with --from-traces)", "77")
+    .option("--since <span|date>", "with --from-traces: runs started since 30m, 24h, 7d, or a date", "7d")
+    .option(
+      "--project <name>",
+      "with --from-traces: trace project (default: the chain's, else LANGSMITH_PROJECT)",
+    )
+    .option(
+      "--promote",
+      "with --from-traces: make the candidate the chain's current version when the gate holds",
+    )
+    .option(
+      "--target-precision <p>",
+      "with --from-traces: precision the cheap tiers are calibrated for",
+      "0.97",
+    )
+    .option(
+      "--gate <conditions>",
+      'with --from-traces: replace the gate, e.g. "precision>=0.97,regressions<=5,llm_share_delta<0"',
+    )
+    .option(
+      "--max-regressions <n>",
+      "with --from-traces: dev regressions the gate allows (default 1% of dev)",
+    )
+    .option("--min-items <n>", "with --from-traces: fewest usable traced labels to train on", "20")
+    .option(
+      "--min-confidence <p>",
+      "with --from-traces: LLM answers below this confidence are left out",
+      "0.5",
+    )
+    .option(
+      "--held-out <share>",
+      "with --from-traces: share of traced items held out as recent traffic",
+      "0.2",
+    )
+    .option(
+      "--llm-weight <n>",
+      "with --from-traces: copies of each LLM-labelled item in the training data",
+      "1",
+    )
+    .option(
+      "--correction-weight <n>",
+      "with --from-traces: copies of each corrected item in the training data",
+      "2",
+    )
+    .option("--rating-key <key>", "with --from-traces: feedback key of ratings", "rating")
+    .option(
+      "--min-rating <n>",
+      "with --from-traces: an LLM answer rated below this (without a correction) is left out",
+      "3",
+    )
     .action(async (name: string, options: TrainCommandOptions, command: Command) => {
       const globals = globalOptions(command);
+      if (options.fromTraces === true) {
+        if (options.data !== undefined)
+          throw new CliError(
+            "give --data or --from-traces, not both: one is a labelled CSV, the other the traces.",
+          );
+        // Loaded here: reading traces and comparing versions is no business of `train --data`.
+        const { trainFromTracesAction } = await import("./train-from-traces-action.ts");
+        await trainFromTracesAction(
+          ctx,
+          name,
+          { ...options, since: options.since ?? "7d", seed: options.seed ?? "77" },
+          globals,
+        );
+        return;
+      }
+      if (options.data === undefined)
+        throw new CliError("give --data <csv> (labelled examples) or --from-traces (learn from the traces).");
       const trainable = trainableChainNamed(name);
       const dataPath = resolve(ctx.io.cwd, options.data);
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
-      const seed = Number(options.seed);
+      const seed = Number(options.seed ?? "77");
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${options.seed}`);
       assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
       const examples = trainable.readData(dataPath);

@@ -24,13 +24,32 @@ export interface TrainableChain {
    * line numbers (empty file, missing column, unknown labels).
    */
   readData(path: string): LabelledExample[];
+  /**
+   * The chain's own fixed split: the examples its shipped tiers were trained on, and the dev
+   * examples its thresholds were chosen on (never trained on).
+   */
+  split(): { train: LabelledExample[]; dev: LabelledExample[] };
   /** Trains the learned tiers on `train` (reporting on `dev`) and saves them into `outDir`. */
   train(
     train: readonly LabelledExample[],
     options: { dev: readonly LabelledExample[]; outDir: string; onProgress?: (p: TrainProgress) => void },
   ): Promise<{ report: TrainingReport; files: string[] }>;
-  /** The chain defined over the artifacts of a folder (default {@link artifactsDir}). */
-  chainFor(artifactsDir?: string): AnyChain;
+  /**
+   * The chain defined over the artifacts of a folder (default {@link artifactsDir}), declaring
+   * `version` when given (a candidate version of the chain).
+   */
+  chainFor(artifactsDir?: string, options?: { version?: string }): AnyChain;
+  /**
+   * The same version of a chain {@link chainFor} made, with its LLM tier left out: what no cheap
+   * tier accepts is deferred. For measuring the cheap tiers without calling a model.
+   */
+  withoutLlm(chain: AnyChain): AnyChain;
+  /**
+   * The text of an ES module that exports the chain defined over the artifacts of `artifactsDir`
+   * (the folder the module is written to) as `version`: a candidate version that `--chains` and
+   * `catena.config.json` load.
+   */
+  chainModule(artifactsDir: string, version: string): string;
   /** The thresholds file of an artifacts folder, written by `catena calibrate`. */
   thresholdsPath(artifactsDir?: string): string;
   /** Cost of one item answered by the LLM tier at the price table's rates, when known. */

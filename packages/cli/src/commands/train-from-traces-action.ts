@@ -1,0 +1,199 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseGate } from "@catena/core/evals";
+import type { LabelledExample } from "@catena/core/ml";
+import { loadChains } from "../chains/load-chains.ts";
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../command-context.ts";
+import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { displayPath } from "../format/display-path.ts";
+import { jsonText } from "../format/json-text.ts";
+import type { GlobalOptions } from "../global-options.ts";
+import { parseSince } from "../tracing/parse-since.ts";
+import { traceProjects } from "../tracing/trace-projects.ts";
+import { openTraceReader } from "../tracing/trace-reader.ts";
+import { type TrainFromTracesResult, trainFromTraces } from "../training/train-from-traces.ts";
+import { trainableChainNamed } from "../training/trainable-chain-named.ts";
+import { assertWritablePath } from "../writable-path.ts";
+
+/** The options of `catena train <chain> --from-traces`. */
+export interface TrainFromTracesCommandOptions {
+  since: string;
+  project?: string;
+  promote?: boolean;
+  out?: string;
+  dev?: string;
+  targetPrecision: string;
+  gate?: string;
+  maxRegressions?: string;
+  minItems: string;
+  minConfidence: string;
+  heldOut: string;
+  llmWeight: string;
+  correctionWeight: string;
+  ratingKey: string;
+  minRating: string;
+  seed: string;
+}
+
+/**
+ * `catena train <chain> --from-traces`: reads the chain's traced LLM answers and corrections from
+ * the configured backend, trains and calibrates a candidate version in its own folder, compares it
+ * with the current version, promotes it when the gate holds (with `--promote`), and prints the
+ * report (written beside the candidate as report.md and report.json). A refused candidate exits 1.
+ */
+export async function trainFromTracesAction(
+  ctx: CommandContext,
+  name: string,
+  options: TrainFromTracesCommandOptions,
+  globals: GlobalOptions,
+): Promise<void> {
+  const trainable = trainableChainNamed(name);
+  const since = parseSince(options.since);
+  const number = (text: string, option: string, ok: (x: number) => boolean, what: string): number => {
+    const x = Number(text);
+    if (!Number.isFinite(x) || !ok(x)) throw new CliError(`${option} must be ${what}, got ${text}`);
+    return x;
+  };
+  const target = number(
+    options.targetPrecision,
+    "--target-precision",
+    (x) => x > 0 && x <= 1,
+    "a number in (0, 1]",
+  );
+  const heldOut = number(options.heldOut, "--held-out", (x) => x >= 0 && x < 1, "a share in [0, 1)");
+  const minConfidence = number(
+    options.minConfidence,
+    "--min-confidence",
+    (x) => x >= 0 && x <= 1,
+    "a number in [0, 1]",
+  );
+  const minItems = number(
+    options.minItems,
+    "--min-items",
+    (x) => Number.isInteger(x) && x >= 1,
+    "a whole number >= 1",
+  );
+  const minRating = number(options.minRating, "--min-rating", () => true, "a number");
+  const seed = number(options.seed, "--seed", Number.isInteger, "an integer");
+  const weight = (text: string, option: string) =>
+    number(text, option, (x) => Number.isInteger(x) && x >= 1, "a whole number >= 1");
+  const llmWeight = weight(options.llmWeight, "--llm-weight");
+  const correctionWeight = weight(options.correctionWeight, "--correction-weight");
+  const maxRegressions =
+    options.maxRegressions === undefined
+      ? undefined
+      : number(
+          options.maxRegressions,
+          "--max-regressions",
+          (x) => Number.isInteger(x) && x >= 0,
+          "a whole number >= 0",
+        );
+  const gate = options.gate === undefined ? undefined : parseGate(options.gate);
+  let dev: LabelledExample[] | undefined;
+  if (options.dev !== undefined) {
+    const devPath = resolve(ctx.io.cwd, options.dev);
+    if (!existsSync(devPath)) throw new CliError(`dev file not found: ${options.dev}`);
+    assertUtf8File(devPath, displayPath(ctx.io.cwd, devPath));
+    dev = trainable.readData(devPath);
+  }
+  if (options.out !== undefined) {
+    const out = resolve(ctx.io.cwd, options.out);
+    assertWritablePath(out, { option: "--out", shown: options.out, kind: "directory" });
+  }
+  const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+  const current = registry.get(name);
+  const projects = traceProjects(registry, name, options.project);
+  const reader = await openTraceReader();
+  let result: TrainFromTracesResult;
+  try {
+    result = await trainFromTraces({
+      trainable,
+      current,
+      takenVersions: registry.versions(name).map((c) => c.version),
+      client: reader.client,
+      where: reader.where,
+      projects,
+      since,
+      cwd: ctx.io.cwd,
+      targetPrecision: target,
+      minItems,
+      minConfidence,
+      heldOutShare: heldOut,
+      llmWeight,
+      correctionWeight,
+      ratingKey: options.ratingKey,
+      minRating,
+      seed,
+      promote: options.promote === true,
+      ...(dev === undefined ? {} : { dev }),
+      ...(options.out === undefined ? {} : { outDir: options.out }),
+      ...(gate === undefined ? {} : { gate }),
+      ...(maxRegressions === undefined ? {} : { maxRegressions }),
+    });
+  } finally {
+    await reader.close();
+  }
+  if (globals.json) {
+    ctx.io.out(jsonText(summaryJson(result)));
+  } else {
+    ctx.io.out(trainFromTracesText(ctx.io.cwd, result));
+  }
+  if (result.status === "refused") {
+    const failing = result.gate.filter((c) => !c.passed).map((c) => c.text);
+    ctx.io.err(`catena: candidate ${result.candidate.id} refused: ${failing.join(", ")}\n`);
+    ctx.setExitCode(ExitCode.failed);
+  }
+}
+
+/** What `--json` prints: the decision and its figures; the full report is in report.json. */
+function summaryJson(r: TrainFromTracesResult): Record<string, unknown> {
+  return {
+    status: r.status,
+    chain: r.chain,
+    current: r.current,
+    candidate: r.candidate,
+    window: r.window,
+    traced: r.traced,
+    dev: { before: r.comparison.dev.before, after: r.comparison.dev.after },
+    ...(r.comparison.traffic === undefined ? {} : { traffic: r.comparison.traffic }),
+    metrics: r.comparison.metrics,
+    gate: r.gate,
+    reasons: r.reasons,
+    ...(r.promotedIn === undefined ? {} : { promotedIn: r.promotedIn }),
+    report: r.report,
+  };
+}
+
+/** The human-readable summary. */
+function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
+  const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
+  const t = r.traced;
+  const { before, after } = r.comparison.dev;
+  const lines = [
+    `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training; ${t.heldOut} texts of recent traffic held out; ${t.lowRated} answers rated wrong and ${t.inDev} dev-split texts left out).`,
+    `dev (${before.items} items, cheap tiers): precision ${pct(before.precision)} -> ${pct(after.precision)}, LLM-call share ${pct(before.llmShare)} -> ${pct(after.llmShare)}, ${r.comparison.dev.comparison.regressions} regressions, ${r.comparison.dev.comparison.improvements} improvements`,
+  ];
+  const traffic = r.comparison.traffic;
+  if (traffic) {
+    lines.push(
+      `recent traffic (${traffic.after.items} held-out texts): agreement with the traced labels ${pct(traffic.before.precision)} -> ${pct(traffic.after.precision)}, LLM-call share ${pct(traffic.before.llmShare)} -> ${pct(traffic.after.llmShare)}`,
+    );
+  }
+  lines.push("", "gate:", ...r.reasons.map((line) => `  ${line}`), "");
+  lines.push(
+    `candidate: ${displayPath(cwd, r.candidate.dir)} (fingerprint ${r.candidate.fingerprint.slice(0, 12)})`,
+  );
+  lines.push(`report: ${displayPath(cwd, r.report.markdown)}, ${displayPath(cwd, r.report.json)}`);
+  if (r.promotedIn !== undefined) {
+    lines.push(
+      `promoted: ${displayPath(cwd, r.promotedIn)} lists the candidate; \`catena run ${r.chain}\` runs ${r.candidate.version}, ${r.current.id} stays pinned.`,
+    );
+  } else if (r.status === "candidate") {
+    lines.push(
+      `not promoted: add --promote, or compare with the LLM tier first: catena compare ${r.current.id} ${r.candidate.id} --chains ${displayPath(cwd, r.candidate.module)} --data <dev file>`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,129 @@
+/*
+ * The report of `catena train --from-traces`, as JSON and as markdown: where the labels came
+ * from, how the candidate compares with the current version, the gate, and why it was or was not
+ * promoted.
+ */
+import { thresholdText } from "@catena/core";
+import type { GateCheck } from "@catena/core/evals";
+import type { OfflineScore } from "./candidate-comparison.ts";
+import type { TracedTrainingSet } from "./traced-training-set.ts";
+import type { TrainFromTracesResult } from "./train-from-traces.ts";
+
+/** Changed dev examples kept in the JSON report. */
+const CHANGED_KEPT = 50;
+
+/** One sentence per gate condition, then the decision. */
+export function reasonsOf(gate: readonly GateCheck[], status: TrainFromTracesResult["status"]): string[] {
+  const lines = gate.map((c) => `${c.passed ? "holds" : "fails"}: ${c.text} (actual ${actual(c.actual)})`);
+  if (status === "refused") lines.push("not promoted: the gate failed; the current version stays in use.");
+  else if (status === "promoted") lines.push("promoted: every gate condition holds.");
+  else lines.push("every gate condition holds; not promoted because --promote was not given.");
+  return lines;
+}
+
+/** The JSON report: the result, without file-sized lists (the first changed dev examples only). */
+export function reportJson(result: TrainFromTracesResult, set: TracedTrainingSet): unknown {
+  const { comparison, ...rest } = result;
+  const { changed, ...dev } = comparison.dev.comparison;
+  return {
+    format: "catena.train-from-traces.v1",
+    ...rest,
+    comparison: {
+      dev: { ...comparison.dev, comparison: { ...dev, changed: changed.slice(0, CHANGED_KEPT) } },
+      ...(comparison.traffic === undefined ? {} : { traffic: comparison.traffic }),
+      metrics: comparison.metrics,
+    },
+    heldOut: set.heldOut.map((i) => ({ text: i.text, label: i.label, source: i.source })),
+  };
+}
+
+/** The markdown report. */
+export function loopReportMarkdown(r: TrainFromTracesResult): string {
+  const t = r.traced;
+  const decision =
+    r.status === "promoted" ? "promoted" : r.status === "refused" ? "refused" : "not promoted (gate holds)";
+  const { before, after } = r.comparison.dev;
+  const c = r.comparison.dev.comparison;
+  const lines = [
+    `# ${r.candidate.id}: ${decision}`,
+    "",
+    `Candidate of ${r.current.id} trained from ${t.runs} traced runs in ${r.window.where} (project ${r.window.projects.join(", ")}, since ${r.window.since}).`,
+    "",
+    "## Decision",
+    "",
+    ...r.reasons.map((line) => `- ${line}`),
+    "",
+    `## Dev split: ${before.items} items, cheap tiers only (an item no cheap tier accepts is an LLM call)`,
+    "",
+    "| | current | candidate |",
+    "|---|---|---|",
+    `| version | ${r.current.version} | ${r.candidate.version} |`,
+    ...scoreRows(before, after),
+    "",
+    `Regressions ${c.regressions} (a cheap tier now answers wrongly), improvements ${c.improvements}; McNemar p = ${actual(c.mcnemar.pValue)}.`,
+    "",
+  ];
+  const traffic = r.comparison.traffic;
+  if (traffic) {
+    lines.push(
+      `## Recent traffic: ${traffic.after.items} held-out traced texts, against their traced labels`,
+      "",
+      "| | current | candidate |",
+      "|---|---|---|",
+      ...scoreRows(traffic.before, traffic.after, "agreement with the traced labels"),
+      "",
+    );
+  }
+  lines.push(
+    "## Labels from the traces",
+    "",
+    "| | items |",
+    "|---|---|",
+    `| runs read (shadow runs aside) | ${t.runs} |`,
+    `| corrections | ${t.corrected} |`,
+    `| answers rated below the threshold, no correction (left out) | ${t.lowRated} |`,
+    `| answered by a cheap tier (traffic to measure on, not labels) | ${t.cheap} |`,
+    `| unanswered or failed | ${t.unanswered} |`,
+    `| distinct texts | ${t.distinct} |`,
+    `| with disagreeing labels (correction, else majority kept) | ${t.conflicting} |`,
+    `| in the dev split (left out) | ${t.inDev} |`,
+    `| already in the training data | ${t.known} |`,
+    `| LLM answers below the confidence floor (left out) | ${t.lowConfidence} |`,
+    `| added to training (corrections weighted) | ${t.added} |`,
+    `| texts held out as recent traffic (never trained on) | ${t.heldOut} |`,
+    "",
+    "## Candidate",
+    "",
+    `- folder: ${r.candidate.dir} (chain module: ${r.candidate.module})`,
+    `- fingerprint: ${r.candidate.fingerprint} (current: ${r.current.fingerprint})`,
+    `- trained on ${r.training.examples} examples${r.training.report.dev ? `; dev accuracy ${pct(r.training.report.dev.accuracy)}` : ""}`,
+    `- thresholds for ${pct(r.calibration.targetPrecision)} precision: ${r.calibration.tiers.map((tier) => `${tier.tier} ${thresholdText(tier.threshold)}`).join(", ")}`,
+    "",
+  );
+  if (r.promotedIn)
+    lines.push(
+      `Listed in ${r.promotedIn}: \`${r.chain}\` now runs ${r.candidate.version}; ${r.current.id} stays pinned.`,
+      "",
+    );
+  return `${lines.join("\n")}`;
+}
+
+function scoreRows(
+  before: OfflineScore,
+  after: OfflineScore,
+  precisionName = "precision of the cheap answers",
+): string[] {
+  return [
+    `| answered by a cheap tier | ${before.answered} | ${after.answered} |`,
+    `| ${precisionName} | ${pct(before.precision)} | ${pct(after.precision)} |`,
+    `| LLM-call share | ${pct(before.llmShare)} | ${pct(after.llmShare)} |`,
+  ];
+}
+
+function pct(x: number | null): string {
+  return x === null ? "-" : `${(x * 100).toFixed(1)}%`;
+}
+
+function actual(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4);
+}

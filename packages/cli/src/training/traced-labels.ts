@@ -1,0 +1,171 @@
+/*
+ * The labels a chain's traces hold: the LLM tier's answers (with their confidence) and the
+ * corrections people gave as feedback. Read through the SDK from LangSmith or the studio.
+ */
+import { CatenaError } from "@catena/core";
+import { type FeedbackRecord, listFeedback, listTracedInputs, type TraceClient } from "@catena/core/tracing";
+import { TrainFromTracesError } from "./train-from-traces-error.ts";
+
+/** One traced run that gives a label to learn from. */
+export interface TracedLabel {
+  runId: string;
+  /** ISO time the run started. */
+  startedAt: string;
+  text: string;
+  label: string;
+  /**
+   * `correction`: a person's correction (it overrides the chain's answer); `llm`: the LLM tier's
+   * answer; `cheap`: a cheap tier's answer (recent traffic to measure on, never a label to train on).
+   */
+  source: "correction" | "llm" | "cheap";
+  /** The tier that answered the run (`deferred` when none did). */
+  tier: string;
+  /** The answering tier's confidence, when the run answered. */
+  confidence?: number;
+  /** The chain's own answer, when a correction replaced it. */
+  answered?: string;
+}
+
+/** Runs read and why some gave no label. */
+export interface TracedLabelCounts {
+  /** Root runs of the chain read in the window (shadow runs aside). */
+  runs: number;
+  /** Shadow runs of candidate versions: never labels. */
+  shadow: number;
+  /** Runs with a correction. */
+  corrected: number;
+  /** Answers rated below the threshold without a correction: left out. */
+  lowRated: number;
+  /** Corrections whose label is not one of the chain's labels: left out. */
+  invalidCorrections: number;
+  /** Runs a cheap tier answered (no correction): traffic to measure on, not labels to learn from. */
+  cheap: number;
+  /** Runs that failed or were deferred without a correction. */
+  unanswered: number;
+}
+
+/** What {@link readTracedLabels} reads. */
+export interface TracedLabelQuery {
+  chain: string;
+  projects: readonly string[];
+  since: Date;
+  /** The chain's labels: corrections to others are left out. */
+  labels: readonly string[];
+  /** Tiers whose answers are the LLM's. */
+  llmTiers: readonly string[];
+  /** Feedback key of ratings (default `rating`). */
+  ratingKey: string;
+  /** A rating below this marks the answer wrong. */
+  minRating: number;
+  /** Where to read, and how to name it in messages. */
+  client: TraceClient;
+  where: string;
+}
+
+/** Feedback of this many runs per request. */
+const FEEDBACK_CHUNK = 100;
+
+/**
+ * Reads the chain's root runs since `since` and their feedback, and returns the labels to learn
+ * from: a correction's label wherever a person gave one (newest wins), else the LLM tier's answer
+ * unless a rating below `minRating` says it is wrong; and the cheap tiers' answers (not rated
+ * wrong), which are recent traffic to measure on but not labels to learn from. Throws `TRACES_NOT_FOUND` when the window
+ * holds no run of the chain and `TRACES_UNREACHABLE` when the backend does not answer.
+ */
+export async function readTracedLabels(
+  query: TracedLabelQuery,
+): Promise<{ items: TracedLabel[]; counts: TracedLabelCounts }> {
+  const runs = await reachable(query, () =>
+    listTracedInputs({
+      client: query.client,
+      project: query.projects,
+      chain: query.chain,
+      since: query.since,
+      limit: 100_000,
+    }),
+  );
+  const own = runs.filter((r) => r.metadata.shadow_of === undefined && r.metadata.shadow !== true);
+  if (own.length === 0) {
+    throw new TrainFromTracesError(
+      "TRACES_NOT_FOUND",
+      `No traced runs of ${query.chain} in ${query.where} (project ${query.projects.join(", ")}) since ${query.since.toISOString()}; run the chain with tracing on (catena batch ${query.chain} --file ...), or widen --since or name the --project.`,
+      { details: { chain: query.chain, projects: query.projects, since: query.since.toISOString() } },
+    );
+  }
+  const feedback: FeedbackRecord[] = [];
+  for (let i = 0; i < own.length; i += FEEDBACK_CHUNK) {
+    const runIds = own.slice(i, i + FEEDBACK_CHUNK).map((r) => r.runId);
+    feedback.push(...(await reachable(query, () => listFeedback({ client: query.client, runIds }))));
+  }
+  const corrections = new Map<string, { at: string; label: unknown }>();
+  const lowRated = new Set<string>();
+  for (const f of feedback) {
+    if (f.correction !== undefined) {
+      const label = typeof f.correction === "string" ? f.correction : f.correction.label;
+      const seen = corrections.get(f.runId);
+      if (seen === undefined || f.createdAt >= seen.at) corrections.set(f.runId, { at: f.createdAt, label });
+    }
+    const score = typeof f.score === "boolean" ? Number(f.score) : f.score;
+    if (f.key === query.ratingKey && typeof score === "number" && score < query.minRating)
+      lowRated.add(f.runId);
+  }
+  const allowed = new Set(query.labels);
+  const counts: TracedLabelCounts = {
+    runs: own.length,
+    shadow: runs.length - own.length,
+    corrected: 0,
+    lowRated: 0,
+    invalidCorrections: 0,
+    cheap: 0,
+    unanswered: 0,
+  };
+  const items: TracedLabel[] = [];
+  for (const run of own) {
+    const answer = run.outputs ?? {};
+    const tier = run.tier ?? (run.status === "deferred" ? "deferred" : String(answer.tier ?? "unknown"));
+    const base = {
+      runId: run.runId,
+      startedAt: run.startedAt,
+      text: run.text,
+      tier,
+      ...(typeof answer.confidence === "number" ? { confidence: answer.confidence } : {}),
+    };
+    const correction = corrections.get(run.runId);
+    if (correction !== undefined) {
+      if (typeof correction.label === "string" && allowed.has(correction.label)) {
+        counts.corrected++;
+        items.push({
+          ...base,
+          label: correction.label,
+          source: "correction",
+          ...(run.label === undefined ? {} : { answered: run.label }),
+        });
+      } else counts.invalidCorrections++;
+      continue;
+    }
+    if (run.status !== "done" || run.label === undefined || !allowed.has(run.label)) counts.unanswered++;
+    else if (lowRated.has(run.runId)) counts.lowRated++;
+    else if (query.llmTiers.includes(tier)) items.push({ ...base, label: run.label, source: "llm" });
+    else {
+      counts.cheap++;
+      items.push({ ...base, label: run.label, source: "cheap" });
+    }
+  }
+  return { items, counts };
+}
+
+/** Runs a read, turning a backend that does not answer into `TRACES_UNREACHABLE`. */
+async function reachable<T>(query: TracedLabelQuery, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (CatenaError.isInstance(error) && error.code === "TRACING_UNAVAILABLE") {
+      throw new TrainFromTracesError(
+        "TRACES_UNREACHABLE",
+        `Cannot read the traces of ${query.chain}: ${error.message}`,
+        { cause: error, details: { where: query.where } },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,231 @@
+/*
+ * The learning loop in one call: labels from the traces (LLM answers, people's corrections) become
+ * training data for the cheap tiers; a candidate version is trained, calibrated on the dev split,
+ * written to its own folder, compared with the current version, and promoted only when the gate
+ * holds. The current version is never touched: it stays loadable as name@version.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type AnyChain, cascadeTierNames } from "@catena/core";
+import { checkGate, type GateCheck, type GateCondition } from "@catena/core/evals";
+import {
+  type CalibrationResult,
+  calibrate,
+  type LabelledExample,
+  type TrainableChain,
+  type TrainingReport,
+  type TrainProgress,
+  writeThresholds,
+} from "@catena/core/ml";
+import type { TraceClient } from "@catena/core/tracing";
+import { type CandidateComparison, compareCandidate } from "./candidate-comparison.ts";
+import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
+import { promoteCandidate } from "./promote-candidate.ts";
+import { readTracedLabels, type TracedLabelCounts } from "./traced-labels.ts";
+import { type TracedTrainingSet, tracedTrainingSet } from "./traced-training-set.ts";
+import { TrainFromTracesError } from "./train-from-traces-error.ts";
+
+/** What {@link trainFromTraces} needs. */
+export interface TrainFromTracesOptions {
+  trainable: TrainableChain;
+  /** The version in use: the candidate is compared with it and bumped from it. */
+  current: AnyChain;
+  /** Versions of the chain already defined: the candidate's version is none of them. */
+  takenVersions: readonly string[];
+  client: TraceClient;
+  /** Where the traces are, for messages (`the studio at ...`). */
+  where: string;
+  projects: readonly string[];
+  since: Date;
+  /** The project folder: candidates go under `.catena/candidates/`, promotion edits `catena.config.json` here. */
+  cwd: string;
+  /** Dev items to calibrate and compare on (default: the chain's own dev split). */
+  dev?: readonly LabelledExample[];
+  /** The candidate's folder (default `.catena/candidates/<chain>@<version>`). */
+  outDir?: string;
+  /** Precision the cheap tiers are calibrated for, and the gate's floor (default 0.97). */
+  targetPrecision?: number;
+  /** Gate conditions replacing the default ones (see {@link defaultGate}). */
+  gate?: readonly GateCondition[];
+  /** Regressions on dev the default gate allows (default 1% of the dev items). */
+  maxRegressions?: number;
+  /** Fewest traced labels to train on (default 20). */
+  minItems?: number;
+  /** LLM answers below this confidence are left out (default 0.5). */
+  minConfidence?: number;
+  /** Share of the usable traced items held out as recent traffic (default 0.2). */
+  heldOutShare?: number;
+  /** Copies of a corrected item in the training data (default 2). */
+  correctionWeight?: number;
+  /** Copies of an LLM-labelled item in the training data (default 1). */
+  llmWeight?: number;
+  /** Feedback key of ratings (default `rating`) and the rating below which an LLM answer is wrong (default 3). */
+  ratingKey?: string;
+  minRating?: number;
+  seed?: number;
+  /** Promote the candidate when the gate holds. */
+  promote?: boolean;
+  onProgress?: (
+    p: TrainProgress | { phase: "read" | "calibrate" | "compare"; done: number; total: number },
+  ) => void;
+}
+
+/** What happened: the candidate, how it compares, the gate and the decision. */
+export interface TrainFromTracesResult {
+  /** `promoted`; `refused` (the gate failed); `candidate` (the gate held, promotion not asked for). */
+  status: "promoted" | "refused" | "candidate";
+  chain: string;
+  current: { id: string; version: string; fingerprint: string };
+  candidate: { id: string; version: string; fingerprint: string; dir: string; module: string };
+  window: { since: string; projects: string[]; where: string };
+  traced: TracedLabelCounts & TracedTrainingSet["counts"] & { added: number; heldOut: number };
+  training: { examples: number; report: TrainingReport };
+  calibration: CalibrationResult;
+  comparison: CandidateComparison;
+  gate: GateCheck[];
+  /** One line per reason for the decision. */
+  reasons: string[];
+  /** The config file edited by promotion. */
+  promotedIn?: string;
+  report: { markdown: string; json: string };
+}
+
+/**
+ * Trains a candidate version from the traces and decides whether it replaces the current one. The
+ * candidate's folder gets the artifacts, `thresholds.json`, `chain.mjs` (the candidate as a chain
+ * module), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
+ * to `catena.config.json`, so that the bare chain name runs the candidate while the current version
+ * stays pinned as name@version. Throws a `TrainFromTracesError` when there is nothing to learn from.
+ */
+export async function trainFromTraces(options: TrainFromTracesOptions): Promise<TrainFromTracesResult> {
+  const { trainable, current } = options;
+  const target = options.targetPrecision ?? 0.97;
+  const offlineCurrent = trainable.withoutLlm(current);
+  const cheap = new Set(cascadeTierNames(offlineCurrent.flow));
+  const llmTiers = cascadeTierNames(current.flow).filter((t) => !cheap.has(t));
+  const { items, counts } = await readTracedLabels({
+    chain: trainable.name,
+    projects: options.projects,
+    since: options.since,
+    labels: trainable.labels,
+    llmTiers,
+    ratingKey: options.ratingKey ?? "rating",
+    minRating: options.minRating ?? 3,
+    client: options.client,
+    where: options.where,
+  });
+  const split = trainable.split();
+  const dev = options.dev ?? split.dev;
+  const set = tracedTrainingSet(
+    items,
+    { train: split.train, dev },
+    {
+      minConfidence: options.minConfidence ?? 0.5,
+      heldOutShare: options.heldOutShare ?? 0.2,
+      correctionWeight: options.correctionWeight ?? 2,
+      llmWeight: options.llmWeight ?? 1,
+      seed: options.seed ?? 77,
+    },
+  );
+  const usable = set.added.length;
+  const minItems = options.minItems ?? 20;
+  if (usable < minItems) {
+    throw new TrainFromTracesError(
+      "TOO_FEW_ITEMS",
+      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items.`,
+      { details: { usable, minItems, ...counts, ...set.counts } },
+    );
+  }
+
+  const version = nextVersion(current.version, options.takenVersions);
+  const dir = resolve(
+    options.cwd,
+    options.outDir ?? join(".catena", "candidates", `${trainable.name}@${version}`),
+  );
+  mkdirSync(dir, { recursive: true });
+  const trained = await trainable.train(set.train, {
+    dev,
+    outDir: dir,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  options.onProgress?.({ phase: "calibrate", done: 0, total: 1 });
+  const cost = trainable.llmCostPerItemUsd();
+  const calibration = await calibrate(
+    trainable.chainFor(dir, { version }),
+    dev.map((e) => ({ input: { text: e.text }, label: e.label })),
+    { targetPrecision: target, ...(cost === undefined ? {} : { llmCostPerItemUsd: cost }) },
+  );
+  writeThresholds(trainable.thresholdsPath(dir), calibration);
+  const modulePath = join(dir, "chain.mjs");
+  writeFileSync(modulePath, trainable.chainModule(dir, version));
+  // Defined after the thresholds are written: the chain reads them when it is defined.
+  const candidate = trainable.chainFor(dir, { version });
+
+  options.onProgress?.({ phase: "compare", done: 0, total: 1 });
+  const comparison = await compareCandidate(
+    offlineCurrent,
+    trainable.withoutLlm(candidate),
+    dev,
+    set.heldOut,
+  );
+  const maxRegressions = options.maxRegressions ?? Math.ceil(dev.length * 0.01);
+  const gate = checkGate(
+    options.gate ?? defaultGate(target, maxRegressions, comparison.traffic !== undefined),
+    comparison.metrics,
+  );
+  const passed = gate.every((c) => c.passed);
+  const status = !passed ? "refused" : options.promote ? "promoted" : "candidate";
+  const result: TrainFromTracesResult = {
+    status,
+    chain: trainable.name,
+    current: { id: current.id, version: current.version, fingerprint: current.fingerprint },
+    candidate: {
+      id: candidate.id,
+      version,
+      fingerprint: candidate.fingerprint,
+      dir,
+      module: modulePath,
+    },
+    window: { since: options.since.toISOString(), projects: [...options.projects], where: options.where },
+    traced: { ...counts, ...set.counts, added: set.added.length, heldOut: set.heldOut.length },
+    training: { examples: set.train.length, report: trained.report },
+    calibration,
+    comparison,
+    gate,
+    reasons: reasonsOf(gate, status),
+    report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
+  };
+  if (status === "promoted") result.promotedIn = promoteCandidate(options.cwd, modulePath);
+  writeFileSync(result.report.json, `${JSON.stringify(reportJson(result, set), null, 2)}\n`);
+  writeFileSync(result.report.markdown, loopReportMarkdown(result));
+  return result;
+}
+
+/**
+ * The default gate: the candidate's cheap tiers reach the target precision on dev, it regresses on
+ * at most `maxRegressions` dev items, and it leaves fewer items to the LLM: of the held-out recent
+ * traffic when there is some (what production will send), else of the dev split.
+ */
+export function defaultGate(
+  targetPrecision: number,
+  maxRegressions: number,
+  onTraffic: boolean,
+): GateCondition[] {
+  const share = onTraffic ? "traffic_llm_share_delta" : "llm_share_delta";
+  return [
+    { metric: "precision", operator: ">=", value: targetPrecision, text: `precision>=${targetPrecision}` },
+    { metric: "regressions", operator: "<=", value: maxRegressions, text: `regressions<=${maxRegressions}` },
+    { metric: share, operator: "<", value: 0, text: `${share}<0` },
+  ];
+}
+
+/** The next patch version after `version` that no defined version takes. */
+export function nextVersion(version: string, taken: readonly string[]): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  let patch = m ? Number(m[3]) : 0;
+  const used = new Set(taken);
+  do patch++;
+  while (used.has(`${major}.${minor}.${patch}`));
+  return `${major}.${minor}.${patch}`;
+}

@@ -1,0 +1,228 @@
+/*
+ * The learning loop through the built binary, against a real studio over HTTP: banking-intents
+ * traffic runs with the real ChatOpenAI answering as the LLM tier from the OpenAI-compatible test
+ * server (the gold label, but a wrong one on every tenth item), people correct some of the wrong
+ * answers and rate others down through the SDK's createFeedback, and `catena train banking-intents
+ * --from-traces --promote` trains a candidate version, compares it, and promotes it only when the
+ * gate holds.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bankingSplit, INTENTS } from "@catena/chains";
+import { splitDataset } from "@catena/core/ml";
+import { startStudio } from "@catena/studio";
+import { type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
+import { Client } from "langsmith";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catena } from "./support/run-catena.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "catena-loop-"));
+let studio: Awaited<ReturnType<typeof startStudio>>;
+let server: OpenAiTestServer;
+let client: Client;
+
+// The fixed dev split, cut as bench/loop cuts it: half is traffic the chain serves, a quarter the dev
+// items the candidate is calibrated and judged on (the last quarter is the benchmark's fresh part).
+const { traffic, dev } = (() => {
+  const halves = splitDataset(bankingSplit().dev, { seed: 13, devShare: 0.5, stratify: true });
+  const quarters = splitDataset(halves.dev, { seed: 14, devShare: 0.5, stratify: true });
+  return { traffic: halves.train, dev: quarters.train };
+})();
+const gold = new Map(traffic.map((e) => [e.text.normalize("NFKC").replace(/\s+/g, " ").trim(), e.label]));
+// Every tenth traffic item gets a wrong label from the scripted LLM: the next intent in the list.
+const wrongTexts = new Set([...gold.keys()].filter((_, i) => i % 10 === 3));
+const wrongLabel = (label: string): string =>
+  INTENTS[(INTENTS.indexOf(label as never) + 1) % INTENTS.length] as string;
+
+const env = (project: string) => ({
+  CATENA_STUDIO_URL: studio.url,
+  LANGSMITH_PROJECT: project,
+  OPENAI_API_KEY: "test",
+  OPENAI_BASE_URL: server.url,
+});
+
+async function serveTraffic(project: string): Promise<void> {
+  const file = join(dir, `${project}.jsonl`);
+  writeFileSync(file, traffic.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""));
+  const r = await catena(
+    [
+      "batch",
+      "banking-intents",
+      "--file",
+      file,
+      "--out",
+      join(dir, `${project}-out.jsonl`),
+      "--concurrency",
+      "8",
+    ],
+    { cwd: dir, env: env(project), timeoutMs: 180_000 },
+  );
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** The LLM tier's root runs of a project, with their text and answer. */
+async function llmRuns(project: string): Promise<Array<{ id: string; text: string; label: string }>> {
+  const out: Array<{ id: string; text: string; label: string }> = [];
+  for await (const run of client.listRuns({ projectName: project, isRoot: true })) {
+    const outputs = run.outputs as { label?: string; tier?: string } | undefined;
+    if (outputs?.tier !== "llm" || outputs.label === undefined) continue;
+    out.push({ id: run.id, text: String((run.inputs as { text: string }).text), label: outputs.label });
+  }
+  return out;
+}
+
+/** `catena train banking-intents --from-traces` over the last hour's runs, calibrated and judged on dev.csv. */
+const trainFromTraces = (...extra: string[]) =>
+  catena(
+    ["train", "banking-intents", "--from-traces", "--since", "1h", "--dev", "dev.csv", "--promote", ...extra],
+    {
+      cwd: dir,
+      env: env("loop"),
+      timeoutMs: 300_000,
+    },
+  );
+
+const devCsv = join(dir, "dev.csv");
+const corrected: string[] = [];
+const rated: string[] = [];
+
+beforeAll(async () => {
+  studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
+  client = new Client({ apiUrl: studio.url, apiKey: "test" });
+  server = await startOpenAiTestServer((_request, info) => {
+    const text = info.userText.replace(/^Customer query: /, "").trim();
+    const label = gold.get(text) ?? "card_arrival";
+    const answer = wrongTexts.has(text) ? wrongLabel(label) : label;
+    return { json: { label: answer }, tokenLogprobs: { [answer]: Math.log(0.9) } };
+  });
+  writeFileSync(
+    devCsv,
+    `text,label\n${dev.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`,
+  );
+  await serveTraffic("loop");
+  // People correct half of the LLM tier's wrong answers and rate a few others down without a correction.
+  const wrong = (await llmRuns("loop")).filter((r) =>
+    wrongTexts.has(r.text.normalize("NFKC").replace(/\s+/g, " ").trim()),
+  );
+  for (const [i, run] of wrong.entries()) {
+    const right = gold.get(run.text.normalize("NFKC").replace(/\s+/g, " ").trim()) as string;
+    if (i % 2 === 0) {
+      await client.createFeedback(run.id, "correction", {
+        correction: { label: right },
+        feedbackSourceType: "app",
+      });
+      corrected.push(run.id);
+    } else if (i % 4 === 1) {
+      await client.createFeedback(run.id, "rating", { score: 1, feedbackSourceType: "app" });
+      rated.push(run.id);
+    }
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await server?.close();
+  await studio?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("catena train --from-traces", () => {
+  it("trains a candidate from the LLM answers and the corrections, and promotes it when the gate holds", async () => {
+    expect(corrected.length).toBeGreaterThan(0);
+    // A team that promotes whatever is no worse: precision at the target on dev, at most 4 regressions.
+    const r = await trainFromTraces("--gate", "precision>=0.97,regressions<=4", "--json");
+    expect(r.stderr).toBe("");
+    const result = JSON.parse(r.stdout);
+    expect(result.status).toBe("promoted");
+    expect(r.code).toBe(0);
+    expect(result.current).toMatchObject({ id: "banking-intents@1.0.0", version: "1.0.0" });
+    expect(result.candidate.id).toBe("banking-intents@1.0.1");
+    expect(result.candidate.fingerprint).not.toBe(result.current.fingerprint);
+    expect(result.traced.corrected).toBe(corrected.length);
+    expect(result.traced.lowRated).toBe(rated.length);
+    expect(result.traced.inDev).toBe(0);
+    expect(result.traced.added).toBeGreaterThan(0);
+    expect(result.traced.added).toBeLessThanOrEqual(result.traced.corrections + result.traced.llm);
+    expect(result.gate.map((c: { text: string; passed: boolean }) => [c.text, c.passed])).toEqual([
+      ["precision>=0.97", true],
+      ["regressions<=4", true],
+    ]);
+    expect(result.dev.after.precision).toBeGreaterThanOrEqual(0.97);
+    expect(result.metrics.precision).toBe(result.dev.after.precision);
+    // Recent traffic: a held-out share of the traced texts, never trained on, measured against their traced labels.
+    expect(result.traffic.after.items).toBe(result.traced.heldOut);
+    expect(result.traced.heldOut).toBeGreaterThan(0);
+    expect(typeof result.metrics.traffic_llm_share_delta).toBe("number");
+
+    const folder = result.candidate.dir as string;
+    for (const file of [
+      "manifest.json",
+      "thresholds.json",
+      "classifier.catena",
+      "chain.mjs",
+      "report.md",
+      "report.json",
+    ])
+      expect(existsSync(join(folder, file)), file).toBe(true);
+    const markdown = readFileSync(join(folder, "report.md"), "utf8");
+    expect(markdown).toMatch(/^# banking-intents@1\.0\.1: promoted$/m);
+    expect(markdown).toContain("- holds: precision>=0.97 (actual");
+    expect(markdown).toContain("## Recent traffic:");
+    const report = JSON.parse(readFileSync(join(folder, "report.json"), "utf8"));
+    expect(report.format).toBe("catena.train-from-traces.v1");
+    expect(report.status).toBe("promoted");
+
+    // Promoted: the bare name runs the candidate, the old version stays pinned.
+    const config = JSON.parse(readFileSync(join(dir, "catena.config.json"), "utf8"));
+    expect(config.chains).toEqual(["./.catena/candidates/banking-intents@1.0.1/chain.mjs"]);
+    const list = JSON.parse((await catena(["--json", "list"], { cwd: dir, env: env("loop") })).stdout);
+    const versions = list
+      .filter((c: { name: string }) => c.name === "banking-intents")
+      .map((c: { version: string }) => c.version);
+    expect(versions).toEqual(["1.0.0", "1.0.1"]);
+  }, 400_000);
+
+  it("refuses a candidate that calls the LLM no less, says why, and keeps the current version", async () => {
+    // The same traces again, under the default gate: the candidate learns what 1.0.1 already knows,
+    // so it leaves as much of the recent traffic to the LLM.
+    const r = await trainFromTraces("--out", "refused");
+    expect(r.stderr).toBe("catena: candidate banking-intents@1.0.2 refused: traffic_llm_share_delta<0\n");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^banking-intents@1\.0\.2 from \d+ traced runs of banking-intents: /);
+    expect(r.stdout).toContain("fails: traffic_llm_share_delta<0 (actual 0)");
+    expect(r.stdout).toContain("holds: regressions<=4 (actual 0)");
+    expect(r.stdout).toContain("not promoted: the gate failed; the current version stays in use.");
+    expect(readFileSync(join(dir, "refused", "report.md"), "utf8")).toMatch(/: refused$/m);
+    const config = JSON.parse(readFileSync(join(dir, "catena.config.json"), "utf8"));
+    expect(config.chains).toHaveLength(1);
+  }, 400_000);
+
+  it("names the problem: no traces, too few items, a chain that cannot be trained, an unreachable backend", async () => {
+    const none = await catena(
+      ["--json", "train", "banking-intents", "--from-traces", "--project", "nobody"],
+      {
+        cwd: dir,
+        env: env("loop"),
+      },
+    );
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.stdout).error.code).toBe("TRACES_NOT_FOUND");
+    const few = await catena(
+      ["--json", "train", "banking-intents", "--from-traces", "--since", "1h", "--min-items", "100000"],
+      { cwd: dir, env: env("loop") },
+    );
+    expect(JSON.parse(few.stdout).error.code).toBe("TOO_FEW_ITEMS");
+    const untrainable = await catena(["--json", "train", "support-triage", "--from-traces"], {
+      cwd: dir,
+      env: env("loop"),
+    });
+    expect(untrainable.code).toBe(2);
+    expect(JSON.parse(untrainable.stdout).error.code).toBe("CHAIN_NOT_TRAINABLE");
+    const down = await catena(["--json", "train", "banking-intents", "--from-traces"], {
+      cwd: dir,
+      env: { ...env("loop"), CATENA_STUDIO_URL: "http://127.0.0.1:9" },
+    });
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout).error.code).toBe("TRACES_UNREACHABLE");
+  }, 200_000);
+});
