@@ -23,6 +23,8 @@ const ARTIFACT_KIND = "text-classifier";
  * model.predict("my card still has not arrived"); // { label: "card_arrival", confidence: 0.97, top }
  */
 export class LinearTextClassifier implements TextClassifier {
+  /** Artifact kind of a saved linear classifier. */
+  static readonly ARTIFACT_KIND = ARTIFACT_KIND;
   readonly labels: readonly string[];
   readonly featuriser: TfidfFeaturiser;
   readonly model: SoftmaxModel;
