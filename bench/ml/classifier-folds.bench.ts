@@ -5,7 +5,7 @@
 // prints when it chooses and measures on the same items). Writes the folds as JSONL to
 // bench/ml/out/folds/ so that bench/ml/sklearn-folds.py scores scikit-learn on the same items.
 //
-//   node --conditions=@catena/source bench/ml/classifier-folds.bench.ts [--variants] [--only=neural]
+//   node --conditions=@catena/source bench/ml/classifier-folds.bench.ts [--variants] [--only=<name prefix>, e.g. v: for the variants alone]
 //   /usr/bin/python3 bench/ml/sklearn-folds.py
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -124,26 +124,21 @@ const all: { name: string; train: Trainer; variant?: true }[] = [
     train: (e, o) => trainNeuralClassifier(e, o),
   },
   {
-    name: "MLP alone (256 ReLU, 5 epochs)",
+    name: "v: MLP alone (256 ReLU, 5 epochs)",
     train: (e, o) => trainNeuralClassifier(e, { ...o, mlpWeight: 1 }),
     variant: true,
   },
   {
-    name: "MLP 256 + linear, min df 1",
+    name: "v: MLP (dropout 0.2, init 0.05) + linear",
+    train: (e, o) => trainNeuralClassifier(e, { ...o, dropout: 0.2, initScale: 0.05 }),
+    variant: true,
+  },
+  {
+    name: "v: MLP + linear, min df 1",
     train: (e, o) => trainNeuralClassifier(e, { ...o, minDf: 1 }),
     variant: true,
   },
-  {
-    name: "MLP 512 + linear",
-    train: (e, o) => trainNeuralClassifier(e, { ...o, hidden: 512 }),
-    variant: true,
-  },
-  {
-    name: "MLP 256, 8 epochs at η0 0.1 + linear",
-    train: (e, o) => trainNeuralClassifier(e, { ...o, mlpEpochs: 8, mlpEta0: 0.1 }),
-    variant: true,
-  },
-  { name: "linear, min df 1", train: (e, o) => trainClassifier(e, { ...o, minDf: 1 }), variant: true },
+  { name: "v: linear alone, min df 1", train: (e, o) => trainClassifier(e, { ...o, minDf: 1 }), variant: true },
 ];
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const configurations = all.filter(

@@ -35,6 +35,8 @@ export interface TrainNeuralClassifierOptions extends Omit<TrainClassifierOption
   mlpEta0?: number;
   /** Standard deviation of the perceptron's initial first-layer weights (default 0.1). */
   initScale?: number;
+  /** Share of hidden units dropped per training step (default 0). */
+  dropout?: number;
   /** Weight of the perceptron's probabilities in the mean with the linear model's (default 0.5; 1 = perceptron only). */
   mlpWeight?: number;
 }
@@ -69,6 +71,7 @@ export async function trainNeuralClassifier(
     epochs: mlpEpochs,
     eta0: options.mlpEta0 ?? DEFAULTS.mlpEta0,
     initScale: options.initScale ?? DEFAULTS.initScale,
+    dropout: options.dropout ?? 0,
   };
   const mlp = await trainSparseMlp(x, y, {
     features: featuriser.size,
