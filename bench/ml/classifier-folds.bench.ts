@@ -138,7 +138,11 @@ const all: { name: string; train: Trainer; variant?: true }[] = [
     train: (e, o) => trainNeuralClassifier(e, { ...o, minDf: 1 }),
     variant: true,
   },
-  { name: "v: linear alone, min df 1", train: (e, o) => trainClassifier(e, { ...o, minDf: 1 }), variant: true },
+  {
+    name: "v: linear alone, min df 1",
+    train: (e, o) => trainClassifier(e, { ...o, minDf: 1 }),
+    variant: true,
+  },
 ];
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const configurations = all.filter(

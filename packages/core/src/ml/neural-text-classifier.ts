@@ -8,6 +8,7 @@ import {
   writeArtifactFile,
 } from "./artifact-file.ts";
 import type { NgramOptions } from "./ngram-hasher.ts";
+import { rankLabels } from "./ranked-labels.ts";
 import { logitsInto, type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
 import { hiddenInto, mlpLogitsInto, type SparseMlpModel } from "./sparse-mlp.ts";
 import { TfidfFeaturiser } from "./tfidf-featuriser.ts";
@@ -106,21 +107,12 @@ export class NeuralTextClassifier implements TextClassifier {
 
   /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
   predict(text: string, options: { top?: number } = {}): ScoredLabel & { top: ScoredLabel[] } {
-    const p = this.probabilities(text);
-    const order = Array.from(p.keys()).sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
-    const best = order[0] as number;
-    return {
-      label: this.labels[best] as string,
-      confidence: p[best] as number,
-      top: order
-        .slice(0, options.top ?? 5)
-        .map((k) => ({ label: this.labels[k] as string, confidence: p[k] as number })),
-    };
+    return rankLabels(this.probabilities(text), this.labels, options.top ?? 5);
   }
 
   /** The classifier as an artifact: labels, temperatures, featuriser state, both models' weights. */
   toArtifact(): ArtifactContents {
-    const { ngrams, minDf, wordShare, documents, keys, idf } = this.featuriser.state;
+    const { keys, idf } = this.featuriser.state;
     return {
       kind: NEURAL_CLASSIFIER_KIND,
       version: 1,
@@ -130,13 +122,7 @@ export class NeuralTextClassifier implements TextClassifier {
         mlpWeight: this.mlpWeight,
         features: this.mlp.features,
         hidden: this.mlp.hidden,
-        ngrams: {
-          words: ngrams.words ? [...ngrams.words] : null,
-          chars: ngrams.chars ? [...ngrams.chars] : null,
-        },
-        minDf,
-        wordShare,
-        documents,
+        ...this.featuriser.savedMeta(),
         info: this.info,
       },
       sections: {
@@ -179,14 +165,7 @@ export class NeuralTextClassifier implements TextClassifier {
       info: { [key: string]: JsonValue };
     };
     const s = artifact.sections;
-    const featuriser = new TfidfFeaturiser({
-      ngrams: meta.ngrams,
-      minDf: meta.minDf,
-      wordShare: meta.wordShare,
-      documents: meta.documents,
-      keys: s.keys as Uint32Array,
-      idf: s.idf as Float32Array,
-    });
+    const featuriser = TfidfFeaturiser.fromSaved(meta, s);
     const classes = meta.labels.length;
     return new NeuralTextClassifier({
       labels: meta.labels,

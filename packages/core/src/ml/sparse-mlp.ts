@@ -9,7 +9,7 @@
  * the active (non-zero) hidden units as a sparse row, so ReLU's zeros are skipped too.
  * Deterministic for a seed: seeded initialisation and shuffles, fixed-order arithmetic.
  */
-import { seededRandom } from "./seeded-random.ts";
+import { indexOrder, seededRandom, shuffleIndices } from "./seeded-random.ts";
 import { softmaxInPlace } from "./softmax-regression.ts";
 import type { SparseVector } from "./sparse-vector.ts";
 import { sgdKernels } from "./wasm/sgd-kernels.ts";
@@ -123,18 +123,12 @@ export async function trainSparseMlp(
   const b2 = new Float64Array(K);
   const p = new Float64Array(K);
   const keep = 1 / (1 - dropout);
-  const order = new Int32Array(x.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
+  const order = indexOrder(x.length);
   const steps = epochs * x.length;
   let t = 0;
   let decay = 1;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const tmp = order[i] as number;
-      order[i] = order[j] as number;
-      order[j] = tmp;
-    }
+    shuffleIndices(order, random);
     for (let n = 0; n < order.length; n++) {
       const row = order[n] as number;
       const s = starts[row] as number;
