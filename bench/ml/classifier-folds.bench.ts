@@ -5,16 +5,18 @@
 // prints when it chooses and measures on the same items). Writes the folds as JSONL to
 // bench/ml/out/folds/ so that bench/ml/sklearn-folds.py scores scikit-learn on the same items.
 //
-//   node --conditions=@catena/source bench/ml/classifier-folds.bench.ts [--variants]
+//   node --conditions=@catena/source bench/ml/classifier-folds.bench.ts [--variants] [--only=<name prefix>, e.g. v: for the variants alone]
 //   /usr/bin/python3 bench/ml/sklearn-folds.py
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { TextClassifier } from "@catena/core";
 import {
   type LabelledExample,
   readLabelledCsv,
   seededRandom,
-  type TrainClassifierOptions,
+  type TrainingReport,
   trainClassifier,
+  trainNeuralClassifier,
 } from "@catena/core/ml";
 import { fmt, machineNotes, markdownTable } from "../lib/report.ts";
 
@@ -77,13 +79,19 @@ function crossCoverage(items: readonly { confidence: number; right: boolean }[])
   return { coverage: accepted / items.length, precision: accepted ? right / accepted : 1 };
 }
 
+/** Trains on the examples, with the label set and the held-out items (temperature, report) given. */
+type Trainer = (
+  examples: readonly LabelledExample[],
+  options: { labels: readonly string[]; dev: readonly LabelledExample[] },
+) => Promise<{ classifier: TextClassifier; report: TrainingReport }>;
+
 async function score(
   trainPart: readonly LabelledExample[],
   heldOut: readonly LabelledExample[],
-  options: TrainClassifierOptions,
+  train: Trainer,
 ) {
   const c0 = process.cpuUsage();
-  const { classifier, report } = await trainClassifier(trainPart, { labels, dev: heldOut, ...options });
+  const { classifier, report } = await train(trainPart, { labels, dev: heldOut });
   const cpu = process.cpuUsage(c0);
   const items = heldOut.map((e) => {
     const p = classifier.predict(e.text);
@@ -109,15 +117,38 @@ for (let k = 0; k < FOLDS; k++) {
   writeFileSync(`${outDir}fold${k}-test.jsonl`, jsonl(train.filter((_, i) => fold[i] === k)));
 }
 
-const configurations: { name: string; options: TrainClassifierOptions }[] = [
-  { name: "default", options: {} },
-  ...(process.argv.includes("--variants")
-    ? [
-        { name: "min df 1", options: { minDf: 1 } },
-        { name: "class weights balanced", options: { classWeights: "balanced" as const } },
-      ]
-    : []),
+const all: { name: string; train: Trainer; variant?: true }[] = [
+  { name: "linear: trainClassifier (default)", train: (e, o) => trainClassifier(e, o) },
+  {
+    name: "neural: trainNeuralClassifier (default: MLP 256 + linear, mean of probabilities)",
+    train: (e, o) => trainNeuralClassifier(e, o),
+  },
+  {
+    name: "v: MLP alone (256 ReLU, 5 epochs)",
+    train: (e, o) => trainNeuralClassifier(e, { ...o, mlpWeight: 1 }),
+    variant: true,
+  },
+  {
+    name: "v: MLP (dropout 0.2, init 0.05) + linear",
+    train: (e, o) => trainNeuralClassifier(e, { ...o, dropout: 0.2, initScale: 0.05 }),
+    variant: true,
+  },
+  {
+    name: "v: MLP + linear, min df 1",
+    train: (e, o) => trainNeuralClassifier(e, { ...o, minDf: 1 }),
+    variant: true,
+  },
+  {
+    name: "v: linear alone, min df 1",
+    train: (e, o) => trainClassifier(e, { ...o, minDf: 1 }),
+    variant: true,
+  },
 ];
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+const configurations = all.filter(
+  (c) =>
+    (process.argv.includes("--variants") || !c.variant) && (only === undefined || c.name.startsWith(only)),
+);
 
 console.log(
   `\n### Classifier: fixed dev split and ${FOLDS} folds of train (${train.length} / ${dev.length})\n`,
@@ -125,14 +156,14 @@ console.log(
 console.log(machineNotes());
 const rows: string[][] = [];
 for (const c of configurations) {
-  const onDev = await score(train, dev, c.options);
+  const onDev = await score(train, dev, c.train);
   const folds: Awaited<ReturnType<typeof score>>[] = [];
   for (let k = 0; k < FOLDS; k++) {
     folds.push(
       await score(
         train.filter((_, i) => fold[i] !== k),
         train.filter((_, i) => fold[i] === k),
-        c.options,
+        c.train,
       ),
     );
     console.error(`${c.name} fold ${k}: ${fmt(100 * (folds.at(-1)?.accuracy ?? 0), 2)}%`);

@@ -10,13 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  ArtifactError,
-  artifactHash,
-  LinearTextClassifier,
-  LocalEmbedder,
-  VectorIndex,
-} from "@catena/core/ml";
+import { ArtifactError, artifactHash, LocalEmbedder, loadTextClassifier, VectorIndex } from "@catena/core/ml";
 import type { BankingModels } from "./train-banking-models.ts";
 
 /** Where the chain's artifacts live in this package. */
@@ -128,7 +122,7 @@ export function loadBankingModels(
   dir: string,
   manifest: BankingManifest = readBankingManifest(dir),
 ): BankingModels {
-  const classifier = LinearTextClassifier.load(artifactPath(dir, "classifier"));
+  const classifier = loadTextClassifier(artifactPath(dir, "classifier"));
   const embedder = LocalEmbedder.load(artifactPath(dir, "embedder"));
   const index = VectorIndex.load(artifactPath(dir, "index"));
   const found = {

@@ -1,6 +1,8 @@
 /*
  * The banking-intents chain: Banking77 queries labelled by a calibrated cascade of near-certain
- * regex rules, a linear classifier, a kNN vote over LocalEmbedder vectors and, for the rest, an LLM.
+ * regex rules, a classifier (a perceptron averaged with a logistic regression over TF-IDF n-grams;
+ * its tier keeps the name "linear" that thresholds files use), a kNN vote over LocalEmbedder vectors
+ * and, for the rest, an LLM.
  * Thresholds come from thresholds.json (chosen by `catena calibrate` on the dev split at 97%
  * target precision) and the trained tiers' hashes from manifest.json: both are fingerprinted.
  */
@@ -87,7 +89,7 @@ export function createBankingIntents(options: BankingIntentsOptions = {}) {
     name: "banking-intents",
     version: options.version ?? "1.0.0",
     description:
-      "Labels an online-banking query with one of the 77 Banking77 intents: regex rules, a linear classifier and kNN answer when calibrated for 97% precision; the rest goes to an LLM (deferred with the best cheap guess when no provider is configured).",
+      "Labels an online-banking query with one of the 77 Banking77 intents: regex rules, an n-gram classifier (perceptron + logistic regression) and kNN answer when calibrated for 97% precision; the rest goes to an LLM (deferred with the best cheap guess when no provider is configured).",
     input: bankingIntentsInput,
     output: bankingIntentsOutput,
     flow: flow(bankingIntentsInput)

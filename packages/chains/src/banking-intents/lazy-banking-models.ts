@@ -52,7 +52,7 @@ export class LazyBankingModels {
 
   /**
    * The loaded models; the package's own folder is built first when its binaries are missing
-   * (about 6 s, once). Concurrent callers share one load.
+   * (about 10 s of CPU, once). Concurrent callers share one load.
    */
   ready(): Promise<BankingModels> {
     if (this.#models) return Promise.resolve(this.#models);

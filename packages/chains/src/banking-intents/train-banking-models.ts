@@ -1,21 +1,22 @@
 /*
- * Trains the two learned tiers of the pipeline from labelled queries: the linear classifier and the
- * kNN index of LocalEmbedder vectors. Deterministic: the same examples give the same bytes.
+ * Trains the two learned tiers of the pipeline from labelled queries: the classifier (a perceptron
+ * and a softmax regression over TF-IDF n-grams, averaged) and the kNN index of LocalEmbedder vectors. Deterministic: the same examples give the same bytes.
  */
 import {
   type LabelledExample,
-  type LinearTextClassifier,
   LocalEmbedder,
+  type NeuralTextClassifier,
+  type SavedTextClassifier,
   type TrainingProgress,
   type TrainingReport,
-  trainClassifier,
+  trainNeuralClassifier,
   VectorIndex,
 } from "@catena/core/ml";
 import { INTENTS } from "./intents.ts";
 
 /** The trained tiers of the banking-intents chain. */
 export interface BankingModels {
-  classifier: LinearTextClassifier;
+  classifier: SavedTextClassifier;
   embedder: LocalEmbedder;
   index: VectorIndex;
 }
@@ -29,7 +30,7 @@ export interface TrainBankingModelsOptions {
 }
 
 /**
- * Trains the classifier (default settings of `trainClassifier`, seed 1, labels = the 77 intents)
+ * Trains the classifier (default settings of `trainNeuralClassifier`, seed 1, labels = the 77 intents)
  * and builds the kNN index over the training queries embedded by a `LocalEmbedder` fitted on them.
  *
  * @example
@@ -38,8 +39,8 @@ export interface TrainBankingModelsOptions {
 export async function trainBankingModels(
   train: readonly LabelledExample[],
   options: TrainBankingModelsOptions = {},
-): Promise<{ models: BankingModels; report: TrainingReport }> {
-  const { classifier, report } = await trainClassifier(train, {
+): Promise<{ models: BankingModels & { classifier: NeuralTextClassifier }; report: TrainingReport }> {
+  const { classifier, report } = await trainNeuralClassifier(train, {
     labels: INTENTS,
     seed: 1,
     ...(options.dev ? { dev: options.dev } : {}),

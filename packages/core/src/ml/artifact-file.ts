@@ -113,9 +113,11 @@ export function encodeArtifact(contents: ArtifactContents): { bytes: Uint8Array;
  */
 export function decodeArtifact(
   bytes: Uint8Array,
-  expected: { kind: string; versions: readonly number[]; source?: string },
+  expected: { kind: string | readonly string[]; versions: readonly number[]; source?: string },
 ): LoadedArtifact {
   const source = expected.source ?? "artifact";
+  const kinds: readonly string[] = typeof expected.kind === "string" ? [expected.kind] : expected.kind;
+  const kindText = kinds.map((k) => `"${k}"`).join(" or ");
   if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new ArtifactError(`${source} is not a Catena artifact (bad magic bytes); rebuild it.`, {
       details: { source },
@@ -140,15 +142,15 @@ export function decodeArtifact(
       },
     );
   }
-  if (header.kind !== expected.kind) {
+  if (typeof header.kind !== "string" || !kinds.includes(header.kind)) {
     throw new ArtifactError(
-      `${source} holds a "${String(header.kind)}", not a "${expected.kind}"; pass the right file.`,
+      `${source} holds a "${String(header.kind)}", not a ${kindText}; pass the right file.`,
       { details: { source, kind: header.kind, expected: expected.kind } },
     );
   }
   if (typeof header.version !== "number" || !expected.versions.includes(header.version)) {
     throw new ArtifactError(
-      `${source}: ${expected.kind} format version ${String(header.version)} is not supported (supported: ${expected.versions.join(", ")}); rebuild the artifact with this version of Catena.`,
+      `${source}: ${header.kind} format version ${String(header.version)} is not supported (supported: ${expected.versions.join(", ")}); rebuild the artifact with this version of Catena.`,
       { details: { source, version: header.version, supported: expected.versions } },
     );
   }
@@ -172,7 +174,7 @@ export function decodeArtifact(
     sections[entry.name] = new Type(copy.buffer, 0, entry.length);
   }
   const contents: ArtifactContents = {
-    kind: expected.kind,
+    kind: header.kind,
     version: header.version,
     meta: header.meta ?? {},
     sections,
@@ -197,16 +199,19 @@ export function writeArtifactFile(path: string, contents: ArtifactContents): str
 /** Reads and checks an artifact file (see {@link decodeArtifact}). */
 export function readArtifactFile(
   path: string,
-  expected: { kind: string; versions: readonly number[] },
+  expected: { kind: string | readonly string[]; versions: readonly number[] },
 ): LoadedArtifact {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new ArtifactError(`Cannot read ${expected.kind} artifact ${path}: ${(cause as Error).message}`, {
-      cause,
-      details: { path },
-    });
+    throw new ArtifactError(
+      `Cannot read ${[expected.kind].flat().join(" or ")} artifact ${path}: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { path },
+      },
+    );
   }
   return decodeArtifact(bytes, { ...expected, source: path });
 }

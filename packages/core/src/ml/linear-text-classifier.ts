@@ -8,6 +8,7 @@ import {
   writeArtifactFile,
 } from "./artifact-file.ts";
 import type { NgramOptions } from "./ngram-hasher.ts";
+import { rankLabels } from "./ranked-labels.ts";
 import { logitsInto, type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
 import { TfidfFeaturiser } from "./tfidf-featuriser.ts";
 
@@ -23,6 +24,8 @@ const ARTIFACT_KIND = "text-classifier";
  * model.predict("my card still has not arrived"); // { label: "card_arrival", confidence: 0.97, top }
  */
 export class LinearTextClassifier implements TextClassifier {
+  /** Artifact kind of a saved linear classifier. */
+  static readonly ARTIFACT_KIND = ARTIFACT_KIND;
   readonly labels: readonly string[];
   readonly featuriser: TfidfFeaturiser;
   readonly model: SoftmaxModel;
@@ -81,21 +84,12 @@ export class LinearTextClassifier implements TextClassifier {
 
   /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
   predict(text: string, options: { top?: number } = {}): ScoredLabel & { top: ScoredLabel[] } {
-    const p = this.probabilities(text);
-    const order = Array.from(p.keys()).sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
-    const best = order[0] as number;
-    return {
-      label: this.labels[best] as string,
-      confidence: p[best] as number,
-      top: order
-        .slice(0, options.top ?? 5)
-        .map((k) => ({ label: this.labels[k] as string, confidence: p[k] as number })),
-    };
+    return rankLabels(this.probabilities(text), this.labels, options.top ?? 5);
   }
 
   /** The classifier as an artifact: labels, temperature, featuriser state, weights and bias. */
   toArtifact(): ArtifactContents {
-    const { ngrams, minDf, wordShare, documents, keys, idf } = this.featuriser.state;
+    const { keys, idf } = this.featuriser.state;
     return {
       kind: ARTIFACT_KIND,
       version: 1,
@@ -103,13 +97,7 @@ export class LinearTextClassifier implements TextClassifier {
         labels: [...this.labels],
         temperature: this.temperature,
         features: this.model.features,
-        ngrams: {
-          words: ngrams.words ? [...ngrams.words] : null,
-          chars: ngrams.chars ? [...ngrams.chars] : null,
-        },
-        minDf,
-        wordShare,
-        documents,
+        ...this.featuriser.savedMeta(),
         info: this.info,
       },
       sections: { keys, idf, weights: this.model.weights, bias: this.model.bias },
@@ -138,14 +126,7 @@ export class LinearTextClassifier implements TextClassifier {
       documents: number;
       info: { [key: string]: JsonValue };
     };
-    const featuriser = new TfidfFeaturiser({
-      ngrams: meta.ngrams,
-      minDf: meta.minDf,
-      wordShare: meta.wordShare,
-      documents: meta.documents,
-      keys: artifact.sections.keys as Uint32Array,
-      idf: artifact.sections.idf as Float32Array,
-    });
+    const featuriser = TfidfFeaturiser.fromSaved(meta, artifact.sections);
     return new LinearTextClassifier({
       labels: meta.labels,
       featuriser,

@@ -47,3 +47,20 @@ export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   }
   return items;
 }
+
+/** The indices 0..n-1 in an Int32Array, to be reshuffled each epoch with {@link shuffleIndices}. */
+export function indexOrder(n: number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
+
+/** Shuffles an index array in place (Fisher–Yates) with the given generator. */
+export function shuffleIndices(order: Int32Array, random: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = tmp;
+  }
+}

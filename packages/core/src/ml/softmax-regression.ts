@@ -12,7 +12,7 @@
  * O(features × classes). Deterministic for a seed: the shuffle uses a seeded generator and all
  * arithmetic is in a fixed order.
  */
-import { seededRandom } from "./seeded-random.ts";
+import { indexOrder, seededRandom, shuffleIndices } from "./seeded-random.ts";
 import type { SparseVector } from "./sparse-vector.ts";
 import { sgdKernels } from "./wasm/sgd-kernels.ts";
 
@@ -84,17 +84,11 @@ export async function trainSoftmaxRegression(
   const g = new Float32Array(memory.buffer, G, Kp);
   const p = new Float64Array(K);
   const bias = new Float64Array(K);
-  const order = new Int32Array(x.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
+  const order = indexOrder(x.length);
   let scale = 1;
   let t = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const tmp = order[i] as number;
-      order[i] = order[j] as number;
-      order[j] = tmp;
-    }
+    shuffleIndices(order, random);
     for (let n = 0; n < order.length; n++) {
       const row = order[n] as number;
       const yi = y[row] as number;

@@ -97,6 +97,40 @@ export class TfidfFeaturiser {
     return new TfidfFeaturiser({ ngrams, minDf, wordShare, documents, keys, idf });
   }
 
+  /** The settings saved in an artifact's metadata beside its `keys` and `idf` sections (see {@link fromSaved}). */
+  savedMeta(): {
+    ngrams: { words: number[] | null; chars: number[] | null };
+    minDf: number;
+    wordShare: number;
+    documents: number;
+  } {
+    const { ngrams, minDf, wordShare, documents } = this.state;
+    return {
+      ngrams: {
+        words: ngrams.words ? [...ngrams.words] : null,
+        chars: ngrams.chars ? [...ngrams.chars] : null,
+      },
+      minDf,
+      wordShare,
+      documents,
+    };
+  }
+
+  /** Rebuilds a featuriser from an artifact's metadata (as written by {@link savedMeta}) and its `keys` and `idf` sections. */
+  static fromSaved(
+    meta: { ngrams: NgramOptions; minDf: number; wordShare: number; documents: number },
+    sections: Readonly<Record<string, unknown>>,
+  ): TfidfFeaturiser {
+    return new TfidfFeaturiser({
+      ngrams: meta.ngrams,
+      minDf: meta.minDf,
+      wordShare: meta.wordShare,
+      documents: meta.documents,
+      keys: sections.keys as Uint32Array,
+      idf: sections.idf as Float32Array,
+    });
+  }
+
   /** Number of columns (kept features). */
   get size(): number {
     return this.state.keys.length;

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DatasetError } from "../errors/ml-errors.ts";
+import type { TextClassifier } from "../steps/step-kinds.ts";
 import { type ClassificationReport, evaluateLabels } from "./classification-report.ts";
 import { checkExamples, type LabelledExample } from "./labelled-example.ts";
 import { LinearTextClassifier } from "./linear-text-classifier.ts";
@@ -81,6 +82,97 @@ export async function trainClassifier(
   options: TrainClassifierOptions = {},
 ): Promise<{ classifier: LinearTextClassifier; report: TrainingReport }> {
   const started = performance.now();
+  const { labels, classOf, split, featuriser, x, y, seed, progress } = await prepareTraining(
+    examples,
+    options,
+  );
+
+  const epochs = options.epochs ?? DEFAULTS.epochs;
+  const lambda = options.lambda ?? DEFAULTS.lambda;
+  const model = await trainSoftmaxRegression(x, y, {
+    features: featuriser.size,
+    classes: labels.length,
+    epochs,
+    lambda,
+    eta0: options.eta0 ?? 0.5,
+    seed,
+    ...(options.classWeights === "balanced" ? { classWeights: balancedWeights(y, labels.length) } : {}),
+    onEpoch: async (done, total) => {
+      progress({ phase: "train", done, total });
+      await yieldToEventLoop();
+    },
+  });
+
+  progress({ phase: "calibrate", done: 0, total: 1 });
+  const heldOut = split.dev.map((e) => featuriser.transform(e.text));
+  const heldOutY = Int32Array.from(split.dev, (e) => classOf.get(e.label) as number);
+  const { temperature, calibrationNll } = fitCalibration(
+    heldOut.map((v: SparseVector) => {
+      const out = new Float64Array(labels.length);
+      logitsInto(model, v, out);
+      return out;
+    }),
+    heldOutY,
+    labels.length,
+  );
+  progress({ phase: "calibrate", done: 1, total: 1 });
+
+  const classifier = new LinearTextClassifier({
+    labels,
+    featuriser,
+    model,
+    temperature,
+    info: {
+      trainer: "sgd-softmax@1",
+      seed,
+      epochs,
+      lambda,
+      eta0: options.eta0 ?? 0.5,
+      classWeights: options.classWeights ?? "none",
+      trainExamples: split.train.length,
+      calibrationExamples: split.dev.length,
+    },
+  });
+  const report = await finishReport(classifier, options, {
+    started,
+    split,
+    features: featuriser.size,
+    temperature,
+    calibrationNll,
+  });
+  return { classifier, report };
+}
+
+function balancedWeights(y: Int32Array, classes: number): Float32Array {
+  const counts = new Float32Array(classes);
+  for (const c of y) counts[c] = (counts[c] as number) + 1;
+  const out = new Float32Array(classes);
+  for (let k = 0; k < classes; k++)
+    out[k] = (counts[k] as number) > 0 ? y.length / (classes * (counts[k] as number)) : 0;
+  return out;
+}
+
+/** What {@link prepareTraining} hands a trainer: checked data, its split and its TF-IDF rows. */
+export interface PreparedTraining {
+  labels: string[];
+  classOf: Map<string, number>;
+  split: { train: LabelledExample[]; dev: LabelledExample[] };
+  featuriser: TfidfFeaturiser;
+  x: SparseVector[];
+  y: Int32Array;
+  seed: number;
+  progress: (progress: TrainingProgress) => void;
+}
+
+/**
+ * The first half of every trainer: checks the data, fixes the label order, holds out the examples
+ * the temperature is fitted on, and fits the TF-IDF featuriser on the training part.
+ */
+export async function prepareTraining(
+  examples: readonly LabelledExample[],
+  options: TrainClassifierOptions,
+  defaults: { minDf: number } = DEFAULTS,
+): Promise<PreparedTraining> {
   const seed = options.seed ?? 1;
   checkExamples(examples, {
     minPerClass: 2,
@@ -114,71 +206,52 @@ export async function trainClassifier(
     split.train.map((e) => e.text),
     {
       ...(options.ngrams ? { ngrams: options.ngrams } : {}),
-      minDf: options.minDf ?? DEFAULTS.minDf,
+      minDf: options.minDf ?? defaults.minDf,
       ...(options.wordShare === undefined ? {} : { wordShare: options.wordShare }),
     },
   );
   const y = Int32Array.from(split.train, (e) => classOf.get(e.label) as number);
   progress({ phase: "featurise", done: 1, total: 1 });
   await yieldToEventLoop();
+  return { labels, classOf, split, featuriser, x, y, seed, progress };
+}
 
-  const epochs = options.epochs ?? DEFAULTS.epochs;
-  const lambda = options.lambda ?? DEFAULTS.lambda;
-  const model = await trainSoftmaxRegression(x, y, {
-    features: featuriser.size,
-    classes: labels.length,
-    epochs,
-    lambda,
-    eta0: options.eta0 ?? 0.5,
-    seed,
-    ...(options.classWeights === "balanced" ? { classWeights: balancedWeights(y, labels.length) } : {}),
-    onEpoch: async (done, total) => {
-      progress({ phase: "train", done, total });
-      await yieldToEventLoop();
-    },
-  });
-
-  progress({ phase: "calibrate", done: 0, total: 1 });
-  const heldOut = split.dev.map((e) => featuriser.transform(e.text));
-  const heldOutY = Int32Array.from(split.dev, (e) => classOf.get(e.label) as number);
-  const logits = heldOut.map((v: SparseVector) => {
-    const out = new Float64Array(labels.length);
-    logitsInto(model, v, out);
-    return out;
-  });
-  const temperature = fitTemperature(logits, heldOutY, labels.length);
-  const calibrationNll = {
-    before: meanNll(logits, heldOutY, 1),
-    after: meanNll(logits, heldOutY, temperature),
-  };
-  progress({ phase: "calibrate", done: 1, total: 1 });
-
-  const classifier = new LinearTextClassifier({
-    labels,
-    featuriser,
-    model,
+/** The temperature fitted on held-out logits, and their negative log-likelihood before and after it. */
+export function fitCalibration(
+  logits: readonly Float64Array[],
+  y: Int32Array,
+  classes: number,
+): { temperature: number; calibrationNll: { before: number; after: number } } {
+  const temperature = fitTemperature(logits, y, classes);
+  return {
     temperature,
-    info: {
-      trainer: "sgd-softmax@1",
-      seed,
-      epochs,
-      lambda,
-      eta0: options.eta0 ?? 0.5,
-      classWeights: options.classWeights ?? "none",
-      trainExamples: split.train.length,
-      calibrationExamples: split.dev.length,
-    },
-  });
-  const trainingMs = performance.now() - started;
+    calibrationNll: { before: meanNll(logits, y, 1), after: meanNll(logits, y, temperature) },
+  };
+}
+
+/** The second half of every trainer: the report, with dev accuracy and per-class F1 when dev was given. */
+export async function finishReport(
+  classifier: TextClassifier,
+  options: TrainClassifierOptions,
+  facts: {
+    started: number;
+    split: { train: readonly LabelledExample[]; dev: readonly LabelledExample[] };
+    features: number;
+    temperature: number;
+    calibrationNll: { before: number; after: number };
+  },
+): Promise<TrainingReport> {
+  const { split } = facts;
   const report: TrainingReport = {
     examples: { train: split.train.length, calibration: split.dev.length, dev: options.dev?.length ?? 0 },
-    classes: labels.length,
-    features: featuriser.size,
-    temperature,
-    calibrationNll,
-    trainingMs,
+    classes: classifier.labels.length,
+    features: facts.features,
+    temperature: facts.temperature,
+    calibrationNll: facts.calibrationNll,
+    trainingMs: performance.now() - facts.started,
   };
   if (options.dev) {
+    const progress = options.onProgress ?? (() => {});
     progress({ phase: "evaluate", done: 0, total: options.dev.length });
     const predicted = options.dev.map((e) => classifier.predict(e.text, { top: 1 }).label);
     report.dev = evaluateLabels(
@@ -187,16 +260,7 @@ export async function trainClassifier(
     );
     progress({ phase: "evaluate", done: options.dev.length, total: options.dev.length });
   }
-  return { classifier, report };
-}
-
-function balancedWeights(y: Int32Array, classes: number): Float32Array {
-  const counts = new Float32Array(classes);
-  for (const c of y) counts[c] = (counts[c] as number) + 1;
-  const out = new Float32Array(classes);
-  for (let k = 0; k < classes; k++)
-    out[k] = (counts[k] as number) > 0 ? y.length / (classes * (counts[k] as number)) : 0;
-  return out;
+  return report;
 }
 
 function meanNll(logits: readonly Float64Array[], y: Int32Array, temperature: number): number {

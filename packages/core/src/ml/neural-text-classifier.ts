@@ -1,0 +1,193 @@
+import type { ScoredLabel, TextClassifier } from "../steps/step-kinds.ts";
+import type { JsonValue } from "../types.ts";
+import {
+  type ArtifactContents,
+  artifactHash,
+  type LoadedArtifact,
+  readArtifactFile,
+  writeArtifactFile,
+} from "./artifact-file.ts";
+import type { NgramOptions } from "./ngram-hasher.ts";
+import { rankLabels } from "./ranked-labels.ts";
+import { logitsInto, type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
+import { hiddenInto, mlpLogitsInto, type SparseMlpModel } from "./sparse-mlp.ts";
+import { TfidfFeaturiser } from "./tfidf-featuriser.ts";
+
+/** Artifact kind of a {@link NeuralTextClassifier}. */
+export const NEURAL_CLASSIFIER_KIND = "neural-text-classifier";
+
+/**
+ * A text classifier that averages two models over the same TF-IDF features of hashed word and
+ * character n-grams: a one-hidden-layer perceptron (which shares strength between n-grams through
+ * its hidden units) and a softmax regression. Each model's logits are divided by its own fitted
+ * temperature; the label's confidence is the mean of the two calibrated probabilities. Built by
+ * `trainNeuralClassifier`, saved and loaded as a versioned binary artifact whose content hash goes
+ * into fingerprints.
+ *
+ * @example
+ * const model = NeuralTextClassifier.load("artifacts/banking77.classifier");
+ * model.predict("my card still has not arrived"); // { label: "card_arrival", confidence: 0.97, top }
+ */
+export class NeuralTextClassifier implements TextClassifier {
+  readonly labels: readonly string[];
+  readonly featuriser: TfidfFeaturiser;
+  readonly mlp: SparseMlpModel;
+  readonly linear: SoftmaxModel;
+  /** Temperatures of the perceptron's and the linear model's logits (fitted on held-out data). */
+  readonly temperatures: { mlp: number; linear: number };
+  /** Weight of the perceptron's probabilities in the mean (the linear model gets the rest). */
+  readonly mlpWeight: number;
+  /** Free-form facts about the training run, saved with the artifact (hyper-parameters, data sizes). */
+  readonly info: { [key: string]: JsonValue };
+  #hash: string | undefined;
+  readonly #hidden: Float64Array;
+  readonly #scratch: Float64Array;
+
+  constructor(fields: {
+    labels: readonly string[];
+    featuriser: TfidfFeaturiser;
+    mlp: SparseMlpModel;
+    linear: SoftmaxModel;
+    temperatures: { mlp: number; linear: number };
+    mlpWeight: number;
+    info?: { [key: string]: JsonValue };
+  }) {
+    this.labels = fields.labels;
+    this.featuriser = fields.featuriser;
+    this.mlp = fields.mlp;
+    this.linear = fields.linear;
+    this.temperatures = fields.temperatures;
+    this.mlpWeight = fields.mlpWeight;
+    this.info = fields.info ?? {};
+    this.#hidden = new Float64Array(fields.mlp.hidden);
+    this.#scratch = new Float64Array(fields.labels.length);
+  }
+
+  /** SHA-256 of the saved artifact's contents: labels, featuriser, weights, temperatures. */
+  get contentHash(): string {
+    this.#hash ??= artifactHash(this.toArtifact());
+    return this.#hash;
+  }
+
+  /** Bytes held by the weights and featuriser tables. */
+  get memoryBytes(): number {
+    const { keys, idf } = this.featuriser.state;
+    const { w1, b1, w2, b2 } = this.mlp;
+    // The featuriser's key → column Map costs about 40 bytes per entry in V8.
+    return (
+      [w1, b1, w2, b2, this.linear.weights, this.linear.bias, keys, idf].reduce(
+        (n, a) => n + a.byteLength,
+        0,
+      ) +
+      keys.length * 40
+    );
+  }
+
+  /** The perceptron's hidden activations of a text (ReLU outputs): a learned representation, e.g. for kNN. */
+  hidden(text: string): Float64Array {
+    const out = new Float64Array(this.mlp.hidden);
+    hiddenInto(this.mlp, this.featuriser.transform(text), out);
+    return out;
+  }
+
+  /** Calibrated probabilities of a text, one per label (in `labels` order). */
+  probabilities(text: string): Float64Array {
+    const K = this.labels.length;
+    const x = this.featuriser.transform(text);
+    const p = new Float64Array(K);
+    mlpLogitsInto(this.mlp, x, p, this.#hidden);
+    softmaxInPlace(p, K, this.temperatures.mlp);
+    const q = this.#scratch;
+    logitsInto(this.linear, x, q);
+    softmaxInPlace(q, K, this.temperatures.linear);
+    const w = this.mlpWeight;
+    for (let k = 0; k < K; k++) p[k] = w * (p[k] as number) + (1 - w) * (q[k] as number);
+    return p;
+  }
+
+  /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
+  predict(text: string, options: { top?: number } = {}): ScoredLabel & { top: ScoredLabel[] } {
+    return rankLabels(this.probabilities(text), this.labels, options.top ?? 5);
+  }
+
+  /** The classifier as an artifact: labels, temperatures, featuriser state, both models' weights. */
+  toArtifact(): ArtifactContents {
+    const { keys, idf } = this.featuriser.state;
+    return {
+      kind: NEURAL_CLASSIFIER_KIND,
+      version: 1,
+      meta: {
+        labels: [...this.labels],
+        temperatures: { ...this.temperatures },
+        mlpWeight: this.mlpWeight,
+        features: this.mlp.features,
+        hidden: this.mlp.hidden,
+        ...this.featuriser.savedMeta(),
+        info: this.info,
+      },
+      sections: {
+        keys,
+        idf,
+        w1: this.mlp.w1,
+        b1: this.mlp.b1,
+        w2: this.mlp.w2,
+        b2: this.mlp.b2,
+        weights: this.linear.weights,
+        bias: this.linear.bias,
+      },
+    };
+  }
+
+  /** Saves the classifier; returns its content hash. */
+  save(path: string): string {
+    return writeArtifactFile(path, this.toArtifact());
+  }
+
+  /** Loads a classifier saved with {@link NeuralTextClassifier.save}; throws `ArtifactError` when unusable. */
+  static load(path: string): NeuralTextClassifier {
+    return NeuralTextClassifier.fromArtifact(
+      readArtifactFile(path, { kind: NEURAL_CLASSIFIER_KIND, versions: [1] }),
+    );
+  }
+
+  /** Rebuilds a classifier from a decoded artifact. */
+  static fromArtifact(artifact: LoadedArtifact): NeuralTextClassifier {
+    const meta = artifact.meta as unknown as {
+      labels: string[];
+      temperatures: { mlp: number; linear: number };
+      mlpWeight: number;
+      features: number;
+      hidden: number;
+      ngrams: NgramOptions;
+      minDf: number;
+      wordShare: number;
+      documents: number;
+      info: { [key: string]: JsonValue };
+    };
+    const s = artifact.sections;
+    const featuriser = TfidfFeaturiser.fromSaved(meta, s);
+    const classes = meta.labels.length;
+    return new NeuralTextClassifier({
+      labels: meta.labels,
+      featuriser,
+      mlp: {
+        features: meta.features,
+        hidden: meta.hidden,
+        classes,
+        w1: s.w1 as Float32Array,
+        b1: s.b1 as Float32Array,
+        w2: s.w2 as Float32Array,
+        b2: s.b2 as Float32Array,
+      },
+      linear: {
+        features: meta.features,
+        classes,
+        weights: s.weights as Float32Array,
+        bias: s.bias as Float32Array,
+      },
+      temperatures: meta.temperatures,
+      mlpWeight: meta.mlpWeight,
+      info: meta.info,
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { mlpLogitsInto, trainSparseMlp } from "./sparse-mlp.ts";
+import type { SparseVector } from "./sparse-vector.ts";
+
+// XOR over two sparse features (plus an always-on third): no linear model separates it.
+const patterns: { x: SparseVector; y: number }[] = [
+  { x: row([2], [1]), y: 0 },
+  { x: row([0, 2], [1, 1]), y: 1 },
+  { x: row([1, 2], [1, 1]), y: 1 },
+  { x: row([0, 1, 2], [1, 1, 1]), y: 0 },
+];
+const x = Array.from({ length: 200 }, (_, i) => (patterns[i % 4] as (typeof patterns)[number]).x);
+const y = Int32Array.from({ length: 200 }, (_, i) => (patterns[i % 4] as (typeof patterns)[number]).y);
+
+function row(indices: number[], values: number[]): SparseVector {
+  return { indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
+
+describe("trainSparseMlp", () => {
+  it("learns XOR, which a linear model cannot, deterministically for a seed", async () => {
+    const options = { features: 3, classes: 2, hidden: 8, epochs: 30, eta0: 0.1, initScale: 1, seed: 4 };
+    const model = await trainSparseMlp(x, y, options);
+    const out = new Float64Array(2);
+    for (const p of patterns) {
+      mlpLogitsInto(model, p.x, out);
+      expect(out[p.y]).toBeGreaterThan(out[1 - p.y] as number);
+    }
+    const again = await trainSparseMlp(x, y, options);
+    expect(again.w1).toEqual(model.w1);
+    expect(again.w2).toEqual(model.w2);
+    expect(model.hidden).toBe(8);
+    expect(model.w1).toHaveLength(3 * 8);
+    expect(model.w2).toHaveLength(8 * 2);
+  });
+});

@@ -1,0 +1,149 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { LabelledExample } from "./labelled-example.ts";
+import { NeuralTextClassifier } from "./neural-text-classifier.ts";
+import { logitsInto, trainSoftmaxRegression } from "./softmax-regression.ts";
+import { mlpLogitsInto, trainSparseMlp } from "./sparse-mlp.ts";
+import type { SparseVector } from "./sparse-vector.ts";
+import {
+  finishReport,
+  fitCalibration,
+  prepareTraining,
+  type TrainClassifierOptions,
+  type TrainingReport,
+} from "./train-classifier.ts";
+
+// Chosen by the mean of 5 folds of the Banking77 training split AND its dev split
+// (bench/ml/classifier-folds.bench.ts --variants): see bench/RESULTS.md, issue 13.
+const DEFAULTS = {
+  hidden: 256,
+  mlpEpochs: 5,
+  mlpEta0: 0.2,
+  initScale: 0.1,
+  mlpWeight: 0.5,
+  epochs: 20,
+  lambda: 3e-6,
+  minDf: 2,
+};
+
+/** Options of {@link trainNeuralClassifier}: those of `trainClassifier` (for the linear half) and the perceptron's. */
+export interface TrainNeuralClassifierOptions extends Omit<TrainClassifierOptions, "classWeights"> {
+  /** Hidden units of the perceptron (default 256). */
+  hidden?: number;
+  /** Passes of SGD of the perceptron (default 5). */
+  mlpEpochs?: number;
+  /** The perceptron's initial learning rate, decayed linearly to 0 (default 0.2). */
+  mlpEta0?: number;
+  /** Standard deviation of the perceptron's initial first-layer weights (default 0.1). */
+  initScale?: number;
+  /** Share of hidden units dropped per training step (default 0). */
+  dropout?: number;
+  /** Weight of the perceptron's probabilities in the mean with the linear model's (default 0.5; 1 = perceptron only). */
+  mlpWeight?: number;
+}
+
+/**
+ * Trains a {@link NeuralTextClassifier}: the TF-IDF features of `trainClassifier`, a one-hidden-layer
+ * perceptron and a softmax regression over them, each with a temperature fitted on held-out
+ * examples (dev when given, as in `trainClassifier`). Checks the data as `trainClassifier` does and
+ * is deterministic for a seed.
+ *
+ * @example
+ * const { classifier, report } = await trainNeuralClassifier(train, { dev, labels: INTENTS });
+ * classifier.save("artifacts/banking77.classifier");
+ */
+export async function trainNeuralClassifier(
+  examples: readonly LabelledExample[],
+  options: TrainNeuralClassifierOptions = {},
+): Promise<{ classifier: NeuralTextClassifier; report: TrainingReport }> {
+  const started = performance.now();
+  const { labels, classOf, split, featuriser, x, y, seed, progress } = await prepareTraining(
+    examples,
+    options,
+    DEFAULTS,
+  );
+  const K = labels.length;
+  const hidden = options.hidden ?? DEFAULTS.hidden;
+  const mlpEpochs = options.mlpEpochs ?? DEFAULTS.mlpEpochs;
+  const epochs = options.epochs ?? DEFAULTS.epochs;
+  const total = mlpEpochs + epochs;
+  const mlpSettings = {
+    hidden,
+    epochs: mlpEpochs,
+    eta0: options.mlpEta0 ?? DEFAULTS.mlpEta0,
+    initScale: options.initScale ?? DEFAULTS.initScale,
+    dropout: options.dropout ?? 0,
+  };
+  const mlp = await trainSparseMlp(x, y, {
+    features: featuriser.size,
+    classes: K,
+    seed,
+    ...mlpSettings,
+    onEpoch: async (done) => {
+      progress({ phase: "train", done, total });
+      await yieldToEventLoop();
+    },
+  });
+  const linearSettings = {
+    epochs,
+    lambda: options.lambda ?? DEFAULTS.lambda,
+    eta0: options.eta0 ?? 0.5,
+  };
+  const linear = await trainSoftmaxRegression(x, y, {
+    features: featuriser.size,
+    classes: K,
+    seed,
+    ...linearSettings,
+    onEpoch: async (done) => {
+      progress({ phase: "train", done: mlpEpochs + done, total });
+      await yieldToEventLoop();
+    },
+  });
+
+  progress({ phase: "calibrate", done: 0, total: 1 });
+  const heldOut = split.dev.map((e) => featuriser.transform(e.text));
+  const heldOutY = Int32Array.from(split.dev, (e) => classOf.get(e.label) as number);
+  const scratch = new Float64Array(mlp.hidden);
+  const logitsOf = (write: (v: SparseVector, out: Float64Array) => void) =>
+    heldOut.map((v) => {
+      const out = new Float64Array(K);
+      write(v, out);
+      return out;
+    });
+  const ofMlp = fitCalibration(
+    logitsOf((v, out) => mlpLogitsInto(mlp, v, out, scratch)),
+    heldOutY,
+    K,
+  );
+  const ofLinear = fitCalibration(
+    logitsOf((v, out) => logitsInto(linear, v, out)),
+    heldOutY,
+    K,
+  );
+  progress({ phase: "calibrate", done: 1, total: 1 });
+
+  const classifier = new NeuralTextClassifier({
+    labels,
+    featuriser,
+    mlp,
+    linear,
+    temperatures: { mlp: ofMlp.temperature, linear: ofLinear.temperature },
+    mlpWeight: options.mlpWeight ?? DEFAULTS.mlpWeight,
+    info: {
+      trainer: "sgd-mlp+softmax@1",
+      seed,
+      mlp: mlpSettings,
+      linear: linearSettings,
+      trainExamples: split.train.length,
+      calibrationExamples: split.dev.length,
+    },
+  });
+  const report = await finishReport(classifier, options, {
+    started,
+    split,
+    features: featuriser.size,
+    // The report's single temperature and NLL are the perceptron's, the model that leads the mean.
+    temperature: ofMlp.temperature,
+    calibrationNll: ofMlp.calibrationNll,
+  });
+  return { classifier, report };
+}
