@@ -9,6 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { mergeRuntimeEnvIntoRun } from "langsmith/client";
 import { GuardedFetch } from "./guarded-fetch.ts";
 import { IngestClient } from "./ingest-client.ts";
+import { NodeHttpFetch } from "./node-http-fetch.ts";
 import {
   type ExportWorkerConfig,
   type FromExportWorker,
@@ -33,7 +34,9 @@ const post = (message: FromExportWorker): void => port.postMessage(message);
 delete process.env.LANGSMITH_TRACING_SAMPLING_RATE;
 delete process.env.LANGCHAIN_TRACING_SAMPLING_RATE;
 
+const transport = new NodeHttpFetch();
 const guard = new GuardedFetch({
+  transport: transport.fetch,
   onTrouble: (problem) => post({ type: "trouble", problem }),
   onFailure: (problem) => post({ type: "failure", problem }),
 });
@@ -85,6 +88,7 @@ port.on("message", (message: ToExportWorker) => {
     void batcher.flush().then(() => post({ type: "flushed", id: message.id, healthy: guard.healthy }));
   } else if (message.type === "close") {
     guard.close();
+    transport.close();
     client.cleanup();
     port.close();
   }

@@ -51,7 +51,11 @@ export class TraceExporter {
     if (this.closed) return;
     this.buffer.push(record);
     if (this.buffer.length >= BATCH) this.post();
-    else this.timer ??= setTimeout(() => this.post(), HAND_OVER_MS);
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.post(), HAND_OVER_MS);
+      // The worker takes a while to load: it starts with the first run, not with the first batch.
+      this.start();
+    }
   }
 
   /** Waits until the worker has sent everything queued so far, at most `timeoutMs`. */
