@@ -3,10 +3,11 @@ import type { IngestClient } from "./ingest-client.ts";
 import type { RunPayload } from "./run-payload.ts";
 
 /**
- * How long a run waits for a fuller batch before it is uploaded anyway. Longer waits mean fewer,
- * larger requests (less CPU per run on both sides); `flush()` never waits for it.
+ * How long a run waits for a fuller batch before it is uploaded anyway, as long as the SDK's own
+ * batching waits. Longer waits mean fewer, larger requests (less CPU per run on both sides);
+ * `flush()` never waits for it.
  */
-const BATCH_WAIT_MS = 100;
+const BATCH_WAIT_MS = 250;
 /** Runs per upload before the backend's `/info` is known. */
 const FIRST_BATCH_RUNS = 100;
 
