@@ -59,11 +59,15 @@ const environment = (mergeRuntimeEnvIntoRun({ name: "", run_type: "chain", input
 const base: PayloadBase = { runtime: environment.runtime ?? {}, metadata: environment.metadata ?? {} };
 
 let received = 0;
-const batcher = new RunBatcher(client, {
-  onLost: (problem) => post({ type: "failure", problem }),
-  isCounted: () => !guard.healthy,
-  onIdle: () => post({ type: "drained", batch: received }),
-});
+const batcher = new RunBatcher(
+  client,
+  {
+    onLost: (problem) => post({ type: "failure", problem }),
+    isCounted: () => !guard.healthy,
+    onIdle: () => post({ type: "drained", batch: received }),
+  },
+  ({ record, trace }) => runPayload(record, trace, base),
+);
 
 /**
  * What each trace's runs share, by trace id, with the environment's metadata merged in. Kept after
@@ -82,7 +86,7 @@ port.on("message", (message: ToExportWorker) => {
         traces.set(traceId, withEnvironment(record.trace, base));
         if (traces.size > MAX_TRACES) traces.delete(traces.keys().next().value as string);
       }
-      batcher.add(runPayload(record, traces.get(traceId), base));
+      batcher.add({ record, trace: traces.get(traceId) });
     }
   } else if (message.type === "flush") {
     void batcher.flush().then(() => post({ type: "flushed", id: message.id, healthy: guard.healthy }));

@@ -1,5 +1,6 @@
 import type { RunCreate, RunUpdate } from "langsmith/schemas";
 import type { IngestClient } from "./ingest-client.ts";
+import type { RunRecord, TraceInfo } from "./run-record.ts";
 import type { RunPayload } from "./run-payload.ts";
 
 /**
@@ -10,6 +11,15 @@ import type { RunPayload } from "./run-payload.ts";
 const BATCH_WAIT_MS = 250;
 /** Runs per upload before the backend's `/info` is known. */
 const FIRST_BATCH_RUNS = 100;
+
+/** A finished run waiting for its batch, with what its trace shares. */
+export interface QueuedRun {
+  record: RunRecord;
+  trace: TraceInfo | undefined;
+}
+
+/** Bytes a run's payload adds to what its record holds: ids, times, the trace's metadata and tags. */
+const PAYLOAD_OVERHEAD_BYTES = 1024;
 
 /** What a {@link RunBatcher} reports to its worker. */
 export interface RunBatcherEvents {
@@ -22,24 +32,28 @@ export interface RunBatcherEvents {
 }
 
 /**
- * Collects run payloads into batches and uploads each batch in one request through the SDK's
+ * Collects finished runs into batches and uploads each batch in one request through the SDK's
  * client: when it holds as many runs or bytes as the backend takes per request, or
- * {@link BATCH_WAIT_MS} after its first run, whichever comes first.
+ * {@link BATCH_WAIT_MS} after its first run, whichever comes first. A run's payload is built only
+ * when its batch leaves, so that what waits is the small record the worker received (waiting
+ * objects outlive the young generation: the fewer, the less garbage collection).
  */
 export class RunBatcher {
   readonly #client: IngestClient;
   readonly #events: RunBatcherEvents;
-  #creates: RunCreate[] = [];
-  #updates: RunUpdate[] = [];
+  readonly #payload: (run: QueuedRun) => RunPayload;
+  #queued: QueuedRun[] = [];
   #bytes = 0;
   #maxRuns = FIRST_BATCH_RUNS;
   #maxBytes = Number.POSITIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   readonly #uploads = new Set<Promise<void>>();
 
-  constructor(client: IngestClient, events: RunBatcherEvents) {
+  /** `payload` turns a queued run into what the SDK sends (see `runPayload`). */
+  constructor(client: IngestClient, events: RunBatcherEvents, payload: (run: QueuedRun) => RunPayload) {
     this.#client = client;
     this.#events = events;
+    this.#payload = payload;
     void client.route().then((route) => {
       this.#maxRuns = route.maxRuns;
       this.#maxBytes = route.maxBytes;
@@ -47,13 +61,13 @@ export class RunBatcher {
   }
 
   /** Queues a run; it is uploaded with its batch. */
-  add(payload: RunPayload): void {
-    const size = approximateJsonBytes(payload.run);
+  add(run: QueuedRun): void {
+    const { inputs, outputs, metadata } = run.record;
+    const size = PAYLOAD_OVERHEAD_BYTES + approximateJsonBytes([inputs, outputs, metadata]);
     if (this.#bytes + size > this.#maxBytes) this.#upload();
-    if (payload.kind === "create") this.#creates.push(payload.run);
-    else this.#updates.push(payload.run);
+    this.#queued.push(run);
     this.#bytes += size;
-    if (this.#creates.length + this.#updates.length >= this.#maxRuns) this.#upload();
+    if (this.#queued.length >= this.#maxRuns) this.#upload();
     else this.#timer ??= setTimeout(() => this.#upload(), BATCH_WAIT_MS);
   }
 
@@ -66,12 +80,16 @@ export class RunBatcher {
   #upload(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#creates.length === 0 && this.#updates.length === 0) return;
-    const creates = this.#creates;
-    const updates = this.#updates;
+    if (this.#queued.length === 0) return;
+    const creates: RunCreate[] = [];
+    const updates: RunUpdate[] = [];
+    for (const run of this.#queued) {
+      const payload = this.#payload(run);
+      if (payload.kind === "create") creates.push(payload.run);
+      else updates.push(payload.run);
+    }
     const bytes = this.#bytes;
-    this.#creates = [];
-    this.#updates = [];
+    this.#queued = [];
     this.#bytes = 0;
     const upload: Promise<void> = this.#client
       .ingest(creates, updates, bytes)
