@@ -10,6 +10,8 @@ import { mergeRuntimeEnvIntoRun } from "langsmith/client";
 import { GuardedFetch } from "./guarded-fetch.ts";
 import { IngestClient } from "./ingest-client.ts";
 import { NodeHttpFetch } from "./node-http-fetch.ts";
+import { RunBatcher } from "./run-batcher.ts";
+import { type PayloadBase, runPayload, withEnvironment } from "./run-payload.ts";
 import {
   type ExportWorkerConfig,
   type FromExportWorker,
@@ -17,8 +19,6 @@ import {
   type ToExportWorker,
   type TraceInfo,
 } from "./run-record.ts";
-import { RunBatcher } from "./run-batcher.ts";
-import { type PayloadBase, runPayload, withEnvironment } from "./run-payload.ts";
 
 /** Retries of a failed upload; fewer than the SDK's 4, so that a dead backend is given up on sooner. */
 const UPLOAD_RETRIES = 2;

@@ -1,7 +1,7 @@
 import type { RunCreate, RunUpdate } from "langsmith/schemas";
 import type { IngestClient } from "./ingest-client.ts";
-import type { RunRecord, TraceInfo } from "./run-record.ts";
 import type { RunPayload } from "./run-payload.ts";
+import type { RunRecord, TraceInfo } from "./run-record.ts";
 
 /**
  * How long a run waits for a fuller batch before it is uploaded anyway, as long as the SDK's own
