@@ -4,13 +4,10 @@
 // bodies. It reads and drops every body, prints "READY <url>", and exits on SIGTERM.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { STUDIO_INFO } from "@catena/studio";
+import { STUDIO_INFO, STUDIO_INFO_JSON_INGEST } from "@catena/studio";
 
-const multipart = process.argv[2] !== "batch";
-const info = JSON.stringify({
-  ...STUDIO_INFO,
-  batch_ingest_config: { ...STUDIO_INFO.batch_ingest_config, use_multipart_endpoint: multipart },
-});
+// The same `/info` as the studio gives the SDK (multipart) or Catena's tracer (JSON batches).
+const info = JSON.stringify(process.argv[2] === "batch" ? STUDIO_INFO_JSON_INGEST : STUDIO_INFO);
 const server = createServer((req, res) => {
   req.on("data", () => {});
   req.on("end", () => {

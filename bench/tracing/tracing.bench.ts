@@ -2,7 +2,7 @@
 // tier and a fallback, compose: 5-6 runs per trace) with tracing off and with Catena's LangSmith
 // tracer sending to the studio, side by side in one process.
 //
-//   node --conditions=@catena/source bench/tracing/tracing.bench.ts [--runs=1000] [--rounds=5] [--warmup=300] [--io-only=1]
+//   node --conditions=@catena/source bench/tracing/tracing.bench.ts [--runs=1000] [--rounds=5] [--warmup=300] [--io-only=1] [--modes=0,1,4]
 //
 // Modes: tracing off; traced to the studio in its own process (SQLite), once with the JSON
 // batches Catena's tracer asks for and once with multipart (the route that carries attachments,
@@ -13,7 +13,9 @@
 // mode once, in rotated order, on a fresh database; the tables show the median round. "runs" is
 // the wall time of the 1,000 `await run(...)` calls; "+ flush" adds `tracer.flush()`, the time
 // until the backend has every run. CPU is this process's (user + system), which includes the
-// in-process studio but not a studio in its own process.
+// in-process studio but not a studio in its own process; "chain thread" is the main thread's
+// alone (the chain and the tracer's hand-over), "studio process" a studio's in its own process.
+// `--modes=0,1,4` runs only those rows of the table (0 = tracing off, the baseline, always runs).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -90,7 +92,8 @@ interface Backend {
   url: string;
   /** The database the runs land in, to check that all of them arrived (none for the sink). */
   dbPath?: string;
-  stop(): Promise<void>;
+  /** Stops the backend; a backend in its own process says how much CPU it used (ms). */
+  stop(): Promise<number | undefined>;
 }
 
 /** A studio (`serve.ts studio <db>`) or a sink (`sink.ts multipart|batch`) in a child process. */
@@ -107,20 +110,25 @@ async function spawned(script: string, args: string[], dbPath?: string): Promise
     url,
     ...(dbPath === undefined ? {} : { dbPath }),
     async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
+      // serve.ts prints "CPU <ms>" as it stops; the sink prints nothing.
+      const line = await Promise.race([lines.next(), exited.then(() => undefined)]);
+      await exited;
+      const cpu = /^CPU (\d+)/.exec(String(line?.value ?? ""));
+      return cpu ? Number(cpu[1]) : undefined;
     },
   };
 }
 
 async function inProcess(dbPath: string): Promise<Backend> {
   const studio = await startStudio({ port: 0, dbPath });
-  return { url: studio.url, dbPath, stop: () => studio.close() };
+  return { url: studio.url, dbPath, stop: () => studio.close().then(() => undefined) };
 }
 
 async function inWorker(dbPath: string): Promise<Backend> {
   const studio = await startStudioInWorker({ port: 0, dbPath });
-  return { url: studio.url, dbPath, stop: () => studio.close() };
+  return { url: studio.url, dbPath, stop: () => studio.close().then(() => undefined) };
 }
 
 interface Mode {
@@ -130,7 +138,7 @@ interface Mode {
   ingest?: "json" | "multipart";
 }
 
-const MODES: Mode[] = [
+const ALL_MODES: Mode[] = [
   { name: "tracing off" },
   {
     name: "traced → studio (own process), JSON /runs/batch",
@@ -162,6 +170,11 @@ const MODES: Mode[] = [
   },
   { name: "traced → discarding sink, JSON /runs/batch", backend: () => spawned(sinkScript, ["batch"]) },
 ];
+
+const chosen = process.argv.find((a) => a.startsWith("--modes="))?.slice("--modes=".length);
+const MODES = chosen
+  ? ALL_MODES.filter((_, i) => i === 0 || chosen.split(",").map(Number).includes(i))
+  : ALL_MODES;
 
 /** A workload: the chain, and what one run of it is given. */
 interface Workload {
@@ -200,6 +213,10 @@ interface Sample {
   runsMs: number;
   totalMs: number;
   cpuMs: number;
+  /** The main thread's CPU: the chain and the tracer's hand-over to its export worker. */
+  chainCpuMs: number;
+  /** A studio's CPU in its own process. */
+  backendCpuMs?: number;
 }
 
 /** Runs `n` runs of the workload in `mode` on a fresh backend; checks that every trace arrived. */
@@ -214,6 +231,7 @@ async function timed(workload: Workload, mode: Mode, round: number, n: number): 
       })
     : undefined;
   let runsMs = 0;
+  const thread0 = process.threadCpuUsage();
   const { wallMs, cpuMs } = await measure(async () => {
     const t0 = performance.now();
     await runs(workload, n, tracer);
@@ -222,13 +240,16 @@ async function timed(workload: Workload, mode: Mode, round: number, n: number): 
     if (flushed && flushed.status !== "sent")
       throw new Error(`${mode.name}: flush ${flushed.status} ${flushed.problem ?? ""}`);
   });
+  const thread = process.threadCpuUsage(thread0);
   tracer?.close();
-  await backend?.stop();
+  const backendCpuMs = await backend?.stop();
   if (backend?.dbPath !== undefined) {
     const stored = storedRoots(backend.dbPath);
     if (stored !== n) throw new Error(`${mode.name}: ${stored} traces stored, expected ${n}`);
   }
-  return { runsMs, totalMs: wallMs, cpuMs };
+  const out: Sample = { runsMs, totalMs: wallMs, cpuMs, chainCpuMs: (thread.user + thread.system) / 1000 };
+  if (backendCpuMs !== undefined) out.backendCpuMs = backendCpuMs;
+  return out;
 }
 
 /**
@@ -264,6 +285,9 @@ for (const workload of WORKLOADS) {
     const runsMs = median(s.map((x) => x.runsMs));
     const totalMs = median(s.map((x) => x.totalMs));
     const cpuMs = median(s.map((x) => x.cpuMs));
+    const chainCpuMs = median(s.map((x) => x.chainCpuMs));
+    const backend = s.flatMap((x) => (x.backendCpuMs === undefined ? [] : [x.backendCpuMs]));
+    const perRun = (ms: number): string => fmt((ms * 1000) / RUNS, 0);
     const added = (ms: number, base: number): string =>
       mode.backend ? `${ms >= base ? "+" : ""}${fmt(((ms - base) / base) * 100, 1)}%` : "—";
     return [
@@ -272,14 +296,26 @@ for (const workload of WORKLOADS) {
       added(runsMs, baseRuns),
       fmt(totalMs, 0),
       added(totalMs, baseTotal),
-      fmt((cpuMs * 1000) / RUNS, 0),
+      perRun(cpuMs),
+      perRun(chainCpuMs),
+      backend.length === 0 ? "—" : perRun(median(backend)),
       `${s.length}`,
     ];
   });
   // Each table is written as soon as its workload is done, so that a later failure loses nothing.
   process.stdout.write(
     `\n### ${workload.name}: ${RUNS} sequential runs per mode, median of ${ROUNDS} rounds\n\n${markdownTable(
-      ["mode", "runs ms", "added", "runs + flush ms", "added", "CPU µs/run", "rounds"],
+      [
+        "mode",
+        "runs ms",
+        "added",
+        "runs + flush ms",
+        "added",
+        "CPU µs/run",
+        "chain thread µs/run",
+        "studio process µs/run",
+        "rounds",
+      ],
       rows,
     )}\n`,
   );

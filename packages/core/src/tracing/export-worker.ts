@@ -1,19 +1,21 @@
 /*
- * The worker thread a LangsmithTracer exports through. It owns the langsmith SDK's Client and turns
- * each finished run it receives into a RunTree that the client batches and uploads in the
- * background, so that the SDK's serialisation and HTTP work (hundreds of microseconds per run)
- * never runs on the thread the chains run on.
+ * The worker thread a LangsmithTracer exports through. It owns the langsmith SDK's Client, turns
+ * each finished run it receives into the run payload the SDK would send and hands the client whole
+ * batches (`batchIngestRuns`, or `multipartIngestRuns` where the backend asks for multipart), so
+ * that neither the SDK's serialisation and HTTP work nor a RunTree per run ever runs on the thread
+ * the chains run on.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Client } from "langsmith/client";
-import { RunTree } from "langsmith/run_trees";
+import { mergeRuntimeEnvIntoRun } from "langsmith/client";
 import { GuardedFetch } from "./guarded-fetch.ts";
+import { IngestClient } from "./ingest-client.ts";
+import { NodeHttpFetch } from "./node-http-fetch.ts";
+import { RunBatcher } from "./run-batcher.ts";
+import { type PayloadBase, runPayload, withEnvironment } from "./run-payload.ts";
 import {
   type ExportWorkerConfig,
   type FromExportWorker,
-  idsOf,
   JSON_INGEST_HEADER,
-  type RunRecord,
   type ToExportWorker,
   type TraceInfo,
 } from "./run-record.ts";
@@ -32,16 +34,16 @@ const post = (message: FromExportWorker): void => port.postMessage(message);
 delete process.env.LANGSMITH_TRACING_SAMPLING_RATE;
 delete process.env.LANGCHAIN_TRACING_SAMPLING_RATE;
 
+const transport = new NodeHttpFetch();
 const guard = new GuardedFetch({
+  transport: transport.fetch,
   onTrouble: (problem) => post({ type: "trouble", problem }),
   onFailure: (problem) => post({ type: "failure", problem }),
 });
-const client = new Client({
+const client = new IngestClient({
   apiUrl: config.apiUrl,
   ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
   timeout_ms: config.requestTimeoutMs,
-  autoBatchTracing: true,
-  blockOnRootRunFinalization: false,
   callerOptions: { maxRetries: UPLOAD_RETRIES },
   maxIngestMemoryBytes: MAX_QUEUED_BYTES,
   disablePromptCache: true,
@@ -51,62 +53,53 @@ const client = new Client({
   ...(config.ingest === "json" ? { headers: { [JSON_INGEST_HEADER]: "json" } } : {}),
 });
 
-let batches = 0;
+// The runtime and environment metadata the SDK adds to every run, made once.
+const environment = (mergeRuntimeEnvIntoRun({ name: "", run_type: "chain", inputs: {}, extra: {} }).extra ??
+  {}) as Partial<PayloadBase>;
+const base: PayloadBase = { runtime: environment.runtime ?? {}, metadata: environment.metadata ?? {} };
+
+let received = 0;
+const batcher = new RunBatcher(
+  client,
+  {
+    onLost: (problem) => post({ type: "failure", problem }),
+    isCounted: () => !guard.healthy,
+    onIdle: () => post({ type: "drained", batch: received }),
+  },
+  ({ record, trace }) => runPayload(record, trace, base),
+);
 
 /**
- * What each trace's runs share, by trace id. Kept after the root run (usually the last to end):
- * a step that outlives a timed-out run still ends later. The oldest are forgotten beyond this many.
+ * What each trace's runs share, by trace id, with the environment's metadata merged in. Kept after
+ * the root run (usually the last to end): a step that outlives a timed-out run still ends later.
+ * The oldest are forgotten beyond this many.
  */
 const traces = new Map<string, TraceInfo>();
 const MAX_TRACES = 10_000;
 
-function send(record: RunRecord): void {
-  const { id, parentId, traceId, startTime } = idsOf(record.dotted_order);
-  if (record.trace !== undefined) {
-    traces.set(traceId, record.trace);
-    if (traces.size > MAX_TRACES) traces.delete(traces.keys().next().value as string);
-  }
-  const trace = traces.get(traceId);
-  const run = new RunTree({
-    id,
-    trace_id: traceId,
-    dotted_order: record.dotted_order,
-    ...(parentId === undefined ? {} : { parent_run_id: parentId }),
-    name: record.name,
-    run_type: record.run_type,
-    start_time: startTime,
-    ...(record.end_time === undefined ? {} : { end_time: record.end_time }),
-    inputs: record.inputs,
-    ...(record.outputs === undefined ? {} : { outputs: record.outputs }),
-    ...(record.error === undefined ? {} : { error: record.error }),
-    ...(record.reference_example_id === undefined
-      ? {}
-      : { reference_example_id: record.reference_example_id }),
-    metadata: trace === undefined ? record.metadata : { ...trace.metadata, ...record.metadata },
-    // Tags, unlike metadata, are not inherited by LangSmith: every run of the trace repeats them.
-    ...(trace?.tags === undefined ? {} : { tags: trace.tags }),
-    ...(trace === undefined ? {} : { project_name: trace.project }),
-    client,
-  });
-  void (record.patch === true ? run.patchRun({ excludeInputs: true }) : run.postRun());
-}
-
 port.on("message", (message: ToExportWorker) => {
   if (message.type === "runs") {
-    for (const record of message.runs) send(record);
-    const batch = ++batches;
-    // Tells the tracer when everything sent so far is out, so that it lets the process exit.
-    void client.awaitPendingTraceBatches().then(() => post({ type: "drained", batch }));
+    received++;
+    for (const record of message.runs) {
+      const traceId = traceIdOf(record.dotted_order);
+      if (record.trace !== undefined) {
+        traces.set(traceId, withEnvironment(record.trace, base));
+        if (traces.size > MAX_TRACES) traces.delete(traces.keys().next().value as string);
+      }
+      batcher.add({ record, trace: traces.get(traceId) });
+    }
   } else if (message.type === "flush") {
-    void (async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      await client.flush().catch(() => {});
-      await client.awaitPendingTraceBatches().catch(() => {});
-      post({ type: "flushed", id: message.id, healthy: guard.healthy });
-    })();
+    void batcher.flush().then(() => post({ type: "flushed", id: message.id, healthy: guard.healthy }));
   } else if (message.type === "close") {
     guard.close();
+    transport.close();
     client.cleanup();
     port.close();
   }
 });
+
+/** The trace id: the id of the dotted order's first segment. */
+function traceIdOf(dottedOrder: string): string {
+  const dot = dottedOrder.indexOf(".");
+  return (dot === -1 ? dottedOrder : dottedOrder.slice(0, dot)).slice(-36);
+}

@@ -29,6 +29,7 @@ export class GuardedFetch {
   private readonly breaker: boolean;
   private readonly onTrouble: ((problem: string) => void) | undefined;
   private readonly onFailure: ((problem: string) => void) | undefined;
+  private readonly transport: typeof fetch;
   private trouble = 0;
   private lastProblem: string | undefined;
   private failuresInARow = 0;
@@ -36,16 +37,18 @@ export class GuardedFetch {
 
   /**
    * `onTrouble` hears when the breaker opens (worth a warning); `onFailure` hears of every failed or
-   * dropped request (for counting).
+   * dropped request (for counting); `transport` sends the requests (default: the global `fetch`).
    */
   constructor(
     options: {
       breaker?: boolean;
       onTrouble?: (problem: string) => void;
       onFailure?: (problem: string) => void;
+      transport?: typeof fetch;
     } = {},
   ) {
     this.breaker = options.breaker ?? true;
+    this.transport = options.transport ?? fetch;
     this.onTrouble = options.onTrouble;
     this.onFailure = options.onFailure;
   }
@@ -62,7 +65,7 @@ export class GuardedFetch {
     const signal = init?.signal ? AbortSignal.any([init.signal, this.closing.signal]) : this.closing.signal;
     let response: Response;
     try {
-      response = await fetch(input, { ...init, signal });
+      response = await this.transport(input, { ...init, signal });
     } catch (error) {
       if (this.closing.signal.aborted) return taken(info);
       const refused = isConnectionRefused(error);

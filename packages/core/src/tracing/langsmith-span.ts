@@ -37,7 +37,7 @@ interface TraceState {
 /**
  * A trace span: one LangSmith run, recorded in memory while it lasts and exported when it ends.
  * Ids (UUIDv7), trace id and dotted order are made here the way the SDK's `RunTree` makes them;
- * the run itself becomes a `RunTree` in the export worker, off the chain's thread. Nothing here
+ * the export worker turns the run into its payload for the SDK, off the chain's thread. Nothing here
  * awaits or does I/O.
  */
 export class LangsmithSpan implements TraceSpan {

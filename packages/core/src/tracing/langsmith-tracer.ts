@@ -67,8 +67,9 @@ const MAX_REPORTS = 5;
  * A {@link Tracer} that sends every chain run to LangSmith (or the local studio, which speaks the
  * same API) through the official SDK: a chain run is a root run whose id is Catena's run id, each
  * step a child run. Spans are plain records on the chain's thread; a worker thread turns them into
- * the SDK's `RunTree`s and its `Client` batches and uploads them, so that tracing costs a chain
- * microseconds, not the SDK's hundreds per run. `flush()` waits for the upload, bounded.
+ * run payloads and hands the SDK's `Client` whole batches to upload (`batchIngestRuns`, or
+ * multipart where the backend asks for it), so that tracing costs a chain microseconds per run.
+ * `flush()` waits for the upload, bounded.
  *
  * @example
  * const tracer = langsmithTracer({ project: "triage" });

@@ -3,6 +3,11 @@ import type { ExportWorkerConfig, FromExportWorker, RunRecord } from "./run-reco
 
 /** Runs handed to the worker in one message at most; a full buffer is sent at once. */
 const BATCH = 200;
+/**
+ * How long finished runs wait on the chain's thread to go to the worker together: each message
+ * wakes the worker, so a few larger ones cost both threads less than one per run or per tick.
+ */
+const HAND_OVER_MS = 20;
 
 /** What the worker reported for a flush: how many requests failed or were dropped, and why. */
 export interface ExportFlush {
@@ -28,7 +33,7 @@ export class TraceExporter {
   private failedToStart = false;
   private closed = false;
   private buffer: RunRecord[] = [];
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private sentBatches = 0;
   /** Uploads that failed or were dropped, and runs that never reached the worker, since the last flush. */
   private failed = 0;
@@ -41,17 +46,15 @@ export class TraceExporter {
     this.onTrouble = onTrouble;
   }
 
-  /** Queues a finished run; it leaves this thread with the next batch (the next tick at the latest). */
+  /** Queues a finished run; it leaves this thread with the next batch ({@link HAND_OVER_MS} at the latest). */
   send(record: RunRecord): void {
     if (this.closed) return;
     this.buffer.push(record);
     if (this.buffer.length >= BATCH) this.post();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.post();
-      });
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.post(), HAND_OVER_MS);
+      // The worker takes a while to load: it starts with the first run, not with the first batch.
+      this.start();
     }
   }
 
@@ -79,12 +82,15 @@ export class TraceExporter {
     if (this.closed) return;
     this.closed = true;
     this.buffer = [];
+    clearTimeout(this.timer);
     for (const resolve of this.flushes.values()) resolve(true);
     this.flushes.clear();
     if (this.worker !== undefined) void this.worker.terminate();
   }
 
   private post(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.buffer.length === 0 || this.closed) return;
     const runs = this.buffer;
     this.buffer = [];

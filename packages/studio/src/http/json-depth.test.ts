@@ -34,3 +34,20 @@ describe("jsonDepth", () => {
     expect((error as Error).message).toMatch(/"inputs" of run r1 nests deeper than 100 levels/);
   });
 });
+
+describe("assertJsonDepth", () => {
+  it("accepts exactly the limit and refuses one level more, for arrays and objects alike", () => {
+    for (const wrap of [(v: unknown) => [v], (v: unknown) => ({ k: v })]) {
+      let value: unknown = 1;
+      for (let i = 0; i < 5; i++) value = wrap(value);
+      expect(() => assertJsonDepth(value, "x", 5)).not.toThrow();
+      expect(() => assertJsonDepth(wrap(value), "x", 5)).toThrow(JsonTooDeepError);
+      expect(() => assertJsonDepth([1, "a", null, {}, wrap(value)], "x", 5)).toThrow(JsonTooDeepError);
+    }
+  });
+
+  it("checks a million levels without overflowing the stack", () => {
+    const value: unknown = JSON.parse(`${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}`);
+    expect(() => assertJsonDepth(value, "x")).toThrow(JsonTooDeepError);
+  });
+});

@@ -53,5 +53,26 @@ export class JsonTooDeepError extends StudioHttpError {
 
 /** Throws {@link JsonTooDeepError} when `value` nests deeper than `limit` levels. */
 export function assertJsonDepth(value: unknown, where: string, limit = MAX_JSON_DEPTH, runId?: string): void {
-  if (jsonDepth(value, limit) > limit) throw new JsonTooDeepError(where, limit, runId);
+  if (nestsDeeper(value, limit)) throw new JsonTooDeepError(where, limit, runId);
+}
+
+/**
+ * Whether `value` nests more than `levels` levels: the check every ingested run's fields go
+ * through, so it allocates nothing. It recurses at most `levels + 1` deep (the limit is 100 or so),
+ * never as deep as the value.
+ */
+function nestsDeeper(value: unknown, levels: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (levels <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item === "object" && item !== null && nestsDeeper(item, levels - 1)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === "object" && item !== null && nestsDeeper(item, levels - 1)) return true;
+  }
+  return false;
 }
