@@ -20,44 +20,33 @@ function batch(): RunOperation[] {
   while (ops.length < BATCH) {
     const traceId = randomUUID();
     const start = new Date().toISOString();
-    const stamp = `${start.replace(/[-:.]/g, "").replace("T", "T").slice(0, 15)}000000Z`;
+    const stamp = `${start.replace(/[-:.]/g, "").slice(0, 15)}000000Z`;
     const rootOrder = `${stamp}${traceId}`;
+    // What every run of the trace shares: finished, with the chain's text in and its label out.
+    const shared = {
+      trace_id: traceId,
+      run_type: "chain",
+      start_time: start,
+      end_time: start,
+      session_name: "bench",
+      inputs: { text: "I was charged twice for my subscription this month" },
+      outputs: { label: "billing", confidence: 0.95 },
+    };
     ops.push({
       kind: "post",
       run: {
+        ...shared,
         id: traceId,
-        trace_id: traceId,
         dotted_order: rootOrder,
         name: "tiny-triage",
-        run_type: "chain",
-        start_time: start,
-        end_time: start,
-        session_name: "bench",
-        inputs: { text: "I was charged twice for my subscription this month" },
-        outputs: { label: "billing", confidence: 0.95 },
         extra: { metadata: { chain: "tiny-triage", version: "1.0.0" }, runtime: { sdk: "langsmith-js" } },
         tags: ["catena"],
       },
     });
     for (const name of STEPS) {
       const id = randomUUID();
-      ops.push({
-        kind: "post",
-        run: {
-          id,
-          trace_id: traceId,
-          parent_run_id: traceId,
-          dotted_order: `${rootOrder}.${stamp}${id}`,
-          name,
-          run_type: "chain",
-          start_time: start,
-          end_time: start,
-          session_name: "bench",
-          inputs: { text: "I was charged twice for my subscription this month" },
-          outputs: { label: "billing", confidence: 0.95 },
-          extra: { metadata: { chain: "tiny-triage", step: name } },
-        },
-      });
+      const run = { ...shared, id, parent_run_id: traceId, dotted_order: `${rootOrder}.${stamp}${id}`, name };
+      ops.push({ kind: "post", run: { ...run, extra: { metadata: { chain: "tiny-triage", step: name } } } });
     }
   }
   return ops;
