@@ -113,17 +113,31 @@ function recordingLogger(): Logger & { warnings: string[] } {
   };
 }
 
-/** Runs the chain `n` times with the tracer and returns the slowest run's wall time. */
-async function slowestRun(tracer: ReturnType<typeof langsmithTracer>, n: number): Promise<number> {
-  let slowest = 0;
+/**
+ * A deadlock guard, never a speed limit: how long a test waits for the tracer to get somewhere.
+ * It only ends a test that would otherwise hang, so it is far above anything a loaded machine needs.
+ */
+const GUARD_MS = 20_000;
+
+/** Runs the chain `n` times with the tracer; every run must finish as `done`, whatever tracing does. */
+async function runAll(tracer: ReturnType<typeof langsmithTracer>, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
     const r = await run(chain, { text: `I was charged twice (${i})` }, { tracer });
-    slowest = Math.max(slowest, performance.now() - t0);
     expect(r.status).toBe("done");
   }
-  return slowest;
 }
+
+/** Resolves once `ready()` holds, polling; the guard only ends a wait that would never end. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const guard = performance.now() + GUARD_MS;
+  while (!ready()) {
+    if (performance.now() > guard) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Whether the endpoint has received an upload of runs. */
+const uploaded = (ep: Endpoint): boolean => ep.paths.some((p) => p.startsWith("POST /runs"));
 
 describe("langsmithTracer", () => {
   it("sends every run through the SDK's batching: one multipart upload with root and steps", async () => {
@@ -152,49 +166,49 @@ describe("langsmithTracer", () => {
     }
   });
 
-  it("keeps chains fast and returns from flush when nothing listens at the endpoint", async () => {
+  it("runs chains and settles the flush as failed when nothing listens at the endpoint", async () => {
     const logger = recordingLogger();
     const tracer = langsmithTracer({ apiUrl: await closedPort(), apiKey: "k", logger });
-    expect(await slowestRun(tracer, 20)).toBeLessThan(250);
-    const t0 = performance.now();
-    const flushed = await tracer.flush(3000);
+    await runAll(tracer, 20);
+    const flushed = await tracer.flush(GUARD_MS);
     tracer.close();
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(flushed.status).toBe("failed");
     expect(flushed.problem).toMatch(/connection refused/);
     expect(logger.warnings.join("\n")).toMatch(/connection refused/);
   });
 
-  it("keeps chains fast when the endpoint answers 500, and bounds the flush", async () => {
+  it("runs chains while the endpoint answers 500, and reports the failure when the flush settles", async () => {
     const ep = await endpoint("500");
-    const tracer = langsmithTracer({ apiUrl: ep.url, apiKey: "k", logger: recordingLogger() });
-    expect(await slowestRun(tracer, 20)).toBeLessThan(250);
-    const t0 = performance.now();
-    const flushed = await tracer.flush(800);
+    const logger = recordingLogger();
+    const tracer = langsmithTracer({ apiUrl: ep.url, apiKey: "k", logger });
+    await runAll(tracer, 20);
+    await until(() => uploaded(ep), "an upload reached the endpoint");
+    // Runs that end while uploads are failing are not held up or failed by them either.
+    await runAll(tracer, 5);
+    const flushed = await tracer.flush(GUARD_MS);
     tracer.close();
-    expect(performance.now() - t0).toBeLessThan(1500);
-    expect(["failed", "timeout"]).toContain(flushed.status);
+    expect(flushed.status).toBe("failed");
     expect(flushed.failedRequests).toBeGreaterThan(0);
     expect(flushed.problem).toMatch(/HTTP 500/);
+    expect(logger.warnings.join("\n")).toMatch(/HTTP 500/);
   });
 
-  it("gives up on a stuck endpoint at the flush deadline", async () => {
+  it("runs chains while the endpoint never answers, and gives up at the flush deadline", async () => {
     const ep = await endpoint("hang");
     const tracer = langsmithTracer({ apiUrl: ep.url, apiKey: "k" });
-    expect(await slowestRun(tracer, 5)).toBeLessThan(250);
-    const t0 = performance.now();
+    await runAll(tracer, 5);
+    // The tracer's first request (the SDK asks `/info` before uploading) is in flight and will never
+    // be answered: the chains above finished regardless.
+    await until(() => ep.paths.length > 0, "a request reached the endpoint");
     const flushed = await tracer.flush(400);
     tracer.close();
-    const ms = performance.now() - t0;
     expect(flushed.status).toBe("timeout");
-    expect(ms).toBeGreaterThanOrEqual(350);
-    expect(ms).toBeLessThan(1200);
   });
 
   it("sends nothing for runs left out by a sample rate of 0", async () => {
     const ep = await endpoint("ok");
     const tracer = langsmithTracer({ apiUrl: ep.url, apiKey: "k", sampleRate: 0 });
-    await slowestRun(tracer, 5);
+    await runAll(tracer, 5);
     expect((await tracer.flush()).status).toBe("sent");
     tracer.close();
     expect(ep.paths.filter((p) => p.startsWith("POST /runs"))).toEqual([]);
