@@ -1,0 +1,113 @@
+// The neural classifier's forward pass on the committed banking-intents artifact: the plain-JS
+// loops (mlpLogitsInto + logitsInto, f64) against NeuralForward (WebAssembly SIMD kernels, f32),
+// paired in one run (interleaved rounds, median CPU µs per text), plus load time and agreement
+// (argmax, max |Δp|) over the dev split.
+//
+//   node --conditions=@catena/source bench/ml/neural-forward.bench.ts [--rounds=7]
+import { readFileSync } from "node:fs";
+import { NeuralForward } from "../../packages/core/src/ml/neural-forward.ts";
+import { NeuralTextClassifier } from "../../packages/core/src/ml/neural-text-classifier.ts";
+import { logitsInto, softmaxInPlace } from "../../packages/core/src/ml/softmax-regression.ts";
+import { mlpLogitsInto } from "../../packages/core/src/ml/sparse-mlp.ts";
+import { fmt, loadNote, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
+
+const ROUNDS = numberArg("rounds", 7);
+const dir = new URL("../../packages/chains/artifacts/banking-intents/", import.meta.url);
+const path = new URL("classifier.catena", dir).pathname;
+const texts = readFileSync(new URL("split/dev.csv", dir), "utf8")
+  .split("\n")
+  .slice(1)
+  .filter((l) => l.length > 0)
+  .map((l) => l.slice(0, l.lastIndexOf(",")));
+
+const loadMs: number[] = [];
+let model = NeuralTextClassifier.load(path);
+for (let r = 0; r < ROUNDS; r++) {
+  const t0 = performance.now();
+  model = NeuralTextClassifier.load(path);
+  loadMs.push(performance.now() - t0);
+}
+const t0 = performance.now();
+const forward = new NeuralForward(model.mlp, model.linear);
+const forwardBuildMs = performance.now() - t0;
+const K = model.labels.length;
+const rows = texts.map((t) => model.featuriser.transform(t));
+const a = new Float64Array(K);
+const b = new Float64Array(K);
+const hidden = new Float64Array(model.mlp.hidden);
+
+function probabilities(p: Float64Array, q: Float64Array): void {
+  softmaxInPlace(p, K, model.temperatures.mlp);
+  softmaxInPlace(q, K, model.temperatures.linear);
+  const w = model.mlpWeight;
+  for (let k = 0; k < K; k++) p[k] = w * (p[k] as number) + (1 - w) * (q[k] as number);
+}
+function argmax(p: Float64Array): number {
+  let best = 0;
+  for (let k = 1; k < K; k++) if ((p[k] as number) > (p[best] as number)) best = k;
+  return best;
+}
+
+// Agreement over every dev text.
+let same = 0;
+let maxDiff = 0;
+const pa = new Float64Array(K);
+const pb = new Float64Array(K);
+for (const x of rows) {
+  mlpLogitsInto(model.mlp, x, pa, hidden);
+  logitsInto(model.linear, x, a);
+  probabilities(pa, a);
+  forward.logitsInto(x, pb, b);
+  probabilities(pb, b);
+  if (argmax(pa) === argmax(pb)) same++;
+  for (let k = 0; k < K; k++) maxDiff = Math.max(maxDiff, Math.abs((pa[k] as number) - (pb[k] as number)));
+}
+
+const cpuUs = (fn: () => void): number => {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / rows.length;
+};
+const js: number[] = [];
+const simd: number[] = [];
+const full: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  js.push(
+    cpuUs(() => {
+      for (const x of rows) {
+        mlpLogitsInto(model.mlp, x, a, hidden);
+        logitsInto(model.linear, x, b);
+      }
+    }),
+  );
+  simd.push(
+    cpuUs(() => {
+      for (const x of rows) forward.logitsInto(x, a, b);
+    }),
+  );
+  full.push(
+    cpuUs(() => {
+      for (const t of texts) model.predict(t);
+    }),
+  );
+}
+
+console.log(machineNotes());
+console.log(
+  `${loadNote()}; ${rows.length} dev texts, ${ROUNDS} interleaved rounds, median CPU µs per text\n`,
+);
+console.log(
+  markdownTable(
+    ["measure", "value"],
+    [
+      ["forward pass, plain JS (f64)", `${fmt(median(js), 1)} µs`],
+      ["forward pass, WebAssembly SIMD (f32)", `${fmt(median(simd), 1)} µs`],
+      ["whole predict() now (featurise + forward + softmax + ranking)", `${fmt(median(full), 1)} µs`],
+      ["NeuralTextClassifier.load (median wall)", `${fmt(median(loadMs), 1)} ms`],
+      ["NeuralForward construction (copy into wasm memory)", `${fmt(forwardBuildMs, 1)} ms`],
+      ["same argmax", `${same}/${rows.length}`],
+      ["max |Δ probability|", maxDiff.toExponential(2)],
+    ],
+  ),
+);
