@@ -1,7 +1,7 @@
 /*
  * Prediction-time forward pass of the neural classifier (sparse MLP + softmax regression) through
  * the SGD WebAssembly SIMD kernels, with every buffer preallocated: the plain-JS loops in
- * sparse-mlp.ts / softmax-regression.ts cost ~1.2 ms per prediction on Banking77, this ~4x less
+ * sparse-mlp.ts / softmax-regression.ts cost ~185 µs of CPU per Banking77 text, this ~32 µs
  * (see bench/ml/neural-forward.bench.ts).
  *
  * One WebAssembly memory holds W1 (F × H), W2 (H × Kp) and the linear weights (F × Kp), the two
