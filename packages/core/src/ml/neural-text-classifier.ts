@@ -7,10 +7,11 @@ import {
   readArtifactFile,
   writeArtifactFile,
 } from "./artifact-file.ts";
+import { NeuralForward } from "./neural-forward.ts";
 import type { NgramOptions } from "./ngram-hasher.ts";
 import { rankLabels } from "./ranked-labels.ts";
-import { logitsInto, type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
-import { hiddenInto, mlpLogitsInto, type SparseMlpModel } from "./sparse-mlp.ts";
+import { type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
+import type { SparseMlpModel } from "./sparse-mlp.ts";
 import { TfidfFeaturiser } from "./tfidf-featuriser.ts";
 
 /** Artifact kind of a {@link NeuralTextClassifier}. */
@@ -40,7 +41,8 @@ export class NeuralTextClassifier implements TextClassifier {
   /** Free-form facts about the training run, saved with the artifact (hyper-parameters, data sizes). */
   readonly info: { [key: string]: JsonValue };
   #hash: string | undefined;
-  readonly #hidden: Float64Array;
+  /** Built on first use, so that loading stays a plain read of the file. */
+  #forward: NeuralForward | undefined;
   readonly #scratch: Float64Array;
 
   constructor(fields: {
@@ -59,7 +61,6 @@ export class NeuralTextClassifier implements TextClassifier {
     this.temperatures = fields.temperatures;
     this.mlpWeight = fields.mlpWeight;
     this.info = fields.info ?? {};
-    this.#hidden = new Float64Array(fields.mlp.hidden);
     this.#scratch = new Float64Array(fields.labels.length);
   }
 
@@ -86,7 +87,7 @@ export class NeuralTextClassifier implements TextClassifier {
   /** The perceptron's hidden activations of a text (ReLU outputs): a learned representation, e.g. for kNN. */
   hidden(text: string): Float64Array {
     const out = new Float64Array(this.mlp.hidden);
-    hiddenInto(this.mlp, this.featuriser.transform(text), out);
+    this.#forwardPass().hiddenInto(this.featuriser.transform(text), out);
     return out;
   }
 
@@ -95,14 +96,18 @@ export class NeuralTextClassifier implements TextClassifier {
     const K = this.labels.length;
     const x = this.featuriser.transform(text);
     const p = new Float64Array(K);
-    mlpLogitsInto(this.mlp, x, p, this.#hidden);
-    softmaxInPlace(p, K, this.temperatures.mlp);
     const q = this.#scratch;
-    logitsInto(this.linear, x, q);
+    this.#forwardPass().logitsInto(x, p, q);
+    softmaxInPlace(p, K, this.temperatures.mlp);
     softmaxInPlace(q, K, this.temperatures.linear);
     const w = this.mlpWeight;
     for (let k = 0; k < K; k++) p[k] = w * (p[k] as number) + (1 - w) * (q[k] as number);
     return p;
+  }
+
+  #forwardPass(): NeuralForward {
+    this.#forward ??= new NeuralForward(this.mlp, this.linear);
+    return this.#forward;
   }
 
   /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
