@@ -7,14 +7,15 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createStudioApp, type RunOperation, StudioStore } from "@catena/studio";
+import { createStudioApp, StudioStore } from "@catena/studio";
 import { loadNodeSqlite } from "../../packages/studio/src/store/load-node-sqlite.ts";
 import { applyMigrations, migrations } from "../../packages/studio/src/store/migrations.ts";
 import { queryRunPage } from "../../packages/studio/src/store/run-page-query.ts";
 import { queryRuns } from "../../packages/studio/src/store/run-query.ts";
 import type { RunSearchPath } from "../../packages/studio/src/store/run-search.ts";
-import { fmt, loadNote, machineNotes, markdownTable, median, numberArg, percentile } from "../lib/report.ts";
+import { fmt, loadNote, machineNotes, markdownTable, numberArg, percentile } from "../lib/report.ts";
 import { pageFilterQueries, writePageRuns } from "./page-runs.ts";
+import { searchIngestTable } from "./search-ingest.ts";
 
 const RUNS = numberArg("runs", 1_000_000);
 const SAMPLES = numberArg("samples", 10);
@@ -185,75 +186,8 @@ for (const [name, filter] of [
 const loadAfterQueries = loadNote();
 store.close();
 
-// 4. Ingestion through RunStore.ingest, as the SDK sends traces: roots and 9 children posted, then
-// patched with outputs, 100 operations per transaction. "Without" drops the index's triggers,
-// which is the write path before migration 10.
-function ingestRound(withIndex: boolean, round: number): { runsPerSecond: number; cpuMs: number } {
-  const s = StudioStore.open(join(dir, `ingest-${withIndex ? "with" : "without"}-${round}.db`));
-  if (!withIndex) {
-    for (const t of ["insert", "update", "delete"]) s.db.exec(`DROP TRIGGER runs_search_${t}`);
-  }
-  const ops: RunOperation[] = [];
-  const t0 = Date.now() - 86_400_000;
-  for (let t = 0; t < INGEST / 10; t++) {
-    const root = randomUUID();
-    const start = new Date(t0 + t * 1000).toISOString();
-    const ticket = `Ticket ${t}: my card was charged twice for order ${t * 7}. I have already contacted the bank and they told me to ask the merchant. Please refund the second charge of 42.10 EUR to the same card. Thanks, customer ${t % 997}`;
-    const children = Array.from({ length: 9 }, () => randomUUID());
-    ops.push({
-      kind: "post",
-      run: {
-        id: root,
-        name: "support-triage",
-        run_type: "chain",
-        session_name: "ingest",
-        start_time: start,
-        inputs: { ticket },
-      },
-    });
-    for (const [i, id] of children.entries()) {
-      ops.push({
-        kind: "post",
-        run: {
-          id,
-          name: `step-${i}`,
-          run_type: i === 8 ? "llm" : "tool",
-          parent_run_id: root,
-          trace_id: root,
-          session_name: "ingest",
-          start_time: start,
-          inputs: { text: ticket },
-        },
-      });
-    }
-    for (const id of children)
-      ops.push({ kind: "patch", run: { id, outputs: { ok: true }, end_time: start } });
-    ops.push({
-      kind: "patch",
-      run: { id: root, outputs: { label: "card_payment_charged_twice", confidence: 0.93 }, end_time: start },
-    });
-  }
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  for (let i = 0; i < ops.length; i += 100) s.transaction(() => s.runs.ingest(ops.slice(i, i + 100)));
-  const seconds = (performance.now() - t) / 1000;
-  const used = process.cpuUsage(cpu);
-  s.close();
-  return { runsPerSecond: INGEST / seconds, cpuMs: (used.user + used.system) / 1000 };
-}
-const ingest = {
-  with: [] as Array<{ runsPerSecond: number; cpuMs: number }>,
-  without: [] as Array<{ runsPerSecond: number; cpuMs: number }>,
-};
-for (let round = 0; round < INGEST_ROUNDS; round++) {
-  ingest.without.push(ingestRound(false, round));
-  ingest.with.push(ingestRound(true, round));
-}
-const ingestRows = (["without", "with"] as const).map((k) => [
-  `${k} the search index`,
-  fmt(median(ingest[k].map((r) => r.runsPerSecond)), 0),
-  fmt(median(ingest[k].map((r) => r.cpuMs)) / 1000, 2),
-]);
+// 4. Ingestion through RunStore.ingest with and without the index (search-ingest.ts).
+const ingestTable = searchIngestTable(dir, INGEST, INGEST_ROUNDS);
 rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`${machineNotes()}\nafter the queries: ${loadAfterQueries}\n\n`);
@@ -271,6 +205,4 @@ process.stdout.write(
 process.stdout.write(
   `${markdownTable(["POST /runs/query store function, roots of the project", "p50 ms", "p95 ms", "CPU p50 ms"], filterRows)}\n\n`,
 );
-process.stdout.write(
-  `${markdownTable([`ingest ${INGEST.toLocaleString("en")} runs (RunStore.ingest), median of ${INGEST_ROUNDS}`, "runs/s", "CPU s"], ingestRows)}\n`,
-);
+process.stdout.write(`${ingestTable}\n`);

@@ -1,11 +1,12 @@
 // Child process of studio.bench.ts: serves either the Catena studio on a database file (`studio`,
-// or `studio-no-search` with the full-text search index's triggers dropped: the write path before
-// migration 10) or a discarding sink (the floor: what the SDK costs with a server that stores nothing), prints
+// or `studio-no-search` with the full-text search index replaced by an inert view: the write path
+// before migration 10) or a discarding sink (the floor: what the SDK costs with a server that stores nothing), prints
 // "READY <url>" and, on SIGTERM, "CPU <ms>" (its user + system time since it was ready, so that
 // start-up is not counted) before exiting.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { STUDIO_INFO, StudioStore, startStudio } from "@catena/studio";
+import { withoutSearchIndex } from "../page/search-ingest.ts";
 
 const [kind, dbPath] = process.argv.slice(2);
 
@@ -31,7 +32,7 @@ async function serveSink(): Promise<{ url: string; close(): Promise<void> }> {
 
 if (kind === "studio-no-search" && dbPath !== undefined) {
   const store = StudioStore.open(dbPath);
-  for (const t of ["insert", "update", "delete"]) store.db.exec(`DROP TRIGGER runs_search_${t}`);
+  withoutSearchIndex(store.db);
   store.close();
 }
 const server = kind === "sink" ? await serveSink() : await startStudio({ dbPath: dbPath ?? ":memory:" });

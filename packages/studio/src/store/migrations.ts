@@ -346,41 +346,37 @@ export const migrations: readonly Migration[] = [
     up(db) {
       // Root runs' name, inputs, outputs and error in an FTS5 index of trigrams: any substring of 3
       // or more characters is found without reading the runs (run-search.ts). Contentless, so the
-      // text is not stored twice; rows are the runs' rowids, which VACUUM keeps (runs has indexes,
-      // so SQLite copies rowids as they are). Child runs stay out: the page lists roots, and their
-      // LLM payloads would make the index several times larger. Triggers keep it in step with
-      // every write path (ingestion, updates, project deletion, prune).
-      const changed =
-        "OLD.name IS NOT NEW.name OR OLD.inputs IS NOT NEW.inputs OR OLD.outputs IS NOT NEW.outputs OR OLD.error IS NOT NEW.error";
+      // text is not stored twice. Each root has two rows: rowid * 2 holds its name and inputs,
+      // rowid * 2 + 1 its outputs and error once it has them, so a running root is searchable and
+      // its end does not tokenise its inputs again (run-search-index.ts). Run rowids are kept by
+      // VACUUM (runs has indexes, so SQLite copies rowids as they are). Child runs stay out: the
+      // page lists roots, and their LLM payloads would make the index several times larger.
+      // RunStore, the only writer of runs, keeps the index in step on insert and update; a
+      // trigger does it on delete (project deletion, prune).
       db.exec(`
         CREATE VIRTUAL TABLE runs_search USING fts5(
           name, inputs, outputs, error,
           content = '', contentless_delete = 1, tokenize = 'trigram'
         );
-        CREATE TRIGGER runs_search_insert AFTER INSERT ON runs WHEN NEW.parent_run_id IS NULL BEGIN
-          INSERT INTO runs_search (rowid, name, inputs, outputs, error)
-            VALUES (NEW.rowid, NEW.name, NEW.inputs, NEW.outputs, NEW.error);
-        END;
         CREATE TRIGGER runs_search_delete AFTER DELETE ON runs WHEN OLD.parent_run_id IS NULL BEGIN
-          DELETE FROM runs_search WHERE rowid = OLD.rowid;
-        END;
-        CREATE TRIGGER runs_search_update AFTER UPDATE OF parent_run_id, name, inputs, outputs, error ON runs
-          WHEN (OLD.parent_run_id IS NULL OR NEW.parent_run_id IS NULL)
-            AND (OLD.parent_run_id IS NOT NEW.parent_run_id OR ${changed}) BEGIN
-          DELETE FROM runs_search WHERE rowid = OLD.rowid AND OLD.parent_run_id IS NULL;
-          INSERT INTO runs_search (rowid, name, inputs, outputs, error)
-            SELECT NEW.rowid, NEW.name, NEW.inputs, NEW.outputs, NEW.error WHERE NEW.parent_run_id IS NULL;
+          DELETE FROM runs_search WHERE rowid = OLD.rowid * 2;
+          DELETE FROM runs_search WHERE rowid = OLD.rowid * 2 + 1
+            AND (OLD.outputs IS NOT NULL OR OLD.error IS NOT NULL);
         END;
       `);
       // The runs stored so far, in rowid ranges: each statement holds one range's text in memory.
-      const chunk = db.prepare(
-        `INSERT INTO runs_search (rowid, name, inputs, outputs, error)
-           SELECT rowid, name, inputs, outputs, error FROM runs
+      const chunks = [
+        `INSERT INTO runs_search (rowid, name, inputs)
+           SELECT rowid * 2, name, inputs FROM runs
            WHERE rowid > ? AND rowid <= ? AND parent_run_id IS NULL`,
-      );
+        `INSERT INTO runs_search (rowid, outputs, error)
+           SELECT rowid * 2 + 1, outputs, error FROM runs
+           WHERE rowid > ? AND rowid <= ? AND parent_run_id IS NULL
+             AND (outputs IS NOT NULL OR error IS NOT NULL)`,
+      ].map((sql) => db.prepare(sql));
       const last = Number(db.prepare("SELECT coalesce(max(rowid), 0) AS n FROM runs").get()?.n ?? 0);
       for (let from = 0; from < last; from += SEARCH_BACKFILL_CHUNK)
-        chunk.run(from, from + SEARCH_BACKFILL_CHUNK);
+        for (const chunk of chunks) chunk.run(from, from + SEARCH_BACKFILL_CHUNK);
     },
   },
 ];

@@ -189,6 +189,53 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
     store.close();
   });
 
+  it("finds a running root by its inputs, then by its outputs once it ends, indexing each text once", () => {
+    const store = StudioStore.open(":memory:");
+    const root = randomUUID();
+    const rows = () => Number(store.db.prepare("SELECT count(*) AS n FROM runs_search").get()?.n);
+    const post = {
+      id: root,
+      name: "triage",
+      run_type: "chain",
+      session_name: "live",
+      inputs: { ticket: "printer jam" },
+    };
+    store.transaction(() => store.runs.ingest([{ kind: "post", run: post }]));
+    expect(pageIds(store, "live", "printer jam", "index")).toEqual([root]);
+    expect(rows()).toBe(1);
+    // The end brings the outputs: one more row, the inputs' row is left as it is.
+    store.transaction(() =>
+      store.runs.ingest([
+        {
+          kind: "patch",
+          run: { id: root, outputs: { label: "printer" }, end_time: new Date().toISOString() },
+        },
+      ]),
+    );
+    expect(rows()).toBe(2);
+    // Found in both rows, the root is one candidate.
+    expect(searchCandidates(store.db, "printer")).toHaveLength(1);
+    expect(pageIds(store, "live", "printer", "index")).toEqual([root]);
+    // The same patch again changes no indexed text; an error replaces the outputs' row.
+    store.transaction(() =>
+      store.runs.ingest([{ kind: "patch", run: { id: root, outputs: { label: "printer" } } }]),
+    );
+    expect(rows()).toBe(2);
+    store.transaction(() => store.runs.ingest([{ kind: "patch", run: { id: root, error: "JAM_FAILED" } }]));
+    expect(rows()).toBe(2);
+    expect(searchCandidates(store.db, "jam_failed")).toHaveLength(1);
+    // An update with other inputs replaces the inputs' row only.
+    store.transaction(() =>
+      store.runs.ingest([{ kind: "patch", run: { id: root, inputs: { ticket: "toner" } } }]),
+    );
+    expect(rows()).toBe(2);
+    expect(pageIds(store, "live", "printer jam", "index")).toEqual([]);
+    expect(pageIds(store, "live", "toner", "index")).toEqual([root]);
+    store.sessions.delete(store.sessions.resolveForRun(undefined, "live") as string);
+    expect(rows()).toBe(0);
+    store.close();
+  });
+
   it("indexes the runs a database held before migration 10", () => {
     const path = join(dir, "before-10.db");
     const db = new (loadNodeSqlite().DatabaseSync)(path);
@@ -209,7 +256,7 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
         null,
         new Date(Date.now() - i * 1000).toISOString(),
         JSON.stringify({ n: `ticket-${i}` }),
-        null,
+        i % 2 === 0 ? JSON.stringify({ label: `label-${i}`, echo: `ticket-${i}` }) : null,
       );
       insert.run(randomUUID(), id, id, new Date().toISOString(), JSON.stringify({ n: `child-${i}` }), null);
     }
@@ -218,6 +265,8 @@ describe("full-text search over runs (FTS5 trigram index, migration 10)", () => 
     const migrated = openStudioDatabase(path);
     expect(searchCandidates(migrated, "ticket-11")).toHaveLength(11); // 11, 110..119
     expect(searchCandidates(migrated, "child-")).toEqual([]);
+    expect(searchCandidates(migrated, "label-11")).toHaveLength(5); // 110..118, even ones
+    expect(Number(migrated.prepare("SELECT count(*) AS n FROM runs_search").get()?.n)).toBe(180);
     migrated.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { runRowidOfSearchRow } from "./run-search-index.ts";
 
 /** A run field that full-text search reads. */
 export type RunSearchField = "name" | "inputs" | "outputs" | "error";
@@ -80,8 +81,10 @@ export function searchCandidates(
   // column filter: it makes FTS5 read every position list (4x slower), and the caller tests the
   // fields anyway.
   const rows = db
-    .prepare("SELECT rowid FROM runs_search WHERE runs_search MATCH ? LIMIT ?")
+    .prepare(
+      `SELECT DISTINCT ${runRowidOfSearchRow} AS run FROM runs_search WHERE runs_search MATCH ? LIMIT ?`,
+    )
     .all(`"${text.replaceAll('"', '""')}"`, Math.min(limit + 1, Number.MAX_SAFE_INTEGER));
   if (rows.length > limit) return undefined;
-  return rows.map((row) => Number(row.rowid));
+  return rows.map((row) => Number(row.run));
 }

@@ -1,7 +1,8 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
 import type { RunOperation } from "./run-fields.ts";
+import { RunSearchIndex, type SearchedRunText } from "./run-search-index.ts";
 import { extractRunUsage } from "./run-usage.ts";
 import type { SessionStore } from "./session-store.ts";
 import { dottedOrderSegment, mergeRun, runStatus, type StoredRun } from "./stored-run.ts";
@@ -55,21 +56,22 @@ const columns = [
 export class RunStore {
   readonly #sessions: SessionStore;
   readonly #select: StatementSync;
-  readonly #write: StatementSync;
+  readonly #insert: StatementSync;
+  readonly #update: StatementSync;
+  readonly #search: RunSearchIndex;
   readonly #attach: StatementSync;
   readonly #attachment: StatementSync;
 
   constructor(db: DatabaseSync, sessions: SessionStore) {
     this.#sessions = sessions;
-    this.#select = db.prepare("SELECT * FROM runs WHERE id = ?");
-    const updates = columns
-      .filter((c) => c !== "id")
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ");
-    this.#write = db.prepare(
-      `INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-       ON CONFLICT (id) DO UPDATE SET ${updates}`,
+    this.#select = db.prepare("SELECT rowid AS _rowid, * FROM runs WHERE id = ?");
+    // Insert or update, as the caller read the run first: no upsert, whose conflict path costs a
+    // failed insert before the update.
+    this.#insert = db.prepare(
+      `INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
+    this.#update = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`);
+    this.#search = new RunSearchIndex(db);
     this.#attach = db.prepare(
       "INSERT INTO run_attachments (run_id, name, mime_type, data) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET mime_type = excluded.mime_type, data = excluded.data",
     );
@@ -81,7 +83,8 @@ export class RunStore {
   /** Applies creates and updates in order; see `mergeRun` for how they combine. */
   ingest(operations: readonly RunOperation[]): void {
     for (const op of operations) {
-      const existing = this.getStored(op.run.id);
+      const row = this.#select.get(op.run.id);
+      const existing = row === undefined ? undefined : storedRunFromRow(row);
       const merged = mergeRun(existing, op);
       const namesSession = op.run.session_id !== undefined || op.run.session_name !== undefined;
       if (merged.session_id === null && (op.kind === "post" || namesSession)) {
@@ -90,7 +93,7 @@ export class RunStore {
       // Paging and sorting need a start time; a create that comes later brings the real one.
       merged.start_time ??= studioNow();
       if (merged.trace_id === null || merged.dotted_order === null) this.#placeInTrace(merged);
-      this.#writeRun(merged);
+      this.#writeRun(merged, row);
       this.onWritten?.(merged);
     }
   }
@@ -145,9 +148,16 @@ export class RunStore {
     }
   }
 
-  #writeRun(run: StoredRun): void {
+  #writeRun(run: StoredRun, before: Record<string, unknown> | undefined): void {
     const usage = extractRunUsage(run.outputs, run.extra);
-    this.#write.run(
+    const text: SearchedRunText = {
+      root: run.parent_run_id === null,
+      name: run.name,
+      inputs: toJsonColumn(run.inputs),
+      outputs: toJsonColumn(run.outputs),
+      error: run.error,
+    };
+    const values: SQLInputValue[] = [
       run.id,
       run.trace_id,
       run.dotted_order,
@@ -158,9 +168,9 @@ export class RunStore {
       run.start_time,
       run.end_time,
       runStatus(run),
-      run.error,
-      toJsonColumn(run.inputs),
-      toJsonColumn(run.outputs),
+      text.error,
+      text.inputs,
+      text.outputs,
       toJsonColumn(run.extra),
       toJsonColumn(run.events),
       toJsonColumn(run.serialized),
@@ -176,8 +186,26 @@ export class RunStore {
       run.has_post ? 1 : 0,
       run.has_patch ? 1 : 0,
       threadIdOf(run.extra),
-    );
+    ];
+    if (before === undefined) {
+      const rowid = Number(this.#insert.run(...values).lastInsertRowid);
+      this.#search.write(rowid, undefined, text);
+      return;
+    }
+    const rowid = Number(before._rowid);
+    this.#update.run(...values, rowid);
+    this.#search.write(rowid, searchedText(before), text);
   }
+}
+
+function searchedText(row: Record<string, unknown>): SearchedRunText {
+  return {
+    root: row.parent_run_id === null,
+    name: textColumn(row.name),
+    inputs: textColumn(row.inputs),
+    outputs: textColumn(row.outputs),
+    error: textColumn(row.error),
+  };
 }
 
 /** A `runs` row as a {@link StoredRun}. */
