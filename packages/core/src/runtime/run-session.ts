@@ -86,13 +86,14 @@ export class RunSession implements StepHost, RunTotals {
   ) {
     this.chain = chain;
     this.options = options;
-    // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start.
-    this.runId = resumed?.runId ?? options.runId ?? newRunId();
     this.ref = chainRef(chain);
     this.records = resumed ? [...resumed.steps] : [];
     this.usage = resumed ? { ...resumed.usage } : { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     this.wallBase = Date.now();
     this.monoBase = performance.now();
+    // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start. Its
+    // time is the run's start, read once above.
+    this.runId = resumed?.runId ?? options.runId ?? newRunId(this.wallBase);
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
     this.metadata = options.metadata ?? {};
