@@ -103,12 +103,8 @@ export class JsonlCheckpoint {
 
   /** Queues a record; it reaches the file within 50 ms or 256 KiB, whichever comes first. */
   append(record: BatchRecord): void {
-    this.appendLine(`${JSON.stringify(record)}\n`);
-  }
-
-  /** Queues a record already serialized: one line of JSON, ending in a newline. */
-  appendLine(line: string): void {
     if (this.failure) throw this.failure;
+    const line = `${JSON.stringify(record)}\n`;
     this.buffer.push(line);
     this.bufferBytes += line.length;
     if (this.bufferBytes >= FLUSH_BYTES) this.flushSoon(0);

@@ -7,7 +7,6 @@ import type { Usage } from "../types.ts";
 import { type BatchIdentity, digestOfArray, type ResumeMismatch } from "./batch-identity.ts";
 import type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
 import { deferralReason } from "./deferral-reason.ts";
-import { type DoneRecord, doneRecordLine } from "./done-record-line.ts";
 import type { BatchRecord } from "./jsonl-checkpoint.ts";
 import { queueBatchId } from "./queue-batch-id.ts";
 
@@ -210,15 +209,8 @@ export async function runBatch<TInput, TOutput>(
     options.onProgress(p);
   };
 
-  const chainJson = JSON.stringify(chain.name);
-  const versionJson = JSON.stringify(chain.version);
   const record = (item: BatchItemResult): void => {
-    if (checkpoint) {
-      // A done item, as runItem builds it, has DoneRecord's fields in its order: a faster writer.
-      if (item.status === "done")
-        checkpoint.appendLine(doneRecordLine(item as DoneRecord, chainJson, versionJson));
-      else checkpoint.append(item);
-    }
+    checkpoint?.append(item);
     options.onItem?.(item);
     if (collect) results.push(item);
     progress();
