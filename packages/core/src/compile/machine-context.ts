@@ -45,15 +45,25 @@ export type ChainMachineEvent =
   | { type: "delay.done" }
   | { type: "review.decision"; decision: unknown };
 
+/**
+ * Empty starting values of the context's copy-on-write records: every action replaces `saved`,
+ * `attempts` and `cascades` with a new object rather than writing into them, so runs can start from
+ * one shared, frozen empty object each instead of allocating three per run. (`outputs` is written in
+ * place, so each run gets its own.)
+ */
+const NO_SAVED: Record<string, unknown> = Object.freeze({});
+const NO_ATTEMPTS: Record<string, number> = Object.freeze({});
+const NO_CASCADES: Record<string, CascadeState> = Object.freeze({});
+
 /** The context a run starts from. */
 export function initialContext(input: unknown): ChainMachineContext {
   return {
     input,
     data: input,
     outputs: {},
-    saved: {},
-    attempts: {},
-    cascades: {},
+    saved: NO_SAVED,
+    attempts: NO_ATTEMPTS,
+    cascades: NO_CASCADES,
     error: null,
     deferred: null,
   };

@@ -136,8 +136,13 @@ function pick(
   from: string,
   on: string,
 ) {
-  const args = { context, event };
-  for (const t of list) if (t.guard === undefined || t.guard(args, undefined)) return t;
+  // The guards' argument is built only when a transition has a guard (most have none).
+  let args: { context: ChainMachineContext; event: ChainMachineEvent } | undefined;
+  for (const t of list) {
+    if (t.guard === undefined) return t;
+    args ??= { context, event };
+    if (t.guard(args, undefined)) return t;
+  }
   throw new Error(`no transition from "${from}" on ${on} matched`);
 }
 

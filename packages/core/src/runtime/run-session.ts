@@ -48,6 +48,13 @@ export class RunSession implements StepHost, RunTotals {
   readonly logger: Logger;
   readonly metadata: Record<string, unknown>;
   startedAt: number;
+  /**
+   * The wall clock and the monotonic clock read together when the session began: a step's start
+   * time is derived from its monotonic reading (which it takes anyway for its duration) instead of
+   * a second clock read per step.
+   */
+  readonly wallBase: number;
+  readonly monoBase: number;
   span: TraceSpan = NOOP_SPAN;
   /** The tier that answered each cascade that ran, by cascade name (for traces). */
   readonly tiersUsed: Record<string, string> = {};
@@ -79,12 +86,15 @@ export class RunSession implements StepHost, RunTotals {
   ) {
     this.chain = chain;
     this.options = options;
-    // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start.
-    this.runId = resumed?.runId ?? options.runId ?? newRunId();
     this.ref = chainRef(chain);
     this.records = resumed ? [...resumed.steps] : [];
     this.usage = resumed ? { ...resumed.usage } : { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    this.startedAt = resumed?.startedAt ?? Date.now();
+    this.wallBase = Date.now();
+    this.monoBase = performance.now();
+    // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start. Its
+    // time is the run's start, read once above.
+    this.runId = resumed?.runId ?? options.runId ?? newRunId(this.wallBase);
+    this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
     this.metadata = options.metadata ?? {};
     this.signal = options.signal;

@@ -31,6 +31,9 @@ export interface StepHost {
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
+  /** `Date.now()` and `performance.now()` read at one moment: step start times derive from them. */
+  readonly wallBase: number;
+  readonly monoBase: number;
   lastError: CatenaError | undefined;
 }
 
@@ -98,8 +101,9 @@ export function runStep(
   scopeSignal: AbortSignal | undefined = host.signal,
 ): StepOutcome | Promise<StepOutcome> {
   const step = info.step;
-  const startedAt = Date.now();
   const t0 = performance.now();
+  // What Date.now() would say, to within 1 ms and never later, without reading a second clock.
+  const startedAt = host.wallBase + Math.floor(t0 - host.monoBase);
   const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
   const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
   const timeoutMs = step.timeoutMs ?? host.options.stepTimeoutMs;
@@ -114,8 +118,10 @@ export function runStep(
   }
   const outcome = new StepAttempt(host, info, item, attempt, startedAt, t0, span, scopeSignal);
   const usage = host.usage;
-  const ctx = stepContext({
-    signal,
+  // Built here rather than through stepContext(parts): one object per step instead of two. The
+  // fields are in stepContext's order, so a step sees one shape wherever it is called from.
+  const ctx: StepContext = {
+    signal: signal ?? NEVER_ABORTED,
     runId: host.runId,
     chain: ref,
     input: context.input,
@@ -124,7 +130,6 @@ export function runStep(
     logger: host.logger,
     trace: span,
     attempt,
-    tier: info.tier,
     recordUsage(u) {
       outcome.usage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
       const stepUsage = outcome.usage;
@@ -135,8 +140,11 @@ export function runStep(
       usage.outputTokens += u.outputTokens ?? 0;
       usage.costUsd += u.costUsd ?? 0;
     },
-    onToken: host.options.onToken === undefined ? undefined : tokenSink(host, info, item, attempt),
-  });
+  };
+  if (info.tier !== undefined) (ctx as { tier?: string }).tier = info.tier;
+  if (host.options.onToken !== undefined) {
+    (ctx as { onToken?: StepContext["onToken"] }).onToken = tokenSink(host, info, item, attempt);
+  }
   try {
     const result = step.run(context.data as never, ctx);
     // Without a signal or a timeout there is nothing to race: skip building settle's label.

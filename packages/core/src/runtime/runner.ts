@@ -227,7 +227,18 @@ async function execute<TInput, TOutput>(
     if (!parsed.success)
       return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
     session.endRunSpan("done", { outputs: parsed.data });
-    return withBase({ status: "done" as const, output: parsed.data }, session);
+    // The common result as one literal, in withBase's field order: adding six fields to a smaller
+    // object one by one walks six shape transitions, once per run.
+    return {
+      status: "done" as const,
+      output: parsed.data,
+      runId: session.runId,
+      chain: session.ref,
+      steps: session.records,
+      usage: session.usage,
+      startedAt: session.startedAt,
+      ms: Date.now() - session.startedAt,
+    };
   } catch (error) {
     const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
     return finishFailed(session, err);
