@@ -10,6 +10,15 @@ import { run, runOrThrow } from "./runner.ts";
 
 const text = z.object({ text: z.string().min(1) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A promise that settles only when the test opens it: stands in for a step that ignores its signal. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
 const label = (name: string, value: string | null, confidence: number) =>
   code(name, () => ({ label: value, confidence }), { spec: { value, confidence } });
 
@@ -380,7 +389,7 @@ describe("run", () => {
     let seen: AbortSignal | undefined;
     // The step ignores its signal and only ends when the test lets it, so the run
     // returning at all proves it did not wait for the step.
-    const gate = Promise.withResolvers<void>();
+    const held = gate();
     let stepEnded = false;
     const chain = defineChain({
       name: "slow",
@@ -389,14 +398,14 @@ describe("run", () => {
       output: z.unknown(),
       flow: code("slow", async (_: unknown, ctx) => {
         seen = ctx.signal;
-        await gate.promise;
+        await held.promise;
         stepEnded = true;
         return 1;
       }),
     });
     const r = await run(chain, { text: "x" }, { stepTimeoutMs: 30 });
     expect(stepEnded).toBe(false);
-    gate.resolve();
+    held.open();
     expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
     expect(r.status === "error" && r.error.message).toBe(
       'Step "slow" timed out after 30 ms. Raise the timeout or make the step faster.',
@@ -425,7 +434,7 @@ describe("run", () => {
   it("stops when aborted, without waiting for the step or retrying it, and says so", async () => {
     const controller = new AbortController();
     // The step ignores its signal and only ends when the test lets it.
-    const gate = Promise.withResolvers<void>();
+    const held = gate();
     let calls = 0;
     let stepEnded = false;
     const chain = defineChain({
@@ -437,7 +446,7 @@ describe("run", () => {
         code("wait", async () => {
           calls++;
           setImmediate(() => controller.abort());
-          await gate.promise;
+          await held.promise;
           stepEnded = true;
         }),
         { attempts: 5 },
@@ -445,7 +454,7 @@ describe("run", () => {
     });
     const r = await run(chain, { text: "x" }, { signal: controller.signal });
     expect(stepEnded).toBe(false);
-    gate.resolve();
+    held.open();
     expect(r.status === "error" && r.error.code).toBe("ABORTED");
     expect(calls).toBe(1);
     expect(r.steps).toEqual([]); // an aborted run is not a failed step to retry
