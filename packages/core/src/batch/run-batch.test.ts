@@ -180,7 +180,6 @@ describe("runBatch", () => {
     expect(summary.done).toBe(30);
     // 20 start in the first second, the last 10 only after it.
     expect(ms).toBeGreaterThanOrEqual(950);
-    expect(ms).toBeLessThan(5000);
   });
 
   it("rejects a rate given both per second and per minute", async () => {
@@ -196,18 +195,16 @@ describe("runBatch", () => {
   it("returns promptly on abort even while the rate limit holds items back", async () => {
     // Items waiting for a rate-limit slot must not hold the batch open after an abort.
     const { chain } = doubler();
+    // One item a minute: were the batch to wait for the next slot, the test would time out.
     const controller = new AbortController();
-    const t0 = performance.now();
     setTimeout(() => controller.abort(), 100);
     const summary = await runBatch(
       chain,
       range(5).map((n) => ({ n })),
-      { rate: { perSecond: 1 }, signal: controller.signal },
+      { rate: { perMinute: 1 }, signal: controller.signal },
     );
-    const ms = performance.now() - t0;
     expect(summary.status).toBe("aborted");
     expect(summary.done).toBe(1);
-    expect(ms).toBeLessThan(600);
   });
 
   it("streams progress events with growing counts, a rate and an ETA for arrays", async () => {

@@ -207,7 +207,6 @@ describe("llm step provider handling: rate limits and batches", () => {
     expect(limited.requests.filter((r) => r.status === 429)).toHaveLength(0);
     // 20 requests per second, after half a second's worth at once: (50 - 10) / 20 s at least.
     expect(paced.ms).toBeGreaterThanOrEqual(1900);
-    expect(paced.ms).toBeLessThan(8000);
     // gpt-4.1-mini: 50 × (100 × $0.40 + 10 × $1.60) / 1M.
     expect(paced.summary.usage.inputTokens).toBe(5000);
     expect(paced.summary.usage.costUsd).toBeCloseTo((50 * (100 * 0.4 + 10 * 1.6)) / 1e6, 10);
