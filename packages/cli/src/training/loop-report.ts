@@ -7,7 +7,7 @@ import { thresholdText } from "@catena/core";
 import type { GateCheck } from "@catena/core/evals";
 import type { OfflineScore } from "./candidate-comparison.ts";
 import type { TracedTrainingSet } from "./traced-training-set.ts";
-import type { TrainFromTracesResult } from "./train-from-traces.ts";
+import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 
 /** Changed dev examples kept in the JSON report. */
 const CHANGED_KEPT = 50;

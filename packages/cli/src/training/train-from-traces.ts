@@ -7,23 +7,24 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type AnyChain, cascadeTierNames } from "@catena/core";
-import { checkGate, type GateCheck, type GateCondition } from "@catena/core/evals";
+import { checkGate, type GateCondition } from "@catena/core/evals";
 import {
-  type CalibrationResult,
   calibrate,
   type LabelledExample,
   type TrainableChain,
-  type TrainingReport,
   type TrainProgress,
   writeThresholds,
 } from "@catena/core/ml";
 import type { TraceClient } from "@catena/core/tracing";
-import { type CandidateComparison, compareCandidate } from "./candidate-comparison.ts";
+import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
-import { readTracedLabels, type TracedLabelCounts } from "./traced-labels.ts";
-import { type TracedTrainingSet, tracedTrainingSet } from "./traced-training-set.ts";
+import { readTracedLabels } from "./traced-labels.ts";
+import { tracedTrainingSet } from "./traced-training-set.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
+import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
+
+export type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 
 /** What {@link trainFromTraces} needs. */
 export interface TrainFromTracesOptions {
@@ -68,28 +69,6 @@ export interface TrainFromTracesOptions {
   onProgress?: (
     p: TrainProgress | { phase: "read" | "calibrate" | "compare"; done: number; total: number },
   ) => void;
-}
-
-/** What happened: the candidate, how it compares, the gate and the decision. */
-export interface TrainFromTracesResult {
-  /** `promoted`; `refused` (the gate failed); `candidate` (the gate held, promotion not asked for). */
-  status: "promoted" | "refused" | "candidate";
-  chain: string;
-  current: { id: string; version: string; fingerprint: string };
-  candidate: { id: string; version: string; fingerprint: string; dir: string; module: string };
-  window: { since: string; projects: string[]; where: string };
-  traced: TracedLabelCounts & TracedTrainingSet["counts"] & { added: number; heldOut: number };
-  training: { examples: number; report: TrainingReport };
-  calibration: CalibrationResult;
-  comparison: CandidateComparison;
-  gate: GateCheck[];
-  /** One line per reason for the decision. */
-  reasons: string[];
-  /** The config file edited by promotion. */
-  promotedIn?: string;
-  /** The lock file promotion added the candidate's fingerprint to. */
-  lockedIn?: string;
-  report: { markdown: string; json: string };
 }
 
 /**
