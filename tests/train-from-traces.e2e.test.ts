@@ -180,6 +180,12 @@ describe("catena train --from-traces", () => {
       .filter((c: { name: string }) => c.name === "banking-intents")
       .map((c: { version: string }) => c.version);
     expect(versions).toEqual(["1.0.0", "1.0.1"]);
+    // Locked as `catena lock` would: the check passes for the promoted version.
+    expect(result.lockedIn).toBe(join(dir, "catena.lock.json"));
+    const lock = JSON.parse(readFileSync(join(dir, "catena.lock.json"), "utf8"));
+    expect(lock.chains["banking-intents@1.0.1"]).toBe(result.candidate.fingerprint);
+    const check = await catena(["lock", "--check"], { cwd: dir, env: env("loop") });
+    expect(check.code, check.stderr).toBe(0);
   }, 400_000);
 
   it("refuses a candidate that calls the LLM no less, says why, and keeps the current version", async () => {

@@ -1,5 +1,5 @@
 import type { AnyChain } from "@catena/core";
-import type { TrainableChain } from "@catena/core/ml";
+import { type TrainableChain, VersionNotTrainableError } from "@catena/core/ml";
 import { artifactPath, BANKING_ARTIFACTS_DIR, saveBankingModels } from "./banking-artifacts.ts";
 import { bankingSplit, readBankingCsv } from "./banking-data.ts";
 import { bankingIntents, bankingIntentsOptionsOf, createBankingIntents } from "./chain.ts";
@@ -39,8 +39,9 @@ export const bankingIntentsTrainer: TrainableChain = {
   withoutLlm(chain: AnyChain): AnyChain {
     const options = bankingIntentsOptionsOf(chain);
     if (options === undefined) {
-      throw new RangeError(
-        `${chain.id} was not made by createBankingIntents, so its cheap tiers cannot be measured apart from its LLM tier.`,
+      throw new VersionNotTrainableError(
+        `${chain.id} was not made by createBankingIntents, so its cheap tiers cannot be measured apart from its LLM tier. Define the current version with createBankingIntents({ artifactsDir, version }) (as the candidates' chain.mjs does), or train from a version that was.`,
+        { details: { chain: chain.id } },
       );
     }
     return createBankingIntents({ ...options, version: chain.version, withoutLlm: true });

@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { type RunDeferred, run } from "@catena/core";
 import { startOpenAiTestServer } from "@catena/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { supportTriage } from "../support-triage/chain.ts";
 import { BANKING_ARTIFACTS_DIR, readBankingManifest } from "./banking-artifacts.ts";
 import { BANKING77_DIR, bankingSplit } from "./banking-data.ts";
+import { bankingIntentsTrainer } from "./banking-intents-trainer.ts";
 import { buildBankingArtifacts } from "./build-banking-artifacts.ts";
 import { bankingIntents, createBankingIntents } from "./chain.ts";
 import { INTENTS } from "./intents.ts";
@@ -87,6 +89,14 @@ describe("banking-intents chain", () => {
     expect(bankingIntents.fingerprint).toBe(createBankingIntents().fingerprint);
     expect(createBankingIntents({ model: "openai:gpt-4.1-nano-2025-04-14" }).fingerprint).not.toBe(
       bankingIntents.fingerprint,
+    );
+  });
+});
+
+describe("banking-intents trainer", () => {
+  it("refuses, with a typed error, to strip the LLM tier from a version it did not make", () => {
+    expect(() => bankingIntentsTrainer.withoutLlm(supportTriage)).toThrow(
+      expect.objectContaining({ code: "VERSION_NOT_TRAINABLE", details: { chain: supportTriage.id } }),
     );
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { readLockFile } from "@catena/core";
 import { parseGate } from "@catena/core/evals";
 import type { LabelledExample } from "@catena/core/ml";
 import { loadChains } from "../chains/load-chains.ts";
@@ -9,13 +10,16 @@ import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { shortFingerprint } from "../format/short-fingerprint.ts";
 import type { GlobalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
 import { type TrainFromTracesResult, trainFromTraces } from "../training/train-from-traces.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
+import { trainingBar } from "../training/training-bar.ts";
 import { assertWritablePath } from "../writable-path.ts";
+import { DEFAULT_LOCKFILE } from "./lock.ts";
 
 /** The options of `catena train <chain> --from-traces`. */
 export interface TrainFromTracesCommandOptions {
@@ -106,12 +110,18 @@ export async function trainFromTracesAction(
   const current = registry.get(name);
   const projects = traceProjects(registry, name, options.project);
   const reader = await openTraceReader();
+  const stream = globals.json ? undefined : ctx.io.progressStream;
+  const bar = stream ? trainingBar(stream) : undefined;
   let result: TrainFromTracesResult;
   try {
     result = await trainFromTraces({
       trainable,
       current,
-      takenVersions: registry.versions(name).map((c) => c.version),
+      // Versions in the lock file are taken too: a stale entry there would refuse the promotion.
+      takenVersions: [
+        ...registry.versions(name).map((c) => c.version),
+        ...(await lockedVersions(ctx.io.cwd, name)),
+      ],
       client: reader.client,
       where: reader.where,
       projects,
@@ -128,11 +138,13 @@ export async function trainFromTracesAction(
       seed,
       promote: options.promote === true,
       ...(dev === undefined ? {} : { dev }),
+      ...(bar === undefined ? {} : { onProgress: (p) => bar.update(p) }),
       ...(options.out === undefined ? {} : { outDir: options.out }),
       ...(gate === undefined ? {} : { gate }),
       ...(maxRegressions === undefined ? {} : { maxRegressions }),
     });
   } finally {
+    bar?.stop();
     await reader.close();
   }
   if (globals.json) {
@@ -162,6 +174,7 @@ function summaryJson(r: TrainFromTracesResult): Record<string, unknown> {
     gate: r.gate,
     reasons: r.reasons,
     ...(r.promotedIn === undefined ? {} : { promotedIn: r.promotedIn }),
+    ...(r.lockedIn === undefined ? {} : { lockedIn: r.lockedIn }),
     report: r.report,
   };
 }
@@ -189,6 +202,11 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
   if (r.promotedIn !== undefined) {
     lines.push(
       `promoted: ${displayPath(cwd, r.promotedIn)} lists the candidate; \`catena run ${r.chain}\` runs ${r.candidate.version}, ${r.current.id} stays pinned.`,
+      ...(r.lockedIn === undefined
+        ? []
+        : [
+            `locked: ${displayPath(cwd, r.lockedIn)} records ${r.candidate.id} ${shortFingerprint(r.candidate.fingerprint)}.`,
+          ]),
     );
   } else if (r.status === "candidate") {
     lines.push(
@@ -196,4 +214,12 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Versions of `name` recorded in the project's lock file (none when there is no lock file). */
+async function lockedVersions(cwd: string, name: string): Promise<string[]> {
+  const lock = await readLockFile(resolve(cwd, DEFAULT_LOCKFILE));
+  return Object.keys(lock.chains)
+    .filter((id) => id.startsWith(`${name}@`))
+    .map((id) => id.slice(name.length + 1));
 }

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
 import { type LabelledExample, splitDataset, type TrainingReport } from "@catena/core/ml";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -12,6 +11,7 @@ import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
+import { trainingBar } from "../training/training-bar.ts";
 import { assertWritablePath } from "../writable-path.ts";
 import type { TrainFromTracesCommandOptions } from "./train-from-traces-action.ts";
 
@@ -161,30 +161,6 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       }
       ctx.io.out(trainReportText(name, result.report, files));
     });
-}
-
-/** One bar per phase of training, on a terminal only. */
-function trainingBar(stream: NodeJS.WritableStream): { update(p: TrainProgress): void; stop(): void } {
-  const bar = new SingleBar({
-    stream,
-    format: "{phase} {bar} {value}/{total}",
-    barsize: 24,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  let phase = "";
-  return {
-    update(p) {
-      if (p.phase !== phase) {
-        if (phase !== "") bar.stop();
-        phase = p.phase;
-        bar.start(p.total, p.done, { phase: phase.padEnd(9) });
-      } else {
-        bar.update(p.done);
-      }
-    },
-    stop: () => bar.stop(),
-  };
 }
 
 /** The human-readable training report. */

@@ -102,7 +102,7 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
   );
   if (r.promotedIn)
     lines.push(
-      `Listed in ${r.promotedIn}: \`${r.chain}\` now runs ${r.candidate.version}; ${r.current.id} stays pinned.`,
+      `Listed in ${r.promotedIn}: \`${r.chain}\` now runs ${r.candidate.version}; ${r.current.id} stays pinned.${r.lockedIn === undefined ? "" : ` Locked in ${r.lockedIn}.`}`,
       "",
     );
   return `${lines.join("\n")}`;

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { type AnyChain, type LockFile, lockFor, readLockFile, writeLockFile } from "@catena/core";
 import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
+import { DEFAULT_LOCKFILE } from "../commands/lock.ts";
 
 /**
  * Promotes a candidate: lists its chain module in the project's `catena.config.json` (created when
@@ -29,5 +31,27 @@ export function promoteCandidate(cwd: string, modulePath: string): string {
   const entry = rel.startsWith("..") || rel.startsWith("/") ? modulePath : `./${rel}`;
   if (!chains.includes(entry)) chains.push(entry);
   writeFileSync(path, `${JSON.stringify({ ...config, chains }, null, 2)}\n`);
+  return path;
+}
+
+/**
+ * Locks a promoted candidate as `catena lock` would: adds `name@version -> fingerprint` to the
+ * project's `catena.lock.json` (created when missing), keeping the entries already there, so that
+ * `catena lock --check` passes after a promotion. Returns the lock file's path.
+ */
+export async function lockCandidate(cwd: string, candidate: AnyChain): Promise<string> {
+  const path = join(cwd, DEFAULT_LOCKFILE);
+  const lock = await readLockFile(path);
+  const locked = lock.chains[candidate.id];
+  if (locked !== undefined && locked !== candidate.fingerprint) {
+    // The version is new to the loaded chains, so an entry under it is left from a candidate that is gone.
+    throw new CliError(
+      `cannot lock ${candidate.id}: ${path} already locks that version to another fingerprint; remove the stale entry (or run \`catena lock --force\`), then promote again.`,
+    );
+  }
+  const merged: LockFile = lockFor([]);
+  const all = { ...lock.chains, ...lockFor([candidate]).chains };
+  for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
+  await writeLockFile(path, merged);
   return path;
 }

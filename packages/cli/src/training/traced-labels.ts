@@ -60,6 +60,8 @@ export interface TracedLabelQuery {
   /** Where to read, and how to name it in messages. */
   client: TraceClient;
   where: string;
+  /** Called after the runs are listed and after each chunk of their feedback. */
+  onProgress?: (p: { phase: "read"; done: number; total: number }) => void;
 }
 
 /** Feedback of this many runs per request. */
@@ -93,9 +95,13 @@ export async function readTracedLabels(
     );
   }
   const feedback: FeedbackRecord[] = [];
+  // One step for the runs, one per chunk of feedback: the bar moves while the studio answers.
+  const total = 1 + Math.ceil(own.length / FEEDBACK_CHUNK);
+  query.onProgress?.({ phase: "read", done: 1, total });
   for (let i = 0; i < own.length; i += FEEDBACK_CHUNK) {
     const runIds = own.slice(i, i + FEEDBACK_CHUNK).map((r) => r.runId);
     feedback.push(...(await reachable(query, () => listFeedback({ client: query.client, runIds }))));
+    query.onProgress?.({ phase: "read", done: 2 + i / FEEDBACK_CHUNK, total });
   }
   const corrections = new Map<string, { at: string; label: unknown }>();
   const lowRated = new Set<string>();

@@ -1,7 +1,3 @@
-/*
- * The outcome of one train-from-traces run, in a module of its own so that the report writer and
- * the loop can both name it without importing each other.
- */
 import type { GateCheck } from "@catena/core/evals";
 import type { CalibrationResult, TrainingReport } from "@catena/core/ml";
 import type { CandidateComparison } from "./candidate-comparison.ts";
@@ -25,5 +21,7 @@ export interface TrainFromTracesResult {
   reasons: string[];
   /** The config file edited by promotion. */
   promotedIn?: string;
+  /** The lock file promotion added the candidate's fingerprint to. */
+  lockedIn?: string;
   report: { markdown: string; json: string };
 }

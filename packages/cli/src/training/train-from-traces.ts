@@ -18,7 +18,7 @@ import {
 import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
-import { promoteCandidate } from "./promote-candidate.ts";
+import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
 import { readTracedLabels } from "./traced-labels.ts";
 import { tracedTrainingSet } from "./traced-training-set.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
@@ -76,7 +76,7 @@ export interface TrainFromTracesOptions {
  * candidate's folder gets the artifacts, `thresholds.json`, `chain.mjs` (the candidate as a chain
  * module), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
  * to `catena.config.json`, so that the bare chain name runs the candidate while the current version
- * stays pinned as name@version. Throws a `TrainFromTracesError` when there is nothing to learn from.
+ * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. Throws a `TrainFromTracesError` when there is nothing to learn from.
  */
 export async function trainFromTraces(options: TrainFromTracesOptions): Promise<TrainFromTracesResult> {
   const { trainable, current } = options;
@@ -94,6 +94,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     minRating: options.minRating ?? 3,
     client: options.client,
     where: options.where,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const split = trainable.split();
   const dev = options.dev ?? split.dev;
@@ -136,6 +137,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     dev.map((e) => ({ input: { text: e.text }, label: e.label })),
     { targetPrecision: target, ...(cost === undefined ? {} : { llmCostPerItemUsd: cost }) },
   );
+  options.onProgress?.({ phase: "calibrate", done: 1, total: 1 });
   writeThresholds(trainable.thresholdsPath(dir), calibration);
   const modulePath = join(dir, "chain.mjs");
   writeFileSync(modulePath, trainable.chainModule(dir, version));
@@ -149,6 +151,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     dev,
     set.heldOut,
   );
+  options.onProgress?.({ phase: "compare", done: 1, total: 1 });
   const maxRegressions = options.maxRegressions ?? Math.ceil(dev.length * 0.01);
   const gate = checkGate(
     options.gate ?? defaultGate(target, maxRegressions, comparison.traffic !== undefined),
@@ -176,7 +179,11 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     reasons: reasonsOf(gate, status),
     report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
   };
-  if (status === "promoted") result.promotedIn = promoteCandidate(options.cwd, modulePath);
+  if (status === "promoted") {
+    // Locked first: a stale lock entry stops the promotion before the config names the candidate.
+    result.lockedIn = await lockCandidate(options.cwd, candidate);
+    result.promotedIn = promoteCandidate(options.cwd, modulePath);
+  }
   writeFileSync(result.report.json, `${JSON.stringify(reportJson(result, set), null, 2)}\n`);
   writeFileSync(result.report.markdown, loopReportMarkdown(result));
   return result;

@@ -21,6 +21,7 @@ export type CatenaErrorCode =
   | "FEEDBACK_INVALID"
   | "DATASET_INVALID"
   | "ARTIFACT_INVALID"
+  | "VERSION_NOT_TRAINABLE"
   | "RUN_DEFERRED"
   | "RUN_WAITING";
 

@@ -32,3 +32,14 @@ export class ArtifactError extends CatenaError {
     super("ARTIFACT_INVALID", message, options);
   }
 }
+
+/**
+ * A chain version that a trainable chain did not make (a hand-written module, another factory), so
+ * the trainer cannot rebuild it without its LLM tier or train a candidate from it.
+ * `details.chain` is the version's id.
+ */
+export class VersionNotTrainableError extends CatenaError {
+  constructor(message: string, options: CatenaErrorOptions = {}) {
+    super("VERSION_NOT_TRAINABLE", message, options);
+  }
+}

@@ -15,7 +15,7 @@ export { calibrate, itemsNeededFor, NEVER_ACCEPT } from "../calibrate/calibrate.
 export type { ThresholdsFile } from "../calibrate/thresholds-file.ts";
 export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts";
 export type { DatasetProblem } from "../errors/ml-errors.ts";
-export { ArtifactError, DatasetError } from "../errors/ml-errors.ts";
+export { ArtifactError, DatasetError, VersionNotTrainableError } from "../errors/ml-errors.ts";
 export type {
   Agreement,
   ShadowDisagreement,

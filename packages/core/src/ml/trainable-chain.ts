@@ -41,7 +41,8 @@ export interface TrainableChain {
   chainFor(artifactsDir?: string, options?: { version?: string }): AnyChain;
   /**
    * The same version of a chain {@link chainFor} made, with its LLM tier left out: what no cheap
-   * tier accepts is deferred. For measuring the cheap tiers without calling a model.
+   * tier accepts is deferred. For measuring the cheap tiers without calling a model. Throws a
+   * `VersionNotTrainableError` for a chain it did not make.
    */
   withoutLlm(chain: AnyChain): AnyChain;
   /**
