@@ -81,11 +81,8 @@ export async function trainClassifier(
   examples: readonly LabelledExample[],
   options: TrainClassifierOptions = {},
 ): Promise<{ classifier: LinearTextClassifier; report: TrainingReport }> {
-  const started = performance.now();
-  const { labels, classOf, split, featuriser, x, y, seed, progress } = await prepareTraining(
-    examples,
-    options,
-  );
+  const { labels, featuriser, x, y, seed, progress, epochProgress, calibrate, exampleCounts, finish } =
+    await prepareTraining(examples, options);
 
   const epochs = options.epochs ?? DEFAULTS.epochs;
   const lambda = options.lambda ?? DEFAULTS.lambda;
@@ -97,31 +94,18 @@ export async function trainClassifier(
     eta0: options.eta0 ?? 0.5,
     seed,
     ...(options.classWeights === "balanced" ? { classWeights: balancedWeights(y, labels.length) } : {}),
-    onEpoch: async (done, total) => {
-      progress({ phase: "train", done, total });
-      await yieldToEventLoop();
-    },
+    onEpoch: epochProgress(),
   });
 
   progress({ phase: "calibrate", done: 0, total: 1 });
-  const heldOut = split.dev.map((e) => featuriser.transform(e.text));
-  const heldOutY = Int32Array.from(split.dev, (e) => classOf.get(e.label) as number);
-  const { temperature, calibrationNll } = fitCalibration(
-    heldOut.map((v: SparseVector) => {
-      const out = new Float64Array(labels.length);
-      logitsInto(model, v, out);
-      return out;
-    }),
-    heldOutY,
-    labels.length,
-  );
+  const calibration = calibrate((v, out) => logitsInto(model, v, out));
   progress({ phase: "calibrate", done: 1, total: 1 });
 
   const classifier = new LinearTextClassifier({
     labels,
     featuriser,
     model,
-    temperature,
+    temperature: calibration.temperature,
     info: {
       trainer: "sgd-softmax@1",
       seed,
@@ -129,17 +113,10 @@ export async function trainClassifier(
       lambda,
       eta0: options.eta0 ?? 0.5,
       classWeights: options.classWeights ?? "none",
-      trainExamples: split.train.length,
-      calibrationExamples: split.dev.length,
+      ...exampleCounts,
     },
   });
-  const report = await finishReport(classifier, options, {
-    started,
-    split,
-    features: featuriser.size,
-    temperature,
-    calibrationNll,
-  });
+  const report = await finish(classifier, calibration);
   return { classifier, report };
 }
 
@@ -162,6 +139,17 @@ export interface PreparedTraining {
   y: Int32Array;
   seed: number;
   progress: (progress: TrainingProgress) => void;
+  /** The `onEpoch` of an SGD trainer: reports `train` progress `offset` epochs in, out of `total` (default: the trainer's own). */
+  epochProgress: (offset?: number, total?: number) => (done: number, epochs: number) => Promise<void>;
+  /** Fits a temperature on the held-out examples' logits, as `write` computes them into a row of `labels.length`. */
+  calibrate: (write: (v: SparseVector, out: Float64Array) => void) => ReturnType<typeof fitCalibration>;
+  /** Training and calibration example counts, in the order the artifacts' `info` keeps them. */
+  exampleCounts: { trainExamples: number; calibrationExamples: number };
+  /** {@link finishReport} for this training run, with the temperature and NLL the report shows. */
+  finish: (
+    classifier: TextClassifier,
+    calibration: ReturnType<typeof fitCalibration>,
+  ) => Promise<TrainingReport>;
 }
 
 /**
@@ -173,6 +161,7 @@ export async function prepareTraining(
   options: TrainClassifierOptions,
   defaults: { minDf: number } = DEFAULTS,
 ): Promise<PreparedTraining> {
+  const started = performance.now();
   const seed = options.seed ?? 1;
   checkExamples(examples, {
     minPerClass: 2,
@@ -213,7 +202,44 @@ export async function prepareTraining(
   const y = Int32Array.from(split.train, (e) => classOf.get(e.label) as number);
   progress({ phase: "featurise", done: 1, total: 1 });
   await yieldToEventLoop();
-  return { labels, classOf, split, featuriser, x, y, seed, progress };
+
+  const epochProgress =
+    (offset = 0, total?: number) =>
+    async (done: number, epochs: number): Promise<void> => {
+      progress({ phase: "train", done: offset + done, total: total ?? epochs });
+      await yieldToEventLoop();
+    };
+  // Featurised on the first calibration and kept for the next, so that both models see the same rows.
+  let heldOut: { x: SparseVector[]; y: Int32Array } | undefined;
+  const calibrate = (write: (v: SparseVector, out: Float64Array) => void) => {
+    heldOut ??= {
+      x: split.dev.map((e) => featuriser.transform(e.text)),
+      y: Int32Array.from(split.dev, (e) => classOf.get(e.label) as number),
+    };
+    const logits = heldOut.x.map((v) => {
+      const out = new Float64Array(labels.length);
+      write(v, out);
+      return out;
+    });
+    return fitCalibration(logits, heldOut.y, labels.length);
+  };
+  const finish = (classifier: TextClassifier, calibration: ReturnType<typeof fitCalibration>) =>
+    finishReport(classifier, options, { started, split, features: featuriser.size, ...calibration });
+  const exampleCounts = { trainExamples: split.train.length, calibrationExamples: split.dev.length };
+  return {
+    labels,
+    classOf,
+    split,
+    featuriser,
+    x,
+    y,
+    seed,
+    progress,
+    epochProgress,
+    calibrate,
+    exampleCounts,
+    finish,
+  };
 }
 
 /** The temperature fitted on held-out logits, and their negative log-likelihood before and after it. */

@@ -1,16 +1,8 @@
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { LabelledExample } from "./labelled-example.ts";
 import { NeuralTextClassifier } from "./neural-text-classifier.ts";
 import { logitsInto, trainSoftmaxRegression } from "./softmax-regression.ts";
 import { mlpLogitsInto, trainSparseMlp } from "./sparse-mlp.ts";
-import type { SparseVector } from "./sparse-vector.ts";
-import {
-  finishReport,
-  fitCalibration,
-  prepareTraining,
-  type TrainClassifierOptions,
-  type TrainingReport,
-} from "./train-classifier.ts";
+import { prepareTraining, type TrainClassifierOptions, type TrainingReport } from "./train-classifier.ts";
 
 // Chosen by the mean of 5 folds of the Banking77 training split AND its dev split
 // (bench/ml/classifier-folds.bench.ts --variants): see bench/RESULTS.md, issue 13.
@@ -55,19 +47,14 @@ export async function trainNeuralClassifier(
   examples: readonly LabelledExample[],
   options: TrainNeuralClassifierOptions = {},
 ): Promise<{ classifier: NeuralTextClassifier; report: TrainingReport }> {
-  const started = performance.now();
-  const { labels, classOf, split, featuriser, x, y, seed, progress } = await prepareTraining(
-    examples,
-    options,
-    DEFAULTS,
-  );
+  const { labels, featuriser, x, y, seed, progress, epochProgress, calibrate, exampleCounts, finish } =
+    await prepareTraining(examples, options, DEFAULTS);
   const K = labels.length;
-  const hidden = options.hidden ?? DEFAULTS.hidden;
   const mlpEpochs = options.mlpEpochs ?? DEFAULTS.mlpEpochs;
   const epochs = options.epochs ?? DEFAULTS.epochs;
   const total = mlpEpochs + epochs;
   const mlpSettings = {
-    hidden,
+    hidden: options.hidden ?? DEFAULTS.hidden,
     epochs: mlpEpochs,
     eta0: options.mlpEta0 ?? DEFAULTS.mlpEta0,
     initScale: options.initScale ?? DEFAULTS.initScale,
@@ -78,47 +65,21 @@ export async function trainNeuralClassifier(
     classes: K,
     seed,
     ...mlpSettings,
-    onEpoch: async (done) => {
-      progress({ phase: "train", done, total });
-      await yieldToEventLoop();
-    },
+    onEpoch: epochProgress(0, total),
   });
-  const linearSettings = {
-    epochs,
-    lambda: options.lambda ?? DEFAULTS.lambda,
-    eta0: options.eta0 ?? 0.5,
-  };
+  const linearSettings = { epochs, lambda: options.lambda ?? DEFAULTS.lambda, eta0: options.eta0 ?? 0.5 };
   const linear = await trainSoftmaxRegression(x, y, {
     features: featuriser.size,
     classes: K,
     seed,
     ...linearSettings,
-    onEpoch: async (done) => {
-      progress({ phase: "train", done: mlpEpochs + done, total });
-      await yieldToEventLoop();
-    },
+    onEpoch: epochProgress(mlpEpochs, total),
   });
 
   progress({ phase: "calibrate", done: 0, total: 1 });
-  const heldOut = split.dev.map((e) => featuriser.transform(e.text));
-  const heldOutY = Int32Array.from(split.dev, (e) => classOf.get(e.label) as number);
   const scratch = new Float64Array(mlp.hidden);
-  const logitsOf = (write: (v: SparseVector, out: Float64Array) => void) =>
-    heldOut.map((v) => {
-      const out = new Float64Array(K);
-      write(v, out);
-      return out;
-    });
-  const ofMlp = fitCalibration(
-    logitsOf((v, out) => mlpLogitsInto(mlp, v, out, scratch)),
-    heldOutY,
-    K,
-  );
-  const ofLinear = fitCalibration(
-    logitsOf((v, out) => logitsInto(linear, v, out)),
-    heldOutY,
-    K,
-  );
+  const ofMlp = calibrate((v, out) => mlpLogitsInto(mlp, v, out, scratch));
+  const ofLinear = calibrate((v, out) => logitsInto(linear, v, out));
   progress({ phase: "calibrate", done: 1, total: 1 });
 
   const classifier = new NeuralTextClassifier({
@@ -133,17 +94,10 @@ export async function trainNeuralClassifier(
       seed,
       mlp: mlpSettings,
       linear: linearSettings,
-      trainExamples: split.train.length,
-      calibrationExamples: split.dev.length,
+      ...exampleCounts,
     },
   });
-  const report = await finishReport(classifier, options, {
-    started,
-    split,
-    features: featuriser.size,
-    // The report's single temperature and NLL are the perceptron's, the model that leads the mean.
-    temperature: ofMlp.temperature,
-    calibrationNll: ofMlp.calibrationNll,
-  });
+  // The report's single temperature and NLL are the perceptron's, the model that leads the mean.
+  const report = await finish(classifier, ofMlp);
   return { classifier, report };
 }
