@@ -48,6 +48,7 @@ export {
   readArtifactFile,
   writeArtifactFile,
 } from "./artifact-file.ts";
+export { ArtifactTextClassifier } from "./artifact-text-classifier.ts";
 export type { ClassificationReport, ClassScores, Confusion } from "./classification-report.ts";
 export { evaluateLabels } from "./classification-report.ts";
 export type { CheckExamplesOptions, LabelledExample } from "./labelled-example.ts";

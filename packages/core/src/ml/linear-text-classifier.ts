@@ -1,14 +1,7 @@
-import type { ScoredLabel, TextClassifier } from "../steps/step-kinds.ts";
 import type { JsonValue } from "../types.ts";
-import {
-  type ArtifactContents,
-  artifactHash,
-  type LoadedArtifact,
-  readArtifactFile,
-  writeArtifactFile,
-} from "./artifact-file.ts";
+import { type ArtifactContents, type LoadedArtifact, readArtifactFile } from "./artifact-file.ts";
+import { ArtifactTextClassifier } from "./artifact-text-classifier.ts";
 import type { NgramOptions } from "./ngram-hasher.ts";
-import { rankLabels } from "./ranked-labels.ts";
 import { logitsInto, type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
 import { TfidfFeaturiser } from "./tfidf-featuriser.ts";
 
@@ -23,17 +16,12 @@ const ARTIFACT_KIND = "text-classifier";
  * const model = LinearTextClassifier.load("artifacts/banking77.classifier");
  * model.predict("my card still has not arrived"); // { label: "card_arrival", confidence: 0.97, top }
  */
-export class LinearTextClassifier implements TextClassifier {
+export class LinearTextClassifier extends ArtifactTextClassifier {
   /** Artifact kind of a saved linear classifier. */
   static readonly ARTIFACT_KIND = ARTIFACT_KIND;
-  readonly labels: readonly string[];
-  readonly featuriser: TfidfFeaturiser;
   readonly model: SoftmaxModel;
   /** Logits are divided by it before the softmax (fitted on held-out data; 1 = uncalibrated). */
   readonly temperature: number;
-  /** Free-form facts about the training run, saved with the artifact (hyper-parameters, data sizes). */
-  readonly info: { [key: string]: JsonValue };
-  #hash: string | undefined;
 
   constructor(fields: {
     labels: readonly string[];
@@ -42,17 +30,9 @@ export class LinearTextClassifier implements TextClassifier {
     temperature: number;
     info?: { [key: string]: JsonValue };
   }) {
-    this.labels = fields.labels;
-    this.featuriser = fields.featuriser;
+    super(fields);
     this.model = fields.model;
     this.temperature = fields.temperature;
-    this.info = fields.info ?? {};
-  }
-
-  /** SHA-256 of the saved artifact's contents: labels, featuriser, weights, temperature. */
-  get contentHash(): string {
-    this.#hash ??= artifactHash(this.toArtifact());
-    return this.#hash;
   }
 
   /** Bytes held by the weights, bias and featuriser tables. */
@@ -82,11 +62,6 @@ export class LinearTextClassifier implements TextClassifier {
     return p;
   }
 
-  /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
-  predict(text: string, options: { top?: number } = {}): ScoredLabel & { top: ScoredLabel[] } {
-    return rankLabels(this.probabilities(text), this.labels, options.top ?? 5);
-  }
-
   /** The classifier as an artifact: labels, temperature, featuriser state, weights and bias. */
   toArtifact(): ArtifactContents {
     const { keys, idf } = this.featuriser.state;
@@ -102,11 +77,6 @@ export class LinearTextClassifier implements TextClassifier {
       },
       sections: { keys, idf, weights: this.model.weights, bias: this.model.bias },
     };
-  }
-
-  /** Saves the classifier; returns its content hash. */
-  save(path: string): string {
-    return writeArtifactFile(path, this.toArtifact());
   }
 
   /** Loads a classifier saved with {@link LinearTextClassifier.save}; throws `ArtifactError` when unusable. */

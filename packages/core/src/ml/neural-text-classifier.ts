@@ -1,15 +1,8 @@
-import type { ScoredLabel, TextClassifier } from "../steps/step-kinds.ts";
 import type { JsonValue } from "../types.ts";
-import {
-  type ArtifactContents,
-  artifactHash,
-  type LoadedArtifact,
-  readArtifactFile,
-  writeArtifactFile,
-} from "./artifact-file.ts";
+import { type ArtifactContents, type LoadedArtifact, readArtifactFile } from "./artifact-file.ts";
+import { ArtifactTextClassifier } from "./artifact-text-classifier.ts";
 import { NeuralForward } from "./neural-forward.ts";
 import type { NgramOptions } from "./ngram-hasher.ts";
-import { rankLabels } from "./ranked-labels.ts";
 import { type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
 import type { SparseMlpModel } from "./sparse-mlp.ts";
 import { TfidfFeaturiser } from "./tfidf-featuriser.ts";
@@ -29,18 +22,13 @@ export const NEURAL_CLASSIFIER_KIND = "neural-text-classifier";
  * const model = NeuralTextClassifier.load("artifacts/banking77.classifier");
  * model.predict("my card still has not arrived"); // { label: "card_arrival", confidence: 0.97, top }
  */
-export class NeuralTextClassifier implements TextClassifier {
-  readonly labels: readonly string[];
-  readonly featuriser: TfidfFeaturiser;
+export class NeuralTextClassifier extends ArtifactTextClassifier {
   readonly mlp: SparseMlpModel;
   readonly linear: SoftmaxModel;
   /** Temperatures of the perceptron's and the linear model's logits (fitted on held-out data). */
   readonly temperatures: { mlp: number; linear: number };
   /** Weight of the perceptron's probabilities in the mean (the linear model gets the rest). */
   readonly mlpWeight: number;
-  /** Free-form facts about the training run, saved with the artifact (hyper-parameters, data sizes). */
-  readonly info: { [key: string]: JsonValue };
-  #hash: string | undefined;
   /** Built on first use, so that loading stays a plain read of the file. */
   #forward: NeuralForward | undefined;
   readonly #scratch: Float64Array;
@@ -54,20 +42,12 @@ export class NeuralTextClassifier implements TextClassifier {
     mlpWeight: number;
     info?: { [key: string]: JsonValue };
   }) {
-    this.labels = fields.labels;
-    this.featuriser = fields.featuriser;
+    super(fields);
     this.mlp = fields.mlp;
     this.linear = fields.linear;
     this.temperatures = fields.temperatures;
     this.mlpWeight = fields.mlpWeight;
-    this.info = fields.info ?? {};
     this.#scratch = new Float64Array(fields.labels.length);
-  }
-
-  /** SHA-256 of the saved artifact's contents: labels, featuriser, weights, temperatures. */
-  get contentHash(): string {
-    this.#hash ??= artifactHash(this.toArtifact());
-    return this.#hash;
   }
 
   /** Bytes held by the weights and featuriser tables. */
@@ -110,11 +90,6 @@ export class NeuralTextClassifier implements TextClassifier {
     return this.#forward;
   }
 
-  /** The most probable label, its calibrated probability, and the `top` most probable labels (default 5). */
-  predict(text: string, options: { top?: number } = {}): ScoredLabel & { top: ScoredLabel[] } {
-    return rankLabels(this.probabilities(text), this.labels, options.top ?? 5);
-  }
-
   /** The classifier as an artifact: labels, temperatures, featuriser state, both models' weights. */
   toArtifact(): ArtifactContents {
     const { keys, idf } = this.featuriser.state;
@@ -141,11 +116,6 @@ export class NeuralTextClassifier implements TextClassifier {
         bias: this.linear.bias,
       },
     };
-  }
-
-  /** Saves the classifier; returns its content hash. */
-  save(path: string): string {
-    return writeArtifactFile(path, this.toArtifact());
   }
 
   /** Loads a classifier saved with {@link NeuralTextClassifier.save}; throws `ArtifactError` when unusable. */
