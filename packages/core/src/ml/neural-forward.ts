@@ -7,11 +7,28 @@
  * One WebAssembly memory holds W1 (F × H), W2 (H × Kp) and the linear weights (F × Kp), the two
  * latter padded to Kp = classes rounded up to 4 with zero lanes, plus the per-call scratch. The
  * accumulation is in f32 (the JS loops use f64), so logits differ by float rounding only.
+ *
+ * With a {@link HiddenMemory} (the training texts' L2-normalised hidden activations and labels),
+ * the memory is held transposed (H × N, N padded to 4), so that the cosine similarities of a query
+ * to every training text are one more `accumulate` over the query's active hidden units: ReLU's
+ * zeros are skipped again and no dot-product kernel is needed.
  */
 import type { SoftmaxModel } from "./softmax-regression.ts";
 import type { SparseMlpModel } from "./sparse-mlp.ts";
 import type { SparseVector } from "./sparse-vector.ts";
 import { type SgdKernelExports, sgdKernels } from "./wasm/sgd-kernels.ts";
+
+/** The training texts' hidden activations (rows L2-normalised, N × H row-major) and their class indices. */
+export interface HiddenMemory {
+  vectors: Float32Array;
+  labels: Int32Array;
+}
+
+/** How the nearest training texts vote: `k` neighbours, each weighted by exp(cosine / `tau`). */
+export interface NeighbourVoting {
+  k: number;
+  tau: number;
+}
 
 /** Non-zeros passed to the kernel per call; longer rows are accumulated in chunks. */
 const CHUNK = 1024;
@@ -46,8 +63,11 @@ export class NeuralForward {
   readonly #avals: Float32Array;
   readonly #rows: Int32Array;
   readonly #vals: Float32Array;
+  readonly #memory:
+    | { N: number; MT: number; SIMS: number; sims: Float32Array; labels: Int32Array }
+    | undefined;
 
-  constructor(mlp: SparseMlpModel, linear: SoftmaxModel) {
+  constructor(mlp: SparseMlpModel, linear: SoftmaxModel, memory?: HiddenMemory) {
     const F = mlp.features;
     const H = mlp.hidden;
     const K = mlp.classes;
@@ -67,8 +87,13 @@ export class NeuralForward {
     this.#AVALS = take(H * 4);
     this.#ROWS = take(CHUNK * 4);
     this.#VALS = take(CHUNK * 4);
-    const { memory, kernels } = sgdKernels(at);
-    const buffer = memory.buffer;
+    const N = memory ? memory.labels.length : 0;
+    const Np = Math.ceil(N / 4) * 4;
+    const MT = take(H * Np * 4);
+    const SIMS = take(Np * 4);
+    const wasmMemory = sgdKernels(at);
+    const { kernels } = wasmMemory;
+    const buffer = wasmMemory.memory.buffer;
     new Float32Array(buffer, this.#W1, F * H).set(mlp.w1);
     padRows(mlp.w2, H, K, new Float32Array(buffer, this.#W2, H * Kp), Kp);
     padRows(linear.weights, F, K, new Float32Array(buffer, this.#WL, F * Kp), Kp);
@@ -85,6 +110,13 @@ export class NeuralForward {
     this.#avals = new Float32Array(buffer, this.#AVALS, H);
     this.#rows = new Int32Array(buffer, this.#ROWS, CHUNK);
     this.#vals = new Float32Array(buffer, this.#VALS, CHUNK);
+    if (memory) {
+      const mt = new Float32Array(buffer, MT, H * Np);
+      const v = memory.vectors;
+      for (let n = 0; n < N; n++) for (let u = 0; u < H; u++) mt[u * Np + n] = v[n * H + u] as number;
+      const sims = new Float32Array(buffer, SIMS, N);
+      this.#memory = { N, MT, SIMS, sims, labels: memory.labels };
+    }
   }
 
   /** Writes the perceptron's hidden activations (ReLU outputs) of row `x` into `out` (length ≥ hidden). */
@@ -94,8 +126,18 @@ export class NeuralForward {
     for (let u = 0; u < this.#H; u++) out[u] = hid[u] as number;
   }
 
-  /** Writes the perceptron's logits into `mlpOut` and the linear model's into `linearOut` (length ≥ classes). */
-  logitsInto(x: SparseVector, mlpOut: Float64Array, linearOut: Float64Array): void {
+  /**
+   * Writes the perceptron's logits into `mlpOut` and the linear model's into `linearOut` (length ≥
+   * classes). With `votes` (and a memory), also writes into `votes.out` the share of the vote of
+   * the `k` training texts nearest in hidden space (cosine), per class; all zeros when the text
+   * activates no hidden unit.
+   */
+  logitsInto(
+    x: SparseVector,
+    mlpOut: Float64Array,
+    linearOut: Float64Array,
+    votes?: NeighbourVoting & { out: Float64Array },
+  ): void {
     const H = this.#H;
     const K = this.#K;
     const Kp = this.#Kp;
@@ -117,6 +159,54 @@ export class NeuralForward {
     z.set(this.#bias);
     this.#accumulateRows(x, this.#WL, Kp, this.#Z);
     for (let k = 0; k < K; k++) linearOut[k] = z[k] as number;
+    if (votes) this.#vote(active, votes);
+  }
+
+  /** Votes of the nearest memory rows to the active hidden units left in `arows`/`avals`. */
+  #vote(active: number, votes: NeighbourVoting & { out: Float64Array }): void {
+    const { out, tau } = votes;
+    out.fill(0);
+    const memory = this.#memory;
+    if (!memory) return;
+    const avals = this.#avals;
+    const arows = this.#arows;
+    const Np = Math.ceil(memory.N / 4) * 4;
+    let norm = 0;
+    for (let a = 0; a < active; a++) norm += (avals[a] as number) ** 2;
+    if (norm === 0) return;
+    const scale = 1 / Math.sqrt(norm);
+    // The active units' rows of the transposed memory, scaled by the unit's share of the query.
+    for (let a = 0; a < active; a++) arows[a] = ((arows[a] as number) / (this.#Kp * 4)) * Np * 4;
+    const sims = memory.sims;
+    sims.fill(0);
+    this.#kernels.accumulate(this.#AROWS, this.#AVALS, active, memory.MT, Np, scale, memory.SIMS);
+    const k = Math.min(votes.k, memory.N);
+    const best = new Int32Array(k).fill(-1);
+    const bestSim = new Float64Array(k).fill(Number.NEGATIVE_INFINITY);
+    // Top k by a sorted insertion; earlier rows win ties, so the result does not depend on the scan's order of equal scores.
+    for (let n = 0; n < memory.N; n++) {
+      const s = sims[n] as number;
+      if (s <= (bestSim[k - 1] as number)) continue;
+      let j = k - 1;
+      while (j > 0 && s > (bestSim[j - 1] as number)) {
+        bestSim[j] = bestSim[j - 1] as number;
+        best[j] = best[j - 1] as number;
+        j--;
+      }
+      bestSim[j] = s;
+      best[j] = n;
+    }
+    const top = bestSim[0] as number;
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      const n = best[j] as number;
+      if (n < 0) continue;
+      const w = Math.exp(((bestSim[j] as number) - top) / tau);
+      const label = memory.labels[n] as number;
+      out[label] = (out[label] as number) + w;
+      total += w;
+    }
+    for (let c = 0; c < out.length; c++) out[c] = (out[c] as number) / total;
   }
 
   /** Leaves relu(W1ᵀx + b1) in the hidden buffer. */
