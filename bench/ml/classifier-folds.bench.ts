@@ -117,11 +117,36 @@ for (let k = 0; k < FOLDS; k++) {
   writeFileSync(`${outDir}fold${k}-test.jsonl`, jsonl(train.filter((_, i) => fold[i] === k)));
 }
 
+/** One copy of each text with each word dropped at `rate` (never all of them): EDA-style augmentation. */
+function wordDropout(examples: readonly LabelledExample[], rate: number, seed: number): LabelledExample[] {
+  const random = seededRandom(seed);
+  return examples.map((e) => {
+    const words = e.text.split(/\s+/);
+    const kept = words.filter(() => random() >= rate);
+    return { ...e, text: (kept.length > 0 ? kept : words).join(" ") };
+  });
+}
+
 const all: { name: string; train: Trainer; variant?: true }[] = [
   { name: "linear: trainClassifier (default)", train: (e, o) => trainClassifier(e, o) },
   {
     name: "neural: trainNeuralClassifier (default: MLP 256 + linear, mean of probabilities)",
     train: (e, o) => trainNeuralClassifier(e, o),
+  },
+  {
+    name: "v: round 2 default (no hidden-layer kNN)",
+    train: (e, o) => trainNeuralClassifier(e, { ...o, neighbours: false }),
+    variant: true,
+  },
+  {
+    name: "v: + one word-dropout copy (0.15) of each training text",
+    train: (e, o) => trainNeuralClassifier([...e, ...wordDropout(e, 0.15, 7)], o),
+    variant: true,
+  },
+  {
+    name: "v: + one word-dropout copy (0.15), MLP 3 epochs",
+    train: (e, o) => trainNeuralClassifier([...e, ...wordDropout(e, 0.15, 7)], { ...o, mlpEpochs: 3 }),
+    variant: true,
   },
   {
     name: "v: MLP alone (256 ReLU, 5 epochs)",

@@ -51,4 +51,39 @@ describe("NeuralForward", () => {
       for (let u = 0; u < H; u++) expect(h1[u]).toBeCloseTo(h2[u] as number, 4);
     }
   });
+
+  it("votes like a brute-force kNN over the memory: k nearest by cosine, weighted by exp(cosine / tau)", () => {
+    // 10 memory rows (padded to 12 lanes), labels 0..4; row 3 is all zeros and never near.
+    const N = 10;
+    const vectors = fill(N * H);
+    for (let u = 0; u < H; u++) vectors[3 * H + u] = 0;
+    for (let n = 0; n < N; n++) {
+      const row = vectors.subarray(n * H, n * H + H);
+      const norm = Math.hypot(...row) || 1;
+      for (let u = 0; u < H; u++) row[u] = (row[u] as number) / norm;
+    }
+    const labels = Int32Array.from({ length: N }, (_, n) => n % K);
+    const forward = new NeuralForward(mlp, linear, { vectors, labels });
+    for (const x of [randomRow(7), randomRow(2500)]) {
+      const h = new Float64Array(H);
+      hiddenInto(mlp, x, h);
+      const norm = Math.hypot(...h);
+      const sims = Array.from({ length: N }, (_, n) => {
+        let s = 0;
+        for (let u = 0; u < H; u++) s += ((h[u] as number) / norm) * (vectors[n * H + u] as number);
+        return { n, s };
+      }).sort((a, b) => b.s - a.s || a.n - b.n);
+      const expected = new Float64Array(K);
+      const top = sims[0]?.s ?? 0;
+      for (const { n, s } of sims.slice(0, 3)) expected[labels[n] as number] += Math.exp((s - top) / 0.1);
+      const total = expected.reduce((a, b) => a + b, 0);
+      const out = new Float64Array(K);
+      forward.logitsInto(x, new Float64Array(K), new Float64Array(K), { k: 3, tau: 0.1, out });
+      for (let k = 0; k < K; k++) expect(out[k]).toBeCloseTo((expected[k] as number) / total, 4);
+    }
+    const silent = new Float64Array(K).fill(1);
+    forward.logitsInto(randomRow(0), new Float64Array(K), new Float64Array(K), { k: 3, tau: 0.1, out: silent });
+    // An empty row can still activate units through the biases; without any it votes zeros.
+    expect(silent.reduce((a, b) => a + b, 0)).toBeCloseTo(Math.hypot(...mlp.b1.map((b) => Math.max(0, b))) > 0 ? 1 : 0, 6);
+  });
 });

@@ -66,6 +66,38 @@ describe("trainNeuralClassifier", () => {
     expect(() => loadTextClassifier(path)).toThrow(/corrupt/);
   });
 
+  it("keeps the hidden-layer kNN memory in a version-2 artifact, and still reads version 1 (no memory)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "catena-nclf-"));
+    // With dev given, no training text is held out for the temperatures: all of them are in the memory.
+    const withMemory = (await trainNeuralClassifier(train, { dev, ...small })).classifier;
+    const without = (await trainNeuralClassifier(train, { dev, ...small, neighbours: false })).classifier;
+    expect(withMemory.neighbours?.labels).toHaveLength(train.length);
+    expect(withMemory.toArtifact().version).toBe(2);
+    expect(without.neighbours).toBeUndefined();
+    expect(without.toArtifact().version).toBe(1);
+    // The same perceptron and linear model: only the kNN vote differs.
+    expect(withMemory.mlp.w1).toEqual(without.mlp.w1);
+    const probe = "my card still hasn't arrived";
+    expect(withMemory.probabilities(probe)).not.toEqual(without.probabilities(probe));
+    for (const [name, c] of [
+      ["v2", withMemory],
+      ["v1", without],
+    ] as const) {
+      const path = join(dir, `${name}.classifier`);
+      c.save(path);
+      const loaded = NeuralTextClassifier.load(path);
+      expect(loaded.contentHash).toBe(c.contentHash);
+      for (const e of unseen) expect(loaded.predict(e.text)).toEqual(c.predict(e.text));
+    }
+    // A training text's nearest neighbour is itself: with the whole vote on the neighbours, its label wins.
+    const { classifier: knnOnly } = await trainNeuralClassifier(train, {
+      dev,
+      ...small,
+      neighbours: { k: 1, weight: 1 },
+    });
+    for (const e of train.slice(0, 10)) expect(knnOnly.predict(e.text).label).toBe(e.label);
+  });
+
   it("checks the data as trainClassifier does", async () => {
     await expect(trainNeuralClassifier([])).rejects.toThrow(DatasetError);
   });
