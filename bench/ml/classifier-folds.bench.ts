@@ -130,7 +130,7 @@ function wordDropout(examples: readonly LabelledExample[], rate: number, seed: n
 const all: { name: string; train: Trainer; variant?: true }[] = [
   { name: "linear: trainClassifier (default)", train: (e, o) => trainClassifier(e, o) },
   {
-    name: "neural: trainNeuralClassifier (default: MLP 256 + linear, mean of probabilities)",
+    name: "neural: trainNeuralClassifier (default: MLP 256 + linear, mixed with the hidden-layer kNN vote)",
     train: (e, o) => trainNeuralClassifier(e, o),
   },
   {
@@ -144,22 +144,17 @@ const all: { name: string; train: Trainer; variant?: true }[] = [
     variant: true,
   },
   {
-    name: "v: + one word-dropout copy (0.15), MLP 3 epochs",
-    train: (e, o) => trainNeuralClassifier([...e, ...wordDropout(e, 0.15, 7)], { ...o, mlpEpochs: 3 }),
-    variant: true,
-  },
-  {
-    name: "v: MLP alone (256 ReLU, 5 epochs)",
+    name: "v: MLP alone (256 ReLU, 5 epochs) + kNN",
     train: (e, o) => trainNeuralClassifier(e, { ...o, mlpWeight: 1 }),
     variant: true,
   },
   {
-    name: "v: MLP (dropout 0.2, init 0.05) + linear",
+    name: "v: MLP (dropout 0.2, init 0.05) + linear + kNN",
     train: (e, o) => trainNeuralClassifier(e, { ...o, dropout: 0.2, initScale: 0.05 }),
     variant: true,
   },
   {
-    name: "v: MLP + linear, min df 1",
+    name: "v: MLP + linear + kNN, min df 1",
     train: (e, o) => trainNeuralClassifier(e, { ...o, minDf: 1 }),
     variant: true,
   },

@@ -39,7 +39,7 @@ for (let r = 0; r < ROUNDS; r++) {
   loadCopyMs.push(
     cpuMs(() =>
       NeuralTextClassifier.fromArtifact(
-        decodeArtifact(readFileSync(path), { kind: NEURAL_CLASSIFIER_KIND, versions: [1], source: path }),
+        decodeArtifact(readFileSync(path), { kind: NEURAL_CLASSIFIER_KIND, versions: [1, 2], source: path }),
       ),
     ),
   );

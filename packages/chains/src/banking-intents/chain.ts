@@ -1,7 +1,8 @@
 /*
  * The banking-intents chain: Banking77 queries labelled by a calibrated cascade of near-certain
- * regex rules, a classifier (a perceptron averaged with a logistic regression over TF-IDF n-grams;
- * its tier keeps the name "linear" that thresholds files use), a kNN vote over LocalEmbedder vectors
+ * regex rules, a classifier (a perceptron averaged with a logistic regression over TF-IDF n-grams,
+ * mixed with the vote of the nearest training texts in the perceptron's hidden space; its tier keeps
+ * the name "linear" that thresholds files use), a kNN vote over LocalEmbedder vectors
  * and, for the rest, an LLM.
  * Thresholds come from thresholds.json (chosen by `catena calibrate` on the dev split at 97%
  * target precision) and the trained tiers' hashes from manifest.json: both are fingerprinted.

@@ -1,6 +1,6 @@
 /*
  * Trains the two learned tiers of the pipeline from labelled queries: the classifier (a perceptron
- * and a softmax regression over TF-IDF n-grams, averaged) and the kNN index of LocalEmbedder vectors. Deterministic: the same examples give the same bytes.
+ * and a softmax regression over TF-IDF n-grams, averaged, with a hidden-layer kNN vote) and the kNN index of LocalEmbedder vectors. Deterministic: the same examples give the same bytes.
  */
 import {
   type LabelledExample,

@@ -82,8 +82,15 @@ describe("NeuralForward", () => {
       for (let k = 0; k < K; k++) expect(out[k]).toBeCloseTo((expected[k] as number) / total, 4);
     }
     const silent = new Float64Array(K).fill(1);
-    forward.logitsInto(randomRow(0), new Float64Array(K), new Float64Array(K), { k: 3, tau: 0.1, out: silent });
+    forward.logitsInto(randomRow(0), new Float64Array(K), new Float64Array(K), {
+      k: 3,
+      tau: 0.1,
+      out: silent,
+    });
     // An empty row can still activate units through the biases; without any it votes zeros.
-    expect(silent.reduce((a, b) => a + b, 0)).toBeCloseTo(Math.hypot(...mlp.b1.map((b) => Math.max(0, b))) > 0 ? 1 : 0, 6);
+    expect(silent.reduce((a, b) => a + b, 0)).toBeCloseTo(
+      Math.hypot(...mlp.b1.map((b) => Math.max(0, b))) > 0 ? 1 : 0,
+      6,
+    );
   });
 });
