@@ -127,6 +127,37 @@ function wordDropout(examples: readonly LabelledExample[], rate: number, seed: n
   });
 }
 
+/** Light normalisation: contractions spelt out, digit runs as one token, currency signs as a word. */
+function normalise(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[’`]/g, "'")
+    .replace(/\bcan't\b/g, "can not")
+    .replace(/\bwon't\b/g, "will not")
+    .replace(/n't\b/g, " not")
+    .replace(/'m\b/g, " am")
+    .replace(/'re\b/g, " are")
+    .replace(/'ve\b/g, " have")
+    .replace(/'ll\b/g, " will")
+    .replace(/'d\b/g, " would")
+    .replace(/[0-9]+([.,][0-9]+)*/g, " 9 ")
+    .replace(/[$£€¥]/g, " currency ");
+}
+
+/** A trainer on normalised texts whose classifier normalises what it is asked about. */
+const normalised =
+  (train: Trainer): Trainer =>
+  async (e, o) => {
+    const n = (rows: readonly LabelledExample[]) => rows.map((r) => ({ ...r, text: normalise(r.text) }));
+    const { classifier, report } = await train(n(e), { ...o, dev: n(o.dev) });
+    const predict: TextClassifier["predict"] = (text, options) =>
+      classifier.predict(normalise(text), options);
+    return {
+      classifier: { contentHash: classifier.contentHash, labels: classifier.labels, predict },
+      report,
+    };
+  };
+
 const all: { name: string; train: Trainer; variant?: true }[] = [
   { name: "linear: trainClassifier (default)", train: (e, o) => trainClassifier(e, o) },
   {
@@ -141,6 +172,16 @@ const all: { name: string; train: Trainer; variant?: true }[] = [
   {
     name: "v: + one word-dropout copy (0.15) of each training text",
     train: (e, o) => trainNeuralClassifier([...e, ...wordDropout(e, 0.15, 7)], o),
+    variant: true,
+  },
+  {
+    name: "v: texts normalised (contractions, numbers, currency signs)",
+    train: normalised((e, o) => trainNeuralClassifier(e, o)),
+    variant: true,
+  },
+  {
+    name: "v: label smoothing 0.1 (MLP)",
+    train: (e, o) => trainNeuralClassifier(e, { ...o, labelSmoothing: 0.1 }),
     variant: true,
   },
   {

@@ -75,7 +75,10 @@ describe("NeuralForward", () => {
       }).sort((a, b) => b.s - a.s || a.n - b.n);
       const expected = new Float64Array(K);
       const top = sims[0]?.s ?? 0;
-      for (const { n, s } of sims.slice(0, 3)) expected[labels[n] as number] += Math.exp((s - top) / 0.1);
+      for (const { n, s } of sims.slice(0, 3)) {
+        const label = labels[n] as number;
+        expected[label] = (expected[label] as number) + Math.exp((s - top) / 0.1);
+      }
       const total = expected.reduce((a, b) => a + b, 0);
       const out = new Float64Array(K);
       forward.logitsInto(x, new Float64Array(K), new Float64Array(K), { k: 3, tau: 0.1, out });

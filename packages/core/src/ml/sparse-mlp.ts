@@ -30,6 +30,8 @@ export interface SparseMlpOptions {
   initScale?: number;
   /** Share of hidden units dropped per training step (default 0). */
   dropout?: number;
+  /** Share of the target moved evenly onto every class (label smoothing; default 0). */
+  labelSmoothing?: number;
   /** L2 weight decay per step, applied to the second layer (default 0). */
   lambda?: number;
   /** Seed of the initialisation and shuffles (default 1). */
@@ -71,6 +73,7 @@ export async function trainSparseMlp(
   const eta0 = options.eta0 ?? 0.2;
   const dropout = options.dropout ?? 0;
   const lambda = options.lambda ?? 0;
+  const smoothing = options.labelSmoothing ?? 0;
   const random = seededRandom(options.seed ?? 1);
 
   const starts = new Int32Array(x.length + 1);
@@ -148,7 +151,8 @@ export async function trainSparseMlp(
       for (let k = 0; k < K; k++) p[k] = (z[k] as number) + (b2[k] as number);
       softmaxInPlace(p, K);
       const yi = y[row] as number;
-      p[yi] = (p[yi] as number) - 1;
+      if (smoothing > 0) for (let k = 0; k < K; k++) p[k] = (p[k] as number) - smoothing / K;
+      p[yi] = (p[yi] as number) - (1 - smoothing);
       for (let k = 0; k < K; k++) {
         dz[k] = p[k] as number;
         b2[k] = (b2[k] as number) - lr * (p[k] as number);
