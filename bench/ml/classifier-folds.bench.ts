@@ -185,6 +185,11 @@ const all: { name: string; train: Trainer; variant?: true }[] = [
     variant: true,
   },
   {
+    name: "v: texts normalised + label smoothing 0.1",
+    train: normalised((e, o) => trainNeuralClassifier(e, { ...o, labelSmoothing: 0.1 })),
+    variant: true,
+  },
+  {
     name: "v: MLP alone (256 ReLU, 5 epochs) + kNN",
     train: (e, o) => trainNeuralClassifier(e, { ...o, mlpWeight: 1 }),
     variant: true,
