@@ -32,4 +32,22 @@ describe("trainSparseMlp", () => {
     expect(model.w1).toHaveLength(3 * 8);
     expect(model.w2).toHaveLength(8 * 2);
   });
+
+  it("with label smoothing still learns XOR, with less extreme logits (the targets are never 0 or 1)", async () => {
+    const options = { features: 3, classes: 2, hidden: 8, epochs: 30, eta0: 0.1, initScale: 1, seed: 4 };
+    const sharp = await trainSparseMlp(x, y, options);
+    const smooth = await trainSparseMlp(x, y, { ...options, labelSmoothing: 0.2 });
+    const a = new Float64Array(2);
+    const b = new Float64Array(2);
+    let sharpGap = 0;
+    let smoothGap = 0;
+    for (const p of patterns) {
+      mlpLogitsInto(sharp, p.x, a);
+      mlpLogitsInto(smooth, p.x, b);
+      expect(b[p.y]).toBeGreaterThan(b[1 - p.y] as number);
+      sharpGap += (a[p.y] as number) - (a[1 - p.y] as number);
+      smoothGap += (b[p.y] as number) - (b[1 - p.y] as number);
+    }
+    expect(smoothGap).toBeLessThan(sharpGap);
+  });
 });

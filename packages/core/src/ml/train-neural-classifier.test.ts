@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DatasetError } from "../errors/ml-errors.ts";
+import { writeArtifactFile } from "./artifact-file.ts";
 import { TOY_LABELS, toyIntents } from "./fixtures/toy-intents.ts";
 import { loadTextClassifier } from "./load-text-classifier.ts";
 import { NeuralTextClassifier } from "./neural-text-classifier.ts";
@@ -59,6 +60,9 @@ describe("trainNeuralClassifier", () => {
     linear.save(linearPath);
     expect(loadTextClassifier(linearPath).contentHash).toBe(linear.contentHash);
     expect(() => NeuralTextClassifier.load(linearPath)).toThrow(/holds a "text-classifier"/);
+    // Version 2 exists for the neural kind only.
+    writeArtifactFile(linearPath, { ...linear.toArtifact(), version: 2 });
+    expect(() => loadTextClassifier(linearPath)).toThrow(/text-classifier format version 2 is not supported/);
 
     const bytes = readFileSync(path);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
