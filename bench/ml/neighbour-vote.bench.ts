@@ -25,7 +25,13 @@ const cpuMs = (fn: () => void): number => {
 };
 const loadMs: number[] = [];
 let withVote = NeuralTextClassifier.load(path);
-for (let r = 0; r < ROUNDS; r++) loadMs.push(cpuMs(() => void (withVote = NeuralTextClassifier.load(path))));
+for (let r = 0; r < ROUNDS; r++) {
+  loadMs.push(
+    cpuMs(() => {
+      withVote = NeuralTextClassifier.load(path);
+    }),
+  );
+}
 const { labels, featuriser, mlp, linear, temperatures, mlpWeight, info } = withVote;
 const without = new NeuralTextClassifier({ labels, featuriser, mlp, linear, temperatures, mlpWeight, info });
 // The first prediction builds the WebAssembly forward pass (and, with the memory, its transposed copy).
@@ -35,7 +41,13 @@ const perText: [number[], number[]] = [[], []];
 let changed = 0;
 for (let r = 0; r < ROUNDS; r++) {
   for (const [i, model] of [withVote, without].entries()) {
-    perText[i]?.push((1000 * cpuMs(() => texts.forEach((t) => model.predict(t)))) / texts.length);
+    perText[i]?.push(
+      (1000 *
+        cpuMs(() => {
+          for (const t of texts) model.predict(t);
+        })) /
+        texts.length,
+    );
   }
 }
 for (const t of texts) if (withVote.predict(t).label !== without.predict(t).label) changed++;
