@@ -4,25 +4,14 @@
 // interleaved rounds (median CPU µs per text), plus the CPU time of loading the artifact.
 //
 //   node --conditions=@catena/source bench/ml/neighbour-vote.bench.ts [--rounds=7]
-import { readFileSync } from "node:fs";
 import { NeuralTextClassifier } from "../../packages/core/src/ml/neural-text-classifier.ts";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
+import { classifierPath, cpuMs, devTexts } from "./banking-classifier-inputs.ts";
 
 const ROUNDS = numberArg("rounds", 7);
-const dir = new URL("../../packages/chains/artifacts/banking-intents/", import.meta.url);
-const path = new URL("classifier.catena", dir).pathname;
-const texts = readFileSync(new URL("split/dev.csv", dir), "utf8")
-  .split("\n")
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) => l.slice(0, l.lastIndexOf(",")));
+const path = classifierPath;
+const texts = devTexts;
 
-const cpuMs = (fn: () => void): number => {
-  const c0 = process.cpuUsage();
-  fn();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000;
-};
 const loadMs: number[] = [];
 let withVote = NeuralTextClassifier.load(path);
 for (let r = 0; r < ROUNDS; r++) {

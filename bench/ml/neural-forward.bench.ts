@@ -15,23 +15,13 @@ import { rankLabels } from "../../packages/core/src/ml/ranked-labels.ts";
 import { logitsInto, softmaxInPlace } from "../../packages/core/src/ml/softmax-regression.ts";
 import { mlpLogitsInto } from "../../packages/core/src/ml/sparse-mlp.ts";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
+import { classifierPath, cpuMs, devTexts } from "./banking-classifier-inputs.ts";
 
 const ROUNDS = numberArg("rounds", 7);
-const dir = new URL("../../packages/chains/artifacts/banking-intents/", import.meta.url);
-const path = new URL("classifier.catena", dir).pathname;
-const texts = readFileSync(new URL("split/dev.csv", dir), "utf8")
-  .split("\n")
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) => l.slice(0, l.lastIndexOf(",")));
+const path = classifierPath;
+const texts = devTexts;
 
 // Load paired: sections copied out of the file buffer (before) against views of it (now).
-const cpuMs = (fn: () => void): number => {
-  const c0 = process.cpuUsage();
-  fn();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000;
-};
 const loadCopyMs: number[] = [];
 const loadMs: number[] = [];
 let model = NeuralTextClassifier.load(path);
