@@ -199,7 +199,7 @@ for (const s of [
   const met = relative >= 0.25 && (after.precision ?? 0) >= 0.97;
   console.error(`${s.name}: ${JSON.stringify({ traced: r.result.traced, reasons: r.result.reasons })}`);
   rows.push(
-    `| ${s.name} | ${r.llmCalls} | ${r.result.traced.corrections ?? 0} + ${r.result.traced.llm ?? 0} (${r.result.traced.added} trained, ${r.result.traced.heldOut} held out) | ${r.result.status} | ${pct(before.llmShare)} → ${pct(after.llmShare)} (${relative >= 0 ? "−" : "+"}${pct(Math.abs(relative))} relative) | ${pct(before.precision)} → ${pct(after.precision)} | ${pct(re.llmShare)} at ${pct(re.precision)} | ${comparison.regressions} / ${comparison.improvements} | ${met ? "met" : "not met"} | ${(r.batchMs / 1000).toFixed(0)} s + ${(r.trainMs / 1000).toFixed(0)} s |`,
+    `| ${s.name} | ${r.llmCalls} | ${r.result.traced.corrections ?? 0} + ${r.result.traced.llm ?? 0} (${r.result.traced.added} trained, ${r.result.traced.calib ?? 0} calib, ${r.result.traced.heldOut} held out, ${r.result.traced.selfTrained ?? 0} self-trained) | ${r.result.status} | ${pct(before.llmShare)} → ${pct(after.llmShare)} (${relative >= 0 ? "−" : "+"}${pct(Math.abs(relative))} relative) | ${pct(before.precision)} → ${pct(after.precision)} | ${pct(re.llmShare)} at ${pct(re.precision)} | ${comparison.regressions} / ${comparison.improvements} | ${met ? "met" : "not met"} | ${(r.batchMs / 1000).toFixed(0)} s + ${(r.trainMs / 1000).toFixed(0)} s |`,
   );
 }
 
