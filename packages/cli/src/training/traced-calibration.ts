@@ -45,7 +45,9 @@ export interface TracedCalibrationSet {
  * traffic, and all of them so that they sum to the number of items (Kish's effective size, which a
  * precision bound uses, does not depend on the scale).
  */
-export async function tracedCalibrationItems(options: TracedCalibrationOptions): Promise<TracedCalibrationSet> {
+export async function tracedCalibrationItems(
+  options: TracedCalibrationOptions,
+): Promise<TracedCalibrationSet> {
   const rows = [
     ...options.dev.map((e) => ({ text: e.text, label: e.label, weight: 1, traced: false })),
     ...options.traced.map((i) => ({

@@ -153,8 +153,9 @@ export function tracedTrainingSet(
   // Stratified by source, not label: the labelled items are few, one or two per label.
   const calibShare = options.calibShare ?? 0;
   const calib =
-    calibShare > 0 && labelled.length >= 2
-      ? splitDataset(labelled, { seed: options.seed + 1, devShare: calibShare, stratify: (i) => i.source }).dev
+    calibShare > 0 && labelled.length > 0
+      ? splitDataset(labelled, { seed: options.seed + 1, devShare: calibShare, stratify: (i) => i.source })
+          .dev
       : [];
   const inCalib = new Set(calib);
   const rest = parts.rest.filter((i) => !inCalib.has(i));

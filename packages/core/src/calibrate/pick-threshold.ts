@@ -75,7 +75,9 @@ export function pickThreshold(
     }
     const precision = weightRight / weight;
     const shown =
-      precisionBound > 0 ? wilsonLowerBound(precision, (weight * weight) / weightSquared, precisionBound) : precision;
+      precisionBound > 0
+        ? wilsonLowerBound(precision, (weight * weight) / weightSquared, precisionBound)
+        : precision;
     // A small epsilon keeps exact hits of the target (e.g. 97/100 at 0.97) from failing on rounding.
     if (accepted >= minAccepted && shown >= targetPrecision - 1e-12) {
       best = { threshold: confidence, accepted, correct };
