@@ -66,46 +66,6 @@ function choose(items: readonly Item[], bound: number): number[] {
   });
   return thresholds;
 }
-/**
- * Thresholds chosen jointly: the precision of all cheap answers together must reach the target
- * (not each tier's), coverage as large as possible. Rules and kNN thresholds from a small grid,
- * the classifier's the lowest that keeps the whole at the target.
- */
-function chooseJointly(items: readonly Item[], bound: number): number[] {
-  const greedy = choose(items, bound);
-  const conf = (i: Item, t: number) => ((answers.get(i.text) as Answer[])[t] as Answer).confidence;
-  const knnValues = [...new Set(items.map((i) => conf(i, 2)).filter((c) => c > 0)), 2];
-  const linearValues = [...new Set(items.map((i) => conf(i, 1)).filter((c) => c > 0)), 2].sort(
-    (a, b) => b - a,
-  );
-  let best = { thresholds: greedy, coverage: coverageOf(items, greedy) };
-  for (const r of [greedy[0] as number, 2]) {
-    for (const k of knnValues) {
-      for (const l of linearValues) {
-        const th = [r, l, k];
-        const scored: ScoredAnswer[] = items.map((i) => {
-          const got = route(i.text, th);
-          return {
-            confidence: got === null ? 0 : 1,
-            answered: got !== null,
-            correct: got === i.label,
-            weight: i.weight,
-          };
-        });
-        const c = pickThreshold(scored, 0.97, { precisionBound: bound });
-        if (c.threshold === null) continue;
-        const cov = coverageOf(items, th);
-        if (cov > best.coverage) best = { thresholds: th, coverage: cov };
-      }
-    }
-  }
-  return best.thresholds;
-}
-function coverageOf(items: readonly Item[], th: readonly number[]): number {
-  let w = 0;
-  for (const i of items) if (route(i.text, th) !== null) w += i.weight;
-  return w;
-}
 /** Which tier answers an item (its label), or null: the LLM. */
 function route(text: string, thresholds: readonly number[]): string | null {
   const a = answers.get(text) as Answer[];
@@ -181,11 +141,11 @@ for (const seed of [13, 14, 15]) {
       ["oracle: chosen on fresh", fresh.map((e) => ({ text: e.text, label: e.label, weight: 1 })), 0],
     ];
     for (const [name, items, bound] of variants) {
-      for (const joint of [false, true]) {
-        const m = measure(fresh, joint ? chooseJointly(items, bound) : choose(items, bound));
+      {
+        const m = measure(fresh, choose(items, bound));
         const rel = (before.llmShare - m.llmShare) / before.llmShare;
         rows.push(
-          `| ${seed} | ${wrongShare ? "10% wrong" : "gold"} | ${name}${joint ? ", jointly" : ""} | ${pct(before.llmShare)} at ${pct(before.precision)} | ${pct(m.llmShare)} (${rel >= 0 ? "−" : "+"}${pct(Math.abs(rel))}) at ${pct(m.precision)} |`,
+          `| ${seed} | ${wrongShare ? "10% wrong" : "gold"} | ${name} | ${pct(before.llmShare)} at ${pct(before.precision)} | ${pct(m.llmShare)} (${rel >= 0 ? "−" : "+"}${pct(Math.abs(rel))}) at ${pct(m.precision)} |`,
         );
       }
     }
