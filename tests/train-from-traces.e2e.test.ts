@@ -90,7 +90,6 @@ const trainFromTraces = (...extra: string[]) =>
 const devCsv = join(dir, "dev.csv");
 const corrected: string[] = [];
 const rated: string[] = [];
-const confirmed: string[] = [];
 
 beforeAll(async () => {
   studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
@@ -126,7 +125,6 @@ beforeAll(async () => {
   // And rate twenty of the cheap tiers' answers right: evidence of their precision.
   for (const run of (await llmRuns("loop", "cheap")).slice(0, 20)) {
     await client.createFeedback(run.id, "rating", { score: 5, feedbackSourceType: "app" });
-    confirmed.push(run.id);
   }
 }, 300_000);
 
@@ -205,7 +203,8 @@ describe("catena train --from-traces", () => {
     expect(r.stderr).toBe("catena: candidate banking-intents@1.0.2 refused: traffic_llm_share_delta<0\n");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^banking-intents@1\.0\.2 from \d+ traced runs of banking-intents: /);
-    expect(r.stdout).toContain("fails: traffic_llm_share_delta<0 (actual 0)");
+    // The thresholds differ a little (the traced calibration items are weighed by what 1.0.1 does).
+    expect(r.stdout).toMatch(/fails: traffic_llm_share_delta<0 \(actual (0|0\.\d+)\)/);
     expect(r.stdout).toContain("holds: regressions<=4 (actual 0)");
     expect(r.stdout).toContain("not promoted: the gate failed; the current version stays in use.");
     expect(readFileSync(join(dir, "refused", "report.md"), "utf8")).toMatch(/: refused$/m);
@@ -242,12 +241,13 @@ describe("catena train --from-traces", () => {
     expect(result.traced.calib).toBeGreaterThan(0);
     expect(result.traced.selfTrained).toBeGreaterThan(0);
     const report = JSON.parse(readFileSync(join(dir, "calibrated", "report.json"), "utf8"));
-    // The traced items kept apart: LLM labels and corrections where the current version defers,
-    // the cheap answers people rated right where it does not; each stratum weighs its traffic share.
+    // The traced items kept apart, by what the current version (1.0.1, promoted above) does with
+    // them: some LLM labels are of queries it now answers itself, and the cheap answers people rated
+    // right are; each stratum weighs its share of the traffic.
     const strata = report.calibrationStrata;
     expect(strata.llm.traced + strata.cheap.traced).toBe(result.traced.calib);
+    expect(strata.llm.traced).toBeGreaterThan(0);
     expect(strata.cheap.traced).toBeGreaterThan(0);
-    expect(strata.cheap.traced).toBeLessThanOrEqual(confirmed.length);
     expect(strata.llm.dev + strata.cheap.dev).toBe(dev.length);
     // The share of the traced traffic the LLM tier answered (about one query in seven here).
     expect(strata.llm.share).toBeGreaterThan(0.05);
