@@ -1,8 +1,9 @@
 /*
  * The learning loop in one call: labels from the traces (LLM answers, people's corrections) become
- * training data for the cheap tiers; a candidate version is trained, calibrated on the dev split,
- * written to its own folder, compared with the current version, and promoted only when the gate
- * holds. The current version is never touched: it stays loadable as name@version.
+ * training data for the cheap tiers; a candidate version is trained, calibrated on the dev split
+ * plus traced labels kept apart for it, written to its own folder, compared with the current
+ * version, and promoted only when the gate holds. The current version is never touched: it stays
+ * loadable as name@version.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -67,7 +68,7 @@ export interface TrainFromTracesOptions {
    */
   calibShare?: number;
   /**
-   * One-sided confidence with which the thresholds must show the target precision (default 0.5: the
+   * One-sided confidence with which the thresholds must show the target precision (default 0: the
    * point estimate; see `CalibrateOptions.precisionBound`).
    */
   precisionBound?: number;
@@ -132,7 +133,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   if (usable < minItems) {
     throw new TrainFromTracesError(
       "TOO_FEW_ITEMS",
-      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items.`,
+      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic, ${set.calib.length} are kept apart to choose thresholds on. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items or --calib-share.`,
       { details: { usable, minItems, ...counts, ...set.counts } },
     );
   }
@@ -235,7 +236,8 @@ export const DEFAULT_CALIB_SHARE = 0.3;
 
 /**
  * Share of the traced runs that an LLM tier answered or that were deferred, among those whose tier
- * is known; undefined when none is.
+ * is known; undefined when none is. It is the routing of whichever version served the runs: after a
+ * promotion, until new traffic comes in, the previous version's.
  */
 function trafficLlmShare(
   items: readonly TracedLabel[],
