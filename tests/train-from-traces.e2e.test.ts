@@ -61,12 +61,16 @@ async function serveTraffic(project: string): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
-/** The LLM tier's root runs of a project, with their text and answer. */
-async function llmRuns(project: string): Promise<Array<{ id: string; text: string; label: string }>> {
+/** The root runs of a project that `tier` answered (or a cheap tier, for "cheap"), with their text and answer. */
+async function llmRuns(
+  project: string,
+  tier = "llm",
+): Promise<Array<{ id: string; text: string; label: string }>> {
   const out: Array<{ id: string; text: string; label: string }> = [];
   for await (const run of client.listRuns({ projectName: project, isRoot: true })) {
     const outputs = run.outputs as { label?: string; tier?: string } | undefined;
-    if (outputs?.tier !== "llm" || outputs.label === undefined) continue;
+    if (outputs?.label === undefined) continue;
+    if (tier === "cheap" ? outputs.tier === "llm" : outputs.tier !== tier) continue;
     out.push({ id: run.id, text: String((run.inputs as { text: string }).text), label: outputs.label });
   }
   return out;
@@ -117,6 +121,10 @@ beforeAll(async () => {
       await client.createFeedback(run.id, "rating", { score: 1, feedbackSourceType: "app" });
       rated.push(run.id);
     }
+  }
+  // And rate twenty of the cheap tiers' answers right: evidence of their precision.
+  for (const run of (await llmRuns("loop", "cheap")).slice(0, 20)) {
+    await client.createFeedback(run.id, "rating", { score: 5, feedbackSourceType: "app" });
   }
 }, 300_000);
 
@@ -195,12 +203,72 @@ describe("catena train --from-traces", () => {
     expect(r.stderr).toBe("catena: candidate banking-intents@1.0.2 refused: traffic_llm_share_delta<0\n");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^banking-intents@1\.0\.2 from \d+ traced runs of banking-intents: /);
-    expect(r.stdout).toContain("fails: traffic_llm_share_delta<0 (actual 0)");
+    // The thresholds differ a little (the traced calibration items are weighed by what 1.0.1 does).
+    expect(r.stdout).toMatch(/fails: traffic_llm_share_delta<0 \(actual (0|0\.\d+)\)/);
     expect(r.stdout).toContain("holds: regressions<=4 (actual 0)");
     expect(r.stdout).toContain("not promoted: the gate failed; the current version stays in use.");
     expect(readFileSync(join(dir, "refused", "report.md"), "utf8")).toMatch(/: refused$/m);
     const config = JSON.parse(readFileSync(join(dir, "catena.config.json"), "utf8"));
     expect(config.chains).toHaveLength(1);
+  }, 400_000);
+
+  it("chooses thresholds on dev plus traced labels kept apart, bounds the precision, and self-trains on the cheap tiers' answers", async () => {
+    const r = await catena(
+      [
+        "--json",
+        "train",
+        "banking-intents",
+        "--from-traces",
+        "--since",
+        "1h",
+        "--dev",
+        "dev.csv",
+        "--out",
+        "calibrated",
+        "--calib-share",
+        "0.5",
+        "--precision-bound",
+        "0.8",
+        "--self-train-weight",
+        "1",
+        "--self-train-confidence",
+        "0.9",
+      ],
+      { cwd: dir, env: env("loop"), timeoutMs: 300_000 },
+    );
+    const result = JSON.parse(r.stdout);
+    expect(["candidate", "refused"]).toContain(result.status);
+    expect(result.traced.calib).toBeGreaterThan(0);
+    expect(result.traced.selfTrained).toBeGreaterThan(0);
+    const report = JSON.parse(readFileSync(join(dir, "calibrated", "report.json"), "utf8"));
+    // The traced items kept apart, by what the current version (1.0.1, promoted above) does with
+    // them: some LLM labels are of queries it now answers itself, and the cheap answers people rated
+    // right are; each stratum weighs its share of the traffic.
+    const strata = report.calibrationStrata;
+    expect(strata.llm.traced + strata.cheap.traced).toBe(result.traced.calib);
+    expect(strata.llm.traced).toBeGreaterThan(0);
+    expect(strata.cheap.traced).toBeGreaterThan(0);
+    expect(strata.llm.dev + strata.cheap.dev).toBe(dev.length);
+    // The share of the traced traffic the LLM tier answered (about one query in seven here).
+    expect(strata.llm.share).toBeGreaterThan(0.05);
+    expect(strata.llm.share).toBeLessThan(0.3);
+    expect(report.calibration.items).toBe(dev.length + result.traced.calib);
+    // Trained on the chain's own data, the traced labels and the sure cheap answers; never on what calibrates or measures.
+    expect(report.training.examples).toBeGreaterThan(result.traced.added + result.traced.selfTrained);
+    const markdown = readFileSync(join(dir, "calibrated", "report.md"), "utf8");
+    expect(markdown).toContain(
+      `| labelled texts kept apart to choose thresholds on (never trained on) | ${result.traced.calib} |`,
+    );
+    expect(markdown).toMatch(/Thresholds chosen on \d+ dev items and \d+ traced ones/);
+
+    const bad = await catena(
+      ["--json", "train", "banking-intents", "--from-traces", "--precision-bound", "1"],
+      { cwd: dir, env: env("loop") },
+    );
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error.message).toContain(
+      "--precision-bound must be a confidence in [0, 1)",
+    );
   }, 400_000);
 
   it("names the problem: no traces, too few items, a chain that cannot be trained, an unreachable backend", async () => {

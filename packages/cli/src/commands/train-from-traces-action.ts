@@ -34,6 +34,10 @@ export interface TrainFromTracesCommandOptions {
   minItems: string;
   minConfidence: string;
   heldOut: string;
+  calibShare: string;
+  precisionBound: string;
+  selfTrainWeight: string;
+  selfTrainConfidence: string;
   llmWeight: string;
   correctionWeight: string;
   ratingKey: string;
@@ -67,6 +71,19 @@ export async function trainFromTracesAction(
     "a number in (0, 1]",
   );
   const heldOut = number(options.heldOut, "--held-out", (x) => x >= 0 && x < 1, "a share in [0, 1)");
+  const calibShare = number(options.calibShare, "--calib-share", (x) => x >= 0 && x < 1, "a share in [0, 1)");
+  const precisionBound = number(
+    options.precisionBound,
+    "--precision-bound",
+    (x) => x >= 0 && x < 1,
+    "a confidence in [0, 1), e.g. 0.9",
+  );
+  const selfTrainConfidence = number(
+    options.selfTrainConfidence,
+    "--self-train-confidence",
+    (x) => x >= 0 && x <= 1,
+    "a number in [0, 1]",
+  );
   const minConfidence = number(
     options.minConfidence,
     "--min-confidence",
@@ -85,6 +102,12 @@ export async function trainFromTracesAction(
     number(text, option, (x) => Number.isInteger(x) && x >= 1, "a whole number >= 1");
   const llmWeight = weight(options.llmWeight, "--llm-weight");
   const correctionWeight = weight(options.correctionWeight, "--correction-weight");
+  const selfTrainWeight = number(
+    options.selfTrainWeight,
+    "--self-train-weight",
+    (x) => Number.isInteger(x) && x >= 0,
+    "a whole number >= 0",
+  );
   const maxRegressions =
     options.maxRegressions === undefined
       ? undefined
@@ -131,6 +154,10 @@ export async function trainFromTracesAction(
       minItems,
       minConfidence,
       heldOutShare: heldOut,
+      calibShare,
+      precisionBound,
+      selfTrainWeight,
+      selfTrainConfidence,
       llmWeight,
       correctionWeight,
       ratingKey: options.ratingKey,

@@ -88,14 +88,34 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       "0.2",
     )
     .option(
+      "--calib-share <share>",
+      "with --from-traces: share of the labelled traced items kept apart to choose thresholds on, beside the dev items (0: dev only)",
+      "0.3",
+    )
+    .option(
+      "--precision-bound <confidence>",
+      "with --from-traces: one-sided confidence with which the thresholds must show the target precision (0: the point estimate)",
+      "0",
+    )
+    .option(
       "--llm-weight <n>",
-      "with --from-traces: copies of each LLM-labelled item in the training data",
+      "with --from-traces: copies of each LLM-labelled item in the training data (and its weight in calibration)",
       "1",
     )
     .option(
       "--correction-weight <n>",
-      "with --from-traces: copies of each corrected item in the training data",
+      "with --from-traces: copies of each corrected item in the training data (and its weight in calibration)",
       "2",
+    )
+    .option(
+      "--self-train-weight <n>",
+      "with --from-traces: copies of each cheap-tier answer on the traffic in the training data (0: none)",
+      "0",
+    )
+    .option(
+      "--self-train-confidence <p>",
+      "with --from-traces: cheap-tier answers below this confidence are not trained on",
+      "0",
     )
     .option("--rating-key <key>", "with --from-traces: feedback key of ratings", "rating")
     .option(

@@ -91,7 +91,10 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
     `| LLM answers below the confidence floor (left out) | ${t.lowConfidence} |`,
     `| added to training (corrections weighted) | ${t.added} |`,
     `| texts held out as recent traffic (never trained on) | ${t.heldOut} |`,
+    `| labelled texts kept apart to choose thresholds on (never trained on) | ${t.calib} |`,
+    `| cheap-tier answers self-trained on | ${t.selfTrained} |`,
     "",
+    ...strataLines(r),
     "## Candidate",
     "",
     `- folder: ${r.candidate.dir} (chain module: ${r.candidate.module})`,
@@ -106,6 +109,16 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
       "",
     );
   return `${lines.join("\n")}`;
+}
+
+/** How the calibration items were weighed, when traced items were among them. */
+function strataLines(r: TrainFromTracesResult): string[] {
+  const s = r.calibrationStrata;
+  if (s === undefined) return [];
+  return [
+    `Thresholds chosen on ${s.cheap.dev + s.llm.dev} dev items and ${s.cheap.traced + s.llm.traced} traced ones, weighed by what the current version does with them: ${pct(s.llm.share)} of the traced traffic went to the LLM (${s.llm.dev} dev + ${s.llm.traced} traced items stand for it), ${pct(s.cheap.share)} to a cheap tier (${s.cheap.dev} dev + ${s.cheap.traced} traced items).`,
+    "",
+  ];
 }
 
 function scoreRows(

@@ -24,6 +24,8 @@ export interface TracedLabel {
   confidence?: number;
   /** The chain's own answer, when a correction replaced it. */
   answered?: string;
+  /** A person rated the answer at or above the rating threshold: a cheap tier's answer that is checked. */
+  confirmed?: true;
 }
 
 /** Runs read and why some gave no label. */
@@ -105,6 +107,7 @@ export async function readTracedLabels(
   }
   const corrections = new Map<string, { at: string; label: unknown }>();
   const lowRated = new Set<string>();
+  const wellRated = new Set<string>();
   for (const f of feedback) {
     if (f.correction !== undefined) {
       const label = typeof f.correction === "string" ? f.correction : f.correction.label;
@@ -112,8 +115,8 @@ export async function readTracedLabels(
       if (seen === undefined || f.createdAt >= seen.at) corrections.set(f.runId, { at: f.createdAt, label });
     }
     const score = typeof f.score === "boolean" ? Number(f.score) : f.score;
-    if (f.key === query.ratingKey && typeof score === "number" && score < query.minRating)
-      lowRated.add(f.runId);
+    if (f.key === query.ratingKey && typeof score === "number")
+      (score < query.minRating ? lowRated : wellRated).add(f.runId);
   }
   const allowed = new Set(query.labels);
   const counts: TracedLabelCounts = {
@@ -154,7 +157,12 @@ export async function readTracedLabels(
     else if (query.llmTiers.includes(tier)) items.push({ ...base, label: run.label, source: "llm" });
     else {
       counts.cheap++;
-      items.push({ ...base, label: run.label, source: "cheap" });
+      items.push({
+        ...base,
+        label: run.label,
+        source: "cheap",
+        ...(wellRated.has(run.runId) ? { confirmed: true as const } : {}),
+      });
     }
   }
   return { items, counts };

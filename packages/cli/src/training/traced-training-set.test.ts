@@ -76,4 +76,43 @@ describe("tracedTrainingSet", () => {
     expect(a.train.some((e) => held.has(e.text))).toBe(false);
     expect(a.added.every((i) => i.source !== "cheap")).toBe(true);
   });
+
+  it("keeps a share of the labelled texts apart for calibration, never trained on, and self-trains on sure cheap answers", () => {
+    const items = Array.from({ length: 40 }, (_, i) =>
+      traced(
+        `query number ${i}`,
+        i % 2 === 0 ? "card_arrival" : "top_up_failed",
+        i % 4 === 0 ? "cheap" : "llm",
+        i % 8 === 0 ? 0.99 : 0.8,
+      ),
+    );
+    const set = tracedTrainingSet(items, split, {
+      ...options,
+      calibShare: 0.4,
+      selfTrainWeight: 2,
+      selfTrainConfidence: 0.95,
+    });
+    // 30 LLM labels: 12 kept apart; the 10 cheap answers are no evidence of precision.
+    expect(set.calib).toHaveLength(12);
+    expect(set.calib.every((i) => i.source === "llm")).toBe(true);
+    const calib = new Set(set.calib.map((i) => i.text));
+    expect(set.train.some((e) => calib.has(e.text))).toBe(false);
+    expect(set.added).toHaveLength(18);
+    // The 5 cheap answers at 0.99 are trained on, twice each; those at 0.8 are not.
+    expect(set.selfTrained.map((i) => i.confidence)).toEqual([0.99, 0.99, 0.99, 0.99, 0.99]);
+    expect(set.train).toHaveLength(2 + 18 + 10);
+  });
+
+  it("takes a cheap answer people rated right as calibration evidence", () => {
+    const confirmed = {
+      ...traced("Can I get a refund", "request_refund", "cheap"),
+      confirmed: true as const,
+    };
+    const set = tracedTrainingSet(
+      [confirmed, traced("Apple Pay does not work", "apple_pay_or_google_pay", "cheap")],
+      split,
+      { ...options, calibShare: 0.5 },
+    );
+    expect(set.calib.map((i) => [i.text, i.confirmed])).toEqual([["Can I get a refund", true]]);
+  });
 });

@@ -16,6 +16,18 @@ export interface TracedTrainingOptions {
   correctionWeight: number;
   /** Copies of an LLM-labelled item in the training data (default 1). */
   llmWeight?: number;
+  /**
+   * Share of the labelled traced items (corrections, LLM labels, cheap answers people rated right)
+   * kept apart to choose thresholds on, beside the dev split (default 0: none). Never trained on.
+   */
+  calibShare?: number;
+  /**
+   * Copies of each cheap-tier answer on the traffic added to the training data (self-training;
+   * default 0: none). Only answers at or above `selfTrainConfidence` count.
+   */
+  selfTrainWeight?: number;
+  /** Cheap-tier answers below this confidence are not trained on (default 0). */
+  selfTrainConfidence?: number;
   seed: number;
 }
 
@@ -26,6 +38,10 @@ export interface TracedItem extends LabelledExample {
   runs: number;
   /** Runs whose labels disagreed with the one kept. */
   disagreeing: number;
+  /** The confidence of the answer kept, when the run recorded one. */
+  confidence?: number;
+  /** A cheap tier's answer a person rated right. */
+  confirmed?: true;
 }
 
 /** The training data a candidate is trained on, and what happened to the traced labels. */
@@ -39,6 +55,13 @@ export interface TracedTrainingSet {
    * with their traced label. The candidate never trains on them; they measure its LLM-call share.
    */
   heldOut: TracedItem[];
+  /**
+   * Labelled traced items kept apart to choose thresholds on (see `calibShare`): never trained on,
+   * never part of the recent traffic the gate measures.
+   */
+  calib: TracedItem[];
+  /** Cheap-tier answers added to the training data (self-training), once each. */
+  selfTrained: TracedItem[];
   counts: {
     /** Traced answers in (corrections, LLM and cheap-tier answers). */
     labels: number;
@@ -70,8 +93,10 @@ export function normalisedText(text: string): string {
  * newest correction wins, else the LLM label given most often (ties: highest confidence), else the
  * cheap tiers' answer. Texts of the dev split are dropped, so training and dev stay disjoint. A
  * stratified `heldOutShare` of the remaining texts is held out as recent traffic, never trained on;
+ * a stratified `calibShare` of the labelled rest is kept to choose thresholds on, never trained on;
  * of the rest, the corrections and LLM labels are added to the training data (corrections
- * `correctionWeight` times, LLM labels `llmWeight` times), the cheap tiers' own answers are not.
+ * `correctionWeight` times, LLM labels `llmWeight` times), the cheap tiers' own answers only with
+ * `selfTrainWeight` (copies each, those at or above `selfTrainConfidence`).
  */
 export function tracedTrainingSet(
   traced: readonly TracedLabel[],
@@ -117,18 +142,39 @@ export function tracedTrainingSet(
       source: kept.source,
       runs: labels.length,
       disagreeing,
+      ...(kept.confidence === undefined ? {} : { confidence: kept.confidence }),
+      ...(kept.confirmed ? { confirmed: true as const } : {}),
     });
   }
-  const parts = heldOutPart(usable, options);
+  const parts = heldOutPart(usable, options.heldOutShare, options.seed);
+  // The calibration part comes from the labelled items only: an unchecked cheap answer tells
+  // nothing about precision. A different seed: the two splits must not pick the same items.
+  const labelled = parts.rest.filter((i) => i.source !== "cheap" || i.confirmed);
+  // Stratified by source, not label: the labelled items are few, one or two per label.
+  const calibShare = options.calibShare ?? 0;
+  const calib =
+    calibShare > 0 && labelled.length > 0
+      ? splitDataset(labelled, { seed: options.seed + 1, devShare: calibShare, stratify: (i) => i.source })
+          .dev
+      : [];
+  const inCalib = new Set(calib);
+  const rest = parts.rest.filter((i) => !inCalib.has(i));
   const added: TracedItem[] = [];
-  for (const item of parts.rest) {
-    if (item.source === "cheap") continue;
+  const selfTrained: TracedItem[] = [];
+  const selfTrainWeight = options.selfTrainWeight ?? 0;
+  for (const item of rest) {
+    if (item.source === "cheap" && !item.confirmed) {
+      if (selfTrainWeight > 0 && (item.confidence ?? 0) >= (options.selfTrainConfidence ?? 0)) {
+        if (!trainLabels.has(normalisedText(item.text))) selfTrained.push(item);
+      }
+      continue;
+    }
     const known = trainLabels.get(normalisedText(item.text));
     if (known === item.label) counts.known++;
     else if (known !== undefined && item.source !== "correction") counts.contradicting++;
     else added.push(item);
   }
-  for (const item of [...added, ...parts.heldOut]) {
+  for (const item of [...added, ...calib, ...parts.heldOut]) {
     if (item.source === "correction") counts.corrections++;
     else if (item.source === "llm") counts.llm++;
   }
@@ -141,24 +187,24 @@ export function tracedTrainingSet(
     const copies = item.source === "correction" ? options.correctionWeight : (options.llmWeight ?? 1);
     for (let i = 0; i < copies; i++) train.push({ text: item.text, label: item.label });
   }
-  return { train, added, heldOut: parts.heldOut, counts };
+  for (const item of selfTrained) {
+    for (let i = 0; i < selfTrainWeight; i++) train.push({ text: item.text, label: item.label });
+  }
+  return { train, added, heldOut: parts.heldOut, calib, selfTrained, counts };
 }
 
 /** A stratified share of the items held out; labels with a single item are never held out. */
 function heldOutPart(
   items: readonly TracedItem[],
-  options: TracedTrainingOptions,
+  share: number,
+  seed: number,
 ): { rest: TracedItem[]; heldOut: TracedItem[] } {
   const perLabel = new Map<string, number>();
   for (const item of items) perLabel.set(item.label, (perLabel.get(item.label) ?? 0) + 1);
   const splittable = items.filter((i) => (perLabel.get(i.label) ?? 0) > 1);
   const single = items.filter((i) => (perLabel.get(i.label) ?? 0) <= 1);
-  if (!(options.heldOutShare > 0) || splittable.length < 2) return { rest: [...items], heldOut: [] };
-  const parts = splitDataset(splittable, {
-    seed: options.seed,
-    devShare: options.heldOutShare,
-    stratify: true,
-  });
+  if (!(share > 0) || splittable.length < 2) return { rest: [...items], heldOut: [] };
+  const parts = splitDataset(splittable, { seed, devShare: share, stratify: true });
   return { rest: [...parts.train, ...single], heldOut: parts.dev };
 }
 

@@ -1,6 +1,7 @@
 import type { GateCheck } from "@catena/core/evals";
 import type { CalibrationResult, TrainingReport } from "@catena/core/ml";
 import type { CandidateComparison } from "./candidate-comparison.ts";
+import type { TracedCalibrationSet } from "./traced-calibration.ts";
 import type { TracedLabelCounts } from "./traced-labels.ts";
 import type { TracedTrainingSet } from "./traced-training-set.ts";
 
@@ -12,7 +13,17 @@ export interface TrainFromTracesResult {
   current: { id: string; version: string; fingerprint: string };
   candidate: { id: string; version: string; fingerprint: string; dir: string; module: string };
   window: { since: string; projects: string[]; where: string };
-  traced: TracedLabelCounts & TracedTrainingSet["counts"] & { added: number; heldOut: number };
+  traced: TracedLabelCounts &
+    TracedTrainingSet["counts"] & {
+      added: number;
+      heldOut: number;
+      /** Labelled traced items kept apart to choose thresholds on. */
+      calib: number;
+      /** Cheap-tier answers self-trained on. */
+      selfTrained: number;
+    };
+  /** How the dev and traced calibration items were weighed, when traced items were among them. */
+  calibrationStrata?: TracedCalibrationSet["strata"];
   training: { examples: number; report: TrainingReport };
   calibration: CalibrationResult;
   comparison: CandidateComparison;

@@ -1,8 +1,9 @@
 /*
  * The learning loop in one call: labels from the traces (LLM answers, people's corrections) become
- * training data for the cheap tiers; a candidate version is trained, calibrated on the dev split,
- * written to its own folder, compared with the current version, and promoted only when the gate
- * holds. The current version is never touched: it stays loadable as name@version.
+ * training data for the cheap tiers; a candidate version is trained, calibrated on the dev split
+ * plus traced labels kept apart for it, written to its own folder, compared with the current
+ * version, and promoted only when the gate holds. The current version is never touched: it stays
+ * loadable as name@version.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -19,7 +20,8 @@ import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
-import { readTracedLabels } from "./traced-labels.ts";
+import { tracedCalibrationItems } from "./traced-calibration.ts";
+import { readTracedLabels, type TracedLabel } from "./traced-labels.ts";
 import { tracedTrainingSet } from "./traced-training-set.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
@@ -56,10 +58,24 @@ export interface TrainFromTracesOptions {
   minConfidence?: number;
   /** Share of the usable traced items held out as recent traffic (default 0.2). */
   heldOutShare?: number;
-  /** Copies of a corrected item in the training data (default 2). */
+  /** Copies of a corrected item in the training data, and its weight in calibration (default 2). */
   correctionWeight?: number;
-  /** Copies of an LLM-labelled item in the training data (default 1). */
+  /** Copies of an LLM-labelled item in the training data, and its weight in calibration (default 1). */
   llmWeight?: number;
+  /**
+   * Share of the labelled traced items (corrections, LLM labels, cheap answers rated right) kept
+   * apart to choose the thresholds on, beside the dev items (default 0.3; 0: dev items only).
+   */
+  calibShare?: number;
+  /**
+   * One-sided confidence with which the thresholds must show the target precision (default 0: the
+   * point estimate; see `CalibrateOptions.precisionBound`).
+   */
+  precisionBound?: number;
+  /** Copies of each cheap-tier answer on the traffic added to the training data (default 0: no self-training). */
+  selfTrainWeight?: number;
+  /** Cheap-tier answers below this confidence are not self-trained on (default 0). */
+  selfTrainConfidence?: number;
   /** Feedback key of ratings (default `rating`) and the rating below which an LLM answer is wrong (default 3). */
   ratingKey?: string;
   minRating?: number;
@@ -106,6 +122,9 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
       heldOutShare: options.heldOutShare ?? 0.2,
       correctionWeight: options.correctionWeight ?? 2,
       llmWeight: options.llmWeight ?? 1,
+      calibShare: options.calibShare ?? DEFAULT_CALIB_SHARE,
+      selfTrainWeight: options.selfTrainWeight ?? 0,
+      selfTrainConfidence: options.selfTrainConfidence ?? 0,
       seed: options.seed ?? 77,
     },
   );
@@ -114,7 +133,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   if (usable < minItems) {
     throw new TrainFromTracesError(
       "TOO_FEW_ITEMS",
-      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items.`,
+      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic, ${set.calib.length} are kept apart to choose thresholds on. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items or --calib-share.`,
       { details: { usable, minItems, ...counts, ...set.counts } },
     );
   }
@@ -132,10 +151,25 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   });
   options.onProgress?.({ phase: "calibrate", done: 0, total: 1 });
   const cost = trainable.llmCostPerItemUsd();
+  const weighed =
+    set.calib.length > 0
+      ? await tracedCalibrationItems({
+          current: offlineCurrent,
+          dev,
+          traced: set.calib,
+          trafficLlmShare: trafficLlmShare(items, llmTiers, cheap),
+          correctionWeight: options.correctionWeight ?? 2,
+          llmWeight: options.llmWeight ?? 1,
+        })
+      : undefined;
   const calibration = await calibrate(
     trainable.chainFor(dir, { version }),
-    dev.map((e) => ({ input: { text: e.text }, label: e.label })),
-    { targetPrecision: target, ...(cost === undefined ? {} : { llmCostPerItemUsd: cost }) },
+    weighed?.items ?? dev.map((e) => ({ input: { text: e.text }, label: e.label })),
+    {
+      targetPrecision: target,
+      precisionBound: options.precisionBound ?? 0,
+      ...(cost === undefined ? {} : { llmCostPerItemUsd: cost }),
+    },
   );
   options.onProgress?.({ phase: "calibrate", done: 1, total: 1 });
   writeThresholds(trainable.thresholdsPath(dir), calibration);
@@ -171,7 +205,15 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
       module: modulePath,
     },
     window: { since: options.since.toISOString(), projects: [...options.projects], where: options.where },
-    traced: { ...counts, ...set.counts, added: set.added.length, heldOut: set.heldOut.length },
+    traced: {
+      ...counts,
+      ...set.counts,
+      added: set.added.length,
+      heldOut: set.heldOut.length,
+      calib: set.calib.length,
+      selfTrained: set.selfTrained.length,
+    },
+    ...(weighed === undefined ? {} : { calibrationStrata: weighed.strata }),
     training: { examples: set.train.length, report: trained.report },
     calibration,
     comparison,
@@ -187,6 +229,28 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   writeFileSync(result.report.json, `${JSON.stringify(reportJson(result, set), null, 2)}\n`);
   writeFileSync(result.report.markdown, loopReportMarkdown(result));
   return result;
+}
+
+/** Share of the labelled traced items kept apart for calibration by default. */
+export const DEFAULT_CALIB_SHARE = 0.3;
+
+/**
+ * Share of the traced runs that an LLM tier answered or that were deferred, among those whose tier
+ * is known; undefined when none is. It is the routing of whichever version served the runs: after a
+ * promotion, until new traffic comes in, the previous version's.
+ */
+function trafficLlmShare(
+  items: readonly TracedLabel[],
+  llmTiers: readonly string[],
+  cheap: ReadonlySet<string>,
+): number | undefined {
+  let llm = 0;
+  let answered = 0;
+  for (const item of items) {
+    if (cheap.has(item.tier)) answered++;
+    else if (llmTiers.includes(item.tier) || item.tier === "deferred") llm++;
+  }
+  return llm + answered === 0 ? undefined : llm / (llm + answered);
 }
 
 /**

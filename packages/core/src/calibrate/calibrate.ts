@@ -15,6 +15,11 @@ import { pickThreshold, type ScoredAnswer } from "./pick-threshold.ts";
 export interface CalibrationItem {
   input: unknown;
   label: string;
+  /**
+   * How much the item counts when thresholds are chosen (default 1): a label people checked can
+   * count more than an LLM's, which is sometimes wrong.
+   */
+  weight?: number;
 }
 
 /** Options of {@link calibrate}. */
@@ -32,6 +37,12 @@ export interface CalibrateOptions {
   llmCostPerItemUsd?: number;
   /** Fewest dev items a tier must accept for its threshold to count (default 1). */
   minAccepted?: number;
+  /**
+   * One-sided confidence with which each tier's precision must reach the target (default 0: the
+   * point estimate). With 0.9, a threshold counts only when Wilson's lower bound on the precision
+   * of what it accepts reaches the target, so that the target holds on unseen items too.
+   */
+  precisionBound?: number;
   /** Computes the cascade's input from a dev item's input, when it cannot be derived from the flow. */
   inputOf?: (input: unknown) => unknown | Promise<unknown>;
 }
@@ -118,6 +129,10 @@ export async function calibrate(
   if (!(target > 0 && target <= 1)) {
     throw new RangeError(`calibrate: targetPrecision must be in (0, 1], got ${target}`);
   }
+  const bound = options.precisionBound ?? 0;
+  if (!(bound >= 0 && bound < 1)) {
+    throw new RangeError(`calibrate: precisionBound must be in [0, 1), got ${bound}`);
+  }
   if (devSet.length === 0) {
     throw new DatasetError("calibrate: the dev set is empty; give labelled items ({ input, label }).");
   }
@@ -156,9 +171,13 @@ export async function calibrate(
         confidence: typeof result?.confidence === "number" ? result.confidence : 0,
         answered: label !== null,
         correct: label !== null && label === (devSet[i] as CalibrationItem).label,
+        weight: (devSet[i] as CalibrationItem).weight ?? 1,
       });
     }
-    const choice = pickThreshold(answers, target, options.minAccepted ?? 1);
+    const choice = pickThreshold(answers, target, {
+      minAccepted: options.minAccepted ?? 1,
+      precisionBound: options.precisionBound ?? 0,
+    });
     thresholds[step.name] = choice.threshold ?? NEVER_ACCEPT;
     reports.push({
       tier: step.name,
