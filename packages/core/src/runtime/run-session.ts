@@ -16,7 +16,7 @@ import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
-import { runStep, type StepHost, tierStatus } from "./run-step.ts";
+import { runStep, type StepAttempt, type StepHost, type StepInfo, tierStatus } from "./run-step.ts";
 import {
   cascadeSpanInfo,
   endCascadeSpan,
@@ -139,18 +139,20 @@ export class RunSession implements StepHost, RunTotals {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref, signal);
-          if (outcome instanceof Promise) outcome = await outcome;
-          try {
-            cursor = this.send(driver, cursor, outcome.event);
-          } catch (error) {
-            outcome.span.end({ error });
-            throw error;
+          const outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref, signal);
+          const pending = outcome.pending;
+          if (pending !== undefined) {
+            let failed = false;
+            let value: unknown;
+            try {
+              value = await pending;
+            } catch (error) {
+              failed = true;
+              value = error;
+            }
+            outcome.settled(failed, value);
           }
-          if (info.cascade !== undefined) outcome.record.status = tierStatus(outcome, cursor.context, info);
-          this.records.push(outcome.record);
-          if (outcome.record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
-          if (outcome.span.active) endStepSpan(outcome);
+          cursor = this.stepped(driver, cursor, info, outcome);
         } else if (info.kind === "delay") {
           await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
@@ -173,6 +175,31 @@ export class RunSession implements StepHost, RunTotals {
       cascade?.span.end({ error });
       throw error;
     }
+  }
+
+  /**
+   * Feeds a settled step's outcome to the machine and records it; returns the cursor after it.
+   * (Out of `drive`, which is async: its suspended frame holds every local it has.)
+   */
+  private stepped(
+    driver: Driver,
+    cursor: MachineCursor,
+    info: StepInfo,
+    outcome: StepAttempt,
+  ): MachineCursor {
+    let next: MachineCursor;
+    try {
+      next = this.send(driver, cursor, outcome.event);
+    } catch (error) {
+      outcome.span.end({ error });
+      throw error;
+    }
+    const record = outcome.record;
+    if (info.cascade !== undefined) record.status = tierStatus(outcome, next.context, info);
+    this.records.push(record);
+    if (record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
+    if (outcome.span.active) endStepSpan(outcome);
+    return next;
   }
 
   /** Ends the run's root span with how the run ended and what it cost (`run-trace.ts`). */
