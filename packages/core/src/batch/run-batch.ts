@@ -77,37 +77,13 @@ export async function runBatch<TInput, TOutput>(
     throw error;
   }
 
-  // The critical path of an item: run it, hand the result to the recorder, take the next one.
-  const runItem = async (index: number, input: unknown): Promise<void> => {
-    if (input instanceof UnreadableItem) {
-      recorder.add(index, input, input, inFlight);
-      return;
-    }
-    // Only a queued item needs the clock here: a local run reports its own time.
-    const t0 = queued ? performance.now() : 0;
-    inFlight++;
-    let result: RunResult | QueuedRunResult;
-    try {
-      if (queued) {
-        result = await queued.run(index, input, options.signal);
-        // A queued item's time is its run on the worker when the queue says so.
-        result.ms ??= performance.now() - t0;
-      } else result = await run(chain, input as TInput, runOptions);
-    } catch (error) {
-      // Only a queue throws (`run` returns failures): an abort leaves the item for a resume.
-      if (options.signal?.aborted) {
-        aborted = true;
-        return;
-      }
-      throw error;
-    } finally {
-      inFlight--;
-    }
-    if (options.signal?.aborted) {
-      aborted = true;
-      return; // not recorded: the item runs again on resume
-    }
-    recorder.add(index, input, result, inFlight);
+  /** A queued item's run on the queue's workers: throws only when the batch is aborted. */
+  const runQueued = async (q: QueuedBatch, index: number, input: unknown): Promise<QueuedRunResult> => {
+    const t0 = performance.now();
+    const result = await q.run(index, input, options.signal);
+    // A queued item's time is its run on the worker when the queue says so.
+    result.ms ??= performance.now() - t0;
+    return result;
   };
 
   const finishedSet = checkpoint?.finished;
@@ -140,7 +116,34 @@ export async function runBatch<TInput, TOutput>(
           return;
         }
       }
-      await runItem(next.index, next.value);
+      // The critical path of an item, inline (no async frame of its own): run it, hand the result
+      // to the recorder, take the next one.
+      const { index, value } = next;
+      if (value instanceof UnreadableItem) {
+        recorder.add(index, value, value, inFlight);
+        continue;
+      }
+      inFlight++;
+      let result: RunResult | QueuedRunResult;
+      try {
+        result = queued
+          ? await runQueued(queued, index, value)
+          : await run(chain, value as TInput, runOptions);
+      } catch (error) {
+        // Only a queue throws (`run` returns failures): an abort leaves the item for a resume.
+        if (options.signal?.aborted) {
+          aborted = true;
+          return;
+        }
+        throw error;
+      } finally {
+        inFlight--;
+      }
+      if (options.signal?.aborted) {
+        aborted = true;
+        return; // not recorded: the item runs again on resume
+      }
+      recorder.add(index, value, result, inFlight);
     }
   };
   try {

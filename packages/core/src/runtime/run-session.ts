@@ -26,10 +26,16 @@ import {
   type OpenCascade,
   type RunTotals,
 } from "./run-trace.ts";
-import type { RunOptions } from "./run-types.ts";
+import type { RunOptions, RunResult } from "./run-types.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
 type Driver = Pick<MachineTable, "start" | "send" | "restore">;
+
+/** How a run's top-level walk makes the run's result where it ends, or from what it threw. */
+export interface RunEnding {
+  end(session: RunSession, at: MachineCursor): RunResult;
+  fail(session: RunSession, error: unknown): RunResult;
+}
 type EffectInfo = Extract<StateInfo, { kind: "effect" }>;
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
@@ -114,7 +120,26 @@ export class RunSession implements StepHost, RunTotals {
   /**
    * Walks the machine until it reaches a final state or a review; returns the cursor there. Step
    * spans nest under `parent` (the run's span, or a map item's), a cascade's tiers under its span.
+   * With `ending` (a run's top-level walk), returns the run's result instead, made by `ending` from
+   * the cursor or the error: one async frame per run rather than a second one awaiting this.
    */
+  drive(
+    driver: Driver,
+    start: MachineCursor,
+    item?: number,
+    parent?: TraceSpan,
+    ref?: ChainRef,
+    signal?: AbortSignal,
+  ): Promise<MachineCursor>;
+  drive(
+    driver: Driver,
+    start: MachineCursor,
+    item: number | undefined,
+    parent: TraceSpan,
+    ref: ChainRef,
+    signal: AbortSignal | undefined,
+    ending: RunEnding,
+  ): Promise<RunResult>;
   async drive(
     driver: Driver,
     start: MachineCursor,
@@ -122,7 +147,8 @@ export class RunSession implements StepHost, RunTotals {
     parent: TraceSpan = this.span,
     ref: ChainRef = this.ref,
     signal: AbortSignal | undefined = this.signal,
-  ): Promise<MachineCursor> {
+    ending?: RunEnding,
+  ): Promise<MachineCursor | RunResult> {
     let cursor = start;
     let cascade: OpenCascade | undefined;
     try {
@@ -160,20 +186,22 @@ export class RunSession implements StepHost, RunTotals {
           const result = await this.runEffect(info, cursor.context, item, parent, ref, signal);
           if (result.type === "pause") {
             this.pause = { state: cursor.state.key, context: cursor.context, ...result };
-            return cursor;
+            return ending === undefined ? cursor : ending.end(this, cursor);
           }
           cursor = this.send(driver, cursor, result);
         } else if (info.kind === "review") {
-          return cursor;
+          return ending === undefined ? cursor : ending.end(this, cursor);
         } else {
           throw new Error(`the runner cannot act in state "${cursor.state.key}" (${info.kind})`);
         }
       }
       if (cascade !== undefined) cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
-      return cursor;
+      // (No cascade is open at any return: a cascade holds only steps.)
+      return ending === undefined ? cursor : ending.end(this, cursor);
     } catch (error) {
       cascade?.span.end({ error });
-      throw error;
+      if (ending === undefined) throw error;
+      return ending.fail(this, error);
     }
   }
 

@@ -16,7 +16,7 @@ import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
-import { RunSession } from "./run-session.ts";
+import { type RunEnding, RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 import { startShadow } from "./shadow-run.ts";
@@ -142,21 +142,57 @@ const reviewIn: ReviewLookup = (flow, paused) => {
 
 /**
  * Drives a run to its end and makes its result: from the start with the (validated) `inputs`, or
- * from a snapshot with a decision when `resumed`. Only the walk is in this async function: the
- * set-up and the result are made in plain functions, since an async function's suspended frame
- * holds every local it has, and a batch suspends one per item in flight.
+ * from a snapshot with a decision when `resumed`. A fresh run without a timeout is walked in one
+ * async frame, `drive`'s, which makes the result itself (`RUN_ENDING`); a batch runs one per item.
  */
-async function execute<TInput, TOutput>(
+function execute<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
   session: RunSession,
   options: RunOptions,
   inputs: unknown,
   resumed?: { snapshot: RunSnapshot; decision: unknown },
 ): Promise<RunResult<TOutput>> {
-  const timer = beginRun(chain, session, options, inputs, resumed);
+  if (resumed !== undefined || options.timeoutMs !== undefined) {
+    return executeAwaiting(chain, session, options, inputs, resumed);
+  }
+  beginRun(chain, session, options, inputs, undefined);
   try {
     const driver = session.driverFor(chain.compiled);
     // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
+    const first = session.start(driver, initialContext(inputs));
+    const ending = session.drive(
+      driver,
+      first,
+      undefined,
+      session.span,
+      session.ref,
+      session.signal,
+      RUN_ENDING,
+    );
+    return ending as Promise<RunResult<TOutput>>;
+  } catch (error) {
+    return Promise.resolve(RUN_ENDING.fail(session, error) as RunResult<TOutput>);
+  }
+}
+
+/** How a run's walk makes its result: `endRun` where it ended, a failed result from what it threw. */
+const RUN_ENDING: RunEnding = {
+  end: (session, at) => endRun(session.chain, session, at),
+  fail: (session, error) =>
+    finishFailed(session, CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error)),
+};
+
+/** A resumed run, or one with a timeout to clear at its end: the walk awaited here. */
+async function executeAwaiting<TInput, TOutput>(
+  chain: Chain<TInput, TOutput, unknown>,
+  session: RunSession,
+  options: RunOptions,
+  inputs: unknown,
+  resumed: { snapshot: RunSnapshot; decision: unknown } | undefined,
+): Promise<RunResult<TOutput>> {
+  const timer = beginRun(chain, session, options, inputs, resumed);
+  try {
+    const driver = session.driverFor(chain.compiled);
     const first =
       resumed === undefined
         ? session.start(driver, initialContext(inputs))
@@ -164,8 +200,7 @@ async function execute<TInput, TOutput>(
     // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
     return endRun(chain, session, session.pause ? first : await session.drive(driver, first));
   } catch (error) {
-    const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
-    return finishFailed(session, err);
+    return RUN_ENDING.fail(session, error) as RunResult<TOutput>;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
