@@ -151,6 +151,12 @@ export class RunSession implements StepHost, RunTotals {
   ): Promise<MachineCursor | RunResult> {
     let cursor = start;
     let cascade: OpenCascade | undefined;
+    // The last clock reading, while only synchronous machine work happened since: the next step
+    // starts at it. Not across an await, a span's bookkeeping or a shadow run's start.
+    let now =
+      ending !== undefined && !this.span.active && this.options.shadow === undefined
+        ? this.monoBase
+        : undefined;
     try {
       while (!cursor.state.final) {
         const info = cursor.state.info;
@@ -165,7 +171,16 @@ export class RunSession implements StepHost, RunTotals {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          const outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref, signal);
+          const outcome = runStep(
+            this,
+            info,
+            cursor.context,
+            item,
+            cascade?.span ?? parent,
+            ref,
+            signal,
+            now,
+          );
           const pending = outcome.pending;
           if (pending !== undefined) {
             let failed = false;
@@ -179,10 +194,13 @@ export class RunSession implements StepHost, RunTotals {
             outcome.settled(failed, value);
           }
           cursor = this.stepped(driver, cursor, info, outcome);
+          now = outcome.span.active ? undefined : outcome.endedAt;
         } else if (info.kind === "delay") {
+          now = undefined;
           await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
         } else if (info.kind === "effect") {
+          now = undefined;
           const result = await this.runEffect(info, cursor.context, item, parent, ref, signal);
           if (result.type === "pause") {
             this.pause = { state: cursor.state.key, context: cursor.context, ...result };
