@@ -39,6 +39,8 @@ export interface RunEnding {
 type EffectInfo = Extract<StateInfo, { kind: "effect" }>;
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
+/** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
+const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
 /**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
@@ -62,8 +64,12 @@ export class RunSession implements StepHost, RunTotals {
   readonly wallBase: number;
   readonly monoBase: number;
   span: TraceSpan = NOOP_SPAN;
-  /** The tier that answered each cascade that ran, by cascade name (for traces). */
-  readonly tiersUsed: Record<string, string> = {};
+  /** The tier that answered each cascade that ran, by cascade name (for traces; made when read). */
+  get tiersUsed(): Record<string, string> {
+    this.tiers ??= {};
+    return this.tiers;
+  }
+  private tiers: Record<string, string> | undefined;
   /** The model of the last step with a model whose answer was used (for traces and feedback stats). */
   modelUsed: string | undefined;
   lastError: CatenaError | undefined;
@@ -102,7 +108,7 @@ export class RunSession implements StepHost, RunTotals {
     this.runId = resumed?.runId ?? options.runId ?? newRunId(this.wallBase);
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
-    this.metadata = options.metadata ?? {};
+    this.metadata = options.metadata ?? NO_METADATA;
     this.signal = options.signal;
   }
 
