@@ -21,6 +21,11 @@ export interface RecorderSetup {
 
 /** Slots per finished item in the pending list: index, input, result, items in flight then. */
 const STRIDE = 4;
+/**
+ * Items recorded at once at the latest: a batch whose steps never wait on I/O finishes items in
+ * microtasks without ending the turn, and must not hold all of them until it does.
+ */
+const MAX_PENDING = 512;
 
 /**
  * The bookkeeping of a batch, done off the items' critical path, as a database commits a group:
@@ -31,6 +36,7 @@ const STRIDE = 4;
  * When every item waits on I/O (an LLM call, a timer), the loop is idle for most of each turn:
  * this work then overlaps the waits instead of delaying the next item's start.
  *
+ * At most 512 items wait: more are recorded at once (a batch whose steps never wait on I/O).
  * A callback's or the checkpoint's failure is kept and thrown to the workers (`throwIfFailed`);
  * `drain()` handles what is pending at once (at the end of the batch, before the checkpoint closes).
  */
@@ -69,7 +75,8 @@ export class BatchRecorder {
     inFlight: number,
   ): void {
     this.pending.push(index, input, result, inFlight);
-    if (!this.scheduled) {
+    if (this.pending.length >= MAX_PENDING * STRIDE) this.drain();
+    else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.onTurn);
     }
