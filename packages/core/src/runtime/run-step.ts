@@ -106,8 +106,6 @@ export function runStep(
   // `now`: a monotonic reading the caller took just before, with nothing but synchronous machine
   // work since (the previous step's end): one clock read per step instead of two.
   const t0 = now ?? performance.now();
-  // What Date.now() would say, to within 1 ms and never later, without reading a second clock.
-  const startedAt = host.wallBase + Math.floor(t0 - host.monoBase);
   const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
   const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
   const timeoutMs = step.timeoutMs ?? host.options.stepTimeoutMs;
@@ -120,7 +118,7 @@ export function runStep(
       controller.abort(new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }));
     signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
   }
-  const outcome = new StepAttempt(host, info, item, attempt, startedAt, t0, span, scopeSignal);
+  const outcome = new StepAttempt(host, info, item, attempt, t0, span, scopeSignal);
   const usage = host.usage;
   // Built here rather than through stepContext(parts): one object per step instead of two. The
   // fields are in stepContext's order, so a step sees one shape wherever it is called from.
@@ -187,7 +185,6 @@ export class StepAttempt implements OpenStepSpan {
   private readonly info: StepInfo;
   private readonly item: number | undefined;
   private readonly attempt: number;
-  private readonly startedAt: number;
   private readonly t0: number;
   private readonly scopeSignal: AbortSignal | undefined;
 
@@ -196,7 +193,6 @@ export class StepAttempt implements OpenStepSpan {
     info: StepInfo,
     item: number | undefined,
     attempt: number,
-    startedAt: number,
     t0: number,
     span: TraceSpan,
     scopeSignal: AbortSignal | undefined,
@@ -205,7 +201,6 @@ export class StepAttempt implements OpenStepSpan {
     this.info = info;
     this.item = item;
     this.attempt = attempt;
-    this.startedAt = startedAt;
     this.t0 = t0;
     this.span = span;
     this.scopeSignal = scopeSignal;
@@ -266,7 +261,9 @@ export class StepAttempt implements OpenStepSpan {
     const r: StepRecord = {
       name: info.step.name,
       kind: info.step.kind,
-      startedAt: this.startedAt,
+      // What Date.now() would have said at the start, to within 1 ms and never later, without
+      // reading a second clock.
+      startedAt: this.host.wallBase + Math.floor(this.t0 - this.host.monoBase),
       ms: (this.endedAt = performance.now()) - this.t0,
       status,
     };
