@@ -13,16 +13,11 @@
 // its imports resolve.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { z } from "zod";
+import { join } from "node:path";
 import { fmt, loadNote, markdownTable, median, numberArg, stringArg } from "../lib/report.ts";
+import { pairedCores, threeSteps } from "./paired-cores.ts";
 
-type Core = typeof import("@catena/core");
-const after = (await import("@catena/core")) as Core;
-const before = (await import(
-  pathToFileURL(resolve(stringArg("before") ?? "packages/core/.before-src", "index.ts")).href
-)) as Core;
+const cores = await pairedCores();
 
 const ITEMS = 10_000;
 const CONCURRENCY = 32;
@@ -59,21 +54,8 @@ let files = 0;
 const variants: { name: string; once: () => Promise<void> }[] = [
   { name: "plain pool", once: () => pool(async (x) => last(await middle(first(x)))) },
 ];
-for (const [label, core] of [
-  ["before", before],
-  ["after", after],
-] as const) {
-  const chain = core.defineChain({
-    name: "three-steps",
-    version: "1.0.0",
-    input: z.number(),
-    output: z.number(),
-    flow: core.sequence(
-      core.code("first", first),
-      core.code("middle", middle, { deps: [tick] }),
-      core.code("last", last),
-    ),
-  });
+for (const [label, core] of cores) {
+  const chain = threeSteps(core, middle, [tick]);
   variants.push(
     {
       name: `${label}: runBatch + checkpoint + onProgress`,

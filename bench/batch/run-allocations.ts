@@ -9,16 +9,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { z } from "zod";
-import { fmt, loadNote, markdownTable, numberArg, stringArg } from "../lib/report.ts";
+import { join } from "node:path";
+import { fmt, loadNote, markdownTable, numberArg } from "../lib/report.ts";
+import { pairedCores, threeSteps } from "./paired-cores.ts";
 
-type Core = typeof import("@catena/core");
-const after = (await import("@catena/core")) as Core;
-const before = (await import(
-  pathToFileURL(resolve(stringArg("before") ?? "packages/core/.before-src", "index.ts")).href
-)) as Core;
+const cores = await pairedCores();
 
 const ITEMS = numberArg("items", 50_000);
 const inputs = Array.from({ length: ITEMS }, (_, i) => i);
@@ -51,21 +46,8 @@ async function bytesOf(once: () => Promise<void>): Promise<number> {
 const rows: string[][] = [];
 try {
   console.log(loadNote());
-  for (const [label, core] of [
-    ["before", before],
-    ["after", after],
-  ] as const) {
-    const chain = core.defineChain({
-      name: "three-steps",
-      version: "1.0.0",
-      input: z.number(),
-      output: z.number(),
-      flow: core.sequence(
-        core.code("first", (x: number) => x + 1),
-        core.code("middle", async (x: number) => x),
-        core.code("last", (x: number) => x * 2),
-      ),
-    });
+  for (const [label, core] of cores) {
+    const chain = threeSteps(core, async (x: number) => x);
     const pool = async (): Promise<void> => {
       let next = 0;
       const worker = async (): Promise<void> => {

@@ -258,13 +258,15 @@ export class StepAttempt implements OpenStepSpan {
 
   private newRecord(status: StepRecord["status"]): StepRecord {
     const { info, item } = this;
+    const end = performance.now();
+    this.endedAt = end;
     const r: StepRecord = {
       name: info.step.name,
       kind: info.step.kind,
       // What Date.now() would have said at the start, to within 1 ms and never later, without
       // reading a second clock.
       startedAt: this.host.wallBase + Math.floor(this.t0 - this.host.monoBase),
-      ms: (this.endedAt = performance.now()) - this.t0,
+      ms: end - this.t0,
       status,
     };
     if (info.tier !== undefined) r.tier = info.tier;
