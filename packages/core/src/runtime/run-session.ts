@@ -1,21 +1,17 @@
 import { abortReason, sleep } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
-import {
-  type ChainMachineContext,
-  type ChainMachineEvent,
-  initialContext,
-} from "../compile/machine-context.ts";
-import type { StateInfo } from "../compile/state-info.ts";
-import { CatenaError, serializeError } from "../errors/catena-error.ts";
+import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
+import { CatenaError } from "../errors/catena-error.ts";
 import { StepError } from "../errors/errors.ts";
-import type { EffectRun, FlowEnd } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { backoffDelay } from "../flows/retry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
-import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
+import { chainRef } from "./chain-ref.ts";
+import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
 import { runStep, type StepAttempt, type StepHost, type StepInfo, tierStatus } from "./run-step.ts";
 import {
   cascadeSpanInfo,
@@ -29,14 +25,11 @@ import {
 import type { RunOptions, RunResult } from "./run-types.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
-type Driver = Pick<MachineTable, "start" | "send" | "restore">;
-
 /** How a run's top-level walk makes the run's result where it ends, or from what it threw. */
 export interface RunEnding {
   end(session: RunSession, at: MachineCursor): RunResult;
   fail(session: RunSession, error: unknown): RunResult;
 }
-type EffectInfo = Extract<StateInfo, { kind: "effect" }>;
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
 /** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
@@ -48,7 +41,7 @@ const NO_METADATA: Record<string, unknown> = Object.freeze({});
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
  * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
-export class RunSession implements StepHost, RunTotals {
+export class RunSession implements StepHost, RunTotals, EffectHost {
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
@@ -77,14 +70,7 @@ export class RunSession implements StepHost, RunTotals {
    * Set when the walk stopped at an effect state because a review inside its sub-flow paused
    * (a subchain's): the state, the context there, the review, and what the construct resumes from.
    */
-  pause:
-    | {
-        state: string;
-        context: ChainMachineContext;
-        review: { name: string; prompt?: string };
-        nested: unknown;
-      }
-    | undefined;
+  pause: RunPause | undefined;
   signal: AbortSignal | undefined;
   readonly chain: AnyChain;
   readonly options: RunOptions;
@@ -308,7 +294,7 @@ export class RunSession implements StepHost, RunTotals {
       info.node,
       paused.nested,
       decision,
-      this.effectRun(info, cursor.context, item, parent, ref, signal),
+      effectRun(this, info, cursor.context, item, parent, ref, signal),
     );
     if (result.type === "pause") {
       this.pause = { state: cursor.state.key, context: cursor.context, ...result };
@@ -333,123 +319,6 @@ export class RunSession implements StepHost, RunTotals {
     if (construct.effect === undefined) {
       throw new Error(`flow construct "${info.node.type}" has effect states but no effect`);
     }
-    return construct.effect(info.node, this.effectRun(info, context, item, parent, ref, signal));
+    return construct.effect(info.node, effectRun(this, info, context, item, parent, ref, signal));
   }
-
-  /** What a construct's effect gets of this run. */
-  effectRun(
-    info: EffectInfo,
-    context: ChainMachineContext,
-    item: number | undefined,
-    parent: TraceSpan,
-    ref: ChainRef = this.ref,
-    signal: AbortSignal | undefined = this.signal,
-  ): EffectRun {
-    const flowEnd = (end: MachineCursor): FlowEnd => {
-      const stateInfo = end.state.info;
-      if (stateInfo.kind === "effect" && this.pause !== undefined) {
-        // A review deeper down paused this sub-flow at one of its own effect states.
-        const { review, nested } = this.pause;
-        this.pause = undefined;
-        return { status: "waiting", state: end.state.key, context: end.context, review, nested };
-      }
-      if (stateInfo.kind === "review") {
-        return {
-          status: "waiting",
-          state: end.state.key,
-          context: end.context,
-          review: {
-            name: stateInfo.review.name,
-            ...(stateInfo.review.prompt === undefined ? {} : { prompt: stateInfo.review.prompt }),
-          },
-        };
-      }
-      const outcome = stateInfo.kind === "final" ? stateInfo.outcome : "done";
-      if (outcome === "failed")
-        return { status: "failed", error: this.lastError ?? new Error("sub-flow failed") };
-      if (outcome === "deferred" && end.context.deferred)
-        return { status: "deferred", deferred: end.context.deferred };
-      return { status: "done", data: end.context.data };
-    };
-    return {
-      data: context.data,
-      input: context.input,
-      outputs: context.outputs,
-      flows: info.flows,
-      span: parent,
-      signal,
-      item,
-      runFlow: async (flow, data, span, options = {}) => {
-        const driver = this.driverFor(flow);
-        const start = this.start(driver, {
-          ...initialContext(options.input === undefined ? context.input : options.input),
-          data,
-        });
-        // A subchain's steps see their own chain in `ctx.chain`; other sub-flows, this one's.
-        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
-        const flowSignal = options.signal ?? signal;
-        return flowEnd(await this.drive(driver, start, options.item ?? item, span, flowRef, flowSignal));
-      },
-      resumeFlow: async (flow, paused, decision, span, options = {}) => {
-        const driver = this.driverFor(flow);
-        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
-        const cursor = await this.resumeAt(driver, paused, decision, item, span, flowRef, signal);
-        if (cursor.state.info.kind === "effect" && this.pause !== undefined) return flowEnd(cursor);
-        return flowEnd(await this.drive(driver, cursor, item, span, flowRef, signal));
-      },
-      record: (record) => {
-        this.records.push(record);
-      },
-      recordUsage: (usage) => {
-        this.usage.inputTokens += usage.inputTokens;
-        this.usage.outputTokens += usage.outputTokens;
-        this.usage.costUsd += usage.costUsd;
-      },
-      throwIfAborted: (span) => {
-        if (signal?.aborted) {
-          const reason = abortReason(signal, `run of ${this.chain.id}`);
-          span.end({ error: reason });
-          throw reason;
-        }
-      },
-      fail: (name, kind, error, startedAt, t0, span) => {
-        const err = error instanceof StepError ? error : new StepError(name, kind, error);
-        this.lastError = err;
-        span.end({ error: err, metadata: { status: "error" } });
-        const serialized = serializeError(err);
-        this.records.push({
-          name,
-          kind,
-          startedAt,
-          ms: performance.now() - t0,
-          status: "error",
-          error: serialized,
-        });
-        return { type: "step.error", error: serialized };
-      },
-    };
-  }
-}
-
-const REFS = new WeakMap<AnyChain, ChainRef>();
-
-/**
- * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
- * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
- * One per chain, shared by its runs (frozen, since every result holds it): an object with a getter
- * costs more to build than the rest of a short run's bookkeeping.
- */
-function chainRef(chain: AnyChain): ChainRef {
-  let ref = REFS.get(chain);
-  if (ref === undefined) {
-    ref = Object.freeze({
-      name: chain.name,
-      version: chain.version,
-      get fingerprint() {
-        return chain.fingerprint;
-      },
-    });
-    REFS.set(chain, ref);
-  }
-  return ref;
 }
