@@ -4,29 +4,32 @@
 //
 //   git -C . archive <commit> packages/core/src | tar -x --strip-components=3 -C packages/core/.before-src
 //   node --conditions=@catena/source bench/batch/batch-paired.ts [--before=packages/core/.before-src] \
-//     [--rounds=11] [--timer=1]
+//     [--rounds=11] [--timer=1] [--progress-us=0]
 //
 // Rows: the plain pool; for before and after, runBatch with a checkpoint and onProgress, and a pool
 // of 32 calling run() per item. --timer=0 drops the 1 ms timer of the middle step (a pure CPU
-// measure, less noisy). The copy must sit inside the repository so that its imports resolve.
+// measure, less noisy). --progress-us=N makes onProgress busy-wait N µs per call: how much of a
+// slow callback lands on the items' critical path. The copy must sit inside the repository so that
+// its imports resolve.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { z } from "zod";
+import { join } from "node:path";
 import { fmt, loadNote, markdownTable, median, numberArg, stringArg } from "../lib/report.ts";
+import { pairedCores, threeSteps } from "./paired-cores.ts";
 
-type Core = typeof import("@catena/core");
-const after = (await import("@catena/core")) as Core;
-const before = (await import(
-  pathToFileURL(resolve(stringArg("before") ?? "packages/core/.before-src", "index.ts")).href
-)) as Core;
+const cores = await pairedCores();
 
 const ITEMS = 10_000;
 const CONCURRENCY = 32;
 const ROUNDS = numberArg("rounds", 11);
 const TIMER_MS = stringArg("timer") === "0" ? 0 : numberArg("timer", 1);
+const PROGRESS_US = numberArg("progress-us", 0);
 const tick = (): Promise<void> => new Promise((done) => setTimeout(done, TIMER_MS));
+const onProgress = (): void => {
+  if (PROGRESS_US === 0) return;
+  const until = performance.now() + PROGRESS_US / 1000;
+  while (performance.now() < until) {}
+};
 const first = (x: number): number => x + 1;
 const middle = async (x: number): Promise<number> => {
   if (TIMER_MS > 0) await tick();
@@ -51,21 +54,8 @@ let files = 0;
 const variants: { name: string; once: () => Promise<void> }[] = [
   { name: "plain pool", once: () => pool(async (x) => last(await middle(first(x)))) },
 ];
-for (const [label, core] of [
-  ["before", before],
-  ["after", after],
-] as const) {
-  const chain = core.defineChain({
-    name: "three-steps",
-    version: "1.0.0",
-    input: z.number(),
-    output: z.number(),
-    flow: core.sequence(
-      core.code("first", first),
-      core.code("middle", middle, { deps: [tick] }),
-      core.code("last", last),
-    ),
-  });
+for (const [label, core] of cores) {
+  const chain = threeSteps(core, middle, [tick]);
   variants.push(
     {
       name: `${label}: runBatch + checkpoint + onProgress`,
@@ -74,7 +64,7 @@ for (const [label, core] of [
         const summary = await core.runBatch(chain, inputs, {
           concurrency: CONCURRENCY,
           checkpoint: path,
-          onProgress: () => {},
+          onProgress,
         });
         if (summary.done !== ITEMS) throw new Error(`${label}: ${summary.done} of ${ITEMS} done`);
       },

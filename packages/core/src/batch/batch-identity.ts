@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { AnyChain } from "../compile/chain.ts";
 
 /** What a batch results file belongs to: the chain (name, version, fingerprint) and its input. */
 export interface BatchIdentity {
@@ -106,4 +107,24 @@ export function digestOfArray(inputs: readonly unknown[]): string {
   }
   hash.update(chunk);
   return `sha256:${hash.digest("hex")}`;
+}
+
+/**
+ * What a batch's checkpoint records about it, and checks on resume: the chain, and a digest of
+ * the input (the one given, or one of an array's JSON; other iterables have none without it).
+ */
+export function batchIdentity(
+  chain: AnyChain,
+  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+  options: { inputDigest?: string; inputSource?: string },
+): BatchIdentity {
+  const identity: BatchIdentity = {
+    chain: chain.name,
+    version: chain.version,
+    fingerprint: chain.fingerprint,
+  };
+  const digest = options.inputDigest ?? (Array.isArray(inputs) ? digestOfArray(inputs) : undefined);
+  if (digest !== undefined) identity.inputDigest = digest;
+  if (options.inputSource !== undefined) identity.inputSource = options.inputSource;
+  return identity;
 }

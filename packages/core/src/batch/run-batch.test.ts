@@ -253,6 +253,50 @@ describe("runBatch", () => {
     expect(last.total).toBe(9);
   });
 
+  it("reports every item in completion order when items finish without waiting on I/O", async () => {
+    // No delay: items finish in microtasks, more than the recorder keeps pending within one turn.
+    const { chain } = doubler();
+    const seen: number[] = [];
+    const events: BatchProgress[] = [];
+    const path = join(dir, "out.jsonl");
+    const summary = await runBatch(
+      chain,
+      range(1500).map((n) => ({ n })),
+      {
+        concurrency: 16,
+        checkpoint: path,
+        collect: true,
+        onItem: (item) => seen.push(item.index),
+        onProgress: (p) => events.push({ ...p }),
+      },
+    );
+    expect(summary.done).toBe(1500);
+    expect(events.map((e) => e.done)).toEqual(range(1500).map((i) => i + 1));
+    expect([...seen].sort((a, b) => a - b)).toEqual(range(1500));
+    expect(summary.results?.map((r) => r.index)).toEqual(range(1500));
+    expect(indicesOf(await readLines(path))).toEqual(range(1500));
+  });
+
+  it("fails the batch with what onItem threw, after recording the items that finished", async () => {
+    const { chain } = doubler({ delayMs: 1 });
+    const path = join(dir, "out.jsonl");
+    const attempt = runBatch(
+      chain,
+      range(20).map((n) => ({ n })),
+      {
+        concurrency: 2,
+        checkpoint: path,
+        onItem: (item) => {
+          if (item.index === 5) throw new Error("listener broke");
+        },
+      },
+    );
+    await expect(attempt).rejects.toThrow("listener broke");
+    const lines = await readLines(path);
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    expect(lines.length).toBeLessThan(20);
+  });
+
   it("does not count a finished item as in flight", async () => {
     // Known bug: progress() reads queue.pending while the finished item's task is still running
     // (record() is called from inside runItem), so every event over-counts inFlight by one and the

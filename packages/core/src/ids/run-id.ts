@@ -1,46 +1,54 @@
 import { randomFillSync } from "node:crypto";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const POOL_IDS = 256;
-const pool = new Uint8Array(10 * POOL_IDS);
-let offset = pool.length;
+const DIGITS = new TextEncoder().encode("0123456789abcdef");
+const DASH = 0x2d;
+/** Random ids made at once: one OS call and one string per 4,096 runs. */
+const POOL_IDS = 4096;
+/** The random part of an id as text: `7xxx-yxxx-xxxxxxxxxxxx`. */
+const TAIL = 22;
+const random = new Uint8Array(10 * POOL_IDS);
+const text = new Uint8Array(TAIL * POOL_IDS);
+const decoder = new TextDecoder("latin1");
+let tails = "";
+let next = POOL_IDS;
+let prefixMs = -1;
+let prefix = "";
 
 /**
  * A UUIDv7 run id (48-bit millisecond timestamp, then random bits), as LangSmith's SDK makes them:
- * ids sort by start time. Random bytes come from a pool refilled 256 ids at a time, because asking
- * the OS for 10 bytes per run costs more than the rest of a short run.
+ * ids sort by start time. Built from two pieces made in bulk, since a run id is made per run and
+ * joining 20 hex pairs per id cost more than the rest of a short run's bookkeeping: the time part
+ * once per millisecond, the random parts 4,096 at a time into one string that each id slices.
  */
 export function newRunId(now: number = Date.now()): string {
-  if (offset === pool.length) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const r = pool;
-  const o = offset;
-  offset += 10;
+  if (next === POOL_IDS) refill();
   const t = Math.floor(now);
-  const hi = Math.floor(t / 0x10000);
-  const lo = t % 0x10000;
-  return (
-    HEX[(hi >>> 24) & 0xff]! +
-    HEX[(hi >>> 16) & 0xff]! +
-    HEX[(hi >>> 8) & 0xff]! +
-    HEX[hi & 0xff]! +
-    "-" +
-    HEX[(lo >>> 8) & 0xff]! +
-    HEX[lo & 0xff]! +
-    "-" +
-    HEX[0x70 | (r[o]! & 0x0f)]! +
-    HEX[r[o + 1]!]! +
-    "-" +
-    HEX[0x80 | (r[o + 2]! & 0x3f)]! +
-    HEX[r[o + 3]!]! +
-    "-" +
-    HEX[r[o + 4]!]! +
-    HEX[r[o + 5]!]! +
-    HEX[r[o + 6]!]! +
-    HEX[r[o + 7]!]! +
-    HEX[r[o + 8]!]! +
-    HEX[r[o + 9]!]!
-  );
+  if (t !== prefixMs) {
+    prefixMs = t;
+    const hi = Math.floor(t / 0x10000);
+    const lo = t % 0x10000;
+    prefix = `${HEX[(hi >>> 24) & 0xff]}${HEX[(hi >>> 16) & 0xff]}${HEX[(hi >>> 8) & 0xff]}${HEX[hi & 0xff]}-${HEX[(lo >>> 8) & 0xff]}${HEX[lo & 0xff]}-`;
+  }
+  const o = next++ * TAIL;
+  return prefix + tails.slice(o, o + TAIL);
+}
+
+/** Makes the next 4,096 random parts: version 7, RFC 4122 variant, 74 random bits each. */
+function refill(): void {
+  randomFillSync(random);
+  let w = 0;
+  for (let i = 0; i < POOL_IDS; i++) {
+    const o = i * 10;
+    random[o] = 0x70 | ((random[o] as number) & 0x0f);
+    random[o + 2] = 0x80 | ((random[o + 2] as number) & 0x3f);
+    for (let b = 0; b < 10; b++) {
+      if (b === 2 || b === 4) text[w++] = DASH;
+      const v = random[o + b] as number;
+      text[w++] = DIGITS[v >>> 4] as number;
+      text[w++] = DIGITS[v & 0x0f] as number;
+    }
+  }
+  tails = decoder.decode(text);
+  next = 0;
 }

@@ -23,7 +23,10 @@ export interface TableState {
   entry: Assignment[];
 }
 
-/** Where a run is: the state it is in and the machine's context there. */
+/**
+ * Where a run is: the state it is in and the machine's context there. The table driver moves one
+ * cursor per run (or sub-flow) along, updating it and its context in place.
+ */
 export interface MachineCursor {
   state: TableState;
   context: ChainMachineContext;
@@ -38,7 +41,7 @@ export interface MachineCursor {
 export interface MachineTable {
   initial: string;
   states: Map<string, TableState>;
-  /** The cursor after the machine starts with this context. */
+  /** The cursor after the machine starts with this context, which becomes the run's own. */
   start(context: ChainMachineContext): MachineCursor;
   /** The cursor after `event` in `cursor`; throws when the state has no transition for it. */
   send(cursor: MachineCursor, event: ChainMachineEvent): MachineCursor;
@@ -80,35 +83,42 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
   }
   const initial = String(machine.config.initial);
 
-  const enter = (key: string, context: ChainMachineContext, event: ChainMachineEvent): MachineCursor => {
+  /** Moves `cursor` into state `key`: its entry actions, then any eventless transitions. */
+  const enter = (cursor: MachineCursor, key: string, event: ChainMachineEvent): MachineCursor => {
     let state = states.get(key) as TableState;
-    let ctx = apply(state.entry, context, event);
+    const ctx = cursor.context;
+    apply(state.entry, ctx, event);
     // Eventless transitions (branches, cascade starts) are taken at once, as xstate does.
     for (let hops = 0; state.always.length > 0; hops++) {
       if (hops > states.size) throw new Error(`eventless transitions loop at "${state.key}"`);
       const t = pick(state.always, ctx, event, state.key, "(always)");
-      ctx = apply(t.assignments, ctx, event);
+      apply(t.assignments, ctx, event);
       state = states.get(t.target) as TableState;
-      ctx = apply(state.entry, ctx, event);
+      apply(state.entry, ctx, event);
     }
-    return { state, context: ctx };
+    cursor.state = state;
+    return cursor;
   };
 
   const startEvent: ChainMachineEvent = { type: "delay.done" };
   return {
     initial,
     states,
-    start: (context) => enter(initial, context, startEvent),
+    // The context becomes the run's own (callers make a fresh one per run): transitions update it,
+    // and the cursor, in place rather than copying the context at every step.
+    start: (context) => enter({ state: states.get(initial) as TableState, context }, initial, startEvent),
     send(cursor, event) {
       const list = cursor.state.on.get(event.type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
       const t = pick(list, cursor.context, event, cursor.state.key, event.type);
-      return enter(t.target, apply(t.assignments, cursor.context, event), event);
+      apply(t.assignments, cursor.context, event);
+      return enter(cursor, t.target, event);
     },
     restore(stateKey, context) {
       const state = states.get(stateKey);
       if (!state) throw new Error(`unknown state "${stateKey}"`);
-      return { state, context };
+      // A copy: the snapshot the context comes from is the caller's.
+      return { state, context: { ...context } };
     },
   };
 }
@@ -146,18 +156,15 @@ function pick(
   throw new Error(`no transition from "${from}" on ${on} matched`);
 }
 
-function apply(
-  assignments: Assignment[],
-  context: ChainMachineContext,
-  event: ChainMachineEvent,
-): ChainMachineContext {
-  if (assignments.length === 0) return context;
-  // One copy per transition, each assignment merged into it in turn (and seeing the ones before, as
-  // in xstate): a copy per assignment would make every step build several contexts.
-  const ctx = { ...context };
-  const args = { context: ctx, event };
-  for (const a of assignments) Object.assign(ctx, a(args, undefined));
-  return ctx;
+/**
+ * Runs assign actions on a run's context, in place, each seeing the ones before (as in xstate).
+ * The actions stay pure (they return what changes); only the table merges it into the run's one
+ * context, where xstate makes a new snapshot per transition.
+ */
+function apply(assignments: Assignment[], context: ChainMachineContext, event: ChainMachineEvent): void {
+  if (assignments.length === 0) return;
+  const args = { context, event };
+  for (const a of assignments) Object.assign(context, a(args, undefined));
 }
 
 const TABLES = new WeakMap<CompiledFlow, MachineTable>();

@@ -1,22 +1,18 @@
 import { abortReason, sleep } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
-import {
-  type ChainMachineContext,
-  type ChainMachineEvent,
-  initialContext,
-} from "../compile/machine-context.ts";
-import type { StateInfo } from "../compile/state-info.ts";
-import { CatenaError, serializeError } from "../errors/catena-error.ts";
+import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
+import { CatenaError } from "../errors/catena-error.ts";
 import { StepError } from "../errors/errors.ts";
-import type { EffectRun, FlowEnd } from "../flows/construct.ts";
 import { constructOf } from "../flows/registry.ts";
 import { backoffDelay } from "../flows/retry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
-import { type MachineCursor, type MachineTable, tableOf } from "./machine-table.ts";
+import { chainRef } from "./chain-ref.ts";
+import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
-import { runStep, type StepHost, tierStatus } from "./run-step.ts";
+import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
+import { runStep, type StepAttempt, type StepHost, type StepInfo, tierStatus } from "./run-step.ts";
 import {
   cascadeSpanInfo,
   endCascadeSpan,
@@ -26,13 +22,18 @@ import {
   type OpenCascade,
   type RunTotals,
 } from "./run-trace.ts";
-import type { RunOptions } from "./run-types.ts";
+import type { RunOptions, RunResult } from "./run-types.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
-type Driver = Pick<MachineTable, "start" | "send" | "restore">;
-type EffectInfo = Extract<StateInfo, { kind: "effect" }>;
+/** How a run's top-level walk makes the run's result where it ends, or from what it threw. */
+export interface RunEnding {
+  end(session: RunSession, at: MachineCursor): RunResult;
+  fail(session: RunSession, error: unknown): RunResult;
+}
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
+/** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
+const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
 /**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
@@ -40,7 +41,7 @@ const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
  * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
-export class RunSession implements StepHost, RunTotals {
+export class RunSession implements StepHost, RunTotals, EffectHost {
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
@@ -56,8 +57,12 @@ export class RunSession implements StepHost, RunTotals {
   readonly wallBase: number;
   readonly monoBase: number;
   span: TraceSpan = NOOP_SPAN;
-  /** The tier that answered each cascade that ran, by cascade name (for traces). */
-  readonly tiersUsed: Record<string, string> = {};
+  /** The tier that answered each cascade that ran, by cascade name (for traces; made when read). */
+  get tiersUsed(): Record<string, string> {
+    this.tiers ??= {};
+    return this.tiers;
+  }
+  private tiers: Record<string, string> | undefined;
   /** The model of the last step with a model whose answer was used (for traces and feedback stats). */
   modelUsed: string | undefined;
   lastError: CatenaError | undefined;
@@ -65,14 +70,7 @@ export class RunSession implements StepHost, RunTotals {
    * Set when the walk stopped at an effect state because a review inside its sub-flow paused
    * (a subchain's): the state, the context there, the review, and what the construct resumes from.
    */
-  pause:
-    | {
-        state: string;
-        context: ChainMachineContext;
-        review: { name: string; prompt?: string };
-        nested: unknown;
-      }
-    | undefined;
+  pause: RunPause | undefined;
   signal: AbortSignal | undefined;
   readonly chain: AnyChain;
   readonly options: RunOptions;
@@ -96,7 +94,7 @@ export class RunSession implements StepHost, RunTotals {
     this.runId = resumed?.runId ?? options.runId ?? newRunId(this.wallBase);
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
-    this.metadata = options.metadata ?? {};
+    this.metadata = options.metadata ?? NO_METADATA;
     this.signal = options.signal;
   }
 
@@ -114,7 +112,26 @@ export class RunSession implements StepHost, RunTotals {
   /**
    * Walks the machine until it reaches a final state or a review; returns the cursor there. Step
    * spans nest under `parent` (the run's span, or a map item's), a cascade's tiers under its span.
+   * With `ending` (a run's top-level walk), returns the run's result instead, made by `ending` from
+   * the cursor or the error: one async frame per run rather than a second one awaiting this.
    */
+  drive(
+    driver: Driver,
+    start: MachineCursor,
+    item?: number,
+    parent?: TraceSpan,
+    ref?: ChainRef,
+    signal?: AbortSignal,
+  ): Promise<MachineCursor>;
+  drive(
+    driver: Driver,
+    start: MachineCursor,
+    item: number | undefined,
+    parent: TraceSpan,
+    ref: ChainRef,
+    signal: AbortSignal | undefined,
+    ending: RunEnding,
+  ): Promise<RunResult>;
   async drive(
     driver: Driver,
     start: MachineCursor,
@@ -122,9 +139,16 @@ export class RunSession implements StepHost, RunTotals {
     parent: TraceSpan = this.span,
     ref: ChainRef = this.ref,
     signal: AbortSignal | undefined = this.signal,
-  ): Promise<MachineCursor> {
+    ending?: RunEnding,
+  ): Promise<MachineCursor | RunResult> {
     let cursor = start;
     let cascade: OpenCascade | undefined;
+    // The last clock reading, while only synchronous machine work happened since: the next step
+    // starts at it. Not across an await, a span's bookkeeping or a shadow run's start.
+    let now =
+      ending !== undefined && !this.span.active && this.options.shadow === undefined
+        ? this.monoBase
+        : undefined;
     try {
       while (!cursor.state.final) {
         const info = cursor.state.info;
@@ -139,40 +163,81 @@ export class RunSession implements StepHost, RunTotals {
               span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
             };
           }
-          let outcome = runStep(this, info, cursor.context, item, cascade?.span ?? parent, ref, signal);
-          if (outcome instanceof Promise) outcome = await outcome;
-          try {
-            cursor = this.send(driver, cursor, outcome.event);
-          } catch (error) {
-            outcome.span.end({ error });
-            throw error;
+          const outcome = runStep(
+            this,
+            info,
+            cursor.context,
+            item,
+            cascade?.span ?? parent,
+            ref,
+            signal,
+            now,
+          );
+          const pending = outcome.pending;
+          if (pending !== undefined) {
+            let failed = false;
+            let value: unknown;
+            try {
+              value = await pending;
+            } catch (error) {
+              failed = true;
+              value = error;
+            }
+            outcome.settled(failed, value);
           }
-          if (info.cascade !== undefined) outcome.record.status = tierStatus(outcome, cursor.context, info);
-          this.records.push(outcome.record);
-          if (outcome.record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
-          if (outcome.span.active) endStepSpan(outcome);
+          cursor = this.stepped(driver, cursor, info, outcome);
+          now = outcome.span.active ? undefined : outcome.endedAt;
         } else if (info.kind === "delay") {
+          now = undefined;
           await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), signal);
           cursor = this.send(driver, cursor, DELAY_DONE);
         } else if (info.kind === "effect") {
+          now = undefined;
           const result = await this.runEffect(info, cursor.context, item, parent, ref, signal);
           if (result.type === "pause") {
             this.pause = { state: cursor.state.key, context: cursor.context, ...result };
-            return cursor;
+            return ending === undefined ? cursor : ending.end(this, cursor);
           }
           cursor = this.send(driver, cursor, result);
         } else if (info.kind === "review") {
-          return cursor;
+          return ending === undefined ? cursor : ending.end(this, cursor);
         } else {
           throw new Error(`the runner cannot act in state "${cursor.state.key}" (${info.kind})`);
         }
       }
       if (cascade !== undefined) cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
-      return cursor;
+      // (No cascade is open at any return: a cascade holds only steps.)
+      return ending === undefined ? cursor : ending.end(this, cursor);
     } catch (error) {
       cascade?.span.end({ error });
+      if (ending === undefined) throw error;
+      return ending.fail(this, error);
+    }
+  }
+
+  /**
+   * Feeds a settled step's outcome to the machine and records it; returns the cursor after it.
+   * (Out of `drive`, which is async: its suspended frame holds every local it has.)
+   */
+  private stepped(
+    driver: Driver,
+    cursor: MachineCursor,
+    info: StepInfo,
+    outcome: StepAttempt,
+  ): MachineCursor {
+    let next: MachineCursor;
+    try {
+      next = this.send(driver, cursor, outcome.event);
+    } catch (error) {
+      outcome.span.end({ error });
       throw error;
     }
+    const record = outcome.record;
+    if (info.cascade !== undefined) record.status = tierStatus(outcome, next.context, info);
+    this.records.push(record);
+    if (record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
+    if (outcome.span.active) endStepSpan(outcome);
+    return next;
   }
 
   /** Ends the run's root span with how the run ended and what it cost (`run-trace.ts`). */
@@ -229,7 +294,7 @@ export class RunSession implements StepHost, RunTotals {
       info.node,
       paused.nested,
       decision,
-      this.effectRun(info, cursor.context, item, parent, ref, signal),
+      effectRun(this, info, cursor.context, item, parent, ref, signal),
     );
     if (result.type === "pause") {
       this.pause = { state: cursor.state.key, context: cursor.context, ...result };
@@ -254,123 +319,6 @@ export class RunSession implements StepHost, RunTotals {
     if (construct.effect === undefined) {
       throw new Error(`flow construct "${info.node.type}" has effect states but no effect`);
     }
-    return construct.effect(info.node, this.effectRun(info, context, item, parent, ref, signal));
+    return construct.effect(info.node, effectRun(this, info, context, item, parent, ref, signal));
   }
-
-  /** What a construct's effect gets of this run. */
-  effectRun(
-    info: EffectInfo,
-    context: ChainMachineContext,
-    item: number | undefined,
-    parent: TraceSpan,
-    ref: ChainRef = this.ref,
-    signal: AbortSignal | undefined = this.signal,
-  ): EffectRun {
-    const flowEnd = (end: MachineCursor): FlowEnd => {
-      const stateInfo = end.state.info;
-      if (stateInfo.kind === "effect" && this.pause !== undefined) {
-        // A review deeper down paused this sub-flow at one of its own effect states.
-        const { review, nested } = this.pause;
-        this.pause = undefined;
-        return { status: "waiting", state: end.state.key, context: end.context, review, nested };
-      }
-      if (stateInfo.kind === "review") {
-        return {
-          status: "waiting",
-          state: end.state.key,
-          context: end.context,
-          review: {
-            name: stateInfo.review.name,
-            ...(stateInfo.review.prompt === undefined ? {} : { prompt: stateInfo.review.prompt }),
-          },
-        };
-      }
-      const outcome = stateInfo.kind === "final" ? stateInfo.outcome : "done";
-      if (outcome === "failed")
-        return { status: "failed", error: this.lastError ?? new Error("sub-flow failed") };
-      if (outcome === "deferred" && end.context.deferred)
-        return { status: "deferred", deferred: end.context.deferred };
-      return { status: "done", data: end.context.data };
-    };
-    return {
-      data: context.data,
-      input: context.input,
-      outputs: context.outputs,
-      flows: info.flows,
-      span: parent,
-      signal,
-      item,
-      runFlow: async (flow, data, span, options = {}) => {
-        const driver = this.driverFor(flow);
-        const start = this.start(driver, {
-          ...initialContext(options.input === undefined ? context.input : options.input),
-          data,
-        });
-        // A subchain's steps see their own chain in `ctx.chain`; other sub-flows, this one's.
-        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
-        const flowSignal = options.signal ?? signal;
-        return flowEnd(await this.drive(driver, start, options.item ?? item, span, flowRef, flowSignal));
-      },
-      resumeFlow: async (flow, paused, decision, span, options = {}) => {
-        const driver = this.driverFor(flow);
-        const flowRef = options.chain === undefined ? ref : chainRef(options.chain);
-        const cursor = await this.resumeAt(driver, paused, decision, item, span, flowRef, signal);
-        if (cursor.state.info.kind === "effect" && this.pause !== undefined) return flowEnd(cursor);
-        return flowEnd(await this.drive(driver, cursor, item, span, flowRef, signal));
-      },
-      record: (record) => {
-        this.records.push(record);
-      },
-      recordUsage: (usage) => {
-        this.usage.inputTokens += usage.inputTokens;
-        this.usage.outputTokens += usage.outputTokens;
-        this.usage.costUsd += usage.costUsd;
-      },
-      throwIfAborted: (span) => {
-        if (signal?.aborted) {
-          const reason = abortReason(signal, `run of ${this.chain.id}`);
-          span.end({ error: reason });
-          throw reason;
-        }
-      },
-      fail: (name, kind, error, startedAt, t0, span) => {
-        const err = error instanceof StepError ? error : new StepError(name, kind, error);
-        this.lastError = err;
-        span.end({ error: err, metadata: { status: "error" } });
-        const serialized = serializeError(err);
-        this.records.push({
-          name,
-          kind,
-          startedAt,
-          ms: performance.now() - t0,
-          status: "error",
-          error: serialized,
-        });
-        return { type: "step.error", error: serialized };
-      },
-    };
-  }
-}
-
-const REFS = new WeakMap<AnyChain, ChainRef>();
-
-/**
- * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
- * result printed as JSON, a checkpoint, a trace): computing it parses every code step's source.
- * One per chain, shared by its runs (frozen, since every result holds it): an object with a getter
- * costs more to build than the rest of a short run's bookkeeping.
- */
-function chainRef(chain: AnyChain): ChainRef {
-  let ref = REFS.get(chain);
-  if (ref === undefined) {
-    ref = Object.freeze({
-      name: chain.name,
-      version: chain.version,
-      get fingerprint() {
-        return chain.fingerprint;
-      },
-    });
-    REFS.set(chain, ref);
-  }
-  return ref;
 }

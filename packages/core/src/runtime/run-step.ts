@@ -14,12 +14,12 @@ import type { TokenEvent } from "./token-event.ts";
 /** A state whose effect is running one step. */
 export type StepInfo = Extract<StateInfo, { kind: "step" }>;
 
-/** How a step ended: the event for the machine, its record, and its span, still open. */
-export interface StepOutcome extends OpenStepSpan {
-  event: ChainMachineEvent;
-  /** The step's span, still open: it ends once the machine has said whether a tier was accepted. */
-  span: TraceSpan;
-}
+/** The event of an attempt not settled yet (never sent to a machine). */
+const STEP_PENDING: ChainMachineEvent = Object.freeze({
+  type: "step.pending",
+}) as unknown as ChainMachineEvent;
+/** The record of an attempt not settled yet (never recorded). */
+const NO_RECORD: StepRecord = Object.freeze({ name: "", kind: "", startedAt: 0, ms: 0, status: "error" });
 
 /** What of a run a step needs: who runs it, the run's signal and options, and where usage adds up. */
 export interface StepHost {
@@ -89,7 +89,8 @@ export function stepContext(parts: StepContextParts): StepContext {
 /**
  * Runs the step of a step state: opens its span under `parent`, gives it a context with its own
  * timeout signal, and turns what it returns or throws into the machine's next event and a record.
- * Synchronous steps stay synchronous.
+ * A synchronous step's attempt comes back settled; an asynchronous one's with `pending`, the
+ * step's promise, which the caller awaits and hands to {@link StepAttempt.settled}.
  */
 export function runStep(
   host: StepHost,
@@ -99,11 +100,12 @@ export function runStep(
   parent: TraceSpan,
   ref: ChainRef = host.ref,
   scopeSignal: AbortSignal | undefined = host.signal,
-): StepOutcome | Promise<StepOutcome> {
+  now?: number,
+): StepAttempt {
   const step = info.step;
-  const t0 = performance.now();
-  // What Date.now() would say, to within 1 ms and never later, without reading a second clock.
-  const startedAt = host.wallBase + Math.floor(t0 - host.monoBase);
+  // `now`: a monotonic reading the caller took just before, with nothing but synchronous machine
+  // work since (the previous step's end): one clock read per step instead of two.
+  const t0 = now ?? performance.now();
   const attempt = info.retry === undefined ? 1 : (context.attempts[info.retry] ?? 0) + 1;
   const span = parent.active ? parent.child(stepSpanInfo(info, context.data, attempt, item)) : NOOP_SPAN;
   const timeoutMs = step.timeoutMs ?? host.options.stepTimeoutMs;
@@ -116,7 +118,7 @@ export function runStep(
       controller.abort(new TimeoutError(`Step "${step.name}"`, timeoutMs, { details: { step: step.name } }));
     signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
   }
-  const outcome = new StepAttempt(host, info, item, attempt, startedAt, t0, span, scopeSignal);
+  const outcome = new StepAttempt(host, info, item, attempt, t0, span, scopeSignal);
   const usage = host.usage;
   // Built here rather than through stepContext(parts): one object per step instead of two. The
   // fields are in stepContext's order, so a step sees one shape wherever it is called from.
@@ -153,29 +155,37 @@ export function runStep(
         ? result
         : settle(result, `Step "${step.name}"`, signal, timeoutMs, onTimeout);
     if (!(value instanceof Promise)) return outcome.ok(value);
-    return value.then(
-      (output) => outcome.ok(output),
-      (error: unknown) => outcome.fail(error),
-    );
+    // The caller awaits it and settles the attempt (`settled`): no promise or closures of our own.
+    outcome.pending = value;
+    return outcome;
   } catch (error) {
     return outcome.fail(error);
   }
 }
 
 /**
- * One attempt of a step, turning its answer or failure into the outcome: a class rather than
- * closures, since a batch runs this for every step of every item.
+ * One attempt of a step, and once settled its outcome: the event for the machine, the record, and
+ * the span, still open (it ends once the machine has said whether a tier was accepted). One object
+ * per step rather than an attempt, an outcome and closures: a batch runs this for every step of
+ * every item.
  */
-class StepAttempt {
+export class StepAttempt implements OpenStepSpan {
   /** What the step reported through `ctx.recordUsage`, if anything. */
   usage: Usage | undefined;
+  /** An asynchronous step's promise, until the caller settles the attempt with what it gave. */
+  pending: Promise<unknown> | undefined;
+  event: ChainMachineEvent;
+  record: StepRecord;
+  output: unknown;
+  error: CatenaError | undefined;
+  /** The monotonic clock when the attempt settled (0 until then). */
+  endedAt: number;
+  readonly span: TraceSpan;
   private readonly host: StepHost;
   private readonly info: StepInfo;
   private readonly item: number | undefined;
   private readonly attempt: number;
-  private readonly startedAt: number;
   private readonly t0: number;
-  private readonly span: TraceSpan;
   private readonly scopeSignal: AbortSignal | undefined;
 
   constructor(
@@ -183,7 +193,6 @@ class StepAttempt {
     info: StepInfo,
     item: number | undefined,
     attempt: number,
-    startedAt: number,
     t0: number,
     span: TraceSpan,
     scopeSignal: AbortSignal | undefined,
@@ -192,24 +201,38 @@ class StepAttempt {
     this.info = info;
     this.item = item;
     this.attempt = attempt;
-    this.startedAt = startedAt;
     this.t0 = t0;
     this.span = span;
     this.scopeSignal = scopeSignal;
     this.usage = undefined;
+    this.pending = undefined;
+    this.event = STEP_PENDING;
+    this.record = NO_RECORD;
+    this.output = undefined;
+    this.error = undefined;
+    this.endedAt = 0;
   }
 
-  ok(output: unknown): StepOutcome {
+  /** Settles an asynchronous attempt with what its promise gave: `failed` when it rejected. */
+  settled(failed: boolean, value: unknown): this {
+    this.pending = undefined;
+    return failed ? this.fail(value) : this.ok(value);
+  }
+
+  ok(output: unknown): this {
     const info = this.info;
     // A tier that gives no label would leave the cascade nothing to decide on: say so, not defer quietly.
     if (info.cascade !== undefined && !isLabelResult(output)) return this.fail(notALabel(info, output));
-    const r = this.record("done");
+    const r = this.newRecord("done");
     const confidence = (output as { confidence?: unknown } | null)?.confidence;
     if (typeof confidence === "number") r.confidence = confidence;
-    return { event: { type: "step.done", output }, record: r, span: this.span, output };
+    this.event = { type: "step.done", output };
+    this.record = r;
+    this.output = output;
+    return this;
   }
 
-  fail(error: unknown): StepOutcome {
+  fail(error: unknown): this {
     const { host, span, scopeSignal } = this;
     // A run-level abort or timeout ends the run; it is not the step's failure to retry.
     // So is the abort of the sub-flow it runs in (a parallel's sibling failed).
@@ -225,18 +248,25 @@ class StepAttempt {
         : new StepError(step.name, step.kind, error);
     host.lastError = err;
     const serialized = serializeError(err);
-    const r = this.record("error");
+    const r = this.newRecord("error");
     r.error = serialized;
-    return { event: { type: "step.error", error: serialized }, record: r, span, error: err };
+    this.event = { type: "step.error", error: serialized };
+    this.record = r;
+    this.error = err;
+    return this;
   }
 
-  private record(status: StepRecord["status"]): StepRecord {
+  private newRecord(status: StepRecord["status"]): StepRecord {
     const { info, item } = this;
+    const end = performance.now();
+    this.endedAt = end;
     const r: StepRecord = {
       name: info.step.name,
       kind: info.step.kind,
-      startedAt: this.startedAt,
-      ms: performance.now() - this.t0,
+      // What Date.now() would have said at the start, to within 1 ms and never later, without
+      // reading a second clock.
+      startedAt: this.host.wallBase + Math.floor(this.t0 - this.host.monoBase),
+      ms: end - this.t0,
       status,
     };
     if (info.tier !== undefined) r.tier = info.tier;
@@ -252,7 +282,7 @@ class StepAttempt {
  * accepted, `escalated` when the cascade went on to the next tier.
  */
 export function tierStatus(
-  outcome: StepOutcome,
+  outcome: OpenStepSpan,
   context: ChainMachineContext,
   info: StepInfo,
 ): StepRecord["status"] {

@@ -28,7 +28,7 @@ export interface OpenStepSpan {
   record: StepRecord;
   span: TraceSpan;
   output?: unknown;
-  error?: CatenaError;
+  error?: CatenaError | undefined;
 }
 
 /**

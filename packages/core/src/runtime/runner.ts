@@ -16,7 +16,7 @@ import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
-import { RunSession } from "./run-session.ts";
+import { type RunEnding, RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 import { startShadow } from "./shadow-run.ts";
@@ -46,10 +46,7 @@ export function run<TInput, TOutput>(
     }
     if (options.shadow)
       startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
-    const driver = session.driverFor(chain.compiled);
-    return execute(chain, session, options, parsed.data, () =>
-      session.start(driver, initialContext(parsed.data)),
-    );
+    return execute(chain, session, options, parsed.data);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -90,7 +87,6 @@ export async function resume<TInput, TOutput, TDecision>(
   const problem = snapshotProblem(chain as AnyChain, snapshot);
   if (problem) throw new InvalidSnapshotError(problem, { details: { chain: chain.id } });
   const session = new RunSession(chain, options, snapshot);
-  const driver = session.driverFor(chain.compiled);
   const review = pausedReview(chain as AnyChain, snapshot);
   let value: unknown = decision;
   if (review?.decision) {
@@ -112,14 +108,7 @@ export async function resume<TInput, TOutput, TDecision>(
     ms: 0,
     status: "done",
   });
-  return execute(
-    chain,
-    session,
-    options,
-    snapshot.context.input,
-    () => session.resumeAt(driver, snapshot, value),
-    { snapshot, decision: value },
-  );
+  return execute(chain, session, options, snapshot.context.input, { snapshot, decision: value });
 }
 
 function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undefined {
@@ -151,14 +140,80 @@ const reviewIn: ReviewLookup = (flow, paused) => {
   return undefined;
 };
 
-async function execute<TInput, TOutput>(
+/**
+ * Drives a run to its end and makes its result: from the start with the (validated) `inputs`, or
+ * from a snapshot with a decision when `resumed`. A fresh run without a timeout is walked in one
+ * async frame, `drive`'s, which makes the result itself (`RUN_ENDING`); a batch runs one per item.
+ */
+function execute<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
   session: RunSession,
   options: RunOptions,
   inputs: unknown,
-  start: () => MachineCursor | Promise<MachineCursor>,
   resumed?: { snapshot: RunSnapshot; decision: unknown },
 ): Promise<RunResult<TOutput>> {
+  if (resumed !== undefined || options.timeoutMs !== undefined) {
+    return executeAwaiting(chain, session, options, inputs, resumed);
+  }
+  beginRun(chain, session, options, inputs, undefined);
+  try {
+    const driver = session.driverFor(chain.compiled);
+    // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
+    const first = session.start(driver, initialContext(inputs));
+    const ending = session.drive(
+      driver,
+      first,
+      undefined,
+      session.span,
+      session.ref,
+      session.signal,
+      RUN_ENDING,
+    );
+    return ending as Promise<RunResult<TOutput>>;
+  } catch (error) {
+    return Promise.resolve(RUN_ENDING.fail(session, error) as RunResult<TOutput>);
+  }
+}
+
+/** How a run's walk makes its result: `endRun` where it ended, a failed result from what it threw. */
+const RUN_ENDING: RunEnding = {
+  end: (session, at) => endRun(session.chain, session, at),
+  fail: (session, error) =>
+    finishFailed(session, CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error)),
+};
+
+/** A resumed run, or one with a timeout to clear at its end: the walk awaited here. */
+async function executeAwaiting<TInput, TOutput>(
+  chain: Chain<TInput, TOutput, unknown>,
+  session: RunSession,
+  options: RunOptions,
+  inputs: unknown,
+  resumed: { snapshot: RunSnapshot; decision: unknown } | undefined,
+): Promise<RunResult<TOutput>> {
+  const timer = beginRun(chain, session, options, inputs, resumed);
+  try {
+    const driver = session.driverFor(chain.compiled);
+    const first =
+      resumed === undefined
+        ? session.start(driver, initialContext(inputs))
+        : await session.resumeAt(driver, resumed.snapshot, resumed.decision);
+    // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
+    return endRun(chain, session, session.pause ? first : await session.drive(driver, first));
+  } catch (error) {
+    return RUN_ENDING.fail(session, error) as RunResult<TOutput>;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** Arms the run's timeout (returned, to clear) and starts its root span when there is a tracer. */
+function beginRun(
+  chain: AnyChain,
+  session: RunSession,
+  options: RunOptions,
+  inputs: unknown,
+  resumed: { snapshot: RunSnapshot; decision: unknown } | undefined,
+): NodeJS.Timeout | undefined {
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {
     const controller = new AbortController();
@@ -181,70 +236,64 @@ async function execute<TInput, TOutput>(
       });
     }
   }
-  try {
-    let first = start();
-    if (first instanceof Promise) first = await first;
-    // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
-    const end = session.pause ? first : await session.drive(session.driverFor(chain.compiled), first);
-    const info = end.state.info;
-    const pause = session.pause;
-    if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
-      const review =
-        info.kind === "review" ? info.review : (pause?.review as { name: string; prompt?: string });
-      const snapshot: RunSnapshot = {
-        format: "catena.run-snapshot.v1",
-        chain: session.ref,
-        runId: session.runId,
-        state: end.state.key,
-        context: end.context,
-        steps: session.records,
-        usage: session.usage,
-        startedAt: session.startedAt,
-        review: { name: review.name, ...(review.prompt === undefined ? {} : { prompt: review.prompt }) },
-        ...(info.kind === "effect" && pause !== undefined ? { nested: pause.nested } : {}),
-      };
-      if (session.span.active) {
-        suspendReviewSpan(
-          session.span,
-          snapshot,
-          decisionSchemaOf(pausedReview(chain as AnyChain, snapshot)),
-        );
-      }
-      session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
-      return withBase({ status: "waiting" as const, snapshot }, session);
-    }
-    if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
-      session.endRunSpan("deferred", { outputs: { status: "deferred", deferred: end.context.deferred } });
-      return withBase({ status: "deferred" as const, deferred: end.context.deferred }, session);
-    }
-    if (info.kind === "final" && info.outcome === "failed") {
-      const error =
-        session.lastError ??
-        new StepError(end.context.error?.message ?? "unknown", "unknown", end.context.error ?? "step failed");
-      return finishFailed(session, error);
-    }
-    const parsed = chain.output.safeParse(end.context.data);
-    if (!parsed.success)
-      return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
-    session.endRunSpan("done", { outputs: parsed.data });
-    // The common result as one literal, in withBase's field order: adding six fields to a smaller
-    // object one by one walks six shape transitions, once per run.
-    return {
-      status: "done" as const,
-      output: parsed.data,
-      runId: session.runId,
+  return timer;
+}
+
+/** The result of a run whose walk ended at `end`: done (output validated), deferred, waiting or failed. */
+function endRun<TOutput>(
+  chain: Chain<unknown, TOutput, unknown>,
+  session: RunSession,
+  end: MachineCursor,
+): RunResult<TOutput> {
+  const info = end.state.info;
+  const pause = session.pause;
+  if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
+    const review =
+      info.kind === "review" ? info.review : (pause?.review as { name: string; prompt?: string });
+    const snapshot: RunSnapshot = {
+      format: "catena.run-snapshot.v1",
       chain: session.ref,
+      runId: session.runId,
+      state: end.state.key,
+      context: end.context,
       steps: session.records,
       usage: session.usage,
       startedAt: session.startedAt,
-      ms: Date.now() - session.startedAt,
+      review: { name: review.name, ...(review.prompt === undefined ? {} : { prompt: review.prompt }) },
+      ...(info.kind === "effect" && pause !== undefined ? { nested: pause.nested } : {}),
     };
-  } catch (error) {
-    const err = CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error);
-    return finishFailed(session, err);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    if (session.span.active) {
+      suspendReviewSpan(session.span, snapshot, decisionSchemaOf(pausedReview(chain as AnyChain, snapshot)));
+    }
+    session.endRunSpan("waiting", { outputs: { status: "waiting", review: review.name } });
+    return withBase({ status: "waiting" as const, snapshot }, session);
   }
+  if (info.kind === "final" && info.outcome === "deferred" && end.context.deferred) {
+    session.endRunSpan("deferred", { outputs: { status: "deferred", deferred: end.context.deferred } });
+    return withBase({ status: "deferred" as const, deferred: end.context.deferred }, session);
+  }
+  if (info.kind === "final" && info.outcome === "failed") {
+    const error =
+      session.lastError ??
+      new StepError(end.context.error?.message ?? "unknown", "unknown", end.context.error ?? "step failed");
+    return finishFailed(session, error);
+  }
+  const parsed = chain.output.safeParse(end.context.data);
+  if (!parsed.success)
+    return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
+  session.endRunSpan("done", { outputs: parsed.data });
+  // The common result as one literal, in withBase's field order: adding six fields to a smaller
+  // object one by one walks six shape transitions, once per run.
+  return {
+    status: "done" as const,
+    output: parsed.data,
+    runId: session.runId,
+    chain: session.ref,
+    steps: session.records,
+    usage: session.usage,
+    startedAt: session.startedAt,
+    ms: Date.now() - session.startedAt,
+  };
 }
 
 /**

@@ -1,0 +1,109 @@
+import type { SerializedError } from "../errors/catena-error.ts";
+import type { RunOptions } from "../runtime/run-types.ts";
+import type { Usage } from "../types.ts";
+import type { ResumeMismatch } from "./batch-identity.ts";
+import type { BatchQueue } from "./batch-queue.ts";
+import type { BatchRecord } from "./jsonl-checkpoint.ts";
+
+/** Progress of a batch, sent once per finished item (in the event-loop turn the item ended in). */
+export interface BatchProgress {
+  done: number;
+  failed: number;
+  deferred: number;
+  /** Items paused at a review. */
+  waiting: number;
+  /** Items found finished in the checkpoint and not run again. */
+  skipped: number;
+  inFlight: number;
+  /** Known when the inputs are an array or `total` was given. */
+  total?: number;
+  elapsedMs: number;
+  itemsPerSecond: number;
+  etaMs?: number;
+}
+
+/** Options of {@link runBatch}. */
+export interface BatchOptions extends Omit<RunOptions, "runId"> {
+  /** Items in flight at once (default 8). */
+  concurrency?: number;
+  /** At most this many item starts per second, or per minute (one of the two). */
+  rate?: { perSecond?: number; perMinute?: number };
+  onProgress?: (progress: BatchProgress) => void;
+  /**
+   * JSONL file that receives each result as it finishes, after a header line recording the chain
+   * (name, version, fingerprint) and the input digest; with `resume`, finished items are skipped.
+   * A result is queued at the end of the event-loop turn its item finished in and is in the file
+   * within 50 ms of that (or 256 KiB later), and every result is in it when `runBatch` returns.
+   */
+  checkpoint?: string;
+  /**
+   * Continue an existing checkpoint. It is refused with a `BatchResumeError` (`BATCH_RESUME_MISMATCH`)
+   * when its header names another chain, version, fingerprint or input digest, or when it has no header.
+   */
+  resume?: boolean;
+  /** On resume, run failed items again. */
+  retryFailed?: boolean;
+  /** Resume even a checkpoint written for another chain, version, fingerprint or input (or without a header). */
+  forceResume?: boolean;
+  /**
+   * A digest of the whole input (e.g. `sha256:<hex>` of the input file), recorded in the checkpoint
+   * and compared on resume. Array inputs get a digest of their JSON when this is not given; other
+   * iterables are not checked without it.
+   */
+  inputDigest?: string;
+  /** Where the input came from (e.g. its path), recorded next to the digest for messages. */
+  inputSource?: string;
+  /** Number of inputs, for ETA when the inputs are an async iterable. */
+  total?: number;
+  /** Write each item's input next to its result (default true). */
+  includeInput?: boolean;
+  /** A stable key per item, written into its record (e.g. the input file's line number). */
+  keyOf?: (input: unknown, index: number) => string;
+  /** Called with each finished item's record, in completion order. */
+  onItem?: (item: BatchItemResult) => void;
+  /** Keep every result in memory and return them in the summary (default: only without a checkpoint). */
+  collect?: boolean;
+  /**
+   * Run the items on a queue's workers instead of in this process (e.g. `redisQueue(url)` from
+   * `@catena/queue`); `concurrency` is then how many items wait on the queue at once.
+   */
+  queue?: BatchQueue;
+  /**
+   * The batch's id on the queue (default: derived from the chain, the input digest and the
+   * checkpoint path, so that a resumed batch finds its items again).
+   */
+  batchId?: string;
+}
+
+/** One finished item. */
+export interface BatchItemResult<TOutput = unknown> extends BatchRecord {
+  /** The chain's name and version, on every item. */
+  chain: string;
+  version: string;
+  runId?: string;
+  ms: number;
+  output?: TOutput;
+  error?: SerializedError;
+}
+
+/** What {@link runBatch} returns. */
+export interface BatchSummary<TOutput = unknown> {
+  status: "done" | "aborted";
+  total: number;
+  done: number;
+  failed: number;
+  deferred: number;
+  waiting: number;
+  skipped: number;
+  ms: number;
+  itemsPerSecond: number;
+  usage: Usage;
+  /** Deferral reasons, counted by error code of the tier that gave up (or "low-confidence"). */
+  deferredReasons: Record<string, number>;
+  results?: BatchItemResult<TOutput>[];
+  checkpoint?: string;
+  /** How the checkpoint differed from this batch when `forceResume` resumed it anyway. */
+  forcedResume?: { mismatches: ResumeMismatch[] };
+  /** The batch's id on the queue, when it ran on one. */
+  batchId?: string;
+}

@@ -1,0 +1,80 @@
+/** The next input to run, with its position in the whole input. */
+export interface SourceItem {
+  index: number;
+  value: unknown;
+}
+
+/**
+ * Reads inputs one at a time, synchronously for arrays and iterables, serialised for async ones.
+ * Items `isFinished` (already in the checkpoint) are passed over inside the source, in one loop per
+ * run of them, rather than each going back through a worker: a resume mostly skips.
+ */
+export function inputSource(
+  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+  isFinished: ((index: number) => boolean) | undefined,
+  signal: AbortSignal | undefined,
+): {
+  next(): SourceItem | undefined | Promise<SourceItem | undefined>;
+  /** How many inputs were read. */
+  read(): number;
+  /** How many inputs were passed over as finished. */
+  skipped(): number;
+} {
+  let index = 0;
+  let skipped = 0;
+  const skip = (): boolean => {
+    if (isFinished === undefined || !isFinished(index)) return false;
+    index++;
+    skipped++;
+    return true;
+  };
+  if (Array.isArray(inputs)) {
+    const list: readonly unknown[] = inputs;
+    return {
+      next() {
+        while (index < list.length && skip()) if (signal?.aborted) return undefined;
+        return index < list.length ? { index, value: list[index++] } : undefined;
+      },
+      read: () => index,
+      skipped: () => skipped,
+    };
+  }
+  if (Symbol.iterator in inputs) {
+    const it = inputs[Symbol.iterator]();
+    return {
+      next() {
+        for (;;) {
+          const r = it.next();
+          if (r.done) return undefined;
+          if (!skip()) return { index: index++, value: r.value };
+          if (signal?.aborted) return undefined;
+        }
+      },
+      read: () => index,
+      skipped: () => skipped,
+    };
+  }
+  const it = inputs[Symbol.asyncIterator]();
+  let done = false;
+  let tail: Promise<SourceItem | undefined> = Promise.resolve(undefined);
+  return {
+    next() {
+      // Workers ask concurrently; an async iterator is only asked once the previous answer is in.
+      tail = tail.then(async () => {
+        for (;;) {
+          if (done) return undefined;
+          const r = await it.next();
+          if (r.done) {
+            done = true;
+            return undefined;
+          }
+          if (!skip()) return { index: index++, value: r.value };
+          if (signal?.aborted) return undefined;
+        }
+      });
+      return tail;
+    },
+    read: () => index,
+    skipped: () => skipped,
+  };
+}
