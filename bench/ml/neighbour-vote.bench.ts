@@ -73,19 +73,28 @@ const argmax = (p: Float64Array): number => p.reduce((b, v, i) => (v > (p[b] as 
 for (const t of texts) {
   const x = featuriser.transform(t);
   const [a, b] = forwards.map((f) => f.neighboursOf(x, neighbours.k));
-  if (a && b && a.rows.every((r, j) => r === b.rows[j] && a.similarities[j] === b.similarities[j])) sameRows++;
+  if (a && b && a.rows.every((r, j) => r === b.rows[j] && a.similarities[j] === b.similarities[j]))
+    sameRows++;
   const pa = fast.probabilities(t);
   const pb = exact.probabilities(t);
   if (argmax(pa) === argmax(pb)) sameArgmax++;
   if (pa.every((v, i) => v === pb[i])) identical++;
-  for (let i = 0; i < pa.length; i++) maxDiff = Math.max(maxDiff, Math.abs((pa[i] as number) - (pb[i] as number)));
+  for (let i = 0; i < pa.length; i++)
+    maxDiff = Math.max(maxDiff, Math.abs((pa[i] as number) - (pb[i] as number)));
   if (argmax(pa) !== argmax(without.probabilities(t))) changed++;
   const h = fast.hidden(t);
   const units = Int32Array.from(h.keys()).filter((u) => (h[u] as number) > 0);
   const values = Float32Array.from(units, (u) => h[u] as number);
   const norm = Math.hypot(...values);
   if (norm === 0) continue;
-  probe.nearest(units, values, units.length, 1 / norm, new Int32Array(neighbours.k), new Float64Array(neighbours.k));
+  probe.nearest(
+    units,
+    values,
+    units.length,
+    1 / norm,
+    new Int32Array(neighbours.k),
+    new Float64Array(neighbours.k),
+  );
   rescored.push(probe.rescored);
 }
 rescored.sort((p, q) => p - q);
@@ -94,7 +103,12 @@ console.log(machineNotes());
 console.log(`${loadNote()}; ${texts.length} dev texts, ${ROUNDS} interleaved rounds, median CPU\n`);
 console.log(
   markdownTable(
-    ["measure (CPU)", "kNN vote, int8 + exact re-scoring (now)", "kNN vote, full f32 pass (before)", "no vote (round 2)"],
+    [
+      "measure (CPU)",
+      "kNN vote, int8 + exact re-scoring (now)",
+      "kNN vote, full f32 pass (before)",
+      "no vote (round 2)",
+    ],
     [
       ["`predict()` per text, µs", ...perText.map((p) => fmt(median(p), 0))],
       ["first prediction (builds the forward pass + memory copy), ms", ...buildMs.map((m) => fmt(m, 0))],

@@ -135,7 +135,11 @@ export class NeuralForward {
       const sims = new Float32Array(buffer, SIMS, N);
       this.#memory = { N, labels: memory.labels, transposed: { MT, SIMS, sims } };
     } else if (memory) {
-      this.#memory = { N, labels: memory.labels, quantised: new QuantisedMemory(memory.vectors, memory.labels, H) };
+      this.#memory = {
+        N,
+        labels: memory.labels,
+        quantised: new QuantisedMemory(memory.vectors, memory.labels, H),
+      };
     }
   }
 

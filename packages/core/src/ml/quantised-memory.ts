@@ -63,6 +63,8 @@ export class QuantisedMemory {
   readonly #margin: Float64Array;
   /** The largest Σ|scale · code| of a row: what the query's int16 rounding can cost, times 1/(2Q). */
   readonly #maxL1: number;
+  readonly #maxMargin: number;
+  readonly #maxResidual: number;
   readonly #qmax: number;
   /** Per query: the active units, their f32-rounded scaled values (as the exact pass uses them), the projection. */
   readonly #offsets: Int32Array;
@@ -86,7 +88,8 @@ export class QuantisedMemory {
     const basis = centroidBasis(vectors, labels, dimension);
     const D = basis.length / dimension;
     this.#basisT = new Float64Array(dimension * D);
-    for (let d = 0; d < D; d++) for (let u = 0; u < dimension; u++) this.#basisT[u * D + d] = basis[d * dimension + u] as number;
+    for (let d = 0; d < D; d++)
+      for (let u = 0; u < dimension; u++) this.#basisT[u * D + d] = basis[d * dimension + u] as number;
     this.#basisSize = D;
     const rows = Math.ceil(n / 4) * 4;
     const stride = Math.max(16, Math.ceil(D / 16) * 16);
@@ -113,18 +116,21 @@ export class QuantisedMemory {
     new Float32Array(buffer, rowsAt, n * dimension).set(vectors.subarray(0, n * dimension));
     const basis32 = Float32Array.from(basis);
     const projections = new Float32Array(n * D);
-    const scores = new Float32Array(buffer, projectedAt, BLOCK * n);
+    // Read back and written through plain arrays: typed arrays over a growable shared buffer are slow from JS.
+    const shared = new Float32Array(buffer, projectedAt, BLOCK * n);
+    const scores = new Float32Array(BLOCK * n);
     for (let b = 0; b < blocks; b++) {
       const count = Math.min(BLOCK, D - b * BLOCK);
       const target = new Float32Array(buffer, blockAt, BLOCK * dimension);
       packF32Block(target, basis32, dimension, dimension, b * BLOCK, count, BLOCK);
       this.#kernels.scoreF32x8(rowsAt, n, dimension * 4, blockAt, projectedAt);
+      scores.set(shared);
       for (let j = 0; j < count; j++) {
         for (let r = 0; r < n; r++) projections[r * D + b * BLOCK + j] = scores[j * n + r] as number;
       }
     }
-    const codes = new Int8Array(buffer, this.#codes, rows * stride);
-    const scales = new Float32Array(buffer, this.#scales, rows);
+    const codes = new Int8Array(rows * stride);
+    const scales = new Float32Array(rows);
     this.#q16 = new Int16Array(buffer, this.#query, stride);
     this.#approx = new Float32Array(buffer, this.#out, rows);
     this.#scores = new Float32Array(rows);
@@ -158,6 +164,10 @@ export class QuantisedMemory {
       maxL1 = Math.max(maxL1, l1);
     }
     this.#maxL1 = maxL1;
+    this.#maxMargin = this.#margin.reduce((a, b) => Math.max(a, b), 0);
+    this.#maxResidual = this.#residual.reduce((a, b) => Math.max(a, b), 0);
+    new Int8Array(buffer, this.#codes, rows * stride).set(codes);
+    new Float32Array(buffer, this.#scales, rows).set(scales);
     // Each int32 lane sums stride/4 products of an int8 (≤ 127) and an int16 (≤ qmax): no overflow.
     this.#qmax = Math.min(32767, Math.floor(2147483647 / (127 * (stride / 4))));
     this.#offsets = new Int32Array(dimension);
@@ -249,12 +259,18 @@ export class QuantisedMemory {
     const margin = this.#margin;
     const residual = this.#residual;
     let cut = (bestSim[k - 1] as number) - queryRounding;
+    // A first filter with the largest row bound (one compare per row), then the row's own bound.
+    const widest = this.#maxMargin + outside * this.#maxResidual;
+    let floor = (cut - widest) * Q;
     for (let r = 0; r < n; r++) {
-      if ((approx[r] as number) * invQ + (margin[r] as number) + outside * (residual[r] as number) < cut) continue;
+      if ((approx[r] as number) < floor) continue;
+      if ((approx[r] as number) * invQ + (margin[r] as number) + outside * (residual[r] as number) < cut)
+        continue;
       if (seen[r] === epoch) continue;
       seen[r] = epoch;
       insert(best, bestSim, this.#exact(r, active), r);
       cut = (bestSim[k - 1] as number) - queryRounding;
+      floor = (cut - widest) * Q;
     }
   }
 
@@ -305,24 +321,29 @@ function centroidBasis(vectors: Float32Array, labels: Int32Array, dimension: num
   const sums = new Float64Array(classes * dimension);
   for (let r = 0; r < labels.length; r++) {
     const at = (labels[r] as number) * dimension;
-    for (let u = 0; u < dimension; u++) sums[at + u] = (sums[at + u] as number) + (vectors[r * dimension + u] as number);
+    for (let u = 0; u < dimension; u++)
+      sums[at + u] = (sums[at + u] as number) + (vectors[r * dimension + u] as number);
   }
   const basis = new Float64Array(classes * dimension);
   let size = 0;
   for (let c = 0; c < classes; c++) {
-    const v = sums.subarray(c * dimension, (c + 1) * dimension);
-    const before = Math.hypot(...v);
+    const at = c * dimension;
+    let before = 0;
+    for (let u = 0; u < dimension; u++) before += (sums[at + u] as number) ** 2;
     for (let pass = 0; pass < 2; pass++) {
       for (let b = 0; b < size; b++) {
-        const e = basis.subarray(b * dimension, (b + 1) * dimension);
+        const e = b * dimension;
         let dot = 0;
-        for (let u = 0; u < dimension; u++) dot += (v[u] as number) * (e[u] as number);
-        for (let u = 0; u < dimension; u++) v[u] = (v[u] as number) - dot * (e[u] as number);
+        for (let u = 0; u < dimension; u++) dot += (sums[at + u] as number) * (basis[e + u] as number);
+        for (let u = 0; u < dimension; u++)
+          sums[at + u] = (sums[at + u] as number) - dot * (basis[e + u] as number);
       }
     }
-    const norm = Math.hypot(...v);
-    if (!(norm > 1e-6 * before)) continue;
-    for (let u = 0; u < dimension; u++) basis[size * dimension + u] = (v[u] as number) / norm;
+    let norm = 0;
+    for (let u = 0; u < dimension; u++) norm += (sums[at + u] as number) ** 2;
+    if (!(norm > 1e-12 * before)) continue;
+    const inverse = 1 / Math.sqrt(norm);
+    for (let u = 0; u < dimension; u++) basis[size * dimension + u] = (sums[at + u] as number) * inverse;
     size++;
   }
   return basis.slice(0, Math.max(1, size) * dimension);
