@@ -23,11 +23,13 @@ import {
 /**
  * Slack for float rounding: of the exact pass (≤ 256 f32 roundings of terms summing to ≤ 1), of the
  * rows' f32 projections (≤ 1.5e-5 per coordinate, ≤ 1.4e-4 over 77 of them against a unit query),
- * and of the int8 kernel's output: ≤ 1.6e-4 in all, doubled.
+ * of the query's f32 projection (as much again) and of the int8 kernel's output: ≤ 3e-4 in all, doubled.
  */
-const FLOAT_SLACK = 3e-4;
+const FLOAT_SLACK = 6e-4;
 /** Added to squared residual norms computed as ‖m‖² − ‖Bm‖², so that cancellation cannot shrink them. */
 const RESIDUAL_SLACK = 1e-5;
+/** The same for the query, whose projection is in f32 (‖Bq‖² off by ≤ 3e-4), doubled. */
+const QUERY_RESIDUAL_SLACK = 6e-4;
 /** Basis vectors per call of the f32 block kernel that projects the rows. */
 const BLOCK = 8;
 
@@ -44,8 +46,13 @@ export class QuantisedMemory {
   readonly #n: number;
   readonly #dimension: number;
   readonly #kernels: DotKernelExports;
-  /** Orthonormal basis of the centroids' span, transposed: dimension × `#basisSize`, row-major. */
-  readonly #basisT: Float64Array;
+  /** Where the basis (f32, rows padded to 4), the dense query and its projection sit in the kernels' memory. */
+  readonly #basisAt: number;
+  readonly #basisRows: number;
+  readonly #denseAt: number;
+  readonly #projectedAt: number;
+  readonly #dense: Float32Array;
+  readonly #projectedShared: Float32Array;
   readonly #basisSize: number;
   readonly #rows: number;
   readonly #stride: number;
@@ -87,9 +94,6 @@ export class QuantisedMemory {
     this.#dimension = dimension;
     const basis = centroidBasis(vectors, labels, dimension);
     const D = basis.length / dimension;
-    this.#basisT = new Float64Array(dimension * D);
-    for (let d = 0; d < D; d++)
-      for (let u = 0; u < dimension; u++) this.#basisT[u * D + d] = basis[d * dimension + u] as number;
     this.#basisSize = D;
     const rows = Math.ceil(n / 4) * 4;
     const stride = Math.max(16, Math.ceil(D / 16) * 16);
@@ -106,6 +110,11 @@ export class QuantisedMemory {
     this.#scales = take(rows * 4);
     this.#query = take(stride * 2);
     this.#out = take(rows * 4);
+    const hStride = Math.ceil(dimension / 4) * 4;
+    this.#basisRows = Math.ceil(D / 4) * 4;
+    this.#basisAt = take(this.#basisRows * hStride * 4);
+    this.#denseAt = take(hStride * 4);
+    this.#projectedAt = take(this.#basisRows * 4);
     // Scratch of the projection: the rows in f32 and one block of basis vectors, and its output.
     const rowsAt = take(n * dimension * 4);
     const blockAt = take(BLOCK * dimension * 4);
@@ -132,6 +141,12 @@ export class QuantisedMemory {
     const codes = new Int8Array(rows * stride);
     const scales = new Float32Array(rows);
     this.#q16 = new Int16Array(buffer, this.#query, stride);
+    const basisShared = new Float32Array(buffer, this.#basisAt, this.#basisRows * hStride);
+    const padded = new Float32Array(this.#basisRows * hStride);
+    for (let d = 0; d < D; d++) padded.set(basis32.subarray(d * dimension, (d + 1) * dimension), d * hStride);
+    basisShared.set(padded);
+    this.#dense = new Float32Array(hStride);
+    this.#projectedShared = new Float32Array(buffer, this.#projectedAt, this.#basisRows);
     this.#approx = new Float32Array(buffer, this.#out, rows);
     this.#scores = new Float32Array(rows);
     this.#residual = new Float64Array(n);
@@ -194,22 +209,31 @@ export class QuantisedMemory {
     if (k === 0) return;
     const n = this.#n;
     const D = this.#basisSize;
-    const basisT = this.#basisT;
     const scaleF = Math.fround(scale);
     const offsets = this.#offsets;
     const terms = this.#terms;
     const projected = this.#projected;
-    projected.fill(0);
+    const dense = this.#dense;
+    dense.fill(0);
     let length = 0;
     for (let a = 0; a < active; a++) {
       const u = units[a] as number;
       const t = Math.fround((values[a] as number) * scaleF);
       offsets[a] = u;
       terms[a] = t;
+      dense[u] = t;
       length += t * t;
-      const row = u * D;
-      for (let d = 0; d < D; d++) projected[d] = (projected[d] as number) + t * (basisT[row + d] as number);
     }
+    // The query's projection on the basis: one f32 dot per basis vector, in the kernels' memory.
+    new Float32Array(this.#projectedShared.buffer, this.#denseAt, dense.length).set(dense);
+    this.#kernels.scoreF32x1(
+      this.#basisAt,
+      this.#basisRows,
+      dense.length * 4,
+      this.#denseAt,
+      this.#projectedAt,
+    );
+    projected.set(this.#projectedShared.subarray(0, D));
     let inside = 0;
     let maxP = 0;
     for (let d = 0; d < D; d++) {
@@ -217,7 +241,7 @@ export class QuantisedMemory {
       inside += p * p;
       maxP = Math.max(maxP, Math.abs(p));
     }
-    const outside = Math.sqrt(Math.max(0, length - inside) + RESIDUAL_SLACK);
+    const outside = Math.sqrt(Math.max(0, length - inside) + QUERY_RESIDUAL_SLACK);
     const q16 = this.#q16;
     q16.fill(0);
     const Q = maxP > 0 ? this.#qmax / maxP : 0;
