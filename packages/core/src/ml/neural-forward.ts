@@ -9,9 +9,10 @@
  * accumulation is in f32 (the JS loops use f64), so logits differ by float rounding only.
  *
  * With a {@link HiddenMemory} (the training texts' L2-normalised hidden activations and labels),
- * the nearest training texts are found by default through an int8 copy of the memory and an exact
- * re-scoring of the few rows that could be among them ({@link QuantisedMemory}): the same rows and
- * similarities, bit for bit, as the full f32 pass, for a quarter of the bytes read per query. The
+ * the nearest training texts are found by default through an int8 projection of the memory on its
+ * class centroids' span and an exact re-scoring of the few rows that could be among them
+ * ({@link QuantisedMemory}): the same rows and similarities, bit for bit, as the full f32 pass, for
+ * ~80 instead of ~180 multiply-adds per row (see bench/ml/neighbour-vote.bench.ts). The
  * full pass (`search: "f32"`) holds the memory transposed (H × N, N padded to 4), so that the
  * similarities to every training text are one more `accumulate` over the query's active hidden
  * units; it stays as the reference the fast path is tested and benchmarked against.
