@@ -96,4 +96,32 @@ describe("NeuralForward", () => {
       6,
     );
   });
+
+  it("finds the same neighbours, similarities and votes bit for bit through the int8 projection as through the full f32 pass", () => {
+    // 400 rows in 5 noisy clusters (non-negative like ReLU outputs), with duplicated rows (ties) and a zero row.
+    const N = 400;
+    const centres = Array.from({ length: K }, () => Array.from({ length: H }, () => random()));
+    const vectors = new Float32Array(N * H);
+    const labels = new Int32Array(N);
+    for (let n = 0; n < N; n++) {
+      labels[n] = n % K;
+      const row = vectors.subarray(n * H, n * H + H);
+      if (n % 50 === 7) row.set(vectors.subarray((n - 5) * H, (n - 4) * H));
+      else
+        for (let u = 0; u < H; u++) row[u] = Math.max(0, (centres[n % K]?.[u] ?? 0) + 0.4 * (random() - 0.5));
+      if (n === 123) row.fill(0);
+      const norm = Math.hypot(...row) || 1;
+      for (let u = 0; u < H; u++) row[u] = (row[u] as number) / norm;
+    }
+    const fast = new NeuralForward(mlp, linear, { vectors, labels }, "int8");
+    const exact = new NeuralForward(mlp, linear, { vectors, labels }, "f32");
+    for (let i = 0; i < 40; i++) {
+      const x = randomRow(5 + i * 60);
+      for (const k of [1, 5, 12]) expect(fast.neighboursOf(x, k)).toEqual(exact.neighboursOf(x, k));
+      const [a, b] = [new Float64Array(K), new Float64Array(K)];
+      fast.logitsInto(x, new Float64Array(K), new Float64Array(K), { k: 5, tau: 0.05, out: a });
+      exact.logitsInto(x, new Float64Array(K), new Float64Array(K), { k: 5, tau: 0.05, out: b });
+      expect(a).toEqual(b);
+    }
+  });
 });

@@ -9,10 +9,15 @@
  * accumulation is in f32 (the JS loops use f64), so logits differ by float rounding only.
  *
  * With a {@link HiddenMemory} (the training texts' L2-normalised hidden activations and labels),
- * the memory is held transposed (H × N, N padded to 4), so that the cosine similarities of a query
- * to every training text are one more `accumulate` over the query's active hidden units: ReLU's
- * zeros are skipped again and no dot-product kernel is needed.
+ * the nearest training texts are found by default through an int8 projection of the memory on its
+ * class centroids' span and an exact re-scoring of the few rows that could be among them
+ * ({@link QuantisedMemory}): the same rows and similarities, bit for bit, as the full f32 pass, for
+ * ~80 instead of ~180 multiply-adds per row (see bench/ml/neighbour-vote.bench.ts). The
+ * full pass (`search: "f32"`) holds the memory transposed (H × N, N padded to 4), so that the
+ * similarities to every training text are one more `accumulate` over the query's active hidden
+ * units; it stays as the reference the fast path is tested and benchmarked against.
  */
+import { QuantisedMemory } from "./quantised-memory.ts";
 import type { SoftmaxModel } from "./softmax-regression.ts";
 import type { SparseMlpModel } from "./sparse-mlp.ts";
 import type { SparseVector } from "./sparse-vector.ts";
@@ -29,6 +34,9 @@ export interface NeighbourVoting {
   k: number;
   tau: number;
 }
+
+/** How the nearest memory rows are found: int8 first pass + exact re-scoring, or the full f32 pass. */
+export type NeighbourSearch = "int8" | "f32";
 
 /** Non-zeros passed to the kernel per call; longer rows are accumulated in chunks. */
 const CHUNK = 1024;
@@ -64,10 +72,21 @@ export class NeuralForward {
   readonly #rows: Int32Array;
   readonly #vals: Float32Array;
   readonly #memory:
-    | { N: number; MT: number; SIMS: number; sims: Float32Array; labels: Int32Array }
+    | {
+        N: number;
+        labels: Int32Array;
+        transposed?: { MT: number; SIMS: number; sims: Float32Array };
+        quantised?: QuantisedMemory;
+      }
     | undefined;
 
-  constructor(mlp: SparseMlpModel, linear: SoftmaxModel, memory?: HiddenMemory) {
+  /** `search` picks how the memory's nearest rows are found (both give the same rows; int8 is faster). */
+  constructor(
+    mlp: SparseMlpModel,
+    linear: SoftmaxModel,
+    memory?: HiddenMemory,
+    search: NeighbourSearch = "int8",
+  ) {
     const F = mlp.features;
     const H = mlp.hidden;
     const K = mlp.classes;
@@ -88,7 +107,7 @@ export class NeuralForward {
     this.#ROWS = take(CHUNK * 4);
     this.#VALS = take(CHUNK * 4);
     const N = memory ? memory.labels.length : 0;
-    const Np = Math.ceil(N / 4) * 4;
+    const Np = search === "f32" ? Math.ceil(N / 4) * 4 : 0;
     const MT = take(H * Np * 4);
     const SIMS = take(Np * 4);
     const wasmMemory = sgdKernels(at);
@@ -110,12 +129,18 @@ export class NeuralForward {
     this.#avals = new Float32Array(buffer, this.#AVALS, H);
     this.#rows = new Int32Array(buffer, this.#ROWS, CHUNK);
     this.#vals = new Float32Array(buffer, this.#VALS, CHUNK);
-    if (memory) {
+    if (memory && search === "f32") {
       const mt = new Float32Array(buffer, MT, H * Np);
       const v = memory.vectors;
       for (let n = 0; n < N; n++) for (let u = 0; u < H; u++) mt[u * Np + n] = v[n * H + u] as number;
       const sims = new Float32Array(buffer, SIMS, N);
-      this.#memory = { N, MT, SIMS, sims, labels: memory.labels };
+      this.#memory = { N, labels: memory.labels, transposed: { MT, SIMS, sims } };
+    } else if (memory) {
+      this.#memory = {
+        N,
+        labels: memory.labels,
+        quantised: new QuantisedMemory(memory.vectors, memory.labels, H),
+      };
     }
   }
 
@@ -162,40 +187,50 @@ export class NeuralForward {
     if (votes) this.#vote(active, votes);
   }
 
+  /**
+   * The `k` memory rows nearest to row `x` in hidden space (cosine), nearest first, with their
+   * similarities; empty when there is no memory or `x` activates no hidden unit.
+   */
+  neighboursOf(x: SparseVector, k: number): { rows: Int32Array; similarities: Float64Array } {
+    this.#hidden(x);
+    const hid = this.#hid;
+    let active = 0;
+    for (let u = 0; u < this.#H; u++) {
+      const h = hid[u] as number;
+      if (h === 0) continue;
+      this.#arows[active] = u * this.#Kp * 4;
+      this.#avals[active++] = h;
+    }
+    return this.#nearest(active, k);
+  }
+
+  /** The nearest memory rows to the active hidden units left in `arows`/`avals` (their W2 row offsets). */
+  #nearest(active: number, kWanted: number): { rows: Int32Array; similarities: Float64Array } {
+    const memory = this.#memory;
+    const avals = this.#avals;
+    const arows = this.#arows;
+    let norm = 0;
+    for (let a = 0; a < active; a++) norm += (avals[a] as number) ** 2;
+    if (!memory || norm === 0) return { rows: new Int32Array(0), similarities: new Float64Array(0) };
+    const scale = 1 / Math.sqrt(norm);
+    // The active units' indices (arows held their W2 row offsets).
+    for (let a = 0; a < active; a++) arows[a] = (arows[a] as number) / (this.#Kp * 4);
+    const k = Math.min(kWanted, memory.N);
+    const best = new Int32Array(k).fill(-1);
+    const bestSim = new Float64Array(k).fill(Number.NEGATIVE_INFINITY);
+    if (memory.quantised) memory.quantised.nearest(arows, avals, active, scale, best, bestSim);
+    else if (memory.transposed) this.#nearestF32(memory.transposed, memory.N, active, scale, best, bestSim);
+    return { rows: best, similarities: bestSim };
+  }
+
   /** Votes of the nearest memory rows to the active hidden units left in `arows`/`avals`. */
   #vote(active: number, votes: NeighbourVoting & { out: Float64Array }): void {
     const { out, tau } = votes;
     out.fill(0);
     const memory = this.#memory;
-    if (!memory) return;
-    const avals = this.#avals;
-    const arows = this.#arows;
-    const Np = Math.ceil(memory.N / 4) * 4;
-    let norm = 0;
-    for (let a = 0; a < active; a++) norm += (avals[a] as number) ** 2;
-    if (norm === 0) return;
-    const scale = 1 / Math.sqrt(norm);
-    // The active units' rows of the transposed memory, scaled by the unit's share of the query.
-    for (let a = 0; a < active; a++) arows[a] = ((arows[a] as number) / (this.#Kp * 4)) * Np * 4;
-    const sims = memory.sims;
-    sims.fill(0);
-    this.#kernels.accumulate(this.#AROWS, this.#AVALS, active, memory.MT, Np, scale, memory.SIMS);
-    const k = Math.min(votes.k, memory.N);
-    const best = new Int32Array(k).fill(-1);
-    const bestSim = new Float64Array(k).fill(Number.NEGATIVE_INFINITY);
-    // Top k by a sorted insertion; earlier rows win ties, so the result does not depend on the scan's order of equal scores.
-    for (let n = 0; n < memory.N; n++) {
-      const s = sims[n] as number;
-      if (s <= (bestSim[k - 1] as number)) continue;
-      let j = k - 1;
-      while (j > 0 && s > (bestSim[j - 1] as number)) {
-        bestSim[j] = bestSim[j - 1] as number;
-        best[j] = best[j - 1] as number;
-        j--;
-      }
-      bestSim[j] = s;
-      best[j] = n;
-    }
+    const { rows: best, similarities: bestSim } = this.#nearest(active, votes.k);
+    if (!memory || best.length === 0) return;
+    const k = best.length;
     const top = bestSim[0] as number;
     let total = 0;
     for (let j = 0; j < k; j++) {
@@ -207,6 +242,38 @@ export class NeuralForward {
       total += w;
     }
     for (let c = 0; c < out.length; c++) out[c] = (out[c] as number) / total;
+  }
+
+  /** The full f32 pass: similarities to every row through the transposed memory, then the top k. */
+  #nearestF32(
+    memory: { MT: number; SIMS: number; sims: Float32Array },
+    N: number,
+    active: number,
+    scale: number,
+    best: Int32Array,
+    bestSim: Float64Array,
+  ): void {
+    const arows = this.#arows;
+    const Np = Math.ceil(N / 4) * 4;
+    // The active units' rows of the transposed memory, scaled by the unit's share of the query.
+    for (let a = 0; a < active; a++) arows[a] = (arows[a] as number) * Np * 4;
+    const sims = memory.sims;
+    sims.fill(0);
+    this.#kernels.accumulate(this.#AROWS, this.#AVALS, active, memory.MT, Np, scale, memory.SIMS);
+    const k = best.length;
+    // Top k by a sorted insertion; earlier rows win ties, so the result does not depend on the scan's order of equal scores.
+    for (let n = 0; n < N; n++) {
+      const s = sims[n] as number;
+      if (s <= (bestSim[k - 1] as number)) continue;
+      let j = k - 1;
+      while (j > 0 && s > (bestSim[j - 1] as number)) {
+        bestSim[j] = bestSim[j - 1] as number;
+        best[j] = best[j - 1] as number;
+        j--;
+      }
+      bestSim[j] = s;
+      best[j] = n;
+    }
   }
 
   /** Leaves relu(W1ᵀx + b1) in the hidden buffer. */

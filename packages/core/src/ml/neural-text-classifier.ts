@@ -1,7 +1,12 @@
 import type { JsonValue } from "../types.ts";
 import { type ArtifactContents, type LoadedArtifact, readArtifactFile } from "./artifact-file.ts";
 import { ArtifactTextClassifier } from "./artifact-text-classifier.ts";
-import { type HiddenMemory, type NeighbourVoting, NeuralForward } from "./neural-forward.ts";
+import {
+  type HiddenMemory,
+  type NeighbourSearch,
+  type NeighbourVoting,
+  NeuralForward,
+} from "./neural-forward.ts";
 import type { NgramOptions } from "./ngram-hasher.ts";
 import { type SoftmaxModel, softmaxInPlace } from "./softmax-regression.ts";
 import type { SparseMlpModel } from "./sparse-mlp.ts";
@@ -45,6 +50,8 @@ export class NeuralTextClassifier extends ArtifactTextClassifier {
   readonly mlpWeight: number;
   /** The hidden-layer kNN memory and its vote, or undefined (version-1 artifacts). */
   readonly neighbours: HiddenNeighbours | undefined;
+  /** How the memory's nearest texts are found (same texts either way; see {@link NeuralForward}). Not saved. */
+  readonly neighbourSearch: NeighbourSearch;
   /** Built on first use, so that loading stays a plain read of the file. */
   #forward: NeuralForward | undefined;
   readonly #scratch: Float64Array;
@@ -58,6 +65,7 @@ export class NeuralTextClassifier extends ArtifactTextClassifier {
     temperatures: { mlp: number; linear: number };
     mlpWeight: number;
     neighbours?: HiddenNeighbours | undefined;
+    neighbourSearch?: NeighbourSearch;
     info?: { [key: string]: JsonValue };
   }) {
     super(fields);
@@ -66,6 +74,7 @@ export class NeuralTextClassifier extends ArtifactTextClassifier {
     this.temperatures = fields.temperatures;
     this.mlpWeight = fields.mlpWeight;
     this.neighbours = fields.neighbours;
+    this.neighbourSearch = fields.neighbourSearch ?? "int8";
     this.#scratch = new Float64Array(fields.labels.length);
     this.#votes = new Float64Array(fields.labels.length);
   }
@@ -113,7 +122,7 @@ export class NeuralTextClassifier extends ArtifactTextClassifier {
   }
 
   #forwardPass(): NeuralForward {
-    this.#forward ??= new NeuralForward(this.mlp, this.linear, this.neighbours);
+    this.#forward ??= new NeuralForward(this.mlp, this.linear, this.neighbours, this.neighbourSearch);
     return this.#forward;
   }
 
