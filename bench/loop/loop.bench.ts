@@ -12,11 +12,27 @@
 // precision of the cheap tiers' answers. The current version's thresholds were chosen on the
 // whole dev split, fresh part included, so its "before" is, if anything, flattering.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { calibrate, type LabelledExample, splitDataset, writeThresholds } from "@catena/core/ml";
+import {
+  calibrate,
+  type LabelledExample,
+  loadTextClassifier,
+  NeuralTextClassifier,
+  splitDataset,
+  writeThresholds,
+} from "@catena/core/ml";
 import { startStudio } from "@catena/studio";
 import { startOpenAiTestServer } from "@catena/testing";
 // Imported by path: @catena/bench does not depend on @catena/chains or the CLI.
@@ -155,6 +171,24 @@ async function runScenario(s: Scenario) {
       training: { examples: number };
     };
     console.error(`${s.name}: trained on ${report.training.examples} examples`);
+    // The candidate's classifier, loaded on its own: its format version, its hidden-layer memory
+    // and the size on disk, so the loop's figures say which classifier they are about.
+    const classifierFile = join(result.candidate.dir, "classifier.catena");
+    const loadStart = performance.now();
+    const classifier = loadTextClassifier(classifierFile);
+    const loadMs = performance.now() - loadStart;
+    const memory =
+      classifier instanceof NeuralTextClassifier ? classifier.neighbours?.labels.length : undefined;
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+    const folder = readdirSync(result.candidate.dir).reduce(
+      (sum, f) => sum + statSync(join(result.candidate.dir, f)).size,
+      0,
+    );
+    console.error(
+      `${s.name}: candidate classifier ${classifier.constructor.name}, hidden-layer memory ${memory ?? "none"}, ` +
+        `${mb(statSync(classifierFile).size)} (folder ${mb(folder)}), loaded in ${loadMs.toFixed(0)} ms; ` +
+        `"my card has not arrived yet" → ${classifier.predict("my card has not arrived yet").label}`,
+    );
     const current = bankingIntentsTrainer.chainFor();
     const candidate = bankingIntentsTrainer.chainFor(result.candidate.dir, {
       version: result.candidate.version,
