@@ -99,7 +99,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     )
     .option(
       "--llm-weight <n>",
-      "with --from-traces: copies of each LLM-labelled item in the training data (and its weight in calibration)",
+      "with --from-traces: copies of each LLM-labelled item, and of each cheap answer a person rated right, in the training data (and its weight in calibration)",
       "1",
     )
     .option(
@@ -109,7 +109,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     )
     .option(
       "--self-train-weight <n>",
-      "with --from-traces: copies of each cheap-tier answer on the traffic in the training data (0: none)",
+      "with --from-traces: copies of each unchecked cheap-tier answer on the traffic in the training data (0: none)",
       "0",
     )
     .option(

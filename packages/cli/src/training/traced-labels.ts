@@ -44,6 +44,12 @@ export interface TracedLabelCounts {
   cheap: number;
   /** Runs that failed or were deferred without a correction. */
   unanswered: number;
+  /**
+   * Root runs by the tier that ended them (`deferred` for a deferral), whatever their feedback: how
+   * the traffic was routed, which the labels alone would skew (they leave out failed, deferred and
+   * low-rated runs).
+   */
+  routed: Record<string, number>;
 }
 
 /** What {@link readTracedLabels} reads. */
@@ -127,6 +133,7 @@ export async function readTracedLabels(
     invalidCorrections: 0,
     cheap: 0,
     unanswered: 0,
+    routed: {},
   };
   const items: TracedLabel[] = [];
   for (const run of own) {
@@ -139,6 +146,7 @@ export async function readTracedLabels(
       tier,
       ...(typeof answer.confidence === "number" ? { confidence: answer.confidence } : {}),
     };
+    counts.routed[tier] = (counts.routed[tier] ?? 0) + 1;
     const correction = corrections.get(run.runId);
     if (correction !== undefined) {
       if (typeof correction.label === "string" && allowed.has(correction.label)) {

@@ -94,8 +94,9 @@ export function normalisedText(text: string): string {
  * cheap tiers' answer. Texts of the dev split are dropped, so training and dev stay disjoint. A
  * stratified `heldOutShare` of the remaining texts is held out as recent traffic, never trained on;
  * a stratified `calibShare` of the labelled rest is kept to choose thresholds on, never trained on;
- * of the rest, the corrections and LLM labels are added to the training data (corrections
- * `correctionWeight` times, LLM labels `llmWeight` times), the cheap tiers' own answers only with
+ * of the rest, the corrections, the LLM labels and the cheap answers a person rated right are
+ * added to the training data (corrections `correctionWeight` times, the others `llmWeight` times:
+ * a confirmed answer is a checked label), the cheap tiers' unchecked answers only with
  * `selfTrainWeight` (copies each, those at or above `selfTrainConfidence`).
  */
 export function tracedTrainingSet(

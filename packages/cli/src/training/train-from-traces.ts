@@ -21,7 +21,7 @@ import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
 import { tracedCalibrationItems } from "./traced-calibration.ts";
-import { readTracedLabels, type TracedLabel } from "./traced-labels.ts";
+import { readTracedLabels } from "./traced-labels.ts";
 import { tracedTrainingSet } from "./traced-training-set.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
@@ -157,7 +157,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
           current: offlineCurrent,
           dev,
           traced: set.calib,
-          trafficLlmShare: trafficLlmShare(items, llmTiers, cheap),
+          trafficLlmShare: trafficLlmShare(counts.routed, llmTiers, cheap),
           correctionWeight: options.correctionWeight ?? 2,
           llmWeight: options.llmWeight ?? 1,
         })
@@ -236,19 +236,20 @@ export const DEFAULT_CALIB_SHARE = 0.3;
 
 /**
  * Share of the traced runs that an LLM tier answered or that were deferred, among those whose tier
- * is known; undefined when none is. It is the routing of whichever version served the runs: after a
- * promotion, until new traffic comes in, the previous version's.
+ * is known, counted over every root run read (not only those that became labels); undefined when no
+ * tier is known. It is the routing of whichever version served the runs: after a promotion, until
+ * new traffic comes in, the previous version's.
  */
 function trafficLlmShare(
-  items: readonly TracedLabel[],
+  routed: Readonly<Record<string, number>>,
   llmTiers: readonly string[],
   cheap: ReadonlySet<string>,
 ): number | undefined {
   let llm = 0;
   let answered = 0;
-  for (const item of items) {
-    if (cheap.has(item.tier)) answered++;
-    else if (llmTiers.includes(item.tier) || item.tier === "deferred") llm++;
+  for (const [tier, n] of Object.entries(routed)) {
+    if (cheap.has(tier)) answered += n;
+    else if (llmTiers.includes(tier) || tier === "deferred") llm += n;
   }
   return llm + answered === 0 ? undefined : llm / (llm + answered);
 }

@@ -145,7 +145,7 @@ describe("calibrate", () => {
     expect(readFileSync(path, "utf8")).not.toContain("warnings");
   });
 
-  it("names what is wrong: no cascade, an unknown tier, an empty dev set, a cascade inside a branch", async () => {
+  it("names what is wrong: no cascade, an unknown tier, an empty dev set, a bad weight, an unreachable bound, a cascade inside a branch", async () => {
     const plain = defineChain({
       name: "plain",
       version: "1.0.0",
@@ -171,6 +171,13 @@ describe("calibrate", () => {
     await expect(calibrate(branched, devSet, { targetPrecision: 0.9 })).rejects.toThrow(
       /inside branch "route"/,
     );
+    const weighed = devSet.map((item, i) => (i === 1 ? { ...item, weight: Number.NaN } : item));
+    await expect(calibrate(chainWith({ a: 0, b: 0 }), weighed, { targetPrecision: 0.9 })).rejects.toThrow(
+      /dev item 1 has weight NaN; a weight must be a finite number >= 0/,
+    );
+    await expect(
+      calibrate(chainWith({ a: 0, b: 0 }), devSet, { targetPrecision: 1, precisionBound: 0.8 }),
+    ).rejects.toThrow(/cannot show a targetPrecision of 1/);
     const viaInputOf = await calibrate(branched, devSet.slice(0, 2), {
       targetPrecision: 0.9,
       inputOf: (x) => x,

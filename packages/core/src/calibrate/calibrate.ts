@@ -136,6 +136,21 @@ export async function calibrate(
   if (devSet.length === 0) {
     throw new DatasetError("calibrate: the dev set is empty; give labelled items ({ input, label }).");
   }
+  const badWeight = devSet.findIndex(
+    (item) => item.weight !== undefined && !(Number.isFinite(item.weight) && item.weight >= 0),
+  );
+  if (badWeight >= 0) {
+    const item = devSet[badWeight] as CalibrationItem;
+    throw new DatasetError(
+      `calibrate: dev item ${badWeight} has weight ${item.weight}; a weight must be a finite number >= 0 (0 leaves the item out).`,
+      { problems: [{ index: badWeight, label: item.label }] },
+    );
+  }
+  if (bound > 0 && target === 1) {
+    throw new RangeError(
+      "calibrate: a precisionBound above 0 cannot show a targetPrecision of 1 (no lower bound reaches 1); lower the target or set precisionBound to 0.",
+    );
+  }
   const located = findCascade(chain.name, chain.flow, options.cascade);
   const cascade = located.cascade;
   if (located.before === null && !options.inputOf) {

@@ -58,7 +58,13 @@ export type { SavedTextClassifier } from "./load-text-classifier.ts";
 export { loadTextClassifier } from "./load-text-classifier.ts";
 export type { LocalEmbedderOptions } from "./local-embedder.ts";
 export { LocalEmbedder } from "./local-embedder.ts";
-export { NEURAL_CLASSIFIER_KIND, NeuralTextClassifier } from "./neural-text-classifier.ts";
+export type { HiddenMemory, NeighbourSearch, NeighbourVoting } from "./neural-forward.ts";
+export type { HiddenNeighbours } from "./neural-text-classifier.ts";
+export {
+  NEURAL_CLASSIFIER_KIND,
+  NEURAL_CLASSIFIER_VERSIONS,
+  NeuralTextClassifier,
+} from "./neural-text-classifier.ts";
 export type { NgramOptions } from "./ngram-hasher.ts";
 export type { ParallelSearchOptions } from "./parallel-search.ts";
 export { ParallelSearch } from "./parallel-search.ts";

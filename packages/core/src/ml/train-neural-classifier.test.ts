@@ -105,4 +105,13 @@ describe("trainNeuralClassifier", () => {
   it("checks the data as trainClassifier does", async () => {
     await expect(trainNeuralClassifier([])).rejects.toThrow(DatasetError);
   });
+
+  it("refuses vote settings that would give meaningless probabilities, naming them", async () => {
+    await expect(trainNeuralClassifier(train, { neighbours: { tau: 0 } })).rejects.toThrow(
+      /options\.neighbours: tau must be a number > 0, got 0/,
+    );
+    await expect(trainNeuralClassifier(train, { neighbours: { k: 0, weight: 2 } })).rejects.toThrow(
+      /k must be an integer >= 1, got 0; weight must be in \[0, 1\], got 2/,
+    );
+  });
 });

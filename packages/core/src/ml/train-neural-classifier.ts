@@ -59,6 +59,7 @@ export async function trainNeuralClassifier(
   examples: readonly LabelledExample[],
   options: TrainNeuralClassifierOptions = {},
 ): Promise<{ classifier: NeuralTextClassifier; report: TrainingReport }> {
+  if (options.neighbours) checkNeighbourOptions(options.neighbours);
   const { labels, featuriser, x, y, seed, progress, epochProgress, calibrate, exampleCounts, finish } =
     await prepareTraining(examples, options, DEFAULTS);
   const K = labels.length;
@@ -144,4 +145,20 @@ function hiddenNeighbours(
     for (let u = 0; u < H; u++) vectors[n * H + u] = (h[u] as number) * scale;
   });
   return { ...voting, vectors, labels: Int32Array.from(y) };
+}
+
+/** Refuses vote settings that would give NaN or meaningless probabilities, before any training. */
+function checkNeighbourOptions(o: { k?: number; tau?: number; weight?: number }): void {
+  const problems: string[] = [];
+  if (o.k !== undefined && !(Number.isInteger(o.k) && o.k >= 1))
+    problems.push(`k must be an integer >= 1, got ${o.k}`);
+  if (o.tau !== undefined && !(Number.isFinite(o.tau) && o.tau > 0))
+    problems.push(`tau must be a number > 0, got ${o.tau}`);
+  if (o.weight !== undefined && !(o.weight >= 0 && o.weight <= 1))
+    problems.push(`weight must be in [0, 1], got ${o.weight}`);
+  if (problems.length > 0) {
+    throw new RangeError(
+      `trainNeuralClassifier: options.neighbours: ${problems.join("; ")}. Fix the option, or pass neighbours: false for no vote.`,
+    );
+  }
 }
