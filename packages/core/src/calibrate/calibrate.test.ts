@@ -83,6 +83,15 @@ describe("calibrate", () => {
     expect(result.cost?.savedPer1000ItemsUsd).toBeCloseTo(8.6, 10);
   });
 
+  it("reports coverage and precision by weight when the items carry weights", async () => {
+    const weighed = devSet.map((item, i) => ({ ...item, weight: i >= 58 ? 1 : 3 }));
+    const result = await calibrate(chainWith({ a: 0, b: 0 }), weighed, { targetPrecision: 0.97 });
+    const [a, b] = result.tiers;
+    expect(a).toMatchObject({ accepted: 42, coverage: 42 / 216, precision: 41 / 42 });
+    expect(b).toMatchObject({ accepted: 44, coverage: 132 / 216, precision: 1 });
+    expect(result.accepted).toMatchObject({ count: 86, coverage: 174 / 216, precision: 173 / 174 });
+  });
+
   it("gives thresholds that the chain reads back, changing its fingerprint, and that hold on a run", async () => {
     const result = await calibrate(chainWith({ a: 0, b: 0 }), devSet, { targetPrecision: 0.97 });
     const path = join(mkdtempSync(join(tmpdir(), "catena-cal-")), "thresholds.json");

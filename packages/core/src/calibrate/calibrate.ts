@@ -56,9 +56,12 @@ export interface TierCalibration {
   /** Dev items that reached this tier (not accepted by an earlier one). */
   seen: number;
   accepted: number;
-  /** Accepted items as a share of all dev items. */
+  /** Accepted items as a share of all dev items (by weight, when the items carry weights). */
   coverage: number;
-  /** Share of accepted items with the right label (null when none accepted). */
+  /**
+   * Share of accepted items with the right label (null when none accepted); by weight when the
+   * items carry weights, since that is the precision the threshold was chosen for.
+   */
   precision: number | null;
 }
 
@@ -89,7 +92,7 @@ export interface CalibrationResult {
    */
   thresholds: Record<string, number>;
   tiers: TierCalibration[];
-  /** All calibrated tiers together. */
+  /** All calibrated tiers together (coverage and precision by weight, as for each tier). */
   accepted: { count: number; coverage: number; precision: number | null };
   /** Reasons to doubt the thresholds (a dev set too small for the target precision); empty when none. */
   warnings: CalibrationWarning[];
@@ -176,7 +179,9 @@ export async function calibrate(
   const thresholds: Record<string, number> = {};
   const reports: TierCalibration[] = [];
   let acceptedCount = 0;
-  let acceptedCorrect = 0;
+  let acceptedWeight = 0;
+  let acceptedRightWeight = 0;
+  const totalWeight = devSet.reduce((sum, item) => sum + (item.weight ?? 1), 0);
   for (const step of tiers) {
     const answers: ScoredAnswer[] = [];
     for (const i of pending) {
@@ -194,17 +199,27 @@ export async function calibrate(
       precisionBound: options.precisionBound ?? 0,
     });
     thresholds[step.name] = choice.threshold ?? NEVER_ACCEPT;
+    let weight = 0;
+    let rightWeight = 0;
+    if (choice.threshold !== null) {
+      for (const a of answers) {
+        if (!(a.answered && a.confidence >= choice.threshold)) continue;
+        weight += a.weight ?? 1;
+        if (a.correct) rightWeight += a.weight ?? 1;
+      }
+    }
     reports.push({
       tier: step.name,
       kind: step.kind,
       threshold: choice.threshold,
       seen: pending.length,
       accepted: choice.accepted,
-      coverage: choice.accepted / devSet.length,
-      precision: choice.accepted > 0 ? choice.correct / choice.accepted : null,
+      coverage: totalWeight > 0 ? weight / totalWeight : 0,
+      precision: weight > 0 ? rightWeight / weight : null,
     });
     acceptedCount += choice.accepted;
-    acceptedCorrect += choice.correct;
+    acceptedWeight += weight;
+    acceptedRightWeight += rightWeight;
     if (choice.threshold !== null) {
       const bar = choice.threshold;
       pending = pending.filter((_, j) => {
@@ -222,8 +237,8 @@ export async function calibrate(
     tiers: reports,
     accepted: {
       count: acceptedCount,
-      coverage: acceptedCount / devSet.length,
-      precision: acceptedCount > 0 ? acceptedCorrect / acceptedCount : null,
+      coverage: totalWeight > 0 ? acceptedWeight / totalWeight : 0,
+      precision: acceptedWeight > 0 ? acceptedRightWeight / acceptedWeight : null,
     },
     rest: { count: pending.length, share: pending.length / devSet.length, tiers: restTiers },
     warnings: sizeWarnings(target, devSet.length, reports),
