@@ -9,6 +9,8 @@ type Assignment = (args: Args, params: undefined) => Partial<ChainMachineContext
 
 interface TableTransition {
   target: string;
+  /** The target's state, resolved once the table is read (a map lookup per transition less). */
+  to: TableState;
   guard: Guard | undefined;
   assignments: Assignment[];
 }
@@ -81,18 +83,22 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       entry: node.entry.map(toAssignment),
     });
   }
+  for (const state of states.values()) {
+    for (const list of state.on.values()) for (const t of list) resolve(t, states);
+    for (const t of state.always) resolve(t, states);
+  }
   const initial = String(machine.config.initial);
 
   /** Moves `cursor` into state `key`: its entry actions, then any eventless transitions. */
-  const enter = (cursor: MachineCursor, key: string, args: Args): MachineCursor => {
-    let state = states.get(key) as TableState;
+  const enter = (cursor: MachineCursor, to: TableState, args: Args): MachineCursor => {
+    let state = to;
     apply(state.entry, args);
     // Eventless transitions (branches, cascade starts) are taken at once, as xstate does.
     for (let hops = 0; state.always.length > 0; hops++) {
       if (hops > states.size) throw new Error(`eventless transitions loop at "${state.key}"`);
       const t = pick(state.always, args, state.key, "(always)");
       apply(t.assignments, args);
-      state = states.get(t.target) as TableState;
+      state = t.to;
       apply(state.entry, args);
     }
     cursor.state = state;
@@ -100,13 +106,13 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
   };
 
   const startEvent: ChainMachineEvent = { type: "delay.done" };
+  const initialState = states.get(initial) as TableState;
   return {
     initial,
     states,
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
-    start: (context) =>
-      enter({ state: states.get(initial) as TableState, context }, initial, { context, event: startEvent }),
+    start: (context) => enter({ state: initialState, context }, initialState, { context, event: startEvent }),
     send(cursor, event) {
       const list = cursor.state.on.get(event.type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
@@ -115,7 +121,7 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       const args: Args = { context: cursor.context, event };
       const t = pick(list, args, cursor.state.key, event.type);
       apply(t.assignments, args);
-      return enter(cursor, t.target, args);
+      return enter(cursor, t.to, args);
     },
     restore(stateKey, context) {
       const state = states.get(stateKey);
@@ -131,7 +137,18 @@ function toTableTransition(t: TransitionLike): TableTransition {
   if (target === undefined) throw new Error("targetless transitions are not produced by compileFlow");
   if (t.guard !== undefined && typeof t.guard !== "function")
     throw new Error("only inline guards are supported");
-  return { target, guard: t.guard as Guard | undefined, assignments: t.actions.map(toAssignment) };
+  return {
+    target,
+    to: undefined as unknown as TableState, // set by `resolve` once every state is read
+    guard: t.guard as Guard | undefined,
+    assignments: t.actions.map(toAssignment),
+  };
+}
+
+function resolve(t: TableTransition, states: Map<string, TableState>): void {
+  const to = states.get(t.target);
+  if (to === undefined) throw new Error(`transition to unknown state "${t.target}"`);
+  t.to = to;
 }
 
 function toAssignment(action: unknown): Assignment {
