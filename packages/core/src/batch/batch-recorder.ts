@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { AnyChain } from "../compile/chain.ts";
 import { serializeError } from "../errors/catena-error.ts";
 import type { RunResult } from "../runtime/run-types.ts";

@@ -8,8 +8,7 @@ const POOL_IDS = 4096;
 /** The random part of an id as text: `7xxx-yxxx-xxxxxxxxxxxx`. */
 const TAIL = 22;
 const random = new Uint8Array(10 * POOL_IDS);
-const text = new Uint8Array(TAIL * POOL_IDS);
-const decoder = new TextDecoder("latin1");
+const text = Buffer.allocUnsafeSlow(TAIL * POOL_IDS);
 let tails = "";
 let next = POOL_IDS;
 let prefixMs = -1;
@@ -49,6 +48,8 @@ function refill(): void {
       text[w++] = DIGITS[v & 0x0f] as number;
     }
   }
-  tails = decoder.decode(text);
+  // Buffer's latin1 is a native copy into a one-byte string; TextDecoder("latin1") decodes as
+  // windows-1252 in JavaScript, ~15× slower (it was half of an id's cost).
+  tails = text.toString("latin1");
   next = 0;
 }

@@ -9,6 +9,8 @@ type Assignment = (args: Args, params: undefined) => Partial<ChainMachineContext
 
 interface TableTransition {
   target: string;
+  /** The target's state, resolved once the table is read (a map lookup per transition less). */
+  to: TableState;
   guard: Guard | undefined;
   assignments: Assignment[];
 }
@@ -81,38 +83,45 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       entry: node.entry.map(toAssignment),
     });
   }
+  for (const state of states.values()) {
+    for (const list of state.on.values()) for (const t of list) resolve(t, states);
+    for (const t of state.always) resolve(t, states);
+  }
   const initial = String(machine.config.initial);
 
   /** Moves `cursor` into state `key`: its entry actions, then any eventless transitions. */
-  const enter = (cursor: MachineCursor, key: string, event: ChainMachineEvent): MachineCursor => {
-    let state = states.get(key) as TableState;
-    const ctx = cursor.context;
-    apply(state.entry, ctx, event);
+  const enter = (cursor: MachineCursor, to: TableState, args: Args): MachineCursor => {
+    let state = to;
+    apply(state.entry, args);
     // Eventless transitions (branches, cascade starts) are taken at once, as xstate does.
     for (let hops = 0; state.always.length > 0; hops++) {
       if (hops > states.size) throw new Error(`eventless transitions loop at "${state.key}"`);
-      const t = pick(state.always, ctx, event, state.key, "(always)");
-      apply(t.assignments, ctx, event);
-      state = states.get(t.target) as TableState;
-      apply(state.entry, ctx, event);
+      const t = pick(state.always, args, state.key, "(always)");
+      apply(t.assignments, args);
+      state = t.to;
+      apply(state.entry, args);
     }
     cursor.state = state;
     return cursor;
   };
 
   const startEvent: ChainMachineEvent = { type: "delay.done" };
+  const initialState = states.get(initial) as TableState;
   return {
     initial,
     states,
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
-    start: (context) => enter({ state: states.get(initial) as TableState, context }, initial, startEvent),
+    start: (context) => enter({ state: initialState, context }, initialState, { context, event: startEvent }),
     send(cursor, event) {
       const list = cursor.state.on.get(event.type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
-      const t = pick(list, cursor.context, event, cursor.state.key, event.type);
-      apply(t.assignments, cursor.context, event);
-      return enter(cursor, t.target, event);
+      // One argument object for every guard and action of the transition: the context is the run's
+      // one (changed in place) and the event the same throughout, and none of them writes to it.
+      const args: Args = { context: cursor.context, event };
+      const t = pick(list, args, cursor.state.key, event.type);
+      apply(t.assignments, args);
+      return enter(cursor, t.to, args);
     },
     restore(stateKey, context) {
       const state = states.get(stateKey);
@@ -128,7 +137,18 @@ function toTableTransition(t: TransitionLike): TableTransition {
   if (target === undefined) throw new Error("targetless transitions are not produced by compileFlow");
   if (t.guard !== undefined && typeof t.guard !== "function")
     throw new Error("only inline guards are supported");
-  return { target, guard: t.guard as Guard | undefined, assignments: t.actions.map(toAssignment) };
+  return {
+    target,
+    to: undefined as unknown as TableState, // set by `resolve` once every state is read
+    guard: t.guard as Guard | undefined,
+    assignments: t.actions.map(toAssignment),
+  };
+}
+
+function resolve(t: TableTransition, states: Map<string, TableState>): void {
+  const to = states.get(t.target);
+  if (to === undefined) throw new Error(`transition to unknown state "${t.target}"`);
+  t.to = to;
 }
 
 function toAssignment(action: unknown): Assignment {
@@ -139,18 +159,9 @@ function toAssignment(action: unknown): Assignment {
   return a.assignment as Assignment;
 }
 
-function pick(
-  list: TableTransition[],
-  context: ChainMachineContext,
-  event: ChainMachineEvent,
-  from: string,
-  on: string,
-) {
-  // The guards' argument is built only when a transition has a guard (most have none).
-  let args: { context: ChainMachineContext; event: ChainMachineEvent } | undefined;
+function pick(list: TableTransition[], args: Args, from: string, on: string) {
   for (const t of list) {
     if (t.guard === undefined) return t;
-    args ??= { context, event };
     if (t.guard(args, undefined)) return t;
   }
   throw new Error(`no transition from "${from}" on ${on} matched`);
@@ -161,10 +172,16 @@ function pick(
  * The actions stay pure (they return what changes); only the table merges it into the run's one
  * context, where xstate makes a new snapshot per transition.
  */
-function apply(assignments: Assignment[], context: ChainMachineContext, event: ChainMachineEvent): void {
+function apply(assignments: Assignment[], args: Args): void {
   if (assignments.length === 0) return;
-  const args = { context, event };
-  for (const a of assignments) Object.assign(context, a(args, undefined));
+  const target = args.context as unknown as Record<string, unknown>;
+  for (const a of assignments) {
+    const changes = a(args, undefined) as Record<string, unknown>;
+    // A key-by-key copy rather than Object.assign, which takes V8's generic path for a target that
+    // already has properties (most steps' `{ data }` into an 8-field context). The actions return
+    // plain object literals: their enumerable keys are their own, none are symbols.
+    for (const key in changes) target[key] = changes[key];
+  }
 }
 
 const TABLES = new WeakMap<CompiledFlow, MachineTable>();

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { abortReason, sleep } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";

@@ -1,3 +1,6 @@
+// The module binding, not the global: `globalThis.performance` is a lazy getter in Node, run on
+// every read (a step reads the clock once or twice).
+import { performance } from "node:perf_hooks";
 import { abortReason, settle } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import { isLabelResult } from "../compile/context-actions.ts";
