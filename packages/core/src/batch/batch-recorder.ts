@@ -55,6 +55,8 @@ export class BatchRecorder {
   /** Finished items not recorded yet, flat (`STRIDE` slots each): no object per item on the way. */
   private pending: unknown[] = [];
   private scheduled = false;
+  /** Set when `MAX_PENDING` items ended within one turn: resolves at the next one (see {@link turnDue}). */
+  private nextTurn: Promise<void> | undefined;
   private readonly onTurn = (): void => {
     this.scheduled = false;
     this.drain();
@@ -76,8 +78,15 @@ export class BatchRecorder {
     inFlight: number,
   ): void {
     this.pending.push(index, input, result, inFlight);
-    if (this.pending.length >= MAX_PENDING * STRIDE) this.drain();
-    else if (!this.scheduled) {
+    if (this.pending.length >= MAX_PENDING * STRIDE) {
+      this.drain();
+      this.nextTurn ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.nextTurn = undefined;
+          resolve();
+        }),
+      );
+    } else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.onTurn);
     }
@@ -103,6 +112,16 @@ export class BatchRecorder {
         if (this.failure === undefined) this.failure = error;
       }
     }
+  }
+
+  /**
+   * A promise the workers wait on before their next item when `MAX_PENDING` items ended without the
+   * event loop getting a turn (steps that never wait on I/O finish in microtasks): the checkpoint's
+   * writes and flush timer, timers that abort the batch and signal handlers then run, instead of
+   * waiting for the end of the batch. Undefined otherwise.
+   */
+  turnDue(): Promise<void> | undefined {
+    return this.nextTurn;
   }
 
   /** Throws what a callback or the checkpoint threw while recording, if anything. */

@@ -277,6 +277,30 @@ describe("runBatch", () => {
     expect(indicesOf(await readLines(path))).toEqual(range(1500));
   });
 
+  it("gives timers and signals their turn when no step waits on I/O, so a timed abort stops the batch", async () => {
+    const { chain } = doubler();
+    const controller = new AbortController();
+    const path = join(dir, "out.jsonl");
+    const summary = await runBatch(
+      chain,
+      range(200_000).map((n) => ({ n })),
+      {
+        concurrency: 8,
+        checkpoint: path,
+        signal: controller.signal,
+        // A timer set once the items run: it fires only if the batch gives the event loop a turn.
+        onItem: (item) => {
+          if (item.index === 1000) setTimeout(() => controller.abort(), 0);
+        },
+      },
+    );
+    expect(summary.status).toBe("aborted");
+    expect(summary.done).toBeGreaterThan(1000);
+    expect(summary.done).toBeLessThan(200_000);
+    // What finished before the abort is on disk, for a resume.
+    expect((await readLines(path)).length).toBe(summary.done);
+  });
+
   it("fails the batch with what onItem threw, after recording the items that finished", async () => {
     const { chain } = doubler({ delayMs: 1 });
     const path = join(dir, "out.jsonl");

@@ -59,6 +59,8 @@ export async function runBatch<TInput, TOutput>(
   const recorder = new BatchRecorder({ chain, options, checkpoint, collect, total, startedAt });
   const runOptions: RunOptions = { ...options };
   let aborted = false;
+  /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
+  let failed = false;
   let inFlight = 0;
   // Only a queue needs an id (it names the batch's jobs): a local batch does not pay for one.
   const batchId =
@@ -96,7 +98,10 @@ export async function runBatch<TInput, TOutput>(
   // source is read only as fast as items finish.
   const worker = async (): Promise<void> => {
     for (;;) {
+      const turn = recorder.turnDue();
+      if (turn) await turn;
       recorder.throwIfFailed();
+      if (failed) return; // another worker's queue failed: the batch is rejecting
       if (options.signal?.aborted) {
         aborted = true;
         return;
@@ -135,6 +140,7 @@ export async function runBatch<TInput, TOutput>(
           aborted = true;
           return;
         }
+        failed = true; // the other workers stop taking items: no runs after the batch rejects
         throw error;
       } finally {
         inFlight--;

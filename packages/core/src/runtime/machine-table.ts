@@ -126,8 +126,9 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
     restore(stateKey, context) {
       const state = states.get(stateKey);
       if (!state) throw new Error(`unknown state "${stateKey}"`);
-      // A copy: the snapshot the context comes from is the caller's.
-      return { state, context: { ...context } };
+      // A copy, outputs included (steps record theirs in place): the snapshot the context comes
+      // from is the caller's, and resuming it twice must start from the same outputs both times.
+      return { state, context: { ...context, outputs: { ...context.outputs } } };
     },
   };
 }

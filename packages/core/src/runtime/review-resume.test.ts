@@ -160,6 +160,16 @@ describe("review: pause and resume", () => {
     expect(viaXstate.output?.outcome).toBe("rejected");
   });
 
+  it("leaves the caller's snapshot as it was: the same snapshot resumes twice with the same start", async () => {
+    const snapshot = await paused({ customer: "Bob", amount: 3 });
+    const before = JSON.stringify(snapshot);
+    const first = await resume(refundChain, snapshot, { approved: false });
+    expect(JSON.stringify(snapshot)).toBe(before);
+    const second = await resume(refundChain, snapshot, { approved: true });
+    expect(first.output?.outcome).toBe("rejected");
+    expect(second.output).toEqual({ customer: "Bob", cents: 300, outcome: "refunded", note: "" });
+  });
+
   it("rejects a decision that fails the review's schema with INPUT_VALIDATION", async () => {
     const snapshot = await paused();
     // @ts-expect-error the review's schema wants a boolean: checked at compile time and at run time
