@@ -16,4 +16,11 @@ describe("newRunId", () => {
     const same = Array.from({ length: 2000 }, () => newRunId(1_700_000_000_000));
     expect(new Set(same).size).toBe(same.length);
   });
+
+  it("keeps the format and stays unique across the growing pools (32, 64, … 4,096 ids per refill)", () => {
+    const ids = Array.from({ length: 12_000 }, () => newRunId(1_700_000_000_000));
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });

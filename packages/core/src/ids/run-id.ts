@@ -3,14 +3,21 @@ import { randomFillSync } from "node:crypto";
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const DIGITS = new TextEncoder().encode("0123456789abcdef");
 const DASH = 0x2d;
-/** Random ids made at once: one OS call and one string per 4,096 runs. */
+/** Random ids made at once at most: one OS call and one string per 4,096 runs. */
 const POOL_IDS = 4096;
+/**
+ * Random ids made by the first refill; each refill makes twice as many, up to {@link POOL_IDS}:
+ * a one-off `catena run` should not pay for 4,096 ids (~3 ms) to use one.
+ */
+const FIRST_POOL_IDS = 32;
 /** The random part of an id as text: `7xxx-yxxx-xxxxxxxxxxxx`. */
 const TAIL = 22;
 const random = new Uint8Array(10 * POOL_IDS);
 const text = Buffer.allocUnsafeSlow(TAIL * POOL_IDS);
 let tails = "";
-let next = POOL_IDS;
+/** Ids in the current pool, and the next one to hand out. */
+let poolIds = 0;
+let next = 0;
 let prefixMs = -1;
 let prefix = "";
 
@@ -21,7 +28,7 @@ let prefix = "";
  * once per millisecond, the random parts 4,096 at a time into one string that each id slices.
  */
 export function newRunId(now: number = Date.now()): string {
-  if (next === POOL_IDS) refill();
+  if (next === poolIds) refill();
   const t = Math.floor(now);
   if (t !== prefixMs) {
     prefixMs = t;
@@ -33,11 +40,12 @@ export function newRunId(now: number = Date.now()): string {
   return prefix + tails.slice(o, o + TAIL);
 }
 
-/** Makes the next 4,096 random parts: version 7, RFC 4122 variant, 74 random bits each. */
+/** Makes the next random parts (up to 4,096): version 7, RFC 4122 variant, 74 random bits each. */
 function refill(): void {
-  randomFillSync(random);
+  poolIds = poolIds === 0 ? FIRST_POOL_IDS : Math.min(POOL_IDS, poolIds * 2);
+  randomFillSync(random, 0, 10 * poolIds);
   let w = 0;
-  for (let i = 0; i < POOL_IDS; i++) {
+  for (let i = 0; i < poolIds; i++) {
     const o = i * 10;
     random[o] = 0x70 | ((random[o] as number) & 0x0f);
     random[o + 2] = 0x80 | ((random[o + 2] as number) & 0x3f);
@@ -50,6 +58,6 @@ function refill(): void {
   }
   // Buffer's latin1 is a native copy into a one-byte string; TextDecoder("latin1") decodes as
   // windows-1252 in JavaScript, ~15× slower (it was half of an id's cost).
-  tails = text.toString("latin1");
+  tails = text.toString("latin1", 0, w);
   next = 0;
 }
