@@ -134,22 +134,17 @@ export class LocalEmbedder implements Embedder {
 
   /** The fitted state as an artifact (see `writeArtifactFile`). */
   toArtifact(): ArtifactContents {
-    const { ngrams, minDf, wordShare, documents, keys, idf } = this.featuriser.state;
+    const { keys, idf } = this.featuriser.state;
     return {
       kind: ARTIFACT_KIND,
       version: 1,
+      // The featuriser's settings follow the embedder's own, in the order the artifact has always had.
       meta: {
         id: this.id,
         dimension: this.dimension,
         density: this.density,
         seed: this.seed,
-        ngrams: {
-          words: ngrams.words ? [...ngrams.words] : null,
-          chars: ngrams.chars ? [...ngrams.chars] : null,
-        },
-        minDf,
-        wordShare,
-        documents,
+        ...this.featuriser.savedMeta(),
       },
       sections: { keys, idf },
     };
