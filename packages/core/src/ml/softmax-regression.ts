@@ -13,7 +13,7 @@
  * arithmetic is in a fixed order.
  */
 import { indexOrder, seededRandom, shuffleIndices } from "./seeded-random.ts";
-import type { SparseVector } from "./sparse-vector.ts";
+import { packExamples, packedStarts, type SparseVector } from "./sparse-vector.ts";
 import { sgdKernels } from "./wasm/sgd-kernels.ts";
 
 /** Options of {@link trainSoftmaxRegression}. */
@@ -63,9 +63,7 @@ export async function trainSoftmaxRegression(
   const random = seededRandom(options.seed ?? 1);
 
   // Memory: weights (F × Kp f32), logits/gradient (Kp f32), then every example's rows and values.
-  const starts = new Int32Array(x.length + 1);
-  for (let i = 0; i < x.length; i++)
-    starts[i + 1] = (starts[i] as number) + (x[i] as SparseVector).indices.length;
+  const starts = packedStarts(x);
   const nnzTotal = starts[x.length] as number;
   const W = 0;
   const G = F * Kp * 4;
@@ -74,12 +72,7 @@ export async function trainSoftmaxRegression(
   const { memory, kernels } = sgdKernels(VALS + nnzTotal * 4);
   const rows = new Int32Array(memory.buffer, ROWS, nnzTotal);
   const vals = new Float32Array(memory.buffer, VALS, nnzTotal);
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i] as SparseVector;
-    const at = starts[i] as number;
-    for (let j = 0; j < xi.indices.length; j++) rows[at + j] = (xi.indices[j] as number) * Kp * 4;
-    vals.set(xi.values, at);
-  }
+  packExamples(x, starts, Kp * 4, rows, vals);
   const weights = new Float32Array(memory.buffer, W, F * Kp);
   const g = new Float32Array(memory.buffer, G, Kp);
   const p = new Float64Array(K);

@@ -11,7 +11,7 @@
  */
 import { indexOrder, seededRandom, shuffleIndices } from "./seeded-random.ts";
 import { softmaxInPlace } from "./softmax-regression.ts";
-import type { SparseVector } from "./sparse-vector.ts";
+import { packExamples, packedStarts, type SparseVector } from "./sparse-vector.ts";
 import { sgdKernels } from "./wasm/sgd-kernels.ts";
 
 /** Options of {@link trainSparseMlp}. */
@@ -76,9 +76,7 @@ export async function trainSparseMlp(
   const smoothing = options.labelSmoothing ?? 0;
   const random = seededRandom(options.seed ?? 1);
 
-  const starts = new Int32Array(x.length + 1);
-  for (let i = 0; i < x.length; i++)
-    starts[i + 1] = (starts[i] as number) + (x[i] as SparseVector).indices.length;
+  const starts = packedStarts(x);
   const nnzTotal = starts[x.length] as number;
   // One WebAssembly memory: W1 (F × H), W2 (H × Kp), the hidden and output vectors and their
   // gradients, the active units as a sparse row, then every example's row offsets and values.
@@ -110,12 +108,7 @@ export async function trainSparseMlp(
   const avals = new Float32Array(buffer, AVALS, H);
   const rows = new Int32Array(buffer, ROWS, nnzTotal);
   const vals = new Float32Array(buffer, VALS, nnzTotal);
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i] as SparseVector;
-    const s = starts[i] as number;
-    for (let j = 0; j < xi.indices.length; j++) rows[s + j] = (xi.indices[j] as number) * H * 4;
-    vals.set(xi.values, s);
-  }
+  packExamples(x, starts, H * 4, rows, vals);
   const initScale = options.initScale ?? 0.5;
   for (let q = 0; q < w1.length; q++) w1[q] = gaussian(random) * initScale;
   const limit2 = Math.sqrt(6 / (H + K));
