@@ -12,72 +12,15 @@ import { fileURLToPath } from "node:url";
 import type { TextClassifier } from "@catena/core";
 import {
   type LabelledExample,
-  readLabelledCsv,
   seededRandom,
   type TrainingReport,
   trainClassifier,
   trainNeuralClassifier,
 } from "@catena/core/ml";
 import { fmt, machineNotes, markdownTable } from "../lib/report.ts";
+import { crossCoverage, dev, FOLDS, foldsOf, labels, train } from "./fold-protocol.ts";
 
-const FOLDS = 5;
-const TARGET_PRECISION = 0.97;
-const splitDir = fileURLToPath(
-  new URL("../../packages/chains/artifacts/banking-intents/split/", import.meta.url),
-);
 const outDir = fileURLToPath(new URL("./out/folds/", import.meta.url));
-const train = readLabelledCsv(`${splitDir}train.csv`);
-const dev = readLabelledCsv(`${splitDir}dev.csv`);
-const labels = [...new Set(train.map((e) => e.label))].sort();
-
-/** Stratified folds: each label's examples shuffled with a fixed seed and dealt round-robin. */
-function foldsOf(examples: readonly LabelledExample[], k: number, seed: number): number[] {
-  const random = seededRandom(seed);
-  const fold = new Array<number>(examples.length).fill(0);
-  const byLabel = new Map<string, number[]>();
-  for (const [i, e] of examples.entries()) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
-  let next = 0;
-  for (const label of [...byLabel.keys()].sort()) {
-    const members = byLabel.get(label) as number[];
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [members[i], members[j]] = [members[j] as number, members[i] as number];
-    }
-    for (const m of members) fold[m] = next++ % k;
-  }
-  return fold;
-}
-
-/** Lowest threshold whose accepted items reach the target precision on `items` (Infinity if none). */
-function thresholdFor(items: readonly { confidence: number; right: boolean }[]): number {
-  const sorted = [...items].sort((a, b) => b.confidence - a.confidence);
-  let right = 0;
-  let best = Number.POSITIVE_INFINITY;
-  sorted.forEach((item, i) => {
-    if (item.right) right++;
-    if (right / (i + 1) >= TARGET_PRECISION) best = item.confidence;
-  });
-  return best;
-}
-
-/** Coverage and precision at the target, threshold chosen on one half, measured on the other. */
-function crossCoverage(items: readonly { confidence: number; right: boolean }[]) {
-  const halves = [items.filter((_, i) => i % 2 === 0), items.filter((_, i) => i % 2 === 1)];
-  let accepted = 0;
-  let right = 0;
-  for (const [choose, measure] of [
-    [halves[0], halves[1]],
-    [halves[1], halves[0]],
-  ] as const) {
-    const t = thresholdFor(choose ?? []);
-    for (const item of measure ?? []) {
-      if (item.confidence < t) continue;
-      accepted++;
-      if (item.right) right++;
-    }
-  }
-  return { coverage: accepted / items.length, precision: accepted ? right / accepted : 1 };
-}
 
 /** Trains on the examples, with the label set and the held-out items (temperature, report) given. */
 type Trainer = (

@@ -50,4 +50,32 @@ describe("trainSparseMlp", () => {
     }
     expect(smoothGap).toBeLessThan(sharpGap);
   });
+
+  it("averages weight snapshots over the end of training (Polyak/SWA), still learning XOR", async () => {
+    const options = { features: 3, classes: 2, hidden: 8, epochs: 30, eta0: 0.1, initScale: 1, seed: 4 };
+    const last = await trainSparseMlp(x, y, options);
+    // One snapshot at the last step is the final model itself.
+    const one = await trainSparseMlp(x, y, { ...options, average: { from: 0.5, snapshots: 1 } });
+    expect(one.w1).toEqual(last.w1);
+    expect(one.w2).toEqual(last.w2);
+    const averaged = await trainSparseMlp(x, y, { ...options, average: { from: 0.5, snapshots: 6 } });
+    expect(averaged.w1).not.toEqual(last.w1);
+    const out = new Float64Array(2);
+    for (const p of patterns) {
+      mlpLogitsInto(averaged, p.x, out);
+      expect(out[p.y]).toBeGreaterThan(out[1 - p.y] as number);
+    }
+    const again = await trainSparseMlp(x, y, { ...options, average: { from: 0.5, snapshots: 6 } });
+    expect(again.w1).toEqual(averaged.w1);
+  });
+
+  it("refuses averaging settings that would average nothing", async () => {
+    const options = { features: 3, classes: 2, hidden: 8, epochs: 2 };
+    await expect(trainSparseMlp(x, y, { ...options, average: { from: 0, snapshots: 4 } })).rejects.toThrow(
+      /0 < from <= 1/,
+    );
+    await expect(trainSparseMlp(x, y, { ...options, average: { from: 0.5, snapshots: 0 } })).rejects.toThrow(
+      /snapshots >= 1/,
+    );
+  });
 });

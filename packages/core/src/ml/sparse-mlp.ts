@@ -34,6 +34,14 @@ export interface SparseMlpOptions {
   labelSmoothing?: number;
   /** L2 weight decay per step, applied to the second layer (default 0). */
   lambda?: number;
+  /**
+   * Polyak/SWA averaging: the model returned is the mean of `snapshots` copies of the weights taken
+   * at even steps over the last `from` share of training (the last copy is the final weights).
+   * Default: none (the final weights).
+   */
+  average?: { from: number; snapshots: number };
+  /** The learning rate at the end of training, as a share of `eta0` (linear decay; default 0). */
+  etaEnd?: number;
   /** Seed of the initialisation and shuffles (default 1). */
   seed?: number;
   /** Called after each epoch; e.g. a progress bar. */
@@ -74,6 +82,7 @@ export async function trainSparseMlp(
   const dropout = options.dropout ?? 0;
   const lambda = options.lambda ?? 0;
   const smoothing = options.labelSmoothing ?? 0;
+  const etaEnd = options.etaEnd ?? 0;
   const random = seededRandom(options.seed ?? 1);
 
   const starts = packedStarts(x);
@@ -121,6 +130,7 @@ export async function trainSparseMlp(
   const keep = 1 / (1 - dropout);
   const order = indexOrder(x.length);
   const steps = epochs * x.length;
+  const average = options.average ? new WeightAverage(options.average, steps, F * H, H, K) : undefined;
   let t = 0;
   let decay = 1;
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -129,7 +139,7 @@ export async function trainSparseMlp(
       const row = order[n] as number;
       const s = starts[row] as number;
       const nnz = (starts[row + 1] as number) - s;
-      const lr = eta0 * (1 - t++ / steps);
+      const lr = eta0 * (1 - (1 - etaEnd) * (t++ / steps));
       hid.fill(0);
       kernels.accumulate(ROWS + s * 4, VALS + s * 4, nnz, W1, H, 1, HID);
       let active = 0;
@@ -167,22 +177,89 @@ export async function trainSparseMlp(
         for (let q = 0; q < w2.length; q++) w2[q] = (w2[q] as number) * decay;
         decay = 1;
       }
+      if (average?.due(t)) average.add(w1, b1, unpad(w2, decay), b2);
     }
     await options.onEpoch?.(epoch + 1, epochs);
   }
-  const outW2 = new Float32Array(H * K);
-  for (let u = 0; u < H; u++) {
-    for (let k = 0; k < K; k++) outW2[u * K + k] = (w2[u * Kp + k] as number) * decay;
-  }
+  if (average) return { features: F, hidden: H, classes: K, ...average.mean() };
   return {
     features: F,
     hidden: H,
     classes: K,
     w1: Float32Array.from(w1),
     b1: Float32Array.from(b1),
-    w2: outW2,
+    w2: unpad(w2, decay),
     b2: Float32Array.from(b2),
   };
+
+  /** The H × K second layer out of its padded H × Kp rows, with the pending weight decay applied. */
+  function unpad(padded: Float32Array, scale: number): Float32Array {
+    const out = new Float32Array(H * K);
+    for (let u = 0; u < H; u++) {
+      for (let k = 0; k < K; k++) out[u * K + k] = (padded[u * Kp + k] as number) * scale;
+    }
+    return out;
+  }
+}
+
+/** Running sums of weight snapshots taken at even steps over the end of training (Polyak/SWA). */
+class WeightAverage {
+  readonly #at: number[];
+  readonly #w1: Float64Array;
+  readonly #b1: Float64Array;
+  readonly #w2: Float64Array;
+  readonly #b2: Float64Array;
+  #taken = 0;
+
+  constructor(
+    o: { from: number; snapshots: number },
+    steps: number,
+    w1: number,
+    hidden: number,
+    classes: number,
+  ) {
+    if (!(o.from > 0 && o.from <= 1 && Number.isInteger(o.snapshots) && o.snapshots >= 1)) {
+      throw new RangeError(
+        `trainSparseMlp: average needs 0 < from <= 1 and an integer snapshots >= 1, got from ${o.from}, snapshots ${o.snapshots}.`,
+      );
+    }
+    const start = steps * (1 - o.from);
+    // Distinct steps: on tiny data two snapshots could round to the same step.
+    this.#at = [
+      ...new Set(
+        Array.from({ length: o.snapshots }, (_, i) =>
+          Math.round(start + ((i + 1) * (steps - start)) / o.snapshots),
+        ),
+      ),
+    ];
+    this.#w1 = new Float64Array(w1);
+    this.#b1 = new Float64Array(hidden);
+    this.#w2 = new Float64Array(hidden * classes);
+    this.#b2 = new Float64Array(classes);
+  }
+
+  /** Whether a snapshot is due after step `t` (1-based count of steps done). */
+  due(t: number): boolean {
+    return this.#at[this.#taken] === t;
+  }
+
+  add(w1: ArrayLike<number>, b1: ArrayLike<number>, w2: ArrayLike<number>, b2: ArrayLike<number>): void {
+    for (const [sum, part] of [
+      [this.#w1, w1],
+      [this.#b1, b1],
+      [this.#w2, w2],
+      [this.#b2, b2],
+    ] as const) {
+      for (let q = 0; q < sum.length; q++) sum[q] = (sum[q] as number) + (part[q] as number);
+    }
+    this.#taken++;
+  }
+
+  mean(): { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array } {
+    const n = this.#taken;
+    const of = (sum: Float64Array) => Float32Array.from(sum, (v) => v / n);
+    return { w1: of(this.#w1), b1: of(this.#b1), w2: of(this.#w2), b2: of(this.#b2) };
+  }
 }
 
 /** Writes the hidden activations of row `x` into `hidden` (length ≥ model.hidden). */

@@ -35,6 +35,10 @@ export interface TrainNeuralClassifierOptions extends Omit<TrainClassifierOption
   dropout?: number;
   /** The perceptron's label smoothing: share of each target spread over all classes (default 0). */
   labelSmoothing?: number;
+  /** Polyak/SWA averaging of the perceptron's weights over the end of training (see `trainSparseMlp`; default none). */
+  mlpAverage?: { from: number; snapshots: number };
+  /** The perceptron's learning rate at the end, as a share of `mlpEta0` (default 0). */
+  mlpEtaEnd?: number;
   /** Weight of the perceptron's probabilities in the mean with the linear model's (default 0.5; 1 = perceptron only). */
   mlpWeight?: number;
   /**
@@ -73,6 +77,8 @@ export async function trainNeuralClassifier(
     initScale: options.initScale ?? DEFAULTS.initScale,
     dropout: options.dropout ?? 0,
     ...(options.labelSmoothing ? { labelSmoothing: options.labelSmoothing } : {}),
+    ...(options.mlpAverage ? { average: { ...options.mlpAverage } } : {}),
+    ...(options.mlpEtaEnd ? { etaEnd: options.mlpEtaEnd } : {}),
   };
   const mlp = await trainSparseMlp(x, y, {
     features: featuriser.size,
