@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  type LabelledExample,
   NeuralTextClassifier,
   type TrainNeuralClassifierOptions,
   trainNeuralClassifier,
@@ -45,6 +46,19 @@ const MEMBERS: Record<string, TrainNeuralClassifierOptions> = {
   "ws0.35": { wordShare: 0.35 },
   "ws0.65": { wordShare: 0.65 },
   mindf3: { minDf: 3 },
+  // Trained with two extra texts per label: its name, underscores as spaces ("card arrival").
+  labelnames: {},
+};
+
+/** Extra training texts of a member, beside its split's training part. */
+const EXTRA: Record<string, LabelledExample[]> = {
+  labelnames: labels.flatMap((label) => {
+    const text = label.replaceAll("_", " ");
+    return [
+      { text, label },
+      { text, label },
+    ];
+  }),
 };
 
 interface Cached {
@@ -71,7 +85,7 @@ const i32 = (path: string) => {
 async function trainMember(name: string, options: TrainNeuralClassifierOptions): Promise<void> {
   for (const s of splits()) {
     const c0 = process.cpuUsage();
-    const { classifier: c } = await trainNeuralClassifier(s.trainPart, {
+    const { classifier: c } = await trainNeuralClassifier([...s.trainPart, ...(EXTRA[name] ?? [])], {
       ...options,
       labels,
       dev: s.heldOut,
