@@ -85,6 +85,13 @@ for (const [label, core] of cores) {
       if (summary.done !== ITEMS) throw new Error(`${label}: ${summary.done} done`);
     },
   });
+  variants.push({
+    name: `${label}: runBatch, no checkpoint`,
+    once: async () => {
+      const summary = await core.runBatch(chain, inputs, { concurrency: CONCURRENCY });
+      if (summary.done !== ITEMS) throw new Error(`${label}: ${summary.done} done`);
+    },
+  });
 }
 
 try {

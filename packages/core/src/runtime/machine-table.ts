@@ -1,11 +1,13 @@
 import type { AnyStateMachine } from "xstate";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
+import { IN_PLACE } from "../compile/context-actions.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 
 type Args = { context: ChainMachineContext; event: ChainMachineEvent };
 type Guard = (args: Args, params: undefined) => boolean;
-type Assignment = (args: Args, params: undefined) => Partial<ChainMachineContext>;
+/** An assign action as the table runs it: on the run's context, in place. */
+type Assignment = (args: Args) => void;
 
 interface TableTransition {
   target: string;
@@ -153,11 +155,21 @@ function resolve(t: TableTransition, states: Map<string, TableState>): void {
 }
 
 function toAssignment(action: unknown): Assignment {
-  const a = action as { type?: string; assignment?: unknown };
+  const a = action as { type?: string; assignment?: unknown; [IN_PLACE]?: Assignment };
   if (a.type !== "xstate.assign" || typeof a.assignment !== "function") {
     throw new Error("only assign actions with a function are supported in chain machines");
   }
-  return a.assignment as Assignment;
+  const inPlace = a[IN_PLACE];
+  if (inPlace !== undefined) return inPlace;
+  const assignment = a.assignment as (args: Args, params: undefined) => Record<string, unknown>;
+  // A key-by-key copy rather than Object.assign, which takes V8's generic path for a target that
+  // already has properties (most steps' `{ data }` into an 8-field context). The actions return
+  // plain object literals: their enumerable keys are their own, none are symbols.
+  return (args) => {
+    const changes = assignment(args, undefined);
+    const target = args.context as unknown as Record<string, unknown>;
+    for (const key in changes) target[key] = changes[key];
+  };
 }
 
 function pick(list: TableTransition[], args: Args, from: string, on: string) {
@@ -171,18 +183,10 @@ function pick(list: TableTransition[], args: Args, from: string, on: string) {
 /**
  * Runs assign actions on a run's context, in place, each seeing the ones before (as in xstate).
  * The actions stay pure (they return what changes); only the table merges it into the run's one
- * context, where xstate makes a new snapshot per transition.
+ * context (`toAssignment`), where xstate makes a new snapshot per transition.
  */
 function apply(assignments: Assignment[], args: Args): void {
-  if (assignments.length === 0) return;
-  const target = args.context as unknown as Record<string, unknown>;
-  for (const a of assignments) {
-    const changes = a(args, undefined) as Record<string, unknown>;
-    // A key-by-key copy rather than Object.assign, which takes V8's generic path for a target that
-    // already has properties (most steps' `{ data }` into an 8-field context). The actions return
-    // plain object literals: their enumerable keys are their own, none are symbols.
-    for (const key in changes) target[key] = changes[key];
-  }
+  for (let i = 0; i < assignments.length; i++) (assignments[i] as Assignment)(args);
 }
 
 const TABLES = new WeakMap<CompiledFlow, MachineTable>();

@@ -155,6 +155,14 @@ export class Walk {
     this.cursor = this.session.send(this.driver, cursor, result);
   }
 
+  /**
+   * The monotonic clock as the last step ended, when nothing but synchronous machine work happened
+   * since (so the walk's end is that moment too); undefined otherwise.
+   */
+  endedAt(): number | undefined {
+    return this.now;
+  }
+
   /** Ends what the walk holds open (a cascade's span) when it throws. */
   abandon(error: unknown): void {
     this.cascade?.span.end({ error });

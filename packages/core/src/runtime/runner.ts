@@ -75,7 +75,7 @@ export function startRun(
     const driver = session.driverFor(chain.compiled);
     // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
     walk = session.walk(driver, session.start(driver, initialContext(parsed.data)));
-    return walk.advance() ? walk : endRun(chain, session, walk.cursor);
+    return walk.advance() ? walk : endRun(chain, session, walk.cursor, walk.endedAt());
   } catch (error) {
     walk?.abandon(error);
     return failedRun(session, error);
@@ -87,7 +87,7 @@ export function continueRun(walk: Walk, failed: boolean, value: unknown): RunRes
   const session = walk.session;
   try {
     walk.resume(failed, value);
-    return walk.advance() ? walk : endRun(session.chain, session, walk.cursor);
+    return walk.advance() ? walk : endRun(session.chain, session, walk.cursor, walk.endedAt());
   } catch (error) {
     walk.abandon(error);
     return failedRun(session, error);
@@ -267,11 +267,16 @@ function beginRun(
   return timer;
 }
 
-/** The result of a run whose walk ended at `end`: done (output validated), deferred, waiting or failed. */
+/**
+ * The result of a run whose walk ended at `end`: done (output validated), deferred, waiting or
+ * failed. `endedAt`: a monotonic reading taken at the walk's end, for a fresh run's duration
+ * (one clock read less per run); without it the wall clock says.
+ */
 function endRun<TOutput>(
   chain: Chain<unknown, TOutput, unknown>,
   session: RunSession,
   end: MachineCursor,
+  endedAt?: number,
 ): RunResult<TOutput> {
   const info = end.state.info;
   const pause = session.pause;
@@ -320,7 +325,7 @@ function endRun<TOutput>(
     steps: session.records,
     usage: session.usage,
     startedAt: session.startedAt,
-    ms: Date.now() - session.startedAt,
+    ms: endedAt === undefined ? Date.now() - session.startedAt : Math.round(endedAt - session.monoBase),
   };
 }
 
