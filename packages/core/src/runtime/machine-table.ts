@@ -37,6 +37,14 @@ export interface MachineCursor {
 }
 
 /**
+ * The table's own cursor: also the one argument object its guards and actions get, the event
+ * replaced at each transition (none of them keeps it; they destructure it), not one per transition.
+ */
+interface TableCursor extends MachineCursor {
+  args: Args;
+}
+
+/**
  * The transitions of a chain's xstate machine, read off its state nodes into plain arrays so that
  * the runner can take a transition in well under a microsecond. It runs the machine's own guards
  * and assign actions, in xstate's order (transition actions, then entry actions, then eventless
@@ -114,13 +122,18 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
     states,
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
-    start: (context) => enter({ state: initialState, context }, initialState, { context, event: startEvent }),
+    start: (context) => {
+      const args: Args = { context, event: startEvent };
+      const cursor: TableCursor = { state: initialState, context, args };
+      return enter(cursor, initialState, args);
+    },
     send(cursor, event) {
       const list = cursor.state.on.get(event.type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
-      // One argument object for every guard and action of the transition: the context is the run's
-      // one (changed in place) and the event the same throughout, and none of them writes to it.
-      const args: Args = { context: cursor.context, event };
+      // One argument object for every guard and action of the cursor's transitions: the context is
+      // the run's one (changed in place) and the event the same throughout a transition.
+      const args = (cursor as TableCursor).args;
+      args.event = event;
       const t = pick(list, args, cursor.state.key, event.type);
       apply(t.assignments, args);
       return enter(cursor, t.to, args);
@@ -130,7 +143,9 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       if (!state) throw new Error(`unknown state "${stateKey}"`);
       // A copy, outputs included (steps record theirs in place): the snapshot the context comes
       // from is the caller's, and resuming it twice must start from the same outputs both times.
-      return { state, context: { ...context, outputs: { ...context.outputs } } };
+      const copy: ChainMachineContext = { ...context, outputs: { ...context.outputs } };
+      const cursor: TableCursor = { state, context: copy, args: { context: copy, event: startEvent } };
+      return cursor;
     },
   };
 }
