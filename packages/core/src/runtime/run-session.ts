@@ -11,10 +11,10 @@ import { chainRef } from "./chain-ref.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
-import { type StepAttempt, type StepHost, type StepInfo, tierStatus } from "./run-step.ts";
+import { type StepAttempt, type StepInfo, tierStatus } from "./run-step.ts";
 import { endRunSpan, endStepSpan, modelOf, type RunTotals } from "./run-trace.ts";
 import type { RunOptions } from "./run-types.ts";
-import { Walk } from "./run-walk.ts";
+import { Walk, type WalkHost } from "./run-walk.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
 /** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
@@ -26,7 +26,7 @@ const NO_METADATA: Record<string, unknown> = Object.freeze({});
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
  * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
-export class RunSession implements StepHost, RunTotals, EffectHost {
+export class RunSession implements WalkHost, RunTotals, EffectHost {
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
@@ -132,7 +132,7 @@ export class RunSession implements StepHost, RunTotals, EffectHost {
    * batch's worker). Its first step starts at the session's clock reading when nothing traced or
    * shadowed happened since.
    */
-  walk(driver: Driver, start: MachineCursor): Walk {
+  walk(driver: Driver, start: MachineCursor): Walk<RunSession> {
     const now = !this.span.active && this.options.shadow === undefined ? this.monoBase : undefined;
     return new Walk(this, driver, start, undefined, this.span, this.ref, this.signal, now);
   }

@@ -1,13 +1,30 @@
 import { abortReason, sleep } from "../async/settle.ts";
-import type { ChainMachineEvent } from "../compile/machine-context.ts";
+import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
+import type { EffectResult } from "../flows/construct.ts";
 import { backoffDelay } from "../flows/retry.ts";
 import type { ChainRef, TraceSpan } from "../types.ts";
 import type { MachineCursor } from "./machine-table.ts";
-import type { Driver } from "./run-effect.ts";
-import type { RunSession } from "./run-session.ts";
-import type { StepAttempt, StepInfo } from "./run-step.ts";
-import { runStep } from "./run-step.ts";
+import type { Driver, EffectInfo, RunPause } from "./run-effect.ts";
+import { runStep, type StepAttempt, type StepHost, type StepInfo } from "./run-step.ts";
 import { cascadeSpanInfo, endCascadeSpan, type OpenCascade } from "./run-trace.ts";
+
+/** What a walk needs of its run (the run session): a step's host, and the machine's moves. */
+export interface WalkHost extends StepHost {
+  readonly tiersUsed: Record<string, string>;
+  pause: RunPause | undefined;
+  /** Feeds a settled step's outcome to the machine and records it; the cursor after it. */
+  stepped(driver: Driver, cursor: MachineCursor, info: StepInfo, outcome: StepAttempt): MachineCursor;
+  send(driver: Driver, cursor: MachineCursor, event: ChainMachineEvent): MachineCursor;
+  /** Hands an effect state to its construct: the event the machine takes next, or a pause. */
+  runEffect(
+    info: EffectInfo,
+    context: ChainMachineContext,
+    item: number | undefined,
+    parent: TraceSpan,
+    ref: ChainRef,
+    signal: AbortSignal | undefined,
+  ): Promise<EffectResult>;
+}
 
 const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
 
@@ -25,8 +42,8 @@ const EFFECT = 3;
  * awaited runs, `run` for a fresh run, and a batch's worker for its items, which then need no frame
  * (and microtask turn) of the run's own between one item's end and the next one's start.
  */
-export class Walk {
-  readonly session: RunSession;
+export class Walk<Host extends WalkHost = WalkHost> {
+  readonly session: Host;
   /** Where the walk is; where it stopped once `advance` returns false. */
   cursor: MachineCursor;
   /** What the walk waits on while `advance` returned true. */
@@ -48,7 +65,7 @@ export class Walk {
   private paused: boolean;
 
   constructor(
-    session: RunSession,
+    session: Host,
     driver: Driver,
     start: MachineCursor,
     item: number | undefined,
@@ -146,7 +163,7 @@ export class Walk {
       this.cursor = this.session.send(this.driver, cursor, DELAY_DONE);
       return;
     }
-    const result = value as Awaited<ReturnType<RunSession["runEffect"]>>;
+    const result = value as EffectResult;
     if (result.type === "pause") {
       this.session.pause = { state: cursor.state.key, context: cursor.context, ...result };
       this.paused = true;

@@ -59,7 +59,7 @@ export function startRun(
   chain: AnyChain,
   input: unknown,
   options: RunOptions,
-): RunResult | Walk | Promise<RunResult> {
+): RunResult | Walk<RunSession> | Promise<RunResult> {
   const session = new RunSession(chain, options);
   const parsed = chain.input.safeParse(input);
   if (!parsed.success) {
@@ -70,7 +70,7 @@ export function startRun(
   if (options.timeoutMs !== undefined)
     return executeAwaiting(chain, session, options, parsed.data, undefined);
   beginRun(chain, session, options, parsed.data, undefined);
-  let walk: Walk | undefined;
+  let walk: Walk<RunSession> | undefined;
   try {
     const driver = session.driverFor(chain.compiled);
     // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
@@ -83,7 +83,11 @@ export function startRun(
 }
 
 /** Continues a walk from {@link startRun} with what its `pending` gave (`failed`: it rejected). */
-export function continueRun(walk: Walk, failed: boolean, value: unknown): RunResult | Walk {
+export function continueRun(
+  walk: Walk<RunSession>,
+  failed: boolean,
+  value: unknown,
+): RunResult | Walk<RunSession> {
   const session = walk.session;
   try {
     walk.resume(failed, value);
@@ -95,7 +99,7 @@ export function continueRun(walk: Walk, failed: boolean, value: unknown): RunRes
 }
 
 /** Awaits a started run's walk to its end: the one async frame of a fresh run. */
-async function walkToEnd(walk: Walk): Promise<RunResult> {
+async function walkToEnd(walk: Walk<RunSession>): Promise<RunResult> {
   for (;;) {
     let failed = false;
     let value: unknown;
