@@ -11,11 +11,10 @@ import {
   TimeoutError,
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
-import type { ReviewLookup } from "../flows/construct.ts";
-import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
-import { type MachineCursor, tableOf } from "./machine-table.ts";
+import type { MachineCursor } from "./machine-table.ts";
+import { pausedReview, snapshotProblem } from "./paused-review.ts";
 import { RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
@@ -172,35 +171,6 @@ export async function resume<TInput, TOutput, TDecision>(
   });
   return executeAwaiting(chain, session, options, snapshot.context.input, { snapshot, decision: value });
 }
-
-function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undefined {
-  if (snapshot?.format !== "catena.run-snapshot.v1")
-    return "This is not a Catena run snapshot (format catena.run-snapshot.v1).";
-  if (snapshot.chain.name !== chain.name) {
-    return `The snapshot belongs to chain "${snapshot.chain.name}", not "${chain.name}".`;
-  }
-  if (snapshot.chain.fingerprint !== chain.fingerprint) {
-    return `The snapshot was taken with ${snapshot.chain.name}@${snapshot.chain.version} (fingerprint ${snapshot.chain.fingerprint.slice(0, 12)}), but this chain is ${chain.id} (fingerprint ${chain.fingerprint.slice(0, 12)}); resume with the version that paused the run (registry.get("${snapshot.chain.name}@${snapshot.chain.version}")).`;
-  }
-  if (pausedReview(chain, snapshot) === undefined)
-    return `The snapshot is not waiting at a review (state "${snapshot.state}").`;
-  return undefined;
-}
-
-/** The review a snapshot waits at: a state of this chain, or one inside a construct's sub-flow. */
-function pausedReview(chain: AnyChain, snapshot: RunSnapshot): ReviewNode | undefined {
-  return reviewIn(chain.compiled, snapshot);
-}
-
-/** The review a compiled flow paused at, following pauses inside constructs (subchains of subchains). */
-const reviewIn: ReviewLookup = (flow, paused) => {
-  const info = tableOf(flow).states.get(paused.state)?.info;
-  if (info?.kind === "review") return info.review;
-  if (info?.kind === "effect" && paused.nested !== undefined) {
-    return constructOf(info.node).pausedReview?.(info.node, paused.nested, reviewIn);
-  }
-  return undefined;
-};
 
 /**
  * Drives a resumed run, or one with a timeout to clear at its end, to its end and makes its
