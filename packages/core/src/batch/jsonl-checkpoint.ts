@@ -104,9 +104,10 @@ export class JsonlCheckpoint {
   /** Queues a record; it reaches the file within 50 ms or 256 KiB, whichever comes first. */
   append(record: BatchRecord): void {
     if (this.failure) throw this.failure;
-    const line = `${JSON.stringify(record)}\n`;
+    // Joined with newlines when flushed: no concatenated string per record to flatten then.
+    const line = JSON.stringify(record);
     this.buffer.push(line);
-    this.bufferBytes += line.length;
+    this.bufferBytes += line.length + 1;
     if (this.bufferBytes >= FLUSH_BYTES) this.flushSoon(0);
     else this.flushSoon(FLUSH_MS);
   }
@@ -118,7 +119,8 @@ export class JsonlCheckpoint {
       this.timer = undefined;
     }
     if (this.buffer.length > 0) {
-      const chunk = this.buffer.join("");
+      this.buffer.push(""); // the last line's newline, from the join
+      const chunk = this.buffer.join("\n");
       this.buffer = [];
       this.bufferBytes = 0;
       this.writing = this.writing.then(() => this.writeChunk(chunk));

@@ -6,9 +6,14 @@ import { z } from "zod";
 import {
   BatchInputError,
   type BatchProgress,
+  branch,
   code,
   defineChain,
+  retry,
+  review,
+  run,
   runBatch,
+  sequence,
   UnreadableItem,
 } from "../index.ts";
 
@@ -557,5 +562,59 @@ describe("runBatch", () => {
     const lines = await readLines(path);
     expect(indicesOf(lines)).toEqual(range(40));
     expect(lines.every((l) => l.status === "done")).toBe(true);
+  });
+
+  it("walks each item's retries, reviews, failures and timeouts as run() does (the worker awaits the steps)", async () => {
+    const tries = new Map<number, number>();
+    const chain = defineChain({
+      name: "walks",
+      version: "1.0.0",
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      flow: sequence(
+        retry(
+          code("flaky", async ({ n }: { n: number }) => {
+            const tried = (tries.get(n) ?? 0) + 1;
+            tries.set(n, tried);
+            await sleep(n % 4 === 3 ? 600 : 1);
+            if (n % 5 === 1 && tried === 1) throw new Error(`first try of ${n}`);
+            if (n % 7 === 2) throw new Error(`never ${n}`);
+            return { n };
+          }),
+          { attempts: 2, backoff: { initialMs: 1, jitter: false } },
+        ),
+        branch("check", [{ when: ({ n }: { n: number }) => n % 6 === 0, flow: review("look") }], {
+          otherwise: code("pass", (d: { n: number }) => d),
+        }),
+      ),
+    });
+    const inputs = range(24).map((n) => ({ n }));
+    const summary = await runBatch(chain, inputs, { concurrency: 8, timeoutMs: 250 });
+    const batched = summary.results ?? [];
+    tries.clear();
+    const alone = await Promise.all(inputs.map((input) => run(chain, input, { timeoutMs: 250 })));
+    const shape = (r: { status: string; output?: unknown; error?: { code?: string } | undefined }) => ({
+      status: r.status,
+      output: r.output,
+      code: r.error?.code,
+    });
+    expect(batched.map(shape)).toEqual(
+      alone.map((r) =>
+        shape({
+          status: r.status,
+          ...(r.status === "done" ? { output: r.output } : {}),
+          ...(r.status === "error" ? { error: { code: r.error.code } } : {}),
+        }),
+      ),
+    );
+    const statuses = new Set(batched.map((r) => r.status));
+    expect([...statuses].sort()).toEqual(["done", "error", "waiting"]);
+    expect(batched.filter((r) => r.error?.code === "TIMEOUT").length).toBeGreaterThan(0);
+    // Without a timeout, the items are walked by the worker itself.
+    const inline = await runBatch(chain, inputs, { concurrency: 24 });
+    expect(inline.done + inline.failed + inline.waiting).toBe(24);
+    expect((inline.results ?? []).filter((r) => r.status === "waiting").map((r) => r.index)).toEqual([
+      0, 6, 12, 18,
+    ]);
   });
 });

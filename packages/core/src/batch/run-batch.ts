@@ -1,7 +1,8 @@
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
-import { run } from "../runtime/runner.ts";
+import { Walk } from "../runtime/run-walk.ts";
+import { continueRun, startRun } from "../runtime/runner.ts";
 import { settleShadows } from "../runtime/shadow-run.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
@@ -131,11 +132,26 @@ export async function runBatch<TInput, TOutput>(
       inFlight++;
       let result: RunResult | QueuedRunResult;
       try {
-        result = queued
-          ? await runQueued(queued, index, value)
-          : await run(chain, value as TInput, runOptions);
+        if (queued) result = await runQueued(queued, index, value);
+        else {
+          // The run's walk is awaited here, step by step: this frame is the run's, so the next
+          // item starts in the same microtask as this one's last step ends.
+          let started = startRun(chain, value, runOptions);
+          while (started instanceof Walk) {
+            let failed = false;
+            let settled: unknown;
+            try {
+              settled = await started.pending;
+            } catch (error) {
+              failed = true;
+              settled = error;
+            }
+            started = continueRun(started, failed, settled);
+          }
+          result = started instanceof Promise ? await started : started;
+        }
       } catch (error) {
-        // Only a queue throws (`run` returns failures): an abort leaves the item for a resume.
+        // Only a queue throws (a run returns failures): an abort leaves the item for a resume.
         if (options.signal?.aborted) {
           aborted = true;
           return;

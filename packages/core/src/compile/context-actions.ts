@@ -31,16 +31,30 @@ export const recordError = act(({ event }: Args) => ({
   error: event.type === "step.error" ? event.error : { name: "Error", code: "ERROR", message: "unknown" },
 }));
 
+/**
+ * Where an assign action may keep its in-place form: what it does to the context, done directly,
+ * for the table driver (`runtime/machine-table.ts`), which otherwise merges what the action returns
+ * into the run's context. xstate ignores it.
+ */
+export const IN_PLACE: unique symbol = Symbol("catena.assignInPlace");
+
 /*
  * Step outputs are recorded into `context.outputs` in place: a run only ever adds to it, and copying
- * it on every step would make each step cost as much as the number of steps before it.
+ * it on every step would make each step cost as much as the number of steps before it. Every step
+ * of every run takes this action: its in-place form spares the table a `{ data }` object to merge.
  */
 export function recordOutput(name: string): Action {
-  return act(({ context, event }: Args) => {
+  const action = act(({ context, event }: Args) => {
     const output = event.type === "step.done" ? event.output : undefined;
     context.outputs[name] = output;
     return { data: output };
   });
+  (action as { [IN_PLACE]?: (args: Args) => void })[IN_PLACE] = ({ context, event }) => {
+    const output = event.type === "step.done" ? event.output : undefined;
+    context.outputs[name] = output;
+    context.data = output;
+  };
+  return action;
 }
 
 export function saveData(region: string): Action {

@@ -1,11 +1,13 @@
 import type { AnyStateMachine } from "xstate";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
+import { IN_PLACE } from "../compile/context-actions.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import type { StateInfo } from "../compile/state-info.ts";
 
 type Args = { context: ChainMachineContext; event: ChainMachineEvent };
 type Guard = (args: Args, params: undefined) => boolean;
-type Assignment = (args: Args, params: undefined) => Partial<ChainMachineContext>;
+/** An assign action as the table runs it: on the run's context, in place. */
+type Assignment = (args: Args) => void;
 
 interface TableTransition {
   target: string;
@@ -32,6 +34,14 @@ export interface TableState {
 export interface MachineCursor {
   state: TableState;
   context: ChainMachineContext;
+}
+
+/**
+ * The table's own cursor: also the one argument object its guards and actions get, the event
+ * replaced at each transition (none of them keeps it; they destructure it), not one per transition.
+ */
+interface TableCursor extends MachineCursor {
+  args: Args;
 }
 
 /**
@@ -112,13 +122,18 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
     states,
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
-    start: (context) => enter({ state: initialState, context }, initialState, { context, event: startEvent }),
+    start: (context) => {
+      const args: Args = { context, event: startEvent };
+      const cursor: TableCursor = { state: initialState, context, args };
+      return enter(cursor, initialState, args);
+    },
     send(cursor, event) {
       const list = cursor.state.on.get(event.type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
-      // One argument object for every guard and action of the transition: the context is the run's
-      // one (changed in place) and the event the same throughout, and none of them writes to it.
-      const args: Args = { context: cursor.context, event };
+      // One argument object for every guard and action of the cursor's transitions: the context is
+      // the run's one (changed in place) and the event the same throughout a transition.
+      const args = (cursor as TableCursor).args;
+      args.event = event;
       const t = pick(list, args, cursor.state.key, event.type);
       apply(t.assignments, args);
       return enter(cursor, t.to, args);
@@ -128,7 +143,9 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       if (!state) throw new Error(`unknown state "${stateKey}"`);
       // A copy, outputs included (steps record theirs in place): the snapshot the context comes
       // from is the caller's, and resuming it twice must start from the same outputs both times.
-      return { state, context: { ...context, outputs: { ...context.outputs } } };
+      const copy: ChainMachineContext = { ...context, outputs: { ...context.outputs } };
+      const cursor: TableCursor = { state, context: copy, args: { context: copy, event: startEvent } };
+      return cursor;
     },
   };
 }
@@ -153,11 +170,21 @@ function resolve(t: TableTransition, states: Map<string, TableState>): void {
 }
 
 function toAssignment(action: unknown): Assignment {
-  const a = action as { type?: string; assignment?: unknown };
+  const a = action as { type?: string; assignment?: unknown; [IN_PLACE]?: Assignment };
   if (a.type !== "xstate.assign" || typeof a.assignment !== "function") {
     throw new Error("only assign actions with a function are supported in chain machines");
   }
-  return a.assignment as Assignment;
+  const inPlace = a[IN_PLACE];
+  if (inPlace !== undefined) return inPlace;
+  const assignment = a.assignment as (args: Args, params: undefined) => Record<string, unknown>;
+  // A key-by-key copy rather than Object.assign, which takes V8's generic path for a target that
+  // already has properties (most steps' `{ data }` into an 8-field context). The actions return
+  // plain object literals: their enumerable keys are their own, none are symbols.
+  return (args) => {
+    const changes = assignment(args, undefined);
+    const target = args.context as unknown as Record<string, unknown>;
+    for (const key in changes) target[key] = changes[key];
+  };
 }
 
 function pick(list: TableTransition[], args: Args, from: string, on: string) {
@@ -171,18 +198,10 @@ function pick(list: TableTransition[], args: Args, from: string, on: string) {
 /**
  * Runs assign actions on a run's context, in place, each seeing the ones before (as in xstate).
  * The actions stay pure (they return what changes); only the table merges it into the run's one
- * context, where xstate makes a new snapshot per transition.
+ * context (`toAssignment`), where xstate makes a new snapshot per transition.
  */
 function apply(assignments: Assignment[], args: Args): void {
-  if (assignments.length === 0) return;
-  const target = args.context as unknown as Record<string, unknown>;
-  for (const a of assignments) {
-    const changes = a(args, undefined) as Record<string, unknown>;
-    // A key-by-key copy rather than Object.assign, which takes V8's generic path for a target that
-    // already has properties (most steps' `{ data }` into an 8-field context). The actions return
-    // plain object literals: their enumerable keys are their own, none are symbols.
-    for (const key in changes) target[key] = changes[key];
-  }
+  for (let i = 0; i < assignments.length; i++) (assignments[i] as Assignment)(args);
 }
 
 const TABLES = new WeakMap<CompiledFlow, MachineTable>();

@@ -1,38 +1,22 @@
 import { performance } from "node:perf_hooks";
-import { abortReason, sleep } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import { StepError } from "../errors/errors.ts";
 import { constructOf } from "../flows/registry.ts";
-import { backoffDelay } from "../flows/retry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { chainRef } from "./chain-ref.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
-import { runStep, type StepAttempt, type StepHost, type StepInfo, tierStatus } from "./run-step.ts";
-import {
-  cascadeSpanInfo,
-  endCascadeSpan,
-  endRunSpan,
-  endStepSpan,
-  modelOf,
-  type OpenCascade,
-  type RunTotals,
-} from "./run-trace.ts";
-import type { RunOptions, RunResult } from "./run-types.ts";
+import { type StepAttempt, type StepInfo, tierStatus } from "./run-step.ts";
+import { endRunSpan, endStepSpan, modelOf, type RunTotals } from "./run-trace.ts";
+import type { RunOptions } from "./run-types.ts";
+import { Walk, type WalkHost } from "./run-walk.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
-/** How a run's top-level walk makes the run's result where it ends, or from what it threw. */
-export interface RunEnding {
-  end(session: RunSession, at: MachineCursor): RunResult;
-  fail(session: RunSession, error: unknown): RunResult;
-}
-
-const DELAY_DONE: ChainMachineEvent = { type: "delay.done" };
 /** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
 const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
@@ -42,7 +26,7 @@ const NO_METADATA: Record<string, unknown> = Object.freeze({});
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
  * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
-export class RunSession implements StepHost, RunTotals, EffectHost {
+export class RunSession implements WalkHost, RunTotals, EffectHost {
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
@@ -113,26 +97,8 @@ export class RunSession implements StepHost, RunTotals, EffectHost {
   /**
    * Walks the machine until it reaches a final state or a review; returns the cursor there. Step
    * spans nest under `parent` (the run's span, or a map item's), a cascade's tiers under its span.
-   * With `ending` (a run's top-level walk), returns the run's result instead, made by `ending` from
-   * the cursor or the error: one async frame per run rather than a second one awaiting this.
+   * The walk itself is a {@link Walk}; this is its async frame, for sub-flows and awaited runs.
    */
-  drive(
-    driver: Driver,
-    start: MachineCursor,
-    item?: number,
-    parent?: TraceSpan,
-    ref?: ChainRef,
-    signal?: AbortSignal,
-  ): Promise<MachineCursor>;
-  drive(
-    driver: Driver,
-    start: MachineCursor,
-    item: number | undefined,
-    parent: TraceSpan,
-    ref: ChainRef,
-    signal: AbortSignal | undefined,
-    ending: RunEnding,
-  ): Promise<RunResult>;
   async drive(
     driver: Driver,
     start: MachineCursor,
@@ -140,92 +106,41 @@ export class RunSession implements StepHost, RunTotals, EffectHost {
     parent: TraceSpan = this.span,
     ref: ChainRef = this.ref,
     signal: AbortSignal | undefined = this.signal,
-    ending?: RunEnding,
-  ): Promise<MachineCursor | RunResult> {
-    let cursor = start;
-    let cascade: OpenCascade | undefined;
-    // The last clock reading, while only synchronous machine work happened since: the next step
-    // starts at it. Not across an await, a span's bookkeeping or a shadow run's start.
-    let now =
-      ending !== undefined && !this.span.active && this.options.shadow === undefined
-        ? this.monoBase
-        : undefined;
+  ): Promise<MachineCursor> {
+    const walk = new Walk(this, driver, start, item, parent, ref, signal, undefined);
     try {
-      while (!cursor.state.final) {
-        const info = cursor.state.info;
-        if (cascade !== undefined && (info.kind !== "step" || info.cascade !== cascade.name)) {
-          cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
+      while (walk.advance()) {
+        let failed = false;
+        let value: unknown;
+        try {
+          value = await walk.pending;
+        } catch (error) {
+          failed = true;
+          value = error;
         }
-        if (signal?.aborted) throw abortReason(signal, `run of ${this.chain.id}`);
-        if (info.kind === "step") {
-          if (info.cascade !== undefined && cascade === undefined && parent.active) {
-            cascade = {
-              name: info.cascade,
-              span: parent.child(cascadeSpanInfo(info.cascade, cursor.context.data)),
-            };
-          }
-          const outcome = runStep(
-            this,
-            info,
-            cursor.context,
-            item,
-            cascade?.span ?? parent,
-            ref,
-            signal,
-            now,
-          );
-          const pending = outcome.pending;
-          if (pending !== undefined) {
-            let failed = false;
-            let value: unknown;
-            try {
-              value = await pending;
-            } catch (error) {
-              failed = true;
-              value = error;
-            }
-            outcome.settled(failed, value);
-          }
-          cursor = this.stepped(driver, cursor, info, outcome);
-          now = outcome.span.active ? undefined : outcome.endedAt;
-        } else if (info.kind === "delay") {
-          now = undefined;
-          await sleep(backoffDelay(info.retry, cursor.context.attempts[info.retry.name] ?? 1), signal);
-          cursor = this.send(driver, cursor, DELAY_DONE);
-        } else if (info.kind === "effect") {
-          now = undefined;
-          const result = await this.runEffect(info, cursor.context, item, parent, ref, signal);
-          if (result.type === "pause") {
-            this.pause = { state: cursor.state.key, context: cursor.context, ...result };
-            return ending === undefined ? cursor : ending.end(this, cursor);
-          }
-          cursor = this.send(driver, cursor, result);
-        } else if (info.kind === "review") {
-          return ending === undefined ? cursor : ending.end(this, cursor);
-        } else {
-          throw new Error(`the runner cannot act in state "${cursor.state.key}" (${info.kind})`);
-        }
+        walk.resume(failed, value);
       }
-      if (cascade !== undefined) cascade = endCascadeSpan(cascade, cursor.context, this.tiersUsed);
-      // (No cascade is open at any return: a cascade holds only steps.)
-      return ending === undefined ? cursor : ending.end(this, cursor);
+      return walk.cursor;
     } catch (error) {
-      cascade?.span.end({ error });
-      if (ending === undefined) throw error;
-      return ending.fail(this, error);
+      walk.abandon(error);
+      throw error;
     }
   }
 
   /**
-   * Feeds a settled step's outcome to the machine and records it; returns the cursor after it.
-   * (Out of `drive`, which is async: its suspended frame holds every local it has.)
+   * A walk of the run's own machine from `start`, for a caller that awaits it itself (`run`, a
+   * batch's worker). Its first step starts at the session's clock reading when nothing traced or
+   * shadowed happened since.
    */
-  private stepped(
-    driver: Driver,
-    cursor: MachineCursor,
-    info: StepInfo,
-    outcome: StepAttempt,
-  ): MachineCursor {
+  walk(driver: Driver, start: MachineCursor): Walk<RunSession> {
+    const now = !this.span.active && this.options.shadow === undefined ? this.monoBase : undefined;
+    return new Walk(this, driver, start, undefined, this.span, this.ref, this.signal, now);
+  }
+
+  /**
+   * Feeds a settled step's outcome to the machine and records it; returns the cursor after it.
+   */
+  stepped(driver: Driver, cursor: MachineCursor, info: StepInfo, outcome: StepAttempt): MachineCursor {
     let next: MachineCursor;
     try {
       next = this.send(driver, cursor, outcome.event);
@@ -308,7 +223,7 @@ export class RunSession implements StepHost, RunTotals, EffectHost {
    * Hands an effect state to its construct (a map's fan-out, a parallel's branches, a subchain's
    * run) with what it needs of the run; returns the event the machine takes next, or a pause.
    */
-  private runEffect(
+  runEffect(
     info: EffectInfo,
     context: ChainMachineContext,
     item: number | undefined,

@@ -11,14 +11,14 @@ import {
   TimeoutError,
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
-import type { ReviewLookup } from "../flows/construct.ts";
-import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
-import { type MachineCursor, tableOf } from "./machine-table.ts";
-import { type RunEnding, RunSession } from "./run-session.ts";
+import type { MachineCursor } from "./machine-table.ts";
+import { pausedReview, snapshotProblem } from "./paused-review.ts";
+import { RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
+import { Walk } from "./run-walk.ts";
 import { startShadow } from "./shadow-run.ts";
 
 /**
@@ -34,21 +34,82 @@ export function run<TInput, TOutput>(
   input: NoInfer<TInput>,
   options: RunOptions = {},
 ): Promise<RunResult<TOutput>> {
-  // Not `async`: a batch runs this per item, and an async wrapper around `execute`'s promise costs
-  // extra microtask turns. Anything thrown before `execute` still becomes a rejection.
+  // Not `async`: a batch runs this per item, and an async wrapper around the walk's frame costs
+  // extra microtask turns. Anything thrown before the walk still becomes a rejection.
   try {
-    const session = new RunSession(chain, options);
-    const parsed = chain.input.safeParse(input);
-    if (!parsed.success) {
-      return Promise.resolve(
-        finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error))),
-      );
-    }
-    if (options.shadow)
-      startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
-    return execute(chain, session, options, parsed.data);
+    const started = startRun(chain as AnyChain, input, options);
+    // (A run with a timeout comes back as its promise: `Promise.resolve` hands that on as it is.)
+    return (started instanceof Walk ? walkToEnd(started) : Promise.resolve(started)) as Promise<
+      RunResult<TOutput>
+    >;
   } catch (error) {
     return Promise.reject(error);
+  }
+}
+
+/**
+ * Starts a run and walks it synchronously as far as it goes: the result when it ended without
+ * waiting, otherwise its {@link Walk}, waiting on `pending`, to hand what that gave to
+ * {@link continueRun}. A batch's worker awaits its items' steps itself this way: no async frame of
+ * the run's own, and no microtask turn between one item's end and the start of its next one. A run
+ * with a timeout has a frame of its own (to clear its timer): it comes back as its promise.
+ */
+export function startRun(
+  chain: AnyChain,
+  input: unknown,
+  options: RunOptions,
+): RunResult | Walk<RunSession> | Promise<RunResult> {
+  const session = new RunSession(chain, options);
+  const parsed = chain.input.safeParse(input);
+  if (!parsed.success) {
+    return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
+  }
+  if (options.shadow)
+    startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
+  if (options.timeoutMs !== undefined)
+    return executeAwaiting(chain, session, options, parsed.data, undefined);
+  beginRun(chain, session, options, parsed.data, undefined);
+  let walk: Walk<RunSession> | undefined;
+  try {
+    const driver = session.driverFor(chain.compiled);
+    // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
+    walk = session.walk(driver, session.start(driver, initialContext(parsed.data)));
+    return walk.advance() ? walk : endRun(chain, session, walk.cursor, walk.endedAt());
+  } catch (error) {
+    walk?.abandon(error);
+    return failedRun(session, error);
+  }
+}
+
+/** Continues a walk from {@link startRun} with what its `pending` gave (`failed`: it rejected). */
+export function continueRun(
+  walk: Walk<RunSession>,
+  failed: boolean,
+  value: unknown,
+): RunResult | Walk<RunSession> {
+  const session = walk.session;
+  try {
+    walk.resume(failed, value);
+    return walk.advance() ? walk : endRun(session.chain, session, walk.cursor, walk.endedAt());
+  } catch (error) {
+    walk.abandon(error);
+    return failedRun(session, error);
+  }
+}
+
+/** Awaits a started run's walk to its end: the one async frame of a fresh run. */
+async function walkToEnd(walk: Walk<RunSession>): Promise<RunResult> {
+  for (;;) {
+    let failed = false;
+    let value: unknown;
+    try {
+      value = await walk.pending;
+    } catch (error) {
+      failed = true;
+      value = error;
+    }
+    const next = continueRun(walk, failed, value);
+    if (next !== walk) return next as RunResult;
   }
 }
 
@@ -108,81 +169,14 @@ export async function resume<TInput, TOutput, TDecision>(
     ms: 0,
     status: "done",
   });
-  return execute(chain, session, options, snapshot.context.input, { snapshot, decision: value });
+  return executeAwaiting(chain, session, options, snapshot.context.input, { snapshot, decision: value });
 }
-
-function snapshotProblem(chain: AnyChain, snapshot: RunSnapshot): string | undefined {
-  if (snapshot?.format !== "catena.run-snapshot.v1")
-    return "This is not a Catena run snapshot (format catena.run-snapshot.v1).";
-  if (snapshot.chain.name !== chain.name) {
-    return `The snapshot belongs to chain "${snapshot.chain.name}", not "${chain.name}".`;
-  }
-  if (snapshot.chain.fingerprint !== chain.fingerprint) {
-    return `The snapshot was taken with ${snapshot.chain.name}@${snapshot.chain.version} (fingerprint ${snapshot.chain.fingerprint.slice(0, 12)}), but this chain is ${chain.id} (fingerprint ${chain.fingerprint.slice(0, 12)}); resume with the version that paused the run (registry.get("${snapshot.chain.name}@${snapshot.chain.version}")).`;
-  }
-  if (pausedReview(chain, snapshot) === undefined)
-    return `The snapshot is not waiting at a review (state "${snapshot.state}").`;
-  return undefined;
-}
-
-/** The review a snapshot waits at: a state of this chain, or one inside a construct's sub-flow. */
-function pausedReview(chain: AnyChain, snapshot: RunSnapshot): ReviewNode | undefined {
-  return reviewIn(chain.compiled, snapshot);
-}
-
-/** The review a compiled flow paused at, following pauses inside constructs (subchains of subchains). */
-const reviewIn: ReviewLookup = (flow, paused) => {
-  const info = tableOf(flow).states.get(paused.state)?.info;
-  if (info?.kind === "review") return info.review;
-  if (info?.kind === "effect" && paused.nested !== undefined) {
-    return constructOf(info.node).pausedReview?.(info.node, paused.nested, reviewIn);
-  }
-  return undefined;
-};
 
 /**
- * Drives a run to its end and makes its result: from the start with the (validated) `inputs`, or
- * from a snapshot with a decision when `resumed`. A fresh run without a timeout is walked in one
- * async frame, `drive`'s, which makes the result itself (`RUN_ENDING`); a batch runs one per item.
+ * Drives a resumed run, or one with a timeout to clear at its end, to its end and makes its
+ * result; the walk is awaited here (`RunSession.drive`). A fresh run without a timeout is
+ * {@link startRun}'s.
  */
-function execute<TInput, TOutput>(
-  chain: Chain<TInput, TOutput, unknown>,
-  session: RunSession,
-  options: RunOptions,
-  inputs: unknown,
-  resumed?: { snapshot: RunSnapshot; decision: unknown },
-): Promise<RunResult<TOutput>> {
-  if (resumed !== undefined || options.timeoutMs !== undefined) {
-    return executeAwaiting(chain, session, options, inputs, resumed);
-  }
-  beginRun(chain, session, options, inputs, undefined);
-  try {
-    const driver = session.driverFor(chain.compiled);
-    // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
-    const first = session.start(driver, initialContext(inputs));
-    const ending = session.drive(
-      driver,
-      first,
-      undefined,
-      session.span,
-      session.ref,
-      session.signal,
-      RUN_ENDING,
-    );
-    return ending as Promise<RunResult<TOutput>>;
-  } catch (error) {
-    return Promise.resolve(RUN_ENDING.fail(session, error) as RunResult<TOutput>);
-  }
-}
-
-/** How a run's walk makes its result: `endRun` where it ended, a failed result from what it threw. */
-const RUN_ENDING: RunEnding = {
-  end: (session, at) => endRun(session.chain, session, at),
-  fail: (session, error) =>
-    finishFailed(session, CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error)),
-};
-
-/** A resumed run, or one with a timeout to clear at its end: the walk awaited here. */
 async function executeAwaiting<TInput, TOutput>(
   chain: Chain<TInput, TOutput, unknown>,
   session: RunSession,
@@ -200,10 +194,18 @@ async function executeAwaiting<TInput, TOutput>(
     // A resume whose subchain paused again stays where it is; otherwise the walk goes on.
     return endRun(chain, session, session.pause ? first : await session.drive(driver, first));
   } catch (error) {
-    return RUN_ENDING.fail(session, error) as RunResult<TOutput>;
+    return failedRun(session, error) as RunResult<TOutput>;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
+}
+
+/** The failed result of a run whose walk threw `error`. */
+function failedRun(session: RunSession, error: unknown): RunResult {
+  return finishFailed(
+    session,
+    CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error),
+  );
 }
 
 /** Arms the run's timeout (returned, to clear) and starts its root span when there is a tracer. */
@@ -239,11 +241,16 @@ function beginRun(
   return timer;
 }
 
-/** The result of a run whose walk ended at `end`: done (output validated), deferred, waiting or failed. */
+/**
+ * The result of a run whose walk ended at `end`: done (output validated), deferred, waiting or
+ * failed. `endedAt`: a monotonic reading taken at the walk's end, for a fresh run's duration
+ * (one clock read less per run); without it the wall clock says.
+ */
 function endRun<TOutput>(
   chain: Chain<unknown, TOutput, unknown>,
   session: RunSession,
   end: MachineCursor,
+  endedAt?: number,
 ): RunResult<TOutput> {
   const info = end.state.info;
   const pause = session.pause;
@@ -292,7 +299,7 @@ function endRun<TOutput>(
     steps: session.records,
     usage: session.usage,
     startedAt: session.startedAt,
-    ms: Date.now() - session.startedAt,
+    ms: endedAt === undefined ? Date.now() - session.startedAt : Math.round(endedAt - session.monoBase),
   };
 }
 
