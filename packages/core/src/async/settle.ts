@@ -68,7 +68,8 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   });
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+/** Whether a step gave a promise or another thenable (a library's own promise type) to wait for. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return (
     typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
   );

@@ -189,6 +189,7 @@ export class BatchRecorder {
       ms: result.ms ?? 0,
     };
     if (result.runId !== undefined) item.runId = result.runId;
+    if (options.keyOf) item.key = options.keyOf(input, index);
     if (this.includeInput) item.input = input;
     const usage = this.usage;
     usage.inputTokens += result.usage.inputTokens;

@@ -402,6 +402,29 @@ describe("runBatch", () => {
     });
   });
 
+  it("gives every item's record the key keyOf makes, in the results and the file", async () => {
+    const { chain } = doubler({ failWhen: (n) => n < 0 });
+    const path = join(dir, "out.jsonl");
+    const bad = new UnreadableItem(new BatchInputError("line 2 is not JSON"));
+    const summary = await runBatch(chain, [{ n: 1 }, bad, { n: -1 }], {
+      checkpoint: path,
+      collect: true,
+      keyOf: (_input, index) => `line-${index + 1}`,
+    });
+    expect(summary.results?.map((r) => [r.index, r.status, r.key])).toEqual([
+      [0, "done", "line-1"],
+      [1, "error", "line-2"],
+      [2, "error", "line-3"],
+    ]);
+    const keys = (await readFile(path, "utf8"))
+      .split("\n")
+      .filter((l) => l.includes('"index"'))
+      .map((l) => JSON.parse(l) as { index: number; key?: string })
+      .sort((a, b) => a.index - b.index)
+      .map((l) => l.key);
+    expect(keys).toEqual(["line-1", "line-2", "line-3"]);
+  });
+
   it("refuses to overwrite an existing results file without resume", async () => {
     const { chain, state } = doubler();
     const path = join(dir, "out.jsonl");

@@ -138,15 +138,15 @@ export async function runBatch<TInput, TOutput>(
           // item starts in the same microtask as this one's last step ends.
           let started = startRun(chain, value, runOptions);
           while (started instanceof Walk) {
-            let failed = false;
+            let rejected = false;
             let settled: unknown;
             try {
               settled = await started.pending;
             } catch (error) {
-              failed = true;
+              rejected = true;
               settled = error;
             }
-            started = continueRun(started, failed, settled);
+            started = continueRun(started, rejected, settled);
           }
           result = started instanceof Promise ? await started : started;
         }

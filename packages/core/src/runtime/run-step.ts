@@ -1,7 +1,7 @@
 // The module binding, not the global: `globalThis.performance` is a lazy getter in Node, run on
 // every read (a step reads the clock once or twice).
 import { performance } from "node:perf_hooks";
-import { abortReason, settle } from "../async/settle.ts";
+import { abortReason, isThenable, settle } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import { isLabelResult } from "../compile/context-actions.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
@@ -157,7 +157,12 @@ export function runStep(
       signal === undefined && timeoutMs === undefined
         ? result
         : settle(result, `Step "${step.name}"`, signal, timeoutMs, onTimeout);
-    if (!(value instanceof Promise)) return outcome.ok(value);
+    if (!(value instanceof Promise)) {
+      if (!isThenable(value)) return outcome.ok(value);
+      // Another library's thenable: adopted into a promise, so its value is the output, not it.
+      outcome.pending = Promise.resolve(value);
+      return outcome;
+    }
     // The caller awaits it and settles the attempt (`settled`): no promise or closures of our own.
     outcome.pending = value;
     return outcome;

@@ -172,14 +172,6 @@ export class Walk<Host extends WalkHost = WalkHost> {
     this.cursor = this.session.send(this.driver, cursor, result);
   }
 
-  /**
-   * The monotonic clock as the last step ended, when nothing but synchronous machine work happened
-   * since (so the walk's end is that moment too); undefined otherwise.
-   */
-  endedAt(): number | undefined {
-    return this.now;
-  }
-
   /** Ends what the walk holds open (a cascade's span) when it throws. */
   abandon(error: unknown): void {
     this.cascade?.span.end({ error });

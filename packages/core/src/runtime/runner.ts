@@ -60,24 +60,43 @@ export function startRun(
   options: RunOptions,
 ): RunResult | Walk<RunSession> | Promise<RunResult> {
   const session = new RunSession(chain, options);
-  const parsed = chain.input.safeParse(input);
-  if (!parsed.success) {
-    return finishFailed(session, new InputValidationError(chain.name, schemaIssues(parsed.error)));
-  }
+  const parsed = parseInput(chain, input);
+  if (!parsed.success) return finishFailed(session, parsed.error);
   if (options.shadow)
     startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
   if (options.timeoutMs !== undefined)
     return executeAwaiting(chain, session, options, parsed.data, undefined);
-  beginRun(chain, session, options, parsed.data, undefined);
   let walk: Walk<RunSession> | undefined;
   try {
+    beginRun(chain, session, options, parsed.data, undefined);
     const driver = session.driverFor(chain.compiled);
     // A fresh run's machine starts synchronously: no await (and microtask turn) for it.
     walk = session.walk(driver, session.start(driver, initialContext(parsed.data)));
-    return walk.advance() ? walk : endRun(chain, session, walk.cursor, walk.endedAt());
+    return walk.advance() ? walk : endRun(chain, session, walk.cursor);
   } catch (error) {
     walk?.abandon(error);
     return failedRun(session, error);
+  }
+}
+
+/**
+ * The chain's input parsed by its schema. A schema whose refinement or transform throws is user
+ * code failing on this input: the run fails with INPUT_VALIDATION (a batch goes on), not a rejection.
+ */
+function parseInput(
+  chain: AnyChain,
+  input: unknown,
+): { success: true; data: unknown } | { success: false; error: InputValidationError } {
+  try {
+    const parsed = chain.input.safeParse(input);
+    if (parsed.success) return parsed;
+    return { success: false, error: new InputValidationError(chain.name, schemaIssues(parsed.error)) };
+  } catch (error) {
+    const message = `the schema threw ${error instanceof Error ? `"${error.message}"` : String(error)}`;
+    return {
+      success: false,
+      error: new InputValidationError(chain.name, [{ path: "", message }], { cause: error }),
+    };
   }
 }
 
@@ -90,7 +109,7 @@ export function continueRun(
   const session = walk.session;
   try {
     walk.resume(failed, value);
-    return walk.advance() ? walk : endRun(session.chain, session, walk.cursor, walk.endedAt());
+    return walk.advance() ? walk : endRun(session.chain, session, walk.cursor);
   } catch (error) {
     walk.abandon(error);
     return failedRun(session, error);
@@ -243,14 +262,13 @@ function beginRun(
 
 /**
  * The result of a run whose walk ended at `end`: done (output validated), deferred, waiting or
- * failed. `endedAt`: a monotonic reading taken at the walk's end, for a fresh run's duration
- * (one clock read less per run); without it the wall clock says.
+ * failed. Its `ms` is read after the output's parse: a guard or the output schema's refinements are
+ * user code and count in the run's time.
  */
 function endRun<TOutput>(
   chain: Chain<unknown, TOutput, unknown>,
   session: RunSession,
   end: MachineCursor,
-  endedAt?: number,
 ): RunResult<TOutput> {
   const info = end.state.info;
   const pause = session.pause;
@@ -299,7 +317,7 @@ function endRun<TOutput>(
     steps: session.records,
     usage: session.usage,
     startedAt: session.startedAt,
-    ms: endedAt === undefined ? Date.now() - session.startedAt : Math.round(endedAt - session.monoBase),
+    ms: Date.now() - session.startedAt,
   };
 }
 

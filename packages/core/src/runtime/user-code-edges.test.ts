@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { runBatch } from "../batch/run-batch.ts";
+import { defineChain } from "../compile/define-chain.ts";
+import { branch, sequence } from "../flows/flow-nodes.ts";
+import { code } from "../steps/code-step.ts";
+import { run } from "./runner.ts";
+
+/** Keeps the CPU busy for `ms`: user code that takes time without awaiting anything. */
+function busy(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // spin
+  }
+}
+
+const n = z.object({ n: z.number() });
+
+// User code the engine calls besides steps (schemas' refinements and transforms, guards) and
+// values steps give that are not native promises.
+describe("user code around the steps", () => {
+  it("takes a step's non-native thenable as the promise it is, not as the output", async () => {
+    const chain = defineChain({
+      name: "thenable",
+      version: "1.0.0",
+      input: n,
+      output: z.object({ doubled: z.number() }),
+      flow: code("double", ({ n }: { n: number }) => {
+        const thenable = {
+          // biome-ignore lint/suspicious/noThenProperty: the thenable is the point of the test
+          then: (resolve: (v: { doubled: number }) => void) => resolve({ doubled: n * 2 }),
+        };
+        return thenable as unknown as Promise<{ doubled: number }>;
+      }),
+    });
+    const r = await run(chain, { n: 4 });
+    expect(r.status === "done" && r.output).toEqual({ doubled: 8 });
+  });
+
+  it("fails the run with INPUT_VALIDATION when the input schema itself throws, and a batch goes on", async () => {
+    const chain = defineChain({
+      name: "picky",
+      version: "1.0.0",
+      input: n.transform((v) => {
+        if (v.n < 0) throw new Error("negative numbers are not handled");
+        return v;
+      }),
+      output: n,
+      flow: code("same", (v: { n: number }) => v),
+    });
+    const r = await run(chain, { n: -1 });
+    expect(r.status).toBe("error");
+    if (r.status !== "error") return;
+    expect(r.error.code).toBe("INPUT_VALIDATION");
+    expect(r.error.message).toContain('the schema threw "negative numbers are not handled"');
+    expect(r.error.cause).toBeInstanceOf(Error);
+
+    const summary = await runBatch(chain, [{ n: 1 }, { n: -1 }, { n: 3 }], { collect: true });
+    expect(summary.status).toBe("done");
+    expect(summary.results?.map((i) => [i.status, i.error?.code])).toEqual([
+      ["done", undefined],
+      ["error", "INPUT_VALIDATION"],
+      ["done", undefined],
+    ]);
+  });
+
+  it("counts a slow guard and a slow output refinement in the run's ms, alone and in a batch", async () => {
+    const chain = defineChain({
+      name: "slow-edges",
+      version: "1.0.0",
+      input: n,
+      output: n.refine(() => {
+        busy(30);
+        return true;
+      }),
+      flow: sequence(
+        code("first", (v: { n: number }) => v),
+        branch("route", [
+          {
+            when: () => {
+              busy(30);
+              return false;
+            },
+            flow: code("never", (v: { n: number }) => v),
+          },
+        ]),
+      ),
+    });
+    const r = await run(chain, { n: 1 });
+    expect(r.status).toBe("done");
+    expect(r.ms).toBeGreaterThanOrEqual(59);
+    const summary = await runBatch(chain, [{ n: 1 }], { collect: true });
+    expect(summary.results?.[0]?.ms).toBeGreaterThanOrEqual(59);
+  });
+});
