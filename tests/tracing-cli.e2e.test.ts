@@ -172,6 +172,21 @@ describe("catena run with the local studio", () => {
     const badJson = await cli("feedback", runId, "--key", "correctness", "--correction", "{queue");
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/--correction is not valid JSON/);
+    // The studio checks corrections against the chain's output schema: its 422 is a usage error
+    // that says what is wrong, not "check that the backend runs there".
+    const offSchema = await cli(
+      "feedback",
+      runId,
+      "--key",
+      "correctness",
+      "--correction",
+      '{"queue":"nope"}',
+    );
+    expect(offSchema.code).toBe(2);
+    expect(offSchema.stderr).toMatch(
+      /^catena: Feedback "correctness" on run \S+ was refused: The correction of run \S+ does not fit the output schema of chain support-triage@1\.1\.0.*\$\.queue must be one of/,
+    );
+    expect(offSchema.stderr).not.toMatch(/is reachable|Received status|\{"detail"/);
     const unknown = await cli(
       "feedback",
       "01900000-0000-7000-8000-000000000000",
