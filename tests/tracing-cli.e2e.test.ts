@@ -320,6 +320,27 @@ describe("catena run with LANGSMITH_API_KEY", () => {
     }
   });
 
+  it("says which variable is not an http(s) URL: a run goes on untraced, a reader stops", async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ CATENA_STUDIO_URL: "127.0.0.1:1984" }, "CATENA_STUDIO_URL"],
+      [{ LANGSMITH_API_KEY: "k", LANGSMITH_ENDPOINT: "smith.example" }, "LANGSMITH_ENDPOINT"],
+    ];
+    for (const [env, variable] of cases) {
+      const problem = `${variable} "[^"]+" is not an http\\(s\\) URL: give the full address, e\\.g\\. http://127\\.0\\.0\\.1:1984`;
+      const ran = await catena(["run", "support-triage", "--text", MESSAGE], { cwd: dir, env });
+      expect(ran.code).toBe(0);
+      expect(ran.stderr).toMatch(
+        new RegExp(`^catena: warning: running without tracing: ${problem}[^\\n]*\\n$`),
+      );
+      const readers = variable === "CATENA_STUDIO_URL" ? [["traces"], ["reviews"]] : [["traces"]];
+      for (const args of readers) {
+        const r = await catena(args, { cwd: dir, env });
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stderr).toMatch(new RegExp(`^catena: ${problem}[^\\n]*\\n$`));
+      }
+    }
+  });
+
   it("still answers and exits normally when nothing listens at the endpoint", async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
