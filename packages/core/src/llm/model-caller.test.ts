@@ -174,6 +174,10 @@ describe("llm step provider handling: fallbacks and failures", () => {
     const result = await run(chainOf(step), { text: "x" });
     const cause = causeOf(result);
     expect(cause.code).toBe("PROVIDER_FAILED");
+    // The provider's message ends in a period of its own: one sentence end, not two.
+    expect((cause as { message?: string }).message).toMatch(
+      /; last: 500 Injected error 500\. Check the provider/,
+    );
     expect(cause.details?.calls).toEqual([
       expect.objectContaining({ model: MODEL, attempt: 1, status: 500, kind: "server" }),
       expect.objectContaining({ model: MODEL, attempt: 2, status: 500 }),
