@@ -24,7 +24,7 @@ export class ProviderError extends CatenaError {
     const models = [...new Set(calls.map((c) => c.model))].join(", ");
     super(
       "PROVIDER_FAILED",
-      `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${last?.message ?? "unknown error"}. Check the provider's status, raise \`retry.attempts\`, or add \`fallbacks\`.`,
+      `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${(last?.message ?? "unknown error").replace(/\.+$/, "")}. Check the provider's status, raise \`retry.attempts\`, or add \`fallbacks\`.`,
       { ...options, details: { step, calls, ...options.details } },
     );
     this.calls = calls;
