@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { multipartBody, request, useStudio } from "./studio-fixture.case.ts";
 
@@ -86,6 +87,38 @@ describe("the studio over raw HTTP", () => {
     expect((await request(fixture.studio, "GET", `/runs/${id}`)).body).toMatchObject({
       end_time: "2026-01-01T00:00:03.000000Z",
     });
+  });
+
+  it("refuses a compressed body with a 415 that says so, not as malformed multipart or JSON", async () => {
+    const id = crypto.randomUUID();
+    const { body, headers } = multipartBody([
+      { name: `post.${id}`, json: { name: "gz", run_type: "chain" } },
+    ]);
+    const gzipped = gzipSync(body);
+    for (const encoding of ["gzip", "zstd"]) {
+      await expectDetail(
+        request(fixture.studio, "POST", "/runs/multipart", {
+          body: gzipped,
+          headers: { ...headers, "content-encoding": encoding },
+        }),
+        415,
+        new RegExp(`^Content-Encoding ${encoding} is not accepted: send the body uncompressed`),
+      );
+    }
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/batch", {
+        body: gzipSync(JSON.stringify({ post: [runJson(id)] })),
+        headers: { ...json, "content-encoding": "gzip" },
+      }),
+      415,
+      /^Content-Encoding gzip is not accepted/,
+    );
+    // "identity" is no encoding at all.
+    const plain = await request(fixture.studio, "POST", "/runs/batch", {
+      body: JSON.stringify({ post: [runJson(id)] }),
+      headers: { ...json, "content-encoding": "identity" },
+    });
+    expect(plain.status).toBe(202);
   });
 
   it("refuses malformed input with a 4xx and a detail, and keeps serving", async () => {
