@@ -33,5 +33,11 @@ describe("refusalDetail", () => {
     expect(refusalDetail(sdkError(422, "not json"))).toBeUndefined();
     expect(refusalDetail(sdkError(404, '{"detail":"no run"}'))).toBeUndefined();
     expect(refusalDetail("text")).toBeUndefined();
+    // The resource clients' APIError keeps the parsed body.
+    const apiError = Object.assign(new Error('422 {"detail":"bad time"}'), {
+      status: 422,
+      error: { detail: "bad time" },
+    });
+    expect(refusalDetail(apiError)).toBe("bad time");
   });
 });

@@ -39,11 +39,14 @@ export function isNotFound(error: unknown): boolean {
 
 /**
  * The backend's own words when it refused a request as invalid (HTTP 400, 409, 413, 415 or 422):
- * the `detail` of its JSON error body, which the SDK only quotes inside its message
- * (`... Received status [422]: ... Message: {"detail": "..."}`). Undefined for any other error.
+ * the `detail` of its JSON error body: the resource clients (`client.runs.query`) keep the body as
+ * `error.error`, the classic `Client` only quotes it in its message (`... Received status [422]:
+ * ... Message: {"detail": "..."}`). Undefined for any other error.
  */
 export function refusalDetail(error: unknown): string | undefined {
   if (!isRefusal(statusOf(error)) || !(error instanceof Error)) return undefined;
+  const kept = (error as { error?: { detail?: unknown } }).error?.detail;
+  if (typeof kept === "string" && kept !== "") return kept;
   const body = /Message: (\{.*\})\s*$/s.exec(error.message)?.[1];
   if (body === undefined) return undefined;
   try {
