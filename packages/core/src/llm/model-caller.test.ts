@@ -212,6 +212,31 @@ describe("llm step provider handling: fallbacks and failures", () => {
     ]);
   });
 
+  it("says what to do by how the provider failed: the key, the request, or the rate limit", async () => {
+    const cases: Array<[ChatScript, RegExp]> = [
+      [
+        [{ fail: 401, message: "Incorrect API key provided." }],
+        /last: 401 Incorrect API key provided\.[^]*\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/,
+      ],
+      [
+        [{ fail: 400, message: "maximum context length is 128000 tokens." }],
+        /context length is 128000 tokens\. The provider refused the request itself .*retrying does not help/,
+      ],
+      [
+        [{ fail: 429, retryAfterSeconds: 3600 }],
+        /asked to wait 3600 s, longer than `retry\.maxRetryAfterMs` \(60 s\)/,
+      ],
+    ];
+    for (const [script, hint] of cases) {
+      const s = await start(script);
+      const step = llm("a", { model: MODEL, prompt: "{text}", baseURL: s.url, apiKey: "k" });
+      const cause = causeOf(await run(chainOf(step), { text: "x" })) as { code?: string; message?: string };
+      expect(cause.code).toBe("PROVIDER_FAILED");
+      expect(cause.message).toMatch(hint);
+      expect(cause.message).not.toMatch(/raise `retry\.attempts`|\s\.\s/);
+    }
+  });
+
   it("fails with PROVIDER_FAILED listing every failed call when all models fail", async () => {
     const s = await start(() => ({ fail: 500 }));
     const step = llm("a", {

@@ -182,7 +182,14 @@ export class ModelCaller {
         });
         if (!failure.retryable || attempt === retry.attempts) break;
         const delay = retryDelay(retry, attempt, failure.retryAfterMs);
-        if (delay === undefined) break;
+        if (delay === undefined) {
+          const last = failures.at(-1);
+          if (last !== undefined && failure.retryAfterMs !== undefined) {
+            last.refusedWaitMs = failure.retryAfterMs;
+            last.maxWaitMs = retry.maxRetryAfterMs;
+          }
+          break;
+        }
         ctx.logger.debug(
           `llm step "${step}": ${model.id} failed (${failure.kind}); retrying in ${Math.round(delay)} ms`,
           {
