@@ -120,7 +120,7 @@ describe("the studio's web page on runs of any shape", () => {
       await page.getByText("Inputs", { exact: true }).first().waitFor();
       await page.waitForLoadState("networkidle");
       // An update alone used to be dated when it arrived, months after it ended: "-24203545932 ms".
-      const text = await page.locator("body").innerText();
+      const text = (await page.locator("body").textContent()) ?? "";
       if (/-\d+(\.\d+)? (ms|s)\b/.test(text)) problems.push(`${what}: a negative duration`);
       const alerts = await page.getByRole("alert").allTextContents();
       for (const alert of alerts)

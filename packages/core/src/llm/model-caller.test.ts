@@ -216,7 +216,7 @@ describe("llm step provider handling: fallbacks and failures", () => {
     const cases: Array<[ChatScript, RegExp]> = [
       [
         [{ fail: 401, message: "Incorrect API key provided." }],
-        /last: 401 Incorrect API key provided\.[^]*\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/,
+        /last: 401 Incorrect API key provided\.[\s\S]*\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/,
       ],
       [
         [{ fail: 400, message: "maximum context length is 128000 tokens." }],
