@@ -115,7 +115,17 @@ describe("catena run with the local studio", () => {
   });
 
   it("records feedback that catena feedback stats and catena traces then show", async () => {
-    const given = await cli("feedback", runId, "--key", "rating", "--score", "4", "--comment", "good");
+    // The short id `catena traces` shows, as `catena trace` takes it.
+    const given = await cli(
+      "feedback",
+      runId.slice(-8),
+      "--key",
+      "rating",
+      "--score",
+      "4",
+      "--comment",
+      "good",
+    );
     expect(given.code).toBe(0);
     expect(given.stdout).toMatch(
       new RegExp(`^Feedback "rating" recorded on run ${runId} in the local studio \\([^()]+\\)\\.\n$`),
