@@ -184,3 +184,20 @@ describe("catena studio prune", () => {
     expect(existsSync(join(dir, "missing.db"))).toBe(false);
   }, 60_000);
 });
+
+describe("a directory where an input file is expected", () => {
+  it("names the option and the directory, exits 2, and does not print a bare EISDIR", async () => {
+    await mkdir(join(dir, "a-folder"), { recursive: true });
+    const cases: Array<{ args: string[]; option: string }> = [
+      { args: ["--no-trace", "eval", "support-triage", "--data", "a-folder"], option: "--data" },
+      { args: ["lock", "--check", "--lockfile", "a-folder"], option: "--lockfile" },
+      { args: ["skew", "banking-intents", "--baseline", "a-folder"], option: "--baseline" },
+      { args: ["judge", "align", "sql_answer_correct", "--labels", "a-folder"], option: "--labels" },
+    ];
+    for (const { args, option } of cases) {
+      const r = await cli(...args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toBe(`catena: ${option} a-folder is a directory; give a file.\n`);
+    }
+  }, 120_000);
+});

@@ -136,6 +136,16 @@ describe("an llm step in a trace", () => {
     expect(below[1]?.error).toMatch(/500/);
   });
 
+  it("ends a failed attempt when it failed, not when its retry started after the wait", async () => {
+    const p = await provider([{ fail: 429, retryAfterSeconds: 1 }, { json: { label: "refund" } }]);
+    const { result, runs } = await traced(labelChain(p.url, "waited"), { text: "x" }, "llm-wait");
+    expect(result.status).toBe("done");
+    const attempt = runs.find((r) => r.name === "intent (attempt 1)");
+    const retriedAt = performance.timeOrigin + (p.requests[1]?.receivedAt ?? 0);
+    // Retry-After: 1 puts at least a second between the 429 and the retry; none of it is the call's.
+    expect(retriedAt - Date.parse(attempt?.end_time as string)).toBeGreaterThanOrEqual(500);
+  });
+
   it("keeps LangChain's internal runs only when asked", async () => {
     const p = await provider(() => ({ json: { label: "refund" } }));
     const { result, runs } = await traced(labelChain(p.url, "internals"), { text: "x" }, "llm-internals", {

@@ -162,56 +162,69 @@ describe("catena reviews and catena resume", () => {
 });
 
 describe("the CLI's studio on its own thread", () => {
-  it("keeps the trace of every item a batch finished when the batch is interrupted", async () => {
-    const dbPath = join(dir, "interrupted.db");
-    const file = join(dir, "items.jsonl");
-    const out = join(dir, "results.jsonl");
-    await writeFile(
-      file,
-      Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `item ${i}` })).join("\n"),
-    );
-    const child = spawn(
-      process.execPath,
-      [
-        catenaBin,
-        "--chains",
-        chains,
-        "batch",
-        "slow-echo",
-        "--file",
+  // Ctrl-C, and the SIGTERM that `timeout`, `docker stop`, systemd and Kubernetes send.
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)(
+    "keeps the trace of every item a batch finished when the batch is stopped with %s",
+    async (signal, exitCode) => {
+      const dbPath = join(dir, `interrupted-${signal}.db`);
+      const file = join(dir, "items.jsonl");
+      const out = join(dir, `results-${signal}.jsonl`);
+      await writeFile(
         file,
-        "--out",
-        out,
-        "--concurrency",
-        "4",
-      ],
-      { cwd: dir, env: { ...process.env, CATENA_STUDIO_DB: dbPath }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    // Interrupted once some items are done (their results are written as they finish).
-    for (let i = 0; i < 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const text = await readFile(out, "utf8").catch(() => "");
-      if (text.split("\n").filter((l) => l.trim() !== "").length >= 20) break;
-    }
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-    expect(code).toBe(130);
-    const finished = (await readFile(out, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .filter((l) => (JSON.parse(l) as { status?: string }).status === "done").length;
-    expect(finished).toBeGreaterThanOrEqual(20);
-    expect(finished).toBeLessThan(400);
-    const store = StudioStore.open(dbPath);
-    try {
-      const row = store.db
-        .prepare(
-          "SELECT COUNT(*) AS n FROM runs WHERE parent_run_id IS NULL AND end_time IS NOT NULL AND name = 'slow-echo' AND error IS NULL",
-        )
-        .get();
-      expect(Number(row?.n)).toBeGreaterThanOrEqual(finished);
-    } finally {
-      store.close();
-    }
-  }, 120_000);
+        Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `item ${i}` })).join("\n"),
+      );
+      const child = spawn(
+        process.execPath,
+        [
+          catenaBin,
+          "--chains",
+          chains,
+          "batch",
+          "slow-echo",
+          "--file",
+          file,
+          "--out",
+          out,
+          "--concurrency",
+          "4",
+        ],
+        { cwd: dir, env: { ...process.env, CATENA_STUDIO_DB: dbPath }, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      // Interrupted once some items are done (their results are written as they finish).
+      for (let i = 0; i < 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const text = await readFile(out, "utf8").catch(() => "");
+        if (text.split("\n").filter((l) => l.trim() !== "").length >= 20) break;
+      }
+      let stdout = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code).toBe(exitCode);
+      expect(stdout).toMatch(/interrupted: finish the batch with --resume/);
+      const finished = (await readFile(out, "utf8"))
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .filter((l) => (JSON.parse(l) as { status?: string }).status === "done").length;
+      expect(finished).toBeGreaterThanOrEqual(20);
+      expect(finished).toBeLessThan(400);
+      const store = StudioStore.open(dbPath);
+      try {
+        const row = store.db
+          .prepare(
+            "SELECT COUNT(*) AS n FROM runs WHERE parent_run_id IS NULL AND end_time IS NOT NULL AND name = 'slow-echo' AND error IS NULL",
+          )
+          .get();
+        expect(Number(row?.n)).toBeGreaterThanOrEqual(finished);
+      } finally {
+        store.close();
+      }
+    },
+    120_000,
+  );
 });

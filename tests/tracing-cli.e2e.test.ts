@@ -115,7 +115,17 @@ describe("catena run with the local studio", () => {
   });
 
   it("records feedback that catena feedback stats and catena traces then show", async () => {
-    const given = await cli("feedback", runId, "--key", "rating", "--score", "4", "--comment", "good");
+    // The short id `catena traces` shows, as `catena trace` takes it.
+    const given = await cli(
+      "feedback",
+      runId.slice(-8),
+      "--key",
+      "rating",
+      "--score",
+      "4",
+      "--comment",
+      "good",
+    );
     expect(given.code).toBe(0);
     expect(given.stdout).toMatch(
       new RegExp(`^Feedback "rating" recorded on run ${runId} in the local studio \\([^()]+\\)\\.\n$`),
@@ -172,6 +182,21 @@ describe("catena run with the local studio", () => {
     const badJson = await cli("feedback", runId, "--key", "correctness", "--correction", "{queue");
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/--correction is not valid JSON/);
+    // The studio checks corrections against the chain's output schema: its 422 is a usage error
+    // that says what is wrong, not "check that the backend runs there".
+    const offSchema = await cli(
+      "feedback",
+      runId,
+      "--key",
+      "correctness",
+      "--correction",
+      '{"queue":"nope"}',
+    );
+    expect(offSchema.code).toBe(2);
+    expect(offSchema.stderr).toMatch(
+      /^catena: Feedback "correctness" on run \S+ was refused: The correction of run \S+ does not fit the output schema of chain support-triage@1\.1\.0.*\$\.queue must be one of/,
+    );
+    expect(offSchema.stderr).not.toMatch(/is reachable|Received status|\{"detail"/);
     const unknown = await cli(
       "feedback",
       "01900000-0000-7000-8000-000000000000",
@@ -302,6 +327,27 @@ describe("catena run with LANGSMITH_API_KEY", () => {
       expect(shown.stdout).toContain("└─ queue-rules");
     } finally {
       await studio.close();
+    }
+  });
+
+  it("says which variable is not an http(s) URL: a run goes on untraced, a reader stops", async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ CATENA_STUDIO_URL: "127.0.0.1:1984" }, "CATENA_STUDIO_URL"],
+      [{ LANGSMITH_API_KEY: "k", LANGSMITH_ENDPOINT: "smith.example" }, "LANGSMITH_ENDPOINT"],
+    ];
+    for (const [env, variable] of cases) {
+      const problem = `${variable} "[^"]+" is not an http\\(s\\) URL: give the full address, e\\.g\\. http://127\\.0\\.0\\.1:1984`;
+      const ran = await catena(["run", "support-triage", "--text", MESSAGE], { cwd: dir, env });
+      expect(ran.code).toBe(0);
+      expect(ran.stderr).toMatch(
+        new RegExp(`^catena: warning: running without tracing: ${problem}[^\\n]*\\n$`),
+      );
+      const readers = variable === "CATENA_STUDIO_URL" ? [["traces"], ["reviews"]] : [["traces"]];
+      for (const args of readers) {
+        const r = await catena(args, { cwd: dir, env });
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stderr).toMatch(new RegExp(`^catena: ${problem}[^\\n]*\\n$`));
+      }
     }
   });
 

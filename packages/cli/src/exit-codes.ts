@@ -18,6 +18,8 @@ export const ExitCode = {
   waiting: 4,
   /** Interrupted (Ctrl-C); a batch can be continued with `--resume`. */
   interrupted: 130,
+  /** Stopped with SIGTERM (`timeout`, `docker stop`, systemd); a batch can be continued with `--resume`. */
+  terminated: 143,
 } as const;
 
 /** One of the documented exit codes. */
@@ -32,4 +34,5 @@ export const EXIT_CODES_HELP = `Exit codes:
        input that does not match the chain's input schema (run)
   3    the run ended deferred (no tier answered with enough confidence)
   4    the run is waiting at a review
-  130  interrupted (Ctrl-C); continue a batch with --resume`;
+  130  interrupted (Ctrl-C); continue a batch with --resume
+  143  stopped with SIGTERM; continue a batch with --resume`;

@@ -64,6 +64,8 @@ export interface SpanOutcome {
   outputs?: unknown;
   error?: unknown;
   metadata?: Record<string, unknown>;
+  /** Epoch milliseconds the span ended, when that was before it is ended (default: now). */
+  endTime?: number;
 }
 
 /**

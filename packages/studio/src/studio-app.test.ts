@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { multipartBody, request, useStudio } from "./studio-fixture.case.ts";
 
@@ -76,6 +77,27 @@ describe("the studio over raw HTTP", () => {
     expect((listed.body as { runs: unknown[] }).runs).toHaveLength(1);
   });
 
+  it("dates an update whose create never came by its dotted order, not by when it arrived", async () => {
+    const id = crypto.randomUUID();
+    const { start_time: _, ...patch } = runJson(id, { end_time: "2026-01-01T00:00:05Z" });
+    const sent = multipartBody([{ name: `patch.${id}`, json: patch }]);
+    expect((await request(fixture.studio, "POST", "/runs/multipart", sent)).status).toBe(202);
+    expect((await request(fixture.studio, "GET", `/runs/${id}`)).body).toMatchObject({
+      start_time: "2026-01-01T00:00:00.000000Z",
+      end_time: "2026-01-01T00:00:05.000000Z",
+    });
+    // Without a dotted order, a run cannot start after it ended.
+    const bare = crypto.randomUUID();
+    const patched = await request(fixture.studio, "PATCH", `/runs/${bare}`, {
+      body: JSON.stringify({ end_time: "2026-01-01T00:00:07Z" }),
+      headers: json,
+    });
+    expect(patched.status).toBe(202);
+    expect((await request(fixture.studio, "GET", `/runs/${bare}`)).body).toMatchObject({
+      start_time: "2026-01-01T00:00:07.000000Z",
+    });
+  });
+
   it("accepts end_time as epoch milliseconds", async () => {
     const id = crypto.randomUUID();
     const body = { post: [runJson(id, { end_time: Date.UTC(2026, 0, 1, 0, 0, 3) })] };
@@ -86,6 +108,38 @@ describe("the studio over raw HTTP", () => {
     expect((await request(fixture.studio, "GET", `/runs/${id}`)).body).toMatchObject({
       end_time: "2026-01-01T00:00:03.000000Z",
     });
+  });
+
+  it("refuses a compressed body with a 415 that says so, not as malformed multipart or JSON", async () => {
+    const id = crypto.randomUUID();
+    const { body, headers } = multipartBody([
+      { name: `post.${id}`, json: { name: "gz", run_type: "chain" } },
+    ]);
+    const gzipped = gzipSync(body);
+    for (const encoding of ["gzip", "zstd"]) {
+      await expectDetail(
+        request(fixture.studio, "POST", "/runs/multipart", {
+          body: gzipped,
+          headers: { ...headers, "content-encoding": encoding },
+        }),
+        415,
+        new RegExp(`^Content-Encoding ${encoding} is not accepted: send the body uncompressed`),
+      );
+    }
+    await expectDetail(
+      request(fixture.studio, "POST", "/runs/batch", {
+        body: gzipSync(JSON.stringify({ post: [runJson(id)] })),
+        headers: { ...json, "content-encoding": "gzip" },
+      }),
+      415,
+      /^Content-Encoding gzip is not accepted/,
+    );
+    // "identity" is no encoding at all.
+    const plain = await request(fixture.studio, "POST", "/runs/batch", {
+      body: JSON.stringify({ post: [runJson(id)] }),
+      headers: { ...json, "content-encoding": "identity" },
+    });
+    expect(plain.status).toBe(202);
   });
 
   it("refuses malformed input with a 4xx and a detail, and keeps serving", async () => {

@@ -107,6 +107,19 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     }),
   );
 
+  // GET /info offers no compression, so the SDK sends none; a client that compresses anyway would
+  // otherwise read "malformed multipart" or "not valid JSON" about a body it knows is fine.
+  app.use("*", async (c, next) => {
+    const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
+    if (encoding !== undefined && encoding !== "" && encoding !== "identity") {
+      throw new StudioHttpError(
+        415,
+        `Content-Encoding ${encoding} is not accepted: send the body uncompressed (GET /info lists no compression).`,
+      );
+    }
+    return next();
+  });
+
   const refusals = new IngestRefusals(options.log);
   const publicUrl = options.publicUrl;
   const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;

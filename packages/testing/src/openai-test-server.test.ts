@@ -90,6 +90,22 @@ describe("startOpenAiTestServer", () => {
     expect(s.chatRequests()[0]?.stream).toBe(true);
   });
 
+  it("cuts a streamed answer off after some chunks, dropping the connection", async () => {
+    const s = await start([
+      { content: "one two three four", cutAfterChunks: 2 },
+      { content: "whole", cutAfterChunks: 1 },
+    ]);
+    const pieces: string[] = [];
+    const read = async () => {
+      for await (const chunk of await chat(s.url).stream("count")) pieces.push(String(chunk.content));
+    };
+    await expect(read()).rejects.toThrow(/terminated|aborted|connection|socket/i);
+    expect(pieces.join("")).not.toBe("");
+    expect(pieces.join("")).not.toBe("one two three four");
+    // Unstreamed, the same reply comes whole.
+    expect((await chat(s.url).invoke("again")).content).toBe("whole");
+  });
+
   it("sends token log-probabilities when asked", async () => {
     const s = await start([{ json: { label: "refund" }, tokenLogprobs: { refund: Math.log(0.8) } }]);
     const answer = await chat(s.url, { logprobs: true, topLogprobs: 2 }).invoke("classify");

@@ -211,8 +211,17 @@ async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id
   const completion = resolveCompletion(request, reply as ChatAnswer, id);
   if (request.stream !== true) return c.json(completionBody(completion));
   const chunks = completionChunks(completion, request.stream_options?.include_usage === true);
+  const cut = (reply as ChatAnswer).cutAfterChunks;
   return streamSSE(c, async (stream) => {
-    for (const chunk of chunks) await stream.writeSSE({ data: JSON.stringify(chunk) });
+    for (const [index, chunk] of chunks.entries()) {
+      if (cut !== undefined && index >= cut) {
+        // Dropped mid-answer: the client has read some chunks and then loses the connection.
+        await sleep(20);
+        c.env.incoming.socket.destroy();
+        return;
+      }
+      await stream.writeSSE({ data: JSON.stringify(chunk) });
+    }
     await stream.writeSSE({ data: "[DONE]" });
   });
 }

@@ -67,6 +67,12 @@ export interface ChatAnswer {
   model?: string;
   /** Waits this long before answering (a slow provider). */
   delayMs?: number;
+  /**
+   * A streamed answer is cut off: the server sends this many chunks, then drops the connection
+   * (no usage chunk, no `[DONE]`), as a provider or proxy that dies mid-answer. Unstreamed
+   * requests get the whole answer.
+   */
+  cutAfterChunks?: number;
 }
 
 /** An HTTP error answer: 429 with `Retry-After`, 500, 503, 400, ... */

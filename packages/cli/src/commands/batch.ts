@@ -43,7 +43,7 @@ export interface BatchCommandOptions {
  * Registers `catena batch <chain>`: streams a JSONL or CSV file through a chain, writing each result
  * to a JSONL results file as it finishes, and prints a summary. Unreadable lines and inputs that
  * fail the chain's schema are recorded as failed items; the others still run. Exit code 1 when the
- * results file holds failed items, 130 when interrupted (resume with `--resume`).
+ * results file holds failed items, 130 when interrupted (Ctrl-C), 143 on SIGTERM (resume with `--resume`).
  */
 export function registerBatchCommand(program: Command, ctx: CommandContext): void {
   program
@@ -114,8 +114,15 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
       await sendChainDescriptions(tracing.backend, [chain]);
       const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.once("SIGINT", onSigint);
+      // SIGTERM stops a batch the way Ctrl-C does: finished items are written and traced, the
+      // summary says how to resume. A second signal of the same kind kills the process at once.
+      let stoppedBy: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        stoppedBy ??= signal;
+        controller.abort();
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
       const shadow = shadowOption(registry, options);
       const batchOptions: BatchOptions = {
         concurrency,
@@ -137,7 +144,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       try {
         summary = await runBatch(chain, valuesOf(read()), batchOptions);
       } finally {
-        process.removeListener("SIGINT", onSigint);
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
         display.stop();
         await tracing.finish();
       }
@@ -161,7 +169,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         tally,
       };
       ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
-      if (summary.status === "aborted") ctx.setExitCode(ExitCode.interrupted);
+      if (summary.status === "aborted")
+        ctx.setExitCode(stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
       else if (tally.failed > 0) ctx.setExitCode(ExitCode.failed);
     });
 }

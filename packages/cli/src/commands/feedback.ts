@@ -14,7 +14,7 @@ import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 import { feedbackStatsText } from "../tracing/feedback-stats-text.ts";
 import { parseSince } from "../tracing/parse-since.ts";
-import { explainRunNotFound } from "../tracing/resolve-run-id.ts";
+import { explainRunNotFound, resolveRunId } from "../tracing/resolve-run-id.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
 
@@ -51,7 +51,7 @@ export function registerFeedbackCommand(program: Command, ctx: CommandContext): 
   const command = program
     .command("feedback")
     .description("give feedback on a traced run, or (feedback stats) count it per period and version/model")
-    .argument("<runId>", "the run id (catena traces lists them)")
+    .argument("<runId>", "the run id, or its last 8 characters as catena traces shows them")
     .option("--key <key>", "what is judged: correctness, rating, thumbs, ...")
     .option("--score <n>", "numeric score (e.g. 0/1, 1-5), or true/false")
     .option("--value <v>", "a non-numeric value (a label); JSON is parsed")
@@ -60,13 +60,14 @@ export function registerFeedbackCommand(program: Command, ctx: CommandContext): 
     .action(async (runId: string, options: GiveOptions, cmd: Command) => {
       const globals = globalOptions(cmd);
       const fields = feedbackFields(options);
+      const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const reader = await openTraceReader();
       try {
-        const record = await feedback(runId.trim(), fields, { client: reader.client }).catch(
-          (error: unknown) => {
-            throw explainRunNotFound(error, runId.trim(), reader);
-          },
-        );
+        // The short id `catena traces` shows works here as it does for `catena trace`.
+        const id = await resolveRunId(reader, runId, traceProjects(registry));
+        const record = await feedback(id, fields, { client: reader.client }).catch((error: unknown) => {
+          throw explainRunNotFound(error, id, reader);
+        });
         if (globals.json) ctx.io.out(jsonText(record));
         else ctx.io.out(`Feedback "${record.key}" recorded on run ${record.runId} in ${reader.where}.\n`);
       } finally {

@@ -19,6 +19,7 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
+import { assertNotDirectory } from "../input-file.ts";
 
 /** The options of `catena judge align`. */
 export interface JudgeAlignOptions {
@@ -99,7 +100,9 @@ async function labelsFrom(source: string, cwd: string) {
     const { client } = traceClientFromEnv();
     return humanLabelsFromFeedback(client, source.slice("feedback:".length));
   }
-  return readHumanLabels(resolve(cwd, source));
+  const path = resolve(cwd, source);
+  assertNotDirectory(path, { option: "--labels", shown: displayPath(cwd, path) });
+  return readHumanLabels(path);
 }
 
 function alignmentText(

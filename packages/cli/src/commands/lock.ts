@@ -18,6 +18,7 @@ import { jsonText } from "../format/json-text.ts";
 import { plural } from "../format/plural.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import { globalOptions } from "../global-options.ts";
+import { assertNotDirectory } from "../input-file.ts";
 
 /** The default lock file, in the current directory. */
 export const DEFAULT_LOCKFILE = "catena.lock.json";
@@ -49,6 +50,7 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
       const globals = globalOptions(command);
       const path = resolve(ctx.io.cwd, options.lockfile);
       const shown = displayPath(ctx.io.cwd, path);
+      assertNotDirectory(path, { option: "--lockfile", shown });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chains = registry.list();
       const existed = existsSync(path);

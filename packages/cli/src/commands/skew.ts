@@ -11,6 +11,7 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
+import { assertNotDirectory } from "../input-file.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
@@ -56,6 +57,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
       const shown = displayPath(ctx.io.cwd, baselinePath);
       if (!existsSync(baselinePath))
         throw new CliError(`--baseline ${shown} not found; give the chain's dev file.`);
+      assertNotDirectory(baselinePath, { option: "--baseline", shown });
       const baseline = readEvalItems(baselinePath, shown).map((item) => ({
         text: typeof item.input.text === "string" ? item.input.text : JSON.stringify(item.input),
         label: item.label,

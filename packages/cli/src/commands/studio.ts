@@ -3,6 +3,7 @@ import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
+import { studioBanner } from "../format/studio-banner.ts";
 import { globalOptions } from "../global-options.ts";
 import { studioResumer } from "../tracing/studio-resumer.ts";
 
@@ -108,13 +109,8 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       if (globals.json) {
         ctx.io.out(jsonText({ url: studio.url, port: studio.port, dbPath: studio.dbPath }));
       } else {
-        ctx.io.out(
-          `Catena studio serving ${studio.url}\n` +
-            `  open the page: ${studio.url}/\n` +
-            `  database: ${studio.dbPath}\n` +
-            `  point the SDK at it: LANGSMITH_ENDPOINT=${studio.url} LANGSMITH_API_KEY=local\n` +
-            "  stop with Ctrl-C\n",
-        );
+        const keyed = (process.env.CATENA_STUDIO_API_KEY ?? "") !== "";
+        ctx.io.out(studioBanner({ url: studio.url, dbPath: studio.dbPath, keyed }));
       }
       const signal = await stopped;
       await studio.close();

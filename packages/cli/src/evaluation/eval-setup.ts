@@ -14,6 +14,7 @@ import {
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { displayPath } from "../format/display-path.ts";
+import { assertNotDirectory } from "../input-file.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
 import { datasetOfItems } from "./eval-dataset.ts";
 import { type LabelField, labelFieldOf } from "./label-field.ts";
@@ -55,6 +56,7 @@ export async function prepareEval(
   const path = resolve(ctx.io.cwd, options.data);
   if (!existsSync(path)) return prepareRemoteEval(ctx, chain, options);
   const shownAs = displayPath(ctx.io.cwd, path);
+  assertNotDirectory(path, { option: "--data", shown: shownAs });
   // Examples in LangSmith's shape ({ inputs, outputs }) are read as they are; flat labelled items
   // (the original `catena eval` format) make a labelling chain's reference from its label field.
   const examples = isExampleFile(path);

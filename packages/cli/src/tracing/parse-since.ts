@@ -18,9 +18,14 @@ const UNITS: Record<string, number> = {
  */
 export function parseSince(text: string, now: number = Date.now(), option = "--since"): Date {
   const span = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)$/i.exec(text.trim());
-  if (span) return new Date(now - Number(span[1]) * (UNITS[(span[2] ?? "").toLowerCase()] ?? 0));
+  // A span longer than the epoch means "from the start": backends refuse times before 1970.
+  if (span) return new Date(Math.max(0, now - Number(span[1]) * (UNITS[(span[2] ?? "").toLowerCase()] ?? 0)));
   const date = Date.parse(text);
-  if (Number.isFinite(date) && /^\d{4}-\d\d-\d\d/.test(text.trim())) return new Date(date);
+  const day = /^(\d{4}-\d\d-\d\d)/.exec(text.trim())?.[1];
+  // Date.parse rolls 2026-02-30 into March; a day that does not exist is a typo.
+  const midnight = day === undefined ? Number.NaN : Date.parse(`${day}T00:00:00Z`);
+  const exists = Number.isFinite(midnight) && new Date(midnight).toISOString().startsWith(day ?? "");
+  if (Number.isFinite(date) && exists) return new Date(date);
   throw new CliError(
     `${option} must be a span such as 30m, 1h, 7d, 2w or a date such as 2026-05-01 (got "${text}").`,
   );

@@ -1,4 +1,5 @@
 import type { RunSnapshot } from "@catena/core";
+import { backendUrl } from "@catena/core/tracing";
 import type { PausedReview, ReviewStatus } from "@catena/studio";
 import { CliError } from "../cli-error.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -21,7 +22,9 @@ export interface ReviewClient {
 export async function openReviewClient(): Promise<ReviewClient> {
   const env = process.env;
   const apiKey = env.CATENA_STUDIO_API_KEY?.trim() || undefined;
-  const remote = env.CATENA_STUDIO_URL?.trim().replace(/\/+$/, "");
+  const remote = env.CATENA_STUDIO_URL?.trim()
+    ? backendUrl("CATENA_STUDIO_URL", env.CATENA_STUDIO_URL)
+    : undefined;
   const studio = remote ? undefined : await startLocalStudio(apiKey);
   const url = remote || (studio?.url as string);
   const where = studio === undefined ? `the studio at ${url}` : `the local studio (${studio.dbPath})`;

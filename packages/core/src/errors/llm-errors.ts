@@ -10,6 +10,10 @@ export interface FailedCall {
   /** rate-limit, server, connection, timeout, malformed-response, client or unknown. */
   kind: string;
   message: string;
+  /** How long the provider asked to wait, when that was longer than the step waits (`retry.maxRetryAfterMs`). */
+  refusedWaitMs?: number;
+  /** The longest wait the step accepts (`retry.maxRetryAfterMs`), beside {@link FailedCall.refusedWaitMs}. */
+  maxWaitMs?: number;
 }
 
 /**
@@ -24,7 +28,7 @@ export class ProviderError extends CatenaError {
     const models = [...new Set(calls.map((c) => c.model))].join(", ");
     super(
       "PROVIDER_FAILED",
-      `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${last?.message ?? "unknown error"}. Check the provider's status, raise \`retry.attempts\`, or add \`fallbacks\`.`,
+      `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last)}`,
       { ...options, details: { step, calls, ...options.details } },
     );
     this.calls = calls;
@@ -54,4 +58,19 @@ export class ModelOutputError extends CatenaError {
     this.rawText = rawText;
     this.issues = issues;
   }
+}
+
+/** The fix for a provider's failure, by how its last call failed: the key, the request, or the wait. */
+function whatToDo(call: FailedCall | undefined): string {
+  if (call?.status === 401 || call?.status === 403) {
+    return "Check the provider's API key (OPENAI_API_KEY for OpenAI) and its access to the model, or add `fallbacks`.";
+  }
+  if (call?.kind === "client") {
+    return "The provider refused the request itself (a model it does not know, a prompt over the context length, a bad setting): fix the step's model or prompt; retrying does not help.";
+  }
+  if (call?.refusedWaitMs !== undefined) {
+    const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+    return `The provider asked to wait ${seconds(call.refusedWaitMs)}, longer than \`retry.maxRetryAfterMs\` (${seconds(call.maxWaitMs ?? 0)}): raise it, lower the step's \`rateLimit\`, or add \`fallbacks\`.`;
+  }
+  return "Check the provider's status, raise `retry.attempts`, or add `fallbacks`.";
 }

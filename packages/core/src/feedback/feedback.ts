@@ -1,4 +1,4 @@
-import { backendError, isNotFound, sdkCall } from "../tracing/sdk-call.ts";
+import { backendError, isNotFound, refusalDetail, sdkCall } from "../tracing/sdk-call.ts";
 import { type TraceClient, traceClientFromEnv } from "../tracing/trace-client.ts";
 import { RunNotFoundError } from "../tracing/tracing-errors.ts";
 import { readRunTree } from "../tracing/v2-run-reads.ts";
@@ -57,19 +57,30 @@ export async function feedback(
   }
   if (run === undefined) throw new RunNotFoundError(runId, url);
   const created = await sdkCall(url, `give feedback "${fields.key}" on run ${runId}`, () =>
-    client.createFeedback({
-      runId,
-      key: fields.key,
-      ...(score === undefined ? {} : { score }),
-      ...(fields.value === undefined ? {} : { value: fields.value }),
-      ...(fields.comment === undefined ? {} : { comment: fields.comment }),
-      ...(fields.correction === undefined ? {} : { correction: fields.correction }),
-      ...(run.session_id === undefined ? {} : { sessionId: run.session_id }),
-      feedbackSourceType: "api",
-      // The backend stores a key's config on first use (the studio enforces it from then on).
-      ...(config === undefined ? {} : { feedbackConfig: config }),
-      ...(fields.source === undefined ? {} : { sourceInfo: fields.source }),
-    }),
+    client
+      .createFeedback({
+        runId,
+        key: fields.key,
+        ...(score === undefined ? {} : { score }),
+        ...(fields.value === undefined ? {} : { value: fields.value }),
+        ...(fields.comment === undefined ? {} : { comment: fields.comment }),
+        ...(fields.correction === undefined ? {} : { correction: fields.correction }),
+        ...(run.session_id === undefined ? {} : { sessionId: run.session_id }),
+        feedbackSourceType: "api",
+        // The backend stores a key's config on first use (the studio enforces it from then on).
+        ...(config === undefined ? {} : { feedbackConfig: config }),
+        ...(fields.source === undefined ? {} : { sourceInfo: fields.source }),
+      })
+      .catch((error: unknown) => {
+        // The backend checks what Catena cannot know here (a correction against the chain's output
+        // schema, a config stored since): its refusal is the feedback's fault, said in its words.
+        const detail = refusalDetail(error);
+        if (detail === undefined) throw error;
+        throw new FeedbackInvalidError(`Feedback "${fields.key}" on run ${runId} was refused: ${detail}`, {
+          cause: error,
+          details: { key: fields.key, runId },
+        });
+      }),
   );
   const record: FeedbackRecord = {
     id: created.id,

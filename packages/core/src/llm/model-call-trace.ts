@@ -65,7 +65,7 @@ export function traceOtherCall(
   span: TraceSpan,
   name: string,
   call: ModelCallRecord,
-  outcome: { error?: unknown; answer?: AIMessage },
+  outcome: { error?: unknown; answer?: AIMessage; endTime?: number },
 ): void {
   if (!span.active) return;
   const noted = modelCallAnnotation(call, outcome.answer);
@@ -79,6 +79,7 @@ export function traceOtherCall(
   child.end({
     ...(noted.outputs === undefined ? {} : { outputs: noted.outputs }),
     ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    ...(outcome.endTime === undefined ? {} : { endTime: outcome.endTime }),
     metadata: { status: outcome.error === undefined ? "done" : "error" },
   });
 }

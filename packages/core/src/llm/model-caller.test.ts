@@ -119,6 +119,57 @@ describe("llm step provider handling: retries", () => {
   });
 });
 
+describe("llm step provider handling: streams cut off mid-answer", () => {
+  it("retries a streamed answer whose connection dropped after some tokens, under a new call number", async () => {
+    const s = await start([
+      { content: "alpha beta gamma delta", cutAfterChunks: 3 },
+      { content: "alpha beta gamma delta", usage: { promptTokens: 7, completionTokens: 4 } },
+    ]);
+    const step = llm("a", {
+      model: MODEL,
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      retry: { initialMs: 5 },
+    });
+    const tokens: Array<{ text: string; call: number }> = [];
+    const result = await run(
+      chainOf(step),
+      { text: "x" },
+      { onToken: (t) => tokens.push({ text: t.text, call: t.call }) },
+    );
+    expect(result).toMatchObject({ status: "done", output: "alpha beta gamma delta" });
+    expect(s.requests.map((r) => r.path)).toEqual(["/v1/chat/completions", "/v1/chat/completions"]);
+    // The first call's pieces came, then the answer started over: a display drops call 1's text.
+    const byCall = (call: number) =>
+      tokens
+        .filter((t) => t.call === call)
+        .map((t) => t.text)
+        .join("");
+    expect(byCall(1)).not.toBe("");
+    expect(byCall(2)).toBe("alpha beta gamma delta");
+    // Only the answer that arrived is counted: the cut one reported no usage.
+    expect(result.usage).toMatchObject({ inputTokens: 7, outputTokens: 4 });
+  });
+
+  it("fails with PROVIDER_FAILED, not a half answer, when every stream is cut", async () => {
+    const s = await start(() => ({ content: "alpha beta gamma delta", cutAfterChunks: 2 }));
+    const step = llm("a", {
+      model: MODEL,
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      retry: { attempts: 2, initialMs: 5 },
+    });
+    const result = await run(chainOf(step), { text: "x" }, { onToken: () => {} });
+    expect(result.status).toBe("error");
+    expect(causeOf(result)).toMatchObject({
+      code: "PROVIDER_FAILED",
+      details: { calls: [expect.objectContaining({ kind: "connection" }), expect.anything()] },
+    });
+  });
+});
+
 describe("llm step provider handling: fallbacks and failures", () => {
   it("tries the fallback model once the model's retries are used up", async () => {
     const s = await start((request) =>
@@ -161,6 +212,31 @@ describe("llm step provider handling: fallbacks and failures", () => {
     ]);
   });
 
+  it("says what to do by how the provider failed: the key, the request, or the rate limit", async () => {
+    const cases: Array<[ChatScript, RegExp]> = [
+      [
+        [{ fail: 401, message: "Incorrect API key provided." }],
+        /last: 401 Incorrect API key provided\.[\s\S]*\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/,
+      ],
+      [
+        [{ fail: 400, message: "maximum context length is 128000 tokens." }],
+        /context length is 128000 tokens\. The provider refused the request itself .*retrying does not help/,
+      ],
+      [
+        [{ fail: 429, retryAfterSeconds: 3600 }],
+        /asked to wait 3600 s, longer than `retry\.maxRetryAfterMs` \(60 s\)/,
+      ],
+    ];
+    for (const [script, hint] of cases) {
+      const s = await start(script);
+      const step = llm("a", { model: MODEL, prompt: "{text}", baseURL: s.url, apiKey: "k" });
+      const cause = causeOf(await run(chainOf(step), { text: "x" })) as { code?: string; message?: string };
+      expect(cause.code).toBe("PROVIDER_FAILED");
+      expect(cause.message).toMatch(hint);
+      expect(cause.message).not.toMatch(/raise `retry\.attempts`|\s\.\s/);
+    }
+  });
+
   it("fails with PROVIDER_FAILED listing every failed call when all models fail", async () => {
     const s = await start(() => ({ fail: 500 }));
     const step = llm("a", {
@@ -174,6 +250,10 @@ describe("llm step provider handling: fallbacks and failures", () => {
     const result = await run(chainOf(step), { text: "x" });
     const cause = causeOf(result);
     expect(cause.code).toBe("PROVIDER_FAILED");
+    // The provider's message ends in a period of its own: one sentence end, not two.
+    expect((cause as { message?: string }).message).toMatch(
+      /; last: 500 Injected error 500\. Check the provider/,
+    );
     expect(cause.details?.calls).toEqual([
       expect.objectContaining({ model: MODEL, attempt: 1, status: 500, kind: "server" }),
       expect.objectContaining({ model: MODEL, attempt: 2, status: 500 }),

@@ -81,12 +81,13 @@ export class ModelCaller {
     const failures: FailedCall[] = [];
     let notConfigured: ProviderNotConfiguredError | undefined;
     let lastError: unknown;
-    // A failed call is traced as an attempt of its own once another call follows it.
-    let failedCall: { call: ModelCallRecord; error: unknown } | undefined;
+    // A failed call is traced as an attempt of its own once another call follows it, ending when
+    // it failed: the wait before the retry is not the call's time.
+    let failedCall: { call: ModelCallRecord; error: unknown; endTime: number } | undefined;
     const traceFailedCall = (): void => {
       if (failedCall === undefined) return;
-      const { call, error } = failedCall;
-      traceOtherCall(ctx.trace, `${step} (attempt ${call.attempt})`, call, { error });
+      const { call, error, endTime } = failedCall;
+      traceOtherCall(ctx.trace, `${step} (attempt ${call.attempt})`, call, { error, endTime });
       failedCall = undefined;
     };
     // Fetched once a model is ready to call: an item that never reaches a model needs no LangChain tracer.
@@ -161,7 +162,7 @@ export class ModelCaller {
           const unreadable = unreadableReason(error);
           if (unreadable !== undefined) throw new UnreadableAnswer(model.id, unreadable, error, call);
           lastError = error;
-          failedCall = { call, error };
+          failedCall = { call, error, endTime: Date.now() };
           failure = timeout.signal.aborted
             ? {
                 kind: "timeout",
@@ -181,7 +182,14 @@ export class ModelCaller {
         });
         if (!failure.retryable || attempt === retry.attempts) break;
         const delay = retryDelay(retry, attempt, failure.retryAfterMs);
-        if (delay === undefined) break;
+        if (delay === undefined) {
+          const last = failures.at(-1);
+          if (last !== undefined && failure.retryAfterMs !== undefined) {
+            last.refusedWaitMs = failure.retryAfterMs;
+            last.maxWaitMs = retry.maxRetryAfterMs;
+          }
+          break;
+        }
         ctx.logger.debug(
           `llm step "${step}": ${model.id} failed (${failure.kind}); retrying in ${Math.round(delay)} ms`,
           {

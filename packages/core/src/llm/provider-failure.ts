@@ -27,9 +27,15 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     cause?: unknown;
   };
   const message = typeof e.message === "string" ? e.message : String(error);
-  const status = typeof e.status === "number" ? e.status : undefined;
+  // LangChain wraps some answers (a prompt over the context window: ContextOverflowError) and
+  // keeps the provider's error, with its status, as the cause.
+  const causeStatus = (e.cause as { status?: unknown } | null | undefined)?.status;
+  const status =
+    typeof e.status === "number" ? e.status : typeof causeStatus === "number" ? causeStatus : undefined;
   if (status !== undefined) {
-    const retryAfterMs = retryAfterOf(e.headers);
+    const retryAfterMs = retryAfterOf(
+      e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
+    );
     const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
     if (status === 408) return { kind: "timeout", retryable: true, ...base };

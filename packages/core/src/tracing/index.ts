@@ -24,7 +24,7 @@ export { listFeedback } from "../feedback/list-feedback.ts";
 export type { AnnotationQueueResult } from "./annotation-queue.ts";
 export { addToAnnotationQueue } from "./annotation-queue.ts";
 export type { LangsmithSettings } from "./langsmith-settings.ts";
-export { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
+export { backendUrl, langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 export type { LangsmithTracerOptions, RedactedPart } from "./langsmith-tracer.ts";
 export { LangsmithTracer, langsmithTracer } from "./langsmith-tracer.ts";
 export type { ListTracedInputsOptions, TracedInput } from "./list-traced-inputs.ts";

@@ -1,3 +1,5 @@
+import { TracingConfigError } from "./tracing-errors.ts";
+
 /** Where the LangSmith SDK sends by default when no endpoint is configured. */
 export const LANGSMITH_CLOUD_URL = "https://api.smith.langchain.com";
 
@@ -30,4 +32,29 @@ export function langsmithSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim().replace(/^["']|["']$/g, "");
   return trimmed ? trimmed : undefined;
+}
+
+/**
+ * The URL a variable such as `CATENA_STUDIO_URL` or `LANGSMITH_ENDPOINT` names, without trailing
+ * slashes; a value that is not an http(s) URL is a {@link TracingConfigError} naming the variable,
+ * instead of the SDK's `Failed to parse URL from .../runs/multipart` on every send.
+ *
+ * @example
+ * backendUrl("CATENA_STUDIO_URL", "127.0.0.1:1984") // throws: ... is not an http(s) URL ...
+ */
+export function backendUrl(variable: string, value: string): string {
+  const url = value.trim().replace(/\/+$/, "");
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw new TracingConfigError(
+      `${variable} ${JSON.stringify(value)} is not an http(s) URL: give the full address, e.g. http://127.0.0.1:1984 for \`catena studio\`.`,
+      { details: { variable, value } },
+    );
+  }
+  return url;
 }

@@ -202,7 +202,7 @@ export class LangsmithSpan implements TraceSpan {
         dotted_order: this.dottedOrder,
         name: this.info.name,
         run_type: this.info.runType,
-        ...(ended ? { end_time: Date.now() } : {}),
+        ...(ended ? { end_time: outcome.endTime ?? Date.now() } : {}),
         ...(this.patch ? { patch: true as const } : {}),
         inputs: noted?.inputs ?? asRecord(this.info.inputs, "input"),
         metadata: {

@@ -1,6 +1,6 @@
 import { Client } from "langsmith/client";
 import { GuardedFetch } from "./guarded-fetch.ts";
-import { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
+import { backendUrl, langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 import { TracingConfigError } from "./tracing-errors.ts";
 
 /** The API key the SDK sends to a studio that does not require one (it wants some key to send). */
@@ -39,9 +39,14 @@ export function traceClient(options: { apiUrl: string; apiKey?: string; timeoutM
  */
 export function traceClientFromEnv(env: NodeJS.ProcessEnv = process.env): TraceClient {
   const settings = langsmithSettingsFromEnv(env);
-  if (settings.apiKey !== undefined) return traceClient({ apiUrl: settings.apiUrl, apiKey: settings.apiKey });
-  const studioUrl = env.CATENA_STUDIO_URL?.trim();
-  if (studioUrl) {
+  if (settings.apiKey !== undefined) {
+    return traceClient({
+      apiUrl: backendUrl("LANGSMITH_ENDPOINT", settings.apiUrl),
+      apiKey: settings.apiKey,
+    });
+  }
+  if (env.CATENA_STUDIO_URL?.trim()) {
+    const studioUrl = backendUrl("CATENA_STUDIO_URL", env.CATENA_STUDIO_URL);
     const key = env.CATENA_STUDIO_API_KEY?.trim();
     return traceClient(key ? { apiUrl: studioUrl, apiKey: key } : { apiUrl: studioUrl });
   }

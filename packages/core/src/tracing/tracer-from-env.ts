@@ -1,5 +1,5 @@
 import type { FlushResult } from "../types.ts";
-import { langsmithSettingsFromEnv } from "./langsmith-settings.ts";
+import { backendUrl, langsmithSettingsFromEnv } from "./langsmith-settings.ts";
 import { LangsmithTracer, type LangsmithTracerOptions } from "./langsmith-tracer.ts";
 import { STUDIO_PLACEHOLDER_KEY, type TraceClient, traceClient } from "./trace-client.ts";
 
@@ -51,6 +51,7 @@ export async function tracerFromEnv(options: TracerFromEnvOptions = {}): Promise
   const off = (env.LANGSMITH_TRACING ?? env.LANGSMITH_TRACING_V2 ?? "").trim().toLowerCase();
   if (off === "false" || off === "0") return undefined;
   const settings = langsmithSettingsFromEnv(env);
+  if (settings.apiKey !== undefined) backendUrl("LANGSMITH_ENDPOINT", settings.apiUrl);
   const tracerOptions = { ...options.tracer, project: options.tracer?.project ?? settings.project };
   if (settings.apiKey !== undefined) {
     const tracer = new LangsmithTracer({
@@ -61,7 +62,9 @@ export async function tracerFromEnv(options: TracerFromEnvOptions = {}): Promise
     return backend("langsmith", tracer, settings.apiKey, false, async () => {});
   }
   const studioKey = env.CATENA_STUDIO_API_KEY?.trim() || undefined;
-  const studioUrl = env.CATENA_STUDIO_URL?.trim().replace(/\/+$/, "");
+  const studioUrl = env.CATENA_STUDIO_URL?.trim()
+    ? backendUrl("CATENA_STUDIO_URL", env.CATENA_STUDIO_URL)
+    : undefined;
   if (studioUrl) {
     const tracer = new LangsmithTracer({
       ...tracerOptions,

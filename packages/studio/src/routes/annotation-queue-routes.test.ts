@@ -68,6 +68,11 @@ describe("annotation queues through the SDK", () => {
     expect(
       (await client.annotationQueues.retrieveQueues(runs[1]!.id)).map((q: { id: string }) => q.id),
     ).toEqual([queue.id]);
+    // LangSmith's Python SDK (delete_run_from_annotation_queue(queue_id, run_id=...)) and the JS
+    // SDK's doc ("the ID of the run") send the run's own id in the same path.
+    await client.deleteRunFromAnnotationQueue(queue.id, runs[1]!.id);
+    expect(await client.annotationQueues.retrieveTotalSize(queue.id)).toEqual({ size: 1 });
+    await expect(client.deleteRunFromAnnotationQueue(queue.id, runs[1]!.id)).rejects.toThrow(/404/);
   });
 
   it("serves the same queue runs as client.annotationQueues.items", async () => {

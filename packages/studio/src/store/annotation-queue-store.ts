@@ -71,6 +71,7 @@ export class AnnotationQueueStore {
   readonly #tenantId: string;
   readonly #get: StatementSync;
   readonly #getRun: StatementSync;
+  readonly #getRunInQueue: StatementSync;
 
   constructor(db: DatabaseSync, tenantId: string) {
     this.#db = db;
@@ -79,6 +80,7 @@ export class AnnotationQueueStore {
       "SELECT q.*, (SELECT count(*) FROM annotation_queue_runs WHERE queue_id = q.id) AS total_runs FROM annotation_queues AS q WHERE q.id = ?",
     );
     this.#getRun = db.prepare("SELECT * FROM annotation_queue_runs WHERE id = ?");
+    this.#getRunInQueue = db.prepare("SELECT * FROM annotation_queue_runs WHERE queue_id = ? AND run_id = ?");
   }
 
   /** Creates a queue (`id` if given); a taken id is a 409. */
@@ -250,13 +252,17 @@ export class AnnotationQueueStore {
     return this.requireRun(queueRunId);
   }
 
-  /** Removes runs from a queue (by queue entry id). */
+  /**
+   * Removes a run from a queue, named by its queue entry id (`queue_run_id`) or by the run's own id
+   * (what LangSmith's SDKs send to `DELETE /annotation-queues/{queue_id}/runs/{run_id}`).
+   */
   deleteRun(queueId: string, queueRunId: string): void {
-    const run = this.requireRun(queueRunId);
+    const byRun = this.#getRunInQueue.get(queueId, queueRunId);
+    const run = byRun === undefined ? this.requireRun(queueRunId) : toQueueRun(byRun);
     if (run.queue_id !== queueId) {
       throw new StudioHttpError(404, `Annotation queue run ${queueRunId} is not in queue ${queueId}.`);
     }
-    this.#db.prepare("DELETE FROM annotation_queue_runs WHERE id = ?").run(queueRunId);
+    this.#db.prepare("DELETE FROM annotation_queue_runs WHERE id = ?").run(run.id);
   }
 
   /** The queues a run is in. */

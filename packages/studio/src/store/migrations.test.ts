@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadNodeSqlite } from "./load-node-sqlite.ts";
 import { migrations } from "./migrations.ts";
@@ -36,4 +38,48 @@ describe("the studio database", () => {
     raw.close();
     expect(() => openStudioDatabase(path)).toThrow(/schema version 999, newer than this studio knows.*--db/);
   });
+
+  it("is created once when several processes open a new file at the same moment", async () => {
+    // Parallel CLI runs (CI jobs, xargs -P) open the default database together; one of them used
+    // to re-apply a migration another had just applied ("duplicate column name") and ran untraced.
+    const opener = fileURLToPath(new URL("./open-studio-database.ts", import.meta.url));
+    const script = `const { openStudioDatabase } = await import(${JSON.stringify(opener)});
+const start = Number(process.argv[2]);
+while (Date.now() < start) {}
+openStudioDatabase(process.argv[1]).close();`;
+    for (let round = 0; round < 3; round++) {
+      const path = join(dir, `raced-${round}.db`);
+      const start = Date.now() + 600;
+      const codes = await Promise.all(
+        Array.from(
+          { length: 6 },
+          () =>
+            new Promise<{ code: number | null; stderr: string }>((resolve) => {
+              const child = spawn(
+                process.execPath,
+                [
+                  "--disable-warning=ExperimentalWarning",
+                  "--input-type=module",
+                  "-e",
+                  script,
+                  path,
+                  String(start),
+                ],
+                { stdio: ["ignore", "ignore", "pipe"] },
+              );
+              let stderr = "";
+              child.stderr.on("data", (chunk: Buffer) => {
+                stderr += chunk.toString();
+              });
+              child.once("exit", (code) => resolve({ code, stderr }));
+            }),
+        ),
+      );
+      expect(codes).toEqual(Array.from({ length: 6 }, () => ({ code: 0, stderr: "" })));
+      const db = openStudioDatabase(path);
+      const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all();
+      expect(versions.map((v) => v.version)).toEqual(migrations.map((m) => m.version));
+      db.close();
+    }
+  }, 60_000);
 });

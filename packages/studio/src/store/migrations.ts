@@ -383,7 +383,8 @@ export const migrations: readonly Migration[] = [
 
 /**
  * Brings a database to the newest schema: creates `schema_migrations` if needed and applies, each
- * in its own transaction, the migrations it has not seen. Returns the versions it applied.
+ * in its own transaction, the migrations it has not seen. Returns the versions it applied (not
+ * those another process applied meanwhile: each is checked again once its transaction holds the lock).
  */
 export function applyMigrations(db: DatabaseSync, list: readonly Migration[] = migrations): number[] {
   db.exec(
@@ -409,6 +410,11 @@ export function applyMigrations(db: DatabaseSync, list: readonly Migration[] = m
     if (applied.has(migration.version)) continue;
     db.exec("BEGIN IMMEDIATE");
     try {
+      // Another process may have applied it while this one waited for the lock.
+      if (db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(migration.version)) {
+        db.exec("COMMIT");
+        continue;
+      }
       migration.up(db);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         migration.version,

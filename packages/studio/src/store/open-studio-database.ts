@@ -23,11 +23,13 @@ export function openStudioDatabase(path: string): DatabaseSync {
     );
   }
   try {
+    // First: another process opening the same file at the same moment (parallel CLI runs) holds
+    // its lock for a moment, and every statement below must wait for it rather than fail.
+    db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA journal_mode = WAL");
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the
     // last transactions, which is acceptable for traces and much faster than FULL.
     db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA busy_timeout = 5000");
     applyMigrations(db);
   } catch (error) {
     db.close();

@@ -5,7 +5,7 @@ import type { RunOperation } from "./run-fields.ts";
 import { RunSearchIndex, type SearchedRunText } from "./run-search-index.ts";
 import { extractRunUsage } from "./run-usage.ts";
 import type { SessionStore } from "./session-store.ts";
-import { dottedOrderSegment, mergeRun, runStatus, type StoredRun } from "./stored-run.ts";
+import { dottedOrderSegment, mergeRun, runStatus, type StoredRun, startOfDottedOrder } from "./stored-run.ts";
 import { studioNow } from "./studio-timestamp.ts";
 import { threadIdOf } from "./thread-id.ts";
 
@@ -90,8 +90,10 @@ export class RunStore {
       if (merged.session_id === null && (op.kind === "post" || namesSession)) {
         merged.session_id = this.#sessions.resolveForRun(op.run.session_id, op.run.session_name);
       }
-      // Paging and sorting need a start time; a create that comes later brings the real one.
-      merged.start_time ??= studioNow();
+      // Paging and sorting need a start time; a create that comes later brings the real one. An
+      // update that came alone (its create lost or late) still says when the run started in its
+      // dotted order; else the run cannot have started after it ended.
+      merged.start_time ??= startOfDottedOrder(merged.dotted_order) ?? earliest(studioNow(), merged.end_time);
       if (merged.trace_id === null || merged.dotted_order === null) this.#placeInTrace(merged);
       this.#writeRun(merged, row);
       this.onWritten?.(merged);
@@ -232,4 +234,9 @@ export function storedRunFromRow(row: Record<string, unknown>): StoredRun {
     has_post: Number(row.has_post) === 1,
     has_patch: Number(row.has_patch) === 1,
   };
+}
+
+/** The earlier of two studio timestamps (their string order is their time order). */
+function earliest(a: string, b: string | null): string {
+  return b !== null && b < a ? b : a;
 }

@@ -79,6 +79,21 @@ export function runStatus(run: Pick<StoredRun, "error" | "end_time">): "error" |
   return run.end_time === null ? "pending" : "success";
 }
 
+/**
+ * The start time a dotted order states for its run (its last segment), in the studio's timestamp
+ * form; `null` when there is no dotted order or its last segment is not `YYYYMMDDTHHMMSSffffffZ<id>`.
+ *
+ * @example
+ * startOfDottedOrder("20260301T100000000001Zb6…") // "2026-03-01T10:00:00.000001Z"
+ */
+export function startOfDottedOrder(dottedOrder: string | null): string | null {
+  const last = dottedOrder?.split(".").at(-1);
+  const m = last === undefined ? null : /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(\d{6})Z/.exec(last);
+  if (m === null) return null;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`;
+  return Number.isNaN(Date.parse(iso)) ? null : iso;
+}
+
 /** The dotted-order segment of a run: its start time as `YYYYMMDDTHHMMSSffffffZ` followed by its id. */
 export function dottedOrderSegment(startTime: string, id: string): string {
   return `${startTime.replace(/[-:.]/g, "")}${id}`;

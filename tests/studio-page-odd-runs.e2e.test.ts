@@ -1,0 +1,140 @@
+/*
+ * The studio's web page in a real Chromium on runs that the LangSmith API accepts but that no
+ * Catena chain sends: inputs that are not objects, an update that arrived without its create, an
+ * llm run whose messages are not a list, deep and wide JSON, an error of many lines. Each trace
+ * must open (its heading shown) without an uncaught error in the page.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type TestBrowser } from "./support/chromium.ts";
+import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "catena-studio-odd-"));
+let studio: StudioProcess;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  studio = await startStudioProcess(join(dir, "studio.db"));
+  browser = await launchChromium();
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function send(method: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${studio.url}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect({ path, status: response.status }).toEqual({ path, status: 202 });
+}
+
+const deep = (levels: number): unknown => (levels === 0 ? "bottom" : { next: deep(levels - 1) });
+
+/** Posts a root run (and its children) as a LangSmith client may, and returns the root's id. */
+async function oddTrace(
+  root: Record<string, unknown>,
+  children: Record<string, unknown>[] = [],
+): Promise<string> {
+  const id = crypto.randomUUID();
+  const start = "2026-03-01T10:00:00.000000Z";
+  await send("POST", "/runs", { id, trace_id: id, start_time: start, session_name: "odd", ...root });
+  for (const child of children) {
+    const childId = crypto.randomUUID();
+    await send("POST", "/runs", {
+      id: childId,
+      trace_id: id,
+      parent_run_id: id,
+      start_time: start,
+      session_name: "odd",
+      ...child,
+    });
+  }
+  return id;
+}
+
+describe("the studio's web page on runs of any shape", () => {
+  it("opens each trace without an error in the page", async () => {
+    const traces: Record<string, string> = {
+      "string inputs and outputs": await oddTrace({
+        name: "strings",
+        run_type: "chain",
+        inputs: "just a string",
+        outputs: "and another",
+        end_time: "2026-03-01T10:00:01.000000Z",
+      }),
+      "an update that came without its create": crypto.randomUUID(),
+      "an llm run whose messages are no list": await oddTrace(
+        { name: "odd-llm-root", run_type: "chain", inputs: {} },
+        [
+          {
+            name: "odd-llm",
+            run_type: "llm",
+            inputs: { messages: "hello", prompts: [1, null, { a: 2 }] },
+            outputs: { choices: "none", generations: [[{ text: 5 }]] },
+            extra: {
+              metadata: { ls_model_name: 42, usage_metadata: "lots", confidence: "high", threshold: null },
+            },
+            end_time: "2026-03-01T10:00:02.000000Z",
+          },
+        ],
+      ),
+      "deep, wide and odd JSON": await oddTrace({
+        name: "deep",
+        run_type: "chain",
+        inputs: {
+          deep: deep(60),
+          wide: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i])),
+        },
+        outputs: { list: [null, true, 1.5e300, "\u0000", { "": [] }] },
+        extra: { metadata: { chain: 7, version: { x: 1 }, tier: ["a"], status: 3 } },
+        end_time: "2026-03-01T10:00:03.000000Z",
+      }),
+      "an error of many lines": await oddTrace({
+        name: "failing",
+        run_type: "chain",
+        inputs: { q: "x" },
+        error: `Traceback (most recent call last):\n${"  File x.py, line 1\n".repeat(200)}ValueError: <script>alert(1)</script>`,
+        end_time: "2026-03-01T10:00:04.000000Z",
+      }),
+    };
+    const orphan = traces["an update that came without its create"] as string;
+    await send("PATCH", `/runs/${orphan}`, {
+      end_time: "2026-03-01T10:00:05.000000Z",
+      outputs: { late: true },
+    });
+
+    const problems: string[] = [];
+    for (const [what, runId] of Object.entries(traces)) {
+      const page = await browser.context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on("pageerror", (error) => problems.push(`${what}: ${error.message}`));
+      await page.goto(new URL(`/o/-/r/${runId}`, studio.url).toString());
+      // The trace view shows the selected run's inputs once the trace has loaded.
+      await page.getByText("Inputs", { exact: true }).first().waitFor();
+      await page.waitForLoadState("networkidle");
+      // An update alone used to be dated when it arrived, months after it ended: "-24203545932 ms".
+      const text = (await page.locator("body").textContent()) ?? "";
+      if (/-\d+(\.\d+)? (ms|s)\b/.test(text)) problems.push(`${what}: a negative duration`);
+      const alerts = await page.getByRole("alert").allTextContents();
+      for (const alert of alerts)
+        if (/Internal error|TypeError|undefined/.test(alert)) problems.push(`${what}: ${alert}`);
+      await page.close();
+    }
+    // The runs table of the project lists them all too.
+    const table = await browser.context.newPage();
+    table.on("pageerror", (error) => problems.push(`runs table: ${error.message}`));
+    await table.goto(new URL("/", studio.url).toString());
+    await table.getByRole("link", { name: "odd" }).click();
+    const rows = table.getByRole("table", { name: "Runs" }).locator("tbody tr");
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
+    await table.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
