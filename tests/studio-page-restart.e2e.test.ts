@@ -1,0 +1,89 @@
+/*
+ * The studio's web page when the studio goes away mid-session (stopped, then started again on the
+ * same port): a correction or a comment the reviewer was writing must survive a save that fails,
+ * so that saving again once the studio is back records it. Real Chromium, real `catena studio`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "langsmith";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type TestBrowser } from "./support/chromium.ts";
+import { seedTrace } from "./support/seed-studio.ts";
+import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "catena-studio-restart-"));
+const db = join(dir, "studio.db");
+let studio: StudioProcess;
+let browser: TestBrowser;
+let client: Client;
+let projectId = "";
+let runId = "";
+
+beforeAll(async () => {
+  studio = await startStudioProcess(db);
+  client = new Client({ apiUrl: studio.url, apiKey: "local", autoBatchTracing: false });
+  runId = await seedTrace(client, {
+    project: "restart",
+    chain: "triage",
+    version: "1.0.0",
+    status: "done",
+    tier: "rules",
+    start: new Date(Date.now() - 60_000),
+    inputs: { ticket: "printer on fire" },
+    outputs: { label: "hardware" },
+    steps: [{ name: "normalise", kind: "transform", ms: 2, outputs: { text: "printer on fire" } }],
+  });
+  projectId = (await client.readProject({ projectName: "restart" })).id;
+  browser = await launchChromium();
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function feedbackOf(run: string) {
+  const all = [];
+  for await (const f of client.listFeedback({ runIds: [run] })) all.push(f);
+  return all;
+}
+
+describe("the studio's web page across a studio restart", () => {
+  it("keeps a correction and a comment whose save failed, and saves them once the studio is back", async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(new URL(`/o/local/projects/p/${projectId}/r/${runId}`, studio.url).toString());
+    await page.getByRole("button", { name: "Correct the output" }).click();
+    await page.getByLabel("Corrected output").fill('{"label": "facilities"}');
+    await page.getByLabel("Comment").fill("the printer is a fire hazard, not hardware");
+
+    const port = studio.port;
+    await studio.stop();
+    await page.getByRole("button", { name: "Save correction" }).click();
+    await page.getByRole("status").waitFor();
+    // The save failed: the editor is still open with what the reviewer wrote.
+    await expect.poll(() => page.getByLabel("Corrected output").inputValue()).toBe('{"label": "facilities"}');
+    await page.getByRole("button", { name: "Save comment" }).click();
+    await expect
+      .poll(() => page.getByLabel("Comment").inputValue())
+      .toBe("the printer is a fire hazard, not hardware");
+
+    studio = await startStudioProcess(db, ["--port", String(port)]);
+    expect(studio.port).toBe(port);
+    client = new Client({ apiUrl: studio.url, apiKey: "local", autoBatchTracing: false });
+    await page.getByRole("button", { name: "Save correction" }).click();
+    await page.getByRole("status").filter({ hasText: "Correction saved." }).waitFor();
+    await page.getByRole("button", { name: "Save comment" }).click();
+    await page.getByRole("status").filter({ hasText: "Comment saved." }).waitFor();
+    expect(await page.getByLabel("Comment").inputValue()).toBe("");
+
+    const feedback = await feedbackOf(runId);
+    expect(feedback.find((f) => f.key === "correction")?.correction).toEqual({ label: "facilities" });
+    expect(feedback.find((f) => f.key === "comment")?.comment).toBe(
+      "the printer is a fire hazard, not hardware",
+    );
+    await page.close();
+  });
+});
