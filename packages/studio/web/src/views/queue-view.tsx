@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError } from "../api.ts";
 import { formatScore, formatTime } from "../format.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
-import { postFeedback } from "../post-feedback.ts";
+import { feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
 import type { FeedbackConfigRow, QueueItem } from "../types.ts";
@@ -49,7 +48,7 @@ export function QueueView({ projectId }: { projectId: string }) {
       setMessage(`${what} saved for run ${current.run_id.slice(0, 8)}.`);
       return true;
     } catch (error) {
-      setMessage(error instanceof ApiError ? `Refused: ${error.message}` : String(error));
+      setMessage(feedbackFailure(error));
       return false;
     }
   };
