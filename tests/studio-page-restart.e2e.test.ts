@@ -86,4 +86,26 @@ describe("the studio's web page across a studio restart", () => {
     );
     await page.close();
   });
+
+  it("shows no rows of the old filters when the new filters' rows cannot be loaded", async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(new URL(`/o/local/projects/p/${projectId}`, studio.url).toString());
+    const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(1);
+
+    const port = studio.port;
+    await studio.stop();
+    await page.getByLabel("Search inputs and outputs").fill("no such ticket");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByRole("alert").waitFor();
+    // The printer run does not match the search: it must not stay in the table under it.
+    expect(await rows.count()).toBe(0);
+
+    studio = await startStudioProcess(db, ["--port", String(port)]);
+    await page.reload();
+    await page.getByText("No runs match these filters.").waitFor();
+    expect(await rows.count()).toBe(0);
+    await page.close();
+  });
 });
