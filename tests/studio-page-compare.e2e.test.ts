@@ -74,6 +74,7 @@ describe("the studio's compare page", () => {
     await expect
       .poll(() => page.getByRole("status").textContent())
       .toContain("1 with a regression against baseline");
+    await page.getByText(`Not in this studio, left out: ${selected.split(",")[0]}.`).waitFor();
     await page.close();
   });
 });
