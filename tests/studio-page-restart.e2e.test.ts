@@ -108,4 +108,35 @@ describe("the studio's web page across a studio restart", () => {
     expect(await rows.count()).toBe(0);
     await page.close();
   });
+
+  it("cuts a long unicode input's preview between characters, not inside one", async () => {
+    const ticket = `x${"🙂".repeat(300)}`;
+    const run = await seedTrace(client, {
+      project: "emoji",
+      chain: "triage",
+      version: "1.0.0",
+      status: "done",
+      tier: "rules",
+      start: new Date(Date.now() - 30_000),
+      inputs: { ticket },
+      outputs: { label: "happy" },
+      steps: [],
+    });
+    const project = (await client.readProject({ projectName: "emoji" })).id;
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(new URL(`/o/local/projects/p/${project}`, studio.url).toString());
+    const cell = page.getByRole("table", { name: "Runs" }).locator("tbody tr td.preview").first();
+    await expect.poll(() => cell.textContent()).toContain("🙂");
+    const text = (await cell.textContent()) ?? "";
+    expect(text.endsWith("…")).toBe(true);
+    // No half of a surrogate pair (it shows as a replacement box).
+    expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    // The whole input is still there in the trace.
+    await page.getByRole("link", { name: `Open trace ${run}` }).click();
+    await expect
+      .poll(() => page.getByRole("region", { name: "inputs" }).first().textContent())
+      .toContain(ticket);
+    await page.close();
+  });
 });
