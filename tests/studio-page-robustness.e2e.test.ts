@@ -1,7 +1,8 @@
 /*
- * The studio's web page when the studio goes away mid-session (stopped, then started again on the
- * same port): a correction or a comment the reviewer was writing must survive a save that fails,
- * so that saving again once the studio is back records it. Real Chromium, real `catena studio`.
+ * The studio's web page when things go wrong for a reviewer: the studio goes away mid-session
+ * (stopped, then started again on the same port), so a correction or comment whose save failed
+ * must survive for a second try and a table must not show rows of filters it could not load; and
+ * a long unicode input is previewed without cutting a character. Real Chromium, real `catena studio`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { launchChromium, type TestBrowser } from "./support/chromium.ts";
 import { seedTrace } from "./support/seed-studio.ts";
 import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "catena-studio-restart-"));
+const dir = mkdtempSync(join(tmpdir(), "catena-studio-robustness-"));
 const db = join(dir, "studio.db");
 let studio: StudioProcess;
 let browser: TestBrowser;
