@@ -140,4 +140,41 @@ describe("the studio's web page across a studio restart", () => {
       .toContain(ticket);
     await page.close();
   });
+
+  it("in the annotation queue, picking another item with the mouse starts afresh: no correction or rating of the item before", async () => {
+    const runs: string[] = [];
+    for (const [i, label] of ["alpha", "beta"].entries()) {
+      runs.push(
+        await seedTrace(client, {
+          project: "queue-mouse",
+          chain: "triage",
+          version: "1.0.0",
+          status: "deferred",
+          start: new Date(Date.now() - (10 - i) * 1000),
+          inputs: { ticket: `ticket ${label}` },
+          outputs: { label },
+          steps: [],
+        }),
+      );
+    }
+    const project = (await client.readProject({ projectName: "queue-mouse" })).id;
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(new URL(`/o/local/projects/p/${project}/queue`, studio.url).toString());
+    const items = page.getByRole("list", { name: "Queue items" }).getByRole("button");
+    await expect.poll(() => items.count()).toBe(2);
+    const current = page.getByRole("region", { name: "Current item" });
+    const first = (await current.getByRole("region", { name: "outputs" }).textContent()) ?? "";
+    await page.keyboard.press("3");
+    await page.keyboard.press("e");
+    await page.getByLabel("Corrected output").fill('{"label": "edited for the first item"}');
+    await items.nth(1).click();
+    await expect.poll(() => current.getByRole("region", { name: "outputs" }).textContent()).not.toBe(first);
+    // The editor of the first item is gone (or shows the second's output), and no rating is picked.
+    const editors = page.getByLabel("Corrected output");
+    if ((await editors.count()) > 0)
+      expect(await editors.inputValue()).not.toContain("edited for the first item");
+    await expect.poll(() => current.textContent()).toContain("pick a rating");
+    await page.close();
+  });
 });
