@@ -36,11 +36,13 @@ export function QueueView({ projectId }: { projectId: string }) {
   const state = useRef({ items, index, rating, item });
   state.current = { items, index, rating, item };
 
-  const move = (by: number) => {
-    setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, i + by)));
+  // Another item starts afresh: a rating picked or a correction open was for the item before.
+  const select = (to: (i: number) => number) => {
+    setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, to(i))));
     setRating(undefined);
     setEditing(false);
   };
+  const move = (by: number) => select((i) => i + by);
   const record = async (current: QueueItem, input: Parameters<typeof postFeedback>[1], what: string) => {
     try {
       await postFeedback({ id: current.run_id, trace_id: current.trace_id }, input, reviewer);
@@ -99,7 +101,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             >
               <button
                 type="button"
-                onClick={() => setIndex(i)}
+                onClick={() => select(() => i)}
                 aria-label={`Queue item ${i + 1}: ${REASONS[it.reason]}`}
               >
                 <span class="badge">{REASONS[it.reason]}</span> {it.chain ?? ""}
@@ -147,6 +149,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             </fieldset>
             {editing ? (
               <CorrectionEditor
+                key={item.run_id}
                 initial={item.outputs}
                 schema={item.output_schema ?? undefined}
                 autoFocus
