@@ -177,4 +177,45 @@ describe("the studio's web page across a studio restart", () => {
     await expect.poll(() => current.textContent()).toContain("pick a rating");
     await page.close();
   });
+
+  it("shows a fix only when the error names one, not the thrown message of a failed code step", async () => {
+    const run = await seedTrace(client, {
+      project: "errors",
+      chain: "triage",
+      version: "1.0.0",
+      status: "error",
+      start: new Date(Date.now() - 20_000),
+      inputs: { ticket: "boom" },
+      outputs: {},
+      steps: [
+        {
+          name: "pick",
+          kind: "code",
+          ms: 1,
+          error:
+            'StepError [STEP_FAILED]: Step "pick" (code) failed: pick exploded\ncaused by: Error: pick exploded',
+          metadata: { error_code: "STEP_FAILED" },
+        },
+        {
+          name: "rules",
+          kind: "regex",
+          ms: 1,
+          error:
+            'StepError [STEP_FAILED]: Step "rules" (regex) failed: rule 2 has no label: give each rule a label',
+          metadata: { error_code: "STEP_FAILED" },
+        },
+      ],
+    });
+    const project = (await client.readProject({ projectName: "errors" })).id;
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(new URL(`/o/local/projects/p/${project}/r/${run}`, studio.url).toString());
+    await page.getByRole("button", { name: "Step pick" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "STEP_FAILED" });
+    await expect.poll(() => alert.textContent()).toContain("pick exploded");
+    expect(await alert.textContent()).not.toContain("Fix:");
+    await page.getByRole("button", { name: "Step rules" }).click();
+    await expect.poll(() => alert.textContent()).toContain("Fix: give each rule a label");
+    await page.close();
+  });
 });
