@@ -5,6 +5,7 @@
  * and, with an API key, give the key once. Screenshots of the main views go to
  * test-artifacts/screenshots/ (CI keeps that folder as an artifact).
  */
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -329,6 +330,22 @@ describe("the studio's web page", () => {
     expect(new URL(page.url()).searchParams.get("selectedSessions")).toBe(sessions.join(","));
     await page.screenshot({ path: join(SCREENSHOTS, "compare.png"), fullPage: true });
     await page.close();
+
+    // A link naming an experiment this studio does not have (deleted, or from another studio):
+    // the first one it has is the baseline, as labelled, and the one left out is named.
+    const unknown = randomUUID();
+    const stale = await open(
+      `/o/local/datasets/${dataset.id}/compare?selectedSessions=${[unknown, ...sessions].join(",")}`,
+    );
+    const staleTable = stale.getByRole("table", { name: "Examples compared" });
+    await expect.poll(() => staleTable.locator("tbody tr").count()).toBe(2);
+    await expect.poll(() => staleTable.locator("thead").textContent()).toContain("baseline (baseline)");
+    await expect.poll(() => stale.locator("td.regression").count()).toBe(1);
+    await expect
+      .poll(() => stale.getByRole("status").textContent())
+      .toContain("1 with a regression against baseline");
+    await stale.getByText(`Not in this studio, left out: ${unknown}.`).waitFor();
+    await stale.close();
   });
 
   it("opens the run and project URLs the SDK builds with its web URL pointed at the studio", async () => {

@@ -101,6 +101,23 @@ describe("runExperiment and its summary", () => {
     expect(spent).toBeLessThanOrEqual(1e-5 + spent / e.rows.length);
   });
 
+  it("stops before the budget would be passed with items in flight at once, counting those in flight", async () => {
+    const one = await runExperiment(chain("1.0.0", "nothing-matches"), dataset, { evaluators });
+    const perItem = Math.max(...one.rows.map((r) => r.usage.costUsd));
+    expect(perItem).toBeGreaterThan(0);
+    const budget = 2.5 * perItem;
+    const e = await runExperiment(chain("1.0.0", "nothing-matches"), dataset, {
+      evaluators,
+      repeats: 10,
+      concurrency: 8,
+      maxCostUsd: budget,
+    });
+    expect(e.status).toBe("stopped");
+    const spent = e.rows.reduce((a, r) => a + r.usage.costUsd, 0);
+    expect(spent).toBeLessThanOrEqual(budget);
+    expect(e.rows.length).toBeGreaterThan(0);
+  });
+
   it("compares versions: regressions first, McNemar on right/wrong", async () => {
     const keywordOnly = (version: string, word: string) =>
       defineChain({

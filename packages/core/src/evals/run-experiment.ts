@@ -84,27 +84,38 @@ export async function runExperiment(
   const rows: Array<ExperimentRow | undefined> = new Array(work.length);
   let next = 0;
   let done = 0;
+  let inFlight = 0;
   let spent = 0;
   let stoppedReason: string | undefined;
+  // With a budget, items in flight are counted at the mean cost so far: they will spend too.
+  const overBudget = (): boolean => {
+    if (options.maxCostUsd === undefined || done === 0) return false;
+    const perItem = spent / done;
+    if (spent + perItem * (inFlight + 1) <= options.maxCostUsd) return false;
+    stoppedReason ??= `--max-cost ${options.maxCostUsd} USD: ${done} of ${work.length} items cost ${spent.toFixed(4)} USD; the next would pass the budget`;
+    return true;
+  };
+  /** Runs the next item, unless there is none, the run was stopped or the budget would be passed. */
+  const runNext = async (): Promise<boolean> => {
+    if (next >= work.length || stoppedReason !== undefined || options.signal?.aborted === true) return false;
+    if (overBudget()) return false;
+    const index = next++;
+    const item = work[index] as { example: DatasetExample; repeat: number };
+    inFlight++;
+    const row = await runOne(chain, item.example, item.repeat, options);
+    inFlight--;
+    rows[index] = row;
+    spent += row.usage.costUsd + row.judgeUsage.costUsd;
+    done++;
+    options.onProgress?.(done, work.length);
+    return true;
+  };
   const worker = async (): Promise<void> => {
-    while (next < work.length && stoppedReason === undefined && options.signal?.aborted !== true) {
-      if (options.maxCostUsd !== undefined && done > 0) {
-        const perItem = spent / done;
-        if (spent + perItem > options.maxCostUsd) {
-          stoppedReason = `--max-cost ${options.maxCostUsd} USD: ${done} of ${work.length} items cost ${spent.toFixed(4)} USD; the next would pass the budget`;
-          break;
-        }
-      }
-      const index = next++;
-      const item = work[index] as { example: DatasetExample; repeat: number };
-      const row = await runOne(chain, item.example, item.repeat, options);
-      rows[index] = row;
-      spent += row.usage.costUsd + row.judgeUsage.costUsd;
-      done++;
-      options.onProgress?.(done, work.length);
-    }
+    while (await runNext()) {}
   };
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  // The budget needs one item's cost to estimate the next ones: the first item runs alone.
+  if (options.maxCostUsd !== undefined && concurrency > 1) await runNext();
   await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
   const finished = rows.filter((r): r is ExperimentRow => r !== undefined);
   return stoppedReason === undefined

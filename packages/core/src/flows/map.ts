@@ -27,12 +27,20 @@ export function map<X, Y, D = never, I = unknown>(
   name: string,
   options: MapOptions<I, X, Y, D>,
 ): Flow<I, Y[], D> {
+  const concurrency = options.concurrency ?? 4;
+  // Below 1 no worker would start and every item would come back undefined, silently.
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ChainDefinitionError(
+      `map "${name}": concurrency must be a whole number >= 1, got ${String(concurrency)}.`,
+      { details: { map: name, concurrency } },
+    );
+  }
   const node: MapNode = {
     type: "map",
     name,
     over: options.over as (data: never, scope: FlowScope) => readonly unknown[],
     node: options.node as FlowNode,
-    concurrency: options.concurrency ?? 4,
+    concurrency,
   };
   return node;
 }

@@ -22,10 +22,15 @@ export function formatTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-/** A one-line preview of a JSON text or value. */
+/** A one-line preview of a JSON text or value, cut between characters (never inside an emoji's pair). */
 export function preview(value: unknown, max = 120): string {
   const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  // A high surrogate at the cut would leave half a character: a replacement box on screen.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 /** Milliseconds between two ISO timestamps, or null. */

@@ -1,4 +1,4 @@
-import { api } from "./api.ts";
+import { ApiError, api } from "./api.ts";
 import { feedbackSource } from "./reviewer.ts";
 import type { Feedback } from "./types.ts";
 
@@ -25,4 +25,14 @@ export function postFeedback(
       feedback_source: feedbackSource(reviewer),
     },
   });
+}
+
+/**
+ * What the page says when feedback was not saved: the studio's refusal, or, when no answer came
+ * (the studio stopped or restarting), that nothing was saved and that saving again will do.
+ */
+export function feedbackFailure(error: unknown): string {
+  if (error instanceof ApiError) return `Refused: ${error.message}`;
+  const why = error instanceof Error ? error.message : String(error);
+  return `Not saved: the studio did not answer (${why}). What you wrote is kept; save again once the studio runs.`;
 }

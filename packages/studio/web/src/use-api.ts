@@ -8,9 +8,14 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Loads `path` (skipped while it is `undefined`) and again whenever it changes or `reload` is called. */
+/**
+ * Loads `path` (skipped while it is `undefined`) and again whenever it changes or `reload` is called.
+ * Data is only ever that of the current path: after the path changed, the old path's data is not
+ * shown, not while the new one loads and not when it fails (a table must not show the rows of the
+ * filters before). A reload of the same path keeps its data until the new one comes.
+ */
 export function useApi<T>(path: string | undefined): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
+  const [loaded, setLoaded] = useState<{ path: string; value: T } | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -19,7 +24,7 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
     setError(undefined);
     api<T>(path).then(
       (value) => {
-        if (live) setData(value);
+        if (live) setLoaded({ path, value });
       },
       (failure: unknown) => {
         if (live) setError(failure instanceof Error ? failure.message : String(failure));
@@ -30,5 +35,6 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
     };
   }, [path, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
+  const data = loaded !== undefined && loaded.path === path ? loaded.value : undefined;
   return { data, error, reload };
 }

@@ -1,7 +1,6 @@
 import { useState } from "preact/hooks";
-import { ApiError } from "../api.ts";
 import { formatTime } from "../format.ts";
-import { type FeedbackInput, postFeedback } from "../post-feedback.ts";
+import { type FeedbackInput, feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { useReviewer } from "../reviewer.ts";
 import type { Feedback, FeedbackConfigRow, JsonSchema, Run } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -39,13 +38,16 @@ export function FeedbackPanel({
   const [comment, setComment] = useState("");
   const [editing, setEditing] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
-  const send = async (input: FeedbackInput, done: string) => {
+  // Resolves whether it was saved: a failed save keeps what the reviewer wrote for another try.
+  const send = async (input: FeedbackInput, done: string): Promise<boolean> => {
     try {
       await postFeedback(run, input, reviewer);
       setMessage(done);
       onSaved();
+      return true;
     } catch (error) {
-      setMessage(error instanceof ApiError ? `Refused: ${error.message}` : String(error));
+      setMessage(feedbackFailure(error));
+      return false;
     }
   };
   return (
@@ -102,7 +104,11 @@ export function FeedbackPanel({
       <button
         type="button"
         disabled={comment.trim() === ""}
-        onClick={() => send({ key: "comment", comment }, "Comment saved.").then(() => setComment(""))}
+        onClick={() =>
+          send({ key: "comment", comment }, "Comment saved.").then((saved) => {
+            if (saved) setComment("");
+          })
+        }
       >
         Save comment
       </button>
@@ -113,7 +119,9 @@ export function FeedbackPanel({
           autoFocus
           onCancel={() => setEditing(false)}
           onSave={(value) =>
-            send({ key: "correction", correction: value }, "Correction saved.").then(() => setEditing(false))
+            send({ key: "correction", correction: value }, "Correction saved.").then((saved) => {
+              if (saved) setEditing(false);
+            })
           }
         />
       ) : (

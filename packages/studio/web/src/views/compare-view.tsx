@@ -47,14 +47,19 @@ export function CompareView({ datasetId, sessions }: { datasetId: string; sessio
   if (compared.error !== undefined) return <p role="alert">{compared.error}</p>;
   if (compared.data === undefined) return <p aria-busy="true">Loading…</p>;
   const { experiments, examples } = compared.data;
-  const [baseId] = sessions;
+  // The baseline is the first experiment the studio has, the one labelled so: a link may name
+  // one it does not have (deleted, or from another studio), which it leaves out.
+  const baseId = experiments[0]?.id;
+  const others = experiments.slice(1).map((e) => e.id);
+  const missing = sessions.filter((s) => !experiments.some((e) => e.id === s));
   const regressions = examples.filter((ex) =>
-    sessions.slice(1).some((s) => isRegression(ex.results[baseId ?? ""], ex.results[s])),
+    others.some((s) => isRegression(ex.results[baseId ?? ""], ex.results[s])),
   ).length;
   return (
     <div data-dataset={datasetId}>
       <h2>Compare experiments</h2>
       <ExperimentTable experiments={experiments} />
+      {missing.length === 0 ? null : <p class="muted">Not in this studio, left out: {missing.join(", ")}.</p>}
       <p role="status">
         {examples.length} examples · {regressions} with a regression against{" "}
         {experiments[0]?.name ?? "the baseline"}

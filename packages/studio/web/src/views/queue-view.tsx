@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError } from "../api.ts";
 import { formatScore, formatTime } from "../format.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
-import { postFeedback } from "../post-feedback.ts";
+import { feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
 import type { FeedbackConfigRow, QueueItem } from "../types.ts";
@@ -37,11 +36,13 @@ export function QueueView({ projectId }: { projectId: string }) {
   const state = useRef({ items, index, rating, item });
   state.current = { items, index, rating, item };
 
-  const move = (by: number) => {
-    setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, i + by)));
+  // Another item starts afresh: a rating picked or a correction open was for the item before.
+  const select = (to: (i: number) => number) => {
+    setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, to(i))));
     setRating(undefined);
     setEditing(false);
   };
+  const move = (by: number) => select((i) => i + by);
   const record = async (current: QueueItem, input: Parameters<typeof postFeedback>[1], what: string) => {
     try {
       await postFeedback({ id: current.run_id, trace_id: current.trace_id }, input, reviewer);
@@ -49,7 +50,7 @@ export function QueueView({ projectId }: { projectId: string }) {
       setMessage(`${what} saved for run ${current.run_id.slice(0, 8)}.`);
       return true;
     } catch (error) {
-      setMessage(error instanceof ApiError ? `Refused: ${error.message}` : String(error));
+      setMessage(feedbackFailure(error));
       return false;
     }
   };
@@ -100,7 +101,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             >
               <button
                 type="button"
-                onClick={() => setIndex(i)}
+                onClick={() => select(() => i)}
                 aria-label={`Queue item ${i + 1}: ${REASONS[it.reason]}`}
               >
                 <span class="badge">{REASONS[it.reason]}</span> {it.chain ?? ""}
@@ -148,6 +149,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             </fieldset>
             {editing ? (
               <CorrectionEditor
+                key={item.run_id}
                 initial={item.outputs}
                 schema={item.output_schema ?? undefined}
                 autoFocus

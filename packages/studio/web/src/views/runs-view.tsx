@@ -143,11 +143,15 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
   );
 }
 
+// The id is what the label's htmlFor names: without it the input has no label (a label with
+// htmlFor labels only the element of that id, not the one it wraps).
 function FilterInput({ name, value }: { name: string; value: string }) {
+  const id = `filter-${name}`;
   if (name === "from" || name === "to")
-    return <input name={name} type="datetime-local" defaultValue={value} />;
-  if (name.startsWith("score")) return <input name={name} type="number" step="any" defaultValue={value} />;
-  return <input name={name} type="text" defaultValue={value} />;
+    return <input id={id} name={name} type="datetime-local" defaultValue={value} />;
+  if (name.startsWith("score"))
+    return <input id={id} name={name} type="number" step="any" defaultValue={value} />;
+  return <input id={id} name={name} type="text" defaultValue={value} />;
 }
 
 // `datetime-local` values have no zone: they are the browser's local time.

@@ -203,13 +203,22 @@ function StepDetails({ run }: { run: Run }) {
 }
 
 /**
- * An error with its code and the fix its message proposes: Catena's messages name the wrong input,
- * then the fix after the last `: `. Long messages are folded.
+ * The fix an error's first line proposes: Catena's messages name the wrong input, then the fix
+ * after the last `: `. The error's name and code (`StepError [STEP_FAILED]: `) and a failed
+ * step's `Step "x" (kind) failed: ` are no such separator: what follows them is what was thrown,
+ * which names a fix only if it has a `: ` of its own.
  */
+function fixOf(error: string): string | undefined {
+  const body = (error.split("\n")[0] ?? error)
+    .replace(/^\w*Error(?: \[[A-Z0-9_]+\])?: /, "")
+    .replace(/^Step "[^"]*" \([^)]*\) failed: /, "");
+  const cut = body.lastIndexOf(": ");
+  return cut > 0 ? body.slice(cut + 2) : undefined;
+}
+
+/** An error with its code and the fix its message proposes ({@link fixOf}). Long messages are folded. */
 function ErrorBlock({ error, code }: { error: string; code: string | undefined }) {
-  const firstLine = error.split("\n")[0] ?? error;
-  const cut = firstLine.lastIndexOf(": ");
-  const fix = cut > 0 ? firstLine.slice(cut + 2) : undefined;
+  const fix = fixOf(error);
   return (
     <div class="error-block" role="alert">
       <p>
