@@ -111,6 +111,7 @@ describe("the studio's web page on runs of any shape", () => {
     });
 
     const problems: string[] = [];
+    const headings: Record<string, string | null> = {};
     for (const [what, runId] of Object.entries(traces)) {
       const page = await browser.context.newPage();
       page.setDefaultTimeout(10_000);
@@ -119,6 +120,7 @@ describe("the studio's web page on runs of any shape", () => {
       // The trace view shows the selected run's inputs once the trace has loaded.
       await page.getByText("Inputs", { exact: true }).first().waitFor();
       await page.waitForLoadState("networkidle");
+      headings[what] = await page.locator(".trace-head h2").textContent();
       // An update alone used to be dated when it arrived, months after it ended: "-24203545932 ms".
       const text = (await page.locator("body").textContent()) ?? "";
       if (/-\d+(\.\d+)? (ms|s)\b/.test(text)) problems.push(`${what}: a negative duration`);
@@ -136,5 +138,8 @@ describe("the studio's web page on runs of any shape", () => {
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
     await table.close();
     expect(problems).toEqual([]);
+    // Chain and version metadata that are no strings (7, {x: 1}) are left out, not shown as "7@undefined".
+    expect(headings["deep, wide and odd JSON"]).toBe("deep");
+    expect(Object.values(headings).filter((h) => /undefined|\[object/.test(h ?? ""))).toEqual([]);
   }, 120_000);
 });

@@ -352,10 +352,7 @@ describe("catena run with LANGSMITH_API_KEY", () => {
   });
 
   it("still answers and exits normally when nothing listens at the endpoint", async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await closedPort();
     // Exiting at all is the point: a tracer that held the process would end in the test's timeout.
     const r = await catena(["run", "support-triage", "--text", MESSAGE], {
       cwd: dir,
@@ -364,7 +361,7 @@ describe("catena run with LANGSMITH_API_KEY", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ queue: "billing" });
     expect(r.stderr).toMatch(
-      /^catena: warning: traces could not be sent: nothing listens at http:\/\/127\.0\.0\.1:\d+ \(connection refused\); the run itself is unaffected\n$/,
+      /^catena: warning: the trace was not sent: nothing listens at http:\/\/127\.0\.0\.1:\d+ \(connection refused\); check LANGSMITH_ENDPOINT and LANGSMITH_API_KEY; the run itself is unaffected\n$/,
     );
   });
 
@@ -388,3 +385,29 @@ describe("catena run with LANGSMITH_API_KEY", () => {
     expect(r.stderr).toMatch(/catena: warning: .*HTTP 500/);
   }, 60_000);
 });
+
+describe("catena run with CATENA_STUDIO_URL where no studio listens", () => {
+  it("prints no trace link but a one-line warning: not sent, why, and how to start the studio", async () => {
+    const port = await closedPort();
+    const r = await catena(["run", "support-triage", "--text", MESSAGE], {
+      cwd: dir,
+      env: { CATENA_STUDIO_URL: `http://127.0.0.1:${port}` },
+    });
+    // The run's own result is untouched: same output, same exit code.
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ queue: "billing" });
+    expect(r.stderr).not.toContain("trace:");
+    expect(r.stderr).toMatch(
+      /^catena: warning: the trace was not sent: nothing listens at http:\/\/127\.0\.0\.1:\d+ \(connection refused\); start the studio with `catena studio` or check CATENA_STUDIO_URL; the run itself is unaffected\n$/,
+    );
+  });
+});
+
+/** A port the OS just handed out and that nobody listens on any more. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

@@ -66,7 +66,7 @@ export const sqlQaOutput = z.object({
   /** The statement that ran (the model's, with its LIMIT added or capped); null when refused. */
   sql: z.string().nullable(),
   columns: z.array(z.string()),
-  /** The rows the answer used, as arrays in column order. */
+  /** The rows the answer used, as arrays in column order; a long text ends in `… (+N characters)`. */
   rows: z.array(z.array(z.unknown())),
   /** The guard's LIMIT cut the result: there may be more rows. */
   truncated: z.boolean(),
@@ -96,6 +96,11 @@ export interface SqlQaOptions {
   maxRows?: number;
   /** Longest a query may run before it is stopped, in milliseconds (default 5 s). */
   queryTimeoutMs?: number;
+  /**
+   * Longest text a cell of the result keeps in the prompt, the output and the trace (default
+   * 1,000 characters); a longer one is cut and ends in `… (+N characters)`.
+   */
+  maxCellChars?: number;
   /** API key for models given by id (default `OPENAI_API_KEY`). */
   apiKey?: string;
   /** Base URL of an OpenAI-compatible server for models given by id (default `OPENAI_BASE_URL`). */
@@ -131,6 +136,7 @@ export function createSqlQa(options: SqlQaOptions = {}) {
   // No worker starts until the first query: defining the chain (every `catena` command does) is free.
   const runner = new SqliteQueryRunner(database.path, {
     ...(options.queryTimeoutMs === undefined ? {} : { timeoutMs: options.queryTimeoutMs }),
+    ...(options.maxCellChars === undefined ? {} : { maxCellChars: options.maxCellChars }),
   });
 
   const writeSql = llm("write-sql", {
@@ -144,7 +150,7 @@ export function createSqlQa(options: SqlQaOptions = {}) {
 
   return defineChain({
     name: options.name ?? "sql-qa",
-    version: "1.0.0",
+    version: "1.1.0",
     description:
       "Answers questions about a SQLite database (by default a sample shop): an LLM writes one SELECT, a guard checks it (read-only, allowed tables, a LIMIT), it runs read-only, and the answer comes with the rows.",
     input: sqlQaInput,
@@ -209,7 +215,7 @@ export function createSqlQa(options: SqlQaOptions = {}) {
                       truncated: result.truncated || (d.query.capped && result.rows.length >= d.query.limit),
                     };
                   },
-                  { spec: { runner: { timeoutMs: runner.timeoutMs } } },
+                  { spec: { runner: { timeoutMs: runner.timeoutMs, maxCellChars: runner.maxCellChars } } },
                 ),
               ),
               assign(

@@ -122,6 +122,24 @@ describe("sql-qa: answers", () => {
     });
   });
 
+  it("cuts a huge cell to 1,000 characters and a marker, in the output and in the answer's prompt", async () => {
+    // A 100 MB string from a one-row query: it must not reach the prompt, the output or the trace.
+    const sql = "SELECT replace(hex(zeroblob(100000000)),'00','x') AS big";
+    const question = "Something big?";
+    const result = await ask(question, sql, llmAnswers);
+    expect(result.status).toBe("done");
+    const cut = `${"x".repeat(1000)}… (+${100_000_000 - 1000} characters)`;
+    const output = result.output as { columns: string[]; rows: unknown[][]; truncated: boolean };
+    // Its length first: a failing comparison of the whole value would print 100 MB.
+    expect(String(output.rows[0]?.[0]).length).toBe(cut.length);
+    expect(output).toEqual(expect.objectContaining({ columns: ["big"], rows: [[cut]], truncated: false }));
+    const answerRequest = server.chatRequests().findLast((r) => !isSqlRequest(r));
+    const prompt = String(answerRequest?.messages.at(-1)?.content);
+    expect(prompt).toContain(`Question: ${question}`);
+    expect(prompt).toContain(cut);
+    expect(prompt.length).toBeLessThan(5000);
+  }, 30_000);
+
   it("returns a refused status, running nothing, when the model declines", async () => {
     const before = server.chatRequests().length;
     const result = await ask("What is the weather in Paris?", null, formatted, {

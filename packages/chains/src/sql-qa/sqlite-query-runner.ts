@@ -16,6 +16,8 @@ export interface SqliteQueryRunnerOptions {
   timeoutMs?: number;
   /** Workers kept alive between queries (default 2). */
   idleWorkers?: number;
+  /** Longest text a cell of a result keeps; longer ones end in `… (+N characters)` (default 1,000). */
+  maxCellChars?: number;
 }
 
 const WORKER_URL = new URL(
@@ -36,6 +38,7 @@ const WORKER_URL = new URL(
 export class SqliteQueryRunner {
   readonly path: string;
   readonly timeoutMs: number;
+  readonly maxCellChars: number;
   readonly #idleWorkers: number;
   readonly #idle: Worker[] = [];
   #nextId = 1;
@@ -43,6 +46,7 @@ export class SqliteQueryRunner {
   constructor(path: string, options: SqliteQueryRunnerOptions = {}) {
     this.path = path;
     this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.maxCellChars = options.maxCellChars ?? 1_000;
     this.#idleWorkers = options.idleWorkers ?? 2;
   }
 
@@ -52,9 +56,9 @@ export class SqliteQueryRunner {
     return "tables" in reply ? { tables: reply.tables, writes: reply.writes } : { tables: [], writes: false };
   }
 
-  /** Runs the statement and returns its first `maxRows` rows, as arrays in column order. */
+  /** Runs the statement and returns its first `maxRows` rows, as arrays in column order, long texts cut. */
   async query(sql: string, maxRows: number, signal?: AbortSignal): Promise<SqliteQueryResult> {
-    const reply = await this.call({ op: "query", sql, maxRows }, signal);
+    const reply = await this.call({ op: "query", sql, maxRows, maxCellChars: this.maxCellChars }, signal);
     return "rows" in reply
       ? { columns: reply.columns, rows: reply.rows, truncated: reply.truncated }
       : { columns: [], rows: [], truncated: false };

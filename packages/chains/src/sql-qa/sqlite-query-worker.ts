@@ -11,6 +11,8 @@ export interface SqliteWorkerRequest {
   op: "tables" | "query";
   sql: string;
   maxRows: number;
+  /** Longest text a cell keeps; longer ones are cut and end in `… (+N characters)`. */
+  maxCellChars?: number;
 }
 
 /** What a worker answers: the tables a statement reads, or the rows it gave, or why it failed. */
@@ -53,7 +55,11 @@ function tablesOf(sql: string): { tables: string[]; writes: boolean } {
   return { tables: [...tables].sort(), writes };
 }
 
-function query(sql: string, maxRows: number): { columns: string[]; rows: unknown[][]; truncated: boolean } {
+function query(
+  sql: string,
+  maxRows: number,
+  maxCellChars: number,
+): { columns: string[]; rows: unknown[][]; truncated: boolean } {
   const statement = open().prepare(sql);
   statement.setReturnArrays(true);
   const columns = statement.columns().map((c) => c.name);
@@ -64,15 +70,22 @@ function query(sql: string, maxRows: number): { columns: string[]; rows: unknown
       truncated = true;
       break;
     }
-    rows.push(row.map(plain));
+    rows.push(row.map((value) => plain(value, maxCellChars)));
   }
   return { columns, rows, truncated };
 }
 
-/** A JSON-safe cell: blobs are described, integers past 2^53 become text. */
-function plain(value: unknown): unknown {
+/**
+ * A JSON-safe cell of bounded size: blobs are described, integers past 2^53 become text, and text
+ * past `maxCellChars` is cut here, in the worker, so that a huge value never crosses to the chain
+ * (nor reaches its prompt, output or trace).
+ */
+function plain(value: unknown, maxCellChars: number): unknown {
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
   if (value instanceof Uint8Array) return `<blob of ${value.byteLength} bytes>`;
+  if (typeof value === "string" && value.length > maxCellChars) {
+    return `${value.slice(0, maxCellChars)}… (+${value.length - maxCellChars} characters)`;
+  }
   return value;
 }
 
@@ -82,7 +95,11 @@ parentPort?.on("message", (request: SqliteWorkerRequest) => {
     reply =
       request.op === "tables"
         ? { id: request.id, ok: true, ...tablesOf(request.sql) }
-        : { id: request.id, ok: true, ...query(request.sql, request.maxRows) };
+        : {
+            id: request.id,
+            ok: true,
+            ...query(request.sql, request.maxRows, request.maxCellChars ?? Number.POSITIVE_INFINITY),
+          };
   } catch (error) {
     reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }

@@ -48,7 +48,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
         ...(options.shadow === undefined ? { chain: ref } : {}),
       });
       const chain = registry.get(ref);
-      const tracing = await startCliTracing(ctx, globals);
+      const tracing = await startCliTracing(ctx, globals, { oneRun: true });
       await sendChainDescriptions(tracing.backend, [chain]);
       const runOptions: RunOptions = tracing.tracer ? { tracer: tracing.tracer } : {};
       const shadow = shadowOption(registry, options);
@@ -89,11 +89,12 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
           break;
         }
       }
-      const page = studioRunPageUrl(tracing.backend, result.runId);
-      if (page !== undefined) ctx.io.err(`trace: ${page}\n`);
       // After the output: the answer does not wait for the traces to reach the backend.
       await settleShadows();
-      await tracing.finish();
+      const sent = await tracing.finish();
+      // A link only to a trace that got there; finish() has said why it did not.
+      const page = studioRunPageUrl(tracing.backend, result.runId);
+      if (page !== undefined && sent?.status === "sent") ctx.io.err(`trace: ${page}\n`);
     });
 }
 

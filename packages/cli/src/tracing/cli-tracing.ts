@@ -1,6 +1,7 @@
-import type { Logger, Tracer } from "@catena/core";
+import type { FlushResult, Logger, Tracer } from "@catena/core";
 import type { TracingBackend } from "@catena/core/tracing";
 import type { CommandContext } from "../command-context.ts";
+import { truncate } from "../format/truncate.ts";
 import type { GlobalOptions } from "../global-options.ts";
 import { startLocalStudio } from "./local-studio.ts";
 
@@ -10,14 +11,20 @@ export const TRACE_FLUSH_MS = 5000;
 export const BATCH_TRACE_FLUSH_MS = 30_000;
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+/** How much of the backend's error the warning quotes: one line, not a response body. */
+const PROBLEM_CHARS = 160;
 
 /** Tracing for one command: the tracer to give runs, and what to do before exiting. */
 export interface CliTracing {
   /** Undefined when tracing is off (`--no-trace`, `LANGSMITH_TRACING=false`) or could not start. */
   tracer?: Tracer;
   backend?: TracingBackend;
-  /** Flushes (bounded), stops the in-process studio, warns when traces were lost. */
-  finish(): Promise<void>;
+  /**
+   * Flushes (bounded), stops the in-process studio, warns when traces were lost. Resolves to the
+   * flush's result (undefined when tracing is off), so that a link to a trace is only printed
+   * when the trace got there.
+   */
+  finish(): Promise<FlushResult | undefined>;
 }
 
 /**
@@ -29,10 +36,10 @@ export interface CliTracing {
 export async function startCliTracing(
   ctx: CommandContext,
   globals: GlobalOptions,
-  options: { flushTimeoutMs?: number } = {},
+  options: { flushTimeoutMs?: number; oneRun?: boolean } = {},
 ): Promise<CliTracing> {
   const flushMs = options.flushTimeoutMs ?? TRACE_FLUSH_MS;
-  const off: CliTracing = { finish: async () => {} };
+  const off: CliTracing = { finish: async () => undefined };
   if (!globals.trace) return off;
   let backend: TracingBackend | undefined;
   try {
@@ -56,12 +63,21 @@ export async function startCliTracing(
     backend: started,
     async finish() {
       const result = await started.close(flushMs);
-      if (result.status === "sent") return;
+      if (result.status === "sent") return result;
+      const problem = result.problem === undefined ? undefined : truncate(result.problem, PROBLEM_CHARS);
       const what =
         result.status === "timeout"
-          ? `not all traces reached ${started.url} within ${flushMs / 1000} s${result.problem ? ` (${result.problem})` : ""}`
-          : `traces could not be sent${result.problem ? `: ${result.problem}` : ` to ${started.url}`}`;
+          ? `not all traces reached ${started.url} within ${flushMs / 1000} s${problem ? ` (${problem})` : ""}`
+          : `${options.oneRun ? "the trace was" : "traces were"} not sent${problem ? `: ${problem}` : ` to ${started.url}`}; ${remedy(started)}`;
       ctx.io.err(`catena: warning: ${what}; the run itself is unaffected\n`);
+      return result;
     },
   };
+}
+
+/** What to check when the backend could not be reached: the variable that points at it. */
+function remedy(backend: TracingBackend): string {
+  if (backend.kind === "langsmith") return "check LANGSMITH_ENDPOINT and LANGSMITH_API_KEY";
+  if (backend.inProcess) return "check CATENA_STUDIO_DB, or trace to a running studio with CATENA_STUDIO_URL";
+  return "start the studio with `catena studio` or check CATENA_STUDIO_URL";
 }

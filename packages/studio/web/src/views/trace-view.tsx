@@ -60,8 +60,8 @@ export function TraceDisplay({
     <div class="trace">
       <header class="trace-head">
         <h2>
-          {str(rootMeta.chain) ?? root.name}
-          {rootMeta.version === undefined ? "" : `@${str(rootMeta.version)}`}
+          {typeof rootMeta.chain === "string" ? rootMeta.chain : root.name}
+          {typeof rootMeta.version === "string" ? `@${rootMeta.version}` : ""}
         </h2>
         <span class={`badge status-${statusOf(root)}`}>{statusOf(root)}</span>
         {fingerprint === undefined ? null : (
