@@ -14,6 +14,7 @@ import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import type { MachineCursor } from "./machine-table.ts";
+import { parseInput } from "./parse-input.ts";
 import { pausedReview, snapshotProblem } from "./paused-review.ts";
 import { RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
@@ -76,27 +77,6 @@ export function startRun(
   } catch (error) {
     walk?.abandon(error);
     return failedRun(session, error);
-  }
-}
-
-/**
- * The chain's input parsed by its schema. A schema whose refinement or transform throws is user
- * code failing on this input: the run fails with INPUT_VALIDATION (a batch goes on), not a rejection.
- */
-function parseInput(
-  chain: AnyChain,
-  input: unknown,
-): { success: true; data: unknown } | { success: false; error: InputValidationError } {
-  try {
-    const parsed = chain.input.safeParse(input);
-    if (parsed.success) return parsed;
-    return { success: false, error: new InputValidationError(chain.name, schemaIssues(parsed.error)) };
-  } catch (error) {
-    const message = `the schema threw ${error instanceof Error ? `"${error.message}"` : String(error)}`;
-    return {
-      success: false,
-      error: new InputValidationError(chain.name, [{ path: "", message }], { cause: error }),
-    };
   }
 }
 
