@@ -26,7 +26,9 @@ export function openStudioDatabase(path: string): DatabaseSync {
     // First: another process opening the same file at the same moment (parallel CLI runs) holds
     // its lock for a moment, and every statement below must wait for it rather than fail.
     db.exec("PRAGMA busy_timeout = 5000");
-    db.exec("PRAGMA journal_mode = WAL");
+    // Switching to WAL can answer SQLITE_BUSY at once, without the busy handler, while another
+    // process is switching the same new file: wait a little and ask again, up to the same 5 s.
+    whileBusy(() => db.exec("PRAGMA journal_mode = WAL"), 5000);
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the
     // last transactions, which is acceptable for traces and much faster than FULL.
     db.exec("PRAGMA synchronous = NORMAL");
@@ -41,4 +43,22 @@ export function openStudioDatabase(path: string): DatabaseSync {
     );
   }
   return db;
+}
+
+/** Runs `statement`, again after a short sleep while SQLite says the database is busy, up to `ms`. */
+function whileBusy(statement: () => void, ms: number): void {
+  const until = Date.now() + ms;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      statement();
+      return;
+    } catch (error) {
+      const code = (error as { errcode?: number }).errcode;
+      // 5 SQLITE_BUSY, 6 SQLITE_LOCKED, and their extended codes (low byte).
+      const busy = code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6);
+      if (!busy || Date.now() >= until) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 20);
+    }
+  }
 }
