@@ -3,6 +3,7 @@
 // code it returns. Written for any Node that can parse ES2020 modules: the check must run (and say
 // something useful) on the old Node a user may have first on PATH, before anything newer loads.
 import * as nodeModule from "node:module";
+import { useDependencyBundles } from "./dependency-bundles.js";
 import { requireNode } from "./require-node.js";
 
 await requireNode();
@@ -11,6 +12,7 @@ await requireNode();
 // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): compiling ~240 modules on every start
 // costs more than running a chain. A Node without it simply compiles as before.
 nodeModule.enableCompileCache?.();
+useDependencyBundles();
 
 let main;
 try {
