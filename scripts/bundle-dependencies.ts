@@ -36,7 +36,8 @@ const { build } = createRequire(join(pkg, "package.json"))("esbuild") as typeof 
 const args = process.argv.slice(2);
 const from = resolve(pkg, args.find((a) => a.startsWith("--from="))?.slice("--from=".length) ?? ".");
 const names = args.filter((a) => !a.startsWith("--"));
-if (names.length === 0) throw new Error("name the dependencies to bundle: bundle-dependencies.ts --from=<pkg> zod");
+if (names.length === 0)
+  throw new Error("name the dependencies to bundle: bundle-dependencies.ts --from=<pkg> zod");
 
 type Exports = string | null | { [key: string]: Exports } | Exports[];
 
@@ -85,7 +86,9 @@ const selfContained: Plugin = {
 rmSync(outdir, { recursive: true, force: true });
 const redirects: Redirects = {};
 for (const name of names) {
-  const dir = dirname(realpathSync(createRequire(join(from, "package.json")).resolve(`${name}/package.json`)));
+  const dir = dirname(
+    realpathSync(createRequire(join(from, "package.json")).resolve(`${name}/package.json`)),
+  );
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
     version: string;
     exports?: Record<string, Exports>;

@@ -3,7 +3,8 @@
  * `run` only the chain it names. Each module costs start-up time; `catena run support-triage
  * --no-trace` must not load LangChain, LangSmith, the studio, the other commands or other chains.
  * @catena/core and the CLI load from their bundles (dist/bundle/, chunks named by hash): a chunk
- * loaded counts as the dist modules in it, as the bundle's meta.json lists them.
+ * loaded counts as the dist modules in it, as the bundle's meta.json lists them. zod and xstate
+ * load from the CLI's bundles of them (dist/deps/, scripts/bundle-dependencies.ts).
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -70,8 +71,12 @@ describe("catena start-up", () => {
       "--no-trace",
     );
     expect(result.code).toBe(0);
-    // Bundled, core's ~75 modules and the CLI's ~30 are ~30 files; zod (~95 files) is not bundled.
+    // Bundled, core's ~75 modules and the CLI's ~30 are ~30 files.
     expect(files).toBeLessThan(urls.length - 50);
+    // zod (~95 installed files) and xstate (8) load from the CLI's bundles of them (dist/deps/).
+    expect(urls.filter((u) => /\/node_modules\/\.pnpm\/(zod|xstate)@/.test(u))).toEqual([]);
+    for (const dep of ["zod", "xstate"])
+      expect(urls.some((u) => u.includes(`/packages/cli/dist/deps/${dep}/`))).toBe(true);
     expect(JSON.parse(result.stdout)).toMatchObject({ queue: "shipping" });
     const ours = urls.filter((u) => u.includes("/packages/"));
     expect(ours.some((u) => u.includes("/cli/dist/commands/run.js"))).toBe(true);

@@ -5,6 +5,8 @@
  * packages/core/src/versioning/function-source.ts):
  * - node --conditions=@catena/source: Node's type stripping (types become spaces);
  * - node: the built dist/ of @catena/core and @catena/chains (made by the same type stripping);
+ * - the same, with zod and xstate loaded from the CLI's bundles of them, as `catena` loads them
+ *   (packages/cli/bin/dependency-bundles.js): the schemas' JSON Schema is part of a fingerprint;
  * - tsx: esbuild, whitespace minified, names kept with `__name`, `void 0`, `2e3`, `.95`;
  * - vitest with its default configuration: Vite's module runner (oxc, imports read through
  *   `__vite_ssr_import_N__`, `;` after blocks, quotes and numbers reprinted).
@@ -15,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -50,9 +52,18 @@ const vitest = join(
   "vitest.mjs",
 );
 
+// Registers the redirects to the CLI's dependency bundles before the printer loads, as the bin does.
+const dependencyBundles = `data:text/javascript,${encodeURIComponent(
+  `import { useDependencyBundles } from ${JSON.stringify(
+    pathToFileURL(join(root, "packages/cli/bin/dependency-bundles.js")).href,
+  )}; useDependencyBundles();`,
+)}`;
+
 const loaders: Record<string, () => Promise<{ seen: Seen; stderr: string }>> = {
   "node (type stripping)": () => loadWith(process.execPath, [quiet, "--conditions=@catena/source", printer]),
   "node (built dist)": () => loadWith(process.execPath, [quiet, printer]),
+  "node (built dist, the CLI's zod and xstate bundles)": () =>
+    loadWith(process.execPath, [quiet, `--import=${dependencyBundles}`, printer]),
   tsx: () => loadWith(process.execPath, [tsx, "--conditions=@catena/source", printer]),
   "vitest (default module runner)": async () => {
     const out = join(scratch, "vitest.json");

@@ -10,10 +10,10 @@ import * as nodeModule from "node:module";
  * this thread: one copy of each package still, loaded from a few files. Does nothing on a Node
  * without `module.registerHooks` (before 22.15) or without the bundles (not built). A dependency
  * whose installed version is not the one bundled, or whose bundle is missing, loads as installed.
+ * `deps` is the folder of the bundles and their redirects.json (tests give another).
  */
-export function useDependencyBundles() {
+export function useDependencyBundles(deps = new URL("../dist/deps/", import.meta.url)) {
   if (typeof nodeModule.registerHooks !== "function") return;
-  const deps = new URL("../dist/deps/", import.meta.url);
   let redirects;
   try {
     redirects = JSON.parse(readFileSync(new URL("redirects.json", deps), "utf8"));
