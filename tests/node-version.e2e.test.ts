@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -65,7 +66,7 @@ beforeAll(async () => {
   const bin = join(tree, "packages/cli/bin");
   mkdirSync(bin, { recursive: true });
   mkdirSync(join(tree, "packages/cli/dist/bundle"), { recursive: true });
-  for (const f of ["catena.js", "require-node.js"])
+  for (const f of readdirSync(join(repoRoot, "packages/cli/bin")))
     copyFileSync(join(repoRoot, "packages/cli/bin", f), join(bin, f));
   // Stands in for the CLI: shows which Node runs it and what it was asked, and returns exit code 3.
   writeFileSync(

@@ -7,22 +7,33 @@
 //
 // Module counts and import times come from a fresh process per sample that records every module
 // its loader loads (node:module registerHooks; @catena/core and the CLI load from their bundles, so
-// a chunk of several modules counts once) and times the `import()` itself; process figures are the
+// a chunk of several modules counts once; one row loads zod and xstate from the CLI's bundles of
+// them, as `catena` does) and times the `import()` itself; process figures are the
 // median of `runs` spawns, alternating the commands so that drifts in machine load hit each alike,
 // with each run's CPU time (user + system) when GNU time is installed (/usr/bin/time).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg } from "../lib/report.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const RUNS = numberArg("runs", 15);
 
-/** Imports `specifier` in a fresh process; returns the modules loaded and the import's wall time. */
-function importProbe(specifiers: readonly string[]): { modules: number; foreign: number; ms: number } {
+/** The CLI's bin: it loads zod and xstate from its bundles of them (packages/cli/dist/deps/). */
+const dependencyBundles = pathToFileURL(join(root, "packages/cli/bin/dependency-bundles.js")).href;
+
+/**
+ * Imports `specifiers` in a fresh process, with zod and xstate from the CLI's bundles when
+ * `bundles`; returns the modules loaded and the import's wall time.
+ */
+function importProbe(
+  specifiers: readonly string[],
+  bundles = false,
+): { modules: number; foreign: number; ms: number } {
   const script = `
     import { registerHooks } from "node:module";
+    ${bundles ? `(await import(${JSON.stringify(dependencyBundles)})).useDependencyBundles();` : ""}
     const urls = [];
     registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
     const t0 = performance.now();
@@ -61,9 +72,14 @@ function spawnOnce(c: ProcessCase): { wallMs: number; cpuMs: number } {
   return { wallMs, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN };
 }
 
-const entries: Array<{ name: string; specifiers: string[] }> = [
+const entries: Array<{ name: string; specifiers: string[]; bundles?: boolean }> = [
   { name: "`node -e 0` (no import)", specifiers: [] },
   { name: "`@catena/core` (engine)", specifiers: ["@catena/core"] },
+  {
+    name: "`@catena/core`, zod and xstate as the CLI loads them",
+    specifiers: ["@catena/core"],
+    bundles: true,
+  },
   { name: "`@catena/core` + `/ml`", specifiers: ["@catena/core", "@catena/core/ml"] },
   { name: "`@catena/core/langchain`", specifiers: ["@catena/core/langchain"] },
   { name: "`@catena/core/tracing`", specifiers: ["@catena/core/tracing"] },
@@ -71,7 +87,9 @@ const entries: Array<{ name: string; specifiers: string[] }> = [
 
 const importRows: string[][] = [];
 for (const e of entries) {
-  const samples = Array.from({ length: Math.max(3, Math.round(RUNS / 3)) }, () => importProbe(e.specifiers));
+  const samples = Array.from({ length: Math.max(3, Math.round(RUNS / 3)) }, () =>
+    importProbe(e.specifiers, e.bundles),
+  );
   const first = samples[0] as { modules: number; foreign: number };
   importRows.push([
     e.name,
