@@ -22,7 +22,7 @@
  * ignored), so that functions and classes are named and modules run as in the installed files. A
  * dependency that imports another package or reads `import.meta` cannot move and fails the build.
  */
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type * as Esbuild from "esbuild";
@@ -31,7 +31,7 @@ import type { Plugin } from "esbuild";
 const pkg = process.cwd();
 const outdir = join(pkg, "dist", "deps");
 // esbuild is a dev dependency of the packages bundled (this script lives outside them).
-const { build } = createRequire(join(pkg, "package.json"))("esbuild") as typeof Esbuild;
+const { build, transform } = createRequire(join(pkg, "package.json"))("esbuild") as typeof Esbuild;
 
 const args = process.argv.slice(2);
 const from = resolve(pkg, args.find((a) => a.startsWith("--from="))?.slice("--from=".length) ?? ".");
@@ -83,6 +83,23 @@ const selfContained: Plugin = {
   },
 };
 
+/**
+ * Escapes the non-ASCII characters esbuild leaves in comments (its output escapes them in code): a
+ * file of ASCII only is read by Node's fast path into a one-byte string, about half the time and
+ * memory of decoding UTF-8 (~2 ms for zod's locale messages). Fails unless the file, comments
+ * dropped, reads the same to esbuild before and after (so only comments changed).
+ */
+async function asciiOnly(file: string): Promise<void> {
+  const text = readFileSync(file, "utf8");
+  const escaped = text.replace(/[^\p{ASCII}]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
+  if (escaped === text) return;
+  const code = async (js: string) =>
+    (await transform(js, { loader: "js", format: "esm", minifyWhitespace: true, charset: "ascii" })).code;
+  if ((await code(escaped)) !== (await code(text)))
+    throw new Error(`${file}: a non-ASCII character outside a comment`);
+  writeFileSync(file, escaped);
+}
+
 rmSync(outdir, { recursive: true, force: true });
 const redirects: Redirects = {};
 for (const name of names) {
@@ -120,6 +137,7 @@ for (const name of names) {
     plugins: [selfContained],
     logLevel: "warning",
   });
+  for (const file of readdirSync(join(outdir, name))) await asciiOnly(join(outdir, name, file));
   redirects[name] = { package: fromDeps(dir), version: manifest.version, entries };
 }
 mkdirSync(outdir, { recursive: true });
