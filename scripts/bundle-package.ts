@@ -12,8 +12,9 @@
  *
  * What stays as in the unbundled dist:
  * - other packages, the workspace's and npm's, are imported by name as before, resolved by Node from
- *   the same package folder: one copy of each in a process. `--inline=<name>` bundles a package that
- *   only this package imports (the CLI's commander);
+ *   the same package folder: one copy of each in a process (the `catena` bin loads zod and xstate
+ *   from bundles of their own, scripts/bundle-dependencies.ts, still one copy each). `--inline=<name>`
+ *   bundles a package that only this package imports (the CLI's commander);
  * - `import.meta.url` in a bundled module still names its own file in dist/ (data files, workers and
  *   `createRequire` resolve from there);
  * - the code is the built dist's (Node's type stripping), reprinted by esbuild, which turns top-level
