@@ -68,4 +68,39 @@ describe("datasets and examples through the langsmith SDK", () => {
     expect(response.status).toBe(422);
     expect((response.body as { detail: string }).detail).toMatch(/needs inputs/);
   });
+
+  it("exports chat and LLM examples as OpenAI fine-tuning lines (readDatasetOpenaiFinetuning)", async () => {
+    const client = fixture.client();
+    const chat = await client.createDataset("support-chat-ft", { dataType: "chat" });
+    await client.createChatExample(
+      [
+        { role: "system", content: "Be brief." },
+        { type: "human", data: { content: "Hours?" } },
+      ],
+      { type: "ai", data: { content: "9 to 5." } },
+      { datasetId: chat.id },
+    );
+    await client.createLLMExample("Say hi", "hi", { datasetId: chat.id });
+    expect(await client.readDatasetOpenaiFinetuning({ datasetName: "support-chat-ft" })).toEqual([
+      {
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hours?" },
+          { role: "assistant", content: "9 to 5." },
+        ],
+      },
+      {
+        messages: [
+          { role: "user", content: "Say hi" },
+          { role: "assistant", content: "hi" },
+        ],
+      },
+    ]);
+
+    const kv = await client.createDataset("kv-ft");
+    await client.createExamples({ datasetId: kv.id, inputs: [{ q: "a" }], outputs: [{ a: "b" }] });
+    await expect(client.readDatasetOpenaiFinetuning({ datasetId: kv.id })).rejects.toThrow(
+      /\[422\].*cannot be exported for OpenAI fine-tuning/,
+    );
+  });
 });
