@@ -20,6 +20,7 @@ import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
 import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes.ts";
+import { registerRunGroupRoutes } from "./routes/run-group-routes.ts";
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
@@ -128,6 +129,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store);
+  registerRunGroupRoutes(app, store);
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store, baseUrl);
   registerFeedbackRoutes(app, store);
