@@ -103,4 +103,19 @@ describe("datasets and examples through the langsmith SDK", () => {
       /\[422\].*cannot be exported for OpenAI fine-tuning/,
     );
   });
+
+  it("gives listExamples and listDatasets all the items a limit over 100 asks for (a short page ended the listing)", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("many-examples");
+    const inputs = Array.from({ length: 130 }, (_, i) => ({ i }));
+    await client.createExamples({ datasetId: dataset.id, inputs, outputs: inputs });
+    expect(await collect(client.listExamples({ datasetId: dataset.id, limit: 110 }))).toHaveLength(110);
+    expect(await collect(client.listExamples({ datasetId: dataset.id, limit: 500 }))).toHaveLength(130);
+    for (let i = 0; i < 105; i++) await client.createDataset(`bulk-${i}`);
+    const datasets = await collect(client.listDatasets({ limit: 150, datasetNameContains: "bulk-" }));
+    expect(datasets).toHaveLength(105);
+    await expect(collect(client.listExamples({ datasetId: dataset.id, limit: 5000 }))).rejects.toThrow(
+      /\[422\].*must be at most 1000.*page with/,
+    );
+  });
 });
