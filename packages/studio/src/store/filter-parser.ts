@@ -30,13 +30,16 @@ export const FILTER_HELP =
 /** Parses LangSmith's filter language into calls (also used for example filters). */
 export class FilterParser {
   readonly #text: string;
+  readonly #help: string;
   #pos = 0;
   #depth = 0;
   #calls = 0;
   #values = 0;
 
-  constructor(text: string) {
+  /** @param help the language the caller compiles, for error messages (run filters by default). */
+  constructor(text: string, help: string = FILTER_HELP) {
     this.#text = text;
+    this.#help = help;
   }
 
   parse(): Node {
@@ -179,7 +182,7 @@ export class FilterParser {
   #fail(what: string): never {
     throw new StudioHttpError(
       422,
-      `Cannot parse filter ${JSON.stringify(this.#text)} at character ${this.#pos}: ${what}. Supported: ${FILTER_HELP}.`,
+      `Cannot parse filter ${JSON.stringify(this.#text)} at character ${this.#pos}: ${what}. Supported: ${this.#help}.`,
     );
   }
 
