@@ -43,7 +43,9 @@ export function toOpenAiFinetuning(example: StudioExample): { messages: OpenAiMe
   const messages: OpenAiMessage[] = [];
   if (typeof input === "string") messages.push({ role: "user", content: input });
   else if (Array.isArray(input)) {
-    input.forEach((m, i) => messages.push(toMessage(m) ?? fail(`inputs.input[${i}] is not a message`)));
+    for (const [i, m] of input.entries()) {
+      messages.push(toMessage(m) ?? fail(`inputs.input[${i}] is not a message`));
+    }
   } else fail('its inputs have no "input" list of messages or prompt text');
   const output = example.outputs?.output ?? example.outputs?.message;
   if (typeof output === "string") messages.push({ role: "assistant", content: output });
@@ -81,8 +83,8 @@ function roleOf(raw: Record<string, unknown>): string | undefined {
 }
 
 // The fields OpenAI's fine-tuning format knows besides the role.
-function pick(raw: Record<string, unknown>): Omit<OpenAiMessage, "role"> {
-  const out: Omit<OpenAiMessage, "role"> = { content: raw.content ?? null };
+function pick(raw: Record<string, unknown>): { content: unknown; [key: string]: unknown } {
+  const out: { content: unknown; [key: string]: unknown } = { content: raw.content ?? null };
   for (const key of ["name", "tool_calls", "tool_call_id", "function_call"]) {
     const value = raw[key];
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0))
