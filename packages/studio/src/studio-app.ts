@@ -12,6 +12,7 @@ import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.
 import { registerCatenaReadRoutes } from "./routes/catena-read-routes.ts";
 import { registerComparativeRoutes } from "./routes/comparative-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
+import { PUBLIC_DATASET_PATH, registerDatasetShareRoutes } from "./routes/dataset-share-routes.ts";
 import { registerDatasetUploadRoutes } from "./routes/dataset-upload-routes.ts";
 import { registerDatasetVersionRoutes } from "./routes/dataset-version-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
@@ -84,6 +85,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
       // A share token is the key to what it shares (and to nothing else, see share-routes.ts).
       if ((c.req.method === "GET" || c.req.method === "POST") && PUBLIC_READ_PATH.test(c.req.path))
         return next();
+      if (c.req.method === "GET" && PUBLIC_DATASET_PATH.test(c.req.path)) return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(
@@ -138,6 +140,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerDatasetVersionRoutes(app, store);
   registerDatasetUploadRoutes(app, store);
   registerDatasetRoutes(app, store);
+  registerDatasetShareRoutes(app, store);
   registerExampleRoutes(app, store);
   registerReviewRoutes(app, store, options.resumeReview);
   registerCatenaReadRoutes(app, store);

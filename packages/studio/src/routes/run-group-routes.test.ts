@@ -15,6 +15,8 @@ describe("POST /runs/group through the SDK's listGroupRuns", () => {
         metadata: { thread_id: thread },
       })(q);
     for (let i = 0; i < 105; i++) await turn(`t${String(i).padStart(3, "0")}`, "hi");
+    // Start times are kept to the millisecond: the last turn must not tie with the one before.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await turn("t000", "again");
     await client.awaitPendingTraceBatches();
 
