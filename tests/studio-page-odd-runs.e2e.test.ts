@@ -173,6 +173,22 @@ describe("the studio's web page on runs of any shape", () => {
     await expect.poll(() => entries.count()).toBe(100);
     await outputs.getByRole("button", { name: "Show 1000 more of list (19900 not shown)" }).click();
     await expect.poll(() => entries.count()).toBe(1100);
+
+    // A chat message as long: its bubble shows the start, the rest a click away.
+    const chatId = await oddTrace({
+      name: "long-chat",
+      run_type: "llm",
+      inputs: { messages: [{ role: "user", content: `${"word ".repeat(400_000)}LAST WORD` }] },
+      outputs: { role: "assistant", content: "ok" },
+      end_time: "2026-03-01T10:00:07.000000Z",
+    });
+    await page.goto(new URL(`/o/-/r/${chatId}`, studio.url).toString());
+    const messages = page.getByRole("list", { name: "Input messages" });
+    const showChat = messages.getByRole("button", { name: "Show all 2,000,009 characters" });
+    await showChat.waitFor();
+    expect(await messages.textContent()).not.toContain("LAST WORD");
+    await showChat.click();
+    await messages.getByText(/LAST WORD$/).waitFor();
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import { preview } from "../format.ts";
 
-/** How much of a long text is shown before "Show all". */
-const TEXT_SHOWN = 2000;
+/** How much of a long text is shown before "Show all": a model's usual answer fits whole. */
+export const TEXT_SHOWN = 10_000;
 /** How many entries of an object or array are shown at first, and how many more each "Show more" adds. */
 const ENTRIES_SHOWN = 100;
 
@@ -59,10 +59,28 @@ function JsonLeaf({ value, name }: { value: unknown; name: string }) {
         {long && !all ? `${JSON.stringify(preview(value, TEXT_SHOWN)).slice(0, -1)}` : text}
       </span>
       {long ? (
-        <button type="button" class="json-more" onClick={() => setAll(!all)}>
-          {all ? "Show less" : `Show all ${(value as string).length.toLocaleString("en")} characters`}
-        </button>
+        <ShowAllButton all={all} length={(value as string).length} onClick={() => setAll(!all)} />
       ) : null}
     </div>
+  );
+}
+
+/** A text of any length: its first {@link TEXT_SHOWN} characters, and a button for the rest. */
+export function LongText({ text, class: className }: { text: string; class: string }) {
+  const [all, setAll] = useState(false);
+  const long = text.length > TEXT_SHOWN;
+  return (
+    <>
+      <pre class={className}>{long && !all ? preview(text, TEXT_SHOWN) : text}</pre>
+      {long ? <ShowAllButton all={all} length={text.length} onClick={() => setAll(!all)} /> : null}
+    </>
+  );
+}
+
+function ShowAllButton({ all, length, onClick }: { all: boolean; length: number; onClick: () => void }) {
+  return (
+    <button type="button" class="json-more" onClick={onClick}>
+      {all ? "Show less" : `Show all ${length.toLocaleString("en")} characters`}
+    </button>
   );
 }
