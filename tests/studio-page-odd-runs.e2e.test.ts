@@ -157,6 +157,10 @@ describe("the studio's web page on runs of any shape", () => {
     page.setDefaultTimeout(20_000);
     const problems: string[] = [];
     page.on("pageerror", (error) => problems.push(error.message));
+    // Nothing in the console either (the icon the browser asked for was a 404 there).
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
     await page.goto(new URL(`/o/-/r/${runId}`, studio.url).toString());
     const outputs = page.getByRole("region", { name: "outputs" });
     const showText = outputs.getByRole("button", { name: "Show all 3,600,007 characters" });
