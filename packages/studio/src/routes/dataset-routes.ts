@@ -66,13 +66,7 @@ export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
   app.get("/datasets/:id/openai_ft", (c) => {
     const id = uuidPathParam(c, "id", "Dataset");
     store.datasets.require(id);
-    const lines: string[] = [];
-    // Page through: a dataset may hold more examples than one list call returns.
-    for (let offset = 0; ; offset += 1000) {
-      const page = store.examples.list({ datasetId: id, offset, limit: 1000 });
-      for (const example of page) lines.push(JSON.stringify(toOpenAiFinetuning(example)));
-      if (page.length < 1000) break;
-    }
+    const lines = store.examples.all({ datasetId: id }).map((e) => JSON.stringify(toOpenAiFinetuning(e)));
     return c.body(lines.join("\n"), 200, { "content-type": "application/jsonl" });
   });
 

@@ -1,7 +1,6 @@
 import type { Hono } from "hono";
 import { uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
-import type { StudioExample } from "../store/example-store.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /** Paths a dataset's share token opens without the API key (GET only). */
@@ -55,18 +54,6 @@ export function registerDatasetShareRoutes(app: Hono, store: StudioStore): void 
   app.get("/public/:token/examples", (c) => {
     const datasetId = sharedDataset(c.req.param("token"));
     const ids = uuidParams(c, "id");
-    const examples: StudioExample[] = [];
-    // The SDK reads this list in one request: every example, a page at a time.
-    for (let offset = 0; ; offset += 1000) {
-      const page = store.examples.list({
-        datasetId,
-        offset,
-        limit: 1000,
-        ...(ids === undefined ? {} : { ids }),
-      });
-      examples.push(...page);
-      if (page.length < 1000) break;
-    }
-    return c.json(examples);
+    return c.json(store.examples.all({ datasetId, ...(ids === undefined ? {} : { ids }) }));
   });
 }
