@@ -142,4 +142,58 @@ describe("the studio's web page on runs of any shape", () => {
     expect(headings["deep, wide and odd JSON"]).toBe("deep");
     expect(Object.values(headings).filter((h) => /undefined|\[object/.test(h ?? ""))).toEqual([]);
   }, 120_000);
+
+  it("opens a run with megabytes of output showing the start of its long text and list, the rest a click away", async () => {
+    const text = `${"lorem ipsum ".repeat(300_000)}THE END`;
+    const list = Array.from({ length: 20_000 }, (_, i) => ({ i, s: `item ${i}` }));
+    const runId = await oddTrace({
+      name: "huge",
+      run_type: "chain",
+      inputs: { q: "big" },
+      outputs: { text, list },
+      end_time: "2026-03-01T10:00:06.000000Z",
+    });
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(20_000);
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    // Nothing in the console either (the icon the browser asked for was a 404 there).
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    await page.goto(new URL(`/o/-/r/${runId}`, studio.url).toString());
+    const outputs = page.getByRole("region", { name: "outputs" });
+    const showText = outputs.getByRole("button", { name: "Show all 3,600,007 characters" });
+    await showText.waitFor();
+    // The page built only what is shown: before, every one of the 20,000 entries (and their
+    // entries) was in the page, open or not, and the text in full, seconds of work for the browser.
+    expect(await outputs.locator("*").count()).toBeLessThan(100);
+    expect(await outputs.textContent()).not.toContain("THE END");
+    await showText.click();
+    await outputs.getByText(/THE END"$/).waitFor();
+
+    await outputs.getByText("list", { exact: true }).click();
+    const entries = outputs.locator(".json-children .json-children > details");
+    await expect.poll(() => entries.count()).toBe(100);
+    await outputs.getByRole("button", { name: "Show 1000 more of list (19900 not shown)" }).click();
+    await expect.poll(() => entries.count()).toBe(1100);
+
+    // A chat message as long: its bubble shows the start, the rest a click away.
+    const chatId = await oddTrace({
+      name: "long-chat",
+      run_type: "llm",
+      inputs: { messages: [{ role: "user", content: `${"word ".repeat(400_000)}LAST WORD` }] },
+      outputs: { role: "assistant", content: "ok" },
+      end_time: "2026-03-01T10:00:07.000000Z",
+    });
+    await page.goto(new URL(`/o/-/r/${chatId}`, studio.url).toString());
+    const messages = page.getByRole("list", { name: "Input messages" });
+    const showChat = messages.getByRole("button", { name: "Show all 2,000,009 characters" });
+    await showChat.waitFor();
+    expect(await messages.textContent()).not.toContain("LAST WORD");
+    await showChat.click();
+    await messages.getByText(/LAST WORD$/).waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

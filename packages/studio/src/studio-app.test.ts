@@ -1,4 +1,5 @@
 import { gzipSync } from "node:zlib";
+import { RunTree } from "langsmith";
 import { describe, expect, it } from "vitest";
 import { multipartBody, request, useStudio } from "./studio-fixture.case.ts";
 
@@ -251,5 +252,50 @@ describe("the studio over raw HTTP", () => {
       413,
       /larger than the studio's limit/,
     );
+  });
+
+  it("closes the connection after a 413, so that the client's next request does not land on it", async () => {
+    const tooLarge = await request(fixture.studio, "POST", "/runs/batch", {
+      body: JSON.stringify({ post: [runJson(crypto.randomUUID(), { inputs: "x".repeat(2_000_000) })] }),
+      headers: json,
+    });
+    expect(tooLarge.status).toBe(413);
+    // Before, the first of these took the half-read connection back from the pool and failed
+    // with "other side closed" (the SDK's next batch would have, too).
+    for (let i = 0; i < 3; i++) {
+      const created = await request(fixture.studio, "POST", "/sessions", {
+        body: JSON.stringify({ name: `after-413-${i}` }),
+        headers: json,
+      });
+      expect(created.status).toBe(201);
+    }
+  });
+
+  it("keeps the text after a NUL character in names, errors, tags and feedback (read back cut before)", async () => {
+    const client = fixture.client();
+    const run = new RunTree({
+      name: "lookup\u0000v2",
+      run_type: "tool",
+      inputs: { q: "a\u0000b" },
+      tags: ["t\u0000x"],
+      project_name: "nul\u0000project",
+      client,
+    });
+    await run.postRun();
+    await run.end(undefined, "boom\u0000details");
+    await run.patchRun();
+    await client.awaitPendingTraceBatches();
+    const stored = await client.readRun(run.id);
+    expect(stored).toMatchObject({
+      name: "lookup\uFFFDv2",
+      error: "boom\uFFFDdetails",
+      tags: ["t\uFFFDx"],
+      inputs: { q: "a\uFFFDb" },
+    });
+    // The project is its own, not merged into one named "nul".
+    expect((await client.readProject({ projectName: "nul\uFFFDproject" })).id).toBe(stored.session_id);
+    expect(await client.hasProject({ projectName: "nul" })).toBe(false);
+    const feedback = await client.createFeedback(run.id, "note", { comment: "ok\u0000then" });
+    expect((await client.readFeedback(feedback.id)).comment).toBe("ok\uFFFDthen");
   });
 });

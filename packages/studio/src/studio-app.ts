@@ -12,6 +12,7 @@ import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.
 import { registerCatenaReadRoutes } from "./routes/catena-read-routes.ts";
 import { registerComparativeRoutes } from "./routes/comparative-routes.ts";
 import { registerDatasetRoutes } from "./routes/dataset-routes.ts";
+import { PUBLIC_DATASET_PATH, registerDatasetShareRoutes } from "./routes/dataset-share-routes.ts";
 import { registerDatasetUploadRoutes } from "./routes/dataset-upload-routes.ts";
 import { registerDatasetVersionRoutes } from "./routes/dataset-version-routes.ts";
 import { isPresignedAttachmentRequest, registerExampleRoutes } from "./routes/example-routes.ts";
@@ -20,6 +21,7 @@ import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
 import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes.ts";
+import { registerRunGroupRoutes } from "./routes/run-group-routes.ts";
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
@@ -83,6 +85,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
       // A share token is the key to what it shares (and to nothing else, see share-routes.ts).
       if ((c.req.method === "GET" || c.req.method === "POST") && PUBLIC_READ_PATH.test(c.req.path))
         return next();
+      if (c.req.method === "GET" && PUBLIC_DATASET_PATH.test(c.req.path)) return next();
       const given = Buffer.from(c.req.header("x-api-key") ?? "");
       if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
         throw new StudioHttpError(
@@ -128,6 +131,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store);
+  registerRunGroupRoutes(app, store);
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store, baseUrl);
   registerFeedbackRoutes(app, store);
@@ -136,6 +140,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerDatasetVersionRoutes(app, store);
   registerDatasetUploadRoutes(app, store);
   registerDatasetRoutes(app, store);
+  registerDatasetShareRoutes(app, store);
   registerExampleRoutes(app, store);
   registerReviewRoutes(app, store, options.resumeReview);
   registerCatenaReadRoutes(app, store);
@@ -158,7 +163,12 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   );
 
   app.onError((error, c) => {
-    if (error instanceof StudioHttpError) return c.json({ detail: error.message }, error.status);
+    if (error instanceof StudioHttpError) {
+      // A body refused for its size was not read to its end: the connection cannot carry another
+      // request, and a client that reused it would fail with "other side closed".
+      if (error.status === 413) c.header("Connection", "close");
+      return c.json({ detail: error.message }, error.status);
+    }
     if (error instanceof HTTPException) {
       return c.json({ detail: error.message || "Bad request." }, error.status);
     }

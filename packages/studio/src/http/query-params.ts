@@ -2,12 +2,24 @@ import type { Context } from "hono";
 import { isUuid } from "../store/run-fields.ts";
 import { StudioHttpError } from "./studio-http-error.ts";
 
-/** `offset` and `limit` of a list request: non-negative integers, `limit` at most `max` (default 100). */
-export function pageParams(c: Context, max = 100): { offset: number; limit: number } {
-  return {
-    offset: intParam(c, "offset", 0, 0, Number.MAX_SAFE_INTEGER),
-    limit: intParam(c, "limit", 100, 1, max),
-  };
+/** The largest page an offset-paged list serves. */
+export const MAX_OFFSET_PAGE = 1000;
+
+/**
+ * `offset` and `limit` of a list request: non-negative integers, `limit` 100 by default. A page
+ * holds all that `limit` asks for, up to {@link MAX_OFFSET_PAGE}; a larger limit is a 422. The SDK
+ * reads a page shorter than its `limit` as the last one, so serving fewer than asked (say 100 of
+ * `listExamples({ limit: 110 })`) would end its listing early without a word.
+ */
+export function pageParams(c: Context): { offset: number; limit: number } {
+  const limit = intParam(c, "limit", 100, 1, Number.MAX_SAFE_INTEGER);
+  if (limit > MAX_OFFSET_PAGE) {
+    throw new StudioHttpError(
+      422,
+      `Query parameter "limit" must be at most ${MAX_OFFSET_PAGE} (got ${limit}): page with "offset" for more.`,
+    );
+  }
+  return { offset: intParam(c, "offset", 0, 0, Number.MAX_SAFE_INTEGER), limit };
 }
 
 /** All values of a repeated query parameter that must be UUIDs (`?run=a&run=b`). */

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { assertJsonDepth, MAX_JSON_DEPTH } from "./json-depth.ts";
+import { parseJsonText } from "./parse-json-text.ts";
 import { StudioHttpError } from "./studio-http-error.ts";
 
 /** How {@link readJsonBody} checks a body. */
@@ -41,7 +42,7 @@ export async function readJsonBody(c: Context, options: ReadJsonBodyOptions = {}
   }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parseJsonText(text);
   } catch (error) {
     throw new StudioHttpError(
       400,

@@ -1,4 +1,5 @@
 import { assertJsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
+import { parseJsonText } from "../http/parse-json-text.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { ExampleUpdate, ExampleUpload } from "../store/example-store.ts";
 import { isUuid } from "../store/run-fields.ts";
@@ -95,7 +96,7 @@ export function readExampleUploads(parts: readonly MultipartPart[]): ExampleUplo
 function parseJson(part: MultipartPart): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(part.data.toString("utf8"));
+    value = parseJsonText(part.data.toString("utf8"));
   } catch (error) {
     throw new StudioHttpError(422, `Part "${part.name}" is not valid JSON (${(error as Error).message}).`);
   }

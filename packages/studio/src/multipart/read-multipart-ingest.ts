@@ -1,4 +1,5 @@
 import { assertJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from "../http/json-depth.ts";
+import { parseJsonText } from "../http/parse-json-text.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { type FeedbackCreate, toFeedbackCreate } from "../store/feedback-store.ts";
 import { isUuid, type RunOperation, toRunFields } from "../store/run-fields.ts";
@@ -111,7 +112,7 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
 
 function parseJsonPart(part: MultipartPart): unknown {
   try {
-    return JSON.parse(part.data.toString("utf8"));
+    return parseJsonText(part.data.toString("utf8"));
   } catch (error) {
     throw new StudioHttpError(422, `Part "${part.name}" is not valid JSON (${(error as Error).message}).`);
   }

@@ -68,4 +68,54 @@ describe("datasets and examples through the langsmith SDK", () => {
     expect(response.status).toBe(422);
     expect((response.body as { detail: string }).detail).toMatch(/needs inputs/);
   });
+
+  it("exports chat and LLM examples as OpenAI fine-tuning lines (readDatasetOpenaiFinetuning)", async () => {
+    const client = fixture.client();
+    const chat = await client.createDataset("support-chat-ft", { dataType: "chat" });
+    await client.createChatExample(
+      [
+        { role: "system", content: "Be brief." },
+        { type: "human", data: { content: "Hours?" } },
+      ],
+      { type: "ai", data: { content: "9 to 5." } },
+      { datasetId: chat.id },
+    );
+    await client.createLLMExample("Say hi", "hi", { datasetId: chat.id });
+    expect(await client.readDatasetOpenaiFinetuning({ datasetName: "support-chat-ft" })).toEqual([
+      {
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hours?" },
+          { role: "assistant", content: "9 to 5." },
+        ],
+      },
+      {
+        messages: [
+          { role: "user", content: "Say hi" },
+          { role: "assistant", content: "hi" },
+        ],
+      },
+    ]);
+
+    const kv = await client.createDataset("kv-ft");
+    await client.createExamples({ datasetId: kv.id, inputs: [{ q: "a" }], outputs: [{ a: "b" }] });
+    await expect(client.readDatasetOpenaiFinetuning({ datasetId: kv.id })).rejects.toThrow(
+      /\[422\].*cannot be exported for OpenAI fine-tuning/,
+    );
+  });
+
+  it("gives listExamples and listDatasets all the items a limit over 100 asks for (a short page ended the listing)", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("many-examples");
+    const inputs = Array.from({ length: 130 }, (_, i) => ({ i }));
+    await client.createExamples({ datasetId: dataset.id, inputs, outputs: inputs });
+    expect(await collect(client.listExamples({ datasetId: dataset.id, limit: 110 }))).toHaveLength(110);
+    expect(await collect(client.listExamples({ datasetId: dataset.id, limit: 500 }))).toHaveLength(130);
+    for (let i = 0; i < 105; i++) await client.createDataset(`bulk-${i}`);
+    const datasets = await collect(client.listDatasets({ limit: 150, datasetNameContains: "bulk-" }));
+    expect(datasets).toHaveLength(105);
+    await expect(collect(client.listExamples({ datasetId: dataset.id, limit: 5000 }))).rejects.toThrow(
+      /\[422\].*must be at most 1000.*page with/,
+    );
+  });
 });

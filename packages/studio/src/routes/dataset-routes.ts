@@ -4,13 +4,15 @@ import { pageParams, uuidParams, uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { type DatasetListQuery, toDatasetCreate, toDatasetUpdate } from "../store/dataset-store.ts";
+import { toOpenAiFinetuning } from "../store/openai-finetuning.ts";
 import { isUuid } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /**
  * Registers datasets: `POST /datasets`, `GET /datasets?name=&id=&name_contains=&offset=&limit=`,
  * `GET /datasets/{id}`, `PATCH /datasets/{id}` (`updateDataset`), `DELETE /datasets/{id}`, and the
- * split names `GET /datasets/{id}/splits` (`listDatasetSplits`) and `PUT /datasets/{id}/splits`.
+ * split names `GET /datasets/{id}/splits` (`listDatasetSplits`) and `PUT /datasets/{id}/splits`,
+ * and `GET /datasets/{id}/openai_ft` (`readDatasetOpenaiFinetuning`: JSON lines of chat messages).
  */
 export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
   app.post("/datasets", async (c) => c.json(store.datasets.create(toDatasetCreate(await readJsonBody(c)))));
@@ -59,6 +61,13 @@ export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
       ),
     );
     return c.json(store.examples.splits(id));
+  });
+
+  app.get("/datasets/:id/openai_ft", (c) => {
+    const id = uuidPathParam(c, "id", "Dataset");
+    store.datasets.require(id);
+    const lines = store.examples.all({ datasetId: id }).map((e) => JSON.stringify(toOpenAiFinetuning(e)));
+    return c.body(lines.join("\n"), 200, { "content-type": "application/jsonl" });
   });
 
   app.delete("/datasets/:id", (c) => {

@@ -105,5 +105,7 @@ describe("changing datasets and examples through the langsmith SDK", () => {
     ]);
     expect(await texts(`and(gte(metadata.n, 2), lt(metadata.n, 3))`)).toEqual(["b"]);
     await expect(texts(`eq(nonsense, 1)`)).rejects.toThrow(/422.*nonsense/);
+    // A filter that does not parse is explained in the example filter language, not the run one.
+    await expect(texts("eq(")).rejects.toThrow(/422.*Cannot parse filter.*Supported: and.*dataset_split/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { assertJsonDepth } from "../http/json-depth.ts";
+import { parseJsonText } from "../http/parse-json-text.ts";
 import { pageParams, uuidParams } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -105,7 +106,7 @@ function submit(
 function parseMaybeJson(text: string): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch {
     return text;
   }

@@ -240,6 +240,7 @@ export class DatasetStore {
       )
       .run(dataset.id);
     this.#db.prepare("DELETE FROM examples WHERE dataset_id = ?").run(dataset.id);
+    this.#db.prepare("DELETE FROM dataset_shares WHERE dataset_id = ?").run(dataset.id);
     this.#db.prepare("DELETE FROM datasets WHERE id = ?").run(dataset.id);
   }
 

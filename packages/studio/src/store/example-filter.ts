@@ -30,7 +30,7 @@ const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: 
  */
 export function compileExampleFilter(filter: string): CompiledExampleFilter {
   const params: SQLInputValue[] = [];
-  const sql = compile(new FilterParser(filter).parse(), params, filter);
+  const sql = compile(new FilterParser(filter, EXAMPLE_FILTER_HELP).parse(), params, filter);
   return { sql, params };
 }
 

@@ -180,6 +180,16 @@ export class ExampleStore {
       .map((row) => this.#toExample(row));
   }
 
+  /** Every example a query matches (read a page of 1,000 at a time), oldest first. */
+  all(query: Omit<ExampleListQuery, "offset" | "limit">): StudioExample[] {
+    const out: StudioExample[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = this.list({ ...query, offset, limit: 1000 });
+      out.push(...page);
+      if (page.length < 1000) return out;
+    }
+  }
+
   /**
    * Changes examples of a dataset: given inputs, outputs and metadata replace the stored ones, a
    * `split` sets `metadata.dataset_split`, attachments are added or replaced (and, with

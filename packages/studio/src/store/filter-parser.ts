@@ -23,20 +23,23 @@ export const FILTER_LIMITS = { depth: 32, conditions: 500, values: 10_000 } as c
 
 /** The filter language the studio understands, as shown in error messages. */
 export const FILTER_HELP =
-  'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), in(field, [values]), has(tags, "t"), search("text"); ' +
+  'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), like/ilike(field, "pat%"), in(field, [values]), has(tags, "t"), search("text"); ' +
   "fields id, name, run_type, status, trace_id, parent_run_id, session_id, thread_id, reference_example_id, start_time, end_time, " +
-  "latency (seconds), error, is_root, tokens and costs, tags, metadata_key/metadata_value, feedback_key/feedback_score/feedback_value";
+  'latency (seconds or "5s"), error, is_root, tokens and costs, tags, metadata_key/metadata_value, input_key/input_value, output_key/output_value, feedback_key/feedback_score/feedback_value';
 
 /** Parses LangSmith's filter language into calls (also used for example filters). */
 export class FilterParser {
   readonly #text: string;
+  readonly #help: string;
   #pos = 0;
   #depth = 0;
   #calls = 0;
   #values = 0;
 
-  constructor(text: string) {
+  /** @param help the language the caller compiles, for error messages (run filters by default). */
+  constructor(text: string, help: string = FILTER_HELP) {
     this.#text = text;
+    this.#help = help;
   }
 
   parse(): Node {
@@ -179,7 +182,7 @@ export class FilterParser {
   #fail(what: string): never {
     throw new StudioHttpError(
       422,
-      `Cannot parse filter ${JSON.stringify(this.#text)} at character ${this.#pos}: ${what}. Supported: ${FILTER_HELP}.`,
+      `Cannot parse filter ${JSON.stringify(this.#text)} at character ${this.#pos}: ${what}. Supported: ${this.#help}.`,
     );
   }
 

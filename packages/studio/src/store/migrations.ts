@@ -379,6 +379,19 @@ export const migrations: readonly Migration[] = [
         for (const chunk of chunks) chunk.run(from, from + SEARCH_BACKFILL_CHUNK);
     },
   },
+  {
+    version: 11,
+    name: "shared datasets",
+    up(db) {
+      db.exec(`
+        CREATE TABLE dataset_shares (
+          share_token TEXT PRIMARY KEY,
+          dataset_id TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /**

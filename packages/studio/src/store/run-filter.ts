@@ -20,6 +20,17 @@ export interface CompiledFilter {
 
 const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** `like` is case-sensitive (as LangSmith's), `ilike` is not; both take `%` and `_` wildcards. */
+const patterns: Record<string, "GLOB" | "LIKE"> = { like: "GLOB", ilike: "LIKE" };
+
+/** The fields that name an entry of a run's inputs or outputs, and the column that holds them. */
+const ioFields: Record<string, { column: "inputs" | "outputs"; part: "key" | "value" }> = {
+  input_key: { column: "inputs", part: "key" },
+  input_value: { column: "inputs", part: "value" },
+  output_key: { column: "outputs", part: "key" },
+  output_value: { column: "outputs", part: "value" },
+};
+
 const columns: Record<string, string> = {
   id: "id",
   name: "name",
@@ -93,7 +104,9 @@ class FilterCompiler {
       case "in":
         return this.#in(node);
       default:
-        if (comparisons[node.call] !== undefined) return this.#compare(node);
+        if (comparisons[node.call] !== undefined || patterns[node.call] !== undefined) {
+          return this.#compare(node);
+        }
         return this.#fail(`unknown function ${node.call}()`);
     }
   }
@@ -111,15 +124,22 @@ class FilterCompiler {
     const rest: Arg[] = [];
     const metadata: Node[] = [];
     const feedback: Node[] = [];
+    const io: Record<"inputs" | "outputs", Node[]> = { inputs: [], outputs: [] };
     for (const arg of args) {
-      const field = "call" in arg && comparisons[arg.call] !== undefined ? fieldOf(arg) : undefined;
+      const compares = "call" in arg && (comparisons[arg.call] ?? patterns[arg.call]) !== undefined;
+      const field = compares ? fieldOf(arg) : undefined;
       if (field === "metadata_key" || field === "metadata_value") metadata.push(arg as Node);
       else if (field?.startsWith("feedback_")) feedback.push(arg as Node);
+      else if (field !== undefined && ioFields[field] !== undefined)
+        io[ioFields[field].column].push(arg as Node);
       else rest.push(arg);
     }
     const parts = rest.length > 0 ? this.#nodes(rest, "and") : [];
     if (metadata.length > 0) parts.push(this.#metadata(metadata));
     if (feedback.length > 0) parts.push(this.#feedback(feedback));
+    for (const column of ["inputs", "outputs"] as const) {
+      if (io[column].length > 0) parts.push(this.#io(column, io[column]));
+    }
     if (parts.length === 0) this.#fail("and() needs at least one condition");
     return `(${parts.join(" AND ")})`;
   }
@@ -128,6 +148,9 @@ class FilterCompiler {
     const field = this.#field(node);
     if (field === "metadata_key" || field === "metadata_value") return this.#metadata([node]);
     if (field.startsWith("feedback_")) return this.#feedback([node]);
+    const io = ioFields[field];
+    if (io !== undefined) return this.#io(io.column, [node]);
+    if (patterns[node.call] !== undefined) return this.#pattern(node, this.#column(field));
     const op = comparisons[node.call]!;
     const value = this.#value(node);
     if (field === "is_root") {
@@ -226,12 +249,57 @@ class FilterCompiler {
   #metadata(nodes: Node[]): string {
     const conditions = nodes.map((node) => {
       const field = this.#field(node);
+      const column = field === "metadata_key" ? "m.key" : "m.value";
+      if (patterns[node.call] !== undefined) return this.#pattern(node, column);
       const op = comparisons[node.call]!;
       const value = this.#value(node);
       this.#params.push(jsonValue(value));
-      return field === "metadata_key" ? `m.key ${op} ?` : `m.value ${op} ?`;
+      return `${column} ${op} ?`;
     });
     return `EXISTS (SELECT 1 FROM json_each(${this.#validExtra()}, '$.metadata') AS m WHERE ${conditions.join(" AND ")})`;
+  }
+
+  // input_key/input_value (output_...) name one entry of the run's inputs (outputs): a key is a
+  // top-level key or a dotted path into nested objects (`messages.content`, `a.b`), a value is a
+  // leaf's value (text, number, true/false). A key and a value side by side in an `and` are one entry.
+  #io(column: "inputs" | "outputs", nodes: Node[]): string {
+    const conditions = nodes.map((node) => {
+      const field = this.#field(node);
+      const part = ioFields[field]!.part;
+      if (part === "key") {
+        if (patterns[node.call] !== undefined) return this.#pattern(node, "substr(e.fullkey, 3)");
+        const op = comparisons[node.call]!;
+        const value = this.#value(node);
+        if (typeof value !== "string") return this.#fail(`${node.call}(${field}, ...) takes a quoted key`);
+        if (op !== "=" && op !== "!=") return this.#fail(`${field} takes eq, neq or like, not ${node.call}`);
+        this.#params.push(value, `$.${value}`);
+        const same = "((e.path = '$' AND e.key = ?) OR e.fullkey = ?)";
+        return op === "=" ? same : `NOT ${same}`;
+      }
+      if (patterns[node.call] !== undefined) return `e.atom IS NOT NULL AND ${this.#pattern(node, "e.atom")}`;
+      const op = comparisons[node.call]!;
+      const value = this.#value(node);
+      if (value === null || Array.isArray(value))
+        return this.#fail(`${field} compares with a text or a number`);
+      this.#params.push(jsonValue(value));
+      return `e.atom IS NOT NULL AND e.atom ${op} ?`;
+    });
+    const json = `(CASE WHEN json_valid(${this.#alias}.${column}) THEN ${this.#alias}.${column} END)`;
+    return `EXISTS (SELECT 1 FROM json_tree(${json}) AS e WHERE e.path != '' AND ${conditions.join(" AND ")})`;
+  }
+
+  // like(field, "pat%") with SQL wildcards: `like` as GLOB (case-sensitive, GLOB's own wildcards
+  // escaped), `ilike` as LIKE (case-insensitive for ASCII).
+  #pattern(node: Node, column: string): string {
+    const field = this.#field(node);
+    const value = this.#value(node);
+    if (typeof value !== "string") return this.#fail(`${node.call}(${field}, ...) takes a quoted pattern`);
+    if (patterns[node.call] === "LIKE") {
+      this.#params.push(value);
+      return `${column} LIKE ? ESCAPE '\\'`;
+    }
+    this.#params.push(likeToGlob(value));
+    return `${column} GLOB ?`;
   }
 
   #feedback(nodes: Node[]): string {
@@ -266,7 +334,21 @@ class FilterCompiler {
   #bind(field: string, value: Literal): SQLInputValue {
     if (Array.isArray(value)) return this.#fail(`${field} takes a single value here, not a list`);
     if (field === "start_time" || field === "end_time") return toStudioTimestamp(value, `filter ${field}`);
+    if (field === "latency") return this.#seconds(value);
     return jsonValue(value);
+  }
+
+  // LangSmith takes a latency as seconds or as a duration text: "5s", "500ms", "1.5m", "2h".
+  #seconds(value: Literal): number {
+    if (typeof value === "number") return value;
+    const match = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value) : null;
+    if (match === null) {
+      return this.#fail(
+        `latency takes seconds or a duration such as "5s", "500ms", "2m" (got ${JSON.stringify(value)})`,
+      );
+    }
+    const unit = { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] ?? "s"] ?? 1;
+    return Number(match[1]) * unit;
   }
 
   #field(node: Node): string {
@@ -289,6 +371,23 @@ class FilterCompiler {
       `Unsupported filter ${JSON.stringify(this.#source)}: ${what}. Supported: ${FILTER_HELP}.`,
     );
   }
+}
+
+// A SQL LIKE pattern as a GLOB: % and _ become * and ?, GLOB's own * ? [ match themselves, and a
+// backslash makes the next character literal (as in LIKE ... ESCAPE '\').
+function likeToGlob(pattern: string): string {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\" && i + 1 < pattern.length) {
+      const next = pattern[++i]!;
+      out += next === "*" || next === "?" || next === "[" ? `[${next}]` : next;
+    } else if (c === "%") out += "*";
+    else if (c === "_") out += "?";
+    else if (c === "*" || c === "?" || c === "[") out += `[${c}]`;
+    else out += c;
+  }
+  return out;
 }
 
 function fieldOf(node: Node): string | undefined {

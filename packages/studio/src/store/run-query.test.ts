@@ -97,4 +97,58 @@ describe("POST /runs/query through the SDK's listRuns", () => {
     });
     expect((unknown.body as { detail: string }).detail).toMatch(/unknown field color/);
   });
+
+  it("takes latency as a duration text, like/ilike patterns and input/output key-value filters", async () => {
+    const client = fixture.client();
+    const start = Date.now() - 60_000;
+    const make = async (name: string, seconds: number, inputs: object, outputs: object) => {
+      const run = new RunTree({
+        name,
+        run_type: "chain",
+        inputs,
+        client,
+        project_name: "filters-2",
+        start_time: start,
+      });
+      await run.postRun();
+      await run.end(outputs, undefined, start + seconds * 1000);
+      await run.patchRun();
+      return run.id;
+    };
+    const slow = await make(
+      "Slow-Agent",
+      6,
+      { question: "refund?", user: { tier: "gold" } },
+      { answer: "yes" },
+    );
+    const fast = await make(
+      "fast-agent",
+      0.2,
+      { question: "hours?", user: { tier: "free" } },
+      { answer: "9-5" },
+    );
+    await client.awaitPendingTraceBatches();
+    const ids = async (filter: string) =>
+      (await collect(client.listRuns({ projectName: "filters-2", filter }))).map((r) => r.id).sort();
+
+    expect(await ids('gt(latency, "5s")')).toEqual([slow]);
+    expect(await ids('lt(latency, "500ms")')).toEqual([fast]);
+    expect(await ids("gt(latency, 5)")).toEqual([slow]);
+    expect(await ids('like(name, "%-agent")')).toEqual([fast]);
+    expect(await ids('ilike(name, "%-agent")')).toEqual([fast, slow].sort());
+    expect(await ids('eq(input_key, "question")')).toEqual([fast, slow].sort());
+    expect(await ids('and(eq(input_key, "question"), eq(input_value, "refund?"))')).toEqual([slow]);
+    expect(await ids('and(eq(input_key, "user.tier"), eq(input_value, "free"))')).toEqual([fast]);
+    expect(await ids('like(input_value, "%refund%")')).toEqual([slow]);
+    expect(await ids('and(eq(output_key, "answer"), eq(output_value, "9-5"))')).toEqual([fast]);
+    // A key and a value in one and() are one entry: "user.tier" never holds "refund?".
+    expect(await ids('and(eq(input_key, "user.tier"), eq(input_value, "refund?"))')).toEqual([]);
+
+    const wrong = await request(fixture.studio, "POST", "/runs/query", {
+      body: JSON.stringify({ filter: 'gt(latency, "soon")' }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(wrong.status).toBe(422);
+    expect((wrong.body as { detail: string }).detail).toMatch(/latency takes seconds or a duration/);
+  });
 });

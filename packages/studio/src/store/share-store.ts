@@ -10,7 +10,8 @@ export type SharedTarget =
 /**
  * Public share tokens. Sharing a run makes its whole trace readable without the API key under
  * `/public/{token}/…`; nothing else becomes readable. Sharing twice gives the same token, so a
- * link once handed out keeps working until the run is unshared.
+ * link once handed out keeps working until the run is unshared. A shared dataset's token opens
+ * that dataset and its examples (`/public/{token}/datasets|examples`), and no run.
  */
 export class ShareStore {
   readonly #runToken: StatementSync;
@@ -21,6 +22,10 @@ export class ShareStore {
   readonly #unshareThread: StatementSync;
   readonly #byToken: StatementSync;
   readonly #threadByToken: StatementSync;
+  readonly #datasetToken: StatementSync;
+  readonly #shareDataset: StatementSync;
+  readonly #unshareDataset: StatementSync;
+  readonly #datasetByToken: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#runToken = db.prepare("SELECT share_token FROM run_shares WHERE run_id = ?");
@@ -37,6 +42,35 @@ export class ShareStore {
     this.#unshareThread = db.prepare("DELETE FROM thread_shares WHERE session_id = ? AND thread_id = ?");
     this.#byToken = db.prepare("SELECT run_id FROM run_shares WHERE share_token = ?");
     this.#threadByToken = db.prepare("SELECT session_id, thread_id FROM thread_shares WHERE share_token = ?");
+    this.#datasetToken = db.prepare("SELECT share_token FROM dataset_shares WHERE dataset_id = ?");
+    this.#shareDataset = db.prepare(
+      "INSERT INTO dataset_shares (share_token, dataset_id, created_at) VALUES (?, ?, ?) ON CONFLICT (dataset_id) DO NOTHING",
+    );
+    this.#unshareDataset = db.prepare("DELETE FROM dataset_shares WHERE dataset_id = ?");
+    this.#datasetByToken = db.prepare("SELECT dataset_id FROM dataset_shares WHERE share_token = ?");
+  }
+
+  /** Shares a dataset (again: the same token); returns its token. */
+  shareDataset(datasetId: string): string {
+    this.#shareDataset.run(randomUUID(), datasetId, studioNow());
+    return this.datasetToken(datasetId)!;
+  }
+
+  /** The token of a shared dataset, or `undefined`. */
+  datasetToken(datasetId: string): string | undefined {
+    const row = this.#datasetToken.get(datasetId);
+    return row === undefined ? undefined : String(row.share_token);
+  }
+
+  /** Stops sharing a dataset (also when it is deleted). */
+  unshareDataset(datasetId: string): void {
+    this.#unshareDataset.run(datasetId);
+  }
+
+  /** The dataset a token shares, or `undefined` (a run's or thread's token shares none). */
+  sharedDataset(token: string): string | undefined {
+    const row = this.#datasetByToken.get(token.toLowerCase());
+    return row === undefined ? undefined : String(row.dataset_id);
   }
 
   /** Shares a run (with `token` if given and it is not shared yet); returns its token. */

@@ -251,3 +251,23 @@ export function countThreads(db: DatabaseSync, scope: RunScope): number {
     .get(...scope.params);
   return numberColumn(row?.n) ?? 0;
 }
+
+/**
+ * A page of a project's threads by offset, the most recently active first, with how many there
+ * are in all: `POST /runs/group` (the SDK's `listGroupRuns`) pages this way.
+ */
+export function threadsByOffset(
+  db: DatabaseSync,
+  query: Omit<ThreadQuery, "limit" | "cursor">,
+  page: { offset: number; limit: number },
+): { threads: ThreadSummary[]; total: number } {
+  const scope = threadTurnScope(db, query);
+  const ids = db
+    .prepare(
+      `SELECT r.thread_id AS thread_id, max(r.start_time) AS last FROM ${TURNS} WHERE ${scope.sql}
+       GROUP BY r.thread_id ORDER BY last DESC, thread_id DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...scope.params, page.limit, page.offset)
+    .map((row) => String(row.thread_id));
+  return { threads: summarizeThreads(db, query, ids), total: countThreads(db, scope) };
+}

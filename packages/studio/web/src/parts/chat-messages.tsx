@@ -1,3 +1,5 @@
+import { LongText } from "./json-fold.tsx";
+
 /** One chat message as the page shows it. */
 export interface ChatMessage {
   role: string;
@@ -48,7 +50,7 @@ export function ChatMessages({ messages, label }: { messages: ChatMessage[]; lab
       {messages.map((m, i) => (
         <li key={i} class={`chat-message chat-${m.role}`}>
           <span class="chat-role">{m.role}</span>
-          <pre class="chat-content">{m.content}</pre>
+          <LongText text={m.content} class="chat-content" />
         </li>
       ))}
     </ol>
