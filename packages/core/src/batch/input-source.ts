@@ -19,6 +19,8 @@ export function inputSource(
   read(): number;
   /** How many inputs were passed over as finished. */
   skipped(): number;
+  /** Reading an item runs none of the caller's code and never waits: the inputs are an array. */
+  readonly plain: boolean;
 } {
   let index = 0;
   let skipped = 0;
@@ -37,6 +39,7 @@ export function inputSource(
       },
       read: () => index,
       skipped: () => skipped,
+      plain: true,
     };
   }
   if (Symbol.iterator in inputs) {
@@ -52,6 +55,7 @@ export function inputSource(
       },
       read: () => index,
       skipped: () => skipped,
+      plain: false,
     };
   }
   const it = inputs[Symbol.asyncIterator]();
@@ -76,5 +80,6 @@ export function inputSource(
     },
     read: () => index,
     skipped: () => skipped,
+    plain: false,
   };
 }

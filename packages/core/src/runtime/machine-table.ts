@@ -205,16 +205,22 @@ function apply(assignments: Assignment[], args: Args): void {
 }
 
 const TABLES = new WeakMap<CompiledFlow, MachineTable>();
+/** The last flow asked about: a batch asks for the same flow's table once per item. */
+let lastFlow: CompiledFlow | undefined;
+let lastTable: MachineTable | undefined;
 
 /**
  * The transition table of a compiled flow, read off its machine on first use and kept for the
  * flow's lifetime, so each chain pays for it once.
  */
 export function tableOf(flow: CompiledFlow): MachineTable {
+  if (flow === lastFlow) return lastTable as MachineTable;
   let table = TABLES.get(flow);
   if (table === undefined) {
     table = machineTable(flow.machine);
     TABLES.set(flow, table);
   }
+  lastFlow = flow;
+  lastTable = table;
   return table;
 }
