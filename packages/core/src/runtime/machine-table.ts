@@ -37,11 +37,12 @@ export interface MachineCursor {
 }
 
 /**
- * The table's own cursor: also the one argument object its guards and actions get, the event
- * replaced at each transition (none of them keeps it; they destructure it), not one per transition.
+ * The table's own cursor, which is also the one argument object its guards and actions get
+ * (`{ context, event }`, the event replaced at each transition; none of them keeps it, they
+ * destructure it): no argument object per transition, nor one per run beside the cursor.
  */
 interface TableCursor extends MachineCursor {
-  args: Args;
+  event: ChainMachineEvent;
 }
 
 /**
@@ -123,16 +124,15 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
     start: (context) => {
-      const args: Args = { context, event: startEvent };
-      const cursor: TableCursor = { state: initialState, context, args };
-      return enter(cursor, initialState, args);
+      const cursor: TableCursor = { state: initialState, context, event: startEvent };
+      return enter(cursor, initialState, cursor);
     },
     send(cursor, event) {
       const list = cursor.state.on.get(event.type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
-      // One argument object for every guard and action of the cursor's transitions: the context is
+      // The cursor is the argument of every guard and action of its transitions: the context is
       // the run's one (changed in place) and the event the same throughout a transition.
-      const args = (cursor as TableCursor).args;
+      const args = cursor as TableCursor;
       args.event = event;
       const t = pick(list, args, cursor.state.key, event.type);
       apply(t.assignments, args);
@@ -144,7 +144,7 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       // A copy, outputs included (steps record theirs in place): the snapshot the context comes
       // from is the caller's, and resuming it twice must start from the same outputs both times.
       const copy: ChainMachineContext = { ...context, outputs: { ...context.outputs } };
-      const cursor: TableCursor = { state, context: copy, args: { context: copy, event: startEvent } };
+      const cursor: TableCursor = { state, context: copy, event: startEvent };
       return cursor;
     },
   };

@@ -289,7 +289,7 @@ function endRun<TOutput>(
   const parsed = chain.output.safeParse(end.context.data);
   if (!parsed.success)
     return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
-  session.endRunSpan("done", { outputs: parsed.data });
+  if (session.span.active) session.endRunSpan("done", { outputs: parsed.data });
   // The common result as one literal, in withBase's field order: adding six fields to a smaller
   // object one by one walks six shape transitions, once per run.
   return {
@@ -385,6 +385,6 @@ function withBase<T extends { status: RunResult["status"] }>(result: T, session:
 }
 
 function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
-  session.endRunSpan("error", { error });
+  if (session.span.active) session.endRunSpan("error", { error });
   return withBase({ status: "error" as const, error }, session);
 }
