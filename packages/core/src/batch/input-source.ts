@@ -1,4 +1,4 @@
-/** The next input to run, with its position in the whole input. */
+/** The next input to run, with its position in the whole input (an array's source reuses one: read it at once). */
 export interface SourceItem {
   index: number;
   value: unknown;
@@ -32,10 +32,16 @@ export function inputSource(
   };
   if (Array.isArray(inputs)) {
     const list: readonly unknown[] = inputs;
+    // One item object, refilled per read: its reader takes index and value out at once, before
+    // anything else can read (the array is read synchronously), so no object per item.
+    const item: SourceItem = { index: 0, value: undefined };
     return {
       next() {
         while (index < list.length && skip()) if (signal?.aborted) return undefined;
-        return index < list.length ? { index, value: list[index++] } : undefined;
+        if (index >= list.length) return undefined;
+        item.index = index;
+        item.value = list[index++];
+        return item;
       },
       read: () => index,
       skipped: () => skipped,
