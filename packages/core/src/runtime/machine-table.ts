@@ -23,6 +23,9 @@ export interface TableState {
   info: StateInfo;
   final: boolean;
   on: Map<string, TableTransition[]>;
+  /** `on`'s lists for a step's two events, read off the map once: every step sends one of them. */
+  onDone: TableTransition[] | undefined;
+  onError: TableTransition[] | undefined;
   always: TableTransition[];
   entry: Assignment[];
 }
@@ -90,6 +93,8 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       info,
       final: node.type === "final",
       on,
+      onDone: on.get("step.done"),
+      onError: on.get("step.error"),
       always: (node.always ?? []).map(toTableTransition),
       entry: node.entry.map(toAssignment),
     });
@@ -128,7 +133,10 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       return enter(cursor, initialState, cursor);
     },
     send(cursor, event) {
-      const list = cursor.state.on.get(event.type);
+      const state = cursor.state;
+      const type = event.type;
+      const list =
+        type === "step.done" ? state.onDone : type === "step.error" ? state.onError : state.on.get(type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
       // The cursor is the argument of every guard and action of its transitions: the context is
       // the run's one (changed in place) and the event the same throughout a transition.
