@@ -1,4 +1,4 @@
-/** The next input to run, with its position in the whole input. */
+/** The next input to run, with its position in the whole input (an array's source reuses one: read it at once). */
 export interface SourceItem {
   index: number;
   value: unknown;
@@ -19,6 +19,8 @@ export function inputSource(
   read(): number;
   /** How many inputs were passed over as finished. */
   skipped(): number;
+  /** Reading an item runs none of the caller's code and never waits: the inputs are an array. */
+  readonly plain: boolean;
 } {
   let index = 0;
   let skipped = 0;
@@ -30,13 +32,20 @@ export function inputSource(
   };
   if (Array.isArray(inputs)) {
     const list: readonly unknown[] = inputs;
+    // One item object, refilled per read: its reader takes index and value out at once, before
+    // anything else can read (the array is read synchronously), so no object per item.
+    const item: SourceItem = { index: 0, value: undefined };
     return {
       next() {
         while (index < list.length && skip()) if (signal?.aborted) return undefined;
-        return index < list.length ? { index, value: list[index++] } : undefined;
+        if (index >= list.length) return undefined;
+        item.index = index;
+        item.value = list[index++];
+        return item;
       },
       read: () => index,
       skipped: () => skipped,
+      plain: true,
     };
   }
   if (Symbol.iterator in inputs) {
@@ -52,6 +61,7 @@ export function inputSource(
       },
       read: () => index,
       skipped: () => skipped,
+      plain: false,
     };
   }
   const it = inputs[Symbol.asyncIterator]();
@@ -76,5 +86,6 @@ export function inputSource(
     },
     read: () => index,
     skipped: () => skipped,
+    plain: false,
   };
 }

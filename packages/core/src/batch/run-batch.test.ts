@@ -640,4 +640,51 @@ describe("runBatch", () => {
       0, 6, 12, 18,
     ]);
   });
+
+  it("starts each item's run on the clock, whether it read it or took its worker's previous reading", async () => {
+    // Synchronous steps: a worker takes item after item without a wait, each starting on the
+    // readings that ended the one before. The waiting items' snapshots show the run's times.
+    const chain = defineChain({
+      name: "clocked",
+      version: "1.0.0",
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      flow: sequence(
+        code("first", (d: { n: number }) => {
+          const until = performance.now() + 2;
+          while (performance.now() < until) {} // 2 ms of work: the runs span several clock ticks
+          return d;
+        }),
+        branch("check", [{ when: ({ n }: { n: number }) => n % 2 === 1, flow: review("look") }], {
+          otherwise: code("pass", (d: { n: number }) => d),
+        }),
+      ),
+    });
+    const before = Date.now();
+    const summary = await runBatch(
+      chain,
+      range(12).map((n) => ({ n })),
+      { concurrency: 2 },
+    );
+    const after = Date.now();
+    const waiting = (summary.results ?? []).filter((r) => r.status === "waiting");
+    expect(waiting.length).toBe(6);
+    for (const item of summary.results ?? []) {
+      expect(item.ms).toBeGreaterThanOrEqual(2);
+      expect(item.ms).toBeLessThanOrEqual(after - before);
+      // A UUIDv7's first 48 bits are its run's start in ms.
+      const idMs = Number.parseInt((item.runId ?? "").replace("-", "").slice(0, 12), 16);
+      expect(idMs).toBeGreaterThanOrEqual(before);
+      expect(idMs).toBeLessThanOrEqual(after);
+    }
+    for (const item of waiting) {
+      const snapshot = item.snapshot as { startedAt: number; steps: { startedAt: number; ms: number }[] };
+      const [first] = snapshot.steps;
+      expect(snapshot.startedAt).toBeGreaterThanOrEqual(before);
+      expect(first?.startedAt).toBeGreaterThanOrEqual(snapshot.startedAt);
+      expect(first?.startedAt).toBeLessThanOrEqual(snapshot.startedAt + 1);
+      expect(first?.ms).toBeGreaterThanOrEqual(2);
+      expect(Number.parseInt((item.runId ?? "").replace("-", "").slice(0, 12), 16)).toBe(snapshot.startedAt);
+    }
+  });
 });

@@ -1,5 +1,8 @@
+// The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
+import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
+import type { RunClock } from "../runtime/run-session.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { Walk } from "../runtime/run-walk.ts";
 import { continueRun, startRun } from "../runtime/runner.ts";
@@ -95,12 +98,21 @@ export async function runBatch<TInput, TOutput>(
     finishedSet && finishedSet.size > 0 ? (i) => finishedSet.has(i) : undefined,
     options.signal,
   );
+  // An item's run may start on the clock readings that ended the worker's previous one when only
+  // synchronous bookkeeping of ours came between: no caller's code (an array's items), no wait.
+  const handsOff = source.plain && gate === undefined && queued === undefined;
   // A pool of workers pulling from the source: no queue between reading and running, and an async
   // source is read only as fast as items finish.
   const worker = async (): Promise<void> => {
+    /** The end of this worker's previous item, while `fresh`: the next run's start. */
+    const clock: RunClock = { wall: 0, mono: 0 };
+    let fresh = false;
     for (;;) {
       const turn = recorder.turnDue();
-      if (turn) await turn;
+      if (turn) {
+        fresh = false;
+        await turn;
+      }
       recorder.throwIfFailed();
       if (failed) return; // another worker's queue failed: the batch is rejecting
       if (options.signal?.aborted) {
@@ -136,7 +148,8 @@ export async function runBatch<TInput, TOutput>(
         else {
           // The run's walk is awaited here, step by step: this frame is the run's, so the next
           // item starts in the same microtask as this one's last step ends.
-          let started = startRun(chain, value, runOptions);
+          let started = startRun(chain, value, runOptions, fresh ? clock : undefined);
+          fresh = false;
           while (started instanceof Walk) {
             let rejected = false;
             let settled: unknown;
@@ -148,7 +161,17 @@ export async function runBatch<TInput, TOutput>(
             }
             started = continueRun(started, rejected, settled);
           }
-          result = started instanceof Promise ? await started : started;
+          if (started instanceof Promise) result = await started;
+          else {
+            result = started;
+            if (handsOff) {
+              // The `Date.now()` its `ms` was taken from (`ms` is that minus `startedAt`), then the
+              // monotonic clock: the wall clock first, as a run reads them.
+              clock.wall = started.startedAt + started.ms;
+              clock.mono = performance.now();
+              fresh = true;
+            }
+          }
         }
       } catch (error) {
         // Only a queue throws (a run returns failures): an abort leaves the item for a resume.

@@ -14,6 +14,12 @@ const FIRST_POOL_IDS = 32;
 const TAIL = 22;
 const random = new Uint8Array(10 * POOL_IDS);
 const text = Buffer.allocUnsafeSlow(TAIL * POOL_IDS);
+const hex16 = new Uint16Array(text.buffer, text.byteOffset, (TAIL * POOL_IDS) >>> 1);
+/** A byte's two hex digits as one 16-bit unit in the platform's byte order. */
+const PAIRS = Uint16Array.from({ length: 256 }, (_, v) => {
+  const pair = new Uint8Array([DIGITS[v >>> 4] as number, DIGITS[v & 0x0f] as number]);
+  return new Uint16Array(pair.buffer)[0] as number;
+});
 let tails = "";
 /** Ids in the current pool, and the next one to hand out. */
 let poolIds = 0;
@@ -44,20 +50,30 @@ export function newRunId(now: number = Date.now()): string {
 function refill(): void {
   poolIds = poolIds === 0 ? FIRST_POOL_IDS : Math.min(POOL_IDS, poolIds * 2);
   randomFillSync(random, 0, 10 * poolIds);
-  let w = 0;
+  // Two hex digits per byte, as one 16-bit store: `text` is read as 16-bit units at even offsets,
+  // so the tail `7xxx-yxxx-xxxxxxxxxxxx` is written with its dashes at odd ones (4 and 9) byte-wise.
   for (let i = 0; i < poolIds; i++) {
     const o = i * 10;
-    random[o] = 0x70 | ((random[o] as number) & 0x0f);
-    random[o + 2] = 0x80 | ((random[o + 2] as number) & 0x3f);
-    for (let b = 0; b < 10; b++) {
-      if (b === 2 || b === 4) text[w++] = DASH;
-      const v = random[o + b] as number;
-      text[w++] = DIGITS[v >>> 4] as number;
-      text[w++] = DIGITS[v & 0x0f] as number;
-    }
+    const w = i * TAIL;
+    const h = w >>> 1;
+    // Version 7, then the RFC 4122 variant.
+    hex16[h] = PAIRS[0x70 | ((random[o] as number) & 0x0f)] as number;
+    hex16[h + 1] = PAIRS[random[o + 1] as number] as number;
+    text[w + 4] = DASH;
+    text[w + 5] = DIGITS[0x8 | (((random[o + 2] as number) >>> 4) & 0x3)] as number;
+    text[w + 6] = DIGITS[(random[o + 2] as number) & 0x0f] as number;
+    text[w + 7] = DIGITS[(random[o + 3] as number) >>> 4] as number;
+    text[w + 8] = DIGITS[(random[o + 3] as number) & 0x0f] as number;
+    text[w + 9] = DASH;
+    hex16[h + 5] = PAIRS[random[o + 4] as number] as number;
+    hex16[h + 6] = PAIRS[random[o + 5] as number] as number;
+    hex16[h + 7] = PAIRS[random[o + 6] as number] as number;
+    hex16[h + 8] = PAIRS[random[o + 7] as number] as number;
+    hex16[h + 9] = PAIRS[random[o + 8] as number] as number;
+    hex16[h + 10] = PAIRS[random[o + 9] as number] as number;
   }
   // Buffer's latin1 is a native copy into a one-byte string; TextDecoder("latin1") decodes as
   // windows-1252 in JavaScript, ~15× slower (it was half of an id's cost).
-  tails = text.toString("latin1", 0, w);
+  tails = text.toString("latin1", 0, TAIL * poolIds);
   next = 0;
 }

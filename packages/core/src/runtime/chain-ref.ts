@@ -2,6 +2,9 @@ import type { AnyChain } from "../compile/chain.ts";
 import type { ChainRef } from "../types.ts";
 
 const REFS = new WeakMap<AnyChain, ChainRef>();
+/** The last chain asked about: a batch asks for the same chain's ref once per item. */
+let lastChain: AnyChain | undefined;
+let lastRef: ChainRef | undefined;
 
 /**
  * The chain's name, version and fingerprint, the fingerprint read only when someone reads it (a
@@ -10,6 +13,7 @@ const REFS = new WeakMap<AnyChain, ChainRef>();
  * costs more to build than the rest of a short run's bookkeeping.
  */
 export function chainRef(chain: AnyChain): ChainRef {
+  if (chain === lastChain) return lastRef as ChainRef;
   let ref = REFS.get(chain);
   if (ref === undefined) {
     ref = Object.freeze({
@@ -21,5 +25,7 @@ export function chainRef(chain: AnyChain): ChainRef {
     });
     REFS.set(chain, ref);
   }
+  lastChain = chain;
+  lastRef = ref;
   return ref;
 }

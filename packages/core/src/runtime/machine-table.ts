@@ -23,6 +23,9 @@ export interface TableState {
   info: StateInfo;
   final: boolean;
   on: Map<string, TableTransition[]>;
+  /** `on`'s lists for a step's two events, read off the map once: every step sends one of them. */
+  onDone: TableTransition[] | undefined;
+  onError: TableTransition[] | undefined;
   always: TableTransition[];
   entry: Assignment[];
 }
@@ -37,11 +40,12 @@ export interface MachineCursor {
 }
 
 /**
- * The table's own cursor: also the one argument object its guards and actions get, the event
- * replaced at each transition (none of them keeps it; they destructure it), not one per transition.
+ * The table's own cursor, which is also the one argument object its guards and actions get
+ * (`{ context, event }`, the event replaced at each transition; none of them keeps it, they
+ * destructure it): no argument object per transition, nor one per run beside the cursor.
  */
 interface TableCursor extends MachineCursor {
-  args: Args;
+  event: ChainMachineEvent;
 }
 
 /**
@@ -89,6 +93,8 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       info,
       final: node.type === "final",
       on,
+      onDone: on.get("step.done"),
+      onError: on.get("step.error"),
       always: (node.always ?? []).map(toTableTransition),
       entry: node.entry.map(toAssignment),
     });
@@ -123,16 +129,18 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
     start: (context) => {
-      const args: Args = { context, event: startEvent };
-      const cursor: TableCursor = { state: initialState, context, args };
-      return enter(cursor, initialState, args);
+      const cursor: TableCursor = { state: initialState, context, event: startEvent };
+      return enter(cursor, initialState, cursor);
     },
     send(cursor, event) {
-      const list = cursor.state.on.get(event.type);
+      const state = cursor.state;
+      const type = event.type;
+      const list =
+        type === "step.done" ? state.onDone : type === "step.error" ? state.onError : state.on.get(type);
       if (!list) throw new Error(`state "${cursor.state.key}" has no transition for "${event.type}"`);
-      // One argument object for every guard and action of the cursor's transitions: the context is
+      // The cursor is the argument of every guard and action of its transitions: the context is
       // the run's one (changed in place) and the event the same throughout a transition.
-      const args = (cursor as TableCursor).args;
+      const args = cursor as TableCursor;
       args.event = event;
       const t = pick(list, args, cursor.state.key, event.type);
       apply(t.assignments, args);
@@ -144,7 +152,7 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
       // A copy, outputs included (steps record theirs in place): the snapshot the context comes
       // from is the caller's, and resuming it twice must start from the same outputs both times.
       const copy: ChainMachineContext = { ...context, outputs: { ...context.outputs } };
-      const cursor: TableCursor = { state, context: copy, args: { context: copy, event: startEvent } };
+      const cursor: TableCursor = { state, context: copy, event: startEvent };
       return cursor;
     },
   };
@@ -205,16 +213,22 @@ function apply(assignments: Assignment[], args: Args): void {
 }
 
 const TABLES = new WeakMap<CompiledFlow, MachineTable>();
+/** The last flow asked about: a batch asks for the same flow's table once per item. */
+let lastFlow: CompiledFlow | undefined;
+let lastTable: MachineTable | undefined;
 
 /**
  * The transition table of a compiled flow, read off its machine on first use and kept for the
  * flow's lifetime, so each chain pays for it once.
  */
 export function tableOf(flow: CompiledFlow): MachineTable {
+  if (flow === lastFlow) return lastTable as MachineTable;
   let table = TABLES.get(flow);
   if (table === undefined) {
     table = machineTable(flow.machine);
     TABLES.set(flow, table);
   }
+  lastFlow = flow;
+  lastTable = table;
   return table;
 }

@@ -6,7 +6,7 @@ import type { AnyChain } from "../compile/chain.ts";
 import { isLabelResult } from "../compile/context-actions.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import type { StateInfo } from "../compile/state-info.ts";
-import { type CatenaError, serializeError } from "../errors/catena-error.ts";
+import { type CatenaError, type SerializedError, serializeError } from "../errors/catena-error.ts";
 import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
 import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
@@ -17,10 +17,6 @@ import type { TokenEvent } from "./token-event.ts";
 /** A state whose effect is running one step. */
 export type StepInfo = Extract<StateInfo, { kind: "step" }>;
 
-/** The event of an attempt not settled yet (never sent to a machine). */
-const STEP_PENDING: ChainMachineEvent = Object.freeze({
-  type: "step.pending",
-}) as unknown as ChainMachineEvent;
 /** The record of an attempt not settled yet (never recorded). */
 const NO_RECORD: StepRecord = Object.freeze({ name: "", kind: "", startedAt: 0, ms: 0, status: "error" });
 
@@ -172,20 +168,23 @@ export function runStep(
 }
 
 /**
- * One attempt of a step, and once settled its outcome: the event for the machine, the record, and
- * the span, still open (it ends once the machine has said whether a tier was accepted). One object
- * per step rather than an attempt, an outcome and closures: a batch runs this for every step of
- * every item.
+ * One attempt of a step, and once settled its outcome: the machine's event (the attempt is its own
+ * `{ type, output }` or `{ type, error }`), the record, and the span, still open (it ends once the
+ * machine has said whether a tier was accepted). One object per step rather than an attempt, an
+ * outcome, an event and closures: a batch runs this for every step of every item.
  */
 export class StepAttempt implements OpenStepSpan {
+  /** The event's type: `step.done` or `step.error` once settled. */
+  type: "step.pending" | "step.done" | "step.error";
   /** What the step reported through `ctx.recordUsage`, if anything. */
   usage: Usage | undefined;
   /** An asynchronous step's promise, until the caller settles the attempt with what it gave. */
   pending: Promise<unknown> | undefined;
-  event: ChainMachineEvent;
   record: StepRecord;
   output: unknown;
-  error: CatenaError | undefined;
+  /** The event's error, serialized (a retry's `retryOn` and the machine's context get this). */
+  error: SerializedError | undefined;
+  failure: CatenaError | undefined;
   /** The monotonic clock when the attempt settled (0 until then). */
   endedAt: number;
   readonly span: TraceSpan;
@@ -212,13 +211,19 @@ export class StepAttempt implements OpenStepSpan {
     this.t0 = t0;
     this.span = span;
     this.scopeSignal = scopeSignal;
+    this.type = "step.pending";
     this.usage = undefined;
     this.pending = undefined;
-    this.event = STEP_PENDING;
     this.record = NO_RECORD;
     this.output = undefined;
     this.error = undefined;
+    this.failure = undefined;
     this.endedAt = 0;
+  }
+
+  /** The settled attempt as the event the machine takes: itself, with its type, output or error. */
+  get event(): ChainMachineEvent {
+    return this as unknown as ChainMachineEvent;
   }
 
   /** Settles an asynchronous attempt with what its promise gave: `failed` when it rejected. */
@@ -234,7 +239,7 @@ export class StepAttempt implements OpenStepSpan {
     const r = this.newRecord("done");
     const confidence = (output as { confidence?: unknown } | null)?.confidence;
     if (typeof confidence === "number") r.confidence = confidence;
-    this.event = { type: "step.done", output };
+    this.type = "step.done";
     this.record = r;
     this.output = output;
     return this;
@@ -258,9 +263,10 @@ export class StepAttempt implements OpenStepSpan {
     const serialized = serializeError(err);
     const r = this.newRecord("error");
     r.error = serialized;
-    this.event = { type: "step.error", error: serialized };
+    this.type = "step.error";
     this.record = r;
-    this.error = err;
+    this.error = serialized;
+    this.failure = err;
     return this;
   }
 

@@ -28,7 +28,8 @@ export interface OpenStepSpan {
   record: StepRecord;
   span: TraceSpan;
   output?: unknown;
-  error?: CatenaError | undefined;
+  /** The step's error, when it failed. */
+  failure?: CatenaError | undefined;
 }
 
 /**
@@ -141,7 +142,7 @@ export function endStepSpan(outcome: OpenStepSpan): void {
     metadata.tokens_out = record.usage.outputTokens;
     metadata.cost_usd = record.usage.costUsd;
   }
-  if (outcome.error !== undefined) outcome.span.end({ error: outcome.error, metadata });
+  if (outcome.failure !== undefined) outcome.span.end({ error: outcome.failure, metadata });
   else outcome.span.end({ outputs: outcome.output, metadata });
 }
 

@@ -16,7 +16,7 @@ import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import type { MachineCursor } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
 import { pausedReview, snapshotProblem } from "./paused-review.ts";
-import { RunSession } from "./run-session.ts";
+import { type RunClock, RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
 import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 import { Walk } from "./run-walk.ts";
@@ -54,13 +54,16 @@ export function run<TInput, TOutput>(
  * {@link continueRun}. A batch's worker awaits its items' steps itself this way: no async frame of
  * the run's own, and no microtask turn between one item's end and the start of its next one. A run
  * with a timeout has a frame of its own (to clear its timer): it comes back as its promise.
+ * `clock`: the run's start as read by the caller just before, with nothing but synchronous
+ * bookkeeping since (a batch's worker, from the end of its previous item); read here otherwise.
  */
 export function startRun(
   chain: AnyChain,
   input: unknown,
   options: RunOptions,
+  clock?: RunClock,
 ): RunResult | Walk<RunSession> | Promise<RunResult> {
-  const session = new RunSession(chain, options);
+  const session = new RunSession(chain, options, undefined, clock);
   const parsed = parseInput(chain, input);
   if (!parsed.success) return finishFailed(session, parsed.error);
   if (options.shadow)
@@ -286,7 +289,7 @@ function endRun<TOutput>(
   const parsed = chain.output.safeParse(end.context.data);
   if (!parsed.success)
     return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
-  session.endRunSpan("done", { outputs: parsed.data });
+  if (session.span.active) session.endRunSpan("done", { outputs: parsed.data });
   // The common result as one literal, in withBase's field order: adding six fields to a smaller
   // object one by one walks six shape transitions, once per run.
   return {
@@ -382,6 +385,6 @@ function withBase<T extends { status: RunResult["status"] }>(result: T, session:
 }
 
 function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
-  session.endRunSpan("error", { error });
+  if (session.span.active) session.endRunSpan("error", { error });
   return withBase({ status: "error" as const, error }, session);
 }
