@@ -3,6 +3,7 @@ import { type AnyChain, type ChainRegistry, type RunOptions, run, type Tracer } 
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { failureReason, queuedResult } from "./job-outcome.ts";
+import type { QueueError } from "./queue-error.ts";
 import {
   batchKey,
   DEFAULT_QUEUE_NAME,
@@ -11,7 +12,8 @@ import {
   KEPT_FAILURES,
   KEY_PREFIX,
 } from "./queue-layout.ts";
-import { reachRedis, redisConnection } from "./redis-connection.ts";
+import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
+import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -39,8 +41,20 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** Told once per batch and reason when this worker refuses a batch's items. */
   onRefuse?: (message: string) => void;
-  /** Told about connection errors (they are retried). */
+  /** Told about errors other than a lost connection (they are retried). */
   onError?: (error: Error) => void;
+  /** Told once per outage when Redis stops answering (it is retried), with the reason. */
+  onDown?: (message: string) => void;
+  /** Told when Redis answers again after an outage. */
+  onBack?: () => void;
+  /**
+   * How long Redis may stay away before the worker gives up (default 60 000 ms): it then stops
+   * (its items in flight go to other workers once their locks expire) and `onUnreachable` gets a
+   * `QUEUE_UNREACHABLE` error naming the address.
+   */
+  unreachableAfterMs?: number;
+  /** Told when the worker gave up on a Redis that did not come back; the worker is closed by then. */
+  onUnreachable?: (error: QueueError) => void;
 }
 
 /** A running worker. */
@@ -145,19 +159,57 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // A job is failed only after this many workers died holding it, not after the first.
     maxStalledCount: 5,
   });
-  worker.on("error", (error) => options.onError?.(error));
+  const watch = watchRedis(
+    [connection, workerConnection],
+    options.url,
+    options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
+    {
+      onDown: (reason) =>
+        options.onDown?.(
+          `lost Redis at ${redactedUrl(options.url)} (${reason}); retrying for up to ${Math.round((options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS) / 1000)} s`,
+        ),
+      onBack: () => options.onBack?.(),
+      onGone: (error) => {
+        void handle.close().then(() => options.onUnreachable?.(error));
+      },
+    },
+    "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
+  );
+  // A lost connection is told once per outage (onDown), not on every reconnection attempt.
+  worker.on("error", (error) => {
+    if (!watch.down && !isConnectionError(error)) options.onError?.(error);
+  });
   await worker.waitUntilReady();
-  return {
+  let closing: Promise<void> | undefined;
+  const handle: QueueWorker = {
     get finished() {
       return finished;
     },
-    async close() {
-      await worker.close();
-      // BullMQ leaves connections it was given open: they are ours to close.
-      workerConnection.disconnect();
-      connection.disconnect();
+    close() {
+      closing ??= (async () => {
+        const lost = watch.down || watch.gone;
+        watch.stop();
+        // With Redis away, BullMQ's close would wait for it forever: the items in flight are
+        // lost to this worker anyway (their results cannot be stored), and go to others.
+        if (!lost) await worker.close();
+        else void worker.close(true).catch(() => undefined);
+        // BullMQ leaves connections it was given open: they are ours to close.
+        workerConnection.disconnect();
+        connection.disconnect();
+      })();
+      return closing;
     },
   };
+  return handle;
+}
+
+/** An error of the connection itself (refused, reset, timed out, closed), which ioredis retries. */
+function isConnectionError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EPIPE"].includes(code) ||
+    /Connection is closed|connect E[A-Z]+/.test(error.message)
+  );
 }
 
 /** Counts a finished item in its batch's record, and keeps the latest failures for `queue status`. */

@@ -13,6 +13,7 @@ import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
 import { queueSubmission } from "../batch/queue-submission.ts";
+import { redisWaitMs } from "../batch/redis-wait.ts";
 import { spoolStdin } from "../batch/stdin-spool.ts";
 import { tallyResults } from "../batch/tally-results.ts";
 import { loadChains } from "../chains/load-chains.ts";
@@ -39,6 +40,7 @@ export interface BatchCommandOptions {
   forceResume?: boolean;
   encoding?: string;
   format?: string;
+  redisWait: string;
 }
 
 /**
@@ -70,6 +72,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "--queue <redis-url>",
       "run the items on the workers of this Redis queue (catena worker) instead of here",
     )
+    .option(
+      "--redis-wait <seconds>",
+      "with --queue: how long a lost Redis may stay away before the batch stops (finished items kept; exit 1)",
+      "60",
+    )
     .option("--resume", "continue an existing results file: items already in it are skipped")
     .option(
       "--retry-failed",
@@ -92,6 +99,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const globals = globalOptions(command);
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
+      const redisWait = redisWaitMs(options.redisWait);
       const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
       const decode: DecodeOptions =
         options.encoding === undefined ? {} : { encoding: inputEncoding(options.encoding) };
@@ -151,7 +159,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           onProgress: (p) => display.update(p),
           ...(rate === undefined || options.queue ? {} : { rate }),
           ...(options.queue
-            ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io)
+            ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io, redisWait)
             : {}),
           ...(shadow === undefined ? {} : { shadow }),
           ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
