@@ -7,10 +7,12 @@ import type { QueueError } from "./queue-error.ts";
 import {
   batchKey,
   DEFAULT_QUEUE_NAME,
+  FINISHED_STATUSES,
   failuresKey,
   type ItemJobData,
   KEPT_FAILURES,
   KEY_PREFIX,
+  statusBitsKey,
 } from "./queue-layout.ts";
 import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
@@ -212,6 +214,24 @@ function isConnectionError(error: Error): boolean {
   );
 }
 
+/**
+ * Moves an item to its new status in the batch's counts: the status it finished with before, if
+ * any, loses it (one script, so two finishes of one item cannot both count).
+ */
+const COUNT_FINISHED = `
+local index = tonumber(ARGV[1])
+for i = 2, #KEYS do
+  if redis.call('GETBIT', KEYS[i], index) == 1 then
+    redis.call('SETBIT', KEYS[i], index, 0)
+    redis.call('HINCRBY', KEYS[1], ARGV[i + 1], -1)
+  end
+end
+redis.call('SETBIT', KEYS[2 + tonumber(ARGV[2])], index, 1)
+redis.call('HINCRBY', KEYS[1], ARGV[3 + tonumber(ARGV[2])], 1)
+redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[#ARGV])
+redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[#ARGV])
+`;
+
 /** Counts a finished item in its batch's record, and keeps the latest failures for `queue status`. */
 async function countFinished(
   connection: Redis,
@@ -222,18 +242,26 @@ async function countFinished(
 ): Promise<void> {
   const key = batchKey(queueName, data.batchId);
   const now = String(Date.now());
-  const tx = connection
-    .multi()
-    .hincrby(key, status, 1)
-    .hsetnx(key, "firstFinishedAt", now)
-    .hset(key, "lastFinishedAt", now);
+  const statuses: readonly string[] = FINISHED_STATUSES;
+  const slot = statuses.indexOf(status);
+  if (slot < 0) throw new Error(`unknown finished status ${status}`);
+  const bits = statuses.map((s) => statusBitsKey(queueName, data.batchId, s));
+  await connection.eval(
+    COUNT_FINISHED,
+    1 + bits.length,
+    key,
+    ...bits,
+    String(data.index),
+    String(slot),
+    ...statuses,
+    now,
+  );
   if (failure) {
     const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
-    tx.lpush(failuresKey(queueName, data.batchId), entry).ltrim(
-      failuresKey(queueName, data.batchId),
-      0,
-      KEPT_FAILURES - 1,
-    );
+    await connection
+      .multi()
+      .lpush(failuresKey(queueName, data.batchId), entry)
+      .ltrim(failuresKey(queueName, data.batchId), 0, KEPT_FAILURES - 1)
+      .exec();
   }
-  await tx.exec();
 }
