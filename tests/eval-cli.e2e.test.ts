@@ -3,6 +3,7 @@
  * failures that must not pass quietly. Each test spawns the built binary.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +83,20 @@ describe("catena eval", () => {
     expect(r.stdout).toMatch(/failed: 2 INPUT_VALIDATION/);
   }, 60_000);
 
+  it("points at traces only when they were sent: a studio that is not there gets a warning, no link", async () => {
+    const port = await closedPort();
+    const r = await catena(["eval", "support-triage", "--data", holdout], {
+      cwd: dir,
+      env: { CATENA_STUDIO_URL: `http://127.0.0.1:${port}` },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `catena: warning: traces were not sent: nothing listens at http://127.0.0.1:${port}`,
+    );
+    expect(r.stdout).not.toMatch(/^in the browser:|^traces: /m);
+    expect(r.stdout).toMatch(/queue_match\s+1\.000\s+\[0\.\d{3}, 1\.000\]/);
+  });
+
   it("says that an empty data file is empty", async () => {
     await writeFile(join(dir, "empty.jsonl"), "\n");
     await writeFile(join(dir, "empty.csv"), "text,queue\n");
@@ -126,3 +141,13 @@ describe("catena eval", () => {
     }
   }, 120_000);
 });
+
+/** A 127.0.0.1 port nothing listens on: the OS picks it, then it is closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
