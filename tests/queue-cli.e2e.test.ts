@@ -286,7 +286,7 @@ describe("catena batch --queue", () => {
     expect(await worker.exited, worker.stderr()).toBe(1);
     expect(worker.stderr()).toContain(`lost Redis at ${own.url} (`);
     expect(worker.stderr()).toMatch(
-      /retrying for up to 2 s\n[^]*catena: Lost Redis at .* the worker stopped/,
+      /retrying for up to 2 s\n[\s\S]*catena: Lost Redis at .* the worker stopped/,
     );
     // Told once per outage, not on every reconnection attempt.
     expect(worker.stderr().match(/ECONNREFUSED/g)?.length ?? 0).toBeLessThanOrEqual(2);
