@@ -3,10 +3,10 @@
  * failures that must not pass quietly. Each test spawns the built binary.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "./support/closed-port.ts";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
 
@@ -141,13 +141,3 @@ describe("catena eval", () => {
     }
   }, 120_000);
 });
-
-/** A 127.0.0.1 port nothing listens on: the OS picks it, then it is closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}

@@ -13,6 +13,7 @@ import { startStudio } from "@catena/studio";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunTree } from "../packages/core/src/tracing/v2-run-reads.ts";
+import { closedPort } from "./support/closed-port.ts";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
 
@@ -414,12 +415,3 @@ describe("catena run with CATENA_STUDIO_URL where no studio listens", () => {
     );
   });
 });
-
-/** A port the OS just handed out and that nobody listens on any more. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
