@@ -278,3 +278,68 @@ describe("catena batch: no record is dropped silently", () => {
     expect(bad.stderr).toMatch(/^catena: --encoding klingon is not an encoding/);
   }, 60_000);
 });
+
+describe("catena batch --file - (standard input)", () => {
+  const piped = (args: string[], stdin: string) => catena([...args, "--no-trace"], { cwd: dir, stdin });
+
+  it("runs JSONL from standard input, resumes it, and reads CSV with --format csv", async () => {
+    const jsonl = '{"text": "I was charged twice"}\n{"text": "Where is order ORD-102938?"}\n';
+    const r = await piped(["batch", "support-triage", "--file", "-", "--out", "stdin.jsonl"], jsonl);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^support-triage@\S+ on standard input: 2 items/);
+    const lines = await results("stdin.jsonl");
+    expect(lines.map((l) => [l.index, l.output?.queue]).sort()).toEqual([
+      [0, "billing"],
+      [1, "shipping"],
+    ]);
+    // The same bytes again: every item is already there.
+    const again = await piped(
+      ["batch", "support-triage", "--file", "-", "--out", "stdin.jsonl", "--resume"],
+      jsonl,
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/skipped 2/);
+    expect(await results("stdin.jsonl")).toHaveLength(2);
+
+    const csv = await piped(
+      ["batch", "support-triage", "--file", "-", "--format", "csv", "--out", "stdin-csv.jsonl"],
+      "text\nMy app crashes every time\n",
+    );
+    expect(csv.code, csv.stderr).toBe(0);
+    expect((await results("stdin-csv.jsonl"))[0]?.output?.queue).toBe("technical");
+  });
+
+  it("names a missing input file and how to read standard input; --format reads any extension", async () => {
+    const missing = await run("batch", "support-triage", "--file", "nope.txt", "--out", "x.jsonl");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("catena: input file not found: nope.txt (give - to read standard input).\n");
+    await writeFile(join(dir, "tickets.txt"), '{"text": "I was charged twice"}\n');
+    const unknown = await run("batch", "support-triage", "--file", "tickets.txt", "--out", "x.jsonl");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /cannot tell the format of tickets\.txt: .* or give --format jsonl\|csv\./,
+    );
+    const named = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "tickets.txt",
+      "--format",
+      "jsonl",
+      "--out",
+      "x.jsonl",
+    );
+    expect(named.code, named.stderr).toBe(0);
+    const bad = await run(
+      "batch",
+      "support-triage",
+      "--file",
+      "tickets.txt",
+      "--format",
+      "xml",
+      "--out",
+      "y.jsonl",
+    );
+    expect(bad.stderr).toBe('catena: --format must be jsonl or csv, got "xml".\n');
+  });
+});

@@ -259,7 +259,7 @@ describe("catena batch", () => {
       "nowhere-results.jsonl",
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("catena: input file not found: nowhere.jsonl\n");
+    expect(r.stderr).toBe("catena: input file not found: nowhere.jsonl (give - to read standard input).\n");
   });
 
   it("resumes an interrupted results file, running only the unfinished items", async () => {

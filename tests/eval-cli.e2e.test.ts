@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "./support/closed-port.ts";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
 
@@ -81,6 +82,20 @@ describe("catena eval", () => {
     );
     expect(r.stdout).toMatch(/failed: 2 INPUT_VALIDATION/);
   }, 60_000);
+
+  it("points at traces only when they were sent: a studio that is not there gets a warning, no link", async () => {
+    const port = await closedPort();
+    const r = await catena(["eval", "support-triage", "--data", holdout], {
+      cwd: dir,
+      env: { CATENA_STUDIO_URL: `http://127.0.0.1:${port}` },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `catena: warning: traces were not sent: nothing listens at http://127.0.0.1:${port}`,
+    );
+    expect(r.stdout).not.toMatch(/^in the browser:|^traces: /m);
+    expect(r.stdout).toMatch(/queue_match\s+1\.000\s+\[0\.\d{3}, 1\.000\]/);
+  });
 
   it("says that an empty data file is empty", async () => {
     await writeFile(join(dir, "empty.jsonl"), "\n");

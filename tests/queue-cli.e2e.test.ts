@@ -218,6 +218,84 @@ describe("catena batch --queue", () => {
     expectEachOnce(results("redis-restart-out.jsonl"), 40);
   }, 180_000);
 
+  it("says only that no Redis answers when the queue's address is wrong (no batch line first), exit 1", async () => {
+    await inputFile("nowhere.jsonl", 2, 10);
+    const own = await startRedis();
+    const url = own.url;
+    await own.stop(); // a port where nothing listens now
+    const r = await catena(
+      [
+        "--no-trace",
+        "--chains",
+        CHAINS,
+        "batch",
+        "slow-echo",
+        "--file",
+        "nowhere.jsonl",
+        "--out",
+        "nowhere-out.jsonl",
+        "--queue",
+        url,
+      ],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `catena: No Redis answered at ${url} within 5 s: start redis-server there, or give the right --queue redis://host:port.\n`,
+    );
+  }, 60_000);
+
+  it("gives up on a Redis that never comes back: submitter and worker name it and exit 1, finished results kept", async () => {
+    const own = await startRedis();
+    await inputFile("redis-gone.jsonl", 40, 100);
+    const worker = spawnCatena([
+      "worker",
+      "--queue",
+      own.url,
+      "--concurrency",
+      "4",
+      "--lock-duration",
+      "2000",
+      "--redis-wait",
+      "2",
+    ]);
+    await until(
+      () => worker.stderr().includes("worker ready"),
+      () => worker.stderr(),
+    );
+    const submitter = spawnCatena([
+      "batch",
+      "slow-echo",
+      "--file",
+      "redis-gone.jsonl",
+      "--out",
+      "redis-gone-out.jsonl",
+      "--queue",
+      own.url,
+      "--redis-wait",
+      "2",
+    ]);
+    await until(
+      () => results("redis-gone-out.jsonl").length >= 5,
+      () => submitter.stderr(),
+    );
+    await own.stop();
+    expect(await submitter.exited, submitter.stderr()).toBe(1);
+    expect(submitter.stderr()).toContain(`catena: Lost Redis at ${own.url} and could not reach it again`);
+    expect(submitter.stderr()).toMatch(/results file holds every item finished so far.*--resume/);
+    expect(await worker.exited, worker.stderr()).toBe(1);
+    expect(worker.stderr()).toContain(`lost Redis at ${own.url} (`);
+    expect(worker.stderr()).toMatch(
+      /retrying for up to 2 s\n[\s\S]*catena: Lost Redis at .* the worker stopped/,
+    );
+    // Told once per outage, not on every reconnection attempt.
+    expect(worker.stderr().match(/ECONNREFUSED/g)?.length ?? 0).toBeLessThanOrEqual(2);
+    const kept = results("redis-gone-out.jsonl");
+    expect(kept.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(kept.map((l) => l.index)).size).toBe(kept.length);
+    for (const line of kept) expect(line.output?.n).toBe(line.index);
+  }, 120_000);
+
   it("a worker with other chain code refuses the batch's items and says why; --retry-failed reruns them", async () => {
     await inputFile("mismatch.jsonl", 6, 10);
     const stale = await startWorker([], { CATENA_TEST_CHAIN_VARIANT: "changed" });

@@ -1,4 +1,7 @@
 /* runBatch(chain, inputs, { queue: redisQueue(url) }) from code, with an in-process worker on a real redis-server. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
 import { batchStatus, redisQueue, startWorker } from "@catena/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,6 +47,54 @@ describe("runBatch(chain, inputs, { queue: redisQueue(url) })", () => {
       expect(status.recentFailures[0]).toMatchObject({ index: 7, code: "STEP_FAILED" });
     } finally {
       await worker.close();
+    }
+  }, 60_000);
+});
+
+describe("catena queue status after a rerun", () => {
+  it("counts an item that ran again once, by its latest status (--retry-failed)", async () => {
+    const failing = new Set([3, 5]);
+    const flaky = defineChain({
+      name: "flaky",
+      version: "1.0.0",
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      flow: code(
+        "flaky",
+        ({ n }: { n: number }) => {
+          if (failing.has(n)) throw new Error(`item ${n} fails this time`);
+          return { n };
+        },
+        { spec: { failing: "a set the test empties before the rerun" } },
+      ),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "catena-queue-rerun-"));
+    const worker = await startWorker({ url: redis.url, chains: new ChainRegistry([flaky]), concurrency: 4 });
+    try {
+      const inputs = Array.from({ length: 10 }, (_, n) => ({ n }));
+      const options = {
+        queue: redisQueue(redis.url, { attempts: 1 }),
+        checkpoint: join(dir, "out.jsonl"),
+        concurrency: 4,
+      };
+      const first = await runBatch(flaky, inputs, options);
+      expect(first).toMatchObject({ done: 8, failed: 2 });
+      expect((await batchStatus(redis.url, first.batchId as string)).counts).toMatchObject({
+        done: 8,
+        failed: 2,
+      });
+      failing.clear();
+      const again = await runBatch(flaky, inputs, { ...options, resume: true, retryFailed: true });
+      expect(again.batchId).toBe(first.batchId);
+      expect(again).toMatchObject({ done: 2, failed: 0, skipped: 8 });
+      // Was done 10, failed 2: the two reruns were counted on top of their failures.
+      expect((await batchStatus(redis.url, first.batchId as string)).counts).toMatchObject({
+        done: 10,
+        failed: 0,
+      });
+    } finally {
+      await worker.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });

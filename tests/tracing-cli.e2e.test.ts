@@ -4,7 +4,7 @@
  * in-process by each command), or with LANGSMITH_API_KEY/LANGSMITH_ENDPOINT pointing at a studio,
  * a closed port or a server answering 500.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { startStudio } from "@catena/studio";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunTree } from "../packages/core/src/tracing/v2-run-reads.ts";
+import { closedPort } from "./support/closed-port.ts";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
 
@@ -281,6 +282,18 @@ describe("catena run with the local studio", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since must be a span such as 30m, 1h, 7d/);
   });
+
+  it("names CATENA_STUDIO_DB, not a --db that traces has not, when the database file is no database", async () => {
+    await writeFile(join(dir, "not-a.db"), "garbage, not SQLite");
+    const r = await catena(["traces"], {
+      cwd: dir,
+      env: { ...env, CATENA_STUDIO_DB: join(dir, "not-a.db") },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^catena: The studio database .*not-a\.db cannot be used: file is not a database\. Pass another path \(--db for catena studio, CATENA_STUDIO_DB for the other commands/,
+    );
+  });
 });
 
 describe("catena run with LANGSMITH_API_KEY", () => {
@@ -402,12 +415,3 @@ describe("catena run with CATENA_STUDIO_URL where no studio listens", () => {
     );
   });
 });
-
-/** A port the OS just handed out and that nobody listens on any more. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

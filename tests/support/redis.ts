@@ -5,10 +5,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureAptProgram } from "./apt-install.ts";
+import { closedPort } from "./closed-port.ts";
 
 /** Where Debian's redis-server package puts the server. */
 export const REDIS_SERVER_PATH = "/usr/bin/redis-server";
@@ -36,7 +37,7 @@ export interface TestRedis {
 export async function startRedis(): Promise<TestRedis> {
   await ensureRedisServer();
   const dir = mkdtempSync(join(tmpdir(), "catena-redis-"));
-  const port = await freePort();
+  const port = await closedPort();
   let child = await launch(port, dir);
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -110,18 +111,5 @@ function answersPing(port: number): Promise<boolean> {
     socket.once("error", () => done(false));
     socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
     socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
   });
 }

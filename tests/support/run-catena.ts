@@ -27,14 +27,14 @@ process.once("exit", () => {
 /**
  * Runs `node packages/cli/bin/catena.js ...args` in `cwd`; resolves (never rejects) with the exit code
  * and output. `env` adds to (or, with `undefined` values, removes from) the environment; the process
- * is killed after `timeoutMs` (default 60 s).
+ * is killed after `timeoutMs` (default 60 s). `stdin` is written to its standard input, then closed.
  */
 export function catena(
   args: readonly string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number; stdin?: string },
 ): Promise<CatenaResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [catenaBin, ...args],
       {
@@ -56,6 +56,7 @@ export function catena(
         else resolvePromise({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
       },
     );
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }
 

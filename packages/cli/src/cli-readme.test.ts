@@ -25,4 +25,13 @@ describe("packages/cli/README.md", () => {
       ).toBe(true);
     }
   });
+
+  it("gives each table one delimiter row", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const lines = readme.split("\n");
+    const delimiter = (line: string | undefined) => /^\|(\s*:?-+:?\s*\|)+$/.test(line ?? "");
+    // A second delimiter row renders as a row of dashes.
+    const repeated = lines.filter((line, i) => delimiter(line) && delimiter(lines[i - 1]));
+    expect(repeated).toEqual([]);
+  });
 });

@@ -34,5 +34,17 @@ export function failuresKey(queueName: string, batchId: string): string {
   return `${batchKey(queueName, batchId)}:failures`;
 }
 
+/**
+ * The Redis bitmap of a batch's items whose latest finish had `status` (bit = item index): an item
+ * that runs again (`--retry-failed`, a worker that died after counting) moves from one status to
+ * another instead of being counted twice.
+ */
+export function statusBitsKey(queueName: string, batchId: string, status: string): string {
+  return `${batchKey(queueName, batchId)}:items:${status}`;
+}
+
+/** The statuses an item can finish with on the queue: a run's, or `refused` by a worker. */
+export const FINISHED_STATUSES = ["done", "error", "deferred", "waiting", "refused"] as const;
+
 /** How many recent failures a batch keeps for `catena queue status`. */
 export const KEPT_FAILURES = 20;

@@ -3,15 +3,19 @@ import { type AnyChain, type ChainRegistry, type RunOptions, run, type Tracer } 
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { failureReason, queuedResult } from "./job-outcome.ts";
+import type { QueueError } from "./queue-error.ts";
 import {
   batchKey,
   DEFAULT_QUEUE_NAME,
+  FINISHED_STATUSES,
   failuresKey,
   type ItemJobData,
   KEPT_FAILURES,
   KEY_PREFIX,
+  statusBitsKey,
 } from "./queue-layout.ts";
-import { reachRedis, redisConnection } from "./redis-connection.ts";
+import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
+import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -39,8 +43,20 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** Told once per batch and reason when this worker refuses a batch's items. */
   onRefuse?: (message: string) => void;
-  /** Told about connection errors (they are retried). */
+  /** Told about errors other than a lost connection (they are retried). */
   onError?: (error: Error) => void;
+  /** Told once per outage when Redis stops answering (it is retried), with the reason. */
+  onDown?: (message: string) => void;
+  /** Told when Redis answers again after an outage. */
+  onBack?: () => void;
+  /**
+   * How long Redis may stay away before the worker gives up (default 60 000 ms): it then stops
+   * (its items in flight go to other workers once their locks expire) and `onUnreachable` gets a
+   * `QUEUE_UNREACHABLE` error naming the address.
+   */
+  unreachableAfterMs?: number;
+  /** Told when the worker gave up on a Redis that did not come back; the worker is closed by then. */
+  onUnreachable?: (error: QueueError) => void;
 }
 
 /** A running worker. */
@@ -145,20 +161,76 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // A job is failed only after this many workers died holding it, not after the first.
     maxStalledCount: 5,
   });
-  worker.on("error", (error) => options.onError?.(error));
+  const watch = watchRedis(
+    [connection, workerConnection],
+    options.url,
+    options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
+    {
+      onDown: (reason) =>
+        options.onDown?.(
+          `lost Redis at ${redactedUrl(options.url)} (${reason}); retrying for up to ${Math.round((options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS) / 1000)} s`,
+        ),
+      onBack: () => options.onBack?.(),
+      onGone: (error) => {
+        void handle.close().then(() => options.onUnreachable?.(error));
+      },
+    },
+    "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
+  );
+  // A lost connection is told once per outage (onDown), not on every reconnection attempt.
+  worker.on("error", (error) => {
+    if (!watch.down && !isConnectionError(error)) options.onError?.(error);
+  });
   await worker.waitUntilReady();
-  return {
+  let closing: Promise<void> | undefined;
+  const handle: QueueWorker = {
     get finished() {
       return finished;
     },
-    async close() {
-      await worker.close();
-      // BullMQ leaves connections it was given open: they are ours to close.
-      workerConnection.disconnect();
-      connection.disconnect();
+    close() {
+      closing ??= (async () => {
+        const lost = watch.down || watch.gone;
+        watch.stop();
+        // With Redis away, BullMQ's close would wait for it forever: the items in flight are
+        // lost to this worker anyway (their results cannot be stored), and go to others.
+        if (!lost) await worker.close();
+        else void worker.close(true).catch(() => undefined);
+        // BullMQ leaves connections it was given open: they are ours to close.
+        workerConnection.disconnect();
+        connection.disconnect();
+      })();
+      return closing;
     },
   };
+  return handle;
 }
+
+/** An error of the connection itself (refused, reset, timed out, closed), which ioredis retries. */
+function isConnectionError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EPIPE"].includes(code) ||
+    /Connection is closed|connect E[A-Z]+/.test(error.message)
+  );
+}
+
+/**
+ * Moves an item to its new status in the batch's counts: the status it finished with before, if
+ * any, loses it (one script, so two finishes of one item cannot both count).
+ */
+const COUNT_FINISHED = `
+local index = tonumber(ARGV[1])
+for i = 2, #KEYS do
+  if redis.call('GETBIT', KEYS[i], index) == 1 then
+    redis.call('SETBIT', KEYS[i], index, 0)
+    redis.call('HINCRBY', KEYS[1], ARGV[i + 1], -1)
+  end
+end
+redis.call('SETBIT', KEYS[2 + tonumber(ARGV[2])], index, 1)
+redis.call('HINCRBY', KEYS[1], ARGV[3 + tonumber(ARGV[2])], 1)
+redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[#ARGV])
+redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[#ARGV])
+`;
 
 /** Counts a finished item in its batch's record, and keeps the latest failures for `queue status`. */
 async function countFinished(
@@ -170,18 +242,26 @@ async function countFinished(
 ): Promise<void> {
   const key = batchKey(queueName, data.batchId);
   const now = String(Date.now());
-  const tx = connection
-    .multi()
-    .hincrby(key, status, 1)
-    .hsetnx(key, "firstFinishedAt", now)
-    .hset(key, "lastFinishedAt", now);
+  const statuses: readonly string[] = FINISHED_STATUSES;
+  const slot = statuses.indexOf(status);
+  if (slot < 0) throw new Error(`unknown finished status ${status}`);
+  const bits = statuses.map((s) => statusBitsKey(queueName, data.batchId, s));
+  await connection.eval(
+    COUNT_FINISHED,
+    1 + bits.length,
+    key,
+    ...bits,
+    String(data.index),
+    String(slot),
+    ...statuses,
+    now,
+  );
   if (failure) {
     const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
-    tx.lpush(failuresKey(queueName, data.batchId), entry).ltrim(
-      failuresKey(queueName, data.batchId),
-      0,
-      KEPT_FAILURES - 1,
-    );
+    await connection
+      .multi()
+      .lpush(failuresKey(queueName, data.batchId), entry)
+      .ltrim(failuresKey(queueName, data.batchId), 0, KEPT_FAILURES - 1)
+      .exec();
   }
-  await tx.exec();
 }

@@ -48,7 +48,7 @@ export async function reachRedis(connection: Redis, url: string, timeoutMs = 500
 }
 
 /** The URL without its password, for messages. */
-function redactedUrl(url: string): string {
+export function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";

@@ -13,6 +13,7 @@ import {
   KEY_PREFIX,
 } from "./queue-layout.ts";
 import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
+import { DEFAULT_UNREACHABLE_AFTER_MS, type RedisWatch, watchRedis } from "./redis-watchdog.ts";
 
 /** Options of {@link redisQueue}. */
 export interface RedisQueueOptions {
@@ -32,6 +33,12 @@ export interface RedisQueueOptions {
    * worker (kept in Redis, so it also binds workers started without one). Left as it is when not given.
    */
   rate?: { max: number; durationMs: number };
+  /**
+   * How long a Redis that was reached, then lost, may stay away before the batch gives up (default
+   * 60 000 ms): its items still waiting fail with `QUEUE_UNREACHABLE`, so `runBatch` rejects with
+   * that error after writing every finished item, and a resume picks the batch up later.
+   */
+  unreachableAfterMs?: number;
 }
 
 /**
@@ -75,6 +82,9 @@ class RedisQueuedBatch implements QueuedBatch {
   private collectedBefore: string[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private cancelled: QueueError | undefined;
+  /** Redis was lost for longer than `unreachableAfterMs`: every item fails with this. */
+  private unreachable: QueueError | undefined;
+  private watch: RedisWatch | undefined;
 
   private readonly spec: QueueBatchSpec;
   private readonly options: SettledOptions;
@@ -105,6 +115,7 @@ class RedisQueuedBatch implements QueuedBatch {
       attempts: options.attempts ?? DEFAULT_ATTEMPTS,
       backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
       sweepMs: options.sweepMs ?? 2000,
+      unreachableAfterMs: options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     };
     const connection = redisConnection(url);
     await reachRedis(connection, url);
@@ -120,7 +131,20 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await batch.start();
+    batch.watch = watchRedis(
+      [connection, eventsConnection],
+      url,
+      settled.unreachableAfterMs,
+      { onGone: (error) => batch.giveUp(error) },
+      `the results file holds every item finished so far: start Redis again (with its data), then run the same batch again with --resume.`,
+    );
     return batch;
+  }
+
+  /** Redis is gone for good: every item still waiting fails, and so does every new one. */
+  private giveUp(error: QueueError): void {
+    this.unreachable = error;
+    for (const id of [...this.waiters.keys()]) this.reject(id, error);
   }
 
   private async start(): Promise<void> {
@@ -148,6 +172,7 @@ class RedisQueuedBatch implements QueuedBatch {
 
   run(index: number, input: unknown, signal?: AbortSignal): Promise<QueuedRunResult> {
     if (this.cancelled) return Promise.reject(this.cancelled);
+    if (this.unreachable) return Promise.reject(this.unreachable);
     const id = itemJobId(this.spec.batchId, index);
     return new Promise<QueuedRunResult>((resolve, reject) => {
       if (signal?.aborted) {
@@ -274,12 +299,23 @@ class RedisQueuedBatch implements QueuedBatch {
 
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    const lost = this.watch?.down === true || this.unreachable !== undefined;
+    this.watch?.stop();
     for (const id of [...this.waiters.keys()])
       this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));
-    // runBatch closes the queue after its results file: every collected result is on disk.
-    await this.removeCollected([...this.collectedBefore, ...this.collected]);
-    await this.events.close();
-    await this.queue.close();
+    if (!lost) {
+      // runBatch closes the queue after its results file: every collected result is on disk.
+      await this.removeCollected([...this.collectedBefore, ...this.collected]);
+      await this.events.close();
+      await this.queue.close();
+    } else {
+      // With Redis away, the commands above would wait for it forever: the handed-over jobs stay
+      // in Redis, and a resume skips them (the results file has them). BullMQ's own connections
+      // (the events' blocking one is a duplicate) would go on reconnecting: they are dropped.
+      // (BullMQ's disconnect() waits for an "end" that a reconnecting ioredis never sends.)
+      const clients = await Promise.all([this.events.client, this.queue.client]);
+      for (const client of clients) client.disconnect();
+    }
     // BullMQ leaves connections it was given open: they are ours to close.
     this.connection.disconnect();
     this.eventsConnection.disconnect();

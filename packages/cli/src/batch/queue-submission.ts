@@ -7,7 +7,8 @@ type Rate = NonNullable<BatchOptions["rate"]>;
 /**
  * The `runBatch` options of `catena batch --queue <url>`: the Redis queue (loaded only then), and
  * the batch id, printed so that `catena queue status <id>` and `cancel <id>` can name the batch.
- * With `--rate`, the limit becomes the queue's own, shared by every worker.
+ * With `--rate`, the limit becomes the queue's own, shared by every worker; `unreachableAfterMs`
+ * bounds the wait for a Redis lost mid-batch.
  */
 export async function queueSubmission(
   url: string,
@@ -16,13 +17,27 @@ export async function queueSubmission(
   out: string,
   rate: Rate | undefined,
   io: CliIO,
+  unreachableAfterMs?: number,
 ): Promise<Pick<BatchOptions, "queue" | "batchId">> {
   const { queueRate, redisQueue } = await import("@catena/queue");
   const batchId = queueBatchId(
     { chain: chain.name, version: chain.version, fingerprint: chain.fingerprint, inputDigest },
     out,
   );
-  const shared = rate === undefined ? {} : { rate: queueRate(rate) };
-  io.err(`catena: batch ${batchId} on ${url} (catena queue status ${batchId} --queue ${url})\n`);
-  return { queue: redisQueue(url, shared), batchId };
+  const queue = redisQueue(url, {
+    ...(rate === undefined ? {} : { rate: queueRate(rate) }),
+    ...(unreachableAfterMs === undefined ? {} : { unreachableAfterMs }),
+  });
+  return {
+    queue: {
+      // Said once the queue is open: before, an unreachable Redis would follow a line saying the
+      // batch is on it.
+      open: async (spec) => {
+        const opened = await queue.open(spec);
+        io.err(`catena: batch ${batchId} on ${url} (catena queue status ${batchId} --queue ${url})\n`);
+        return opened;
+      },
+    },
+    batchId,
+  };
 }

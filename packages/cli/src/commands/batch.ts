@@ -13,6 +13,8 @@ import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
 import { queueSubmission } from "../batch/queue-submission.ts";
+import { redisWaitMs } from "../batch/redis-wait.ts";
+import { spoolStdin } from "../batch/stdin-spool.ts";
 import { tallyResults } from "../batch/tally-results.ts";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
@@ -37,6 +39,8 @@ export interface BatchCommandOptions {
   retryFailed?: boolean;
   forceResume?: boolean;
   encoding?: string;
+  format?: string;
+  redisWait: string;
 }
 
 /**
@@ -52,7 +56,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
     .argument("<chain>", "chain name, or name@version (default: the latest version)")
     .requiredOption(
       "--file <path>",
-      "input: .jsonl (one JSON object per line) or .csv (header row gives the keys)",
+      "input: .jsonl (one JSON object per line) or .csv (header row gives the keys); - reads standard input (JSONL unless --format csv)",
+    )
+    .option(
+      "--format <jsonl|csv>",
+      "the input's format when its name does not say it (standard input: jsonl)",
     )
     .requiredOption("--out <path>", "results file (JSONL, one line per item, written as items finish)")
     .option(
@@ -63,6 +71,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
     .option(
       "--queue <redis-url>",
       "run the items on the workers of this Redis queue (catena worker) instead of here",
+    )
+    .option(
+      "--redis-wait <seconds>",
+      "with --queue: how long a lost Redis may stay away before the batch stops (finished items kept; exit 1)",
+      "60",
     )
     .option("--resume", "continue an existing results file: items already in it are skipped")
     .option(
@@ -86,91 +99,106 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const globals = globalOptions(command);
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
+      const redisWait = redisWaitMs(options.redisWait);
       const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
       const decode: DecodeOptions =
         options.encoding === undefined ? {} : { encoding: inputEncoding(options.encoding) };
-      const file = resolve(ctx.io.cwd, options.file);
+      const fromStdin = options.file === "-";
       const out = resolve(ctx.io.cwd, options.out);
-      if (!existsSync(file)) throw new CliError(`input file not found: ${options.file}`);
-      if (!statSync(file).isFile()) throw new CliError(`input is not a file: ${options.file}`);
-      if (file === out)
-        throw new CliError("--out must differ from --file: the results file would overwrite the input.");
+      if (!fromStdin) {
+        const given = resolve(ctx.io.cwd, options.file);
+        if (!existsSync(given))
+          throw new CliError(`input file not found: ${options.file} (give - to read standard input).`);
+        if (!statSync(given).isFile()) throw new CliError(`input is not a file: ${options.file}`);
+        if (given === out)
+          throw new CliError("--out must differ from --file: the results file would overwrite the input.");
+      }
+      const format = fromStdin
+        ? inputFormatOf("-", "standard input", options.format ?? "jsonl")
+        : inputFormatOf(options.file, options.file, options.format);
       assertWritablePath(out, { option: "--out", shown: options.out, kind: "file" });
       if (existsSync(out) && !resume) {
         throw new CliError(
           `results file ${options.out} already exists; add --resume to skip the items it holds (--retry-failed to rerun its failures), or choose another --out.`,
         );
       }
-      const read = (): AsyncIterable<LocatedItem> => format.read(file, decode);
-      const format = inputFormatOf(file, options.file);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
-
-      const stream = globals.json ? undefined : ctx.io.progressStream;
-      const inputDigest = await fileDigest(file);
-      const total = stream ? await countItems(read()) : undefined;
-      const display: ProgressDisplay =
-        stream && total !== undefined ? progressBar(stream, total) : noProgress;
-      const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
-      await sendChainDescriptions(tracing.backend, [chain]);
-      const controller = new AbortController();
-      // SIGTERM stops a batch the way Ctrl-C does: finished items are written and traced, the
-      // summary says how to resume. A second signal of the same kind kills the process at once.
-      let stoppedBy: NodeJS.Signals | undefined;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        stoppedBy ??= signal;
-        controller.abort();
-      };
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      const shadow = shadowOption(registry, options);
-      const batchOptions: BatchOptions = {
-        concurrency,
-        checkpoint: out,
-        resume,
-        retryFailed: options.retryFailed === true,
-        forceResume: options.forceResume === true,
-        inputDigest,
-        inputSource: file,
-        signal: controller.signal,
-        onProgress: (p) => display.update(p),
-        ...(rate === undefined || options.queue ? {} : { rate }),
-        ...(options.queue ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io) : {}),
-        ...(shadow === undefined ? {} : { shadow }),
-        ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
-        ...(total === undefined ? {} : { total }),
-      };
-      let summary: Awaited<ReturnType<typeof runBatch>>;
+      // Standard input is read once, into a temporary file the batch can read as often as it needs.
+      const spool = fromStdin ? await spoolStdin(process.stdin, format.name) : undefined;
+      const file = spool?.path ?? resolve(ctx.io.cwd, options.file);
+      const read = (): AsyncIterable<LocatedItem> => format.read(file, decode);
       try {
-        summary = await runBatch(chain, valuesOf(read()), batchOptions);
+        const stream = globals.json ? undefined : ctx.io.progressStream;
+        const inputDigest = await fileDigest(file);
+        const total = stream ? await countItems(read()) : undefined;
+        const display: ProgressDisplay =
+          stream && total !== undefined ? progressBar(stream, total) : noProgress;
+        const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
+        await sendChainDescriptions(tracing.backend, [chain]);
+        const controller = new AbortController();
+        // SIGTERM stops a batch the way Ctrl-C does: finished items are written and traced, the
+        // summary says how to resume. A second signal of the same kind kills the process at once.
+        let stoppedBy: NodeJS.Signals | undefined;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          stoppedBy ??= signal;
+          controller.abort();
+        };
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+        const shadow = shadowOption(registry, options);
+        const batchOptions: BatchOptions = {
+          concurrency,
+          checkpoint: out,
+          resume,
+          retryFailed: options.retryFailed === true,
+          forceResume: options.forceResume === true,
+          inputDigest,
+          inputSource: fromStdin ? "-" : file,
+          signal: controller.signal,
+          onProgress: (p) => display.update(p),
+          ...(rate === undefined || options.queue ? {} : { rate }),
+          ...(options.queue
+            ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io, redisWait)
+            : {}),
+          ...(shadow === undefined ? {} : { shadow }),
+          ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
+          ...(total === undefined ? {} : { total }),
+        };
+        let summary: Awaited<ReturnType<typeof runBatch>>;
+        try {
+          summary = await runBatch(chain, valuesOf(read()), batchOptions);
+        } finally {
+          process.removeListener("SIGINT", onSignal);
+          process.removeListener("SIGTERM", onSignal);
+          display.stop();
+          await tracing.finish();
+        }
+        const tally = await tallyResults(out);
+        const lines = await linesOfItems(
+          read(),
+          tally.failures.map((f) => f.index),
+        );
+        for (const failure of tally.failures) {
+          const line = lines.get(failure.index);
+          if (line !== undefined) failure.line = line;
+        }
+        const shownFile = fromStdin ? "standard input" : displayPath(ctx.io.cwd, file);
+        const report = {
+          chain: chain.id,
+          file: fromStdin ? "-" : file,
+          out,
+          shownFile,
+          shownOut: displayPath(ctx.io.cwd, out),
+          summary,
+          tally,
+        };
+        ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
+        if (summary.status === "aborted")
+          ctx.setExitCode(stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+        else if (tally.failed > 0) ctx.setExitCode(ExitCode.failed);
       } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-        display.stop();
-        await tracing.finish();
+        await spool?.dispose();
       }
-      const tally = await tallyResults(out);
-      const lines = await linesOfItems(
-        read(),
-        tally.failures.map((f) => f.index),
-      );
-      for (const failure of tally.failures) {
-        const line = lines.get(failure.index);
-        if (line !== undefined) failure.line = line;
-      }
-      const shownFile = displayPath(ctx.io.cwd, file);
-      const report = {
-        chain: chain.id,
-        file,
-        out,
-        shownFile,
-        shownOut: displayPath(ctx.io.cwd, out),
-        summary,
-        tally,
-      };
-      ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
-      if (summary.status === "aborted")
-        ctx.setExitCode(stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
-      else if (tally.failed > 0) ctx.setExitCode(ExitCode.failed);
     });
 }

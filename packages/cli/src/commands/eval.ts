@@ -7,7 +7,7 @@ import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { prepareEval } from "../evaluation/eval-setup.ts";
 import { type EvalReport, EvalTally } from "../evaluation/eval-tally.ts";
-import { experimentText, gateText } from "../evaluation/experiment-text.ts";
+import { experimentText, gateText, unscoredWarnings } from "../evaluation/experiment-text.ts";
 import {
   type ExperimentRecording,
   type RecordedExperiment,
@@ -96,6 +96,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
       await sendChainDescriptions(tracing.backend, [chain]);
       const tally = label ? new EvalTally(label.field) : undefined;
       let recorded: RecordedExperiment;
+      let sent: Awaited<ReturnType<typeof tracing.finish>>;
       try {
         recorded = await runRecordedExperiment(ctx, tracing, chain, dataset, {
           evaluators,
@@ -109,7 +110,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         });
       } finally {
         bar?.stop();
-        await tracing.finish();
+        sent = await tracing.finish();
       }
       const summary = summarizeExperiment(recorded.experiment, cascadeTierNames(chain.flow));
       const report = tally?.report(cascadeTierNames(chain.flow));
@@ -118,6 +119,9 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
       const checks = gate === undefined ? undefined : checkGate(gate, metrics);
       const gateFailed = checks?.some((c) => !c.passed) === true;
       const allFailed = summary.runs > 0 && (summary.statuses.error ?? 0) === summary.runs;
+      // With every run failed, the error below says why nothing was scored.
+      if (!allFailed)
+        for (const warning of unscoredWarnings(summary, recorded.experiment.rows)) ctx.io.err(warning);
       const belowGate = minAccuracy !== undefined && report !== undefined && report.accuracy < minAccuracy;
       const stopped = summary.status === "stopped";
       if (globals.json) {
@@ -152,7 +156,8 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
               chain.id,
               shownAs,
               report,
-              tracing.tracer !== undefined,
+              // Where to look only when the traces got there (finish() warned otherwise).
+              sent?.status === "sent",
               studioPageHint(tracing.backend),
             ),
           );

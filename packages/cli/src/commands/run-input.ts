@@ -14,6 +14,8 @@ export interface RunInputOptions {
 export interface RunInputSource {
   cwd: string;
   stdin?: NodeJS.ReadableStream;
+  /** Told when `--file -` reads a terminal, which waits for the user to type and end the input. */
+  notice?: (text: string) => void;
 }
 
 /**
@@ -41,7 +43,15 @@ export async function runInput(options: RunInputOptions, source: RunInputSource)
 }
 
 async function fileInput(file: string, source: RunInputSource): Promise<unknown> {
-  if (file === "-") return { text: withoutFinalNewline(await readStream(source.stdin ?? process.stdin)) };
+  if (file === "-") {
+    const stdin = source.stdin ?? process.stdin;
+    // Without a pipe, the command would sit there silently until the user ends the input.
+    if ((stdin as { isTTY?: boolean }).isTTY === true)
+      source.notice?.(
+        "catena: reading the input from the terminal; end it with Ctrl-D (Ctrl-Z, Enter on Windows)\n",
+      );
+    return { text: withoutFinalNewline(await readStream(stdin)) };
+  }
   const path = resolve(source.cwd, file);
   let text: string;
   try {

@@ -40,7 +40,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
     .option("--shadow-share <share>", "share of inputs the candidate runs on, 0–1", "1")
     .action(async (ref: string, options: RunCommandOptions, command: Command) => {
       const globals = globalOptions(command);
-      const input = await runInput(options, { cwd: ctx.io.cwd });
+      const input = await runInput(options, { cwd: ctx.io.cwd, notice: (text) => ctx.io.err(text) });
       // With --shadow the candidate may be any chain: load them all.
       const { registry } = await loadChains({
         cwd: ctx.io.cwd,

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
+import { redisWaitMs } from "../batch/redis-wait.ts";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
+import { ExitCode } from "../exit-codes.ts";
 import { globalOptions } from "../global-options.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 
@@ -13,6 +15,7 @@ export interface WorkerCommandOptions {
   concurrency: string;
   rate?: string;
   lockDuration: string;
+  redisWait: string;
 }
 
 /**
@@ -39,6 +42,11 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
       "after this long, the items of a worker that died go to the others",
       "30000",
     )
+    .option(
+      "--redis-wait <seconds>",
+      "how long a lost Redis may stay away before the worker gives up and exits 1",
+      "60",
+    )
     .action(async (options: WorkerCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const concurrency = parseConcurrency(options.concurrency);
@@ -49,8 +57,16 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
           `--lock-duration must be a whole number of milliseconds >= 100, got "${options.lockDuration}".`,
         );
       }
+      const unreachableAfterMs = redisWaitMs(options.redisWait);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const { queueRate, startWorker } = await import("@catena/queue");
+      let gaveUp: Error | undefined;
+      let stop: () => void = () => undefined;
+      const stopped = new Promise<void>((resolve) => {
+        stop = resolve;
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
       const worker = await startWorker({
         url: options.queue,
@@ -61,17 +77,25 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
         ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
         onRefuse: (message) => ctx.io.err(`catena: worker: refused: ${message}\n`),
         onError: (error) => ctx.io.err(`catena: worker: ${error.message}\n`),
+        onDown: (message) => ctx.io.err(`catena: worker: ${message}\n`),
+        onBack: () => ctx.io.err("catena: worker: Redis answers again\n"),
+        onUnreachable: (error) => {
+          gaveUp = error;
+          stop();
+        },
+        unreachableAfterMs,
       });
       ctx.io.err(
         `catena: worker ready: ${registry.list().length} chains, ${concurrency} at once, queue ${options.queue} (pid ${process.pid})\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
-      });
-      ctx.io.err("catena: worker stopping: finishing the items in flight ...\n");
+      await stopped;
+      if (gaveUp === undefined) ctx.io.err("catena: worker stopping: finishing the items in flight ...\n");
       await worker.close();
       await tracing.finish();
       ctx.io.err(`catena: worker stopped after ${worker.finished} items\n`);
+      if (gaveUp !== undefined) {
+        ctx.io.err(`catena: ${gaveUp.message}\n`);
+        ctx.setExitCode(ExitCode.failed);
+      }
     });
 }

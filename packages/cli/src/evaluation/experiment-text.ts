@@ -1,4 +1,11 @@
-import type { Comparison, ExperimentSummary, GateCheck } from "@catena/core/evals";
+import type {
+  ChangedExample,
+  ChangedSide,
+  Comparison,
+  ExperimentRow,
+  ExperimentSummary,
+  GateCheck,
+} from "@catena/core/evals";
 import { table } from "../format/table.ts";
 import type { ExperimentRecording } from "./recorded-experiment.ts";
 
@@ -7,6 +14,9 @@ const pct = (x: number | null | undefined): string =>
 const usd = (x: number): string => `$${x.toFixed(4)}`;
 const ms = (x: number): string => (Number.isNaN(x) ? "-" : `${x.toFixed(1)} ms`);
 const score = (x: number): string => (Number.isNaN(x) ? "-" : x.toFixed(3));
+/** An interval as `[low, high]`: a dash between two numbers misreads once either is negative. */
+const interval = (low: number, high: number): string =>
+  Number.isNaN(low) || Number.isNaN(high) ? "-" : `[${score(low)}, ${score(high)}]`;
 
 /** The experiment part of `catena eval`'s report: evaluators with intervals, tiers, latency, cost. */
 export function experimentText(
@@ -21,7 +31,7 @@ export function experimentText(
       ...s.evaluators.map((e) => [
         `  ${e.key}`,
         score(e.mean),
-        `${score(e.low)}–${score(e.high)}`,
+        interval(e.low, e.high),
         `${e.n}/${e.n + e.unscored}`,
       ]),
     ]).trimEnd(),
@@ -56,6 +66,20 @@ export function experimentText(
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * A warning per evaluator that scored none of the runs: its mean is no number (shown as `-`), and
+ * a gate on it cannot pass. The first comment of its results says why (no reference output, no
+ * field to compare, ...).
+ */
+export function unscoredWarnings(s: ExperimentSummary, rows: readonly ExperimentRow[]): string[] {
+  return s.evaluators
+    .filter((e) => e.n === 0 && e.unscored > 0)
+    .map((e) => {
+      const why = rows.flatMap((r) => r.results).find((r) => r.key === e.key && r.comment)?.comment;
+      return `catena: warning: evaluator ${e.key} scored none of the ${e.unscored} runs${why === undefined ? "" : ` (${why})`}, so it has no mean; give the data the reference outputs it compares with (for a flat file: the chain's output fields, or --label-field), or pick other --evaluators.\n`;
+    });
+}
+
 /** Gate results, one per line, failing ones marked. */
 export function gateText(checks: readonly GateCheck[]): string {
   return `${checks.map((c) => `gate ${c.passed ? "passed" : "FAILED"}: ${c.text} (actual ${Number.isInteger(c.actual) ? c.actual : c.actual.toFixed(4)})`).join("\n")}\n`;
@@ -83,21 +107,29 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
       ["LLM calls", pct(c.a.llmShare), pct(c.b.llmShare), pct(c.deltas.llmShare)],
     ]).trimEnd(),
     "",
-    `regressions ${c.regressions}, improvements ${c.improvements}; McNemar exact p = ${c.mcnemar.pValue.toPrecision(3)}; paired bootstrap Δ${c.key} = ${score(c.bootstrap.meanDifference)} (95% CI ${score(c.bootstrap.low)}–${score(c.bootstrap.high)})`,
+    `regressions ${c.regressions}, improvements ${c.improvements}; McNemar exact p = ${c.mcnemar.pValue.toPrecision(3)}; paired bootstrap Δ${c.key} = ${score(c.bootstrap.meanDifference)} (95% CI ${interval(c.bootstrap.low, c.bootstrap.high)})`,
   ];
   if (c.changed.length > 0) {
     lines.push("", `changed examples (${c.changed.length}, regressions first):`);
     for (const x of c.changed.slice(0, show)) {
-      lines.push(
-        `  ${x.change.padEnd(11)} ${shortJson(x.inputs.text ?? x.inputs)}\n    ${x.after.comment ?? `${shortJson(x.before.output)} → ${shortJson(x.after.output)}`}`,
-      );
+      lines.push(`  ${x.change.padEnd(11)} ${shortJson(x.inputs.text ?? x.inputs)}\n    ${changeText(x)}`);
     }
     if (c.changed.length > show) lines.push(`  … ${c.changed.length - show} more (--json lists them all)`);
   }
   return `${lines.join("\n")}\n`;
 }
 
+/** What changed in one example: the evaluator's comment, else both outputs; a run with no output says why. */
+function changeText(x: ChangedExample): string {
+  const side = (s: ChangedSide): string =>
+    s.status === "done"
+      ? shortJson(s.output)
+      : `no output (run ${s.status}${s.error === undefined ? "" : `: ${s.error}`})`;
+  if (x.after.status !== "done") return side(x.after);
+  return x.after.comment ?? `${side(x.before)} → ${side(x.after)}`;
+}
+
 function shortJson(value: unknown): string {
-  const text = value === undefined ? "(no output)" : JSON.stringify(value);
+  const text = JSON.stringify(value) ?? "null";
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

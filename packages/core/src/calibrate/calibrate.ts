@@ -10,6 +10,7 @@ import { run } from "../runtime/runner.ts";
 import type { AnyStep, LabelResult, StepContext } from "../types.ts";
 import { findCascade } from "./find-cascade.ts";
 import { pickThreshold, type ScoredAnswer } from "./pick-threshold.ts";
+import { NEVER_ACCEPT } from "./threshold-text.ts";
 
 /** A labelled dev item: a chain input and the label the cascade should give it. */
 export interface CalibrationItem {
@@ -108,8 +109,7 @@ export interface CalibrationResult {
   };
 }
 
-/** The threshold given to a tier that cannot reach the target precision: above any confidence, so it never answers. */
-export const NEVER_ACCEPT = 2;
+export { NEVER_ACCEPT };
 
 /**
  * Chooses each cascade tier's threshold on a labelled dev set so that the answers it accepts reach

@@ -1,3 +1,6 @@
+/** The threshold given to a tier that cannot reach the target precision: above any confidence, so it never answers. */
+export const NEVER_ACCEPT = 2;
+
 /**
  * A cascade threshold as people read it: rounded to three decimals (`0.745`, `0.95`), or `never`
  * for a tier that accepts nothing (a threshold above 1, such as `NEVER_ACCEPT`). Calibration writes

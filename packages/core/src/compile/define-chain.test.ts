@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { NEVER_ACCEPT } from "../calibrate/threshold-text.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
 import { assign, branch, cascade, map, retry, review, sequence } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
@@ -29,9 +30,9 @@ describe("defineChain validation", () => {
   });
 
   it("rejects a flow name that clashes with a step name", () => {
-    expect(defineWith({ flow: sequence(step("route"), branch("route", [])) })).toThrow(
-      /"route" is used twice/,
-    );
+    expect(
+      defineWith({ flow: sequence(step("route"), branch("route", [], { otherwise: step("b") })) }),
+    ).toThrow(/"route" is used twice/);
   });
 
   it("rejects versions that are not semver", () => {
@@ -65,6 +66,25 @@ describe("defineChain validation", () => {
     );
     expect(defineWith({ flow: retry(step("a"), { attempts: 0 }) })).toThrow(/needs attempts >= 1/);
     expect(defineWith({ flow: step("a.b") })).toThrow(/the name "a.b" is not allowed/);
+  });
+
+  it("rejects a branch with no case and no otherwise, which would pass its data through unnoticed", () => {
+    expect(defineWith({ flow: branch("route", []) })).toThrow(
+      /branch "route" has no cases and no otherwise; give it at least one case/,
+    );
+    expect(defineWith({ flow: branch("route", [], { otherwise: step("b") }) })).not.toThrow();
+  });
+
+  it("rejects a cascade threshold outside 0..1 where the cascade is built, except NEVER_ACCEPT", () => {
+    const rules = regex("rules", { rules: [{ label: "x", pattern: /x/, confidence: 1 }] });
+    expect(() => cascade("c", [{ step: rules, threshold: 97 }])).toThrow(
+      /Cascade "c": tier 1 \("rules"\) has threshold 97; a threshold is a confidence from 0 to 1 \(for 97%, write 0\.97\)/,
+    );
+    expect(() => cascade("c", [{ step: rules, threshold: -0.1 }])).toThrow(ChainDefinitionError);
+    expect(() => cascade("c", [{ step: rules, threshold: Number.NaN }])).toThrow(/threshold NaN/);
+    for (const threshold of [0, 0.5, 1, NEVER_ACCEPT]) {
+      expect(() => cascade("c", [{ step: rules, threshold }])).not.toThrow();
+    }
   });
 
   it("rejects a review inside a map, since a review pauses the whole run", () => {

@@ -11,8 +11,19 @@ export interface ChangedExample {
   inputs: Readonly<Record<string, unknown>>;
   /** `regression`: the score went down (right before, wrong now); `improvement`: up; `changed`: same score, other output. */
   change: "regression" | "improvement" | "changed";
-  before: { score: number | null; output: unknown; comment?: string };
-  after: { score: number | null; output: unknown; comment?: string };
+  before: ChangedSide;
+  after: ChangedSide;
+}
+
+/** One version's run of a changed example: its score, output, status, and its evaluator's comment. */
+export interface ChangedSide {
+  score: number | null;
+  output: unknown;
+  /** The run's status: a run that did not end `done` has no output. */
+  status: ExperimentRow["status"];
+  /** Error code of a failed run. */
+  error?: string;
+  comment?: string;
 }
 
 /** Two versions measured on the same examples. */
@@ -90,12 +101,8 @@ export function compareExperiments(
       exampleId: id,
       inputs: rb.inputs,
       change,
-      before: {
-        score: sa0,
-        output: ra.output,
-        ...(xa?.comment === undefined ? {} : { comment: xa.comment }),
-      },
-      after: { score: sb0, output: rb.output, ...(xb?.comment === undefined ? {} : { comment: xb.comment }) },
+      before: changedSide(ra, sa0, xa?.comment),
+      after: changedSide(rb, sb0, xb?.comment),
     });
   }
   const rank = { regression: 0, improvement: 1, changed: 2 } as const;
@@ -135,5 +142,15 @@ export function comparisonMetrics(c: Comparison): Record<string, number> {
     accuracy_delta: c.deltas.scoreMean,
     cost_delta: c.deltas.costUsd,
     p95_delta: c.deltas.p95Ms,
+  };
+}
+
+function changedSide(row: ExperimentRow, score: number | null, comment: string | undefined): ChangedSide {
+  return {
+    score,
+    output: row.output,
+    status: row.status,
+    ...(row.error === undefined ? {} : { error: row.error }),
+    ...(comment === undefined ? {} : { comment }),
   };
 }

@@ -29,6 +29,8 @@ export function fieldMatch(options: FieldMatchOptions = {}): Evaluator {
     const compared =
       fields ?? Object.keys(reference).filter((f) => declared === undefined || declared.includes(f));
     if (compared.length === 0) return { key, score: null, comment: "no field to compare" };
+    // A run that did not finish has no fields: say so, rather than "got null" for each.
+    if (c.output === undefined) return { key, score: 0, comment: `no output (run ${c.status})` };
     const output = (c.output ?? {}) as Record<string, unknown>;
     const wrong = compared.filter(
       (f) => canonicalJson(output[f] ?? null) !== canonicalJson(reference[f] ?? null),

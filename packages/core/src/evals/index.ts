@@ -10,7 +10,7 @@ export type { HumanLabel } from "./align-judge.ts";
 export { alignJudge, humanLabelsFromFeedback, judgePasses, readHumanLabels } from "./align-judge.ts";
 export type { AssertionOutcome } from "./code-assertion.ts";
 export { codeAssertion } from "./code-assertion.ts";
-export type { ChangedExample, Comparison } from "./compare-experiments.ts";
+export type { ChangedExample, ChangedSide, Comparison } from "./compare-experiments.ts";
 export { compareExperiments, comparisonMetrics } from "./compare-experiments.ts";
 export type { MeanWithInterval } from "./confidence-interval.ts";
 export { meanWithInterval, quantile } from "./confidence-interval.ts";

@@ -1,5 +1,6 @@
 import { type Args, scopeOf } from "../compile/context-actions.ts";
 import type { TransitionConfig } from "../compile/machine-builder.ts";
+import { ChainDefinitionError } from "../errors/errors.ts";
 import type { BranchNode, FlowNode, FlowScope } from "../types.ts";
 import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
@@ -14,6 +15,7 @@ export interface BranchCaseInput<I, O, D = never> {
 
 /**
  * Routes to the first case whose guard holds; with no match, runs `otherwise` or passes the data on.
+ * A branch needs at least one case or an `otherwise` (`ChainDefinitionError` when the chain is defined).
  * The guards and the cases take the data of the position the branch stands in; the branch gives
  * what its cases (and `otherwise`, or the data passed on) give.
  *
@@ -63,6 +65,14 @@ export const branchConstruct: FlowConstruct<BranchNode> = {
     otherwise: node.otherwise === undefined ? null : specOf(node.otherwise),
   }),
   compile(node, into, next, onError) {
+    // No case and no otherwise routes nothing: the data would pass through unnoticed (cases built
+    // from a list that came out empty, say).
+    if (node.cases.length === 0 && node.otherwise === undefined) {
+      throw new ChainDefinitionError(
+        `Chain "${into.id}": branch "${node.name}" has no cases and no otherwise; give it at least one case, or drop the branch.`,
+        { details: { branch: node.name } },
+      );
+    }
     into.add(node.name, { meta: { catena: { kind: "branch" } }, always: [] });
     const always: TransitionConfig[] = node.cases.map((c) => ({
       target: into.compile(c.flow, next, onError),

@@ -1,4 +1,4 @@
-import { acceptanceText } from "../calibrate/threshold-text.ts";
+import { acceptanceText, NEVER_ACCEPT } from "../calibrate/threshold-text.ts";
 import {
   type Args,
   acceptAnswer,
@@ -71,7 +71,7 @@ export function cascade<const T extends readonly CascadeTierInput<I>[], I = unkn
       const step = input.step;
       return {
         step,
-        threshold: input.threshold ?? step.threshold ?? 0,
+        threshold: checkedThreshold(input.threshold ?? step.threshold ?? 0, name, i, step.name),
         ...(input.accept === undefined ? {} : { accept: input.accept }),
       };
     }),
@@ -96,6 +96,25 @@ function tierOptions(tier: unknown, cascadeName: string, index: number): Untyped
     );
   }
   return candidate as UntypedTier;
+}
+
+/**
+ * A tier's threshold is a confidence, 0 to 1, or `NEVER_ACCEPT` (2, what calibration writes for a
+ * tier that cannot reach its target). Anything else is refused where the cascade is defined: 97
+ * meant as 97% would make the tier never answer, and -0.1 always, both silently.
+ */
+function checkedThreshold(threshold: unknown, cascadeName: string, index: number, step: string): number {
+  if (typeof threshold === "number" && ((threshold >= 0 && threshold <= 1) || threshold === NEVER_ACCEPT)) {
+    return threshold;
+  }
+  const hint =
+    typeof threshold === "number" && threshold > 1 && threshold <= 100
+      ? ` (for ${threshold}%, write ${Number((threshold / 100).toFixed(6))})`
+      : "";
+  throw new ChainDefinitionError(
+    `Cascade "${cascadeName}": tier ${index + 1} ("${step}") has threshold ${String(threshold)}; a threshold is a confidence from 0 to 1${hint}, or NEVER_ACCEPT (${NEVER_ACCEPT}) for a tier that never answers.`,
+    { details: { cascade: cascadeName, tier: index + 1, step, threshold: String(threshold) } },
+  );
 }
 
 function isStep(value: unknown): value is AnyStep {

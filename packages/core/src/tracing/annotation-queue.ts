@@ -34,12 +34,7 @@ export async function addToAnnotationQueue(
     throw backendError(error, url, "list annotation queues");
   }
   try {
-    queueId ??= (
-      await client.createAnnotationQueue({
-        name: queue,
-        ...(description === undefined ? {} : { description }),
-      })
-    ).id;
+    queueId ??= await createOrFind(client, queue, description);
     // Full run keys, not bare ids: the SDK deprecates those (and LangSmith finds keyed runs without a scan).
     const keys = runIds.length === 0 ? [] : await runKeysOf(client, runIds);
     if (keys.length > 0) await client.addRunsToAnnotationQueue(queueId, keys);
@@ -47,4 +42,25 @@ export async function addToAnnotationQueue(
     throw backendError(error, url, `add runs to annotation queue "${queue}"`);
   }
   return { status: "queued", queueId, queue, runs: runIds.length };
+}
+
+/**
+ * Creates the queue; when that fails because another process created it since the look-up (queue
+ * names are unique in LangSmith and the studio: 409), uses the one it made.
+ */
+async function createOrFind(
+  client: TraceClient["client"],
+  queue: string,
+  description: string | undefined,
+): Promise<string> {
+  try {
+    const created = await client.createAnnotationQueue({
+      name: queue,
+      ...(description === undefined ? {} : { description }),
+    });
+    return created.id;
+  } catch (error) {
+    for await (const q of client.listAnnotationQueues({ name: queue, limit: 1 })) return q.id;
+    throw error;
+  }
 }

@@ -42,6 +42,20 @@ describe("annotation queues through the SDK", () => {
     await expect(client.readAnnotationQueue(queue.id)).rejects.toThrow(/404/);
   });
 
+  it("refuses a second queue of a name, and a rename to a taken name, with 409 naming the queue", async () => {
+    const client = fixture.client();
+    const first = await client.createAnnotationQueue({ name: "daily sample" });
+    await expect(client.createAnnotationQueue({ name: "daily sample" })).rejects.toThrow(
+      new RegExp(`409.*daily sample.{0,4} already exists \\(${first.id}\\)`, "s"),
+    );
+    const other = await client.createAnnotationQueue({ name: "shadow" });
+    await expect(client.updateAnnotationQueue(other.id, { name: "daily sample" })).rejects.toThrow(/409/);
+    // Keeping its own name, or changing something else, is fine.
+    await client.updateAnnotationQueue(first.id, { name: "daily sample", description: "5 a day" });
+    const named = await collect(client.listAnnotationQueues({ name: "daily sample" }));
+    expect(named.map((q) => [q.id, q.description])).toEqual([[first.id, "5 a day"]]);
+  });
+
   it("adds runs by key, lists them and marks them done", async () => {
     const client = fixture.client();
     const queue = await client.annotationQueues.annotationQueues({ name: "review" });

@@ -46,6 +46,38 @@ describe("run attachments sent by the langsmith SDK", () => {
     expect(new Uint8Array(await bytes.arrayBuffer())).toEqual(new Uint8Array([0, 1, 2, 255]));
   });
 
+  it("lists a run's attachments as presigned URLs that work without the API key", async () => {
+    const client = keyed.client({ apiKey: "studio-secret" });
+    const run = new RunTree({
+      name: "with-file",
+      run_type: "chain",
+      inputs: { q: "?" },
+      project_name: "attach-list",
+      client,
+      attachments: { page: ["text/html", html] },
+    });
+    await run.postRun();
+    await run.end({ a: 1 });
+    await run.patchRun();
+    await client.awaitPendingTraceBatches();
+    const read = await client.runs.retrieve(run.id, {
+      project_id: (await client.readProject({ projectName: "attach-list" })).id,
+      selects: ["NAME", "ATTACHMENTS"],
+    });
+    const url = read.attachments?.page ?? "";
+    expect(url).toMatch(
+      new RegExp(
+        `^${keyed.studio.url}/runs/${run.id}/attachments/page\\?expires=\\d+&signature=[0-9a-f]{64}$`,
+      ),
+    );
+    const page = await download(url);
+    expect(page.status).toBe(200);
+    expect(new Uint8Array(await page.arrayBuffer())).toEqual(html);
+    // Without the signature (or with another name under it), the key is needed as before.
+    expect((await download(url.split("?")[0] ?? "")).status).toBe(401);
+    expect((await download(url.replace("/attachments/page?", "/attachments/other?"))).status).toBe(403);
+  });
+
   it("keeps attachments that traceable extracts with extractAttachments", async () => {
     const client = open.client();
     let runId = "";

@@ -17,11 +17,11 @@ import { isUuid } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /**
- * Requests that need no API key: an example attachment fetched through its presigned URL (the
- * route checks the signature and expiry).
+ * Requests that need no API key: an example's or a run's attachment fetched through its presigned
+ * URL (the route checks the signature and expiry).
  */
 export function isPresignedAttachmentRequest(path: string, url: string): boolean {
-  return /^\/examples\/[^/]+\/attachments\/[^/]+$/.test(path) && isPresigned(new URL(url));
+  return /^\/(examples|runs)\/[^/]+\/attachments\/[^/]+$/.test(path) && isPresigned(new URL(url));
 }
 
 /**

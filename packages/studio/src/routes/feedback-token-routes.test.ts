@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { collect, request, useStudio } from "../studio-fixture.case.ts";
 
@@ -33,9 +35,14 @@ describe("presigned feedback tokens", () => {
 
   it("refuses an expired token with 410 and an unknown one with 404, saying what to do", async () => {
     const client = fixture.client({ apiKey: "secret-key" });
-    const expired = await client.createPresignedFeedbackToken(crypto.randomUUID(), "thumbs", {
-      expiration: new Date(Date.now() - 1000).toISOString(),
-    });
+    const expired = await client.createPresignedFeedbackToken(crypto.randomUUID(), "thumbs");
+    // Time passes: the token's expiry is now behind us (a token cannot be created expired).
+    const db = new DatabaseSync(join(fixture.dir, "studio.db"));
+    db.prepare("UPDATE feedback_tokens SET expires_at = ? WHERE id = ?").run(
+      "2020-01-01T00:00:00.000000Z",
+      expired.id,
+    );
+    db.close();
     const gone = await request(fixture.studio, "POST", new URL(expired.url).pathname, {
       body: JSON.stringify({ score: 1 }),
       headers: { "content-type": "application/json" },
@@ -48,6 +55,34 @@ describe("presigned feedback tokens", () => {
     const unknown = await request(fixture.studio, "GET", `/feedback/tokens/${crypto.randomUUID()}?score=1`);
     expect(unknown.status).toBe(404);
     expect((unknown.body as { detail: string }).detail).toMatch(/not found/);
+  });
+
+  it("refuses a token that would be born expired, and a token request that carries no feedback", async () => {
+    const client = fixture.client({ apiKey: "secret-key" });
+    const runId = crypto.randomUUID();
+    await expect(
+      client.createPresignedFeedbackToken(runId, "thumbs", {
+        expiration: new Date(Date.now() - 1000).toISOString(),
+      }),
+    ).rejects.toThrow(/422.*not in the future/s);
+    await expect(
+      client.createPresignedFeedbackToken(runId, "thumbs", { expiration: { hours: -1 } }),
+    ).rejects.toThrow(/422.*not in the future/s);
+
+    const token = await client.createPresignedFeedbackToken(runId, "thumbs");
+    const path = new URL(token.url).pathname;
+    // A chat app's link preview fetches the URL with no parameters: nothing may be stored.
+    const bare = await request(fixture.studio, "GET", path);
+    expect(bare.status).toBe(422);
+    expect((bare.body as { detail: string }).detail).toMatch(/needs a score, value, comment or correction/);
+    const empty = await request(fixture.studio, "POST", path, {
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
+    expect(empty.status).toBe(422);
+    expect(await collect(client.listFeedback({ runIds: [runId] }))).toEqual([]);
+    expect((await request(fixture.studio, "GET", `${path}?comment=ok`)).status).toBe(200);
+    expect((await collect(client.listFeedback({ runIds: [runId] }))).map((f) => f.comment)).toEqual(["ok"]);
   });
 
   it("requires the API key everywhere else", async () => {

@@ -16,7 +16,8 @@ export const FEEDBACK_TOKEN_PATH = /^\/feedback\/tokens\/[^/]+$/;
  * Registers presigned feedback: `POST /feedback/tokens` → `{id, url, expires_at}`,
  * `GET /feedback/tokens?run_id=`, and the end-user `POST {url}` (JSON `{score, value, comment,
  * correction, metadata}`) and `GET {url}?score=&value=&comment=&correction=`, which answer 404 for
- * an unknown token and 410 once it expired. The end-user routes allow any origin (a browser app
+ * an unknown token, 410 once it expired, and 422 when they carry no score, value, comment or
+ * correction. The end-user routes allow any origin (a browser app
  * calls them). Token URLs start with `publicUrl()`, never with the request's Host header, which a
  * DNS-rebinding page or a proxy chooses.
  */
@@ -87,6 +88,13 @@ function submit(
   correction: unknown,
   metadata: unknown,
 ): void {
+  if (score === undefined && value === undefined && comment === undefined && correction === undefined) {
+    // A link preview (chat apps fetch every URL pasted) or a bare click would store an empty verdict.
+    throw new StudioHttpError(
+      422,
+      `Feedback through a token needs a score, value, comment or correction: GET ${"{url}"}?score=1, or POST {"score": 1, "comment": "..."}.`,
+    );
+  }
   const body: Record<string, unknown> = {
     run_id: token.run_id,
     key: token.feedback_key,

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { attachmentResponse } from "../http/attachment-response.ts";
+import { checkPresigned, isPresigned } from "../http/presigned-path.ts";
 import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
@@ -43,10 +44,17 @@ export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
   app.get("/runs/:id/attachments/:name", (c) => {
     const id = uuidPathParam(c, "id", "Run");
     const name = c.req.param("name") ?? "";
+    const url = new URL(c.req.url);
+    if (isPresigned(url)) checkPresigned(store.urlSigningKey, runAttachmentPath(id, name), url);
     const attachment = store.runs.attachment(id, name);
     if (attachment === undefined) {
       throw new StudioHttpError(404, `Run ${id} has no attachment named ${JSON.stringify(name)}.`);
     }
     return attachmentResponse(c, name, attachment);
   });
+}
+
+/** The path of a run attachment's download, which its presigned URL signs. */
+export function runAttachmentPath(runId: string, name: string): string {
+  return `/runs/${runId}/attachments/${encodeURIComponent(name)}`;
 }

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { presignPath } from "../http/presigned-path.ts";
 import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { queryObject, StrictBody } from "../http/strict-body.ts";
@@ -7,6 +8,7 @@ import { MAX_RUN_PAGE, queryRuns, type RunQuery } from "../store/run-query.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 import { toStudioTimestamp } from "../store/studio-timestamp.ts";
 import { RUN_SELECT_FIELDS, toV2Runs, type V2RunViewOptions } from "../store/v2-run-view.ts";
+import { runAttachmentPath } from "./run-read-routes.ts";
 
 const RUN_TYPES = ["TOOL", "CHAIN", "LLM", "RETRIEVER", "EMBEDDING", "PROMPT", "PARSER"] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -24,6 +26,15 @@ export function v2RunContext(store: StudioStore, publicUrl: () => string): V2Run
     },
     datasetOf: (sessionId) =>
       sessionId === null ? null : (store.sessions.get(sessionId)?.reference_dataset_id ?? null),
+    attachmentsOf: (runId) =>
+      Object.fromEntries(
+        store.runs
+          .attachmentNames(runId)
+          .map((name) => [
+            name,
+            `${publicUrl()}${presignPath(store.urlSigningKey, runAttachmentPath(runId, name))}`,
+          ]),
+      ),
   };
 }
 

@@ -83,7 +83,7 @@ export class AnnotationQueueStore {
     this.#getRunInQueue = db.prepare("SELECT * FROM annotation_queue_runs WHERE queue_id = ? AND run_id = ?");
   }
 
-  /** Creates a queue (`id` if given); a taken id is a 409. */
+  /** Creates a queue (`id` if given); a taken id or name is a 409. */
   create(id: string | undefined, fields: AnnotationQueueFields & { name: string }): StudioAnnotationQueue {
     const queueId = id ?? randomUUID();
     if (this.get(queueId) !== undefined) {
@@ -92,6 +92,7 @@ export class AnnotationQueueStore {
         `Annotation queue ${queueId} already exists: pick another id, or update it.`,
       );
     }
+    this.#assertNameFree(fields.name, queueId);
     const now = studioNow();
     this.#db
       .prepare("INSERT INTO annotation_queues (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)")
@@ -155,9 +156,10 @@ export class AnnotationQueueStore {
     return rows.map((row) => this.#toQueue(row));
   }
 
-  /** Sets the given fields of a queue. */
+  /** Sets the given fields of a queue; a name another queue has is a 409. */
   update(id: string, fields: AnnotationQueueFields): void {
     this.require(id);
+    if (typeof fields.name === "string") this.#assertNameFree(fields.name, id);
     const sets: string[] = [];
     const params: SQLInputValue[] = [];
     for (const key of QUEUE_FIELDS) {
@@ -173,6 +175,23 @@ export class AnnotationQueueStore {
     this.#db
       .prepare(`UPDATE annotation_queues SET ${sets.join(", ")}, updated_at = ? WHERE id = ?`)
       .run(...params, studioNow(), id);
+  }
+
+  /**
+   * Names are unique, as datasets' are: tools find a queue by its name (`catena sample --queue`,
+   * the SDK's `listAnnotationQueues({ name })`), and two queues of one name would split the work
+   * between them without anyone noticing.
+   */
+  #assertNameFree(name: string, ownId: string): void {
+    const taken = this.#db
+      .prepare("SELECT id FROM annotation_queues WHERE name = ? AND id != ? LIMIT 1")
+      .get(name, ownId) as { id: string } | undefined;
+    if (taken !== undefined) {
+      throw new StudioHttpError(
+        409,
+        `An annotation queue named "${name}" already exists (${taken.id}): pick another name, or add runs to that one (GET /annotation-queues?name=).`,
+      );
+    }
   }
 
   /** Deletes a queue and its place in every run's review. */

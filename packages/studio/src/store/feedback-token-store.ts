@@ -28,7 +28,8 @@ const DEFAULT_EXPIRY_MS = 3 * 60 * 60 * 1000;
 
 /**
  * Checks a `POST /feedback/tokens` body: `run_id`, `feedback_key`, and `expires_at` (ISO) or
- * `expires_in: {days, hours, minutes}`; without either the token lives 3 hours, as in LangSmith.
+ * `expires_in: {days, hours, minutes}`; without either the token lives 3 hours, as in LangSmith. An
+ * expiry that is not in the future is a 422.
  */
 export function toFeedbackTokenCreate(body: unknown, now = Date.now()): FeedbackTokenCreate {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -62,6 +63,15 @@ export function toFeedbackTokenCreate(body: unknown, now = Date.now()): Feedback
     expiresAt = toStudioTimestamp(now + ms)!;
   } else {
     expiresAt = toStudioTimestamp(now + DEFAULT_EXPIRY_MS)!;
+  }
+  // A token already expired could never be used: the app that asked for it has a wrong clock or
+  // a wrong sign, and would hand out a link that answers 410 from the first click.
+  if (expiresAt <= toStudioTimestamp(now)!) {
+    throw new StudioHttpError(
+      422,
+      `The token would expire at ${expiresAt}, which is not in the future: give a later "expires_at", or a positive "expires_in" such as {"hours": 3}.`,
+      { expires_at: expiresAt },
+    );
   }
   const out: FeedbackTokenCreate = {
     run_id: raw.run_id.toLowerCase(),

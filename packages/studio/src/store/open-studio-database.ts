@@ -18,7 +18,7 @@ export function openStudioDatabase(path: string): DatabaseSync {
   } catch (error) {
     throw new StudioDatabaseError(
       "STUDIO_DB_OPEN",
-      `Cannot open the studio database ${path}: ${(error as Error).message}. Pass another path with --db (or dbPath).`,
+      `Cannot open the studio database ${path}: ${(error as Error).message}. Pass another path: --db for catena studio, CATENA_STUDIO_DB for the other commands, dbPath in code.`,
       { cause: error, details: { path } },
     );
   }
@@ -38,7 +38,7 @@ export function openStudioDatabase(path: string): DatabaseSync {
     if (error instanceof StudioDatabaseError) throw error;
     throw new StudioDatabaseError(
       "STUDIO_DB_OPEN",
-      `The studio database ${path} cannot be used: ${(error as Error).message}. Pass another path with --db (or dbPath), or move the file away.`,
+      `The studio database ${path} cannot be used: ${(error as Error).message}. Pass another path (--db for catena studio, CATENA_STUDIO_DB for the other commands, dbPath in code), or move the file away.`,
       { cause: error, details: { path } },
     );
   }

@@ -61,6 +61,7 @@ export class RunStore {
   readonly #search: RunSearchIndex;
   readonly #attach: StatementSync;
   readonly #attachment: StatementSync;
+  readonly #attachmentNames: StatementSync;
 
   constructor(db: DatabaseSync, sessions: SessionStore) {
     this.#sessions = sessions;
@@ -78,6 +79,7 @@ export class RunStore {
     this.#attachment = db.prepare(
       "SELECT mime_type, data FROM run_attachments WHERE run_id = ? AND name = ?",
     );
+    this.#attachmentNames = db.prepare("SELECT name FROM run_attachments WHERE run_id = ? ORDER BY name");
   }
 
   /** Applies creates and updates in order; see `mergeRun` for how they combine. */
@@ -106,6 +108,11 @@ export class RunStore {
   /** Stores attachments; a re-sent one replaces the previous bytes. */
   attach(attachments: readonly RunAttachment[]): void {
     for (const a of attachments) this.#attach.run(a.runId, a.name, a.mimeType, a.data);
+  }
+
+  /** The names of a run's attachments, in name order. */
+  attachmentNames(runId: string): string[] {
+    return this.#attachmentNames.all(runId).map((row) => String(row.name));
   }
 
   /** An attachment's bytes and type, or `undefined`. */

@@ -68,6 +68,8 @@ export interface V2RunViewOptions {
   shareUrl: (runId: string) => string | undefined;
   /** The reference dataset of a project, if it is an experiment. */
   datasetOf: (sessionId: string | null) => string | null;
+  /** A run's attachments: name → presigned download URL (LangSmith's v2 `attachments`). */
+  attachmentsOf: (runId: string) => Record<string, string>;
 }
 
 const PREVIEW_CHARS = 150;
@@ -129,7 +131,7 @@ export function toV2Runs(
       price_model_id: null,
       tags: view.tags,
       app_path: view.app_path,
-      attachments: {},
+      attachments: selected.has("ATTACHMENTS") ? options.attachmentsOf(view.id) : {},
       thread_evaluation_time: null,
       is_in_dataset: false,
       last_queued_at: null,
