@@ -49,6 +49,11 @@ export function batchReportText(r: BatchReport): string {
       `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}`,
     );
   }
+  if (s.status === "stopped") {
+    lines.push(
+      `  stopped: ${s.stoppedReason ?? "--max-cost"}; continue with --resume (and a higher --max-cost)`,
+    );
+  }
   const unconfigured = s.deferredReasons.PROVIDER_NOT_CONFIGURED ?? 0;
   if (unconfigured > 0) {
     lines.push(

@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type ChatScript, type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { runBatch } from "../batch/run-batch.ts";
 import { defineChain } from "../compile/define-chain.ts";
 import type { Dataset } from "../datasets/dataset.ts";
 import { runExperiment } from "../evals/run-experiment.ts";
@@ -199,5 +203,28 @@ describe("billed usage in the trace and against a budget", () => {
     expect(experiment.rows.map((r) => r.status)).toEqual(["error", "error"]);
     expect(experiment.stoppedReason).toMatch(/2 of 10 items cost 0\.0832 USD/);
     expect(s.requests).toHaveLength(2);
+  });
+
+  it("stops a batch at maxCostUsd when the money went on failed answers, and a resume runs the rest", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "catena-billed-usage-"));
+    try {
+      // Every answer fails the schema and costs $0.0416 (100k in, 1k out).
+      const s = await start(() => ({ content: "not json", ...usage(100_000, 1000) }));
+      const chain = chainOf(structuredStep(s.url, { repairs: 0 }));
+      const inputs = Array.from({ length: 10 }, (_, i) => ({ text: `item ${i}` }));
+      const checkpoint = join(dir, "out.jsonl");
+      const first = await runBatch(chain, inputs, { checkpoint, concurrency: 4, maxCostUsd: 0.1 });
+      // The first item runs alone; then one more fits ($0.0832 < $0.10), in flight at once with no other.
+      expect(first).toMatchObject({ status: "stopped", failed: 2, done: 0 });
+      expect(first.stoppedReason).toMatch(/--max-cost 0\.1 USD: 2 items cost 0\.0832 USD/);
+      expect(first.usage.costUsd).toBeCloseTo(2 * cost(100_000, 1000), 12);
+      expect(s.requests).toHaveLength(2);
+      const rest = await runBatch(chain, inputs, { checkpoint, resume: true, concurrency: 4 });
+      expect(rest).toMatchObject({ status: "done", failed: 8, skipped: 2 });
+      const lines = (await readFile(checkpoint, "utf8")).trim().split("\n");
+      expect(lines).toHaveLength(1 + 10);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
