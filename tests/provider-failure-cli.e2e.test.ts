@@ -125,4 +125,29 @@ describe("catena batch against a failing provider", () => {
       healthy = false;
     }
   });
+
+  it("stops at --max-cost when failed answers spent the budget (exit 1), and --resume runs the rest", async () => {
+    const file = join(dir, "costly.jsonl");
+    const out = join(dir, "costly-out.jsonl");
+    // Each "not-json" answer fails the schema and costs $0.0416.
+    await writeFile(
+      file,
+      `${Array.from({ length: 6 }, () => JSON.stringify({ text: "not-json" })).join("\n")}\n`,
+    );
+    const args = ["--no-trace", "batch", "label", "--file", file, "--out", out, "--chains", llmChains];
+    const before = server.chatRequests().length;
+    const first = await catena([...args, "--max-cost", "0.1"], { cwd: dir, env: env() });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain(
+      "  stopped: --max-cost 0.1 USD: 2 items cost 0.0832 USD; the next would pass the budget; continue with --resume (and a higher --max-cost)\n",
+    );
+    expect(first.stdout).toMatch(/failed 2\b/);
+    expect(server.chatRequests().length - before).toBe(2);
+    const rest = await catena([...args, "--resume"], { cwd: dir, env: env() });
+    expect(rest.code).toBe(1); // the rest fail the schema too
+    expect(rest.stdout).toMatch(/failed 4, skipped 2/);
+    const bad = await catena([...args, "--resume", "--max-cost", "-1"], { cwd: dir, env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "-1"/);
+  });
 });
