@@ -7,6 +7,7 @@ import {
   type ScriptedReply,
   startOpenAiTestServer,
 } from "@catena/testing";
+import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
@@ -263,6 +264,29 @@ describe("llm step against a failing provider", () => {
     const result = await run(chainOf(step), { text: "x" });
     expect(result).toMatchObject({ status: "done", output: "from gpt-4.1-nano-2025-04-14" });
     expect(s.chatRequests()).toHaveLength(2);
+  });
+
+  it("times out a call whose client ignores the abort signal, instead of hanging", async () => {
+    const s = await start(() => ({ content: "never asked" }));
+    // A model instance whose fetch never settles and never looks at its signal (a proxy agent, a
+    // custom fetch): only the step's own race against its timeout can end the call.
+    const model = new ChatOpenAI({
+      model: "gpt-4.1-mini-2025-04-14",
+      apiKey: "k",
+      maxRetries: 0,
+      configuration: { baseURL: s.url, fetch: () => new Promise<Response>(() => {}) },
+    });
+    const step = llm("ask", {
+      model,
+      prompt: "{text}",
+      callTimeoutMs: 100,
+      retry: { attempts: 2, initialMs: 5 },
+    });
+    const result = await run(chainOf(step), { text: "x" });
+    expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+      code: "PROVIDER_FAILED",
+      details: { calls: [{ kind: "timeout" }, { kind: "timeout" }] },
+    });
   });
 
   it("keeps a plain answer cut off by the token limit, and warns that it is", async () => {

@@ -3,7 +3,7 @@ import type { Callbacks } from "@langchain/core/callbacks/manager";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
-import { abortReason, sleep } from "../async/settle.ts";
+import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ProviderNotConfiguredError } from "../errors/errors.ts";
 import { type FailedCall, ModelRefusalError, ProviderError } from "../errors/llm-errors.ts";
 import type { StepContext } from "../types.ts";
@@ -142,14 +142,16 @@ export class ModelCaller {
         const resolvedCallbacks = await callbacks;
         let message: AIMessage | undefined;
         let thrown: unknown;
+        const signal = AbortSignal.any([ctx.signal, timeout.signal]);
         try {
-          message = await metered(meter, () =>
-            this.invoke(
-              model,
-              messages,
-              AbortSignal.any([ctx.signal, timeout.signal]),
-              resolvedCallbacks,
-              tokenSink(ctx),
+          // Raced against the signal: a client that ignores it (a custom fetch, LangChain's token
+          // estimate fetching its tables) must not hold the step past its timeout.
+          message = await metered(meter, async () =>
+            settle(
+              this.invoke(model, messages, signal, resolvedCallbacks, tokenSink(ctx)),
+              `llm step "${step}"`,
+              signal,
+              undefined,
             ),
           );
         } catch (error) {
