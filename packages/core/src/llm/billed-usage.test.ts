@@ -1,17 +1,16 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ChatScript, type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
-import { defineChain } from "../compile/define-chain.ts";
 import type { Dataset } from "../datasets/dataset.ts";
 import { runExperiment } from "../evals/run-experiment.ts";
-import type { AnyFlow, Flow } from "../flows/flow-types.ts";
+import type { AnyFlow } from "../flows/flow-types.ts";
 import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import type { SpanAnnotation, SpanInfo, SpanOutcome, Tracer, TraceSpan } from "../types.ts";
+import { testServers, textChain } from "./fixtures/provider-fixture.ts";
 
 // Every answer the provider billed is counted, whether the step could use it or not: the real
 // ChatOpenAI against the local test server, which reports the usage a script gives it.
@@ -23,28 +22,8 @@ const usage = (promptTokens: number, completionTokens: number) => ({
   usage: { promptTokens, completionTokens },
 });
 
-let servers: OpenAiTestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(script: ChatScript): Promise<OpenAiTestServer> {
-  const server = await startOpenAiTestServer(script);
-  servers.push(server);
-  return server;
-}
-
-function chainOf(node: AnyFlow) {
-  const flow = node as Flow<unknown, unknown, unknown>;
-  return defineChain({
-    name: "billed-usage",
-    version: "1.0.0",
-    input: z.object({ text: z.string() }),
-    output: z.unknown(),
-    flow,
-  });
-}
+const start = testServers();
+const chainOf = (node: AnyFlow) => textChain("billed-usage", node);
 
 const schema = z.object({ label: z.string() });
 const structuredStep = (url: string, extra: Record<string, unknown> = {}) =>

@@ -1,22 +1,17 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type ChatScript,
-  type OpenAiTestServer,
-  type ScriptedReply,
-  startOpenAiTestServer,
-} from "@catena/testing";
+import type { ScriptedReply } from "@catena/testing";
 import { ChatOpenAI } from "@langchain/openai";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
-import { defineChain } from "../compile/define-chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
-import type { AnyFlow, Flow } from "../flows/flow-types.ts";
+import type { AnyFlow } from "../flows/flow-types.ts";
 import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import type { Logger } from "../types.ts";
+import { testServers, textChain } from "./fixtures/provider-fixture.ts";
 
 // Providers that fail, one way after another: the real ChatOpenAI over HTTP against the local test
 // server. Each ends in a typed error naming what went wrong and what to do, is retried only when
@@ -25,28 +20,8 @@ import type { Logger } from "../types.ts";
 const MODEL = "openai:gpt-4.1-mini-2025-04-14";
 const ATTEMPTS = 3;
 
-let servers: OpenAiTestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(script: ChatScript): Promise<OpenAiTestServer> {
-  const server = await startOpenAiTestServer(script);
-  servers.push(server);
-  return server;
-}
-
-function chainOf(node: AnyFlow) {
-  const flow = node as Flow<unknown, unknown, unknown>;
-  return defineChain({
-    name: "failing-provider",
-    version: "1.0.0",
-    input: z.object({ text: z.string() }),
-    output: z.unknown(),
-    flow,
-  });
-}
+const start = testServers();
+const chainOf = (node: AnyFlow) => textChain("failing-provider", node);
 
 const stepAt = (url: string, extra: Record<string, unknown> = {}) =>
   llm("ask", {
@@ -54,7 +29,8 @@ const stepAt = (url: string, extra: Record<string, unknown> = {}) =>
     prompt: "{text}",
     baseURL: url,
     apiKey: "k",
-    callTimeoutMs: 300,
+    // Long enough for a loaded machine: only the hung cases wait it out, with a shorter one.
+    callTimeoutMs: 5000,
     retry: { attempts: ATTEMPTS, initialMs: 5 },
     ...extra,
   });
@@ -64,6 +40,8 @@ interface Case {
   reply: ScriptedReply;
   /** Ask for structured output, or stream the answer. */
   schema?: boolean;
+  /** A shorter call timeout, for a provider that never answers. */
+  callTimeoutMs?: number;
   stream?: boolean;
   code: "PROVIDER_FAILED" | "MODEL_REFUSED";
   kind: string;
@@ -125,6 +103,7 @@ const cases: Case[] = [
   {
     name: "hung response",
     reply: { hang: true },
+    callTimeoutMs: 300,
     code: "PROVIDER_FAILED",
     kind: "timeout",
     calls: ATTEMPTS,
@@ -234,7 +213,10 @@ const cases: Case[] = [
 describe("llm step against a failing provider", () => {
   it.each(cases)("$name: $code ($kind) after $calls call(s)", async (c) => {
     const s = await start(() => c.reply);
-    const step = stepAt(s.url, c.schema ? { schema: z.object({ label: z.string() }), repairs: 0 } : {});
+    const step = stepAt(s.url, {
+      ...(c.schema ? { schema: z.object({ label: z.string() }), repairs: 0 } : {}),
+      ...(c.callTimeoutMs === undefined ? {} : { callTimeoutMs: c.callTimeoutMs }),
+    });
     const result = await run(chainOf(step), { text: "x" }, c.stream ? { onToken: () => {} } : {});
     expect(result.status).toBe("error");
     if (result.status !== "error") return;
@@ -322,7 +304,7 @@ describe("a batch against a failing provider", () => {
           ? (failures[info.userText] as ScriptedReply)
           : { content: `answer to ${info.userText}`, usage: { promptTokens: 10, completionTokens: 2 } },
       );
-      const chain = chainOf(stepAt(s.url, { retry: { attempts: 2, initialMs: 5 } }));
+      const chain = chainOf(stepAt(s.url, { callTimeoutMs: 1500, retry: { attempts: 2, initialMs: 5 } }));
       const inputs = [...Object.keys(failures), ...Array.from({ length: 10 }, (_, i) => `fine ${i}`)].map(
         (text) => ({ text }),
       );

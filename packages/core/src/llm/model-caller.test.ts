@@ -1,46 +1,20 @@
-import {
-  type ChatScript,
-  type OpenAiTestServer,
-  startOpenAiTestServer,
-  type TestServerOptions,
-} from "@catena/testing";
-import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import type { ChatScript, OpenAiTestServer } from "@catena/testing";
+import { describe, expect, it } from "vitest";
 import { runBatch } from "../batch/run-batch.ts";
-import { defineChain } from "../compile/define-chain.ts";
 import { cascade } from "../flows/flow-nodes.ts";
-import type { AnyFlow, Flow } from "../flows/flow-types.ts";
+import type { AnyFlow } from "../flows/flow-types.ts";
 import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import { regex } from "../steps/regex-step.ts";
+import { testServers, textChain } from "./fixtures/provider-fixture.ts";
 
 // Provider handling of llm steps, end to end: the real ChatOpenAI against the local test server.
 
 const MODEL = "openai:gpt-4.1-mini-2025-04-14";
 const FALLBACK = "openai:gpt-4.1-nano-2025-04-14";
 
-let servers: OpenAiTestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(script: ChatScript | TestServerOptions): Promise<OpenAiTestServer> {
-  const server = await startOpenAiTestServer(script);
-  servers.push(server);
-  return server;
-}
-
-function chainOf(node: AnyFlow) {
-  const flow = node as Flow<unknown, unknown, unknown>;
-  return defineChain({
-    name: "provider-test",
-    version: "1.0.0",
-    input: z.object({ text: z.string() }),
-    output: z.unknown(),
-    flow,
-  });
-}
+const start = testServers();
+const chainOf = (node: AnyFlow) => textChain("provider-test", node);
 
 const gaps = (s: OpenAiTestServer): number[] =>
   s.requests.slice(1).map((r, i) => r.receivedAt - (s.requests[i]?.receivedAt ?? 0));
