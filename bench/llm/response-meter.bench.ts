@@ -4,7 +4,7 @@
 // second time, the usage summed), in interleaved rounds. Both arms pay for the in-process server
 // alike, so the difference of their CPU time is the meter's.
 //
-//   node --conditions=@catena/source bench/llm/response-meter.bench.ts [--requests=400] [--rounds=7] [--stream=0]
+//   node --conditions=@catena/source bench/llm/response-meter.bench.ts [--requests=400] [--rounds=15] [--stream]
 
 import { startOpenAiTestServer } from "@catena/testing";
 import { metered, meteredFetch, ResponseMeter } from "../../packages/core/src/llm/response-meter.ts";
@@ -12,7 +12,7 @@ import { fmt, loadNote, machineNotes, markdownTable, measure, median, numberArg 
 
 const REQUESTS = numberArg("requests", 400);
 const ROUNDS = numberArg("rounds", 7);
-const STREAM = numberArg("stream", 0) === 1;
+const STREAM = process.argv.includes("--stream");
 
 // A labelling answer with log-probabilities, the body llm steps with `labels` get.
 const server = await startOpenAiTestServer(() => ({
@@ -74,12 +74,15 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 await server.close();
 
+// Each round's metered arm against the plain one that ran just before it.
+const paired = rows.metered.cpu.map((cpu, i) => cpu - (rows.plain.cpu[i] as number));
 const cpuPlain = median(rows.plain.cpu);
 const cpuMetered = median(rows.metered.cpu);
 console.log(machineNotes());
 console.log(
   `${loadNote()}; ${REQUESTS} requests × ${ROUNDS} rounds, ${STREAM ? "streamed" : "unstreamed"}\n`,
 );
+console.log(`paired CPU differences (µs/request): ${paired.map((d) => fmt(d, 0)).join(" ")}\n`);
 console.log(
   markdownTable(
     ["fetch", "CPU µs/request (median)", "wall µs/request (median)"],

@@ -7,8 +7,8 @@ export interface MeteredResponse {
   inputTokens: number;
   outputTokens: number;
   /**
-   * Choices the answer held (a stream: chunks with a choice); undefined for bodies that are not chat
-   * completions (the Responses API).
+   * Choices the answer held (a stream: 1 once a chunk had one); undefined for bodies that are not
+   * chat completions (the Responses API).
    */
   choices?: number;
   finishReason?: string;
@@ -132,10 +132,11 @@ async function readStream(response: Response): Promise<MeteredResponse> {
     pending = done ? "" : (lines.pop() ?? "");
     for (const line of lines) {
       if (!line.startsWith("data:")) continue;
-      const data = line.slice(5).trim();
-      if (data === "" || data === "[DONE]") continue;
+      // Most events are a token each: only those that can say something are parsed.
+      if (read.choices === 0 && CHOICE.test(line)) read.choices = 1;
+      if (!TELLING.test(line)) continue;
       try {
-        addBody(read, JSON.parse(data), false);
+        addBody(read, JSON.parse(line.slice(5)), false);
       } catch {
         // An unreadable event: the client decides what it means.
       }
@@ -143,6 +144,10 @@ async function readStream(response: Response): Promise<MeteredResponse> {
     if (done) return read;
   }
 }
+
+// A chunk with a choice; one with usage, a refusal or a finish reason (not `null`).
+const CHOICE = /"choices"\s*:\s*\[\s*\{/;
+const TELLING = /"(?:usage|response)"\s*:\s*\{|"(?:refusal|finish_reason)"\s*:\s*"/;
 
 function blank(): MeteredResponse {
   return { reported: false, inputTokens: 0, outputTokens: 0 };
@@ -180,7 +185,6 @@ function addBody(read: MeteredResponse, value: unknown, whole: boolean): void {
   }
   if (!Array.isArray(body.choices)) return;
   if (whole) read.choices = body.choices.length;
-  else if (body.choices.length > 0) read.choices = (read.choices ?? 0) + 1;
   const choice = body.choices[0];
   if (choice === undefined) return;
   if (typeof choice.finish_reason === "string") read.finishReason = choice.finish_reason;
