@@ -136,6 +136,23 @@ describe("an llm step in a trace", () => {
     expect(below[1]?.error).toMatch(/500/);
   });
 
+  it("shows the tokens of a billed attempt that failed on its own run", async () => {
+    // The first answer is not JSON: the OpenAI client rejects it, but the provider billed it.
+    const p = await provider([
+      { content: "it is a refund", usage: { promptTokens: 30, completionTokens: 4 } },
+      { json: { label: "refund" }, usage: { promptTokens: 40, completionTokens: 3 } },
+    ]);
+    const { result, runs } = await traced(labelChain(p.url, "billed-attempt"), { text: "x" }, "llm-billed");
+    expect(result).toMatchObject({ status: "done", usage: { inputTokens: 70, outputTokens: 7 } });
+    const attempt = runs.find((r) => r.name === "intent (attempt 1)");
+    expect(attempt?.error).toMatch(/not valid JSON/);
+    expect(attempt?.prompt_tokens).toBe(30);
+    expect(attempt?.completion_tokens).toBe(4);
+    // The step's run is the call that answered: each call's tokens are on one run only.
+    const step = runs.find((r) => r.name === "intent");
+    expect(step?.prompt_tokens).toBe(40);
+  });
+
   it("ends a failed attempt when it failed, not when its retry started after the wait", async () => {
     const p = await provider([{ fail: 429, retryAfterSeconds: 1 }, { json: { label: "refund" } }]);
     const { result, runs } = await traced(labelChain(p.url, "waited"), { text: "x" }, "llm-wait");

@@ -7,7 +7,7 @@ export const ExitCode = {
   ok: 0,
   /**
    * A run failed, a lock check failed, some batch items failed, an eval or compare gate failed (or
-   * refused an unaligned judge), or an eval stopped at its cost limit (or an unexpected error).
+   * refused an unaligned judge), or an eval or a batch stopped at its cost limit (or an unexpected error).
    */
   failed: 1,
   /** Usage or input error: bad option, missing file, unknown chain, invalid JSON, input schema mismatch. */
@@ -29,7 +29,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODES_HELP = `Exit codes:
   0    ok
   1    run failed, lock check failed, some batch items failed, or an eval/compare
-       gate failed (or an eval stopped at --max-cost)
+       gate failed (or an eval or a batch stopped at --max-cost)
   2    usage or input error: bad option, missing file, unknown chain, invalid JSON,
        input that does not match the chain's input schema (run)
   3    the run ended deferred (no tier answered with enough confidence)

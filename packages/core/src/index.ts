@@ -36,7 +36,7 @@ export {
   TimeoutError,
 } from "./errors/errors.ts";
 export type { FailedCall } from "./errors/llm-errors.ts";
-export { ModelOutputError, ProviderError } from "./errors/llm-errors.ts";
+export { ModelOutputError, ModelRefusalError, ProviderError } from "./errors/llm-errors.ts";
 export { RunDeferredError, RunWaitingError } from "./errors/run-outcome-errors.ts";
 export { cascadeTierNames, children, flowNodes } from "./flows/children.ts";
 export type {

@@ -7,6 +7,9 @@ export interface ResolvedCompletion {
   id: string;
   model: string;
   content: string | null;
+  refusal: string | null;
+  /** False for an answer with an empty `choices` array. */
+  hasChoice: boolean;
   toolCalls: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }>;
   logprobs: { content: TokenLogprob[]; refusal: null } | null;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
@@ -51,11 +54,18 @@ export function resolveCompletion(request: ChatRequest, answer: ChatAnswer, id: 
     request.messages.reduce((n, m) => n + 4 + splitTokens(messageText(m.content)).length, 3);
   const completionTokens =
     answer.usage?.completionTokens ??
-    contentTokens.length + toolCalls.reduce((n, c) => n + splitTokens(c.function.arguments).length, 0);
+    contentTokens.length +
+      splitTokens(answer.refusal ?? "").length +
+      toolCalls.reduce((n, c) => n + splitTokens(c.function.arguments).length, 0);
   return {
     id: `chatcmpl-${id}`,
     model: answer.model ?? request.model,
-    content: toolCalls.length > 0 && answer.content === undefined ? null : (content ?? ""),
+    content:
+      answer.refusal !== undefined || (toolCalls.length > 0 && answer.content === undefined)
+        ? null
+        : (content ?? ""),
+    refusal: answer.refusal ?? null,
+    hasChoice: answer.noChoices !== true,
     toolCalls,
     logprobs,
     usage: {
@@ -75,19 +85,21 @@ export function completionBody(c: ResolvedCompletion): Record<string, unknown> {
     created: Math.floor(Date.now() / 1000),
     model: c.model,
     system_fingerprint: "fp_catena_test",
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: c.content,
-          refusal: null,
-          ...(c.toolCalls.length > 0 ? { tool_calls: c.toolCalls } : {}),
-        },
-        logprobs: c.logprobs,
-        finish_reason: c.finishReason,
-      },
-    ],
+    choices: c.hasChoice
+      ? [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: c.content,
+              refusal: c.refusal,
+              ...(c.toolCalls.length > 0 ? { tool_calls: c.toolCalls } : {}),
+            },
+            logprobs: c.logprobs,
+            finish_reason: c.finishReason,
+          },
+        ]
+      : [],
     usage: c.usage,
   };
 }
@@ -105,7 +117,9 @@ export function completionChunks(c: ResolvedCompletion, includeUsage: boolean): 
     ...base,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: null, ...extra }],
   });
+  if (!c.hasChoice) return includeUsage ? [{ ...base, choices: [], usage: c.usage }] : [];
   const chunks: Record<string, unknown>[] = [chunk({ role: "assistant", content: "" })];
+  if (c.refusal !== null) chunks.push(chunk({ refusal: c.refusal }));
   const logprobs = c.logprobs?.content ?? [];
   splitTokens(c.content ?? "").forEach((token, i) => {
     const lp = logprobs[i];

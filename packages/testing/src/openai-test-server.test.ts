@@ -150,6 +150,48 @@ describe("startOpenAiTestServer", () => {
     expect(s.requests.map((r) => r.status)).toEqual([429, 500, 200, 502]);
   });
 
+  it("drops the connection mid-body, and answers with no choices, a refusal or a finish reason", async () => {
+    const s = await start([
+      { disconnect: "mid-body" },
+      { content: "x", noChoices: true, usage: { promptTokens: 9 } },
+      { refusal: "I can't help with that." },
+      { content: "cut", finishReason: "length" },
+    ]);
+    await expect(chat(s.url).invoke("a")).rejects.toThrow(/terminated/);
+    expect(s.requests[0]?.status).toBe(200);
+    // Raw bodies: LangChain turns no choices into an error of its own and drops the refusal.
+    const post = async (): Promise<Record<string, unknown>> => {
+      const response = await fetch(`${s.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+      });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    expect(await post()).toMatchObject({ choices: [], usage: { prompt_tokens: 9 } });
+    expect(await post()).toMatchObject({
+      choices: [{ message: { content: null, refusal: "I can't help with that." }, finish_reason: "stop" }],
+    });
+    const cut = await chat(s.url).invoke("d");
+    expect(cut.response_metadata.finish_reason).toBe("length");
+  });
+
+  it("streams a refusal and an answer with no choices, usage last", async () => {
+    const s = await start([{ refusal: "No." }, { content: "x", noChoices: true }]);
+    const streamed = async (text: string): Promise<{ content: string; outputTokens: number }> => {
+      let content = "";
+      let outputTokens = 0;
+      for await (const chunk of await chat(s.url, { streamUsage: true }).stream(text)) {
+        content += String(chunk.content);
+        outputTokens += usage(chunk).output_tokens ?? 0;
+      }
+      return { content, outputTokens };
+    };
+    expect(await streamed("a")).toEqual({ content: "", outputTokens: 2 });
+    expect(await streamed("b")).toEqual({ content: "", outputTokens: 1 });
+    expect(s.requests.map((r) => r.status)).toEqual([200, 200]);
+  });
+
   it("answers slowly, or never until the client gives up", async () => {
     const s = await start([{ content: "late", delayMs: 300 }, { hang: true }]);
     const t0 = performance.now();

@@ -39,7 +39,8 @@ type Ctx = Context<Env>;
  * Starts an OpenAI-compatible HTTP server on 127.0.0.1 (a free port) that answers from a script:
  * chat completions (plain, `response_format` json_schema, tool calls, streaming, log-probabilities,
  * usage), embeddings, and injected failures (429 with `Retry-After`, 500, slow answers, hangs,
- * malformed JSON, dropped connections), plus an optional requests-per-minute limit. Point the real
+ * malformed JSON, dropped connections before or during the body, streams cut off, empty `choices`,
+ * refusals, `length`/`content_filter` finishes), plus an optional requests-per-minute limit. Point the real
  * `ChatOpenAI` / `OpenAIEmbeddings` at `url`.
  *
  * @example
@@ -195,6 +196,8 @@ async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id
     return errorResponse(504, "openai test server: the client gave up waiting.");
   }
   if ("disconnect" in reply) {
+    if (reply.disconnect === "mid-body")
+      return cutBody(c, completionBody(resolveCompletion(request, {}, id)));
     c.env.incoming.socket.destroy();
     return errorResponse(502, "openai test server: connection dropped.");
   }
@@ -224,6 +227,21 @@ async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id
     }
     await stream.writeSSE({ data: "[DONE]" });
   });
+}
+
+/** A 200 answer whose connection drops after half of the body has been sent. */
+function cutBody(c: Ctx, body: Record<string, unknown>): Response {
+  const text = JSON.stringify(body);
+  const half = new TextEncoder().encode(text.slice(0, Math.floor(text.length / 2)));
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(half);
+      // The client has the headers and some of the body when the socket goes.
+      await sleep(20);
+      c.env.incoming.socket.destroy();
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 function failure(reply: FailureReply): Response {

@@ -60,6 +60,13 @@ export interface ChatAnswer {
   tokenLogprobs?: Readonly<Record<string, number>>;
   /** Log-probability of tokens not named in `tokenLogprobs` (default 0, i.e. certain). */
   defaultLogprob?: number;
+  /**
+   * The model declines: the message has this `refusal` and no content (what OpenAI sends for a
+   * structured-output request it will not answer). Billed like any answer.
+   */
+  refusal?: string;
+  /** Answers with an empty `choices` array (and the usage): a provider or proxy that lost the answer. */
+  noChoices?: boolean;
   /** Usage figures to report instead of the server's own token counts. */
   usage?: { promptTokens?: number; completionTokens?: number };
   finishReason?: string;
@@ -96,9 +103,13 @@ export interface MalformedReply {
   malformed: true;
 }
 
-/** Closes the connection without answering (a connection error on the client). */
+/**
+ * Closes the connection: without answering (`true`: a connection error on the client), or
+ * `"mid-body"`: after sending the status, the headers and part of a 200 body (a socket reset while
+ * the client reads the answer).
+ */
 export interface DisconnectReply {
-  disconnect: true;
+  disconnect: true | "mid-body";
 }
 
 /** Anything a script can answer a chat request with. */

@@ -23,7 +23,10 @@ export function batchReportJson(r: BatchReport): Record<string, unknown> {
   return { chain: r.chain, file: r.file, out: r.out, ...summary, resultsFile: r.tally };
 }
 
-/** The report as text: counts of this run, throughput, counts per tier/queue/label, failures, output path. */
+/**
+ * The report as text: counts of this run, throughput, tokens and cost, counts per tier/queue/label,
+ * failures, output path.
+ */
 export function batchReportText(r: BatchReport): string {
   const s = r.summary;
   const ran = s.done + s.deferred + s.failed + s.waiting;
@@ -40,6 +43,17 @@ export function batchReportText(r: BatchReport): string {
   ];
   if (s.waiting > 0) counts.splice(2, 0, `waiting ${s.waiting}`);
   lines.push(`  ${counts.join(", ")}`);
+  // What this run spent, failed items' billed answers included (a schema failure is paid for too).
+  if (s.usage.inputTokens + s.usage.outputTokens > 0) {
+    lines.push(
+      `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}`,
+    );
+  }
+  if (s.status === "stopped") {
+    lines.push(
+      `  stopped: ${s.stoppedReason ?? "--max-cost"}; continue with --resume (and a higher --max-cost)`,
+    );
+  }
   const unconfigured = s.deferredReasons.PROVIDER_NOT_CONFIGURED ?? 0;
   if (unconfigured > 0) {
     lines.push(

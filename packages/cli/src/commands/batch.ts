@@ -23,6 +23,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
+import { positiveNumber } from "../positive-number.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
 import { type ShadowCliOptions, shadowOption } from "../tracing/shadow-option.ts";
@@ -41,13 +42,14 @@ export interface BatchCommandOptions {
   encoding?: string;
   format?: string;
   redisWait: string;
+  maxCost?: string;
 }
 
 /**
  * Registers `catena batch <chain>`: streams a JSONL or CSV file through a chain, writing each result
  * to a JSONL results file as it finishes, and prints a summary. Unreadable lines and inputs that
  * fail the chain's schema are recorded as failed items; the others still run. Exit code 1 when the
- * results file holds failed items, 130 when interrupted (Ctrl-C), 143 on SIGTERM (resume with `--resume`).
+ * results file holds failed items or `--max-cost` stopped the batch, 130 when interrupted (Ctrl-C), 143 on SIGTERM (resume with `--resume`).
  */
 export function registerBatchCommand(program: Command, ctx: CommandContext): void {
   program
@@ -71,6 +73,10 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
     .option(
       "--queue <redis-url>",
       "run the items on the workers of this Redis queue (catena worker) instead of here",
+    )
+    .option(
+      "--max-cost <usd>",
+      "stop taking items before this run spends more than this many US dollars (continue with --resume)",
     )
     .option(
       "--redis-wait <seconds>",
@@ -100,6 +106,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
       const redisWait = redisWaitMs(options.redisWait);
+      const maxCostUsd =
+        options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
       const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
       const decode: DecodeOptions =
         options.encoding === undefined ? {} : { encoding: inputEncoding(options.encoding) };
@@ -158,6 +166,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           signal: controller.signal,
           onProgress: (p) => display.update(p),
           ...(rate === undefined || options.queue ? {} : { rate }),
+          ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
           ...(options.queue
             ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io, redisWait)
             : {}),
@@ -196,7 +205,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
         if (summary.status === "aborted")
           ctx.setExitCode(stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
-        else if (tally.failed > 0) ctx.setExitCode(ExitCode.failed);
+        else if (tally.failed > 0 || summary.status === "stopped") ctx.setExitCode(ExitCode.failed);
       } finally {
         await spool?.dispose();
       }

@@ -10,8 +10,9 @@ import { type RecordedExperiment, runRecordedExperiment } from "../evaluation/re
 import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
+import { positiveNumber } from "../positive-number.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
-import { positiveNumber, recordingJson } from "./eval.ts";
+import { recordingJson } from "./eval.ts";
 
 /** The options of `catena compare`. */
 export interface CompareCommandOptions {

@@ -17,6 +17,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
+import { positiveNumber } from "../positive-number.ts";
 import { oneLine } from "../report-error.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
@@ -207,14 +208,6 @@ export function positiveInteger(text: string, option: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1)
     throw new CliError(`${option} must be a whole number of at least 1, got "${text}".`);
-  return n;
-}
-
-/** Parses a positive amount, for `--max-cost`. */
-export function positiveNumber(text: string, option: string): number {
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n))
-    throw new CliError(`${option} must be a positive number of US dollars, got "${text}".`);
   return n;
 }
 

@@ -28,6 +28,13 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
   concurrency?: number;
   /** At most this many item starts per second, or per minute (one of the two). */
   rate?: { perSecond?: number; perMinute?: number };
+  /**
+   * Stop taking items before this run spends more than this many US dollars: each item to start is
+   * counted at the mean cost of the items finished so far (failed items' billed answers included),
+   * and so is each item in flight; the first item runs alone. A stopped batch has status `stopped`;
+   * the items it did not start run on `resume`.
+   */
+  maxCostUsd?: number;
   onProgress?: (progress: BatchProgress) => void;
   /**
    * JSONL file that receives each result as it finishes, after a header line recording the chain
@@ -88,7 +95,10 @@ export interface BatchItemResult<TOutput = unknown> extends BatchRecord {
 
 /** What {@link runBatch} returns. */
 export interface BatchSummary<TOutput = unknown> {
-  status: "done" | "aborted";
+  /** `stopped`: `maxCostUsd` stopped it before the end (see `stoppedReason`). */
+  status: "done" | "aborted" | "stopped";
+  /** Why `maxCostUsd` stopped the batch: what the finished items cost. */
+  stoppedReason?: string;
   total: number;
   done: number;
   failed: number;

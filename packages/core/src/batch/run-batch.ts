@@ -23,7 +23,8 @@ export { UnreadableItem } from "./unreadable-item.ts";
  * Runs a chain over many inputs with bounded concurrency and an optional rate limit, streaming
  * progress and writing results to a JSONL checkpoint as they finish. Rerun with the same checkpoint
  * and `resume: true` after a crash: finished items are skipped, so each input appears exactly once.
- * A failing item is recorded with its error and the batch goes on.
+ * A failing item is recorded with its error and the batch goes on. `maxCostUsd` stops it before it
+ * overspends.
  *
  * @example
  * const summary = await runBatch(chain, inputs, { concurrency: 16, checkpoint: "out.jsonl", resume: true,
@@ -92,6 +93,40 @@ export async function runBatch<TInput, TOutput>(
     return result;
   };
 
+  const budget = options.maxCostUsd;
+  if (budget !== undefined && !(budget > 0)) {
+    throw new CatenaError("BATCH_INPUT", `maxCostUsd must be a number of US dollars > 0, got ${budget}.`);
+  }
+  let stopped = false;
+  // What the items run so far cost, for the budget (the recorder counts them a turn later).
+  let costed = 0;
+  let spentUsd = 0;
+  // Wakes the workers waiting for the first item to end (the budget's estimate needs one).
+  let itemEnded: { promise: Promise<void>; resolve: () => void } | undefined;
+  const firstItemEnded = async (): Promise<void> => {
+    while (costed === 0 && inFlight > 0) {
+      if (itemEnded === undefined) {
+        let resolve = (): void => {};
+        const promise = new Promise<void>((r) => {
+          resolve = r;
+        });
+        itemEnded = { promise, resolve };
+      }
+      await itemEnded.promise;
+    }
+  };
+  /**
+   * Whether the next item would pass the budget, counting it and the items in flight at the mean
+   * cost so far. Synchronous, and followed at once by the item's start: two workers never both
+   * take the last dollar.
+   */
+  const overBudget = (limit: number): boolean => {
+    if (stopped) return true;
+    if (costed === 0 || spentUsd + (spentUsd / costed) * (inFlight + 1) <= limit) return false;
+    stopped = true;
+    return true;
+  };
+
   const finishedSet = checkpoint?.finished;
   const source = inputSource(
     inputs,
@@ -141,6 +176,11 @@ export async function runBatch<TInput, TOutput>(
         recorder.add(index, value, value, inFlight);
         continue;
       }
+      if (budget !== undefined) {
+        // An item taken but not started is not in the checkpoint: a resume runs it.
+        if (costed === 0 && inFlight > 0) await firstItemEnded();
+        if (overBudget(budget)) return;
+      }
       inFlight++;
       let result: RunResult | QueuedRunResult;
       try {
@@ -183,10 +223,17 @@ export async function runBatch<TInput, TOutput>(
         throw error;
       } finally {
         inFlight--;
+        // The waiter resumes after this item's cost is counted (below, in this same turn).
+        itemEnded?.resolve();
+        itemEnded = undefined;
       }
       if (options.signal?.aborted) {
         aborted = true;
         return; // not recorded: the item runs again on resume
+      }
+      if (budget !== undefined) {
+        costed++;
+        spentUsd += result.usage.costUsd;
       }
       recorder.add(index, value, result, inFlight);
     }
@@ -212,7 +259,7 @@ export async function runBatch<TInput, TOutput>(
   const ran = counts.done + counts.failed + counts.deferred + counts.waiting;
   const summary: BatchSummary = {
     // Items dropped from the queue by an abort never ran: the batch is incomplete.
-    status: aborted || ran + counts.skipped < index ? "aborted" : "done",
+    status: aborted ? "aborted" : stopped ? "stopped" : ran + counts.skipped < index ? "aborted" : "done",
     total: index,
     ...counts,
     ms,
@@ -220,6 +267,10 @@ export async function runBatch<TInput, TOutput>(
     usage: recorder.usage,
     deferredReasons: recorder.deferredReasons,
   };
+  if (stopped) {
+    // Said once the items in flight have ended: what the budget was spent on.
+    summary.stoppedReason = `--max-cost ${budget} USD: ${costed} ${costed === 1 ? "item" : "items"} cost ${spentUsd.toFixed(4)} USD; the next would pass the budget`;
+  }
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
   if (queued) summary.batchId = batchId;

@@ -7,7 +7,10 @@ export interface FailedCall {
   attempt: number;
   /** HTTP status, when the provider answered. */
   status?: number;
-  /** rate-limit, server, connection, timeout, malformed-response, client or unknown. */
+  /**
+   * rate-limit, server, connection, timeout, malformed-response, empty-answer, client, refusal,
+   * content-filter or unknown.
+   */
   kind: string;
   message: string;
   /** How long the provider asked to wait, when that was longer than the step waits (`retry.maxRetryAfterMs`). */
@@ -29,6 +32,24 @@ export class ProviderError extends CatenaError {
     super(
       "PROVIDER_FAILED",
       `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last)}`,
+      { ...options, details: { step, calls, ...options.details } },
+    );
+    this.calls = calls;
+  }
+}
+
+/**
+ * The model answered but declined: it refused (OpenAI's `refusal`), or the provider's content
+ * filter stopped the answer. The same request gets the same refusal, so it is not retried; the
+ * fallback models were tried. `details.calls` lists each failed call, the last being the refusal.
+ */
+export class ModelRefusalError extends CatenaError {
+  readonly calls: FailedCall[];
+  constructor(step: string, calls: FailedCall[], options: CatenaErrorOptions = {}) {
+    const last = calls.at(-1);
+    super(
+      "MODEL_REFUSED",
+      `llm step "${step}": ${last?.model ?? "the model"} did not answer: ${last?.message ?? "it refused"}. Rephrase the prompt (or the input), or add a \`fallbacks\` model that answers it; asking the same again does not help.`,
       { ...options, details: { step, calls, ...options.details } },
     );
     this.calls = calls;

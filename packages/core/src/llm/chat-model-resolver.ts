@@ -5,6 +5,7 @@ import { canonicalJson } from "../versioning/canonical-json.ts";
 import { loadLangChain } from "./langchain-runtime.ts";
 import { parseModelId } from "./model-id.ts";
 import type { RateLimitTarget } from "./rate-limit-registry.ts";
+import { meteredFetch } from "./response-meter.ts";
 
 /** A model as an llm step takes it: a provider-qualified id, or a LangChain chat model instance. */
 export type ChatModelInput = string | BaseChatModel;
@@ -84,7 +85,8 @@ const resolved = new Map<string, Promise<BaseChatModel>>();
 /**
  * Turns a step's model into a callable LangChain chat model. Ids go through `initChatModel`, with
  * LangChain's own retries off (`maxRetries: 0`: the step retries, so that backoff, `Retry-After`
- * and fallbacks are its own) and the key and base URL from the settings or the environment.
+ * and fallbacks are its own) and the key and base URL from the settings or the environment;
+ * OpenAI's client fetches through {@link meteredFetch}, so that every billed answer is counted.
  * Throws `ProviderNotConfiguredError` naming the variables to set when there is neither.
  */
 export async function resolveChatModel(
@@ -125,10 +127,9 @@ export async function resolveChatModel(
     }
     // Local OpenAI-compatible servers need no key, but the OpenAI client refuses to start without one.
     params.apiKey = apiKey ?? "not-needed";
-    if (baseURL !== undefined) {
-      params.configuration = { baseURL };
-      endpoint = { provider: parsed.provider, baseURL };
-    }
+    // Every answer's usage is read from the HTTP body, including answers the client then rejects.
+    params.configuration = baseURL === undefined ? { fetch: meteredFetch } : { baseURL, fetch: meteredFetch };
+    if (baseURL !== undefined) endpoint = { provider: parsed.provider, baseURL };
   } else {
     if (settings.apiKey !== undefined) params.apiKey = settings.apiKey;
     if (settings.baseURL !== undefined) {

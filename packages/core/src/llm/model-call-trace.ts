@@ -21,6 +21,8 @@ export interface ModelCallRecord {
   settings: ModelSettings;
   /** 1 for the step's first model call, 2 for the next (a retry, a fallback or a repair), ... */
   attempt: number;
+  /** Tokens the provider billed for the call, also when its answer could not be used. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 /**
@@ -39,8 +41,13 @@ export function modelCallAnnotation(
 } {
   const metadata = modelMetadata(call.model, call.settings);
   const inputs = { messages: call.messages.map(chatMessage) };
-  if (answer === undefined) return { inputs, metadata };
-  const usage = usageMetadata(answer);
+  const usage = usageMetadata(call, answer);
+  if (answer === undefined) {
+    // A billed call without an answer to show (the client rejected it) still shows its tokens.
+    if (usage === undefined) return { inputs, metadata };
+    metadata.usage_metadata = usage;
+    return { inputs, outputs: { usage_metadata: usage }, metadata };
+  }
   if (usage !== undefined) metadata.usage_metadata = usage;
   const finish = (answer.response_metadata as { finish_reason?: unknown } | undefined)?.finish_reason;
   const outputs: Record<string, unknown> = {
@@ -106,12 +113,16 @@ export function modelMetadata(id: string, settings: ModelSettings): Record<strin
   return metadata;
 }
 
-function usageMetadata(message: AIMessage): Record<string, number> | undefined {
-  const usage = message.usage_metadata as { input_tokens?: number; output_tokens?: number } | undefined;
-  if (usage === undefined) return undefined;
-  const input = usage.input_tokens ?? 0;
-  const output = usage.output_tokens ?? 0;
-  return { input_tokens: input, output_tokens: output, total_tokens: input + output };
+/** The call's tokens as counted (the provider's own figures), else those on the answer. */
+function usageMetadata(
+  call: ModelCallRecord,
+  message: AIMessage | undefined,
+): Record<string, number> | undefined {
+  const usage = message?.usage_metadata as { input_tokens?: number; output_tokens?: number } | undefined;
+  const input = call.usage?.inputTokens ?? usage?.input_tokens;
+  const output = call.usage?.outputTokens ?? usage?.output_tokens;
+  if (input === undefined && output === undefined) return undefined;
+  return { input_tokens: input ?? 0, output_tokens: output ?? 0, total_tokens: (input ?? 0) + (output ?? 0) };
 }
 
 function chatMessage(message: BaseMessage): TracedChatMessage {

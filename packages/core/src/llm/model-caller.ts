@@ -3,9 +3,9 @@ import type { Callbacks } from "@langchain/core/callbacks/manager";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
-import { abortReason, sleep } from "../async/settle.ts";
+import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ProviderNotConfiguredError } from "../errors/errors.ts";
-import { type FailedCall, ProviderError } from "../errors/llm-errors.ts";
+import { type FailedCall, ModelRefusalError, ProviderError } from "../errors/llm-errors.ts";
 import type { StepContext } from "../types.ts";
 import { canonicalJson } from "../versioning/canonical-json.ts";
 import {
@@ -26,6 +26,7 @@ import { classifyProviderError, type ProviderFailure } from "./provider-failure.
 import type { RateLimits } from "./provider-rate-limiter.ts";
 import { providerRateLimiter } from "./rate-limit-registry.ts";
 import type { CachedResponse, ResponseCache } from "./response-cache.ts";
+import { type MeteredResponse, metered, ResponseMeter } from "./response-meter.ts";
 import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
 import { contentText } from "./structured-answer.ts";
 import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
@@ -64,8 +65,11 @@ export interface ModelAnswer {
 /**
  * Calls a step's model the careful way: through the cache, the provider's shared rate limiter and
  * a per-call timeout; retrying 429s, 5xx, connection errors and timeouts with exponential backoff
- * and jitter or the provider's `Retry-After`; then trying the fallback models in order. Each
- * answer's tokens and cost go to `ctx.recordUsage`; LangChain's runs nest under the step's trace.
+ * and jitter or the provider's `Retry-After`; then trying the fallback models in order. An answer
+ * that came empty (no choices) is retried; a refusal or a content-filter stop moves on to the next
+ * model and ends in `MODEL_REFUSED`. The tokens and cost of every billed call go to
+ * `ctx.recordUsage` and the call's trace, whether its answer was used, unreadable or retried
+ * (see {@link ResponseMeter}); LangChain's runs nest under the step's trace.
  */
 export class ModelCaller {
   private readonly options: ModelCallerOptions;
@@ -83,11 +87,13 @@ export class ModelCaller {
     let lastError: unknown;
     // A failed call is traced as an attempt of its own once another call follows it, ending when
     // it failed: the wait before the retry is not the call's time.
-    let failedCall: { call: ModelCallRecord; error: unknown; endTime: number } | undefined;
+    let failedCall:
+      | { call: ModelCallRecord; error: unknown; answer?: AIMessage; endTime: number }
+      | undefined;
     const traceFailedCall = (): void => {
       if (failedCall === undefined) return;
-      const { call, error, endTime } = failedCall;
-      traceOtherCall(ctx.trace, `${step} (attempt ${call.attempt})`, call, { error, endTime });
+      const { call, ...outcome } = failedCall;
+      traceOtherCall(ctx.trace, `${step} (attempt ${call.attempt})`, call, outcome);
       failedCall = undefined;
     };
     // Fetched once a model is ready to call: an item that never reaches a model needs no LangChain tracer.
@@ -132,46 +138,79 @@ export class ModelCaller {
         const call = this.record(ctx, model.id, messages);
         const timeout = new AbortController();
         const timer = setTimeout(() => timeout.abort(), this.options.callTimeoutMs);
-        let failure: ProviderFailure;
+        const meter = new ResponseMeter();
+        const resolvedCallbacks = await callbacks;
+        let message: AIMessage | undefined;
+        let thrown: unknown;
+        const signal = AbortSignal.any([ctx.signal, timeout.signal]);
         try {
-          const message = await this.invoke(
-            model,
-            messages,
-            AbortSignal.any([ctx.signal, timeout.signal]),
-            await callbacks,
-            tokenSink(ctx),
+          // Raced against the signal: a client that ignores it (a custom fetch, LangChain's token
+          // estimate fetching its tables) must not hold the step past its timeout.
+          message = await metered(meter, async () =>
+            settle(
+              this.invoke(model, messages, signal, resolvedCallbacks, tokenSink(ctx)),
+              `llm step "${step}"`,
+              signal,
+              undefined,
+            ),
           );
-          const { inputTokens, outputTokens } = usageOf(message);
-          permit.settle(inputTokens + outputTokens || estimate);
-          ctx.recordUsage({
-            inputTokens,
-            outputTokens,
-            costUsd: costOf(modelPrice(model.id), inputTokens, outputTokens),
-          });
-          if (cache && key) {
-            await cache.set(key, toCached(message, model.id)).catch((error: unknown) => {
-              ctx.logger.warn(`llm step "${step}": could not write the response cache`, {
-                error: String(error),
-              });
-            });
-          }
-          return { message, model: model.id, cached: false, call };
         } catch (error) {
-          permit.settle(0);
-          if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
-          const unreadable = unreadableReason(error);
-          if (unreadable !== undefined) throw new UnreadableAnswer(model.id, unreadable, error, call);
-          lastError = error;
-          failedCall = { call, error, endTime: Date.now() };
-          failure = timeout.signal.aborted
-            ? {
-                kind: "timeout",
-                retryable: true,
-                message: `no answer within ${this.options.callTimeoutMs} ms`,
-              }
-            : classifyProviderError(error);
+          thrown = error;
         } finally {
           clearTimeout(timer);
+        }
+        // Every billed answer counts, read or not: the provider's figures from the HTTP body,
+        // else (providers whose client Catena does not create) LangChain's from the message.
+        const billed = await meter.settled();
+        const tokens = message !== undefined && !billed.reported ? usageOf(message) : billed;
+        const spent = tokens.inputTokens + tokens.outputTokens;
+        permit.settle(spent || (message === undefined ? 0 : estimate));
+        if (spent > 0) {
+          call.usage = { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens };
+          ctx.recordUsage({
+            inputTokens: tokens.inputTokens,
+            outputTokens: tokens.outputTokens,
+            costUsd: costOf(modelPrice(model.id), tokens.inputTokens, tokens.outputTokens),
+          });
+        }
+        let failure: ProviderFailure;
+        if (message !== undefined) {
+          const declined = declinedAnswer(meter.last, message);
+          if (declined === undefined) {
+            this.warnIfCut(ctx, model.id, meter.last, message);
+            if (cache && key) {
+              await cache.set(key, toCached(message, model.id)).catch((error: unknown) => {
+                ctx.logger.warn(`llm step "${step}": could not write the response cache`, {
+                  error: String(error),
+                });
+              });
+            }
+            return { message, model: model.id, cached: false, call };
+          }
+          failure = declined;
+          lastError = new Error(declined.message);
+          failedCall = { call, error: lastError, answer: message, endTime: Date.now() };
+        } else {
+          if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
+          const answer = meter.last;
+          const filtered = answer?.finishReason === "content_filter" ? CONTENT_FILTERED : undefined;
+          const unreadable = filtered === undefined ? unreadableReason(thrown) : undefined;
+          if (unreadable !== undefined) {
+            throw new UnreadableAnswer(model.id, unreadable, thrown, call, answer?.content ?? "");
+          }
+          lastError = thrown;
+          failedCall = { call, error: thrown, endTime: Date.now() };
+          failure =
+            filtered ??
+            (timeout.signal.aborted
+              ? {
+                  kind: "timeout",
+                  retryable: true,
+                  message: `no answer within ${this.options.callTimeoutMs} ms`,
+                }
+              : answer?.choices === 0
+                ? NO_CHOICES
+                : classifyProviderError(thrown));
         }
         failures.push({
           model: model.id,
@@ -207,12 +246,33 @@ export class ModelCaller {
       }
     }
     // The last call's error is the step's: its run shows that call's messages and model.
-    if (failedCall !== undefined) ctx.trace.annotate?.(modelCallAnnotation(failedCall.call, undefined));
+    if (failedCall !== undefined)
+      ctx.trace.annotate?.(modelCallAnnotation(failedCall.call, failedCall.answer));
     if (failures.length === 0 && notConfigured) throw notConfigured;
+    const last = failures.at(-1);
+    if (last !== undefined && (last.kind === "refusal" || last.kind === "content-filter")) {
+      throw new ModelRefusalError(step, failures, { cause: lastError });
+    }
     throw new ProviderError(step, failures, {
       cause: lastError,
       ...(notConfigured ? { details: { notConfigured: notConfigured.message } } : {}),
     });
+  }
+
+  /** A plain answer stopped by the token limit is kept, but said: it is probably missing its end. */
+  private warnIfCut(
+    ctx: StepContext,
+    model: string,
+    answer: MeteredResponse | undefined,
+    message: AIMessage,
+  ): void {
+    if (this.options.structured !== undefined) return;
+    const finish = answer?.finishReason ?? message.response_metadata?.finish_reason;
+    if (finish !== "length") return;
+    ctx.logger.warn(
+      `llm step "${this.options.step}": the answer of ${model} was cut off by the token limit (finish_reason length); raise \`maxTokens\` or ask for a shorter answer.`,
+      { maxTokens: this.options.settings.maxTokens },
+    );
   }
 
   private record(ctx: StepContext, model: string, messages: BaseMessage[]): ModelCallRecord {
@@ -369,4 +429,35 @@ async function toMessage(cached: CachedResponse): Promise<AIMessage> {
     tool_calls: cached.toolCalls.map((c) => ({ ...c, type: "tool_call" as const })),
     response_metadata: cached.logprobs === undefined ? {} : { logprobs: cached.logprobs },
   });
+}
+
+const CONTENT_FILTERED: ProviderFailure = {
+  kind: "content-filter",
+  retryable: false,
+  message: "the provider's content filter stopped the answer (finish_reason content_filter)",
+};
+
+const NO_CHOICES: ProviderFailure = {
+  kind: "empty-answer",
+  retryable: true,
+  message: "the provider answered with no choices (an empty `choices` array)",
+};
+
+/**
+ * An answer that came but says nothing: the model refused (OpenAI's `refusal`, which LangChain
+ * drops), the content filter stopped it, or the provider sent no choice at all. Undefined for an
+ * answer to use.
+ */
+function declinedAnswer(
+  answer: MeteredResponse | undefined,
+  message: AIMessage,
+): ProviderFailure | undefined {
+  if (answer?.refusal !== undefined) {
+    const refusal = answer.refusal.length > 300 ? `${answer.refusal.slice(0, 300)}…` : answer.refusal;
+    return { kind: "refusal", retryable: false, message: `the model refused: ${JSON.stringify(refusal)}` };
+  }
+  const finish = answer?.finishReason ?? message.response_metadata?.finish_reason;
+  if (finish === "content_filter") return CONTENT_FILTERED;
+  if (answer?.choices === 0) return NO_CHOICES;
+  return undefined;
 }

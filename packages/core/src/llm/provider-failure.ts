@@ -1,6 +1,16 @@
 /** What went wrong with a model call, and whether trying again can help. */
 export interface ProviderFailure {
-  kind: "rate-limit" | "server" | "connection" | "timeout" | "malformed-response" | "client" | "unknown";
+  kind:
+    | "rate-limit"
+    | "server"
+    | "connection"
+    | "timeout"
+    | "malformed-response"
+    | "empty-answer"
+    | "client"
+    | "refusal"
+    | "content-filter"
+    | "unknown";
   retryable: boolean;
   /** HTTP status, when the provider answered. */
   status?: number;
@@ -26,7 +36,10 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     code?: unknown;
     cause?: unknown;
   };
-  const message = typeof e.message === "string" ? e.message : String(error);
+  // LangChain appends a troubleshooting link to the provider's message; the step says what to do.
+  const message = (typeof e.message === "string" ? e.message : String(error))
+    .replace(/\s*Troubleshooting URL: \S+\s*$/, "")
+    .trim();
   // LangChain wraps some answers (a prompt over the context window: ContextOverflowError) and
   // keeps the provider's error, with its status, as the cause.
   const causeStatus = (e.cause as { status?: unknown } | null | undefined)?.status;
@@ -50,10 +63,18 @@ export function classifyProviderError(error: unknown): ProviderFailure {
       text,
     )
   ) {
-    return { kind: "connection", retryable: true, message };
+    // undici's bare "terminated": the socket closed while the answer was being read.
+    const said = /^terminated$/i.test(message)
+      ? "the connection closed while the answer was being read (terminated)"
+      : message;
+    return { kind: "connection", retryable: true, message: said };
   }
   if (error instanceof SyntaxError || /JSON|Unexpected end|Unexpected token/.test(text)) {
-    return { kind: "malformed-response", retryable: true, message };
+    return {
+      kind: "malformed-response",
+      retryable: true,
+      message: `the provider's answer is not valid JSON (${message})`,
+    };
   }
   return { kind: "unknown", retryable: false, message };
 }

@@ -11,12 +11,15 @@ export class UnreadableAnswer extends Error {
   readonly reason: string;
   /** The call that got the answer, for the step's trace. */
   readonly call: ModelCallRecord | undefined;
-  constructor(model: string, reason: string, cause: unknown, call?: ModelCallRecord) {
+  /** The answer's text as the provider sent it ("" when unknown), for the repair and the error. */
+  readonly rawText: string;
+  constructor(model: string, reason: string, cause: unknown, call?: ModelCallRecord, rawText = "") {
     super(`${model}: ${reason}`, { cause });
     this.name = "UnreadableAnswer";
     this.model = model;
     this.reason = reason;
     this.call = call;
+    this.rawText = rawText;
   }
 }
 

@@ -144,7 +144,7 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
         answered = answer;
       } catch (error) {
         if (!(error instanceof UnreadableAnswer)) throw error;
-        read = { ok: false, rawText: "", issues: [{ path: "", message: error.reason }] };
+        read = { ok: false, rawText: error.rawText, issues: [{ path: "", message: error.reason }] };
         model = error.model;
         if (error.call !== undefined) answered = { call: error.call };
       }
