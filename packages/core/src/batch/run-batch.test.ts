@@ -187,6 +187,20 @@ describe("runBatch", () => {
     expect(ms).toBeGreaterThanOrEqual(950);
   });
 
+  it("runs every item once, each with its own input, while workers wait for rate slots", async () => {
+    const { chain } = doubler();
+    const summary = await runBatch(
+      chain,
+      range(9).map((n) => ({ n })),
+      { rate: { perSecond: 200 }, concurrency: 3 },
+    );
+    expect(summary.done).toBe(9);
+    const byIndex = (summary.results ?? []).map((r) => [r.index, r.status === "done" ? r.output : r.status]);
+    expect(byIndex.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+      range(9).map((n) => [n, { doubled: n * 2 }]),
+    );
+  });
+
   it("rejects a rate given both per second and per minute", async () => {
     const { chain } = doubler();
     await expect(

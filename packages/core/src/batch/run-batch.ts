@@ -161,6 +161,9 @@ export async function runBatch<TInput, TOutput>(
         if (options.signal?.aborted) aborted = true;
         return;
       }
+      // Taken out at once: an array source refills one item object per read, and the waits below
+      // (rate slot, first item's cost) let other workers read before this one runs.
+      const { index, value } = next;
       if (gate) {
         try {
           await gate();
@@ -171,7 +174,6 @@ export async function runBatch<TInput, TOutput>(
       }
       // The critical path of an item, inline (no async frame of its own): run it, hand the result
       // to the recorder, take the next one.
-      const { index, value } = next;
       if (value instanceof UnreadableItem) {
         recorder.add(index, value, value, inFlight);
         continue;
