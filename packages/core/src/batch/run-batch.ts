@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
+import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import type { RunClock } from "../runtime/run-session.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { Walk } from "../runtime/run-walk.ts";
@@ -101,6 +102,8 @@ export async function runBatch<TInput, TOutput>(
   // What the items run so far cost, for the budget (the recorder counts them a turn later).
   let costed = 0;
   let spentUsd = 0;
+  // Tokens spent at no known price: a budget cannot be kept over them, so the batch stops.
+  let unpriced = 0;
   // Wakes the workers waiting for the first item to end (the budget's estimate needs one).
   let itemEnded: { promise: Promise<void>; resolve: () => void } | undefined;
   const firstItemEnded = async (): Promise<void> => {
@@ -236,6 +239,11 @@ export async function runBatch<TInput, TOutput>(
       if (budget !== undefined) {
         costed++;
         spentUsd += result.usage.costUsd;
+        const free = unpricedTokens(result.usage);
+        if (free > 0) {
+          unpriced += free;
+          stopped = true;
+        }
       }
       recorder.add(index, value, result, inFlight);
     }
@@ -271,7 +279,10 @@ export async function runBatch<TInput, TOutput>(
   };
   if (stopped) {
     // Said once the items in flight have ended: what the budget was spent on.
-    summary.stoppedReason = `--max-cost ${budget} USD: ${costed} ${costed === 1 ? "item" : "items"} cost ${spentUsd.toFixed(4)} USD; the next would pass the budget`;
+    summary.stoppedReason =
+      unpriced > 0
+        ? unpricedBudgetReason(budget ?? 0, unpriced)
+        : `--max-cost ${budget} USD: ${costed} ${costed === 1 ? "item" : "items"} cost ${spentUsd.toFixed(4)} USD; the next would pass the budget`;
   }
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;

@@ -1,5 +1,6 @@
 import type { AnyChain } from "../compile/chain.ts";
 import type { Dataset, DatasetExample } from "../datasets/dataset.ts";
+import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
 import type { Tracer, Usage } from "../types.ts";
@@ -87,6 +88,8 @@ export async function runExperiment(
   let inFlight = 0;
   let spent = 0;
   let stoppedReason: string | undefined;
+  // Tokens spent at no known price: a budget cannot be kept over them, so the experiment stops.
+  let unpriced = 0;
   // With a budget, items in flight are counted at the mean cost so far: they will spend too.
   const overBudget = (): boolean => {
     if (options.maxCostUsd === undefined || done === 0) return false;
@@ -106,6 +109,10 @@ export async function runExperiment(
     inFlight--;
     rows[index] = row;
     spent += row.usage.costUsd + row.judgeUsage.costUsd;
+    if (options.maxCostUsd !== undefined) {
+      unpriced += unpricedTokens(row.usage) + unpricedTokens(row.judgeUsage);
+      if (unpriced > 0) stoppedReason ??= unpricedBudgetReason(options.maxCostUsd, unpriced);
+    }
     done++;
     options.onProgress?.(done, work.length);
     return true;

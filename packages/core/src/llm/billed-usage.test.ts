@@ -206,4 +206,26 @@ describe("billed usage in the trace and against a budget", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("stops a batch and an eval with a budget when the model has no known price, instead of spending at $0", async () => {
+    const s = await start(() => ({ json: { label: "refund" }, ...usage(100_000, 1000) }));
+    const chain = chainOf(structuredStep(s.url, { model: "openai:my-finetune-x" }));
+    const inputs = Array.from({ length: 6 }, (_, i) => ({ text: `item ${i}` }));
+    const batch = await runBatch(chain, inputs, { concurrency: 1, maxCostUsd: 0.01 });
+    expect(batch).toMatchObject({ status: "stopped", done: 1 });
+    expect(batch.stoppedReason).toMatch(/101000 model tokens were spent at no known price.*setModelPrice/);
+    expect(s.requests).toHaveLength(1);
+    const dataset: Dataset = {
+      name: "unpriced",
+      contentHash: "0",
+      examples: inputs.map((inputs, i) => ({ id: `e${i}`, inputs })),
+    };
+    const experiment = await runExperiment(chain, dataset, { evaluators: [], maxCostUsd: 0.01 });
+    expect(experiment.status).toBe("stopped");
+    expect(experiment.rows).toHaveLength(1);
+    expect(experiment.stoppedReason).toMatch(/no known price/);
+    // Without a budget, an unpriced model runs as before.
+    const free = await runBatch(chain, inputs, { concurrency: 2 });
+    expect(free).toMatchObject({ status: "done", done: 6 });
+  });
 });

@@ -172,16 +172,18 @@ interface Usage {
   output_tokens?: number;
 }
 
-/** Adds what a body (or a stream's chunk) says. */
+/** Records what a body (or a stream's chunk) says. */
 function addBody(read: MeteredResponse, value: unknown, whole: boolean): void {
   if (typeof value !== "object" || value === null) return;
   const body = value as Body;
   // A Responses API stream reports usage on its `response.completed` event.
   const usage = body.usage ?? body.response?.usage;
   if (usage) {
+    // The last report wins: a stream reports once at its end (OpenAI) or a running total on every
+    // chunk (vLLM's continuous usage), never a per-chunk share, so adding would count it many times.
     read.reported = true;
-    read.inputTokens += usage.prompt_tokens ?? usage.input_tokens ?? 0;
-    read.outputTokens += usage.completion_tokens ?? usage.output_tokens ?? 0;
+    read.inputTokens = usage.prompt_tokens ?? usage.input_tokens ?? 0;
+    read.outputTokens = usage.completion_tokens ?? usage.output_tokens ?? 0;
   }
   if (!Array.isArray(body.choices)) return;
   if (whole) read.choices = body.choices.length;
