@@ -53,10 +53,7 @@ export function toRunViews(
   const select =
     options.select === undefined || options.select.length === 0 ? undefined : new Set(options.select);
   const wants = (field: string) => select === undefined || select.has(field);
-  const usage =
-    wants("total_tokens") || wants("prompt_tokens") || wants("completion_tokens") || wants("total_cost")
-      ? subtreeUsage(db, runs)
-      : new Map<string, RunUsage>();
+  const usage = USAGE_FIELDS.some(wants) ? subtreeUsage(db, runs) : new Map<string, RunUsage>();
   const feedback = wants("feedback_stats")
     ? feedbackStats(db, runs)
     : new Map<string, Record<string, FeedbackStat>>();
@@ -94,6 +91,16 @@ export function toRunViews(
     return picked as Partial<StudioRun>;
   });
 }
+
+// Any of them selected alone (`select: ["prompt_cost"]`) must still be the subtree's sum.
+const USAGE_FIELDS: readonly (keyof RunUsage)[] = [
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "prompt_cost",
+  "completion_cost",
+  "total_cost",
+];
 
 const emptyUsage: RunUsage = {
   prompt_tokens: null,
