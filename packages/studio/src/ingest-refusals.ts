@@ -21,7 +21,7 @@ export interface IngestRefusalSummary {
 const RECENT = 20;
 
 /**
- * The runs the studio refused one by one (too deep), so that a refusal is never silent although the
+ * The runs the studio refused one by one (too deep, malformed dotted order), so that a refusal is never silent although the
  * SDK ignores the body of a 202: each is logged (`log`, by default to stderr) and counted, and the
  * count with the last 20 is shown on `GET /info` as `catena.refused`. Counted since the studio
  * started.

@@ -2,7 +2,7 @@ import { assertJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from "../http/json-
 import { parseJsonText } from "../http/parse-json-text.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { type FeedbackCreate, toFeedbackCreate } from "../store/feedback-store.ts";
-import { isUuid, type RunOperation, toRunFields } from "../store/run-fields.ts";
+import { isUuid, type RunOperation, refusedRunId, toRunFields } from "../store/run-fields.ts";
 import type { RunAttachment } from "../store/run-store.ts";
 import type { MultipartPart } from "./parse-multipart.ts";
 
@@ -11,7 +11,7 @@ export interface MultipartIngest {
   operations: RunOperation[];
   attachments: RunAttachment[];
   feedback: FeedbackCreate[];
-  /** Runs and feedback left out, each with why (nested too deep); the rest is stored. */
+  /** Runs and feedback left out, each with why (nested too deep, bad dotted order); the rest is stored. */
   refused: { id: string; detail: string }[];
 }
 
@@ -22,7 +22,8 @@ const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"
  * its large fields), `post.{id}.inputs|outputs|events|extra|error|serialized` (each one JSON value),
  * `attachment.{id}.{name}` (raw bytes) and `feedback.{id}`. A field part without its run part, an
  * unknown part name or invalid JSON is a 422 that names the part. A run or feedback nested deeper
- * than {@link MAX_JSON_DEPTH} is left out (with its attachments) and listed in `refused`.
+ * than {@link MAX_JSON_DEPTH}, or a run with a malformed `dotted_order`, is left out (with its
+ * attachments) and listed in `refused`.
  */
 export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartIngest {
   const runs = new Map<
@@ -96,8 +97,8 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
       const run = toRunFields(entry.kind, { ...entry.body, ...entry.fields, id: entry.id }, `part "${key}"`);
       operations.push({ kind: entry.kind, run });
     } catch (error) {
-      if (!(error instanceof JsonTooDeepError)) throw error;
-      refused.push({ id: entry.id, detail: error.message });
+      if (refusedRunId(error) === undefined) throw error;
+      refused.push({ id: entry.id, detail: (error as Error).message });
     }
   }
   if (refused.length === 0) return { operations, attachments, feedback, refused };

@@ -1,19 +1,19 @@
 import type { Hono } from "hono";
-import { JsonTooDeepError } from "../http/json-depth.ts";
 import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { IngestRefusal, IngestRefusals } from "../ingest-refusals.ts";
 import { parseMultipart } from "../multipart/parse-multipart.ts";
 import { readMultipartIngest } from "../multipart/read-multipart-ingest.ts";
-import { type RunOperation, toRunFields } from "../store/run-fields.ts";
+import { type RunOperation, refusedRunId, toRunFields } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
 /**
  * Registers run ingestion: `POST /runs/multipart` (what the SDK uses), `POST /runs/batch` (its
  * fallback), and the single-run `POST /runs` and `PATCH /runs/{id}`. Each request is stored in one
- * transaction, all or nothing, except runs nested too deep: the batch routes leave those out, store
- * the rest, record them in `refusals` and list them as `{"refused": [...]}` in the 202.
+ * transaction, all or nothing, except runs nested too deep or with a malformed `dotted_order`: the
+ * batch routes leave those out, store the rest, record them in `refusals` and list them as
+ * `{"refused": [...]}` in the 202. The single-run routes answer them with a 422.
  */
 export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals: IngestRefusals): void {
   app.post("/runs/multipart", async (c) => {
@@ -51,7 +51,7 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals:
       );
     }
     const operations: RunOperation[] = [];
-    const tooDeep: JsonTooDeepError[] = [];
+    const refusedRuns: { id: string; detail: string }[] = [];
     for (const kind of ["post", "patch"] as const) {
       const list = (body as Record<string, unknown>)[kind];
       if (list === undefined || list === null) continue;
@@ -60,16 +60,17 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals:
         try {
           operations.push({ kind, run: toRunFields(kind, item, `${kind}[${i}]`) });
         } catch (error) {
-          if (!(error instanceof JsonTooDeepError) || error.runId === undefined) throw error;
-          tooDeep.push(error);
+          const id = refusedRunId(error);
+          if (id === undefined) throw error;
+          refusedRuns.push({ id, detail: (error as Error).message });
         }
       });
     }
     // A run refused in "post" is refused in "patch" too: half a run would look like a real one.
-    const left = new Set(tooDeep.map((e) => e.runId));
+    const left = new Set(refusedRuns.map((r) => r.id));
     store.transaction(() => store.runs.ingest(operations.filter((op) => !left.has(op.run.id))));
-    const refused: IngestRefusal[] = tooDeep.map((e) =>
-      refusals.record("POST /runs/batch", e.runId ?? "", e.message),
+    const refused: IngestRefusal[] = refusedRuns.map((r) =>
+      refusals.record("POST /runs/batch", r.id, r.detail),
     );
     return c.json(refused.length === 0 ? {} : { refused }, 202);
   });

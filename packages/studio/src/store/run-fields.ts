@@ -1,4 +1,5 @@
-import { assertJsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
+import { assertDottedOrder, InvalidDottedOrderError } from "../http/invalid-dotted-order-error.ts";
+import { assertJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
@@ -45,8 +46,9 @@ export function isUuid(value: unknown): value is string {
  * Checks a run JSON object (from `/runs/multipart`, `/runs/batch`, `/runs` or `PATCH /runs/{id}`)
  * and normalises its timestamps. A create needs `name` and `run_type`; either needs a UUID `id`.
  * Unknown keys (`child_runs`, `address`, ...) are ignored. A JSON field nested deeper than
- * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError` (a 422 carrying the run id), which batch routes
- * use to refuse that run alone.
+ * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError`, a malformed `dotted_order` throws
+ * `InvalidDottedOrderError` (422s carrying the run id), which batch routes use to refuse that run
+ * alone (see {@link refusedRunId}).
  *
  * @param where names the request part or array item in error messages.
  */
@@ -96,7 +98,10 @@ export function toRunFields(kind: "post" | "patch", body: unknown, where: string
   const traceId = uuid("trace_id");
   if (traceId !== undefined) run.trace_id = traceId;
   const dotted = text("dotted_order");
-  if (dotted !== undefined) run.dotted_order = dotted;
+  if (dotted !== undefined) {
+    assertDottedOrder(dotted, run.id, where);
+    run.dotted_order = dotted;
+  }
   if (raw.parent_run_id !== undefined) run.parent_run_id = uuid("parent_run_id") ?? null;
   const sessionId = uuid("session_id");
   if (sessionId !== undefined) run.session_id = sessionId;
@@ -136,4 +141,14 @@ function errorText(value: unknown): string {
 
 function unprocessable(detail: string): StudioHttpError {
   return new StudioHttpError(422, detail);
+}
+
+/**
+ * The run a batch route refuses alone, storing the rest of its request: the id carried by a
+ * `JsonTooDeepError` or an `InvalidDottedOrderError`; `undefined` for any other error, which fails
+ * the whole request.
+ */
+export function refusedRunId(error: unknown): string | undefined {
+  if (error instanceof JsonTooDeepError || error instanceof InvalidDottedOrderError) return error.runId;
+  return undefined;
 }

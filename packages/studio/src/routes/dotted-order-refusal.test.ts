@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import { RunTree } from "langsmith";
+import { describe, expect, it, vi } from "vitest";
+import { request, useStudio } from "../studio-fixture.case.ts";
+
+const fixture = useStudio();
+
+const stamp = "20261206T101500123456Z";
+
+describe("a run with a malformed dotted_order", () => {
+  it("is a 422 naming the run and the format on POST /runs and PATCH /runs/{id}", async () => {
+    const client = fixture.client({ autoBatchTracing: false });
+    const id = randomUUID();
+    const create = client.createRun({
+      id,
+      name: "bad",
+      run_type: "chain",
+      inputs: {},
+      project_name: "dotted",
+      dotted_order: `20261206T1015Z${id}`,
+    });
+    await expect(create).rejects.toThrow(/422/);
+    const answer = await request(fixture.studio, "POST", "/runs", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        id,
+        name: "bad",
+        run_type: "chain",
+        inputs: {},
+        dotted_order: `${stamp}${randomUUID()}`,
+      }),
+    });
+    expect(answer.status).toBe(422);
+    const body = answer.body as { detail: string };
+    expect(body.detail).toContain(`run ${id}`);
+    expect(body.detail).toMatch(
+      /not the run's; expected <YYYYMMDDTHHMMSSffffff>Z<run id> segments joined by dots/,
+    );
+
+    const good = new RunTree({ name: "good", run_type: "chain", inputs: {}, client, project_name: "dotted" });
+    await good.postRun();
+    const patch = await request(fixture.studio, "PATCH", `/runs/${good.id}`, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outputs: { a: 1 }, dotted_order: `${good.dotted_order}.` }),
+    });
+    expect(patch.status).toBe(422);
+    expect((patch.body as { detail: string }).detail).toContain("malformed segment 2");
+  });
+
+  it("is left out of an SDK batch alone: the rest is stored, the refusal logged and shown on /info", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const client = fixture.client();
+      const root = new RunTree({
+        name: "root",
+        run_type: "chain",
+        inputs: {},
+        client,
+        project_name: "dotted",
+      });
+      await root.postRun();
+      const child = root.createChild({ name: "child", run_type: "llm", inputs: {} });
+      const stray = randomUUID();
+      // The child's own segment with another run's id: it would be filed under the wrong run.
+      child.dotted_order = `${root.dotted_order}.${stamp}${stray}`;
+      await child.postRun();
+      const sibling = root.createChild({ name: "sibling", run_type: "tool", inputs: {} });
+      await sibling.postRun();
+      await client.awaitPendingTraceBatches();
+
+      const stored = await client.readRun(root.id, { loadChildRuns: true });
+      expect(stored.child_runs?.map((r) => r.name)).toEqual(["sibling"]);
+      await expect(client.readRun(child.id)).rejects.toThrow(/404|not found/i);
+      const info = (await request(fixture.studio, "GET", "/info")).body as {
+        catena: { refused: { recent: { route: string; id: string; detail: string }[] } };
+      };
+      expect(info.catena.refused.recent.at(-1)).toMatchObject({
+        route: "POST /runs/multipart",
+        id: child.id,
+      });
+      expect(info.catena.refused.recent.at(-1)?.detail).toContain(`ends with the id ${stray}`);
+      expect(warn.mock.calls.flat().join("\n")).toContain(`refused ${child.id}`);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("is left out of POST /runs/batch alone, post and patch, and listed as refused in the 202", async () => {
+    const good = randomUUID();
+    const bad = randomUUID();
+    const run = (id: string, dotted: string) => ({
+      id,
+      name: id === good ? "kept" : "dropped",
+      run_type: "chain",
+      inputs: {},
+      session_name: "dotted-batch",
+      trace_id: id,
+      dotted_order: dotted,
+    });
+    const answer = await request(fixture.studio, "POST", "/runs/batch", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        post: [run(good, `${stamp}${good}`), run(bad, bad)],
+        patch: [{ id: bad, outputs: {}, dotted_order: `${stamp}${bad}` }],
+      }),
+    });
+    expect(answer.status).toBe(202);
+    const refused = (answer.body as { refused: { id: string; detail: string }[] }).refused;
+    expect(refused.map((r) => r.id)).toEqual([bad]);
+    expect(refused[0]?.detail).toContain("malformed segment 1");
+    expect((await request(fixture.studio, "GET", `/runs/${good}`)).status).toBe(200);
+    expect((await request(fixture.studio, "GET", `/runs/${bad}`)).status).toBe(404);
+  });
+});
