@@ -69,6 +69,38 @@ describe("datasets and examples through the langsmith SDK", () => {
     expect((response.body as { detail: string }).detail).toMatch(/needs inputs/);
   });
 
+  it("answers an example id that already exists with 409 naming it, and keeps the stored example", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("taken-ids");
+    const other = await client.createDataset("taken-ids-other");
+    const exampleId = crypto.randomUUID();
+    await client.createExample({ text: "first" }, { label: "a" }, { datasetId: dataset.id, exampleId });
+    for (const datasetId of [dataset.id, other.id]) {
+      await expect(
+        client.createExample({ text: "second" }, { label: "b" }, { datasetId, exampleId }),
+      ).rejects.toThrow(new RegExp(`409.*Example ${exampleId} already exists`));
+    }
+    // A batch with the taken id adds none of its examples.
+    await expect(
+      client.createExamples([
+        { dataset_id: dataset.id, inputs: { text: "fresh" } },
+        { dataset_id: dataset.id, id: exampleId, inputs: { text: "third" } },
+      ]),
+    ).rejects.toThrow(/409/);
+    const stored = await client.readExample(exampleId);
+    expect(stored).toMatchObject({
+      dataset_id: dataset.id,
+      inputs: { text: "first" },
+      outputs: { label: "a" },
+    });
+    expect((await collect(client.listExamples({ datasetId: dataset.id }))).map((e) => e.id)).toEqual([
+      exampleId,
+    ]);
+    // Changing it is what updateExample is for.
+    await client.updateExample(exampleId, { dataset_id: dataset.id, inputs: { text: "changed" } });
+    expect((await client.readExample(exampleId)).inputs).toEqual({ text: "changed" });
+  });
+
   it("exports chat and LLM examples as OpenAI fine-tuning lines (readDatasetOpenaiFinetuning)", async () => {
     const client = fixture.client();
     const chat = await client.createDataset("support-chat-ft", { dataType: "chat" });

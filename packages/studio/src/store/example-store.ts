@@ -89,17 +89,18 @@ export class ExampleStore {
   }
 
   /**
-   * Adds examples to a dataset (an existing id is replaced). A `split` is kept, as in LangSmith,
-   * as `metadata.dataset_split` (a list).
+   * Adds examples to a dataset. A `split` is kept, as in LangSmith, as `metadata.dataset_split` (a
+   * list). An id that is already an example's (or twice in the upload) is a 409 that names it and
+   * nothing is added: creating must not overwrite an example (the SDK reads an example first and
+   * updates it with PATCH, see its `syncExample`).
    */
   upload(datasetId: string, uploads: readonly ExampleUpload[]): string[] {
     const dataset = this.#datasets.require(datasetId);
+    this.#refuseTakenIds(uploads.map((u) => u.id));
     const now = studioNow();
     const insert = this.#db.prepare(
       `INSERT INTO examples (id, dataset_id, inputs, outputs, metadata, source_run_id, created_at, modified_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET dataset_id = excluded.dataset_id, inputs = excluded.inputs, outputs = excluded.outputs,
-         metadata = excluded.metadata, source_run_id = excluded.source_run_id, modified_at = excluded.modified_at`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const attach = this.#db.prepare(
       `INSERT INTO example_attachments (example_id, name, mime_type, data) VALUES (?, ?, ?, ?)
@@ -124,6 +125,32 @@ export class ExampleStore {
     }
     this.#datasets.touch(dataset.id);
     return uploads.map((u) => u.id);
+  }
+
+  #refuseTakenIds(ids: readonly string[]): void {
+    const seen = new Set<string>();
+    let twice: string | undefined;
+    for (const id of ids) {
+      if (seen.has(id)) twice ??= id;
+      seen.add(id);
+    }
+    const taken = this.#db
+      .prepare("SELECT id, dataset_id FROM examples WHERE id IN (SELECT value FROM json_each(?))")
+      .all(JSON.stringify([...seen]));
+    const first = taken[0];
+    if (first !== undefined) {
+      const more = taken.length > 1 ? ` (and ${taken.length - 1} more of this upload's ids)` : "";
+      throw new StudioHttpError(
+        409,
+        `Example ${String(first.id)} already exists (in dataset ${String(first.dataset_id)})${more}: change it with PATCH /v1/platform/datasets/{id}/examples (the SDK's updateExample), or create it with a new id.`,
+      );
+    }
+    if (twice !== undefined) {
+      throw new StudioHttpError(
+        409,
+        `Example id ${twice} is given twice in one upload: give each example its own id.`,
+      );
+    }
   }
 
   /** An example by id, or a 404. */
