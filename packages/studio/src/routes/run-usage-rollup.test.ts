@@ -13,6 +13,9 @@ const usage = {
   total_cost: 0.03,
 };
 
+// The SDK's `Run` type has the token counts but not the costs the API returns beside them.
+const field = (run: object | undefined, key: string) => (run as Record<string, unknown> | undefined)?.[key];
+
 describe("a run's tokens and cost include its descendants'", () => {
   let rootId = "";
   let projectId = "";
@@ -49,7 +52,7 @@ describe("a run's tokens and cost include its descendants'", () => {
     const client = fixture.client();
     const root = await client.readRun(rootId);
     expect(root).toMatchObject({ total_tokens: 20, prompt_tokens: 14, completion_tokens: 6 });
-    expect(root.total_cost).toBeCloseTo(0.06);
+    expect(field(root, "total_cost")).toBeCloseTo(0.06);
     const runs = await collect(client.listRuns({ projectName: "rollup" }));
     expect(Object.fromEntries(runs.map((r) => [r.name, r.total_tokens]))).toEqual({
       root: 20,
@@ -59,7 +62,7 @@ describe("a run's tokens and cost include its descendants'", () => {
     const [selected] = await collect(
       client.listRuns({ projectName: "rollup", isRoot: true, select: ["id", "prompt_cost"] }),
     );
-    expect(selected?.prompt_cost).toBeCloseTo(0.02);
+    expect(field(selected, "prompt_cost")).toBeCloseTo(0.02);
   });
 
   it("in the v2 query with include_subtree_usage (own figures without, as LangSmith)", async () => {
