@@ -92,16 +92,6 @@ export function toRunViews(
   });
 }
 
-// Any of them selected alone (`select: ["prompt_cost"]`) must still be the subtree's sum.
-const USAGE_FIELDS: readonly (keyof RunUsage)[] = [
-  "prompt_tokens",
-  "completion_tokens",
-  "total_tokens",
-  "prompt_cost",
-  "completion_cost",
-  "total_cost",
-];
-
 const emptyUsage: RunUsage = {
   prompt_tokens: null,
   completion_tokens: null,
@@ -110,6 +100,9 @@ const emptyUsage: RunUsage = {
   completion_cost: null,
   total_cost: null,
 };
+
+// Any of them selected alone (`select: ["prompt_cost"]`) must still be the subtree's sum.
+const USAGE_FIELDS = Object.keys(emptyUsage) as readonly (keyof RunUsage)[];
 
 // Ancestors from the dotted order: each segment ends with the run id (36 characters), root first.
 function ancestorIds(run: StoredRun): string[] {
