@@ -482,6 +482,53 @@ describe("run", () => {
     expect(r.steps[0]?.usage).toEqual({ inputTokens: 10, outputTokens: 2, costUsd: 0.001 });
   });
 
+  it("keeps a returned result's usage as it was when the run ended, whatever a late step records after", async () => {
+    // The step ignores the run's timeout, as a model call whose answer arrives late does, and
+    // records its usage once the test lets it: after the run returned.
+    const held = gate();
+    let recorded = false;
+    const chain = defineChain({
+      name: "late-usage",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: code("late", async (_: unknown, ctx) => {
+        ctx.recordUsage({ inputTokens: 10, outputTokens: 1, costUsd: 0.01 });
+        await held.promise;
+        ctx.recordUsage({ inputTokens: 500, outputTokens: 50, costUsd: 0.5 });
+        recorded = true;
+      }),
+    });
+    const r = await run(chain, { text: "x" }, { timeoutMs: 30 });
+    expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
+    held.open();
+    await expect.poll(() => recorded).toBe(true);
+    expect(r.usage).toEqual({ inputTokens: 10, outputTokens: 1, costUsd: 0.01 });
+  });
+
+  it("keeps a timed-out step's recorded usage as it was when the step timed out", async () => {
+    const held = gate();
+    let recorded = false;
+    const chain = defineChain({
+      name: "late-step-usage",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: code("late", async (_: unknown, ctx) => {
+        ctx.recordUsage({ inputTokens: 10 });
+        await held.promise;
+        ctx.recordUsage({ inputTokens: 500 });
+        recorded = true;
+      }),
+    });
+    const r = await run(chain, { text: "x" }, { stepTimeoutMs: 30 });
+    expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
+    held.open();
+    await expect.poll(() => recorded).toBe(true);
+    expect(r.usage.inputTokens).toBe(10);
+    expect(r.steps[0]?.usage?.inputTokens).toBe(10);
+  });
+
   it("runOrThrow returns the output or throws the typed error", async () => {
     await expect(runOrThrow(echo, { text: "hi" })).resolves.toEqual({ text: "hi" });
     // @ts-expect-error a missing field: the run-time check is under test
