@@ -248,6 +248,41 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
     }
   });
 
+  it("retry does not re-run a step whose error no retry can fix (here another chain's invalid input), unless retryOn says so", async () => {
+    const inner = defineChain({
+      name: "inner",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: code("echo", (d: unknown) => d),
+    });
+    let calls = 0;
+    const chain = (retryOn?: () => boolean) =>
+      defineChain({
+        name: "calls-inner",
+        version: "1.0.0",
+        input: text,
+        output: z.unknown(),
+        flow: retry(
+          code("call", async () => {
+            calls++;
+            return runOrThrow(inner, { text: "" });
+          }),
+          { attempts: 3, backoff: { initialMs: 1 }, ...(retryOn ? { retryOn } : {}) },
+        ),
+      });
+    const r = await run(chain(), { text: "x" }, opts);
+    expect(r.status === "error" ? r.error.cause : undefined).toMatchObject({ code: "INPUT_VALIDATION" });
+    expect(calls).toBe(1);
+    calls = 0;
+    await run(
+      chain(() => true),
+      { text: "x" },
+      opts,
+    );
+    expect(calls).toBe(3);
+  });
+
   it("retry waits with exponential backoff between attempts", async () => {
     const chain = defineChain({
       name: "backoff",
