@@ -243,7 +243,7 @@ describe("LLM judges: alignment before gates, cache, cost", () => {
     expect(report.status).toBe("stopped");
     expect(report.evaluation.runs).toBeLessThan(report.evaluation.planned);
     expect(r.stderr).toMatch(
-      /^catena: stopped before overspending: --max-cost 0\.0001 USD: \d+ of 6 items cost/,
+      /^catena: stopped before overspending \(--max-cost\): a budget of 0\.0001 USD: \d+ of 6 items cost/,
     );
   }, 60_000);
 });

@@ -139,7 +139,7 @@ describe("catena batch against a failing provider", () => {
     const first = await catena([...args, "--max-cost", "0.1"], { cwd: dir, env: env() });
     expect(first.code).toBe(1);
     expect(first.stdout).toContain(
-      "  stopped: --max-cost 0.1 USD: 2 items cost 0.0832 USD; the next would pass the budget; continue with --resume (and a higher --max-cost)\n",
+      "  stopped: a budget of 0.1 USD: 2 items cost 0.0832 USD; the next would pass the budget; continue with --resume (and a higher --max-cost)\n",
     );
     expect(first.stdout).toMatch(/failed 2\b/);
     expect(server.chatRequests().length - before).toBe(2);

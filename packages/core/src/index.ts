@@ -72,6 +72,7 @@ export {
   map,
   parallel,
   retry,
+  retryableByDefault,
   review,
   sequence,
   sequenceOf,

@@ -122,7 +122,7 @@ export function registerCompareCommand(program: Command, ctx: CommandContext): v
         ctx.setExitCode(ExitCode.failed);
       } else if (ra.experiment.status === "stopped" || rb.experiment.status === "stopped") {
         ctx.io.err(
-          `catena: stopped before overspending: ${ra.experiment.stoppedReason ?? rb.experiment.stoppedReason}\n`,
+          `catena: stopped before overspending (--max-cost): ${ra.experiment.stoppedReason ?? rb.experiment.stoppedReason}\n`,
         );
         ctx.setExitCode(ExitCode.failed);
       }

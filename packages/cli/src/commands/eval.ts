@@ -188,7 +188,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         ctx.io.err(`catena: gate failed: ${failing.join(", ")}\n`);
         ctx.setExitCode(ExitCode.failed);
       } else if (stopped) {
-        ctx.io.err(`catena: stopped before overspending: ${summary.stoppedReason ?? ""}\n`);
+        ctx.io.err(`catena: stopped before overspending (--max-cost): ${summary.stoppedReason ?? ""}\n`);
         ctx.setExitCode(ExitCode.failed);
       }
     });

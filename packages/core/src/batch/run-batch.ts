@@ -282,7 +282,7 @@ export async function runBatch<TInput, TOutput>(
     summary.stoppedReason =
       unpriced > 0
         ? unpricedBudgetReason(budget ?? 0, unpriced)
-        : `--max-cost ${budget} USD: ${costed} ${costed === 1 ? "item" : "items"} cost ${spentUsd.toFixed(4)} USD; the next would pass the budget`;
+        : `a budget of ${budget} USD: ${costed} ${costed === 1 ? "item" : "items"} cost ${spentUsd.toFixed(4)} USD; the next would pass the budget`;
   }
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;

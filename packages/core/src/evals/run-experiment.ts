@@ -95,7 +95,7 @@ export async function runExperiment(
     if (options.maxCostUsd === undefined || done === 0) return false;
     const perItem = spent / done;
     if (spent + perItem * (inFlight + 1) <= options.maxCostUsd) return false;
-    stoppedReason ??= `--max-cost ${options.maxCostUsd} USD: ${done} of ${work.length} items cost ${spent.toFixed(4)} USD; the next would pass the budget`;
+    stoppedReason ??= `a budget of ${options.maxCostUsd} USD: ${done} of ${work.length} items cost ${spent.toFixed(4)} USD; the next would pass the budget`;
     return true;
   };
   /** Runs the next item, unless there is none, the run was stopped or the budget would be passed. */

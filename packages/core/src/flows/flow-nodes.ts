@@ -22,7 +22,7 @@ export {
   parallel,
   type Settled,
 } from "./parallel.ts";
-export { type RetryOptions, retry } from "./retry.ts";
+export { type RetryOptions, retry, retryableByDefault } from "./retry.ts";
 export { type DecisionSchema, type Reviewed, type ReviewOptions, review } from "./review.ts";
 export { sequence, sequenceOf } from "./sequence.ts";
 export { type SubchainOptions, subchain } from "./subchain.ts";

@@ -12,14 +12,49 @@ export interface RetryOptions {
   /** Attempts in all, including the first (default 3). */
   attempts?: number;
   backoff?: Partial<Backoff>;
-  /** Retries only errors this returns true for (default: every error but aborts and timeouts of the run). */
+  /**
+   * Retries only errors this returns true for. Default: {@link retryableByDefault}, every error but
+   * those retrying cannot fix (a refusal, invalid input, a missing provider, an abort). Yours wins:
+   * `retryOn: () => true` retries those too.
+   */
   retryOn?: (error: SerializedError) => boolean;
   name?: string;
 }
 
 /**
+ * Errors that the same request meets again however often it is sent: the model refused it
+ * (`MODEL_REFUSED`, each try is paid for), an input or a chain that does not validate, a model
+ * provider with no key, an abort. A cause counts too: a step's error wraps what it threw.
+ */
+const NOT_RETRYABLE: ReadonlySet<string> = new Set([
+  "ABORTED",
+  "MODEL_REFUSED",
+  "INPUT_VALIDATION",
+  "PROVIDER_NOT_CONFIGURED",
+  "CHAIN_DEFINITION",
+  "CHAIN_NOT_FOUND",
+]);
+
+/**
+ * A {@link retry}'s default `retryOn`: true unless the error, or an error it was caused by, is one
+ * retrying cannot fix (`MODEL_REFUSED`, `INPUT_VALIDATION`, `PROVIDER_NOT_CONFIGURED`,
+ * `CHAIN_DEFINITION`, `CHAIN_NOT_FOUND`, `ABORTED`). A failed model call, an answer that does not
+ * match the schema or a step's timeout are retried.
+ *
+ * @example
+ * retry(step, { retryOn: (e) => retryableByDefault(e) && e.cause?.code !== "PROVIDER_FAILED" })
+ */
+export function retryableByDefault(error: SerializedError): boolean {
+  for (let e: SerializedError | undefined = error; e !== undefined; e = e.cause) {
+    if (NOT_RETRYABLE.has(e.code)) return false;
+  }
+  return true;
+}
+
+/**
  * Re-runs a node when it fails, up to `attempts` times, waiting with exponential backoff between
- * tries. It takes and gives what the node does.
+ * tries. It takes and gives what the node does. By default it does not retry errors that retrying
+ * cannot fix, a model's refusal first (see {@link retryableByDefault}); pass `retryOn` to choose.
  *
  * @example
  * retry(fetchStep, { attempts: 4, backoff: { initialMs: 200 } })
@@ -71,7 +106,7 @@ export const retryConstruct: FlowConstruct<RetryNode> = {
       guard: ({ context, event }: Args) =>
         (context.attempts[r] ?? 0) + 1 < node.attempts &&
         event.type === "step.error" &&
-        (retryOn ? retryOn(event.error) : event.error.code !== "ABORTED"),
+        (retryOn ? retryOn(event.error) : retryableByDefault(event.error)),
       actions: [countAttempt(r)],
       description: `error (attempts < ${node.attempts})`,
     };

@@ -167,7 +167,7 @@ describe("billed usage in the trace and against a budget", () => {
     });
   });
 
-  it("stops an eval at --max-cost when the money went on answers that failed", async () => {
+  it("stops an eval at maxCostUsd when the money went on answers that failed", async () => {
     const s = await start(() => ({ content: "not json", ...usage(100_000, 1000) }));
     const chain = chainOf(structuredStep(s.url, { repairs: 0 }));
     const dataset: Dataset = {
@@ -180,7 +180,10 @@ describe("billed usage in the trace and against a budget", () => {
     expect(experiment.status).toBe("stopped");
     expect(experiment.rows).toHaveLength(2);
     expect(experiment.rows.map((r) => r.status)).toEqual(["error", "error"]);
-    expect(experiment.stoppedReason).toMatch(/2 of 10 items cost 0\.0832 USD/);
+    // Worded for a library caller, who passed `maxCostUsd`: the CLI names its own `--max-cost`.
+    expect(experiment.stoppedReason).toBe(
+      "a budget of 0.1 USD: 2 of 10 items cost 0.0832 USD; the next would pass the budget",
+    );
     expect(s.requests).toHaveLength(2);
   });
 
@@ -195,7 +198,9 @@ describe("billed usage in the trace and against a budget", () => {
       const first = await runBatch(chain, inputs, { checkpoint, concurrency: 4, maxCostUsd: 0.1 });
       // The first item runs alone; then one more fits ($0.0832 < $0.10), in flight at once with no other.
       expect(first).toMatchObject({ status: "stopped", failed: 2, done: 0 });
-      expect(first.stoppedReason).toMatch(/--max-cost 0\.1 USD: 2 items cost 0\.0832 USD/);
+      expect(first.stoppedReason).toBe(
+        "a budget of 0.1 USD: 2 items cost 0.0832 USD; the next would pass the budget",
+      );
       expect(first.usage.costUsd).toBeCloseTo(2 * cost(100_000, 1000), 12);
       expect(s.requests).toHaveLength(2);
       const rest = await runBatch(chain, inputs, { checkpoint, resume: true, concurrency: 4 });

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import type { AnyFlow } from "../flows/flow-types.ts";
+import { retry } from "../flows/retry.ts";
 import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import type { Logger } from "../types.ts";
@@ -236,6 +237,24 @@ describe("llm step against a failing provider", () => {
       code: "STEP_FAILED",
       cause: { code: c.code, details: { step: "ask", calls: expect.any(Array) } },
     });
+  });
+
+  it("is not asked again by a retry() around the step after it refused (each ask is paid for), unless retryOn says so", async () => {
+    const s = await start(() => ({ refusal: "No.", usage: { promptTokens: 20, completionTokens: 2 } }));
+    const once = await run(chainOf(retry(stepAt(s.url), { attempts: 3, backoff: { initialMs: 1 } })), {
+      text: "x",
+    });
+    expect(once.status === "error" ? once.error.cause : undefined).toMatchObject({ code: "MODEL_REFUSED" });
+    expect(s.chatRequests()).toHaveLength(1);
+    expect(once.usage).toMatchObject({ inputTokens: 20, outputTokens: 2 });
+    // A retry is still the caller's to choose.
+    const step = stepAt(s.url);
+    const asked = await run(
+      chainOf(retry(step, { attempts: 3, backoff: { initialMs: 1 }, retryOn: () => true })),
+      { text: "x" },
+    );
+    expect(asked.status).toBe("error");
+    expect(s.chatRequests()).toHaveLength(1 + 3);
   });
 
   it("goes on to the fallback model after a refusal, and answers from it", async () => {

@@ -286,7 +286,10 @@ export class StepAttempt implements OpenStepSpan {
     if (info.tier !== undefined) r.tier = info.tier;
     if (this.attempt > 1) r.attempt = this.attempt;
     if (item !== undefined) r.item = item;
-    if (this.usage !== undefined) r.usage = this.usage;
+    // A copy: a step that ignored its timeout can still record usage after its record was made.
+    const u = this.usage;
+    if (u !== undefined)
+      r.usage = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd };
     return r;
   }
 }

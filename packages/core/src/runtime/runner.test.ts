@@ -248,6 +248,41 @@ describe.each([["table"], ["xstate"]] as const)("flows (driver: %s)", (driver) =
     }
   });
 
+  it("retry does not re-run a step whose error no retry can fix (here another chain's invalid input), unless retryOn says so", async () => {
+    const inner = defineChain({
+      name: "inner",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: code("echo", (d: unknown) => d),
+    });
+    let calls = 0;
+    const chain = (retryOn?: () => boolean) =>
+      defineChain({
+        name: "calls-inner",
+        version: "1.0.0",
+        input: text,
+        output: z.unknown(),
+        flow: retry(
+          code("call", async () => {
+            calls++;
+            return runOrThrow(inner, { text: "" });
+          }),
+          { attempts: 3, backoff: { initialMs: 1 }, ...(retryOn ? { retryOn } : {}) },
+        ),
+      });
+    const r = await run(chain(), { text: "x" }, opts);
+    expect(r.status === "error" ? r.error.cause : undefined).toMatchObject({ code: "INPUT_VALIDATION" });
+    expect(calls).toBe(1);
+    calls = 0;
+    await run(
+      chain(() => true),
+      { text: "x" },
+      opts,
+    );
+    expect(calls).toBe(3);
+  });
+
   it("retry waits with exponential backoff between attempts", async () => {
     const chain = defineChain({
       name: "backoff",
@@ -480,6 +515,53 @@ describe("run", () => {
     const r = await run(chain, { text: "x" });
     expect(r.usage).toEqual({ inputTokens: 15, outputTokens: 2, costUsd: 0.001 });
     expect(r.steps[0]?.usage).toEqual({ inputTokens: 10, outputTokens: 2, costUsd: 0.001 });
+  });
+
+  it("keeps a returned result's usage as it was when the run ended, whatever a late step records after", async () => {
+    // The step ignores the run's timeout, as a model call whose answer arrives late does, and
+    // records its usage once the test lets it: after the run returned.
+    const held = gate();
+    let recorded = false;
+    const chain = defineChain({
+      name: "late-usage",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: code("late", async (_: unknown, ctx) => {
+        ctx.recordUsage({ inputTokens: 10, outputTokens: 1, costUsd: 0.01 });
+        await held.promise;
+        ctx.recordUsage({ inputTokens: 500, outputTokens: 50, costUsd: 0.5 });
+        recorded = true;
+      }),
+    });
+    const r = await run(chain, { text: "x" }, { timeoutMs: 30 });
+    expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
+    held.open();
+    await expect.poll(() => recorded).toBe(true);
+    expect(r.usage).toEqual({ inputTokens: 10, outputTokens: 1, costUsd: 0.01 });
+  });
+
+  it("keeps a timed-out step's recorded usage as it was when the step timed out", async () => {
+    const held = gate();
+    let recorded = false;
+    const chain = defineChain({
+      name: "late-step-usage",
+      version: "1.0.0",
+      input: text,
+      output: z.unknown(),
+      flow: code("late", async (_: unknown, ctx) => {
+        ctx.recordUsage({ inputTokens: 10 });
+        await held.promise;
+        ctx.recordUsage({ inputTokens: 500 });
+        recorded = true;
+      }),
+    });
+    const r = await run(chain, { text: "x" }, { stepTimeoutMs: 30 });
+    expect(r.status === "error" && r.error.code).toBe("TIMEOUT");
+    held.open();
+    await expect.poll(() => recorded).toBe(true);
+    expect(r.usage.inputTokens).toBe(10);
+    expect(r.steps[0]?.usage?.inputTokens).toBe(10);
   });
 
   it("runOrThrow returns the output or throws the typed error", async () => {

@@ -12,7 +12,7 @@ import {
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { newRunId } from "../ids/run-id.ts";
-import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
+import type { ReviewNode, Tracer, TraceSpan, Usage } from "../types.ts";
 import type { MachineCursor } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
 import { pausedReview, snapshotProblem } from "./paused-review.ts";
@@ -265,7 +265,7 @@ function endRun<TOutput>(
       state: end.state.key,
       context: end.context,
       steps: session.records,
-      usage: session.usage,
+      usage: usageSnapshot(session.usage),
       startedAt: session.startedAt,
       review: { name: review.name, ...(review.prompt === undefined ? {} : { prompt: review.prompt }) },
       ...(info.kind === "effect" && pause !== undefined ? { nested: pause.nested } : {}),
@@ -298,7 +298,7 @@ function endRun<TOutput>(
     runId: session.runId,
     chain: session.ref,
     steps: session.records,
-    usage: session.usage,
+    usage: usageSnapshot(session.usage),
     startedAt: session.startedAt,
     ms: Date.now() - session.startedAt,
   };
@@ -378,10 +378,19 @@ function withBase<T extends { status: RunResult["status"] }>(result: T, session:
   r.runId = session.runId;
   r.chain = session.ref;
   r.steps = session.records;
-  r.usage = session.usage;
+  r.usage = usageSnapshot(session.usage);
   r.startedAt = session.startedAt;
   r.ms = Date.now() - session.startedAt;
   return r;
+}
+
+/**
+ * The run's usage as it stands when its result is built. A step that ignored the run's timeout or
+ * abort can still record usage after the run returned (a model call whose answer arrives late);
+ * that must not change a result the caller already holds, nor a batch total summed from it.
+ */
+function usageSnapshot(usage: Usage): Usage {
+  return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
 }
 
 function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
