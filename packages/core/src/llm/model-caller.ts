@@ -14,6 +14,7 @@ import {
   type ResolvedModel,
   resolveChatModel,
 } from "./chat-model-resolver.ts";
+import { CONTENT_FILTERED, declinedAnswer, NO_CHOICES } from "./declined-answer.ts";
 import { loadLangChain } from "./langchain-runtime.ts";
 import {
   type ModelCallRecord,
@@ -29,6 +30,7 @@ import type { CachedResponse, ResponseCache } from "./response-cache.ts";
 import { type MeteredResponse, metered, ResponseMeter } from "./response-meter.ts";
 import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
 import { contentText } from "./structured-answer.ts";
+import { tokenSink, withTokenHandler } from "./token-stream-handler.ts";
 import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
 
 /** How structured output is asked for: the JSON Schema given to `withStructuredOutput`, and its method. */
@@ -339,62 +341,6 @@ export class ModelCaller {
   }
 }
 
-// Model calls made so far for each step context (one per step attempt), numbering the answers
-// whose tokens it streams: listeners see `call` go up when an answer starts over.
-const callsOf = new WeakMap<StepContext, number>();
-
-/** The step's token listener for its next model call, which passes that call's number along. */
-function tokenSink(ctx: StepContext): ((text: string) => void) | undefined {
-  const onToken = ctx.onToken;
-  if (onToken === undefined) return undefined;
-  const call = (callsOf.get(ctx) ?? 0) + 1;
-  callsOf.set(ctx, call);
-  return (text) => onToken(text, call);
-}
-
-/**
- * Adds a handler that receives the model's tokens. It says it prefers streaming, which makes
- * LangChain's `invoke` stream from the provider and join the chunks into the usual message (content,
- * tool calls, usage, log-probabilities), so the answer is read exactly as an unstreamed one. It is
- * awaited, so every token reaches the listener before the step's answer does.
- */
-async function withTokenHandler(
-  callbacks: Callbacks | undefined,
-  onToken: (text: string) => void,
-): Promise<{ callbacks: Callbacks; logprobs: unknown[] }> {
-  const { BaseCallbackHandler } = await loadLangChain();
-  const logprobs: unknown[] = [];
-  const handler = BaseCallbackHandler.fromMethods({
-    handleLLMNewToken(
-      token: string,
-      _index: unknown,
-      _runId: string,
-      _parent?: string,
-      _tags?: string[],
-      fields?: { chunk?: unknown },
-    ) {
-      const chunk = fields?.chunk as
-        | { generationInfo?: { logprobs?: { content?: unknown[] } | null } }
-        | undefined;
-      const pieces = chunk?.generationInfo?.logprobs?.content;
-      if (Array.isArray(pieces)) logprobs.push(...pieces);
-      const text = token !== "" ? token : toolArgumentsOf(fields?.chunk);
-      if (text !== "") onToken(text);
-    },
-  });
-  Object.assign(handler, { lc_prefer_streaming: true, awaitHandlers: true });
-  if (callbacks === undefined) return { callbacks: [handler], logprobs };
-  if (Array.isArray(callbacks)) return { callbacks: [...callbacks, handler], logprobs };
-  return { callbacks: callbacks.copy([handler]), logprobs };
-}
-
-/** The argument text in a streamed chunk of tool calls (function-calling structured output). */
-function toolArgumentsOf(chunk: unknown): string {
-  const calls = (chunk as { message?: { tool_call_chunks?: Array<{ args?: string }> } } | undefined)?.message
-    ?.tool_call_chunks;
-  return calls?.map((c) => c.args ?? "").join("") ?? "";
-}
-
 function estimateTokens(messages: BaseMessage[], maxTokens: number | undefined): number {
   const chars = messages.reduce((n, m) => n + contentText(m.content).length, 0);
   return Math.ceil(chars / 4) + (maxTokens ?? 0);
@@ -429,35 +375,4 @@ async function toMessage(cached: CachedResponse): Promise<AIMessage> {
     tool_calls: cached.toolCalls.map((c) => ({ ...c, type: "tool_call" as const })),
     response_metadata: cached.logprobs === undefined ? {} : { logprobs: cached.logprobs },
   });
-}
-
-const CONTENT_FILTERED: ProviderFailure = {
-  kind: "content-filter",
-  retryable: false,
-  message: "the provider's content filter stopped the answer (finish_reason content_filter)",
-};
-
-const NO_CHOICES: ProviderFailure = {
-  kind: "empty-answer",
-  retryable: true,
-  message: "the provider answered with no choices (an empty `choices` array)",
-};
-
-/**
- * An answer that came but says nothing: the model refused (OpenAI's `refusal`, which LangChain
- * drops), the content filter stopped it, or the provider sent no choice at all. Undefined for an
- * answer to use.
- */
-function declinedAnswer(
-  answer: MeteredResponse | undefined,
-  message: AIMessage,
-): ProviderFailure | undefined {
-  if (answer?.refusal !== undefined) {
-    const refusal = answer.refusal.length > 300 ? `${answer.refusal.slice(0, 300)}…` : answer.refusal;
-    return { kind: "refusal", retryable: false, message: `the model refused: ${JSON.stringify(refusal)}` };
-  }
-  const finish = answer?.finishReason ?? message.response_metadata?.finish_reason;
-  if (finish === "content_filter") return CONTENT_FILTERED;
-  if (answer?.choices === 0) return NO_CHOICES;
-  return undefined;
 }
