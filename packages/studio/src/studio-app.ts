@@ -20,6 +20,7 @@ import { registerFeedbackConfigRoutes } from "./routes/feedback-config-routes.ts
 import { registerFeedbackRoutes } from "./routes/feedback-routes.ts";
 import { FEEDBACK_TOKEN_PATH, registerFeedbackTokenRoutes } from "./routes/feedback-token-routes.ts";
 import { registerInfoRoutes } from "./routes/info-routes.ts";
+import { registerJsonExampleRoutes } from "./routes/json-example-routes.ts";
 import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes.ts";
 import { registerRunGroupRoutes } from "./routes/run-group-routes.ts";
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
@@ -130,7 +131,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   store.examples.useBaseUrl(baseUrl);
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
-  registerRunReadRoutes(app, store);
+  registerRunReadRoutes(app, store, v2);
   registerRunGroupRoutes(app, store);
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store, baseUrl);
@@ -141,6 +142,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerDatasetUploadRoutes(app, store);
   registerDatasetRoutes(app, store);
   registerDatasetShareRoutes(app, store);
+  registerJsonExampleRoutes(app, store);
   registerExampleRoutes(app, store);
   registerReviewRoutes(app, store, options.resumeReview);
   registerCatenaReadRoutes(app, store);

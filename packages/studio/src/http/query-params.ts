@@ -22,9 +22,12 @@ export function pageParams(c: Context): { offset: number; limit: number } {
   return { offset: intParam(c, "offset", 0, 0, Number.MAX_SAFE_INTEGER), limit };
 }
 
-/** All values of a repeated query parameter that must be UUIDs (`?run=a&run=b`). */
+/**
+ * All values of a repeated query parameter that must be UUIDs (`?run=a&run=b`). A value may also
+ * hold several, comma-separated (`?run=a,b`): how SDKs before 0.3 send `listFeedback({ runIds })`.
+ */
 export function uuidParams(c: Context, name: string): string[] | undefined {
-  const values = c.req.queries(name);
+  const values = c.req.queries(name)?.flatMap((value) => value.split(","));
   if (values === undefined || values.length === 0) return undefined;
   for (const value of values) {
     if (!isUuid(value)) {

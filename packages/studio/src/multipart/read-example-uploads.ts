@@ -6,8 +6,11 @@ import { isUuid } from "../store/run-fields.ts";
 import { toStudioTimestamp } from "../store/studio-timestamp.ts";
 import type { MultipartPart } from "./parse-multipart.ts";
 
-/** What the parts of one example said, before the upload or update rules are applied. */
-interface ExampleEntry {
+/**
+ * What one example said (the parts of a multipart upload, or one JSON example of the older
+ * `POST /examples` routes), before the upload or update rules are applied.
+ */
+export interface ExampleEntry {
   body?: Record<string, unknown>;
   inputs?: unknown;
   outputs?: unknown;
@@ -56,41 +59,42 @@ function readExampleEntries(parts: readonly MultipartPart[]): Map<string, Exampl
  * Every example needs its inputs; anything else is a 422 naming the part.
  */
 export function readExampleUploads(parts: readonly MultipartPart[]): ExampleUpload[] {
-  const byId = readExampleEntries(parts);
-  const uploads: ExampleUpload[] = [];
-  for (const [id, entry] of byId) {
-    if (typeof entry.inputs !== "object" || entry.inputs === null || Array.isArray(entry.inputs)) {
-      throw new StudioHttpError(
-        422,
-        `Example ${id} has no "${id}.inputs" part with a JSON object: every example needs inputs.`,
-      );
-    }
-    if (
-      entry.outputs !== undefined &&
-      entry.outputs !== null &&
-      (typeof entry.outputs !== "object" || Array.isArray(entry.outputs))
-    ) {
-      throw new StudioHttpError(422, `Part "${id}.outputs" must be a JSON object.`);
-    }
-    const body = entry.body ?? {};
-    const upload: ExampleUpload = {
-      id,
-      inputs: entry.inputs as Record<string, unknown>,
-      attachments: entry.attachments,
-    };
-    if (entry.outputs !== undefined) upload.outputs = entry.outputs as Record<string, unknown> | null;
-    if (typeof body.metadata === "object" && body.metadata !== null && !Array.isArray(body.metadata)) {
-      upload.metadata = body.metadata as Record<string, unknown>;
-    }
-    if (typeof body.split === "string" || Array.isArray(body.split))
-      upload.split = body.split as string | string[];
-    if (isUuid(body.source_run_id)) upload.source_run_id = body.source_run_id.toLowerCase();
-    if (body.created_at != null) upload.created_at = toStudioTimestamp(body.created_at, `${id}: created_at`);
-    uploads.push(upload);
-  }
+  const uploads = [...readExampleEntries(parts)].map(([id, entry]) => exampleUploadOf(id, entry));
   if (uploads.length === 0)
     throw new StudioHttpError(422, "The upload has no examples: send parts <id>, <id>.inputs, <id>.outputs.");
   return uploads;
+}
+
+/** One example to create, checked: it needs inputs; anything else wrong is a 422 naming the field. */
+export function exampleUploadOf(id: string, entry: ExampleEntry): ExampleUpload {
+  if (typeof entry.inputs !== "object" || entry.inputs === null || Array.isArray(entry.inputs)) {
+    throw new StudioHttpError(
+      422,
+      `Example ${id} has no "${id}.inputs" part with a JSON object: every example needs inputs.`,
+    );
+  }
+  if (
+    entry.outputs !== undefined &&
+    entry.outputs !== null &&
+    (typeof entry.outputs !== "object" || Array.isArray(entry.outputs))
+  ) {
+    throw new StudioHttpError(422, `Part "${id}.outputs" must be a JSON object.`);
+  }
+  const body = entry.body ?? {};
+  const upload: ExampleUpload = {
+    id,
+    inputs: entry.inputs as Record<string, unknown>,
+    attachments: entry.attachments,
+  };
+  if (entry.outputs !== undefined) upload.outputs = entry.outputs as Record<string, unknown> | null;
+  if (typeof body.metadata === "object" && body.metadata !== null && !Array.isArray(body.metadata)) {
+    upload.metadata = body.metadata as Record<string, unknown>;
+  }
+  if (typeof body.split === "string" || Array.isArray(body.split))
+    upload.split = body.split as string | string[];
+  if (isUuid(body.source_run_id)) upload.source_run_id = body.source_run_id.toLowerCase();
+  if (body.created_at != null) upload.created_at = toStudioTimestamp(body.created_at, `${id}: created_at`);
+  return upload;
 }
 
 function parseJson(part: MultipartPart): unknown {
@@ -116,32 +120,34 @@ function unknownPart(name: string): StudioHttpError {
  * an upload, each optional; `attachments_operations` is `{"rename": {old: new}, "retain": [names]}`.
  */
 export function readExampleUpdates(parts: readonly MultipartPart[]): ExampleUpdate[] {
-  const updates: ExampleUpdate[] = [];
-  for (const [id, entry] of readExampleEntries(parts)) {
-    const update: ExampleUpdate = { id, attachments: entry.attachments };
-    for (const field of ["inputs", "outputs"] as const) {
-      const value = entry[field];
-      if (value === undefined || value === null) continue;
-      if (typeof value !== "object" || Array.isArray(value)) {
-        throw new StudioHttpError(422, `Part "${id}.${field}" must be a JSON object.`);
-      }
-      update[field] = value as Record<string, unknown>;
-    }
-    const body = entry.body ?? {};
-    if (typeof body.metadata === "object" && body.metadata !== null && !Array.isArray(body.metadata)) {
-      update.metadata = body.metadata as Record<string, unknown>;
-    }
-    if (typeof body.split === "string" || Array.isArray(body.split))
-      update.split = body.split as string | string[];
-    if (entry.attachmentsOperations !== undefined && entry.attachmentsOperations !== null) {
-      update.attachmentsOperations = toAttachmentsOperations(entry.attachmentsOperations, id);
-    }
-    updates.push(update);
-  }
+  const updates = [...readExampleEntries(parts)].map(([id, entry]) => exampleUpdateOf(id, entry));
   if (updates.length === 0) {
     throw new StudioHttpError(422, "The update has no examples: send parts <id>, <id>.inputs, <id>.outputs.");
   }
   return updates;
+}
+
+/** One example's change, checked: every field is optional; a wrong one is a 422 naming it. */
+export function exampleUpdateOf(id: string, entry: ExampleEntry): ExampleUpdate {
+  const update: ExampleUpdate = { id, attachments: entry.attachments };
+  for (const field of ["inputs", "outputs"] as const) {
+    const value = entry[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "object" || Array.isArray(value)) {
+      throw new StudioHttpError(422, `Part "${id}.${field}" must be a JSON object.`);
+    }
+    update[field] = value as Record<string, unknown>;
+  }
+  const body = entry.body ?? {};
+  if (typeof body.metadata === "object" && body.metadata !== null && !Array.isArray(body.metadata)) {
+    update.metadata = body.metadata as Record<string, unknown>;
+  }
+  if (typeof body.split === "string" || Array.isArray(body.split))
+    update.split = body.split as string | string[];
+  if (entry.attachmentsOperations !== undefined && entry.attachmentsOperations !== null) {
+    update.attachmentsOperations = toAttachmentsOperations(entry.attachmentsOperations, id);
+  }
+  return update;
 }
 
 function toAttachmentsOperations(

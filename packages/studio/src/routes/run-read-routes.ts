@@ -8,18 +8,38 @@ import { parseRunQuery, queryRuns } from "../store/run-query.ts";
 import { runStats } from "../store/run-stats.ts";
 import { toRunViews } from "../store/run-view.ts";
 import type { StudioStore } from "../store/studio-store.ts";
+import type { V2RunContext } from "./v2-run-routes.ts";
 
 /**
- * Registers reading runs: `GET /runs/{id}` (the SDK's `readRun`), `POST /runs/query` (`listRuns`,
+ * Registers reading runs: `GET /runs/{id}` (the SDK's `readRun`; with the ids of the run's
+ * descendants and children, and its attachments as `s3_urls`), `POST /runs/query` (`listRuns`,
  * `readRun({ loadChildRuns })`) with cursor paging, `POST /runs/stats` (`getRunStats`: the same
  * filters, statistics over every matching run) and `GET /runs/{id}/attachments/{name}`.
  */
-export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
+export function registerRunReadRoutes(
+  app: Hono,
+  store: StudioStore,
+  v2: Pick<V2RunContext, "attachmentsOf">,
+): void {
   app.get("/runs/:id", (c) => {
     const id = uuidPathParam(c, "id", "Run");
     const run = store.runs.requireStored(id);
     const [view] = toRunViews(store.db, [run], { tenantId: store.tenantId });
-    return c.json(view);
+    const children = store.runs.descendantIds(run);
+    // LangSmith's v1 run keeps attachments under `s3_urls`, keyed `attachment.<name>` (the Python
+    // SDK's read_run turns them into `run.attachments`), as the v2 read lists them.
+    const s3Urls = Object.fromEntries(
+      Object.entries(v2.attachmentsOf(id)).map(([name, url]) => [
+        `attachment.${name}`,
+        { presigned_url: url, s3_url: url },
+      ]),
+    );
+    return c.json({
+      ...view,
+      child_run_ids: children.all,
+      direct_child_run_ids: children.direct,
+      s3_urls: s3Urls,
+    });
   });
 
   app.post("/runs/query", async (c) => {
@@ -30,7 +50,9 @@ export function registerRunReadRoutes(app: Hono, store: StudioStore): void {
   });
 
   app.post("/runs/stats", async (c) => {
-    const query = parseRunQuery(await readJsonBody(c));
+    // SDKs before 0.3 send this body without a Content-Type (so as text/plain): the route only
+    // reads, and the origin guard already refuses what a web page on another site sends.
+    const query = parseRunQuery(await readJsonBody(c, { anyContentType: true }));
     // Every matching run, not a page: statistics are over the whole selection.
     const { runs } = queryRuns(store.db, { ...query, limit: Number.MAX_SAFE_INTEGER });
     return c.json(

@@ -62,6 +62,7 @@ export class RunStore {
   readonly #attach: StatementSync;
   readonly #attachment: StatementSync;
   readonly #attachmentNames: StatementSync;
+  readonly #descendants: StatementSync;
 
   constructor(db: DatabaseSync, sessions: SessionStore) {
     this.#sessions = sessions;
@@ -80,6 +81,23 @@ export class RunStore {
       "SELECT mime_type, data FROM run_attachments WHERE run_id = ? AND name = ?",
     );
     this.#attachmentNames = db.prepare("SELECT name FROM run_attachments WHERE run_id = ? ORDER BY name");
+    // A descendant's dotted order extends the run's; '~' sorts after every character of one.
+    this.#descendants = db.prepare(
+      "SELECT id, parent_run_id FROM runs WHERE trace_id = ? AND dotted_order > ? AND dotted_order < ? ORDER BY dotted_order",
+    );
+  }
+
+  /**
+   * The ids of a run's descendants in execution order (LangSmith's `child_run_ids`, which the
+   * SDK's `readRun({ loadChildRuns })` before 0.3 fetches to build the tree) and of its children.
+   */
+  descendantIds(run: StoredRun): { all: string[]; direct: string[] } {
+    if (run.trace_id === null || run.dotted_order === null) return { all: [], direct: [] };
+    const rows = this.#descendants.all(run.trace_id, run.dotted_order, `${run.dotted_order}~`);
+    return {
+      all: rows.map((row) => String(row.id)),
+      direct: rows.filter((row) => row.parent_run_id === run.id).map((row) => String(row.id)),
+    };
   }
 
   /** Applies creates and updates in order; see `mergeRun` for how they combine. */
