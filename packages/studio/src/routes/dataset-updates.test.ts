@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collect, useStudio } from "../studio-fixture.case.ts";
+import { collect, request, useStudio } from "../studio-fixture.case.ts";
 
 const fixture = useStudio();
 
@@ -60,6 +60,15 @@ describe("changing datasets and examples through the langsmith SDK", () => {
     });
     expect(updated).toMatchObject({ id: dataset.id, name: "renamed", description: "now named" });
     expect((await client.readDataset({ datasetName: "renamed" })).id).toBe(dataset.id);
+    // LangSmith's PATCH: a field sent as null is cleared, one left out is kept. The SDK's type has
+    // no null, so the request is sent as LangSmith documents it.
+    const cleared = await request(fixture.studio, "PATCH", `/datasets/${dataset.id}`, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ description: null }),
+    });
+    expect(cleared).toMatchObject({ status: 200, body: { name: "renamed", description: null } });
+    await client.updateDataset({ datasetId: dataset.id, name: "renamed" });
+    expect(await client.readDataset({ datasetId: dataset.id })).toMatchObject({ description: null });
     await client.createDataset("taken");
     await expect(client.updateDataset({ datasetId: dataset.id, name: "taken" })).rejects.toThrow(
       /409|already/,

@@ -32,6 +32,12 @@ describe("sessions (projects) through the langsmith SDK", () => {
     });
     expect(updated).toMatchObject({ id: created.id, description: "renamed", name: "alpha" });
     expect(updated.end_time).toBeTruthy();
+    // updateProject sends `"description": null` for a description it was not given (so does
+    // evaluate() when it records an experiment's metadata): null keeps it, "" clears it.
+    await client.updateProject(created.id, { metadata: { team: "b" } });
+    expect(await client.readProject({ projectId: created.id })).toMatchObject({ description: "renamed" });
+    await client.updateProject(created.id, { description: "" });
+    expect(await client.readProject({ projectId: created.id })).toMatchObject({ description: "" });
 
     await client.createProject({ projectName: "beta" });
     const names = (await collect(client.listProjects())).map((p) => p.name);

@@ -37,7 +37,8 @@ export interface DatasetCreate {
 /** A checked `PATCH /datasets/{id}` body (the SDK's `updateDataset`). */
 export interface DatasetUpdate {
   name?: string;
-  description?: string;
+  /** `null` clears it (LangSmith's PATCH: a field sent as null is set to null, one left out is kept). */
+  description?: string | null;
   metadata?: Record<string, unknown>;
   inputs_schema_definition?: unknown;
   outputs_schema_definition?: unknown;
@@ -59,9 +60,9 @@ export function toDatasetUpdate(body: unknown): DatasetUpdate {
     }
     out.name = raw.name;
   }
-  if (raw.description !== undefined && raw.description !== null) {
-    if (typeof raw.description !== "string")
-      throw new StudioHttpError(422, '"description" must be a string.');
+  if (raw.description !== undefined) {
+    if (typeof raw.description !== "string" && raw.description !== null)
+      throw new StudioHttpError(422, '"description" must be a string, or null to clear it.');
     out.description = raw.description;
   }
   if (raw.metadata !== undefined && raw.metadata !== null) {
@@ -221,7 +222,7 @@ export class DatasetStore {
       )
       .run(
         update.name ?? current.name,
-        update.description ?? current.description,
+        update.description === undefined ? current.description : update.description,
         toJsonColumn(extra),
         toJsonColumn(update.inputs_schema_definition ?? current.inputs_schema_definition),
         toJsonColumn(update.outputs_schema_definition ?? current.outputs_schema_definition),
