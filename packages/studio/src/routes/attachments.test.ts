@@ -76,6 +76,12 @@ describe("run attachments sent by the langsmith SDK", () => {
     // Without the signature (or with another name under it), the key is needed as before.
     expect((await download(url.split("?")[0] ?? "")).status).toBe(401);
     expect((await download(url.replace("/attachments/page?", "/attachments/other?"))).status).toBe(403);
+
+    // The v1 read (readRun) lists them too, as LangSmith's `s3_urls` keyed `attachment.<name>`.
+    const v1 = (await client.readRun(run.id)) as { s3_urls?: Record<string, { presigned_url: string }> };
+    const v1Url = v1.s3_urls?.["attachment.page"]?.presigned_url ?? "";
+    expect(v1Url).toMatch(/\/attachments\/page\?expires=\d+&signature=[0-9a-f]{64}$/);
+    expect(new Uint8Array(await (await download(v1Url)).arrayBuffer())).toEqual(html);
   });
 
   it("keeps attachments that traceable extracts with extractAttachments", async () => {
