@@ -89,3 +89,79 @@ describe("a run's tokens and cost include its descendants'", () => {
     expect(row?.total_cost).toBeCloseTo(0.06);
   });
 });
+
+describe("a run's first token is its subtree's earliest", () => {
+  let rootId = "";
+  let projectId = "";
+  let tokenAt = "";
+
+  beforeAll(async () => {
+    const client = fixture.client();
+    // A streaming LLM run: traceable records a new_token event for each chunk, and sends no
+    // first_token_time: the studio reads it from the first event, as LangSmith does.
+    const stream = traceable(
+      async function* (prompt: string) {
+        yield `${prompt}-a`;
+        yield `${prompt}-b`;
+      },
+      { name: "stream", run_type: "llm", client, project_name: "first-token" },
+    );
+    const root = traceable(
+      async (x: string) => {
+        const chunks: string[] = [];
+        for await (const chunk of stream(x)) chunks.push(chunk);
+        return chunks.join("");
+      },
+      { name: "root", client, project_name: "first-token" },
+    );
+    await root("hi");
+    await client.awaitPendingTraceBatches();
+    const runs = await collect(client.listRuns({ projectName: "first-token" }));
+    const llm = runs.find((r) => r.name === "stream");
+    const events = (llm?.events ?? []) as { name: string; time: string }[];
+    tokenAt = events.find((e) => e.name === "new_token")?.time ?? "";
+    rootId = runs.find((r) => r.name === "root")!.id;
+    projectId = llm!.session_id!;
+  });
+
+  it("on the streamed run, from its first new_token event, and on its parent (v1)", async () => {
+    const client = fixture.client();
+    expect(tokenAt).not.toBe("");
+    const runs = await collect(client.listRuns({ projectName: "first-token" }));
+    const at = (name: string) =>
+      field(
+        runs.find((r) => r.name === name),
+        "first_token_time",
+      );
+    expect(Date.parse(String(at("stream")))).toBe(Date.parse(tokenAt));
+    expect(at("root")).toBe(at("stream"));
+    expect(field(await client.readRun(rootId), "first_token_time")).toBe(at("stream"));
+  });
+
+  it("in the v2 query with include_subtree_usage and the trace's aggregates (the root's own without)", async () => {
+    const post = (path: string, body: object) =>
+      request(fixture.studio, "POST", path, {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ project_ids: [projectId], ...body }),
+      });
+    const query = async (include: boolean) =>
+      (
+        (
+          await post("/api/v2/runs/query", {
+            is_root: true,
+            selects: ["FIRST_TOKEN_TIME"],
+            include_subtree_usage: include,
+          })
+        ).body as { items: { first_token_time: string | null }[] }
+      ).items[0]?.first_token_time;
+    expect(Date.parse(String(await query(true)))).toBe(Date.parse(tokenAt));
+    // The root streamed nothing itself; v2 leaves out a field it has no value for.
+    expect(await query(false)).toBeUndefined();
+    const traces = await request(fixture.studio, "POST", "/api/v2/traces/query", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ project_id: projectId, selects: ["NAME"] }),
+    });
+    const [trace] = (traces.body as { items: { trace_aggregates: { first_token_time?: string } }[] }).items;
+    expect(Date.parse(String(trace?.trace_aggregates.first_token_time))).toBe(Date.parse(tokenAt));
+  });
+});

@@ -41,8 +41,9 @@ export interface StudioRun extends RunUsage {
 
 /**
  * Turns stored runs into LangSmith run objects. Tokens and costs are summed over each run and its
- * descendants (so a chain run shows what its LLM calls used), feedback is summarised per key, and
- * only the `select`ed fields are kept (`id` always is).
+ * descendants (so a chain run shows what its LLM calls used) and `first_token_time` is the
+ * earliest of them (so a trace shows when its first token came, as LangSmith's subtree usage
+ * does), feedback is summarised per key, and only the `select`ed fields are kept (`id` always is).
  */
 export function toRunViews(
   db: DatabaseSync,
@@ -53,7 +54,10 @@ export function toRunViews(
   const select =
     options.select === undefined || options.select.length === 0 ? undefined : new Set(options.select);
   const wants = (field: string) => select === undefined || select.has(field);
-  const usage = USAGE_FIELDS.some(wants) ? subtreeUsage(db, runs) : new Map<string, RunUsage>();
+  const usage =
+    USAGE_FIELDS.some(wants) || wants("first_token_time")
+      ? subtreeUsage(db, runs)
+      : new Map<string, SubtreeUsage>();
   const feedback = wants("feedback_stats")
     ? feedbackStats(db, runs)
     : new Map<string, Record<string, FeedbackStat>>();
@@ -79,8 +83,7 @@ export function toRunViews(
       session_id: run.session_id,
       thread_id: threadIdOf(run.extra),
       reference_example_id: run.reference_example_id,
-      first_token_time: run.first_token_time,
-      ...(usage.get(run.id) ?? emptyUsage),
+      ...(usage.get(run.id) ?? { ...emptyUsage, first_token_time: run.first_token_time }),
       feedback_stats: feedback.get(run.id) ?? null,
       app_path: `/o/${options.tenantId}/projects/p/${run.session_id}/r/${run.id}?trace_id=${run.trace_id}`,
       child_run_ids: null,
@@ -117,24 +120,28 @@ const usageStatements = new WeakMap<DatabaseSync, StatementSync>();
 
 // A run's subtree is the runs of its trace whose dotted order starts with its own; '~' sorts after
 // every character a dotted order contains, which turns the prefix into a range on the trace index.
+/** Usage summed over a run's subtree, and the subtree's first token. */
+type SubtreeUsage = RunUsage & { first_token_time: string | null };
+
 // One prepared range query per run measured 4x faster than one join over the whole page.
-function subtreeUsage(db: DatabaseSync, runs: readonly StoredRun[]): Map<string, RunUsage> {
+function subtreeUsage(db: DatabaseSync, runs: readonly StoredRun[]): Map<string, SubtreeUsage> {
   let statement = usageStatements.get(db);
   if (statement === undefined) {
     statement = db.prepare(
       `SELECT SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
               SUM(total_tokens) AS total_tokens, SUM(prompt_cost) AS prompt_cost,
-              SUM(completion_cost) AS completion_cost, SUM(total_cost) AS total_cost
+              SUM(completion_cost) AS completion_cost, SUM(total_cost) AS total_cost,
+              MIN(first_token_time) AS first_token_time
        FROM runs WHERE trace_id = ? AND dotted_order >= ? AND dotted_order < ?`,
     );
     usageStatements.set(db, statement);
   }
-  const out = new Map<string, RunUsage>();
+  const out = new Map<string, SubtreeUsage>();
   for (const run of runs) {
     if (run.trace_id === null || run.dotted_order === null) continue;
     const row = statement.get(run.trace_id, run.dotted_order, `${run.dotted_order}~`);
     if (row === undefined) continue;
-    out.set(run.id, usageOfRow(row));
+    out.set(run.id, { ...usageOfRow(row), first_token_time: textColumn(row.first_token_time) });
   }
   return out;
 }

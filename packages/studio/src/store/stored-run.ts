@@ -1,3 +1,4 @@
+import { firstTokenTimeOf } from "./first-token-time.ts";
 import type { RunFields, RunOperation } from "./run-fields.ts";
 
 /** A run as the store keeps it: every column, JSON columns parsed. */
@@ -47,7 +48,8 @@ const mergedKeys = [
  * Updates win over creates whatever their arrival order: a create that comes after an update only
  * fills the fields the update left empty, so a late or re-sent create never rolls back an end time,
  * outputs or an error. A repeated create replaces the previous one (the same run posted twice is
- * one run). `extra` is merged key by key, and so is `extra.metadata`.
+ * one run). `extra` is merged key by key, and so is `extra.metadata`. A run that sends no
+ * `first_token_time` gets the time of its first `new_token` event.
  */
 export function mergeRun(existing: StoredRun | undefined, op: RunOperation): StoredRun {
   const base: StoredRun = existing ?? emptyRun(op.run.id);
@@ -68,6 +70,7 @@ export function mergeRun(existing: StoredRun | undefined, op: RunOperation): Sto
         ? mergeExtra(base.extra, op.run.extra)
         : mergeExtra(op.run.extra, base.extra);
   }
+  next.first_token_time ??= firstTokenTimeOf(next.events);
   if (op.kind === "post") next.has_post = true;
   else next.has_patch = true;
   return next;

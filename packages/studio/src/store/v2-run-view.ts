@@ -62,7 +62,10 @@ export interface V2RunViewOptions {
   tenantId: string;
   /** The fields to include; `id` always is (LangSmith returns only `id` without selects). */
   selects: readonly RunSelectField[];
-  /** Tokens and costs summed over each run's subtree (`include_subtree_usage`), else its own. */
+  /**
+   * Tokens and costs summed over each run's subtree and its earliest `first_token_time`
+   * (`include_subtree_usage`), else its own.
+   */
   includeSubtreeUsage: boolean;
   /** The public URL of a shared run, or `undefined` when it is not shared. */
   shareUrl: (runId: string) => string | undefined;
@@ -98,7 +101,7 @@ export function toV2Runs(
       start_time: view.start_time,
       end_time: view.end_time,
       latency_seconds: latencySeconds(view.start_time, view.end_time),
-      first_token_time: view.first_token_time,
+      first_token_time: options.includeSubtreeUsage ? view.first_token_time : run.first_token_time,
       error: view.error,
       error_preview: preview(view.error),
       extra: view.extra ?? {},
