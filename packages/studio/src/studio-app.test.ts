@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { RunTree } from "langsmith";
 import { describe, expect, it } from "vitest";
-import { multipartBody, request, useStudio } from "./studio-fixture.case.ts";
+import { collect, multipartBody, request, useStudio } from "./studio-fixture.case.ts";
 
 const fixture = useStudio({ bodyLimitBytes: 64 * 1024 });
 
@@ -297,5 +297,21 @@ describe("the studio over raw HTTP", () => {
     expect(await client.hasProject({ projectName: "nul" })).toBe(false);
     const feedback = await client.createFeedback(run.id, "note", { comment: "ok\u0000then" });
     expect((await client.readFeedback(feedback.id)).comment).toBe("ok\uFFFDthen");
+
+    // In a query a NUL means what it means in a body: the SDK's lookups by name find the project
+    // and list its runs by a filter that holds one, and a full-text search with one is no 500
+    // (SQLite's MATCH failed with "unterminated string" on it).
+    expect((await client.readProject({ projectName: "nul\u0000project" })).id).toBe(stored.session_id);
+    const byFilter = await collect(
+      client.listRuns({ projectName: "nul\u0000project", filter: 'eq(name, "lookup\u0000v2")' }),
+    );
+    expect(byFilter.map((r) => r.id)).toEqual([run.id]);
+    const searched = await request(
+      fixture.studio,
+      "GET",
+      `/catena/runs?project=${stored.session_id}&q=${encodeURIComponent("lookup\u0000v2")}`,
+    );
+    expect(searched).toMatchObject({ status: 200, body: { runs: [] } });
+    expect(await client.hasDataset({ datasetName: "nul\u0000data" })).toBe(false);
   });
 });

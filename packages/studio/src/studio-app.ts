@@ -6,6 +6,7 @@ import { getPath } from "hono/utils/url";
 import { HostAllowList, hostGuard } from "./http/host-guard.ts";
 import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
+import { withoutNulInUrl } from "./http/without-nul-url.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
 import { registerAnnotationQueueItemRoutes } from "./routes/annotation-queue-item-routes.ts";
 import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
@@ -61,7 +62,7 @@ export interface StudioAppOptions {
  *
  * Before any route: the `Host` must be one the studio answers to (DNS rebinding), a web page on
  * another origin may call only the presigned feedback URLs (cross-site writes), and with an API key
- * every other request must send it.
+ * every other request must send it. A NUL (`%00`) in the URL is read as U+FFFD, as in JSON bodies.
  */
 export function createStudioApp(store: StudioStore, options: StudioAppOptions): Hono {
   const app = new Hono({
@@ -179,5 +180,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     return c.json({ detail: `Internal error of the Catena studio: ${error.message}` }, 500);
   });
 
+  const dispatch = app.fetch;
+  app.fetch = (request, ...rest) => dispatch(withoutNulInUrl(request), ...rest);
   return app;
 }
