@@ -24,12 +24,27 @@ export class InvalidDottedOrderError extends StudioHttpError {
   }
 }
 
+/** The ids a run states besides its dotted order, which must name the same trace and parent. */
+export interface RunLineage {
+  /** `trace_id` as sent: the id of the dotted order's first segment (the root). */
+  traceId?: string | undefined;
+  /** `parent_run_id` as sent (`null`: a root): the id of the segment before the run's own. */
+  parentRunId?: string | null | undefined;
+}
+
 /**
  * Throws {@link InvalidDottedOrderError} unless `dottedOrder` is segments of
- * `<YYYYMMDDTHHMMSSffffff>Z<uuid>` joined by dots whose last id is `runId` (as LangSmith, which
- * refuses the run): the studio finds a run's subtree, ancestors and start by these segments.
+ * `<YYYYMMDDTHHMMSSffffff>Z<uuid>` joined by dots whose last id is `runId`, and unless the
+ * `trace_id` and `parent_run_id` sent with it (when sent) are its first id and the one before the
+ * last (as LangSmith, which refuses the run): the studio finds a run's subtree, ancestors, trace and
+ * start by these segments, so a run that says otherwise would sit in two places at once.
  */
-export function assertDottedOrder(dottedOrder: string, runId: string, where: string): void {
+export function assertDottedOrder(
+  dottedOrder: string,
+  runId: string,
+  where: string,
+  lineage: RunLineage = {},
+): void {
   const segments = dottedOrder.split(".");
   for (const [i, segment] of segments.entries()) {
     if (!segmentPattern.test(segment)) {
@@ -41,8 +56,28 @@ export function assertDottedOrder(dottedOrder: string, runId: string, where: str
       );
     }
   }
-  const last = segments.at(-1)?.slice(-36).toLowerCase();
+  const ids = segments.map((segment) => segment.slice(-36).toLowerCase());
+  const last = ids.at(-1);
   if (last !== runId.toLowerCase()) {
     throw new InvalidDottedOrderError(where, runId, dottedOrder, `ends with the id ${last}, not the run's`);
+  }
+  const { traceId, parentRunId } = lineage;
+  if (traceId !== undefined && traceId.toLowerCase() !== ids[0]) {
+    throw new InvalidDottedOrderError(
+      where,
+      runId,
+      dottedOrder,
+      `starts with the root ${ids[0]} but "trace_id" is ${traceId} (send the root's id as trace_id)`,
+    );
+  }
+  const parent = ids.length > 1 ? (ids.at(-2) ?? null) : null;
+  if (parentRunId !== undefined && (parentRunId?.toLowerCase() ?? null) !== parent) {
+    const says = parent === null ? "makes the run a root" : `names the parent ${parent}`;
+    throw new InvalidDottedOrderError(
+      where,
+      runId,
+      dottedOrder,
+      `${says} but "parent_run_id" is ${JSON.stringify(parentRunId)} (send the id of the segment before the run's own)`,
+    );
   }
 }

@@ -111,4 +111,105 @@ describe("a run with a malformed dotted_order", () => {
     expect((await request(fixture.studio, "GET", `/runs/${good}`)).status).toBe(200);
     expect((await request(fixture.studio, "GET", `/runs/${bad}`)).status).toBe(404);
   });
+
+  it("that disagrees with its trace_id or parent_run_id is a 422 on the single-run routes", async () => {
+    const client = fixture.client({ autoBatchTracing: false });
+    const root = new RunTree({
+      name: "root",
+      run_type: "chain",
+      inputs: {},
+      client,
+      project_name: "lineage",
+    });
+    await root.postRun();
+    const id = randomUUID();
+    const dotted = `${root.dotted_order}.${stamp}${id}`;
+    const create = (fields: object) =>
+      client.createRun({
+        id,
+        name: "child",
+        run_type: "llm",
+        inputs: {},
+        project_name: "lineage",
+        ...fields,
+      });
+
+    const otherTrace = randomUUID();
+    await expect(
+      create({ dotted_order: dotted, trace_id: otherTrace, parent_run_id: root.id }),
+    ).rejects.toThrow(
+      new RegExp(`422.*starts with the root ${root.id} but \\\\?"trace_id\\\\?" is ${otherTrace}`),
+    );
+    const otherParent = randomUUID();
+    await expect(
+      create({ dotted_order: dotted, trace_id: root.id, parent_run_id: otherParent }),
+    ).rejects.toThrow(
+      new RegExp(`422.*names the parent ${root.id} but \\\\?"parent_run_id\\\\?" is \\\\?"${otherParent}`),
+    );
+    // A root's dotted order is one segment: a parent does not go with it.
+    const lone = await request(fixture.studio, "POST", "/runs", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        id,
+        name: "lone",
+        run_type: "chain",
+        inputs: {},
+        dotted_order: `${stamp}${id}`,
+        parent_run_id: root.id,
+      }),
+    });
+    expect(lone).toMatchObject({
+      status: 422,
+      body: { detail: expect.stringContaining("makes the run a root") },
+    });
+    await expect(client.readRun(id)).rejects.toThrow(/404|not found/i);
+
+    await create({ dotted_order: dotted, trace_id: root.id, parent_run_id: root.id });
+    const patch = await request(fixture.studio, "PATCH", `/runs/${id}`, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outputs: { a: 1 }, dotted_order: dotted, trace_id: id }),
+    });
+    expect(patch.status).toBe(422);
+    expect(await client.readRun(id)).toMatchObject({
+      trace_id: root.id,
+      parent_run_id: root.id,
+      outputs: null,
+    });
+  });
+
+  it("that disagrees with its trace_id is left out of an SDK batch alone and reported", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const client = fixture.client();
+      const root = new RunTree({
+        name: "root",
+        run_type: "chain",
+        inputs: {},
+        client,
+        project_name: "lineage",
+      });
+      await root.postRun();
+      const child = root.createChild({ name: "child", run_type: "llm", inputs: {} });
+      const stray = randomUUID();
+      child.trace_id = stray;
+      await child.postRun();
+      const sibling = root.createChild({ name: "sibling", run_type: "tool", inputs: {} });
+      await sibling.postRun();
+      await client.awaitPendingTraceBatches();
+
+      const stored = await client.readRun(root.id, { loadChildRuns: true });
+      expect(stored.child_runs?.map((r) => r.name)).toEqual(["sibling"]);
+      await expect(client.readRun(child.id)).rejects.toThrow(/404|not found/i);
+      const info = (await request(fixture.studio, "GET", "/info")).body as {
+        catena: { refused: { recent: { route: string; id: string; detail: string }[] } };
+      };
+      expect(info.catena.refused.recent.at(-1)).toMatchObject({
+        route: "POST /runs/multipart",
+        id: child.id,
+      });
+      expect(info.catena.refused.recent.at(-1)?.detail).toContain(`"trace_id" is ${stray}`);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });

@@ -46,9 +46,10 @@ export function isUuid(value: unknown): value is string {
  * Checks a run JSON object (from `/runs/multipart`, `/runs/batch`, `/runs` or `PATCH /runs/{id}`)
  * and normalises its timestamps. A create needs `name` and `run_type`; either needs a UUID `id`.
  * Unknown keys (`child_runs`, `address`, ...) are ignored. A JSON field nested deeper than
- * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError`, a malformed `dotted_order` throws
- * `InvalidDottedOrderError` (422s carrying the run id), which batch routes use to refuse that run
- * alone (see {@link refusedRunId}).
+ * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError`, a malformed `dotted_order` (or one whose root
+ * or parent is not the `trace_id` or `parent_run_id` sent with it) throws `InvalidDottedOrderError`
+ * (422s carrying the run id), which batch routes use to refuse that run alone (see
+ * {@link refusedRunId}).
  *
  * @param where names the request part or array item in error messages.
  */
@@ -97,12 +98,12 @@ export function toRunFields(kind: "post" | "patch", body: unknown, where: string
   }
   const traceId = uuid("trace_id");
   if (traceId !== undefined) run.trace_id = traceId;
+  if (raw.parent_run_id !== undefined) run.parent_run_id = uuid("parent_run_id") ?? null;
   const dotted = text("dotted_order");
   if (dotted !== undefined) {
-    assertDottedOrder(dotted, run.id, where);
+    assertDottedOrder(dotted, run.id, where, { traceId, parentRunId: run.parent_run_id });
     run.dotted_order = dotted;
   }
-  if (raw.parent_run_id !== undefined) run.parent_run_id = uuid("parent_run_id") ?? null;
   const sessionId = uuid("session_id");
   if (sessionId !== undefined) run.session_id = sessionId;
   const sessionName = text("session_name");
