@@ -4,30 +4,13 @@
  * llm run whose messages are not a list, deep and wide JSON, an error of many lines. Each trace
  * must open (its heading shown) without an uncaught error in the page.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type TestBrowser } from "./support/chromium.ts";
-import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
+import { describe, expect, it } from "vitest";
+import { useStudioPage } from "./support/studio-page-fixture.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "catena-studio-odd-"));
-let studio: StudioProcess;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  studio = await startStudioProcess(join(dir, "studio.db"));
-  browser = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const ui = useStudioPage("studio-odd");
 
 async function send(method: string, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${studio.url}${path}`, {
+  const response = await fetch(`${ui.studio.url}${path}`, {
     method,
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -113,10 +96,9 @@ describe("the studio's web page on runs of any shape", () => {
     const problems: string[] = [];
     const headings: Record<string, string | null> = {};
     for (const [what, runId] of Object.entries(traces)) {
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(10_000);
-      page.on("pageerror", (error) => problems.push(`${what}: ${error.message}`));
-      await page.goto(new URL(`/o/-/r/${runId}`, studio.url).toString());
+      const page = await ui.open(`/o/-/r/${runId}`, {
+        prepare: (p) => p.on("pageerror", (error) => problems.push(`${what}: ${error.message}`)),
+      });
       // The trace view shows the selected run's inputs once the trace has loaded.
       await page.getByText("Inputs", { exact: true }).first().waitFor();
       await page.waitForLoadState("networkidle");
@@ -130,9 +112,10 @@ describe("the studio's web page on runs of any shape", () => {
       await page.close();
     }
     // The runs table of the project lists them all too.
-    const table = await browser.context.newPage();
-    table.on("pageerror", (error) => problems.push(`runs table: ${error.message}`));
-    await table.goto(new URL("/", studio.url).toString());
+    const table = await ui.open("/", {
+      timeoutMs: 30_000,
+      prepare: (p) => p.on("pageerror", (error) => problems.push(`runs table: ${error.message}`)),
+    });
     await table.getByRole("link", { name: "odd" }).click();
     const rows = table.getByRole("table", { name: "Runs" }).locator("tbody tr");
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
@@ -153,15 +136,17 @@ describe("the studio's web page on runs of any shape", () => {
       outputs: { text, list },
       end_time: "2026-03-01T10:00:06.000000Z",
     });
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
     const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    // Nothing in the console either (the icon the browser asked for was a 404 there).
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
+    const page = await ui.open(`/o/-/r/${runId}`, {
+      timeoutMs: 20_000,
+      prepare: (p) => {
+        p.on("pageerror", (error) => problems.push(error.message));
+        // Nothing in the console either (the icon the browser asked for was a 404 there).
+        p.on("console", (message) => {
+          if (message.type() === "error") problems.push(message.text());
+        });
+      },
     });
-    await page.goto(new URL(`/o/-/r/${runId}`, studio.url).toString());
     const outputs = page.getByRole("region", { name: "outputs" });
     const showText = outputs.getByRole("button", { name: "Show all 3,600,007 characters" });
     await showText.waitFor();
@@ -186,7 +171,7 @@ describe("the studio's web page on runs of any shape", () => {
       outputs: { role: "assistant", content: "ok" },
       end_time: "2026-03-01T10:00:07.000000Z",
     });
-    await page.goto(new URL(`/o/-/r/${chatId}`, studio.url).toString());
+    await page.goto(new URL(`/o/-/r/${chatId}`, ui.studio.url).toString());
     const messages = page.getByRole("list", { name: "Input messages" });
     const showChat = messages.getByRole("button", { name: "Show all 2,000,009 characters" });
     await showChat.waitFor();

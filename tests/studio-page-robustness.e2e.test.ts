@@ -4,26 +4,18 @@
  * must survive for a second try and a table must not show rows of filters it could not load; and
  * a long unicode input is previewed without cutting a character. Real Chromium, real `catena studio`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "langsmith";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type TestBrowser } from "./support/chromium.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { seedTrace } from "./support/seed-studio.ts";
-import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
+import { useStudioPage } from "./support/studio-page-fixture.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "catena-studio-robustness-"));
-const db = join(dir, "studio.db");
-let studio: StudioProcess;
-let browser: TestBrowser;
+const ui = useStudioPage("studio-robustness");
 let client: Client;
 let projectId = "";
 let runId = "";
 
 beforeAll(async () => {
-  studio = await startStudioProcess(db);
-  client = new Client({ apiUrl: studio.url, apiKey: "local", autoBatchTracing: false });
+  client = new Client({ apiUrl: ui.studio.url, apiKey: "local", autoBatchTracing: false });
   runId = await seedTrace(client, {
     project: "restart",
     chain: "triage",
@@ -36,13 +28,6 @@ beforeAll(async () => {
     steps: [{ name: "normalise", kind: "transform", ms: 2, outputs: { text: "printer on fire" } }],
   });
   projectId = (await client.readProject({ projectName: "restart" })).id;
-  browser = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function feedbackOf(run: string) {
@@ -53,15 +38,13 @@ async function feedbackOf(run: string) {
 
 describe("the studio's web page across a studio restart", () => {
   it("keeps a correction and a comment whose save failed, and saves them once the studio is back", async () => {
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(new URL(`/o/local/projects/p/${projectId}/r/${runId}`, studio.url).toString());
+    const page = await ui.open(`/o/local/projects/p/${projectId}/r/${runId}`);
     await page.getByRole("button", { name: "Correct the output" }).click();
     await page.getByLabel("Corrected output").fill('{"label": "facilities"}');
     await page.getByLabel("Comment").fill("the printer is a fire hazard, not hardware");
 
-    const port = studio.port;
-    await studio.stop();
+    const port = ui.studio.port;
+    await ui.stop();
     await page.getByRole("button", { name: "Save correction" }).click();
     await page.getByRole("status").waitFor();
     // The save failed: the editor is still open with what the reviewer wrote.
@@ -71,9 +54,8 @@ describe("the studio's web page across a studio restart", () => {
       .poll(() => page.getByLabel("Comment").inputValue())
       .toBe("the printer is a fire hazard, not hardware");
 
-    studio = await startStudioProcess(db, ["--port", String(port)]);
-    expect(studio.port).toBe(port);
-    client = new Client({ apiUrl: studio.url, apiKey: "local", autoBatchTracing: false });
+    expect((await ui.start()).port).toBe(port);
+    client = new Client({ apiUrl: ui.studio.url, apiKey: "local", autoBatchTracing: false });
     await page.getByRole("button", { name: "Save correction" }).click();
     await page.getByRole("status").filter({ hasText: "Correction saved." }).waitFor();
     await page.getByRole("button", { name: "Save comment" }).click();
@@ -89,21 +71,18 @@ describe("the studio's web page across a studio restart", () => {
   });
 
   it("shows no rows of the old filters when the new filters' rows cannot be loaded", async () => {
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(new URL(`/o/local/projects/p/${projectId}`, studio.url).toString());
+    const page = await ui.open(`/o/local/projects/p/${projectId}`);
     const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
     await expect.poll(() => rows.count()).toBe(1);
 
-    const port = studio.port;
-    await studio.stop();
+    await ui.stop();
     await page.getByLabel("Search inputs and outputs").fill("no such ticket");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.getByRole("alert").waitFor();
     // The printer run does not match the search: it must not stay in the table under it.
     expect(await rows.count()).toBe(0);
 
-    studio = await startStudioProcess(db, ["--port", String(port)]);
+    await ui.start();
     await page.reload();
     await page.getByText("No runs match these filters.").waitFor();
     expect(await rows.count()).toBe(0);
@@ -124,9 +103,7 @@ describe("the studio's web page across a studio restart", () => {
       steps: [],
     });
     const project = (await client.readProject({ projectName: "emoji" })).id;
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(new URL(`/o/local/projects/p/${project}`, studio.url).toString());
+    const page = await ui.open(`/o/local/projects/p/${project}`);
     const cell = page.getByRole("table", { name: "Runs" }).locator("tbody tr td.preview").first();
     await expect.poll(() => cell.textContent()).toContain("🙂");
     const text = (await cell.textContent()) ?? "";
@@ -158,9 +135,7 @@ describe("the studio's web page across a studio restart", () => {
       );
     }
     const project = (await client.readProject({ projectName: "queue-mouse" })).id;
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(new URL(`/o/local/projects/p/${project}/queue`, studio.url).toString());
+    const page = await ui.open(`/o/local/projects/p/${project}/queue`);
     const items = page.getByRole("list", { name: "Queue items" }).getByRole("button");
     await expect.poll(() => items.count()).toBe(2);
     const current = page.getByRole("region", { name: "Current item" });
@@ -207,9 +182,7 @@ describe("the studio's web page across a studio restart", () => {
       ],
     });
     const project = (await client.readProject({ projectName: "errors" })).id;
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(new URL(`/o/local/projects/p/${project}/r/${run}`, studio.url).toString());
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${run}`);
     await page.getByRole("button", { name: "Step pick" }).click();
     const alert = page.getByRole("alert").filter({ hasText: "STEP_FAILED" });
     await expect.poll(() => alert.textContent()).toContain("pick exploded");

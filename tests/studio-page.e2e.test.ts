@@ -6,24 +6,21 @@
  * test-artifacts/screenshots/ (CI keeps that folder as an artifact).
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "langsmith";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type TestBrowser } from "./support/chromium.ts";
 import { catena } from "./support/run-catena.ts";
 import { llmStep, seedTrace } from "./support/seed-studio.ts";
+import { useStudioPage } from "./support/studio-page-fixture.ts";
 import { type StudioProcess, startStudioProcess } from "./support/studio-process.ts";
 
 /** Where the screenshots of the main views are written. */
 const SCREENSHOTS = join(import.meta.dirname, "..", "test-artifacts", "screenshots");
 
-const dir = mkdtempSync(join(tmpdir(), "catena-studio-page-"));
-let studio: StudioProcess;
-let browser: TestBrowser;
+const ui = useStudioPage("studio-page");
 let client: Client;
 let projectId = "";
 let deferredRun = "";
@@ -32,8 +29,12 @@ const now = new Date();
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  studio = await startStudioProcess(join(dir, "studio.db"));
-  client = new Client({ apiUrl: studio.url, apiKey: "local", webUrl: studio.url, autoBatchTracing: false });
+  client = new Client({
+    apiUrl: ui.studio.url,
+    apiKey: "local",
+    webUrl: ui.studio.url,
+    autoBatchTracing: false,
+  });
   const base = { project: "support", chain: "triage", version: "1.2.0" };
   for (let i = 0; i < 6; i++) {
     await seedTrace(client, {
@@ -98,17 +99,10 @@ beforeAll(async () => {
   });
   const project = await client.readProject({ projectName: "support" });
   projectId = project.id;
-  browser = await launchChromium();
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function setRatingScale(max: number): Promise<void> {
-  const response = await fetch(`${studio.url}/feedback-configs`, {
+  const response = await fetch(`${ui.studio.url}/feedback-configs`, {
     method: "PATCH",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ feedback_key: "rating", feedback_config: { type: "continuous", min: 1, max } }),
@@ -116,17 +110,13 @@ async function setRatingScale(max: number): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width: 1440, height: 900 });
-  page.setDefaultTimeout(10_000);
-  await page.goto(new URL(path, studio.url).toString());
-  return page;
+function open(path: string): Promise<Page> {
+  return ui.open(path, { viewport: { width: 1440, height: 900 } });
 }
 
 describe("the studio's web page", () => {
   it("serves the page from / with a Content-Security-Policy, and keeps the API's guards", async () => {
-    const response = await fetch(`${studio.url}/`);
+    const response = await fetch(`${ui.studio.url}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");
     expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
@@ -134,7 +124,7 @@ describe("the studio's web page", () => {
     // A page read through another host name (DNS rebinding) is refused, HTML or not.
     const evil = await new Promise<number>((resolve, reject) => {
       request(
-        { port: studio.port, host: "127.0.0.1", path: "/", headers: { host: "evil.example" } },
+        { port: ui.studio.port, host: "127.0.0.1", path: "/", headers: { host: "evil.example" } },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -224,7 +214,7 @@ describe("the studio's web page", () => {
 
   it("works through the annotation queue with the keyboard, corrections checked against the chain's schema", async () => {
     // The chain's description, as `catena` puts it when it traces, gives its output schema.
-    const described = await fetch(`${studio.url}/catena/chains/fp-triage-1.2.0`, {
+    const described = await fetch(`${ui.studio.url}/catena/chains/fp-triage-1.2.0`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -350,14 +340,14 @@ describe("the studio's web page", () => {
 
   it("opens the run and project URLs the SDK builds with its web URL pointed at the studio", async () => {
     const runUrl = await client.getRunUrl({ runId: lowRun });
-    expect(runUrl.startsWith(`${studio.url}/o/`)).toBe(true);
+    expect(runUrl.startsWith(`${ui.studio.url}/o/`)).toBe(true);
     const page = await open(runUrl);
     await page.getByRole("heading", { name: "triage@1.2.0" }).waitFor();
     await page.getByRole("button", { name: "Step classify" }).waitFor();
     const projectUrl = await client.getProjectUrl({ projectId });
     await page.goto(projectUrl);
     await expect.poll(() => page.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(8);
-    await page.goto(new URL(`/o/local/projects/p/${projectId}/trends`, studio.url).toString());
+    await page.goto(new URL(`/o/local/projects/p/${projectId}/trends`, ui.studio.url).toString());
     await expect
       .poll(() => page.getByRole("table", { name: "Trends" }).locator("tbody tr").count())
       .toBeGreaterThan(0);
@@ -368,12 +358,12 @@ describe("the studio's web page", () => {
   it("opens the trace link `catena run` prints, with the chain's graph and its output schema", async () => {
     const chains = join(import.meta.dirname, "fixtures", "cli", "user-chains.ts");
     const result = await catena(["run", "mood", "--text", "so glad today", "--chains", chains], {
-      cwd: dir,
-      env: { CATENA_STUDIO_URL: studio.url },
+      cwd: ui.dir,
+      env: { CATENA_STUDIO_URL: ui.studio.url },
     });
     expect(result.code).toBe(0);
     const link = /trace: (\S+)/.exec(result.stderr)?.[1] ?? "";
-    expect(link.startsWith(`${studio.url}/o/-/r/`)).toBe(true);
+    expect(link.startsWith(`${ui.studio.url}/o/-/r/`)).toBe(true);
     const page = await open(link);
     await page.getByRole("heading", { name: "mood@0.2.0" }).waitFor();
     await page.getByRole("img", { name: "Chain graph with the path taken" }).waitFor();
@@ -387,7 +377,7 @@ describe("the studio's web page", () => {
   });
 
   it("opens a shared link while logged out", async (ctx) => {
-    const share = await fetch(`${studio.url}/runs/${lowRun}/share`, { method: "PUT" });
+    const share = await fetch(`${ui.studio.url}/runs/${lowRun}/share`, { method: "PUT" });
     // Sharing comes with the LangSmith v2 API branch (api15); the integrator enables this check then.
     if (share.status === 404 || share.status === 405) ctx.skip();
     const url = await client.shareRun(lowRun);
@@ -400,12 +390,12 @@ describe("the studio's web page", () => {
   it("decides a paused review from the form made of its schema", async (ctx) => {
     // The reviews store and its endpoints come with the tracing branch (trace12); until they are
     // merged, this test has nothing to talk to.
-    const listed = await fetch(`${studio.url}/catena/reviews`);
+    const listed = await fetch(`${ui.studio.url}/catena/reviews`);
     if (listed.status === 404) ctx.skip();
     const chains = join(import.meta.dirname, "fixtures", "cli", "user-chains.ts");
     const paused = await catena(["run", "approval", "--text", " ship it ", "--chains", chains], {
-      cwd: dir,
-      env: { CATENA_STUDIO_URL: studio.url },
+      cwd: ui.dir,
+      env: { CATENA_STUDIO_URL: ui.studio.url },
     });
     expect(paused.code).toBe(4);
     const page = await open("/o/-/reviews");
@@ -414,7 +404,7 @@ describe("the studio's web page", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "paused-review.png") });
     await card.getByRole("button", { name: "Submit decision" }).click();
     await card.getByRole("status").filter({ hasText: "Decided" }).waitFor();
-    const after = (await (await fetch(`${studio.url}/catena/reviews`)).json()) as {
+    const after = (await (await fetch(`${ui.studio.url}/catena/reviews`)).json()) as {
       reviews: Array<{ status: string; decision?: unknown; reviewer?: string }>;
     };
     expect(
@@ -427,7 +417,7 @@ describe("the studio's web page", () => {
 describe("the studio's web page with an API key", () => {
   let locked: StudioProcess;
   beforeAll(async () => {
-    locked = await startStudioProcess(join(dir, "locked.db"), [], { CATENA_STUDIO_API_KEY: "s3cret" });
+    locked = await startStudioProcess(join(ui.dir, "locked.db"), [], { CATENA_STUDIO_API_KEY: "s3cret" });
     const keyed = new Client({ apiUrl: locked.url, apiKey: "s3cret", autoBatchTracing: false });
     await seedTrace(keyed, {
       project: "locked-project",
@@ -444,7 +434,7 @@ describe("the studio's web page with an API key", () => {
   });
 
   it("asks for the key once, then works (and remembers it)", async () => {
-    const page = await browser.context.newPage();
+    const page = await ui.browser.context.newPage();
     await page.goto(`${locked.url}/`);
     const dialog = page.getByRole("dialog", { name: "API key" });
     await dialog.waitFor();
