@@ -336,7 +336,7 @@ describe("catena batch --queue", () => {
     expect(new Set(lines.map((l) => l.output?.pid))).toEqual(new Set(workers.map((w) => w.child.pid)));
   }, 120_000);
 
-  it("catena queue cancel removes the waiting items and stops the submitter; status says cancelled", async () => {
+  it("catena queue cancel removes the waiting items and stops the submitter; status says cancelled; remove forgets it", async () => {
     await inputFile("cancel.jsonl", 30, 10);
     const submitter = submit("cancel.jsonl", "cancel-out.jsonl"); // no worker: everything waits
     await until(
@@ -352,5 +352,13 @@ describe("catena batch --queue", () => {
     expect(submitter.stderr()).toMatch(/cancelled/);
     const status = await catena(["--json", "queue", "status", batchId, "--queue", redis.url], { cwd: dir });
     expect(JSON.parse(status.stdout)).toMatchObject({ batchId, cancelled: true });
+
+    // Nobody will resume it: remove it, and nothing of it stays in Redis.
+    const remove = await catena(["--json", "queue", "remove", batchId, "--queue", redis.url], { cwd: dir });
+    expect(remove.code, remove.stderr).toBe(0);
+    expect(JSON.parse(remove.stdout)).toMatchObject({ batchId, removed: true, jobs: 0 });
+    const gone = await catena(["queue", "status", batchId, "--queue", redis.url], { cwd: dir });
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toMatch(new RegExp(`No batch ${batchId}`));
   }, 120_000);
 });

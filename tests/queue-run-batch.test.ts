@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
-import { batchStatus, redisQueue, startWorker } from "@catena/queue";
+import { batchStatus, redisQueue, removeBatch, startWorker } from "@catena/queue";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startRedis, type TestRedis } from "./support/redis.ts";
@@ -94,6 +95,81 @@ describe("catena queue status after a rerun", () => {
       });
     } finally {
       await worker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
+  it("expire once every item finished, stay while it is resumed, and go with removeBatch for good", async () => {
+    let failOnce = true;
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated = defineChain({
+      name: "gated",
+      version: "1.0.0",
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      flow: code(
+        "gated",
+        async ({ n }: { n: number }) => {
+          if (n === 2 && failOnce) {
+            failOnce = false;
+            throw new Error("item 2 fails the first time");
+          }
+          if (n === 2) {
+            started();
+            await gate;
+          }
+          return { n };
+        },
+        { spec: { failOnce: "item 2 fails once", gate: "the test holds item 2's rerun" } },
+      ),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "catena-queue-keys-"));
+    const keys = new Redis(redis.url);
+    const worker = await startWorker({ url: redis.url, chains: new ChainRegistry([gated]), concurrency: 4 });
+    try {
+      const inputs = Array.from({ length: 3 }, (_, n) => ({ n }));
+      const options = {
+        queue: redisQueue(redis.url, { attempts: 1, keepFinishedMs: 60_000 }),
+        checkpoint: join(dir, "out.jsonl"),
+        concurrency: 4,
+      };
+      const first = await runBatch(gated, inputs, options);
+      expect(first).toMatchObject({ done: 2, failed: 1 });
+      const own = await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`);
+      expect(own.map((k) => k.split(":").slice(4).join(":")).sort()).toEqual([
+        "",
+        "failures",
+        "items:done",
+        "items:error",
+      ]);
+      // Before, they stayed for good: every batch ever run left its bitmaps behind.
+      for (const key of own) expect(await keys.pttl(key)).toBeGreaterThan(50_000);
+
+      const again = runBatch(gated, inputs, { ...options, resume: true, retryFailed: true });
+      await running;
+      // A resumed batch is running again: its keys no longer expire under it.
+      for (const key of own) expect(await keys.pttl(key)).toBe(-1);
+      expect(await removeBatch(redis.url, first.batchId as string)).toBe(0); // item 2 is running
+      expect(await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`)).toEqual([]);
+      await expect(batchStatus(redis.url, first.batchId as string)).rejects.toThrow(/No batch/);
+      release();
+      expect(await again).toMatchObject({ done: 1, skipped: 2 });
+      // The rerun of item 2 finished after the removal: it is not counted back into new bitmaps.
+      expect(await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`)).toEqual([]);
+      expect(await keys.keys(`bull:catena-batches:${first.batchId}-*`)).toEqual([]);
+    } finally {
+      release();
+      await worker.close();
+      keys.disconnect();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

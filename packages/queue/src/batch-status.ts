@@ -1,6 +1,13 @@
 import { Queue } from "bullmq";
 import { QueueError } from "./queue-error.ts";
-import { batchKey, DEFAULT_QUEUE_NAME, failuresKey, type ItemJobData, KEY_PREFIX } from "./queue-layout.ts";
+import {
+  batchKey,
+  batchKeys,
+  DEFAULT_QUEUE_NAME,
+  failuresKey,
+  type ItemJobData,
+  KEY_PREFIX,
+} from "./queue-layout.ts";
 import { reachRedis, redisConnection } from "./redis-connection.ts";
 
 /** One recent failure of a batch. */
@@ -38,7 +45,7 @@ export interface BatchStatus {
   queue: Record<string, number>;
 }
 
-/** Options of {@link batchStatus} and {@link cancelBatch}. */
+/** Options of {@link batchStatus}, {@link cancelBatch} and {@link removeBatch}. */
 export interface BatchLookupOptions {
   queueName?: string;
 }
@@ -102,22 +109,65 @@ export async function cancelBatch(
   try {
     await batchRecord(connection, queueName, batchId);
     await connection.hset(batchKey(queueName, batchId), "cancelled", String(Date.now()));
-    // Ids first, removal after: removing while paging would shift the pages.
-    const ids: string[] = [];
-    const page = 1000;
-    const states = ["waiting", "delayed", "prioritized", "paused"] as const;
-    for (let start = 0; ; start += page) {
-      const jobs = await queue.getJobs([...states], start, start + page - 1, true);
-      if (jobs.length === 0) break;
-      for (const job of jobs) if (job?.data?.batchId === batchId && job.id) ids.push(job.id);
-    }
-    let removed = 0;
-    for (const id of ids) removed += await queue.remove(id);
+    return await removeJobs(queue, batchId, ["waiting", "delayed", "prioritized", "paused"]);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/**
+ * Removes a batch from the queue at `url`: its jobs in every state but running (waiting, delayed,
+ * completed, failed), and its record, latest failures and item bitmaps. An item still running
+ * finishes uncounted. For a batch nobody submits any more (finished, or cancelled first): a
+ * submitter still running would add its unfinished items again. A finished batch needs no removal
+ * to free Redis, its keys expire (see `keepFinishedMs` of `redisQueue`). Resolves with how many
+ * jobs were removed.
+ */
+export async function removeBatch(
+  url: string,
+  batchId: string,
+  options: BatchLookupOptions = {},
+): Promise<number> {
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const connection = redisConnection(url);
+  await reachRedis(connection, url);
+  const queue = new Queue<ItemJobData>(queueName, { connection, prefix: KEY_PREFIX });
+  try {
+    await batchRecord(connection, queueName, batchId);
+    const removed = await removeJobs(queue, batchId, [
+      "waiting",
+      "delayed",
+      "prioritized",
+      "paused",
+      "completed",
+      "failed",
+    ]);
+    await connection.del(...batchKeys(queueName, batchId));
     return removed;
   } finally {
     await queue.close();
     connection.disconnect();
   }
+}
+
+/** Removes the jobs of a batch that are in one of `states`; resolves with how many. */
+async function removeJobs(
+  queue: Queue<ItemJobData>,
+  batchId: string,
+  states: readonly ("waiting" | "delayed" | "prioritized" | "paused" | "completed" | "failed")[],
+): Promise<number> {
+  // Ids first, removal after: removing while paging would shift the pages.
+  const ids: string[] = [];
+  const page = 1000;
+  for (let start = 0; ; start += page) {
+    const jobs = await queue.getJobs([...states], start, start + page - 1, true);
+    if (jobs.length === 0) break;
+    for (const job of jobs) if (job?.data?.batchId === batchId && job.id) ids.push(job.id);
+  }
+  let removed = 0;
+  for (const id of ids) removed += await queue.remove(id);
+  return removed;
 }
 
 async function batchRecord(

@@ -46,5 +46,20 @@ export function statusBitsKey(queueName: string, batchId: string, status: string
 /** The statuses an item can finish with on the queue: a run's, or `refused` by a worker. */
 export const FINISHED_STATUSES = ["done", "error", "deferred", "waiting", "refused"] as const;
 
+/**
+ * Every Redis key of a batch's own (besides its jobs): its record, its latest failures and one
+ * item bitmap per finished status. A finished batch's expire together; a removed one's go together.
+ */
+export function batchKeys(queueName: string, batchId: string): string[] {
+  return [
+    batchKey(queueName, batchId),
+    failuresKey(queueName, batchId),
+    ...FINISHED_STATUSES.map((status) => statusBitsKey(queueName, batchId, status)),
+  ];
+}
+
+/** How long a finished batch's keys stay for `catena queue status` (7 days), unless told otherwise. */
+export const DEFAULT_KEEP_FINISHED_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** How many recent failures a batch keeps for `catena queue status`. */
 export const KEPT_FAILURES = 20;

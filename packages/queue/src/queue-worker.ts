@@ -136,7 +136,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Bad input fails the same way every time: only other failures are retried.
     const retryable = result.status === "error" && result.error.code !== "INPUT_VALIDATION";
     if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      await connection.hincrby(batchKey(queueName, data.batchId), "retries", 1);
+      await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
       throw result.error; // BullMQ runs it again after the backoff
     }
     const failure =
@@ -216,9 +216,12 @@ function isConnectionError(error: Error): boolean {
 
 /**
  * Moves an item to its new status in the batch's counts: the status it finished with before, if
- * any, loses it (one script, so two finishes of one item cannot both count).
+ * any, loses it (one script, so two finishes of one item cannot both count). A batch without a
+ * record (removed, or expired after it finished) is not counted: its bitmaps would otherwise come
+ * back, alone, for good.
  */
 const COUNT_FINISHED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local index = tonumber(ARGV[1])
 for i = 2, #KEYS do
   if redis.call('GETBIT', KEYS[i], index) == 1 then
@@ -230,6 +233,13 @@ redis.call('SETBIT', KEYS[2 + tonumber(ARGV[2])], index, 1)
 redis.call('HINCRBY', KEYS[1], ARGV[3 + tonumber(ARGV[2])], 1)
 redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[#ARGV])
 redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[#ARGV])
+return 1
+`;
+
+/** Counts a retry in its batch's record, if the batch still has one. */
+const COUNT_RETRY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'retries', 1)
 `;
 
 /** Counts a finished item in its batch's record, and keeps the latest failures for `queue status`. */
@@ -246,7 +256,7 @@ async function countFinished(
   const slot = statuses.indexOf(status);
   if (slot < 0) throw new Error(`unknown finished status ${status}`);
   const bits = statuses.map((s) => statusBitsKey(queueName, data.batchId, s));
-  await connection.eval(
+  const counted = await connection.eval(
     COUNT_FINISHED,
     1 + bits.length,
     key,
@@ -256,7 +266,7 @@ async function countFinished(
     ...statuses,
     now,
   );
-  if (failure) {
+  if (failure && counted === 1) {
     const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
     await connection
       .multi()

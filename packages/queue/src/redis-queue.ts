@@ -5,8 +5,10 @@ import { failedResult, parseReturnValue } from "./job-outcome.ts";
 import { QueueError } from "./queue-error.ts";
 import {
   batchKey,
+  batchKeys,
   DEFAULT_ATTEMPTS,
   DEFAULT_BACKOFF_MS,
+  DEFAULT_KEEP_FINISHED_MS,
   DEFAULT_QUEUE_NAME,
   type ItemJobData,
   itemJobId,
@@ -39,6 +41,12 @@ export interface RedisQueueOptions {
    * that error after writing every finished item, and a resume picks the batch up later.
    */
   unreachableAfterMs?: number;
+  /**
+   * How long the record of a batch whose every item finished (its counts, latest failures and
+   * item bitmaps) stays in Redis for `catena queue status` (default 7 days); then Redis drops it.
+   * Submitting the batch again (a resume) keeps it until that run finishes.
+   */
+  keepFinishedMs?: number;
 }
 
 /**
@@ -116,6 +124,7 @@ class RedisQueuedBatch implements QueuedBatch {
       backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
       sweepMs: options.sweepMs ?? 2000,
       unreachableAfterMs: options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
+      keepFinishedMs: options.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS,
     };
     const connection = redisConnection(url);
     await reachRedis(connection, url);
@@ -150,13 +159,15 @@ class RedisQueuedBatch implements QueuedBatch {
   private async start(): Promise<void> {
     const key = batchKey(this.options.queueName, this.spec.batchId);
     const { name, version, fingerprint } = this.spec.chain;
-    await this.connection
+    const transaction = this.connection
       .multi()
       .hsetnx(key, "createdAt", String(Date.now()))
       .hset(key, { chain: name, version, fingerprint, submittedAt: String(Date.now()) })
       // Submitting again (a resume) reopens a cancelled batch.
-      .hdel(key, "cancelled")
-      .exec();
+      .hdel(key, "cancelled");
+    // ... and one that had finished: its keys no longer expire while it runs.
+    for (const k of batchKeys(this.options.queueName, this.spec.batchId)) transaction.persist(k);
+    await transaction.exec();
     this.events.on("completed", ({ jobId, returnvalue }) => {
       this.settle(jobId, () => parseReturnValue(returnvalue));
     });
@@ -297,15 +308,30 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all(ids.map((id) => this.queue.remove(id).catch(() => 0)));
   }
 
+  /**
+   * Lets Redis drop the batch's record and item bitmaps after `keepFinishedMs` (its jobs are gone
+   * already): before, every batch ever run left them behind for good.
+   */
+  private async expireKeys(): Promise<void> {
+    const transaction = this.connection.multi();
+    for (const key of batchKeys(this.options.queueName, this.spec.batchId)) {
+      transaction.pexpire(key, this.options.keepFinishedMs);
+    }
+    await transaction.exec();
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     const lost = this.watch?.down === true || this.unreachable !== undefined;
+    // Every item handed over, none cancelled or cut short: the batch is done with its keys.
+    const finished = this.waiters.size === 0 && this.cancelled === undefined;
     this.watch?.stop();
     for (const id of [...this.waiters.keys()])
       this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));
     if (!lost) {
       // runBatch closes the queue after its results file: every collected result is on disk.
       await this.removeCollected([...this.collectedBefore, ...this.collected]);
+      if (finished) await this.expireKeys();
       await this.events.close();
       await this.queue.close();
     } else {

@@ -5,13 +5,13 @@ import { jsonText } from "../format/json-text.ts";
 import { globalOptions } from "../global-options.ts";
 
 /**
- * Registers `catena queue status <batch>` (counts, rate, latest failures) and
- * `catena queue cancel <batch>` for batches submitted with `catena batch --queue`.
+ * Registers `catena queue status <batch>` (counts, rate, latest failures), `catena queue cancel
+ * <batch>` and `catena queue remove <batch>` for batches submitted with `catena batch --queue`.
  */
 export function registerQueueCommand(program: Command, ctx: CommandContext): void {
   const queue = program
     .command("queue")
-    .description("look at or cancel a batch submitted with catena batch --queue");
+    .description("look at, cancel or remove a batch submitted with catena batch --queue");
   queue
     .command("status")
     .description("counts, rate and latest failures of a queued batch")
@@ -34,6 +34,22 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
         globalOptions(command).json
           ? jsonText({ batchId, cancelled: true, removed })
           : `batch ${batchId} cancelled: ${removed} waiting items removed; items already running finish. Resume it with catena batch ... --resume.\n`,
+      );
+    });
+  queue
+    .command("remove")
+    .description(
+      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a finished batch's expire after 7 days anyway)",
+    )
+    .argument("<batch>", "the batch id printed by catena batch --queue")
+    .requiredOption("--queue <redis-url>", "the Redis the batch was submitted to")
+    .action(async (batchId: string, options: { queue: string }, command: Command) => {
+      const { removeBatch } = await import("@catena/queue");
+      const removed = await removeBatch(options.queue, batchId);
+      ctx.io.out(
+        globalOptions(command).json
+          ? jsonText({ batchId, removed: true, jobs: removed })
+          : `batch ${batchId} removed: ${removed} jobs and its counts are gone; items still running finish uncounted.\n`,
       );
     });
 }
