@@ -132,7 +132,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   store.examples.useBaseUrl(baseUrl);
   registerInfoRoutes(app, refusals);
   registerRunIngestRoutes(app, store, refusals);
-  registerRunReadRoutes(app, store, v2);
+  registerRunReadRoutes(app, store, v2.attachmentsOf);
   registerRunGroupRoutes(app, store);
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store, baseUrl);

@@ -8,7 +8,6 @@ import { parseRunQuery, queryRuns } from "../store/run-query.ts";
 import { runStats } from "../store/run-stats.ts";
 import { toRunViews } from "../store/run-view.ts";
 import type { StudioStore } from "../store/studio-store.ts";
-import type { V2RunContext } from "./v2-run-routes.ts";
 
 /**
  * Registers reading runs: `GET /runs/{id}` (the SDK's `readRun`; with the ids of the run's
@@ -19,7 +18,8 @@ import type { V2RunContext } from "./v2-run-routes.ts";
 export function registerRunReadRoutes(
   app: Hono,
   store: StudioStore,
-  v2: Pick<V2RunContext, "attachmentsOf">,
+  /** A run's attachments: name → presigned download URL (see `v2RunContext`). */
+  attachmentsOf: (runId: string) => Record<string, string>,
 ): void {
   app.get("/runs/:id", (c) => {
     const id = uuidPathParam(c, "id", "Run");
@@ -29,7 +29,7 @@ export function registerRunReadRoutes(
     // LangSmith's v1 run keeps attachments under `s3_urls`, keyed `attachment.<name>` (the Python
     // SDK's read_run turns them into `run.attachments`), as the v2 read lists them.
     const s3Urls = Object.fromEntries(
-      Object.entries(v2.attachmentsOf(id)).map(([name, url]) => [
+      Object.entries(attachmentsOf(id)).map(([name, url]) => [
         `attachment.${name}`,
         { presigned_url: url, s3_url: url },
       ]),
