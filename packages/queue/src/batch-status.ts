@@ -56,11 +56,7 @@ export async function batchStatus(
   batchId: string,
   options: BatchLookupOptions = {},
 ): Promise<BatchStatus> {
-  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const connection = redisConnection(url);
-  await reachRedis(connection, url);
-  const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
-  try {
+  return withQueue(url, options, async ({ queueName, connection, queue }) => {
     const record = await batchRecord(connection, queueName, batchId);
     const failures = await connection.lrange(failuresKey(queueName, batchId), 0, -1);
     const n = (field: string): number => Number(record[field] ?? 0);
@@ -86,10 +82,7 @@ export async function batchStatus(
       recentFailures: failures.map((f) => JSON.parse(f) as BatchFailure),
       queue: await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "completed", "failed"),
     };
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
+  });
 }
 
 /**
@@ -102,18 +95,11 @@ export async function cancelBatch(
   batchId: string,
   options: BatchLookupOptions = {},
 ): Promise<number> {
-  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const connection = redisConnection(url);
-  await reachRedis(connection, url);
-  const queue = new Queue<ItemJobData>(queueName, { connection, prefix: KEY_PREFIX });
-  try {
+  return withQueue(url, options, async ({ queueName, connection, queue }) => {
     await batchRecord(connection, queueName, batchId);
     await connection.hset(batchKey(queueName, batchId), "cancelled", String(Date.now()));
-    return await removeJobs(queue, batchId, ["waiting", "delayed", "prioritized", "paused"]);
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
+    return removeJobs(queue, batchId, ["waiting", "delayed", "prioritized", "paused"]);
+  });
 }
 
 /**
@@ -129,11 +115,7 @@ export async function removeBatch(
   batchId: string,
   options: BatchLookupOptions = {},
 ): Promise<number> {
-  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const connection = redisConnection(url);
-  await reachRedis(connection, url);
-  const queue = new Queue<ItemJobData>(queueName, { connection, prefix: KEY_PREFIX });
-  try {
+  return withQueue(url, options, async ({ queueName, connection, queue }) => {
     await batchRecord(connection, queueName, batchId);
     const removed = await removeJobs(queue, batchId, [
       "waiting",
@@ -145,6 +127,25 @@ export async function removeBatch(
     ]);
     await connection.del(...batchKeys(queueName, batchId));
     return removed;
+  });
+}
+
+/** Runs `use` with a connection to the Redis at `url` and its BullMQ queue, both closed after. */
+async function withQueue<T>(
+  url: string,
+  options: BatchLookupOptions,
+  use: (open: {
+    queueName: string;
+    connection: ReturnType<typeof redisConnection>;
+    queue: Queue<ItemJobData>;
+  }) => Promise<T>,
+): Promise<T> {
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const connection = redisConnection(url);
+  await reachRedis(connection, url);
+  const queue = new Queue<ItemJobData>(queueName, { connection, prefix: KEY_PREFIX });
+  try {
+    return await use({ queueName, connection, queue });
   } finally {
     await queue.close();
     connection.disconnect();

@@ -48,41 +48,12 @@ describe("a run with a malformed dotted_order", () => {
   });
 
   it("is left out of an SDK batch alone: the rest is stored, the refusal logged and shown on /info", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    try {
-      const client = fixture.client();
-      const root = new RunTree({
-        name: "root",
-        run_type: "chain",
-        inputs: {},
-        client,
-        project_name: "dotted",
-      });
-      await root.postRun();
-      const child = root.createChild({ name: "child", run_type: "llm", inputs: {} });
-      const stray = randomUUID();
-      // The child's own segment with another run's id: it would be filed under the wrong run.
+    const stray = randomUUID();
+    // The child's own segment with another run's id: it would be filed under the wrong run.
+    const detail = await refusedFromSdkBatch("dotted", (root, child) => {
       child.dotted_order = `${root.dotted_order}.${stamp}${stray}`;
-      await child.postRun();
-      const sibling = root.createChild({ name: "sibling", run_type: "tool", inputs: {} });
-      await sibling.postRun();
-      await client.awaitPendingTraceBatches();
-
-      const stored = await client.readRun(root.id, { loadChildRuns: true });
-      expect(stored.child_runs?.map((r) => r.name)).toEqual(["sibling"]);
-      await expect(client.readRun(child.id)).rejects.toThrow(/404|not found/i);
-      const info = (await request(fixture.studio, "GET", "/info")).body as {
-        catena: { refused: { recent: { route: string; id: string; detail: string }[] } };
-      };
-      expect(info.catena.refused.recent.at(-1)).toMatchObject({
-        route: "POST /runs/multipart",
-        id: child.id,
-      });
-      expect(info.catena.refused.recent.at(-1)?.detail).toContain(`ends with the id ${stray}`);
-      expect(warn.mock.calls.flat().join("\n")).toContain(`refused ${child.id}`);
-    } finally {
-      warn.mockRestore();
-    }
+    });
+    expect(detail).toContain(`ends with the id ${stray}`);
   });
 
   it("is left out of POST /runs/batch alone, post and patch, and listed as refused in the 202", async () => {
@@ -178,38 +149,46 @@ describe("a run with a malformed dotted_order", () => {
   });
 
   it("that disagrees with its trace_id is left out of an SDK batch alone and reported", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    try {
-      const client = fixture.client();
-      const root = new RunTree({
-        name: "root",
-        run_type: "chain",
-        inputs: {},
-        client,
-        project_name: "lineage",
-      });
-      await root.postRun();
-      const child = root.createChild({ name: "child", run_type: "llm", inputs: {} });
-      const stray = randomUUID();
+    const stray = randomUUID();
+    const detail = await refusedFromSdkBatch("lineage", (_root, child) => {
       child.trace_id = stray;
-      await child.postRun();
-      const sibling = root.createChild({ name: "sibling", run_type: "tool", inputs: {} });
-      await sibling.postRun();
-      await client.awaitPendingTraceBatches();
-
-      const stored = await client.readRun(root.id, { loadChildRuns: true });
-      expect(stored.child_runs?.map((r) => r.name)).toEqual(["sibling"]);
-      await expect(client.readRun(child.id)).rejects.toThrow(/404|not found/i);
-      const info = (await request(fixture.studio, "GET", "/info")).body as {
-        catena: { refused: { recent: { route: string; id: string; detail: string }[] } };
-      };
-      expect(info.catena.refused.recent.at(-1)).toMatchObject({
-        route: "POST /runs/multipart",
-        id: child.id,
-      });
-      expect(info.catena.refused.recent.at(-1)?.detail).toContain(`"trace_id" is ${stray}`);
-    } finally {
-      warn.mockRestore();
-    }
+    });
+    expect(detail).toContain(`"trace_id" is ${stray}`);
   });
 });
+
+/**
+ * Traces a root with two children through the SDK's batches, `spoil`ing the first child before it
+ * is sent; checks that the studio stored the root and the other child, refused the spoilt one, and
+ * logged and listed the refusal on `/info`. Resolves with the refusal's detail.
+ */
+async function refusedFromSdkBatch(
+  project: string,
+  spoil: (root: RunTree, child: RunTree) => void,
+): Promise<string | undefined> {
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  try {
+    const client = fixture.client();
+    const root = new RunTree({ name: "root", run_type: "chain", inputs: {}, client, project_name: project });
+    await root.postRun();
+    const child = root.createChild({ name: "child", run_type: "llm", inputs: {} });
+    spoil(root, child);
+    await child.postRun();
+    const sibling = root.createChild({ name: "sibling", run_type: "tool", inputs: {} });
+    await sibling.postRun();
+    await client.awaitPendingTraceBatches();
+
+    const stored = await client.readRun(root.id, { loadChildRuns: true });
+    expect(stored.child_runs?.map((r) => r.name)).toEqual(["sibling"]);
+    await expect(client.readRun(child.id)).rejects.toThrow(/404|not found/i);
+    const info = (await request(fixture.studio, "GET", "/info")).body as {
+      catena: { refused: { recent: { route: string; id: string; detail: string }[] } };
+    };
+    const refusal = info.catena.refused.recent.at(-1);
+    expect(refusal).toMatchObject({ route: "POST /runs/multipart", id: child.id });
+    expect(warn.mock.calls.flat().join("\n")).toContain(`refused ${child.id}`);
+    return refusal?.detail;
+  } finally {
+    warn.mockRestore();
+  }
+}
