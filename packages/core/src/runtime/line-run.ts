@@ -1,0 +1,167 @@
+// The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
+import { performance } from "node:perf_hooks";
+import { isThenable } from "../async/settle.ts";
+import { type CatenaError, serializeError } from "../errors/catena-error.ts";
+import type { StepContext, Usage } from "../types.ts";
+import { NEVER_ABORTED, NOOP_SPAN } from "./quiet-defaults.ts";
+import { noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
+import type { RunSession } from "./run-session.ts";
+import type { RunOptions } from "./run-types.ts";
+
+/**
+ * Whether a run with these options may go straight down its chain's line (`LineRun`): nothing
+ * that a walk does per step besides running it (no span, signal, timeout, token listener, shadow
+ * run, or the xstate driver, whose actor is the walk's).
+ */
+export function runsStraight(options: RunOptions): boolean {
+  return (
+    options.tracer === undefined &&
+    options.signal === undefined &&
+    options.timeoutMs === undefined &&
+    options.stepTimeoutMs === undefined &&
+    options.onToken === undefined &&
+    options.shadow === undefined &&
+    options.driver !== "xstate"
+  );
+}
+
+/**
+ * A fresh run of a chain that is a plain sequence of steps (`straight-line.ts`), run straight down
+ * its steps: no machine table, cursor or walk, and one object per run for what a walk keeps per
+ * step (the attempt). Such a machine can only go one way (each step's output becomes the next one's
+ * input, an error ends the run), so what the run gives is what a walk gives: the same step
+ * contexts, records, usage, errors and result (the differential test runs chains both ways).
+ * Only runs without per-step extras take it (`runsStraight`); the others walk the table.
+ *
+ * Like a {@link Walk}: `advance` runs steps until one must be awaited (its promise in `pending`),
+ * and the caller hands what that gave to `resume`; the run's result is made by the runner.
+ */
+export class LineRun {
+  readonly session: RunSession;
+  /** The step being awaited's promise, while `advance` returned true. */
+  pending: Promise<unknown> | undefined;
+  /** The value flowing down the line: the input, then each step's output. */
+  data: unknown;
+  /** The step error that ended the run, if one did. */
+  failure: CatenaError | undefined;
+  private readonly line: readonly StepInfo[];
+  private readonly input: unknown;
+  /** The outputs so far, by step name: what each step's `ctx.outputs` shows. */
+  private readonly outputs: Record<string, unknown>;
+  /** The step running (or next to run). */
+  private index: number;
+  /** The monotonic reading the step running started at: the previous step's end, or the run's start. */
+  private t0: number;
+  /** What the step running reported through `ctx.recordUsage`, once it did. */
+  private stepUsage: Usage | undefined;
+
+  constructor(session: RunSession, line: readonly StepInfo[], input: unknown) {
+    this.session = session;
+    this.line = line;
+    this.input = input;
+    this.data = input;
+    this.outputs = {};
+    this.pending = undefined;
+    this.failure = undefined;
+    this.index = 0;
+    this.t0 = session.monoBase;
+    this.stepUsage = undefined;
+  }
+
+  /**
+   * Runs steps until one must be awaited (true: await `pending`, then `resume`) or the run ended
+   * (false: `failure` says how).
+   */
+  advance(): boolean {
+    const line = this.line;
+    while (this.index < line.length && this.failure === undefined) {
+      const info = line[this.index] as StepInfo;
+      let value: unknown;
+      try {
+        value = info.step.run(this.data as never, this.context());
+      } catch (error) {
+        this.fail(info, error);
+        return false;
+      }
+      if (value instanceof Promise) {
+        this.pending = value;
+        return true;
+      }
+      if (isThenable(value)) {
+        // Another library's thenable: adopted into a promise, so its value is the output, not it.
+        this.pending = Promise.resolve(value);
+        return true;
+      }
+      this.ok(info, value);
+    }
+    return false;
+  }
+
+  /** Takes what the awaited step's promise gave (`failed` when it rejected); `advance` goes on. */
+  resume(failed: boolean, value: unknown): void {
+    this.pending = undefined;
+    const info = this.line[this.index] as StepInfo;
+    if (failed) this.fail(info, value);
+    else this.ok(info, value);
+  }
+
+  /** The context of the step at `index`, in the shape `runStep` gives (see `stepContext`). */
+  private context(): StepContext {
+    const session = this.session;
+    const run = this;
+    const index = this.index;
+    const usage = session.usage;
+    return {
+      signal: NEVER_ABORTED,
+      runId: session.runId,
+      chain: session.ref,
+      input: this.input,
+      outputs: this.outputs,
+      metadata: session.metadata,
+      logger: session.logger,
+      trace: NOOP_SPAN,
+      attempt: 1,
+      recordUsage(u) {
+        // Into the step's record only while it runs; into the run's usage always, as a walk does.
+        if (index === run.index) {
+          run.stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+          const stepUsage = run.stepUsage;
+          stepUsage.inputTokens += u.inputTokens ?? 0;
+          stepUsage.outputTokens += u.outputTokens ?? 0;
+          stepUsage.costUsd += u.costUsd ?? 0;
+        }
+        usage.inputTokens += u.inputTokens ?? 0;
+        usage.outputTokens += u.outputTokens ?? 0;
+        usage.costUsd += u.costUsd ?? 0;
+      },
+    };
+  }
+
+  private ok(info: StepInfo, output: unknown): void {
+    const end = performance.now();
+    const r = stepRecord(this.session, info, "done", this.t0, end, 1, undefined, this.stepUsage);
+    noteConfidence(r, output);
+    this.outputs[info.step.name] = output;
+    this.data = output;
+    this.session.records.push(r);
+    this.next(end);
+  }
+
+  private fail(info: StepInfo, error: unknown): void {
+    const err = stepFailure(info, error);
+    this.session.lastError = err;
+    const end = performance.now();
+    const r = stepRecord(this.session, info, "error", this.t0, end, 1, undefined, this.stepUsage);
+    r.error = serializeError(err);
+    this.session.records.push(r);
+    this.failure = err;
+    this.next(end);
+  }
+
+  /** On to the next step, which starts at this one's end reading (only synchronous work since). */
+  private next(end: number): void {
+    this.index++;
+    this.t0 = end;
+    this.stepUsage = undefined;
+  }
+}
