@@ -4,8 +4,8 @@ import { isThenable } from "../async/settle.ts";
 import { type CatenaError, serializeError } from "../errors/catena-error.ts";
 import type { StepContext, Usage } from "../types.ts";
 import { NEVER_ABORTED, NOOP_SPAN } from "./quiet-defaults.ts";
-import { noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunSession } from "./run-session.ts";
+import { noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunOptions } from "./run-types.ts";
 
 /**

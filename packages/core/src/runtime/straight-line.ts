@@ -35,7 +35,8 @@ export function straightLine(
     const [fail] = error as [(typeof error)[number]];
     if (next.guard !== undefined || fail.guard !== undefined) return undefined;
     const [record, ...more] = next.assignments;
-    if (record === undefined || more.length > 0 || recordedOutput(record) !== info.step.name) return undefined;
+    if (record === undefined || more.length > 0 || recordedOutput(record) !== info.step.name)
+      return undefined;
     const failInfo = fail.to.info;
     if (failInfo.kind !== "final" || failInfo.outcome !== "failed") return undefined;
     line.push(info);
