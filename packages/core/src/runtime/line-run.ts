@@ -1,12 +1,18 @@
 // The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
 import { performance } from "node:perf_hooks";
 import { isThenable } from "../async/settle.ts";
+import type { AnyChain } from "../compile/chain.ts";
 import { type CatenaError, serializeError } from "../errors/catena-error.ts";
-import type { StepContext, Usage } from "../types.ts";
-import { NEVER_ABORTED, NOOP_SPAN } from "./quiet-defaults.ts";
-import type { RunSession } from "./run-session.ts";
+import { newRunId } from "../ids/run-id.ts";
+import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
+import { chainRef } from "./chain-ref.ts";
+import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import type { RunClock } from "./run-session.ts";
 import { noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunOptions } from "./run-types.ts";
+
+/** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
+const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
 /**
  * Whether a run with these options may go straight down its chain's line (`LineRun`): nothing
@@ -37,15 +43,28 @@ export function runsStraight(options: RunOptions): boolean {
  * and the caller hands what that gave to `resume`; the run's result is made by the runner.
  */
 export class LineRun {
-  readonly session: RunSession;
+  readonly chain: AnyChain;
+  readonly runId: string;
+  readonly ref: ChainRef;
+  readonly records: StepRecord[];
+  readonly usage: Usage;
+  readonly startedAt: number;
+  /** `Date.now()` and `performance.now()` read together at the start: step start times derive from them. */
+  readonly wallBase: number;
+  readonly monoBase: number;
+  /** A straight run is never traced (`runsStraight`): its span records nothing. */
+  readonly span: TraceSpan;
+  lastError: CatenaError | undefined;
   /** The step being awaited's promise, while `advance` returned true. */
   pending: Promise<unknown> | undefined;
   /** The value flowing down the line: the input, then each step's output. */
   data: unknown;
   /** The step error that ended the run, if one did. */
   failure: CatenaError | undefined;
+  private readonly metadata: Record<string, unknown>;
+  private readonly logger: Logger;
   private readonly line: readonly StepInfo[];
-  private readonly input: unknown;
+  private input: unknown;
   /** The outputs so far, by step name: what each step's `ctx.outputs` shows. */
   private readonly outputs: Record<string, unknown>;
   /** The step running (or next to run). */
@@ -55,18 +74,45 @@ export class LineRun {
   /** What the step running reported through `ctx.recordUsage`, once it did. */
   private stepUsage: Usage | undefined;
 
-  constructor(session: RunSession, line: readonly StepInfo[], input: unknown) {
-    this.session = session;
+  /** A run of `chain` as {@link RunSession} starts one (its clock, id and defaults), not begun yet. */
+  constructor(chain: AnyChain, options: RunOptions, line: readonly StepInfo[], clock: RunClock | undefined) {
+    this.chain = chain;
+    this.ref = chainRef(chain);
+    this.records = [];
+    this.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    // The wall clock first, as a session reads them (see RunSession).
+    if (clock === undefined) {
+      this.wallBase = Date.now();
+      this.monoBase = performance.now();
+    } else {
+      this.wallBase = clock.wall;
+      this.monoBase = clock.mono;
+    }
+    this.runId = options.runId ?? newRunId(this.wallBase);
+    this.startedAt = this.wallBase;
+    this.logger = options.logger ?? STDERR_LOGGER;
+    this.metadata = options.metadata ?? NO_METADATA;
+    this.span = NOOP_SPAN;
+    this.lastError = undefined;
     this.line = line;
-    this.input = input;
-    this.data = input;
+    this.input = undefined;
+    this.data = undefined;
     this.outputs = {};
     this.pending = undefined;
     this.failure = undefined;
     this.index = 0;
-    this.t0 = session.monoBase;
+    this.t0 = this.monoBase;
     this.stepUsage = undefined;
   }
+
+  /** Sets the run's (parsed) input, before the first `advance`. */
+  begin(input: unknown): void {
+    this.input = input;
+    this.data = input;
+  }
+
+  /** Never called: a straight run has no span to end (its result is made as a session's is). */
+  endRunSpan(): void {}
 
   /**
    * Runs steps until one must be awaited (true: await `pending`, then `resume`) or the run ended
@@ -107,18 +153,17 @@ export class LineRun {
 
   /** The context of the step at `index`, in the shape `runStep` gives (see `stepContext`). */
   private context(): StepContext {
-    const session = this.session;
     const run = this;
     const index = this.index;
-    const usage = session.usage;
+    const usage = this.usage;
     return {
       signal: NEVER_ABORTED,
-      runId: session.runId,
-      chain: session.ref,
+      runId: this.runId,
+      chain: this.ref,
       input: this.input,
       outputs: this.outputs,
-      metadata: session.metadata,
-      logger: session.logger,
+      metadata: this.metadata,
+      logger: this.logger,
       trace: NOOP_SPAN,
       attempt: 1,
       recordUsage(u) {
@@ -139,21 +184,21 @@ export class LineRun {
 
   private ok(info: StepInfo, output: unknown): void {
     const end = performance.now();
-    const r = stepRecord(this.session, info, "done", this.t0, end, 1, undefined, this.stepUsage);
+    const r = stepRecord(this, info, "done", this.t0, end, 1, undefined, this.stepUsage);
     noteConfidence(r, output);
     this.outputs[info.step.name] = output;
     this.data = output;
-    this.session.records.push(r);
+    this.records.push(r);
     this.next(end);
   }
 
   private fail(info: StepInfo, error: unknown): void {
     const err = stepFailure(info, error);
-    this.session.lastError = err;
+    this.lastError = err;
     const end = performance.now();
-    const r = stepRecord(this.session, info, "error", this.t0, end, 1, undefined, this.stepUsage);
+    const r = stepRecord(this, info, "error", this.t0, end, 1, undefined, this.stepUsage);
     r.error = serializeError(err);
-    this.session.records.push(r);
+    this.records.push(r);
     this.failure = err;
     this.next(end);
   }

@@ -278,7 +278,7 @@ export class StepAttempt implements OpenStepSpan {
  * record usage after its record was made).
  */
 export function stepRecord(
-  host: StepHost,
+  host: Pick<StepHost, "wallBase" | "monoBase">,
   info: StepInfo,
   status: StepRecord["status"],
   t0: number,

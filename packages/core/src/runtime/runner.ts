@@ -73,18 +73,21 @@ export function startRun(
   options: RunOptions,
   clock?: RunClock,
 ): RunResult | RunningRun | Promise<RunResult> {
+  const line = runsStraight(options) ? tableOf(chain.compiled).line : undefined;
+  if (line !== undefined) {
+    const straight = new LineRun(chain, options, line, clock);
+    const parsed = parseInput(chain, input);
+    if (!parsed.success) return finishFailed(straight, parsed.error);
+    try {
+      straight.begin(parsed.data);
+      return straight.advance() ? straight : endLine(straight);
+    } catch (error) {
+      return failedRun(straight, error);
+    }
+  }
   const session = new RunSession(chain, options, undefined, clock);
   const parsed = parseInput(chain, input);
   if (!parsed.success) return finishFailed(session, parsed.error);
-  const line = runsStraight(options) ? tableOf(chain.compiled).line : undefined;
-  if (line !== undefined) {
-    try {
-      const straight = new LineRun(session, line, parsed.data);
-      return straight.advance() ? straight : endLine(straight);
-    } catch (error) {
-      return failedRun(session, error);
-    }
-  }
   if (options.shadow)
     startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
   if (options.timeoutMs !== undefined)
@@ -104,15 +107,15 @@ export function startRun(
 
 /** Continues a walk from {@link startRun} with what its `pending` gave (`failed`: it rejected). */
 export function continueRun(walk: RunningRun, failed: boolean, value: unknown): RunResult | RunningRun {
-  const session = walk.session;
   if (walk instanceof LineRun) {
     try {
       walk.resume(failed, value);
       return walk.advance() ? walk : endLine(walk);
     } catch (error) {
-      return failedRun(session, error);
+      return failedRun(walk, error);
     }
   }
+  const session = walk.session;
   try {
     walk.resume(failed, value);
     return walk.advance() ? walk : endRun(session.chain, session, walk.cursor);
@@ -225,8 +228,14 @@ async function executeAwaiting<TInput, TOutput>(
   }
 }
 
+/**
+ * What a run's result is made of: its session's totals, or a straight run's (which has no span:
+ * `endRunSpan` is only called when the span is active).
+ */
+type Ending = Pick<RunSession, "runId" | "ref" | "records" | "usage" | "startedAt" | "span" | "endRunSpan">;
+
 /** The failed result of a run whose walk threw `error`. */
-function failedRun(session: RunSession, error: unknown): RunResult {
+function failedRun(session: Ending, error: unknown): RunResult {
   return finishFailed(
     session,
     CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error),
@@ -314,9 +323,8 @@ function endRun<TOutput>(
 
 /** The result of a run that ended straight down its steps: failed, or done (output validated). */
 function endLine(straight: LineRun): RunResult {
-  const session = straight.session;
-  if (straight.failure !== undefined) return finishFailed(session, straight.failure);
-  return finishDone(session.chain, session, straight.data);
+  if (straight.failure !== undefined) return finishFailed(straight, straight.failure);
+  return finishDone(straight.chain, straight, straight.data);
 }
 
 /**
@@ -326,7 +334,7 @@ function endLine(straight: LineRun): RunResult {
  */
 function finishDone<TOutput>(
   chain: Chain<unknown, TOutput, unknown>,
-  session: RunSession,
+  session: Ending,
   data: unknown,
 ): RunResult<TOutput> {
   const parsed = chain.output.safeParse(data);
@@ -416,7 +424,7 @@ type RunBase = Pick<RunFailed, "runId" | "chain" | "steps" | "usage" | "startedA
  * A result: its status and what it carries, then the fields every result has, set on the same
  * object (one object per run, not a spread of a second one: a batch makes one per item).
  */
-function withBase<T extends { status: RunResult["status"] }>(result: T, session: RunSession): T & RunBase {
+function withBase<T extends { status: RunResult["status"] }>(result: T, session: Ending): T & RunBase {
   const r = result as T & RunBase;
   r.runId = session.runId;
   r.chain = session.ref;
@@ -436,7 +444,7 @@ function usageSnapshot(usage: Usage): Usage {
   return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
 }
 
-function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
+function finishFailed(session: Ending, error: CatenaError): RunResult<never> {
   if (session.span.active) session.endRunSpan("error", { error });
   return withBase({ status: "error" as const, error }, session);
 }
