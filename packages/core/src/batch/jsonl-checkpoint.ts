@@ -143,9 +143,12 @@ export class JsonlCheckpoint {
       void this.flush().catch(() => {});
       return;
     }
+    // The write itself waits for the turn's check phase: a timer's callback runs among the timers
+    // of the turn, and joining and encoding a buffer of lines there would delay the timers of a
+    // batch's items (their steps' sleeps and I/O timeouts) that are due in the same turn.
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      void this.flush().catch(() => {});
+      setImmediate(() => void this.flush().catch(() => {}));
     }, ms);
   }
 
