@@ -5,18 +5,20 @@ import { defineChain } from "../compile/define-chain.ts";
 import { assign, branch, cascade, retry, review, sequence } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
 import type { StepContext } from "../types.ts";
+import { runsStraight } from "./line-run.ts";
 import { tableOf } from "./machine-table.ts";
 import type { RunOptions, RunResult } from "./run-types.ts";
 import { run } from "./runner.ts";
 
 /**
  * The straight run of a plain sequence of steps (`line-run.ts`) against the walk of the same
- * machine: the same chains and inputs run straight (the default), walking the table (a signal
- * that never aborts is a per-step extra, so the run walks), and walking a real xstate actor.
+ * machine: the same chains and inputs run straight (the default), walking the table (with a step
+ * timeout no step comes near), and walking a real xstate actor.
  */
 const WAYS: readonly (readonly [string, () => RunOptions])[] = [
   ["straight", () => ({})],
-  ["table walk", () => ({ signal: new AbortController().signal })],
+  // (A step timeout is a per-step extra: the run walks; no step here comes near it.)
+  ["table walk", () => ({ stepTimeoutMs: 600_000 })],
   ["xstate walk", () => ({ driver: "xstate" })],
 ];
 
@@ -192,6 +194,44 @@ describe("a plain sequence run straight gives what a walk of its machine gives",
     const [[result]] = ways.straight as [[{ usage: { inputTokens: number }; steps: { usage?: unknown }[] }]];
     expect(result.usage.inputTokens).toBe(7);
     expect(result.steps.map((s) => s.usage)).toEqual([undefined, undefined]);
+  });
+
+  it("a run's signal: aborted before the run, while a step waits, and never", async () => {
+    expect(runsStraight({ signal: new AbortController().signal })).toBe(true);
+    expect(runsStraight({ stepTimeoutMs: 1 })).toBe(false);
+    const out: Record<string, unknown> = {};
+    for (const [way, options] of WAYS) {
+      const chain = defineChain({
+        name: "abort",
+        version: "1.0.0",
+        input: z.number(),
+        output: z.number(),
+        flow: sequence(
+          code("first", (x: number) => x + 1),
+          code("wait", (x: number) => new Promise<number>((ok) => setTimeout(() => ok(x), 50))),
+          code("last", (x: number) => x * 2),
+        ),
+      });
+      const before = new AbortController();
+      before.abort(new Error("stop"));
+      const during = new AbortController();
+      setTimeout(() => during.abort(), 5);
+      out[way] = [
+        comparable(await run(chain, 1, { ...options(), signal: before.signal })),
+        comparable(await run(chain, 1, { ...options(), signal: during.signal })),
+        comparable(await run(chain, 1, { ...options(), signal: new AbortController().signal })),
+      ];
+    }
+    expect(out["table walk"]).toEqual(out.straight);
+    expect(out["xstate walk"]).toEqual(out.straight);
+    const [before, during, never] = out.straight as {
+      status: string;
+      error?: { code: string };
+      steps: unknown[];
+    }[];
+    expect([before?.status, before?.error?.code, before?.steps.length]).toEqual(["error", "ABORTED", 0]);
+    expect([during?.status, during?.error?.code, during?.steps.length]).toEqual(["error", "ABORTED", 1]);
+    expect(never?.status).toBe("done");
   });
 
   it("a batch's items are the same run straight as walked", async () => {

@@ -1,6 +1,6 @@
 // The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
 import { performance } from "node:perf_hooks";
-import { isThenable } from "../async/settle.ts";
+import { abortReason, isThenable, settle } from "../async/settle.ts";
 import type { AnyChain } from "../compile/chain.ts";
 import { type CatenaError, serializeError } from "../errors/catena-error.ts";
 import { newRunId } from "../ids/run-id.ts";
@@ -16,13 +16,12 @@ const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
 /**
  * Whether a run with these options may go straight down its chain's line (`LineRun`): nothing
- * that a walk does per step besides running it (no span, signal, timeout, token listener, shadow
- * run, or the xstate driver, whose actor is the walk's).
+ * that a walk does per step besides running it and minding the run's signal (no span, timeout,
+ * token listener, shadow run, or the xstate driver, whose actor is the walk's).
  */
 export function runsStraight(options: RunOptions): boolean {
   return (
     options.tracer === undefined &&
-    options.signal === undefined &&
     options.timeoutMs === undefined &&
     options.stepTimeoutMs === undefined &&
     options.onToken === undefined &&
@@ -63,6 +62,7 @@ export class LineRun {
   failure: CatenaError | undefined;
   private readonly metadata: Record<string, unknown>;
   private readonly logger: Logger;
+  private readonly signal: AbortSignal | undefined;
   private readonly line: readonly StepInfo[];
   private input: unknown;
   /** The outputs so far, by step name: what each step's `ctx.outputs` shows. */
@@ -92,6 +92,7 @@ export class LineRun {
     this.startedAt = this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
     this.metadata = options.metadata ?? NO_METADATA;
+    this.signal = options.signal;
     this.span = NOOP_SPAN;
     this.lastError = undefined;
     this.line = line;
@@ -120,11 +121,16 @@ export class LineRun {
    */
   advance(): boolean {
     const line = this.line;
+    const signal = this.signal;
     while (this.index < line.length && this.failure === undefined) {
+      // As a walk does before each state: an aborted run ends (the caller makes its result).
+      if (signal?.aborted) throw abortReason(signal, `run of ${this.chain.id}`);
       const info = line[this.index] as StepInfo;
       let value: unknown;
       try {
-        value = info.step.run(this.data as never, this.context());
+        const result = info.step.run(this.data as never, this.context());
+        // The step's promise races the run's signal, as `runStep` has it.
+        value = signal === undefined ? result : settle(result, `Step "${info.step.name}"`, signal, undefined);
       } catch (error) {
         this.fail(info, error);
         return false;
@@ -157,7 +163,7 @@ export class LineRun {
     const index = this.index;
     const usage = this.usage;
     return {
-      signal: NEVER_ABORTED,
+      signal: this.signal ?? NEVER_ABORTED,
       runId: this.runId,
       chain: this.ref,
       input: this.input,
@@ -193,6 +199,8 @@ export class LineRun {
   }
 
   private fail(info: StepInfo, error: unknown): void {
+    // An abort of the run ends it, as in `StepAttempt.fail`: not the step's failure.
+    if (this.signal?.aborted) throw abortReason(this.signal, `run of ${this.chain.id}`);
     const err = stepFailure(info, error);
     this.lastError = err;
     const end = performance.now();
