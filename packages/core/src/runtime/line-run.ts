@@ -8,7 +8,7 @@ import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from
 import { chainRef } from "./chain-ref.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import type { RunClock } from "./run-session.ts";
-import { noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
+import { addUsage, noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunOptions } from "./run-types.ts";
 
 /** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
@@ -176,14 +176,9 @@ export class LineRun {
         // Into the step's record only while it runs; into the run's usage always, as a walk does.
         if (index === run.index) {
           run.stepUsage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-          const stepUsage = run.stepUsage;
-          stepUsage.inputTokens += u.inputTokens ?? 0;
-          stepUsage.outputTokens += u.outputTokens ?? 0;
-          stepUsage.costUsd += u.costUsd ?? 0;
+          addUsage(run.stepUsage, u);
         }
-        usage.inputTokens += u.inputTokens ?? 0;
-        usage.outputTokens += u.outputTokens ?? 0;
-        usage.costUsd += u.costUsd ?? 0;
+        addUsage(usage, u);
       },
     };
   }

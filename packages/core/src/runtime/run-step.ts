@@ -133,13 +133,8 @@ export function runStep(
     attempt,
     recordUsage(u) {
       outcome.usage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-      const stepUsage = outcome.usage;
-      stepUsage.inputTokens += u.inputTokens ?? 0;
-      stepUsage.outputTokens += u.outputTokens ?? 0;
-      stepUsage.costUsd += u.costUsd ?? 0;
-      usage.inputTokens += u.inputTokens ?? 0;
-      usage.outputTokens += u.outputTokens ?? 0;
-      usage.costUsd += u.costUsd ?? 0;
+      addUsage(outcome.usage, u);
+      addUsage(usage, u);
     },
   };
   if (info.tier !== undefined) (ctx as { tier?: string }).tier = info.tier;
@@ -302,6 +297,13 @@ export function stepRecord(
   if (usage !== undefined)
     r.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
   return r;
+}
+
+/** Adds what a step reported through `ctx.recordUsage` to a total (missing fields count 0). */
+export function addUsage(total: Usage, u: Partial<Usage>): void {
+  total.inputTokens += u.inputTokens ?? 0;
+  total.outputTokens += u.outputTokens ?? 0;
+  total.costUsd += u.costUsd ?? 0;
 }
 
 /** A done step's record carries its output's `confidence` when the output has a numeric one. */
