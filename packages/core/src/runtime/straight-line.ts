@@ -1,9 +1,23 @@
 import { recordedOutput } from "../compile/context-actions.ts";
 import type { StateInfo } from "../compile/state-info.ts";
-import type { TableState } from "./machine-table.ts";
 
 /** A state whose effect is running one step. */
 type StepInfo = Extract<StateInfo, { kind: "step" }>;
+
+/** What this reads of a machine table's state (`machine-table.ts`'s `TableState`, which calls this). */
+interface LineState {
+  info: StateInfo;
+  on: ReadonlyMap<string, unknown>;
+  onDone: readonly LineTransition[] | undefined;
+  onError: readonly LineTransition[] | undefined;
+  always: readonly unknown[];
+  entry: readonly unknown[];
+}
+interface LineTransition {
+  to: LineState;
+  guard: unknown;
+  assignments: readonly object[];
+}
 
 /**
  * The steps of a machine that is a plain sequence of steps, in order, or `undefined` when it is
@@ -15,7 +29,7 @@ type StepInfo = Extract<StateInfo, { kind: "step" }>;
  * `LineRun` (`line-run.ts`) runs it without walking the table, with what a walk would give.
  */
 export function straightLine(
-  states: ReadonlyMap<string, TableState>,
+  states: ReadonlyMap<string, LineState>,
   initial: string,
 ): readonly StepInfo[] | undefined {
   const line: StepInfo[] = [];
