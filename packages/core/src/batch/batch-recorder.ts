@@ -112,6 +112,7 @@ export class BatchRecorder {
         if (this.failure === undefined) this.failure = error;
       }
     }
+    this.setup.checkpoint?.seal();
   }
 
   /**

@@ -44,7 +44,10 @@ export class JsonlCheckpoint {
   /** How the file differs from this batch, when it was resumed with `forceResume` anyway. */
   readonly mismatches: readonly ResumeMismatch[];
   private readonly handle: FileHandle;
-  private buffer: string[] = [];
+  /** Lines appended since the last `seal`. */
+  private lines: string[] = [];
+  /** Sealed lines, encoded: they wait for the flush outside the JS heap (no copying by the GC). */
+  private chunks: Buffer[] = [];
   private bufferBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -106,10 +109,22 @@ export class JsonlCheckpoint {
     if (this.failure) throw this.failure;
     // Joined with newlines when flushed: no concatenated string per record to flatten then.
     const line = JSON.stringify(record);
-    this.buffer.push(line);
+    this.lines.push(line);
     this.bufferBytes += line.length + 1;
     if (this.bufferBytes >= FLUSH_BYTES) this.flushSoon(0);
     else this.flushSoon(FLUSH_MS);
+  }
+
+  /**
+   * Encodes the lines appended so far into one chunk that waits for the flush. A batch seals once
+   * per turn: the turn's line strings then die young instead of living up to 50 ms on the heap,
+   * where every scavenge in between copies them (and delays the items' timers while it does).
+   */
+  seal(): void {
+    if (this.lines.length === 0) return;
+    this.lines.push(""); // the last line's newline, from the join
+    this.chunks.push(Buffer.from(this.lines.join("\n"), "utf8"));
+    this.lines = [];
   }
 
   /** Writes everything queued so far. */
@@ -118,10 +133,10 @@ export class JsonlCheckpoint {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.buffer.length > 0) {
-      this.buffer.push(""); // the last line's newline, from the join
-      const chunk = this.buffer.join("\n");
-      this.buffer = [];
+    this.seal();
+    if (this.chunks.length > 0) {
+      const chunk = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+      this.chunks = [];
       this.bufferBytes = 0;
       this.writing = this.writing.then(() => this.writeChunk(chunk));
     }
@@ -143,13 +158,16 @@ export class JsonlCheckpoint {
       void this.flush().catch(() => {});
       return;
     }
+    // The write itself waits for the turn's check phase: a timer's callback runs among the timers
+    // of the turn, and joining and encoding a buffer of lines there would delay the timers of a
+    // batch's items (their steps' sleeps and I/O timeouts) that are due in the same turn.
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      void this.flush().catch(() => {});
+      setImmediate(() => void this.flush().catch(() => {}));
     }, ms);
   }
 
-  private async writeChunk(chunk: string): Promise<void> {
+  private async writeChunk(chunk: Buffer): Promise<void> {
     try {
       // Whole lines only: a record is in the file completely or not at all, up to a torn tail.
       await this.handle.appendFile(chunk);

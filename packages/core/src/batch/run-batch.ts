@@ -5,8 +5,7 @@ import { CatenaError } from "../errors/catena-error.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import type { RunClock } from "../runtime/run-session.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
-import { Walk } from "../runtime/run-walk.ts";
-import { continueRun, startRun } from "../runtime/runner.ts";
+import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
 import { settleShadows } from "../runtime/shadow-run.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
@@ -195,7 +194,7 @@ export async function runBatch<TInput, TOutput>(
           // item starts in the same microtask as this one's last step ends.
           let started = startRun(chain, value, runOptions, fresh ? clock : undefined);
           fresh = false;
-          while (started instanceof Walk) {
+          while (isRunning(started)) {
             let rejected = false;
             let settled: unknown;
             try {

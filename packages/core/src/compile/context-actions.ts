@@ -49,12 +49,26 @@ export function recordOutput(name: string): Action {
     context.outputs[name] = output;
     return { data: output };
   });
-  (action as { [IN_PLACE]?: (args: Args) => void })[IN_PLACE] = ({ context, event }) => {
+  const inPlace = ({ context, event }: Args): void => {
     const output = event.type === "step.done" ? event.output : undefined;
     context.outputs[name] = output;
     context.data = output;
   };
+  (action as { [IN_PLACE]?: (args: Args) => void })[IN_PLACE] = inPlace;
+  RECORDS.set(inPlace, name);
   return action;
+}
+
+/** The in-place forms of `recordOutput`, with the step whose output each records. */
+const RECORDS = new WeakMap<object, string>();
+
+/**
+ * The name of the step whose output `assignment` records when it is the in-place form of
+ * {@link recordOutput}, and nothing else: what lets the runner tell a plain sequence of steps
+ * (`runtime/straight-line.ts`) from a machine whose transitions do more.
+ */
+export function recordedOutput(assignment: object): string | undefined {
+  return RECORDS.get(assignment);
 }
 
 export function saveData(region: string): Action {

@@ -3,6 +3,7 @@ import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import { IN_PLACE } from "../compile/context-actions.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import type { StateInfo } from "../compile/state-info.ts";
+import { straightLine } from "./straight-line.ts";
 
 type Args = { context: ChainMachineContext; event: ChainMachineEvent };
 type Guard = (args: Args, params: undefined) => boolean;
@@ -57,6 +58,11 @@ interface TableCursor extends MachineCursor {
 export interface MachineTable {
   initial: string;
   states: Map<string, TableState>;
+  /**
+   * The machine's steps in order when it is a plain sequence of steps (`straight-line.ts`): a run
+   * of it can only go one way, and `LineRun` runs it without the table. `undefined` otherwise.
+   */
+  line: readonly Extract<StateInfo, { kind: "step" }>[] | undefined;
   /** The cursor after the machine starts with this context, which becomes the run's own. */
   start(context: ChainMachineContext): MachineCursor;
   /** The cursor after `event` in `cursor`; throws when the state has no transition for it. */
@@ -126,6 +132,7 @@ export function machineTable(machine: AnyStateMachine): MachineTable {
   return {
     initial,
     states,
+    line: straightLine(states, initial),
     // The context becomes the run's own (callers make a fresh one per run): transitions update it,
     // and the cursor, in place rather than copying the context at every step.
     start: (context) => {

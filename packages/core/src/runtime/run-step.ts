@@ -133,13 +133,8 @@ export function runStep(
     attempt,
     recordUsage(u) {
       outcome.usage ??= { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-      const stepUsage = outcome.usage;
-      stepUsage.inputTokens += u.inputTokens ?? 0;
-      stepUsage.outputTokens += u.outputTokens ?? 0;
-      stepUsage.costUsd += u.costUsd ?? 0;
-      usage.inputTokens += u.inputTokens ?? 0;
-      usage.outputTokens += u.outputTokens ?? 0;
-      usage.costUsd += u.costUsd ?? 0;
+      addUsage(outcome.usage, u);
+      addUsage(usage, u);
     },
   };
   if (info.tier !== undefined) (ctx as { tier?: string }).tier = info.tier;
@@ -237,8 +232,7 @@ export class StepAttempt implements OpenStepSpan {
     // A tier that gives no label would leave the cascade nothing to decide on: say so, not defer quietly.
     if (info.cascade !== undefined && !isLabelResult(output)) return this.fail(notALabel(info, output));
     const r = this.newRecord("done");
-    const confidence = (output as { confidence?: unknown } | null)?.confidence;
-    if (typeof confidence === "number") r.confidence = confidence;
+    noteConfidence(r, output);
     this.type = "step.done";
     this.record = r;
     this.output = output;
@@ -254,11 +248,7 @@ export class StepAttempt implements OpenStepSpan {
       span.end({ error: reason });
       throw reason;
     }
-    const step = this.info.step;
-    const err =
-      error instanceof TimeoutError || error instanceof AbortedError || error instanceof StepError
-        ? error
-        : new StepError(step.name, step.kind, error);
+    const err = stepFailure(this.info, error);
     host.lastError = err;
     const serialized = serializeError(err);
     const r = this.newRecord("error");
@@ -271,27 +261,63 @@ export class StepAttempt implements OpenStepSpan {
   }
 
   private newRecord(status: StepRecord["status"]): StepRecord {
-    const { info, item } = this;
     const end = performance.now();
     this.endedAt = end;
-    const r: StepRecord = {
-      name: info.step.name,
-      kind: info.step.kind,
-      // What Date.now() would have said at the start, to within 1 ms and never later, without
-      // reading a second clock.
-      startedAt: this.host.wallBase + Math.floor(this.t0 - this.host.monoBase),
-      ms: end - this.t0,
-      status,
-    };
-    if (info.tier !== undefined) r.tier = info.tier;
-    if (this.attempt > 1) r.attempt = this.attempt;
-    if (item !== undefined) r.item = item;
-    // A copy: a step that ignored its timeout can still record usage after its record was made.
-    const u = this.usage;
-    if (u !== undefined)
-      r.usage = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd };
-    return r;
+    return stepRecord(this.host, this.info, status, this.t0, end, this.attempt, this.item, this.usage);
   }
+}
+
+/**
+ * The record of a settled step that started at monotonic reading `t0` and ended at `end`, with
+ * what it reported through `ctx.recordUsage` (copied: a step that ignored its timeout can still
+ * record usage after its record was made).
+ */
+export function stepRecord(
+  host: Pick<StepHost, "wallBase" | "monoBase">,
+  info: StepInfo,
+  status: StepRecord["status"],
+  t0: number,
+  end: number,
+  attempt: number,
+  item: number | undefined,
+  usage: Usage | undefined,
+): StepRecord {
+  const r: StepRecord = {
+    name: info.step.name,
+    kind: info.step.kind,
+    // What Date.now() would have said at the start, to within 1 ms and never later, without
+    // reading a second clock.
+    startedAt: host.wallBase + Math.floor(t0 - host.monoBase),
+    ms: end - t0,
+    status,
+  };
+  if (info.tier !== undefined) r.tier = info.tier;
+  if (attempt > 1) r.attempt = attempt;
+  if (item !== undefined) r.item = item;
+  if (usage !== undefined)
+    r.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
+  return r;
+}
+
+/** Adds what a step reported through `ctx.recordUsage` to a total (missing fields count 0). */
+export function addUsage(total: Usage, u: Partial<Usage>): void {
+  total.inputTokens += u.inputTokens ?? 0;
+  total.outputTokens += u.outputTokens ?? 0;
+  total.costUsd += u.costUsd ?? 0;
+}
+
+/** A done step's record carries its output's `confidence` when the output has a numeric one. */
+export function noteConfidence(record: StepRecord, output: unknown): void {
+  const confidence = (output as { confidence?: unknown } | null)?.confidence;
+  if (typeof confidence === "number") record.confidence = confidence;
+}
+
+/** What a step's failure becomes: a timeout, an abort or a step error as it is, anything else wrapped. */
+export function stepFailure(info: StepInfo, error: unknown): CatenaError {
+  const step = info.step;
+  return error instanceof TimeoutError || error instanceof AbortedError || error instanceof StepError
+    ? error
+    : new StepError(step.name, step.kind, error);
 }
 
 /**

@@ -13,7 +13,8 @@ import {
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan, Usage } from "../types.ts";
-import type { MachineCursor } from "./machine-table.ts";
+import { LineRun, runsStraight } from "./line-run.ts";
+import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
 import { pausedReview, snapshotProblem } from "./paused-review.ts";
 import { type RunClock, RunSession } from "./run-session.ts";
@@ -40,7 +41,7 @@ export function run<TInput, TOutput>(
   try {
     const started = startRun(chain as AnyChain, input, options);
     // (A run with a timeout comes back as its promise: `Promise.resolve` hands that on as it is.)
-    return (started instanceof Walk ? walkToEnd(started) : Promise.resolve(started)) as Promise<
+    return (isRunning(started) ? walkToEnd(started) : Promise.resolve(started)) as Promise<
       RunResult<TOutput>
     >;
   } catch (error) {
@@ -48,10 +49,19 @@ export function run<TInput, TOutput>(
   }
 }
 
+/** A started run waiting on its `pending`: a walk of its machine, or a run straight down its steps. */
+export type RunningRun = Walk<RunSession> | LineRun;
+
+/** Whether {@link startRun} or {@link continueRun} gave a run still waiting on its `pending`. */
+export function isRunning(started: RunResult | RunningRun | Promise<RunResult>): started is RunningRun {
+  return started instanceof LineRun || started instanceof Walk;
+}
+
 /**
  * Starts a run and walks it synchronously as far as it goes: the result when it ended without
- * waiting, otherwise its {@link Walk}, waiting on `pending`, to hand what that gave to
- * {@link continueRun}. A batch's worker awaits its items' steps itself this way: no async frame of
+ * waiting, otherwise the run ({@link RunningRun}), waiting on `pending`, to hand what that gave to
+ * {@link continueRun}. A chain that is a plain sequence of steps, run without per-step extras,
+ * goes straight down its steps ({@link LineRun}); any other run walks its machine's table. A batch's worker awaits its items' steps itself this way: no async frame of
  * the run's own, and no microtask turn between one item's end and the start of its next one. A run
  * with a timeout has a frame of its own (to clear its timer): it comes back as its promise.
  * `clock`: the run's start as read by the caller just before, with nothing but synchronous
@@ -62,7 +72,19 @@ export function startRun(
   input: unknown,
   options: RunOptions,
   clock?: RunClock,
-): RunResult | Walk<RunSession> | Promise<RunResult> {
+): RunResult | RunningRun | Promise<RunResult> {
+  const line = runsStraight(options) ? tableOf(chain.compiled).line : undefined;
+  if (line !== undefined) {
+    const straight = new LineRun(chain, options, line, clock);
+    const parsed = parseInput(chain, input);
+    if (!parsed.success) return finishFailed(straight, parsed.error);
+    try {
+      straight.begin(parsed.data);
+      return straight.advance() ? straight : endLine(straight);
+    } catch (error) {
+      return failedRun(straight, error);
+    }
+  }
   const session = new RunSession(chain, options, undefined, clock);
   const parsed = parseInput(chain, input);
   if (!parsed.success) return finishFailed(session, parsed.error);
@@ -84,11 +106,15 @@ export function startRun(
 }
 
 /** Continues a walk from {@link startRun} with what its `pending` gave (`failed`: it rejected). */
-export function continueRun(
-  walk: Walk<RunSession>,
-  failed: boolean,
-  value: unknown,
-): RunResult | Walk<RunSession> {
+export function continueRun(walk: RunningRun, failed: boolean, value: unknown): RunResult | RunningRun {
+  if (walk instanceof LineRun) {
+    try {
+      walk.resume(failed, value);
+      return walk.advance() ? walk : endLine(walk);
+    } catch (error) {
+      return failedRun(walk, error);
+    }
+  }
   const session = walk.session;
   try {
     walk.resume(failed, value);
@@ -100,7 +126,7 @@ export function continueRun(
 }
 
 /** Awaits a started run's walk to its end: the one async frame of a fresh run. */
-async function walkToEnd(walk: Walk<RunSession>): Promise<RunResult> {
+async function walkToEnd(walk: RunningRun): Promise<RunResult> {
   for (;;) {
     let failed = false;
     let value: unknown;
@@ -202,8 +228,14 @@ async function executeAwaiting<TInput, TOutput>(
   }
 }
 
+/**
+ * What a run's result is made of: its session's totals, or a straight run's (which has no span:
+ * `endRunSpan` is only called when the span is active).
+ */
+type Ending = Pick<RunSession, "runId" | "ref" | "records" | "usage" | "startedAt" | "span" | "endRunSpan">;
+
 /** The failed result of a run whose walk threw `error`. */
-function failedRun(session: RunSession, error: unknown): RunResult {
+function failedRun(session: Ending, error: unknown): RunResult {
   return finishFailed(
     session,
     CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error),
@@ -286,7 +318,26 @@ function endRun<TOutput>(
       new StepError(end.context.error?.message ?? "unknown", "unknown", end.context.error ?? "step failed");
     return finishFailed(session, error);
   }
-  const parsed = chain.output.safeParse(end.context.data);
+  return finishDone(chain, session, end.context.data);
+}
+
+/** The result of a run that ended straight down its steps: failed, or done (output validated). */
+function endLine(straight: LineRun): RunResult {
+  if (straight.failure !== undefined) return finishFailed(straight, straight.failure);
+  return finishDone(straight.chain, straight, straight.data);
+}
+
+/**
+ * The result of a run that reached its `done` state with `data`: done when the output schema
+ * accepts it, failed otherwise. Its `ms` is read after the parse: the output schema's refinements
+ * are user code and count in the run's time.
+ */
+function finishDone<TOutput>(
+  chain: Chain<unknown, TOutput, unknown>,
+  session: Ending,
+  data: unknown,
+): RunResult<TOutput> {
+  const parsed = chain.output.safeParse(data);
   if (!parsed.success)
     return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
   if (session.span.active) session.endRunSpan("done", { outputs: parsed.data });
@@ -373,7 +424,7 @@ type RunBase = Pick<RunFailed, "runId" | "chain" | "steps" | "usage" | "startedA
  * A result: its status and what it carries, then the fields every result has, set on the same
  * object (one object per run, not a spread of a second one: a batch makes one per item).
  */
-function withBase<T extends { status: RunResult["status"] }>(result: T, session: RunSession): T & RunBase {
+function withBase<T extends { status: RunResult["status"] }>(result: T, session: Ending): T & RunBase {
   const r = result as T & RunBase;
   r.runId = session.runId;
   r.chain = session.ref;
@@ -393,7 +444,7 @@ function usageSnapshot(usage: Usage): Usage {
   return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
 }
 
-function finishFailed(session: RunSession, error: CatenaError): RunResult<never> {
+function finishFailed(session: Ending, error: CatenaError): RunResult<never> {
   if (session.span.active) session.endRunSpan("error", { error });
   return withBase({ status: "error" as const, error }, session);
 }
