@@ -173,6 +173,33 @@ describe("a plain sequence run straight gives what a walk of its machine gives",
     ]);
   });
 
+  it("an output whose then or confidence getter throws fails its step, with the step's record", async () => {
+    const ways = await allWays(
+      () =>
+        code("odd", (x: number) =>
+          x === 0
+            ? {
+                get then(): never {
+                  throw new Error("then getter");
+                },
+              }
+            : {
+                get confidence(): never {
+                  throw new Error("confidence getter");
+                },
+              },
+        ),
+      [0, 1],
+    );
+    expect(ways["table walk"]).toEqual(ways.straight);
+    expect(ways["xstate walk"]).toEqual(ways.straight);
+    const [results] = ways.straight as [{ status: string; steps: { status: string }[] }[]];
+    expect(results.map((r) => [r.status, r.steps.map((s) => s.status)])).toEqual([
+      ["error", ["error"]],
+      ["error", ["error"]],
+    ]);
+  });
+
   it("a late recordUsage counts in the run's usage but not in a later step's record", async () => {
     let late: StepContext["recordUsage"] = () => {};
     const ways = await allWays(

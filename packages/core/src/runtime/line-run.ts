@@ -131,20 +131,22 @@ export class LineRun {
         const result = info.step.run(this.data as never, this.context());
         // The step's promise races the run's signal, as `runStep` has it.
         value = signal === undefined ? result : settle(result, `Step "${info.step.name}"`, signal, undefined);
+        // Inside the try, as in `runStep`: an output whose `then` or `confidence` getter throws is
+        // this step's failure, with its record, not the runner's.
+        if (value instanceof Promise) {
+          this.pending = value;
+          return true;
+        }
+        if (isThenable(value)) {
+          // Another library's thenable: adopted into a promise, so its value is the output, not it.
+          this.pending = Promise.resolve(value);
+          return true;
+        }
+        this.ok(info, value);
       } catch (error) {
         this.fail(info, error);
         return false;
       }
-      if (value instanceof Promise) {
-        this.pending = value;
-        return true;
-      }
-      if (isThenable(value)) {
-        // Another library's thenable: adopted into a promise, so its value is the output, not it.
-        this.pending = Promise.resolve(value);
-        return true;
-      }
-      this.ok(info, value);
     }
     return false;
   }
