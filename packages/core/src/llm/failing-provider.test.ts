@@ -257,6 +257,49 @@ describe("llm step against a failing provider", () => {
     expect(s.chatRequests()).toHaveLength(1 + 3);
   });
 
+  it.each([400, 401, 403, 404, 422])(
+    "is not asked again by a retry() around the step after a %i client error (retrying cannot fix it)",
+    async (status) => {
+      const s = await start(() => ({ fail: status }));
+      const result = await run(chainOf(retry(stepAt(s.url), { attempts: 3, backoff: { initialMs: 1 } })), {
+        text: "x",
+      });
+      expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+        code: "PROVIDER_FAILED",
+        details: { status, retryable: false, calls: [{ status, kind: "client", retryable: false }] },
+      });
+      expect(s.chatRequests()).toHaveLength(1);
+    },
+  );
+
+  it.each([408, 425, 429, 503])(
+    "is asked again by a retry() around the step after a transient %i",
+    async (status) => {
+      const s = await start(() => ({ fail: status }));
+      const result = await run(chainOf(retry(stepAt(s.url), { attempts: 2, backoff: { initialMs: 1 } })), {
+        text: "x",
+      });
+      expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+        code: "PROVIDER_FAILED",
+        details: { status, retryable: true },
+      });
+      // The step's own retries, twice.
+      expect(s.chatRequests()).toHaveLength(2 * ATTEMPTS);
+    },
+  );
+
+  it("is asked again by a retry() around the step when a fallback met a client error but the model a transient one", async () => {
+    const s = await start((request) => (request.model.includes("mini") ? { fail: 503 } : { fail: 404 }));
+    const step = stepAt(s.url, { fallbacks: ["openai:gpt-4.1-nano-2025-04-14"] });
+    const result = await run(chainOf(retry(step, { attempts: 2, backoff: { initialMs: 1 } })), {
+      text: "x",
+    });
+    expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+      details: { status: 404, retryable: true },
+    });
+    expect(s.chatRequests()).toHaveLength(2 * (ATTEMPTS + 1));
+  });
+
   it("goes on to the fallback model after a refusal, and answers from it", async () => {
     const s = await start((request) =>
       request.model.includes("mini") ? { refusal: "No." } : { content: `from ${request.model}` },

@@ -218,6 +218,7 @@ export class ModelCaller {
           model: model.id,
           attempt,
           kind: failure.kind,
+          retryable: failure.retryable,
           message: failure.message,
           ...(failure.status === undefined ? {} : { status: failure.status }),
         });
