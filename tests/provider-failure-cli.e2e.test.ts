@@ -151,3 +151,18 @@ describe("catena batch against a failing provider", () => {
     expect(bad.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "-1"/);
   });
 });
+
+describe("catena eval against a failing provider", () => {
+  it("counts the failed items by what their step met, not by STEP_FAILED", async () => {
+    const file = join(dir, "eval-items.jsonl");
+    const texts = ["bad-key", "refused", "not-json", "card"];
+    await writeFile(file, `${texts.map((text) => JSON.stringify({ text, label: "card" })).join("\n")}\n`);
+    const args = ["--no-trace", "eval", "label", "--data", file, "--chains", llmChains];
+    const r = await catena(args, { cwd: dir, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /failed: 1 PROVIDER_FAILED, 1 MODEL_REFUSED, 1 MODEL_OUTPUT_INVALID; the first: /,
+    );
+    expect(r.stdout).not.toMatch(/STEP_FAILED/);
+  });
+});

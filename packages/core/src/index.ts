@@ -35,6 +35,8 @@ export {
   StepError,
   TimeoutError,
 } from "./errors/errors.ts";
+export type { FailureCode } from "./errors/failure-code.ts";
+export { failureCode } from "./errors/failure-code.ts";
 export type { FailedCall } from "./errors/llm-errors.ts";
 export { ModelOutputError, ModelRefusalError, ProviderError } from "./errors/llm-errors.ts";
 export { RunDeferredError, RunWaitingError } from "./errors/run-outcome-errors.ts";
