@@ -17,7 +17,13 @@ import { queueBatchId } from "./queue-batch-id.ts";
 import { rateGate } from "./rate-gate.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
 
-export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch-types.ts";
+export type {
+  BatchItemResult,
+  BatchItemUsage,
+  BatchOptions,
+  BatchProgress,
+  BatchSummary,
+} from "./batch-types.ts";
 export { UnreadableItem } from "./unreadable-item.ts";
 
 /**
