@@ -102,8 +102,21 @@ describe("catena batch against a failing provider", () => {
     const lines = (await readFile(out, "utf8")).trim().split("\n").slice(1);
     const records = lines.map(
       (l) =>
-        JSON.parse(l) as { input: { text: string }; status: string; error?: { cause?: { code?: string } } },
+        JSON.parse(l) as {
+          input: { text: string };
+          status: string;
+          error?: { cause?: { code?: string } };
+          usage?: { inputTokens: number; outputTokens: number; costUsd?: number };
+        },
     );
+    // Each item's own tokens and cost are in its record; an item that spent nothing has none.
+    const usage = Object.fromEntries(records.map((r) => [r.input.text, r.usage]));
+    expect(usage).toMatchObject({
+      card: { inputTokens: 10, outputTokens: 2, costUsd: expect.closeTo(10 * 0.4e-6 + 2 * 1.6e-6, 12) },
+      "not-json": { inputTokens: 100_000, outputTokens: 1000, costUsd: expect.closeTo(0.0416, 12) },
+      refused: { inputTokens: 50, outputTokens: 7 },
+    });
+    expect(usage["bad-key"]).toBeUndefined();
     const codes = Object.fromEntries(
       records.filter((r) => r.status === "error").map((r) => [r.input.text, r.error?.cause?.code]),
     );
@@ -121,6 +134,10 @@ describe("catena batch against a failing provider", () => {
       expect(again.stderr).not.toMatch(/^catena: /m);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/done 5\b/);
+      // The file's records now: three answers from the first run and five from this one, 10 + 2 tokens each.
+      expect(again.stdout).toContain(
+        "  results file now holds 8 items: done 8; tokens 80 in / 16 out; cost $0.0001\n",
+      );
     } finally {
       healthy = false;
     }
@@ -149,5 +166,20 @@ describe("catena batch against a failing provider", () => {
     const bad = await catena([...args, "--resume", "--max-cost", "-1"], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "-1"/);
+  });
+});
+
+describe("catena eval against a failing provider", () => {
+  it("counts the failed items by what their step met, not by STEP_FAILED", async () => {
+    const file = join(dir, "eval-items.jsonl");
+    const texts = ["bad-key", "refused", "not-json", "card"];
+    await writeFile(file, `${texts.map((text) => JSON.stringify({ text, label: "card" })).join("\n")}\n`);
+    const args = ["--no-trace", "eval", "label", "--data", file, "--chains", llmChains];
+    const r = await catena(args, { cwd: dir, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /failed: 1 PROVIDER_FAILED, 1 MODEL_REFUSED, 1 MODEL_OUTPUT_INVALID; the first: /,
+    );
+    expect(r.stdout).not.toMatch(/STEP_FAILED/);
   });
 });

@@ -304,4 +304,46 @@ describe("catena train --from-traces", () => {
     expect(down.code).toBe(1);
     expect(JSON.parse(down.stdout).error.code).toBe("TRACES_UNREACHABLE");
   }, 200_000);
+
+  it("adds the traced labels to the examples of --data, leaving out its dev-split texts", async () => {
+    // Four examples of each intent: the classifier needs two of each at least.
+    const perLabel = new Map<string, number>();
+    const four = bankingSplit().train.filter((e) => {
+      const n = (perLabel.get(e.label) ?? 0) + 1;
+      perLabel.set(e.label, n);
+      return n <= 4;
+    });
+    const given = [...four, ...dev.slice(0, 10)];
+    writeFileSync(
+      join(dir, "given.csv"),
+      `text,label\n${given.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`,
+    );
+    const r = await catena(
+      [
+        "--json",
+        "train",
+        "banking-intents",
+        "--from-traces",
+        "--data",
+        "given.csv",
+        "--since",
+        "1h",
+        "--dev",
+        "dev.csv",
+        "--out",
+        "with-data",
+      ],
+      { cwd: dir, env: env("loop"), timeoutMs: 300_000 },
+    );
+    expect(r.stderr).not.toMatch(/not both/);
+    expect(r.stdout).not.toMatch(/"error"/);
+    const result = JSON.parse(r.stdout);
+    expect(["candidate", "refused"]).toContain(result.status);
+    expect(result.data).toEqual({ examples: four.length + 10, inDev: 10 });
+    const report = JSON.parse(readFileSync(join(dir, "with-data", "report.json"), "utf8"));
+    // The given examples (less those a correction relabels) plus the traced labels, corrections twice.
+    expect(report.training.examples).toBeGreaterThanOrEqual(four.length);
+    expect(report.training.examples).toBeLessThanOrEqual(four.length + 2 * result.traced.added);
+    expect(result.traced.added).toBeGreaterThan(0);
+  }, 400_000);
 });

@@ -7,7 +7,13 @@ export type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from ".
 export { BatchResumeError } from "./batch/batch-resume-error.ts";
 export { deferralReason } from "./batch/deferral-reason.ts";
 export { queueBatchId } from "./batch/queue-batch-id.ts";
-export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch/run-batch.ts";
+export type {
+  BatchItemResult,
+  BatchItemUsage,
+  BatchOptions,
+  BatchProgress,
+  BatchSummary,
+} from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";
 export { thresholdText } from "./calibrate/threshold-text.ts";
 export type {
@@ -35,6 +41,8 @@ export {
   StepError,
   TimeoutError,
 } from "./errors/errors.ts";
+export type { FailureCode } from "./errors/failure-code.ts";
+export { failureCode } from "./errors/failure-code.ts";
 export type { FailedCall } from "./errors/llm-errors.ts";
 export { ModelOutputError, ModelRefusalError, ProviderError } from "./errors/llm-errors.ts";
 export { RunDeferredError, RunWaitingError } from "./errors/run-outcome-errors.ts";

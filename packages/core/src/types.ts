@@ -140,6 +140,10 @@ export interface StepContext {
   readonly input: unknown;
   /** Outputs of the steps that already ran in this run, by step name. */
   readonly outputs: Readonly<Record<string, unknown>>;
+  /**
+   * The run's metadata (`RunOptions.metadata`): a frozen copy taken when the run started, the same
+   * for every step of the run; a write into it throws.
+   */
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   readonly trace: TraceSpan;

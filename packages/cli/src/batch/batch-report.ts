@@ -72,7 +72,12 @@ export function batchReportText(r: BatchReport): string {
     const byStatus = Object.entries(r.tally.byStatus).map(
       ([status, n]) => `${status === "error" ? "failed" : status} ${n}`,
     );
-    lines.push(`  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}`);
+    const spent = r.tally.usage;
+    const usage =
+      spent.inputTokens + spent.outputTokens > 0
+        ? `; tokens ${spent.inputTokens} in / ${spent.outputTokens} out; cost $${spent.costUsd.toFixed(4)}`
+        : "";
+    lines.push(`  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}${usage}`);
   }
   for (const [field, values] of Object.entries(r.tally.counts)) {
     lines.push(

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { SerializedError } from "@catena/core";
+import type { BatchItemUsage, SerializedError, Usage } from "@catena/core";
 
 /** Output fields counted per value in the summary, when a chain's outputs carry them. */
 export const TALLIED_FIELDS = ["queue", "label", "tier"] as const;
@@ -23,6 +23,11 @@ export interface ResultsTally {
   failures: FailedItem[];
   /** All failed items, even beyond those listed. */
   failed: number;
+  /**
+   * What the items' model calls spent, summed over the records' `usage` (records written before
+   * they carried it count nothing); the cost leaves out tokens at no known price.
+   */
+  usage: Usage;
 }
 
 /**
@@ -30,14 +35,27 @@ export interface ResultsTally {
  * and the first `maxFailures` failures with their errors. Streams, so the file may be large.
  */
 export async function tallyResults(path: string, maxFailures = 10): Promise<ResultsTally> {
-  const tally: ResultsTally = { items: 0, byStatus: {}, counts: {}, failures: [], failed: 0 };
+  const tally: ResultsTally = {
+    items: 0,
+    byStatus: {},
+    counts: {},
+    failures: [],
+    failed: 0,
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+  };
   const lines = createInterface({
     input: createReadStream(path, { encoding: "utf8" }),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   for await (const line of lines) {
     if (line.trim() === "") continue;
-    let record: { index?: unknown; status?: unknown; output?: unknown; error?: unknown };
+    let record: {
+      index?: unknown;
+      status?: unknown;
+      output?: unknown;
+      error?: unknown;
+      usage?: Partial<BatchItemUsage> | null;
+    };
     try {
       record = JSON.parse(line) as typeof record;
     } catch {
@@ -46,6 +64,7 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
     if (typeof record.index !== "number" || typeof record.status !== "string") continue;
     tally.items++;
     tally.byStatus[record.status] = (tally.byStatus[record.status] ?? 0) + 1;
+    if (typeof record.usage === "object" && record.usage !== null) addUsage(tally.usage, record.usage);
     if (record.status === "error") {
       tally.failed++;
       tally.failures.push({ index: record.index, error: record.error as SerializedError });
@@ -73,4 +92,13 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
   }
   tally.counts = sorted;
   return tally;
+}
+
+/** Adds a record's usage, ignoring fields that are not numbers (a hand-edited file). */
+function addUsage(total: Usage, usage: Partial<BatchItemUsage>): void {
+  const number = (value: unknown): number =>
+    typeof value === "number" && Number.isFinite(value) ? value : 0;
+  total.inputTokens += number(usage.inputTokens);
+  total.outputTokens += number(usage.outputTokens);
+  total.costUsd += number(usage.costUsd);
 }

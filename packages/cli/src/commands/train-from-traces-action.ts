@@ -28,6 +28,8 @@ export interface TrainFromTracesCommandOptions {
   promote?: boolean;
   out?: string;
   dev?: string;
+  /** Labelled examples the traced labels are added to, instead of the chain's own training split. */
+  data?: string;
   targetPrecision: string;
   gate?: string;
   maxRegressions?: string;
@@ -118,13 +120,15 @@ export async function trainFromTracesAction(
           "a whole number >= 0",
         );
   const gate = options.gate === undefined ? undefined : parseGate(options.gate);
-  let dev: LabelledExample[] | undefined;
-  if (options.dev !== undefined) {
-    const devPath = resolve(ctx.io.cwd, options.dev);
-    if (!existsSync(devPath)) throw new CliError(`dev file not found: ${options.dev}`);
-    assertUtf8File(devPath, displayPath(ctx.io.cwd, devPath));
-    dev = trainable.readData(devPath);
-  }
+  const readFile = (file: string | undefined, what: string): LabelledExample[] | undefined => {
+    if (file === undefined) return undefined;
+    const path = resolve(ctx.io.cwd, file);
+    if (!existsSync(path)) throw new CliError(`${what} file not found: ${file}`);
+    assertUtf8File(path, displayPath(ctx.io.cwd, path));
+    return trainable.readData(path);
+  };
+  const dev = readFile(options.dev, "dev");
+  const data = readFile(options.data, "data");
   if (options.out !== undefined) {
     const out = resolve(ctx.io.cwd, options.out);
     assertWritablePath(out, { option: "--out", shown: options.out, kind: "directory" });
@@ -165,6 +169,7 @@ export async function trainFromTracesAction(
       seed,
       promote: options.promote === true,
       ...(dev === undefined ? {} : { dev }),
+      ...(data === undefined ? {} : { data }),
       ...(bar === undefined ? {} : { onProgress: (p) => bar.update(p) }),
       ...(options.out === undefined ? {} : { outDir: options.out }),
       ...(gate === undefined ? {} : { gate }),
@@ -195,6 +200,7 @@ function summaryJson(r: TrainFromTracesResult): Record<string, unknown> {
     candidate: r.candidate,
     window: r.window,
     traced: r.traced,
+    ...(r.training.data === undefined ? {} : { data: r.training.data }),
     dev: { before: r.comparison.dev.before, after: r.comparison.dev.after },
     ...(r.comparison.traffic === undefined ? {} : { traffic: r.comparison.traffic }),
     metrics: r.comparison.metrics,
@@ -211,8 +217,14 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const t = r.traced;
   const { before, after } = r.comparison.dev;
+  const given = r.training.data;
   const lines = [
     `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training; ${t.heldOut} texts of recent traffic held out; ${t.lowRated} answers rated wrong and ${t.inDev} dev-split texts left out).`,
+    ...(given === undefined
+      ? []
+      : [
+          `trained on the ${given.examples} examples of --data${given.inDev > 0 ? ` (${given.inDev} dev-split texts left out)` : ""} plus the traced labels: ${r.training.examples} examples.`,
+        ]),
     `dev (${before.items} items, cheap tiers): precision ${pct(before.precision)} -> ${pct(after.precision)}, LLM-call share ${pct(before.llmShare)} -> ${pct(after.llmShare)}, ${r.comparison.dev.comparison.regressions} regressions, ${r.comparison.dev.comparison.improvements} improvements`,
   ];
   const traffic = r.comparison.traffic;

@@ -29,9 +29,9 @@ export interface TrainCommandOptions extends Omit<TrainFromTracesCommandOptions,
  * Registers `catena train <chain> --data train.csv`: checks the labelled data against the chain's
  * label set (errors name the lines), trains the chain's learned tiers with a progress bar on a
  * terminal, saves them, and reports dev accuracy, the ten worst classes by F1 and the training time.
- * With `--from-traces` instead of `--data`, the labels come from the traces (see
- * `trainFromTracesAction`): a candidate version is trained, compared, and promoted when the gate
- * holds.
+ * With `--from-traces`, the labels come from the traces (see `trainFromTracesAction`): a candidate
+ * version is trained on the chain's own training split (or on `--data`, when given) plus the traced
+ * labels, compared, and promoted when the gate holds.
  */
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
   program
@@ -40,10 +40,13 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       "train a chain's cheap tiers (classifier, kNN index) from a labelled CSV, or from its traces as a candidate version",
     )
     .argument("<chain>", "a trainable chain (banking-intents)")
-    .option("--data <csv>", "labelled examples: a CSV with text and label (or category) columns")
+    .option(
+      "--data <csv>",
+      "labelled examples: a CSV with text and label (or category) columns (with --from-traces: trained on instead of the chain's own, plus the traced labels)",
+    )
     .option(
       "--from-traces",
-      "learn from the traces instead: the LLM tier's answers and people's corrections become a candidate version",
+      "learn from the traces: the LLM tier's answers and people's corrections become a candidate version",
     )
     .option(
       "--dev <csv>",
@@ -126,10 +129,6 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .action(async (name: string, options: TrainCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       if (options.fromTraces === true) {
-        if (options.data !== undefined)
-          throw new CliError(
-            "give --data or --from-traces, not both: one is a labelled CSV, the other the traces.",
-          );
         // Loaded here: reading traces and comparing versions is no business of `train --data`.
         const { trainFromTracesAction } = await import("./train-from-traces-action.ts");
         await trainFromTracesAction(

@@ -1,4 +1,4 @@
-import { deferralReason, type RunResult } from "@catena/core";
+import { deferralReason, failureCode, type RunResult } from "@catena/core";
 
 /** How one tier did: items it answered, their share of all items, and their precision. */
 export interface TierScore {
@@ -99,7 +99,7 @@ export class EvalTally {
     } else {
       this.#failed++;
       const error = result.status === "error" ? result.error : undefined;
-      const code = error?.code ?? result.status;
+      const code = error === undefined ? result.status : failureCode(error).code;
       const seen = this.#failures.get(code) ?? {
         count: 0,
         message: error?.message ?? `the run ended ${result.status}`,

@@ -43,7 +43,7 @@ describe("catena compare's text", () => {
     const a = await runExperiment(router("1.0.0"), dataset, { evaluators });
     const b = await runExperiment(router("2.0.0"), dataset, { evaluators });
     const text = comparisonText("router@1.0.0", "router@2.0.0", compareExperiments(a, b));
-    expect(text).toContain('regression  "boom"\n    no output (run error: STEP_FAILED)\n');
+    expect(text).toContain('regression  "boom"\n    no output (run error: STEP_FAILED in step "route")\n');
     expect(text).toContain('regression  "a refund please"\n    queue: expected "billing", got "other"\n');
     expect(text).not.toMatch(/got null|\(no output\)/);
     // Every example but "hello" and "hi there" went from right to wrong: the interval is below 0.

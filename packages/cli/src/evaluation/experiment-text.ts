@@ -124,7 +124,7 @@ function changeText(x: ChangedExample): string {
   const side = (s: ChangedSide): string =>
     s.status === "done"
       ? shortJson(s.output)
-      : `no output (run ${s.status}${s.error === undefined ? "" : `: ${s.error}`})`;
+      : `no output (run ${s.status}${s.error === undefined ? "" : `: ${s.error}`}${s.failedStep === undefined ? "" : ` in step "${s.failedStep}"`})`;
   if (x.after.status !== "done") return side(x.after);
   return x.after.comment ?? `${side(x.before)} → ${side(x.after)}`;
 }

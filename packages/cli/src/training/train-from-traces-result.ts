@@ -24,7 +24,12 @@ export interface TrainFromTracesResult {
     };
   /** How the dev and traced calibration items were weighed, when traced items were among them. */
   calibrationStrata?: TracedCalibrationSet["strata"];
-  training: { examples: number; report: TrainingReport };
+  training: {
+    examples: number;
+    /** The `--data` examples the traced labels were added to, and how many were left out as dev texts. */
+    data?: { examples: number; inDev: number };
+    report: TrainingReport;
+  };
   calibration: CalibrationResult;
   comparison: CandidateComparison;
   gate: GateCheck[];

@@ -22,7 +22,7 @@ import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
 import { tracedCalibrationItems } from "./traced-calibration.ts";
 import { readTracedLabels } from "./traced-labels.ts";
-import { tracedTrainingSet } from "./traced-training-set.ts";
+import { normalisedText, tracedTrainingSet } from "./traced-training-set.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 
@@ -44,6 +44,13 @@ export interface TrainFromTracesOptions {
   cwd: string;
   /** Dev items to calibrate and compare on (default: the chain's own dev split). */
   dev?: readonly LabelledExample[];
+  /**
+   * Labelled examples the traced labels are added to, instead of the chain's own training split
+   * (`catena train --data <csv> --from-traces`). Texts of the dev items are left out of them, so
+   * that training and dev stay disjoint; the traced labels are deduplicated and weighted against
+   * them as against the chain's own.
+   */
+  data?: readonly LabelledExample[];
   /** The candidate's folder (default `.catena/candidates/<chain>@<version>`). */
   outDir?: string;
   /** Precision the cheap tiers are calibrated for, and the gate's floor (default 0.97). */
@@ -114,9 +121,10 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   });
   const split = trainable.split();
   const dev = options.dev ?? split.dev;
+  const given = options.data === undefined ? undefined : withoutDevTexts(options.data, dev);
   const set = tracedTrainingSet(
     items,
-    { train: split.train, dev },
+    { train: given?.kept ?? split.train, dev },
     {
       minConfidence: options.minConfidence ?? 0.5,
       heldOutShare: options.heldOutShare ?? 0.2,
@@ -214,7 +222,11 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
       selfTrained: set.selfTrained.length,
     },
     ...(weighed === undefined ? {} : { calibrationStrata: weighed.strata }),
-    training: { examples: set.train.length, report: trained.report },
+    training: {
+      examples: set.train.length,
+      ...(given === undefined ? {} : { data: { examples: options.data?.length ?? 0, inDev: given.inDev } }),
+      report: trained.report,
+    },
     calibration,
     comparison,
     gate,
@@ -229,6 +241,16 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   writeFileSync(result.report.json, `${JSON.stringify(reportJson(result, set), null, 2)}\n`);
   writeFileSync(result.report.markdown, loopReportMarkdown(result));
   return result;
+}
+
+/** The examples whose text is not a dev item's, and how many were. */
+function withoutDevTexts(
+  data: readonly LabelledExample[],
+  dev: readonly LabelledExample[],
+): { kept: LabelledExample[]; inDev: number } {
+  const devTexts = new Set(dev.map((e) => normalisedText(e.text)));
+  const kept = data.filter((e) => !devTexts.has(normalisedText(e.text)));
+  return { kept, inDev: data.length - kept.length };
 }
 
 /** Share of the labelled traced items kept apart for calibration by default. */

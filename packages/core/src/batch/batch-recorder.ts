@@ -193,9 +193,16 @@ export class BatchRecorder {
     if (options.keyOf) item.key = options.keyOf(input, index);
     if (this.includeInput) item.input = input;
     const usage = this.usage;
-    usage.inputTokens += result.usage.inputTokens;
-    usage.outputTokens += result.usage.outputTokens;
-    usage.costUsd += result.usage.costUsd;
+    const spent = result.usage;
+    usage.inputTokens += spent.inputTokens;
+    usage.outputTokens += spent.outputTokens;
+    usage.costUsd += spent.costUsd;
+    if (spent.inputTokens + spent.outputTokens > 0) {
+      item.usage =
+        spent.costUsd > 0
+          ? { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens, costUsd: spent.costUsd }
+          : { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens };
+    }
     if (result.status === "done") {
       counts.done++;
       item.output = result.output;

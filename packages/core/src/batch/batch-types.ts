@@ -82,6 +82,14 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
   batchId?: string;
 }
 
+/** What one item's model calls spent, as its batch record has it. */
+export interface BatchItemUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** In US dollars; absent when no price is known for the models it called (see `setModelPrice`). */
+  costUsd?: number;
+}
+
 /** One finished item. */
 export interface BatchItemResult<TOutput = unknown> extends BatchRecord {
   /** The chain's name and version, on every item. */
@@ -89,6 +97,11 @@ export interface BatchItemResult<TOutput = unknown> extends BatchRecord {
   version: string;
   runId?: string;
   ms: number;
+  /**
+   * The tokens (and cost) of the item's model calls, failed ones' billed answers included; absent
+   * when it spent none (and in records written before results carried it).
+   */
+  usage?: BatchItemUsage;
   output?: TOutput;
   error?: SerializedError;
 }

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
-import type { RunClock } from "../runtime/run-session.ts";
+import { type RunClock, runMetadata } from "../runtime/run-session.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
 import { settleShadows } from "../runtime/shadow-run.ts";
@@ -16,7 +16,13 @@ import { queueBatchId } from "./queue-batch-id.ts";
 import { rateGate } from "./rate-gate.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
 
-export type { BatchItemResult, BatchOptions, BatchProgress, BatchSummary } from "./batch-types.ts";
+export type {
+  BatchItemResult,
+  BatchItemUsage,
+  BatchOptions,
+  BatchProgress,
+  BatchSummary,
+} from "./batch-types.ts";
 export { UnreadableItem } from "./unreadable-item.ts";
 
 /**
@@ -63,6 +69,8 @@ export async function runBatch<TInput, TOutput>(
   const total = options.total ?? (Array.isArray(inputs) ? inputs.length : undefined);
   const recorder = new BatchRecorder({ chain, options, checkpoint, collect, total, startedAt });
   const runOptions: RunOptions = { ...options };
+  // Copied and frozen once for the batch, not once per item (see runMetadata).
+  if (options.metadata !== undefined) runOptions.metadata = runMetadata(options.metadata);
   let aborted = false;
   /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
   let failed = false;

@@ -1,3 +1,4 @@
+import { transientStatus } from "../llm/provider-failure.ts";
 import { CatenaError, type CatenaErrorOptions } from "./catena-error.ts";
 import type { SchemaIssue } from "./errors.ts";
 
@@ -12,6 +13,11 @@ export interface FailedCall {
    * content-filter or unknown.
    */
   kind: string;
+  /**
+   * Whether sending the same request again may succeed (a 429, a 5xx, a cut connection); absent,
+   * it is judged from `status` (see {@link transientStatus}), and true without one.
+   */
+  retryable?: boolean;
   message: string;
   /** How long the provider asked to wait, when that was longer than the step waits (`retry.maxRetryAfterMs`). */
   refusedWaitMs?: number;
@@ -22,7 +28,9 @@ export interface FailedCall {
 /**
  * The model provider kept failing: retries (429, 5xx, connection errors, timeouts) were used up or
  * the error was not retryable (401, 404, 400), and every fallback model failed too.
- * `details.calls` lists each failed call.
+ * `details.calls` lists each failed call; `details.status` is the last call's HTTP status (when the
+ * provider answered) and `details.retryable` says whether a later try may succeed (some call failed
+ * in a way that passes: a 429, a 5xx, a cut connection), which {@link retryableByDefault} reads.
  */
 export class ProviderError extends CatenaError {
   readonly calls: FailedCall[];
@@ -32,7 +40,7 @@ export class ProviderError extends CatenaError {
     super(
       "PROVIDER_FAILED",
       `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last)}`,
-      { ...options, details: { step, calls, ...options.details } },
+      { ...options, details: { step, ...failedCallsDetails(calls), ...options.details } },
     );
     this.calls = calls;
   }
@@ -79,6 +87,22 @@ export class ModelOutputError extends CatenaError {
     this.rawText = rawText;
     this.issues = issues;
   }
+}
+
+/**
+ * The structured fields of a provider's failure: every call, the last call's HTTP status, and
+ * whether any call failed in a way that passes (so that trying the whole step again may help).
+ */
+export function failedCallsDetails(calls: readonly FailedCall[]): {
+  calls: FailedCall[];
+  status?: number;
+  retryable: boolean;
+} {
+  const status = calls.at(-1)?.status;
+  const retryable = calls.some(
+    (c) => c.retryable ?? (c.status === undefined ? true : transientStatus(c.status)),
+  );
+  return { calls: [...calls], ...(status === undefined ? {} : { status }), retryable };
 }
 
 /** The fix for a provider's failure, by how its last call failed: the key, the request, or the wait. */

@@ -21,8 +21,10 @@ export interface ChangedSide {
   output: unknown;
   /** The run's status: a run that did not end `done` has no output. */
   status: ExperimentRow["status"];
-  /** Error code of a failed run. */
+  /** Error code of a failed run (see {@link ExperimentRow.error}). */
   error?: string;
+  /** The step that failed, when a step did. */
+  failedStep?: string;
   comment?: string;
 }
 
@@ -151,6 +153,7 @@ function changedSide(row: ExperimentRow, score: number | null, comment: string |
     output: row.output,
     status: row.status,
     ...(row.error === undefined ? {} : { error: row.error }),
+    ...(row.failedStep === undefined ? {} : { failedStep: row.failedStep }),
     ...(comment === undefined ? {} : { comment }),
   };
 }

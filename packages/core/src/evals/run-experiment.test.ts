@@ -142,6 +142,54 @@ describe("runExperiment and its summary", () => {
   });
 });
 
+describe("runExperiment's failed rows", () => {
+  it("give the code of what the failing step met (PROVIDER_FAILED, MODEL_REFUSED, MODEL_OUTPUT_INVALID), and the step", async () => {
+    const failing = await startOpenAiTestServer((_request, info) => {
+      if (info.userText === "bad-key") return { fail: 401, message: "Incorrect API key provided." };
+      if (info.userText === "refused") return { refusal: "I can't help with that." };
+      if (info.userText === "not-json") return { content: "it is a refund" };
+      return { json: { label: "billing" } };
+    });
+    try {
+      const asking = defineChain({
+        name: "toy-asking",
+        version: "1.0.0",
+        input,
+        output: z.object({ label: z.string() }),
+        flow: llm("ask", {
+          model: "openai:gpt-4.1-mini-2025-04-14",
+          prompt: "{text}",
+          schema: z.object({ label: z.string() }),
+          repairs: 0,
+          baseURL: failing.url,
+          apiKey: "t",
+          retry: { attempts: 1 },
+        }),
+      });
+      const texts = ["bad-key", "refused", "not-json", "fine"];
+      const e = await runExperiment(
+        asking,
+        {
+          name: "failing",
+          contentHash: "failing",
+          examples: texts.map((text) => ({ id: text, inputs: { text }, outputs: { label: "billing" } })),
+        },
+        { evaluators },
+      );
+      expect(e.rows.map((r) => [r.exampleId, r.error, r.failedStep])).toEqual([
+        ["bad-key", "PROVIDER_FAILED", "ask"],
+        ["refused", "MODEL_REFUSED", "ask"],
+        ["not-json", "MODEL_OUTPUT_INVALID", "ask"],
+        ["fine", undefined, undefined],
+      ]);
+      const c = compareExperiments(e, e);
+      expect(c.paired).toBe(4);
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
 describe("pairwise judge", () => {
   it("prefers the same output whichever position it was shown in", async () => {
     const judge = pairwiseJudge({

@@ -1,5 +1,6 @@
 import type { AnyChain } from "../compile/chain.ts";
 import type { Dataset, DatasetExample } from "../datasets/dataset.ts";
+import { failureCode } from "../errors/failure-code.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
@@ -22,8 +23,13 @@ export interface ExperimentRow {
   usage: Usage;
   /** Whether the run reached a model (an `llm` step ran; a cached answer counts, as the chain asked). */
   usedLlm: boolean;
-  /** Error code of a failed run. */
+  /**
+   * Error code of a failed run: the code of what the failing step met (`PROVIDER_FAILED`,
+   * `MODEL_REFUSED`, `MODEL_OUTPUT_INVALID`, ...) rather than the `STEP_FAILED` around it.
+   */
   error?: string;
+  /** The step that failed, when a step did. */
+  failedStep?: string;
   results: EvaluatorResult[];
   /** What the evaluators (LLM judges) spent on this run. */
   judgeUsage: Usage;
@@ -191,7 +197,11 @@ async function runOne(
   };
   const tier = tierOf(result);
   if (tier !== undefined) row.tier = tier;
-  if (result.status === "error") row.error = result.error.code;
+  if (result.status === "error") {
+    const failure = failureCode(result.error);
+    row.error = failure.code;
+    if (failure.step !== undefined) row.failedStep = failure.step;
+  }
   return row;
 }
 

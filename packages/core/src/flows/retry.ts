@@ -14,7 +14,8 @@ export interface RetryOptions {
   backoff?: Partial<Backoff>;
   /**
    * Retries only errors this returns true for. Default: {@link retryableByDefault}, every error but
-   * those retrying cannot fix (a refusal, invalid input, a missing provider, an abort). Yours wins:
+   * those retrying cannot fix (a refusal, invalid input, a missing provider, a provider's 4xx
+   * client error, an abort). Yours wins:
    * `retryOn: () => true` retries those too.
    */
   retryOn?: (error: SerializedError) => boolean;
@@ -38,8 +39,10 @@ const NOT_RETRYABLE: ReadonlySet<string> = new Set([
 /**
  * A {@link retry}'s default `retryOn`: true unless the error, or an error it was caused by, is one
  * retrying cannot fix (`MODEL_REFUSED`, `INPUT_VALIDATION`, `PROVIDER_NOT_CONFIGURED`,
- * `CHAIN_DEFINITION`, `CHAIN_NOT_FOUND`, `ABORTED`). A failed model call, an answer that does not
- * match the schema or a step's timeout are retried.
+ * `CHAIN_DEFINITION`, `CHAIN_NOT_FOUND`, `ABORTED`), or a `PROVIDER_FAILED` whose calls all met a
+ * client error (400, 401, 403, 404, 422: `details.retryable` false). A provider's transient failure
+ * (408, 409, 425, 429, 5xx, a cut connection, a timeout, a malformed body), an answer that does
+ * not match the schema or a step's timeout are retried.
  *
  * @example
  * retry(step, { retryOn: (e) => retryableByDefault(e) && e.cause?.code !== "PROVIDER_FAILED" })
@@ -47,6 +50,7 @@ const NOT_RETRYABLE: ReadonlySet<string> = new Set([
 export function retryableByDefault(error: SerializedError): boolean {
   for (let e: SerializedError | undefined = error; e !== undefined; e = e.cause) {
     if (NOT_RETRYABLE.has(e.code)) return false;
+    if (e.code === "PROVIDER_FAILED" && e.details?.retryable === false) return false;
   }
   return true;
 }

@@ -1,10 +1,11 @@
 import { CatenaError, type CatenaErrorOptions } from "../errors/catena-error.ts";
-import type { FailedCall } from "../errors/llm-errors.ts";
+import { type FailedCall, failedCallsDetails } from "../errors/llm-errors.ts";
 
 /**
  * The embeddings provider kept failing (retries on 429, 5xx, connection errors and timeouts used
  * up, or an error that retrying cannot fix: a bad key, an unknown model, vectors of the wrong
- * length). Its code is `PROVIDER_FAILED`, as for chat models; `details.calls` lists each failed call.
+ * length). Its code is `PROVIDER_FAILED`, as for chat models; `details.calls` lists each failed call, `details.status` the last one's HTTP status and
+ * `details.retryable` whether a later try may succeed.
  */
 export class EmbeddingProviderError extends CatenaError {
   readonly calls: FailedCall[];
@@ -13,7 +14,7 @@ export class EmbeddingProviderError extends CatenaError {
     super(
       "PROVIDER_FAILED",
       `embedder "${embedder}": the embeddings provider failed ${calls.length} time(s); last: ${last?.message ?? "unknown error"}. Check the provider's status, the model name and the key, or raise \`retry.attempts\`.`,
-      { ...options, details: { embedder, calls, ...options.details } },
+      { ...options, details: { embedder, ...failedCallsDetails(calls), ...options.details } },
     );
     this.calls = calls;
   }

@@ -189,7 +189,14 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
       if ("vectors" in answer) {
         const problem = this.problemWith(answer.vectors, batch.length);
         if (problem === undefined) return answer.vectors;
-        failures.push({ model: this.id, attempt, kind: "malformed-response", message: problem });
+        // Vectors of the wrong count or length come again: the embedder's settings are wrong.
+        failures.push({
+          model: this.id,
+          attempt,
+          kind: "malformed-response",
+          retryable: false,
+          message: problem,
+        });
         break;
       }
       const { failure } = answer;
@@ -197,6 +204,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         model: this.id,
         attempt,
         kind: failure.kind,
+        retryable: failure.retryable,
         message: failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
       });

@@ -90,6 +90,53 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
     }
   });
 
+  /** A real ChatOpenAI whose every answer ("not json") is billed 30 + 14 tokens, for `use`. */
+  async function withNotJsonModel(use: (model: ChatOpenAI, requests: () => number) => Promise<void>) {
+    const server = await startOpenAiTestServer(() => ({
+      content: "not json",
+      usage: { promptTokens: 30, completionTokens: 14 },
+    }));
+    try {
+      const model = new ChatOpenAI({
+        model: "gpt-4.1-mini-2025-04-14",
+        apiKey: "test",
+        maxRetries: 0,
+        configuration: { baseURL: server.url },
+      });
+      await use(model, () => server.chatRequests().length);
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("counts the tokens of an answer that a parser after the model rejects, once", async () => {
+    await withNotJsonModel(async (model) => {
+      const strict = RunnableLambda.from((text: string) => JSON.parse(text) as unknown);
+      const parse = ChatPromptTemplate.fromTemplate("{text}")
+        .pipe(model)
+        .pipe(new StringOutputParser())
+        .pipe(strict);
+      const result = await run(chainOf(runnableStep("parse", parse)), { text: "x" });
+      expect(result.status).toBe("error");
+      expect(result.usage).toMatchObject({ inputTokens: 30, outputTokens: 14 });
+    });
+  });
+
+  // A documented limit (runnableStep's TSDoc, the README): the OpenAI client throws before
+  // LangChain's handleLLMEnd, and handleLLMError carries no usage. This says when that changes.
+  it("cannot count the tokens of a structured answer that the OpenAI client itself rejects", async () => {
+    await withNotJsonModel(async (model, requests) => {
+      const structured = model.withStructuredOutput(z.object({ label: z.string() }), {
+        method: "jsonSchema",
+      });
+      const label = ChatPromptTemplate.fromTemplate("{text}").pipe(structured);
+      const result = await run(chainOf(runnableStep("label", label)), { text: "x" });
+      expect(result.status === "error" ? result.error.message : result.status).toMatch(/JSON/);
+      expect(requests()).toBe(1);
+      expect(result.usage).toMatchObject({ inputTokens: 0, outputTokens: 0 });
+    });
+  });
+
   it("counts the usage of a chain made a runnable and used as a step", async () => {
     const server = await startOpenAiTestServer(() => ({
       content: "billing",

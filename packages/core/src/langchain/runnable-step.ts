@@ -31,8 +31,12 @@ export interface RunnableStepOptions {
  * step of kind `runnable`. Each call gets the step's abort signal (timeouts and cancelled runs stop
  * it) and the step's LangChain callbacks, so that the runnable's own runs nest under the step in
  * the trace. The tokens and cost of the model calls it makes (read from LangChain's usage metadata)
- * count in the step's and the run's usage. The fingerprint records the runnable's class and name
- * plus the `spec` you give.
+ * count in the step's and the run's usage, also for an answer a later parser rejects. An answer the
+ * model's own client rejects (structured output that is not JSON, a length or content-filter stop:
+ * the OpenAI client throws before LangChain's `handleLLMEnd`, and `handleLLMError` carries no
+ * usage) and a stream cut off before its usage chunk count no tokens: the billed figures never
+ * reach LangChain. Give the step's model to an `llm` step by id to have those counted from the HTTP
+ * response. The fingerprint records the runnable's class and name plus the `spec` you give.
  *
  * @example
  * const summarise = prompt.pipe(new ChatOpenAI({ model: "gpt-4.1-mini-2025-04-14" })).pipe(new StringOutputParser());

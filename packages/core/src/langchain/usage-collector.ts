@@ -15,6 +15,8 @@ interface UsageMetadata {
  * step's usage: the calls of a runnable that a step wraps, and those of a Catena chain run inside
  * it (its steps hand the callbacks down). Tokens come from LangChain's `usage_metadata` on the
  * answer (`llmOutput.tokenUsage` for models without it), the price from the model the call names.
+ * A call that ends in `handleLLMError` counts nothing: LangChain gives no usage with the error, even
+ * when the provider billed an answer its client then rejected.
  */
 export class UsageCollector extends BaseCallbackHandler {
   name = "catena_usage";

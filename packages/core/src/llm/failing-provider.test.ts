@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptedReply } from "@catena/testing";
@@ -257,6 +257,41 @@ describe("llm step against a failing provider", () => {
     expect(s.chatRequests()).toHaveLength(1 + 3);
   });
 
+  it.each([
+    ...[400, 401, 403, 404, 422].map((status) => ({ status, retryable: false, calls: 1 })),
+    // The step's own retries, once per attempt of the retry() around it.
+    ...[408, 425, 429, 503].map((status) => ({ status, retryable: true, calls: 2 * ATTEMPTS })),
+  ])(
+    "after a $status, a retry() around the step asks again only when it may pass (retryable: $retryable)",
+    async ({ status, retryable, calls }) => {
+      const s = await start(() => ({ fail: status }));
+      const result = await run(chainOf(retry(stepAt(s.url), { attempts: 2, backoff: { initialMs: 1 } })), {
+        text: "x",
+      });
+      expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+        code: "PROVIDER_FAILED",
+        details: {
+          status,
+          retryable,
+          calls: expect.arrayContaining([expect.objectContaining({ status, retryable })]),
+        },
+      });
+      expect(s.chatRequests()).toHaveLength(calls);
+    },
+  );
+
+  it("is asked again by a retry() around the step when a fallback met a client error but the model a transient one", async () => {
+    const s = await start((request) => (request.model.includes("mini") ? { fail: 503 } : { fail: 404 }));
+    const step = stepAt(s.url, { fallbacks: ["openai:gpt-4.1-nano-2025-04-14"] });
+    const result = await run(chainOf(retry(step, { attempts: 2, backoff: { initialMs: 1 } })), {
+      text: "x",
+    });
+    expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+      details: { status: 404, retryable: true },
+    });
+    expect(s.chatRequests()).toHaveLength(2 * (ATTEMPTS + 1));
+  });
+
   it("goes on to the fallback model after a refusal, and answers from it", async () => {
     const s = await start((request) =>
       request.model.includes("mini") ? { refusal: "No." } : { content: `from ${request.model}` },
@@ -306,6 +341,53 @@ describe("llm step against a failing provider", () => {
 });
 
 describe("a batch against a failing provider", () => {
+  it("gives each item's tokens and cost in its result and its checkpoint line, and resumes a file written without them", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "catena-item-usage-"));
+    try {
+      const s = await start((_request, info) =>
+        info.userText === "refused"
+          ? { refusal: "No.", usage: { promptTokens: 20, completionTokens: 2 } }
+          : { content: `answer to ${info.userText}`, usage: { promptTokens: 1000, completionTokens: 500 } },
+      );
+      const chain = chainOf(stepAt(s.url));
+      const checkpoint = join(dir, "results.jsonl");
+      const inputs = ["one", "refused", "two"].map((text) => ({ text }));
+      const first = await runBatch(chain, inputs, { checkpoint, collect: true });
+      // gpt-4.1-mini: $0.40 in, $1.60 out per million tokens.
+      const answered = { inputTokens: 1000, outputTokens: 500, costUsd: 0.0004 + 0.0008 };
+      const refused = { inputTokens: 20, outputTokens: 2, costUsd: 20 * 0.4e-6 + 2 * 1.6e-6 };
+      const byText = (items: Array<{ input?: unknown; usage?: unknown }>) =>
+        Object.fromEntries(items.map((r) => [(r.input as { text: string }).text, r.usage]));
+      const close = (u: typeof answered) => ({ ...u, costUsd: expect.closeTo(u.costUsd, 12) });
+      expect(byText(first.results ?? [])).toEqual({
+        one: close(answered),
+        refused: close(refused),
+        two: close(answered),
+      });
+      const lines = (await readFile(checkpoint, "utf8")).trim().split("\n");
+      const records = lines.slice(1).map((l) => JSON.parse(l) as { input: unknown; usage?: unknown });
+      expect(byText(records)).toEqual({
+        one: close(answered),
+        refused: close(refused),
+        two: close(answered),
+      });
+
+      // A file written before records carried usage resumes as before; the failed item runs again.
+      const old = lines.map((l, i) => (i === 0 ? l : JSON.stringify({ ...JSON.parse(l), usage: undefined })));
+      await writeFile(checkpoint, `${old.join("\n")}\n`);
+      const again = await runBatch(chain, inputs, {
+        checkpoint,
+        resume: true,
+        retryFailed: true,
+        collect: true,
+      });
+      expect(again).toMatchObject({ done: 0, failed: 1, skipped: 2 });
+      expect(again.results?.map((r) => r.usage)).toEqual([close(refused)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("finishes the other items, records each failed one with its error, and re-runs them once the provider is back", async () => {
     const dir = await mkdtemp(join(tmpdir(), "catena-failing-provider-"));
     try {

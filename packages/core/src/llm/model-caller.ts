@@ -71,7 +71,10 @@ export interface ModelAnswer {
  * that came empty (no choices) is retried; a refusal or a content-filter stop moves on to the next
  * model and ends in `MODEL_REFUSED`. The tokens and cost of every billed call go to
  * `ctx.recordUsage` and the call's trace, whether its answer was used, unreadable or retried
- * (see {@link ResponseMeter}); LangChain's runs nest under the step's trace.
+ * (see {@link ResponseMeter}); LangChain's runs nest under the step's trace. Two calls count no
+ * tokens: a stream cut off before its usage chunk (the provider never said; no estimate is made
+ * up), and, for a model given as an instance (whose client Catena does not create, so has no
+ * meter), an answer its client rejected before returning a message.
  */
 export class ModelCaller {
   private readonly options: ModelCallerOptions;
@@ -218,6 +221,7 @@ export class ModelCaller {
           model: model.id,
           attempt,
           kind: failure.kind,
+          retryable: failure.retryable,
           message: failure.message,
           ...(failure.status === undefined ? {} : { status: failure.status }),
         });

@@ -20,8 +20,21 @@ export interface ProviderFailure {
 }
 
 /**
+ * Whether an HTTP status says the same request may succeed later: 408 (timeout), 409 (conflict),
+ * 425 (too early), 429 (rate limit) and 5xx. Other 4xx (bad request, authentication, permission,
+ * unknown model, unprocessable request) fail again however often they are sent.
+ *
+ * @example
+ * transientStatus(429) // true
+ * transientStatus(401) // false
+ */
+export function transientStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
+}
+
+/**
  * Classifies an error thrown by a LangChain chat model call (the OpenAI SDK's errors as LangChain
- * passes them on, or fetch's): 429, 408, 409 and 5xx, connection failures, timeouts and
+ * passes them on, or fetch's): 429, 408, 409, 425 and 5xx, connection failures, timeouts and
  * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not.
  *
  * @example
@@ -52,7 +65,7 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
     if (status === 408) return { kind: "timeout", retryable: true, ...base };
-    if (status === 409 || status >= 500) return { kind: "server", retryable: true, ...base };
+    if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
     return { kind: "client", retryable: false, ...base };
   }
   const name = typeof e.name === "string" ? e.name : "";

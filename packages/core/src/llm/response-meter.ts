@@ -2,7 +2,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 /** What one successful (2xx) provider response said, read from its HTTP body. */
 export interface MeteredResponse {
-  /** Whether the body reported usage (a cut-off stream never does). */
+  /**
+   * Whether the body reported usage. A stream cut off before its last chunk never does, and its
+   * tokens are not counted: the provider's figure is unknown and none is made up.
+   */
   reported: boolean;
   inputTokens: number;
   outputTokens: number;

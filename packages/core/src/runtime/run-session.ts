@@ -32,6 +32,17 @@ export interface RunClock {
 const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
 /**
+ * The run's metadata as its steps see it (`ctx.metadata`): a frozen copy of what the run was given,
+ * taken when it starts, so that neither the caller reusing its object for the next run nor a step
+ * writing into it changes what this run's other steps, or other runs, read (the trace's root run
+ * records the same values). Given frozen already (a batch freezes its copy once), it is kept as is.
+ */
+export function runMetadata(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (metadata === undefined) return NO_METADATA;
+  return Object.isFrozen(metadata) ? metadata : Object.freeze({ ...metadata });
+}
+
+/**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
  * the state names (run a step, wait out a backoff, hand an effect state to its construct), then
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
@@ -98,7 +109,7 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
     this.runId = resumed?.runId ?? options.runId ?? newRunId(this.wallBase);
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
-    this.metadata = options.metadata ?? NO_METADATA;
+    this.metadata = runMetadata(options.metadata);
     this.signal = options.signal;
   }
 

@@ -92,4 +92,52 @@ describe("user code around the steps", () => {
     const summary = await runBatch(chain, [{ n: 1 }], { collect: true });
     expect(summary.results?.[0]?.ms).toBeGreaterThanOrEqual(59);
   });
+
+  it("gives each run's steps its metadata as it was when the run started, and keeps a step from changing it for later steps and runs", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const chain = defineChain({
+      name: "metadata-reader",
+      version: "1.0.0",
+      input: n,
+      output: z.object({ user: z.unknown(), later: z.unknown() }),
+      flow: sequence(
+        code("first", async ({ n }: { n: number }, ctx) => {
+          if (n === 1) await gate;
+          return { n, user: ctx.metadata.user };
+        }),
+        code("second", ({ user }: { n: number; user: unknown }, ctx) => {
+          try {
+            // A JavaScript step (or a cast) writing into the metadata.
+            (ctx.metadata as Record<string, unknown>).user = "written by a step";
+          } catch {
+            // Frozen: the write is refused.
+          }
+          return { user, later: ctx.metadata.user };
+        }),
+      ),
+    });
+    const metadata: Record<string, unknown> = { user: "ada" };
+    const first = run(chain, { n: 1 }, { metadata });
+    // The caller reuses its object for the next run while the first is still going.
+    metadata.user = "grace";
+    const second = await run(chain, { n: 2 }, { metadata });
+    release();
+    expect((await first).output).toEqual({ user: "ada", later: "ada" });
+    expect(second.output).toEqual({ user: "grace", later: "grace" });
+    expect(metadata).toEqual({ user: "grace" });
+    const batch = await runBatch(chain, [{ n: 2 }, { n: 2 }], {
+      metadata: { user: "b" },
+      collect: true,
+      concurrency: 1,
+    });
+    expect(batch.results?.map((r) => r.output)).toEqual([
+      { user: "b", later: "b" },
+      { user: "b", later: "b" },
+    ]);
+    const none = await run(chain, { n: 2 });
+    expect(none.output).toEqual({ user: undefined, later: undefined });
+  });
 });
