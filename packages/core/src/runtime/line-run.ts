@@ -7,12 +7,12 @@ import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { chainRef } from "./chain-ref.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { runMetadata } from "./run-metadata.ts";
 import type { RunClock } from "./run-session.ts";
 import { addUsage, noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunOptions } from "./run-types.ts";
 
 /** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
-const NO_METADATA: Record<string, unknown> = Object.freeze({});
 
 /**
  * Whether a run with these options may go straight down its chain's line (`LineRun`): nothing
@@ -91,7 +91,7 @@ export class LineRun {
     this.runId = options.runId ?? newRunId(this.wallBase);
     this.startedAt = this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
-    this.metadata = options.metadata ?? NO_METADATA;
+    this.metadata = runMetadata(options.metadata);
     this.signal = options.signal;
     this.span = NOOP_SPAN;
     this.lastError = undefined;
