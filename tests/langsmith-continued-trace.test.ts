@@ -44,7 +44,13 @@ describe.each(continuing)("langsmith $version continuing a trace from a parent i
     try {
       const client = new sdk.Client({ apiUrl: studio.url, apiKey: "x", autoBatchTracing: batched });
       const project = `continued-${randomUUID().slice(0, 8)}`;
-      const parent = new sdk.RunTree({ name: "parent", run_type: "chain", inputs: {}, client, project_name: project });
+      const parent = new sdk.RunTree({
+        name: "parent",
+        run_type: "chain",
+        inputs: {},
+        client,
+        project_name: project,
+      });
       await parent.postRun();
       const child = new sdk.RunTree({
         name: "child",
@@ -59,10 +65,15 @@ describe.each(continuing)("langsmith $version continuing a trace from a parent i
       await child.postRun();
       await child.end({ a: 1 });
       await child.patchRun();
-      await (client as { awaitPendingTraceBatches?: () => Promise<void> }).awaitPendingTraceBatches?.();
+      await client.awaitPendingTraceBatches();
 
       const stored = await client.readRun(child.id);
-      expect(stored).toMatchObject({ id: child.id, name: "child", parent_run_id: parent.id, outputs: { a: 1 } });
+      expect(stored).toMatchObject({
+        id: child.id,
+        name: "child",
+        parent_run_id: parent.id,
+        outputs: { a: 1 },
+      });
       expect(stored.end_time).toBeTruthy();
       expect(logged.filter((line) => !/deprecat/i.test(line))).toEqual([]);
     } finally {
@@ -82,7 +93,9 @@ describe("POST /runs/batch with a trace continued from a parent id", () => {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        post: [{ id: child, name: "child", run_type: "tool", inputs: {}, session_name: "continued", ...fields }],
+        post: [
+          { id: child, name: "child", run_type: "tool", inputs: {}, session_name: "continued", ...fields },
+        ],
         patch: [{ id: child, outputs: { ok: true }, end_time: "2026-12-06T10:15:01.000000Z", ...fields }],
       }),
     });

@@ -5,7 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
-import { batchStatus, cancelBatch, type ItemJobData, itemJobId, redisQueue, removeBatch, startWorker } from "@catena/queue";
+import {
+  batchStatus,
+  cancelBatch,
+  type ItemJobData,
+  itemJobId,
+  redisQueue,
+  removeBatch,
+  startWorker,
+} from "@catena/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -224,7 +232,9 @@ describe("removeBatch on a batch that is still running", () => {
       await running;
       await expect(removeBatch(redis.url, batchId)).rejects.toMatchObject({
         code: "QUEUE_BATCH_RUNNING",
-        message: expect.stringMatching(/items waiting or running; cancel it first with `catena queue cancel .*--force/),
+        message: expect.stringMatching(
+          /items waiting or running; cancel it first with `catena queue cancel .*--force/,
+        ),
       });
       expect((await batchStatus(redis.url, batchId)).chain).toBe("slow");
 
@@ -291,7 +301,12 @@ interface JobQueue {
 }
 
 /** BullMQ's Queue, as @catena/queue has it (the tests package does not depend on BullMQ itself). */
-async function bullmqQueue(): Promise<new (name: string, options: { connection: Redis; prefix: string }) => JobQueue> {
+async function bullmqQueue(): Promise<
+  new (
+    name: string,
+    options: { connection: Redis; prefix: string },
+  ) => JobQueue
+> {
   const require = createRequire(import.meta.resolve("@catena/queue"));
   const bullmq = (await import(pathToFileURL(require.resolve("bullmq")).href)) as { Queue: never };
   return bullmq.Queue;

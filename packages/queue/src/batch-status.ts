@@ -131,7 +131,13 @@ export async function removeBatch(
   return withQueue(url, options, async ({ queueName, connection, queue }) => {
     const record = await batchRecord(connection, queueName, batchId);
     if (record.cancelled === undefined && options.force !== true) {
-      const unfinished = await batchJobIds(queue, batchId, ["waiting", "active", "delayed", "prioritized", "paused"]);
+      const unfinished = await batchJobIds(queue, batchId, [
+        "waiting",
+        "active",
+        "delayed",
+        "prioritized",
+        "paused",
+      ]);
       if (unfinished.length > 0) {
         throw new QueueError(
           "QUEUE_BATCH_RUNNING",

@@ -274,7 +274,10 @@ async function countFinished(
   if (failure && typeof ttl === "number" && ttl !== -2) {
     const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
     const failures = failuresKey(queueName, data.batchId);
-    const transaction = connection.multi().lpush(failures, entry).ltrim(failures, 0, KEPT_FAILURES - 1);
+    const transaction = connection
+      .multi()
+      .lpush(failures, entry)
+      .ltrim(failures, 0, KEPT_FAILURES - 1);
     // Expires with the record, as the bitmaps above, when this list is new.
     if (ttl > 0) transaction.pexpire(failures, ttl);
     await transaction.exec();

@@ -115,7 +115,9 @@ describe("a run with a malformed dotted_order", () => {
     await expect(
       create({ dotted_order: dotted, trace_id: root.id, parent_run_id: otherParent }),
     ).rejects.toThrow(
-      new RegExp(`422.*names the parent ${root.id} but \\\\?"parent_run_id\\\\?" is \\\\?"${otherParent}.*create the run with .parent_run.`),
+      new RegExp(
+        `422.*names the parent ${root.id} but \\\\?"parent_run_id\\\\?" is \\\\?"${otherParent}.*create the run with .parent_run.`,
+      ),
     );
     await expect(client.readRun(id)).rejects.toThrow(/404|not found/i);
 

@@ -36,7 +36,9 @@ describe("the studio database", () => {
     raw.close();
     const db = openStudioDatabase(path);
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT queue_id FROM annotation_queue_runs WHERE run_id = ? AND status = ?")
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT queue_id FROM annotation_queue_runs WHERE run_id = ? AND status = ?",
+      )
       .all("r", "needs_review");
     expect(plan.map((row) => String(row.detail)).join("\n")).toContain("annotation_queue_runs_run");
     db.close();
