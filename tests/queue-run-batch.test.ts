@@ -1,9 +1,19 @@
 /* runBatch(chain, inputs, { queue: redisQueue(url) }) from code, with an in-process worker on a real redis-server. */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
-import { batchStatus, redisQueue, removeBatch, startWorker } from "@catena/queue";
+import {
+  batchStatus,
+  cancelBatch,
+  type ItemJobData,
+  itemJobId,
+  redisQueue,
+  removeBatch,
+  startWorker,
+} from "@catena/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -154,18 +164,32 @@ describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
       // Before, they stayed for good: every batch ever run left its bitmaps behind.
       for (const key of own) expect(await keys.pttl(key)).toBeGreaterThan(50_000);
 
-      const again = runBatch(gated, inputs, { ...options, resume: true, retryFailed: true });
+      const again = runBatch(gated, inputs, { ...options, resume: true, retryFailed: true }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       await running;
       // A resumed batch is running again: its keys no longer expire under it.
       for (const key of own) expect(await keys.pttl(key)).toBe(-1);
-      expect(await removeBatch(redis.url, first.batchId as string)).toBe(0); // item 2 is running
+      // Item 2 is running and its submitter with it: removing it now would leave both unaccounted.
+      await expect(removeBatch(redis.url, first.batchId as string)).rejects.toMatchObject({
+        code: "QUEUE_BATCH_RUNNING",
+        message: expect.stringContaining(`cancel it first with \`catena queue cancel ${first.batchId}\``),
+      });
+      expect(await cancelBatch(redis.url, first.batchId as string)).toBe(0);
+      expect(await removeBatch(redis.url, first.batchId as string)).toBe(0);
       expect(await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`)).toEqual([]);
       await expect(batchStatus(redis.url, first.batchId as string)).rejects.toThrow(/No batch/);
+      // The submitter stops (cancelled, or removed when the removal came before its next sweep).
+      expect(await again).toMatchObject({ code: expect.stringMatching(/^QUEUE_BATCH_(CANCELLED|REMOVED)$/) });
       release();
-      expect(await again).toMatchObject({ done: 1, skipped: 2 });
+      await waitFor(async () => (await keys.keys(`bull:catena-batches:${first.batchId}-*`)).length === 1);
       // The rerun of item 2 finished after the removal: it is not counted back into new bitmaps.
       expect(await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`)).toEqual([]);
-      expect(await keys.keys(`bull:catena-batches:${first.batchId}-*`)).toEqual([]);
+      // What the worker was running when it was removed finishes, as a completed job only.
+      expect(await keys.keys(`bull:catena-batches:${first.batchId}-*`)).toEqual([
+        `bull:catena-batches:${first.batchId}-2`,
+      ]);
     } finally {
       release();
       await worker.close();
@@ -174,3 +198,116 @@ describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
     }
   }, 60_000);
 });
+
+describe("removeBatch on a batch that is still running", () => {
+  it("is refused unless cancelled first; with force, the submitter stops and adds nothing back", async () => {
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = defineChain({
+      name: "slow",
+      version: "1.0.0",
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      flow: code("slow", async ({ n }: { n: number }) => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return { n };
+      }),
+    });
+    const keys = new Redis(redis.url);
+    const worker = await startWorker({ url: redis.url, chains: new ChainRegistry([slow]), concurrency: 1 });
+    const batchId = `remove-running-${Date.now()}`;
+    try {
+      const batch = runBatch(
+        slow,
+        Array.from({ length: 6 }, (_, n) => ({ n })),
+        { queue: redisQueue(redis.url, { sweepMs: 100 }), concurrency: 6, batchId },
+      );
+      const stopped = batch.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await running;
+      await expect(removeBatch(redis.url, batchId)).rejects.toMatchObject({
+        code: "QUEUE_BATCH_RUNNING",
+        message: expect.stringMatching(
+          /items waiting or running; cancel it first with `catena queue cancel .*--force/,
+        ),
+      });
+      expect((await batchStatus(redis.url, batchId)).chain).toBe("slow");
+
+      expect(await removeBatch(redis.url, batchId, { force: true })).toBeGreaterThan(0);
+      expect(await stopped).toMatchObject({ code: "QUEUE_BATCH_REMOVED" });
+      await expect(batchStatus(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
+      await expect(cancelBatch(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
+      // Several sweeps later nothing was added back: at most the item that was running is left.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const left = await keys.keys(`bull:catena-batches:${batchId}-*`);
+      expect(left.length).toBeLessThanOrEqual(1);
+      expect(await keys.keys(`bull:catena-batches:catena-batch:${batchId}*`)).toEqual([]);
+    } finally {
+      await worker.close();
+      keys.disconnect();
+    }
+  }, 60_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("timed out waiting");
+}
+
+describe("a finished batch's keys a worker creates after its submitter closed", () => {
+  it("expire with its record", async () => {
+    const keys = new Redis(redis.url);
+    const worker = await startWorker({ url: redis.url, chains: new ChainRegistry([double]), concurrency: 2 });
+    const queue = new (await bullmqQueue())("catena-batches", { connection: keys, prefix: "bull" });
+    try {
+      const summary = await runBatch(double, [{ n: 1 }, { n: 2 }], {
+        queue: redisQueue(redis.url, { keepFinishedMs: 60_000 }),
+      });
+      const batchId = summary.batchId as string;
+      const own = `bull:catena-batches:catena-batch:${batchId}`;
+      expect(await keys.exists(`${own}:items:error`, `${own}:failures`)).toBe(0);
+      // A late item (a submitter of the same batch elsewhere, a job retried by hand) that fails:
+      // its bitmap and failures list are new keys, which the submitter's PEXPIRE never touched.
+      const { name, version, fingerprint } = double;
+      await queue.add(
+        "item",
+        { batchId, index: 2, input: { n: 7 }, chain: { name, version, fingerprint }, run: {} },
+        { jobId: itemJobId(batchId, 2) },
+      );
+      await waitFor(async () => (await keys.exists(`${own}:failures`)) === 1);
+      for (const key of [`${own}:items:error`, `${own}:failures`]) {
+        expect(await keys.pttl(key)).toBeGreaterThan(30_000);
+      }
+    } finally {
+      await queue.close();
+      await worker.close();
+      keys.disconnect();
+    }
+  }, 60_000);
+});
+
+/** The part of BullMQ's Queue this file uses. */
+interface JobQueue {
+  add(name: string, data: ItemJobData, options: { jobId: string }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** BullMQ's Queue, as @catena/queue has it (the tests package does not depend on BullMQ itself). */
+async function bullmqQueue(): Promise<
+  new (
+    name: string,
+    options: { connection: Redis; prefix: string },
+  ) => JobQueue
+> {
+  const require = createRequire(import.meta.resolve("@catena/queue"));
+  const bullmq = (await import(pathToFileURL(require.resolve("bullmq")).href)) as { Queue: never };
+  return bullmq.Queue;
+}

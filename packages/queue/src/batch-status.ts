@@ -7,6 +7,8 @@ import {
   failuresKey,
   type ItemJobData,
   KEY_PREFIX,
+  REMOVED_MARK_MS,
+  removedKey,
 } from "./queue-layout.ts";
 import { reachRedis, redisConnection } from "./redis-connection.ts";
 
@@ -102,21 +104,50 @@ export async function cancelBatch(
   });
 }
 
+/** Options of {@link removeBatch}. */
+export interface RemoveBatchOptions extends BatchLookupOptions {
+  /**
+   * Removes a batch that still has items waiting or running and was not cancelled first: its
+   * submitter, if one runs, stops with `QUEUE_BATCH_REMOVED`, and items already running finish
+   * uncounted.
+   */
+  force?: boolean;
+}
+
 /**
  * Removes a batch from the queue at `url`: its jobs in every state but running (waiting, delayed,
- * completed, failed), and its record, latest failures and item bitmaps. An item still running
- * finishes uncounted. For a batch nobody submits any more (finished, or cancelled first): a
- * submitter still running would add its unfinished items again. A finished batch needs no removal
- * to free Redis, its keys expire (see `keepFinishedMs` of `redisQueue`). Resolves with how many
- * jobs were removed.
+ * completed, failed), and its record, latest failures and item bitmaps; a submitter still running
+ * stops (`QUEUE_BATCH_REMOVED`) instead of adding its items again. A batch with items waiting or
+ * running is refused (`QUEUE_BATCH_RUNNING`) unless it was cancelled first or `force` is set: its
+ * items would otherwise run on without a record to count them in. A finished batch needs no
+ * removal to free Redis, its keys expire (see `keepFinishedMs` of `redisQueue`). Resolves with how
+ * many jobs were removed.
  */
 export async function removeBatch(
   url: string,
   batchId: string,
-  options: BatchLookupOptions = {},
+  options: RemoveBatchOptions = {},
 ): Promise<number> {
   return withQueue(url, options, async ({ queueName, connection, queue }) => {
-    await batchRecord(connection, queueName, batchId);
+    const record = await batchRecord(connection, queueName, batchId);
+    if (record.cancelled === undefined && options.force !== true) {
+      const unfinished = await batchJobIds(queue, batchId, [
+        "waiting",
+        "active",
+        "delayed",
+        "prioritized",
+        "paused",
+      ]);
+      if (unfinished.length > 0) {
+        throw new QueueError(
+          "QUEUE_BATCH_RUNNING",
+          `Batch ${batchId} on queue ${queueName} still has ${unfinished.length} items waiting or running; cancel it first with \`catena queue cancel ${batchId}\` (cancelBatch), or pass --force (force: true) to remove it anyway: its submitter then stops and items already running finish uncounted.`,
+          { details: { batchId, queueName, unfinished: unfinished.length } },
+        );
+      }
+    }
+    // The mark first: a submitter sweeping between the two steps stops rather than re-adding.
+    await connection.set(removedKey(queueName, batchId), String(Date.now()), "PX", REMOVED_MARK_MS);
     const removed = await removeJobs(queue, batchId, [
       "waiting",
       "delayed",
@@ -152,13 +183,14 @@ async function withQueue<T>(
   }
 }
 
-/** Removes the jobs of a batch that are in one of `states`; resolves with how many. */
-async function removeJobs(
+type JobState = "waiting" | "active" | "delayed" | "prioritized" | "paused" | "completed" | "failed";
+
+/** The ids of a batch's jobs that are in one of `states`. */
+async function batchJobIds(
   queue: Queue<ItemJobData>,
   batchId: string,
-  states: readonly ("waiting" | "delayed" | "prioritized" | "paused" | "completed" | "failed")[],
-): Promise<number> {
-  // Ids first, removal after: removing while paging would shift the pages.
+  states: readonly JobState[],
+): Promise<string[]> {
   const ids: string[] = [];
   const page = 1000;
   for (let start = 0; ; start += page) {
@@ -166,6 +198,17 @@ async function removeJobs(
     if (jobs.length === 0) break;
     for (const job of jobs) if (job?.data?.batchId === batchId && job.id) ids.push(job.id);
   }
+  return ids;
+}
+
+/** Removes the jobs of a batch that are in one of `states`; resolves with how many. */
+async function removeJobs(
+  queue: Queue<ItemJobData>,
+  batchId: string,
+  states: readonly Exclude<JobState, "active">[],
+): Promise<number> {
+  // Ids first, removal after: removing while paging would shift the pages.
+  const ids = await batchJobIds(queue, batchId, states);
   let removed = 0;
   for (const id of ids) removed += await queue.remove(id);
   return removed;

@@ -1,5 +1,5 @@
 // Public API of @catena/queue: batches on BullMQ over Redis, with workers on any number of machines.
-export type { BatchFailure, BatchLookupOptions, BatchStatus } from "./batch-status.ts";
+export type { BatchFailure, BatchLookupOptions, BatchStatus, RemoveBatchOptions } from "./batch-status.ts";
 export { batchStatus, cancelBatch, removeBatch } from "./batch-status.ts";
 export { QueueError, type QueueErrorCode } from "./queue-error.ts";
 export { DEFAULT_QUEUE_NAME, type ItemJobData, itemJobId } from "./queue-layout.ts";

@@ -10,6 +10,10 @@ export type QueueErrorCode =
   | "QUEUE_BATCH_CANCELLED"
   /** No batch of that id was ever submitted to the queue. */
   | "QUEUE_BATCH_UNKNOWN"
+  /** `removeBatch` on a batch with items waiting or running that was not cancelled first. */
+  | "QUEUE_BATCH_RUNNING"
+  /** The batch was removed (`catena queue remove --force`) while its submitter was running. */
+  | "QUEUE_BATCH_REMOVED"
   /** A job failed on the queue for a reason other than the chain's own result. */
   | "QUEUE_JOB_FAILED"
   /** No Redis answered at the queue's address in time. */

@@ -29,6 +29,18 @@ export function batchKey(queueName: string, batchId: string): string {
   return `${KEY_PREFIX}:${queueName}:catena-batch:${batchId}`;
 }
 
+/**
+ * The Redis key that marks a batch as removed (`removeBatch`), for a while: its submitter, if one
+ * still runs, stops instead of adding the removed items again. Outside the batch's own keys (see
+ * {@link batchKeys}), which the removal deletes; a submission of the batch again deletes it.
+ */
+export function removedKey(queueName: string, batchId: string): string {
+  return `${KEY_PREFIX}:${queueName}:catena-removed:${batchId}`;
+}
+
+/** How long {@link removedKey} stays (1 day): longer than a submitter may go without sweeping. */
+export const REMOVED_MARK_MS = 24 * 60 * 60 * 1000;
+
 /** The Redis list of a batch's most recent failures (JSON, newest first). */
 export function failuresKey(queueName: string, batchId: string): string {
   return `${batchKey(queueName, batchId)}:failures`;

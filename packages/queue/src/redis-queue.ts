@@ -13,6 +13,7 @@ import {
   type ItemJobData,
   itemJobId,
   KEY_PREFIX,
+  removedKey,
 } from "./queue-layout.ts";
 import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, type RedisWatch, watchRedis } from "./redis-watchdog.ts";
@@ -164,7 +165,9 @@ class RedisQueuedBatch implements QueuedBatch {
       .hsetnx(key, "createdAt", String(Date.now()))
       .hset(key, { chain: name, version, fingerprint, submittedAt: String(Date.now()) })
       // Submitting again (a resume) reopens a cancelled batch.
-      .hdel(key, "cancelled");
+      .hdel(key, "cancelled")
+      // ... and one that was removed.
+      .del(removedKey(this.options.queueName, this.spec.batchId));
     // ... and one that had finished: its keys no longer expire while it runs.
     for (const k of batchKeys(this.options.queueName, this.spec.batchId)) transaction.persist(k);
     await transaction.exec();
@@ -258,14 +261,31 @@ class RedisQueuedBatch implements QueuedBatch {
   }
 
   private async sweep(): Promise<void> {
-    const key = batchKey(this.options.queueName, this.spec.batchId);
-    if ((await this.connection.hget(key, "cancelled")) !== null) {
-      this.cancelled ??= new QueueError(
-        "QUEUE_BATCH_CANCELLED",
-        `Batch ${this.spec.batchId} was cancelled (catena queue cancel); submit it again with --resume to go on.`,
-        { details: { batchId: this.spec.batchId } },
+    const { queueName } = this.options;
+    const { batchId } = this.spec;
+    const [cancelled, removed] = await Promise.all([
+      this.connection.hget(batchKey(queueName, batchId), "cancelled"),
+      this.connection.exists(removedKey(queueName, batchId)),
+    ]);
+    if (removed === 1) {
+      // Not "unknown" jobs to add again: they were removed on purpose, with the batch's record.
+      this.stop(
+        new QueueError(
+          "QUEUE_BATCH_REMOVED",
+          `Batch ${batchId} was removed from queue ${queueName} (catena queue remove --force) while this submission ran; its items still waiting were dropped. Submit it again with --resume to go on (the results file keeps what finished).`,
+          { details: { batchId, queueName } },
+        ),
       );
-      for (const id of [...this.waiters.keys()]) this.reject(id, this.cancelled);
+      return;
+    }
+    if (cancelled !== null) {
+      this.stop(
+        new QueueError(
+          "QUEUE_BATCH_CANCELLED",
+          `Batch ${batchId} was cancelled (catena queue cancel); submit it again with --resume to go on.`,
+          { details: { batchId } },
+        ),
+      );
       return;
     }
     const stale = Date.now() - this.options.sweepMs;
@@ -273,6 +293,12 @@ class RedisQueuedBatch implements QueuedBatch {
     for (let i = 0; i < ids.length; i += 100) {
       await Promise.all(ids.slice(i, i + 100).map((id) => this.check(id)));
     }
+  }
+
+  /** The batch was cancelled or removed: every item still waiting fails with `error`, and so does every new one. */
+  private stop(error: QueueError): void {
+    this.cancelled ??= error;
+    for (const id of [...this.waiters.keys()]) this.reject(id, this.cancelled);
   }
 
   private settle(id: string, result: () => QueuedRunResult | undefined): void {

@@ -39,17 +39,21 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
   queue
     .command("remove")
     .description(
-      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a finished batch's expire after 7 days anyway)",
+      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a finished batch's expire after 7 days anyway); one with items waiting or running must be cancelled first",
     )
     .argument("<batch>", "the batch id printed by catena batch --queue")
     .requiredOption("--queue <redis-url>", "the Redis the batch was submitted to")
-    .action(async (batchId: string, options: { queue: string }, command: Command) => {
+    .option(
+      "--force",
+      "remove it even with items waiting or running and not cancelled: its submitter stops, items already running finish uncounted",
+    )
+    .action(async (batchId: string, options: { queue: string; force?: boolean }, command: Command) => {
       const { removeBatch } = await import("@catena/queue");
-      const removed = await removeBatch(options.queue, batchId);
+      const removed = await removeBatch(options.queue, batchId, { force: options.force === true });
       ctx.io.out(
         globalOptions(command).json
           ? jsonText({ batchId, removed: true, jobs: removed })
-          : `batch ${batchId} removed: ${removed} jobs and its counts are gone; items still running finish uncounted.\n`,
+          : `batch ${batchId} removed: ${removed} jobs and its counts are gone; a submitter still running it stops, items already running finish uncounted.\n`,
       );
     });
 }

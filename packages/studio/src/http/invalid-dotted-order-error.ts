@@ -32,12 +32,21 @@ export interface RunLineage {
   parentRunId?: string | null | undefined;
 }
 
+/** What a run whose lineage disagrees with its dotted order should send instead, in SDK terms. */
+const LINEAGE_FIX =
+  "create the run with `parent_run` (or `parent.createChild(...)`, or `RunTree.fromHeaders(...)` across processes) so its dotted_order is the parent's followed by its own segment, or send a dotted_order whose segment before the run's own is the parent's";
+
 /**
  * Throws {@link InvalidDottedOrderError} unless `dottedOrder` is segments of
  * `<YYYYMMDDTHHMMSSffffff>Z<uuid>` joined by dots whose last id is `runId`, and unless the
  * `trace_id` and `parent_run_id` sent with it (when sent) are its first id and the one before the
- * last (as LangSmith, which refuses the run): the studio finds a run's subtree, ancestors, trace and
- * start by these segments, so a run that says otherwise would sit in two places at once.
+ * last: the studio finds a run's subtree, ancestors, trace and start by these segments, so a run
+ * whose segments name another root or parent would sit in two places at once.
+ *
+ * One exception, where LangSmith refuses and the studio stores: a one-segment dotted order with a
+ * `parent_run_id`. The SDK's `new RunTree({ parent_run_id })` (a trace continued from a bare id,
+ * without `parent_run`) sends exactly that, its own id as `trace_id`; refusing it would lose the
+ * user's runs, so such a run is kept as its own trace that names its parent.
  */
 export function assertDottedOrder(
   dottedOrder: string,
@@ -67,17 +76,17 @@ export function assertDottedOrder(
       where,
       runId,
       dottedOrder,
-      `starts with the root ${ids[0]} but "trace_id" is ${traceId} (send the root's id as trace_id)`,
+      `starts with the root ${ids[0]} but "trace_id" is ${traceId} (send the root's id as trace_id, or ${LINEAGE_FIX})`,
     );
   }
-  const parent = ids.length > 1 ? (ids.at(-2) ?? null) : null;
+  if (ids.length === 1) return; // a root, or a trace continued from a bare parent id (see above)
+  const parent = ids.at(-2) ?? null;
   if (parentRunId !== undefined && (parentRunId?.toLowerCase() ?? null) !== parent) {
-    const says = parent === null ? "makes the run a root" : `names the parent ${parent}`;
     throw new InvalidDottedOrderError(
       where,
       runId,
       dottedOrder,
-      `${says} but "parent_run_id" is ${JSON.stringify(parentRunId)} (send the id of the segment before the run's own)`,
+      `names the parent ${parent} but "parent_run_id" is ${JSON.stringify(parentRunId)} (${LINEAGE_FIX})`,
     );
   }
 }

@@ -28,6 +28,27 @@ describe("the studio database", () => {
     db.close();
   });
 
+  it("gives a database of schema 11 the index of queued runs by run (migration 12), once", () => {
+    const path = join(dir, "eleven.db");
+    openStudioDatabase(path).close();
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    raw.exec("DROP INDEX annotation_queue_runs_run; DELETE FROM schema_migrations WHERE version = 12");
+    raw.close();
+    const db = openStudioDatabase(path);
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT queue_id FROM annotation_queue_runs WHERE run_id = ? AND status = ?",
+      )
+      .all("r", "needs_review");
+    expect(plan.map((row) => String(row.detail)).join("\n")).toContain("annotation_queue_runs_run");
+    db.close();
+    // Applied to a database that has the index already (by hand, or from a renumbered branch).
+    const again = new (loadNodeSqlite().DatabaseSync)(path);
+    again.exec("DELETE FROM schema_migrations WHERE version = 12");
+    again.close();
+    openStudioDatabase(path).close();
+  });
+
   it("refuses a database of a newer schema, naming the file and the way out", () => {
     const path = join(dir, "newer.db");
     openStudioDatabase(path).close();

@@ -392,6 +392,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: "annotation queue runs by run",
+    up(db) {
+      // The review page asks which queues hold each run it lists: without it, a scan of every queue.
+      // IF NOT EXISTS: a database that got the index by hand (or from a renumbered branch) keeps it.
+      db.exec(
+        "CREATE INDEX IF NOT EXISTS annotation_queue_runs_run ON annotation_queue_runs (run_id, status)",
+      );
+    },
+  },
 ];
 
 /**
