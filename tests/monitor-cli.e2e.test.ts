@@ -130,6 +130,52 @@ describe("catena skew", () => {
   }, 60_000);
 });
 
+describe("the chain named to skew, sample and shadow report", () => {
+  it("is refused when no loaded chain has that name or version, as catena run refuses it (not 'no runs', exit 0)", async () => {
+    for (const args of [
+      ["skew", "banking-intent", "--baseline", "dev.csv", "--project", "shifted"],
+      ["sample", "bankin", "--project", "shifted", "--out", "typo.jsonl"],
+      ["shadow", "report", "banking-intnts", "--project", "shifted"],
+      ["sample", "banking-intents@9.9.9", "--project", "shifted", "--out", "typo.jsonl"],
+    ]) {
+      const r = await catena(args, { cwd: dir, env });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^catena: Unknown chain "[^"]+"\. Known chains: .*banking-intents@1\.0\.0/);
+    }
+  }, 60_000);
+
+  it("narrows the runs to a version given as name@version", async () => {
+    const pinned = await catena(
+      [
+        "--json",
+        "sample",
+        "banking-intents@1.0.0",
+        "--n",
+        "3",
+        "--project",
+        "shifted",
+        "--out",
+        "pinned.jsonl",
+      ],
+      { cwd: dir, env },
+    );
+    expect(pinned.stderr).toBe("");
+    const all = await catena(
+      ["--json", "sample", "banking-intents", "--n", "3", "--project", "shifted", "--out", "all.jsonl"],
+      { cwd: dir, env },
+    );
+    expect(JSON.parse(pinned.stdout).runs).toBe(JSON.parse(all.stdout).runs);
+    expect(JSON.parse(pinned.stdout).runs).toBeGreaterThan(0);
+    const skew = await catena(
+      ["--json", "skew", "banking-intents@1.0.0", "--baseline", "dev.csv", "--project", "shifted"],
+      { cwd: dir, env },
+    );
+    expect(skew.code, skew.stderr).toBe(0);
+    expect(JSON.parse(skew.stdout).recent).toBe(JSON.parse(all.stdout).runs);
+  }, 60_000);
+});
+
 describe("catena sample", () => {
   it("picks the same stratified sample all day, every tier taking its turn", async () => {
     const args = ["sample", "banking-intents", "--n", "12", "--stratify", "tier", "--project", "shifted"];

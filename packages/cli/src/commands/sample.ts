@@ -12,6 +12,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { ofVersion, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SampleOptions {
@@ -40,7 +41,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
   program
     .command("sample")
     .description("pick today's traced runs to review, stratified; to the annotation queue or a file")
-    .argument("<chain>", "the chain whose traced runs to sample")
+    .argument("<chain>", "the chain whose traced runs to sample (name@version: that version's only)")
     .option("--n <count>", "how many runs", "20")
     .addOption(
       new Option("--stratify <by>", "take turns between these groups")
@@ -60,10 +61,14 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
       const since = parseSince(options.since);
       const today = new Date().toISOString().slice(0, 10);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const projects = traceProjects(registry, chain, options.project);
+      const traced = tracedChain(registry, chain);
+      const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       try {
-        const runs = await listTracedInputs({ client: reader.client, project: projects, chain, since });
+        const runs = ofVersion(
+          await listTracedInputs({ client: reader.client, project: projects, chain: traced.name, since }),
+          traced,
+        );
         // Oldest first, so that runs arriving later in the day do not reshuffle the earlier picks' order.
         runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
         const seed = dailySeed(
@@ -92,7 +97,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
           writeTo(path);
           destination = { kind: "file", path };
         } else {
-          const queue = options.queue ?? `${chain} review`;
+          const queue = options.queue ?? `${traced.name} review`;
           const result = await addToAnnotationQueue(
             reader.client,
             queue,

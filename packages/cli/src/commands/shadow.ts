@@ -12,6 +12,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface ShadowReportOptions {
@@ -35,7 +36,7 @@ export function registerShadowCommand(program: Command, ctx: CommandContext): vo
     .description(
       "agreement of shadow runs with the current version: per tier and label, cost, latency, disagreements",
     )
-    .argument("<chain>", "the chain whose runs were shadowed")
+    .argument("<chain>", "the chain whose runs were shadowed (name@version: that version's runs only)")
     .option("--since <span|date>", "runs started since: 30m, 24h, 7d, or a date", "24h")
     .option("--project <name>", "trace project (default: the chain's project, else LANGSMITH_PROJECT)")
     .option(
@@ -57,20 +58,26 @@ export function registerShadowCommand(program: Command, ctx: CommandContext): vo
       const shownOut = displayPath(ctx.io.cwd, out);
       assertWritablePath(out, { option: "--out", shown: shownOut, kind: "file" });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const projects = traceProjects(registry, chain, options.project);
+      const traced = tracedChain(registry, chain);
+      const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       try {
-        const names = [...new Set([chain, options.candidate ?? chain])];
+        const names = [...new Set([traced.name, options.candidate ?? traced.name])];
         const runs = (
           await Promise.all(
             names.map((name) =>
               listTracedInputs({ client: reader.client, project: projects, chain: name, since }),
             ),
           )
-        ).flat();
+        )
+          .flat()
+          // A named version narrows the shadowed runs; the shadow runs themselves are the candidate's.
+          .filter(
+            (r) => traced.version === undefined || r.version === traced.version || r.metadata.shadow === true,
+          );
         const report = shadowReport(runs);
         writeFileSync(out, report.disagreements.map((d) => `${JSON.stringify(d)}\n`).join(""));
-        const queue = options.queue ?? `${chain} shadow disagreements`;
+        const queue = options.queue ?? `${traced.name} shadow disagreements`;
         const queued =
           report.disagreements.length === 0
             ? { status: "unavailable" as const }

@@ -15,6 +15,7 @@ import { assertNotDirectory } from "../input-file.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { ofVersion, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SkewOptions {
@@ -38,7 +39,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
     .description(
       "compare recent traced inputs of a chain with its baseline (dev set): drift and new clusters",
     )
-    .argument("<chain>", "the chain whose traced runs to read")
+    .argument("<chain>", "the chain whose traced runs to read (name@version: that version's only)")
     .requiredOption("--baseline <file>", "the baseline: labelled items (.csv with text,label or .jsonl)")
     .option("--since <span|date>", "recent runs started since: 30m, 24h, 7d, or a date", "24h")
     .option("--project <name>", "trace project (default: the chain's project, else LANGSMITH_PROJECT)")
@@ -66,17 +67,21 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
       if (out !== undefined)
         assertWritablePath(out, { option: "--out", shown: options.out ?? out, kind: "file" });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const projects = traceProjects(registry, chain, options.project);
+      const traced = tracedChain(registry, chain);
+      const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       let recent: Awaited<ReturnType<typeof listTracedInputs>>;
       try {
-        recent = await listTracedInputs({
-          client: reader.client,
-          project: projects,
-          chain,
-          since,
-          ...(options.field === undefined ? {} : { field: options.field }),
-        });
+        recent = ofVersion(
+          await listTracedInputs({
+            client: reader.client,
+            project: projects,
+            chain: traced.name,
+            since,
+            ...(options.field === undefined ? {} : { field: options.field }),
+          }),
+          traced,
+        );
       } finally {
         await reader.close();
       }
