@@ -96,6 +96,14 @@ describe("catena skew", () => {
     expect(r.stdout).toMatch(/are far from every baseline example/);
     expect(r.stdout).toContain("new clusters (examples to label and add to the dev set):");
     expect(r.stdout).toContain("escalation and deferral by time slice:");
+    // The batch took seconds: its slices must not all read the same minute.
+    const slices = (r.stdout.split("escalation and deferral by time slice:\n")[1] ?? "")
+      .split("\n\n")[0]
+      ?.split("\n")
+      .slice(1)
+      .map((row) => row.split(/\s{2,}/)[0]);
+    expect(slices?.length).toBeGreaterThan(1);
+    expect(new Set(slices).size).toBe(slices?.length);
     const added = readFileSync(join(dir, "new.jsonl"), "utf8")
       .trim()
       .split("\n")

@@ -10,6 +10,7 @@ import { readEvalItems } from "../evaluation/read-eval-items.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
+import { timeLabels } from "../format/time-labels.ts";
 import { globalOptions } from "../global-options.ts";
 import { assertNotDirectory } from "../input-file.ts";
 import { parseSince } from "../tracing/parse-since.ts";
@@ -110,6 +111,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
 function skewText(chain: string, r: SkewReport, outShown: string | undefined): string {
   const p = (v: number) => (v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const from = timeLabels(r.trend.map((t) => t.from));
   const lines = [
     `${chain}: ${r.recent} recent inputs against ${r.baseline} baseline examples — ${r.shifted ? "SHIFTED" : "no shift found"}.`,
     ...r.reasons.map((reason) => `  - ${reason}`),
@@ -153,8 +155,8 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
     "escalation and deferral by time slice:",
     table([
       ["from", "runs", "escalated", "deferred"],
-      ...r.trend.map((t) => [
-        t.from.slice(0, 16).replace("T", " "),
+      ...r.trend.map((t, i) => [
+        from[i] ?? t.from,
         String(t.runs),
         t.runs ? pct(t.escalated / t.runs) : "-",
         t.runs ? pct(t.deferred / t.runs) : "-",
