@@ -74,6 +74,10 @@ async function traced(
   return { result, runs: await runsOf(result.runId, project) };
 }
 
+/** The cost the studio stored for a run (LangSmith's `total_cost`, which the SDK's Run type leaves out). */
+const costOf = (r: Run | undefined): number =>
+  Number((r as { total_cost?: unknown } | undefined)?.total_cost);
+
 const metadata = (r: Run | undefined) =>
   (r?.extra as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {};
 
@@ -100,7 +104,17 @@ describe("an llm step in a trace", () => {
     expect(outputs.choices).toEqual([
       expect.objectContaining({ index: 0, message: expect.objectContaining({ role: "assistant" }) }),
     ]);
-    expect(outputs.usage_metadata).toEqual({ input_tokens: 20, output_tokens: 5, total_tokens: 25 });
+    // gpt-4.1-mini: $0.40 in, $1.60 out per million tokens. The costs are LangSmith's usage_metadata
+    // fields, so the studio's page and LangSmith show what `catena traces` and the run's usage say.
+    expect(outputs.usage_metadata).toEqual({
+      input_tokens: 20,
+      output_tokens: 5,
+      total_tokens: 25,
+      input_cost: 8e-6,
+      output_cost: 8e-6,
+      total_cost: 1.6e-5,
+    });
+    expect(costOf(step)).toBeCloseTo(result.usage.costUsd, 12);
     expect(metadata(step)).toMatchObject({
       ls_provider: "openai",
       ls_model_name: "gpt-4.1-mini-2025-04-14",
@@ -151,6 +165,9 @@ describe("an llm step in a trace", () => {
     // The step's run is the call that answered: each call's tokens are on one run only.
     const step = runs.find((r) => r.name === "intent");
     expect(step?.prompt_tokens).toBe(40);
+    // So are their costs: the two add up to what the run's usage counts.
+    expect(costOf(attempt)).toBeCloseTo((30 * 0.4 + 4 * 1.6) / 1e6, 12);
+    expect(costOf(attempt) + costOf(step)).toBeCloseTo(result.usage.costUsd, 12);
   });
 
   it("ends a failed attempt when it failed, not when its retry started after the wait", async () => {
