@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cascade, defineChain, llm, run } from "@catena/core";
+import { cascade, defineChain, llm, regex, run } from "@catena/core";
 import { langsmithTracer } from "@catena/core/tracing";
 import { startStudio } from "@catena/studio";
 import { type ChatScript, type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
@@ -236,5 +236,48 @@ describe("an llm step in a trace", () => {
     expect(metadata(cascadeRun).status).toBe("deferred");
     const step = runs.find((r) => r.name === "intent");
     expect(metadata(step)).toMatchObject({ threshold: 0.912, confidence: 0.3 });
+  });
+});
+
+describe("the studio's runs page (GET /catena/runs) on a traced cascade", () => {
+  it("shows the confidence the answering tier had and the cost of the trace, as the run result says", async () => {
+    const p = await provider(() => ({
+      json: { label: "card" },
+      tokenLogprobs: { card: Math.log(0.8) },
+      usage: { promptTokens: 100, completionTokens: 10 },
+    }));
+    const chain = defineChain({
+      name: "page-columns",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.object({ label: z.string(), confidence: z.number(), tier: z.string() }).loose(),
+      flow: cascade("route", [
+        regex("rules", { rules: [{ label: "refund", pattern: /refund/i, confidence: 0.97 }] }),
+        {
+          step: llm("intent", {
+            model: "openai:gpt-4.1-mini-2025-04-14",
+            prompt: { system: "Label.", user: "{text}" },
+            labels: LABELS,
+            baseURL: p.url,
+            apiKey: "test",
+          }),
+          threshold: 0.5,
+        },
+      ]),
+    });
+    const cheap = await traced(chain, { text: "a refund please" }, "llm-page");
+    const llmAnswered = await traced(chain, { text: "my card" }, "llm-page");
+    expect(cheap.result.output).toMatchObject({ tier: "rules", confidence: 0.97 });
+    expect(llmAnswered.result.output).toMatchObject({ tier: "intent", confidence: 0.8 });
+    const project = await new Client({ apiUrl: studio.url, apiKey: "test" }).readProject({
+      projectName: "llm-page",
+    });
+    const page = (await (await fetch(`${studio.url}/catena/runs?project=${project.id}`)).json()) as {
+      runs: { id: string; tier: string | null; confidence: number | null; total_cost: number | null }[];
+    };
+    const row = (id: string) => page.runs.find((r) => r.id === id);
+    expect(row(cheap.result.runId)).toMatchObject({ tier: "rules", confidence: 0.97, total_cost: null });
+    expect(row(llmAnswered.result.runId)).toMatchObject({ tier: "intent", confidence: 0.8 });
+    expect(row(llmAnswered.result.runId)?.total_cost).toBeCloseTo(llmAnswered.result.usage.costUsd, 12);
   });
 });
