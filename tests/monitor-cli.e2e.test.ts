@@ -4,7 +4,7 @@
  * chain's own training data must not be reported; one where a third of the queries are another
  * business's support tickets must be, with those tickets among the examples to add to dev.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -206,6 +206,21 @@ describe("catena sample", () => {
     for (const r of rows) tiers.set(r.tier, (tiers.get(r.tier) ?? 0) + 1);
     expect(tiers.size).toBeGreaterThan(1);
     for (const c of tiers.values()) expect(c).toBeLessThanOrEqual(6);
+  }, 60_000);
+
+  it("says so when there are no runs to sample, and creates no queue or file", async () => {
+    const r = await catena(["sample", "banking-intents", "--project", "nobody"], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^No traced runs of banking-intents in the local studio .*nothing to sample\.\n$/,
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    expect(existsSync(join(dir, `banking-intents-sample-${today}.jsonl`))).toBe(false);
+    const json = await catena(["--json", "sample", "banking-intents", "--project", "nobody"], {
+      cwd: dir,
+      env,
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: "no-runs", chain: "banking-intents" });
   }, 60_000);
 
   it("goes to the annotation queue, or to a dated file with a message when the studio has none", async () => {

@@ -71,6 +71,15 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
         );
         // Oldest first, so that runs arriving later in the day do not reshuffle the earlier picks' order.
         runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
+        if (runs.length === 0) {
+          // Nothing to look at: no queue is created and no file written.
+          ctx.io.out(
+            globals.json
+              ? jsonText({ status: "no-runs", chain, since: since.toISOString() })
+              : `No traced runs of ${chain} in ${reader.where} since ${since.toISOString()}: nothing to sample.\n`,
+          );
+          return;
+        }
         const seed = dailySeed(
           `${chain}:${options.seed ?? ""}`,
           options.seed === undefined ? new Date() : new Date(0),
@@ -123,9 +132,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
             ? `to the annotation queue "${destination.queue}" in ${reader.where}`
             : `to ${displayPath(ctx.io.cwd, destination.path)}${destination.note === undefined ? "" : ` (${destination.note})`}`;
         ctx.io.out(
-          runs.length === 0
-            ? `No traced runs of ${chain} in ${reader.where} since ${since.toISOString()}: nothing to sample.\n`
-            : `Sampled ${picked.length} of ${runs.length} runs of ${chain} by ${options.stratify} (${mix}) ${where}.\n`,
+          `Sampled ${picked.length} of ${runs.length} runs of ${chain} by ${options.stratify} (${mix}) ${where}.\n`,
         );
       } finally {
         await reader.close();
