@@ -266,7 +266,7 @@ describe("catena compare", () => {
       /^compared support-triage@1\.1\.0 and support-triage@1\.2\.0 on 27 examples \(by queue_match\)/,
     );
     expect(r.stdout).toMatch(/regressions 5, improvements 0; McNemar exact p = 0\.0625/);
-    expect(r.stdout).toMatch(/changed examples \(5, regressions first\):\n {2}regression/);
+    expect(r.stdout).toMatch(/changed examples \(5: 5 regressions\):\n {2}regression/);
     expect(r.stderr).toMatch(
       /^catena: gate failed: accuracy>=0\.9 \(actual 0\.8148\), regressions<=3 \(actual 5\)/,
     );

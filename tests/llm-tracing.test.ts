@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cascade, defineChain, llm, run } from "@catena/core";
+import { cascade, defineChain, llm, regex, run } from "@catena/core";
 import { langsmithTracer } from "@catena/core/tracing";
 import { startStudio } from "@catena/studio";
 import { type ChatScript, type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
@@ -74,6 +74,10 @@ async function traced(
   return { result, runs: await runsOf(result.runId, project) };
 }
 
+/** The cost the studio stored for a run (LangSmith's `total_cost`, which the SDK's Run type leaves out). */
+const costOf = (r: Run | undefined): number =>
+  Number((r as { total_cost?: unknown } | undefined)?.total_cost);
+
 const metadata = (r: Run | undefined) =>
   (r?.extra as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {};
 
@@ -100,7 +104,17 @@ describe("an llm step in a trace", () => {
     expect(outputs.choices).toEqual([
       expect.objectContaining({ index: 0, message: expect.objectContaining({ role: "assistant" }) }),
     ]);
-    expect(outputs.usage_metadata).toEqual({ input_tokens: 20, output_tokens: 5, total_tokens: 25 });
+    // gpt-4.1-mini: $0.40 in, $1.60 out per million tokens. The costs are LangSmith's usage_metadata
+    // fields, so the studio's page and LangSmith show what `catena traces` and the run's usage say.
+    expect(outputs.usage_metadata).toEqual({
+      input_tokens: 20,
+      output_tokens: 5,
+      total_tokens: 25,
+      input_cost: 8e-6,
+      output_cost: 8e-6,
+      total_cost: 1.6e-5,
+    });
+    expect(costOf(step)).toBeCloseTo(result.usage.costUsd, 12);
     expect(metadata(step)).toMatchObject({
       ls_provider: "openai",
       ls_model_name: "gpt-4.1-mini-2025-04-14",
@@ -151,6 +165,9 @@ describe("an llm step in a trace", () => {
     // The step's run is the call that answered: each call's tokens are on one run only.
     const step = runs.find((r) => r.name === "intent");
     expect(step?.prompt_tokens).toBe(40);
+    // So are their costs: the two add up to what the run's usage counts.
+    expect(costOf(attempt)).toBeCloseTo((30 * 0.4 + 4 * 1.6) / 1e6, 12);
+    expect(costOf(attempt) + costOf(step)).toBeCloseTo(result.usage.costUsd, 12);
   });
 
   it("ends a failed attempt when it failed, not when its retry started after the wait", async () => {
@@ -219,5 +236,48 @@ describe("an llm step in a trace", () => {
     expect(metadata(cascadeRun).status).toBe("deferred");
     const step = runs.find((r) => r.name === "intent");
     expect(metadata(step)).toMatchObject({ threshold: 0.912, confidence: 0.3 });
+  });
+});
+
+describe("the studio's runs page (GET /catena/runs) on a traced cascade", () => {
+  it("shows the confidence the answering tier had and the cost of the trace, as the run result says", async () => {
+    const p = await provider(() => ({
+      json: { label: "card" },
+      tokenLogprobs: { card: Math.log(0.8) },
+      usage: { promptTokens: 100, completionTokens: 10 },
+    }));
+    const chain = defineChain({
+      name: "page-columns",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.object({ label: z.string(), confidence: z.number(), tier: z.string() }).loose(),
+      flow: cascade("route", [
+        regex("rules", { rules: [{ label: "refund", pattern: /refund/i, confidence: 0.97 }] }),
+        {
+          step: llm("intent", {
+            model: "openai:gpt-4.1-mini-2025-04-14",
+            prompt: { system: "Label.", user: "{text}" },
+            labels: LABELS,
+            baseURL: p.url,
+            apiKey: "test",
+          }),
+          threshold: 0.5,
+        },
+      ]),
+    });
+    const cheap = await traced(chain, { text: "a refund please" }, "llm-page");
+    const llmAnswered = await traced(chain, { text: "my card" }, "llm-page");
+    expect(cheap.result.output).toMatchObject({ tier: "rules", confidence: 0.97 });
+    expect(llmAnswered.result.output).toMatchObject({ tier: "intent", confidence: 0.8 });
+    const project = await new Client({ apiUrl: studio.url, apiKey: "test" }).readProject({
+      projectName: "llm-page",
+    });
+    const page = (await (await fetch(`${studio.url}/catena/runs?project=${project.id}`)).json()) as {
+      runs: { id: string; tier: string | null; confidence: number | null; total_cost: number | null }[];
+    };
+    const row = (id: string) => page.runs.find((r) => r.id === id);
+    expect(row(cheap.result.runId)).toMatchObject({ tier: "rules", confidence: 0.97, total_cost: null });
+    expect(row(llmAnswered.result.runId)).toMatchObject({ tier: "intent", confidence: 0.8 });
+    expect(row(llmAnswered.result.runId)?.total_cost).toBeCloseTo(llmAnswered.result.usage.costUsd, 12);
   });
 });

@@ -4,7 +4,7 @@
  * chain's own training data must not be reported; one where a third of the queries are another
  * business's support tickets must be, with those tickets among the examples to add to dev.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,6 +96,14 @@ describe("catena skew", () => {
     expect(r.stdout).toMatch(/are far from every baseline example/);
     expect(r.stdout).toContain("new clusters (examples to label and add to the dev set):");
     expect(r.stdout).toContain("escalation and deferral by time slice:");
+    // The batch took seconds: its slices must not all read the same minute.
+    const slices = (r.stdout.split("escalation and deferral by time slice:\n")[1] ?? "")
+      .split("\n\n")[0]
+      ?.split("\n")
+      .slice(1)
+      .map((row) => row.split(/\s{2,}/)[0]);
+    expect(slices?.length).toBeGreaterThan(1);
+    expect(new Set(slices).size).toBe(slices?.length);
     const added = readFileSync(join(dir, "new.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -130,6 +138,52 @@ describe("catena skew", () => {
   }, 60_000);
 });
 
+describe("the chain named to skew, sample and shadow report", () => {
+  it("is refused when no loaded chain has that name or version, as catena run refuses it (not 'no runs', exit 0)", async () => {
+    for (const args of [
+      ["skew", "banking-intent", "--baseline", "dev.csv", "--project", "shifted"],
+      ["sample", "bankin", "--project", "shifted", "--out", "typo.jsonl"],
+      ["shadow", "report", "banking-intnts", "--project", "shifted"],
+      ["sample", "banking-intents@9.9.9", "--project", "shifted", "--out", "typo.jsonl"],
+    ]) {
+      const r = await catena(args, { cwd: dir, env });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^catena: Unknown chain "[^"]+"\. Known chains: .*banking-intents@1\.0\.0/);
+    }
+  }, 60_000);
+
+  it("narrows the runs to a version given as name@version", async () => {
+    const pinned = await catena(
+      [
+        "--json",
+        "sample",
+        "banking-intents@1.0.0",
+        "--n",
+        "3",
+        "--project",
+        "shifted",
+        "--out",
+        "pinned.jsonl",
+      ],
+      { cwd: dir, env },
+    );
+    expect(pinned.stderr).toBe("");
+    const all = await catena(
+      ["--json", "sample", "banking-intents", "--n", "3", "--project", "shifted", "--out", "all.jsonl"],
+      { cwd: dir, env },
+    );
+    expect(JSON.parse(pinned.stdout).runs).toBe(JSON.parse(all.stdout).runs);
+    expect(JSON.parse(pinned.stdout).runs).toBeGreaterThan(0);
+    const skew = await catena(
+      ["--json", "skew", "banking-intents@1.0.0", "--baseline", "dev.csv", "--project", "shifted"],
+      { cwd: dir, env },
+    );
+    expect(skew.code, skew.stderr).toBe(0);
+    expect(JSON.parse(skew.stdout).recent).toBe(JSON.parse(all.stdout).runs);
+  }, 60_000);
+});
+
 describe("catena sample", () => {
   it("picks the same stratified sample all day, every tier taking its turn", async () => {
     const args = ["sample", "banking-intents", "--n", "12", "--stratify", "tier", "--project", "shifted"];
@@ -152,6 +206,21 @@ describe("catena sample", () => {
     for (const r of rows) tiers.set(r.tier, (tiers.get(r.tier) ?? 0) + 1);
     expect(tiers.size).toBeGreaterThan(1);
     for (const c of tiers.values()) expect(c).toBeLessThanOrEqual(6);
+  }, 60_000);
+
+  it("says so when there are no runs to sample, and creates no queue or file", async () => {
+    const r = await catena(["sample", "banking-intents", "--project", "nobody"], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^No traced runs of banking-intents in the local studio .*nothing to sample\.\n$/,
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    expect(existsSync(join(dir, `banking-intents-sample-${today}.jsonl`))).toBe(false);
+    const json = await catena(["--json", "sample", "banking-intents", "--project", "nobody"], {
+      cwd: dir,
+      env,
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: "no-runs", chain: "banking-intents" });
   }, 60_000);
 
   it("goes to the annotation queue, or to a dated file with a message when the studio has none", async () => {

@@ -84,9 +84,15 @@ const FILE_SYSTEM_HINTS: Readonly<Record<string, string>> = {
  */
 export function fileSystemMessage(error: unknown): string | undefined {
   const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
-  const hint = code === undefined ? undefined : FILE_SYSTEM_HINTS[code];
+  const hint = fileSystemHint(error);
   if (hint === undefined || typeof path !== "string") return undefined;
   return `cannot use ${path}: ${hint} (${code}).`;
+}
+
+/** What to do about a file-system error a user can fix (full disk, read-only, no permission), else undefined. */
+export function fileSystemHint(error: unknown): string | undefined {
+  const { code } = (error ?? {}) as NodeJS.ErrnoException;
+  return code === undefined ? undefined : FILE_SYSTEM_HINTS[code];
 }
 
 /** Writes an error's stack to stderr, then the stacks of its causes (for `--verbose`). */

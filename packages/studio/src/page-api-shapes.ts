@@ -56,7 +56,7 @@ export interface TrendRow {
 }
 
 /** Why a run is in the review queue, in the order the queue lists them. */
-export type QueueReason = "review" | "deferred" | "low_confidence" | "sample";
+export type QueueReason = "review" | "deferred" | "queued" | "low_confidence" | "sample";
 
 /** One run to look at in the annotation queue. */
 export interface QueueItem {
@@ -64,6 +64,8 @@ export interface QueueItem {
   trace_id: string | null;
   session_id: string | null;
   reason: QueueReason;
+  /** With reason `queued`: the annotation queue the run was added to (`catena sample`, `catena shadow report`). */
+  queue?: string;
   chain: string | null;
   version: string | null;
   status: string;

@@ -14,6 +14,7 @@ import { parseRate } from "../batch/parse-rate.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
 import { queueSubmission } from "../batch/queue-submission.ts";
 import { redisWaitMs } from "../batch/redis-wait.ts";
+import { resultsWriteError } from "../batch/results-write-error.ts";
 import { spoolStdin } from "../batch/stdin-spool.ts";
 import { tallyResults } from "../batch/tally-results.ts";
 import { loadChains } from "../chains/load-chains.ts";
@@ -177,6 +178,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         let summary: Awaited<ReturnType<typeof runBatch>>;
         try {
           summary = await runBatch(chain, valuesOf(read()), batchOptions);
+        } catch (error) {
+          throw resultsWriteError(error, out, displayPath(ctx.io.cwd, out)) ?? error;
         } finally {
           process.removeListener("SIGINT", onSignal);
           process.removeListener("SIGTERM", onSignal);

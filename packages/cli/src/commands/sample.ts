@@ -12,6 +12,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { ofVersion, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SampleOptions {
@@ -40,7 +41,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
   program
     .command("sample")
     .description("pick today's traced runs to review, stratified; to the annotation queue or a file")
-    .argument("<chain>", "the chain whose traced runs to sample")
+    .argument("<chain>", "the chain whose traced runs to sample (name@version: that version's only)")
     .option("--n <count>", "how many runs", "20")
     .addOption(
       new Option("--stratify <by>", "take turns between these groups")
@@ -60,12 +61,25 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
       const since = parseSince(options.since);
       const today = new Date().toISOString().slice(0, 10);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const projects = traceProjects(registry, chain, options.project);
+      const traced = tracedChain(registry, chain);
+      const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       try {
-        const runs = await listTracedInputs({ client: reader.client, project: projects, chain, since });
+        const runs = ofVersion(
+          await listTracedInputs({ client: reader.client, project: projects, chain: traced.name, since }),
+          traced,
+        );
         // Oldest first, so that runs arriving later in the day do not reshuffle the earlier picks' order.
         runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
+        if (runs.length === 0) {
+          // Nothing to look at: no queue is created and no file written.
+          ctx.io.out(
+            globals.json
+              ? jsonText({ status: "no-runs", chain, since: since.toISOString() })
+              : `No traced runs of ${chain} in ${reader.where} since ${since.toISOString()}: nothing to sample.\n`,
+          );
+          return;
+        }
         const seed = dailySeed(
           `${chain}:${options.seed ?? ""}`,
           options.seed === undefined ? new Date() : new Date(0),
@@ -92,7 +106,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
           writeTo(path);
           destination = { kind: "file", path };
         } else {
-          const queue = options.queue ?? `${chain} review`;
+          const queue = options.queue ?? `${traced.name} review`;
           const result = await addToAnnotationQueue(
             reader.client,
             queue,
@@ -118,9 +132,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
             ? `to the annotation queue "${destination.queue}" in ${reader.where}`
             : `to ${displayPath(ctx.io.cwd, destination.path)}${destination.note === undefined ? "" : ` (${destination.note})`}`;
         ctx.io.out(
-          runs.length === 0
-            ? `No traced runs of ${chain} in ${reader.where} since ${since.toISOString()}: nothing to sample.\n`
-            : `Sampled ${picked.length} of ${runs.length} runs of ${chain} by ${options.stratify} (${mix}) ${where}.\n`,
+          `Sampled ${picked.length} of ${runs.length} runs of ${chain} by ${options.stratify} (${mix}) ${where}.\n`,
         );
       } finally {
         await reader.close();

@@ -10,11 +10,13 @@ import { readEvalItems } from "../evaluation/read-eval-items.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
+import { timeLabels } from "../format/time-labels.ts";
 import { globalOptions } from "../global-options.ts";
 import { assertNotDirectory } from "../input-file.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { ofVersion, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SkewOptions {
@@ -38,7 +40,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
     .description(
       "compare recent traced inputs of a chain with its baseline (dev set): drift and new clusters",
     )
-    .argument("<chain>", "the chain whose traced runs to read")
+    .argument("<chain>", "the chain whose traced runs to read (name@version: that version's only)")
     .requiredOption("--baseline <file>", "the baseline: labelled items (.csv with text,label or .jsonl)")
     .option("--since <span|date>", "recent runs started since: 30m, 24h, 7d, or a date", "24h")
     .option("--project <name>", "trace project (default: the chain's project, else LANGSMITH_PROJECT)")
@@ -66,17 +68,21 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
       if (out !== undefined)
         assertWritablePath(out, { option: "--out", shown: options.out ?? out, kind: "file" });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const projects = traceProjects(registry, chain, options.project);
+      const traced = tracedChain(registry, chain);
+      const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       let recent: Awaited<ReturnType<typeof listTracedInputs>>;
       try {
-        recent = await listTracedInputs({
-          client: reader.client,
-          project: projects,
-          chain,
-          since,
-          ...(options.field === undefined ? {} : { field: options.field }),
-        });
+        recent = ofVersion(
+          await listTracedInputs({
+            client: reader.client,
+            project: projects,
+            chain: traced.name,
+            since,
+            ...(options.field === undefined ? {} : { field: options.field }),
+          }),
+          traced,
+        );
       } finally {
         await reader.close();
       }
@@ -105,6 +111,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
 function skewText(chain: string, r: SkewReport, outShown: string | undefined): string {
   const p = (v: number) => (v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const from = timeLabels(r.trend.map((t) => t.from));
   const lines = [
     `${chain}: ${r.recent} recent inputs against ${r.baseline} baseline examples — ${r.shifted ? "SHIFTED" : "no shift found"}.`,
     ...r.reasons.map((reason) => `  - ${reason}`),
@@ -148,8 +155,8 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
     "escalation and deferral by time slice:",
     table([
       ["from", "runs", "escalated", "deferred"],
-      ...r.trend.map((t) => [
-        t.from.slice(0, 16).replace("T", " "),
+      ...r.trend.map((t, i) => [
+        from[i] ?? t.from,
         String(t.runs),
         t.runs ? pct(t.escalated / t.runs) : "-",
         t.runs ? pct(t.deferred / t.runs) : "-",

@@ -1,20 +1,99 @@
-import { code, defineChain } from "@catena/core";
-import type { Dataset } from "@catena/core/evals";
-import { compareExperiments, fieldMatch, runExperiment, summarizeExperiment } from "@catena/core/evals";
+import { code, defineChain, flow } from "@catena/core";
+import {
+  compareExperiments,
+  type Dataset,
+  fieldMatch,
+  runExperiment,
+  summarizeExperiment,
+} from "@catena/core/evals";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { comparisonText, experimentText, unscoredWarnings } from "./experiment-text.ts";
 
 const input = z.object({ text: z.string() });
-const output = z.object({ queue: z.string() });
+const output = z.object({ label: z.string(), confidence: z.number(), tier: z.string() });
+
+/** A labeller whose answer for each text is given: the two versions differ as the test needs. */
+function labeller(version: string, answers: Record<string, z.infer<typeof output>>) {
+  return defineChain({
+    name: "labeller",
+    version,
+    input,
+    output,
+    flow: flow(input).pipe(
+      code("answer", ({ text }) => answers[text] ?? { label: "other", confidence: 0.5, tier: "rules" }, {
+        spec: answers,
+      }),
+    ),
+  });
+}
+
+const texts = ["a", "b", "c", "d", "e", "f"];
+const dataset: Dataset = {
+  name: "labels",
+  contentHash: "x",
+  examples: texts.map((text) => ({ id: text, inputs: { text }, outputs: { label: "right" } })),
+};
+const right = (confidence: number, tier = "classifier") => ({ label: "right", confidence, tier });
+const before = labeller("1.0.0", {
+  a: right(0.9),
+  b: right(0.9),
+  c: right(0.9),
+  d: right(0.9),
+  e: right(0.9),
+  f: { label: "wrong", confidence: 0.9, tier: "classifier" },
+});
+// a: a regression; b, c: only the confidence moved; d: another tier, same label; e: unchanged; f: an improvement.
+const after = labeller("1.0.1", {
+  a: { label: "wrong", confidence: 0.9, tier: "classifier" },
+  b: right(0.8123),
+  c: right(0.95),
+  d: right(0.9, "llm"),
+  e: right(0.9),
+  f: right(0.9),
+});
+
+describe("comparisonText", () => {
+  it("lists the changed outputs before those where only numbers moved, and counts each kind", async () => {
+    const evaluators = [fieldMatch({ fields: ["label"] })];
+    const comparison = compareExperiments(
+      await runExperiment(before, dataset, { evaluators }),
+      await runExperiment(after, dataset, { evaluators }),
+    );
+    const text = comparisonText("labeller@1.0.0", "labeller@1.0.1", comparison);
+    expect(text).toContain(
+      "changed examples (5: 1 regression, 1 improvement, 1 other output, 2 where only numbers moved):",
+    );
+    const order = [...text.matchAll(/^ {2}(\w+(?: \(numbers\))?)\s+"(\w)"/gm)].map((m) => `${m[2]} ${m[1]}`);
+    expect(order).toEqual([
+      "a regression",
+      "f improvement",
+      "d changed",
+      "b changed (numbers)",
+      "c changed (numbers)",
+    ]);
+  });
+
+  it("gives the cost per run with the digits a cheap run needs, and a signed delta in dollars", async () => {
+    const evaluators = [fieldMatch({ fields: ["label"] })];
+    const a = await runExperiment(before, dataset, { evaluators });
+    const b = await runExperiment(after, dataset, { evaluators });
+    for (const row of a.rows) row.usage = { inputTokens: 100, outputTokens: 1, costUsd: 0.0000552 };
+    const text = comparisonText("labeller@1.0.0", "labeller@1.0.1", compareExperiments(a, b));
+    expect(text).toMatch(/^cost\/run\s+\$0\.000055\s+\$0\s+-\$0\.000055$/m);
+  });
+});
+
+const routeInput = z.object({ text: z.string() });
+const routeOutput = z.object({ queue: z.string() });
 
 /** A router; version 2 fails on "boom" and sends billing to "other". */
 const router = (version: string) =>
   defineChain({
     name: "router",
     version,
-    input,
-    output,
+    input: routeInput,
+    output: routeOutput,
     flow: code(
       "route",
       ({ text }: { text: string }) => {
@@ -26,11 +105,11 @@ const router = (version: string) =>
     ),
   });
 
-const texts = ["boom", "a refund please", "another refund", "hello", "hi there", "refund now"];
-const dataset: Dataset = {
+const routeTexts = ["boom", "a refund please", "another refund", "hello", "hi there", "refund now"];
+const routes: Dataset = {
   name: "routes",
   contentHash: "test",
-  examples: texts.map((text, i) => ({
+  examples: routeTexts.map((text, i) => ({
     id: `e${i}`,
     inputs: { text },
     outputs: { queue: text.includes("refund") ? "billing" : "other" },
@@ -40,8 +119,8 @@ const dataset: Dataset = {
 describe("catena compare's text", () => {
   it("says a failed run has no output and why, and shows a negative interval in brackets", async () => {
     const evaluators = [fieldMatch({ fields: ["queue"] })];
-    const a = await runExperiment(router("1.0.0"), dataset, { evaluators });
-    const b = await runExperiment(router("2.0.0"), dataset, { evaluators });
+    const a = await runExperiment(router("1.0.0"), routes, { evaluators });
+    const b = await runExperiment(router("2.0.0"), routes, { evaluators });
     const text = comparisonText("router@1.0.0", "router@2.0.0", compareExperiments(a, b));
     expect(text).toContain('regression  "boom"\n    no output (run error: STEP_FAILED in step "route")\n');
     expect(text).toContain('regression  "a refund please"\n    queue: expected "billing", got "other"\n');
@@ -54,8 +133,8 @@ describe("catena compare's text", () => {
 describe("catena eval's text", () => {
   it("gives intervals in brackets, and warns about an evaluator that scored nothing", async () => {
     const unlabelled: Dataset = {
-      ...dataset,
-      examples: dataset.examples.map(({ outputs: _, ...e }) => e),
+      ...routes,
+      examples: routes.examples.map(({ outputs: _, ...e }) => e),
     };
     const experiment = await runExperiment(router("1.0.0"), unlabelled, {
       evaluators: [fieldMatch({ fields: ["queue"] })],
@@ -68,7 +147,7 @@ describe("catena eval's text", () => {
       ),
     ]);
     const labelled = summarizeExperiment(
-      await runExperiment(router("1.0.0"), dataset, { evaluators: [fieldMatch({ fields: ["queue"] })] }),
+      await runExperiment(router("1.0.0"), routes, { evaluators: [fieldMatch({ fields: ["queue"] })] }),
     );
     expect(experimentText(labelled)).toMatch(/queue_match\s+1\.000\s+\[0\.\d{3}, 1\.000\]\s+6\/6/);
     expect(unscoredWarnings(labelled, [])).toEqual([]);

@@ -98,9 +98,9 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
       ...keys.map((k) => [k, score(mean(c.a, k)), score(mean(c.b, k)), score(mean(c.b, k) - mean(c.a, k))]),
       [
         "cost/run",
-        usd(c.a.cost.totalUsd / Math.max(1, c.a.runs)),
-        usd(c.b.cost.totalUsd / Math.max(1, c.b.runs)),
-        usd(c.deltas.costUsd),
+        usdPerRun(c.a.cost.totalUsd / Math.max(1, c.a.runs)),
+        usdPerRun(c.b.cost.totalUsd / Math.max(1, c.b.runs)),
+        signedUsdPerRun(c.deltas.costUsd),
       ],
       ["p50", ms(c.a.latency.p50Ms), ms(c.b.latency.p50Ms), ms(c.deltas.p50Ms)],
       ["p95", ms(c.a.latency.p95Ms), ms(c.b.latency.p95Ms), ms(c.deltas.p95Ms)],
@@ -110,13 +110,51 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
     `regressions ${c.regressions}, improvements ${c.improvements}; McNemar exact p = ${c.mcnemar.pValue.toPrecision(3)}; paired bootstrap Δ${c.key} = ${score(c.bootstrap.meanDifference)} (95% CI ${interval(c.bootstrap.low, c.bootstrap.high)})`,
   ];
   if (c.changed.length > 0) {
-    lines.push("", `changed examples (${c.changed.length}, regressions first):`);
-    for (const x of c.changed.slice(0, show)) {
-      lines.push(`  ${x.change.padEnd(11)} ${shortJson(x.inputs.text ?? x.inputs)}\n    ${changeText(x)}`);
+    // A retrained tier moves every confidence a little: those examples go last, counted apart, so
+    // that the outputs that changed are the ones read first.
+    const changed = c.changed
+      .map((x) => ({ x, numbers: numbersOnly(x) }))
+      .sort((p, q) => Number(p.numbers) - Number(q.numbers));
+    const count = (kind: string) => c.changed.filter((x) => x.change === kind).length;
+    const numbers = changed.filter((e) => e.numbers).length;
+    const kinds = [
+      plural(count("regression"), "regression", "regressions"),
+      plural(count("improvement"), "improvement", "improvements"),
+      plural(count("changed") - numbers, "other output", "other outputs"),
+      numbers > 0 ? `${numbers} where only numbers moved` : "",
+    ].filter((kind) => kind !== "");
+    lines.push("", `changed examples (${c.changed.length}: ${kinds.join(", ")}):`);
+    for (const { x, numbers: n } of changed.slice(0, show)) {
+      const kind = n ? "changed (numbers)" : x.change;
+      lines.push(`  ${kind.padEnd(11)} ${shortJson(x.inputs.text ?? x.inputs)}\n    ${changeText(x)}`);
     }
     if (c.changed.length > show) lines.push(`  … ${c.changed.length - show} more (--json lists them all)`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** A `changed` example whose two outputs differ only in numbers (a confidence, a score). */
+function numbersOnly(x: ChangedExample): boolean {
+  const shape = (value: unknown) =>
+    JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "number" ? 0 : v));
+  return (
+    x.change === "changed" &&
+    x.before.status === x.after.status &&
+    shape(x.before.output) === shape(x.after.output)
+  );
+}
+
+/** `1 regression`, `5 regressions`; nothing for none. */
+const plural = (n: number, one: string, many: string) => (n === 0 ? "" : `${n} ${n === 1 ? one : many}`);
+
+/** Dollars per run: four decimals from a cent up, else two significant digits (`$0.000055`). */
+function usdPerRun(x: number): string {
+  if (x === 0 || !Number.isFinite(x)) return `$${Number.isFinite(x) ? 0 : "-"}`;
+  return Math.abs(x) >= 0.01 ? `$${x.toFixed(4)}` : `$${Number(x.toPrecision(2))}`;
+}
+
+function signedUsdPerRun(x: number): string {
+  return x === 0 ? "$0" : `${x < 0 ? "-" : "+"}${usdPerRun(Math.abs(x))}`;
 }
 
 /** What changed in one example: the evaluator's comment, else both outputs; a run with no output says why. */

@@ -2,6 +2,7 @@ import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { TraceSpan } from "../types.ts";
 import type { ModelSettings } from "./chat-model-resolver.ts";
 import { parseModelId } from "./model-id.ts";
+import { costOf, modelPrice } from "./price-table.ts";
 
 /** A chat message in the OpenAI form LangSmith renders as a conversation. */
 export interface TracedChatMessage {
@@ -113,7 +114,11 @@ export function modelMetadata(id: string, settings: ModelSettings): Record<strin
   return metadata;
 }
 
-/** The call's tokens as counted (the provider's own figures), else those on the answer. */
+/**
+ * The call's tokens as counted (the provider's own figures), else those on the answer, and their
+ * costs at the model's price (LangSmith's `input_cost`/`output_cost`/`total_cost`, which the studio
+ * and LangSmith show) when the price is known: the same figures as the run's `usage`.
+ */
 function usageMetadata(
   call: ModelCallRecord,
   message: AIMessage | undefined,
@@ -122,7 +127,19 @@ function usageMetadata(
   const input = call.usage?.inputTokens ?? usage?.input_tokens;
   const output = call.usage?.outputTokens ?? usage?.output_tokens;
   if (input === undefined && output === undefined) return undefined;
-  return { input_tokens: input ?? 0, output_tokens: output ?? 0, total_tokens: (input ?? 0) + (output ?? 0) };
+  const tokens = {
+    input_tokens: input ?? 0,
+    output_tokens: output ?? 0,
+    total_tokens: (input ?? 0) + (output ?? 0),
+  };
+  const price = modelPrice(call.model);
+  if (price === undefined) return tokens;
+  return {
+    ...tokens,
+    input_cost: costOf(price, tokens.input_tokens, 0),
+    output_cost: costOf(price, 0, tokens.output_tokens),
+    total_cost: costOf(price, tokens.input_tokens, tokens.output_tokens),
+  };
 }
 
 function chatMessage(message: BaseMessage): TracedChatMessage {

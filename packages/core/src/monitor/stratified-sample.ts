@@ -12,9 +12,10 @@ export interface StratifiedSampleOptions<T> {
 }
 
 /**
- * Picks `n` items, stratified: the strata take turns in name order, each giving its next item in a
- * seeded shuffle, so a stratum with 3 items among 1,000 still gets looked at. Returns the picks in
- * that order, each with its stratum.
+ * Picks `n` items, stratified: the strata take turns, rarest first (strata of one size in a seeded
+ * order), each giving its next item in a seeded shuffle, so a stratum with 3 items among 1,000
+ * still gets looked at, also when there are more strata than picks. Returns the picks in that
+ * order, each with its stratum.
  *
  * @example
  * stratifiedSample(runs, { n: 20, stratumOf: (r) => r.tier ?? "none", seed: dailySeed("banking") });
@@ -29,9 +30,12 @@ export function stratifiedSample<T>(
     const key = options.stratumOf(item);
     strata.set(key, [...(strata.get(key) ?? []), item]);
   }
-  const queues = [...strata.keys()]
-    .sort()
-    .map((key) => ({ key, items: shuffleInPlace(strata.get(key) as T[], random) }));
+  // Rarest strata first, so that with fewer picks than strata the rare ones still get their turn;
+  // strata of one size in a seeded order, so that no name is favoured day after day.
+  const queues = shuffleInPlace(
+    [...strata.keys()].sort().map((key) => ({ key, items: shuffleInPlace(strata.get(key) as T[], random) })),
+    random,
+  ).sort((x, y) => x.items.length - y.items.length);
   const picked: { item: T; stratum: string }[] = [];
   for (let round = 0; picked.length < options.n; round++) {
     let any = false;

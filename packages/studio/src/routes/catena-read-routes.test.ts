@@ -136,6 +136,27 @@ describe("the page's read endpoints (/catena/)", () => {
     ]);
   });
 
+  it("lists the runs put in an annotation queue (catena sample, shadow report), with the queue's name", async () => {
+    const client = fixture.client({ autoBatchTracing: false });
+    const now = new Date().toISOString();
+    // Yesterday's runs: not in today's sample, not deferred, no low confidence: only the queue brings them.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const sampled = await trace(client, "sampled", { status: "done", ticket: "s", start: yesterday });
+    const reviewed = await trace(client, "sampled", { status: "done", ticket: "r", start: yesterday });
+    await trace(client, "sampled", { status: "done", ticket: "o", start: yesterday });
+    const deferred = await trace(client, "sampled", { status: "deferred", ticket: "d", start: now });
+    const queue = await client.createAnnotationQueue({ name: `triage review ${randomUUID()}` });
+    await client.addRunsToAnnotationQueue(queue.id, [sampled, reviewed, deferred]);
+    await client.createFeedback(reviewed, "rating", { score: 4 });
+    const project = (await client.readProject({ projectName: "sampled" })).id;
+    const { body } = await request(fixture.studio, "GET", `/catena/queue?project=${project}`);
+    const items = (body as { items: Array<{ run_id: string; reason: string; queue?: string }> }).items;
+    expect(items.map((i) => [i.run_id, i.reason, i.queue])).toEqual([
+      [deferred, "deferred", undefined],
+      [sampled, "queued", queue.name],
+    ]);
+  });
+
   it("lists a dataset's experiments and compares them example by example", async () => {
     const client = fixture.client({ autoBatchTracing: false });
     const dataset = await client.createDataset(`cmp-${randomUUID()}`);

@@ -26,9 +26,10 @@ export const DEFAULT_QUEUE_RULES: QueueRules = {
 
 /**
  * The annotation queue of a project, by rule: runs paused at a `review` step, deferred runs,
- * runs with an accepted answer of low confidence, and a daily random sample per chain (the same
- * sample all day: runs are ranked by a hash of the day and their id). A run that already has
- * feedback has been looked at and leaves the queue.
+ * runs added to an annotation queue (`catena sample`, `catena shadow report`, the SDK), runs with
+ * an accepted answer of low confidence, and a daily random sample per chain (the same sample all
+ * day: runs are ranked by a hash of the day and their id). A run that already has feedback has
+ * been looked at and leaves the queue.
  */
 export function queryReviewQueue(
   db: DatabaseSync,
@@ -52,6 +53,15 @@ export function queryReviewQueue(
       ORDER BY r.start_time DESC, r.id DESC LIMIT ?`,
     )
     .all(rules.lowConfidenceMargin, project, rules.window);
+  // The runs waiting in annotation queues, read once: the table has no index by run.
+  const queued = new Map<string, string>();
+  for (const row of db
+    .prepare(
+      `SELECT qr.run_id, q.name FROM annotation_queue_runs AS qr JOIN annotation_queues AS q ON q.id = qr.queue_id
+       WHERE qr.status = 'needs_review' ORDER BY qr.added_at DESC`,
+    )
+    .all())
+    queued.set(String(row.run_id), String(row.name));
   const day = rules.day ?? new Date().toISOString().slice(0, 10);
   const schemaOf = correctionSchemaResolver(db);
   const items: QueueItem[] = [];
@@ -75,6 +85,8 @@ export function queryReviewQueue(
     };
     if (base.status === "waiting") items.push({ ...base, reason: "review" });
     else if (base.status === "deferred") items.push({ ...base, reason: "deferred" });
+    else if (queued.has(base.run_id))
+      items.push({ ...base, reason: "queued", queue: queued.get(base.run_id) as string });
     else if (base.confidence !== null) items.push({ ...base, reason: "low_confidence" });
     else if (base.start_time?.startsWith(day) === true && base.status !== "error") {
       const rank = createHash("sha256").update(`${day}:${base.run_id}`).digest("hex");
@@ -83,7 +95,13 @@ export function queryReviewQueue(
       sampleCandidates.set(base.chain ?? "", list);
     }
   }
-  const order: Record<QueueReason, number> = { review: 0, deferred: 1, low_confidence: 2, sample: 3 };
+  const order: Record<QueueReason, number> = {
+    review: 0,
+    deferred: 1,
+    queued: 2,
+    low_confidence: 3,
+    sample: 4,
+  };
   for (const list of sampleCandidates.values()) {
     list.sort((a, b) => a.rank.localeCompare(b.rank));
     items.push(...list.slice(0, rules.dailySamplePerChain).map((c) => c.item));

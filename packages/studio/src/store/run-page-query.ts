@@ -38,6 +38,15 @@ const PREVIEW_CHARS = 240;
 export const metadataSql = (alias: string, key: string) =>
   `json_extract(${alias}.extra, '$.metadata.${key}')`;
 
+/**
+ * The confidence of a Catena run's answer: its root names the tier that answered (that of its last
+ * cascade), not the confidence, which is on the cascade's run — the last one of the trace that has one.
+ */
+const answeringConfidenceSql = (alias: string) =>
+  `(SELECT ${metadataSql("c", "confidence")} FROM runs AS c WHERE c.trace_id = ${alias}.trace_id
+      AND ${metadataSql("c", "kind")} = 'cascade' AND ${metadataSql("c", "confidence")} IS NOT NULL
+      ORDER BY c.dotted_order DESC LIMIT 1)`;
+
 /** The outcome a person reads: Catena's own status when the tracer recorded one, else LangSmith's. */
 export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "status")}, ${alias}.status)`;
 
@@ -110,7 +119,8 @@ export function queryRunPage(
       substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
       ${metadataSql("r", "tier")} AS tier, ${metadataSql("r", "model")} AS model,
-      ${metadataSql("r", "confidence")} AS confidence, ${metadataSql("r", "ms")} AS ms
+      coalesce(${metadataSql("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
+      ${metadataSql("r", "ms")} AS ms
     FROM (SELECT r.rowid AS row FROM runs AS r ${from}
       WHERE ${where.join(" AND ")}
       ORDER BY r.start_time DESC, r.id DESC LIMIT ?) AS chosen

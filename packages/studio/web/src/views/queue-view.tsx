@@ -13,9 +13,15 @@ import { ProjectTabs } from "./project-tabs.tsx";
 const REASONS: Record<QueueItem["reason"], string> = {
   review: "paused at review",
   deferred: "deferred",
+  queued: "queued",
   low_confidence: "low confidence",
   sample: "daily sample",
 };
+
+/** Why a run is in the queue; for a run added to an annotation queue, that queue's name. */
+function reasonText(item: QueueItem): string {
+  return item.reason === "queued" && item.queue !== undefined ? `in ${item.queue}` : REASONS[item.reason];
+}
 
 /**
  * The annotation queue, keyboard first: `j`/`k` move, `1`–`5` pick a rating, `e` opens the
@@ -102,9 +108,9 @@ export function QueueView({ projectId }: { projectId: string }) {
               <button
                 type="button"
                 onClick={() => select(() => i)}
-                aria-label={`Queue item ${i + 1}: ${REASONS[it.reason]}`}
+                aria-label={`Queue item ${i + 1}: ${reasonText(it)}`}
               >
-                <span class="badge">{REASONS[it.reason]}</span> {it.chain ?? ""}
+                <span class="badge">{reasonText(it)}</span> {it.chain ?? ""}
                 {done[it.run_id] === undefined ? null : <span class="done"> ✓ {done[it.run_id]}</span>}
               </button>
             </li>
@@ -114,8 +120,7 @@ export function QueueView({ projectId }: { projectId: string }) {
           <section class="panel queue-item" aria-label="Current item" aria-describedby="queue-keys">
             <h3>
               {item.chain}
-              {item.version === null ? "" : `@${item.version}`}{" "}
-              <span class="badge">{REASONS[item.reason]}</span>
+              {item.version === null ? "" : `@${item.version}`} <span class="badge">{reasonText(item)}</span>
             </h3>
             <p class="muted">
               {formatTime(item.start_time)} · status {item.status}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { trainableChainNamed } from "./trainable-chain-named.ts";
+
+const refusal = (name: string) => {
+  try {
+    trainableChainNamed(name);
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error(`${name} was accepted`);
+};
+
+describe("trainableChainNamed", () => {
+  it("finds a trainable built-in chain by name", () => {
+    expect(trainableChainNamed("banking-intents").name).toBe("banking-intents");
+  });
+
+  it("says a version is not taken, rather than that the chain cannot be trained", () => {
+    const error = refusal("banking-intents@1.0.0");
+    expect(error.code).toBe("CHAIN_NOT_TRAINABLE");
+    expect(error.message).toBe(
+      'train takes a chain\'s name, not a version: give "banking-intents" (it works on its current version, the latest loaded).',
+    );
+  });
+
+  it("tells a name it does not know from a built-in chain that has no trainable tiers", () => {
+    expect(refusal("banking-intent").message).toBe(
+      'no trainable chain is named "banking-intent" (trainable: banking-intents); train the tiers of a chain of your own in code with trainClassifier.',
+    );
+    expect(refusal("support-triage").message).toBe(
+      'chain "support-triage" cannot be trained from the CLI (trainable: banking-intents); train the tiers of a chain of your own in code with trainClassifier.',
+    );
+  });
+});
