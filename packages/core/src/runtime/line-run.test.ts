@@ -179,6 +179,7 @@ describe("a plain sequence run straight gives what a walk of its machine gives",
         code("odd", (x: number) =>
           x === 0
             ? {
+                // biome-ignore lint/suspicious/noThenProperty: the point is a then that throws when read
                 get then(): never {
                   throw new Error("then getter");
                 },
