@@ -163,63 +163,31 @@ describe("a chain that is no longer loaded", () => {
       `import { routers } from ${JSON.stringify(pathToFileURL(chains).href)};\nexport const current = routers[1];\n`,
     );
   });
-  const json = async (args: string[]) => {
-    const r = await catena(["--json", ...args], { cwd: dir, env });
-    expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+  /** `catena --json <args>` (given as one string; `{promoted}` and `{chains}` are the modules), parsed. */
+  const json = async (args: string) => {
+    const argv = args.split(" ").map((a) => (a === "{promoted}" ? promoted : a === "{chains}" ? chains : a));
+    const r = await catena(["--json", ...argv], { cwd: dir, env });
+    expect(r.code, `${args}: ${r.stderr}`).toBe(0);
     return JSON.parse(r.stdout);
   };
 
   it("is read from its traces: a past version after a promotion, and a retired chain given its --project", async () => {
-    const all = await json(["--chains", chains, "sample", "router@1.0.0", "--n", "3", "--out", "all.jsonl"]);
+    const all = await json("--chains {chains} sample router@1.0.0 --n 3 --out all.jsonl");
     expect(all.runs).toBeGreaterThanOrEqual(20);
-    const past = await json([
-      "--chains",
-      promoted,
-      "sample",
-      "router@1.0.0",
-      "--n",
-      "3",
-      "--out",
-      "past.jsonl",
-    ]);
+    const past = await json("--chains {promoted} sample router@1.0.0 --n 3 --out past.jsonl");
     expect(past.runs).toBe(all.runs);
-    const report = await json(["--chains", chains, "shadow", "report", "router@1.0.0", "--out", "a.jsonl"]);
+    const report = await json("--chains {chains} shadow report router@1.0.0 --out a.jsonl");
     expect(report.agreement.pairs).toBe(20);
-    const pastReport = await json([
-      "--chains",
-      promoted,
-      "shadow",
-      "report",
-      "router@1.0.0",
-      "--out",
-      "b.jsonl",
-    ]);
+    const pastReport = await json("--chains {promoted} shadow report router@1.0.0 --out b.jsonl");
     expect(pastReport.agreement).toEqual(report.agreement);
-    // No module loads a router at all: retired, its runs are still in its project.
-    const retired = await json([
-      "sample",
-      "router",
-      "--project",
-      "shadow-e2e",
-      "--n",
-      "3",
-      "--out",
-      "r.jsonl",
-    ]);
-    expect(retired.runs).toBeGreaterThan(all.runs);
-    const retiredReport = await json([
-      "shadow",
-      "report",
-      "router",
-      "--project",
-      "shadow-e2e",
-      "--out",
-      "c.jsonl",
-    ]);
-    expect(retiredReport.agreement.pairs).toBe(20);
     writeFileSync(join(dir, "base.csv"), `text,label\n${texts.map((t) => `"${t}",other`).join("\n")}\n`);
-    const skew = await json(["--chains", promoted, "skew", "router@1.0.0", "--baseline", "base.csv"]);
+    const skew = await json("--chains {promoted} skew router@1.0.0 --baseline base.csv");
     expect(skew.recent).toBe(all.runs);
+    // No module loads a router at all: retired, its runs are still in its project.
+    const retired = await json("sample router --project shadow-e2e --n 3 --out r.jsonl");
+    expect(retired.runs).toBeGreaterThan(all.runs);
+    const retiredReport = await json("shadow report router --project shadow-e2e --out c.jsonl");
+    expect(retiredReport.agreement.pairs).toBe(20);
   }, 120_000);
 
   it("is refused when no traced runs match it either, or no --project is given for an unknown name", async () => {
