@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { startStudio } from "@catena/studio";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,5 +151,66 @@ describe("shadow runs from the CLI", () => {
     );
     expect(json.agreement).toEqual({ pairs: 20, agree: 14, rate: 0.7 });
     expect(json.byLabel.shipping).toEqual({ pairs: 5, agree: 5, rate: 1 });
+  }, 60_000);
+});
+
+describe("a chain that is no longer loaded", () => {
+  // After promoting the candidate only router@2.0.0 is loaded: 1.0.0's runs are what gets compared.
+  const promoted = join(dir, "promoted.mjs");
+  beforeAll(() => {
+    writeFileSync(
+      promoted,
+      `import { routers } from ${JSON.stringify(pathToFileURL(chains).href)};\nexport const current = routers[1];\n`,
+    );
+  });
+  /** `catena --json <args>` (given as one string; `{promoted}` and `{chains}` are the modules), parsed. */
+  const json = async (args: string) => {
+    const argv = args.split(" ").map((a) => (a === "{promoted}" ? promoted : a === "{chains}" ? chains : a));
+    const r = await catena(["--json", ...argv], { cwd: dir, env });
+    expect(r.code, `${args}: ${r.stderr}`).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  it("is read from its traces: a past version after a promotion, and a retired chain given its --project", async () => {
+    const all = await json("--chains {chains} sample router@1.0.0 --n 3 --out all.jsonl");
+    expect(all.runs).toBeGreaterThanOrEqual(20);
+    const past = await json("--chains {promoted} sample router@1.0.0 --n 3 --out past.jsonl");
+    expect(past.runs).toBe(all.runs);
+    const report = await json("--chains {chains} shadow report router@1.0.0 --out a.jsonl");
+    expect(report.agreement.pairs).toBe(20);
+    const pastReport = await json("--chains {promoted} shadow report router@1.0.0 --out b.jsonl");
+    expect(pastReport.agreement).toEqual(report.agreement);
+    writeFileSync(join(dir, "base.csv"), `text,label\n${texts.map((t) => `"${t}",other`).join("\n")}\n`);
+    const skew = await json("--chains {promoted} skew router@1.0.0 --baseline base.csv");
+    expect(skew.recent).toBe(all.runs);
+    // No module loads a router at all: retired, its runs are still in its project.
+    const retired = await json("sample router --project shadow-e2e --n 3 --out r.jsonl");
+    expect(retired.runs).toBeGreaterThan(all.runs);
+    const retiredReport = await json("shadow report router --project shadow-e2e --out c.jsonl");
+    expect(retiredReport.agreement.pairs).toBe(20);
+  }, 120_000);
+
+  it("is refused when no traced runs match it either, or no --project is given for an unknown name", async () => {
+    for (const [args, why] of [
+      [
+        ["sample", "routr", "--project", "shadow-e2e", "--out", "x.jsonl"],
+        /project shadow-e2e has no traced runs of it since/,
+      ],
+      [
+        ["--chains", promoted, "sample", "router@9.9.9", "--out", "x.jsonl"],
+        /project shadow-e2e has no traced runs of it since/,
+      ],
+      [
+        ["--chains", promoted, "shadow", "report", "router@9.9.9", "--out", "x.jsonl"],
+        /has no traced runs of it since/,
+      ],
+      [["sample", "router", "--out", "x.jsonl"], /give the --project it traced to/],
+    ] as const) {
+      const r = await catena([...args], { cwd: dir, env });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^catena: Unknown chain "[^"]+"\. Known chains: /);
+      expect(r.stderr).toMatch(why);
+    }
   }, 60_000);
 });

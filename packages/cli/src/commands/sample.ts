@@ -12,7 +12,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
-import { ofVersion, tracedChain } from "../tracing/traced-chain.ts";
+import { assertTraced, ofVersion, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SampleOptions {
@@ -61,14 +61,18 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
       const since = parseSince(options.since);
       const today = new Date().toISOString().slice(0, 10);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const traced = tracedChain(registry, chain);
+      const traced = tracedChain(registry, chain, options.project);
       const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       try {
-        const runs = ofVersion(
-          await listTracedInputs({ client: reader.client, project: projects, chain: traced.name, since }),
-          traced,
-        );
+        const read = await listTracedInputs({
+          client: reader.client,
+          project: projects,
+          chain: traced.name,
+          since,
+        });
+        assertTraced(registry, traced, read, { projects, since });
+        const runs = ofVersion(read, traced);
         // Oldest first, so that runs arriving later in the day do not reshuffle the earlier picks' order.
         runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
         if (runs.length === 0) {

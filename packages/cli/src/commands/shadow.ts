@@ -12,7 +12,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
-import { tracedChain } from "../tracing/traced-chain.ts";
+import { assertTraced, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface ShadowReportOptions {
@@ -58,18 +58,20 @@ export function registerShadowCommand(program: Command, ctx: CommandContext): vo
       const shownOut = displayPath(ctx.io.cwd, out);
       assertWritablePath(out, { option: "--out", shown: shownOut, kind: "file" });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const traced = tracedChain(registry, chain);
+      const traced = tracedChain(registry, chain, options.project);
       const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       try {
         const names = [...new Set([traced.name, options.candidate ?? traced.name])];
-        const runs = (
-          await Promise.all(
-            names.map((name) =>
-              listTracedInputs({ client: reader.client, project: projects, chain: name, since }),
-            ),
-          )
-        )
+        const read = await Promise.all(
+          names.map((name) =>
+            listTracedInputs({ client: reader.client, project: projects, chain: name, since }),
+          ),
+        );
+        // The chain's own runs, not its shadows (names[0] is the chain).
+        const shadowed = (read[0] ?? []).filter((r) => r.metadata.shadow !== true);
+        assertTraced(registry, traced, shadowed, { projects, since });
+        const runs = read
           .flat()
           // A named version narrows the shadowed runs; the shadow runs themselves are the candidate's.
           .filter(

@@ -16,7 +16,7 @@ import { assertNotDirectory } from "../input-file.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
-import { ofVersion, tracedChain } from "../tracing/traced-chain.ts";
+import { assertTraced, ofVersion, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SkewOptions {
@@ -68,21 +68,20 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
       if (out !== undefined)
         assertWritablePath(out, { option: "--out", shown: options.out ?? out, kind: "file" });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const traced = tracedChain(registry, chain);
+      const traced = tracedChain(registry, chain, options.project);
       const projects = traceProjects(registry, traced.name, options.project);
       const reader = await openTraceReader();
       let recent: Awaited<ReturnType<typeof listTracedInputs>>;
       try {
-        recent = ofVersion(
-          await listTracedInputs({
-            client: reader.client,
-            project: projects,
-            chain: traced.name,
-            since,
-            ...(options.field === undefined ? {} : { field: options.field }),
-          }),
-          traced,
-        );
+        recent = await listTracedInputs({
+          client: reader.client,
+          project: projects,
+          chain: traced.name,
+          since,
+          ...(options.field === undefined ? {} : { field: options.field }),
+        });
+        assertTraced(registry, traced, recent, { projects, since });
+        recent = ofVersion(recent, traced);
       } finally {
         await reader.close();
       }

@@ -82,6 +82,81 @@ describe("comparisonText", () => {
     const text = comparisonText("labeller@1.0.0", "labeller@1.0.1", compareExperiments(a, b));
     expect(text).toMatch(/^cost\/run\s+\$0\.000055\s+\$0\s+-\$0\.000055$/m);
   });
+
+  it("prints a cost per run below a cent as a plain decimal with two digits, and its signed delta", async () => {
+    const evaluators = [fieldMatch({ fields: ["label"] })];
+    const costs = async (a: number, b: number) => {
+      const ra = await runExperiment(before, dataset, { evaluators });
+      const rb = await runExperiment(after, dataset, { evaluators });
+      for (const row of ra.rows) row.usage = { inputTokens: 10, outputTokens: 1, costUsd: a };
+      for (const row of rb.rows) row.usage = { inputTokens: 10, outputTokens: 1, costUsd: b };
+      const text = comparisonText("labeller@1.0.0", "labeller@1.0.1", compareExperiments(ra, rb));
+      return text.split("\n").find((line) => line.startsWith("cost/run"));
+    };
+    expect(await costs(5.5e-7, 6.7e-7)).toMatch(
+      /^cost\/run\s+\$0\.00000055\s+\$0\.00000067\s+\+\$0\.00000012$/,
+    );
+    expect(await costs(0, 1.2e-9)).toMatch(/^cost\/run\s+\$0\s+\$0\.0000000012\s+\+\$0\.0000000012$/);
+    expect(await costs(9.96e-7, 0)).toMatch(/^cost\/run\s+\$0\.000001\s+\$0\s+-\$0\.000001$/);
+    expect(await costs(0.0123, 0.0123)).toMatch(/^cost\/run\s+\$0\.0123\s+\$0\.0123\s+\$0$/);
+  });
+
+  it("counts a moved number in the answer itself as a changed output, only scores as numbers", async () => {
+    const counted = z.object({
+      label: z.string(),
+      items: z.number(),
+      confidence: z.number(),
+      probabilities: z.record(z.string(), z.number()),
+    });
+    const counter = (version: string, answers: Record<string, z.infer<typeof counted>>) =>
+      defineChain({
+        name: "counter",
+        version,
+        input,
+        output: counted,
+        flow: flow(input).pipe(
+          code("count", ({ text }) => answers[text] as z.infer<typeof counted>, { spec: answers }),
+        ),
+      });
+    const answer = (items: number, confidence: number, p = 0.7) => ({
+      label: "right",
+      items,
+      confidence,
+      probabilities: { right: p, other: 1 - p },
+    });
+    const evaluators = [fieldMatch({ fields: ["label"] })];
+    const comparison = compareExperiments(
+      await runExperiment(
+        counter("1.0.0", {
+          a: answer(3, 0.9),
+          b: answer(4, 0.9),
+          c: answer(5, 0.9),
+          d: answer(6, 0.9),
+          e: answer(7, 0.9),
+          f: answer(8, 0.9),
+        }),
+        dataset,
+        { evaluators },
+      ),
+      // a: the count moved; b: only the confidence; c: only the probabilities; d: the count and the confidence.
+      await runExperiment(
+        counter("1.0.1", {
+          a: answer(30, 0.9),
+          b: answer(4, 0.5),
+          c: answer(5, 0.9, 0.6),
+          d: answer(7, 0.8),
+          e: answer(7, 0.9),
+          f: answer(8, 0.9),
+        }),
+        dataset,
+        { evaluators },
+      ),
+    );
+    const text = comparisonText("counter@1.0.0", "counter@1.0.1", comparison);
+    expect(text).toContain("changed examples (4: 2 other outputs, 2 where only numbers moved):");
+    const order = [...text.matchAll(/^ {2}(\w+(?: \(numbers\))?)\s+"(\w)"/gm)].map((m) => `${m[2]} ${m[1]}`);
+    expect(order).toEqual(["a changed", "d changed", "b changed (numbers)", "c changed (numbers)"]);
+  });
 });
 
 const routeInput = z.object({ text: z.string() });

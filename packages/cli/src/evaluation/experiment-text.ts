@@ -133,24 +133,45 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
   return `${lines.join("\n")}\n`;
 }
 
-/** A `changed` example whose two outputs differ only in numbers (a confidence, a score). */
+/**
+ * A `changed` example whose two outputs differ only in scores (a confidence, the probabilities): the
+ * numbers under a score-like key are masked, the answer's own numbers (an amount, a count) are not.
+ */
 function numbersOnly(x: ChangedExample): boolean {
-  const shape = (value: unknown) =>
-    JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "number" ? 0 : v));
   return (
     x.change === "changed" &&
     x.before.status === x.after.status &&
-    shape(x.before.output) === shape(x.after.output)
+    JSON.stringify(withoutScores(x.before.output ?? null)) ===
+      JSON.stringify(withoutScores(x.after.output ?? null))
+  );
+}
+
+/** Keys whose numbers are a model's certainty, not its answer: `confidence`, `label_score`, `probabilities`, `margin`. */
+const scoreKey = /(confidence|score|prob|probability|probabilities|logprob|margin)s?$/i;
+
+/** `value` with every number under a score-like key (at any depth below it) set to 0. */
+function withoutScores(value: unknown, scored = false): unknown {
+  if (typeof value === "number") return scored ? 0 : value;
+  if (Array.isArray(value)) return value.map((v) => withoutScores(v, scored));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, withoutScores(v, scored || scoreKey.test(key))]),
   );
 }
 
 /** `1 regression`, `5 regressions`; nothing for none. */
 const plural = (n: number, one: string, many: string) => (n === 0 ? "" : `${n} ${n === 1 ? one : many}`);
 
-/** Dollars per run: four decimals from a cent up, else two significant digits (`$0.000055`). */
+/**
+ * Dollars per run: four decimals from a cent up, else two significant digits as a plain decimal
+ * (`$0.00000055`: JavaScript would print `5.5e-7`), trailing zeros dropped.
+ */
 function usdPerRun(x: number): string {
   if (x === 0 || !Number.isFinite(x)) return `$${Number.isFinite(x) ? 0 : "-"}`;
-  return Math.abs(x) >= 0.01 ? `$${x.toFixed(4)}` : `$${Number(x.toPrecision(2))}`;
+  if (Math.abs(x) >= 0.01) return `$${x.toFixed(4)}`;
+  const rounded = Number(x.toPrecision(2));
+  const decimals = 1 - Math.floor(Math.log10(Math.abs(rounded)));
+  return `$${rounded.toFixed(Math.min(100, decimals)).replace(/\.?0+$/, "")}`;
 }
 
 function signedUsdPerRun(x: number): string {

@@ -1,24 +1,66 @@
 import type { ChainRegistry } from "@catena/core";
+import { CliError } from "../cli-error.ts";
 
 /** The chain whose traced runs a command reads, and the version its runs are narrowed to. */
 export interface TracedChain {
+  /** As given: `name` or `name@version`. */
+  ref: string;
   name: string;
   /** Given as `name@version`: only that version's runs. */
   version?: string;
+  /** Whether a loaded chain is so named: a retired chain or a past version is not, yet has runs. */
+  loaded: boolean;
 }
 
 /**
  * The chain a traces-reading command (`skew`, `sample`, `shadow report`) is about: `name` or
- * `name@version`, refused as `catena run` refuses it (`CHAIN_NOT_FOUND`, exit 2, with the known
- * chains) when no loaded chain has that name and version, so that a typo is not reported as a chain
- * with no runs.
+ * `name@version`. A chain that is no longer loaded (retired, or a past version after a promotion)
+ * is read from its traces all the same; whether it has any is known only once they are read (see
+ * {@link assertTraced}). A name no loaded chain has, with no `--project` to read it from, is
+ * refused at once (`CHAIN_NOT_FOUND`, exit 2, with the known chains): most likely a typo.
  */
-export function tracedChain(registry: ChainRegistry, ref: string): TracedChain {
-  const chain = registry.get(ref);
-  return ref.lastIndexOf("@") > 0 ? { name: chain.name, version: chain.version } : { name: chain.name };
+export function tracedChain(registry: ChainRegistry, ref: string, project: string | undefined): TracedChain {
+  const at = ref.lastIndexOf("@");
+  const name = at > 0 ? ref.slice(0, at) : ref;
+  const version = at > 0 ? ref.slice(at + 1) : undefined;
+  const loaded = registry.find(ref) !== undefined;
+  if (!loaded && registry.versions(name).length === 0 && project === undefined)
+    throw unknownChain(
+      registry,
+      ref,
+      "to read the traced runs of a chain that is no longer loaded, give the --project it traced to",
+    );
+  return { ref, name, ...(version === undefined ? {} : { version }), loaded };
+}
+
+/**
+ * Refuses a chain that is not loaded and has no traced runs (of its version, when one was named)
+ * among `runs`: a typo, not a chain with nothing to report.
+ */
+export function assertTraced(
+  registry: ChainRegistry,
+  chain: TracedChain,
+  runs: readonly { version?: string }[],
+  read: { projects: readonly string[]; since: Date },
+): void {
+  if (!chain.loaded && !runs.some((r) => chain.version === undefined || r.version === chain.version))
+    throw unknownChain(
+      registry,
+      chain.ref,
+      `and project ${read.projects.join(", ")} has no traced runs of it since ${read.since.toISOString()}`,
+    );
 }
 
 /** The runs of `chain`'s version when one was named, else all of them. */
 export function ofVersion<T extends { version?: string }>(runs: readonly T[], chain: TracedChain): T[] {
   return chain.version === undefined ? [...runs] : runs.filter((r) => r.version === chain.version);
+}
+
+/** `CHAIN_NOT_FOUND` (exit 2) as `catena run` words it, then why the traces do not help. */
+function unknownChain(registry: ChainRegistry, ref: string, why: string): CliError {
+  const known = registry.list().map((c) => c.id);
+  return new CliError(
+    `Unknown chain "${ref}". Known chains: ${known.length > 0 ? known.join(", ") : "none"}; ${why}.`,
+    { code: "CHAIN_NOT_FOUND" },
+  );
 }

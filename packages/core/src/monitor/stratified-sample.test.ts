@@ -16,33 +16,34 @@ describe("stratifiedSample", () => {
     expect(stratifiedSample(items.slice(90), { n: 50, stratumOf: (r) => r.tier, seed: 1 })).toHaveLength(10);
   });
 
-  it("with fewer picks than strata, takes the rarest strata first, not the first names in the alphabet", () => {
-    // 30 labels, most with 5 runs; "zz-rare" and "yy-rare" (last in name order) have one run each.
+  it("with fewer picks than strata, gives each stratum its turn over the days, the busiest too", () => {
+    // 30 labels: one busy label with 500 runs, 27 with 5, and two with one run each.
     const labelled = [
-      ...Array.from({ length: 28 * 5 }, (_, i) => ({
+      ...Array.from({ length: 500 }, (_, i) => ({ id: `busy${i}`, label: "busy" })),
+      ...Array.from({ length: 27 * 5 }, (_, i) => ({
         id: `c${i}`,
         label: `a${String(Math.floor(i / 5)).padStart(2, "0")}`,
       })),
       { id: "y", label: "yy-rare" },
       { id: "z", label: "zz-rare" },
     ];
-    for (const seed of [1, 2, 3]) {
-      const picked = stratifiedSample(labelled, { n: 5, stratumOf: (r) => r.label, seed });
+    const strata = (seed: number) =>
+      stratifiedSample(labelled, { n: 5, stratumOf: (r) => r.label, seed }).map((p) => p.stratum);
+    const days = Array.from({ length: 40 }, (_, day) =>
+      dailySeed("x", new Date(Date.UTC(2026, 11, 1 + day))),
+    );
+    const seen = new Map<string, number>();
+    for (const seed of days) {
+      const picked = strata(seed);
       expect(picked).toHaveLength(5);
-      expect(
-        picked
-          .slice(0, 2)
-          .map((p) => p.stratum)
-          .sort(),
-      ).toEqual(["yy-rare", "zz-rare"]);
+      expect(new Set(picked).size).toBe(5);
+      // The same seed, the same sample.
+      expect(strata(seed)).toEqual(picked);
+      for (const s of picked) seen.set(s, (seen.get(s) ?? 0) + 1);
     }
-    // Among strata of one size, the seed (the day) decides which get their turn, not their names.
-    const firstThree = (seed: number) =>
-      stratifiedSample(labelled, { n: 5, stratumOf: (r) => r.label, seed })
-        .slice(2)
-        .map((p) => p.stratum)
-        .join();
-    expect(new Set([1, 2, 3, 4, 5].map(firstThree)).size).toBeGreaterThan(1);
+    // Every label got picked on some day: the busy one and the rare ones alike, not the same few daily.
+    expect([...seen.keys()].sort()).toEqual([...new Set(labelled.map((r) => r.label))].sort());
+    expect(new Set(days.map((seed) => strata(seed)[0])).size).toBeGreaterThan(10);
   });
 
   it("is the same all day for a seed from the date, and another sample the next day", () => {

@@ -12,10 +12,11 @@ export interface StratifiedSampleOptions<T> {
 }
 
 /**
- * Picks `n` items, stratified: the strata take turns, rarest first (strata of one size in a seeded
- * order), each giving its next item in a seeded shuffle, so a stratum with 3 items among 1,000
- * still gets looked at, also when there are more strata than picks. Returns the picks in that
- * order, each with its stratum.
+ * Picks `n` items, stratified: the strata take turns, each giving its next item in a seeded
+ * shuffle, so a stratum with 3 items among 1,000 still gets looked at. The turns go round the
+ * strata rarest first, starting at a seeded place in that cycle: with more strata than picks, the
+ * seed (the day) decides which strata get this sample's turns, so that over the days every stratum,
+ * rare or busy, gets its turn. Returns the picks in turn order, each with its stratum.
  *
  * @example
  * stratifiedSample(runs, { n: 20, stratumOf: (r) => r.tier ?? "none", seed: dailySeed("banking") });
@@ -30,12 +31,15 @@ export function stratifiedSample<T>(
     const key = options.stratumOf(item);
     strata.set(key, [...(strata.get(key) ?? []), item]);
   }
-  // Rarest strata first, so that with fewer picks than strata the rare ones still get their turn;
-  // strata of one size in a seeded order, so that no name is favoured day after day.
-  const queues = shuffleInPlace(
+  // The strata in a cycle, rarest first (strata of one size in a seeded order), entered at a seeded
+  // place: with fewer picks than strata, a fixed start would give the same strata the first turns
+  // every day (the rarest, or the first names), and the others none, ever.
+  const cycle = shuffleInPlace(
     [...strata.keys()].sort().map((key) => ({ key, items: shuffleInPlace(strata.get(key) as T[], random) })),
     random,
   ).sort((x, y) => x.items.length - y.items.length);
+  const start = Math.floor(random() * cycle.length);
+  const queues = [...cycle.slice(start), ...cycle.slice(0, start)];
   const picked: { item: T; stratum: string }[] = [];
   for (let round = 0; picked.length < options.n; round++) {
     let any = false;
