@@ -3,7 +3,7 @@ import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
 import { CatenaError } from "../errors/catena-error.ts";
-import { ChainDefinitionError, StepError } from "../errors/errors.ts";
+import { StepError } from "../errors/errors.ts";
 import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
@@ -13,6 +13,7 @@ import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
 import { type StepAttempt, type StepInfo, tierStatus } from "./run-step.ts";
 import { endRunSpan, endStepSpan, modelOf, type RunTotals } from "./run-trace.ts";
+import { metadataView, runMetadata } from "./run-metadata.ts";
 import type { RunOptions } from "./run-types.ts";
 import { Walk, type WalkHost } from "./run-walk.ts";
 import { xstateDriver } from "./xstate-driver.ts";
@@ -29,49 +30,6 @@ export interface RunClock {
 }
 
 /**
- * Traps of a run's metadata as its steps see it: a write throws an error that names `ctx.metadata`
- * (a frozen object's own would be a bare "Cannot assign to read only property", and nothing at all
- * in sloppy-mode code). `CHAIN_DEFINITION`: the step's code is wrong, and a `retry()` leaves it.
- */
-const READ_ONLY: ProxyHandler<Record<string, unknown>> = {
-  set: (_target, key) => refuseWrite("set", key),
-  defineProperty: (_target, key) => refuseWrite("define", key),
-  deleteProperty: (_target, key) => refuseWrite("delete", key),
-};
-
-function refuseWrite(verb: string, key: string | symbol): never {
-  const name = String(key);
-  throw new ChainDefinitionError(
-    `A step tried to ${verb} ctx.metadata.${name}, but a run's metadata is read-only: it is RunOptions.metadata as the run was given it, the same for every step. Pass a value on to later steps in the step's output, or set it in RunOptions.metadata when starting the run.`,
-    { details: { metadataKey: name } },
-  );
-}
-
-/** The read-only views made by {@link runMetadata}: a view given again (a batch's, per item) is kept. */
-const views = new WeakSet<object>();
-
-function readOnlyView(metadata: Record<string, unknown>): Record<string, unknown> {
-  const view = new Proxy(Object.freeze({ ...metadata }), READ_ONLY);
-  views.add(view);
-  return view;
-}
-
-/** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
-const NO_METADATA = readOnlyView({});
-
-/**
- * The run's metadata as its steps see it (`ctx.metadata`): a read-only view of a copy of what the
- * run was given, taken when it starts, so that neither the caller reusing its object for the next
- * run nor a step writing into it changes what this run's other steps, or other runs, read (the
- * trace's root run records the same values). Only the top level is copied and read-only: an object
- * inside it is the caller's own. A view given again (a batch makes one for all its items) is kept.
- */
-export function runMetadata(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (metadata === undefined) return NO_METADATA;
-  return views.has(metadata) ? metadata : readOnlyView(metadata);
-}
-
-/**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
  * the state names (run a step, wait out a backoff, hand an effect state to its construct), then
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
@@ -84,6 +42,7 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
   readonly usage: Usage;
   readonly logger: Logger;
   readonly metadata: Record<string, unknown>;
+  readonly stepMetadata: Readonly<Record<string, unknown>>;
   startedAt: number;
   /**
    * The wall clock and the monotonic clock read together when the session began: a step's start
@@ -139,6 +98,7 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
     this.metadata = runMetadata(options.metadata);
+    this.stepMetadata = metadataView(this.metadata);
     this.signal = options.signal;
   }
 
