@@ -36,11 +36,13 @@ function fileUsage(r: BatchReport): string {
   const leftOut = [
     ...(withoutUsage > 0
       ? [
-          `${plural(withoutUsage, "record")} ${withoutUsage === 1 ? "carries" : "carry"} no usage (spent nothing, or written before records carried it)`,
+          `${plural(withoutUsage, "record")} ${withoutUsage === 1 ? "carries" : "carry"} no usage: spent nothing, or written before records carried it`,
         ]
       : []),
-    ...(unpriced > 0 ? [`${plural(unpriced, "record")} at no known price count no cost`] : []),
-    ...(r.retriedFailed ? ["the failed attempts --retry-failed dropped are not counted"] : []),
+    ...(unpriced > 0
+      ? [`${plural(unpriced, "record")}${unpriced === 1 ? "'s" : "'"} tokens have no known price`]
+      : []),
+    ...(r.retriedFailed ? ["the failed attempts --retry-failed dropped are not in the file"] : []),
   ];
   return `; its records' tokens ${spent.inputTokens} in / ${spent.outputTokens} out; cost $${spent.costUsd.toFixed(4)}${leftOut.length > 0 ? ` (${leftOut.join("; ")})` : ""}`;
 }
