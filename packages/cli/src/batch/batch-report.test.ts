@@ -41,7 +41,11 @@ describe("batchReportText", () => {
     ];
     await writeFile(out, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
     const tally = await tallyResults(out);
-    expect(tally).toMatchObject({ withoutUsage: 1, unpriced: 1, usage: { inputTokens: 25, outputTokens: 5 } });
+    expect(tally).toMatchObject({
+      withoutUsage: 1,
+      unpriced: 1,
+      usage: { inputTokens: 25, outputTokens: 5 },
+    });
     const report = { chain: "c@1.0.0", file: "in", out, shownFile: "in", shownOut: "out", summary, tally };
     expect(batchReportText({ ...report, retriedFailed: true })).toContain(
       "  results file now holds 4 items: done 4; its records' tokens 25 in / 5 out; cost $0.0020 (1 record carries no usage: spent nothing, or written before records carried it; 1 record's tokens have no known price; the failed attempts --retry-failed dropped are not in the file)\n",

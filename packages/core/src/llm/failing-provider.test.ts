@@ -310,7 +310,9 @@ describe("llm step against a failing provider", () => {
       const model = new ThrowingModel(() => {
         asked++;
         const error = new Error("server busy, please try again.  maximum pending requests exceeded");
-        return status === undefined ? error : Object.assign(error, { name: "ResponseError", status_code: status });
+        return status === undefined
+          ? error
+          : Object.assign(error, { name: "ResponseError", status_code: status });
       });
       const step = llm("ask", { model, prompt: "{text}", retry: { attempts: ATTEMPTS, initialMs: 1 } });
       const result = await run(chainOf(retry(step, { attempts: 2, backoff: { initialMs: 1 } })), {
@@ -318,7 +320,10 @@ describe("llm step against a failing provider", () => {
       });
       expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
         code: "PROVIDER_FAILED",
-        details: { retryable, calls: [expect.objectContaining(status === undefined ? { kind: "unknown" } : { status })] },
+        details: {
+          retryable,
+          calls: [expect.objectContaining(status === undefined ? { kind: "unknown" } : { status })],
+        },
       });
       expect(asked).toBe(calls);
     },
