@@ -166,9 +166,6 @@ describe("user code around the steps", () => {
     const none = await run(chain, { n: 1 });
     expect(none.status === "error" ? none.error : undefined).toMatchObject(expected);
     const batch = await runBatch(chain, [{ n: 1 }, { n: 2 }], { metadata: { user: "b" }, collect: true });
-    expect(batch.results?.map((r) => r.error)).toEqual([
-      expect.objectContaining(expected),
-      expect.objectContaining(expected),
-    ]);
+    expect(batch.results?.map((r) => r.error)).toMatchObject([expected, expected]);
   });
 });
