@@ -136,7 +136,7 @@ describe("catena batch against a failing provider", () => {
       expect(again.stdout).toMatch(/done 5\b/);
       // The file's records now: three answers from the first run and five from this one, 10 + 2 tokens each.
       expect(again.stdout).toContain(
-        "  results file now holds 8 items: done 8; tokens 80 in / 16 out; cost $0.0001\n",
+        "  results file now holds 8 items: done 8; its records' tokens 80 in / 16 out; cost $0.0001 (the failed attempts --retry-failed dropped are not in the file)\n",
       );
     } finally {
       healthy = false;

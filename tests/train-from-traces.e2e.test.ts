@@ -305,7 +305,7 @@ describe("catena train --from-traces", () => {
     expect(JSON.parse(down.stdout).error.code).toBe("TRACES_UNREACHABLE");
   }, 200_000);
 
-  it("adds the traced labels to the examples of --data, leaving out its dev-split texts", async () => {
+  it("adds the traced labels to the examples of --data, leaving out its dev-split, held-out and calibration texts", async () => {
     // Four examples of each intent: the classifier needs two of each at least.
     const perLabel = new Map<string, number>();
     const four = bankingSplit().train.filter((e) => {
@@ -313,7 +313,10 @@ describe("catena train --from-traces", () => {
       perLabel.set(e.label, n);
       return n <= 4;
     });
-    const given = [...four, ...dev.slice(0, 10)];
+    // Some texts of the traffic too (a file exported from it): those held out or kept for
+    // calibration are not trained on.
+    const served = traffic.slice(0, 200);
+    const given = [...four, ...dev.slice(0, 10), ...served];
     writeFileSync(
       join(dir, "given.csv"),
       `text,label\n${given.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`,
@@ -339,11 +342,13 @@ describe("catena train --from-traces", () => {
     expect(r.stdout).not.toMatch(/"error"/);
     const result = JSON.parse(r.stdout);
     expect(["candidate", "refused"]).toContain(result.status);
-    expect(result.data).toEqual({ examples: four.length + 10, inDev: 10 });
+    expect(result.data).toEqual({ examples: four.length + 10 + served.length, inDev: 10 });
+    expect(result.traced.heldOutOfTraining).toBeGreaterThan(0);
     const report = JSON.parse(readFileSync(join(dir, "with-data", "report.json"), "utf8"));
     // The given examples (less those a correction relabels) plus the traced labels, corrections twice.
-    expect(report.training.examples).toBeGreaterThanOrEqual(four.length);
-    expect(report.training.examples).toBeLessThanOrEqual(four.length + 2 * result.traced.added);
+    const kept = four.length + served.length - result.traced.heldOutOfTraining;
+    expect(report.training.examples).toBeGreaterThanOrEqual(kept - result.traced.added);
+    expect(report.training.examples).toBeLessThanOrEqual(kept + 2 * result.traced.added);
     expect(result.traced.added).toBeGreaterThan(0);
   }, 400_000);
 });

@@ -141,8 +141,10 @@ export interface StepContext {
   /** Outputs of the steps that already ran in this run, by step name. */
   readonly outputs: Readonly<Record<string, unknown>>;
   /**
-   * The run's metadata (`RunOptions.metadata`): a frozen copy taken when the run started, the same
-   * for every step of the run; a write into it throws.
+   * The run's metadata (`RunOptions.metadata`): a copy taken when the run started, the same for
+   * every step of the run. Its top level is read-only: setting or deleting a key throws a
+   * `CHAIN_DEFINITION` error naming it. An object inside it is not copied nor frozen (it is the
+   * caller's own, shared by the runs given it): treat it as read-only too.
    */
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly logger: Logger;

@@ -15,12 +15,36 @@ export interface BatchReport {
   shownOut: string;
   summary: BatchSummary;
   tally: ResultsTally;
+  /** `--retry-failed` dropped the failed items' records before this run (their spend with them). */
+  retriedFailed?: boolean;
 }
 
 /** The report as JSON for `--json`: this run's counts plus what the whole results file holds. */
 export function batchReportJson(r: BatchReport): Record<string, unknown> {
   const { results: _results, checkpoint: _checkpoint, ...summary } = r.summary;
   return { chain: r.chain, file: r.file, out: r.out, ...summary, resultsFile: r.tally };
+}
+
+/**
+ * What the results file's records spent, and what that sum leaves out: records with no usage (an
+ * item that spent nothing, or a record written before records carried it), tokens at no known
+ * price, and the failed attempts `--retry-failed` dropped. Empty when no record carries tokens.
+ */
+function fileUsage(r: BatchReport): string {
+  const { usage: spent, withoutUsage, unpriced } = r.tally;
+  if (spent.inputTokens + spent.outputTokens === 0) return "";
+  const leftOut = [
+    ...(withoutUsage > 0
+      ? [
+          `${plural(withoutUsage, "record")} ${withoutUsage === 1 ? "carries" : "carry"} no usage: spent nothing, or written before records carried it`,
+        ]
+      : []),
+    ...(unpriced > 0
+      ? [`${plural(unpriced, "record")}${unpriced === 1 ? "'s" : "'"} tokens have no known price`]
+      : []),
+    ...(r.retriedFailed ? ["the failed attempts --retry-failed dropped are not in the file"] : []),
+  ];
+  return `; its records' tokens ${spent.inputTokens} in / ${spent.outputTokens} out; cost $${spent.costUsd.toFixed(4)}${leftOut.length > 0 ? ` (${leftOut.join("; ")})` : ""}`;
 }
 
 /**
@@ -72,12 +96,9 @@ export function batchReportText(r: BatchReport): string {
     const byStatus = Object.entries(r.tally.byStatus).map(
       ([status, n]) => `${status === "error" ? "failed" : status} ${n}`,
     );
-    const spent = r.tally.usage;
-    const usage =
-      spent.inputTokens + spent.outputTokens > 0
-        ? `; tokens ${spent.inputTokens} in / ${spent.outputTokens} out; cost $${spent.costUsd.toFixed(4)}`
-        : "";
-    lines.push(`  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}${usage}`);
+    lines.push(
+      `  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}${fileUsage(r)}`,
+    );
   }
   for (const [field, values] of Object.entries(r.tally.counts)) {
     lines.push(

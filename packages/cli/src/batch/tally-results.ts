@@ -28,6 +28,13 @@ export interface ResultsTally {
    * they carried it count nothing); the cost leaves out tokens at no known price.
    */
   usage: Usage;
+  /**
+   * Records with no `usage`: items that spent nothing, and records written before records carried
+   * it (their spend is unknown, so {@link ResultsTally.usage} may fall short).
+   */
+  withoutUsage: number;
+  /** Records with tokens but no `costUsd`: models at no known price, left out of the cost. */
+  unpriced: number;
 }
 
 /**
@@ -42,6 +49,8 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
     failures: [],
     failed: 0,
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    withoutUsage: 0,
+    unpriced: 0,
   };
   const lines = createInterface({
     input: createReadStream(path, { encoding: "utf8" }),
@@ -64,7 +73,10 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
     if (typeof record.index !== "number" || typeof record.status !== "string") continue;
     tally.items++;
     tally.byStatus[record.status] = (tally.byStatus[record.status] ?? 0) + 1;
-    if (typeof record.usage === "object" && record.usage !== null) addUsage(tally.usage, record.usage);
+    if (typeof record.usage === "object" && record.usage !== null) {
+      addUsage(tally.usage, record.usage);
+      if (typeof record.usage.costUsd !== "number") tally.unpriced++;
+    } else tally.withoutUsage++;
     if (record.status === "error") {
       tally.failed++;
       tally.failures.push({ index: record.index, error: record.error as SerializedError });

@@ -204,6 +204,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           shownOut: displayPath(ctx.io.cwd, out),
           summary,
           tally,
+          retriedFailed: options.retryFailed === true,
         };
         ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
         if (summary.status === "aborted")

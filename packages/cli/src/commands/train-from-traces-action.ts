@@ -212,6 +212,15 @@ function summaryJson(r: TrainFromTracesResult): Record<string, unknown> {
   };
 }
 
+/** What of the training examples was left out: dev-split texts, held-out or calibration texts. */
+function leftOut(inDev: number, heldOut: number): string {
+  const parts = [
+    ...(inDev > 0 ? [`${inDev} dev-split texts`] : []),
+    ...(heldOut > 0 ? [`${heldOut} texts held out as recent traffic or kept for calibration`] : []),
+  ];
+  return parts.length === 0 ? "" : ` (${parts.join(" and ")} left out)`;
+}
+
 /** The human-readable summary. */
 function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
@@ -219,11 +228,11 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
   const { before, after } = r.comparison.dev;
   const given = r.training.data;
   const lines = [
-    `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training; ${t.heldOut} texts of recent traffic held out; ${t.lowRated} answers rated wrong and ${t.inDev} dev-split texts left out).`,
+    `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training; ${t.heldOut} texts of recent traffic held out; ${t.lowRated} answers rated wrong and ${t.inDev} dev-split texts left out)${given === undefined && t.heldOutOfTraining > 0 ? `; ${t.heldOutOfTraining} training examples left out, their texts held out or kept for calibration` : ""}.`,
     ...(given === undefined
       ? []
       : [
-          `trained on the ${given.examples} examples of --data${given.inDev > 0 ? ` (${given.inDev} dev-split texts left out)` : ""} plus the traced labels: ${r.training.examples} examples.`,
+          `trained on the ${given.examples} examples of --data${leftOut(given.inDev, t.heldOutOfTraining)} plus the traced labels: ${r.training.examples} examples.`,
         ]),
     `dev (${before.items} items, cheap tiers): precision ${pct(before.precision)} -> ${pct(after.precision)}, LLM-call share ${pct(before.llmShare)} -> ${pct(after.llmShare)}, ${r.comparison.dev.comparison.regressions} regressions, ${r.comparison.dev.comparison.improvements} improvements`,
   ];

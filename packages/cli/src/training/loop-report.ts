@@ -87,6 +87,7 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
     `| distinct texts | ${t.distinct} |`,
     `| with disagreeing labels (correction, else majority kept) | ${t.conflicting} |`,
     `| in the dev split (left out) | ${t.inDev} |`,
+    `| training examples with a held-out or calibration text (left out) | ${t.heldOutOfTraining} |`,
     `| already in the training data | ${t.known} |`,
     `| LLM answers below the confidence floor (left out) | ${t.lowConfidence} |`,
     `| added to training (corrections weighted) | ${t.added} |`,

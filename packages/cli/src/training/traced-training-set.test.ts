@@ -77,6 +77,27 @@ describe("tracedTrainingSet", () => {
     expect(a.added.every((i) => i.source !== "cheap")).toBe(true);
   });
 
+  it("leaves out of training the examples whose text is held out or kept for calibration, and counts them", () => {
+    const items = Array.from({ length: 40 }, (_, i) =>
+      traced(`query number ${i}`, i % 2 === 0 ? "card_arrival" : "top_up_failed", "llm"),
+    );
+    // Training data that already holds the traced texts, in another case and spacing (a --data
+    // file exported from the same traffic).
+    const given = items.map((t) => ({ text: ` ${t.text.toUpperCase()}`, label: t.label }));
+    const set = tracedTrainingSet(
+      items,
+      { train: [...split.train, ...given], dev: split.dev },
+      { ...options, heldOutShare: 0.2, calibShare: 0.3 },
+    );
+    const key = (text: string) => text.trim().toLowerCase();
+    const apart = new Set([...set.heldOut, ...set.calib].map((i) => key(i.text)));
+    expect(set.heldOut.length).toBeGreaterThan(0);
+    expect(set.calib.length).toBeGreaterThan(0);
+    expect(set.train.filter((e) => apart.has(key(e.text)))).toEqual([]);
+    expect(set.counts.heldOutOfTraining).toBe(apart.size);
+    expect(set.train).toHaveLength(split.train.length + given.length - apart.size);
+  });
+
   it("keeps a share of the labelled texts apart for calibration, never trained on, and self-trains on sure cheap answers", () => {
     const items = Array.from({ length: 40 }, (_, i) =>
       traced(

@@ -74,6 +74,11 @@ export interface TracedTrainingSet {
     conflicting: number;
     /** Texts in the dev split: left out, the dev split stays dev. */
     inDev: number;
+    /**
+     * Examples of the training data whose text is held out as recent traffic or kept apart for
+     * calibration: left out of training, as neither is ever trained on.
+     */
+    heldOutOfTraining: number;
     /** Texts already in the training data with the same label: nothing to add. */
     known: number;
     /** Texts in the training data with another label and no correction: left out. */
@@ -93,7 +98,8 @@ export function normalisedText(text: string): string {
  * newest correction wins, else the LLM label given most often (ties: highest confidence), else the
  * cheap tiers' answer. Texts of the dev split are dropped, so training and dev stay disjoint. A
  * stratified `heldOutShare` of the remaining texts is held out as recent traffic, never trained on;
- * a stratified `calibShare` of the labelled rest is kept to choose thresholds on, never trained on;
+ * a stratified `calibShare` of the labelled rest is kept to choose thresholds on, never trained on
+ * (an example of `split.train` with either's text is left out: `counts.heldOutOfTraining`);
  * of the rest, the corrections, the LLM labels and the cheap answers a person rated right are
  * added to the training data (corrections `correctionWeight` times, the others `llmWeight` times:
  * a confirmed answer is a checked label), the cheap tiers' unchecked answers only with
@@ -118,6 +124,7 @@ export function tracedTrainingSet(
     llm: 0,
     conflicting: 0,
     inDev: 0,
+    heldOutOfTraining: 0,
     known: 0,
     contradicting: 0,
     lowConfidence: 0,
@@ -181,9 +188,15 @@ export function tracedTrainingSet(
   }
   // A text corrected in the training data replaces the original example.
   const replaced = new Set(added.map((i) => normalisedText(i.text)).filter((t) => trainLabels.has(t)));
-  const train: LabelledExample[] = split.train
-    .filter((e) => !replaced.has(normalisedText(e.text)))
-    .map((e) => ({ text: e.text, label: e.label }));
+  // The training data may hold held-out or calibration texts (a --data file exported from the
+  // same traffic): trained on, they would grade the candidate on what it has learnt.
+  const apart = new Set([...parts.heldOut, ...calib].map((i) => normalisedText(i.text)));
+  const train: LabelledExample[] = [];
+  for (const e of split.train) {
+    const key = normalisedText(e.text);
+    if (apart.has(key)) counts.heldOutOfTraining++;
+    else if (!replaced.has(key)) train.push({ text: e.text, label: e.label });
+  }
   for (const item of added) {
     const copies = item.source === "correction" ? options.correctionWeight : (options.llmWeight ?? 1);
     for (let i = 0; i < copies; i++) train.push({ text: item.text, label: item.label });

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
-import { runMetadata } from "../runtime/run-metadata.ts";
+import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
@@ -70,8 +70,8 @@ export async function runBatch<TInput, TOutput>(
   const total = options.total ?? (Array.isArray(inputs) ? inputs.length : undefined);
   const recorder = new BatchRecorder({ chain, options, checkpoint, collect, total, startedAt });
   const runOptions: RunOptions = { ...options };
-  // Copied and frozen once for the batch, not once per item (see runMetadata).
-  if (options.metadata !== undefined) runOptions.metadata = runMetadata(options.metadata);
+  // Copied, frozen and viewed once for the batch, not once per item (see sharedRunMetadata).
+  if (options.metadata !== undefined) runOptions.metadata = sharedRunMetadata(options.metadata);
   let aborted = false;
   /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
   let failed = false;

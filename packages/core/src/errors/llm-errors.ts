@@ -14,8 +14,11 @@ export interface FailedCall {
    */
   kind: string;
   /**
-   * Whether sending the same request again may succeed (a 429, a 5xx, a cut connection); absent,
-   * it is judged from `status` (see {@link transientStatus}), and true without one.
+   * Whether the step sent the same request again after this call (true for a 429, a 5xx, a cut
+   * connection). False after a 4xx client error, a refusal, vectors of the wrong length, and also
+   * after an `unknown` failure, which the step does not repeat but a `retry()` around it does (see
+   * {@link failedCallsDetails}). Absent, it is judged from `status` (see {@link transientStatus}),
+   * and true without one.
    */
   retryable?: boolean;
   message: string;
@@ -91,7 +94,8 @@ export class ModelOutputError extends CatenaError {
 
 /**
  * The structured fields of a provider's failure: every call, the last call's HTTP status, and
- * whether any call failed in a way that passes (so that trying the whole step again may help).
+ * `retryable`: false only when every call is known to fail again (see {@link failsAgain}), so that
+ * a `retry()` around the step skips only what retrying cannot fix.
  */
 export function failedCallsDetails(calls: readonly FailedCall[]): {
   calls: FailedCall[];
@@ -99,10 +103,20 @@ export function failedCallsDetails(calls: readonly FailedCall[]): {
   retryable: boolean;
 } {
   const status = calls.at(-1)?.status;
-  const retryable = calls.some(
-    (c) => c.retryable ?? (c.status === undefined ? true : transientStatus(c.status)),
-  );
+  const retryable = !calls.every(failsAgain);
   return { calls: [...calls], ...(status === undefined ? {} : { status }), retryable };
+}
+
+/**
+ * Whether the same request is known to meet the same failure: a 4xx client error (400, 401, 403,
+ * 404, 422), or a call that says so (`retryable: false`: a refusal, the embedder's vectors of the
+ * wrong length). An `unknown` failure is not known to: an error whose status Catena could not read
+ * (a client's own error class, a throttling error with no status) may pass on a later try.
+ */
+function failsAgain(call: FailedCall): boolean {
+  if (call.kind === "unknown") return false;
+  if (call.retryable !== undefined) return !call.retryable;
+  return call.status !== undefined && !transientStatus(call.status);
 }
 
 /** The fix for a provider's failure, by how its last call failed: the key, the request, or the wait. */

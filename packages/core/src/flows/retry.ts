@@ -40,9 +40,10 @@ const NOT_RETRYABLE: ReadonlySet<string> = new Set([
  * A {@link retry}'s default `retryOn`: true unless the error, or an error it was caused by, is one
  * retrying cannot fix (`MODEL_REFUSED`, `INPUT_VALIDATION`, `PROVIDER_NOT_CONFIGURED`,
  * `CHAIN_DEFINITION`, `CHAIN_NOT_FOUND`, `ABORTED`), or a `PROVIDER_FAILED` whose calls all met a
- * client error (400, 401, 403, 404, 422: `details.retryable` false). A provider's transient failure
- * (408, 409, 425, 429, 5xx, a cut connection, a timeout, a malformed body), an answer that does
- * not match the schema or a step's timeout are retried.
+ * client error (400, 401, 403, 404, 422) or said retrying cannot help (vectors of the wrong length):
+ * `details.retryable` false. A provider's transient failure (408, 409, 425, 429, 5xx, a cut
+ * connection, a timeout, a malformed body), a provider error Catena cannot classify (no status it
+ * can read), an answer that does not match the schema or a step's timeout are retried.
  *
  * @example
  * retry(step, { retryOn: (e) => retryableByDefault(e) && e.cause?.code !== "PROVIDER_FAILED" })

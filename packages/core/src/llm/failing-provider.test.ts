@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptedReply } from "@catena/testing";
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ChatResult } from "@langchain/core/outputs";
 import { ChatOpenAI } from "@langchain/openai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -22,6 +24,22 @@ const MODEL = "openai:gpt-4.1-mini-2025-04-14";
 const ATTEMPTS = 3;
 
 const start = testServers();
+
+/** A chat model whose client throws its own errors (as ollama-js or a hand-written client does). */
+class ThrowingModel extends BaseChatModel {
+  readonly model = "throwing-2026-01-01";
+  readonly #error: () => Error;
+  constructor(error: () => Error) {
+    super({ maxRetries: 0 });
+    this.#error = error;
+  }
+  _llmType(): string {
+    return "throwing";
+  }
+  async _generate(): Promise<ChatResult> {
+    throw this.#error();
+  }
+}
 const chainOf = (node: AnyFlow) => textChain("failing-provider", node);
 
 const stepAt = (url: string, extra: Record<string, unknown> = {}) =>
@@ -277,6 +295,40 @@ describe("llm step against a failing provider", () => {
         },
       });
       expect(s.chatRequests()).toHaveLength(calls);
+    },
+  );
+
+  it.each([
+    // No status to read: retrying may help (a throttling error, a busy server's own error class).
+    { error: "an error Catena cannot classify", status: undefined, retryable: true, calls: 2 },
+    // ollama-js's ResponseError gives its status as status_code.
+    { error: "a ResponseError with status_code", status: 503, retryable: true, calls: 2 * ATTEMPTS },
+    { error: "a ResponseError with status_code", status: 400, retryable: false, calls: 1 },
+  ])(
+    "after $error ($status) from a client that is not OpenAI's, a retry() around the step asks again only when it may pass (retryable: $retryable)",
+    async ({ status, retryable, calls }) => {
+      let asked = 0;
+      const model = new ThrowingModel(() => {
+        asked++;
+        const error = new Error("server busy, please try again.  maximum pending requests exceeded");
+        return status === undefined
+          ? error
+          : Object.assign(error, { name: "ResponseError", status_code: status });
+      });
+      const step = llm("ask", { model, prompt: "{text}", retry: { attempts: ATTEMPTS, initialMs: 1 } });
+      const result = await run(chainOf(retry(step, { attempts: 2, backoff: { initialMs: 1 } })), {
+        text: "x",
+      });
+      expect(result.status === "error" ? result.error.cause : undefined).toMatchObject({
+        code: "PROVIDER_FAILED",
+        details: {
+          retryable,
+          calls: expect.arrayContaining([
+            expect.objectContaining(status === undefined ? { kind: "unknown" } : { status }),
+          ]),
+        },
+      });
+      expect(asked).toBe(calls);
     },
   );
 

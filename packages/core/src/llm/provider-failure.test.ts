@@ -19,6 +19,24 @@ describe("classifyProviderError", () => {
     expect(classifyProviderError(new TypeError("x is not a function"))).toMatchObject({ retryable: false });
   });
 
+  it("reads the status from the shapes clients give it, and leaves an error without one unknown", () => {
+    const shaped = (fields: object, message = "failed") => Object.assign(new Error(message), fields);
+    expect(classifyProviderError(shaped({ statusCode: 503 }))).toMatchObject({ kind: "server", status: 503 });
+    expect(classifyProviderError(shaped({ status_code: 400 }))).toMatchObject({
+      kind: "client",
+      status: 400,
+    });
+    expect(classifyProviderError(shaped({ response: { status: 429 } }))).toMatchObject({ status: 429 });
+    const throttled = shaped({ name: "ThrottlingException", $metadata: { httpStatusCode: 429 } });
+    expect(classifyProviderError(throttled)).toMatchObject({ kind: "rate-limit", retryable: true });
+    expect(classifyProviderError(new Error("503 Service Unavailable"))).toMatchObject({ status: 503 });
+    expect(classifyProviderError("401 Unauthorized")).toMatchObject({ kind: "client", status: 401 });
+    expect(classifyProviderError(new Error("4000 tokens is over the limit"))).toMatchObject({
+      kind: "unknown",
+    });
+    expect(classifyProviderError(shaped({ cause: { status_code: 502 } }))).toMatchObject({ status: 502 });
+  });
+
   it("reads how long the provider asked to wait", () => {
     expect(retryAfterOf(new Headers({ "retry-after-ms": "1500", "retry-after": "2" }))).toBe(1500);
     expect(retryAfterOf(new Headers({ "retry-after": "3" }))).toBe(3000);

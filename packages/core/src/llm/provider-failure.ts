@@ -42,7 +42,6 @@ export function transientStatus(status: number): boolean {
  */
 export function classifyProviderError(error: unknown): ProviderFailure {
   const e = (typeof error === "object" && error !== null ? error : {}) as {
-    status?: unknown;
     headers?: unknown;
     name?: unknown;
     message?: unknown;
@@ -55,9 +54,7 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     .trim();
   // LangChain wraps some answers (a prompt over the context window: ContextOverflowError) and
   // keeps the provider's error, with its status, as the cause.
-  const causeStatus = (e.cause as { status?: unknown } | null | undefined)?.status;
-  const status =
-    typeof e.status === "number" ? e.status : typeof causeStatus === "number" ? causeStatus : undefined;
+  const status = statusOf(error, message) ?? statusOf(e.cause, undefined);
   if (status !== undefined) {
     const retryAfterMs = retryAfterOf(
       e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
@@ -89,7 +86,36 @@ export function classifyProviderError(error: unknown): ProviderFailure {
       message: `the provider's answer is not valid JSON (${message})`,
     };
   }
+  // Not retried by the step (it may be a bug in the caller's own model class), but not known to
+  // fail again either: a retry() around the step still retries it (see failedCallsDetails).
   return { kind: "unknown", retryable: false, message };
+}
+
+/**
+ * The HTTP status an error carries, in the shapes clients give it: `status` (the OpenAI and
+ * Anthropic SDKs, fetch wrappers), `statusCode`, `status_code` (ollama-js's `ResponseError`),
+ * `response.status` (axios-style), `$metadata.httpStatusCode` (the AWS SDK, Bedrock), or a message
+ * that starts with one ("503 Service Unavailable"). Undefined when none says a 1xx-5xx number.
+ */
+function statusOf(error: unknown, message: string | undefined): number | undefined {
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    status?: unknown;
+    statusCode?: unknown;
+    status_code?: unknown;
+    response?: { status?: unknown } | null;
+    $metadata?: { httpStatusCode?: unknown } | null;
+  };
+  for (const value of [
+    e.status,
+    e.statusCode,
+    e.status_code,
+    e.response?.status,
+    e.$metadata?.httpStatusCode,
+  ]) {
+    if (typeof value === "number" && Number.isInteger(value) && value >= 100 && value < 600) return value;
+  }
+  const leading = message === undefined ? null : /^([45]\d\d)\b(?![.\d])/.exec(message);
+  return leading?.[1] === undefined ? undefined : Number(leading[1]);
 }
 
 /** Reads `retry-after-ms` or `Retry-After` (seconds or an HTTP date) from a Headers object or record. */

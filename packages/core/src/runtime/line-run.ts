@@ -7,12 +7,10 @@ import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { chainRef } from "./chain-ref.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
-import { runMetadata } from "./run-metadata.ts";
+import { metadataView, runMetadata } from "./run-metadata.ts";
 import type { RunClock } from "./run-session.ts";
 import { addUsage, noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunOptions } from "./run-types.ts";
-
-/** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
 
 /**
  * Whether a run with these options may go straight down its chain's line (`LineRun`): nothing
@@ -60,7 +58,8 @@ export class LineRun {
   data: unknown;
   /** The step error that ended the run, if one did. */
   failure: CatenaError | undefined;
-  private readonly metadata: Record<string, unknown>;
+  /** What the steps see as `ctx.metadata`: the read-only view of the run's metadata, as a session's. */
+  private readonly stepMetadata: Readonly<Record<string, unknown>>;
   private readonly logger: Logger;
   private readonly signal: AbortSignal | undefined;
   private readonly line: readonly StepInfo[];
@@ -91,7 +90,7 @@ export class LineRun {
     this.runId = options.runId ?? newRunId(this.wallBase);
     this.startedAt = this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
-    this.metadata = runMetadata(options.metadata);
+    this.stepMetadata = metadataView(runMetadata(options.metadata));
     this.signal = options.signal;
     this.span = NOOP_SPAN;
     this.lastError = undefined;
@@ -170,7 +169,7 @@ export class LineRun {
       chain: this.ref,
       input: this.input,
       outputs: this.outputs,
-      metadata: this.metadata,
+      metadata: this.stepMetadata,
       logger: this.logger,
       trace: NOOP_SPAN,
       attempt: 1,

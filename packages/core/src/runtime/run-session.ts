@@ -11,7 +11,7 @@ import { chainRef } from "./chain-ref.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
 import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
-import { runMetadata } from "./run-metadata.ts";
+import { metadataView, runMetadata } from "./run-metadata.ts";
 import { type StepAttempt, type StepInfo, tierStatus } from "./run-step.ts";
 import { endRunSpan, endStepSpan, modelOf, type RunTotals } from "./run-trace.ts";
 import type { RunOptions } from "./run-types.ts";
@@ -42,6 +42,7 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
   readonly usage: Usage;
   readonly logger: Logger;
   readonly metadata: Record<string, unknown>;
+  readonly stepMetadata: Readonly<Record<string, unknown>>;
   startedAt: number;
   /**
    * The wall clock and the monotonic clock read together when the session began: a step's start
@@ -97,6 +98,7 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
     this.metadata = runMetadata(options.metadata);
+    this.stepMetadata = metadataView(this.metadata);
     this.signal = options.signal;
   }
 

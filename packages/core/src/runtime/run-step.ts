@@ -27,7 +27,8 @@ export interface StepHost {
   readonly chain: AnyChain;
   readonly options: RunOptions;
   readonly usage: Usage;
-  readonly metadata: Readonly<Record<string, unknown>>;
+  /** What the steps see as `ctx.metadata`: a read-only view of the run's metadata. */
+  readonly stepMetadata: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
   /** `Date.now()` and `performance.now()` read at one moment: step start times derive from them. */
@@ -127,7 +128,7 @@ export function runStep(
     chain: ref,
     input: context.input,
     outputs: context.outputs,
-    metadata: host.metadata,
+    metadata: host.stepMetadata,
     logger: host.logger,
     trace: span,
     attempt,

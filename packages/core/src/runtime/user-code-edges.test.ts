@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
 import { defineChain } from "../compile/define-chain.ts";
-import { branch, sequence } from "../flows/flow-nodes.ts";
+import { branch, retry, sequence } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
 import { run } from "./runner.ts";
 
@@ -139,5 +139,33 @@ describe("user code around the steps", () => {
     ]);
     const none = await run(chain, { n: 2 });
     expect(none.output).toEqual({ user: undefined, later: undefined });
+  });
+
+  it("fails a step that writes into ctx.metadata with an error naming it, not a bare TypeError, in a batch too, and retry() leaves it", async () => {
+    const chain = defineChain({
+      name: "metadata-writer",
+      version: "1.0.0",
+      input: n,
+      output: z.unknown(),
+      flow: retry(
+        code("write", (_: { n: number }, ctx) => {
+          (ctx.metadata as Record<string, unknown>).user = "written by a step";
+          return {};
+        }),
+        { attempts: 3, backoff: { initialMs: 1 } },
+      ),
+    });
+    const expected = {
+      code: "STEP_FAILED",
+      message: expect.stringContaining("ctx.metadata.user"),
+      cause: { code: "CHAIN_DEFINITION", details: { metadataKey: "user" } },
+    };
+    const given = await run(chain, { n: 1 }, { metadata: { user: "ada" } });
+    expect(given.status === "error" ? given.error : undefined).toMatchObject(expected);
+    expect(given.steps).toHaveLength(1);
+    const none = await run(chain, { n: 1 });
+    expect(none.status === "error" ? none.error : undefined).toMatchObject(expected);
+    const batch = await runBatch(chain, [{ n: 1 }, { n: 2 }], { metadata: { user: "b" }, collect: true });
+    expect(batch.results?.map((r) => r.error)).toMatchObject([expected, expected]);
   });
 });

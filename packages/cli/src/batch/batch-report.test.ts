@@ -1,0 +1,58 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BatchSummary } from "@catena/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { batchReportText } from "./batch-report.ts";
+import { tallyResults } from "./tally-results.ts";
+
+let dir = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "catena-batch-report-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const summary: BatchSummary = {
+  status: "done",
+  total: 4,
+  done: 1,
+  failed: 0,
+  deferred: 0,
+  waiting: 0,
+  skipped: 3,
+  ms: 10,
+  itemsPerSecond: 100,
+  usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001 },
+  deferredReasons: {},
+};
+
+describe("batchReportText", () => {
+  it("says what the results file's tokens and cost leave out: records with no usage, unpriced ones, dropped failures", async () => {
+    const out = join(dir, "out.jsonl");
+    const records = [
+      // Written before records carried usage, or an item that spent nothing.
+      { index: 0, status: "done", output: {} },
+      { index: 1, status: "done", output: {}, usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001 } },
+      // A model at no known price.
+      { index: 2, status: "done", output: {}, usage: { inputTokens: 5, outputTokens: 1 } },
+      { index: 3, status: "done", output: {}, usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001 } },
+    ];
+    await writeFile(out, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const tally = await tallyResults(out);
+    expect(tally).toMatchObject({
+      withoutUsage: 1,
+      unpriced: 1,
+      usage: { inputTokens: 25, outputTokens: 5 },
+    });
+    const report = { chain: "c@1.0.0", file: "in", out, shownFile: "in", shownOut: "out", summary, tally };
+    expect(batchReportText({ ...report, retriedFailed: true })).toContain(
+      "  results file now holds 4 items: done 4; its records' tokens 25 in / 5 out; cost $0.0020 (1 record carries no usage: spent nothing, or written before records carried it; 1 record's tokens have no known price; the failed attempts --retry-failed dropped are not in the file)\n",
+    );
+    const priced = { ...tally, withoutUsage: 0, unpriced: 0 };
+    expect(batchReportText({ ...report, tally: priced })).toContain(
+      "  results file now holds 4 items: done 4; its records' tokens 25 in / 5 out; cost $0.0020\n",
+    );
+  });
+});
