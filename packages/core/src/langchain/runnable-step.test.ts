@@ -65,17 +65,7 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
   });
 
   it("counts the tokens and cost of the model calls inside the runnable, from LangChain's usage metadata", async () => {
-    const server = await startOpenAiTestServer(() => ({
-      content: "short summary",
-      usage: { promptTokens: 30, completionTokens: 14 },
-    }));
-    try {
-      const model = new ChatOpenAI({
-        model: "gpt-4.1-mini-2025-04-14",
-        apiKey: "test",
-        maxRetries: 0,
-        configuration: { baseURL: server.url },
-      });
+    await withBilledModel("short summary", async (model) => {
       const summarise = ChatPromptTemplate.fromTemplate("Summarise: {text}")
         .pipe(model)
         .pipe(new StringOutputParser());
@@ -85,15 +75,16 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
       const costUsd = (30 * 0.4 + 14 * 1.6) / 1_000_000;
       expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 14, costUsd });
       expect(result.steps[0]?.usage).toEqual({ inputTokens: 30, outputTokens: 14, costUsd });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
-  /** A real ChatOpenAI whose every answer ("not json") is billed 30 + 14 tokens, for `use`. */
-  async function withNotJsonModel(use: (model: ChatOpenAI, requests: () => number) => Promise<void>) {
+  /** A real ChatOpenAI whose every answer is `content`, billed 30 + 14 tokens, for `use`. */
+  async function withBilledModel(
+    content: string,
+    use: (model: ChatOpenAI, requests: () => number) => Promise<void>,
+  ) {
     const server = await startOpenAiTestServer(() => ({
-      content: "not json",
+      content,
       usage: { promptTokens: 30, completionTokens: 14 },
     }));
     try {
@@ -110,7 +101,7 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
   }
 
   it("counts the tokens of an answer that a parser after the model rejects, once", async () => {
-    await withNotJsonModel(async (model) => {
+    await withBilledModel("not json", async (model) => {
       const strict = RunnableLambda.from((text: string) => JSON.parse(text) as unknown);
       const parse = ChatPromptTemplate.fromTemplate("{text}")
         .pipe(model)
@@ -125,7 +116,7 @@ describe("runnableStep: a LangChain Runnable as a Catena step", () => {
   // A documented limit (runnableStep's TSDoc, the README): the OpenAI client throws before
   // LangChain's handleLLMEnd, and handleLLMError carries no usage. This says when that changes.
   it("cannot count the tokens of a structured answer that the OpenAI client itself rejects", async () => {
-    await withNotJsonModel(async (model, requests) => {
+    await withBilledModel("not json", async (model, requests) => {
       const structured = model.withStructuredOutput(z.object({ label: z.string() }), {
         method: "jsonSchema",
       });
