@@ -1,25 +1,24 @@
 import { z } from "zod";
 import type { AnyChain, Chain } from "../compile/chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
-import { CatenaError } from "../errors/catena-error.ts";
 import {
   InputValidationError,
   InvalidSnapshotError,
-  OutputValidationError,
   StepError,
   schemaIssues,
   TimeoutError,
 } from "../errors/errors.ts";
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { newRunId } from "../ids/run-id.ts";
-import type { ReviewNode, Tracer, TraceSpan, Usage } from "../types.ts";
+import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { LineRun, runsStraight } from "./line-run.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
 import { pausedReview, snapshotProblem } from "./paused-review.ts";
+import { failedRun, finishDone, finishFailed, usageSnapshot, withBase } from "./run-result.ts";
 import { type RunClock, RunSession } from "./run-session.ts";
 import { suspendReviewSpan } from "./run-trace.ts";
-import type { RunFailed, RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
+import type { RunOptions, RunResult, RunSnapshot } from "./run-types.ts";
 import { Walk } from "./run-walk.ts";
 import { startShadow } from "./shadow-run.ts";
 
@@ -61,7 +60,8 @@ export function isRunning(started: RunResult | RunningRun | Promise<RunResult>):
  * Starts a run and walks it synchronously as far as it goes: the result when it ended without
  * waiting, otherwise the run ({@link RunningRun}), waiting on `pending`, to hand what that gave to
  * {@link continueRun}. A chain that is a plain sequence of steps, run without per-step extras,
- * goes straight down its steps ({@link LineRun}); any other run walks its machine's table. A batch's worker awaits its items' steps itself this way: no async frame of
+ * goes straight down its steps ({@link LineRun}); any other run walks its machine's table. A
+ * batch's worker awaits its items' steps itself this way: no async frame of
  * the run's own, and no microtask turn between one item's end and the start of its next one. A run
  * with a timeout has a frame of its own (to clear its timer): it comes back as its promise.
  * `clock`: the run's start as read by the caller just before, with nothing but synchronous
@@ -228,20 +228,6 @@ async function executeAwaiting<TInput, TOutput>(
   }
 }
 
-/**
- * What a run's result is made of: its session's totals, or a straight run's (which has no span:
- * `endRunSpan` is only called when the span is active).
- */
-type Ending = Pick<RunSession, "runId" | "ref" | "records" | "usage" | "startedAt" | "span" | "endRunSpan">;
-
-/** The failed result of a run whose walk threw `error`. */
-function failedRun(session: Ending, error: unknown): RunResult {
-  return finishFailed(
-    session,
-    CatenaError.isInstance(error) ? error : new StepError("(runner)", "flow", error),
-  );
-}
-
 /** Arms the run's timeout (returned, to clear) and starts its root span when there is a tracer. */
 function beginRun(
   chain: AnyChain,
@@ -328,34 +314,6 @@ function endLine(straight: LineRun): RunResult {
 }
 
 /**
- * The result of a run that reached its `done` state with `data`: done when the output schema
- * accepts it, failed otherwise. Its `ms` is read after the parse: the output schema's refinements
- * are user code and count in the run's time.
- */
-function finishDone<TOutput>(
-  chain: Chain<unknown, TOutput, unknown>,
-  session: Ending,
-  data: unknown,
-): RunResult<TOutput> {
-  const parsed = chain.output.safeParse(data);
-  if (!parsed.success)
-    return finishFailed(session, new OutputValidationError(chain.name, schemaIssues(parsed.error)));
-  if (session.span.active) session.endRunSpan("done", { outputs: parsed.data });
-  // The common result as one literal, in withBase's field order: adding six fields to a smaller
-  // object one by one walks six shape transitions, once per run.
-  return {
-    status: "done" as const,
-    output: parsed.data,
-    runId: session.runId,
-    chain: session.ref,
-    steps: session.records,
-    usage: usageSnapshot(session.usage),
-    startedAt: session.startedAt,
-    ms: Date.now() - session.startedAt,
-  };
-}
-
-/**
  * Starts the root span of a run: the chain's name, version and fingerprint as metadata (inherited
  * by every step's span), its metadata (`project` picks the trace project), tags for name and version.
  * A resumed run continues the trace of the run that paused when its snapshot says where and the
@@ -415,36 +373,4 @@ function decisionSchemaOf(review: ReviewNode | undefined): Record<string, unknow
   } catch {
     return undefined;
   }
-}
-
-/** The fields every run result has, whatever its status. */
-type RunBase = Pick<RunFailed, "runId" | "chain" | "steps" | "usage" | "startedAt" | "ms">;
-
-/**
- * A result: its status and what it carries, then the fields every result has, set on the same
- * object (one object per run, not a spread of a second one: a batch makes one per item).
- */
-function withBase<T extends { status: RunResult["status"] }>(result: T, session: Ending): T & RunBase {
-  const r = result as T & RunBase;
-  r.runId = session.runId;
-  r.chain = session.ref;
-  r.steps = session.records;
-  r.usage = usageSnapshot(session.usage);
-  r.startedAt = session.startedAt;
-  r.ms = Date.now() - session.startedAt;
-  return r;
-}
-
-/**
- * The run's usage as it stands when its result is built. A step that ignored the run's timeout or
- * abort can still record usage after the run returned (a model call whose answer arrives late);
- * that must not change a result the caller already holds, nor a batch total summed from it.
- */
-function usageSnapshot(usage: Usage): Usage {
-  return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
-}
-
-function finishFailed(session: Ending, error: CatenaError): RunResult<never> {
-  if (session.span.active) session.endRunSpan("error", { error });
-  return withBase({ status: "error" as const, error }, session);
 }
