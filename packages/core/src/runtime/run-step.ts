@@ -295,8 +295,10 @@ export function stepRecord(
   if (info.tier !== undefined) r.tier = info.tier;
   if (attempt > 1) r.attempt = attempt;
   if (item !== undefined) r.item = item;
-  if (usage !== undefined)
+  if (usage !== undefined) {
     r.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
+    if (usage.cachedUsd !== undefined) r.usage.cachedUsd = usage.cachedUsd;
+  }
   return r;
 }
 
@@ -305,6 +307,7 @@ export function addUsage(total: Usage, u: Partial<Usage>): void {
   total.inputTokens += u.inputTokens ?? 0;
   total.outputTokens += u.outputTokens ?? 0;
   total.costUsd += u.costUsd ?? 0;
+  if (u.cachedUsd !== undefined) total.cachedUsd = (total.cachedUsd ?? 0) + u.cachedUsd;
 }
 
 /** A done step's record carries its output's `confidence` when the output has a numeric one. */
