@@ -351,4 +351,52 @@ describe("catena train --from-traces", () => {
     expect(report.training.examples).toBeLessThanOrEqual(kept + 2 * result.traced.added);
     expect(result.traced.added).toBeGreaterThan(0);
   }, 400_000);
+
+  it("flags a candidate identical to the current version as unchanged, and does not promote it", async () => {
+    // Four examples of each intent, calibrated on dev only: the same traces train the same candidate.
+    const perLabel = new Map<string, number>();
+    const four = bankingSplit().train.filter((e) => {
+      const n = (perLabel.get(e.label) ?? 0) + 1;
+      perLabel.set(e.label, n);
+      return n <= 4;
+    });
+    writeFileSync(
+      join(dir, "four.csv"),
+      `text,label\n${four.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`,
+    );
+    const again = (out: string) =>
+      trainFromTraces(
+        "--json",
+        "--data",
+        "four.csv",
+        "--calib-share",
+        "0",
+        "--gate",
+        "regressions<=100000",
+        "--out",
+        out,
+      );
+    const first = await again("same-1");
+    expect(JSON.parse(first.stdout).status, first.stderr).toBe("promoted");
+    const promoted = JSON.parse(first.stdout).candidate;
+
+    const second = await again("same-2");
+    const result = JSON.parse(second.stdout);
+    expect(result.status).toBe("unchanged");
+    expect(result.current.id).toBe(promoted.id);
+    expect(result.candidate.fingerprint).toBe(promoted.fingerprint);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe(
+      `catena: candidate ${result.candidate.id} is identical to ${promoted.id} (fingerprint ${promoted.fingerprint.slice(0, 12)}): not promoted; train again once new traces or corrections have come in.\n`,
+    );
+    expect(result.reasons.at(-1)).toMatch(
+      /^not promoted: the candidate is identical to banking-intents@\S+ \(same fingerprint\)/,
+    );
+    expect(readFileSync(join(dir, "same-2", "report.md"), "utf8")).toMatch(/: unchanged \(identical to /m);
+    // The config still runs the first candidate; the lock file did not get the no-op.
+    const config = JSON.parse(readFileSync(join(dir, "catena.config.json"), "utf8"));
+    expect(config.chains.at(-1)).toBe("./same-1/chain.mjs");
+    const lock = JSON.parse(readFileSync(join(dir, "catena.lock.json"), "utf8"));
+    expect(lock.chains[result.candidate.id]).toBeUndefined();
+  }, 600_000);
 });

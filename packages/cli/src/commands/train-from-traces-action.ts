@@ -51,7 +51,8 @@ export interface TrainFromTracesCommandOptions {
  * `catena train <chain> --from-traces`: reads the chain's traced LLM answers and corrections from
  * the configured backend, trains and calibrates a candidate version in its own folder, compares it
  * with the current version, promotes it when the gate holds (with `--promote`), and prints the
- * report (written beside the candidate as report.md and report.json). A refused candidate exits 1.
+ * report (written beside the candidate as report.md and report.json). A refused candidate exits 1;
+ * one identical to the current version (same fingerprint) is reported as `unchanged`, not promoted.
  */
 export async function trainFromTracesAction(
   ctx: CommandContext,
@@ -184,7 +185,12 @@ export async function trainFromTracesAction(
   } else {
     ctx.io.out(trainFromTracesText(ctx.io.cwd, result));
   }
-  if (result.status === "refused") {
+  if (result.status === "unchanged") {
+    // Nothing failed, so the exit code stays 0; but a promotion asked for did not happen: say so.
+    ctx.io.err(
+      `catena: candidate ${result.candidate.id} is identical to ${result.current.id} (fingerprint ${shortFingerprint(result.candidate.fingerprint)}): not promoted; train again once new traces or corrections have come in.\n`,
+    );
+  } else if (result.status === "refused") {
     const failing = result.gate.filter((c) => !c.passed).map((c) => c.text);
     ctx.io.err(`catena: candidate ${result.candidate.id} refused: ${failing.join(", ")}\n`);
     ctx.setExitCode(ExitCode.failed);

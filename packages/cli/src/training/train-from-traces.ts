@@ -99,7 +99,9 @@ export interface TrainFromTracesOptions {
  * candidate's folder gets the artifacts, `thresholds.json`, `chain.mjs` (the candidate as a chain
  * module), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
  * to `catena.config.json`, so that the bare chain name runs the candidate while the current version
- * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. Throws a `TrainFromTracesError` when there is nothing to learn from.
+ * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. A candidate
+ * with the current version's fingerprint is `unchanged` and never promoted. Throws a
+ * `TrainFromTracesError` when there is nothing to learn from.
  */
 export async function trainFromTraces(options: TrainFromTracesOptions): Promise<TrainFromTracesResult> {
   const { trainable, current } = options;
@@ -200,7 +202,10 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     comparison.metrics,
   );
   const passed = gate.every((c) => c.passed);
-  const status = !passed ? "refused" : options.promote ? "promoted" : "candidate";
+  // The same fingerprint is the same behaviour (the version is not in it): training on these
+  // traces changed nothing, and promoting would only add a version number.
+  const unchanged = candidate.fingerprint === current.fingerprint;
+  const status = unchanged ? "unchanged" : !passed ? "refused" : options.promote ? "promoted" : "candidate";
   const result: TrainFromTracesResult = {
     status,
     chain: trainable.name,
@@ -230,7 +235,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     calibration,
     comparison,
     gate,
-    reasons: reasonsOf(gate, status),
+    reasons: reasonsOf(gate, status, current.id),
     report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
   };
   if (status === "promoted") {
