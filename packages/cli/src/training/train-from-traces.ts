@@ -20,10 +20,10 @@ import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
+import { tooFewItemsError } from "./too-few-items.ts";
 import { tracedCalibrationItems } from "./traced-calibration.ts";
 import { readTracedLabels } from "./traced-labels.ts";
 import { normalisedText, tracedTrainingSet } from "./traced-training-set.ts";
-import { TrainFromTracesError } from "./train-from-traces-error.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 
 export type { TrainFromTracesResult } from "./train-from-traces-result.ts";
@@ -141,11 +141,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   const usable = set.added.length;
   const minItems = options.minItems ?? 20;
   if (usable < minItems) {
-    throw new TrainFromTracesError(
-      "TOO_FEW_ITEMS",
-      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic, ${set.calib.length} are kept apart to choose thresholds on. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items or --calib-share.`,
-      { details: { usable, minItems, ...counts, ...set.counts } },
-    );
+    throw tooFewItemsError({ chain: trainable.name, minItems, items, counts, set });
   }
 
   const version = nextVersion(current.version, options.takenVersions);
