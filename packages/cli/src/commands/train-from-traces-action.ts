@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { readLockFile } from "@catena/core";
 import { parseGate } from "@catena/core/evals";
@@ -140,6 +140,19 @@ export async function trainFromTracesAction(
   const reader = await openTraceReader();
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
+  // Ctrl-C or SIGTERM: the folder this command made for the candidate holds no usable candidate,
+  // so it goes; one that existed before is left as it is. Then the conventional exit code.
+  let created: string | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    bar?.stop();
+    if (created !== undefined) {
+      rmSync(created, { recursive: true, force: true });
+      ctx.io.err(`catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`);
+    } else ctx.io.err("catena: interrupted\n");
+    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let result: TrainFromTracesResult;
   try {
     result = await trainFromTraces({
@@ -169,6 +182,9 @@ export async function trainFromTracesAction(
       minRating,
       seed,
       promote: options.promote === true,
+      onCreated: (dir) => {
+        created = dir;
+      },
       ...(dev === undefined ? {} : { dev }),
       ...(data === undefined ? {} : { data }),
       ...(bar === undefined ? {} : { onProgress: (p) => bar.update(p) }),
@@ -177,6 +193,8 @@ export async function trainFromTracesAction(
       ...(maxRegressions === undefined ? {} : { maxRegressions }),
     });
   } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     bar?.stop();
     await reader.close();
   }

@@ -89,6 +89,12 @@ export interface TrainFromTracesOptions {
   seed?: number;
   /** Promote the candidate when the gate holds. */
   promote?: boolean;
+  /**
+   * Called with the top-most folder made for the candidate, when one had to be made (never for a
+   * folder that existed): what to remove if the command is interrupted before it finished. Called
+   * again with `undefined` before the promotion starts: from then on the config may name the folder.
+   */
+  onCreated?: (dir: string | undefined) => void;
   onProgress?: (
     p: TrainProgress | { phase: "read" | "calibrate" | "compare"; done: number; total: number },
   ) => void;
@@ -149,7 +155,9 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     options.cwd,
     options.outDir ?? join(".catena", "candidates", `${trainable.name}@${version}`),
   );
-  mkdirSync(dir, { recursive: true });
+  // The top-most folder made here, if any: the caller removes it when the command is interrupted.
+  const created = mkdirSync(dir, { recursive: true });
+  if (created !== undefined) options.onCreated?.(created);
   const trained = await trainable.train(set.train, {
     dev,
     outDir: dir,
@@ -235,6 +243,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
   };
   if (status === "promoted") {
+    options.onCreated?.(undefined);
     // Locked first: a stale lock entry stops the promotion before the config names the candidate.
     result.lockedIn = await lockCandidate(options.cwd, candidate);
     result.promotedIn = promoteCandidate(options.cwd, modulePath);
