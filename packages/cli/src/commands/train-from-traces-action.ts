@@ -7,6 +7,7 @@ import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
+import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
@@ -126,7 +127,11 @@ export async function trainFromTracesAction(
     const path = resolve(ctx.io.cwd, file);
     if (!existsSync(path)) throw new CliError(`${what} file not found: ${file}`);
     assertUtf8File(path, displayPath(ctx.io.cwd, path));
-    return trainable.readData(path);
+    return readCsvColumns(() => trainable.readData(path), {
+      option: `--${what}`,
+      shown: file,
+      labelColumns: ["label", "category"],
+    });
   };
   const dev = readFile(options.dev, "dev");
   const data = readFile(options.data, "data");
