@@ -177,7 +177,7 @@ describe("user code around the steps", () => {
       input: n,
       output: z.unknown(),
       flow: code("clone", (_: { n: number }, ctx) => {
-        const copy = structuredClone(ctx.metadata);
+        const copy: Record<string, unknown> = structuredClone(ctx.metadata);
         copy.seen = true;
         return { copy, keys: Object.keys(ctx.metadata), json: JSON.stringify(ctx.metadata) };
       }),
