@@ -293,7 +293,16 @@ describe("catena train --from-traces", () => {
       ["--json", "train", "banking-intents", "--from-traces", "--since", "1h", "--min-items", "100000"],
       { cwd: dir, env: env("loop") },
     );
-    expect(JSON.parse(few.stdout).error.code).toBe("TOO_FEW_ITEMS");
+    const tooFew = JSON.parse(few.stdout).error;
+    expect(tooFew.code).toBe("TOO_FEW_ITEMS");
+    // Every run counted once by what it gave, then the labelled texts by where they went.
+    expect(tooFew.message).toMatch(
+      /^Only \d+ labelled items? to train on in \d+ traced runs of banking-intents \(need 100000\)\. The runs: .*; their labels are \d+ distinct texts, of which .*\d+ usable\. /,
+    );
+    const d = tooFew.details;
+    expect(d.corrected + d.cheap + d.lowRated + d.unanswered + d.invalidCorrections).toBeLessThanOrEqual(
+      d.runs,
+    );
     const untrainable = await catena(["--json", "train", "support-triage", "--from-traces"], {
       cwd: dir,
       env: env("loop"),
