@@ -134,7 +134,10 @@ describe("catena train / calibrate / eval", () => {
       { cwd: dir },
     );
     expect(noLabel.code).toBe(2);
-    expect(noLabel.stderr).toMatch(/has no "label" column \(columns: text, intent\)/);
+    // Named with the flag and the fix a CLI user has, not the code API's labelColumn.
+    expect(noLabel.stderr).toMatch(
+      /--data \S*nolabel\.csv has no label column \(its columns: text, intent\); name the column of the labels "label" or "category" in the header row\./,
+    );
 
     const unknown = csv("unknown.csv", [
       ...small.slice(0, 4),

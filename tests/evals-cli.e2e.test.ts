@@ -207,7 +207,10 @@ describe("LLM judges: alignment before gates, cache, cost", () => {
     const cost = (r: { stdout: string }) =>
       (
         JSON.parse(r.stdout) as {
-          evaluation: { cost: { chainUsd: number; judgeUsd: number }; tokens: { judgeInput: number } };
+          evaluation: {
+            cost: { chainUsd: number; judgeUsd: number; totalUsd: number; cachedUsd: number };
+            tokens: { judgeInput: number };
+          };
         }
       ).evaluation;
     expect(cost(first).cost.chainUsd).toBeGreaterThan(0);
@@ -217,7 +220,14 @@ describe("LLM judges: alignment before gates, cache, cost", () => {
     const second = await inCwd("--json", "eval", "sql-qa", "--data", sqlData, "--no-trace");
     expect(second.code, second.stderr).toBe(0);
     expect(server.chatRequests().length - before).toBe(0);
-    expect(cost(second).cost).toEqual({ chainUsd: 0, judgeUsd: 0, totalUsd: 0 });
+    // Nothing spent; what the cached answers would cost uncached is said apart.
+    expect(cost(second).cost).toEqual({
+      chainUsd: 0,
+      judgeUsd: 0,
+      totalUsd: 0,
+      cachedUsd: expect.any(Number),
+    });
+    expect(cost(second).cost.cachedUsd).toBeCloseTo(cost(first).cost.totalUsd, 10);
     expect(JSON.parse(second.stdout).evaluation.evaluators).toEqual(
       JSON.parse(first.stdout).evaluation.evaluators,
     );

@@ -6,7 +6,10 @@
  * --from-traces --promote` trains a candidate version, compares it, and promotes it only when the
  * gate holds.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bankingSplit, INTENTS } from "@catena/chains";
@@ -15,7 +18,7 @@ import { startStudio } from "@catena/studio";
 import { type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
 import { Client } from "langsmith";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catena } from "./support/run-catena.ts";
+import { catena, catenaBin } from "./support/run-catena.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-loop-"));
 let studio: Awaited<ReturnType<typeof startStudio>>;
@@ -290,7 +293,16 @@ describe("catena train --from-traces", () => {
       ["--json", "train", "banking-intents", "--from-traces", "--since", "1h", "--min-items", "100000"],
       { cwd: dir, env: env("loop") },
     );
-    expect(JSON.parse(few.stdout).error.code).toBe("TOO_FEW_ITEMS");
+    const tooFew = JSON.parse(few.stdout).error;
+    expect(tooFew.code).toBe("TOO_FEW_ITEMS");
+    // Every run counted once by what it gave, then the labelled texts by where they went.
+    expect(tooFew.message).toMatch(
+      /^Only \d+ labelled items? to train on in \d+ traced runs of banking-intents \(need 100000\)\. The runs: .*; their labels are \d+ distinct texts, of which .*\d+ usable\. /,
+    );
+    const d = tooFew.details;
+    expect(d.corrected + d.cheap + d.lowRated + d.unanswered + d.invalidCorrections).toBeLessThanOrEqual(
+      d.runs,
+    );
     const untrainable = await catena(["--json", "train", "support-triage", "--from-traces"], {
       cwd: dir,
       env: env("loop"),
@@ -351,4 +363,145 @@ describe("catena train --from-traces", () => {
     expect(report.training.examples).toBeLessThanOrEqual(kept + 2 * result.traced.added);
     expect(result.traced.added).toBeGreaterThan(0);
   }, 400_000);
+
+  it("flags a candidate identical to the current version as unchanged, and does not promote it", async () => {
+    // Four examples of each intent, calibrated on dev only: the same traces train the same candidate.
+    const perLabel = new Map<string, number>();
+    const four = bankingSplit().train.filter((e) => {
+      const n = (perLabel.get(e.label) ?? 0) + 1;
+      perLabel.set(e.label, n);
+      return n <= 4;
+    });
+    writeFileSync(
+      join(dir, "four.csv"),
+      `text,label\n${four.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`,
+    );
+    const again = (out: string) =>
+      trainFromTraces(
+        "--json",
+        "--data",
+        "four.csv",
+        "--calib-share",
+        "0",
+        "--gate",
+        "regressions<=100000",
+        "--out",
+        out,
+      );
+    const first = await again("same-1");
+    expect(JSON.parse(first.stdout).status, first.stderr).toBe("promoted");
+    const promoted = JSON.parse(first.stdout).candidate;
+
+    const second = await again("same-2");
+    const result = JSON.parse(second.stdout);
+    expect(result.status).toBe("unchanged");
+    expect(result.current.id).toBe(promoted.id);
+    expect(result.candidate.fingerprint).toBe(promoted.fingerprint);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe(
+      `catena: candidate ${result.candidate.id} is identical to ${promoted.id} (fingerprint ${promoted.fingerprint.slice(0, 12)}): not promoted; train again once new traces or corrections have come in.\n`,
+    );
+    expect(result.reasons.at(-1)).toMatch(
+      /^not promoted: the candidate is identical to banking-intents@\S+ \(same fingerprint\)/,
+    );
+    expect(readFileSync(join(dir, "same-2", "report.md"), "utf8")).toMatch(/: unchanged \(identical to /m);
+    // The config still runs the first candidate; the lock file did not get the no-op.
+    const config = JSON.parse(readFileSync(join(dir, "catena.config.json"), "utf8"));
+    expect(config.chains.at(-1)).toBe("./same-1/chain.mjs");
+    const lock = JSON.parse(readFileSync(join(dir, "catena.lock.json"), "utf8"));
+    expect(lock.chains[result.candidate.id]).toBeUndefined();
+  }, 600_000);
+
+  it.each([
+    ["a folder it created", false],
+    ["a folder that existed before", true],
+  ] as const)(
+    "on Ctrl-C removes %s only when it created it, and exits 130",
+    async (_what, existed) => {
+      const out = join(dir, existed ? "interrupted-existing" : "interrupted-new");
+      // The CLI reads the traces through this proxy: once it asks for their feedback, it is at work
+      // (an existing folder gives no other sign of that).
+      let readingFeedback = false;
+      const proxy = await watchingProxy(studio.url, (path) => {
+        if (path.startsWith("/feedback")) readingFeedback = true;
+      });
+      if (existed) {
+        mkdirSync(out);
+        writeFileSync(join(out, "notes.txt"), "mine\n");
+      }
+      const child = spawn(
+        process.execPath,
+        [
+          catenaBin,
+          "train",
+          "banking-intents",
+          "--from-traces",
+          "--since",
+          "1h",
+          "--dev",
+          "dev.csv",
+          "--out",
+          out,
+        ],
+        {
+          cwd: dir,
+          env: { ...process.env, ...env("loop"), CATENA_STUDIO_URL: proxy.url, NO_COLOR: "1" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr.on("data", (chunk) => {
+        stderr += String(chunk);
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      // Interrupted while at work: once it made the folder, or read the feedback for an existing one.
+      const started = () => (existed ? readingFeedback : existsSync(out));
+      for (let i = 0; i < 3000 && !started(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(existsSync(join(out, "chain.mjs"))).toBe(false);
+      child.kill("SIGINT");
+      const code = await exited;
+      await proxy.close();
+      expect(code, stderr).toBe(130);
+      expect(existsSync(out)).toBe(existed);
+      if (existed) expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
+      expect(stderr).toMatch(
+        existed
+          ? /catena: interrupted\n$/
+          : /catena: interrupted; removed interrupted-new, which it had created\n$/,
+      );
+    },
+    300_000,
+  );
 });
+
+/** An HTTP proxy to `target` that tells `onRequest` the path of every request it forwards. */
+async function watchingProxy(
+  target: string,
+  onRequest: (path: string) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    onRequest(req.url ?? "/");
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(
+        (e): e is [string, string] => typeof e[1] === "string" && e[0] !== "host" && e[0] !== "connection",
+      ),
+    );
+    const upstream = await fetch(new URL(req.url ?? "/", target), {
+      method: req.method ?? "GET",
+      headers,
+      ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
+    });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    const kept = [...upstream.headers].filter(([k]) => k !== "content-encoding" && k !== "content-length");
+    res.writeHead(upstream.status, Object.fromEntries(kept));
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

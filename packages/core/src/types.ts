@@ -17,6 +17,12 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /**
+   * What the answers served from the LLM response cache would have cost uncached, in USD (list
+   * price of the tokens the cached call was billed for). Not in `costUsd`: nothing was spent. Absent
+   * when no answer came from the cache.
+   */
+  cachedUsd?: number;
 }
 
 /** What a trace span records about a step or a run when it starts. */

@@ -1,3 +1,5 @@
+import { editDistance } from "./edit-distance.ts";
+
 /** The subset of JSON Schema (as zod's `toJSONSchema` writes it) that forms and checks use. */
 export interface JsonSchema {
   type?: string | string[];
@@ -31,7 +33,7 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, path = "$"):
     return [`${path} must be ${JSON.stringify(schema.const)}`];
   }
   if (schema.enum !== undefined && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    return [`${path} must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`];
+    return [enumProblem(path, value, schema.enum)];
   }
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
   if (types.length > 0 && !types.some((t) => isType(value, t))) {
@@ -71,6 +73,38 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, path = "$"):
     }
   }
   return problems;
+}
+
+/** Allowed values listed in full; past this many, the closest ones (a labelling chain has dozens). */
+const ENUM_LISTED = 8;
+
+/**
+ * What is wrong with a value outside an enum: the allowed values when they are few; else the
+ * closest by edit distance (a mistyped label is the usual case), a "did you mean" when one is
+ * near enough, and how many there are.
+ */
+function enumProblem(path: string, value: unknown, allowed: readonly unknown[]): string {
+  const shown = (values: readonly unknown[]) => values.map((e) => JSON.stringify(e)).join(", ");
+  if (allowed.length <= ENUM_LISTED) return `${path} must be one of ${shown(allowed)}`;
+  const given = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  const ranked = allowed
+    .map((option, index) => ({
+      option,
+      index,
+      distance: editDistance(
+        given.toLowerCase(),
+        (typeof option === "string" ? option : JSON.stringify(option)).toLowerCase(),
+      ),
+    }))
+    .sort((x, y) => x.distance - y.distance || x.index - y.index);
+  const best = ranked[0];
+  const closest = ranked.slice(0, 3).map((r) => r.option);
+  // Near enough to be a typo: at most a third of the word changed (and at least two edits allowed).
+  const guess =
+    best !== undefined && best.distance <= Math.max(2, Math.floor(given.length / 3))
+      ? ` Did you mean ${JSON.stringify(best.option)}?`
+      : "";
+  return `${path} must be one of the ${allowed.length} allowed values, and ${JSON.stringify(value)} is not.${guess} Closest: ${shown(closest)}.`;
 }
 
 function isType(value: unknown, type: string): boolean {

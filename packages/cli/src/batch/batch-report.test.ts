@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BatchSummary } from "@catena/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchReportText } from "./batch-report.ts";
+import { batchReportText, valueCounts } from "./batch-report.ts";
 import { tallyResults } from "./tally-results.ts";
 
 let dir = "";
@@ -54,5 +54,31 @@ describe("batchReportText", () => {
     expect(batchReportText({ ...report, tally: priced })).toContain(
       "  results file now holds 4 items: done 4; its records' tokens 25 in / 5 out; cost $0.0020\n",
     );
+  });
+});
+
+describe("the counts per label", () => {
+  it("lists the ten most frequent labels, then how many more there are and the items they hold", async () => {
+    const out = join(dir, "labels.jsonl");
+    // 77 labels, label i given to 100 - i items... kept small: 77 - i items.
+    const records = Array.from({ length: 77 }, (_, i) => i).flatMap((i) =>
+      Array.from({ length: 77 - i }, () => ({ status: "done", output: { label: `intent_${i}` } })),
+    );
+    await writeFile(out, `${records.map((r, index) => JSON.stringify({ index, ...r })).join("\n")}\n`);
+    const tally = await tallyResults(out);
+    const text = batchReportText({
+      chain: "c@1.0.0",
+      file: "in",
+      out,
+      shownFile: "in",
+      shownOut: "out",
+      summary,
+      tally,
+    });
+    const line = text.split("\n").find((l) => l.startsWith("  label: ")) ?? "";
+    expect(line).toBe(
+      `  label: ${Array.from({ length: 10 }, (_, i) => `intent_${i} ${77 - i}`).join(", ")}, … and 67 more (${(67 * 68) / 2} items; all in --json)`,
+    );
+    expect(valueCounts({ a: 2, b: 1 })).toBe("a 2, b 1");
   });
 });

@@ -100,13 +100,8 @@ export function batchReportText(r: BatchReport): string {
       `  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}${fileUsage(r)}`,
     );
   }
-  for (const [field, values] of Object.entries(r.tally.counts)) {
-    lines.push(
-      `  ${field}: ${Object.entries(values)
-        .map(([value, n]) => `${value} ${n}`)
-        .join(", ")}`,
-    );
-  }
+  for (const [field, values] of Object.entries(r.tally.counts))
+    lines.push(`  ${field}: ${valueCounts(values)}`);
   if (r.tally.failed > 0) {
     lines.push(
       `  failed items${r.tally.failed > r.tally.failures.length ? ` (first ${r.tally.failures.length} of ${r.tally.failed})` : ""}:`,
@@ -137,4 +132,22 @@ const INPUT_ERROR_CODES: ReadonlySet<string> = new Set(["BATCH_INPUT", "INPUT_VA
 /** Fingerprints are shown by their first 12 digits, as `catena list` does. */
 function short(field: string, value: string): string {
   return field === "fingerprint" ? value.slice(0, 12) : value;
+}
+
+/** Values listed per counted field: a labelling chain has dozens (Banking77: 77), one line must stay readable. */
+const VALUES_SHOWN = 10;
+
+/**
+ * The counts of one field's values, most frequent first (as tallied): the first {@link VALUES_SHOWN},
+ * then how many other values there are and how many items they hold (`--json` has them all).
+ */
+export function valueCounts(values: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(values);
+  const shown = entries.slice(0, VALUES_SHOWN).map(([value, n]) => `${value} ${n}`);
+  const rest = entries.slice(VALUES_SHOWN);
+  if (rest.length > 0) {
+    const items = rest.reduce((sum, [, n]) => sum + n, 0);
+    shown.push(`… and ${rest.length} more (${plural(items, "item")}; all in --json)`);
+  }
+  return shown.join(", ");
 }

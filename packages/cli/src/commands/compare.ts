@@ -30,7 +30,10 @@ export interface CompareCommandOptions {
  * examples with the same evaluators (each recorded as an experiment on the same dataset when a
  * trace backend is configured) and shows them side by side: the changed examples with regressions
  * first, McNemar's exact test and a paired bootstrap on the difference, and the cost and latency
- * deltas. `--gate "accuracy>=0.9,regressions<=3"` exits 1 when a condition fails.
+ * deltas. `--gate "accuracy>=0.9,regressions<=3"` exits 1 when a condition fails. Costs are at
+ * uncached prices: an answer from `--llm-cache` counts what it would cost from the model (and the
+ * part that came from the cache is shown apart), so that the version that happened to find its
+ * answers in the cache does not look cheaper.
  */
 export function registerCompareCommand(program: Command, ctx: CommandContext): void {
   program
@@ -54,6 +57,10 @@ export function registerCompareCommand(program: Command, ctx: CommandContext): v
     .option("--llm-cache <dir>", "answer repeated LLM requests from this cache", ".catena/llm-cache")
     .option("--no-llm-cache", "call the model for every request")
     .option("--show <n>", "changed examples listed (text output)", "20")
+    .addHelpText(
+      "after",
+      '\nCost: cost/run (and the gate\'s cost and cost_delta) is at uncached prices: an answer served from\n--llm-cache counts what the model would charge for it, so a version is not cheaper for having found\nits answers in the cache. The "from cache" row shows how much of it was not spent this time.\n',
+    )
     .action(async (before: string, after: string, options: CompareCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const gate = options.gate === undefined ? undefined : parseGate(options.gate);

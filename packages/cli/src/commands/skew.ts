@@ -60,7 +60,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
       if (!existsSync(baselinePath))
         throw new CliError(`--baseline ${shown} not found; give the chain's dev file.`);
       assertNotDirectory(baselinePath, { option: "--baseline", shown });
-      const baseline = readEvalItems(baselinePath, shown).map((item) => ({
+      const baseline = readEvalItems(baselinePath, shown, undefined, "label", "--baseline").map((item) => ({
         text: typeof item.input.text === "string" ? item.input.text : JSON.stringify(item.input),
         label: item.label,
       }));

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { readLockFile } from "@catena/core";
 import { parseGate } from "@catena/core/evals";
@@ -7,6 +7,7 @@ import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
+import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
@@ -51,7 +52,8 @@ export interface TrainFromTracesCommandOptions {
  * `catena train <chain> --from-traces`: reads the chain's traced LLM answers and corrections from
  * the configured backend, trains and calibrates a candidate version in its own folder, compares it
  * with the current version, promotes it when the gate holds (with `--promote`), and prints the
- * report (written beside the candidate as report.md and report.json). A refused candidate exits 1.
+ * report (written beside the candidate as report.md and report.json). A refused candidate exits 1;
+ * one identical to the current version (same fingerprint) is reported as `unchanged`, not promoted.
  */
 export async function trainFromTracesAction(
   ctx: CommandContext,
@@ -125,7 +127,11 @@ export async function trainFromTracesAction(
     const path = resolve(ctx.io.cwd, file);
     if (!existsSync(path)) throw new CliError(`${what} file not found: ${file}`);
     assertUtf8File(path, displayPath(ctx.io.cwd, path));
-    return trainable.readData(path);
+    return readCsvColumns(() => trainable.readData(path), {
+      option: `--${what}`,
+      shown: file,
+      labelColumns: ["label", "category"],
+    });
   };
   const dev = readFile(options.dev, "dev");
   const data = readFile(options.data, "data");
@@ -139,6 +145,19 @@ export async function trainFromTracesAction(
   const reader = await openTraceReader();
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
+  // Ctrl-C or SIGTERM: the folder this command made for the candidate holds no usable candidate,
+  // so it goes; one that existed before is left as it is. Then the conventional exit code.
+  let created: string | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    bar?.stop();
+    if (created !== undefined) {
+      rmSync(created, { recursive: true, force: true });
+      ctx.io.err(`catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`);
+    } else ctx.io.err("catena: interrupted\n");
+    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let result: TrainFromTracesResult;
   try {
     result = await trainFromTraces({
@@ -168,6 +187,9 @@ export async function trainFromTracesAction(
       minRating,
       seed,
       promote: options.promote === true,
+      onCreated: (dir) => {
+        created = dir;
+      },
       ...(dev === undefined ? {} : { dev }),
       ...(data === undefined ? {} : { data }),
       ...(bar === undefined ? {} : { onProgress: (p) => bar.update(p) }),
@@ -176,6 +198,8 @@ export async function trainFromTracesAction(
       ...(maxRegressions === undefined ? {} : { maxRegressions }),
     });
   } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     bar?.stop();
     await reader.close();
   }
@@ -184,7 +208,12 @@ export async function trainFromTracesAction(
   } else {
     ctx.io.out(trainFromTracesText(ctx.io.cwd, result));
   }
-  if (result.status === "refused") {
+  if (result.status === "unchanged") {
+    // Nothing failed, so the exit code stays 0; but a promotion asked for did not happen: say so.
+    ctx.io.err(
+      `catena: candidate ${result.candidate.id} is identical to ${result.current.id} (fingerprint ${shortFingerprint(result.candidate.fingerprint)}): not promoted; train again once new traces or corrections have come in.\n`,
+    );
+  } else if (result.status === "refused") {
     const failing = result.gate.filter((c) => !c.passed).map((c) => c.text);
     ctx.io.err(`catena: candidate ${result.candidate.id} refused: ${failing.join(", ")}\n`);
     ctx.setExitCode(ExitCode.failed);

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
+import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
@@ -147,7 +148,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const seed = Number(options.seed ?? "77");
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${options.seed}`);
       assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
-      const examples = trainable.readData(dataPath);
+      const labelColumns = ["label", "category"];
+      const examples = readCsvColumns(() => trainable.readData(dataPath), {
+        option: "--data",
+        shown: options.data,
+        labelColumns,
+      });
       let train: LabelledExample[];
       let dev: LabelledExample[];
       if (options.dev !== undefined) {
@@ -155,7 +161,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         if (!existsSync(devPath)) throw new CliError(`dev file not found: ${options.dev}`);
         train = examples;
         assertUtf8File(devPath, displayPath(ctx.io.cwd, devPath));
-        dev = trainable.readData(devPath);
+        dev = readCsvColumns(() => trainable.readData(devPath), {
+          option: "--dev",
+          shown: options.dev,
+          labelColumns,
+        });
       } else {
         ({ train, dev } = splitDataset(examples, { seed, devShare: 0.15, stratify: true }));
       }

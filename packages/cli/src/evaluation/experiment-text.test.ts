@@ -83,6 +83,19 @@ describe("comparisonText", () => {
     expect(text).toMatch(/^cost\/run\s+\$0\.000055\s+\$0\s+-\$0\.000055$/m);
   });
 
+  it("costs a cached answer as uncached, showing apart how much of it came from the cache", async () => {
+    const evaluators = [fieldMatch({ fields: ["label"] })];
+    const a = await runExperiment(before, dataset, { evaluators });
+    const b = await runExperiment(after, dataset, { evaluators });
+    for (const row of a.rows) row.usage = { inputTokens: 100, outputTokens: 1, costUsd: 0.0000552 };
+    // The same answers, found in the cache: nothing spent, but they cost as much to make.
+    for (const row of b.rows)
+      row.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0, cachedUsd: 0.0000552 };
+    const text = comparisonText("labeller@1.0.0", "labeller@1.0.1", compareExperiments(a, b));
+    expect(text).toMatch(/^cost\/run\s+\$0\.000055\s+\$0\.000055\s+\$0$/m);
+    expect(text).toMatch(/^ {2}from cache\s+\$0\s+\$0\.000055$/m);
+  });
+
   it("prints a cost per run below a cent as a plain decimal with two digits, and its signed delta", async () => {
     const evaluators = [fieldMatch({ fields: ["label"] })];
     const costs = async (a: number, b: number) => {

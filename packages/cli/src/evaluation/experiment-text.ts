@@ -6,6 +6,7 @@ import type {
   ExperimentSummary,
   GateCheck,
 } from "@catena/core/evals";
+import { uncachedUsd } from "@catena/core/evals";
 import { table } from "../format/table.ts";
 import type { ExperimentRecording } from "./recorded-experiment.ts";
 
@@ -51,6 +52,9 @@ export function experimentText(
     `latency p50 ${ms(s.latency.p50Ms)}, p95 ${ms(s.latency.p95Ms)}; LLM calls in ${pct(s.llmShare)} of runs`,
     `tokens ${s.tokens.input} in / ${s.tokens.output} out; cost ${usd(s.cost.chainUsd)} chain + ${usd(s.cost.judgeUsd)} judge (${s.tokens.judgeInput + s.tokens.judgeOutput} judge tokens) = ${usd(s.cost.totalUsd)}`,
   );
+  if (s.cost.cachedUsd > 0) {
+    lines.push(`answers from the LLM cache, not spent: would cost ${usd(s.cost.cachedUsd)} uncached`);
+  }
   if (s.nondeterminism) {
     lines.push(
       `non-determinism: ${s.nondeterminism.changed} of ${s.examples} examples (${pct(s.nondeterminism.share)}) changed output between repeats`,
@@ -98,10 +102,21 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
       ...keys.map((k) => [k, score(mean(c.a, k)), score(mean(c.b, k)), score(mean(c.b, k) - mean(c.a, k))]),
       [
         "cost/run",
-        usdPerRun(c.a.cost.totalUsd / Math.max(1, c.a.runs)),
-        usdPerRun(c.b.cost.totalUsd / Math.max(1, c.b.runs)),
+        usdPerRun(uncachedUsd(c.a) / Math.max(1, c.a.runs)),
+        usdPerRun(uncachedUsd(c.b) / Math.max(1, c.b.runs)),
         signedUsdPerRun(c.deltas.costUsd),
       ],
+      // Cached answers are costed as uncached above; how much of it was not spent is said apart.
+      ...(c.a.cost.cachedUsd + c.b.cost.cachedUsd > 0
+        ? [
+            [
+              "  from cache",
+              usdPerRun(c.a.cost.cachedUsd / Math.max(1, c.a.runs)),
+              usdPerRun(c.b.cost.cachedUsd / Math.max(1, c.b.runs)),
+              "",
+            ],
+          ]
+        : []),
       ["p50", ms(c.a.latency.p50Ms), ms(c.b.latency.p50Ms), ms(c.deltas.p50Ms)],
       ["p95", ms(c.a.latency.p95Ms), ms(c.b.latency.p95Ms), ms(c.deltas.p95Ms)],
       ["LLM calls", pct(c.a.llmShare), pct(c.b.llmShare), pct(c.deltas.llmShare)],

@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import { checkExamples, type LabelledExample, readLabelledCsv } from "@catena/core/ml";
 import { CliError } from "../cli-error.ts";
 import { assertUtf8File } from "./assert-utf8-file.ts";
+import { readCsvColumns } from "./csv-column-error.ts";
 
 /** A labelled eval item: the chain's input (the whole record) and its expected value of the label field. */
 export interface EvalItem {
@@ -15,13 +16,15 @@ export interface EvalItem {
  * Reads labelled items from a `.jsonl` file (one object per line with `text` and the expected value
  * in the label field, e.g. `queue`, or in `label`) or a `.csv` file (`text` and a column named like
  * the label field, or `label` or `category`), checked against the label set when one is given:
- * problems are errors naming the lines. An empty file is an error that says so.
+ * problems are errors naming the lines. An empty file is an error that says so; a CSV file without
+ * the columns is a usage error naming `option`, the flag the file came with.
  */
 export function readEvalItems(
   path: string,
   shownAs: string,
   labels?: readonly string[],
   field = "label",
+  option = "--data",
 ): EvalItem[] {
   assertUtf8File(path, shownAs);
   const raw = readFileSync(path, "utf8");
@@ -34,7 +37,9 @@ export function readEvalItems(
     const header = raw.split("\n", 1)[0] ?? "";
     const has = (column: string) => new RegExp(`(^|,)\\s*"?${column}"?\\s*(,|$)`).test(header);
     const labelColumn = [field, "label", "category"].find(has) ?? field;
-    return readLabelledCsv(path, { labelColumn, ...(labels ? { labels } : {}) }).map((e, i) => ({
+    const labelColumns = [...new Set([field, "label", "category"])];
+    const read = () => readLabelledCsv(path, { labelColumn, ...(labels ? { labels } : {}) });
+    return readCsvColumns(read, { option, shown: shownAs, labelColumns }).map((e, i) => ({
       input: { text: e.text },
       label: e.label,
       line: e.line ?? i + 2,

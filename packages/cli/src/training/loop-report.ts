@@ -13,9 +13,18 @@ import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 const CHANGED_KEPT = 50;
 
 /** One sentence per gate condition, then the decision. */
-export function reasonsOf(gate: readonly GateCheck[], status: TrainFromTracesResult["status"]): string[] {
+export function reasonsOf(
+  gate: readonly GateCheck[],
+  status: TrainFromTracesResult["status"],
+  current: string,
+): string[] {
   const lines = gate.map((c) => `${c.passed ? "holds" : "fails"}: ${c.text} (actual ${actual(c.actual)})`);
-  if (status === "refused") lines.push("not promoted: the gate failed; the current version stays in use.");
+  if (status === "unchanged") {
+    lines.push(
+      `not promoted: the candidate is identical to ${current} (same fingerprint); these traces taught it nothing new. Let new traffic or corrections come in first.`,
+    );
+  } else if (status === "refused")
+    lines.push("not promoted: the gate failed; the current version stays in use.");
   else if (status === "promoted") lines.push("promoted: every gate condition holds.");
   else lines.push("every gate condition holds; not promoted because --promote was not given.");
   return lines;
@@ -41,7 +50,13 @@ export function reportJson(result: TrainFromTracesResult, set: TracedTrainingSet
 export function loopReportMarkdown(r: TrainFromTracesResult): string {
   const t = r.traced;
   const decision =
-    r.status === "promoted" ? "promoted" : r.status === "refused" ? "refused" : "not promoted (gate holds)";
+    r.status === "promoted"
+      ? "promoted"
+      : r.status === "refused"
+        ? "refused"
+        : r.status === "unchanged"
+          ? `unchanged (identical to ${r.current.id})`
+          : "not promoted (gate holds)";
   const { before, after } = r.comparison.dev;
   const c = r.comparison.dev.comparison;
   const lines = [

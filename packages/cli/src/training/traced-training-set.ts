@@ -74,6 +74,8 @@ export interface TracedTrainingSet {
     conflicting: number;
     /** Texts in the dev split: left out, the dev split stays dev. */
     inDev: number;
+    /** Of those, the ones with a label to learn from (a correction, an LLM label, a cheap answer rated right). */
+    labelledInDev: number;
     /**
      * Examples of the training data whose text is held out as recent traffic or kept apart for
      * calibration: left out of training, as neither is ever trained on.
@@ -124,6 +126,7 @@ export function tracedTrainingSet(
     llm: 0,
     conflicting: 0,
     inDev: 0,
+    labelledInDev: 0,
     heldOutOfTraining: 0,
     known: 0,
     contradicting: 0,
@@ -138,6 +141,7 @@ export function tracedTrainingSet(
     if (disagreeing > 0) counts.conflicting++;
     if (dev.has(key)) {
       counts.inDev++;
+      if (kept.source !== "cheap" || kept.confirmed) counts.labelledInDev++;
       continue;
     }
     if (kept.source === "llm" && (kept.confidence ?? 1) < options.minConfidence) {

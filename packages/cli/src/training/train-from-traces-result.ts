@@ -7,8 +7,11 @@ import type { TracedTrainingSet } from "./traced-training-set.ts";
 
 /** What happened: the candidate, how it compares, the gate and the decision. */
 export interface TrainFromTracesResult {
-  /** `promoted`; `refused` (the gate failed); `candidate` (the gate held, promotion not asked for). */
-  status: "promoted" | "refused" | "candidate";
+  /**
+   * `promoted`; `refused` (the gate failed); `candidate` (the gate held, promotion not asked for);
+   * `unchanged` (the candidate has the current version's fingerprint: a no-op, never promoted).
+   */
+  status: "promoted" | "refused" | "candidate" | "unchanged";
   chain: string;
   current: { id: string; version: string; fingerprint: string };
   candidate: { id: string; version: string; fingerprint: string; dir: string; module: string };

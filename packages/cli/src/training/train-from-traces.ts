@@ -20,10 +20,10 @@ import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
+import { tooFewItemsError } from "./too-few-items.ts";
 import { tracedCalibrationItems } from "./traced-calibration.ts";
 import { readTracedLabels } from "./traced-labels.ts";
 import { normalisedText, tracedTrainingSet } from "./traced-training-set.ts";
-import { TrainFromTracesError } from "./train-from-traces-error.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 
 export type { TrainFromTracesResult } from "./train-from-traces-result.ts";
@@ -89,6 +89,12 @@ export interface TrainFromTracesOptions {
   seed?: number;
   /** Promote the candidate when the gate holds. */
   promote?: boolean;
+  /**
+   * Called with the top-most folder made for the candidate, when one had to be made (never for a
+   * folder that existed): what to remove if the command is interrupted before it finished. Called
+   * again with `undefined` before the promotion starts: from then on the config may name the folder.
+   */
+  onCreated?: (dir: string | undefined) => void;
   onProgress?: (
     p: TrainProgress | { phase: "read" | "calibrate" | "compare"; done: number; total: number },
   ) => void;
@@ -99,7 +105,9 @@ export interface TrainFromTracesOptions {
  * candidate's folder gets the artifacts, `thresholds.json`, `chain.mjs` (the candidate as a chain
  * module), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
  * to `catena.config.json`, so that the bare chain name runs the candidate while the current version
- * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. Throws a `TrainFromTracesError` when there is nothing to learn from.
+ * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. A candidate
+ * with the current version's fingerprint is `unchanged` and never promoted. Throws a
+ * `TrainFromTracesError` when there is nothing to learn from.
  */
 export async function trainFromTraces(options: TrainFromTracesOptions): Promise<TrainFromTracesResult> {
   const { trainable, current } = options;
@@ -139,11 +147,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   const usable = set.added.length;
   const minItems = options.minItems ?? 20;
   if (usable < minItems) {
-    throw new TrainFromTracesError(
-      "TOO_FEW_ITEMS",
-      `Only ${usable} labelled items to train on in ${counts.runs} traced runs of ${trainable.name} (need ${minItems}): ${counts.cheap} were answered by a cheap tier, ${counts.lowRated} answers were rated wrong, ${set.counts.inDev} are in the dev split, ${set.counts.known} are already in the training data, ${set.heldOut.length} are held out as recent traffic, ${set.calib.length} are kept apart to choose thresholds on. Let more traffic reach the LLM tier, add corrections (catena feedback <run> --key correction --correction '{"label":"..."}'), widen --since, or lower --min-items or --calib-share.`,
-      { details: { usable, minItems, ...counts, ...set.counts } },
-    );
+    throw tooFewItemsError({ chain: trainable.name, minItems, items, counts, set });
   }
 
   const version = nextVersion(current.version, options.takenVersions);
@@ -151,7 +155,9 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     options.cwd,
     options.outDir ?? join(".catena", "candidates", `${trainable.name}@${version}`),
   );
-  mkdirSync(dir, { recursive: true });
+  // The top-most folder made here, if any: the caller removes it when the command is interrupted.
+  const created = mkdirSync(dir, { recursive: true });
+  if (created !== undefined) options.onCreated?.(created);
   const trained = await trainable.train(set.train, {
     dev,
     outDir: dir,
@@ -200,7 +206,10 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     comparison.metrics,
   );
   const passed = gate.every((c) => c.passed);
-  const status = !passed ? "refused" : options.promote ? "promoted" : "candidate";
+  // The same fingerprint is the same behaviour (the version is not in it): training on these
+  // traces changed nothing, and promoting would only add a version number.
+  const unchanged = candidate.fingerprint === current.fingerprint;
+  const status = unchanged ? "unchanged" : !passed ? "refused" : options.promote ? "promoted" : "candidate";
   const result: TrainFromTracesResult = {
     status,
     chain: trainable.name,
@@ -230,10 +239,11 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     calibration,
     comparison,
     gate,
-    reasons: reasonsOf(gate, status),
+    reasons: reasonsOf(gate, status, current.id),
     report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
   };
   if (status === "promoted") {
+    options.onCreated?.(undefined);
     // Locked first: a stale lock entry stops the promotion before the config names the candidate.
     result.lockedIn = await lockCandidate(options.cwd, candidate);
     result.promotedIn = promoteCandidate(options.cwd, modulePath);

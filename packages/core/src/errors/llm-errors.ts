@@ -94,17 +94,29 @@ export class ModelOutputError extends CatenaError {
 
 /**
  * The structured fields of a provider's failure: every call, the last call's HTTP status, and
- * `retryable`: false only when every call is known to fail again (see {@link failsAgain}), so that
- * a `retry()` around the step skips only what retrying cannot fix.
+ * `retryable`: false when every call is known to fail again (see {@link failsAgain}), so that a
+ * `retry()` around the step skips only what retrying cannot fix; false too when the last call's
+ * provider asked to wait longer than the step allows (`refusedWaitMs` beside `maxWaitMs`): a
+ * `retry()`'s own backoff is shorter than the wait, so trying again would only be refused again.
  */
 export function failedCallsDetails(calls: readonly FailedCall[]): {
   calls: FailedCall[];
   status?: number;
   retryable: boolean;
+  refusedWaitMs?: number;
+  maxWaitMs?: number;
 } {
-  const status = calls.at(-1)?.status;
-  const retryable = !calls.every(failsAgain);
-  return { calls: [...calls], ...(status === undefined ? {} : { status }), retryable };
+  const last = calls.at(-1);
+  const status = last?.status;
+  const wait =
+    last?.refusedWaitMs === undefined
+      ? {}
+      : {
+          refusedWaitMs: last.refusedWaitMs,
+          ...(last.maxWaitMs === undefined ? {} : { maxWaitMs: last.maxWaitMs }),
+        };
+  const retryable = last?.refusedWaitMs === undefined && !calls.every(failsAgain);
+  return { calls: [...calls], ...(status === undefined ? {} : { status }), retryable, ...wait };
 }
 
 /**

@@ -44,6 +44,7 @@ export interface Comparison {
   mcnemar: McNemarResult;
   /** Paired bootstrap of the mean score difference (b − a). */
   bootstrap: PairedBootstrapResult;
+  /** b − a; `costUsd` per run at uncached prices (see {@link uncachedUsd}). */
   deltas: { scoreMean: number; costUsd: number; p50Ms: number; p95Ms: number; llmShare: number };
 }
 
@@ -109,7 +110,7 @@ export function compareExperiments(
   }
   const rank = { regression: 0, improvement: 1, changed: 2 } as const;
   changed.sort((x, y) => rank[x.change] - rank[y.change]);
-  const perRun = (s: ExperimentSummary) => (s.runs === 0 ? 0 : s.cost.totalUsd / s.runs);
+  const perRun = (s: ExperimentSummary) => (s.runs === 0 ? 0 : uncachedUsd(s) / s.runs);
   const mean = (s: ExperimentSummary) => s.evaluators.find((e) => e.key === key)?.mean ?? Number.NaN;
   return {
     key,
@@ -132,12 +133,23 @@ export function compareExperiments(
 }
 
 /**
+ * What a version's runs cost at uncached prices: what was spent plus what the answers served from
+ * the LLM response cache would have cost. Versions are compared on it, so that the one that found
+ * its answers in the cache does not look cheaper.
+ */
+export function uncachedUsd(s: ExperimentSummary): number {
+  return s.cost.totalUsd + s.cost.cachedUsd;
+}
+
+/**
  * The metrics a compare gate can test: the new version's own metrics (`accuracy`, evaluator keys,
- * `cost`, ...) plus `regressions`, `improvements`, `p_value`, `accuracy_delta`, `cost_delta`, `p95_delta`.
+ * ...) plus `regressions`, `improvements`, `p_value`, `accuracy_delta`, `cost_delta`, `p95_delta`.
+ * `cost` and `cost_delta` are at uncached prices (see {@link uncachedUsd}).
  */
 export function comparisonMetrics(c: Comparison): Record<string, number> {
   return {
     ...experimentMetrics(c.b),
+    cost: uncachedUsd(c.b),
     regressions: c.regressions,
     improvements: c.improvements,
     p_value: c.mcnemar.pValue,

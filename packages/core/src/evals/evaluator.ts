@@ -9,7 +9,7 @@ export interface EvaluatorResult {
   score: EvaluatorScore;
   comment?: string;
   /** Tokens and cost the evaluator spent (LLM judges), charged to the experiment, not to the chain. */
-  usage?: { inputTokens: number; outputTokens: number; costUsd: number };
+  usage?: { inputTokens: number; outputTokens: number; costUsd: number; cachedUsd?: number };
 }
 
 /** What an evaluator sees of one run: the example's inputs and reference output, and the chain's output. */

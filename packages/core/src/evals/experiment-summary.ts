@@ -32,7 +32,11 @@ export interface ExperimentSummary {
   tiers: TierSummary[];
   latency: { p50Ms: number; p95Ms: number };
   tokens: { input: number; output: number; judgeInput: number; judgeOutput: number };
-  cost: { chainUsd: number; judgeUsd: number; totalUsd: number };
+  /**
+   * What was spent (`totalUsd` = chain + judges), and apart what the answers served from the LLM
+   * response cache would have cost uncached (`cachedUsd`, chain and judges; not in `totalUsd`).
+   */
+  cost: { chainUsd: number; judgeUsd: number; totalUsd: number; cachedUsd: number };
   /** Share of runs that reached an `llm` step. */
   llmShare: number;
   /** With repeats: examples whose output changed between repeats, and their share. */
@@ -98,6 +102,7 @@ export function summarizeExperiment(
   const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0);
   const chainUsd = sum((r) => r.usage.costUsd);
   const judgeUsd = sum((r) => r.judgeUsage.costUsd);
+  const cachedUsd = sum((r) => (r.usage.cachedUsd ?? 0) + (r.judgeUsage.cachedUsd ?? 0));
   const summary: ExperimentSummary = {
     status: experiment.status,
     examples: new Set(rows.map((r) => r.exampleId)).size,
@@ -113,7 +118,7 @@ export function summarizeExperiment(
       judgeInput: sum((r) => r.judgeUsage.inputTokens),
       judgeOutput: sum((r) => r.judgeUsage.outputTokens),
     },
-    cost: { chainUsd, judgeUsd, totalUsd: chainUsd + judgeUsd },
+    cost: { chainUsd, judgeUsd, totalUsd: chainUsd + judgeUsd, cachedUsd },
     llmShare: rows.length === 0 ? 0 : rows.filter((r) => r.usedLlm).length / rows.length,
   };
   if (primary !== undefined) summary.primary = primary;
@@ -124,12 +129,14 @@ export function summarizeExperiment(
 
 /**
  * The metrics a gate can test: each evaluator's mean by its key, `accuracy` (the primary
- * evaluator's mean), `cost`, `judge_cost`, `p50_ms`, `p95_ms`, `llm_share`, `failed`,
+ * evaluator's mean), `cost` (spent), `uncached_cost` (spent plus what the cached answers would
+ * have cost), `judge_cost`, `p50_ms`, `p95_ms`, `llm_share`, `failed`,
  * `nondeterminism` (with repeats).
  */
 export function experimentMetrics(s: ExperimentSummary): Record<string, number> {
   const metrics: Record<string, number> = {
     cost: s.cost.totalUsd,
+    uncached_cost: s.cost.totalUsd + s.cost.cachedUsd,
     chain_cost: s.cost.chainUsd,
     judge_cost: s.cost.judgeUsd,
     p50_ms: s.latency.p50Ms,

@@ -11,7 +11,7 @@ export { alignJudge, humanLabelsFromFeedback, judgePasses, readHumanLabels } fro
 export type { AssertionOutcome } from "./code-assertion.ts";
 export { codeAssertion } from "./code-assertion.ts";
 export type { ChangedExample, ChangedSide, Comparison } from "./compare-experiments.ts";
-export { compareExperiments, comparisonMetrics } from "./compare-experiments.ts";
+export { compareExperiments, comparisonMetrics, uncachedUsd } from "./compare-experiments.ts";
 export type { MeanWithInterval } from "./confidence-interval.ts";
 export { meanWithInterval, quantile } from "./confidence-interval.ts";
 export type { EmbeddingSimilarityOptions, SimilarityEmbedder } from "./embedding-similarity.ts";

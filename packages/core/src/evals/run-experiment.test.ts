@@ -8,9 +8,10 @@ import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import type { Dataset } from "../datasets/dataset.ts";
 import { cascade, flow } from "../flows/flow-nodes.ts";
+import type { CachedResponse } from "../llm/response-cache.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
-import { compareExperiments } from "./compare-experiments.ts";
+import { compareExperiments, comparisonMetrics } from "./compare-experiments.ts";
 import { experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
 import { fieldMatch } from "./field-match.ts";
 import { pairwiseJudge } from "./pairwise-judge.ts";
@@ -139,6 +140,47 @@ describe("runExperiment and its summary", () => {
     ]);
     expect(c.mcnemar).toEqual({ regressions: 1, improvements: 1, pValue: 1 });
     expect(c.deltas.scoreMean).toBe(0);
+  });
+});
+
+describe("cost of answers from the LLM cache", () => {
+  it("prices a cached answer as uncached in a comparison: the version that hit the cache is not cheaper", async () => {
+    const memory = new Map<string, CachedResponse>();
+    const cache = {
+      get: async (key: string) => memory.get(key),
+      set: async (key: string, value: CachedResponse) => {
+        memory.set(key, value);
+      },
+    };
+    // Two versions asking the same model the same thing: the second finds every answer cached.
+    const asking = (version: string) =>
+      defineChain({
+        name: "toy-cached",
+        version,
+        input,
+        output: z.object({ label: z.string() }),
+        flow: llm("ask", {
+          model: "openai:gpt-4.1-mini-2025-04-14",
+          prompt: "{text}",
+          labels: ["billing", "other"],
+          logprobs: false,
+          cache,
+          baseURL: server.url,
+          apiKey: "t",
+        }),
+      });
+    const before = await runExperiment(asking("1.0.0"), dataset, { evaluators });
+    const after = await runExperiment(asking("1.0.1"), dataset, { evaluators });
+    const sa = summarizeExperiment(before);
+    const sb = summarizeExperiment(after);
+    expect(sa.cost.totalUsd).toBeGreaterThan(0);
+    expect(sa.cost.cachedUsd).toBe(0);
+    expect(sb.cost.totalUsd).toBe(0);
+    expect(sb.cost.cachedUsd).toBeCloseTo(sa.cost.totalUsd, 12);
+    const c = compareExperiments(before, after);
+    expect(c.deltas.costUsd).toBeCloseTo(0, 12);
+    expect(comparisonMetrics(c).cost).toBeCloseTo(sa.cost.totalUsd, 12);
+    expect(experimentMetrics(sb).uncached_cost).toBeCloseTo(sa.cost.totalUsd, 12);
   });
 });
 

@@ -180,6 +180,8 @@ async function runOne(
       judgeUsage.inputTokens += r.usage.inputTokens;
       judgeUsage.outputTokens += r.usage.outputTokens;
       judgeUsage.costUsd += r.usage.costUsd;
+      if (r.usage.cachedUsd !== undefined)
+        judgeUsage.cachedUsd = (judgeUsage.cachedUsd ?? 0) + r.usage.cachedUsd;
     }
   }
   const row: ExperimentRow = {

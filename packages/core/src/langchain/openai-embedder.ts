@@ -210,7 +210,15 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;
       const delay = retryDelay(this.#retry, attempt, failure.retryAfterMs);
-      if (delay === undefined) break;
+      if (delay === undefined) {
+        // The provider asked to wait longer than allowed: said in the error, and not retried by a retry().
+        const last = failures.at(-1);
+        if (last !== undefined && failure.retryAfterMs !== undefined) {
+          last.refusedWaitMs = failure.retryAfterMs;
+          last.maxWaitMs = this.#retry.maxRetryAfterMs;
+        }
+        break;
+      }
       await sleep(delay, undefined);
     }
     throw new EmbeddingProviderError(this.id, failures, { cause: lastError });

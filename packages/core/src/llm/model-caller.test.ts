@@ -1,7 +1,7 @@
 import type { ChatScript, OpenAiTestServer } from "@catena/testing";
 import { describe, expect, it } from "vitest";
 import { runBatch } from "../batch/run-batch.ts";
-import { cascade } from "../flows/flow-nodes.ts";
+import { cascade, retry } from "../flows/flow-nodes.ts";
 import type { AnyFlow } from "../flows/flow-types.ts";
 import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
@@ -209,6 +209,30 @@ describe("llm step provider handling: fallbacks and failures", () => {
       expect(cause.message).toMatch(hint);
       expect(cause.message).not.toMatch(/raise `retry\.attempts`|\s\.\s|Troubleshooting URL/);
     }
+  });
+
+  it("stops a retry() around the step when the provider asks to wait longer than maxRetryAfterMs, with the wait in the details", async () => {
+    const s = await start(() => ({ fail: 429, retryAfterSeconds: 120 }));
+    const step = llm("a", {
+      model: MODEL,
+      prompt: "{text}",
+      baseURL: s.url,
+      apiKey: "k",
+      retry: { maxRetryAfterMs: 1000 },
+    });
+    const result = await run(chainOf(retry(step, { attempts: 3, backoff: { initialMs: 1 } })), { text: "x" });
+    const cause = causeOf(result) as { code?: string; message?: string; details?: Record<string, unknown> };
+    expect(cause.code).toBe("PROVIDER_FAILED");
+    expect(cause.message).toMatch(/asked to wait 120 s, longer than `retry\.maxRetryAfterMs` \(1 s\)/);
+    expect(cause.details).toMatchObject({
+      retryable: false,
+      refusedWaitMs: 120_000,
+      maxWaitMs: 1000,
+      status: 429,
+    });
+    // One call: neither the step nor the retry() around it asked again before the provider's wait.
+    expect(s.chatRequests()).toHaveLength(1);
+    expect(result.steps).toHaveLength(1);
   });
 
   it("fails with PROVIDER_FAILED listing every failed call when all models fail", async () => {

@@ -71,7 +71,8 @@ export interface ModelAnswer {
  * that came empty (no choices) is retried; a refusal or a content-filter stop moves on to the next
  * model and ends in `MODEL_REFUSED`. The tokens and cost of every billed call go to
  * `ctx.recordUsage` and the call's trace, whether its answer was used, unreadable or retried
- * (see {@link ResponseMeter}); LangChain's runs nest under the step's trace. Two calls count no
+ * (see {@link ResponseMeter}); an answer from the cache costs nothing but records what it would have
+ * cost uncached (`cachedUsd`); LangChain's runs nest under the step's trace. Two calls count no
  * tokens: a stream cut off before its usage chunk (the provider never said; no estimate is made
  * up), and, for a model given as an instance (whose client Catena does not create, so has no
  * meter), an answer its client rejected before returning a message.
@@ -126,6 +127,13 @@ export class ModelCaller {
           }
           traceFailedCall();
           const call = this.record(ctx, hit.model, messages);
+          // Nothing is spent, but what the answer would cost uncached is said apart, so that a
+          // comparison of versions is not skewed by which one found its answers in the cache.
+          if (hit.usage !== undefined) {
+            ctx.recordUsage({
+              cachedUsd: costOf(modelPrice(hit.model), hit.usage.inputTokens, hit.usage.outputTokens),
+            });
+          }
           return { message, model: hit.model, cached: true, call };
         }
       }

@@ -29,11 +29,24 @@ describe("classifyProviderError", () => {
     expect(classifyProviderError(shaped({ response: { status: 429 } }))).toMatchObject({ status: 429 });
     const throttled = shaped({ name: "ThrottlingException", $metadata: { httpStatusCode: 429 } });
     expect(classifyProviderError(throttled)).toMatchObject({ kind: "rate-limit", retryable: true });
-    expect(classifyProviderError(new Error("503 Service Unavailable"))).toMatchObject({ status: 503 });
-    expect(classifyProviderError("401 Unauthorized")).toMatchObject({ kind: "client", status: 401 });
-    expect(classifyProviderError(new Error("4000 tokens is over the limit"))).toMatchObject({
-      kind: "unknown",
+    // A number at the start of a message is no HTTP status: a step's own "404 items not found"
+    // stays unknown (a retry() around the step tries it again), not a client error.
+    for (const message of [
+      "404 items not found",
+      "503 Service Unavailable",
+      "4000 tokens is over the limit",
+    ]) {
+      const failure = classifyProviderError(new Error(message));
+      expect(failure, message).toMatchObject({ kind: "unknown" });
+      expect(failure.status, message).toBeUndefined();
+    }
+    expect(classifyProviderError("401 Unauthorized").status).toBeUndefined();
+    // The OpenAI SDK's shape (its message starts with the status too): read from the field.
+    const sdk = Object.assign(new Error("404 The model `gpt-x` does not exist"), {
+      status: 404,
+      headers: {},
     });
+    expect(classifyProviderError(sdk)).toMatchObject({ kind: "client", status: 404 });
     expect(classifyProviderError(shaped({ cause: { status_code: 502 } }))).toMatchObject({ status: 502 });
   });
 

@@ -54,7 +54,7 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     .trim();
   // LangChain wraps some answers (a prompt over the context window: ContextOverflowError) and
   // keeps the provider's error, with its status, as the cause.
-  const status = statusOf(error, message) ?? statusOf(e.cause, undefined);
+  const status = statusOf(error) ?? statusOf(e.cause);
   if (status !== undefined) {
     const retryAfterMs = retryAfterOf(
       e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
@@ -93,11 +93,13 @@ export function classifyProviderError(error: unknown): ProviderFailure {
 
 /**
  * The HTTP status an error carries, in the shapes clients give it: `status` (the OpenAI and
- * Anthropic SDKs, fetch wrappers), `statusCode`, `status_code` (ollama-js's `ResponseError`),
- * `response.status` (axios-style), `$metadata.httpStatusCode` (the AWS SDK, Bedrock), or a message
- * that starts with one ("503 Service Unavailable"). Undefined when none says a 1xx-5xx number.
+ * Anthropic SDKs, which LangChain's ChatOpenAI keeps on the error it rethrows, or on its cause),
+ * `statusCode`, `status_code` (ollama-js's `ResponseError`), `response.status` (axios-style),
+ * `$metadata.httpStatusCode` (the AWS SDK, Bedrock). Undefined when none says a 1xx-5xx number.
+ * A number at the start of the message is not read: "404 items not found" from a step's own code
+ * is no HTTP answer, and the SDKs that put the status there ("429 Rate limit reached") set a field too.
  */
-function statusOf(error: unknown, message: string | undefined): number | undefined {
+function statusOf(error: unknown): number | undefined {
   const e = (typeof error === "object" && error !== null ? error : {}) as {
     status?: unknown;
     statusCode?: unknown;
@@ -114,8 +116,7 @@ function statusOf(error: unknown, message: string | undefined): number | undefin
   ]) {
     if (typeof value === "number" && Number.isInteger(value) && value >= 100 && value < 600) return value;
   }
-  const leading = message === undefined ? null : /^([45]\d\d)\b(?![.\d])/.exec(message);
-  return leading?.[1] === undefined ? undefined : Number(leading[1]);
+  return undefined;
 }
 
 /** Reads `retry-after-ms` or `Retry-After` (seconds or an HTTP date) from a Headers object or record. */

@@ -9,6 +9,7 @@ import type { EffectRun, FlowEnd } from "../flows/construct.ts";
 import type { ChainRef, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { chainRef } from "./chain-ref.ts";
 import type { MachineCursor, MachineTable } from "./machine-table.ts";
+import { addUsage } from "./run-step.ts";
 
 /** How a run drives a machine: the shared table, or an xstate actor. */
 export type Driver = Pick<MachineTable, "start" | "send" | "restore">;
@@ -124,9 +125,7 @@ export function effectRun(
       run.records.push(record);
     },
     recordUsage: (usage) => {
-      run.usage.inputTokens += usage.inputTokens;
-      run.usage.outputTokens += usage.outputTokens;
-      run.usage.costUsd += usage.costUsd;
+      addUsage(run.usage, usage);
     },
     throwIfAborted: (span) => {
       if (signal?.aborted) {

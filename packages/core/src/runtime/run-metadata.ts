@@ -1,17 +1,5 @@
 import { ChainDefinitionError } from "../errors/errors.ts";
 
-/**
- * Traps of the view steps get of a run's metadata: a write throws an error that names
- * `ctx.metadata` (a frozen object's own is a bare "Cannot assign to read only property", and in
- * sloppy-mode code nothing at all). `CHAIN_DEFINITION`: the step's code is wrong, and a `retry()`
- * leaves it.
- */
-const READ_ONLY: ProxyHandler<Record<string, unknown>> = {
-  set: (_target, key) => refuseWrite("set", key),
-  defineProperty: (_target, key) => refuseWrite("define", key),
-  deleteProperty: (_target, key) => refuseWrite("delete", key),
-};
-
 function refuseWrite(verb: string, key: string | symbol): never {
   const name = String(key);
   throw new ChainDefinitionError(
@@ -20,10 +8,51 @@ function refuseWrite(verb: string, key: string | symbol): never {
   );
 }
 
+/**
+ * The prototype of every view: a write of a key the view does not have goes up the prototype
+ * chain to this proxy's `set`, which throws the error that names `ctx.metadata` (in sloppy-mode
+ * code too, where a frozen object's refusal is silent). Its target is an empty object, so that the
+ * view still has `Object.prototype`'s methods.
+ */
+const NEW_KEY_GUARD: object = new Proxy(
+  {},
+  {
+    set: (_target, key) => refuseWrite("set", key),
+    defineProperty: (_target, key) => refuseWrite("define", key),
+  },
+);
+
 /** On a copy made by {@link sharedRunMetadata}: its read-only view, made once for all its runs. */
 const VIEW = Symbol("catena.runMetadataView");
+/** On a view: itself, so that a view given where metadata is expected is not viewed again. */
+const IS_VIEW = Symbol("catena.isRunMetadataView");
 
-type Viewed = Record<string, unknown> & { readonly [VIEW]?: Readonly<Record<string, unknown>> };
+type Viewed = Record<string, unknown> & {
+  readonly [VIEW]?: Readonly<Record<string, unknown>>;
+  readonly [IS_VIEW]?: true;
+};
+
+/**
+ * A read-only view of `metadata` that is a plain frozen object, not a Proxy, so that
+ * `structuredClone(ctx.metadata)` (and `postMessage`) work: each key is an enumerable getter, which
+ * a clone, a spread or `JSON.stringify` reads as data, with a setter that throws the error naming
+ * the key; a new key's write reaches {@link NEW_KEY_GUARD}. A `delete` or `Object.defineProperty`
+ * is refused by the freeze (a `TypeError` in strict-mode code; a `delete` in sloppy-mode code is
+ * silently ignored), and never changes what the run's steps read.
+ */
+function readOnlyView(metadata: Record<string, unknown>): Readonly<Record<string, unknown>> {
+  const view = Object.create(NEW_KEY_GUARD) as Record<string, unknown>;
+  for (const key of Object.keys(metadata)) {
+    const value = metadata[key];
+    Object.defineProperty(view, key, {
+      enumerable: true,
+      get: () => value,
+      set: () => refuseWrite("set", key),
+    });
+  }
+  Object.defineProperty(view, IS_VIEW, { value: true });
+  return Object.freeze(view);
+}
 
 /** The metadata of a run given none: shared, since nothing writes into a run's metadata. */
 const NO_METADATA = sharedRunMetadata({});
@@ -33,11 +62,14 @@ const NO_METADATA = sharedRunMetadata({});
  * neither the caller reusing its object for the next run nor a step writing into it changes what
  * this run's other steps, or other runs, read (the trace's root run records the same values). Only
  * the top level is copied: an object inside it is the caller's own. A copy made by
- * {@link sharedRunMetadata} is kept as it is.
+ * {@link sharedRunMetadata}, or a view, is kept as it is.
  */
 export function runMetadata(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
   if (metadata === undefined) return NO_METADATA;
-  return (metadata as Viewed)[VIEW] === undefined ? Object.freeze({ ...metadata }) : metadata;
+  const viewed = metadata as Viewed;
+  return viewed[VIEW] === undefined && viewed[IS_VIEW] === undefined
+    ? Object.freeze({ ...metadata })
+    : metadata;
 }
 
 /**
@@ -47,14 +79,17 @@ export function runMetadata(metadata: Record<string, unknown> | undefined): Reco
 export function sharedRunMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
   if ((metadata as Viewed)[VIEW] !== undefined) return metadata;
   const copy = { ...metadata };
-  Object.defineProperty(copy, VIEW, { value: new Proxy(copy, READ_ONLY) });
+  Object.defineProperty(copy, VIEW, { value: readOnlyView(copy) });
   return Object.freeze(copy);
 }
 
 /**
- * What the steps of a run see as `ctx.metadata`: a read-only view of its {@link runMetadata}, whose
- * writes throw an error naming the key. One per run (per batch with {@link sharedRunMetadata}).
+ * What the steps of a run see as `ctx.metadata`: a read-only view of its {@link runMetadata} whose
+ * writes throw an error naming the key, and which `structuredClone` copies as plain data. One per
+ * run (per batch with {@link sharedRunMetadata}).
  */
 export function metadataView(metadata: Record<string, unknown>): Readonly<Record<string, unknown>> {
-  return (metadata as Viewed)[VIEW] ?? new Proxy(metadata, READ_ONLY);
+  const viewed = metadata as Viewed;
+  if (viewed[IS_VIEW] !== undefined) return metadata;
+  return viewed[VIEW] ?? readOnlyView(metadata);
 }

@@ -77,7 +77,13 @@ export function withBase<T extends { status: RunResult["status"] }>(
  * that must not change a result the caller already holds, nor a batch total summed from it.
  */
 export function usageSnapshot(usage: Usage): Usage {
-  return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
+  const copy: Usage = {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd: usage.costUsd,
+  };
+  if (usage.cachedUsd !== undefined) copy.cachedUsd = usage.cachedUsd;
+  return copy;
 }
 
 /** The failed result of a run that met `error`; ends its root span when it has one. */

@@ -10,6 +10,7 @@ import { type CatenaError, type SerializedError, serializeError } from "../error
 import { AbortedError, StepError, TimeoutError } from "../errors/errors.ts";
 import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { metadataView, runMetadata } from "./run-metadata.ts";
 import { type OpenStepSpan, stepSpanInfo } from "./run-trace.ts";
 import type { RunOptions } from "./run-types.ts";
 import type { TokenEvent } from "./token-event.ts";
@@ -44,7 +45,7 @@ export interface StepContextParts {
   input: unknown;
   /** Default: no outputs yet. */
   outputs?: Readonly<Record<string, unknown>>;
-  /** Default: none. */
+  /** Default: none. Given to the step as the runner gives it: a read-only view of a frozen copy. */
   metadata?: Readonly<Record<string, unknown>>;
   /** Default: a signal that never aborts. */
   signal?: AbortSignal | undefined;
@@ -74,7 +75,9 @@ export function stepContext(parts: StepContextParts): StepContext {
     chain: parts.chain,
     input: parts.input,
     outputs: parts.outputs ?? EMPTY,
-    metadata: parts.metadata ?? EMPTY,
+    // The runner's read-only view, so that a step called here (calibrate, the step contract test)
+    // meets the same refusal of a write as in a run.
+    metadata: metadataView(runMetadata(parts.metadata)),
     logger: parts.logger ?? STDERR_LOGGER,
     trace: parts.trace ?? NOOP_SPAN,
     attempt: parts.attempt ?? 1,
@@ -295,8 +298,10 @@ export function stepRecord(
   if (info.tier !== undefined) r.tier = info.tier;
   if (attempt > 1) r.attempt = attempt;
   if (item !== undefined) r.item = item;
-  if (usage !== undefined)
+  if (usage !== undefined) {
     r.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
+    if (usage.cachedUsd !== undefined) r.usage.cachedUsd = usage.cachedUsd;
+  }
   return r;
 }
 
@@ -305,6 +310,7 @@ export function addUsage(total: Usage, u: Partial<Usage>): void {
   total.inputTokens += u.inputTokens ?? 0;
   total.outputTokens += u.outputTokens ?? 0;
   total.costUsd += u.costUsd ?? 0;
+  if (u.cachedUsd !== undefined) total.cachedUsd = (total.cachedUsd ?? 0) + u.cachedUsd;
 }
 
 /** A done step's record carries its output's `confidence` when the output has a numeric one. */

@@ -4,6 +4,7 @@ import { runBatch } from "../batch/run-batch.ts";
 import { defineChain } from "../compile/define-chain.ts";
 import { branch, retry, sequence } from "../flows/flow-nodes.ts";
 import { code } from "../steps/code-step.ts";
+import { stepContext } from "./run-step.ts";
 import { run } from "./runner.ts";
 
 /** Keeps the CPU busy for `ms`: user code that takes time without awaiting anything. */
@@ -167,5 +168,68 @@ describe("user code around the steps", () => {
     expect(none.status === "error" ? none.error : undefined).toMatchObject(expected);
     const batch = await runBatch(chain, [{ n: 1 }, { n: 2 }], { metadata: { user: "b" }, collect: true });
     expect(batch.results?.map((r) => r.error)).toMatchObject([expected, expected]);
+  });
+
+  it("lets a step clone ctx.metadata with structuredClone, in a run and in a batch, and still refuses a new key", async () => {
+    const chain = defineChain({
+      name: "metadata-cloner",
+      version: "1.0.0",
+      input: n,
+      output: z.unknown(),
+      flow: code("clone", (_: { n: number }, ctx) => {
+        const copy: Record<string, unknown> = structuredClone(ctx.metadata);
+        copy.seen = true;
+        return { copy, keys: Object.keys(ctx.metadata), json: JSON.stringify(ctx.metadata) };
+      }),
+    });
+    const metadata = { user: "ada", tags: ["a"] };
+    const one = await run(chain, { n: 1 }, { metadata });
+    expect(one.output).toEqual({
+      copy: { user: "ada", tags: ["a"], seen: true },
+      keys: ["user", "tags"],
+      json: '{"user":"ada","tags":["a"]}',
+    });
+    const batch = await runBatch(chain, [{ n: 1 }], { metadata, collect: true });
+    expect(batch.results?.[0]?.output).toEqual(one.output);
+    const none = await run(chain, { n: 1 });
+    expect(none.output).toEqual({ copy: { seen: true }, keys: [], json: "{}" });
+
+    const adding = defineChain({
+      name: "metadata-adder",
+      version: "1.0.0",
+      input: n,
+      output: z.unknown(),
+      flow: code("add", (_: { n: number }, ctx) => {
+        (ctx.metadata as Record<string, unknown>).tenant = "t1";
+        return {};
+      }),
+    });
+    const added = await run(adding, { n: 1 }, { metadata });
+    expect(added.status === "error" ? added.error : undefined).toMatchObject({
+      cause: { code: "CHAIN_DEFINITION", details: { metadataKey: "tenant" } },
+    });
+  });
+
+  it("gives a step called outside a run (stepContext: calibrate, the step contract test) the same read-only metadata", () => {
+    const given = { calibration: true };
+    const ctx = stepContext({
+      runId: "r",
+      chain: { name: "c", version: "1.0.0", fingerprint: "f" },
+      input: {},
+      metadata: given,
+    });
+    expect(ctx.metadata).toEqual({ calibration: true });
+    expect(() => {
+      (ctx.metadata as Record<string, unknown>).calibration = false;
+    }).toThrow(/ctx\.metadata\.calibration.*read-only/);
+    expect(given).toEqual({ calibration: true });
+    const bare = stepContext({
+      runId: "r",
+      chain: { name: "c", version: "1.0.0", fingerprint: "f" },
+      input: {},
+    });
+    expect(() => {
+      (bare.metadata as Record<string, unknown>).x = 1;
+    }).toThrow(/ctx\.metadata\.x/);
   });
 });

@@ -282,7 +282,7 @@ describe("llm step: tokens, cost and cache", () => {
     expect(result.usage.costUsd).toBeCloseTo(0.0024, 10);
   });
 
-  it("answers a repeated request from the disk cache, without calling the model or paying", async () => {
+  it("answers a repeated request from the disk cache, without calling the model or paying, saying what it would cost", async () => {
     const directory = await mkdtemp(join(tmpdir(), "catena-llm-cache-"));
     try {
       const s = await start(() => ({
@@ -303,7 +303,16 @@ describe("llm step: tokens, cost and cache", () => {
       await run(chain, { text: "other text" });
       expect(second.output).toEqual(first.output);
       expect(s.chatRequests()).toHaveLength(2);
-      expect(second.usage).toEqual({ inputTokens: 0, outputTokens: 0, costUsd: 0 });
+      // Nothing spent; what the answer would cost uncached (10 in, 5 out at gpt-4.1-mini) is said apart.
+      expect(first.usage.cachedUsd).toBeUndefined();
+      expect(second.usage).toEqual({
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        cachedUsd: first.usage.costUsd,
+      });
+      expect(second.usage.cachedUsd).toBeCloseTo(0.000012, 12);
+      expect(second.steps[0]?.usage?.cachedUsd).toBe(second.usage.cachedUsd);
       expect((await readdir(directory)).length).toBeGreaterThan(0);
     } finally {
       await rm(directory, { recursive: true, force: true });
