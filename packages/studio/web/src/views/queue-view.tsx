@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatScore, formatTime } from "../format.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
+import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
 import { feedbackFailure, postFeedback } from "../post-feedback.ts";
@@ -155,7 +156,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             {editing ? (
               <CorrectionEditor
                 key={item.run_id}
-                initial={item.outputs}
+                initial={correctionStart(item.outputs, item.output_schema ?? undefined)}
                 schema={item.output_schema ?? undefined}
                 autoFocus
                 onCancel={() => setEditing(false)}

@@ -1,0 +1,116 @@
+/*
+ * The studio's web page through a reviewer's day, in a real Chromium against a real `catena
+ * studio` process: correcting a deferred run from the queue, reading a failed step's error, the
+ * page in a phone-sized window, walking a long queue with the keyboard, and going from a trace back
+ * to the project's runs.
+ */
+import { Client } from "langsmith";
+import { beforeAll, describe, expect, it } from "vitest";
+import { seedTrace } from "./support/seed-studio.ts";
+import { useStudioPage } from "./support/studio-page-fixture.ts";
+
+const ui = useStudioPage("studio-reviewer");
+let client: Client;
+
+/** Banking-intents' output schema, as `catena` describes the chain to the studio. */
+const OUTPUT_SCHEMA = {
+  type: "object",
+  properties: {
+    label: { type: "string" },
+    confidence: { type: "number" },
+    tier: { type: "string" },
+  },
+  required: ["label", "confidence", "tier"],
+  additionalProperties: false,
+};
+
+/** What a cascade that no tier answered with enough confidence outputs: its best cheap guess. */
+const DEFERRED_OUTPUT = {
+  status: "deferred",
+  deferred: {
+    cascade: "intent",
+    best: {
+      tier: "linear",
+      result: {
+        label: "country_support",
+        confidence: 0.58,
+        top: [
+          { label: "country_support", confidence: 0.58 },
+          { label: "card_acceptance", confidence: 0.11 },
+        ],
+      },
+    },
+    errors: [{ tier: "llm", error: { name: "StepError", message: "no provider configured" } }],
+  },
+};
+
+beforeAll(async () => {
+  client = new Client({ apiUrl: ui.studio.url, apiKey: "local", autoBatchTracing: false });
+  const described = await fetch(`${ui.studio.url}/catena/chains/fp-banking-1.0.0`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      name: "banking",
+      version: "1.0.0",
+      mermaid: 'stateDiagram-v2\n  state "intent (cascade)" as s1\n  [*] --> s1\n  s1 --> [*]',
+      output: OUTPUT_SCHEMA,
+    }),
+  });
+  expect(described.status).toBe(200);
+});
+
+async function projectOf(name: string): Promise<string> {
+  return (await client.readProject({ projectName: name })).id;
+}
+
+async function feedbackOf(run: string) {
+  const all = [];
+  for await (const f of client.listFeedback({ runIds: [run] })) all.push(f);
+  return all;
+}
+
+/** Seeds `count` deferred runs of the banking chain in `project`, newest last; returns their ids. */
+async function seedDeferred(project: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    ids.push(
+      await seedTrace(client, {
+        project,
+        chain: "banking",
+        version: "1.0.0",
+        status: "deferred",
+        start: new Date(Date.now() - (count - i) * 1000),
+        inputs: { text: `question number ${i} about my card abroad` },
+        outputs: DEFERRED_OUTPUT,
+        steps: [{ name: "intent", kind: "cascade", ms: 2, outputs: DEFERRED_OUTPUT }],
+      }),
+    );
+  }
+  return ids;
+}
+
+describe("the studio's web page for a reviewer", () => {
+  it("corrects a deferred run from the queue, starting from its best guess", async () => {
+    const [run = ""] = await seedDeferred("deferred-correction", 1);
+    const page = await ui.open(`/o/local/projects/p/${await projectOf("deferred-correction")}/queue`);
+    await page.getByRole("region", { name: "Current item" }).waitFor();
+    await page.keyboard.press("e");
+    const editor = page.getByLabel("Corrected output");
+    // The editor holds the cascade's best guess in the shape of the chain's output, not the
+    // deferral's record (which no correction could keep: it does not fit the schema).
+    expect(JSON.parse(await editor.inputValue())).toEqual({
+      label: "country_support",
+      confidence: 0.58,
+      tier: "linear",
+    });
+    expect(await page.getByRole("list", { name: "Correction problems" }).count()).toBe(0);
+    await editor.fill('{"label": "card_acceptance", "confidence": 1, "tier": "human"}');
+    await editor.press("Control+Enter");
+    await page.getByRole("status").filter({ hasText: "Correction saved" }).waitFor();
+    const corrections = (await feedbackOf(run)).filter((f) => f.key === "correction");
+    expect(corrections.map((f) => f.correction)).toEqual([
+      { label: "card_acceptance", confidence: 1, tier: "human" },
+    ]);
+    await page.close();
+  });
+});
