@@ -113,4 +113,47 @@ describe("the studio's web page for a reviewer", () => {
     ]);
     await page.close();
   });
+
+  it("shows a failed step's fix sentence, never a piece of a message cut short for the trace", async () => {
+    const run = await seedTrace(client, {
+      project: "cut-errors",
+      chain: "sql",
+      version: "1.0.0",
+      status: "error",
+      start: new Date(Date.now() - 5000),
+      inputs: { text: "how many orders in march" },
+      steps: [
+        {
+          name: "write-sql",
+          kind: "llm",
+          ms: 3,
+          error:
+            'StepError [STEP_FAILED]: Step "write-sql" (llm) failed: llm step "write-sql": the answer of m does not match the output schema: sql: Invalid input: expected string; reasoning: Invalid input: e … (82 characters left out) … ved undefined. Make the prompt state the expected shape, allow more `repairs`, or loosen the schema.',
+          metadata: { error_code: "STEP_FAILED" },
+        },
+        {
+          name: "summary",
+          kind: "code",
+          ms: 1,
+          error:
+            'StepError [STEP_FAILED]: Step "write-sql" (llm) failed: llm step "write-sql": the answer o … (362 characters left out) … epairs`, or loosen the schema.',
+          metadata: { error_code: "STEP_FAILED" },
+        },
+      ],
+    });
+    const page = await ui.open(`/o/local/projects/p/${await projectOf("cut-errors")}/r/${run}`);
+    const alert = page.getByRole("alert").filter({ hasText: "STEP_FAILED" });
+    await page.getByRole("button", { name: "Step write-sql" }).click();
+    await expect
+      .poll(() => alert.textContent())
+      .toContain(
+        "Fix: Make the prompt state the expected shape, allow more `repairs`, or loosen the schema.",
+      );
+    expect(await alert.locator("p", { hasText: "Fix:" }).textContent()).not.toContain("left out");
+    // Only the end of the message is left: no fix can be told from it.
+    await page.getByRole("button", { name: "Step summary" }).click();
+    await expect.poll(() => alert.textContent()).toContain("362 characters left out");
+    expect(await alert.textContent()).not.toContain("Fix:");
+    await page.close();
+  });
 });
