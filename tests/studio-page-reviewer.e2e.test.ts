@@ -156,4 +156,33 @@ describe("the studio's web page for a reviewer", () => {
     expect(await alert.textContent()).not.toContain("Fix:");
     await page.close();
   });
+
+  it("fits a phone-sized window: no view scrolls sideways, the step details stay on screen", async () => {
+    const [run = ""] = await seedDeferred("narrow", 2);
+    const project = await projectOf("narrow");
+    const viewport = { width: 390, height: 844 };
+    const sideways = (page: import("playwright-core").Page) =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    const runs = await ui.open(`/o/local/projects/p/${project}`, { viewport });
+    await expect.poll(() => runs.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(2);
+    expect(await sideways(runs)).toBeLessThanOrEqual(0);
+    await runs.close();
+
+    const trace = await ui.open(`/o/local/projects/p/${project}/r/${run}`, { viewport });
+    const details = trace.getByRole("region", { name: "Step details" });
+    await details.waitFor();
+    expect(await sideways(trace)).toBeLessThanOrEqual(0);
+    const box = await details.boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
+    await trace.close();
+
+    const queue = await ui.open(`/o/local/projects/p/${project}/queue`, { viewport });
+    const current = queue.getByRole("region", { name: "Current item" });
+    await current.waitFor();
+    expect(await sideways(queue)).toBeLessThanOrEqual(0);
+    const item = await current.boundingBox();
+    expect((item?.x ?? 0) + (item?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
+    await queue.close();
+  });
 });

@@ -77,55 +77,59 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
         </div>
       </form>
       {page.error === undefined ? null : <p role="alert">{page.error}</p>}
-      <table class="runs" aria-label="Runs">
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Chain</th>
-            <th scope="col">Input</th>
-            <th scope="col">Output</th>
-            <th scope="col">Status</th>
-            <th scope="col">Tier</th>
-            <th scope="col">Confidence</th>
-            <th scope="col">Latency</th>
-            <th scope="col">Tokens</th>
-            <th scope="col">Cost</th>
-            <th scope="col">Feedback</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(page.data?.runs ?? []).map((run) => (
-            <tr key={run.id} class={`status-${run.status}`}>
-              <td>
-                <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
-                  {formatTime(run.start_time)}
-                </a>
-              </td>
-              <td>
-                {run.chain ?? run.name}
-                {run.version === null ? "" : `@${run.version}`}
-              </td>
-              <td class="preview">{preview(run.input_preview)}</td>
-              <td class="preview">{run.error === null ? preview(run.output_preview) : preview(run.error)}</td>
-              <td>
-                <span class={`badge status-${run.status}`}>{run.status}</span>
-              </td>
-              <td>{run.tier ?? "–"}</td>
-              <td>{formatScore(run.confidence)}</td>
-              <td>{formatMs(run.latency_ms)}</td>
-              <td>{run.total_tokens ?? "–"}</td>
-              <td>{formatCost(run.total_cost)}</td>
-              <td>
-                {run.feedback.map((f) => (
-                  <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
-                    {f.key} {f.mean === null ? "" : formatScore(f.mean)}
-                  </span>
-                ))}
-              </td>
+      <div class="table-scroll">
+        <table class="runs" aria-label="Runs">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Chain</th>
+              <th scope="col">Input</th>
+              <th scope="col">Output</th>
+              <th scope="col">Status</th>
+              <th scope="col">Tier</th>
+              <th scope="col">Confidence</th>
+              <th scope="col">Latency</th>
+              <th scope="col">Tokens</th>
+              <th scope="col">Cost</th>
+              <th scope="col">Feedback</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(page.data?.runs ?? []).map((run) => (
+              <tr key={run.id} class={`status-${run.status}`}>
+                <td>
+                  <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
+                    {formatTime(run.start_time)}
+                  </a>
+                </td>
+                <td>
+                  {run.chain ?? run.name}
+                  {run.version === null ? "" : `@${run.version}`}
+                </td>
+                <td class="preview">{preview(run.input_preview)}</td>
+                <td class="preview">
+                  {run.error === null ? preview(run.output_preview) : preview(run.error)}
+                </td>
+                <td>
+                  <span class={`badge status-${run.status}`}>{run.status}</span>
+                </td>
+                <td>{run.tier ?? "–"}</td>
+                <td>{formatScore(run.confidence)}</td>
+                <td>{formatMs(run.latency_ms)}</td>
+                <td>{run.total_tokens ?? "–"}</td>
+                <td>{formatCost(run.total_cost)}</td>
+                <td>
+                  {run.feedback.map((f) => (
+                    <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
+                      {f.key} {f.mean === null ? "" : formatScore(f.mean)}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {page.data !== undefined && page.data.runs.length === 0 ? <p>No runs match these filters.</p> : null}
       <div class="row pager">
         {cursor === null ? null : (
