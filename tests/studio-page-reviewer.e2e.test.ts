@@ -185,4 +185,31 @@ describe("the studio's web page for a reviewer", () => {
     expect((item?.x ?? 0) + (item?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
     await queue.close();
   });
+
+  it("in a long queue, tells the items apart by their input and keeps the one picked with j in view", async () => {
+    await seedDeferred("long-queue", 40);
+    const page = await ui.open(`/o/local/projects/p/${await projectOf("long-queue")}/queue`, {
+      viewport: { width: 1280, height: 700 },
+    });
+    const items = page.getByRole("list", { name: "Queue items" }).getByRole("button");
+    await expect.poll(() => items.count()).toBe(40);
+    // Newest first: each item says which question it is.
+    expect(await items.first().textContent()).toContain("question number 39");
+    expect(await items.nth(1).textContent()).toContain("question number 38");
+    for (let i = 0; i < 30; i++) await page.keyboard.press("j");
+    const selected = page.locator(".queue-list li[aria-current='true']");
+    await expect.poll(() => selected.textContent()).toContain("question number 9");
+    await expect.poll(() => selected.evaluate(inViewport)).toBe(true);
+    // And the item itself, its input and rating, is on screen too.
+    await expect
+      .poll(() => page.getByRole("region", { name: "Current item" }).evaluate(inViewport))
+      .toBe(true);
+    await page.close();
+  });
 });
+
+/** Whether the element is wholly inside the window (run in the page). */
+function inViewport(element: Element): boolean {
+  const box = element.getBoundingClientRect();
+  return box.top >= 0 && box.top < window.innerHeight && box.left >= 0 && box.right <= window.innerWidth;
+}
