@@ -206,6 +206,24 @@ describe("the studio's web page for a reviewer", () => {
       .toBe(true);
     await page.close();
   });
+
+  it("goes from a trace back to its project's runs, also when the trace was opened from its own link", async () => {
+    const [run = ""] = await seedDeferred("way-back", 1);
+    const project = await projectOf("way-back");
+    const page = await ui.open(`/o/local/projects/p/${project}?status=deferred`);
+    await page.getByRole("link", { name: `Open trace ${run}` }).click();
+    await page.getByRole("region", { name: "Step details" }).waitFor();
+    await page.getByRole("link", { name: "Runs of way-back" }).click();
+    await page.getByRole("table", { name: "Runs" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/o/local/projects/p/${project}`);
+    // A trace opened from its own link (no page before it) still leads to the project.
+    const direct = await ui.open(`/o/local/projects/p/${project}/r/${run}`);
+    await direct.getByRole("link", { name: "Runs of way-back" }).click();
+    await direct.getByRole("table", { name: "Runs" }).waitFor();
+    expect(new URL(direct.url()).pathname).toBe(`/o/local/projects/p/${project}`);
+    await direct.close();
+    await page.close();
+  });
 });
 
 /** Whether the element is wholly inside the window (run in the page). */

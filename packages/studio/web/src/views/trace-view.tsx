@@ -4,7 +4,8 @@ import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
 import { FeedbackPanel } from "../parts/feedback-panel.tsx";
 import { FlowGraph } from "../parts/flow-graph.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
-import type { ChainDescription, JsonSchema, Run, TraceTree } from "../types.ts";
+import { paths } from "../router.ts";
+import type { ChainDescription, JsonSchema, Run, Session, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
 const meta = (run: Run): Record<string, unknown> => run.extra?.metadata ?? {};
@@ -17,10 +18,24 @@ export function TraceView({ runId }: { runId: string }) {
   const run = useApi<Run>(`/runs/${runId}`);
   const traceId = run.data?.trace_id ?? undefined;
   const trace = useApi<TraceTree>(traceId === undefined ? undefined : `/catena/traces/${traceId}`);
+  const projectId = run.data?.session_id ?? undefined;
+  const project = useApi<Session>(projectId === undefined ? undefined : `/sessions/${projectId}`);
   const error = run.error ?? trace.error;
   if (error !== undefined) return <p role="alert">Could not load the trace: {error}</p>;
   if (trace.data === undefined) return <p aria-busy="true">Loading the trace…</p>;
-  return <TraceDisplay tree={trace.data} focus={runId} onFeedback={trace.reload} readOnly={false} />;
+  return (
+    <>
+      {projectId === undefined ? null : (
+        // The way back to the runs, also for a trace opened from a link (no page before it).
+        <nav class="crumbs" aria-label="Project">
+          <a href={paths.project(projectId)}>
+            <span aria-hidden="true">← </span>Runs of {project.data?.name ?? "the project"}
+          </a>
+        </nav>
+      )}
+      <TraceDisplay tree={trace.data} focus={runId} onFeedback={trace.reload} readOnly={false} />
+    </>
+  );
 }
 
 /**
