@@ -114,7 +114,7 @@ export function QueueView({ projectId }: { projectId: string }) {
           {items.map((it, i) => (
             <li
               key={it.run_id}
-              ref={it === item ? selectedRow : undefined}
+              ref={it === item ? selectedRow : null}
               aria-current={it === item ? "true" : undefined}
               class={it === item ? "selected" : ""}
             >
