@@ -224,6 +224,38 @@ describe("the studio's web page for a reviewer", () => {
     await direct.close();
     await page.close();
   });
+
+  it("keeps the step picked in a trace across a reload, and Back still leaves the trace", async () => {
+    const run = await seedTrace(client, {
+      project: "steps",
+      chain: "banking",
+      version: "1.0.0",
+      status: "done",
+      tier: "linear",
+      start: new Date(Date.now() - 3000),
+      inputs: { text: "where is my card" },
+      outputs: { label: "card_arrival", confidence: 0.9, tier: "linear" },
+      steps: [
+        { name: "prepare", kind: "code", ms: 1, outputs: { text: "where is my card" } },
+        { name: "linear", kind: "classify", ms: 2, outputs: { label: "card_arrival" } },
+      ],
+    });
+    const project = await projectOf("steps");
+    const page = await ui.open(`/o/local/projects/p/${project}`);
+    await page.getByRole("link", { name: `Open trace ${run}` }).click();
+    await page.getByRole("button", { name: "Step prepare" }).click();
+    await page.getByRole("button", { name: "Step linear" }).click();
+    const details = page.getByRole("region", { name: "Step details" });
+    await expect.poll(() => details.getByRole("heading").first().textContent()).toBe("linear");
+    await page.reload();
+    await expect.poll(() => details.getByRole("heading").first().textContent()).toBe("linear");
+    expect(await page.getByRole("button", { name: "Step linear" }).getAttribute("aria-pressed")).toBe("true");
+    // Picking steps replaced the entry: one Back is the runs again.
+    await page.goBack();
+    await page.getByRole("table", { name: "Runs" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/o/local/projects/p/${project}`);
+    await page.close();
+  });
 });
 
 /** Whether the element is wholly inside the window (run in the page). */

@@ -13,8 +13,12 @@ const num = (value: unknown): number | undefined => (typeof value === "number" ?
 const str = (value: unknown): string | undefined =>
   typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 
-/** The trace of run `runId` (any run of it: the SDK's links may name a child): loads it, then shows it. */
-export function TraceView({ runId }: { runId: string }) {
+/**
+ * The trace of run `runId` (any run of it: the SDK's links may name a child): loads it, then shows
+ * it. The step picked is kept in the URL (`?step=<run id>`, replacing the entry: Back still leaves
+ * the trace), so that a reload or a shared link opens the same step.
+ */
+export function TraceView({ runId, step }: { runId: string; step?: string | null }) {
   const run = useApi<Run>(`/runs/${runId}`);
   const traceId = run.data?.trace_id ?? undefined;
   const trace = useApi<TraceTree>(traceId === undefined ? undefined : `/catena/traces/${traceId}`);
@@ -33,9 +37,21 @@ export function TraceView({ runId }: { runId: string }) {
           </a>
         </nav>
       )}
-      <TraceDisplay tree={trace.data} focus={runId} onFeedback={trace.reload} readOnly={false} />
+      <TraceDisplay
+        tree={trace.data}
+        focus={step ?? runId}
+        onFeedback={trace.reload}
+        onSelect={keepStepInUrl}
+        readOnly={false}
+      />
     </>
   );
+}
+
+function keepStepInUrl(id: string): void {
+  const query = new URLSearchParams(location.search);
+  query.set("step", id);
+  history.replaceState(history.state, "", `${location.pathname}?${query}`);
 }
 
 /**
@@ -46,11 +62,14 @@ export function TraceDisplay({
   tree,
   focus,
   onFeedback,
+  onSelect,
   readOnly,
 }: {
   tree: TraceTree;
   focus?: string;
   onFeedback?: () => void;
+  /** Called with the run id of each step the reader picks. */
+  onSelect?: (id: string) => void;
   readOnly: boolean;
 }) {
   const root = tree.runs.find((r) => r.parent_run_id === null) ?? tree.runs[0];
@@ -105,7 +124,10 @@ export function TraceDisplay({
                     class={`step-row status-${statusOf(r)}${r.id === current.id ? " selected" : ""}`}
                     style={{ paddingLeft: `${0.4 + depthOf(r) * 1.1}rem` }}
                     aria-pressed={r.id === current.id}
-                    onClick={() => setSelected(r.id)}
+                    onClick={() => {
+                      setSelected(r.id);
+                      onSelect?.(r.id);
+                    }}
                     aria-label={`Step ${r.name ?? r.id}`}
                   >
                     <span class="step-name">
