@@ -256,6 +256,38 @@ describe("the studio's web page for a reviewer", () => {
     expect(new URL(page.url()).pathname).toBe(`/o/local/projects/p/${project}`);
     await page.close();
   });
+
+  it("pages back from a later page opened in a tab of its own, and says which page it is", async () => {
+    for (let i = 0; i < 55; i++)
+      await seedTrace(client, {
+        project: "paging",
+        chain: "banking",
+        version: "1.0.0",
+        status: "done",
+        start: new Date(Date.now() - (60 - i) * 1000),
+        inputs: { text: `paged question ${i}` },
+        outputs: { label: "card_arrival", confidence: 1, tier: "rules" },
+        steps: [],
+      });
+    const project = await projectOf("paging");
+    const page = await ui.open(`/o/local/projects/p/${project}`);
+    const firstCell = page.getByRole("table", { name: "Runs" }).locator("tbody tr td.preview").first();
+    await expect.poll(() => firstCell.textContent()).toContain("paged question 54");
+    await page.getByRole("button", { name: "Next page" }).click();
+    await expect.poll(() => firstCell.textContent()).toContain("paged question 4");
+    // The second page in a tab of its own: its history has no page before it.
+    const tab = await ui.open(new URL(page.url()).pathname + new URL(page.url()).search);
+    const tabCell = tab.getByRole("table", { name: "Runs" }).locator("tbody tr td.preview").first();
+    await expect.poll(() => tabCell.textContent()).toContain("paged question 4");
+    await tab.getByRole("button", { name: "Previous page" }).click();
+    await expect.poll(() => tabCell.textContent()).toContain("paged question 54");
+    expect(new URL(tab.url()).pathname).toBe(`/o/local/projects/p/${project}`);
+    expect(await tab.getByRole("button", { name: "Previous page" }).count()).toBe(0);
+    await tab.close();
+    // Where in the list the reader is.
+    expect(await page.getByText("Page 2").count()).toBe(1);
+    await page.close();
+  });
 });
 
 /** Whether the element is wholly inside the window (run in the page). */

@@ -43,11 +43,21 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
     }
     navigate(paths.project(projectId, next.size > 0 ? `?${next}` : ""));
   };
-  const nextPage = () => {
+  // The cursors of the pages before this one (the first page's is ""), kept in the URL: Previous
+  // works the same after a reload or in a tab opened on a later page, where history has no page before.
+  const before = query.get("pages")?.split(",") ?? [];
+  const goTo = (cursorTo: string | undefined, pages: string[]) => {
     const next = new URLSearchParams(query);
-    if (page.data?.next) next.set("cursor", page.data.next);
-    navigate(paths.project(projectId, `?${next}`));
+    if (cursorTo === undefined || cursorTo === "") next.delete("cursor");
+    else next.set("cursor", cursorTo);
+    if (pages.length === 0) next.delete("pages");
+    else next.set("pages", pages.join(","));
+    navigate(paths.project(projectId, next.size > 0 ? `?${next}` : ""));
   };
+  const nextPage = () => {
+    if (page.data?.next) goTo(page.data.next, [...before, cursor ?? ""]);
+  };
+  const previousPage = () => goTo(before.at(-1), before.slice(0, -1));
   return (
     <div>
       <h2>{session.data?.name ?? "Project"}</h2>
@@ -133,10 +143,11 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
       {page.data !== undefined && page.data.runs.length === 0 ? <p>No runs match these filters.</p> : null}
       <div class="row pager">
         {cursor === null ? null : (
-          <button type="button" onClick={() => history.back()}>
+          <button type="button" onClick={previousPage}>
             Previous page
           </button>
         )}
+        {cursor === null && !page.data?.next ? null : <span class="muted">Page {before.length + 1}</span>}
         {page.data?.next ? (
           <button type="button" onClick={nextPage}>
             Next page
