@@ -288,6 +288,22 @@ describe("the studio's web page for a reviewer", () => {
     expect(await page.getByText("Page 2").count()).toBe(1);
     await page.close();
   });
+
+  it("says an empty project has no runs yet, not that no run matches filters nobody set", async () => {
+    const created = await fetch(`${ui.studio.url}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "nothing-yet" }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const page = await ui.open(`/o/local/projects/p/${id}`);
+    await page.getByText("No runs in this project yet").waitFor();
+    expect(await page.getByText("No runs match these filters.").count()).toBe(0);
+    await page.getByLabel("Chain").fill("banking");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByText("No runs match these filters.").waitFor();
+    await page.close();
+  });
 });
 
 /** Whether the element is wholly inside the window (run in the page). */

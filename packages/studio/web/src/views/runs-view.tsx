@@ -140,7 +140,13 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
           </tbody>
         </table>
       </div>
-      {page.data !== undefined && page.data.runs.length === 0 ? <p>No runs match these filters.</p> : null}
+      {page.data !== undefined && page.data.runs.length === 0 ? (
+        <p>
+          {RUN_FILTERS.some(([name]) => (query.get(name) ?? "") !== "")
+            ? "No runs match these filters."
+            : "No runs in this project yet: run a chain with tracing on (catena run … prints this studio's URL)."}
+        </p>
+      ) : null}
       <div class="row pager">
         {cursor === null ? null : (
           <button type="button" onClick={previousPage}>
