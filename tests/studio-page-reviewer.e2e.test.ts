@@ -304,6 +304,50 @@ describe("the studio's web page for a reviewer", () => {
     await page.getByText("No runs match these filters.").waitFor();
     await page.close();
   });
+
+  it("draws a failed run's path to the graph's failed state, past the llm step's attempts", async () => {
+    const mermaid = [
+      "stateDiagram-v2",
+      '  state "write-sql (llm)" as s1',
+      '  state "run-sql (code)" as s2',
+      "  [*] --> s1",
+      "  s1 --> s2 : done",
+      "  s1 --> end_failed : error",
+      "  s2 --> end_done : done",
+      '  state "done" as end_done',
+      "  end_done --> [*]",
+      '  state "failed" as end_failed',
+      "  end_failed --> [*]",
+    ].join("\n");
+    const described = await fetch(`${ui.studio.url}/catena/chains/fp-sql-2.0.0`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "sql", version: "2.0.0", mermaid }),
+    });
+    expect(described.status).toBe(200);
+    const run = await seedTrace(client, {
+      project: "failed-graph",
+      chain: "sql",
+      version: "2.0.0",
+      status: "error",
+      start: new Date(Date.now() - 2000),
+      inputs: { text: "how many orders" },
+      steps: [
+        { name: "write-sql", kind: "llm", ms: 3, error: "StepError [STEP_FAILED]: no answer" },
+        { name: "write-sql (attempt 1)", kind: "model-call", ms: 1, error: "ModelOutputError: bad json" },
+      ],
+    });
+    const page = await ui.open(`/o/local/projects/p/${await projectOf("failed-graph")}/r/${run}`);
+    const graph = page.getByRole("img", { name: "Chain graph with the path taken" });
+    await graph.waitFor();
+    const taken = graph.locator("g.node.taken");
+    await expect
+      .poll(async () => (await taken.allTextContents()).sort())
+      .toEqual(["failed", "start", "write-sql (llm)"]);
+    // start → write-sql and write-sql → failed.
+    expect(await graph.locator(".edge.taken").count()).toBe(2);
+    await page.close();
+  });
 });
 
 /** Whether the element is wholly inside the window (run in the page). */

@@ -87,7 +87,9 @@ export function TraceDisplay({
   const total = Math.max(1, Math.max(...ends) - t0);
   const depthOf = (r: Run) => (r.dotted_order?.split(".").length ?? 1) - 1;
   // The states the run went through, in execution order, and the outcome it ended in.
-  const taken = [...tree.runs.filter((r) => r !== root).map((r) => r.name ?? ""), statusOf(root)];
+  // A failed run ends in the graph's `failed` state (Catena's `error` outcome).
+  const outcome = statusOf(root) === "error" ? "failed" : statusOf(root);
+  const taken = [...tree.runs.filter((r) => r !== root).map((r) => r.name ?? ""), outcome];
   const outputSchema: JsonSchema | undefined =
     chain.data?.output ?? (rootMeta.output_schema as JsonSchema | undefined);
   return (
