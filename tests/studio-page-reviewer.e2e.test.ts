@@ -177,6 +177,13 @@ describe("the studio's web page for a reviewer", () => {
     expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
     await trace.close();
 
+    const trends = await ui.open(`/o/local/projects/p/${project}/trends`, { viewport });
+    await expect
+      .poll(() => trends.getByRole("table", { name: "Trends" }).locator("tbody tr").count())
+      .toBe(1);
+    expect(await sideways(trends)).toBeLessThanOrEqual(0);
+    await trends.close();
+
     const queue = await ui.open(`/o/local/projects/p/${project}/queue`, { viewport });
     const current = queue.getByRole("region", { name: "Current item" });
     await current.waitFor();
