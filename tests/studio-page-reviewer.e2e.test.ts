@@ -355,6 +355,25 @@ describe("the studio's web page for a reviewer", () => {
     expect(await graph.locator(".edge.taken").count()).toBe(2);
     await page.close();
   });
+
+  it("in the queue, comes back from an item's trace (and through a reload) to that item, not the first", async () => {
+    await seedDeferred("queue-place", 5);
+    const page = await ui.open(`/o/local/projects/p/${await projectOf("queue-place")}/queue`);
+    const current = page.getByRole("region", { name: "Current item" });
+    await expect.poll(() => current.textContent()).toContain("question number 4");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("j");
+    await expect.poll(() => current.textContent()).toContain("question number 1");
+    await current.getByRole("link", { name: "open the trace" }).click();
+    await page.getByRole("region", { name: "Step details" }).waitFor();
+    await page.goBack();
+    await expect.poll(() => current.textContent()).toContain("question number 1");
+    await page.reload();
+    await expect.poll(() => current.textContent()).toContain("question number 1");
+    // The keys still walk from there.
+    await page.keyboard.press("j");
+    await expect.poll(() => current.textContent()).toContain("question number 0");
+    await page.close();
+  });
 });
 
 /** Whether the element is wholly inside the window (run in the page). */

@@ -48,6 +48,21 @@ export function QueueView({ projectId }: { projectId: string }) {
   const choices = ratingChoices(configs.data);
   const state = useRef({ items, index, rating, item });
   const selectedRow = useRef<HTMLLIElement>(null);
+  // The item under review is kept in the URL (?item=<run id>, replacing the entry): back from its
+  // trace, or after a reload, the reviewer is where they were, not at the first item again.
+  const wanted = useRef(new URLSearchParams(location.search).get("item"));
+  useEffect(() => {
+    if (wanted.current === null || items.length === 0) return;
+    const at = items.findIndex((it) => it.run_id === wanted.current);
+    if (at >= 0) setIndex(at);
+    wanted.current = null;
+  }, [items]);
+  useEffect(() => {
+    if (item === undefined || wanted.current !== null) return;
+    const query = new URLSearchParams(location.search);
+    query.set("item", item.run_id);
+    history.replaceState(history.state, "", `${location.pathname}?${query}`);
+  }, [item?.run_id]);
   // j and k walk a list longer than the window: the item they reach is scrolled into the list's view.
   useEffect(() => {
     selectedRow.current?.scrollIntoView?.({ block: "nearest" });
