@@ -5,6 +5,7 @@
  * to the project's runs.
  */
 import { Client } from "langsmith";
+import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedTrace } from "./support/seed-studio.ts";
 import { useStudioPage } from "./support/studio-page-fixture.ts";
@@ -161,8 +162,9 @@ describe("the studio's web page for a reviewer", () => {
     const [run = ""] = await seedDeferred("narrow", 2);
     const project = await projectOf("narrow");
     const viewport = { width: 390, height: 844 };
-    const sideways = (page: import("playwright-core").Page) =>
-      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    // A string, run in the page: the tests' TypeScript has no DOM types.
+    const sideways = (page: Page) =>
+      page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
     const runs = await ui.open(`/o/local/projects/p/${project}`, { viewport });
     await expect.poll(() => runs.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(2);
@@ -195,9 +197,8 @@ describe("the studio's web page for a reviewer", () => {
 
   it("in a long queue, tells the items apart by their input and keeps the one picked with j in view", async () => {
     await seedDeferred("long-queue", 40);
-    const page = await ui.open(`/o/local/projects/p/${await projectOf("long-queue")}/queue`, {
-      viewport: { width: 1280, height: 700 },
-    });
+    const viewport = { width: 1280, height: 700 };
+    const page = await ui.open(`/o/local/projects/p/${await projectOf("long-queue")}/queue`, { viewport });
     const items = page.getByRole("list", { name: "Queue items" }).getByRole("button");
     await expect.poll(() => items.count()).toBe(40);
     // Newest first: each item says which question it is.
@@ -206,11 +207,9 @@ describe("the studio's web page for a reviewer", () => {
     for (let i = 0; i < 30; i++) await page.keyboard.press("j");
     const selected = page.locator(".queue-list li[aria-current='true']");
     await expect.poll(() => selected.textContent()).toContain("question number 9");
-    await expect.poll(() => selected.evaluate(inViewport)).toBe(true);
+    await expect.poll(() => inView(selected, viewport)).toBe(true);
     // And the item itself, its input and rating, is on screen too.
-    await expect
-      .poll(() => page.getByRole("region", { name: "Current item" }).evaluate(inViewport))
-      .toBe(true);
+    await expect.poll(() => inView(page.getByRole("region", { name: "Current item" }), viewport)).toBe(true);
     await page.close();
   });
 
@@ -376,8 +375,10 @@ describe("the studio's web page for a reviewer", () => {
   });
 });
 
-/** Whether the element is wholly inside the window (run in the page). */
-function inViewport(element: Element): boolean {
-  const box = element.getBoundingClientRect();
-  return box.top >= 0 && box.top < window.innerHeight && box.left >= 0 && box.right <= window.innerWidth;
+/** Whether the element's top is inside the window of `viewport`'s size, and its width wholly. */
+async function inView(element: Locator, viewport: { width: number; height: number }): Promise<boolean> {
+  const box = await element.boundingBox();
+  return (
+    box !== null && box.y >= 0 && box.y < viewport.height && box.x >= 0 && box.x + box.width <= viewport.width
+  );
 }
