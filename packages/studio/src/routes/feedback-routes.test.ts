@@ -85,6 +85,7 @@ describe("corrections checked against the chain's output schema", () => {
   async function labelerRun(
     withSchema: "description" | "metadata" | "none",
     outputs?: Record<string, unknown>,
+    schema: Record<string, unknown> = output,
   ): Promise<{ root: string; child: string }> {
     const client = fixture.client();
     const root = new RunTree({
@@ -97,7 +98,7 @@ describe("corrections checked against the chain's output schema", () => {
         chain: "labeler",
         version: "1.0.0",
         fingerprint: withSchema === "description" ? "fp-labeler" : "fp-unknown",
-        ...(withSchema === "metadata" ? { output_schema: output } : {}),
+        ...(withSchema === "metadata" ? { output_schema: schema } : {}),
       },
     });
     await root.postRun();
@@ -158,6 +159,28 @@ describe("corrections checked against the chain's output schema", () => {
     await expect(
       client.createFeedback(root, "correction", { correction: { confidence: 2 } }),
     ).rejects.toThrow(/\(laid over the run's outputs\): \$\.confidence must be ≤ 1/);
+  });
+
+  it("checks a deferred run's correction alone: its outputs are the deferral's record, no answer", async () => {
+    const client = fixture.client();
+    // A schema that allows no other fields, as zod writes them: laid over the deferral's record
+    // ({status, deferred}), every correction would be refused.
+    const { root } = await labelerRun(
+      "metadata",
+      {
+        status: "deferred",
+        deferred: {
+          cascade: "intent",
+          best: { tier: "linear", result: { label: "billing", confidence: 0.4 } },
+        },
+      },
+      { ...output, additionalProperties: false },
+    );
+    await client.createFeedback(root, "correction", { correction: { label: "hardware" } });
+    await expect(
+      client.createFeedback(root, "correction", { correction: { confidence: 0.5 } }),
+    ).rejects.toThrow(/of the run's metadata \(output_schema\): \$\.label is required/);
+    expect(await collect(client.listFeedback({ runIds: [root] }))).toHaveLength(1);
   });
 
   it("reads the schema from the run's metadata when no description is stored, and checks nothing without one", async () => {

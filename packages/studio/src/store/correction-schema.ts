@@ -52,7 +52,7 @@ export function correctionSchemaResolver(
  * naming each problem as the page's correction editor does. A correction object overrides the
  * run's outputs field by field (as `catena dataset add --from-traces` applies it), so what is
  * checked is the outputs with the correction laid over them: `{"label": "billing"}` corrects one
- * field of a larger answer. A run the studio has not received, a child run (a step's output is not
+ * field of a larger answer (a deferred run's outputs are no answer: its correction is checked alone). A run the studio has not received, a child run (a step's output is not
  * the chain's) or a chain without a known schema is not checked.
  */
 export function assertCorrectionFits(db: DatabaseSync, runId: string, correction: unknown): void {
@@ -61,7 +61,11 @@ export function assertCorrectionFits(db: DatabaseSync, runId: string, correction
   const extra = fromJsonColumn(run.extra) as { metadata?: CorrectionSchemaKeys } | null;
   const found = correctionSchemaResolver(db)(extra?.metadata ?? {});
   if (found === undefined) return;
-  const outputs = run.error ? null : fromJsonColumn(run.outputs);
+  // A failed run has no answer to correct field by field, nor has a deferred one: its outputs are
+  // the deferral's record (`{status: "deferred", deferred: {...}}`), which no schema of the chain's
+  // answer allows, so laid under a correction they would refuse every correction of it.
+  const stored = run.error ? null : fromJsonColumn(run.outputs);
+  const outputs = isRecord(stored) && stored.status === "deferred" ? null : stored;
   const corrected = isRecord(correction) && isRecord(outputs) ? { ...outputs, ...correction } : correction;
   let problems: string[];
   try {

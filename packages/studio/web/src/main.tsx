@@ -19,9 +19,15 @@ type Render = (m: RegExpExecArray, query: URLSearchParams) => JSX.Element;
 
 /** The views by path: LangSmith's web-app shapes (what the SDK links to) and the page's own. */
 const ROUTES: Array<[RegExp, Render]> = [
-  [new RegExp(`^/o/[^/]+/projects/p/${ID}/r/${ID}/?$`), (m) => <TraceView key={m[2]} runId={m[2] ?? ""} />],
+  [
+    new RegExp(`^/o/[^/]+/projects/p/${ID}/r/${ID}/?$`),
+    (m, query) => <TraceView key={m[2]} runId={m[2] ?? ""} step={query.get("step")} />,
+  ],
   // A run without its project: the links `catena run` prints.
-  [new RegExp(`^/o/[^/]+/r/${ID}/?$`), (m) => <TraceView key={m[1]} runId={m[1] ?? ""} />],
+  [
+    new RegExp(`^/o/[^/]+/r/${ID}/?$`),
+    (m, query) => <TraceView key={m[1]} runId={m[1] ?? ""} step={query.get("step")} />,
+  ],
   [new RegExp(`^/o/[^/]+/projects/p/${ID}/trends/?$`), (m) => <TrendsView projectId={m[1] ?? ""} />],
   [new RegExp(`^/o/[^/]+/projects/p/${ID}/queue/?$`), (m) => <QueueView projectId={m[1] ?? ""} />],
   [
@@ -32,7 +38,7 @@ const ROUTES: Array<[RegExp, Render]> = [
       return peek === null ? (
         <RunsView projectId={m[1] ?? ""} query={query} />
       ) : (
-        <TraceView key={peek} runId={peek} />
+        <TraceView key={peek} runId={peek} step={query.get("step")} />
       );
     },
   ],

@@ -5,6 +5,7 @@ import { useReviewer } from "../reviewer.ts";
 import type { Feedback, FeedbackConfigRow, JsonSchema, Run } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { CorrectionEditor } from "./correction-editor.tsx";
+import { correctionStart } from "./correction-start.ts";
 
 /**
  * The 1–5 scale, narrowed to what the `rating` key's feedback config allows; empty until the
@@ -114,7 +115,7 @@ export function FeedbackPanel({
       </button>
       {editing ? (
         <CorrectionEditor
-          initial={run.outputs}
+          initial={correctionStart(run.outputs, outputSchema)}
           schema={outputSchema}
           autoFocus
           onCancel={() => setEditing(false)}

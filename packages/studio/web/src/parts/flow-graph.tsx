@@ -67,10 +67,14 @@ const GAP_Y = 30;
 
 /**
  * The chain's graph drawn as SVG, the states the run went through (`taken`, step names) and the
- * transitions between consecutive taken states highlighted.
+ * transitions between consecutive taken states highlighted. Runs that are no state of the graph
+ * (a cascade's tiers inside it, an llm step's attempts) are passed over, so the states on either
+ * side of them still read as one transition.
  */
-export function FlowGraph({ mermaid, taken }: { mermaid: string; taken: readonly string[] }) {
+export function FlowGraph({ mermaid, taken: runs }: { mermaid: string; taken: readonly string[] }) {
   const { nodes, edges } = parseStateDiagram(mermaid);
+  const states = new Set(nodes.map((n) => n.step));
+  const taken = runs.filter((step) => states.has(step));
   const takenSet = new Set(taken);
   const pos = new Map(
     nodes.map((n) => [n.id, { x: 10 + n.index * (W + GAP_X), y: 10 + n.layer * (H + GAP_Y) }]),

@@ -64,57 +64,59 @@ export function CompareView({ datasetId, sessions }: { datasetId: string; sessio
         {examples.length} examples · {regressions} with a regression against{" "}
         {experiments[0]?.name ?? "the baseline"}
       </p>
-      <table class="compare" aria-label="Examples compared">
-        <thead>
-          <tr>
-            <th scope="col">Input</th>
-            <th scope="col">Reference</th>
-            {experiments.map((e, i) => (
-              <th scope="col" key={e.id}>
-                {e.name}
-                {i === 0 ? " (baseline)" : ""}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {examples.map((ex) => {
-            const base = ex.results[baseId ?? ""];
-            return (
-              <tr key={ex.example_id}>
-                <td class="preview">{preview(ex.inputs, 160)}</td>
-                <td class="preview">{preview(ex.reference, 160)}</td>
-                {experiments.map((e, i) => {
-                  const result = ex.results[e.id];
-                  if (result === undefined) return <td key={e.id}>–</td>;
-                  const regressed = i > 0 && isRegression(base, result);
-                  const changed =
-                    i > 0 && base !== undefined
-                      ? changedFields(base.outputs, result.outputs)
-                      : new Set<string>();
-                  return (
-                    <td
-                      key={e.id}
-                      class={regressed ? "regression" : ""}
-                      aria-label={regressed ? "regression" : undefined}
-                    >
-                      {regressed ? <strong class="badge status-error">regression</strong> : null}
-                      <Output value={result.error ?? result.outputs} changed={changed} />
-                      <div class="muted">
-                        {Object.entries(result.scores)
-                          .map(([k, v]) => `${k} ${formatScore(v)}`)
-                          .join(" · ")}{" "}
-                        · {formatMs(result.latency_ms)} · {formatCost(result.total_cost)}
-                        {result.tier === null ? "" : ` · ${result.tier}`}
-                      </div>
-                    </td>
-                  );
-                })}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table class="compare" aria-label="Examples compared">
+          <thead>
+            <tr>
+              <th scope="col">Input</th>
+              <th scope="col">Reference</th>
+              {experiments.map((e, i) => (
+                <th scope="col" key={e.id}>
+                  {e.name}
+                  {i === 0 ? " (baseline)" : ""}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {examples.map((ex) => {
+              const base = ex.results[baseId ?? ""];
+              return (
+                <tr key={ex.example_id}>
+                  <td class="preview">{preview(ex.inputs, 160)}</td>
+                  <td class="preview">{preview(ex.reference, 160)}</td>
+                  {experiments.map((e, i) => {
+                    const result = ex.results[e.id];
+                    if (result === undefined) return <td key={e.id}>–</td>;
+                    const regressed = i > 0 && isRegression(base, result);
+                    const changed =
+                      i > 0 && base !== undefined
+                        ? changedFields(base.outputs, result.outputs)
+                        : new Set<string>();
+                    return (
+                      <td
+                        key={e.id}
+                        class={regressed ? "regression" : ""}
+                        aria-label={regressed ? "regression" : undefined}
+                      >
+                        {regressed ? <strong class="badge status-error">regression</strong> : null}
+                        <Output value={result.error ?? result.outputs} changed={changed} />
+                        <div class="muted">
+                          {Object.entries(result.scores)
+                            .map(([k, v]) => `${k} ${formatScore(v)}`)
+                            .join(" · ")}{" "}
+                          · {formatMs(result.latency_ms)} · {formatCost(result.total_cost)}
+                          {result.tier === null ? "" : ` · ${result.tier}`}
+                        </div>
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

@@ -44,56 +44,58 @@ export function ExperimentTable({
 }) {
   const keys = [...new Set(experiments.flatMap((e) => Object.keys(e.scores)))].sort();
   return (
-    <table aria-label="Experiments">
-      <thead>
-        <tr>
-          {onPick === undefined ? null : <th scope="col">Pick</th>}
-          <th scope="col">Experiment</th>
-          <th scope="col">Runs</th>
-          <th scope="col">Errors</th>
-          {keys.map((k) => (
-            <th scope="col" key={k}>
-              {k}
-            </th>
-          ))}
-          <th scope="col">Cost</th>
-          <th scope="col">p50</th>
-          <th scope="col">p95</th>
-          <th scope="col">Tier mix</th>
-        </tr>
-      </thead>
-      <tbody>
-        {experiments.map((e) => (
-          <tr key={e.id}>
-            {onPick === undefined ? null : (
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Pick ${e.name}`}
-                  checked={picked?.includes(e.id) ?? false}
-                  onChange={(ev) => onPick(e.id, (ev.target as HTMLInputElement).checked)}
-                />
-              </td>
-            )}
-            <td>
-              {e.name} <span class="muted">{formatTime(e.start_time)}</span>
-            </td>
-            <td>{e.runs}</td>
-            <td>{e.errors}</td>
+    <div class="table-scroll">
+      <table aria-label="Experiments">
+        <thead>
+          <tr>
+            {onPick === undefined ? null : <th scope="col">Pick</th>}
+            <th scope="col">Experiment</th>
+            <th scope="col">Runs</th>
+            <th scope="col">Errors</th>
             {keys.map((k) => (
-              <td key={k}>{formatScore(e.scores[k])}</td>
+              <th scope="col" key={k}>
+                {k}
+              </th>
             ))}
-            <td>{formatCost(e.total_cost)}</td>
-            <td>{formatMs(e.latency_p50_ms)}</td>
-            <td>{formatMs(e.latency_p95_ms)}</td>
-            <td>
-              {Object.entries(e.tiers)
-                .map(([tier, n]) => `${tier} ${Math.round((n / Math.max(1, e.runs)) * 100)}%`)
-                .join(", ")}
-            </td>
+            <th scope="col">Cost</th>
+            <th scope="col">p50</th>
+            <th scope="col">p95</th>
+            <th scope="col">Tier mix</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {experiments.map((e) => (
+            <tr key={e.id}>
+              {onPick === undefined ? null : (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Pick ${e.name}`}
+                    checked={picked?.includes(e.id) ?? false}
+                    onChange={(ev) => onPick(e.id, (ev.target as HTMLInputElement).checked)}
+                  />
+                </td>
+              )}
+              <td>
+                {e.name} <span class="muted">{formatTime(e.start_time)}</span>
+              </td>
+              <td>{e.runs}</td>
+              <td>{e.errors}</td>
+              {keys.map((k) => (
+                <td key={k}>{formatScore(e.scores[k])}</td>
+              ))}
+              <td>{formatCost(e.total_cost)}</td>
+              <td>{formatMs(e.latency_p50_ms)}</td>
+              <td>{formatMs(e.latency_p95_ms)}</td>
+              <td>
+                {Object.entries(e.tiers)
+                  .map(([tier, n]) => `${tier} ${Math.round((n / Math.max(1, e.runs)) * 100)}%`)
+                  .join(", ")}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { formatScore, formatTime } from "../format.ts";
+import { formatScore, formatTime, preview } from "../format.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
+import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
 import { feedbackFailure, postFeedback } from "../post-feedback.ts";
@@ -23,6 +24,12 @@ function reasonText(item: QueueItem): string {
   return item.reason === "queued" && item.queue !== undefined ? `in ${item.queue}` : REASONS[item.reason];
 }
 
+/** An item's input in a line: the text of a one-text input (`{"text": ...}`), else its JSON. */
+function inputLine(inputs: unknown): string {
+  const values = typeof inputs === "object" && inputs !== null ? Object.values(inputs) : [];
+  return preview(values.length === 1 && typeof values[0] === "string" ? values[0] : inputs, 90);
+}
+
 /**
  * The annotation queue, keyboard first: `j`/`k` move, `1`–`5` pick a rating, `e` opens the
  * correction editor (Ctrl+Enter saves it), `Enter` confirms the rating and moves on.
@@ -40,6 +47,26 @@ export function QueueView({ projectId }: { projectId: string }) {
   const item = items[Math.min(index, items.length - 1)];
   const choices = ratingChoices(configs.data);
   const state = useRef({ items, index, rating, item });
+  const selectedRow = useRef<HTMLLIElement>(null);
+  // The item under review is kept in the URL (?item=<run id>, replacing the entry): back from its
+  // trace, or after a reload, the reviewer is where they were, not at the first item again.
+  const wanted = useRef(new URLSearchParams(location.search).get("item"));
+  useEffect(() => {
+    if (wanted.current === null || items.length === 0) return;
+    const at = items.findIndex((it) => it.run_id === wanted.current);
+    if (at >= 0) setIndex(at);
+    wanted.current = null;
+  }, [items]);
+  useEffect(() => {
+    if (item === undefined || wanted.current !== null) return;
+    const query = new URLSearchParams(location.search);
+    query.set("item", item.run_id);
+    history.replaceState(history.state, "", `${location.pathname}?${query}`);
+  }, [item?.run_id]);
+  // j and k walk a list longer than the window: the item they reach is scrolled into the list's view.
+  useEffect(() => {
+    selectedRow.current?.scrollIntoView?.({ block: "nearest" });
+  }, [item?.run_id]);
   state.current = { items, index, rating, item };
 
   // Another item starts afresh: a rating picked or a correction open was for the item before.
@@ -102,6 +129,7 @@ export function QueueView({ projectId }: { projectId: string }) {
           {items.map((it, i) => (
             <li
               key={it.run_id}
+              ref={it === item ? selectedRow : null}
               aria-current={it === item ? "true" : undefined}
               class={it === item ? "selected" : ""}
             >
@@ -111,6 +139,7 @@ export function QueueView({ projectId }: { projectId: string }) {
                 aria-label={`Queue item ${i + 1}: ${reasonText(it)}`}
               >
                 <span class="badge">{reasonText(it)}</span> {it.chain ?? ""}
+                <span class="queue-input">{inputLine(it.inputs)}</span>
                 {done[it.run_id] === undefined ? null : <span class="done"> ✓ {done[it.run_id]}</span>}
               </button>
             </li>
@@ -155,7 +184,7 @@ export function QueueView({ projectId }: { projectId: string }) {
             {editing ? (
               <CorrectionEditor
                 key={item.run_id}
-                initial={item.outputs}
+                initial={correctionStart(item.outputs, item.output_schema ?? undefined)}
                 schema={item.output_schema ?? undefined}
                 autoFocus
                 onCancel={() => setEditing(false)}

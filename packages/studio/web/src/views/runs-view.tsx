@@ -43,11 +43,21 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
     }
     navigate(paths.project(projectId, next.size > 0 ? `?${next}` : ""));
   };
-  const nextPage = () => {
+  // The cursors of the pages before this one (the first page's is ""), kept in the URL: Previous
+  // works the same after a reload or in a tab opened on a later page, where history has no page before.
+  const before = query.get("pages")?.split(",") ?? [];
+  const goTo = (cursorTo: string | undefined, pages: string[]) => {
     const next = new URLSearchParams(query);
-    if (page.data?.next) next.set("cursor", page.data.next);
-    navigate(paths.project(projectId, `?${next}`));
+    if (cursorTo === undefined || cursorTo === "") next.delete("cursor");
+    else next.set("cursor", cursorTo);
+    if (pages.length === 0) next.delete("pages");
+    else next.set("pages", pages.join(","));
+    navigate(paths.project(projectId, next.size > 0 ? `?${next}` : ""));
   };
+  const nextPage = () => {
+    if (page.data?.next) goTo(page.data.next, [...before, cursor ?? ""]);
+  };
+  const previousPage = () => goTo(before.at(-1), before.slice(0, -1));
   return (
     <div>
       <h2>{session.data?.name ?? "Project"}</h2>
@@ -77,62 +87,73 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
         </div>
       </form>
       {page.error === undefined ? null : <p role="alert">{page.error}</p>}
-      <table class="runs" aria-label="Runs">
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Chain</th>
-            <th scope="col">Input</th>
-            <th scope="col">Output</th>
-            <th scope="col">Status</th>
-            <th scope="col">Tier</th>
-            <th scope="col">Confidence</th>
-            <th scope="col">Latency</th>
-            <th scope="col">Tokens</th>
-            <th scope="col">Cost</th>
-            <th scope="col">Feedback</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(page.data?.runs ?? []).map((run) => (
-            <tr key={run.id} class={`status-${run.status}`}>
-              <td>
-                <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
-                  {formatTime(run.start_time)}
-                </a>
-              </td>
-              <td>
-                {run.chain ?? run.name}
-                {run.version === null ? "" : `@${run.version}`}
-              </td>
-              <td class="preview">{preview(run.input_preview)}</td>
-              <td class="preview">{run.error === null ? preview(run.output_preview) : preview(run.error)}</td>
-              <td>
-                <span class={`badge status-${run.status}`}>{run.status}</span>
-              </td>
-              <td>{run.tier ?? "–"}</td>
-              <td>{formatScore(run.confidence)}</td>
-              <td>{formatMs(run.latency_ms)}</td>
-              <td>{run.total_tokens ?? "–"}</td>
-              <td>{formatCost(run.total_cost)}</td>
-              <td>
-                {run.feedback.map((f) => (
-                  <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
-                    {f.key} {f.mean === null ? "" : formatScore(f.mean)}
-                  </span>
-                ))}
-              </td>
+      <div class="table-scroll">
+        <table class="runs" aria-label="Runs">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Chain</th>
+              <th scope="col">Input</th>
+              <th scope="col">Output</th>
+              <th scope="col">Status</th>
+              <th scope="col">Tier</th>
+              <th scope="col">Confidence</th>
+              <th scope="col">Latency</th>
+              <th scope="col">Tokens</th>
+              <th scope="col">Cost</th>
+              <th scope="col">Feedback</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {page.data !== undefined && page.data.runs.length === 0 ? <p>No runs match these filters.</p> : null}
+          </thead>
+          <tbody>
+            {(page.data?.runs ?? []).map((run) => (
+              <tr key={run.id} class={`status-${run.status}`}>
+                <td>
+                  <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
+                    {formatTime(run.start_time)}
+                  </a>
+                </td>
+                <td>
+                  {run.chain ?? run.name}
+                  {run.version === null ? "" : `@${run.version}`}
+                </td>
+                <td class="preview">{preview(run.input_preview)}</td>
+                <td class="preview">
+                  {run.error === null ? preview(run.output_preview) : preview(run.error)}
+                </td>
+                <td>
+                  <span class={`badge status-${run.status}`}>{run.status}</span>
+                </td>
+                <td>{run.tier ?? "–"}</td>
+                <td>{formatScore(run.confidence)}</td>
+                <td>{formatMs(run.latency_ms)}</td>
+                <td>{run.total_tokens ?? "–"}</td>
+                <td>{formatCost(run.total_cost)}</td>
+                <td>
+                  {run.feedback.map((f) => (
+                    <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
+                      {f.key} {f.mean === null ? "" : formatScore(f.mean)}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {page.data !== undefined && page.data.runs.length === 0 ? (
+        <p>
+          {RUN_FILTERS.some(([name]) => (query.get(name) ?? "") !== "")
+            ? "No runs match these filters."
+            : "No runs in this project yet: run a chain with tracing on (catena run … prints this studio's URL)."}
+        </p>
+      ) : null}
       <div class="row pager">
         {cursor === null ? null : (
-          <button type="button" onClick={() => history.back()}>
+          <button type="button" onClick={previousPage}>
             Previous page
           </button>
         )}
+        {cursor === null && !page.data?.next ? null : <span class="muted">Page {before.length + 1}</span>}
         {page.data?.next ? (
           <button type="button" onClick={nextPage}>
             Next page

@@ -4,7 +4,8 @@ import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
 import { FeedbackPanel } from "../parts/feedback-panel.tsx";
 import { FlowGraph } from "../parts/flow-graph.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
-import type { ChainDescription, JsonSchema, Run, TraceTree } from "../types.ts";
+import { paths } from "../router.ts";
+import type { ChainDescription, JsonSchema, Run, Session, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
 const meta = (run: Run): Record<string, unknown> => run.extra?.metadata ?? {};
@@ -12,15 +13,45 @@ const num = (value: unknown): number | undefined => (typeof value === "number" ?
 const str = (value: unknown): string | undefined =>
   typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 
-/** The trace of run `runId` (any run of it: the SDK's links may name a child): loads it, then shows it. */
-export function TraceView({ runId }: { runId: string }) {
+/**
+ * The trace of run `runId` (any run of it: the SDK's links may name a child): loads it, then shows
+ * it. The step picked is kept in the URL (`?step=<run id>`, replacing the entry: Back still leaves
+ * the trace), so that a reload or a shared link opens the same step.
+ */
+export function TraceView({ runId, step }: { runId: string; step?: string | null }) {
   const run = useApi<Run>(`/runs/${runId}`);
   const traceId = run.data?.trace_id ?? undefined;
   const trace = useApi<TraceTree>(traceId === undefined ? undefined : `/catena/traces/${traceId}`);
+  const projectId = run.data?.session_id ?? undefined;
+  const project = useApi<Session>(projectId === undefined ? undefined : `/sessions/${projectId}`);
   const error = run.error ?? trace.error;
   if (error !== undefined) return <p role="alert">Could not load the trace: {error}</p>;
   if (trace.data === undefined) return <p aria-busy="true">Loading the trace…</p>;
-  return <TraceDisplay tree={trace.data} focus={runId} onFeedback={trace.reload} readOnly={false} />;
+  return (
+    <>
+      {projectId === undefined ? null : (
+        // The way back to the runs, also for a trace opened from a link (no page before it).
+        <nav class="crumbs" aria-label="Project">
+          <a href={paths.project(projectId)}>
+            <span aria-hidden="true">← </span>Runs of {project.data?.name ?? "the project"}
+          </a>
+        </nav>
+      )}
+      <TraceDisplay
+        tree={trace.data}
+        focus={step ?? runId}
+        onFeedback={trace.reload}
+        onSelect={keepStepInUrl}
+        readOnly={false}
+      />
+    </>
+  );
+}
+
+function keepStepInUrl(id: string): void {
+  const query = new URLSearchParams(location.search);
+  query.set("step", id);
+  history.replaceState(history.state, "", `${location.pathname}?${query}`);
 }
 
 /**
@@ -31,11 +62,14 @@ export function TraceDisplay({
   tree,
   focus,
   onFeedback,
+  onSelect,
   readOnly,
 }: {
   tree: TraceTree;
   focus?: string;
   onFeedback?: () => void;
+  /** Called with the run id of each step the reader picks. */
+  onSelect?: (id: string) => void;
   readOnly: boolean;
 }) {
   const root = tree.runs.find((r) => r.parent_run_id === null) ?? tree.runs[0];
@@ -53,7 +87,9 @@ export function TraceDisplay({
   const total = Math.max(1, Math.max(...ends) - t0);
   const depthOf = (r: Run) => (r.dotted_order?.split(".").length ?? 1) - 1;
   // The states the run went through, in execution order, and the outcome it ended in.
-  const taken = [...tree.runs.filter((r) => r !== root).map((r) => r.name ?? ""), statusOf(root)];
+  // A failed run ends in the graph's `failed` state (Catena's `error` outcome).
+  const outcome = statusOf(root) === "error" ? "failed" : statusOf(root);
+  const taken = [...tree.runs.filter((r) => r !== root).map((r) => r.name ?? ""), outcome];
   const outputSchema: JsonSchema | undefined =
     chain.data?.output ?? (rootMeta.output_schema as JsonSchema | undefined);
   return (
@@ -90,7 +126,10 @@ export function TraceDisplay({
                     class={`step-row status-${statusOf(r)}${r.id === current.id ? " selected" : ""}`}
                     style={{ paddingLeft: `${0.4 + depthOf(r) * 1.1}rem` }}
                     aria-pressed={r.id === current.id}
-                    onClick={() => setSelected(r.id)}
+                    onClick={() => {
+                      setSelected(r.id);
+                      onSelect?.(r.id);
+                    }}
                     aria-label={`Step ${r.name ?? r.id}`}
                   >
                     <span class="step-name">
@@ -203,17 +242,27 @@ function StepDetails({ run }: { run: Run }) {
 }
 
 /**
- * The fix an error's first line proposes: Catena's messages name the wrong input, then the fix
- * after the last `: `. The error's name and code (`StepError [STEP_FAILED]: `) and a failed
- * step's `Step "x" (kind) failed: ` are no such separator: what follows them is what was thrown,
- * which names a fix only if it has a `: ` of its own.
+ * The fix an error's first line proposes: Catena's messages name the wrong input, then the fix,
+ * as their last sentence (`... received undefined. Make the prompt state ...`) or after the last
+ * `: ` (`rule 2 has no label: give each rule a label`). The error's name and code (`StepError
+ * [STEP_FAILED]: `) and a failed step's `Step "x" (kind) failed: ` are no such separator: what
+ * follows them is what was thrown, which names a fix only if it has a `: ` of its own. A trace
+ * cuts long messages in the middle (` … (N characters left out) … `): only what follows the cut is
+ * whole, so the fix is looked for there, and is none when the cut runs into it.
  */
 function fixOf(error: string): string | undefined {
-  const body = (error.split("\n")[0] ?? error)
+  const line = (error.split("\n")[0] ?? error)
     .replace(/^\w*Error(?: \[[A-Z0-9_]+\])?: /, "")
     .replace(/^Step "[^"]*" \([^)]*\) failed: /, "");
-  const cut = body.lastIndexOf(": ");
-  return cut > 0 ? body.slice(cut + 2) : undefined;
+  const cut = / … \(\d+ characters left out\) … /.exec(line);
+  // Before the cut and just after it are pieces of sentences: only a sentence starting after them is whole.
+  const body = cut === null ? line : line.slice(cut.index + cut[0].length);
+  let sentence = -1;
+  for (const boundary of body.matchAll(/[.!?] (?=[A-Z`])/g)) sentence = boundary.index + 2;
+  if (sentence > 0) return body.slice(sentence);
+  if (cut !== null) return undefined;
+  const colon = body.lastIndexOf(": ");
+  return colon > 0 ? body.slice(colon + 2) : undefined;
 }
 
 /** An error with its code and the fix its message proposes ({@link fixOf}). Long messages are folded. */

@@ -15,58 +15,60 @@ export function TrendsView({ projectId }: { projectId: string }) {
       <h2>Trends, last 30 days</h2>
       <ProjectTabs projectId={projectId} current="trends" />
       {trends.error === undefined ? null : <p role="alert">{trends.error}</p>}
-      <table aria-label="Trends">
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Chain@version</th>
-            <th scope="col">Model</th>
-            <th scope="col">Runs</th>
-            <th scope="col">Mean rating</th>
-            <th scope="col">Feedback</th>
-            <th scope="col">Tiers</th>
-            <th scope="col">LLM share</th>
-            <th scope="col">Cost</th>
-            <th scope="col">p50</th>
-            <th scope="col">p95</th>
-            <th scope="col">Error rate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.day}${r.chain}${r.version}${r.model}`}>
-              <td>{r.day}</td>
-              <td>
-                {r.chain ?? "–"}
-                {r.version === null ? "" : `@${r.version}`}
-              </td>
-              <td>{r.model ?? "–"}</td>
-              <td>{r.runs}</td>
-              <td>
-                {r.mean_rating === null ? (
-                  "–"
-                ) : (
-                  <span class="meter" title={`${formatScore(r.mean_rating)} of 5`}>
-                    <span style={{ width: `${(r.mean_rating / 5) * 100}%` }} />
-                    {formatScore(r.mean_rating)}
-                  </span>
-                )}
-              </td>
-              <td>{r.feedback_count}</td>
-              <td>
-                {Object.entries(r.tiers)
-                  .map(([t, n]) => `${t} ${Math.round((n / r.runs) * 100)}%`)
-                  .join(", ")}
-              </td>
-              <td>{Math.round(r.llm_share * 100)}%</td>
-              <td>{formatCost(r.cost)}</td>
-              <td>{formatMs(r.latency_p50_ms)}</td>
-              <td>{formatMs(r.latency_p95_ms)}</td>
-              <td>{Math.round(r.error_rate * 100)}%</td>
+      <div class="table-scroll">
+        <table aria-label="Trends">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Chain@version</th>
+              <th scope="col">Model</th>
+              <th scope="col">Runs</th>
+              <th scope="col">Mean rating</th>
+              <th scope="col">Feedback</th>
+              <th scope="col">Tiers</th>
+              <th scope="col">LLM share</th>
+              <th scope="col">Cost</th>
+              <th scope="col">p50</th>
+              <th scope="col">p95</th>
+              <th scope="col">Error rate</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`${r.day}${r.chain}${r.version}${r.model}`}>
+                <td>{r.day}</td>
+                <td>
+                  {r.chain ?? "–"}
+                  {r.version === null ? "" : `@${r.version}`}
+                </td>
+                <td>{r.model ?? "–"}</td>
+                <td>{r.runs}</td>
+                <td>
+                  {r.mean_rating === null ? (
+                    "–"
+                  ) : (
+                    <span class="meter" title={`${formatScore(r.mean_rating)} of 5`}>
+                      <span style={{ width: `${(r.mean_rating / 5) * 100}%` }} />
+                      {formatScore(r.mean_rating)}
+                    </span>
+                  )}
+                </td>
+                <td>{r.feedback_count}</td>
+                <td>
+                  {Object.entries(r.tiers)
+                    .map(([t, n]) => `${t} ${Math.round((n / r.runs) * 100)}%`)
+                    .join(", ")}
+                </td>
+                <td>{Math.round(r.llm_share * 100)}%</td>
+                <td>{formatCost(r.cost)}</td>
+                <td>{formatMs(r.latency_p50_ms)}</td>
+                <td>{formatMs(r.latency_p95_ms)}</td>
+                <td>{Math.round(r.error_rate * 100)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {trends.data !== undefined && rows.length === 0 ? <p>No runs in the last 30 days.</p> : null}
     </div>
   );
