@@ -156,6 +156,22 @@ describe("catena lock --check without a lock file", () => {
   });
 });
 
+describe("catena lock --lockfile", () => {
+  it("writes into a folder that does not exist yet, and refuses a path under a file before any work", async () => {
+    const made = await cli("lock", "--lockfile", "ci/locks/catena.lock.json");
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/wrote ci\/locks\/catena\.lock\.json: 3 entries/);
+    expect(existsSync(join(dir, "ci/locks/catena.lock.json"))).toBe(true);
+    await writeFile(join(dir, "plain-file"), "x");
+    const under = await cli("lock", "--lockfile", "plain-file/catena.lock.json");
+    expect(under.code).toBe(2);
+    expect(under.stderr).toMatch(
+      /^catena: --lockfile plain-file\/catena\.lock\.json: .*plain-file is a file, not a directory/,
+    );
+    expect(under.stderr).not.toMatch(/ENOENT|ENOTDIR/);
+  });
+});
+
 describe("catena studio prune", () => {
   it("deletes the traces older than the cut-off and shrinks the database", async () => {
     for (let i = 0; i < 3; i++) {
