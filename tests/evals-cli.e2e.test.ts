@@ -149,6 +149,25 @@ describe("catena eval records a LangSmith experiment", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/no metric acuracy in this report \(metrics: .*accuracy/);
   }, 60_000);
+
+  it("refuses a gate on a metric the report will not have before running anything (no model call)", async () => {
+    const before = server.requests.length;
+    const typo = await run(
+      "eval",
+      "sql-qa",
+      "--data",
+      sqlData,
+      "--no-llm-cache",
+      "--evaluators",
+      "schema_valid",
+      "--gate",
+      "schema_valid>=1,acuracy>=0.9",
+    );
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^catena: gate condition "acuracy>=0\.9": no metric acuracy .*schema_valid/);
+    expect(typo.stdout).toBe("");
+    expect(server.requests.length).toBe(before);
+  }, 60_000);
 });
 
 describe("LLM judges: alignment before gates, cache, cost", () => {
