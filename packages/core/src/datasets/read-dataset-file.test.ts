@@ -84,6 +84,20 @@ describe("readDatasetFile on JSONL", () => {
     expect(() => readDatasetFile(file("empty.jsonl", "\n\n"))).toThrow("is empty");
   });
 
+  it("refuses an output field that no record has, instead of making every example's reference empty", () => {
+    const path = file("typo.jsonl", '{"text": "a", "queue": "billing"}\n{"text": "b", "queue": "other"}\n');
+    expect(() => readDatasetFile(path, { outputFields: ["queu"] })).toThrow(
+      `${path}: no record has the output field "queu" (fields: text, queue)`,
+    );
+    const csv = file("typo.csv", "text,queue\na,billing\n");
+    expect(() => readDatasetFile(csv, { outputFields: ["label"] })).toThrow(
+      /no record has the output field "label"/,
+    );
+    // A field some records leave out is fine.
+    const sparse = file("sparse.jsonl", '{"text": "a", "queue": "billing"}\n{"text": "b"}\n');
+    expect(readDatasetFile(sparse, { outputFields: ["queue"] }).examples[1]?.outputs).toBeUndefined();
+  });
+
   it("refuses bytes that are not UTF-8, naming the line and the byte", () => {
     const path = file(
       "latin1.jsonl",
