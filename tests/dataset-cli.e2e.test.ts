@@ -114,6 +114,17 @@ describe("catena dataset push, list and pull", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/No dataset named "no-such-dataset"/);
   });
+
+  it("names the local studio's database, not the port it ran on for the command, when a dataset is missing there", async () => {
+    const db = join(dir, "local-studio.db");
+    const missing = await catena(["dataset", "pull", "no-such-dataset"], {
+      cwd: dir,
+      env: { CATENA_STUDIO_DB: db },
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`No dataset named "no-such-dataset" on the local studio (${db});`);
+    expect(missing.stderr).not.toMatch(/127\.0\.0\.1/);
+  });
 });
 
 describe("catena dataset add --from-traces", () => {

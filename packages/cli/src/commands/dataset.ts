@@ -85,7 +85,9 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
       const globals = globalOptions(command);
       await withBackend(async (reader) => {
         const out = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
-        const data = await pullDataset(reader.client.client, name, out);
+        const data = await pullDataset(reader.client.client, name, out).catch((error: unknown) => {
+          throw inBackendTerms(error, reader);
+        });
         if (out === undefined) {
           ctx.io.out(datasetJsonl(data));
         } else if (globals.json) {
@@ -202,6 +204,20 @@ async function withBackend(body: (reader: TraceReader) => Promise<void>): Promis
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * A "no such dataset" that names the backend as the user knows it: the local studio runs on a port
+ * of this process only, which means nothing once the command ended.
+ */
+function inBackendTerms(error: unknown, reader: TraceReader): unknown {
+  if (!(error instanceof DatasetNotFoundError)) return error;
+  const url = error.details?.url;
+  if (typeof url !== "string" || !reader.where.startsWith("the local studio")) return error;
+  return new CliError(error.message.replaceAll(url, reader.where), {
+    cause: error,
+    code: error.code,
+  });
 }
 
 function fieldList(text: string): string[] {
