@@ -82,6 +82,11 @@ describe("readDatasetFile on JSONL", () => {
       `${missing} line 2 has no "text" field`,
     );
     expect(() => readDatasetFile(file("empty.jsonl", "\n\n"))).toThrow("is empty");
+    const absent = join(dir, "absent.jsonl");
+    expect(() => readDatasetFile(absent, { shownAs: "absent.jsonl" })).toThrow(
+      `Cannot read absent.jsonl: no such file (looked for ${absent}); check the path`,
+    );
+    expect(() => readDatasetFile(dir, { shownAs: "data/" })).toThrow("Cannot read data/: it is a directory");
   });
 
   it("refuses an output field that no record has, instead of making every example's reference empty", () => {

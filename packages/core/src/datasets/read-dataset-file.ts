@@ -90,7 +90,15 @@ function readUtf8(path: string, shownAs: string): string {
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new DatasetError(`Cannot read ${shownAs}: ${(cause as Error).message}`, {
+    const code = (cause as NodeJS.ErrnoException).code;
+    // The common mistakes in words; other failures keep the system's message.
+    const why =
+      code === "ENOENT"
+        ? `no such file (looked for ${path}); check the path`
+        : code === "EISDIR"
+          ? "it is a directory; give a .jsonl or .csv file"
+          : (cause as Error).message;
+    throw new DatasetError(`Cannot read ${shownAs}: ${why}`, {
       cause,
       details: { path },
     });
