@@ -172,6 +172,23 @@ describe("catena lock --lockfile", () => {
   });
 });
 
+describe("a --queue that is not a Redis URL", () => {
+  it("is a usage error (exit 2) for the worker, batch and queue commands", async () => {
+    for (const args of [
+      ["worker", "--queue", "localhost:6379"],
+      ["queue", "status", "b1", "--queue", "http://127.0.0.1:6379"],
+      ["batch", "support-triage", "--file", "in.jsonl", "--out", "queued.jsonl", "--queue", "nope"],
+    ]) {
+      await writeFile(join(dir, "in.jsonl"), '{"text": "hi"}\n');
+      const r = await cli("--no-trace", ...args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(
+        /^catena: The queue address ".*" is not a (Redis )?URL; give redis:\/\/host:6379/,
+      );
+    }
+  });
+});
+
 describe("catena studio prune", () => {
   it("deletes the traces older than the cut-off and shrinks the database", async () => {
     for (let i = 0; i < 3; i++) {
