@@ -462,6 +462,17 @@ describe("runBatch", () => {
     expect(await readFile(path, "utf8")).toBe(`${JSON.stringify({ index: 0, status: "done" })}\n`);
   });
 
+  it("refuses a results path that is a directory, saying so, with or without resume", async () => {
+    const { chain, state } = doubler();
+    for (const resume of [false, true]) {
+      await expect(runBatch(chain, [{ n: 1 }], { checkpoint: dir, resume })).rejects.toMatchObject({
+        code: "BATCH_INPUT",
+        message: `Results file ${dir} is a directory; give a file path, e.g. ${dir}/results.jsonl.`,
+      });
+    }
+    expect(state.calls).toBe(0);
+  });
+
   it("with resume, skips the items already in the file", async () => {
     const { chain, state } = doubler();
     const path = join(dir, "out.jsonl");
