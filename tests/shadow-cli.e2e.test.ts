@@ -103,10 +103,15 @@ describe("shadow runs from the CLI", () => {
       ["run", "router@1.0.0", "--text", "refund please", "--shadow", "router@9.9.9"],
       ["run", "router@1.0.0", "--text", "refund please", "--shadow", "router@2.0.0", "--shadow-share", "5"],
       ["batch", "router@1.0.0", "--file", "in.jsonl", "--out", "never.jsonl", "--shadow", "router@9.9.9"],
+      // A share without a candidate was ignored without a word.
+      ["run", "router@1.0.0", "--text", "refund please", "--shadow-share", "0.5"],
+      ["batch", "router@1.0.0", "--file", "in.jsonl", "--out", "never.jsonl", "--shadow-share", "0.2"],
     ]) {
       const r = await catena(["--chains", chains, ...args], { cwd: dir, env, timeoutMs: 20_000 });
       expect(r.code, args.join(" ")).toBe(2);
-      expect(r.stderr).toMatch(/^catena: (Unknown chain "router@9\.9\.9"|--shadow-share must be)/);
+      expect(r.stderr).toMatch(
+        /^catena: (Unknown chain "router@9\.9\.9"|--shadow-share must be|--shadow-share needs --shadow <chain@version>)/,
+      );
     }
   }, 90_000);
 
