@@ -23,6 +23,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader, type TraceReader } from "../tracing/trace-reader.ts";
+import { assertWritablePath } from "../writable-path.ts";
 
 interface PushOptions {
   name?: string;
@@ -83,8 +84,11 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
     .option("--out <file>", "write the JSONL here instead of stdout")
     .action(async (name: string, options: { out?: string }, command: Command) => {
       const globals = globalOptions(command);
+      const out = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
+      // Refused before the pull, like every --out: not after the examples were fetched.
+      if (out !== undefined)
+        assertWritablePath(out, { option: "--out", shown: options.out ?? out, kind: "file" });
       await withBackend(async (reader) => {
-        const out = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
         const data = await pullDataset(reader.client.client, name, out).catch((error: unknown) => {
           throw inBackendTerms(error, reader);
         });
