@@ -156,6 +156,39 @@ describe("catena lock --check without a lock file", () => {
   });
 });
 
+describe("catena lock --lockfile", () => {
+  it("writes into a folder that does not exist yet, and refuses a path under a file before any work", async () => {
+    const made = await cli("lock", "--lockfile", "ci/locks/catena.lock.json");
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/wrote ci\/locks\/catena\.lock\.json: 3 entries/);
+    expect(existsSync(join(dir, "ci/locks/catena.lock.json"))).toBe(true);
+    await writeFile(join(dir, "plain-file"), "x");
+    const under = await cli("lock", "--lockfile", "plain-file/catena.lock.json");
+    expect(under.code).toBe(2);
+    expect(under.stderr).toMatch(
+      /^catena: --lockfile plain-file\/catena\.lock\.json: .*plain-file is a file, not a directory/,
+    );
+    expect(under.stderr).not.toMatch(/ENOENT|ENOTDIR/);
+  });
+});
+
+describe("a --queue that is not a Redis URL", () => {
+  it("is a usage error (exit 2) for the worker, batch and queue commands", async () => {
+    for (const args of [
+      ["worker", "--queue", "localhost:6379"],
+      ["queue", "status", "b1", "--queue", "http://127.0.0.1:6379"],
+      ["batch", "support-triage", "--file", "in.jsonl", "--out", "queued.jsonl", "--queue", "nope"],
+    ]) {
+      await writeFile(join(dir, "in.jsonl"), '{"text": "hi"}\n');
+      const r = await cli("--no-trace", ...args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(
+        /^catena: The queue address ".*" is not a (Redis )?URL; give redis:\/\/host:6379/,
+      );
+    }
+  });
+});
+
 describe("catena studio prune", () => {
   it("deletes the traces older than the cut-off and shrinks the database", async () => {
     for (let i = 0; i < 3; i++) {

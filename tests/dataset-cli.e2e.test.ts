@@ -113,6 +113,21 @@ describe("catena dataset push, list and pull", () => {
     const missing = await cli("dataset", "pull", "no-such-dataset");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/No dataset named "no-such-dataset"/);
+    // An --out that cannot be written is a usage error found before the pull, as for every --out.
+    const intoDir = await cli("dataset", "pull", "no-such-dataset", "--out", ".");
+    expect(intoDir.code).toBe(2);
+    expect(intoDir.stderr).toMatch(/^catena: --out \. is a directory; give a file path/);
+  });
+
+  it("names the local studio's database, not the port it ran on for the command, when a dataset is missing there", async () => {
+    const db = join(dir, "local-studio.db");
+    const missing = await catena(["dataset", "pull", "no-such-dataset"], {
+      cwd: dir,
+      env: { CATENA_STUDIO_DB: db },
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`No dataset named "no-such-dataset" on the local studio (${db});`);
+    expect(missing.stderr).not.toMatch(/127\.0\.0\.1/);
   });
 });
 

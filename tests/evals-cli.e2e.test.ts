@@ -149,6 +149,25 @@ describe("catena eval records a LangSmith experiment", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/no metric acuracy in this report \(metrics: .*accuracy/);
   }, 60_000);
+
+  it("refuses a gate on a metric the report will not have before running anything (no model call)", async () => {
+    const before = server.requests.length;
+    const typo = await run(
+      "eval",
+      "sql-qa",
+      "--data",
+      sqlData,
+      "--no-llm-cache",
+      "--evaluators",
+      "schema_valid",
+      "--gate",
+      "schema_valid>=1,acuracy>=0.9",
+    );
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^catena: gate condition "acuracy>=0\.9": no metric acuracy .*schema_valid/);
+    expect(typo.stdout).toBe("");
+    expect(server.requests.length).toBe(before);
+  }, 60_000);
 });
 
 describe("LLM judges: alignment before gates, cache, cost", () => {
@@ -358,4 +377,31 @@ describe("catena judge align --labels feedback:<key>", () => {
     });
     expect(report.kappa).toBe(1);
   }, 120_000);
+
+  it("reads the feedback from the local studio database when no backend is set, as catena traces does", async () => {
+    // The studio of this file keeps its database open; the CLI opens the same file in-process.
+    const local = { ...env, CATENA_STUDIO_URL: undefined, CATENA_STUDIO_DB: join(dir, "studio.db") };
+    const cwd = await mkdtemp(join(dir, "local-"));
+    const aligned = await catena(
+      ["--json", "judge", "align", "sql_answer_correct", "--labels", "feedback:human_correct"],
+      { cwd, env: local },
+    );
+    expect(aligned.code, aligned.stderr).toBe(0);
+    expect(JSON.parse(aligned.stdout)).toMatchObject({ n: 6, kappa: 1 });
+    const none = await catena(["judge", "align", "sql_answer_correct", "--labels", "feedback:nobody_gave"], {
+      cwd,
+      env: local,
+    });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no feedback with key "nobody_gave"/);
+  }, 120_000);
+
+  it("a --labels file that does not exist is a usage error naming it", async () => {
+    const r = await run("judge", "align", "sql_answer_correct", "--labels", "missing-labels.jsonl");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^catena: --labels missing-labels\.jsonl: no such file \(looked from .*\); give a \.jsonl file/,
+    );
+    expect(r.stderr).not.toMatch(/ENOENT/);
+  });
 });

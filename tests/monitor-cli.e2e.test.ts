@@ -136,6 +136,25 @@ describe("catena skew", () => {
       /^No traced runs of banking-intents in the local studio .*nothing to compare\.\n$/,
     );
   }, 60_000);
+
+  it("refuses a --field or an --escalation-tier the chain's runs do not have, naming those there are", async () => {
+    const skew = (...extra: string[]) =>
+      catena(["skew", "banking-intents", "--baseline", "dev.csv", "--project", "steady", ...extra], {
+        cwd: dir,
+        env,
+      });
+    const field = await skew("--field", "txt");
+    expect(field.code).toBe(2);
+    expect(field.stderr).toMatch(
+      /^catena: --field txt: no traced run of banking-intents has a text input of that name \(inputs: text\)/,
+    );
+    const tier = await skew("--escalation-tier", "LLM");
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toMatch(
+      /^catena: --escalation-tier LLM: banking-intents has no tier of that name \(tiers: .*llm/,
+    );
+    expect((await skew("--field", "text", "--escalation-tier", "llm")).code).toBe(0);
+  }, 60_000);
 });
 
 describe("the chain named to skew, sample and shadow report", () => {

@@ -96,6 +96,25 @@ describe("shadow runs from the CLI", () => {
     }
   }, 120_000);
 
+  it("a --shadow that names no chain, or a bad --shadow-share, is refused at once while tracing (the process exits)", async () => {
+    // Tracing to the local studio (started in-process) is on: these were thrown after it started,
+    // and the process stayed up for ever (a batch ignored SIGTERM too).
+    for (const args of [
+      ["run", "router@1.0.0", "--text", "refund please", "--shadow", "router@9.9.9"],
+      ["run", "router@1.0.0", "--text", "refund please", "--shadow", "router@2.0.0", "--shadow-share", "5"],
+      ["batch", "router@1.0.0", "--file", "in.jsonl", "--out", "never.jsonl", "--shadow", "router@9.9.9"],
+      // A share without a candidate was ignored without a word.
+      ["run", "router@1.0.0", "--text", "refund please", "--shadow-share", "0.5"],
+      ["batch", "router@1.0.0", "--file", "in.jsonl", "--out", "never.jsonl", "--shadow-share", "0.2"],
+    ]) {
+      const r = await catena(["--chains", chains, ...args], { cwd: dir, env, timeoutMs: 20_000 });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(
+        /^catena: (Unknown chain "router@9\.9\.9"|--shadow-share must be|--shadow-share needs --shadow <chain@version>)/,
+      );
+    }
+  }, 90_000);
+
   it("run --shadow prints the current version's answer", async () => {
     const r = await catena(
       [

@@ -23,6 +23,7 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   "GATE_INVALID",
   "ALIGNMENT_LABELS_INVALID",
   "CHAIN_NOT_TRAINABLE",
+  "QUEUE_URL",
 ]);
 
 /** The exit code an error ends the process with (see `exit-codes.ts`). */

@@ -15,7 +15,7 @@ export type {
   BatchSummary,
 } from "./batch/run-batch.ts";
 export { runBatch, UnreadableItem } from "./batch/run-batch.ts";
-export { thresholdText } from "./calibrate/threshold-text.ts";
+export { NEVER_ACCEPT, thresholdText } from "./calibrate/threshold-text.ts";
 export type {
   AnyChain,
   Chain,

@@ -46,7 +46,8 @@ describe("startStudio", () => {
     const studio = await startStudio({ dbPath: join(dir, "port.db") });
     try {
       await expect(startStudio({ dbPath: join(dir, "port2.db"), port: studio.port })).rejects.toThrow(
-        /port is taken.*--port/,
+        // Both ways in are named as written: the command's flag and the function's option.
+        /port is taken; pick another \(`catena studio --port <n>`, or `port` of startStudio\), or 0 for any free port/,
       );
     } finally {
       await studio.close();

@@ -109,7 +109,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
     const code = (error as NodeJS.ErrnoException).code;
     const hint =
       code === "EADDRINUSE"
-        ? ": the port is taken, pick another with --port (or port: 0 for any free port)"
+        ? ": the port is taken; pick another (`catena studio --port <n>`, or `port` of startStudio), or 0 for any free port"
         : "";
     throw new StudioStartError(
       "listen-failed",

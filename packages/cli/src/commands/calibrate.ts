@@ -37,7 +37,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
     .option("--dry-run", "report only; do not write the thresholds file")
     .action(async (name: string, options: CalibrateCommandOptions, command: Command) => {
       const globals = globalOptions(command);
-      const trainable = trainableChainNamed(name);
+      const trainable = trainableChainNamed(name, "calibrate");
       const target = Number(options.targetPrecision);
       if (!(target > 0 && target <= 1)) {
         throw new CliError(`--target-precision must be a number in (0, 1], got ${options.targetPrecision}`);

@@ -23,6 +23,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader, type TraceReader } from "../tracing/trace-reader.ts";
+import { assertWritablePath } from "../writable-path.ts";
 
 interface PushOptions {
   name?: string;
@@ -83,9 +84,14 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
     .option("--out <file>", "write the JSONL here instead of stdout")
     .action(async (name: string, options: { out?: string }, command: Command) => {
       const globals = globalOptions(command);
+      const out = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
+      // Refused before the pull, like every --out: not after the examples were fetched.
+      if (out !== undefined)
+        assertWritablePath(out, { option: "--out", shown: options.out ?? out, kind: "file" });
       await withBackend(async (reader) => {
-        const out = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
-        const data = await pullDataset(reader.client.client, name, out);
+        const data = await pullDataset(reader.client.client, name, out).catch((error: unknown) => {
+          throw inBackendTerms(error, reader);
+        });
         if (out === undefined) {
           ctx.io.out(datasetJsonl(data));
         } else if (globals.json) {
@@ -202,6 +208,20 @@ async function withBackend(body: (reader: TraceReader) => Promise<void>): Promis
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * A "no such dataset" that names the backend as the user knows it: the local studio runs on a port
+ * of this process only, which means nothing once the command ended.
+ */
+function inBackendTerms(error: unknown, reader: TraceReader): unknown {
+  if (!(error instanceof DatasetNotFoundError)) return error;
+  const url = error.details?.url;
+  if (typeof url !== "string" || !reader.where.startsWith("the local studio")) return error;
+  return new CliError(error.message.replaceAll(url, reader.where), {
+    cause: error,
+    code: error.code,
+  });
 }
 
 function fieldList(text: string): string[] {

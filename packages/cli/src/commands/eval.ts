@@ -1,5 +1,12 @@
 import { cascadeTierNames } from "@catena/core";
-import { checkGate, experimentMetrics, parseGate, summarizeExperiment } from "@catena/core/evals";
+import {
+  assertGateMetrics,
+  checkGate,
+  experimentMetricNames,
+  experimentMetrics,
+  parseGate,
+  summarizeExperiment,
+} from "@catena/core/evals";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
@@ -88,6 +95,14 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         repeats,
         ...(gate === undefined ? {} : { gate }),
       });
+      if (gate !== undefined) {
+        // A metric the report will not have fails now, not after every example ran (and was paid for).
+        const names = experimentMetricNames(
+          evaluators.map((e) => e.key),
+          repeats,
+        );
+        assertGateMetrics(gate, label === undefined ? names : [...names, "accuracy"]);
+      }
       const stream = globals.json ? undefined : ctx.io.progressStream;
       const bar = stream
         ? new SingleBar({ stream, format: "{bar} {value}/{total}", barsize: 24, clearOnComplete: true })

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   type AlignmentReport,
@@ -20,6 +21,7 @@ import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { assertNotDirectory } from "../input-file.ts";
+import { openTraceReader } from "../tracing/trace-reader.ts";
 
 /** The options of `catena judge align`. */
 export interface JudgeAlignOptions {
@@ -94,13 +96,25 @@ export function registerJudgeCommand(program: Command, ctx: CommandContext): voi
     });
 }
 
+/**
+ * The human labels: from feedback on the trace backend `catena traces` reads (LangSmith, the studio
+ * at `CATENA_STUDIO_URL`, else the local studio database), or from a JSONL file.
+ */
 async function labelsFrom(source: string, cwd: string) {
   if (source.startsWith("feedback:")) {
-    const { traceClientFromEnv } = await import("@catena/core/tracing");
-    const { client } = traceClientFromEnv();
-    return humanLabelsFromFeedback(client, source.slice("feedback:".length));
+    const reader = await openTraceReader();
+    try {
+      return await humanLabelsFromFeedback(reader.client.client, source.slice("feedback:".length));
+    } finally {
+      await reader.close();
+    }
   }
   const path = resolve(cwd, source);
+  if (!existsSync(path)) {
+    throw new CliError(
+      `--labels ${source}: no such file (looked from ${cwd}); give a .jsonl file of human labels, or feedback:<key> for pass/fail feedback given in the studio or LangSmith.`,
+    );
+  }
   assertNotDirectory(path, { option: "--labels", shown: displayPath(cwd, path) });
   return readHumanLabels(path);
 }

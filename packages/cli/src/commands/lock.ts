@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import {
   checkLock,
   floatingModels,
@@ -19,6 +19,7 @@ import { plural } from "../format/plural.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import { globalOptions } from "../global-options.ts";
 import { assertNotDirectory } from "../input-file.ts";
+import { assertWritablePath } from "../writable-path.ts";
 
 /** The default lock file, in the current directory. */
 export const DEFAULT_LOCKFILE = "catena.lock.json";
@@ -51,6 +52,8 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
       const path = resolve(ctx.io.cwd, options.lockfile);
       const shown = displayPath(ctx.io.cwd, path);
       assertNotDirectory(path, { option: "--lockfile", shown });
+      // Refused before the chains load; a folder that does not exist yet is created on writing.
+      if (options.check !== true) assertWritablePath(path, { option: "--lockfile", shown, kind: "file" });
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chains = registry.list();
       const existed = existsSync(path);
@@ -125,6 +128,7 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
       const merged: LockFile = lockFor([]);
       const all = { ...lock.chains, ...lockFor(chains).chains };
       for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
+      mkdirSync(dirname(path), { recursive: true });
       await writeLockFile(path, merged);
       if (globals.json) {
         ctx.io.out(jsonText({ lockfile: path, status: "ok", wrote: true, entries }));

@@ -48,10 +48,12 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
         ...(options.shadow === undefined ? { chain: ref } : {}),
       });
       const chain = registry.get(ref);
+      // Before tracing starts: a bad --shadow thrown after it would leave the local studio's
+      // worker running, and the process would never exit.
+      const shadow = shadowOption(registry, options);
       const tracing = await startCliTracing(ctx, globals, { oneRun: true });
       await sendChainDescriptions(tracing.backend, [chain]);
       const runOptions: RunOptions = tracing.tracer ? { tracer: tracing.tracer } : {};
-      const shadow = shadowOption(registry, options);
       if (shadow) runOptions.shadow = shadow;
       const printer = options.stream ? tokenPrinter(ctx) : undefined;
       if (printer) runOptions.onToken = printer.token;

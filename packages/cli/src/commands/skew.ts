@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { type AnyChain, cascadeTierNames } from "@catena/core";
 import { type SkewReport, skewReport } from "@catena/core/ml";
-import { listTracedInputs } from "@catena/core/tracing";
+import { listTracedInputs, type TracedInput } from "@catena/core/tracing";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
@@ -93,6 +94,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
           );
         return;
       }
+      assertNamesExist(options, recent, registry.versions(traced.name), chain);
       const report = skewReport(baseline, recent, {
         ...(options.escalationTier.length > 0 ? { escalationTiers: options.escalationTier } : {}),
       });
@@ -104,6 +106,37 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
         ctx.io.out(jsonText({ status: report.shifted ? "shifted" : "stable", chain, ...report }));
       else ctx.io.out(skewText(chain, report, out === undefined ? undefined : displayPath(ctx.io.cwd, out)));
     });
+}
+
+/**
+ * Refuses a `--field` no traced run has as a text input, and an `--escalation-tier` that is neither
+ * a cascade tier of the loaded versions nor a tier the runs answered with: either typo would
+ * otherwise go unnoticed (the text falls back to the only string input; the escalation rate reads 0).
+ */
+function assertNamesExist(
+  options: SkewOptions,
+  recent: readonly TracedInput[],
+  loaded: readonly AnyChain[],
+  chain: string,
+): void {
+  const field = options.field;
+  if (field !== undefined && !recent.some((r) => typeof r.inputs[field] === "string")) {
+    const fields = [...new Set(recent.flatMap((r) => Object.keys(r.inputs)))];
+    throw new CliError(
+      `--field ${field}: no traced run of ${chain} has a text input of that name (inputs: ${fields.join(", ")}); give one of them.`,
+    );
+  }
+  const tiers = new Set([
+    ...loaded.flatMap((c) => cascadeTierNames(c.flow)),
+    ...recent.flatMap((r) => (r.tier === undefined ? [] : [r.tier])),
+  ]);
+  for (const tier of options.escalationTier) {
+    if (!tiers.has(tier)) {
+      throw new CliError(
+        `--escalation-tier ${tier}: ${chain} has no tier of that name (tiers: ${[...tiers].join(", ")}); give one of them.`,
+      );
+    }
+  }
 }
 
 /** The report for people: verdict and reasons first, then the sections. */

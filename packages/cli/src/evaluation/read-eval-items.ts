@@ -17,7 +17,8 @@ export interface EvalItem {
  * in the label field, e.g. `queue`, or in `label`) or a `.csv` file (`text` and a column named like
  * the label field, or `label` or `category`), checked against the label set when one is given:
  * problems are errors naming the lines. An empty file is an error that says so; a CSV file without
- * the columns is a usage error naming `option`, the flag the file came with.
+ * the columns is a usage error naming `option`, the flag the file came with. `eval`, `skew` and
+ * `calibrate` read their data with it, so the messages speak of labelled items, not evals.
  */
 export function readEvalItems(
   path: string,
@@ -59,7 +60,7 @@ export function readEvalItems(
       typeof value === "object" && value !== null ? (record[field] ?? record.label) : undefined;
     if (typeof expected !== "string") {
       throw new CliError(
-        `${shownAs} line ${i + 1} has no "${field}" string; eval items need their expected ${field}.`,
+        `${shownAs} line ${i + 1} has no "${field}" string; each labelled item needs its expected ${field}, e.g. {"text": "...", "${field}": "..."}.`,
       );
     }
     items.push({ input: record, label: expected, line: i + 1 });

@@ -9,7 +9,14 @@ export interface ShadowCliOptions {
 
 /** The `shadow` run option the flags ask for (undefined without `--shadow`), the candidate looked up in `registry`. */
 export function shadowOption(registry: ChainRegistry, options: ShadowCliOptions): ShadowOptions | undefined {
-  if (options.shadow === undefined) return undefined;
+  if (options.shadow === undefined) {
+    // A share with no candidate would be ignored, and the user left thinking a shadow ran.
+    if (options.shadowShare !== "1")
+      throw new CliError(
+        "--shadow-share needs --shadow <chain@version>, the candidate to run beside the chain.",
+      );
+    return undefined;
+  }
   const share = Number(options.shadowShare);
   if (!(share >= 0 && share <= 1))
     throw new CliError(`--shadow-share must be a number from 0 to 1 (got "${options.shadowShare}").`);

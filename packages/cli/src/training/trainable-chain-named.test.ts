@@ -31,4 +31,19 @@ describe("trainableChainNamed", () => {
       'chain "support-triage" cannot be trained from the CLI (trainable: banking-intents); train the tiers of a chain of your own in code with trainClassifier.',
     );
   });
+
+  it("names calibrate, and the function to calibrate with in code, when calibrate asks", () => {
+    const refused = (name: string) => {
+      try {
+        trainableChainNamed(name, "calibrate");
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error(`${name} was accepted`);
+    };
+    expect(refused("banking-intents@1.0.0")).toMatch(/^calibrate takes a chain's name, not a version/);
+    expect(refused("support-triage")).toBe(
+      'chain "support-triage" cannot be calibrated from the CLI (trainable: banking-intents); calibrate a chain of your own in code with calibrate (@catena/core/ml).',
+    );
+  });
 });

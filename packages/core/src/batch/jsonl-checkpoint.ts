@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { BatchInputError } from "../errors/errors.ts";
@@ -75,6 +75,13 @@ export class JsonlCheckpoint {
     let mismatches: readonly ResumeMismatch[] = [];
     let fresh = true;
     if (existsSync(path)) {
+      if (statSync(path).isDirectory()) {
+        // "Already exists; resume it" would send the user after a results file that is not there.
+        throw new BatchInputError(
+          `Results file ${path} is a directory; give a file path, e.g. ${path.replace(/\/+$/, "")}/results.jsonl.`,
+          { details: { path } },
+        );
+      }
       if (!options.resume) {
         throw new BatchInputError(
           `Results file ${path} already exists; resume it (\`catena batch --resume\`, or \`resume: true\` in code) to skip the items it holds, or choose another path.`,

@@ -211,6 +211,18 @@ describe("runBatch", () => {
     });
   });
 
+  it("rejects a rate below one start per window, or not whole, with what to give instead", async () => {
+    const { chain } = doubler();
+    await expect(runBatch(chain, [{ n: 1 }], { rate: { perSecond: 0.5 } })).rejects.toMatchObject({
+      code: "BATCH_INPUT",
+      message:
+        "rate.perSecond must be a whole number >= 1, got 0.5; for fewer than one a second give perMinute (e.g. { perMinute: 30 }).",
+    });
+    for (const rate of [{ perSecond: 0 }, { perMinute: -3 }, { perMinute: Number.NaN }]) {
+      await expect(runBatch(chain, [{ n: 1 }], { rate })).rejects.toMatchObject({ code: "BATCH_INPUT" });
+    }
+  });
+
   it("returns promptly on abort even while the rate limit holds items back", async () => {
     // Items waiting for a rate-limit slot must not hold the batch open after an abort.
     const { chain } = doubler();
@@ -448,6 +460,17 @@ describe("runBatch", () => {
     await expect(attempt).rejects.toMatchObject({ code: "BATCH_INPUT" });
     expect(state.calls).toBe(0);
     expect(await readFile(path, "utf8")).toBe(`${JSON.stringify({ index: 0, status: "done" })}\n`);
+  });
+
+  it("refuses a results path that is a directory, saying so, with or without resume", async () => {
+    const { chain, state } = doubler();
+    for (const resume of [false, true]) {
+      await expect(runBatch(chain, [{ n: 1 }], { checkpoint: dir, resume })).rejects.toMatchObject({
+        code: "BATCH_INPUT",
+        message: `Results file ${dir} is a directory; give a file path, e.g. ${dir}/results.jsonl.`,
+      });
+    }
+    expect(state.calls).toBe(0);
   });
 
   it("with resume, skips the items already in the file", async () => {

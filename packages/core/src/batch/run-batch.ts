@@ -48,6 +48,17 @@ export async function runBatch<TInput, TOutput>(
       details: { rate: options.rate },
     });
   }
+  for (const unit of ["perSecond", "perMinute"] as const) {
+    const cap = options.rate?.[unit];
+    // The limiter takes whole starts per window; below 1 it would throw a bare TypeError.
+    if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) {
+      throw new CatenaError(
+        "BATCH_INPUT",
+        `rate.${unit} must be a whole number >= 1, got ${cap}${unit === "perSecond" ? "; for fewer than one a second give perMinute (e.g. { perMinute: 30 })" : ""}.`,
+        { details: { rate: options.rate } },
+      );
+    }
+  }
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
   }

@@ -87,6 +87,12 @@ describe("defineChain validation", () => {
     }
   });
 
+  it("exports NEVER_ACCEPT, which the threshold error tells users to write, from the engine entry", async () => {
+    // Only @catena/core/ml had it: a user of cascade() had to load the ML entry for a constant.
+    const engine: Record<string, unknown> = await import("../index.ts");
+    expect(engine.NEVER_ACCEPT).toBe(NEVER_ACCEPT);
+  });
+
   it("rejects a review inside a map, since a review pauses the whole run", () => {
     expect(defineWith({ flow: map("each", { over: () => [], node: review("ok") }) })).toThrow(
       /contains a review/,

@@ -82,6 +82,25 @@ describe("readDatasetFile on JSONL", () => {
       `${missing} line 2 has no "text" field`,
     );
     expect(() => readDatasetFile(file("empty.jsonl", "\n\n"))).toThrow("is empty");
+    const absent = join(dir, "absent.jsonl");
+    expect(() => readDatasetFile(absent, { shownAs: "absent.jsonl" })).toThrow(
+      `Cannot read absent.jsonl: no such file (looked for ${absent}); check the path`,
+    );
+    expect(() => readDatasetFile(dir, { shownAs: "data/" })).toThrow("Cannot read data/: it is a directory");
+  });
+
+  it("refuses an output field that no record has, instead of making every example's reference empty", () => {
+    const path = file("typo.jsonl", '{"text": "a", "queue": "billing"}\n{"text": "b", "queue": "other"}\n');
+    expect(() => readDatasetFile(path, { outputFields: ["queu"] })).toThrow(
+      `${path}: no record has the output field "queu" (fields: text, queue)`,
+    );
+    const csv = file("typo.csv", "text,queue\na,billing\n");
+    expect(() => readDatasetFile(csv, { outputFields: ["label"] })).toThrow(
+      /no record has the output field "label"/,
+    );
+    // A field some records leave out is fine.
+    const sparse = file("sparse.jsonl", '{"text": "a", "queue": "billing"}\n{"text": "b"}\n');
+    expect(readDatasetFile(sparse, { outputFields: ["queue"] }).examples[1]?.outputs).toBeUndefined();
   });
 
   it("refuses bytes that are not UTF-8, naming the line and the byte", () => {

@@ -51,6 +51,7 @@ export function readDatasetFile(path: string, options: ReadDatasetFileOptions = 
       { details: { path } },
     );
   }
+  assertOutputFieldsFound(raws, options.outputFields, shownAs);
   const examples = withIds(
     raws.map((raw) => recordToExample(raw, mapping, shownAs)),
     shownAs,
@@ -62,12 +63,42 @@ export function readDatasetFile(path: string, options: ReadDatasetFileOptions = 
   };
 }
 
+/**
+ * An output field given by name that no flat record has is a typo: left alone, every example would
+ * have no reference output and the field would become an input.
+ */
+function assertOutputFieldsFound(
+  raws: readonly RawExample[],
+  outputFields: readonly string[] | undefined,
+  shownAs: string,
+): void {
+  const flat = raws.filter(({ record }) => typeof record.inputs !== "object" || record.inputs === null);
+  if (outputFields === undefined || flat.length === 0) return;
+  const fields = [...new Set(flat.flatMap(({ record }) => Object.keys(record)))];
+  for (const field of outputFields) {
+    if (!fields.includes(field)) {
+      throw new DatasetError(
+        `${shownAs}: no record has the output field "${field}" (fields: ${fields.join(", ")}); name the output fields as the file does.`,
+        { details: { path: shownAs, field, fields } },
+      );
+    }
+  }
+}
+
 function readUtf8(path: string, shownAs: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new DatasetError(`Cannot read ${shownAs}: ${(cause as Error).message}`, {
+    const code = (cause as NodeJS.ErrnoException).code;
+    // The common mistakes in words; other failures keep the system's message.
+    const why =
+      code === "ENOENT"
+        ? `no such file (looked for ${path}); check the path`
+        : code === "EISDIR"
+          ? "it is a directory; give a .jsonl or .csv file"
+          : (cause as Error).message;
+    throw new DatasetError(`Cannot read ${shownAs}: ${why}`, {
       cause,
       details: { path },
     });

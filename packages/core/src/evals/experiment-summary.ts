@@ -128,6 +128,21 @@ export function summarizeExperiment(
 }
 
 /**
+ * The names {@link experimentMetrics} will give an experiment with these evaluators and repeats,
+ * known before it runs, so that a gate naming another metric is refused before anything is spent.
+ *
+ * @example
+ * experimentMetricNames(["queue_match"], 1) // ["cost", ..., "queue_match", "accuracy"]
+ */
+export function experimentMetricNames(evaluatorKeys: readonly string[], repeats: number): string[] {
+  const names = ["cost", "chain_cost", "judge_cost", "p50_ms", "p95_ms", "llm_share", "failed", "runs"];
+  names.push(...evaluatorKeys);
+  if (evaluatorKeys.length > 0) names.push("accuracy");
+  if (repeats > 1) names.push("nondeterminism");
+  return [...new Set(names)];
+}
+
+/**
  * The metrics a gate can test: each evaluator's mean by its key, `accuracy` (the primary
  * evaluator's mean), `cost` (spent), `uncached_cost` (spent plus what the cached answers would
  * have cost), `judge_cost`, `p50_ms`, `p95_ms`, `llm_share`, `failed`,

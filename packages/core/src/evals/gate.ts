@@ -44,17 +44,27 @@ export function checkGate(
   conditions: readonly GateCondition[],
   metrics: Readonly<Record<string, number>>,
 ): GateCheck[] {
+  assertGateMetrics(conditions, Object.keys(metrics));
   return conditions.map((c) => {
-    const actual = metrics[c.metric];
-    if (actual === undefined) {
-      throw new EvalsError(
-        "GATE_INVALID",
-        `gate condition "${c.text}": no metric ${c.metric} in this report (metrics: ${Object.keys(metrics).sort().join(", ")}).`,
-        { details: { metric: c.metric, available: Object.keys(metrics) } },
-      );
-    }
+    const actual = metrics[c.metric] as number;
     return { ...c, actual, passed: compare(actual, c.operator, c.value) };
   });
+}
+
+/**
+ * Throws `GATE_INVALID` for the first condition on a metric not in `available`, listing those
+ * there are: called with the names a report will have, it refuses a typo before the run.
+ */
+export function assertGateMetrics(conditions: readonly GateCondition[], available: readonly string[]): void {
+  for (const c of conditions) {
+    if (!available.includes(c.metric)) {
+      throw new EvalsError(
+        "GATE_INVALID",
+        `gate condition "${c.text}": no metric ${c.metric} in this report (metrics: ${[...available].sort().join(", ")}).`,
+        { details: { metric: c.metric, available: [...available] } },
+      );
+    }
+  }
 }
 
 function compare(actual: number, operator: GateCondition["operator"], value: number): boolean {

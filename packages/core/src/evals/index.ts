@@ -28,11 +28,11 @@ export type { EvaluatorSpec, JudgeSpec, SpecContext } from "./evaluator-spec.ts"
 export { evaluatorFromSpec } from "./evaluator-spec.ts";
 export { exactMatch } from "./exact-match.ts";
 export type { EvaluatorSummary, ExperimentSummary, TierSummary } from "./experiment-summary.ts";
-export { experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
+export { experimentMetricNames, experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
 export type { FieldMatchOptions } from "./field-match.ts";
 export { fieldMatch, schemaFields } from "./field-match.ts";
 export type { GateCheck, GateCondition } from "./gate.ts";
-export { checkGate, parseGate } from "./gate.ts";
+export { assertGateMetrics, checkGate, parseGate } from "./gate.ts";
 export type { AlignmentConfusion, AlignmentPair, AlignmentReport } from "./judge-alignment.ts";
 export { alignmentReport, cohenKappa } from "./judge-alignment.ts";
 export type { AlignmentRecord, JudgeRecord } from "./judge-record.ts";

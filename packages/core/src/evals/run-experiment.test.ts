@@ -12,7 +12,7 @@ import type { CachedResponse } from "../llm/response-cache.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
 import { compareExperiments, comparisonMetrics } from "./compare-experiments.ts";
-import { experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
+import { experimentMetricNames, experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
 import { fieldMatch } from "./field-match.ts";
 import { pairwiseJudge } from "./pairwise-judge.ts";
 import { runExperiment } from "./run-experiment.ts";
@@ -88,6 +88,19 @@ describe("runExperiment and its summary", () => {
     // The LLM tier alternates: the examples it answers change between repeats; the keyword one does not.
     expect(s.nondeterminism?.examples.sort()).toEqual(["b", "c"]);
     expect(experimentMetrics(s).nondeterminism).toBeCloseTo(2 / 3, 10);
+  });
+
+  it("names, before the run, exactly the metrics the run's report has", async () => {
+    for (const repeats of [1, 2]) {
+      const e = await runExperiment(chain("1.0.0", "refund"), dataset, { evaluators, repeats });
+      const metrics = experimentMetrics(summarizeExperiment(e, ["keywords", "llm"]));
+      expect(
+        experimentMetricNames(
+          evaluators.map((v) => v.key),
+          repeats,
+        ).sort(),
+      ).toEqual(Object.keys(metrics).sort());
+    }
   });
 
   it("stops before the budget would be passed", async () => {

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readEvalItems } from "./read-eval-items.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "catena-eval-items-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("readEvalItems", () => {
+  it("reads the expected value from the label field, else from label", () => {
+    const path = file("ok.jsonl", '{"text": "a", "queue": "billing"}\n{"text": "b", "label": "other"}\n');
+    expect(readEvalItems(path, "ok.jsonl", undefined, "queue").map((i) => i.label)).toEqual([
+      "billing",
+      "other",
+    ]);
+  });
+
+  it("says what a labelled item needs in words that fit every command reading one (skew's baseline too)", () => {
+    const path = file("unlabelled.jsonl", '{"text": "a"}\n');
+    expect(() => readEvalItems(path, "dev.jsonl")).toThrow(
+      'dev.jsonl line 1 has no "label" string; each labelled item needs its expected label, e.g. {"text": "...", "label": "..."}.',
+    );
+  });
+});
