@@ -376,6 +376,28 @@ describe("the studio's web page", () => {
     await page.close();
   });
 
+  it("shows each project's run count in the projects list, as the SDK counts them", async () => {
+    const page = await open("/");
+    const table = page.getByRole("table", { name: "Projects" });
+    await table.getByRole("link", { name: "support" }).waitFor();
+    const projects = [];
+    for await (const project of client.listProjects()) projects.push(project);
+    const shown = new Map<string, string>();
+    for (const row of await table.locator("tbody tr").all()) {
+      const cells = await row.locator("td").allTextContents();
+      shown.set(cells[0] ?? "", cells[1] ?? "");
+    }
+    const expected = new Map<string, string>();
+    for (const project of projects.filter((p) => p.reference_dataset_id == null)) {
+      let runs = 0;
+      for await (const _ of client.listRuns({ projectId: project.id })) runs++;
+      expected.set(project.name ?? "", String(runs));
+    }
+    expect(expected.get("support")).not.toBe("0");
+    expect(shown).toEqual(expected);
+    await page.close();
+  });
+
   it("opens a shared link while logged out", async (ctx) => {
     const share = await fetch(`${ui.studio.url}/runs/${lowRun}/share`, { method: "PUT" });
     // Sharing comes with the LangSmith v2 API branch (api15); the integrator enables this check then.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadNodeSqlite } from "./load-node-sqlite.ts";
-import { migrations } from "./migrations.ts";
+import { applyMigrations, migrations } from "./migrations.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-studio-migrations-"));
@@ -47,6 +47,35 @@ describe("the studio database", () => {
     again.exec("DELETE FROM schema_migrations WHERE version = 12");
     again.close();
     openStudioDatabase(path).close();
+  });
+
+  it("counts each session's runs from migration 13 on: backfilled, then kept by every write", () => {
+    const path = join(dir, "twelve.db");
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    applyMigrations(
+      raw,
+      migrations.filter((m) => m.version <= 12),
+    );
+    raw.exec(`
+      INSERT INTO sessions (id, name, start_time) VALUES ('a', 'alpha', 'x'), ('b', 'beta', 'x'), ('c', 'gamma', 'x');
+      INSERT INTO runs (id, session_id) VALUES ('1', 'a'), ('2', 'a'), ('3', 'a'), ('4', 'b'), ('5', NULL);
+    `);
+    raw.close();
+    const db = openStudioDatabase(path);
+    const counts = () =>
+      Object.fromEntries(
+        db
+          .prepare("SELECT id, run_count FROM sessions ORDER BY id")
+          .all()
+          .map((row) => [row.id, row.run_count]),
+      );
+    expect(counts()).toEqual({ a: 3, b: 1, c: 0 });
+    db.exec("INSERT INTO runs (id, session_id) VALUES ('6', 'c'), ('7', NULL)");
+    db.exec("UPDATE runs SET session_id = 'b' WHERE id = '5'");
+    db.exec("UPDATE runs SET name = 'renamed' WHERE id = '4'");
+    db.exec("DELETE FROM runs WHERE id IN ('1', '2')");
+    expect(counts()).toEqual({ a: 1, b: 2, c: 1 });
+    db.close();
   });
 
   it("refuses a database of a newer schema, naming the file and the way out", () => {
