@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { formatScore, formatTime } from "../format.ts";
+import { formatScore, formatThreshold, formatTime } from "../format.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
@@ -126,7 +126,7 @@ export function QueueView({ projectId }: { projectId: string }) {
               {formatTime(item.start_time)} · status {item.status}
               {item.confidence === null
                 ? ""
-                : ` · confidence ${formatScore(item.confidence)} (threshold ${formatScore(item.threshold)})`}{" "}
+                : ` · confidence ${formatScore(item.confidence)} (threshold ${formatThreshold(item.threshold)})`}{" "}
               · <a href={paths.run(projectId, item.run_id)}>open the trace</a>
             </p>
             {item.reason === "review" ? (
