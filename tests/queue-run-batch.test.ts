@@ -182,14 +182,14 @@ describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
       await expect(batchStatus(redis.url, first.batchId as string)).rejects.toThrow(/No batch/);
       // The submitter stops (cancelled, or removed when the removal came before its next sweep).
       expect(await again).toMatchObject({ code: expect.stringMatching(/^QUEUE_BATCH_(CANCELLED|REMOVED)$/) });
+      const finishedBefore = worker.finished;
       release();
-      await waitFor(async () => (await keys.keys(`bull:catena-batches:${first.batchId}-*`)).length === 1);
+      await waitFor(async () => worker.finished > finishedBefore);
+      // What the worker was running when it was removed finishes, and its job goes too (it used
+      // to stay as a completed job for good: nobody collects a removed batch's items).
+      await waitFor(async () => (await keys.keys(`bull:catena-batches:${first.batchId}-*`)).length === 0);
       // The rerun of item 2 finished after the removal: it is not counted back into new bitmaps.
       expect(await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`)).toEqual([]);
-      // What the worker was running when it was removed finishes, as a completed job only.
-      expect(await keys.keys(`bull:catena-batches:${first.batchId}-*`)).toEqual([
-        `bull:catena-batches:${first.batchId}-2`,
-      ]);
     } finally {
       release();
       await worker.close();
@@ -242,10 +242,13 @@ describe("removeBatch on a batch that is still running", () => {
       expect(await stopped).toMatchObject({ code: "QUEUE_BATCH_REMOVED" });
       await expect(batchStatus(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
       await expect(cancelBatch(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
-      // Several sweeps later nothing was added back: at most the item that was running is left.
+      // The item that was running finishes after the removal mark: its job goes too (it used to
+      // stay in Redis for good, a completed job of a batch nobody collects).
+      await waitFor(async () => worker.finished >= 1);
+      await waitFor(async () => (await keys.keys(`bull:catena-batches:${batchId}-*`)).length === 0);
+      // Several sweeps later nothing was added back.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const left = await keys.keys(`bull:catena-batches:${batchId}-*`);
-      expect(left.length).toBeLessThanOrEqual(1);
+      expect(await keys.keys(`bull:catena-batches:${batchId}-*`)).toEqual([]);
       expect(await keys.keys(`bull:catena-batches:catena-batch:${batchId}*`)).toEqual([]);
     } finally {
       await worker.close();
