@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
+import { ChainRegistry, code, defineChain, llm, runBatch } from "@catena/core";
 import {
   batchStatus,
   cancelBatch,
@@ -14,6 +14,7 @@ import {
   removeBatch,
   startWorker,
 } from "@catena/queue";
+import { startOpenAiTestServer } from "@catena/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -194,6 +195,58 @@ describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
       release();
       await worker.close();
       keys.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("a batch stopped early at its budget", () => {
+  it("keeps its counts in Redis for its resume, then expires once the resume ran to the end", async () => {
+    const server = await startOpenAiTestServer(() => ({ json: { label: "billing" } }));
+    const priced = defineChain({
+      name: "priced",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.looseObject({ label: z.string() }),
+      flow: llm("route", {
+        model: "openai:gpt-4.1-mini-2025-04-14",
+        prompt: "Route: {text}",
+        labels: ["billing", "other"],
+        baseURL: server.url,
+        apiKey: "t",
+        logprobs: false,
+      }),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "catena-queue-stopped-"));
+    const keys = new Redis(redis.url);
+    const worker = await startWorker({ url: redis.url, chains: new ChainRegistry([priced]), concurrency: 1 });
+    try {
+      const inputs = Array.from({ length: 4 }, (_, n) => ({ text: `refund ${n}` }));
+      const options = {
+        queue: redisQueue(redis.url, { keepFinishedMs: 60_000 }),
+        checkpoint: join(dir, "out.jsonl"),
+        concurrency: 1,
+      };
+      // The first item's cost makes the next one pass the budget: the batch stops after it.
+      const first = await runBatch(priced, inputs, { ...options, maxCostUsd: 1e-9 });
+      expect(first).toMatchObject({ status: "stopped", done: 1 });
+      const batchId = first.batchId as string;
+      const record = `bull:catena-batches:catena-batch:${batchId}`;
+      // Nothing waits on the queue, yet the batch is not finished: its counts used to expire in
+      // 7 days as a finished batch's, under a user who meant to resume it with a larger budget.
+      expect(await keys.pttl(record)).toBe(-1);
+      expect(await batchStatus(redis.url, batchId)).toMatchObject({ expiresAt: null, counts: { done: 1 } });
+
+      const rest = await runBatch(priced, inputs, { ...options, resume: true });
+      expect(rest).toMatchObject({ status: "done", done: 3, skipped: 1 });
+      expect(await keys.pttl(record)).toBeGreaterThan(50_000);
+      const status = await batchStatus(redis.url, batchId);
+      expect(status.counts.done).toBe(4);
+      expect(status.expiresAt).toBeGreaterThan(Date.now() + 50_000);
+    } finally {
+      await worker.close();
+      keys.disconnect();
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
