@@ -236,3 +236,25 @@ describe.each(langsmithSdks)("langsmith $version against the studio", (sdk: Lang
     expect(await collect(client.listAnnotationQueues({ name: `q-${tag}` }))).toEqual([]);
   });
 });
+
+// Similar-example search (`similarExamples`, `indexDataset`) is in the SDKs before 0.4 only.
+const withSimilarSearch = langsmithSdks.filter((sdk) => "similarExamples" in sdk.Client.prototype);
+
+describe.each(withSimilarSearch)("langsmith $version's similar-example search against the studio", (sdk) => {
+  it("fails at once with an error that names the feature and the way around it", async () => {
+    expect(withSimilarSearch.map((s) => s.version.split(".").slice(0, 2).join("."))).toEqual(["0.1", "0.3"]);
+    const client = new sdk.Client({ apiUrl: studio.url, apiKey: "test" });
+    const dataset = await client.createDataset(`similar-${sdk.version}-${randomUUID().slice(0, 8)}`);
+    await client.createExample({ q: "where is my card" }, { a: "card_arrival" }, { datasetId: dataset.id });
+    const started = performance.now();
+    // It was a 404 "No endpoint POST /datasets/…/search", which reads as a wrong id or URL.
+    await expect(client.similarExamples({ q: "my card has not come" }, dataset.id, 2)).rejects.toThrow(
+      /\[501\].*Similar-example search \(the SDK's similarExamples.*does not have.*listExamples/,
+    );
+    await expect(client.indexDataset({ datasetId: dataset.id })).rejects.toThrow(
+      /\[501\].*the SDK's indexDataset.*does not have/,
+    );
+    // Answered, not retried: the SDKs retry 5xx statuses but 501.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
+import { ChainRegistry, code, defineChain, llm, runBatch } from "@catena/core";
 import {
   batchStatus,
   cancelBatch,
@@ -14,6 +14,7 @@ import {
   removeBatch,
   startWorker,
 } from "@catena/queue";
+import { startOpenAiTestServer } from "@catena/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -182,18 +183,70 @@ describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
       await expect(batchStatus(redis.url, first.batchId as string)).rejects.toThrow(/No batch/);
       // The submitter stops (cancelled, or removed when the removal came before its next sweep).
       expect(await again).toMatchObject({ code: expect.stringMatching(/^QUEUE_BATCH_(CANCELLED|REMOVED)$/) });
+      const finishedBefore = worker.finished;
       release();
-      await waitFor(async () => (await keys.keys(`bull:catena-batches:${first.batchId}-*`)).length === 1);
+      await waitFor(async () => worker.finished > finishedBefore);
+      // What the worker was running when it was removed finishes, and its job goes too (it used
+      // to stay as a completed job for good: nobody collects a removed batch's items).
+      await waitFor(async () => (await keys.keys(`bull:catena-batches:${first.batchId}-*`)).length === 0);
       // The rerun of item 2 finished after the removal: it is not counted back into new bitmaps.
       expect(await keys.keys(`bull:catena-batches:catena-batch:${first.batchId}*`)).toEqual([]);
-      // What the worker was running when it was removed finishes, as a completed job only.
-      expect(await keys.keys(`bull:catena-batches:${first.batchId}-*`)).toEqual([
-        `bull:catena-batches:${first.batchId}-2`,
-      ]);
     } finally {
       release();
       await worker.close();
       keys.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("a batch stopped early at its budget", () => {
+  it("keeps its counts in Redis for its resume, then expires once the resume ran to the end", async () => {
+    const server = await startOpenAiTestServer(() => ({ json: { label: "billing" } }));
+    const priced = defineChain({
+      name: "priced",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.looseObject({ label: z.string() }),
+      flow: llm("route", {
+        model: "openai:gpt-4.1-mini-2025-04-14",
+        prompt: "Route: {text}",
+        labels: ["billing", "other"],
+        baseURL: server.url,
+        apiKey: "t",
+        logprobs: false,
+      }),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "catena-queue-stopped-"));
+    const keys = new Redis(redis.url);
+    const worker = await startWorker({ url: redis.url, chains: new ChainRegistry([priced]), concurrency: 1 });
+    try {
+      const inputs = Array.from({ length: 4 }, (_, n) => ({ text: `refund ${n}` }));
+      const options = {
+        queue: redisQueue(redis.url, { keepFinishedMs: 60_000 }),
+        checkpoint: join(dir, "out.jsonl"),
+        concurrency: 1,
+      };
+      // The first item's cost makes the next one pass the budget: the batch stops after it.
+      const first = await runBatch(priced, inputs, { ...options, maxCostUsd: 1e-9 });
+      expect(first).toMatchObject({ status: "stopped", done: 1 });
+      const batchId = first.batchId as string;
+      const record = `bull:catena-batches:catena-batch:${batchId}`;
+      // Nothing waits on the queue, yet the batch is not finished: its counts used to expire in
+      // 7 days as a finished batch's, under a user who meant to resume it with a larger budget.
+      expect(await keys.pttl(record)).toBe(-1);
+      expect(await batchStatus(redis.url, batchId)).toMatchObject({ expiresAt: null, counts: { done: 1 } });
+
+      const rest = await runBatch(priced, inputs, { ...options, resume: true });
+      expect(rest).toMatchObject({ status: "done", done: 3, skipped: 1 });
+      expect(await keys.pttl(record)).toBeGreaterThan(50_000);
+      const status = await batchStatus(redis.url, batchId);
+      expect(status.counts.done).toBe(4);
+      expect(status.expiresAt).toBeGreaterThan(Date.now() + 50_000);
+    } finally {
+      await worker.close();
+      keys.disconnect();
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
@@ -242,10 +295,13 @@ describe("removeBatch on a batch that is still running", () => {
       expect(await stopped).toMatchObject({ code: "QUEUE_BATCH_REMOVED" });
       await expect(batchStatus(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
       await expect(cancelBatch(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
-      // Several sweeps later nothing was added back: at most the item that was running is left.
+      // The item that was running finishes after the removal mark: its job goes too (it used to
+      // stay in Redis for good, a completed job of a batch nobody collects).
+      await waitFor(async () => worker.finished >= 1);
+      await waitFor(async () => (await keys.keys(`bull:catena-batches:${batchId}-*`)).length === 0);
+      // Several sweeps later nothing was added back.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const left = await keys.keys(`bull:catena-batches:${batchId}-*`);
-      expect(left.length).toBeLessThanOrEqual(1);
+      expect(await keys.keys(`bull:catena-batches:${batchId}-*`)).toEqual([]);
       expect(await keys.keys(`bull:catena-batches:catena-batch:${batchId}*`)).toEqual([]);
     } finally {
       await worker.close();

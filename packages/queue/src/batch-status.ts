@@ -41,6 +41,12 @@ export interface BatchStatus {
   /** Finished items per second, between the first and the latest finish. */
   itemsPerSecond: number;
   cancelled: boolean;
+  /**
+   * Epoch milliseconds when Redis drops the batch's counts (`keepFinishedMs` after a batch ran to
+   * its end), or `null` while they are kept: the batch runs, was cancelled, or stopped early (its
+   * budget) and may be resumed; `removeBatch` drops those.
+   */
+  expiresAt: number | null;
   /** The latest failures, newest first. */
   recentFailures: BatchFailure[];
   /** The whole queue's jobs (every batch on it), by BullMQ state. */
@@ -60,7 +66,10 @@ export async function batchStatus(
 ): Promise<BatchStatus> {
   return withQueue(url, options, async ({ queueName, connection, queue }) => {
     const record = await batchRecord(connection, queueName, batchId);
-    const failures = await connection.lrange(failuresKey(queueName, batchId), 0, -1);
+    const [failures, ttl] = await Promise.all([
+      connection.lrange(failuresKey(queueName, batchId), 0, -1),
+      connection.pttl(batchKey(queueName, batchId)),
+    ]);
     const n = (field: string): number => Number(record[field] ?? 0);
     const counts = {
       done: n("done"),
@@ -81,6 +90,7 @@ export async function batchStatus(
       counts,
       itemsPerSecond: span > 0 ? finished / span : 0,
       cancelled: record.cancelled !== undefined,
+      expiresAt: ttl >= 0 ? Date.now() + ttl : null,
       recentFailures: failures.map((f) => JSON.parse(f) as BatchFailure),
       queue: await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "completed", "failed"),
     };

@@ -12,6 +12,7 @@ import {
   type ItemJobData,
   KEPT_FAILURES,
   KEY_PREFIX,
+  removedKey,
   statusBitsKey,
 } from "./queue-layout.ts";
 import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
@@ -84,15 +85,30 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const connection = redisConnection(options.url);
   await reachRedis(connection, options.url);
   const refused = new Set<string>();
-  const cancelled = new Map<string, { at: number; value: boolean }>();
+  const stopped = new Map<string, { at: number; value: BatchStop }>();
+  /** Jobs of removed batches: dropped from Redis once BullMQ has moved them to completed or failed. */
+  const dropped = new Set<string>();
   let finished = 0;
 
-  const isCancelled = async (batchId: string): Promise<boolean> => {
-    const cached = cancelled.get(batchId);
+  /** Whether a batch was cancelled or removed; asked at most once a second per batch. */
+  const stopOf = async (batchId: string): Promise<BatchStop> => {
+    const cached = stopped.get(batchId);
     if (cached && Date.now() - cached.at < 1000) return cached.value;
-    const value = (await connection.hexists(batchKey(queueName, batchId), "cancelled")) === 1;
-    cancelled.set(batchId, { at: Date.now(), value });
+    const [cancelled, removed] = await Promise.all([
+      connection.hexists(batchKey(queueName, batchId), "cancelled"),
+      connection.exists(removedKey(queueName, batchId)),
+    ]);
+    const value: BatchStop = removed === 1 ? "removed" : cancelled === 1 ? "cancelled" : undefined;
+    stopped.set(batchId, { at: Date.now(), value });
     return value;
+  };
+  /**
+   * An item of a batch removed while it ran (`catena queue remove --force`): its job is dropped
+   * once it has finished, else it stays in Redis for good, as nobody collects it any more.
+   */
+  const dropIfRemoved = async (job: Job<ItemJobData>): Promise<void> => {
+    if ((await connection.exists(removedKey(queueName, job.data.batchId))) === 1 && job.id)
+      dropped.add(job.id);
   };
 
   const refuse = async (job: Job<ItemJobData>, code: string, message: string): Promise<never> => {
@@ -109,7 +125,12 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const processor = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
     const data = job.data;
     const { name, version, fingerprint } = data.chain;
-    if (await isCancelled(data.batchId)) {
+    const stop = await stopOf(data.batchId);
+    if (stop === "removed") {
+      if (job.id) dropped.add(job.id);
+      return refuse(job, "QUEUE_BATCH_REMOVED", `Batch ${data.batchId} was removed.`);
+    }
+    if (stop === "cancelled") {
       return refuse(job, "QUEUE_BATCH_CANCELLED", `Batch ${data.batchId} was cancelled.`);
     }
     const chain: AnyChain | undefined = options.chains.find(`${name}@${version}`);
@@ -136,12 +157,14 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Bad input fails the same way every time: only other failures are retried.
     const retryable = result.status === "error" && result.error.code !== "INPUT_VALIDATION";
     if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
+      const counted = await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
+      if (counted === 0) await dropIfRemoved(job);
       throw result.error; // BullMQ runs it again after the backoff
     }
     const failure =
       result.status === "error" ? { code: result.error.code, message: result.error.message } : undefined;
-    await countFinished(connection, queueName, data, result.status, failure);
+    // Not counted: the batch has no record, as when it was removed while this item ran.
+    if (!(await countFinished(connection, queueName, data, result.status, failure))) await dropIfRemoved(job);
     finished++;
     return queuedResult(result);
   };
@@ -177,6 +200,12 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
     "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
   );
+  const drop = (job: Job<ItemJobData> | undefined): void => {
+    if (job?.id === undefined || !dropped.delete(job.id)) return;
+    void job.remove().catch(() => undefined);
+  };
+  worker.on("completed", drop);
+  worker.on("failed", drop);
   // A lost connection is told once per outage (onDown), not on every reconnection attempt.
   worker.on("error", (error) => {
     if (!watch.down && !isConnectionError(error)) options.onError?.(error);
@@ -247,14 +276,20 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('HINCRBY', KEYS[1], 'retries', 1)
 `;
 
-/** Counts a finished item in its batch's record, and keeps the latest failures for `queue status`. */
+/** A batch's stop a worker heeds: cancelled (`catena queue cancel`), removed, or none. */
+type BatchStop = "cancelled" | "removed" | undefined;
+
+/**
+ * Counts a finished item in its batch's record, and keeps the latest failures for `queue status`.
+ * Resolves with whether it counted (false: the batch has no record).
+ */
 async function countFinished(
   connection: Redis,
   queueName: string,
   data: ItemJobData,
   status: string,
   failure: { code: string; message: string } | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const key = batchKey(queueName, data.batchId);
   const now = String(Date.now());
   const statuses: readonly string[] = FINISHED_STATUSES;
@@ -282,4 +317,5 @@ async function countFinished(
     if (ttl > 0) transaction.pexpire(failures, ttl);
     await transaction.exec();
   }
+  return ttl !== -2;
 }

@@ -346,11 +346,13 @@ class RedisQueuedBatch implements QueuedBatch {
     await transaction.exec();
   }
 
-  async close(): Promise<void> {
+  async close(outcome?: { complete: boolean }): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     const lost = this.watch?.down === true || this.unreachable !== undefined;
-    // Every item handed over, none cancelled or cut short: the batch is done with its keys.
-    const finished = this.waiters.size === 0 && this.cancelled === undefined;
+    // Every item handed over, none cancelled or cut short: the batch is done with its keys. One
+    // stopped early (its budget) waits for nothing either, but it is to be resumed: its record
+    // stays until then (or until `catena queue remove`), as a cancelled batch's does.
+    const finished = this.waiters.size === 0 && this.cancelled === undefined && outcome?.complete !== false;
     this.watch?.stop();
     for (const id of [...this.waiters.keys()])
       this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));

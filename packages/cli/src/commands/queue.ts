@@ -39,7 +39,7 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
   queue
     .command("remove")
     .description(
-      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a finished batch's expire after 7 days anyway); one with items waiting or running must be cancelled first",
+      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a batch that ran to its end has them expire after 7 days anyway; one stopped early keeps them for its resume); one with items waiting or running must be cancelled first",
     )
     .argument("<batch>", "the batch id printed by catena batch --queue")
     .requiredOption("--queue <redis-url>", "the Redis the batch was submitted to")
@@ -64,6 +64,9 @@ function statusText(s: BatchStatus): string {
     `batch ${s.batchId}: ${s.chain}@${s.version} (fingerprint ${s.fingerprint})${s.cancelled ? " — cancelled" : ""}`,
     `finished: ${c.done} done, ${c.failed} failed, ${c.deferred} deferred, ${c.waiting} waiting for review, ${c.refused} refused by workers; ${c.retries} retries`,
     `rate: ${s.itemsPerSecond.toFixed(1)} items/s`,
+    s.expiresAt === null
+      ? `kept: until it runs to its end (resume it) or \`catena queue remove ${s.batchId}\``
+      : `expires: ${new Date(s.expiresAt).toISOString()} (it ran to its end; its counts then leave Redis)`,
     `queue (all batches): ${Object.entries(s.queue)
       .map(([state, n]) => `${n} ${state}`)
       .join(", ")}`,

@@ -40,8 +40,13 @@ export interface QueuedBatch {
    * the item stays on the queue and a resumed batch collects it.
    */
   run(index: number, input: unknown, signal?: AbortSignal): Promise<QueuedRunResult>;
-  /** Stops collecting; items still on the queue stay there for a resumed batch. */
-  close(): Promise<void>;
+  /**
+   * Stops collecting; items still on the queue stay there for a resumed batch. `complete` says
+   * whether the batch ran to the end of its inputs: one that did not (stopped at its budget,
+   * aborted, failed) may be resumed, so the queue keeps its record for that instead of letting it
+   * go as a finished batch's. Left out, the queue judges by the items it still waits for.
+   */
+  close(outcome?: { complete: boolean }): Promise<void>;
 }
 
 /**

@@ -267,8 +267,11 @@ export async function runBatch<TInput, TOutput>(
       recorder.add(index, value, result, inFlight);
     }
   };
+  /** Every worker came to the end of the source: nothing aborted, stopped or threw. */
+  let ranOut = false;
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
+    ranOut = !aborted && !stopped && !failed;
     // Shadow runs end within their own timeout; their traces are sent only if they end first.
     if (options.shadow) await settleShadows();
   } finally {
@@ -276,7 +279,7 @@ export async function runBatch<TInput, TOutput>(
     recorder.drain();
     // The checkpoint first: a queue drops the items it handed over once they are on disk.
     await checkpoint?.close();
-    await queued?.close();
+    await queued?.close({ complete: ranOut });
   }
   recorder.throwIfFailed();
   const { counts } = recorder;

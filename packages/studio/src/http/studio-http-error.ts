@@ -1,5 +1,5 @@
 /** The HTTP statuses the studio answers errors with. */
-export type StudioErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422;
+export type StudioErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 501;
 
 /**
  * A request the studio refuses: the status and a `detail` that names what is wrong and what to do,

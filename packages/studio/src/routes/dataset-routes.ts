@@ -13,6 +13,8 @@ import type { StudioStore } from "../store/studio-store.ts";
  * `GET /datasets/{id}`, `PATCH /datasets/{id}` (`updateDataset`), `DELETE /datasets/{id}`, and the
  * split names `GET /datasets/{id}/splits` (`listDatasetSplits`) and `PUT /datasets/{id}/splits`,
  * and `GET /datasets/{id}/openai_ft` (`readDatasetOpenaiFinetuning`: JSON lines of chat messages).
+ * The similar-example search of SDKs before 0.4 (`POST /datasets/{id}/index` and `/search`) is a
+ * 501 that names the feature and the way around it.
  */
 export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
   app.post("/datasets", async (c) => c.json(store.datasets.create(toDatasetCreate(await readJsonBody(c)))));
@@ -69,6 +71,21 @@ export function registerDatasetRoutes(app: Hono, store: StudioStore): void {
     const lines = store.examples.all({ datasetId: id }).map((e) => JSON.stringify(toOpenAiFinetuning(e)));
     return c.body(lines.join("\n"), 200, { "content-type": "application/jsonl" });
   });
+
+  // LangSmith ranks examples by embeddings it computes when a dataset is indexed; the studio keeps
+  // none. A 501 (which no SDK retries) says so at once, where a 404 would read as a wrong id.
+  const similarSearch = [
+    ["index", "indexDataset", "Indexing a dataset for similar-example search"],
+    ["search", "similarExamples", "Similar-example search"],
+  ] as const;
+  for (const [path, call, feature] of similarSearch) {
+    app.post(`/datasets/:id/${path}`, () => {
+      throw new StudioHttpError(
+        501,
+        `${feature} (the SDK's ${call}: POST /datasets/{id}/${path}) is a LangSmith feature the Catena studio does not have: it keeps no embeddings of examples. Read the examples with listExamples and rank them yourself (for instance with @catena/core/ml's VectorIndex), or send these calls to LangSmith.`,
+      );
+    });
+  }
 
   app.delete("/datasets/:id", (c) => {
     store.transaction(() => store.datasets.delete(uuidPathParam(c, "id", "Dataset")));

@@ -1,12 +1,14 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadNodeSqlite } from "./load-node-sqlite.ts";
-import { migrations } from "./migrations.ts";
+import { applyMigrations, migrations } from "./migrations.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
+import { StudioStore } from "./studio-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-studio-migrations-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +49,43 @@ describe("the studio database", () => {
     again.exec("DELETE FROM schema_migrations WHERE version = 12");
     again.close();
     openStudioDatabase(path).close();
+  });
+
+  it("counts each session's runs from migration 13 on: backfilled, then kept by ingest and deletion", () => {
+    const path = join(dir, "twelve.db");
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    applyMigrations(
+      raw,
+      migrations.filter((m) => m.version <= 12),
+    );
+    raw.exec(`
+      INSERT INTO sessions (id, name, start_time) VALUES ('a', 'alpha', 'x'), ('b', 'beta', 'x'), ('c', 'gamma', 'x');
+      INSERT INTO runs (id, session_id) VALUES ('1', 'a'), ('2', 'a'), ('3', 'a'), ('4', 'b'), ('5', NULL);
+    `);
+    raw.close();
+    const store = StudioStore.open(path);
+    const counts = () =>
+      Object.fromEntries(store.sessions.list({ offset: 0, limit: 10 }).map((s) => [s.name, s.run_count]));
+    expect(counts()).toEqual({ alpha: 3, beta: 1, gamma: 0 });
+    const early = randomUUID();
+    store.transaction(() =>
+      store.runs.ingest([
+        { kind: "post", run: { id: randomUUID(), name: "new", run_type: "chain", session_name: "gamma" } },
+        // An update that came before its create has no session; its create brings it.
+        { kind: "patch", run: { id: early, end_time: "2026-01-01T00:00:01Z" } },
+      ]),
+    );
+    expect(counts()).toEqual({ alpha: 3, beta: 1, gamma: 1 });
+    store.transaction(() =>
+      store.runs.ingest([
+        { kind: "post", run: { id: early, name: "late", run_type: "chain", session_name: "beta" } },
+      ]),
+    );
+    store.db.exec("DELETE FROM runs WHERE id IN ('1', '2')");
+    expect(counts()).toEqual({ alpha: 1, beta: 2, gamma: 1 });
+    store.sessions.delete(store.sessions.list({ name: "beta", offset: 0, limit: 1 })[0]?.id ?? "");
+    expect(counts()).toEqual({ alpha: 1, gamma: 1 });
+    store.close();
   });
 
   it("refuses a database of a newer schema, naming the file and the way out", () => {

@@ -63,6 +63,9 @@ export class RunStore {
   readonly #attachment: StatementSync;
   readonly #attachmentNames: StatementSync;
   readonly #descendants: StatementSync;
+  readonly #addRunCount: StatementSync;
+  /** Runs the current ingest added to each session (a moved run: -1 and +1), written at its end. */
+  readonly #runCounts = new Map<string, number>();
 
   constructor(db: DatabaseSync, sessions: SessionStore) {
     this.#sessions = sessions;
@@ -82,6 +85,7 @@ export class RunStore {
     );
     this.#attachmentNames = db.prepare("SELECT name FROM run_attachments WHERE run_id = ? ORDER BY name");
     // A descendant's dotted order extends the run's; '~' sorts after every character of one.
+    this.#addRunCount = db.prepare("UPDATE sessions SET run_count = run_count + ? WHERE id = ?");
     this.#descendants = db.prepare(
       "SELECT id, parent_run_id FROM runs WHERE trace_id = ? AND dotted_order > ? AND dotted_order < ? ORDER BY dotted_order",
     );
@@ -102,6 +106,16 @@ export class RunStore {
 
   /** Applies creates and updates in order; see `mergeRun` for how they combine. */
   ingest(operations: readonly RunOperation[]): void {
+    try {
+      this.#ingest(operations);
+    } finally {
+      // The runs written so far, also when one was refused: they stay unless the caller's
+      // transaction rolls back, and these counts with them.
+      this.#writeRunCounts();
+    }
+  }
+
+  #ingest(operations: readonly RunOperation[]): void {
     for (const op of operations) {
       const row = this.#select.get(op.run.id);
       const existing = row === undefined ? undefined : storedRunFromRow(row);
@@ -175,6 +189,17 @@ export class RunStore {
     }
   }
 
+  #countRun(sessionId: string | null, delta: number): void {
+    if (sessionId !== null) this.#runCounts.set(sessionId, (this.#runCounts.get(sessionId) ?? 0) + delta);
+  }
+
+  /** Adds the runs counted since the last call to their sessions' `run_count` (migration 13). */
+  #writeRunCounts(): void {
+    for (const [sessionId, delta] of this.#runCounts)
+      if (delta !== 0) this.#addRunCount.run(delta, sessionId);
+    this.#runCounts.clear();
+  }
+
   #writeRun(run: StoredRun, before: Record<string, unknown> | undefined): void {
     const usage = extractRunUsage(run.outputs, run.extra);
     const text: SearchedRunText = {
@@ -217,7 +242,13 @@ export class RunStore {
     if (before === undefined) {
       const rowid = Number(this.#insert.run(...values).lastInsertRowid);
       this.#search.write(rowid, undefined, text);
+      this.#countRun(run.session_id, 1);
       return;
+    }
+    const was = textColumn(before.session_id);
+    if (was !== run.session_id) {
+      this.#countRun(was, -1);
+      this.#countRun(run.session_id, 1);
     }
     const rowid = Number(before._rowid);
     this.#update.run(...values, rowid);

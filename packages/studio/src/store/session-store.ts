@@ -17,6 +17,7 @@ export interface StudioSession {
   start_time: string;
   end_time: string | null;
   tenant_id: string;
+  /** Every run of the session, kept by the database on each write (so listing costs no count). */
   run_count?: number;
   last_run_start_time?: string | null;
   latency_p50?: number | null;
@@ -208,8 +209,9 @@ export class SessionStore {
   /** Deletes a session and its runs. */
   delete(id: string): void {
     const session = this.require(id);
-    this.#db.prepare("DELETE FROM runs WHERE session_id = ?").run(id);
+    // The session first: the run-count trigger then finds no row to update for each run deleted.
     this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
+    this.#db.prepare("DELETE FROM runs WHERE session_id = ?").run(id);
     this.#idByName.delete(session.name);
   }
 
@@ -255,6 +257,7 @@ export class SessionStore {
       start_time: String(row.start_time),
       end_time: textColumn(row.end_time),
       tenant_id: this.#tenantId,
+      run_count: Number(row.run_count ?? 0),
     };
   }
 }

@@ -15,6 +15,14 @@ export function formatScore(value: number | null | undefined): string {
   return value === null || value === undefined ? "–" : value.toFixed(2);
 }
 
+/**
+ * A cascade threshold as people read it: two decimals like a confidence, or `never` for a tier
+ * that accepts nothing (a threshold above every confidence, such as core's `NEVER_ACCEPT`, 2).
+ */
+export function formatThreshold(value: number | null | undefined): string {
+  return value !== null && value !== undefined && value > 1 ? "never" : formatScore(value);
+}
+
 /** A timestamp in the browser's time zone, without the noise of milliseconds. */
 export function formatTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return "–";

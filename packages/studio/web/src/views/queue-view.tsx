@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { formatScore, formatTime, preview } from "../format.ts";
+import { formatScore, formatThreshold, formatTime, preview } from "../format.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
@@ -155,7 +155,7 @@ export function QueueView({ projectId }: { projectId: string }) {
               {formatTime(item.start_time)} · status {item.status}
               {item.confidence === null
                 ? ""
-                : ` · confidence ${formatScore(item.confidence)} (threshold ${formatScore(item.threshold)})`}{" "}
+                : ` · confidence ${formatScore(item.confidence)} (threshold ${formatThreshold(item.threshold)})`}{" "}
               · <a href={paths.run(projectId, item.run_id)}>open the trace</a>
             </p>
             {item.reason === "review" ? (

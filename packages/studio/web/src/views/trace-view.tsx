@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { durationMs, formatCost, formatMs, formatScore, formatTime } from "../format.ts";
+import { durationMs, formatCost, formatMs, formatScore, formatThreshold, formatTime } from "../format.ts";
 import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
 import { FeedbackPanel } from "../parts/feedback-panel.tsx";
 import { FlowGraph } from "../parts/flow-graph.tsx";
@@ -140,7 +140,7 @@ export function TraceDisplay({
                       {confidence === undefined ? null : (
                         <span class={threshold !== undefined && confidence < threshold ? "low" : ""}>
                           {formatScore(confidence)}
-                          {threshold === undefined ? "" : ` / ${formatScore(threshold)}`}
+                          {threshold === undefined ? "" : ` / ${formatThreshold(threshold)}`}
                         </span>
                       )}
                       {r.total_tokens ? <span>{r.total_tokens} tok</span> : null}
@@ -205,7 +205,7 @@ function StepDetails({ run }: { run: Run }) {
     ["duration", formatMs(durationMs(run.start_time, run.end_time))],
     ["tier", str(m.tier)],
     ["confidence", num(m.confidence) === undefined ? undefined : formatScore(num(m.confidence))],
-    ["threshold", num(m.threshold) === undefined ? undefined : formatScore(num(m.threshold))],
+    ["threshold", num(m.threshold) === undefined ? undefined : formatThreshold(num(m.threshold))],
     ["model", str(m.model) ?? str(m.ls_model_name)],
     ["attempt", str(m.attempt)],
     ["tokens", run.total_tokens ? String(run.total_tokens) : undefined],

@@ -1,0 +1,86 @@
+import type { Migration } from "./migration.ts";
+
+/** Rowids per statement when migration 10 indexes the runs already stored. */
+const SEARCH_BACKFILL_CHUNK = 50_000;
+
+/** What the studio derives from runs to read them fast: thread ids, the full-text search index, run counts of sessions. */
+export const runsMigrations: readonly Migration[] = [
+  {
+    version: 5,
+    name: "thread ids of runs",
+    up(db) {
+      // LangSmith's thread id: the first of these metadata keys a run carries (see thread-id.ts).
+      // The index holds a thread's turns (its root runs) only, and covers grouping them by thread
+      // (parent_run_id, always NULL in it, is there so that SQLite needs no row to check it).
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN thread_id TEXT;
+        UPDATE runs SET thread_id = coalesce(
+          json_extract(extra, '$.metadata.session_id'),
+          json_extract(extra, '$.metadata.thread_id'),
+          json_extract(extra, '$.metadata.conversation_id'))
+        WHERE extra IS NOT NULL AND json_valid(extra);
+        CREATE INDEX runs_session_thread ON runs (session_id, thread_id, start_time, parent_run_id)
+          WHERE thread_id IS NOT NULL AND parent_run_id IS NULL;
+      `);
+    },
+  },
+  {
+    version: 10,
+    name: "full-text search index of root runs",
+    up(db) {
+      // Root runs' name, inputs, outputs and error in an FTS5 index of trigrams: any substring of 3
+      // or more characters is found without reading the runs (run-search.ts). Contentless, so the
+      // text is not stored twice. Each root has two rows: rowid * 2 holds its name and inputs,
+      // rowid * 2 + 1 its outputs and error once it has them, so a running root is searchable and
+      // its end does not tokenise its inputs again (run-search-index.ts). Run rowids are kept by
+      // VACUUM (runs has indexes, so SQLite copies rowids as they are). Child runs stay out: the
+      // page lists roots, and their LLM payloads would make the index several times larger.
+      // RunStore, the only writer of runs, keeps the index in step on insert and update; a
+      // trigger does it on delete (project deletion, prune).
+      db.exec(`
+        CREATE VIRTUAL TABLE runs_search USING fts5(
+          name, inputs, outputs, error,
+          content = '', contentless_delete = 1, tokenize = 'trigram'
+        );
+        CREATE TRIGGER runs_search_delete AFTER DELETE ON runs WHEN OLD.parent_run_id IS NULL BEGIN
+          DELETE FROM runs_search WHERE rowid = OLD.rowid * 2;
+          DELETE FROM runs_search WHERE rowid = OLD.rowid * 2 + 1
+            AND (OLD.outputs IS NOT NULL OR OLD.error IS NOT NULL);
+        END;
+      `);
+      // The runs stored so far, in rowid ranges: each statement holds one range's text in memory.
+      const chunks = [
+        `INSERT INTO runs_search (rowid, name, inputs)
+           SELECT rowid * 2, name, inputs FROM runs
+           WHERE rowid > ? AND rowid <= ? AND parent_run_id IS NULL`,
+        `INSERT INTO runs_search (rowid, outputs, error)
+           SELECT rowid * 2 + 1, outputs, error FROM runs
+           WHERE rowid > ? AND rowid <= ? AND parent_run_id IS NULL
+             AND (outputs IS NOT NULL OR error IS NOT NULL)`,
+      ].map((sql) => db.prepare(sql));
+      const last = Number(db.prepare("SELECT coalesce(max(rowid), 0) AS n FROM runs").get()?.n ?? 0);
+      for (let from = 0; from < last; from += SEARCH_BACKFILL_CHUNK)
+        for (const chunk of chunks) chunk.run(from, from + SEARCH_BACKFILL_CHUNK);
+    },
+  },
+  {
+    version: 13,
+    name: "run counts of sessions",
+    up(db) {
+      // The projects page shows each project's run count: counting a project of 700,000 runs on
+      // every visit reads its whole index range, so the count is kept on the session instead.
+      // RunStore, the only writer of runs, adds the runs each ingest inserts (or moves into a
+      // session: an update that came before its create) in one statement per session; a trigger
+      // takes deleted runs off (project deletion, prune). Not triggers on insert and update: a
+      // trigger that writes another table makes SQLite keep a statement journal for every run
+      // written, which tripled the CPU cost of ingesting one.
+      db.exec(`
+        ALTER TABLE sessions ADD COLUMN run_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE sessions SET run_count = (SELECT count(*) FROM runs WHERE runs.session_id = sessions.id);
+        CREATE TRIGGER runs_count_delete AFTER DELETE ON runs WHEN OLD.session_id IS NOT NULL BEGIN
+          UPDATE sessions SET run_count = run_count - 1 WHERE id = OLD.session_id;
+        END;
+      `);
+    },
+  },
+];
