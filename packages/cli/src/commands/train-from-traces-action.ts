@@ -146,15 +146,26 @@ export async function trainFromTracesAction(
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
   // Ctrl-C or SIGTERM: the folder this command made for the candidate holds no usable candidate,
-  // so it goes; one that existed before is left as it is. Then the conventional exit code.
+  // so it goes; one that existed before is left as it is. The trace reader is closed first (the
+  // local studio's worker and database), then the conventional exit code.
   let created: string | undefined;
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
     bar?.stop();
-    if (created !== undefined) {
-      rmSync(created, { recursive: true, force: true });
-      ctx.io.err(`catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`);
-    } else ctx.io.err("catena: interrupted\n");
-    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+    const exit = (): never => {
+      // Removed last: until now the training, still at work, may have written into it again.
+      if (created !== undefined) {
+        rmSync(created, { recursive: true, force: true });
+        ctx.io.err(
+          `catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`,
+        );
+      } else ctx.io.err("catena: interrupted\n");
+      return process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+    };
+    // A reader that does not close within a second does not keep the command from ending.
+    setTimeout(exit, 1000).unref();
+    reader.close().then(exit, exit);
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -188,6 +199,8 @@ export async function trainFromTracesAction(
       seed,
       promote: options.promote === true,
       onCreated: (dir) => {
+        // `undefined`: the promotion is about to start, which a Ctrl-C (the reader closing) stops.
+        if (dir === undefined && interrupted) throw new CliError("interrupted before the promotion");
         created = dir;
       },
       ...(dev === undefined ? {} : { dev }),
@@ -201,8 +214,10 @@ export async function trainFromTracesAction(
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     bar?.stop();
-    await reader.close();
+    // Interrupted, the signal handler closes the reader and ends the command.
+    if (!interrupted) await reader.close();
   }
+  if (interrupted) return;
   if (globals.json) {
     ctx.io.out(jsonText(summaryJson(result)));
   } else {
