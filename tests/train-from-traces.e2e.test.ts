@@ -290,25 +290,18 @@ describe("catena train --from-traces", () => {
   it("flags a candidate identical to the current version as unchanged, and does not promote it", async () => {
     // Four examples of each intent, calibrated on dev only: the same traces train the same candidate.
     writeFileSync(join(dir, "four.csv"), csvOf(fourPerLabel()));
-    const again = (out: string) =>
-      trainFromTraces(
-        "--json",
-        "--data",
-        "four.csv",
-        "--calib-share",
-        "0",
-        "--gate",
-        "regressions<=100000",
-        "--out",
-        out,
-      );
+    const again = (out: string, gate = "regressions<=100000") =>
+      trainFromTraces("--json", "--data", "four.csv", "--calib-share", "0", "--gate", gate, "--out", out);
     const first = await again("same-1");
     expect(JSON.parse(first.stdout).status, first.stderr).toBe("promoted");
     const promoted = JSON.parse(first.stdout).candidate;
 
-    const second = await again("same-2");
+    // Identical, it leaves the LLM as much traffic: a condition comparing it with the current
+    // version fails by that alone, which is no failure (exit 0).
+    const second = await again("same-2", "regressions<=100000,traffic_llm_share_delta<0");
     const result = JSON.parse(second.stdout);
     expect(result.status).toBe("unchanged");
+    expect(result.gate.map((c: { passed: boolean }) => c.passed)).toEqual([true, false]);
     expect(result.current.id).toBe(promoted.id);
     expect(result.candidate.fingerprint).toBe(promoted.fingerprint);
     expect(second.code).toBe(0);
@@ -325,5 +318,13 @@ describe("catena train --from-traces", () => {
     const lock = JSON.parse(readFileSync(join(dir, "catena.lock.json"), "utf8"));
     expect(lock.chains[result.candidate.id]).toBeUndefined();
 
-  }, 600_000);
+    // A condition on its own figures it fails as the current version does: a CI gate sees exit 1.
+    const third = await again("same-3", "precision>=0.9999,traffic_llm_share_delta<0");
+    expect(JSON.parse(third.stdout).status).toBe("unchanged");
+    expect(third.code).toBe(1);
+    expect(third.stderr).toMatch(
+      /: not promoted; and it fails precision>=0\.9999, as banking-intents@\S+ does\. train again once/,
+    );
+    expect(third.stderr).not.toMatch(/fails [^\n]*traffic_llm_share_delta/);
+  }, 900_000);
 });

@@ -16,6 +16,7 @@ import type { GlobalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { absoluteGateFailures } from "../training/absolute-gate-failures.ts";
 import { type TrainFromTracesResult, trainFromTraces } from "../training/train-from-traces.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
@@ -53,7 +54,9 @@ export interface TrainFromTracesCommandOptions {
  * the configured backend, trains and calibrates a candidate version in its own folder, compares it
  * with the current version, promotes it when the gate holds (with `--promote`), and prints the
  * report (written beside the candidate as report.md and report.json). A refused candidate exits 1;
- * one identical to the current version (same fingerprint) is reported as `unchanged`, not promoted.
+ * one identical to the current version (same fingerprint) is reported as `unchanged`, not promoted,
+ * and exits 0 unless it fails a gate condition on its own figures (not a `*_delta`, `regressions`,
+ * `improvements` nor `p_value`): the current version fails it too, so a CI gate still sees 1.
  */
 export async function trainFromTracesAction(
   ctx: CommandContext,
@@ -224,10 +227,14 @@ export async function trainFromTracesAction(
     ctx.io.out(trainFromTracesText(ctx.io.cwd, result));
   }
   if (result.status === "unchanged") {
-    // Nothing failed, so the exit code stays 0; but a promotion asked for did not happen: say so.
+    // A condition that compares it with the current version fails by its being identical: no
+    // failure, exit 0, but a promotion asked for did not happen, so say so. A condition on its own
+    // figures (precision>=0.97) fails for the current version too: exit 1, as a refused one does.
+    const failing = absoluteGateFailures(result.gate).map((c) => c.text);
     ctx.io.err(
-      `catena: candidate ${result.candidate.id} is identical to ${result.current.id} (fingerprint ${shortFingerprint(result.candidate.fingerprint)}): not promoted; train again once new traces or corrections have come in.\n`,
+      `catena: candidate ${result.candidate.id} is identical to ${result.current.id} (fingerprint ${shortFingerprint(result.candidate.fingerprint)}): not promoted; ${failing.length > 0 ? `and it fails ${failing.join(", ")}, as ${result.current.id} does. ` : ""}train again once new traces or corrections have come in.\n`,
     );
+    if (failing.length > 0) ctx.setExitCode(ExitCode.failed);
   } else if (result.status === "refused") {
     const failing = result.gate.filter((c) => !c.passed).map((c) => c.text);
     ctx.io.err(`catena: candidate ${result.candidate.id} refused: ${failing.join(", ")}\n`);
