@@ -57,6 +57,31 @@ describe("batchReportText", () => {
   });
 });
 
+describe("what a batch spent", () => {
+  it("says apart what its answers from the LLM cache would have cost", async () => {
+    const out = join(dir, "cached.jsonl");
+    await writeFile(out, `${JSON.stringify({ index: 0, status: "done", output: {} })}\n`);
+    const tally = await tallyResults(out);
+    const cachedRun = {
+      ...summary,
+      usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001, cachedUsd: 0.002 },
+    };
+    const report = {
+      chain: "c@1.0.0",
+      file: "in",
+      out,
+      shownFile: "in",
+      shownOut: "out",
+      summary: cachedRun,
+      tally,
+    };
+    expect(batchReportText(report)).toContain(
+      "  tokens 10 in / 2 out; cost $0.0010 (answers from the LLM cache, not spent, would cost $0.0020 more)\n",
+    );
+    expect(batchReportText({ ...report, summary })).toContain("  tokens 10 in / 2 out; cost $0.0010\n");
+  });
+});
+
 describe("the counts per label", () => {
   it("lists the ten most frequent labels, then how many more there are and the items they hold", async () => {
     const out = join(dir, "labels.jsonl");

@@ -75,9 +75,10 @@ export function batchReportText(r: BatchReport): string {
   if (s.waiting > 0) counts.splice(2, 0, `waiting ${s.waiting}`);
   lines.push(`  ${counts.join(", ")}`);
   // What this run spent, failed items' billed answers included (a schema failure is paid for too).
-  if (s.usage.inputTokens + s.usage.outputTokens > 0) {
+  const cached = s.usage.cachedUsd ?? 0;
+  if (s.usage.inputTokens + s.usage.outputTokens > 0 || cached > 0) {
     lines.push(
-      `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}`,
+      `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}${cached > 0 ? ` (answers from the LLM cache, not spent, would cost $${cached.toFixed(4)} more)` : ""}`,
     );
   }
   if (s.status === "stopped") {
