@@ -23,3 +23,39 @@ describe("checkJsonSchema on a value outside a long enum", () => {
     expect(checkJsonSchema("x", { enum: ["a", "b"] })).toEqual(['$ must be one of "a", "b"']);
   });
 });
+
+describe("checkJsonSchema on a huge value outside an enum (a correction can be 32 MB)", () => {
+  it("refuses a value far longer than every label at once, saying how long it is, without ranking it", () => {
+    const huge = "a".repeat(1_000_000);
+    const started = performance.now();
+    const [problem] = checkJsonSchema({ label: huge }, schema);
+    const took = performance.now() - started;
+    expect(problem).toBe(
+      `$.label must be one of the 77 allowed values, and "${"a".repeat(40)}…" (1000000 characters) is not: the longest allowed value has 20 characters.`,
+    );
+    // The full edit distance against 77 labels took 13.8 s here.
+    expect(took).toBeLessThan(500);
+  });
+
+  it("compares only the first 100 characters when the allowed values are long too", () => {
+    const paragraphs = Array.from(
+      { length: 77 },
+      (_, i) => `${String(i).padStart(2, "0")} ${"x".repeat(5_000)}`,
+    );
+    const started = performance.now();
+    const [problem] = checkJsonSchema(`00 ${"x".repeat(8_000)}`, { enum: paragraphs });
+    const took = performance.now() - started;
+    expect(problem).toMatch(
+      /^\$ must be one of the 77 allowed values, and "00 x{37}…" \(8003 characters\) is not\./,
+    );
+    expect(problem).toContain(`Did you mean "00 ${"x".repeat(5_000)}"?`);
+    // Without the cut: 77 × 8,003 × 5,003 cells, minutes.
+    expect(took).toBeLessThan(500);
+  });
+
+  it("still ranks a value somewhat longer than the labels", () => {
+    expect(checkJsonSchema({ label: "card_arrival please" }, schema)[0]).toContain(
+      'Closest: "card_arrival", "card_linking"',
+    );
+  });
+});

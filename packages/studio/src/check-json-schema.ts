@@ -32,8 +32,10 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, path = "$"):
   if (schema.const !== undefined && JSON.stringify(value) !== JSON.stringify(schema.const)) {
     return [`${path} must be ${JSON.stringify(schema.const)}`];
   }
-  if (schema.enum !== undefined && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    return [enumProblem(path, value, schema.enum)];
+  if (schema.enum !== undefined) {
+    // Serialised once, not once per allowed value (a correction can be megabytes).
+    const json = JSON.stringify(value);
+    if (!schema.enum.some((e) => JSON.stringify(e) === json)) return [enumProblem(path, value, schema.enum)];
   }
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
   if (types.length > 0 && !types.some((t) => isType(value, t))) {
@@ -77,34 +79,72 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, path = "$"):
 
 /** Allowed values listed in full; past this many, the closest ones (a labelling chain has dozens). */
 const ENUM_LISTED = 8;
+/** How many of the closest allowed values a problem names. */
+const CLOSEST_SHOWN = 3;
+/**
+ * Characters of a value (and of an allowed value) compared by edit distance: the work per allowed
+ * value stays bounded (100 × 100) whatever the size of a correction (the studio takes bodies of
+ * 32 MB), and a label is far shorter.
+ */
+const COMPARED_CHARS = 100;
+/** Characters of a long wrong value quoted back in the problem. */
+const QUOTED_CHARS = 40;
 
 /**
  * What is wrong with a value outside an enum: the allowed values when they are few; else the
  * closest by edit distance (a mistyped label is the usual case), a "did you mean" when one is
- * near enough, and how many there are.
+ * near enough, and how many there are. A value far longer than every allowed value is no mistyped
+ * label: it is not ranked, and the problem says how long it is.
  */
 function enumProblem(path: string, value: unknown, allowed: readonly unknown[]): string {
   const shown = (values: readonly unknown[]) => values.map((e) => JSON.stringify(e)).join(", ");
   if (allowed.length <= ENUM_LISTED) return `${path} must be one of ${shown(allowed)}`;
   const given = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
-  const ranked = allowed
-    .map((option, index) => ({
-      option,
-      index,
-      distance: editDistance(
-        given.toLowerCase(),
-        (typeof option === "string" ? option : JSON.stringify(option)).toLowerCase(),
-      ),
-    }))
-    .sort((x, y) => x.distance - y.distance || x.index - y.index);
-  const best = ranked[0];
-  const closest = ranked.slice(0, 3).map((r) => r.option);
+  const quoted =
+    given.length <= QUOTED_CHARS + 20
+      ? (JSON.stringify(value) ?? given)
+      : `${JSON.stringify(`${given.slice(0, QUOTED_CHARS)}…`)} (${given.length} characters)`;
+  const head = `${path} must be one of the ${allowed.length} allowed values, and ${quoted} is not`;
+  const texts = allowed.map((option) =>
+    typeof option === "string" ? option : (JSON.stringify(option) ?? String(option)),
+  );
+  const longest = texts.reduce((most, text) => Math.max(most, text.length), 0);
+  // More than twice the longest allowed value (and a typo's two edits): nothing to rank it against.
+  if (given.length > 2 * longest + 2) {
+    return `${head}: the longest allowed value has ${longest} characters.`;
+  }
+  const compared = given.slice(0, COMPARED_CHARS).toLowerCase();
+  const closest = closestValues(
+    compared,
+    texts.map((text) => text.slice(0, COMPARED_CHARS).toLowerCase()),
+  );
+  const best = closest[0];
   // Near enough to be a typo: at most a third of the word changed (and at least two edits allowed).
   const guess =
-    best !== undefined && best.distance <= Math.max(2, Math.floor(given.length / 3))
-      ? ` Did you mean ${JSON.stringify(best.option)}?`
+    best !== undefined && best.distance <= Math.max(2, Math.floor(compared.length / 3))
+      ? ` Did you mean ${JSON.stringify(allowed[best.index])}?`
       : "";
-  return `${path} must be one of the ${allowed.length} allowed values, and ${JSON.stringify(value)} is not.${guess} Closest: ${shown(closest)}.`;
+  return `${head}.${guess} Closest: ${shown(closest.map((c) => allowed[c.index]))}.`;
+}
+
+/**
+ * The {@link CLOSEST_SHOWN} `options` nearest `given` by edit distance, nearest first (the earlier
+ * option first on a tie). Each distance is bounded by the farthest one kept so far, so an option
+ * that cannot be among them costs little.
+ */
+function closestValues(given: string, options: readonly string[]): { index: number; distance: number }[] {
+  const kept: { index: number; distance: number }[] = [];
+  options.forEach((option, index) => {
+    const farthest = kept.length < CLOSEST_SHOWN ? undefined : kept[kept.length - 1];
+    // Strictly nearer than the farthest kept, since on a tie the earlier option stays.
+    const limit = farthest === undefined ? Number.POSITIVE_INFINITY : farthest.distance - 1;
+    const distance = editDistance(given, option, limit);
+    if (distance > limit) return;
+    const at = kept.findIndex((k) => k.distance > distance);
+    kept.splice(at === -1 ? kept.length : at, 0, { index, distance });
+    if (kept.length > CLOSEST_SHOWN) kept.pop();
+  });
+  return kept;
 }
 
 function isType(value: unknown, type: string): boolean {

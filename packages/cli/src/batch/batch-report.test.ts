@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BatchSummary } from "@catena/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchReportText, valueCounts } from "./batch-report.ts";
+import { batchReportJson, batchReportText, valueCounts } from "./batch-report.ts";
 import { tallyResults } from "./tally-results.ts";
 
 let dir = "";
@@ -57,6 +57,31 @@ describe("batchReportText", () => {
   });
 });
 
+describe("what a batch spent", () => {
+  it("says apart what its answers from the LLM cache would have cost", async () => {
+    const out = join(dir, "cached.jsonl");
+    await writeFile(out, `${JSON.stringify({ index: 0, status: "done", output: {} })}\n`);
+    const tally = await tallyResults(out);
+    const cachedRun = {
+      ...summary,
+      usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001, cachedUsd: 0.002 },
+    };
+    const report = {
+      chain: "c@1.0.0",
+      file: "in",
+      out,
+      shownFile: "in",
+      shownOut: "out",
+      summary: cachedRun,
+      tally,
+    };
+    expect(batchReportText(report)).toContain(
+      "  tokens 10 in / 2 out; cost $0.0010 (answers from the LLM cache, not spent, would cost $0.0020 more)\n",
+    );
+    expect(batchReportText({ ...report, summary })).toContain("  tokens 10 in / 2 out; cost $0.0010\n");
+  });
+});
+
 describe("the counts per label", () => {
   it("lists the ten most frequent labels, then how many more there are and the items they hold", async () => {
     const out = join(dir, "labels.jsonl");
@@ -79,6 +104,41 @@ describe("the counts per label", () => {
     expect(line).toBe(
       `  label: ${Array.from({ length: 10 }, (_, i) => `intent_${i} ${77 - i}`).join(", ")}, … and 67 more (${(67 * 68) / 2} items; all in --json)`,
     );
-    expect(valueCounts({ a: 2, b: 1 })).toBe("a 2, b 1");
+    expect(
+      valueCounts([
+        ["a", 2],
+        ["b", 1],
+      ]),
+    ).toBe("a 2, b 1");
+  });
+
+  it("keeps the most frequent first when labels are numbers, and counts a label named constructor or __proto__", async () => {
+    const out = join(dir, "numeric.jsonl");
+    // Labels "1" to "12", label "k" given to k items; then 20 "constructor" and 15 "__proto__".
+    const labels = [
+      ...Array.from({ length: 12 }, (_, i) => i + 1).flatMap((k) =>
+        Array.from({ length: k }, () => String(k)),
+      ),
+      ...Array.from({ length: 20 }, () => "constructor"),
+      ...Array.from({ length: 15 }, () => "__proto__"),
+    ];
+    await writeFile(
+      out,
+      `${labels.map((label, index) => JSON.stringify({ index, status: "done", output: { label } })).join("\n")}\n`,
+    );
+    const tally = await tallyResults(out);
+    const report = { chain: "c@1.0.0", file: "in", out, shownFile: "in", shownOut: "out", summary, tally };
+    const line = batchReportText(report)
+      .split("\n")
+      .find((l) => l.startsWith("  label: "));
+    expect(line).toBe(
+      "  label: constructor 20, __proto__ 15, 12 12, 11 11, 10 10, 9 9, 8 8, 7 7, 6 6, 5 5, … and 4 more (10 items; all in --json)",
+    );
+    const json = JSON.parse(JSON.stringify(batchReportJson(report)));
+    expect(json.resultsFile.counts.label).toMatchObject({ constructor: 20, "12": 12, "1": 1 });
+    expect(Object.hasOwn(json.resultsFile.counts.label, "__proto__")).toBe(true);
+    expect(Object.values(json.resultsFile.counts.label).reduce((a: number, b) => a + Number(b), 0)).toBe(
+      labels.length,
+    );
   });
 });

@@ -19,10 +19,17 @@ export interface BatchReport {
   retriedFailed?: boolean;
 }
 
-/** The report as JSON for `--json`: this run's counts plus what the whole results file holds. */
+/**
+ * The report as JSON for `--json`: this run's counts plus what the whole results file holds, its
+ * counts per value as an object (`{"label": {"card_arrival": 12, ...}}`; JSON readers do not keep
+ * an object's order, so none is promised).
+ */
 export function batchReportJson(r: BatchReport): Record<string, unknown> {
   const { results: _results, checkpoint: _checkpoint, ...summary } = r.summary;
-  return { chain: r.chain, file: r.file, out: r.out, ...summary, resultsFile: r.tally };
+  const counts = Object.fromEntries(
+    Object.entries(r.tally.counts).map(([field, pairs]) => [field, Object.fromEntries(pairs)]),
+  );
+  return { chain: r.chain, file: r.file, out: r.out, ...summary, resultsFile: { ...r.tally, counts } };
 }
 
 /**
@@ -68,9 +75,10 @@ export function batchReportText(r: BatchReport): string {
   if (s.waiting > 0) counts.splice(2, 0, `waiting ${s.waiting}`);
   lines.push(`  ${counts.join(", ")}`);
   // What this run spent, failed items' billed answers included (a schema failure is paid for too).
-  if (s.usage.inputTokens + s.usage.outputTokens > 0) {
+  const cached = s.usage.cachedUsd ?? 0;
+  if (s.usage.inputTokens + s.usage.outputTokens > 0 || cached > 0) {
     lines.push(
-      `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}`,
+      `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}${cached > 0 ? ` (answers from the LLM cache, not spent, would cost $${cached.toFixed(4)} more)` : ""}`,
     );
   }
   if (s.status === "stopped") {
@@ -100,8 +108,8 @@ export function batchReportText(r: BatchReport): string {
       `  results file now holds ${plural(r.tally.items, "item")}: ${byStatus.join(", ")}${fileUsage(r)}`,
     );
   }
-  for (const [field, values] of Object.entries(r.tally.counts))
-    lines.push(`  ${field}: ${valueCounts(values)}`);
+  for (const [field, pairs] of Object.entries(r.tally.counts))
+    lines.push(`  ${field}: ${valueCounts(pairs)}`);
   if (r.tally.failed > 0) {
     lines.push(
       `  failed items${r.tally.failed > r.tally.failures.length ? ` (first ${r.tally.failures.length} of ${r.tally.failed})` : ""}:`,
@@ -141,8 +149,7 @@ const VALUES_SHOWN = 10;
  * The counts of one field's values, most frequent first (as tallied): the first {@link VALUES_SHOWN},
  * then how many other values there are and how many items they hold (`--json` has them all).
  */
-export function valueCounts(values: Readonly<Record<string, number>>): string {
-  const entries = Object.entries(values);
+export function valueCounts(entries: ReadonlyArray<readonly [value: string, count: number]>): string {
   const shown = entries.slice(0, VALUES_SHOWN).map(([value, n]) => `${value} ${n}`);
   const rest = entries.slice(VALUES_SHOWN);
   if (rest.length > 0) {

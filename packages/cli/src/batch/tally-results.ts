@@ -5,6 +5,9 @@ import type { BatchItemUsage, SerializedError, Usage } from "@catena/core";
 /** Output fields counted per value in the summary, when a chain's outputs carry them. */
 export const TALLIED_FIELDS = ["queue", "label", "tier"] as const;
 
+/** One of {@link TALLIED_FIELDS}. */
+export type TalliedField = (typeof TALLIED_FIELDS)[number];
+
 /** A failed item of a results file. */
 export interface FailedItem {
   index: number;
@@ -17,8 +20,12 @@ export interface FailedItem {
 export interface ResultsTally {
   items: number;
   byStatus: Record<string, number>;
-  /** For each of {@link TALLIED_FIELDS} found in outputs: count per value, most frequent first. */
-  counts: Record<string, Record<string, number>>;
+  /**
+   * For each of {@link TALLIED_FIELDS} found in outputs: each value with its count, most frequent
+   * first (then by value). Pairs, not an object: an object would list integer-like values ("3")
+   * first whatever their counts.
+   */
+  counts: Partial<Record<TalliedField, Array<[value: string, count: number]>>>;
   /** The first failed items, by index. */
   failures: FailedItem[];
   /** All failed items, even beyond those listed. */
@@ -52,6 +59,8 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
     withoutUsage: 0,
     unpriced: 0,
   };
+  // Maps, not objects: a label named "constructor" or "__proto__" is a label like any other.
+  const counted = new Map<TalliedField, Map<string, number>>();
   const lines = createInterface({
     input: createReadStream(path, { encoding: "utf8" }),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -88,21 +97,16 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
       for (const field of TALLIED_FIELDS) {
         const value = output[field];
         if (typeof value !== "string") continue;
-        const counts = tally.counts[field] ?? {};
-        counts[value] = (counts[value] ?? 0) + 1;
-        tally.counts[field] = counts;
+        const counts = counted.get(field) ?? new Map<string, number>();
+        counts.set(value, (counts.get(value) ?? 0) + 1);
+        counted.set(field, counts);
       }
     }
   }
-  const sorted: ResultsTally["counts"] = {};
   for (const field of TALLIED_FIELDS) {
-    const counts = tally.counts[field];
-    if (counts)
-      sorted[field] = Object.fromEntries(
-        Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)),
-      );
+    const counts = counted.get(field);
+    if (counts) tally.counts[field] = [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   }
-  tally.counts = sorted;
   return tally;
 }
 

@@ -30,10 +30,11 @@ export interface CompareCommandOptions {
  * examples with the same evaluators (each recorded as an experiment on the same dataset when a
  * trace backend is configured) and shows them side by side: the changed examples with regressions
  * first, McNemar's exact test and a paired bootstrap on the difference, and the cost and latency
- * deltas. `--gate "accuracy>=0.9,regressions<=3"` exits 1 when a condition fails. Costs are at
- * uncached prices: an answer from `--llm-cache` counts what it would cost from the model (and the
- * part that came from the cache is shown apart), so that the version that happened to find its
- * answers in the cache does not look cheaper.
+ * deltas. `--gate "accuracy>=0.9,regressions<=3"` exits 1 when a condition fails. When answers
+ * came from `--llm-cache`, the cost row is at uncached prices (an answer from the cache counts what
+ * the model would charge for it), so that the version that happened to find its answers in the
+ * cache does not look cheaper, and what was spent follows it; the gate's `cost` and `cost_delta`
+ * are what was spent, as in `catena eval`, `uncached_cost` and `uncached_cost_delta` the others.
  */
 export function registerCompareCommand(program: Command, ctx: CommandContext): void {
   program
@@ -59,7 +60,7 @@ export function registerCompareCommand(program: Command, ctx: CommandContext): v
     .option("--show <n>", "changed examples listed (text output)", "20")
     .addHelpText(
       "after",
-      '\nCost: cost/run (and the gate\'s cost and cost_delta) is at uncached prices: an answer served from\n--llm-cache counts what the model would charge for it, so a version is not cheaper for having found\nits answers in the cache. The "from cache" row shows how much of it was not spent this time.\n',
+      '\nCost: when answers came from --llm-cache, the "cost/run, uncached" row counts each at what the model\nwould charge for it, so a version is not cheaper for having found its answers in the cache; "spent"\nbelow it is what this run paid. Gates: cost and cost_delta are spent (as in catena eval),\nuncached_cost and uncached_cost_delta at uncached prices; the deltas are per run, after - before.\n',
     )
     .action(async (before: string, after: string, options: CompareCommandOptions, command: Command) => {
       const globals = globalOptions(command);

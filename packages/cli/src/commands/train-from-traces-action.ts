@@ -16,6 +16,7 @@ import type { GlobalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
+import { absoluteGateFailures } from "../training/absolute-gate-failures.ts";
 import { type TrainFromTracesResult, trainFromTraces } from "../training/train-from-traces.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
@@ -53,7 +54,9 @@ export interface TrainFromTracesCommandOptions {
  * the configured backend, trains and calibrates a candidate version in its own folder, compares it
  * with the current version, promotes it when the gate holds (with `--promote`), and prints the
  * report (written beside the candidate as report.md and report.json). A refused candidate exits 1;
- * one identical to the current version (same fingerprint) is reported as `unchanged`, not promoted.
+ * one identical to the current version (same fingerprint) is reported as `unchanged`, not promoted,
+ * and exits 0 unless it fails a gate condition on its own figures (not a `*_delta`, `regressions`,
+ * `improvements` nor `p_value`): the current version fails it too, so a CI gate still sees 1.
  */
 export async function trainFromTracesAction(
   ctx: CommandContext,
@@ -146,15 +149,26 @@ export async function trainFromTracesAction(
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
   // Ctrl-C or SIGTERM: the folder this command made for the candidate holds no usable candidate,
-  // so it goes; one that existed before is left as it is. Then the conventional exit code.
+  // so it goes; one that existed before is left as it is. The trace reader is closed first (the
+  // local studio's worker and database), then the conventional exit code.
   let created: string | undefined;
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
     bar?.stop();
-    if (created !== undefined) {
-      rmSync(created, { recursive: true, force: true });
-      ctx.io.err(`catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`);
-    } else ctx.io.err("catena: interrupted\n");
-    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+    const exit = (): never => {
+      // Removed last: until now the training, still at work, may have written into it again.
+      if (created !== undefined) {
+        rmSync(created, { recursive: true, force: true });
+        ctx.io.err(
+          `catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`,
+        );
+      } else ctx.io.err("catena: interrupted\n");
+      return process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+    };
+    // A reader that does not close within a second does not keep the command from ending.
+    setTimeout(exit, 1000).unref();
+    reader.close().then(exit, exit);
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -188,6 +202,8 @@ export async function trainFromTracesAction(
       seed,
       promote: options.promote === true,
       onCreated: (dir) => {
+        // `undefined`: the promotion is about to start, which a Ctrl-C (the reader closing) stops.
+        if (dir === undefined && interrupted) throw new CliError("interrupted before the promotion");
         created = dir;
       },
       ...(dev === undefined ? {} : { dev }),
@@ -201,18 +217,24 @@ export async function trainFromTracesAction(
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     bar?.stop();
-    await reader.close();
+    // Interrupted, the signal handler closes the reader and ends the command.
+    if (!interrupted) await reader.close();
   }
+  if (interrupted) return;
   if (globals.json) {
     ctx.io.out(jsonText(summaryJson(result)));
   } else {
     ctx.io.out(trainFromTracesText(ctx.io.cwd, result));
   }
   if (result.status === "unchanged") {
-    // Nothing failed, so the exit code stays 0; but a promotion asked for did not happen: say so.
+    // A condition that compares it with the current version fails by its being identical: no
+    // failure, exit 0, but a promotion asked for did not happen, so say so. A condition on its own
+    // figures (precision>=0.97) fails for the current version too: exit 1, as a refused one does.
+    const failing = absoluteGateFailures(result.gate).map((c) => c.text);
     ctx.io.err(
-      `catena: candidate ${result.candidate.id} is identical to ${result.current.id} (fingerprint ${shortFingerprint(result.candidate.fingerprint)}): not promoted; train again once new traces or corrections have come in.\n`,
+      `catena: candidate ${result.candidate.id} is identical to ${result.current.id} (fingerprint ${shortFingerprint(result.candidate.fingerprint)}): not promoted; ${failing.length > 0 ? `and it fails ${failing.join(", ")}, as ${result.current.id} does. ` : ""}train again once new traces or corrections have come in.\n`,
     );
+    if (failing.length > 0) ctx.setExitCode(ExitCode.failed);
   } else if (result.status === "refused") {
     const failing = result.gate.filter((c) => !c.passed).map((c) => c.text);
     ctx.io.err(`catena: candidate ${result.candidate.id} refused: ${failing.join(", ")}\n`);

@@ -43,4 +43,21 @@ describe("a CSV file without the columns", () => {
       /^--data train\.csv has no label column \(its columns: text, intent\); name the column of the labels "label" or "category"/,
     );
   });
+
+  it("knows the missing column from a reader of another copy of @catena/core (a chain module's own)", () => {
+    // What another copy's DatasetError is to this one: not an instance of its class, but branded.
+    const otherCopy = Object.assign(new Error("column label not found"), {
+      [Symbol.for("catena.error")]: true,
+      code: "DATASET_INVALID",
+      details: { column: "label", columns: ["text", "intent"] },
+    });
+    expect(() =>
+      readCsvColumns(
+        () => {
+          throw otherCopy;
+        },
+        { option: "--data", shown: "train.csv", labelColumns: ["label"] },
+      ),
+    ).toThrow(/^--data train\.csv has no label column \(its columns: text, intent\)/);
+  });
 });

@@ -1,4 +1,4 @@
-import { DatasetError } from "@catena/core/ml";
+import { CatenaError } from "@catena/core";
 import { CliError } from "../cli-error.ts";
 
 /**
@@ -14,8 +14,11 @@ export function readCsvColumns<T>(
   try {
     return read();
   } catch (error) {
+    // By code, not `instanceof`: a chain module may bring its own copy of @catena/core.
     const details =
-      error instanceof DatasetError ? (error.details as { column?: unknown; columns?: unknown }) : {};
+      CatenaError.isInstance(error) && error.code === "DATASET_INVALID"
+        ? (error.details as { column?: unknown; columns?: unknown })
+        : {};
     if (typeof details.column !== "string" || !Array.isArray(details.columns)) throw error;
     const columns = details.columns.length === 0 ? "none" : details.columns.join(", ");
     const text = details.column === "text";

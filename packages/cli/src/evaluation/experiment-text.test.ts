@@ -83,7 +83,7 @@ describe("comparisonText", () => {
     expect(text).toMatch(/^cost\/run\s+\$0\.000055\s+\$0\s+-\$0\.000055$/m);
   });
 
-  it("costs a cached answer as uncached, showing apart how much of it came from the cache", async () => {
+  it("costs a cached answer as uncached, then shows what was spent", async () => {
     const evaluators = [fieldMatch({ fields: ["label"] })];
     const a = await runExperiment(before, dataset, { evaluators });
     const b = await runExperiment(after, dataset, { evaluators });
@@ -92,8 +92,8 @@ describe("comparisonText", () => {
     for (const row of b.rows)
       row.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0, cachedUsd: 0.0000552 };
     const text = comparisonText("labeller@1.0.0", "labeller@1.0.1", compareExperiments(a, b));
-    expect(text).toMatch(/^cost\/run\s+\$0\.000055\s+\$0\.000055\s+\$0$/m);
-    expect(text).toMatch(/^ {2}from cache\s+\$0\s+\$0\.000055$/m);
+    expect(text).toMatch(/^cost\/run, uncached\s+\$0\.000055\s+\$0\.000055\s+\$0$/m);
+    expect(text).toMatch(/^ {2}spent\s+\$0\.000055\s+\$0\s+-\$0\.000055$/m);
   });
 
   it("prints a cost per run below a cent as a plain decimal with two digits, and its signed delta", async () => {

@@ -100,23 +100,31 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
     table([
       ["", a, b, "DELTA"],
       ...keys.map((k) => [k, score(mean(c.a, k)), score(mean(c.b, k)), score(mean(c.b, k) - mean(c.a, k))]),
-      [
-        "cost/run",
-        usdPerRun(uncachedUsd(c.a) / Math.max(1, c.a.runs)),
-        usdPerRun(uncachedUsd(c.b) / Math.max(1, c.b.runs)),
-        signedUsdPerRun(c.deltas.costUsd),
-      ],
-      // Cached answers are costed as uncached above; how much of it was not spent is said apart.
+      // Cached answers would skew the comparison (the version that ran second finds the first
+      // one's answers): with any, the first row is at uncached prices, and what was spent follows.
       ...(c.a.cost.cachedUsd + c.b.cost.cachedUsd > 0
         ? [
             [
-              "  from cache",
-              usdPerRun(c.a.cost.cachedUsd / Math.max(1, c.a.runs)),
-              usdPerRun(c.b.cost.cachedUsd / Math.max(1, c.b.runs)),
-              "",
+              "cost/run, uncached",
+              usdPerRun(uncachedUsd(c.a) / Math.max(1, c.a.runs)),
+              usdPerRun(uncachedUsd(c.b) / Math.max(1, c.b.runs)),
+              signedUsdPerRun(c.deltas.uncachedCostUsd),
+            ],
+            [
+              "  spent",
+              usdPerRun(c.a.cost.totalUsd / Math.max(1, c.a.runs)),
+              usdPerRun(c.b.cost.totalUsd / Math.max(1, c.b.runs)),
+              signedUsdPerRun(c.deltas.costUsd),
             ],
           ]
-        : []),
+        : [
+            [
+              "cost/run",
+              usdPerRun(c.a.cost.totalUsd / Math.max(1, c.a.runs)),
+              usdPerRun(c.b.cost.totalUsd / Math.max(1, c.b.runs)),
+              signedUsdPerRun(c.deltas.costUsd),
+            ],
+          ]),
       ["p50", ms(c.a.latency.p50Ms), ms(c.b.latency.p50Ms), ms(c.deltas.p50Ms)],
       ["p95", ms(c.a.latency.p95Ms), ms(c.b.latency.p95Ms), ms(c.deltas.p95Ms)],
       ["LLM calls", pct(c.a.llmShare), pct(c.b.llmShare), pct(c.deltas.llmShare)],

@@ -60,6 +60,15 @@ describe("tooFewItemsError", () => {
     expect(error.message).toMatch(
       /^Only 1 labelled item to train on in 9 traced runs of banking-intents \(need 20\)\. The runs: 4 LLM answers, 3 answers of a cheap tier, 1 answer rated wrong, 1 run failed or deferred; their labels are 4 distinct texts, of which 1 in the dev split, 1 below --min-confidence, 1 already in the training data, 1 usable\. /,
     );
+    // Every run in one group: the details add up to the runs.
+    const d = error.details as Record<
+      "runs" | "corrected" | "llmAnswered" | "cheap" | "lowRated" | "unanswered" | "invalidCorrections",
+      number
+    >;
+    expect(d.llmAnswered).toBe(4);
+    expect(d.corrected + d.llmAnswered + d.cheap + d.lowRated + d.unanswered + d.invalidCorrections).toBe(
+      d.runs,
+    );
     // The cheap answer whose text is in the dev split is not counted again among the labels.
     expect(set.counts.inDev).toBe(2);
     expect(error.message).not.toMatch(/\b1 answers\b/);

@@ -62,6 +62,9 @@ export function tooFewItemsError({ chain, minItems, items, counts, set }: TooFew
         labelledTexts,
         ...counts,
         ...c,
+        // The runs an LLM tier answered (`llm` is the usable LLM labels): with corrected, cheap,
+        // lowRated, unanswered and invalidCorrections, every run once.
+        llmAnswered: llm,
         heldOutLabelled: heldOut,
         calib: set.calib.length,
       },

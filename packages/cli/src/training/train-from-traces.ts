@@ -6,7 +6,7 @@
  * loadable as name@version.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { type AnyChain, cascadeTierNames } from "@catena/core";
 import { checkGate, type GateCondition } from "@catena/core/evals";
 import {
@@ -90,8 +90,9 @@ export interface TrainFromTracesOptions {
   /** Promote the candidate when the gate holds. */
   promote?: boolean;
   /**
-   * Called with the top-most folder made for the candidate, when one had to be made (never for a
-   * folder that existed): what to remove if the command is interrupted before it finished. Called
+   * Called with the candidate's folder when this call made it (never for a folder that existed, nor
+   * for the parents it made: `.catena` may hold an LLM cache): what to remove if the command is
+   * interrupted before it finished. Called
    * again with `undefined` before the promotion starts: from then on the config may name the folder.
    */
   onCreated?: (dir: string | undefined) => void;
@@ -155,9 +156,11 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     options.cwd,
     options.outDir ?? join(".catena", "candidates", `${trainable.name}@${version}`),
   );
-  // The top-most folder made here, if any: the caller removes it when the command is interrupted.
-  const created = mkdirSync(dir, { recursive: true });
-  if (created !== undefined) options.onCreated?.(created);
+  // Only the candidate's own folder is the caller's to remove when the command is interrupted, and
+  // only when made here: its parents (.catena, .catena/candidates) may hold what other commands
+  // keep there (an LLM cache, other candidates), so they are made but never marked.
+  mkdirSync(dirname(dir), { recursive: true });
+  if (makeFolder(dir)) options.onCreated?.(dir);
   const trained = await trainable.train(set.train, {
     dev,
     outDir: dir,
@@ -313,4 +316,15 @@ export function nextVersion(version: string, taken: readonly string[]): string {
   do patch++;
   while (used.has(`${major}.${minor}.${patch}`));
   return `${major}.${minor}.${patch}`;
+}
+
+/** Makes the folder `dir` (its parent exists); false when it existed already. */
+function makeFolder(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
 }

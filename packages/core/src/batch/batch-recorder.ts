@@ -197,6 +197,8 @@ export class BatchRecorder {
     usage.inputTokens += spent.inputTokens;
     usage.outputTokens += spent.outputTokens;
     usage.costUsd += spent.costUsd;
+    // What the answers from the LLM response cache would have cost: not spent, said apart.
+    if (spent.cachedUsd !== undefined) usage.cachedUsd = (usage.cachedUsd ?? 0) + spent.cachedUsd;
     if (spent.inputTokens + spent.outputTokens > 0) {
       item.usage =
         spent.costUsd > 0

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { z } from "zod";
 import type { AnyChain } from "../compile/chain.ts";
 import { defineChain } from "../compile/define-chain.ts";
@@ -111,6 +112,9 @@ export interface CalibrationResult {
 
 export { NEVER_ACCEPT };
 
+/** Dev items a tier answers between two turns of the event loop. */
+const YIELD_EVERY = 64;
+
 /**
  * Chooses each cascade tier's threshold on a labelled dev set so that the answers it accepts reach
  * `targetPrecision` while covering as many items as possible. Tiers are calibrated in cascade
@@ -184,7 +188,10 @@ export async function calibrate(
   const totalWeight = devSet.reduce((sum, item) => sum + (item.weight ?? 1), 0);
   for (const step of tiers) {
     const answers: ScoredAnswer[] = [];
-    for (const i of pending) {
+    for (const [n, i] of pending.entries()) {
+      // A tier's answers come without I/O, each a promise already settled: without a turn of the
+      // event loop now and then, a Ctrl-C (and every timer) would wait for the whole dev set.
+      if (n > 0 && n % YIELD_EVERY === 0) await yieldToEventLoop();
       const result = (await (step as AnyStep).run(inputs[i] as never, ctx)) as LabelResult;
       const label = result?.label ?? null;
       answers.push({

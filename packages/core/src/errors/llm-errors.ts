@@ -95,9 +95,12 @@ export class ModelOutputError extends CatenaError {
 /**
  * The structured fields of a provider's failure: every call, the last call's HTTP status, and
  * `retryable`: false when every call is known to fail again (see {@link failsAgain}), so that a
- * `retry()` around the step skips only what retrying cannot fix; false too when the last call's
- * provider asked to wait longer than the step allows (`refusedWaitMs` beside `maxWaitMs`): a
- * `retry()`'s own backoff is shorter than the wait, so trying again would only be refused again.
+ * `retry()` around the step skips only what retrying cannot fix; false too when a provider asked
+ * to wait longer than the step allows and every model's last call ended that way or is known to
+ * fail again: a `retry()`'s own backoff is shorter than the wait, so trying again would only be
+ * refused again. A model whose last call failed in a way that passes (a 500 before the fallback
+ * asked for a long wait) keeps the failure retryable. `refusedWaitMs` beside `maxWaitMs` are the
+ * last call's.
  */
 export function failedCallsDetails(calls: readonly FailedCall[]): {
   calls: FailedCall[];
@@ -115,7 +118,11 @@ export function failedCallsDetails(calls: readonly FailedCall[]): {
           refusedWaitMs: last.refusedWaitMs,
           ...(last.maxWaitMs === undefined ? {} : { maxWaitMs: last.maxWaitMs }),
         };
-  const retryable = last?.refusedWaitMs === undefined && !calls.every(failsAgain);
+  const lastPerModel = new Map(calls.map((call) => [call.model, call]));
+  const waitRefused =
+    calls.some((call) => call.refusedWaitMs !== undefined) &&
+    [...lastPerModel.values()].every((call) => call.refusedWaitMs !== undefined || failsAgain(call));
+  const retryable = !waitRefused && !calls.every(failsAgain);
   return { calls: [...calls], ...(status === undefined ? {} : { status }), retryable, ...wait };
 }
 
@@ -140,8 +147,12 @@ function whatToDo(call: FailedCall | undefined): string {
     return "The provider refused the request itself (a model it does not know, a prompt over the context length, a bad setting): fix the step's model or prompt; retrying does not help.";
   }
   if (call?.refusedWaitMs !== undefined) {
-    const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
-    return `The provider asked to wait ${seconds(call.refusedWaitMs)}, longer than \`retry.maxRetryAfterMs\` (${seconds(call.maxWaitMs ?? 0)}): raise it, lower the step's \`rateLimit\`, or add \`fallbacks\`.`;
+    return `The provider asked to wait ${waitText(call.refusedWaitMs)}, longer than \`retry.maxRetryAfterMs\` (${waitText(call.maxWaitMs ?? 0)}): raise it, lower the step's \`rateLimit\`, or add \`fallbacks\`.`;
   }
   return "Check the provider's status, raise `retry.attempts`, or add `fallbacks`.";
+}
+
+/** A wait as a person reads it: whole seconds, or milliseconds under a second ("250 ms", not "0 s"). */
+function waitText(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }

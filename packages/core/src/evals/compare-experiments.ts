@@ -44,8 +44,19 @@ export interface Comparison {
   mcnemar: McNemarResult;
   /** Paired bootstrap of the mean score difference (b − a). */
   bootstrap: PairedBootstrapResult;
-  /** b − a; `costUsd` per run at uncached prices (see {@link uncachedUsd}). */
-  deltas: { scoreMean: number; costUsd: number; p50Ms: number; p95Ms: number; llmShare: number };
+  /**
+   * b − a. `costUsd` is per run and what was spent, as everywhere (`cost` is what was spent);
+   * `uncachedCostUsd` per run at uncached prices (see {@link uncachedUsd}), which does not depend
+   * on which version found its answers in the LLM response cache.
+   */
+  deltas: {
+    scoreMean: number;
+    costUsd: number;
+    uncachedCostUsd: number;
+    p50Ms: number;
+    p95Ms: number;
+    llmShare: number;
+  };
 }
 
 /**
@@ -110,7 +121,7 @@ export function compareExperiments(
   }
   const rank = { regression: 0, improvement: 1, changed: 2 } as const;
   changed.sort((x, y) => rank[x.change] - rank[y.change]);
-  const perRun = (s: ExperimentSummary) => (s.runs === 0 ? 0 : uncachedUsd(s) / s.runs);
+  const perRun = (s: ExperimentSummary, usd: number) => (s.runs === 0 ? 0 : usd / s.runs);
   const mean = (s: ExperimentSummary) => s.evaluators.find((e) => e.key === key)?.mean ?? Number.NaN;
   return {
     key,
@@ -124,7 +135,8 @@ export function compareExperiments(
     bootstrap: pairedBootstrap(scoresA, scoresB),
     deltas: {
       scoreMean: mean(sb) - mean(sa),
-      costUsd: perRun(sb) - perRun(sa),
+      costUsd: perRun(sb, sb.cost.totalUsd) - perRun(sa, sa.cost.totalUsd),
+      uncachedCostUsd: perRun(sb, uncachedUsd(sb)) - perRun(sa, uncachedUsd(sa)),
       p50Ms: sb.latency.p50Ms - sa.latency.p50Ms,
       p95Ms: sb.latency.p95Ms - sa.latency.p95Ms,
       llmShare: sb.llmShare - sa.llmShare,
@@ -143,18 +155,19 @@ export function uncachedUsd(s: ExperimentSummary): number {
 
 /**
  * The metrics a compare gate can test: the new version's own metrics (`accuracy`, evaluator keys,
- * ...) plus `regressions`, `improvements`, `p_value`, `accuracy_delta`, `cost_delta`, `p95_delta`.
- * `cost` and `cost_delta` are at uncached prices (see {@link uncachedUsd}).
+ * `cost`, `uncached_cost`, ...) plus `regressions`, `improvements`, `p_value`, `accuracy_delta`,
+ * `cost_delta`, `uncached_cost_delta`, `p95_delta`. As in `catena eval`, a name without
+ * `uncached` is what was spent; the two deltas are per run, b − a (see {@link Comparison.deltas}).
  */
 export function comparisonMetrics(c: Comparison): Record<string, number> {
   return {
     ...experimentMetrics(c.b),
-    cost: uncachedUsd(c.b),
     regressions: c.regressions,
     improvements: c.improvements,
     p_value: c.mcnemar.pValue,
     accuracy_delta: c.deltas.scoreMean,
     cost_delta: c.deltas.costUsd,
+    uncached_cost_delta: c.deltas.uncachedCostUsd,
     p95_delta: c.deltas.p95Ms,
   };
 }

@@ -8,12 +8,13 @@ import { z } from "zod";
 import { defineChain } from "../compile/define-chain.ts";
 import type { Dataset } from "../datasets/dataset.ts";
 import { cascade, flow } from "../flows/flow-nodes.ts";
-import type { CachedResponse } from "../llm/response-cache.ts";
+import { type CachedResponse, defaultResponseCache, setDefaultResponseCache } from "../llm/response-cache.ts";
 import { code } from "../steps/code-step.ts";
 import { llm } from "../steps/llm-step.ts";
 import { compareExperiments, comparisonMetrics } from "./compare-experiments.ts";
 import { experimentMetricNames, experimentMetrics, summarizeExperiment } from "./experiment-summary.ts";
 import { fieldMatch } from "./field-match.ts";
+import { llmJudge } from "./llm-judge.ts";
 import { pairwiseJudge } from "./pairwise-judge.ts";
 import { runExperiment } from "./run-experiment.ts";
 
@@ -157,7 +158,7 @@ describe("runExperiment and its summary", () => {
 });
 
 describe("cost of answers from the LLM cache", () => {
-  it("prices a cached answer as uncached in a comparison: the version that hit the cache is not cheaper", async () => {
+  it("prices a cached answer as uncached in a comparison (uncached_cost, uncached_cost_delta), and cost as spent, as in eval", async () => {
     const memory = new Map<string, CachedResponse>();
     const cache = {
       get: async (key: string) => memory.get(key),
@@ -191,9 +192,58 @@ describe("cost of answers from the LLM cache", () => {
     expect(sb.cost.totalUsd).toBe(0);
     expect(sb.cost.cachedUsd).toBeCloseTo(sa.cost.totalUsd, 12);
     const c = compareExperiments(before, after);
-    expect(c.deltas.costUsd).toBeCloseTo(0, 12);
-    expect(comparisonMetrics(c).cost).toBeCloseTo(sa.cost.totalUsd, 12);
-    expect(experimentMetrics(sb).uncached_cost).toBeCloseTo(sa.cost.totalUsd, 12);
+    expect(c.deltas.uncachedCostUsd).toBeCloseTo(0, 12);
+    expect(c.deltas.costUsd).toBeCloseTo(-sa.cost.totalUsd / sa.runs, 12);
+    // The gate's names mean in compare what they mean in eval: `cost` spent, `uncached_cost` not.
+    const metrics = comparisonMetrics(c);
+    expect(metrics.cost).toBe(experimentMetrics(sb).cost);
+    expect(metrics.cost).toBe(0);
+    expect(metrics.uncached_cost).toBeCloseTo(sa.cost.totalUsd, 12);
+    expect(metrics.uncached_cost_delta).toBeCloseTo(0, 12);
+    expect(metrics.cost_delta).toBe(c.deltas.costUsd);
+  });
+});
+
+describe("cost of an LLM judge's answers from the cache", () => {
+  it("counts them in the experiment's cachedUsd, as the chain's are", async () => {
+    const judging = await startOpenAiTestServer(() => ({ json: { reason: "fine", pass: true } }));
+    const memory = new Map<string, CachedResponse>();
+    const before = defaultResponseCache();
+    // The judge chooses no cache of its own: it uses the default one, as `catena eval` sets it.
+    setDefaultResponseCache({
+      get: async (key: string) => memory.get(key),
+      set: async (key: string, value: CachedResponse) => {
+        memory.set(key, value);
+      },
+    });
+    try {
+      const judge = llmJudge({
+        name: "polite",
+        rubric: "The answer is polite.",
+        model: "openai:gpt-4.1-mini-2025-04-14",
+        baseURL: judging.url,
+        apiKey: "t",
+      });
+      const echo = defineChain({
+        name: "toy-echo",
+        version: "1.0.0",
+        input,
+        output: z.object({ label: z.string() }),
+        flow: code("echo", ({ text }: { text: string }) => ({ label: text })),
+      });
+      const first = summarizeExperiment(await runExperiment(echo, dataset, { evaluators: [judge] }));
+      const again = summarizeExperiment(await runExperiment(echo, dataset, { evaluators: [judge] }));
+      expect(first.cost.judgeUsd).toBeGreaterThan(0);
+      expect(first.cost.cachedUsd).toBe(0);
+      // The second experiment's judge found every verdict cached: nothing spent, all of it cached.
+      expect(again.cost.judgeUsd).toBe(0);
+      expect(again.cost.cachedUsd).toBeCloseTo(first.cost.judgeUsd, 12);
+      expect(experimentMetrics(again).uncached_cost).toBeCloseTo(first.cost.totalUsd, 12);
+      expect(judging.chatRequests()).toHaveLength(dataset.examples.length);
+    } finally {
+      setDefaultResponseCache(before);
+      await judging.close();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import type { SpanAnnotation, SpanInfo, SpanOutcome, Tracer, TraceSpan } from "../types.ts";
 import { testServers, textChain } from "./fixtures/provider-fixture.ts";
+import type { CachedResponse } from "./response-cache.ts";
 
 // Every answer the provider billed is counted, whether the step could use it or not: the real
 // ChatOpenAI against the local test server, which reports the usage a script gives it.
@@ -232,5 +233,24 @@ describe("billed usage in the trace and against a budget", () => {
     // Without a budget, an unpriced model runs as before.
     const free = await runBatch(chain, inputs, { concurrency: 2 });
     expect(free).toMatchObject({ status: "done", done: 6 });
+  });
+
+  it("says in a batch's usage what its answers from the LLM cache would have cost (cachedUsd), apart from what it spent", async () => {
+    const s = await start(() => ({ json: { label: "refund" }, ...usage(1000, 10) }));
+    const memory = new Map<string, CachedResponse>();
+    const cache = {
+      get: async (key: string) => memory.get(key),
+      set: async (key: string, value: CachedResponse) => {
+        memory.set(key, value);
+      },
+    };
+    const chain = chainOf(structuredStep(s.url, { cache }));
+    // The same text three times, one at a time: the second and third answers come from the cache.
+    const batch = await runBatch(chain, [{ text: "x" }, { text: "x" }, { text: "x" }], { concurrency: 1 });
+    expect(batch).toMatchObject({ status: "done", done: 3 });
+    expect(s.chatRequests()).toHaveLength(1);
+    expect(batch.usage).toMatchObject({ inputTokens: 1000, outputTokens: 10 });
+    expect(batch.usage.costUsd).toBeCloseTo(cost(1000, 10), 12);
+    expect(batch.usage.cachedUsd).toBeCloseTo(2 * cost(1000, 10), 12);
   });
 });

@@ -235,6 +235,47 @@ describe("llm step provider handling: fallbacks and failures", () => {
     expect(result.steps).toHaveLength(1);
   });
 
+  it("keeps the failure retryable when the refused wait was the fallback's but the first model failed in a way that passes", async () => {
+    const outcome = async (first: { fail: number }) => {
+      const s = await start((request) =>
+        request.model.includes("mini") ? first : { fail: 429, retryAfterMs: 500 },
+      );
+      const step = llm("a", {
+        model: MODEL,
+        fallbacks: [FALLBACK],
+        prompt: "{text}",
+        baseURL: s.url,
+        apiKey: "k",
+        retry: { attempts: 2, initialMs: 1, maxRetryAfterMs: 100 },
+      });
+      const result = await run(chainOf(retry(step, { attempts: 2, backoff: { initialMs: 1 } })), {
+        text: "x",
+      });
+      const cause = causeOf(result) as { message?: string; details?: Record<string, unknown> };
+      return { cause, models: s.chatRequests().map((r) => r.model) };
+    };
+    // A 500 from the model, then the fallback asks for a wait too long: a later try may pass.
+    const passing = await outcome({ fail: 500 });
+    expect(passing.cause.details).toMatchObject({ retryable: true, refusedWaitMs: 500, maxWaitMs: 100 });
+    // So the retry() around the step tried both models again.
+    expect(passing.models).toEqual([
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-nano-2025-04-14",
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-mini-2025-04-14",
+      "gpt-4.1-nano-2025-04-14",
+    ]);
+    // A wait under a second is said in milliseconds, not as "0 s".
+    expect(passing.cause.message).toMatch(
+      /asked to wait 500 ms, longer than `retry\.maxRetryAfterMs` \(100 ms\)/,
+    );
+    // A 404 from the model (the same request fails again) and the refused wait: nothing to retry.
+    const failing = await outcome({ fail: 404 });
+    expect(failing.cause.details).toMatchObject({ retryable: false, refusedWaitMs: 500 });
+    expect(failing.models).toEqual(["gpt-4.1-mini-2025-04-14", "gpt-4.1-nano-2025-04-14"]);
+  });
+
   it("fails with PROVIDER_FAILED listing every failed call when all models fail", async () => {
     const s = await start(() => ({ fail: 500 }));
     const step = llm("a", {

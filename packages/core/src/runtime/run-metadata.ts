@@ -8,24 +8,30 @@ function refuseWrite(verb: string, key: string | symbol): never {
   );
 }
 
+/** On a view: itself, so that a view given where metadata is expected is not viewed again. */
+const IS_VIEW = Symbol("catena.isRunMetadataView");
+/** On a copy made by {@link sharedRunMetadata}: its read-only view, made once for all its runs. */
+const VIEW = Symbol("catena.runMetadataView");
+
 /**
  * The prototype of every view: a write of a key the view does not have goes up the prototype
  * chain to this proxy's `set`, which throws the error that names `ctx.metadata` (in sloppy-mode
- * code too, where a frozen object's refusal is silent). Its target is an empty object, so that the
- * view still has `Object.prototype`'s methods.
+ * code too, where a frozen object's refusal is silent). Only a write into a view itself is
+ * refused: a copy that keeps the view's prototype (lodash's `cloneDeep`, klona:
+ * `Object.create(Object.getPrototypeOf(v))`, then assign) reaches this `set` too, and gets the
+ * property as an ordinary write would give it. The guard and its target are frozen, so no step
+ * changes the prototype every view shares; the target is an empty object, so that a view still has
+ * `Object.prototype`'s methods.
  */
-const NEW_KEY_GUARD: object = new Proxy(
-  {},
-  {
-    set: (_target, key) => refuseWrite("set", key),
+const NEW_KEY_GUARD: object = Object.freeze(
+  new Proxy(Object.freeze({}), {
+    set: (target, key, value, receiver) =>
+      Object.hasOwn(receiver as object, IS_VIEW)
+        ? refuseWrite("set", key)
+        : Reflect.set(target, key, value, receiver),
     defineProperty: (_target, key) => refuseWrite("define", key),
-  },
+  }),
 );
-
-/** On a copy made by {@link sharedRunMetadata}: its read-only view, made once for all its runs. */
-const VIEW = Symbol("catena.runMetadataView");
-/** On a view: itself, so that a view given where metadata is expected is not viewed again. */
-const IS_VIEW = Symbol("catena.isRunMetadataView");
 
 type Viewed = Record<string, unknown> & {
   readonly [VIEW]?: Readonly<Record<string, unknown>>;
@@ -34,16 +40,18 @@ type Viewed = Record<string, unknown> & {
 
 /**
  * A read-only view of `metadata` that is a plain frozen object, not a Proxy, so that
- * `structuredClone(ctx.metadata)` (and `postMessage`) work: each key is an enumerable getter, which
- * a clone, a spread or `JSON.stringify` reads as data, with a setter that throws the error naming
- * the key; a new key's write reaches {@link NEW_KEY_GUARD}. A `delete` or `Object.defineProperty`
- * is refused by the freeze (a `TypeError` in strict-mode code; a `delete` in sloppy-mode code is
- * silently ignored), and never changes what the run's steps read.
+ * `structuredClone(ctx.metadata)` (and `postMessage`) work: each key (a symbol too) is an
+ * enumerable getter, which a clone, a spread or `JSON.stringify` reads as data, with a setter that
+ * throws the error naming the key; a new key's write reaches {@link NEW_KEY_GUARD}. A `delete` or
+ * `Object.defineProperty` is refused by the freeze (a `TypeError` in strict-mode code; a `delete`
+ * in sloppy-mode code is silently ignored), and never changes what the run's steps read.
  */
 function readOnlyView(metadata: Record<string, unknown>): Readonly<Record<string, unknown>> {
   const view = Object.create(NEW_KEY_GUARD) as Record<string, unknown>;
-  for (const key of Object.keys(metadata)) {
-    const value = metadata[key];
+  for (const key of Reflect.ownKeys(metadata)) {
+    // The copy's own keys are the enumerable ones the run was given, and the hidden VIEW.
+    if (!Object.prototype.propertyIsEnumerable.call(metadata, key)) continue;
+    const value = (metadata as Record<string | symbol, unknown>)[key];
     Object.defineProperty(view, key, {
       enumerable: true,
       get: () => value,

@@ -1,0 +1,116 @@
+/*
+ * Ctrl-C during `catena train banking-intents --from-traces`, through the built binary against a
+ * real studio over HTTP: the command removes the candidate folder it made, and nothing else (not a
+ * folder that existed, not what other commands keep in .catena), and exits 130.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catenaBin } from "./support/run-catena.ts";
+import { TracedBanking, traffic } from "./support/traced-banking.ts";
+
+const traced = new TracedBanking();
+const dir = traced.dir;
+
+beforeAll(async () => {
+  await traced.start();
+  // A few hundred runs are enough labels to reach the training (with --min-items 1).
+  await traced.serveTraffic("loop", traffic.slice(0, 300));
+}, 300_000);
+
+afterAll(() => traced.close());
+
+/** `catena train banking-intents --from-traces` as a child process, with what it printed on stderr. */
+function startTraining(extra: readonly string[]): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: () => string;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      catenaBin,
+      "train",
+      "banking-intents",
+      "--from-traces",
+      "--since",
+      "1h",
+      "--dev",
+      "dev.csv",
+      "--min-items",
+      "1",
+      ...extra,
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, ...traced.env("loop"), NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+/** Waits (up to 4 minutes) until `ready`, or until the command ended; whether it is ready. */
+async function until(ready: () => boolean, child: ChildProcess): Promise<boolean> {
+  const end = Date.now() + 240_000;
+  while (!ready() && child.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  return ready();
+}
+
+describe("catena train --from-traces, interrupted", () => {
+  it("on Ctrl-C removes the --out folder it created, and exits 130", async () => {
+    const out = join(dir, "interrupted-new");
+    const { child, exited, stderr } = startTraining(["--out", out]);
+    expect(await until(() => existsSync(out), child), stderr()).toBe(true);
+    // Still at work: the folder holds no candidate yet.
+    expect(child.exitCode).toBeNull();
+    child.kill("SIGINT");
+    expect(await exited, stderr()).toBe(130);
+    expect(existsSync(out)).toBe(false);
+    expect(stderr()).toMatch(/catena: interrupted; removed interrupted-new, which it had created\n$/);
+  }, 300_000);
+
+  it("on Ctrl-C keeps an --out folder that existed, with its files, after writing into it", async () => {
+    const out = join(dir, "interrupted-existing");
+    mkdirSync(out);
+    writeFileSync(join(out, "notes.txt"), "mine\n");
+    const { child, exited, stderr } = startTraining(["--out", out]);
+    // Interrupted once the training has written the candidate's models into the folder.
+    expect(await until(() => existsSync(join(out, "manifest.json")), child), stderr()).toBe(true);
+    expect(child.exitCode).toBeNull();
+    child.kill("SIGINT");
+    expect(await exited, stderr()).toBe(130);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
+    expect(stderr()).toMatch(/catena: interrupted\n$/);
+  }, 300_000);
+
+  it("on SIGTERM removes the candidate folder it made under .catena, and never .catena itself (exit 143)", async () => {
+    const catenaDir = join(dir, ".catena");
+    rmSync(catenaDir, { recursive: true, force: true });
+    const candidates = join(catenaDir, "candidates");
+    const { child, exited, stderr } = startTraining([]);
+    const made = () => (existsSync(candidates) ? readdirSync(candidates) : []);
+    expect(await until(() => made().length > 0, child), stderr()).toBe(true);
+    expect(child.exitCode).toBeNull();
+    const [candidate] = made();
+    expect(candidate).toMatch(/^banking-intents@1\.0\.\d+$/);
+    // Meanwhile another command keeps its LLM cache in .catena.
+    mkdirSync(join(catenaDir, "llm-cache"));
+    writeFileSync(join(catenaDir, "llm-cache", "answer.json"), "{}\n");
+    child.kill("SIGTERM");
+    expect(await exited, stderr()).toBe(143);
+    expect(existsSync(join(candidates, candidate as string))).toBe(false);
+    expect(readFileSync(join(catenaDir, "llm-cache", "answer.json"), "utf8")).toBe("{}\n");
+    expect(stderr()).toMatch(
+      new RegExp(
+        `catena: interrupted; removed \\.catena/candidates/${candidate?.replaceAll(".", "\\.")}, which it had created\\n$`,
+      ),
+    );
+  }, 300_000);
+});
