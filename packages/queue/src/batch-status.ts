@@ -143,8 +143,9 @@ export interface RemoveBatchOptions extends BatchLookupOptions {
  * completed, failed), and its record, latest failures and item bitmaps; a submitter still running
  * stops (`QUEUE_BATCH_REMOVED`) instead of adding its items again. A batch with items waiting or
  * running is refused (`QUEUE_BATCH_RUNNING`) unless it was cancelled first or `force` is set: its
- * items would otherwise run on without a record to count them in. A finished batch needs no
- * removal to free Redis, its keys expire (see `keepFinishedMs` of `redisQueue`). Resolves with how
+ * items would otherwise run on without a record to count them in. A finished or stopped batch needs
+ * no removal to free Redis in the end, its keys expire (see `keepFinishedMs` and `keepStoppedMs` of
+ * `redisQueue`). Resolves with how
  * many jobs were removed.
  */
 export async function removeBatch(
