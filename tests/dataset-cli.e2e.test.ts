@@ -128,6 +128,19 @@ describe("catena dataset push, list and pull", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`No dataset named "no-such-dataset" on the local studio (${db});`);
     expect(missing.stderr).not.toMatch(/127\.0\.0\.1/);
+    // --json keeps the error's details (which dataset), not only its code and message.
+    const json = await catena(["--json", "dataset", "pull", "no-such-dataset"], {
+      cwd: dir,
+      env: { CATENA_STUDIO_DB: db },
+    });
+    expect(json.code).toBe(2);
+    const error = JSON.parse(json.stdout).error;
+    expect(error).toMatchObject({
+      code: "DATASET_NOT_FOUND",
+      details: { name: "no-such-dataset", backend: `the local studio (${db})` },
+    });
+    expect(error.message).toContain(`on the local studio (${db});`);
+    expect(JSON.stringify(error)).not.toMatch(/127\.0\.0\.1/);
   });
 });
 

@@ -1,23 +1,14 @@
 /* runBatch(chain, inputs, { queue: redisQueue(url) }) from code, with an in-process worker on a real redis-server. */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { ChainRegistry, code, defineChain, llm, runBatch } from "@catena/core";
-import {
-  batchStatus,
-  cancelBatch,
-  type ItemJobData,
-  itemJobId,
-  redisQueue,
-  removeBatch,
-  startWorker,
-} from "@catena/queue";
+import { batchStatus, cancelBatch, itemJobId, redisQueue, removeBatch, startWorker } from "@catena/queue";
 import { startOpenAiTestServer } from "@catena/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { bullmqQueue } from "./support/bullmq-queue.ts";
 import { startRedis, type TestRedis } from "./support/redis.ts";
 
 const double = defineChain({
@@ -201,7 +192,7 @@ describe("a batch's own keys in Redis (record, failures, item bitmaps)", () => {
 });
 
 describe("a batch stopped early at its budget", () => {
-  it("keeps its counts in Redis for its resume, then expires once the resume ran to the end", async () => {
+  it("keeps its counts in Redis for its resume (long, not for good), then expires once the resume ran to the end", async () => {
     const server = await startOpenAiTestServer(() => ({ json: { label: "billing" } }));
     const priced = defineChain({
       name: "priced",
@@ -223,7 +214,7 @@ describe("a batch stopped early at its budget", () => {
     try {
       const inputs = Array.from({ length: 4 }, (_, n) => ({ text: `refund ${n}` }));
       const options = {
-        queue: redisQueue(redis.url, { keepFinishedMs: 60_000 }),
+        queue: redisQueue(redis.url, { keepFinishedMs: 60_000, keepStoppedMs: 600_000 }),
         checkpoint: join(dir, "out.jsonl"),
         concurrency: 1,
       };
@@ -234,15 +225,19 @@ describe("a batch stopped early at its budget", () => {
       const record = `bull:catena-batches:catena-batch:${batchId}`;
       // Nothing waits on the queue, yet the batch is not finished: its counts used to expire in
       // 7 days as a finished batch's, under a user who meant to resume it with a larger budget.
-      expect(await keys.pttl(record)).toBe(-1);
-      expect(await batchStatus(redis.url, batchId)).toMatchObject({ expiresAt: null, counts: { done: 1 } });
+      // Nor are they kept for good when nobody resumes it: keepStoppedMs, here 10 minutes.
+      expect(await keys.pttl(record)).toBeGreaterThan(500_000);
+      const stopped = await batchStatus(redis.url, batchId);
+      expect(stopped).toMatchObject({ state: "stopped", counts: { done: 1 } });
+      expect(stopped.expiresAt).toBeGreaterThan(Date.now() + 500_000);
 
       const rest = await runBatch(priced, inputs, { ...options, resume: true });
       expect(rest).toMatchObject({ status: "done", done: 3, skipped: 1 });
       expect(await keys.pttl(record)).toBeGreaterThan(50_000);
       const status = await batchStatus(redis.url, batchId);
-      expect(status.counts.done).toBe(4);
+      expect(status).toMatchObject({ state: "finished", counts: { done: 4 } });
       expect(status.expiresAt).toBeGreaterThan(Date.now() + 50_000);
+      expect(status.expiresAt).toBeLessThan(Date.now() + 61_000);
     } finally {
       await worker.close();
       keys.disconnect();
@@ -349,21 +344,3 @@ describe("a finished batch's keys a worker creates after its submitter closed", 
     }
   }, 60_000);
 });
-
-/** The part of BullMQ's Queue this file uses. */
-interface JobQueue {
-  add(name: string, data: ItemJobData, options: { jobId: string }): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-/** BullMQ's Queue, as @catena/queue has it (the tests package does not depend on BullMQ itself). */
-async function bullmqQueue(): Promise<
-  new (
-    name: string,
-    options: { connection: Redis; prefix: string },
-  ) => JobQueue
-> {
-  const require = createRequire(import.meta.resolve("@catena/queue"));
-  const bullmq = (await import(pathToFileURL(require.resolve("bullmq")).href)) as { Queue: never };
-  return bullmq.Queue;
-}

@@ -106,6 +106,8 @@ describe("shadow runs from the CLI", () => {
       // A share without a candidate was ignored without a word.
       ["run", "router@1.0.0", "--text", "refund please", "--shadow-share", "0.5"],
       ["batch", "router@1.0.0", "--file", "in.jsonl", "--out", "never.jsonl", "--shadow-share", "0.2"],
+      // ... even a share equal to the default.
+      ["run", "router@1.0.0", "--text", "refund please", "--shadow-share", "1"],
     ]) {
       const r = await catena(["--chains", chains, ...args], { cwd: dir, env, timeoutMs: 20_000 });
       expect(r.code, args.join(" ")).toBe(2);

@@ -156,6 +156,8 @@ export function writePageRuns(
       0.00001,
     );
   }
+  // Raw INSERTs skip RunStore, which keeps the projects' run counts: count them as it would have.
+  db.exec("UPDATE sessions SET run_count = (SELECT count(*) FROM runs WHERE runs.session_id = sessions.id)");
   db.exec("COMMIT");
   db.exec("ANALYZE");
   process.stderr.write(`generated ${n + 50} runs\n`);

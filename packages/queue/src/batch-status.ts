@@ -42,9 +42,15 @@ export interface BatchStatus {
   itemsPerSecond: number;
   cancelled: boolean;
   /**
+   * Where the batch is: `running` (a submitter runs it, or died running it), `cancelled`
+   * (`catena queue cancel`), `stopped` (its submitter stopped before the end: its budget, an
+   * abort, a failure; resume it) or `finished` (every item ran).
+   */
+  state: "running" | "cancelled" | "stopped" | "finished";
+  /**
    * Epoch milliseconds when Redis drops the batch's counts (`keepFinishedMs` after a batch ran to
-   * its end), or `null` while they are kept: the batch runs, was cancelled, or stopped early (its
-   * budget) and may be resumed; `removeBatch` drops those.
+   * its end, `keepStoppedMs` after one stopped early or was cancelled), or `null` while they are
+   * kept: the batch runs, or its submitter died. A resume clears it; `removeBatch` drops them now.
    */
   expiresAt: number | null;
   /** The latest failures, newest first. */
@@ -90,6 +96,14 @@ export async function batchStatus(
       counts,
       itemsPerSecond: span > 0 ? finished / span : 0,
       cancelled: record.cancelled !== undefined,
+      state:
+        record.cancelled !== undefined
+          ? "cancelled"
+          : record.closed === "finished"
+            ? "finished"
+            : record.closed === "stopped"
+              ? "stopped"
+              : "running",
       expiresAt: ttl >= 0 ? Date.now() + ttl : null,
       recentFailures: failures.map((f) => JSON.parse(f) as BatchFailure),
       queue: await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "completed", "failed"),
@@ -129,8 +143,9 @@ export interface RemoveBatchOptions extends BatchLookupOptions {
  * completed, failed), and its record, latest failures and item bitmaps; a submitter still running
  * stops (`QUEUE_BATCH_REMOVED`) instead of adding its items again. A batch with items waiting or
  * running is refused (`QUEUE_BATCH_RUNNING`) unless it was cancelled first or `force` is set: its
- * items would otherwise run on without a record to count them in. A finished batch needs no
- * removal to free Redis, its keys expire (see `keepFinishedMs` of `redisQueue`). Resolves with how
+ * items would otherwise run on without a record to count them in. A finished or stopped batch needs
+ * no removal to free Redis in the end, its keys expire (see `keepFinishedMs` and `keepStoppedMs` of
+ * `redisQueue`). Resolves with how
  * many jobs were removed.
  */
 export async function removeBatch(

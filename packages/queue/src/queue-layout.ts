@@ -73,5 +73,12 @@ export function batchKeys(queueName: string, batchId: string): string[] {
 /** How long a finished batch's keys stay for `catena queue status` (7 days), unless told otherwise. */
 export const DEFAULT_KEEP_FINISHED_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * How long the keys of a batch that stopped early (its budget, an abort, a failure, a cancel) stay
+ * for its resume (30 days), unless told otherwise: a resume clears it, `catena queue remove` drops
+ * them at once. Without it, a batch nobody resumes kept its keys for good.
+ */
+export const DEFAULT_KEEP_STOPPED_MS = 30 * 24 * 60 * 60 * 1000;
+
 /** How many recent failures a batch keeps for `catena queue status`. */
 export const KEPT_FAILURES = 20;

@@ -10,6 +10,7 @@ import {
   FINISHED_STATUSES,
   failuresKey,
   type ItemJobData,
+  itemJobId,
   KEPT_FAILURES,
   KEY_PREFIX,
   removedKey,
@@ -202,7 +203,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   );
   const drop = (job: Job<ItemJobData> | undefined): void => {
     if (job?.id === undefined || !dropped.delete(job.id)) return;
-    void job.remove().catch(() => undefined);
+    // The mark again: a batch submitted again since (a resume) owns this job id now.
+    void (async () => {
+      if ((await connection.exists(removedKey(queueName, job.data.batchId))) === 1) await job.remove();
+    })().catch(() => undefined);
   };
   worker.on("completed", drop);
   worker.on("failed", drop);
@@ -211,6 +215,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     if (!watch.down && !isConnectionError(error)) options.onError?.(error);
   });
   await worker.waitUntilReady();
+  // Late jobs a worker that died could not drop (their ids were in its memory only).
+  await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
+    options.onError?.(error instanceof Error ? error : new Error(String(error))),
+  );
   let closing: Promise<void> | undefined;
   const handle: QueueWorker = {
     get finished() {
@@ -232,6 +240,57 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
   };
   return handle;
+}
+
+/**
+ * Removes the finished (completed or failed) jobs of batches that carry a removal mark: the items
+ * that were running when `catena queue remove --force` ran, left behind by a worker that died
+ * before it dropped them. Cheap when nothing was removed: one SCAN for marks, which expire in a day.
+ */
+async function dropJobsOfRemovedBatches(connection: Redis, queueName: string): Promise<void> {
+  const marks: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await connection.scan(cursor, "MATCH", removedKey(queueName, "*"), "COUNT", 1000);
+    cursor = next;
+    marks.push(...keys);
+  } while (cursor !== "0");
+  if (marks.length === 0) return;
+  const prefix = removedKey(queueName, "");
+  const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
+  try {
+    for (const mark of marks) {
+      const batchId = mark.slice(prefix.length);
+      for (const state of ["completed", "failed"]) {
+        const ids: string[] = [];
+        let at = "0";
+        do {
+          const [next, entries] = await connection.zscan(
+            `${KEY_PREFIX}:${queueName}:${state}`,
+            at,
+            "MATCH",
+            `${globEscaped(itemJobId(batchId, 0).slice(0, -1))}*`,
+            "COUNT",
+            1000,
+          );
+          at = next;
+          // Members and scores alternate; "b-*" also matches batch "b-c"'s jobs, whose rest is no index.
+          for (let i = 0; i < entries.length; i += 2) {
+            const id = entries[i] as string;
+            if (/^\d+$/.test(id.slice(batchId.length + 1))) ids.push(id);
+          }
+        } while (at !== "0");
+        for (const id of ids) await queue.remove(id);
+      }
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+/** `text` with Redis's glob characters escaped, for a MATCH pattern. */
+function globEscaped(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
 /** An error of the connection itself (refused, reset, timed out, closed), which ioredis retries. */

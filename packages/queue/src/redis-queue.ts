@@ -9,6 +9,7 @@ import {
   DEFAULT_ATTEMPTS,
   DEFAULT_BACKOFF_MS,
   DEFAULT_KEEP_FINISHED_MS,
+  DEFAULT_KEEP_STOPPED_MS,
   DEFAULT_QUEUE_NAME,
   type ItemJobData,
   itemJobId,
@@ -48,6 +49,12 @@ export interface RedisQueueOptions {
    * Submitting the batch again (a resume) keeps it until that run finishes.
    */
   keepFinishedMs?: number;
+  /**
+   * How long the record of a batch that stopped before its end (its `maxCostUsd` budget, an abort,
+   * a failure, a cancel) stays in Redis for its resume (default 30 days); then Redis drops it, as
+   * nobody resumed it. A resume clears the expiry; `catena queue remove` drops it at once.
+   */
+  keepStoppedMs?: number;
 }
 
 /**
@@ -126,6 +133,7 @@ class RedisQueuedBatch implements QueuedBatch {
       sweepMs: options.sweepMs ?? 2000,
       unreachableAfterMs: options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
       keepFinishedMs: options.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS,
+      keepStoppedMs: options.keepStoppedMs ?? DEFAULT_KEEP_STOPPED_MS,
     };
     const connection = redisConnection(url);
     await reachRedis(connection, url);
@@ -165,7 +173,7 @@ class RedisQueuedBatch implements QueuedBatch {
       .hsetnx(key, "createdAt", String(Date.now()))
       .hset(key, { chain: name, version, fingerprint, submittedAt: String(Date.now()) })
       // Submitting again (a resume) reopens a cancelled batch.
-      .hdel(key, "cancelled")
+      .hdel(key, "cancelled", "closed")
       // ... and one that was removed.
       .del(removedKey(this.options.queueName, this.spec.batchId));
     // ... and one that had finished: its keys no longer expire while it runs.
@@ -335,13 +343,19 @@ class RedisQueuedBatch implements QueuedBatch {
   }
 
   /**
-   * Lets Redis drop the batch's record and item bitmaps after `keepFinishedMs` (its jobs are gone
-   * already): before, every batch ever run left them behind for good.
+   * Marks how the batch's submission ended (`closed`: finished or stopped, for `catena queue
+   * status`) and lets Redis drop its record and item bitmaps after `keepFinishedMs` (finished: its
+   * jobs are gone already) or `keepStoppedMs` (stopped early: kept for a resume, which clears it).
+   * Before, every batch ever run, then every batch nobody resumed, left them behind for good.
    */
-  private async expireKeys(): Promise<void> {
-    const transaction = this.connection.multi();
-    for (const key of batchKeys(this.options.queueName, this.spec.batchId)) {
-      transaction.pexpire(key, this.options.keepFinishedMs);
+  private async expireKeys(closed: "finished" | "stopped"): Promise<void> {
+    const { queueName, keepFinishedMs, keepStoppedMs } = this.options;
+    const key = batchKey(queueName, this.spec.batchId);
+    // A removed batch has no record: HSET would bring one back, alone, for good.
+    if ((await this.connection.exists(key)) === 0) return;
+    const transaction = this.connection.multi().hset(key, "closed", closed);
+    for (const k of batchKeys(queueName, this.spec.batchId)) {
+      transaction.pexpire(k, closed === "finished" ? keepFinishedMs : keepStoppedMs);
     }
     await transaction.exec();
   }
@@ -350,8 +364,8 @@ class RedisQueuedBatch implements QueuedBatch {
     for (const timer of this.timers) clearInterval(timer);
     const lost = this.watch?.down === true || this.unreachable !== undefined;
     // Every item handed over, none cancelled or cut short: the batch is done with its keys. One
-    // stopped early (its budget) waits for nothing either, but it is to be resumed: its record
-    // stays until then (or until `catena queue remove`), as a cancelled batch's does.
+    // stopped early (its budget, an abort, a cancel) is to be resumed: its record stays much
+    // longer, until the resume (or `catena queue remove`).
     const finished = this.waiters.size === 0 && this.cancelled === undefined && outcome?.complete !== false;
     this.watch?.stop();
     for (const id of [...this.waiters.keys()])
@@ -359,7 +373,7 @@ class RedisQueuedBatch implements QueuedBatch {
     if (!lost) {
       // runBatch closes the queue after its results file: every collected result is on disk.
       await this.removeCollected([...this.collectedBefore, ...this.collected]);
-      if (finished) await this.expireKeys();
+      await this.expireKeys(finished ? "finished" : "stopped");
       await this.events.close();
       await this.queue.close();
     } else {

@@ -135,7 +135,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const chain = registry.get(ref);
       // Before tracing starts and the signal handlers are set: a bad --shadow thrown after them
       // would leave the process running (the local studio's worker) and deaf to SIGTERM.
-      const shadow = shadowOption(registry, options);
+      const shadow = shadowOption(registry, options, command);
       // Standard input is read once, into a temporary file the batch can read as often as it needs.
       const spool = fromStdin ? await spoolStdin(process.stdin, format.name) : undefined;
       const file = spool?.path ?? resolve(ctx.io.cwd, options.file);

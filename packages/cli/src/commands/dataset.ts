@@ -218,9 +218,12 @@ function inBackendTerms(error: unknown, reader: TraceReader): unknown {
   if (!(error instanceof DatasetNotFoundError)) return error;
   const url = error.details?.url;
   if (typeof url !== "string" || !reader.where.startsWith("the local studio")) return error;
-  return new CliError(error.message.replaceAll(url, reader.where), {
-    cause: error,
-    code: error.code,
+  // The same error, details kept for --json (name, asOf), its port swapped for the database.
+  const { url: _port, ...details } = error.details;
+  // Its own cause, not itself: itself names the port again.
+  return new DatasetNotFoundError(error.message.replaceAll(url, reader.where), {
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+    details: { ...details, backend: reader.where },
   });
 }
 

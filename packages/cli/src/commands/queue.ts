@@ -39,7 +39,7 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
   queue
     .command("remove")
     .description(
-      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a batch that ran to its end has them expire after 7 days anyway; one stopped early keeps them for its resume); one with items waiting or running must be cancelled first",
+      "remove a batch nobody submits any more from Redis: its jobs, counts and item records (a batch that ran to its end has them expire after 7 days anyway; one stopped early or cancelled after 30 days, unless resumed); one with items waiting or running must be cancelled first",
     )
     .argument("<batch>", "the batch id printed by catena batch --queue")
     .requiredOption("--queue <redis-url>", "the Redis the batch was submitted to")
@@ -58,15 +58,27 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
     });
 }
 
+/** How long Redis keeps the batch's counts, by where the batch is. */
+function keptText(s: BatchStatus): string {
+  const until = s.expiresAt === null ? undefined : new Date(s.expiresAt).toISOString();
+  const remove = `catena queue remove ${s.batchId}`;
+  if (s.state === "finished")
+    return `state: finished; expires ${until ?? "never"} (its counts then leave Redis)`;
+  if (s.state === "running")
+    return `state: running (or its submitter died: resume it, or ${remove}); kept while it runs`;
+  const what = s.state === "cancelled" ? "cancelled" : "stopped early";
+  return until === undefined
+    ? `state: ${what}; kept for a resume, or ${remove}`
+    : `state: ${what}; kept until ${until} for a resume, or ${remove}`;
+}
+
 function statusText(s: BatchStatus): string {
   const c = s.counts;
   const lines = [
     `batch ${s.batchId}: ${s.chain}@${s.version} (fingerprint ${s.fingerprint})${s.cancelled ? " — cancelled" : ""}`,
     `finished: ${c.done} done, ${c.failed} failed, ${c.deferred} deferred, ${c.waiting} waiting for review, ${c.refused} refused by workers; ${c.retries} retries`,
     `rate: ${s.itemsPerSecond.toFixed(1)} items/s`,
-    s.expiresAt === null
-      ? `kept: until it runs to its end (resume it) or \`catena queue remove ${s.batchId}\``
-      : `expires: ${new Date(s.expiresAt).toISOString()} (it ran to its end; its counts then leave Redis)`,
+    keptText(s),
     `queue (all batches): ${Object.entries(s.queue)
       .map(([state, n]) => `${n} ${state}`)
       .join(", ")}`,

@@ -50,7 +50,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
       const chain = registry.get(ref);
       // Before tracing starts: a bad --shadow thrown after it would leave the local studio's
       // worker running, and the process would never exit.
-      const shadow = shadowOption(registry, options);
+      const shadow = shadowOption(registry, options, command);
       const tracing = await startCliTracing(ctx, globals, { oneRun: true });
       await sendChainDescriptions(tracing.backend, [chain]);
       const runOptions: RunOptions = tracing.tracer ? { tracer: tracing.tracer } : {};

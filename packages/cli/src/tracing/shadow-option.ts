@@ -1,4 +1,5 @@
 import type { ChainRegistry, ShadowOptions } from "@catena/core";
+import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 
 /** `--shadow` and `--shadow-share` of `catena run` and `catena batch`. */
@@ -7,11 +8,19 @@ export interface ShadowCliOptions {
   shadowShare: string;
 }
 
-/** The `shadow` run option the flags ask for (undefined without `--shadow`), the candidate looked up in `registry`. */
-export function shadowOption(registry: ChainRegistry, options: ShadowCliOptions): ShadowOptions | undefined {
+/**
+ * The `shadow` run option the flags ask for (undefined without `--shadow`), the candidate looked up
+ * in `registry`. `command` tells whether the user gave `--shadow-share` (its source is "cli"): the
+ * value alone cannot, as `--shadow-share 1` equals the default.
+ */
+export function shadowOption(
+  registry: ChainRegistry,
+  options: ShadowCliOptions,
+  command: Pick<Command, "getOptionValueSource">,
+): ShadowOptions | undefined {
   if (options.shadow === undefined) {
     // A share with no candidate would be ignored, and the user left thinking a shadow ran.
-    if (options.shadowShare !== "1")
+    if (command.getOptionValueSource("shadowShare") === "cli")
       throw new CliError(
         "--shadow-share needs --shadow <chain@version>, the candidate to run beside the chain.",
       );

@@ -128,6 +128,22 @@ export function summarizeExperiment(
 }
 
 /**
+ * The metrics every experiment has, read off its summary: one list for {@link experimentMetrics}
+ * and {@link experimentMetricNames}, so that a gate is never refused a metric the summary has.
+ */
+const SUMMARY_METRICS: Readonly<Record<string, (s: ExperimentSummary) => number>> = {
+  cost: (s) => s.cost.totalUsd,
+  uncached_cost: (s) => s.cost.totalUsd + s.cost.cachedUsd,
+  chain_cost: (s) => s.cost.chainUsd,
+  judge_cost: (s) => s.cost.judgeUsd,
+  p50_ms: (s) => s.latency.p50Ms,
+  p95_ms: (s) => s.latency.p95Ms,
+  llm_share: (s) => s.llmShare,
+  failed: (s) => s.statuses.error ?? 0,
+  runs: (s) => s.runs,
+};
+
+/**
  * The names {@link experimentMetrics} will give an experiment with these evaluators and repeats,
  * known before it runs, so that a gate naming another metric is refused before anything is spent.
  *
@@ -135,7 +151,7 @@ export function summarizeExperiment(
  * experimentMetricNames(["queue_match"], 1) // ["cost", ..., "queue_match", "accuracy"]
  */
 export function experimentMetricNames(evaluatorKeys: readonly string[], repeats: number): string[] {
-  const names = ["cost", "chain_cost", "judge_cost", "p50_ms", "p95_ms", "llm_share", "failed", "runs"];
+  const names = Object.keys(SUMMARY_METRICS);
   names.push(...evaluatorKeys);
   if (evaluatorKeys.length > 0) names.push("accuracy");
   if (repeats > 1) names.push("nondeterminism");
@@ -149,17 +165,8 @@ export function experimentMetricNames(evaluatorKeys: readonly string[], repeats:
  * `nondeterminism` (with repeats).
  */
 export function experimentMetrics(s: ExperimentSummary): Record<string, number> {
-  const metrics: Record<string, number> = {
-    cost: s.cost.totalUsd,
-    uncached_cost: s.cost.totalUsd + s.cost.cachedUsd,
-    chain_cost: s.cost.chainUsd,
-    judge_cost: s.cost.judgeUsd,
-    p50_ms: s.latency.p50Ms,
-    p95_ms: s.latency.p95Ms,
-    llm_share: s.llmShare,
-    failed: s.statuses.error ?? 0,
-    runs: s.runs,
-  };
+  const metrics: Record<string, number> = {};
+  for (const [name, of] of Object.entries(SUMMARY_METRICS)) metrics[name] = of(s);
   for (const e of s.evaluators) metrics[e.key] = e.mean;
   const primary = s.evaluators.find((e) => e.key === s.primary);
   if (primary !== undefined && metrics.accuracy === undefined) metrics.accuracy = primary.mean;

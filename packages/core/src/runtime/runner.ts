@@ -87,7 +87,13 @@ export function startRun(
   }
   const session = new RunSession(chain, options, undefined, clock);
   const parsed = parseInput(chain, input);
-  if (!parsed.success) return finishFailed(session, parsed.error);
+  if (!parsed.success) {
+    // Traced too, with the input as given: a run refused at its input is worth seeing in the
+    // traces, and `catena run` links to its trace.
+    if (options.tracer)
+      session.span = startRunSpan(options.tracer, chain, session, input, undefined, options.trace);
+    return finishFailed(session, parsed.error);
+  }
   if (options.shadow)
     startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
   if (options.timeoutMs !== undefined)

@@ -136,6 +136,37 @@ describe("the page's read endpoints (/catena/)", () => {
     ]);
   });
 
+  it("judges a cascade's answer by the step that answered, not a tier before it; a rules match at 1.00 is not low", async () => {
+    const client = fixture.client({ autoBatchTracing: false });
+    const now = new Date().toISOString();
+    const cascade = (tier: string, confidence: number) => ({
+      name: "route",
+      metadata: { kind: "cascade", tier, accepted: true, confidence },
+    });
+    // The rules tier declined (0.50 under its 1.00); the LLM tier answered at 0.83 over 0.80.
+    const llm = await trace(client, "answering", { status: "done", ticket: "a", start: now }, [
+      cascade("llm", 0.83),
+      { name: "rules", metadata: { cascade: "route", tier: "rules", threshold: 1, confidence: 0.5 } },
+      { name: "classify", metadata: { cascade: "route", tier: "llm", threshold: 0.8, confidence: 0.83 } },
+    ]);
+    // The rules tier answered, certain.
+    const rules = await trace(client, "answering", { status: "done", ticket: "b", start: now }, [
+      cascade("rules", 1),
+      { name: "rules", metadata: { cascade: "route", tier: "rules", threshold: 1, confidence: 1 } },
+    ]);
+    const project = (await client.readProject({ projectName: "answering" })).id;
+    const { body } = await request(fixture.studio, "GET", `/catena/queue?project=${project}`);
+    const items = (
+      body as {
+        items: Array<{ run_id: string; reason: string; confidence: number | null; threshold: number | null }>;
+      }
+    ).items;
+    expect(items.map((i) => [i.run_id, i.reason, i.confidence, i.threshold])).toEqual([
+      [llm, "low_confidence", 0.83, 0.8],
+      [rules, "sample", null, null],
+    ]);
+  });
+
   it("lists the runs put in an annotation queue (catena sample, shadow report), with the queue's name", async () => {
     const client = fixture.client({ autoBatchTracing: false });
     const now = new Date().toISOString();

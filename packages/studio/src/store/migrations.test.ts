@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadNodeSqlite } from "./load-node-sqlite.ts";
 import { applyMigrations, migrations } from "./migrations.ts";
 import { openStudioDatabase } from "./open-studio-database.ts";
+import { pruneStudio } from "./prune-studio.ts";
 import { StudioStore } from "./studio-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-studio-migrations-"));
@@ -81,10 +82,49 @@ describe("the studio database", () => {
         { kind: "post", run: { id: early, name: "late", run_type: "chain", session_name: "beta" } },
       ]),
     );
-    store.db.exec("DELETE FROM runs WHERE id IN ('1', '2')");
+    expect(counts()).toEqual({ alpha: 3, beta: 2, gamma: 1 });
+    // Prune takes its runs off their projects' counts (runs 1 and 2 are roots that started in 2020).
+    store.db.exec("UPDATE runs SET start_time = '2020-01-01T00:00:00.000000Z' WHERE id IN ('1', '2')");
+    expect(pruneStudio(store, { before: new Date("2021-01-01T00:00:00Z") }).runs).toBe(2);
     expect(counts()).toEqual({ alpha: 1, beta: 2, gamma: 1 });
     store.sessions.delete(store.sessions.list({ name: "beta", offset: 0, limit: 1 })[0]?.id ?? "");
     expect(counts()).toEqual({ alpha: 1, gamma: 1 });
+    store.close();
+  });
+
+  it("mends the run counts of a database made by migration 13's first form (triggers on insert and move)", () => {
+    const path = join(dir, "first-thirteen.db");
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    applyMigrations(
+      raw,
+      migrations.filter((m) => m.version <= 13),
+    );
+    // What commit c71bae1's migration 13 added beside the delete trigger.
+    raw.exec(`
+      CREATE TRIGGER runs_count_insert AFTER INSERT ON runs WHEN NEW.session_id IS NOT NULL BEGIN
+        UPDATE sessions SET run_count = run_count + 1 WHERE id = NEW.session_id;
+      END;
+      CREATE TRIGGER runs_count_move AFTER UPDATE OF session_id ON runs
+        WHEN OLD.session_id IS NOT NEW.session_id BEGIN
+        UPDATE sessions SET run_count = run_count - 1 WHERE id = OLD.session_id;
+        UPDATE sessions SET run_count = run_count + 1 WHERE id = NEW.session_id;
+      END;
+      INSERT INTO sessions (id, name, start_time) VALUES ('a', 'alpha', 'x');
+      INSERT INTO runs (id, session_id) VALUES ('1', 'a'), ('2', 'a');
+    `);
+    raw.close();
+    const store = StudioStore.open(path);
+    const count = () => store.sessions.list({ name: "alpha", offset: 0, limit: 1 })[0]?.run_count;
+    expect(count()).toBe(2);
+    // Ingest counts each run once: the old insert trigger would count it again.
+    store.transaction(() =>
+      store.runs.ingest([
+        { kind: "post", run: { id: randomUUID(), name: "new", run_type: "chain", session_name: "alpha" } },
+      ]),
+    );
+    expect(count()).toBe(3);
+    const triggers = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all();
+    expect(triggers.map((t) => String(t.name)).filter((name) => name.startsWith("runs_count_"))).toEqual([]);
     store.close();
   });
 

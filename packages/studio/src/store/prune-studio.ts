@@ -51,6 +51,12 @@ export function pruneStudio(store: StudioStore, options: { before: Date; dryRun?
       for (const table of ["feedback", "feedback_tokens", "run_attachments"]) {
         db.exec(`DELETE FROM ${table} WHERE run_id IN (SELECT id FROM temp.prune_runs)`);
       }
+      // Each project's count, one update per project (not per run, as a trigger would).
+      db.exec(`UPDATE sessions SET run_count = run_count - pruned.n
+         FROM (SELECT session_id, count(*) AS n FROM runs
+               WHERE id IN (SELECT id FROM temp.prune_runs) AND session_id IS NOT NULL
+               GROUP BY session_id) AS pruned
+         WHERE sessions.id = pruned.session_id`);
       db.exec("DELETE FROM runs WHERE id IN (SELECT id FROM temp.prune_runs)");
     }
     db.exec("DROP TABLE temp.prune_runs");

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { QueueItem, QueueReason } from "../page-api-shapes.ts";
 import { correctionSchemaResolver } from "./correction-schema.ts";
-import { fromJsonColumn, numberColumn, textColumn } from "./json-column.ts";
+import { fromJsonColumn, textColumn } from "./json-column.ts";
 import { metadataSql, outcomeSql } from "./run-page-query.ts";
 
 /** How the queue is filled. */
@@ -25,6 +25,36 @@ export const DEFAULT_QUEUE_RULES: QueueRules = {
 };
 
 /**
+ * The confidence and threshold (`[confidence, threshold]`, JSON) of the step that answered in a
+ * trace: in a cascade, the step of the tier its cascade settled on (not a tier before it that
+ * declined, whose threshold is not the answer's); a step outside cascades stands for itself. Of
+ * several (one per cascade), the one closest above its threshold.
+ */
+const answeringStepSql = (root: string) => {
+  const m = (key: string) => metadataSql("s", key);
+  return `(SELECT json_array(${m("confidence")}, ${m("threshold")}) FROM runs AS s
+      WHERE s.trace_id = ${root}.trace_id AND ${m("confidence")} IS NOT NULL AND ${m("threshold")} IS NOT NULL
+        AND (${m("cascade")} IS NULL OR EXISTS (SELECT 1 FROM runs AS c WHERE c.trace_id = s.trace_id
+          AND ${metadataSql("c", "kind")} = 'cascade' AND c.name = ${m("cascade")}
+          AND ${metadataSql("c", "tier")} = ${m("tier")}))
+      ORDER BY ${m("confidence")} - ${m("threshold")} LIMIT 1)`;
+};
+
+/**
+ * The answer's confidence and threshold when the answer was accepted with a low confidence: at or
+ * above its threshold, below it plus `margin`. A confidence of 1 is never low (a rules tier's match
+ * at a threshold of 1 is certain). Undefined otherwise.
+ */
+function answerOf(column: unknown, margin: number): { confidence: number; threshold: number } | undefined {
+  const pair = fromJsonColumn(column);
+  if (!Array.isArray(pair)) return undefined;
+  const [confidence, threshold] = pair;
+  if (typeof confidence !== "number" || typeof threshold !== "number") return undefined;
+  if (confidence < threshold || confidence >= threshold + margin || confidence >= 1) return undefined;
+  return { confidence, threshold };
+}
+
+/**
  * The annotation queue of a project, by rule: runs paused at a `review` step, deferred runs,
  * runs added to an annotation queue (`catena sample`, `catena shadow report`, the SDK), runs with
  * an accepted answer of low confidence, and a daily random sample per chain (the same sample all
@@ -41,18 +71,13 @@ export function queryReviewQueue(
       `SELECT r.id, r.trace_id, r.session_id, r.start_time, r.inputs, r.outputs,
         ${outcomeSql("r")} AS outcome, ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
         ${metadataSql("r", "fingerprint")} AS fingerprint, ${metadataSql("r", "output_schema")} AS output_schema,
-        (SELECT min(${metadataSql("s", "confidence")}) FROM runs AS s WHERE s.trace_id = r.trace_id
-           AND ${metadataSql("s", "confidence")} IS NOT NULL AND ${metadataSql("s", "threshold")} IS NOT NULL
-           AND ${metadataSql("s", "confidence")} >= ${metadataSql("s", "threshold")}
-           AND ${metadataSql("s", "confidence")} < ${metadataSql("s", "threshold")} + ?) AS low,
-        (SELECT ${metadataSql("s", "threshold")} FROM runs AS s WHERE s.trace_id = r.trace_id
-           AND ${metadataSql("s", "threshold")} IS NOT NULL ORDER BY ${metadataSql("s", "confidence")} LIMIT 1) AS threshold
+        ${answeringStepSql("r")} AS answer
       FROM runs AS r INDEXED BY runs_session_root_start
       WHERE r.session_id = ? AND r.parent_run_id IS NULL
         AND NOT EXISTS (SELECT 1 FROM feedback AS f WHERE f.run_id = r.id)
       ORDER BY r.start_time DESC, r.id DESC LIMIT ?`,
     )
-    .all(rules.lowConfidenceMargin, project, rules.window);
+    .all(project, rules.window);
   // The runs waiting in annotation queues, read once: the table has no index by run.
   const queued = new Map<string, string>();
   for (const row of db
@@ -67,6 +92,7 @@ export function queryReviewQueue(
   const items: QueueItem[] = [];
   const sampleCandidates = new Map<string, Array<{ rank: string; item: QueueItem }>>();
   for (const row of rows) {
+    const answer = answerOf(row.answer, rules.lowConfidenceMargin);
     const base = {
       run_id: String(row.id),
       trace_id: textColumn(row.trace_id),
@@ -74,8 +100,8 @@ export function queryReviewQueue(
       chain: textColumn(row.chain),
       version: textColumn(row.version),
       status: String(row.outcome),
-      confidence: numberColumn(row.low),
-      threshold: numberColumn(row.threshold),
+      confidence: answer?.confidence ?? null,
+      threshold: answer?.threshold ?? null,
       start_time: textColumn(row.start_time),
       inputs: fromJsonColumn(row.inputs),
       outputs: fromJsonColumn(row.outputs),

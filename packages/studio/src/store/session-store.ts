@@ -209,7 +209,7 @@ export class SessionStore {
   /** Deletes a session and its runs. */
   delete(id: string): void {
     const session = this.require(id);
-    // The session first: the run-count trigger then finds no row to update for each run deleted.
+    // Its runs go with it: no run count to keep (prune keeps those of the projects that stay).
     this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
     this.#db.prepare("DELETE FROM runs WHERE session_id = ?").run(id);
     this.#idByName.delete(session.name);

@@ -83,4 +83,23 @@ export const runsMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: "run counts kept by their writers only",
+    up(db) {
+      // Migration 13 was rewritten under its number: a database made by its first form has
+      // triggers on insert and on a run's session changing as well, which count every run a
+      // second time on top of RunStore's counts. Its delete trigger goes too: it updated the
+      // session once per deleted run, so pruning 100,000 runs made 100,000 updates; prune now
+      // subtracts its counts per session (prune-studio.ts), and deleting a project deletes its
+      // session first. The recount mends counts the extra triggers doubled; IF EXISTS and the
+      // recount make this safe on any database.
+      db.exec(`
+        DROP TRIGGER IF EXISTS runs_count_insert;
+        DROP TRIGGER IF EXISTS runs_count_move;
+        DROP TRIGGER IF EXISTS runs_count_delete;
+        UPDATE sessions SET run_count = (SELECT count(*) FROM runs WHERE runs.session_id = sessions.id);
+      `);
+    },
+  },
 ];
