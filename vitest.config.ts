@@ -15,6 +15,9 @@ export default defineConfig({
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The page tests poll what Chromium shows; at vitest's default of 1 s a reload or a refetch on a
+    // loaded 2-core machine outlasted the poll, and a right page failed. A wrong page still fails.
+    expect: { poll: { timeout: 10_000 } },
     pool: "forks",
     // Builds the packages once when dist is missing or stale: the CLI end-to-end tests spawn the built binary.
     globalSetup: ["tests/global-setup.ts"],
