@@ -51,12 +51,17 @@ export function QueueView({ projectId }: { projectId: string }) {
   // The item under review is kept in the URL (?item=<run id>, replacing the entry): back from its
   // trace, or after a reload, the reviewer is where they were, not at the first item again.
   const wanted = useRef(new URLSearchParams(location.search).get("item"));
+  // The wanted item stays wanted until it is the one shown: cleared earlier, the effect below would
+  // write the first item into the URL for one render, and a reload in that moment lost the place.
   useEffect(() => {
     if (wanted.current === null || items.length === 0) return;
     const at = items.findIndex((it) => it.run_id === wanted.current);
-    if (at >= 0) setIndex(at);
+    if (at >= 0 && at !== index) {
+      setIndex(at);
+      return;
+    }
     wanted.current = null;
-  }, [items]);
+  }, [items, index]);
   useEffect(() => {
     if (item === undefined || wanted.current !== null) return;
     const query = new URLSearchParams(location.search);
