@@ -15,7 +15,7 @@ export interface QueueStall {
   items: number;
   /**
    * Where those items were when last looked up: `waiting` (queued, no worker took them), `active`
-   * (a worker runs them), `delayed` (waiting for a retry), `unchecked` (not looked up yet).
+   * (a worker runs them), `delayed` (waiting for a retry), `unchecked` (not on the queue yet: being added).
    */
   states: { waiting: number; active: number; delayed: number; unchecked: number };
   /** Workers listening on the queue (BullMQ's registered worker connections). */
@@ -32,7 +32,7 @@ export function stallMessage(stall: Omit<QueueStall, "message">): string {
     `${states.waiting} queued`,
     `${states.active} running`,
     `${states.delayed} waiting for a retry`,
-    ...(states.unchecked > 0 ? [`${states.unchecked} not looked up yet`] : []),
+    ...(states.unchecked > 0 ? [`${states.unchecked} not on the queue yet`] : []),
   ].join(", ");
   const head = `batch ${batchId}: no item finished for ${seconds} s; waiting for ${items} item${items === 1 ? "" : "s"} (${where}) with ${workers} worker${workers === 1 ? "" : "s"} on queue ${queueName}`;
   if (workers === 0) return `${head}. Start one: catena worker --queue <url> --chains <module>.`;

@@ -345,6 +345,14 @@ class RedisQueuedBatch implements QueuedBatch {
     const since = Math.max(this.progressAt, this.stallToldAt);
     if (now - since < stallAfterMs) return;
     this.stallToldAt = now;
+    // Items the sweep has not looked up yet (a `stallAfterMs` shorter than two sweeps): looked up
+    // now, which also collects any whose finish event was missed.
+    const progressAt = this.progressAt;
+    const unchecked = [...this.waiters].filter(([, w]) => w.added && w.state === undefined).map(([id]) => id);
+    for (let i = 0; i < unchecked.length; i += 100) {
+      await Promise.all(unchecked.slice(i, i + 100).map((id) => this.check(id)));
+    }
+    if (this.waiters.size === 0 || this.progressAt !== progressAt) return;
     const states = { waiting: 0, active: 0, delayed: 0, unchecked: 0 };
     for (const waiter of this.waiters.values()) {
       if (waiter.state === "active") states.active++;
