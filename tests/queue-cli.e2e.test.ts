@@ -223,6 +223,21 @@ describe("catena batch --queue", () => {
     expectEachOnce(results("redis-restart-out.jsonl"), 40);
   }, 180_000);
 
+  it("warns when no item finished for --stall-warn seconds, naming the batch and that no worker listens; finishes once one starts", async () => {
+    await inputFile("stall.jsonl", 3, 10);
+    const submitter = submit("stall.jsonl", "stall-out.jsonl", "--stall-warn", "1");
+    await until(
+      () => submitter.stderr().includes("catena: warning: batch "),
+      () => submitter.stderr(),
+    );
+    expect(submitter.stderr()).toMatch(
+      /catena: warning: batch \S+: no item finished for \d+ s; waiting for 3 items \(3 queued, 0 running, 0 waiting for a retry\) with 0 workers on queue catena-batches\. Start one: catena worker --queue <url> --chains <module>\.\n/,
+    );
+    await startWorker();
+    expect(await submitter.exited, submitter.stderr()).toBe(0);
+    expectEachOnce(results("stall-out.jsonl"), 3);
+  }, 120_000);
+
   it("says only that no Redis answers when the queue's address is wrong (no batch line first), exit 1", async () => {
     await inputFile("nowhere.jsonl", 2, 10);
     const own = await startRedis();

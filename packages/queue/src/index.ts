@@ -4,5 +4,6 @@ export { batchStatus, cancelBatch, removeBatch } from "./batch-status.ts";
 export { QueueError, type QueueErrorCode } from "./queue-error.ts";
 export { DEFAULT_QUEUE_NAME, type ItemJobData, itemJobId } from "./queue-layout.ts";
 export { type QueueRate, queueRate } from "./queue-rate.ts";
+export type { QueueStall } from "./queue-stall.ts";
 export { type QueueWorker, type QueueWorkerOptions, startWorker } from "./queue-worker.ts";
 export { type RedisQueueOptions, redisQueue } from "./redis-queue.ts";

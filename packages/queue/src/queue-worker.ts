@@ -59,6 +59,15 @@ export interface QueueWorkerOptions {
   unreachableAfterMs?: number;
   /** Told when the worker gave up on a Redis that did not come back; the worker is closed by then. */
   onUnreachable?: (error: QueueError) => void;
+  /**
+   * How long this worker may take no item, while it runs none and the same item waits at the head
+   * of the queue, before it counts as stuck (default 30 000 ms; 0: never): BullMQ's worker then
+   * waits on a blocking connection that will never answer (e.g. one left half-open by a network
+   * fault), and would take nothing more, ever. A stuck worker is started again, on new connections.
+   */
+  stuckAfterMs?: number;
+  /** Told when the worker was stuck and was started again, with what showed it. */
+  onStuck?: (message: string) => void;
 }
 
 /** A running worker. */
@@ -175,18 +184,49 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await queue.close();
   }
-  const workerConnection = redisConnection(options.url);
-  const worker = new Worker<ItemJobData, QueuedRunResult>(queueName, processor, {
-    connection: workerConnection,
-    prefix: KEY_PREFIX,
-    concurrency: options.concurrency ?? 16,
-    lockDuration,
-    stalledInterval: options.stalledIntervalMs ?? lockDuration,
-    // A job is failed only after this many workers died holding it, not after the first.
-    maxStalledCount: 5,
-  });
+  let running = 0;
+  let takenAt = Date.now();
+  const counted = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
+    running++;
+    takenAt = Date.now();
+    try {
+      return await processor(job);
+    } finally {
+      running--;
+    }
+  };
+  const drop = (job: Job<ItemJobData> | undefined): void => {
+    if (job?.id === undefined || !dropped.delete(job.id)) return;
+    // The mark again: a batch submitted again since (a resume) owns this job id now.
+    void (async () => {
+      if ((await connection.exists(removedKey(queueName, job.data.batchId))) === 1) await job.remove();
+    })().catch(() => undefined);
+  };
+  /** A BullMQ worker on a connection of its own (BullMQ adds a blocking one, a duplicate). */
+  const newWorker = (): { worker: Worker<ItemJobData, QueuedRunResult>; connection: Redis } => {
+    const own = redisConnection(options.url);
+    const created = new Worker<ItemJobData, QueuedRunResult>(queueName, counted, {
+      connection: own,
+      prefix: KEY_PREFIX,
+      concurrency: options.concurrency ?? 16,
+      lockDuration,
+      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      // A job is failed only after this many workers died holding it, not after the first.
+      maxStalledCount: 5,
+    });
+    created.on("completed", drop);
+    created.on("failed", drop);
+    // A lost connection is told once per outage (onDown), not on every reconnection attempt.
+    created.on("error", (error) => {
+      if (!watch.down && !isConnectionError(error)) options.onError?.(error);
+    });
+    return { worker: created, connection: own };
+  };
+  let { worker, connection: workerConnection } = newWorker();
+  /** What the watchdog checks: the worker's connection is replaced when the worker is started again. */
+  const watched = [connection, workerConnection];
   const watch = watchRedis(
-    [connection, workerConnection],
+    watched,
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
@@ -201,25 +241,57 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
     "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
   );
-  const drop = (job: Job<ItemJobData> | undefined): void => {
-    if (job?.id === undefined || !dropped.delete(job.id)) return;
-    // The mark again: a batch submitted again since (a resume) owns this job id now.
-    void (async () => {
-      if ((await connection.exists(removedKey(queueName, job.data.batchId))) === 1) await job.remove();
-    })().catch(() => undefined);
-  };
-  worker.on("completed", drop);
-  worker.on("failed", drop);
-  // A lost connection is told once per outage (onDown), not on every reconnection attempt.
-  worker.on("error", (error) => {
-    if (!watch.down && !isConnectionError(error)) options.onError?.(error);
-  });
   await worker.waitUntilReady();
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
   );
   let closing: Promise<void> | undefined;
+  const stuckAfterMs = options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS;
+  /** The item seen first at the head of the queue while this worker ran none, and when. */
+  let suspect: { id: string; at: number } | undefined;
+  let checking = false;
+  const checkStuck = async (): Promise<void> => {
+    if (closing || watch.down || running > 0) {
+      suspect = undefined;
+      return;
+    }
+    const head = await waitingHead(connection, queueName);
+    const now = Date.now();
+    if (head === undefined || takenAt >= (suspect?.at ?? now) || head !== suspect?.id) {
+      suspect = head === undefined ? undefined : { id: head, at: now };
+      return;
+    }
+    if (now - suspect.at < stuckAfterMs || closing) return;
+    options.onStuck?.(
+      `took no item for ${Math.round((now - suspect.at) / 1000)} s although item ${head} waits at the head of queue ${queueName} and none runs here: its connection to Redis no longer answers; starting again on new connections`,
+    );
+    suspect = undefined;
+    takenAt = now;
+    const old = worker;
+    const oldConnection = workerConnection;
+    ({ worker, connection: workerConnection } = newWorker());
+    watched[1] = workerConnection;
+    // Forced: it runs nothing, and its own close would wait on the connection that hangs.
+    void old.close(true).catch(() => undefined);
+    oldConnection.disconnect();
+  };
+  const stuckTimer =
+    stuckAfterMs > 0
+      ? setInterval(
+          () => {
+            if (checking) return;
+            checking = true;
+            void checkStuck()
+              .catch(() => undefined)
+              .finally(() => {
+                checking = false;
+              });
+          },
+          Math.max(50, Math.min(5000, stuckAfterMs / 4)),
+        )
+      : undefined;
+  stuckTimer?.unref();
   const handle: QueueWorker = {
     get finished() {
       return finished;
@@ -227,6 +299,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     close() {
       closing ??= (async () => {
         const lost = watch.down || watch.gone;
+        clearInterval(stuckTimer);
         watch.stop();
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
@@ -291,6 +364,24 @@ async function dropJobsOfRemovedBatches(connection: Redis, queueName: string): P
 /** `text` with Redis's glob characters escaped, for a MATCH pattern. */
 function globEscaped(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+/** How long a worker that runs nothing may take nothing while an item waits before it counts as stuck (default). */
+const DEFAULT_STUCK_AFTER_MS = 30_000;
+
+/**
+ * The id of the oldest item waiting on the queue (BullMQ's wait list takes new items on the left),
+ * or undefined when none waits, or when the queue is paused or rate-limited (items then wait on purpose).
+ */
+async function waitingHead(connection: Redis, queueName: string): Promise<string | undefined> {
+  const key = `${KEY_PREFIX}:${queueName}`;
+  const [head, paused, limited] = await Promise.all([
+    connection.lindex(`${key}:wait`, -1),
+    connection.hexists(`${key}:meta`, "paused"),
+    connection.pttl(`${key}:limiter`),
+  ]);
+  if (head === null || paused === 1 || limited > 0) return undefined;
+  return head;
 }
 
 /** An error of the connection itself (refused, reset, timed out, closed), which ioredis retries. */

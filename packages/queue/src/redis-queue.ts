@@ -16,6 +16,7 @@ import {
   KEY_PREFIX,
   removedKey,
 } from "./queue-layout.ts";
+import { DEFAULT_STALL_AFTER_MS, type QueueStall, stallMessage } from "./queue-stall.ts";
 import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, type RedisWatch, watchRedis } from "./redis-watchdog.ts";
 
@@ -55,6 +56,17 @@ export interface RedisQueueOptions {
    * nobody resumed it. A resume clears the expiry; `catena queue remove` drops it at once.
    */
   keepStoppedMs?: number;
+  /**
+   * How long the batch may go without any item finishing, while it waits for some, before
+   * `onStall` is told (default 120 000 ms; 0: never). Told again after each further such period
+   * without progress. The batch itself goes on waiting: items may just be slow.
+   */
+  stallAfterMs?: number;
+  /**
+   * Told when the batch stalls (see `stallAfterMs`), with where its items are and how many
+   * workers listen, so that a batch that would wait forever says why.
+   */
+  onStall?: (stall: QueueStall) => void;
 }
 
 /**
@@ -71,7 +83,8 @@ export function redisQueue(url: string, options: RedisQueueOptions = {}): BatchQ
   return { open: (spec) => RedisQueuedBatch.open(url, spec, options) };
 }
 
-type SettledOptions = Required<Omit<RedisQueueOptions, "rate">>;
+type SettledOptions = Required<Omit<RedisQueueOptions, "rate" | "onStall">> &
+  Pick<RedisQueueOptions, "onStall">;
 
 interface Waiter {
   index: number;
@@ -79,6 +92,8 @@ interface Waiter {
   /** When the item was last known to be unfinished. */
   since: number;
   added: boolean;
+  /** Its state on the queue when last looked up (by the sweep). */
+  state?: string;
   resolve(result: QueuedRunResult): void;
   reject(error: unknown): void;
   unlisten(): void;
@@ -101,6 +116,10 @@ class RedisQueuedBatch implements QueuedBatch {
   /** Redis was lost for longer than `unreachableAfterMs`: every item fails with this. */
   private unreachable: QueueError | undefined;
   private watch: RedisWatch | undefined;
+  /** When an item last finished, or the batch last had nothing to wait for. */
+  private progressAt = Date.now();
+  /** When the last stall was told (a stall is told once per `stallAfterMs`). */
+  private stallToldAt = 0;
 
   private readonly spec: QueueBatchSpec;
   private readonly options: SettledOptions;
@@ -134,6 +153,8 @@ class RedisQueuedBatch implements QueuedBatch {
       unreachableAfterMs: options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
       keepFinishedMs: options.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS,
       keepStoppedMs: options.keepStoppedMs ?? DEFAULT_KEEP_STOPPED_MS,
+      stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
+      ...(options.onStall ? { onStall: options.onStall } : {}),
     };
     const connection = redisConnection(url);
     await reachRedis(connection, url);
@@ -190,6 +211,11 @@ class RedisQueuedBatch implements QueuedBatch {
     });
     this.timers.push(setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepMs));
     this.timers.push(setInterval(() => void this.removeCollected(this.rotateCollected()), 1000));
+    const { stallAfterMs, onStall } = this.options;
+    if (stallAfterMs > 0 && onStall) {
+      const every = Math.max(50, Math.min(1000, stallAfterMs / 4));
+      this.timers.push(setInterval(() => void this.tellStall(onStall).catch(() => undefined), every));
+    }
   }
 
   run(index: number, input: unknown, signal?: AbortSignal): Promise<QueuedRunResult> {
@@ -254,6 +280,7 @@ class RedisQueuedBatch implements QueuedBatch {
       await this.add(id, waiter);
       return;
     }
+    waiter.state = state;
     if (state !== "completed" && state !== "failed") {
       waiter.since = Date.now();
       return;
@@ -303,6 +330,53 @@ class RedisQueuedBatch implements QueuedBatch {
     }
   }
 
+  /**
+   * Tells `onStall` when no item finished for `stallAfterMs` while the batch waits for some: where
+   * its items were when the sweep last looked them up, and how many workers listen. Not while
+   * Redis is away (the watchdog speaks for that).
+   */
+  private async tellStall(onStall: (stall: QueueStall) => void): Promise<void> {
+    const now = Date.now();
+    if (this.waiters.size === 0 || this.watch?.down !== false) {
+      if (this.waiters.size === 0) this.progressAt = now;
+      return;
+    }
+    const { stallAfterMs, queueName } = this.options;
+    const since = Math.max(this.progressAt, this.stallToldAt);
+    if (now - since < stallAfterMs) return;
+    this.stallToldAt = now;
+    // Items the sweep has not looked up yet (a `stallAfterMs` shorter than two sweeps): looked up
+    // now, which also collects any whose finish event was missed.
+    const progressAt = this.progressAt;
+    const unchecked = [...this.waiters].filter(([, w]) => w.added && w.state === undefined).map(([id]) => id);
+    for (let i = 0; i < unchecked.length; i += 100) {
+      await Promise.all(unchecked.slice(i, i + 100).map((id) => this.check(id)));
+    }
+    if (this.waiters.size === 0 || this.progressAt !== progressAt) return;
+    const states = { waiting: 0, active: 0, delayed: 0, unchecked: 0 };
+    for (const waiter of this.waiters.values()) {
+      if (waiter.state === "active") states.active++;
+      else if (waiter.state === "delayed") states.delayed++;
+      else if (
+        waiter.state === "waiting" ||
+        waiter.state === "prioritized" ||
+        waiter.state === "waiting-children"
+      )
+        states.waiting++;
+      else states.unchecked++;
+    }
+    const workers = await this.queue.getWorkersCount();
+    const stall = {
+      batchId: this.spec.batchId,
+      queueName,
+      sinceMs: now - this.progressAt,
+      items: this.waiters.size,
+      states,
+      workers,
+    };
+    onStall({ ...stall, message: stallMessage(stall) });
+  }
+
   /** The batch was cancelled or removed: every item still waiting fails with `error`, and so does every new one. */
   private stop(error: QueueError): void {
     this.cancelled ??= error;
@@ -317,6 +391,7 @@ class RedisQueuedBatch implements QueuedBatch {
     if (value === undefined) return;
     this.waiters.delete(id);
     waiter.unlisten();
+    this.progressAt = Date.now();
     this.collected.push(id);
     waiter.resolve(value);
   }

@@ -8,7 +8,8 @@ type Rate = NonNullable<BatchOptions["rate"]>;
  * The `runBatch` options of `catena batch --queue <url>`: the Redis queue (loaded only then), and
  * the batch id, printed so that `catena queue status <id>` and `cancel <id>` can name the batch.
  * With `--rate`, the limit becomes the queue's own, shared by every worker; `unreachableAfterMs`
- * bounds the wait for a Redis lost mid-batch.
+ * bounds the wait for a Redis lost mid-batch; a batch with no item finished for `stallAfterMs` warns
+ * on standard error, naming what it waits for (a batch that would otherwise hang in silence).
  */
 export async function queueSubmission(
   url: string,
@@ -18,6 +19,7 @@ export async function queueSubmission(
   rate: Rate | undefined,
   io: CliIO,
   unreachableAfterMs?: number,
+  stallAfterMs?: number,
 ): Promise<Pick<BatchOptions, "queue" | "batchId">> {
   const { queueRate, redisQueue } = await import("@catena/queue");
   const batchId = queueBatchId(
@@ -27,6 +29,8 @@ export async function queueSubmission(
   const queue = redisQueue(url, {
     ...(rate === undefined ? {} : { rate: queueRate(rate) }),
     ...(unreachableAfterMs === undefined ? {} : { unreachableAfterMs }),
+    ...(stallAfterMs === undefined ? {} : { stallAfterMs }),
+    onStall: (stall) => io.err(`catena: warning: ${stall.message}\n`),
   });
   return {
     queue: {

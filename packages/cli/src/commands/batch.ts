@@ -15,6 +15,7 @@ import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress
 import { queueSubmission } from "../batch/queue-submission.ts";
 import { redisWaitMs } from "../batch/redis-wait.ts";
 import { resultsWriteError } from "../batch/results-write-error.ts";
+import { stallWarnMs } from "../batch/stall-warn.ts";
 import { spoolStdin } from "../batch/stdin-spool.ts";
 import { tallyResults } from "../batch/tally-results.ts";
 import { loadChains } from "../chains/load-chains.ts";
@@ -43,6 +44,7 @@ export interface BatchCommandOptions {
   encoding?: string;
   format?: string;
   redisWait: string;
+  stallWarn: string;
   maxCost?: string;
 }
 
@@ -84,6 +86,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "with --queue: how long a lost Redis may stay away before the batch stops (finished items kept; exit 1)",
       "60",
     )
+    .option(
+      "--stall-warn <seconds>",
+      "with --queue: warn when no item finished for this long while the batch waits for some, naming what it waits for (0: never)",
+      "120",
+    )
     .option("--resume", "continue an existing results file: items already in it are skipped")
     .option(
       "--retry-failed",
@@ -107,6 +114,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
       const redisWait = redisWaitMs(options.redisWait);
+      const stallWarn = stallWarnMs(options.stallWarn);
       const maxCostUsd =
         options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
       const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
@@ -171,7 +179,16 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           ...(rate === undefined || options.queue ? {} : { rate }),
           ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
           ...(options.queue
-            ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io, redisWait)
+            ? await queueSubmission(
+                options.queue,
+                chain,
+                inputDigest,
+                out,
+                rate,
+                ctx.io,
+                redisWait,
+                stallWarn,
+              )
             : {}),
           ...(shadow === undefined ? {} : { shadow }),
           ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),

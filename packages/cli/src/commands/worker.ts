@@ -79,6 +79,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
         onError: (error) => ctx.io.err(`catena: worker: ${error.message}\n`),
         onDown: (message) => ctx.io.err(`catena: worker: ${message}\n`),
         onBack: () => ctx.io.err("catena: worker: Redis answers again\n"),
+        onStuck: (message) => ctx.io.err(`catena: worker: ${message}\n`),
         onUnreachable: (error) => {
           gaveUp = error;
           stop();
