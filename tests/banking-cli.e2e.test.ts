@@ -67,7 +67,7 @@ describe("catena train / calibrate / eval", () => {
         "--artifacts",
         "model",
         "--target-precision",
-        "0.9",
+        "90%",
       ],
       { cwd: dir },
     );
@@ -88,6 +88,25 @@ describe("catena train / calibrate / eval", () => {
     const thresholds = JSON.parse(readFileSync(join(dir, "model", "thresholds.json"), "utf8"));
     expect(Object.keys(thresholds.thresholds).sort()).toEqual(["linear", "neighbours", "rules"]);
     expect(thresholds.targetPrecision).toBe(0.9);
+
+    // A bare 97 is most likely 97%: refused (taking it as a share is impossible), with the share it meant.
+    const bare = await catena(
+      [
+        "calibrate",
+        "banking-intents",
+        "--data",
+        "dev.csv",
+        "--artifacts",
+        "model",
+        "--target-precision",
+        "97",
+      ],
+      { cwd: dir },
+    );
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain(
+      '--target-precision must be a share above 0 to 1 (0.9) or a percentage (90%), got "97": did you mean 0.97 (or 97%)?',
+    );
   }, 60_000);
 
   it("evaluates the chain: tiers, precision, deferrals, confusions and latency", async () => {

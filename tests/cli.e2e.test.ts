@@ -417,4 +417,18 @@ describe("user chains", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("catena: chains module not found: missing-chains.ts\n");
   });
+
+  it("names the config file that lists a chains module that does not exist", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "catena-config-"));
+    try {
+      await writeFile(join(cwd, "catena.config.json"), JSON.stringify({ chains: ["./nope.ts"] }));
+      const r = await catena(["list"], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        'catena: chains module not found: nope.ts, listed in "chains" of catena.config.json; fix the path there or remove it.\n',
+      );
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { code, defineChain, run } from "@catena/core";
+import { cascade, code, defineChain, run } from "@catena/core";
 import {
   CONTENT_HASH_METADATA_KEY,
   datasetFromTraces,
@@ -225,5 +225,42 @@ describe("datasetFromTraces", () => {
       filter: 'eq(name, "other")',
     });
     expect(none.examples).toEqual([]);
+  });
+
+  it("gives a corrected deferred run the correction alone as its reference output, not the deferral record", async () => {
+    const unsure = defineChain({
+      name: "unsure-triage",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.object({ label: z.string() }),
+      flow: cascade(
+        "intent",
+        [{ step: code("guess", () => ({ label: "general", confidence: 0.2 })), threshold: 0.9 }],
+        { onExhausted: "deferred" },
+      ),
+    });
+    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "deferrals" });
+    const corrected = await run(unsure, { text: "where is my refund" }, { tracer });
+    const left = await run(unsure, { text: "hmm" }, { tracer });
+    expect(corrected.status).toBe("deferred");
+    await tracer.flush();
+    tracer.close();
+    // The person the run was deferred to answers it, as the page's correction editor would.
+    await feedback(
+      corrected.runId,
+      { key: "correctness", score: 0, correction: { label: "billing" } },
+      { client: traceClient({ apiUrl: studio.url }) },
+    );
+    const ds = await datasetFromTraces(sdk, {
+      name: "deferrals",
+      project: "deferrals",
+      chain: "unsure-triage",
+    });
+    const byRun = new Map(ds.examples.map((e) => [e.id, e]));
+    expect(ds.corrected).toBe(1);
+    expect(byRun.get(corrected.runId)?.outputs).toEqual({ label: "billing" });
+    // Not corrected: no answer to learn from, so no reference output (as for a run that errored).
+    expect(byRun.get(left.runId)).toBeDefined();
+    expect(byRun.get(left.runId)?.outputs).toBeUndefined();
   });
 });

@@ -7,10 +7,17 @@ import { collectChains } from "./collect-chains.ts";
 /**
  * Imports a user's chain module (`.ts` or `.js`; Node strips TypeScript types itself) and returns
  * the chains it exports. A missing file, a module that fails to load, or one that exports no chain
- * is a usage error naming the module.
+ * is a usage error naming the module, and `listedIn` (the config file that lists it), if any.
  */
-export async function loadChainModule(path: string, shownAs: string): Promise<AnyChain[]> {
-  if (!existsSync(path)) throw new CliError(`chains module not found: ${shownAs}`);
+export async function loadChainModule(path: string, shownAs: string, listedIn?: string): Promise<AnyChain[]> {
+  if (!existsSync(path)) {
+    // A module from the config file is not one the user typed: say where it is listed, to fix it there.
+    throw new CliError(
+      listedIn === undefined
+        ? `chains module not found: ${shownAs}`
+        : `chains module not found: ${shownAs}, listed in "chains" of ${listedIn}; fix the path there or remove it.`,
+    );
+  }
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

@@ -1,9 +1,9 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type AnyChain, ChainRegistry } from "@catena/core";
 import { displayPath } from "../format/display-path.ts";
 import { loadBuiltinChains } from "./builtin-chains.ts";
 import { loadChainModule } from "./load-chain-module.ts";
-import { readConfig } from "./read-config.ts";
+import { CONFIG_FILE, readConfig } from "./read-config.ts";
 
 /** The chains the CLI knows, and where each came from. */
 export interface LoadedChains {
@@ -35,9 +35,12 @@ export async function loadChains(options: LoadChainsOptions): Promise<LoadedChai
     sources.set(chain, "built-in");
   const config = await readConfig(options.cwd);
   const paths = [...config.chains, ...options.modules.map((m) => resolve(options.cwd, m))];
+  const fromConfig = new Set(config.chains);
+  const configFile = displayPath(options.cwd, join(options.cwd, CONFIG_FILE));
   for (const path of new Set(paths)) {
     const shownAs = displayPath(options.cwd, path);
-    for (const chain of await loadChainModule(path, shownAs))
+    const listedIn = fromConfig.has(path) ? configFile : undefined;
+    for (const chain of await loadChainModule(path, shownAs, listedIn))
       if (!sources.has(chain)) sources.set(chain, shownAs);
   }
   const registry = new ChainRegistry(sources.keys());

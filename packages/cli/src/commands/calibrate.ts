@@ -10,6 +10,7 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
+import { parseShare } from "../share-option.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 
 /** The options of `catena calibrate`. */
@@ -38,10 +39,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
     .action(async (name: string, options: CalibrateCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const trainable = trainableChainNamed(name, "calibrate");
-      const target = Number(options.targetPrecision);
-      if (!(target > 0 && target <= 1)) {
-        throw new CliError(`--target-precision must be a number in (0, 1], got ${options.targetPrecision}`);
-      }
+      const target = parseShare(options.targetPrecision, "--target-precision", { zero: false });
       const dataPath = resolve(ctx.io.cwd, options.data);
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
       assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));

@@ -23,6 +23,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader, type TraceReader } from "../tracing/trace-reader.ts";
+import { tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface PushOptions {
@@ -158,6 +159,9 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
       const filter = options.fromTraces.trim();
       const chain = /^[\w.-]+$/.test(filter) ? filter : undefined;
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+      // A chain no loaded chain is named, with no --project to read it from, is most likely a typo:
+      // refused as `skew` and `sample` refuse it. With --project, a retired chain's runs are read.
+      if (chain !== undefined) tracedChain(registry, chain, options.project);
       const project = traceProjects(registry, chain, options.project);
       await withBackend(async (reader) => {
         const client = reader.client.client;

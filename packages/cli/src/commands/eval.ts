@@ -26,6 +26,7 @@ import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { positiveNumber } from "../positive-number.ts";
 import { oneLine } from "../report-error.ts";
+import { parseShare } from "../share-option.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
 import { studioPageHint } from "../tracing/studio-page-hint.ts";
@@ -82,7 +83,8 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
     .option("--no-llm-cache", "call the model for every request")
     .action(async (ref: string, options: EvalCommandOptions, command: Command) => {
       const globals = globalOptions(command);
-      const minAccuracy = options.minAccuracy === undefined ? undefined : parseShare(options.minAccuracy);
+      const minAccuracy =
+        options.minAccuracy === undefined ? undefined : parseShare(options.minAccuracy, "--min-accuracy");
       const repeats = positiveInteger(options.repeats ?? "1", "--repeats");
       const maxCostUsd =
         options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
@@ -224,18 +226,6 @@ export function positiveInteger(text: string, option: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new CliError(`${option} must be a whole number of at least 1, got "${text}".`);
   return n;
-}
-
-/** Parses `--min-accuracy`: a share between 0 and 1 (`0.9`) or a percentage (`90%`). */
-export function parseShare(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  const value = match ? Number(match[1]) / (match[2] === "%" ? 100 : 1) : Number.NaN;
-  if (!match || !(value >= 0 && value <= 1)) {
-    throw new CliError(
-      `--min-accuracy must be a share from 0 to 1 (0.9) or a percentage (90%), got "${text}".`,
-    );
-  }
-  return value;
 }
 
 function percent(x: number): string {

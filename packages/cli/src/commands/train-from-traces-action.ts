@@ -13,6 +13,7 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import type { GlobalOptions } from "../global-options.ts";
+import { parseShare } from "../share-option.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
@@ -71,12 +72,7 @@ export async function trainFromTracesAction(
     if (!Number.isFinite(x) || !ok(x)) throw new CliError(`${option} must be ${what}, got ${text}`);
     return x;
   };
-  const target = number(
-    options.targetPrecision,
-    "--target-precision",
-    (x) => x > 0 && x <= 1,
-    "a number in (0, 1]",
-  );
+  const target = parseShare(options.targetPrecision, "--target-precision", { zero: false });
   const heldOut = number(options.heldOut, "--held-out", (x) => x >= 0 && x < 1, "a share in [0, 1)");
   const calibShare = number(options.calibShare, "--calib-share", (x) => x >= 0 && x < 1, "a share in [0, 1)");
   const precisionBound = number(

@@ -42,6 +42,25 @@ describe("runBatch", () => {
     expect(summary.results?.map((r) => r.output)).toEqual(range(10).map((n) => ({ doubled: n * 2 })));
   });
 
+  it("refuses, from untyped JavaScript, a missing chain or inputs with BATCH_INPUT naming the argument", async () => {
+    const untyped = runBatch as (chain?: unknown, inputs?: unknown) => Promise<unknown>;
+    await expect(untyped(null)).rejects.toMatchObject({
+      code: "BATCH_INPUT",
+      message: expect.stringMatching(
+        /^runBatch: the first argument must be a chain made with defineChain, got null;/,
+      ),
+      details: { argument: "chain" },
+    });
+    await expect(untyped(doubler().chain, null)).rejects.toMatchObject({
+      code: "BATCH_INPUT",
+      message: expect.stringMatching(
+        /^runBatch: inputs \(the second argument\) must be an array or \(async\) iterable .*, got null;/,
+      ),
+      details: { argument: "inputs" },
+    });
+    await expect(untyped(doubler().chain, '{"n": 1}')).rejects.toBeInstanceOf(BatchInputError);
+  });
+
   it("runs every item of an async generator", async () => {
     const { chain } = doubler({ delayMs: 1 });
     async function* inputs() {

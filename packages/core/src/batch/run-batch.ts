@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
+import { BatchInputError } from "../errors/errors.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
@@ -42,6 +43,7 @@ export async function runBatch<TInput, TOutput>(
   inputs: Iterable<NoInfer<TInput> | UnreadableItem> | AsyncIterable<NoInfer<TInput> | UnreadableItem>,
   options: BatchOptions = {},
 ): Promise<BatchSummary<TOutput>> {
+  assertBatchArguments(chain, inputs);
   const concurrency = options.concurrency ?? 8;
   if (options.rate?.perSecond !== undefined && options.rate.perMinute !== undefined) {
     throw new CatenaError("BATCH_INPUT", "Give the rate per second or per minute, not both.", {
@@ -325,3 +327,31 @@ function queuedRunOptions(options: BatchOptions): QueueBatchSpecRun {
 }
 
 type QueueBatchSpecRun = QueueBatchSpec["run"];
+
+/**
+ * Refuses, from untyped JavaScript, a chain that is not one or inputs that are not a list: either
+ * would otherwise end the batch in a bare TypeError deep in the runner.
+ */
+function assertBatchArguments(chain: unknown, inputs: unknown): void {
+  const compiled = (chain as { compiled?: unknown } | null | undefined)?.compiled;
+  if (typeof chain !== "object" || chain === null || typeof compiled !== "object" || compiled === null) {
+    throw new BatchInputError(
+      `runBatch: the first argument must be a chain made with defineChain, got ${typeName(chain)}; call runBatch(chain, inputs, options).`,
+      { details: { argument: "chain" } },
+    );
+  }
+  const list = inputs as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
+  if (
+    typeof inputs === "string" ||
+    (typeof list?.[Symbol.iterator] !== "function" && typeof list?.[Symbol.asyncIterator] !== "function")
+  ) {
+    throw new BatchInputError(
+      `runBatch: inputs (the second argument) must be an array or (async) iterable of the chain's inputs, got ${typeName(inputs)}; e.g. runBatch(chain, [{ text: "hi" }]).`,
+      { details: { argument: "inputs" } },
+    );
+  }
+}
+
+function typeName(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+}

@@ -45,6 +45,8 @@ export interface TracedDataset extends Dataset {
  * right answer a person gave, e.g. `{ "queue": "billing" }`). Each example's id is its run id and
  * its metadata names the source: `source_run_id`, `chain`, `chain_version`, `corrected`. Runs that
  * errored are skipped unless `includeErrors`; unfinished ones (running, or waiting for a review) always are.
+ * A deferred run (its cascade left the answer to a person) has no answer of the chain's: its example
+ * holds the correction alone, or no reference output, never the deferral record.
  *
  * @example
  * const ds = await datasetFromTraces(client, { name: "triage-fixes", filter: 'eq(name, "support-triage")' });
@@ -80,7 +82,7 @@ export async function datasetFromTraces(
     const correction = corrections.get(run.id);
     if (correction !== undefined) corrected++;
     const m = metadataOf(run);
-    const outputs = { ...(run.error ? {} : (run.outputs ?? {})), ...correction };
+    const outputs = { ...answerOf(run), ...correction };
     const metadata: Record<string, unknown> = {
       source_run_id: run.id,
       chain: typeof m.chain === "string" ? m.chain : run.name,
@@ -97,6 +99,18 @@ export async function datasetFromTraces(
     };
   });
   return { name: options.name, examples, contentHash: datasetContentHash(examples), corrected, skipped };
+}
+
+/**
+ * The chain's answer in the run's outputs, for a correction to override field by field: none for a
+ * run that errored, nor for a deferred one, whose outputs are the deferral's record
+ * (`{status: "deferred", deferred: {...}}`) and would otherwise stay in the reference output beside
+ * the person's answer.
+ */
+function answerOf(run: Run): Record<string, unknown> {
+  if (run.error) return {};
+  const outputs = run.outputs ?? {};
+  return outputs.status === "deferred" && "deferred" in outputs ? {} : outputs;
 }
 
 /** The `filter` and the `chain` as one LangSmith filter, or undefined for all root runs. */

@@ -34,4 +34,18 @@ describe("map", () => {
       ).toThrow(/map "each": concurrency must be a whole number >= 1/);
     },
   );
+
+  it("refuses, from untyped JavaScript, a map without node or over, naming the option and the fix", () => {
+    const untyped = map as (name: string, options?: unknown) => unknown;
+    expect(() => untyped("each", { over: (d: { words: string[] }) => d.words })).toThrow(
+      ChainDefinitionError,
+    );
+    expect(() => untyped("each", { over: (d: { words: string[] }) => d.words })).toThrow(
+      /^map "each": "node" must be the step or flow run on each element, got undefined; e\.g\. map\("each", \{ over: \(d\) => d\.lines, node: step \}\)\.$/,
+    );
+    expect(() => untyped("each", { node: upper })).toThrow(
+      /^map "each": "over" must be a function .*, got undefined;/,
+    );
+    expect(() => untyped("each")).toThrow(/^map "each": "over" must be a function/);
+  });
 });

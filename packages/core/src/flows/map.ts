@@ -27,6 +27,20 @@ export function map<X, Y, D = never, I = unknown>(
   name: string,
   options: MapOptions<I, X, Y, D>,
 ): Flow<I, Y[], D> {
+  // From untyped JavaScript a missing option would otherwise surface as a bare TypeError at compile.
+  const given = options as Partial<MapOptions<I, X, Y, D>> | null | undefined;
+  if (typeof given?.over !== "function") {
+    throw new ChainDefinitionError(
+      `map "${name}": "over" must be a function returning the list to run over, got ${typeName(given?.over)}; e.g. map("${name}", { over: (d) => d.lines, node: step }).`,
+      { details: { map: name, option: "over" } },
+    );
+  }
+  if (typeof given.node !== "object" || given.node === null || typeof given.node.type !== "string") {
+    throw new ChainDefinitionError(
+      `map "${name}": "node" must be the step or flow run on each element, got ${typeName(given.node)}; e.g. map("${name}", { over: (d) => d.lines, node: step }).`,
+      { details: { map: name, option: "node" } },
+    );
+  }
   const concurrency = options.concurrency ?? 4;
   // Below 1 no worker would start and every item would come back undefined, silently.
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -43,6 +57,11 @@ export function map<X, Y, D = never, I = unknown>(
     concurrency,
   };
   return node;
+}
+
+/** How a wrong option is named in a message: its type, not its (possibly long) value. */
+function typeName(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }
 
 declare module "../types.ts" {

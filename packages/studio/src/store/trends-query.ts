@@ -73,7 +73,10 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     if (r.error !== null || r.outcome === "error") row.errors++;
     if (r.rating !== null) group.ratings.push(Number(r.rating));
     row.feedback_count += Number(r.feedback);
-    const tier = r.tier === null ? "none" : String(r.tier);
+    // A run's tier is the tier that answered its last cascade; a chain without one (an LLM step
+    // alone, like sql-qa) has none, which beside "LLM share 100%" reads as a contradiction: a run
+    // that called a model is counted as the LLM's.
+    const tier = r.tier !== null ? String(r.tier) : Number(r.tokens) > 0 ? "llm" : "none";
     row.tiers[tier] = (row.tiers[tier] ?? 0) + 1;
     if (Number(r.tokens) > 0) group.llm++;
     row.cost += Number(r.cost);

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatTime } from "../format.ts";
 import { type FeedbackInput, feedbackFailure, postFeedback } from "../post-feedback.ts";
-import { useReviewer } from "../reviewer.ts";
+import { feedbackGiver, useReviewer } from "../reviewer.ts";
 import type { Feedback, FeedbackConfigRow, JsonSchema, Run } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { CorrectionEditor } from "./correction-editor.tsx";
@@ -144,8 +144,7 @@ export function FeedbackPanel({
             ) : null}
             <span class="muted">
               {" "}
-              {String(f.feedback_source?.metadata?.reviewer ?? f.feedback_source?.type ?? "")} ·{" "}
-              {formatTime(f.created_at)}
+              {feedbackGiver(f.feedback_source)} · {formatTime(f.created_at)}
             </span>
           </li>
         ))}

@@ -1,4 +1,4 @@
-import { formatCost, formatMs, formatScore } from "../format.ts";
+import { formatCost, formatModel, formatMs, formatScore } from "../format.ts";
 import type { TrendRow } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
@@ -41,7 +41,7 @@ export function TrendsView({ projectId }: { projectId: string }) {
                   {r.chain ?? "–"}
                   {r.version === null ? "" : `@${r.version}`}
                 </td>
-                <td>{r.model ?? "–"}</td>
+                <td title={formatModel(r.model).title}>{formatModel(r.model).text}</td>
                 <td>{r.runs}</td>
                 <td>
                   {r.mean_rating === null ? (

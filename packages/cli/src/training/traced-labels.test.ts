@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cascade, code, defineChain, run } from "@catena/core";
+import { feedback, langsmithTracer, traceClient } from "@catena/core/tracing";
+import { startStudio } from "@catena/studio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { readTracedLabels } from "./traced-labels.ts";
+
+let dir: string;
+let studio: Awaited<ReturnType<typeof startStudio>>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "catena-traced-labels-"));
+  studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
+});
+
+afterAll(async () => {
+  await studio?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("readTracedLabels", () => {
+  it("takes a corrected deferred run's correction as its label, nothing of the deferral record", async () => {
+    const unsure = defineChain({
+      name: "unsure-intents",
+      version: "1.0.0",
+      input: z.object({ text: z.string() }),
+      output: z.object({ label: z.string() }),
+      flow: cascade(
+        "intent",
+        [{ step: code("guess", () => ({ label: "general", confidence: 0.2 })), threshold: 0.9 }],
+        { onExhausted: "deferred" },
+      ),
+    });
+    const since = new Date(Date.now() - 60_000);
+    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "intents" });
+    const corrected = await run(unsure, { text: "where is my refund" }, { tracer });
+    await run(unsure, { text: "hmm" }, { tracer });
+    await tracer.flush();
+    tracer.close();
+    const client = traceClient({ apiUrl: studio.url });
+    // Through the studio, which checks the correction against the chain's output schema.
+    await feedback(
+      corrected.runId,
+      { key: "correctness", score: 0, correction: { label: "billing" } },
+      { client },
+    );
+    const { items, counts } = await readTracedLabels({
+      chain: "unsure-intents",
+      projects: ["intents"],
+      since,
+      labels: ["billing", "general"],
+      llmTiers: ["llm"],
+      ratingKey: "rating",
+      minRating: 3,
+      client,
+      where: "the studio",
+    });
+    expect(items).toEqual([
+      {
+        runId: corrected.runId,
+        startedAt: expect.any(String),
+        text: "where is my refund",
+        label: "billing",
+        source: "correction",
+        tier: "deferred",
+      },
+    ]);
+    expect(counts).toMatchObject({ runs: 2, corrected: 1, unanswered: 1, routed: { deferred: 2 } });
+  });
+});
