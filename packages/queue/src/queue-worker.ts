@@ -10,7 +10,6 @@ import {
   FINISHED_STATUSES,
   failuresKey,
   type ItemJobData,
-  itemJobId,
   KEPT_FAILURES,
   KEY_PREFIX,
   removedKey,
@@ -18,6 +17,8 @@ import {
 } from "./queue-layout.ts";
 import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
+import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
+import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -247,51 +248,25 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
   );
   let closing: Promise<void> | undefined;
-  const stuckAfterMs = options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS;
-  /** The item seen first at the head of the queue while this worker ran none, and when. */
-  let suspect: { id: string; at: number } | undefined;
-  let checking = false;
-  const checkStuck = async (): Promise<void> => {
-    if (closing || watch.down || running > 0) {
-      suspect = undefined;
-      return;
-    }
-    const head = await waitingHead(connection, queueName);
-    const now = Date.now();
-    if (head === undefined || takenAt >= (suspect?.at ?? now) || head !== suspect?.id) {
-      suspect = head === undefined ? undefined : { id: head, at: now };
-      return;
-    }
-    if (now - suspect.at < stuckAfterMs || closing) return;
-    options.onStuck?.(
-      `took no item for ${Math.round((now - suspect.at) / 1000)} s although item ${head} waits at the head of queue ${queueName} and none runs here: its connection to Redis no longer answers; starting again on new connections`,
-    );
-    suspect = undefined;
-    takenAt = now;
-    const old = worker;
-    const oldConnection = workerConnection;
-    ({ worker, connection: workerConnection } = newWorker());
-    watched[1] = workerConnection;
-    // Forced: it runs nothing, and its own close would wait on the connection that hangs.
-    void old.close(true).catch(() => undefined);
-    oldConnection.disconnect();
-  };
-  const stuckTimer =
-    stuckAfterMs > 0
-      ? setInterval(
-          () => {
-            if (checking) return;
-            checking = true;
-            void checkStuck()
-              .catch(() => undefined)
-              .finally(() => {
-                checking = false;
-              });
-          },
-          Math.max(50, Math.min(5000, stuckAfterMs / 4)),
-        )
-      : undefined;
-  stuckTimer?.unref();
+  const stuckWatch = watchForStuck({
+    connection,
+    queueName,
+    stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+    mayTakeNothing: () => closing !== undefined || watch.down || running > 0,
+    closing: () => closing !== undefined,
+    takenAt: () => takenAt,
+    onStuck: (message) => options.onStuck?.(message),
+    restart: () => {
+      takenAt = Date.now();
+      const old = worker;
+      const oldConnection = workerConnection;
+      ({ worker, connection: workerConnection } = newWorker());
+      watched[1] = workerConnection;
+      // Forced: it runs nothing, and its own close would wait on the connection that hangs.
+      void old.close(true).catch(() => undefined);
+      oldConnection.disconnect();
+    },
+  });
   const handle: QueueWorker = {
     get finished() {
       return finished;
@@ -299,7 +274,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     close() {
       closing ??= (async () => {
         const lost = watch.down || watch.gone;
-        clearInterval(stuckTimer);
+        stuckWatch.stop();
         watch.stop();
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
@@ -313,75 +288,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
   };
   return handle;
-}
-
-/**
- * Removes the finished (completed or failed) jobs of batches that carry a removal mark: the items
- * that were running when `catena queue remove --force` ran, left behind by a worker that died
- * before it dropped them. Cheap when nothing was removed: one SCAN for marks, which expire in a day.
- */
-async function dropJobsOfRemovedBatches(connection: Redis, queueName: string): Promise<void> {
-  const marks: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await connection.scan(cursor, "MATCH", removedKey(queueName, "*"), "COUNT", 1000);
-    cursor = next;
-    marks.push(...keys);
-  } while (cursor !== "0");
-  if (marks.length === 0) return;
-  const prefix = removedKey(queueName, "");
-  const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
-  try {
-    for (const mark of marks) {
-      const batchId = mark.slice(prefix.length);
-      for (const state of ["completed", "failed"]) {
-        const ids: string[] = [];
-        let at = "0";
-        do {
-          const [next, entries] = await connection.zscan(
-            `${KEY_PREFIX}:${queueName}:${state}`,
-            at,
-            "MATCH",
-            `${globEscaped(itemJobId(batchId, 0).slice(0, -1))}*`,
-            "COUNT",
-            1000,
-          );
-          at = next;
-          // Members and scores alternate; "b-*" also matches batch "b-c"'s jobs, whose rest is no index.
-          for (let i = 0; i < entries.length; i += 2) {
-            const id = entries[i] as string;
-            if (/^\d+$/.test(id.slice(batchId.length + 1))) ids.push(id);
-          }
-        } while (at !== "0");
-        for (const id of ids) await queue.remove(id);
-      }
-    }
-  } finally {
-    await queue.close();
-  }
-}
-
-/** `text` with Redis's glob characters escaped, for a MATCH pattern. */
-function globEscaped(text: string): string {
-  return text.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-/** How long a worker that runs nothing may take nothing while an item waits before it counts as stuck (default). */
-const DEFAULT_STUCK_AFTER_MS = 30_000;
-
-/**
- * The id of the oldest item waiting on the queue (BullMQ's wait list takes new items on the left),
- * or undefined when none waits, or when the queue is paused or rate-limited (items then wait on purpose).
- */
-async function waitingHead(connection: Redis, queueName: string): Promise<string | undefined> {
-  const key = `${KEY_PREFIX}:${queueName}`;
-  const [head, paused, limited] = await Promise.all([
-    connection.lindex(`${key}:wait`, -1),
-    connection.hexists(`${key}:meta`, "paused"),
-    connection.pttl(`${key}:limiter`),
-  ]);
-  if (head === null || paused === 1 || limited > 0) return undefined;
-  return head;
 }
 
 /** An error of the connection itself (refused, reset, timed out, closed), which ioredis retries. */
