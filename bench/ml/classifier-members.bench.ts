@@ -131,6 +131,8 @@ async function trainMember(name: string, options: TrainNeuralClassifierOptions):
     writeFileSync(`${dir}memory`, n.vectors);
     writeFileSync(`${dir}memoryLabels`, n.labels);
     writeFileSync(`${dir}meta.json`, JSON.stringify({ H, cpuS: (cpu.user + cpu.system) / 1e6 }));
+    // `--save`: the trained classifier itself too (round 6's test-time augmentation re-predicts with it).
+    if (process.argv.includes("--save")) c.save(`${dir}classifier`);
     console.error(`${name} ${s.name}: ${fmt((cpu.user + cpu.system) / 1e6, 2)} s CPU`);
   }
 }

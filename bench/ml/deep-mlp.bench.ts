@@ -26,6 +26,34 @@ const H2 = arg("h2", 128);
 const EPOCHS = arg("epochs", 5);
 const ETA0 = arg("eta", 0.2);
 const INIT = arg("init", 0.1);
+// Round 6: the output layer's loss. "ce" (shipped): softmax cross-entropy. "focal": −(1 − p_t)^γ log p_t
+// (Lin et al.), which down-weights the examples already right. "hinge": Crammer–Singer multi-class
+// hinge on the logits, max(0, MARGIN + max_{k≠t} z_k − z_t).
+const LOSS = process.argv.find((a) => a.startsWith("--loss="))?.slice(7) ?? "ce";
+const GAMMA = arg("gamma", 2);
+const MARGIN = arg("margin", 1);
+/** Overwrites the logits `p` with the loss's gradient with respect to them, for true class `t`. */
+function lossGradient(p: Float64Array, t: number): void {
+  if (LOSS === "hinge") {
+    let r = -1;
+    for (let k = 0; k < K; k++) if (k !== t && (r < 0 || (p[k] as number) > (p[r] as number))) r = k;
+    const violated = MARGIN + (p[r] as number) - (p[t] as number) > 0;
+    p.fill(0);
+    if (violated) {
+      p[r] = 1;
+      p[t] = -1;
+    }
+    return;
+  }
+  softmaxInPlace(p, K);
+  if (LOSS === "focal") {
+    const pt = Math.max(p[t] as number, 1e-12);
+    const a = GAMMA * (1 - pt) ** (GAMMA - 1) * pt * Math.log(pt) - (1 - pt) ** GAMMA;
+    for (let k = 0; k < K; k++) p[k] = ((k === t ? 1 : 0) - (p[k] as number)) * a;
+    return;
+  }
+  p[t] = (p[t] as number) - 1;
+}
 const members = fileURLToPath(new URL("./out/members/base/", import.meta.url));
 const f32 = (p: string) => {
   const b = readFileSync(p);
@@ -139,8 +167,7 @@ function train(x: readonly SparseVector[], y: Int32Array, F: number, seed: numbe
       const nnz = (starts[row + 1] as number) - s;
       const lr = ETA0 * (1 - t++ / steps);
       forward(ROWS + s * 4, VALS + s * 4, nnz);
-      softmaxInPlace(p, K);
-      p[y[row] as number] = (p[y[row] as number] as number) - 1;
+      lossGradient(p, y[row] as number);
       for (let k = 0; k < K; k++) {
         dz[k] = p[k] as number;
         b3[k] = (b3[k] as number) - lr * (p[k] as number);
@@ -222,7 +249,9 @@ function vote(q: Float32Array, mem: Float32Array[], memY: Int32Array, out: Float
 }
 
 console.log(machineNotes());
-console.log(`H1 ${H1}, H2 ${H2}, epochs ${EPOCHS}, η0 ${ETA0}, σ ${INIT}`);
+console.log(
+  `H1 ${H1}, H2 ${H2}, epochs ${EPOCHS}, η0 ${ETA0}, σ ${INIT}, loss ${LOSS}${LOSS === "focal" ? ` γ ${GAMMA}` : LOSS === "hinge" ? ` margin ${MARGIN}` : ""}`,
+);
 const layers = H2 > 0 ? (["h1", "h2", "h1+h2"] as const) : (["h1"] as const);
 type Res = {
   split: string;
