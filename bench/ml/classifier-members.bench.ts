@@ -16,10 +16,10 @@ import {
   trainNeuralClassifier,
 } from "@catena/core/ml";
 import { fmt, machineNotes, markdownTable } from "../lib/report.ts";
-import { crossCoverage, labels, splits } from "./fold-protocol.ts";
+import { crossCoverage, labels, seedDir, splits } from "./fold-protocol.ts";
 
 const K = labels.length;
-const outDir = fileURLToPath(new URL("./out/members/", import.meta.url));
+const outDir = fileURLToPath(new URL(`./out/members/${seedDir}`, import.meta.url));
 
 /** The member configurations: options of `trainNeuralClassifier`. */
 const MEMBERS: Record<string, TrainNeuralClassifierOptions> = {

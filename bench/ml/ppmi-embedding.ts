@@ -175,7 +175,7 @@ export function ppmiWordSpace(texts: readonly string[], options: PpmiOptions = {
     }
     return out;
   };
-  let q = Float64Array.from({ length: V * k }, () => gaussian(random));
+  let q: Float64Array = Float64Array.from({ length: V * k }, () => gaussian(random));
   q = mul(q, false);
   orthonormalise(q, V, k);
   for (let it = 0; it < 3; it++) {

@@ -18,7 +18,7 @@ import type { SparseVector } from "../../packages/core/src/ml/sparse-vector.ts";
 import { fitTemperature } from "../../packages/core/src/ml/temperature-scaling.ts";
 import { prepareTraining } from "../../packages/core/src/ml/train-classifier.ts";
 import { fmt, machineNotes, markdownTable } from "../lib/report.ts";
-import { crossCoverage, labels, splits } from "./fold-protocol.ts";
+import { crossCoverage, labels, seedDir, splits } from "./fold-protocol.ts";
 import { ppmiWordSpace, textVector } from "./ppmi-embedding.ts";
 
 const K = labels.length;
@@ -29,8 +29,11 @@ const DIM = num("dim", 100);
 const WINDOW = num("window", 4);
 const SCALE = num("scale", 1);
 const TRANSDUCTIVE = process.argv.includes("--transductive");
+// `--extra-dev`: the dev split's texts (unlabelled) join the folds' co-occurrence corpus: unlabelled
+// traffic that is NOT the items scored (the dev split itself gets no extra texts).
+const EXTRA_DEV = process.argv.includes("--extra-dev");
 const only = arg("only")?.split(",");
-const base = fileURLToPath(new URL("./out/members/base/", import.meta.url));
+const base = fileURLToPath(new URL(`./out/members/${seedDir}base/`, import.meta.url));
 const f32 = (p: string) => {
   const b = readFileSync(p);
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
@@ -93,7 +96,9 @@ function shipped(split: string) {
 }
 
 console.log(machineNotes());
-console.log(`mode ${MODE}, dim ${DIM}, window ${WINDOW}, scale ${SCALE}, transductive ${TRANSDUCTIVE}`);
+console.log(
+  `mode ${MODE}, dim ${DIM}, window ${WINDOW}, scale ${SCALE}, transductive ${TRANSDUCTIVE}, dev texts as extra corpus ${EXTRA_DEV}`,
+);
 const rows = new Map<string, Scored[]>();
 const cpus: number[] = [];
 const add = (name: string, s: Scored) => rows.set(name, [...(rows.get(name) ?? []), s]);
@@ -101,7 +106,11 @@ for (const s of splits()) {
   if (only && !only.includes(s.name)) continue;
   const y = Int32Array.from(s.heldOut, (e) => labels.indexOf(e.label));
   const c0 = process.cpuUsage();
-  const corpus = [...s.trainPart.map((e) => e.text), ...(TRANSDUCTIVE ? s.heldOut.map((e) => e.text) : [])];
+  const corpus = [
+    ...s.trainPart.map((e) => e.text),
+    ...(TRANSDUCTIVE ? s.heldOut.map((e) => e.text) : []),
+    ...(EXTRA_DEV && s.name !== "dev" ? (splits()[0]?.heldOut ?? []).map((e) => e.text) : []),
+  ];
   const space = ppmiWordSpace(corpus, { dim: DIM, window: WINDOW });
   const trainVec = new Float64Array(s.trainPart.length * DIM);
   s.trainPart.forEach((e, i) => {
