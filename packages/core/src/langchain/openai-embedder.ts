@@ -205,7 +205,11 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         attempt,
         kind: failure.kind,
         retryable: failure.retryable,
-        message: failure.message,
+        // The client's own words ("Request timed out.") do not say how long it waited.
+        message:
+          failure.kind === "timeout" && failure.status === undefined
+            ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
+            : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;

@@ -36,6 +36,8 @@ export function transientStatus(status: number): boolean {
  * Classifies an error thrown by a LangChain chat model call (the OpenAI SDK's errors as LangChain
  * passes them on, or fetch's): 429, 408, 409, 425 and 5xx, connection failures, timeouts and
  * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not.
+ * An error event in a streamed answer (no status) is judged by its type: `server_error` and
+ * rate limits are retryable, `invalid_request_error` is not.
  *
  * @example
  * classifyProviderError(err) // { kind: "rate-limit", retryable: true, status: 429, retryAfterMs: 2000, ... }
@@ -64,6 +66,21 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     if (status === 408) return { kind: "timeout", retryable: true, ...base };
     if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
     return { kind: "client", retryable: false, ...base };
+  }
+  const event = streamedErrorOf(error) ?? streamedErrorOf(e.cause);
+  if (event !== undefined) {
+    // An answer that failed after its 200 headers: the provider's error came as an event of the
+    // stream, without an HTTP status; its type says whether asking again can help.
+    const said = `${message.replace(/[\s.]+$/, "")} (an error event in the streamed answer${event.type === undefined ? "" : `, type ${event.type}`})`;
+    const type = `${event.type ?? ""} ${event.code ?? ""}`;
+    if (/rate_limit|too_many_requests/i.test(type))
+      return { kind: "rate-limit", retryable: true, message: said };
+    if (/invalid_request|authentication|permission|not_found|invalid_api_key|context_length/i.test(type)) {
+      return { kind: "client", retryable: false, message: said };
+    }
+    // server_error, overloaded, or a type this code does not know: the answer broke off on the
+    // provider's side, as a cut connection does, and the next one may come whole.
+    return { kind: "server", retryable: true, message: said };
   }
   const name = typeof e.name === "string" ? e.name : "";
   const text = `${name} ${message} ${String(e.code ?? "")} ${causeText(e.cause)}`;
@@ -117,6 +134,21 @@ function statusOf(error: unknown): number | undefined {
     if (typeof value === "number" && Number.isInteger(value) && value >= 100 && value < 600) return value;
   }
   return undefined;
+}
+
+/**
+ * The error event of a streamed answer, as the OpenAI SDK throws it: an `APIError` with no status
+ * whose `error` is the event's `{ message, type, code }`. Undefined for anything else.
+ */
+function streamedErrorOf(error: unknown): { type?: string; code?: string } | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as { error?: unknown; type?: unknown; code?: unknown; status?: unknown };
+  if (e.status !== undefined || typeof e.error !== "object" || e.error === null) return undefined;
+  const body = e.error as { message?: unknown; type?: unknown; code?: unknown };
+  if (typeof body.message !== "string") return undefined;
+  const type = typeof e.type === "string" ? e.type : typeof body.type === "string" ? body.type : undefined;
+  const code = typeof e.code === "string" ? e.code : typeof body.code === "string" ? body.code : undefined;
+  return { ...(type === undefined ? {} : { type }), ...(code === undefined ? {} : { code }) };
 }
 
 /** Reads `retry-after-ms` or `Retry-After` (seconds or an HTTP date) from a Headers object or record. */
