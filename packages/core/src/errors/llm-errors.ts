@@ -169,13 +169,13 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
 }
 
 /**
- * A wait as a person reads it: milliseconds under a second ("250 ms", not "0 s"), then seconds,
- * minutes, hours and days; a wait past a year (a garbled or hostile `Retry-After`) is not spelt out.
+ * A wait as a person reads it: milliseconds under a second ("250 ms", not "0 s"), whole seconds up
+ * to an hour (as `Retry-After` says them), then hours and days; a wait past a year (a garbled or
+ * hostile `Retry-After`) is not spelt out as a 20-digit number.
  */
 function waitText(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms <= 3_600_000) return `${Math.round(ms / 1000)} s`;
   if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
   if (ms < 31_536_000_000) return `${Math.round(ms / 86_400_000)} days`;
   return "more than a year";
