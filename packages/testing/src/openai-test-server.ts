@@ -286,12 +286,18 @@ function failure(reply: FailureReply): Response {
     (reply.fail === 429
       ? "Rate limit reached (injected by the test server)."
       : `Injected error ${reply.fail}.`);
-  return errorResponse(reply.fail, message, headers);
+  return errorResponse(reply.fail, message, headers, reply.errorCode);
 }
 
-function errorResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
+function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code?: string,
+): Response {
   const type =
-    status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
+    code ??
+    (status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error");
   return new Response(JSON.stringify({ error: { message, type, param: null, code: type } }), {
     status,
     headers: { "content-type": "application/json", ...headers },

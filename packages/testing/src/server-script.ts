@@ -98,6 +98,12 @@ export interface FailureReply {
   /** Sent as the `Retry-After` header as written: an HTTP date, a huge or a garbled value. */
   retryAfter?: string;
   message?: string;
+  /**
+   * The error body's `type` and `code` (default by status: `rate_limit_exceeded`, `server_error`,
+   * `invalid_request_error`); `insufficient_quota` is what OpenAI sends with a 429 for an account
+   * out of credit.
+   */
+  errorCode?: string;
   delayMs?: number;
 }
 

@@ -9,8 +9,8 @@ export interface FailedCall {
   /** HTTP status, when the provider answered. */
   status?: number;
   /**
-   * rate-limit, server, connection, timeout, malformed-response, empty-answer, client, refusal,
-   * content-filter or unknown.
+   * rate-limit, server, connection, timeout, malformed-response, empty-answer, client, quota,
+   * refusal, content-filter or unknown.
    */
   kind: string;
   /**
@@ -148,6 +148,9 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
   const fallbacks = step ? ", or add `fallbacks`" : "";
   if (call?.status === 401 || call?.status === 403) {
     return `Check the provider's API key (OPENAI_API_KEY for OpenAI) and its access to the model${fallbacks}.`;
+  }
+  if (call?.kind === "quota") {
+    return `The provider's account has run out of quota (insufficient_quota): check its plan and billing, or use another key${fallbacks}; retrying does not help.`;
   }
   if (call?.kind === "client") {
     return step

@@ -10,6 +10,7 @@ export interface ProviderFailure {
     | "client"
     | "refusal"
     | "content-filter"
+    | "quota"
     | "unknown";
   retryable: boolean;
   /** HTTP status, when the provider answered. */
@@ -35,7 +36,8 @@ export function transientStatus(status: number): boolean {
 /**
  * Classifies an error thrown by a LangChain chat model call (the OpenAI SDK's errors as LangChain
  * passes them on, or fetch's): 429, 408, 409, 425 and 5xx, connection failures, timeouts and
- * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not.
+ * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not,
+ * nor is a 429 saying `insufficient_quota` (an account out of credit, not a rate limit).
  * An error event in a streamed answer (no status) is judged by its type: `server_error` and
  * rate limits are retryable, `invalid_request_error` is not.
  *
@@ -62,6 +64,10 @@ export function classifyProviderError(error: unknown): ProviderFailure {
       e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
     );
     const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    // OpenAI answers an account out of credit with a 429 too; no wait brings the credit back.
+    if (status === 429 && errorCodes(error).includes("insufficient_quota")) {
+      return { kind: "quota", retryable: false, ...base };
+    }
     if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
     if (status === 408) return { kind: "timeout", retryable: true, ...base };
     if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
@@ -149,6 +155,18 @@ function streamedErrorOf(error: unknown): { type?: string; code?: string } | und
   const type = typeof e.type === "string" ? e.type : typeof body.type === "string" ? body.type : undefined;
   const code = typeof e.code === "string" ? e.code : typeof body.code === "string" ? body.code : undefined;
   return { ...(type === undefined ? {} : { type }), ...(code === undefined ? {} : { code }) };
+}
+
+/** The provider's error `code` and `type` (the OpenAI SDK keeps them on the error), on the error or its cause. */
+function errorCodes(error: unknown): string[] {
+  const out: string[] = [];
+  for (const e of [error, (error as { cause?: unknown } | null)?.cause]) {
+    if (typeof e !== "object" || e === null) continue;
+    const { code, type } = e as { code?: unknown; type?: unknown };
+    if (typeof code === "string") out.push(code);
+    if (typeof type === "string") out.push(type);
+  }
+  return out;
 }
 
 /** Reads `retry-after-ms` or `Retry-After` (seconds or an HTTP date) from a Headers object or record. */

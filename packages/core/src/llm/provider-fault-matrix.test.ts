@@ -94,6 +94,20 @@ const cases: Case[] = [
   status(503, "server", true, STATUS),
   status(504, "server", true, STATUS),
   {
+    name: "429 insufficient_quota (an account out of credit)",
+    reply: () => ({
+      fail: 429,
+      errorCode: "insufficient_quota",
+      message: "You exceeded your current quota, please check your plan and billing details.",
+    }),
+    code: "PROVIDER_FAILED",
+    kind: "quota",
+    requests: 1,
+    retryable: false,
+    message:
+      /last: 429 You exceeded your current quota.*\. The provider's account has run out of quota \(insufficient_quota\): check its plan and billing/,
+  },
+  {
     name: "429 with Retry-After: 0 (seconds)",
     reply: () => ({ fail: 429, retryAfter: "0" }),
     code: "PROVIDER_FAILED",
