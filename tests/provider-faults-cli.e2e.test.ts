@@ -123,6 +123,33 @@ describe("catena run against each provider fault", () => {
   });
 });
 
+describe("a traced run against a failing provider", () => {
+  it("is an error run in the local studio, its step's run naming the provider's error and code", async () => {
+    const traced = { ...env(), CATENA_STUDIO_DB: join(dir, "studio.db") };
+    const r = await catena(["run", "answer", "--text", "wait-a-day", "--chains", chains], {
+      cwd: dir,
+      env: traced,
+    });
+    expect(r.code, r.stderr).toBe(1);
+    const listed = await catena(["traces", "--json", "--status", "error"], { cwd: dir, env: traced });
+    const runs = JSON.parse(listed.stdout) as Array<{ runId: string; chain: string; error: string }>;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      chain: "answer",
+      error: expect.stringMatching(/^StepError \[STEP_FAILED\]/),
+    });
+    const shown = await catena(["trace", runs[0]?.runId ?? "", "--json"], { cwd: dir, env: traced });
+    const trace = JSON.parse(shown.stdout) as {
+      status: string;
+      children: Array<{ name: string; error?: string }>;
+    };
+    expect(trace.status).toBe("error");
+    expect(trace.children.find((c) => c.name === "answer")?.error).toMatch(
+      /caused by: ProviderError \[PROVIDER_FAILED\]: .*\(openai:gpt-4\.1-mini-2025-04-14\); last: 429 /,
+    );
+  });
+});
+
 describe("catena batch against each provider fault", () => {
   it("records each failed item by its code, finishes the others, exits 1, and --retry-failed runs them again", async () => {
     const file = join(dir, "items.jsonl");
