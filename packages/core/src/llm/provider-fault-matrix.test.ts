@@ -574,4 +574,28 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
     expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(c.requests);
     expect(spans[0]?.outcome?.error).toBeDefined();
   });
+
+  it("stops asking the embeddings provider once the step's timeout has ended the run", async () => {
+    const s = await start({
+      embeddingsFaults: (_request, { index }) => (index === 0 ? undefined : { hang: true }),
+    });
+    const embedder = openAiEmbedder({
+      model: "text-embedding-3-small",
+      dimensions: 4,
+      baseURL: s.url,
+      apiKey: "k",
+      cache: false,
+      callTimeoutMs: 150,
+      retry: { attempts: 5, initialMs: 5 },
+    });
+    const index = new VectorIndex({ dimension: 4 });
+    index.add([{ id: "a", vector: [1, 0, 0, 0], label: "refund" }]);
+    await embedder.embedQuery("a warm client"); // the first request loads the client, slowly
+    const step = { ...knn("neighbours", { index, embedder, k: 1 }), timeoutMs: 100 };
+    const result = await run(textChain("embed-timeout", step), { text: "x" });
+    expect(result.status === "error" ? result.error.code : result.status).toBe("TIMEOUT");
+    // Five attempts of 150 ms would still be asking; the run's end stopped them.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(2);
+  });
 });
