@@ -203,9 +203,19 @@ async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id
   const completion = resolveCompletion(request, reply, id);
   if (request.stream !== true) return c.json(completionBody(completion));
   const chunks = completionChunks(completion, request.stream_options?.include_usage === true);
-  const { cutAfterChunks: cut, streamError } = reply;
+  const { cutAfterChunks: cut, streamError, stallAfterChunks: stall } = reply;
+  const signal = c.req.raw.signal;
   return streamSSE(c, async (stream) => {
     for (const [index, chunk] of chunks.entries()) {
+      if (stall !== undefined && index >= stall) {
+        // Silent from here on, the connection open, until the client gives up or the server closes.
+        await new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          signal.addEventListener("abort", () => resolve(), { once: true });
+          stream.onAbort(() => resolve());
+        });
+        return;
+      }
       if (cut !== undefined && index >= cut) {
         // Dropped mid-answer: the client has read some chunks and then loses the connection.
         await sleep(20);

@@ -86,6 +86,12 @@ export interface ChatAnswer {
    * after its headers), then closes the stream. Unstreamed requests get the whole answer.
    */
   streamError?: { afterChunks: number; message?: string; type?: string };
+  /**
+   * A streamed answer stalls: the server sends this many chunks, then nothing more, keeping the
+   * connection open until the client gives up (a proxy that stopped relaying). Unstreamed requests
+   * get the whole answer.
+   */
+  stallAfterChunks?: number;
 }
 
 /** An HTTP error answer: 429 with `Retry-After`, 500, 503, 400, ... */

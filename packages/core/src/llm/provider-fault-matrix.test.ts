@@ -307,6 +307,17 @@ const cases: Case[] = [
     message: /terminated/,
   },
   {
+    name: "a stream that stalls mid-answer",
+    reply: () => ({ content: "alpha beta gamma delta", stallAfterChunks: 2 }),
+    step: { callTimeoutMs: 200 },
+    stream: true,
+    code: "PROVIDER_FAILED",
+    kind: "timeout",
+    requests: ATTEMPTS,
+    retryable: true,
+    message: /last: no answer within 200 ms\. Check the provider's status/,
+  },
+  {
     name: "an SSE error event (server_error)",
     reply: () => ({ content: "alpha beta gamma", streamError: { afterChunks: 2 } }),
     stream: true,
