@@ -136,6 +136,7 @@ export type {
   ClassifyStepFactory,
   ClassifyStepOptions,
   Embedder,
+  EmbedOptions,
   KnnResult,
   KnnStepFactory,
   KnnStepOptions,

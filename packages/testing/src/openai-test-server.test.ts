@@ -150,6 +150,40 @@ describe("startOpenAiTestServer", () => {
     expect(s.requests.map((r) => r.status)).toEqual([429, 500, 200, 502]);
   });
 
+  it("sends Retry-After as written, an error type of the script's, and faults on embeddings", async () => {
+    const s = await start({
+      chat: [
+        { fail: 429, retryAfter: "Wed, 21 Oct 2099 07:28:00 GMT" },
+        { fail: 429, errorCode: "insufficient_quota", message: "You exceeded your current quota." },
+      ],
+      embeddingsFaults: (_request, { index }) => (index === 0 ? { fail: 503 } : undefined),
+    });
+    const model = chat(s.url);
+    const dated = await model.invoke("a").catch((e: unknown) => e);
+    expect((dated as { headers: Headers }).headers.get("retry-after")).toBe("Wed, 21 Oct 2099 07:28:00 GMT");
+    await expect(model.invoke("b")).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
+    const embeddings = new OpenAIEmbeddings({
+      model: "text-embedding-3-small",
+      apiKey: "k",
+      maxRetries: 0,
+      configuration: { baseURL: s.url },
+    });
+    await expect(embeddings.embedQuery("x")).rejects.toMatchObject({ status: 503 });
+    expect(await embeddings.embedQuery("x")).toHaveLength(64);
+  });
+
+  it("ends a stream with an SSE error event, or stalls it until the client gives up", async () => {
+    const s = await start([
+      { content: "one two three", streamError: { afterChunks: 2, type: "server_error" } },
+      { content: "one two three", stallAfterChunks: 2 },
+    ]);
+    const model = chat(s.url, { streaming: true });
+    await expect(model.invoke("a")).rejects.toThrow(/The server had an error/);
+    const started = performance.now();
+    await expect(model.invoke("b", { signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
   it("drops the connection mid-body, and answers with no choices, a refusal or a finish reason", async () => {
     const s = await start([
       { disconnect: "mid-body" },

@@ -9,11 +9,13 @@ import { messageText } from "./message-text.ts";
 import { RequestBucket } from "./request-bucket.ts";
 import { seededRandom } from "./seeded-random.ts";
 import type {
-  ChatAnswer,
   ChatRequest,
   ChatScript,
+  DisconnectReply,
   EmbeddingsRequest,
   FailureReply,
+  HangReply,
+  MalformedReply,
   ReceivedRequest,
   ScriptedReply,
   TestServerOptions,
@@ -39,8 +41,9 @@ type Ctx = Context<Env>;
  * Starts an OpenAI-compatible HTTP server on 127.0.0.1 (a free port) that answers from a script:
  * chat completions (plain, `response_format` json_schema, tool calls, streaming, log-probabilities,
  * usage), embeddings, and injected failures (429 with `Retry-After`, 500, slow answers, hangs,
- * malformed JSON, dropped connections before or during the body, streams cut off, empty `choices`,
- * refusals, `length`/`content_filter` finishes), plus an optional requests-per-minute limit. Point the real
+ * malformed JSON, dropped connections before or during the body, streams cut off or ended by an SSE
+ * `error` event, empty `choices`, refusals, `length`/`content_filter` finishes; the same HTTP faults on
+ * embeddings through `embeddingsFaults`), plus an optional requests-per-minute limit. Point the real
  * `ChatOpenAI` / `OpenAIEmbeddings` at `url`.
  *
  * @example
@@ -57,6 +60,7 @@ export async function startOpenAiTestServer(
   const bucket = options.rateLimit ? new RequestBucket(options.rateLimit) : undefined;
   const random = options.chaos ? seededRandom(options.chaos.seed ?? 1) : undefined;
   let chatCount = 0;
+  let embeddingsCount = 0;
 
   const app = new Hono<Env>();
 
@@ -119,6 +123,10 @@ export async function startOpenAiTestServer(
   app.post("/v1/embeddings", async (c) => {
     const entry = c.get("entry");
     const request = entry.body as EmbeddingsRequest;
+    const fault = await options.embeddingsFaults?.(request, { index: embeddingsCount++ });
+    if (fault !== undefined) {
+      return finish(entry, await answerFault(c, fault, { object: "list", model: request.model, data: [] }));
+    }
     const texts = embeddingInputs(request.input);
     const dimension = request.dimensions ?? options.embeddingDimension ?? 64;
     const vectors = options.embeddings
@@ -186,6 +194,57 @@ async function nextReply(
 }
 
 async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id: string): Promise<Response> {
+  if ("hang" in reply || "disconnect" in reply || "malformed" in reply || "fail" in reply) {
+    return answerFault(c, reply, completionBody(resolveCompletion(request, {}, id)));
+  }
+  if (reply.delayMs !== undefined && reply.delayMs > 0) {
+    await sleep(reply.delayMs, undefined, { signal: c.req.raw.signal }).catch(() => undefined);
+  }
+  const completion = resolveCompletion(request, reply, id);
+  if (request.stream !== true) return c.json(completionBody(completion));
+  const chunks = completionChunks(completion, request.stream_options?.include_usage === true);
+  const { cutAfterChunks: cut, streamError, stallAfterChunks: stall } = reply;
+  const signal = c.req.raw.signal;
+  return streamSSE(c, async (stream) => {
+    for (const [index, chunk] of chunks.entries()) {
+      if (stall !== undefined && index >= stall) {
+        // Silent from here on, the connection open, until the client gives up or the server closes.
+        await new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          signal.addEventListener("abort", () => resolve(), { once: true });
+          stream.onAbort(() => resolve());
+        });
+        return;
+      }
+      if (cut !== undefined && index >= cut) {
+        // Dropped mid-answer: the client has read some chunks and then loses the connection.
+        await sleep(20);
+        c.env.incoming.socket.destroy();
+        return;
+      }
+      if (streamError !== undefined && index >= streamError.afterChunks) {
+        // The answer fails after its 200 headers: the error can only come as an event of the stream.
+        const error = {
+          message: streamError.message ?? "The server had an error while processing your request.",
+          type: streamError.type ?? "server_error",
+          param: null,
+          code: null,
+        };
+        await stream.writeSSE({ event: "error", data: JSON.stringify({ error }) });
+        return;
+      }
+      await stream.writeSSE({ data: JSON.stringify(chunk) });
+    }
+    await stream.writeSSE({ data: "[DONE]" });
+  });
+}
+
+/** The answer to a request told to fail: a hang, a dropped connection, a broken body, an HTTP error. */
+async function answerFault(
+  c: Ctx,
+  reply: FailureReply | HangReply | DisconnectReply | MalformedReply,
+  body: Record<string, unknown>,
+): Promise<Response> {
   const signal = c.req.raw.signal;
   if ("hang" in reply) {
     // Stays open until the client gives up or the server closes.
@@ -196,8 +255,7 @@ async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id
     return errorResponse(504, "openai test server: the client gave up waiting.");
   }
   if ("disconnect" in reply) {
-    if (reply.disconnect === "mid-body")
-      return cutBody(c, completionBody(resolveCompletion(request, {}, id)));
+    if (reply.disconnect === "mid-body") return cutBody(c, body);
     c.env.incoming.socket.destroy();
     return errorResponse(502, "openai test server: connection dropped.");
   }
@@ -210,23 +268,7 @@ async function answerChat(c: Ctx, request: ChatRequest, reply: ScriptedReply, id
   if (reply.delayMs !== undefined && reply.delayMs > 0) {
     await sleep(reply.delayMs, undefined, { signal }).catch(() => undefined);
   }
-  if ("fail" in reply) return failure(reply);
-  const completion = resolveCompletion(request, reply as ChatAnswer, id);
-  if (request.stream !== true) return c.json(completionBody(completion));
-  const chunks = completionChunks(completion, request.stream_options?.include_usage === true);
-  const cut = (reply as ChatAnswer).cutAfterChunks;
-  return streamSSE(c, async (stream) => {
-    for (const [index, chunk] of chunks.entries()) {
-      if (cut !== undefined && index >= cut) {
-        // Dropped mid-answer: the client has read some chunks and then loses the connection.
-        await sleep(20);
-        c.env.incoming.socket.destroy();
-        return;
-      }
-      await stream.writeSSE({ data: JSON.stringify(chunk) });
-    }
-    await stream.writeSSE({ data: "[DONE]" });
-  });
+  return failure(reply);
 }
 
 /** A 200 answer whose connection drops after half of the body has been sent. */
@@ -248,17 +290,24 @@ function failure(reply: FailureReply): Response {
   const headers: Record<string, string> = {};
   if (reply.retryAfterSeconds !== undefined) headers["retry-after"] = String(reply.retryAfterSeconds);
   if (reply.retryAfterMs !== undefined) headers["retry-after-ms"] = String(reply.retryAfterMs);
+  if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
   const message =
     reply.message ??
     (reply.fail === 429
       ? "Rate limit reached (injected by the test server)."
       : `Injected error ${reply.fail}.`);
-  return errorResponse(reply.fail, message, headers);
+  return errorResponse(reply.fail, message, headers, reply.errorCode);
 }
 
-function errorResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
+function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code?: string,
+): Response {
   const type =
-    status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
+    code ??
+    (status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error");
   return new Response(JSON.stringify({ error: { message, type, param: null, code: type } }), {
     status,
     headers: { "content-type": "application/json", ...headers },

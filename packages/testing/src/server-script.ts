@@ -80,6 +80,18 @@ export interface ChatAnswer {
    * requests get the whole answer.
    */
   cutAfterChunks?: number;
+  /**
+   * A streamed answer ends in an error event: the server sends this many chunks, then an SSE event
+   * `error` whose data is `{ error: { message, type } }` (what OpenAI sends when an answer fails
+   * after its headers), then closes the stream. Unstreamed requests get the whole answer.
+   */
+  streamError?: { afterChunks: number; message?: string; type?: string };
+  /**
+   * A streamed answer stalls: the server sends this many chunks, then nothing more, keeping the
+   * connection open until the client gives up (a proxy that stopped relaying). Unstreamed requests
+   * get the whole answer.
+   */
+  stallAfterChunks?: number;
 }
 
 /** An HTTP error answer: 429 with `Retry-After`, 500, 503, 400, ... */
@@ -89,7 +101,15 @@ export interface FailureReply {
   retryAfterSeconds?: number;
   /** Sent as the `retry-after-ms` header. */
   retryAfterMs?: number;
+  /** Sent as the `Retry-After` header as written: an HTTP date, a huge or a garbled value. */
+  retryAfter?: string;
   message?: string;
+  /**
+   * The error body's `type` and `code` (default by status: `rate_limit_exceeded`, `server_error`,
+   * `invalid_request_error`); `insufficient_quota` is what OpenAI sends with a 429 for an account
+   * out of credit.
+   */
+  errorCode?: string;
   delayMs?: number;
 }
 
@@ -111,6 +131,18 @@ export interface MalformedReply {
 export interface DisconnectReply {
   disconnect: true | "mid-body";
 }
+
+/** What the embeddings endpoint can be told to answer instead of vectors. */
+export type EmbeddingsFault = FailureReply | HangReply | MalformedReply | DisconnectReply;
+
+/**
+ * How the server answers embeddings requests that should fail: a fault, or undefined for the
+ * vectors. `index` is 0 for the first embeddings request, 1 for the next, ...
+ */
+export type EmbeddingsScript = (
+  request: EmbeddingsRequest,
+  info: { index: number },
+) => EmbeddingsFault | undefined | Promise<EmbeddingsFault | undefined>;
 
 /** Anything a script can answer a chat request with. */
 export type ScriptedReply = ChatAnswer | FailureReply | HangReply | MalformedReply | DisconnectReply;
@@ -160,6 +192,8 @@ export interface TestServerOptions {
   chat?: ChatScript;
   /** Vectors for `/v1/embeddings` (default: deterministic hashed word vectors). */
   embeddings?: (texts: string[], request: EmbeddingsRequest) => number[][] | Promise<number[][]>;
+  /** Failures of `/v1/embeddings` requests (default: none, every request gets its vectors). */
+  embeddingsFaults?: EmbeddingsScript;
   /** Dimension of the default embeddings when the request gives none (default 64). */
   embeddingDimension?: number;
   rateLimit?: ServerRateLimit;

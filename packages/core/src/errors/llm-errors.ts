@@ -9,8 +9,8 @@ export interface FailedCall {
   /** HTTP status, when the provider answered. */
   status?: number;
   /**
-   * rate-limit, server, connection, timeout, malformed-response, empty-answer, client, refusal,
-   * content-filter or unknown.
+   * rate-limit, server, connection, timeout, malformed-response, empty-answer, client, quota,
+   * refusal, content-filter or unknown.
    */
   kind: string;
   /**
@@ -138,21 +138,48 @@ function failsAgain(call: FailedCall): boolean {
   return call.status !== undefined && !transientStatus(call.status);
 }
 
-/** The fix for a provider's failure, by how its last call failed: the key, the request, or the wait. */
-function whatToDo(call: FailedCall | undefined): string {
+/**
+ * The fix for a provider's failure, by how its last call failed: the key, the request, the token
+ * limit, or the wait. An llm step is told of its `fallbacks`; an embedder (`"embedder"`) has none,
+ * and its request is its model and texts rather than a prompt.
+ */
+export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedder" = "step"): string {
+  const step = caller === "step";
+  const fallbacks = step ? ", or add `fallbacks`" : "";
   if (call?.status === 401 || call?.status === 403) {
-    return "Check the provider's API key (OPENAI_API_KEY for OpenAI) and its access to the model, or add `fallbacks`.";
+    return `Check the provider's API key (OPENAI_API_KEY for OpenAI) and its access to the model${fallbacks}.`;
+  }
+  if (call?.kind === "quota") {
+    return `The provider's account has run out of quota (insufficient_quota): check its plan and billing, or use another key${fallbacks}; retrying does not help.`;
   }
   if (call?.kind === "client") {
-    return "The provider refused the request itself (a model it does not know, a prompt over the context length, a bad setting): fix the step's model or prompt; retrying does not help.";
+    return step
+      ? "The provider refused the request itself (a model it does not know, a prompt over the context length, a bad setting): fix the step's model or prompt; retrying does not help."
+      : "The provider refused the request itself (a model it does not know, a text over the model's input length, a bad setting): fix the embedder's model or shorten the texts; retrying does not help.";
+  }
+  if (call?.kind === "empty-answer" && call.retryable === false) {
+    return "Raise the step's `maxTokens` (a reasoning model spends tokens before it answers) or ask for a shorter answer; retrying does not help.";
   }
   if (call?.refusedWaitMs !== undefined) {
-    return `The provider asked to wait ${waitText(call.refusedWaitMs)}, longer than \`retry.maxRetryAfterMs\` (${waitText(call.maxWaitMs ?? 0)}): raise it, lower the step's \`rateLimit\`, or add \`fallbacks\`.`;
+    const wait = `The provider asked to wait ${waitText(call.refusedWaitMs)}, longer than \`retry.maxRetryAfterMs\` (${waitText(call.maxWaitMs ?? 0)})`;
+    return step
+      ? `${wait}: raise it, lower the step's \`rateLimit\`, or add \`fallbacks\`.`
+      : `${wait}: raise it, or lower the embedder's \`rateLimit\` or \`concurrency\`.`;
   }
-  return "Check the provider's status, raise `retry.attempts`, or add `fallbacks`.";
+  return step
+    ? "Check the provider's status, raise `retry.attempts`, or add `fallbacks`."
+    : "Check the provider's status, or raise `retry.attempts`.";
 }
 
-/** A wait as a person reads it: whole seconds, or milliseconds under a second ("250 ms", not "0 s"). */
+/**
+ * A wait as a person reads it: milliseconds under a second ("250 ms", not "0 s"), whole seconds up
+ * to an hour (as `Retry-After` says them), then hours and days; a wait past a year (a garbled or
+ * hostile `Retry-After`) is not spelt out as a 20-digit number.
+ */
 function waitText(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms <= 3_600_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
+  if (ms < 31_536_000_000) return `${Math.round(ms / 86_400_000)} days`;
+  return "more than a year";
 }

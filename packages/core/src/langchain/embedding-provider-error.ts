@@ -1,5 +1,5 @@
 import { CatenaError, type CatenaErrorOptions } from "../errors/catena-error.ts";
-import { type FailedCall, failedCallsDetails } from "../errors/llm-errors.ts";
+import { type FailedCall, failedCallsDetails, whatToDo } from "../errors/llm-errors.ts";
 
 /**
  * The embeddings provider kept failing (retries on 429, 5xx, connection errors and timeouts used
@@ -13,7 +13,7 @@ export class EmbeddingProviderError extends CatenaError {
     const last = calls.at(-1);
     super(
       "PROVIDER_FAILED",
-      `embedder "${embedder}": the embeddings provider failed ${calls.length} time(s); last: ${last?.message ?? "unknown error"}. Check the provider's status, the model name and the key, or raise \`retry.attempts\`.`,
+      `embedder "${embedder}": the embeddings provider failed ${calls.length} time(s); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last, "embedder")}`,
       { ...options, details: { embedder, ...failedCallsDetails(calls), ...options.details } },
     );
     this.calls = calls;

@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import { Embeddings } from "@langchain/core/embeddings";
 import type { OpenAIEmbeddings } from "@langchain/openai";
 import PQueue from "p-queue";
-import { sleep } from "../async/settle.ts";
+import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ChainDefinitionError, ProviderNotConfiguredError } from "../errors/errors.ts";
 import type { FailedCall } from "../errors/llm-errors.ts";
 import { classifyProviderError, type ProviderFailure } from "../llm/provider-failure.ts";
 import type { RateLimits } from "../llm/provider-rate-limiter.ts";
 import { providerRateLimiter, type RateLimitTarget } from "../llm/rate-limit-registry.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from "../llm/retry-policy.ts";
-import type { Embedder } from "../steps/step-kinds.ts";
+import type { Embedder, EmbedOptions } from "../steps/step-kinds.ts";
 import { DiskEmbeddingCache, type EmbeddingCache } from "./embedding-cache.ts";
 import { EmbeddingProviderError } from "./embedding-provider-error.ts";
 import { MemoryEmbeddingCache } from "./memory-embedding-cache.ts";
@@ -109,12 +109,15 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
           : options.cache;
   }
 
-  async embedQuery(text: string): Promise<number[]> {
-    return (await this.embedDocuments([text]))[0] as number[];
+  async embedQuery(text: string, options: EmbedOptions = {}): Promise<number[]> {
+    return (await this.embedDocuments([text], options))[0] as number[];
   }
 
-  /** Vectors in input order; cached texts are not sent again, and equal texts are sent once. */
-  async embedDocuments(texts: string[]): Promise<number[][]> {
+  /**
+   * Vectors in input order; cached texts are not sent again, and equal texts are sent once. Once
+   * `options.signal` aborts, no request is sent or retried and the call rejects with its reason.
+   */
+  async embedDocuments(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     const out = new Array<number[]>(texts.length);
     const missing = new Map<string, number[]>();
     for (const [i, text] of texts.entries()) {
@@ -148,7 +151,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
       const batch = pending.slice(from, from + batchSize);
       requests.push(
         queue.add(async () => {
-          const vectors = await this.request(batch);
+          const vectors = await this.request(batch, options.signal);
           for (const [j, text] of batch.entries()) fill(text, vectors[j] as number[]);
           if (store !== undefined) {
             // A cache that cannot be written costs a later request, never this answer.
@@ -168,7 +171,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
   }
 
   /** One request for a batch of texts: rate limited, timed out, retried, its vectors checked. */
-  private async request(batch: string[]): Promise<number[][]> {
+  private async request(batch: string[], signal: AbortSignal | undefined): Promise<number[][]> {
     const { client, target } = await this.endpoint();
     const limiter = providerRateLimiter(target);
     if (this.#options.rateLimit !== undefined) limiter.configure(this.#options.rateLimit);
@@ -176,13 +179,17 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
     const failures: FailedCall[] = [];
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {
-      const permit = await limiter.acquire(estimate);
+      const permit = await limiter.acquire(estimate, signal);
       let answer: { vectors: number[][] } | { failure: ProviderFailure };
       try {
-        answer = { vectors: await client.embedDocuments(batch) };
+        // Raced against the signal: LangChain's embeddings take none, and the caller has gone.
+        answer = {
+          vectors: await settle(client.embedDocuments(batch), `embedder "${this.id}"`, signal, undefined),
+        };
         permit.settle(estimate);
       } catch (error) {
         permit.settle(0);
+        if (signal?.aborted) throw abortReason(signal, `embedder "${this.id}"`);
         lastError = error;
         answer = { failure: classifyProviderError(error) };
       }
@@ -205,7 +212,11 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         attempt,
         kind: failure.kind,
         retryable: failure.retryable,
-        message: failure.message,
+        // The client's own words ("Request timed out.") do not say how long it waited.
+        message:
+          failure.kind === "timeout" && failure.status === undefined
+            ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
+            : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;
@@ -219,7 +230,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         }
         break;
       }
-      await sleep(delay, undefined);
+      await sleep(delay, signal);
     }
     throw new EmbeddingProviderError(this.id, failures, { cause: lastError });
   }

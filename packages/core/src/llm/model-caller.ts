@@ -14,7 +14,7 @@ import {
   type ResolvedModel,
   resolveChatModel,
 } from "./chat-model-resolver.ts";
-import { CONTENT_FILTERED, declinedAnswer, NO_CHOICES } from "./declined-answer.ts";
+import { CONTENT_FILTERED, declinedAnswer, emptyAnswer, NO_CHOICES } from "./declined-answer.ts";
 import { loadLangChain } from "./langchain-runtime.ts";
 import {
   type ModelCallRecord,
@@ -68,7 +68,8 @@ export interface ModelAnswer {
  * Calls a step's model the careful way: through the cache, the provider's shared rate limiter and
  * a per-call timeout; retrying 429s, 5xx, connection errors and timeouts with exponential backoff
  * and jitter or the provider's `Retry-After`; then trying the fallback models in order. An answer
- * that came empty (no choices) is retried; a refusal or a content-filter stop moves on to the next
+ * that came empty (no choices, or a plain answer with no text) is retried, unless the token limit
+ * cut it off before any text; a refusal or a content-filter stop moves on to the next
  * model and ends in `MODEL_REFUSED`. The tokens and cost of every billed call go to
  * `ctx.recordUsage` and the call's trace, whether its answer was used, unreadable or retried
  * (see {@link ResponseMeter}); an answer from the cache costs nothing but records what it would have
@@ -188,7 +189,9 @@ export class ModelCaller {
         }
         let failure: ProviderFailure;
         if (message !== undefined) {
-          const declined = declinedAnswer(meter.last, message);
+          const declined =
+            declinedAnswer(meter.last, message) ??
+            (this.options.structured === undefined ? emptyAnswer(meter.last, message) : undefined);
           if (declined === undefined) {
             this.warnIfCut(ctx, model.id, meter.last, message);
             if (cache && key) {

@@ -10,6 +10,7 @@ export interface ProviderFailure {
     | "client"
     | "refusal"
     | "content-filter"
+    | "quota"
     | "unknown";
   retryable: boolean;
   /** HTTP status, when the provider answered. */
@@ -35,7 +36,10 @@ export function transientStatus(status: number): boolean {
 /**
  * Classifies an error thrown by a LangChain chat model call (the OpenAI SDK's errors as LangChain
  * passes them on, or fetch's): 429, 408, 409, 425 and 5xx, connection failures, timeouts and
- * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not.
+ * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not,
+ * nor is a 429 saying `insufficient_quota` (an account out of credit, not a rate limit).
+ * An error event in a streamed answer (no status) is judged by its type: `server_error` and
+ * rate limits are retryable, `invalid_request_error` is not.
  *
  * @example
  * classifyProviderError(err) // { kind: "rate-limit", retryable: true, status: 429, retryAfterMs: 2000, ... }
@@ -60,10 +64,29 @@ export function classifyProviderError(error: unknown): ProviderFailure {
       e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
     );
     const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    // OpenAI answers an account out of credit with a 429 too; no wait brings the credit back.
+    if (status === 429 && errorCodes(error).includes("insufficient_quota")) {
+      return { kind: "quota", retryable: false, ...base };
+    }
     if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
     if (status === 408) return { kind: "timeout", retryable: true, ...base };
     if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
     return { kind: "client", retryable: false, ...base };
+  }
+  const event = streamedErrorOf(error) ?? streamedErrorOf(e.cause);
+  if (event !== undefined) {
+    // An answer that failed after its 200 headers: the provider's error came as an event of the
+    // stream, without an HTTP status; its type says whether asking again can help.
+    const said = `${message.replace(/[\s.]+$/, "")} (an error event in the streamed answer${event.type === undefined ? "" : `, type ${event.type}`})`;
+    const type = `${event.type ?? ""} ${event.code ?? ""}`;
+    if (/rate_limit|too_many_requests/i.test(type))
+      return { kind: "rate-limit", retryable: true, message: said };
+    if (/invalid_request|authentication|permission|not_found|invalid_api_key|context_length/i.test(type)) {
+      return { kind: "client", retryable: false, message: said };
+    }
+    // server_error, overloaded, or a type this code does not know: the answer broke off on the
+    // provider's side, as a cut connection does, and the next one may come whole.
+    return { kind: "server", retryable: true, message: said };
   }
   const name = typeof e.name === "string" ? e.name : "";
   const text = `${name} ${message} ${String(e.code ?? "")} ${causeText(e.cause)}`;
@@ -117,6 +140,33 @@ function statusOf(error: unknown): number | undefined {
     if (typeof value === "number" && Number.isInteger(value) && value >= 100 && value < 600) return value;
   }
   return undefined;
+}
+
+/**
+ * The error event of a streamed answer, as the OpenAI SDK throws it: an `APIError` with no status
+ * whose `error` is the event's `{ message, type, code }`. Undefined for anything else.
+ */
+function streamedErrorOf(error: unknown): { type?: string; code?: string } | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as { error?: unknown; type?: unknown; code?: unknown; status?: unknown };
+  if (e.status !== undefined || typeof e.error !== "object" || e.error === null) return undefined;
+  const body = e.error as { message?: unknown; type?: unknown; code?: unknown };
+  if (typeof body.message !== "string") return undefined;
+  const type = typeof e.type === "string" ? e.type : typeof body.type === "string" ? body.type : undefined;
+  const code = typeof e.code === "string" ? e.code : typeof body.code === "string" ? body.code : undefined;
+  return { ...(type === undefined ? {} : { type }), ...(code === undefined ? {} : { code }) };
+}
+
+/** The provider's error `code` and `type` (the OpenAI SDK keeps them on the error), on the error or its cause. */
+function errorCodes(error: unknown): string[] {
+  const out: string[] = [];
+  for (const e of [error, (error as { cause?: unknown } | null)?.cause]) {
+    if (typeof e !== "object" || e === null) continue;
+    const { code, type } = e as { code?: unknown; type?: unknown };
+    if (typeof code === "string") out.push(code);
+    if (typeof type === "string") out.push(type);
+  }
+  return out;
 }
 
 /** Reads `retry-after-ms` or `Retry-After` (seconds or an HTTP date) from a Headers object or record. */

@@ -33,8 +33,9 @@ export function knn(name: string, options: KnnStepOptions): Step<unknown, KnnRes
     kind: "knn",
     spec: { field, k, vote, index: index.contentHash, embedder: embedder.id },
     ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
-    async run(input) {
-      const vector = await embedder.embedQuery(textOf(input, field, name));
+    async run(input, ctx) {
+      // The step's signal: an embedder calling a provider stops retrying once the step has ended.
+      const vector = await embedder.embedQuery(textOf(input, field, name), { signal: ctx.signal });
       // Plain copies: the answer is traced and checkpointed, and must not alias the index's entries.
       const neighbours = index
         .search(vector, k)

@@ -9,8 +9,18 @@ import type { LabelResult, Step } from "../types.ts";
 export interface Embedder {
   readonly id: string;
   readonly dimension: number;
-  embedQuery(text: string): Promise<number[]>;
-  embedDocuments(texts: string[]): Promise<number[][]>;
+  /**
+   * The vector of one text. `options.signal` aborts when the step that asked has ended (its
+   * timeout, the run's abort): an embedder that calls a provider stops retrying then.
+   */
+  embedQuery(text: string, options?: EmbedOptions): Promise<number[]>;
+  embedDocuments(texts: string[], options?: EmbedOptions): Promise<number[][]>;
+}
+
+/** What a caller tells an {@link Embedder} besides the texts. */
+export interface EmbedOptions {
+  /** Aborts once the vectors are no longer wanted. */
+  signal?: AbortSignal;
 }
 
 /** One neighbour found by a vector search: its id, label (null when unlabelled), cosine similarity. */
