@@ -7,7 +7,7 @@ import { JsonFold } from "../parts/json-fold.tsx";
 import { feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
-import type { FeedbackConfigRow, QueueItem } from "../types.ts";
+import type { FeedbackConfigRow, QueueItem, Session } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
 
@@ -35,6 +35,7 @@ function inputLine(inputs: unknown): string {
  * correction editor (Ctrl+Enter saves it), `Enter` confirms the rating and moves on.
  */
 export function QueueView({ projectId }: { projectId: string }) {
+  const session = useApi<Session>(`/sessions/${projectId}`);
   const queue = useApi<{ items: QueueItem[] }>(`/catena/queue?project=${projectId}`);
   const configs = useApi<FeedbackConfigRow[]>("/feedback-configs");
   const [reviewer] = useReviewer();
@@ -119,7 +120,7 @@ export function QueueView({ projectId }: { projectId: string }) {
 
   return (
     <div>
-      <h2>Annotation queue</h2>
+      <h2>{session.data === undefined ? "Annotation queue" : `Annotation queue of ${session.data.name}`}</h2>
       <ProjectTabs projectId={projectId} current="queue" />
       <p class="muted" id="queue-keys">
         Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>–<kbd>5</kbd> rate, <kbd>e</kbd> correct,{" "}

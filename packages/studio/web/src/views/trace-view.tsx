@@ -1,10 +1,20 @@
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { durationMs, formatCost, formatMs, formatScore, formatThreshold, formatTime } from "../format.ts";
+import {
+  durationMs,
+  formatCost,
+  formatModel,
+  formatMs,
+  formatScore,
+  formatThreshold,
+  formatTime,
+} from "../format.ts";
 import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
 import { FeedbackPanel } from "../parts/feedback-panel.tsx";
 import { FlowGraph } from "../parts/flow-graph.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
-import { paths } from "../router.ts";
+import { ShortHash } from "../parts/short-hash.tsx";
+import { runsHref } from "../runs-return.ts";
 import type { ChainDescription, JsonSchema, Run, Session, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
@@ -32,7 +42,7 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
       {projectId === undefined ? null : (
         // The way back to the runs, also for a trace opened from a link (no page before it).
         <nav class="crumbs" aria-label="Project">
-          <a href={paths.project(projectId)}>
+          <a href={runsHref(projectId)}>
             <span aria-hidden="true">← </span>Runs of {project.data?.name ?? "the project"}
           </a>
         </nav>
@@ -102,7 +112,12 @@ export function TraceDisplay({
         <span class={`badge status-${statusOf(root)}`}>{statusOf(root)}</span>
         {fingerprint === undefined ? null : (
           <span class="muted" title="Chain fingerprint">
-            fingerprint <code>{fingerprint}</code>
+            fingerprint{" "}
+            {/^[0-9a-f]{64}$/i.test(fingerprint) ? (
+              <ShortHash text={fingerprint.slice(0, 12)} full={fingerprint} what="fingerprint" />
+            ) : (
+              <code>{fingerprint}</code>
+            )}
           </span>
         )}
         <span class="muted">
@@ -198,7 +213,10 @@ function StepDetails({ run }: { run: Run }) {
   const isLlm = run.run_type === "llm";
   const inputMessages = isLlm ? chatMessagesOf(run.inputs) : undefined;
   const outputMessages = isLlm ? chatMessagesOf(run.outputs) : undefined;
-  const facts: Array<[string, string | undefined]> = [
+  const model = str(m.model) ?? str(m.ls_model_name);
+  // A trained classifier's model is its 64-hex content hash: shortened as in Trends, whole on hover.
+  const shown = model === undefined ? undefined : formatModel(model);
+  const facts: Array<[string, string | JSX.Element | undefined]> = [
     ["kind", str(m.kind) ?? run.run_type ?? undefined],
     ["status", statusOf(run)],
     ["started", formatTime(run.start_time)],
@@ -206,7 +224,14 @@ function StepDetails({ run }: { run: Run }) {
     ["tier", str(m.tier)],
     ["confidence", num(m.confidence) === undefined ? undefined : formatScore(num(m.confidence))],
     ["threshold", num(m.threshold) === undefined ? undefined : formatThreshold(num(m.threshold))],
-    ["model", str(m.model) ?? str(m.ls_model_name)],
+    [
+      "model",
+      shown?.title === undefined ? (
+        shown?.text
+      ) : (
+        <ShortHash text={shown.text} full={shown.title} what="model hash" />
+      ),
+    ],
     ["attempt", str(m.attempt)],
     ["tokens", run.total_tokens ? String(run.total_tokens) : undefined],
     ["cost", run.total_cost ? formatCost(run.total_cost) : undefined],
