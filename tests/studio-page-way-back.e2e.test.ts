@@ -1,8 +1,8 @@
 /*
  * Finding a way around the studio's page and back, in a real Chromium against a real `catena
  * studio` process: a trace's link back to the runs keeps the filters and page it came from, the
- * filter form folds away on a phone, and a step named in a trace's URL stays named while a slow
- * studio answers and across reloads.
+ * filter form folds away on a phone, a step named in a trace's URL stays named while a slow
+ * studio answers and across reloads, and a step picked far down a long trace has its details in view.
  */
 import { Client } from "langsmith";
 import type { Page } from "playwright-core";
@@ -165,5 +165,40 @@ describe("the way around the studio's page", () => {
     await expect.poll(heading).toBe("linear");
     expect(search(page).get("step")).toBe(linear);
     await page.close();
+  });
+
+  it("brings a step's details into view when it is picked far down a long trace, wide or on a phone", async () => {
+    const run = await seedTrace(client, {
+      project: "long-trace",
+      chain: "banking",
+      version: "1.0.0",
+      status: "done",
+      start: new Date(Date.now() - 5000),
+      inputs: { text: "where is my card" },
+      steps: Array.from({ length: 120 }, (_, i) => ({
+        name: `step-${i}`,
+        kind: "code",
+        ms: 1,
+        outputs: { i },
+      })),
+    });
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const page = await ui.open(`/o/-/r/${run}`, { viewport });
+      const step = page.getByRole("button", { name: "Step step-100" });
+      await step.scrollIntoViewIfNeeded();
+      await step.focus();
+      await page.keyboard.press("Enter");
+      const details = page.getByRole("region", { name: "Step details" });
+      await expect.poll(() => details.getByRole("heading").first().textContent()).toBe("step-100");
+      const inView = async () => {
+        const box = await details.boundingBox();
+        return box !== null && box.y >= 0 && box.y < viewport.height - 48;
+      };
+      await expect.poll(inView).toBe(true);
+      await page.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime } from "../format.ts";
+import { Loading } from "../parts/loading.tsx";
 import { navigate, paths } from "../router.ts";
 import type { Dataset, ExperimentSummary } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -16,6 +17,9 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
     <div>
       <h2>{dataset.data?.name ?? "Dataset"}: experiments</h2>
       {experiments.error === undefined ? null : <p role="alert">{experiments.error}</p>}
+      {experiments.data === undefined && experiments.error === undefined ? (
+        <Loading what="the experiments" />
+      ) : null}
       <ExperimentTable
         experiments={list}
         picked={picked}

@@ -1,4 +1,5 @@
 import { formatTime } from "../format.ts";
+import { Loading } from "../parts/loading.tsx";
 import { paths } from "../router.ts";
 import type { Dataset, Session } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -31,6 +32,7 @@ export function ProjectsView() {
           ))}
         </tbody>
       </table>
+      {sessions.data === undefined && sessions.error === undefined ? <Loading what="the projects" /> : null}
       {sessions.data !== undefined && projects.length === 0 ? (
         <p>No traces yet: run a chain with tracing on (catena run … prints this studio's URL).</p>
       ) : null}
@@ -52,6 +54,10 @@ export function DatasetsView() {
           </li>
         ))}
       </ul>
+      {datasets.data === undefined && datasets.error === undefined ? <Loading what="the datasets" /> : null}
+      {datasets.data !== undefined && datasets.data.length === 0 ? (
+        <p>No datasets yet: catena dataset add … makes one from traces or a file.</p>
+      ) : null}
     </div>
   );
 }

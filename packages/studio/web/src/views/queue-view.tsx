@@ -4,6 +4,8 @@ import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
+import { Loading } from "../parts/loading.tsx";
+import { ProjectMissing } from "../parts/project-missing.tsx";
 import { feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
@@ -118,6 +120,7 @@ export function QueueView({ projectId }: { projectId: string }) {
     return () => document.removeEventListener("keydown", onKey);
   });
 
+  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
       <h2>{session.data === undefined ? "Annotation queue" : `Annotation queue of ${session.data.name}`}</h2>
@@ -127,6 +130,7 @@ export function QueueView({ projectId }: { projectId: string }) {
         <kbd>Enter</kbd> confirm.
       </p>
       {queue.error === undefined ? null : <p role="alert">{queue.error}</p>}
+      {queue.data === undefined && queue.error === undefined ? <Loading what="the queue" /> : null}
       {queue.data !== undefined && items.length === 0 ? (
         <p>The queue is empty: nothing waits for a look.</p>
       ) : null}

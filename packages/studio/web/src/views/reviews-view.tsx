@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { checkJsonSchema } from "../../../src/check-json-schema.ts";
 import { ApiError, api } from "../api.ts";
 import { formatTime } from "../format.ts";
+import { Loading } from "../parts/loading.tsx";
 import { initialValue, SchemaField } from "../parts/schema-form.tsx";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
@@ -23,6 +24,7 @@ export function ReviewsView() {
   return (
     <div>
       <h2>Paused reviews</h2>
+      {reviews.data === undefined ? <Loading what="the paused reviews" /> : null}
       {reviews.data !== undefined && list.length === 0 ? <p>No run waits for a review.</p> : null}
       {list.map((review) => (
         <ReviewCard key={review.run_id} review={review} onDecided={reviews.reload} />

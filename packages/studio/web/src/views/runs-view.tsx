@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime, preview } from "../format.ts";
+import { Loading } from "../parts/loading.tsx";
+import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
 import { navigate, paths } from "../router.ts";
 import { rememberRunsQuery } from "../runs-return.ts";
@@ -70,6 +72,7 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
     if (page.data?.next) goTo(page.data.next, [...before, cursor ?? ""]);
   };
   const previousPage = () => goTo(before.at(-1), before.slice(0, -1));
+  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
       <h2>{session.data?.name ?? "Project"}</h2>
@@ -173,6 +176,7 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
           </tbody>
         </table>
       </div>
+      {page.data === undefined && page.error === undefined ? <Loading what="the runs" /> : null}
       {page.data !== undefined && page.data.runs.length === 0 ? (
         <p>
           {RUN_FILTERS.some(([name]) => (query.get(name) ?? "") !== "")

@@ -1,5 +1,5 @@
-import type { JSX } from "preact";
-import { useState } from "preact/hooks";
+import type { JSX, Ref } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import {
   durationMs,
   formatCost,
@@ -84,6 +84,17 @@ export function TraceDisplay({
 }) {
   const root = tree.runs.find((r) => r.parent_run_id === null) ?? tree.runs[0];
   const [selected, setSelected] = useState(focus ?? root?.id ?? "");
+  // A step picked far down a long trace (or anywhere on a phone, where the details come after
+  // every step) has its details out of sight: they are brought into view. Not on opening the trace.
+  const details = useRef<HTMLElement>(null);
+  const picked = useRef(false);
+  useEffect(() => {
+    if (!picked.current) return;
+    picked.current = false;
+    const box = details.current?.getBoundingClientRect();
+    if (box !== undefined && (box.top < 0 || box.top > window.innerHeight - 48))
+      details.current?.scrollIntoView({ block: "start" });
+  }, [selected]);
   const fingerprint = root === undefined ? undefined : str(meta(root).fingerprint);
   const chain = useApi<ChainDescription>(
     fingerprint === undefined ? undefined : `/catena/chains/${encodeURIComponent(fingerprint)}`,
@@ -142,6 +153,7 @@ export function TraceDisplay({
                     style={{ paddingLeft: `${0.4 + depthOf(r) * 1.1}rem` }}
                     aria-pressed={r.id === current.id}
                     onClick={() => {
+                      picked.current = true;
                       setSelected(r.id);
                       onSelect?.(r.id);
                     }}
@@ -177,7 +189,7 @@ export function TraceDisplay({
             })}
           </ol>
         </section>
-        <StepDetails run={current} />
+        <StepDetails run={current} sectionRef={details} />
         <aside class="side">
           {readOnly ? null : (
             <FeedbackPanel
@@ -208,7 +220,7 @@ export function statusOf(run: Run): string {
   return str(meta(run).status) ?? run.status;
 }
 
-function StepDetails({ run }: { run: Run }) {
+function StepDetails({ run, sectionRef }: { run: Run; sectionRef: Ref<HTMLElement> }) {
   const m = meta(run);
   const isLlm = run.run_type === "llm";
   const inputMessages = isLlm ? chatMessagesOf(run.inputs) : undefined;
@@ -237,7 +249,7 @@ function StepDetails({ run }: { run: Run }) {
     ["cost", run.total_cost ? formatCost(run.total_cost) : undefined],
   ];
   return (
-    <section class="panel details" aria-label="Step details">
+    <section class="panel details" aria-label="Step details" ref={sectionRef}>
       <h3>{run.name}</h3>
       <dl class="facts">
         {facts

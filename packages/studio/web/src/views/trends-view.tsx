@@ -1,4 +1,6 @@
 import { formatCost, formatModel, formatMs, formatScore } from "../format.ts";
+import { Loading } from "../parts/loading.tsx";
+import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
 import type { Session, TrendRow } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -12,6 +14,7 @@ export function TrendsView({ projectId }: { projectId: string }) {
   const session = useApi<Session>(`/sessions/${projectId}`);
   const trends = useApi<{ rows: TrendRow[] }>(`/catena/stats/trends?project=${projectId}&days=30`);
   const rows = trends.data?.rows ?? [];
+  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
       <h2>{session.data === undefined ? "Trends" : `Trends of ${session.data.name}`}, last 30 days</h2>
@@ -71,6 +74,7 @@ export function TrendsView({ projectId }: { projectId: string }) {
           </tbody>
         </table>
       </div>
+      {trends.data === undefined && trends.error === undefined ? <Loading what="the trends" /> : null}
       {trends.data !== undefined && rows.length === 0 ? <p>No runs in the last 30 days.</p> : null}
       <TierLegend />
     </div>
