@@ -96,6 +96,13 @@ export function QueueView({ projectId }: { projectId: string }) {
     }
   };
 
+  // Enter, or the Save button (a phone has no Enter to press outside a text field).
+  const saveRating = (current: QueueItem, picked: number) => {
+    void record(current, { key: "rating", score: picked }, `Rating ${picked}`).then((ok) => {
+      if (ok) move(1);
+    });
+  };
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
@@ -110,9 +117,7 @@ export function QueueView({ projectId }: { projectId: string }) {
         setEditing(true);
       } else if (event.key === "Enter" && current !== undefined && picked !== undefined) {
         event.preventDefault();
-        void record(current, { key: "rating", score: picked }, `Rating ${picked}`).then((ok) => {
-          if (ok) move(1);
-        });
+        saveRating(current, picked);
       } else return;
       event.preventDefault();
     };
@@ -189,7 +194,17 @@ export function QueueView({ projectId }: { projectId: string }) {
                   {n}
                 </button>
               ))}
-              <span class="muted">{rating === undefined ? "pick a rating" : `Enter saves ${rating}`}</span>
+              <button
+                type="button"
+                class="save-rating"
+                disabled={rating === undefined}
+                onClick={() => {
+                  if (rating !== undefined) saveRating(item, rating);
+                }}
+              >
+                {rating === undefined ? "Save rating" : `Save ${rating}`}
+              </button>
+              <span class="muted">{rating === undefined ? "pick a rating" : `or press Enter`}</span>
             </fieldset>
             {editing ? (
               <CorrectionEditor
