@@ -2,7 +2,8 @@
  * Finding a way around the studio's page and back, in a real Chromium against a real `catena
  * studio` process: a trace's link back to the runs keeps the filters and page it came from, the
  * filter form folds away on a phone, a step named in a trace's URL stays named while a slow
- * studio answers and across reloads, and a step picked far down a long trace has its details in view.
+ * studio answers and across reloads, a step picked far down a long trace has its details in view,
+ * and the keyboard walks a trace's steps with the arrows, one Tab stop for them all.
  */
 import { Client } from "langsmith";
 import type { Page } from "playwright-core";
@@ -200,5 +201,45 @@ describe("the way around the studio's page", () => {
       await expect.poll(inView).toBe(true);
       await page.close();
     }
+  });
+
+  it("walks a trace's steps with the arrow keys, the steps one Tab stop, keyboard only", async () => {
+    const run = await seedTrace(client, {
+      project: "keyboard-trace",
+      chain: "banking",
+      version: "1.0.0",
+      status: "done",
+      start: new Date(Date.now() - 5000),
+      inputs: { text: "where is my card" },
+      steps: Array.from({ length: 60 }, (_, i) => ({ name: `step-${i}`, kind: "code", ms: 1 })),
+    });
+    const page = await ui.open(`/o/-/r/${run}`, { viewport: { width: 1280, height: 800 } });
+    const details = page.getByRole("region", { name: "Step details" });
+    await details.waitFor();
+    const focused = () =>
+      page.evaluate<string>(
+        "document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? ''",
+      );
+    let presses = 0;
+    while (!(await focused()).startsWith("Step ") && presses < 30) {
+      await page.keyboard.press("Tab");
+      presses++;
+    }
+    expect(await focused()).toBe("Step banking");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowDown");
+    expect(await focused()).toBe("Step step-2");
+    await expect.poll(() => details.getByRole("heading").first().textContent()).toBe("step-2");
+    expect(new URL(page.url()).searchParams.get("step")).not.toBeNull();
+    await page.keyboard.press("End");
+    await expect.poll(() => details.getByRole("heading").first().textContent()).toBe("step-59");
+    await page.keyboard.press("ArrowUp");
+    expect(await focused()).toBe("Step step-58");
+    // One Tab leaves the 61 steps for what follows them.
+    await page.keyboard.press("Tab");
+    expect(await focused()).not.toMatch(/^Step /);
+    // Shift+Tab comes back to the step picked.
+    await page.keyboard.press("Shift+Tab");
+    expect(await focused()).toBe("Step step-58");
+    await page.close();
   });
 });

@@ -101,6 +101,29 @@ export function TraceDisplay({
   );
   if (root === undefined) return <p>This trace has no runs.</p>;
   const rootMeta = meta(root);
+  // The arrow keys walk the steps (the selection follows, the details change beside them).
+  const stepKeys = (event: KeyboardEvent) => {
+    const at = tree.runs.findIndex((r) => r.id === (tree.runs.find((x) => x.id === selected) ?? root).id);
+    const to =
+      event.key === "ArrowDown"
+        ? Math.min(tree.runs.length - 1, at + 1)
+        : event.key === "ArrowUp"
+          ? Math.max(0, at - 1)
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? tree.runs.length - 1
+              : undefined;
+    const next = to === undefined ? undefined : tree.runs[to];
+    if (next === undefined) return;
+    event.preventDefault();
+    setSelected(next.id);
+    onSelect?.(next.id);
+    const buttons = (event.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>(
+      "button.step-row",
+    );
+    buttons[to ?? 0]?.focus();
+  };
   const current = tree.runs.find((r) => r.id === selected) ?? root;
   const starts = tree.runs.map((r) => Date.parse(r.start_time ?? "")).filter(Number.isFinite);
   const ends = tree.runs.map((r) => Date.parse(r.end_time ?? r.start_time ?? "")).filter(Number.isFinite);
@@ -138,7 +161,11 @@ export function TraceDisplay({
       </header>
       <div class="trace-body">
         <section class="panel waterfall" aria-label="Trace tree and waterfall">
-          <ol aria-label="Steps">
+          <p class="muted keys-hint" id="steps-keys">
+            <kbd>↑</kbd>/<kbd>↓</kbd> move between the steps, <kbd>Home</kbd>/<kbd>End</kbd> to the first/last
+          </p>
+          {/* One stop for Tab: a trace of 300 steps took 300 presses to get past to the feedback. */}
+          <ol aria-label="Steps" aria-describedby="steps-keys" onKeyDown={(event) => stepKeys(event)}>
             {tree.runs.map((r) => {
               const m = meta(r);
               const start = Date.parse(r.start_time ?? "") - t0;
@@ -152,6 +179,7 @@ export function TraceDisplay({
                     class={`step-row status-${statusOf(r)}${r.id === current.id ? " selected" : ""}`}
                     style={{ paddingLeft: `${0.4 + depthOf(r) * 1.1}rem` }}
                     aria-pressed={r.id === current.id}
+                    tabIndex={r.id === current.id ? 0 : -1}
                     onClick={() => {
                       picked.current = true;
                       setSelected(r.id);
