@@ -2,7 +2,7 @@
  * What the studio's page calls things a reviewer did not name, in a real Chromium against a real
  * `catena studio` process, runs sent with the real langsmith SDK: a trained classifier's model
  * (a content hash) in Trends and in a trace's step details, the tier of a chain without a cascade,
- * feedback without a reviewer's name, and the project a Trends or queue page is of.
+ * feedback without a reviewer's name, the project a Trends or queue page is of, and each view's tab title.
  */
 import { randomUUID } from "node:crypto";
 import { Client } from "langsmith";
@@ -144,6 +144,25 @@ describe("the studio's page names what has no name", () => {
     await page.getByRole("heading", { name: "Trends of labels-named, last 30 days" }).waitFor();
     await page.getByRole("link", { name: "Annotation queue" }).click();
     await page.getByRole("heading", { name: "Annotation queue of labels-named" }).waitFor();
+    await page.close();
+  });
+
+  it("names each browser tab after what it shows, not 'Catena studio' for every view", async () => {
+    const run = await rootRun("labels-titles", "triage", { tier: "rules" });
+    const project = (await client.readProject({ projectName: "labels-titles" })).id;
+    const titles: Record<string, string> = {
+      [`/o/local/projects/p/${project}`]: "Runs · labels-titles — Catena studio",
+      [`/o/local/projects/p/${project}/trends`]: "Trends · labels-titles — Catena studio",
+      [`/o/local/projects/p/${project}/queue`]: "Annotation queue · labels-titles — Catena studio",
+      [`/o/local/projects/p/${project}/r/${run}`]: "Trace triage@1.0.0 · labels-titles — Catena studio",
+      "/o/local/projects": "Projects — Catena studio",
+      "/o/local/reviews": "Paused reviews — Catena studio",
+    };
+    const page = await ui.open("/");
+    for (const [path, title] of Object.entries(titles)) {
+      await page.goto(new URL(path, ui.studio.url).toString());
+      await expect.poll(() => page.title()).toBe(title);
+    }
     await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
 import { navigate, paths } from "../router.ts";
 import type { Dataset, ExperimentSummary } from "../types.ts";
@@ -12,6 +13,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
     `/catena/datasets/${datasetId}/experiments`,
   );
   const [picked, setPicked] = useState<string[]>([]);
+  usePageTitle("Experiments", dataset.data?.name);
   const list = experiments.data?.experiments ?? [];
   return (
     <div>

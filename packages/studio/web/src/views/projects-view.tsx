@@ -1,6 +1,7 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { formatTime } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
 import { paths } from "../router.ts";
 import type { Dataset, Session } from "../types.ts";
@@ -19,6 +20,7 @@ export function ProjectsView() {
   // One more than a page: whether there is a next page, without counting them all.
   const sessions = useApi<Session[]>(`/sessions?reference_free=true&limit=${PAGE + 1}&offset=${offset}`);
   const projects = (sessions.data ?? []).slice(0, PAGE);
+  usePageTitle("Projects");
   return (
     <div>
       <h2>Projects</h2>
@@ -63,6 +65,7 @@ export function DatasetsView() {
   const [offset, setOffset] = useState(0);
   const page = useApi<Dataset[]>(`/datasets?limit=${PAGE + 1}&offset=${offset}`);
   const datasets = { ...page, data: page.data?.slice(0, PAGE) };
+  usePageTitle("Datasets");
   return (
     <div>
       <h2>Datasets</h2>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatScore, formatThreshold, formatTime, preview } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
@@ -40,6 +41,7 @@ export function QueueView({ projectId }: { projectId: string }) {
   const session = useApi<Session>(`/sessions/${projectId}`);
   const queue = useApi<{ items: QueueItem[] }>(`/catena/queue?project=${projectId}`);
   const configs = useApi<FeedbackConfigRow[]>("/feedback-configs");
+  usePageTitle("Annotation queue", session.data?.name);
   const [reviewer] = useReviewer();
   const [index, setIndex] = useState(0);
   const [rating, setRating] = useState<number | undefined>(undefined);

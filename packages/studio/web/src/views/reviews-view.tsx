@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { checkJsonSchema } from "../../../src/check-json-schema.ts";
 import { ApiError, api } from "../api.ts";
 import { formatTime } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
 import { initialValue, SchemaField } from "../parts/schema-form.tsx";
 import { useReviewer } from "../reviewer.ts";
@@ -12,6 +13,7 @@ import { useApi } from "../use-api.ts";
 /** Runs paused at a `review` step: each waiting one with a decision form made from its schema. */
 export function ReviewsView() {
   const reviews = useApi<{ reviews: PausedReview[] }>("/catena/reviews");
+  usePageTitle("Paused reviews");
   if (reviews.error !== undefined) {
     return (
       <div>

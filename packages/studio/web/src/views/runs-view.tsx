@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime, preview } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
@@ -45,6 +46,7 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
   // the filters set, and folds again once applied so that the runs it found are in view.
   const narrow = useMemo(() => window.matchMedia?.("(max-width: 760px)").matches ?? false, []);
   const fold = useRef<HTMLDetailsElement>(null);
+  usePageTitle("Runs", session.data?.name);
   const set = RUN_FILTERS.filter(([name]) => (query.get(name) ?? "") !== "");
   const submit = (event: Event) => {
     event.preventDefault();

@@ -9,6 +9,7 @@ import {
   formatThreshold,
   formatTime,
 } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
 import { FeedbackPanel } from "../parts/feedback-panel.tsx";
 import { FlowGraph } from "../parts/flow-graph.tsx";
@@ -34,6 +35,14 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
   const trace = useApi<TraceTree>(traceId === undefined ? undefined : `/catena/traces/${traceId}`);
   const projectId = run.data?.session_id ?? undefined;
   const project = useApi<Session>(projectId === undefined ? undefined : `/sessions/${projectId}`);
+  const root = trace.data?.runs.find((r) => r.parent_run_id === null);
+  const rootMeta = root === undefined ? {} : meta(root);
+  usePageTitle(
+    root === undefined
+      ? "Trace"
+      : `Trace ${typeof rootMeta.chain === "string" ? rootMeta.chain : (root.name ?? "")}${typeof rootMeta.version === "string" ? `@${rootMeta.version}` : ""}`,
+    project.data?.name,
+  );
   const error = run.error ?? trace.error;
   if (error !== undefined) return <p role="alert">Could not load the trace: {error}</p>;
   if (trace.data === undefined) return <p aria-busy="true">Loading the trace…</p>;

@@ -1,4 +1,5 @@
 import { formatCost, formatModel, formatMs, formatScore } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
@@ -14,6 +15,7 @@ export function TrendsView({ projectId }: { projectId: string }) {
   const session = useApi<Session>(`/sessions/${projectId}`);
   const trends = useApi<{ rows: TrendRow[] }>(`/catena/stats/trends?project=${projectId}&days=30`);
   const rows = trends.data?.rows ?? [];
+  usePageTitle("Trends", session.data?.name);
   if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
