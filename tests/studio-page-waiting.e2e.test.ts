@@ -1,7 +1,8 @@
 /*
  * The studio's page while it waits and when what it waits for is not there, in a real Chromium
  * against a real `catena studio` process: a slow studio's views say they are loading (they looked
- * empty, as if there were no runs), and a project link to no project says so.
+ * empty, as if there were no runs), a save still out is not sent twice by a second click or Enter,
+ * and a project link to no project says so.
  */
 import { randomUUID } from "node:crypto";
 import { Client } from "langsmith";
@@ -29,20 +30,28 @@ beforeAll(async () => {
   project = (await client.readProject({ projectName: "waiting" })).id;
 });
 
-/** A page whose requests to the studio's API wait until `release` is called. */
-async function heldPage(): Promise<{ page: Page; release: () => Promise<void> }> {
+/**
+ * A page whose requests to the studio's API (those `hold` picks, by default all) wait until
+ * `release` is called.
+ */
+async function heldPage(
+  hold: (method: string, url: string) => boolean = () => true,
+): Promise<{ page: Page; release: () => Promise<void>; held: () => number }> {
   const held: Route[] = [];
   let holding = true;
   const page = await ui.open("/", {
     prepare: (p) => {
       void p.route("**/*", async (route) => {
-        if (holding && route.request().resourceType() === "fetch") held.push(route);
+        const request = route.request();
+        if (holding && request.resourceType() === "fetch" && hold(request.method(), request.url()))
+          held.push(route);
         else await route.continue();
       });
     },
   });
   return {
     page,
+    held: () => held.length,
     async release() {
       holding = false;
       // A request of a page since navigated away from has nobody to answer: no matter.
@@ -103,6 +112,64 @@ describe("the studio's page while it waits", () => {
       await page.getByRole("link", { name: "waiting" }).waitFor();
       await page.close();
     }
+  });
+
+  it("saves a rating once when it is clicked again, or Enter pressed again, while the save is out", async () => {
+    const feedbackOf = async (run: string) => {
+      const all = [];
+      for await (const f of client.listFeedback({ runIds: [run] })) all.push(f);
+      return all.map((f) => [f.key, f.score]);
+    };
+    const runs: string[] = [];
+    for (let i = 0; i < 3; i++)
+      runs.push(
+        await seedTrace(client, {
+          project: "slow-saves",
+          chain: "banking",
+          version: "1.0.0",
+          status: "deferred",
+          start: new Date(Date.now() - (10 - i) * 1000),
+          inputs: { text: `slow question ${i}` },
+          outputs: { label: "card_arrival" },
+          steps: [],
+        }),
+      );
+    const slowProject = (await client.readProject({ projectName: "slow-saves" })).id;
+    const isFeedbackPost = (method: string, url: string) => method === "POST" && url.includes("/feedback");
+
+    // The trace's feedback panel: the buttons wait with the save, which says it is under way.
+    const trace = await heldPage(isFeedbackPost);
+    await trace.page.goto(
+      new URL(`/o/local/projects/p/${slowProject}/r/${runs[0]}`, ui.studio.url).toString(),
+    );
+    const panel = trace.page.getByRole("region", { name: "Feedback" });
+    await panel.getByRole("button", { name: "Rate 4" }).click();
+    await expect.poll(trace.held).toBe(1);
+    expect(await panel.getByRole("status").textContent()).toBe("Saving…");
+    expect(await panel.getByRole("button", { name: "Rate 4" }).isDisabled()).toBe(true);
+    await panel.getByRole("button", { name: "Rate 4" }).click({ force: true });
+    await trace.release();
+    await panel.getByRole("status").filter({ hasText: "Rating 4 saved." }).waitFor();
+    expect(await feedbackOf(runs[0] ?? "")).toEqual([["rating", 4]]);
+    await trace.page.close();
+
+    // The queue: Enter twice saves once and moves one item on, not past the next one unseen.
+    const queue = await heldPage(isFeedbackPost);
+    await queue.page.goto(new URL(`/o/local/projects/p/${slowProject}/queue`, ui.studio.url).toString());
+    const current = queue.page.getByRole("region", { name: "Current item" });
+    await expect.poll(() => current.textContent()).toContain("slow question 2");
+    // The keys rate once the ratings the feedback configs allow are known.
+    await current.getByRole("button", { name: "Rate 3" }).waitFor();
+    await queue.page.keyboard.press("3");
+    await queue.page.keyboard.press("Enter");
+    await expect.poll(queue.held).toBe(1);
+    await queue.page.keyboard.press("Enter");
+    await queue.release();
+    await queue.page.getByRole("status").filter({ hasText: "Rating 3 saved" }).waitFor();
+    await expect.poll(() => current.textContent()).toContain("slow question 1");
+    expect(await feedbackOf(runs[2] ?? "")).toEqual([["rating", 3]]);
+    expect(await feedbackOf(runs[1] ?? "")).toEqual([]);
+    await queue.page.close();
   });
 });
 

@@ -86,7 +86,13 @@ export function QueueView({ projectId }: { projectId: string }) {
     setEditing(false);
   };
   const move = (by: number) => select((i) => i + by);
+  // One save at a time: Enter pressed twice on a slow studio saved the rating twice and moved two
+  // items on, past one never looked at.
+  const saving = useRef(false);
   const record = async (current: QueueItem, input: Parameters<typeof postFeedback>[1], what: string) => {
+    if (saving.current) return false;
+    saving.current = true;
+    setMessage(`Saving ${what.toLowerCase()}…`);
     try {
       await postFeedback({ id: current.run_id, trace_id: current.trace_id }, input, reviewer);
       setDone((d) => ({ ...d, [current.run_id]: what }));
@@ -95,6 +101,8 @@ export function QueueView({ projectId }: { projectId: string }) {
     } catch (error) {
       setMessage(feedbackFailure(error));
       return false;
+    } finally {
+      saving.current = false;
     }
   };
 
