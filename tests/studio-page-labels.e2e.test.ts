@@ -1,11 +1,13 @@
 /*
  * What the studio's page calls things a reviewer did not name, in a real Chromium against a real
  * `catena studio` process, runs sent with the real langsmith SDK: a trained classifier's model
- * (a content hash), the tier of a chain without a cascade, feedback without a reviewer's name.
+ * (a content hash) in Trends and in a trace's step details, the tier of a chain without a cascade,
+ * feedback without a reviewer's name, the project a Trends or queue page is of, and each view's tab title.
  */
 import { randomUUID } from "node:crypto";
 import { Client } from "langsmith";
 import { beforeAll, describe, expect, it } from "vitest";
+import { seedTrace } from "./support/seed-studio.ts";
 import { useStudioPage } from "./support/studio-page-fixture.ts";
 
 const ui = useStudioPage("studio-labels");
@@ -91,6 +93,76 @@ describe("the studio's page names what has no name", () => {
       type: "app",
       metadata: { via: "catena-studio" },
     });
+    await page.close();
+  });
+
+  it("shows a classifier's model in a step's details as a short hash, the full one a hover or a Copy away", async () => {
+    const fingerprint = HASH.split("").reverse().join("");
+    const run = await seedTrace(client, {
+      project: "labels-steps",
+      chain: "banking",
+      version: "1.0.0",
+      status: "done",
+      tier: "linear",
+      metadata: { model: HASH, fingerprint },
+      start: new Date(Date.now() - 5000),
+      inputs: { text: "where is my card" },
+      outputs: { label: "card_arrival" },
+      steps: [{ name: "linear", kind: "classify", ms: 2, metadata: { tier: "linear", model: HASH } }],
+    });
+    const project = (await client.readProject({ projectName: "labels-steps" })).id;
+    await ui.browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: ui.studio.url,
+    });
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${run}`);
+    await page.getByRole("button", { name: "Step linear" }).click();
+    const model = page
+      .getByRole("region", { name: "Step details" })
+      .locator("dl.facts")
+      .getByText("model", { exact: true })
+      .locator("xpath=following-sibling::dd[1]");
+    await expect.poll(() => model.locator("code").textContent()).toBe(`classifier ${HASH.slice(0, 8)}`);
+    expect(await model.locator("code").getAttribute("title")).toBe(HASH);
+    expect(await model.textContent()).not.toContain(HASH);
+    // By keyboard: the Copy button puts the whole hash on the clipboard.
+    const copy = model.getByRole("button", { name: "Copy the full model hash" });
+    await copy.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => copy.textContent()).toBe("copied");
+    expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(HASH);
+    // The chain's fingerprint (a hash as long) is shortened the same way in the trace's heading.
+    const head = page.locator(".trace-head");
+    expect(await head.locator("code").textContent()).toBe(fingerprint.slice(0, 12));
+    expect(await head.locator("code").getAttribute("title")).toBe(fingerprint);
+    await page.close();
+  });
+
+  it("names the project in the headings of its Trends and its annotation queue", async () => {
+    await rootRun("labels-named", "triage", { tier: "rules" });
+    const project = (await client.readProject({ projectName: "labels-named" })).id;
+    const page = await ui.open(`/o/local/projects/p/${project}/trends`);
+    await page.getByRole("heading", { name: "Trends of labels-named, last 30 days" }).waitFor();
+    await page.getByRole("link", { name: "Annotation queue" }).click();
+    await page.getByRole("heading", { name: "Annotation queue of labels-named" }).waitFor();
+    await page.close();
+  });
+
+  it("names each browser tab after what it shows, not 'Catena studio' for every view", async () => {
+    const run = await rootRun("labels-titles", "triage", { tier: "rules" });
+    const project = (await client.readProject({ projectName: "labels-titles" })).id;
+    const titles: Record<string, string> = {
+      [`/o/local/projects/p/${project}`]: "Runs · labels-titles — Catena studio",
+      [`/o/local/projects/p/${project}/trends`]: "Trends · labels-titles — Catena studio",
+      [`/o/local/projects/p/${project}/queue`]: "Annotation queue · labels-titles — Catena studio",
+      [`/o/local/projects/p/${project}/r/${run}`]: "Trace triage@1.0.0 · labels-titles — Catena studio",
+      "/o/local/projects": "Projects — Catena studio",
+      "/o/local/reviews": "Paused reviews — Catena studio",
+    };
+    const page = await ui.open("/");
+    for (const [path, title] of Object.entries(titles)) {
+      await page.goto(new URL(path, ui.studio.url).toString());
+      await expect.poll(() => page.title()).toBe(title);
+    }
     await page.close();
   });
 });

@@ -27,6 +27,8 @@ export interface SeedTrace {
   inputs: Record<string, unknown>;
   outputs?: Record<string, unknown>;
   tier?: string;
+  /** More of the root's metadata, as Catena's tracer ends a run with it (`model`, `tokens_in`, ...). */
+  metadata?: Record<string, unknown>;
   start: Date;
   steps: SeedStep[];
   referenceExampleId?: string;
@@ -85,6 +87,7 @@ export async function seedTrace(client: Client, trace: SeedTrace): Promise<strin
         status: trace.status,
         ms: at - trace.start.getTime(),
         ...(trace.tier === undefined ? {} : { tier: trace.tier }),
+        ...trace.metadata,
       },
     },
   });

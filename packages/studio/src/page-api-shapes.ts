@@ -25,6 +25,10 @@ export interface RunPageRow {
   output_preview: string;
   chain: string | null;
   version: string | null;
+  /**
+   * The tier that answered: its last cascade's, else `llm`, `classifier` or `none` by the step that
+   * answered a chain without a cascade (see `answeringTierSql`); the `tier` filter matches this value.
+   */
   tier: string | null;
   model: string | null;
   confidence: number | null;
@@ -46,9 +50,9 @@ export interface TrendRow {
   /** Mean `rating` feedback (the 1–5 scale), `null` with no ratings. */
   mean_rating: number | null;
   feedback_count: number;
-  /** Runs per tier that answered (`rules`, `ml`, `llm`, ...). */
+  /** Runs per tier that answered (`rules`, `ml`, `llm`, ..., and `none`), as the runs table names them. */
   tiers: Record<string, number>;
-  /** Share of runs that called a model (tokens were spent). */
+  /** Share of runs that called an LLM (tokens were spent, or an LLM answered a chain without a cascade). */
   llm_share: number;
   cost: number;
   latency_p50_ms: number | null;

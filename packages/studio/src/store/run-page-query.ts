@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
+import { answeringTierSql } from "./answering-tier.ts";
 import { numberColumn, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
@@ -71,7 +72,8 @@ export function queryRunPage(
   eq(metadataSql("r", "chain"), query.chain);
   eq(metadataSql("r", "version"), query.version);
   eq(outcomeSql("r"), query.status);
-  eq(metadataSql("r", "tier"), query.tier);
+  // The tier as the table shows it, also for a run without a cascade (see answering-tier.ts).
+  eq(answeringTierSql("r"), query.tier);
   eq(metadataSql("r", "model"), query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
@@ -118,7 +120,7 @@ export function queryRunPage(
       ${outcomeSql("r")} AS outcome,
       substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
-      ${metadataSql("r", "tier")} AS tier, ${metadataSql("r", "model")} AS model,
+      ${answeringTierSql("r")} AS tier, ${metadataSql("r", "model")} AS model,
       coalesce(${metadataSql("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
       ${metadataSql("r", "ms")} AS ms
     FROM (SELECT r.rowid AS row FROM runs AS r ${from}

@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { TrendRow } from "../page-api-shapes.ts";
+import { answeringTierSql } from "./answering-tier.ts";
 import { percentile } from "./percentile.ts";
 import { metadataSql, outcomeSql } from "./run-page-query.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
@@ -31,7 +32,8 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     .prepare(
       `SELECT substr(r.start_time, 1, 10) AS day, ${metadataSql("r", "chain")} AS chain,
         ${metadataSql("r", "version")} AS version, ${metadataSql("r", "model")} AS model,
-        ${metadataSql("r", "tier")} AS tier, ${outcomeSql("r")} AS outcome, r.error,
+        ${answeringTierSql("r")} AS tier, ${metadataSql("r", "tier")} AS cascade_tier,
+        ${outcomeSql("r")} AS outcome, r.error,
         coalesce(r.total_tokens, ${metadataSql("r", "tokens_in")}, 0) AS tokens,
         coalesce(r.total_cost, ${metadataSql("r", "cost_usd")}, 0) AS cost,
         coalesce(${metadataSql("r", "ms")}, (julianday(r.end_time) - julianday(r.start_time)) * 86400000) AS ms,
@@ -73,12 +75,13 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     if (r.error !== null || r.outcome === "error") row.errors++;
     if (r.rating !== null) group.ratings.push(Number(r.rating));
     row.feedback_count += Number(r.feedback);
-    // A run's tier is the tier that answered its last cascade; a chain without one (an LLM step
-    // alone, like sql-qa) has none, which beside "LLM share 100%" reads as a contradiction: a run
-    // that called a model is counted as the LLM's.
-    const tier = r.tier !== null ? String(r.tier) : Number(r.tokens) > 0 ? "llm" : "none";
+    // One rule with the runs table and the experiments (answering-tier.ts): a chain without a
+    // cascade is the tier of the step that answered, `llm` for a plain LLM chain.
+    const tier = String(r.tier);
     row.tiers[tier] = (row.tiers[tier] ?? 0) + 1;
-    if (Number(r.tokens) > 0) group.llm++;
+    // The share of runs that called an LLM: tokens counted, or (without a cascade) an LLM answered
+    // from the cache, which counts none: "llm 100%" beside "LLM share 0%" read as a contradiction.
+    if (Number(r.tokens) > 0 || (r.cascade_tier === null && tier === "llm")) group.llm++;
     row.cost += Number(r.cost);
     if (r.ms !== null) group.ms.push(Number(r.ms));
   }

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { formatTime } from "../format.ts";
 import { type FeedbackInput, feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { feedbackGiver, useReviewer } from "../reviewer.ts";
@@ -39,8 +39,16 @@ export function FeedbackPanel({
   const [comment, setComment] = useState("");
   const [editing, setEditing] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
+  // One save at a time: on a slow studio a second click (or a double click) saved the rating or
+  // comment twice. The ref answers at once; the state disables the buttons and says so.
+  const busy = useRef(false);
+  const [saving, setSaving] = useState(false);
   // Resolves whether it was saved: a failed save keeps what the reviewer wrote for another try.
   const send = async (input: FeedbackInput, done: string): Promise<boolean> => {
+    if (busy.current) return false;
+    busy.current = true;
+    setSaving(true);
+    setMessage("Saving…");
     try {
       await postFeedback(run, input, reviewer);
       setMessage(done);
@@ -49,6 +57,9 @@ export function FeedbackPanel({
     } catch (error) {
       setMessage(feedbackFailure(error));
       return false;
+    } finally {
+      busy.current = false;
+      setSaving(false);
     }
   };
   return (
@@ -68,6 +79,7 @@ export function FeedbackPanel({
         <button
           type="button"
           aria-label="Thumbs up"
+          disabled={saving}
           onClick={() => send({ key: "thumbs", score: 1 }, "Thumbs up saved.")}
         >
           ▲ Good
@@ -75,6 +87,7 @@ export function FeedbackPanel({
         <button
           type="button"
           aria-label="Thumbs down"
+          disabled={saving}
           onClick={() => send({ key: "thumbs", score: 0 }, "Thumbs down saved.")}
         >
           ▼ Bad
@@ -87,6 +100,7 @@ export function FeedbackPanel({
             type="button"
             key={n}
             aria-label={`Rate ${n}`}
+            disabled={saving}
             onClick={() => send({ key: "rating", score: n }, `Rating ${n} saved.`)}
           >
             {n}
@@ -104,7 +118,7 @@ export function FeedbackPanel({
       </label>
       <button
         type="button"
-        disabled={comment.trim() === ""}
+        disabled={comment.trim() === "" || saving}
         onClick={() =>
           send({ key: "comment", comment }, "Comment saved.").then((saved) => {
             if (saved) setComment("");

@@ -1,4 +1,5 @@
 import { formatCost, formatMs, formatScore, preview } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import type { ComparedExample, ExperimentResult, ExperimentSummary } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ExperimentTable } from "./dataset-view.tsx";
@@ -43,6 +44,7 @@ export function CompareView({ datasetId, sessions }: { datasetId: string; sessio
   const compared = useApi<{ experiments: ExperimentSummary[]; examples: ComparedExample[] }>(
     sessions.length === 0 ? undefined : `/catena/compare?${query}`,
   );
+  usePageTitle("Compare experiments");
   if (sessions.length === 0) return <p>Pick experiments to compare on the dataset's page.</p>;
   if (compared.error !== undefined) return <p role="alert">{compared.error}</p>;
   if (compared.data === undefined) return <p aria-busy="true">Loading…</p>;

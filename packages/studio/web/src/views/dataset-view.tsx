@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
+import { Loading } from "../parts/loading.tsx";
 import { navigate, paths } from "../router.ts";
 import type { Dataset, ExperimentSummary } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -11,11 +13,15 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
     `/catena/datasets/${datasetId}/experiments`,
   );
   const [picked, setPicked] = useState<string[]>([]);
+  usePageTitle("Experiments", dataset.data?.name);
   const list = experiments.data?.experiments ?? [];
   return (
     <div>
       <h2>{dataset.data?.name ?? "Dataset"}: experiments</h2>
       {experiments.error === undefined ? null : <p role="alert">{experiments.error}</p>}
+      {experiments.data === undefined && experiments.error === undefined ? (
+        <Loading what="the experiments" />
+      ) : null}
       <ExperimentTable
         experiments={list}
         picked={picked}

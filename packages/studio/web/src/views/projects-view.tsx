@@ -1,12 +1,26 @@
+import type { JSX } from "preact";
+import { useState } from "preact/hooks";
 import { formatTime } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
+import { Loading } from "../parts/loading.tsx";
 import { paths } from "../router.ts";
 import type { Dataset, Session } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
-/** Every project (chains trace into one project each) and, below, the datasets with experiments. */
+/** How many projects or datasets a page of the lists shows. */
+const PAGE = 100;
+
+/**
+ * Every project (chains trace into one project each), a hundred at a time. The studio leaves out
+ * the experiments (sessions of a dataset): picked out here from the first hundred sessions, a
+ * hundred `catena eval` runs left no room for the projects, and any past the hundredth were never listed.
+ */
 export function ProjectsView() {
-  const sessions = useApi<Session[]>("/sessions?limit=100");
-  const projects = (sessions.data ?? []).filter((s) => s.reference_dataset_id === null);
+  const [offset, setOffset] = useState(0);
+  // One more than a page: whether there is a next page, without counting them all.
+  const sessions = useApi<Session[]>(`/sessions?reference_free=true&limit=${PAGE + 1}&offset=${offset}`);
+  const projects = (sessions.data ?? []).slice(0, PAGE);
+  usePageTitle("Projects");
   return (
     <div>
       <h2>Projects</h2>
@@ -31,16 +45,27 @@ export function ProjectsView() {
           ))}
         </tbody>
       </table>
-      {sessions.data !== undefined && projects.length === 0 ? (
+      {sessions.data === undefined && sessions.error === undefined ? <Loading what="the projects" /> : null}
+      {sessions.data !== undefined && projects.length === 0 && offset === 0 ? (
         <p>No traces yet: run a chain with tracing on (catena run … prints this studio's URL).</p>
       ) : null}
+      <ListPager
+        what="projects"
+        offset={offset}
+        shown={projects.length}
+        more={(sessions.data?.length ?? 0) > PAGE}
+        onOffset={setOffset}
+      />
     </div>
   );
 }
 
 /** Every dataset, each linking to its experiments. */
 export function DatasetsView() {
-  const datasets = useApi<Dataset[]>("/datasets?limit=100");
+  const [offset, setOffset] = useState(0);
+  const page = useApi<Dataset[]>(`/datasets?limit=${PAGE + 1}&offset=${offset}`);
+  const datasets = { ...page, data: page.data?.slice(0, PAGE) };
+  usePageTitle("Datasets");
   return (
     <div>
       <h2>Datasets</h2>
@@ -52,6 +77,51 @@ export function DatasetsView() {
           </li>
         ))}
       </ul>
+      {datasets.data === undefined && datasets.error === undefined ? <Loading what="the datasets" /> : null}
+      <ListPager
+        what="datasets"
+        offset={offset}
+        shown={datasets.data?.length ?? 0}
+        more={(page.data?.length ?? 0) > PAGE}
+        onOffset={setOffset}
+      />
+      {datasets.data !== undefined && datasets.data.length === 0 && offset === 0 ? (
+        <p>No datasets yet: catena dataset add … makes one from traces or a file.</p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Previous and next pages of a list the studio pages by offset, and which of its items are shown. */
+function ListPager({
+  what,
+  offset,
+  shown,
+  more,
+  onOffset,
+}: {
+  what: string;
+  offset: number;
+  shown: number;
+  more: boolean;
+  onOffset: (offset: number) => void;
+}): JSX.Element | null {
+  if (offset === 0 && !more) return null;
+  return (
+    <div class="row pager">
+      {offset === 0 ? null : (
+        <button type="button" onClick={() => onOffset(Math.max(0, offset - PAGE))}>
+          Previous {what}
+        </button>
+      )}
+      <span class="muted">
+        {what} {offset + 1}–{offset + shown}
+      </span>
+      {more ? (
+        <button type="button" onClick={() => onOffset(offset + PAGE)}>
+          More {what}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -1,13 +1,16 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatScore, formatThreshold, formatTime, preview } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
+import { Loading } from "../parts/loading.tsx";
+import { ProjectMissing } from "../parts/project-missing.tsx";
 import { feedbackFailure, postFeedback } from "../post-feedback.ts";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
-import type { FeedbackConfigRow, QueueItem } from "../types.ts";
+import type { FeedbackConfigRow, QueueItem, Session } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
 
@@ -35,8 +38,10 @@ function inputLine(inputs: unknown): string {
  * correction editor (Ctrl+Enter saves it), `Enter` confirms the rating and moves on.
  */
 export function QueueView({ projectId }: { projectId: string }) {
+  const session = useApi<Session>(`/sessions/${projectId}`);
   const queue = useApi<{ items: QueueItem[] }>(`/catena/queue?project=${projectId}`);
   const configs = useApi<FeedbackConfigRow[]>("/feedback-configs");
+  usePageTitle("Annotation queue", session.data?.name);
   const [reviewer] = useReviewer();
   const [index, setIndex] = useState(0);
   const [rating, setRating] = useState<number | undefined>(undefined);
@@ -81,7 +86,13 @@ export function QueueView({ projectId }: { projectId: string }) {
     setEditing(false);
   };
   const move = (by: number) => select((i) => i + by);
+  // One save at a time: Enter pressed twice on a slow studio saved the rating twice and moved two
+  // items on, past one never looked at.
+  const saving = useRef(false);
   const record = async (current: QueueItem, input: Parameters<typeof postFeedback>[1], what: string) => {
+    if (saving.current) return false;
+    saving.current = true;
+    setMessage(`Saving ${what.toLowerCase()}…`);
     try {
       await postFeedback({ id: current.run_id, trace_id: current.trace_id }, input, reviewer);
       setDone((d) => ({ ...d, [current.run_id]: what }));
@@ -90,7 +101,16 @@ export function QueueView({ projectId }: { projectId: string }) {
     } catch (error) {
       setMessage(feedbackFailure(error));
       return false;
+    } finally {
+      saving.current = false;
     }
+  };
+
+  // Enter, or the Save button (a phone has no Enter to press outside a text field).
+  const saveRating = (current: QueueItem, picked: number) => {
+    void record(current, { key: "rating", score: picked }, `Rating ${picked}`).then((ok) => {
+      if (ok) move(1);
+    });
   };
 
   useEffect(() => {
@@ -107,9 +127,7 @@ export function QueueView({ projectId }: { projectId: string }) {
         setEditing(true);
       } else if (event.key === "Enter" && current !== undefined && picked !== undefined) {
         event.preventDefault();
-        void record(current, { key: "rating", score: picked }, `Rating ${picked}`).then((ok) => {
-          if (ok) move(1);
-        });
+        saveRating(current, picked);
       } else return;
       event.preventDefault();
     };
@@ -117,15 +135,17 @@ export function QueueView({ projectId }: { projectId: string }) {
     return () => document.removeEventListener("keydown", onKey);
   });
 
+  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
-      <h2>Annotation queue</h2>
+      <h2>{session.data === undefined ? "Annotation queue" : `Annotation queue of ${session.data.name}`}</h2>
       <ProjectTabs projectId={projectId} current="queue" />
       <p class="muted" id="queue-keys">
         Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>–<kbd>5</kbd> rate, <kbd>e</kbd> correct,{" "}
         <kbd>Enter</kbd> confirm.
       </p>
       {queue.error === undefined ? null : <p role="alert">{queue.error}</p>}
+      {queue.data === undefined && queue.error === undefined ? <Loading what="the queue" /> : null}
       {queue.data !== undefined && items.length === 0 ? (
         <p>The queue is empty: nothing waits for a look.</p>
       ) : null}
@@ -184,7 +204,17 @@ export function QueueView({ projectId }: { projectId: string }) {
                   {n}
                 </button>
               ))}
-              <span class="muted">{rating === undefined ? "pick a rating" : `Enter saves ${rating}`}</span>
+              <button
+                type="button"
+                class="save-rating"
+                disabled={rating === undefined}
+                onClick={() => {
+                  if (rating !== undefined) saveRating(item, rating);
+                }}
+              >
+                {rating === undefined ? "Save rating" : `Save ${rating}`}
+              </button>
+              <span class="muted">{rating === undefined ? "pick a rating" : `or press Enter`}</span>
             </fieldset>
             {editing ? (
               <CorrectionEditor

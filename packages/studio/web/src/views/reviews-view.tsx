@@ -2,6 +2,8 @@ import { useState } from "preact/hooks";
 import { checkJsonSchema } from "../../../src/check-json-schema.ts";
 import { ApiError, api } from "../api.ts";
 import { formatTime } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
+import { Loading } from "../parts/loading.tsx";
 import { initialValue, SchemaField } from "../parts/schema-form.tsx";
 import { useReviewer } from "../reviewer.ts";
 import { paths } from "../router.ts";
@@ -11,6 +13,7 @@ import { useApi } from "../use-api.ts";
 /** Runs paused at a `review` step: each waiting one with a decision form made from its schema. */
 export function ReviewsView() {
   const reviews = useApi<{ reviews: PausedReview[] }>("/catena/reviews");
+  usePageTitle("Paused reviews");
   if (reviews.error !== undefined) {
     return (
       <div>
@@ -23,6 +26,7 @@ export function ReviewsView() {
   return (
     <div>
       <h2>Paused reviews</h2>
+      {reviews.data === undefined ? <Loading what="the paused reviews" /> : null}
       {reviews.data !== undefined && list.length === 0 ? <p>No run waits for a review.</p> : null}
       {list.map((review) => (
         <ReviewCard key={review.run_id} review={review} onDecided={reviews.reload} />

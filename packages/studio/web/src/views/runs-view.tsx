@@ -1,5 +1,11 @@
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime, preview } from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
+import { Loading } from "../parts/loading.tsx";
+import { ProjectMissing } from "../parts/project-missing.tsx";
+import { TierLegend } from "../parts/tier-legend.tsx";
 import { navigate, paths } from "../router.ts";
+import { rememberRunsQuery } from "../runs-return.ts";
 import type { RunRow, Session } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
@@ -33,8 +39,18 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
   const cursor = query.get("cursor");
   if (cursor !== null) api.set("cursor", cursor);
   const page = useApi<{ runs: RunRow[]; next: string | null }>(`/catena/runs?${api}`);
+  const search = query.size > 0 ? `?${query}` : "";
+  // A trace's "Runs of …" link comes back to these filters and this page, as Back does.
+  useEffect(() => rememberRunsQuery(projectId, search), [projectId, search]);
+  // On a phone the form would fill the first screen: it starts folded there, its summary naming
+  // the filters set, and folds again once applied so that the runs it found are in view.
+  const narrow = useMemo(() => window.matchMedia?.("(max-width: 760px)").matches ?? false, []);
+  const fold = useRef<HTMLDetailsElement>(null);
+  usePageTitle("Runs", session.data?.name);
+  const set = RUN_FILTERS.filter(([name]) => (query.get(name) ?? "") !== "");
   const submit = (event: Event) => {
     event.preventDefault();
+    if (narrow && fold.current !== null) fold.current.open = false;
     const form = new FormData(event.target as HTMLFormElement);
     const next = new URLSearchParams();
     for (const [name] of RUN_FILTERS) {
@@ -58,34 +74,54 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
     if (page.data?.next) goTo(page.data.next, [...before, cursor ?? ""]);
   };
   const previousPage = () => goTo(before.at(-1), before.slice(0, -1));
+  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
       <h2>{session.data?.name ?? "Project"}</h2>
       <ProjectTabs projectId={projectId} current="runs" />
-      <form class="filters" onSubmit={submit} aria-label="Filter runs">
-        {RUN_FILTERS.map(([name, label]) => (
-          <label key={`${name}:${query.get(name) ?? ""}`} htmlFor={`filter-${name}`}>
-            {label}
-            {name === "status" ? (
-              <select id={`filter-${name}`} name={name} defaultValue={query.get(name) ?? ""}>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {s === "" ? "any" : s}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <FilterInput name={name} value={query.get(name) ?? ""} />
-            )}
-          </label>
-        ))}
-        <div class="row">
-          <button type="submit">Apply filters</button>
-          <button type="button" onClick={() => navigate(paths.project(projectId))}>
-            Clear
-          </button>
-        </div>
-      </form>
+      <details class="filters-fold" ref={fold} open={!narrow}>
+        <summary>
+          Filters
+          {set.length === 0 ? (
+            <span class="muted"> (none set)</span>
+          ) : (
+            <span class="muted">
+              : {set.map(([name, label]) => `${label} ${query.get(name)}`).join(", ")}
+            </span>
+          )}
+        </summary>
+        <form class="filters" onSubmit={submit} aria-label="Filter runs">
+          {RUN_FILTERS.map(([name, label]) => (
+            <label key={`${name}:${query.get(name) ?? ""}`} htmlFor={`filter-${name}`}>
+              {label}
+              {name === "status" ? (
+                // `selected` on the option: Preact sets a select's `defaultValue` as a property
+                // selects lack, and a page opened on ?status=deferred showed "any" (and applying
+                // another filter then dropped the status).
+                <select id={`filter-${name}`} name={name}>
+                  {STATUSES.map((s) => (
+                    <option key={s} value={s} selected={s === (query.get(name) ?? "")}>
+                      {s === "" ? "any" : s}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <FilterInput
+                  name={name}
+                  value={query.get(name) ?? ""}
+                  describedBy={name === "tier" ? "tier-legend" : undefined}
+                />
+              )}
+            </label>
+          ))}
+          <div class="row">
+            <button type="submit">Apply filters</button>
+            <button type="button" onClick={() => navigate(paths.project(projectId))}>
+              Clear
+            </button>
+          </div>
+        </form>
+      </details>
       {page.error === undefined ? null : <p role="alert">{page.error}</p>}
       <div class="table-scroll">
         <table class="runs" aria-label="Runs">
@@ -96,7 +132,9 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
               <th scope="col">Input</th>
               <th scope="col">Output</th>
               <th scope="col">Status</th>
-              <th scope="col">Tier</th>
+              <th scope="col" title="The tier that answered: see What the tier means, below">
+                Tier
+              </th>
               <th scope="col">Confidence</th>
               <th scope="col">Latency</th>
               <th scope="col">Tokens</th>
@@ -140,6 +178,7 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
           </tbody>
         </table>
       </div>
+      {page.data === undefined && page.error === undefined ? <Loading what="the runs" /> : null}
       {page.data !== undefined && page.data.runs.length === 0 ? (
         <p>
           {RUN_FILTERS.some(([name]) => (query.get(name) ?? "") !== "")
@@ -160,19 +199,28 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
           </button>
         ) : null}
       </div>
+      <TierLegend />
     </div>
   );
 }
 
 // The id is what the label's htmlFor names: without it the input has no label (a label with
 // htmlFor labels only the element of that id, not the one it wraps).
-function FilterInput({ name, value }: { name: string; value: string }) {
+function FilterInput({
+  name,
+  value,
+  describedBy,
+}: {
+  name: string;
+  value: string;
+  describedBy?: string | undefined;
+}) {
   const id = `filter-${name}`;
   if (name === "from" || name === "to")
     return <input id={id} name={name} type="datetime-local" defaultValue={value} />;
   if (name.startsWith("score"))
     return <input id={id} name={name} type="number" step="any" defaultValue={value} />;
-  return <input id={id} name={name} type="text" defaultValue={value} />;
+  return <input id={id} name={name} type="text" defaultValue={value} aria-describedby={describedBy} />;
 }
 
 // `datetime-local` values have no zone: they are the browser's local time.

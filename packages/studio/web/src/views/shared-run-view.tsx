@@ -1,3 +1,4 @@
+import { usePageTitle } from "../page-title.ts";
 import type { Run, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { TraceDisplay } from "./trace-view.tsx";
@@ -9,6 +10,7 @@ import { TraceDisplay } from "./trace-view.tsx";
 export function SharedRunView({ token }: { token: string }) {
   const run = useApi<Run>(`/public/${encodeURIComponent(token)}/run`);
   const runs = useApi<Run[] | { runs: Run[] }>(`/public/${encodeURIComponent(token)}/runs`);
+  usePageTitle("Shared trace", run.data?.name ?? undefined);
   if (run.error !== undefined) return <p role="alert">This shared link does not open: {run.error}</p>;
   if (run.data === undefined) return <p aria-busy="true">Loading…</p>;
   const listed = runs.data === undefined ? [] : Array.isArray(runs.data) ? runs.data : runs.data.runs;

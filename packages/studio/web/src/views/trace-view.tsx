@@ -1,10 +1,21 @@
-import { useState } from "preact/hooks";
-import { durationMs, formatCost, formatMs, formatScore, formatThreshold, formatTime } from "../format.ts";
+import type { JSX, Ref } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  durationMs,
+  formatCost,
+  formatModel,
+  formatMs,
+  formatScore,
+  formatThreshold,
+  formatTime,
+} from "../format.ts";
+import { usePageTitle } from "../page-title.ts";
 import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
 import { FeedbackPanel } from "../parts/feedback-panel.tsx";
 import { FlowGraph } from "../parts/flow-graph.tsx";
 import { JsonFold } from "../parts/json-fold.tsx";
-import { paths } from "../router.ts";
+import { ShortHash } from "../parts/short-hash.tsx";
+import { runsHref } from "../runs-return.ts";
 import type { ChainDescription, JsonSchema, Run, Session, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
@@ -24,6 +35,14 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
   const trace = useApi<TraceTree>(traceId === undefined ? undefined : `/catena/traces/${traceId}`);
   const projectId = run.data?.session_id ?? undefined;
   const project = useApi<Session>(projectId === undefined ? undefined : `/sessions/${projectId}`);
+  const root = trace.data?.runs.find((r) => r.parent_run_id === null);
+  const rootMeta = root === undefined ? {} : meta(root);
+  usePageTitle(
+    root === undefined
+      ? "Trace"
+      : `Trace ${typeof rootMeta.chain === "string" ? rootMeta.chain : (root.name ?? "")}${typeof rootMeta.version === "string" ? `@${rootMeta.version}` : ""}`,
+    project.data?.name,
+  );
   const error = run.error ?? trace.error;
   if (error !== undefined) return <p role="alert">Could not load the trace: {error}</p>;
   if (trace.data === undefined) return <p aria-busy="true">Loading the trace…</p>;
@@ -32,7 +51,7 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
       {projectId === undefined ? null : (
         // The way back to the runs, also for a trace opened from a link (no page before it).
         <nav class="crumbs" aria-label="Project">
-          <a href={paths.project(projectId)}>
+          <a href={runsHref(projectId)}>
             <span aria-hidden="true">← </span>Runs of {project.data?.name ?? "the project"}
           </a>
         </nav>
@@ -74,12 +93,46 @@ export function TraceDisplay({
 }) {
   const root = tree.runs.find((r) => r.parent_run_id === null) ?? tree.runs[0];
   const [selected, setSelected] = useState(focus ?? root?.id ?? "");
+  // A step picked far down a long trace (or anywhere on a phone, where the details come after
+  // every step) has its details out of sight: they are brought into view. Not on opening the trace.
+  const details = useRef<HTMLElement>(null);
+  const picked = useRef(false);
+  useEffect(() => {
+    if (!picked.current) return;
+    picked.current = false;
+    const box = details.current?.getBoundingClientRect();
+    if (box !== undefined && (box.top < 0 || box.top > window.innerHeight - 48))
+      details.current?.scrollIntoView({ block: "start" });
+  }, [selected]);
   const fingerprint = root === undefined ? undefined : str(meta(root).fingerprint);
   const chain = useApi<ChainDescription>(
     fingerprint === undefined ? undefined : `/catena/chains/${encodeURIComponent(fingerprint)}`,
   );
   if (root === undefined) return <p>This trace has no runs.</p>;
   const rootMeta = meta(root);
+  // The arrow keys walk the steps (the selection follows, the details change beside them).
+  const stepKeys = (event: KeyboardEvent) => {
+    const at = tree.runs.findIndex((r) => r.id === (tree.runs.find((x) => x.id === selected) ?? root).id);
+    const to =
+      event.key === "ArrowDown"
+        ? Math.min(tree.runs.length - 1, at + 1)
+        : event.key === "ArrowUp"
+          ? Math.max(0, at - 1)
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? tree.runs.length - 1
+              : undefined;
+    const next = to === undefined ? undefined : tree.runs[to];
+    if (next === undefined) return;
+    event.preventDefault();
+    setSelected(next.id);
+    onSelect?.(next.id);
+    const buttons = (event.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>(
+      "button.step-row",
+    );
+    buttons[to ?? 0]?.focus();
+  };
   const current = tree.runs.find((r) => r.id === selected) ?? root;
   const starts = tree.runs.map((r) => Date.parse(r.start_time ?? "")).filter(Number.isFinite);
   const ends = tree.runs.map((r) => Date.parse(r.end_time ?? r.start_time ?? "")).filter(Number.isFinite);
@@ -102,7 +155,12 @@ export function TraceDisplay({
         <span class={`badge status-${statusOf(root)}`}>{statusOf(root)}</span>
         {fingerprint === undefined ? null : (
           <span class="muted" title="Chain fingerprint">
-            fingerprint <code>{fingerprint}</code>
+            fingerprint{" "}
+            {/^[0-9a-f]{64}$/i.test(fingerprint) ? (
+              <ShortHash text={fingerprint.slice(0, 12)} full={fingerprint} what="fingerprint" />
+            ) : (
+              <code>{fingerprint}</code>
+            )}
           </span>
         )}
         <span class="muted">
@@ -112,7 +170,11 @@ export function TraceDisplay({
       </header>
       <div class="trace-body">
         <section class="panel waterfall" aria-label="Trace tree and waterfall">
-          <ol aria-label="Steps">
+          <p class="muted keys-hint" id="steps-keys">
+            <kbd>↑</kbd>/<kbd>↓</kbd> move between the steps, <kbd>Home</kbd>/<kbd>End</kbd> to the first/last
+          </p>
+          {/* One stop for Tab: a trace of 300 steps took 300 presses to get past to the feedback. */}
+          <ol aria-label="Steps" aria-describedby="steps-keys" onKeyDown={(event) => stepKeys(event)}>
             {tree.runs.map((r) => {
               const m = meta(r);
               const start = Date.parse(r.start_time ?? "") - t0;
@@ -126,7 +188,9 @@ export function TraceDisplay({
                     class={`step-row status-${statusOf(r)}${r.id === current.id ? " selected" : ""}`}
                     style={{ paddingLeft: `${0.4 + depthOf(r) * 1.1}rem` }}
                     aria-pressed={r.id === current.id}
+                    tabIndex={r.id === current.id ? 0 : -1}
                     onClick={() => {
+                      picked.current = true;
                       setSelected(r.id);
                       onSelect?.(r.id);
                     }}
@@ -162,7 +226,7 @@ export function TraceDisplay({
             })}
           </ol>
         </section>
-        <StepDetails run={current} />
+        <StepDetails run={current} sectionRef={details} />
         <aside class="side">
           {readOnly ? null : (
             <FeedbackPanel
@@ -193,12 +257,15 @@ export function statusOf(run: Run): string {
   return str(meta(run).status) ?? run.status;
 }
 
-function StepDetails({ run }: { run: Run }) {
+function StepDetails({ run, sectionRef }: { run: Run; sectionRef: Ref<HTMLElement> }) {
   const m = meta(run);
   const isLlm = run.run_type === "llm";
   const inputMessages = isLlm ? chatMessagesOf(run.inputs) : undefined;
   const outputMessages = isLlm ? chatMessagesOf(run.outputs) : undefined;
-  const facts: Array<[string, string | undefined]> = [
+  const model = str(m.model) ?? str(m.ls_model_name);
+  // A trained classifier's model is its 64-hex content hash: shortened as in Trends, whole on hover.
+  const shown = model === undefined ? undefined : formatModel(model);
+  const facts: Array<[string, string | JSX.Element | undefined]> = [
     ["kind", str(m.kind) ?? run.run_type ?? undefined],
     ["status", statusOf(run)],
     ["started", formatTime(run.start_time)],
@@ -206,13 +273,20 @@ function StepDetails({ run }: { run: Run }) {
     ["tier", str(m.tier)],
     ["confidence", num(m.confidence) === undefined ? undefined : formatScore(num(m.confidence))],
     ["threshold", num(m.threshold) === undefined ? undefined : formatThreshold(num(m.threshold))],
-    ["model", str(m.model) ?? str(m.ls_model_name)],
+    [
+      "model",
+      shown?.title === undefined ? (
+        shown?.text
+      ) : (
+        <ShortHash text={shown.text} full={shown.title} what="model hash" />
+      ),
+    ],
     ["attempt", str(m.attempt)],
     ["tokens", run.total_tokens ? String(run.total_tokens) : undefined],
     ["cost", run.total_cost ? formatCost(run.total_cost) : undefined],
   ];
   return (
-    <section class="panel details" aria-label="Step details">
+    <section class="panel details" aria-label="Step details" ref={sectionRef}>
       <h3>{run.name}</h3>
       <dl class="facts">
         {facts

@@ -1,5 +1,9 @@
 import { formatCost, formatModel, formatMs, formatScore } from "../format.ts";
-import type { TrendRow } from "../types.ts";
+import { usePageTitle } from "../page-title.ts";
+import { Loading } from "../parts/loading.tsx";
+import { ProjectMissing } from "../parts/project-missing.tsx";
+import { TierLegend } from "../parts/tier-legend.tsx";
+import type { Session, TrendRow } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
 
@@ -8,11 +12,14 @@ import { ProjectTabs } from "./project-tabs.tsx";
  * share, cost, latency p50/p95 and error rate, with a bar for the rating on the 1–5 scale.
  */
 export function TrendsView({ projectId }: { projectId: string }) {
+  const session = useApi<Session>(`/sessions/${projectId}`);
   const trends = useApi<{ rows: TrendRow[] }>(`/catena/stats/trends?project=${projectId}&days=30`);
   const rows = trends.data?.rows ?? [];
+  usePageTitle("Trends", session.data?.name);
+  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
   return (
     <div>
-      <h2>Trends, last 30 days</h2>
+      <h2>{session.data === undefined ? "Trends" : `Trends of ${session.data.name}`}, last 30 days</h2>
       <ProjectTabs projectId={projectId} current="trends" />
       {trends.error === undefined ? null : <p role="alert">{trends.error}</p>}
       <div class="table-scroll">
@@ -69,7 +76,9 @@ export function TrendsView({ projectId }: { projectId: string }) {
           </tbody>
         </table>
       </div>
+      {trends.data === undefined && trends.error === undefined ? <Loading what="the trends" /> : null}
       {trends.data !== undefined && rows.length === 0 ? <p>No runs in the last 30 days.</p> : null}
+      <TierLegend />
     </div>
   );
 }
