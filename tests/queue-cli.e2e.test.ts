@@ -11,18 +11,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
-import { startRedis, type TestRedis } from "./support/redis.ts";
+import { startRedis, useTestRedis } from "./support/redis.ts";
 import { catena, catenaBin } from "./support/run-catena.ts";
 
 const CHAINS = join(repoRoot, "tests/fixtures/cli/queue-chains.ts");
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   await ensureBuilt();
-  redis = await startRedis();
   dir = await mkdtemp(join(tmpdir(), "catena-queue-cli-"));
 }, 900_000);
 
@@ -31,7 +30,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await redis?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
