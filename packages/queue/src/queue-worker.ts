@@ -16,7 +16,7 @@ import {
   statusBitsKey,
 } from "./queue-layout.ts";
 import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
-import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
+import { type ConnectionStatus, DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
 
@@ -226,6 +226,16 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   let { worker, connection: workerConnection } = newWorker();
   /** What the watchdog checks: the worker's connection is replaced when the worker is started again. */
   const watched = [connection, workerConnection];
+  /** BullMQ's blocking connection of the worker (a duplicate of its own), once it exists. */
+  const blocking: ConnectionStatus[] = [];
+  const watchBlocking = (of: Worker<ItemJobData, QueuedRunResult>): void => {
+    void of.waitUntilReady().then(
+      (client) => {
+        if (of === worker) blocking[0] = client;
+      },
+      () => undefined,
+    );
+  };
   const watch = watchRedis(
     watched,
     options.url,
@@ -241,8 +251,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       },
     },
     "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
+    { blocking },
   );
-  await worker.waitUntilReady();
+  blocking[0] = await worker.waitUntilReady();
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
@@ -262,6 +273,8 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       const oldConnection = workerConnection;
       ({ worker, connection: workerConnection } = newWorker());
       watched[1] = workerConnection;
+      blocking.length = 0;
+      watchBlocking(worker);
       // Forced: it runs nothing, and its own close would wait on the connection that hangs.
       void old.close(true).catch(() => undefined);
       oldConnection.disconnect();

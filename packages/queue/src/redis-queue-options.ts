@@ -55,11 +55,18 @@ export interface RedisQueueOptions {
    * workers listen, so that a batch that would wait forever says why.
    */
   onStall?: (stall: QueueStall) => void;
+  /**
+   * Told once per outage when Redis stops answering while the batch runs (it waits for Redis, up
+   * to `unreachableAfterMs`), with a message naming the address, the reason and how long it waits.
+   */
+  onDown?: (message: string) => void;
+  /** Told when Redis answers again after an outage; the batch goes on. */
+  onBack?: () => void;
 }
 
 /** {@link RedisQueueOptions} with every default filled in (the rate is applied once, at open). */
-export type SettledOptions = Required<Omit<RedisQueueOptions, "rate" | "onStall">> &
-  Pick<RedisQueueOptions, "onStall">;
+export type SettledOptions = Required<Omit<RedisQueueOptions, "rate" | "onStall" | "onDown" | "onBack">> &
+  Pick<RedisQueueOptions, "onStall" | "onDown" | "onBack">;
 
 /** Fills in the defaults of `options`. */
 export function settleOptions(options: RedisQueueOptions): SettledOptions {
@@ -73,5 +80,7 @@ export function settleOptions(options: RedisQueueOptions): SettledOptions {
     keepStoppedMs: options.keepStoppedMs ?? DEFAULT_KEEP_STOPPED_MS,
     stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
     ...(options.onStall ? { onStall: options.onStall } : {}),
+    ...(options.onDown ? { onDown: options.onDown } : {}),
+    ...(options.onBack ? { onBack: options.onBack } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { type AwaitedItem, BatchStallCheck } from "./batch-stall-check.ts";
 import { failedResult, parseReturnValue } from "./job-outcome.ts";
 import { QueueError } from "./queue-error.ts";
 import { type ItemJobData, itemJobId, KEY_PREFIX } from "./queue-layout.ts";
-import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
+import { checkRedisUrl, reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
 import { type RedisQueueOptions, type SettledOptions, settleOptions } from "./redis-queue-options.ts";
 import { type RedisWatch, watchRedis } from "./redis-watchdog.ts";
 
@@ -92,12 +92,22 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await batch.start();
+    const { unreachableAfterMs, onDown, onBack } = settled;
     batch.watch = watchRedis(
       [connection, eventsConnection],
       url,
-      settled.unreachableAfterMs,
-      { onGone: (error) => batch.giveUp(error) },
+      unreachableAfterMs,
+      {
+        onDown: (reason) =>
+          onDown?.(
+            `lost Redis at ${redactedUrl(url)} (${reason}); waiting up to ${Math.round(unreachableAfterMs / 1000)} s for it to come back (items finished so far are kept)`,
+          ),
+        onBack: () => onBack?.(),
+        onGone: (error) => batch.giveUp(error),
+      },
       `the results file holds every item finished so far: start Redis again (with its data), then run the same batch again with --resume.`,
+      // The events' own connection (a duplicate BullMQ makes) is the one that blocks on XREAD.
+      { blocking: [await events.client] },
     );
     return batch;
   }

@@ -31,6 +31,8 @@ export async function queueSubmission(
     ...(unreachableAfterMs === undefined ? {} : { unreachableAfterMs }),
     ...(stallAfterMs === undefined ? {} : { stallAfterMs }),
     onStall: (stall) => io.err(`catena: warning: ${stall.message}\n`),
+    onDown: (message) => io.err(`catena: ${message}\n`),
+    onBack: () => io.err("catena: Redis answers again; the batch goes on\n"),
   });
   return {
     queue: {
