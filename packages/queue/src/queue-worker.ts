@@ -1,6 +1,6 @@
 import type { QueuedRunResult } from "@catena/core";
 import { type AnyChain, type ChainRegistry, type RunOptions, run, type Tracer } from "@catena/core";
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { failureReason, queuedResult } from "./job-outcome.ts";
 import type { QueueError } from "./queue-error.ts";
@@ -16,9 +16,12 @@ import {
   statusBitsKey,
 } from "./queue-layout.ts";
 import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
-import { type ConnectionStatus, DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
+import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
+
+/** How long a closing worker waits for BullMQ to close once no item runs, at most. */
+const CLOSE_WAIT_MS = 5000;
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -227,7 +230,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   /** What the watchdog checks: the worker's connection is replaced when the worker is started again. */
   const watched = [connection, workerConnection];
   /** BullMQ's blocking connection of the worker (a duplicate of its own), once it exists. */
-  const blocking: ConnectionStatus[] = [];
+  const blocking: RedisClient[] = [];
   const watchBlocking = (of: Worker<ItemJobData, QueuedRunResult>): void => {
     void of.waitUntilReady().then(
       (client) => {
@@ -291,8 +294,21 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
         watch.stop();
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
-        if (!lost) await worker.close();
-        else void worker.close(true).catch(() => undefined);
+        if (!lost) {
+          // Items in flight take their time; BullMQ closing its connections after them may not
+          // take long: it waits for an "end" of its blocking connection that a reconnecting ioredis
+          // never sends (e.g. Redis restarted just before), and the worker would never exit.
+          const closed = worker.close().then(() => true);
+          const stuck = (async () => {
+            while (running > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+            await new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS));
+            return false;
+          })();
+          if (!(await Promise.race([closed, stuck]))) {
+            void worker.close(true).catch(() => undefined);
+            for (const client of blocking) client.disconnect();
+          }
+        } else void worker.close(true).catch(() => undefined);
         // BullMQ leaves connections it was given open: they are ours to close.
         workerConnection.disconnect();
         connection.disconnect();

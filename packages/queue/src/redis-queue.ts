@@ -9,6 +9,10 @@ import { type ItemJobData, itemJobId, KEY_PREFIX } from "./queue-layout.ts";
 import { checkRedisUrl, reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
 import { type RedisQueueOptions, type SettledOptions, settleOptions } from "./redis-queue-options.ts";
 import { type RedisWatch, watchRedis } from "./redis-watchdog.ts";
+import { settlesWithin } from "./settles-within.ts";
+
+/** How long a closing batch waits for its last commands and for BullMQ to close, at most. */
+const CLOSE_WAIT_MS = 5000;
 
 /**
  * A {@link BatchQueue} on BullMQ over Redis: pass it to `runBatch` as `queue`, and run
@@ -288,25 +292,42 @@ class RedisQueuedBatch implements QueuedBatch {
     this.watch?.stop();
     for (const id of [...this.waiters.keys()])
       this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));
+    let closed = false;
     if (!lost) {
-      // runBatch closes the queue after its results file: every collected result is on disk.
-      await this.removeCollected([...this.collectedBefore, ...this.collected]);
       const { queueName, keepFinishedMs, keepStoppedMs } = this.options;
-      // Finished: its jobs are gone already. Stopped early: kept for a resume, which clears it.
-      await closeBatchRecord(
-        this.connection,
-        queueName,
-        this.spec.batchId,
-        finished ? "finished" : "stopped",
-        finished ? keepFinishedMs : keepStoppedMs,
+      // runBatch closes the queue after its results file: every collected result is on disk.
+      const wrote = settlesWithin(
+        (async () => {
+          await this.removeCollected([...this.collectedBefore, ...this.collected]);
+          // Finished: its jobs are gone already. Stopped early: kept for a resume, which clears it.
+          await closeBatchRecord(
+            this.connection,
+            queueName,
+            this.spec.batchId,
+            finished ? "finished" : "stopped",
+            finished ? keepFinishedMs : keepStoppedMs,
+          );
+        })(),
+        CLOSE_WAIT_MS,
       );
-      await this.events.close();
-      await this.queue.close();
-    } else {
+      // The events' blocking connection still reconnecting (it may lag the others after a Redis
+      // restart): BullMQ's close would wait for an "end" that a reconnecting ioredis never sends,
+      // and the batch, done, hung there. It is dropped below instead.
+      const eventsReady = (await this.events.client).status === "ready";
+      closed =
+        (await wrote) &&
+        eventsReady &&
+        (await settlesWithin(Promise.all([this.events.close(), this.queue.close()]), CLOSE_WAIT_MS));
+    }
+    if (!closed) {
       // With Redis away, the commands above would wait for it forever: the handed-over jobs stay
       // in Redis, and a resume skips them (the results file has them). BullMQ's own connections
       // (the events' blocking one is a duplicate) would go on reconnecting: they are dropped.
-      // (BullMQ's disconnect() waits for an "end" that a reconnecting ioredis never sends.)
+      // (BullMQ's disconnect() waits for an "end" that a reconnecting ioredis never sends.) Their
+      // close is still begun, not awaited: it marks them closing, else the events' read loop goes
+      // on retrying its dropped connection every 5 s, on a timer that kept the process alive.
+      void this.events.close().catch(() => undefined);
+      void this.queue.close().catch(() => undefined);
       const clients = await Promise.all([this.events.client, this.queue.client]);
       for (const client of clients) client.disconnect();
     }
