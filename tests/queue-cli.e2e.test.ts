@@ -263,6 +263,44 @@ describe("catena batch --queue", () => {
     );
   }, 60_000);
 
+  it("runs on a Redis with a password, never printing it; without it, says a password is needed", async () => {
+    await inputFile("password.jsonl", 6, 10);
+    const own = await startRedis({ password: "pw-9f3k" });
+    try {
+      const worker = spawnCatena(["worker", "--queue", own.url, "--concurrency", "4"]);
+      await until(
+        () => worker.stderr().includes("worker ready"),
+        () => worker.stderr(),
+      );
+      const redacted = own.url.replace(":pw-9f3k@", ":***@");
+      expect(worker.stderr()).toContain(`queue ${redacted}`);
+      const submitter = spawnCatena([
+        "batch",
+        "slow-echo",
+        "--file",
+        "password.jsonl",
+        "--out",
+        "password-out.jsonl",
+        "--queue",
+        own.url,
+      ]);
+      expect(await submitter.exited).toBe(0);
+      expectEachOnce(results("password-out.jsonl"), 6);
+      expect(submitter.stderr()).toMatch(
+        new RegExp(`catena: batch \\w+ on ${redacted.replace(/[*.?/]/g, "\\$&")}`),
+      );
+      for (const said of [worker.stderr(), submitter.stderr()]) expect(said).not.toContain("pw-9f3k");
+
+      const without = await catena(["queue", "status", "abc", "--queue", own.url.replace(":pw-9f3k@", "")], {
+        cwd: dir,
+      });
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/catena: Redis at redis:\/\/127\.0\.0\.1:\d+\/? requires a password/);
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
+
   it("gives up on a Redis that never comes back: submitter and worker name it and exit 1, finished results kept", async () => {
     const own = await startRedis();
     await inputFile("redis-gone.jsonl", 40, 100);
