@@ -11,18 +11,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
-import { startRedis, type TestRedis } from "./support/redis.ts";
+import { startRedis, useTestRedis } from "./support/redis.ts";
 import { catena, catenaBin } from "./support/run-catena.ts";
 
 const CHAINS = join(repoRoot, "tests/fixtures/cli/queue-chains.ts");
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   await ensureBuilt();
-  redis = await startRedis();
   dir = await mkdtemp(join(tmpdir(), "catena-queue-cli-"));
 }, 900_000);
 
@@ -31,7 +30,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await redis?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -263,6 +261,44 @@ describe("catena batch --queue", () => {
     expect(r.stderr).toBe(
       `catena: No Redis answered at ${url} within 5 s: start redis-server there, or give the right --queue redis://host:port.\n`,
     );
+  }, 60_000);
+
+  it("runs on a Redis with a password, never printing it; without it, says a password is needed", async () => {
+    await inputFile("password.jsonl", 6, 10);
+    const own = await startRedis({ password: "pw-9f3k" });
+    try {
+      const worker = spawnCatena(["worker", "--queue", own.url, "--concurrency", "4"]);
+      await until(
+        () => worker.stderr().includes("worker ready"),
+        () => worker.stderr(),
+      );
+      const redacted = own.url.replace(":pw-9f3k@", ":***@");
+      expect(worker.stderr()).toContain(`queue ${redacted}`);
+      const submitter = spawnCatena([
+        "batch",
+        "slow-echo",
+        "--file",
+        "password.jsonl",
+        "--out",
+        "password-out.jsonl",
+        "--queue",
+        own.url,
+      ]);
+      expect(await submitter.exited).toBe(0);
+      expectEachOnce(results("password-out.jsonl"), 6);
+      expect(submitter.stderr()).toMatch(
+        new RegExp(`catena: batch \\w+ on ${redacted.replace(/[*.?/]/g, "\\$&")}`),
+      );
+      for (const said of [worker.stderr(), submitter.stderr()]) expect(said).not.toContain("pw-9f3k");
+
+      const without = await catena(["queue", "status", "abc", "--queue", own.url.replace(":pw-9f3k@", "")], {
+        cwd: dir,
+      });
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/catena: Redis at redis:\/\/127\.0\.0\.1:\d+\/? requires a password/);
+    } finally {
+      await own.stop();
+    }
   }, 60_000);
 
   it("gives up on a Redis that never comes back: submitter and worker name it and exit 1, finished results kept", async () => {

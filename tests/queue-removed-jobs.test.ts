@@ -2,10 +2,10 @@
 import { ChainRegistry, code, defineChain } from "@catena/core";
 import { itemJobId, startWorker } from "@catena/queue";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { bullmqQueue } from "./support/bullmq-queue.ts";
-import { startRedis, type TestRedis } from "./support/redis.ts";
+import { useTestRedis } from "./support/redis.ts";
 
 const echo = defineChain({
   name: "echo",
@@ -15,13 +15,7 @@ const echo = defineChain({
   flow: code("echo", ({ n }: { n: number }) => ({ n })),
 });
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 900_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useTestRedis();
 
 describe("a worker starting", () => {
   it("drops the finished jobs of removed batches that a worker which died left behind, and no others", async () => {

@@ -6,10 +6,10 @@ import { ChainRegistry, code, defineChain, llm, runBatch } from "@catena/core";
 import { batchStatus, cancelBatch, itemJobId, redisQueue, removeBatch, startWorker } from "@catena/queue";
 import { startOpenAiTestServer } from "@catena/testing";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { bullmqQueue } from "./support/bullmq-queue.ts";
-import { startRedis, type TestRedis } from "./support/redis.ts";
+import { useTestRedis } from "./support/redis.ts";
 
 const double = defineChain({
   name: "double",
@@ -22,13 +22,7 @@ const double = defineChain({
   }),
 });
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 900_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useTestRedis();
 
 describe("runBatch(chain, inputs, { queue: redisQueue(url) })", () => {
   it("runs every item on a worker, retries failures with backoff, and records the last failure", async () => {

@@ -1,9 +1,9 @@
 /* A queued batch that makes no progress says so (onStall), on a real redis-server with in-process workers. */
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
 import { type QueueStall, redisQueue, startWorker } from "@catena/queue";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startRedis, type TestRedis } from "./support/redis.ts";
+import { useTestRedis } from "./support/redis.ts";
 
 /** Items wait for `gate` to open (the test opens it): a worker that holds items and finishes none. */
 let openGate: () => void = () => undefined;
@@ -23,13 +23,7 @@ const gated = defineChain({
   ),
 });
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 900_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useTestRedis();
 
 async function until(condition: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -9,9 +9,9 @@
 import { createServer, type Server, Socket } from "node:net";
 import { ChainRegistry, code, defineChain, runBatch } from "@catena/core";
 import { redisQueue, startWorker } from "@catena/queue";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startRedis, type TestRedis } from "./support/redis.ts";
+import { useTestRedis } from "./support/redis.ts";
 
 const echo = defineChain({
   name: "echo",
@@ -72,13 +72,7 @@ async function blackholeProxy(port: number): Promise<BlackholeProxy> {
   };
 }
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 900_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useTestRedis();
 
 describe("a worker whose blocking connection hangs (half-open)", () => {
   it("says it is stuck, starts again on new connections and takes the batch's items", async () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { ensureAptProgram } from "./apt-install.ts";
 import { closedPort } from "./closed-port.ts";
 
@@ -22,38 +23,97 @@ export function ensureRedisServer(): Promise<void> {
   return ensureAptProgram("redis-server", REDIS_SERVER_PATH, "The queue tests");
 }
 
+/** How {@link TestRedis.restart} takes the server down. */
+export interface RestartOptions {
+  /** `kill`: SIGKILL, a crash (default). `shutdown`: SIGTERM, Redis's own clean shutdown. */
+  how?: "kill" | "shutdown";
+  /** How long the server stays away before it starts again (default 0). */
+  downMs?: number;
+}
+
 /** A running redis-server of a test. */
 export interface TestRedis {
-  /** `redis://127.0.0.1:<port>` */
-  url: string;
-  port: number;
-  /** Kills the server (SIGKILL: a crash, not a clean shutdown) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /** `redis://127.0.0.1:<port>` (with `:<password>@` when started with one) */
+  readonly url: string;
+  readonly port: number;
+  /** Takes the server down (a crash unless told otherwise) and starts it again on the same port and data. */
+  restart(options?: RestartOptions): Promise<void>;
+  /** Freezes the server (SIGSTOP): its connections stay open, and nothing answers. */
+  pause(): void;
+  /** Thaws a server frozen by {@link TestRedis.pause} (SIGCONT). */
+  resume(): void;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
 
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /** Clients must AUTH with this (`requirepass`). */
+  password?: string;
+}
+
 /** Starts a redis-server on 127.0.0.1 on a free port, in a fresh directory, with AOF fsync on every write. */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   await ensureRedisServer();
   const dir = mkdtempSync(join(tmpdir(), "catena-redis-"));
   const port = await closedPort();
-  let child = await launch(port, dir);
+  const { password } = options;
+  let child = await launch(port, dir, password);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${password === undefined ? "" : `:${encodeURIComponent(password)}@`}127.0.0.1:${port}`,
     port,
-    async restart() {
-      await kill(child, "SIGKILL");
-      child = await launch(port, dir);
+    async restart({ how = "kill", downMs = 0 } = {}) {
+      // A paused server would not act on SIGTERM.
+      if (how === "shutdown") child.kill("SIGCONT");
+      await kill(child, how === "kill" ? "SIGKILL" : "SIGTERM");
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await launch(port, dir, password);
+    },
+    pause() {
+      child.kill("SIGSTOP");
+    },
+    resume() {
+      child.kill("SIGCONT");
     },
     async stop() {
+      child.kill("SIGCONT");
       await kill(child, "SIGTERM");
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+/**
+ * One redis-server for the tests of a file: started before them (`beforeAll`) and stopped after
+ * (`afterAll`). Read its fields inside tests and hooks, once it runs.
+ */
+export function useTestRedis(options: StartRedisOptions = {}): TestRedis {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    redis = await startRedis(options);
+  }, 900_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  const running = (): TestRedis => {
+    if (!redis) throw new Error("The test Redis is not started yet: read it inside a test or a hook.");
+    return redis;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get port() {
+      return running().port;
+    },
+    restart: (restartOptions) => running().restart(restartOptions),
+    pause: () => running().pause(),
+    resume: () => running().resume(),
+    stop: () => running().stop(),
+  };
+}
+
+async function launch(port: number, dir: string, password: string | undefined): Promise<ChildProcess> {
   const child = spawn(
     REDIS_SERVER_PATH,
     [
@@ -71,6 +131,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
       "",
       "--daemonize",
       "no",
+      ...(password === undefined ? [] : ["--requirepass", password]),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -82,7 +143,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
     output += chunk.toString();
   });
   const deadline = Date.now() + 30_000;
-  while (!(await answersPing(port))) {
+  while (!(await answersPing(port, password))) {
     if (child.exitCode !== null)
       throw new Error(`redis-server exited with code ${child.exitCode}: ${output}`);
     if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}: ${output}`);
@@ -100,7 +161,7 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** True when a Redis on `port` answers PING with PONG (also after loading its append-only file). */
-function answersPing(port: number): Promise<boolean> {
+function answersPing(port: number, password: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean): void => {
@@ -109,7 +170,14 @@ function answersPing(port: number): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.once("error", () => done(false));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-    socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
+    let answer = "";
+    socket.on("data", (data) => {
+      answer += data.toString();
+      // With a password, AUTH's answer comes first.
+      if (password === undefined || answer.split("\r\n").length > 2) done(answer.includes("+PONG"));
+    });
+    socket.connect(port, "127.0.0.1", () =>
+      socket.write(`${password === undefined ? "" : `AUTH ${password}\r\n`}PING\r\n`),
+    );
   });
 }

@@ -16,6 +16,8 @@ export type QueueErrorCode =
   | "QUEUE_BATCH_REMOVED"
   /** A job failed on the queue for a reason other than the chain's own result. */
   | "QUEUE_JOB_FAILED"
+  /** Redis answered, but wants a password the address lacks, or refused the one it gives. */
+  | "QUEUE_AUTH"
   /** No Redis answered at the queue's address in time. */
   | "QUEUE_UNREACHABLE"
   /** The queue's address is not a `redis://` or `rediss://` URL. */

@@ -1,24 +1,18 @@
 import type { QueuedRunResult } from "@catena/core";
 import { type AnyChain, type ChainRegistry, type RunOptions, run, type Tracer } from "@catena/core";
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
 import type { QueueError } from "./queue-error.ts";
-import {
-  batchKey,
-  DEFAULT_QUEUE_NAME,
-  FINISHED_STATUSES,
-  failuresKey,
-  type ItemJobData,
-  KEPT_FAILURES,
-  KEY_PREFIX,
-  removedKey,
-  statusBitsKey,
-} from "./queue-layout.ts";
+import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
 import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
+
+/** How long a closing worker waits for BullMQ to close once no item runs, at most. */
+const CLOSE_WAIT_MS = 5000;
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -226,6 +220,16 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   let { worker, connection: workerConnection } = newWorker();
   /** What the watchdog checks: the worker's connection is replaced when the worker is started again. */
   const watched = [connection, workerConnection];
+  /** BullMQ's blocking connection of the worker (a duplicate of its own), once it exists. */
+  const blocking: RedisClient[] = [];
+  const watchBlocking = (of: Worker<ItemJobData, QueuedRunResult>): void => {
+    void of.waitUntilReady().then(
+      (client) => {
+        if (of === worker) blocking[0] = client;
+      },
+      () => undefined,
+    );
+  };
   const watch = watchRedis(
     watched,
     options.url,
@@ -241,8 +245,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       },
     },
     "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
+    { blocking },
   );
-  await worker.waitUntilReady();
+  blocking[0] = await worker.waitUntilReady();
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
@@ -262,6 +267,8 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       const oldConnection = workerConnection;
       ({ worker, connection: workerConnection } = newWorker());
       watched[1] = workerConnection;
+      blocking.length = 0;
+      watchBlocking(worker);
       // Forced: it runs nothing, and its own close would wait on the connection that hangs.
       void old.close(true).catch(() => undefined);
       oldConnection.disconnect();
@@ -278,8 +285,21 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
         watch.stop();
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
-        if (!lost) await worker.close();
-        else void worker.close(true).catch(() => undefined);
+        if (!lost) {
+          // Items in flight take their time; BullMQ closing its connections after them may not
+          // take long: it waits for an "end" of its blocking connection that a reconnecting ioredis
+          // never sends (e.g. Redis restarted just before), and the worker would never exit.
+          const closed = worker.close().then(() => true);
+          const stuck = (async () => {
+            while (running > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+            await new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS));
+            return false;
+          })();
+          if (!(await Promise.race([closed, stuck]))) {
+            void worker.close(true).catch(() => undefined);
+            for (const client of blocking) client.disconnect();
+          }
+        } else void worker.close(true).catch(() => undefined);
         // BullMQ leaves connections it was given open: they are ours to close.
         workerConnection.disconnect();
         connection.disconnect();
@@ -299,79 +319,5 @@ function isConnectionError(error: Error): boolean {
   );
 }
 
-/**
- * Moves an item to its new status in the batch's counts: the status it finished with before, if
- * any, loses it (one script, so two finishes of one item cannot both count). A batch without a
- * record (removed, or expired after it finished) is not counted: its bitmaps would otherwise come
- * back, alone, for good. A record that expires (its submitter closed the batch as finished) gives
- * its time left to the bitmap this may create: PEXPIRE left no expiry on keys that did not exist
- * yet. Returns the record's time left in ms (-1: none), or -2 when nothing was counted.
- */
-const COUNT_FINISHED = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
-local ttl = redis.call('PTTL', KEYS[1])
-local index = tonumber(ARGV[1])
-for i = 2, #KEYS do
-  if redis.call('GETBIT', KEYS[i], index) == 1 then
-    redis.call('SETBIT', KEYS[i], index, 0)
-    redis.call('HINCRBY', KEYS[1], ARGV[i + 1], -1)
-  end
-end
-local bits = KEYS[2 + tonumber(ARGV[2])]
-redis.call('SETBIT', bits, index, 1)
-if ttl > 0 then redis.call('PEXPIRE', bits, ttl) end
-redis.call('HINCRBY', KEYS[1], ARGV[3 + tonumber(ARGV[2])], 1)
-redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[#ARGV])
-redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[#ARGV])
-return ttl
-`;
-
-/** Counts a retry in its batch's record, if the batch still has one. */
-const COUNT_RETRY = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return redis.call('HINCRBY', KEYS[1], 'retries', 1)
-`;
-
 /** A batch's stop a worker heeds: cancelled (`catena queue cancel`), removed, or none. */
 type BatchStop = "cancelled" | "removed" | undefined;
-
-/**
- * Counts a finished item in its batch's record, and keeps the latest failures for `queue status`.
- * Resolves with whether it counted (false: the batch has no record).
- */
-async function countFinished(
-  connection: Redis,
-  queueName: string,
-  data: ItemJobData,
-  status: string,
-  failure: { code: string; message: string } | undefined,
-): Promise<boolean> {
-  const key = batchKey(queueName, data.batchId);
-  const now = String(Date.now());
-  const statuses: readonly string[] = FINISHED_STATUSES;
-  const slot = statuses.indexOf(status);
-  if (slot < 0) throw new Error(`unknown finished status ${status}`);
-  const bits = statuses.map((s) => statusBitsKey(queueName, data.batchId, s));
-  const ttl = await connection.eval(
-    COUNT_FINISHED,
-    1 + bits.length,
-    key,
-    ...bits,
-    String(data.index),
-    String(slot),
-    ...statuses,
-    now,
-  );
-  if (failure && typeof ttl === "number" && ttl !== -2) {
-    const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
-    const failures = failuresKey(queueName, data.batchId);
-    const transaction = connection
-      .multi()
-      .lpush(failures, entry)
-      .ltrim(failures, 0, KEPT_FAILURES - 1);
-    // Expires with the record, as the bitmaps above, when this list is new.
-    if (ttl > 0) transaction.pexpire(failures, ttl);
-    await transaction.exec();
-  }
-  return ttl !== -2;
-}

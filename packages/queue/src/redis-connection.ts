@@ -17,15 +17,24 @@ export function redisConnection(url: string): Redis {
 /**
  * Waits until `connection` is ready, at most `timeoutMs`: a command given a Redis that is not
  * there fails in seconds with `QUEUE_UNREACHABLE` instead of waiting forever (the retries that
- * ride out a restart are for a queue that was reached once). The connection is closed on failure.
+ * ride out a restart are for a queue that was reached once). A Redis that wants a password the
+ * address lacks, or refuses the one it gives, fails at once with `QUEUE_AUTH`: waiting would not
+ * help, and "no Redis answered" would send the user looking for a server that runs. The connection
+ * is closed on failure.
  */
 export async function reachRedis(connection: Redis, url: string, timeoutMs = 5000): Promise<void> {
   if (connection.status === "ready") return;
   let timer: NodeJS.Timeout | undefined;
+  let onError: ((error: Error) => void) | undefined;
   try {
     await Promise.race([
       new Promise<void>((resolve) => connection.once("ready", () => resolve())),
       new Promise<never>((_, reject) => {
+        onError = (error) => {
+          const refused = authRefusal(error, url);
+          if (refused) reject(refused);
+        };
+        connection.on("error", onError);
         timer = setTimeout(
           () =>
             reject(
@@ -44,7 +53,28 @@ export async function reachRedis(connection: Redis, url: string, timeoutMs = 500
     throw error;
   } finally {
     clearTimeout(timer);
+    if (onError) connection.off("error", onError);
   }
+}
+
+/** A `QUEUE_AUTH` error when `error` is Redis refusing the address's credentials (or their lack). */
+function authRefusal(error: Error, url: string): QueueError | undefined {
+  const details = { url: redactedUrl(url) };
+  if (error.message.startsWith("NOAUTH")) {
+    return new QueueError(
+      "QUEUE_AUTH",
+      `Redis at ${redactedUrl(url)} requires a password: give it in the address, redis://:<password>@host:port (or redis://<user>:<password>@host:port for an ACL user).`,
+      { details },
+    );
+  }
+  if (error.message.startsWith("WRONGPASS") || /^ERR (invalid password|AUTH)/.test(error.message)) {
+    return new QueueError(
+      "QUEUE_AUTH",
+      `Redis at ${redactedUrl(url)} refused the ${new URL(url).username ? "user and password" : "password"} of the address (${error.message}): give the right one, redis://:<password>@host:port.`,
+      { details },
+    );
+  }
+  return undefined;
 }
 
 /** The URL without its password, for messages. */

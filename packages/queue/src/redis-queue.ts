@@ -1,73 +1,18 @@
 import type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "@catena/core";
 import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
+import { batchStop, closeBatchRecord, openBatchRecord } from "./batch-record.ts";
+import { type AwaitedItem, BatchStallCheck } from "./batch-stall-check.ts";
 import { failedResult, parseReturnValue } from "./job-outcome.ts";
 import { QueueError } from "./queue-error.ts";
-import {
-  batchKey,
-  batchKeys,
-  DEFAULT_ATTEMPTS,
-  DEFAULT_BACKOFF_MS,
-  DEFAULT_KEEP_FINISHED_MS,
-  DEFAULT_KEEP_STOPPED_MS,
-  DEFAULT_QUEUE_NAME,
-  type ItemJobData,
-  itemJobId,
-  KEY_PREFIX,
-  removedKey,
-} from "./queue-layout.ts";
-import { DEFAULT_STALL_AFTER_MS, type QueueStall, stallMessage } from "./queue-stall.ts";
-import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
-import { DEFAULT_UNREACHABLE_AFTER_MS, type RedisWatch, watchRedis } from "./redis-watchdog.ts";
+import { type ItemJobData, itemJobId, KEY_PREFIX } from "./queue-layout.ts";
+import { checkRedisUrl, reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
+import { type RedisQueueOptions, type SettledOptions, settleOptions } from "./redis-queue-options.ts";
+import { type RedisWatch, watchRedis } from "./redis-watchdog.ts";
+import { settlesWithin } from "./settles-within.ts";
 
-/** Options of {@link redisQueue}. */
-export interface RedisQueueOptions {
-  /** The BullMQ queue (default `catena-batches`); workers must listen to the same one. */
-  queueName?: string;
-  /** Runs per item before it is recorded as failed (default 3: the first and two retries). */
-  attempts?: number;
-  /** Wait before the first retry, doubled for each next one (default 1000 ms). */
-  backoffMs?: number;
-  /**
-   * How often items not heard of for this long are looked up directly (default 2000 ms): finished
-   * while the submitter was away, or while Redis restarted and their events were lost.
-   */
-  sweepMs?: number;
-  /**
-   * The rate limit of the whole queue: at most `max` item starts per `durationMs`, across every
-   * worker (kept in Redis, so it also binds workers started without one). Left as it is when not given.
-   */
-  rate?: { max: number; durationMs: number };
-  /**
-   * How long a Redis that was reached, then lost, may stay away before the batch gives up (default
-   * 60 000 ms): its items still waiting fail with `QUEUE_UNREACHABLE`, so `runBatch` rejects with
-   * that error after writing every finished item, and a resume picks the batch up later.
-   */
-  unreachableAfterMs?: number;
-  /**
-   * How long the record of a batch whose every item finished (its counts, latest failures and
-   * item bitmaps) stays in Redis for `catena queue status` (default 7 days); then Redis drops it.
-   * Submitting the batch again (a resume) keeps it until that run finishes.
-   */
-  keepFinishedMs?: number;
-  /**
-   * How long the record of a batch that stopped before its end (its `maxCostUsd` budget, an abort,
-   * a failure, a cancel) stays in Redis for its resume (default 30 days); then Redis drops it, as
-   * nobody resumed it. A resume clears the expiry; `catena queue remove` drops it at once.
-   */
-  keepStoppedMs?: number;
-  /**
-   * How long the batch may go without any item finishing, while it waits for some, before
-   * `onStall` is told (default 120 000 ms; 0: never). Told again after each further such period
-   * without progress. The batch itself goes on waiting: items may just be slow.
-   */
-  stallAfterMs?: number;
-  /**
-   * Told when the batch stalls (see `stallAfterMs`), with where its items are and how many
-   * workers listen, so that a batch that would wait forever says why.
-   */
-  onStall?: (stall: QueueStall) => void;
-}
+/** How long a closing batch waits for its last commands and for BullMQ to close, at most. */
+const CLOSE_WAIT_MS = 5000;
 
 /**
  * A {@link BatchQueue} on BullMQ over Redis: pass it to `runBatch` as `queue`, and run
@@ -83,17 +28,11 @@ export function redisQueue(url: string, options: RedisQueueOptions = {}): BatchQ
   return { open: (spec) => RedisQueuedBatch.open(url, spec, options) };
 }
 
-type SettledOptions = Required<Omit<RedisQueueOptions, "rate" | "onStall">> &
-  Pick<RedisQueueOptions, "onStall">;
-
-interface Waiter {
+interface Waiter extends AwaitedItem {
   index: number;
   input: unknown;
   /** When the item was last known to be unfinished. */
   since: number;
-  added: boolean;
-  /** Its state on the queue when last looked up (by the sweep). */
-  state?: string;
   resolve(result: QueuedRunResult): void;
   reject(error: unknown): void;
   unlisten(): void;
@@ -116,10 +55,7 @@ class RedisQueuedBatch implements QueuedBatch {
   /** Redis was lost for longer than `unreachableAfterMs`: every item fails with this. */
   private unreachable: QueueError | undefined;
   private watch: RedisWatch | undefined;
-  /** When an item last finished, or the batch last had nothing to wait for. */
-  private progressAt = Date.now();
-  /** When the last stall was told (a stall is told once per `stallAfterMs`). */
-  private stallToldAt = 0;
+  private stallCheck: BatchStallCheck | undefined;
 
   private readonly spec: QueueBatchSpec;
   private readonly options: SettledOptions;
@@ -145,17 +81,7 @@ class RedisQueuedBatch implements QueuedBatch {
   }
 
   static async open(url: string, spec: QueueBatchSpec, options: RedisQueueOptions): Promise<QueuedBatch> {
-    const settled: SettledOptions = {
-      queueName: options.queueName ?? DEFAULT_QUEUE_NAME,
-      attempts: options.attempts ?? DEFAULT_ATTEMPTS,
-      backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
-      sweepMs: options.sweepMs ?? 2000,
-      unreachableAfterMs: options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
-      keepFinishedMs: options.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS,
-      keepStoppedMs: options.keepStoppedMs ?? DEFAULT_KEEP_STOPPED_MS,
-      stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
-      ...(options.onStall ? { onStall: options.onStall } : {}),
-    };
+    const settled = settleOptions(options);
     const connection = redisConnection(url);
     await reachRedis(connection, url);
     const queue = new Queue<ItemJobData>(settled.queueName, {
@@ -170,12 +96,22 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await batch.start();
+    const { unreachableAfterMs, onDown, onBack } = settled;
     batch.watch = watchRedis(
       [connection, eventsConnection],
       url,
-      settled.unreachableAfterMs,
-      { onGone: (error) => batch.giveUp(error) },
+      unreachableAfterMs,
+      {
+        onDown: (reason) =>
+          onDown?.(
+            `lost Redis at ${redactedUrl(url)} (${reason}); waiting up to ${Math.round(unreachableAfterMs / 1000)} s for it to come back (items finished so far are kept)`,
+          ),
+        onBack: () => onBack?.(),
+        onGone: (error) => batch.giveUp(error),
+      },
       `the results file holds every item finished so far: start Redis again (with its data), then run the same batch again with --resume.`,
+      // The events' own connection (a duplicate BullMQ makes) is the one that blocks on XREAD.
+      { blocking: [await events.client] },
     );
     return batch;
   }
@@ -187,19 +123,7 @@ class RedisQueuedBatch implements QueuedBatch {
   }
 
   private async start(): Promise<void> {
-    const key = batchKey(this.options.queueName, this.spec.batchId);
-    const { name, version, fingerprint } = this.spec.chain;
-    const transaction = this.connection
-      .multi()
-      .hsetnx(key, "createdAt", String(Date.now()))
-      .hset(key, { chain: name, version, fingerprint, submittedAt: String(Date.now()) })
-      // Submitting again (a resume) reopens a cancelled batch.
-      .hdel(key, "cancelled", "closed")
-      // ... and one that was removed.
-      .del(removedKey(this.options.queueName, this.spec.batchId));
-    // ... and one that had finished: its keys no longer expire while it runs.
-    for (const k of batchKeys(this.options.queueName, this.spec.batchId)) transaction.persist(k);
-    await transaction.exec();
+    await openBatchRecord(this.connection, this.options.queueName, this.spec);
     this.events.on("completed", ({ jobId, returnvalue }) => {
       this.settle(jobId, () => parseReturnValue(returnvalue));
     });
@@ -211,10 +135,20 @@ class RedisQueuedBatch implements QueuedBatch {
     });
     this.timers.push(setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepMs));
     this.timers.push(setInterval(() => void this.removeCollected(this.rotateCollected()), 1000));
-    const { stallAfterMs, onStall } = this.options;
+    const { stallAfterMs, onStall, queueName } = this.options;
     if (stallAfterMs > 0 && onStall) {
-      const every = Math.max(50, Math.min(1000, stallAfterMs / 4));
-      this.timers.push(setInterval(() => void this.tellStall(onStall).catch(() => undefined), every));
+      const check = new BatchStallCheck({
+        batchId: this.spec.batchId,
+        queueName,
+        stallAfterMs,
+        onStall,
+        waiters: this.waiters,
+        redisDown: () => this.watch?.down !== false,
+        check: (id) => this.check(id),
+        workers: () => this.queue.getWorkersCount(),
+      });
+      this.stallCheck = check;
+      this.timers.push(setInterval(() => void check.tick().catch(() => undefined), check.everyMs));
     }
   }
 
@@ -296,31 +230,9 @@ class RedisQueuedBatch implements QueuedBatch {
   }
 
   private async sweep(): Promise<void> {
-    const { queueName } = this.options;
-    const { batchId } = this.spec;
-    const [cancelled, removed] = await Promise.all([
-      this.connection.hget(batchKey(queueName, batchId), "cancelled"),
-      this.connection.exists(removedKey(queueName, batchId)),
-    ]);
-    if (removed === 1) {
-      // Not "unknown" jobs to add again: they were removed on purpose, with the batch's record.
-      this.stop(
-        new QueueError(
-          "QUEUE_BATCH_REMOVED",
-          `Batch ${batchId} was removed from queue ${queueName} (catena queue remove --force) while this submission ran; its items still waiting were dropped. Submit it again with --resume to go on (the results file keeps what finished).`,
-          { details: { batchId, queueName } },
-        ),
-      );
-      return;
-    }
-    if (cancelled !== null) {
-      this.stop(
-        new QueueError(
-          "QUEUE_BATCH_CANCELLED",
-          `Batch ${batchId} was cancelled (catena queue cancel); submit it again with --resume to go on.`,
-          { details: { batchId } },
-        ),
-      );
+    const stop = await batchStop(this.connection, this.options.queueName, this.spec.batchId);
+    if (stop) {
+      this.stop(stop);
       return;
     }
     const stale = Date.now() - this.options.sweepMs;
@@ -328,53 +240,6 @@ class RedisQueuedBatch implements QueuedBatch {
     for (let i = 0; i < ids.length; i += 100) {
       await Promise.all(ids.slice(i, i + 100).map((id) => this.check(id)));
     }
-  }
-
-  /**
-   * Tells `onStall` when no item finished for `stallAfterMs` while the batch waits for some: where
-   * its items were when the sweep last looked them up, and how many workers listen. Not while
-   * Redis is away (the watchdog speaks for that).
-   */
-  private async tellStall(onStall: (stall: QueueStall) => void): Promise<void> {
-    const now = Date.now();
-    if (this.waiters.size === 0 || this.watch?.down !== false) {
-      if (this.waiters.size === 0) this.progressAt = now;
-      return;
-    }
-    const { stallAfterMs, queueName } = this.options;
-    const since = Math.max(this.progressAt, this.stallToldAt);
-    if (now - since < stallAfterMs) return;
-    this.stallToldAt = now;
-    // Items the sweep has not looked up yet (a `stallAfterMs` shorter than two sweeps): looked up
-    // now, which also collects any whose finish event was missed.
-    const progressAt = this.progressAt;
-    const unchecked = [...this.waiters].filter(([, w]) => w.added && w.state === undefined).map(([id]) => id);
-    for (let i = 0; i < unchecked.length; i += 100) {
-      await Promise.all(unchecked.slice(i, i + 100).map((id) => this.check(id)));
-    }
-    if (this.waiters.size === 0 || this.progressAt !== progressAt) return;
-    const states = { waiting: 0, active: 0, delayed: 0, unchecked: 0 };
-    for (const waiter of this.waiters.values()) {
-      if (waiter.state === "active") states.active++;
-      else if (waiter.state === "delayed") states.delayed++;
-      else if (
-        waiter.state === "waiting" ||
-        waiter.state === "prioritized" ||
-        waiter.state === "waiting-children"
-      )
-        states.waiting++;
-      else states.unchecked++;
-    }
-    const workers = await this.queue.getWorkersCount();
-    const stall = {
-      batchId: this.spec.batchId,
-      queueName,
-      sinceMs: now - this.progressAt,
-      items: this.waiters.size,
-      states,
-      workers,
-    };
-    onStall({ ...stall, message: stallMessage(stall) });
   }
 
   /** The batch was cancelled or removed: every item still waiting fails with `error`, and so does every new one. */
@@ -391,7 +256,7 @@ class RedisQueuedBatch implements QueuedBatch {
     if (value === undefined) return;
     this.waiters.delete(id);
     waiter.unlisten();
-    this.progressAt = Date.now();
+    this.stallCheck?.progress();
     this.collected.push(id);
     waiter.resolve(value);
   }
@@ -417,24 +282,6 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all(ids.map((id) => this.queue.remove(id).catch(() => 0)));
   }
 
-  /**
-   * Marks how the batch's submission ended (`closed`: finished or stopped, for `catena queue
-   * status`) and lets Redis drop its record and item bitmaps after `keepFinishedMs` (finished: its
-   * jobs are gone already) or `keepStoppedMs` (stopped early: kept for a resume, which clears it).
-   * Before, every batch ever run, then every batch nobody resumed, left them behind for good.
-   */
-  private async expireKeys(closed: "finished" | "stopped"): Promise<void> {
-    const { queueName, keepFinishedMs, keepStoppedMs } = this.options;
-    const key = batchKey(queueName, this.spec.batchId);
-    // A removed batch has no record: HSET would bring one back, alone, for good.
-    if ((await this.connection.exists(key)) === 0) return;
-    const transaction = this.connection.multi().hset(key, "closed", closed);
-    for (const k of batchKeys(queueName, this.spec.batchId)) {
-      transaction.pexpire(k, closed === "finished" ? keepFinishedMs : keepStoppedMs);
-    }
-    await transaction.exec();
-  }
-
   async close(outcome?: { complete: boolean }): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     const lost = this.watch?.down === true || this.unreachable !== undefined;
@@ -445,17 +292,42 @@ class RedisQueuedBatch implements QueuedBatch {
     this.watch?.stop();
     for (const id of [...this.waiters.keys()])
       this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));
+    let closed = false;
     if (!lost) {
+      const { queueName, keepFinishedMs, keepStoppedMs } = this.options;
       // runBatch closes the queue after its results file: every collected result is on disk.
-      await this.removeCollected([...this.collectedBefore, ...this.collected]);
-      await this.expireKeys(finished ? "finished" : "stopped");
-      await this.events.close();
-      await this.queue.close();
-    } else {
+      const wrote = settlesWithin(
+        (async () => {
+          await this.removeCollected([...this.collectedBefore, ...this.collected]);
+          // Finished: its jobs are gone already. Stopped early: kept for a resume, which clears it.
+          await closeBatchRecord(
+            this.connection,
+            queueName,
+            this.spec.batchId,
+            finished ? "finished" : "stopped",
+            finished ? keepFinishedMs : keepStoppedMs,
+          );
+        })(),
+        CLOSE_WAIT_MS,
+      );
+      // The events' blocking connection still reconnecting (it may lag the others after a Redis
+      // restart): BullMQ's close would wait for an "end" that a reconnecting ioredis never sends,
+      // and the batch, done, hung there. It is dropped below instead.
+      const eventsReady = (await this.events.client).status === "ready";
+      closed =
+        (await wrote) &&
+        eventsReady &&
+        (await settlesWithin(Promise.all([this.events.close(), this.queue.close()]), CLOSE_WAIT_MS));
+    }
+    if (!closed) {
       // With Redis away, the commands above would wait for it forever: the handed-over jobs stay
       // in Redis, and a resume skips them (the results file has them). BullMQ's own connections
       // (the events' blocking one is a duplicate) would go on reconnecting: they are dropped.
-      // (BullMQ's disconnect() waits for an "end" that a reconnecting ioredis never sends.)
+      // (BullMQ's disconnect() waits for an "end" that a reconnecting ioredis never sends.) Their
+      // close is still begun, not awaited: it marks them closing, else the events' read loop goes
+      // on retrying its dropped connection every 5 s, on a timer that kept the process alive.
+      void this.events.close().catch(() => undefined);
+      void this.queue.close().catch(() => undefined);
       const clients = await Promise.all([this.events.client, this.queue.client]);
       for (const client of clients) client.disconnect();
     }

@@ -15,6 +15,35 @@ export interface RedisWatchHandlers {
   onGone(error: QueueError): void;
 }
 
+/** A connection watched for being connected only (ioredis's, or BullMQ's client interface). */
+export interface ConnectionStatus {
+  readonly status: string;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** What else {@link watchRedis} watches, and how. */
+export interface RedisWatchOptions {
+  /**
+   * BullMQ's own blocking connections (the worker's BZPOPMIN, the queue events' XREAD): watched for
+   * being connected only, as a command sent on them waits behind the blocking one. BullMQ makes
+   * them as duplicates of the connections it is given, so watching those alone missed them.
+   */
+  blocking?: readonly ConnectionStatus[];
+  /**
+   * A connected Redis that leaves a PING unanswered this long counts as away too (default 5000 ms):
+   * a frozen server (SIGSTOP, a stalled VM) or a half-open socket keeps the connection "ready",
+   * and its commands would wait in silence.
+   */
+  answerWithinMs?: number;
+}
+
+/** How long a PING may go unanswered before a connected Redis counts as away (default). */
+export const DEFAULT_ANSWER_WITHIN_MS = 5000;
+
+/** How long a blocking connection may be down before it counts (BullMQ remakes them itself). */
+const BLOCKING_GRACE_MS = 1500;
+
 /** A running watch; {@link RedisWatch.stop} ends it. */
 export interface RedisWatch {
   /** True once Redis has been away for longer than the allowance. */
@@ -29,7 +58,10 @@ export interface RedisWatch {
  * null`, so a restart is ridden out), and their commands wait meanwhile: without a bound, a Redis
  * that never comes back leaves a batch or a worker waiting in silence. After `afterMs` without a
  * ready connection, `onGone` gets a `QUEUE_UNREACHABLE` error naming the address, how long, and what
- * to do next. The check runs every second, on an unref'd timer.
+ * to do next. Each of `connections` is also sent a PING per check: one left unanswered for
+ * `answerWithinMs` counts as Redis being away (see {@link RedisWatchOptions}). The lists may be
+ * changed in place (a worker started again on new connections). The check runs every second at
+ * most, on an unref'd timer.
  */
 export function watchRedis(
   connections: readonly Redis[],
@@ -37,26 +69,65 @@ export function watchRedis(
   afterMs: number,
   handlers: RedisWatchHandlers,
   what: string,
+  options: RedisWatchOptions = {},
 ): RedisWatch {
+  const blocking = options.blocking ?? [];
+  const answerWithinMs = options.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
   let downSince: number | undefined;
   let lastError = "";
   let gone = false;
+  let blockingDownSince: number | undefined;
+  /** When each connection's PING still unanswered was sent. */
+  const pinged = new Map<Redis, number>();
   const onError = (error: Error): void => {
     lastError = error.message;
   };
-  for (const c of connections) c.on("error", onError);
+  const listened = new Set<ConnectionStatus>();
+  const listen = (): void => {
+    for (const c of [...connections, ...blocking]) {
+      if (listened.has(c)) continue;
+      listened.add(c);
+      c.on("error", onError);
+    }
+  };
+  /** Why Redis counts as away now, or undefined while every connection is ready and answers. */
+  const away = (): string | undefined => {
+    listen();
+    const now = Date.now();
+    let reason: string | undefined;
+    for (const c of connections) {
+      const sentAt = pinged.get(c);
+      if (sentAt !== undefined && now - sentAt >= answerWithinMs) {
+        reason ??= `no answer to PING for ${Math.round((now - sentAt) / 1000)} s`;
+      } else if (sentAt === undefined && c.status === "ready") {
+        pinged.set(c, now);
+        c.ping().then(
+          () => pinged.delete(c),
+          () => pinged.delete(c),
+        );
+      }
+    }
+    // BullMQ drops and remakes a blocking connection itself now and then (a block that outlived its
+    // timeout): only one that stays down for a while counts.
+    if (blocking.every((c) => c.status === "ready")) blockingDownSince = undefined;
+    else blockingDownSince ??= now;
+    const blockingDown = blockingDownSince !== undefined && now - blockingDownSince >= BLOCKING_GRACE_MS;
+    if (blockingDown || !connections.every((c) => c.status === "ready"))
+      reason = lastError || "connection closed";
+    return reason;
+  };
   const timer = setInterval(
     () => {
       if (gone) return;
-      const ready = connections.every((c) => c.status === "ready");
-      if (ready) {
+      const reason = away();
+      if (reason === undefined) {
         if (downSince !== undefined) handlers.onBack?.();
         downSince = undefined;
         return;
       }
       if (downSince === undefined) {
         downSince = Date.now();
-        handlers.onDown?.(lastError || "connection closed");
+        handlers.onDown?.(reason);
         return;
       }
       if (Date.now() - downSince < afterMs) return;
@@ -65,7 +136,7 @@ export function watchRedis(
       handlers.onGone(
         new QueueError(
           "QUEUE_UNREACHABLE",
-          `Lost Redis at ${redactedUrl(url)} and could not reach it again for ${seconds} s (${lastError || "connection closed"}); ${what}`,
+          `Lost Redis at ${redactedUrl(url)} and could not reach it again for ${seconds} s (${reason}); ${what}`,
           { details: { url: redactedUrl(url), afterMs } },
         ),
       );
@@ -82,7 +153,7 @@ export function watchRedis(
     },
     stop() {
       clearInterval(timer);
-      for (const c of connections) c.off("error", onError);
+      for (const c of listened) c.off("error", onError);
     },
   };
 }

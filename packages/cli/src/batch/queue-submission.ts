@@ -21,7 +21,7 @@ export async function queueSubmission(
   unreachableAfterMs?: number,
   stallAfterMs?: number,
 ): Promise<Pick<BatchOptions, "queue" | "batchId">> {
-  const { queueRate, redisQueue } = await import("@catena/queue");
+  const { queueRate, redactedUrl, redisQueue } = await import("@catena/queue");
   const batchId = queueBatchId(
     { chain: chain.name, version: chain.version, fingerprint: chain.fingerprint, inputDigest },
     out,
@@ -31,6 +31,8 @@ export async function queueSubmission(
     ...(unreachableAfterMs === undefined ? {} : { unreachableAfterMs }),
     ...(stallAfterMs === undefined ? {} : { stallAfterMs }),
     onStall: (stall) => io.err(`catena: warning: ${stall.message}\n`),
+    onDown: (message) => io.err(`catena: ${message}\n`),
+    onBack: () => io.err("catena: Redis answers again; the batch goes on\n"),
   });
   return {
     queue: {
@@ -38,7 +40,9 @@ export async function queueSubmission(
       // batch is on it.
       open: async (spec) => {
         const opened = await queue.open(spec);
-        io.err(`catena: batch ${batchId} on ${url} (catena queue status ${batchId} --queue ${url})\n`);
+        // Without its password: this line ends up in terminals, logs and CI output.
+        const shown = redactedUrl(url);
+        io.err(`catena: batch ${batchId} on ${shown} (catena queue status ${batchId} --queue ${shown})\n`);
         return opened;
       },
     },

@@ -59,7 +59,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
       }
       const unreachableAfterMs = redisWaitMs(options.redisWait);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-      const { queueRate, startWorker } = await import("@catena/queue");
+      const { queueRate, redactedUrl, startWorker } = await import("@catena/queue");
       let gaveUp: Error | undefined;
       let stop: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => {
@@ -87,7 +87,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
         unreachableAfterMs,
       });
       ctx.io.err(
-        `catena: worker ready: ${registry.list().length} chains, ${concurrency} at once, queue ${options.queue} (pid ${process.pid})\n`,
+        `catena: worker ready: ${registry.list().length} chains, ${concurrency} at once, queue ${redactedUrl(options.queue)} (pid ${process.pid})\n`,
       );
       await stopped;
       if (gaveUp === undefined) ctx.io.err("catena: worker stopping: finishing the items in flight ...\n");

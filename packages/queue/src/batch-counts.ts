@@ -1,0 +1,83 @@
+import type { Redis } from "ioredis";
+import {
+  batchKey,
+  FINISHED_STATUSES,
+  failuresKey,
+  type ItemJobData,
+  KEPT_FAILURES,
+  statusBitsKey,
+} from "./queue-layout.ts";
+
+/**
+ * Moves an item to its new status in the batch's counts: the status it finished with before, if
+ * any, loses it (one script, so two finishes of one item cannot both count). A batch without a
+ * record (removed, or expired after it finished) is not counted: its bitmaps would otherwise come
+ * back, alone, for good. A record that expires (its submitter closed the batch as finished) gives
+ * its time left to the bitmap this may create: PEXPIRE left no expiry on keys that did not exist
+ * yet. Returns the record's time left in ms (-1: none), or -2 when nothing was counted.
+ */
+const COUNT_FINISHED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
+local ttl = redis.call('PTTL', KEYS[1])
+local index = tonumber(ARGV[1])
+for i = 2, #KEYS do
+  if redis.call('GETBIT', KEYS[i], index) == 1 then
+    redis.call('SETBIT', KEYS[i], index, 0)
+    redis.call('HINCRBY', KEYS[1], ARGV[i + 1], -1)
+  end
+end
+local bits = KEYS[2 + tonumber(ARGV[2])]
+redis.call('SETBIT', bits, index, 1)
+if ttl > 0 then redis.call('PEXPIRE', bits, ttl) end
+redis.call('HINCRBY', KEYS[1], ARGV[3 + tonumber(ARGV[2])], 1)
+redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[#ARGV])
+redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[#ARGV])
+return ttl
+`;
+
+/** Counts a retry in its batch's record, if the batch still has one. */
+export const COUNT_RETRY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'retries', 1)
+`;
+
+/**
+ * Counts a finished item in its batch's record, and keeps the latest failures for `queue status`.
+ * Resolves with whether it counted (false: the batch has no record).
+ */
+export async function countFinished(
+  connection: Redis,
+  queueName: string,
+  data: ItemJobData,
+  status: string,
+  failure: { code: string; message: string } | undefined,
+): Promise<boolean> {
+  const key = batchKey(queueName, data.batchId);
+  const now = String(Date.now());
+  const statuses: readonly string[] = FINISHED_STATUSES;
+  const slot = statuses.indexOf(status);
+  if (slot < 0) throw new Error(`unknown finished status ${status}`);
+  const bits = statuses.map((s) => statusBitsKey(queueName, data.batchId, s));
+  const ttl = await connection.eval(
+    COUNT_FINISHED,
+    1 + bits.length,
+    key,
+    ...bits,
+    String(data.index),
+    String(slot),
+    ...statuses,
+    now,
+  );
+  if (failure && typeof ttl === "number" && ttl !== -2) {
+    const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
+    const failures = failuresKey(queueName, data.batchId);
+    const transaction = connection
+      .multi()
+      .lpush(failures, entry)
+      .ltrim(failures, 0, KEPT_FAILURES - 1);
+    // Expires with the record, as the bitmaps above, when this list is new.
+    if (ttl > 0) transaction.pexpire(failures, ttl);
+    await transaction.exec();
+  }
+  return ttl !== -2;
+}
