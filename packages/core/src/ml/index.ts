@@ -70,6 +70,8 @@ export type { ParallelSearchOptions } from "./parallel-search.ts";
 export { ParallelSearch } from "./parallel-search.ts";
 export type { ReadLabelledCsvOptions } from "./read-labelled-csv.ts";
 export { readLabelledCsv } from "./read-labelled-csv.ts";
+export { isJsonLines, readLabelledFile } from "./read-labelled-file.ts";
+export { readLabelledJsonl } from "./read-labelled-jsonl.ts";
 export { seededRandom } from "./seeded-random.ts";
 export type { SplitOptions } from "./split-dataset.ts";
 export { splitDataset } from "./split-dataset.ts";

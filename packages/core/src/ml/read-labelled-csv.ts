@@ -11,12 +11,15 @@ export interface ReadLabelledCsvOptions {
   labelColumn?: string;
   /** The allowed labels; rows with others are reported with their line numbers. */
   labels?: readonly string[];
+  /** Field separator (default: a tab for `.tsv` and `.tab` files, else a comma). */
+  delimiter?: string;
 }
 
 /**
  * Reads a CSV file with a header row into labelled examples (each with its line number), and checks
  * it: a missing file, an empty file, a missing column, empty cells and labels outside `labels` are
- * `DatasetError`s that name the file, the column or the lines.
+ * `DatasetError`s that name the file, the column or the lines. A column named in another case
+ * (`Text`, `LABEL`) is found when no column has the exact name; a `.tsv` file is split on tabs.
  *
  * @example
  * const rows = readLabelledCsv("banking77/train.csv", { labelColumn: "category" });
@@ -35,6 +38,7 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
   try {
     records = parse(raw, {
       bom: true,
+      delimiter: options.delimiter ?? (/\.(tsv|tab)$/i.test(path) ? "\t" : ","),
       columns: (names: string[]) => {
         header = names.map((n) => n.trim());
         return header;
@@ -44,7 +48,13 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
       trim: true,
     });
   } catch (cause) {
-    throw new DatasetError(`${path} is not valid CSV: ${(cause as Error).message}`, {
+    const firstLine = raw.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+    const hint = firstLine.trimStart().startsWith("{")
+      ? " It looks like JSON lines: name it .jsonl."
+      : firstLine.includes("\t") && !firstLine.includes(",")
+        ? " It looks tab-separated: name it .tsv."
+        : "";
+    throw new DatasetError(`${path} is not valid CSV: ${(cause as Error).message}.${hint}`, {
       cause,
       details: { path },
     });
@@ -57,8 +67,13 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
       },
     );
   }
-  for (const column of [textColumn, labelColumn]) {
-    if (!header.includes(column)) {
+  const textKey = columnNamed(header, textColumn);
+  const labelKey = columnNamed(header, labelColumn);
+  for (const [column, key] of [
+    [textColumn, textKey],
+    [labelColumn, labelKey],
+  ] as const) {
+    if (key === undefined) {
       throw new DatasetError(
         `${path} has no "${column}" column (columns: ${header.join(", ")}); name the right one with ${column === textColumn ? "textColumn" : "labelColumn"}.`,
         { details: { path, column, columns: header } },
@@ -66,8 +81,8 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
     }
   }
   const examples = records.map(({ record, info }) => ({
-    text: record[textColumn] ?? "",
-    label: record[labelColumn] ?? "",
+    text: record[textKey as string] ?? "",
+    label: record[labelKey as string] ?? "",
     line: info.lines,
   }));
   checkExamples(examples, {
@@ -76,4 +91,12 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
     ...(options.labels ? { labels: options.labels } : {}),
   });
   return examples;
+}
+
+/** The header that names `column`: the exact name, else the one header equal to it ignoring case. */
+function columnNamed(header: readonly string[], column: string): string | undefined {
+  if (header.includes(column)) return column;
+  const wanted = column.toLowerCase();
+  const matches = header.filter((h) => h.toLowerCase() === wanted);
+  return matches.length === 1 ? matches[0] : undefined;
 }
