@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
-import { type LabelledExample, splitDataset, type TrainingReport } from "@catena/core/ml";
+import { checkExamples, type LabelledExample, splitDataset, type TrainingReport } from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -43,7 +43,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .argument("<chain>", "a trainable chain (banking-intents)")
     .option(
       "--data <csv>",
-      "labelled examples: a CSV with text and label (or category) columns (with --from-traces: trained on instead of the chain's own, plus the traced labels)",
+      "labelled examples: a CSV (or .tsv) with text and label (or category) columns, or JSON lines with text and label (with --from-traces: trained on instead of the chain's own, plus the traced labels)",
     )
     .option(
       "--from-traces",
@@ -154,6 +154,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         shown: options.data,
         labelColumns,
       });
+      // Checked here too, so that a class with one example is reported with this file's name (the
+      // split below never leaves a class of two or more with fewer than two to train on).
+      checkExamples(examples, { minPerClass: 2, source: options.data });
       let train: LabelledExample[];
       let dev: LabelledExample[];
       if (options.dev !== undefined) {
@@ -168,6 +171,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         });
       } else {
         ({ train, dev } = splitDataset(examples, { seed, devShare: 0.15, stratify: true }));
+        if (dev.length === 0) {
+          ctx.io.err(
+            `catena: warning: ${options.data} has too few examples per class (${examples.length} in all) to hold 15% of them out as dev: trained on all of them, with no dev report; give --dev <file> to get one.\n`,
+          );
+        }
       }
       const outDir = resolve(ctx.io.cwd, options.out ?? trainable.artifactsDir);
       assertWritablePath(outDir, { option: "--out", shown: options.out ?? outDir, kind: "directory" });
