@@ -105,4 +105,17 @@ describe("catena train / calibrate on data in other shapes", () => {
     );
     expect(r.stderr).not.toContain("textColumn");
   }, 60_000);
+
+  it("warns of a text given two labels, naming the file and both lines, and still trains", async () => {
+    const r = await catena(
+      ["train", "banking-intents", "--data", "conflicting.csv", "--out", "conflicting"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      'catena: warning: conflicting.csv: 1 text(s) appear with different labels: "Can you track my card for me?" (line 2 card_arrival, line 38 lost_or_stolen_card)',
+    );
+  }, 60_000);
 });

@@ -1,7 +1,13 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { thresholdText } from "@catena/core";
-import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core/ml";
+import {
+  type CalibrationResult,
+  calibrate,
+  conflictingLabels,
+  conflictingLabelsWarning,
+  writeThresholds,
+} from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -52,6 +58,8 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
         shown: options.data,
         labelColumns: ["label", "category"],
       });
+      const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(dev));
+      if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
       const chain = trainable.chainFor(dir);
       const cost = trainable.llmCostPerItemUsd();

@@ -1,7 +1,14 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
-import { checkExamples, type LabelledExample, splitDataset, type TrainingReport } from "@catena/core/ml";
+import {
+  checkExamples,
+  conflictingLabels,
+  conflictingLabelsWarning,
+  type LabelledExample,
+  splitDataset,
+  type TrainingReport,
+} from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -157,6 +164,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       // Checked here too, so that a class with one example is reported with this file's name (the
       // split below never leaves a class of two or more with fewer than two to train on).
       checkExamples(examples, { minPerClass: 2, source: options.data });
+      const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(examples));
+      if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       let train: LabelledExample[];
       let dev: LabelledExample[];
       if (options.dev !== undefined) {

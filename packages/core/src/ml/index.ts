@@ -51,6 +51,8 @@ export {
 export { ArtifactTextClassifier } from "./artifact-text-classifier.ts";
 export type { ClassificationReport, ClassScores, Confusion } from "./classification-report.ts";
 export { evaluateLabels } from "./classification-report.ts";
+export type { ConflictingLabels } from "./conflicting-labels.ts";
+export { conflictingLabels, conflictingLabelsWarning } from "./conflicting-labels.ts";
 export type { CheckExamplesOptions, LabelledExample } from "./labelled-example.ts";
 export { checkExamples } from "./labelled-example.ts";
 export { LinearTextClassifier } from "./linear-text-classifier.ts";
