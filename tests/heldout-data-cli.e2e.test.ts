@@ -80,7 +80,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     expect(two.stderr).toContain(
       "two-per-class.csv has too few examples per class (6 in all) to hold 15% of them out as dev",
     );
-    expect(two.stdout).toMatch(/^trained banking-intents: 6 examples/);
+    expect(two.stdout).toMatch(/^trained banking-intents: 6 examples, 3 of its 77 classes/);
     expect(readdirSync(join(dir, "two"))).toContain("classifier.catena");
 
     const one = await catena(

@@ -205,15 +205,28 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         ctx.io.out(jsonText({ status: "trained", chain: name, outDir, files, report: result.report }));
         return;
       }
-      ctx.io.out(trainReportText(name, result.report, files));
+      ctx.io.out(trainReportText(name, result.report, files, new Set(train.map((e) => e.label)).size));
     });
 }
 
-/** The human-readable training report. */
-export function trainReportText(chain: string, report: TrainingReport, files: readonly string[]): string {
+/**
+ * The human-readable training report. `classesInData` is how many of the chain's labels the
+ * training examples have, said beside the label set's size when it is fewer (a user's data may
+ * cover a few of a chain's intents).
+ */
+export function trainReportText(
+  chain: string,
+  report: TrainingReport,
+  files: readonly string[],
+  classesInData: number = report.classes,
+): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const classes =
+    classesInData < report.classes
+      ? `${classesInData} of its ${report.classes} classes`
+      : `${report.classes} classes`;
   const lines = [
-    `trained ${chain}: ${report.examples.train} examples, ${report.classes} classes, ${report.features} features in ${(report.trainingMs / 1000).toFixed(1)} s`,
+    `trained ${chain}: ${report.examples.train} examples, ${classes}, ${report.features} features in ${(report.trainingMs / 1000).toFixed(1)} s`,
   ];
   if (report.dev) {
     lines.push(
