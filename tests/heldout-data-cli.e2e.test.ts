@@ -106,6 +106,17 @@ describe("catena train / calibrate on data in other shapes", () => {
     expect(r.stderr).not.toContain("textColumn");
   }, 60_000);
 
+  it("names the lines of dev texts the chain cannot take (too long) before calibrating", async () => {
+    const r = await catena(["calibrate", "banking-intents", "--data", "too-long.csv", "--dry-run"], {
+      cwd: dir,
+      env: noProvider,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^catena: --data too-long\.csv: 1 item\(s\) that banking-intents cannot take as input: line 8 \(text: Too big: expected string to have <=2000 characters\); shorten or remove them/,
+    );
+  }, 60_000);
+
   it("warns of a text given two labels, naming the file and both lines, and still trains", async () => {
     const r = await catena(
       ["train", "banking-intents", "--data", "conflicting.csv", "--out", "conflicting"],

@@ -18,6 +18,7 @@ import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
+import { assertChainTakes } from "../training/assert-chain-takes.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 
 /** The options of `catena calibrate`. */
@@ -62,6 +63,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
       const chain = trainable.chainFor(dir);
+      assertChainTakes(chain, dev, { option: "--data", shown: options.data });
       const cost = trainable.llmCostPerItemUsd();
       const result = await calibrate(
         chain,
