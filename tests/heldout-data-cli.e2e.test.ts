@@ -92,6 +92,16 @@ describe("catena train / calibrate on data in other shapes", () => {
       /^catena: one-example-class\.csv: 1 class\(es\) have fewer than 2 examples: "pin_blocked" \(1, line 20\)/,
     );
     expect(one.stderr).not.toContain("warning");
+
+    // One class of the chain's 77 is not enough to train a classifier on.
+    const single = await catena(["train", "banking-intents", "--data", "one-class.csv", "--out", "single"], {
+      cwd: dir,
+    });
+    expect(single.code).toBe(2);
+    expect(single.stderr).toContain(
+      'one-class.csv: every example is labelled "card_arrival"; a classifier needs examples of at least two classes.',
+    );
+    expect(existsSync(join(dir, "single"))).toBe(false);
   }, 60_000);
 
   it("tells calibrate's user which column is missing in CLI terms, not the code API's", async () => {

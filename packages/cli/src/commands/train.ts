@@ -164,6 +164,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       // Checked here too, so that a class with one example is reported with this file's name (the
       // split below never leaves a class of two or more with fewer than two to train on).
       checkExamples(examples, { minPerClass: 2, source: options.data });
+      const classes = new Set(examples.map((e) => e.label));
+      if (classes.size < 2) {
+        throw new CliError(
+          `${options.data}: every example is labelled "${[...classes][0]}"; a classifier needs examples of at least two classes.`,
+        );
+      }
       const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(examples));
       if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       let train: LabelledExample[];

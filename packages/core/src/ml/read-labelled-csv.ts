@@ -67,6 +67,15 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
       },
     );
   }
+  for (const column of [textColumn, labelColumn]) {
+    const at = header.flatMap((h, i) => (h.toLowerCase() === column.toLowerCase() ? [i + 1] : []));
+    if (at.length > 1) {
+      throw new DatasetError(
+        `${path} has ${at.length} "${column}" columns (columns ${at.join(" and ")} of the header); rename or remove all but one.`,
+        { details: { path, duplicated: column, header } },
+      );
+    }
+  }
   const textKey = columnNamed(header, textColumn);
   const labelKey = columnNamed(header, labelColumn);
   for (const [column, key] of [

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,15 @@ describe("readLabelledFile", () => {
       /Each line needs a string text and label, e\.g\. \{"text": "\.\.\.", "label": "\.\.\."\}/,
     );
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6, 7, 8]);
+  });
+
+  it("refuses a header with the text or label column twice (in any case), naming their places", () => {
+    const dir = mkdtempSync(join(tmpdir(), "catena-labelled-"));
+    const twice = join(dir, "twice.csv");
+    writeFileSync(twice, "text,label,Text\nmy card,card_arrival,where is it\n");
+    expect(() => readLabelledFile(twice)).toThrow(
+      `${twice} has 2 "text" columns (columns 1 and 3 of the header); rename or remove all but one.`,
+    );
   });
 
   it("says a tab-separated or JSON-lines file named .csv looks like one", () => {
