@@ -35,10 +35,11 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
   }
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   let header: string[] = [];
+  const delimiter = options.delimiter ?? (/\.(tsv|tab)$/i.test(path) ? "\t" : ",");
   try {
     records = parse(raw, {
       bom: true,
-      delimiter: options.delimiter ?? (/\.(tsv|tab)$/i.test(path) ? "\t" : ","),
+      delimiter,
       columns: (names: string[]) => {
         header = names.map((n) => n.trim());
         return header;
@@ -54,6 +55,17 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
       : firstLine.includes("\t") && !firstLine.includes(",")
         ? " It looks tab-separated: name it .tsv."
         : "";
+    // The parser reports an unclosed quote where the file ends; the fix is where it opened.
+    const opened =
+      (cause as { code?: unknown }).code === "CSV_QUOTE_NOT_CLOSED"
+        ? unclosedQuoteLine(raw, delimiter)
+        : undefined;
+    if (opened !== undefined) {
+      throw new DatasetError(
+        `${path} line ${opened}: a quote opened on this line is never closed, so it swallows the rest of the file; close it, and write a quote inside a field as "".`,
+        { cause, details: { path, line: opened } },
+      );
+    }
     throw new DatasetError(`${path} is not valid CSV: ${(cause as Error).message}.${hint}`, {
       cause,
       details: { path },
@@ -108,4 +120,34 @@ function columnNamed(header: readonly string[], column: string): string | undefi
   const wanted = column.toLowerCase();
   const matches = header.filter((h) => h.toLowerCase() === wanted);
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The 1-based line where the quoted field that is still open at the end of `text` began, if one is:
+ * a quote opens a field only at its start, and `""` inside a quoted field is a quote.
+ */
+function unclosedQuoteLine(text: string, delimiter: string): number | undefined {
+  let line = 1;
+  let openedAt: number | undefined;
+  let atFieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (openedAt !== undefined) {
+      if (char === '"') {
+        if (text[i + 1] === '"') i++;
+        else openedAt = undefined;
+      } else if (char === "\n") line++;
+      continue;
+    }
+    if (char === '"' && atFieldStart) {
+      openedAt = line;
+      continue;
+    }
+    if (char === "\n") line++;
+    atFieldStart =
+      char === "\n" ||
+      char === delimiter ||
+      (atFieldStart && (char === " " || char === "\r" || char === "\uFEFF"));
+  }
+  return openedAt;
 }

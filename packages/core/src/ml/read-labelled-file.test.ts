@@ -62,6 +62,15 @@ describe("readLabelledFile", () => {
     );
   });
 
+  it("names the line where a quote that is never closed opened, not the end of the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "catena-labelled-"));
+    const open = join(dir, "open.csv");
+    writeFileSync(open, 'text,label\n"a ""quoted"" one",x\n"multi\nline",y\n"never closed,x\nb,y\nc,x\n');
+    expect(() => readLabelledFile(open)).toThrow(
+      `${open} line 5: a quote opened on this line is never closed, so it swallows the rest of the file; close it, and write a quote inside a field as "".`,
+    );
+  });
+
   it("says a tab-separated or JSON-lines file named .csv looks like one", () => {
     const dir = mkdtempSync(join(tmpdir(), "catena-labelled-"));
     const tsvAsCsv = join(dir, "tabs.csv");
