@@ -4,12 +4,37 @@
  * out by `string.length` would run its columns out of line.
  */
 
-/** Combining marks, zero-width characters and variation selectors: no column of their own. */
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200B-\u200F\u2060\uFE00-\uFE0F\uFEFF]$/u;
+/** Combining and enclosing marks: drawn over the character before them. */
+const MARK = /^[\p{Mn}\p{Me}]$/u;
+
+/** Zero-width spaces and joiners, word joiner, variation selectors, byte order mark. */
+const ZERO_WIDTH: ReadonlyArray<readonly [number, number]> = [
+  [0x200b, 0x200f],
+  [0x2060, 0x2060],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+];
 
 /** Wide and fullwidth characters (East Asian scripts, fullwidth forms) and pictographic emoji. */
-const WIDE =
-  /^[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]$/u;
+const WIDE: ReadonlyArray<readonly [number, number]> = [
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
+  [0x20000, 0x3fffd],
+];
+
+const within = (ranges: ReadonlyArray<readonly [number, number]>, code: number): boolean =>
+  ranges.some(([from, to]) => code >= from && code <= to);
 
 /**
  * The columns `text` takes in a terminal: two for a wide character, none for a combining mark, one
@@ -21,8 +46,9 @@ const WIDE =
 export function displayWidth(text: string): number {
   let width = 0;
   for (const char of text) {
-    if (ZERO_WIDTH.test(char)) continue;
-    width += WIDE.test(char) ? 2 : 1;
+    const code = char.codePointAt(0) as number;
+    if (MARK.test(char) || within(ZERO_WIDTH, code)) continue;
+    width += within(WIDE, code) ? 2 : 1;
   }
   return width;
 }
