@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type LabelledExample, readLabelledCsv, splitDataset } from "@catena/core/ml";
+import { isJsonLines, type LabelledExample, readLabelledFile, splitDataset } from "@catena/core/ml";
 import { INTENTS } from "./intents.ts";
 
 /** Folder of the Banking77 copy (CSV, categories, README with the CC BY 4.0 attribution, LICENSE). */
@@ -22,14 +22,15 @@ export const SPLIT_SEED = 77;
 export const DEV_SHARE = 0.15;
 
 /**
- * Reads a labelled CSV of banking queries (`text` and `category` columns, or `label`), checking that
- * every label is one of the 77 intents; problems are `DatasetError`s with line numbers.
+ * Reads a labelled file of banking queries — CSV (or `.tsv`) with `text` and `category` columns (or
+ * `label`, in any case), or JSON lines with `text` and `label` (or `category`) — checking that every
+ * label is one of the 77 intents; problems are `DatasetError`s with line numbers.
  *
  * @example
  * const rows = readBankingCsv("my-queries.csv"); // [{ text, label, line }, ...]
  */
 export function readBankingCsv(path: string = BANKING77_CSV): LabelledExample[] {
-  return readLabelledCsv(path, { labelColumn: labelColumnOf(path), labels: INTENTS });
+  return readLabelledFile(path, { labelColumn: labelColumnOf(path), labels: INTENTS });
 }
 
 /**
@@ -43,11 +44,16 @@ export function bankingSplit(examples: readonly LabelledExample[] = readBankingC
   return splitDataset(examples, { seed: SPLIT_SEED, devShare: DEV_SHARE, stratify: true });
 }
 
-/** `category` (Banking77's own header) when the file has it, else `label`. */
+/**
+ * `category` (Banking77's own header, in any case) when the file's header — or a JSON-lines file's
+ * first line — has it and no `label`, else `label`.
+ */
 function labelColumnOf(path: string): string {
   try {
     const head = readFileHead(path);
-    return /(^|,)\s*"?category"?\s*(,|$)/.test(head) ? "category" : "label";
+    if (isJsonLines(path))
+      return /"category"\s*:/.test(head) && !/"label"\s*:/.test(head) ? "category" : "label";
+    return /(^|[,\t])\s*"?category"?\s*([,\t]|$)/i.test(head) ? "category" : "label";
   } catch {
     return "label"; // readLabelledCsv reports the unreadable file itself
   }

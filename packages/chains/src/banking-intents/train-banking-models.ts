@@ -23,7 +23,10 @@ export interface BankingModels {
 
 /** Options of {@link trainBankingModels}. */
 export interface TrainBankingModelsOptions {
-  /** Held-out queries: the classifier's temperature is fitted on them and its report computed on them. */
+  /**
+   * Held-out queries: the classifier's temperature is fitted on them and its report computed on them
+   * (none, or an empty list: a share of `train` is held out for the temperature, and no report).
+   */
   dev?: readonly LabelledExample[];
   /** Progress of the classifier's training, then `{ phase: "index" }` while the kNN index is built. */
   onProgress?: (progress: TrainingProgress | { phase: "index"; done: number; total: number }) => void;
@@ -43,7 +46,8 @@ export async function trainBankingModels(
   const { classifier, report } = await trainNeuralClassifier(train, {
     labels: INTENTS,
     seed: 1,
-    ...(options.dev ? { dev: options.dev } : {}),
+    // No dev items (a file too small to hold any out): trained without a dev report.
+    ...(options.dev && options.dev.length > 0 ? { dev: options.dev } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const started = performance.now();

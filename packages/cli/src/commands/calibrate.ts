@@ -1,16 +1,24 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { thresholdText } from "@catena/core";
-import { type CalibrationResult, calibrate, writeThresholds } from "@catena/core/ml";
+import {
+  type CalibrationResult,
+  calibrate,
+  conflictingLabels,
+  conflictingLabelsWarning,
+  writeThresholds,
+} from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
+import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
+import { assertChainTakes } from "../training/assert-chain-takes.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 
 /** The options of `catena calibrate`. */
@@ -32,7 +40,10 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
     .command("calibrate")
     .description("choose a chain's cascade thresholds on labelled dev data for a target precision")
     .argument("<chain>", "a trainable chain (banking-intents)")
-    .requiredOption("--data <csv>", "labelled dev examples (text and label columns); never the test set")
+    .requiredOption(
+      "--data <csv>",
+      "labelled dev examples: a CSV (or .tsv) with text and label columns, or JSON lines; never the test set",
+    )
     .option("--target-precision <p>", "precision the accepted answers of each tier must reach", "0.97")
     .option("--artifacts <dir>", "artifacts folder of the chain (default: its own)")
     .option("--dry-run", "report only; do not write the thresholds file")
@@ -43,9 +54,16 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       const dataPath = resolve(ctx.io.cwd, options.data);
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
       assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
-      const dev = trainable.readData(dataPath);
+      const dev = readCsvColumns(() => trainable.readData(dataPath), {
+        option: "--data",
+        shown: options.data,
+        labelColumns: ["label", "category"],
+      });
+      const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(dev));
+      if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
       const chain = trainable.chainFor(dir);
+      assertChainTakes(chain, dev, { option: "--data", shown: options.data });
       const cost = trainable.llmCostPerItemUsd();
       const result = await calibrate(
         chain,

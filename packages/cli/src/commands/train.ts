@@ -1,7 +1,14 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
-import { type LabelledExample, splitDataset, type TrainingReport } from "@catena/core/ml";
+import {
+  checkExamples,
+  conflictingLabels,
+  conflictingLabelsWarning,
+  type LabelledExample,
+  splitDataset,
+  type TrainingReport,
+} from "@catena/core/ml";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -43,7 +50,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .argument("<chain>", "a trainable chain (banking-intents)")
     .option(
       "--data <csv>",
-      "labelled examples: a CSV with text and label (or category) columns (with --from-traces: trained on instead of the chain's own, plus the traced labels)",
+      "labelled examples: a CSV (or .tsv) with text and label (or category) columns, or JSON lines with text and label (with --from-traces: trained on instead of the chain's own, plus the traced labels)",
     )
     .option(
       "--from-traces",
@@ -154,6 +161,17 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         shown: options.data,
         labelColumns,
       });
+      // Checked here too, so that a class with one example is reported with this file's name (the
+      // split below never leaves a class of two or more with fewer than two to train on).
+      checkExamples(examples, { minPerClass: 2, source: options.data });
+      const classes = new Set(examples.map((e) => e.label));
+      if (classes.size < 2) {
+        throw new CliError(
+          `${options.data}: every example is labelled "${[...classes][0]}"; a classifier needs examples of at least two classes.`,
+        );
+      }
+      const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(examples));
+      if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       let train: LabelledExample[];
       let dev: LabelledExample[];
       if (options.dev !== undefined) {
@@ -168,6 +186,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         });
       } else {
         ({ train, dev } = splitDataset(examples, { seed, devShare: 0.15, stratify: true }));
+        if (dev.length === 0) {
+          ctx.io.err(
+            `catena: warning: ${options.data} has too few examples per class (${examples.length} in all) to hold 15% of them out as dev: trained on all of them, with no dev report; give --dev <file> to get one.\n`,
+          );
+        }
       }
       const outDir = resolve(ctx.io.cwd, options.out ?? trainable.artifactsDir);
       assertWritablePath(outDir, { option: "--out", shown: options.out ?? outDir, kind: "directory" });
@@ -188,15 +211,28 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         ctx.io.out(jsonText({ status: "trained", chain: name, outDir, files, report: result.report }));
         return;
       }
-      ctx.io.out(trainReportText(name, result.report, files));
+      ctx.io.out(trainReportText(name, result.report, files, new Set(train.map((e) => e.label)).size));
     });
 }
 
-/** The human-readable training report. */
-export function trainReportText(chain: string, report: TrainingReport, files: readonly string[]): string {
+/**
+ * The human-readable training report. `classesInData` is how many of the chain's labels the
+ * training examples have, said beside the label set's size when it is fewer (a user's data may
+ * cover a few of a chain's intents).
+ */
+export function trainReportText(
+  chain: string,
+  report: TrainingReport,
+  files: readonly string[],
+  classesInData: number = report.classes,
+): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const classes =
+    classesInData < report.classes
+      ? `${classesInData} of its ${report.classes} classes`
+      : `${report.classes} classes`;
   const lines = [
-    `trained ${chain}: ${report.examples.train} examples, ${report.classes} classes, ${report.features} features in ${(report.trainingMs / 1000).toFixed(1)} s`,
+    `trained ${chain}: ${report.examples.train} examples, ${classes}, ${report.features} features in ${(report.trainingMs / 1000).toFixed(1)} s`,
   ];
   if (report.dev) {
     lines.push(

@@ -14,8 +14,8 @@ export interface EvalItem {
 
 /**
  * Reads labelled items from a `.jsonl` file (one object per line with `text` and the expected value
- * in the label field, e.g. `queue`, or in `label`) or a `.csv` file (`text` and a column named like
- * the label field, or `label` or `category`), checked against the label set when one is given:
+ * in the label field, e.g. `queue`, or in `label`) or a `.csv` / `.tsv` file (`text` and a column
+ * named like the label field, or `label` or `category`, in any case), checked against the label set when one is given:
  * problems are errors naming the lines. An empty file is an error that says so; a CSV file without
  * the columns is a usage error naming `option`, the flag the file came with. `eval`, `skew` and
  * `calibrate` read their data with it, so the messages speak of labelled items, not evals.
@@ -29,14 +29,17 @@ export function readEvalItems(
 ): EvalItem[] {
   assertUtf8File(path, shownAs);
   const raw = readFileSync(path, "utf8");
-  if (raw.trim() === "" || (extname(path).toLowerCase() === ".csv" && raw.trim().split("\n").length < 2)) {
+  const csv = [".csv", ".tsv", ".tab"].includes(extname(path).toLowerCase());
+  if (raw.trim() === "" || (csv && raw.trim().split("\n").length < 2)) {
     throw new CliError(
       `${shownAs} is empty: there are no items to evaluate; give one labelled item per line, e.g. {"text": "...", "${field}": "..."}.`,
     );
   }
-  if (extname(path).toLowerCase() === ".csv") {
+  if (csv) {
     const header = raw.split("\n", 1)[0] ?? "";
-    const has = (column: string) => new RegExp(`(^|,)\\s*"?${column}"?\\s*(,|$)`).test(header);
+    // Any case: readLabelledCsv finds `Label` for "label" too.
+    const has = (column: string) =>
+      new RegExp(`(^|[,\\t])\\s*"?${escapeRegExp(column)}"?\\s*([,\\t]|$)`, "i").test(header);
     const labelColumn = [field, "label", "category"].find(has) ?? field;
     const labelColumns = [...new Set([field, "label", "category"])];
     const read = () => readLabelledCsv(path, { labelColumn, ...(labels ? { labels } : {}) });
@@ -72,4 +75,8 @@ export function readEvalItems(
   }));
   checkExamples(examples, { minPerClass: 1, source: shownAs, ...(labels ? { labels } : {}) });
   return items;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

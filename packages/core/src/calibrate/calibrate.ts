@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AnyChain } from "../compile/chain.ts";
 import { defineChain } from "../compile/define-chain.ts";
 import { initialContext } from "../compile/machine-context.ts";
-import { ChainDefinitionError } from "../errors/errors.ts";
+import { ChainDefinitionError, schemaIssues } from "../errors/errors.ts";
 import { DatasetError } from "../errors/ml-errors.ts";
 import { sequence } from "../flows/flow-nodes.ts";
 import { stepContext } from "../runtime/run-step.ts";
@@ -335,7 +335,11 @@ async function cascadeInputs(
     const parsed = chain.input.safeParse(item.input);
     if (!parsed.success) {
       throw new DatasetError(
-        `calibrate: dev item ${i} does not match the input schema of chain "${chain.name}"; fix the dev set.`,
+        `calibrate: dev item ${i} does not match the input schema of chain "${chain.name}" (${schemaIssues(
+          parsed.error,
+        )
+          .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+          .join("; ")}); fix the dev set.`,
         { problems: [{ index: i, label: item.label }], cause: parsed.error },
       );
     }

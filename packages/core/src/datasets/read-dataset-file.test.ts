@@ -139,6 +139,19 @@ describe("readDatasetFile on CSV", () => {
     });
   });
 
+  it("reads a .tsv split on tabs, and says how to name a delimited file read as JSON lines", () => {
+    const tabs = new URL("../../../../tests/fixtures/heldout/tabs.tsv", import.meta.url).pathname;
+    const dataset = readDatasetFile(tabs, { outputFields: ["label"] });
+    expect(dataset.examples).toHaveLength(36);
+    expect(dataset.examples[0]).toMatchObject({ outputs: { label: "card_arrival" }, source: `${tabs}:2` });
+    const txt = file("tabs.txt", "text\tlabel\ncard lost\tcard\n");
+    expect(() => readDatasetFile(txt)).toThrow(
+      /tabs\.txt line 1 is not valid JSON: .* \(a file not named \.csv or \.tsv is read as JSON lines: name a comma-separated file \.csv, a tab-separated one \.tsv\)/,
+    );
+    // A file named .jsonl gets no hint: it says what it is.
+    expect(() => readDatasetFile(file("bad.jsonl", "text,label\n"))).toThrow(/is not valid JSON: [^(]*$/);
+  });
+
   it("names the file and line of an unclosed quote", () => {
     const path = file("unclosed.csv", 'text,label\nfine,a\n"never closed,b\n');
     expect(() => readDatasetFile(path)).toThrow(

@@ -25,7 +25,7 @@ export interface ReadDatasetFileOptions {
 }
 
 /**
- * Reads a dataset from a `.jsonl` or `.csv` file. Each JSONL line is either an example in the
+ * Reads a dataset from a `.jsonl` or `.csv` file (or `.tsv`, split on tabs). Each JSONL line is either an example in the
  * LangSmith shape, `{"inputs": {...}, "outputs": {...}, "split": "dev", "metadata": {...}}`
  * (`splits`, `reference_outputs`, `id` and `metadata.dataset_split` are understood too), or a flat
  * record whose fields are sorted into inputs and outputs by `inputFields` / `outputFields` (or the
@@ -43,8 +43,13 @@ export function readDatasetFile(path: string, options: ReadDatasetFileOptions = 
   const shownAs = options.shownAs ?? path;
   const text = readUtf8(path, shownAs);
   const mapping = fieldMapping(options);
+  const ext = extname(path).toLowerCase();
   const raws =
-    extname(path).toLowerCase() === ".csv" ? csvRecords(text, shownAs) : jsonlRecords(text, shownAs);
+    ext === ".csv"
+      ? csvRecords(text, shownAs, ",")
+      : ext === ".tsv" || ext === ".tab"
+        ? csvRecords(text, shownAs, "\t")
+        : jsonlRecords(text, shownAs, ext === ".jsonl" || ext === ".ndjson");
   if (raws.length === 0) {
     throw new DatasetError(
       `${shownAs} is empty: a dataset needs examples, one per line, e.g. {"inputs": {"text": "..."}, "outputs": {"label": "..."}}.`,
@@ -113,7 +118,8 @@ function readUtf8(path: string, shownAs: string): string {
   return bytes.toString("utf8").replace(/^\uFEFF/, "");
 }
 
-function jsonlRecords(text: string, shownAs: string): RawExample[] {
+/** `named`: the file's name says JSON lines; otherwise a line that is not JSON says how to name a CSV. */
+function jsonlRecords(text: string, shownAs: string, named: boolean): RawExample[] {
   const out: RawExample[] = [];
   text.split("\n").forEach((lineText, i) => {
     if (lineText.trim() === "") return;
@@ -122,9 +128,15 @@ function jsonlRecords(text: string, shownAs: string): RawExample[] {
     try {
       value = JSON.parse(lineText);
     } catch (error) {
-      throw new DatasetError(`${shownAs} line ${line} is not valid JSON: ${(error as Error).message}`, {
-        details: { path: shownAs, line },
-      });
+      const hint = named
+        ? ""
+        : ` (a file not named .csv or .tsv is read as JSON lines: name a comma-separated file .csv, a tab-separated one .tsv)`;
+      throw new DatasetError(
+        `${shownAs} line ${line} is not valid JSON: ${(error as Error).message}${hint}`,
+        {
+          details: { path: shownAs, line },
+        },
+      );
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new DatasetError(
@@ -137,10 +149,11 @@ function jsonlRecords(text: string, shownAs: string): RawExample[] {
   return out;
 }
 
-function csvRecords(text: string, shownAs: string): RawExample[] {
+function csvRecords(text: string, shownAs: string, delimiter: string): RawExample[] {
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
     records = parse(text, {
+      delimiter,
       columns: (names: string[]) => names.map((n) => n.trim()),
       info: true,
       skip_empty_lines: true,

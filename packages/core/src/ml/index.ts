@@ -51,6 +51,8 @@ export {
 export { ArtifactTextClassifier } from "./artifact-text-classifier.ts";
 export type { ClassificationReport, ClassScores, Confusion } from "./classification-report.ts";
 export { evaluateLabels } from "./classification-report.ts";
+export type { ConflictingLabels } from "./conflicting-labels.ts";
+export { conflictingLabels, conflictingLabelsWarning } from "./conflicting-labels.ts";
 export type { CheckExamplesOptions, LabelledExample } from "./labelled-example.ts";
 export { checkExamples } from "./labelled-example.ts";
 export { LinearTextClassifier } from "./linear-text-classifier.ts";
@@ -70,6 +72,8 @@ export type { ParallelSearchOptions } from "./parallel-search.ts";
 export { ParallelSearch } from "./parallel-search.ts";
 export type { ReadLabelledCsvOptions } from "./read-labelled-csv.ts";
 export { readLabelledCsv } from "./read-labelled-csv.ts";
+export { isJsonLines, readLabelledFile } from "./read-labelled-file.ts";
+export { readLabelledJsonl } from "./read-labelled-jsonl.ts";
 export { seededRandom } from "./seeded-random.ts";
 export type { SplitOptions } from "./split-dataset.ts";
 export { splitDataset } from "./split-dataset.ts";

@@ -60,10 +60,15 @@ export function checkExamples(
     });
     if (unknown.length > 0) {
       const names = [...new Set(unknown.map((p) => p.label))];
+      const near = nearLabels(options.labels);
+      const meant = (label: string | undefined): string => {
+        const found = label === undefined ? undefined : near.get(loose(label));
+        return found === undefined ? "" : `, did you mean "${found}"?`;
+      };
       throw new DatasetError(
         `${source}: ${unknown.length} example(s) have labels outside the allowed set: ${unknown
           .slice(0, SHOWN)
-          .map((p) => `"${p.label}" (${at(p)})`)
+          .map((p) => `"${p.label}" (${at(p)}${meant(p.label)})`)
           .join(
             ", ",
           )}${unknown.length > SHOWN ? ", ..." : ""}. Fix the labels or add ${names.length === 1 ? "it" : "them"} to the label set.`,
@@ -107,4 +112,23 @@ function at(p: DatasetProblem): string {
 function where(problems: readonly DatasetProblem[]): string {
   const shown = problems.slice(0, SHOWN).map(at).join(", ");
   return problems.length > SHOWN ? `${shown}, ...` : shown;
+}
+
+/**
+ * A label as people mistype it: another case, spaces or hyphens for underscores, spaces around.
+ * Only for suggestions — labels are compared exactly.
+ */
+function loose(label: string): string {
+  return label
+    .normalize("NFC")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "_");
+}
+
+/** The allowed labels by their loose form, leaving out forms two labels share (no single guess). */
+function nearLabels(labels: readonly string[]): Map<string, string> {
+  const byForm = new Map<string, string | null>();
+  for (const label of labels) byForm.set(loose(label), byForm.has(loose(label)) ? null : label);
+  return new Map([...byForm].filter((entry): entry is [string, string] => entry[1] !== null));
 }

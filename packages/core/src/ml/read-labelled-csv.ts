@@ -11,12 +11,15 @@ export interface ReadLabelledCsvOptions {
   labelColumn?: string;
   /** The allowed labels; rows with others are reported with their line numbers. */
   labels?: readonly string[];
+  /** Field separator (default: a tab for `.tsv` and `.tab` files, else a comma). */
+  delimiter?: string;
 }
 
 /**
  * Reads a CSV file with a header row into labelled examples (each with its line number), and checks
  * it: a missing file, an empty file, a missing column, empty cells and labels outside `labels` are
- * `DatasetError`s that name the file, the column or the lines.
+ * `DatasetError`s that name the file, the column or the lines. A column named in another case
+ * (`Text`, `LABEL`) is found when no column has the exact name; a `.tsv` file is split on tabs.
  *
  * @example
  * const rows = readLabelledCsv("banking77/train.csv", { labelColumn: "category" });
@@ -32,9 +35,11 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
   }
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   let header: string[] = [];
+  const delimiter = options.delimiter ?? (/\.(tsv|tab)$/i.test(path) ? "\t" : ",");
   try {
     records = parse(raw, {
       bom: true,
+      delimiter,
       columns: (names: string[]) => {
         header = names.map((n) => n.trim());
         return header;
@@ -44,7 +49,24 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
       trim: true,
     });
   } catch (cause) {
-    throw new DatasetError(`${path} is not valid CSV: ${(cause as Error).message}`, {
+    const firstLine = raw.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+    const hint = firstLine.trimStart().startsWith("{")
+      ? " It looks like JSON lines: name it .jsonl."
+      : firstLine.includes("\t") && !firstLine.includes(",")
+        ? " It looks tab-separated: name it .tsv."
+        : "";
+    // The parser reports an unclosed quote where the file ends; the fix is where it opened.
+    const opened =
+      (cause as { code?: unknown }).code === "CSV_QUOTE_NOT_CLOSED"
+        ? unclosedQuoteLine(raw, delimiter)
+        : undefined;
+    if (opened !== undefined) {
+      throw new DatasetError(
+        `${path} line ${opened}: a quote opened on this line is never closed, so it swallows the rest of the file; close it, and write a quote inside a field as "".`,
+        { cause, details: { path, line: opened } },
+      );
+    }
+    throw new DatasetError(`${path} is not valid CSV: ${(cause as Error).message}.${hint}`, {
       cause,
       details: { path },
     });
@@ -58,7 +80,21 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
     );
   }
   for (const column of [textColumn, labelColumn]) {
-    if (!header.includes(column)) {
+    const at = header.flatMap((h, i) => (h.toLowerCase() === column.toLowerCase() ? [i + 1] : []));
+    if (at.length > 1) {
+      throw new DatasetError(
+        `${path} has ${at.length} "${column}" columns (columns ${at.join(" and ")} of the header); rename or remove all but one.`,
+        { details: { path, duplicated: column, header } },
+      );
+    }
+  }
+  const textKey = columnNamed(header, textColumn);
+  const labelKey = columnNamed(header, labelColumn);
+  for (const [column, key] of [
+    [textColumn, textKey],
+    [labelColumn, labelKey],
+  ] as const) {
+    if (key === undefined) {
       throw new DatasetError(
         `${path} has no "${column}" column (columns: ${header.join(", ")}); name the right one with ${column === textColumn ? "textColumn" : "labelColumn"}.`,
         { details: { path, column, columns: header } },
@@ -66,8 +102,8 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
     }
   }
   const examples = records.map(({ record, info }) => ({
-    text: record[textColumn] ?? "",
-    label: record[labelColumn] ?? "",
+    text: record[textKey as string] ?? "",
+    label: record[labelKey as string] ?? "",
     line: info.lines,
   }));
   checkExamples(examples, {
@@ -76,4 +112,42 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
     ...(options.labels ? { labels: options.labels } : {}),
   });
   return examples;
+}
+
+/** The header that names `column`: the exact name, else the one header equal to it ignoring case. */
+function columnNamed(header: readonly string[], column: string): string | undefined {
+  if (header.includes(column)) return column;
+  const wanted = column.toLowerCase();
+  const matches = header.filter((h) => h.toLowerCase() === wanted);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The 1-based line where the quoted field that is still open at the end of `text` began, if one is:
+ * a quote opens a field only at its start, and `""` inside a quoted field is a quote.
+ */
+function unclosedQuoteLine(text: string, delimiter: string): number | undefined {
+  let line = 1;
+  let openedAt: number | undefined;
+  let atFieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (openedAt !== undefined) {
+      if (char === '"') {
+        if (text[i + 1] === '"') i++;
+        else openedAt = undefined;
+      } else if (char === "\n") line++;
+      continue;
+    }
+    if (char === '"' && atFieldStart) {
+      openedAt = line;
+      continue;
+    }
+    if (char === "\n") line++;
+    atFieldStart =
+      char === "\n" ||
+      char === delimiter ||
+      (atFieldStart && (char === " " || char === "\r" || char === "\uFEFF"));
+  }
+  return openedAt;
 }

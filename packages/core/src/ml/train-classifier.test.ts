@@ -91,4 +91,11 @@ describe("trainClassifier", () => {
       ]),
     ).rejects.toThrow(/at least two/);
   });
+
+  it("refuses examples of one class even when the label set has more (a chain's 77 intents, say)", async () => {
+    const oneClass = train.filter((e) => e.label === TOY_LABELS[0]);
+    await expect(trainClassifier(oneClass, { labels: TOY_LABELS })).rejects.toThrow(
+      `training data: only one class ("${TOY_LABELS[0]}") has examples; a classifier needs examples of at least two.`,
+    );
+  });
 });

@@ -175,11 +175,13 @@ export async function prepareTraining(
       ...(options.labels ? { labels: options.labels } : {}),
     });
   const labels = options.labels ? [...options.labels] : [...new Set(examples.map((e) => e.label))].sort();
-  if (labels.length < 2) {
+  // Classes the examples have, not the label set's size: a set of 77 with examples of one is one.
+  const present = [...new Set(examples.map((e) => e.label))];
+  if (labels.length < 2 || present.length < 2) {
     throw new DatasetError(
-      `training data: only one class ("${labels[0]}"); a classifier needs at least two.`,
+      `training data: only one class ("${present[0] ?? labels[0]}") has examples; a classifier needs examples of at least two.`,
       {
-        details: { labels },
+        details: { labels, present },
       },
     );
   }
