@@ -199,11 +199,13 @@ export class BatchRecorder {
     usage.costUsd += spent.costUsd;
     // What the answers from the LLM response cache would have cost: not spent, said apart.
     if (spent.cachedUsd !== undefined) usage.cachedUsd = (usage.cachedUsd ?? 0) + spent.cachedUsd;
-    if (spent.inputTokens + spent.outputTokens > 0) {
-      item.usage =
-        spent.costUsd > 0
-          ? { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens, costUsd: spent.costUsd }
-          : { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens };
+    // An item answered wholly from the cache spent no tokens, yet its record says what it saved.
+    const cached = spent.cachedUsd;
+    if (spent.inputTokens + spent.outputTokens > 0 || (cached !== undefined && cached > 0)) {
+      const recorded: BatchItemUsage = { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens };
+      if (spent.costUsd > 0) recorded.costUsd = spent.costUsd;
+      if (cached !== undefined && cached > 0) recorded.cachedUsd = cached;
+      item.usage = recorded;
     }
     if (result.status === "done") {
       counts.done++;
