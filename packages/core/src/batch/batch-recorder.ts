@@ -4,7 +4,7 @@ import { serializeError } from "../errors/catena-error.ts";
 import type { RunResult } from "../runtime/run-types.ts";
 import type { Usage } from "../types.ts";
 import type { QueuedRunResult } from "./batch-queue.ts";
-import type { BatchItemResult, BatchOptions, BatchProgress } from "./batch-types.ts";
+import type { BatchItemResult, BatchItemUsage, BatchOptions, BatchProgress } from "./batch-types.ts";
 import { deferralReason } from "./deferral-reason.ts";
 import type { JsonlCheckpoint } from "./jsonl-checkpoint.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
