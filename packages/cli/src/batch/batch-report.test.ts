@@ -74,7 +74,8 @@ describe("what a batch spent", () => {
     expect(batchReportText(report)).toContain(
       "  results file now holds 4 items: done 4; its records' tokens 20 in / 4 out; cost $0.0020 (answers from the LLM cache would cost $0.0020 more)\n",
     );
-    expect(batchReportJson(report).resultsFile.usage.cachedUsd).toBeCloseTo(0.002, 12);
+    const json = batchReportJson(report) as { resultsFile: { usage: { cachedUsd?: number } } };
+    expect(json.resultsFile.usage.cachedUsd).toBeCloseTo(0.002, 12);
   });
 
   it("says apart what its answers from the LLM cache would have cost", async () => {

@@ -21,9 +21,9 @@ import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
-import { assertTraced, tracedChain } from "../tracing/traced-chain.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader, type TraceReader } from "../tracing/trace-reader.ts";
+import { assertTraced, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface PushOptions {
