@@ -212,7 +212,8 @@ describe("catena dataset add --from-traces", () => {
     const typo = await cli("dataset", "add", "empty", "--from-traces", "no-such-chain");
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/Unknown chain "no-such-chain"\. Known chains: .*support-triage.*--project/);
-    // ...but with --project it may be a retired chain: its runs are looked for.
+    // ...but with --project it may be a retired chain: its runs are looked for. None there is
+    // the same typo (or the wrong project), refused as `skew` and `sample` refuse it.
     const none = await cli(
       "dataset",
       "add",
@@ -221,11 +222,13 @@ describe("catena dataset add --from-traces", () => {
       "no-such-chain",
       "--project",
       "default",
+      "--json",
     );
-    expect(none.code).toBe(0);
-    expect(none.stdout).toMatch(
-      /^No traced runs match chain no-such-chain in project default.*: dataset empty is unchanged\.\n$/,
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^catena: Unknown chain "no-such-chain"\. Known chains: .*; and project default has no traced runs of it: check the name, or give the --project its runs were traced to\.\n$/,
     );
+    expect(JSON.parse(none.stdout)).toMatchObject({ status: "error", error: { code: "CHAIN_NOT_FOUND" } });
     expect(await sdk.hasDataset({ datasetName: "empty" })).toBe(false);
   }, 60_000);
 });

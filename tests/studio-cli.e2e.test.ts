@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -85,5 +86,27 @@ describe("catena studio", () => {
     const result = await catena(["studio", "--port", "http"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--port must be an integer from 0 to 65535/);
+  });
+
+  it("on a port that is taken, exits with code 2 and says which port and what to give instead", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = await catena(["studio", "--port", String(port), "--db", join(dir, "taken.db")], {
+        cwd: dir,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `catena: Cannot start the studio: port ${port} on 127.0.0.1 is taken (another studio or program listens there): give another with --port <n>, or --port 0 for any free port.\n`,
+      );
+      const json = await catena(["--json", "studio", "--port", String(port), "--db", join(dir, "taken.db")], {
+        cwd: dir,
+      });
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ status: "error", error: { code: "STUDIO_LISTEN" } });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -3,8 +3,9 @@
  * real studio over HTTP: the command removes the candidate folder it made, and nothing else (not a
  * folder that existed, not what other commands keep in .catena), and exits 130.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { constants, open } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catenaBin } from "./support/run-catena.ts";
@@ -112,5 +113,49 @@ describe("catena train --from-traces, interrupted", () => {
         `catena: interrupted; removed \\.catena/candidates/${candidate?.replaceAll(".", "\\.")}, which it had created\\n$`,
       ),
     );
+  }, 300_000);
+
+  it("a Ctrl-C (twice) that lands as the promotion is being prepared stops it whole: no promotion, no candidate left, exit 130", async () => {
+    // The lock file becomes a named pipe once the training is under way: the promotion's read of
+    // it then waits until this test writes, holding the command at a known point.
+    const lockPath = join(dir, "catena.lock.json");
+    const configPath = join(dir, "catena.config.json");
+    const configBefore = existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined;
+    rmSync(lockPath, { force: true });
+    const candidates = join(dir, ".catena", "candidates");
+    rmSync(candidates, { recursive: true, force: true });
+    try {
+      const { child, exited, stderr } = startTraining(["--promote", "--gate", "precision>=0", "--json"]);
+      const made = () => (existsSync(candidates) ? readdirSync(candidates) : []);
+      expect(await until(() => made().length > 0, child), stderr()).toBe(true);
+      execFileSync("mkfifo", [lockPath]);
+      // Opened once the command opens it to read: the candidate is trained, written and passed the gate.
+      const held = await Promise.race([
+        open(lockPath, "w"),
+        exited.then((code) => {
+          // Unblocks the open above, which waits for a reader.
+          void open(lockPath, constants.O_RDONLY | constants.O_NONBLOCK).then((f) => f.close());
+          throw new Error(`the command ended (${code}) before promoting: ${stderr()}`);
+        }),
+      ]);
+      const [candidate] = made();
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 50));
+      child.kill("SIGINT");
+      // The command has handled the signal and is ending; its read of the pipe (on a thread of
+      // its own, which the exit waits for) then ends with the pipe closed.
+      expect(await until(() => stderr().includes("catena: interrupted"), child), stderr()).toBe(true);
+      await held.close();
+      expect(await exited, stderr()).toBe(130);
+      expect(made()).toEqual([]);
+      expect(existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined).toBe(configBefore);
+      expect(stderr()).toMatch(
+        new RegExp(
+          `catena: interrupted; removed \\.catena/candidates/${candidate?.replaceAll(".", "\\.")}, which it had created\\n$`,
+        ),
+      );
+    } finally {
+      rmSync(lockPath, { force: true });
+    }
   }, 300_000);
 });

@@ -10,7 +10,10 @@ export const ExitCode = {
    * refused an unaligned judge), or an eval or a batch stopped at its cost limit (or an unexpected error).
    */
   failed: 1,
-  /** Usage or input error: bad option, missing file, unknown chain, invalid JSON, input schema mismatch. */
+  /**
+   * Usage or input error: bad option, missing file, unknown chain, invalid JSON, input schema
+   * mismatch, a studio port that is taken.
+   */
   usage: 2,
   /** The run ended deferred: no tier of a cascade answered with enough confidence. */
   deferred: 3,
@@ -31,7 +34,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    run failed, lock check failed, some batch items failed, or an eval/compare
        gate failed (or an eval or a batch stopped at --max-cost)
   2    usage or input error: bad option, missing file, unknown chain, invalid JSON,
-       input that does not match the chain's input schema (run)
+       input that does not match the chain's input schema (run), a studio --port
+       that is taken
   3    the run ended deferred (no tier answered with enough confidence)
   4    the run is waiting at a review
   130  interrupted (Ctrl-C); continue a batch with --resume

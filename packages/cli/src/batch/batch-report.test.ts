@@ -58,6 +58,26 @@ describe("batchReportText", () => {
 });
 
 describe("what a batch spent", () => {
+  it("sums the records' cachedUsd into the results file's usage, an item answered wholly from the cache not counted as unpriced", async () => {
+    const out = join(dir, "cached-records.jsonl");
+    const records = [
+      { index: 0, status: "done", output: {}, usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001 } },
+      { index: 1, status: "done", output: {}, usage: { inputTokens: 0, outputTokens: 0, cachedUsd: 0.001 } },
+      { index: 2, status: "done", output: {}, usage: { inputTokens: 0, outputTokens: 0, cachedUsd: 0.001 } },
+      { index: 3, status: "done", output: {}, usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001 } },
+    ];
+    await writeFile(out, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const tally = await tallyResults(out);
+    expect(tally).toMatchObject({ withoutUsage: 0, unpriced: 0 });
+    expect(tally.usage.cachedUsd).toBeCloseTo(0.002, 12);
+    const report = { chain: "c@1.0.0", file: "in", out, shownFile: "in", shownOut: "out", summary, tally };
+    expect(batchReportText(report)).toContain(
+      "  results file now holds 4 items: done 4; its records' tokens 20 in / 4 out; cost $0.0020 (answers from the LLM cache would cost $0.0020 more)\n",
+    );
+    const json = batchReportJson(report) as { resultsFile: { usage: { cachedUsd?: number } } };
+    expect(json.resultsFile.usage.cachedUsd).toBeCloseTo(0.002, 12);
+  });
+
   it("says apart what its answers from the LLM cache would have cost", async () => {
     const out = join(dir, "cached.jsonl");
     await writeFile(out, `${JSON.stringify({ index: 0, status: "done", output: {} })}\n`);

@@ -39,7 +39,8 @@ export function batchReportJson(r: BatchReport): Record<string, unknown> {
  */
 function fileUsage(r: BatchReport): string {
   const { usage: spent, withoutUsage, unpriced } = r.tally;
-  if (spent.inputTokens + spent.outputTokens === 0) return "";
+  const cached = spent.cachedUsd ?? 0;
+  if (spent.inputTokens + spent.outputTokens === 0 && cached === 0) return "";
   const leftOut = [
     ...(withoutUsage > 0
       ? [
@@ -51,7 +52,7 @@ function fileUsage(r: BatchReport): string {
       : []),
     ...(r.retriedFailed ? ["the failed attempts --retry-failed dropped are not in the file"] : []),
   ];
-  return `; its records' tokens ${spent.inputTokens} in / ${spent.outputTokens} out; cost $${spent.costUsd.toFixed(4)}${leftOut.length > 0 ? ` (${leftOut.join("; ")})` : ""}`;
+  return `; its records' tokens ${spent.inputTokens} in / ${spent.outputTokens} out; cost $${spent.costUsd.toFixed(4)}${cached > 0 ? ` (answers from the LLM cache would cost $${cached.toFixed(4)} more)` : ""}${leftOut.length > 0 ? ` (${leftOut.join("; ")})` : ""}`;
 }
 
 /**

@@ -32,7 +32,8 @@ export interface ResultsTally {
   failed: number;
   /**
    * What the items' model calls spent, summed over the records' `usage` (records written before
-   * they carried it count nothing); the cost leaves out tokens at no known price.
+   * they carried it count nothing); the cost leaves out tokens at no known price. `cachedUsd`: what
+   * the answers from the LLM cache would have cost, when any did.
    */
   usage: Usage;
   /**
@@ -84,7 +85,10 @@ export async function tallyResults(path: string, maxFailures = 10): Promise<Resu
     tally.byStatus[record.status] = (tally.byStatus[record.status] ?? 0) + 1;
     if (typeof record.usage === "object" && record.usage !== null) {
       addUsage(tally.usage, record.usage);
-      if (typeof record.usage.costUsd !== "number") tally.unpriced++;
+      const { inputTokens, outputTokens, costUsd } = record.usage;
+      // Tokens with no cost are at no known price; an item answered from the cache spent none.
+      const tokens = (Number(inputTokens) || 0) + (Number(outputTokens) || 0);
+      if (typeof costUsd !== "number" && tokens > 0) tally.unpriced++;
     } else tally.withoutUsage++;
     if (record.status === "error") {
       tally.failed++;
@@ -117,4 +121,6 @@ function addUsage(total: Usage, usage: Partial<BatchItemUsage>): void {
   total.inputTokens += number(usage.inputTokens);
   total.outputTokens += number(usage.outputTokens);
   total.costUsd += number(usage.costUsd);
+  const cached = number(usage.cachedUsd);
+  if (cached > 0) total.cachedUsd = (total.cachedUsd ?? 0) + cached;
 }

@@ -23,7 +23,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader, type TraceReader } from "../tracing/trace-reader.ts";
-import { tracedChain } from "../tracing/traced-chain.ts";
+import { assertTraced, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface PushOptions {
@@ -161,7 +161,7 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       // A chain no loaded chain is named, with no --project to read it from, is most likely a typo:
       // refused as `skew` and `sample` refuse it. With --project, a retired chain's runs are read.
-      if (chain !== undefined) tracedChain(registry, chain, options.project);
+      const retired = chain === undefined ? undefined : tracedChain(registry, chain, options.project);
       const project = traceProjects(registry, chain, options.project);
       await withBackend(async (reader) => {
         const client = reader.client.client;
@@ -174,6 +174,12 @@ export function registerDatasetCommand(program: Command, ctx: CommandContext): v
           ...(options.split === undefined ? {} : { splits: options.split }),
           ...(options.includeErrors === true ? { includeErrors: true } : {}),
         });
+        // A chain that is not loaded and has no runs in --project either is a typo (or the wrong
+        // project), refused with exit code 2 as `skew` and `sample` refuse it, not "unchanged".
+        if (retired !== undefined) {
+          const found = traced.examples.length + traced.skipped > 0 ? [{}] : [];
+          assertTraced(registry, retired, found, { projects: project, ...(since ? { since } : {}) });
+        }
         if (traced.examples.length === 0) {
           // Nothing to add: an empty dataset would only be clutter.
           ctx.io.out(

@@ -94,12 +94,7 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
         });
         studioUrl = studio.url;
       } catch (error) {
-        // An unsafe --host or a bad --public-url is a usage error; a port that is taken is not.
-        const usage = error instanceof StudioStartError && error.code !== "listen-failed";
-        throw new CliError((error as Error).message, {
-          exitCode: usage ? ExitCode.usage : ExitCode.failed,
-          cause: error,
-        });
+        throw studioStartFailure(error, error instanceof StudioStartError, { port, host: options.host });
       }
       // Listening before saying where: a caller may send SIGTERM as soon as it reads the URL.
       const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -116,4 +111,38 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       await studio.close();
       if (!globals.json) ctx.io.err(`catena studio: stopped (${signal})\n`);
     });
+}
+
+/** What to do when the port or address cannot be bound, by errno code; the others keep the studio's message. */
+function listenHint(code: string | undefined, port: number, host: string): string | undefined {
+  const otherPort = "give another with --port <n>, or --port 0 for any free port";
+  if (code === "EADDRINUSE")
+    return `port ${port} on ${host} is taken (another studio or program listens there): ${otherPort}.`;
+  if (code === "EACCES")
+    return `port ${port} on ${host} needs privileges this user lacks (ports below 1024 usually do): ${otherPort}.`;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return `--host ${host} is not an address of this machine: give one it has, e.g. 127.0.0.1 (the default), ::1 or 0.0.0.0.`;
+  return undefined;
+}
+
+/**
+ * The CLI's error for a studio that did not start. Every reason is one the user fixes with an
+ * option (an unsafe --host, a bad --public-url, a port that is taken or privileged, an address the
+ * machine does not have), hence exit code 2 like any usage error; the message names the port and
+ * the option to change.
+ */
+function studioStartFailure(
+  error: unknown,
+  isStartError: boolean,
+  where: { port: number; host: string },
+): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!isStartError) return new CliError(message, { exitCode: ExitCode.failed, cause: error });
+  const { code: reason } = error as { code: string };
+  const errno = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+  const hint = reason === "listen-failed" ? listenHint(errno, where.port, where.host) : undefined;
+  return new CliError(hint === undefined ? message : `Cannot start the studio: ${hint}`, {
+    cause: error,
+    code: reason === "listen-failed" ? "STUDIO_LISTEN" : "CLI_USAGE",
+  });
 }

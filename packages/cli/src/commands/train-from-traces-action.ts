@@ -144,30 +144,42 @@ export async function trainFromTracesAction(
   const reader = await openTraceReader();
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
-  // Ctrl-C or SIGTERM: the folder this command made for the candidate holds no usable candidate,
-  // so it goes; one that existed before is left as it is. The trace reader is closed first (the
-  // local studio's worker and database), then the conventional exit code.
+  // Ctrl-C or SIGTERM, in whichever phase it lands: the command ends with 130 or 143 once the trace
+  // reader is closed (the local studio's worker and database). The folder it made for the
+  // candidate goes unless the candidate in it is whole (trained, written and reported) or promoted;
+  // one that existed before is left as it is. The promotion is written with no await in between
+  // (see applyPromotion), so a signal finds none or a whole one, and one handled before it stops it.
   let created: string | undefined;
+  let finished: TrainFromTracesResult | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // A second Ctrl-C while the reader closes must not end the command the default way (no exit
+    // code, the folder left behind): the first one's exit is under way.
+    if (interrupted) return;
     interrupted = true;
     bar?.stop();
     const exit = (): never => {
-      // Removed last: until now the training, still at work, may have written into it again.
-      if (created !== undefined) {
-        rmSync(created, { recursive: true, force: true });
-        ctx.io.err(
-          `catena: interrupted; removed ${displayPath(ctx.io.cwd, created)}, which it had created\n`,
-        );
-      } else ctx.io.err("catena: interrupted\n");
+      ctx.io.err(`catena: interrupted${interruptedWhat()}\n`);
       return process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
     };
-    // A reader that does not close within a second does not keep the command from ending.
-    setTimeout(exit, 1000).unref();
+    // A reader that does not close within a second does not keep the command from ending; the
+    // timer is not unref'd: it keeps the process alive until the exit, whatever else has ended.
+    setTimeout(exit, 1000);
     reader.close().then(exit, exit);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  /** What the interruption left: removes a folder this command made for an unfinished candidate. */
+  const interruptedWhat = (): string => {
+    if (finished?.status === "promoted")
+      return ` after the promotion was written; ${finished.candidate.id} is promoted (see ${displayPath(ctx.io.cwd, finished.promotedIn ?? "catena.config.json")})`;
+    if (finished !== undefined)
+      return `; the candidate was finished and is kept: ${displayPath(ctx.io.cwd, finished.candidate.dir)} (report ${displayPath(ctx.io.cwd, finished.report.markdown)})`;
+    // Removed last: until now the training, still at work, may have written into it again.
+    if (created === undefined) return "";
+    rmSync(created, { recursive: true, force: true });
+    return `; removed ${displayPath(ctx.io.cwd, created)}, which it had created`;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let result: TrainFromTracesResult;
   try {
     result = await trainFromTraces({
@@ -198,9 +210,14 @@ export async function trainFromTracesAction(
       seed,
       promote: options.promote === true,
       onCreated: (dir) => {
-        // `undefined`: the promotion is about to start, which a Ctrl-C (the reader closing) stops.
-        if (dir === undefined && interrupted) throw new CliError("interrupted before the promotion");
-        created = dir;
+        if (dir !== undefined) {
+          created = dir;
+          return;
+        }
+        // The promotion's writes follow with no await: a Ctrl-C already handled stops them, and
+        // one that comes after finds them done. From then on the config may name the folder.
+        if (interrupted) throw new CliError("interrupted before the promotion");
+        created = undefined;
       },
       ...(dev === undefined ? {} : { dev }),
       ...(data === undefined ? {} : { data }),
@@ -209,13 +226,21 @@ export async function trainFromTracesAction(
       ...(gate === undefined ? {} : { gate }),
       ...(maxRegressions === undefined ? {} : { maxRegressions }),
     });
+    finished = result;
+  } catch (error) {
+    // Interrupted, the signal handler's exit ends the command (and says what it left), not this error.
+    if (interrupted) return;
+    throw error;
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
     bar?.stop();
-    // Interrupted, the signal handler closes the reader and ends the command.
+    // Still listening while the reader closes: a signal then ends the command as in any phase.
     if (!interrupted) await reader.close();
+    if (!interrupted) {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+    }
   }
+  // Interrupted, the signal handler closes the reader and ends the command.
   if (interrupted) return;
   if (globals.json) {
     ctx.io.out(jsonText(summaryJson(result)));

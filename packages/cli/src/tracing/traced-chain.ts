@@ -35,19 +35,20 @@ export function tracedChain(registry: ChainRegistry, ref: string, project: strin
 
 /**
  * Refuses a chain that is not loaded and has no traced runs (of its version, when one was named)
- * among `runs`: a typo, not a chain with nothing to report.
+ * among `runs`: a typo, not a chain with nothing to report. `since` is the start of the window
+ * read, when there is one.
  */
 export function assertTraced(
   registry: ChainRegistry,
   chain: TracedChain,
   runs: readonly { version?: string }[],
-  read: { projects: readonly string[]; since: Date },
+  read: { projects: readonly string[]; since?: Date },
 ): void {
   if (!chain.loaded && !runs.some((r) => chain.version === undefined || r.version === chain.version))
     throw unknownChain(
       registry,
       chain.ref,
-      `and project ${read.projects.join(", ")} has no traced runs of it since ${read.since.toISOString()}`,
+      `and project ${read.projects.join(", ")} has no traced runs of it${read.since === undefined ? "" : ` since ${read.since.toISOString()}`}: check the name, or give the --project its runs were traced to`,
     );
 }
 

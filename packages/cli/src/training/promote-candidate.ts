@@ -1,16 +1,53 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { type AnyChain, type LockFile, lockFor, readLockFile, writeLockFile } from "@catena/core";
+import { type AnyChain, type LockFile, lockFor, readLockFile } from "@catena/core";
 import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
 import { DEFAULT_LOCKFILE } from "../commands/lock.ts";
 
+/** A file a promotion writes: where, and its whole new text. */
+export interface PlannedWrite {
+  path: string;
+  text: string;
+}
+
+/** What promoting a candidate writes, read and checked, nothing written yet (see {@link planPromotion}). */
+export interface PromotionPlan {
+  /** `catena.lock.json` with the candidate locked as `catena lock` would. */
+  lock: PlannedWrite;
+  /** `catena.config.json` with the candidate's module in its `chains`. */
+  config: PlannedWrite;
+}
+
 /**
- * Promotes a candidate: lists its chain module in the project's `catena.config.json` (created when
- * missing), so that the bare chain name resolves to it as the latest version while the earlier
- * versions stay loadable as name@version. Returns the config file's path.
+ * Reads and checks all that promoting a candidate changes, writing nothing: the lock file gains
+ * `name@version -> fingerprint` (created when missing, the entries already there kept), so that
+ * `catena lock --check` passes after the promotion; the project's `catena.config.json` (created
+ * when missing) lists the candidate's chain module, so that the bare chain name resolves to it as
+ * the latest version while the earlier versions stay loadable as name@version. Every refusal (a
+ * stale lock entry, a config that is not a JSON object) comes here, before any file changes: a
+ * promotion is written whole by {@link applyPromotion} or not at all.
  */
-export function promoteCandidate(cwd: string, modulePath: string): string {
+export async function planPromotion(
+  cwd: string,
+  candidate: AnyChain,
+  modulePath: string,
+): Promise<PromotionPlan> {
+  return { lock: await plannedLock(cwd, candidate), config: plannedConfig(cwd, modulePath) };
+}
+
+/**
+ * Writes a planned promotion, lock file first. Synchronous on purpose: no signal handler runs
+ * between a caller's last check and the last write, so a Ctrl-C finds either no promotion or a
+ * whole one. Returns the paths written.
+ */
+export function applyPromotion(plan: PromotionPlan): { lockedIn: string; promotedIn: string } {
+  writeFileSync(plan.lock.path, plan.lock.text);
+  writeFileSync(plan.config.path, plan.config.text);
+  return { lockedIn: plan.lock.path, promotedIn: plan.config.path };
+}
+
+function plannedConfig(cwd: string, modulePath: string): PlannedWrite {
   const path = join(cwd, CONFIG_FILE);
   let config: Record<string, unknown> = {};
   if (existsSync(path)) {
@@ -30,16 +67,10 @@ export function promoteCandidate(cwd: string, modulePath: string): string {
   const rel = relative(cwd, modulePath).split(sep).join("/");
   const entry = rel.startsWith("..") || rel.startsWith("/") ? modulePath : `./${rel}`;
   if (!chains.includes(entry)) chains.push(entry);
-  writeFileSync(path, `${JSON.stringify({ ...config, chains }, null, 2)}\n`);
-  return path;
+  return { path, text: `${JSON.stringify({ ...config, chains }, null, 2)}\n` };
 }
 
-/**
- * Locks a promoted candidate as `catena lock` would: adds `name@version -> fingerprint` to the
- * project's `catena.lock.json` (created when missing), keeping the entries already there, so that
- * `catena lock --check` passes after a promotion. Returns the lock file's path.
- */
-export async function lockCandidate(cwd: string, candidate: AnyChain): Promise<string> {
+async function plannedLock(cwd: string, candidate: AnyChain): Promise<PlannedWrite> {
   const path = join(cwd, DEFAULT_LOCKFILE);
   const lock = await readLockFile(path);
   const locked = lock.chains[candidate.id];
@@ -52,6 +83,6 @@ export async function lockCandidate(cwd: string, candidate: AnyChain): Promise<s
   const merged: LockFile = lockFor([]);
   const all = { ...lock.chains, ...lockFor([candidate]).chains };
   for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
-  await writeLockFile(path, merged);
-  return path;
+  // As `writeLockFile` writes it.
+  return { path, text: `${JSON.stringify(merged, null, 2)}\n` };
 }

@@ -19,7 +19,7 @@ import {
 import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
-import { lockCandidate, promoteCandidate } from "./promote-candidate.ts";
+import { applyPromotion, planPromotion } from "./promote-candidate.ts";
 import { tooFewItemsError } from "./too-few-items.ts";
 import { tracedCalibrationItems } from "./traced-calibration.ts";
 import { readTracedLabels } from "./traced-labels.ts";
@@ -93,7 +93,8 @@ export interface TrainFromTracesOptions {
    * Called with the candidate's folder when this call made it (never for a folder that existed, nor
    * for the parents it made: `.catena` may hold an LLM cache): what to remove if the command is
    * interrupted before it finished. Called
-   * again with `undefined` before the promotion starts: from then on the config may name the folder.
+   * again with `undefined` right before the promotion's files are written, synchronously from then
+   * on: a callback that throws there (interrupted) leaves no promotion, none that is half made.
    */
   onCreated?: (dir: string | undefined) => void;
   onProgress?: (
@@ -246,10 +247,11 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
   };
   if (status === "promoted") {
+    // Read and checked first, then written with nothing awaited from the caller's last look at a
+    // Ctrl-C (`onCreated(undefined)`, which throws once interrupted) to the last write.
+    const plan = await planPromotion(options.cwd, candidate, modulePath);
     options.onCreated?.(undefined);
-    // Locked first: a stale lock entry stops the promotion before the config names the candidate.
-    result.lockedIn = await lockCandidate(options.cwd, candidate);
-    result.promotedIn = promoteCandidate(options.cwd, modulePath);
+    Object.assign(result, applyPromotion(plan));
   }
   writeFileSync(result.report.json, `${JSON.stringify(reportJson(result, set), null, 2)}\n`);
   writeFileSync(result.report.markdown, loopReportMarkdown(result));

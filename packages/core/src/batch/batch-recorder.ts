@@ -4,7 +4,7 @@ import { serializeError } from "../errors/catena-error.ts";
 import type { RunResult } from "../runtime/run-types.ts";
 import type { Usage } from "../types.ts";
 import type { QueuedRunResult } from "./batch-queue.ts";
-import type { BatchItemResult, BatchOptions, BatchProgress } from "./batch-types.ts";
+import type { BatchItemResult, BatchItemUsage, BatchOptions, BatchProgress } from "./batch-types.ts";
 import { deferralReason } from "./deferral-reason.ts";
 import type { JsonlCheckpoint } from "./jsonl-checkpoint.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
@@ -199,11 +199,13 @@ export class BatchRecorder {
     usage.costUsd += spent.costUsd;
     // What the answers from the LLM response cache would have cost: not spent, said apart.
     if (spent.cachedUsd !== undefined) usage.cachedUsd = (usage.cachedUsd ?? 0) + spent.cachedUsd;
-    if (spent.inputTokens + spent.outputTokens > 0) {
-      item.usage =
-        spent.costUsd > 0
-          ? { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens, costUsd: spent.costUsd }
-          : { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens };
+    // An item answered wholly from the cache spent no tokens, yet its record says what it saved.
+    const cached = spent.cachedUsd;
+    if (spent.inputTokens + spent.outputTokens > 0 || (cached !== undefined && cached > 0)) {
+      const recorded: BatchItemUsage = { inputTokens: spent.inputTokens, outputTokens: spent.outputTokens };
+      if (spent.costUsd > 0) recorded.costUsd = spent.costUsd;
+      if (cached !== undefined && cached > 0) recorded.cachedUsd = cached;
+      item.usage = recorded;
     }
     if (result.status === "done") {
       counts.done++;

@@ -88,6 +88,11 @@ export interface BatchItemUsage {
   outputTokens: number;
   /** In US dollars; absent when no price is known for the models it called (see `setModelPrice`). */
   costUsd?: number;
+  /**
+   * What its answers from the LLM response cache would have cost uncached, in US dollars: not
+   * spent, not in `costUsd` (as {@link Usage.cachedUsd}); absent when none came from the cache.
+   */
+  cachedUsd?: number;
 }
 
 /** One finished item. */

@@ -253,4 +253,31 @@ describe("billed usage in the trace and against a budget", () => {
     expect(batch.usage.costUsd).toBeCloseTo(cost(1000, 10), 12);
     expect(batch.usage.cachedUsd).toBeCloseTo(2 * cost(1000, 10), 12);
   });
+
+  it("says in each item's record of the results file what its answers from the LLM cache would have cost", async () => {
+    const s = await start(() => ({ json: { label: "refund" }, ...usage(1000, 10) }));
+    const memory = new Map<string, CachedResponse>();
+    const cache = {
+      get: async (key: string) => memory.get(key),
+      set: async (key: string, value: CachedResponse) => {
+        memory.set(key, value);
+      },
+    };
+    const chain = chainOf(structuredStep(s.url, { cache }));
+    const dir = await mkdtemp(join(tmpdir(), "catena-cached-records-"));
+    try {
+      const checkpoint = join(dir, "out.jsonl");
+      await runBatch(chain, [{ text: "x" }, { text: "x" }], { concurrency: 1, checkpoint });
+      const records = (await readFile(checkpoint, "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { index?: number; usage?: Record<string, number> })
+        .filter((r) => r.index !== undefined);
+      // The first item paid for its answer; the second got it from the cache, spending nothing.
+      expect(records[0]?.usage).toEqual({ inputTokens: 1000, outputTokens: 10, costUsd: cost(1000, 10) });
+      expect(records[1]?.usage).toEqual({ inputTokens: 0, outputTokens: 0, cachedUsd: cost(1000, 10) });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,8 +7,8 @@ import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, Logger, StepContext, StepRecord, TraceSpan, Usage } from "../types.ts";
 import { chainRef } from "./chain-ref.ts";
 import { NEVER_ABORTED, NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { ClockedRun, type RunClock } from "./run-clock.ts";
 import { metadataView, runMetadata } from "./run-metadata.ts";
-import type { RunClock } from "./run-session.ts";
 import { addUsage, noteConfidence, type StepInfo, stepFailure, stepRecord } from "./run-step.ts";
 import type { RunOptions } from "./run-types.ts";
 
@@ -39,16 +39,13 @@ export function runsStraight(options: RunOptions): boolean {
  * Like a {@link Walk}: `advance` runs steps until one must be awaited (its promise in `pending`),
  * and the caller hands what that gave to `resume`; the run's result is made by the runner.
  */
-export class LineRun {
+export class LineRun extends ClockedRun {
   readonly chain: AnyChain;
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
   readonly usage: Usage;
   readonly startedAt: number;
-  /** `Date.now()` and `performance.now()` read together at the start: step start times derive from them. */
-  readonly wallBase: number;
-  readonly monoBase: number;
   /** A straight run is never traced (`runsStraight`): its span records nothing. */
   readonly span: TraceSpan;
   lastError: CatenaError | undefined;
@@ -68,27 +65,24 @@ export class LineRun {
   private readonly outputs: Record<string, unknown>;
   /** The step running (or next to run). */
   private index: number;
-  /** The monotonic reading the step running started at: the previous step's end, or the run's start. */
+  /**
+   * The monotonic reading the step running started at: for the first, read once the input was
+   * checked; for the others, the previous step's end (only this class's synchronous bookkeeping
+   * comes between, sub-microsecond: a read per step would cost more than it corrects).
+   */
   private t0: number;
   /** What the step running reported through `ctx.recordUsage`, once it did. */
   private stepUsage: Usage | undefined;
 
   /** A run of `chain` as {@link RunSession} starts one (its clock, id and defaults), not begun yet. */
   constructor(chain: AnyChain, options: RunOptions, line: readonly StepInfo[], clock: RunClock | undefined) {
+    super(clock);
     this.chain = chain;
     this.ref = chainRef(chain);
     this.records = [];
     this.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    // The wall clock first, as a session reads them (see RunSession).
-    if (clock === undefined) {
-      this.wallBase = Date.now();
-      this.monoBase = performance.now();
-    } else {
-      this.wallBase = clock.wall;
-      this.monoBase = clock.mono;
-    }
-    this.runId = options.runId ?? newRunId(this.wallBase);
     this.startedAt = this.wallBase;
+    this.runId = options.runId ?? newRunId(this.startedAt);
     this.logger = options.logger ?? STDERR_LOGGER;
     this.stepMetadata = metadataView(runMetadata(options.metadata));
     this.signal = options.signal;
@@ -109,6 +103,8 @@ export class LineRun {
   begin(input: unknown): void {
     this.input = input;
     this.data = input;
+    // The first step starts now, not at the run's start: checking the input is not its time.
+    this.t0 = performance.now();
   }
 
   /** Never called: a straight run has no span to end (its result is made as a session's is). */

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { AnyChain } from "../compile/chain.ts";
 import type { CompiledFlow } from "../compile/compiled-flow.ts";
 import type { ChainMachineContext, ChainMachineEvent } from "../compile/machine-context.ts";
@@ -10,6 +9,7 @@ import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts
 import { chainRef } from "./chain-ref.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
+import { ClockedRun, type RunClock } from "./run-clock.ts";
 import { type Driver, type EffectHost, type EffectInfo, effectRun, type RunPause } from "./run-effect.ts";
 import { metadataView, runMetadata } from "./run-metadata.ts";
 import { type StepAttempt, type StepInfo, tierStatus } from "./run-step.ts";
@@ -18,16 +18,7 @@ import type { RunOptions } from "./run-types.ts";
 import { Walk, type WalkHost } from "./run-walk.ts";
 import { xstateDriver } from "./xstate-driver.ts";
 
-/**
- * A wall-clock and a monotonic reading taken together, the wall clock first: where a run's clock
- * starts. A batch's worker hands the end of one item's run (the `Date.now()` its `ms` came from,
- * then `performance.now()`) to the run it starts next in the same synchronous stretch, instead of
- * reading both clocks again a fraction of a microsecond later.
- */
-export interface RunClock {
-  wall: number;
-  mono: number;
-}
+export type { RunClock } from "./run-clock.ts";
 
 /**
  * The effects side of one run: it walks the chain's machine, and in each state performs the effect
@@ -35,7 +26,7 @@ export interface RunClock {
  * feeds the outcome back to the machine as an event. It holds what a run accumulates: step records,
  * usage, the last error. Running one step is `run-step.ts`; opening and ending spans `run-trace.ts`.
  */
-export class RunSession implements WalkHost, RunTotals, EffectHost {
+export class RunSession extends ClockedRun implements WalkHost, RunTotals, EffectHost {
   readonly runId: string;
   readonly ref: ChainRef;
   readonly records: StepRecord[];
@@ -44,13 +35,6 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
   readonly metadata: Record<string, unknown>;
   readonly stepMetadata: Readonly<Record<string, unknown>>;
   startedAt: number;
-  /**
-   * The wall clock and the monotonic clock read together when the session began: a step's start
-   * time is derived from its monotonic reading (which it takes anyway for its duration) instead of
-   * a second clock read per step.
-   */
-  readonly wallBase: number;
-  readonly monoBase: number;
   span: TraceSpan = NOOP_SPAN;
   /** The tier that answered each cascade that ran, by cascade name (for traces; made when read). */
   get tiersUsed(): Record<string, string> {
@@ -78,22 +62,14 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
     resumed?: { runId: string; steps: StepRecord[]; usage: Usage; startedAt: number },
     clock?: RunClock,
   ) {
+    super(clock);
     this.chain = chain;
     this.options = options;
     this.ref = chainRef(chain);
     this.records = resumed ? [...resumed.steps] : [];
     this.usage = resumed ? { ...resumed.usage } : { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    // The wall clock first: a step's start derived from these is then never later than what
-    // `Date.now()` said at that moment.
-    if (clock === undefined) {
-      this.wallBase = Date.now();
-      this.monoBase = performance.now();
-    } else {
-      this.wallBase = clock.wall;
-      this.monoBase = clock.mono;
-    }
     // UUIDv7, as LangSmith's SDK makes its run ids: time-ordered, so traces sort by start. Its
-    // time is the run's start, read once above.
+    // time is the run's start, read once by the clock.
     this.runId = resumed?.runId ?? options.runId ?? newRunId(this.wallBase);
     this.startedAt = resumed?.startedAt ?? this.wallBase;
     this.logger = options.logger ?? STDERR_LOGGER;
@@ -148,12 +124,11 @@ export class RunSession implements WalkHost, RunTotals, EffectHost {
 
   /**
    * A walk of the run's own machine from `start`, for a caller that awaits it itself (`run`, a
-   * batch's worker). Its first step starts at the session's clock reading when nothing traced or
-   * shadowed happened since.
+   * batch's worker). Its first step reads the clock when it starts: the input's check and the
+   * machine's start are not its time.
    */
   walk(driver: Driver, start: MachineCursor): Walk<RunSession> {
-    const now = !this.span.active && this.options.shadow === undefined ? this.monoBase : undefined;
-    return new Walk(this, driver, start, undefined, this.span, this.ref, this.signal, now);
+    return new Walk(this, driver, start, undefined, this.span, this.ref, this.signal, undefined);
   }
 
   /**
