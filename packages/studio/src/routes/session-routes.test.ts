@@ -1,3 +1,4 @@
+import { evaluate } from "langsmith/evaluation";
 import { describe, expect, it } from "vitest";
 import { collect, useStudio } from "../studio-fixture.case.ts";
 
@@ -45,5 +46,34 @@ describe("sessions (projects) through the langsmith SDK", () => {
     expect((await collect(client.listProjects({ nameContains: "ALP" }))).map((p) => p.name)).toEqual([
       "alpha",
     ]);
+  });
+
+  it("reports an experiment's summary-evaluator scores as its session_feedback_stats", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("summary-scores");
+    await client.createExamples({
+      datasetId: dataset.id,
+      inputs: [{ q: "a" }, { q: "b" }],
+      outputs: [{ a: "a" }, { a: "x" }],
+    });
+    const results = await evaluate(async (inputs: { q: string }) => ({ a: inputs.q }), {
+      data: dataset.name,
+      client,
+      evaluators: [
+        ({ outputs, referenceOutputs }: { outputs?: { a?: string }; referenceOutputs?: { a?: string } }) => ({
+          key: "exact",
+          score: outputs?.a === referenceOutputs?.a ? 1 : 0,
+        }),
+      ],
+      summaryEvaluators: [({ runs }: { runs: unknown[] }) => ({ key: "runs", score: runs.length })],
+    });
+    await client.awaitPendingTraceBatches();
+    const experiment = await client.readProject({ projectName: results.experimentName, includeStats: true });
+    // The summary score is logged on the project, not on a run: it was in no statistic before.
+    expect(experiment).toMatchObject({
+      feedback_stats: { exact: { n: 2, avg: 0.5 } },
+      session_feedback_stats: { runs: { n: 1, avg: 2 } },
+    });
+    expect(experiment.feedback_stats).not.toHaveProperty("runs");
   });
 });
