@@ -1,4 +1,6 @@
+import { AgentAddress } from "langsmith";
 import { evaluate } from "langsmith/evaluation";
+import { traceable } from "langsmith/traceable";
 import { describe, expect, it } from "vitest";
 import { collect, useStudio } from "../studio-fixture.case.ts";
 
@@ -75,5 +77,37 @@ describe("sessions (projects) through the langsmith SDK", () => {
       session_feedback_stats: { runs: { n: 1, avg: 2 } },
     });
     expect(experiment.feedback_stats).not.toHaveProperty("runs");
+  });
+
+  it("files runs sent to an agent address in that agent's project, and resolves the address to it", async () => {
+    const client = fixture.client();
+    const lookup = traceable(async (q: string) => q.length, { name: "lookup", client });
+    const turn = (environment: string) =>
+      traceable(async (q: string) => lookup(q), {
+        name: "turn",
+        client,
+        address: new AgentAddress("support-bot", environment),
+      });
+    await turn("production")("hi");
+    await turn("staging")("hey");
+    await client.awaitPendingTraceBatches();
+    // They went to "default" before, the two environments mixed.
+    expect(await client.hasProject({ projectName: "default" })).toBe(false);
+    const production = "lrn:agents/support-bot/environments/production";
+    const runs = await collect(client.listRuns({ projectName: production }));
+    expect(runs.map((r) => r.name).sort()).toEqual(["lookup", "turn"]);
+    const { session_id } = await client.sessions.resolve({
+      kind: "AGENT",
+      id: "support-bot",
+      environment: "PRODUCTION",
+    });
+    expect(session_id).toBe(runs[0]?.session_id);
+    await expect(
+      client.sessions.resolve({ kind: "AGENT", id: "other-bot", environment: "PRODUCTION" }),
+    ).rejects.toThrow(/404.*No runs were sent to agent.*other-bot/);
+    const experiment = await client.createProject({ projectName: "an-experiment" });
+    expect(await client.sessions.resolve({ kind: "EXPERIMENT", id: experiment.id })).toEqual({
+      session_id: experiment.id,
+    });
   });
 });
