@@ -26,6 +26,7 @@ import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes
 import { registerRunGroupRoutes } from "./routes/run-group-routes.ts";
 import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
+import { registerSessionResolutionRoutes } from "./routes/session-resolution-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
 import { PUBLIC_READ_PATH, registerShareRoutes } from "./routes/share-routes.ts";
 import { registerV2ListRoutes } from "./routes/v2-list-routes.ts";
@@ -134,6 +135,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   registerRunIngestRoutes(app, store, refusals);
   registerRunReadRoutes(app, store, v2.attachmentsOf);
   registerRunGroupRoutes(app, store);
+  registerSessionResolutionRoutes(app, store);
   registerSessionRoutes(app, store);
   registerFeedbackTokenRoutes(app, store, baseUrl);
   registerFeedbackRoutes(app, store);

@@ -90,6 +90,65 @@ describe("a run's tokens and cost include its descendants'", () => {
   });
 });
 
+describe("listRuns filters on tokens and cost as the runs show them", () => {
+  beforeAll(async () => {
+    const client = fixture.client();
+    const llm = traceable(async (prompt: string) => ({ text: prompt, usage_metadata: usage }), {
+      name: "llm",
+      run_type: "llm",
+      client,
+      project_name: "usage-filter",
+    });
+    const expensive = traceable(
+      async (x: string) => {
+        await llm(x);
+        await llm(x);
+        return "done";
+      },
+      { name: "expensive", client, project_name: "usage-filter" },
+    );
+    const free = traceable(async (x: string) => x, { name: "free", client, project_name: "usage-filter" });
+    await expensive("hi");
+    await free("hi");
+    await client.awaitPendingTraceBatches();
+  });
+
+  const roots = async (filter: string) =>
+    (await collect(fixture.client().listRuns({ projectName: "usage-filter", isRoot: true, filter }))).map(
+      (r) => r.name,
+    );
+
+  it("finds a trace by what its LLM calls used (the root's own figures were compared)", async () => {
+    expect(await roots("gt(total_tokens, 15)")).toEqual(["expensive"]);
+    expect(await roots("gte(prompt_tokens, 14)")).toEqual(["expensive"]);
+    expect(await roots("gt(total_cost, 0.05)")).toEqual(["expensive"]);
+    expect(
+      (
+        await fixture
+          .client()
+          .readRun(
+            (
+              await collect(
+                fixture.client().listRuns({ projectName: "usage-filter", filter: 'eq(name, "expensive")' }),
+              )
+            )[0]!.id,
+          )
+      ).total_tokens,
+    ).toBe(20);
+  });
+
+  it("reads a run that used no tokens as 0 tokens, in the filter and in the run", async () => {
+    expect(await roots("lt(total_tokens, 15)")).toEqual(["free"]);
+    expect(await roots("eq(total_tokens, 0)")).toEqual(["free"]);
+    const [free] = await collect(
+      fixture.client().listRuns({ projectName: "usage-filter", filter: 'eq(name, "free")' }),
+    );
+    expect(free).toMatchObject({ total_tokens: 0, prompt_tokens: 0, completion_tokens: 0 });
+    // An unknown cost is not a zero cost.
+    expect(field(free, "total_cost")).toBeNull();
+  });
+});
+
 describe("a run's first token is its subtree's earliest", () => {
   let rootId = "";
   let projectId = "";

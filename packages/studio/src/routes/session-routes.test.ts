@@ -1,3 +1,6 @@
+import { AgentAddress } from "langsmith";
+import { evaluate } from "langsmith/evaluation";
+import { traceable } from "langsmith/traceable";
 import { describe, expect, it } from "vitest";
 import { collect, useStudio } from "../studio-fixture.case.ts";
 
@@ -45,5 +48,66 @@ describe("sessions (projects) through the langsmith SDK", () => {
     expect((await collect(client.listProjects({ nameContains: "ALP" }))).map((p) => p.name)).toEqual([
       "alpha",
     ]);
+  });
+
+  it("reports an experiment's summary-evaluator scores as its session_feedback_stats", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("summary-scores");
+    await client.createExamples({
+      datasetId: dataset.id,
+      inputs: [{ q: "a" }, { q: "b" }],
+      outputs: [{ a: "a" }, { a: "x" }],
+    });
+    const results = await evaluate(async (inputs: { q: string }) => ({ a: inputs.q }), {
+      data: dataset.name,
+      client,
+      evaluators: [
+        ({ outputs, referenceOutputs }: { outputs?: { a?: string }; referenceOutputs?: { a?: string } }) => ({
+          key: "exact",
+          score: outputs?.a === referenceOutputs?.a ? 1 : 0,
+        }),
+      ],
+      summaryEvaluators: [({ runs }: { runs: unknown[] }) => ({ key: "runs", score: runs.length })],
+    });
+    await client.awaitPendingTraceBatches();
+    const experiment = await client.readProject({ projectName: results.experimentName, includeStats: true });
+    // The summary score is logged on the project, not on a run: it was in no statistic before.
+    expect(experiment).toMatchObject({
+      feedback_stats: { exact: { n: 2, avg: 0.5 } },
+      session_feedback_stats: { runs: { n: 1, avg: 2 } },
+    });
+    expect(experiment.feedback_stats).not.toHaveProperty("runs");
+  });
+
+  it("files runs sent to an agent address in that agent's project, and resolves the address to it", async () => {
+    const client = fixture.client();
+    const lookup = traceable(async (q: string) => q.length, { name: "lookup", client });
+    const turn = (environment: string) =>
+      traceable(async (q: string) => lookup(q), {
+        name: "turn",
+        client,
+        address: new AgentAddress("support-bot", environment),
+      });
+    await turn("production")("hi");
+    await turn("staging")("hey");
+    await client.awaitPendingTraceBatches();
+    // They went to "default" before, the two environments mixed.
+    expect(await client.hasProject({ projectName: "default" })).toBe(false);
+    const production = "lrn:agents/support-bot/environments/production";
+    const runs = await collect(client.listRuns({ projectName: production }));
+    expect(runs.map((r) => r.name).sort()).toEqual(["lookup", "turn"]);
+    const { session_id } = await client.sessions.resolve({
+      kind: "AGENT",
+      id: "support-bot",
+      environment: "PRODUCTION",
+    });
+    expect(session_id).toBe(runs[0]?.session_id);
+    await expect(
+      client.sessions.resolve({ kind: "AGENT", id: "other-bot", environment: "PRODUCTION" }),
+    ).rejects.toThrow(/404.*No runs were sent to agent.*other-bot/);
+    const experiment = await client.createProject({ projectName: "an-experiment" });
+    expect(await client.sessions.resolve({ kind: "EXPERIMENT", id: experiment.id })).toEqual({
+      session_id: experiment.id,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { assertDottedOrder, InvalidDottedOrderError } from "../http/invalid-dotted-order-error.ts";
 import { assertJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { agentProjectOfAddress } from "./agent-address.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
 /** The run types LangSmith accepts. */
@@ -45,7 +46,8 @@ export function isUuid(value: unknown): value is string {
 /**
  * Checks a run JSON object (from `/runs/multipart`, `/runs/batch`, `/runs` or `PATCH /runs/{id}`)
  * and normalises its timestamps. A create needs `name` and `run_type`; either needs a UUID `id`.
- * Unknown keys (`child_runs`, `address`, ...) are ignored. A JSON field nested deeper than
+ * An agent `address` with no project names the run's project (agent-address.ts); other unknown
+ * keys (`child_runs`, ...) are ignored. A JSON field nested deeper than
  * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError`, a malformed `dotted_order` (or one whose root
  * or parent is not the `trace_id` or `parent_run_id` sent with it) throws `InvalidDottedOrderError`
  * (422s carrying the run id), which batch routes use to refuse that run alone (see
@@ -108,6 +110,11 @@ export function toRunFields(kind: "post" | "patch", body: unknown, where: string
   if (sessionId !== undefined) run.session_id = sessionId;
   const sessionName = text("session_name");
   if (sessionName !== undefined) run.session_name = sessionName;
+  // A run sent to an agent address names no project: it goes to the address's (agent-address.ts).
+  if (sessionId === undefined && sessionName === undefined) {
+    const addressed = agentProjectOfAddress(raw.address);
+    if (addressed !== undefined) run.session_name = addressed;
+  }
   const start = toStudioTimestamp(raw.start_time, `${where}: start_time`);
   if (start !== null) run.start_time = start;
   if (raw.end_time !== undefined) run.end_time = toStudioTimestamp(raw.end_time, `${where}: end_time`);

@@ -45,12 +45,20 @@ const columns: Record<string, string> = {
   start_time: "start_time",
   end_time: "end_time",
   error: "error",
-  total_tokens: "total_tokens",
-  prompt_tokens: "prompt_tokens",
-  completion_tokens: "completion_tokens",
-  total_cost: "total_cost",
-  prompt_cost: "prompt_cost",
-  completion_cost: "completion_cost",
+};
+
+/**
+ * Usage fields, compared as the run shows them: summed over its subtree (run-view.ts), so that
+ * `gt(total_tokens, 1000)` finds the root of an expensive trace, not only its LLM runs. A run
+ * without token counts compares as 0 tokens (what LangSmith reports); a cost stays unknown.
+ */
+const usageFields: Record<string, { zeroWhenNone: boolean }> = {
+  total_tokens: { zeroWhenNone: true },
+  prompt_tokens: { zeroWhenNone: true },
+  completion_tokens: { zeroWhenNone: true },
+  total_cost: { zeroWhenNone: false },
+  prompt_cost: { zeroWhenNone: false },
+  completion_cost: { zeroWhenNone: false },
 };
 
 /**
@@ -326,9 +334,21 @@ class FilterCompiler {
     if (field === "latency") {
       return `((julianday(${this.#alias}.end_time) - julianday(${this.#alias}.start_time)) * 86400.0)`;
     }
+    const usage = usageFields[field];
+    if (usage !== undefined) return this.#subtreeUsage(field, usage.zeroWhenNone);
     const column = columns[field];
     if (column === undefined) return this.#fail(`unknown field ${field}`);
     return `${this.#alias}.${column}`;
+  }
+
+  // The subtree is the trace's runs whose dotted order starts with the run's own (a range on the
+  // runs_trace index, as in run-view.ts); a run sent without one counts its own figures only.
+  #subtreeUsage(field: string, zeroWhenNone: boolean): string {
+    const a = this.#alias;
+    const subtree = `(SELECT SUM(u.${field}) FROM runs AS u WHERE u.trace_id = ${a}.trace_id
+      AND u.dotted_order >= ${a}.dotted_order AND u.dotted_order < ${a}.dotted_order || '~')`;
+    const sum = `(CASE WHEN ${a}.trace_id IS NULL OR ${a}.dotted_order IS NULL THEN ${a}.${field} ELSE ${subtree} END)`;
+    return zeroWhenNone ? `coalesce(${sum}, 0)` : sum;
   }
 
   #bind(field: string, value: Literal): SQLInputValue {

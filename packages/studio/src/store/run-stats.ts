@@ -78,22 +78,36 @@ export function percentile(sorted: readonly number[], q: number): number | null 
 }
 
 function feedbackStatsOf(db: DatabaseSync, scope: RunScope): Record<string, FeedbackStat> {
+  return feedbackStatsWhere(db, `JOIN runs AS r ON r.id = f.run_id WHERE ${scope.sql}`, scope.params);
+}
+
+/**
+ * Statistics of the feedback on a project itself rather than on one of its runs: what `evaluate()`'s
+ * summary evaluators log (`createFeedback(null, key, { projectId })`), which LangSmith reports as
+ * the project's `session_feedback_stats`.
+ */
+export function sessionFeedbackStats(db: DatabaseSync, sessionId: string): Record<string, FeedbackStat> {
+  return feedbackStatsWhere(db, "WHERE f.run_id IS NULL AND f.session_id = ?", [sessionId]);
+}
+
+// `where` reads the feedback aliased `f` (and may join what it needs before its WHERE).
+function feedbackStatsWhere(
+  db: DatabaseSync,
+  where: string,
+  params: SQLInputValue[],
+): Record<string, FeedbackStat> {
   const out: Record<string, FeedbackStat> = {};
   const counts = db
-    .prepare(
-      `SELECT f.key, COUNT(*) AS n, AVG(f.score) AS avg FROM feedback AS f JOIN runs AS r ON r.id = f.run_id
-       WHERE ${scope.sql} GROUP BY f.key`,
-    )
-    .all(...scope.params);
+    .prepare(`SELECT f.key, COUNT(*) AS n, AVG(f.score) AS avg FROM feedback AS f ${where} GROUP BY f.key`)
+    .all(...params);
   for (const row of counts) {
     out[String(row.key)] = { n: numberColumn(row.n) ?? 0, avg: numberColumn(row.avg), values: {} };
   }
   const values = db
     .prepare(
-      `SELECT f.key, f.value, COUNT(*) AS n FROM feedback AS f JOIN runs AS r ON r.id = f.run_id
-       WHERE ${scope.sql} AND f.value IS NOT NULL GROUP BY f.key, f.value`,
+      `SELECT f.key, f.value, COUNT(*) AS n FROM feedback AS f ${where} AND f.value IS NOT NULL GROUP BY f.key, f.value`,
     )
-    .all(...scope.params);
+    .all(...params);
   for (const row of values) {
     const stat = out[String(row.key)];
     const raw = textColumn(row.value);

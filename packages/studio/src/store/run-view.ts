@@ -83,7 +83,7 @@ export function toRunViews(
       session_id: run.session_id,
       thread_id: threadIdOf(run.extra),
       reference_example_id: run.reference_example_id,
-      ...(usage.get(run.id) ?? { ...emptyUsage, first_token_time: run.first_token_time }),
+      ...zeroTokensWhenNone(usage.get(run.id) ?? { ...emptyUsage, first_token_time: run.first_token_time }),
       feedback_stats: feedback.get(run.id) ?? null,
       app_path: `/o/${options.tenantId}/projects/p/${run.session_id}/r/${run.id}?trace_id=${run.trace_id}`,
       child_run_ids: null,
@@ -103,6 +103,17 @@ const emptyUsage: RunUsage = {
   completion_cost: null,
   total_cost: null,
 };
+
+// LangSmith reports a run that used no tokens as 0 tokens (a cost it does not know stays null), and
+// the run filter compares it so (run-filter.ts): `lt(total_tokens, 100)` finds such runs.
+function zeroTokensWhenNone<T extends RunUsage>(usage: T): T {
+  return {
+    ...usage,
+    prompt_tokens: usage.prompt_tokens ?? 0,
+    completion_tokens: usage.completion_tokens ?? 0,
+    total_tokens: usage.total_tokens ?? 0,
+  };
+}
 
 // Any of them selected alone (`select: ["prompt_cost"]`) must still be the subtree's sum.
 const USAGE_FIELDS = Object.keys(emptyUsage) as readonly (keyof RunUsage)[];

@@ -3,7 +3,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
 import { metadataMatch } from "./metadata-match.ts";
-import { runStats } from "./run-stats.ts";
+import { runStats, sessionFeedbackStats } from "./run-stats.ts";
 import type { FeedbackStat } from "./run-view.ts";
 import { studioNow } from "./studio-timestamp.ts";
 
@@ -30,6 +30,8 @@ export interface StudioSession {
   completion_cost?: number | null;
   total_cost?: number | null;
   feedback_stats?: Record<string, FeedbackStat>;
+  /** Feedback on the project itself (run_id null), e.g. from `evaluate()`'s summary evaluators. */
+  session_feedback_stats?: Record<string, FeedbackStat>;
 }
 
 /** What `POST /sessions` accepts. */
@@ -230,7 +232,8 @@ export class SessionStore {
 
   /**
    * A session with LangSmith's project statistics: `run_count` (every run), latency p50/p99 and
-   * error rate over its root runs (the traces), tokens and costs over every run, feedback stats.
+   * error rate over its root runs (the traces), tokens and costs over every run, feedback stats on
+   * its runs and on the project itself.
    */
   #withStats(session: StudioSession): StudioSession {
     const all = runStats(this.#db, { sql: "r.session_id = ?", params: [session.id] });
@@ -244,6 +247,7 @@ export class SessionStore {
       latency_p50: roots.latency_p50,
       latency_p99: roots.latency_p99,
       error_rate: roots.error_rate,
+      session_feedback_stats: sessionFeedbackStats(this.#db, session.id),
     };
   }
 
