@@ -19,6 +19,13 @@ export const ExitCode = {
   deferred: 3,
   /** The run paused at a review and waits for a decision. */
   waiting: 4,
+  /**
+   * A batch stopped early: its items failed in a row with the same provider failure that every
+   * item would meet (a bad API key, an account out of quota, a model the provider does not know;
+   * see `--stop-after-failures`). The items not run are not in the results file: fix the cause,
+   * then continue with `--resume --retry-failed`.
+   */
+  providerStopped: 5,
   /** Interrupted (Ctrl-C); a batch can be continued with `--resume`. */
   interrupted: 130,
   /** Stopped with SIGTERM (`timeout`, `docker stop`, systemd); a batch can be continued with `--resume`. */
@@ -38,5 +45,7 @@ export const EXIT_CODES_HELP = `Exit codes:
        that is taken
   3    the run ended deferred (no tier answered with enough confidence)
   4    the run is waiting at a review
+  5    a batch stopped early on a provider failure every item meets (bad API key,
+       no quota, unknown model); fix it, then --resume --retry-failed
   130  interrupted (Ctrl-C); continue a batch with --resume
   143  stopped with SIGTERM; continue a batch with --resume`;

@@ -6,6 +6,8 @@ export { isResultsHeader } from "./batch/batch-identity.ts";
 export type { BatchQueue, QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch/batch-queue.ts";
 export { BatchResumeError } from "./batch/batch-resume-error.ts";
 export { deferralReason } from "./batch/deferral-reason.ts";
+export type { SystemicFailure, SystemicFailureKind } from "./batch/provider-failure-streak.ts";
+export { BatchStoppedError, systemicFailureOf } from "./batch/provider-failure-streak.ts";
 export { queueBatchId } from "./batch/queue-batch-id.ts";
 export type {
   BatchItemResult,

@@ -3,7 +3,7 @@
  * start (so defining the chain, listing it or computing its fingerprint reads no 20 MB of weights)
  * and load the real artifacts on first use, building them first when the folder has none.
  */
-import type { Embedder, ScoredLabel, TextClassifier, VectorSearch } from "@catena/core";
+import type { Embedder, EmbedOptions, ScoredLabel, TextClassifier, VectorSearch } from "@catena/core";
 import { ArtifactError } from "@catena/core/ml";
 import {
   BANKING_ARTIFACTS_DIR,
@@ -40,14 +40,27 @@ export class LazyBankingModels {
     this.embedder = {
       id: manifest.embedder.id,
       dimension: manifest.embedder.dimension,
-      embedQuery: async (text: string) => (await this.ready()).embedder.embedQuery(text),
-      embedDocuments: async (texts: string[]) => (await this.ready()).embedder.embedDocuments(texts),
+      embedQuery: async (text: string, options?: EmbedOptions) =>
+        (await this.#embedderFor(options)).embedQuery(text, options),
+      embedDocuments: async (texts: string[], options?: EmbedOptions) =>
+        (await this.#embedderFor(options)).embedDocuments(texts, options),
     };
     this.index = {
       contentHash: manifest.index.contentHash,
       dimension: manifest.index.dimension,
       search: (vector: ArrayLike<number>, k: number) => this.loaded().index.search(vector, k),
     };
+  }
+
+  /**
+   * The loaded embedder, seen through the `Embedder` interface so that the step's options (its
+   * `signal`) go on to it. A step that ended while the models loaded (the first load builds them,
+   * about 10 s) gets its abort rather than an embedding nobody waits for.
+   */
+  async #embedderFor(options: EmbedOptions | undefined): Promise<Embedder> {
+    const { embedder } = await this.ready();
+    options?.signal?.throwIfAborted();
+    return embedder;
   }
 
   /**

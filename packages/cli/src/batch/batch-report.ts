@@ -17,6 +17,8 @@ export interface BatchReport {
   tally: ResultsTally;
   /** `--retry-failed` dropped the failed items' records before this run (their spend with them). */
   retriedFailed?: boolean;
+  /** Items of the input not started because the batch stopped on a provider failure. */
+  notRun?: number;
 }
 
 /**
@@ -29,7 +31,14 @@ export function batchReportJson(r: BatchReport): Record<string, unknown> {
   const counts = Object.fromEntries(
     Object.entries(r.tally.counts).map(([field, pairs]) => [field, Object.fromEntries(pairs)]),
   );
-  return { chain: r.chain, file: r.file, out: r.out, ...summary, resultsFile: { ...r.tally, counts } };
+  return {
+    chain: r.chain,
+    file: r.file,
+    out: r.out,
+    ...summary,
+    ...(summary.stopError ? { notRun: r.notRun ?? 0 } : {}),
+    resultsFile: { ...r.tally, counts },
+  };
 }
 
 /**
@@ -82,7 +91,12 @@ export function batchReportText(r: BatchReport): string {
       `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}${cached > 0 ? ` (answers from the LLM cache, not spent, would cost $${cached.toFixed(4)} more)` : ""}`,
     );
   }
-  if (s.status === "stopped") {
+  if (s.stopError) {
+    const cause = String(s.stopError.details?.cause ?? "provider");
+    lines.push(
+      `  stopped early (${cause}): ${plural(ran, "item")} run, ${plural(r.notRun ?? 0, "item")} not run; fix the cause (see the message on stderr), then continue with --resume --retry-failed`,
+    );
+  } else if (s.status === "stopped") {
     lines.push(
       `  stopped: ${s.stoppedReason ?? "--max-cost"}; continue with --resume (and a higher --max-cost)`,
     );

@@ -11,6 +11,7 @@ import { countItems, linesOfItems, valuesOf } from "../batch/item-streams.ts";
 import type { LocatedItem } from "../batch/located-item.ts";
 import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
+import { parseStopAfterFailures } from "../batch/parse-stop-after-failures.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
 import { queueSubmission } from "../batch/queue-submission.ts";
 import { redisWaitMs } from "../batch/redis-wait.ts";
@@ -24,6 +25,7 @@ import type { CommandContext } from "../command-context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 import { positiveNumber } from "../positive-number.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
@@ -46,13 +48,15 @@ export interface BatchCommandOptions {
   redisWait: string;
   stallWarn: string;
   maxCost?: string;
+  stopAfterFailures: string;
 }
 
 /**
  * Registers `catena batch <chain>`: streams a JSONL or CSV file through a chain, writing each result
  * to a JSONL results file as it finishes, and prints a summary. Unreadable lines and inputs that
  * fail the chain's schema are recorded as failed items; the others still run. Exit code 1 when the
- * results file holds failed items or `--max-cost` stopped the batch, 130 when interrupted (Ctrl-C), 143 on SIGTERM (resume with `--resume`).
+ * results file holds failed items or `--max-cost` stopped the batch, 5 when items failed in a row
+ * with the same provider failure every item meets (`--stop-after-failures`), 130 when interrupted (Ctrl-C), 143 on SIGTERM (resume with `--resume`).
  */
 export function registerBatchCommand(program: Command, ctx: CommandContext): void {
   program
@@ -80,6 +84,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
     .option(
       "--max-cost <usd>",
       "stop taking items before this run spends more than this many US dollars (continue with --resume)",
+    )
+    .option(
+      "--stop-after-failures <n|never>",
+      "stop taking items after n items in a row fail with the same provider failure every item meets: a bad API key (401/403), an account out of quota, a model the provider does not know (404); never: keep going (exit 5; fix it, then --resume --retry-failed)",
+      "5",
     )
     .option(
       "--redis-wait <seconds>",
@@ -117,6 +126,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const stallWarn = stallWarnMs(options.stallWarn);
       const maxCostUsd =
         options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
+      const stopAfterFailures = parseStopAfterFailures(options.stopAfterFailures);
       const resume = options.resume === true || options.retryFailed === true || options.forceResume === true;
       const decode: DecodeOptions =
         options.encoding === undefined ? {} : { encoding: inputEncoding(options.encoding) };
@@ -171,6 +181,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           checkpoint: out,
           resume,
           retryFailed: options.retryFailed === true,
+          stopAfterFailures,
           forceResume: options.forceResume === true,
           inputDigest,
           inputSource: fromStdin ? "-" : file,
@@ -214,6 +225,10 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           const line = lines.get(failure.index);
           if (line !== undefined) failure.line = line;
         }
+        // The items the batch never started: not in the results file, run by a resume.
+        const notRun = summary.stopError
+          ? Math.max(0, (total ?? (await countItems(read()))) - tally.items)
+          : 0;
         const shownFile = fromStdin ? "standard input" : displayPath(ctx.io.cwd, file);
         const report = {
           chain: chain.id,
@@ -224,9 +239,16 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           summary,
           tally,
           retriedFailed: options.retryFailed === true,
+          notRun,
         };
         ctx.io.out(globals.json ? jsonText(batchReportJson(report)) : batchReportText(report));
-        if (summary.status === "aborted")
+        if (summary.stopError) {
+          // One paragraph on stderr, beside the report on stdout: what failed, what to fix, how to go on.
+          ctx.io.err(
+            `catena: ${summary.stopError.message} This run: ${plural(summary.done + summary.failed + summary.deferred + summary.waiting, "item")} run (${summary.failed} failed), ${plural(notRun, "item")} not run.\n`,
+          );
+          ctx.setExitCode(ExitCode.providerStopped);
+        } else if (summary.status === "aborted")
           ctx.setExitCode(stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
         else if (tally.failed > 0 || summary.status === "stopped") ctx.setExitCode(ExitCode.failed);
       } finally {

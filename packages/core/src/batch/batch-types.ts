@@ -35,6 +35,15 @@ export interface BatchOptions extends Omit<RunOptions, "runId"> {
    * the items it did not start run on `resume`.
    */
   maxCostUsd?: number;
+  /**
+   * Stop taking items after this many items in a row failed with the same systemic provider
+   * failure: a non-retryable 401 or 403 (the key), a 429 `insufficient_quota` (the account), a
+   * non-retryable 404 (the model); never for an item's own failure (a 400 such as a prompt over
+   * the context length, a schema mismatch, a refusal, a content filter). Default 5; `false` never
+   * stops. The items in flight finish; the batch ends with status `stopped` and a `stopError`
+   * (`BATCH_STOPPED`); the items not started are not recorded, so `resume` runs them.
+   */
+  stopAfterFailures?: number | false;
   onProgress?: (progress: BatchProgress) => void;
   /**
    * JSONL file that receives each result as it finishes, after a header line recording the chain
@@ -113,10 +122,19 @@ export interface BatchItemResult<TOutput = unknown> extends BatchRecord {
 
 /** What {@link runBatch} returns. */
 export interface BatchSummary<TOutput = unknown> {
-  /** `stopped`: `maxCostUsd` stopped it before the end (see `stoppedReason`). */
+  /**
+   * `stopped`: `maxCostUsd` stopped it before the end (see `stoppedReason`), or a systemic
+   * provider failure did (see `stopError`).
+   */
   status: "done" | "aborted" | "stopped";
-  /** Why `maxCostUsd` stopped the batch: what the finished items cost. */
+  /** Why the batch stopped: what the finished items cost, or the provider failure. */
   stoppedReason?: string;
+  /**
+   * A `BATCH_STOPPED` error when `stopAfterFailures` items in a row failed with the same systemic
+   * provider failure: `details` has `cause` (`auth`, `quota`, `unknown-model`), `failures`,
+   * `status`, `model` and `providerMessage`; the message says what to fix and how to resume.
+   */
+  stopError?: SerializedError;
   total: number;
   done: number;
   failed: number;

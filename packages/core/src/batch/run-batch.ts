@@ -14,6 +14,7 @@ import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue
 import { BatchRecorder } from "./batch-recorder.ts";
 import type { BatchOptions, BatchSummary } from "./batch-types.ts";
 import { inputSource } from "./input-source.ts";
+import { BatchStoppedError, ProviderFailureStreak } from "./provider-failure-streak.ts";
 import { queueBatchId } from "./queue-batch-id.ts";
 import { rateGate } from "./rate-gate.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
@@ -63,6 +64,14 @@ export async function runBatch<TInput, TOutput>(
   }
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
+  }
+  const streakLimit = options.stopAfterFailures ?? DEFAULT_STOP_AFTER_FAILURES;
+  if (streakLimit !== false && !(Number.isInteger(streakLimit) && streakLimit >= 1)) {
+    throw new CatenaError(
+      "BATCH_INPUT",
+      `stopAfterFailures must be a whole number >= 1, or false to never stop, got ${String(streakLimit)}.`,
+      { details: { stopAfterFailures: streakLimit } },
+    );
   }
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
@@ -119,6 +128,12 @@ export async function runBatch<TInput, TOutput>(
   if (budget !== undefined && !(budget > 0)) {
     throw new CatenaError("BATCH_INPUT", `maxCostUsd must be a number of US dollars > 0, got ${budget}.`);
   }
+  // Failed items in a row with the same systemic provider failure (a bad key, no quota).
+  const streak = streakLimit === false ? undefined : new ProviderFailureStreak(streakLimit);
+  /** The streak reached its limit: no worker takes another item. */
+  let halted = false;
+  /** Why, as it stood when the batch stopped (items in flight may still end either way). */
+  let haltedBy: BatchStoppedError | undefined;
   let stopped = false;
   // What the items run so far cost, for the budget (the recorder counts them a turn later).
   let costed = 0;
@@ -173,7 +188,8 @@ export async function runBatch<TInput, TOutput>(
         await turn;
       }
       recorder.throwIfFailed();
-      if (failed) return; // another worker's queue failed: the batch is rejecting
+      // Another worker's queue failed (the batch is rejecting), or the provider fails every item.
+      if (failed || halted) return;
       if (options.signal?.aborted) {
         aborted = true;
         return;
@@ -195,6 +211,7 @@ export async function runBatch<TInput, TOutput>(
           aborted = true; // the wait for a rate slot was aborted
           return;
         }
+        if (halted) return; // stopped while waiting: a resume runs the item
       }
       // The critical path of an item, inline (no async frame of its own): run it, hand the result
       // to the recorder, take the next one.
@@ -266,6 +283,14 @@ export async function runBatch<TInput, TOutput>(
           stopped = true;
         }
       }
+      if (streak !== undefined) {
+        if (result.status !== "error") {
+          if (streak.count > 0) streak.reset();
+        } else if (streak.fail(result.error) && !halted && streak.last !== undefined) {
+          halted = true;
+          haltedBy = new BatchStoppedError(streak.last, streak.count);
+        }
+      }
       recorder.add(index, value, result, inFlight);
     }
   };
@@ -273,7 +298,7 @@ export async function runBatch<TInput, TOutput>(
   let ranOut = false;
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
-    ranOut = !aborted && !stopped && !failed;
+    ranOut = !aborted && !stopped && !failed && !halted;
     // Shadow runs end within their own timeout; their traces are sent only if they end first.
     if (options.shadow) await settleShadows();
   } finally {
@@ -293,7 +318,13 @@ export async function runBatch<TInput, TOutput>(
   const ran = counts.done + counts.failed + counts.deferred + counts.waiting;
   const summary: BatchSummary = {
     // Items dropped from the queue by an abort never ran: the batch is incomplete.
-    status: aborted ? "aborted" : stopped ? "stopped" : ran + counts.skipped < index ? "aborted" : "done",
+    status: aborted
+      ? "aborted"
+      : stopped || halted
+        ? "stopped"
+        : ran + counts.skipped < index
+          ? "aborted"
+          : "done",
     total: index,
     ...counts,
     ms,
@@ -301,7 +332,10 @@ export async function runBatch<TInput, TOutput>(
     usage: recorder.usage,
     deferredReasons: recorder.deferredReasons,
   };
-  if (stopped) {
+  if (haltedBy !== undefined && !aborted) {
+    summary.stopError = haltedBy.toJSON();
+    summary.stoppedReason = haltedBy.message;
+  } else if (stopped) {
     // Said once the items in flight have ended: what the budget was spent on.
     summary.stoppedReason =
       unpriced > 0
@@ -316,6 +350,9 @@ export async function runBatch<TInput, TOutput>(
   // The results are the chain's validated outputs.
   return summary as BatchSummary<TOutput>;
 }
+
+/** Items failing in a row with the same systemic provider failure before a batch stops. */
+const DEFAULT_STOP_AFTER_FAILURES = 5;
 
 /** The run options a queue's worker applies to each item: the plain-JSON ones. */
 function queuedRunOptions(options: BatchOptions): QueueBatchSpecRun {
