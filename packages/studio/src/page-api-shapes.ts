@@ -26,8 +26,8 @@ export interface RunPageRow {
   chain: string | null;
   version: string | null;
   /**
-   * The tier that answered: its last cascade's, else `llm`, `classifier` or `none` by the step that
-   * answered a chain without a cascade (see `answeringTierSql`); the `tier` filter matches this value.
+   * The tier that answered: its last cascade's, else `llm`, `classifier`, `knn` or `none` by the step
+   * that answered a chain without a cascade (see `answeringTierSql`); the `tier` filter matches this value.
    */
   tier: string | null;
   model: string | null;

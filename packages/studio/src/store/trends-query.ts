@@ -1,8 +1,8 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { TrendRow } from "../page-api-shapes.ts";
-import { answeringTierSql } from "./answering-tier.ts";
+import { metadataSql } from "./json-column.ts";
 import { percentile } from "./percentile.ts";
-import { metadataSql, outcomeSql } from "./run-page-query.ts";
+import { outcomeSql } from "./run-page-query.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
 
 /** What `GET /catena/stats/trends` is asked: a project, optionally one chain, and how many days back. */
@@ -32,7 +32,7 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     .prepare(
       `SELECT substr(r.start_time, 1, 10) AS day, ${metadataSql("r", "chain")} AS chain,
         ${metadataSql("r", "version")} AS version, ${metadataSql("r", "model")} AS model,
-        ${answeringTierSql("r")} AS tier, ${metadataSql("r", "tier")} AS cascade_tier,
+        r.answering_tier AS tier, ${metadataSql("r", "tier")} AS cascade_tier,
         ${outcomeSql("r")} AS outcome, r.error,
         coalesce(r.total_tokens, ${metadataSql("r", "tokens_in")}, 0) AS tokens,
         coalesce(r.total_cost, ${metadataSql("r", "cost_usd")}, 0) AS cost,
@@ -77,7 +77,7 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     row.feedback_count += Number(r.feedback);
     // One rule with the runs table and the experiments (answering-tier.ts): a chain without a
     // cascade is the tier of the step that answered, `llm` for a plain LLM chain.
-    const tier = String(r.tier);
+    const tier = String(r.tier ?? "none");
     row.tiers[tier] = (row.tiers[tier] ?? 0) + 1;
     // The share of runs that called an LLM: tokens counted, or (without a cascade) an LLM answered
     // from the cache, which counts none: "llm 100%" beside "LLM share 0%" read as a contradiction.
