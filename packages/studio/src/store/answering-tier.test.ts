@@ -8,6 +8,7 @@ import { applyMigrations, migrations } from "./migrations.ts";
 import type { RunOperation } from "./run-fields.ts";
 import { queryRunPage } from "./run-page-query.ts";
 import { StudioStore } from "./studio-store.ts";
+import { queryTrends } from "./trends-query.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-studio-tier-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,6 +111,23 @@ describe("the answering tier of a root run", () => {
       )
       .all(project, "knn");
     expect(plan.map((row) => String(row.detail)).join("\n")).not.toContain("TEMP B-TREE");
+    store.close();
+  });
+
+  it("counts in Trends' LLM share every run of tier llm, a cascade's answered from the cache too", () => {
+    const store = StudioStore.open(join(dir, "trends.db"));
+    const runs = [
+      // A cascade's llm tier answered from the cache: no tokens.
+      trace("t", "route", 1, { tier: "llm", tokens_in: 0 }, []),
+      trace("t", "route", 2, { tier: "llm", tokens_in: 90 }, []),
+      trace("t", "route", 3, { tier: "rules", tokens_in: 0 }, []),
+      trace("t", "route", 4, { tier: "rules", tokens_in: 0 }, []),
+    ];
+    store.transaction(() => store.runs.ingest(runs.flatMap((t) => [...t.root, ...t.steps])));
+    const project = store.sessions.list({ name: "t", offset: 0, limit: 1 })[0]?.id ?? "";
+    const [row] = queryTrends(store.db, { project, days: 1 });
+    expect(row?.tiers).toEqual({ llm: 2, rules: 2 });
+    expect(row?.llm_share).toBe(0.5);
     store.close();
   });
 
