@@ -46,6 +46,11 @@ describe("the studio's page with many projects", () => {
     expect(await page.getByText("projects 101–130").count()).toBe(1);
     await page.getByRole("button", { name: "Previous projects" }).click();
     await expect.poll(() => links.first().textContent()).toBe("project-129");
+
+    // A dataset without experiments says so, rather than showing an empty table.
+    const empty = await post("/datasets", { name: "no-evals-yet" });
+    await page.goto(new URL(`/o/local/datasets/${empty.id}`, ui.studio.url).toString());
+    await expect.poll(() => page.getByText("No experiments on this dataset yet").count()).toBe(1);
     await page.close();
   });
 });

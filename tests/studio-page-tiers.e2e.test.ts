@@ -60,8 +60,9 @@ beforeAll(async () => {
       version: "1.0.0",
       status: "done",
       start: new Date(Date.now() - (i + 1) * 60_000),
-      inputs: { text: `question for ${kind.chain}` },
-      outputs: { answer: "ok" },
+      // Long enough to fill the previews, which squeezed the start time beside them.
+      inputs: { text: `question for ${kind.chain}: ${"my card was charged twice ".repeat(12)}` },
+      outputs: { answer: `ok, ${"the second charge is refunded ".repeat(12)}` },
       steps: [],
       referenceExampleId: example.id,
       ...kind.trace,
@@ -81,6 +82,9 @@ describe("the tier of a run on the studio's page", () => {
         (await cells.nth(5).textContent()) ?? "";
     }
     expect(shown).toEqual(Object.fromEntries(KINDS.map((k) => [k.chain, k.tier])));
+    // On a desktop the start time is on one line (the previews beside it wrapped it onto three).
+    const started = rows.first().locator("td").first().locator("a");
+    expect(await started.evaluate((a) => a.getClientRects().length)).toBe(1);
 
     // Filtering by a tier finds the runs the column shows with it, the chains without a cascade too.
     const chainsOf = async () =>
