@@ -1,6 +1,7 @@
 /*
  * The studio's page with more than a page of projects and datasets, in a real Chromium against a
- * real `catena studio` process: projects past the experiments and past the first hundred are listed.
+ * real `catena studio` process: projects past the experiments and past the first hundred are listed,
+ * newest first, the page in the URL.
  */
 import { describe, expect, it } from "vitest";
 import { useStudioPage } from "./support/studio-page-fixture.ts";
@@ -29,13 +30,27 @@ describe("the studio's page with many projects", () => {
     await expect.poll(() => links.count()).toBe(100);
     expect(await page.getByText("experiment 0", { exact: true }).count()).toBe(0);
     expect(await page.getByText("projects 1–100").count()).toBe(1);
+    // Newest first: the project made last is on the first page, not the last.
+    expect(await links.first().textContent()).toBe("project-129");
     await page.getByRole("button", { name: "More projects" }).click();
     await expect.poll(() => links.count()).toBe(30);
-    expect(await links.last().textContent()).toBe("project-129");
+    expect(await links.last().textContent()).toBe("project-000");
     expect(await page.getByText("projects 101–130").count()).toBe(1);
     expect(await page.getByRole("button", { name: "More projects" }).count()).toBe(0);
+    // The page is in the URL: Back from a project of the second page returns to the second page.
+    expect(new URL(page.url()).searchParams.get("offset")).toBe("100");
+    await links.first().click();
+    await page.waitForURL(/\/projects\/p\//);
+    await page.goBack();
+    await expect.poll(() => links.first().textContent()).toBe("project-029");
+    expect(await page.getByText("projects 101–130").count()).toBe(1);
     await page.getByRole("button", { name: "Previous projects" }).click();
-    await expect.poll(() => links.first().textContent()).toBe("project-000");
+    await expect.poll(() => links.first().textContent()).toBe("project-129");
+
+    // A dataset without experiments says so, rather than showing an empty table.
+    const empty = await post("/datasets", { name: "no-evals-yet" });
+    await page.goto(new URL(`/o/local/datasets/${empty.id}`, ui.studio.url).toString());
+    await expect.poll(() => page.getByText("No experiments on this dataset yet").count()).toBe(1);
     await page.close();
   });
 });

@@ -2,7 +2,7 @@
  * The tier a run is given on the studio's page, in a real Chromium against a real `catena studio`
  * process, runs sent with the real langsmith SDK: one rule for the runs table, its tier filter,
  * Trends and an experiment's tier mix, also for chains without a cascade (a plain LLM chain is
- * `llm`, a chain of code steps is `none`), and the page says what the tiers mean.
+ * `llm`, a knn chain `knn`, a chain of code steps is `none`), and the page says what the tiers mean.
  */
 import { Client } from "langsmith";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,8 @@ const HASH = "3f9a1c0be4d2877a6c5e0f1b2d3c4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f";
 const KINDS: Array<{ chain: string; tier: string; trace: Partial<SeedTrace> }> = [
   // A cascade: the tier that answered, as the tracer put it on the root.
   { chain: "banking", tier: "rules", trace: { tier: "rules", metadata: { tokens_in: 0 } } },
+  // A cascade whose llm tier answered from the cache: no tokens, still the llm tier (and LLM share).
+  { chain: "banking-cached", tier: "llm", trace: { tier: "llm", metadata: { tokens_in: 0 } } },
   // A plain LLM chain as Catena traces it: the model used and its tokens on the root.
   {
     chain: "sql-qa",
@@ -31,6 +33,12 @@ const KINDS: Array<{ chain: string; tier: string; trace: Partial<SeedTrace> }> =
   { chain: "langchain-app", tier: "llm", trace: { steps: [llmStep("hi", "hello")] } },
   // A chain whose answer is a trained classifier's (no cascade).
   { chain: "intent-only", tier: "classifier", trace: { metadata: { model: HASH, tokens_in: 0 } } },
+  // A knn chain without a cascade: its step names no model (its embedder ran), no LLM ran.
+  {
+    chain: "knn-only",
+    tier: "knn",
+    trace: { metadata: { tokens_in: 0 }, steps: [{ name: "nearest", kind: "knn", ms: 2 }] },
+  },
   // Code steps only: no model step ran.
   {
     chain: "normalise",
@@ -52,8 +60,9 @@ beforeAll(async () => {
       version: "1.0.0",
       status: "done",
       start: new Date(Date.now() - (i + 1) * 60_000),
-      inputs: { text: `question for ${kind.chain}` },
-      outputs: { answer: "ok" },
+      // Long enough to fill the previews, which squeezed the start time beside them.
+      inputs: { text: `question for ${kind.chain}: ${"my card was charged twice ".repeat(12)}` },
+      outputs: { answer: `ok, ${"the second charge is refunded ".repeat(12)}` },
       steps: [],
       referenceExampleId: example.id,
       ...kind.trace,
@@ -73,21 +82,28 @@ describe("the tier of a run on the studio's page", () => {
         (await cells.nth(5).textContent()) ?? "";
     }
     expect(shown).toEqual(Object.fromEntries(KINDS.map((k) => [k.chain, k.tier])));
+    // On a desktop the start time is on one line (the previews beside it wrapped it onto three).
+    const started = rows.first().locator("td").first().locator("a");
+    expect(await started.evaluate((a) => a.getClientRects().length)).toBe(1);
 
     // Filtering by a tier finds the runs the column shows with it, the chains without a cascade too.
     const chainsOf = async () =>
       (await rows.locator("td:nth-child(2)").allTextContents()).map((c) => c.replace("@1.0.0", "")).sort();
     await page.getByLabel("Tier").fill("llm");
     await page.getByRole("button", { name: "Apply filters" }).click();
-    await expect.poll(chainsOf).toEqual(["langchain-app", "sql-cached", "sql-qa"]);
+    await expect.poll(chainsOf).toEqual(["banking-cached", "langchain-app", "sql-cached", "sql-qa"]);
     await page.getByLabel("Tier").fill("none");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await expect.poll(chainsOf).toEqual(["normalise"]);
+    await page.getByLabel("Tier").fill("knn");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect.poll(chainsOf).toEqual(["knn-only"]);
 
     // The page says what the tiers mean, and the filter points to it.
     const describedBy = await page.getByLabel("Tier").getAttribute("aria-describedby");
     const legend = page.locator(`#${describedBy}`);
     expect(await legend.textContent()).toContain("no model step ran");
+    expect(await legend.textContent()).toContain("came from a knn step");
     await page.getByText("What the tier means").click();
     expect(await legend.isVisible()).toBe(true);
 
@@ -109,7 +125,9 @@ describe("the tier of a run on the studio's page", () => {
     const experiment = page.getByRole("table", { name: "Experiments" }).locator("tbody tr");
     await expect.poll(() => experiment.count()).toBe(1);
     const mix = (await experiment.locator("td").last().textContent()) ?? "";
-    expect(mix.split(", ").sort()).toEqual(["classifier 17%", "llm 50%", "none 17%", "rules 17%"].sort());
+    expect(mix.split(", ").sort()).toEqual(
+      ["classifier 13%", "knn 13%", "llm 50%", "none 13%", "rules 13%"].sort(),
+    );
     await page.close();
   });
 });

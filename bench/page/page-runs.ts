@@ -3,6 +3,7 @@
 // a rating on 5% of roots, and one trace of 50 steps.
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
+import { storeAnsweringTiers } from "../../packages/studio/src/store/answering-tier.ts";
 
 const PER_TRACE = 10;
 
@@ -158,6 +159,10 @@ export function writePageRuns(
   }
   // Raw INSERTs skip RunStore, which keeps the projects' run counts: count them as it would have.
   db.exec("UPDATE sessions SET run_count = (SELECT count(*) FROM runs WHERE runs.session_id = sessions.id)");
+  // And the roots' answering tier (migration 15), when the database has it already (a database of
+  // an older schema gets it from the migration).
+  const columns = db.prepare("SELECT name FROM pragma_table_info('runs')").all();
+  if (columns.some((c) => c.name === "answering_tier")) storeAnsweringTiers(db);
   db.exec("COMMIT");
   db.exec("ANALYZE");
   process.stderr.write(`generated ${n + 50} runs\n`);

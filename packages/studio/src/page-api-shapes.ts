@@ -26,8 +26,8 @@ export interface RunPageRow {
   chain: string | null;
   version: string | null;
   /**
-   * The tier that answered: its last cascade's, else `llm`, `classifier` or `none` by the step that
-   * answered a chain without a cascade (see `answeringTierSql`); the `tier` filter matches this value.
+   * The tier that answered: its last cascade's, else `llm`, `classifier`, `knn` or `none` by the step
+   * that answered a chain without a cascade (see `answeringTierSql`); the `tier` filter matches this value.
    */
   tier: string | null;
   model: string | null;
@@ -52,7 +52,7 @@ export interface TrendRow {
   feedback_count: number;
   /** Runs per tier that answered (`rules`, `ml`, `llm`, ..., and `none`), as the runs table names them. */
   tiers: Record<string, number>;
-  /** Share of runs that called an LLM (tokens were spent, or an LLM answered a chain without a cascade). */
+  /** Share of runs an LLM answered: `tiers.llm / runs` (a cascade's `llm` tier or a chain's LLM step, cached or not). */
   llm_share: number;
   cost: number;
   latency_p50_ms: number | null;

@@ -2,7 +2,7 @@ import { AgentAddress } from "langsmith";
 import { evaluate } from "langsmith/evaluation";
 import { traceable } from "langsmith/traceable";
 import { describe, expect, it } from "vitest";
-import { collect, useStudio } from "../studio-fixture.case.ts";
+import { collect, request, useStudio } from "../studio-fixture.case.ts";
 
 const fixture = useStudio();
 
@@ -109,5 +109,22 @@ describe("sessions (projects) through the langsmith SDK", () => {
     expect(await client.sessions.resolve({ kind: "EXPERIMENT", id: experiment.id })).toEqual({
       session_id: experiment.id,
     });
+  });
+
+  it("lists newest first with sort_by=start_time&sort_by_desc=true, and names the sorts it has", async () => {
+    const client = fixture.client();
+    for (const name of ["sort-1", "sort-2", "sort-3"]) await client.createProject({ projectName: name });
+    const names = async (query: string) =>
+      (
+        (await request(fixture.studio, "GET", `/sessions?name_contains=sort-${query}`)).body as Array<{
+          name: string;
+        }>
+      ).map((s) => s.name);
+    expect(await names("")).toEqual(["sort-1", "sort-2", "sort-3"]);
+    expect(await names("&sort_by=start_time&sort_by_desc=true")).toEqual(["sort-3", "sort-2", "sort-1"]);
+    expect(await names("&sort_by=name&sort_by_desc=true&limit=2")).toEqual(["sort-3", "sort-2"]);
+    const refused = await request(fixture.studio, "GET", "/sessions?sort_by=latency_p50");
+    expect(refused.status).toBe(422);
+    expect((refused.body as { detail: string }).detail).toContain('"start_time" or "name"');
   });
 });

@@ -10,7 +10,7 @@ import { toStudioTimestamp } from "../store/studio-timestamp.ts";
 
 /**
  * Registers sessions (projects): `GET /sessions` (by `name`, `id`, `name_contains`,
- * `reference_dataset`, offset/limit), `GET /sessions/{id}`, `POST /sessions[?upsert=true]`,
+ * `reference_dataset`, offset/limit, `sort_by` start_time or name with `sort_by_desc`), `GET /sessions/{id}`, `POST /sessions[?upsert=true]`,
  * `PATCH /sessions/{id}` and `DELETE /sessions/{id}`.
  */
 export function registerSessionRoutes(app: Hono, store: StudioStore): void {
@@ -29,6 +29,17 @@ export function registerSessionRoutes(app: Hono, store: StudioStore): void {
     if (referenceFree === "true" || referenceFree === "false") query.referenceFree = referenceFree === "true";
     const metadata = metadataParam(c);
     if (metadata !== undefined) query.metadata = metadata;
+    const sortBy = c.req.query("sort_by");
+    if (sortBy !== undefined) {
+      if (sortBy !== "start_time" && sortBy !== "name") {
+        throw new StudioHttpError(
+          422,
+          `GET /sessions sorts by "start_time" or "name" in the Catena studio (got sort_by=${JSON.stringify(sortBy)}): use one of them.`,
+        );
+      }
+      query.sortBy = sortBy;
+    }
+    if (c.req.query("sort_by_desc") === "true") query.descending = true;
     const version = c.req.query("dataset_version");
     if (version !== undefined && version !== "") {
       throw new StudioHttpError(

@@ -1,5 +1,5 @@
-// Spelled out rather than taken from run-page-query.ts, which uses this module (no import cycle).
-const metadataSql = (alias: string, key: string) => `json_extract(${alias}.extra, '$.metadata.${key}')`;
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { metadataSql } from "./json-column.ts";
 
 /**
  * The tiers a run is given when its trace names none: its chain has no cascade (or it is not a
@@ -10,19 +10,27 @@ export const DERIVED_TIERS = {
   llm: "llm",
   /** The answer came from a trained classifier (its model is the artifact's 64-hex content hash). */
   classifier: "classifier",
+  /** The answer came from a `knn` step (nearest labelled examples by embedding), and no LLM ran. */
+  knn: "knn",
   /** No model step ran at all: code, rules or an outside client's runs without a model call. */
   none: "none",
 } as const;
 
+/** A run of the trace whose `kind` (or run type) makes it the answering step of a chain without a cascade. */
+const traceHas = (alias: string, condition: string) =>
+  `EXISTS (SELECT 1 FROM runs AS step WHERE step.trace_id = ${alias}.trace_id AND ${condition})`;
+
 /**
  * SQL for the tier of root run `alias`, one rule for the runs table (column and filter), Trends and
- * the experiments' summaries:
+ * the experiments' summaries. It is not evaluated when they read: each root run stores its result
+ * in `runs.answering_tier` (migration 15, kept by RunStore), indexed with the project and start time.
  * 1. the tier that answered its last cascade, as the tracer put it on the root (`metadata.tier`);
+ *    a cascade's `llm` tier is `llm` whether the LLM was called or answered from the cache;
  * 2. else `classifier` when the model it used is a trained classifier's hash;
  * 3. else `llm` when it used a model by name, counted tokens, or its trace has an `llm` run
  *    (a plain LLM chain, or a LangChain app traced with the SDK);
- * 4. else `none`: no model step ran.
- * The `llm` run lookup reads the `runs_trace` index, and only for runs the cheaper rules left open.
+ * 4. else `knn` when its trace has a `knn` step (whose spec names no model: its embedder ran);
+ * 5. else `none`: no model step ran.
  */
 export function answeringTierSql(alias: string): string {
   const tier = metadataSql(alias, "tier");
@@ -36,8 +44,63 @@ export function answeringTierSql(alias: string): string {
         THEN '${DERIVED_TIERS.classifier}'
       WHEN typeof(${model}) = 'text' AND ${model} <> '' THEN '${DERIVED_TIERS.llm}'
       WHEN ${tokens} > 0 THEN '${DERIVED_TIERS.llm}'
-      WHEN EXISTS (SELECT 1 FROM runs AS tier_llm WHERE tier_llm.trace_id = ${alias}.trace_id
-        AND tier_llm.run_type = 'llm') THEN '${DERIVED_TIERS.llm}'
+      WHEN ${traceHas(alias, "step.run_type = 'llm'")} THEN '${DERIVED_TIERS.llm}'
+      WHEN ${traceHas(alias, `${metadataSql("step", "kind")} = 'knn'`)} THEN '${DERIVED_TIERS.knn}'
       ELSE '${DERIVED_TIERS.none}'
     END`;
+}
+
+/** Root runs per statement when migration 15 gives the runs already stored their tier. */
+const TIER_BACKFILL_CHUNK = 50_000;
+
+/**
+ * Stores the answering tier of every root run, `chunk` rowids per statement: migration 15's
+ * backfill, and the benches that write runs straight into SQLite.
+ */
+export function storeAnsweringTiers(db: DatabaseSync, chunk = TIER_BACKFILL_CHUNK): void {
+  const update = db.prepare(
+    `UPDATE runs SET answering_tier = (${answeringTierSql("runs")})
+      WHERE rowid > ? AND rowid <= ? AND parent_run_id IS NULL`,
+  );
+  const last = Number(db.prepare("SELECT coalesce(max(rowid), 0) AS n FROM runs").get()?.n ?? 0);
+  // In rowid ranges: one statement does not hold a million rows' changes at once.
+  for (let from = 0; from < last; from += chunk) update.run(from, from + chunk);
+}
+
+/**
+ * Keeps `runs.answering_tier` in step as RunStore writes runs: a root's tier when the root is
+ * written (its end brings `metadata.tier`), and again when a step that can decide it arrives
+ * after the root (an `llm` run or a `knn` step, whose trace may end before the SDK sends them).
+ */
+export class AnsweringTierWriter {
+  readonly #root: StatementSync;
+  readonly #rootOfStep: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#root = db.prepare(`UPDATE runs SET answering_tier = (${answeringTierSql("runs")}) WHERE rowid = ?`);
+    // Only a root whose rule fell through to the trace's steps: a step cannot change the others.
+    this.#rootOfStep = db.prepare(
+      `UPDATE runs SET answering_tier = (${answeringTierSql("runs")})
+        WHERE trace_id = ? AND parent_run_id IS NULL AND answering_tier IN ('${DERIVED_TIERS.none}', '${DERIVED_TIERS.knn}')`,
+    );
+  }
+
+  /** After run `rowid` was inserted or updated. */
+  written(
+    rowid: number,
+    run: {
+      parent_run_id: string | null;
+      trace_id: string | null;
+      run_type: string | null;
+      extra: Record<string, unknown> | null;
+    },
+  ): void {
+    if (run.parent_run_id === null) {
+      this.#root.run(rowid);
+      return;
+    }
+    if (run.trace_id === null) return;
+    const kind = (run.extra?.metadata as Record<string, unknown> | undefined)?.kind;
+    if (run.run_type === "llm" || kind === "knn") this.#rootOfStep.run(run.trace_id);
+  }
 }

@@ -1,9 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { ComparedExample, ExperimentSummary } from "../page-api-shapes.ts";
-import { answeringTierSql } from "./answering-tier.ts";
-import { fromJsonColumn, numberColumn, textColumn } from "./json-column.ts";
+import { fromJsonColumn, metadataSql, numberColumn, textColumn } from "./json-column.ts";
 import { percentile } from "./percentile.ts";
-import { feedbackSummaries, metadataSql } from "./run-page-query.ts";
+import { feedbackSummaries } from "./run-page-query.ts";
 
 /** The experiments on dataset `datasetId`, newest first, with their aggregates. */
 export function listExperiments(db: DatabaseSync, datasetId: string): ExperimentSummary[] {
@@ -74,7 +73,7 @@ function rootRuns(db: DatabaseSync, sessionId: string): RootRun[] {
     .prepare(
       `SELECT r.id, r.trace_id, r.reference_example_id, r.outputs, r.error, r.total_cost, r.total_tokens,
         coalesce(${metadataSql("r", "ms")}, (julianday(r.end_time) - julianday(r.start_time)) * 86400000) AS ms,
-        ${answeringTierSql("r")} AS tier
+        r.answering_tier AS tier
       FROM runs AS r WHERE r.session_id = ? AND r.parent_run_id IS NULL ORDER BY r.start_time`,
     )
     .all(sessionId)

@@ -19,3 +19,10 @@ export function numberColumn(value: unknown): number | null {
   if (typeof value === "bigint") return Number(value);
   return null;
 }
+
+/**
+ * SQL for a key of the metadata in run `alias`'s `extra` column, where the tracer puts Catena's
+ * (chain, version, tier, model, status, ...).
+ */
+export const metadataSql = (alias: string, key: string): string =>
+  `json_extract(${alias}.extra, '$.metadata.${key}')`;

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { QueueItem, QueueReason } from "../page-api-shapes.ts";
 import { correctionSchemaResolver } from "./correction-schema.ts";
-import { fromJsonColumn, textColumn } from "./json-column.ts";
-import { metadataSql, outcomeSql } from "./run-page-query.ts";
+import { fromJsonColumn, metadataSql, textColumn } from "./json-column.ts";
+import { outcomeSql } from "./run-page-query.ts";
 
 /** How the queue is filled. */
 export interface QueueRules {

@@ -1,7 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
-import { answeringTierSql } from "./answering-tier.ts";
-import { numberColumn, textColumn } from "./json-column.ts";
+import { metadataSql, numberColumn, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
 
@@ -34,10 +33,6 @@ export interface RunPage {
 }
 
 const PREVIEW_CHARS = 240;
-
-/** SQL for a metadata key of a run's `extra` (the tracer puts Catena's metadata there). */
-export const metadataSql = (alias: string, key: string) =>
-  `json_extract(${alias}.extra, '$.metadata.${key}')`;
 
 /**
  * The confidence of a Catena run's answer: its root names the tier that answered (that of its last
@@ -72,8 +67,8 @@ export function queryRunPage(
   eq(metadataSql("r", "chain"), query.chain);
   eq(metadataSql("r", "version"), query.version);
   eq(outcomeSql("r"), query.status);
-  // The tier as the table shows it, also for a run without a cascade (see answering-tier.ts).
-  eq(answeringTierSql("r"), query.tier);
+  // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts).
+  eq("r.answering_tier", query.tier);
   eq(metadataSql("r", "model"), query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
@@ -84,7 +79,9 @@ export function queryRunPage(
     params.push(query.to);
   }
   // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
-  let from = "INDEXED BY runs_session_root_start";
+  // A tier's roots come newest first from their own index: a rare tier would otherwise read
+  // the project's every root to fill a page.
+  let from = `INDEXED BY ${query.tier === undefined ? "runs_session_root_start" : "runs_session_root_tier"}`;
   if (query.search !== undefined) {
     const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
       rootsOnly: true,
@@ -120,7 +117,7 @@ export function queryRunPage(
       ${outcomeSql("r")} AS outcome,
       substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
       ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
-      ${answeringTierSql("r")} AS tier, ${metadataSql("r", "model")} AS model,
+      r.answering_tier AS tier, ${metadataSql("r", "model")} AS model,
       coalesce(${metadataSql("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
       ${metadataSql("r", "ms")} AS ms
     FROM (SELECT r.rowid AS row FROM runs AS r ${from}

@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { AnsweringTierWriter } from "./answering-tier.ts";
 import { fromJsonColumn, textColumn, toJsonColumn } from "./json-column.ts";
 import type { RunOperation } from "./run-fields.ts";
 import { RunSearchIndex, type SearchedRunText } from "./run-search-index.ts";
@@ -59,6 +60,7 @@ export class RunStore {
   readonly #insert: StatementSync;
   readonly #update: StatementSync;
   readonly #search: RunSearchIndex;
+  readonly #tiers: AnsweringTierWriter;
   readonly #attach: StatementSync;
   readonly #attachment: StatementSync;
   readonly #attachmentNames: StatementSync;
@@ -77,6 +79,7 @@ export class RunStore {
     );
     this.#update = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`);
     this.#search = new RunSearchIndex(db);
+    this.#tiers = new AnsweringTierWriter(db);
     this.#attach = db.prepare(
       "INSERT INTO run_attachments (run_id, name, mime_type, data) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET mime_type = excluded.mime_type, data = excluded.data",
     );
@@ -242,6 +245,7 @@ export class RunStore {
     if (before === undefined) {
       const rowid = Number(this.#insert.run(...values).lastInsertRowid);
       this.#search.write(rowid, undefined, text);
+      this.#tiers.written(rowid, run);
       this.#countRun(run.session_id, 1);
       return;
     }
@@ -253,6 +257,7 @@ export class RunStore {
     const rowid = Number(before._rowid);
     this.#update.run(...values, rowid);
     this.#search.write(rowid, searchedText(before), text);
+    this.#tiers.written(rowid, run);
   }
 }
 

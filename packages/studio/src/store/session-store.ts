@@ -63,6 +63,10 @@ export interface SessionListQuery {
   /** Only projects whose `extra.metadata` holds these keys and values. */
   metadata?: Record<string, unknown>;
   includeStats?: boolean;
+  /** The order (LangSmith's `sort_by`): start time (the default) or name. */
+  sortBy?: "start_time" | "name";
+  /** Newest (or last by name) first (LangSmith's `sort_by_desc`); oldest first by default. */
+  descending?: boolean;
   offset: number;
   limit: number;
 }
@@ -147,7 +151,7 @@ export class SessionStore {
     return session;
   }
 
-  /** Sessions, oldest first, with offset/limit paging. */
+  /** Sessions, oldest first unless `sortBy`/`descending` say otherwise, with offset/limit paging. */
   list(query: SessionListQuery): StudioSession[] {
     const where: string[] = [];
     const params: SQLInputValue[] = [];
@@ -175,7 +179,8 @@ export class SessionStore {
       where.push(...match.where);
       params.push(...match.params);
     }
-    const sql = `SELECT * FROM sessions ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY start_time, rowid LIMIT ? OFFSET ?`;
+    const direction = query.descending === true ? "DESC" : "ASC";
+    const sql = `SELECT * FROM sessions ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${query.sortBy ?? "start_time"} ${direction}, rowid ${direction} LIMIT ? OFFSET ?`;
     const rows = this.#db.prepare(sql).all(...params, query.limit, query.offset);
     return rows.map((row) => {
       const session = this.#toSession(row);

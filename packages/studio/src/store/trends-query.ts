@@ -1,8 +1,8 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { TrendRow } from "../page-api-shapes.ts";
-import { answeringTierSql } from "./answering-tier.ts";
+import { metadataSql } from "./json-column.ts";
 import { percentile } from "./percentile.ts";
-import { metadataSql, outcomeSql } from "./run-page-query.ts";
+import { outcomeSql } from "./run-page-query.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
 
 /** What `GET /catena/stats/trends` is asked: a project, optionally one chain, and how many days back. */
@@ -16,7 +16,7 @@ export interface TrendsQuery {
 
 /**
  * Per day, chain, version and model over the root runs of a project: counts, error rate, mean
- * rating and feedback count, tier coverage, the share of runs that called an LLM, cost and
+ * rating and feedback count, tier coverage, the share of runs an LLM answered, cost and
  * latency p50/p95. Read by the `runs_session_root_start` index over the time window only.
  */
 export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
@@ -32,9 +32,8 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     .prepare(
       `SELECT substr(r.start_time, 1, 10) AS day, ${metadataSql("r", "chain")} AS chain,
         ${metadataSql("r", "version")} AS version, ${metadataSql("r", "model")} AS model,
-        ${answeringTierSql("r")} AS tier, ${metadataSql("r", "tier")} AS cascade_tier,
+        r.answering_tier AS tier,
         ${outcomeSql("r")} AS outcome, r.error,
-        coalesce(r.total_tokens, ${metadataSql("r", "tokens_in")}, 0) AS tokens,
         coalesce(r.total_cost, ${metadataSql("r", "cost_usd")}, 0) AS cost,
         coalesce(${metadataSql("r", "ms")}, (julianday(r.end_time) - julianday(r.start_time)) * 86400000) AS ms,
         (SELECT avg(f.score) FROM feedback AS f WHERE f.run_id = r.id AND f.key = 'rating') AS rating,
@@ -77,11 +76,11 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     row.feedback_count += Number(r.feedback);
     // One rule with the runs table and the experiments (answering-tier.ts): a chain without a
     // cascade is the tier of the step that answered, `llm` for a plain LLM chain.
-    const tier = String(r.tier);
+    const tier = String(r.tier ?? "none");
     row.tiers[tier] = (row.tiers[tier] ?? 0) + 1;
-    // The share of runs that called an LLM: tokens counted, or (without a cascade) an LLM answered
-    // from the cache, which counts none: "llm 100%" beside "LLM share 0%" read as a contradiction.
-    if (Number(r.tokens) > 0 || (r.cascade_tier === null && tier === "llm")) group.llm++;
+    // The share of runs an LLM answered is the `llm` tier's share, by the same rule: a cascade's
+    // or not, answered from the cache or not (tokens spent said 0% for cached answers beside "llm 100%").
+    if (tier === "llm") group.llm++;
     row.cost += Number(r.cost);
     if (r.ms !== null) group.ms.push(Number(r.ms));
   }

@@ -24,15 +24,22 @@ export function formatThreshold(value: number | null | undefined): string {
 }
 
 /**
+ * Whether `text` is a content hash, 64 hex digits (a SHA-256): what a trained classifier traces as
+ * its model, and a chain's fingerprint. The page's one test of it; the studio's tier rule
+ * (answering-tier.ts) makes the same one in SQL.
+ */
+export function isContentHash(text: string): boolean {
+  return /^[0-9a-f]{64}$/i.test(text);
+}
+
+/**
  * A model as people read it: an LLM's id as it is; a trained classifier's content hash (what a
  * `classify` tier traces as its model, 64 hex digits) as `classifier 1a2b3c4d`, which tells the
  * artifacts apart without filling the column. `title` holds the full hash, for a hover.
  */
 export function formatModel(model: string | null | undefined): { text: string; title?: string } {
   if (model === null || model === undefined || model === "") return { text: "–" };
-  return /^[0-9a-f]{64}$/i.test(model)
-    ? { text: `classifier ${model.slice(0, 8)}`, title: model }
-    : { text: model };
+  return isContentHash(model) ? { text: `classifier ${model.slice(0, 8)}`, title: model } : { text: model };
 }
 
 /** A timestamp in the browser's time zone, without the noise of milliseconds. */

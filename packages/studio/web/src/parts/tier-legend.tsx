@@ -16,6 +16,11 @@ export function TierLegend() {
         </dd>
         <dt>classifier</dt>
         <dd>a chain without a cascade whose answer came from a trained classifier</dd>
+        <dt>knn</dt>
+        <dd>
+          a cascade's tier of that name, or a chain without a cascade whose answer came from a knn step (the
+          nearest labelled examples), no LLM step having run
+        </dd>
         <dt>none</dt>
         <dd>no model step ran: code or rules steps only</dd>
       </dl>

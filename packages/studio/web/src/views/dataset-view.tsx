@@ -27,6 +27,11 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
         picked={picked}
         onPick={(id, on) => setPicked((p) => (on ? [...p, id] : p.filter((x) => x !== id)))}
       />
+      {experiments.data !== undefined && list.length === 0 ? (
+        <p>
+          No experiments on this dataset yet: catena eval … runs a chain over its examples and records one.
+        </p>
+      ) : null}
       <button
         type="button"
         disabled={picked.length < 2}

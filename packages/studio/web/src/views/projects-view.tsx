@@ -1,9 +1,8 @@
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
 import { formatTime } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
-import { paths } from "../router.ts";
+import { navigate, paths, useLocation } from "../router.ts";
 import type { Dataset, Session } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
@@ -11,14 +10,27 @@ import { useApi } from "../use-api.ts";
 const PAGE = 100;
 
 /**
- * Every project (chains trace into one project each), a hundred at a time. The studio leaves out
- * the experiments (sessions of a dataset): picked out here from the first hundred sessions, a
- * hundred `catena eval` runs left no room for the projects, and any past the hundredth were never listed.
+ * The offset of a list's page, kept in the URL (`?offset=`): Back from a project on the third page
+ * returns to the third page, and the page can be linked to.
+ */
+function useUrlOffset(path: string): [number, (offset: number) => void] {
+  const raw = Number(useLocation().query.get("offset") ?? 0);
+  const offset = Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
+  return [offset, (next) => navigate(next === 0 ? path : `${path}?offset=${next}`)];
+}
+
+/**
+ * Every project (chains trace into one project each), a hundred at a time, newest first: a new
+ * project is on the first page. The studio leaves out the experiments (sessions of a dataset):
+ * picked out here from the first hundred sessions, a hundred `catena eval` runs left no room for
+ * the projects, and any past the hundredth were never listed.
  */
 export function ProjectsView() {
-  const [offset, setOffset] = useState(0);
+  const [offset, setOffset] = useUrlOffset(paths.projects());
   // One more than a page: whether there is a next page, without counting them all.
-  const sessions = useApi<Session[]>(`/sessions?reference_free=true&limit=${PAGE + 1}&offset=${offset}`);
+  const sessions = useApi<Session[]>(
+    `/sessions?reference_free=true&sort_by=start_time&sort_by_desc=true&limit=${PAGE + 1}&offset=${offset}`,
+  );
   const projects = (sessions.data ?? []).slice(0, PAGE);
   usePageTitle("Projects");
   return (
@@ -62,7 +74,7 @@ export function ProjectsView() {
 
 /** Every dataset, each linking to its experiments. */
 export function DatasetsView() {
-  const [offset, setOffset] = useState(0);
+  const [offset, setOffset] = useUrlOffset(paths.datasets());
   const page = useApi<Dataset[]>(`/datasets?limit=${PAGE + 1}&offset=${offset}`);
   const datasets = { ...page, data: page.data?.slice(0, PAGE) };
   usePageTitle("Datasets");

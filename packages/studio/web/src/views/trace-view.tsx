@@ -8,6 +8,7 @@ import {
   formatScore,
   formatThreshold,
   formatTime,
+  isContentHash,
 } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
 import { ChatMessages, chatMessagesOf } from "../parts/chat-messages.tsx";
@@ -156,7 +157,7 @@ export function TraceDisplay({
         {fingerprint === undefined ? null : (
           <span class="muted" title="Chain fingerprint">
             fingerprint{" "}
-            {/^[0-9a-f]{64}$/i.test(fingerprint) ? (
+            {isContentHash(fingerprint) ? (
               <ShortHash text={fingerprint.slice(0, 12)} full={fingerprint} what="fingerprint" />
             ) : (
               <code>{fingerprint}</code>
