@@ -23,7 +23,7 @@ describe("the provider fault matrix: a batch", () => {
         overloaded: { fail: 503 },
         "wait-a-day": { fail: 429, retryAfter: "86400" },
         garbled: { malformed: true },
-        empty: { content: "" },
+        lost: { content: "", usage: { completionTokens: 5 } },
         filtered: { content: "", finishReason: "content_filter" },
         reset: { disconnect: "mid-body" },
       };
@@ -67,7 +67,7 @@ describe("the provider fault matrix: a batch", () => {
         overloaded: "PROVIDER_FAILED server",
         "wait-a-day": "PROVIDER_FAILED rate-limit",
         garbled: "PROVIDER_FAILED malformed-response",
-        empty: "PROVIDER_FAILED empty-answer",
+        lost: "PROVIDER_FAILED empty-answer",
         filtered: "MODEL_REFUSED content-filter",
         reset: "PROVIDER_FAILED connection",
       });

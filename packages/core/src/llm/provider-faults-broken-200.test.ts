@@ -38,14 +38,13 @@ const cases: FaultCase[] = [
     message: /no choices/,
   },
   {
-    name: "200 with empty content",
-    reply: () => ({ content: "" }),
+    name: "200 with empty content the provider billed tokens for (text lost on the way)",
+    reply: () => ({ content: "", usage: { completionTokens: 12 } }),
     code: "PROVIDER_FAILED",
     kind: "empty-answer",
     requests: ATTEMPTS,
     retryable: true,
-    message:
-      /last: the model answered with empty content \(finish_reason stop\)\. Check the provider's status/,
+    message: /last: the provider billed 12 output token\(s\) but sent no text\. Check the provider's status/,
   },
   {
     name: 'finish_reason "length" before any text',

@@ -3,20 +3,31 @@ import { ATTEMPTS, expectFault, type FaultCase } from "./fixtures/fault-matrix.t
 import { testServers } from "./fixtures/provider-fixture.ts";
 
 // The provider fault matrix, streamed answers: a stream cut or stalled mid-answer, an error event,
-// an empty answer (see fixtures/fault-matrix.ts).
+// text lost, the token limit before any text (see fixtures/fault-matrix.ts).
 
 const start = testServers();
 
 const cases: FaultCase[] = [
   {
-    name: "200 with empty content, streamed",
-    reply: () => ({ content: "" }),
+    name: "200 with empty content the provider billed tokens for, streamed",
+    reply: () => ({ content: "", usage: { completionTokens: 12 } }),
     stream: true,
     code: "PROVIDER_FAILED",
     kind: "empty-answer",
     requests: ATTEMPTS,
     retryable: true,
-    message: /empty content/,
+    message: /billed 12 output token\(s\) but sent no text/,
+  },
+  {
+    name: 'finish_reason "length" before any text, streamed',
+    reply: () => ({ content: "", finishReason: "length" }),
+    stream: true,
+    code: "PROVIDER_FAILED",
+    kind: "empty-answer",
+    requests: 1,
+    retryable: false,
+    message:
+      /cut off by the token limit before any text \(finish_reason length, empty content\)\. Raise the step's `maxTokens`/,
   },
   {
     name: "a stream cut mid-answer",
