@@ -144,4 +144,38 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(2);
   });
+
+  it("sends no request once the caller's signal aborted while the client was loading", async () => {
+    const s = await start({});
+    const embedder = openAiEmbedder({
+      model: "text-embedding-3-small",
+      dimensions: 4,
+      baseURL: s.url,
+      apiKey: "k",
+    });
+    const controller = new AbortController();
+    const pending = embedder.embedQuery("x", { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: "ABORTED" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(0);
+  });
+
+  it("sends no request once the caller's signal aborted while it waited for the rate limit", async () => {
+    const s = await start({});
+    const embedder = openAiEmbedder({
+      model: "text-embedding-3-small",
+      dimensions: 4,
+      baseURL: s.url,
+      apiKey: "k",
+      rateLimit: { requestsPerMinute: 1 },
+    });
+    await embedder.embedQuery("the minute's one request");
+    const controller = new AbortController();
+    const pending = embedder.embedQuery("x", { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({ code: "ABORTED" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(1);
+  });
 });
