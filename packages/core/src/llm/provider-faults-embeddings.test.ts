@@ -145,6 +145,28 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
     expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(2);
   });
 
+  it("does not retry vectors of the wrong length, nor tell to raise `retry.attempts`", async () => {
+    const s = await start({ embeddingDimension: 8 });
+    // A model whose vectors Catena cannot shorten: `dimensions` declares their length, wrongly.
+    const embedder = openAiEmbedder({
+      model: "nomic-embed-text",
+      dimensions: 4,
+      baseURL: s.url,
+      apiKey: "k",
+      cache: false,
+      retry: { attempts: ATTEMPTS, initialMs: 5 },
+    });
+    const failed = await embedder.embedQuery("x").then(
+      () => undefined,
+      (error: unknown) => error as CatenaError,
+    );
+    expect(failed?.details).toMatchObject({ retryable: false, calls: [{ kind: "malformed-response" }] });
+    expect(failed?.message).toMatch(
+      /last: the model answered vectors of length 8, but the embedder declares 4; set `dimensions` to the model's vector length\. Check the embedder's model and settings; retrying does not help\.$/,
+    );
+    expect(s.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(1);
+  });
+
   it("sends no request once the caller's signal aborted while the client was loading", async () => {
     const s = await start({});
     const embedder = openAiEmbedder({
