@@ -102,7 +102,7 @@ const cases: FaultCase[] = [
   {
     name: "a tool call whose arguments do not parse",
     reply: () => ({ toolCalls: [{ name: "ask_answer", arguments: '{"label": ' }] }),
-    step: { schema: label, repairs: 0, structuredMethod: "functionCalling" },
+    step: { schema: label, repairs: 0, method: "functionCalling" },
     code: "MODEL_OUTPUT_INVALID",
     requests: 1,
     message: /does not match the output schema: the answer is not valid JSON/,
@@ -110,7 +110,7 @@ const cases: FaultCase[] = [
   {
     name: "a tool call that does not match the schema",
     reply: () => ({ json: { label: 7 } }),
-    step: { schema: label, repairs: 0, structuredMethod: "functionCalling" },
+    step: { schema: label, repairs: 0, method: "functionCalling" },
     code: "MODEL_OUTPUT_INVALID",
     requests: 1,
     message: /does not match the output schema: label: /,
