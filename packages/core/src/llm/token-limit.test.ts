@@ -1,4 +1,4 @@
-import { AIMessage } from "@langchain/core/messages";
+import { AIMessage, type UsageMetadata } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { emptyAnswer } from "./declined-answer.ts";
 import { tokenLimitReason } from "./token-limit.ts";
@@ -42,8 +42,11 @@ describe("tokenLimitReason", () => {
 });
 
 describe("emptyAnswer", () => {
-  const message = (metadata: Record<string, unknown>, usage?: AIMessage["usage_metadata"]) =>
-    new AIMessage({ content: "", response_metadata: metadata, ...(usage ? { usage_metadata: usage } : {}) });
+  const message = (metadata: Record<string, unknown>, usage?: UsageMetadata) => {
+    const m = new AIMessage({ content: "", response_metadata: metadata });
+    // LangChain's generic message types lose the usage field's type: set it as plain data.
+    return usage === undefined ? m : Object.assign(m, { usage_metadata: usage });
+  };
 
   it.each(cut)("fails an empty answer %s cut off, not retryable", (_provider, metadata, said) => {
     expect(emptyAnswer(undefined, message(metadata))).toMatchObject({
