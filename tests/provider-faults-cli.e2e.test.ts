@@ -38,7 +38,8 @@ const faults: Record<string, ScriptedReply> = {
   garbled: { malformed: true },
   reset: { disconnect: true },
   hang: { hang: true },
-  empty: { content: "" },
+  // Text lost on the way: billed output tokens, no text (an empty answer that ended normally is fine).
+  empty: { content: "", usage: { completionTokens: 5 } },
   filtered: { content: "", finishReason: "content_filter" },
   "sse-error": { content: "one two three", streamError: { afterChunks: 2 } },
 };
@@ -160,7 +161,7 @@ describe("catena batch against each provider fault", () => {
       /\(item 6\): .*failed 2 time\(s\).*last: the provider's answer is not valid JSON/,
       /\(item 7\): .*failed 2 time\(s\).*last: Connection error\./,
       /\(item 8\): .*failed 2 time\(s\).*last: no answer within 1500 ms\./,
-      /\(item 9\): .*failed 2 time\(s\).*last: the model answered with empty content/,
+      /\(item 9\): .*failed 2 time\(s\).*last: the provider billed 5 output token\(s\) but sent no text/,
     ];
     for (const line of said) expect(first.stdout).toMatch(line);
     expect(first.stdout).toContain("run them again with --resume --retry-failed");

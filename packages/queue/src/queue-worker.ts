@@ -1,5 +1,12 @@
 import type { QueuedRunResult } from "@catena/core";
-import { type AnyChain, type ChainRegistry, type RunOptions, run, type Tracer } from "@catena/core";
+import {
+  type AnyChain,
+  type ChainRegistry,
+  type RunOptions,
+  retryableByDefault,
+  run,
+  type Tracer,
+} from "@catena/core";
 import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
@@ -79,7 +86,9 @@ export interface QueueWorker {
  * refused: its job fails at once (no retries) with `QUEUE_CHAIN_MISMATCH`, so the batch records it
  * as failed and says why, instead of running another chain than the one asked for; resume the batch
  * with `--retry-failed` once the workers run the right chain. A run that ends with status `error`
- * is retried with exponential backoff and recorded as failed after the last attempt.
+ * that may pass (core's `retryableByDefault`) is retried with exponential backoff and recorded as
+ * failed after the last attempt; one that cannot (bad input, a refusal, a provider's 401 or spent
+ * quota) is recorded at once.
  *
  * @example
  * const worker = await startWorker({ url: "redis://127.0.0.1:6379", chains: registry, concurrency: 16 });
@@ -159,8 +168,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     };
     if (options.tracer) runOptions.tracer = options.tracer;
     const result = await run(chain, data.input, runOptions);
-    // Bad input fails the same way every time: only other failures are retried.
-    const retryable = result.status === "error" && result.error.code !== "INPUT_VALIDATION";
+    // Only what may pass is retried, as by a retry(): bad input, a refusal, a provider's 401 or
+    // exhausted quota fail the same way every time (see retryableByDefault).
+    const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
     if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
       const counted = await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
       if (counted === 0) await dropIfRemoved(job);

@@ -140,7 +140,7 @@ function failsAgain(call: FailedCall): boolean {
 
 /**
  * The fix for a provider's failure, by how its last call failed: the key, the request, the token
- * limit, or the wait. An llm step is told of its `fallbacks`; an embedder (`"embedder"`) has none,
+ * limit, or the wait; more `retry.attempts` only for a failure the caller retries. An llm step is told of its `fallbacks`; an embedder (`"embedder"`) has none,
  * and its request is its model and texts rather than a prompt.
  */
 export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedder" = "step"): string {
@@ -165,6 +165,18 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
     return step
       ? `${wait}: raise it, lower the step's \`rateLimit\`, or add \`fallbacks\`.`
       : `${wait}: raise it, or lower the embedder's \`rateLimit\` or \`concurrency\`.`;
+  }
+  if (call?.retryable === false) {
+    // Never retried (an error Catena cannot classify, vectors of the wrong length): more attempts
+    // would not be made, so none are suggested.
+    if (call.kind === "unknown") {
+      return step
+        ? "Check the model's client and the provider's status, or add `fallbacks`; the step does not retry an error it cannot classify (a `retry()` around it does)."
+        : "Check the embedder's client and the provider's status; the embedder does not retry an error it cannot classify (a `retry()` around the step does).";
+    }
+    return step
+      ? "Check the step's model and settings, or add `fallbacks`; retrying does not help."
+      : "Check the embedder's model and settings; retrying does not help.";
   }
   return step
     ? "Check the provider's status, raise `retry.attempts`, or add `fallbacks`."

@@ -178,18 +178,26 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
     const estimate = Math.ceil(batch.reduce((n, t) => n + t.length, 0) / 4);
     const failures: FailedCall[] = [];
     let lastError: unknown;
+    const what = `embedder "${this.id}"`;
     for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {
+      // The caller may have gone while the client loaded or the last attempt failed; and a limiter
+      // with no limits hands out its permit without looking at the signal.
+      if (signal?.aborted) throw abortReason(signal, what);
       const permit = await limiter.acquire(estimate, signal);
+      if (signal?.aborted) {
+        permit.settle(0);
+        throw abortReason(signal, what);
+      }
       let answer: { vectors: number[][] } | { failure: ProviderFailure };
       try {
         // Raced against the signal: LangChain's embeddings take none, and the caller has gone.
         answer = {
-          vectors: await settle(client.embedDocuments(batch), `embedder "${this.id}"`, signal, undefined),
+          vectors: await settle(client.embedDocuments(batch), what, signal, undefined),
         };
         permit.settle(estimate);
       } catch (error) {
         permit.settle(0);
-        if (signal?.aborted) throw abortReason(signal, `embedder "${this.id}"`);
+        if (signal?.aborted) throw abortReason(signal, what);
         lastError = error;
         answer = { failure: classifyProviderError(error) };
       }
@@ -212,11 +220,11 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         attempt,
         kind: failure.kind,
         retryable: failure.retryable,
-        // The client's own words ("Request timed out.") do not say how long it waited.
-        message:
-          failure.kind === "timeout" && failure.status === undefined
-            ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
-            : failure.message,
+        // The client's own words ("Request timed out.") do not say how long it waited; other
+        // timeouts (connecting, a proxy's) keep theirs, which `callTimeoutMs` did not set.
+        message: clientTimedOut(lastError)
+          ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
+          : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;
@@ -300,6 +308,21 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
   private keyOf(text: string): string {
     return createHash("sha256").update(`${this.id}\n${text}`).digest("hex");
   }
+}
+
+/**
+ * Whether an error is the OpenAI client's own request timeout (`timeout`, which the embedder sets
+ * to `callTimeoutMs`), as LangChain passes it on: a `TimeoutError` (or the SDK's
+ * `APIConnectionTimeoutError`) saying "Request timed out".
+ */
+function clientTimedOut(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return (
+    (name === "TimeoutError" || name === "APIConnectionTimeoutError") &&
+    typeof message === "string" &&
+    /request timed out/i.test(message)
+  );
 }
 
 /**

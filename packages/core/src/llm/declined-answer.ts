@@ -2,6 +2,7 @@ import type { AIMessage } from "@langchain/core/messages";
 import type { ProviderFailure } from "./provider-failure.ts";
 import type { MeteredResponse } from "./response-meter.ts";
 import { contentText } from "./structured-answer.ts";
+import { tokenLimitReason } from "./token-limit.ts";
 
 /** A plain answer the content filter stopped. */
 export const CONTENT_FILTERED: ProviderFailure = {
@@ -37,28 +38,60 @@ export function declinedAnswer(
 }
 
 /**
- * A plain answer (no structured output asked for) with no text and no tool call: nothing a chain
- * can use. Cut off by the token limit before any text (a reasoning model that spent `maxTokens`
- * thinking), asking the same again meets the same limit; otherwise (a provider or proxy that lost
- * the text) the next answer may come whole. Undefined for an answer with text.
+ * Whether a plain answer (no structured output asked for) with no text and no tool call is a
+ * failure, and which. Empty is a valid answer ("reply with nothing if there is no PII"): an answer
+ * that ended normally (`finish_reason` `stop`, or any reason but the token limit) is used as it
+ * came, except in two cases:
+ * - the token limit cut it off before any text (`finish_reason` `length`, or another provider's
+ *   equivalent, see {@link tokenLimitReason}): a reasoning model that spent `maxTokens` thinking.
+ *   Asking the same again meets the same limit: not retryable, and the error says to raise `maxTokens`;
+ * - the provider billed output tokens beyond any reasoning tokens but sent no text at all: a
+ *   provider or proxy lost the text, and the next answer may come whole: retryable.
+ *
+ * With `allowEmpty: false` (the llm step's option) every answer with no text is a retryable
+ * failure. Undefined for an answer to use.
  */
 export function emptyAnswer(
   answer: MeteredResponse | undefined,
   message: AIMessage,
+  allowEmpty = true,
 ): ProviderFailure | undefined {
-  if ((message.tool_calls?.length ?? 0) > 0 || contentText(message.content).trim() !== "") return undefined;
-  const finish = answer?.finishReason ?? message.response_metadata?.finish_reason;
-  if (finish === "length") {
+  const text = contentText(message.content);
+  if ((message.tool_calls?.length ?? 0) > 0 || text.trim() !== "") return undefined;
+  const cut = tokenLimitReason(answer, message.response_metadata);
+  if (cut !== undefined) {
     return {
       kind: "empty-answer",
       retryable: false,
-      message:
-        "the answer was cut off by the token limit before any text (finish_reason length, empty content)",
+      message: `the answer was cut off by the token limit before any text (${cut}, empty content)`,
     };
   }
+  const textTokens = textTokensOf(answer, message);
+  if (text === "" && textTokens > 0) {
+    return {
+      kind: "empty-answer",
+      retryable: true,
+      message: `the provider billed ${textTokens} output token(s) but sent no text`,
+    };
+  }
+  if (allowEmpty) return undefined;
+  const finish = answer?.finishReason ?? message.response_metadata?.finish_reason;
   return {
     kind: "empty-answer",
     retryable: true,
-    message: `the model answered with empty content (finish_reason ${typeof finish === "string" ? finish : "unknown"})`,
+    message: `the model answered with empty content (finish_reason ${typeof finish === "string" ? finish : "unknown"}) and the step has \`allowEmpty: false\``,
   };
+}
+
+/**
+ * Output tokens billed for text: the metered body's (else LangChain's) output tokens less those
+ * reported as reasoning, which a reasoning model spends whatever it answers.
+ */
+function textTokensOf(answer: MeteredResponse | undefined, message: AIMessage): number {
+  if (answer?.reported === true) return answer.outputTokens - (answer.reasoningTokens ?? 0);
+  // LangChain's generic message types lose the usage fields' types; read them as plain data.
+  const usage = message.usage_metadata as
+    | { output_tokens?: number; output_token_details?: { reasoning?: number } }
+    | undefined;
+  return (usage?.output_tokens ?? 0) - (usage?.output_token_details?.reasoning ?? 0);
 }

@@ -328,6 +328,11 @@ describe("llm step against a failing provider", () => {
           ]),
         },
       });
+      const message = result.status === "error" ? String((result.error.cause as Error).message) : "";
+      // More attempts are suggested only for a failure the step retries.
+      expect(/raise `retry\.attempts`/.test(message)).toBe(status === 503);
+      if (status === undefined)
+        expect(message).toMatch(/the step does not retry an error it cannot classify/);
       expect(asked).toBe(calls);
     },
   );

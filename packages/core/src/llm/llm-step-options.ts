@@ -38,6 +38,14 @@ export interface LlmStepOptions {
   callTimeoutMs?: number;
   /** Timeout of the whole step (every call, retry and fallback), as for every step kind. */
   timeoutMs?: number;
+  /**
+   * Whether a plain answer (no `schema`, no `labels`) with no text is the step's output, `""`
+   * (default true: "reply with nothing if there is no PII" is answered so). With `false` an empty
+   * answer is a failure, retried as a provider's. Either way an answer cut off by the token limit
+   * before any text fails (raise `maxTokens`), and one the provider billed tokens for but sent no
+   * text is retried.
+   */
+  allowEmpty?: boolean;
   /** Times an answer that fails the schema is sent back to the model with the errors (default 1). */
   repairs?: number;
   /**

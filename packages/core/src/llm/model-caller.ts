@@ -30,6 +30,7 @@ import type { CachedResponse, ResponseCache } from "./response-cache.ts";
 import { type MeteredResponse, metered, ResponseMeter } from "./response-meter.ts";
 import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
 import { contentText } from "./structured-answer.ts";
+import { tokenLimitReason } from "./token-limit.ts";
 import { tokenSink, withTokenHandler } from "./token-stream-handler.ts";
 import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
 
@@ -51,6 +52,8 @@ export interface ModelCallerOptions {
   callTimeoutMs: number;
   rateLimit?: RateLimits;
   structured?: StructuredRequest;
+  /** Whether a plain answer with no text is used (default true; see {@link emptyAnswer}). */
+  allowEmpty?: boolean;
   /** The cache to use for a call; undefined to call the model. */
   cache: () => ResponseCache | undefined;
 }
@@ -68,8 +71,9 @@ export interface ModelAnswer {
  * Calls a step's model the careful way: through the cache, the provider's shared rate limiter and
  * a per-call timeout; retrying 429s, 5xx, connection errors and timeouts with exponential backoff
  * and jitter or the provider's `Retry-After`; then trying the fallback models in order. An answer
- * that came empty (no choices, or a plain answer with no text) is retried, unless the token limit
- * cut it off before any text; a refusal or a content-filter stop moves on to the next
+ * with no choices is retried; a plain answer with no text is used as it came, unless the token
+ * limit cut it off before any text (not retried) or the provider billed tokens for text it did not
+ * send (retried) (see {@link emptyAnswer}); a refusal or a content-filter stop moves on to the next
  * model and ends in `MODEL_REFUSED`. The tokens and cost of every billed call go to
  * `ctx.recordUsage` and the call's trace, whether its answer was used, unreadable or retried
  * (see {@link ResponseMeter}); an answer from the cache costs nothing but records what it would have
@@ -118,8 +122,9 @@ export class ModelCaller {
       const key = cache ? this.cacheKey(model.id, messages, sample) : undefined;
       if (cache && key) {
         const hit = await cache.get(key);
-        if (hit) {
-          const message = await toMessage(hit);
+        const cached = hit ? await toMessage(hit) : undefined;
+        if (hit && cached && !this.refusesCached(cached)) {
+          const message = cached;
           // A cached answer has no pieces to stream: it comes whole, so listeners still see the text.
           const sink = tokenSink(ctx);
           if (sink) {
@@ -191,7 +196,9 @@ export class ModelCaller {
         if (message !== undefined) {
           const declined =
             declinedAnswer(meter.last, message) ??
-            (this.options.structured === undefined ? emptyAnswer(meter.last, message) : undefined);
+            (this.options.structured === undefined
+              ? emptyAnswer(meter.last, message, this.options.allowEmpty)
+              : undefined);
           if (declined === undefined) {
             this.warnIfCut(ctx, model.id, meter.last, message);
             if (cache && key) {
@@ -276,6 +283,14 @@ export class ModelCaller {
     });
   }
 
+  /** An empty answer cached by a step that allows it is no answer for one that does not. */
+  private refusesCached(message: AIMessage): boolean {
+    const { structured, allowEmpty } = this.options;
+    return (
+      structured === undefined && allowEmpty === false && emptyAnswer(undefined, message, false) !== undefined
+    );
+  }
+
   /** A plain answer stopped by the token limit is kept, but said: it is probably missing its end. */
   private warnIfCut(
     ctx: StepContext,
@@ -284,10 +299,10 @@ export class ModelCaller {
     message: AIMessage,
   ): void {
     if (this.options.structured !== undefined) return;
-    const finish = answer?.finishReason ?? message.response_metadata?.finish_reason;
-    if (finish !== "length") return;
+    const cut = tokenLimitReason(answer, message.response_metadata);
+    if (cut === undefined) return;
     ctx.logger.warn(
-      `llm step "${this.options.step}": the answer of ${model} was cut off by the token limit (finish_reason length); raise \`maxTokens\` or ask for a shorter answer.`,
+      `llm step "${this.options.step}": the answer of ${model} was cut off by the token limit (${cut}); raise \`maxTokens\` or ask for a shorter answer.`,
       { maxTokens: this.options.settings.maxTokens },
     );
   }

@@ -9,6 +9,8 @@ export interface MeteredResponse {
   reported: boolean;
   inputTokens: number;
   outputTokens: number;
+  /** Of `outputTokens`, those a reasoning model spent thinking (sent as no text), when reported. */
+  reasoningTokens?: number;
   /**
    * Choices the answer held (a stream: 1 once a chunk had one); undefined for bodies that are not
    * chat completions (the Responses API).
@@ -173,6 +175,8 @@ interface Usage {
   completion_tokens?: number;
   input_tokens?: number;
   output_tokens?: number;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+  output_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
 /** Records what a body (or a stream's chunk) says. */
@@ -187,6 +191,9 @@ function addBody(read: MeteredResponse, value: unknown, whole: boolean): void {
     read.reported = true;
     read.inputTokens = usage.prompt_tokens ?? usage.input_tokens ?? 0;
     read.outputTokens = usage.completion_tokens ?? usage.output_tokens ?? 0;
+    const reasoning =
+      usage.completion_tokens_details?.reasoning_tokens ?? usage.output_tokens_details?.reasoning_tokens;
+    if (typeof reasoning === "number") read.reasoningTokens = reasoning;
   }
   if (!Array.isArray(body.choices)) return;
   if (whole) read.choices = body.choices.length;

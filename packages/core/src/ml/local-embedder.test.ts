@@ -71,4 +71,18 @@ describe("LocalEmbedder", () => {
     expect(embedder.embed("lost card")).not.toBe(first);
     expect(embedder.embed("lost card")).toEqual(first);
   });
+
+  it("stops embedding once the caller's signal aborts, between batches", async () => {
+    const embedder = LocalEmbedder.fit(corpus, { batchSize: 2 });
+    const controller = new AbortController();
+    const texts = ["a card", "a pin", "a rate", "a fee", "a loan", "a top-up"];
+    const pending = embedder.embedDocuments(texts, { signal: controller.signal });
+    // The first batch ran before the call yielded; the rest is not embedded.
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: "ABORTED" });
+    await expect(embedder.embedQuery("a card", { signal: controller.signal })).rejects.toMatchObject({
+      code: "ABORTED",
+    });
+    expect(await embedder.embedDocuments(texts)).toHaveLength(6);
+  });
 });

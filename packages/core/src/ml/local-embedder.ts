@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { Embedder } from "../steps/step-kinds.ts";
+import { abortReason } from "../async/settle.ts";
+import type { Embedder, EmbedOptions } from "../steps/step-kinds.ts";
 import {
   type ArtifactContents,
   type LoadedArtifact,
@@ -117,16 +118,24 @@ export class LocalEmbedder implements Embedder {
     return out;
   }
 
-  /** The query embedding as LangChain's `EmbeddingsInterface` has it. */
-  async embedQuery(text: string): Promise<number[]> {
+  /** The query embedding as LangChain's `EmbeddingsInterface` has it; rejects if `options.signal` has aborted. */
+  async embedQuery(text: string, options: EmbedOptions = {}): Promise<number[]> {
+    if (options.signal?.aborted) throw abortReason(options.signal, `embedder "${this.id}"`);
     return Array.from(this.embed(text));
   }
 
-  /** Document embeddings as LangChain has them, in batches that let other work run in between. */
-  async embedDocuments(texts: string[]): Promise<number[][]> {
+  /**
+   * Document embeddings as LangChain has them, in batches that let other work run in between. Once
+   * `options.signal` aborts, no further batch is embedded and the call rejects with its reason.
+   */
+  async embedDocuments(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
+    const { signal } = options;
     const out: number[][] = [];
     for (let i = 0; i < texts.length; i++) {
       if (i > 0 && i % this.#batchSize === 0) await yieldToEventLoop();
+      if (signal?.aborted && (i === 0 || i % this.#batchSize === 0)) {
+        throw abortReason(signal, `embedder "${this.id}"`);
+      }
       out.push(Array.from(this.embed(texts[i] as string)));
     }
     return out;

@@ -1,6 +1,7 @@
 /*
  * Type tests of the Embedder contract: embedders written before it took options still fit it, and
- * Catena's own embedders take the signal a knn step passes.
+ * Catena's own embedders take the signal a knn step passes (OpenAiEmbedder sends no request once it
+ * aborts, LocalEmbedder embeds no further batch: their own tests show it).
  */
 import { describe, expectTypeOf, it } from "vitest";
 import type { OpenAiEmbedder } from "../langchain/openai-embedder.ts";
@@ -22,6 +23,9 @@ describe("Embedder", () => {
     expectTypeOf<OpenAiEmbedder>().toExtend<Embedder>();
     expectTypeOf<LocalEmbedder>().toExtend<Embedder>();
     expectTypeOf<OpenAiEmbedder["embedQuery"]>().parameter(1).toEqualTypeOf<EmbedOptions | undefined>();
+    expectTypeOf<OpenAiEmbedder["embedDocuments"]>().parameter(1).toEqualTypeOf<EmbedOptions | undefined>();
+    expectTypeOf<LocalEmbedder["embedQuery"]>().parameter(1).toEqualTypeOf<EmbedOptions | undefined>();
+    expectTypeOf<LocalEmbedder["embedDocuments"]>().parameter(1).toEqualTypeOf<EmbedOptions | undefined>();
     expectTypeOf<EmbedOptions>().toEqualTypeOf<{ signal?: AbortSignal }>();
     // @ts-expect-error: a signal, not a timeout in milliseconds
     const wrong: EmbedOptions = { signal: 100 };

@@ -103,6 +103,7 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
     callTimeoutMs: options.callTimeoutMs ?? 60_000,
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     ...(structured === undefined ? {} : { structured }),
+    ...(options.allowEmpty === undefined ? {} : { allowEmpty: options.allowEmpty }),
     cache,
   });
 
@@ -120,6 +121,8 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
     repairs,
     logprobs,
     method: options.method ?? null,
+    // Only when set: the fingerprints of steps defined before the option stay as they were.
+    ...(options.allowEmpty === false ? { allowEmpty: false } : {}),
   };
 
   /** An answer that passed the schema, repairing it with the validation errors when it did not. */
