@@ -21,7 +21,8 @@ describe("catena train / calibrate on data in other shapes", () => {
       ["--json", "train", "banking-intents", "--data", "bom-crlf-case.csv", "--out", "bom"],
       { cwd: dir },
     );
-    expect(r.stderr).toBe("");
+    // Six dev items are too few to show 97% precision: the calibration says so, once.
+    expect(r.stderr).toMatch(/^catena: warning: calibration: the dev set has 6 items, too few [^\n]*\n$/);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout).report;
     // 36 examples, 3 classes of 12: 10 of each to train on, 2 held out as dev.
@@ -31,6 +32,44 @@ describe("catena train / calibrate on data in other shapes", () => {
       "exchange_rate",
       "lost_or_stolen_card",
     ]);
+    // Calibrated on the dev items it held out, so the folder is a usable chain, not LLM-only.
+    expect(JSON.parse(r.stdout).calibration.items).toBe(report.dev.examples);
+    expect(existsSync(join(dir, "bom", "thresholds.json"))).toBe(true);
+  }, 60_000);
+
+  it("with --no-calibrate writes no thresholds and gives the exact calibrate command to run next", async () => {
+    const r = await catena(
+      [
+        "train",
+        "banking-intents",
+        "--data",
+        "labelled.jsonl",
+        "--dev",
+        "tabs.tsv",
+        "--out",
+        "no cal",
+        "--no-calibrate",
+      ],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "every item goes to the LLM tier until you calibrate them on labelled dev data. Next:\n  catena calibrate banking-intents --artifacts 'no cal' --data tabs.tsv\n",
+    );
+    expect(existsSync(join(dir, "no cal", "thresholds.json"))).toBe(false);
+  }, 60_000);
+
+  it("reports a folder it calibrates as that folder, with its fingerprint, not as the chain's current version", async () => {
+    const r = await catena(["calibrate", "banking-intents", "--artifacts", "no cal", "--data", "tabs.tsv"], {
+      cwd: dir,
+      env: noProvider,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^calibrated banking-intents artifacts in no cal \(fingerprint [0-9a-f]{12}, trained \d{4}-\d\d-\d\d \d\d:\d\d UTC\), cascade "intent"/,
+    );
+    expect(r.stdout).not.toContain("@1.0.0");
+    expect(r.stdout).toMatch(/the chain's fingerprint changes \([0-9a-f]{12} → [0-9a-f]{12}\)/);
   }, 60_000);
 
   it("trains on a .tsv and on JSON lines, and calibrates on JSON lines", async () => {
@@ -81,6 +120,9 @@ describe("catena train / calibrate on data in other shapes", () => {
       "two-per-class.csv has too few examples per class (6 in all) to hold 15% of them out as dev",
     );
     expect(two.stdout).toMatch(/^trained banking-intents: 6 examples, 3 of its 77 classes/);
+    expect(two.stdout).toContain(
+      "catena calibrate banking-intents --artifacts two --data <labelled dev file>",
+    );
     expect(readdirSync(join(dir, "two"))).toContain("classifier.catena");
 
     const one = await catena(
@@ -125,6 +167,39 @@ describe("catena train / calibrate on data in other shapes", () => {
     expect(r.stderr).toMatch(
       /^catena: --data too-long\.csv: 1 item\(s\) that banking-intents cannot take as input: line 8 \(text: Too big: expected string to have <=2000 characters\); shorten or remove them/,
     );
+  }, 60_000);
+
+  it("evaluates held-out data with a blank text and intents the chain does not know, counting them", async () => {
+    const r = await catena(["--json", "--no-trace", "eval", "banking-intents", "--data", "new-intent.csv"], {
+      cwd: dir,
+      env: noProvider,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    // One warning for the unknown labels, with the count and the labels.
+    expect(r.stderr).toBe(
+      'catena: warning: new-intent.csv: 3 item(s) expect labels banking-intents does not know: "crypto_wallet" (2), "bill_split" (1); they count as misses (--strict-labels refuses such a file).\n',
+    );
+    const report = JSON.parse(r.stdout);
+    expect(report.items).toBe(13);
+    // The blank text is an item the chain refused: an error of the report, not of the file.
+    expect(report.failed).toBe(1);
+    expect(report.failures[0].code).toBe("INPUT_VALIDATION");
+    // The three of unknown labels are misses: at most 9 of the 13 can be right.
+    expect(report.accuracy).toBeLessThanOrEqual(9 / 13);
+
+    const text = await catena(["--no-trace", "eval", "banking-intents", "--data", "new-intent.csv"], {
+      cwd: dir,
+      env: noProvider,
+    });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^failed\s+1\s/m);
+
+    const strict = await catena(
+      ["--no-trace", "eval", "banking-intents", "--data", "new-intent.csv", "--strict-labels"],
+      { cwd: dir, env: noProvider },
+    );
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('"crypto_wallet" (line 12)');
   }, 60_000);
 
   it("warns of a text given two labels, naming the file and both lines, and still trains", async () => {

@@ -15,9 +15,11 @@ import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
 import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { shortFingerprint } from "../format/short-fingerprint.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
+import { artifactsFolder, artifactsFolderText } from "../training/artifacts-folder.ts";
 import { assertChainTakes } from "../training/assert-chain-takes.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 
@@ -62,7 +64,8 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(dev));
       if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
-      const chain = trainable.chainFor(dir);
+      const folder = dir === undefined ? undefined : artifactsFolder(trainable, dir);
+      const chain = folder?.chain ?? trainable.chainFor();
       assertChainTakes(chain, dev, { option: "--data", shown: options.data });
       const cost = trainable.llmCostPerItemUsd();
       const result = await calibrate(
@@ -74,18 +77,62 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       if (!options.dryRun) writeThresholds(path, result);
       const shown = displayPath(ctx.io.cwd, path);
       for (const warning of result.warnings) ctx.io.err(`catena: warning: ${warning.message}\n`);
+      // The thresholds are part of the fingerprint: the chain over the folder, defined anew, tells it.
+      const after =
+        options.dryRun === true
+          ? undefined
+          : trainable.chainFor(dir, { version: folder?.version ?? chain.version }).fingerprint;
+      const described =
+        folder === undefined
+          ? undefined
+          : {
+              shown: displayPath(ctx.io.cwd, dir ?? ""),
+              version: folder.version,
+              trainedAt: folder.trainedAt,
+            };
       if (globals.json) {
         ctx.io.out(
-          jsonText({ status: "calibrated", chain: chain.id, written: options.dryRun ? null : path, result }),
+          jsonText({
+            status: "calibrated",
+            chain: folder === undefined || folder.version !== undefined ? chain.id : chain.name,
+            ...(folder === undefined
+              ? {}
+              : {
+                  artifacts: {
+                    dir,
+                    version: folder.version ?? null,
+                    trainedAt: folder.trainedAt ?? null,
+                    fingerprint: chain.fingerprint,
+                  },
+                }),
+            fingerprint: { before: chain.fingerprint, after: after ?? null },
+            written: options.dryRun ? null : path,
+            result,
+          }),
         );
         return;
       }
-      ctx.io.out(calibrationText(chain.id, result, options.dryRun ? undefined : shown));
+      ctx.io.out(
+        calibrationText(
+          artifactsFolderText(chain, described),
+          result,
+          options.dryRun ? undefined : shown,
+          after === undefined ? undefined : { before: chain.fingerprint, after },
+        ),
+      );
     });
 }
 
-/** The human-readable calibration report. */
-export function calibrationText(chain: string, r: CalibrationResult, written: string | undefined): string {
+/**
+ * The human-readable calibration report. `chain` names what was calibrated (a chain's id, or an
+ * artifacts folder); `fingerprint`, when the thresholds were written, the chain's before and after.
+ */
+export function calibrationText(
+  chain: string,
+  r: CalibrationResult,
+  written: string | undefined,
+  fingerprint?: { before: string; after: string },
+): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
     `calibrated ${chain}, cascade "${r.cascade}", on ${r.items} dev items for ${pct(r.targetPrecision)} precision`,
@@ -114,7 +161,9 @@ export function calibrationText(chain: string, r: CalibrationResult, written: st
     "",
     written === undefined
       ? "dry run: thresholds not written"
-      : `wrote ${written}: the chain's fingerprint changes, so bump its version (catena lock --check tells)`,
+      : fingerprint === undefined || fingerprint.before !== fingerprint.after
+        ? `wrote ${written}: the chain's fingerprint changes${fingerprint === undefined ? "" : ` (${shortFingerprint(fingerprint.before)} → ${shortFingerprint(fingerprint.after)})`}, so bump its version (catena lock --check tells)`
+        : `wrote ${written}: the same thresholds as before (fingerprint ${shortFingerprint(fingerprint.after)} unchanged)`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -23,6 +23,7 @@ export interface CompareCommandOptions {
   maxCost?: string;
   llmCache: string | false;
   show: string;
+  strictLabels?: boolean;
 }
 
 /**
@@ -58,6 +59,10 @@ export function registerCompareCommand(program: Command, ctx: CommandContext): v
     .option("--llm-cache <dir>", "answer repeated LLM requests from this cache", ".catena/llm-cache")
     .option("--no-llm-cache", "call the model for every request")
     .option("--show <n>", "changed examples listed (text output)", "20")
+    .option(
+      "--strict-labels",
+      "refuse the data when an item expects a label the chain does not know (default: count it as a miss, and warn)",
+    )
     .addHelpText(
       "after",
       '\nCost: when answers came from --llm-cache, the "cost/run, uncached" row counts each at what the model\nwould charge for it, so a version is not cheaper for having found its answers in the cache; "spent"\nbelow it is what this run paid. Gates: cost and cost_delta are spent (as in catena eval),\nuncached_cost and uncached_cost_delta at uncached prices; the deltas are per run, after - before.\n',
@@ -81,6 +86,9 @@ export function registerCompareCommand(program: Command, ctx: CommandContext): v
         prepareEval(ctx, chain, { ...rest, repeats: 1, ...(gate === undefined ? {} : { gate }) });
       const setup = await setupOf(a);
       const setupB = await setupOf(b);
+      // Both versions read the same file: a warning about it is said once.
+      for (const warning of new Set([...setup.warnings, ...setupB.warnings]))
+        ctx.io.err(`catena: warning: ${warning}\n`);
       const tracing = await startCliTracing(ctx, globals, { flushTimeoutMs: BATCH_TRACE_FLUSH_MS });
       let ra: RecordedExperiment;
       let rb: RecordedExperiment;

@@ -42,6 +42,7 @@ export interface EvalCommandOptions {
   maxCost?: string;
   experiment?: string;
   llmCache: string | false;
+  strictLabels?: boolean;
 }
 
 /**
@@ -81,6 +82,10 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
     .option("--experiment <name>", "name of the recorded experiment (default <chain>@<version>-<time>)")
     .option("--llm-cache <dir>", "answer repeated LLM requests from this cache", ".catena/llm-cache")
     .option("--no-llm-cache", "call the model for every request")
+    .option(
+      "--strict-labels",
+      "refuse the data when an item expects a label the chain does not know (default: count it as a miss, and warn)",
+    )
     .action(async (ref: string, options: EvalCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const minAccuracy =
@@ -92,11 +97,12 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const chain = registry.get(ref);
       const { gate: _text, ...rest } = options;
-      const { dataset, shownAs, path, label, evaluators } = await prepareEval(ctx, chain, {
+      const { dataset, shownAs, path, label, evaluators, warnings } = await prepareEval(ctx, chain, {
         ...rest,
         repeats,
         ...(gate === undefined ? {} : { gate }),
       });
+      for (const warning of warnings) ctx.io.err(`catena: warning: ${warning}\n`);
       if (gate !== undefined) {
         // A metric the report will not have fails now, not after every example ran (and was paid for).
         const names = experimentMetricNames(

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
 import {
+  type CalibrationResult,
   checkExamples,
   conflictingLabels,
   conflictingLabelsWarning,
@@ -18,6 +19,8 @@ import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
+import { parseShare } from "../share-option.ts";
+import { calibrateTrained } from "../training/calibrate-trained.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
 import { assertWritablePath } from "../writable-path.ts";
@@ -31,6 +34,8 @@ export interface TrainCommandOptions extends Omit<TrainFromTracesCommandOptions,
   dev?: string;
   out?: string;
   seed?: string;
+  /** False with `--no-calibrate`: leave the thresholds to `catena calibrate`. */
+  calibrate?: boolean;
 }
 
 /**
@@ -76,8 +81,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     )
     .option(
       "--target-precision <p>",
-      "with --from-traces: precision the cheap tiers are calibrated for",
+      "precision the cheap tiers are calibrated for (on the dev items; with --from-traces: on the dev split and traced items)",
       "0.97",
+    )
+    .option(
+      "--no-calibrate",
+      "train only: keep no thresholds for the new weights (every item goes to the LLM tier until `catena calibrate` runs)",
     )
     .option(
       "--gate <conditions>",
@@ -154,6 +163,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
       const seed = Number(options.seed ?? "77");
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${options.seed}`);
+      const target = parseShare(options.targetPrecision, "--target-precision", { zero: false });
       assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
       const labelColumns = ["label", "category"];
       const examples = readCsvColumns(() => trainable.readData(dataPath), {
@@ -206,13 +216,70 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       } finally {
         bar?.stop();
       }
+      // A folder of weights without thresholds sends every item to the LLM tier: calibrate on the
+      // dev items held out, as `train --from-traces` does, unless told not to or there are none.
+      const calibrated =
+        options.calibrate === false || dev.length === 0
+          ? undefined
+          : await calibrateTrained(trainable, outDir, dev, target);
       const files = result.files.map((f) => displayPath(ctx.io.cwd, f));
+      if (calibrated !== undefined) files.push(displayPath(ctx.io.cwd, calibrated.path));
+      // A dev set too small says so once; the tiers' own too-few warnings follow from it.
+      const warnings = calibrated?.result.warnings ?? [];
+      const small = warnings.find((w) => w.code === "DEV_SET_TOO_SMALL");
+      for (const warning of small === undefined ? warnings : [small])
+        ctx.io.err(`catena: warning: calibration: ${warning.message}\n`);
+      if (calibrated !== undefined && calibrated.refused > 0) {
+        ctx.io.err(
+          `catena: warning: ${calibrated.refused} dev item(s) that ${name} cannot take as input (too long, say) were left out of the calibration.\n`,
+        );
+      }
+      const next = calibrated === undefined ? calibrateCommand(name, options.out, options.dev) : undefined;
       if (globals.json) {
-        ctx.io.out(jsonText({ status: "trained", chain: name, outDir, files, report: result.report }));
+        ctx.io.out(
+          jsonText({
+            status: "trained",
+            chain: name,
+            outDir,
+            files,
+            report: result.report,
+            calibration: calibrated?.result ?? null,
+            ...(next === undefined ? {} : { next }),
+          }),
+        );
         return;
       }
-      ctx.io.out(trainReportText(name, result.report, files, new Set(train.map((e) => e.label)).size));
+      ctx.io.out(
+        trainReportText(name, result.report, files, new Set(train.map((e) => e.label)).size, {
+          ...(calibrated === undefined ? {} : { calibration: calibrated.result }),
+          ...(next === undefined ? {} : { next }),
+        }),
+      );
     });
+}
+
+/**
+ * The `catena calibrate` command that gives the artifacts in `out` (the chain's own folder when
+ * undefined) their thresholds, on `dev` when the user gave a dev file (else a placeholder: the data
+ * trained on is no fit to calibrate on).
+ */
+export function calibrateCommand(chain: string, out: string | undefined, dev: string | undefined): string {
+  const quoted = (arg: string): string =>
+    /^[\w./@:=+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+  return [
+    "catena calibrate",
+    quoted(chain),
+    ...(out === undefined ? [] : ["--artifacts", quoted(out)]),
+    "--data",
+    dev === undefined ? "<labelled dev file>" : quoted(dev),
+  ].join(" ");
+}
+
+/** What the training report says beside the training: its calibration, or the command to run. */
+export interface TrainReportExtras {
+  calibration?: CalibrationResult;
+  /** The `catena calibrate` command to run next, when train did not calibrate. */
+  next?: string;
 }
 
 /**
@@ -225,6 +292,7 @@ export function trainReportText(
   report: TrainingReport,
   files: readonly string[],
   classesInData: number = report.classes,
+  extras: TrainReportExtras = {},
 ): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const classes =
@@ -245,6 +313,20 @@ export function trainReportText(
           .slice(0, 10)
           .map((c) => [c.label, pct(c.f1), pct(c.precision), pct(c.recall), String(c.support)]),
       ]).trimEnd(),
+    );
+  }
+  const c = extras.calibration;
+  if (c !== undefined) {
+    lines.push(
+      "",
+      `calibrated on the ${c.items} dev items for ${pct(c.targetPrecision)} precision: the cheap tiers answer ${pct(c.accepted.coverage)} of them at ${c.accepted.precision === null ? "-" : pct(c.accepted.precision)} precision, ${pct(c.rest.share)} go to ${c.rest.tiers.join(", ") || "no tier"}`,
+    );
+  }
+  if (extras.next !== undefined) {
+    lines.push(
+      "",
+      "no thresholds were chosen for these weights: every item goes to the LLM tier until you calibrate them on labelled dev data. Next:",
+      `  ${extras.next}`,
     );
   }
   lines.push(

@@ -20,6 +20,7 @@ import { datasetOfItems } from "./eval-dataset.ts";
 import { type LabelField, labelFieldOf } from "./label-field.ts";
 import { readEvalItems } from "./read-eval-items.ts";
 import { evalsConfigIn, resolveEvaluators } from "./resolve-evaluators.ts";
+import { unknownLabelsWarning } from "./unknown-labels-warning.ts";
 
 /** What `eval` and `compare` prepare before running: the data, the label field and the evaluators. */
 export interface EvalSetup {
@@ -31,6 +32,8 @@ export interface EvalSetup {
   label?: LabelField;
   evaluators: Evaluator[];
   judges: LlmJudge[];
+  /** Warnings about the data (labels the chain does not know), for the command to print once. */
+  warnings: string[];
 }
 
 /** What `prepareEval` is given: the command's options that shape the data and the evaluators. */
@@ -41,6 +44,8 @@ export interface PrepareEvalOptions {
   gate?: readonly GateCondition[];
   llmCache: string | false;
   repeats: number;
+  /** Refuse the file when an item's expected label is not in the chain's label set (`--strict-labels`). */
+  strictLabels?: boolean;
 }
 
 /**
@@ -66,11 +71,25 @@ export async function prepareEval(
       : labelFieldOf(chain, options.labelField)
     : labelFieldOrNone(chain, options.labelField);
   const labels = label && (trainableChains.find((t) => t.name === chain.name)?.labels ?? label.labels);
-  const dataset =
-    label && !examples
-      ? datasetOfItems(path, readEvalItems(path, shownAs, labels, label.field), label.field)
-      : readDatasetFile(path, { chain, shownAs });
-  return finishSetup(ctx, chain, options, { dataset, shownAs, path, ...(label ? { label } : {}) });
+  let dataset: Dataset;
+  const warnings: string[] = [];
+  if (label && !examples) {
+    // Held-out data may hold a label the chain does not know (a new intent) or an item it refuses
+    // (a blank text): both are results to report, a miss and an error, not reasons to refuse the
+    // file, unless --strict-labels asks for the refusal.
+    const strict = options.strictLabels === true;
+    const items = readEvalItems(path, shownAs, strict ? labels : undefined, label.field, "--data", true);
+    const warning = strict ? undefined : unknownLabelsWarning(shownAs, chain.name, items, labels);
+    if (warning !== undefined) warnings.push(warning);
+    dataset = datasetOfItems(path, items, label.field);
+  } else dataset = readDatasetFile(path, { chain, shownAs });
+  return finishSetup(ctx, chain, options, {
+    dataset,
+    shownAs,
+    path,
+    warnings,
+    ...(label ? { label } : {}),
+  });
 }
 
 /**
@@ -101,6 +120,7 @@ async function prepareRemoteEval(
     dataset,
     shownAs: `dataset ${dataset.name}`,
     path: options.data,
+    warnings: [],
     ...(label ? { label } : {}),
   });
 }
@@ -110,7 +130,7 @@ async function finishSetup(
   ctx: CommandContext,
   chain: AnyChain,
   options: PrepareEvalOptions,
-  data: Pick<EvalSetup, "dataset" | "shownAs" | "path" | "label">,
+  data: Pick<EvalSetup, "dataset" | "shownAs" | "path" | "label" | "warnings">,
 ): Promise<EvalSetup> {
   const label = data.label;
   const config = await evalsConfigIn(ctx.io.cwd);

@@ -19,6 +19,7 @@ export interface EvalItem {
  * problems are errors naming the lines. An empty file is an error that says so; a CSV file without
  * the columns is a usage error naming `option`, the flag the file came with. `eval`, `skew` and
  * `calibrate` read their data with it, so the messages speak of labelled items, not evals.
+ * `keepBlankTexts` keeps an item with a blank text (an eval counts it as one the chain refuses).
  */
 export function readEvalItems(
   path: string,
@@ -26,6 +27,7 @@ export function readEvalItems(
   labels?: readonly string[],
   field = "label",
   option = "--data",
+  keepBlankTexts = false,
 ): EvalItem[] {
   assertUtf8File(path, shownAs);
   const raw = readFileSync(path, "utf8");
@@ -42,7 +44,7 @@ export function readEvalItems(
       new RegExp(`(^|[,\\t])\\s*"?${escapeRegExp(column)}"?\\s*([,\\t]|$)`, "i").test(header);
     const labelColumn = [field, "label", "category"].find(has) ?? field;
     const labelColumns = [...new Set([field, "label", "category"])];
-    const read = () => readLabelledCsv(path, { labelColumn, ...(labels ? { labels } : {}) });
+    const read = () => readLabelledCsv(path, { labelColumn, keepBlankTexts, ...(labels ? { labels } : {}) });
     return readCsvColumns(read, { option, shown: shownAs, labelColumns }).map((e, i) => ({
       input: { text: e.text },
       label: e.label,
@@ -73,7 +75,12 @@ export function readEvalItems(
     label: item.label,
     line: item.line,
   }));
-  checkExamples(examples, { minPerClass: 1, source: shownAs, ...(labels ? { labels } : {}) });
+  checkExamples(examples, {
+    minPerClass: 1,
+    source: shownAs,
+    keepBlankTexts,
+    ...(labels ? { labels } : {}),
+  });
   return items;
 }
 

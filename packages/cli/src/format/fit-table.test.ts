@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { displayWidth } from "./display-width.ts";
 import { fitTable } from "./fit-table.ts";
 
 describe("fitTable", () => {
@@ -20,6 +21,22 @@ describe("fitTable", () => {
     expect(lines[0]).not.toContain("COST");
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(50);
     expect(lines[1]).toBe("1a2b3c4d  a-very-long-chain-name@1.10…  keyword-s…");
+  });
+
+  it("measures and cuts by display width: wide characters take two columns", () => {
+    const text = fitTable(
+      [
+        ["RUN", "TEXT", "TIER"],
+        ["1a2b", "我的卡什么时候到", "rules"],
+        ["5e6f", "where is my card", "linear"],
+      ],
+      { width: 28, shrinkable: [{ column: 1, minWidth: 6 }] },
+    );
+    const lines = text.trimEnd().split("\n");
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(28);
+    // 28 - 4 (RUN) - 6 (TIER) - 4 (gaps) = 14 columns of text: six wide characters and the ellipsis.
+    expect(lines[1]).toBe("1a2b  我的卡什么时…   rules");
+    expect(lines[2]).toBe("5e6f  where is my c…  linear");
   });
 
   it("changes nothing that already fits", () => {

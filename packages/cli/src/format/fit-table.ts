@@ -1,3 +1,4 @@
+import { displayWidth } from "./display-width.ts";
 import { table } from "./table.ts";
 
 /** A column {@link fitTable} may cut, and how narrow it may get. */
@@ -8,7 +9,7 @@ export interface ShrinkableColumn {
 }
 
 /**
- * Lays out rows as {@link table} does, within `width` characters: columns whose cells (under the
+ * Lays out rows as {@link table} does, within `width` terminal columns (measured by display width): columns whose cells (under the
  * header) are all `-` are left out, then the `shrinkable` columns are cut (cells end in `…`), the
  * first one down to its `minWidth` before the next, until the lines fit.
  *
@@ -23,7 +24,7 @@ export function fitTable(
   if (header === undefined) return "";
   const keep = header.map((_, i) => body.length === 0 || body.some((row) => (row[i] ?? "-") !== "-"));
   const kept = rows.map((row) => row.filter((_, i) => keep[i]));
-  const widths = kept[0]?.map((_, i) => Math.max(...kept.map((row) => (row[i] ?? "").length))) ?? [];
+  const widths = kept[0]?.map((_, i) => Math.max(...kept.map((row) => displayWidth(row[i] ?? "")))) ?? [];
   let excess = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) - options.width;
   for (const { column, minWidth } of options.shrinkable) {
     if (excess <= 0) break;
@@ -33,9 +34,19 @@ export function fitTable(
     widths[at] = (widths[at] ?? 0) - cut;
     excess -= cut;
   }
-  return table(kept.map((row) => row.map((cell, i) => cutTo(cell, widths[i] ?? cell.length))));
+  return table(kept.map((row) => row.map((cell, i) => cutTo(cell, widths[i] ?? displayWidth(cell)))));
 }
 
+/**
+ * `cell` cut to `width` terminal columns, ending in `…`: measured as {@link table} measures (a wide
+ * character takes two columns, a combining mark none), and never splitting a wide character.
+ */
 function cutTo(cell: string, width: number): string {
-  return cell.length <= width ? cell : `${cell.slice(0, Math.max(0, width - 1))}…`;
+  if (displayWidth(cell) <= width) return cell;
+  let kept = "";
+  for (const char of cell) {
+    if (displayWidth(kept + char) > width - 1) break;
+    kept += char;
+  }
+  return `${kept}…`;
 }

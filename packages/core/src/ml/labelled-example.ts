@@ -16,6 +16,11 @@ export interface CheckExamplesOptions {
   minPerClass?: number;
   /** What the data is, for messages (default "the examples"). */
   source?: string;
+  /**
+   * Let a blank text pass (its label must still be filled in): an evaluation counts such an item as
+   * one the chain refuses, where training refuses the file (the default).
+   */
+  keepBlankTexts?: boolean;
 }
 
 const SHOWN = 10;
@@ -39,7 +44,7 @@ export function checkExamples(
   examples.forEach((e, index) => {
     if (
       typeof e.text !== "string" ||
-      e.text.trim() === "" ||
+      (e.text.trim() === "" && options.keepBlankTexts !== true) ||
       typeof e.label !== "string" ||
       e.label.trim() === ""
     ) {

@@ -41,4 +41,16 @@ describe("readLabelledCsv", () => {
       /empty text or label \(line 3\)/,
     );
   });
+
+  it("keeps a blank text when asked (an evaluation counts it as refused), never a blank label", () => {
+    const path = file("blank-text.csv", "text,label\na,greet\n,greet\n");
+    expect(readLabelledCsv(path, { keepBlankTexts: true })).toEqual([
+      { text: "a", label: "greet", line: 2 },
+      { text: "", label: "greet", line: 3 },
+    ]);
+    const noLabel = file("blank-label.csv", "text,label\na,greet\nb,\n");
+    expect(() => readLabelledCsv(noLabel, { keepBlankTexts: true })).toThrow(
+      /empty text or label \(line 3\)/,
+    );
+  });
 });

@@ -13,6 +13,8 @@ export interface ReadLabelledCsvOptions {
   labels?: readonly string[];
   /** Field separator (default: a tab for `.tsv` and `.tab` files, else a comma). */
   delimiter?: string;
+  /** Keep rows with a blank text instead of refusing the file (see `checkExamples`). */
+  keepBlankTexts?: boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
     minPerClass: 1,
     source: path,
     ...(options.labels ? { labels: options.labels } : {}),
+    ...(options.keepBlankTexts === undefined ? {} : { keepBlankTexts: options.keepBlankTexts }),
   });
   return examples;
 }

@@ -8,12 +8,16 @@ import { readLabelledJsonl } from "./read-labelled-jsonl.ts";
 describe("the labelled-file readers' types", () => {
   it("read labelled examples with the CSV reader's options", () => {
     expectTypeOf(readLabelledFile).returns.toEqualTypeOf<LabelledExample[]>();
-    expectTypeOf(readLabelledJsonl)
-      .parameter(1)
-      .toEqualTypeOf<
-        | { textColumn?: string; labelColumn?: string; labels?: readonly string[]; delimiter?: string }
-        | undefined
-      >();
+    expectTypeOf(readLabelledJsonl).parameter(1).toEqualTypeOf<
+      | {
+          textColumn?: string;
+          labelColumn?: string;
+          labels?: readonly string[];
+          delimiter?: string;
+          keepBlankTexts?: boolean;
+        }
+      | undefined
+    >();
     // @ts-expect-error a label set is strings
     readLabelledFile("dev.jsonl", { labels: [1, 2] });
   });

@@ -75,6 +75,7 @@ export function readLabelledJsonl(path: string, options: ReadLabelledCsvOptions 
     minPerClass: 1,
     source: path,
     ...(options.labels ? { labels: options.labels } : {}),
+    ...(options.keepBlankTexts === undefined ? {} : { keepBlankTexts: options.keepBlankTexts }),
   });
   return examples;
 }
