@@ -285,12 +285,14 @@ describe("removeBatch on a batch that is still running", () => {
       await expect(batchStatus(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
       await expect(cancelBatch(redis.url, batchId)).rejects.toMatchObject({ code: "QUEUE_BATCH_UNKNOWN" });
       // The item that was running finishes after the removal mark: its job goes too (it used to
-      // stay in Redis for good, a completed job of a batch nobody collects).
+      // stay in Redis for good, a completed job of a batch nobody collects), also when the item was
+      // counted just before the removal and its job left `active` just after (seen under load).
       await waitFor(async () => worker.finished >= 1);
       await waitFor(async () => (await keys.keys(`bull:catena-batches:${batchId}-*`)).length === 0);
       // Several sweeps later nothing was added back.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await keys.keys(`bull:catena-batches:${batchId}-*`)).toEqual([]);
+      // Nor did the submitter's close or a late failure bring back the record or its lists.
       expect(await keys.keys(`bull:catena-batches:catena-batch:${batchId}*`)).toEqual([]);
     } finally {
       await worker.close();

@@ -14,24 +14,34 @@ import {
  * record (removed, or expired after it finished) is not counted: its bitmaps would otherwise come
  * back, alone, for good. A record that expires (its submitter closed the batch as finished) gives
  * its time left to the bitmap this may create: PEXPIRE left no expiry on keys that did not exist
- * yet. Returns the record's time left in ms (-1: none), or -2 when nothing was counted.
+ * yet. A failure joins the latest failures in the same script: pushed after, apart, it brought the
+ * list back, for good, when a removal (`catena queue remove --force`) came in between.
+ * KEYS: record, failures, one bitmap per status. ARGV: index, status slot, now, failure entry
+ * ('' for none), failures kept, the statuses. Returns the record's time left in ms (-1: none), or
+ * -2 when nothing was counted.
  */
 const COUNT_FINISHED = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
 local ttl = redis.call('PTTL', KEYS[1])
 local index = tonumber(ARGV[1])
-for i = 2, #KEYS do
+local slot = tonumber(ARGV[2])
+for i = 3, #KEYS do
   if redis.call('GETBIT', KEYS[i], index) == 1 then
     redis.call('SETBIT', KEYS[i], index, 0)
-    redis.call('HINCRBY', KEYS[1], ARGV[i + 1], -1)
+    redis.call('HINCRBY', KEYS[1], ARGV[i + 3], -1)
   end
 end
-local bits = KEYS[2 + tonumber(ARGV[2])]
+local bits = KEYS[3 + slot]
 redis.call('SETBIT', bits, index, 1)
 if ttl > 0 then redis.call('PEXPIRE', bits, ttl) end
-redis.call('HINCRBY', KEYS[1], ARGV[3 + tonumber(ARGV[2])], 1)
-redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[#ARGV])
-redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[#ARGV])
+redis.call('HINCRBY', KEYS[1], ARGV[6 + slot], 1)
+redis.call('HSETNX', KEYS[1], 'firstFinishedAt', ARGV[3])
+redis.call('HSET', KEYS[1], 'lastFinishedAt', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('LPUSH', KEYS[2], ARGV[4])
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+end
 return ttl
 `;
 
@@ -58,26 +68,19 @@ export async function countFinished(
   const slot = statuses.indexOf(status);
   if (slot < 0) throw new Error(`unknown finished status ${status}`);
   const bits = statuses.map((s) => statusBitsKey(queueName, data.batchId, s));
+  const entry = failure ? JSON.stringify({ index: data.index, ...failure, at: Number(now) }) : "";
   const ttl = await connection.eval(
     COUNT_FINISHED,
-    1 + bits.length,
+    2 + bits.length,
     key,
+    failuresKey(queueName, data.batchId),
     ...bits,
     String(data.index),
     String(slot),
-    ...statuses,
     now,
+    entry,
+    String(KEPT_FAILURES),
+    ...statuses,
   );
-  if (failure && typeof ttl === "number" && ttl !== -2) {
-    const entry = JSON.stringify({ index: data.index, ...failure, at: Number(now) });
-    const failures = failuresKey(queueName, data.batchId);
-    const transaction = connection
-      .multi()
-      .lpush(failures, entry)
-      .ltrim(failures, 0, KEPT_FAILURES - 1);
-    // Expires with the record, as the bitmaps above, when this list is new.
-    if (ttl > 0) transaction.pexpire(failures, ttl);
-    await transaction.exec();
-  }
   return ttl !== -2;
 }

@@ -28,9 +28,24 @@ export async function openBatchRecord(
 }
 
 /**
+ * Marks a batch's record closed and sets its keys' expiry, in one script: a check first and a write
+ * after, apart, let a removal (`catena queue remove --force`) delete the record in between, and the
+ * write brought it back, alone, for as long as a closed batch is kept (30 days when stopped), with
+ * the counts of items that finished after it; `removeBatch` could not drop it: it had no chain. A batch being removed (its mark is set
+ * before its keys go) is not closed either.
+ */
+const CLOSE_RECORD = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'closed', ARGV[1])
+for i = 3, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+return 1
+`;
+
+/**
  * Marks how a batch's submission ended (`closed`: finished or stopped, for `catena queue status`)
  * and lets Redis drop its record and item bitmaps after `keepMs`. Before, every batch ever run,
- * then every batch nobody resumed, left them behind for good.
+ * then every batch nobody resumed, left them behind for good. A removed batch is left alone: it has
+ * no record, which this must not bring back.
  */
 export async function closeBatchRecord(
   connection: Redis,
@@ -39,12 +54,16 @@ export async function closeBatchRecord(
   closed: "finished" | "stopped",
   keepMs: number,
 ): Promise<void> {
-  const key = batchKey(queueName, batchId);
-  // A removed batch has no record: HSET would bring one back, alone, for good.
-  if ((await connection.exists(key)) === 0) return;
-  const transaction = connection.multi().hset(key, "closed", closed);
-  for (const k of batchKeys(queueName, batchId)) transaction.pexpire(k, keepMs);
-  await transaction.exec();
+  const keys = batchKeys(queueName, batchId);
+  await connection.eval(
+    CLOSE_RECORD,
+    2 + keys.length,
+    batchKey(queueName, batchId),
+    removedKey(queueName, batchId),
+    ...keys,
+    closed,
+    String(keepMs),
+  );
 }
 
 /**

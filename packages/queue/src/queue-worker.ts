@@ -100,8 +100,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   await reachRedis(connection, options.url);
   const refused = new Set<string>();
   const stopped = new Map<string, { at: number; value: BatchStop }>();
-  /** Jobs of removed batches: dropped from Redis once BullMQ has moved them to completed or failed. */
-  const dropped = new Set<string>();
   let finished = 0;
 
   /** Whether a batch was cancelled or removed; asked at most once a second per batch. */
@@ -116,15 +114,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     stopped.set(batchId, { at: Date.now(), value });
     return value;
   };
-  /**
-   * An item of a batch removed while it ran (`catena queue remove --force`): its job is dropped
-   * once it has finished, else it stays in Redis for good, as nobody collects it any more.
-   */
-  const dropIfRemoved = async (job: Job<ItemJobData>): Promise<void> => {
-    if ((await connection.exists(removedKey(queueName, job.data.batchId))) === 1 && job.id)
-      dropped.add(job.id);
-  };
-
   const refuse = async (job: Job<ItemJobData>, code: string, message: string): Promise<never> => {
     const said = `${job.data.batchId}|${code}`;
     if (!refused.has(said)) {
@@ -141,7 +130,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     const { name, version, fingerprint } = data.chain;
     const stop = await stopOf(data.batchId);
     if (stop === "removed") {
-      if (job.id) dropped.add(job.id);
       return refuse(job, "QUEUE_BATCH_REMOVED", `Batch ${data.batchId} was removed.`);
     }
     if (stop === "cancelled") {
@@ -172,14 +160,13 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // exhausted quota fail the same way every time (see retryableByDefault).
     const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
     if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      const counted = await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
-      if (counted === 0) await dropIfRemoved(job);
+      await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
       throw result.error; // BullMQ runs it again after the backoff
     }
     const failure =
       result.status === "error" ? { code: result.error.code, message: result.error.message } : undefined;
-    // Not counted: the batch has no record, as when it was removed while this item ran.
-    if (!(await countFinished(connection, queueName, data, result.status, failure))) await dropIfRemoved(job);
+    // Not counted when the batch has no record (removed while this item ran): see `drop`.
+    await countFinished(connection, queueName, data, result.status, failure);
     finished++;
     return queuedResult(result);
   };
@@ -200,9 +187,16 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       running--;
     }
   };
+  /**
+   * Drops a finished job (completed, failed, or failed to be retried) whose batch carries a removal
+   * mark (`catena queue remove --force`): else it stays in Redis for good, as nobody collects it.
+   * The mark is read after BullMQ moved the job, on every job: a removal may land at any point of
+   * the item's run, even after the item was counted and before its job left `active`, when
+   * `removeBatch`, which skips running jobs, cannot see it. Either the removal's scan of finished
+   * jobs comes after the move and takes the job, or the mark was set before this read.
+   */
   const drop = (job: Job<ItemJobData> | undefined): void => {
-    if (job?.id === undefined || !dropped.delete(job.id)) return;
-    // The mark again: a batch submitted again since (a resume) owns this job id now.
+    if (job?.id === undefined) return;
     void (async () => {
       if ((await connection.exists(removedKey(queueName, job.data.batchId))) === 1) await job.remove();
     })().catch(() => undefined);
