@@ -53,6 +53,12 @@ export interface QueueWorkerOptions {
    * `QUEUE_UNREACHABLE` error naming the address.
    */
   unreachableAfterMs?: number;
+  /**
+   * How long a connected Redis may leave a PING unanswered before it counts as away (default
+   * 5000 ms): a frozen server or a half-open connection stays "connected" and answers nothing.
+   * Time the worker's own event loop was blocked does not count.
+   */
+  answerWithinMs?: number;
   /** Told when the worker gave up on a Redis that did not come back; the worker is closed by then. */
   onUnreachable?: (error: QueueError) => void;
   /**
@@ -246,7 +252,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       },
     },
     "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
-    { blocking },
+    { blocking, ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }) },
   );
   blocking[0] = await worker.waitUntilReady();
   // Late jobs a worker that died could not drop (their ids were in its memory only).

@@ -96,7 +96,7 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await batch.start();
-    const { unreachableAfterMs, onDown, onBack } = settled;
+    const { unreachableAfterMs, onDown, onBack, answerWithinMs } = settled;
     batch.watch = watchRedis(
       [connection, eventsConnection],
       url,
@@ -111,7 +111,7 @@ class RedisQueuedBatch implements QueuedBatch {
       },
       `the results file holds every item finished so far: start Redis again (with its data), then run the same batch again with --resume.`,
       // The events' own connection (a duplicate BullMQ makes) is the one that blocks on XREAD.
-      { blocking: [await events.client] },
+      { blocking: [await events.client], ...(answerWithinMs === undefined ? {} : { answerWithinMs }) },
     );
     return batch;
   }
