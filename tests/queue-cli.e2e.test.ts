@@ -289,6 +289,8 @@ describe("catena batch --queue", () => {
       expect(submitter.stderr()).toMatch(
         new RegExp(`catena: batch \\w+ on ${redacted.replace(/[*.?/]/g, "\\$&")}`),
       );
+      // The status command it suggests can be copied: it says where the password goes.
+      expect(submitter.stderr()).toContain(`--queue ${own.url.replace(":pw-9f3k@", ":<password>@")})`);
       for (const said of [worker.stderr(), submitter.stderr()]) expect(said).not.toContain("pw-9f3k");
 
       const without = await catena(["queue", "status", "abc", "--queue", own.url.replace(":pw-9f3k@", "")], {

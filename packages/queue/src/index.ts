@@ -6,6 +6,6 @@ export { DEFAULT_QUEUE_NAME, type ItemJobData, itemJobId } from "./queue-layout.
 export { type QueueRate, queueRate } from "./queue-rate.ts";
 export type { QueueStall } from "./queue-stall.ts";
 export { type QueueWorker, type QueueWorkerOptions, startWorker } from "./queue-worker.ts";
-export { redactedUrl } from "./redis-connection.ts";
+export { passwordPlaceholderUrl, redactedUrl } from "./redis-connection.ts";
 export { redisQueue } from "./redis-queue.ts";
 export type { RedisQueueOptions } from "./redis-queue-options.ts";

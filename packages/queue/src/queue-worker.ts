@@ -10,6 +10,7 @@ import {
 import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
+import { forceCloseWorker } from "./force-close-worker.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
 import type { QueueError } from "./queue-error.ts";
 import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
@@ -59,6 +60,12 @@ export interface QueueWorkerOptions {
    * `QUEUE_UNREACHABLE` error naming the address.
    */
   unreachableAfterMs?: number;
+  /**
+   * How long a connected Redis may leave a PING unanswered before it counts as away (default
+   * 5000 ms): a frozen server or a half-open connection stays "connected" and answers nothing.
+   * Time the worker's own event loop was blocked does not count.
+   */
+  answerWithinMs?: number;
   /** Told when the worker gave up on a Redis that did not come back; the worker is closed by then. */
   onUnreachable?: (error: QueueError) => void;
   /**
@@ -249,7 +256,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       },
     },
     "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
-    { blocking },
+    { blocking, ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }) },
   );
   blocking[0] = await worker.waitUntilReady();
   // Late jobs a worker that died could not drop (their ids were in its memory only).
@@ -284,26 +291,38 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
     close() {
       closing ??= (async () => {
-        const lost = watch.down || watch.gone;
+        // Any connection not ready (Redis restarting, or back but a connection still reconnecting):
+        // BullMQ's normal close would wait for an "end" that a reconnecting ioredis never sends.
+        const ready = [...watched, ...blocking].every((c) => c.status === "ready");
+        const lost = watch.down || watch.gone || !ready;
         stuckWatch.stop();
         watch.stop();
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
         if (!lost) {
           // Items in flight take their time; BullMQ closing its connections after them may not
-          // take long: it waits for an "end" of its blocking connection that a reconnecting ioredis
-          // never sends (e.g. Redis restarted just before), and the worker would never exit.
-          const closed = worker.close().then(() => true);
+          // take long: Redis may go away during the close, and it would wait for good.
+          const closed = worker.close().then(
+            () => true,
+            () => true,
+          );
+          let timer: NodeJS.Timeout | undefined;
+          let settled = false;
+          const wait = (ms: number): Promise<unknown> =>
+            new Promise((resolve) => {
+              timer = setTimeout(resolve, ms);
+            });
           const stuck = (async () => {
-            while (running > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-            await new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS));
+            while (running > 0 && !settled) await wait(100);
+            if (!settled) await wait(CLOSE_WAIT_MS);
             return false;
           })();
-          if (!(await Promise.race([closed, stuck]))) {
-            void worker.close(true).catch(() => undefined);
-            for (const client of blocking) client.disconnect();
-          }
-        } else void worker.close(true).catch(() => undefined);
+          const closedInTime = await Promise.race([closed, stuck]);
+          // Its timer would keep the process alive for the whole wait after a clean close.
+          settled = true;
+          clearTimeout(timer);
+          if (!closedInTime) forceCloseWorker(worker, blocking);
+        } else forceCloseWorker(worker, blocking);
         // BullMQ leaves connections it was given open: they are ours to close.
         workerConnection.disconnect();
         connection.disconnect();

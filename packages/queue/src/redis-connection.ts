@@ -77,32 +77,42 @@ function authRefusal(error: Error, url: string): QueueError | undefined {
   return undefined;
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its password, for messages. An address that does not parse has anything between
+ * its `//` (or its start) and its last `@` hidden: a password in a mistyped address is still one.
+ */
 export function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";
     return parsed.toString();
   } catch {
-    return url;
+    return url.replace(/^((?:[^@]*?\/\/)?)[\s\S]*@/, "$1***@");
   }
+}
+
+/**
+ * The URL with `<password>` in place of its password, for a command the user is told to run: one
+ * with `***` in it cannot be copied and run as it is.
+ */
+export function passwordPlaceholderUrl(url: string): string {
+  return redactedUrl(url).replace(":***@", ":<password>@");
 }
 
 /** Throws a {@link QueueError} (`QUEUE_URL`) unless `url` is a `redis://` or `rediss://` URL. */
 export function checkRedisUrl(url: string): void {
   let parsed: URL;
+  // Messages never repeat a password: they end up in terminals, logs and CI output.
+  const shown = JSON.stringify(redactedUrl(url));
   try {
     parsed = new URL(url);
   } catch {
-    throw new QueueError(
-      "QUEUE_URL",
-      `The queue address ${JSON.stringify(url)} is not a URL; give redis://host:6379.`,
-    );
+    throw new QueueError("QUEUE_URL", `The queue address ${shown} is not a URL; give redis://host:6379.`);
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new QueueError(
       "QUEUE_URL",
-      `The queue address ${JSON.stringify(url)} is not a Redis URL; give redis://host:6379 (or rediss:// for TLS).`,
+      `The queue address ${shown} is not a Redis URL; give redis://host:6379 (or rediss:// for TLS).`,
     );
   }
 }

@@ -33,6 +33,13 @@ export interface RedisQueueOptions {
    */
   unreachableAfterMs?: number;
   /**
+   * How long a connected Redis may leave a PING unanswered before it counts as away (default
+   * 5000 ms; `onDown` is told, and `unreachableAfterMs` runs): a frozen server or a half-open
+   * connection stays "connected" and answers nothing. Time the process's own event loop was blocked
+   * does not count.
+   */
+  answerWithinMs?: number;
+  /**
    * How long the record of a batch whose every item finished (its counts, latest failures and
    * item bitmaps) stays in Redis for `catena queue status` (default 7 days); then Redis drops it.
    * Submitting the batch again (a resume) keeps it until that run finishes.
@@ -65,8 +72,10 @@ export interface RedisQueueOptions {
 }
 
 /** {@link RedisQueueOptions} with every default filled in (the rate is applied once, at open). */
-export type SettledOptions = Required<Omit<RedisQueueOptions, "rate" | "onStall" | "onDown" | "onBack">> &
-  Pick<RedisQueueOptions, "onStall" | "onDown" | "onBack">;
+export type SettledOptions = Required<
+  Omit<RedisQueueOptions, "rate" | "onStall" | "onDown" | "onBack" | "answerWithinMs">
+> &
+  Pick<RedisQueueOptions, "onStall" | "onDown" | "onBack" | "answerWithinMs">;
 
 /** Fills in the defaults of `options`. */
 export function settleOptions(options: RedisQueueOptions): SettledOptions {
@@ -82,5 +91,6 @@ export function settleOptions(options: RedisQueueOptions): SettledOptions {
     ...(options.onStall ? { onStall: options.onStall } : {}),
     ...(options.onDown ? { onDown: options.onDown } : {}),
     ...(options.onBack ? { onBack: options.onBack } : {}),
+    ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }),
   };
 }

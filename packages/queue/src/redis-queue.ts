@@ -96,7 +96,7 @@ class RedisQueuedBatch implements QueuedBatch {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (options.rate) await queue.setGlobalRateLimit(options.rate.max, options.rate.durationMs);
     await batch.start();
-    const { unreachableAfterMs, onDown, onBack } = settled;
+    const { unreachableAfterMs, onDown, onBack, answerWithinMs } = settled;
     batch.watch = watchRedis(
       [connection, eventsConnection],
       url,
@@ -111,7 +111,7 @@ class RedisQueuedBatch implements QueuedBatch {
       },
       `the results file holds every item finished so far: start Redis again (with its data), then run the same batch again with --resume.`,
       // The events' own connection (a duplicate BullMQ makes) is the one that blocks on XREAD.
-      { blocking: [await events.client] },
+      { blocking: [await events.client], ...(answerWithinMs === undefined ? {} : { answerWithinMs }) },
     );
     return batch;
   }
@@ -292,12 +292,15 @@ class RedisQueuedBatch implements QueuedBatch {
     this.watch?.stop();
     for (const id of [...this.waiters.keys()])
       this.reject(id, new QueueError("QUEUE_JOB_FAILED", "The batch was closed before this item finished."));
-    let closed = false;
-    if (!lost) {
-      const { queueName, keepFinishedMs, keepStoppedMs } = this.options;
-      // runBatch closes the queue after its results file: every collected result is on disk.
-      const wrote = settlesWithin(
+    const { queueName, keepFinishedMs, keepStoppedMs } = this.options;
+    // Tried even while Redis looks away (a slow PING, a restart just ending): skipped, the
+    // handed-over jobs, the record and its bitmaps would stay in Redis with no expiry. Bounded, as
+    // Redis may not come back; skipped only once the batch gave up on it.
+    const wrote =
+      this.unreachable === undefined &&
+      (await settlesWithin(
         (async () => {
+          // runBatch closes the queue after its results file: every collected result is on disk.
           await this.removeCollected([...this.collectedBefore, ...this.collected]);
           // Finished: its jobs are gone already. Stopped early: kept for a resume, which clears it.
           await closeBatchRecord(
@@ -309,19 +312,20 @@ class RedisQueuedBatch implements QueuedBatch {
           );
         })(),
         CLOSE_WAIT_MS,
-      );
+      ));
+    let closed = false;
+    if (!lost && wrote) {
       // The events' blocking connection still reconnecting (it may lag the others after a Redis
       // restart): BullMQ's close would wait for an "end" that a reconnecting ioredis never sends,
       // and the batch, done, hung there. It is dropped below instead.
       const eventsReady = (await this.events.client).status === "ready";
       closed =
-        (await wrote) &&
         eventsReady &&
         (await settlesWithin(Promise.all([this.events.close(), this.queue.close()]), CLOSE_WAIT_MS));
     }
     if (!closed) {
-      // With Redis away, the commands above would wait for it forever: the handed-over jobs stay
-      // in Redis, and a resume skips them (the results file has them). BullMQ's own connections
+      // With Redis away, BullMQ's close would wait for it forever (and the writes above, if they
+      // did not make it, leave the handed-over jobs, which a resume skips). BullMQ's own connections
       // (the events' blocking one is a duplicate) would go on reconnecting: they are dropped.
       // (BullMQ's disconnect() waits for an "end" that a reconnecting ioredis never sends.) Their
       // close is still begun, not awaited: it marks them closing, else the events' read loop goes

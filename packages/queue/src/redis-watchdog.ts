@@ -33,7 +33,8 @@ export interface RedisWatchOptions {
   /**
    * A connected Redis that leaves a PING unanswered this long counts as away too (default 5000 ms):
    * a frozen server (SIGSTOP, a stalled VM) or a half-open socket keeps the connection "ready",
-   * and its commands would wait in silence.
+   * and its commands would wait in silence. Only time the process could have read the answer in
+   * counts: an event loop blocked meanwhile (a model loading, a big JSON.parse) is not Redis's fault.
    */
   answerWithinMs?: number;
 }
@@ -43,6 +44,12 @@ export const DEFAULT_ANSWER_WITHIN_MS = 5000;
 
 /** How long a blocking connection may be down before it counts (BullMQ remakes them itself). */
 const BLOCKING_GRACE_MS = 1500;
+
+/**
+ * How long a connection new to the watch (one replacing another, as when a stuck worker starts
+ * again) may take to connect before its not being ready counts.
+ */
+const NEW_CONNECTION_GRACE_MS = 5000;
 
 /** A running watch; {@link RedisWatch.stop} ends it. */
 export interface RedisWatch {
@@ -79,6 +86,9 @@ export function watchRedis(
   let blockingDownSince: number | undefined;
   /** When each connection's PING still unanswered was sent. */
   const pinged = new Map<Redis, number>();
+  /** When each connection was first seen, until it was ready once. */
+  const joined = new WeakMap<Redis, number>();
+  const wasReady = new WeakSet<Redis>();
   const onError = (error: Error): void => {
     lastError = error.message;
   };
@@ -89,6 +99,18 @@ export function watchRedis(
       listened.add(c);
       c.on("error", onError);
     }
+  };
+  /** Whether `c` is ready, or new to the watch and still connecting for the first time. */
+  const readyOrJoining = (c: Redis, now: number): boolean => {
+    if (c.status === "ready") {
+      wasReady.add(c);
+      joined.delete(c);
+      return true;
+    }
+    if (wasReady.has(c)) return false;
+    const since = joined.get(c) ?? now;
+    joined.set(c, since);
+    return now - since < NEW_CONNECTION_GRACE_MS;
   };
   /** Why Redis counts as away now, or undefined while every connection is ready and answers. */
   const away = (): string | undefined => {
@@ -112,35 +134,43 @@ export function watchRedis(
     if (blocking.every((c) => c.status === "ready")) blockingDownSince = undefined;
     else blockingDownSince ??= now;
     const blockingDown = blockingDownSince !== undefined && now - blockingDownSince >= BLOCKING_GRACE_MS;
-    if (blockingDown || !connections.every((c) => c.status === "ready"))
-      reason = lastError || "connection closed";
+    const connectionsReady = connections.map((c) => readyOrJoining(c, now)).every(Boolean);
+    if (blockingDown || !connectionsReady) reason = lastError || "connection closed";
     return reason;
   };
+  const check = (): void => {
+    if (gone) return;
+    const reason = away();
+    if (reason === undefined) {
+      if (downSince !== undefined) handlers.onBack?.();
+      downSince = undefined;
+      return;
+    }
+    if (downSince === undefined) {
+      downSince = Date.now();
+      handlers.onDown?.(reason);
+      return;
+    }
+    if (Date.now() - downSince < afterMs) return;
+    gone = true;
+    const seconds = Math.round((Date.now() - downSince) / 1000);
+    handlers.onGone(
+      new QueueError(
+        "QUEUE_UNREACHABLE",
+        `Lost Redis at ${redactedUrl(url)} and could not reach it again for ${seconds} s (${reason}); ${what}`,
+        { details: { url: redactedUrl(url), afterMs } },
+      ),
+    );
+  };
+  let stopped = false;
   const timer = setInterval(
-    () => {
-      if (gone) return;
-      const reason = away();
-      if (reason === undefined) {
-        if (downSince !== undefined) handlers.onBack?.();
-        downSince = undefined;
-        return;
-      }
-      if (downSince === undefined) {
-        downSince = Date.now();
-        handlers.onDown?.(reason);
-        return;
-      }
-      if (Date.now() - downSince < afterMs) return;
-      gone = true;
-      const seconds = Math.round((Date.now() - downSince) / 1000);
-      handlers.onGone(
-        new QueueError(
-          "QUEUE_UNREACHABLE",
-          `Lost Redis at ${redactedUrl(url)} and could not reach it again for ${seconds} s (${reason}); ${what}`,
-          { details: { url: redactedUrl(url), afterMs } },
-        ),
-      );
-    },
+    // Timers run before the sockets are read: after the event loop was blocked (a model loading, a
+    // big JSON.parse), a PING answered meanwhile would still look unanswered. The check waits for
+    // the turn's reads (setImmediate runs after them), where that answer is taken.
+    () =>
+      setImmediate(() => {
+        if (!stopped) check();
+      }),
     Math.min(1000, Math.max(50, afterMs / 4)),
   );
   timer.unref();
@@ -152,6 +182,7 @@ export function watchRedis(
       return downSince !== undefined;
     },
     stop() {
+      stopped = true;
       clearInterval(timer);
       for (const c of listened) c.off("error", onError);
     },

@@ -21,7 +21,7 @@ export async function queueSubmission(
   unreachableAfterMs?: number,
   stallAfterMs?: number,
 ): Promise<Pick<BatchOptions, "queue" | "batchId">> {
-  const { queueRate, redactedUrl, redisQueue } = await import("@catena/queue");
+  const { passwordPlaceholderUrl, queueRate, redactedUrl, redisQueue } = await import("@catena/queue");
   const batchId = queueBatchId(
     { chain: chain.name, version: chain.version, fingerprint: chain.fingerprint, inputDigest },
     out,
@@ -40,9 +40,11 @@ export async function queueSubmission(
       // batch is on it.
       open: async (spec) => {
         const opened = await queue.open(spec);
-        // Without its password: this line ends up in terminals, logs and CI output.
-        const shown = redactedUrl(url);
-        io.err(`catena: batch ${batchId} on ${shown} (catena queue status ${batchId} --queue ${shown})\n`);
+        // Without its password: this line ends up in terminals, logs and CI output. The command
+        // says where the password goes, so that it can be copied and completed.
+        io.err(
+          `catena: batch ${batchId} on ${redactedUrl(url)} (catena queue status ${batchId} --queue ${passwordPlaceholderUrl(url)})\n`,
+        );
         return opened;
       },
     },
