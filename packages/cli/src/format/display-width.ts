@@ -13,10 +13,11 @@ const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}$/u;
 
 /**
  * A whole emoji as Unicode recommends it (a ZWJ family, a flag, a keycap, `❤️` with its variation
- * selector): drawn as one picture two columns wide. Built at run time: the `v` flag is newer than
- * the ES2023 the code is compiled for.
+ * selector): drawn as one picture two columns wide. Built at run time with its flag in a variable:
+ * the `v` flag is newer than the ES2023 the code is compiled for (Node has it since 20).
  */
-const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
+const SETS_FLAG: string = "v";
+const RGI_EMOJI = new RegExp("^\\p{RGI_Emoji}$", SETS_FLAG);
 
 /** Zero-width spaces and joiners, word joiner, variation selectors, byte order mark. */
 const ZERO_WIDTH: ReadonlyArray<readonly [number, number]> = [
