@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
-import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
 import { studioBanner } from "../format/studio-banner.ts";
 import { globalOptions } from "../global-options.ts";
 import { studioResumer } from "../tracing/studio-resumer.ts";
+import { studioStartFailure } from "./studio-start-failure.ts";
 
 /** The port `catena studio` listens on unless told otherwise (LangSmith's local default). */
 export const DEFAULT_STUDIO_PORT = 1984;
@@ -111,38 +111,4 @@ export function registerStudioCommand(program: Command, ctx: CommandContext): vo
       await studio.close();
       if (!globals.json) ctx.io.err(`catena studio: stopped (${signal})\n`);
     });
-}
-
-/** What to do when the port or address cannot be bound, by errno code; the others keep the studio's message. */
-function listenHint(code: string | undefined, port: number, host: string): string | undefined {
-  const otherPort = "give another with --port <n>, or --port 0 for any free port";
-  if (code === "EADDRINUSE")
-    return `port ${port} on ${host} is taken (another studio or program listens there): ${otherPort}.`;
-  if (code === "EACCES")
-    return `port ${port} on ${host} needs privileges this user lacks (ports below 1024 usually do): ${otherPort}.`;
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-    return `--host ${host} is not an address of this machine: give one it has, e.g. 127.0.0.1 (the default), ::1 or 0.0.0.0.`;
-  return undefined;
-}
-
-/**
- * The CLI's error for a studio that did not start. Every reason is one the user fixes with an
- * option (an unsafe --host, a bad --public-url, a port that is taken or privileged, an address the
- * machine does not have), hence exit code 2 like any usage error; the message names the port and
- * the option to change.
- */
-function studioStartFailure(
-  error: unknown,
-  isStartError: boolean,
-  where: { port: number; host: string },
-): CliError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!isStartError) return new CliError(message, { exitCode: ExitCode.failed, cause: error });
-  const { code: reason } = error as { code: string };
-  const errno = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-  const hint = reason === "listen-failed" ? listenHint(errno, where.port, where.host) : undefined;
-  return new CliError(hint === undefined ? message : `Cannot start the studio: ${hint}`, {
-    cause: error,
-    code: reason === "listen-failed" ? "STUDIO_LISTEN" : "CLI_USAGE",
-  });
 }

@@ -233,8 +233,13 @@ export async function trainFromTracesAction(
     throw error;
   } finally {
     bar?.stop();
-    // Still listening while the reader closes: a signal then ends the command as in any phase.
-    if (!interrupted) await reader.close();
+    // Still listening while the reader closes: a signal then ends the command as in any phase, its
+    // handler waiting on this same close (a reader closes once, however often asked); the
+    // handler's exit then reports the interruption, not this close's error.
+    if (!interrupted)
+      await reader.close().catch((error: unknown) => {
+        if (!interrupted) throw error;
+      });
     if (!interrupted) {
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);

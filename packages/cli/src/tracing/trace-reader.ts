@@ -11,6 +11,7 @@ export interface TraceReader {
   client: TraceClient;
   /** `LangSmith at <url>`, `the studio at <url>` or `the local studio (<db path>)`, for messages. */
   where: string;
+  /** Lets go of the client (and stops the local studio); called again, answers the first call's promise. */
   close(): Promise<void>;
 }
 
@@ -26,7 +27,7 @@ export async function openTraceReader(): Promise<TraceReader> {
     return {
       client,
       where: `${langsmith ? "LangSmith" : "the studio"} at ${client.url}`,
-      close: async () => client.client.cleanup(),
+      close: once(async () => client.client.cleanup()),
     };
   }
   const apiKey = env.CATENA_STUDIO_API_KEY?.trim() || undefined;
@@ -35,9 +36,21 @@ export async function openTraceReader(): Promise<TraceReader> {
   return {
     client,
     where: `the local studio (${studio.dbPath})`,
-    async close() {
+    close: once(async () => {
       client.client.cleanup();
       await studio.close();
-    },
+    }),
+  };
+}
+
+/**
+ * `close` run on the first call only, every call answered with its one promise: a Ctrl-C that
+ * lands while a command closes its reader waits for that close instead of starting another over it.
+ */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
   };
 }

@@ -1,9 +1,19 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { type AnyChain, type LockFile, lockFor, readLockFile } from "@catena/core";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { type AnyChain, type LockFile, lockFileText, lockFor, readLockFile } from "@catena/core";
 import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
 import { DEFAULT_LOCKFILE } from "../commands/lock.ts";
+import { ExitCode } from "../exit-codes.ts";
 
 /** A file a promotion writes: where, and its whole new text. */
 export interface PlannedWrite {
@@ -37,14 +47,75 @@ export async function planPromotion(
 }
 
 /**
- * Writes a planned promotion, lock file first. Synchronous on purpose: no signal handler runs
- * between a caller's last check and the last write, so a Ctrl-C finds either no promotion or a
- * whole one. Returns the paths written.
+ * Writes a planned promotion whole or not at all. Both texts go to temporary files beside their
+ * targets first (a crash or a full disk then leaves the real files as they were, never truncated),
+ * then the lock file is renamed into place, then the config; should the config's rename fail, the
+ * lock file is put back as it was, so `catena lock --check` and the config never disagree.
+ * Synchronous on purpose: no signal handler runs between a caller's last check and the last
+ * write, so a Ctrl-C finds either no promotion or a whole one. Returns the paths written.
  */
 export function applyPromotion(plan: PromotionPlan): { lockedIn: string; promotedIn: string } {
-  writeFileSync(plan.lock.path, plan.lock.text);
-  writeFileSync(plan.config.path, plan.config.text);
+  const lockTemp = tempBeside(plan.lock.path);
+  const configTemp = tempBeside(plan.config.path);
+  const previousLock = existsSync(plan.lock.path) ? readFileSync(plan.lock.path) : undefined;
+  try {
+    writeDurably(lockTemp, plan.lock.text);
+    writeDurably(configTemp, plan.config.text);
+    renameSync(lockTemp, plan.lock.path);
+    try {
+      renameSync(configTemp, plan.config.path);
+    } catch (error) {
+      restoreLock(plan, lockTemp, previousLock, error);
+      throw error;
+    }
+  } catch (error) {
+    rmSync(lockTemp, { force: true });
+    rmSync(configTemp, { force: true });
+    if (error instanceof CliError) throw error;
+    throw new CliError(
+      `cannot promote: writing ${plan.lock.path} and ${plan.config.path} failed (${(error as Error).message}); neither was changed. Fix the cause, then promote again.`,
+      { exitCode: ExitCode.failed, cause: error },
+    );
+  }
   return { lockedIn: plan.lock.path, promotedIn: plan.config.path };
+}
+
+/** Puts the lock file back as it was before a promotion whose config could not be written. */
+function restoreLock(
+  plan: PromotionPlan,
+  lockTemp: string,
+  previousLock: Uint8Array | undefined,
+  configError: unknown,
+): void {
+  try {
+    if (previousLock === undefined) rmSync(plan.lock.path, { force: true });
+    else {
+      writeDurably(lockTemp, previousLock);
+      renameSync(lockTemp, plan.lock.path);
+    }
+  } catch (error) {
+    rmSync(lockTemp, { force: true });
+    throw new CliError(
+      `promotion half-written: ${plan.lock.path} has the candidate locked, but writing ${plan.config.path} failed (${(configError as Error).message}) and so did putting the lock file back (${(error as Error).message}); add the candidate's module to "chains" in ${plan.config.path} by hand, or restore ${plan.lock.path} from version control.`,
+      { exitCode: ExitCode.failed, cause: configError },
+    );
+  }
+}
+
+/** A temporary file's path in the same folder as `path`, so that renaming it over `path` is atomic. */
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/** Writes `text` to `path` and flushes it to the disk before the rename that publishes it. */
+function writeDurably(path: string, text: string | Uint8Array): void {
+  const fd = openSync(path, "w");
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function plannedConfig(cwd: string, modulePath: string): PlannedWrite {
@@ -83,6 +154,5 @@ async function plannedLock(cwd: string, candidate: AnyChain): Promise<PlannedWri
   const merged: LockFile = lockFor([]);
   const all = { ...lock.chains, ...lockFor([candidate]).chains };
   for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
-  // As `writeLockFile` writes it.
-  return { path, text: `${JSON.stringify(merged, null, 2)}\n` };
+  return { path, text: lockFileText(merged) };
 }

@@ -152,6 +152,16 @@ describe("readDatasetFile on CSV", () => {
     expect(() => readDatasetFile(file("bad.jsonl", "text,label\n"))).toThrow(/is not valid JSON: [^(]*$/);
   });
 
+  it("takes quotes in a .tsv as text, one row a line", () => {
+    const path = file("quotes.tsv", 'text\tlabel\nmy 5" card\tcard\n"lost" card\tcard\n"open\tother\n');
+    const dataset = readDatasetFile(path, { outputFields: ["label"] });
+    expect(dataset.examples.map((e) => [e.inputs.text, e.outputs?.label])).toEqual([
+      ['my 5" card', "card"],
+      ['"lost" card', "card"],
+      ['"open', "other"],
+    ]);
+  });
+
   it("names the file and line of an unclosed quote", () => {
     const path = file("unclosed.csv", 'text,label\nfine,a\n"never closed,b\n');
     expect(() => readDatasetFile(path)).toThrow(

@@ -25,7 +25,7 @@ export interface ReadDatasetFileOptions {
 }
 
 /**
- * Reads a dataset from a `.jsonl` or `.csv` file (or `.tsv`, split on tabs). Each JSONL line is either an example in the
+ * Reads a dataset from a `.jsonl` or `.csv` file (or `.tsv`, one row a line split on tabs, quotes kept as text). Each JSONL line is either an example in the
  * LangSmith shape, `{"inputs": {...}, "outputs": {...}, "split": "dev", "metadata": {...}}`
  * (`splits`, `reference_outputs`, `id` and `metadata.dataset_split` are understood too), or a flat
  * record whose fields are sorted into inputs and outputs by `inputFields` / `outputFields` (or the
@@ -154,6 +154,8 @@ function csvRecords(text: string, shownAs: string, delimiter: string): RawExampl
   try {
     records = parse(text, {
       delimiter,
+      // Tab-separated text has no quoting: a quote is part of the text, one row is one line.
+      ...(delimiter === "\t" ? { quote: false } : {}),
       columns: (names: string[]) => names.map((n) => n.trim()),
       info: true,
       skip_empty_lines: true,
@@ -161,10 +163,13 @@ function csvRecords(text: string, shownAs: string, delimiter: string): RawExampl
   } catch (cause) {
     const line = (cause as { lines?: unknown }).lines;
     const at = typeof line === "number" ? ` line ${line}` : "";
-    throw new DatasetError(`${shownAs}${at} is not valid CSV: ${(cause as Error).message}`, {
-      cause,
-      details: { path: shownAs, ...(typeof line === "number" ? { line } : {}) },
-    });
+    throw new DatasetError(
+      `${shownAs}${at} is not valid ${delimiter === "\t" ? "TSV" : "CSV"}: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { path: shownAs, ...(typeof line === "number" ? { line } : {}) },
+      },
+    );
   }
   return records.map(({ record, info }) => ({ record: csvRecord(record), line: info.lines, csv: true }));
 }

@@ -22,6 +22,24 @@ describe("readLabelledCsv", () => {
     ]);
   });
 
+  it("takes quotes in a .tsv file as text, one row a line, where CSV rules would refuse them", () => {
+    const path = file(
+      "quotes.tsv",
+      'text\tlabel\nmy 5" card\tcard\n"lost" card\tcard\n"never closed\tother\nbye\tother\n',
+    );
+    expect(readLabelledCsv(path)).toEqual([
+      { text: 'my 5" card', label: "card", line: 2 },
+      { text: '"lost" card', label: "card", line: 3 },
+      { text: '"never closed', label: "other", line: 4 },
+      { text: "bye", label: "other", line: 5 },
+    ]);
+    // A .csv keeps the CSV rules and its advice on quotes.
+    const csv = file("quotes.csv", 'text,label\n"never closed,other\nbye,other\n');
+    expect(() => readLabelledCsv(csv)).toThrow(
+      /line 2: a quote opened .* write a quote inside a field as ""/,
+    );
+  });
+
   it("names a missing column and the columns there are", () => {
     const path = file("cols.csv", "text,category\nhi,greet\n");
     expect(() => readLabelledCsv(path)).toThrow(/no "label" column \(columns: text, category\)/);

@@ -21,7 +21,8 @@ export interface ReadLabelledCsvOptions {
  * Reads a CSV file with a header row into labelled examples (each with its line number), and checks
  * it: a missing file, an empty file, a missing column, empty cells and labels outside `labels` are
  * `DatasetError`s that name the file, the column or the lines. A column named in another case
- * (`Text`, `LABEL`) is found when no column has the exact name; a `.tsv` file is split on tabs.
+ * (`Text`, `LABEL`) is found when no column has the exact name; a `.tsv` file is split on tabs, one
+ * row a line, its quotes kept as text.
  *
  * @example
  * const rows = readLabelledCsv("banking77/train.csv", { labelColumn: "category" });
@@ -38,10 +39,14 @@ export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = 
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   let header: string[] = [];
   const delimiter = options.delimiter ?? (/\.(tsv|tab)$/i.test(path) ? "\t" : ",");
+  // Tab-separated text has no quoting: a quote is part of the text (`my 5" card`, `"lost" card`),
+  // and one row is one line, so a stray quote can never merge rows.
+  const tabs = delimiter === "\t";
   try {
     records = parse(raw, {
       bom: true,
       delimiter,
+      ...(tabs ? { quote: false } : {}),
       columns: (names: string[]) => {
         header = names.map((n) => n.trim());
         return header;

@@ -10,6 +10,7 @@ import {
   ChainRegistry,
   checkLock,
   defineChain,
+  lockFileText,
   lockFor,
   readLockFile,
   regex,
@@ -155,6 +156,7 @@ describe("lock file", () => {
     expect(await readLockFile(path)).toEqual(lock);
     const text = await readFile(path, "utf8");
     expect(text).toBe(`${JSON.stringify(lock, null, 2)}\n`);
+    expect(lockFileText(lock)).toBe(text);
     await writeLockFile(path, await readLockFile(path));
     expect(await readFile(path, "utf8")).toBe(text);
     expect(

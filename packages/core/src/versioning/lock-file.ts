@@ -118,7 +118,18 @@ export async function readLockFile(path: string): Promise<LockFile> {
   };
 }
 
-/** Writes a lock file with stable formatting, so that diffs show only real changes. */
+/**
+ * The text of a lock file, with stable formatting so that diffs show only real changes: what
+ * {@link writeLockFile} writes, for callers that write it their own way (atomically, with other files).
+ *
+ * @example
+ * lockFileText(lockFor(chains)); // '{\n  "lockfileVersion": 1, ...'
+ */
+export function lockFileText(lock: LockFile): string {
+  return `${JSON.stringify(lock, null, 2)}\n`;
+}
+
+/** Writes a lock file with stable formatting (see {@link lockFileText}). */
 export async function writeLockFile(path: string, lock: LockFile): Promise<void> {
-  await writeFile(path, `${JSON.stringify(lock, null, 2)}\n`);
+  await writeFile(path, lockFileText(lock));
 }
