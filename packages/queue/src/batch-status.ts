@@ -123,10 +123,29 @@ export async function cancelBatch(
 ): Promise<number> {
   return withQueue(url, options, async ({ queueName, connection, queue }) => {
     await batchRecord(connection, queueName, batchId);
-    await connection.hset(batchKey(queueName, batchId), "cancelled", String(Date.now()));
+    const marked = await connection.eval(
+      MARK_CANCELLED,
+      2,
+      batchKey(queueName, batchId),
+      removedKey(queueName, batchId),
+      String(Date.now()),
+    );
+    // Removed between the look-up and the mark: the batch is gone, as a look-up now would say.
+    if (marked === 0) await batchRecord(connection, queueName, batchId);
     return removeJobs(queue, batchId, ["waiting", "delayed", "prioritized", "paused"]);
   });
 }
+
+/**
+ * Marks a batch cancelled only while its record is there and no removal has begun, in one script: a
+ * look-up and a write apart let `catena queue remove --force` delete the record in between, and the
+ * write brought back a record with no chain and no expiry, which no command could remove.
+ */
+const MARK_CANCELLED = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'cancelled', ARGV[1])
+return 1
+`;
 
 /** Options of {@link removeBatch}. */
 export interface RemoveBatchOptions extends BatchLookupOptions {
