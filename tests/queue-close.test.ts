@@ -1,12 +1,10 @@
 /* A queued batch closing while Redis restarts, on a real redis-server: its process still exits. */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { ChainRegistry, code, defineChain } from "@catena/core";
 import { redisQueue, startWorker } from "@catena/queue";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { repoRoot } from "./support/ensure-built.ts";
+import { spawnFixture } from "./support/fixture-process.ts";
 import { useTestRedis } from "./support/redis.ts";
 
 const redis = useTestRedis();
@@ -21,27 +19,14 @@ const echo = defineChain({
 
 describe("a batch closed while Redis restarts", () => {
   it("closes in bounded time, and leaves nothing that keeps its process alive", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--conditions=@catena/source",
-        "--disable-warning=ExperimentalWarning",
-        join(repoRoot, "tests/fixtures/queue/close-while-away.ts"),
-        redis.url,
-      ],
-      { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] },
-    );
-    let said = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      said += chunk.toString();
+    const child = spawnFixture("queue/close-while-away.ts", [redis.url]);
+    let exited = false;
+    void child.exited.then(() => {
+      exited = true;
     });
-    child.stderr.on("data", (chunk: Buffer) => {
-      said += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
-      for (const end = Date.now() + 20_000; !said.includes("open\n"); ) {
-        if (Date.now() > end || child.exitCode !== null) throw new Error(`never opened: ${said}`);
+      for (const end = Date.now() + 20_000; !child.said().includes("open\n"); ) {
+        if (Date.now() > end || exited) throw new Error(`never opened: ${child.said()}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       // Redis goes away for 3 s; the batch is closed during it, before its watch noticed. Its
@@ -50,14 +35,14 @@ describe("a batch closed while Redis restarts", () => {
       // exited.
       const restarted = redis.restart({ downMs: 3000 });
       await new Promise((r) => setTimeout(r, 100));
-      child.stdin.write("close\n");
+      child.tell("close");
       const started = Date.now();
       const code = await Promise.race([
-        exited,
+        child.exited,
         new Promise<string>((r) => setTimeout(() => r("alive"), 20_000)),
       ]);
-      expect(code, said).toBe(0);
-      expect(said).toContain("closed\n");
+      expect(code, child.said()).toBe(0);
+      expect(child.said()).toContain("closed\n");
       expect(Date.now() - started).toBeLessThan(15_000);
       await restarted;
     } finally {

@@ -2,39 +2,15 @@
  * Closing a worker, on a real redis-server: at once when idle, and within a bound (its process
  * exiting on its own) when stopped while Redis restarts.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "./support/ensure-built.ts";
+import { type FixtureProcess, spawnFixture } from "./support/fixture-process.ts";
 import { useTestRedis } from "./support/redis.ts";
 
 const redis = useTestRedis();
 
 /** A worker in a child process (tests/fixtures/queue/worker-close-while-away.ts), stopped by SIGTERM. */
-function spawnWorker(): {
-  said: () => string;
-  exited: Promise<number | null>;
-  kill: (signal: NodeJS.Signals) => void;
-} {
-  const child = spawn(
-    process.execPath,
-    [
-      "--conditions=@catena/source",
-      "--disable-warning=ExperimentalWarning",
-      join(repoRoot, "tests/fixtures/queue/worker-close-while-away.ts"),
-      redis.url,
-    ],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let said = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    said += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    said += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { said: () => said, exited, kill: (signal) => child.kill(signal) };
+function spawnWorker(): FixtureProcess {
+  return spawnFixture("queue/worker-close-while-away.ts", [redis.url]);
 }
 
 async function untilReady(worker: ReturnType<typeof spawnWorker>): Promise<void> {

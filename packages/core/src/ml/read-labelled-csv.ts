@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { DatasetError } from "../errors/ml-errors.ts";
 import { checkExamples, type LabelledExample } from "./labelled-example.ts";
+import { readDataText } from "./read-data-text.ts";
 
 /** Options of {@link readLabelledCsv}. */
 export interface ReadLabelledCsvOptions {
@@ -30,12 +30,7 @@ export interface ReadLabelledCsvOptions {
 export function readLabelledCsv(path: string, options: ReadLabelledCsvOptions = {}): LabelledExample[] {
   const textColumn = options.textColumn ?? "text";
   const labelColumn = options.labelColumn ?? "label";
-  let raw: string;
-  try {
-    raw = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new DatasetError(`Cannot read ${path}: ${(cause as Error).message}`, { cause, details: { path } });
-  }
+  const raw = readDataText(path);
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   let header: string[] = [];
   const delimiter = options.delimiter ?? (/\.(tsv|tab)$/i.test(path) ? "\t" : ",");

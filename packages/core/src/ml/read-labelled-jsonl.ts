@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { DatasetError, type DatasetProblem } from "../errors/ml-errors.ts";
 import { checkExamples, type LabelledExample } from "./labelled-example.ts";
+import { readDataText } from "./read-data-text.ts";
 import type { ReadLabelledCsvOptions } from "./read-labelled-csv.ts";
 
 const SHOWN = 10;
@@ -18,12 +18,7 @@ const SHOWN = 10;
 export function readLabelledJsonl(path: string, options: ReadLabelledCsvOptions = {}): LabelledExample[] {
   const textKey = options.textColumn ?? "text";
   const labelKey = options.labelColumn ?? "label";
-  let raw: string;
-  try {
-    raw = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new DatasetError(`Cannot read ${path}: ${(cause as Error).message}`, { cause, details: { path } });
-  }
+  const raw = readDataText(path);
   const examples: LabelledExample[] = [];
   const bad: Array<DatasetProblem & { why: string }> = [];
   raw
