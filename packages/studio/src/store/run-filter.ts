@@ -9,6 +9,16 @@ import {
   type Literal,
   type Node,
 } from "./filter-parser.ts";
+import { likeToGlob } from "./like-to-glob.ts";
+import {
+  columns,
+  comparisons,
+  fieldOf,
+  ioFields,
+  jsonValue,
+  patterns,
+  usageFields,
+} from "./run-filter-fields.ts";
 import { compileRunSearch } from "./run-search.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
 
@@ -17,49 +27,6 @@ export interface CompiledFilter {
   sql: string;
   params: SQLInputValue[];
 }
-
-const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
-
-/** `like` is case-sensitive (as LangSmith's), `ilike` is not; both take `%` and `_` wildcards. */
-const patterns: Record<string, "GLOB" | "LIKE"> = { like: "GLOB", ilike: "LIKE" };
-
-/** The fields that name an entry of a run's inputs or outputs, and the column that holds them. */
-const ioFields: Record<string, { column: "inputs" | "outputs"; part: "key" | "value" }> = {
-  input_key: { column: "inputs", part: "key" },
-  input_value: { column: "inputs", part: "value" },
-  output_key: { column: "outputs", part: "key" },
-  output_value: { column: "outputs", part: "value" },
-};
-
-const columns: Record<string, string> = {
-  id: "id",
-  name: "name",
-  run_type: "run_type",
-  status: "status",
-  trace_id: "trace_id",
-  trace: "trace_id",
-  parent_run_id: "parent_run_id",
-  session_id: "session_id",
-  thread_id: "thread_id",
-  reference_example_id: "reference_example_id",
-  start_time: "start_time",
-  end_time: "end_time",
-  error: "error",
-};
-
-/**
- * Usage fields, compared as the run shows them: summed over its subtree (run-view.ts), so that
- * `gt(total_tokens, 1000)` finds the root of an expensive trace, not only its LLM runs. A run
- * without token counts compares as 0 tokens (what LangSmith reports); a cost stays unknown.
- */
-const usageFields: Record<string, { zeroWhenNone: boolean }> = {
-  total_tokens: { zeroWhenNone: true },
-  prompt_tokens: { zeroWhenNone: true },
-  completion_tokens: { zeroWhenNone: true },
-  total_cost: { zeroWhenNone: false },
-  prompt_cost: { zeroWhenNone: false },
-  completion_cost: { zeroWhenNone: false },
-};
 
 /**
  * Compiles a LangSmith run filter such as `and(eq(run_type, "chain"), has(tags, "v1"))` or
@@ -391,34 +358,4 @@ class FilterCompiler {
       `Unsupported filter ${JSON.stringify(this.#source)}: ${what}. Supported: ${FILTER_HELP}.`,
     );
   }
-}
-
-// A SQL LIKE pattern as a GLOB: % and _ become * and ?, GLOB's own * ? [ match themselves, and a
-// backslash makes the next character literal (as in LIKE ... ESCAPE '\').
-function likeToGlob(pattern: string): string {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "\\" && i + 1 < pattern.length) {
-      const next = pattern[++i]!;
-      out += next === "*" || next === "?" || next === "[" ? `[${next}]` : next;
-    } else if (c === "%") out += "*";
-    else if (c === "_") out += "?";
-    else if (c === "*" || c === "?" || c === "[") out += `[${c}]`;
-    else out += c;
-  }
-  return out;
-}
-
-function fieldOf(node: Node): string | undefined {
-  const first = node.args[0];
-  return first !== undefined && "field" in first ? first.field : undefined;
-}
-
-// Values as SQLite sees them inside JSON: booleans are 1/0.
-function jsonValue(value: unknown): SQLInputValue {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "number" || typeof value === "string") return value;
-  return JSON.stringify(value);
 }
