@@ -98,6 +98,15 @@ describe("the tier of a run on the studio's page", () => {
     await page.getByLabel("Tier").fill("knn");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await expect.poll(chainsOf).toEqual(["knn-only"]);
+    // Whatever the case typed: a tier is a step's name, and "Classifier" is what a person types.
+    await page.getByLabel("Tier").fill("Classifier");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect.poll(chainsOf).toEqual(["intent-only"]);
+    expect(new URL(page.url()).searchParams.get("tier")).toBe("Classifier");
+    // A link with ?tier=LLM (shared, or typed into the address bar) finds the llm runs.
+    await page.goto(new URL(`/o/local/projects/p/${project}?tier=LLM`, ui.studio.url).toString());
+    await expect.poll(chainsOf).toEqual(["banking-cached", "langchain-app", "sql-cached", "sql-qa"]);
+    expect(await page.getByLabel("Tier").inputValue()).toBe("LLM");
 
     // The page says what the tiers mean, and the filter points to it.
     const describedBy = await page.getByLabel("Tier").getAttribute("aria-describedby");

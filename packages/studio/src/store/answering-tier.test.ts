@@ -114,6 +114,41 @@ describe("the answering tier of a root run", () => {
     store.close();
   });
 
+  it("is filtered whatever its case, through the tier's index, every stored spelling newest first", () => {
+    const store = StudioStore.open(join(dir, "case.db"));
+    // Tier names are step names: one tracer wrote `Human`, another `human`, and `humans` is another tier.
+    const runs = [
+      trace("c", "first", 1, { tier: "Human" }, []),
+      trace("c", "second", 2, { tier: "human" }, []),
+      trace("c", "third", 3, { tier: "Human" }, []),
+      trace("c", "plural", 4, { tier: "humans" }, []),
+      trace(
+        "c",
+        "classified",
+        5,
+        { model: "3f9a1c0be4d2877a6c5e0f1b2d3c4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f" },
+        [],
+      ),
+      trace("c", "llm", 6, { tier: "llm" }, []),
+    ];
+    store.transaction(() => store.runs.ingest(runs.flatMap((t) => [...t.root, ...t.steps])));
+    const project = store.sessions.list({ name: "c", offset: 0, limit: 1 })[0]?.id ?? "";
+    const only = (tier: string, limit = 50) =>
+      queryRunPage(store.db, { project, tier, limit }).runs.map((r) => r.chain);
+    expect(only("Classifier")).toEqual(["classified"]);
+    expect(only("LLM")).toEqual(["llm"]);
+    expect(only("HUMAN")).toEqual(["first", "second", "third"]);
+    expect(only("human")).toEqual(["first", "second", "third"]);
+    expect(only("Humans")).toEqual(["plural"]);
+    expect(only("hum")).toEqual([]);
+    // Paged with the cursor, the spellings stay in one newest-first order.
+    const first = queryRunPage(store.db, { project, tier: "HUMAN", limit: 2 });
+    expect(first.runs.map((r) => r.chain)).toEqual(["first", "second"]);
+    const rest = queryRunPage(store.db, { project, tier: "HUMAN", limit: 2, cursor: first.next ?? "" });
+    expect(rest.runs.map((r) => r.chain)).toEqual(["third"]);
+    store.close();
+  });
+
   it("counts in Trends' LLM share every run of tier llm, a cascade's answered from the cache too", () => {
     const store = StudioStore.open(join(dir, "trends.db"));
     const runs = [

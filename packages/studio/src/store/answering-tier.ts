@@ -104,3 +104,43 @@ export class AnsweringTierWriter {
     if (run.run_type === "llm" || kind === "knn") this.#rootOfStep.run(run.trace_id);
   }
 }
+
+/** SQLite's NOCASE: ASCII letters only, as the tier filter compares (tiers are step names). */
+const asciiUpper = (text: string) => text.replace(/[a-z]+/g, (s) => s.toUpperCase());
+const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+
+/**
+ * The spellings of tier `tier` that the root runs of `project` store, ignoring ASCII case: the
+ * tier filter matches `LLM` to the stored `llm`, and still reads a tier's roots through the index
+ * `runs_session_root_tier` (a `COLLATE NOCASE` comparison could not use it). Every spelling lies
+ * between the all-upper and the all-lower one in SQLite's byte order, so the index is walked from
+ * one distinct stored tier to the next in that range: one seek per distinct tier, not per root.
+ */
+export class TierSpellings {
+  readonly #first: StatementSync;
+  readonly #next: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    const seek = (from: ">=" | ">") =>
+      db.prepare(
+        `SELECT answering_tier AS tier FROM runs INDEXED BY runs_session_root_tier
+          WHERE session_id = ? AND parent_run_id IS NULL AND answering_tier ${from} ? AND answering_tier <= ?
+          ORDER BY answering_tier LIMIT 1`,
+      );
+    this.#first = seek(">=");
+    this.#next = seek(">");
+  }
+
+  /** The stored spellings of `tier` in `project`, none when no root of it has that tier. */
+  of(project: string, tier: string): string[] {
+    const last = asciiLower(tier);
+    const found: string[] = [];
+    let row = this.#first.get(project, asciiUpper(tier), last);
+    while (row !== undefined) {
+      const stored = String(row.tier);
+      if (asciiLower(stored) === last) found.push(stored);
+      row = this.#next.get(project, stored, last);
+    }
+    return found;
+  }
+}

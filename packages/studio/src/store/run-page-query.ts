@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
+import { TierSpellings } from "./answering-tier.ts";
 import { metadataSql, numberColumn, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
@@ -12,6 +13,7 @@ export interface RunPageQuery {
   version?: string;
   /** Catena's outcome (`done`, `deferred`, `waiting`, `error`, ...) or the LangSmith status. */
   status?: string;
+  /** The tier that answered, in any ASCII case (`LLM` finds the `llm` runs). */
   tier?: string;
   model?: string;
   feedbackKey?: string;
@@ -67,8 +69,15 @@ export function queryRunPage(
   eq(metadataSql("r", "chain"), query.chain);
   eq(metadataSql("r", "version"), query.version);
   eq(outcomeSql("r"), query.status);
-  // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts).
-  eq("r.answering_tier", query.tier);
+  // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts),
+  // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored, read
+  // through the tier's index; several (`Human` and `human`) walk the project's roots newest first
+  // instead, as the tier's index would give each spelling's roots apart, to be sorted together.
+  const spellings = query.tier === undefined ? [] : new TierSpellings(db).of(query.project, query.tier);
+  if (spellings.length > 1) {
+    where.push("r.answering_tier IN (SELECT value FROM json_each(?))");
+    params.push(JSON.stringify(spellings));
+  } else eq("r.answering_tier", spellings[0] ?? query.tier);
   eq(metadataSql("r", "model"), query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
@@ -81,7 +90,8 @@ export function queryRunPage(
   // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
   // A tier's roots come newest first from their own index: a rare tier would otherwise read
   // the project's every root to fill a page.
-  let from = `INDEXED BY ${query.tier === undefined ? "runs_session_root_start" : "runs_session_root_tier"}`;
+  const byTier = query.tier !== undefined && spellings.length <= 1;
+  let from = `INDEXED BY ${byTier ? "runs_session_root_tier" : "runs_session_root_start"}`;
   if (query.search !== undefined) {
     const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
       rootsOnly: true,
