@@ -34,7 +34,8 @@ export interface SeedTrace {
   referenceExampleId?: string;
 }
 
-function dotted(date: Date, id: string): string {
+/** The dotted-order part of a run `id` started at `date`, as the SDK writes it. */
+export function dotted(date: Date, id: string): string {
   return `${date
     .toISOString()
     .replace(/[-:]/g, "")

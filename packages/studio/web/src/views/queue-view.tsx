@@ -33,6 +33,13 @@ function inputLine(inputs: unknown): string {
   return preview(values.length === 1 && typeof values[0] === "string" ? values[0] : inputs, 90);
 }
 
+/** What a rating key outside the rating's scale says (a config may narrow it, to 1–3 say). */
+function notARating(n: number, choices: readonly number[]): string {
+  const scale =
+    choices.length === 0 ? "none is configured" : `the ratings are ${choices[0]}–${choices.at(-1)}`;
+  return `${n} is not a rating here: ${scale}.`;
+}
+
 /**
  * The annotation queue, keyboard first: `j`/`k` move, `1`–`5` pick a rating, `e` opens the
  * correction editor (Ctrl+Enter saves it), `Enter` confirms the rating and moves on.
@@ -50,7 +57,18 @@ export function QueueView({ projectId }: { projectId: string }) {
   const [message, setMessage] = useState<string | undefined>(undefined);
   const items = queue.data?.items ?? [];
   const item = items[Math.min(index, items.length - 1)];
-  const choices = ratingChoices(configs.data);
+  // Without the configs (the studio could not give them) the ratings are still 1–5.
+  const configsLoading = configs.data === undefined && configs.error === undefined;
+  const choices = ratingChoices(configs.error === undefined ? configs.data : []);
+  // A rating key pressed before the configs came is kept and picked once they have: lost, the
+  // reviewer's 3 then Enter saved nothing and said nothing.
+  const [pendingRating, setPendingRating] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    if (configsLoading || pendingRating === undefined) return;
+    setPendingRating(undefined);
+    if (choices.includes(pendingRating)) setRating(pendingRating);
+    else setMessage(notARating(pendingRating, choices));
+  }, [configsLoading, pendingRating]);
   const state = useRef({ items, index, rating, item });
   const selectedRow = useRef<HTMLLIElement>(null);
   // The item under review is kept in the URL (?item=<run id>, replacing the entry): back from its
@@ -83,6 +101,7 @@ export function QueueView({ projectId }: { projectId: string }) {
   const select = (to: (i: number) => number) => {
     setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, to(i))));
     setRating(undefined);
+    setPendingRating(undefined);
     setEditing(false);
   };
   const move = (by: number) => select((i) => i + by);
@@ -121,8 +140,12 @@ export function QueueView({ projectId }: { projectId: string }) {
       const { rating: picked, item: current } = state.current;
       if (event.key === "j") move(1);
       else if (event.key === "k") move(-1);
-      else if (/^[1-5]$/.test(event.key) && choices.includes(Number(event.key))) setRating(Number(event.key));
-      else if (event.key === "e" && current !== undefined) {
+      else if (/^[1-5]$/.test(event.key)) {
+        const n = Number(event.key);
+        if (configsLoading) setPendingRating(n);
+        else if (choices.includes(n)) setRating(n);
+        else setMessage(notARating(n, choices));
+      } else if (event.key === "e" && current !== undefined) {
         event.preventDefault();
         setEditing(true);
       } else if (event.key === "Enter" && current !== undefined && picked !== undefined) {
@@ -214,7 +237,13 @@ export function QueueView({ projectId }: { projectId: string }) {
               >
                 {rating === undefined ? "Save rating" : `Save ${rating}`}
               </button>
-              <span class="muted">{rating === undefined ? "pick a rating" : `or press Enter`}</span>
+              <span class="muted" aria-live="polite">
+                {configsLoading
+                  ? `loading the ratings…${pendingRating === undefined ? "" : ` ${pendingRating} is picked once they have`}`
+                  : rating === undefined
+                    ? "pick a rating"
+                    : "or press Enter"}
+              </span>
             </fieldset>
             {editing ? (
               <CorrectionEditor

@@ -19,6 +19,7 @@ import { ShortHash } from "../parts/short-hash.tsx";
 import { runsHref } from "../runs-return.ts";
 import type { ChainDescription, JsonSchema, Run, Session, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
+import { usePoll } from "../use-poll.ts";
 
 const meta = (run: Run): Record<string, unknown> => run.extra?.metadata ?? {};
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
@@ -38,6 +39,13 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
   const project = useApi<Session>(projectId === undefined ? undefined : `/sessions/${projectId}`);
   const root = trace.data?.runs.find((r) => r.parent_run_id === null);
   const rootMeta = root === undefined ? {} : meta(root);
+  // A trace still running gains steps: it is asked again until its root ends, so that they appear
+  // (and a `?step=` naming one not yet arrived is selected once it has), the back-off starting
+  // afresh whenever a step came or ended.
+  // A trace whose root has not come yet (the SDK sends it last when batching) is running too.
+  const running = trace.data !== undefined && (root === undefined || (root.end_time ?? null) === null);
+  const progress = trace.data?.runs.map((r) => `${r.id}:${r.end_time ?? ""}`).join(",");
+  usePoll(running, trace.reload, trace.error ?? trace.data, progress);
   usePageTitle(
     root === undefined
       ? "Trace"

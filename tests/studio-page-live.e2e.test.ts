@@ -1,0 +1,168 @@
+/*
+ * The studio's page while what it shows is still happening, in a real Chromium against a real
+ * `catena studio` process, runs sent with the real langsmith SDK: a trace still running is asked
+ * again until its root ends (its new steps appear, and a `?step=` naming one not arrived yet is
+ * selected once it has), and a rating key pressed before the queue's rating scale has loaded is
+ * not lost.
+ */
+import { randomUUID } from "node:crypto";
+import { Client } from "langsmith";
+import type { Route } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dotted, seedTrace } from "./support/seed-studio.ts";
+import { useStudioPage } from "./support/studio-page-fixture.ts";
+
+const ui = useStudioPage("studio-live");
+let client: Client;
+
+beforeAll(() => {
+  client = new Client({ apiUrl: ui.studio.url, apiKey: "local", autoBatchTracing: false });
+});
+
+describe("a trace still running on the studio's page", () => {
+  it("shows the steps that arrive, selects the ?step= once it has come, and stops asking once the root ended", async () => {
+    const rootId = randomUUID();
+    const start = new Date(Date.now() - 2000);
+    const rootDotted = dotted(start, rootId);
+    await client.createRun({
+      id: rootId,
+      trace_id: rootId,
+      dotted_order: rootDotted,
+      name: "support-triage",
+      run_type: "chain",
+      project_name: "live",
+      inputs: { text: "my card was charged twice" },
+      start_time: start.toISOString(),
+    });
+    const project = (await client.readProject({ projectName: "live" })).id;
+    const later = randomUUID();
+    const asked: string[] = [];
+    // A link to a step that is not there yet (shared from a terminal that printed it, say).
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${rootId}?step=${later}`, {
+      viewport: { width: 1280, height: 900 },
+      prepare: (p) =>
+        p.on("request", (request) => {
+          if (request.url().includes("/catena/traces/")) asked.push(request.url());
+        }),
+    });
+    const steps = page.getByRole("list", { name: "Steps" }).getByRole("button");
+    await expect.poll(() => steps.count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Step support-triage" }).getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+
+    // The steps arrive while the page is open: the named one is selected once it has come.
+    const stepStart = new Date(start.getTime() + 100);
+    for (const [id, name] of [
+      [randomUUID(), "classify"],
+      [later, "answer"],
+    ] as const)
+      await client.createRun({
+        id,
+        trace_id: rootId,
+        parent_run_id: rootId,
+        dotted_order: `${rootDotted}.${dotted(stepStart, id)}`,
+        name,
+        run_type: "chain",
+        project_name: "live",
+        inputs: { text: "x" },
+        outputs: { label: name },
+        start_time: stepStart.toISOString(),
+        end_time: new Date(stepStart.getTime() + 50).toISOString(),
+      });
+    await expect.poll(() => steps.count(), { timeout: 8000 }).toBe(3);
+    await expect
+      .poll(() => page.getByRole("button", { name: "Step answer" }).getAttribute("aria-pressed"))
+      .toBe("true");
+
+    // The root ends: the page shows it ended, and asks no more.
+    await client.updateRun(rootId, {
+      trace_id: rootId,
+      dotted_order: rootDotted,
+      outputs: { label: "billing" },
+      end_time: new Date().toISOString(),
+    });
+    const rootRow = page.getByRole("button", { name: "Step support-triage" });
+    await expect.poll(() => rootRow.getAttribute("class"), { timeout: 40_000 }).toContain("status-success");
+    const after = asked.length;
+    await page.waitForTimeout(3000);
+    expect(asked.length).toBe(after);
+    await page.close();
+  }, 60_000);
+
+  it("asks nothing while the tab is hidden, and at once when it is shown again", async () => {
+    const rootId = randomUUID();
+    const start = new Date(Date.now() - 1000);
+    await client.createRun({
+      id: rootId,
+      trace_id: rootId,
+      dotted_order: dotted(start, rootId),
+      name: "still-running",
+      run_type: "chain",
+      project_name: "live",
+      inputs: {},
+      start_time: start.toISOString(),
+    });
+    const project = (await client.readProject({ projectName: "live" })).id;
+    const asked: number[] = [];
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${rootId}`, {
+      prepare: (p) =>
+        p.on("request", (request) => {
+          if (request.url().includes("/catena/traces/")) asked.push(Date.now());
+        }),
+    });
+    await page.getByRole("button", { name: "Step still-running" }).waitFor();
+    // It is asked again while it runs (the first wait is a second).
+    await expect.poll(() => asked.length, { timeout: 8000 }).toBeGreaterThan(1);
+    // As the browser does when the tab goes to the background (a string: the tests have no DOM types).
+    const setHidden = (hidden: boolean) =>
+      page.evaluate(`(() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${hidden ? "hidden" : "visible"}" });
+        document.dispatchEvent(new Event("visibilitychange"));
+      })()`);
+    await setHidden(true);
+    const hiddenAt = asked.length;
+    await page.waitForTimeout(5000);
+    expect(asked.length).toBe(hiddenAt);
+    await setHidden(false);
+    await expect.poll(() => asked.length, { timeout: 2000 }).toBeGreaterThan(hiddenAt);
+    await page.close();
+  }, 60_000);
+});
+
+describe("the annotation queue before its rating scale has loaded", () => {
+  it("picks a rating key pressed while the scale loads once it has, and says it is loading meanwhile", async () => {
+    await seedTrace(client, {
+      project: "live-queue",
+      chain: "banking",
+      version: "1.0.0",
+      status: "deferred",
+      start: new Date(Date.now() - 5000),
+      inputs: { text: "where is my card" },
+      outputs: { label: "card_arrival" },
+      steps: [],
+    });
+    const project = (await client.readProject({ projectName: "live-queue" })).id;
+    const held: Route[] = [];
+    const page = await ui.open(`/o/local/projects/p/${project}/queue`, {
+      prepare: (p) => {
+        void p.route("**/feedback-configs*", (route) => {
+          held.push(route);
+        });
+      },
+    });
+    const item = page.getByRole("region", { name: "Current item" });
+    await item.waitFor();
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    await page.keyboard.press("3");
+    await item.getByText("loading the ratings… 3 is picked once they have").waitFor();
+    for (const route of held.splice(0)) await route.continue();
+    await expect
+      .poll(() => item.getByRole("button", { name: "Rate 3" }).getAttribute("aria-pressed"))
+      .toBe("true");
+    // Enter saves it, as for a rating picked after the load.
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "Rating 3 saved" }).waitFor();
+    await page.close();
+  });
+});
