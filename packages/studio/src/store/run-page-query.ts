@@ -70,14 +70,10 @@ export function queryRunPage(
   eq(metadataSql("r", "version"), query.version);
   eq(outcomeSql("r"), query.status);
   // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts),
-  // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored, read
-  // through the tier's index; several (`Human` and `human`) walk the project's roots newest first
-  // instead, as the tier's index would give each spelling's roots apart, to be sorted together.
+  // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored; several
+  // (`Human` and `human`) are read apart, each through the tier's index, and merged (below).
   const spellings = query.tier === undefined ? [] : new TierSpellings(db).of(query.project, query.tier);
-  if (spellings.length > 1) {
-    where.push("r.answering_tier IN (SELECT value FROM json_each(?))");
-    params.push(JSON.stringify(spellings));
-  } else eq("r.answering_tier", spellings[0] ?? query.tier);
+  if (spellings.length <= 1) eq("r.answering_tier", spellings[0] ?? query.tier);
   eq(metadataSql("r", "model"), query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
@@ -90,8 +86,7 @@ export function queryRunPage(
   // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
   // A tier's roots come newest first from their own index: a rare tier would otherwise read
   // the project's every root to fill a page.
-  const byTier = query.tier !== undefined && spellings.length <= 1;
-  let from = `INDEXED BY ${byTier ? "runs_session_root_tier" : "runs_session_root_start"}`;
+  let from = `INDEXED BY ${query.tier === undefined ? "runs_session_root_start" : "runs_session_root_tier"}`;
   if (query.search !== undefined) {
     const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
       rootsOnly: true,
@@ -121,6 +116,20 @@ export function queryRunPage(
   // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
   // The page's rows are chosen first and only they get their columns (the trace totals above all):
   // a search that starts from its candidates sorts them all, and would otherwise total each one.
+  const order = "ORDER BY r.start_time DESC, r.id DESC LIMIT ?";
+  let chosen = `SELECT r.rowid AS row FROM runs AS r ${from} WHERE ${where.join(" AND ")} ${order}`;
+  let chosenParams = [...params, query.limit + 1];
+  if (spellings.length > 1) {
+    // Each spelling's newest roots through the tier's index (a page's worth each), then the newest
+    // of them all: walking the project's roots instead read 50,000 of them for a tier of 1 in 1,000.
+    const one = `SELECT * FROM (SELECT r.rowid AS row, r.start_time, r.id FROM runs AS r ${from}
+      WHERE ${[...where, "r.answering_tier = ?"].join(" AND ")} ${order})`;
+    chosen = `SELECT row FROM (${spellings.map(() => one).join(" UNION ALL ")}) AS r ${order}`;
+    chosenParams = [
+      ...spellings.flatMap((spelled) => [...params, spelled, query.limit + 1]),
+      query.limit + 1,
+    ];
+  }
   const sql = `SELECT r.id, r.trace_id, r.name, r.start_time, r.end_time, r.error,
       (SELECT sum(s.total_tokens) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_tokens,
       (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
@@ -130,12 +139,10 @@ export function queryRunPage(
       r.answering_tier AS tier, ${metadataSql("r", "model")} AS model,
       coalesce(${metadataSql("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
       ${metadataSql("r", "ms")} AS ms
-    FROM (SELECT r.rowid AS row FROM runs AS r ${from}
-      WHERE ${where.join(" AND ")}
-      ORDER BY r.start_time DESC, r.id DESC LIMIT ?) AS chosen
+    FROM (${chosen}) AS chosen
     JOIN runs AS r ON r.rowid = chosen.row
     ORDER BY r.start_time DESC, r.id DESC`;
-  const rows = db.prepare(sql).all(...params, query.limit + 1);
+  const rows = db.prepare(sql).all(...chosenParams);
   const page = rows.slice(0, query.limit);
   const feedback = feedbackSummaries(
     db,

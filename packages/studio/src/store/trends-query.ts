@@ -28,20 +28,35 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
     where.push(`${metadataSql("r", "chain")} = ?`);
     params.push(query.chain);
   }
+  // SQLite groups the roots (by day, chain, version, model and tier) and sums what it can; only a
+  // group's latencies come back one by one, as a JSON list, for the percentiles. Each root as a row
+  // of its own made the function cost 510 ms of CPU for 70,000 roots, 140 of them in JavaScript.
+  // A root's feedback: the mean of its ratings (the group's mean rating is the mean of its runs'
+  // means) and its count, looked up by the feedback_run index.
   const rows = db
     .prepare(
-      `SELECT substr(r.start_time, 1, 10) AS day, ${metadataSql("r", "chain")} AS chain,
-        ${metadataSql("r", "version")} AS version, ${metadataSql("r", "model")} AS model,
-        r.answering_tier AS tier,
-        ${outcomeSql("r")} AS outcome, r.error,
-        coalesce(r.total_cost, ${metadataSql("r", "cost_usd")}, 0) AS cost,
-        coalesce(${metadataSql("r", "ms")}, (julianday(r.end_time) - julianday(r.start_time)) * 86400000) AS ms,
-        (SELECT avg(f.score) FROM feedback AS f WHERE f.run_id = r.id AND f.key = 'rating') AS rating,
-        (SELECT count(*) FROM feedback AS f WHERE f.run_id = r.id) AS feedback
-      FROM runs AS r INDEXED BY runs_session_root_start WHERE ${where.join(" AND ")}`,
+      `SELECT day, chain, version, model, tier, count(*) AS runs, sum(failed) AS errors,
+          total(cost) AS cost, total(rating) AS rating_sum, count(rating) AS rated,
+          total(feedback) AS feedback, json_group_array(ms) AS ms, min(start_time) AS first
+        FROM (SELECT substr(r.start_time, 1, 10) AS day, r.start_time, ${metadataSql("r", "chain")} AS chain,
+            ${metadataSql("r", "version")} AS version, ${metadataSql("r", "model")} AS model,
+            r.answering_tier AS tier,
+            r.error IS NOT NULL OR ${outcomeSql("r")} = 'error' AS failed,
+            coalesce(r.total_cost, ${metadataSql("r", "cost_usd")}, 0) AS cost,
+            coalesce(${metadataSql("r", "ms")}, (julianday(r.end_time) - julianday(r.start_time)) * 86400000) AS ms,
+            (SELECT avg(f.score) FROM feedback AS f WHERE f.run_id = r.id AND f.key = 'rating') AS rating,
+            (SELECT count(*) FROM feedback AS f WHERE f.run_id = r.id) AS feedback
+          FROM runs AS r INDEXED BY runs_session_root_start WHERE ${where.join(" AND ")})
+        GROUP BY day, chain, version, model, tier`,
     )
     .all(...params);
-  const groups = new Map<string, { row: TrendRow; ratings: number[]; ms: number[]; llm: number }>();
+  const groups = new Map<
+    string,
+    { row: TrendRow; ms: number[]; ratingSum: number; rated: number; llm: number }
+  >();
+  // In the order each group's (and tier's) first run started, as the roots come: the rows of a day
+  // and chain keep that order, and a row's tiers too.
+  rows.sort((a, b) => (String(a.first) < String(b.first) ? -1 : String(a.first) > String(b.first) ? 1 : 0));
   for (const r of rows) {
     const key = JSON.stringify([r.day, r.chain, r.version, r.model]);
     let group = groups.get(key);
@@ -63,33 +78,36 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
           latency_p50_ms: null,
           latency_p95_ms: null,
         },
-        ratings: [],
         ms: [],
+        ratingSum: 0,
+        rated: 0,
         llm: 0,
       };
       groups.set(key, group);
     }
     const { row } = group;
-    row.runs++;
-    if (r.error !== null || r.outcome === "error") row.errors++;
-    if (r.rating !== null) group.ratings.push(Number(r.rating));
+    const runs = Number(r.runs);
+    row.runs += runs;
+    row.errors += Number(r.errors);
+    group.ratingSum += Number(r.rating_sum);
+    group.rated += Number(r.rated);
     row.feedback_count += Number(r.feedback);
     // One rule with the runs table and the experiments (answering-tier.ts): a chain without a
     // cascade is the tier of the step that answered, `llm` for a plain LLM chain.
     const tier = String(r.tier ?? "none");
-    row.tiers[tier] = (row.tiers[tier] ?? 0) + 1;
+    row.tiers[tier] = (row.tiers[tier] ?? 0) + runs;
     // The share of runs an LLM answered is the `llm` tier's share, by the same rule: a cascade's
     // or not, answered from the cache or not (tokens spent said 0% for cached answers beside "llm 100%").
-    if (tier === "llm") group.llm++;
+    if (tier === "llm") group.llm += runs;
     row.cost += Number(r.cost);
-    if (r.ms !== null) group.ms.push(Number(r.ms));
+    for (const ms of JSON.parse(String(r.ms)) as unknown[]) if (ms !== null) group.ms.push(Number(ms));
   }
   return [...groups.values()]
-    .map(({ row, ratings, ms, llm }) => {
+    .map(({ row, ratingSum, rated, ms, llm }) => {
       ms.sort((a, b) => a - b);
       row.error_rate = row.errors / row.runs;
       row.llm_share = llm / row.runs;
-      row.mean_rating = ratings.length === 0 ? null : ratings.reduce((a, b) => a + b, 0) / ratings.length;
+      row.mean_rating = rated === 0 ? null : ratingSum / rated;
       row.latency_p50_ms = percentile(ms, 50);
       row.latency_p95_ms = percentile(ms, 95);
       return row;
