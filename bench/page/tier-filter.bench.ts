@@ -17,6 +17,7 @@ import { queryRunPage } from "../../packages/studio/src/store/run-page-query.ts"
 import { queryTrends } from "../../packages/studio/src/store/trends-query.ts";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg, percentile } from "../lib/report.ts";
 import { writePageRuns } from "./page-runs.ts";
+import { queryTrendsBefore } from "./trends-before.ts";
 
 const RUNS = numberArg("runs", 1_000_000);
 const SAMPLES = numberArg("samples", 5);
@@ -46,6 +47,8 @@ raw.exec(`
     WHERE parent_run_id IS NULL AND rowid % 1000 = 1;
   UPDATE runs SET extra = json_remove(extra, '$.metadata.tier')
     WHERE parent_run_id IS NULL AND rowid % 10 = 5;
+  UPDATE runs SET extra = json_set(extra, '$.metadata.tier', CASE WHEN rowid % 2000 = 501 THEN 'Expert' ELSE 'expert' END)
+    WHERE parent_run_id IS NULL AND rowid % 1000 = 501;
   PRAGMA wal_checkpoint(TRUNCATE);
 `);
 raw.close();
@@ -148,8 +151,43 @@ const whole: Array<[string, () => unknown]> = [
     `queryRunPage, tier = ${tier}`,
     () => JSON.stringify(queryRunPage(db, { project, tier, limit: 50 })),
   ]),
+  // The tier filter ignores case: one stored spelling read through the tier's index, two
+  // (`Expert` and `expert`, 1 root in 2,000 each) through the project's roots newest first.
+  ...["HUMAN", "Llm", "EXPERT"].map((tier): [string, () => unknown] => [
+    `queryRunPage, tier = ${tier}`,
+    () => JSON.stringify(queryRunPage(db, { project, tier, limit: 50 })),
+  ]),
   ["queryTrends, 30 days", () => JSON.stringify(queryTrends(db, { project, days: 30, until }))],
 ];
+for (const [tier, spelled] of [
+  ["HUMAN", "human"],
+  ["Llm", "llm"],
+] as const) {
+  const page = (t: string) => queryRunPage(db, { project, tier: t, limit: 50 }).runs.map((r) => r.id);
+  if (JSON.stringify(page(tier)) !== JSON.stringify(page(spelled)) || page(tier).length === 0)
+    throw new Error(`tier = ${tier} did not find the newest runs of ${spelled}`);
+}
+// queryTrends before (each root a row, its feedback looked up twice, grouped in JavaScript) and
+// now (grouped by SQLite), paired in one process, interleaved, the same rows checked equal.
+const trendsNow = () => JSON.stringify(queryTrends(db, { project, days: 30, until }));
+const trendsBefore = () => JSON.stringify(queryTrendsBefore(db, { project, days: 30, until }));
+if (trendsNow() !== trendsBefore()) throw new Error("queryTrends gives other rows than before");
+const trendsPaired = { before: samples(), after: samples() };
+for (let i = 0; i < SAMPLES * ROUNDS; i++) {
+  if (i % 2 === 0) {
+    timed(trendsPaired.before, trendsBefore);
+    timed(trendsPaired.after, trendsNow);
+  } else {
+    timed(trendsPaired.after, trendsNow);
+    timed(trendsPaired.before, trendsBefore);
+  }
+}
+const trendsRows = (["before", "after"] as const).map((when) => [
+  `queryTrends, 30 days, ${when}`,
+  p(trendsPaired[when].wall, 50),
+  p(trendsPaired[when].wall, 95),
+  p(trendsPaired[when].cpu, 50),
+]);
 const wholeRows = whole.map(([name, fn]) => {
   const entry = samples();
   fn();
@@ -252,6 +290,9 @@ process.stdout.write(
 );
 process.stdout.write(
   `${markdownTable(["store function with the stored tier (+ JSON)", "p50 ms", "p95 ms", "CPU p50 ms"], wholeRows)}\n\n`,
+);
+process.stdout.write(
+  `${markdownTable(["Trends' store function (+ JSON), paired", "p50 ms", "p95 ms", "CPU p50 ms"], trendsRows)}\n\n`,
 );
 process.stdout.write(
   `${markdownTable(
