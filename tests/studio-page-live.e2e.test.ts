@@ -47,6 +47,10 @@ describe("a trace still running on the studio's page", () => {
     });
     const steps = page.getByRole("list", { name: "Steps" }).getByRole("button");
     await expect.poll(() => steps.count()).toBe(1);
+    // It says it is running (its duration read "–"), and no bare "· –" for a cost nobody recorded.
+    const head = page.locator("header.trace-head");
+    expect(await head.textContent()).toContain("running…");
+    expect(await head.textContent()).not.toContain("–");
     expect(await page.getByRole("button", { name: "Step support-triage" }).getAttribute("aria-pressed")).toBe(
       "true",
     );
@@ -84,6 +88,7 @@ describe("a trace still running on the studio's page", () => {
     });
     const rootRow = page.getByRole("button", { name: "Step support-triage" });
     await expect.poll(() => rootRow.getAttribute("class"), { timeout: 40_000 }).toContain("status-success");
+    expect(await head.textContent()).not.toContain("running…");
     const after = asked.length;
     await page.waitForTimeout(3000);
     expect(asked.length).toBe(after);

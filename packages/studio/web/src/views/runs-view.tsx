@@ -50,7 +50,12 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
   const set = RUN_FILTERS.filter(([name]) => (query.get(name) ?? "") !== "");
   const submit = (event: Event) => {
     event.preventDefault();
-    if (narrow && fold.current !== null) fold.current.open = false;
+    // Folded, the field just typed in is hidden and the keyboard's focus fell to the page's top:
+    // it goes to the fold's summary, which names the filters now set, right above the runs found.
+    if (narrow && fold.current !== null) {
+      fold.current.open = false;
+      fold.current.querySelector("summary")?.focus();
+    }
     const form = new FormData(event.target as HTMLFormElement);
     const next = new URLSearchParams();
     for (const [name] of RUN_FILTERS) {

@@ -172,9 +172,15 @@ export function TraceDisplay({
             )}
           </span>
         )}
+        {/* A trace still running says so (its duration read "–"), and a cost nobody recorded is
+            left out (a bare "· –" closed the line, which nobody could read). */}
         <span class="muted">
-          {formatTime(root.start_time)} · {formatMs(durationMs(root.start_time, root.end_time))} ·{" "}
-          {root.total_tokens ?? 0} tokens · {formatCost(root.total_cost)}
+          {formatTime(root.start_time)} ·{" "}
+          {(root.end_time ?? null) === null
+            ? "running…"
+            : formatMs(durationMs(root.start_time, root.end_time))}{" "}
+          · {root.total_tokens ?? 0} tokens
+          {formatCost(root.total_cost) === "–" ? "" : ` · ${formatCost(root.total_cost)}`}
         </span>
       </header>
       <div class="trace-body">
