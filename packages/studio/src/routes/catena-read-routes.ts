@@ -14,7 +14,7 @@ import { queryTrends } from "../store/trends-query.ts";
 /**
  * Registers the read endpoints of the web page, under `/catena/` (LangSmith has no such paths):
  * - `GET /catena/runs?project=&chain=&version=&status=&tier=&model=&feedback_key=&score_min=&score_max=&from=&to=&q=&cursor=&limit=`:
- *   the runs table, root runs newest first, keyset-paged (`next`);
+ *   the runs table, root runs newest first, keyset-paged (`next`); `tier` ignores ASCII case;
  * - `GET /catena/traces/{trace_id}`: every run of a trace in dotted order, and their feedback;
  * - `GET /catena/stats/trends?project=&chain=&days=&until=`: per day, chain, version and model;
  * - `GET /catena/queue?project=`: the annotation queue by rule;
