@@ -129,6 +129,18 @@ describe("the tier of a run on the studio's page", () => {
       ]);
     }
 
+    // A row's run count leads to those runs (by keyboard: the link, then Enter): its chain, version
+    // and day as the runs table's filters.
+    const sqlQa = trends
+      .filter({ hasText: "sql-qa@1.0.0" })
+      .getByRole("link", { name: /^The 1 runs of sql-qa@1.0.0 on / });
+    await sqlQa.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(chainsOf).toEqual(["sql-qa"]);
+    const filters = new URL(page.url()).searchParams;
+    expect([filters.get("chain"), filters.get("version")]).toEqual(["sql-qa", "1.0.0"]);
+    expect(await page.getByLabel("From").inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+
     // The project is an experiment on a dataset: its tier mix counts the same tiers.
     await page.goto(new URL(`/o/local/datasets/${dataset}`, ui.studio.url).toString());
     const experiment = page.getByRole("table", { name: "Experiments" }).locator("tbody tr");

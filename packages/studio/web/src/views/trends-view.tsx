@@ -3,6 +3,7 @@ import { usePageTitle } from "../page-title.ts";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
+import { paths } from "../router.ts";
 import type { Session, TrendRow } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
@@ -49,7 +50,14 @@ export function TrendsView({ projectId }: { projectId: string }) {
                   {r.version === null ? "" : `@${r.version}`}
                 </td>
                 <td title={formatModel(r.model).title}>{formatModel(r.model).text}</td>
-                <td>{r.runs}</td>
+                <td>
+                  <a
+                    href={runsOfRow(projectId, r)}
+                    aria-label={`The ${r.runs} runs of ${r.chain ?? "no chain"}${r.version === null ? "" : `@${r.version}`} on ${r.day}`}
+                  >
+                    {r.runs}
+                  </a>
+                </td>
                 <td>
                   {r.mean_rating === null ? (
                     "–"
@@ -81,4 +89,29 @@ export function TrendsView({ projectId }: { projectId: string }) {
       <TierLegend />
     </div>
   );
+}
+
+/**
+ * The runs table filtered to a row's runs: its chain, version and model, started on its day. The
+ * day is UTC (as Trends groups); the filter's bounds are the browser's local time (the form's
+ * `datetime-local` fields), so the day's UTC bounds are written in local time.
+ */
+function runsOfRow(projectId: string, row: TrendRow): string {
+  const query = new URLSearchParams();
+  if (row.chain !== null) query.set("chain", row.chain);
+  if (row.version !== null) query.set("version", row.version);
+  if (row.model !== null) query.set("model", row.model);
+  const start = Date.parse(`${row.day}T00:00:00Z`);
+  if (Number.isFinite(start)) {
+    query.set("from", localMinute(start));
+    query.set("to", localMinute(start + 86_400_000));
+  }
+  return paths.project(projectId, `?${query}`);
+}
+
+/** `ms` as a `datetime-local` value (YYYY-MM-DDTHH:MM, the browser's local time). */
+function localMinute(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
 }
