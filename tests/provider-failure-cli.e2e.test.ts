@@ -51,7 +51,7 @@ describe("catena run against a failing provider", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /^catena: .*the model provider failed 1 time\(s\) \(openai:gpt-4\.1-mini-2025-04-14\); last: 401 Incorrect API key provided: sk-test\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/m,
+      /^catena: .*the model provider failed 1 time\(s\) \(openai:gpt-4\.1-mini-2025-04-14\); last: 401 Incorrect API key provided: sk-test\. Check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model/m,
     );
     expect(r.stderr).not.toMatch(/Troubleshooting URL/);
   });

@@ -5,6 +5,7 @@ import PQueue from "p-queue";
 import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ChainDefinitionError, ProviderNotConfiguredError } from "../errors/errors.ts";
 import type { FailedCall } from "../errors/llm-errors.ts";
+import { shownBaseURL } from "../llm/provider-credential.ts";
 import { classifyProviderError, type ProviderFailure } from "../llm/provider-failure.ts";
 import type { RateLimits } from "../llm/provider-rate-limiter.ts";
 import { providerRateLimiter, type RateLimitTarget } from "../llm/rate-limit-registry.ts";
@@ -226,6 +227,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
           ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
           : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
+        ...(target.baseURL === undefined ? {} : { baseURL: shownBaseURL(target.baseURL) }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;
       const delay = retryDelay(this.#retry, attempt, failure.retryAfterMs);

@@ -23,6 +23,7 @@ import {
   traceOtherCall,
 } from "./model-call-trace.ts";
 import { costOf, modelPrice } from "./price-table.ts";
+import { shownBaseURL } from "./provider-credential.ts";
 import { classifyProviderError, type ProviderFailure } from "./provider-failure.ts";
 import type { RateLimits } from "./provider-rate-limiter.ts";
 import { providerRateLimiter } from "./rate-limit-registry.ts";
@@ -144,6 +145,7 @@ export class ModelCaller {
         }
       }
       const limiter = providerRateLimiter(model.endpoint);
+      const baseURL = shownBaseURL(model.endpoint.baseURL);
       if (this.options.rateLimit) limiter.configure(this.options.rateLimit);
       const estimate = estimateTokens(messages, settings.maxTokens);
       // Tracing never makes a step fail: callbacks that cannot be had are left out.
@@ -242,6 +244,7 @@ export class ModelCaller {
           retryable: failure.retryable,
           message: failure.message,
           ...(failure.status === undefined ? {} : { status: failure.status }),
+          ...(baseURL === undefined ? {} : { baseURL }),
         });
         if (!failure.retryable || attempt === retry.attempts) break;
         const delay = retryDelay(retry, attempt, failure.retryAfterMs);

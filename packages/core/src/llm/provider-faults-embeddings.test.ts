@@ -26,7 +26,8 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
       fault: { fail: 401, message: "Incorrect API key provided: k." },
       kind: "client",
       requests: 1,
-      message: /last: 401 Incorrect API key provided: k\. Check the provider's API key/,
+      message:
+        /last: 401 Incorrect API key provided: k\. Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
     },
     {
       name: "400 (input too long)",

@@ -18,7 +18,8 @@ const status = (code: number, kind: string, retried: boolean, fix: RegExp, messa
   retryable: retried,
   message: new RegExp(`\\(${MODEL}\\); last: ${code} .*${fix.source}`),
 });
-const KEY = /Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/;
+const KEY =
+  /Check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model/;
 const REQUEST = /The provider refused the request itself .*retrying does not help\./;
 const STATUS = /Check the provider's status, raise `retry\.attempts`, or add `fallbacks`\./;
 
