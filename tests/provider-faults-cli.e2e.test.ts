@@ -163,7 +163,7 @@ describe("catena batch against each provider fault", () => {
       /\(item 4\): .*failed 1 time\(s\).*last: 429 .*run out of quota \(insufficient_quota\): check its plan/,
       /\(item 6\): .*failed 2 time\(s\).*last: the provider's answer is not valid JSON/,
       /\(item 7\): .*failed 2 time\(s\).*last: Connection error\./,
-      /\(item 8\): .*failed 2 time\(s\).*last: no answer within 1500 ms\./,
+      /\(item 8\): .*failed 2 time\(s\).*last: no answer within 1500 ms \(the step's `callTimeoutMs`\)\./,
       /\(item 9\): .*failed 2 time\(s\).*last: the provider billed 5 output token\(s\) but sent no text/,
     ];
     for (const line of said) expect(first.stdout).toMatch(line);

@@ -184,6 +184,21 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
       ? "Check the step's model and settings, or add `fallbacks`; retrying does not help."
       : "Check the embedder's model and settings; retrying does not help.";
   }
+  if (call?.kind === "timeout" && call.status === undefined) {
+    // The failed call's message names the timeout that ran out (the step's, the model client's, fetch's).
+    return step
+      ? "If the model needs longer (a long answer, a slow or loaded model), raise the timeout named above; else check the provider's status, raise `retry.attempts`, or add `fallbacks`."
+      : "If the provider needs longer, raise the timeout named above; else check the provider's status, or raise `retry.attempts`.";
+  }
+  if (call?.status === 409) {
+    // Retried as OpenAI's own client does: OpenAI answers 409 when a lock on the request's
+    // resource timed out, which passes once the other request holding it ends.
+    const what =
+      "The provider answered 409 Conflict (another request held a lock on the same resource and it timed out; this passes once that request ends)";
+    return step
+      ? `${what}: the step retried it up to \`retry.attempts\` times; try again later, raise \`retry.attempts\`, or add \`fallbacks\`.`
+      : `${what}: the embedder retried it up to \`retry.attempts\` times; try again later, or raise \`retry.attempts\`.`;
+  }
   return step
     ? "Check the provider's status, raise `retry.attempts`, or add `fallbacks`."
     : "Check the provider's status, or raise `retry.attempts`.";

@@ -224,7 +224,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         // The client's own words ("Request timed out.") do not say how long it waited; other
         // timeouts (connecting, a proxy's) keep theirs, which `callTimeoutMs` did not set.
         message: clientTimedOut(lastError)
-          ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
+          ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms (the embedder's \`callTimeoutMs\`)`
           : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
         ...(target.baseURL === undefined ? {} : { baseURL: shownBaseURL(target.baseURL) }),

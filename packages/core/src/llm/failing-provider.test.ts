@@ -126,7 +126,7 @@ const cases: Case[] = [
     code: "PROVIDER_FAILED",
     kind: "timeout",
     calls: ATTEMPTS,
-    message: /last: no answer within 300 ms\. Check/,
+    message: /last: no answer within 300 ms \(the step's `callTimeoutMs`\)\. If the model needs longer/,
     inputTokens: 0,
   },
   {

@@ -231,7 +231,7 @@ export class ModelCaller {
               ? {
                   kind: "timeout",
                   retryable: true,
-                  message: `no answer within ${this.options.callTimeoutMs} ms`,
+                  message: `no answer within ${this.options.callTimeoutMs} ms (the step's \`callTimeoutMs\`)`,
                 }
               : answer?.choices === 0
                 ? NO_CHOICES

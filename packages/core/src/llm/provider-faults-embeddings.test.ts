@@ -84,7 +84,8 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
       fault: { hang: true },
       kind: "timeout",
       requests: ATTEMPTS,
-      message: /last: no answer within 300 ms\./,
+      message:
+        /last: no answer within 300 ms \(the embedder's `callTimeoutMs`\)\. If the provider needs longer, raise the timeout named above/,
     },
   ];
 
