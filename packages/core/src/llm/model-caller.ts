@@ -31,7 +31,7 @@ import type { CachedResponse, ResponseCache } from "./response-cache.ts";
 import { type MeteredResponse, metered, ResponseMeter } from "./response-meter.ts";
 import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
 import { contentText } from "./structured-answer.ts";
-import { tokenLimitReason } from "./token-limit.ts";
+import { structuredCutOff, tokenLimitReason } from "./token-limit.ts";
 import { tokenSink, withTokenHandler } from "./token-stream-handler.ts";
 import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
 
@@ -200,7 +200,7 @@ export class ModelCaller {
             declinedAnswer(meter.last, message) ??
             (this.options.structured === undefined
               ? emptyAnswer(meter.last, message, this.options.allowEmpty)
-              : undefined);
+              : structuredCutOff(meter.last, message.response_metadata));
           if (declined === undefined) {
             this.warnIfCut(ctx, model.id, meter.last, message);
             if (cache && key) {
@@ -219,7 +219,14 @@ export class ModelCaller {
           if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
           const answer = meter.last;
           const filtered = answer?.finishReason === "content_filter" ? CONTENT_FILTERED : undefined;
-          const unreadable = filtered === undefined ? unreadableReason(thrown) : undefined;
+          // A structured answer the token limit cut fails however it was read (the client may
+          // reject it itself, or LangChain's parser after it): its JSON is incomplete.
+          const cut =
+            filtered === undefined && this.options.structured !== undefined && !timeout.signal.aborted
+              ? structuredCutOff(answer, undefined, thrown)
+              : undefined;
+          const unreadable =
+            filtered === undefined && cut === undefined ? unreadableReason(thrown) : undefined;
           if (unreadable !== undefined) {
             throw new UnreadableAnswer(model.id, unreadable, thrown, call, answer?.content ?? "");
           }
@@ -227,6 +234,7 @@ export class ModelCaller {
           failedCall = { call, error: thrown, endTime: Date.now() };
           failure =
             filtered ??
+            cut ??
             (timeout.signal.aborted
               ? {
                   kind: "timeout",
