@@ -180,6 +180,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
     const failures: FailedCall[] = [];
     let lastError: unknown;
     const what = `embedder "${this.id}"`;
+    const shown = shownBaseURL(target.baseURL);
     for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {
       // The caller may have gone while the client loaded or the last attempt failed; and a limiter
       // with no limits hands out its permit without looking at the signal.
@@ -227,7 +228,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
           ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms (the embedder's \`callTimeoutMs\`)`
           : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
-        ...(target.baseURL === undefined ? {} : { baseURL: shownBaseURL(target.baseURL) }),
+        ...(shown === undefined ? {} : { baseURL: shown }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;
       const delay = retryDelay(this.#retry, attempt, failure.retryAfterMs);
