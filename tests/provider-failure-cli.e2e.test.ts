@@ -4,6 +4,7 @@
  * exit code is the documented one, a batch finishes its other items and records the failed ones,
  * `--retry-failed` runs them again, and the summary counts the tokens of billed answers that failed.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,6 +167,30 @@ describe("catena batch against a failing provider", () => {
     const bad = await catena([...args, "--resume", "--max-cost", "-1"], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "-1"/);
+    // Refused before anything is opened: no results file to find "already exists" on the next
+    // try, no request, and nothing left holding the process open.
+    const fresh = join(dir, "never-out.jsonl");
+    const t0 = performance.now();
+    const zero = await catena(
+      [
+        "--no-trace",
+        "batch",
+        "label",
+        "--file",
+        file,
+        "--out",
+        fresh,
+        "--chains",
+        llmChains,
+        "--max-cost",
+        "0",
+      ],
+      { cwd: dir, env: env() },
+    );
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "0"/);
+    expect(existsSync(fresh)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });
 
