@@ -66,7 +66,7 @@ describe("catena batch on a bad API key", () => {
     expect(written.every((r) => r.status === "error")).toBe(true);
     expect(first.stderr).toMatch(
       new RegExp(
-        `^catena: The batch stopped after 5 items in a row failed the same way: the provider refused the API key .*401.*check the provider's API key \\(OPENAI_API_KEY for OpenAI\\).*then resume \\(catena batch --resume --retry-failed.* This run: ${written.length} items run \\(${written.length} failed\\), ${ITEMS - written.length} items not run\\.$`,
+        `^catena: The batch stopped after 5 items in a row failed the same way: the provider refused the API key .*401.*check the API key the server at http://127\\.0\\.0\\.1:\\d+/v1 expects \\(the \`apiKey\` option, else OPENAI_API_KEY\\) and its access to the model, then resume \\(catena batch --resume --retry-failed.* This run: ${written.length} items run \\(${written.length} failed\\), ${ITEMS - written.length} items not run\\.$`,
         "m",
       ),
     );

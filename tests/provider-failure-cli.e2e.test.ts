@@ -4,6 +4,7 @@
  * exit code is the documented one, a batch finishes its other items and records the failed ones,
  * `--retry-failed` runs them again, and the summary counts the tokens of billed answers that failed.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,7 +52,7 @@ describe("catena run against a failing provider", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /^catena: .*the model provider failed 1 time\(s\) \(openai:gpt-4\.1-mini-2025-04-14\); last: 401 Incorrect API key provided: sk-test\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/m,
+      /^catena: .*the model provider failed 1 time\(s\) \(openai:gpt-4\.1-mini-2025-04-14\); last: 401 Incorrect API key provided: sk-test\. Check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model/m,
     );
     expect(r.stderr).not.toMatch(/Troubleshooting URL/);
   });
@@ -166,6 +167,30 @@ describe("catena batch against a failing provider", () => {
     const bad = await catena([...args, "--resume", "--max-cost", "-1"], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "-1"/);
+    // Refused before anything is opened: no results file to find "already exists" on the next
+    // try, no request, and nothing left holding the process open.
+    const fresh = join(dir, "never-out.jsonl");
+    const t0 = performance.now();
+    const zero = await catena(
+      [
+        "--no-trace",
+        "batch",
+        "label",
+        "--file",
+        file,
+        "--out",
+        fresh,
+        "--chains",
+        llmChains,
+        "--max-cost",
+        "0",
+      ],
+      { cwd: dir, env: env() },
+    );
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "0"/);
+    expect(existsSync(fresh)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });
 

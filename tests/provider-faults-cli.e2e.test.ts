@@ -74,7 +74,10 @@ describe("catena run against a failing provider", () => {
   const cases: Array<{ text: string; chain?: string; stream?: boolean; stderr: RegExp[] }> = [
     {
       text: "bad-key",
-      stderr: [MODEL, /last: 401 Incorrect API key provided: sk-test\. Check the provider's API key/],
+      stderr: [
+        MODEL,
+        /last: 401 Incorrect API key provided: sk-test\. Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
+      ],
     },
     { text: "overloaded", stderr: [/failed 2 time\(s\)/, MODEL, /last: 503 .*Check the provider's status/] },
     { text: "filtered", stderr: [/gpt-4\.1-mini-2025-04-14 did not answer: the provider's content filter/] },
@@ -87,7 +90,7 @@ describe("catena run against a failing provider", () => {
       text: "embed-bad-key",
       chain: "nearest",
       stderr: [
-        /embedder "openai:text-embedding-3-small:d4": the embeddings provider failed 1 time\(s\); last: 401 .*Check the provider's API key/,
+        /embedder "openai:text-embedding-3-small:d4": the embeddings provider failed 1 time\(s\); last: 401 .*Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
       ],
     },
     {
@@ -160,7 +163,7 @@ describe("catena batch against each provider fault", () => {
       /\(item 4\): .*failed 1 time\(s\).*last: 429 .*run out of quota \(insufficient_quota\): check its plan/,
       /\(item 6\): .*failed 2 time\(s\).*last: the provider's answer is not valid JSON/,
       /\(item 7\): .*failed 2 time\(s\).*last: Connection error\./,
-      /\(item 8\): .*failed 2 time\(s\).*last: no answer within 1500 ms\./,
+      /\(item 8\): .*failed 2 time\(s\).*last: no answer within 1500 ms \(the step's `callTimeoutMs`\)\./,
       /\(item 9\): .*failed 2 time\(s\).*last: the provider billed 5 output token\(s\) but sent no text/,
     ];
     for (const line of said) expect(first.stdout).toMatch(line);

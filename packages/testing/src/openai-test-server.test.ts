@@ -235,6 +235,25 @@ describe("startOpenAiTestServer", () => {
     await expect(chat(s.url, { timeout: 200 }).invoke("hang")).rejects.toThrow(/timed out|timeout/i);
   });
 
+  it("stalls mid-body: sends the status, the headers and part of the answer, then nothing", async () => {
+    const s = await start([{ hang: "mid-body" }]);
+    const controller = new AbortController();
+    const response = await fetch(`${s.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^\{"id":"chatcmpl-/);
+    // Nothing more comes while the connection stays open.
+    const more = await Promise.race([reader.read(), new Promise((r) => setTimeout(() => r("idle"), 200))]);
+    expect(more).toBe("idle");
+    controller.abort();
+  });
+
   it("holds a requests-per-minute limit, answering 429 with Retry-After beyond it", async () => {
     const s = await start({ rateLimit: { requestsPerMinute: 60, burst: 2 } });
     const model = chat(s.url);

@@ -247,6 +247,7 @@ async function answerFault(
 ): Promise<Response> {
   const signal = c.req.raw.signal;
   if ("hang" in reply) {
+    if (reply.hang === "mid-body") return stalledBody(signal, body);
     // Stays open until the client gives up or the server closes.
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -269,6 +270,20 @@ async function answerFault(
     await sleep(reply.delayMs, undefined, { signal }).catch(() => undefined);
   }
   return failure(reply);
+}
+
+/** A 200 answer that sends half of its body, then nothing more until the client gives up. */
+function stalledBody(signal: AbortSignal, body: Record<string, unknown>): Response {
+  const text = JSON.stringify(body);
+  const half = new TextEncoder().encode(text.slice(0, Math.floor(text.length / 2)));
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(half);
+      // Idle, the connection open: the client has the headers and some of the body, and waits.
+      signal.addEventListener("abort", () => controller.close(), { once: true });
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 /** A 200 answer whose connection drops after half of the body has been sent. */

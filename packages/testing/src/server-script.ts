@@ -113,9 +113,14 @@ export interface FailureReply {
   delayMs?: number;
 }
 
-/** Never answers: the request stays open until the client gives up (a timeout). */
+/**
+ * Never answers: the request stays open until the client gives up (a timeout). `true`: not even
+ * the status and headers are sent (a server that accepted the connection and stalled);
+ * `"mid-body"`: the status, the headers and part of a 200 body are sent, then nothing more, the
+ * connection kept open (a socket idle mid-answer, a proxy that stopped relaying).
+ */
 export interface HangReply {
-  hang: true;
+  hang: true | "mid-body";
 }
 
 /** Answers 200 with a body that is not valid JSON. */

@@ -1,4 +1,5 @@
 import { CatenaError, type CatenaErrorOptions } from "../errors/catena-error.ts";
+import { credentialAdvice } from "../llm/provider-credential.ts";
 
 /**
  * A provider failure that says nothing about the item: every item would meet it until someone
@@ -20,6 +21,8 @@ export interface SystemicFailure {
   status?: number;
   /** The model of the last failed call. */
   model?: string;
+  /** The custom base URL of the last failed call (see `FailedCall.baseURL`). */
+  baseURL?: string;
   /** The provider's message, as the failed call kept it. */
   message: string;
 }
@@ -42,7 +45,7 @@ export function systemicFailureOf(error: unknown): SystemicFailure | undefined {
     const details = e.details as { retryable?: unknown; calls?: unknown } | undefined;
     if (details?.retryable !== false || !Array.isArray(details.calls)) return undefined;
     const last = details.calls.at(-1) as
-      | { kind?: unknown; status?: unknown; model?: unknown; message?: unknown }
+      | { kind?: unknown; status?: unknown; model?: unknown; baseURL?: unknown; message?: unknown }
       | undefined;
     const status = typeof last?.status === "number" ? last.status : undefined;
     const kind: SystemicFailureKind | undefined =
@@ -58,6 +61,7 @@ export function systemicFailureOf(error: unknown): SystemicFailure | undefined {
       kind,
       ...(status === undefined ? {} : { status }),
       ...(typeof last?.model === "string" ? { model: last.model } : {}),
+      ...(typeof last?.baseURL === "string" ? { baseURL: last.baseURL } : {}),
       message: typeof last?.message === "string" ? last.message : "",
     };
   }
@@ -131,10 +135,12 @@ export class BatchStoppedError extends CatenaError {
   }
 }
 
-const FIXES: Record<SystemicFailureKind, string> = {
-  auth: "check the provider's API key (OPENAI_API_KEY for OpenAI) and its access to the model",
-  quota: "check the provider account's plan and billing, or use another key",
-  "unknown-model": "check the model name in the chain's llm steps (and that the key's account may use it)",
+// The key to check is the failing step's provider's (its variable), or the custom server's.
+const FIXES: Record<SystemicFailureKind, (failure: SystemicFailure) => string> = {
+  auth: (failure) => `check ${credentialAdvice(failure.model, failure.baseURL)} and its access to the model`,
+  quota: () => "check the provider account's plan and billing, or use another key",
+  "unknown-model": () =>
+    "check the model name in the chain's llm steps (and that the key's account may use it)",
 };
 
 const CAUSES: Record<SystemicFailureKind, string> = {
@@ -147,5 +153,5 @@ function messageOf(failure: SystemicFailure, failures: number): string {
   const status = failure.status === undefined ? "" : ` ${failure.status}`;
   const model = failure.model === undefined ? "" : ` for ${failure.model}`;
   const said = failure.message === "" ? "" : `: ${failure.message.replace(/[\s.]+$/, "")}`;
-  return `The batch stopped after ${failures} items in a row failed the same way: ${CAUSES[failure.kind]}${model} (${failure.kind}${status}${said}). The items not started are not in the results; ${FIXES[failure.kind]}, then resume (catena batch --resume --retry-failed; resume: true, retryFailed: true in code) to run them and the failed ones.`;
+  return `The batch stopped after ${failures} items in a row failed the same way: ${CAUSES[failure.kind]}${model} (${failure.kind}${status}${said}). The items not started are not in the results; ${FIXES[failure.kind](failure)}, then resume (catena batch --resume --retry-failed; resume: true, retryFailed: true in code) to run them and the failed ones.`;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptedReply } from "@catena/testing";
+import { ChatOpenAI } from "@langchain/openai";
 import { describe, expect, it } from "vitest";
 import { testServers, textChain } from "../llm/fixtures/provider-fixture.ts";
 import { llm } from "../steps/llm-step.ts";
@@ -68,7 +69,7 @@ describe("runBatch on a systemic provider failure", () => {
         details: { cause: "auth", status: 401, failures: 5 },
       });
       expect(first.stopError?.message).toMatch(
-        /stopped after 5 items in a row failed the same way: the provider refused the API key .*check the provider's API key \(OPENAI_API_KEY for OpenAI\).*--resume --retry-failed/,
+        /stopped after 5 items in a row failed the same way: the provider refused the API key .*check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model, then resume .*--resume --retry-failed/,
       );
       expect(first.stoppedReason).toBe(first.stopError?.message);
       // Only the items that ran are in the results: the rest are not written as failed.
@@ -91,6 +92,27 @@ describe("runBatch on a systemic provider failure", () => {
       // Each item answered exactly once after the fix: its one successful record.
       expect(final.filter((r) => r.status === "done")).toHaveLength(60);
     });
+  });
+
+  it("names the key variable of the provider the step calls, at the provider's own endpoint", async () => {
+    const s = await start(() => ({ fail: 401, message: "Incorrect API key provided: sk-old." }));
+    // A model at OpenAI's own endpoint (no base URL), its requests sent to the test server.
+    const model = new ChatOpenAI({
+      model: "gpt-4.1-mini-2025-04-14",
+      apiKey: "sk-old",
+      maxRetries: 0,
+      configuration: {
+        fetch: (url: string | URL | Request, init?: RequestInit) =>
+          fetch(String(url).replace("https://api.openai.com/v1", s.url), init),
+      },
+    });
+    const step = llm("ask", { model, prompt: "{text}", cache: false, retry: { attempts: 1 } });
+    const summary = await runBatch(textChain("provider-stop", step), inputs.slice(0, 10), { concurrency: 1 });
+    expect(summary.stopError?.code).toBe("BATCH_STOPPED");
+    expect(summary.stopError?.message).toMatch(
+      /check the OpenAI API key \(OPENAI_API_KEY, or the `apiKey` option\) and its access to the model, then resume/,
+    );
+    expect(summary.stopError?.message).not.toMatch(/server at/);
   });
 
   it("stops on an account out of quota with the quota fix", async () => {

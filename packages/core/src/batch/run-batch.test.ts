@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,7 @@ import { z } from "zod";
 import {
   BatchInputError,
   type BatchProgress,
+  type BatchQueue,
   branch,
   code,
   defineChain,
@@ -59,6 +61,33 @@ describe("runBatch", () => {
       details: { argument: "inputs" },
     });
     await expect(untyped(doubler().chain, '{"n": 1}')).rejects.toBeInstanceOf(BatchInputError);
+  });
+
+  it("refuses a maxCostUsd that is not a number > 0 before opening the results file or the queue", async () => {
+    const { chain, state } = doubler();
+    const checkpoint = join(dir, "out.jsonl");
+    let opened = 0;
+    // A queue that would hold the process open once connected: it must never be asked.
+    const queue: BatchQueue = {
+      open: async () => {
+        opened++;
+        throw new Error("the queue was opened");
+      },
+    };
+    for (const bad of [0, -1, Number.NaN, "5" as unknown as number]) {
+      await expect(runBatch(chain, [{ n: 1 }], { checkpoint, queue, maxCostUsd: bad })).rejects.toMatchObject(
+        {
+          code: "BATCH_INPUT",
+          message: expect.stringMatching(/^maxCostUsd must be a number of US dollars > 0, got /),
+        },
+      );
+    }
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(opened).toBe(0);
+    expect(state.calls).toBe(0);
+    // The same path then starts a batch as if the refused one had never been tried.
+    const summary = await runBatch(chain, [{ n: 1 }], { checkpoint, maxCostUsd: 1 });
+    expect(summary).toMatchObject({ status: "done", done: 1 });
   });
 
   it("runs every item of an async generator", async () => {

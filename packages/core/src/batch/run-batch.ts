@@ -73,6 +73,17 @@ export async function runBatch<TInput, TOutput>(
       { details: { stopAfterFailures: streakLimit } },
     );
   }
+  const budget = options.maxCostUsd;
+  // Checked with the other options, before the checkpoint or the queue is opened: a bad budget
+  // must leave no results file behind (a rerun would find it "already exists") and no queue
+  // connection holding the process open.
+  if (budget !== undefined && !(typeof budget === "number" && budget > 0)) {
+    throw new CatenaError(
+      "BATCH_INPUT",
+      `maxCostUsd must be a number of US dollars > 0, got ${typeof budget === "string" ? JSON.stringify(budget) : String(budget)}; leave it out for no budget.`,
+      { details: { maxCostUsd: budget } },
+    );
+  }
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
   const identityOf = (): BatchIdentity => (identity ??= batchIdentity(chain, inputs, options));
@@ -124,10 +135,6 @@ export async function runBatch<TInput, TOutput>(
     return result;
   };
 
-  const budget = options.maxCostUsd;
-  if (budget !== undefined && !(budget > 0)) {
-    throw new CatenaError("BATCH_INPUT", `maxCostUsd must be a number of US dollars > 0, got ${budget}.`);
-  }
   // Failed items in a row with the same systemic provider failure (a bad key, no quota).
   const streak = streakLimit === false ? undefined : new ProviderFailureStreak(streakLimit);
   /** The streak reached its limit: no worker takes another item. */

@@ -1,3 +1,4 @@
+import { credentialAdvice } from "../llm/provider-credential.ts";
 import { transientStatus } from "../llm/provider-failure.ts";
 import { CatenaError, type CatenaErrorOptions } from "./catena-error.ts";
 import type { SchemaIssue } from "./errors.ts";
@@ -22,6 +23,11 @@ export interface FailedCall {
    */
   retryable?: boolean;
   message: string;
+  /**
+   * The custom base URL the call went to (an OpenAI-compatible server, a proxy), without its
+   * credentials or query; absent for the provider's own endpoint. Says which key a 401 is about.
+   */
+  baseURL?: string;
   /** How long the provider asked to wait, when that was longer than the step waits (`retry.maxRetryAfterMs`). */
   refusedWaitMs?: number;
   /** The longest wait the step accepts (`retry.maxRetryAfterMs`), beside {@link FailedCall.refusedWaitMs}. */
@@ -147,7 +153,7 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
   const step = caller === "step";
   const fallbacks = step ? ", or add `fallbacks`" : "";
   if (call?.status === 401 || call?.status === 403) {
-    return `Check the provider's API key (OPENAI_API_KEY for OpenAI) and its access to the model${fallbacks}.`;
+    return `Check ${credentialAdvice(call.model, call.baseURL)} and its access to the model${fallbacks}.`;
   }
   if (call?.kind === "quota") {
     return `The provider's account has run out of quota (insufficient_quota): check its plan and billing, or use another key${fallbacks}; retrying does not help.`;
@@ -177,6 +183,21 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
     return step
       ? "Check the step's model and settings, or add `fallbacks`; retrying does not help."
       : "Check the embedder's model and settings; retrying does not help.";
+  }
+  if (call?.kind === "timeout" && call.status === undefined) {
+    // The failed call's message names the timeout that ran out (the step's, the model client's, fetch's).
+    return step
+      ? "If the model needs longer (a long answer, a slow or loaded model), raise the timeout named above; else check the provider's status, raise `retry.attempts`, or add `fallbacks`."
+      : "If the provider needs longer, raise the timeout named above; else check the provider's status, or raise `retry.attempts`.";
+  }
+  if (call?.status === 409) {
+    // Retried as OpenAI's own client does: OpenAI answers 409 when a lock on the request's
+    // resource timed out, which passes once the other request holding it ends.
+    const what =
+      "The provider answered 409 Conflict (another request held a lock on the same resource and it timed out; this passes once that request ends)";
+    return step
+      ? `${what}: the step retried it up to \`retry.attempts\` times; try again later, raise \`retry.attempts\`, or add \`fallbacks\`.`
+      : `${what}: the embedder retried it up to \`retry.attempts\` times; try again later, or raise \`retry.attempts\`.`;
   }
   return step
     ? "Check the provider's status, raise `retry.attempts`, or add `fallbacks`."

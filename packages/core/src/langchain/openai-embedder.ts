@@ -5,6 +5,7 @@ import PQueue from "p-queue";
 import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ChainDefinitionError, ProviderNotConfiguredError } from "../errors/errors.ts";
 import type { FailedCall } from "../errors/llm-errors.ts";
+import { shownBaseURL } from "../llm/provider-credential.ts";
 import { classifyProviderError, type ProviderFailure } from "../llm/provider-failure.ts";
 import type { RateLimits } from "../llm/provider-rate-limiter.ts";
 import { providerRateLimiter, type RateLimitTarget } from "../llm/rate-limit-registry.ts";
@@ -179,6 +180,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
     const failures: FailedCall[] = [];
     let lastError: unknown;
     const what = `embedder "${this.id}"`;
+    const shown = shownBaseURL(target.baseURL);
     for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {
       // The caller may have gone while the client loaded or the last attempt failed; and a limiter
       // with no limits hands out its permit without looking at the signal.
@@ -223,9 +225,10 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         // The client's own words ("Request timed out.") do not say how long it waited; other
         // timeouts (connecting, a proxy's) keep theirs, which `callTimeoutMs` did not set.
         message: clientTimedOut(lastError)
-          ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms`
+          ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms (the embedder's \`callTimeoutMs\`)`
           : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
+        ...(shown === undefined ? {} : { baseURL: shown }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;
       const delay = retryDelay(this.#retry, attempt, failure.retryAfterMs);

@@ -77,7 +77,9 @@ describe("billed usage of answers the step could not use", () => {
       { content: '{"label": "ref', finishReason: "length", ...usage(50, 64) },
       { content: "", finishReason: "content_filter", ...usage(70, 3) },
     ]);
-    const result = await run(chainOf(structuredStep(s.url)), { text: "x" });
+    // The cut answer is not asked again (the same limit would cut it): the fallback model answers next.
+    const step = structuredStep(s.url, { fallbacks: ["openai:gpt-4.1-nano-2025-04-14"] });
+    const result = await run(chainOf(step), { text: "x" });
     expect(result.status === "error" ? (result.error.cause as { code?: string }).code : "").toBe(
       "MODEL_REFUSED",
     );

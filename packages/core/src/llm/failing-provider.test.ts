@@ -126,7 +126,7 @@ const cases: Case[] = [
     code: "PROVIDER_FAILED",
     kind: "timeout",
     calls: ATTEMPTS,
-    message: /last: no answer within 300 ms\. Check/,
+    message: /last: no answer within 300 ms \(the step's `callTimeoutMs`\)\. If the model needs longer/,
     inputTokens: 0,
   },
   {
@@ -224,7 +224,8 @@ const cases: Case[] = [
     code: "PROVIDER_FAILED",
     kind: "client",
     calls: 1,
-    message: /last: 401 Incorrect API key provided: k\. Check the provider's API key \(OPENAI_API_KEY/,
+    message:
+      /last: 401 Incorrect API key provided: k\. Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
     inputTokens: 0,
   },
 ];

@@ -190,7 +190,7 @@ describe("llm step provider handling: fallbacks and failures", () => {
     const cases: Array<[ChatScript, RegExp]> = [
       [
         [{ fail: 401, message: "Incorrect API key provided." }],
-        /last: 401 Incorrect API key provided\. Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/,
+        /last: 401 Incorrect API key provided\. Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
       ],
       [
         [{ fail: 400, message: "maximum context length is 128000 tokens." }],

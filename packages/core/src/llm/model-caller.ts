@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Callbacks } from "@langchain/core/callbacks/manager";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
@@ -7,7 +6,7 @@ import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ProviderNotConfiguredError } from "../errors/errors.ts";
 import { type FailedCall, ModelRefusalError, ProviderError } from "../errors/llm-errors.ts";
 import type { StepContext } from "../types.ts";
-import { canonicalJson } from "../versioning/canonical-json.ts";
+import { cachedResponseMessage, toCachedResponse } from "./cached-response-message.ts";
 import {
   type ChatModelInput,
   type ModelSettings,
@@ -15,7 +14,7 @@ import {
   resolveChatModel,
 } from "./chat-model-resolver.ts";
 import { CONTENT_FILTERED, declinedAnswer, emptyAnswer, NO_CHOICES } from "./declined-answer.ts";
-import { loadLangChain } from "./langchain-runtime.ts";
+import { messageUsage } from "./message-usage.ts";
 import {
   type ModelCallRecord,
   modelCallAnnotation,
@@ -23,23 +22,20 @@ import {
   traceOtherCall,
 } from "./model-call-trace.ts";
 import { costOf, modelPrice } from "./price-table.ts";
+import { shownBaseURL } from "./provider-credential.ts";
 import { classifyProviderError, type ProviderFailure } from "./provider-failure.ts";
 import type { RateLimits } from "./provider-rate-limiter.ts";
 import { providerRateLimiter } from "./rate-limit-registry.ts";
-import type { CachedResponse, ResponseCache } from "./response-cache.ts";
+import type { ResponseCache } from "./response-cache.ts";
+import { responseCacheKey } from "./response-cache-key.ts";
 import { type MeteredResponse, metered, ResponseMeter } from "./response-meter.ts";
 import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
 import { contentText } from "./structured-answer.ts";
-import { tokenLimitReason } from "./token-limit.ts";
+import type { StructuredRequest } from "./structured-request.ts";
+import { estimateTokens } from "./token-estimate.ts";
+import { structuredCutOff, tokenLimitReason } from "./token-limit.ts";
 import { tokenSink, withTokenHandler } from "./token-stream-handler.ts";
 import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
-
-/** How structured output is asked for: the JSON Schema given to `withStructuredOutput`, and its method. */
-export interface StructuredRequest {
-  schema: Record<string, unknown>;
-  name: string;
-  method?: "jsonSchema" | "functionCalling" | "jsonMode";
-}
 
 /** Everything a {@link ModelCaller} needs to know, fixed when the step is defined. */
 export interface ModelCallerOptions {
@@ -119,10 +115,19 @@ export class ModelCaller {
         continue;
       }
       const cache = this.options.cache();
-      const key = cache ? this.cacheKey(model.id, messages, sample) : undefined;
+      const key = cache
+        ? responseCacheKey({
+            model: model.id,
+            settings,
+            seed: this.options.seed,
+            structured: this.options.structured,
+            messages,
+            sample,
+          })
+        : undefined;
       if (cache && key) {
         const hit = await cache.get(key);
-        const cached = hit ? await toMessage(hit) : undefined;
+        const cached = hit ? await cachedResponseMessage(hit) : undefined;
         if (hit && cached && !this.refusesCached(cached)) {
           const message = cached;
           // A cached answer has no pieces to stream: it comes whole, so listeners still see the text.
@@ -144,6 +149,7 @@ export class ModelCaller {
         }
       }
       const limiter = providerRateLimiter(model.endpoint);
+      const baseURL = shownBaseURL(model.endpoint.baseURL);
       if (this.options.rateLimit) limiter.configure(this.options.rateLimit);
       const estimate = estimateTokens(messages, settings.maxTokens);
       // Tracing never makes a step fail: callbacks that cannot be had are left out.
@@ -181,7 +187,7 @@ export class ModelCaller {
         // Every billed answer counts, read or not: the provider's figures from the HTTP body,
         // else (providers whose client Catena does not create) LangChain's from the message.
         const billed = await meter.settled();
-        const tokens = message !== undefined && !billed.reported ? usageOf(message) : billed;
+        const tokens = message !== undefined && !billed.reported ? messageUsage(message) : billed;
         const spent = tokens.inputTokens + tokens.outputTokens;
         permit.settle(spent || (message === undefined ? 0 : estimate));
         if (spent > 0) {
@@ -198,11 +204,11 @@ export class ModelCaller {
             declinedAnswer(meter.last, message) ??
             (this.options.structured === undefined
               ? emptyAnswer(meter.last, message, this.options.allowEmpty)
-              : undefined);
+              : structuredCutOff(meter.last, message.response_metadata));
           if (declined === undefined) {
             this.warnIfCut(ctx, model.id, meter.last, message);
             if (cache && key) {
-              await cache.set(key, toCached(message, model.id)).catch((error: unknown) => {
+              await cache.set(key, toCachedResponse(message, model.id)).catch((error: unknown) => {
                 ctx.logger.warn(`llm step "${step}": could not write the response cache`, {
                   error: String(error),
                 });
@@ -217,7 +223,14 @@ export class ModelCaller {
           if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
           const answer = meter.last;
           const filtered = answer?.finishReason === "content_filter" ? CONTENT_FILTERED : undefined;
-          const unreadable = filtered === undefined ? unreadableReason(thrown) : undefined;
+          // A structured answer the token limit cut fails however it was read (the client may
+          // reject it itself, or LangChain's parser after it): its JSON is incomplete.
+          const cut =
+            filtered === undefined && this.options.structured !== undefined && !timeout.signal.aborted
+              ? structuredCutOff(answer, undefined, thrown)
+              : undefined;
+          const unreadable =
+            filtered === undefined && cut === undefined ? unreadableReason(thrown) : undefined;
           if (unreadable !== undefined) {
             throw new UnreadableAnswer(model.id, unreadable, thrown, call, answer?.content ?? "");
           }
@@ -225,11 +238,12 @@ export class ModelCaller {
           failedCall = { call, error: thrown, endTime: Date.now() };
           failure =
             filtered ??
+            cut ??
             (timeout.signal.aborted
               ? {
                   kind: "timeout",
                   retryable: true,
-                  message: `no answer within ${this.options.callTimeoutMs} ms`,
+                  message: `no answer within ${this.options.callTimeoutMs} ms (the step's \`callTimeoutMs\`)`,
                 }
               : answer?.choices === 0
                 ? NO_CHOICES
@@ -242,6 +256,7 @@ export class ModelCaller {
           retryable: failure.retryable,
           message: failure.message,
           ...(failure.status === undefined ? {} : { status: failure.status }),
+          ...(baseURL === undefined ? {} : { baseURL }),
         });
         if (!failure.retryable || attempt === retry.attempts) break;
         const delay = retryDelay(retry, attempt, failure.retryAfterMs);
@@ -354,55 +369,4 @@ export class ModelCaller {
     }
     return runnable;
   }
-
-  private cacheKey(model: string, messages: BaseMessage[], sample: number): string {
-    const { settings, seed, structured } = this.options;
-    const request = {
-      model,
-      temperature: settings.temperature ?? null,
-      maxTokens: settings.maxTokens ?? null,
-      logprobs: settings.logprobs ?? false,
-      seed: seed ?? null,
-      structured: structured ?? null,
-      messages: messages.map((m) => ({ type: m.getType(), content: m.content })),
-      sample,
-    };
-    return createHash("sha256").update(canonicalJson(request)).digest("hex");
-  }
-}
-
-function estimateTokens(messages: BaseMessage[], maxTokens: number | undefined): number {
-  const chars = messages.reduce((n, m) => n + contentText(m.content).length, 0);
-  return Math.ceil(chars / 4) + (maxTokens ?? 0);
-}
-
-function toCached(message: AIMessage, model: string): CachedResponse {
-  const out: CachedResponse = {
-    model,
-    content: message.content,
-    toolCalls: (message.tool_calls ?? []).map((c) => ({
-      name: c.name,
-      args: c.args,
-      ...(c.id === undefined ? {} : { id: c.id }),
-    })),
-  };
-  const logprobs = message.response_metadata?.logprobs;
-  if (logprobs !== undefined) out.logprobs = logprobs;
-  if (message.usage_metadata) out.usage = usageOf(message);
-  return out;
-}
-
-function usageOf(message: AIMessage): { inputTokens: number; outputTokens: number } {
-  // LangChain's generic message types lose the usage fields' types; read them as plain data.
-  const usage = message.usage_metadata as { input_tokens?: number; output_tokens?: number } | undefined;
-  return { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 };
-}
-
-async function toMessage(cached: CachedResponse): Promise<AIMessage> {
-  const { AIMessage } = await loadLangChain();
-  return new AIMessage({
-    content: cached.content as string,
-    tool_calls: cached.toolCalls.map((c) => ({ ...c, type: "tool_call" as const })),
-    response_metadata: cached.logprobs === undefined ? {} : { logprobs: cached.logprobs },
-  });
 }

@@ -89,6 +89,18 @@ export function classifyProviderError(error: unknown): ProviderFailure {
     return { kind: "server", retryable: true, message: said };
   }
   const name = typeof e.name === "string" ? e.name : "";
+  const fetchTimeout =
+    fetchTimeoutOf(error) ?? (/waiting for response headers/i.test(message) ? HEADERS_TIMEOUT : undefined);
+  if (fetchTimeout !== undefined) return { kind: "timeout", retryable: true, message: fetchTimeout };
+  // The OpenAI SDK's own timeout, as LangChain rethrows it (a TimeoutError "Request timed out.",
+  // without the cause; the SDK says in its message when fetch's headersTimeout was the one).
+  if (name === "TimeoutError" || name === "APIConnectionTimeoutError") {
+    return {
+      kind: "timeout",
+      retryable: true,
+      message: `the model's client gave up waiting (${message.replace(/[\s.]+$/, "")}): its own \`timeout\` passed, which the step's \`callTimeoutMs\` does not set; raise the \`timeout\` of the model instance`,
+    };
+  }
   const text = `${name} ${message} ${String(e.code ?? "")} ${causeText(e.cause)}`;
   if (/timeout|timed out/i.test(text)) return { kind: "timeout", retryable: true, message };
   if (
@@ -186,6 +198,32 @@ export function retryAfterOf(headers: unknown): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(after);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+const HEADERS_TIMEOUT =
+  "the provider sent no response headers within the HTTP client's `headersTimeout` (UND_ERR_HEADERS_TIMEOUT); raise `headersTimeout` of the fetch dispatcher the model's client uses";
+
+/**
+ * The timeouts of Node's fetch (undici) itself, found on the error or down its causes (the OpenAI
+ * SDK wraps fetch's `TypeError: fetch failed`, whose cause is undici's error): no headers within
+ * `headersTimeout`, a body idle longer than `bodyTimeout`, no connection within the connect
+ * timeout. None is the step's `callTimeoutMs` or the SDK's `timeout`, so the message names the
+ * option that ran out. Undefined for any other error.
+ */
+function fetchTimeoutOf(error: unknown): string | undefined {
+  let e = error;
+  for (let depth = 0; depth < 5 && typeof e === "object" && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "UND_ERR_HEADERS_TIMEOUT") return HEADERS_TIMEOUT;
+    if (code === "UND_ERR_BODY_TIMEOUT") {
+      return "the answer stalled mid-body longer than the HTTP client's `bodyTimeout` (UND_ERR_BODY_TIMEOUT); raise `bodyTimeout` of the fetch dispatcher the model's client uses";
+    }
+    if (code === "UND_ERR_CONNECT_TIMEOUT") {
+      return "no connection to the provider within the HTTP client's connect timeout (UND_ERR_CONNECT_TIMEOUT); check the base URL and the network, or raise `connect.timeout` of the fetch dispatcher the model's client uses";
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function causeText(cause: unknown): string {

@@ -55,14 +55,36 @@ const cases: FaultCase[] = [
     retryable: false,
     message: /cut off by the token limit before any text .*Raise the step's `maxTokens`/,
   },
-  {
-    name: 'finish_reason "length" in structured output',
-    reply: () => ({ content: '{"label": "ref', finishReason: "length" }),
-    step: { schema: label, repairs: 0 },
-    code: "MODEL_OUTPUT_INVALID",
-    requests: 1,
-    message: /cut off by the token limit before the JSON was complete/,
-  },
+  // A structured answer the token limit cut is incomplete JSON whichever way it was asked for; the
+  // same request meets the same limit: not retried, not repaired (repairs: 2), raise maxTokens.
+  ...(
+    [
+      ["json schema (the default)", {}, { content: '{"label": "ref', finishReason: "length" }],
+      ["json mode", { method: "jsonMode" }, { content: '{"label": "ref', finishReason: "length" }],
+      [
+        "function calling",
+        { method: "functionCalling" },
+        { toolCalls: [{ name: "ask_answer", arguments: '{"label": "ref' }], finishReason: "length" },
+      ],
+      [
+        "function calling, arguments that happen to parse",
+        { method: "functionCalling" },
+        { toolCalls: [{ name: "ask_answer", arguments: { label: "ref" } }], finishReason: "length" },
+      ],
+    ] as const
+  ).map(
+    ([how, options, reply]): FaultCase => ({
+      name: `finish_reason "length" in structured output, ${how}`,
+      reply: () => reply,
+      step: { schema: label, repairs: 2, ...options },
+      code: "PROVIDER_FAILED",
+      kind: "empty-answer",
+      requests: 1,
+      retryable: false,
+      message:
+        /last: the structured answer was cut off by the token limit before it was complete \(finish_reason length\)\. Raise the step's `maxTokens`/,
+    }),
+  ),
   {
     name: 'finish_reason "content_filter"',
     reply: () => ({ content: "", finishReason: "content_filter" }),

@@ -26,7 +26,8 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
       fault: { fail: 401, message: "Incorrect API key provided: k." },
       kind: "client",
       requests: 1,
-      message: /last: 401 Incorrect API key provided: k\. Check the provider's API key/,
+      message:
+        /last: 401 Incorrect API key provided: k\. Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
     },
     {
       name: "400 (input too long)",
@@ -83,7 +84,8 @@ describe("the provider fault matrix: embeddings of a knn step", () => {
       fault: { hang: true },
       kind: "timeout",
       requests: ATTEMPTS,
-      message: /last: no answer within 300 ms\./,
+      message:
+        /last: no answer within 300 ms \(the embedder's `callTimeoutMs`\)\. If the provider needs longer, raise the timeout named above/,
     },
   ];
 

@@ -1,6 +1,7 @@
-import { describe, it } from "vitest";
-import { ATTEMPTS, expectFault, type FaultCase, MODEL } from "./fixtures/fault-matrix.ts";
-import { testServers } from "./fixtures/provider-fixture.ts";
+import { describe, expect, it } from "vitest";
+import { run } from "../runtime/runner.ts";
+import { ATTEMPTS, expectFault, type FaultCase, faultStep, MODEL } from "./fixtures/fault-matrix.ts";
+import { testServers, textChain } from "./fixtures/provider-fixture.ts";
 
 // The provider fault matrix, HTTP errors: every status a provider answers with, Retry-After in its
 // shapes, a connection reset before the headers and a server that never answers (see
@@ -18,7 +19,8 @@ const status = (code: number, kind: string, retried: boolean, fix: RegExp, messa
   retryable: retried,
   message: new RegExp(`\\(${MODEL}\\); last: ${code} .*${fix.source}`),
 });
-const KEY = /Check the provider's API key \(OPENAI_API_KEY for OpenAI\)/;
+const KEY =
+  /Check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model/;
 const REQUEST = /The provider refused the request itself .*retrying does not help\./;
 const STATUS = /Check the provider's status, raise `retry\.attempts`, or add `fallbacks`\./;
 
@@ -34,7 +36,18 @@ const cases: FaultCase[] = [
   status(403, "client", false, KEY, "Project does not have access to model gpt-4.1-mini."),
   status(404, "client", false, REQUEST, "The model `gpt-4.1-mini-2025-04-14` does not exist."),
   status(408, "timeout", true, STATUS),
-  status(409, "server", true, STATUS),
+  {
+    // OpenAI's own client retries a 409 (a lock timeout: openai-node's shouldRetry), so does the
+    // step, as often as `retry.attempts` allows and no more.
+    name: "HTTP 409 (a lock timeout)",
+    reply: () => ({ fail: 409 }),
+    code: "PROVIDER_FAILED",
+    kind: "server",
+    requests: ATTEMPTS,
+    retryable: true,
+    message:
+      /\(openai:gpt-4\.1-mini-2025-04-14\); last: 409 .*\. The provider answered 409 Conflict \(another request held a lock on the same resource and it timed out; this passes once that request ends\): the step retried it up to `retry\.attempts` times; try again later, raise `retry\.attempts`, or add `fallbacks`\./,
+  },
   status(413, "client", false, REQUEST, "Request too large for gpt-4.1-mini."),
   status(422, "client", false, REQUEST),
   status(429, "rate-limit", true, STATUS),
@@ -127,10 +140,18 @@ const cases: FaultCase[] = [
     kind: "timeout",
     requests: ATTEMPTS,
     retryable: true,
-    message: /last: no answer within 200 ms\. Check the provider's status/,
+    message:
+      /last: no answer within 200 ms \(the step's `callTimeoutMs`\)\. If the model needs longer .*raise the timeout named above/,
   },
 ];
 
 describe("the provider fault matrix: an llm step meeting an HTTP error", () => {
   it.each(cases)("$name: $code after $requests request(s)", (c) => expectFault(start, c));
+
+  it("answers after a 409 once the lock is free: a conflict is retried, not failed", async () => {
+    const s = await start([{ fail: 409 }, { content: "done" }]);
+    const result = await run(textChain("faults", faultStep(s.url)), { text: "x" });
+    expect(result).toMatchObject({ status: "done", output: "done" });
+    expect(s.requests.map((r) => r.status)).toEqual([409, 200]);
+  });
 });

@@ -48,7 +48,8 @@ const cases: FaultCase[] = [
     kind: "timeout",
     requests: ATTEMPTS,
     retryable: true,
-    message: /last: no answer within 200 ms\. Check the provider's status/,
+    message:
+      /last: no answer within 200 ms \(the step's `callTimeoutMs`\)\. If the model needs longer .*raise the timeout named above/,
   },
   {
     name: "an SSE error event (server_error)",

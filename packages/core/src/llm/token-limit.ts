@@ -1,3 +1,4 @@
+import type { ProviderFailure } from "./provider-failure.ts";
 import type { MeteredResponse } from "./response-meter.ts";
 
 /**
@@ -36,4 +37,34 @@ export function tokenLimitReason(
   const incomplete = metadata.incomplete_details as { reason?: unknown } | null | undefined;
   if (incomplete?.reason === "max_output_tokens") return "incomplete_details.reason max_output_tokens";
   return undefined;
+}
+
+/**
+ * A structured answer (function calling, json mode or json schema) that the token limit stopped,
+ * as a failure: the token limit said by the HTTP body Catena metered, by the message's
+ * `response_metadata`, or by the OpenAI client's own `LengthFinishReasonError` (json schema
+ * answers it parses itself). Its JSON is incomplete, and asking the same again meets the same
+ * limit: not retried, not repaired, and the error says to raise `maxTokens`, as for a plain answer
+ * the limit cut off before any text (the same kind). Undefined for an answer that was not cut.
+ *
+ * @example
+ * structuredCutOff({ finishReason: "length" }, undefined)
+ * // { kind: "empty-answer", retryable: false, message: "the structured answer was cut off by the token limit before it was complete (finish_reason length)" }
+ */
+export function structuredCutOff(
+  answer: Pick<MeteredResponse, "finishReason"> | undefined,
+  metadata: Readonly<Record<string, unknown>> | undefined,
+  thrown?: unknown,
+): ProviderFailure | undefined {
+  const cut =
+    tokenLimitReason(answer, metadata) ??
+    (thrown instanceof Error && thrown.constructor.name === "LengthFinishReasonError"
+      ? "finish_reason length"
+      : undefined);
+  if (cut === undefined) return undefined;
+  return {
+    kind: "empty-answer",
+    retryable: false,
+    message: `the structured answer was cut off by the token limit before it was complete (${cut})`,
+  };
 }

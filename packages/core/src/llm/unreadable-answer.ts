@@ -2,7 +2,7 @@ import type { ModelCallRecord } from "./model-call-trace.ts";
 
 /**
  * A model answer that the provider's client rejected before Catena could read it: structured
- * output that is not JSON, or cut off at the token limit. It is the model's fault, not the
+ * output that is not JSON. It is the model's fault, not the
  * provider's, so the step repairs it (asks again, saying what was wrong) instead of retrying.
  */
 export class UnreadableAnswer extends Error {
@@ -25,19 +25,17 @@ export class UnreadableAnswer extends Error {
 
 /**
  * Recognises the OpenAI client's own structured-output failures (it parses json_schema answers
- * itself and drops the text): invalid JSON, or an answer stopped by the length limit or the
- * content filter. Undefined for any other error.
+ * itself and drops the text): invalid JSON, or an answer stopped by the content filter. Undefined
+ * for any other error.
  */
 export function unreadableReason(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === "SyntaxError" && /invalid structured output JSON/i.test(error.message)) {
     return "the answer was not valid JSON";
   }
-  const kind = error.constructor.name;
-  if (kind === "LengthFinishReasonError") {
-    return "the answer was cut off by the token limit before the JSON was complete; answer more briefly";
-  }
-  if (kind === "ContentFilterFinishReasonError")
+  // A LengthFinishReasonError (the token limit) is no repair's business: asking again meets the
+  // same limit (see structuredCutOff).
+  if (error.constructor.name === "ContentFilterFinishReasonError")
     return "the answer was stopped by the provider's content filter";
   return undefined;
 }

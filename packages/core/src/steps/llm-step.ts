@@ -9,7 +9,7 @@ import { loadLangChain } from "../llm/langchain-runtime.ts";
 import { compilePrompt, valuesFor } from "../llm/llm-prompt.ts";
 import type { LlmLabelResult, LlmStepOptions } from "../llm/llm-step-options.ts";
 import { modelCallAnnotation, traceOtherCall } from "../llm/model-call-trace.ts";
-import { type ModelAnswer, ModelCaller, type StructuredRequest } from "../llm/model-caller.ts";
+import { type ModelAnswer, ModelCaller } from "../llm/model-caller.ts";
 import { DiskResponseCache, defaultResponseCache, type ResponseCache } from "../llm/response-cache.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../llm/retry-policy.ts";
 import {
@@ -18,6 +18,7 @@ import {
   readStructuredAnswer,
   type StructuredAnswer,
 } from "../llm/structured-answer.ts";
+import type { StructuredRequest } from "../llm/structured-request.ts";
 import { UnreadableAnswer } from "../llm/unreadable-answer.ts";
 import type { JsonValue, Step, StepContext } from "../types.ts";
 
