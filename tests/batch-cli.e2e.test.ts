@@ -317,7 +317,7 @@ describe("catena batch --file - (standard input)", () => {
     const unknown = await run("batch", "support-triage", "--file", "tickets.txt", "--out", "x.jsonl");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
-      /cannot tell the format of tickets\.txt: .* or give --format jsonl\|csv\./,
+      /cannot tell the format of tickets\.txt: .* or give --format jsonl\|csv\|tsv\./,
     );
     const named = await run(
       "batch",
@@ -340,6 +340,6 @@ describe("catena batch --file - (standard input)", () => {
       "--out",
       "y.jsonl",
     );
-    expect(bad.stderr).toBe('catena: --format must be jsonl or csv, got "xml".\n');
+    expect(bad.stderr).toBe('catena: --format must be jsonl, csv or tsv, got "xml".\n');
   });
 });
