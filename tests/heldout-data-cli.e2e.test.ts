@@ -177,7 +177,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     expect(r.code, r.stderr).toBe(0);
     // One warning for the unknown labels, with the count and the labels.
     expect(r.stderr).toBe(
-      'catena: warning: new-intent.csv: 3 item(s) expect labels banking-intents does not know: "crypto_wallet" (2), "bill_split" (1); they count as misses (--strict-labels refuses such a file).\n',
+      'catena: warning: new-intent.csv: 3 items expect labels banking-intents does not know: "crypto_wallet" (2), "bill_split" (1); they count as misses (--strict-labels refuses such a file).\n',
     );
     const report = JSON.parse(r.stdout);
     expect(report.items).toBe(13);
