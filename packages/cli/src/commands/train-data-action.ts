@@ -27,7 +27,7 @@ import {
   CANDIDATE_MODULE,
   candidateManifestText,
 } from "../training/candidate-manifest.ts";
-import { candidateVersionFor } from "../training/candidate-version.ts";
+import { CANDIDATES_DIR, candidateVersionFor } from "../training/candidate-version.ts";
 import { type StagedFolder, stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
@@ -103,7 +103,7 @@ export async function trainDataAction(
   else {
     const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
     ({ version } = await candidateVersionFor(ctx.io.cwd, registry, name));
-    outDir = resolve(ctx.io.cwd, ".catena", "candidates", `${name}@${version}`);
+    outDir = resolve(ctx.io.cwd, CANDIDATES_DIR, `${name}@${version}`);
   }
   const outShown = displayPath(ctx.io.cwd, outDir);
   assertWritablePath(outDir, { option: "--out", shown: options.out ?? outShown, kind: "directory" });

@@ -19,7 +19,7 @@ import {
 import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
 import { CANDIDATE_MANIFEST, CANDIDATE_MODULE, candidateManifestText } from "./candidate-manifest.ts";
-import { nextVersion } from "./candidate-version.ts";
+import { CANDIDATES_DIR, nextVersion } from "./candidate-version.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { applyPromotion, planPromotion } from "./promote-candidate.ts";
 import { type StagedFolder, stageFolder } from "./staged-folder.ts";
@@ -157,10 +157,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   }
 
   const version = nextVersion(current.version, options.takenVersions);
-  const dir = resolve(
-    options.cwd,
-    options.outDir ?? join(".catena", "candidates", `${trainable.name}@${version}`),
-  );
+  const dir = resolve(options.cwd, options.outDir ?? join(CANDIDATES_DIR, `${trainable.name}@${version}`));
   // Written beside its folder and put in place at the end: an interrupted or failed training leaves
   // an existing --out folder as it was. Only the staging folder is the caller's to remove: the
   // parents (.catena, .catena/candidates) may hold what other commands keep there (an LLM cache,
