@@ -32,7 +32,8 @@ import { type StagedFolder, stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
 import { assertWritablePath } from "../writable-path.ts";
-import { calibrateCommand, type TrainCommandOptions, trainReportText } from "./train.ts";
+import type { TrainCommandOptions } from "./train-options.ts";
+import { calibrateCommand, trainReportText } from "./train-report-text.ts";
 
 /**
  * `catena train <chain> --data <file>`: trains the chain's learned tiers on labelled data, and
