@@ -108,8 +108,9 @@ export interface TrainFromTracesOptions {
 
 /**
  * Trains a candidate version from the traces and decides whether it replaces the current one. The
- * candidate's folder gets the artifacts, `thresholds.json`, `chain.mjs` (the candidate as a chain
- * module), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
+ * candidate's folder (staged beside it and written whole at the end) gets the artifacts,
+ * `thresholds.json`, `chain.mjs` (the candidate as a chain module), `candidate.json` (its chain and
+ * version), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
  * to `catena.config.json`, so that the bare chain name runs the candidate while the current version
  * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. A candidate
  * with the current version's fingerprint is `unchanged` and never promoted. Throws a
