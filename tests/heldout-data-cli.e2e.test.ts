@@ -165,7 +165,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^catena: --data too-long\.csv: 1 item\(s\) that banking-intents cannot take as input: line 8 \(text: Too big: expected string to have <=2000 characters\); shorten or remove them/,
+      /^catena: --data too-long\.csv: 1 item that banking-intents cannot take as input: line 8 \(text: Too big: expected string to have <=2000 characters\); shorten or remove them/,
     );
   }, 60_000);
 
