@@ -107,7 +107,7 @@ describe("catena train --from-traces, interrupted", () => {
     expect(stderr()).toMatch(/catena: interrupted; nothing was written to interrupted-existing /);
   }, 300_000);
 
-  it("on SIGTERM removes the candidate folder it made under .catena, and never .catena itself (exit 143)", async () => {
+  it("on SIGTERM removes the candidate it staged under .catena, and never .catena itself (exit 143)", async () => {
     const catenaDir = join(dir, ".catena");
     rmSync(catenaDir, { recursive: true, force: true });
     const candidates = join(catenaDir, "candidates");

@@ -220,8 +220,10 @@ export async function trainFromTracesAction(
         // The candidate's folder, reports and promotion follow with no await: a Ctrl-C already
         // handled stops them, and one that comes after finds them done.
         if (interrupted) throw new CliError("interrupted before the candidate was written");
-        written = staged?.target;
         staged = undefined;
+      },
+      onWritten: (dir) => {
+        written = dir;
       },
       ...(dev === undefined ? {} : { dev }),
       ...(data === undefined ? {} : { data }),

@@ -101,6 +101,11 @@ export interface TrainFromTracesOptions {
    * candidate's folder as it was and no promotion, none that is half made.
    */
   onStaged?: (staged: StagedFolder | undefined) => void;
+  /**
+   * Called with the candidate's folder once the staged files are in place, before its reports and
+   * the promotion are written: from then on a failure leaves the candidate there.
+   */
+  onWritten?: (dir: string) => void;
   onProgress?: (
     p: TrainProgress | { phase: "read" | "calibrate" | "compare"; done: number; total: number },
   ) => void;
@@ -298,7 +303,7 @@ async function trainStaged(
     }
   }
   options.onStaged?.(undefined);
-  stage.commit();
+  options.onWritten?.(stage.commit());
   const writeReports = (r: TrainFromTracesResult): void => {
     writeFileSync(r.report.json, `${JSON.stringify(reportJson(r, set), null, 2)}\n`);
     writeFileSync(r.report.markdown, loopReportMarkdown(r));
