@@ -231,6 +231,39 @@ describe("catena batch: no record is dropped silently", () => {
     expect(again.stdout).toContain("done 1, deferred 0, failed 0, skipped 101");
   }, 60_000);
 
+  it("reads a .tsv file as train does: tab-separated, one record a line, quotes kept as text", async () => {
+    const tsv = [
+      "text\tcustomer",
+      'My 5" tablet crashes every time I open the app\tfirst',
+      '"Where is my parcel?\tsecond',
+      "I was charged twice for one order\tthird",
+      "too\tmany\tfields",
+    ].join("\n");
+    await writeFile(join(dir, "tickets.tsv"), `${tsv}\n`);
+    const r = await run("batch", "support-triage", "--file", "tickets.tsv", "--out", "tsv-results.jsonl");
+    // The record with a field too many fails at its line; the quotes swallow nothing.
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("done 3, deferred 0, failed 1");
+    const lines = await results("tsv-results.jsonl");
+    const byIndex = (i: number) => lines.find((l) => l.index === i);
+    expect(byIndex(0)?.input).toEqual({
+      text: 'My 5" tablet crashes every time I open the app',
+      customer: "first",
+    });
+    expect(byIndex(0)?.output?.queue).toBe("technical");
+    expect(byIndex(1)?.input).toEqual({ text: '"Where is my parcel?', customer: "second" });
+    expect(byIndex(2)?.output?.queue).toBe("billing");
+    expect(byIndex(3)?.error?.details?.line).toBe(5);
+
+    // From standard input, with --format tsv.
+    const piped = await catena(
+      ["batch", "support-triage", "--file", "-", "--format", "tsv", "--out", "stdin-tsv.jsonl", "--no-trace"],
+      { cwd: dir, stdin: 'text\nMy 5" tablet crashes every time\n' },
+    );
+    expect(piped.code, piped.stderr).toBe(0);
+    expect((await results("stdin-tsv.jsonl"))[0]?.input).toEqual({ text: 'My 5" tablet crashes every time' });
+  }, 60_000);
+
   it("refuses a line that is not valid UTF-8 with its line number; --encoding latin1 reads it", async () => {
     const bytes = Buffer.concat([
       Buffer.from('{"text": "I was charged twice"}\n'),
@@ -317,7 +350,7 @@ describe("catena batch --file - (standard input)", () => {
     const unknown = await run("batch", "support-triage", "--file", "tickets.txt", "--out", "x.jsonl");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
-      /cannot tell the format of tickets\.txt: .* or give --format jsonl\|csv\./,
+      /cannot tell the format of tickets\.txt: .* or give --format jsonl\|csv\|tsv\./,
     );
     const named = await run(
       "batch",
@@ -340,6 +373,6 @@ describe("catena batch --file - (standard input)", () => {
       "--out",
       "y.jsonl",
     );
-    expect(bad.stderr).toBe('catena: --format must be jsonl or csv, got "xml".\n');
+    expect(bad.stderr).toBe('catena: --format must be jsonl, csv or tsv, got "xml".\n');
   });
 });

@@ -83,6 +83,30 @@ describe("catena eval", () => {
     expect(r.stdout).toMatch(/failed: 2 INPUT_VALIDATION/);
   }, 60_000);
 
+  it("counts one item in the singular: '1 item', 'the one item failed', never '1 items'", async () => {
+    // A query about nothing banking-intents knows: no cheap tier is sure of it, and no provider is set.
+    await writeFile(
+      join(dir, "one.jsonl"),
+      `${JSON.stringify({ text: "what will the weather be like on the moon tomorrow", label: "card_arrival" })}\n`,
+    );
+    const one = await catena(["eval", "banking-intents", "--data", "one.jsonl", "--no-trace"], {
+      cwd: dir,
+      env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
+    });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^evaluated banking-intents@[\d.]+ on 1 item of one\.jsonl/);
+    expect(one.stdout).toMatch(/^deferred: 1 item no cheap tier was sure enough of, for the LLM tier/m);
+    expect(one.stdout).not.toMatch(/\b1 items\b/);
+
+    await writeFile(
+      join(dir, "one-too-long.jsonl"),
+      `${JSON.stringify({ text: "x".repeat(6000), queue: "billing" })}\n`,
+    );
+    const failed = await run("eval", "support-triage", "--data", "one-too-long.jsonl");
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^catena: the one item failed \(1 INPUT_VALIDATION\)/);
+  }, 60_000);
+
   it("points at traces only when they were sent: a studio that is not there gets a warning, no link", async () => {
     const port = await closedPort();
     const r = await catena(["eval", "support-triage", "--data", holdout], {

@@ -165,7 +165,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^catena: --data too-long\.csv: 1 item\(s\) that banking-intents cannot take as input: line 8 \(text: Too big: expected string to have <=2000 characters\); shorten or remove them/,
+      /^catena: --data too-long\.csv: 1 item that banking-intents cannot take as input: line 8 \(text: Too big: expected string to have <=2000 characters\); shorten or remove them/,
     );
   }, 60_000);
 
@@ -177,7 +177,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     expect(r.code, r.stderr).toBe(0);
     // One warning for the unknown labels, with the count and the labels.
     expect(r.stderr).toBe(
-      'catena: warning: new-intent.csv: 3 item(s) expect labels banking-intents does not know: "crypto_wallet" (2), "bill_split" (1); they count as misses (--strict-labels refuses such a file).\n',
+      'catena: warning: new-intent.csv: 3 items expect labels banking-intents does not know: "crypto_wallet" (2), "bill_split" (1); they count as misses (--strict-labels refuses such a file).\n',
     );
     const report = JSON.parse(r.stdout);
     expect(report.items).toBe(13);

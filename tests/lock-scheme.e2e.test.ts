@@ -1,7 +1,8 @@
 /*
  * `catena lock --check` against a lock written before syntax-tree fingerprints (no `fingerprints`
  * field): a mismatch may be the new hashing's alone, so the message offers re-locking as well as a
- * version bump, and `catena lock --force` re-records the lock with the current scheme.
+ * version bump, and `catena lock --force` re-records the lock with the current scheme. A promotion
+ * into such a lock is refused before training: it would mark every other entry with the new scheme.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -49,5 +50,21 @@ describe("catena lock with a lock from an older fingerprint scheme", () => {
     expect(relocked.fingerprints).toBe("syntax-tree-1");
     expect(relocked.chains[id]).toBe(current.chains[id]);
     expect((await run("lock", "--check")).code).toBe(0);
+  });
+
+  it("refuses to promote a candidate into it before any training, with how to re-lock, and leaves it as it was", async () => {
+    const path = join(dir, "catena.lock.json");
+    const old = `${JSON.stringify({ lockfileVersion: 1, chains: { "support-triage@1.0.0": "abcdef012345".padEnd(64, "0") } }, null, 2)}\n`;
+    await writeFile(path, old);
+    // No trace backend is reachable: the refusal must come before the traces are read.
+    const r = await catena(["train", "banking-intents", "--from-traces", "--promote"], {
+      cwd: dir,
+      env: { CATENA_STUDIO_URL: "http://127.0.0.1:9" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `catena: cannot promote into ${path}: it was written by an older Catena that hashed code differently (its "fingerprints" is missing, not "syntax-tree-1"), and locking the candidate would mark every other entry as hashed the current way. Re-lock it first: \`catena lock --check\` lists the fingerprints that differ, \`catena lock\` records them anew (--force for a chain that did not change), then train with --promote again.\n`,
+    );
+    expect(await readFile(path, "utf8")).toBe(old);
   });
 });

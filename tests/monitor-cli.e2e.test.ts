@@ -137,6 +137,37 @@ describe("catena skew", () => {
     );
   }, 60_000);
 
+  it("says the label mix is not tested when too few items are labelled, instead of a χ² with df 0 and p 1", async () => {
+    await traceBatch(
+      "tiny",
+      train
+        .filter((_, i) => i % 500 === 7)
+        .slice(0, 4)
+        .map((e) => e.text),
+    );
+    const r = await catena(["skew", "banking-intents", "--baseline", "dev.csv", "--project", "tiny"], {
+      cwd: dir,
+      env,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^label mix +not tested \(too few items, see below\) +-$/m);
+    expect(r.stdout).not.toContain("df 0");
+    expect(r.stdout).toMatch(
+      /^label mix: not tested: too few items: [1-4] labelled recent answers? against 1499 baseline labels; the χ² test needs a label expected at least 5 times in both, and another label beside it/m,
+    );
+    const json = JSON.parse(
+      (
+        await catena(["--json", "skew", "banking-intents", "--baseline", "dev.csv", "--project", "tiny"], {
+          cwd: dir,
+          env,
+        })
+      ).stdout,
+    );
+    expect(json.labels.df).toBe(0);
+    expect(json.labels.items.baseline).toBe(1499);
+  }, 120_000);
+
   it("refuses a --field or an --escalation-tier the chain's runs do not have, naming those there are", async () => {
     const skew = (...extra: string[]) =>
       catena(["skew", "banking-intents", "--baseline", "dev.csv", "--project", "steady", ...extra], {

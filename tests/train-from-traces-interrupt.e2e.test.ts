@@ -1,12 +1,14 @@
 /*
  * Ctrl-C during `catena train banking-intents --from-traces`, through the built binary against a
- * real studio over HTTP: the command removes the candidate folder it made, and nothing else (not a
- * folder that existed, not what other commands keep in .catena), and exits 130.
+ * real studio over HTTP: the candidate is staged beside its folder, so the command removes what it
+ * staged and nothing else (a folder that existed keeps its files as they were, and what other
+ * commands keep in .catena stays), and exits 130. And a promotion refused after the training keeps
+ * the candidate with its report.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants, open } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catenaBin } from "./support/run-catena.ts";
 import { TracedBanking, traffic } from "./support/traced-banking.ts";
@@ -57,6 +59,13 @@ function startTraining(extra: readonly string[]): {
   return { child, exited, stderr: () => stderr };
 }
 
+/** The folders staged beside `target` (`.<name>.staged-…` in its parent). */
+function stagedBeside(target: string): string[] {
+  const parent = dirname(target);
+  const prefix = `.${basename(target)}.staged-`;
+  return existsSync(parent) ? readdirSync(parent).filter((n) => n.startsWith(prefix)) : [];
+}
+
 /** Waits (up to 4 minutes) until `ready`, or until the command ended; whether it is ready. */
 async function until(ready: () => boolean, child: ChildProcess): Promise<boolean> {
   const end = Date.now() + 240_000;
@@ -65,33 +74,40 @@ async function until(ready: () => boolean, child: ChildProcess): Promise<boolean
 }
 
 describe("catena train --from-traces, interrupted", () => {
-  it("on Ctrl-C removes the --out folder it created, and exits 130", async () => {
+  it("on Ctrl-C removes what it staged for a new --out folder, which never appears, and exits 130", async () => {
     const out = join(dir, "interrupted-new");
     const { child, exited, stderr } = startTraining(["--out", out]);
-    expect(await until(() => existsSync(out), child), stderr()).toBe(true);
+    expect(await until(() => stagedBeside(out).length > 0, child), stderr()).toBe(true);
     // Still at work: the folder holds no candidate yet.
     expect(child.exitCode).toBeNull();
     child.kill("SIGINT");
     expect(await exited, stderr()).toBe(130);
     expect(existsSync(out)).toBe(false);
-    expect(stderr()).toMatch(/catena: interrupted; removed interrupted-new, which it had created\n$/);
+    expect(stagedBeside(out)).toEqual([]);
+    expect(stderr()).toMatch(
+      /catena: interrupted; nothing was written to interrupted-new \(the candidate staged beside it is removed\)\n$/,
+    );
   }, 300_000);
 
-  it("on Ctrl-C keeps an --out folder that existed, with its files, after writing into it", async () => {
+  it("on Ctrl-C leaves an --out folder that existed as it was, after the training wrote its models", async () => {
     const out = join(dir, "interrupted-existing");
     mkdirSync(out);
     writeFileSync(join(out, "notes.txt"), "mine\n");
+    writeFileSync(join(out, "manifest.json"), '{"old": true}\n');
     const { child, exited, stderr } = startTraining(["--out", out]);
-    // Interrupted once the training has written the candidate's models into the folder.
-    expect(await until(() => existsSync(join(out, "manifest.json")), child), stderr()).toBe(true);
+    // Interrupted once the training has written the candidate's models (into the staged folder).
+    const staged = () => stagedBeside(out).some((n) => existsSync(join(dir, n, "manifest.json")));
+    expect(await until(staged, child), stderr()).toBe(true);
     expect(child.exitCode).toBeNull();
     child.kill("SIGINT");
     expect(await exited, stderr()).toBe(130);
-    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
-    expect(stderr()).toMatch(/catena: interrupted\n$/);
+    expect(readdirSync(out).sort()).toEqual(["manifest.json", "notes.txt"]);
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe('{"old": true}\n');
+    expect(stagedBeside(out)).toEqual([]);
+    expect(stderr()).toMatch(/catena: interrupted; nothing was written to interrupted-existing /);
   }, 300_000);
 
-  it("on SIGTERM removes the candidate folder it made under .catena, and never .catena itself (exit 143)", async () => {
+  it("on SIGTERM removes the candidate it staged under .catena, and never .catena itself (exit 143)", async () => {
     const catenaDir = join(dir, ".catena");
     rmSync(catenaDir, { recursive: true, force: true });
     const candidates = join(catenaDir, "candidates");
@@ -99,18 +115,19 @@ describe("catena train --from-traces, interrupted", () => {
     const made = () => (existsSync(candidates) ? readdirSync(candidates) : []);
     expect(await until(() => made().length > 0, child), stderr()).toBe(true);
     expect(child.exitCode).toBeNull();
-    const [candidate] = made();
-    expect(candidate).toMatch(/^banking-intents@1\.0\.\d+$/);
+    const [staged] = made();
+    expect(staged).toMatch(/^\.banking-intents@1\.0\.\d+\.staged-/);
+    const candidate = staged?.slice(1).split(".staged-")[0];
     // Meanwhile another command keeps its LLM cache in .catena.
     mkdirSync(join(catenaDir, "llm-cache"));
     writeFileSync(join(catenaDir, "llm-cache", "answer.json"), "{}\n");
     child.kill("SIGTERM");
     expect(await exited, stderr()).toBe(143);
-    expect(existsSync(join(candidates, candidate as string))).toBe(false);
+    expect(made()).toEqual([]);
     expect(readFileSync(join(catenaDir, "llm-cache", "answer.json"), "utf8")).toBe("{}\n");
     expect(stderr()).toMatch(
       new RegExp(
-        `catena: interrupted; removed \\.catena/candidates/${candidate?.replaceAll(".", "\\.")}, which it had created\\n$`,
+        `catena: interrupted; nothing was written to \\.catena/candidates/${candidate?.replaceAll(".", "\\.")} \\(the candidate staged beside it is removed\\)\\n$`,
       ),
     );
   }, 300_000);
@@ -138,7 +155,7 @@ describe("catena train --from-traces, interrupted", () => {
           throw new Error(`the command ended (${code}) before promoting: ${stderr()}`);
         }),
       ]);
-      const [candidate] = made();
+      const candidate = made()[0]?.slice(1).split(".staged-")[0];
       child.kill("SIGINT");
       await new Promise((r) => setTimeout(r, 50));
       child.kill("SIGINT");
@@ -151,11 +168,39 @@ describe("catena train --from-traces, interrupted", () => {
       expect(existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined).toBe(configBefore);
       expect(stderr()).toMatch(
         new RegExp(
-          `catena: interrupted; removed \\.catena/candidates/${candidate?.replaceAll(".", "\\.")}, which it had created\\n$`,
+          `catena: interrupted; nothing was written to \\.catena/candidates/${candidate?.replaceAll(".", "\\.")} \\(the candidate staged beside it is removed\\)\\n$`,
         ),
       );
     } finally {
       rmSync(lockPath, { force: true });
+    }
+  }, 300_000);
+
+  it("a promotion refused after the training keeps the candidate, with the report to decide on", async () => {
+    const configPath = join(dir, "catena.config.json");
+    const configBefore = existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined;
+    try {
+      const out = join(dir, "refused-promotion");
+      const { child, exited, stderr } = startTraining(["--promote", "--gate", "precision>=0", "--out", out]);
+      // Once the training is under way, the config becomes no JSON object: the promotion cannot
+      // list the candidate in it.
+      expect(await until(() => stagedBeside(out).length > 0, child), stderr()).toBe(true);
+      writeFileSync(configPath, "[]\n");
+      expect(await exited, stderr()).toBe(2);
+      expect(stderr()).toContain(
+        "catena: the candidate is kept, not promoted: refused-promotion (its report.md says how it compares)\n",
+      );
+      expect(stderr()).toMatch(/catena: cannot promote: .*catena\.config\.json is not a JSON object/);
+      expect(readFileSync(configPath, "utf8")).toBe("[]\n");
+      for (const file of ["chain.mjs", "candidate.json", "thresholds.json", "report.json"])
+        expect(existsSync(join(out, file)), file).toBe(true);
+      expect(readFileSync(join(out, "report.md"), "utf8")).toContain(
+        "every gate condition holds; the promotion (--promote) is written after this report: should this line still be here, writing it failed",
+      );
+      expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).status).toBe("candidate");
+    } finally {
+      if (configBefore === undefined) rmSync(configPath, { force: true });
+      else writeFileSync(configPath, configBefore);
     }
   }, 300_000);
 });

@@ -23,6 +23,7 @@ const USAGE_CODES: ReadonlySet<string> = new Set([
   "GATE_INVALID",
   "ALIGNMENT_LABELS_INVALID",
   "CHAIN_NOT_TRAINABLE",
+  "CANDIDATE_INVALID",
   "QUEUE_URL",
 ]);
 

@@ -182,4 +182,11 @@ export { canonicalJson } from "./versioning/canonical-json.ts";
 export { ChainRegistry } from "./versioning/chain-registry.ts";
 export { fingerprintOf } from "./versioning/fingerprint.ts";
 export type { LockCheck, LockEntryCheck, LockFile } from "./versioning/lock-file.ts";
-export { checkLock, lockFileText, lockFor, readLockFile, writeLockFile } from "./versioning/lock-file.ts";
+export {
+  checkLock,
+  FINGERPRINT_SCHEME,
+  lockFileText,
+  lockFor,
+  readLockFile,
+  writeLockFile,
+} from "./versioning/lock-file.ts";

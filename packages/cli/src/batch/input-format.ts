@@ -7,31 +7,38 @@ import { readJsonl } from "./read-jsonl.ts";
 
 /** A batch input format: how to stream a file's items. */
 export interface InputFormat {
-  name: "jsonl" | "csv";
+  name: "jsonl" | "csv" | "tsv";
   read(path: string, options?: DecodeOptions): AsyncIterable<LocatedItem>;
 }
 
 const JSONL: InputFormat = { name: "jsonl", read: readJsonl };
 const CSV: InputFormat = { name: "csv", read: readCsv };
+const TSV: InputFormat = { name: "tsv", read: (path, options) => readCsv(path, { ...options, tabs: true }) };
 
-const BY_EXTENSION: Record<string, InputFormat> = { ".jsonl": JSONL, ".ndjson": JSONL, ".csv": CSV };
+const BY_EXTENSION: Record<string, InputFormat> = {
+  ".jsonl": JSONL,
+  ".ndjson": JSONL,
+  ".csv": CSV,
+  ".tsv": TSV,
+  ".tab": TSV,
+};
 
 /**
- * The format of a batch input file: `--format` when given (`jsonl` or `csv`), else the file's
- * extension (`.jsonl`/`.ndjson` or `.csv`).
+ * The format of a batch input file: `--format` when given (`jsonl`, `csv` or `tsv`), else the
+ * file's extension (`.jsonl`/`.ndjson`, `.csv`, `.tsv`/`.tab`).
  */
 export function inputFormatOf(path: string, shownAs = path, given?: string): InputFormat {
   if (given !== undefined) {
-    const named = ({ jsonl: JSONL, ndjson: JSONL, csv: CSV } as Record<string, InputFormat>)[
+    const named = ({ jsonl: JSONL, ndjson: JSONL, csv: CSV, tsv: TSV } as Record<string, InputFormat>)[
       given.toLowerCase()
     ];
-    if (!named) throw new CliError(`--format must be jsonl or csv, got ${JSON.stringify(given)}.`);
+    if (!named) throw new CliError(`--format must be jsonl, csv or tsv, got ${JSON.stringify(given)}.`);
     return named;
   }
   const format = BY_EXTENSION[extname(path).toLowerCase()];
   if (!format) {
     throw new CliError(
-      `cannot tell the format of ${shownAs}: name it .jsonl (one JSON object per line) or .csv (with a header row), or give --format jsonl|csv.`,
+      `cannot tell the format of ${shownAs}: name it .jsonl (one JSON object per line), .csv or .tsv (with a header row), or give --format jsonl|csv|tsv.`,
     );
   }
   return format;

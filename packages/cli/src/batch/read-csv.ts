@@ -6,15 +6,24 @@ import { encodingHint } from "./encoding-hint.ts";
 import { LineMarks } from "./line-marks.ts";
 import type { LocatedItem } from "./located-item.ts";
 
+/** Options of {@link readCsv}: the encoding, and whether fields are separated by tabs. */
+export interface ReadCsvOptions extends DecodeOptions {
+  /**
+   * Tab-separated (`.tsv`): one record a line, and a quote is text (`my 5" card`), never quoting,
+   * as `catena train` and `catena calibrate` read TSV (`readLabelledCsv` in `@catena/core/ml`).
+   */
+  tabs?: boolean;
+}
+
 /**
  * Streams a CSV file with a header row: each record is one input, an object keyed by the header
- * (values are strings). A record the parser cannot read (wrong number of fields, a stray quote,
+ * (values are strings); with `tabs`, a TSV file. A record the parser cannot read (wrong number of fields, a stray quote,
  * bytes not valid in the file's encoding) becomes an {@link UnreadableItem} with `line N: <reason>`,
  * in its place among the records, so that it is recorded as failed and the other records still run.
  * A quote that is never closed would swallow the rest of the file into one field: it is reported at
  * the line where it opened, and reading starts again on the next line, so no record is lost.
  */
-export async function* readCsv(path: string, options: DecodeOptions = {}): AsyncGenerator<LocatedItem> {
+export async function* readCsv(path: string, options: ReadCsvOptions = {}): AsyncGenerator<LocatedItem> {
   let fromLine = 1;
   let columns: string[] | undefined;
   for (;;) {
@@ -51,7 +60,7 @@ interface PassEnd {
 /** Parses the file from `fromLine` on (the header row is line 1 when `columns` is not known yet). */
 async function* csvPass(
   path: string,
-  options: DecodeOptions,
+  options: ReadCsvOptions,
   fromLine: number,
   columns: string[] | undefined,
 ): AsyncGenerator<LocatedItem, PassEnd> {
@@ -69,7 +78,7 @@ async function* csvPass(
     for await (const decoded of decodedLines(path, options)) {
       if (decoded.line < fromLine) continue;
       if (decoded.invalid !== undefined) invalid.mark(decoded.line, decoded.invalid);
-      if (quoteCount(decoded.text) % 2 === 1) oddQuotes.mark(decoded.line, true);
+      if (options.tabs !== true && quoteCount(decoded.text) % 2 === 1) oddQuotes.mark(decoded.line, true);
       batch.push(decoded.text);
       size += decoded.text.length;
       if (size >= 64 * 1024) {
@@ -91,6 +100,8 @@ async function* csvPass(
         return row;
       }),
     bom: true,
+    // Tab-separated text has no quoting, so a stray quote can never merge records.
+    ...(options.tabs === true ? { delimiter: "\t", quote: false } : {}),
     skip_empty_lines: true,
     skip_records_with_error: true,
     info: true,

@@ -61,14 +61,14 @@ export interface BatchCommandOptions {
 export function registerBatchCommand(program: Command, ctx: CommandContext): void {
   program
     .command("batch")
-    .description("run a chain over every item of a JSONL or CSV file, writing results to a JSONL file")
+    .description("run a chain over every item of a JSONL, CSV or TSV file, writing results to a JSONL file")
     .argument("<chain>", "chain name, or name@version (default: the latest version)")
     .requiredOption(
       "--file <path>",
-      "input: .jsonl (one JSON object per line) or .csv (header row gives the keys); - reads standard input (JSONL unless --format csv)",
+      "input: .jsonl (one JSON object per line), .csv or .tsv (header row gives the keys; TSV quotes are text); - reads standard input (JSONL unless --format csv|tsv)",
     )
     .option(
-      "--format <jsonl|csv>",
+      "--format <jsonl|csv|tsv>",
       "the input's format when its name does not say it (standard input: jsonl)",
     )
     .requiredOption("--out <path>", "results file (JSONL, one line per item, written as items finish)")

@@ -15,6 +15,7 @@ import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
 import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
@@ -64,7 +65,8 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(dev));
       if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
       const dir = options.artifacts === undefined ? undefined : resolve(ctx.io.cwd, options.artifacts);
-      const folder = dir === undefined ? undefined : artifactsFolder(trainable, dir);
+      const folder =
+        dir === undefined ? undefined : await artifactsFolder(trainable, dir, displayPath(ctx.io.cwd, dir));
       const chain = folder?.chain ?? trainable.chainFor();
       assertChainTakes(chain, dev, { option: "--data", shown: options.data });
       const cost = trainable.llmCostPerItemUsd();
@@ -135,7 +137,7 @@ export function calibrationText(
 ): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
-    `calibrated ${chain}, cascade "${r.cascade}", on ${r.items} dev items for ${pct(r.targetPrecision)} precision`,
+    `calibrated ${chain}, cascade "${r.cascade}", on ${plural(r.items, "dev item")} for ${pct(r.targetPrecision)} precision`,
     "",
     table([
       ["TIER", "KIND", "THRESHOLD", "SEEN", "ACCEPTED", "COVERAGE", "PRECISION"],

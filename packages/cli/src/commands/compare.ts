@@ -9,6 +9,7 @@ import { comparisonText, gateText } from "../evaluation/experiment-text.ts";
 import { type RecordedExperiment, runRecordedExperiment } from "../evaluation/recorded-experiment.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 import { positiveNumber } from "../positive-number.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
@@ -126,7 +127,7 @@ export function registerCompareCommand(program: Command, ctx: CommandContext): v
       } else {
         ctx.io.out(comparisonText(a.id, b.id, comparison, Number(options.show) || 20));
         for (const r of [ra.recording, rb.recording]) {
-          if (r) ctx.io.out(`experiment: ${r.session.name} (${r.feedback} feedback rows)\n`);
+          if (r) ctx.io.out(`experiment: ${r.session.name} (${plural(r.feedback, "feedback row")})\n`);
         }
         if (checks) ctx.io.out(gateText(checks));
       }

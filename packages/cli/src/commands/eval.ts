@@ -22,6 +22,7 @@ import {
 } from "../evaluation/recorded-experiment.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { positiveNumber } from "../positive-number.ts";
@@ -185,7 +186,10 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
               studioPageHint(tracing.backend),
             ),
           );
-        else ctx.io.out(`evaluated ${chain.id} on ${dataset.examples.length} examples of ${shownAs}\n`);
+        else
+          ctx.io.out(
+            `evaluated ${chain.id} on ${plural(dataset.examples.length, "example")} of ${shownAs}\n`,
+          );
         ctx.io.out(`\n${experimentText(summary, recorded.recording, { tiers: report === undefined })}`);
         if (checks) ctx.io.out(gateText(checks));
       }
@@ -196,7 +200,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
           : `${summary.runs} ${first?.error ?? "failed"}`;
         const message = report?.failures[0]?.message ?? first?.error ?? "unknown";
         ctx.io.err(
-          `catena: every one of the ${summary.runs} items failed (${reasons}); the first: ${oneLine(message)}\n`,
+          `catena: ${summary.runs === 1 ? "the one item" : `every one of the ${summary.runs} items`} failed (${reasons}); the first: ${oneLine(message)}\n`,
         );
         ctx.setExitCode(ExitCode.failed);
       } else if (belowGate) {
@@ -248,7 +252,7 @@ export function evalReportText(
 ): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
-    `evaluated ${chain} on ${r.items} items of ${data} (expected vs output field \`${r.labelField}\`)`,
+    `evaluated ${chain} on ${plural(r.items, "item")} of ${data} (expected vs output field \`${r.labelField}\`)`,
     "",
     table([
       ["TIER", "ANSWERED", "COVERAGE", "PRECISION"],
@@ -269,7 +273,7 @@ export function evalReportText(
       .map(([code, n]) => `${n} ${code}`)
       .join(", ");
     lines.push(
-      `deferred: ${r.deferred.count} items no cheap tier was sure enough of, for the LLM tier (${reasons}); their best cheap guess was right for ${r.deferred.bestGuessCorrect}`,
+      `deferred: ${plural(r.deferred.count, "item")} no cheap tier was sure enough of, for the LLM tier (${reasons}); their best cheap guess was right for ${r.deferred.bestGuessCorrect}`,
     );
     if (r.deferred.reasons.PROVIDER_NOT_CONFIGURED) {
       lines.push(

@@ -18,6 +18,7 @@ import type { CommandContext } from "../command-context.ts";
 import { evalsConfigIn } from "../evaluation/resolve-evaluators.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
 import { assertNotDirectory } from "../input-file.ts";
@@ -130,7 +131,7 @@ function alignmentText(
   const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const c = r.confusion;
   const lines = [
-    `judge ${name} (${judge.model}, fingerprint ${judge.fingerprint.slice(0, 12)}) against ${r.n} human labels`,
+    `judge ${name} (${judge.model}, fingerprint ${judge.fingerprint.slice(0, 12)}) against ${plural(r.n, "human label")}`,
     "",
     `Cohen's kappa ${r.kappa.toFixed(3)}; agreement ${pct(r.agreement)}; TPR ${pct(r.tpr)}; TNR ${pct(r.tnr)}${r.judgeFailures > 0 ? `; ${r.judgeFailures} without a verdict` : ""}`,
     "",

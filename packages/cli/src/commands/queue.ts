@@ -2,6 +2,7 @@ import type { BatchStatus } from "@catena/queue";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 
 /**
@@ -33,7 +34,7 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
       ctx.io.out(
         globalOptions(command).json
           ? jsonText({ batchId, cancelled: true, removed })
-          : `batch ${batchId} cancelled: ${removed} waiting items removed; items already running finish. Resume it with catena batch ... --resume.\n`,
+          : `batch ${batchId} cancelled: ${plural(removed, "waiting item")} removed; items already running finish. Resume it with catena batch ... --resume.\n`,
       );
     });
   queue
@@ -53,7 +54,7 @@ export function registerQueueCommand(program: Command, ctx: CommandContext): voi
       ctx.io.out(
         globalOptions(command).json
           ? jsonText({ batchId, removed: true, jobs: removed })
-          : `batch ${batchId} removed: ${removed} jobs and its counts are gone; a submitter still running it stops, items already running finish uncounted.\n`,
+          : `batch ${batchId} removed: ${plural(removed, "job")} and its counts are gone; a submitter still running it stops, items already running finish uncounted.\n`,
       );
     });
 }
@@ -76,7 +77,7 @@ function statusText(s: BatchStatus): string {
   const c = s.counts;
   const lines = [
     `batch ${s.batchId}: ${s.chain}@${s.version} (fingerprint ${s.fingerprint})${s.cancelled ? " — cancelled" : ""}`,
-    `finished: ${c.done} done, ${c.failed} failed, ${c.deferred} deferred, ${c.waiting} waiting for review, ${c.refused} refused by workers; ${c.retries} retries`,
+    `finished: ${c.done} done, ${c.failed} failed, ${c.deferred} deferred, ${c.waiting} waiting for review, ${c.refused} refused by workers; ${plural(c.retries, "retry", "retries")}`,
     `rate: ${s.itemsPerSecond.toFixed(1)} items/s`,
     keptText(s),
     `queue (all batches): ${Object.entries(s.queue)

@@ -8,6 +8,7 @@ import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
@@ -136,7 +137,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
             ? `to the annotation queue "${destination.queue}" in ${reader.where}`
             : `to ${displayPath(ctx.io.cwd, destination.path)}${destination.note === undefined ? "" : ` (${destination.note})`}`;
         ctx.io.out(
-          `Sampled ${picked.length} of ${runs.length} runs of ${chain} by ${options.stratify} (${mix}) ${where}.\n`,
+          `Sampled ${picked.length} of ${plural(runs.length, "run")} of ${chain} by ${options.stratify} (${mix}) ${where}.\n`,
         );
       } finally {
         await reader.close();

@@ -10,6 +10,7 @@ import type { CommandContext } from "../command-context.ts";
 import { readEvalItems } from "../evaluation/read-eval-items.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 import { timeLabels } from "../format/time-labels.ts";
 import { globalOptions } from "../global-options.ts";
@@ -145,7 +146,7 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   const from = timeLabels(r.trend.map((t) => t.from));
   const lines = [
-    `${chain}: ${r.recent} recent inputs against ${r.baseline} baseline examples — ${r.shifted ? "SHIFTED" : "no shift found"}.`,
+    `${chain}: ${plural(r.recent, "recent input")} against ${plural(r.baseline, "baseline example")} — ${r.shifted ? "SHIFTED" : "no shift found"}.`,
     ...r.reasons.map((reason) => `  - ${reason}`),
     "",
     table([
@@ -167,13 +168,15 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
       ...(r.labels === undefined
         ? []
         : [
-            [
-              "label mix",
-              "",
-              "",
-              `χ² ${r.labels.statistic.toFixed(1)} (df ${r.labels.df})`,
-              p(r.labels.pValue),
-            ],
+            r.labels.df === 0
+              ? ["label mix", "", "", "not tested (too few items, see below)", "-"]
+              : [
+                  "label mix",
+                  "",
+                  "",
+                  `χ² ${r.labels.statistic.toFixed(1)} (df ${r.labels.df})`,
+                  p(r.labels.pValue),
+                ],
           ]),
       [
         "far from baseline",
@@ -183,6 +186,7 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
         p(r.novelty.pValue),
       ],
     ]),
+    ...(r.labels?.df === 0 ? ["", untestedLabelMix(r.labels.items)] : []),
     "",
     "escalation and deferral by time slice:",
     table([
@@ -199,11 +203,20 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
     lines.push("", "new clusters (examples to label and add to the dev set):");
     for (const c of r.novelty.clusters) {
       lines.push(
-        `  ${c.size} input(s), nearest baseline similarity ${c.nearestBaselineSimilarity.toFixed(2)}:`,
+        `  ${plural(c.size, "input")}, nearest baseline similarity ${c.nearestBaselineSimilarity.toFixed(2)}:`,
       );
       for (const e of c.examples) lines.push(`    ${JSON.stringify(e)}`);
     }
     if (outShown !== undefined) lines.push(`examples written to ${outShown}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Why the label mix has no test: the χ² test pools labels expected fewer than five times in either
+ * sample, and with fewer than two cells left it has no degree of freedom; its placeholder statistic
+ * (0, p 1) would read as "no shift".
+ */
+function untestedLabelMix(items: { baseline: number; recent: number }): string {
+  return `label mix: not tested: too few items: ${plural(items.recent, "labelled recent answer")} against ${plural(items.baseline, "baseline label")}; the χ² test needs a label expected at least 5 times in both, and another label beside it (more recent runs, a longer --since).`;
 }

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 
@@ -78,7 +79,7 @@ export function registerStudioPruneCommand(studio: Command, ctx: CommandContext)
       } else {
         const verb = options.dryRun === true ? "would delete" : "deleted";
         ctx.io.out(
-          `${dbPath}: ${verb} ${result.traces} traces started before ${before.toISOString()} (${result.runs} runs, ${result.feedback} feedback, ${result.attachments} attachments)` +
+          `${dbPath}: ${verb} ${plural(result.traces, "trace")} started before ${before.toISOString()} (${plural(result.runs, "run")}, ${result.feedback} feedback, ${plural(result.attachments, "attachment")})` +
             (vacuumed ? `; ${megabytes(sizeBefore)} -> ${megabytes(sizeAfter)}` : "") +
             "\n",
         );

@@ -1,6 +1,5 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { readLockFile } from "@catena/core";
 import { parseGate } from "@catena/core/evals";
 import type { LabelledExample } from "@catena/core/ml";
 import { loadChains } from "../chains/load-chains.ts";
@@ -11,6 +10,7 @@ import { readCsvColumns } from "../evaluation/csv-column-error.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
+import { plural } from "../format/plural.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import type { GlobalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
@@ -18,11 +18,13 @@ import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
 import { absoluteGateFailures } from "../training/absolute-gate-failures.ts";
+import { candidateVersionFor } from "../training/candidate-version.ts";
+import { assertPromotableLock } from "../training/promote-candidate.ts";
+import type { StagedFolder } from "../training/staged-folder.ts";
 import { type TrainFromTracesResult, trainFromTraces } from "../training/train-from-traces.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
 import { assertWritablePath } from "../writable-path.ts";
-import { DEFAULT_LOCKFILE } from "./lock.ts";
 
 /** The options of `catena train <chain> --from-traces`. */
 export interface TrainFromTracesCommandOptions {
@@ -138,6 +140,8 @@ export async function trainFromTracesAction(
     const out = resolve(ctx.io.cwd, options.out);
     assertWritablePath(out, { option: "--out", shown: options.out, kind: "directory" });
   }
+  // A promotion the lock file would refuse is refused before the training, not after it.
+  if (options.promote === true) await assertPromotableLock(ctx.io.cwd);
   const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
   const current = registry.get(name);
   const projects = traceProjects(registry, name, options.project);
@@ -145,11 +149,14 @@ export async function trainFromTracesAction(
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
   // Ctrl-C or SIGTERM, in whichever phase it lands: the command ends with 130 or 143 once the trace
-  // reader is closed (the local studio's worker and database). The folder it made for the
-  // candidate goes unless the candidate in it is whole (trained, written and reported) or promoted;
-  // one that existed before is left as it is. The promotion is written with no await in between
-  // (see applyPromotion), so a signal finds none or a whole one, and one handled before it stops it.
-  let created: string | undefined;
+  // reader is closed (the local studio's worker and database). The candidate is staged beside its
+  // folder, which gets it whole (trained, written and reported) or not at all: the staging folder
+  // goes, and the candidate's folder, new or one that existed, is left as it was. The candidate's
+  // folder, its reports and the promotion are written with no await in between (see
+  // applyPromotion), so a signal finds none or all of them, and one handled before them stops them.
+  let staged: StagedFolder | undefined;
+  /** The candidate's folder once it is written (the staged files put in place). */
+  let written: string | undefined;
   let finished: TrainFromTracesResult | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -174,9 +181,9 @@ export async function trainFromTracesAction(
     if (finished !== undefined)
       return `; the candidate was finished and is kept: ${displayPath(ctx.io.cwd, finished.candidate.dir)} (report ${displayPath(ctx.io.cwd, finished.report.markdown)})`;
     // Removed last: until now the training, still at work, may have written into it again.
-    if (created === undefined) return "";
-    rmSync(created, { recursive: true, force: true });
-    return `; removed ${displayPath(ctx.io.cwd, created)}, which it had created`;
+    if (staged === undefined) return "";
+    staged.discard();
+    return `; nothing was written to ${displayPath(ctx.io.cwd, staged.target)} (the candidate staged beside it is removed)`;
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -185,11 +192,7 @@ export async function trainFromTracesAction(
     result = await trainFromTraces({
       trainable,
       current,
-      // Versions in the lock file are taken too: a stale entry there would refuse the promotion.
-      takenVersions: [
-        ...registry.versions(name).map((c) => c.version),
-        ...(await lockedVersions(ctx.io.cwd, name)),
-      ],
+      takenVersions: (await candidateVersionFor(ctx.io.cwd, registry, name)).taken,
       client: reader.client,
       where: reader.where,
       projects,
@@ -209,15 +212,18 @@ export async function trainFromTracesAction(
       minRating,
       seed,
       promote: options.promote === true,
-      onCreated: (dir) => {
-        if (dir !== undefined) {
-          created = dir;
+      onStaged: (stage) => {
+        if (stage !== undefined) {
+          staged = stage;
           return;
         }
-        // The promotion's writes follow with no await: a Ctrl-C already handled stops them, and
-        // one that comes after finds them done. From then on the config may name the folder.
-        if (interrupted) throw new CliError("interrupted before the promotion");
-        created = undefined;
+        // The candidate's folder, reports and promotion follow with no await: a Ctrl-C already
+        // handled stops them, and one that comes after finds them done.
+        if (interrupted) throw new CliError("interrupted before the candidate was written");
+        staged = undefined;
+      },
+      onWritten: (dir) => {
+        written = dir;
       },
       ...(dev === undefined ? {} : { dev }),
       ...(data === undefined ? {} : { data }),
@@ -230,6 +236,12 @@ export async function trainFromTracesAction(
   } catch (error) {
     // Interrupted, the signal handler's exit ends the command (and says what it left), not this error.
     if (interrupted) return;
+    // A promotion refused or failed after the candidate was written: it stays, with its report.
+    if (written !== undefined) {
+      ctx.io.err(
+        `catena: the candidate is kept, not promoted: ${displayPath(ctx.io.cwd, written)} (its report.md says how it compares)\n`,
+      );
+    }
     throw error;
   } finally {
     bar?.stop();
@@ -292,8 +304,8 @@ function summaryJson(r: TrainFromTracesResult): Record<string, unknown> {
 /** What of the training examples was left out: dev-split texts, held-out or calibration texts. */
 function leftOut(inDev: number, heldOut: number): string {
   const parts = [
-    ...(inDev > 0 ? [`${inDev} dev-split texts`] : []),
-    ...(heldOut > 0 ? [`${heldOut} texts held out as recent traffic or kept for calibration`] : []),
+    ...(inDev > 0 ? [plural(inDev, "dev-split text")] : []),
+    ...(heldOut > 0 ? [`${plural(heldOut, "text")} held out as recent traffic or kept for calibration`] : []),
   ];
   return parts.length === 0 ? "" : ` (${parts.join(" and ")} left out)`;
 }
@@ -305,18 +317,18 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
   const { before, after } = r.comparison.dev;
   const given = r.training.data;
   const lines = [
-    `${r.candidate.id} from ${t.runs} traced runs of ${r.chain}: ${t.corrections} corrections and ${t.llm} LLM labels usable (${t.added} added to training; ${t.heldOut} texts of recent traffic held out; ${t.lowRated} answers rated wrong and ${t.inDev} dev-split texts left out)${given === undefined && t.heldOutOfTraining > 0 ? `; ${t.heldOutOfTraining} training examples left out, their texts held out or kept for calibration` : ""}.`,
+    `${r.candidate.id} from ${plural(t.runs, "traced run")} of ${r.chain}: ${plural(t.corrections, "correction")} and ${plural(t.llm, "LLM label")} usable (${t.added} added to training; ${plural(t.heldOut, "text")} of recent traffic held out; ${plural(t.lowRated, "answer")} rated wrong and ${plural(t.inDev, "dev-split text")} left out)${given === undefined && t.heldOutOfTraining > 0 ? `; ${plural(t.heldOutOfTraining, "training example")} left out, their texts held out or kept for calibration` : ""}.`,
     ...(given === undefined
       ? []
       : [
-          `trained on the ${given.examples} examples of --data${leftOut(given.inDev, t.heldOutOfTraining)} plus the traced labels: ${r.training.examples} examples.`,
+          `trained on the ${plural(given.examples, "example")} of --data${leftOut(given.inDev, t.heldOutOfTraining)} plus the traced labels: ${plural(r.training.examples, "example")}.`,
         ]),
-    `dev (${before.items} items, cheap tiers): precision ${pct(before.precision)} -> ${pct(after.precision)}, LLM-call share ${pct(before.llmShare)} -> ${pct(after.llmShare)}, ${r.comparison.dev.comparison.regressions} regressions, ${r.comparison.dev.comparison.improvements} improvements`,
+    `dev (${plural(before.items, "item")}, cheap tiers): precision ${pct(before.precision)} -> ${pct(after.precision)}, LLM-call share ${pct(before.llmShare)} -> ${pct(after.llmShare)}, ${plural(r.comparison.dev.comparison.regressions, "regression")}, ${plural(r.comparison.dev.comparison.improvements, "improvement")}`,
   ];
   const traffic = r.comparison.traffic;
   if (traffic) {
     lines.push(
-      `recent traffic (${traffic.after.items} held-out texts): agreement with the traced labels ${pct(traffic.before.precision)} -> ${pct(traffic.after.precision)}, LLM-call share ${pct(traffic.before.llmShare)} -> ${pct(traffic.after.llmShare)}`,
+      `recent traffic (${plural(traffic.after.items, "held-out text")}): agreement with the traced labels ${pct(traffic.before.precision)} -> ${pct(traffic.after.precision)}, LLM-call share ${pct(traffic.before.llmShare)} -> ${pct(traffic.after.llmShare)}`,
     );
   }
   lines.push("", "gate:", ...r.reasons.map((line) => `  ${line}`), "");
@@ -339,12 +351,4 @@ function trainFromTracesText(cwd: string, r: TrainFromTracesResult): string {
     );
   }
   return `${lines.join("\n")}\n`;
-}
-
-/** Versions of `name` recorded in the project's lock file (none when there is no lock file). */
-async function lockedVersions(cwd: string, name: string): Promise<string[]> {
-  const lock = await readLockFile(resolve(cwd, DEFAULT_LOCKFILE));
-  return Object.keys(lock.chains)
-    .filter((id) => id.startsWith(`${name}@`))
-    .map((id) => id.slice(name.length + 1));
 }

@@ -1,48 +1,13 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import type { TrainProgress } from "@catena/chains";
-import {
-  type CalibrationResult,
-  checkExamples,
-  conflictingLabels,
-  conflictingLabelsWarning,
-  type LabelledExample,
-  splitDataset,
-  type TrainingReport,
-} from "@catena/core/ml";
 import type { Command } from "commander";
-import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
-import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
-import { readCsvColumns } from "../evaluation/csv-column-error.ts";
-import { displayPath } from "../format/display-path.ts";
-import { jsonText } from "../format/json-text.ts";
-import { table } from "../format/table.ts";
 import { globalOptions } from "../global-options.ts";
-import { parseShare } from "../share-option.ts";
-import { calibrateTrained } from "../training/calibrate-trained.ts";
-import { trainableChainNamed } from "../training/trainable-chain-named.ts";
-import { trainingBar } from "../training/training-bar.ts";
-import { assertWritablePath } from "../writable-path.ts";
-import type { TrainFromTracesCommandOptions } from "./train-from-traces-action.ts";
-
-/** The options of `catena train`. */
-export interface TrainCommandOptions extends Omit<TrainFromTracesCommandOptions, "seed" | "since"> {
-  data?: string;
-  fromTraces?: boolean;
-  since?: string;
-  dev?: string;
-  out?: string;
-  seed?: string;
-  /** False with `--no-calibrate`: leave the thresholds to `catena calibrate`. */
-  calibrate?: boolean;
-}
+import type { TrainCommandOptions } from "./train-options.ts";
 
 /**
  * Registers `catena train <chain> --data train.csv`: checks the labelled data against the chain's
  * label set (errors name the lines), trains the chain's learned tiers with a progress bar on a
- * terminal, saves them, and reports dev accuracy, the ten worst classes by F1 and the training time.
- * With `--from-traces`, the labels come from the traces (see `trainFromTracesAction`): a candidate
+ * terminal, saves them (a candidate version in the project unless `--out`, see `trainDataAction`),
+ * and reports dev accuracy, the ten worst classes by F1 and the training time. With `--from-traces`, the labels come from the traces (see `trainFromTracesAction`): a candidate
  * version is trained on the chain's own training split (or on `--data`, when given) plus the traced
  * labels, compared, and promoted when the gate holds.
  */
@@ -67,7 +32,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     )
     .option(
       "--out <dir>",
-      "where to write the artifacts (default: the chain's own folder; with --from-traces: .catena/candidates/<chain>@<version>)",
+      "where to write the artifacts (default: a candidate version of the chain, .catena/candidates/<chain>@<version>, never the installed package's folder)",
     )
     .option("--seed <n>", "seed of the dev split (of the held-out traffic with --from-traces)", "77")
     .option("--since <span|date>", "with --from-traces: runs started since 30m, 24h, 7d, or a date", "7d")
@@ -156,183 +121,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         );
         return;
       }
-      if (options.data === undefined)
-        throw new CliError("give --data <csv> (labelled examples) or --from-traces (learn from the traces).");
-      const trainable = trainableChainNamed(name);
-      const dataPath = resolve(ctx.io.cwd, options.data);
-      if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
-      const seed = Number(options.seed ?? "77");
-      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${options.seed}`);
-      const target = parseShare(options.targetPrecision, "--target-precision", { zero: false });
-      assertUtf8File(dataPath, displayPath(ctx.io.cwd, dataPath));
-      const labelColumns = ["label", "category"];
-      const examples = readCsvColumns(() => trainable.readData(dataPath), {
-        option: "--data",
-        shown: options.data,
-        labelColumns,
-      });
-      // Checked here too, so that a class with one example is reported with this file's name (the
-      // split below never leaves a class of two or more with fewer than two to train on).
-      checkExamples(examples, { minPerClass: 2, source: options.data });
-      const classes = new Set(examples.map((e) => e.label));
-      if (classes.size < 2) {
-        throw new CliError(
-          `${options.data}: every example is labelled "${[...classes][0]}"; a classifier needs examples of at least two classes.`,
-        );
-      }
-      const conflicts = conflictingLabelsWarning(options.data, conflictingLabels(examples));
-      if (conflicts !== undefined) ctx.io.err(`catena: warning: ${conflicts}\n`);
-      let train: LabelledExample[];
-      let dev: LabelledExample[];
-      if (options.dev !== undefined) {
-        const devPath = resolve(ctx.io.cwd, options.dev);
-        if (!existsSync(devPath)) throw new CliError(`dev file not found: ${options.dev}`);
-        train = examples;
-        assertUtf8File(devPath, displayPath(ctx.io.cwd, devPath));
-        dev = readCsvColumns(() => trainable.readData(devPath), {
-          option: "--dev",
-          shown: options.dev,
-          labelColumns,
-        });
-      } else {
-        ({ train, dev } = splitDataset(examples, { seed, devShare: 0.15, stratify: true }));
-        if (dev.length === 0) {
-          ctx.io.err(
-            `catena: warning: ${options.data} has too few examples per class (${examples.length} in all) to hold 15% of them out as dev: trained on all of them, with no dev report; give --dev <file> to get one.\n`,
-          );
-        }
-      }
-      const outDir = resolve(ctx.io.cwd, options.out ?? trainable.artifactsDir);
-      assertWritablePath(outDir, { option: "--out", shown: options.out ?? outDir, kind: "directory" });
-      const stream = globals.json ? undefined : ctx.io.progressStream;
-      const bar = stream ? trainingBar(stream) : undefined;
-      let result: Awaited<ReturnType<typeof trainable.train>>;
-      try {
-        result = await trainable.train(train, {
-          dev,
-          outDir,
-          ...(bar ? { onProgress: (p: TrainProgress) => bar.update(p) } : {}),
-        });
-      } finally {
-        bar?.stop();
-      }
-      // A folder of weights without thresholds sends every item to the LLM tier: calibrate on the
-      // dev items held out, as `train --from-traces` does, unless told not to or there are none.
-      const calibrated =
-        options.calibrate === false || dev.length === 0
-          ? undefined
-          : await calibrateTrained(trainable, outDir, dev, target);
-      const files = result.files.map((f) => displayPath(ctx.io.cwd, f));
-      if (calibrated !== undefined) files.push(displayPath(ctx.io.cwd, calibrated.path));
-      // A dev set too small says so once; the tiers' own too-few warnings follow from it.
-      const warnings = calibrated?.result.warnings ?? [];
-      const small = warnings.find((w) => w.code === "DEV_SET_TOO_SMALL");
-      for (const warning of small === undefined ? warnings : [small])
-        ctx.io.err(`catena: warning: calibration: ${warning.message}\n`);
-      if (calibrated !== undefined && calibrated.refused > 0) {
-        ctx.io.err(
-          `catena: warning: ${calibrated.refused} dev item(s) that ${name} cannot take as input (too long, say) were left out of the calibration.\n`,
-        );
-      }
-      const next = calibrated === undefined ? calibrateCommand(name, options.out, options.dev) : undefined;
-      if (globals.json) {
-        ctx.io.out(
-          jsonText({
-            status: "trained",
-            chain: name,
-            outDir,
-            files,
-            report: result.report,
-            calibration: calibrated?.result ?? null,
-            ...(next === undefined ? {} : { next }),
-          }),
-        );
-        return;
-      }
-      ctx.io.out(
-        trainReportText(name, result.report, files, new Set(train.map((e) => e.label)).size, {
-          ...(calibrated === undefined ? {} : { calibration: calibrated.result }),
-          ...(next === undefined ? {} : { next }),
-        }),
-      );
+      // Loaded here too: reading the data and training is no business of `train --from-traces`.
+      const { trainDataAction } = await import("./train-data-action.ts");
+      await trainDataAction(ctx, name, options, globals);
     });
-}
-
-/**
- * The `catena calibrate` command that gives the artifacts in `out` (the chain's own folder when
- * undefined) their thresholds, on `dev` when the user gave a dev file (else a placeholder: the data
- * trained on is no fit to calibrate on).
- */
-export function calibrateCommand(chain: string, out: string | undefined, dev: string | undefined): string {
-  const quoted = (arg: string): string =>
-    /^[\w./@:=+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
-  return [
-    "catena calibrate",
-    quoted(chain),
-    ...(out === undefined ? [] : ["--artifacts", quoted(out)]),
-    "--data",
-    dev === undefined ? "<labelled dev file>" : quoted(dev),
-  ].join(" ");
-}
-
-/** What the training report says beside the training: its calibration, or the command to run. */
-export interface TrainReportExtras {
-  calibration?: CalibrationResult;
-  /** The `catena calibrate` command to run next, when train did not calibrate. */
-  next?: string;
-}
-
-/**
- * The human-readable training report. `classesInData` is how many of the chain's labels the
- * training examples have, said beside the label set's size when it is fewer (a user's data may
- * cover a few of a chain's intents).
- */
-export function trainReportText(
-  chain: string,
-  report: TrainingReport,
-  files: readonly string[],
-  classesInData: number = report.classes,
-  extras: TrainReportExtras = {},
-): string {
-  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-  const classes =
-    classesInData < report.classes
-      ? `${classesInData} of its ${report.classes} classes`
-      : `${report.classes} classes`;
-  const lines = [
-    `trained ${chain}: ${report.examples.train} examples, ${classes}, ${report.features} features in ${(report.trainingMs / 1000).toFixed(1)} s`,
-  ];
-  if (report.dev) {
-    lines.push(
-      `dev: ${report.dev.examples} examples, accuracy ${pct(report.dev.accuracy)}, macro-F1 ${pct(report.dev.macroF1)}`,
-      "",
-      "worst ten classes by F1:",
-      table([
-        ["LABEL", "F1", "PRECISION", "RECALL", "SUPPORT"],
-        ...report.dev.perClass
-          .slice(0, 10)
-          .map((c) => [c.label, pct(c.f1), pct(c.precision), pct(c.recall), String(c.support)]),
-      ]).trimEnd(),
-    );
-  }
-  const c = extras.calibration;
-  if (c !== undefined) {
-    lines.push(
-      "",
-      `calibrated on the ${c.items} dev items for ${pct(c.targetPrecision)} precision: the cheap tiers answer ${pct(c.accepted.coverage)} of them at ${c.accepted.precision === null ? "-" : pct(c.accepted.precision)} precision, ${pct(c.rest.share)} go to ${c.rest.tiers.join(", ") || "no tier"}`,
-    );
-  }
-  if (extras.next !== undefined) {
-    lines.push(
-      "",
-      "no thresholds were chosen for these weights: every item goes to the LLM tier until you calibrate them on labelled dev data. Next:",
-      `  ${extras.next}`,
-    );
-  }
-  lines.push(
-    "",
-    `wrote ${files.join(", ")}`,
-    "The chain's fingerprint changes with new weights: bump its version (catena lock --check tells).",
-  );
-  return `${lines.join("\n")}\n`;
 }

@@ -6,6 +6,7 @@ import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 
@@ -87,13 +88,13 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
         unreachableAfterMs,
       });
       ctx.io.err(
-        `catena: worker ready: ${registry.list().length} chains, ${concurrency} at once, queue ${redactedUrl(options.queue)} (pid ${process.pid})\n`,
+        `catena: worker ready: ${plural(registry.list().length, "chain")}, ${concurrency} at once, queue ${redactedUrl(options.queue)} (pid ${process.pid})\n`,
       );
       await stopped;
       if (gaveUp === undefined) ctx.io.err("catena: worker stopping: finishing the items in flight ...\n");
       await worker.close();
       await tracing.finish();
-      ctx.io.err(`catena: worker stopped after ${worker.finished} items\n`);
+      ctx.io.err(`catena: worker stopped after ${plural(worker.finished, "item")}\n`);
       if (gaveUp !== undefined) {
         ctx.io.err(`catena: ${gaveUp.message}\n`);
         ctx.setExitCode(ExitCode.failed);

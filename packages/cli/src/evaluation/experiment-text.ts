@@ -7,6 +7,7 @@ import type {
   GateCheck,
 } from "@catena/core/evals";
 import { uncachedUsd } from "@catena/core/evals";
+import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 import type { ExperimentRecording } from "./recorded-experiment.ts";
 
@@ -26,7 +27,7 @@ export function experimentText(
   options: { tiers?: boolean } = {},
 ): string {
   const lines = [
-    `evaluators (${s.runs} runs of ${s.examples} examples${s.runs > s.examples ? `, ${s.runs / Math.max(1, s.examples)} repeats` : ""}):`,
+    `evaluators (${plural(s.runs, "run")} of ${plural(s.examples, "example")}${s.runs > s.examples ? `, ${plural(s.runs / Math.max(1, s.examples), "repeat")}` : ""}):`,
     table([
       ["  KEY", "MEAN", "95% CI", "SCORED"],
       ...s.evaluators.map((e) => [
@@ -57,14 +58,14 @@ export function experimentText(
   }
   if (s.nondeterminism) {
     lines.push(
-      `non-determinism: ${s.nondeterminism.changed} of ${s.examples} examples (${pct(s.nondeterminism.share)}) changed output between repeats`,
+      `non-determinism: ${s.nondeterminism.changed} of ${plural(s.examples, "example")} (${pct(s.nondeterminism.share)}) changed output between repeats`,
     );
   }
   if (s.status === "stopped")
-    lines.push(`stopped early: ${s.stoppedReason ?? "budget"} (${s.runs} of ${s.planned} runs)`);
+    lines.push(`stopped early: ${s.stoppedReason ?? "budget"} (${s.runs} of ${plural(s.planned, "run")})`);
   if (recording) {
     lines.push(
-      `experiment: ${recording.session.name} on ${recording.where} (dataset ${recording.datasetId}, ${recording.feedback} feedback rows)`,
+      `experiment: ${recording.session.name} on ${recording.where} (dataset ${recording.datasetId}, ${plural(recording.feedback, "feedback row")})`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -80,7 +81,7 @@ export function unscoredWarnings(s: ExperimentSummary, rows: readonly Experiment
     .filter((e) => e.n === 0 && e.unscored > 0)
     .map((e) => {
       const why = rows.flatMap((r) => r.results).find((r) => r.key === e.key && r.comment)?.comment;
-      return `catena: warning: evaluator ${e.key} scored none of the ${e.unscored} runs${why === undefined ? "" : ` (${why})`}, so it has no mean; give the data the reference outputs it compares with (for a flat file: the chain's output fields, or --label-field), or pick other --evaluators.\n`;
+      return `catena: warning: evaluator ${e.key} scored none of the ${plural(e.unscored, "run")}${why === undefined ? "" : ` (${why})`}, so it has no mean; give the data the reference outputs it compares with (for a flat file: the chain's output fields, or --label-field), or pick other --evaluators.\n`;
     });
 }
 
@@ -95,7 +96,7 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
   const mean = (s: ExperimentSummary, key: string) =>
     s.evaluators.find((e) => e.key === key)?.mean ?? Number.NaN;
   const lines = [
-    `compared ${a} and ${b} on ${c.paired} examples (by ${c.key})`,
+    `compared ${a} and ${b} on ${plural(c.paired, "example")} (by ${c.key})`,
     "",
     table([
       ["", a, b, "DELTA"],
@@ -141,9 +142,9 @@ export function comparisonText(a: string, b: string, c: Comparison, show = 20): 
     const count = (kind: string) => c.changed.filter((x) => x.change === kind).length;
     const numbers = changed.filter((e) => e.numbers).length;
     const kinds = [
-      plural(count("regression"), "regression", "regressions"),
-      plural(count("improvement"), "improvement", "improvements"),
-      plural(count("changed") - numbers, "other output", "other outputs"),
+      counted(count("regression"), "regression", "regressions"),
+      counted(count("improvement"), "improvement", "improvements"),
+      counted(count("changed") - numbers, "other output", "other outputs"),
       numbers > 0 ? `${numbers} where only numbers moved` : "",
     ].filter((kind) => kind !== "");
     lines.push("", `changed examples (${c.changed.length}: ${kinds.join(", ")}):`);
@@ -183,7 +184,8 @@ function withoutScores(value: unknown, scored = false): unknown {
 }
 
 /** `1 regression`, `5 regressions`; nothing for none. */
-const plural = (n: number, one: string, many: string) => (n === 0 ? "" : `${n} ${n === 1 ? one : many}`);
+/** A count with its noun, or nothing for none (a list leaves out what did not happen). */
+const counted = (n: number, one: string, many: string) => (n === 0 ? "" : plural(n, one, many));
 
 /**
  * Dollars per run: four decimals from a cent up, else two significant digits as a plain decimal

@@ -7,7 +7,7 @@ describe("unknownLabelsWarning", () => {
   it("counts the items with labels outside the set, names the labels by frequency, and the flag", () => {
     const items = [item("a", 1), item("new", 2), item("b", 3), item("newer", 4), item("new", 5)];
     expect(unknownLabelsWarning("held.csv", "banking-intents", items, ["a", "b"])).toBe(
-      'held.csv: 3 item(s) expect labels banking-intents does not know: "new" (2), "newer" (1); they count as misses (--strict-labels refuses such a file).',
+      'held.csv: 3 items expect labels banking-intents does not know: "new" (2), "newer" (1); they count as misses (--strict-labels refuses such a file).',
     );
   });
 

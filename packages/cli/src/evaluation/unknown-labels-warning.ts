@@ -1,3 +1,4 @@
+import { plural } from "../format/plural.ts";
 import type { EvalItem } from "./read-eval-items.ts";
 
 const SHOWN = 10;
@@ -27,5 +28,5 @@ export function unknownLabelsWarning(
     .slice(0, SHOWN)
     .map(([label, n]) => `"${label}" (${n})`)
     .join(", ");
-  return `${shownAs}: ${total} item(s) expect labels ${chain} does not know: ${shown}${counts.size > SHOWN ? ", ..." : ""}; they count as misses (--strict-labels refuses such a file).`;
+  return `${shownAs}: ${plural(total, "item")} ${total === 1 ? "expects" : "expect"} labels ${chain} does not know: ${shown}${counts.size > SHOWN ? ", ..." : ""}; they count as misses (--strict-labels refuses such a file).`;
 }

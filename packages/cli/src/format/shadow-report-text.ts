@@ -1,4 +1,5 @@
 import type { Agreement, ShadowReport } from "@catena/core/ml";
+import { plural } from "./plural.ts";
 import { table } from "./table.ts";
 
 /** Labels listed in the by-label table; the rest are counted in one line (`--json` has them all). */
@@ -25,7 +26,7 @@ export function shadowText(
   const labels = rows(r.byLabel);
   const hidden = labels.slice(LABELS_SHOWN);
   const lines = [
-    `${chain} ${r.versions.current.join(", ")} shadowed by ${r.versions.candidate.join(", ")}: ${r.pairs} pairs, agreement ${pct(r.agreement)} (${r.disagreements.length} disagreements).`,
+    `${chain} ${r.versions.current.join(", ")} shadowed by ${r.versions.candidate.join(", ")}: ${plural(r.pairs, "pair")}, agreement ${pct(r.agreement)} (${plural(r.disagreements.length, "disagreement")}).`,
     `mean latency: ${r.latencyMs.current.toFixed(1)} ms current, ${r.latencyMs.candidate.toFixed(1)} ms candidate (${signed(r.latencyMs.delta, 1)} ms); cost: $${r.costUsd.current.toFixed(4)} current, $${r.costUsd.candidate.toFixed(4)} candidate (${signedUsd(r.costUsd.delta)}).`,
     "",
     "by tier (current version):",
@@ -36,7 +37,13 @@ export function shadowText(
     ...(hidden.length === 0
       ? []
       : [
-          `… ${hidden.length} more labels (${hidden.reduce((n, row) => n + Number(row[1]), 0)} pairs, ${hidden.reduce((n, row) => n + Number(row[2]), 0)} disagreements; --json lists them all)`,
+          `… ${plural(hidden.length, "more label")} (${plural(
+            hidden.reduce((n, row) => n + Number(row[1]), 0),
+            "pair",
+          )}, ${plural(
+            hidden.reduce((n, row) => n + Number(row[2]), 0),
+            "disagreement",
+          )}; --json lists them all)`,
         ]),
     "",
     `disagreements written to ${out}${queue === undefined ? "" : ` and added to the annotation queue ${queue}`}.`,

@@ -1,9 +1,10 @@
 import type { FeedbackStats } from "@catena/core/tracing";
+import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 
 /** Feedback statistics as the table `catena feedback stats` prints. */
 export function feedbackStatsText(stats: FeedbackStats, by?: string, per?: string): string {
-  const head = `${stats.chain} · feedback "${stats.key}" · ${stats.runs} run${stats.runs === 1 ? "" : "s"} looked at\n`;
+  const head = `${stats.chain} · feedback "${stats.key}" · ${plural(stats.runs, "run")} looked at\n`;
   if (stats.rows.length === 0)
     return `${head}No "${stats.key}" feedback on these runs yet (catena feedback <runId> --key ${stats.key} --score N).\n`;
   const header = [

@@ -2,6 +2,7 @@ import { thresholdText } from "@catena/core";
 import type { FeedbackTally, TraceNode, TraceSummary, TraceTree } from "@catena/core/tracing";
 import { duration } from "../format/duration.ts";
 import { fitTable } from "../format/fit-table.ts";
+import { plural } from "../format/plural.ts";
 import { table } from "../format/table.ts";
 import { truncate } from "../format/truncate.ts";
 
@@ -113,7 +114,7 @@ function details(node: TraceNode): string {
   } else if (node.threshold !== undefined) parts.push(`threshold ${thresholdText(node.threshold)}`);
   if (node.attempt !== undefined && node.attempt > 1) parts.push(`attempt ${node.attempt}`);
   if (node.model !== undefined) parts.push(modelText(node.model));
-  if (node.tokens !== undefined) parts.push(`${node.tokens} tokens`);
+  if (node.tokens !== undefined) parts.push(plural(node.tokens, "token"));
   if (node.costUsd) parts.push(money(node.costUsd));
   if (node.error !== undefined) parts.push(`error: ${node.error.split("\n")[0]}`);
   return parts.join(", ");

@@ -1,6 +1,7 @@
 import type { AnyChain } from "@catena/core";
 import type { LabelledExample } from "@catena/core/ml";
 import { CliError } from "../cli-error.ts";
+import { plural } from "../format/plural.ts";
 
 const SHOWN = 5;
 
@@ -28,7 +29,7 @@ export function assertChainTakes(
   });
   if (unfit.length === 0) return;
   throw new CliError(
-    `${file.option} ${file.shown}: ${unfit.length} item(s) that ${chain.name} cannot take as input: ${unfit
+    `${file.option} ${file.shown}: ${plural(unfit.length, "item")} that ${chain.name} cannot take as input: ${unfit
       .slice(0, SHOWN)
       .join(
         ", ",

@@ -5,6 +5,7 @@
  */
 import { thresholdText } from "@catena/core";
 import type { GateCheck } from "@catena/core/evals";
+import { plural } from "../format/plural.ts";
 import type { OfflineScore } from "./candidate-comparison.ts";
 import type { TracedTrainingSet } from "./traced-training-set.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
@@ -12,11 +13,15 @@ import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 /** Changed dev examples kept in the JSON report. */
 const CHANGED_KEPT = 50;
 
-/** One sentence per gate condition, then the decision. */
+/**
+ * One sentence per gate condition, then the decision; `promoting` for the report written just
+ * before the promotion, which says so (it stays only if writing the promotion failed).
+ */
 export function reasonsOf(
   gate: readonly GateCheck[],
   status: TrainFromTracesResult["status"],
   current: string,
+  promoting = false,
 ): string[] {
   const lines = gate.map((c) => `${c.passed ? "holds" : "fails"}: ${c.text} (actual ${actual(c.actual)})`);
   if (status === "unchanged") {
@@ -26,6 +31,10 @@ export function reasonsOf(
   } else if (status === "refused")
     lines.push("not promoted: the gate failed; the current version stays in use.");
   else if (status === "promoted") lines.push("promoted: every gate condition holds.");
+  else if (promoting)
+    lines.push(
+      "every gate condition holds; the promotion (--promote) is written after this report: should this line still be here, writing it failed (the command said why); fix that, then promote again.",
+    );
   else lines.push("every gate condition holds; not promoted because --promote was not given.");
   return lines;
 }
@@ -62,13 +71,13 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
   const lines = [
     `# ${r.candidate.id}: ${decision}`,
     "",
-    `Candidate of ${r.current.id} trained from ${t.runs} traced runs in ${r.window.where} (project ${r.window.projects.join(", ")}, since ${r.window.since}).`,
+    `Candidate of ${r.current.id} trained from ${plural(t.runs, "traced run")} in ${r.window.where} (project ${r.window.projects.join(", ")}, since ${r.window.since}).`,
     "",
     "## Decision",
     "",
     ...r.reasons.map((line) => `- ${line}`),
     "",
-    `## Dev split: ${before.items} items, cheap tiers only (an item no cheap tier accepts is an LLM call)`,
+    `## Dev split: ${plural(before.items, "item")}, cheap tiers only (an item no cheap tier accepts is an LLM call)`,
     "",
     "| | current | candidate |",
     "|---|---|---|",
@@ -115,7 +124,7 @@ export function loopReportMarkdown(r: TrainFromTracesResult): string {
     "",
     `- folder: ${r.candidate.dir} (chain module: ${r.candidate.module})`,
     `- fingerprint: ${r.candidate.fingerprint} (current: ${r.current.fingerprint})`,
-    `- trained on ${r.training.examples} examples${r.training.report.dev ? `; dev accuracy ${pct(r.training.report.dev.accuracy)}` : ""}`,
+    `- trained on ${plural(r.training.examples, "example")}${r.training.report.dev ? `; dev accuracy ${pct(r.training.report.dev.accuracy)}` : ""}`,
     `- thresholds for ${pct(r.calibration.targetPrecision)} precision: ${r.calibration.tiers.map((tier) => `${tier.tier} ${thresholdText(tier.threshold)}`).join(", ")}`,
     "",
   );
@@ -132,7 +141,7 @@ function strataLines(r: TrainFromTracesResult): string[] {
   const s = r.calibrationStrata;
   if (s === undefined) return [];
   return [
-    `Thresholds chosen on ${s.cheap.dev + s.llm.dev} dev items and ${s.cheap.traced + s.llm.traced} traced ones, weighed by what the current version does with them: ${pct(s.llm.share)} of the traced traffic went to the LLM (${s.llm.dev} dev + ${s.llm.traced} traced items stand for it), ${pct(s.cheap.share)} to a cheap tier (${s.cheap.dev} dev + ${s.cheap.traced} traced items).`,
+    `Thresholds chosen on ${plural(s.cheap.dev + s.llm.dev, "dev item")} and ${s.cheap.traced + s.llm.traced} traced ones, weighed by what the current version does with them: ${pct(s.llm.share)} of the traced traffic went to the LLM (${s.llm.dev} dev + ${s.llm.traced} traced ${s.llm.dev + s.llm.traced === 1 ? "item stands" : "items stand"} for it), ${pct(s.cheap.share)} to a cheap tier (${s.cheap.dev} dev + ${s.cheap.traced} traced ${s.cheap.dev + s.cheap.traced === 1 ? "item" : "items"}).`,
     "",
   ];
 }

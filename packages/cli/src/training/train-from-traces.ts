@@ -5,8 +5,8 @@
  * version, and promoted only when the gate holds. The current version is never touched: it stays
  * loadable as name@version.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { type AnyChain, cascadeTierNames } from "@catena/core";
 import { checkGate, type GateCondition } from "@catena/core/evals";
 import {
@@ -18,12 +18,15 @@ import {
 } from "@catena/core/ml";
 import type { TraceClient } from "@catena/core/tracing";
 import { compareCandidate } from "./candidate-comparison.ts";
+import { CANDIDATE_MANIFEST, CANDIDATE_MODULE, candidateManifestText } from "./candidate-manifest.ts";
+import { CANDIDATES_DIR, nextVersion } from "./candidate-version.ts";
 import { loopReportMarkdown, reasonsOf, reportJson } from "./loop-report.ts";
 import { applyPromotion, planPromotion } from "./promote-candidate.ts";
+import { type StagedFolder, stageFolder } from "./staged-folder.ts";
 import { tooFewItemsError } from "./too-few-items.ts";
 import { tracedCalibrationItems } from "./traced-calibration.ts";
 import { readTracedLabels } from "./traced-labels.ts";
-import { normalisedText, tracedTrainingSet } from "./traced-training-set.ts";
+import { normalisedText, type TracedTrainingSet, tracedTrainingSet } from "./traced-training-set.ts";
 import type { TrainFromTracesResult } from "./train-from-traces-result.ts";
 
 export type { TrainFromTracesResult } from "./train-from-traces-result.ts";
@@ -90,13 +93,19 @@ export interface TrainFromTracesOptions {
   /** Promote the candidate when the gate holds. */
   promote?: boolean;
   /**
-   * Called with the candidate's folder when this call made it (never for a folder that existed, nor
-   * for the parents it made: `.catena` may hold an LLM cache): what to remove if the command is
-   * interrupted before it finished. Called
-   * again with `undefined` right before the promotion's files are written, synchronously from then
-   * on: a callback that throws there (interrupted) leaves no promotion, none that is half made.
+   * Called with the folder the candidate is staged in (beside its own, which is written only at the
+   * end: see {@link stageFolder}): what to remove if the command is interrupted before it finished
+   * (never the parents it made: `.catena` may hold an LLM cache). Called again with `undefined`
+   * right before the staged files are put in place, the reports written and the promotion's files
+   * written, synchronously from then on: a callback that throws there (interrupted) leaves the
+   * candidate's folder as it was and no promotion, none that is half made.
    */
-  onCreated?: (dir: string | undefined) => void;
+  onStaged?: (staged: StagedFolder | undefined) => void;
+  /**
+   * Called with the candidate's folder once the staged files are in place, before its reports and
+   * the promotion are written: from then on a failure leaves the candidate there.
+   */
+  onWritten?: (dir: string) => void;
   onProgress?: (
     p: TrainProgress | { phase: "read" | "calibrate" | "compare"; done: number; total: number },
   ) => void;
@@ -104,8 +113,9 @@ export interface TrainFromTracesOptions {
 
 /**
  * Trains a candidate version from the traces and decides whether it replaces the current one. The
- * candidate's folder gets the artifacts, `thresholds.json`, `chain.mjs` (the candidate as a chain
- * module), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
+ * candidate's folder (staged beside it and written whole at the end) gets the artifacts,
+ * `thresholds.json`, `chain.mjs` (the candidate as a chain module), `candidate.json` (its chain and
+ * version), `report.md` and `report.json`; with `promote` and a gate that holds, the module is added
  * to `catena.config.json`, so that the bare chain name runs the candidate while the current version
  * stays pinned as name@version, and its fingerprint is locked in `catena.lock.json`. A candidate
  * with the current version's fingerprint is `unchanged` and never promoted. Throws a
@@ -153,18 +163,47 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   }
 
   const version = nextVersion(current.version, options.takenVersions);
-  const dir = resolve(
-    options.cwd,
-    options.outDir ?? join(".catena", "candidates", `${trainable.name}@${version}`),
-  );
-  // Only the candidate's own folder is the caller's to remove when the command is interrupted, and
-  // only when made here: its parents (.catena, .catena/candidates) may hold what other commands
-  // keep there (an LLM cache, other candidates), so they are made but never marked.
-  mkdirSync(dirname(dir), { recursive: true });
-  if (makeFolder(dir)) options.onCreated?.(dir);
+  const dir = resolve(options.cwd, options.outDir ?? join(CANDIDATES_DIR, `${trainable.name}@${version}`));
+  // Written beside its folder and put in place at the end: an interrupted or failed training leaves
+  // an existing --out folder as it was. Only the staging folder is the caller's to remove: the
+  // parents (.catena, .catena/candidates) may hold what other commands keep there (an LLM cache,
+  // other candidates), so they are made but never marked.
+  const stage = stageFolder(dir);
+  options.onStaged?.(stage);
+  try {
+    return await trainStaged(options, { set, counts, dev, given, version, stage, target });
+  } catch (error) {
+    // A commit that failed put back what it replaced and removed the staging folder itself.
+    if (!stage.committed) stage.discard();
+    throw error;
+  }
+}
+
+/** What {@link trainFromTraces} has read and chosen when it starts training. */
+interface StagedTraining {
+  set: TracedTrainingSet;
+  counts: Awaited<ReturnType<typeof readTracedLabels>>["counts"];
+  dev: readonly LabelledExample[];
+  given: { kept: LabelledExample[]; inDev: number } | undefined;
+  version: string;
+  stage: StagedFolder;
+  target: number;
+}
+
+/** Trains, calibrates and compares the candidate in its staging folder, then writes it whole. */
+async function trainStaged(
+  options: TrainFromTracesOptions,
+  { set, counts, dev, given, version, stage, target }: StagedTraining,
+): Promise<TrainFromTracesResult> {
+  const { trainable, current } = options;
+  const dir = stage.target;
+  const staged = stage.dir;
+  const offlineCurrent = trainable.withoutLlm(current);
+  const cheap = new Set(cascadeTierNames(offlineCurrent.flow));
+  const llmTiers = cascadeTierNames(current.flow).filter((t) => !cheap.has(t));
   const trained = await trainable.train(set.train, {
     dev,
-    outDir: dir,
+    outDir: staged,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   options.onProgress?.({ phase: "calibrate", done: 0, total: 1 });
@@ -181,7 +220,7 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
         })
       : undefined;
   const calibration = await calibrate(
-    trainable.chainFor(dir, { version }),
+    trainable.chainFor(staged, { version }),
     weighed?.items ?? dev.map((e) => ({ input: { text: e.text }, label: e.label })),
     {
       targetPrecision: target,
@@ -190,11 +229,14 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     },
   );
   options.onProgress?.({ phase: "calibrate", done: 1, total: 1 });
-  writeThresholds(trainable.thresholdsPath(dir), calibration);
-  const modulePath = join(dir, "chain.mjs");
-  writeFileSync(modulePath, trainable.chainModule(dir, version));
-  // Defined after the thresholds are written: the chain reads them when it is defined.
-  const candidate = trainable.chainFor(dir, { version });
+  writeThresholds(trainable.thresholdsPath(staged), calibration);
+  // The module finds its artifacts beside itself, so it loads the same once the folder is in place.
+  writeFileSync(join(staged, CANDIDATE_MODULE), trainable.chainModule(dir, version));
+  writeFileSync(join(staged, CANDIDATE_MANIFEST), candidateManifestText(trainable.name, version));
+  const modulePath = join(dir, CANDIDATE_MODULE);
+  // Defined after the thresholds are written: the chain reads them when it is defined. Its
+  // fingerprint is its artifacts' hashes, not their folder's path.
+  const candidate = trainable.chainFor(staged, { version });
 
   options.onProgress?.({ phase: "compare", done: 0, total: 1 });
   const comparison = await compareCandidate(
@@ -246,15 +288,34 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
     reasons: reasonsOf(gate, status, current.id),
     report: { markdown: join(dir, "report.md"), json: join(dir, "report.json") },
   };
+  // The promotion is read and checked first; then, with nothing awaited from the caller's last look
+  // at a Ctrl-C (`onStaged(undefined)`, which throws once interrupted) to the last write: the
+  // candidate put in place, its reports written (before the promotion, so that a promotion refused
+  // or failing to write leaves the candidate with the report to decide on), the promotion written,
+  // and the reports again with it.
+  let plan: Awaited<ReturnType<typeof planPromotion>> | undefined;
+  let refusal: unknown;
   if (status === "promoted") {
-    // Read and checked first, then written with nothing awaited from the caller's last look at a
-    // Ctrl-C (`onCreated(undefined)`, which throws once interrupted) to the last write.
-    const plan = await planPromotion(options.cwd, candidate, modulePath);
-    options.onCreated?.(undefined);
-    Object.assign(result, applyPromotion(plan));
+    try {
+      plan = await planPromotion(options.cwd, candidate, modulePath);
+    } catch (error) {
+      refusal = error;
+    }
   }
-  writeFileSync(result.report.json, `${JSON.stringify(reportJson(result, set), null, 2)}\n`);
-  writeFileSync(result.report.markdown, loopReportMarkdown(result));
+  options.onStaged?.(undefined);
+  options.onWritten?.(stage.commit());
+  const writeReports = (r: TrainFromTracesResult): void => {
+    writeFileSync(r.report.json, `${JSON.stringify(reportJson(r, set), null, 2)}\n`);
+    writeFileSync(r.report.markdown, loopReportMarkdown(r));
+  };
+  if (status !== "promoted") {
+    writeReports(result);
+    return result;
+  }
+  writeReports({ ...result, status: "candidate", reasons: reasonsOf(gate, "candidate", current.id, true) });
+  if (plan === undefined) throw refusal;
+  Object.assign(result, applyPromotion(plan));
+  writeReports(result);
   return result;
 }
 
@@ -307,26 +368,4 @@ export function defaultGate(
     { metric: "regressions", operator: "<=", value: maxRegressions, text: `regressions<=${maxRegressions}` },
     { metric: share, operator: "<", value: 0, text: `${share}<0` },
   ];
-}
-
-/** The next patch version after `version` that no defined version takes. */
-export function nextVersion(version: string, taken: readonly string[]): string {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
-  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  let patch = m ? Number(m[3]) : 0;
-  const used = new Set(taken);
-  do patch++;
-  while (used.has(`${major}.${minor}.${patch}`));
-  return `${major}.${minor}.${patch}`;
-}
-
-/** Makes the folder `dir` (its parent exists); false when it existed already. */
-function makeFolder(dir: string): boolean {
-  try {
-    mkdirSync(dir);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
 }

@@ -74,7 +74,13 @@ export interface SkewReport {
   format: FormatShift[];
   /** Label mix of the chain's answers against the baseline's labels (absent without labels). */
   labels?: TestResult & {
+    /**
+     * Degrees of freedom of the χ² test; 0 when it could not be computed (too few labels expected
+     * five times or more in both samples): then `statistic` 0 and `pValue` 1 say nothing.
+     */
     df: number;
+    /** How many labelled items each side had: what the test was computed on. */
+    items: { baseline: number; recent: number };
     /** Labels whose share moved most, largest move first. */
     moved: { label: string; baselineShare: number; recentShare: number }[];
   };
@@ -201,7 +207,7 @@ function labelMix(baseline: readonly BaselineItem[], recent: readonly RecentItem
     .map((label) => ({ label, baselineShare: (a[label] ?? 0) / na, recentShare: (b[label] ?? 0) / nb }))
     .sort((x, y) => Math.abs(y.recentShare - y.baselineShare) - Math.abs(x.recentShare - x.baselineShare))
     .slice(0, 10);
-  return { ...chiSquareTest(a, b), moved };
+  return { ...chiSquareTest(a, b), items: { baseline: na, recent: nb }, moved };
 }
 
 function trendOf(

@@ -1,6 +1,6 @@
 import type { TrainingReport } from "@catena/core/ml";
 import { describe, expect, it } from "vitest";
-import { calibrateCommand, trainReportText } from "./train.ts";
+import { calibrateCommand, trainReportText } from "./train-report-text.ts";
 
 const report: TrainingReport = {
   examples: { train: 30, calibration: 0, dev: 0 },

@@ -1,0 +1,212 @@
+/*
+ * Where `catena train <chain> --data` writes, through the built binary: without --out a candidate
+ * version in the project (never the installed package's artifacts), which `catena eval` and
+ * `catena calibrate` then take as that version; an existing --out folder is written whole at the
+ * end, so Ctrl-C during the training leaves it as it was; a candidate whose manifest is broken is a
+ * typed error; a chains module is refused with how to train one's own chain in code.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bankingSplit } from "@catena/chains";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, repoRoot } from "./support/ensure-built.ts";
+import { catena, catenaBin } from "./support/run-catena.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "catena-train-candidate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const noProvider = { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined };
+const packageArtifacts = join(repoRoot, "packages/chains/artifacts/banking-intents");
+
+const quote = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+const csvText = (rows: ReadonlyArray<{ text: string; label: string }>): string =>
+  `text,label\n${rows.map((r) => `${quote(r.text)},${quote(r.label)}`).join("\n")}\n`;
+
+// Four intents, 30 training queries each, and 10 dev queries each, from the fixed split.
+const INTENTS = ["card_arrival", "apple_pay_or_google_pay", "exchange_rate", "pin_blocked"];
+const { train, dev } = bankingSplit();
+const small = INTENTS.flatMap((label) => train.filter((e) => e.label === label).slice(0, 30));
+const smallDev = INTENTS.flatMap((label) => dev.filter((e) => e.label === label).slice(0, 10));
+
+/** A digest of every file of the installed package's banking-intents artifacts. */
+function packageDigest(): string {
+  const hash = createHash("sha256");
+  for (const name of readdirSync(packageArtifacts).sort()) {
+    const path = join(packageArtifacts, name);
+    if (name === "split") continue;
+    hash.update(name).update(readFileSync(path));
+  }
+  return hash.digest("hex");
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  writeFileSync(join(dir, "small.csv"), csvText(small));
+  writeFileSync(join(dir, "dev.csv"), csvText(smallDev));
+}, 600_000);
+
+describe("catena train --data without --out", () => {
+  it("writes a candidate version in the project, never the package's artifacts, and says how to try and adopt it", async () => {
+    const before = packageDigest();
+    const r = await catena(["train", "banking-intents", "--data", "small.csv", "--dev", "dev.csv"], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(packageDigest()).toBe(before);
+    const folder = join(dir, ".catena", "candidates", "banking-intents@1.0.1");
+    for (const file of ["classifier.catena", "index.catena", "thresholds.json", "chain.mjs"])
+      expect(existsSync(join(folder, file)), file).toBe(true);
+    expect(JSON.parse(readFileSync(join(folder, "candidate.json"), "utf8"))).toEqual({
+      catena: "candidate",
+      format: 1,
+      chain: "banking-intents",
+      version: "1.0.1",
+      module: "chain.mjs",
+    });
+    expect(r.stdout).toContain("wrote .catena/candidates/banking-intents@1.0.1/classifier.catena");
+    expect(r.stdout).toContain(
+      "This is banking-intents@1.0.1, a candidate version of the chain; the installed one is unchanged.",
+    );
+    // Nothing is left staged beside it.
+    expect(readdirSync(join(dir, ".catena", "candidates"))).toEqual(["banking-intents@1.0.1"]);
+
+    // The command it offers runs as printed: the candidate is that version of the chain.
+    const tryIt = /try it: +catena (.*)$/m.exec(r.stdout)?.[1]?.split(" ");
+    expect(tryIt).toEqual([
+      "eval",
+      "banking-intents@1.0.1",
+      "--chains",
+      "./.catena/candidates/banking-intents@1.0.1/chain.mjs",
+      "--data",
+      "dev.csv",
+    ]);
+    const evaluated = await catena(["--no-trace", ...(tryIt ?? [])], { cwd: dir, env: noProvider });
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/^evaluated banking-intents@1\.0\.1 on 40 items of dev\.csv/);
+    expect(r.stdout).toContain(
+      'adopt it:    add "./.catena/candidates/banking-intents@1.0.1/chain.mjs" to "chains" in catena.config.json, then catena lock',
+    );
+
+    // calibrate takes the folder as the version its manifest declares.
+    const calibrated = await catena(
+      ["--json", "calibrate", "banking-intents", "--data", "dev.csv", "--artifacts", folder, "--dry-run"],
+      { cwd: dir },
+    );
+    expect(calibrated.code, calibrated.stderr).toBe(0);
+    expect(JSON.parse(calibrated.stdout).artifacts.version).toBe("1.0.1");
+
+    // A second training is another candidate beside the first, which stays as it was.
+    const first = readFileSync(join(folder, "thresholds.json"), "utf8");
+    const again = await catena(["--json", "train", "banking-intents", "--data", "small.csv", "--seed", "5"], {
+      cwd: dir,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).candidate.id).toBe("banking-intents@1.0.2");
+    expect(readFileSync(join(folder, "thresholds.json"), "utf8")).toBe(first);
+  }, 180_000);
+
+  it("refuses a candidate folder whose manifest is broken, naming it (CANDIDATE_INVALID, exit 2); one written before manifests is read through its module", async () => {
+    const folder = join(dir, ".catena", "candidates", "banking-intents@1.0.1");
+    const manifest = join(folder, "candidate.json");
+    const calibrate = () =>
+      catena(
+        ["--json", "calibrate", "banking-intents", "--data", "dev.csv", "--artifacts", folder, "--dry-run"],
+        {
+          cwd: dir,
+        },
+      );
+    const text = readFileSync(manifest, "utf8");
+    try {
+      writeFileSync(manifest, '{"catena": "candidate", "format": 1, "chain": "banking-intents"');
+      const broken = await calibrate();
+      expect(broken.code).toBe(2);
+      expect(JSON.parse(broken.stdout).error.code).toBe("CANDIDATE_INVALID");
+      expect(broken.stderr).toMatch(
+        /^catena: \.catena\/candidates\/banking-intents@1\.0\.1\/candidate\.json is not valid JSON \(.*\); write the candidate again/,
+      );
+      writeFileSync(
+        manifest,
+        JSON.stringify({ catena: "candidate", format: 1, chain: "banking-intents", version: "v2" }),
+      );
+      const version = await calibrate();
+      expect(version.code).toBe(2);
+      expect(version.stderr).toContain('candidate.json: its "version" is "v2", not a version like 1.0.1');
+
+      unlinkSync(manifest);
+      const older = await calibrate();
+      expect(older.code, older.stderr).toBe(0);
+      expect(JSON.parse(older.stdout).artifacts.version).toBe("1.0.1");
+    } finally {
+      writeFileSync(manifest, text);
+    }
+  }, 120_000);
+});
+
+describe("catena train --data --out <existing folder>", () => {
+  it("on Ctrl-C during the training leaves the folder as it was, and exits 130", async () => {
+    const out = join(dir, "kept");
+    mkdirSync(out);
+    writeFileSync(join(out, "manifest.json"), '{"old": true}\n');
+    writeFileSync(join(out, "notes.txt"), "mine\n");
+    const child = spawn(
+      process.execPath,
+      [catenaBin, "train", "banking-intents", "--data", "small.csv", "--out", "kept"],
+      {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: "1" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const staged = () => readdirSync(dir).filter((n) => n.startsWith(".kept.staged-"));
+    const end = Date.now() + 60_000;
+    while (staged().length === 0 && child.exitCode === null && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(staged(), stderr).toHaveLength(1);
+    child.kill("SIGINT");
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/catena: interrupted; nothing was written to kept\n$/);
+    expect(readdirSync(out).sort()).toEqual(["manifest.json", "notes.txt"]);
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe('{"old": true}\n');
+    expect(staged()).toEqual([]);
+
+    // Finished, it replaces the files it writes and keeps the others.
+    const r = await catena(["train", "banking-intents", "--data", "small.csv", "--out", "kept"], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).old).toBeUndefined();
+    expect(existsSync(join(out, "thresholds.json"))).toBe(true);
+    // Weights in a folder of one's own are no candidate version.
+    expect(existsSync(join(out, "candidate.json"))).toBe(false);
+    expect(staged()).toEqual([]);
+  }, 120_000);
+});
+
+describe("catena train <chains module>", () => {
+  it("is refused with how to train a chain of one's own in code", async () => {
+    writeFileSync(join(dir, "my-chains.ts"), "export {};\n");
+    const r = await catena(["train", "./my-chains.ts", "--data", "small.csv"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^catena: train takes the name of a built-in trainable chain \(banking-intents\), not a chains module: \.\/my-chains\.ts; train a chain of your own in code with @catena\/core\/ml: `const \{ classifier \} = await trainClassifier\(train, \{ labels, dev \}\)`/,
+    );
+    expect(r.stderr).toContain("calibrate(chain, devItems, { targetPrecision: 0.97 })");
+  });
+});
