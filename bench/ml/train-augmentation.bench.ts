@@ -39,6 +39,8 @@ const TYPO = numberArg("typo", 0);
 const SYN_K = numberArg("synK", 5);
 const SPELL = stringArg("spell"); // "predict" | "train"
 const LONG = numberArg("long", 8);
+/** Seed of the perturbations (view v draws from AUG_SEED + v). */
+const AUG_SEED = numberArg("augSeed", 1000);
 const ONLY = stringArg("only")?.split(",");
 // `--self=t`: self-training. The model trained on a fold's training part labels the dev split's texts
 // (unlabelled, never scored on the folds); those it answers with confidence ≥ t join the training
@@ -143,7 +145,7 @@ function viewsOf(texts: readonly string[]): string[][] {
     }
   };
   return Array.from({ length: VIEWS }, (_, v) => {
-    const r = seededRandom(1000 + v);
+    const r = seededRandom(AUG_SEED + v);
     return texts.map((text) => {
       if (r() >= SHARE) return text;
       let t = tokenize(text);
@@ -228,7 +230,7 @@ for (const s of splits().filter((s) => !ONLY || ONLY.includes(s.name))) {
     dev: sp
       ? s.heldOut.map((e) => ({ ...e, text: (sp as ReturnType<typeof speller>).text(e.text) }))
       : s.heldOut,
-    ...(augmenting ? { mlpViews: viewsOf } : {}),
+    ...(augmenting ? { mlpViews: viewsOf, linearViews: process.argv.includes("--linear") } : {}),
   });
   let model = classifier;
   if (SELF > 0 && s.name !== "dev") {
@@ -246,7 +248,7 @@ for (const s of splits().filter((s) => !ONLY || ONLY.includes(s.name))) {
       labels,
       mlpEpochs: EPOCHS,
       dev: s.heldOut,
-      ...(augmenting ? { mlpViews: viewsOf } : {}),
+      ...(augmenting ? { mlpViews: viewsOf, linearViews: process.argv.includes("--linear") } : {}),
     }));
   }
   const cpu = process.cpuUsage(c0);

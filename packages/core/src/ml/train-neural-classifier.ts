@@ -45,6 +45,8 @@ export interface TrainNeuralClassifierOptions extends Omit<TrainClassifierOption
    * version e mod their count. The featuriser, the linear model and the kNN memory keep the texts as given.
    */
   mlpViews?: (texts: readonly string[]) => readonly (readonly string[])[];
+  /** With `mlpViews`: the linear model's epoch e trains on the same views (version e mod their count). */
+  linearViews?: boolean;
   /** Weight of the perceptron's probabilities in the mean with the linear model's (default 0.5; 1 = perceptron only). */
   mlpWeight?: number;
   /**
@@ -103,7 +105,8 @@ export async function trainNeuralClassifier(
     onEpoch: epochProgress(0, total),
   });
   const linearSettings = { epochs, lambda: options.lambda ?? DEFAULTS.lambda, eta0: options.eta0 ?? 0.5 };
-  const linear = await trainSoftmaxRegression(x, y, {
+  const linear = await trainSoftmaxRegression(views && options.linearViews ? mlpRows : x, y, {
+    ...(views && options.linearViews ? { views: views.length } : {}),
     features: featuriser.size,
     classes: K,
     seed,
