@@ -32,9 +32,11 @@ interface Item {
 }
 
 function itemsOf(name: string, texts: readonly string[], vocab: Set<string>, signals: string[]): Item[] {
-  const [mlp, linear, vote] = ["mlp", "linear", "vote"].map((k) =>
-    f32(`${dir}${name}.${k}`),
-  ) as Float32Array[];
+  const [mlp, linear, vote] = ["mlp", "linear", "vote"].map((k) => f32(`${dir}${name}.${k}`)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   const y = new Int32Array(readFileSync(`${dir}${name}.y`).buffer.slice(0));
   return texts.map((text, i) => {
     const p = new Float64Array(K);
