@@ -30,6 +30,11 @@ export interface SoftmaxRegressionOptions {
   eta0?: number;
   /** Seed of the shuffles (default 1). */
   seed?: number;
+  /**
+   * Training-time augmentation (issue 13, round 7 prototype): `x` holds `views` stacked versions of
+   * the same N examples (`y` of length N) and epoch e trains on version e mod `views`. Default 1.
+   */
+  views?: number;
   /** Per-class weight of the loss (default 1 for every class). */
   classWeights?: Float32Array;
   /** Called after each epoch (await-free); e.g. a progress bar. */
@@ -77,14 +82,21 @@ export async function trainSoftmaxRegression(
   const g = new Float32Array(memory.buffer, G, Kp);
   const p = new Float64Array(K);
   const bias = new Float64Array(K);
-  const order = indexOrder(x.length);
+  const views = options.views ?? 1;
+  if (!(Number.isInteger(views) && views >= 1 && x.length % views === 0)) {
+    throw new RangeError(
+      `trainSoftmaxRegression: views must be an integer >= 1 dividing the ${x.length} rows, got ${views}.`,
+    );
+  }
+  const order = indexOrder(x.length / views);
   let scale = 1;
   let t = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffleIndices(order, random);
+    const view = (epoch % views) * order.length;
     for (let n = 0; n < order.length; n++) {
-      const row = order[n] as number;
-      const yi = y[row] as number;
+      const row = view + (order[n] as number);
+      const yi = y[row % y.length] as number;
       const at = starts[row] as number;
       const nnz = (starts[row + 1] as number) - at;
       const lr = eta0 / (1 + eta0 * lambda * t++);

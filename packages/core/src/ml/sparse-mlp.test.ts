@@ -51,6 +51,26 @@ describe("trainSparseMlp", () => {
     expect(smoothGap).toBeLessThan(sharpGap);
   });
 
+  it("trains epoch e on view e of stacked versions of the rows: identical views give the same model, other rows a different one", async () => {
+    const options = { features: 3, classes: 2, hidden: 8, epochs: 4, eta0: 0.1, initScale: 1, seed: 4 };
+    const plain = await trainSparseMlp(x, y, options);
+    const twice = await trainSparseMlp([...x, ...x], y, { ...options, views: 2 });
+    expect(twice.w1).toEqual(plain.w1);
+    expect(twice.w2).toEqual(plain.w2);
+    // A second view whose rows lose their always-on feature: epochs 1 and 3 see those rows instead.
+    const dropped = x.map((r) =>
+      row(
+        [...r.indices].filter((i) => i !== 2),
+        [...r.values].slice(0, -1),
+      ),
+    );
+    const perturbed = await trainSparseMlp([...x, ...dropped], y, { ...options, views: 2 });
+    expect(perturbed.w1).not.toEqual(plain.w1);
+    await expect(trainSparseMlp(x, y, { ...options, views: 3 })).rejects.toThrow(
+      /views must be an integer >= 1 dividing the 200 rows/,
+    );
+  });
+
   it("averages weight snapshots over the end of training (Polyak/SWA), still learning XOR", async () => {
     const options = { features: 3, classes: 2, hidden: 8, epochs: 30, eta0: 0.1, initScale: 1, seed: 4 };
     const last = await trainSparseMlp(x, y, options);

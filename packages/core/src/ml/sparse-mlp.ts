@@ -42,6 +42,12 @@ export interface SparseMlpOptions {
   average?: { from: number; snapshots: number };
   /** The learning rate at the end of training, as a share of `eta0` (linear decay; default 0). */
   etaEnd?: number;
+  /**
+   * Training-time augmentation (issue 13, round 7 prototype): `x` holds `views` stacked versions of
+   * the same N examples (x.length = views × N, `y` of length N or x.length), and epoch e trains on
+   * version e mod `views`, in the same shuffled order as without it. Default 1 (the rows as given).
+   */
+  views?: number;
   /** Seed of the initialisation and shuffles (default 1). */
   seed?: number;
   /** Called after each epoch; e.g. a progress bar. */
@@ -128,15 +134,22 @@ export async function trainSparseMlp(
   const b2 = new Float64Array(K);
   const p = new Float64Array(K);
   const keep = 1 / (1 - dropout);
-  const order = indexOrder(x.length);
-  const steps = epochs * x.length;
+  const views = options.views ?? 1;
+  if (!(Number.isInteger(views) && views >= 1 && x.length % views === 0)) {
+    throw new RangeError(
+      `trainSparseMlp: views must be an integer >= 1 dividing the ${x.length} rows, got ${views}.`,
+    );
+  }
+  const order = indexOrder(x.length / views);
+  const steps = epochs * order.length;
   const average = options.average ? new WeightAverage(options.average, steps, F * H, H, K) : undefined;
   let t = 0;
   let decay = 1;
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffleIndices(order, random);
+    const view = (epoch % views) * order.length;
     for (let n = 0; n < order.length; n++) {
-      const row = order[n] as number;
+      const row = view + (order[n] as number);
       const s = starts[row] as number;
       const nnz = (starts[row + 1] as number) - s;
       const lr = eta0 * (1 - (1 - etaEnd) * (t++ / steps));
@@ -153,7 +166,7 @@ export async function trainSparseMlp(
       kernels.accumulate(AROWS, AVALS, active, W2, Kp, decay, Z);
       for (let k = 0; k < K; k++) p[k] = (z[k] as number) + (b2[k] as number);
       softmaxInPlace(p, K);
-      const yi = y[row] as number;
+      const yi = y[row % y.length] as number;
       if (smoothing > 0) for (let k = 0; k < K; k++) p[k] = (p[k] as number) - smoothing / K;
       p[yi] = (p[yi] as number) - (1 - smoothing);
       for (let k = 0; k < K; k++) {

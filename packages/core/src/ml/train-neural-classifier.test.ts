@@ -43,6 +43,25 @@ describe("trainNeuralClassifier", () => {
     expect(c.classifier.contentHash).not.toBe(a.classifier.contentHash);
   });
 
+  it("trains on the versions of the texts mlpViews returns: unchanged versions give the same model, perturbed ones another", async () => {
+    const options = { seed: 5, dev, labels: TOY_LABELS, ...small };
+    const plain = await trainNeuralClassifier(train, options);
+    const same = await trainNeuralClassifier(train, {
+      ...options,
+      mlpViews: (texts) => [texts, [...texts]],
+      linearViews: true,
+    });
+    expect(same.classifier.contentHash).toBe(plain.classifier.contentHash);
+    // Every other epoch sees each text without its last word.
+    const shorter = (texts: readonly string[]) => texts.map((t) => t.split(" ").slice(0, -1).join(" ") || t);
+    const views = await trainNeuralClassifier(train, {
+      ...options,
+      mlpViews: (texts) => [texts, shorter(texts)],
+    });
+    expect(views.classifier.contentHash).not.toBe(plain.classifier.contentHash);
+    expect(views.report.dev?.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("saves an artifact that loadTextClassifier reads back, as it reads linear ones", async () => {
     const dir = mkdtempSync(join(tmpdir(), "catena-nclf-"));
     const { classifier } = await trainNeuralClassifier(train, small);

@@ -39,6 +39,14 @@ export interface TrainNeuralClassifierOptions extends Omit<TrainClassifierOption
   mlpAverage?: { from: number; snapshots: number };
   /** The perceptron's learning rate at the end, as a share of `mlpEta0` (default 0). */
   mlpEtaEnd?: number;
+  /**
+   * Training-time augmentation of the perceptron (issue 13, round 7 prototype; default none): given
+   * the training texts, returns versions of them (each aligned with the texts); epoch e trains on
+   * version e mod their count. The featuriser, the linear model and the kNN memory keep the texts as given.
+   */
+  mlpViews?: (texts: readonly string[]) => readonly (readonly string[])[];
+  /** With `mlpViews`: the linear model's epoch e trains on the same views (version e mod their count). */
+  linearViews?: boolean;
   /** Weight of the perceptron's probabilities in the mean with the linear model's (default 0.5; 1 = perceptron only). */
   mlpWeight?: number;
   /**
@@ -64,7 +72,7 @@ export async function trainNeuralClassifier(
   options: TrainNeuralClassifierOptions = {},
 ): Promise<{ classifier: NeuralTextClassifier; report: TrainingReport }> {
   if (options.neighbours) checkNeighbourOptions(options.neighbours);
-  const { labels, featuriser, x, y, seed, progress, epochProgress, calibrate, exampleCounts, finish } =
+  const { labels, featuriser, x, y, seed, progress, epochProgress, calibrate, exampleCounts, finish, split } =
     await prepareTraining(examples, options, DEFAULTS);
   const K = labels.length;
   const mlpEpochs = options.mlpEpochs ?? DEFAULTS.mlpEpochs;
@@ -80,7 +88,16 @@ export async function trainNeuralClassifier(
     ...(options.mlpAverage ? { average: { ...options.mlpAverage } } : {}),
     ...(options.mlpEtaEnd ? { etaEnd: options.mlpEtaEnd } : {}),
   };
-  const mlp = await trainSparseMlp(x, y, {
+  const texts = split.train.map((e) => e.text);
+  const views = options.mlpViews?.(texts);
+  // A text a view leaves as it is keeps its row: only the perturbed ones are featurised.
+  const mlpRows = views
+    ? views.flatMap((view) =>
+        view.map((t, i) => (t === texts[i] ? (x[i] as SparseVector) : featuriser.transform(t))),
+      )
+    : x;
+  const mlp = await trainSparseMlp(mlpRows, y, {
+    ...(views ? { views: views.length } : {}),
     features: featuriser.size,
     classes: K,
     seed,
@@ -88,7 +105,8 @@ export async function trainNeuralClassifier(
     onEpoch: epochProgress(0, total),
   });
   const linearSettings = { epochs, lambda: options.lambda ?? DEFAULTS.lambda, eta0: options.eta0 ?? 0.5 };
-  const linear = await trainSoftmaxRegression(x, y, {
+  const linear = await trainSoftmaxRegression(views && options.linearViews ? mlpRows : x, y, {
+    ...(views && options.linearViews ? { views: views.length } : {}),
     features: featuriser.size,
     classes: K,
     seed,
