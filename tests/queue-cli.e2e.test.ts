@@ -339,12 +339,12 @@ describe("catena batch --queue", () => {
     );
     await own.stop();
     expect(await submitter.exited, submitter.stderr()).toBe(1);
-    expect(submitter.stderr()).toContain(`catena: Lost Redis at ${own.url} and could not reach it again`);
+    expect(submitter.stderr()).toContain(`catena: Could not reach Redis at ${own.url} for `);
     expect(submitter.stderr()).toMatch(/results file holds every item finished so far.*--resume/);
     expect(await worker.exited, worker.stderr()).toBe(1);
-    expect(worker.stderr()).toContain(`lost Redis at ${own.url} (`);
+    expect(worker.stderr()).toContain(`cannot reach Redis at ${own.url} (`);
     expect(worker.stderr()).toMatch(
-      /retrying for up to 2 s\n[\s\S]*catena: Lost Redis at .* the worker stopped/,
+      /reconnecting for up to 2 s\n[\s\S]*catena: Could not reach Redis at .* the worker stopped/,
     );
     // Told once per outage, not on every reconnection attempt.
     expect(worker.stderr().match(/ECONNREFUSED/g)?.length ?? 0).toBeLessThanOrEqual(2);

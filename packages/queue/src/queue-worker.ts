@@ -14,7 +14,8 @@ import { forceCloseWorker } from "./force-close-worker.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
 import type { QueueError } from "./queue-error.ts";
 import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
-import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
+import { awayMessage } from "./redis-away.ts";
+import { reachRedis, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
@@ -50,7 +51,11 @@ export interface QueueWorkerOptions {
   onRefuse?: (message: string) => void;
   /** Told about errors other than a lost connection (they are retried). */
   onError?: (error: Error) => void;
-  /** Told once per outage when Redis stops answering (it is retried), with the reason. */
+  /**
+   * Told once per outage when Redis counts as away (the worker waits for it, up to
+   * `unreachableAfterMs`), with what was seen: a connection that cannot be made, with its error, or
+   * a connected Redis that has not answered for `answerWithinMs`.
+   */
   onDown?: (message: string) => void;
   /** Told when Redis answers again after an outage. */
   onBack?: () => void;
@@ -246,16 +251,16 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
-      onDown: (reason) =>
+      onDown: (away) =>
         options.onDown?.(
-          `lost Redis at ${redactedUrl(options.url)} (${reason}); retrying for up to ${Math.round((options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS) / 1000)} s`,
+          awayMessage(options.url, away, options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS),
         ),
       onBack: () => options.onBack?.(),
       onGone: (error) => {
         void handle.close().then(() => options.onUnreachable?.(error));
       },
     },
-    "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
+    "the worker stopped; its items in flight go to other workers once their locks expire. Once Redis answers again (started again, if it stopped), start the worker again.",
     { blocking, ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }) },
   );
   blocking[0] = await worker.waitUntilReady();
