@@ -301,7 +301,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
         const ready = [...watched, ...blocking].every((c) => c.status === "ready");
         const lost = watch.down || watch.gone || !ready;
         stuckWatch.stop();
-        watch.stop();
+        // BullMQ's close drops its blocking connection itself: watched no more, that is no outage.
+        // The watch goes on until the close ends: Redis may die during it.
+        const blockingClients = blocking.splice(0);
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
         if (!lost) {
@@ -317,17 +319,24 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
             new Promise((resolve) => {
               timer = setTimeout(resolve, ms);
             });
+          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended, or Redis
+          // away during the close (an item that ended then waits for good to be counted).
           const stuck = (async () => {
-            while (running > 0 && !settled) await wait(100);
-            if (!settled) await wait(CLOSE_WAIT_MS);
+            let idleSince: number | undefined;
+            while (!settled && !watch.down) {
+              if (running > 0) idleSince = undefined;
+              else if (Date.now() - (idleSince ??= Date.now()) >= CLOSE_WAIT_MS) break;
+              await wait(100);
+            }
             return false;
           })();
           const closedInTime = await Promise.race([closed, stuck]);
           // Its timer would keep the process alive for the whole wait after a clean close.
           settled = true;
           clearTimeout(timer);
-          if (!closedInTime) forceCloseWorker(worker, blocking);
-        } else forceCloseWorker(worker, blocking);
+          if (!closedInTime) forceCloseWorker(worker, blockingClients);
+        } else forceCloseWorker(worker, blockingClients);
+        watch.stop();
         // BullMQ leaves connections it was given open: they are ours to close.
         workerConnection.disconnect();
         connection.disconnect();
