@@ -41,7 +41,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     )
     .option(
       "--lock-duration <ms>",
-      "after this long, the items of a worker that died go to the others",
+      "how long this worker's hold on an item lasts unrenewed (a blocked event loop longer loses it to others); a worker that dies loses its items in 1–2 s anyway, or after this long where Redis cannot tell",
       "30000",
     )
     .option(
