@@ -7,11 +7,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "tests/**/*.test.ts", "examples/**/*.test.ts"],
-    // Type tests (`*.test-d.ts`: expectTypeOf and @ts-expect-error) run by tsc as part of the suite.
+    // Type tests (`*.test-d.ts`: expectTypeOf and @ts-expect-error) run by tsc as part of the suite,
+    // every package's under one root config: with packages/core's (rootDir src), the other packages'
+    // type errors were not reported, and a wrong expectation in them passed.
     typecheck: {
       enabled: true,
       include: ["packages/*/src/**/*.test-d.ts"],
-      tsconfig: "packages/core/tsconfig.json",
+      tsconfig: "tsconfig.test-d.json",
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

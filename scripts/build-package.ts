@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === "fixtures" ? [] : sources(path);
-    const isTest = /\.(test|case)\.ts$/.test(entry.name);
+    const isTest = /\.(test|test-d|case)\.ts$/.test(entry.name);
     return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && !isTest ? [path] : [];
   });
 }

@@ -339,12 +339,12 @@ describe("catena batch --queue", () => {
     );
     await own.stop();
     expect(await submitter.exited, submitter.stderr()).toBe(1);
-    expect(submitter.stderr()).toContain(`catena: Lost Redis at ${own.url} and could not reach it again`);
+    expect(submitter.stderr()).toContain(`catena: Could not reach Redis at ${own.url} for `);
     expect(submitter.stderr()).toMatch(/results file holds every item finished so far.*--resume/);
     expect(await worker.exited, worker.stderr()).toBe(1);
-    expect(worker.stderr()).toContain(`lost Redis at ${own.url} (`);
+    expect(worker.stderr()).toContain(`cannot reach Redis at ${own.url} (`);
     expect(worker.stderr()).toMatch(
-      /retrying for up to 2 s\n[\s\S]*catena: Lost Redis at .* the worker stopped/,
+      /reconnecting for up to 2 s\n[\s\S]*catena: Could not reach Redis at .* the worker stopped/,
     );
     // Told once per outage, not on every reconnection attempt.
     expect(worker.stderr().match(/ECONNREFUSED/g)?.length ?? 0).toBeLessThanOrEqual(2);
@@ -352,6 +352,63 @@ describe("catena batch --queue", () => {
     expect(kept.length).toBeGreaterThanOrEqual(5);
     expect(new Set(kept.map((l) => l.index)).size).toBe(kept.length);
     for (const line of kept) expect(line.output?.n).toBe(line.index);
+  }, 120_000);
+
+  it("--redis-answer-within: a frozen Redis is told after that long, in those words; a bad value is refused", async () => {
+    for (const args of [
+      ["worker", "--queue", redis.url, "--redis-answer-within", "0.5"],
+      [
+        "batch",
+        "slow-echo",
+        "--file",
+        "x.jsonl",
+        "--out",
+        "x-out.jsonl",
+        "--queue",
+        redis.url,
+        "--redis-answer-within",
+        "soon",
+      ],
+    ]) {
+      const refused = await catena(["--no-trace", "--chains", CHAINS, ...args], { cwd: dir });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(
+        /catena: --redis-answer-within must be a number of seconds, 1 or more .*, got "(0\.5|soon)"\./,
+      );
+    }
+    const help = await catena(["worker", "--help"], { cwd: dir });
+    expect(help.stdout.replace(/\s+/g, " ")).toContain(
+      '--redis-answer-within <seconds> how long a connected Redis may leave a PING unanswered (a slow command, a frozen server) before it counts as away, at least 1 (default: "5")',
+    );
+
+    const own = await startRedis();
+    try {
+      const worker = spawnCatena(["worker", "--queue", own.url, "--redis-answer-within", "1"]);
+      await until(
+        () => worker.stderr().includes("worker ready"),
+        () => worker.stderr(),
+      );
+      own.pause();
+      // Told within about 2 s (1 s for the PING, up to 1 s for the next check); the default is 5 s.
+      const pausedAt = Date.now();
+      await until(
+        () => worker.stderr().includes("has not answered"),
+        () => worker.stderr(),
+        10_000,
+      );
+      expect(Date.now() - pausedAt).toBeLessThan(4500);
+      own.resume();
+      expect(worker.stderr()).toMatch(
+        /catena: worker: Redis at redis:\/\/127\.0\.0\.1:\d+ has not answered for [\d.]+ s \(.*\); waiting up to 60 s for an answer\n/,
+      );
+      await until(
+        () => worker.stderr().includes("Redis answers again"),
+        () => worker.stderr(),
+      );
+    } finally {
+      own.resume();
+      await own.stop();
+    }
   }, 120_000);
 
   it("a worker with other chain code refuses the batch's items and says why; --retry-failed reruns them", async () => {

@@ -10,17 +10,23 @@ import {
 import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
+import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
 import { forceCloseWorker } from "./force-close-worker.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
 import type { QueueError } from "./queue-error.ts";
 import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
-import { reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
+import { awayMessage } from "./redis-away.ts";
+import { reachRedis, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
+import { settlesWithin } from "./settles-within.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
 
 /** How long a closing worker waits for BullMQ to close once no item runs, at most. */
 const CLOSE_WAIT_MS = 5000;
+
+/** How often BullMQ's stalled-job check runs, at most (it runs every lock duration when shorter). */
+const DEFAULT_STALLED_INTERVAL_MS = 500;
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -40,17 +46,24 @@ export interface QueueWorkerOptions {
   /** Traces every run, exactly as a local run (e.g. the CLI's configured backend). */
   tracer?: Tracer;
   /**
-   * How long a worker holds an item before others may take it over (default 30 000 ms); a worker
-   * that dies (kill -9) loses its items to the others after at most about this long.
+   * How long a worker's hold on an item lasts without being renewed (default 30 000 ms; renewed
+   * every half of it): a worker whose event loop is blocked for longer loses its items to others,
+   * which run them again. A worker that dies (kill -9, a crash) loses its items to the others in
+   * about 1–2 s, as Redis sees its connection gone; where Redis cannot tell (no CLIENT LIST), after
+   * about this long.
    */
   lockDurationMs?: number;
-  /** How often workers look for items of dead workers (default: the lock duration). */
+  /** How often BullMQ's stalled-job check puts items of dead workers back (default 500 ms, or the lock duration when shorter). */
   stalledIntervalMs?: number;
   /** Told once per batch and reason when this worker refuses a batch's items. */
   onRefuse?: (message: string) => void;
   /** Told about errors other than a lost connection (they are retried). */
   onError?: (error: Error) => void;
-  /** Told once per outage when Redis stops answering (it is retried), with the reason. */
+  /**
+   * Told once per outage when Redis counts as away (the worker waits for it, up to
+   * `unreachableAfterMs`), with what was seen: a connection that cannot be made, with its error, or
+   * a connected Redis that has not answered for `answerWithinMs`.
+   */
   onDown?: (message: string) => void;
   /** Told when Redis answers again after an outage. */
   onBack?: () => void;
@@ -216,10 +229,15 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       prefix: KEY_PREFIX,
       concurrency: options.concurrency ?? 16,
       lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      // Frequent: the check only moves jobs whose lock is gone, and a dead worker's items (their
+      // locks freed by the dead-worker watch) are back on the queue at the next one.
+      stalledInterval: options.stalledIntervalMs ?? Math.min(lockDuration, DEFAULT_STALLED_INTERVAL_MS),
       // A job is failed only after this many workers died holding it, not after the first.
       maxStalledCount: 5,
     });
+    // Named after the worker's id, which starts its lock tokens: another worker's dead-worker watch
+    // frees its items once this connection is gone (set before it connects; kept on reconnects).
+    own.options.connectionName = workerConnectionName(created.id);
     created.on("completed", drop);
     created.on("failed", drop);
     // A lost connection is told once per outage (onDown), not on every reconnection attempt.
@@ -246,24 +264,30 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
-      onDown: (reason) =>
+      onDown: (away) =>
         options.onDown?.(
-          `lost Redis at ${redactedUrl(options.url)} (${reason}); retrying for up to ${Math.round((options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS) / 1000)} s`,
+          awayMessage(options.url, away, options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS),
         ),
       onBack: () => options.onBack?.(),
       onGone: (error) => {
         void handle.close().then(() => options.onUnreachable?.(error));
       },
     },
-    "the worker stopped; its items in flight go to other workers once their locks expire. Start Redis again, then start the worker again.",
+    "the worker stopped; its items in flight go to other workers once their locks expire. Once Redis answers again (started again, if it stopped), start the worker again.",
     { blocking, ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }) },
   );
   blocking[0] = await worker.waitUntilReady();
+  await connection.sadd(workersKey(queueName), worker.id);
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
   );
   let closing: Promise<void> | undefined;
+  const deadWatch = watchForDeadWorkers({
+    connection,
+    queueName,
+    ownName: () => workerConnectionName(worker.id),
+  });
   const stuckWatch = watchForStuck({
     connection,
     queueName,
@@ -277,6 +301,13 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       const old = worker;
       const oldConnection = workerConnection;
       ({ worker, connection: workerConnection } = newWorker());
+      // The old one leaves the registry; its connection goes, and it held no items (it ran none).
+      void connection
+        .multi()
+        .sadd(workersKey(queueName), worker.id)
+        .srem(workersKey(queueName), old.id)
+        .exec()
+        .catch(() => undefined);
       watched[1] = workerConnection;
       blocking.length = 0;
       watchBlocking(worker);
@@ -296,7 +327,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
         const ready = [...watched, ...blocking].every((c) => c.status === "ready");
         const lost = watch.down || watch.gone || !ready;
         stuckWatch.stop();
-        watch.stop();
+        deadWatch.stop();
+        // BullMQ's close drops its blocking connection itself: watched no more, that is no outage.
+        // The watch goes on until the close ends: Redis may die during it.
+        const blockingClients = blocking.splice(0);
         // With Redis away, BullMQ's close would wait for it forever: the items in flight are
         // lost to this worker anyway (their results cannot be stored), and go to others.
         if (!lost) {
@@ -312,17 +346,30 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
             new Promise((resolve) => {
               timer = setTimeout(resolve, ms);
             });
+          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended, or Redis
+          // away during the close (an item that ended then waits for good to be counted).
           const stuck = (async () => {
-            while (running > 0 && !settled) await wait(100);
-            if (!settled) await wait(CLOSE_WAIT_MS);
+            let idleSince: number | undefined;
+            while (!settled && !watch.down) {
+              if (running > 0) idleSince = undefined;
+              else {
+                idleSince ??= Date.now();
+                if (Date.now() - idleSince >= CLOSE_WAIT_MS) break;
+              }
+              await wait(100);
+            }
             return false;
           })();
           const closedInTime = await Promise.race([closed, stuck]);
           // Its timer would keep the process alive for the whole wait after a clean close.
           settled = true;
           clearTimeout(timer);
-          if (!closedInTime) forceCloseWorker(worker, blocking);
-        } else forceCloseWorker(worker, blocking);
+          // Closed with nothing left in flight: it leaves the registry. Forced, it stays, and
+          // another worker's dead-worker watch frees what it held once its connection is gone.
+          if (closedInTime) await settlesWithin(connection.srem(workersKey(queueName), worker.id), 1000);
+          else forceCloseWorker(worker, blockingClients);
+        } else forceCloseWorker(worker, blockingClients);
+        watch.stop();
         // BullMQ leaves connections it was given open: they are ours to close.
         workerConnection.disconnect();
         connection.disconnect();

@@ -63,8 +63,10 @@ export interface RedisQueueOptions {
    */
   onStall?: (stall: QueueStall) => void;
   /**
-   * Told once per outage when Redis stops answering while the batch runs (it waits for Redis, up
-   * to `unreachableAfterMs`), with a message naming the address, the reason and how long it waits.
+   * Told once per outage when Redis counts as away while the batch runs (it waits for Redis, up
+   * to `unreachableAfterMs`), with a message naming the address, what was seen (a connection that
+   * cannot be made, with its error, or a connected Redis that has not answered for
+   * `answerWithinMs`) and how long it waits.
    */
   onDown?: (message: string) => void;
   /** Told when Redis answers again after an outage; the batch goes on. */

@@ -6,7 +6,8 @@ import { type AwaitedItem, BatchStallCheck } from "./batch-stall-check.ts";
 import { failedResult, parseReturnValue } from "./job-outcome.ts";
 import { QueueError } from "./queue-error.ts";
 import { type ItemJobData, itemJobId, KEY_PREFIX } from "./queue-layout.ts";
-import { checkRedisUrl, reachRedis, redactedUrl, redisConnection } from "./redis-connection.ts";
+import { awayMessage } from "./redis-away.ts";
+import { checkRedisUrl, reachRedis, redisConnection } from "./redis-connection.ts";
 import { type RedisQueueOptions, type SettledOptions, settleOptions } from "./redis-queue-options.ts";
 import { type RedisWatch, watchRedis } from "./redis-watchdog.ts";
 import { settlesWithin } from "./settles-within.ts";
@@ -102,14 +103,12 @@ class RedisQueuedBatch implements QueuedBatch {
       url,
       unreachableAfterMs,
       {
-        onDown: (reason) =>
-          onDown?.(
-            `lost Redis at ${redactedUrl(url)} (${reason}); waiting up to ${Math.round(unreachableAfterMs / 1000)} s for it to come back (items finished so far are kept)`,
-          ),
+        onDown: (away) =>
+          onDown?.(`${awayMessage(url, away, unreachableAfterMs)} (items finished so far are kept)`),
         onBack: () => onBack?.(),
         onGone: (error) => batch.giveUp(error),
       },
-      `the results file holds every item finished so far: start Redis again (with its data), then run the same batch again with --resume.`,
+      `the results file holds every item finished so far: once Redis answers again (started again with its data, if it stopped), run the same batch again with --resume.`,
       // The events' own connection (a duplicate BullMQ makes) is the one that blocks on XREAD.
       { blocking: [await events.client], ...(answerWithinMs === undefined ? {} : { answerWithinMs }) },
     );

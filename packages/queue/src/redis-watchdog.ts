@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { QueueError } from "./queue-error.ts";
+import { goneMessage, type RedisAway } from "./redis-away.ts";
 import { redactedUrl } from "./redis-connection.ts";
 
 /** How long a queue that was reached once waits for a lost Redis to come back (default). */
@@ -7,8 +8,11 @@ export const DEFAULT_UNREACHABLE_AFTER_MS = 60_000;
 
 /** What {@link watchRedis} tells its owner. */
 export interface RedisWatchHandlers {
-  /** Redis stopped answering: told once per outage, with ioredis's last error. */
-  onDown?: (reason: string) => void;
+  /**
+   * Redis counts as away: told once per outage, with what was seen (a connection down, with
+   * ioredis's last error, or a PING unanswered on a connection that is up).
+   */
+  onDown?: (away: RedisAway) => void;
   /** Redis answers again after an outage. */
   onBack?: () => void;
   /** Redis has not answered for the whole allowance: give up (told once). */
@@ -81,6 +85,8 @@ export function watchRedis(
   const blocking = options.blocking ?? [];
   const answerWithinMs = options.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
   let downSince: number | undefined;
+  /** When the first sign of the outage was: a PING's sending, or a connection seen down. */
+  let awaySince: number | undefined;
   let lastError = "";
   let gone = false;
   let blockingDownSince: number | undefined;
@@ -112,15 +118,14 @@ export function watchRedis(
     joined.set(c, since);
     return now - since < NEW_CONNECTION_GRACE_MS;
   };
-  /** Why Redis counts as away now, or undefined while every connection is ready and answers. */
-  const away = (): string | undefined => {
+  /** What makes Redis count as away now, or undefined while every connection is ready and answers. */
+  const away = (now: number): { away: RedisAway; since: number } | undefined => {
     listen();
-    const now = Date.now();
-    let reason: string | undefined;
+    let oldest: number | undefined;
     for (const c of connections) {
       const sentAt = pinged.get(c);
       if (sentAt !== undefined && now - sentAt >= answerWithinMs) {
-        reason ??= `no answer to PING for ${Math.round((now - sentAt) / 1000)} s`;
+        oldest = Math.min(oldest ?? sentAt, sentAt);
       } else if (sentAt === undefined && c.status === "ready") {
         pinged.set(c, now);
         c.ping().then(
@@ -135,31 +140,35 @@ export function watchRedis(
     else blockingDownSince ??= now;
     const blockingDown = blockingDownSince !== undefined && now - blockingDownSince >= BLOCKING_GRACE_MS;
     const connectionsReady = connections.map((c) => readyOrJoining(c, now)).every(Boolean);
-    if (blockingDown || !connectionsReady) reason = lastError || "connection closed";
-    return reason;
+    // A connection down says more than a PING waiting on it (it waits for the reconnection).
+    if (blockingDown || !connectionsReady) {
+      return { away: { kind: "unreachable", error: lastError || "connection closed" }, since: now };
+    }
+    if (oldest !== undefined) return { away: { kind: "unanswered", forMs: now - oldest }, since: oldest };
+    return undefined;
   };
   const check = (): void => {
     if (gone) return;
-    const reason = away();
-    if (reason === undefined) {
+    const now = Date.now();
+    const seen = away(now);
+    if (seen === undefined) {
       if (downSince !== undefined) handlers.onBack?.();
       downSince = undefined;
+      awaySince = undefined;
       return;
     }
     if (downSince === undefined) {
-      downSince = Date.now();
-      handlers.onDown?.(reason);
+      downSince = now;
+      awaySince = seen.since;
+      handlers.onDown?.(seen.away);
       return;
     }
-    if (Date.now() - downSince < afterMs) return;
+    if (now - downSince < afterMs) return;
     gone = true;
-    const seconds = Math.round((Date.now() - downSince) / 1000);
     handlers.onGone(
-      new QueueError(
-        "QUEUE_UNREACHABLE",
-        `Lost Redis at ${redactedUrl(url)} and could not reach it again for ${seconds} s (${reason}); ${what}`,
-        { details: { url: redactedUrl(url), afterMs } },
-      ),
+      new QueueError("QUEUE_UNREACHABLE", goneMessage(url, seen.away, now - (awaySince ?? downSince), what), {
+        details: { url: redactedUrl(url), afterMs },
+      }),
     );
   };
   let stopped = false;

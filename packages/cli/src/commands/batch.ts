@@ -14,6 +14,7 @@ import { parseRate } from "../batch/parse-rate.ts";
 import { parseStopAfterFailures } from "../batch/parse-stop-after-failures.ts";
 import { noProgress, type ProgressDisplay, progressBar } from "../batch/progress-bar.ts";
 import { queueSubmission } from "../batch/queue-submission.ts";
+import { redisAnswerWithinMs } from "../batch/redis-answer-within.ts";
 import { redisWaitMs } from "../batch/redis-wait.ts";
 import { resultsWriteError } from "../batch/results-write-error.ts";
 import { stallWarnMs } from "../batch/stall-warn.ts";
@@ -46,6 +47,7 @@ export interface BatchCommandOptions {
   encoding?: string;
   format?: string;
   redisWait: string;
+  redisAnswerWithin: string;
   stallWarn: string;
   maxCost?: string;
   stopAfterFailures: string;
@@ -96,6 +98,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "60",
     )
     .option(
+      "--redis-answer-within <seconds>",
+      "with --queue: how long a connected Redis may leave a PING unanswered (a slow command, a frozen server) before it counts as away, at least 1",
+      "5",
+    )
+    .option(
       "--stall-warn <seconds>",
       "with --queue: warn when no item finished for this long while the batch waits for some, naming what it waits for (0: never)",
       "120",
@@ -123,6 +130,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
       const redisWait = redisWaitMs(options.redisWait);
+      const redisAnswerWithin = redisAnswerWithinMs(options.redisAnswerWithin);
       const stallWarn = stallWarnMs(options.stallWarn);
       const maxCostUsd =
         options.maxCost === undefined ? undefined : positiveNumber(options.maxCost, "--max-cost");
@@ -190,16 +198,11 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
           ...(rate === undefined || options.queue ? {} : { rate }),
           ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
           ...(options.queue
-            ? await queueSubmission(
-                options.queue,
-                chain,
-                inputDigest,
-                out,
-                rate,
-                ctx.io,
-                redisWait,
-                stallWarn,
-              )
+            ? await queueSubmission(options.queue, chain, inputDigest, out, rate, ctx.io, {
+                unreachableAfterMs: redisWait,
+                answerWithinMs: redisAnswerWithin,
+                stallAfterMs: stallWarn,
+              })
             : {}),
           ...(shadow === undefined ? {} : { shadow }),
           ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),

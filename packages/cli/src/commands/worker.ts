@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { parseConcurrency } from "../batch/parse-concurrency.ts";
 import { parseRate } from "../batch/parse-rate.ts";
+import { redisAnswerWithinMs } from "../batch/redis-answer-within.ts";
 import { redisWaitMs } from "../batch/redis-wait.ts";
 import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
@@ -17,6 +18,7 @@ export interface WorkerCommandOptions {
   rate?: string;
   lockDuration: string;
   redisWait: string;
+  redisAnswerWithin: string;
 }
 
 /**
@@ -40,13 +42,18 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     )
     .option(
       "--lock-duration <ms>",
-      "after this long, the items of a worker that died go to the others",
+      "how long this worker's hold on an item lasts unrenewed (a blocked event loop longer loses it to others); a worker that dies loses its items in 1–2 s anyway, or after this long where Redis cannot tell",
       "30000",
     )
     .option(
       "--redis-wait <seconds>",
       "how long a lost Redis may stay away before the worker gives up and exits 1",
       "60",
+    )
+    .option(
+      "--redis-answer-within <seconds>",
+      "how long a connected Redis may leave a PING unanswered (a slow command, a frozen server) before it counts as away, at least 1",
+      "5",
     )
     .action(async (options: WorkerCommandOptions, command: Command) => {
       const globals = globalOptions(command);
@@ -59,6 +66,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
         );
       }
       const unreachableAfterMs = redisWaitMs(options.redisWait);
+      const answerWithinMs = redisAnswerWithinMs(options.redisAnswerWithin);
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const { queueRate, redactedUrl, startWorker } = await import("@catena/queue");
       let gaveUp: Error | undefined;
@@ -86,6 +94,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
           stop();
         },
         unreachableAfterMs,
+        answerWithinMs,
       });
       ctx.io.err(
         `catena: worker ready: ${plural(registry.list().length, "chain")}, ${concurrency} at once, queue ${redactedUrl(options.queue)} (pid ${process.pid})\n`,

@@ -1,0 +1,130 @@
+import type { Redis } from "ioredis";
+import { KEY_PREFIX } from "./queue-layout.ts";
+
+/** How long a registered worker's connection must stay gone before its items are handed over. */
+export const DEAD_AFTER_MS = 1000;
+
+/** How long after this watch's own connection (re)connected it does nothing (everyone reconnects then). */
+const SETTLE_MS = 10_000;
+
+/** How often the connections are looked at. */
+const TICK_MS = 500;
+
+/** The Redis set of the BullMQ worker ids of a queue whose connections are named (see {@link workerConnectionName}). */
+export function workersKey(queueName: string): string {
+  return `${KEY_PREFIX}:${queueName}:catena-workers`;
+}
+
+/** The client name of a worker's own connection: how Redis tells whether the worker is still there. */
+export function workerConnectionName(workerId: string): string {
+  return `catena:worker:${workerId}`;
+}
+
+/**
+ * Frees the items of a dead worker: for each job in `active` whose lock a token of worker ARGV[2]
+ * holds (BullMQ's tokens are `<worker id>:<n>`), the lock is deleted and the job marked stalled, so
+ * BullMQ's next stalled-job check puts it back in `wait` (its own script, counting the stall); then
+ * the worker leaves the registry. KEYS: active, stalled, registry; ARGV: job key prefix, worker id.
+ */
+const RELEASE_DEAD_WORKER = `
+local prefix, id = ARGV[1], ARGV[2]
+local freed = 0
+for _, jobId in ipairs(redis.call("LRANGE", KEYS[1], 0, -1)) do
+  local lock = redis.call("GET", prefix .. jobId .. ":lock")
+  if lock and string.sub(lock, 1, #id + 1) == id .. ":" then
+    redis.call("DEL", prefix .. jobId .. ":lock")
+    redis.call("SADD", KEYS[2], jobId)
+    freed = freed + 1
+  end
+end
+redis.call("SREM", KEYS[3], id)
+return freed
+`;
+
+/**
+ * Hands the items of a worker that died (kill -9, a crash, a machine gone) to the others in about
+ * a second or two, instead of when their locks expire (`lockDurationMs`, 30 s by default, plus up to
+ * a stalled-job interval). A worker's death is read from Redis itself: each worker registers its
+ * BullMQ id and names its own connection after it, and a registered worker whose connection has been
+ * gone from `CLIENT LIST` for {@link DEAD_AFTER_MS} is dead. That is safe where a shorter lock is
+ * not: a worker whose event loop is blocked (a CPU-heavy step, a model loading) keeps its
+ * connection, and so its items, while it would miss renewing a short lock and have its items run
+ * twice. Nothing is done for {@link SETTLE_MS} after this watch's own connection reconnected or
+ * Redis started (a restart or a failover: every connection is gone a while), nor when Redis does not list this
+ * worker's own name (CLIENT LIST or SETNAME not allowed, as on some hosted Redis): the locks then
+ * expire as before. Runs on an unref'd timer, one look at a time.
+ */
+export function watchForDeadWorkers(options: {
+  connection: Redis;
+  queueName: string;
+  /** The name this process's worker connection has now (it changes when the worker starts again). */
+  ownName: () => string;
+}): { stop(): void } {
+  const { connection, queueName } = options;
+  /** When this watch's connection last reconnected (it is connected when the watch starts). */
+  let readyAt = 0;
+  const onReady = (): void => {
+    readyAt = Date.now();
+  };
+  connection.on("ready", onReady);
+  /** When each registered worker was first seen without its connection. */
+  const gone = new Map<string, number>();
+  let looking = false;
+  const look = async (): Promise<void> => {
+    const now = Date.now();
+    if (connection.status !== "ready" || now - readyAt < SETTLE_MS) {
+      gone.clear();
+      return;
+    }
+    const [list, registered] = await Promise.all([
+      connection.client("LIST") as Promise<string>,
+      connection.smembers(workersKey(queueName)),
+    ]);
+    const names = new Set(list.split("\n").map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1]));
+    if (!names.has(options.ownName())) return;
+    for (const id of registered) {
+      if (names.has(workerConnectionName(id))) {
+        gone.delete(id);
+        continue;
+      }
+      const since = gone.get(id) ?? now;
+      gone.set(id, since);
+      if (now - since < DEAD_AFTER_MS) continue;
+      // A Redis that just started (a restart, a failover) lists only who reconnected yet.
+      if ((await redisUptimeMs(connection)) < SETTLE_MS) return;
+      gone.delete(id);
+      const key = `${KEY_PREFIX}:${queueName}`;
+      await connection.eval(
+        RELEASE_DEAD_WORKER,
+        3,
+        `${key}:active`,
+        `${key}:stalled`,
+        workersKey(queueName),
+        `${key}:`,
+        id,
+      );
+    }
+  };
+  const timer = setInterval(() => {
+    if (looking) return;
+    looking = true;
+    void look()
+      .catch(() => undefined)
+      .finally(() => {
+        looking = false;
+      });
+  }, TICK_MS);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      connection.off("ready", onReady);
+    },
+  };
+}
+
+/** How long the Redis server has been up (INFO's `uptime_in_seconds`), in ms. */
+async function redisUptimeMs(connection: Redis): Promise<number> {
+  const info = await connection.info("server");
+  return Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
+}
