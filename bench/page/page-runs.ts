@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { storeAnsweringTiers } from "../../packages/studio/src/store/answering-tier.ts";
+import { storeTrendValues } from "../../packages/studio/src/store/trend-columns.ts";
 
 const PER_TRACE = 10;
 
@@ -159,10 +160,11 @@ export function writePageRuns(
   }
   // Raw INSERTs skip RunStore, which keeps the projects' run counts: count them as it would have.
   db.exec("UPDATE sessions SET run_count = (SELECT count(*) FROM runs WHERE runs.session_id = sessions.id)");
-  // And the roots' answering tier (migration 15), when the database has it already (a database of
-  // an older schema gets it from the migration).
+  // And the roots' answering tier and Trends' values (migrations 15 and 16), when the database has
+  // them already (a database of an older schema gets them from the migrations).
   const columns = db.prepare("SELECT name FROM pragma_table_info('runs')").all();
   if (columns.some((c) => c.name === "answering_tier")) storeAnsweringTiers(db);
+  if (columns.some((c) => c.name === "trend_chain")) storeTrendValues(db);
   db.exec("COMMIT");
   db.exec("ANALYZE");
   process.stderr.write(`generated ${n + 50} runs\n`);

@@ -1,9 +1,11 @@
 // The runs page's tier filter and Trends at 1,000,000 runs: the answering tier evaluated on every
 // read (answering-tier.ts's rule in the WHERE, as before studio migration 15) against the tier each
 // root stores (`runs.answering_tier` and its index), paired in one run, interleaved; the time
-// migration 15 takes to store the tier of the roots a database already holds; and ingestion through
-// RunStore with and without keeping the tier. See bench/RESULTS.md ("Studio: the answering tier
-// stored").
+// migration 15 takes to store the tier of the roots a database already holds; queryTrends reading
+// each root's metadata (as before migration 16) against the trend values each root stores, paired;
+// the time migration 16 takes to store them; and ingestion through RunStore keeping only the tier
+// (before migration 16) or the tier and the trend values. See bench/RESULTS.md ("Studio: the
+// answering tier stored", "Studio: Trends' values stored").
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,15 +53,24 @@ raw.exec(`
     WHERE parent_run_id IS NULL AND rowid % 1000 = 501;
   PRAGMA wal_checkpoint(TRUNCATE);
 `);
-raw.close();
 const genSeconds = (performance.now() - genStart) / 1000;
 
-// 2. Migration 15 stores the tier of every root when the studio opens the file.
+// 2. Migration 15 stores the tier of every root, then migration 16 (when the studio opens the
+// file) the values Trends groups and sums.
 const cpu0 = process.cpuUsage();
 const migStart = performance.now();
-const store = StudioStore.open(dbPath);
+applyMigrations(
+  raw,
+  migrations.filter((m) => m.version <= 15),
+);
+raw.close();
 const migSeconds = (performance.now() - migStart) / 1000;
 const migCpu = process.cpuUsage(cpu0);
+const cpu16 = process.cpuUsage();
+const mig16Start = performance.now();
+const store = StudioStore.open(dbPath);
+const mig16Seconds = (performance.now() - mig16Start) / 1000;
+const mig16Cpu = process.cpuUsage(cpu16);
 const db = store.db;
 const project = sessions[0] as string;
 const roots = Number(
@@ -167,11 +178,16 @@ for (const [tier, spelled] of [
   if (JSON.stringify(page(tier)) !== JSON.stringify(page(spelled)) || page(tier).length === 0)
     throw new Error(`tier = ${tier} did not find the newest runs of ${spelled}`);
 }
-// queryTrends before (each root a row, its feedback looked up twice, grouped in JavaScript) and
-// now (grouped by SQLite), paired in one process, interleaved, the same rows checked equal.
+// queryTrends before (each root's chain, version, model, status, cost and latency read from its
+// metadata through the root-run index, as before migration 16) and now (the values each root
+// stores, read from the index that holds them), paired in one process, interleaved, the same rows
+// checked equal, and equal to the query before SQLite grouped the roots (trends-before.ts).
 const trendsNow = () => JSON.stringify(queryTrends(db, { project, days: 30, until }));
-const trendsBefore = () => JSON.stringify(queryTrendsBefore(db, { project, days: 30, until }));
+const trendsBefore = () =>
+  JSON.stringify(queryTrends(db, { project, days: 30, until }, { source: "metadata" }));
 if (trendsNow() !== trendsBefore()) throw new Error("queryTrends gives other rows than before");
+if (trendsNow() !== JSON.stringify(queryTrendsBefore(db, { project, days: 30, until })))
+  throw new Error("queryTrends gives other rows than before SQLite grouped the roots");
 const trendsPaired = { before: samples(), after: samples() };
 for (let i = 0; i < SAMPLES * ROUNDS; i++) {
   if (i % 2 === 0) {
@@ -209,8 +225,9 @@ const queryRows = cases.map((c) => {
 const loadAfterQueries = loadNote();
 store.close();
 
-// 4. Ingestion through RunStore.ingest, keeping the stored tier or not (the writer made inert),
-// paired in alternating order: traces of a root and 9 children, one of them an `llm` run.
+// 4. Ingestion through RunStore.ingest, keeping the tier only (each root's UPDATE without the trend
+// values, their index dropped: as before migration 16) or the tier and the trend values, paired in
+// alternating order: traces of a root and 9 children, one of them an `llm` run.
 function traceOps(runs: number): RunOperation[] {
   const ops: RunOperation[] = [];
   const t0 = Date.now() - 86_400_000;
@@ -259,14 +276,25 @@ function traceOps(runs: number): RunOperation[] {
 }
 const written = AnsweringTierWriter.prototype.written;
 function ingestRound(keep: boolean, round: number): number {
-  AnsweringTierWriter.prototype.written = keep ? written : () => {};
   const s = StudioStore.open(join(dir, `ingest-${keep}-${round}.db`));
+  if (!keep) {
+    s.db.exec("DROP INDEX runs_session_root_trends");
+    const tierOnly = s.db.prepare(
+      `UPDATE runs SET answering_tier = (${answeringTierSql("runs")}) WHERE rowid = ?`,
+    );
+    AnsweringTierWriter.prototype.written = function (this: AnsweringTierWriter, rowid, run) {
+      if (run.parent_run_id === null) tierOnly.run(rowid);
+      else written.call(this, rowid, run);
+    };
+  }
   const ops = traceOps(INGEST);
   const cpu = process.cpuUsage();
   for (let i = 0; i < ops.length; i += 100) s.transaction(() => s.runs.ingest(ops.slice(i, i + 100)));
   const used = process.cpuUsage(cpu);
   const llm = Number(s.db.prepare("SELECT count(*) AS n FROM runs WHERE answering_tier = 'llm'").get()?.n);
-  if (keep && llm !== INGEST / 10) throw new Error(`${llm} roots of tier llm, not ${INGEST / 10}`);
+  if (llm !== INGEST / 10) throw new Error(`${llm} roots of tier llm, not ${INGEST / 10}`);
+  const chains = Number(s.db.prepare("SELECT count(*) AS n FROM runs WHERE trend_chain = 'c'").get()?.n);
+  if (chains !== (keep ? INGEST / 10 : 0)) throw new Error(`${chains} roots with their trend values stored`);
   s.close();
   AnsweringTierWriter.prototype.written = written;
   return (used.user + used.system) / 1000;
@@ -283,6 +311,8 @@ process.stdout.write(`${machineNotes()}\nafter the queries: ${loadAfterQueries}\
 process.stdout.write(
   `${RUNS.toLocaleString("en")} runs written at schema 14 in ${genSeconds.toFixed(1)} s; migration 15 stored the tier ` +
     `of the roots in ${migSeconds.toFixed(1)} s (CPU ${((migCpu.user + migCpu.system) / 1e6).toFixed(1)} s); ` +
+    `migration 16 their trend values (and the studio opened) in ${mig16Seconds.toFixed(1)} s ` +
+    `(CPU ${((mig16Cpu.user + mig16Cpu.system) / 1e6).toFixed(1)} s); ` +
     `${roots.toLocaleString("en")} roots in the queried project\n\n`,
 );
 process.stdout.write(
@@ -301,8 +331,8 @@ process.stdout.write(
       "CPU µs/run",
     ],
     [
-      ["tier not kept", perRun(ingest.skip)],
-      ["tier kept", perRun(ingest.keep)],
+      ["tier kept (before migration 16)", perRun(ingest.skip)],
+      ["tier and trend values kept", perRun(ingest.keep)],
     ],
   )}\n`,
 );

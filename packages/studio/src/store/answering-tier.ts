@@ -76,8 +76,15 @@ export class AnsweringTierWriter {
   readonly #root: StatementSync;
   readonly #rootOfStep: StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.#root = db.prepare(`UPDATE runs SET answering_tier = (${answeringTierSql("runs")}) WHERE rowid = ?`);
+  /**
+   * @param rootAssignments more `SET` assignments for a root's row, made by the same UPDATE (RunStore
+   * gives Trends' values, trend-columns.ts): the row is rewritten once, not once per derived column.
+   */
+  constructor(db: DatabaseSync, rootAssignments?: string) {
+    const more = rootAssignments === undefined ? "" : `, ${rootAssignments}`;
+    this.#root = db.prepare(
+      `UPDATE runs SET answering_tier = (${answeringTierSql("runs")})${more} WHERE rowid = ?`,
+    );
     // Only a root whose rule fell through to the trace's steps: a step cannot change the others.
     this.#rootOfStep = db.prepare(
       `UPDATE runs SET answering_tier = (${answeringTierSql("runs")})

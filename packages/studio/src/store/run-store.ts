@@ -9,6 +9,7 @@ import type { SessionStore } from "./session-store.ts";
 import { dottedOrderSegment, mergeRun, runStatus, type StoredRun, startOfDottedOrder } from "./stored-run.ts";
 import { studioNow } from "./studio-timestamp.ts";
 import { threadIdOf } from "./thread-id.ts";
+import { trendAssignmentsSql } from "./trend-columns.ts";
 
 /** A file attached to a run (`attachment.{run_id}.{name}` parts). */
 export interface RunAttachment {
@@ -79,7 +80,8 @@ export class RunStore {
     );
     this.#update = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`);
     this.#search = new RunSearchIndex(db);
-    this.#tiers = new AnsweringTierWriter(db);
+    // A root's tier and Trends' values (migrations 15 and 16), on every write of the root.
+    this.#tiers = new AnsweringTierWriter(db, trendAssignmentsSql());
     this.#attach = db.prepare(
       "INSERT INTO run_attachments (run_id, name, mime_type, data) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET mime_type = excluded.mime_type, data = excluded.data",
     );

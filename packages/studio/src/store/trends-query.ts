@@ -1,9 +1,8 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { TrendRow } from "../page-api-shapes.ts";
-import { metadataSql } from "./json-column.ts";
 import { percentile } from "./percentile.ts";
-import { outcomeSql } from "./run-page-query.ts";
 import { studioNow, toStudioTimestamp } from "./studio-timestamp.ts";
+import { TREND_COLUMNS, type TrendColumn, trendValuesSql } from "./trend-columns.ts";
 
 /** What `GET /catena/stats/trends` is asked: a project, optionally one chain, and how many days back. */
 export interface TrendsQuery {
@@ -15,17 +14,34 @@ export interface TrendsQuery {
 }
 
 /**
+ * Where queryTrends reads a root's chain, version, model, failure, cost and latency: the columns
+ * each root stores (`columns`, through the index that holds them), or its metadata as before
+ * migration 16 (`metadata`, through the root-run index; for comparisons: the same rows, slower).
+ */
+export type TrendsSource = "columns" | "metadata";
+
+/**
  * Per day, chain, version and model over the root runs of a project: counts, error rate, mean
  * rating and feedback count, tier coverage, the share of runs an LLM answered, cost and
- * latency p50/p95. Read by the `runs_session_root_start` index over the time window only.
+ * latency p50/p95. Read from the index `runs_session_root_trends` over the time window only: it
+ * holds what Trends groups and sums of each root (trend-columns.ts), so no root's row is read.
  */
-export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
+export function queryTrends(
+  db: DatabaseSync,
+  query: TrendsQuery,
+  options: { source?: TrendsSource } = {},
+): TrendRow[] {
+  const fromMetadata = options.source === "metadata";
+  const json = trendValuesSql("r");
+  const value = Object.fromEntries(
+    TREND_COLUMNS.map((column) => [column, fromMetadata ? json[column] : `r.${column}`]),
+  ) as Record<TrendColumn, string>;
   const until = query.until ?? studioNow();
   const since = toStudioTimestamp(Date.parse(until) - query.days * 86_400_000) ?? until;
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL", "r.start_time >= ?", "r.start_time < ?"];
   const params: SQLInputValue[] = [query.project, since, until];
   if (query.chain !== undefined) {
-    where.push(`${metadataSql("r", "chain")} = ?`);
+    where.push(`${value.trend_chain} = ?`);
     params.push(query.chain);
   }
   // SQLite groups the roots (by day, chain, version, model and tier) and sums what it can; only a
@@ -38,15 +54,14 @@ export function queryTrends(db: DatabaseSync, query: TrendsQuery): TrendRow[] {
       `SELECT day, chain, version, model, tier, count(*) AS runs, sum(failed) AS errors,
           total(cost) AS cost, total(rating) AS rating_sum, count(rating) AS rated,
           total(feedback) AS feedback, json_group_array(ms) AS ms, min(start_time) AS first
-        FROM (SELECT substr(r.start_time, 1, 10) AS day, r.start_time, ${metadataSql("r", "chain")} AS chain,
-            ${metadataSql("r", "version")} AS version, ${metadataSql("r", "model")} AS model,
-            r.answering_tier AS tier,
-            r.error IS NOT NULL OR ${outcomeSql("r")} = 'error' AS failed,
-            coalesce(r.total_cost, ${metadataSql("r", "cost_usd")}, 0) AS cost,
-            coalesce(${metadataSql("r", "ms")}, (julianday(r.end_time) - julianday(r.start_time)) * 86400000) AS ms,
+        FROM (SELECT substr(r.start_time, 1, 10) AS day, r.start_time, ${value.trend_chain} AS chain,
+            ${value.trend_version} AS version, ${value.trend_model} AS model,
+            r.answering_tier AS tier, ${value.trend_failed} AS failed,
+            ${value.trend_cost} AS cost, ${value.trend_ms} AS ms,
             (SELECT avg(f.score) FROM feedback AS f WHERE f.run_id = r.id AND f.key = 'rating') AS rating,
             (SELECT count(*) FROM feedback AS f WHERE f.run_id = r.id) AS feedback
-          FROM runs AS r INDEXED BY runs_session_root_start WHERE ${where.join(" AND ")})
+          FROM runs AS r INDEXED BY ${fromMetadata ? "runs_session_root_start" : "runs_session_root_trends"}
+          WHERE ${where.join(" AND ")})
         GROUP BY day, chain, version, model, tier`,
     )
     .all(...params);
