@@ -59,7 +59,7 @@ function compile(node: Node, params: SQLInputValue[], source: string): string {
     case "and": {
       if (node.args.length === 0) fail("and() needs at least one filter");
       // metadata_key/metadata_value side by side describe one entry (as in run filters).
-      const entry = node.args.filter(isMetadataEntryCondition);
+      const entry = node.args.filter(isMetadataEntryCondition) as Node[];
       const parts = node.args.filter((arg) => !isMetadataEntryCondition(arg)).map(sub);
       if (entry.length > 0) parts.push(compileExampleMetadataEntry(entry, params, fail));
       return `(${parts.join(" AND ")})`;

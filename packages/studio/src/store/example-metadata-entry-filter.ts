@@ -4,7 +4,7 @@ import type { Arg, Literal, Node } from "./filter-parser.ts";
 const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
 /** True for `eq(metadata_key, ...)`, `gt(metadata_value, ...)` and the like. */
-export function isMetadataEntryCondition(arg: Arg): arg is Node {
+export function isMetadataEntryCondition(arg: Arg): boolean {
   if (!("call" in arg) || comparisons[arg.call] === undefined) return false;
   const first = arg.args[0];
   return (
