@@ -6,11 +6,15 @@ export const MAX_BODY_ENV = "CATENA_STUDIO_MAX_BODY_MB";
 
 /**
  * Why a part of a trace upload was left out, as the run shows it, e.g. `inputs dropped: 40.0 MB,
- * over the studio's 32.0 MB request limit; start the studio with CATENA_STUDIO_MAX_BODY_MB=64 to keep
- * such runs whole`.
+ * over the studio's 32.0 MB request limit; start the studio with CATENA_STUDIO_MAX_BODY_MB=48 ... to
+ * keep such runs whole`.
  */
 export function droppedNote(what: string, bytes: number, keepBytes: number): string {
-  const needed = Math.ceil((bytes + keepBytes) / MIB / 16) * 16;
+  // Room for the part and the rest of its run, in steps of 16 MiB, and more than the limit now.
+  const needed = Math.max(
+    Math.ceil((bytes + MIB) / MIB / 16) * 16,
+    Math.ceil(keepBytes / MIB / 16) * 16 + 16,
+  );
   return (
     `${what} dropped: ${size(bytes)}, over the studio's ${size(keepBytes)} request limit; ` +
     `start the studio with ${MAX_BODY_ENV}=${needed} (startStudio({ bodyLimitBytes })) to keep such runs whole`
