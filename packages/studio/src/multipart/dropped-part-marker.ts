@@ -13,7 +13,7 @@ export function droppedNote(what: string, bytes: number, keepBytes: number): str
   // Room for the part and the rest of its run, in steps of 16 MiB, and more than the limit now.
   const needed = Math.max(
     Math.ceil((bytes + MIB) / MIB / 16) * 16,
-    Math.ceil(keepBytes / MIB / 16) * 16 + 16,
+    Math.floor(keepBytes / MIB / 16) * 16 + 16,
   );
   return (
     `${what} dropped: ${size(bytes)}, over the studio's ${size(keepBytes)} request limit; ` +
