@@ -99,17 +99,20 @@ export function streamMultipart(
       finished = true;
       settle();
     });
-    void pump(body, parser, limits.maxBytes).catch((error: unknown) => {
+    void pump(body, parser, limits.maxBytes, () => failed).catch((error: unknown) => {
       if (error instanceof StudioHttpError) fail(error);
       else malformed(`The request body could not be read: ${(error as Error).message}.`);
     });
   });
 }
 
+// Feeds the body to the parser. Once the parse has failed (the answer is on its way) the rest of
+// the body is still read, and dropped, so that the connection is left at a request boundary.
 async function pump(
   body: ReadableStream<Uint8Array> | null,
   parser: ReturnType<typeof Busboy>,
   maxBytes: number,
+  failed: () => boolean,
 ): Promise<void> {
   let read = 0;
   if (body !== null) {
@@ -121,8 +124,22 @@ async function pump(
           `Request body larger than ${maxBytes} bytes, the most the studio reads of one trace upload: send smaller runs.`,
         );
       }
-      if (!parser.write(chunk)) await new Promise((resolve) => parser.once("drain", resolve));
+      if (failed()) continue;
+      if (!parser.write(chunk)) await drained(parser);
     }
   }
-  parser.end();
+  if (!failed()) parser.end();
+}
+
+// Waits until the parser takes more, or fails (then it never drains).
+function drained(parser: ReturnType<typeof Busboy>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      parser.off("drain", done);
+      parser.off("error", done);
+      resolve();
+    };
+    parser.on("drain", done);
+    parser.on("error", done);
+  });
 }

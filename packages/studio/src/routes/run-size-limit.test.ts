@@ -70,4 +70,24 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
     expect((await client.readRun(big.id)).inputs).toHaveProperty("catena_dropped");
     expect((await client.readRun(big.id)).outputs).toEqual({ ok: true });
   });
+
+  it("answers a malformed streamed upload with a 400 and keeps serving on the same connections", async () => {
+    const garbage = new TextEncoder().encode(`--b\r\nno headers here\r\n${"q".repeat(300_000)}`);
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(garbage.subarray(0, 1000));
+        controller.enqueue(garbage.subarray(1000));
+        controller.close();
+      },
+    });
+    const bad = await request(fixture.studio, "POST", "/runs/multipart", {
+      body: stream,
+      headers: { "content-type": "multipart/form-data; boundary=b" },
+      duplex: "half",
+    } as RequestInit);
+    expect(bad.status).toBe(400);
+    for (let i = 0; i < 3; i++) {
+      expect((await request(fixture.studio, "GET", "/info")).status).toBe(200);
+    }
+  });
 });
