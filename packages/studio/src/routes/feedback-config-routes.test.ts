@@ -125,7 +125,7 @@ describe("feedback configs through the langsmith SDK", () => {
       { value: 1, label: "ok" },
       { value: 2, label: "warm" },
     ]);
-    const removed = await client.removeFeedbackCategories("tone", [0], { configId: created.id });
+    const removed = await client.removeFeedbackCategories("tone", [0], { configId: created.id! });
     expect(removed.feedback_config.categories?.map((c) => c.label)).toEqual(["ok", "warm"]);
     // The config is enforced as changed: the removed value is refused now, the added one taken.
     const run = crypto.randomUUID();
@@ -142,7 +142,7 @@ describe("feedback configs through the langsmith SDK", () => {
       /\[422\].*the config is continuous, so it has no categories/,
     );
 
-    await client.deleteFeedbackConfig(undefined, { configId: created.id });
+    await client.deleteFeedbackConfig(undefined, { configId: created.id! });
     expect(await collect(client.listFeedbackConfigs({ feedbackKeys: ["tone"] }))).toEqual([]);
   });
 
