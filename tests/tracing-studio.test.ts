@@ -468,6 +468,10 @@ describe("tracerFromEnv", () => {
     expect(await readTrace(result.runId, { client: backend.client })).toMatchObject({
       chain: "trace-shapes",
     });
+    // The SDK's links from the backend's client open the studio's page, not localhost:3000.
+    const link = await backend.client.client.getRunUrl({ runId: result.runId });
+    expect(link.startsWith(`${backend.url}/o/`)).toBe(true);
+    expect((await fetch(link)).headers.get("content-type")).toMatch(/text\/html/);
     expect((await backend.close()).status).toBe("sent");
     expect(
       await tracerFromEnv({ env: { LANGSMITH_TRACING: "false", LANGSMITH_API_KEY: "x" } }),

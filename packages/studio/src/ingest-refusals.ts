@@ -45,6 +45,19 @@ export class IngestRefusals {
     return refusal;
   }
 
+  /**
+   * Records and logs a run stored with parts dropped for their size (`detail` says which and how
+   * to keep them); counted and listed with the refusals.
+   */
+  dropped(route: string, id: string, detail: string): IngestRefusal {
+    const refusal = { at: new Date().toISOString(), route, id, detail };
+    this.#count++;
+    this.#recent.push(refusal);
+    if (this.#recent.length > RECENT) this.#recent.shift();
+    this.#log(`catena studio: ${route}: stored run ${id} without what was too large: ${detail}`);
+    return refusal;
+  }
+
   /** The limits and the refusals so far. */
   summary(): IngestRefusalSummary {
     return {

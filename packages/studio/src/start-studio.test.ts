@@ -54,6 +54,33 @@ describe("startStudio", () => {
     }
   });
 
+  it("takes its body limit from CATENA_STUDIO_MAX_BODY_MB, and refuses a value that is not a size", async () => {
+    const saved = process.env.CATENA_STUDIO_MAX_BODY_MB;
+    try {
+      process.env.CATENA_STUDIO_MAX_BODY_MB = "lots";
+      await expect(startStudio({ dbPath: join(dir, "limit.db") })).rejects.toThrow(
+        /CATENA_STUDIO_MAX_BODY_MB="lots" is not a size: give the largest request body in MiB, e\.g\. CATENA_STUDIO_MAX_BODY_MB=64/,
+      );
+      process.env.CATENA_STUDIO_MAX_BODY_MB = "0.25";
+      const studio = await startStudio({ dbPath: join(dir, "limit.db") });
+      try {
+        const post = (size: number) =>
+          fetch(`${studio.url}/sessions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ name: "p", description: "x".repeat(size) }),
+          });
+        expect((await post(300_000)).status).toBe(413);
+        expect((await post(100_000)).status).toBe(201);
+      } finally {
+        await studio.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.CATENA_STUDIO_MAX_BODY_MB;
+      else process.env.CATENA_STUDIO_MAX_BODY_MB = saved;
+    }
+  });
+
   it("keeps its database under the user's data directory by default", () => {
     expect(defaultStudioDbPath({ XDG_DATA_HOME: "/data" }, "linux")).toBe("/data/catena/studio.db");
     expect(defaultStudioDbPath({}, "linux")).toMatch(/\.local\/share\/catena\/studio\.db$/);

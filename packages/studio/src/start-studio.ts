@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { defaultStudioDbPath } from "./default-studio-db-path.ts";
 import { hostNameOf, isLoopbackHost } from "./http/host-guard.ts";
+import { MAX_BODY_ENV } from "./multipart/dropped-part-marker.ts";
 import type { ReviewResumer } from "./routes/review-routes.ts";
 import { StudioStore } from "./store/studio-store.ts";
 import { createStudioApp } from "./studio-app.ts";
@@ -31,7 +32,11 @@ export interface StudioOptions {
   dbPath?: string;
   /** Required `x-api-key`; default `CATENA_STUDIO_API_KEY`, else no key is required. */
   apiKey?: string;
-  /** Largest request body in bytes; default 32 MiB (the SDK's batches stay under 20 MiB). */
+  /**
+   * Largest request body in bytes; default `CATENA_STUDIO_MAX_BODY_MB` MiB, else 32 MiB (the SDK's
+   * batches stay under 20 MiB). A trace upload past it keeps its runs and stores the parts that did
+   * not fit as markers saying so (run-ingest-routes.ts); other requests past it get a 413.
+   */
   bodyLimitBytes?: number;
   /**
    * Resumes a paused run when a reviewer decides it (`catena studio` passes one that loads the
@@ -88,11 +93,12 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
     }
     allowedHosts.push(name);
   }
+  const bodyLimitBytes = options.bodyLimitBytes ?? bodyLimitFromEnv(host);
   let url = "";
   const store = StudioStore.open(dbPath);
   const app = createStudioApp(store, {
     apiKey,
-    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyLimitBytes,
     host,
     allowedHosts,
     publicUrl: () => options.publicUrl?.replace(/\/+$/, "") ?? url,
@@ -138,4 +144,19 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
       return closing;
     },
   };
+}
+
+// CATENA_STUDIO_MAX_BODY_MB, in MiB; anything but a positive number is refused at start, naming it.
+function bodyLimitFromEnv(host: string): number {
+  const raw = process.env[MAX_BODY_ENV]?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_BODY_LIMIT_BYTES;
+  const mib = Number(raw);
+  if (!Number.isFinite(mib) || mib <= 0) {
+    throw new StudioStartError(
+      "invalid-option",
+      host,
+      `${MAX_BODY_ENV}=${JSON.stringify(raw)} is not a size: give the largest request body in MiB, e.g. ${MAX_BODY_ENV}=64.`,
+    );
+  }
+  return Math.round(mib * 1024 * 1024);
 }

@@ -8,6 +8,7 @@ import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { withoutNulInUrl } from "./http/without-nul-url.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
+import { MAX_BODY_ENV } from "./multipart/dropped-part-marker.ts";
 import { registerAnnotationQueueItemRoutes } from "./routes/annotation-queue-item-routes.ts";
 import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
 import { registerCatenaReadRoutes } from "./routes/catena-read-routes.ts";
@@ -24,7 +25,7 @@ import { registerInfoRoutes } from "./routes/info-routes.ts";
 import { registerJsonExampleRoutes } from "./routes/json-example-routes.ts";
 import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes.ts";
 import { registerRunGroupRoutes } from "./routes/run-group-routes.ts";
-import { registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
+import { MULTIPART_INGEST_PATH, registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionResolutionRoutes } from "./routes/session-resolution-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
@@ -100,17 +101,18 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     });
   }
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: () => {
-        throw new StudioHttpError(
-          413,
-          `Request body larger than the studio's limit of ${options.bodyLimitBytes} bytes: send smaller batches, or start the studio with a larger bodyLimitBytes.`,
-        );
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: () => {
+      throw new StudioHttpError(
+        413,
+        `Request body larger than the studio's limit of ${options.bodyLimitBytes} bytes: send smaller batches, or start the studio with a larger limit (${MAX_BODY_ENV}, or startStudio({ bodyLimitBytes })).`,
+      );
+    },
+  });
+  // Trace uploads are streamed and keep what fits (run-ingest-routes.ts); every other body is held to the limit.
+  app.use("*", (c, next) =>
+    c.req.method === "POST" && c.req.path === MULTIPART_INGEST_PATH ? next() : limitBody(c, next),
   );
 
   // GET /info offers no compression, so the SDK sends none; a client that compresses anyway would
@@ -132,7 +134,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   const v2 = v2RunContext(store, baseUrl);
   store.examples.useBaseUrl(baseUrl);
   registerInfoRoutes(app, refusals);
-  registerRunIngestRoutes(app, store, refusals);
+  registerRunIngestRoutes(app, store, refusals, options.bodyLimitBytes);
   registerRunReadRoutes(app, store, v2.attachmentsOf);
   registerRunGroupRoutes(app, store);
   registerSessionResolutionRoutes(app, store);

@@ -14,14 +14,23 @@ export interface TraceClient {
 
 /**
  * An SDK client for reads and feedback (no sampling, no background batching of its own calls).
+ * `webUrl` is where the SDK's links (`getRunUrl`, `shareRun`, `readDatasetSharedSchema`) point:
+ * give a studio's own URL, since the SDK sends every local API URL's links to
+ * `http://localhost:3000` and learns no web URL from the backend.
  *
  * @example
- * const { client } = traceClient({ apiUrl: studio.url });
+ * const { client } = traceClient({ apiUrl: studio.url, webUrl: studio.url });
  */
-export function traceClient(options: { apiUrl: string; apiKey?: string; timeoutMs?: number }): TraceClient {
+export function traceClient(options: {
+  apiUrl: string;
+  apiKey?: string;
+  timeoutMs?: number;
+  webUrl?: string;
+}): TraceClient {
   const url = options.apiUrl.replace(/\/+$/, "");
   const client = new Client({
     apiUrl: url,
+    ...(options.webUrl === undefined ? {} : { webUrl: options.webUrl.replace(/\/+$/, "") }),
     apiKey: options.apiKey ?? STUDIO_PLACEHOLDER_KEY,
     timeout_ms: options.timeoutMs ?? 15_000,
     disablePromptCache: true,
@@ -48,7 +57,10 @@ export function traceClientFromEnv(env: NodeJS.ProcessEnv = process.env): TraceC
   if (env.CATENA_STUDIO_URL?.trim()) {
     const studioUrl = backendUrl("CATENA_STUDIO_URL", env.CATENA_STUDIO_URL);
     const key = env.CATENA_STUDIO_API_KEY?.trim();
-    return traceClient(key ? { apiUrl: studioUrl, apiKey: key } : { apiUrl: studioUrl });
+    // The studio serves its page at the paths the SDK's links take (/o/..., /public/{token}/r).
+    return traceClient(
+      key ? { apiUrl: studioUrl, apiKey: key, webUrl: studioUrl } : { apiUrl: studioUrl, webUrl: studioUrl },
+    );
   }
   throw new TracingConfigError(
     "No trace backend configured: set LANGSMITH_API_KEY (and LANGSMITH_ENDPOINT for a self-hosted LangSmith), or CATENA_STUDIO_URL to a running `catena studio`, or pass { client } (e.g. the `client` of tracerFromEnv()).",

@@ -92,7 +92,11 @@ function backend(
 ): TracingBackend {
   let closing: Promise<FlushResult> | undefined;
   const url = tracer.apiUrl;
-  const client = traceClient(apiKey === undefined ? { apiUrl: url } : { apiUrl: url, apiKey });
+  // A studio serves its page at the paths of the SDK's links (getRunUrl, shareRun): point them there.
+  const web = kind === "studio" ? { webUrl: url } : {};
+  const client = traceClient(
+    apiKey === undefined ? { apiUrl: url, ...web } : { apiUrl: url, apiKey, ...web },
+  );
   return {
     kind,
     url,

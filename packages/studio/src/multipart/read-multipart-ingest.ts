@@ -4,7 +4,8 @@ import { StudioHttpError } from "../http/studio-http-error.ts";
 import { type FeedbackCreate, toFeedbackCreate } from "../store/feedback-store.ts";
 import { isUuid, type RunOperation, refusedRunId, toRunFields } from "../store/run-fields.ts";
 import type { RunAttachment } from "../store/run-store.ts";
-import type { MultipartPart } from "./parse-multipart.ts";
+import { DROPPED_METADATA_KEY, droppedFieldValue, droppedNote } from "./dropped-part-marker.ts";
+import type { StreamedPart } from "./stream-multipart.ts";
 
 /** What one `POST /runs/multipart` body asks to store. */
 export interface MultipartIngest {
@@ -13,6 +14,8 @@ export interface MultipartIngest {
   feedback: FeedbackCreate[];
   /** Runs and feedback left out, each with why (nested too deep, bad dotted order); the rest is stored. */
   refused: { id: string; detail: string }[];
+  /** Runs stored with parts dropped for their size (see {@link droppedNote}), each with what and why. */
+  dropped: { id: string; detail: string }[];
 }
 
 const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"] as const;
@@ -24,8 +27,14 @@ const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"
  * unknown part name or invalid JSON is a 422 that names the part. A run or feedback nested deeper
  * than {@link MAX_JSON_DEPTH}, or a run with a malformed `dotted_order`, is left out (with its
  * attachments) and listed in `refused`.
+ *
+ * A part that the body reader dropped for its size (`droppedBytes`, past `keepBytes`) loses no run:
+ * a dropped inputs, outputs, ... part is stored as a marker saying what was dropped and how to keep
+ * it ({@link droppedFieldValue}), a dropped attachment is left out, and the run's metadata gets
+ * `catena_dropped` (so `exists(metadata, "catena_dropped")` finds such runs); these are listed in
+ * `dropped`. A dropped run or feedback part itself is refused.
  */
-export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartIngest {
+export function readMultipartIngest(parts: readonly StreamedPart[], keepBytes = 0): MultipartIngest {
   const runs = new Map<
     string,
     { kind: "post" | "patch"; id: string; body?: Record<string, unknown>; fields: Record<string, unknown> }
@@ -33,9 +42,30 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
   const attachments: RunAttachment[] = [];
   const feedback: FeedbackCreate[] = [];
   const refused: MultipartIngest["refused"] = [];
+  const notes = new Map<string, string[]>();
+  const note = (runId: string, text: string) => notes.set(runId, [...(notes.get(runId) ?? []), text]);
   for (const part of parts) {
     const segments = part.name.split(".");
     const [head, id, field, ...rest] = segments;
+    if (part.droppedBytes !== undefined && id !== undefined) {
+      const runId = id.toLowerCase();
+      const isField = field !== undefined && (runFields as readonly string[]).includes(field);
+      if ((head === "post" || head === "patch") && isUuid(id) && isField && rest.length === 0) {
+        const text = droppedNote(field, part.droppedBytes, keepBytes);
+        const key = `${head}.${runId}`;
+        const entry = runs.get(key) ?? { kind: head, id: runId, fields: {} };
+        runs.set(key, entry);
+        entry.fields[field] = droppedFieldValue(field, text);
+        note(runId, text);
+        continue;
+      }
+      if (head === "attachment" && isUuid(id) && field !== undefined) {
+        note(runId, droppedNote(`attachment ${[field, ...rest].join(".")}`, part.droppedBytes, keepBytes));
+        continue;
+      }
+      refused.push({ id, detail: droppedNote(`part "${part.name}"`, part.droppedBytes, keepBytes) });
+      continue;
+    }
     if (head === "feedback" && id !== undefined && field === undefined) {
       const body = parseJsonPart(part);
       try {
@@ -79,7 +109,10 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
     throw unknownPart(part.name);
   }
   const operations: RunOperation[] = [];
+  const dropped: MultipartIngest["dropped"] = [];
+  const refusedIds = new Set(refused.map((r) => r.id.toLowerCase()));
   for (const [key, entry] of runs) {
+    if (entry.body === undefined && refusedIds.has(entry.id)) continue; // its own part was dropped
     if (entry.body === undefined) {
       throw new StudioHttpError(
         422,
@@ -93,6 +126,13 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
         `Part "${key}" holds a run with id ${JSON.stringify(bodyId)}, not ${entry.id}.`,
       );
     }
+    const runNotes = notes.get(entry.id);
+    if (runNotes !== undefined) {
+      // A top-level metadata joins extra.metadata (run-fields.ts), after a dropped extra's marker.
+      const own = entry.body.metadata;
+      const metadata = typeof own === "object" && own !== null && !Array.isArray(own) ? own : {};
+      entry.body = { ...entry.body, metadata: { ...metadata, [DROPPED_METADATA_KEY]: runNotes.join("; ") } };
+    }
     try {
       const run = toRunFields(entry.kind, { ...entry.body, ...entry.fields, id: entry.id }, `part "${key}"`);
       operations.push({ kind: entry.kind, run });
@@ -101,17 +141,19 @@ export function readMultipartIngest(parts: readonly MultipartPart[]): MultipartI
       refused.push({ id: entry.id, detail: (error as Error).message });
     }
   }
-  if (refused.length === 0) return { operations, attachments, feedback, refused };
+  for (const [id, runNotes] of notes) dropped.push({ id, detail: runNotes.join("; ") });
+  if (refused.length === 0) return { operations, attachments, feedback, refused, dropped };
   const left = new Set(refused.map((r) => r.id));
   return {
     operations: operations.filter((op) => !left.has(op.run.id)),
     attachments: attachments.filter((a) => !left.has(a.runId)),
     feedback,
     refused,
+    dropped,
   };
 }
 
-function parseJsonPart(part: MultipartPart): unknown {
+function parseJsonPart(part: StreamedPart): unknown {
   try {
     return parseJsonText(part.data.toString("utf8"));
   } catch (error) {

@@ -1,6 +1,8 @@
 import { Client } from "langsmith";
 import { describe, expect, it } from "vitest";
-import { collect, useStudio } from "../studio-fixture.case.ts";
+import { collect, request, useStudio } from "../studio-fixture.case.ts";
+
+const owner = { headers: { "x-api-key": "owner-key" } };
 
 const fixture = useStudio({ apiKey: "owner-key" });
 
@@ -13,7 +15,16 @@ describe("dataset sharing through the langsmith SDK", () => {
       inputs: [{ q: "hours?" }, { q: "refunds?" }],
       outputs: [{ a: "9-5" }, { a: "30 days" }],
     });
-    await expect(client.readDatasetSharedSchema(dataset.id)).rejects.toThrow(/\[404\].*not shared/);
+    // LangSmith answers the share state of an unshared dataset with null (as for a run); the
+    // SDK's readDatasetSharedSchema does not expect it and fails setting `url` on it.
+    expect(await request(fixture.studio, "GET", `/datasets/${dataset.id}/share`, owner)).toEqual({
+      status: 200,
+      body: null,
+    });
+    await expect(client.readDatasetSharedSchema(dataset.id)).rejects.toThrow(TypeError);
+    await expect(client.readDatasetSharedSchema("00000000-0000-4000-8000-000000000000")).rejects.toThrow(
+      /\[404\]/,
+    );
     const shared = await client.shareDataset(dataset.id);
     expect(shared).toMatchObject({ dataset_id: dataset.id, share_token: expect.any(String) });
     expect((await client.shareDataset(dataset.id)).share_token).toBe(shared.share_token);
@@ -47,6 +58,7 @@ describe("dataset sharing through the langsmith SDK", () => {
     expect(await collect(client.listExamples({ datasetId: copy.id }))).toHaveLength(2);
 
     await client.unshareDataset(dataset.id);
+    expect((await request(fixture.studio, "GET", `/datasets/${dataset.id}/share`, owner)).body).toBeNull();
     await expect(visitor.readSharedDataset(shared.share_token)).rejects.toThrow(/\[404\]/);
     await expect(
       new Client({ apiUrl: fixture.studio.url }).readSharedDataset(shared.share_token),

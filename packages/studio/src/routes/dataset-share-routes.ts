@@ -8,7 +8,8 @@ export const PUBLIC_DATASET_PATH = /^(?:\/api\/v1)?\/public\/[^/]+\/(?:datasets|
 
 /**
  * Registers dataset sharing: `PUT/GET/DELETE /datasets/{id}/share` (`shareDataset`,
- * `readDatasetSharedSchema`, `unshareDataset`), each answering `{dataset_id, share_token}`, and
+ * `readDatasetSharedSchema`, `unshareDataset`), each answering `{dataset_id, share_token}` (GET answers
+ * `null` while the dataset is not shared, as LangSmith does), and
  * what the token opens without the API key: `GET /public/{token}/datasets` (`readSharedDataset`)
  * and `GET /public/{token}/examples[?id=]` (`listSharedExamples`, which `clonePublicDataset`
  * reads). An unknown or revoked token is a 404, as is a run's token here.
@@ -29,10 +30,9 @@ export function registerDatasetShareRoutes(app: Hono, store: StudioStore): void 
   app.get("/datasets/:id/share", (c) => {
     const id = store.datasets.require(uuidPathParam(c, "id", "Dataset")).id;
     const token = store.shares.datasetToken(id);
-    if (token === undefined) {
-      throw new StudioHttpError(404, `Dataset ${id} is not shared: share it with PUT /datasets/${id}/share.`);
-    }
-    return c.json(schema(id, token));
+    // LangSmith answers an unshared dataset's share state with `null`, as it does for a run's
+    // (GET /runs/{id}/share); a dataset that does not exist is the 404.
+    return c.json(token === undefined ? null : schema(id, token));
   });
 
   app.delete("/datasets/:id/share", (c) => {

@@ -15,6 +15,7 @@ import {
 } from "../store/example-store.ts";
 import { isUuid } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
+import { exampleSelection, selectExampleFields } from "./example-select.ts";
 
 /**
  * Requests that need no API key: an example's or a run's attachment fetched through its presigned
@@ -102,7 +103,9 @@ export function registerExampleRoutes(app: Hono, store: StudioStore): void {
       }
       query.asOf = store.datasetVersions.resolve(query.datasetId, asOf);
     }
-    return c.json(store.examples.list(query));
+    const examples = store.examples.list(query);
+    const fields = exampleSelection(c);
+    return c.json(fields === undefined ? examples : examples.map((e) => selectExampleFields(e, fields)));
   });
 
   app.delete("/examples/:id", (c) => {

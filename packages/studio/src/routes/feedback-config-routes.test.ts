@@ -107,6 +107,45 @@ describe("feedback configs through the langsmith SDK", () => {
     warn.mockRestore();
   });
 
+  it("adds and removes categories (addFeedbackCategories, removeFeedbackCategories), and deletes by config id", async () => {
+    const client = fixture.client();
+    const created = await client.createFeedbackConfig({
+      feedbackKey: "tone",
+      feedbackConfig: {
+        type: "categorical",
+        categories: [
+          { value: 0, label: "rude" },
+          { value: 1, label: "ok" },
+        ],
+      },
+    });
+    const added = await client.addFeedbackCategories("tone", [{ value: 2, label: "warm" }]);
+    expect(added.feedback_config.categories).toEqual([
+      { value: 0, label: "rude" },
+      { value: 1, label: "ok" },
+      { value: 2, label: "warm" },
+    ]);
+    const removed = await client.removeFeedbackCategories("tone", [0], { configId: created.id! });
+    expect(removed.feedback_config.categories?.map((c) => c.label)).toEqual(["ok", "warm"]);
+    // The config is enforced as changed: the removed value is refused now, the added one taken.
+    const run = crypto.randomUUID();
+    await expect(client.createFeedback(run, "tone", { score: 0 })).rejects.toThrow(/\[422\]/);
+    await client.createFeedback(run, "tone", { score: 2 });
+
+    await expect(client.addFeedbackCategories("tone", [{ value: 5, label: "ok" }])).rejects.toThrow(
+      /\[422\].*category 5 \(ok\) clashes with 1 \(ok\)/,
+    );
+    await expect(client.removeFeedbackCategories("tone", [1])).rejects.toThrow(
+      /\[422\].*at least two categories must remain/,
+    );
+    await expect(client.addFeedbackCategories("rating", [{ value: 9 }])).rejects.toThrow(
+      /\[422\].*the config is continuous, so it has no categories/,
+    );
+
+    await client.deleteFeedbackConfig(undefined, { configId: created.id! });
+    expect(await collect(client.listFeedbackConfigs({ feedbackKeys: ["tone"] }))).toEqual([]);
+  });
+
   it("refuses a malformed config with a 422 naming the field", async () => {
     const response = await request(fixture.studio, "POST", "/feedback-configs", {
       body: JSON.stringify({ feedback_key: "x", feedback_config: { type: "continuous", min: 5, max: 1 } }),

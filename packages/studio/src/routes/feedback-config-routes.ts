@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { pageParams } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { editFeedbackCategories } from "../store/feedback-category-edit.ts";
 import { type FeedbackConfigListQuery, toFeedbackConfig } from "../store/feedback-config-store.ts";
 import type { StudioStore } from "../store/studio-store.ts";
 
@@ -9,8 +10,9 @@ import type { StudioStore } from "../store/studio-store.ts";
  * Registers feedback configs, as the SDK's `createFeedbackConfig`, `listFeedbackConfigs`,
  * `updateFeedbackConfig` and `deleteFeedbackConfig` call them: `POST /feedback-configs`
  * `{feedback_key, feedback_config, is_lower_score_better?}`, `GET /feedback-configs?key=&name_contains=`,
- * `PATCH /feedback-configs` `{feedback_key, feedback_config?, is_lower_score_better?}` and
- * `DELETE /feedback-configs?feedback_key=`. Every feedback is checked against its key's config.
+ * `PATCH /feedback-configs` `{feedback_key, id?, feedback_config?, is_lower_score_better?,
+ * add_categories?, remove_categories?}` (also `addFeedbackCategories`, `removeFeedbackCategories`) and
+ * `DELETE /feedback-configs?feedback_key=|id=`. Every feedback is checked against its key's config.
  */
 export function registerFeedbackConfigRoutes(app: Hono, store: StudioStore): void {
   app.post("/feedback-configs", async (c) => {
@@ -32,17 +34,41 @@ export function registerFeedbackConfigRoutes(app: Hono, store: StudioStore): voi
   app.patch("/feedback-configs", async (c) => {
     const body = asObject(await readJsonBody(c), "PATCH /feedback-configs");
     const key = feedbackKey(body, "PATCH /feedback-configs");
-    const config =
+    const existing = store.feedbackConfigs.require(key);
+    if (body.id !== undefined && body.id !== existing.id) {
+      throw new StudioHttpError(
+        404,
+        `No feedback config ${JSON.stringify(body.id)} for "${key}": the key's config is ${existing.id} (the studio keeps one per key).`,
+      );
+    }
+    let config =
       body.feedback_config === undefined || body.feedback_config === null
         ? undefined
         : toFeedbackConfig(body.feedback_config, "PATCH /feedback-configs: feedback_config");
+    if (body.add_categories !== undefined || body.remove_categories !== undefined) {
+      config = editFeedbackCategories(
+        config ?? existing.feedback_config,
+        body.add_categories,
+        body.remove_categories,
+        key,
+      );
+    }
     return c.json(store.feedbackConfigs.update(key, config, lowerIsBetter(body)));
   });
 
   app.delete("/feedback-configs", (c) => {
-    const key = c.req.query("feedback_key");
+    // deleteFeedbackConfig(key) sends the key, deleteFeedbackConfig(undefined, { configId }) the id.
+    const id = c.req.query("id");
+    let key = c.req.query("feedback_key");
+    if ((key === undefined || key === "") && id !== undefined && id !== "") {
+      key = store.feedbackConfigs.byId(id)?.feedback_key;
+      if (key === undefined) throw new StudioHttpError(404, `No feedback config ${JSON.stringify(id)}.`);
+    }
     if (key === undefined || key === "") {
-      throw new StudioHttpError(422, "DELETE /feedback-configs needs ?feedback_key=<key>.");
+      throw new StudioHttpError(
+        422,
+        "DELETE /feedback-configs needs ?feedback_key=<key> or ?id=<config id>.",
+      );
     }
     store.feedbackConfigs.delete(key);
     return c.json({});

@@ -3,10 +3,16 @@ import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { IngestRefusal, IngestRefusals } from "../ingest-refusals.ts";
-import { parseMultipart } from "../multipart/parse-multipart.ts";
 import { readMultipartIngest } from "../multipart/read-multipart-ingest.ts";
+import { streamMultipart } from "../multipart/stream-multipart.ts";
 import { type RunOperation, refusedRunId, toRunFields } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
+
+/** The trace upload path, whose body is streamed (and not held to the app's body limit). */
+export const MULTIPART_INGEST_PATH = "/runs/multipart";
+
+/** The most of one `/runs/multipart` body the studio reads, keeping at most the body limit of it. */
+export const MAX_STREAMED_BODY_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Registers run ingestion: `POST /runs/multipart` (what the SDK uses), `POST /runs/batch` (its
@@ -14,12 +20,26 @@ import type { StudioStore } from "../store/studio-store.ts";
  * transaction, all or nothing, except runs nested too deep or with a malformed `dotted_order`: the
  * batch routes leave those out, store the rest, record them in `refusals` and list them as
  * `{"refused": [...]}` in the 202. The single-run routes answer them with a 422.
+ *
+ * `/runs/multipart` reads its body as it arrives (the app's body limit skips it, see
+ * {@link MULTIPART_INGEST_PATH}): parts past `bodyLimitBytes` in all are dropped, not the request,
+ * and the runs they belonged to are stored with a marker that says what was dropped and how to keep
+ * it (read-multipart-ingest.ts), so the SDK's one-run-too-large upload does not vanish into a 413
+ * that it only logs while the run's later update arrives without its inputs. A body past
+ * {@link MAX_STREAMED_BODY_BYTES} (or the body limit, if larger) is still a 413.
  */
-export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals: IngestRefusals): void {
-  app.post("/runs/multipart", async (c) => {
-    const body = new Uint8Array(await c.req.arrayBuffer());
-    const parts = await parseMultipart(body, c.req.header("content-type"));
-    const ingest = readMultipartIngest(parts);
+export function registerRunIngestRoutes(
+  app: Hono,
+  store: StudioStore,
+  refusals: IngestRefusals,
+  bodyLimitBytes: number,
+): void {
+  app.post(MULTIPART_INGEST_PATH, async (c) => {
+    const parts = await streamMultipart(c.req.raw.body, c.req.header("content-type"), {
+      keepBytes: bodyLimitBytes,
+      maxBytes: Math.max(MAX_STREAMED_BODY_BYTES, bodyLimitBytes),
+    });
+    const ingest = readMultipartIngest(parts, bodyLimitBytes);
     const refused: string[] = [];
     store.transaction(() => {
       store.runs.ingest(ingest.operations);
@@ -38,6 +58,7 @@ export function registerRunIngestRoutes(app: Hono, store: StudioStore, refusals:
     if (refused.length > 0) {
       console.warn(`catena studio: POST /runs/multipart stored the runs but refused ${refused.join("; ")}`);
     }
+    for (const d of ingest.dropped) refusals.dropped("POST /runs/multipart", d.id, d.detail);
     const refusedRuns = ingest.refused.map((r) => refusals.record("POST /runs/multipart", r.id, r.detail));
     return c.json(refusedRuns.length === 0 ? {} : { refused: refusedRuns }, 202);
   });

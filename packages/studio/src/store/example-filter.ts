@@ -1,5 +1,6 @@
 import type { SQLInputValue } from "node:sqlite";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { compileExampleMetadataEntry, isMetadataEntryCondition } from "./example-metadata-entry-filter.ts";
 import { type Arg, FilterParser, type Literal, type Node } from "./filter-parser.ts";
 
 /** An example filter compiled to SQL over the `examples` table, with its bound parameters. */
@@ -12,7 +13,7 @@ export interface CompiledExampleFilter {
 export const EXAMPLE_FILTER_HELP =
   'and(...), or(...), not(x); has(metadata, \'{"key": value}\'); exists(metadata, "key"); ' +
   "eq/neq/gt/gte/lt/lte(field, value) and in(field, [values]) on id, created_at, modified_at, source_run_id " +
-  'or metadata.<key>; has(dataset_split, "train")';
+  'or metadata.<key>; has(dataset_split, "train"); metadata_key/metadata_value (a pair in one and() is one entry)';
 
 const columns: Record<string, string> = {
   id: "id",
@@ -53,11 +54,19 @@ function compile(node: Node, params: SQLInputValue[], source: string): string {
     if (arg === undefined || !("literal" in arg)) return fail(`${node.call}(...) needs a value`);
     return arg.literal;
   };
+  if (isMetadataEntryCondition(node)) return compileExampleMetadataEntry([node], params, fail);
   switch (node.call) {
-    case "and":
+    case "and": {
+      if (node.args.length === 0) fail("and() needs at least one filter");
+      // metadata_key/metadata_value side by side describe one entry (as in run filters).
+      const entry = node.args.filter(isMetadataEntryCondition) as Node[];
+      const parts = node.args.filter((arg) => !isMetadataEntryCondition(arg)).map(sub);
+      if (entry.length > 0) parts.push(compileExampleMetadataEntry(entry, params, fail));
+      return `(${parts.join(" AND ")})`;
+    }
     case "or":
-      if (node.args.length === 0) fail(`${node.call}() needs at least one filter`);
-      return `(${node.args.map(sub).join(node.call === "and" ? " AND " : " OR ")})`;
+      if (node.args.length === 0) fail("or() needs at least one filter");
+      return `(${node.args.map(sub).join(" OR ")})`;
     case "not":
       return `NOT (${sub(node.args[0])})`;
     case "has": {

@@ -229,6 +229,12 @@ export class FeedbackConfigStore {
     return this.require(key);
   }
 
+  /** The config with this id, or `undefined`. */
+  byId(id: string): StudioFeedbackConfig | undefined {
+    const row = this.#db.prepare("SELECT * FROM feedback_configs WHERE id = ?").get(id);
+    return row === undefined ? undefined : this.#toConfig(row);
+  }
+
   /** A key's config, or a 404 that says how to create one. */
   require(key: string): StudioFeedbackConfig {
     const config = this.get(key);

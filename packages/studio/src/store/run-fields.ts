@@ -46,7 +46,8 @@ export function isUuid(value: unknown): value is string {
 /**
  * Checks a run JSON object (from `/runs/multipart`, `/runs/batch`, `/runs` or `PATCH /runs/{id}`)
  * and normalises its timestamps. A create needs `name` and `run_type`; either needs a UUID `id`.
- * An agent `address` with no project names the run's project (agent-address.ts); other unknown
+ * An agent `address` with no project names the run's project (agent-address.ts); a top-level
+ * `metadata` object (a replica's `updates`) is merged into `extra.metadata`; other unknown
  * keys (`child_runs`, ...) are ignored. A JSON field nested deeper than
  * {@link MAX_JSON_DEPTH} throws `JsonTooDeepError`, a malformed `dotted_order` (or one whose root
  * or parent is not the `trace_id` or `parent_run_id` sent with it) throws `InvalidDottedOrderError`
@@ -66,7 +67,7 @@ export function toRunFields(kind: "post" | "patch", body: unknown, where: string
     );
   }
   const run: RunFields = { id: raw.id.toLowerCase() };
-  for (const key of ["inputs", "outputs", "extra", "events", "serialized", "error"] as const) {
+  for (const key of ["inputs", "outputs", "extra", "metadata", "events", "serialized", "error"] as const) {
     assertJsonDepth(raw[key], `${where}: "${key}" of run ${run.id}`, MAX_JSON_DEPTH, run.id);
   }
   const text = (key: keyof RunFields & string): string | undefined => {
@@ -130,6 +131,17 @@ export function toRunFields(kind: "post" | "patch", body: unknown, where: string
       throw unprocessable(`${where}: "extra" must be an object (e.g. {"metadata": {...}}).`);
     }
     run.extra = raw.extra as Record<string, unknown> | null;
+  }
+  if (raw.metadata !== undefined && raw.metadata !== null) {
+    if (typeof raw.metadata !== "object" || Array.isArray(raw.metadata)) {
+      throw unprocessable(`${where}: "metadata" must be an object (e.g. {"tenant": "a"}).`);
+    }
+    // A replica's `updates: { metadata }` (RunTree replicas) reaches the run as a top-level
+    // `metadata` beside `extra`: it is the run's metadata, so it joins `extra.metadata` and wins.
+    const extra = run.extra ?? {};
+    const own = extra.metadata;
+    const base = typeof own === "object" && own !== null && !Array.isArray(own) ? own : {};
+    run.extra = { ...extra, metadata: { ...base, ...(raw.metadata as Record<string, unknown>) } };
   }
   if (raw.tags !== undefined) {
     if (raw.tags !== null && (!Array.isArray(raw.tags) || raw.tags.some((t) => typeof t !== "string"))) {

@@ -9,7 +9,10 @@ import {
   type Literal,
   type Node,
 } from "./filter-parser.ts";
+import { compileFirstTokenTime } from "./first-token-time-filter.ts";
 import { likeToGlob } from "./like-to-glob.ts";
+import { compileExists } from "./metadata-exists-filter.ts";
+import type { RunFilterContext } from "./run-filter-context.ts";
 import {
   columns,
   comparisons,
@@ -21,6 +24,7 @@ import {
 } from "./run-filter-fields.ts";
 import { compileRunSearch } from "./run-search.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
+import { compileTagsIn } from "./tags-in-filter.ts";
 
 /** A filter compiled to SQL over the `runs` table under an alias, with its bound parameters. */
 export interface CompiledFilter {
@@ -78,6 +82,8 @@ class FilterCompiler {
         return this.#search(node);
       case "in":
         return this.#in(node);
+      case "exists":
+        return compileExists(this.#context(), this.#field(node), this.#value(node));
       default:
         if (comparisons[node.call] !== undefined || patterns[node.call] !== undefined) {
           return this.#compare(node);
@@ -128,6 +134,7 @@ class FilterCompiler {
     if (patterns[node.call] !== undefined) return this.#pattern(node, this.#column(field));
     const op = comparisons[node.call]!;
     const value = this.#value(node);
+    if (field === "first_token_time") return compileFirstTokenTime(this.#context(), node.call, op, value);
     if (field === "is_root") {
       const isRoot = value === true || value === 1 || value === "true";
       const wantRoot = op === "=" ? isRoot : !isRoot;
@@ -163,6 +170,7 @@ class FilterCompiler {
   #in(node: Node): string {
     const field = this.#field(node);
     const values = this.#value(node);
+    if (field === "tags") return compileTagsIn(this.#context(), values);
     if (!Array.isArray(values) || values.length === 0)
       this.#fail(`in(${field}, [...]) needs a non-empty list`);
     if (values.some((v) => typeof v === "boolean")) {
@@ -289,6 +297,15 @@ class FilterCompiler {
       return `${column} ${op} ?`;
     });
     return `EXISTS (SELECT 1 FROM feedback AS f WHERE f.run_id = ${this.#alias}.id AND ${conditions.join(" AND ")})`;
+  }
+
+  #context(): RunFilterContext {
+    return {
+      alias: this.#alias,
+      params: this.#params,
+      validExtra: this.#validExtra(),
+      fail: (what) => this.#fail(what),
+    };
   }
 
   // Runs stored before the depth limit may hold metadata too deep for SQLite's JSON functions

@@ -1,0 +1,145 @@
+import { Busboy } from "@fastify/busboy";
+import { StudioHttpError } from "../http/studio-http-error.ts";
+import type { MultipartPart } from "./parse-multipart.ts";
+
+/** A part read from a streamed body; `droppedBytes` says it was left out (its `data` is empty). */
+export interface StreamedPart extends MultipartPart {
+  /** Set when keeping the part would have passed the kept-bytes budget: how many bytes it had. */
+  droppedBytes?: number;
+}
+
+/** How much of a streamed multipart body is kept, and how much is read at all. */
+export interface StreamLimits {
+  /** Parts are kept in order while their bytes together stay within this; later large ones are dropped. */
+  keepBytes: number;
+  /** A body longer than this is refused with a 413 (the read stops there). */
+  maxBytes: number;
+}
+
+/**
+ * Reads a multipart/form-data body as it arrives and splits it into parts (as
+ * {@link parseMultipart} does), keeping at most `keepBytes` of part data in memory: a part that
+ * would pass that budget is read to its end and thrown away, and listed with its size
+ * (`droppedBytes`), so that the caller can store what it carried as a marker saying why. A body
+ * past `maxBytes` is a 413; malformed multipart is a 400.
+ */
+export function streamMultipart(
+  body: ReadableStream<Uint8Array> | null,
+  contentType: string | undefined,
+  limits: StreamLimits,
+): Promise<StreamedPart[]> {
+  if (contentType === undefined || !/^multipart\/form-data\b/i.test(contentType)) {
+    return Promise.reject(
+      new StudioHttpError(
+        415,
+        `Expected Content-Type multipart/form-data with a boundary (got ${JSON.stringify(contentType ?? null)}).`,
+      ),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const parts: StreamedPart[] = [];
+    let kept = 0;
+    let failed = false;
+    let finished = false;
+    let pending = 0;
+    const fail = (error: StudioHttpError) => {
+      if (failed) return;
+      failed = true;
+      reject(error);
+    };
+    const malformed = (detail: string) => fail(new StudioHttpError(400, detail));
+    const settle = () => {
+      if (finished && pending === 0 && !failed) resolve(parts);
+    };
+    let parser: ReturnType<typeof Busboy>;
+    try {
+      parser = Busboy({
+        headers: { "content-type": contentType },
+        isPartAFile: () => true,
+        limits: { fieldNameSize: 1024, headerPairs: 100 },
+      });
+    } catch (error) {
+      malformed(
+        `Malformed multipart body: ${(error as Error).message}. Send multipart/form-data; boundary=<boundary>.`,
+      );
+      return;
+    }
+    parser.on("file", (name, stream, filename, _encoding, mimeType) => {
+      pending++;
+      let chunks: Buffer[] | undefined = [];
+      let size = 0;
+      stream.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (chunks !== undefined && kept + size > limits.keepBytes) {
+          chunks = undefined; // over the budget: read on, keep nothing of this part
+        }
+        chunks?.push(chunk);
+      });
+      stream.on("error", (error: Error) =>
+        malformed(`Malformed multipart part "${name}": ${error.message}.`),
+      );
+      stream.on("end", () => {
+        pending--;
+        const part: StreamedPart =
+          chunks === undefined
+            ? { name, mimeType, data: Buffer.alloc(0), droppedBytes: size }
+            : { name, mimeType, data: Buffer.concat(chunks) };
+        if (chunks !== undefined) kept += size;
+        if (filename !== undefined && filename !== "") part.filename = filename;
+        parts.push(part);
+        settle();
+      });
+    });
+    parser.on("error", (error: unknown) =>
+      malformed(
+        `Malformed multipart body: ${(error as Error).message}. Each part needs a Content-Disposition with a name, and the body must end with --boundary--.`,
+      ),
+    );
+    parser.on("finish", () => {
+      finished = true;
+      settle();
+    });
+    void pump(body, parser, limits.maxBytes, () => failed).catch((error: unknown) => {
+      if (error instanceof StudioHttpError) fail(error);
+      else malformed(`The request body could not be read: ${(error as Error).message}.`);
+    });
+  });
+}
+
+// Feeds the body to the parser. Once the parse has failed (the answer is on its way) the rest of
+// the body is still read, and dropped, so that the connection is left at a request boundary.
+async function pump(
+  body: ReadableStream<Uint8Array> | null,
+  parser: ReturnType<typeof Busboy>,
+  maxBytes: number,
+  failed: () => boolean,
+): Promise<void> {
+  let read = 0;
+  if (body !== null) {
+    for await (const chunk of body) {
+      read += chunk.byteLength;
+      if (read > maxBytes) {
+        throw new StudioHttpError(
+          413,
+          `Request body larger than ${maxBytes} bytes, the most the studio reads of one trace upload: send smaller runs.`,
+        );
+      }
+      if (failed()) continue;
+      if (!parser.write(chunk)) await drained(parser);
+    }
+  }
+  if (!failed()) parser.end();
+}
+
+// Waits until the parser takes more, or fails (then it never drains).
+function drained(parser: ReturnType<typeof Busboy>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      parser.off("drain", done);
+      parser.off("error", done);
+      resolve();
+    };
+    parser.on("drain", done);
+    parser.on("error", done);
+  });
+}

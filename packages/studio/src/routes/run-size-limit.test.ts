@@ -1,0 +1,93 @@
+import { RunTree } from "langsmith";
+import { describe, expect, it } from "vitest";
+import { collect, request, useStudio } from "../studio-fixture.case.ts";
+
+const limit = 256 * 1024;
+const logged: string[] = [];
+const fixture = useStudio({ bodyLimitBytes: limit });
+
+describe("a run over the studio's body limit, sent by the langsmith SDK", () => {
+  it("is stored with its inputs replaced by a marker that says why, and its update completes it", async () => {
+    const warn = console.warn;
+    console.warn = (line: unknown) => logged.push(String(line));
+    const client = fixture.client();
+    const run = new RunTree({
+      name: "summarise",
+      run_type: "chain",
+      inputs: { document: "x".repeat(400 * 1024) },
+      metadata: { user: "u1" },
+      client,
+    });
+    try {
+      await run.postRun();
+      await client.awaitPendingTraceBatches();
+      await run.end({ summary: "short" });
+      await run.patchRun();
+      await client.awaitPendingTraceBatches();
+    } finally {
+      console.warn = warn;
+    }
+
+    const stored = await client.readRun(run.id);
+    expect(stored.outputs).toEqual({ summary: "short" });
+    expect(stored.inputs).toEqual({
+      catena_dropped: expect.stringMatching(
+        /^inputs dropped: 40\d KB, over the studio's 256 KB request limit; start the studio with CATENA_STUDIO_MAX_BODY_MB=16/,
+      ),
+    });
+    expect(stored.extra?.metadata).toMatchObject({
+      user: "u1",
+      catena_dropped: stored.inputs?.catena_dropped,
+    });
+    expect(stored.status).toBe("success");
+    // Such runs can be listed, and the studio's log and /info say what happened.
+    const marked = await collect(client.listRuns({ filter: 'exists(metadata, "catena_dropped")' }));
+    expect(marked.map((r) => r.id)).toEqual([run.id]);
+    expect(logged.join("\n")).toMatch(new RegExp(`stored run ${run.id} without what was too large`));
+    const info = await request(fixture.studio, "GET", "/info");
+    expect(JSON.stringify(info.body)).toContain("inputs dropped");
+  });
+
+  it("keeps the other runs of the batch whole", async () => {
+    const client = fixture.client();
+    const parent = new RunTree({ name: "parent", run_type: "chain", inputs: { q: "small" }, client });
+    const big = parent.createChild({
+      name: "big",
+      run_type: "tool",
+      inputs: { blob: "y".repeat(300 * 1024) },
+    });
+    const small = parent.createChild({ name: "small", run_type: "tool", inputs: { n: 1 } });
+    await parent.postRun();
+    await small.postRun();
+    await big.postRun();
+    for (const r of [small, big, parent]) {
+      await r.end({ ok: true });
+      await r.patchRun();
+    }
+    await client.awaitPendingTraceBatches();
+    expect((await client.readRun(parent.id)).inputs).toEqual({ q: "small" });
+    expect((await client.readRun(small.id)).inputs).toEqual({ n: 1 });
+    expect((await client.readRun(big.id)).inputs).toHaveProperty("catena_dropped");
+    expect((await client.readRun(big.id)).outputs).toEqual({ ok: true });
+  });
+
+  it("answers a malformed streamed upload with a 400 and keeps serving on the same connections", async () => {
+    const garbage = new TextEncoder().encode(`--b\r\nno headers here\r\n${"q".repeat(300_000)}`);
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(garbage.subarray(0, 1000));
+        controller.enqueue(garbage.subarray(1000));
+        controller.close();
+      },
+    });
+    const bad = await request(fixture.studio, "POST", "/runs/multipart", {
+      body: stream,
+      headers: { "content-type": "multipart/form-data; boundary=b" },
+      duplex: "half",
+    } as RequestInit);
+    expect(bad.status).toBe(400);
+    for (let i = 0; i < 3; i++) {
+      expect((await request(fixture.studio, "GET", "/info")).status).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import { RunTree } from "langsmith";
+import { beforeAll, describe, expect, it } from "vitest";
+import { collect, useStudio } from "../studio-fixture.case.ts";
+
+const fixture = useStudio();
+const project = "filter-forms";
+const ids: Record<string, string> = {};
+
+/** A finished LLM run started at `start`, whose first token came `firstTokenMs` later (none if undefined). */
+async function trace(
+  name: string,
+  options: { tags?: string[]; metadata?: Record<string, unknown>; firstTokenMs?: number },
+): Promise<void> {
+  const client = fixture.client();
+  const start = Date.parse("2026-03-01T10:00:00.000Z");
+  const events =
+    options.firstTokenMs === undefined
+      ? []
+      : [
+          { name: "new_token", time: new Date(start + options.firstTokenMs).toISOString() },
+          { name: "new_token", time: new Date(start + options.firstTokenMs + 300).toISOString() },
+        ];
+  const run = new RunTree({
+    name,
+    run_type: "llm",
+    project_name: project,
+    inputs: { q: name },
+    start_time: start,
+    tags: options.tags ?? [],
+    metadata: options.metadata ?? {},
+    events,
+    client,
+  });
+  await run.end({ a: "ok" }, undefined, start + 2000);
+  await run.postRun();
+  await client.awaitPendingTraceBatches();
+  ids[name] = run.id;
+}
+
+async function names(filter: string): Promise<string[]> {
+  const runs = await collect(fixture.client().listRuns({ projectName: project, filter }));
+  return runs.map((r) => r.name).sort();
+}
+
+describe("LangSmith's run filter forms through the SDK's listRuns", () => {
+  beforeAll(async () => {
+    await trace("fast", { tags: ["beta"], metadata: { customer: "acme", plan: null }, firstTokenMs: 200 });
+    await trace("slow", { tags: ["v2", "prod"], metadata: { customer: "initech" }, firstTokenMs: 1500 });
+    await trace("silent", { tags: ["prod"], metadata: {} });
+  });
+
+  it("exists(metadata, key) finds the runs that carry the key, whatever its value", async () => {
+    expect(await names('exists(metadata, "customer")')).toEqual(["fast", "slow"]);
+    expect(await names('exists(metadata, "plan")')).toEqual(["fast"]);
+    expect(await names('not(exists(metadata, "customer"))')).toEqual(["silent"]);
+    await expect(names('exists(tags, "beta")')).rejects.toThrow(/\[422\].*exists\(\) takes metadata/);
+  });
+
+  it("in(tags, [...]) finds the runs with any of the tags", async () => {
+    expect(await names('in(tags, ["beta", "v2"])')).toEqual(["fast", "slow"]);
+    expect(await names('and(in(tags, ["prod"]), has(metadata, \'{"customer": "initech"}\'))')).toEqual([
+      "slow",
+    ]);
+    await expect(names("in(tags, [])")).rejects.toThrow(/\[422\].*non-empty list of quoted tags/);
+  });
+
+  it("first_token_time compares as seconds after the start, or as a time", async () => {
+    expect(await names("gt(first_token_time, 1)")).toEqual(["slow"]);
+    expect(await names('lt(first_token_time, "500ms")')).toEqual(["fast"]);
+    expect(await names('gte(first_token_time, "2026-03-01T10:00:01Z")')).toEqual(["slow"]);
+    expect(await names("eq(first_token_time, null)")).toEqual(["silent"]);
+    await expect(names('gt(first_token_time, "soon")')).rejects.toThrow(
+      /\[422\].*first_token_time takes seconds/,
+    );
+  });
+});
+
+describe("metadata_key/metadata_value example filters through the SDK's listExamples", () => {
+  it("matches one metadata entry when key and value come together in and()", async () => {
+    const client = fixture.client();
+    const dataset = await client.createDataset("filter-examples");
+    await client.createExamples({
+      datasetId: dataset.id,
+      inputs: [{ n: 1 }, { n: 2 }, { n: 3 }],
+      metadata: [{ source: "cli", level: 2 }, { source: "web", other: "cli" }, {}],
+    });
+    const inputs = async (filter: string) =>
+      (await collect(client.listExamples({ datasetId: dataset.id, filter }))).map((e) => e.inputs.n).sort();
+    expect(await inputs('and(eq(metadata_key, "source"), eq(metadata_value, "cli"))')).toEqual([1]);
+    expect(await inputs('eq(metadata_value, "cli")')).toEqual([1, 2]);
+    expect(await inputs('eq(metadata_key, "source")')).toEqual([1, 2]);
+    expect(await inputs('and(eq(metadata_key, "level"), gt(metadata_value, 1))')).toEqual([1]);
+    expect(await inputs('not(eq(metadata_key, "source"))')).toEqual([3]);
+    expect(await inputs('exists(metadata, "other")')).toEqual([2]);
+  });
+});
