@@ -6,11 +6,13 @@
  * until the reader says so; and a big trace, fetched whole each time, is not asked for every second.
  */
 import { randomUUID } from "node:crypto";
-import { Client, type RunCreate } from "langsmith";
+import { Client } from "langsmith";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dotted } from "./support/seed-studio.ts";
 import { useStudioPage } from "./support/studio-page-fixture.ts";
+
+type RunCreate = Parameters<Client["createRun"]>[0];
 
 const ui = useStudioPage("studio-refresh");
 let client: Client;
