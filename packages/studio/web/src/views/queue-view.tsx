@@ -64,8 +64,14 @@ export function QueueView({ projectId }: { projectId: string }) {
   const choices = ratingChoices(configs.error === undefined ? configs.data : []);
   // A rating key pressed before the configs came is kept and picked once they have, and an Enter
   // after it saves it then: lost, the reviewer's 3 then Enter saved nothing and said nothing.
-  const [pendingRating, setPendingRating] = useState<number | undefined>(undefined);
+  const [pendingRating, setPendingRatingState] = useState<number | undefined>(undefined);
   const [pendingEnter, setPendingEnter] = useState(false);
+  // Also read at once by the keys: an Enter right after the 3 comes before the render that has it.
+  const pendingKey = useRef<number | undefined>(undefined);
+  const setPendingRating = (n: number | undefined) => {
+    pendingKey.current = n;
+    setPendingRatingState(n);
+  };
   useEffect(() => {
     if (configsLoading || pendingRating === undefined) return;
     const enter = pendingEnter;
@@ -158,10 +164,9 @@ export function QueueView({ projectId }: { projectId: string }) {
       } else if (event.key === "Enter" && current !== undefined && picked !== undefined) {
         event.preventDefault();
         saveRating(current, picked);
-      } else if (event.key === "Enter" && current !== undefined && configsLoading) {
-        // The rating pressed before is saved once the scale has come; without one, it says why not.
-        if (pendingRating !== undefined) setPendingEnter(true);
-        else setMessage("Enter ignored: the ratings are still loading, and none is picked.");
+      } else if (event.key === "Enter" && current !== undefined && pendingKey.current !== undefined) {
+        // The rating pressed while the scale loads is saved once it has come.
+        setPendingEnter(true);
       } else return;
       event.preventDefault();
     };
