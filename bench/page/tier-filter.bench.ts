@@ -163,7 +163,8 @@ const whole: Array<[string, () => unknown]> = [
     () => JSON.stringify(queryRunPage(db, { project, tier, limit: 50 })),
   ]),
   // The tier filter ignores case: one stored spelling read through the tier's index, two
-  // (`Expert` and `expert`, 1 root in 2,000 each) through the project's roots newest first.
+  // (`Expert` and `expert`, 1 root in 2,000 each) each through the tier's index, a page's worth
+  // apiece, then merged newest first.
   ...["HUMAN", "Llm", "EXPERT"].map((tier): [string, () => unknown] => [
     `queryRunPage, tier = ${tier}`,
     () => JSON.stringify(queryRunPage(db, { project, tier, limit: 50 })),

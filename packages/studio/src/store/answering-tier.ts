@@ -116,6 +116,8 @@ export class AnsweringTierWriter {
 const asciiUpper = (text: string) => text.replace(/[a-z]+/g, (s) => s.toUpperCase());
 const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
+const tierSpellings = new WeakMap<DatabaseSync, TierSpellings>();
+
 /**
  * The spellings of tier `tier` that the root runs of `project` store, ignoring ASCII case: the
  * tier filter matches `LLM` to the stored `llm`, and still reads a tier's roots through the index
@@ -126,6 +128,16 @@ const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCas
 export class TierSpellings {
   readonly #first: StatementSync;
   readonly #next: StatementSync;
+
+  /** The one of `db`: its two statements are prepared once, not on every `/catena/runs` request. */
+  static for(db: DatabaseSync): TierSpellings {
+    let spellings = tierSpellings.get(db);
+    if (spellings === undefined) {
+      spellings = new TierSpellings(db);
+      tierSpellings.set(db, spellings);
+    }
+    return spellings;
+  }
 
   constructor(db: DatabaseSync) {
     const seek = (from: ">=" | ">") =>

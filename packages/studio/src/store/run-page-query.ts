@@ -72,7 +72,7 @@ export function queryRunPage(
   // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts),
   // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored; several
   // (`Human` and `human`) are read apart, each through the tier's index, and merged (below).
-  const spellings = query.tier === undefined ? [] : new TierSpellings(db).of(query.project, query.tier);
+  const spellings = query.tier === undefined ? [] : TierSpellings.for(db).of(query.project, query.tier);
   if (spellings.length <= 1) eq("r.answering_tier", spellings[0] ?? query.tier);
   eq(metadataSql("r", "model"), query.model);
   if (query.from !== undefined) {

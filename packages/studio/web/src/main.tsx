@@ -1,6 +1,7 @@
 import { type JSX, render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { onApiKeyNeeded } from "./api.ts";
+import { useFocusOnNavigate } from "./focus-on-navigate.ts";
 import { ApiKeyDialog } from "./parts/api-key-dialog.tsx";
 import { followLink, paths, useLocation } from "./router.ts";
 import { CompareView } from "./views/compare-view.tsx";
@@ -69,6 +70,8 @@ function App() {
   const { path, query } = useLocation();
   const [askKey, setAskKey] = useState(false);
   const [generation, setGeneration] = useState(0);
+  const main = useRef<HTMLElement>(null);
+  useFocusOnNavigate(main, path);
   useEffect(() => onApiKeyNeeded(() => setAskKey(true)), []);
   useEffect(() => {
     document.addEventListener("click", followLink);
@@ -89,7 +92,9 @@ function App() {
           </nav>
         )}
       </header>
-      <main key={generation}>{route(path, query)}</main>
+      <main key={generation} ref={main}>
+        {route(path, query)}
+      </main>
       {askKey && !shared ? (
         <ApiKeyDialog
           onSaved={() => {

@@ -6,6 +6,7 @@ import type { Feedback, FeedbackConfigRow, JsonSchema, Run } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { CorrectionEditor } from "./correction-editor.tsx";
 import { correctionStart } from "./correction-start.ts";
+import { useFocusBack } from "./focus-back.ts";
 
 /**
  * The 1–5 scale, narrowed to what the `rating` key's feedback config allows; empty until the
@@ -38,6 +39,7 @@ export function FeedbackPanel({
   const configs = useApi<FeedbackConfigRow[]>("/feedback-configs");
   const [comment, setComment] = useState("");
   const [editing, setEditing] = useState(false);
+  const opener = useFocusBack<HTMLButtonElement>(editing);
   const [message, setMessage] = useState<string | undefined>(undefined);
   // One save at a time: on a slow studio a second click (or a double click) saved the rating or
   // comment twice. The ref answers at once; the state disables the buttons and says so.
@@ -140,7 +142,7 @@ export function FeedbackPanel({
           }
         />
       ) : (
-        <button type="button" onClick={() => setEditing(true)}>
+        <button type="button" ref={opener} onClick={() => setEditing(true)}>
           Correct the output
         </button>
       )}

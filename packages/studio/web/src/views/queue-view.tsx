@@ -4,6 +4,7 @@ import { usePageTitle } from "../page-title.ts";
 import { CorrectionEditor } from "../parts/correction-editor.tsx";
 import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
+import { useFocusBack } from "../parts/focus-back.ts";
 import { JsonFold } from "../parts/json-fold.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
@@ -53,6 +54,7 @@ export function QueueView({ projectId }: { projectId: string }) {
   const [index, setIndex] = useState(0);
   const [rating, setRating] = useState<number | undefined>(undefined);
   const [editing, setEditing] = useState(false);
+  const opener = useFocusBack<HTMLButtonElement>(editing);
   const [done, setDone] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | undefined>(undefined);
   const items = queue.data?.items ?? [];
@@ -60,14 +62,24 @@ export function QueueView({ projectId }: { projectId: string }) {
   // Without the configs (the studio could not give them) the ratings are still 1–5.
   const configsLoading = configs.data === undefined && configs.error === undefined;
   const choices = ratingChoices(configs.error === undefined ? configs.data : []);
-  // A rating key pressed before the configs came is kept and picked once they have: lost, the
-  // reviewer's 3 then Enter saved nothing and said nothing.
-  const [pendingRating, setPendingRating] = useState<number | undefined>(undefined);
+  // A rating key pressed before the configs came is kept and picked once they have, and an Enter
+  // after it saves it then: lost, the reviewer's 3 then Enter saved nothing and said nothing.
+  const [pendingRating, setPendingRatingState] = useState<number | undefined>(undefined);
+  const [pendingEnter, setPendingEnter] = useState(false);
+  // Also read at once by the keys: an Enter right after the 3 comes before the render that has it.
+  const pendingKey = useRef<number | undefined>(undefined);
+  const setPendingRating = (n: number | undefined) => {
+    pendingKey.current = n;
+    setPendingRatingState(n);
+  };
   useEffect(() => {
     if (configsLoading || pendingRating === undefined) return;
+    const enter = pendingEnter;
     setPendingRating(undefined);
-    if (choices.includes(pendingRating)) setRating(pendingRating);
-    else setMessage(notARating(pendingRating, choices));
+    setPendingEnter(false);
+    if (!choices.includes(pendingRating)) setMessage(notARating(pendingRating, choices));
+    else if (enter && item !== undefined) saveRating(item, pendingRating);
+    else setRating(pendingRating);
   }, [configsLoading, pendingRating]);
   const state = useRef({ items, index, rating, item });
   const selectedRow = useRef<HTMLLIElement>(null);
@@ -102,6 +114,7 @@ export function QueueView({ projectId }: { projectId: string }) {
     setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, to(i))));
     setRating(undefined);
     setPendingRating(undefined);
+    setPendingEnter(false);
     setEditing(false);
   };
   const move = (by: number) => select((i) => i + by);
@@ -151,6 +164,9 @@ export function QueueView({ projectId }: { projectId: string }) {
       } else if (event.key === "Enter" && current !== undefined && picked !== undefined) {
         event.preventDefault();
         saveRating(current, picked);
+      } else if (event.key === "Enter" && current !== undefined && pendingKey.current !== undefined) {
+        // The rating pressed while the scale loads is saved once it has come.
+        setPendingEnter(true);
       } else return;
       event.preventDefault();
     };
@@ -239,7 +255,7 @@ export function QueueView({ projectId }: { projectId: string }) {
               </button>
               <span class="muted" aria-live="polite">
                 {configsLoading
-                  ? `loading the ratings…${pendingRating === undefined ? "" : ` ${pendingRating} is picked once they have`}`
+                  ? `loading the ratings…${pendingRating === undefined ? "" : ` ${pendingRating} is ${pendingEnter ? "saved" : "picked"} once they have`}`
                   : rating === undefined
                     ? "pick a rating"
                     : "or press Enter"}
@@ -258,7 +274,12 @@ export function QueueView({ projectId }: { projectId: string }) {
                   });
                 }}
               />
-            ) : null}
+            ) : (
+              // The way to it without the `e` key (a phone), and where the focus comes back to.
+              <button type="button" ref={opener} onClick={() => setEditing(true)} aria-keyshortcuts="e">
+                Correct the output
+              </button>
+            )}
             {message === undefined ? null : (
               <p role="status" class="status-line">
                 {message}

@@ -19,7 +19,7 @@ import { ShortHash } from "../parts/short-hash.tsx";
 import { runsHref } from "../runs-return.ts";
 import type { ChainDescription, JsonSchema, Run, Session, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
-import { usePoll } from "../use-poll.ts";
+import { POLL_FIRST_MS, POLL_QUIET_MS, usePoll } from "../use-poll.ts";
 
 const meta = (run: Run): Record<string, unknown> => run.extra?.metadata ?? {};
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
@@ -41,18 +41,24 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
   const rootMeta = root === undefined ? {} : meta(root);
   // A trace still running gains steps: it is asked again until its root ends, so that they appear
   // (and a `?step=` naming one not yet arrived is selected once it has), the back-off starting
-  // afresh whenever a step came or ended.
-  // A trace whose root has not come yet (the SDK sends it last when batching) is running too.
+  // afresh whenever a step came or ended, but never under a wait that grows with the trace (a
+  // chatty agent's trace of 500 steps was fetched whole every second).
+  // A trace whose root has not come yet (the SDK sends it last when batching) is running too, until
+  // nothing new came for a while (a refused root, a process that died): then the asking stops.
   const running = trace.data !== undefined && (root === undefined || (root.end_time ?? null) === null);
   const progress = trace.data?.runs.map((r) => `${r.id}:${r.end_time ?? ""}`).join(",");
-  usePoll(running, trace.reload, trace.error ?? trace.data, progress);
+  const poll = usePoll(running, trace.reload, trace.settled, progress, {
+    firstMs: pollFirstMs(trace.data?.runs.length ?? 0),
+  });
   usePageTitle(
     root === undefined
       ? "Trace"
       : `Trace ${typeof rootMeta.chain === "string" ? rootMeta.chain : (root.name ?? "")}${typeof rootMeta.version === "string" ? `@${rootMeta.version}` : ""}`,
     project.data?.name,
   );
-  const error = run.error ?? trace.error;
+  // Only a trace never loaded says it could not be: once shown, a failed refresh (the studio
+  // restarting) keeps it on screen, with the step picked and what is being typed in the feedback.
+  const error = run.error ?? (trace.data === undefined ? trace.error : undefined);
   if (error !== undefined) return <p role="alert">Could not load the trace: {error}</p>;
   if (trace.data === undefined) return <p aria-busy="true">Loading the trace…</p>;
   return (
@@ -65,6 +71,25 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
           </a>
         </nav>
       )}
+      {running && poll.quiet ? (
+        <p class="status-line" role="status">
+          No new steps for {POLL_QUIET_MS / 60_000} min: this trace is not asked for again.{" "}
+          <button type="button" onClick={poll.resume}>
+            Reload
+          </button>{" "}
+          to check again.
+        </p>
+      ) : trace.error === undefined ? null : (
+        <p class="status-line" role="status">
+          Could not refresh the trace: {trace.error}
+          {running ? "; retrying." : " "}
+          {running ? null : (
+            <button type="button" onClick={trace.reload}>
+              Try again
+            </button>
+          )}
+        </p>
+      )}
       <TraceDisplay
         tree={trace.data}
         focus={step ?? runId}
@@ -74,6 +99,11 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
       />
     </>
   );
+}
+
+/** The first wait (and the least after a new step) before a running trace is asked again: each ask fetches it whole. */
+function pollFirstMs(steps: number): number {
+  return steps < 100 ? POLL_FIRST_MS : steps < 1000 ? 2000 : 5000;
 }
 
 function keepStepInUrl(id: string): void {
