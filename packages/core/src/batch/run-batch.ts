@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
 import { BatchInputError } from "../errors/errors.ts";
+import { assertCostBudget } from "../llm/cost-budget.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
@@ -77,13 +78,7 @@ export async function runBatch<TInput, TOutput>(
   // Checked with the other options, before the checkpoint or the queue is opened: a bad budget
   // must leave no results file behind (a rerun would find it "already exists") and no queue
   // connection holding the process open.
-  if (budget !== undefined && !(typeof budget === "number" && budget > 0)) {
-    throw new CatenaError(
-      "BATCH_INPUT",
-      `maxCostUsd must be a number of US dollars > 0, got ${typeof budget === "string" ? JSON.stringify(budget) : String(budget)}; leave it out for no budget.`,
-      { details: { maxCostUsd: budget } },
-    );
-  }
+  assertCostBudget(budget);
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
   const identityOf = (): BatchIdentity => (identity ??= batchIdentity(chain, inputs, options));
