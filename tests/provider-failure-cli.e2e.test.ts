@@ -4,7 +4,6 @@
  * exit code is the documented one, a batch finishes its other items and records the failed ones,
  * `--retry-failed` runs them again, and the summary counts the tokens of billed answers that failed.
  */
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -164,33 +163,11 @@ describe("catena batch against a failing provider", () => {
     const rest = await catena([...args, "--resume"], { cwd: dir, env: env() });
     expect(rest.code).toBe(1); // the rest fail the schema too
     expect(rest.stdout).toMatch(/failed 4, skipped 2/);
+    // Refused by the CLI's own parsing: runBatch's check of the budget (run-batch.test.ts) is
+    // reached by no value the CLI lets through.
     const bad = await catena([...args, "--resume", "--max-cost", "-1"], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "-1"/);
-    // Refused before anything is opened: no results file to find "already exists" on the next
-    // try, no request, and nothing left holding the process open.
-    const fresh = join(dir, "never-out.jsonl");
-    const t0 = performance.now();
-    const zero = await catena(
-      [
-        "--no-trace",
-        "batch",
-        "label",
-        "--file",
-        file,
-        "--out",
-        fresh,
-        "--chains",
-        llmChains,
-        "--max-cost",
-        "0",
-      ],
-      { cwd: dir, env: env() },
-    );
-    expect(zero.code).toBe(2);
-    expect(zero.stderr).toMatch(/--max-cost must be a positive number of US dollars, got "0"/);
-    expect(existsSync(fresh)).toBe(false);
-    expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });
 

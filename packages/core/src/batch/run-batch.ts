@@ -1,14 +1,13 @@
 // The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
 import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
-import { CatenaError } from "../errors/catena-error.ts";
-import { BatchInputError } from "../errors/errors.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
 import { settleShadows } from "../runtime/shadow-run.ts";
+import { checkBatchArguments } from "./batch-arguments.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
 import { BatchRecorder } from "./batch-recorder.ts";
@@ -44,46 +43,10 @@ export async function runBatch<TInput, TOutput>(
   inputs: Iterable<NoInfer<TInput> | UnreadableItem> | AsyncIterable<NoInfer<TInput> | UnreadableItem>,
   options: BatchOptions = {},
 ): Promise<BatchSummary<TOutput>> {
-  assertBatchArguments(chain, inputs);
-  const concurrency = options.concurrency ?? 8;
-  if (options.rate?.perSecond !== undefined && options.rate.perMinute !== undefined) {
-    throw new CatenaError("BATCH_INPUT", "Give the rate per second or per minute, not both.", {
-      details: { rate: options.rate },
-    });
-  }
-  for (const unit of ["perSecond", "perMinute"] as const) {
-    const cap = options.rate?.[unit];
-    // The limiter takes whole starts per window; below 1 it would throw a bare TypeError.
-    if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) {
-      throw new CatenaError(
-        "BATCH_INPUT",
-        `rate.${unit} must be a whole number >= 1, got ${cap}${unit === "perSecond" ? "; for fewer than one a second give perMinute (e.g. { perMinute: 30 })" : ""}.`,
-        { details: { rate: options.rate } },
-      );
-    }
-  }
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new CatenaError("BATCH_INPUT", `concurrency must be a whole number >= 1, got ${concurrency}.`);
-  }
-  const streakLimit = options.stopAfterFailures ?? DEFAULT_STOP_AFTER_FAILURES;
-  if (streakLimit !== false && !(Number.isInteger(streakLimit) && streakLimit >= 1)) {
-    throw new CatenaError(
-      "BATCH_INPUT",
-      `stopAfterFailures must be a whole number >= 1, or false to never stop, got ${String(streakLimit)}.`,
-      { details: { stopAfterFailures: streakLimit } },
-    );
-  }
+  // Checked before the checkpoint or the queue is opened: a bad option must leave no results file
+  // behind (a rerun would find it "already exists") and no queue connection holding the process open.
+  const { concurrency, streakLimit } = checkBatchArguments(chain, inputs, options);
   const budget = options.maxCostUsd;
-  // Checked with the other options, before the checkpoint or the queue is opened: a bad budget
-  // must leave no results file behind (a rerun would find it "already exists") and no queue
-  // connection holding the process open.
-  if (budget !== undefined && !(typeof budget === "number" && budget > 0)) {
-    throw new CatenaError(
-      "BATCH_INPUT",
-      `maxCostUsd must be a number of US dollars > 0, got ${typeof budget === "string" ? JSON.stringify(budget) : String(budget)}; leave it out for no budget.`,
-      { details: { maxCostUsd: budget } },
-    );
-  }
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
   const identityOf = (): BatchIdentity => (identity ??= batchIdentity(chain, inputs, options));
@@ -358,9 +321,6 @@ export async function runBatch<TInput, TOutput>(
   return summary as BatchSummary<TOutput>;
 }
 
-/** Items failing in a row with the same systemic provider failure before a batch stops. */
-const DEFAULT_STOP_AFTER_FAILURES = 5;
-
 /** The run options a queue's worker applies to each item: the plain-JSON ones. */
 function queuedRunOptions(options: BatchOptions): QueueBatchSpecRun {
   const out: QueueBatchSpecRun = {};
@@ -371,31 +331,3 @@ function queuedRunOptions(options: BatchOptions): QueueBatchSpecRun {
 }
 
 type QueueBatchSpecRun = QueueBatchSpec["run"];
-
-/**
- * Refuses, from untyped JavaScript, a chain that is not one or inputs that are not a list: either
- * would otherwise end the batch in a bare TypeError deep in the runner.
- */
-function assertBatchArguments(chain: unknown, inputs: unknown): void {
-  const compiled = (chain as { compiled?: unknown } | null | undefined)?.compiled;
-  if (typeof chain !== "object" || chain === null || typeof compiled !== "object" || compiled === null) {
-    throw new BatchInputError(
-      `runBatch: the first argument must be a chain made with defineChain, got ${typeName(chain)}; call runBatch(chain, inputs, options).`,
-      { details: { argument: "chain" } },
-    );
-  }
-  const list = inputs as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
-  if (
-    typeof inputs === "string" ||
-    (typeof list?.[Symbol.iterator] !== "function" && typeof list?.[Symbol.asyncIterator] !== "function")
-  ) {
-    throw new BatchInputError(
-      `runBatch: inputs (the second argument) must be an array or (async) iterable of the chain's inputs, got ${typeName(inputs)}; e.g. runBatch(chain, [{ text: "hi" }]).`,
-      { details: { argument: "inputs" } },
-    );
-  }
-}
-
-function typeName(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-}

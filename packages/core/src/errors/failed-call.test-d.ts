@@ -18,4 +18,19 @@ describe("FailedCall", () => {
     const wrong: Pick<FailedCall, "baseURL"> = { baseURL: new URL("http://127.0.0.1:8000/v1") };
     void wrong;
   });
+
+  it("says whether a timeout's message names the option that ran out, as an optional flag", () => {
+    expectTypeOf<FailedCall["namesTimeout"]>().toEqualTypeOf<boolean | undefined>();
+    const stepTimeout: FailedCall = {
+      model: "openai:gpt-4.1-mini",
+      attempt: 1,
+      kind: "timeout",
+      message: "no answer within 60000 ms (the step's `callTimeoutMs`)",
+      namesTimeout: true,
+    };
+    void stepTimeout;
+    // @ts-expect-error: a flag, not the option's name
+    const wrong: Pick<FailedCall, "namesTimeout"> = { namesTimeout: "callTimeoutMs" };
+    void wrong;
+  });
 });

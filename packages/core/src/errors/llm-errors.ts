@@ -24,6 +24,12 @@ export interface FailedCall {
   retryable?: boolean;
   message: string;
   /**
+   * A timeout whose message names the option that ran out (the step's `callTimeoutMs`, the model
+   * client's `timeout`, fetch's `headersTimeout` / `bodyTimeout`): raising it is the fix when the
+   * model needs longer. Absent for a timeout of the network, a proxy or the provider.
+   */
+  namesTimeout?: boolean;
+  /**
    * The custom base URL the call went to (an OpenAI-compatible server, a proxy), without its
    * credentials or query; absent for the provider's own endpoint. Says which key a 401 is about.
    */
@@ -184,11 +190,17 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
       ? "Check the step's model and settings, or add `fallbacks`; retrying does not help."
       : "Check the embedder's model and settings; retrying does not help.";
   }
-  if (call?.kind === "timeout" && call.status === undefined) {
+  if (call?.kind === "timeout" && call.status === undefined && call.namesTimeout === true) {
     // The failed call's message names the timeout that ran out (the step's, the model client's, fetch's).
     return step
       ? "If the model needs longer (a long answer, a slow or loaded model), raise the timeout named above; else check the provider's status, raise `retry.attempts`, or add `fallbacks`."
       : "If the provider needs longer, raise the timeout named above; else check the provider's status, or raise `retry.attempts`.";
+  }
+  if (call?.kind === "timeout" && call.status === undefined) {
+    // A timeout no option of the caller's set (a proxy's, the network's): nothing to raise.
+    return step
+      ? "Check the provider's status, the network and any proxy between them (the timeout is none of the step's or the model client's); raise `retry.attempts`, or add `fallbacks`."
+      : "Check the provider's status, the network and any proxy between them (the timeout is none of the embedder's or its client's); or raise `retry.attempts`.";
   }
   if (call?.status === 409) {
     // Retried as OpenAI's own client does: OpenAI answers 409 when a lock on the request's

@@ -116,6 +116,22 @@ describe("runExperiment and its summary", () => {
     expect(spent).toBeLessThanOrEqual(1e-5 + spent / e.rows.length);
   });
 
+  it("refuses a maxCostUsd that is not a number > 0 before running any item, as runBatch does", async () => {
+    const before = server.chatRequests().length;
+    for (const bad of [0, -1, Number.NaN, "1" as unknown as number]) {
+      await expect(
+        runExperiment(chain("1.0.0", "nothing-matches"), dataset, { evaluators, maxCostUsd: bad }),
+      ).rejects.toMatchObject({
+        code: "BATCH_INPUT",
+        message: expect.stringMatching(
+          /^maxCostUsd must be a number of US dollars > 0, got (0|-1|NaN|"1"); leave it out for no budget\.$/,
+        ),
+        details: { maxCostUsd: bad },
+      });
+    }
+    expect(server.chatRequests().length).toBe(before);
+  });
+
   it("stops before the budget would be passed with items in flight at once, counting those in flight", async () => {
     const one = await runExperiment(chain("1.0.0", "nothing-matches"), dataset, { evaluators });
     const perItem = Math.max(...one.rows.map((r) => r.usage.costUsd));

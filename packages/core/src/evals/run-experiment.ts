@@ -1,6 +1,7 @@
 import type { AnyChain } from "../compile/chain.ts";
 import type { Dataset, DatasetExample } from "../datasets/dataset.ts";
 import { failureCode } from "../errors/failure-code.ts";
+import { assertCostBudget } from "../llm/cost-budget.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { run } from "../runtime/runner.ts";
@@ -40,7 +41,10 @@ export interface RunExperimentOptions {
   evaluators: readonly Evaluator[];
   /** Passes over the dataset (default 1); more expose non-determinism. */
   repeats?: number;
-  /** Stop before an item whose expected cost (the mean so far, chain and judges) would pass this, in USD. */
+  /**
+   * Stop before an item whose expected cost (the mean so far, chain and judges) would pass this, in
+   * USD; a number > 0 (anything else is refused with `BATCH_INPUT` before any item runs).
+   */
   maxCostUsd?: number;
   tracer?: Tracer;
   /** The trace project (the experiment's session) runs go to. */
@@ -84,6 +88,8 @@ export async function runExperiment(
   dataset: Dataset,
   options: RunExperimentOptions,
 ): Promise<ExperimentRun> {
+  // Before any item runs: a negative budget would stop after the first, NaN never.
+  assertCostBudget(options.maxCostUsd);
   const repeats = Math.max(1, Math.floor(options.repeats ?? 1));
   const work: Array<{ example: DatasetExample; repeat: number }> = [];
   for (let repeat = 0; repeat < repeats; repeat++)

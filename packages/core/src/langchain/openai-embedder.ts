@@ -191,6 +191,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         throw abortReason(signal, what);
       }
       let answer: { vectors: number[][] } | { failure: ProviderFailure };
+      const began = performance.now();
       try {
         // Raced against the signal: LangChain's embeddings take none, and the caller has gone.
         answer = {
@@ -201,7 +202,11 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         permit.settle(0);
         if (signal?.aborted) throw abortReason(signal, what);
         lastError = error;
-        answer = { failure: classifyProviderError(error) };
+        // The client's `timeout` is `callTimeoutMs`: a "Request timed out" sooner is another's.
+        const clientTimeoutMs = this.#options.callTimeoutMs ?? 60_000;
+        answer = {
+          failure: classifyProviderError(error, { elapsedMs: performance.now() - began, clientTimeoutMs }),
+        };
       }
       if ("vectors" in answer) {
         const problem = this.problemWith(answer.vectors, batch.length);
@@ -224,10 +229,12 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         retryable: failure.retryable,
         // The client's own words ("Request timed out.") do not say how long it waited; other
         // timeouts (connecting, a proxy's) keep theirs, which `callTimeoutMs` did not set.
-        message: clientTimedOut(lastError)
-          ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms (the embedder's \`callTimeoutMs\`)`
-          : failure.message,
+        message:
+          failure.namesTimeout === true && clientTimedOut(lastError)
+            ? `no answer within ${this.#options.callTimeoutMs ?? 60_000} ms (the embedder's \`callTimeoutMs\`)`
+            : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
+        ...(failure.namesTimeout === true ? { namesTimeout: true } : {}),
         ...(shown === undefined ? {} : { baseURL: shown }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;

@@ -29,6 +29,11 @@ export interface ResolvedModel {
   chat: BaseChatModel;
   /** The endpoint whose rate limit the calls count against. */
   endpoint: RateLimitTarget;
+  /**
+   * How long the model's client waits for an answer on its own (the OpenAI client's `timeout`),
+   * when known: tells its timeout from another it reports the same way (see classifyProviderError).
+   */
+  clientTimeoutMs?: number;
 }
 
 /** What is known of a model when the chain is defined: its id and its fingerprinted description. */
@@ -86,21 +91,33 @@ const resolved = new Map<string, Promise<BaseChatModel>>();
  * Turns a step's model into a callable LangChain chat model. Ids go through `initChatModel`, with
  * LangChain's own retries off (`maxRetries: 0`: the step retries, so that backoff, `Retry-After`
  * and fallbacks are its own) and the key and base URL from the settings or the environment;
- * OpenAI's client fetches through {@link meteredFetch}, so that every billed answer is counted.
+ * OpenAI's client fetches through {@link meteredFetch}, so that every billed answer is counted,
+ * and waits past `callTimeoutMs` (its own `timeout` is 10 minutes unless set: a step allowed longer
+ * must not be cut by it). An OpenAI instance without a base URL of its own goes where its client
+ * does: to `OPENAI_BASE_URL` when that is set.
  * Throws `ProviderNotConfiguredError` naming the variables to set when there is neither.
  */
 export async function resolveChatModel(
   model: ChatModelInput,
   settings: ModelSettings,
   step: string,
+  callTimeoutMs?: number,
 ): Promise<ResolvedModel> {
   if (typeof model !== "string") {
-    const baseURL = (model as { clientConfig?: { baseURL?: unknown } }).clientConfig?.baseURL;
     const provider = instanceId(model).split(":")[0] as string;
+    const openAi = OPENAI_CLIENTS.has(provider);
+    const own = (model as { clientConfig?: { baseURL?: unknown } }).clientConfig?.baseURL;
+    // The OpenAI client reads OPENAI_BASE_URL itself when given no base URL.
+    const baseURL =
+      typeof own === "string" ? own : openAi ? process.env.OPENAI_BASE_URL || undefined : undefined;
+    const timeout = (model as { timeout?: unknown }).timeout;
+    const clientTimeoutMs =
+      typeof timeout === "number" ? timeout : openAi ? OPENAI_CLIENT_TIMEOUT_MS : undefined;
     return {
       id: instanceId(model),
       chat: model,
-      endpoint: typeof baseURL === "string" ? { provider, baseURL } : { provider },
+      endpoint: baseURL === undefined ? { provider } : { provider, baseURL },
+      ...(clientTimeoutMs === undefined ? {} : { clientTimeoutMs }),
     };
   }
   const parsed = parseModelId(model);
@@ -116,7 +133,10 @@ export async function resolveChatModel(
   if (settings.maxTokens !== undefined) params.maxTokens = settings.maxTokens;
   if (settings.logprobs === true) params.logprobs = true;
   let endpoint: RateLimitTarget = { provider: parsed.provider };
+  let clientTimeoutMs: number | undefined;
   if (parsed.provider === "openai") {
+    clientTimeoutMs = clientTimeoutPast(callTimeoutMs);
+    params.timeout = clientTimeoutMs;
     const apiKey = settings.apiKey || process.env.OPENAI_API_KEY || undefined;
     const baseURL = settings.baseURL || process.env.OPENAI_BASE_URL || undefined;
     if (apiKey === undefined && baseURL === undefined) {
@@ -144,7 +164,31 @@ export async function resolveChatModel(
     resolved.set(key, chat);
     chat.catch(() => resolved.delete(key));
   }
-  return { id, chat: await chat, endpoint };
+  return {
+    id,
+    chat: await chat,
+    endpoint,
+    ...(clientTimeoutMs === undefined ? {} : { clientTimeoutMs }),
+  };
+}
+
+/** Providers (by `_llmType()`) whose instances are the OpenAI client's: ChatOpenAI, AzureChatOpenAI. */
+const OPENAI_CLIENTS: ReadonlySet<string> = new Set(["openai", "azure_openai"]);
+
+/** The OpenAI client's own `timeout` when none is given: 10 minutes. */
+const OPENAI_CLIENT_TIMEOUT_MS = 600_000;
+
+/** The longest delay a Node timer takes; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The `timeout` of a client Catena builds: the client's default of 10 minutes, or a second past the
+ * step's `callTimeoutMs` when that is longer, so that the step's own timeout ends a slow call (and
+ * says so) before the client does.
+ */
+function clientTimeoutPast(callTimeoutMs: number | undefined): number {
+  if (callTimeoutMs === undefined || !(callTimeoutMs > 0)) return OPENAI_CLIENT_TIMEOUT_MS;
+  return Math.min(Math.max(callTimeoutMs + 1000, OPENAI_CLIENT_TIMEOUT_MS), MAX_TIMER_MS);
 }
 
 async function initModel(

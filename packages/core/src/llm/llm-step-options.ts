@@ -34,7 +34,11 @@ export interface LlmStepOptions {
   fallbacks?: readonly ChatModelInput[];
   /** How each model is retried on 429, 5xx, connection errors and timeouts. */
   retry?: Partial<RetryPolicy>;
-  /** Timeout of each model call, in milliseconds (default 60 s); a call that times out is retried. */
+  /**
+   * Timeout of each model call, in milliseconds (default 60 s); a call that times out is retried.
+   * The client Catena builds for an OpenAI model id waits past it (its own `timeout` is set a second
+   * longer when this is over its 10 minutes); a chat model instance keeps its own `timeout`.
+   */
   callTimeoutMs?: number;
   /** Timeout of the whole step (every call, retry and fallback), as for every step kind. */
   timeoutMs?: number;

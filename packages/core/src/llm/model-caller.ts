@@ -108,7 +108,7 @@ export class ModelCaller {
     for (const [index, input] of models.entries()) {
       let model: ResolvedModel;
       try {
-        model = await resolveChatModel(input, settings, step);
+        model = await resolveChatModel(input, settings, step, this.options.callTimeoutMs);
       } catch (error) {
         if (!(error instanceof ProviderNotConfiguredError)) throw error;
         notConfigured ??= error;
@@ -168,6 +168,7 @@ export class ModelCaller {
         let message: AIMessage | undefined;
         let thrown: unknown;
         const signal = AbortSignal.any([ctx.signal, timeout.signal]);
+        const began = performance.now();
         try {
           // Raced against the signal: a client that ignores it (a custom fetch, LangChain's token
           // estimate fetching its tables) must not hold the step past its timeout.
@@ -244,10 +245,17 @@ export class ModelCaller {
                   kind: "timeout",
                   retryable: true,
                   message: `no answer within ${this.options.callTimeoutMs} ms (the step's \`callTimeoutMs\`)`,
+                  namesTimeout: true,
                 }
               : answer?.choices === 0
                 ? NO_CHOICES
-                : classifyProviderError(thrown));
+                : classifyProviderError(thrown, {
+                    elapsedMs: performance.now() - began,
+                    ...(model.clientTimeoutMs === undefined
+                      ? {}
+                      : { clientTimeoutMs: model.clientTimeoutMs }),
+                    fromId: typeof input === "string",
+                  }));
         }
         failures.push({
           model: model.id,
@@ -256,6 +264,7 @@ export class ModelCaller {
           retryable: failure.retryable,
           message: failure.message,
           ...(failure.status === undefined ? {} : { status: failure.status }),
+          ...(failure.namesTimeout === true ? { namesTimeout: true } : {}),
           ...(baseURL === undefined ? {} : { baseURL }),
         });
         if (!failure.retryable || attempt === retry.attempts) break;

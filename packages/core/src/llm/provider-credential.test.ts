@@ -40,4 +40,23 @@ describe("shownBaseURL", () => {
     expect(shownBaseURL("http://127.0.0.1:8080/v1")).toBe("http://127.0.0.1:8080/v1");
     expect(shownBaseURL(undefined)).toBeUndefined();
   });
+
+  it("redacts the path segments that look like a key (a gateway's /v1/<key>/...), not routes or model names", () => {
+    expect(shownBaseURL("https://gw.example/v1/sk-live-4f9a8b7c6d5e/openai")).toBe(
+      "https://gw.example/v1/<redacted>/openai",
+    );
+    expect(shownBaseURL("https://gw.example/v1/Kp3x9QmZ2vR7tLw8YbN4cH6j/chat")).toBe(
+      "https://gw.example/v1/<redacted>/chat",
+    );
+    expect(
+      shownBaseURL("https://gateway.ai.cloudflare.com/v1/0123456789abcdef0123456789abcdef/gw/openai"),
+    ).toBe("https://gateway.ai.cloudflare.com/v1/<redacted>/gw/openai");
+    for (const kept of [
+      "https://res.openai.azure.com/openai/deployments/gpt-4.1-mini-2025-04-14",
+      "https://api.together.xyz/v1/meta-llama-3.1-70b-instruct-turbo",
+      "http://127.0.0.1:8080/v1/chatcompletionsproxyendpoint",
+    ]) {
+      expect(shownBaseURL(kept)).toBe(kept);
+    }
+  });
 });

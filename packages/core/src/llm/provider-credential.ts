@@ -55,17 +55,34 @@ export function credentialAdvice(model: string | undefined, baseURL: string | un
 
 /**
  * A base URL as it may be shown in an error and kept in a results file: its user, password, query
- * and fragment dropped (a proxy URL may carry a token there). Undefined for none.
+ * and fragment dropped (a proxy URL may carry a token there), and each path segment that looks like
+ * a secret (a gateway's `/v1/<key>/…`) replaced by `<redacted>`: one that starts `sk-` / `sk_`, or
+ * holds a run of 20 or more letters and digits mixing both (an API key, an account token; model
+ * names and words are split by `-` or `.` into shorter runs). Undefined for none.
  *
  * @example
  * shownBaseURL("https://user:secret@proxy.example/v1?key=k") // "https://proxy.example/v1"
+ * shownBaseURL("https://gw.example/v1/sk-live-4f9a8b7c6d5e/openai") // "https://gw.example/v1/<redacted>/openai"
  */
 export function shownBaseURL(baseURL: string | undefined): string | undefined {
   if (baseURL === undefined) return undefined;
   try {
     const url = new URL(baseURL);
-    return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+    const path = url.pathname
+      .split("/")
+      .map((segment) => (secretLike(segment) ? "<redacted>" : segment))
+      .join("/");
+    return `${url.origin}${path}`.replace(/\/+$/, "");
   } catch {
     return "a custom base URL";
   }
+}
+
+/** Whether a URL path segment looks like a credential rather than a route or a model name. */
+function secretLike(segment: string): boolean {
+  if (/^sk[-_]/i.test(segment)) return true;
+  for (const run of segment.match(/[A-Za-z0-9]{20,}/g) ?? []) {
+    if (/[0-9]/.test(run) && /[A-Za-z]/.test(run)) return true;
+  }
+  return false;
 }

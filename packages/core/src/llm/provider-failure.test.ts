@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { whatToDo } from "../errors/llm-errors.ts";
 import { classifyProviderError, retryAfterOf } from "./provider-failure.ts";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "./retry-policy.ts";
 
@@ -48,6 +49,34 @@ describe("classifyProviderError", () => {
     });
     expect(classifyProviderError(sdk)).toMatchObject({ kind: "client", status: 404 });
     expect(classifyProviderError(shaped({ cause: { status_code: 502 } }))).toMatchObject({ status: 502 });
+  });
+
+  it("says a timeout names its option only when one of the caller's ran out", () => {
+    const client = Object.assign(new Error("Request timed out."), { name: "TimeoutError" });
+    // The client's own: it ran out at its `timeout`.
+    expect(classifyProviderError(client, { elapsedMs: 1000, clientTimeoutMs: 1000 })).toMatchObject({
+      kind: "timeout",
+      namesTimeout: true,
+      message: expect.stringMatching(/raise the `timeout` of the model instance$/),
+    });
+    // A client Catena built for a model id has no instance to set it on.
+    expect(classifyProviderError(client, { elapsedMs: 1000, fromId: true }).message).toMatch(
+      /pass a chat model instance with a larger `timeout` as the step's `model`$/,
+    );
+    // Sooner than its `timeout`: a timeout below it, which the client reports the same way.
+    const early = classifyProviderError(client, { elapsedMs: 20, clientTimeoutMs: 600_000 });
+    expect(early).toMatchObject({ kind: "timeout", retryable: true });
+    expect(early.namesTimeout).toBeUndefined();
+    // Another client's or a proxy's words: a timeout, but of nothing the caller set.
+    const gateway = classifyProviderError(new Error("Gateway timed out"));
+    expect(gateway).toMatchObject({ kind: "timeout", retryable: true, message: "Gateway timed out" });
+    expect(gateway.namesTimeout).toBeUndefined();
+    const advice = whatToDo({ model: "acme:m", attempt: 1, ...gateway });
+    expect(advice).toMatch(/^Check the provider's status, the network and any proxy between them/);
+    expect(advice).not.toMatch(/raise the timeout named above/);
+    expect(
+      whatToDo({ model: "acme:m", attempt: 1, kind: "timeout", message: "x", namesTimeout: true }),
+    ).toMatch(/raise the timeout named above/);
   });
 
   it("reads how long the provider asked to wait", () => {

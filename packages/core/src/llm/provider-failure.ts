@@ -18,6 +18,26 @@ export interface ProviderFailure {
   /** How long the provider asked to wait (`retry-after-ms` or `Retry-After`), in milliseconds. */
   retryAfterMs?: number;
   message: string;
+  /**
+   * The message names the timeout that ran out and the option that sets it (the step's
+   * `callTimeoutMs`, the model client's `timeout`, fetch's `headersTimeout` or `bodyTimeout`), so
+   * "raise it" is a fix. Absent for a timeout that is no setting of the caller's (a proxy's, the
+   * network's, the operating system's connect timeout).
+   */
+  namesTimeout?: boolean;
+}
+
+/**
+ * What the caller knows of the call that failed, beside its error: enough to tell the model
+ * client's own timeout from another that the client reports the same way.
+ */
+export interface FailedCallContext {
+  /** How long the call ran before it failed, in milliseconds. */
+  elapsedMs: number;
+  /** The model client's own request timeout (the OpenAI client's `timeout`), when known. */
+  clientTimeoutMs?: number;
+  /** The model was given as an id: Catena built its client, so there is no instance to set `timeout` on. */
+  fromId?: boolean;
 }
 
 /**
@@ -40,11 +60,14 @@ export function transientStatus(status: number): boolean {
  * nor is a 429 saying `insufficient_quota` (an account out of credit, not a rate limit).
  * An error event in a streamed answer (no status) is judged by its type: `server_error` and
  * rate limits are retryable, `invalid_request_error` is not.
+ * `call` tells the client's own timeout apart: the OpenAI client reports any timeout of its fetch
+ * (a proxy's, the OS's connect timeout, a custom fetch's) as its own "Request timed out", but one
+ * that came before its `timeout` had passed is not its own.
  *
  * @example
  * classifyProviderError(err) // { kind: "rate-limit", retryable: true, status: 429, retryAfterMs: 2000, ... }
  */
-export function classifyProviderError(error: unknown): ProviderFailure {
+export function classifyProviderError(error: unknown, call?: FailedCallContext): ProviderFailure {
   const e = (typeof error === "object" && error !== null ? error : {}) as {
     headers?: unknown;
     name?: unknown;
@@ -91,17 +114,22 @@ export function classifyProviderError(error: unknown): ProviderFailure {
   const name = typeof e.name === "string" ? e.name : "";
   const fetchTimeout =
     fetchTimeoutOf(error) ?? (/waiting for response headers/i.test(message) ? HEADERS_TIMEOUT : undefined);
-  if (fetchTimeout !== undefined) return { kind: "timeout", retryable: true, message: fetchTimeout };
-  // The OpenAI SDK's own timeout, as LangChain rethrows it (a TimeoutError "Request timed out.",
-  // without the cause; the SDK says in its message when fetch's headersTimeout was the one).
-  if (name === "TimeoutError" || name === "APIConnectionTimeoutError") {
+  if (fetchTimeout !== undefined) {
     return {
       kind: "timeout",
       retryable: true,
-      message: `the model's client gave up waiting (${message.replace(/[\s.]+$/, "")}): its own \`timeout\` passed, which the step's \`callTimeoutMs\` does not set; raise the \`timeout\` of the model instance`,
+      message: fetchTimeout,
+      ...(fetchTimeout === CONNECT_TIMEOUT ? {} : { namesTimeout: true }),
     };
   }
+  // The OpenAI SDK's own timeout, as LangChain rethrows it (a TimeoutError "Request timed out.",
+  // without the cause; the SDK says in its message when fetch's headersTimeout was the one).
+  if (name === "TimeoutError" || name === "APIConnectionTimeoutError") {
+    return clientTimeout(message.replace(/[\s.]+$/, ""), call);
+  }
   const text = `${name} ${message} ${String(e.code ?? "")} ${causeText(e.cause)}`;
+  // A timeout of something else (a proxy's "Gateway timed out", a client's own error class): its
+  // words say what it was, and no setting of the caller's is known to have run out.
   if (/timeout|timed out/i.test(text)) return { kind: "timeout", retryable: true, message };
   if (
     /connection|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|fetch failed|network|terminated/i.test(
@@ -200,8 +228,41 @@ export function retryAfterOf(headers: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/**
+ * The model client's "Request timed out": its own `timeout`, unless the call failed before that
+ * had passed (then a timeout below it, which the client reports the same way: the network's, a
+ * proxy's, fetch's connect timeout). A client Catena built for a model id has no instance whose
+ * `timeout` the user could raise.
+ */
+function clientTimeout(said: string, call: FailedCallContext | undefined): ProviderFailure {
+  const limit = call?.clientTimeoutMs;
+  // The client starts its timer after the call began, so its own timeout never fires sooner;
+  // the margin is for timers that fire a little early.
+  if (call !== undefined && limit !== undefined && call.elapsedMs + 50 < limit) {
+    return {
+      kind: "timeout",
+      retryable: true,
+      message: `the request timed out after ${Math.round(call.elapsedMs)} ms (${said}), before the model client's own \`timeout\` (${limit} ms) had passed: a timeout of the connection, the network or a proxy, not a setting of the step's or the client's`,
+    };
+  }
+  const fix = call?.fromId
+    ? "Catena builds the client of a model given as an id with its provider's default `timeout`; to wait longer, pass a chat model instance with a larger `timeout` as the step's `model`"
+    : "raise the `timeout` of the model instance";
+  return {
+    kind: "timeout",
+    retryable: true,
+    message: `the model's client gave up waiting (${said}): its own \`timeout\` passed, which the step's \`callTimeoutMs\` does not set; ${fix}`,
+    namesTimeout: true,
+  };
+}
+
 const HEADERS_TIMEOUT =
   "the provider sent no response headers within the HTTP client's `headersTimeout` (UND_ERR_HEADERS_TIMEOUT); raise `headersTimeout` of the fetch dispatcher the model's client uses";
+
+// Named, but not "raise it" first: a connection that does not come is more often a wrong address
+// or a network down than a slow provider.
+const CONNECT_TIMEOUT =
+  "no connection to the provider within the HTTP client's connect timeout (UND_ERR_CONNECT_TIMEOUT); check the base URL and the network, or raise `connect.timeout` of the fetch dispatcher the model's client uses";
 
 /**
  * The timeouts of Node's fetch (undici) itself, found on the error or down its causes (the OpenAI
@@ -218,9 +279,7 @@ function fetchTimeoutOf(error: unknown): string | undefined {
     if (code === "UND_ERR_BODY_TIMEOUT") {
       return "the answer stalled mid-body longer than the HTTP client's `bodyTimeout` (UND_ERR_BODY_TIMEOUT); raise `bodyTimeout` of the fetch dispatcher the model's client uses";
     }
-    if (code === "UND_ERR_CONNECT_TIMEOUT") {
-      return "no connection to the provider within the HTTP client's connect timeout (UND_ERR_CONNECT_TIMEOUT); check the base URL and the network, or raise `connect.timeout` of the fetch dispatcher the model's client uses";
-    }
+    if (code === "UND_ERR_CONNECT_TIMEOUT") return CONNECT_TIMEOUT;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
