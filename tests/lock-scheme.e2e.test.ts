@@ -66,7 +66,7 @@ describe("catena lock with a lock from an older fingerprint scheme", () => {
     const r = await run("lock");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `kept 1 entry hashed by an older Catena, marked so in the lock because their chains were not loaded: ${gone}; to hash them the current way, run \`catena lock\` with their modules loaded`,
+      `kept 1 entry of chains not loaded in this run with the older scheme it was hashed with: ${gone}; to hash it the current way, run \`catena lock\` with its module loaded`,
     );
     const written = JSON.parse(await readFile(path, "utf8")) as {
       fingerprints?: string;

@@ -160,5 +160,6 @@ function changedLine(e: LockEntryCheck): string {
 /** Why some entries still carry an older scheme after a write, and how to hash them the current way. */
 function olderKeptLine(ids: string[]): string {
   const shown = ids.length > 5 ? `${ids.slice(0, 5).join(", ")}, ...` : ids.join(", ");
-  return `kept ${plural(ids.length, "entry", "entries")} hashed by an older Catena, marked so in the lock because their chains were not loaded: ${shown}; to hash them the current way, run \`catena lock\` with their modules loaded (--chains, or "chains" in catena.config.json), or remove the entries of chains that are gone.`;
+  const them = ids.length === 1 ? "it" : "them";
+  return `kept ${plural(ids.length, "entry", "entries")} of chains not loaded in this run with the older scheme ${them === "it" ? "it was" : "they were"} hashed with: ${shown}; to hash ${them} the current way, run \`catena lock\` with ${ids.length === 1 ? "its module" : "their modules"} loaded (--chains, or "chains" in catena.config.json), or remove the entries of chains that are gone.`;
 }
