@@ -8,28 +8,20 @@
  * Run from a package directory: node ../../scripts/build-package.ts
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire, stripTypeScriptTypes } from "node:module";
 import { dirname, join, relative } from "node:path";
+import { buildSources } from "./build-sources.ts";
 
 const pkg = process.cwd();
 const src = join(pkg, "src");
 const dist = join(pkg, "dist");
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "fixtures" ? [] : sources(path);
-    const isTest = /\.(test|test-d|case)\.ts$/.test(entry.name);
-    return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && !isTest ? [path] : [];
-  });
-}
-
 // Relative specifiers of static imports, re-exports and dynamic imports: `./x.ts` -> `./x.js`.
 const RELATIVE_TS = /((?:\bfrom|\bimport)\s*\(?\s*["'])(\.{1,2}\/[^"']+?)\.ts(["'])/g;
 
 rmSync(dist, { recursive: true, force: true });
-for (const file of sources(src)) {
+for (const file of buildSources(src)) {
   const out = join(dist, relative(src, file)).replace(/\.ts$/, ".js");
   mkdirSync(dirname(out), { recursive: true });
   const code = stripTypeScriptTypes(readFileSync(file, "utf8"), { mode: "strip" });

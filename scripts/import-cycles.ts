@@ -134,7 +134,7 @@ for (const root of roots) {
     console.log(`  e.g. ${shortestCycle(graph, c).map(shown).join(" -> ")}`);
   }
   console.log(
-    `${name}: ${cycles.length} import cycle(s) among ${files.length} files${valuesOnly ? " (value imports only)" : ""}`,
+    `${name}: ${cycles.length} import ${cycles.length === 1 ? "cycle" : "cycles"} among ${files.length} files${valuesOnly ? " (value imports only)" : ""}`,
   );
 }
 process.exitCode = total > 0 ? 1 : 0;

@@ -101,7 +101,7 @@ describe("catena train / calibrate on data in other shapes", () => {
       cwd: dir,
     });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("odd-types.jsonl: 6 line(s) are not labelled examples");
+    expect(r.stderr).toContain("odd-types.jsonl: 6 lines are not labelled examples");
     expect(r.stderr).toContain('line 3 ("text" is a number)');
     expect(r.stderr).toContain('line 4 ("text" is null)');
     expect(r.stderr).toContain('line 5 ("label" is an array)');
@@ -131,7 +131,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     );
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(
-      /^catena: one-example-class\.csv: 1 class\(es\) have fewer than 2 examples: "pin_blocked" \(1, line 20\)/,
+      /^catena: one-example-class\.csv: 1 class has fewer than 2 examples: "pin_blocked" \(1, line 20\)/,
     );
     expect(one.stderr).not.toContain("warning");
 
@@ -211,7 +211,7 @@ describe("catena train / calibrate on data in other shapes", () => {
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      'catena: warning: conflicting.csv: 1 text(s) appear with different labels: "Can you track my card for me?" (line 2 card_arrival, line 38 lost_or_stolen_card)',
+      'catena: warning: conflicting.csv: 1 text appears with different labels: "Can you track my card for me?" (line 2 card_arrival, line 38 lost_or_stolen_card)',
     );
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 /*
  * `catena lock --check` against a lock written before syntax-tree fingerprints (no `fingerprints`
  * field): a mismatch may be the new hashing's alone, so the message offers re-locking as well as a
- * version bump, and `catena lock --force` re-records the lock with the current scheme. A promotion
+ * version bump, and `catena lock --force` re-records the lock with the current scheme; entries of
+ * chains not loaded keep their older scheme, marked per entry. A promotion
  * into such a lock is refused before training: it would mark every other entry with the new scheme.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -50,6 +51,52 @@ describe("catena lock with a lock from an older fingerprint scheme", () => {
     expect(relocked.fingerprints).toBe("syntax-tree-1");
     expect(relocked.chains[id]).toBe(current.chains[id]);
     expect((await run("lock", "--check")).code).toBe(0);
+  });
+
+  it("keeps the entries of chains not loaded with their older scheme, and says how to re-hash them", async () => {
+    const path = join(dir, "catena.lock.json");
+    expect((await run("lock", "--force")).code).toBe(0);
+    const current = JSON.parse(await readFile(path, "utf8")) as { chains: Record<string, string> };
+    const gone = "gone-chain@1.0.0";
+    const oldFingerprint = "abcdef012345".padEnd(64, "0");
+    // An older Catena's lock (no scheme) with an entry whose module is not loaded now.
+    const old = { lockfileVersion: 1, chains: { ...current.chains, [gone]: oldFingerprint } };
+    await writeFile(path, JSON.stringify(old, null, 2));
+
+    const r = await run("lock");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `kept 1 entry of chains not loaded in this run with the older scheme it was hashed with: ${gone}; to hash it the current way, run \`catena lock\` with its module loaded`,
+    );
+    const written = JSON.parse(await readFile(path, "utf8")) as {
+      fingerprints?: string;
+      schemes?: Record<string, string>;
+      chains: Record<string, string>;
+    };
+    // The file does not claim the current scheme for the entry it did not hash.
+    expect(written.fingerprints).toBeUndefined();
+    expect(written.chains[gone]).toBe(oldFingerprint);
+    expect(written.schemes?.[gone]).toBeUndefined();
+    expect(Object.keys(written.schemes ?? {}).sort()).toEqual(Object.keys(current.chains).sort());
+    expect(Object.values(written.schemes ?? {}).every((s) => s === "syntax-tree-1")).toBe(true);
+
+    const check = await run("lock", "--check", "--json");
+    expect(check.code).toBe(0);
+    const entries = (
+      JSON.parse(check.stdout) as { entries: { id: string; status: string; olderScheme?: boolean }[] }
+    ).entries;
+    expect(entries.find((e) => e.id === gone)).toEqual({
+      id: gone,
+      status: "missing",
+      locked: oldFingerprint,
+      olderScheme: true,
+    });
+    expect(
+      entries.filter((e) => e.id !== gone).every((e) => e.status === "ok" && e.olderScheme === undefined),
+    ).toBe(true);
+    expect((await run("lock", "--check")).stdout).toContain(
+      `locked but not loaded: ${gone} (hashed by an older Catena)`,
+    );
   });
 
   it("refuses to promote a candidate into it before any training, with how to re-lock, and leaves it as it was", async () => {

@@ -51,7 +51,7 @@ describe("catena run against a failing provider", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /^catena: .*the model provider failed 1 time\(s\) \(openai:gpt-4\.1-mini-2025-04-14\); last: 401 Incorrect API key provided: sk-test\. Check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model/m,
+      /^catena: .*the model provider failed 1 time \(openai:gpt-4\.1-mini-2025-04-14\); last: 401 Incorrect API key provided: sk-test\. Check the API key the server at http:\/\/127\.0\.0\.1:\d+\/v1 expects \(the `apiKey` option, else OPENAI_API_KEY\) and its access to the model/m,
     );
     expect(r.stderr).not.toMatch(/Troubleshooting URL/);
   });
@@ -71,7 +71,7 @@ describe("catena run against a failing provider", () => {
     const r = await runLabel("overloaded");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /failed 2 time\(s\).*last: 503 Injected error 503\. Check the provider's status, raise `retry\.attempts`, or add `fallbacks`\./,
+      /failed 2 times.*last: 503 Injected error 503\. Check the provider's status, raise `retry\.attempts`, or add `fallbacks`\./,
     );
     expect(server.chatRequests().length - before).toBe(2);
   });

@@ -79,26 +79,24 @@ describe("catena run against a failing provider", () => {
         /last: 401 Incorrect API key provided: sk-test\. Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
       ],
     },
-    { text: "overloaded", stderr: [/failed 2 time\(s\)/, MODEL, /last: 503 .*Check the provider's status/] },
+    { text: "overloaded", stderr: [/failed 2 times/, MODEL, /last: 503 .*Check the provider's status/] },
     { text: "filtered", stderr: [/gpt-4\.1-mini-2025-04-14 did not answer: the provider's content filter/] },
     {
       text: "sse-error",
       stream: true,
-      stderr: [/failed 2 time\(s\)/, /\(an error event in the streamed answer, type server_error\)/],
+      stderr: [/failed 2 times/, /\(an error event in the streamed answer, type server_error\)/],
     },
     {
       text: "embed-bad-key",
       chain: "nearest",
       stderr: [
-        /embedder "openai:text-embedding-3-small:d4": the embeddings provider failed 1 time\(s\); last: 401 .*Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
+        /embedder "openai:text-embedding-3-small:d4": the embeddings provider failed 1 time; last: 401 .*Check the API key the server at \S+ expects \(the `apiKey` option, else OPENAI_API_KEY\)/,
       ],
     },
     {
       text: "embed-overloaded",
       chain: "nearest",
-      stderr: [
-        /the embeddings provider failed 2 time\(s\); last: 503 .*Check the provider's status, or raise/,
-      ],
+      stderr: [/the embeddings provider failed 2 times; last: 503 .*Check the provider's status, or raise/],
     },
   ];
 
@@ -160,11 +158,11 @@ describe("catena batch against each provider fault", () => {
       /\(item 1\): .*last: 400 .*context length.* fix the step's model or prompt/,
       /\(item 2\): .*last: 404 The model .* does not exist\. The provider refused/,
       /\(item 3\): .*last: 429 .*asked to wait 24 h, longer than `retry\.maxRetryAfterMs` \(2 s\)/,
-      /\(item 4\): .*failed 1 time\(s\).*last: 429 .*run out of quota \(insufficient_quota\): check its plan/,
-      /\(item 6\): .*failed 2 time\(s\).*last: the provider's answer is not valid JSON/,
-      /\(item 7\): .*failed 2 time\(s\).*last: Connection error\./,
-      /\(item 8\): .*failed 2 time\(s\).*last: no answer within 1500 ms \(the step's `callTimeoutMs`\)\./,
-      /\(item 9\): .*failed 2 time\(s\).*last: the provider billed 5 output token\(s\) but sent no text/,
+      /\(item 4\): .*failed 1 time.*last: 429 .*run out of quota \(insufficient_quota\): check its plan/,
+      /\(item 6\): .*failed 2 times.*last: the provider's answer is not valid JSON/,
+      /\(item 7\): .*failed 2 times.*last: Connection error\./,
+      /\(item 8\): .*failed 2 times.*last: no answer within 1500 ms \(the step's `callTimeoutMs`\)\./,
+      /\(item 9\): .*failed 2 times.*last: the provider billed 5 output tokens but sent no text/,
     ];
     for (const line of said) expect(first.stdout).toMatch(line);
     expect(first.stdout).toContain("run them again with --resume --retry-failed");

@@ -275,7 +275,7 @@ describe("removeBatch on a batch that is still running", () => {
       await expect(removeBatch(redis.url, batchId)).rejects.toMatchObject({
         code: "QUEUE_BATCH_RUNNING",
         message: expect.stringMatching(
-          /items waiting or running; cancel it first with `catena queue cancel .*--force/,
+          / items? waiting or running; cancel it first with `catena queue cancel .*--force/,
         ),
       });
       expect((await batchStatus(redis.url, batchId)).chain).toBe("slow");

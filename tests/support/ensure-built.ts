@@ -7,36 +7,58 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { buildSources } from "../../scripts/build-sources.ts";
 
 /** The repository root. */
 export const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 
-/** The packages the CLI runs on, each with the dist file its build produces. */
-const PACKAGES = [
+/** A package the CLI runs on: the dist file its build produces, and folders besides src/ it builds from. */
+export interface BuiltPackage {
+  dir: string;
+  built: string;
+  /** Folders whose every file goes into the build (the studio's web page). */
+  alsoFrom?: string[];
+}
+
+/** The packages the CLI runs on. */
+const PACKAGES: BuiltPackage[] = [
   { dir: "packages/core", built: "dist/bundle/index.js" },
   { dir: "packages/chains", built: "dist/index.js" },
-  { dir: "packages/studio", built: "dist/index.js" },
+  { dir: "packages/studio", built: "dist/index.js", alsoFrom: ["web"] },
   { dir: "packages/cli", built: "dist/bundle/main.js" },
   { dir: "packages/testing", built: "dist/server-command.js" },
 ];
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+/** Every file under `dir`, for folders built whole. */
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith(".test.ts")) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
+    return entry.isDirectory() ? allFiles(path) : [path];
+  });
 }
 
-/** Why the packages need a build, or undefined when every dist is there and newer than its sources. */
-export function buildReason(): string | undefined {
-  for (const pkg of PACKAGES) {
-    const built = join(repoRoot, pkg.dir, pkg.built);
+/**
+ * The newest modification time of the files a package is built from: its src/ files that go into
+ * the build (scripts/build-sources.ts: tests, type tests and fixtures do not) and its other folders.
+ */
+export function newestSourceMtime(pkgDir: string, alsoFrom: string[] = []): number {
+  const files = [
+    ...buildSources(join(pkgDir, "src")),
+    ...alsoFrom.flatMap((d) => (existsSync(join(pkgDir, d)) ? allFiles(join(pkgDir, d)) : [])),
+  ];
+  return files.reduce((newest, file) => Math.max(newest, statSync(file).mtimeMs), 0);
+}
+
+/**
+ * Why the packages need a build, or undefined when every dist is there and newer than the files it
+ * is built from. `root` and `packages` are for tests of the check itself.
+ */
+export function buildReason(root = repoRoot, packages: BuiltPackage[] = PACKAGES): string | undefined {
+  for (const pkg of packages) {
+    const built = join(root, pkg.dir, pkg.built);
     if (!existsSync(built)) return `${pkg.dir}/${pkg.built} is missing`;
-    if (newestMtime(join(repoRoot, pkg.dir, "src")) > statSync(built).mtimeMs)
-      return `${pkg.dir}/src changed since the last build`;
+    if (newestSourceMtime(join(root, pkg.dir), pkg.alsoFrom) > statSync(built).mtimeMs)
+      return `${pkg.dir} changed since the last build`;
   }
   return undefined;
 }

@@ -184,9 +184,11 @@ export { fingerprintOf } from "./versioning/fingerprint.ts";
 export type { LockCheck, LockEntryCheck, LockFile } from "./versioning/lock-file.ts";
 export {
   checkLock,
+  entryScheme,
   FINGERPRINT_SCHEME,
   lockFileText,
   lockFor,
   readLockFile,
+  relock,
   writeLockFile,
 } from "./versioning/lock-file.ts";

@@ -185,7 +185,7 @@ export async function removeBatch(
       if (unfinished.length > 0) {
         throw new QueueError(
           "QUEUE_BATCH_RUNNING",
-          `Batch ${batchId} on queue ${queueName} still has ${unfinished.length} items waiting or running; cancel it first with \`catena queue cancel ${batchId}\` (cancelBatch), or pass --force (force: true) to remove it anyway: its submitter then stops and items already running finish uncounted.`,
+          `Batch ${batchId} on queue ${queueName} still has ${unfinished.length === 1 ? "1 item" : `${unfinished.length} items`} waiting or running; cancel it first with \`catena queue cancel ${batchId}\` (cancelBatch), or pass --force (force: true) to remove it anyway: its submitter then stops and items already running finish uncounted.`,
           { details: { batchId, queueName, unfinished: unfinished.length } },
         );
       }

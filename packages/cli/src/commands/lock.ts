@@ -4,9 +4,8 @@ import {
   checkLock,
   floatingModels,
   type LockEntryCheck,
-  type LockFile,
-  lockFor,
   readLockFile,
+  relock,
   writeLockFile,
 } from "@catena/core";
 import type { Command } from "commander";
@@ -96,7 +95,11 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
           if (existed) {
             for (const e of fresh) ctx.io.out(`not locked yet: ${e.id} (run \`catena lock\` to add it)\n`);
           }
-          for (const e of missing) ctx.io.out(`locked but not loaded: ${e.id}\n`);
+          for (const e of missing) {
+            ctx.io.out(
+              `locked but not loaded: ${e.id}${e.olderScheme === true ? " (hashed by an older Catena)" : ""}\n`,
+            );
+          }
           for (const e of changed) ctx.io.err(`catena: ${changedLine(e)}\n`);
           for (const f of floating) {
             ctx.io.err(
@@ -125,9 +128,8 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
         ctx.setExitCode(ExitCode.failed);
         return;
       }
-      const merged: LockFile = lockFor([]);
-      const all = { ...lock.chains, ...lockFor(chains).chains };
-      for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
+      // Entries of chains not loaded now keep their own scheme: they were not hashed anew.
+      const merged = relock(lock, chains);
       mkdirSync(dirname(path), { recursive: true });
       await writeLockFile(path, merged);
       if (globals.json) {
@@ -141,6 +143,8 @@ export function registerLockCommand(program: Command, ctx: CommandContext): void
         );
       }
       ctx.io.out(`wrote ${shown}: ${plural(Object.keys(merged.chains).length, "entry", "entries")}\n`);
+      const older = missing.filter((e) => e.olderScheme === true).map((e) => e.id);
+      if (older.length > 0) ctx.io.out(`${olderKeptLine(older)}\n`);
     });
 }
 
@@ -151,4 +155,11 @@ function changedLine(e: LockEntryCheck): string {
     return `${change}; the lock was written by an older Catena that hashed code differently: if the chain did not change, re-lock with \`catena lock --force\`, else bump the version`;
   }
   return `${change}; bump the version`;
+}
+
+/** Why some entries still carry an older scheme after a write, and how to hash them the current way. */
+function olderKeptLine(ids: string[]): string {
+  const shown = ids.length > 5 ? `${ids.slice(0, 5).join(", ")}, ...` : ids.join(", ");
+  const them = ids.length === 1 ? "it" : "them";
+  return `kept ${plural(ids.length, "entry", "entries")} of chains not loaded in this run with the older scheme ${them === "it" ? "it was" : "they were"} hashed with: ${shown}; to hash ${them} the current way, run \`catena lock\` with ${ids.length === 1 ? "its module" : "their modules"} loaded (--chains, or "chains" in catena.config.json), or remove the entries of chains that are gone.`;
 }

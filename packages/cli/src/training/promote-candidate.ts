@@ -14,8 +14,8 @@ import {
   FINGERPRINT_SCHEME,
   type LockFile,
   lockFileText,
-  lockFor,
   readLockFile,
+  relock,
 } from "@catena/core";
 import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
@@ -159,10 +159,7 @@ async function plannedLock(cwd: string, candidate: AnyChain): Promise<PlannedWri
       `cannot lock ${candidate.id}: ${path} already locks that version to another fingerprint; remove the stale entry (or run \`catena lock --force\`), then promote again.`,
     );
   }
-  const merged: LockFile = lockFor([]);
-  const all = { ...lock.chains, ...lockFor([candidate]).chains };
-  for (const id of Object.keys(all).sort()) merged.chains[id] = all[id] as string;
-  return { path, text: lockFileText(merged) };
+  return { path, text: lockFileText(relock(lock, [candidate])) };
 }
 
 /**

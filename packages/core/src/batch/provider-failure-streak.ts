@@ -153,5 +153,5 @@ function messageOf(failure: SystemicFailure, failures: number): string {
   const status = failure.status === undefined ? "" : ` ${failure.status}`;
   const model = failure.model === undefined ? "" : ` for ${failure.model}`;
   const said = failure.message === "" ? "" : `: ${failure.message.replace(/[\s.]+$/, "")}`;
-  return `The batch stopped after ${failures} items in a row failed the same way: ${CAUSES[failure.kind]}${model} (${failure.kind}${status}${said}). The items not started are not in the results; ${FIXES[failure.kind](failure)}, then resume (catena batch --resume --retry-failed; resume: true, retryFailed: true in code) to run them and the failed ones.`;
+  return `The batch stopped after ${failures === 1 ? "1 item failed" : `${failures} items in a row failed the same way`}: ${CAUSES[failure.kind]}${model} (${failure.kind}${status}${said}). The items not started are not in the results; ${FIXES[failure.kind](failure)}, then resume (catena batch --resume --retry-failed; resume: true, retryFailed: true in code) to run them and the failed ones.`;
 }

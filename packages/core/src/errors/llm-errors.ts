@@ -1,3 +1,4 @@
+import { plural } from "../format/plural.ts";
 import { credentialAdvice } from "../llm/provider-credential.ts";
 import { transientStatus } from "../llm/provider-failure.ts";
 import { CatenaError, type CatenaErrorOptions } from "./catena-error.ts";
@@ -54,7 +55,7 @@ export class ProviderError extends CatenaError {
     const models = [...new Set(calls.map((c) => c.model))].join(", ");
     super(
       "PROVIDER_FAILED",
-      `llm step "${step}": the model provider failed ${calls.length} time(s) (${models}); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last)}`,
+      `llm step "${step}": the model provider failed ${plural(calls.length, "time")} (${models}); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last)}`,
       { ...options, details: { step, ...failedCallsDetails(calls), ...options.details } },
     );
     this.calls = calls;

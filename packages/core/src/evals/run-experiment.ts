@@ -1,6 +1,7 @@
 import type { AnyChain } from "../compile/chain.ts";
 import type { Dataset, DatasetExample } from "../datasets/dataset.ts";
 import { failureCode } from "../errors/failure-code.ts";
+import { plural } from "../format/plural.ts";
 import { assertCostBudget } from "../llm/cost-budget.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
@@ -107,7 +108,7 @@ export async function runExperiment(
     if (options.maxCostUsd === undefined || done === 0) return false;
     const perItem = spent / done;
     if (spent + perItem * (inFlight + 1) <= options.maxCostUsd) return false;
-    stoppedReason ??= `a budget of ${options.maxCostUsd} USD: ${done} of ${work.length} items cost ${spent.toFixed(4)} USD; the next would pass the budget`;
+    stoppedReason ??= `a budget of ${options.maxCostUsd} USD: ${done} of ${plural(work.length, "item")} cost ${spent.toFixed(4)} USD; the next would pass the budget`;
     return true;
   };
   /** Runs the next item, unless there is none, the run was stopped or the budget would be passed. */

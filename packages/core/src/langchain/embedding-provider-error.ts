@@ -1,5 +1,6 @@
 import { CatenaError, type CatenaErrorOptions } from "../errors/catena-error.ts";
 import { type FailedCall, failedCallsDetails, whatToDo } from "../errors/llm-errors.ts";
+import { plural } from "../format/plural.ts";
 
 /**
  * The embeddings provider kept failing (retries on 429, 5xx, connection errors and timeouts used
@@ -13,7 +14,7 @@ export class EmbeddingProviderError extends CatenaError {
     const last = calls.at(-1);
     super(
       "PROVIDER_FAILED",
-      `embedder "${embedder}": the embeddings provider failed ${calls.length} time(s); last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last, "embedder")}`,
+      `embedder "${embedder}": the embeddings provider failed ${plural(calls.length, "time")}; last: ${(last?.message ?? "unknown error").replace(/[\s.]+$/, "")}. ${whatToDo(last, "embedder")}`,
       { ...options, details: { embedder, ...failedCallsDetails(calls), ...options.details } },
     );
     this.calls = calls;

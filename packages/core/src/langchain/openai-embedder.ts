@@ -5,6 +5,7 @@ import PQueue from "p-queue";
 import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ChainDefinitionError, ProviderNotConfiguredError } from "../errors/errors.ts";
 import type { FailedCall } from "../errors/llm-errors.ts";
+import { plural } from "../format/plural.ts";
 import { shownBaseURL } from "../llm/provider-credential.ts";
 import { classifyProviderError, type ProviderFailure } from "../llm/provider-failure.ts";
 import type { RateLimits } from "../llm/provider-rate-limiter.ts";
@@ -254,7 +255,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
   }
 
   private problemWith(vectors: number[][], expected: number): string | undefined {
-    if (vectors.length !== expected) return `asked for ${expected} vectors, got ${vectors.length}`;
+    if (vectors.length !== expected) return `asked for ${plural(expected, "vector")}, got ${vectors.length}`;
     const wrong = vectors.find((v) => v?.length !== this.dimension);
     if (wrong !== undefined) {
       return `the model answered vectors of length ${wrong?.length}, but the embedder declares ${this.dimension}; set \`dimensions\` to the model's vector length`;

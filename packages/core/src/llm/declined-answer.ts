@@ -1,4 +1,5 @@
 import type { AIMessage } from "@langchain/core/messages";
+import { plural } from "../format/plural.ts";
 import type { ProviderFailure } from "./provider-failure.ts";
 import type { MeteredResponse } from "./response-meter.ts";
 import { contentText } from "./structured-answer.ts";
@@ -71,7 +72,7 @@ export function emptyAnswer(
     return {
       kind: "empty-answer",
       retryable: true,
-      message: `the provider billed ${textTokens} output token(s) but sent no text`,
+      message: `the provider billed ${plural(textTokens, "output token")} but sent no text`,
     };
   }
   if (allowEmpty) return undefined;

@@ -44,7 +44,7 @@ const cases: FaultCase[] = [
     kind: "empty-answer",
     requests: ATTEMPTS,
     retryable: true,
-    message: /last: the provider billed 12 output token\(s\) but sent no text\. Check the provider's status/,
+    message: /last: the provider billed 12 output tokens but sent no text\. Check the provider's status/,
   },
   {
     name: 'finish_reason "length" before any text',

@@ -16,7 +16,7 @@ const cases: FaultCase[] = [
     kind: "empty-answer",
     requests: ATTEMPTS,
     retryable: true,
-    message: /billed 12 output token\(s\) but sent no text/,
+    message: /billed 12 output tokens but sent no text/,
   },
   {
     name: 'finish_reason "length" before any text, streamed',

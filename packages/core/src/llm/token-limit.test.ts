@@ -66,7 +66,7 @@ describe("emptyAnswer", () => {
     ).toBeUndefined();
     expect(emptyAnswer(undefined, message({ stop_reason: "end_turn" }, reasoned))).toMatchObject({
       retryable: true,
-      message: "the provider billed 40 output token(s) but sent no text",
+      message: "the provider billed 40 output tokens but sent no text",
     });
     const metered = { reported: true, inputTokens: 9, outputTokens: 40, reasoningTokens: 40 };
     expect(emptyAnswer({ ...metered, finishReason: "stop" }, message({}))).toBeUndefined();

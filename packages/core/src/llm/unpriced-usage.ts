@@ -1,3 +1,4 @@
+import { plural } from "../format/plural.ts";
 import type { Usage } from "../types.ts";
 
 /**
@@ -10,5 +11,5 @@ export function unpricedTokens(usage: Usage): number {
 
 /** Why a cost budget stopped a batch or an experiment that spent tokens at no known price. */
 export function unpricedBudgetReason(budgetUsd: number, tokens: number): string {
-  return `a budget of ${budgetUsd} USD cannot be kept: ${tokens} model tokens were spent at no known price (a model missing from the price table); give it one with setModelPrice("<provider:model>", { inputPerMillion, outputPerMillion }) in the chain's module, or run without the budget`;
+  return `a budget of ${budgetUsd} USD cannot be kept: ${plural(tokens, "model token was", "model tokens were")} spent at no known price (a model missing from the price table); give it one with setModelPrice("<provider:model>", { inputPerMillion, outputPerMillion }) in the chain's module, or run without the budget`;
 }

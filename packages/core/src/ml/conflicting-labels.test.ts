@@ -20,7 +20,7 @@ describe("conflictingLabels", () => {
       },
     ]);
     expect(conflictingLabelsWarning("train.csv", found)).toBe(
-      'train.csv: 1 text(s) appear with different labels: "my card has not arrived" (line 2 card_arrival, line 4 lost_or_stolen_card). Keep one label per text: a model cannot learn both, and they count as mistakes whatever it answers.',
+      'train.csv: 1 text appears with different labels: "my card has not arrived" (line 2 card_arrival, line 4 lost_or_stolen_card). Keep one label per text: a model cannot learn both, and they count as mistakes whatever it answers.',
     );
     expect(conflictingLabelsWarning("train.csv", conflictingLabels(rows.slice(1)))).toBeUndefined();
   });

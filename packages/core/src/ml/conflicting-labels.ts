@@ -1,3 +1,4 @@
+import { plural } from "../format/plural.ts";
 import type { LabelledExample } from "./labelled-example.ts";
 
 /** One text that the data gives more than one label, with where each copy is. */
@@ -48,5 +49,5 @@ export function conflictingLabelsWarning(
           .join(", ")})`,
     )
     .join("; ");
-  return `${source}: ${conflicts.length} text(s) appear with different labels: ${shown}${conflicts.length > 3 ? "; ..." : ""}. Keep one label per text: a model cannot learn both, and they count as mistakes whatever it answers.`;
+  return `${source}: ${plural(conflicts.length, "text appears", "texts appear")} with different labels: ${shown}${conflicts.length > 3 ? "; ..." : ""}. Keep one label per text: a model cannot learn both, and they count as mistakes whatever it answers.`;
 }

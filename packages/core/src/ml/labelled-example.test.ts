@@ -15,7 +15,7 @@ describe("checkExamples", () => {
       { text: "bitcoin?", label: "crypto", line: 7 },
     ];
     expect(() => checkExamples(examples, { labels, minPerClass: 1, source: "dev.csv" })).toThrow(
-      'dev.csv: 5 example(s) have labels outside the allowed set: "CARD_ARRIVAL" (line 3, did you mean "card_arrival"?), " lost or stolen card" (line 4, did you mean "lost_or_stolen_card"?), "lost-or-stolen-card" (line 5, did you mean "lost_or_stolen_card"?), "Ru\u0308ckgabe" (line 6, did you mean "Rückgabe"?), "crypto" (line 7). Fix the labels or add them to the label set.',
+      'dev.csv: 5 examples have labels outside the allowed set: "CARD_ARRIVAL" (line 3, did you mean "card_arrival"?), " lost or stolen card" (line 4, did you mean "lost_or_stolen_card"?), "lost-or-stolen-card" (line 5, did you mean "lost_or_stolen_card"?), "Ru\u0308ckgabe" (line 6, did you mean "Rückgabe"?), "crypto" (line 7). Fix the labels or add them to the label set.',
     );
   });
 

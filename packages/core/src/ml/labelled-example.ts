@@ -1,4 +1,5 @@
 import { DatasetError, type DatasetProblem } from "../errors/ml-errors.ts";
+import { plural } from "../format/plural.ts";
 
 /** A text with its label, as used to train and evaluate the cheap tiers. */
 export interface LabelledExample {
@@ -53,7 +54,7 @@ export function checkExamples(
   });
   if (blank.length > 0) {
     throw new DatasetError(
-      `${source}: ${blank.length} example(s) have an empty text or label (${where(blank)}); fill them in or remove them.`,
+      `${source}: ${plural(blank.length, "example has", "examples have")} an empty text or label (${where(blank)}); fill them in or remove them.`,
       { problems: blank, details: { source } },
     );
   }
@@ -71,7 +72,7 @@ export function checkExamples(
         return found === undefined ? "" : `, did you mean "${found}"?`;
       };
       throw new DatasetError(
-        `${source}: ${unknown.length} example(s) have labels outside the allowed set: ${unknown
+        `${source}: ${plural(unknown.length, "example has a label", "examples have labels")} outside the allowed set: ${unknown
           .slice(0, SHOWN)
           .map((p) => `"${p.label}" (${at(p)}${meant(p.label)})`)
           .join(
@@ -92,7 +93,7 @@ export function checkExamples(
   if (thin.length > 0) {
     const problems = thin.flatMap(([, list]) => list);
     throw new DatasetError(
-      `${source}: ${thin.length} class(es) have fewer than ${minPerClass} examples: ${thin
+      `${source}: ${plural(thin.length, "class has", "classes have")} fewer than ${minPerClass} examples: ${thin
         .slice(0, SHOWN)
         .map(([label, list]) => `"${label}" (${list.length}, ${where(list)})`)
         .join(", ")}. Add examples for ${thin.length === 1 ? "it" : "them"} or drop the class.`,

@@ -44,7 +44,7 @@ describe("readLabelledFile", () => {
     }
     expect(error).toBeInstanceOf(DatasetError);
     const { message, problems } = error as DatasetError;
-    expect(message).toContain("6 line(s) are not labelled examples");
+    expect(message).toContain("6 lines are not labelled examples");
     expect(message).toContain('line 3 ("text" is a number), line 4 ("text" is null)');
     expect(message).toContain('line 6 ("text" is missing)');
     expect(message).toMatch(

@@ -1,4 +1,5 @@
 import { DatasetError, type DatasetProblem } from "../errors/ml-errors.ts";
+import { plural } from "../format/plural.ts";
 import { checkExamples, type LabelledExample } from "./labelled-example.ts";
 import { readDataText } from "./read-data-text.ts";
 import type { ReadLabelledCsvOptions } from "./read-labelled-csv.ts";
@@ -56,7 +57,7 @@ export function readLabelledJsonl(path: string, options: ReadLabelledCsvOptions 
       .map((p) => `line ${p.line} (${p.why})`)
       .join(", ");
     throw new DatasetError(
-      `${path}: ${bad.length} line(s) are not labelled examples: ${shown}${bad.length > SHOWN ? ", ..." : ""}. Each line needs a string text and label, e.g. {"${textKey}": "...", "${labelKey}": "..."}.`,
+      `${path}: ${plural(bad.length, "line is not a labelled example", "lines are not labelled examples")}: ${shown}${bad.length > SHOWN ? ", ..." : ""}. Each line needs a string text and label, e.g. {"${textKey}": "...", "${labelKey}": "..."}.`,
       { problems: bad.map(({ why: _why, ...p }) => p), details: { path } },
     );
   }

@@ -10,10 +10,12 @@ import {
   ChainRegistry,
   checkLock,
   defineChain,
+  entryScheme,
   lockFileText,
   lockFor,
   readLockFile,
   regex,
+  relock,
   writeLockFile,
 } from "../index.ts";
 import { FINGERPRINT_SCHEME } from "./lock-file.ts";
@@ -118,6 +120,73 @@ describe("lock file", () => {
       ["gone@1.0.0", "missing"],
       ["kept@1.0.0", "ok"],
     ]);
+  });
+
+  it("relock re-hashes the loaded chains and keeps the other entries with the scheme they were locked with", async () => {
+    const path = join(dir, "catena.lock.json");
+    const loaded = chain("loaded", "1.0.0");
+    const old = "f".repeat(64);
+    // An older Catena's lock: no scheme; only `loaded` is re-locked in this run.
+    await writeFile(
+      path,
+      JSON.stringify({ lockfileVersion: 1, chains: { "loaded@1.0.0": old, "other@2.0.0": old } }),
+    );
+    const mixed = relock(await readLockFile(path), [loaded]);
+    expect(mixed).toEqual({
+      lockfileVersion: 1,
+      schemes: { "loaded@1.0.0": FINGERPRINT_SCHEME },
+      chains: { "loaded@1.0.0": loaded.fingerprint, "other@2.0.0": old },
+    });
+    expect(entryScheme(mixed, "loaded@1.0.0")).toBe(FINGERPRINT_SCHEME);
+    expect(entryScheme(mixed, "other@2.0.0")).toBeUndefined();
+
+    // Written and read back, the schemes survive, and the entry not loaded is still of the older one.
+    await writeLockFile(path, mixed);
+    const reread = await readLockFile(path);
+    expect(reread).toEqual(mixed);
+    expect(checkLock([loaded], reread).entries).toEqual([
+      { id: "loaded@1.0.0", status: "ok", locked: loaded.fingerprint, actual: loaded.fingerprint },
+      { id: "other@2.0.0", status: "missing", locked: old, olderScheme: true },
+    ]);
+    // A changed `other` is flagged as maybe the hashing's alone; a changed `loaded` is not.
+    const otherNow = chain("other", "2.0.0");
+    expect(checkLock([otherNow], reread).entries.find((e) => e.id === "other@2.0.0")).toMatchObject({
+      status: "changed",
+      olderScheme: true,
+    });
+    expect(
+      checkLock([chain("loaded", "1.0.0", "x")], reread).entries.find((e) => e.id === "loaded@1.0.0"),
+    ).not.toHaveProperty("olderScheme");
+
+    // Once every entry is re-hashed the file is back to the one-scheme form.
+    const current = relock(reread, [loaded, otherNow]);
+    expect(current).toEqual(lockFor([loaded, otherNow]));
+    expect(lockFileText(current)).not.toContain("schemes");
+  });
+
+  it("relock keeps entries of two older schemes apart, the commoner one as the file's", () => {
+    const loaded = chain("loaded", "1.0.0");
+    const lock = relock(
+      {
+        lockfileVersion: 1,
+        fingerprints: "older-1",
+        schemes: { "none@1.0.0": "older-0" },
+        chains: { "a@1.0.0": "a".repeat(64), "c@1.0.0": "c".repeat(64), "none@1.0.0": "b".repeat(64) },
+      },
+      [loaded],
+    );
+    expect(lock.fingerprints).toBe("older-1");
+    expect(lock.schemes).toEqual({ "loaded@1.0.0": FINGERPRINT_SCHEME, "none@1.0.0": "older-0" });
+    expect(entryScheme(lock, "a@1.0.0")).toBe("older-1");
+  });
+
+  it("readLockFile rejects schemes that are not a map of strings, naming the file", async () => {
+    const path = join(dir, "catena.lock.json");
+    await writeFile(path, JSON.stringify({ lockfileVersion: 1, schemes: { "a@1.0.0": 1 }, chains: {} }));
+    await expect(readLockFile(path)).rejects.toSatisfy(
+      (e: unknown) =>
+        CatenaError.isInstance(e) && e.message.includes(path) && e.message.includes('"schemes"'),
+    );
   });
 
   it("readLockFile returns an empty lock for a missing file", async () => {
