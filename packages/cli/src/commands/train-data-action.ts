@@ -110,7 +110,8 @@ export async function trainDataAction(
   assertWritablePath(outDir, { option: "--out", shown: options.out ?? outShown, kind: "directory" });
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
-  const stage = stageFolder(outDir);
+  // A candidate's folder is its own: the commit fails rather than merge into another training's.
+  const stage = stageFolder(outDir, { exclusive: version !== undefined, shown: outShown });
   const onSignal = (signal: NodeJS.Signals): void => {
     bar?.stop();
     stage.discard();
@@ -144,7 +145,11 @@ export async function trainDataAction(
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
-  stage.commit();
+  // Thresholds chosen for other weights would route items by scores they were not chosen for:
+  // without a calibration, the folder's old ones go in the same commit as the new weights.
+  const { removed } = stage.commit(
+    calibrated === undefined ? { remove: [basename(trainable.thresholdsPath(outDir))] } : {},
+  );
   // Named where they are now, in the folder the staging folder became or was moved into.
   const placed = (file: string): string => displayPath(ctx.io.cwd, join(outDir, basename(file)));
   const files = trained.files.map(placed);
@@ -176,6 +181,7 @@ export async function trainDataAction(
         report: trained.report,
         calibration: calibrated?.result ?? null,
         ...(next === undefined ? {} : { next }),
+        removed: removed.map(placed),
       }),
     );
     return;
@@ -184,6 +190,7 @@ export async function trainDataAction(
     trainReportText(name, trained.report, files, new Set(train.map((e) => e.label)).size, {
       ...(calibrated === undefined ? {} : { calibration: calibrated.result }),
       ...(next === undefined ? {} : { next }),
+      removed: removed.map(placed),
       use:
         candidate === undefined
           ? outDir === resolve(trainable.artifactsDir)
