@@ -302,6 +302,62 @@ describe("catena train --data: folders of its own", () => {
   }, 120_000);
 });
 
+describe("catena calibrate without --artifacts", () => {
+  it("writes a candidate version with the new thresholds beside a copy of the installed artifacts, never the package's files", async () => {
+    const project = join(dir, "calibrated");
+    mkdirSync(project);
+    const before = packageDigest();
+    const dry = await catena(["calibrate", "banking-intents", "--data", "../dev.csv", "--dry-run"], {
+      cwd: project,
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(existsSync(join(project, ".catena"))).toBe(false);
+
+    const r = await catena(["calibrate", "banking-intents", "--data", "../dev.csv"], { cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(packageDigest()).toBe(before);
+    const folder = join(project, ".catena", "candidates", "banking-intents@1.0.1");
+    expect(readdirSync(folder).sort()).toEqual([
+      "candidate.json",
+      "chain.mjs",
+      "classifier.catena",
+      "embedder.catena",
+      "index.catena",
+      "manifest.json",
+      "thresholds.json",
+    ]);
+    const sha = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
+    expect(sha(join(folder, "classifier.catena"))).toBe(sha(join(packageArtifacts, "classifier.catena")));
+    expect(r.stdout).toContain(
+      "wrote .catena/candidates/banking-intents@1.0.1/thresholds.json, with a copy of the installed artifacts, chain.mjs and candidate.json beside it in .catena/candidates/banking-intents@1.0.1",
+    );
+    expect(r.stdout).not.toContain("bump its version");
+    const tryIt = /try it: +catena (.*)$/m.exec(r.stdout)?.[1]?.split(" ");
+    expect(tryIt).toEqual([
+      "eval",
+      "banking-intents@1.0.1",
+      "--chains",
+      "./.catena/candidates/banking-intents@1.0.1/chain.mjs",
+      "--data",
+      "../dev.csv",
+    ]);
+    const evaluated = await catena(["--no-trace", ...(tryIt ?? [])], { cwd: project, env: noProvider });
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/^evaluated banking-intents@1\.0\.1 on 40 items/);
+
+    // A second calibration is the next candidate; --json names it.
+    const json = await catena(["--json", "calibrate", "banking-intents", "--data", "../dev.csv"], {
+      cwd: project,
+    });
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.candidate.id).toBe("banking-intents@1.0.2");
+    expect(report.written).toBe(
+      join(project, ".catena", "candidates", "banking-intents@1.0.2", "thresholds.json"),
+    );
+  }, 120_000);
+});
+
 describe("catena train <chains module>", () => {
   it("is refused with how to train a chain of one's own in code", async () => {
     writeFileSync(join(dir, "my-chains.ts"), "export {};\n");

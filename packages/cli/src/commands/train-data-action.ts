@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from "node:fs";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
 import {
   checkExamples,
@@ -10,7 +10,6 @@ import {
   type TrainingReport,
 } from "@catena/core/ml";
 import { loadChains } from "../chains/load-chains.ts";
-import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
@@ -27,6 +26,7 @@ import {
   CANDIDATE_MODULE,
   candidateManifestText,
 } from "../training/candidate-manifest.ts";
+import { candidateUse } from "../training/candidate-use.ts";
 import { CANDIDATES_DIR, candidateVersionFor } from "../training/candidate-version.ts";
 import { type StagedFolder, stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
@@ -207,15 +207,4 @@ export async function trainDataAction(
 function writeCandidate(stage: StagedFolder, module: string, chain: string, version: string): void {
   writeFileSync(join(stage.dir, CANDIDATE_MODULE), module);
   writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(chain, version));
-}
-
-/** How to try the candidate and make it the chain's current version. */
-function candidateUse(cwd: string, id: string, module: string, dev: string | undefined): string[] {
-  const rel = relative(cwd, module).split(sep).join("/");
-  const entry = rel.startsWith("..") ? module : `./${rel}`;
-  return [
-    `This is ${id}, a candidate version of the chain; the installed one is unchanged. Next:`,
-    `  try it:      catena eval ${id} --chains ${entry} --data ${dev ?? "<labelled dev file>"}`,
-    `  adopt it:    add "${entry}" to "chains" in ${CONFIG_FILE}, then catena lock (the bare name then runs it)`,
-  ];
 }
