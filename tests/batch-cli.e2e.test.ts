@@ -264,6 +264,30 @@ describe("catena batch: no record is dropped silently", () => {
     expect((await results("stdin-tsv.jsonl"))[0]?.input).toEqual({ text: 'My 5" tablet crashes every time' });
   }, 60_000);
 
+  it("matches a CSV header to the chain's input fields in any case, as train does; an exact name wins; a tie is refused", async () => {
+    await writeFile(join(dir, "cased.csv"), "Text,Customer\nI was charged twice for one order,first\n");
+    const r = await run("batch", "support-triage", "--file", "cased.csv", "--out", "cased-results.jsonl");
+    expect(r.code, r.stderr).toBe(0);
+    const [line] = await results("cased-results.jsonl");
+    expect(line?.input).toEqual({ text: "I was charged twice for one order", Customer: "first" });
+    expect(line?.output?.queue).toBe("billing");
+
+    await writeFile(join(dir, "exact.tsv"), "TEXT\ttext\nnot this one\tI was charged twice for one order\n");
+    const exact = await run("batch", "support-triage", "--file", "exact.tsv", "--out", "exact-results.jsonl");
+    expect(exact.code, exact.stderr).toBe(0);
+    expect((await results("exact-results.jsonl"))[0]?.input).toEqual({
+      TEXT: "not this one",
+      text: "I was charged twice for one order",
+    });
+
+    await writeFile(join(dir, "tie.csv"), "Text,TEXT\na,b\n");
+    const tie = await run("batch", "support-triage", "--file", "tie.csv", "--out", "tie-results.jsonl");
+    expect(tie.code).toBe(2);
+    expect(tie.stderr).toContain(
+      'line 1: the header has "Text" and "TEXT", which differ only in case; the chain\'s input field "text" could be either: rename the column meant to "text" and run again.',
+    );
+  }, 60_000);
+
   it("refuses a line that is not valid UTF-8 with its line number; --encoding latin1 reads it", async () => {
     const bytes = Buffer.concat([
       Buffer.from('{"text": "I was charged twice"}\n'),

@@ -164,8 +164,43 @@ describe("catena skew", () => {
         })
       ).stdout,
     );
-    expect(json.labels.df).toBe(0);
+    // No placeholder numbers that read as "no shift": none, and why.
+    expect(json.labels).toMatchObject({ tested: false, reason: "too-few-items", df: null, pValue: null });
     expect(json.labels.items.baseline).toBe(1499);
+  }, 120_000);
+
+  it("says a label mix of a single label on both sides has nothing to compare, not that more runs would help", async () => {
+    const label = "card_arrival";
+    writeFileSync(
+      join(dir, "one-label.csv"),
+      `text,label\n${dev
+        .filter((e) => e.label === label)
+        .map((e) => `"${e.text.replaceAll('"', '""')}",${label}`)
+        .join("\n")}\n`,
+    );
+    await traceBatch(
+      "one-label",
+      train
+        .filter((e) => e.label === label)
+        .slice(0, 3)
+        .map((e) => e.text),
+    );
+    const args = ["skew", "banking-intents", "--baseline", "one-label.csv", "--project", "one-label"];
+    const r = await catena(args, { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^label mix +not tested \(a single label, see below\) +-$/m);
+    expect(r.stdout).toMatch(
+      /^label mix: not tested: a single label: the [1-3] labelled recent answers? and the \d+ baseline labels are all "card_arrival", so there is no mix to compare/m,
+    );
+    expect(r.stdout).not.toContain("a longer --since");
+    const json = JSON.parse((await catena(["--json", ...args], { cwd: dir, env })).stdout);
+    expect(json.labels).toMatchObject({
+      tested: false,
+      reason: "single-label",
+      statistic: null,
+      df: null,
+      pValue: null,
+    });
   }, 120_000);
 
   it("refuses a --field or an --escalation-tier the chain's runs do not have, naming those there are", async () => {

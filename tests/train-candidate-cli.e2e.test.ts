@@ -50,8 +50,49 @@ function packageDigest(): string {
   return hash.digest("hex");
 }
 
+/**
+ * Starts `catena train …` in `cwd`, and once its staging folder (the entry of `stagedIn` that starts
+ * with `staging`, as `.<folder>.staged-`) appears, stops the process (SIGSTOP), checks the folder is still there (so the
+ * training has not committed), runs `act` and lets it go on (SIGCONT). Trained on the whole banking
+ * split, the training runs seconds past the staging, so the folder is seen long before the commit
+ * however loaded the machine; stopped, it cannot commit while `act` runs. Resolves with the exit
+ * code and the standard error.
+ */
+async function trainStopped(
+  args: readonly string[],
+  cwd: string,
+  stagedIn: string,
+  staging: string,
+  act: (child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [catenaBin, "train", ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const staged = (): string[] =>
+    existsSync(stagedIn) ? readdirSync(stagedIn).filter((n) => n.startsWith(staging)) : [];
+  const end = Date.now() + 90_000;
+  while (staged().length === 0 && child.exitCode === null && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 5));
+  child.kill("SIGSTOP");
+  try {
+    expect(staged(), stderr).toHaveLength(1);
+    act(child);
+  } finally {
+    child.kill("SIGCONT");
+  }
+  return { code: await exited, stderr };
+}
+
 beforeAll(async () => {
   await ensureBuilt();
+  writeFileSync(join(dir, "full.csv"), csvText(train));
   writeFileSync(join(dir, "small.csv"), csvText(small));
   writeFileSync(join(dir, "dev.csv"), csvText(smallDev));
 }, 600_000);
@@ -159,27 +200,16 @@ describe("catena train --data --out <existing folder>", () => {
     mkdirSync(out);
     writeFileSync(join(out, "manifest.json"), '{"old": true}\n');
     writeFileSync(join(out, "notes.txt"), "mine\n");
-    const child = spawn(
-      process.execPath,
-      [catenaBin, "train", "banking-intents", "--data", "small.csv", "--out", "kept"],
-      {
-        cwd: dir,
-        env: { ...process.env, NO_COLOR: "1" },
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr += String(chunk);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const staged = () => readdirSync(dir).filter((n) => n.startsWith(".kept.staged-"));
-    const end = Date.now() + 60_000;
-    while (staged().length === 0 && child.exitCode === null && Date.now() < end)
-      await new Promise((r) => setTimeout(r, 5));
-    expect(staged(), stderr).toHaveLength(1);
-    child.kill("SIGINT");
-    expect(await exited, stderr).toBe(130);
+    // Held stopped once staged: the interrupt lands during the training, never after it.
+    const { code, stderr } = await trainStopped(
+      ["banking-intents", "--data", "full.csv", "--out", "kept"],
+      dir,
+      dir,
+      ".kept.staged-",
+      (child) => child.kill("SIGINT"),
+    );
+    expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/catena: interrupted; nothing was written to kept\n$/);
     expect(readdirSync(out).sort()).toEqual(["manifest.json", "notes.txt"]);
     expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe('{"old": true}\n');
@@ -196,6 +226,135 @@ describe("catena train --data --out <existing folder>", () => {
     // Weights in a folder of one's own are no candidate version.
     expect(existsSync(join(out, "candidate.json"))).toBe(false);
     expect(staged()).toEqual([]);
+  }, 120_000);
+});
+
+describe("catena train --data: folders of its own", () => {
+  it("without calibrating, removes an --out folder's old thresholds with the new weights, and says so", async () => {
+    const out = join(dir, "recal");
+    const first = await catena(["train", "banking-intents", "--data", "small.csv", "--out", "recal"], {
+      cwd: dir,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(join(out, "thresholds.json"))).toBe(true);
+    const r = await catena(
+      ["train", "banking-intents", "--data", "small.csv", "--out", "recal", "--no-calibrate"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, "thresholds.json"))).toBe(false);
+    expect(r.stdout).toContain(
+      "no thresholds were chosen for these weights, and the folder's old recal/thresholds.json (chosen for the weights these replace) was removed: every item goes to the LLM tier until you calibrate",
+    );
+    const json = await catena(
+      ["--json", "train", "banking-intents", "--data", "small.csv", "--out", "recal", "--no-calibrate"],
+      { cwd: dir },
+    );
+    expect(JSON.parse(json.stdout).removed).toEqual([]);
+  }, 120_000);
+
+  it("takes the next version while another training of the chain is staging one, and never merges into a candidate written meanwhile", async () => {
+    const project = join(dir, "busy");
+    const candidates = join(project, ".catena", "candidates");
+    mkdirSync(candidates, { recursive: true });
+    // Another training under way: its version is taken though its folder is not written yet.
+    const other = ".banking-intents@1.0.1.staged-4242-0a0b0c0d";
+    mkdirSync(join(candidates, other));
+    const r = await catena(["--json", "train", "banking-intents", "--data", "../small.csv"], {
+      cwd: project,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).candidate.id).toBe("banking-intents@1.0.2");
+
+    // A folder written by someone else while this training ran is left as it is: nothing merged.
+    const taken = join(candidates, "banking-intents@1.0.3");
+    const { code, stderr } = await trainStopped(
+      ["banking-intents", "--data", "../full.csv", "--no-calibrate"],
+      project,
+      candidates,
+      ".banking-intents@1.0.3.staged-",
+      () => {
+        mkdirSync(taken);
+        writeFileSync(join(taken, "chain.mjs"), "// theirs\n");
+      },
+    );
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain(
+      "catena: .catena/candidates/banking-intents@1.0.3 was written by another command while this one ran, so nothing was written there",
+    );
+    expect(readdirSync(taken)).toEqual(["chain.mjs"]);
+    expect(readFileSync(join(taken, "chain.mjs"), "utf8")).toBe("// theirs\n");
+    expect(readdirSync(candidates).sort()).toEqual([other, "banking-intents@1.0.2", "banking-intents@1.0.3"]);
+  }, 180_000);
+
+  it("removes the parents of --out it made when the training is interrupted", async () => {
+    const { code, stderr } = await trainStopped(
+      ["banking-intents", "--data", "full.csv", "--out", "made/for/it"],
+      dir,
+      join(dir, "made", "for"),
+      ".it.staged-",
+      (child) => child.kill("SIGINT"),
+    );
+    expect(code, stderr).toBe(130);
+    expect(existsSync(join(dir, "made"))).toBe(false);
+  }, 120_000);
+});
+
+describe("catena calibrate without --artifacts", () => {
+  it("writes a candidate version with the new thresholds beside a copy of the installed artifacts, never the package's files", async () => {
+    const project = join(dir, "calibrated");
+    mkdirSync(project);
+    const before = packageDigest();
+    const dry = await catena(["calibrate", "banking-intents", "--data", "../dev.csv", "--dry-run"], {
+      cwd: project,
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(existsSync(join(project, ".catena"))).toBe(false);
+
+    const r = await catena(["calibrate", "banking-intents", "--data", "../dev.csv"], { cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(packageDigest()).toBe(before);
+    const folder = join(project, ".catena", "candidates", "banking-intents@1.0.1");
+    expect(readdirSync(folder).sort()).toEqual([
+      "candidate.json",
+      "chain.mjs",
+      "classifier.catena",
+      "embedder.catena",
+      "index.catena",
+      "manifest.json",
+      "thresholds.json",
+    ]);
+    const sha = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
+    expect(sha(join(folder, "classifier.catena"))).toBe(sha(join(packageArtifacts, "classifier.catena")));
+    expect(r.stdout).toContain(
+      "wrote .catena/candidates/banking-intents@1.0.1/thresholds.json, with a copy of the installed artifacts, chain.mjs and candidate.json beside it in .catena/candidates/banking-intents@1.0.1",
+    );
+    expect(r.stdout).not.toContain("bump its version");
+    const tryIt = /try it: +catena (.*)$/m.exec(r.stdout)?.[1]?.split(" ");
+    expect(tryIt).toEqual([
+      "eval",
+      "banking-intents@1.0.1",
+      "--chains",
+      "./.catena/candidates/banking-intents@1.0.1/chain.mjs",
+      "--data",
+      "../dev.csv",
+    ]);
+    const evaluated = await catena(["--no-trace", ...(tryIt ?? [])], { cwd: project, env: noProvider });
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/^evaluated banking-intents@1\.0\.1 on 40 items/);
+
+    // A second calibration is the next candidate; --json names it.
+    const json = await catena(["--json", "calibrate", "banking-intents", "--data", "../dev.csv"], {
+      cwd: project,
+    });
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.candidate.id).toBe("banking-intents@1.0.2");
+    expect(report.written).toBe(
+      join(project, ".catena", "candidates", "banking-intents@1.0.2", "thresholds.json"),
+    );
   }, 120_000);
 });
 

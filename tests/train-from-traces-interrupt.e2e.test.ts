@@ -150,8 +150,12 @@ describe("catena train --from-traces, interrupted", () => {
       const held = await Promise.race([
         open(lockPath, "w"),
         exited.then((code) => {
-          // Unblocks the open above, which waits for a reader.
-          void open(lockPath, constants.O_RDONLY | constants.O_NONBLOCK).then((f) => f.close());
+          // Unblocks the open above, which waits for a reader. Run however the command ended (the
+          // race does not cancel it), so the pipe may already be removed: nothing to unblock then.
+          void open(lockPath, constants.O_RDONLY | constants.O_NONBLOCK).then(
+            (f) => f.close(),
+            () => undefined,
+          );
           throw new Error(`the command ended (${code}) before promoting: ${stderr()}`);
         }),
       ]);

@@ -1,17 +1,23 @@
 import { extname } from "node:path";
 import { CliError } from "../cli-error.ts";
-import type { DecodeOptions } from "./decoded-lines.ts";
 import type { LocatedItem } from "./located-item.ts";
-import { readCsv } from "./read-csv.ts";
+import { type ReadCsvOptions, readCsv } from "./read-csv.ts";
 import { readJsonl } from "./read-jsonl.ts";
 
-/** A batch input format: how to stream a file's items. */
+/**
+ * A batch input format: how to stream a file's items. `fields`, the chain's input fields, name the
+ * columns of a CSV or TSV header in any case; JSON lines keep their keys as written.
+ */
 export interface InputFormat {
   name: "jsonl" | "csv" | "tsv";
-  read(path: string, options?: DecodeOptions): AsyncIterable<LocatedItem>;
+  read(path: string, options?: Omit<ReadCsvOptions, "tabs">): AsyncIterable<LocatedItem>;
 }
 
-const JSONL: InputFormat = { name: "jsonl", read: readJsonl };
+const JSONL: InputFormat = {
+  name: "jsonl",
+  read: (path, options = {}) =>
+    readJsonl(path, options.encoding === undefined ? {} : { encoding: options.encoding }),
+};
 const CSV: InputFormat = { name: "csv", read: readCsv };
 const TSV: InputFormat = { name: "tsv", read: (path, options) => readCsv(path, { ...options, tabs: true }) };
 

@@ -13,6 +13,12 @@ export interface ReadCsvOptions extends DecodeOptions {
    * as `catena train` and `catena calibrate` read TSV (`readLabelledCsv` in `@catena/core/ml`).
    */
   tabs?: boolean;
+  /**
+   * The chain's input fields: a header that names one in another case (`Text` for `text`) is read
+   * as that field, as `catena train` reads its columns. A header with the exact name wins; two that
+   * differ from the field only in case, without one that matches it exactly, are refused.
+   */
+  fields?: readonly string[];
 }
 
 /**
@@ -67,6 +73,7 @@ async function* csvPass(
   const invalid = new LineMarks<string>(); // lines whose bytes do not decode
   const oddQuotes = new LineMarks<true>(); // lines with an odd number of quotes: a quoted field opens or closes there
   let header = columns;
+  let headerError: Error | undefined;
   let unclosed = false;
   let unclosedAt: number | undefined;
   const offset = fromLine - 1; // the parser counts lines from where this pass starts
@@ -96,8 +103,14 @@ async function* csvPass(
     columns:
       columns ??
       ((row: string[]) => {
-        header = row;
-        return row;
+        // Thrown from here the error would be the parser's; it is thrown before the first record.
+        try {
+          header = fieldColumns(row, options.fields ?? []);
+        } catch (error) {
+          headerError = error as Error;
+          header = row;
+        }
+        return header;
       }),
     bom: true,
     // Tab-separated text has no quoting, so a stray quote can never merge records.
@@ -116,6 +129,7 @@ async function* csvPass(
   input.pipe(parser);
   try {
     for await (const chunk of parser) {
+      if (headerError !== undefined) throw headerError;
       if (isSkip(chunk)) {
         const error = chunk[skipped];
         const line = typeof error.lines === "number" ? error.lines + offset : 0;
@@ -146,6 +160,7 @@ async function* csvPass(
   } finally {
     input.destroy(); // when the reader stops early
   }
+  if (headerError !== undefined) throw headerError;
   if (unclosedAt !== undefined) return { header, unclosedAt };
   if (!unclosed) return { header };
   // The quote that stays open is the last unpaired one after the last whole record.
@@ -182,4 +197,26 @@ function fromParser(error: CsvError, line: number, lastEnd: number): LocatedItem
 
 function isSkip(chunk: unknown): chunk is { [skipped]: CsvError } {
   return typeof chunk === "object" && chunk !== null && skipped in chunk;
+}
+
+/**
+ * The header with each column that names one of `fields` in another case renamed to the field: the
+ * exact name wins; two columns equal to the field ignoring case, with none equal to it exactly, are
+ * a `BatchInputError` (which one is meant cannot be told).
+ */
+function fieldColumns(header: readonly string[], fields: readonly string[]): string[] {
+  const out = [...header];
+  for (const field of fields) {
+    if (header.includes(field)) continue;
+    const at = header.flatMap((h, i) => (h.toLowerCase() === field.toLowerCase() ? [i] : []));
+    if (at.length > 1) {
+      const names = at.map((i) => JSON.stringify(header[i])).join(" and ");
+      throw new BatchInputError(
+        `line 1: the header has ${names}, which differ only in case; the chain's input field "${field}" could be either: rename the column meant to "${field}" and run again.`,
+        { details: { line: 1, field, columns: at.map((i) => header[i]) } },
+      );
+    }
+    if (at[0] !== undefined) out[at[0]] = field;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { type BatchOptions, runBatch } from "@catena/core";
+import { type AnyChain, type BatchOptions, runBatch } from "@catena/core";
 import type { Command } from "commander";
 import { batchReportJson, batchReportText } from "../batch/batch-report.ts";
 import type { DecodeOptions } from "../batch/decoded-lines.ts";
@@ -165,7 +165,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       // Standard input is read once, into a temporary file the batch can read as often as it needs.
       const spool = fromStdin ? await spoolStdin(process.stdin, format.name) : undefined;
       const file = spool?.path ?? resolve(ctx.io.cwd, options.file);
-      const read = (): AsyncIterable<LocatedItem> => format.read(file, decode);
+      const fields = inputFields(chain);
+      const read = (): AsyncIterable<LocatedItem> => format.read(file, { ...decode, fields });
       try {
         const stream = globals.json ? undefined : ctx.io.progressStream;
         const inputDigest = await fileDigest(file);
@@ -258,4 +259,10 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
         await spool?.dispose();
       }
     });
+}
+
+/** The fields of a chain's input, when it is an object schema (a CSV header names them in any case). */
+function inputFields(chain: AnyChain): string[] {
+  const shape = (chain.input as { shape?: unknown }).shape;
+  return shape !== null && typeof shape === "object" ? Object.keys(shape) : [];
 }

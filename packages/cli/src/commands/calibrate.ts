@@ -1,14 +1,16 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { thresholdText } from "@catena/core";
 import {
   type CalibrationResult,
   calibrate,
   conflictingLabels,
   conflictingLabelsWarning,
+  type TrainableChain,
   writeThresholds,
 } from "@catena/core/ml";
 import type { Command } from "commander";
+import { loadChains } from "../chains/load-chains.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
@@ -18,10 +20,18 @@ import { jsonText } from "../format/json-text.ts";
 import { plural } from "../format/plural.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import { table } from "../format/table.ts";
-import { globalOptions } from "../global-options.ts";
+import { type GlobalOptions, globalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
 import { artifactsFolder, artifactsFolderText } from "../training/artifacts-folder.ts";
 import { assertChainTakes } from "../training/assert-chain-takes.ts";
+import {
+  CANDIDATE_MANIFEST,
+  CANDIDATE_MODULE,
+  candidateManifestText,
+} from "../training/candidate-manifest.ts";
+import { candidateUse } from "../training/candidate-use.ts";
+import { CANDIDATES_DIR, candidateVersionFor } from "../training/candidate-version.ts";
+import { stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 
 /** The options of `catena calibrate`. */
@@ -35,8 +45,11 @@ export interface CalibrateCommandOptions {
 /**
  * Registers `catena calibrate <chain> --data dev.csv --target-precision 0.97`: chooses each cheap
  * tier's threshold on the labelled dev data, prints per tier the coverage and precision, the share
- * left to the LLM and the saving against an LLM-only chain, and writes the thresholds file (which
- * changes the chain's fingerprint: bump its version).
+ * left to the LLM and the saving against an LLM-only chain, and writes the thresholds file: into the
+ * `--artifacts` folder when given (which changes its fingerprint), else — as `catena train` does —
+ * into a candidate version in the project, `.catena/candidates/<chain>@<version>` (the installed
+ * artifacts copied beside the new thresholds, a `chain.mjs` and `candidate.json`), never the
+ * installed package's own folder; the report says how to try and adopt it.
  */
 export function registerCalibrateCommand(program: Command, ctx: CommandContext): void {
   program
@@ -48,8 +61,11 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       "labelled dev examples: a CSV (or .tsv) with text and label columns, or JSON lines; never the test set",
     )
     .option("--target-precision <p>", "precision the accepted answers of each tier must reach", "0.97")
-    .option("--artifacts <dir>", "artifacts folder of the chain (default: its own)")
-    .option("--dry-run", "report only; do not write the thresholds file")
+    .option(
+      "--artifacts <dir>",
+      "artifacts folder to calibrate and write into (default: the installed ones, written as a candidate version in .catena/candidates)",
+    )
+    .option("--dry-run", "report only; write no thresholds file")
     .action(async (name: string, options: CalibrateCommandOptions, command: Command) => {
       const globals = globalOptions(command);
       const trainable = trainableChainNamed(name, "calibrate");
@@ -75,15 +91,23 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
         dev.map((e) => ({ input: { text: e.text }, label: e.label })),
         { targetPrecision: target, ...(cost === undefined ? {} : { llmCostPerItemUsd: cost }) },
       );
-      const path = trainable.thresholdsPath(dir);
-      if (!options.dryRun) writeThresholds(path, result);
+      // Without --artifacts, a candidate version in the project: the installed package's files are
+      // not the user's to overwrite (as for `catena train`).
+      const candidate =
+        dir === undefined && options.dryRun !== true
+          ? await writeCandidate(ctx.io.cwd, globals, trainable, result)
+          : undefined;
+      const path = trainable.thresholdsPath(candidate?.dir ?? dir);
+      if (!options.dryRun && candidate === undefined) writeThresholds(path, result);
       const shown = displayPath(ctx.io.cwd, path);
       for (const warning of result.warnings) ctx.io.err(`catena: warning: ${warning.message}\n`);
       // The thresholds are part of the fingerprint: the chain over the folder, defined anew, tells it.
       const after =
         options.dryRun === true
           ? undefined
-          : trainable.chainFor(dir, { version: folder?.version ?? chain.version }).fingerprint;
+          : trainable.chainFor(candidate?.dir ?? dir, {
+              version: candidate?.version ?? folder?.version ?? chain.version,
+            }).fingerprint;
       const described =
         folder === undefined
           ? undefined
@@ -107,6 +131,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
                     fingerprint: chain.fingerprint,
                   },
                 }),
+            ...(candidate === undefined ? {} : { candidate }),
             fingerprint: { before: chain.fingerprint, after: after ?? null },
             written: options.dryRun ? null : path,
             result,
@@ -120,6 +145,12 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
           result,
           options.dryRun ? undefined : shown,
           after === undefined ? undefined : { before: chain.fingerprint, after },
+          candidate === undefined
+            ? undefined
+            : {
+                dir: displayPath(ctx.io.cwd, candidate.dir),
+                use: candidateUse(ctx.io.cwd, candidate.id, candidate.module, options.data),
+              },
         ),
       );
     });
@@ -127,13 +158,15 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
 
 /**
  * The human-readable calibration report. `chain` names what was calibrated (a chain's id, or an
- * artifacts folder); `fingerprint`, when the thresholds were written, the chain's before and after.
+ * artifacts folder); `fingerprint`, when the thresholds were written, the chain's before and after;
+ * `candidate`, the candidate version's folder they were written into and how to use it.
  */
 export function calibrationText(
   chain: string,
   r: CalibrationResult,
   written: string | undefined,
   fingerprint?: { before: string; after: string },
+  candidate?: { dir: string; use: readonly string[] },
 ): string {
   const pct = (x: number | null): string => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
@@ -163,9 +196,53 @@ export function calibrationText(
     "",
     written === undefined
       ? "dry run: thresholds not written"
-      : fingerprint === undefined || fingerprint.before !== fingerprint.after
-        ? `wrote ${written}: the chain's fingerprint changes${fingerprint === undefined ? "" : ` (${shortFingerprint(fingerprint.before)} → ${shortFingerprint(fingerprint.after)})`}, so bump its version (catena lock --check tells)`
-        : `wrote ${written}: the same thresholds as before (fingerprint ${shortFingerprint(fingerprint.after)} unchanged)`,
+      : candidate !== undefined
+        ? `wrote ${written}, with a copy of the installed artifacts, ${CANDIDATE_MODULE} and ${CANDIDATE_MANIFEST} beside it in ${candidate.dir}${fingerprint === undefined ? "" : ` (fingerprint ${shortFingerprint(fingerprint.before)} → ${shortFingerprint(fingerprint.after)})`}`
+        : fingerprint === undefined || fingerprint.before !== fingerprint.after
+          ? `wrote ${written}: the chain's fingerprint changes${fingerprint === undefined ? "" : ` (${shortFingerprint(fingerprint.before)} → ${shortFingerprint(fingerprint.after)})`}, so bump its version (catena lock --check tells)`
+          : `wrote ${written}: the same thresholds as before (fingerprint ${shortFingerprint(fingerprint.after)} unchanged)`,
   );
+  if (written !== undefined && candidate !== undefined) lines.push(...candidate.use);
   return `${lines.join("\n")}\n`;
+}
+
+/** A candidate version, as `catena calibrate` and `catena train` report it. */
+interface WrittenCandidate {
+  id: string;
+  version: string;
+  dir: string;
+  module: string;
+}
+
+/**
+ * Writes a candidate version of the installed chain with new thresholds: the installed artifacts'
+ * files (copies: the candidate must not change when the package is updated), `result`'s thresholds,
+ * the chain module and its manifest, staged beside the folder and put in place whole (a candidate
+ * folder is never merged into: see `stageFolder`).
+ */
+async function writeCandidate(
+  cwd: string,
+  globals: GlobalOptions,
+  trainable: TrainableChain,
+  result: CalibrationResult,
+): Promise<WrittenCandidate> {
+  const { registry } = await loadChains({ cwd, modules: globals.chains });
+  const { version } = await candidateVersionFor(cwd, registry, trainable.name);
+  const dir = resolve(cwd, CANDIDATES_DIR, `${trainable.name}@${version}`);
+  const stage = stageFolder(dir, { exclusive: true, shown: displayPath(cwd, dir) });
+  try {
+    const thresholds = basename(trainable.thresholdsPath(trainable.artifactsDir));
+    for (const name of readdirSync(trainable.artifactsDir)) {
+      const from = join(trainable.artifactsDir, name);
+      if (name !== thresholds && statSync(from).isFile()) copyFileSync(from, join(stage.dir, name));
+    }
+    writeThresholds(trainable.thresholdsPath(stage.dir), result);
+    writeFileSync(join(stage.dir, CANDIDATE_MODULE), trainable.chainModule(dir, version));
+    writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(trainable.name, version));
+  } catch (error) {
+    stage.discard();
+    throw error;
+  }
+  stage.commit();
+  return { id: `${trainable.name}@${version}`, version, dir, module: join(dir, CANDIDATE_MODULE) };
 }

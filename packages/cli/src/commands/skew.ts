@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type AnyChain, cascadeTierNames } from "@catena/core";
-import { type SkewReport, skewReport } from "@catena/core/ml";
+import { type LabelMix, type SkewReport, skewReport } from "@catena/core/ml";
 import { listTracedInputs, type TracedInput } from "@catena/core/tracing";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
@@ -168,8 +168,14 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
       ...(r.labels === undefined
         ? []
         : [
-            r.labels.df === 0
-              ? ["label mix", "", "", "not tested (too few items, see below)", "-"]
+            !r.labels.tested
+              ? [
+                  "label mix",
+                  "",
+                  "",
+                  `not tested (${r.labels.reason === "single-label" ? "a single label" : "too few items"}, see below)`,
+                  "-",
+                ]
               : [
                   "label mix",
                   "",
@@ -186,7 +192,7 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
         p(r.novelty.pValue),
       ],
     ]),
-    ...(r.labels?.df === 0 ? ["", untestedLabelMix(r.labels.items)] : []),
+    ...(r.labels?.tested === false ? ["", untestedLabelMix(r.labels)] : []),
     "",
     "escalation and deferral by time slice:",
     table([
@@ -214,9 +220,16 @@ function skewText(chain: string, r: SkewReport, outShown: string | undefined): s
 
 /**
  * Why the label mix has no test: the χ² test pools labels expected fewer than five times in either
- * sample, and with fewer than two cells left it has no degree of freedom; its placeholder statistic
- * (0, p 1) would read as "no shift".
+ * sample, and with fewer than two cells left it has no degree of freedom. When every labelled item
+ * on both sides has one label there is no mix to compare, and more runs of the same kind would not
+ * make one; otherwise more labelled items would.
  */
-function untestedLabelMix(items: { baseline: number; recent: number }): string {
-  return `label mix: not tested: too few items: ${plural(items.recent, "labelled recent answer")} against ${plural(items.baseline, "baseline label")}; the χ² test needs a label expected at least 5 times in both, and another label beside it (more recent runs, a longer --since).`;
+function untestedLabelMix(mix: Extract<LabelMix, { tested: false }>): string {
+  const { items } = mix;
+  const counted = `${plural(items.recent, "labelled recent answer")} against ${plural(items.baseline, "baseline label")}`;
+  if (mix.reason === "single-label") {
+    const label = mix.moved[0]?.label ?? "";
+    return `label mix: not tested: a single label: the ${plural(items.recent, "labelled recent answer")} and the ${plural(items.baseline, "baseline label")} are all "${label}", so there is no mix to compare; the χ² test needs another label on either side (a baseline with more than one label, or recent runs that answer otherwise).`;
+  }
+  return `label mix: not tested: too few items: ${counted}; the χ² test needs a label expected at least 5 times in both, and another label beside it (more recent runs, a longer --since).`;
 }

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from "node:fs";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { TrainProgress } from "@catena/chains";
 import {
   checkExamples,
@@ -10,7 +10,6 @@ import {
   type TrainingReport,
 } from "@catena/core/ml";
 import { loadChains } from "../chains/load-chains.ts";
-import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
@@ -27,6 +26,7 @@ import {
   CANDIDATE_MODULE,
   candidateManifestText,
 } from "../training/candidate-manifest.ts";
+import { candidateUse } from "../training/candidate-use.ts";
 import { CANDIDATES_DIR, candidateVersionFor } from "../training/candidate-version.ts";
 import { type StagedFolder, stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
@@ -110,7 +110,8 @@ export async function trainDataAction(
   assertWritablePath(outDir, { option: "--out", shown: options.out ?? outShown, kind: "directory" });
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
-  const stage = stageFolder(outDir);
+  // A candidate's folder is its own: the commit fails rather than merge into another training's.
+  const stage = stageFolder(outDir, { exclusive: version !== undefined, shown: outShown });
   const onSignal = (signal: NodeJS.Signals): void => {
     bar?.stop();
     stage.discard();
@@ -144,7 +145,11 @@ export async function trainDataAction(
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
-  stage.commit();
+  // Thresholds chosen for other weights would route items by scores they were not chosen for:
+  // without a calibration, the folder's old ones go in the same commit as the new weights.
+  const { removed } = stage.commit(
+    calibrated === undefined ? { remove: [basename(trainable.thresholdsPath(outDir))] } : {},
+  );
   // Named where they are now, in the folder the staging folder became or was moved into.
   const placed = (file: string): string => displayPath(ctx.io.cwd, join(outDir, basename(file)));
   const files = trained.files.map(placed);
@@ -176,6 +181,7 @@ export async function trainDataAction(
         report: trained.report,
         calibration: calibrated?.result ?? null,
         ...(next === undefined ? {} : { next }),
+        removed: removed.map(placed),
       }),
     );
     return;
@@ -184,6 +190,7 @@ export async function trainDataAction(
     trainReportText(name, trained.report, files, new Set(train.map((e) => e.label)).size, {
       ...(calibrated === undefined ? {} : { calibration: calibrated.result }),
       ...(next === undefined ? {} : { next }),
+      removed: removed.map(placed),
       use:
         candidate === undefined
           ? outDir === resolve(trainable.artifactsDir)
@@ -200,15 +207,4 @@ export async function trainDataAction(
 function writeCandidate(stage: StagedFolder, module: string, chain: string, version: string): void {
   writeFileSync(join(stage.dir, CANDIDATE_MODULE), module);
   writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(chain, version));
-}
-
-/** How to try the candidate and make it the chain's current version. */
-function candidateUse(cwd: string, id: string, module: string, dev: string | undefined): string[] {
-  const rel = relative(cwd, module).split(sep).join("/");
-  const entry = rel.startsWith("..") ? module : `./${rel}`;
-  return [
-    `This is ${id}, a candidate version of the chain; the installed one is unchanged. Next:`,
-    `  try it:      catena eval ${id} --chains ${entry} --data ${dev ?? "<labelled dev file>"}`,
-    `  adopt it:    add "${entry}" to "chains" in ${CONFIG_FILE}, then catena lock (the bare name then runs it)`,
-  ];
 }

@@ -24,6 +24,8 @@ export interface TrainReportExtras {
   calibration?: CalibrationResult;
   /** The `catena calibrate` command to run next, when train did not calibrate. */
   next?: string;
+  /** Files of the folder the training removed (its old thresholds, chosen for other weights). */
+  removed?: readonly string[];
   /** Lines after the files written: how to use them. */
   use?: readonly string[];
 }
@@ -69,9 +71,12 @@ export function trainReportText(
     );
   }
   if (extras.next !== undefined) {
+    const removed = extras.removed ?? [];
     lines.push(
       "",
-      "no thresholds were chosen for these weights: every item goes to the LLM tier until you calibrate them on labelled dev data. Next:",
+      removed.length > 0
+        ? `no thresholds were chosen for these weights, and the folder's old ${removed.join(", ")} (chosen for the weights these replace) was removed: every item goes to the LLM tier until you calibrate them on labelled dev data. Next:`
+        : "no thresholds were chosen for these weights: every item goes to the LLM tier until you calibrate them on labelled dev data. Next:",
       `  ${extras.next}`,
     );
   }

@@ -240,4 +240,15 @@ describe("catena eval's text", () => {
     expect(experimentText(labelled)).toMatch(/queue_match\s+1\.000\s+\[0\.\d{3}, 1\.000\]\s+6\/6/);
     expect(unscoredWarnings(labelled, [])).toEqual([]);
   });
+
+  it("names the repeats only when every example ran the same whole number of times", async () => {
+    const summary = summarizeExperiment(
+      await runExperiment(router("1.0.0"), routes, { evaluators: [fieldMatch({ fields: ["queue"] })] }),
+    );
+    const head = (runs: number): string => experimentText({ ...summary, runs }).split("\n")[0] ?? "";
+    expect(head(12)).toBe("evaluators (12 runs of 6 examples, 2 repeats):");
+    // A stopped experiment with repeats ran some examples once: no "1.5 repeats".
+    expect(head(9)).toBe("evaluators (9 runs of 6 examples):");
+    expect(head(6)).toBe("evaluators (6 runs of 6 examples):");
+  });
 });

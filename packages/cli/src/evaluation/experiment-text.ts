@@ -20,6 +20,15 @@ const score = (x: number): string => (Number.isNaN(x) ? "-" : x.toFixed(3));
 const interval = (low: number, high: number): string =>
   Number.isNaN(low) || Number.isNaN(high) ? "-" : `[${score(low)}, ${score(high)}]`;
 
+/**
+ * How many times each example ran, when that is one whole number above one: runs that do not divide
+ * evenly (an interrupted or partly resumed experiment) have no repeat count to name.
+ */
+function repeatsText(runs: number, examples: number): string {
+  const repeats = runs / Math.max(1, examples);
+  return repeats > 1 && Number.isInteger(repeats) ? `, ${plural(repeats, "repeat")}` : "";
+}
+
 /** The experiment part of `catena eval`'s report: evaluators with intervals, tiers, latency, cost. */
 export function experimentText(
   s: ExperimentSummary,
@@ -27,7 +36,7 @@ export function experimentText(
   options: { tiers?: boolean } = {},
 ): string {
   const lines = [
-    `evaluators (${plural(s.runs, "run")} of ${plural(s.examples, "example")}${s.runs > s.examples ? `, ${plural(s.runs / Math.max(1, s.examples), "repeat")}` : ""}):`,
+    `evaluators (${plural(s.runs, "run")} of ${plural(s.examples, "example")}${repeatsText(s.runs, s.examples)}):`,
     table([
       ["  KEY", "MEAN", "95% CI", "SCORED"],
       ...s.evaluators.map((e) => [

@@ -6,12 +6,22 @@ import {
   mkdirSync,
   readdirSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
+  unlinkSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CliError } from "../cli-error.ts";
 import { ExitCode } from "../exit-codes.ts";
+
+/** What {@link StagedFolder.commit} did beside putting the staged files in place. */
+export interface StagedCommit {
+  /** The folder the files went to. */
+  target: string;
+  /** Files of the target that the commit removed (of those it was asked to), by name. */
+  removed: string[];
+}
 
 /**
  * A folder being written beside the one it will become: training writes its files into `dir`, and
@@ -28,24 +38,66 @@ export interface StagedFolder {
   /**
    * Puts the staged files in place, synchronously (no signal handler runs in between): a target
    * that did not exist is the staged folder renamed; in one that did, each staged file replaces
-   * its namesake by a rename and the target's other files stay. Should a rename fail, the files
-   * already replaced are put back and the staged folder is removed. Returns the target.
+   * its namesake by a rename, the files named in `remove` go (they would not fit the new ones) and
+   * the target's other files stay. Should a rename fail, the files already replaced or removed are
+   * put back and the staged folder is removed. An `exclusive` folder is never merged into: when its
+   * target exists by then (another command took it meanwhile) the commit throws a `CliError`.
    */
-  commit(): string;
-  /** Removes the staged folder and its files (after a failure or an interruption). */
+  commit(options?: { remove?: readonly string[] }): StagedCommit;
+  /** Removes the staged folder and its files, and the parents it made when empty (after a failure or an interruption). */
   discard(): void;
 }
 
-/** Makes the staging folder for `target` (and `target`'s parents). */
-export function stageFolder(target: string): StagedFolder {
-  mkdirSync(dirname(target), { recursive: true });
+/** Options of {@link stageFolder}. */
+export interface StageFolderOptions {
+  /**
+   * The target is a folder of its own that nothing else may write (a candidate version): the commit
+   * renames the staged folder to it only if it does not exist, never merging files into it.
+   */
+  exclusive?: boolean;
+  /** How messages name the target (default: its path). */
+  shown?: string;
+}
+
+/**
+ * Prefix of the staging folders of `target`'s basename: `.<name>.staged-`, beside the target (a
+ * candidate version that is being written is taken, though its folder does not exist yet).
+ */
+export function stagingPrefix(targetName: string): string {
+  return `.${targetName}.staged-`;
+}
+
+/** Makes the staging folder for `target` (and `target`'s parents, removed again on discard if they are empty). */
+export function stageFolder(target: string, options: StageFolderOptions = {}): StagedFolder {
+  const parent = dirname(target);
+  // The parents made here: a training that fails leaves no empty folders behind it.
+  const firstMade = mkdirSync(parent, { recursive: true });
+  const made: string[] = [];
+  if (firstMade !== undefined) {
+    for (let d = parent; d.length >= firstMade.length; d = dirname(d)) {
+      made.push(d);
+      if (d === firstMade) break;
+    }
+  }
   // Made with the usual mode (mkdtemp's is owner-only), which the folder keeps once renamed.
   const dir = join(
-    dirname(target),
-    `.${basename(target)}.staged-${process.pid}-${randomBytes(4).toString("hex")}`,
+    parent,
+    `${stagingPrefix(basename(target))}${process.pid}-${randomBytes(4).toString("hex")}`,
   );
   mkdirSync(dir);
-  const discard = (): void => rmSync(dir, { recursive: true, force: true });
+  const discardStaged = (): void => rmSync(dir, { recursive: true, force: true });
+  const discard = (): void => {
+    discardStaged();
+    // Deepest first; one that holds something another command put there meanwhile stays.
+    for (const d of made) {
+      try {
+        rmdirSync(d);
+      } catch {
+        break;
+      }
+    }
+  };
+  const shown = options.shown ?? target;
   let committed = false;
   return {
     dir,
@@ -54,27 +106,60 @@ export function stageFolder(target: string): StagedFolder {
       return committed;
     },
     discard,
-    commit(): string {
+    commit(commitOptions = {}): StagedCommit {
       committed = true;
+      if (options.exclusive === true) {
+        claim(target, shown, discard);
+        try {
+          renameSync(dir, target);
+        } catch (error) {
+          rmdirSync(target);
+          discard();
+          throw error;
+        }
+        return { target, removed: [] };
+      }
       if (!existsSync(target)) {
         renameSync(dir, target);
-        return target;
+        return { target, removed: [] };
       }
-      replaceFiles(dir, target, discard);
-      discard();
-      return target;
+      const removed = replaceFiles(dir, target, commitOptions.remove ?? [], discardStaged);
+      discardStaged();
+      return { target, removed };
     },
   };
 }
 
 /**
- * Moves the files of `from` over their namesakes in `to`, all or none; `discard` removes `from`
- * once the files replaced are back (never while it holds the only copy of one).
+ * Makes `target`, empty, failing if it exists: mkdir is atomic, so of two commands committing the
+ * same folder one gets it and the other is told; the staged folder then replaces the empty folder
+ * by a rename (POSIX renames over an empty folder), never merging into another's files.
  */
-function replaceFiles(from: string, to: string, discard: () => void): void {
+function claim(target: string, shown: string, discard: () => void): void {
+  try {
+    mkdirSync(target);
+  } catch (error) {
+    discard();
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new CliError(
+        `${shown} was written by another command while this one ran, so nothing was written there (it stays as that command left it); run this one again: it takes the next free version.`,
+        { exitCode: ExitCode.failed, code: "CANDIDATE_TAKEN", cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Moves the files of `from` over their namesakes in `to` and removes those of `remove` that `to`
+ * has, all or none; `discard` removes `from` once the files replaced are back (never while it holds
+ * the only copy of one). Returns the names removed.
+ */
+function replaceFiles(from: string, to: string, remove: readonly string[], discard: () => void): string[] {
   const backup = join(from, ".previous");
   mkdirSync(backup);
   const names = readdirSync(from).filter((n) => n !== ".previous");
+  const gone = remove.filter((n) => !names.includes(n) && existsSync(join(to, n)));
   const replaced: string[] = [];
   try {
     for (const name of names) {
@@ -85,6 +170,11 @@ function replaceFiles(from: string, to: string, discard: () => void): void {
       const old = join(to, name);
       if (existsSync(old)) keepCopy(old, join(backup, name));
       renameSync(join(from, name), old);
+      replaced.push(name);
+    }
+    for (const name of gone) {
+      keepCopy(join(to, name), join(backup, name));
+      unlinkSync(join(to, name));
       replaced.push(name);
     }
   } catch (error) {
@@ -110,6 +200,7 @@ function replaceFiles(from: string, to: string, discard: () => void): void {
       { exitCode: ExitCode.failed, cause: error },
     );
   }
+  return gone;
 }
 
 /** A second name for `path` (a hard link: no copy of a large index), or a copy where links are not allowed. */

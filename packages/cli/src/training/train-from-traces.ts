@@ -6,7 +6,7 @@
  * loadable as name@version.
  */
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { type AnyChain, cascadeTierNames } from "@catena/core";
 import { checkGate, type GateCondition } from "@catena/core/evals";
 import {
@@ -95,7 +95,7 @@ export interface TrainFromTracesOptions {
   /**
    * Called with the folder the candidate is staged in (beside its own, which is written only at the
    * end: see {@link stageFolder}): what to remove if the command is interrupted before it finished
-   * (never the parents it made: `.catena` may hold an LLM cache). Called again with `undefined`
+   * (with the parents it made, only while they are empty: `.catena` may hold an LLM cache). Called again with `undefined`
    * right before the staged files are put in place, the reports written and the promotion's files
    * written, synchronously from then on: a callback that throws there (interrupted) leaves the
    * candidate's folder as it was and no promotion, none that is half made.
@@ -165,10 +165,13 @@ export async function trainFromTraces(options: TrainFromTracesOptions): Promise<
   const version = nextVersion(current.version, options.takenVersions);
   const dir = resolve(options.cwd, options.outDir ?? join(CANDIDATES_DIR, `${trainable.name}@${version}`));
   // Written beside its folder and put in place at the end: an interrupted or failed training leaves
-  // an existing --out folder as it was. Only the staging folder is the caller's to remove: the
-  // parents (.catena, .catena/candidates) may hold what other commands keep there (an LLM cache,
-  // other candidates), so they are made but never marked.
-  const stage = stageFolder(dir);
+  // an existing --out folder as it was. Discarding removes the parents it made only while they are
+  // empty: .catena may hold what other commands keep there meanwhile (an LLM cache, other
+  // candidates). A candidate's folder is its own: never merged into another training's.
+  const stage = stageFolder(dir, {
+    exclusive: options.outDir === undefined,
+    shown: relative(options.cwd, dir) || dir,
+  });
   options.onStaged?.(stage);
   try {
     return await trainStaged(options, { set, counts, dev, given, version, stage, target });
@@ -303,7 +306,7 @@ async function trainStaged(
     }
   }
   options.onStaged?.(undefined);
-  options.onWritten?.(stage.commit());
+  options.onWritten?.(stage.commit().target);
   const writeReports = (r: TrainFromTracesResult): void => {
     writeFileSync(r.report.json, `${JSON.stringify(reportJson(r, set), null, 2)}\n`);
     writeFileSync(r.report.markdown, loopReportMarkdown(r));

@@ -26,6 +26,7 @@ export { shadowReport } from "../monitor/shadow-report.ts";
 export type {
   BaselineItem,
   FormatShift,
+  LabelMix,
   NewCluster,
   RecentItem,
   SkewOptions,

@@ -60,6 +60,29 @@ export interface NewCluster {
   nearestBaselineSimilarity: number;
 }
 
+/**
+ * The label mix's χ² test, or why there is none: it pools labels expected fewer than five times in
+ * either sample, and with fewer than two cells left it has no degree of freedom, so `statistic`,
+ * `df` and `pValue` are null (a p of 1 would read as "no shift"), `tested` false and `reason` says
+ * why: `single-label` when every labelled item on both sides has the same label (no mix to
+ * compare), `too-few-items` otherwise.
+ */
+export type LabelMix = {
+  /** How many labelled items each side had: what the test was computed on. */
+  items: { baseline: number; recent: number };
+  /** Labels whose share moved most, largest move first. */
+  moved: { label: string; baselineShare: number; recentShare: number }[];
+} & (
+  | { tested: true; statistic: number /** Degrees of freedom of the χ² test. */; df: number; pValue: number }
+  | {
+      tested: false;
+      reason: "single-label" | "too-few-items";
+      statistic: null;
+      df: null;
+      pValue: null;
+    }
+);
+
 /** What {@link skewReport} found. */
 export interface SkewReport {
   baseline: number;
@@ -73,17 +96,7 @@ export interface SkewReport {
   };
   format: FormatShift[];
   /** Label mix of the chain's answers against the baseline's labels (absent without labels). */
-  labels?: TestResult & {
-    /**
-     * Degrees of freedom of the χ² test; 0 when it could not be computed (too few labels expected
-     * five times or more in both samples): then `statistic` 0 and `pValue` 1 say nothing.
-     */
-    df: number;
-    /** How many labelled items each side had: what the test was computed on. */
-    items: { baseline: number; recent: number };
-    /** Labels whose share moved most, largest move first. */
-    moved: { label: string; baselineShare: number; recentShare: number }[];
-  };
+  labels?: LabelMix;
   /** Escalation and deferral rates per time slice, oldest first. */
   trend: { from: string; to: string; runs: number; escalated: number; deferred: number }[];
   novelty: {
@@ -176,7 +189,7 @@ export function skewReport(
   const labels = labelMix(baseline, recent);
   if (labels !== undefined) {
     report.labels = labels;
-    if (labels.pValue < alpha) {
+    if (labels.tested && labels.pValue < alpha) {
       const top = labels.moved
         .slice(0, 3)
         .map((m) => `${m.label} ${percent(m.baselineShare)} → ${percent(m.recentShare)}`);
@@ -207,7 +220,19 @@ function labelMix(baseline: readonly BaselineItem[], recent: readonly RecentItem
     .map((label) => ({ label, baselineShare: (a[label] ?? 0) / na, recentShare: (b[label] ?? 0) / nb }))
     .sort((x, y) => Math.abs(y.recentShare - y.baselineShare) - Math.abs(x.recentShare - x.baselineShare))
     .slice(0, 10);
-  return { ...chiSquareTest(a, b), items: { baseline: na, recent: nb }, moved };
+  const items = { baseline: na, recent: nb };
+  const test = chiSquareTest(a, b);
+  if (test.df > 0) return { tested: true, ...test, items, moved };
+  const labels = new Set([...Object.keys(a), ...Object.keys(b)]).size;
+  return {
+    tested: false,
+    reason: labels === 1 ? "single-label" : "too-few-items",
+    statistic: null,
+    df: null,
+    pValue: null,
+    items,
+    moved,
+  };
 }
 
 function trendOf(
