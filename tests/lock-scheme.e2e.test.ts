@@ -2,8 +2,8 @@
  * `catena lock --check` against a lock written before syntax-tree fingerprints (no `fingerprints`
  * field): a mismatch may be the new hashing's alone, so the message offers re-locking as well as a
  * version bump, and `catena lock --force` re-records the lock with the current scheme; entries of
- * chains not loaded keep their older scheme, marked per entry. A promotion
- * into such a lock is refused before training: it would mark every other entry with the new scheme.
+ * chains not loaded keep their older scheme, marked per entry. A promotion into such a lock is not
+ * refused: it re-locks the candidate's entry only.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -99,19 +99,31 @@ describe("catena lock with a lock from an older fingerprint scheme", () => {
     );
   });
 
-  it("refuses to promote a candidate into it before any training, with how to re-lock, and leaves it as it was", async () => {
+  it("does not refuse a promotion into it: the run goes on to read the traces, and the lock is left as it was", async () => {
     const path = join(dir, "catena.lock.json");
     const old = `${JSON.stringify({ lockfileVersion: 1, chains: { "support-triage@1.0.0": "abcdef012345".padEnd(64, "0") } }, null, 2)}\n`;
     await writeFile(path, old);
-    // No trace backend is reachable: the refusal must come before the traces are read.
+    // No trace backend is reachable: the run gets past the lock file and stops at the traces.
+    const r = await catena(["train", "banking-intents", "--from-traces", "--promote"], {
+      cwd: dir,
+      env: { CATENA_STUDIO_URL: "http://127.0.0.1:9" },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain("older Catena");
+    expect(r.stderr).toContain("Cannot read the traces of banking-intents");
+    expect(await readFile(path, "utf8")).toBe(old);
+  });
+
+  it("still refuses a malformed lock before any training", async () => {
+    const path = join(dir, "catena.lock.json");
+    await writeFile(path, "{ not json");
     const r = await catena(["train", "banking-intents", "--from-traces", "--promote"], {
       cwd: dir,
       env: { CATENA_STUDIO_URL: "http://127.0.0.1:9" },
     });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      `catena: cannot promote into ${path}: it was written by an older Catena that hashed code differently (its "fingerprints" is missing, not "syntax-tree-1"), and locking the candidate would mark every other entry as hashed the current way. Re-lock it first: \`catena lock --check\` lists the fingerprints that differ, \`catena lock\` records them anew (--force for a chain that did not change), then train with --promote again.\n`,
-    );
-    expect(await readFile(path, "utf8")).toBe(old);
+    expect(r.stderr).toContain(path);
+    expect(r.stderr).not.toContain("127.0.0.1:9");
+    expect(await readFile(path, "utf8")).toBe("{ not json");
   });
 });

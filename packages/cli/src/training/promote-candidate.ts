@@ -9,14 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
-import {
-  type AnyChain,
-  FINGERPRINT_SCHEME,
-  type LockFile,
-  lockFileText,
-  readLockFile,
-  relock,
-} from "@catena/core";
+import { type AnyChain, lockFileText, readLockFile, relock } from "@catena/core";
 import { CONFIG_FILE } from "../chains/read-config.ts";
 import { CliError } from "../cli-error.ts";
 import { DEFAULT_LOCKFILE } from "../commands/lock.ts";
@@ -151,7 +144,6 @@ function plannedConfig(cwd: string, modulePath: string): PlannedWrite {
 async function plannedLock(cwd: string, candidate: AnyChain): Promise<PlannedWrite> {
   const path = join(cwd, DEFAULT_LOCKFILE);
   const lock = await readLockFile(path);
-  assertLockScheme(lock, path);
   const locked = lock.chains[candidate.id];
   if (locked !== undefined && locked !== candidate.fingerprint) {
     // The version is new to the loaded chains, so an entry under it is left from a candidate that is gone.
@@ -163,25 +155,11 @@ async function plannedLock(cwd: string, candidate: AnyChain): Promise<PlannedWri
 }
 
 /**
- * Reads the project's lock file and refuses a promotion into it when it was written with an older
- * fingerprint scheme: see {@link assertLockScheme}. For a check before training, so that the
- * refusal costs no training.
+ * Reads the project's lock file before training, so that a malformed one is refused before the
+ * training costs anything. A lock of an older fingerprint scheme is not refused: a promotion
+ * re-locks only the candidate's entry ({@link relock}), and every other entry keeps the scheme it
+ * was hashed with.
  */
 export async function assertPromotableLock(cwd: string): Promise<void> {
-  const path = join(cwd, DEFAULT_LOCKFILE);
-  assertLockScheme(await readLockFile(path), path);
-}
-
-/**
- * A lock file records one fingerprint scheme for all its entries. A promotion writes one entry: into
- * a lock of an older scheme, it would mark every other chain's entry as hashed the current way, and
- * `catena lock --check` would then call their old fingerprints changes of the chains. So it is
- * refused, with how to re-lock; an empty lock has nothing to mislabel.
- */
-export function assertLockScheme(lock: LockFile, path: string): void {
-  if (lock.fingerprints === FINGERPRINT_SCHEME || Object.keys(lock.chains).length === 0) return;
-  throw new CliError(
-    `cannot promote into ${path}: it was written by an older Catena that hashed code differently (its "fingerprints" is ${lock.fingerprints === undefined ? "missing" : JSON.stringify(lock.fingerprints)}, not "${FINGERPRINT_SCHEME}"), and locking the candidate would mark every other entry as hashed the current way. Re-lock it first: \`catena lock --check\` lists the fingerprints that differ, \`catena lock\` records them anew (--force for a chain that did not change), then train with --promote again.`,
-    { code: "LOCK_FILE_OLDER_SCHEME" },
-  );
+  await readLockFile(join(cwd, DEFAULT_LOCKFILE));
 }
