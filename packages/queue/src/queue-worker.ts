@@ -175,7 +175,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       metadata: { ...data.run.metadata, batchId: data.batchId, batchIndex: data.index },
     };
     if (options.tracer) runOptions.tracer = options.tracer;
-    const result = await run(chain, data.input, runOptions);
+    inChain++;
+    const result = await run(chain, data.input, runOptions).finally(() => {
+      inChain--;
+    });
     // Only what may pass is retried, as by a retry(): bad input, a refusal, a provider's 401 or
     // exhausted quota fail the same way every time (see retryableByDefault).
     const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
@@ -197,6 +200,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     await queue.close();
   }
   let running = 0;
+  let closing: Promise<void> | undefined;
+  /** Items whose chain runs now; the others of `running` wait for Redis to store their result. */
+  let inChain = 0;
   let takenAt = Date.now();
   const counted = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
     running++;
@@ -264,9 +270,15 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
+      // Closing, it stops at once when no chain runs (see close), else it waits for them.
       onDown: (away) =>
         options.onDown?.(
-          awayMessage(options.url, away, options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS),
+          awayMessage(
+            options.url,
+            away,
+            options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
+            closing === undefined ? undefined : inChain,
+          ),
         ),
       onBack: () => options.onBack?.(),
       onGone: (error) => {
@@ -282,7 +294,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
   );
-  let closing: Promise<void> | undefined;
   const deadWatch = watchForDeadWorkers({
     connection,
     queueName,
@@ -322,20 +333,20 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
     close() {
       closing ??= (async () => {
-        // Any connection not ready (Redis restarting, or back but a connection still reconnecting):
-        // BullMQ's normal close would wait for an "end" that a reconnecting ioredis never sends.
-        const ready = [...watched, ...blocking].every((c) => c.status === "ready");
-        const lost = watch.down || watch.gone || !ready;
         stuckWatch.stop();
         deadWatch.stop();
         // BullMQ's close drops its blocking connection itself: watched no more, that is no outage.
         // The watch goes on until the close ends: Redis may die during it.
         const blockingClients = blocking.splice(0);
-        // With Redis away, BullMQ's close would wait for it forever: the items in flight are
-        // lost to this worker anyway (their results cannot be stored), and go to others.
+        // Any connection not ready (Redis restarting, or back but a connection still reconnecting)
+        // while no chain runs: nothing is lost by forcing, and BullMQ's normal close would wait for
+        // an "end" that a reconnecting ioredis never sends.
+        const ready = [...watched, ...blockingClients].every((c) => c.status === "ready");
+        const lost = watch.gone || ((watch.down || !ready) && inChain === 0);
         if (!lost) {
-          // Items in flight take their time; BullMQ closing its connections after them may not
-          // take long: Redis may go away during the close, and it would wait for good.
+          // Items in flight take their time, and go on through a Redis restart (a long LLM call
+          // thrown away would run, and be billed, twice). BullMQ closing its connections after them
+          // may wait for good on a Redis gone during the close.
           const closed = worker.close().then(
             () => true,
             () => true,
@@ -346,11 +357,12 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
             new Promise((resolve) => {
               timer = setTimeout(resolve, ms);
             });
-          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended, or Redis
-          // away during the close (an item that ended then waits for good to be counted).
+          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended; Redis away
+          // while no chain runs (an item that ended then waits for good to be counted); or Redis
+          // away for the whole allowance (`unreachableAfterMs`), as for a worker that is not closing.
           const stuck = (async () => {
             let idleSince: number | undefined;
-            while (!settled && !watch.down) {
+            while (!settled && !watch.gone && !(watch.down && inChain === 0)) {
               if (running > 0) idleSince = undefined;
               else {
                 idleSince ??= Date.now();

@@ -183,6 +183,12 @@ export function watchRedis(
     Math.min(1000, Math.max(50, afterMs / 4)),
   );
   timer.unref();
+  // A first look at once: a connection is known as connected only once a check saw it ready, and an
+  // outage within the first interval (a worker closed and Redis restarted right after its start)
+  // would pass for one still joining.
+  setImmediate(() => {
+    if (!stopped) check();
+  });
   return {
     get gone() {
       return gone;
