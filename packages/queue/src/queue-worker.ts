@@ -10,14 +10,19 @@ import {
 import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
-import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
+import {
+  DEFAULT_DEAD_AFTER_MS,
+  watchForDeadWorkers,
+  workerConnectionName,
+  workersKey,
+} from "./dead-worker-watch.ts";
 import { forceCloseWorker } from "./force-close-worker.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
-import type { QueueError } from "./queue-error.ts";
+import { QueueError } from "./queue-error.ts";
 import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
 import { awayMessage } from "./redis-away.ts";
 import { reachRedis, redisConnection } from "./redis-connection.ts";
-import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
+import { checkAnswerWithinMs, DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { settlesWithin } from "./settles-within.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
@@ -49,10 +54,18 @@ export interface QueueWorkerOptions {
    * How long a worker's hold on an item lasts without being renewed (default 30 000 ms; renewed
    * every half of it): a worker whose event loop is blocked for longer loses its items to others,
    * which run them again. A worker that dies (kill -9, a crash) loses its items to the others in
-   * about 1–2 s, as Redis sees its connection gone; where Redis cannot tell (no CLIENT LIST), after
-   * about this long.
+   * about `deadWorkerAfterMs` and a second, as Redis sees its connection gone; where Redis cannot
+   * tell (no CLIENT LIST), after about this long.
    */
   lockDurationMs?: number;
+  /**
+   * How long another worker's connection must be missing from Redis's `CLIENT LIST` before this
+   * worker counts it as dead and frees its items for the others (default 5000 ms, at least 1000).
+   * Shorter hands a killed worker's items on sooner; but a live worker whose connection blips for
+   * longer (a network hiccup, a proxy restart, `CLIENT KILL`) loses its items, which then run twice
+   * (it stops its copies once it sees their locks gone, at its next lock renewal).
+   */
+  deadWorkerAfterMs?: number;
   /** How often BullMQ's stalled-job check puts items of dead workers back (default 500 ms, or the lock duration when shorter). */
   stalledIntervalMs?: number;
   /** Told once per batch and reason when this worker refuses a batch's items. */
@@ -116,6 +129,15 @@ export interface QueueWorker {
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockDuration = options.lockDurationMs ?? 30_000;
+  checkAnswerWithinMs(options.answerWithinMs);
+  const deadAfterMs = options.deadWorkerAfterMs;
+  if (deadAfterMs !== undefined && !(Number.isFinite(deadAfterMs) && deadAfterMs >= 1000)) {
+    throw new QueueError(
+      "QUEUE_OPTION",
+      `deadWorkerAfterMs must be a number of milliseconds, 1000 or more (a reconnecting worker is gone from Redis a while), got ${String(deadAfterMs)}; leave it out for the default, ${DEFAULT_DEAD_AFTER_MS}.`,
+      { details: { option: "deadWorkerAfterMs", value: String(deadAfterMs) } },
+    );
+  }
   const connection = redisConnection(options.url);
   await reachRedis(connection, options.url);
   const refused = new Set<string>();
@@ -175,10 +197,18 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       metadata: { ...data.run.metadata, batchId: data.batchId, batchIndex: data.index },
     };
     if (options.tracer) runOptions.tracer = options.tracer;
+    const taken = new AbortController();
+    runOptions.signal = taken.signal;
+    const id = job.id ?? "";
+    lockLost.set(id, taken);
     inChain++;
     const result = await run(chain, data.input, runOptions).finally(() => {
       inChain--;
+      lockLost.delete(id);
     });
+    // Its lock was freed (this worker's connection was gone long enough to count as dead) and the
+    // item runs on another worker: that one records it; counting it here too would count it twice.
+    if (taken.signal.aborted) throw taken.signal.reason;
     // Only what may pass is retried, as by a retry(): bad input, a refusal, a provider's 401 or
     // exhausted quota fail the same way every time (see retryableByDefault).
     const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
@@ -200,6 +230,8 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     await queue.close();
   }
   let running = 0;
+  /** The items running here, by job id: aborted when BullMQ could not renew their lock. */
+  const lockLost = new Map<string, AbortController>();
   let closing: Promise<void> | undefined;
   /** Items whose chain runs now; the others of `running` wait for Redis to store their result. */
   let inChain = 0;
@@ -244,6 +276,19 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Named after the worker's id, which starts its lock tokens: another worker's dead-worker watch
     // frees its items once this connection is gone (set before it connects; kept on reconnects).
     own.options.connectionName = workerConnectionName(created.id);
+    // Another worker freed these items (it took this one for dead: its connection was gone for
+    // `deadWorkerAfterMs`) and they run there: the copies here stop, at their next step.
+    created.on("lockRenewalFailed", (jobIds: string[]) => {
+      for (const jobId of jobIds) {
+        lockLost
+          .get(jobId)
+          ?.abort(
+            new Error(
+              `lost item ${jobId} to another worker (this worker's connection to Redis was gone too long); stopped it here`,
+            ),
+          );
+      }
+    });
     created.on("completed", drop);
     created.on("failed", drop);
     // A lost connection is told once per outage (onDown), not on every reconnection attempt.
@@ -298,6 +343,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     connection,
     queueName,
     ownName: () => workerConnectionName(worker.id),
+    ...(deadAfterMs === undefined ? {} : { deadAfterMs }),
   });
   const stuckWatch = watchForStuck({
     connection,
