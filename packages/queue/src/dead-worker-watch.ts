@@ -4,7 +4,8 @@ import { KEY_PREFIX } from "./queue-layout.ts";
 /**
  * How long a registered worker's connection must stay gone before its items are handed over
  * (default): well past a reconnection of ioredis after a blip (a network hiccup, a proxy, `CLIENT
- * KILL`; measured 50–300 ms, and its backoff grows to 2 s between tries), so that a live worker
+ * KILL`; measured 65 ms after a `CLIENT KILL`, 0.3 s after a 2 s cut ended, and its backoff grows
+ * to 2 s between tries), so that a live worker
  * does not lose its items, to run them twice.
  */
 export const DEFAULT_DEAD_AFTER_MS = 5000;
