@@ -58,7 +58,7 @@ describe("a batch closed while its watch counts Redis as away", () => {
     let down = false;
     const batch = await redisQueue(redis.url, {
       queueName,
-      answerWithinMs: 300,
+      answerWithinMs: 1000,
       onDown: () => {
         down = true;
       },

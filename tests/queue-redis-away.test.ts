@@ -93,9 +93,20 @@ describe("a batch and a worker while Redis is away", () => {
       () => said.batch.at(-1) === "back" && said.worker.at(-1) === "back",
       () => JSON.stringify(said),
     );
-    // Told once for the outage, once for its end.
-    expect(said.batch).toHaveLength(2);
-    expect(said.worker).toHaveLength(2);
+    // Told once per outage and once for its end. A freeze may be told as two: BullMQ may drop a
+    // blocking connection on the frozen server, which then "cannot be reached" for a moment (seen
+    // at load 20); each is then told with its end.
+    for (const told of [said.batch, said.worker]) {
+      const away = told.filter((message) => message !== "back");
+      expect(away.length, JSON.stringify(said)).toBeGreaterThanOrEqual(1);
+      expect(
+        told.filter((message) => message === "back"),
+        JSON.stringify(said),
+      ).toHaveLength(away.length);
+      for (const message of away) {
+        expect(message).toMatch(/^(Redis at .* has not answered for|cannot reach Redis at )/);
+      }
+    }
     expect((await batch.run(1, { n: 2 })).status).toBe("done");
   }, 60_000);
 

@@ -94,8 +94,9 @@ describe("a worker killed with kill -9 while it runs items", () => {
     child.kill("SIGKILL");
     const killedAt = Date.now();
     const done = await Promise.all(results);
-    // Measured 1.4–3 s on a loaded machine (bench/queue/worker-kill.bench.ts); the lock alone is 30 s.
-    expect(Date.now() - killedAt).toBeLessThan(6000);
+    // The 5 s grace (deadWorkerAfterMs, past a reconnection) and up to a second or two more
+    // (bench/queue/worker-kill.bench.ts); margin for a machine at load 20. The lock alone is 30 s.
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
     for (const [n, result] of done.entries()) {
       expect(result).toMatchObject({ status: "done", output: { n, pid: process.pid } });
     }

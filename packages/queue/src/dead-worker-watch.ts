@@ -1,8 +1,14 @@
 import type { Redis } from "ioredis";
 import { KEY_PREFIX } from "./queue-layout.ts";
 
-/** How long a registered worker's connection must stay gone before its items are handed over. */
-export const DEAD_AFTER_MS = 1000;
+/**
+ * How long a registered worker's connection must stay gone before its items are handed over
+ * (default): well past a reconnection of ioredis after a blip (a network hiccup, a proxy, `CLIENT
+ * KILL`; measured 65 ms after a `CLIENT KILL`, 0.3 s after a 2 s cut ended, and its backoff grows
+ * to 2 s between tries), so that a live worker
+ * does not lose its items, to run them twice.
+ */
+export const DEFAULT_DEAD_AFTER_MS = 5000;
 
 /** How long after this watch's own connection (re)connected it does nothing (everyone reconnects then). */
 const SETTLE_MS = 10_000;
@@ -43,10 +49,10 @@ return freed
 
 /**
  * Hands the items of a worker that died (kill -9, a crash, a machine gone) to the others in about
- * a second or two, instead of when their locks expire (`lockDurationMs`, 30 s by default, plus up to
+ * about 5–6 s, instead of when their locks expire (`lockDurationMs`, 30 s by default, plus up to
  * a stalled-job interval). A worker's death is read from Redis itself: each worker registers its
  * BullMQ id and names its own connection after it, and a registered worker whose connection has been
- * gone from `CLIENT LIST` for {@link DEAD_AFTER_MS} is dead. That is safe where a shorter lock is
+ * gone from `CLIENT LIST` for `deadAfterMs` (5 s by default) is dead. That is safe where a shorter lock is
  * not: a worker whose event loop is blocked (a CPU-heavy step, a model loading) keeps its
  * connection, and so its items, while it would miss renewing a short lock and have its items run
  * twice. Nothing is done for {@link SETTLE_MS} after this watch's own connection reconnected or
@@ -59,8 +65,11 @@ export function watchForDeadWorkers(options: {
   queueName: string;
   /** The name this process's worker connection has now (it changes when the worker starts again). */
   ownName: () => string;
+  /** How long a worker's connection must stay gone (default {@link DEFAULT_DEAD_AFTER_MS}). */
+  deadAfterMs?: number;
 }): { stop(): void } {
   const { connection, queueName } = options;
+  const deadAfterMs = options.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
   /** When this watch's connection last reconnected (it is connected when the watch starts). */
   let readyAt = 0;
   const onReady = (): void => {
@@ -89,7 +98,7 @@ export function watchForDeadWorkers(options: {
       }
       const since = gone.get(id) ?? now;
       gone.set(id, since);
-      if (now - since < DEAD_AFTER_MS) continue;
+      if (now - since < deadAfterMs) continue;
       // A Redis that just started (a restart, a failover) lists only who reconnected yet.
       if ((await redisUptimeMs(connection)) < SETTLE_MS) return;
       gone.delete(id);

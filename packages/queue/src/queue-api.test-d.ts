@@ -95,6 +95,7 @@ describe("startWorker", () => {
         stalledIntervalMs: 1000,
         unreachableAfterMs: 60_000,
         answerWithinMs: 5000,
+        deadWorkerAfterMs: 5000,
         stuckAfterMs: 0,
         onRefuse: (message) => expectTypeOf(message).toBeString(),
         onError: (error) => expectTypeOf(error).toEqualTypeOf<Error>(),
@@ -117,6 +118,8 @@ describe("startWorker", () => {
     void startWorker({ url, chains: new ChainRegistry(), concurrency: "16" });
     // @ts-expect-error lockDurationMs is milliseconds, a number
     void startWorker({ url, chains: new ChainRegistry(), lockDurationMs: "30s" });
+    // @ts-expect-error deadWorkerAfterMs is milliseconds, a number
+    void startWorker({ url, chains: new ChainRegistry(), deadWorkerAfterMs: "5s" });
     // @ts-expect-error answerWithinMs is milliseconds, a number
     void startWorker({ url, chains: new ChainRegistry(), answerWithinMs: true });
     // @ts-expect-error onUnreachable is told a QueueError, not a string
@@ -142,6 +145,7 @@ describe("the batch commands and the rest", () => {
     expectTypeOf<ItemJobData["input"]>().toBeUnknown();
     expectTypeOf(new QueueError("QUEUE_UNREACHABLE", "gone").code).toEqualTypeOf<QueueErrorCode>();
     expectTypeOf<"QUEUE_AUTH">().toExtend<QueueErrorCode>();
+    expectTypeOf<"QUEUE_OPTION">().toExtend<QueueErrorCode>();
   });
 
   it("refuses wrong arguments", () => {

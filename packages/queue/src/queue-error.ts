@@ -21,7 +21,9 @@ export type QueueErrorCode =
   /** No Redis answered at the queue's address in time. */
   | "QUEUE_UNREACHABLE"
   /** The queue's address is not a `redis://` or `rediss://` URL. */
-  | "QUEUE_URL";
+  | "QUEUE_URL"
+  /** An option of a queue or a worker has a value it cannot take (e.g. `answerWithinMs: 0`). */
+  | "QUEUE_OPTION";
 
 /** An error of `@catena/queue`; the message names what is wrong and what to do. */
 export class QueueError extends CatenaError<QueueErrorCode> {}

@@ -10,14 +10,19 @@ import {
 import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
-import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
+import {
+  DEFAULT_DEAD_AFTER_MS,
+  watchForDeadWorkers,
+  workerConnectionName,
+  workersKey,
+} from "./dead-worker-watch.ts";
 import { forceCloseWorker } from "./force-close-worker.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
-import type { QueueError } from "./queue-error.ts";
+import { QueueError } from "./queue-error.ts";
 import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
 import { awayMessage } from "./redis-away.ts";
 import { reachRedis, redisConnection } from "./redis-connection.ts";
-import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
+import { checkAnswerWithinMs, DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { settlesWithin } from "./settles-within.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
@@ -49,10 +54,18 @@ export interface QueueWorkerOptions {
    * How long a worker's hold on an item lasts without being renewed (default 30 000 ms; renewed
    * every half of it): a worker whose event loop is blocked for longer loses its items to others,
    * which run them again. A worker that dies (kill -9, a crash) loses its items to the others in
-   * about 1–2 s, as Redis sees its connection gone; where Redis cannot tell (no CLIENT LIST), after
-   * about this long.
+   * about `deadWorkerAfterMs` and a second, as Redis sees its connection gone; where Redis cannot
+   * tell (no CLIENT LIST), after about this long.
    */
   lockDurationMs?: number;
+  /**
+   * How long another worker's connection must be missing from Redis's `CLIENT LIST` before this
+   * worker counts it as dead and frees its items for the others (default 5000 ms, at least 1000).
+   * Shorter hands a killed worker's items on sooner; but a live worker whose connection blips for
+   * longer (a network hiccup, a proxy restart, `CLIENT KILL`) loses its items, which then run twice
+   * (it stops its copies once it sees their locks gone, at its next lock renewal).
+   */
+  deadWorkerAfterMs?: number;
   /** How often BullMQ's stalled-job check puts items of dead workers back (default 500 ms, or the lock duration when shorter). */
   stalledIntervalMs?: number;
   /** Told once per batch and reason when this worker refuses a batch's items. */
@@ -116,6 +129,15 @@ export interface QueueWorker {
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockDuration = options.lockDurationMs ?? 30_000;
+  checkAnswerWithinMs(options.answerWithinMs);
+  const deadAfterMs = options.deadWorkerAfterMs;
+  if (deadAfterMs !== undefined && !(Number.isFinite(deadAfterMs) && deadAfterMs >= 1000)) {
+    throw new QueueError(
+      "QUEUE_OPTION",
+      `deadWorkerAfterMs must be a number of milliseconds, 1000 or more (a reconnecting worker is gone from Redis a while), got ${String(deadAfterMs)}; leave it out for the default, ${DEFAULT_DEAD_AFTER_MS}.`,
+      { details: { option: "deadWorkerAfterMs", value: String(deadAfterMs) } },
+    );
+  }
   const connection = redisConnection(options.url);
   await reachRedis(connection, options.url);
   const refused = new Set<string>();
@@ -175,7 +197,18 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       metadata: { ...data.run.metadata, batchId: data.batchId, batchIndex: data.index },
     };
     if (options.tracer) runOptions.tracer = options.tracer;
-    const result = await run(chain, data.input, runOptions);
+    const taken = new AbortController();
+    runOptions.signal = taken.signal;
+    const id = job.id ?? "";
+    lockLost.set(id, taken);
+    inChain++;
+    const result = await run(chain, data.input, runOptions).finally(() => {
+      inChain--;
+      lockLost.delete(id);
+    });
+    // Its lock was freed (this worker's connection was gone long enough to count as dead) and the
+    // item runs on another worker: that one records it; counting it here too would count it twice.
+    if (taken.signal.aborted) throw taken.signal.reason;
     // Only what may pass is retried, as by a retry(): bad input, a refusal, a provider's 401 or
     // exhausted quota fail the same way every time (see retryableByDefault).
     const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
@@ -197,6 +230,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     await queue.close();
   }
   let running = 0;
+  /** The items running here, by job id: aborted when BullMQ could not renew their lock. */
+  const lockLost = new Map<string, AbortController>();
+  let closing: Promise<void> | undefined;
+  /** Items whose chain runs now; the others of `running` wait for Redis to store their result. */
+  let inChain = 0;
   let takenAt = Date.now();
   const counted = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
     running++;
@@ -238,6 +276,19 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Named after the worker's id, which starts its lock tokens: another worker's dead-worker watch
     // frees its items once this connection is gone (set before it connects; kept on reconnects).
     own.options.connectionName = workerConnectionName(created.id);
+    // Another worker freed these items (it took this one for dead: its connection was gone for
+    // `deadWorkerAfterMs`) and they run there: the copies here stop, at their next step.
+    created.on("lockRenewalFailed", (jobIds: string[]) => {
+      for (const jobId of jobIds) {
+        lockLost
+          .get(jobId)
+          ?.abort(
+            new Error(
+              `lost item ${jobId} to another worker (this worker's connection to Redis was gone too long); stopped it here`,
+            ),
+          );
+      }
+    });
     created.on("completed", drop);
     created.on("failed", drop);
     // A lost connection is told once per outage (onDown), not on every reconnection attempt.
@@ -264,9 +315,15 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
+      // Closing, it stops at once when no chain runs (see close), else it waits for them.
       onDown: (away) =>
         options.onDown?.(
-          awayMessage(options.url, away, options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS),
+          awayMessage(
+            options.url,
+            away,
+            options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
+            closing === undefined ? undefined : inChain,
+          ),
         ),
       onBack: () => options.onBack?.(),
       onGone: (error) => {
@@ -282,11 +339,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
   );
-  let closing: Promise<void> | undefined;
   const deadWatch = watchForDeadWorkers({
     connection,
     queueName,
     ownName: () => workerConnectionName(worker.id),
+    ...(deadAfterMs === undefined ? {} : { deadAfterMs }),
   });
   const stuckWatch = watchForStuck({
     connection,
@@ -322,20 +379,20 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     },
     close() {
       closing ??= (async () => {
-        // Any connection not ready (Redis restarting, or back but a connection still reconnecting):
-        // BullMQ's normal close would wait for an "end" that a reconnecting ioredis never sends.
-        const ready = [...watched, ...blocking].every((c) => c.status === "ready");
-        const lost = watch.down || watch.gone || !ready;
         stuckWatch.stop();
         deadWatch.stop();
         // BullMQ's close drops its blocking connection itself: watched no more, that is no outage.
         // The watch goes on until the close ends: Redis may die during it.
         const blockingClients = blocking.splice(0);
-        // With Redis away, BullMQ's close would wait for it forever: the items in flight are
-        // lost to this worker anyway (their results cannot be stored), and go to others.
+        // Any connection not ready (Redis restarting, or back but a connection still reconnecting)
+        // while no chain runs: nothing is lost by forcing, and BullMQ's normal close would wait for
+        // an "end" that a reconnecting ioredis never sends.
+        const ready = [...watched, ...blockingClients].every((c) => c.status === "ready");
+        const lost = watch.gone || ((watch.down || !ready) && inChain === 0);
         if (!lost) {
-          // Items in flight take their time; BullMQ closing its connections after them may not
-          // take long: Redis may go away during the close, and it would wait for good.
+          // Items in flight take their time, and go on through a Redis restart (a long LLM call
+          // thrown away would run, and be billed, twice). BullMQ closing its connections after them
+          // may wait for good on a Redis gone during the close.
           const closed = worker.close().then(
             () => true,
             () => true,
@@ -346,11 +403,12 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
             new Promise((resolve) => {
               timer = setTimeout(resolve, ms);
             });
-          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended, or Redis
-          // away during the close (an item that ended then waits for good to be counted).
+          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended; Redis away
+          // while no chain runs (an item that ended then waits for good to be counted); or Redis
+          // away for the whole allowance (`unreachableAfterMs`), as for a worker that is not closing.
           const stuck = (async () => {
             let idleSince: number | undefined;
-            while (!settled && !watch.down) {
+            while (!settled && !watch.gone && !(watch.down && inChain === 0)) {
               if (running > 0) idleSince = undefined;
               else {
                 idleSince ??= Date.now();

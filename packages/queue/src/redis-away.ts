@@ -14,18 +14,30 @@ export type RedisAway =
 
 /**
  * The line said once per outage, for a person: what is seen, and how long the batch or worker waits
- * for it before it gives up (`waitMs`, `unreachableAfterMs`).
+ * for it before it gives up (`waitMs`, `unreachableAfterMs`). For a worker that is closing,
+ * `closingInFlight` is how many of its chains still run: it waits for Redis for their results, or,
+ * with none, stops at once.
  *
  * @example
  * awayMessage("redis://10.0.0.5:6379", { kind: "unanswered", forMs: 5000 }, 60_000)
  * // "Redis at redis://10.0.0.5:6379 has not answered for 5 s (its connection is open: a slow command, a frozen server or a cut network); waiting up to 60 s for an answer"
  */
-export function awayMessage(url: string, away: RedisAway, waitMs: number): string {
+export function awayMessage(url: string, away: RedisAway, waitMs: number, closingInFlight?: number): string {
   const wait = `${seconds(waitMs)} s`;
-  if (away.kind === "unanswered") {
-    return `Redis at ${redactedUrl(url)} has not answered for ${seconds(away.forMs)} s (its connection is open: a slow command, a frozen server or a cut network); waiting up to ${wait} for an answer`;
+  const seen =
+    away.kind === "unanswered"
+      ? `Redis at ${redactedUrl(url)} has not answered for ${seconds(away.forMs)} s (its connection is open: a slow command, a frozen server or a cut network)`
+      : `cannot reach Redis at ${redactedUrl(url)} (${away.error})`;
+  if (closingInFlight === 0) {
+    return `${seen}; the worker is closing and stops now, as no item of it runs: an item that ended and could not be stored runs again on another worker`;
   }
-  return `cannot reach Redis at ${redactedUrl(url)} (${away.error}); reconnecting for up to ${wait}`;
+  if (closingInFlight !== undefined) {
+    const items = closingInFlight === 1 ? "item in flight goes" : `${closingInFlight} items in flight go`;
+    return `${seen}; the worker is closing: its ${items} on, and it waits up to ${wait} for Redis to store the results`;
+  }
+  return away.kind === "unanswered"
+    ? `${seen}; waiting up to ${wait} for an answer`
+    : `${seen}; reconnecting for up to ${wait}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   DEFAULT_QUEUE_NAME,
 } from "./queue-layout.ts";
 import { DEFAULT_STALL_AFTER_MS, type QueueStall } from "./queue-stall.ts";
-import { DEFAULT_UNREACHABLE_AFTER_MS } from "./redis-watchdog.ts";
+import { checkAnswerWithinMs, DEFAULT_UNREACHABLE_AFTER_MS } from "./redis-watchdog.ts";
 
 /** Options of `redisQueue`. */
 export interface RedisQueueOptions {
@@ -81,6 +81,7 @@ export type SettledOptions = Required<
 
 /** Fills in the defaults of `options`. */
 export function settleOptions(options: RedisQueueOptions): SettledOptions {
+  checkAnswerWithinMs(options.answerWithinMs);
   return {
     queueName: options.queueName ?? DEFAULT_QUEUE_NAME,
     attempts: options.attempts ?? DEFAULT_ATTEMPTS,

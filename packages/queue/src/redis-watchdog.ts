@@ -46,6 +46,20 @@ export interface RedisWatchOptions {
 /** How long a PING may go unanswered before a connected Redis counts as away (default). */
 export const DEFAULT_ANSWER_WITHIN_MS = 5000;
 
+/**
+ * Throws a {@link QueueError} (`QUEUE_OPTION`) unless `ms`, an `answerWithinMs`, is a finite number
+ * of 1000 or more: the watch looks once a second, so that 0 would count every look as Redis away,
+ * and NaN would never count Redis as away (as the CLI's `--redis-answer-within`, 1 s or more).
+ */
+export function checkAnswerWithinMs(ms: number | undefined): void {
+  if (ms === undefined || (Number.isFinite(ms) && ms >= 1000)) return;
+  throw new QueueError(
+    "QUEUE_OPTION",
+    `answerWithinMs must be a number of milliseconds, 1000 or more (Redis is checked once a second), got ${String(ms)}; leave it out for the default, ${DEFAULT_ANSWER_WITHIN_MS}.`,
+    { details: { option: "answerWithinMs", value: String(ms) } },
+  );
+}
+
 /** How long a blocking connection may be down before it counts (BullMQ remakes them itself). */
 const BLOCKING_GRACE_MS = 1500;
 
@@ -183,6 +197,12 @@ export function watchRedis(
     Math.min(1000, Math.max(50, afterMs / 4)),
   );
   timer.unref();
+  // A first look at once: a connection is known as connected only once a check saw it ready, and an
+  // outage within the first interval (a worker closed and Redis restarted right after its start)
+  // would pass for one still joining.
+  setImmediate(() => {
+    if (!stopped) check();
+  });
   return {
     get gone() {
       return gone;

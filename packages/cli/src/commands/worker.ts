@@ -42,7 +42,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     )
     .option(
       "--lock-duration <ms>",
-      "how long this worker's hold on an item lasts unrenewed (a blocked event loop longer loses it to others); a worker that dies loses its items in 1–2 s anyway, or after this long where Redis cannot tell",
+      "how long this worker's hold on an item lasts unrenewed (a blocked event loop longer loses it to others); a worker that dies loses its items within 5–7 s anyway, or after this long where Redis cannot tell",
       "30000",
     )
     .option(

@@ -1,0 +1,148 @@
+/*
+ * A live worker whose connection to Redis blips, on a real redis-server: killed once by `CLIENT
+ * KILL`, then cut for 2 s by a proxy between it and Redis (a network hiccup). It reconnects within
+ * the dead-worker grace (`deadWorkerAfterMs`, 5 s by default) and keeps its items: another worker
+ * watching for dead workers does not take them, and each runs once. With a grace of 1 s, the other
+ * worker freed them and ran them a second time.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ChainRegistry } from "@catena/core";
+import { redisQueue, startWorker } from "@catena/queue";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { heldChain } from "./fixtures/queue/held-chain.ts";
+import { spawnFixture } from "./support/fixture-process.ts";
+import { useTestRedis } from "./support/redis.ts";
+
+const redis = useTestRedis();
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: () => string,
+  ms = 20_000,
+): Promise<void> {
+  for (const end = Date.now() + ms; !(await condition()); ) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A TCP proxy to the test Redis on 127.0.0.1, port 0, that can cut every connection for a while. */
+async function proxy(port: number): Promise<{ url: string; cut(ms: number): Promise<void>; close(): void }> {
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = createConnection({ host: "127.0.0.1", port });
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(a);
+      a.pipe(b);
+      a.on("error", () => b.destroy());
+      a.on("close", () => {
+        sockets.delete(a);
+        b.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port: own } = server.address() as { port: number };
+  return {
+    url: `redis://127.0.0.1:${own}`,
+    async cut(ms) {
+      refusing = true;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => setTimeout(r, ms));
+      refusing = false;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+/** The names of the connections Redis lists now. */
+async function clientNames(admin: Redis): Promise<Map<string, string>> {
+  const list = (await admin.client("LIST")) as string;
+  const named = new Map<string, string>();
+  for (const line of list.split("\n")) {
+    const name = /(?:^| )name=(\S+)/.exec(line)?.[1];
+    const id = /(?:^| )id=(\d+)/.exec(line)?.[1];
+    if (name && id) named.set(name, id);
+  }
+  return named;
+}
+
+describe("a live worker whose connection to Redis blips", () => {
+  it("keeps its items through a CLIENT KILL and a 2 s cut, as it reconnects within the grace: each runs once, there", async () => {
+    const admin = new Redis(redis.url);
+    cleanup.push(() => admin.disconnect());
+    const cutter = await proxy(Number(new URL(redis.url).port));
+    cleanup.push(() => cutter.close());
+    const dir = mkdtempSync(join(tmpdir(), "catena-worker-blip-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const queueName = `worker-blip-${Date.now()}`;
+    const child = spawnFixture("queue/held-worker.ts", [cutter.url, queueName]);
+    cleanup.push(() => child.kill("SIGKILL"));
+    await until(
+      () => child.said().includes("ready\n"),
+      () => child.said(),
+    );
+    const [name] = [...(await clientNames(admin)).keys()].filter((n) => n.startsWith("catena:worker:"));
+    expect(name).toBeDefined();
+    const batch = await redisQueue(redis.url, { queueName }).open({
+      batchId: "blip",
+      chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
+      resume: false,
+      retryFailed: false,
+      run: {},
+    });
+    cleanup.push(() => batch.close({ complete: false }));
+    const results = [0, 1].map((n) => batch.run(n, { n, dir }));
+    for (const r of results) r.catch(() => undefined);
+    await until(
+      () => existsSync(join(dir, "started-0")) && existsSync(join(dir, "started-1")),
+      () => child.said(),
+    );
+    const other = await startWorker({ url: redis.url, queueName, chains: new ChainRegistry([heldChain]) });
+    cleanup.push(() => other.close());
+    // Workers free nobody's items within 10 s of a Redis start (connections still coming back).
+    const info = await admin.info("server");
+    const upMs = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - upMs)));
+
+    await admin.client("KILL", "ID", (await clientNames(admin)).get(name as string) as string);
+    const killedAt = Date.now();
+    await until(
+      async () => (await clientNames(admin)).has(name as string),
+      () => "the worker's connection never came back",
+    );
+    console.log(`reconnected ${Date.now() - killedAt} ms after CLIENT KILL`);
+    const cutAt = Date.now();
+    await cutter.cut(2000);
+    await until(
+      async () => (await clientNames(admin)).has(name as string),
+      () => "the worker's connection never came back after the cut",
+    );
+    console.log(`reconnected ${Date.now() - cutAt} ms after a 2 s cut began`);
+    // Another look or two of the other worker's watch.
+    await new Promise((r) => setTimeout(r, 1500));
+    writeFileSync(join(dir, "release"), "");
+    const pid = Number(readFileSync(join(dir, "started-0"), "utf8"));
+    for (const [n, result] of (await Promise.all(results)).entries()) {
+      expect(result).toMatchObject({ status: "done", output: { n, pid } });
+    }
+    expect(readFileSync(join(dir, "started-1"), "utf8")).toBe(String(pid));
+    expect(other.finished).toBe(0);
+  }, 90_000);
+});
