@@ -226,4 +226,54 @@ describe("the annotation queue before its rating scale has loaded", () => {
     expect(saved).toHaveLength(1);
     await page.close();
   });
+
+  it("saves the rating confirmed while the scale loads for the item it was confirmed on, ignoring keys after the Enter", async () => {
+    for (const [i, text] of ["first question", "second question"].entries())
+      await seedTrace(client, {
+        project: "live-queue-enter-4",
+        chain: "banking",
+        version: "1.0.0",
+        status: "deferred",
+        start: new Date(Date.now() - 5000 - i * 1000),
+        inputs: { text },
+        outputs: { label: "x" },
+        steps: [],
+      });
+    const project = (await client.readProject({ projectName: "live-queue-enter-4" })).id;
+    const held: Route[] = [];
+    const saved: { run_id: string; score: number }[] = [];
+    const page = await ui.open(`/o/local/projects/p/${project}/queue`, {
+      prepare: (p) => {
+        void p.route("**/feedback-configs*", (route) => {
+          held.push(route);
+        });
+        p.on("request", (request) => {
+          if (request.method() === "POST" && request.url().endsWith("/feedback"))
+            saved.push(request.postDataJSON() as { run_id: string; score: number });
+        });
+      },
+    });
+    const item = page.getByRole("region", { name: "Current item" });
+    await item.waitFor();
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    await expect.poll(() => new URL(page.url()).searchParams.get("item")).not.toBeNull();
+    const first = new URL(page.url()).searchParams.get("item");
+    // 3 and Enter on the first item, then a 4 and j: the Enter settled the 3 for the first item.
+    await page.keyboard.press("3");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("4");
+    await item.getByText("loading the ratings… 3 is saved once they have").waitFor();
+    await page.keyboard.press("j");
+    await expect.poll(() => new URL(page.url()).searchParams.get("item")).not.toBe(first);
+    const second = new URL(page.url()).searchParams.get("item");
+    for (const route of held.splice(0)) await route.continue();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Rating 3 saved for run ${first?.slice(0, 8)}` })
+      .waitFor();
+    expect(saved.map((f) => [f.run_id, f.score])).toEqual([[first, 3]]);
+    // The reviewer stays where they went: the save does not move them on a second time.
+    expect(new URL(page.url()).searchParams.get("item")).toBe(second);
+    await page.close();
+  });
 });
