@@ -151,6 +151,39 @@ describe("a trace still running on the studio's page", () => {
     await expect.poll(() => asked.length).toBeGreaterThan(hiddenAt);
     await page.close();
   }, 60_000);
+
+  it("does not ask again when the tab is shown while a load is still under way", async () => {
+    const rootId = randomUUID();
+    const start = new Date(Date.now() - 1000);
+    await client.createRun({
+      id: rootId,
+      trace_id: rootId,
+      dotted_order: dotted(start, rootId),
+      name: "slow-to-load",
+      run_type: "chain",
+      project_name: "live-pending",
+      inputs: {},
+      start_time: start.toISOString(),
+    });
+    const project = (await client.readProject({ projectName: "live-pending" })).id;
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${rootId}`);
+    await page.getByRole("button", { name: "Step slow-to-load" }).waitFor();
+    // From now on the trace's loads are held: one is under way, unanswered.
+    const held: Route[] = [];
+    await page.route("**/catena/traces/**", (route) => {
+      held.push(route);
+    });
+    await askNow(page);
+    await expect.poll(() => held.length).toBe(1);
+    // Switching tabs back and forth while it loads asks nothing more (each asked afresh before).
+    await askNow(page);
+    await askNow(page);
+    await page.waitForTimeout(1500);
+    expect(held.length).toBe(1);
+    await page.unroute("**/catena/traces/**");
+    for (const route of held.splice(0)) await route.continue().catch(() => undefined);
+    await page.close();
+  }, 60_000);
 });
 
 describe("the annotation queue before its rating scale has loaded", () => {
