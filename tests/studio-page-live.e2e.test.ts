@@ -151,6 +151,39 @@ describe("a trace still running on the studio's page", () => {
     await expect.poll(() => asked.length).toBeGreaterThan(hiddenAt);
     await page.close();
   }, 60_000);
+
+  it("does not ask again when the tab is shown while a load is still under way", async () => {
+    const rootId = randomUUID();
+    const start = new Date(Date.now() - 1000);
+    await client.createRun({
+      id: rootId,
+      trace_id: rootId,
+      dotted_order: dotted(start, rootId),
+      name: "slow-to-load",
+      run_type: "chain",
+      project_name: "live-pending",
+      inputs: {},
+      start_time: start.toISOString(),
+    });
+    const project = (await client.readProject({ projectName: "live-pending" })).id;
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${rootId}`);
+    await page.getByRole("button", { name: "Step slow-to-load" }).waitFor();
+    // From now on the trace's loads are held: one is under way, unanswered.
+    const held: Route[] = [];
+    await page.route("**/catena/traces/**", (route) => {
+      held.push(route);
+    });
+    await askNow(page);
+    await expect.poll(() => held.length).toBe(1);
+    // Switching tabs back and forth while it loads asks nothing more (each asked afresh before).
+    await askNow(page);
+    await askNow(page);
+    await page.waitForTimeout(1500);
+    expect(held.length).toBe(1);
+    await page.unroute("**/catena/traces/**");
+    for (const route of held.splice(0)) await route.continue().catch(() => undefined);
+    await page.close();
+  }, 60_000);
 });
 
 describe("the annotation queue before its rating scale has loaded", () => {
@@ -224,6 +257,56 @@ describe("the annotation queue before its rating scale has loaded", () => {
     for (const route of held.splice(0)) await route.continue();
     await page.getByRole("status").filter({ hasText: "Rating 3 saved" }).waitFor();
     expect(saved).toHaveLength(1);
+    await page.close();
+  });
+
+  it("saves the rating confirmed while the scale loads for the item it was confirmed on, ignoring keys after the Enter", async () => {
+    for (const [i, text] of ["first question", "second question"].entries())
+      await seedTrace(client, {
+        project: "live-queue-enter-4",
+        chain: "banking",
+        version: "1.0.0",
+        status: "deferred",
+        start: new Date(Date.now() - 5000 - i * 1000),
+        inputs: { text },
+        outputs: { label: "x" },
+        steps: [],
+      });
+    const project = (await client.readProject({ projectName: "live-queue-enter-4" })).id;
+    const held: Route[] = [];
+    const saved: { run_id: string; score: number }[] = [];
+    const page = await ui.open(`/o/local/projects/p/${project}/queue`, {
+      prepare: (p) => {
+        void p.route("**/feedback-configs*", (route) => {
+          held.push(route);
+        });
+        p.on("request", (request) => {
+          if (request.method() === "POST" && request.url().endsWith("/feedback"))
+            saved.push(request.postDataJSON() as { run_id: string; score: number });
+        });
+      },
+    });
+    const item = page.getByRole("region", { name: "Current item" });
+    await item.waitFor();
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    await expect.poll(() => new URL(page.url()).searchParams.get("item")).not.toBeNull();
+    const first = new URL(page.url()).searchParams.get("item");
+    // 3 and Enter on the first item, then a 4 and j: the Enter settled the 3 for the first item.
+    await page.keyboard.press("3");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("4");
+    await item.getByText("loading the ratings… 3 is saved once they have").waitFor();
+    await page.keyboard.press("j");
+    await expect.poll(() => new URL(page.url()).searchParams.get("item")).not.toBe(first);
+    const second = new URL(page.url()).searchParams.get("item");
+    for (const route of held.splice(0)) await route.continue();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Rating 3 saved for run ${first?.slice(0, 8)}` })
+      .waitFor();
+    expect(saved.map((f) => [f.run_id, f.score])).toEqual([[first, 3]]);
+    // The reviewer stays where they went: the save does not move them on a second time.
+    expect(new URL(page.url()).searchParams.get("item")).toBe(second);
     await page.close();
   });
 });

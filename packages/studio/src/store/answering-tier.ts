@@ -75,15 +75,21 @@ export function storeAnsweringTiers(db: DatabaseSync, chunk = TIER_BACKFILL_CHUN
 export class AnsweringTierWriter {
   readonly #root: StatementSync;
   readonly #rootOfStep: StatementSync;
+  readonly #clear: StatementSync;
 
   /**
    * @param rootAssignments more `SET` assignments for a root's row, made by the same UPDATE (RunStore
    * gives Trends' values, trend-columns.ts): the row is rewritten once, not once per derived column.
+   * @param rootColumns the columns `rootAssignments` sets, made NULL again when a run stored as a
+   * root turns out to be a child.
    */
-  constructor(db: DatabaseSync, rootAssignments?: string) {
+  constructor(db: DatabaseSync, rootAssignments?: string, rootColumns: readonly string[] = []) {
     const more = rootAssignments === undefined ? "" : `, ${rootAssignments}`;
     this.#root = db.prepare(
       `UPDATE runs SET answering_tier = (${answeringTierSql("runs")})${more} WHERE rowid = ?`,
+    );
+    this.#clear = db.prepare(
+      `UPDATE runs SET ${["answering_tier", ...rootColumns].map((c) => `${c} = NULL`).join(", ")} WHERE rowid = ?`,
     );
     // Only a root whose rule fell through to the trace's steps: a step cannot change the others.
     this.#rootOfStep = db.prepare(
@@ -92,7 +98,10 @@ export class AnsweringTierWriter {
     );
   }
 
-  /** After run `rowid` was inserted or updated. */
+  /**
+   * After run `rowid` was inserted or updated; `wasRoot` when it was stored as a root before (an
+   * update that came before its create has no parent yet).
+   */
   written(
     rowid: number,
     run: {
@@ -101,11 +110,14 @@ export class AnsweringTierWriter {
       run_type: string | null;
       extra: Record<string, unknown> | null;
     },
+    wasRoot = false,
   ): void {
     if (run.parent_run_id === null) {
       this.#root.run(rowid);
       return;
     }
+    // A child run has no tier nor Trends' values: its create brought the parent its update lacked.
+    if (wasRoot) this.#clear.run(rowid);
     if (run.trace_id === null) return;
     const kind = (run.extra?.metadata as Record<string, unknown> | undefined)?.kind;
     if (run.run_type === "llm" || kind === "knn") this.#rootOfStep.run(run.trace_id);

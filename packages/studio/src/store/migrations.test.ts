@@ -182,4 +182,71 @@ openStudioDatabase(process.argv[1]).close();`;
       db.close();
     }
   }, 60_000);
+
+  it("waits for another process's migration of the file, saying so once, and names it when that takes too long", async () => {
+    const path = join(dir, "migrating.db");
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    raw.exec("PRAGMA journal_mode = WAL");
+    applyMigrations(
+      raw,
+      migrations.filter((m) => m.version <= 15),
+    );
+    raw.close();
+    const here = (file: string) => JSON.stringify(fileURLToPath(new URL(file, import.meta.url)));
+    // Another process's migration 16, its backfill holding the write lock past the 5 s busy timeout.
+    const holder = `const { loadNodeSqlite } = await import(${here("./load-node-sqlite.ts")});
+const { applyMigrations, migrations } = await import(${here("./migrations.ts")});
+const db = new (loadNodeSqlite().DatabaseSync)(process.argv[1]);
+const slow = migrations.filter((m) => m.version <= 16).map((m) => m.version < 16 ? m : { ...m, up(d) {
+  m.up(d);
+  process.stdout.write("locked\\n");
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 8000);
+} });
+applyMigrations(db, slow);
+db.close();`;
+    const opener = `const { openStudioDatabase } = await import(${here("./open-studio-database.ts")});
+const wait = process.argv[2] === "" ? undefined : Number(process.argv[2]);
+try {
+  openStudioDatabase(process.argv[1], { migrationWaitMs: wait }).close();
+} catch (error) {
+  process.stdout.write(error.code + ": " + error.message);
+  process.exitCode = 1;
+}`;
+    const node = (script: string, args: string[]) => {
+      const child = spawn(
+        process.execPath,
+        ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script, path, ...args],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+        child.once("exit", (code) => resolve({ code, stdout, stderr })),
+      );
+      return { child, exit, stdout: () => stdout };
+    };
+    const migrating = node(holder, []);
+    await expect.poll(migrating.stdout, { timeout: 20_000 }).toContain("locked");
+    const [waiting, impatient] = [node(opener, [""]), node(opener, ["0"])];
+    const refused = await impatient.exit;
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /^STUDIO_DB_OPEN: .*migrating\.db stayed locked by another process .*migrating it/,
+    );
+    expect(refused.stdout).not.toContain("move the file away");
+    const waited = await waiting.exit;
+    expect(waited).toMatchObject({ code: 0, stdout: "" });
+    expect(waited.stderr).toBe(`catena: waiting for another process's migration of ${path}…\n`);
+    expect((await migrating.exit).code).toBe(0);
+    const db = openStudioDatabase(path);
+    const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all();
+    expect(versions.map((v) => v.version)).toEqual(migrations.map((m) => m.version));
+    db.close();
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { initialSchema } from "./migrations/initial-schema.ts";
 import type { Migration } from "./migrations/migration.ts";
 import { runsMigrations } from "./migrations/runs-migrations.ts";
 import { sharingMigrations } from "./migrations/sharing-migrations.ts";
+import { isSqliteBusy } from "./sqlite-busy.ts";
 import { StudioDatabaseError } from "./studio-database-error.ts";
 
 export type { Migration } from "./migrations/migration.ts";
@@ -24,12 +25,30 @@ export const migrations: readonly Migration[] = [
   ...datasetMigrations,
 ].sort((a, b) => a.version - b.version);
 
+/** How long `applyMigrations` waits for another process's migration, by default: a backfill of a large database takes minutes. */
+export const MIGRATION_WAIT_MS = 120_000;
+
+/** How {@link applyMigrations} waits while another process holds the write lock (migrating the same file, say). */
+export interface MigrationWait {
+  /** How long to go on asking for the lock, past the connection's busy timeout (default {@link MIGRATION_WAIT_MS}). */
+  waitMs?: number;
+  /** Called once, when the lock was not had within the busy timeout and the waiting goes on. */
+  onWaiting?: () => void;
+}
+
 /**
  * Brings a database to the newest schema: creates `schema_migrations` if needed and applies, each
  * in its own transaction, the migrations it has not seen. Returns the versions it applied (not
  * those another process applied meanwhile: each is checked again once its transaction holds the lock).
+ * While another process holds the write lock (its migration's backfill holds it for the whole
+ * backfill: 12 s per 100,000 roots for migration 16) it asks again for up to `wait.waitMs`; then
+ * SQLite's busy error is thrown.
  */
-export function applyMigrations(db: DatabaseSync, list: readonly Migration[] = migrations): number[] {
+export function applyMigrations(
+  db: DatabaseSync,
+  list: readonly Migration[] = migrations,
+  wait: MigrationWait = {},
+): number[] {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
   );
@@ -51,7 +70,7 @@ export function applyMigrations(db: DatabaseSync, list: readonly Migration[] = m
   const done: number[] = [];
   for (const migration of [...list].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
-    db.exec("BEGIN IMMEDIATE");
+    beginWaiting(db, wait);
     try {
       // Another process may have applied it while this one waited for the lock.
       if (db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(migration.version)) {
@@ -72,4 +91,21 @@ export function applyMigrations(db: DatabaseSync, list: readonly Migration[] = m
     done.push(migration.version);
   }
   return done;
+}
+
+/** BEGIN IMMEDIATE, asked again while another connection holds the write lock, up to `wait.waitMs`. */
+function beginWaiting(db: DatabaseSync, { waitMs = MIGRATION_WAIT_MS, onWaiting }: MigrationWait): void {
+  const until = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      // Each try waits out the connection's busy timeout first.
+      db.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (error) {
+      if (!isSqliteBusy(error) || Date.now() >= until) throw error;
+      if (!told) onWaiting?.();
+      told = true;
+    }
+  }
 }

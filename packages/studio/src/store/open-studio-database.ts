@@ -2,15 +2,23 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { loadNodeSqlite } from "./load-node-sqlite.ts";
-import { applyMigrations } from "./migrations.ts";
+import { applyMigrations, MIGRATION_WAIT_MS } from "./migrations.ts";
+import { isSqliteBusy } from "./sqlite-busy.ts";
 import { StudioDatabaseError } from "./studio-database-error.ts";
+import { fillUnderivedRoots } from "./underived-roots.ts";
+
+/** How {@link openStudioDatabase} waits for another process's migration of the same file. */
+export interface OpenStudioDatabaseOptions {
+  /** How long to wait for it, past the 5 s busy timeout (default 120 s). */
+  migrationWaitMs?: number;
+}
 
 /**
  * Opens (creating it and its folder if needed) the studio's SQLite file in WAL mode, so that
  * readers never wait for the writer, and brings its schema up to date. `":memory:"` gives a
  * throw-away database.
  */
-export function openStudioDatabase(path: string): DatabaseSync {
+export function openStudioDatabase(path: string, options: OpenStudioDatabaseOptions = {}): DatabaseSync {
   let db: DatabaseSync;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -22,6 +30,7 @@ export function openStudioDatabase(path: string): DatabaseSync {
       { cause: error, details: { path } },
     );
   }
+  const waitMs = options.migrationWaitMs ?? MIGRATION_WAIT_MS;
   try {
     // First: another process opening the same file at the same moment (parallel CLI runs) holds
     // its lock for a moment, and every statement below must wait for it rather than fail.
@@ -32,10 +41,24 @@ export function openStudioDatabase(path: string): DatabaseSync {
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the
     // last transactions, which is acceptable for traces and much faster than FULL.
     db.exec("PRAGMA synchronous = NORMAL");
-    applyMigrations(db);
+    applyMigrations(db, undefined, {
+      waitMs,
+      // Said once: the open seems to hang otherwise, for as long as the other's backfill takes.
+      onWaiting: () => process.stderr.write(`catena: waiting for another process's migration of ${path}…\n`),
+    });
+    // Roots an older studio sharing the file wrote since its migration 15 or 16 (migration 17).
+    fillUnderivedRoots(db);
   } catch (error) {
     db.close();
     if (error instanceof StudioDatabaseError) throw error;
+    if (isSqliteBusy(error)) {
+      const seconds = Math.round((waitMs + 5000) / 1000);
+      throw new StudioDatabaseError(
+        "STUDIO_DB_OPEN",
+        `The studio database ${path} stayed locked by another process for ${seconds} s: most likely another catena process migrating it to a newer schema (a large database takes minutes). Let that process finish and try again, or stop it; the file itself is fine.`,
+        { cause: error, details: { path, busy: true } },
+      );
+    }
     throw new StudioDatabaseError(
       "STUDIO_DB_OPEN",
       `The studio database ${path} cannot be used: ${(error as Error).message}. Pass another path (--db for catena studio, CATENA_STUDIO_DB for the other commands, dbPath in code), or move the file away.`,
@@ -54,10 +77,7 @@ function whileBusy(statement: () => void, ms: number): void {
       statement();
       return;
     } catch (error) {
-      const code = (error as { errcode?: number }).errcode;
-      // 5 SQLITE_BUSY, 6 SQLITE_LOCKED, and their extended codes (low byte).
-      const busy = code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6);
-      if (!busy || Date.now() >= until) throw error;
+      if (!isSqliteBusy(error) || Date.now() >= until) throw error;
       Atomics.wait(pause, 0, 0, 10 + Math.random() * 20);
     }
   }

@@ -9,7 +9,7 @@ import type { SessionStore } from "./session-store.ts";
 import { dottedOrderSegment, mergeRun, runStatus, type StoredRun, startOfDottedOrder } from "./stored-run.ts";
 import { studioNow } from "./studio-timestamp.ts";
 import { threadIdOf } from "./thread-id.ts";
-import { trendAssignmentsSql } from "./trend-columns.ts";
+import { TREND_COLUMNS, trendAssignmentsSql } from "./trend-columns.ts";
 
 /** A file attached to a run (`attachment.{run_id}.{name}` parts). */
 export interface RunAttachment {
@@ -81,7 +81,7 @@ export class RunStore {
     this.#update = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`);
     this.#search = new RunSearchIndex(db);
     // A root's tier and Trends' values (migrations 15 and 16), on every write of the root.
-    this.#tiers = new AnsweringTierWriter(db, trendAssignmentsSql());
+    this.#tiers = new AnsweringTierWriter(db, trendAssignmentsSql(), TREND_COLUMNS);
     this.#attach = db.prepare(
       "INSERT INTO run_attachments (run_id, name, mime_type, data) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET mime_type = excluded.mime_type, data = excluded.data",
     );
@@ -259,7 +259,7 @@ export class RunStore {
     const rowid = Number(before._rowid);
     this.#update.run(...values, rowid);
     this.#search.write(rowid, searchedText(before), text);
-    this.#tiers.written(rowid, run);
+    this.#tiers.written(rowid, run, before.parent_run_id === null);
   }
 }
 

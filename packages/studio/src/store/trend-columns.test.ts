@@ -192,4 +192,94 @@ describe("the trend values of root runs", () => {
     );
     store.close();
   });
+
+  it("are given at open to roots an older studio wrote without them, and a tier too", () => {
+    const path = join(dir, "older-writer.db");
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    applyMigrations(
+      raw,
+      migrations.filter((m) => m.version <= 16),
+    );
+    // A studio of before migration 16 (or 15) still running on the file: its INSERT names none of
+    // the derived columns, and it never updates them.
+    const oldWrite = (db: typeof raw, id: string, second: number) =>
+      db.exec(`INSERT INTO runs (id, trace_id, session_id, parent_run_id, run_type, start_time, end_time, status, extra)
+        VALUES ('${id}', '${id}', 's', NULL, 'chain', '2026-01-01T00:00:0${second}Z', '2026-01-01T00:00:0${second}.5Z', 'success',
+          '{"metadata":{"chain":"old-chain","version":"2","model":"gpt","tier":"rules"}}')`);
+    raw.exec("INSERT INTO sessions (id, name, start_time) VALUES ('s', 'old', '2026-01-01T00:00:00Z')");
+    oldWrite(raw, "a", 1);
+    raw.close();
+    const until = "2026-01-02T00:00:00.000Z";
+    const chains = (store: StudioStore) =>
+      queryTrends(store.db, { project: "s", days: 2, until }).map((r) => [
+        r.chain,
+        r.version,
+        r.model,
+        r.runs,
+        r.tiers,
+      ]);
+    let store = StudioStore.open(path);
+    expect(chains(store)).toEqual([["old-chain", "2", "gpt", 1, { rules: 1 }]]);
+    // Again once this studio's migrations are all applied: the old process goes on writing.
+    oldWrite(store.db, "b", 2);
+    store.close();
+    store = StudioStore.open(path);
+    expect(chains(store)).toEqual([["old-chain", "2", "gpt", 2, { rules: 2 }]]);
+    const { stored, extracted } = storedAndExtracted(store);
+    expect(stored).toEqual(extracted);
+    store.close();
+  });
+
+  it("are cleared, with the tier, when an update stored as a root is followed by its create under a parent", () => {
+    const store = StudioStore.open(join(dir, "late-create.db"));
+    const parent = randomUUID();
+    const child = randomUUID();
+    const dotted = "20260101T000001000000Z";
+    store.transaction(() =>
+      store.runs.ingest([
+        {
+          kind: "post",
+          run: {
+            id: parent,
+            trace_id: parent,
+            dotted_order: `${dotted}${parent}`,
+            name: "root",
+            run_type: "chain",
+            session_name: "p",
+          },
+        },
+        {
+          kind: "patch",
+          run: {
+            id: child,
+            end_time: "2026-01-01T00:00:02Z",
+            extra: { metadata: { chain: "x", tier: "llm" } },
+          },
+        },
+      ]),
+    );
+    const derived = () =>
+      store.db
+        .prepare(`SELECT answering_tier, ${TREND_COLUMNS.join(", ")} FROM runs WHERE id = ?`)
+        .get(child);
+    expect(derived()).toMatchObject({ answering_tier: "llm", trend_chain: "x" });
+    store.transaction(() =>
+      store.runs.ingest([
+        {
+          kind: "post",
+          run: {
+            id: child,
+            trace_id: parent,
+            dotted_order: `${dotted}${parent}.${dotted}${child}`,
+            parent_run_id: parent,
+            name: "step",
+            run_type: "tool",
+            session_name: "p",
+          },
+        },
+      ]),
+    );
+    expect(derived()).toEqual(Object.fromEntries(["answering_tier", ...TREND_COLUMNS].map((c) => [c, null])));
+    store.close();
+  });
 });

@@ -44,14 +44,16 @@ export function trendAssignmentsSql(): string {
 const TREND_BACKFILL_CHUNK = 50_000;
 
 /**
- * Stores the trend values of every root run, `chunk` rowids per statement: migration 16's
- * backfill, and the benches that write runs straight into SQLite.
+ * Stores the trend values of every root run, `chunk` rowids per statement (all in the caller's
+ * transaction, if any: migration 16's is one): migration 16's backfill, and the benches that write
+ * runs straight into SQLite.
  */
 export function storeTrendValues(db: DatabaseSync, chunk = TREND_BACKFILL_CHUNK): void {
   const update = db.prepare(
     `UPDATE runs SET ${trendAssignmentsSql()} WHERE rowid > ? AND rowid <= ? AND parent_run_id IS NULL`,
   );
   const last = Number(db.prepare("SELECT coalesce(max(rowid), 0) AS n FROM runs").get()?.n ?? 0);
-  // In rowid ranges: one statement does not hold a million rows' changes at once.
+  // In rowid ranges, which bounds what one statement holds in memory; but migration 16 runs every
+  // range in its one transaction, so the WAL still holds every root's change until it commits.
   for (let from = 0; from < last; from += chunk) update.run(from, from + chunk);
 }

@@ -20,7 +20,7 @@ export interface Poll {
  * new came). `settled` changes once per answer of the last load (data or error): the next wait
  * starts once it has come, so that a slow studio is never asked twice at once, and a failed load
  * is tried again with the same back-off. Nothing is asked while the tab is hidden; shown again, it
- * asks at once. After {@link POLL_QUIET_MS} without progress it stops and says `quiet`: a trace
+ * asks at once (unless a load is still under way). After {@link POLL_QUIET_MS} without progress it stops and says `quiet`: a trace
  * whose root never arrives (refused, or its process died) was asked forever. The caller makes
  * `active` false when there is nothing more to wait for.
  */
@@ -71,7 +71,9 @@ export function usePoll(
       timer = undefined;
       if (document.visibilityState === "hidden") return;
       wait.current = firstMs;
-      askNow();
+      // A load still under way will answer: asked again, a big trace's fetch started over at each
+      // switch of tabs. Its answer starts the next wait.
+      if (!pending.current) askNow();
     };
     document.addEventListener("visibilitychange", onVisibility);
     return () => {

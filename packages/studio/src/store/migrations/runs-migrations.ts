@@ -1,5 +1,6 @@
 import { storeAnsweringTiers } from "../answering-tier.ts";
 import { storeTrendValues, TREND_COLUMNS } from "../trend-columns.ts";
+import { UNDERIVED_ROOTS_INDEX, underivedRootSql } from "../underived-roots.ts";
 import type { Migration } from "./migration.ts";
 
 /** Rowids per statement when migration 10 indexes the runs already stored. */
@@ -135,6 +136,21 @@ export const runsMigrations: readonly Migration[] = [
       storeTrendValues(db);
       db.exec(`CREATE INDEX runs_session_root_trends ON runs (session_id, start_time, ${TREND_COLUMNS.join(", ")},
           answering_tier, id, parent_run_id) WHERE parent_run_id IS NULL`);
+    },
+  },
+  {
+    version: 17,
+    name: "root runs without their derived values",
+    up(db) {
+      // A studio of before migration 15 or 16 still running on the same file (a long-lived
+      // \`catena studio\`, a CLI run of the old version) writes roots without a tier or Trends'
+      // values, and nothing would give them later: Trends left them out of every chain. This index
+      // holds such roots only (empty but for them: RunStore fills a root in the statement after
+      // inserting it), so opening the database finds and fills them without reading the others
+      // (underived-roots.ts).
+      db.exec(
+        `CREATE INDEX ${UNDERIVED_ROOTS_INDEX} ON runs (parent_run_id) WHERE ${underivedRootSql("runs")}`,
+      );
     },
   },
 ];

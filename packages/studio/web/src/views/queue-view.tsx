@@ -64,21 +64,29 @@ export function QueueView({ projectId }: { projectId: string }) {
   const choices = ratingChoices(configs.error === undefined ? configs.data : []);
   // A rating key pressed before the configs came is kept and picked once they have, and an Enter
   // after it saves it then: lost, the reviewer's 3 then Enter saved nothing and said nothing.
+  // The Enter holds the run id of the item it was pressed on: the rating is saved for that item,
+  // whatever the reviewer did meanwhile (j/k, more keys).
   const [pendingRating, setPendingRatingState] = useState<number | undefined>(undefined);
-  const [pendingEnter, setPendingEnter] = useState(false);
+  const [pendingEnter, setPendingEnterState] = useState<string | undefined>(undefined);
   // Also read at once by the keys: an Enter right after the 3 comes before the render that has it.
   const pendingKey = useRef<number | undefined>(undefined);
+  const pendingEnterFor = useRef<string | undefined>(undefined);
   const setPendingRating = (n: number | undefined) => {
     pendingKey.current = n;
     setPendingRatingState(n);
   };
+  const setPendingEnter = (runId: string | undefined) => {
+    pendingEnterFor.current = runId;
+    setPendingEnterState(runId);
+  };
   useEffect(() => {
     if (configsLoading || pendingRating === undefined) return;
-    const enter = pendingEnter;
+    const enterFor = pendingEnterFor.current;
     setPendingRating(undefined);
-    setPendingEnter(false);
+    setPendingEnter(undefined);
+    const target = enterFor === undefined ? undefined : items.find((it) => it.run_id === enterFor);
     if (!choices.includes(pendingRating)) setMessage(notARating(pendingRating, choices));
-    else if (enter && item !== undefined) saveRating(item, pendingRating);
+    else if (target !== undefined) saveRating(target, pendingRating, target.run_id === item?.run_id);
     else setRating(pendingRating);
   }, [configsLoading, pendingRating]);
   const state = useRef({ items, index, rating, item });
@@ -113,8 +121,8 @@ export function QueueView({ projectId }: { projectId: string }) {
   const select = (to: (i: number) => number) => {
     setIndex((i) => Math.max(0, Math.min(state.current.items.length - 1, to(i))));
     setRating(undefined);
-    setPendingRating(undefined);
-    setPendingEnter(false);
+    // A rating confirmed with Enter while the scale loads is still saved, for the item it was for.
+    if (pendingEnterFor.current === undefined) setPendingRating(undefined);
     setEditing(false);
   };
   const move = (by: number) => select((i) => i + by);
@@ -138,10 +146,11 @@ export function QueueView({ projectId }: { projectId: string }) {
     }
   };
 
-  // Enter, or the Save button (a phone has no Enter to press outside a text field).
-  const saveRating = (current: QueueItem, picked: number) => {
+  // Enter, or the Save button (a phone has no Enter to press outside a text field); `moveOn` false
+  // when the reviewer has already left the item (a save confirmed while the scale loaded).
+  const saveRating = (current: QueueItem, picked: number, moveOn = true) => {
     void record(current, { key: "rating", score: picked }, `Rating ${picked}`).then((ok) => {
-      if (ok) move(1);
+      if (ok && moveOn) move(1);
     });
   };
 
@@ -155,8 +164,10 @@ export function QueueView({ projectId }: { projectId: string }) {
       else if (event.key === "k") move(-1);
       else if (/^[1-5]$/.test(event.key)) {
         const n = Number(event.key);
-        if (configsLoading) setPendingRating(n);
-        else if (choices.includes(n)) setRating(n);
+        // Once its Enter is pressed the rating is settled: a 4 after "3, Enter" saved 4.
+        if (configsLoading) {
+          if (pendingEnterFor.current === undefined) setPendingRating(n);
+        } else if (choices.includes(n)) setRating(n);
         else setMessage(notARating(n, choices));
       } else if (event.key === "e" && current !== undefined) {
         event.preventDefault();
@@ -165,8 +176,8 @@ export function QueueView({ projectId }: { projectId: string }) {
         event.preventDefault();
         saveRating(current, picked);
       } else if (event.key === "Enter" && current !== undefined && pendingKey.current !== undefined) {
-        // The rating pressed while the scale loads is saved once it has come.
-        setPendingEnter(true);
+        // The rating pressed while the scale loads is saved once it has come, for this item.
+        if (pendingEnterFor.current === undefined) setPendingEnter(current.run_id);
       } else return;
       event.preventDefault();
     };
@@ -255,7 +266,7 @@ export function QueueView({ projectId }: { projectId: string }) {
               </button>
               <span class="muted" aria-live="polite">
                 {configsLoading
-                  ? `loading the ratings…${pendingRating === undefined ? "" : ` ${pendingRating} is ${pendingEnter ? "saved" : "picked"} once they have`}`
+                  ? `loading the ratings…${pendingRating === undefined ? "" : ` ${pendingRating} is ${pendingEnter === undefined ? "picked" : "saved"} once they have`}`
                   : rating === undefined
                     ? "pick a rating"
                     : "or press Enter"}
