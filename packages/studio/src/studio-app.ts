@@ -133,7 +133,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;
   const v2 = v2RunContext(store, baseUrl);
   store.examples.useBaseUrl(baseUrl);
-  registerInfoRoutes(app, refusals);
+  registerInfoRoutes(app, refusals, options.bodyLimitBytes);
   registerRunIngestRoutes(app, store, refusals, options.bodyLimitBytes);
   registerRunReadRoutes(app, store, v2.attachmentsOf);
   registerRunGroupRoutes(app, store);
