@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { RunTree } from "langsmith";
 import { describe, expect, it } from "vitest";
 import { collect, request, useStudio } from "../studio-fixture.case.ts";
@@ -105,6 +106,33 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
     expect(stored.inputs).toEqual({ messages: [first] });
     expect(stored.outputs).toEqual({ answer: "ok" });
     expect(stored.extra?.metadata?.catena_dropped).toMatch(/^inputs dropped: 3\d\d KB/);
+  });
+
+  it("reports a refused run once, as refused, not also as stored without its large parts", async () => {
+    const client = fixture.client();
+    const id = randomUUID();
+    const before = (await request(fixture.studio, "GET", "/info")).body as { catena: { refused: { count: number } } };
+    const lines: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: unknown) => lines.push(String(line));
+    try {
+      await client.createRun({
+        id,
+        name: "bad-order",
+        run_type: "chain",
+        inputs: { doc: "z".repeat(300 * 1024) },
+        trace_id: id,
+        dotted_order: `20261206T1015Z${id}`,
+      });
+      await client.awaitPendingTraceBatches();
+    } finally {
+      console.warn = warn;
+    }
+    const about = lines.filter((line) => line.includes(id));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatch(/refused/);
+    const after = (await request(fixture.studio, "GET", "/info")).body as { catena: { refused: { count: number } } };
+    expect(after.catena.refused.count - before.catena.refused.count).toBe(1);
   });
 
   it("advertises its limit in /info, so the SDK sends smaller batches", async () => {
