@@ -111,7 +111,9 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
   it("reports a refused run once, as refused, not also as stored without its large parts", async () => {
     const client = fixture.client();
     const id = randomUUID();
-    const before = (await request(fixture.studio, "GET", "/info")).body as { catena: { refused: { count: number } } };
+    const before = (await request(fixture.studio, "GET", "/info")).body as {
+      catena: { refused: { count: number } };
+    };
     const lines: string[] = [];
     const warn = console.warn;
     console.warn = (line: unknown) => lines.push(String(line));
@@ -131,7 +133,9 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
     const about = lines.filter((line) => line.includes(id));
     expect(about).toHaveLength(1);
     expect(about[0]).toMatch(/refused/);
-    const after = (await request(fixture.studio, "GET", "/info")).body as { catena: { refused: { count: number } } };
+    const after = (await request(fixture.studio, "GET", "/info")).body as {
+      catena: { refused: { count: number } };
+    };
     expect(after.catena.refused.count - before.catena.refused.count).toBe(1);
   });
 
