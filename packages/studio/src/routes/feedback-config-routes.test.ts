@@ -135,9 +135,12 @@ describe("feedback configs through the langsmith SDK", () => {
     await expect(client.addFeedbackCategories("tone", [{ value: 5, label: "ok" }])).rejects.toThrow(
       /\[422\].*category 5 \(ok\) clashes with 1 \(ok\)/,
     );
-    await expect(client.removeFeedbackCategories("tone", [1])).rejects.toThrow(
-      /\[422\].*at least two categories must remain/,
+    await expect(client.removeFeedbackCategories("tone", [1, 2])).rejects.toThrow(
+      /\[422\].*at least one category must remain, as a new config needs one/,
     );
+    // One category is enough, as for a new config.
+    const one = await client.removeFeedbackCategories("tone", [1]);
+    expect(one.feedback_config.categories?.map((c) => c.label)).toEqual(["warm"]);
     await expect(client.addFeedbackCategories("rating", [{ value: 9 }])).rejects.toThrow(
       /\[422\].*the config is continuous, so it has no categories/,
     );
