@@ -174,7 +174,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
       // A body refused for its size was not read to its end: the connection cannot carry another
       // request, and a client that reused it would fail with "other side closed".
       if (error.status === 413) c.header("Connection", "close");
-      return c.json({ detail: error.message }, error.status);
+      return c.json(error.toJSON(), error.status);
     }
     if (error instanceof HTTPException) {
       return c.json({ detail: error.message || "Bad request." }, error.status);

@@ -38,6 +38,8 @@ describe("listExamples({ select }) through the langsmith SDK", () => {
     expect((wrong.body as { detail: string }).detail).toMatch(
       /"select" names "runs", which examples do not have: select from id, name/,
     );
+    expect(wrong.body).toMatchObject({ code: "unknown-select-field", field: "runs" });
+    expect((wrong.body as { allowed: string[] }).allowed).toContain("source_run_id");
   });
 
   it("keeps what evaluate() and dataset code read when listExamples({ includeAttachments }) selects", async () => {

@@ -40,6 +40,7 @@ export function exampleSelection(c: Context): ReadonlySet<string> | undefined {
       throw new StudioHttpError(
         422,
         `Query parameter "select" names ${JSON.stringify(field)}, which examples do not have: select from ${EXAMPLE_SELECT_FIELDS.join(", ")}.`,
+        { code: "unknown-select-field", field, allowed: [...EXAMPLE_SELECT_FIELDS] },
       );
     }
   }
