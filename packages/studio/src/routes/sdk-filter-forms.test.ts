@@ -95,8 +95,8 @@ describe("LangSmith's run filter forms through the SDK's listRuns", () => {
         run_type: "llm",
         inputs: {},
         start_time: start + 100,
-        events: [{ name: "new_token", time: new Date(start + tokenMs).toISOString() }],
       });
+      llm.events = [{ name: "new_token", time: new Date(start + tokenMs).toISOString() }];
       await llm.end({ a: "ok" }, undefined, start + 2500);
       await root.end({ a: "ok" }, undefined, start + 3000);
       await root.postRun();
