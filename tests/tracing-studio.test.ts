@@ -1,94 +1,20 @@
 /*
- * Tracing and feedback end to end in one process: Catena's tracer sends through the real `langsmith`
- * SDK over HTTP to a studio started here on a free port, and what arrived is read back with the
- * SDK's own client and with Catena's readers.
+ * Tracing end to end in one process: Catena's tracer sends through the real `langsmith` SDK over
+ * HTTP to a studio started here on a free port, and what arrived is read back with the SDK's own
+ * client and with Catena's readers. Feedback: tracing-studio-feedback.test.ts; tracerFromEnv:
+ * tracing-studio-from-env.test.ts.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  assign,
-  cascade,
-  code,
-  defineChain,
-  map,
-  regex,
-  resume,
-  retry,
-  review,
-  run,
-  sequence,
-} from "@catena/core";
-import {
-  feedback,
-  feedbackLink,
-  feedbackStats,
-  langsmithTracer,
-  listFeedback,
-  listTraces,
-  readFeedbackConfig,
-  readTrace,
-  setFeedbackConfig,
-  type TraceClient,
-  traceClient,
-  tracerFromEnv,
-} from "@catena/core/tracing";
-import { startStudio } from "@catena/studio";
+import { code, defineChain, resume, review, run, sequence } from "@catena/core";
+import { langsmithTracer, listTraces, readTrace } from "@catena/core/tracing";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
-import { Client, type Run } from "langsmith";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Run } from "langsmith";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { readRunTree } from "../packages/core/src/tracing/v2-run-reads.ts";
-import { rootRuns, traceRuns } from "./support/studio-runs.ts";
+import { traceRuns } from "./support/studio-runs.ts";
+import { shapes, useTracingStudio } from "./support/tracing-studio.ts";
 
-let dir: string;
-let studio: Awaited<ReturnType<typeof startStudio>>;
-let reader: TraceClient;
-let sdk: Client;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "catena-tracing-"));
-  studio = await startStudio({ port: 0, dbPath: join(dir, "studio.db") });
-  reader = traceClient({ apiUrl: studio.url });
-  sdk = new Client({ apiUrl: studio.url, apiKey: "test" });
-});
-
-afterAll(async () => {
-  await studio?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-let flakyCalls = 0;
-/** A chain with every construct that makes runs of its own: a cascade, a retry and a map. */
-const shapes = defineChain({
-  name: "trace-shapes",
-  version: "2.1.0",
-  input: z.object({ text: z.string() }),
-  output: z.unknown(),
-  flow: sequence(
-    code("normalize", ({ text }: { text: string }) => ({ text: text.trim().toLowerCase() })),
-    assign(
-      "route",
-      cascade("route", [
-        { step: regex("rules", { rules: [{ label: "billing", pattern: /\brefund\b/ }] }), threshold: 0.9 },
-        { step: code("keywords", () => ({ label: "shipping", confidence: 0.8 })), threshold: 0.7 },
-      ]),
-    ),
-    retry(
-      code("flaky", (data) => {
-        flakyCalls++;
-        if (flakyCalls % 2 === 1) throw new Error("transient failure");
-        return data;
-      }),
-      { attempts: 3, backoff: { initialMs: 1, jitter: false } },
-    ),
-    map("words", {
-      over: (data: { text: string }) => data.text.split(" "),
-      node: code("upper", (word: string) => word.toUpperCase()),
-      concurrency: 2,
-    }),
-  ),
-});
+const t = useTracingStudio();
 
 function meta(r: Run): Record<string, unknown> {
   return (r.extra?.metadata ?? {}) as Record<string, unknown>;
@@ -100,13 +26,13 @@ describe("a chain run traced to the studio", () => {
   const byName = (name: string) => runs.filter((r) => r.name === name);
 
   beforeAll(async () => {
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "shapes" });
+    const tracer = langsmithTracer({ apiUrl: t.studio.url, apiKey: "test", project: "shapes" });
     const result = await run(shapes, { text: " Where is my parcel " }, { tracer });
     expect(result.status).toBe("done");
     runId = result.runId;
     expect((await tracer.flush()).status).toBe("sent");
     tracer.close();
-    runs = await traceRuns(sdk, "shapes", runId);
+    runs = await traceRuns(t.sdk, "shapes", runId);
   });
 
   it("is one root run, whose id is the chain run's id, with a child run per step", () => {
@@ -194,9 +120,9 @@ describe("a chain run traced to the studio", () => {
   });
 
   it("reads back as a tree with the SDK's v2 queries and Catena's readTrace", async () => {
-    const root = await readRunTree(sdk, runId);
+    const root = await readRunTree(t.sdk, runId);
     expect(root?.child_runs?.map((r) => r.name)).toEqual(["normalize", "route", "flaky", "flaky", "words"]);
-    const tree = await readTrace(runId, { client: reader });
+    const tree = await readTrace(runId, { client: t.reader });
     expect(tree).toMatchObject({ chain: "trace-shapes", version: "2.1.0", status: "done", tier: "keywords" });
     const route = tree.children.find((c) => c.name === "route");
     expect(route?.children.map((c) => [c.name, c.accepted])).toEqual([
@@ -221,12 +147,12 @@ describe("errors", () => {
         }),
       ),
     });
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "errors" });
+    const tracer = langsmithTracer({ apiUrl: t.studio.url, apiKey: "test", project: "errors" });
     const result = await run(broken, { text: "x" }, { tracer });
     expect(result.status).toBe("error");
     await tracer.flush();
     tracer.close();
-    const tree = await readTrace(result.runId, { client: reader });
+    const tree = await readTrace(result.runId, { client: t.reader });
     expect(tree.status).toBe("error");
     expect(tree.error).toMatch(/disk on fire/);
     const explodes = tree.children.find((c) => c.name === "explodes");
@@ -249,11 +175,11 @@ describe("a run paused at a review", () => {
         code("finish", (d: { review: { approved: boolean } }) => ({ refunded: d.review.approved })),
       ),
     });
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "reviews" });
+    const tracer = langsmithTracer({ apiUrl: t.studio.url, apiKey: "test", project: "reviews" });
     const paused = await run(approval, { amount: 12 }, { tracer });
     if (paused.status !== "waiting") throw new Error(`expected waiting, got ${paused.status}`);
     await tracer.flush();
-    const waiting = await readTrace(paused.runId, { client: reader });
+    const waiting = await readTrace(paused.runId, { client: t.reader });
     expect(waiting).toMatchObject({ status: "waiting", outputs: { status: "waiting", review: "approve" } });
     expect(waiting.children.map((c) => [c.name, c.status])).toEqual([
       ["prepare", "done"],
@@ -263,7 +189,7 @@ describe("a run paused at a review", () => {
     expect(resumed).toMatchObject({ status: "done", runId: paused.runId, output: { refunded: true } });
     await tracer.flush();
     tracer.close();
-    const tree = await readTrace(paused.runId, { client: reader });
+    const tree = await readTrace(paused.runId, { client: t.reader });
     expect(tree).toMatchObject({ status: "done", outputs: { refunded: true } });
     expect(tree.children.map((c) => [c.name, c.status])).toEqual([
       ["prepare", "done"],
@@ -271,8 +197,8 @@ describe("a run paused at a review", () => {
       ["finish", "done"],
     ]);
     expect(tree.children[1]?.outputs).toEqual({ decision: { approved: true } });
-    const traces = await listTraces({ project: "reviews", client: reader });
-    expect(traces.map((t) => t.runId)).toEqual([paused.runId]);
+    const traces = await listTraces({ project: "reviews", client: t.reader });
+    expect(traces.map((trace) => trace.runId)).toEqual([paused.runId]);
   });
 });
 
@@ -290,12 +216,12 @@ describe("LangChain runs inside a step", () => {
         return { label: String(reply.content) };
       }),
     });
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "langchain" });
+    const tracer = langsmithTracer({ apiUrl: t.studio.url, apiKey: "test", project: "langchain" });
     const result = await run(chain, { text: "refund?" }, { tracer });
     expect(result).toMatchObject({ status: "done", output: { label: "billing" } });
     await tracer.flush();
     tracer.close();
-    const tree = await readTrace(result.runId, { client: reader });
+    const tree = await readTrace(result.runId, { client: t.reader });
     const ask = tree.children.find((c) => c.name === "ask");
     expect(ask?.children.map((c) => [c.name, c.runType])).toEqual([["FakeListChatModel", "llm"]]);
     expect(ask?.children[0]?.metadata).toMatchObject({
@@ -306,194 +232,5 @@ describe("LangChain runs inside a step", () => {
     expect(ask?.children[0]?.startedAt && Date.parse(ask.children[0].startedAt)).toBeGreaterThanOrEqual(
       Date.parse(ask?.startedAt ?? ""),
     );
-  });
-});
-
-describe("feedback", () => {
-  let runId: string;
-
-  beforeAll(async () => {
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "feedback" });
-    runId = (await run(shapes, { text: "refund please" }, { tracer })).runId;
-    await tracer.flush();
-    tracer.close();
-  });
-
-  it("is created and listed through core's API", async () => {
-    const given = await feedback(
-      runId,
-      {
-        key: "correctness",
-        score: 0,
-        comment: "wrong queue",
-        correction: { queue: "billing" },
-        source: { user: "ana" },
-      },
-      { client: reader },
-    );
-    expect(given).toMatchObject({ runId, key: "correctness", score: 0 });
-    const listed = await listFeedback({ runIds: [runId], client: reader });
-    expect(listed).toEqual([
-      expect.objectContaining({
-        id: given.id,
-        key: "correctness",
-        score: 0,
-        comment: "wrong queue",
-        correction: { queue: "billing" },
-        source: { user: "ana" },
-      }),
-    ]);
-  });
-
-  it("refuses a run id the backend does not know, naming it", async () => {
-    await expect(
-      feedback("01900000-0000-7000-8000-000000000000", { key: "rating", score: 3 }, { client: reader }),
-    ).rejects.toMatchObject({
-      code: "RUN_NOT_FOUND",
-      message: expect.stringContaining("01900000-0000-7000-8000-000000000000"),
-    });
-    await expect(feedback(runId, { key: "rating" }, { client: reader })).rejects.toMatchObject({
-      code: "FEEDBACK_INVALID",
-    });
-  });
-
-  it("is checked against its key's config before it is sent: the backend's, else rating's 1–5", async () => {
-    await expect(feedback(runId, { key: "rating", score: 999 }, { client: reader })).rejects.toMatchObject({
-      code: "FEEDBACK_INVALID",
-      message: expect.stringMatching(/score 999 is outside 1–5.*give a score from 1 to 5/),
-    });
-    await setFeedbackConfig(
-      "helpful",
-      {
-        type: "categorical",
-        categories: [
-          { value: 1, label: "yes" },
-          { value: 0, label: "no" },
-        ],
-      },
-      { client: reader },
-    );
-    expect(await readFeedbackConfig("helpful", { client: reader })).toEqual({
-      type: "categorical",
-      categories: [
-        { value: 1, label: "yes" },
-        { value: 0, label: "no" },
-      ],
-    });
-    await expect(
-      feedback(runId, { key: "helpful", value: "maybe" }, { client: reader }),
-    ).rejects.toMatchObject({
-      code: "FEEDBACK_INVALID",
-      message: expect.stringMatching(/value "maybe" is not one of its categories.*"yes", "no"/),
-    });
-    await feedback(runId, { key: "helpful", score: 1, value: "yes" }, { client: reader });
-    expect(await listFeedback({ runIds: [runId], keys: ["rating", "helpful"], client: reader })).toEqual([
-      expect.objectContaining({ key: "helpful", score: 1 }),
-    ]);
-  });
-
-  it("comes in through a presigned link without an API key", async () => {
-    const link = await feedbackLink(runId, "thumbs", { expiresInHours: 1, client: reader });
-    expect(Date.parse(link.expiresAt)).toBeGreaterThan(Date.now());
-    const response = await fetch(link.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ score: 1, comment: "via link" }),
-    });
-    expect(response.ok).toBe(true);
-    const thumbs = await listFeedback({ runIds: [runId], keys: ["thumbs"], client: reader });
-    expect(thumbs).toEqual([expect.objectContaining({ score: 1, comment: "via link" })]);
-  });
-
-  it("is counted per period and version, and shows on the listed runs", async () => {
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "feedback" });
-    const second = (await run(shapes, { text: "parcel late" }, { tracer })).runId;
-    await tracer.flush();
-    tracer.close();
-    await feedback(runId, { key: "rating", score: 4 }, { client: reader });
-    await feedback(second, { key: "rating", score: 2 }, { client: reader });
-    const stats = await feedbackStats({
-      chain: "trace-shapes",
-      key: "rating",
-      by: "version",
-      per: "day",
-      project: "feedback",
-      client: reader,
-    });
-    const today = new Date().toISOString().slice(0, 10);
-    expect(stats.runs).toBe(2);
-    expect(stats.rows).toEqual([
-      { period: today, group: "2.1.0", count: 2, scored: 2, meanScore: 3, minScore: 2, maxScore: 4 },
-    ]);
-    const listed = await listTraces({ chain: "trace-shapes", project: "feedback", client: reader });
-    expect(listed.map((r) => r.runId)).toEqual([second, runId]);
-    expect(listed[1]?.feedback).toMatchObject({
-      rating: { count: 1, meanScore: 4 },
-      correctness: { count: 1, meanScore: 0 },
-    });
-    expect(await listTraces({ chain: "no-such-chain", project: "feedback", client: reader })).toEqual([]);
-    expect(
-      await listTraces({ project: "feedback", since: new Date(Date.now() + 60_000), client: reader }),
-    ).toEqual([]);
-  });
-});
-
-describe("tracerFromEnv", () => {
-  it("traces to LangSmith's API when LANGSMITH_API_KEY is set, and the SDK's own client reads it back", async () => {
-    const backend = await tracerFromEnv({
-      env: { LANGSMITH_API_KEY: "any", LANGSMITH_ENDPOINT: studio.url, LANGSMITH_PROJECT: "from-env" },
-    });
-    expect(backend).toMatchObject({ kind: "langsmith", url: studio.url, inProcess: false });
-    if (backend === undefined) throw new Error("no backend");
-    const result = await run(shapes, { text: "refund" }, { tracer: backend.tracer });
-    expect((await backend.close()).status).toBe("sent");
-    const roots = await rootRuns(sdk, "from-env");
-    expect(roots.map((r) => r.id)).toEqual([result.runId]);
-  });
-
-  it("starts the studio it is given when there is no key, and is off with LANGSMITH_TRACING=false", async () => {
-    let started = 0;
-    const backend = await tracerFromEnv({
-      env: {},
-      startStudio: async () => {
-        started++;
-        return startStudio({ port: 0, dbPath: join(dir, "own.db") });
-      },
-    });
-    expect(backend).toMatchObject({ kind: "studio", inProcess: true });
-    expect(started).toBe(1);
-    if (backend === undefined) throw new Error("no backend");
-    const result = await run(shapes, { text: "refund" }, { tracer: backend.tracer });
-    expect((await backend.tracer.flush()).status).toBe("sent");
-    expect(await readTrace(result.runId, { client: backend.client })).toMatchObject({
-      chain: "trace-shapes",
-    });
-    // The SDK's links from the backend's client open the studio's page, not localhost:3000.
-    const link = await backend.client.client.getRunUrl({ runId: result.runId });
-    expect(link.startsWith(`${backend.url}/o/`)).toBe(true);
-    expect((await fetch(link)).headers.get("content-type")).toMatch(/text\/html/);
-    expect((await backend.close()).status).toBe("sent");
-    expect(
-      await tracerFromEnv({ env: { LANGSMITH_TRACING: "false", LANGSMITH_API_KEY: "x" } }),
-    ).toBeUndefined();
-    expect(await tracerFromEnv({ env: {} })).toBeUndefined();
-  });
-
-  it("sends a chain's runs to the project its metadata names", async () => {
-    const projectChain = defineChain({
-      name: "own-project",
-      version: "1.0.0",
-      input: z.object({ text: z.string() }),
-      output: z.unknown(),
-      metadata: { project: "team-a", owner: "ana" },
-      flow: code("echo", (d: unknown) => d),
-    });
-    const tracer = langsmithTracer({ apiUrl: studio.url, apiKey: "test", project: "elsewhere" });
-    const result = await run(projectChain, { text: "x" }, { tracer });
-    await tracer.flush();
-    tracer.close();
-    const listed = await listTraces({ project: "team-a", client: reader });
-    expect(listed.map((r) => r.runId)).toEqual([result.runId]);
-    expect(await listTraces({ project: "elsewhere", client: reader })).toEqual([]);
   });
 });

@@ -54,7 +54,7 @@ describe("startStudio", () => {
     }
   });
 
-  it("takes its body limit from CATENA_STUDIO_MAX_BODY_MB, and refuses a value that is not a size", async () => {
+  it("takes its body limit from CATENA_STUDIO_MAX_BODY_MB, and refuses a value that is not a size or below 1", async () => {
     const saved = process.env.CATENA_STUDIO_MAX_BODY_MB;
     try {
       process.env.CATENA_STUDIO_MAX_BODY_MB = "lots";
@@ -62,6 +62,10 @@ describe("startStudio", () => {
         /CATENA_STUDIO_MAX_BODY_MB="lots" is not a size: give the largest request body in MiB, e\.g\. CATENA_STUDIO_MAX_BODY_MB=64/,
       );
       process.env.CATENA_STUDIO_MAX_BODY_MB = "0.25";
+      await expect(startStudio({ dbPath: join(dir, "limit.db") })).rejects.toThrow(
+        /CATENA_STUDIO_MAX_BODY_MB="0.25" is below 1 MiB, too small for ordinary trace uploads: give at least 1/,
+      );
+      process.env.CATENA_STUDIO_MAX_BODY_MB = "1.5";
       const studio = await startStudio({ dbPath: join(dir, "limit.db") });
       try {
         const post = (size: number) =>
@@ -70,8 +74,13 @@ describe("startStudio", () => {
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ name: "p", description: "x".repeat(size) }),
           });
-        expect((await post(300_000)).status).toBe(413);
-        expect((await post(100_000)).status).toBe(201);
+        expect((await post(1_700_000)).status).toBe(413);
+        expect((await post(1_400_000)).status).toBe(201);
+        // The SDK sizes its batches by what /info advertises: no more than the limit.
+        const info = (await (await fetch(`${studio.url}/info`)).json()) as {
+          batch_ingest_config: { size_limit_bytes: number };
+        };
+        expect(info.batch_ingest_config.size_limit_bytes).toBe(1.5 * 1024 * 1024);
       } finally {
         await studio.close();
       }

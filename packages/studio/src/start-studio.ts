@@ -146,7 +146,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
   };
 }
 
-// CATENA_STUDIO_MAX_BODY_MB, in MiB; anything but a positive number is refused at start, naming it.
+// CATENA_STUDIO_MAX_BODY_MB, in MiB; anything but a number from 1 up is refused at start, naming it.
 function bodyLimitFromEnv(host: string): number {
   const raw = process.env[MAX_BODY_ENV]?.trim();
   if (raw === undefined || raw === "") return DEFAULT_BODY_LIMIT_BYTES;
@@ -156,6 +156,14 @@ function bodyLimitFromEnv(host: string): number {
       "invalid-option",
       host,
       `${MAX_BODY_ENV}=${JSON.stringify(raw)} is not a size: give the largest request body in MiB, e.g. ${MAX_BODY_ENV}=64.`,
+    );
+  }
+  // Below 1 MiB ordinary runs, feedback and dataset uploads would be dropped or refused.
+  if (mib < 1) {
+    throw new StudioStartError(
+      "invalid-option",
+      host,
+      `${MAX_BODY_ENV}=${JSON.stringify(raw)} is below 1 MiB, too small for ordinary trace uploads: give at least 1, e.g. ${MAX_BODY_ENV}=64 (the default is 32).`,
     );
   }
   return Math.round(mib * 1024 * 1024);

@@ -133,7 +133,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
   const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;
   const v2 = v2RunContext(store, baseUrl);
   store.examples.useBaseUrl(baseUrl);
-  registerInfoRoutes(app, refusals);
+  registerInfoRoutes(app, refusals, options.bodyLimitBytes);
   registerRunIngestRoutes(app, store, refusals, options.bodyLimitBytes);
   registerRunReadRoutes(app, store, v2.attachmentsOf);
   registerRunGroupRoutes(app, store);
@@ -174,7 +174,7 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
       // A body refused for its size was not read to its end: the connection cannot carry another
       // request, and a client that reused it would fail with "other side closed".
       if (error.status === 413) c.header("Connection", "close");
-      return c.json({ detail: error.message }, error.status);
+      return c.json(error.toJSON(), error.status);
     }
     if (error instanceof HTTPException) {
       return c.json({ detail: error.message || "Bad request." }, error.status);

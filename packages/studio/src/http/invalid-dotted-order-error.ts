@@ -9,7 +9,6 @@ const segmentPattern = /^\d{8}T\d{12}Z([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 
 /** A run whose `dotted_order` is not its place in its trace: a 422 that names the run and the format. */
 export class InvalidDottedOrderError extends StudioHttpError {
-  readonly code = "invalid-dotted-order";
   /** The run the dotted order was sent with. */
   readonly runId: string;
 
@@ -17,7 +16,7 @@ export class InvalidDottedOrderError extends StudioHttpError {
     super(
       422,
       `${where}: "dotted_order" ${JSON.stringify(dottedOrder)} of run ${runId} ${why}; expected ${DOTTED_ORDER_FORMAT} (the SDK's RunTree sets it, or leave it out and send parent_run_id).`,
-      { run_id: runId, dotted_order: dottedOrder },
+      { code: "invalid-dotted-order", run_id: runId, dotted_order: dottedOrder },
     );
     this.name = "InvalidDottedOrderError";
     this.runId = runId;

@@ -36,7 +36,6 @@ export function jsonDepth(value: unknown, stopAbove = Number.POSITIVE_INFINITY):
 
 /** A value nested deeper than {@link MAX_JSON_DEPTH}: a 422 that names where and the limit. */
 export class JsonTooDeepError extends StudioHttpError {
-  readonly code = "json-too-deep";
   /** The run the value belongs to, when it is part of a run. */
   readonly runId: string | undefined;
 
@@ -44,7 +43,7 @@ export class JsonTooDeepError extends StudioHttpError {
     super(
       422,
       `${where} nests deeper than ${limit} levels, the studio's limit (MAX_JSON_DEPTH): flatten it, or send it as a string or an attachment.`,
-      runId === undefined ? {} : { run_id: runId },
+      runId === undefined ? { code: "json-too-deep" } : { code: "json-too-deep", run_id: runId },
     );
     this.name = "JsonTooDeepError";
     this.runId = runId;

@@ -32,12 +32,19 @@ const runFields = ["inputs", "outputs", "events", "extra", "error", "serialized"
  * a dropped inputs, outputs, ... part is stored as a marker saying what was dropped and how to keep
  * it ({@link droppedFieldValue}), a dropped attachment is left out, and the run's metadata gets
  * `catena_dropped` (so `exists(metadata, "catena_dropped")` finds such runs); these are listed in
- * `dropped`. A dropped run or feedback part itself is refused.
+ * `dropped` (a dropped part of an update is left out, not marked: it never replaces what the create
+ * stored). Run and feedback parts themselves are never dropped (see {@link isAlwaysKeptPart}).
  */
 export function readMultipartIngest(parts: readonly StreamedPart[], keepBytes = 0): MultipartIngest {
   const runs = new Map<
     string,
-    { kind: "post" | "patch"; id: string; body?: Record<string, unknown>; fields: Record<string, unknown> }
+    {
+      kind: "post" | "patch";
+      id: string;
+      body?: Record<string, unknown>;
+      fields: Record<string, unknown>;
+      droppedFields: string[];
+    }
   >();
   const attachments: RunAttachment[] = [];
   const feedback: FeedbackCreate[] = [];
@@ -53,9 +60,14 @@ export function readMultipartIngest(parts: readonly StreamedPart[], keepBytes = 
       if ((head === "post" || head === "patch") && isUuid(id) && isField && rest.length === 0) {
         const text = droppedNote(field, part.droppedBytes, keepBytes);
         const key = `${head}.${runId}`;
-        const entry = runs.get(key) ?? { kind: head, id: runId, fields: {} };
+        const entry = runs.get(key) ?? { kind: head, id: runId, fields: {}, droppedFields: [] };
         runs.set(key, entry);
-        entry.fields[field] = droppedFieldValue(field, text);
+        // An update leaves the field out (the SDK's patchRun sends the inputs again, which the
+        // create may have stored in full); a create stores the marker where nothing is stored yet.
+        if (head === "post") {
+          entry.fields[field] = droppedFieldValue(field, text);
+          entry.droppedFields.push(field);
+        }
         note(runId, text);
         continue;
       }
@@ -91,7 +103,7 @@ export function readMultipartIngest(parts: readonly StreamedPart[], keepBytes = 
     }
     if ((head === "post" || head === "patch") && isUuid(id) && rest.length === 0) {
       const key = `${head}.${id.toLowerCase()}`;
-      const entry = runs.get(key) ?? { kind: head, id: id.toLowerCase(), fields: {} };
+      const entry = runs.get(key) ?? { kind: head, id: id.toLowerCase(), fields: {}, droppedFields: [] };
       runs.set(key, entry);
       if (field === undefined) {
         const body = parseJsonPart(part);
@@ -135,15 +147,21 @@ export function readMultipartIngest(parts: readonly StreamedPart[], keepBytes = 
     }
     try {
       const run = toRunFields(entry.kind, { ...entry.body, ...entry.fields, id: entry.id }, `part "${key}"`);
-      operations.push({ kind: entry.kind, run });
+      operations.push(
+        entry.droppedFields.length === 0
+          ? { kind: entry.kind, run }
+          : { kind: entry.kind, run, droppedFields: entry.droppedFields },
+      );
     } catch (error) {
       if (refusedRunId(error) === undefined) throw error;
       refused.push({ id: entry.id, detail: (error as Error).message });
     }
   }
-  for (const [id, runNotes] of notes) dropped.push({ id, detail: runNotes.join("; ") });
+  const left = new Set(refused.map((r) => r.id.toLowerCase()));
+  // Only what is stored is reported as stored without its dropped parts; a refused run is
+  // reported once, as refused.
+  for (const [id, runNotes] of notes) if (!left.has(id)) dropped.push({ id, detail: runNotes.join("; ") });
   if (refused.length === 0) return { operations, attachments, feedback, refused, dropped };
-  const left = new Set(refused.map((r) => r.id));
   return {
     operations: operations.filter((op) => !left.has(op.run.id)),
     attachments: attachments.filter((a) => !left.has(a.runId)),
@@ -151,6 +169,16 @@ export function readMultipartIngest(parts: readonly StreamedPart[], keepBytes = 
     refused,
     dropped,
   };
+}
+
+/**
+ * True for the parts that carry a run or a feedback itself (`post.<id>`, `patch.<id>`,
+ * `feedback.<id>`): small, and without them the run is lost, so the body reader keeps them
+ * whatever their size.
+ */
+export function isAlwaysKeptPart(name: string): boolean {
+  const segments = name.split(".");
+  return segments.length === 2 && ["post", "patch", "feedback"].includes(segments[0] ?? "");
 }
 
 function parseJsonPart(part: StreamedPart): unknown {

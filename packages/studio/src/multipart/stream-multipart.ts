@@ -4,24 +4,27 @@ import type { MultipartPart } from "./parse-multipart.ts";
 
 /** A part read from a streamed body; `droppedBytes` says it was left out (its `data` is empty). */
 export interface StreamedPart extends MultipartPart {
-  /** Set when keeping the part would have passed the kept-bytes budget: how many bytes it had. */
+  /** Set when the part was larger than `keepBytes` (and not always kept): how many bytes it had. */
   droppedBytes?: number;
 }
 
 /** How much of a streamed multipart body is kept, and how much is read at all. */
 export interface StreamLimits {
-  /** Parts are kept in order while their bytes together stay within this; later large ones are dropped. */
+  /** A part larger than this on its own is dropped (unless `alwaysKeep` says otherwise). */
   keepBytes: number;
-  /** A body longer than this is refused with a 413 (the read stops there). */
+  /** A body longer than this is refused with a 413 (the read stops there): the cap on all kept parts. */
   maxBytes: number;
+  /** Parts kept whatever their size, by name (a run's own part: dropping it would lose the run). */
+  alwaysKeep?: (name: string) => boolean;
 }
 
 /**
  * Reads a multipart/form-data body as it arrives and splits it into parts (as
- * {@link parseMultipart} does), keeping at most `keepBytes` of part data in memory: a part that
- * would pass that budget is read to its end and thrown away, and listed with its size
- * (`droppedBytes`), so that the caller can store what it carried as a marker saying why. A body
- * past `maxBytes` is a 413; malformed multipart is a 400.
+ * {@link parseMultipart} does). Each part is judged on its own: one larger than `keepBytes` is read
+ * to its end and thrown away, and listed with its size (`droppedBytes`), so that the caller can
+ * store what it carried as a marker saying why; a small part is kept however large the parts
+ * before it were, and `alwaysKeep` parts are never dropped. A body past `maxBytes` is a 413 (so at
+ * most that much is held); malformed multipart is a 400.
  */
 export function streamMultipart(
   body: ReadableStream<Uint8Array> | null,
@@ -38,7 +41,6 @@ export function streamMultipart(
   }
   return new Promise((resolve, reject) => {
     const parts: StreamedPart[] = [];
-    let kept = 0;
     let failed = false;
     let finished = false;
     let pending = 0;
@@ -66,12 +68,13 @@ export function streamMultipart(
     }
     parser.on("file", (name, stream, filename, _encoding, mimeType) => {
       pending++;
+      const keepAll = limits.alwaysKeep?.(name) ?? false;
       let chunks: Buffer[] | undefined = [];
       let size = 0;
       stream.on("data", (chunk: Buffer) => {
         size += chunk.length;
-        if (chunks !== undefined && kept + size > limits.keepBytes) {
-          chunks = undefined; // over the budget: read on, keep nothing of this part
+        if (chunks !== undefined && !keepAll && size > limits.keepBytes) {
+          chunks = undefined; // over the limit: read on, keep nothing of this part
         }
         chunks?.push(chunk);
       });
@@ -84,7 +87,6 @@ export function streamMultipart(
           chunks === undefined
             ? { name, mimeType, data: Buffer.alloc(0), droppedBytes: size }
             : { name, mimeType, data: Buffer.concat(chunks) };
-        if (chunks !== undefined) kept += size;
         if (filename !== undefined && filename !== "") part.filename = filename;
         parts.push(part);
         settle();

@@ -16,14 +16,19 @@ export const EXAMPLE_SELECT_FIELDS = [
   "attachment_urls",
 ] as const;
 
-/** What an example holds whatever `select` says, unless `exclude_default_fields=true`. */
-const ALWAYS = ["id", "created_at", "modified_at", "inputs", "name", "dataset_id"] as const;
+/**
+ * What an example holds whatever `select` says, unless `exclude_default_fields=true`: every field
+ * but the three the SDK asks for by name when it selects (`listExamples({ includeAttachments })`
+ * sends `select=attachment_urls,outputs,metadata`), so that its examples still carry the
+ * `source_run_id` that dataset code reads.
+ */
+const ALWAYS = ["id", "created_at", "modified_at", "inputs", "name", "dataset_id", "source_run_id"] as const;
 
 /**
  * The fields `GET /examples` answers with, from its `select` and `exclude_default_fields`
  * parameters (`listExamples({ select, excludeDefaultFields })`), or `undefined` for every field
  * (no `select`). As in LangSmith, a `select` lists the fields wanted besides `id`, `created_at`,
- * `modified_at`, `inputs`, `name` and `dataset_id`, which come anyway unless
+ * `modified_at`, `inputs`, `name`, `dataset_id` and `source_run_id`, which come anyway unless
  * `exclude_default_fields=true` leaves only `id` and the selected ones. A field that examples do
  * not have is a 422 that lists the ones they do.
  */
@@ -35,6 +40,7 @@ export function exampleSelection(c: Context): ReadonlySet<string> | undefined {
       throw new StudioHttpError(
         422,
         `Query parameter "select" names ${JSON.stringify(field)}, which examples do not have: select from ${EXAMPLE_SELECT_FIELDS.join(", ")}.`,
+        { code: "unknown-select-field", field, allowed: [...EXAMPLE_SELECT_FIELDS] },
       );
     }
   }

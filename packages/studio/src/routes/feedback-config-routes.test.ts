@@ -135,15 +135,37 @@ describe("feedback configs through the langsmith SDK", () => {
     await expect(client.addFeedbackCategories("tone", [{ value: 5, label: "ok" }])).rejects.toThrow(
       /\[422\].*category 5 \(ok\) clashes with 1 \(ok\)/,
     );
-    await expect(client.removeFeedbackCategories("tone", [1])).rejects.toThrow(
-      /\[422\].*at least two categories must remain/,
+    await expect(client.removeFeedbackCategories("tone", [1, 2])).rejects.toThrow(
+      /\[422\].*at least one category must remain, as a new config needs one/,
     );
+    // One category is enough, as for a new config.
+    const one = await client.removeFeedbackCategories("tone", [1]);
+    expect(one.feedback_config.categories?.map((c) => c.label)).toEqual(["warm"]);
     await expect(client.addFeedbackCategories("rating", [{ value: 9 }])).rejects.toThrow(
       /\[422\].*the config is continuous, so it has no categories/,
     );
 
+    const mismatch = await request(fixture.studio, "PATCH", "/feedback-configs", {
+      headers: json,
+      body: JSON.stringify({ feedback_key: "tone", id: "not-this-one" }),
+    });
+    expect(mismatch.status).toBe(404);
+    expect(mismatch.body).toMatchObject({
+      code: "feedback-config-id-mismatch",
+      feedback_key: "tone",
+      id: "not-this-one",
+      config_id: created.id,
+      detail: expect.stringMatching(/^No feedback config "not-this-one" for "tone"/),
+    });
+
     await client.deleteFeedbackConfig(undefined, { configId: created.id! });
     expect(await collect(client.listFeedbackConfigs({ feedbackKeys: ["tone"] }))).toEqual([]);
+    // Deleting it again by id: the SDK shows the detail, a caller can branch on the code.
+    await expect(client.deleteFeedbackConfig(undefined, { configId: created.id! })).rejects.toThrow(
+      /\[404\].*No feedback config .*list them with GET \/feedback-configs/,
+    );
+    const gone = await request(fixture.studio, "DELETE", `/feedback-configs?id=${created.id}`);
+    expect(gone.body).toMatchObject({ code: "feedback-config-not-found", id: created.id });
   });
 
   it("refuses a malformed config with a 422 naming the field", async () => {

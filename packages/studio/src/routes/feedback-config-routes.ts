@@ -39,6 +39,7 @@ export function registerFeedbackConfigRoutes(app: Hono, store: StudioStore): voi
       throw new StudioHttpError(
         404,
         `No feedback config ${JSON.stringify(body.id)} for "${key}": the key's config is ${existing.id} (the studio keeps one per key).`,
+        { code: "feedback-config-id-mismatch", feedback_key: key, id: body.id, config_id: existing.id },
       );
     }
     let config =
@@ -62,7 +63,13 @@ export function registerFeedbackConfigRoutes(app: Hono, store: StudioStore): voi
     let key = c.req.query("feedback_key");
     if ((key === undefined || key === "") && id !== undefined && id !== "") {
       key = store.feedbackConfigs.byId(id)?.feedback_key;
-      if (key === undefined) throw new StudioHttpError(404, `No feedback config ${JSON.stringify(id)}.`);
+      if (key === undefined) {
+        throw new StudioHttpError(
+          404,
+          `No feedback config ${JSON.stringify(id)}: list them with GET /feedback-configs (listFeedbackConfigs).`,
+          { code: "feedback-config-not-found", id },
+        );
+      }
     }
     if (key === undefined || key === "") {
       throw new StudioHttpError(

@@ -18,7 +18,6 @@ export const STUDIO_INFO = {
 } as const;
 
 /**
-/**
  * The header a client sends to say that its runs carry no attachments, so that the cheaper JSON
  * batches (`POST /runs/batch`) are offered to it: Catena's own tracer does, because the SDK spends
  * about a third of multipart's CPU per run on them (bench/tracing). LangSmith ignores it.
@@ -37,11 +36,18 @@ export const STUDIO_INFO_JSON_INGEST = {
 
 /**
  * Registers `GET /info`, which the SDK reads once per client before its first batch; `catena` adds
- * the studio's limits and the runs it refused (see {@link IngestRefusals}).
+ * the studio's limits and the runs it refused (see {@link IngestRefusals}). `size_limit_bytes` is
+ * the SDK's 20 MiB default or the studio's body limit if smaller: the SDK splits its batches by it
+ * (`_getBatchSizeLimitBytes`), so a smaller limit gets smaller batches rather than dropped parts.
  */
-export function registerInfoRoutes(app: Hono, refusals: IngestRefusals): void {
+export function registerInfoRoutes(app: Hono, refusals: IngestRefusals, bodyLimitBytes: number): void {
+  const sizeLimitBytes = Math.min(STUDIO_INFO.batch_ingest_config.size_limit_bytes, bodyLimitBytes);
   app.get("/info", (c) => {
     const info = c.req.header(JSON_INGEST_HEADER) === "json" ? STUDIO_INFO_JSON_INGEST : STUDIO_INFO;
-    return c.json({ ...info, catena: refusals.summary() });
+    return c.json({
+      ...info,
+      batch_ingest_config: { ...info.batch_ingest_config, size_limit_bytes: sizeLimitBytes },
+      catena: refusals.summary(),
+    });
   });
 }

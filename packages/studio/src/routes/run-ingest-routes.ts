@@ -3,7 +3,7 @@ import { uuidPathParam } from "../http/query-params.ts";
 import { readJsonBody } from "../http/read-json-body.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { IngestRefusal, IngestRefusals } from "../ingest-refusals.ts";
-import { readMultipartIngest } from "../multipart/read-multipart-ingest.ts";
+import { isAlwaysKeptPart, readMultipartIngest } from "../multipart/read-multipart-ingest.ts";
 import { streamMultipart } from "../multipart/stream-multipart.ts";
 import { type RunOperation, refusedRunId, toRunFields } from "../store/run-fields.ts";
 import type { StudioStore } from "../store/studio-store.ts";
@@ -22,7 +22,8 @@ export const MAX_STREAMED_BODY_BYTES = 1024 * 1024 * 1024;
  * `{"refused": [...]}` in the 202. The single-run routes answer them with a 422.
  *
  * `/runs/multipart` reads its body as it arrives (the app's body limit skips it, see
- * {@link MULTIPART_INGEST_PATH}): parts past `bodyLimitBytes` in all are dropped, not the request,
+ * {@link MULTIPART_INGEST_PATH}): a field or attachment part larger than `bodyLimitBytes` on its own
+ * is dropped, not the request (run and feedback parts are always kept),
  * and the runs they belonged to are stored with a marker that says what was dropped and how to keep
  * it (read-multipart-ingest.ts), so the SDK's one-run-too-large upload does not vanish into a 413
  * that it only logs while the run's later update arrives without its inputs. A body past
@@ -38,6 +39,7 @@ export function registerRunIngestRoutes(
     const parts = await streamMultipart(c.req.raw.body, c.req.header("content-type"), {
       keepBytes: bodyLimitBytes,
       maxBytes: Math.max(MAX_STREAMED_BODY_BYTES, bodyLimitBytes),
+      alwaysKeep: isAlwaysKeptPart,
     });
     const ingest = readMultipartIngest(parts, bodyLimitBytes);
     const refused: string[] = [];

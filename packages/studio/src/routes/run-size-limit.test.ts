@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { RunTree } from "langsmith";
 import { describe, expect, it } from "vitest";
 import { collect, request, useStudio } from "../studio-fixture.case.ts";
@@ -69,6 +70,78 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
     expect((await client.readRun(small.id)).inputs).toEqual({ n: 1 });
     expect((await client.readRun(big.id)).inputs).toHaveProperty("catena_dropped");
     expect((await client.readRun(big.id)).outputs).toEqual({ ok: true });
+  });
+
+  it("keeps every run of a batch whose parts pass the limit only together", async () => {
+    // An SDK that batches by more than the studio advertises (batchSizeBytesLimit, or an older
+    // /info): each part is judged on its own, and a small run after a large one is not lost.
+    const client = fixture.client({ batchSizeBytesLimit: 10 * 1024 * 1024 });
+    const runs = [
+      { name: "large", inputs: { doc: "a".repeat(255 * 1024) } },
+      { name: "small", inputs: { n: 1 } },
+      { name: "also-large", inputs: { doc: "b".repeat(200 * 1024) } },
+    ].map((r) => new RunTree({ ...r, run_type: "chain", client }));
+    await Promise.all(runs.map((r) => r.postRun()));
+    await client.awaitPendingTraceBatches();
+    for (const r of runs) {
+      const stored = await client.readRun(r.id);
+      expect(stored.inputs).toEqual(r.inputs);
+      expect(stored.extra?.metadata?.catena_dropped).toBeUndefined();
+    }
+  });
+
+  it("never replaces inputs the create stored in full with the marker of an update", async () => {
+    const client = fixture.client();
+    const first = "m".repeat(150 * 1024);
+    const run = new RunTree({ name: "chat", run_type: "chain", inputs: { messages: [first] }, client });
+    await run.postRun();
+    await client.awaitPendingTraceBatches();
+    // The chain grew its inputs while it ran; the SDK's update sends them again when asked to
+    // (excludeInputs: false, or LANGSMITH_EXCLUDE_INPUTS_ON_PATCH=false), now too large to keep.
+    run.inputs = { messages: [first, "n".repeat(200 * 1024)] };
+    await run.end({ answer: "ok" });
+    await run.patchRun({ excludeInputs: false });
+    await client.awaitPendingTraceBatches();
+    const stored = await client.readRun(run.id);
+    expect(stored.inputs).toEqual({ messages: [first] });
+    expect(stored.outputs).toEqual({ answer: "ok" });
+    expect(stored.extra?.metadata?.catena_dropped).toMatch(/^inputs dropped: 3\d\d KB/);
+  });
+
+  it("reports a refused run once, as refused, not also as stored without its large parts", async () => {
+    const client = fixture.client();
+    const id = randomUUID();
+    const before = (await request(fixture.studio, "GET", "/info")).body as {
+      catena: { refused: { count: number } };
+    };
+    const lines: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: unknown) => lines.push(String(line));
+    try {
+      await client.createRun({
+        id,
+        name: "bad-order",
+        run_type: "chain",
+        inputs: { doc: "z".repeat(300 * 1024) },
+        trace_id: id,
+        dotted_order: `20261206T1015Z${id}`,
+      });
+      await client.awaitPendingTraceBatches();
+    } finally {
+      console.warn = warn;
+    }
+    const about = lines.filter((line) => line.includes(id));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatch(/refused/);
+    const after = (await request(fixture.studio, "GET", "/info")).body as {
+      catena: { refused: { count: number } };
+    };
+    expect(after.catena.refused.count - before.catena.refused.count).toBe(1);
+  });
+
+  it("advertises its limit in /info, so the SDK sends smaller batches", async () => {
+    const info = await request(fixture.studio, "GET", "/info");
+    expect(info.body).toMatchObject({ batch_ingest_config: { size_limit_bytes: limit } });
   });
 
   it("answers a malformed streamed upload with a 400 and keeps serving on the same connections", async () => {

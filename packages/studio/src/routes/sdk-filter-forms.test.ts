@@ -73,6 +73,45 @@ describe("LangSmith's run filter forms through the SDK's listRuns", () => {
       /\[422\].*first_token_time takes seconds/,
     );
   });
+
+  it("first_token_time of a root is the earliest in its trace, as the root shows it", async () => {
+    const client = fixture.client();
+    const start = Date.parse("2026-03-01T11:00:00.000Z");
+    const roots: Record<string, string> = {};
+    for (const [name, tokenMs] of [
+      ["agent-slow", 1800],
+      ["agent-fast", 300],
+    ] as const) {
+      const root = new RunTree({
+        name,
+        run_type: "chain",
+        project_name: "ftt-roots",
+        inputs: {},
+        start_time: start,
+        client,
+      });
+      const llm = root.createChild({
+        name: "llm",
+        run_type: "llm",
+        inputs: {},
+        start_time: start + 100,
+      });
+      llm.events = [{ name: "new_token", time: new Date(start + tokenMs).toISOString() }];
+      await llm.end({ a: "ok" }, undefined, start + 2500);
+      await root.end({ a: "ok" }, undefined, start + 3000);
+      await root.postRun();
+      await llm.postRun();
+      await client.awaitPendingTraceBatches();
+      roots[name] = root.id;
+    }
+    const rootNames = async (filter: string) =>
+      (await collect(client.listRuns({ projectName: "ftt-roots", isRoot: true, filter }))).map((r) => r.name);
+    expect(await rootNames('gt(first_token_time, "1s")')).toEqual(["agent-slow"]);
+    expect(await rootNames('lt(first_token_time, "500ms")')).toEqual(["agent-fast"]);
+    expect(await rootNames("eq(first_token_time, null)")).toEqual([]);
+    const shown = await client.readRun(roots["agent-slow"]!);
+    expect(Date.parse(String(shown.first_token_time)) - start).toBe(1800);
+  });
 });
 
 describe("metadata_key/metadata_value example filters through the SDK's listExamples", () => {

@@ -32,13 +32,27 @@ describe("the links the langsmith SDK builds", () => {
     expect((await page(schema.url)).status).toBe(200);
   });
 
-  it("point at localhost:3000 without webUrl, whatever the studio answers", async () => {
-    const run = new RunTree({ name: "x", run_type: "chain", inputs: {}, client: fixture.client() });
+  it("without webUrl point at the SDK's default host, with a path the studio serves", async () => {
+    // The SDK learns no web URL from the API, so the host is its own default; the path is built
+    // from what the studio answered (its tenant, the run's project), and opens the run there.
+    const client = fixture.client();
+    const run = new RunTree({
+      name: "x",
+      run_type: "chain",
+      inputs: {},
+      client,
+      project_name: "links-default",
+    });
     await run.end({});
     await run.postRun();
-    await run.client.awaitPendingTraceBatches();
-    expect(await fixture.client().getRunUrl({ run: await fixture.client().readRun(run.id) })).toMatch(
-      /^http:\/\/localhost:3000\/o\//,
-    );
+    await client.awaitPendingTraceBatches();
+    const stored = await client.readRun(run.id);
+    const url = new URL(await client.getRunUrl({ run: stored }));
+    expect(url.origin).toBe("http://localhost:3000");
+    expect(url.pathname).toMatch(new RegExp(`^/o/[^/]+/projects/p/${stored.session_id}/r/${run.id}$`));
+    expect(await page(`${fixture.studio.url}${url.pathname}${url.search}`)).toEqual({
+      status: 200,
+      type: expect.stringMatching(/text\/html/),
+    });
   });
 });

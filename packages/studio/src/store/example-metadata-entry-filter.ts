@@ -1,7 +1,6 @@
 import type { SQLInputValue } from "node:sqlite";
 import type { Arg, Literal, Node } from "./filter-parser.ts";
-
-const comparisons: Record<string, string> = { eq: "=", neq: "!=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+import { comparisons } from "./run-filter-fields.ts";
 
 /** True for `eq(metadata_key, ...)`, `gt(metadata_value, ...)` and the like. */
 export function isMetadataEntryCondition(arg: Arg): boolean {

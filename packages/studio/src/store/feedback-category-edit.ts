@@ -6,7 +6,8 @@ import { type FeedbackCategory, type FeedbackConfig, toFeedbackConfig } from "./
  * taken out, as `addFeedbackCategories` / `removeFeedbackCategories` ask (`PATCH
  * /feedback-configs` with `add_categories` / `remove_categories`). The other categories and
  * `allows_multiple_categories` are kept. As in LangSmith, an added value or label must not clash
- * with one there, a removed value must be there, and at least two categories must remain; a config
+ * with one there, a removed value must be there, and at least one category must remain (the rule
+ * a new config is held to, feedback-config-store.ts); a config
  * that is not categorical has no categories to change. Each of these is a 422 naming it.
  */
 export function editFeedbackCategories(
@@ -62,8 +63,11 @@ export function editFeedbackCategories(
       }
     }
     categories = categories.filter((c) => !(remove as number[]).includes(c.value));
-    if (categories.length < 2) {
-      throw new StudioHttpError(422, `${where}: at least two categories must remain.`);
+    if (categories.length < 1) {
+      throw new StudioHttpError(
+        422,
+        `${where}: at least one category must remain, as a new config needs one; to stop the key's feedback, delete its config.`,
+      );
     }
   }
   return { ...config, categories };

@@ -34,6 +34,11 @@ export interface RunFields {
 export interface RunOperation {
   kind: "post" | "patch";
   run: RunFields;
+  /**
+   * Fields of `run` that hold a marker for a part dropped for its size (read-multipart-ingest.ts):
+   * written only where the run has nothing stored yet, so a marker never replaces a real value.
+   */
+  droppedFields?: readonly string[];
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { jsonDepth, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
+import { durationSeconds } from "./duration-seconds.ts";
 import {
   type Arg,
   FILTER_HELP,
@@ -24,6 +25,7 @@ import {
 } from "./run-filter-fields.ts";
 import { compileRunSearch } from "./run-search.ts";
 import { toStudioTimestamp } from "./studio-timestamp.ts";
+import { subtreeAggregate } from "./subtree-aggregate.ts";
 import { compileTagsIn } from "./tags-in-filter.ts";
 
 /** A filter compiled to SQL over the `runs` table under an alias, with its bound parameters. */
@@ -325,13 +327,9 @@ class FilterCompiler {
     return `${this.#alias}.${column}`;
   }
 
-  // The subtree is the trace's runs whose dotted order starts with the run's own (a range on the
-  // runs_trace index, as in run-view.ts); a run sent without one counts its own figures only.
+  // Usage as the run shows it: summed over its subtree (run-view.ts).
   #subtreeUsage(field: string, zeroWhenNone: boolean): string {
-    const a = this.#alias;
-    const subtree = `(SELECT SUM(u.${field}) FROM runs AS u WHERE u.trace_id = ${a}.trace_id
-      AND u.dotted_order >= ${a}.dotted_order AND u.dotted_order < ${a}.dotted_order || '~')`;
-    const sum = `(CASE WHEN ${a}.trace_id IS NULL OR ${a}.dotted_order IS NULL THEN ${a}.${field} ELSE ${subtree} END)`;
+    const sum = subtreeAggregate(this.#alias, "SUM", field);
     return zeroWhenNone ? `coalesce(${sum}, 0)` : sum;
   }
 
@@ -344,15 +342,13 @@ class FilterCompiler {
 
   // LangSmith takes a latency as seconds or as a duration text: "5s", "500ms", "1.5m", "2h".
   #seconds(value: Literal): number {
-    if (typeof value === "number") return value;
-    const match = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value) : null;
-    if (match === null) {
+    const seconds = durationSeconds(value);
+    if (seconds === undefined) {
       return this.#fail(
         `latency takes seconds or a duration such as "5s", "500ms", "2m" (got ${JSON.stringify(value)})`,
       );
     }
-    const unit = { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] ?? "s"] ?? 1;
-    return Number(match[1]) * unit;
+    return seconds;
   }
 
   #field(node: Node): string {

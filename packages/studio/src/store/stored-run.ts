@@ -49,7 +49,8 @@ const mergedKeys = [
  * fills the fields the update left empty, so a late or re-sent create never rolls back an end time,
  * outputs or an error. A repeated create replaces the previous one (the same run posted twice is
  * one run). `extra` is merged key by key, and so is `extra.metadata`. A run that sends no
- * `first_token_time` gets the time of its first `new_token` event.
+ * `first_token_time` gets the time of its first `new_token` event. A field listed in
+ * `droppedFields` (a marker for a part too large to keep) is written only where nothing is stored.
  */
 export function mergeRun(existing: StoredRun | undefined, op: RunOperation): StoredRun {
   const base: StoredRun = existing ?? emptyRun(op.run.id);
@@ -59,6 +60,9 @@ export function mergeRun(existing: StoredRun | undefined, op: RunOperation): Sto
   for (const key of mergedKeys) {
     const value = op.run[key];
     if (value === undefined) continue;
+    // A marker for a dropped part only fills a gap: it never replaces what an earlier create or
+    // update stored in full.
+    if (op.droppedFields?.includes(key) && base[key] !== null && base[key] !== undefined) continue;
     // The create's start time is the run's own; an update only repeats it (or it was made up
     // because the update came first without one).
     const createOwns = key === "start_time" && op.kind === "post";

@@ -13,11 +13,34 @@ const ENTRIES_SHOWN = 100;
  * seconds of building every node.
  */
 export function JsonFold({ value, label, open = true }: { value: unknown; label: string; open?: boolean }) {
+  const dropped = droppedOf(value);
+  if (dropped === undefined) {
+    return (
+      <section class="json" aria-label={label}>
+        <JsonNode value={value} name={label} open={open} />
+      </section>
+    );
+  }
   return (
     <section class="json" aria-label={label}>
-      <JsonNode value={value} name={label} open={open} />
+      <p class="dropped-notice" role="note">
+        {dropped.note}
+      </p>
+      {dropped.rest === undefined ? null : <JsonNode value={dropped.rest} name={label} open={open} />}
     </section>
   );
+}
+
+/**
+ * The studio's note on inputs or outputs it did not keep for their size (`{ catena_dropped:
+ * "inputs dropped: 40.0 MB, over ..." }`, packages/studio/src/multipart/dropped-part-marker.ts),
+ * and what else the value holds, if anything: the note is shown as a notice, not as data.
+ */
+function droppedOf(value: unknown): { note: string; rest: Record<string, unknown> | undefined } | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { catena_dropped: note, ...rest } = value as Record<string, unknown>;
+  if (typeof note !== "string") return undefined;
+  return { note, rest: Object.keys(rest).length === 0 ? undefined : rest };
 }
 
 function JsonNode({ value, name, open }: { value: unknown; name: string; open: boolean }) {
