@@ -35,7 +35,7 @@ describe("a run stored without its too-large inputs, on the trace page", () => {
     const notice = inputs.getByRole("note");
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(
-      /^inputs dropped: 1\.5 MB, over the studio's 1\.0 MB request limit; start the studio with CATENA_STUDIO_MAX_BODY_MB=16/,
+      /^inputs dropped: 1\.5 MB, over the studio's 1\.0 MB limit for one part; start the studio with CATENA_STUDIO_MAX_BODY_MB=16/,
     );
     expect(await notice.isVisible()).toBe(true);
     expect(await inputs.textContent()).not.toContain("catena_dropped");

@@ -6,7 +6,7 @@ export const MAX_BODY_ENV = "CATENA_STUDIO_MAX_BODY_MB";
 
 /**
  * Why a part of a trace upload was left out, as the run shows it, e.g. `inputs dropped: 40.0 MB,
- * over the studio's 32.0 MB request limit; start the studio with CATENA_STUDIO_MAX_BODY_MB=48 ... to
+ * over the studio's 32.0 MB limit for one part; start the studio with CATENA_STUDIO_MAX_BODY_MB=48 ... to
  * keep such runs whole`.
  */
 export function droppedNote(what: string, bytes: number, keepBytes: number): string {
@@ -16,7 +16,7 @@ export function droppedNote(what: string, bytes: number, keepBytes: number): str
     Math.floor(keepBytes / MIB / 16) * 16 + 16,
   );
   return (
-    `${what} dropped: ${size(bytes)}, over the studio's ${size(keepBytes)} request limit; ` +
+    `${what} dropped: ${size(bytes)}, over the studio's ${size(keepBytes)} limit for one part; ` +
     `start the studio with ${MAX_BODY_ENV}=${needed} (startStudio({ bodyLimitBytes })) to keep such runs whole`
   );
 }

@@ -33,7 +33,7 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
     expect(stored.outputs).toEqual({ summary: "short" });
     expect(stored.inputs).toEqual({
       catena_dropped: expect.stringMatching(
-        /^inputs dropped: 40\d KB, over the studio's 256 KB request limit; start the studio with CATENA_STUDIO_MAX_BODY_MB=16/,
+        /^inputs dropped: 40\d KB, over the studio's 256 KB limit for one part; start the studio with CATENA_STUDIO_MAX_BODY_MB=16/,
       ),
     });
     expect(stored.extra?.metadata).toMatchObject({
