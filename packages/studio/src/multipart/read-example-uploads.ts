@@ -4,7 +4,7 @@ import { StudioHttpError } from "../http/studio-http-error.ts";
 import type { ExampleUpdate, ExampleUpload } from "../store/example-store.ts";
 import { isUuid } from "../store/run-fields.ts";
 import { toStudioTimestamp } from "../store/studio-timestamp.ts";
-import type { MultipartPart } from "./parse-multipart.ts";
+import type { MultipartPart } from "./stream-multipart.ts";
 
 /**
  * What one example said (the parts of a multipart upload, or one JSON example of the older

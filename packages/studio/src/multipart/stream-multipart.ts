@@ -1,6 +1,14 @@
 import { Busboy } from "@fastify/busboy";
 import { StudioHttpError } from "../http/studio-http-error.ts";
-import type { MultipartPart } from "./parse-multipart.ts";
+
+/** One part of a multipart/form-data body: its name, media type (without parameters) and bytes. */
+export interface MultipartPart {
+  name: string;
+  mimeType: string;
+  data: Buffer;
+  /** The file name the part was sent with, if any (`uploadCsv` sends one). */
+  filename?: string;
+}
 
 /** A part read from a streamed body; `droppedBytes` says it was left out (its `data` is empty). */
 export interface StreamedPart extends MultipartPart {
