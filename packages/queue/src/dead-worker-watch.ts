@@ -48,7 +48,7 @@ return freed
 `;
 
 /**
- * Hands the items of a worker that died (kill -9, a crash, a machine gone) to the others in about
+ * Hands the items of a worker that died (kill -9, a crash, a machine gone) to the others in
  * about 5–6 s, instead of when their locks expire (`lockDurationMs`, 30 s by default, plus up to
  * a stalled-job interval). A worker's death is read from Redis itself: each worker registers its
  * BullMQ id and names its own connection after it, and a registered worker whose connection has been
