@@ -133,7 +133,7 @@ describe("the tier of a run on the studio's page", () => {
     // and day as the runs table's filters.
     const sqlQa = trends
       .filter({ hasText: "sql-qa@1.0.0" })
-      .getByRole("link", { name: /^The 1 runs of sql-qa@1.0.0 on / });
+      .getByRole("link", { name: /^The run of sql-qa@1.0.0 on / });
     await sqlQa.focus();
     await page.keyboard.press("Enter");
     await expect.poll(chainsOf).toEqual(["sql-qa"]);

@@ -1,3 +1,4 @@
+import { plural } from "../format/plural.ts";
 import { LocalEmbedder } from "../ml/local-embedder.ts";
 import { VectorIndex } from "../ml/vector-index.ts";
 import {
@@ -199,7 +200,7 @@ export function skewReport(
   const n = report.novelty;
   if (n.pValue < alpha && n.far >= 3)
     reasons.push(
-      `${n.far} of ${recent.length} inputs (${percent(n.share)}) are far from every baseline example (p = ${pText(n.pValue)}), in ${n.clusters.length} new cluster(s)`,
+      `${n.far} of ${recent.length} inputs (${percent(n.share)}) are far from every baseline example (p = ${pText(n.pValue)}), in ${plural(n.clusters.length, "new cluster")}`,
     );
   report.shifted = reasons.length > 0;
   return report;

@@ -53,7 +53,7 @@ export function TrendsView({ projectId }: { projectId: string }) {
                 <td>
                   <a
                     href={runsOfRow(projectId, r)}
-                    aria-label={`The ${r.runs} runs of ${r.chain ?? "no chain"}${r.version === null ? "" : `@${r.version}`} on ${r.day}`}
+                    aria-label={`The ${r.runs === 1 ? "run" : `${r.runs} runs`} of ${r.chain ?? "no chain"}${r.version === null ? "" : `@${r.version}`} on ${r.day}`}
                   >
                     {r.runs}
                   </a>
