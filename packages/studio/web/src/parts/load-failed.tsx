@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { focusViewHeading } from "../focus-on-navigate.ts";
 
 /**
@@ -23,7 +23,9 @@ export function LoadFailed({
 }) {
   const line = useRef<HTMLParagraphElement>(null);
   const [tried, setTried] = useState(false);
-  useEffect(() => {
+  // A layout effect: its clean-up runs while the line is still in the page (an effect's runs after
+  // paint, when the focus has already fallen to the body).
+  useLayoutEffect(() => {
     const element = line.current;
     return () => {
       // Gone with the focus in it (the try succeeded): the focus goes on to what came instead.
