@@ -200,7 +200,10 @@ describe("a Try again after a failed load", () => {
               contentType: "application/json",
               body: JSON.stringify({ detail: "The studio is restarting." }),
             });
-          if (asked === 1) return refuse();
+          if (asked === 1) {
+            void refuse();
+            return;
+          }
           held.push((ok) => void (ok ? route.continue() : refuse()));
         }),
     });
