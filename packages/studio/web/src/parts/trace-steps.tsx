@@ -70,7 +70,7 @@ export function TraceSteps({
                   {r.name} <span class="muted">{textFact(m.kind) ?? r.run_type}</span>
                 </span>
                 <span class="step-facts">
-                  {m.tier === undefined ? null : <span class="badge tier">{textFact(m.tier)}</span>}
+                  {m.tier === undefined ? null : <span class="badge">{textFact(m.tier)}</span>}
                   {confidence === undefined ? null : (
                     <span class={threshold !== undefined && confidence < threshold ? "low" : ""}>
                       {formatScore(confidence)}
