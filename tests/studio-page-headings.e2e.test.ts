@@ -71,7 +71,11 @@ describe("the headings of the studio's page", () => {
       await page.getByRole("heading", { level: 1, name: title, exact: true }).waitFor();
       // The trace's step details and feedback come with it; the queue's item with the queue.
       if (path.includes("/r/") && title !== "Trace")
-        await page.getByRole("region", { name: "Step details" }).getByRole("heading", { level: 3 }).first().waitFor();
+        await page
+          .getByRole("region", { name: "Step details" })
+          .getByRole("heading", { level: 3 })
+          .first()
+          .waitFor();
       if (path.endsWith("/queue")) await page.getByRole("region", { name: "Current item" }).waitFor();
       seen[title] = outlineProblems(await levels(page));
     }

@@ -164,7 +164,9 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
                   {run.chain ?? run.name}
                   {run.version === null ? "" : `@${run.version}`}
                 </td>
-                <td class="preview" data-label="Input">{preview(run.input_preview)}</td>
+                <td class="preview" data-label="Input">
+                  {preview(run.input_preview)}
+                </td>
                 <td class="preview" data-label="Output">
                   {run.error === null ? preview(run.output_preview) : preview(run.error)}
                 </td>
