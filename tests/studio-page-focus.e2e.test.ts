@@ -41,14 +41,14 @@ describe("the focus on the studio's page", () => {
     const link = page.getByRole("link", { name: "focus", exact: true });
     await link.focus();
     await page.keyboard.press("Enter");
-    await expect.poll(() => focused(page)).toBe("H2: focus");
+    await expect.poll(() => focused(page)).toBe("H1: focus");
     // A view whose heading comes with its data (a trace) gets it once it has come.
     await page
       .getByRole("link", { name: /^Open trace / })
       .first()
       .focus();
     await page.keyboard.press("Enter");
-    await expect.poll(() => focused(page)).toBe("H2: triage@2.0.0");
+    await expect.poll(() => focused(page)).toBe("H1: triage@2.0.0");
     // Tab goes on from there into the view, not from the page's top.
     await page.keyboard.press("Tab");
     expect(await focused(page)).not.toBe("A: Catena studio");

@@ -2,7 +2,7 @@
  * The studio's page while what it shows is still happening, in a real Chromium against a real
  * `catena studio` process, runs sent with the real langsmith SDK: a trace still running is asked
  * again until its root ends (its new steps appear, and a `?step=` naming one not arrived yet is
- * selected once it has), and a rating key pressed before the queue's rating scale has loaded is
+ * waited for with a notice and selected once it has, or said missing when the trace ended without it), and a rating key pressed before the queue's rating scale has loaded is
  * not lost, nor an Enter after it. The page is made to ask at once (its tab hidden and shown) where
  * waiting out its back-off made the test depend on the machine's load.
  */
@@ -71,6 +71,9 @@ describe("a trace still running on the studio's page", () => {
     expect(await page.getByRole("button", { name: "Step support-triage" }).getAttribute("aria-pressed")).toBe(
       "true",
     );
+    // The root shown meanwhile is not taken for the step: a notice says the step is waited for.
+    const notice = page.getByRole("status").filter({ hasText: later });
+    expect(await notice.textContent()).toContain("Waiting for this step");
 
     // The steps arrive while the page is open: the named one is selected once it has come.
     const stepStart = new Date(start.getTime() + 100);
@@ -99,6 +102,9 @@ describe("a trace still running on the studio's page", () => {
     await expect
       .poll(() => page.getByRole("button", { name: "Step answer" }).getAttribute("aria-pressed"))
       .toBe("true");
+    const arrived = page.getByRole("status").filter({ hasText: "has arrived" });
+    expect(await arrived.textContent()).toBe("Step answer has arrived and is selected.");
+    expect(await notice.count()).toBe(0);
 
     // The root ends: the page shows it ended, and asks no more.
     await client.updateRun(rootId, {
@@ -114,6 +120,46 @@ describe("a trace still running on the studio's page", () => {
     const after = asked.length;
     await page.waitForTimeout(3000);
     expect(asked.length).toBe(after);
+    await page.close();
+  }, 60_000);
+
+  it("says so when the trace ends without the step a link named", async () => {
+    const rootId = randomUUID();
+    const start = new Date(Date.now() - 2000);
+    const rootDotted = dotted(start, rootId);
+    await client.createRun({
+      id: rootId,
+      trace_id: rootId,
+      dotted_order: rootDotted,
+      name: "ends-early",
+      run_type: "chain",
+      project_name: "live",
+      inputs: {},
+      start_time: start.toISOString(),
+    });
+    const project = (await client.readProject({ projectName: "live" })).id;
+    const never = randomUUID();
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${rootId}?step=${never}`);
+    const notice = page.getByRole("status").filter({ hasText: never });
+    await expect.poll(() => notice.textContent()).toContain("Waiting for this step");
+    await client.updateRun(rootId, {
+      trace_id: rootId,
+      dotted_order: rootDotted,
+      outputs: {},
+      end_time: new Date().toISOString(),
+    });
+    await askNow(page);
+    await expect
+      .poll(() => notice.textContent())
+      .toBe(
+        `This trace ended without step ${never}: the link names a step it does not have. The root is shown instead.`,
+      );
+    expect(await page.getByRole("button", { name: "Step ends-early" }).getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+    // The reader picks a step: the notice is about the link's step, and goes.
+    await page.getByRole("button", { name: "Step ends-early" }).click();
+    await expect.poll(() => notice.count()).toBe(0);
     await page.close();
   }, 60_000);
 

@@ -102,7 +102,7 @@ describe("the studio's web page on runs of any shape", () => {
       // The trace view shows the selected run's inputs once the trace has loaded.
       await page.getByText("Inputs", { exact: true }).first().waitFor();
       await page.waitForLoadState("networkidle");
-      headings[what] = await page.locator(".trace-head h2").textContent();
+      headings[what] = await page.locator(".trace-head h1").textContent();
       // An update alone used to be dated when it arrived, months after it ended: "-24203545932 ms".
       const text = (await page.locator("body").textContent()) ?? "";
       if (/-\d+(\.\d+)? (ms|s)\b/.test(text)) problems.push(`${what}: a negative duration`);

@@ -3,13 +3,15 @@
  * `catena studio` process, runs sent with the real langsmith SDK: a refresh that fails (the studio
  * restarting) keeps the trace on screen with what the reviewer was doing, and says it retries; a
  * trace with nothing new for 5 minutes (its root refused, its process dead) is no longer asked for
- * until the reader says so; and a big trace, fetched whole each time, is not asked for every second.
+ * until the reader says so, and its header says the page stopped following it; a big trace,
+ * fetched whole each time, is not asked for every second; and a "Try again" after a failed load
+ * shows it is busy until the studio answers.
  */
 import { randomUUID } from "node:crypto";
 import { Client } from "langsmith";
-import type { Page } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dotted } from "./support/seed-studio.ts";
+import { dotted, seedTrace } from "./support/seed-studio.ts";
 import { useStudioPage } from "./support/studio-page-fixture.ts";
 
 type RunCreate = Parameters<Client["createRun"]>[0];
@@ -140,6 +142,108 @@ describe("a running trace with nothing new", () => {
     await quiet.getByRole("button", { name: "Reload" }).click();
     await expect.poll(() => asked.length).toBeGreaterThan(stoppedAt);
     await expect.poll(() => quiet.count()).toBe(0);
+    await page.close();
+  }, 60_000);
+});
+
+describe("a running trace no longer followed", () => {
+  it("says in its header that the page stopped following it, the stored status unchanged, until Reload", async () => {
+    const { rootId } = await runningTrace("refresh-unfollowed", 1);
+    const project = (await client.readProject({ projectName: "refresh-unfollowed" })).id;
+    const page = await ui.browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.clock.install();
+    await page.goto(new URL(`/o/local/projects/p/${project}/r/${rootId}`, ui.studio.url).toString());
+    const head = page.locator("header.trace-head");
+    await page.getByRole("button", { name: "Step step-0" }).waitFor();
+    expect(await head.textContent()).toContain("running…");
+    const status = await head.locator(".badge").textContent();
+
+    await page.clock.fastForward("05:01");
+    await page.getByRole("status").filter({ hasText: "No new steps for 5 min" }).waitFor();
+    // Not "running…" as if it were still watched: the page says it stopped following the trace.
+    await expect.poll(() => head.textContent()).toContain("running when last asked, no longer followed");
+    expect(await head.textContent()).not.toContain("running…");
+    expect(await head.locator(".badge").textContent()).toBe(status);
+
+    await page.getByRole("button", { name: "Reload" }).click();
+    await expect.poll(() => head.textContent()).toContain("running…");
+    expect(await head.textContent()).not.toContain("no longer followed");
+    await page.close();
+  }, 60_000);
+});
+
+describe("a Try again after a failed load", () => {
+  it("is busy until the studio answers (disabled, aria-busy, retrying…), says when it failed again, and leaves the focus on the view", async () => {
+    await seedTrace(client, {
+      project: "refresh-retry",
+      chain: "triage",
+      version: "1.0.0",
+      status: "done",
+      start: new Date(Date.now() - 10_000),
+      inputs: { ticket: "printer" },
+      outputs: { label: "hardware" },
+      steps: [],
+    });
+    const project = (await client.readProject({ projectName: "refresh-retry" })).id;
+    // The runs' answers, held by the test: the first refused, then each one let through (or
+    // refused) when the test says.
+    const held: Array<(ok: boolean) => void> = [];
+    let asked = 0;
+    const page = await ui.open(`/o/local/projects/p/${project}`, {
+      prepare: (p) =>
+        void p.route("**/catena/runs?**", (route: Route) => {
+          asked++;
+          const refuse = () =>
+            route.fulfill({
+              status: 503,
+              contentType: "application/json",
+              body: JSON.stringify({ detail: "The studio is restarting." }),
+            });
+          if (asked === 1) {
+            void refuse();
+            return;
+          }
+          held.push((ok) => void (ok ? route.continue() : refuse()));
+        }),
+    });
+    const failed = page.getByRole("alert").filter({ hasText: "The studio is restarting." });
+    const retry = failed.getByRole("button", { name: "Try again" });
+    await retry.waitFor();
+    expect(await failed.getAttribute("aria-busy")).toBeNull();
+
+    // From the keyboard: the button keeps the focus while it is busy, and a second press asks nothing.
+    await retry.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => held.length).toBe(1);
+    expect(await failed.getAttribute("aria-busy")).toBe("true");
+    expect(await retry.getAttribute("aria-disabled")).toBe("true");
+    expect(await retry.isDisabled()).toBe(true);
+    expect(await failed.textContent()).toContain("retrying…");
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(300);
+    expect(asked).toBe(2);
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Try again");
+
+    // Refused again: no longer busy, and it says the try failed.
+    held[0]?.(false);
+    await expect.poll(() => failed.getAttribute("aria-busy")).toBeNull();
+    expect(await retry.getAttribute("aria-disabled")).toBeNull();
+    expect(await failed.textContent()).toContain("Tried again: it still fails.");
+    expect(await failed.textContent()).not.toContain("retrying…");
+
+    // Answered: the runs, and the focus on the view's heading (the button it was on is gone).
+    await page.keyboard.press("Enter");
+    await expect.poll(() => held.length).toBe(2);
+    expect(await failed.textContent()).toContain("retrying…");
+    held[1]?.(true);
+    await expect.poll(() => page.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(1);
+    expect(await failed.count()).toBe(0);
+    await expect
+      .poll(() =>
+        page.evaluate("document.activeElement?.tagName + ': ' + document.activeElement?.textContent"),
+      )
+      .toBe("H1: refresh-retry");
     await page.close();
   }, 60_000);
 });

@@ -32,12 +32,14 @@ const TIERS = ["rules", "ml", "llm"];
 
 /**
  * Writes `runs` runs (traces of 10) and one 50-step trace into `sessions` (4 project ids; the first
- * is the queried one, with 70% of the traces); returns the long trace and the middle of the time span.
+ * is the queried one, with 70% of the traces), their starts spread evenly over `days` (30) from
+ * 2026-11-01; returns the long trace and the middle of the time span.
  */
 export function writePageRuns(
   db: DatabaseSync,
   sessions: readonly string[],
   runs: number,
+  { days = 30 }: { days?: number } = {},
 ): { longTrace: string; mid: number } {
   const insert = db.prepare(
     `INSERT INTO runs (id, trace_id, dotted_order, parent_run_id, session_id, name, run_type, start_time, end_time,
@@ -46,7 +48,7 @@ export function writePageRuns(
   );
   const traces = Math.floor(runs / PER_TRACE);
   const t0 = Date.parse("2026-11-01T00:00:00Z");
-  const span = 30 * 86_400_000;
+  const span = days * 86_400_000;
   // The traces in one statement of SQL (SQLite builds 1,000,000 rows several times faster than a
   // statement per row from JavaScript). Trace t starts at t0 + t/traces of the span; its root's id
   // is the UUID-shaped hex of t * 16, its steps' ids t * 16 + s.

@@ -29,7 +29,10 @@ const ROUTES: Array<[RegExp, Render]> = [
     new RegExp(`^/o/[^/]+/r/${ID}/?$`),
     (m, query) => <TraceView key={m[1]} runId={m[1] ?? ""} step={query.get("step")} />,
   ],
-  [new RegExp(`^/o/[^/]+/projects/p/${ID}/trends/?$`), (m) => <TrendsView projectId={m[1] ?? ""} />],
+  [
+    new RegExp(`^/o/[^/]+/projects/p/${ID}/trends/?$`),
+    (m, query) => <TrendsView projectId={m[1] ?? ""} query={query} />,
+  ],
   [new RegExp(`^/o/[^/]+/projects/p/${ID}/queue/?$`), (m) => <QueueView projectId={m[1] ?? ""} />],
   [
     new RegExp(`^/o/[^/]+/projects/p/${ID}/?$`),

@@ -44,7 +44,7 @@ export const paths = {
   projects: () => `/o/${tenant()}/projects`,
   project: (id: string, query = "") => `/o/${tenant()}/projects/p/${id}${query}`,
   run: (project: string, run: string) => `/o/${tenant()}/projects/p/${project}/r/${run}`,
-  trends: (project: string) => `/o/${tenant()}/projects/p/${project}/trends`,
+  trends: (project: string, query = "") => `/o/${tenant()}/projects/p/${project}/trends${query}`,
   queue: (project: string) => `/o/${tenant()}/projects/p/${project}/queue`,
   datasets: () => `/o/${tenant()}/datasets`,
   dataset: (id: string) => `/o/${tenant()}/datasets/${id}`,

@@ -8,6 +8,8 @@ export interface Loaded<T> {
   reload: () => void;
   /** How many loads have ended (with data or an error): changes once per answer, also for the same error twice. */
   settled: number;
+  /** A load is under way (the first, a reload, or a retry after an error): a retry shows it is busy. */
+  loading: boolean;
 }
 
 /**
@@ -23,9 +25,14 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
   const [failed, setFailed] = useState<{ path: string; message: string } | undefined>(undefined);
   const [tick, setTick] = useState(0);
   const [settled, setSettled] = useState(0);
+  const [loading, setLoading] = useState(false);
   useEffect(() => {
-    if (path === undefined) return;
+    if (path === undefined) {
+      setLoading(false);
+      return;
+    }
     let live = true;
+    setLoading(true);
     // Another path's error is not this one's (this path's own stays until its answer).
     setFailed((f) => (f?.path === path ? f : undefined));
     api<T>(path).then(
@@ -34,11 +41,13 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
         setLoaded({ path, value });
         setFailed(undefined);
         setSettled((n) => n + 1);
+        setLoading(false);
       },
       (failure: unknown) => {
         if (!live) return;
         setFailed({ path, message: failure instanceof Error ? failure.message : String(failure) });
         setSettled((n) => n + 1);
+        setLoading(false);
       },
     );
     return () => {
@@ -48,5 +57,5 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
   const reload = useCallback(() => setTick((n) => n + 1), []);
   const data = loaded !== undefined && loaded.path === path ? loaded.value : undefined;
   const error = failed !== undefined && failed.path === path ? failed.message : undefined;
-  return { data, error, reload, settled };
+  return { data, error, reload, settled, loading };
 }

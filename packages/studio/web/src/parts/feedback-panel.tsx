@@ -66,7 +66,7 @@ export function FeedbackPanel({
   };
   return (
     <section class="panel" aria-label="Feedback">
-      <h3>Feedback</h3>
+      <h2>Feedback</h2>
       <label class="inline">
         Reviewer
         <input

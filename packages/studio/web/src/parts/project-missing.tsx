@@ -1,14 +1,21 @@
 import { paths } from "../router.ts";
+import type { Loaded } from "../use-api.ts";
+import { LoadFailed } from "./load-failed.tsx";
 
 /**
  * A project view whose project could not be read (an old link, a typo, a studio on another
- * database): says so, with the way to the projects, instead of an empty table under "Project".
+ * database, or one restarting): says so, with a way to try again and the way to the projects,
+ * instead of an empty table under "Project".
  */
-export function ProjectMissing({ error }: { error: string }) {
+export function ProjectMissing({ session }: { session: Loaded<unknown> }) {
   return (
     <div>
-      <h2>Project</h2>
-      <p role="alert">Could not load this project: {error}</p>
+      <h1>Project</h1>
+      <LoadFailed
+        text={`Could not load this project: ${session.error ?? ""}`}
+        loading={session.loading}
+        onRetry={session.reload}
+      />
       <p>
         <a href={paths.projects()}>See all projects</a>
       </p>

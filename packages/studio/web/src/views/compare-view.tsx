@@ -1,5 +1,7 @@
 import { formatCost, formatMs, formatScore, preview } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
+import { Loading } from "../parts/loading.tsx";
 import type { ComparedExample, ExperimentResult, ExperimentSummary } from "../types.ts";
 import { useApi } from "../use-api.ts";
 import { ExperimentTable } from "./dataset-view.tsx";
@@ -45,9 +47,21 @@ export function CompareView({ datasetId, sessions }: { datasetId: string; sessio
     sessions.length === 0 ? undefined : `/catena/compare?${query}`,
   );
   usePageTitle("Compare experiments");
-  if (sessions.length === 0) return <p>Pick experiments to compare on the dataset's page.</p>;
-  if (compared.error !== undefined) return <p role="alert">{compared.error}</p>;
-  if (compared.data === undefined) return <p aria-busy="true">Loading…</p>;
+  // The view's one heading in every state: the focus after a link waits for it, and a reader
+  // hears which view this is also while it loads or when it failed.
+  if (sessions.length === 0 || compared.data === undefined)
+    return (
+      <div data-dataset={datasetId}>
+        <h1>Compare experiments</h1>
+        {sessions.length === 0 ? (
+          <p>Pick experiments to compare on the dataset's page.</p>
+        ) : compared.error !== undefined ? (
+          <LoadFailed text={compared.error} loading={compared.loading} onRetry={compared.reload} />
+        ) : (
+          <Loading what="the experiments" />
+        )}
+      </div>
+    );
   const { experiments, examples } = compared.data;
   // The baseline is the first experiment the studio has, the one labelled so: a link may name
   // one it does not have (deleted, or from another studio), which it leaves out.
@@ -59,7 +73,7 @@ export function CompareView({ datasetId, sessions }: { datasetId: string; sessio
   ).length;
   return (
     <div data-dataset={datasetId}>
-      <h2>Compare experiments</h2>
+      <h1>Compare experiments</h1>
       <ExperimentTable experiments={experiments} />
       {missing.length === 0 ? null : <p class="muted">Not in this studio, left out: {missing.join(", ")}.</p>}
       <p role="status">

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { navigate, paths } from "../router.ts";
 import type { Dataset, ExperimentSummary } from "../types.ts";
@@ -17,8 +18,10 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
   const list = experiments.data?.experiments ?? [];
   return (
     <div>
-      <h2>{dataset.data?.name ?? "Dataset"}: experiments</h2>
-      {experiments.error === undefined ? null : <p role="alert">{experiments.error}</p>}
+      <h1>{dataset.data?.name ?? "Dataset"}: experiments</h1>
+      {experiments.error === undefined ? null : (
+        <LoadFailed text={experiments.error} loading={experiments.loading} onRetry={experiments.reload} />
+      )}
       {experiments.data === undefined && experiments.error === undefined ? (
         <Loading what="the experiments" />
       ) : null}

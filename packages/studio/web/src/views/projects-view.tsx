@@ -1,6 +1,7 @@
 import type { JSX } from "preact";
 import { formatTime } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { navigate, paths, useLocation } from "../router.ts";
 import type { Dataset, Session } from "../types.ts";
@@ -35,8 +36,10 @@ export function ProjectsView() {
   usePageTitle("Projects");
   return (
     <div>
-      <h2>Projects</h2>
-      {sessions.error === undefined ? null : <p role="alert">{sessions.error}</p>}
+      <h1>Projects</h1>
+      {sessions.error === undefined ? null : (
+        <LoadFailed text={sessions.error} loading={sessions.loading} onRetry={sessions.reload} />
+      )}
       <table aria-label="Projects">
         <thead>
           <tr>
@@ -80,8 +83,10 @@ export function DatasetsView() {
   usePageTitle("Datasets");
   return (
     <div>
-      <h2>Datasets</h2>
-      {datasets.error === undefined ? null : <p role="alert">{datasets.error}</p>}
+      <h1>Datasets</h1>
+      {datasets.error === undefined ? null : (
+        <LoadFailed text={datasets.error} loading={datasets.loading} onRetry={datasets.reload} />
+      )}
       <ul aria-label="Datasets">
         {(datasets.data ?? []).map((d) => (
           <li key={d.id}>

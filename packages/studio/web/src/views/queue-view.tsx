@@ -6,6 +6,7 @@ import { correctionStart } from "../parts/correction-start.ts";
 import { ratingChoices } from "../parts/feedback-panel.tsx";
 import { useFocusBack } from "../parts/focus-back.ts";
 import { JsonFold } from "../parts/json-fold.tsx";
+import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
 import { feedbackFailure, postFeedback } from "../post-feedback.ts";
@@ -185,16 +186,18 @@ export function QueueView({ projectId }: { projectId: string }) {
     return () => document.removeEventListener("keydown", onKey);
   });
 
-  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
+  if (session.error !== undefined) return <ProjectMissing session={session} />;
   return (
     <div>
-      <h2>{session.data === undefined ? "Annotation queue" : `Annotation queue of ${session.data.name}`}</h2>
+      <h1>{session.data === undefined ? "Annotation queue" : `Annotation queue of ${session.data.name}`}</h1>
       <ProjectTabs projectId={projectId} current="queue" />
       <p class="muted" id="queue-keys">
         Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>–<kbd>5</kbd> rate, <kbd>e</kbd> correct,{" "}
         <kbd>Enter</kbd> confirm.
       </p>
-      {queue.error === undefined ? null : <p role="alert">{queue.error}</p>}
+      {queue.error === undefined ? null : (
+        <LoadFailed text={queue.error} loading={queue.loading} onRetry={queue.reload} />
+      )}
       {queue.data === undefined && queue.error === undefined ? <Loading what="the queue" /> : null}
       {queue.data !== undefined && items.length === 0 ? (
         <p>The queue is empty: nothing waits for a look.</p>
@@ -222,10 +225,10 @@ export function QueueView({ projectId }: { projectId: string }) {
         </ol>
         {item === undefined ? null : (
           <section class="panel queue-item" aria-label="Current item" aria-describedby="queue-keys">
-            <h3>
+            <h2>
               {item.chain}
               {item.version === null ? "" : `@${item.version}`} <span class="badge">{reasonText(item)}</span>
-            </h3>
+            </h2>
             <p class="muted">
               {formatTime(item.start_time)} · status {item.status}
               {item.confidence === null

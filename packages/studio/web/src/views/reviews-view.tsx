@@ -3,6 +3,7 @@ import { checkJsonSchema } from "../../../src/check-json-schema.ts";
 import { ApiError, api } from "../api.ts";
 import { formatTime } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { initialValue, SchemaField } from "../parts/schema-form.tsx";
 import { useReviewer } from "../reviewer.ts";
@@ -17,15 +18,19 @@ export function ReviewsView() {
   if (reviews.error !== undefined) {
     return (
       <div>
-        <h2>Paused reviews</h2>
-        <p role="alert">Could not list paused reviews: {reviews.error}</p>
+        <h1>Paused reviews</h1>
+        <LoadFailed
+          text={`Could not list paused reviews: ${reviews.error}`}
+          loading={reviews.loading}
+          onRetry={reviews.reload}
+        />
       </div>
     );
   }
   const list = reviews.data?.reviews ?? [];
   return (
     <div>
-      <h2>Paused reviews</h2>
+      <h1>Paused reviews</h1>
       {reviews.data === undefined ? <Loading what="the paused reviews" /> : null}
       {reviews.data !== undefined && list.length === 0 ? <p>No run waits for a review.</p> : null}
       {list.map((review) => (
@@ -66,10 +71,10 @@ function ReviewCard({ review, onDecided }: { review: PausedReview; onDecided: ()
   };
   return (
     <section class="panel" aria-label={`Review of run ${review.run_id}`}>
-      <h3>
+      <h2>
         {review.chain}@{review.version} · step {review.step}{" "}
         <span class={`badge status-${review.status}`}>{review.status}</span>
-      </h3>
+      </h2>
       <p class="muted">
         paused {formatTime(review.created_at)} ·{" "}
         <a href={paths.run(review.project, review.run_id)}>open the trace</a>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { formatCost, formatMs, formatScore, formatTime, preview } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
@@ -79,10 +80,10 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
     if (page.data?.next) goTo(page.data.next, [...before, cursor ?? ""]);
   };
   const previousPage = () => goTo(before.at(-1), before.slice(0, -1));
-  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
+  if (session.error !== undefined) return <ProjectMissing session={session} />;
   return (
     <div>
-      <h2>{session.data?.name ?? "Project"}</h2>
+      <h1>{session.data?.name ?? "Project"}</h1>
       <ProjectTabs projectId={projectId} current="runs" />
       <details class="filters-fold" ref={fold} open={!narrow}>
         <summary>
@@ -127,7 +128,9 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
           </div>
         </form>
       </details>
-      {page.error === undefined ? null : <p role="alert">{page.error}</p>}
+      {page.error === undefined ? null : (
+        <LoadFailed text={page.error} loading={page.loading} onRetry={page.reload} />
+      )}
       <div class="table-scroll">
         <table class="runs" aria-label="Runs">
           <thead>
@@ -147,31 +150,35 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
               <th scope="col">Feedback</th>
             </tr>
           </thead>
+          {/* On a phone each run is a card of labelled lines (`data-label`, app.css): eleven columns
+              scrolled sideways, and the status and tier were out of sight. */}
           <tbody>
             {(page.data?.runs ?? []).map((run) => (
               <tr key={run.id} class={`status-${run.status}`}>
-                <td>
+                <td data-label="Started">
                   <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
                     {formatTime(run.start_time)}
                   </a>
                 </td>
-                <td>
+                <td data-label="Chain">
                   {run.chain ?? run.name}
                   {run.version === null ? "" : `@${run.version}`}
                 </td>
-                <td class="preview">{preview(run.input_preview)}</td>
-                <td class="preview">
+                <td class="preview" data-label="Input">
+                  {preview(run.input_preview)}
+                </td>
+                <td class="preview" data-label="Output">
                   {run.error === null ? preview(run.output_preview) : preview(run.error)}
                 </td>
-                <td>
+                <td data-label="Status">
                   <span class={`badge status-${run.status}`}>{run.status}</span>
                 </td>
-                <td>{run.tier ?? "–"}</td>
-                <td>{formatScore(run.confidence)}</td>
-                <td>{formatMs(run.latency_ms)}</td>
-                <td>{run.total_tokens ?? "–"}</td>
-                <td>{formatCost(run.total_cost)}</td>
-                <td>
+                <td data-label="Tier">{run.tier ?? "–"}</td>
+                <td data-label="Confidence">{formatScore(run.confidence)}</td>
+                <td data-label="Latency">{formatMs(run.latency_ms)}</td>
+                <td data-label="Tokens">{run.total_tokens ?? "–"}</td>
+                <td data-label="Cost">{formatCost(run.total_cost)}</td>
+                <td data-label="Feedback">
                   {run.feedback.map((f) => (
                     <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
                       {f.key} {f.mean === null ? "" : formatScore(f.mean)}

@@ -1,7 +1,9 @@
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
+import { Loading } from "../parts/loading.tsx";
+import { TraceDisplay } from "../parts/trace-display.tsx";
 import type { Run, TraceTree } from "../types.ts";
 import { useApi } from "../use-api.ts";
-import { TraceDisplay } from "./trace-view.tsx";
 
 /**
  * A run shared by link (`shareRun`), read-only and without the API key: LangSmith's
@@ -11,8 +13,18 @@ export function SharedRunView({ token }: { token: string }) {
   const run = useApi<Run>(`/public/${encodeURIComponent(token)}/run`);
   const runs = useApi<Run[] | { runs: Run[] }>(`/public/${encodeURIComponent(token)}/runs`);
   usePageTitle("Shared trace", run.data?.name ?? undefined);
-  if (run.error !== undefined) return <p role="alert">This shared link does not open: {run.error}</p>;
-  if (run.data === undefined) return <p aria-busy="true">Loading…</p>;
+  if (run.error !== undefined)
+    return (
+      <div>
+        <h1>Shared trace</h1>
+        <LoadFailed
+          text={`This shared link does not open: ${run.error}`}
+          loading={run.loading}
+          onRetry={run.reload}
+        />
+      </div>
+    );
+  if (run.data === undefined) return <Loading what="the shared trace" />;
   const listed = runs.data === undefined ? [] : Array.isArray(runs.data) ? runs.data : runs.data.runs;
   const all = listed.some((r) => r.id === run.data?.id) ? listed : [run.data, ...listed];
   all.sort((a, b) => (a.dotted_order ?? "").localeCompare(b.dotted_order ?? ""));

@@ -1,5 +1,7 @@
+import { useMemo } from "preact/hooks";
 import { formatCost, formatModel, formatMs, formatScore } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
+import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
@@ -9,20 +11,60 @@ import { useApi } from "../use-api.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
 
 /**
- * Per chain, version and model, per day: mean rating, feedback count, tier coverage and LLM-call
- * share, cost, latency p50/p95 and error rate, with a bar for the rating on the 1–5 scale.
+ * The periods Trends offers, as `?period=` names them: the days back the studio's trends query is
+ * asked for, and how the heading reads them. 30 days when the URL names none (or another).
  */
-export function TrendsView({ projectId }: { projectId: string }) {
+export const TREND_PERIODS = [
+  { id: "24h", days: 1, label: "24 hours" },
+  { id: "7d", days: 7, label: "7 days" },
+  { id: "30d", days: 30, label: "30 days" },
+  { id: "90d", days: 90, label: "90 days" },
+] as const;
+
+type TrendPeriod = (typeof TREND_PERIODS)[number];
+
+const DEFAULT_PERIOD: TrendPeriod = TREND_PERIODS[2];
+
+/**
+ * Per chain, version and model, per day: mean rating, feedback count, tier coverage and LLM-call
+ * share, cost, latency p50/p95 and error rate, with a bar for the rating on the 1–5 scale, over
+ * the period picked (kept in the URL, so that a reload or a shared link shows the same).
+ */
+export function TrendsView({ projectId, query }: { projectId: string; query: URLSearchParams }) {
+  const period = TREND_PERIODS.find((p) => p.id === query.get("period")) ?? DEFAULT_PERIOD;
+  // The window ends at the next whole minute, fixed while the period is shown: the studio is asked
+  // for exactly it, and a row's link to its runs names the same bounds (the form's fields hold
+  // minutes), so the runs it opens are the runs it counted, also on the window's first day.
+  const until = useMemo(() => Math.ceil(Date.now() / 60_000) * 60_000, [period.id]);
+  const span = { since: until - period.days * 86_400_000, until };
   const session = useApi<Session>(`/sessions/${projectId}`);
-  const trends = useApi<{ rows: TrendRow[] }>(`/catena/stats/trends?project=${projectId}&days=30`);
+  const trends = useApi<{ rows: TrendRow[] }>(
+    `/catena/stats/trends?project=${projectId}&days=${period.days}&until=${new Date(until).toISOString()}`,
+  );
   const rows = trends.data?.rows ?? [];
   usePageTitle("Trends", session.data?.name);
-  if (session.error !== undefined) return <ProjectMissing error={session.error} />;
+  if (session.error !== undefined) return <ProjectMissing session={session} />;
   return (
     <div>
-      <h2>{session.data === undefined ? "Trends" : `Trends of ${session.data.name}`}, last 30 days</h2>
+      <h1>
+        {session.data === undefined ? "Trends" : `Trends of ${session.data.name}`}, last {period.label}
+      </h1>
       <ProjectTabs projectId={projectId} current="trends" />
-      {trends.error === undefined ? null : <p role="alert">{trends.error}</p>}
+      <nav class="periods" aria-label="Period">
+        {TREND_PERIODS.map((p) => (
+          <a
+            key={p.id}
+            href={paths.trends(projectId, p === DEFAULT_PERIOD ? "" : `?period=${p.id}`)}
+            aria-current={p === period ? "true" : undefined}
+            aria-label={`Last ${p.label}`}
+          >
+            {p.id}
+          </a>
+        ))}
+      </nav>
+      {trends.error === undefined ? null : (
+        <LoadFailed text={trends.error} loading={trends.loading} onRetry={trends.reload} />
+      )}
       <div class="table-scroll">
         <table aria-label="Trends">
           <thead>
@@ -52,7 +94,7 @@ export function TrendsView({ projectId }: { projectId: string }) {
                 <td title={formatModel(r.model).title}>{formatModel(r.model).text}</td>
                 <td>
                   <a
-                    href={runsOfRow(projectId, r)}
+                    href={runsOfRow(projectId, r, span)}
                     aria-label={`The ${r.runs === 1 ? "run" : `${r.runs} runs`} of ${r.chain ?? "no chain"}${r.version === null ? "" : `@${r.version}`} on ${r.day}`}
                   >
                     {r.runs}
@@ -85,26 +127,27 @@ export function TrendsView({ projectId }: { projectId: string }) {
         </table>
       </div>
       {trends.data === undefined && trends.error === undefined ? <Loading what="the trends" /> : null}
-      {trends.data !== undefined && rows.length === 0 ? <p>No runs in the last 30 days.</p> : null}
+      {trends.data !== undefined && rows.length === 0 ? <p>No runs in the last {period.label}.</p> : null}
       <TierLegend />
     </div>
   );
 }
 
 /**
- * The runs table filtered to a row's runs: its chain, version and model, started on its day. The
- * day is UTC (as Trends groups); the filter's bounds are the browser's local time (the form's
- * `datetime-local` fields), so the day's UTC bounds are written in local time.
+ * The runs table filtered to a row's runs: its chain, version and model, started on its day within
+ * the period's `span` (its first and last days are cut by it). The day is UTC (as Trends
+ * groups); the filter's bounds are the browser's local time (the form's `datetime-local` fields),
+ * so the UTC bounds are written in local time.
  */
-function runsOfRow(projectId: string, row: TrendRow): string {
+function runsOfRow(projectId: string, row: TrendRow, span: { since: number; until: number }): string {
   const query = new URLSearchParams();
   if (row.chain !== null) query.set("chain", row.chain);
   if (row.version !== null) query.set("version", row.version);
   if (row.model !== null) query.set("model", row.model);
   const start = Date.parse(`${row.day}T00:00:00Z`);
   if (Number.isFinite(start)) {
-    query.set("from", localMinute(start));
-    query.set("to", localMinute(start + 86_400_000));
+    query.set("from", localMinute(Math.max(start, span.since)));
+    query.set("to", localMinute(Math.min(start + 86_400_000, span.until)));
   }
   return paths.project(projectId, `?${query}`);
 }
