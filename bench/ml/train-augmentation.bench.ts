@@ -46,6 +46,11 @@ const ONLY = stringArg("only")?.split(",");
 // (unlabelled, never scored on the folds); those it answers with confidence ≥ t join the training
 // part and the model is trained again. Folds only (dev has no unlabelled pool of its own).
 const SELF = numberArg("self", 0);
+// Round 8: `--centre=w` adds the perceptron's centre loss (cosine to its class's running centre,
+// `trainSparseMlp`'s `centreLoss`, rate `--centreRate`), alone or with augmentation.
+const CENTRE = numberArg("centre", 0);
+const CENTRE_RATE = numberArg("centreRate", 0.05);
+const centreOption = CENTRE > 0 ? { centreLoss: { weight: CENTRE, rate: CENTRE_RATE } } : {};
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
 /** Word counts of texts (the featuriser's tokens). */
@@ -231,6 +236,7 @@ for (const s of splits().filter((s) => !ONLY || ONLY.includes(s.name))) {
       ? s.heldOut.map((e) => ({ ...e, text: (sp as ReturnType<typeof speller>).text(e.text) }))
       : s.heldOut,
     ...(augmenting ? { mlpViews: viewsOf, linearViews: process.argv.includes("--linear") } : {}),
+    ...centreOption,
   });
   let model = classifier;
   if (SELF > 0 && s.name !== "dev") {

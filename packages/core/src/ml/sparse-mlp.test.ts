@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mlpLogitsInto, trainSparseMlp } from "./sparse-mlp.ts";
+import { hiddenInto, mlpLogitsInto, type SparseMlpModel, trainSparseMlp } from "./sparse-mlp.ts";
 import type { SparseVector } from "./sparse-vector.ts";
 
 // XOR over two sparse features (plus an always-on third): no linear model separates it.
@@ -89,6 +89,24 @@ describe("trainSparseMlp", () => {
     expect(again.w1).toEqual(averaged.w1);
   });
 
+  it("with a centre loss pulls each class's hidden activations together, still learning XOR; weight 0 is the plain model", async () => {
+    const options = { features: 3, classes: 2, hidden: 8, epochs: 30, eta0: 0.1, initScale: 1, seed: 4 };
+    const plain = await trainSparseMlp(x, y, options);
+    const zero = await trainSparseMlp(x, y, { ...options, centreLoss: { weight: 0, rate: 0.05 } });
+    expect(zero.w1).toEqual(plain.w1);
+    const pulled = await trainSparseMlp(x, y, { ...options, centreLoss: { weight: 0.5, rate: 0.05 } });
+    const out = new Float64Array(2);
+    for (const p of patterns) {
+      mlpLogitsInto(pulled, p.x, out);
+      expect(out[p.y]).toBeGreaterThan(out[1 - p.y] as number);
+    }
+    // Class 0's two patterns ({2} and {0, 1, 2}) share little input: the loss brings their hidden vectors closer.
+    expect(classCosine(pulled, 0)).toBeGreaterThan(classCosine(plain, 0));
+    await expect(trainSparseMlp(x, y, { ...options, centreLoss: { weight: 0.1, rate: 0 } })).rejects.toThrow(
+      /0 < rate <= 1/,
+    );
+  });
+
   it("refuses averaging settings that would average nothing", async () => {
     const options = { features: 3, classes: 2, hidden: 8, epochs: 2 };
     await expect(trainSparseMlp(x, y, { ...options, average: { from: 0, snapshots: 4 } })).rejects.toThrow(
@@ -99,3 +117,23 @@ describe("trainSparseMlp", () => {
     );
   });
 });
+
+/** Cosine between the hidden activations of the two XOR patterns of class `c`. */
+function classCosine(model: SparseMlpModel, c: number): number {
+  const [a, b] = patterns
+    .filter((p) => p.y === c)
+    .map((p) => {
+      const h = new Float64Array(model.hidden);
+      hiddenInto(model, p.x, h);
+      return h;
+    }) as [Float64Array, Float64Array];
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let u = 0; u < a.length; u++) {
+    dot += (a[u] as number) * (b[u] as number);
+    na += (a[u] as number) ** 2;
+    nb += (b[u] as number) ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}

@@ -48,6 +48,13 @@ export interface SparseMlpOptions {
    * version e mod `views`, in the same shuffled order as without it. Default 1 (the rows as given).
    */
   views?: number;
+  /**
+   * Centre loss on the hidden layer (issue 13, round 8): each class keeps a running centre of its
+   * examples' hidden activations (moved by `rate` toward each one), and from the second epoch every
+   * step adds `weight` × (1 − cos(hidden, centre of its class)) to the loss, so that texts of one
+   * label sit closer together in the space the kNN vote searches. Default: none.
+   */
+  centreLoss?: { weight: number; rate: number };
   /** Seed of the initialisation and shuffles (default 1). */
   seed?: number;
   /** Called after each epoch; e.g. a progress bar. */
@@ -140,6 +147,14 @@ export async function trainSparseMlp(
       `trainSparseMlp: views must be an integer >= 1 dividing the ${x.length} rows, got ${views}.`,
     );
   }
+  const centre = options.centreLoss;
+  if (centre && !(centre.weight >= 0 && centre.rate > 0 && centre.rate <= 1)) {
+    throw new RangeError(
+      `trainSparseMlp: centreLoss needs weight >= 0 and 0 < rate <= 1, got weight ${centre.weight}, rate ${centre.rate}.`,
+    );
+  }
+  const centres = centre ? new Float64Array(K * H) : undefined;
+  const h = centre ? new Float64Array(H) : undefined;
   const order = indexOrder(x.length / views);
   const steps = epochs * order.length;
   const average = options.average ? new WeightAverage(options.average, steps, F * H, H, K) : undefined;
@@ -156,9 +171,11 @@ export async function trainSparseMlp(
       hid.fill(0);
       kernels.accumulate(ROWS + s * 4, VALS + s * 4, nnz, W1, H, 1, HID);
       let active = 0;
+      h?.fill(0);
       for (let u = 0; u < H; u++) {
         const v = (hid[u] as number) + (b1[u] as number);
         if (v <= 0 || (dropout > 0 && random() < dropout)) continue;
+        if (h) h[u] = v * keep;
         arows[active] = u * Kp * 4;
         avals[active++] = v * keep;
       }
@@ -175,13 +192,28 @@ export async function trainSparseMlp(
       }
       // The hidden gradient uses W2 before its update; inactive units get none.
       dh.fill(0);
+      const pull = centre && centres && h && epoch > 0 ? centrePull(centres, yi * H, h) : undefined;
       for (let a = 0; a < active; a++) {
         const base = (arows[a] as number) >> 2;
         let g = 0;
         for (let k = 0; k < K; k++) g += (w2[base + k] as number) * (dz[k] as number);
         const u = base / Kp;
+        if (pull && centres && h && centre) {
+          // d/dh of weight × (1 − cos(h, c)) = −weight × (c/‖c‖ − cos · h/‖h‖) / ‖h‖.
+          g -=
+            (centre.weight *
+              ((centres[yi * H + u] as number) / pull.cNorm - (pull.cos * (h[u] as number)) / pull.hNorm)) /
+            pull.hNorm;
+        }
         dh[u] = g * decay * keep;
         b1[u] = (b1[u] as number) - lr * g * decay * keep;
+      }
+      if (centre && centres && h) {
+        const c0 = yi * H;
+        for (let u = 0; u < H; u++) {
+          centres[c0 + u] =
+            (centres[c0 + u] as number) + centre.rate * ((h[u] as number) - (centres[c0 + u] as number));
+        }
       }
       if (lambda > 0) decay *= 1 - lr * lambda;
       kernels.update(AROWS, AVALS, active, W2, Kp, lr / decay, DZ);
@@ -213,6 +245,28 @@ export async function trainSparseMlp(
     }
     return out;
   }
+}
+
+/** Norms and cosine of the hidden vector `h` and the centre at `centres[c0…]`, or undefined when either is zero. */
+function centrePull(
+  centres: Float64Array,
+  c0: number,
+  h: Float64Array,
+): { cNorm: number; hNorm: number; cos: number } | undefined {
+  let cNorm = 0;
+  let hNorm = 0;
+  let dot = 0;
+  for (let u = 0; u < h.length; u++) {
+    const c = centres[c0 + u] as number;
+    const v = h[u] as number;
+    cNorm += c * c;
+    hNorm += v * v;
+    dot += c * v;
+  }
+  if (cNorm === 0 || hNorm === 0) return undefined;
+  cNorm = Math.sqrt(cNorm);
+  hNorm = Math.sqrt(hNorm);
+  return { cNorm, hNorm, cos: dot / (cNorm * hNorm) };
 }
 
 /** Running sums of weight snapshots taken at even steps over the end of training (Polyak/SWA). */

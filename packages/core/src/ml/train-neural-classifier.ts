@@ -39,6 +39,8 @@ export interface TrainNeuralClassifierOptions extends Omit<TrainClassifierOption
   mlpAverage?: { from: number; snapshots: number };
   /** The perceptron's learning rate at the end, as a share of `mlpEta0` (default 0). */
   mlpEtaEnd?: number;
+  /** Centre loss on the perceptron's hidden layer (see `trainSparseMlp`'s `centreLoss`; default none). */
+  centreLoss?: { weight: number; rate: number };
   /**
    * Training-time augmentation of the perceptron (issue 13, round 7 prototype; default none): given
    * the training texts, returns versions of them (each aligned with the texts); epoch e trains on
@@ -87,6 +89,7 @@ export async function trainNeuralClassifier(
     ...(options.labelSmoothing ? { labelSmoothing: options.labelSmoothing } : {}),
     ...(options.mlpAverage ? { average: { ...options.mlpAverage } } : {}),
     ...(options.mlpEtaEnd ? { etaEnd: options.mlpEtaEnd } : {}),
+    ...(options.centreLoss ? { centreLoss: { ...options.centreLoss } } : {}),
   };
   const texts = split.train.map((e) => e.text);
   const views = options.mlpViews?.(texts);
