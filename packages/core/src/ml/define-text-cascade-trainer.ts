@@ -107,6 +107,12 @@ export interface TextCascadeTrainer<C extends AnyChain = AnyChain> extends Train
   chainFor(artifactsDir?: string, options?: { version?: string }): C;
 }
 
+/**
+ * `import.meta.url` as text, for messages and the candidate module: spelt apart, because the bundler
+ * rewrites every `import.meta.url` in core's code (its own module's URL), strings included.
+ */
+const META_URL = ["import", "meta", "url"].join(".");
+
 /** Where a path option points: a file URL, an absolute path, or a path relative to the module's folder. */
 function pathOf(value: string | URL, base: string, option: string, name: string): string {
   if (value instanceof URL || value.startsWith("file:")) return fileURLToPath(value);
@@ -150,10 +156,7 @@ function checkOptions(options: TextCascadeTrainerOptions<string, AnyChain>): str
           ? pathToFileURL(module).href
           : undefined;
   if (moduleUrl === undefined)
-    fail(
-      "module",
-      "module must be the module's own import.meta.url (the candidates the CLI writes import it).",
-    );
+    fail("module", `module must be the module's own ${META_URL} (the candidates the CLI writes import it).`);
   return moduleUrl as string;
 }
 
@@ -347,7 +350,7 @@ function candidateModuleText(name: string, moduleUrl: string, version: string): 
     "if (trainer === undefined) {",
     `  throw new Error(${JSON.stringify(`${moduleUrl} exports no trainer named "${name}" any more; export it again, or remove this candidate.`)});`,
     "}",
-    'export const candidate = trainer.chainFor(fileURLToPath(new URL(".", import.meta.url)), {',
+    `export const candidate = trainer.chainFor(fileURLToPath(new URL(".", ${META_URL})), {`,
     `  version: ${JSON.stringify(version)},`,
     "});",
     "",
