@@ -55,7 +55,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
   program
     .command("calibrate")
     .description("choose a chain's cascade thresholds on labelled dev data for a target precision")
-    .argument("<chain>", "a trainable chain (banking-intents)")
+    .argument("<chain>", "a trainable chain: banking-intents, or a trainer's name from a chains module")
     .requiredOption(
       "--data <csv>",
       "labelled dev examples: a CSV (or .tsv) with text and label columns, or JSON lines; never the test set",
