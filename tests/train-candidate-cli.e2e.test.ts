@@ -359,13 +359,15 @@ describe("catena calibrate without --artifacts", () => {
 });
 
 describe("catena train <chains module>", () => {
-  it("is refused with how to train a chain of one's own in code", async () => {
+  it("is refused with how to make a chain of one's own trainable", async () => {
     writeFileSync(join(dir, "my-chains.ts"), "export {};\n");
     const r = await catena(["train", "./my-chains.ts", "--data", "small.csv"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^catena: train takes the name of a built-in trainable chain \(banking-intents\), not a chains module: \.\/my-chains\.ts; train a chain of your own in code with @catena\/core\/ml: `const \{ classifier \} = await trainClassifier\(train, \{ labels, dev \}\)`/,
+      /^catena: train takes the name of a trainable chain \(banking-intents \(built-in\)\), not a chains module: \.\/my-chains\.ts; give the module with --chains <module> and the chain's name; to train a chain of your own, export a trainer beside it/,
     );
-    expect(r.stderr).toContain("calibrate(chain, devItems, { targetPrecision: 0.97 })");
+    expect(r.stderr).toContain(
+      "defineTextCascadeTrainer({ name, labels, module: import.meta.url, artifactsDir, split, chain })",
+    );
   });
 });

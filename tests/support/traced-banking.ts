@@ -47,23 +47,35 @@ export function csvOf(examples: readonly BankingExample[]): string {
   return `text,label\n${examples.map((e) => `"${e.text.replaceAll('"', '""')}",${e.label}`).join("\n")}\n`;
 }
 
-/** The running studio, LLM server and working folder; filled in by {@link TracedBanking.start}. */
+/** How the scripted LLM answers one request of the OpenAI-compatible test server. */
+export type ScriptedAnswer = Parameters<typeof startOpenAiTestServer>[0];
+
+/** The banking LLM: the gold label of a traffic text, but a wrong one on every tenth. */
+const bankingAnswer: ScriptedAnswer = (_request, info) => {
+  const text = info.userText.replace(/^Customer query: /, "").trim();
+  const label = gold.get(text) ?? "card_arrival";
+  const answer = wrongTexts.has(text) ? wrongLabel(label) : label;
+  return { json: { label: answer }, tokenLogprobs: { [answer]: Math.log(0.9) } };
+};
+
+/**
+ * The running studio, LLM server and working folder; filled in by {@link TracedBanking.start}. The
+ * chain served and the LLM's script default to banking-intents', and can be a user's chain's.
+ */
 export class TracedBanking {
   readonly dir = mkdtempSync(join(tmpdir(), "catena-loop-"));
   studio!: Awaited<ReturnType<typeof startStudio>>;
   server!: OpenAiTestServer;
   client!: Client;
 
-  /** Starts the studio and the LLM server, and writes dev.csv into the working folder. */
-  async start(): Promise<void> {
+  /**
+   * Starts the studio and the LLM server (answering as `answer` scripts it), and writes the banking
+   * dev.csv into the working folder.
+   */
+  async start(answer: ScriptedAnswer = bankingAnswer): Promise<void> {
     this.studio = await startStudio({ port: 0, dbPath: join(this.dir, "studio.db") });
     this.client = new Client({ apiUrl: this.studio.url, apiKey: "test" });
-    this.server = await startOpenAiTestServer((_request, info) => {
-      const text = info.userText.replace(/^Customer query: /, "").trim();
-      const label = gold.get(text) ?? "card_arrival";
-      const answer = wrongTexts.has(text) ? wrongLabel(label) : label;
-      return { json: { label: answer }, tokenLogprobs: { [answer]: Math.log(0.9) } };
-    });
+    this.server = await startOpenAiTestServer(answer);
     writeFileSync(join(this.dir, "dev.csv"), csvOf(dev));
   }
 
@@ -77,14 +89,22 @@ export class TracedBanking {
     };
   }
 
-  /** `catena batch banking-intents` over `items` of the traffic, traced to `project`. */
-  async serveTraffic(project: string, items: readonly BankingExample[] = traffic): Promise<void> {
+  /**
+   * `catena batch <chain>` (default banking-intents) over `items` of the traffic, traced to
+   * `project`; `global` options (`--chains <module>`) go before the command.
+   */
+  async serveTraffic(
+    project: string,
+    items: readonly BankingExample[] = traffic,
+    { chain = "banking-intents", global = [] }: { chain?: string; global?: readonly string[] } = {},
+  ): Promise<void> {
     const file = join(this.dir, `${project}.jsonl`);
     writeFileSync(file, items.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""));
     const r = await catena(
       [
+        ...global,
         "batch",
-        "banking-intents",
+        chain,
         "--file",
         file,
         "--out",

@@ -1,5 +1,5 @@
 import type { AnyChain } from "@catena/core";
-import { type TrainableChain, VersionNotTrainableError } from "@catena/core/ml";
+import { type TrainableChain, textTiersFiles, VersionNotTrainableError } from "@catena/core/ml";
 import { artifactPath, BANKING_ARTIFACTS_DIR, saveBankingModels } from "./banking-artifacts.ts";
 import { bankingSplit, readBankingCsv } from "./banking-data.ts";
 import { bankingIntents, bankingIntentsOptionsOf, createBankingIntents } from "./chain.ts";
@@ -24,10 +24,7 @@ export const bankingIntentsTrainer: TrainableChain = {
       ...(onProgress ? { onProgress } : {}),
     });
     saveBankingModels(outDir, models);
-    const files = (["classifier", "embedder", "index", "manifest"] as const).map((n) =>
-      artifactPath(outDir, n),
-    );
-    return { report, files };
+    return { report, files: textTiersFiles(outDir) };
   },
   chainFor: (dir, options = {}) =>
     (dir === undefined || dir === BANKING_ARTIFACTS_DIR) && options.version === undefined

@@ -3,13 +3,23 @@ import { pathToFileURL } from "node:url";
 import type { AnyChain } from "@catena/core";
 import { CliError } from "../cli-error.ts";
 import { collectChains } from "./collect-chains.ts";
+import { type CollectedTrainers, collectTrainers } from "./collect-trainers.ts";
+
+/** What a chains module exports: its chains, and the trainers of chains it makes trainable. */
+export interface ChainModuleExports extends CollectedTrainers {
+  chains: AnyChain[];
+}
 
 /**
  * Imports a user's chain module (`.ts` or `.js`; Node strips TypeScript types itself) and returns
- * the chains it exports. A missing file, a module that fails to load, or one that exports no chain
+ * the chains it exports, and its trainers (see `collectTrainers`). A missing file, a module that fails to load, or one that exports no chain
  * is a usage error naming the module, and `listedIn` (the config file that lists it), if any.
  */
-export async function loadChainModule(path: string, shownAs: string, listedIn?: string): Promise<AnyChain[]> {
+export async function loadChainModule(
+  path: string,
+  shownAs: string,
+  listedIn?: string,
+): Promise<ChainModuleExports> {
   if (!existsSync(path)) {
     // A module from the config file is not one the user typed: say where it is listed, to fix it there.
     throw new CliError(
@@ -25,12 +35,17 @@ export async function loadChainModule(path: string, shownAs: string, listedIn?: 
     throw new CliError(`cannot load chains module ${shownAs}: ${reasonOf(error)}`, { cause: error });
   }
   const chains = collectChains(namespace);
+  const trainers = collectTrainers(namespace);
   if (chains.length === 0) {
+    const made =
+      trainers.trainers.length > 0
+        ? ` (it exports the trainer "${trainers.trainers[0]?.name}": export its chain too, \`export const chain = trainer.chainFor()\`)`
+        : "";
     throw new CliError(
-      `chains module ${shownAs} exports no chain; export the chains made with defineChain (or an array of them).`,
+      `chains module ${shownAs} exports no chain${made}; export the chains made with defineChain (or an array of them).`,
     );
   }
-  return chains;
+  return { chains, ...trainers };
 }
 
 /** The error's message, with the line for a syntax error (Node puts `file:line` atop its stack). */

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { thresholdText } from "@catena/core";
+import { type ChainRegistry, thresholdText } from "@catena/core";
 import {
   type CalibrationResult,
   calibrate,
@@ -20,7 +20,7 @@ import { jsonText } from "../format/json-text.ts";
 import { plural } from "../format/plural.ts";
 import { shortFingerprint } from "../format/short-fingerprint.ts";
 import { table } from "../format/table.ts";
-import { type GlobalOptions, globalOptions } from "../global-options.ts";
+import { globalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
 import { artifactsFolder, artifactsFolderText } from "../training/artifacts-folder.ts";
 import { assertChainTakes } from "../training/assert-chain-takes.ts";
@@ -55,7 +55,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
   program
     .command("calibrate")
     .description("choose a chain's cascade thresholds on labelled dev data for a target precision")
-    .argument("<chain>", "a trainable chain (banking-intents)")
+    .argument("<chain>", "a trainable chain: banking-intents, or a trainer's name from a chains module")
     .requiredOption(
       "--data <csv>",
       "labelled dev examples: a CSV (or .tsv) with text and label columns, or JSON lines; never the test set",
@@ -68,7 +68,8 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
     .option("--dry-run", "report only; write no thresholds file")
     .action(async (name: string, options: CalibrateCommandOptions, command: Command) => {
       const globals = globalOptions(command);
-      const trainable = trainableChainNamed(name, "calibrate");
+      const loaded = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: name });
+      const trainable = trainableChainNamed(name, "calibrate", loaded);
       const target = parseShare(options.targetPrecision, "--target-precision", { zero: false });
       const dataPath = resolve(ctx.io.cwd, options.data);
       if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
@@ -95,7 +96,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       // not the user's to overwrite (as for `catena train`).
       const candidate =
         dir === undefined && options.dryRun !== true
-          ? await writeCandidate(ctx.io.cwd, globals, trainable, result)
+          ? await writeCandidate(ctx.io.cwd, loaded.registry, trainable, result)
           : undefined;
       const path = trainable.thresholdsPath(candidate?.dir ?? dir);
       if (!options.dryRun && candidate === undefined) writeThresholds(path, result);
@@ -222,11 +223,10 @@ interface WrittenCandidate {
  */
 async function writeCandidate(
   cwd: string,
-  globals: GlobalOptions,
+  registry: ChainRegistry,
   trainable: TrainableChain,
   result: CalibrationResult,
 ): Promise<WrittenCandidate> {
-  const { registry } = await loadChains({ cwd, modules: globals.chains });
   const { version } = await candidateVersionFor(cwd, registry, trainable.name);
   const dir = resolve(cwd, CANDIDATES_DIR, `${trainable.name}@${version}`);
   const stage = stageFolder(dir, { exclusive: true, shown: displayPath(cwd, dir) });

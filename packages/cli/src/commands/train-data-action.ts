@@ -52,7 +52,8 @@ export async function trainDataAction(
 ): Promise<void> {
   if (options.data === undefined)
     throw new CliError("give --data <csv> (labelled examples) or --from-traces (learn from the traces).");
-  const trainable = trainableChainNamed(name);
+  const loaded = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: name });
+  const trainable = trainableChainNamed(name, "train", loaded);
   const dataPath = resolve(ctx.io.cwd, options.data);
   if (!existsSync(dataPath)) throw new CliError(`data file not found: ${options.data}`);
   const seed = Number(options.seed ?? "77");
@@ -102,8 +103,7 @@ export async function trainDataAction(
   let outDir: string;
   if (options.out !== undefined) outDir = resolve(ctx.io.cwd, options.out);
   else {
-    const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
-    ({ version } = await candidateVersionFor(ctx.io.cwd, registry, name));
+    ({ version } = await candidateVersionFor(ctx.io.cwd, loaded.registry, name));
     outDir = resolve(ctx.io.cwd, CANDIDATES_DIR, `${name}@${version}`);
   }
   const outShown = displayPath(ctx.io.cwd, outDir);

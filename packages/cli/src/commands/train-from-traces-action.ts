@@ -67,7 +67,8 @@ export async function trainFromTracesAction(
   options: TrainFromTracesCommandOptions,
   globals: GlobalOptions,
 ): Promise<void> {
-  const trainable = trainableChainNamed(name);
+  const loaded = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains, chain: name });
+  const trainable = trainableChainNamed(name, "train", loaded);
   const since = parseSince(options.since);
   const number = (text: string, option: string, ok: (x: number) => boolean, what: string): number => {
     const x = Number(text);
@@ -142,7 +143,7 @@ export async function trainFromTracesAction(
   }
   // A promotion the lock file would refuse is refused before the training, not after it.
   if (options.promote === true) await assertPromotableLock(ctx.io.cwd);
-  const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
+  const { registry } = loaded;
   const current = registry.get(name);
   const projects = traceProjects(registry, name, options.project);
   const reader = await openTraceReader();

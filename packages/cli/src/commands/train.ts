@@ -17,7 +17,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .description(
       "train a chain's cheap tiers (classifier, kNN index) from a labelled CSV, or from its traces as a candidate version",
     )
-    .argument("<chain>", "a trainable chain (banking-intents)")
+    .argument("<chain>", "a trainable chain: banking-intents, or a trainer's name from a chains module")
     .option(
       "--data <csv>",
       "labelled examples: a CSV (or .tsv) with text and label (or category) columns, or JSON lines with text and label (with --from-traces: trained on instead of the chain's own, plus the traced labels)",

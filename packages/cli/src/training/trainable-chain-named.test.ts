@@ -1,4 +1,8 @@
+import { fileURLToPath } from "node:url";
+import { cascade, classify, defineChain, knn, llm } from "@catena/core";
+import { defineTextCascadeTrainer } from "@catena/core/ml";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { trainableChainNamed } from "./trainable-chain-named.ts";
 
 const refusal = (name: string) => {
@@ -10,9 +14,43 @@ const refusal = (name: string) => {
   throw new Error(`${name} was accepted`);
 };
 
-/** The refusal's account of how to train a chain of one's own: the calls, in order. */
+/** The refusal's account of how to make a chain of one's own trainable. */
 const inCode =
-  'train a chain of your own in code with @catena/core/ml: `const { classifier } = await trainClassifier(train, { labels, dev })` then `classifier.save("my.classifier")`, define its step as `classify("linear", { model: loadTextClassifier("my.classifier") })` (a knn step: a `VectorIndex` of `LocalEmbedder` vectors, `index.save(file)`), and choose its thresholds with `calibrate(chain, devItems, { targetPrecision: 0.97 })` and `writeThresholds`';
+  "to train a chain of your own, export a trainer beside it from its chains module (`export const trainer = defineTextCascadeTrainer({ name, labels, module: import.meta.url, artifactsDir, split, chain })` from @catena/core/ml, and `export const chain = trainer.chainFor()`) and give the module with --chains or list it in catena.config.json";
+
+/** A user's trainer over a folder with no trained tiers (finding it by name trains nothing). */
+const ticketsTrainer = (name = "tickets") =>
+  defineTextCascadeTrainer({
+    name,
+    labels: ["billing", "bug"],
+    module: import.meta.url,
+    artifactsDir: fileURLToPath(new URL("./no-such-artifacts", import.meta.url)),
+    split: { train: "train.csv", dev: "dev.csv" },
+    chain: (tiers, { version }) =>
+      defineChain({
+        name,
+        version,
+        input: z.object({ text: z.string() }),
+        output: z.object({ label: z.string(), confidence: z.number(), tier: z.string() }),
+        flow: cascade("label", [
+          {
+            step: classify("classifier", { model: tiers.classifier }),
+            threshold: tiers.threshold("classifier"),
+          },
+          {
+            step: knn("neighbours", { index: tiers.index, embedder: tiers.embedder }),
+            threshold: tiers.threshold("neighbours"),
+          },
+          ...tiers.llm(
+            llm("llm", {
+              model: "openai:gpt-4.1-mini",
+              prompt: { user: "{text}" },
+              labels: ["billing", "bug"],
+            }),
+          ),
+        ]),
+      }),
+  });
 
 describe("trainableChainNamed", () => {
   it("finds a trainable built-in chain by name", () => {
@@ -29,10 +67,10 @@ describe("trainableChainNamed", () => {
 
   it("tells a name it does not know from a built-in chain that has no trainable tiers", () => {
     expect(refusal("banking-intent").message).toBe(
-      `no trainable chain is named "banking-intent" (trainable: banking-intents); ${inCode}.`,
+      `no trainable chain is named "banking-intent" (trainable: banking-intents (built-in)); ${inCode}.`,
     );
     expect(refusal("support-triage").message).toBe(
-      `chain "support-triage" cannot be trained from the CLI (trainable: banking-intents); ${inCode}.`,
+      `chain "support-triage" cannot be trained from the CLI (trainable: banking-intents (built-in)); ${inCode}.`,
     );
   });
 
@@ -41,7 +79,7 @@ describe("trainableChainNamed", () => {
       const error = refusal(path);
       expect(error.code).toBe("CHAIN_NOT_TRAINABLE");
       expect(error.message).toBe(
-        `train takes the name of a built-in trainable chain (banking-intents), not a chains module: ${path}; ${inCode}.`,
+        `train takes the name of a trainable chain (banking-intents (built-in)), not a chains module: ${path}; give the module with --chains <module> and the chain's name; ${inCode}.`,
       );
     }
   });
@@ -57,7 +95,69 @@ describe("trainableChainNamed", () => {
     };
     expect(refused("banking-intents@1.0.0")).toMatch(/^calibrate takes a chain's name, not a version/);
     expect(refused("support-triage")).toBe(
-      'chain "support-triage" cannot be calibrated from the CLI (trainable: banking-intents); calibrate a chain of your own in code with calibrate (@catena/core/ml).',
+      `chain "support-triage" cannot be calibrated from the CLI (trainable: banking-intents (built-in)); ${inCode}.`,
+    );
+  });
+
+  it("finds a user's trainer by name, and lists it with its module when a name is missing", () => {
+    const trainer = ticketsTrainer();
+    const user = { trainers: [{ trainer, source: "my-chains.ts" }], malformedTrainers: [] };
+    expect(trainableChainNamed("tickets", "train", user)).toBe(trainer);
+    expect(trainableChainNamed("banking-intents", "calibrate", user).name).toBe("banking-intents");
+    const error = (() => {
+      try {
+        trainableChainNamed("ticket", "train", user);
+      } catch (e) {
+        return e as { code: string; message: string; details: unknown };
+      }
+      throw new Error("accepted");
+    })();
+    expect(error.code).toBe("CHAIN_NOT_TRAINABLE");
+    expect(error.message).toBe(
+      `no trainable chain is named "ticket" (trainable: banking-intents (built-in), tickets (my-chains.ts)); ${inCode}.`,
+    );
+    expect(error.details).toMatchObject({
+      trainable: [
+        { name: "banking-intents", source: "built-in" },
+        { name: "tickets", source: "my-chains.ts" },
+      ],
+    });
+  });
+
+  it("refuses a name two trainers take, naming both modules", () => {
+    const user = {
+      trainers: [
+        { trainer: ticketsTrainer(), source: "a.ts" },
+        { trainer: ticketsTrainer(), source: "b.ts" },
+      ],
+      malformedTrainers: [],
+    };
+    expect(() => trainableChainNamed("tickets", "train", user)).toThrow(
+      expect.objectContaining({
+        code: "TRAINER_AMBIGUOUS",
+        message:
+          '2 trainers are named "tickets": a.ts, b.ts; export one trainer per chain name (remove the other module from --chains or catena.config.json, or rename its chain).',
+      }),
+    );
+    // A user's trainer named as a built-in one is as ambiguous.
+    const clash = {
+      trainers: [{ trainer: ticketsTrainer("banking-intents"), source: "a.ts" }],
+      malformedTrainers: [],
+    };
+    expect(() => trainableChainNamed("banking-intents", "train", clash)).toThrow(/built-in, a\.ts/);
+  });
+
+  it("says what a malformed trainer of that name lacks", () => {
+    const user = {
+      trainers: [],
+      malformedTrainers: [{ name: "tickets", source: "mine.ts", problems: ["train (a function)"] }],
+    };
+    expect(() => trainableChainNamed("tickets", "train", user)).toThrow(
+      expect.objectContaining({
+        code: "TRAINER_MALFORMED",
+        message:
+          'the trainer "tickets" that mine.ts exports is not a trainable chain: it lacks train (a function); make it with defineTextCascadeTrainer (@catena/core/ml), or implement TrainableChain whole.',
+      }),
     );
   });
 });

@@ -1,35 +1,69 @@
 import { type TrainableChain, trainableChains } from "@catena/chains";
 import { builtinChainCatalog } from "@catena/chains/catalog";
+import type { LoadedChains } from "../chains/load-chains.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
 
 /**
- * How to train a chain of one's own in code, as the refusal says it: the CLI cannot rebuild a
- * user's chain over new weights (its steps hold the models they were defined with).
+ * How to make a chain of one's own trainable, as the refusals say it: the CLI cannot rebuild a
+ * user's chain over new weights itself (its steps hold the models they were defined with), so the
+ * user's module exports a trainer that can.
  */
-const TRAIN_IN_CODE =
-  'train a chain of your own in code with @catena/core/ml: `const { classifier } = await trainClassifier(train, { labels, dev })` then `classifier.save("my.classifier")`, define its step as `classify("linear", { model: loadTextClassifier("my.classifier") })` (a knn step: a `VectorIndex` of `LocalEmbedder` vectors, `index.save(file)`), and choose its thresholds with `calibrate(chain, devItems, { targetPrecision: 0.97 })` and `writeThresholds`';
+const HOW_TO_TRAIN = `to train a chain of your own, export a trainer beside it from its chains module (\`export const trainer = defineTextCascadeTrainer({ name, labels, module: ${
+  // Spelt apart: the bundler rewrites every `import.meta.url` in the CLI's code, strings included.
+  ["import", "meta", "url"].join(".")
+}, artifactsDir, split, chain })\` from @catena/core/ml, and \`export const chain = trainer.chainFor()\`) and give the module with --chains or list it in catena.config.json`;
+
+/** The user's trainers and malformed trainer exports, as `loadChains` found them. */
+export type UserTrainers = Pick<LoadedChains, "trainers" | "malformedTrainers">;
 
 /**
- * The built-in trainable chain of that name; a `CHAIN_NOT_TRAINABLE` error otherwise, which says
- * whether a version was given (train and calibrate take names), a chains module was given, the name
- * is unknown, or the chain has no tiers the CLI can train, and lists the trainable ones. `command` is the one asking, as the
- * message names it and its library function.
+ * The trainable chain of that name among the built-in ones and the trainers the user's chains
+ * modules export (`user`). Otherwise a typed error: `TRAINER_MALFORMED` when a module exports a
+ * trainer of that name that lacks members (it lists them), `TRAINER_AMBIGUOUS` when two trainers
+ * take the name (it lists where each came from), and `CHAIN_NOT_TRAINABLE` when none does, which
+ * says whether a version was given (train and calibrate take names), a chains module was given, the
+ * name is unknown, or the chain has no trainer, and lists what is trainable and where from.
+ * `command` is the one asking, as the message names it.
  */
-export function trainableChainNamed(name: string, command: "train" | "calibrate" = "train"): TrainableChain {
-  const found = trainableChains.find((t) => t.name === name);
-  if (found) return found;
-  const trainable = trainableChains.map((t) => t.name);
+export function trainableChainNamed(
+  name: string,
+  command: "train" | "calibrate" = "train",
+  user: UserTrainers = { trainers: [], malformedTrainers: [] },
+): TrainableChain {
+  const all = [
+    ...trainableChains.map((trainer) => ({ trainer, source: "built-in" })),
+    ...user.trainers.filter((t) => !trainableChains.includes(t.trainer)),
+  ];
+  const found = all.filter((t) => t.trainer.name === name);
+  const listed = all.map((t) => `${t.trainer.name} (${t.source})`);
+  const trainable = all.map((t) => ({ name: t.trainer.name, source: t.source }));
+  if (found.length > 1) {
+    throw new TrainFromTracesError(
+      "TRAINER_AMBIGUOUS",
+      `${found.length} trainers are named "${name}": ${found.map((t) => t.source).join(", ")}; export one trainer per chain name (remove the other module from --chains or catena.config.json, or rename its chain).`,
+      { details: { chain: name, sources: found.map((t) => t.source), trainable } },
+    );
+  }
+  const [one] = found;
+  if (one !== undefined) return one.trainer;
+  const malformed = user.malformedTrainers.find((t) => t.name === name);
+  if (malformed !== undefined) {
+    throw new TrainFromTracesError(
+      "TRAINER_MALFORMED",
+      `the trainer "${name}" that ${malformed.source} exports is not a trainable chain: it lacks ${malformed.problems.join(", ")}; make it with defineTextCascadeTrainer (@catena/core/ml), or implement TrainableChain whole.`,
+      { details: { chain: name, source: malformed.source, problems: malformed.problems, trainable } },
+    );
+  }
+  const names = all.map((t) => t.trainer.name);
   const at = name.lastIndexOf("@");
   const bare = at > 0 ? name.slice(0, at) : undefined;
-  const inCode =
-    command === "train"
-      ? TRAIN_IN_CODE
-      : "calibrate a chain of your own in code with calibrate (@catena/core/ml)";
   const module = /\.[cm]?[jt]s$/i.test(name) || name.includes("/") || name.includes("\\");
   const message = module
-    ? `${command} takes the name of a built-in trainable chain (${trainable.join(", ")}), not a chains module: ${name}; ${inCode}.`
-    : bare !== undefined && trainable.includes(bare)
+    ? `${command} takes the name of a trainable chain (${listed.join(", ")}), not a chains module: ${name}; give the module with --chains <module> and the chain's name; ${HOW_TO_TRAIN}.`
+    : bare !== undefined && names.includes(bare)
       ? `${command} takes a chain's name, not a version: give "${bare}" (it works on its current version, the latest loaded).`
-      : `${builtinChainCatalog.some((c) => c.name === name) ? `chain "${name}" cannot be ${command === "train" ? "trained" : "calibrated"} from the CLI` : `no trainable chain is named "${name}"`} (trainable: ${trainable.join(", ")}); ${inCode}.`;
-  throw new TrainFromTracesError("CHAIN_NOT_TRAINABLE", message, { details: { chain: name, trainable } });
+      : `${builtinChainCatalog.some((c) => c.name === name) ? `chain "${name}" cannot be ${command === "train" ? "trained" : "calibrated"} from the CLI` : `no trainable chain is named "${name}"`} (trainable: ${listed.join(", ")}); ${HOW_TO_TRAIN}.`;
+  throw new TrainFromTracesError("CHAIN_NOT_TRAINABLE", message, {
+    details: { chain: name, trainable },
+  });
 }

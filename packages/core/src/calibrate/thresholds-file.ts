@@ -49,6 +49,42 @@ export function readThresholds<const T extends string>(
   path: string | URL,
   tiers: readonly T[],
 ): Record<T, number> {
+  const file = readThresholdsFile(path);
+  const out = {} as Record<T, number>;
+  for (const tier of tiers) {
+    const value = (file.thresholds as Record<string, unknown>)[tier];
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new ArtifactError(
+        `${String(path)} has no threshold for tier "${tier}" (has: ${Object.keys(file.thresholds).join(", ") || "none"}); recalibrate with that tier.`,
+        { details: { path: String(path), tier } },
+      );
+    }
+    out[tier] = value;
+  }
+  return out;
+}
+
+/**
+ * Every threshold of a thresholds file, by tier step name (for chains whose tier names are the
+ * user's, which a `readThresholds` call cannot list ahead). Throws an `ArtifactError` naming the
+ * file when it is unreadable or not a thresholds file.
+ *
+ * @example
+ * const t = readAllThresholds("artifacts/thresholds.json"); // { classifier: 0.81, neighbours: 2 }
+ */
+export function readAllThresholds(path: string | URL): Record<string, number> {
+  const file = readThresholdsFile(path);
+  return Object.fromEntries(
+    Object.entries(file.thresholds).filter(
+      (entry): entry is [string, number] => typeof entry[1] === "number" && Number.isFinite(entry[1]),
+    ),
+  );
+}
+
+/** The thresholds file at `path`, checked to be one. */
+function readThresholdsFile(
+  path: string | URL,
+): Partial<ThresholdsFile> & { thresholds: Record<string, unknown> } {
   let file: Partial<ThresholdsFile>;
   try {
     file = JSON.parse(readFileSync(path, "utf8"));
@@ -73,16 +109,5 @@ export function readThresholds<const T extends string>(
       },
     );
   }
-  const out = {} as Record<T, number>;
-  for (const tier of tiers) {
-    const value = (file.thresholds as Record<string, unknown>)[tier];
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new ArtifactError(
-        `${String(path)} has no threshold for tier "${tier}" (has: ${Object.keys(file.thresholds).join(", ") || "none"}); recalibrate with that tier.`,
-        { details: { path: String(path), tier } },
-      );
-    }
-    out[tier] = value;
-  }
-  return out;
+  return file as Partial<ThresholdsFile> & { thresholds: Record<string, unknown> };
 }

@@ -24,6 +24,7 @@ export type CatenaErrorCode =
   | "DATASET_INVALID"
   | "ARTIFACT_INVALID"
   | "VERSION_NOT_TRAINABLE"
+  | "TRAINER_INVALID"
   | "RUN_DEFERRED"
   | "RUN_WAITING";
 

@@ -43,3 +43,15 @@ export class VersionNotTrainableError extends CatenaError {
     super("VERSION_NOT_TRAINABLE", message, options);
   }
 }
+
+/**
+ * A trainer defined with `defineTextCascadeTrainer` is malformed: an option of the wrong shape (no
+ * labels, a split file that is no path), or a `chain` callback that defines another chain than the
+ * trainer's, another version than asked, or keeps its LLM tier in the version without it.
+ * `details` names the trainer and the option.
+ */
+export class TrainerDefinitionError extends CatenaError {
+  constructor(message: string, options: CatenaErrorOptions = {}) {
+    super("TRAINER_INVALID", message, options);
+  }
+}

@@ -13,9 +13,14 @@ export type {
 } from "../calibrate/calibrate.ts";
 export { calibrate, itemsNeededFor, NEVER_ACCEPT } from "../calibrate/calibrate.ts";
 export type { ThresholdsFile } from "../calibrate/thresholds-file.ts";
-export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts";
+export { readAllThresholds, readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts";
 export type { DatasetProblem } from "../errors/ml-errors.ts";
-export { ArtifactError, DatasetError, VersionNotTrainableError } from "../errors/ml-errors.ts";
+export {
+  ArtifactError,
+  DatasetError,
+  TrainerDefinitionError,
+  VersionNotTrainableError,
+} from "../errors/ml-errors.ts";
 export type {
   Agreement,
   ShadowDisagreement,
@@ -54,8 +59,17 @@ export type { ClassificationReport, ClassScores, Confusion } from "./classificat
 export { evaluateLabels } from "./classification-report.ts";
 export type { ConflictingLabels } from "./conflicting-labels.ts";
 export { conflictingLabels, conflictingLabelsWarning } from "./conflicting-labels.ts";
+export type {
+  TextCascadeTiers,
+  TextCascadeTrainer,
+  TextCascadeTrainerOptions,
+  TextCascadeVersion,
+} from "./define-text-cascade-trainer.ts";
+export { defineTextCascadeTrainer } from "./define-text-cascade-trainer.ts";
 export type { CheckExamplesOptions, LabelledExample } from "./labelled-example.ts";
 export { checkExamples } from "./labelled-example.ts";
+export type { LazyTextTiersOptions } from "./lazy-text-tiers.ts";
+export { LazyTextTiers } from "./lazy-text-tiers.ts";
 export { LinearTextClassifier } from "./linear-text-classifier.ts";
 export type { SavedTextClassifier } from "./load-text-classifier.ts";
 export { loadTextClassifier } from "./load-text-classifier.ts";
@@ -78,6 +92,18 @@ export { readLabelledJsonl } from "./read-labelled-jsonl.ts";
 export { seededRandom } from "./seeded-random.ts";
 export type { SplitOptions } from "./split-dataset.ts";
 export { splitDataset } from "./split-dataset.ts";
+export type { TextTiers, TrainTextTiersOptions } from "./text-tiers.ts";
+export { trainTextTiers } from "./text-tiers.ts";
+export type { TextTiersFolderKind, TextTiersManifest } from "./text-tiers-folder.ts";
+export {
+  hasTextTiers,
+  loadTextTiers,
+  readTextTiersManifest,
+  removeTextTiers,
+  saveTextTiers,
+  textTierPath,
+  textTiersFiles,
+} from "./text-tiers-folder.ts";
 export type { TfidfOptions } from "./tfidf-featuriser.ts";
 export type { TrainClassifierOptions, TrainingProgress, TrainingReport } from "./train-classifier.ts";
 export { trainClassifier } from "./train-classifier.ts";
