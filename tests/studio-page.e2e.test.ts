@@ -438,6 +438,10 @@ describe("the studio's web page with an API key", () => {
     await page.goto(`${locked.url}/`);
     const dialog = page.getByRole("dialog", { name: "API key" });
     await dialog.waitFor();
+    // Its title as big as a view's (1.3rem): it shrank to a section's size when views took the h1.
+    expect(await page.evaluate(`getComputedStyle(document.getElementById("key-title")).fontSize`)).toBe(
+      "20.8px",
+    );
     await page.screenshot({ path: join(SCREENSHOTS, "api-key.png") });
     await page.getByLabel("Studio API key").fill("s3cret");
     await page.getByRole("button", { name: "Use this key" }).click();
