@@ -270,7 +270,9 @@ describe("a Try again after a failed load", () => {
     // From the press to the answer the alert was busy, and never said the try had failed.
     const whileTrying = await alertsSeen();
     expect(whileTrying.length).toBeGreaterThan(0);
-    expect(whileTrying.filter((seen) => seen.includes("still fails") || !seen.startsWith("true: "))).toEqual([]);
+    expect(whileTrying.filter((seen) => seen.includes("still fails") || !seen.startsWith("true: "))).toEqual(
+      [],
+    );
     expect(await failed.getAttribute("aria-busy")).toBe("true");
     expect(await retry.getAttribute("aria-disabled")).toBe("true");
     expect(await retry.isDisabled()).toBe(true);
