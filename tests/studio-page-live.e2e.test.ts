@@ -120,6 +120,31 @@ describe("a trace still running on the studio's page", () => {
     const after = asked.length;
     await page.waitForTimeout(3000);
     expect(asked.length).toBe(after);
+    // The news of the step's arrival is not left on the page for good: it goes after a few seconds.
+    await expect.poll(() => arrived.count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.getByRole("button", { name: "Step answer" }).getAttribute("aria-pressed")).toBe("true");
+    await page.close();
+  }, 60_000);
+
+  it("takes an empty ?step= for none: the run of the link selected, no step waited for", async () => {
+    const rootId = await seedTrace(client, {
+      project: "live",
+      chain: "empty-step",
+      version: "1.0.0",
+      status: "done",
+      start: new Date(Date.now() - 5000),
+      inputs: { text: "x" },
+      outputs: { label: "y" },
+      steps: [],
+    });
+    const project = (await client.readProject({ projectName: "live" })).id;
+    const page = await ui.open(`/o/local/projects/p/${project}/r/${rootId}?step=`);
+    await page.getByRole("region", { name: "Step details" }).waitFor();
+    expect(await page.getByRole("button", { name: "Step empty-step" }).getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+    // It said "Waiting for this step ()" (and then that the trace ended without it).
+    expect(await page.locator(".notice").count()).toBe(0);
     await page.close();
   }, 60_000);
 

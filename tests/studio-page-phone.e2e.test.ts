@@ -149,6 +149,20 @@ describe("the studio's page on a phone", () => {
     // The visible column names are not read out again beside the headers.
     expect(named("cell")).toContain("deferred");
     await cdp.detach();
+    // Every part of the table says its role outright: WebKit (VoiceOver) drops the roles of a
+    // table's parts shown as blocks, which Chromium keeps, so the AX tree above cannot show it.
+    const roles = (await page.evaluate(`(() => {
+      const parts = document.querySelectorAll("table.runs, table.runs thead, table.runs tbody, table.runs tr, table.runs th, table.runs td");
+      return [...new Set([...parts].map((e) => e.tagName.toLowerCase() + "=" + e.getAttribute("role")))];
+    })()`)) as string[];
+    expect(roles.sort()).toEqual([
+      "table=table",
+      "tbody=rowgroup",
+      "td=cell",
+      "th=columnheader",
+      "thead=rowgroup",
+      "tr=row",
+    ]);
 
     // In the trace, a step's tier badge stays whole on one line, on screen (a tier named with a
     // hyphen broke there, squeezed by the step's other facts beside its name).
@@ -178,6 +192,61 @@ describe("the studio's page on a phone", () => {
     expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
     const pageWidth = await page.evaluate("document.documentElement.scrollWidth");
     expect(pageWidth).toBeLessThanOrEqual(viewport.width);
+    await page.close();
+  });
+});
+
+describe("the studio's page in a wider window", () => {
+  it("keeps a step's name readable beside its facts at 780 px, and a long feedback key from widening the runs table", async () => {
+    const run = await seedTrace(client, {
+      project: "wide-window",
+      chain: "support-ticket-triage",
+      version: "12.3.0-beta.4",
+      status: "deferred",
+      tier: "classifier",
+      start: new Date(Date.now() - 5000),
+      inputs: { ticket: "my laptop will not charge since the update" },
+      outputs: { label: "hardware" },
+      steps: [
+        {
+          name: "classify-with-the-trained-classifier",
+          kind: "classify",
+          ms: 12,
+          metadata: { tier: "keyword-scores", confidence: 0.61, threshold: 0.85 },
+        },
+      ],
+    });
+    await client.createFeedback(run, "answer-matches-the-reference-label-exactly", { score: 1 });
+    const project = (await client.readProject({ projectName: "wide-window" })).id;
+
+    // A desktop window: the feedback key's badge wraps in its cell (unbroken, it pushed the table
+    // past the window and it scrolled sideways).
+    const page = await ui.open(`/o/local/projects/p/${project}`, { viewport: { width: 1400, height: 800 } });
+    const row = page.getByRole("table", { name: "Runs" }).locator("tbody tr").first();
+    await expect.poll(() => row.locator("td").last().textContent()).toContain("answer-matches");
+    const [scrollWidth, clientWidth] = (await page.evaluate(`(() => {
+      const box = document.querySelector(".table-scroll");
+      return [box.scrollWidth, box.clientWidth];
+    })()`)) as number[];
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth ?? 0);
+
+    // Two columns at 780 px: the step's facts wrap beside its name, which had four lines there.
+    await page.setViewportSize({ width: 780, height: 800 });
+    await row.getByRole("link", { name: /^Open trace / }).click();
+    const step = page.getByRole("button", { name: "Step classify-with-the-trained-classifier" });
+    await step.waitFor();
+    // The lines of the name's text, and of the tier badge's.
+    const [nameLines, badgeLines] = (await page.evaluate(`(() => {
+      const step = document.querySelector('button[aria-label="Step classify-with-the-trained-classifier"]');
+      const lines = (node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      };
+      return [lines(step.querySelector(".step-name").firstChild), lines(step.querySelector(".badge"))];
+    })()`)) as number[];
+    expect(nameLines).toBeLessThanOrEqual(2);
+    expect(badgeLines).toBe(1);
     await page.close();
   });
 });

@@ -171,6 +171,47 @@ describe("a running trace no longer followed", () => {
     expect(await head.textContent()).not.toContain("no longer followed");
     await page.close();
   }, 60_000);
+
+  it("says once, on the line with its Reload, that the link's step has not arrived", async () => {
+    const { rootId } = await runningTrace("refresh-unfollowed-step", 1);
+    const project = (await client.readProject({ projectName: "refresh-unfollowed-step" })).id;
+    const missing = randomUUID();
+    const page = await ui.browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.clock.install();
+    await page.goto(
+      new URL(`/o/local/projects/p/${project}/r/${rootId}?step=${missing}`, ui.studio.url).toString(),
+    );
+    const waiting = page.getByRole("status").filter({ hasText: "Waiting for this step" });
+    await waiting.waitFor();
+
+    await page.clock.fastForward("05:01");
+    const quiet = page.getByRole("status").filter({ hasText: "No new steps for 5 min" });
+    await quiet.waitFor();
+    // One line says what to do (two said Reload, one with a button, one without).
+    const statuses = (await page.getByRole("status").allTextContents()).filter((t) => t.includes("Reload"));
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]).toContain(`Step ${missing} of the link has not arrived.`);
+    expect(await waiting.count()).toBe(0);
+
+    // Asked again, the step is waited for again.
+    await quiet.getByRole("button", { name: "Reload" }).click();
+    await waiting.waitFor();
+    expect(await quiet.count()).toBe(0);
+    await page.close();
+  }, 60_000);
+});
+
+describe("a running trace shared by link", () => {
+  it("says it is not followed, as the shared page never asks for it again", async () => {
+    const { rootId } = await runningTrace("refresh-shared", 1);
+    const page = await ui.open(new URL(await client.shareRun(rootId)).pathname);
+    const head = page.locator("header.trace-head");
+    await page.getByRole("button", { name: "Step step-0" }).waitFor();
+    expect(await head.textContent()).toContain("running when last asked, no longer followed");
+    expect(await head.textContent()).not.toContain("running…");
+    await page.close();
+  }, 60_000);
 });
 
 describe("a Try again after a failed load", () => {
@@ -211,11 +252,27 @@ describe("a Try again after a failed load", () => {
     const retry = failed.getByRole("button", { name: "Try again" });
     await retry.waitFor();
     expect(await failed.getAttribute("aria-busy")).toBeNull();
+    // Each state of the alert the page goes through, also one gone by the next frame: a press
+    // showed "Tried again: it still fails." for a frame, not busy, before it showed "retrying…".
+    await page.evaluate(`(() => {
+      window.__alerts = [];
+      new MutationObserver(() => {
+        for (const alert of document.querySelectorAll('[role="alert"]'))
+          window.__alerts.push((alert.getAttribute("aria-busy") ?? "idle") + ": " + alert.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    })()`);
+    const alertsSeen = async () => (await page.evaluate("window.__alerts.splice(0)")) as string[];
 
     // From the keyboard: the button keeps the focus while it is busy, and a second press asks nothing.
     await retry.focus();
     await page.keyboard.press("Enter");
     await expect.poll(() => held.length).toBe(1);
+    // From the press to the answer the alert was busy, and never said the try had failed.
+    const whileTrying = await alertsSeen();
+    expect(whileTrying.length).toBeGreaterThan(0);
+    expect(whileTrying.filter((seen) => seen.includes("still fails") || !seen.startsWith("true: "))).toEqual(
+      [],
+    );
     expect(await failed.getAttribute("aria-busy")).toBe("true");
     expect(await retry.getAttribute("aria-disabled")).toBe("true");
     expect(await retry.isDisabled()).toBe(true);
@@ -233,9 +290,11 @@ describe("a Try again after a failed load", () => {
     expect(await failed.textContent()).not.toContain("retrying…");
 
     // Answered: the runs, and the focus on the view's heading (the button it was on is gone).
+    await alertsSeen();
     await page.keyboard.press("Enter");
     await expect.poll(() => held.length).toBe(2);
     expect(await failed.textContent()).toContain("retrying…");
+    expect((await alertsSeen()).filter((seen) => !seen.startsWith("true: "))).toEqual([]);
     held[1]?.(true);
     await expect.poll(() => page.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(1);
     expect(await failed.count()).toBe(0);
@@ -244,6 +303,41 @@ describe("a Try again after a failed load", () => {
         page.evaluate("document.activeElement?.tagName + ': ' + document.activeElement?.textContent"),
       )
       .toBe("H1: refresh-retry");
+    await page.close();
+  }, 60_000);
+});
+
+describe("a trace whose run, then whose trace, fails to load", () => {
+  it("says the trace's failure afresh, not as the run's tried again", async () => {
+    const runId = await seedTrace(client, {
+      project: "refresh-two-failures",
+      chain: "triage",
+      version: "1.0.0",
+      status: "done",
+      start: new Date(Date.now() - 10_000),
+      inputs: { ticket: "printer" },
+      outputs: { label: "hardware" },
+      steps: [],
+    });
+    let runAsked = 0;
+    const refuse = (route: Route, detail: string) =>
+      route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ detail }) });
+    const page = await ui.open(`/o/local/r/${runId}`, {
+      prepare: (p) => {
+        void p.route(
+          (url) => url.pathname === `/runs/${runId}`,
+          (route) => void (++runAsked === 1 ? refuse(route, "The studio is restarting.") : route.continue()),
+        );
+        void p.route("**/catena/traces/**", (route) => void refuse(route, "The trace store is locked."));
+      },
+    });
+    const failed = page.getByRole("alert").filter({ hasText: "Could not load the trace" });
+    await expect.poll(() => failed.textContent()).toContain("The studio is restarting.");
+    await failed.getByRole("button", { name: "Try again" }).click();
+    // The run came, its trace did not: a failure of its own, not "tried again" (nobody tried it).
+    await expect.poll(() => failed.textContent()).toContain("The trace store is locked.");
+    expect(await failed.textContent()).not.toContain("Tried again");
+    expect(runAsked).toBe(2);
     await page.close();
   }, 60_000);
 });

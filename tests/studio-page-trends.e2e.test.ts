@@ -66,21 +66,32 @@ describe("Trends' period", () => {
       .poll(() => rowsOf(page))
       .toEqual(["month@1.0.0 1", "week@1.0.0 1", "edge@1.0.0 2", "recent@1.0.0 1"]);
     const periods = page.getByRole("navigation", { name: "Period" });
-    expect(await periods.getByRole("link", { name: "Last 30 days" }).getAttribute("aria-current")).toBe(
-      "true",
+    expect(await periods.getByRole("link", { name: "30d, last 30 days" }).getAttribute("aria-current")).toBe(
+      "page",
     );
+    // Each link's name starts with what it shows (a voice user says "7d"), and says it in full.
+    const links = periods.getByRole("link");
+    const named: string[] = [];
+    for (let i = 0; i < (await links.count()); i++)
+      named.push(`${await links.nth(i).textContent()} | ${await links.nth(i).getAttribute("aria-label")}`);
+    expect(named).toEqual([
+      "24h | 24h, last 24 hours",
+      "7d | 7d, last 7 days",
+      "30d | 30d, last 30 days",
+      "90d | 90d, last 90 days",
+    ]);
 
     // From the keyboard: the URL names the period, the focus stays on the choice.
-    const week = periods.getByRole("link", { name: "Last 7 days" });
+    const week = periods.getByRole("link", { name: "7d, last 7 days" });
     await week.focus();
     await page.keyboard.press("Enter");
     await heading("7 days").waitFor();
     expect(new URL(page.url()).searchParams.get("period")).toBe("7d");
     await expect.poll(() => rowsOf(page)).toEqual(["week@1.0.0 1", "edge@1.0.0 2", "recent@1.0.0 1"]);
-    expect(await week.getAttribute("aria-current")).toBe("true");
-    expect(await page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe("Last 7 days");
+    expect(await week.getAttribute("aria-current")).toBe("page");
+    expect(await page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe("7d, last 7 days");
 
-    await periods.getByRole("link", { name: "Last 90 days" }).click();
+    await periods.getByRole("link", { name: "90d, last 90 days" }).click();
     await heading("90 days").waitFor();
     await expect
       .poll(() => rowsOf(page))
@@ -91,6 +102,52 @@ describe("Trends' period", () => {
     await heading("90 days").waitFor();
     await page.goBack();
     await heading("7 days").waitFor();
+    await page.close();
+  });
+
+  it("shows 30 days for a period it does not know (?period=bogus)", async () => {
+    const page = await ui.browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.clock.setFixedTime(NOW);
+    await page.goto(
+      new URL(`/o/local/projects/p/${projectId}/trends?period=bogus`, ui.studio.url).toString(),
+    );
+    await page.getByRole("heading", { level: 1, name: "Trends of trends-periods, last 30 days" }).waitFor();
+    await expect
+      .poll(() => rowsOf(page))
+      .toEqual(["month@1.0.0 1", "week@1.0.0 1", "edge@1.0.0 2", "recent@1.0.0 1"]);
+    const current = page.getByRole("navigation", { name: "Period" }).locator('[aria-current="page"]');
+    expect(await current.allTextContents()).toEqual(["30d"]);
+    await page.close();
+  });
+
+  it("asks for the period up to now on Try again, not up to when the page opened", async () => {
+    const page = await ui.browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    // Opened two days ago (the page's clock), when the studio could not answer.
+    await page.clock.setFixedTime(NOW - 48 * HOUR);
+    let asked = 0;
+    const untils: string[] = [];
+    await page.route("**/catena/stats/trends?**", (route) => {
+      untils.push(new URL(route.request().url()).searchParams.get("until") ?? "");
+      if (++asked > 1) return void route.continue();
+      void route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({ detail: "The studio is restarting." }),
+      });
+    });
+    await page.goto(new URL(`/o/local/projects/p/${projectId}/trends`, ui.studio.url).toString());
+    const failed = page.getByRole("alert").filter({ hasText: "The studio is restarting." });
+    await failed.waitFor();
+    // Tried again now: the runs of the last two days are counted (they were after the old window).
+    await page.clock.setFixedTime(NOW);
+    await failed.getByRole("button", { name: "Try again" }).click();
+    await expect
+      .poll(() => rowsOf(page))
+      .toEqual(["month@1.0.0 1", "week@1.0.0 1", "edge@1.0.0 2", "recent@1.0.0 1"]);
+    expect(await failed.count()).toBe(0);
+    expect(untils.map((u) => Date.parse(u))).toEqual([NOW - 48 * HOUR, NOW]);
     await page.close();
   });
 

@@ -438,6 +438,12 @@ describe("the studio's web page with an API key", () => {
     await page.goto(`${locked.url}/`);
     const dialog = page.getByRole("dialog", { name: "API key" });
     await dialog.waitFor();
+    // Its title as big as a view's (1.3rem): it shrank to a section's size when views took the h1.
+    const [title, rem] = (await page.evaluate(`[
+      getComputedStyle(document.getElementById("key-title")).fontSize,
+      getComputedStyle(document.documentElement).fontSize,
+    ].map(parseFloat)`)) as number[];
+    expect(title).toBeCloseTo((rem ?? 0) * 1.3, 1);
     await page.screenshot({ path: join(SCREENSHOTS, "api-key.png") });
     await page.getByLabel("Studio API key").fill("s3cret");
     await page.getByRole("button", { name: "Use this key" }).click();

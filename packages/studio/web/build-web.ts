@@ -1,7 +1,8 @@
 /*
  * Builds the studio's web page into dist/web/: the Preact app bundled and minified by esbuild into
- * one app.js (no CDN, no code loaded at run time), with index.html and app.css beside it. Run by
- * the package build after the server code: node web/build-web.ts
+ * one app.js (no CDN, no code loaded at run time), with index.html and app.css beside it (page.css's
+ * style sheets in one file, as the studio serves only these two). Run by the package build after
+ * the server code: node web/build-web.ts
  */
 import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -23,8 +24,14 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+// Not minified, as it always was: read in the browser's tools as written.
+await build({
+  entryPoints: [join(web, "page.css")],
+  outfile: join(out, "app.css"),
+  bundle: true,
+  logLevel: "warning",
+});
 copyFileSync(join(web, "index.html"), join(out, "index.html"));
-copyFileSync(join(web, "app.css"), join(out, "app.css"));
 const size = (name: string) => {
   const bytes = statSync(join(out, name)).size;
   const gz = gzipSync(readFileSync(join(out, name))).length;

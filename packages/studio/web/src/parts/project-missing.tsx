@@ -11,11 +11,7 @@ export function ProjectMissing({ session }: { session: Loaded<unknown> }) {
   return (
     <div>
       <h1>Project</h1>
-      <LoadFailed
-        text={`Could not load this project: ${session.error ?? ""}`}
-        loading={session.loading}
-        onRetry={session.reload}
-      />
+      <LoadFailed of={session} lead="Could not load this project" />
       <p>
         <a href={paths.projects()}>See all projects</a>
       </p>

@@ -14,7 +14,8 @@ import { TraceSteps } from "./trace-steps.tsx";
  * identity and graph, and (unless `readOnly`) the feedback panel of the root run. `focus` names
  * the step to select first; one not in `tree` yet (a link to a step of a trace still running) is
  * waited for, with a notice, and selected once it has come. `running` and `followed` say whether
- * the trace's root is still running and whether the page still asks for news of it.
+ * the trace's root is still running and whether the page still asks for news of it: not unless
+ * said (a shared trace is shown as loaded, and its header said "running…" as if news would come).
  */
 export function TraceDisplay({
   tree,
@@ -23,7 +24,7 @@ export function TraceDisplay({
   onSelect,
   readOnly,
   running = false,
-  followed = true,
+  followed = false,
 }: {
   tree: TraceTree;
   focus?: string;

@@ -56,7 +56,7 @@ export function CompareView({ datasetId, sessions }: { datasetId: string; sessio
         {sessions.length === 0 ? (
           <p>Pick experiments to compare on the dataset's page.</p>
         ) : compared.error !== undefined ? (
-          <LoadFailed text={compared.error} loading={compared.loading} onRetry={compared.reload} />
+          <LoadFailed of={compared} />
         ) : (
           <Loading what="the experiments" />
         )}

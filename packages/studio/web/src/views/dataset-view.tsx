@@ -19,9 +19,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
   return (
     <div>
       <h1>{dataset.data?.name ?? "Dataset"}: experiments</h1>
-      {experiments.error === undefined ? null : (
-        <LoadFailed text={experiments.error} loading={experiments.loading} onRetry={experiments.reload} />
-      )}
+      <LoadFailed of={experiments} />
       {experiments.data === undefined && experiments.error === undefined ? (
         <Loading what="the experiments" />
       ) : null}

@@ -37,9 +37,7 @@ export function ProjectsView() {
   return (
     <div>
       <h1>Projects</h1>
-      {sessions.error === undefined ? null : (
-        <LoadFailed text={sessions.error} loading={sessions.loading} onRetry={sessions.reload} />
-      )}
+      <LoadFailed of={sessions} />
       <table aria-label="Projects">
         <thead>
           <tr>
@@ -84,9 +82,7 @@ export function DatasetsView() {
   return (
     <div>
       <h1>Datasets</h1>
-      {datasets.error === undefined ? null : (
-        <LoadFailed text={datasets.error} loading={datasets.loading} onRetry={datasets.reload} />
-      )}
+      <LoadFailed of={datasets} />
       <ul aria-label="Datasets">
         {(datasets.data ?? []).map((d) => (
           <li key={d.id}>

@@ -195,9 +195,7 @@ export function QueueView({ projectId }: { projectId: string }) {
         Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>–<kbd>5</kbd> rate, <kbd>e</kbd> correct,{" "}
         <kbd>Enter</kbd> confirm.
       </p>
-      {queue.error === undefined ? null : (
-        <LoadFailed text={queue.error} loading={queue.loading} onRetry={queue.reload} />
-      )}
+      <LoadFailed of={queue} />
       {queue.data === undefined && queue.error === undefined ? <Loading what="the queue" /> : null}
       {queue.data !== undefined && items.length === 0 ? (
         <p>The queue is empty: nothing waits for a look.</p>

@@ -19,11 +19,7 @@ export function ReviewsView() {
     return (
       <div>
         <h1>Paused reviews</h1>
-        <LoadFailed
-          text={`Could not list paused reviews: ${reviews.error}`}
-          loading={reviews.loading}
-          onRetry={reviews.reload}
-        />
+        <LoadFailed of={reviews} lead="Could not list paused reviews" />
       </div>
     );
   }

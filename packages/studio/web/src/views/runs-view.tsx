@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import { formatCost, formatMs, formatScore, formatTime, preview } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
 import { LoadFailed } from "../parts/load-failed.tsx";
 import { Loading } from "../parts/loading.tsx";
 import { ProjectMissing } from "../parts/project-missing.tsx";
+import { RunsTable } from "../parts/runs-table.tsx";
 import { TierLegend } from "../parts/tier-legend.tsx";
 import { navigate, paths } from "../router.ts";
 import { rememberRunsQuery } from "../runs-return.ts";
@@ -128,68 +128,8 @@ export function RunsView({ projectId, query }: { projectId: string; query: URLSe
           </div>
         </form>
       </details>
-      {page.error === undefined ? null : (
-        <LoadFailed text={page.error} loading={page.loading} onRetry={page.reload} />
-      )}
-      <div class="table-scroll">
-        <table class="runs" aria-label="Runs">
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Chain</th>
-              <th scope="col">Input</th>
-              <th scope="col">Output</th>
-              <th scope="col">Status</th>
-              <th scope="col" title="The tier that answered: see What the tier means, below">
-                Tier
-              </th>
-              <th scope="col">Confidence</th>
-              <th scope="col">Latency</th>
-              <th scope="col">Tokens</th>
-              <th scope="col">Cost</th>
-              <th scope="col">Feedback</th>
-            </tr>
-          </thead>
-          {/* On a phone each run is a card of labelled lines (`data-label`, app.css): eleven columns
-              scrolled sideways, and the status and tier were out of sight. */}
-          <tbody>
-            {(page.data?.runs ?? []).map((run) => (
-              <tr key={run.id} class={`status-${run.status}`}>
-                <td data-label="Started">
-                  <a href={paths.run(projectId, run.id)} aria-label={`Open trace ${run.id}`}>
-                    {formatTime(run.start_time)}
-                  </a>
-                </td>
-                <td data-label="Chain">
-                  {run.chain ?? run.name}
-                  {run.version === null ? "" : `@${run.version}`}
-                </td>
-                <td class="preview" data-label="Input">
-                  {preview(run.input_preview)}
-                </td>
-                <td class="preview" data-label="Output">
-                  {run.error === null ? preview(run.output_preview) : preview(run.error)}
-                </td>
-                <td data-label="Status">
-                  <span class={`badge status-${run.status}`}>{run.status}</span>
-                </td>
-                <td data-label="Tier">{run.tier ?? "–"}</td>
-                <td data-label="Confidence">{formatScore(run.confidence)}</td>
-                <td data-label="Latency">{formatMs(run.latency_ms)}</td>
-                <td data-label="Tokens">{run.total_tokens ?? "–"}</td>
-                <td data-label="Cost">{formatCost(run.total_cost)}</td>
-                <td data-label="Feedback">
-                  {run.feedback.map((f) => (
-                    <span key={f.key} class="badge" title={`${f.count} × ${f.key}`}>
-                      {f.key} {f.mean === null ? "" : formatScore(f.mean)}
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <LoadFailed of={page} />
+      <RunsTable projectId={projectId} runs={page.data?.runs ?? []} />
       {page.data === undefined && page.error === undefined ? <Loading what="the runs" /> : null}
       {page.data !== undefined && page.data.runs.length === 0 ? (
         <p>

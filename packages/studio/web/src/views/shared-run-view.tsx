@@ -17,11 +17,7 @@ export function SharedRunView({ token }: { token: string }) {
     return (
       <div>
         <h1>Shared trace</h1>
-        <LoadFailed
-          text={`This shared link does not open: ${run.error}`}
-          loading={run.loading}
-          onRetry={run.reload}
-        />
+        <LoadFailed of={run} lead="This shared link does not open" />
       </div>
     );
   if (run.data === undefined) return <Loading what="the shared trace" />;
@@ -32,7 +28,8 @@ export function SharedRunView({ token }: { token: string }) {
   return (
     <div>
       <p class="muted">Shared read-only trace.</p>
-      <TraceDisplay tree={tree} readOnly />
+      {/* Never asked again: a trace running when it was shared says it is no longer followed. */}
+      <TraceDisplay tree={tree} readOnly followed={false} />
     </div>
   );
 }

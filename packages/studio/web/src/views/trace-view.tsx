@@ -39,14 +39,23 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
     return (
       <div>
         <h1>Trace</h1>
-        <LoadFailed
-          text={`Could not load the trace: ${failed.error}`}
-          loading={failed.loading}
-          onRetry={failed.reload}
-        />
+        {/* Keyed by which load failed: the run's error, then the trace's, are two failures,
+            and a "tried again" said of the first was not said of the second. */}
+        <LoadFailed key={failed === run ? "run" : "trace"} of={failed} lead="Could not load the trace" />
       </div>
     );
   if (trace.data === undefined) return <Loading what="the trace" />;
+  // An empty `?step=` names no step: the run of the URL is selected, with no notice.
+  const focus = step || runId;
+  // The link's step, not come when the asking stopped: said on the line with its Reload (a
+  // notice of its own said Reload too, two lines for one thing to do).
+  const unarrived =
+    step && !trace.data.runs.some((r) => r.id === step) ? (
+      <>
+        {" "}
+        Step <code>{step}</code> of the link has not arrived.
+      </>
+    ) : null;
   return (
     <>
       {projectId === undefined ? null : (
@@ -59,7 +68,7 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
       )}
       {running && poll.quiet ? (
         <p class="status-line" role="status">
-          No new steps for {POLL_QUIET_MS / 60_000} min: this trace is not asked for again.{" "}
+          No new steps for {POLL_QUIET_MS / 60_000} min: this trace is not asked for again.{unarrived}{" "}
           <button type="button" onClick={poll.resume}>
             Reload
           </button>{" "}
@@ -70,16 +79,11 @@ export function TraceView({ runId, step }: { runId: string; step?: string | null
           Could not refresh the trace: {trace.error}; retrying.
         </p>
       ) : (
-        <LoadFailed
-          role="status"
-          text={`Could not refresh the trace: ${trace.error}`}
-          loading={trace.loading}
-          onRetry={trace.reload}
-        />
+        <LoadFailed role="status" of={trace} lead="Could not refresh the trace" />
       )}
       <TraceDisplay
         tree={trace.data}
-        focus={step ?? runId}
+        focus={focus}
         onFeedback={trace.reload}
         onSelect={keepStepInUrl}
         readOnly={false}

@@ -1,4 +1,4 @@
-import { useMemo } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { formatCost, formatModel, formatMs, formatScore } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
 import { LoadFailed } from "../parts/load-failed.tsx";
@@ -34,13 +34,23 @@ export function TrendsView({ projectId, query }: { projectId: string; query: URL
   const period = TREND_PERIODS.find((p) => p.id === query.get("period")) ?? DEFAULT_PERIOD;
   // The window ends at the next whole minute, fixed while the period is shown: the studio is asked
   // for exactly it, and a row's link to its runs names the same bounds (the form's fields hold
-  // minutes), so the runs it opens are the runs it counted, also on the window's first day.
-  const until = useMemo(() => Math.ceil(Date.now() / 60_000) * 60_000, [period.id]);
+  // minutes), so the runs it opens are the runs it counted, also on the window's first day. A
+  // "Try again" (`tries`) moves it to now: tried an hour later, it asked for the hour before.
+  const [tries, setTries] = useState(0);
+  const until = useMemo(() => Math.ceil(Date.now() / 60_000) * 60_000, [projectId, period.id, tries]);
   const span = { since: until - period.days * 86_400_000, until };
   const session = useApi<Session>(`/sessions/${projectId}`);
-  const trends = useApi<{ rows: TrendRow[] }>(
-    `/catena/stats/trends?project=${projectId}&days=${period.days}&until=${new Date(until).toISOString()}`,
-  );
+  const asked = `/catena/stats/trends?project=${projectId}&days=${period.days}`;
+  // The same trends whatever the window's end: a try again keeps its error (and its busy line)
+  // until the answer, as another path would drop them.
+  const trends = useApi<{ rows: TrendRow[] }>(`${asked}&until=${new Date(until).toISOString()}`, {
+    same: asked,
+  });
+  const tryAgain = () => {
+    setTries((n) => n + 1);
+    // Asked again also when the minute is the same (the path did not change).
+    trends.reload();
+  };
   const rows = trends.data?.rows ?? [];
   usePageTitle("Trends", session.data?.name);
   if (session.error !== undefined) return <ProjectMissing session={session} />;
@@ -55,16 +65,15 @@ export function TrendsView({ projectId, query }: { projectId: string; query: URL
           <a
             key={p.id}
             href={paths.trends(projectId, p === DEFAULT_PERIOD ? "" : `?period=${p.id}`)}
-            aria-current={p === period ? "true" : undefined}
-            aria-label={`Last ${p.label}`}
+            aria-current={p === period ? "page" : undefined}
+            // The name starts with what is shown (WCAG 2.5.3): a voice user says "7d".
+            aria-label={`${p.id}, last ${p.label}`}
           >
             {p.id}
           </a>
         ))}
       </nav>
-      {trends.error === undefined ? null : (
-        <LoadFailed text={trends.error} loading={trends.loading} onRetry={trends.reload} />
-      )}
+      <LoadFailed of={trends} onRetry={tryAgain} />
       <div class="table-scroll">
         <table aria-label="Trends">
           <thead>
