@@ -50,12 +50,13 @@ export function answeringTierSql(alias: string): string {
     END`;
 }
 
-/** Root runs per statement when migration 15 gives the runs already stored their tier. */
+/** Root runs per statement of {@link storeAnsweringTiers}. */
 const TIER_BACKFILL_CHUNK = 50_000;
 
 /**
- * Stores the answering tier of every root run, `chunk` rowids per statement: migration 15's
- * backfill, and the benches that write runs straight into SQLite.
+ * Stores the answering tier of every root run, `chunk` rowids per statement: for the benches that
+ * write runs straight into SQLite. A database's own roots are filled at open, a bounded chunk per
+ * transaction (underived-roots.ts).
  */
 export function storeAnsweringTiers(db: DatabaseSync, chunk = TIER_BACKFILL_CHUNK): void {
   const update = db.prepare(
