@@ -28,6 +28,13 @@ export interface RunPageQuery {
   limit: number;
 }
 
+/**
+ * Where queryRunPage's chain, version, model and status filters read a root's values: the columns
+ * it stores for Trends, through their index (`columns`), or its metadata as before (`metadata`;
+ * for comparisons: the same rows, slower).
+ */
+export type RunPageFilterSource = "columns" | "metadata";
+
 /** A page of rows and the cursor of the next page (`null` on the last). */
 export interface RunPage {
   runs: RunPageRow[];
@@ -57,8 +64,9 @@ export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "sta
 export function queryRunPage(
   db: DatabaseSync,
   query: RunPageQuery,
-  options: { searchPath?: RunSearchPath } = {},
+  options: { searchPath?: RunSearchPath; filterSource?: RunPageFilterSource } = {},
 ): RunPage {
+  const fromMetadata = options.filterSource === "metadata";
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL"];
   const params: SQLInputValue[] = [query.project];
   const eq = (sql: string, value: string | undefined) => {
@@ -66,15 +74,21 @@ export function queryRunPage(
     where.push(`${sql} = ?`);
     params.push(value);
   };
-  eq(metadataSql("r", "chain"), query.chain);
-  eq(metadataSql("r", "version"), query.version);
+  // The chain, version and model each root stores for Trends are these very json_extract values
+  // (trend-columns.ts), compared the same way (the columns have no type, so no conversion: a
+  // version stored as the number 2 is not "2", as before).
+  eq(fromMetadata ? metadataSql("r", "chain") : "r.trend_chain", query.chain);
+  eq(fromMetadata ? metadataSql("r", "version") : "r.trend_version", query.version);
   eq(outcomeSql("r"), query.status);
+  // No column holds the outcome itself, but an `error` outcome makes `trend_failed` 1: that much
+  // is read from the index, and only the failed roots' rows are read for their outcome.
+  if (query.status === "error" && !fromMetadata) where.push("r.trend_failed = 1");
   // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts),
   // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored; several
   // (`Human` and `human`) are read apart, each through the tier's index, and merged (below).
   const spellings = query.tier === undefined ? [] : TierSpellings.for(db).of(query.project, query.tier);
   if (spellings.length <= 1) eq("r.answering_tier", spellings[0] ?? query.tier);
-  eq(metadataSql("r", "model"), query.model);
+  eq(fromMetadata ? metadataSql("r", "model") : "r.trend_model", query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
     params.push(query.from);
@@ -86,7 +100,21 @@ export function queryRunPage(
   // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
   // A tier's roots come newest first from their own index: a rare tier would otherwise read
   // the project's every root to fill a page.
-  let from = `INDEXED BY ${query.tier === undefined ? "runs_session_root_start" : "runs_session_root_tier"}`;
+  // A chain, version, model or failure is checked in the index of Trends' values, which holds
+  // them beside the start time: the roots that do not match are skipped without reading their rows.
+  const byTrends =
+    !fromMetadata &&
+    (query.chain !== undefined ||
+      query.version !== undefined ||
+      query.model !== undefined ||
+      query.status === "error");
+  let from = `INDEXED BY ${
+    query.tier !== undefined
+      ? "runs_session_root_tier"
+      : byTrends
+        ? "runs_session_root_trends"
+        : "runs_session_root_start"
+  }`;
   if (query.search !== undefined) {
     const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
       rootsOnly: true,
@@ -110,8 +138,13 @@ export function queryRunPage(
   if (query.cursor !== undefined) {
     const [time, id] = decodeKeysetCursor(query.cursor, '"next"');
     // A row value, which SQLite turns into a seek on the index; the OR form walks from the top.
+    // Trends' index has the id last, so there only the start time is a seek.
     where.push("(r.start_time, r.id) < (?, ?)");
     params.push(time, id);
+    if (from.includes("runs_session_root_trends")) {
+      where.push("r.start_time <= ?");
+      params.push(time);
+    }
   }
   // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
   // The page's rows are chosen first and only they get their columns (the trace totals above all):
