@@ -55,6 +55,13 @@ export function compileRunFilter(
   return { sql, params };
 }
 
+/** `in(metadata_key, [...])` or `in(metadata_value, [...])`: one entry's key or value among a list. */
+function isMetadataIn(arg: Arg): boolean {
+  if (!("call" in arg) || arg.call !== "in") return false;
+  const field = fieldOf(arg);
+  return field === "metadata_key" || field === "metadata_value";
+}
+
 class FilterCompiler {
   readonly #db: DatabaseSync;
   readonly #alias: string;
@@ -111,7 +118,8 @@ class FilterCompiler {
     for (const arg of args) {
       const compares = "call" in arg && (comparisons[arg.call] ?? patterns[arg.call]) !== undefined;
       const field = compares ? fieldOf(arg) : undefined;
-      if (field === "metadata_key" || field === "metadata_value") metadata.push(arg as Node);
+      if (field === "metadata_key" || field === "metadata_value" || isMetadataIn(arg))
+        metadata.push(arg as Node);
       else if (field?.startsWith("feedback_")) feedback.push(arg as Node);
       else if (field !== undefined && ioFields[field] !== undefined)
         io[ioFields[field].column].push(arg as Node);
@@ -173,6 +181,7 @@ class FilterCompiler {
     const field = this.#field(node);
     const values = this.#value(node);
     if (field === "tags") return compileTagsIn(this.#context(), values);
+    if (field === "metadata_key" || field === "metadata_value") return this.#metadata([node]);
     if (!Array.isArray(values) || values.length === 0)
       this.#fail(`in(${field}, [...]) needs a non-empty list`);
     if (values.some((v) => typeof v === "boolean")) {
@@ -236,6 +245,25 @@ class FilterCompiler {
       const field = this.#field(node);
       const column = field === "metadata_key" ? "m.key" : "m.value";
       if (patterns[node.call] !== undefined) return this.#pattern(node, column);
+      if (node.call === "in") {
+        // One of the values, each compared as eq() would: in(metadata_value, ["a", 2, true]).
+        const values = this.#value(node);
+        if (
+          !Array.isArray(values) ||
+          values.length === 0 ||
+          values.some(
+            (v) => v === null || Array.isArray(v) || (field === "metadata_key" && typeof v !== "string"),
+          )
+        ) {
+          return this.#fail(
+            field === "metadata_key"
+              ? `in(metadata_key, [...]) takes a non-empty list of quoted keys: in(metadata_key, ["user", "chain"])`
+              : `in(metadata_value, [...]) takes a non-empty list of texts, numbers or true/false: in(metadata_value, ["a", "b"])`,
+          );
+        }
+        this.#params.push(JSON.stringify(values.map((v) => jsonValue(v))));
+        return `${column} IN (SELECT value FROM json_each(?))`;
+      }
       const op = comparisons[node.call]!;
       const value = this.#value(node);
       this.#params.push(jsonValue(value));
