@@ -6,7 +6,7 @@ export interface IngestRefusal {
   at: string;
   /** The request, e.g. `POST /runs/batch`. */
   route: string;
-  /** The refused run's id, or the feedback's. */
+  /** The refused run's id, or the feedback's; empty for a request refused whole (its body unread). */
   id: string;
   /** Why, naming the field and the limit. */
   detail: string;
@@ -55,6 +55,20 @@ export class IngestRefusals {
     this.#recent.push(refusal);
     if (this.#recent.length > RECENT) this.#recent.shift();
     this.#log(`catena studio: ${route}: stored run ${id} without what was too large: ${detail}`);
+    return refusal;
+  }
+
+  /**
+   * Records and logs a run upload refused whole for its size (a 413: `detail` names the limit and
+   * how to raise it); its runs were not stored. Counted and listed with the refusals, with no id:
+   * the body was not read.
+   */
+  refusedBody(route: string, detail: string): IngestRefusal {
+    const refusal = { at: new Date().toISOString(), route, id: "", detail };
+    this.#count++;
+    this.#recent.push(refusal);
+    if (this.#recent.length > RECENT) this.#recent.shift();
+    this.#log(`catena studio: ${route}: refused the whole request, its runs were not stored: ${detail}`);
     return refusal;
   }
 

@@ -11,6 +11,12 @@ import type { StudioStore } from "../store/studio-store.ts";
 /** The trace upload path, whose body is streamed (and not held to the app's body limit). */
 export const MULTIPART_INGEST_PATH = "/runs/multipart";
 
+/** Whether `method` and `path` are one of the run ingestion routes registered below. */
+export function isRunIngestPath(method: string, path: string): boolean {
+  if (method === "POST") return path === MULTIPART_INGEST_PATH || path === "/runs/batch" || path === "/runs";
+  return method === "PATCH" && /^\/runs\/[^/]+$/.test(path);
+}
+
 /** The most of one `/runs/multipart` body the studio reads, keeping at most the body limit of it. */
 export const MAX_STREAMED_BODY_BYTES = 1024 * 1024 * 1024;
 
