@@ -24,6 +24,7 @@ import { writePageRuns } from "./page-runs.ts";
 
 const RUNS = numberArg("runs", 1_000_000);
 const SAMPLES = numberArg("samples", 7);
+const EXTRA_FEEDBACK = numberArg("extra-feedback", 0);
 const dir = mkdtempSync(join(tmpdir(), "catena-stored-filters-"));
 const open = (path: string): DatabaseSync => {
   const db = new (loadNodeSqlite().DatabaseSync)(path);
@@ -140,6 +141,13 @@ const differing = Number(
 if (differing !== 0)
   throw new Error(`${differing} runs got other derived values than migrations 15 and 16 gave`);
 db.exec("DETACH DATABASE old");
+// --extra-feedback=N: N more feedback rows on every root of every project (alternately a rating
+// and a note), for Trends with a feedback table larger than its window.
+for (let k = 0; k < EXTRA_FEEDBACK; k++)
+  db.exec(`INSERT INTO feedback (id, run_id, trace_id, session_id, key, score, created_at, modified_at)
+    SELECT lower(hex(randomblob(16))), id, trace_id, session_id, ${k % 2 === 0 ? "'rating'" : "'note'"},
+      abs(random() % 5), start_time, start_time
+    FROM runs WHERE parent_run_id IS NULL`);
 db.exec("ANALYZE");
 const loadAfterFill = loadNote();
 
