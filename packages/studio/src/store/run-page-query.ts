@@ -59,7 +59,10 @@ export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "sta
  * The root runs of a project, newest first, keyset-paged on (start_time, id): the partial index
  * `runs_session_root_start` walks them in order, so a page costs the same however deep it is.
  * A search for a rare text starts from the search index's few candidates instead (`searchPath`
- * forces one way, for comparisons).
+ * forces one way, for comparisons). A tier walks its own index; a chain, version, model or the
+ * `error` status walks the index of Trends' values, where a root that does not match is skipped
+ * without reading its row (`filterSource: "metadata"` reads each root's metadata instead, as
+ * before: the same page, for comparisons).
  */
 export function queryRunPage(
   db: DatabaseSync,
