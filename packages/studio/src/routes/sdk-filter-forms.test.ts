@@ -148,5 +148,9 @@ describe("metadata_key/metadata_value example filters through the SDK's listExam
     expect(await inputs('and(eq(metadata_key, "level"), gt(metadata_value, 1))')).toEqual([1]);
     expect(await inputs('not(eq(metadata_key, "source"))')).toEqual([3]);
     expect(await inputs('exists(metadata, "other")')).toEqual([2]);
+    expect(await inputs('in(metadata_value, ["web", 2])')).toEqual([1, 2]);
+    expect(await inputs('and(eq(metadata_key, "source"), in(metadata_value, ["web", "api"]))')).toEqual([2]);
+    expect(await inputs('and(in(metadata_key, ["other", "level"]), eq(metadata_value, "cli"))')).toEqual([2]);
+    await expect(inputs("in(metadata_value, [])")).rejects.toThrow(/\[422\].*non-empty list of texts/);
   });
 });
