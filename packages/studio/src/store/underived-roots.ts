@@ -60,19 +60,21 @@ export function fillUnderivedRoots(db: DatabaseSync, options: FillOptions = {}):
   const next = db.prepare(
     `SELECT rowid AS row, coalesce(octet_length(inputs), 0) + coalesce(octet_length(outputs), 0)
         + coalesce(octet_length(extra), 0) + coalesce(octet_length(error), 0) AS bytes
-      FROM runs INDEXED BY ${UNDERIVED_ROOTS_INDEX} WHERE ${where} ORDER BY rowid LIMIT ?`,
+      FROM runs INDEXED BY ${UNDERIVED_ROOTS_INDEX} WHERE ${where} AND rowid > ? ORDER BY rowid LIMIT ?`,
   );
   const update = db.prepare(
     `UPDATE runs INDEXED BY ${UNDERIVED_ROOTS_INDEX}
       SET answering_tier = (${answeringTierSql("runs")}), ${trendAssignmentsSql()}
-      WHERE ${where} AND rowid <= ?`,
+      WHERE ${where} AND rowid > ? AND rowid <= ?`,
   );
   let filled = 0;
+  // Past the last chunk's rowids: a root whose values came out NULL again is not taken twice.
+  let after = 0;
   for (;;) {
     begin();
     let changed = 0;
     try {
-      const rows = next.all(chunk.roots);
+      const rows = next.all(after, chunk.roots);
       let last: number | undefined;
       let bytes = 0;
       for (const row of rows) {
@@ -80,7 +82,10 @@ export function fillUnderivedRoots(db: DatabaseSync, options: FillOptions = {}):
         bytes += Number(row.bytes);
         last = Number(row.row);
       }
-      if (last !== undefined) changed = Number(update.run(last).changes);
+      if (last !== undefined) {
+        changed = Number(update.run(after, last).changes);
+        after = last;
+      }
       db.exec("COMMIT");
     } catch (error) {
       db.exec("ROLLBACK");
