@@ -1,6 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { metadataSql } from "./json-column.ts";
-import { outcomeSql } from "./run-page-query.ts";
+import { readableMetadataSql as metadataSql } from "./json-column.ts";
 
 /**
  * What Trends groups and sums per root run, as SQL over run `alias`'s own columns and metadata:
@@ -8,14 +7,16 @@ import { outcomeSql } from "./run-page-query.ts";
  * it failed, its cost (its own `total_cost`, else the tracer's `metadata.cost_usd`, else 0) and its
  * latency (the tracer's `metadata.ms`, else end minus start). Each root stores them in the column
  * of the same name (migration 16, filled at open for the roots stored before it, kept by RunStore on every write of a root): they depend on the
- * root's row only, never on its children, so a child arriving late changes none of them.
+ * root's row only, never on its children, so a child arriving late changes none of them. Metadata
+ * SQLite cannot read (nested too deep) counts as none.
  */
 export function trendValuesSql(alias: string): Record<TrendColumn, string> {
   return {
     trend_chain: metadataSql(alias, "chain"),
     trend_version: metadataSql(alias, "version"),
     trend_model: metadataSql(alias, "model"),
-    trend_failed: `${alias}.error IS NOT NULL OR ${outcomeSql(alias)} = 'error'`,
+    // The outcome as the runs page reads it (run-page-query.ts outcomeSql), of readable metadata only.
+    trend_failed: `${alias}.error IS NOT NULL OR coalesce(${metadataSql(alias, "status")}, ${alias}.status) = 'error'`,
     trend_cost: `coalesce(${alias}.total_cost, ${metadataSql(alias, "cost_usd")}, 0)`,
     trend_ms: `coalesce(${metadataSql(alias, "ms")}, (julianday(${alias}.end_time) - julianday(${alias}.start_time)) * 86400000)`,
   };

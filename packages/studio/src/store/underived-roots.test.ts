@@ -180,4 +180,38 @@ process.stdout.write("done\\n");`;
     expect(wrongRoots(db)).toBe(0);
     db.close();
   });
+  it("fills a root whose metadata is nested deeper than SQLite's JSON functions read, and the file opens", () => {
+    const path = join(dir, "deep.db");
+    schema14(path);
+    const raw = new (loadNodeSqlite().DatabaseSync)(path);
+    // 1,100 levels: stored before the ingest's depth limit, SQLite's json_extract calls it malformed.
+    const deep = `{"metadata":{"chain":"deep","model":"gpt","n":${"[".repeat(1_100)}${"]".repeat(1_100)}}}`;
+    raw
+      .prepare(
+        `INSERT INTO runs (id, trace_id, session_id, parent_run_id, run_type, start_time, end_time, status, error, extra)
+          VALUES ('deep', 'deep', 's', NULL, 'chain', '2026-01-01T00:00:01Z', '2026-01-01T00:00:03Z', 'error', 'boom', ?)`,
+      )
+      .run(deep);
+    expect(() =>
+      raw.prepare("SELECT json_extract(extra, '$.metadata.chain') FROM runs WHERE id = 'deep'").get(),
+    ).toThrow(/malformed JSON/);
+    raw.close();
+    const db = openStudioDatabase(path);
+    expect(underived(db)).toBe(0);
+    expect(wrongRoots(db)).toBe(0);
+    // Its metadata counts as none: its values come from its own columns.
+    expect(
+      db
+        .prepare(
+          `SELECT answering_tier AS tier, trend_chain AS chain, trend_model AS model, trend_failed AS failed,
+            trend_cost AS cost, round(trend_ms) AS ms FROM runs WHERE id = 'deep'`,
+        )
+        .get(),
+    ).toEqual({ tier: "none", chain: null, model: null, failed: 1, cost: 0, ms: 2000 });
+    db.close();
+    // And again: a later open has nothing to fill.
+    const again = openStudioDatabase(path);
+    expect(underived(again)).toBe(0);
+    again.close();
+  });
 });
