@@ -35,6 +35,17 @@ describe("the runs page's chain, version, model and status filters", () => {
           client,
         });
         await run.postRun();
+        if (round === 0 && i === 0) {
+          // A child carrying a chain, model and status of its own: never a row of the page.
+          const child = run.createChild({
+            name: "step",
+            run_type: "llm",
+            extra: { metadata: { chain: "refunds", model: "claude", status: "error" } },
+          });
+          await child.postRun();
+          await child.end({ ok: true });
+          await child.patchRun();
+        }
         await run.end({ ok: true }, root.error, start + (round * roots.length + i) * 1000 + 250);
         await run.patchRun();
       }
@@ -61,6 +72,35 @@ describe("the runs page's chain, version, model and status filters", () => {
     ];
     const db = openStudioDatabase(fixture.studio.dbPath);
     try {
+      // What an older studio sharing the file writes (after this open, which filled what it found):
+      // a root without Trends' values, and a root rewritten without them (migration 18's trigger
+      // makes its values NULL, else they would be those of its first write).
+      db.prepare(
+        `INSERT INTO runs (id, trace_id, session_id, parent_run_id, name, run_type, start_time, end_time, status, inputs, extra)
+          VALUES ('old-root', 'old-root', ?, NULL, 'old', 'chain', '2026-11-01T00:00:05.500Z',
+            '2026-11-01T00:00:06Z', 'success', '{}', ?)`,
+      ).run(
+        project,
+        JSON.stringify({
+          metadata: { chain: "triage", version: "1.0.0", model: "gpt-4o-mini", status: "error" },
+        }),
+      );
+      db.prepare("UPDATE runs SET extra = ? WHERE name = 'root-0-0'").run(
+        JSON.stringify({
+          metadata: { chain: "refunds", version: "1.0.0", model: "claude", status: "error" },
+        }),
+      );
+      expect(
+        db
+          .prepare(
+            "SELECT name, trend_chain, trend_failed FROM runs WHERE name IN ('old', 'root-0-0') ORDER BY name",
+          )
+          .all()
+          .map((row) => ({ ...row })),
+      ).toEqual([
+        { name: "old", trend_chain: null, trend_failed: null },
+        { name: "root-0-0", trend_chain: null, trend_failed: null },
+      ]);
       for (const query of queries) {
         for (const limit of [3, 50]) {
           let cursor: string | undefined;
@@ -95,20 +135,25 @@ describe("the runs page's chain, version, model and status filters", () => {
         );
         return (answer.body as { runs: unknown[] }).runs.length;
       };
-      expect(await count({ status: "error" })).toBe(4 * 3);
-      expect(await count({ model: "gpt-4o-mini" })).toBe(4 * 3);
+      // 3 a round, the older studio's root and the rewritten one.
+      expect(await count({ status: "error" })).toBe(4 * 3 + 2);
+      // 3 a round, the older studio's root, not the rewritten one.
+      expect(await count({ model: "gpt-4o-mini" })).toBe(4 * 3 + 1 - 1);
+      expect(await count({ chain: "refunds" })).toBe(4 * 3 + 1);
+      expect(await count({ chain: "triage", version: "1.0.0" })).toBe(4 - 1 + 1);
       expect(await count({ version: "2" })).toBe(4);
       expect(await count({ chain: "3" })).toBe(0);
-      // The failed runs' filter is read from the index of Trends' values.
-      const plan = db
-        .prepare(
-          `EXPLAIN QUERY PLAN SELECT r.rowid FROM runs AS r INDEXED BY runs_session_root_trends
-            WHERE r.session_id = ? AND r.parent_run_id IS NULL AND r.trend_failed = 1 ORDER BY r.start_time DESC LIMIT 5`,
-        )
-        .all(project)
-        .map((row) => String(row.detail))
-        .join("\n");
-      expect(plan).toContain("runs_session_root_trends");
+      // These filters are read from the index of Trends' values: the plan of the page's own statement.
+      for (const query of [{ status: "error" }, { chain: "triage", version: "1.0.0" }, { model: "claude" }]) {
+        let plan = "";
+        queryRunPage(db, { project, limit: 5, ...query }, { onPlan: (p) => (plan = p) });
+        expect(plan, JSON.stringify(query)).toContain(
+          "SEARCH r USING INDEX runs_session_root_trends (session_id=?)",
+        );
+        // The roots are walked in start order (only the ids of a same start time are sorted).
+        expect(plan, JSON.stringify(query)).not.toContain("SCAN r");
+        expect(plan, JSON.stringify(query)).toContain("USE TEMP B-TREE FOR LAST TERM OF ORDER BY");
+      }
     } finally {
       db.close();
     }

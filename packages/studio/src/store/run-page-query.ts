@@ -1,9 +1,10 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
 import { TierSpellings } from "./answering-tier.ts";
-import { metadataSql, numberColumn, textColumn } from "./json-column.ts";
+import { metadataSql, numberColumn, readableMetadataSql, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
+import type { TrendColumn } from "./trend-columns.ts";
 
 /** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
 export interface RunPageQuery {
@@ -67,7 +68,12 @@ export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "sta
 export function queryRunPage(
   db: DatabaseSync,
   query: RunPageQuery,
-  options: { searchPath?: RunSearchPath; filterSource?: RunPageFilterSource } = {},
+  options: {
+    searchPath?: RunSearchPath;
+    filterSource?: RunPageFilterSource;
+    /** Hears SQLite's plan of the very statement the page runs (EXPLAIN QUERY PLAN), before it runs. */
+    onPlan?: (plan: string) => void;
+  } = {},
 ): RunPage {
   const fromMetadata = options.filterSource === "metadata";
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL"];
@@ -79,19 +85,28 @@ export function queryRunPage(
   };
   // The chain, version and model each root stores for Trends are these very json_extract values
   // (trend-columns.ts), compared the same way (the columns have no type, so no conversion: a
-  // version stored as the number 2 is not "2", as before).
-  eq(fromMetadata ? metadataSql("r", "chain") : "r.trend_chain", query.chain);
-  eq(fromMetadata ? metadataSql("r", "version") : "r.trend_version", query.version);
+  // version stored as the number 2 is not "2", as before). A root without them (NULL
+  // `trend_failed`: written or rewritten by an older studio sharing the file, migration 18, until
+  // the next open fills it) is compared on its metadata: only its row is read, the others' values
+  // are checked in the index.
+  const stored = (column: TrendColumn, key: string, value: string | undefined) => {
+    if (value === undefined) return;
+    if (fromMetadata) return eq(metadataSql("r", key), value);
+    where.push(`(r.${column} = ? OR (r.trend_failed IS NULL AND ${readableMetadataSql("r", key)} = ?))`);
+    params.push(value, value);
+  };
+  stored("trend_chain", "chain", query.chain);
+  stored("trend_version", "version", query.version);
   eq(outcomeSql("r"), query.status);
   // No column holds the outcome itself, but an `error` outcome makes `trend_failed` 1: that much
-  // is read from the index, and only the failed roots' rows are read for their outcome.
-  if (query.status === "error" && !fromMetadata) where.push("r.trend_failed = 1");
+  // is read from the index, and only the failed (or underived) roots' rows are read for their outcome.
+  if (query.status === "error" && !fromMetadata) where.push("(r.trend_failed = 1 OR r.trend_failed IS NULL)");
   // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts),
   // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored; several
   // (`Human` and `human`) are read apart, each through the tier's index, and merged (below).
   const spellings = query.tier === undefined ? [] : TierSpellings.for(db).of(query.project, query.tier);
   if (spellings.length <= 1) eq("r.answering_tier", spellings[0] ?? query.tier);
-  eq(fromMetadata ? metadataSql("r", "model") : "r.trend_model", query.model);
+  stored("trend_model", "model", query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
     params.push(query.from);
@@ -178,6 +193,10 @@ export function queryRunPage(
     FROM (${chosen}) AS chosen
     JOIN runs AS r ON r.rowid = chosen.row
     ORDER BY r.start_time DESC, r.id DESC`;
+  if (options.onPlan !== undefined) {
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...chosenParams);
+    options.onPlan(plan.map((step) => String(step.detail)).join("\n"));
+  }
   const rows = db.prepare(sql).all(...chosenParams);
   const page = rows.slice(0, query.limit);
   const feedback = feedbackSummaries(

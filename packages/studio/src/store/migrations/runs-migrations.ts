@@ -155,4 +155,23 @@ export const runsMigrations: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 18,
+    name: "root runs rewritten by an older studio",
+    up(db) {
+      // A studio of before migration 16 still running on the same file rewrites a root (its end,
+      // its error, its metadata) without its Trends' values, which would stay those of its first
+      // write: the runs page's filters and Trends would read stale values. This trigger lives in the
+      // file, so the older process runs it too: it makes such a root's values NULL, i.e. underived
+      // (migration 17's index), read from its metadata by the page's filters (run-page-query.ts)
+      // and filled again at the next open. RunStore's own rewrite makes trend_failed NULL in the
+      // same statement and stores the values in the next, so the trigger does not fire for it.
+      // The columns Trends' values are computed from (trend-columns.ts), and the parent.
+      db.exec(`CREATE TRIGGER runs_root_trends_reset
+        AFTER UPDATE OF extra, error, status, total_cost, start_time, end_time, parent_run_id ON runs
+        WHEN NEW.parent_run_id IS NULL AND NEW.trend_failed IS NOT NULL BEGIN
+          UPDATE runs SET ${TREND_COLUMNS.map((c) => `${c} = NULL`).join(", ")} WHERE rowid = NEW.rowid;
+        END`);
+    },
+  },
 ];
