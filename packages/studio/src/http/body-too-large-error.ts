@@ -39,3 +39,20 @@ export function bodyTooLargeError(
     },
   );
 }
+
+/**
+ * The 413 of a trace upload (`POST /runs/multipart`, read as it arrives) past the most the studio
+ * reads of one: same shape as {@link bodyTooLargeError}, but its detail does not ask for a body limit
+ * of over a GiB (every request could then hold that much): the trace is what to make smaller.
+ *
+ * @param maxBytes the most the studio reads of one upload.
+ */
+export function streamedBodyTooLargeError(request: string, maxBytes: number): StudioHttpError {
+  const limitMb = Math.round((maxBytes / MIB) * 100) / 100;
+  return new StudioHttpError(
+    413,
+    `${request} sent more than ${limitMb} MiB (${maxBytes} bytes), the most the studio reads of one trace upload; nothing of it was stored. ` +
+      "Send smaller traces, or split large attachments over several runs: a part over the body limit is dropped on its own, but the whole upload is read.",
+    { code: "body-too-large", limit_bytes: maxBytes, limit_mb: limitMb, setting: MAX_BODY_ENV },
+  );
+}

@@ -1,5 +1,5 @@
 import { Busboy } from "@fastify/busboy";
-import { bodyTooLargeError } from "../http/body-too-large-error.ts";
+import { streamedBodyTooLargeError } from "../http/body-too-large-error.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 
 /** One part of a multipart/form-data body: its name, media type (without parameters) and bytes. */
@@ -130,7 +130,7 @@ async function pump(
     for await (const chunk of body) {
       read += chunk.byteLength;
       if (read > maxBytes) {
-        throw bodyTooLargeError("POST /runs/multipart", maxBytes);
+        throw streamedBodyTooLargeError("POST /runs/multipart", maxBytes);
       }
       if (failed()) continue;
       if (!parser.write(chunk)) await drained(parser);

@@ -206,7 +206,7 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
     );
     await expect(client.readRun(big.id)).rejects.toThrow(/404/);
     expect(logged.slice(before).join("\n")).toMatch(
-      /POST \/runs\/batch: refused the whole request, its runs were not stored: POST \/runs\/batch sent a body/,
+      /catena studio: refused the whole request, its runs were not stored: POST \/runs\/batch sent a body/,
     );
     const info = (await request(fixture.studio, "GET", "/info")).body as {
       catena: { refused: { recent: Array<{ route: string; id: string }> } };
