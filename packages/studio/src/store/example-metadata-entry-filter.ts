@@ -1,6 +1,6 @@
 import type { SQLInputValue } from "node:sqlite";
 import type { Arg, Literal, Node } from "./filter-parser.ts";
-import { comparisons } from "./run-filter-fields.ts";
+import { comparisons, metadataInSql } from "./run-filter-fields.ts";
 
 /** True for `eq(metadata_key, ...)`, `gt(metadata_value, ...)`, `in(metadata_value, [...])` and the like. */
 export function isMetadataEntryCondition(arg: Arg): boolean {
@@ -33,22 +33,7 @@ export function compileExampleMetadataEntry(
     }
     const value = second.literal;
     if (node.call === "in") {
-      // One of the values, each compared as eq() would: in(metadata_value, ["cli", "web"]).
-      if (
-        !Array.isArray(value) ||
-        value.length === 0 ||
-        value.some(
-          (v) => v === null || Array.isArray(v) || (field === "metadata_key" && typeof v !== "string"),
-        )
-      ) {
-        return fail(
-          field === "metadata_key"
-            ? `in(metadata_key, [...]) takes a non-empty list of quoted keys: in(metadata_key, ["source", "level"])`
-            : `in(metadata_value, [...]) takes a non-empty list of texts, numbers or true/false: in(metadata_value, ["cli", "web"])`,
-        );
-      }
-      params.push(JSON.stringify(value.map((v) => sqlValue(v as Exclude<Literal, null | Literal[]>))));
-      return `${field === "metadata_key" ? "m.key" : "m.value"} IN (SELECT value FROM json_each(?))`;
+      return metadataInSql(field as "metadata_key" | "metadata_value", value, params, fail);
     }
     if (value === null || Array.isArray(value)) {
       return fail(`${node.call}(${field}, ...) compares with a quoted text, a number or true/false`);

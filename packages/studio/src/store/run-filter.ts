@@ -20,6 +20,7 @@ import {
   fieldOf,
   ioFields,
   jsonValue,
+  metadataInSql,
   patterns,
   usageFields,
 } from "./run-filter-fields.ts";
@@ -246,23 +247,12 @@ class FilterCompiler {
       const column = field === "metadata_key" ? "m.key" : "m.value";
       if (patterns[node.call] !== undefined) return this.#pattern(node, column);
       if (node.call === "in") {
-        // One of the values, each compared as eq() would: in(metadata_value, ["a", 2, true]).
-        const values = this.#value(node);
-        if (
-          !Array.isArray(values) ||
-          values.length === 0 ||
-          values.some(
-            (v) => v === null || Array.isArray(v) || (field === "metadata_key" && typeof v !== "string"),
-          )
-        ) {
-          return this.#fail(
-            field === "metadata_key"
-              ? `in(metadata_key, [...]) takes a non-empty list of quoted keys: in(metadata_key, ["user", "chain"])`
-              : `in(metadata_value, [...]) takes a non-empty list of texts, numbers or true/false: in(metadata_value, ["a", "b"])`,
-          );
-        }
-        this.#params.push(JSON.stringify(values.map((v) => jsonValue(v))));
-        return `${column} IN (SELECT value FROM json_each(?))`;
+        return metadataInSql(
+          field as "metadata_key" | "metadata_value",
+          this.#value(node),
+          this.#params,
+          (what) => this.#fail(what),
+        );
       }
       const op = comparisons[node.call]!;
       const value = this.#value(node);
