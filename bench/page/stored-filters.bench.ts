@@ -5,8 +5,8 @@
 // status filters reading each root's metadata (json_extract, as before) against the columns stored
 // for Trends and their index, paired and checked byte-identical; (3) Trends' statement as it was
 // (flattened: the rating looked up twice per root), as it is (LIMIT -1), and with one grouped
-// feedback query joined instead, paired and checked equal. See bench/RESULTS.md ("Studio: bounded
-// backfill, page filters on stored columns, Trends' feedback lookups").
+// feedback query joined instead, paired and checked equal. See bench/RESULTS.md ("Studio: the
+// roots' derived values filled in chunks, page filters on stored columns, Trends' feedback lookups").
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
