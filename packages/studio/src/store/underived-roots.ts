@@ -19,7 +19,7 @@ export function underivedRootSql(alias: string): string {
 export interface FillChunk {
   /** Root runs per transaction. */
   roots: number;
-  /** Bytes of those roots' rows (inputs, outputs, metadata, error) per transaction, past the first root. */
+  /** Bytes of those roots' rows (their JSON and error columns) per transaction, past the first root. */
   bytes: number;
 }
 
@@ -50,6 +50,9 @@ export interface FillOptions {
  * chunk's rewritten rows at a time, not every root's (one transaction over a multi-GB file made
  * the WAL as large as the runs table), and a process killed mid-way loses only the chunk under way;
  * the next open goes on from the roots still in the index. Returns how many roots it filled.
+ * It goes once through the index in rowid order: a root that enters it behind the fill's cursor
+ * while it runs (rewritten by an older studio, migration 18) waits for the next open, read from its
+ * metadata by the runs page's filters meanwhile (run-page-query.ts).
  * Not to be called inside a transaction.
  */
 export function fillUnderivedRoots(db: DatabaseSync, options: FillOptions = {}): number {
@@ -58,8 +61,9 @@ export function fillUnderivedRoots(db: DatabaseSync, options: FillOptions = {}):
   // Each candidate's row size, in rowid order (the index holds them so: its key is the NULL
   // parent, then the rowid). octet_length reads a text's size from the record's header.
   const next = db.prepare(
-    `SELECT rowid AS row, coalesce(octet_length(inputs), 0) + coalesce(octet_length(outputs), 0)
-        + coalesce(octet_length(extra), 0) + coalesce(octet_length(error), 0) AS bytes
+    `SELECT rowid AS row, ${["inputs", "outputs", "extra", "error", "events", "serialized", "tags"]
+      .map((column) => `coalesce(octet_length(${column}), 0)`)
+      .join(" + ")} AS bytes
       FROM runs INDEXED BY ${UNDERIVED_ROOTS_INDEX} WHERE ${where} AND rowid > ? ORDER BY rowid LIMIT ?`,
   );
   const update = db.prepare(
@@ -68,7 +72,10 @@ export function fillUnderivedRoots(db: DatabaseSync, options: FillOptions = {}):
       WHERE ${where} AND rowid > ? AND rowid <= ?`,
   );
   let filled = 0;
-  // Past the last chunk's rowids: a root whose values came out NULL again is not taken twice.
+  // Past the last chunk's rowids. A filled root cannot come out underived again: the tier's CASE
+  // ends in ELSE 'none', and trend_failed is 0 or 1 (error IS NOT NULL, OR a comparison with the
+  // outcome, which falls back to the NOT NULL status column). The cursor makes sure anyway that a
+  // rule changed to break this could not keep the fill on the same chunk forever.
   let after = 0;
   for (;;) {
     begin();
