@@ -45,16 +45,23 @@ export interface RunPage {
 const PREVIEW_CHARS = 240;
 
 /**
+ * A metadata value the page shows: none, not an error, for metadata nested deeper than SQLite's
+ * JSON functions read (runs stored before the ingest's depth limit), so one such run does not fail
+ * every page of its project.
+ */
+const shown = readableMetadataSql;
+
+/**
  * The confidence of a Catena run's answer: its root names the tier that answered (that of its last
  * cascade), not the confidence, which is on the cascade's run — the last one of the trace that has one.
  */
 const answeringConfidenceSql = (alias: string) =>
-  `(SELECT ${metadataSql("c", "confidence")} FROM runs AS c WHERE c.trace_id = ${alias}.trace_id
-      AND ${metadataSql("c", "kind")} = 'cascade' AND ${metadataSql("c", "confidence")} IS NOT NULL
+  `(SELECT ${shown("c", "confidence")} FROM runs AS c WHERE c.trace_id = ${alias}.trace_id
+      AND ${shown("c", "kind")} = 'cascade' AND ${shown("c", "confidence")} IS NOT NULL
       ORDER BY c.dotted_order DESC LIMIT 1)`;
 
 /** The outcome a person reads: Catena's own status when the tracer recorded one, else LangSmith's. */
-export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "status")}, ${alias}.status)`;
+export const outcomeSql = (alias: string) => `coalesce(${shown(alias, "status")}, ${alias}.status)`;
 
 /**
  * The root runs of a project, newest first, keyset-paged on (start_time, id): the partial index
@@ -186,10 +193,10 @@ export function queryRunPage(
       (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
       ${outcomeSql("r")} AS outcome,
       substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
-      ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
-      r.answering_tier AS tier, ${metadataSql("r", "model")} AS model,
-      coalesce(${metadataSql("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
-      ${metadataSql("r", "ms")} AS ms
+      ${shown("r", "chain")} AS chain, ${shown("r", "version")} AS version,
+      r.answering_tier AS tier, ${shown("r", "model")} AS model,
+      coalesce(${shown("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
+      ${shown("r", "ms")} AS ms
     FROM (${chosen}) AS chosen
     JOIN runs AS r ON r.rowid = chosen.row
     ORDER BY r.start_time DESC, r.id DESC`;
