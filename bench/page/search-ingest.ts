@@ -22,9 +22,11 @@ export function withoutSearchIndex(db: DatabaseSync): void {
   `);
 }
 
-// Traces as the SDK sends them: a root (a ~210-character ticket) and 9 children posted, then each
-// patched with outputs and its end time.
-function traceOps(runs: number): RunOperation[] {
+/**
+ * Traces as the SDK sends them: a root (a ~210-character ticket) and 9 children posted, then each
+ * patched with outputs and its end time.
+ */
+export function traceOps(runs: number): RunOperation[] {
   const ops: RunOperation[] = [];
   const t0 = Date.now() - 86_400_000;
   for (let t = 0; t < runs / 10; t++) {

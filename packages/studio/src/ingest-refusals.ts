@@ -6,7 +6,7 @@ export interface IngestRefusal {
   at: string;
   /** The request, e.g. `POST /runs/batch`. */
   route: string;
-  /** The refused run's id, or the feedback's. */
+  /** The refused run's id, or the feedback's; empty for a request refused whole (its body unread). */
   id: string;
   /** Why, naming the field and the limit. */
   detail: string;
@@ -37,12 +37,7 @@ export class IngestRefusals {
 
   /** Records and logs a refusal; returns it for the response body. */
   record(route: string, id: string, detail: string): IngestRefusal {
-    const refusal = { at: new Date().toISOString(), route, id, detail };
-    this.#count++;
-    this.#recent.push(refusal);
-    if (this.#recent.length > RECENT) this.#recent.shift();
-    this.#log(`catena studio: ${route}: refused ${id} and stored the rest of the request: ${detail}`);
-    return refusal;
+    return this.#add(route, id, detail, `refused ${id} and stored the rest of the request`);
   }
 
   /**
@@ -50,11 +45,25 @@ export class IngestRefusals {
    * to keep them); counted and listed with the refusals.
    */
   dropped(route: string, id: string, detail: string): IngestRefusal {
+    return this.#add(route, id, detail, `stored run ${id} without what was too large`);
+  }
+
+  /**
+   * Records and logs a run upload refused whole for its size (a 413: `detail` names the limit and
+   * what to do); its runs were not stored. Counted and listed with the refusals, with no id: the
+   * body was not read. `detail` starts with the route, so the log line does not repeat it.
+   */
+  refusedBody(route: string, detail: string): IngestRefusal {
+    const what = route.startsWith("PATCH") ? "the update was not stored" : "its runs were not stored";
+    return this.#add(route, "", detail, `refused the whole request, ${what}`, false);
+  }
+
+  #add(route: string, id: string, detail: string, outcome: string, logRoute = true): IngestRefusal {
     const refusal = { at: new Date().toISOString(), route, id, detail };
     this.#count++;
     this.#recent.push(refusal);
     if (this.#recent.length > RECENT) this.#recent.shift();
-    this.#log(`catena studio: ${route}: stored run ${id} without what was too large: ${detail}`);
+    this.#log(`catena studio: ${logRoute ? `${route}: ` : ""}${outcome}: ${detail}`);
     return refusal;
   }
 

@@ -234,7 +234,7 @@ describe("the studio over raw HTTP", () => {
         headers: json,
       }),
       413,
-      /larger than the studio's limit/,
+      /over the studio's limit of .* MiB .*CATENA_STUDIO_MAX_BODY_MB=/,
     );
     // An oversize body sent chunked (no content-length), as the SDK streams. (A trace upload,
     // /runs/multipart, keeps its runs instead: see run-size-limit.test.ts.)
@@ -252,7 +252,7 @@ describe("the studio over raw HTTP", () => {
         duplex: "half",
       } as RequestInit),
       413,
-      /larger than the studio's limit/,
+      /over the studio's limit of .* MiB .*CATENA_STUDIO_MAX_BODY_MB=/,
     );
   });
 

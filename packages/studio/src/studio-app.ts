@@ -3,12 +3,12 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { getPath } from "hono/utils/url";
+import { bodyTooLargeError } from "./http/body-too-large-error.ts";
 import { HostAllowList, hostGuard } from "./http/host-guard.ts";
 import { originGuard } from "./http/origin-guard.ts";
 import { StudioHttpError } from "./http/studio-http-error.ts";
 import { withoutNulInUrl } from "./http/without-nul-url.ts";
 import { IngestRefusals } from "./ingest-refusals.ts";
-import { MAX_BODY_ENV } from "./multipart/dropped-part-marker.ts";
 import { registerAnnotationQueueItemRoutes } from "./routes/annotation-queue-item-routes.ts";
 import { registerAnnotationQueueRoutes } from "./routes/annotation-queue-routes.ts";
 import { registerCatenaReadRoutes } from "./routes/catena-read-routes.ts";
@@ -25,7 +25,11 @@ import { registerInfoRoutes } from "./routes/info-routes.ts";
 import { registerJsonExampleRoutes } from "./routes/json-example-routes.ts";
 import { type ReviewResumer, registerReviewRoutes } from "./routes/review-routes.ts";
 import { registerRunGroupRoutes } from "./routes/run-group-routes.ts";
-import { MULTIPART_INGEST_PATH, registerRunIngestRoutes } from "./routes/run-ingest-routes.ts";
+import {
+  isRunIngestPath,
+  MULTIPART_INGEST_PATH,
+  registerRunIngestRoutes,
+} from "./routes/run-ingest-routes.ts";
 import { registerRunReadRoutes } from "./routes/run-read-routes.ts";
 import { registerSessionResolutionRoutes } from "./routes/session-resolution-routes.ts";
 import { registerSessionRoutes } from "./routes/session-routes.ts";
@@ -101,13 +105,20 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     });
   }
 
+  const refusals = new IngestRefusals(options.log);
   const limitBody = bodyLimit({
     maxSize: options.bodyLimitBytes,
-    onError: () => {
-      throw new StudioHttpError(
-        413,
-        `Request body larger than the studio's limit of ${options.bodyLimitBytes} bytes: send smaller batches, or start the studio with a larger limit (${MAX_BODY_ENV}, or startStudio({ bodyLimitBytes })).`,
+    onError: (c) => {
+      const request = `${c.req.method} ${c.req.path}`;
+      const declared = c.req.header("content-length");
+      const error = bodyTooLargeError(
+        request,
+        options.bodyLimitBytes,
+        declared === undefined ? undefined : Number(declared),
       );
+      // Runs refused whole: the SDK prints the 413 once, and the studio's log and /info say so too.
+      if (isRunIngestPath(c.req.method, c.req.path)) refusals.refusedBody(request, error.message);
+      throw error;
     },
   });
   // Trace uploads are streamed and keep what fits (run-ingest-routes.ts); every other body is held to the limit.
@@ -128,7 +139,6 @@ export function createStudioApp(store: StudioStore, options: StudioAppOptions): 
     return next();
   });
 
-  const refusals = new IngestRefusals(options.log);
   const publicUrl = options.publicUrl;
   const baseUrl = typeof publicUrl === "string" ? () => publicUrl : publicUrl;
   const v2 = v2RunContext(store, baseUrl);

@@ -1,4 +1,5 @@
 import { Busboy } from "@fastify/busboy";
+import { streamedBodyTooLargeError } from "../http/body-too-large-error.ts";
 import { StudioHttpError } from "../http/studio-http-error.ts";
 
 /** One part of a multipart/form-data body: its name, media type (without parameters) and bytes. */
@@ -129,10 +130,7 @@ async function pump(
     for await (const chunk of body) {
       read += chunk.byteLength;
       if (read > maxBytes) {
-        throw new StudioHttpError(
-          413,
-          `Request body larger than ${maxBytes} bytes, the most the studio reads of one trace upload: send smaller runs.`,
-        );
+        throw streamedBodyTooLargeError("POST /runs/multipart", maxBytes);
       }
       if (failed()) continue;
       if (!parser.write(chunk)) await drained(parser);

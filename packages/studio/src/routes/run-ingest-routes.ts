@@ -11,6 +11,13 @@ import type { StudioStore } from "../store/studio-store.ts";
 /** The trace upload path, whose body is streamed (and not held to the app's body limit). */
 export const MULTIPART_INGEST_PATH = "/runs/multipart";
 
+/** Whether `method` and `path` are one of the run ingestion routes below that the app's body limit holds. */
+export function isRunIngestPath(method: string, path: string): boolean {
+  // Not the trace upload: its body is streamed past the app's body limit, and refused in its route.
+  if (method === "POST") return path === "/runs/batch" || path === "/runs";
+  return method === "PATCH" && /^\/runs\/[^/]+$/.test(path);
+}
+
 /** The most of one `/runs/multipart` body the studio reads, keeping at most the body limit of it. */
 export const MAX_STREAMED_BODY_BYTES = 1024 * 1024 * 1024;
 
@@ -36,11 +43,20 @@ export function registerRunIngestRoutes(
   bodyLimitBytes: number,
 ): void {
   app.post(MULTIPART_INGEST_PATH, async (c) => {
-    const parts = await streamMultipart(c.req.raw.body, c.req.header("content-type"), {
-      keepBytes: bodyLimitBytes,
-      maxBytes: Math.max(MAX_STREAMED_BODY_BYTES, bodyLimitBytes),
-      alwaysKeep: isAlwaysKeptPart,
-    });
+    let parts: Awaited<ReturnType<typeof streamMultipart>>;
+    try {
+      parts = await streamMultipart(c.req.raw.body, c.req.header("content-type"), {
+        keepBytes: bodyLimitBytes,
+        maxBytes: Math.max(MAX_STREAMED_BODY_BYTES, bodyLimitBytes),
+        alwaysKeep: isAlwaysKeptPart,
+      });
+    } catch (error) {
+      // Runs refused whole: the SDK prints the 413 once, and the studio's log and /info say so too.
+      if (error instanceof StudioHttpError && error.code === "body-too-large") {
+        refusals.refusedBody(`POST ${MULTIPART_INGEST_PATH}`, error.message);
+      }
+      throw error;
+    }
     const ingest = readMultipartIngest(parts, bodyLimitBytes);
     const refused: string[] = [];
     store.transaction(() => {

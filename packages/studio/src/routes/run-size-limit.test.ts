@@ -163,4 +163,54 @@ describe("a run over the studio's body limit, sent by the langsmith SDK", () => 
       expect((await request(fixture.studio, "GET", "/info")).status).toBe(200);
     }
   });
+
+  it("refuses a JSON batch over the limit with the studio's JSON error, which the SDK prints, and logs the lost runs", async () => {
+    // The SDK's /runs/batch path (what Catena's tracer asks for with x-catena-ingest: json, and
+    // what SDKs before multipart use): a batch is refused whole, so its runs are lost.
+    const client = fixture.client({ headers: { "x-catena-ingest": "json" } });
+    const printed: string[] = [];
+    const saved = { error: console.error, warn: console.warn };
+    console.error = (...args: unknown[]) => printed.push(args.map(String).join(" "));
+    console.warn = (line: unknown) => logged.push(String(line));
+    const before = logged.length;
+    const big = new RunTree({
+      name: "json-big",
+      run_type: "chain",
+      inputs: { doc: "z".repeat(400 * 1024) },
+      client,
+    });
+    try {
+      await big.postRun();
+      await client.awaitPendingTraceBatches();
+    } finally {
+      console.error = saved.error;
+      console.warn = saved.warn;
+    }
+    // The SDK (0.12) logs "Error exporting batch:" with the status and the body: no exception
+    // reaches the traced code, no retry, and the run is not stored.
+    const sdkLine = printed.find((line) => line.includes("Error exporting batch"));
+    expect(sdkLine).toMatch(/Failed to batch create run\. Received status \[413\]/);
+    const body = JSON.parse(sdkLine!.slice(sdkLine!.indexOf("Message: ") + "Message: ".length)) as Record<
+      string,
+      unknown
+    >;
+    expect(body).toMatchObject({
+      code: "body-too-large",
+      limit_bytes: limit,
+      limit_mb: 0.25,
+      setting: "CATENA_STUDIO_MAX_BODY_MB",
+      content_length: expect.any(Number),
+    });
+    expect(body.detail).toMatch(
+      /^POST \/runs\/batch sent a body of 0\.4 MiB, over the studio's limit of 0\.25 MiB \(262144 bytes\); nothing of it was stored\. .*CATENA_STUDIO_MAX_BODY_MB=16/,
+    );
+    await expect(client.readRun(big.id)).rejects.toThrow(/404/);
+    expect(logged.slice(before).join("\n")).toMatch(
+      /catena studio: refused the whole request, its runs were not stored: POST \/runs\/batch sent a body/,
+    );
+    const info = (await request(fixture.studio, "GET", "/info")).body as {
+      catena: { refused: { recent: Array<{ route: string; id: string }> } };
+    };
+    expect(info.catena.refused.recent.at(-1)).toMatchObject({ route: "POST /runs/batch", id: "" });
+  });
 });

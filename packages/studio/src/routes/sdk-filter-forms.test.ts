@@ -64,6 +64,23 @@ describe("LangSmith's run filter forms through the SDK's listRuns", () => {
     await expect(names("in(tags, [])")).rejects.toThrow(/\[422\].*non-empty list of quoted tags/);
   });
 
+  it("in(metadata_value, [...]) finds the runs with one of the values, alone or beside its key", async () => {
+    expect(await names('in(metadata_value, ["acme", "initech", "umbrella"])')).toEqual(["fast", "slow"]);
+    expect(
+      await names('and(eq(metadata_key, "customer"), in(metadata_value, ["initech", "globex"]))'),
+    ).toEqual(["slow"]);
+    // Key and value name the same entry: no run has a "plan" of "acme".
+    expect(await names('and(eq(metadata_key, "plan"), in(metadata_value, ["acme"]))')).toEqual([]);
+    expect(await names('and(in(metadata_key, ["customer", "region"]), eq(metadata_value, "acme"))')).toEqual([
+      "fast",
+    ]);
+    expect(await names('not(in(metadata_value, ["acme"]))')).toEqual(["silent", "slow"]);
+    await expect(names("in(metadata_value, [])")).rejects.toThrow(
+      /\[422\].*in\(metadata_value, \[\.\.\.\]\) takes a non-empty list of texts, numbers or true\/false.*Supported: .*in\(metadata_value/,
+    );
+    await expect(names("in(metadata_key, [1])")).rejects.toThrow(/\[422\].*list of quoted keys/);
+  });
+
   it("first_token_time compares as seconds after the start, or as a time", async () => {
     expect(await names("gt(first_token_time, 1)")).toEqual(["slow"]);
     expect(await names('lt(first_token_time, "500ms")')).toEqual(["fast"]);
@@ -131,5 +148,9 @@ describe("metadata_key/metadata_value example filters through the SDK's listExam
     expect(await inputs('and(eq(metadata_key, "level"), gt(metadata_value, 1))')).toEqual([1]);
     expect(await inputs('not(eq(metadata_key, "source"))')).toEqual([3]);
     expect(await inputs('exists(metadata, "other")')).toEqual([2]);
+    expect(await inputs('in(metadata_value, ["web", 2])')).toEqual([1, 2]);
+    expect(await inputs('and(eq(metadata_key, "source"), in(metadata_value, ["web", "api"]))')).toEqual([2]);
+    expect(await inputs('and(in(metadata_key, ["other", "level"]), eq(metadata_value, "cli"))')).toEqual([2]);
+    await expect(inputs("in(metadata_value, [])")).rejects.toThrow(/\[422\].*non-empty list of texts/);
   });
 });

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { metadataSql } from "./json-column.ts";
+import { readableMetadataSql as metadataSql } from "./json-column.ts";
 
 /**
  * The tiers a run is given when its trace names none: its chain has no cascade (or it is not a
@@ -31,6 +31,7 @@ const traceHas = (alias: string, condition: string) =>
  *    (a plain LLM chain, or a LangChain app traced with the SDK);
  * 4. else `knn` when its trace has a `knn` step (whose spec names no model: its embedder ran);
  * 5. else `none`: no model step ran.
+ * Metadata SQLite cannot read (nested too deep, stored before the ingest's limit) counts as none.
  */
 export function answeringTierSql(alias: string): string {
   const tier = metadataSql(alias, "tier");
@@ -50,12 +51,13 @@ export function answeringTierSql(alias: string): string {
     END`;
 }
 
-/** Root runs per statement when migration 15 gives the runs already stored their tier. */
+/** Root runs per statement of {@link storeAnsweringTiers}. */
 const TIER_BACKFILL_CHUNK = 50_000;
 
 /**
- * Stores the answering tier of every root run, `chunk` rowids per statement: migration 15's
- * backfill, and the benches that write runs straight into SQLite.
+ * Stores the answering tier of every root run, `chunk` rowids per statement: for the benches that
+ * write runs straight into SQLite. A database's own roots are filled at open, a bounded chunk per
+ * transaction (underived-roots.ts).
  */
 export function storeAnsweringTiers(db: DatabaseSync, chunk = TIER_BACKFILL_CHUNK): void {
   const update = db.prepare(

@@ -13,7 +13,7 @@ export interface CompiledExampleFilter {
 export const EXAMPLE_FILTER_HELP =
   'and(...), or(...), not(x); has(metadata, \'{"key": value}\'); exists(metadata, "key"); ' +
   "eq/neq/gt/gte/lt/lte(field, value) and in(field, [values]) on id, created_at, modified_at, source_run_id " +
-  'or metadata.<key>; has(dataset_split, "train"); metadata_key/metadata_value (a pair in one and() is one entry)';
+  'or metadata.<key>; has(dataset_split, "train"); metadata_key/metadata_value with the comparisons or in(metadata_value, [values]) (a pair in one and() is one entry)';
 
 const columns: Record<string, string> = {
   id: "id",

@@ -1,10 +1,10 @@
 import type { SQLInputValue } from "node:sqlite";
 import type { Arg, Literal, Node } from "./filter-parser.ts";
-import { comparisons } from "./run-filter-fields.ts";
+import { comparisons, metadataInSql } from "./run-filter-fields.ts";
 
-/** True for `eq(metadata_key, ...)`, `gt(metadata_value, ...)` and the like. */
+/** True for `eq(metadata_key, ...)`, `gt(metadata_value, ...)`, `in(metadata_value, [...])` and the like. */
 export function isMetadataEntryCondition(arg: Arg): boolean {
-  if (!("call" in arg) || comparisons[arg.call] === undefined) return false;
+  if (!("call" in arg) || (comparisons[arg.call] === undefined && arg.call !== "in")) return false;
   const first = arg.args[0];
   return (
     first !== undefined &&
@@ -14,7 +14,7 @@ export function isMetadataEntryCondition(arg: Arg): boolean {
 }
 
 /**
- * `metadata_key`/`metadata_value` conditions over an example's metadata, as in run filters:
+ * `metadata_key`/`metadata_value` conditions (comparisons and `in`) over an example's metadata, as in run filters:
  * conditions given side by side in one `and` describe the same entry, so
  * `and(eq(metadata_key, "source"), eq(metadata_value, "cli"))` finds the examples whose `source`
  * is `cli`. Pushes the bound values onto `params`.
@@ -32,6 +32,9 @@ export function compileExampleMetadataEntry(
       return fail(`${node.call}(${field}, ...) takes a field and a value: eq(metadata_key, "source")`);
     }
     const value = second.literal;
+    if (node.call === "in") {
+      return metadataInSql(field as "metadata_key" | "metadata_value", value, params, fail);
+    }
     if (value === null || Array.isArray(value)) {
       return fail(`${node.call}(${field}, ...) compares with a quoted text, a number or true/false`);
     }

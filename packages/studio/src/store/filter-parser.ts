@@ -23,7 +23,7 @@ export const FILTER_LIMITS = { depth: 32, conditions: 500, values: 10_000 } as c
 
 /** The filter language the studio understands, as shown in error messages. */
 export const FILTER_HELP =
-  'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), like/ilike(field, "pat%"), in(field, [values]), has(tags, "t"), in(tags, ["t", "u"]), has(metadata, \'{"k": "v"}\'), exists(metadata, "k"), search("text"); ' +
+  'functions and(...), or(...), not(x), eq/neq/gt/gte/lt/lte(field, value), like/ilike(field, "pat%"), in(field, [values]), has(tags, "t"), in(tags, ["t", "u"]), has(metadata, \'{"k": "v"}\'), exists(metadata, "k"), in(metadata_value, ["a", "b"]), search("text"); ' +
   "fields id, name, run_type, status, trace_id, parent_run_id, session_id, thread_id, reference_example_id, start_time, end_time, " +
   'latency and first_token_time (seconds or "5s"), error, is_root, tokens and costs, tags, metadata_key/metadata_value, input_key/input_value, output_key/output_value, feedback_key/feedback_score/feedback_value';
 

@@ -26,3 +26,13 @@ export function numberColumn(value: unknown): number | null {
  */
 export const metadataSql = (alias: string, key: string): string =>
   `json_extract(${alias}.extra, '$.metadata.${key}')`;
+
+/**
+ * {@link metadataSql}, NULL instead of an error when `extra` is no JSON SQLite can read: runs stored
+ * before the ingest's depth limit may hold metadata nested deeper than SQLite's JSON functions go
+ * (1,000 levels), and json_extract raises "malformed JSON" on it. For the values stored from each
+ * root's row (its tier, Trends' values): one such root would otherwise fail the statement that
+ * fills them, at every open, and every write of that root.
+ */
+export const readableMetadataSql = (alias: string, key: string): string =>
+  `json_extract(CASE WHEN json_valid(${alias}.extra) THEN ${alias}.extra END, '$.metadata.${key}')`;

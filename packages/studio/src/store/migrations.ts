@@ -40,9 +40,9 @@ export interface MigrationWait {
  * Brings a database to the newest schema: creates `schema_migrations` if needed and applies, each
  * in its own transaction, the migrations it has not seen. Returns the versions it applied (not
  * those another process applied meanwhile: each is checked again once its transaction holds the lock).
- * While another process holds the write lock (its migration's backfill holds it for the whole
- * backfill: 12 s per 100,000 roots for migration 16) it asks again for up to `wait.waitMs`; then
- * SQLite's busy error is thrown.
+ * While another process holds the write lock (a migration of an older studio: its migrations 15
+ * and 16 held it for their whole backfill, 12 s per 100,000 roots; theirs now only add columns,
+ * see underived-roots.ts) it asks again for up to `wait.waitMs`; then SQLite's busy error is thrown.
  */
 export function applyMigrations(
   db: DatabaseSync,
@@ -94,7 +94,10 @@ export function applyMigrations(
 }
 
 /** BEGIN IMMEDIATE, asked again while another connection holds the write lock, up to `wait.waitMs`. */
-function beginWaiting(db: DatabaseSync, { waitMs = MIGRATION_WAIT_MS, onWaiting }: MigrationWait): void {
+export function beginWaiting(
+  db: DatabaseSync,
+  { waitMs = MIGRATION_WAIT_MS, onWaiting }: MigrationWait,
+): void {
   const until = Date.now() + waitMs;
   let told = false;
   for (;;) {

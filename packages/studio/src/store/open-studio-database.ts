@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { loadNodeSqlite } from "./load-node-sqlite.ts";
-import { applyMigrations, MIGRATION_WAIT_MS } from "./migrations.ts";
+import { applyMigrations, beginWaiting, MIGRATION_WAIT_MS } from "./migrations.ts";
 import { isSqliteBusy } from "./sqlite-busy.ts";
 import { StudioDatabaseError } from "./studio-database-error.ts";
 import { fillUnderivedRoots } from "./underived-roots.ts";
@@ -41,13 +41,24 @@ export function openStudioDatabase(path: string, options: OpenStudioDatabaseOpti
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the
     // last transactions, which is acceptable for traces and much faster than FULL.
     db.exec("PRAGMA synchronous = NORMAL");
-    applyMigrations(db, undefined, {
+    const wait = {
       waitMs,
       // Said once: the open seems to hang otherwise, for as long as the other's backfill takes.
       onWaiting: () => process.stderr.write(`catena: waiting for another process's migration of ${path}…\n`),
-    });
-    // Roots an older studio sharing the file wrote since its migration 15 or 16 (migration 17).
-    fillUnderivedRoots(db);
+    };
+    applyMigrations(db, undefined, wait);
+    // The tier and Trends' values of the roots that lack them: all of them right after migrations
+    // 15 and 16, else those an older studio sharing the file wrote since (migration 17). In chunks,
+    // a transaction each: a process killed mid-way leaves the rest to the next open.
+    let told = false;
+    const fillWait = {
+      waitMs,
+      onWaiting: () => {
+        if (!told) process.stderr.write(`catena: waiting for another process writing to ${path}…\n`);
+        told = true;
+      },
+    };
+    fillUnderivedRoots(db, { begin: () => beginWaiting(db, fillWait) });
   } catch (error) {
     db.close();
     if (error instanceof StudioDatabaseError) throw error;

@@ -3,7 +3,7 @@
  * the run fields it knows and where each is stored, and how a filter's value is bound for SQLite.
  */
 import type { SQLInputValue } from "node:sqlite";
-import type { Node } from "./filter-parser.ts";
+import type { Literal, Node } from "./filter-parser.ts";
 
 /** The comparison functions and their SQL operators. */
 export const comparisons: Record<string, string> = {
@@ -69,4 +69,31 @@ export function jsonValue(value: unknown): SQLInputValue {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number" || typeof value === "string") return value;
   return JSON.stringify(value);
+}
+
+/**
+ * `in(metadata_key, [...])` or `in(metadata_value, [...])` over the metadata entries `m` of a
+ * `json_each` (run and example filters alike): one of the values, each compared as eq() would.
+ * Binds the list as one JSON parameter onto `params`; a list that is empty, holds null or a list,
+ * or (for keys) anything but texts goes to `fail`, which names the form.
+ */
+export function metadataInSql(
+  field: "metadata_key" | "metadata_value",
+  values: Literal,
+  params: SQLInputValue[],
+  fail: (what: string) => never,
+): string {
+  if (
+    !Array.isArray(values) ||
+    values.length === 0 ||
+    values.some((v) => v === null || Array.isArray(v) || (field === "metadata_key" && typeof v !== "string"))
+  ) {
+    return fail(
+      field === "metadata_key"
+        ? `in(metadata_key, [...]) takes a non-empty list of quoted keys: in(metadata_key, ["user", "chain"])`
+        : `in(metadata_value, [...]) takes a non-empty list of texts, numbers or true/false: in(metadata_value, ["a", "b"])`,
+    );
+  }
+  params.push(JSON.stringify(values.map((v) => jsonValue(v))));
+  return `${field === "metadata_key" ? "m.key" : "m.value"} IN (SELECT value FROM json_each(?))`;
 }

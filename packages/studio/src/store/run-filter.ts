@@ -20,6 +20,7 @@ import {
   fieldOf,
   ioFields,
   jsonValue,
+  metadataInSql,
   patterns,
   usageFields,
 } from "./run-filter-fields.ts";
@@ -53,6 +54,13 @@ export function compileRunFilter(
   const params: SQLInputValue[] = [];
   const sql = new FilterCompiler(db, alias, params, filter, options.rootsOnly === true).node(node);
   return { sql, params };
+}
+
+/** `in(metadata_key, [...])` or `in(metadata_value, [...])`: one entry's key or value among a list. */
+function isMetadataIn(arg: Arg): boolean {
+  if (!("call" in arg) || arg.call !== "in") return false;
+  const field = fieldOf(arg);
+  return field === "metadata_key" || field === "metadata_value";
 }
 
 class FilterCompiler {
@@ -111,7 +119,8 @@ class FilterCompiler {
     for (const arg of args) {
       const compares = "call" in arg && (comparisons[arg.call] ?? patterns[arg.call]) !== undefined;
       const field = compares ? fieldOf(arg) : undefined;
-      if (field === "metadata_key" || field === "metadata_value") metadata.push(arg as Node);
+      if (field === "metadata_key" || field === "metadata_value" || isMetadataIn(arg))
+        metadata.push(arg as Node);
       else if (field?.startsWith("feedback_")) feedback.push(arg as Node);
       else if (field !== undefined && ioFields[field] !== undefined)
         io[ioFields[field].column].push(arg as Node);
@@ -173,6 +182,7 @@ class FilterCompiler {
     const field = this.#field(node);
     const values = this.#value(node);
     if (field === "tags") return compileTagsIn(this.#context(), values);
+    if (field === "metadata_key" || field === "metadata_value") return this.#metadata([node]);
     if (!Array.isArray(values) || values.length === 0)
       this.#fail(`in(${field}, [...]) needs a non-empty list`);
     if (values.some((v) => typeof v === "boolean")) {
@@ -236,6 +246,14 @@ class FilterCompiler {
       const field = this.#field(node);
       const column = field === "metadata_key" ? "m.key" : "m.value";
       if (patterns[node.call] !== undefined) return this.#pattern(node, column);
+      if (node.call === "in") {
+        return metadataInSql(
+          field as "metadata_key" | "metadata_value",
+          this.#value(node),
+          this.#params,
+          (what) => this.#fail(what),
+        );
+      }
       const op = comparisons[node.call]!;
       const value = this.#value(node);
       this.#params.push(jsonValue(value));

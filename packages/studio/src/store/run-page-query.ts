@@ -1,9 +1,10 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { FeedbackSummary, RunPageRow } from "../page-api-shapes.ts";
 import { TierSpellings } from "./answering-tier.ts";
-import { metadataSql, numberColumn, textColumn } from "./json-column.ts";
+import { metadataSql, numberColumn, readableMetadataSql, textColumn } from "./json-column.ts";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor.ts";
 import { compileRunSearch, type RunSearchPath } from "./run-search.ts";
+import type { TrendColumn } from "./trend-columns.ts";
 
 /** The filters of the web page's runs table (`GET /catena/runs`); every one is optional but `project`. */
 export interface RunPageQuery {
@@ -28,6 +29,13 @@ export interface RunPageQuery {
   limit: number;
 }
 
+/**
+ * Where queryRunPage's chain, version, model and status filters read a root's values: the columns
+ * it stores for Trends, through their index (`columns`), or its metadata as before (`metadata`;
+ * for comparisons: the same rows, slower).
+ */
+export type RunPageFilterSource = "columns" | "metadata";
+
 /** A page of rows and the cursor of the next page (`null` on the last). */
 export interface RunPage {
   runs: RunPageRow[];
@@ -37,28 +45,44 @@ export interface RunPage {
 const PREVIEW_CHARS = 240;
 
 /**
+ * A metadata value the page shows: none, not an error, for metadata nested deeper than SQLite's
+ * JSON functions read (runs stored before the ingest's depth limit), so one such run does not fail
+ * every page of its project.
+ */
+const shown = readableMetadataSql;
+
+/**
  * The confidence of a Catena run's answer: its root names the tier that answered (that of its last
  * cascade), not the confidence, which is on the cascade's run — the last one of the trace that has one.
  */
 const answeringConfidenceSql = (alias: string) =>
-  `(SELECT ${metadataSql("c", "confidence")} FROM runs AS c WHERE c.trace_id = ${alias}.trace_id
-      AND ${metadataSql("c", "kind")} = 'cascade' AND ${metadataSql("c", "confidence")} IS NOT NULL
+  `(SELECT ${shown("c", "confidence")} FROM runs AS c WHERE c.trace_id = ${alias}.trace_id
+      AND ${shown("c", "kind")} = 'cascade' AND ${shown("c", "confidence")} IS NOT NULL
       ORDER BY c.dotted_order DESC LIMIT 1)`;
 
 /** The outcome a person reads: Catena's own status when the tracer recorded one, else LangSmith's. */
-export const outcomeSql = (alias: string) => `coalesce(${metadataSql(alias, "status")}, ${alias}.status)`;
+export const outcomeSql = (alias: string) => `coalesce(${shown(alias, "status")}, ${alias}.status)`;
 
 /**
  * The root runs of a project, newest first, keyset-paged on (start_time, id): the partial index
  * `runs_session_root_start` walks them in order, so a page costs the same however deep it is.
  * A search for a rare text starts from the search index's few candidates instead (`searchPath`
- * forces one way, for comparisons).
+ * forces one way, for comparisons). A tier walks its own index; a chain, version, model or the
+ * `error` status walks the index of Trends' values, where a root that does not match is skipped
+ * without reading its row (`filterSource: "metadata"` reads each root's metadata instead, as
+ * before: the same page, for comparisons).
  */
 export function queryRunPage(
   db: DatabaseSync,
   query: RunPageQuery,
-  options: { searchPath?: RunSearchPath } = {},
+  options: {
+    searchPath?: RunSearchPath;
+    filterSource?: RunPageFilterSource;
+    /** Hears SQLite's plan of the very statement the page runs (EXPLAIN QUERY PLAN), before it runs. */
+    onPlan?: (plan: string) => void;
+  } = {},
 ): RunPage {
+  const fromMetadata = options.filterSource === "metadata";
   const where = ["r.session_id = ?", "r.parent_run_id IS NULL"];
   const params: SQLInputValue[] = [query.project];
   const eq = (sql: string, value: string | undefined) => {
@@ -66,15 +90,30 @@ export function queryRunPage(
     where.push(`${sql} = ?`);
     params.push(value);
   };
-  eq(metadataSql("r", "chain"), query.chain);
-  eq(metadataSql("r", "version"), query.version);
+  // The chain, version and model each root stores for Trends are these very json_extract values
+  // (trend-columns.ts), compared the same way (the columns have no type, so no conversion: a
+  // version stored as the number 2 is not "2", as before). A root without them (NULL
+  // `trend_failed`: written or rewritten by an older studio sharing the file, migration 18, until
+  // the next open fills it) is compared on its metadata: only its row is read, the others' values
+  // are checked in the index.
+  const stored = (column: TrendColumn, key: string, value: string | undefined) => {
+    if (value === undefined) return;
+    if (fromMetadata) return eq(metadataSql("r", key), value);
+    where.push(`(r.${column} = ? OR (r.trend_failed IS NULL AND ${readableMetadataSql("r", key)} = ?))`);
+    params.push(value, value);
+  };
+  stored("trend_chain", "chain", query.chain);
+  stored("trend_version", "version", query.version);
   eq(outcomeSql("r"), query.status);
+  // No column holds the outcome itself, but an `error` outcome makes `trend_failed` 1: that much
+  // is read from the index, and only the failed (or underived) roots' rows are read for their outcome.
+  if (query.status === "error" && !fromMetadata) where.push("(r.trend_failed = 1 OR r.trend_failed IS NULL)");
   // The tier as the table shows it, also for a run without a cascade, as stored (answering-tier.ts),
   // whatever its case: `LLM` finds the `llm` runs. Almost always one spelling is stored; several
   // (`Human` and `human`) are read apart, each through the tier's index, and merged (below).
   const spellings = query.tier === undefined ? [] : TierSpellings.for(db).of(query.project, query.tier);
   if (spellings.length <= 1) eq("r.answering_tier", spellings[0] ?? query.tier);
-  eq(metadataSql("r", "model"), query.model);
+  stored("trend_model", "model", query.model);
   if (query.from !== undefined) {
     where.push("r.start_time >= ?");
     params.push(query.from);
@@ -86,7 +125,21 @@ export function queryRunPage(
   // Few matches (a rare text): start from them, not from the project's index; see run-search.ts.
   // A tier's roots come newest first from their own index: a rare tier would otherwise read
   // the project's every root to fill a page.
-  let from = `INDEXED BY ${query.tier === undefined ? "runs_session_root_start" : "runs_session_root_tier"}`;
+  // A chain, version, model or failure is checked in the index of Trends' values, which holds
+  // them beside the start time: the roots that do not match are skipped without reading their rows.
+  const byTrends =
+    !fromMetadata &&
+    (query.chain !== undefined ||
+      query.version !== undefined ||
+      query.model !== undefined ||
+      query.status === "error");
+  let from = `INDEXED BY ${
+    query.tier !== undefined
+      ? "runs_session_root_tier"
+      : byTrends
+        ? "runs_session_root_trends"
+        : "runs_session_root_start"
+  }`;
   if (query.search !== undefined) {
     const search = compileRunSearch(db, "r", query.search, ["inputs", "outputs"], {
       rootsOnly: true,
@@ -110,8 +163,13 @@ export function queryRunPage(
   if (query.cursor !== undefined) {
     const [time, id] = decodeKeysetCursor(query.cursor, '"next"');
     // A row value, which SQLite turns into a seek on the index; the OR form walks from the top.
+    // Trends' index has the id last, so there only the start time is a seek.
     where.push("(r.start_time, r.id) < (?, ?)");
     params.push(time, id);
+    if (from.includes("runs_session_root_trends")) {
+      where.push("r.start_time <= ?");
+      params.push(time);
+    }
   }
   // Tokens and cost of the whole trace: the LLM calls are the root's descendants.
   // The page's rows are chosen first and only they get their columns (the trace totals above all):
@@ -135,13 +193,17 @@ export function queryRunPage(
       (SELECT sum(s.total_cost) FROM runs AS s WHERE s.trace_id = r.trace_id) AS total_cost,
       ${outcomeSql("r")} AS outcome,
       substr(r.inputs, 1, ${PREVIEW_CHARS}) AS input_preview, substr(r.outputs, 1, ${PREVIEW_CHARS}) AS output_preview,
-      ${metadataSql("r", "chain")} AS chain, ${metadataSql("r", "version")} AS version,
-      r.answering_tier AS tier, ${metadataSql("r", "model")} AS model,
-      coalesce(${metadataSql("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
-      ${metadataSql("r", "ms")} AS ms
+      ${shown("r", "chain")} AS chain, ${shown("r", "version")} AS version,
+      r.answering_tier AS tier, ${shown("r", "model")} AS model,
+      coalesce(${shown("r", "confidence")}, ${answeringConfidenceSql("r")}) AS confidence,
+      ${shown("r", "ms")} AS ms
     FROM (${chosen}) AS chosen
     JOIN runs AS r ON r.rowid = chosen.row
     ORDER BY r.start_time DESC, r.id DESC`;
+  if (options.onPlan !== undefined) {
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...chosenParams);
+    options.onPlan(plan.map((step) => String(step.detail)).join("\n"));
+  }
   const rows = db.prepare(sql).all(...chosenParams);
   const page = rows.slice(0, query.limit);
   const feedback = feedbackSummaries(

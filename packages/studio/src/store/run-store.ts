@@ -78,7 +78,11 @@ export class RunStore {
     this.#insert = db.prepare(
       `INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
-    this.#update = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`);
+    // trend_failed NULL: migration 18's trigger, there for older studios' rewrites, sees the root's
+    // values already reset and leaves the row alone (#tiers stores them in the next statement).
+    this.#update = db.prepare(
+      `UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(", ")}, trend_failed = NULL WHERE rowid = ?`,
+    );
     this.#search = new RunSearchIndex(db);
     // A root's tier and Trends' values (migrations 15 and 16), on every write of the root.
     this.#tiers = new AnsweringTierWriter(db, trendAssignmentsSql(), TREND_COLUMNS);

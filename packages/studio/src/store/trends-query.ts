@@ -48,7 +48,11 @@ export function queryTrends(
   // group's latencies come back one by one, as a JSON list, for the percentiles. Each root as a row
   // of its own made the function cost 510 ms of CPU for 70,000 roots, 140 of them in JavaScript.
   // A root's feedback: the mean of its ratings (the group's mean rating is the mean of its runs'
-  // means) and its count, looked up by the feedback_run index.
+  // means) and its count, looked up by the feedback_run index. The roots' subquery ends in
+  // LIMIT -1 (no limit) so that SQLite does not flatten it into the grouping: flattened, each use
+  // of `rating` (total and count) ran its lookup again, three index seeks per root instead of two
+  // (a grouped feedback query joined instead was faster only while the whole feedback table is
+  // smaller than the window's roots: bench/RESULTS.md).
   const rows = db
     .prepare(
       `SELECT day, chain, version, model, tier, count(*) AS runs, sum(failed) AS errors,
@@ -61,7 +65,7 @@ export function queryTrends(
             (SELECT avg(f.score) FROM feedback AS f WHERE f.run_id = r.id AND f.key = 'rating') AS rating,
             (SELECT count(*) FROM feedback AS f WHERE f.run_id = r.id) AS feedback
           FROM runs AS r INDEXED BY ${fromMetadata ? "runs_session_root_start" : "runs_session_root_trends"}
-          WHERE ${where.join(" AND ")})
+          WHERE ${where.join(" AND ")} LIMIT -1)
         GROUP BY day, chain, version, model, tier`,
     )
     .all(...params);

@@ -1,5 +1,4 @@
-import { storeAnsweringTiers } from "../answering-tier.ts";
-import { storeTrendValues, TREND_COLUMNS } from "../trend-columns.ts";
+import { TREND_COLUMNS } from "../trend-columns.ts";
 import { UNDERIVED_ROOTS_INDEX, underivedRootSql } from "../underived-roots.ts";
 import type { Migration } from "./migration.ts";
 
@@ -114,11 +113,12 @@ export const runsMigrations: readonly Migration[] = [
       // of the trace's steps per root) made a rare tier's filter on 300,000 roots take 6.5 s. Each
       // root now stores it once, and the index finds a tier's roots newest first without reading
       // the others. RunStore keeps it on every write of a root and of a step that can decide it.
-      // The index comes after the backfill, which would otherwise update it root by root.
-      db.exec("ALTER TABLE runs ADD COLUMN answering_tier TEXT");
-      storeAnsweringTiers(db);
-      db.exec(`CREATE INDEX runs_session_root_tier ON runs (session_id, answering_tier, start_time, id)
-        WHERE parent_run_id IS NULL`);
+      // The roots stored before are given theirs after migration 17, at open, in chunks of a
+      // transaction each (fillUnderivedRoots): this migration's first form did it here, in its one
+      // transaction, which made the WAL as large as the runs table on a multi-GB file.
+      db.exec(`ALTER TABLE runs ADD COLUMN answering_tier TEXT;
+        CREATE INDEX runs_session_root_tier ON runs (session_id, answering_tier, start_time, id)
+          WHERE parent_run_id IS NULL`);
     },
   },
   {
@@ -131,9 +131,11 @@ export const runsMigrations: readonly Migration[] = [
       // every write of a root (they depend on the root's row only), and one index holds them
       // beside the project and start time, so Trends reads no root's row. Columns without a type:
       // a value is kept as json_extract gives it (a version 2 stays a number, as Trends showed it).
-      // The index comes after the backfill, which would otherwise update it root by root.
+      // The roots stored before are given theirs after migration 17, at open, in chunks
+      // (fillUnderivedRoots), with their tier: this migration's first form filled them here, in its
+      // one transaction (12 s per 100,000 roots holding the write lock, the WAL growing to the
+      // size of the runs table).
       for (const column of TREND_COLUMNS) db.exec(`ALTER TABLE runs ADD COLUMN ${column}`);
-      storeTrendValues(db);
       db.exec(`CREATE INDEX runs_session_root_trends ON runs (session_id, start_time, ${TREND_COLUMNS.join(", ")},
           answering_tier, id, parent_run_id) WHERE parent_run_id IS NULL`);
     },
@@ -142,15 +144,34 @@ export const runsMigrations: readonly Migration[] = [
     version: 17,
     name: "root runs without their derived values",
     up(db) {
-      // A studio of before migration 15 or 16 still running on the same file (a long-lived
-      // \`catena studio\`, a CLI run of the old version) writes roots without a tier or Trends'
-      // values, and nothing would give them later: Trends left them out of every chain. This index
-      // holds such roots only (empty but for them: RunStore fills a root in the statement after
-      // inserting it), so opening the database finds and fills them without reading the others
-      // (underived-roots.ts).
+      // The roots stored before migrations 15 and 16, and those a studio of before them still
+      // running on the same file (a long-lived \`catena studio\`, a CLI run of the old version)
+      // writes, have no tier or Trends' values, and nothing would give them later: Trends left
+      // them out of every chain. This index holds such roots only (empty but for them: RunStore
+      // fills a root in the statement after inserting it), so opening the database finds and
+      // fills them, a chunk per transaction, without reading the others (underived-roots.ts).
       db.exec(
         `CREATE INDEX ${UNDERIVED_ROOTS_INDEX} ON runs (parent_run_id) WHERE ${underivedRootSql("runs")}`,
       );
+    },
+  },
+  {
+    version: 18,
+    name: "root runs rewritten by an older studio",
+    up(db) {
+      // A studio of before migration 16 still running on the same file rewrites a root (its end,
+      // its error, its metadata) without its Trends' values, which would stay those of its first
+      // write: the runs page's filters and Trends would read stale values. This trigger lives in the
+      // file, so the older process runs it too: it makes such a root's values NULL, i.e. underived
+      // (migration 17's index), read from its metadata by the page's filters (run-page-query.ts)
+      // and filled again at the next open. RunStore's own rewrite makes trend_failed NULL in the
+      // same statement and stores the values in the next, so the trigger does not fire for it.
+      // The columns Trends' values are computed from (trend-columns.ts), and the parent.
+      db.exec(`CREATE TRIGGER runs_root_trends_reset
+        AFTER UPDATE OF extra, error, status, total_cost, start_time, end_time, parent_run_id ON runs
+        WHEN NEW.parent_run_id IS NULL AND NEW.trend_failed IS NOT NULL BEGIN
+          UPDATE runs SET ${TREND_COLUMNS.map((c) => `${c} = NULL`).join(", ")} WHERE rowid = NEW.rowid;
+        END`);
     },
   },
 ];
