@@ -1,0 +1,70 @@
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { type CalibrationResult, type TrainableChain, writeThresholds } from "@catena/core/ml";
+import { loadChains } from "../chains/load-chains.ts";
+import type { CommandContext } from "../command-context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { displayPath } from "../format/display-path.ts";
+import type { GlobalOptions } from "../global-options.ts";
+import { CANDIDATE_MANIFEST, CANDIDATE_MODULE, candidateManifestText } from "./candidate-manifest.ts";
+import { CANDIDATES_DIR, candidateVersionFor } from "./candidate-version.ts";
+import { cloneFiles } from "./cloned-files.ts";
+import { stageFolder } from "./staged-folder.ts";
+
+/** A candidate version, as `catena calibrate` and `catena train` report it. */
+export interface WrittenCandidate {
+  id: string;
+  version: string;
+  dir: string;
+  module: string;
+}
+
+/**
+ * Writes a candidate version of the installed chain with new thresholds: the installed artifacts'
+ * files (copies, cloned where the file system can, see `cloneFiles`: the candidate must not change
+ * when the package is updated), `result`'s thresholds, the chain module and its manifest, staged
+ * beside the folder and put in place whole (a candidate folder is never merged into: see
+ * `stageFolder`). Ctrl-C or SIGTERM while it is staged removes the staged folder (exit 130 or
+ * 143), as `catena train` does: no half-copied candidate is left behind.
+ */
+export async function writeCalibratedCandidate(
+  ctx: CommandContext,
+  globals: GlobalOptions,
+  trainable: TrainableChain,
+  result: CalibrationResult,
+): Promise<WrittenCandidate> {
+  const cwd = ctx.io.cwd;
+  const { registry } = await loadChains({ cwd, modules: globals.chains });
+  const { version } = await candidateVersionFor(cwd, registry, trainable.name);
+  const dir = resolve(cwd, CANDIDATES_DIR, `${trainable.name}@${version}`);
+  const shown = displayPath(cwd, dir);
+  const stage = stageFolder(dir, { exclusive: true, shown });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stage.discard();
+    ctx.io.err(`catena: interrupted; nothing was written to ${shown}\n`);
+    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const thresholds = basename(trainable.thresholdsPath(trainable.artifactsDir));
+    const names = readdirSync(trainable.artifactsDir).filter(
+      (name) => name !== thresholds && statSync(join(trainable.artifactsDir, name)).isFile(),
+    );
+    await cloneFiles(trainable.artifactsDir, stage.dir, names);
+    writeThresholds(trainable.thresholdsPath(stage.dir), result);
+    writeFileSync(join(stage.dir, CANDIDATE_MODULE), trainable.chainModule(dir, version));
+    writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(trainable.name, version));
+    // Synchronous from the last copy to here: a signal that comes meanwhile is handled only once
+    // the listeners are gone, so the command ends either with nothing written or the whole folder.
+    stage.commit();
+  } catch (error) {
+    // A failed commit has removed the staged folder itself.
+    if (!stage.committed) stage.discard();
+    throw error;
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+  return { id: `${trainable.name}@${version}`, version, dir, module: join(dir, CANDIDATE_MODULE) };
+}
