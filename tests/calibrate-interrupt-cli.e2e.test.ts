@@ -86,28 +86,30 @@ describe("catena calibrate interrupted while it writes the candidate", () => {
     "on %s removes the staged folder and writes nothing (exit %i)",
     async (signal, exitCode) => {
       let caught = 0;
-      for (let attempt = 0; attempt < 6 && caught === 0; attempt++) {
+      const seen: Stopped[] = [];
+      for (let attempt = 0; attempt < 10 && caught === 0; attempt++) {
         const r = await calibrateStopped(join(dir, `${signal}-${attempt}`), signal);
+        seen.push(r);
         // Whatever the moment, no staged folder is left: nothing, or a whole candidate.
         expect(
           r.left.filter((n) => n.includes(".staged-")),
-          r.stderr,
+          JSON.stringify(seen),
         ).toEqual([]);
         if (!r.caught) continue;
         if (r.code === 0) {
           // The signal came in the last synchronous moment before the commit: the command ended
           // with the whole candidate, as if the signal had come after it.
-          expect(r.left).toEqual(["banking-intents@1.0.1"]);
+          expect(r.left, JSON.stringify(seen)).toEqual(["banking-intents@1.0.1"]);
           continue;
         }
         caught++;
-        expect(r.code, r.stderr).toBe(exitCode);
+        expect(r.code, JSON.stringify(seen)).toBe(exitCode);
         expect(r.stderr).toMatch(
           /catena: interrupted; nothing was written to \.catena\/candidates\/banking-intents@1\.0\.1\n$/,
         );
         expect(r.left).toEqual([]);
       }
-      expect(caught).toBe(1);
+      expect(caught, JSON.stringify(seen)).toBe(1);
     },
     300_000,
   );

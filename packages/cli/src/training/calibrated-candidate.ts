@@ -9,7 +9,7 @@ import type { GlobalOptions } from "../global-options.ts";
 import { CANDIDATE_MANIFEST, CANDIDATE_MODULE, candidateManifestText } from "./candidate-manifest.ts";
 import { CANDIDATES_DIR, candidateVersionFor } from "./candidate-version.ts";
 import { cloneFiles } from "./cloned-files.ts";
-import { stageFolder } from "./staged-folder.ts";
+import { type StagedFolder, stageFolder } from "./staged-folder.ts";
 
 /** A candidate version, as `catena calibrate` and `catena train` report it. */
 export interface WrittenCandidate {
@@ -38,15 +38,18 @@ export async function writeCalibratedCandidate(
   const { version } = await candidateVersionFor(cwd, registry, trainable.name);
   const dir = resolve(cwd, CANDIDATES_DIR, `${trainable.name}@${version}`);
   const shown = displayPath(cwd, dir);
-  const stage = stageFolder(dir, { exclusive: true, shown });
+  let stage: StagedFolder | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    stage.discard();
+    stage?.discard();
     ctx.io.err(`catena: interrupted; nothing was written to ${shown}\n`);
     process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
   };
+  // Listened for before the staged folder is made: a signal with no listener ends the process at
+  // once, which would leave the folder behind.
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
+    stage = stageFolder(dir, { exclusive: true, shown });
     const thresholds = basename(trainable.thresholdsPath(trainable.artifactsDir));
     const names = readdirSync(trainable.artifactsDir).filter(
       (name) => name !== thresholds && statSync(join(trainable.artifactsDir, name)).isFile(),
@@ -55,12 +58,13 @@ export async function writeCalibratedCandidate(
     writeThresholds(trainable.thresholdsPath(stage.dir), result);
     writeFileSync(join(stage.dir, CANDIDATE_MODULE), trainable.chainModule(dir, version));
     writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(trainable.name, version));
-    // Synchronous from the last copy to here: a signal that comes meanwhile is handled only once
-    // the listeners are gone, so the command ends either with nothing written or the whole folder.
+    // Synchronous from the last copy to here: a signal that comes meanwhile could run its listener
+    // only after they are gone, so the command ends with the whole folder, or (a signal before)
+    // with nothing written, never half of it.
     stage.commit();
   } catch (error) {
     // A failed commit has removed the staged folder itself.
-    if (!stage.committed) stage.discard();
+    if (stage !== undefined && !stage.committed) stage.discard();
     throw error;
   } finally {
     process.removeListener("SIGINT", onSignal);
