@@ -19,7 +19,8 @@ export interface FailedCall {
   kind: ProviderFailureKind;
   /**
    * Whether the step sent the same request again after this call (true for a 429, a 5xx, a cut
-   * connection). False after a 4xx client error, a refusal, vectors of the wrong length, and also
+   * connection; the provider's `x-should-retry` header, when sent, decides it, see
+   * {@link FailedCall.shouldRetry}). False after a 4xx client error, a refusal, vectors of the wrong length, and also
    * after an `unknown` failure, which the step does not repeat but a `retry()` around it does (see
    * {@link failedCallsDetails}). Absent, it is judged from `status` (see {@link transientStatus}),
    * and true without one.
@@ -38,8 +39,9 @@ export interface FailedCall {
    */
   baseURL?: string;
   /**
-   * What the provider said in its `x-should-retry` header, when it said it: it decided
-   * {@link FailedCall.retryable}, whatever the status.
+   * What the provider said in its `x-should-retry` header, when it said it. It decided
+   * {@link FailedCall.retryable}, except that `true` leaves an account out of quota, a refused key
+   * (401/403) and an unknown model (404) not retryable.
    */
   shouldRetry?: boolean;
   /** How long the provider asked to wait, when that was longer than the step waits (`retry.maxRetryAfterMs`). */
@@ -169,18 +171,19 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
   if (call?.status === 401 || call?.status === 403) {
     return `Check ${credentialAdvice(call.model, call.baseURL)} and its access to the model${fallbacks}.`;
   }
-  if (call?.shouldRetry === false) {
-    return step
-      ? "The provider said not to send this request again (x-should-retry: false): check its status and the step's model and settings, or add `fallbacks`."
-      : "The provider said not to send this request again (x-should-retry: false): check its status and the embedder's model and settings.";
-  }
-  if (call?.kind === "quota" && call.shouldRetry !== true) {
+  if (call?.kind === "quota") {
     return `The provider's account has run out of quota (insufficient_quota): check its plan and billing, or use another key${fallbacks}; retrying does not help.`;
   }
-  if (call?.kind === "client" && call.shouldRetry !== true) {
+  if (call?.kind === "client" && call.retryable !== true) {
     return step
       ? "The provider refused the request itself (a model it does not know, a prompt over the context length, a bad setting): fix the step's model or prompt; retrying does not help."
       : "The provider refused the request itself (a model it does not know, a text over the model's input length, a bad setting): fix the embedder's model or shorten the texts; retrying does not help.";
+  }
+  if (call?.shouldRetry === false && call.kind !== "token-limit") {
+    // Only a failure the status would have retried gets here (a 5xx, a 429): the header changed it.
+    return step
+      ? "The provider said not to send this request again (x-should-retry: false): check its status and the step's model and settings, or add `fallbacks`."
+      : "The provider said not to send this request again (x-should-retry: false): check its status and the embedder's model and settings.";
   }
   if (call?.kind === "token-limit") {
     return "Raise the step's `maxTokens` (a reasoning model spends tokens before it answers) or ask for a shorter answer; retrying does not help.";

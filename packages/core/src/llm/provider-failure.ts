@@ -39,7 +39,8 @@ export interface ProviderFailure {
   namesTimeout?: boolean;
   /**
    * What the provider said of retrying in its `x-should-retry` header (`true` or `false`), when it
-   * said it: it decides `retryable`, as in OpenAI's own client, whatever the status.
+   * said it. It decides `retryable`, as in OpenAI's own client, except that `true` does not make
+   * an account out of quota, a refused key (401/403) or an unknown model (404) retryable.
    */
   shouldRetry?: boolean;
 }
@@ -80,8 +81,9 @@ export function transientStatus(status: number): boolean {
  * passes them on, or fetch's): 429, 408, 409, 425 and 5xx, connection failures, timeouts and
  * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not,
  * nor is a 429 saying `insufficient_quota` (an account out of credit, not a rate limit). A 409 is
- * kind `conflict` (a lock timeout, retried). A response header `x-should-retry: true` or `false`
- * overrides all of that, as it does in OpenAI's own client. The message has the call's secrets
+ * kind `conflict` (a lock timeout, retried). A response header `x-should-retry: false` stops
+ * any retry and `true` retries a refused request, as in OpenAI's own client, except that an
+ * account out of quota, a refused key and an unknown model stay not retryable. The message has the call's secrets
  * and anything looking like a key hidden (see `redactSecrets`).
  * An error event in a streamed answer (no status) is judged by its type: `server_error` and
  * rate limits are retryable, `invalid_request_error` is not.
@@ -113,21 +115,10 @@ export function classifyProviderError(error: unknown, call?: FailedCallContext):
   // keeps the provider's error, with its status, as the cause.
   const status = statusOf(error) ?? statusOf(e.cause);
   if (status !== undefined) {
-    const retryAfterMs = retryAfterOf(
-      e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
-    );
+    const headers = e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers;
+    const retryAfterMs = retryAfterOf(headers);
     const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-    const failure = statusFailure(status, errorCodes(error), base);
-    const said = shouldRetryOf(e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers);
-    if (said === undefined) return failure;
-    // The provider's word wins over the status, as in OpenAI's own client (openai-node's
-    // shouldRetry): a 500 it knows will fail again, a 400 it knows will pass.
-    return {
-      ...failure,
-      retryable: said,
-      shouldRetry: said,
-      message: `${failure.message.replace(/[\s.]+$/, "")} (the provider said x-should-retry: ${said})`,
-    };
+    return withShouldRetry(statusFailure(status, errorCodes(error), base), shouldRetryOf(headers));
   }
   const event = streamedErrorOf(error) ?? streamedErrorOf(e.cause);
   if (event !== undefined) {
@@ -203,6 +194,28 @@ function statusFailure(
   if (status === 409) return { kind: "conflict", retryable: true, ...base };
   if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
   return { kind: "client", retryable: false, ...base };
+}
+
+/**
+ * A failure by its status, with the provider's `x-should-retry` word applied, as in OpenAI's own
+ * client (openai-node's shouldRetry): `false` stops any retry (a 500 it knows will fail again);
+ * `true` retries a request refused for itself (a 400, a 422 it knows will pass), but never an
+ * account out of quota, a key refused (401/403) or an unknown model (404): those fail for every
+ * item, and a batch stops on them only while they are not retryable. The message says what the
+ * provider said only when that changed the decision the status made.
+ */
+function withShouldRetry(failure: ProviderFailure, said: boolean | undefined): ProviderFailure {
+  if (said === undefined) return failure;
+  const systemic =
+    failure.kind === "quota" || failure.status === 401 || failure.status === 403 || failure.status === 404;
+  const retryable = said && systemic ? failure.retryable : said;
+  if (retryable === failure.retryable) return { ...failure, shouldRetry: said };
+  return {
+    ...failure,
+    retryable,
+    shouldRetry: said,
+    message: `${failure.message.replace(/[\s.]+$/, "")} (the provider said x-should-retry: ${said})`,
+  };
 }
 
 /**

@@ -47,7 +47,65 @@ const cases: FaultCase[] = [
     kind: "server",
     requests: ATTEMPTS,
     retryable: true,
-    message: /x-should-retry: true/,
+    message: /last: 503 Injected error 503\. Check the provider's status/,
+  },
+  {
+    // The header agrees with the status: the quota advice stays, and no note of the header.
+    name: "a 429 insufficient_quota with x-should-retry: false",
+    reply: () => ({
+      fail: 429,
+      errorCode: "insufficient_quota",
+      message: "You exceeded your current quota.",
+      shouldRetry: false,
+    }),
+    code: "PROVIDER_FAILED",
+    kind: "quota",
+    requests: 1,
+    retryable: false,
+    message:
+      /last: 429 You exceeded your current quota\. The provider's account has run out of quota \(insufficient_quota\)/,
+  },
+  {
+    name: "a 400 with x-should-retry: false (as without it)",
+    reply: () => ({ fail: 400, message: "Bad setting.", shouldRetry: false }),
+    code: "PROVIDER_FAILED",
+    kind: "client",
+    requests: 1,
+    retryable: false,
+    message: /last: 400 Bad setting\. The provider refused the request itself/,
+  },
+  {
+    // An account out of quota fails for every item: retrying it would keep a batch from stopping.
+    name: "a 429 insufficient_quota with x-should-retry: true",
+    reply: () => ({
+      fail: 429,
+      errorCode: "insufficient_quota",
+      message: "You exceeded your current quota.",
+      shouldRetry: true,
+    }),
+    code: "PROVIDER_FAILED",
+    kind: "quota",
+    requests: 1,
+    retryable: false,
+    message: /last: 429 You exceeded your current quota\. The provider's account has run out of quota/,
+  },
+  {
+    name: "a 401 with x-should-retry: true",
+    reply: () => ({ fail: 401, message: "Incorrect API key provided.", shouldRetry: true }),
+    code: "PROVIDER_FAILED",
+    kind: "client",
+    requests: 1,
+    retryable: false,
+    message: /last: 401 Incorrect API key provided\. Check /,
+  },
+  {
+    name: "a 404 with x-should-retry: true",
+    reply: () => ({ fail: 404, message: "The model does not exist.", shouldRetry: true }),
+    code: "PROVIDER_FAILED",
+    kind: "client",
+    requests: 1,
+    retryable: false,
+    message: /last: 404 The model does not exist\. The provider refused the request itself/,
   },
 ];
 
