@@ -83,13 +83,24 @@ describe("redactSecrets", () => {
       "No route for https://<redacted>@gw.example/v1/<redacted>/chat?api_key=<redacted>&model=gpt-4.1 (Bearer <redacted>)",
     );
     expect(redactSecrets("Incorrect API key provided: sk-proj-abcdefgh1234. See the docs.")).toBe(
-      "Incorrect API key provided: <redacted> See the docs.",
+      "Incorrect API key provided: <redacted>. See the docs.",
     );
     expect(redactSecrets('Route "/v1/Kp3x9QmZ2vR7tLw8YbN4cH6j/chat" not found')).toBe(
       'Route "/v1/<redacted>/chat" not found',
     );
     expect(redactSecrets("token=s3cr3tvalue; x-api-key: abcd1234efgh")).toBe(
       "token=<redacted>; x-api-key: <redacted>",
+    );
+    expect(redactSecrets('api_key="a b c d" and Token 9f8e7d6c5b4a')).toBe(
+      'api_key="<redacted>" and Token <redacted>',
+    );
+    expect(
+      redactSecrets(
+        "keys gsk_abcdefghij0123456789KLMN, xai-abcdefghij0123456789KLMN and AIzaSyA1234567890abcdefghijklmnopqrst",
+      ),
+    ).toBe("keys <redacted>, <redacted> and <redacted>");
+    expect(redactSecrets("https://gw.example/v1/chat?key=abc%20def#top")).toBe(
+      "https://gw.example/v1/chat?key=<redacted>#top",
     );
     expect(redactSecrets("a gateway said abcdefgh12345678", ["abcdefgh12345678"])).toBe(
       "a gateway said <redacted>",
@@ -99,6 +110,12 @@ describe("redactSecrets", () => {
       "The model `gpt-4.1-mini-2025-04-14` does not exist.",
       "Rate limit reached for gpt-4.1-mini in organization org-abc on tokens per min (TPM): Limit 200000, Used 199000.",
       "POST /v1/chat/completions failed",
+      "This model's maximum token length is 4096.",
+      "Invalid token provided",
+      "Missing secret: configure it in the dashboard",
+      "Basic authentication is not supported; use a Bearer token",
+      "See https://platform.openai.com/docs/guides/error-codes#api-errors.",
+      "See https://example.com/docs/ and https://example.com/search?q=a%20b&lang=en",
     ]) {
       expect(redactSecrets(kept)).toBe(kept);
     }
