@@ -4,6 +4,7 @@ import type { JsonValue } from "../types.ts";
 import { canonicalJson } from "../versioning/canonical-json.ts";
 import { loadLangChain } from "./langchain-runtime.ts";
 import { parseModelId } from "./model-id.ts";
+import { MAX_TIMER_MS } from "./numeric-options.ts";
 import type { RateLimitTarget } from "./rate-limit-registry.ts";
 import { meteredFetch } from "./response-meter.ts";
 import { knownSecrets } from "./secret-text.ts";
@@ -119,11 +120,13 @@ export async function resolveChatModel(
     const timeout = (model as { timeout?: unknown }).timeout;
     const clientTimeoutMs =
       typeof timeout === "number" ? timeout : openAi ? OPENAI_CLIENT_TIMEOUT_MS : undefined;
-    // ChatOpenAI keeps its key as `apiKey` (and `openAIApiKey`), other clients as `apiKey` too.
+    // ChatOpenAI keeps its key as `apiKey` (and `openAIApiKey`), AzureChatOpenAI as
+    // `azureOpenAIApiKey`, other clients as `apiKey` too: every one is hidden where echoed.
     const key = [
       (model as { apiKey?: unknown }).apiKey,
       (model as { openAIApiKey?: unknown }).openAIApiKey,
-    ].find((k): k is string => typeof k === "string");
+      (model as { azureOpenAIApiKey?: unknown }).azureOpenAIApiKey,
+    ].filter((k): k is string => typeof k === "string");
     return {
       id: instanceId(model),
       chat: model,
@@ -196,9 +199,6 @@ const OPENAI_CLIENTS: ReadonlySet<string> = new Set(["openai", "azure_openai"]);
 
 /** The OpenAI client's own `timeout` when none is given: 10 minutes. */
 const OPENAI_CLIENT_TIMEOUT_MS = 600_000;
-
-/** The longest delay a Node timer takes; a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The `timeout` of a client Catena builds: the client's default of 10 minutes, or a second past the

@@ -19,6 +19,13 @@ const wholeMs = (min: number, example: string): NumberRule => ({
   ok: (v) => Number.isInteger(v) && v >= min && v <= MAX_TIMER_MS,
   example,
 });
+// A bound only compared, never a timer's delay (the sleep it allows is capped at MAX_TIMER_MS):
+// Infinity says "no bound".
+const wholeMsOrNone = (example: string): NumberRule => ({
+  expected: `a whole number of milliseconds >= 0, or Infinity for no bound`,
+  ok: (v) => v === Number.POSITIVE_INFINITY || (Number.isSafeInteger(v) && v >= 0),
+  example,
+});
 const whole = (min: number, example: string): NumberRule => ({
   expected: `a whole number >= ${min}`,
   ok: (v) => Number.isSafeInteger(v) && v >= min,
@@ -31,9 +38,18 @@ const positive = (example: string): NumberRule => ({
 });
 
 const STEP_RULES: Readonly<Record<string, NumberRule>> = {
-  callTimeoutMs: wholeMs(1, "30_000 (30 s), or leave it out for 60 s"),
+  // A timer's delay: Node fires one past 2^31 - 1 ms at once, so that is the longest, said in the message.
+  callTimeoutMs: wholeMs(
+    1,
+    "30_000 (30 s), leave it out for 60 s, or 2_147_483_647 (24.8 days, the longest a timer waits) for no limit in practice",
+  ),
   timeoutMs: wholeMs(1, "120_000 (2 min), or leave it out for no step timeout"),
-  maxTokens: whole(1, "1024, or leave it out for the model's own limit"),
+  // -1 is "no limit" to @langchain/openai (it sends no max_tokens).
+  maxTokens: {
+    expected: "a whole number >= 1, or -1 for no limit",
+    ok: (v) => v === -1 || (Number.isSafeInteger(v) && v >= 1),
+    example: "1024, or leave it out (or -1) for the model's own limit",
+  },
   repairs: whole(0, "1, or 0 for no repair"),
   samples: whole(1, "5, or leave it out for 1"),
   seed: {
@@ -56,8 +72,8 @@ const RETRY_RULES: Readonly<Record<keyof Omit<RetryPolicy, "jitter">, NumberRule
     ok: (v) => Number.isFinite(v) && v >= 1,
     example: "2, or 1 for a constant delay",
   },
-  maxMs: wholeMs(0, "20_000"),
-  maxRetryAfterMs: wholeMs(0, "60_000"),
+  maxMs: wholeMsOrNone("20_000"),
+  maxRetryAfterMs: wholeMsOrNone("60_000, or Infinity to wait as long as the provider asks"),
 };
 
 const RATE_RULES: Readonly<Record<keyof RateLimits, NumberRule>> = {
@@ -69,8 +85,8 @@ const RATE_RULES: Readonly<Record<keyof RateLimits, NumberRule>> = {
 /**
  * Refuses, when an llm step is defined, a numeric option that would otherwise misbehave at run
  * time: a `callTimeoutMs` of 0 or NaN aborts every call at once (and one past 2^31 - 1 ms fires
- * after 1 ms), `retry.attempts: 0` never calls the model, a negative `maxTokens` is refused by the
- * provider on every item. Checked: `callTimeoutMs`, `timeoutMs`, `maxTokens`, `repairs`,
+ * after 1 ms), `retry.attempts: 0` never calls the model, a negative `maxTokens` (but -1, "no
+ * limit") is refused by the provider on every item. Checked: `callTimeoutMs`, `timeoutMs`, `maxTokens`, `repairs`,
  * `samples`, `seed`, `temperature`, each field of `retry` (see {@link checkRetryNumbers}) and of
  * `rateLimit`. Throws a `CHAIN_DEFINITION` error naming the step, the option, the value and a
  * right one (`details`: `step`, `option`, `value`, `expected`).
@@ -95,8 +111,8 @@ export interface OptionOwner {
 
 /**
  * Refuses a retry policy's field that is not a number in its range: `attempts` a whole number
- * >= 1, `initialMs`, `maxMs` and `maxRetryAfterMs` whole milliseconds >= 0, `factor` >= 1,
- * `jitter` a boolean.
+ * >= 1, `initialMs` whole milliseconds >= 0, `maxMs` and `maxRetryAfterMs` the same or Infinity
+ * (no bound; a wait is still capped at the longest a timer takes), `factor` >= 1, `jitter` a boolean.
  */
 export function checkRetryNumbers(owner: OptionOwner, retry: Partial<RetryPolicy> | undefined): void {
   if (retry === undefined) return;

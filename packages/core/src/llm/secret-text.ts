@@ -20,16 +20,20 @@ export function secretLike(segment: string): boolean {
 
 /**
  * The secrets a call is known to carry, to be hidden wherever a provider echoes them: the API key
- * and the secret-looking path segments of the base URL (a gateway's `/v1/<key>/…`). Values shorter
+ * (or each of the keys a client holds) and the secret-looking path segments of the base URL (a gateway's `/v1/<key>/…`). Values shorter
  * than 8 characters are left out: hiding "k" or "v1" would mangle every message.
  *
  * @example
  * knownSecrets("sk-test-123456", "https://gw.example/v1/Kp3x9QmZ2vR7tLw8YbN4cH6j/chat")
  * // ["sk-test-123456", "Kp3x9QmZ2vR7tLw8YbN4cH6j"]
  */
-export function knownSecrets(apiKey: string | undefined, baseURL: string | undefined): string[] {
+export function knownSecrets(
+  apiKey: string | readonly string[] | undefined,
+  baseURL: string | undefined,
+): string[] {
   const out: string[] = [];
-  if (apiKey !== undefined) out.push(apiKey);
+  if (typeof apiKey === "string") out.push(apiKey);
+  else if (apiKey !== undefined) out.push(...apiKey);
   if (baseURL !== undefined) {
     let path = baseURL;
     try {
