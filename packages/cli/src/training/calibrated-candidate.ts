@@ -3,13 +3,16 @@ import { basename, join, resolve } from "node:path";
 import { type CalibrationResult, type TrainableChain, writeThresholds } from "@catena/core/ml";
 import { loadChains } from "../chains/load-chains.ts";
 import type { CommandContext } from "../command-context.ts";
-import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import type { GlobalOptions } from "../global-options.ts";
 import { CANDIDATE_MANIFEST, CANDIDATE_MODULE, candidateManifestText } from "./candidate-manifest.ts";
 import { CANDIDATES_DIR, candidateVersionFor } from "./candidate-version.ts";
 import { cloneFiles } from "./cloned-files.ts";
+import { exitInterrupted, listenForInterrupt } from "./interrupt-listener.ts";
 import { type StagedFolder, stageFolder } from "./staged-folder.ts";
+
+/** Thrown to leave the copying for the clean-up when a signal came. */
+const INTERRUPTED = new Error("interrupted");
 
 /** A candidate version, as `catena calibrate` and `catena train` report it. */
 export interface WrittenCandidate {
@@ -39,22 +42,22 @@ export async function writeCalibratedCandidate(
   const dir = resolve(cwd, CANDIDATES_DIR, `${trainable.name}@${version}`);
   const shown = displayPath(cwd, dir);
   let stage: StagedFolder | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    stage?.discard();
-    ctx.io.err(`catena: interrupted; nothing was written to ${shown}\n`);
-    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
-  };
-  // Listened for before the staged folder is made: a signal with no listener ends the process at
-  // once, which would leave the folder behind.
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // The handler only notes the signal: removing the folder while a file is being copied into it
+  // would fail (ENOTEMPTY) or leave it. The copying stops between two files, and then it goes.
+  const interrupt = listenForInterrupt(() => {});
   try {
     stage = stageFolder(dir, { exclusive: true, shown });
     const thresholds = basename(trainable.thresholdsPath(trainable.artifactsDir));
     const names = readdirSync(trainable.artifactsDir).filter(
       (name) => name !== thresholds && statSync(join(trainable.artifactsDir, name)).isFile(),
     );
-    await cloneFiles(trainable.artifactsDir, stage.dir, names);
+    const copied = await cloneFiles(
+      trainable.artifactsDir,
+      stage.dir,
+      names,
+      () => interrupt.signal !== undefined,
+    );
+    if (!copied) throw INTERRUPTED;
     writeThresholds(trainable.thresholdsPath(stage.dir), result);
     writeFileSync(join(stage.dir, CANDIDATE_MODULE), trainable.chainModule(dir, version));
     writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(trainable.name, version));
@@ -65,10 +68,12 @@ export async function writeCalibratedCandidate(
   } catch (error) {
     // A failed commit has removed the staged folder itself.
     if (stage !== undefined && !stage.committed) stage.discard();
+    if (interrupt.signal !== undefined) {
+      exitInterrupted(ctx, interrupt.signal, `; nothing was written to ${shown}`);
+    }
     throw error;
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    interrupt.stop();
   }
   return { id: `${trainable.name}@${version}`, version, dir, module: join(dir, CANDIDATE_MODULE) };
 }
