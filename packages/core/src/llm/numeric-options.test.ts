@@ -6,7 +6,7 @@ import { run } from "../runtime/runner.ts";
 import { llm } from "../steps/llm-step.ts";
 import { MODEL } from "./fixtures/fault-matrix.ts";
 import { testServers, textChain } from "./fixtures/provider-fixture.ts";
-import { MAX_TIMER_MS } from "./numeric-options.ts";
+import { MAX_TIMER_MS } from "./max-timer-ms.ts";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "./retry-policy.ts";
 
 // A numeric option of an llm step that cannot work (a call timeout of 0 aborts every call at once,

@@ -1,10 +1,8 @@
 import { ChainDefinitionError } from "../errors/errors.ts";
 import type { LlmStepOptions } from "./llm-step-options.ts";
+import { MAX_TIMER_MS } from "./max-timer-ms.ts";
 import type { RateLimits } from "./provider-rate-limiter.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
-
-/** The longest delay a timer takes: Node fires a longer one after 1 ms (with a warning). */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /** What a numeric option must be, and an example of a right value. */
 interface NumberRule {

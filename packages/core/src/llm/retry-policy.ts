@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from "./numeric-options.ts";
+import { MAX_TIMER_MS } from "./max-timer-ms.ts";
 
 /** How an llm step retries a failing model before moving on to its fallbacks. */
 export interface RetryPolicy {
