@@ -97,6 +97,7 @@ export type { ModelId } from "./llm/model-id.ts";
 export { isFloatingModel, parseModelId } from "./llm/model-id.ts";
 export type { ModelPrice } from "./llm/price-table.ts";
 export { DEFAULT_MODEL_PRICES, modelPrice, setModelPrice } from "./llm/price-table.ts";
+export type { ProviderFailureKind } from "./llm/provider-failure.ts";
 export type { RateLimits } from "./llm/provider-rate-limiter.ts";
 export type { RateLimitTarget } from "./llm/rate-limit-registry.ts";
 export { setProviderRateLimit } from "./llm/rate-limit-registry.ts";

@@ -269,7 +269,7 @@ async function answerFault(
   if (reply.delayMs !== undefined && reply.delayMs > 0) {
     await sleep(reply.delayMs, undefined, { signal }).catch(() => undefined);
   }
-  return failure(reply);
+  return failure(reply, c.req.raw);
 }
 
 /** A 200 answer that sends half of its body, then nothing more until the client gives up. */
@@ -301,16 +301,21 @@ function cutBody(c: Ctx, body: Record<string, unknown>): Response {
   return new Response(stream, { status: 200, headers: { "content-type": "application/json" } });
 }
 
-function failure(reply: FailureReply): Response {
+function failure(reply: FailureReply, request?: Request): Response {
   const headers: Record<string, string> = {};
+  if (reply.shouldRetry !== undefined) headers["x-should-retry"] = String(reply.shouldRetry);
   if (reply.retryAfterSeconds !== undefined) headers["retry-after"] = String(reply.retryAfterSeconds);
   if (reply.retryAfterMs !== undefined) headers["retry-after-ms"] = String(reply.retryAfterMs);
   if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
-  const message =
+  let message =
     reply.message ??
     (reply.fail === 429
       ? "Rate limit reached (injected by the test server)."
       : `Injected error ${reply.fail}.`);
+  if (reply.echoRequest === true && request !== undefined) {
+    // What a careless gateway says: the URL it was asked for and the credential it was given.
+    message += ` (request ${request.method} ${request.url}, authorization: ${request.headers.get("authorization") ?? "none"})`;
+  }
   return errorResponse(reply.fail, message, headers, reply.errorCode);
 }
 

@@ -110,6 +110,16 @@ export interface FailureReply {
    * out of credit.
    */
   errorCode?: string;
+  /**
+   * Sent as the `x-should-retry` header (`true` or `false`), with which OpenAI tells its client
+   * whether to retry, whatever the status.
+   */
+  shouldRetry?: boolean;
+  /**
+   * The error message ends with the request's method and full URL and its `Authorization` header,
+   * as a careless gateway or proxy echoes them: the client must not show the secrets in them.
+   */
+  echoRequest?: boolean;
   delayMs?: number;
 }
 

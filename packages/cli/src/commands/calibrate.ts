@@ -1,12 +1,11 @@
-import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import { type ChainRegistry, thresholdText } from "@catena/core";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { thresholdText } from "@catena/core";
 import {
   type CalibrationResult,
   calibrate,
   conflictingLabels,
   conflictingLabelsWarning,
-  type TrainableChain,
   writeThresholds,
 } from "@catena/core/ml";
 import type { Command } from "commander";
@@ -24,14 +23,9 @@ import { globalOptions } from "../global-options.ts";
 import { parseShare } from "../share-option.ts";
 import { artifactsFolder, artifactsFolderText } from "../training/artifacts-folder.ts";
 import { assertChainTakes } from "../training/assert-chain-takes.ts";
-import {
-  CANDIDATE_MANIFEST,
-  CANDIDATE_MODULE,
-  candidateManifestText,
-} from "../training/candidate-manifest.ts";
+import { writeCalibratedCandidate } from "../training/calibrated-candidate.ts";
+import { CANDIDATE_MANIFEST, CANDIDATE_MODULE } from "../training/candidate-manifest.ts";
 import { candidateUse } from "../training/candidate-use.ts";
-import { CANDIDATES_DIR, candidateVersionFor } from "../training/candidate-version.ts";
-import { stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 
 /** The options of `catena calibrate`. */
@@ -96,7 +90,7 @@ export function registerCalibrateCommand(program: Command, ctx: CommandContext):
       // not the user's to overwrite (as for `catena train`).
       const candidate =
         dir === undefined && options.dryRun !== true
-          ? await writeCandidate(ctx.io.cwd, loaded.registry, trainable, result)
+          ? await writeCalibratedCandidate(ctx, loaded.registry, trainable, result)
           : undefined;
       const path = trainable.thresholdsPath(candidate?.dir ?? dir);
       if (!options.dryRun && candidate === undefined) writeThresholds(path, result);
@@ -205,44 +199,4 @@ export function calibrationText(
   );
   if (written !== undefined && candidate !== undefined) lines.push(...candidate.use);
   return `${lines.join("\n")}\n`;
-}
-
-/** A candidate version, as `catena calibrate` and `catena train` report it. */
-interface WrittenCandidate {
-  id: string;
-  version: string;
-  dir: string;
-  module: string;
-}
-
-/**
- * Writes a candidate version of the installed chain with new thresholds: the installed artifacts'
- * files (copies: the candidate must not change when the package is updated), `result`'s thresholds,
- * the chain module and its manifest, staged beside the folder and put in place whole (a candidate
- * folder is never merged into: see `stageFolder`).
- */
-async function writeCandidate(
-  cwd: string,
-  registry: ChainRegistry,
-  trainable: TrainableChain,
-  result: CalibrationResult,
-): Promise<WrittenCandidate> {
-  const { version } = await candidateVersionFor(cwd, registry, trainable.name);
-  const dir = resolve(cwd, CANDIDATES_DIR, `${trainable.name}@${version}`);
-  const stage = stageFolder(dir, { exclusive: true, shown: displayPath(cwd, dir) });
-  try {
-    const thresholds = basename(trainable.thresholdsPath(trainable.artifactsDir));
-    for (const name of readdirSync(trainable.artifactsDir)) {
-      const from = join(trainable.artifactsDir, name);
-      if (name !== thresholds && statSync(from).isFile()) copyFileSync(from, join(stage.dir, name));
-    }
-    writeThresholds(trainable.thresholdsPath(stage.dir), result);
-    writeFileSync(join(stage.dir, CANDIDATE_MODULE), trainable.chainModule(dir, version));
-    writeFileSync(join(stage.dir, CANDIDATE_MANIFEST), candidateManifestText(trainable.name, version));
-  } catch (error) {
-    stage.discard();
-    throw error;
-  }
-  stage.commit();
-  return { id: `${trainable.name}@${version}`, version, dir, module: join(dir, CANDIDATE_MODULE) };
 }

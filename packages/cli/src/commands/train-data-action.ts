@@ -14,7 +14,6 @@ import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { assertUtf8File } from "../evaluation/assert-utf8-file.ts";
 import { readCsvColumns } from "../evaluation/csv-column-error.ts";
-import { ExitCode } from "../exit-codes.ts";
 import { displayPath } from "../format/display-path.ts";
 import { jsonText } from "../format/json-text.ts";
 import { plural } from "../format/plural.ts";
@@ -28,6 +27,7 @@ import {
 } from "../training/candidate-manifest.ts";
 import { candidateUse } from "../training/candidate-use.ts";
 import { CANDIDATES_DIR, candidateVersionFor } from "../training/candidate-version.ts";
+import { exitInterrupted, listenForInterrupt } from "../training/interrupt-listener.ts";
 import { type StagedFolder, stageFolder } from "../training/staged-folder.ts";
 import { trainableChainNamed } from "../training/trainable-chain-named.ts";
 import { trainingBar } from "../training/training-bar.ts";
@@ -110,16 +110,24 @@ export async function trainDataAction(
   assertWritablePath(outDir, { option: "--out", shown: options.out ?? outShown, kind: "directory" });
   const stream = globals.json ? undefined : ctx.io.progressStream;
   const bar = stream ? trainingBar(stream) : undefined;
-  // A candidate's folder is its own: the commit fails rather than merge into another training's.
-  const stage = stageFolder(outDir, { exclusive: version !== undefined, shown: outShown });
-  const onSignal = (signal: NodeJS.Signals): void => {
+  // Listened for before the staged folder is made: a signal with no listener ends the process at
+  // once, which would leave the folder behind.
+  let staged: StagedFolder | undefined;
+  const interrupt = listenForInterrupt((signal) => {
     bar?.stop();
-    stage.discard();
-    ctx.io.err(`catena: interrupted; nothing was written to ${outShown}\n`);
-    process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+    staged?.discard();
+    exitInterrupted(ctx, signal, `; nothing was written to ${outShown}`);
+  });
+  // A candidate's folder is its own: the commit fails rather than merge into another training's.
+  const stage = (() => {
+    try {
+      return stageFolder(outDir, { exclusive: version !== undefined, shown: outShown });
+    } catch (error) {
+      interrupt.stop();
+      throw error;
+    }
+  })();
+  staged = stage;
   let trained: { report: TrainingReport; files: string[] };
   let calibrated: TrainedCalibration | undefined;
   try {
@@ -142,8 +150,7 @@ export async function trainDataAction(
   } finally {
     bar?.stop();
     // Synchronously up to the commit below: no signal lands between the last check and it.
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    interrupt.stop();
   }
   // Thresholds chosen for other weights would route items by scores they were not chosen for:
   // without a calibration, the folder's old ones go in the same commit as the new weights.

@@ -19,6 +19,7 @@ import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
 import { absoluteGateFailures } from "../training/absolute-gate-failures.ts";
 import { candidateVersionFor } from "../training/candidate-version.ts";
+import { exitInterrupted, listenForInterrupt } from "../training/interrupt-listener.ts";
 import { assertPromotableLock } from "../training/promote-candidate.ts";
 import type { StagedFolder } from "../training/staged-folder.ts";
 import { type TrainFromTracesResult, trainFromTraces } from "../training/train-from-traces.ts";
@@ -159,17 +160,11 @@ export async function trainFromTracesAction(
   /** The candidate's folder once it is written (the staged files put in place). */
   let written: string | undefined;
   let finished: TrainFromTracesResult | undefined;
-  let interrupted = false;
+  // A second Ctrl-C while the reader closes is ignored (see listenForInterrupt): the first one's
+  // exit is under way.
   const onSignal = (signal: NodeJS.Signals): void => {
-    // A second Ctrl-C while the reader closes must not end the command the default way (no exit
-    // code, the folder left behind): the first one's exit is under way.
-    if (interrupted) return;
-    interrupted = true;
     bar?.stop();
-    const exit = (): never => {
-      ctx.io.err(`catena: interrupted${interruptedWhat()}\n`);
-      return process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
-    };
+    const exit = (): never => exitInterrupted(ctx, signal, interruptedWhat());
     // A reader that does not close within a second does not keep the command from ending; the
     // timer is not unref'd: it keeps the process alive until the exit, whatever else has ended.
     setTimeout(exit, 1000);
@@ -186,8 +181,8 @@ export async function trainFromTracesAction(
     staged.discard();
     return `; nothing was written to ${displayPath(ctx.io.cwd, staged.target)} (the candidate staged beside it is removed)`;
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const interrupt = listenForInterrupt(onSignal);
+  const interrupted = (): boolean => interrupt.signal !== undefined;
   let result: TrainFromTracesResult;
   try {
     result = await trainFromTraces({
@@ -220,7 +215,7 @@ export async function trainFromTracesAction(
         }
         // The candidate's folder, reports and promotion follow with no await: a Ctrl-C already
         // handled stops them, and one that comes after finds them done.
-        if (interrupted) throw new CliError("interrupted before the candidate was written");
+        if (interrupted()) throw new CliError("interrupted before the candidate was written");
         staged = undefined;
       },
       onWritten: (dir) => {
@@ -236,7 +231,7 @@ export async function trainFromTracesAction(
     finished = result;
   } catch (error) {
     // Interrupted, the signal handler's exit ends the command (and says what it left), not this error.
-    if (interrupted) return;
+    if (interrupted()) return;
     // A promotion refused or failed after the candidate was written: it stays, with its report.
     if (written !== undefined) {
       ctx.io.err(
@@ -249,17 +244,14 @@ export async function trainFromTracesAction(
     // Still listening while the reader closes: a signal then ends the command as in any phase, its
     // handler waiting on this same close (a reader closes once, however often asked); the
     // handler's exit then reports the interruption, not this close's error.
-    if (!interrupted)
+    if (!interrupted())
       await reader.close().catch((error: unknown) => {
-        if (!interrupted) throw error;
+        if (!interrupted()) throw error;
       });
-    if (!interrupted) {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-    }
+    if (!interrupted()) interrupt.stop();
   }
   // Interrupted, the signal handler closes the reader and ends the command.
-  if (interrupted) return;
+  if (interrupted()) return;
   if (globals.json) {
     ctx.io.out(jsonText(summaryJson(result)));
   } else {

@@ -50,8 +50,16 @@ export async function runBatch<TInput, TOutput>(
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
   const identityOf = (): BatchIdentity => (identity ??= batchIdentity(chain, inputs, options));
-  // The checkpoint writer and the rate limiter load with the first batch that needs them, not
-  // with the engine: a single `catena run` needs neither.
+  // The rate limiter and the checkpoint writer load with the first batch that needs them, not
+  // with the engine: a single `catena run` needs neither. What holds nothing open comes first, so
+  // that its failure leaves no results file behind.
+  const gate = await rateGate(options.rate, options.signal);
+  const runOptions: RunOptions = { ...options };
+  // Copied, frozen and viewed once for the batch, not once per item (see sharedRunMetadata).
+  if (options.metadata !== undefined) runOptions.metadata = sharedRunMetadata(options.metadata);
+  // Only a queue needs an id (it names the batch's jobs): a local batch does not pay for one.
+  const batchId =
+    options.queue === undefined ? "" : (options.batchId ?? queueBatchId(identityOf(), options.checkpoint));
   const checkpoint = options.checkpoint
     ? await (await import("./jsonl-checkpoint.ts")).JsonlCheckpoint.open(options.checkpoint, {
         identity: identityOf(),
@@ -61,21 +69,12 @@ export async function runBatch<TInput, TOutput>(
       })
     : undefined;
   const collect = options.collect ?? checkpoint === undefined;
-  const gate = await rateGate(options.rate, options.signal);
   const startedAt = performance.now();
   const total = options.total ?? (Array.isArray(inputs) ? inputs.length : undefined);
   const recorder = new BatchRecorder({ chain, options, checkpoint, collect, total, startedAt });
-  const runOptions: RunOptions = { ...options };
-  // Copied, frozen and viewed once for the batch, not once per item (see sharedRunMetadata).
-  if (options.metadata !== undefined) runOptions.metadata = sharedRunMetadata(options.metadata);
-  let aborted = false;
-  /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
-  let failed = false;
-  let inFlight = 0;
-  // Only a queue needs an id (it names the batch's jobs): a local batch does not pay for one.
-  const batchId =
-    options.queue === undefined ? "" : (options.batchId ?? queueBatchId(identityOf(), options.checkpoint));
   let queued: QueuedBatch | undefined;
+  // Past this point the batch's own try closes the checkpoint; up to it, a failure to open the
+  // queue must, or its file handle would outlive the batch.
   try {
     queued = await options.queue?.open({
       batchId,
@@ -88,6 +87,10 @@ export async function runBatch<TInput, TOutput>(
     await checkpoint?.close();
     throw error;
   }
+  let aborted = false;
+  /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
+  let failed = false;
+  let inFlight = 0;
 
   /** A queued item's run on the queue's workers: throws only when the batch is aborted. */
   const runQueued = async (q: QueuedBatch, index: number, input: unknown): Promise<QueuedRunResult> => {
@@ -137,11 +140,19 @@ export async function runBatch<TInput, TOutput>(
   };
 
   const finishedSet = checkpoint?.finished;
-  const source = inputSource(
-    inputs,
-    finishedSet && finishedSet.size > 0 ? (i) => finishedSet.has(i) : undefined,
-    options.signal,
-  );
+  let source: ReturnType<typeof inputSource>;
+  try {
+    // Asks the inputs for their iterator: a reader of the caller's may throw here already.
+    source = inputSource(
+      inputs,
+      finishedSet && finishedSet.size > 0 ? (i) => finishedSet.has(i) : undefined,
+      options.signal,
+    );
+  } catch (error) {
+    await checkpoint?.close();
+    await queued?.close({ complete: false });
+    throw error;
+  }
   // An item's run may start on the clock readings that ended the worker's previous one when only
   // synchronous bookkeeping of ours came between: no caller's code (an array's items), no wait.
   const handsOff = source.plain && gate === undefined && queued === undefined;

@@ -1,6 +1,6 @@
 /* Type tests of a failed model call, as PROVIDER_FAILED lists it in `details.calls`. */
 import { describe, expectTypeOf, it } from "vitest";
-import type { FailedCall } from "../index.ts";
+import type { FailedCall, ProviderFailureKind } from "../index.ts";
 
 describe("FailedCall", () => {
   it("says the custom base URL a call went to, as an optional string", () => {
@@ -32,5 +32,34 @@ describe("FailedCall", () => {
     // @ts-expect-error: a flag, not the option's name
     const wrong: Pick<FailedCall, "namesTimeout"> = { namesTimeout: "callTimeoutMs" };
     void wrong;
+  });
+});
+
+describe("FailedCall kind", () => {
+  it("is one of the kinds the step tells apart, a 409 and a cut answer with kinds of their own", () => {
+    expectTypeOf<FailedCall["kind"]>().toEqualTypeOf<ProviderFailureKind>();
+    // The whole union: a kind added or dropped is a change users' switch statements see.
+    expectTypeOf<ProviderFailureKind>().toEqualTypeOf<
+      | "rate-limit"
+      | "server"
+      | "conflict"
+      | "connection"
+      | "timeout"
+      | "malformed-response"
+      | "empty-answer"
+      | "token-limit"
+      | "client"
+      | "refusal"
+      | "content-filter"
+      | "quota"
+      | "unknown"
+    >();
+    // @ts-expect-error: no kind "cut-off" (a cut answer is "token-limit")
+    const wrong: Pick<FailedCall, "kind"> = { kind: "cut-off" };
+    void wrong;
+  });
+
+  it("says what the provider said of retrying (x-should-retry), as an optional flag", () => {
+    expectTypeOf<FailedCall["shouldRetry"]>().toEqualTypeOf<boolean | undefined>();
   });
 });

@@ -1,6 +1,6 @@
 import { plural } from "../format/plural.ts";
 import { credentialAdvice } from "../llm/provider-credential.ts";
-import { transientStatus } from "../llm/provider-failure.ts";
+import { type ProviderFailureKind, transientStatus } from "../llm/provider-failure.ts";
 import { CatenaError, type CatenaErrorOptions } from "./catena-error.ts";
 import type { SchemaIssue } from "./errors.ts";
 
@@ -11,13 +11,16 @@ export interface FailedCall {
   /** HTTP status, when the provider answered. */
   status?: number;
   /**
-   * rate-limit, server, connection, timeout, malformed-response, empty-answer, client, quota,
-   * refusal, content-filter or unknown.
+   * rate-limit, server, conflict (a 409: a lock on the request's resource timed out, retried),
+   * connection, timeout, malformed-response, empty-answer (no text, or no choices: retried),
+   * token-limit (the token limit cut the answer before it was usable: raise `maxTokens`, not
+   * retried), client, quota, refusal, content-filter or unknown.
    */
-  kind: string;
+  kind: ProviderFailureKind;
   /**
    * Whether the step sent the same request again after this call (true for a 429, a 5xx, a cut
-   * connection). False after a 4xx client error, a refusal, vectors of the wrong length, and also
+   * connection; the provider's `x-should-retry` header, when sent, decides it, see
+   * {@link FailedCall.shouldRetry}). False after a 4xx client error, a refusal, vectors of the wrong length, and also
    * after an `unknown` failure, which the step does not repeat but a `retry()` around it does (see
    * {@link failedCallsDetails}). Absent, it is judged from `status` (see {@link transientStatus}),
    * and true without one.
@@ -35,6 +38,12 @@ export interface FailedCall {
    * credentials or query; absent for the provider's own endpoint. Says which key a 401 is about.
    */
   baseURL?: string;
+  /**
+   * What the provider said in its `x-should-retry` header, when it said it. It decided
+   * {@link FailedCall.retryable}, except that `true` leaves an account out of quota, a refused key
+   * (401/403) and an unknown model (404) not retryable.
+   */
+  shouldRetry?: boolean;
   /** How long the provider asked to wait, when that was longer than the step waits (`retry.maxRetryAfterMs`). */
   refusedWaitMs?: number;
   /** The longest wait the step accepts (`retry.maxRetryAfterMs`), beside {@link FailedCall.refusedWaitMs}. */
@@ -165,12 +174,18 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
   if (call?.kind === "quota") {
     return `The provider's account has run out of quota (insufficient_quota): check its plan and billing, or use another key${fallbacks}; retrying does not help.`;
   }
-  if (call?.kind === "client") {
+  if (call?.kind === "client" && call.retryable !== true) {
     return step
       ? "The provider refused the request itself (a model it does not know, a prompt over the context length, a bad setting): fix the step's model or prompt; retrying does not help."
       : "The provider refused the request itself (a model it does not know, a text over the model's input length, a bad setting): fix the embedder's model or shorten the texts; retrying does not help.";
   }
-  if (call?.kind === "empty-answer" && call.retryable === false) {
+  if (call?.shouldRetry === false && call.kind !== "token-limit") {
+    // Only a failure the status would have retried gets here (a 5xx, a 429): the header changed it.
+    return step
+      ? "The provider said not to send this request again (x-should-retry: false): check its status and the step's model and settings, or add `fallbacks`."
+      : "The provider said not to send this request again (x-should-retry: false): check its status and the embedder's model and settings.";
+  }
+  if (call?.kind === "token-limit") {
     return "Raise the step's `maxTokens` (a reasoning model spends tokens before it answers) or ask for a shorter answer; retrying does not help.";
   }
   if (call?.refusedWaitMs !== undefined) {
@@ -203,7 +218,7 @@ export function whatToDo(call: FailedCall | undefined, caller: "step" | "embedde
       ? "Check the provider's status, the network and any proxy between them (the timeout is none of the step's or the model client's); raise `retry.attempts`, or add `fallbacks`."
       : "Check the provider's status, the network and any proxy between them (the timeout is none of the embedder's or its client's); or raise `retry.attempts`.";
   }
-  if (call?.status === 409) {
+  if (call?.kind === "conflict") {
     // Retried as OpenAI's own client does: OpenAI answers 409 when a lock on the request's
     // resource timed out, which passes once the other request holding it ends.
     const what =

@@ -6,11 +6,13 @@ import { abortReason, settle, sleep } from "../async/settle.ts";
 import { ChainDefinitionError, ProviderNotConfiguredError } from "../errors/errors.ts";
 import type { FailedCall } from "../errors/llm-errors.ts";
 import { plural } from "../format/plural.ts";
+import { checkCallTimeout, checkRateNumbers, checkRetryNumbers } from "../llm/numeric-options.ts";
 import { shownBaseURL } from "../llm/provider-credential.ts";
 import { classifyProviderError, type ProviderFailure } from "../llm/provider-failure.ts";
 import type { RateLimits } from "../llm/provider-rate-limiter.ts";
 import { providerRateLimiter, type RateLimitTarget } from "../llm/rate-limit-registry.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from "../llm/retry-policy.ts";
+import { knownSecrets, redactErrorSecrets } from "../llm/secret-text.ts";
 import type { Embedder, EmbedOptions } from "../steps/step-kinds.ts";
 import { DiskEmbeddingCache, type EmbeddingCache } from "./embedding-cache.ts";
 import { EmbeddingProviderError } from "./embedding-provider-error.ts";
@@ -98,6 +100,11 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
         { details: { model: this.model, dimensions: dimension } },
       );
     }
+    // Refused now, not on the first request: a timeout of 0 would abort every request at once.
+    const owner = { name: "openAiEmbedder", details: { model: this.model } };
+    checkCallTimeout(owner, options.callTimeoutMs);
+    checkRetryNumbers(owner, options.retry);
+    checkRateNumbers(owner, options.rateLimit);
     this.dimension = dimension;
     this.id = `openai:${this.model}:d${dimension}`;
     this.#options = options;
@@ -202,11 +209,21 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
       } catch (error) {
         permit.settle(0);
         if (signal?.aborted) throw abortReason(signal, what);
+        // The provider's text may echo the key or a secret part of the URL (see redactSecrets).
+        const secrets = knownSecrets(
+          this.#options.apiKey || process.env.OPENAI_API_KEY || undefined,
+          target.baseURL,
+        );
+        redactErrorSecrets(error, secrets);
         lastError = error;
         // The client's `timeout` is `callTimeoutMs`: a "Request timed out" sooner is another's.
         const clientTimeoutMs = this.#options.callTimeoutMs ?? 60_000;
         answer = {
-          failure: classifyProviderError(error, { elapsedMs: performance.now() - began, clientTimeoutMs }),
+          failure: classifyProviderError(error, {
+            elapsedMs: performance.now() - began,
+            clientTimeoutMs,
+            secrets,
+          }),
         };
       }
       if ("vectors" in answer) {
@@ -236,6 +253,7 @@ export class OpenAiEmbedder extends Embeddings implements Embedder {
             : failure.message,
         ...(failure.status === undefined ? {} : { status: failure.status }),
         ...(failure.namesTimeout === true ? { namesTimeout: true } : {}),
+        ...(failure.shouldRetry === undefined ? {} : { shouldRetry: failure.shouldRetry }),
         ...(shown === undefined ? {} : { baseURL: shown }),
       });
       if (!failure.retryable || attempt === this.#retry.attempts) break;

@@ -3,9 +3,11 @@ import { ProviderNotConfiguredError } from "../errors/errors.ts";
 import type { JsonValue } from "../types.ts";
 import { canonicalJson } from "../versioning/canonical-json.ts";
 import { loadLangChain } from "./langchain-runtime.ts";
+import { MAX_TIMER_MS } from "./max-timer-ms.ts";
 import { parseModelId } from "./model-id.ts";
 import type { RateLimitTarget } from "./rate-limit-registry.ts";
 import { meteredFetch } from "./response-meter.ts";
+import { knownSecrets } from "./secret-text.ts";
 
 /** A model as an llm step takes it: a provider-qualified id, or a LangChain chat model instance. */
 export type ChatModelInput = string | BaseChatModel;
@@ -34,6 +36,11 @@ export interface ResolvedModel {
    * when known: tells its timeout from another it reports the same way (see classifyProviderError).
    */
   clientTimeoutMs?: number;
+  /**
+   * The secrets of the model's calls, hidden wherever a provider's error echoes them: its API key
+   * and the secret-looking segments of its base URL (see `knownSecrets`).
+   */
+  secrets: readonly string[];
 }
 
 /** What is known of a model when the chain is defined: its id and its fingerprinted description. */
@@ -113,11 +120,19 @@ export async function resolveChatModel(
     const timeout = (model as { timeout?: unknown }).timeout;
     const clientTimeoutMs =
       typeof timeout === "number" ? timeout : openAi ? OPENAI_CLIENT_TIMEOUT_MS : undefined;
+    // ChatOpenAI keeps its key as `apiKey` (and `openAIApiKey`), AzureChatOpenAI as
+    // `azureOpenAIApiKey`, other clients as `apiKey` too: every one is hidden where echoed.
+    const key = [
+      (model as { apiKey?: unknown }).apiKey,
+      (model as { openAIApiKey?: unknown }).openAIApiKey,
+      (model as { azureOpenAIApiKey?: unknown }).azureOpenAIApiKey,
+    ].filter((k): k is string => typeof k === "string");
     return {
       id: instanceId(model),
       chat: model,
       endpoint: baseURL === undefined ? { provider } : { provider, baseURL },
       ...(clientTimeoutMs === undefined ? {} : { clientTimeoutMs }),
+      secrets: knownSecrets(key, baseURL),
     };
   }
   const parsed = parseModelId(model);
@@ -146,7 +161,7 @@ export async function resolveChatModel(
       );
     }
     // Local OpenAI-compatible servers need no key, but the OpenAI client refuses to start without one.
-    params.apiKey = apiKey ?? "not-needed";
+    params.apiKey = apiKey ?? NO_KEY;
     // Every answer's usage is read from the HTTP body, including answers the client then rejects.
     params.configuration = baseURL === undefined ? { fetch: meteredFetch } : { baseURL, fetch: meteredFetch };
     if (baseURL !== undefined) endpoint = { provider: parsed.provider, baseURL };
@@ -169,17 +184,21 @@ export async function resolveChatModel(
     chat: await chat,
     endpoint,
     ...(clientTimeoutMs === undefined ? {} : { clientTimeoutMs }),
+    secrets: knownSecrets(
+      typeof params.apiKey === "string" && params.apiKey !== NO_KEY ? params.apiKey : undefined,
+      endpoint.baseURL,
+    ),
   };
 }
+
+/** The key given to the OpenAI client of a server that takes none (it refuses to start without one). */
+const NO_KEY = "not-needed";
 
 /** Providers (by `_llmType()`) whose instances are the OpenAI client's: ChatOpenAI, AzureChatOpenAI. */
 const OPENAI_CLIENTS: ReadonlySet<string> = new Set(["openai", "azure_openai"]);
 
 /** The OpenAI client's own `timeout` when none is given: 10 minutes. */
 const OPENAI_CLIENT_TIMEOUT_MS = 600_000;
-
-/** The longest delay a Node timer takes; a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The `timeout` of a client Catena builds: the client's default of 10 minutes, or a second past the

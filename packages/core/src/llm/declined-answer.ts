@@ -45,7 +45,8 @@ export function declinedAnswer(
  * came, except in two cases:
  * - the token limit cut it off before any text (`finish_reason` `length`, or another provider's
  *   equivalent, see {@link tokenLimitReason}): a reasoning model that spent `maxTokens` thinking.
- *   Asking the same again meets the same limit: not retryable, and the error says to raise `maxTokens`;
+ *   Kind `token-limit`: asking the same again meets the same limit, so it is not retried, and the
+ *   error says to raise `maxTokens`;
  * - the provider billed output tokens beyond any reasoning tokens but sent no text at all: a
  *   provider or proxy lost the text, and the next answer may come whole: retryable.
  *
@@ -62,7 +63,7 @@ export function emptyAnswer(
   const cut = tokenLimitReason(answer, message.response_metadata);
   if (cut !== undefined) {
     return {
-      kind: "empty-answer",
+      kind: "token-limit",
       retryable: false,
       message: `the answer was cut off by the token limit before any text (${cut}, empty content)`,
     };

@@ -38,6 +38,8 @@ export interface LlmStepOptions {
    * Timeout of each model call, in milliseconds (default 60 s); a call that times out is retried.
    * The client Catena builds for an OpenAI model id waits past it (its own `timeout` is set a second
    * longer when this is over its 10 minutes); a chat model instance keeps its own `timeout`.
+   * A whole number from 1 to 2147483647: anything else (0, negative, NaN, 1.5) is refused when the
+   * step is defined, as are impossible values of the other numeric options (see `checkLlmStepNumbers`).
    */
   callTimeoutMs?: number;
   /** Timeout of the whole step (every call, retry and fallback), as for every step kind. */

@@ -30,10 +30,11 @@ import type { ResponseCache } from "./response-cache.ts";
 import { responseCacheKey } from "./response-cache-key.ts";
 import { type MeteredResponse, metered, ResponseMeter } from "./response-meter.ts";
 import { type RetryPolicy, retryDelay } from "./retry-policy.ts";
+import { redactErrorSecrets } from "./secret-text.ts";
 import { contentText } from "./structured-answer.ts";
 import type { StructuredRequest } from "./structured-request.ts";
 import { estimateTokens } from "./token-estimate.ts";
-import { structuredCutOff, tokenLimitReason } from "./token-limit.ts";
+import { structuredCutOff, tokenLimitReason, wholeCutAnswer } from "./token-limit.ts";
 import { tokenSink, withTokenHandler } from "./token-stream-handler.ts";
 import { UnreadableAnswer, unreadableReason } from "./unreadable-answer.ts";
 
@@ -185,6 +186,12 @@ export class ModelCaller {
         } finally {
           clearTimeout(timer);
         }
+        // The OpenAI client refuses a json-schema answer the token limit stopped before LangChain
+        // sees it; one whose JSON was complete all the same is whole (see completeJsonAnswer), and
+        // is read from the body Catena metered, as the same answer asked for in json mode is.
+        if (message === undefined && this.options.structured !== undefined && !timeout.signal.aborted) {
+          message = await wholeCutAnswer(meter.last, thrown);
+        }
         // Every billed answer counts, read or not: the provider's figures from the HTTP body,
         // else (providers whose client Catena does not create) LangChain's from the message.
         const billed = await meter.settled();
@@ -205,7 +212,7 @@ export class ModelCaller {
             declinedAnswer(meter.last, message) ??
             (this.options.structured === undefined
               ? emptyAnswer(meter.last, message, this.options.allowEmpty)
-              : structuredCutOff(meter.last, message.response_metadata));
+              : structuredCutOff(meter.last, message.response_metadata, undefined, message));
           if (declined === undefined) {
             this.warnIfCut(ctx, model.id, meter.last, message);
             if (cache && key) {
@@ -222,6 +229,9 @@ export class ModelCaller {
           failedCall = { call, error: lastError, answer: message, endTime: Date.now() };
         } else {
           if (ctx.signal.aborted) throw abortReason(ctx.signal, `llm step "${step}"`);
+          // The error is the step's failure's cause, which a results file, a log and the trace
+          // show: the provider's text in it may echo the key or a secret part of the URL.
+          redactErrorSecrets(thrown, model.secrets);
           const answer = meter.last;
           const filtered = answer?.finishReason === "content_filter" ? CONTENT_FILTERED : undefined;
           // A structured answer the token limit cut fails however it was read (the client may
@@ -255,6 +265,7 @@ export class ModelCaller {
                       ? {}
                       : { clientTimeoutMs: model.clientTimeoutMs }),
                     fromId: typeof input === "string",
+                    secrets: model.secrets,
                   }));
         }
         failures.push({
@@ -265,6 +276,7 @@ export class ModelCaller {
           message: failure.message,
           ...(failure.status === undefined ? {} : { status: failure.status }),
           ...(failure.namesTimeout === true ? { namesTimeout: true } : {}),
+          ...(failure.shouldRetry === undefined ? {} : { shouldRetry: failure.shouldRetry }),
           ...(baseURL === undefined ? {} : { baseURL }),
         });
         if (!failure.retryable || attempt === retry.attempts) break;
@@ -315,18 +327,25 @@ export class ModelCaller {
     );
   }
 
-  /** A plain answer stopped by the token limit is kept, but said: it is probably missing its end. */
+  /**
+   * A plain answer stopped by the token limit is kept, but said: it is probably missing its end. A
+   * structured answer stopped by it is used only when its JSON was complete (see
+   * `completeJsonAnswer`): said too, as the limit left no room to spare.
+   */
   private warnIfCut(
     ctx: StepContext,
     model: string,
     answer: MeteredResponse | undefined,
     message: AIMessage,
   ): void {
-    if (this.options.structured !== undefined) return;
     const cut = tokenLimitReason(answer, message.response_metadata);
     if (cut === undefined) return;
+    const said =
+      this.options.structured === undefined
+        ? "was cut off by the token limit"
+        : "reached the token limit just as its JSON was complete; it is used";
     ctx.logger.warn(
-      `llm step "${this.options.step}": the answer of ${model} was cut off by the token limit (${cut}); raise \`maxTokens\` or ask for a shorter answer.`,
+      `llm step "${this.options.step}": the answer of ${model} ${said} (${cut}); raise \`maxTokens\` or ask for a shorter answer.`,
       { maxTokens: this.options.settings.maxTokens },
     );
   }

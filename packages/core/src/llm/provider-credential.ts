@@ -1,4 +1,5 @@
 import { parseModelId } from "./model-id.ts";
+import { REDACTED, secretLike } from "./secret-text.ts";
 
 /**
  * The environment variable each provider's LangChain package reads its credential from, by the
@@ -70,19 +71,10 @@ export function shownBaseURL(baseURL: string | undefined): string | undefined {
     const url = new URL(baseURL);
     const path = url.pathname
       .split("/")
-      .map((segment) => (secretLike(segment) ? "<redacted>" : segment))
+      .map((segment) => (secretLike(segment) ? REDACTED : segment))
       .join("/");
     return `${url.origin}${path}`.replace(/\/+$/, "");
   } catch {
     return "a custom base URL";
   }
-}
-
-/** Whether a URL path segment looks like a credential rather than a route or a model name. */
-function secretLike(segment: string): boolean {
-  if (/^sk[-_]/i.test(segment)) return true;
-  for (const run of segment.match(/[A-Za-z0-9]{20,}/g) ?? []) {
-    if (/[0-9]/.test(run) && /[A-Za-z]/.test(run)) return true;
-  }
-  return false;
 }

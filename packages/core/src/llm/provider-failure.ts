@@ -1,17 +1,29 @@
+import { redactSecrets } from "./secret-text.ts";
+
+/**
+ * How a model call failed. `conflict` is a 409 (a lock on the request's resource timed out; it
+ * passes, and is retried); `empty-answer` an answer with no text or no choices (retried);
+ * `token-limit` an answer the token limit cut before it was usable (a plain one before any text, a
+ * structured one before its JSON was complete: raise `maxTokens`; not retried).
+ */
+export type ProviderFailureKind =
+  | "rate-limit"
+  | "server"
+  | "conflict"
+  | "connection"
+  | "timeout"
+  | "malformed-response"
+  | "empty-answer"
+  | "token-limit"
+  | "client"
+  | "refusal"
+  | "content-filter"
+  | "quota"
+  | "unknown";
+
 /** What went wrong with a model call, and whether trying again can help. */
 export interface ProviderFailure {
-  kind:
-    | "rate-limit"
-    | "server"
-    | "connection"
-    | "timeout"
-    | "malformed-response"
-    | "empty-answer"
-    | "client"
-    | "refusal"
-    | "content-filter"
-    | "quota"
-    | "unknown";
+  kind: ProviderFailureKind;
   retryable: boolean;
   /** HTTP status, when the provider answered. */
   status?: number;
@@ -25,6 +37,12 @@ export interface ProviderFailure {
    * network's, the operating system's connect timeout).
    */
   namesTimeout?: boolean;
+  /**
+   * What the provider said of retrying in its `x-should-retry` header (`true` or `false`), when it
+   * said it. It decides `retryable`, as in OpenAI's own client, except that `true` does not make
+   * an account out of quota, a refused key (401/403) or an unknown model (404) retryable.
+   */
+  shouldRetry?: boolean;
 }
 
 /**
@@ -38,6 +56,11 @@ export interface FailedCallContext {
   clientTimeoutMs?: number;
   /** The model was given as an id: Catena built its client, so there is no instance to set `timeout` on. */
   fromId?: boolean;
+  /**
+   * Secrets of the call (its API key, the secret-looking segments of its base URL, see
+   * `knownSecrets`), hidden wherever the provider's message echoes them.
+   */
+  secrets?: readonly string[];
 }
 
 /**
@@ -57,7 +80,11 @@ export function transientStatus(status: number): boolean {
  * Classifies an error thrown by a LangChain chat model call (the OpenAI SDK's errors as LangChain
  * passes them on, or fetch's): 429, 408, 409, 425 and 5xx, connection failures, timeouts and
  * unparseable answers are retryable; other 4xx (bad request, authentication, unknown model) are not,
- * nor is a 429 saying `insufficient_quota` (an account out of credit, not a rate limit).
+ * nor is a 429 saying `insufficient_quota` (an account out of credit, not a rate limit). A 409 is
+ * kind `conflict` (a lock timeout, retried). A response header `x-should-retry: false` stops
+ * any retry and `true` retries a refused request, as in OpenAI's own client, except that an
+ * account out of quota, a refused key and an unknown model stay not retryable. The message has the call's secrets
+ * and anything looking like a key hidden (see `redactSecrets`).
  * An error event in a streamed answer (no status) is judged by its type: `server_error` and
  * rate limits are retryable, `invalid_request_error` is not.
  * `call` tells the client's own timeout apart: the OpenAI client reports any timeout of its fetch
@@ -76,25 +103,22 @@ export function classifyProviderError(error: unknown, call?: FailedCallContext):
     cause?: unknown;
   };
   // LangChain appends a troubleshooting link to the provider's message; the step says what to do.
-  const message = (typeof e.message === "string" ? e.message : String(error))
-    .replace(/\s*Troubleshooting URL: \S+\s*$/, "")
-    .trim();
+  // The provider's text may echo a key or a secret part of the URL it was sent to (a gateway's
+  // "no route for /v1/<key>/…"): hidden before the message reaches an error, a log or a results file.
+  const message = redactSecrets(
+    (typeof e.message === "string" ? e.message : String(error))
+      .replace(/\s*Troubleshooting URL: \S+\s*$/, "")
+      .trim(),
+    call?.secrets,
+  );
   // LangChain wraps some answers (a prompt over the context window: ContextOverflowError) and
   // keeps the provider's error, with its status, as the cause.
   const status = statusOf(error) ?? statusOf(e.cause);
   if (status !== undefined) {
-    const retryAfterMs = retryAfterOf(
-      e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers,
-    );
+    const headers = e.headers ?? (e.cause as { headers?: unknown } | null | undefined)?.headers;
+    const retryAfterMs = retryAfterOf(headers);
     const base = { status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-    // OpenAI answers an account out of credit with a 429 too; no wait brings the credit back.
-    if (status === 429 && errorCodes(error).includes("insufficient_quota")) {
-      return { kind: "quota", retryable: false, ...base };
-    }
-    if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
-    if (status === 408) return { kind: "timeout", retryable: true, ...base };
-    if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
-    return { kind: "client", retryable: false, ...base };
+    return withShouldRetry(statusFailure(status, errorCodes(error), base), shouldRetryOf(headers));
   }
   const event = streamedErrorOf(error) ?? streamedErrorOf(e.cause);
   if (event !== undefined) {
@@ -152,6 +176,59 @@ export function classifyProviderError(error: unknown, call?: FailedCallContext):
   // Not retried by the step (it may be a bug in the caller's own model class), but not known to
   // fail again either: a retry() around the step still retries it (see failedCallsDetails).
   return { kind: "unknown", retryable: false, message };
+}
+
+/** A failure by its HTTP status and the provider's error codes. */
+function statusFailure(
+  status: number,
+  codes: readonly string[],
+  base: Pick<ProviderFailure, "status" | "message" | "retryAfterMs">,
+): ProviderFailure {
+  // OpenAI answers an account out of credit with a 429 too; no wait brings the credit back.
+  if (status === 429 && codes.includes("insufficient_quota"))
+    return { kind: "quota", retryable: false, ...base };
+  if (status === 429) return { kind: "rate-limit", retryable: true, ...base };
+  if (status === 408) return { kind: "timeout", retryable: true, ...base };
+  // A lock on the request's resource timed out (OpenAI): it passes once the other request ends,
+  // so it is retried, but it is no outage of the provider's and its advice says so.
+  if (status === 409) return { kind: "conflict", retryable: true, ...base };
+  if (transientStatus(status)) return { kind: "server", retryable: true, ...base };
+  return { kind: "client", retryable: false, ...base };
+}
+
+/**
+ * A failure by its status, with the provider's `x-should-retry` word applied, as in OpenAI's own
+ * client (openai-node's shouldRetry): `false` stops any retry (a 500 it knows will fail again);
+ * `true` retries a request refused for itself (a 400, a 422 it knows will pass), but never an
+ * account out of quota, a key refused (401/403) or an unknown model (404): those fail for every
+ * item, and a batch stops on them only while they are not retryable. The message says what the
+ * provider said only when that changed the decision the status made.
+ */
+function withShouldRetry(failure: ProviderFailure, said: boolean | undefined): ProviderFailure {
+  if (said === undefined) return failure;
+  const systemic =
+    failure.kind === "quota" || failure.status === 401 || failure.status === 403 || failure.status === 404;
+  const retryable = said && systemic ? failure.retryable : said;
+  if (retryable === failure.retryable) return { ...failure, shouldRetry: said };
+  return {
+    ...failure,
+    retryable,
+    shouldRetry: said,
+    message: `${failure.message.replace(/[\s.]+$/, "")} (the provider said x-should-retry: ${said})`,
+  };
+}
+
+/**
+ * The provider's `x-should-retry` header (a Headers object or a record): true or false when it
+ * says so in those words, as OpenAI's client reads it; undefined when absent or anything else.
+ */
+export function shouldRetryOf(headers: unknown): boolean | undefined {
+  if (headers === null || typeof headers !== "object") return undefined;
+  const value =
+    typeof (headers as Headers).get === "function"
+      ? (headers as Headers).get("x-should-retry")
+      : (headers as Record<string, unknown>)["x-should-retry"];
+  return value === "true" ? true : value === "false" ? false : undefined;
 }
 
 /**

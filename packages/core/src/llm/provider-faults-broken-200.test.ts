@@ -50,7 +50,7 @@ const cases: FaultCase[] = [
     name: 'finish_reason "length" before any text',
     reply: () => ({ content: "", finishReason: "length" }),
     code: "PROVIDER_FAILED",
-    kind: "empty-answer",
+    kind: "token-limit",
     requests: 1,
     retryable: false,
     message: /cut off by the token limit before any text .*Raise the step's `maxTokens`/,
@@ -66,11 +66,6 @@ const cases: FaultCase[] = [
         { method: "functionCalling" },
         { toolCalls: [{ name: "ask_answer", arguments: '{"label": "ref' }], finishReason: "length" },
       ],
-      [
-        "function calling, arguments that happen to parse",
-        { method: "functionCalling" },
-        { toolCalls: [{ name: "ask_answer", arguments: { label: "ref" } }], finishReason: "length" },
-      ],
     ] as const
   ).map(
     ([how, options, reply]): FaultCase => ({
@@ -78,7 +73,7 @@ const cases: FaultCase[] = [
       reply: () => reply,
       step: { schema: label, repairs: 2, ...options },
       code: "PROVIDER_FAILED",
-      kind: "empty-answer",
+      kind: "token-limit",
       requests: 1,
       retryable: false,
       message:

@@ -42,7 +42,7 @@ const cases: FaultCase[] = [
     name: "HTTP 409 (a lock timeout)",
     reply: () => ({ fail: 409 }),
     code: "PROVIDER_FAILED",
-    kind: "server",
+    kind: "conflict",
     requests: ATTEMPTS,
     retryable: true,
     message:

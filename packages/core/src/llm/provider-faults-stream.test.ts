@@ -23,7 +23,7 @@ const cases: FaultCase[] = [
     reply: () => ({ content: "", finishReason: "length" }),
     stream: true,
     code: "PROVIDER_FAILED",
-    kind: "empty-answer",
+    kind: "token-limit",
     requests: 1,
     retryable: false,
     message:

@@ -53,8 +53,11 @@ export class ProviderRateLimiter {
     if (same) return;
     for (const key of ["requestsPerMinute", "tokensPerMinute", "burstSeconds"] as const) {
       const value = limits[key];
-      if (value !== undefined && !(value > 0)) {
-        throw new RangeError(`rate limit ${key} must be a number > 0, got ${value}`);
+      // Finite, as a step's `rateLimit` must be: leave a limit out for none.
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+        throw new RangeError(
+          `rate limit ${key} must be a finite number > 0 (leave it out for no limit), got ${value}`,
+        );
       }
     }
     this.limits = { ...limits };

@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from "./max-timer-ms.ts";
+
 /** How an llm step retries a failing model before moving on to its fallbacks. */
 export interface RetryPolicy {
   /** Calls per model in all, the first included (default 5). */
@@ -6,7 +8,7 @@ export interface RetryPolicy {
   initialMs: number;
   /** Growth of the delay from one retry to the next (default 2). */
   factor: number;
-  /** Longest computed delay, in milliseconds (default 20 s). */
+  /** Longest computed delay, in milliseconds (default 20 s); Infinity for no bound. */
   maxMs: number;
   /** Draw each delay uniformly from [delay / 2, delay], so that concurrent callers spread out (default true). */
   jitter: boolean;
@@ -42,10 +44,15 @@ export function retryDelay(
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number | undefined {
+  // A timer fires a delay past 2^31 - 1 ms at once: with no bound (Infinity), the wait is capped there.
   if (retryAfterMs !== undefined) {
     if (retryAfterMs > policy.maxRetryAfterMs) return undefined;
-    return retryAfterMs + random() * Math.min(retryAfterMs * 0.1, 250);
+    return Math.min(retryAfterMs + random() * Math.min(retryAfterMs * 0.1, 250), MAX_TIMER_MS);
   }
-  const delay = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, retry - 1));
+  const delay = Math.min(
+    policy.maxMs,
+    policy.initialMs * policy.factor ** Math.max(0, retry - 1),
+    MAX_TIMER_MS,
+  );
   return policy.jitter ? delay / 2 + random() * (delay / 2) : delay;
 }

@@ -10,5 +10,6 @@ import { contentText } from "./structured-answer.ts";
  */
 export function estimateTokens(messages: readonly BaseMessage[], maxTokens: number | undefined): number {
   const chars = messages.reduce((n, m) => n + contentText(m.content).length, 0);
-  return Math.ceil(chars / 4) + (maxTokens ?? 0);
+  // -1 is "no limit" (@langchain/openai): no allowance is known to add.
+  return Math.ceil(chars / 4) + (maxTokens === undefined || maxTokens < 0 ? 0 : maxTokens);
 }

@@ -50,7 +50,7 @@ describe("emptyAnswer", () => {
 
   it.each(cut)("fails an empty answer %s cut off, not retryable", (_provider, metadata, said) => {
     expect(emptyAnswer(undefined, message(metadata))).toMatchObject({
-      kind: "empty-answer",
+      kind: "token-limit",
       retryable: false,
       message: `the answer was cut off by the token limit before any text (${said}, empty content)`,
     });

@@ -10,6 +10,7 @@ import { compilePrompt, valuesFor } from "../llm/llm-prompt.ts";
 import type { LlmLabelResult, LlmStepOptions } from "../llm/llm-step-options.ts";
 import { modelCallAnnotation, traceOtherCall } from "../llm/model-call-trace.ts";
 import { type ModelAnswer, ModelCaller } from "../llm/model-caller.ts";
+import { checkLlmStepNumbers } from "../llm/numeric-options.ts";
 import { DiskResponseCache, defaultResponseCache, type ResponseCache } from "../llm/response-cache.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../llm/retry-policy.ts";
 import {
@@ -59,6 +60,7 @@ export function llm<const O extends LlmStepOptions>(name: string, options: O): S
     );
   }
   checkPromptAgainstInput(name, prompt.variables, options.input);
+  checkLlmStepNumbers(name, options);
   const models = [options.model, ...(options.fallbacks ?? [])];
   const described = models.map(describeModel);
   for (const m of described) warnFloatingModel(name, m.id);
