@@ -1,0 +1,117 @@
+import type { QueuedRunResult } from "@catena/core";
+import { type AnyChain, type RunOptions, retryableByDefault, run } from "@catena/core";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Redis } from "ioredis";
+import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
+import { failureReason, queuedResult } from "./job-outcome.ts";
+import { batchKey, type ItemJobData, removedKey } from "./queue-layout.ts";
+import type { QueueWorkerOptions } from "./queue-worker-options.ts";
+
+/** What the worker reads of the items it runs, kept up to date by {@link itemProcessor}. */
+export interface ItemRuns {
+  /** Items whose chain runs now (the others in flight wait for Redis to store their result). */
+  inChain: number;
+  /** Items finished here (any status). */
+  finished: number;
+  /** The items running here, by job id: aborting one stops its run (its lock went to another worker). */
+  readonly taken: Map<string, AbortController>;
+}
+
+/**
+ * The BullMQ processor of a worker: runs an item with core's `run`, with the chain it was submitted
+ * with, and counts it in its batch; refuses (fails at once, without retries) the items of a
+ * cancelled or removed batch and of a chain this worker does not have, or has another version of.
+ * See `startWorker` for what is retried.
+ */
+export function itemProcessor(
+  connection: Redis,
+  queueName: string,
+  options: Pick<QueueWorkerOptions, "chains" | "tracer" | "onRefuse">,
+  runs: ItemRuns,
+): (job: Job<ItemJobData>) => Promise<QueuedRunResult> {
+  const refused = new Set<string>();
+  const stopped = new Map<string, { at: number; value: BatchStop }>();
+
+  /** Whether a batch was cancelled or removed; asked at most once a second per batch. */
+  const stopOf = async (batchId: string): Promise<BatchStop> => {
+    const cached = stopped.get(batchId);
+    if (cached && Date.now() - cached.at < 1000) return cached.value;
+    const [cancelled, removed] = await Promise.all([
+      connection.hexists(batchKey(queueName, batchId), "cancelled"),
+      connection.exists(removedKey(queueName, batchId)),
+    ]);
+    const value: BatchStop = removed === 1 ? "removed" : cancelled === 1 ? "cancelled" : undefined;
+    stopped.set(batchId, { at: Date.now(), value });
+    return value;
+  };
+  const refuse = async (job: Job<ItemJobData>, code: string, message: string): Promise<never> => {
+    const said = `${job.data.batchId}|${code}`;
+    if (!refused.has(said)) {
+      refused.add(said);
+      options.onRefuse?.(message);
+    }
+    await countFinished(connection, queueName, job.data, "refused", { code, message });
+    // Unrecoverable: no retries, the job goes to the failed set and the submitter records why.
+    throw new UnrecoverableError(failureReason(code, message));
+  };
+
+  return async (job) => {
+    const data = job.data;
+    const { name, version, fingerprint } = data.chain;
+    const stop = await stopOf(data.batchId);
+    if (stop === "removed") {
+      return refuse(job, "QUEUE_BATCH_REMOVED", `Batch ${data.batchId} was removed.`);
+    }
+    if (stop === "cancelled") {
+      return refuse(job, "QUEUE_BATCH_CANCELLED", `Batch ${data.batchId} was cancelled.`);
+    }
+    const chain: AnyChain | undefined = options.chains.find(`${name}@${version}`);
+    if (!chain) {
+      return refuse(
+        job,
+        "QUEUE_CHAIN_UNKNOWN",
+        `This worker does not know chain ${name}@${version} (batch ${data.batchId}); start it with the module that defines it (--chains <module>).`,
+      );
+    }
+    if (chain.fingerprint !== fingerprint) {
+      return refuse(
+        job,
+        "QUEUE_CHAIN_MISMATCH",
+        `Chain ${name}@${version} here has fingerprint ${chain.fingerprint}, but batch ${data.batchId} was submitted with ${fingerprint}: this worker runs other code than the submitter. Deploy the same chain code to the workers, then resume the batch with --retry-failed.`,
+      );
+    }
+    const runOptions: RunOptions = {
+      ...data.run,
+      metadata: { ...data.run.metadata, batchId: data.batchId, batchIndex: data.index },
+    };
+    if (options.tracer) runOptions.tracer = options.tracer;
+    const taken = new AbortController();
+    runOptions.signal = taken.signal;
+    const id = job.id ?? "";
+    runs.taken.set(id, taken);
+    runs.inChain++;
+    const result = await run(chain, data.input, runOptions).finally(() => {
+      runs.inChain--;
+      runs.taken.delete(id);
+    });
+    // Its lock was freed (this worker's connection was gone long enough to count as dead) and the
+    // item runs on another worker: that one records it; counting it here too would count it twice.
+    if (taken.signal.aborted) throw taken.signal.reason;
+    // Only what may pass is retried, as by a retry(): bad input, a refusal, a provider's 401 or
+    // exhausted quota fail the same way every time (see retryableByDefault).
+    const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
+    if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+      await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
+      throw result.error; // BullMQ runs it again after the backoff
+    }
+    const failure =
+      result.status === "error" ? { code: result.error.code, message: result.error.message } : undefined;
+    // Not counted when the batch has no record (removed while this item ran): see the worker's `drop`.
+    await countFinished(connection, queueName, data, result.status, failure);
+    runs.finished++;
+    return queuedResult(result);
+  };
+}
+
+/** A batch's stop a worker heeds: cancelled (`catena queue cancel`), removed, or none. */
+type BatchStop = "cancelled" | "removed" | undefined;
