@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { goneSinceKey, LEASE_MS, takeWatchTurn, watchLeaseKey } from "./dead-watch-lease.ts";
 import { KEY_PREFIX } from "./queue-layout.ts";
 
 /**
@@ -27,13 +28,17 @@ export function workerConnectionName(workerId: string): string {
 }
 
 /**
- * Frees the items of a dead worker: for each job in `active` whose lock a token of worker ARGV[2]
- * holds (BullMQ's tokens are `<worker id>:<n>`), the lock is deleted and the job marked stalled, so
- * BullMQ's next stalled-job check puts it back in `wait` (its own script, counting the stall); then
- * the worker leaves the registry. KEYS: active, stalled, registry; ARGV: job key prefix, worker id.
+ * Frees the items of a dead worker, if it is still this watch's turn: for each job in `active`
+ * whose lock a token of worker ARGV[2] holds (BullMQ's tokens are `<worker id>:<n>`), the lock is
+ * deleted and the job marked stalled, so BullMQ's next stalled-job check puts it back in `wait` (its
+ * own script, counting the stall); then the worker leaves the registry and the gone-since hash.
+ * KEYS: active, stalled, registry, lease, gone-since; ARGV: job key prefix, worker id, own id.
+ * Returns how many items it freed, or -1 when another worker watches now.
  */
 const RELEASE_DEAD_WORKER = `
 local prefix, id = ARGV[1], ARGV[2]
+local held = redis.call("GET", KEYS[4])
+if not held or string.sub(held, 1, #ARGV[3] + 1) ~= ARGV[3] .. " " then return -1 end
 local freed = 0
 for _, jobId in ipairs(redis.call("LRANGE", KEYS[1], 0, -1)) do
   local lock = redis.call("GET", prefix .. jobId .. ":lock")
@@ -44,6 +49,7 @@ for _, jobId in ipairs(redis.call("LRANGE", KEYS[1], 0, -1)) do
   end
 end
 redis.call("SREM", KEYS[3], id)
+redis.call("HDEL", KEYS[5], id)
 return freed
 `;
 
@@ -55,16 +61,28 @@ return freed
  * gone from `CLIENT LIST` for `deadAfterMs` (5 s by default) is dead. That is safe where a shorter lock is
  * not: a worker whose event loop is blocked (a CPU-heavy step, a model loading) keeps its
  * connection, and so its items, while it would miss renewing a short lock and have its items run
- * twice. Nothing is done for {@link SETTLE_MS} after this watch's own connection reconnected or
- * Redis started (a restart or a failover: every connection is gone a while), nor when Redis does not list this
- * worker's own name (CLIENT LIST or SETNAME not allowed, as on some hosted Redis): the locks then
- * expire as before. Runs on an unref'd timer, one look at a time.
+ * twice.
+ *
+ * One worker of a queue looks at a time (its turn, a lease in Redis renewed at each look, see
+ * {@link takeWatchTurn}), twice a second: `CLIENT LIST` costs Redis in proportion to its
+ * connections, and every worker looking made that grow with the square of the workers. The others
+ * only try to take the turn, a small script, at the same pace: one takes it within a look or two of
+ * {@link LEASE_MS} after the watching worker stopped renewing it (it died, or is blocked, or lost
+ * its connection), and counts that one gone from its last renewal. When each worker was first seen
+ * gone is kept in Redis, on Redis's clock, so a new watcher goes on from there. The grace is the
+ * watching worker's `deadAfterMs`: give all the workers of a queue the same.
+ *
+ * Nothing is done for {@link SETTLE_MS} after this watch's own connection reconnected or
+ * Redis started (a restart or a failover: every connection is gone a while; a worker seen gone
+ * before counts from then at the earliest), nor when Redis does not list this worker's own name
+ * (CLIENT LIST or SETNAME not allowed, as on some hosted Redis): the locks then expire as before.
+ * Runs on an unref'd timer, one look at a time.
  */
 export function watchForDeadWorkers(options: {
   connection: Redis;
   queueName: string;
-  /** The name this process's worker connection has now (it changes when the worker starts again). */
-  ownName: () => string;
+  /** The BullMQ id of this process's worker now (it changes when the worker starts again). */
+  ownId: () => string;
   /** How long a worker's connection must stay gone (default {@link DEFAULT_DEAD_AFTER_MS}). */
   deadAfterMs?: number;
 }): { stop(): void } {
@@ -76,42 +94,51 @@ export function watchForDeadWorkers(options: {
     readyAt = Date.now();
   };
   connection.on("ready", onReady);
-  /** When each registered worker was first seen without its connection. */
-  const gone = new Map<string, number>();
+  const goneKey = goneSinceKey(queueName);
   let looking = false;
   const look = async (): Promise<void> => {
-    const now = Date.now();
-    if (connection.status !== "ready" || now - readyAt < SETTLE_MS) {
-      gone.clear();
-      return;
-    }
-    const [list, registered] = await Promise.all([
+    // Not settled, it neither takes nor renews the turn: another worker may watch meanwhile.
+    if (connection.status !== "ready" || Date.now() - readyAt < SETTLE_MS) return;
+    const ownId = options.ownId();
+    const turn = await takeWatchTurn(connection, queueName, ownId, TICK_MS);
+    if (!turn.mine) return;
+    const [list, registered, goneSince] = await Promise.all([
       connection.client("LIST") as Promise<string>,
       connection.smembers(workersKey(queueName)),
+      connection.hgetall(goneKey),
     ]);
     const names = new Set(list.split("\n").map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1]));
-    if (!names.has(options.ownName())) return;
+    if (!names.has(workerConnectionName(ownId))) return;
+    const { now } = turn;
+    const seen = new Set(registered);
+    // Back, or no longer registered (closed, or freed by an earlier watcher): not gone.
+    const back = Object.keys(goneSince).filter((id) => !seen.has(id) || names.has(workerConnectionName(id)));
+    if (back.length > 0) await connection.hdel(goneKey, ...back);
+    let startedAt: number | undefined;
     for (const id of registered) {
-      if (names.has(workerConnectionName(id))) {
-        gone.delete(id);
+      if (names.has(workerConnectionName(id))) continue;
+      const recorded = goneSince[id];
+      if (recorded === undefined) {
+        await connection.hsetnx(goneKey, id, String(now));
         continue;
       }
-      const since = gone.get(id) ?? now;
-      gone.set(id, since);
-      if (now - since < deadAfterMs) continue;
       // A Redis that just started (a restart, a failover) lists only who reconnected yet.
-      if ((await redisUptimeMs(connection)) < SETTLE_MS) return;
-      gone.delete(id);
+      startedAt ??= now - (await redisUptimeMs(connection));
+      if (now - Math.max(Number(recorded), startedAt + SETTLE_MS) < deadAfterMs) continue;
       const key = `${KEY_PREFIX}:${queueName}`;
-      await connection.eval(
+      const freed = await connection.eval(
         RELEASE_DEAD_WORKER,
-        3,
+        5,
         `${key}:active`,
         `${key}:stalled`,
         workersKey(queueName),
+        watchLeaseKey(queueName),
+        goneKey,
         `${key}:`,
         id,
+        ownId,
       );
+      if (freed === -1) return;
     }
   };
   const timer = setInterval(() => {

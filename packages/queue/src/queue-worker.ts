@@ -163,7 +163,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const deadWatch = watchForDeadWorkers({
     connection,
     queueName,
-    ownName: () => workerConnectionName(worker.id),
+    ownId: () => worker.id,
     ...(deadAfterMs === undefined ? {} : { deadAfterMs }),
   });
   const stuckWatch = watchForStuck({
