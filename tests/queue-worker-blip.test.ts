@@ -6,7 +6,6 @@
  * worker freed them and ran them a second time.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChainRegistry } from "@catena/core";
@@ -16,6 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
 import { spawnFixture } from "./support/fixture-process.ts";
 import { useTestRedis } from "./support/redis.ts";
+import { redisProxy } from "./support/redis-proxy.ts";
 
 const redis = useTestRedis();
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -34,43 +34,6 @@ async function until(
   }
 }
 
-/** A TCP proxy to the test Redis on 127.0.0.1, port 0, that can cut every connection for a while. */
-async function proxy(port: number): Promise<{ url: string; cut(ms: number): Promise<void>; close(): void }> {
-  const sockets = new Set<Socket>();
-  let refusing = false;
-  const server: Server = createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = createConnection({ host: "127.0.0.1", port });
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      sockets.add(a);
-      a.pipe(b);
-      a.on("error", () => b.destroy());
-      a.on("close", () => {
-        sockets.delete(a);
-        b.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port: own } = server.address() as { port: number };
-  return {
-    url: `redis://127.0.0.1:${own}`,
-    async cut(ms) {
-      refusing = true;
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => setTimeout(r, ms));
-      refusing = false;
-    },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
-
 /** The names of the connections Redis lists now. */
 async function clientNames(admin: Redis): Promise<Map<string, string>> {
   const list = (await admin.client("LIST")) as string;
@@ -87,7 +50,7 @@ describe("a live worker whose connection to Redis blips", () => {
   it("keeps its items through a CLIENT KILL and a 2 s cut, as it reconnects within the grace: each runs once, there", async () => {
     const admin = new Redis(redis.url);
     cleanup.push(() => admin.disconnect());
-    const cutter = await proxy(Number(new URL(redis.url).port));
+    const cutter = await redisProxy(redis.port);
     cleanup.push(() => cutter.close());
     const dir = mkdtempSync(join(tmpdir(), "catena-worker-blip-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));

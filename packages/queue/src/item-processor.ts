@@ -4,7 +4,7 @@ import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
-import { batchKey, type ItemJobData, removedKey } from "./queue-layout.ts";
+import { batchKey, type ItemJobData, jobLockKey, removedKey } from "./queue-layout.ts";
 import type { QueueWorkerOptions } from "./queue-worker-options.ts";
 
 /** What the worker reads of the items it runs, kept up to date by {@link itemProcessor}. */
@@ -13,8 +13,16 @@ export interface ItemRuns {
   inChain: number;
   /** Items finished here (any status). */
   finished: number;
-  /** The items running here, by job id: aborting one stops its run (its lock went to another worker). */
-  readonly taken: Map<string, AbortController>;
+  /** The items whose chain runs here, by job id: stopping one ends its run (its lock went to another worker). */
+  readonly taken: Map<string, RunningItem>;
+}
+
+/** An item whose chain runs here. */
+export interface RunningItem {
+  /** This worker's token in the item's lock (BullMQ's `<worker id>:<n>`) while it holds it. */
+  token: string;
+  /** Aborts the run's signal: the run ends at once, and is neither counted nor stored. */
+  stop: AbortController;
 }
 
 /**
@@ -50,13 +58,21 @@ export function itemProcessor(
       refused.add(said);
       options.onRefuse?.(message);
     }
-    await countFinished(connection, queueName, job.data, "refused", { code, message });
+    await countFinished(connection, queueName, job.data, lockOf(job), "refused", { code, message });
     // Unrecoverable: no retries, the job goes to the failed set and the submitter records why.
     throw new UnrecoverableError(failureReason(code, message));
   };
 
+  /** The job's lock key and this worker's token in it. */
+  const lockOf = (job: Job<ItemJobData>): { key: string; token: string } => ({
+    key: jobLockKey(queueName, job.id ?? ""),
+    token: job.token ?? "",
+  });
+
   return async (job) => {
     const data = job.data;
+    const id = job.id ?? "";
+    const lock = lockOf(job);
     const { name, version, fingerprint } = data.chain;
     const stop = await stopOf(data.batchId);
     if (stop === "removed") {
@@ -87,12 +103,12 @@ export function itemProcessor(
     if (options.tracer) runOptions.tracer = options.tracer;
     const taken = new AbortController();
     runOptions.signal = taken.signal;
-    const id = job.id ?? "";
-    runs.taken.set(id, taken);
+    const item: RunningItem = { token: lock.token, stop: taken };
+    runs.taken.set(id, item);
     runs.inChain++;
     const result = await run(chain, data.input, runOptions).finally(() => {
       runs.inChain--;
-      runs.taken.delete(id);
+      if (runs.taken.get(id) === item) runs.taken.delete(id);
     });
     // Its lock was freed (this worker's connection was gone long enough to count as dead) and the
     // item runs on another worker: that one records it; counting it here too would count it twice.
@@ -107,10 +123,20 @@ export function itemProcessor(
     const failure =
       result.status === "error" ? { code: result.error.code, message: result.error.message } : undefined;
     // Not counted when the batch has no record (removed while this item ran): see the worker's `drop`.
-    await countFinished(connection, queueName, data, result.status, failure);
+    // The lock is read in the count's own script: lost since the last check, it is not counted.
+    if ((await countFinished(connection, queueName, data, lock, result.status, failure)) === "lock-lost") {
+      throw lostItemError(id);
+    }
     runs.finished++;
     return queuedResult(result);
   };
+}
+
+/** Why the run of an item whose lock went to another worker was stopped here. */
+export function lostItemError(jobId: string): Error {
+  return new Error(
+    `lost item ${jobId} to another worker (this worker's connection to Redis was gone too long); stopped it here`,
+  );
 }
 
 /** A batch's stop a worker heeds: cancelled (`catena queue cancel`), removed, or none. */

@@ -31,9 +31,11 @@ export interface QueueWorkerOptions {
   /**
    * How long another worker's connection must be missing from Redis's `CLIENT LIST` before this
    * worker counts it as dead and frees its items for the others (default 5000 ms, at least 1000).
-   * Shorter hands a killed worker's items on sooner; but a live worker whose connection blips for
-   * longer (a network hiccup, a proxy restart, `CLIENT KILL`) loses its items, which then run twice
-   * (it stops its copies once it sees their locks gone, at its next lock renewal).
+   * One worker of a queue watches at a time, in turns: the watching worker's value counts, so give
+   * every worker of a queue the same. Shorter hands a killed worker's items on sooner; but a live
+   * worker whose connection blips for longer (a network hiccup, a proxy restart, `CLIENT KILL`)
+   * loses its items, which then start again elsewhere (it stops its copies within about a second
+   * of being back, and counts nothing of them).
    */
   deadWorkerAfterMs?: number;
   /** How often BullMQ's stalled-job check puts items of dead workers back (default 500 ms, or the lock duration when shorter). */

@@ -3,7 +3,8 @@ import { type Job, Queue, type RedisClient, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isConnectionError } from "./connection-error.ts";
 import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
-import { type ItemRuns, itemProcessor } from "./item-processor.ts";
+import { type ItemRuns, itemProcessor, lostItemError } from "./item-processor.ts";
+import { watchForLostLocks } from "./lost-lock-watch.ts";
 import { DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
 import { checkWorkerOptions, type QueueWorkerOptions } from "./queue-worker-options.ts";
 import { awayMessage } from "./redis-away.ts";
@@ -97,18 +98,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Named after the worker's id, which starts its lock tokens: another worker's dead-worker watch
     // frees its items once this connection is gone (set before it connects; kept on reconnects).
     own.options.connectionName = workerConnectionName(created.id);
-    // Another worker freed these items (it took this one for dead: its connection was gone for
-    // `deadWorkerAfterMs`) and they run there: the copies here stop, at their next step.
+    // Told at a failed lock renewal; the lost-lock watch mostly stops these runs long before.
     created.on("lockRenewalFailed", (jobIds: string[]) => {
-      for (const jobId of jobIds) {
-        runs.taken
-          .get(jobId)
-          ?.abort(
-            new Error(
-              `lost item ${jobId} to another worker (this worker's connection to Redis was gone too long); stopped it here`,
-            ),
-          );
-      }
+      for (const jobId of jobIds) runs.taken.get(jobId)?.stop.abort(lostItemError(jobId));
     });
     created.on("completed", drop);
     created.on("failed", drop);
@@ -156,6 +148,12 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   );
   blocking[0] = await worker.waitUntilReady();
   await connection.sadd(workersKey(queueName), worker.id);
+  // Freed as a dead worker while its connection was gone, it left the registry: back in it, so
+  // that the dead-worker watch still hands its items on should it die later.
+  const register = (): void => {
+    void connection.sadd(workersKey(queueName), worker.id).catch(() => undefined);
+  };
+  connection.on("ready", register);
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
@@ -166,6 +164,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     ownId: () => worker.id,
     ...(deadAfterMs === undefined ? {} : { deadAfterMs }),
   });
+  const lockWatch = watchForLostLocks({ connection, queueName, runs });
   const stuckWatch = watchForStuck({
     connection,
     queueName,
@@ -202,6 +201,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       closing ??= (async () => {
         stuckWatch.stop();
         deadWatch.stop();
+        connection.off("ready", register);
         await closeWorker({
           queueName,
           worker,
@@ -213,6 +213,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
           running: () => running,
           inChain: () => runs.inChain,
         });
+        lockWatch.stop();
       })();
       return closing;
     },
