@@ -66,11 +66,15 @@ return freed
  * One worker of a queue looks at a time (its turn, a lease in Redis renewed at each look, see
  * {@link takeWatchTurn}), twice a second: `CLIENT LIST` costs Redis in proportion to its
  * connections, and every worker looking made that grow with the square of the workers. The others
- * only try to take the turn, a small script, at the same pace: one takes it within a look or two of
+ * only try to take the turn, a small script, at the same pace: one takes it within a look of
  * {@link LEASE_MS} after the watching worker stopped renewing it (it died, or is blocked, or lost
- * its connection), and counts that one gone from its last renewal. When each worker was first seen
- * gone is kept in Redis, on Redis's clock, so a new watcher goes on from there. The grace is the
- * watching worker's `deadAfterMs`: give all the workers of a queue the same.
+ * its connection). When each worker was first seen gone is kept in Redis, on Redis's clock, so a
+ * new watcher goes on from there; one it finds gone that the last watcher had not recorded (the
+ * last watcher itself, and any that died with it, as on one machine) counts from the last
+ * watcher's next look after its last renewal, the look it would have made: a kill is handed on as
+ * soon whoever watched. The price: a live worker whose connection went in the same moment as the
+ * watcher's has a grace shorter by up to the lease. The grace is the watching worker's
+ * `deadAfterMs`: give all the workers of a queue the same.
  *
  * Nothing is done for {@link SETTLE_MS} after this watch's own connection reconnected or
  * Redis started (a restart or a failover: every connection is gone a while; a worker seen gone
@@ -100,7 +104,7 @@ export function watchForDeadWorkers(options: {
     // Not settled, it neither takes nor renews the turn: another worker may watch meanwhile.
     if (connection.status !== "ready" || Date.now() - readyAt < SETTLE_MS) return;
     const ownId = options.ownId();
-    const turn = await takeWatchTurn(connection, queueName, ownId, TICK_MS);
+    const turn = await takeWatchTurn(connection, queueName, ownId);
     if (!turn.mine) return;
     const [list, registered, goneSince] = await Promise.all([
       connection.client("LIST") as Promise<string>,
@@ -114,17 +118,21 @@ export function watchForDeadWorkers(options: {
     // Back, or no longer registered (closed, or freed by an earlier watcher): not gone.
     const back = Object.keys(goneSince).filter((id) => !seen.has(id) || names.has(workerConnectionName(id)));
     if (back.length > 0) await connection.hdel(goneKey, ...back);
+    // Taken over: the workers gone now that the last watcher did not record were there at its
+    // last look, and are counted from its next one (as it would have, had it gone on), so that
+    // those that died with it (one machine) are handed on as soon as the others.
+    const firstSeen = String(turn.takenOverFrom === undefined ? now : turn.takenOverFrom + TICK_MS);
     let startedAt: number | undefined;
     for (const id of registered) {
       if (names.has(workerConnectionName(id))) continue;
       const recorded = goneSince[id];
       if (recorded === undefined) {
-        await connection.hsetnx(goneKey, id, String(now));
-        continue;
+        await connection.hsetnx(goneKey, id, firstSeen);
+        if (turn.takenOverFrom === undefined) continue;
       }
       // A Redis that just started (a restart, a failover) lists only who reconnected yet.
       startedAt ??= now - (await redisUptimeMs(connection));
-      if (now - Math.max(Number(recorded), startedAt + SETTLE_MS) < deadAfterMs) continue;
+      if (now - Math.max(Number(recorded ?? firstSeen), startedAt + SETTLE_MS) < deadAfterMs) continue;
       const key = `${KEY_PREFIX}:${queueName}`;
       const freed = await connection.eval(
         RELEASE_DEAD_WORKER,
