@@ -9,8 +9,6 @@ import type { QueueWorkerOptions } from "./queue-worker-options.ts";
 
 /** What the worker reads of the items it runs, kept up to date by {@link itemProcessor}. */
 export interface ItemRuns {
-  /** Items whose chain runs now (the others in flight wait for Redis to store their result). */
-  inChain: number;
   /** Items finished here (any status). */
   finished: number;
   /** The items whose chain runs here, by job id: stopping one ends its run (its lock went to another worker). */
@@ -105,9 +103,7 @@ export function itemProcessor(
     runOptions.signal = taken.signal;
     const item: RunningItem = { token: lock.token, stop: taken };
     runs.taken.set(id, item);
-    runs.inChain++;
     const result = await run(chain, data.input, runOptions).finally(() => {
-      runs.inChain--;
       if (runs.taken.get(id) === item) runs.taken.delete(id);
     });
     // Its lock was freed (this worker's connection was gone long enough to count as dead) and the

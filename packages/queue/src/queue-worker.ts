@@ -1,5 +1,5 @@
 import type { QueuedRunResult } from "@catena/core";
-import { type Job, Queue, type RedisClient, Worker } from "bullmq";
+import { type Job, Queue, type RedisClient, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isConnectionError } from "./connection-error.ts";
 import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
@@ -12,6 +12,7 @@ import { reachRedis, redisConnection } from "./redis-connection.ts";
 import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
+import { type ItemTracking, TrackedWorker } from "./tracked-worker.ts";
 import { closeWorker } from "./worker-close.ts";
 
 export type { QueueWorkerOptions } from "./queue-worker-options.ts";
@@ -47,7 +48,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const deadAfterMs = options.deadWorkerAfterMs;
   const connection = redisConnection(options.url);
   await reachRedis(connection, options.url);
-  const runs: ItemRuns = { inChain: 0, finished: 0, taken: new Map() };
+  const runs: ItemRuns = { finished: 0, taken: new Map() };
   const processor = itemProcessor(connection, queueName, options, runs);
 
   if (options.rate) {
@@ -58,14 +59,15 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   let running = 0;
   let closing: Promise<void> | undefined;
   let takenAt = Date.now();
-  const counted = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
-    running++;
-    takenAt = Date.now();
-    try {
-      return await processor(job);
-    } finally {
+  /** Items in flight here: from BullMQ's taking them until their result or failure is stored. */
+  const tracking: ItemTracking = {
+    begin() {
+      running++;
+      takenAt = Date.now();
+    },
+    end() {
       running--;
-    }
+    },
   };
   /**
    * Drops a finished job (completed, failed, or failed to be retried) whose batch carries a removal
@@ -84,7 +86,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   /** A BullMQ worker on a connection of its own (BullMQ adds a blocking one, a duplicate). */
   const newWorker = (): { worker: Worker<ItemJobData, QueuedRunResult>; connection: Redis } => {
     const own = redisConnection(options.url);
-    const created = new Worker<ItemJobData, QueuedRunResult>(queueName, counted, {
+    const created = new TrackedWorker(tracking, queueName, processor, {
       connection: own,
       prefix: KEY_PREFIX,
       concurrency: options.concurrency ?? 16,
@@ -135,7 +137,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
             options.url,
             away,
             options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
-            closing === undefined ? undefined : runs.inChain,
+            closing === undefined ? undefined : running,
           ),
         ),
       onBack: () => options.onBack?.(),
@@ -211,7 +213,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
           blocking,
           watch,
           running: () => running,
-          inChain: () => runs.inChain,
         });
         lockWatch.stop();
       })();

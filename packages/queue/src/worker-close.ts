@@ -23,18 +23,23 @@ export interface ClosingWorker {
   blocking: RedisClient[];
   /** The Redis watch, still on: Redis may die during the close. Stopped at its end. */
   watch: RedisWatch;
-  /** Items in flight here. */
+  /** Items in flight here: their chain runs, or their result waits for Redis to be stored. */
   running(): number;
-  /** Items whose chain runs now (the others of {@link running} wait for Redis to store their result). */
-  inChain(): number;
 }
 
 /**
  * Closes a worker: stops taking items, waits for those in flight (through a Redis restart), and
- * disconnects; it leaves the registry of workers when it closed with nothing left in flight. Forced
- * (items and connections dropped at once) when Redis is away while no chain runs, when Redis has
- * been away for the whole allowance, or when BullMQ is still closing {@link CLOSE_WAIT_MS} after the
- * last item ended.
+ * disconnects; it leaves the registry of workers when it closed with nothing left in flight.
+ *
+ * An item whose chain ends while Redis is away stays in flight until Redis takes its result: the
+ * close waits for Redis for it, as for a chain still running, up to the worker's allowance
+ * (`unreachableAfterMs`, 60 s by default), and the result is stored once Redis is back. Only
+ * then is it given up: the item, still locked by this worker, goes to another worker once its
+ * lock expires or another worker's dead-worker watch frees it, and runs again there.
+ *
+ * Forced (connections dropped at once) when Redis is away while no item is in flight, when Redis
+ * has been away for the whole allowance, or when BullMQ is still closing {@link CLOSE_WAIT_MS}
+ * after the last item ended.
  */
 export async function closeWorker(closing: ClosingWorker): Promise<void> {
   const { worker, watch, connection } = closing;
@@ -42,10 +47,10 @@ export async function closeWorker(closing: ClosingWorker): Promise<void> {
   // The watch goes on until the close ends: Redis may die during it.
   const blockingClients = closing.blocking.splice(0);
   // Any connection not ready (Redis restarting, or back but a connection still reconnecting)
-  // while no chain runs: nothing is lost by forcing, and BullMQ's normal close would wait for
-  // an "end" that a reconnecting ioredis never sends.
+  // while no item is in flight: nothing is lost by forcing, and BullMQ's normal close would wait
+  // for an "end" that a reconnecting ioredis never sends.
   const ready = [...closing.watched, ...blockingClients].every((c) => c.status === "ready");
-  const lost = watch.gone || ((watch.down || !ready) && closing.inChain() === 0);
+  const lost = watch.gone || ((watch.down || !ready) && closing.running() === 0);
   if (!lost) {
     // Items in flight take their time, and go on through a Redis restart (a long LLM call
     // thrown away would run, and be billed, twice). BullMQ closing its connections after them
@@ -61,11 +66,11 @@ export async function closeWorker(closing: ClosingWorker): Promise<void> {
         timer = setTimeout(resolve, ms);
       });
     // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended; Redis away
-    // while no chain runs (an item that ended then waits for good to be counted); or Redis
-    // away for the whole allowance (`unreachableAfterMs`), as for a worker that is not closing.
+    // while no item is in flight (nothing to wait for); or Redis away for the whole allowance
+    // (`unreachableAfterMs`), as for a worker that is not closing.
     const stuck = (async () => {
       let idleSince: number | undefined;
-      while (!settled && !watch.gone && !(watch.down && closing.inChain() === 0)) {
+      while (!settled && !watch.gone && !(watch.down && closing.running() === 0)) {
         if (closing.running() > 0) idleSince = undefined;
         else {
           idleSince ??= Date.now();
