@@ -5,15 +5,14 @@
  * watching for dead workers does not take them, and each runs once. With a grace of 1 s, the other
  * worker freed them and ran them a second time.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainRegistry } from "@catena/core";
-import { redisQueue, startWorker } from "@catena/queue";
+import { startWorker } from "@catena/queue";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
-import { spawnFixture } from "./support/fixture-process.ts";
+import { heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
 import { redisProxy } from "./support/redis-proxy.ts";
 
@@ -52,25 +51,14 @@ describe("a live worker whose connection to Redis blips", () => {
     cleanup.push(() => admin.disconnect());
     const cutter = await redisProxy(redis.port);
     cleanup.push(() => cutter.close());
-    const dir = mkdtempSync(join(tmpdir(), "catena-worker-blip-"));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const queueName = `worker-blip-${Date.now()}`;
-    const child = spawnFixture("queue/held-worker.ts", [cutter.url, queueName]);
-    cleanup.push(() => child.kill("SIGKILL"));
-    await until(
-      () => child.said().includes("ready\n"),
-      () => child.said(),
-    );
+    const { dir, batch, child, queueName } = await heldWorkerWithBatch({
+      name: "worker-blip",
+      redisUrl: redis.url,
+      workerUrl: cutter.url,
+      cleanup,
+    });
     const [name] = [...(await clientNames(admin)).keys()].filter((n) => n.startsWith("catena:worker:"));
     expect(name).toBeDefined();
-    const batch = await redisQueue(redis.url, { queueName }).open({
-      batchId: "blip",
-      chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
-      resume: false,
-      retryFailed: false,
-      run: {},
-    });
-    cleanup.push(() => batch.close({ complete: false }));
     const results = [0, 1].map((n) => batch.run(n, { n, dir }));
     for (const r of results) r.catch(() => undefined);
     await until(
@@ -79,10 +67,7 @@ describe("a live worker whose connection to Redis blips", () => {
     );
     const other = await startWorker({ url: redis.url, queueName, chains: new ChainRegistry([heldChain]) });
     cleanup.push(() => other.close());
-    // Workers free nobody's items within 10 s of a Redis start (connections still coming back).
-    const info = await admin.info("server");
-    const upMs = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - upMs)));
+    await redisUpFor(redis.url);
 
     await admin.client("KILL", "ID", (await clientNames(admin)).get(name as string) as string);
     const killedAt = Date.now();

@@ -4,16 +4,15 @@
  * each finishes once. A worker that is alive but busy (its event loop blocked, as by a CPU-heavy
  * step) keeps its items: nobody runs them a second time.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ChainRegistry, type QueuedBatch } from "@catena/core";
-import { type QueueWorker, redisQueue, startWorker } from "@catena/queue";
-import { Redis } from "ioredis";
+import { ChainRegistry } from "@catena/core";
+import { type QueueWorker, startWorker } from "@catena/queue";
 import { afterEach, describe, expect, it } from "vitest";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
-import { type FixtureProcess, spawnFixture } from "./support/fixture-process.ts";
+import { type HeldWorkerWithBatch, heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
+import { until } from "./support/until.ts";
 
 const redis = useTestRedis();
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -21,55 +20,15 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function until(condition: () => boolean, what: () => string, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A batch on a queue of its own, a worker of the held chain in a child process, and a gate dir. */
-async function setUp(): Promise<{
-  queueName: string;
-  dir: string;
-  batch: QueuedBatch;
-  child: FixtureProcess;
-}> {
-  const dir = mkdtempSync(join(tmpdir(), "catena-worker-kill-"));
-  const queueName = `worker-kill-${Date.now()}`;
-  const child = spawnFixture("queue/held-worker.ts", [redis.url, queueName]);
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(() => child.kill("SIGKILL"));
-  await until(
-    () => child.said().includes("ready\n"),
-    () => child.said(),
-  );
-  const batch = await redisQueue(redis.url, { queueName }).open({
-    batchId: "kill",
-    chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
-    resume: false,
-    retryFailed: false,
-    run: {},
-  });
-  cleanup.push(() => batch.close({ complete: false }));
-  return { queueName, dir, batch, child };
+function setUp(): Promise<HeldWorkerWithBatch> {
+  return heldWorkerWithBatch({ name: "kill", redisUrl: redis.url, cleanup });
 }
 
 async function localWorker(queueName: string): Promise<QueueWorker> {
   const worker = await startWorker({ url: redis.url, queueName, chains: new ChainRegistry([heldChain]) });
   cleanup.push(() => worker.close());
   return worker;
-}
-
-async function redisUpFor(ms: number): Promise<void> {
-  const connection = new Redis(redis.url);
-  try {
-    const info = await connection.info("server");
-    const upMs = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, ms - upMs)));
-  } finally {
-    connection.disconnect();
-  }
 }
 
 const startedBy = (dir: string, n: number): string | undefined => {
@@ -89,7 +48,7 @@ describe("a worker killed with kill -9 while it runs items", () => {
     const other = await localWorker(queueName);
     // Workers do not take a dead worker's items from a Redis up for less than 10 s (after a restart,
     // the connections still coming back would look dead): this one was started for the test.
-    await redisUpFor(10_500);
+    await redisUpFor(redis.url);
     writeFileSync(join(dir, "release"), "");
     child.kill("SIGKILL");
     const killedAt = Date.now();

@@ -5,17 +5,16 @@
  * of seconds (BullMQ alone found out at its next lock renewal, up to 15 s later with the default
  * lock, the run going on meanwhile), counts nothing, and the item finishes once, on the other worker.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainRegistry } from "@catena/core";
-import { batchStatus, redisQueue, startWorker } from "@catena/queue";
-import { Redis } from "ioredis";
+import { batchStatus, startWorker } from "@catena/queue";
 import { afterEach, describe, expect, it } from "vitest";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
-import { spawnFixture } from "./support/fixture-process.ts";
+import { heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
 import { redisProxy } from "./support/redis-proxy.ts";
+import { until } from "./support/until.ts";
 
 const redis = useTestRedis();
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -23,38 +22,19 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function until(condition: () => boolean, what: () => string, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe("a live worker whose item another worker took (its connection gone past the grace)", () => {
   it("stops its run within seconds of coming back, counts nothing, and the item finishes once, elsewhere", async () => {
-    const admin = new Redis(redis.url);
-    cleanup.push(() => admin.disconnect());
     const cutter = await redisProxy(redis.port);
     cleanup.push(() => cutter.close());
-    const dir = mkdtempSync(join(tmpdir(), "catena-lost-lock-"));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const queueName = `lost-lock-${Date.now()}`;
     // All through the proxy. A lock of 120 s: BullMQ renews it, and would find it lost, 30 to 60 s
     // after the item started, well after this test's wait for the stop.
-    const child = spawnFixture("queue/held-worker.ts", [cutter.url, queueName, "120000"]);
-    cleanup.push(() => child.kill("SIGKILL"));
-    await until(
-      () => child.said().includes("ready\n"),
-      () => child.said(),
-    );
-    const batch = await redisQueue(redis.url, { queueName }).open({
-      batchId: "lost-lock",
-      chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
-      resume: false,
-      retryFailed: false,
-      run: {},
+    const { dir, batch, child, queueName } = await heldWorkerWithBatch({
+      name: "lost-lock",
+      redisUrl: redis.url,
+      workerUrl: cutter.url,
+      lockMs: 120_000,
+      cleanup,
     });
-    cleanup.push(() => batch.close({ complete: false }));
     const result = batch.run(0, { n: 0, dir });
     result.catch(() => undefined);
     await until(
@@ -62,10 +42,7 @@ describe("a live worker whose item another worker took (its connection gone past
       () => child.said(),
     );
     const childPid = readFileSync(join(dir, "started-0"), "utf8");
-    // Workers free nobody's items within 10 s of a Redis start (connections still coming back).
-    const info = await admin.info("server");
-    const upMs = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - upMs)));
+    await redisUpFor(redis.url);
     // The other worker counts a worker dead after 1 s without its connection.
     const other = await startWorker({
       url: redis.url,

@@ -86,15 +86,33 @@ interface Round {
   lastMs: number;
   gapMs: number;
   restMs: number;
+  /** After: whether the killed process held the dead-worker watch's turn (its lease in Redis). */
+  watcherKilled?: boolean;
+}
+
+/** Runs redis-cli (Debian's, beside redis-server) against the bench's Redis. */
+function redisCli(port: number, ...args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    execFile("redis-cli", ["-p", String(port), ...args], (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    ),
+  );
+}
+
+/**
+ * Whether the worker holding the dead-worker watch's turn just now is gone from Redis's clients a
+ * moment after the kill (its process was the one killed); read before another takes the turn over.
+ */
+async function watcherGone(port: number, queueName: string): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const holder = (await redisCli(port, "GET", `bull:${queueName}:catena-dead-watch`)).split(" ")[0];
+  const clients = await redisCli(port, "CLIENT", "LIST");
+  return !clients.includes(`name=catena:worker:${holder} `);
 }
 
 /** CLIENT LIST's calls and µs so far (INFO commandstats, by Debian's redis-cli, beside redis-server). */
 async function clientListStats(port: number): Promise<{ calls: number; usec: number; at: number }> {
-  const info = await new Promise<string>((resolve, reject) =>
-    execFile("redis-cli", ["-p", String(port), "INFO", "commandstats"], (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    ),
-  );
+  const info = await redisCli(port, "INFO", "commandstats");
   const line = /cmdstat_client\|list:calls=(\d+),usec=(\d+)/.exec(info);
   return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0), at: Date.now() };
 }
@@ -110,6 +128,7 @@ async function round(url: string, port: number, r: number, code: Code): Promise<
   const idleSeconds = (statsBefore.at - idleFrom.at) / 1000;
   const doneAt = new Map<number, { at: number; pid: number }>();
   let killedAt = 0;
+  let watcherKilled: Promise<boolean> | undefined;
   let victim: Worker | undefined;
   let held: number[] = [];
   const inputs = Array.from({ length: ITEMS }, (_, n) => ({ n, ms: ITEM_MS }));
@@ -126,10 +145,12 @@ async function round(url: string, port: number, r: number, code: Code): Promise<
         held = holding(victim);
         victim.child.kill("SIGKILL");
         killedAt = Date.now();
+        if (code === "after") watcherKilled = watcherGone(port, queueName);
       }
     },
   });
   const end = Date.now();
+  const watcherWasKilled = await watcherKilled;
   const statsAfter = await clientListStats(port);
   const seconds = (statsAfter.at - statsBefore.at) / 1000;
   if (summary.done !== ITEMS || doneAt.size !== ITEMS) throw new Error(`round ${r}: ${summary.done} done`);
@@ -153,6 +174,7 @@ async function round(url: string, port: number, r: number, code: Code): Promise<
     lastMs: Math.max(...recovered),
     gapMs,
     restMs: end - killedAt,
+    ...(watcherWasKilled === undefined ? {} : { watcherKilled: watcherWasKilled }),
   };
 }
 
@@ -208,4 +230,11 @@ function table(code: Code, rows: Round[]): void {
     ),
   );
   console.log(`\nitems held by the killed process: ${rows.map((r) => r.held).join(", ")}`);
+  const watched = rows.filter((r) => r.watcherKilled);
+  if (watched.length > 0) {
+    const lasts = watched.map((r) => fmt(r.lastMs / 1000, 2)).join(", ");
+    console.log(
+      `rounds whose killed process held the watch's turn: ${watched.length} (last held item done at ${lasts} s)`,
+    );
+  }
 }
