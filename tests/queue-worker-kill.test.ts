@@ -8,7 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainRegistry } from "@catena/core";
 import { type QueueWorker, startWorker } from "@catena/queue";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { watchLeaseKey } from "../packages/queue/src/dead-watch-lease.ts";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
 import { type HeldWorkerWithBatch, heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
@@ -49,10 +51,21 @@ describe("a worker killed with kill -9 while it runs items", () => {
     // Workers do not take a dead worker's items from a Redis up for less than 10 s (after a restart,
     // the connections still coming back would look dead): this one was started for the test.
     await redisUpFor(redis.url);
+    // The child, started first, holds the dead-worker watch's turn: killed, the other takes it over,
+    // and hands on the items of the watcher itself as soon as any other's.
+    const admin = new Redis(redis.url);
+    cleanup.push(() => admin.disconnect());
+    const watcher = (await admin.get(watchLeaseKey(queueName)))?.split(" ")[0];
+    expect((await admin.client("LIST")) as string).toContain(`name=catena:worker:${watcher} `);
     writeFileSync(join(dir, "release"), "");
     child.kill("SIGKILL");
     const killedAt = Date.now();
     const done = await Promise.all(results);
+    // (Unless the child's timers slipped past the lease on a loaded machine and the other took the
+    // turn first: then the kill was of a worker that did not watch, the other path, also timed.)
+    if (!((await admin.client("LIST")) as string).includes(`name=catena:worker:${watcher} `)) {
+      expect((await admin.get(watchLeaseKey(queueName)))?.split(" ")[0]).not.toBe(watcher);
+    }
     // The 5 s grace (deadWorkerAfterMs, past a reconnection) and up to a second or two more
     // (bench/queue/worker-kill.bench.ts); margin for a machine at load 20. The lock alone is 30 s.
     expect(Date.now() - killedAt).toBeLessThan(15_000);
