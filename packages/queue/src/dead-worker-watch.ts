@@ -1,5 +1,12 @@
 import type { Redis } from "ioredis";
-import { goneSinceKey, LEASE_MS, takeWatchTurn, watchLeaseKey } from "./dead-watch-lease.ts";
+import {
+  goneSinceKey,
+  LEASE_MS,
+  leaveWatchTurn,
+  OWN_FRESH_TURN_LUA,
+  takeWatchTurn,
+  watchLeaseKey,
+} from "./dead-watch-lease.ts";
 import { KEY_PREFIX } from "./queue-layout.ts";
 
 /**
@@ -17,6 +24,13 @@ const SETTLE_MS = 10_000;
 /** How often the connections are looked at. */
 const TICK_MS = 500;
 
+/**
+ * How long after the last watcher's last renewal a watcher taking over goes on from that one's
+ * looks (a lease and up to two looks late, timers slipping under load); later, nobody watched in
+ * between (a failover, a proxy blip), and it counts the workers it finds gone from its own look.
+ */
+const HAND_OVER_MS = LEASE_MS + 2 * TICK_MS;
+
 /** The Redis set of the BullMQ worker ids of a queue whose connections are named (see {@link workerConnectionName}). */
 export function workersKey(queueName: string): string {
   return `${KEY_PREFIX}:${queueName}:catena-workers`;
@@ -27,18 +41,28 @@ export function workerConnectionName(workerId: string): string {
   return `catena:worker:${workerId}`;
 }
 
+/** The client names in a `CLIENT LIST` reply (its `name=` fields; unnamed connections give ""). */
+export function connectionNames(clientList: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of clientList.split("\n")) {
+    const name = /(?:^| )name=(\S*)/.exec(line)?.[1];
+    if (name !== undefined) names.add(name);
+  }
+  return names;
+}
+
 /**
- * Frees the items of a dead worker, if it is still this watch's turn: for each job in `active`
- * whose lock a token of worker ARGV[2] holds (BullMQ's tokens are `<worker id>:<n>`), the lock is
- * deleted and the job marked stalled, so BullMQ's next stalled-job check puts it back in `wait` (its
- * own script, counting the stall); then the worker leaves the registry and the gone-since hash.
- * KEYS: active, stalled, registry, lease, gone-since; ARGV: job key prefix, worker id, own id.
- * Returns how many items it freed, or -1 when another worker watches now.
+ * Frees the items of a dead worker, if it is still this watch's turn, renewed less than a lease
+ * ago (else the `CLIENT LIST` it judged by may be old): for each job in `active` whose lock a token
+ * of worker ARGV[2] holds (BullMQ's tokens are `<worker id>:<n>`), the lock is deleted and the job
+ * marked stalled, so BullMQ's next stalled-job check puts it back in `wait` (its own script,
+ * counting the stall); then the worker leaves the registry and the gone-since hash.
+ * KEYS: active, stalled, registry, lease, gone-since; ARGV: job key prefix, worker id, own id,
+ * lease ms. Returns how many items it freed, or -1 when the turn is not this watch's, or stale.
  */
-const RELEASE_DEAD_WORKER = `
+const RELEASE_DEAD_WORKER = `${OWN_FRESH_TURN_LUA}
 local prefix, id = ARGV[1], ARGV[2]
-local held = redis.call("GET", KEYS[4])
-if not held or string.sub(held, 1, #ARGV[3] + 1) ~= ARGV[3] .. " " then return -1 end
+if not own_fresh_turn(KEYS[4], ARGV[3], tonumber(ARGV[4])) then return -1 end
 local freed = 0
 for _, jobId in ipairs(redis.call("LRANGE", KEYS[1], 0, -1)) do
   local lock = redis.call("GET", prefix .. jobId .. ":lock")
@@ -51,6 +75,21 @@ end
 redis.call("SREM", KEYS[3], id)
 redis.call("HDEL", KEYS[5], id)
 return freed
+`;
+
+/**
+ * Records what a look saw in the gone-since hash, if it is still this watch's turn, renewed less
+ * than a lease ago: the workers back (or gone from the registry) leave it, the newly gone join it
+ * (HSETNX: a time recorded stays). KEYS: lease, gone-since; ARGV: own id, lease ms, first seen,
+ * how many are back, their ids, then the newly gone ids. Returns 1, or -1 when the turn is not this
+ * watch's, or stale.
+ */
+const RECORD_GONE = `${OWN_FRESH_TURN_LUA}
+if not own_fresh_turn(KEYS[1], ARGV[1], tonumber(ARGV[2])) then return -1 end
+local back = tonumber(ARGV[4])
+for i = 5, 4 + back do redis.call("HDEL", KEYS[2], ARGV[i]) end
+for i = 5 + back, #ARGV do redis.call("HSETNX", KEYS[2], ARGV[i], ARGV[3]) end
+return 1
 `;
 
 /**
@@ -87,6 +126,11 @@ export function watchForDeadWorkers(options: {
   queueName: string;
   /** The BullMQ id of this process's worker now (it changes when the worker starts again). */
   ownId: () => string;
+  /**
+   * Whether this process's worker's own (named) connection is connected now: while it is not,
+   * Redis cannot list it, this watch could not tell itself from the dead, and leaves the turn.
+   */
+  ownReady: () => boolean;
   /** How long a worker's connection must stay gone (default {@link DEFAULT_DEAD_AFTER_MS}). */
   deadAfterMs?: number;
 }): { stop(): void } {
@@ -99,41 +143,60 @@ export function watchForDeadWorkers(options: {
   };
   connection.on("ready", onReady);
   const goneKey = goneSinceKey(queueName);
+  const key = `${KEY_PREFIX}:${queueName}`;
   let looking = false;
   const look = async (): Promise<void> => {
-    // Not settled, it neither takes nor renews the turn: another worker may watch meanwhile.
-    if (connection.status !== "ready" || Date.now() - readyAt < SETTLE_MS) return;
+    // Not settled, it neither takes nor renews the turn: another worker may watch meanwhile. Nor
+    // while its own named connection is away (reconnecting): it would keep the turn and not watch.
+    if (connection.status !== "ready" || Date.now() - readyAt < SETTLE_MS || !options.ownReady()) return;
     const ownId = options.ownId();
-    const turn = await takeWatchTurn(connection, queueName, ownId);
+    const turn = await takeWatchTurn(connection, queueName, ownId, HAND_OVER_MS);
     if (!turn.mine) return;
     const [list, registered, goneSince] = await Promise.all([
       connection.client("LIST") as Promise<string>,
       connection.smembers(workersKey(queueName)),
       connection.hgetall(goneKey),
     ]);
-    const names = new Set(list.split("\n").map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1]));
-    if (!names.has(workerConnectionName(ownId))) return;
+    const names = connectionNames(list);
+    if (!names.has(workerConnectionName(ownId))) {
+      // Its own connection went meanwhile: another takes the turn at once. Connected and still not
+      // listed, Redis does not name connections (CLIENT SETNAME not allowed) and nobody can watch:
+      // it keeps the turn, so that the others do not each read CLIENT LIST in vain.
+      if (!options.ownReady()) await leaveWatchTurn(connection, queueName, ownId);
+      return;
+    }
     const { now } = turn;
     const seen = new Set(registered);
     // Back, or no longer registered (closed, or freed by an earlier watcher): not gone.
     const back = Object.keys(goneSince).filter((id) => !seen.has(id) || names.has(workerConnectionName(id)));
-    if (back.length > 0) await connection.hdel(goneKey, ...back);
+    const gone = registered.filter((id) => !names.has(workerConnectionName(id)));
+    const unrecorded = gone.filter((id) => goneSince[id] === undefined);
     // Taken over: the workers gone now that the last watcher did not record were there at its
     // last look, and are counted from its next one (as it would have, had it gone on), so that
     // those that died with it (one machine) are handed on as soon as the others.
     const firstSeen = String(turn.takenOverFrom === undefined ? now : turn.takenOverFrom + TICK_MS);
+    if (back.length > 0 || unrecorded.length > 0) {
+      const recorded = await connection.eval(
+        RECORD_GONE,
+        2,
+        watchLeaseKey(queueName),
+        goneKey,
+        ownId,
+        String(LEASE_MS),
+        firstSeen,
+        String(back.length),
+        ...back,
+        ...unrecorded,
+      );
+      if (recorded === -1) return;
+    }
     let startedAt: number | undefined;
-    for (const id of registered) {
-      if (names.has(workerConnectionName(id))) continue;
+    for (const id of gone) {
       const recorded = goneSince[id];
-      if (recorded === undefined) {
-        await connection.hsetnx(goneKey, id, firstSeen);
-        if (turn.takenOverFrom === undefined) continue;
-      }
+      if (recorded === undefined && turn.takenOverFrom === undefined) continue;
       // A Redis that just started (a restart, a failover) lists only who reconnected yet.
       startedAt ??= now - (await redisUptimeMs(connection));
       if (now - Math.max(Number(recorded ?? firstSeen), startedAt + SETTLE_MS) < deadAfterMs) continue;
-      const key = `${KEY_PREFIX}:${queueName}`;
       const freed = await connection.eval(
         RELEASE_DEAD_WORKER,
         5,
@@ -145,6 +208,7 @@ export function watchForDeadWorkers(options: {
         `${key}:`,
         id,
         ownId,
+        String(LEASE_MS),
       );
       if (freed === -1) return;
     }
@@ -163,6 +227,9 @@ export function watchForDeadWorkers(options: {
     stop() {
       clearInterval(timer);
       connection.off("ready", onReady);
+      // Stopping (closing), it hands the turn on at once instead of after the lease.
+      if (connection.status === "ready")
+        void leaveWatchTurn(connection, queueName, options.ownId()).catch(() => undefined);
     },
   };
 }

@@ -164,6 +164,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     connection,
     queueName,
     ownId: () => worker.id,
+    ownReady: () => workerConnection.status === "ready",
     ...(deadAfterMs === undefined ? {} : { deadAfterMs }),
   });
   const lockWatch = watchForLostLocks({ connection, queueName, runs });
