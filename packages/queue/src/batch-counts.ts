@@ -49,11 +49,33 @@ end
 return ttl
 `;
 
-/** Counts a retry in its batch's record, if the batch still has one. */
-export const COUNT_RETRY = `
+/**
+ * Counts a retry in its batch's record, if the batch still has one and the worker still holds the
+ * item's lock. KEYS: record, the job's lock. ARGV: the lock's token. Returns the retries, 0 when
+ * the batch has no record, or -1 as the lock is another's.
+ */
+const COUNT_RETRY = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('HINCRBY', KEYS[1], 'retries', 1)
 `;
+
+/** Counts a retry of an item in its batch's record, if the worker still holds the item (`lock`). */
+export async function countRetry(
+  connection: Redis,
+  queueName: string,
+  data: ItemJobData,
+  lock: { key: string; token: string },
+): Promise<CountOutcome> {
+  const counted = await connection.eval(
+    COUNT_RETRY,
+    2,
+    batchKey(queueName, data.batchId),
+    lock.key,
+    lock.token,
+  );
+  return counted === -1 ? "lock-lost" : counted === 0 ? "no-record" : "counted";
+}
 
 /** What a count says: counted, not counted as the batch has no record, or as the item's lock is another worker's. */
 export type CountOutcome = "counted" | "no-record" | "lock-lost";

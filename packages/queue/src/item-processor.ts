@@ -2,7 +2,7 @@ import type { QueuedRunResult } from "@catena/core";
 import { type AnyChain, type RunOptions, retryableByDefault, run } from "@catena/core";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
-import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
+import { countFinished, countRetry } from "./batch-counts.ts";
 import { failureReason, queuedResult } from "./job-outcome.ts";
 import { batchKey, type ItemJobData, jobLockKey, removedKey } from "./queue-layout.ts";
 import type { QueueWorkerOptions } from "./queue-worker-options.ts";
@@ -11,12 +11,18 @@ import type { QueueWorkerOptions } from "./queue-worker-options.ts";
 export interface ItemRuns {
   /** Items finished here (any status). */
   finished: number;
-  /** The items whose chain runs here, by job id: stopping one ends its run (its lock went to another worker). */
+  /**
+   * The items whose chain runs here, by lock token (unique to each taking of a job: a worker that
+   * lost an item may take the same job again while the old run is still stopping): stopping one
+   * ends its run (its lock went to another worker).
+   */
   readonly taken: Map<string, RunningItem>;
 }
 
 /** An item whose chain runs here. */
 export interface RunningItem {
+  /** The item's BullMQ job id. */
+  jobId: string;
   /** This worker's token in the item's lock (BullMQ's `<worker id>:<n>`) while it holds it. */
   token: string;
   /** Aborts the run's signal: the run ends at once, and is neither counted nor stored. */
@@ -101,10 +107,10 @@ export function itemProcessor(
     if (options.tracer) runOptions.tracer = options.tracer;
     const taken = new AbortController();
     runOptions.signal = taken.signal;
-    const item: RunningItem = { token: lock.token, stop: taken };
-    runs.taken.set(id, item);
+    const item: RunningItem = { jobId: id, token: lock.token, stop: taken };
+    runs.taken.set(lock.token, item);
     const result = await run(chain, data.input, runOptions).finally(() => {
-      if (runs.taken.get(id) === item) runs.taken.delete(id);
+      runs.taken.delete(lock.token);
     });
     // Its lock was freed (this worker's connection was gone long enough to count as dead) and the
     // item runs on another worker: that one records it; counting it here too would count it twice.
@@ -113,7 +119,8 @@ export function itemProcessor(
     // exhausted quota fail the same way every time (see retryableByDefault).
     const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
     if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
+      // Counted only while holding the lock, as a finish is: lost, the other worker counts its own.
+      if ((await countRetry(connection, queueName, data, lock)) === "lock-lost") throw lostItemError(id);
       throw result.error; // BullMQ runs it again after the backoff
     }
     const failure =

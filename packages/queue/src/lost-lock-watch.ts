@@ -25,12 +25,12 @@ export function watchForLostLocks(options: { connection: Redis; queueName: strin
     checking = true;
     const read = [...runs.taken.entries()];
     void connection
-      .mget(read.map(([id]) => jobLockKey(queueName, id)))
+      .mget(read.map(([, item]) => jobLockKey(queueName, item.jobId)))
       .then((locks) => {
-        for (const [i, [id, item]] of read.entries()) {
-          // Ended meanwhile (its lock is gone with it), or running again (a retry): not this read's.
-          if (runs.taken.get(id) !== item) continue;
-          if (locks[i] !== item.token) item.stop.abort(lostItemError(id));
+        for (const [i, [token, item]] of read.entries()) {
+          // Ended meanwhile (its lock is gone with it): not this read's.
+          if (runs.taken.get(token) !== item) continue;
+          if (locks[i] !== item.token) item.stop.abort(lostItemError(item.jobId));
         }
       })
       .catch(() => undefined)

@@ -5,7 +5,7 @@ import { isConnectionError } from "./connection-error.ts";
 import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
 import { type ItemRuns, itemProcessor, lostItemError } from "./item-processor.ts";
 import { watchForLostLocks } from "./lost-lock-watch.ts";
-import { DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
+import { DEFAULT_QUEUE_NAME, type ItemJobData, jobLockKey, KEY_PREFIX, removedKey } from "./queue-layout.ts";
 import { checkWorkerOptions, type QueueWorkerOptions } from "./queue-worker-options.ts";
 import { awayMessage } from "./redis-away.ts";
 import { reachRedis, redisConnection } from "./redis-connection.ts";
@@ -100,9 +100,25 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Named after the worker's id, which starts its lock tokens: another worker's dead-worker watch
     // frees its items once this connection is gone (set before it connects; kept on reconnects).
     own.options.connectionName = workerConnectionName(created.id);
+    // Freedom is judged by this connection: back, the worker registers again (see register).
+    own.on("ready", () => {
+      if (created === worker) register();
+    });
     // Told at a failed lock renewal; the lost-lock watch mostly stops these runs long before.
+    // Only the runs whose lock no longer holds their token: BullMQ tells by job id, and this worker
+    // may have taken the job again (a valid run) while an old run of it stops.
     created.on("lockRenewalFailed", (jobIds: string[]) => {
-      for (const jobId of jobIds) runs.taken.get(jobId)?.stop.abort(lostItemError(jobId));
+      const ids = new Set(jobIds);
+      const items = [...runs.taken.values()].filter((item) => ids.has(item.jobId));
+      if (items.length === 0) return;
+      void connection
+        .mget(items.map((item) => jobLockKey(queueName, item.jobId)))
+        .then((locks) => {
+          for (const [i, item] of items.entries()) {
+            if (locks[i] !== item.token) item.stop.abort(lostItemError(item.jobId));
+          }
+        })
+        .catch(() => undefined);
     });
     created.on("completed", drop);
     created.on("failed", drop);
@@ -130,7 +146,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
-      // Closing, it stops at once when no chain runs (see close), else it waits for them.
+      // Closing, it stops at once when no item is in flight (see close), else it waits for them.
       onDown: (away) =>
         options.onDown?.(
           awayMessage(
@@ -152,9 +168,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   await connection.sadd(workersKey(queueName), worker.id);
   // Freed as a dead worker while its connection was gone, it left the registry: back in it, so
   // that the dead-worker watch still hands its items on should it die later.
-  const register = (): void => {
+  // Registered on either connection's return: its own (named) one is what the watch judges by.
+  function register(): void {
+    if (closing !== undefined) return;
     void connection.sadd(workersKey(queueName), worker.id).catch(() => undefined);
-  };
+  }
   connection.on("ready", register);
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
@@ -205,17 +223,20 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
         stuckWatch.stop();
         deadWatch.stop();
         connection.off("ready", register);
-        await closeWorker({
-          queueName,
-          worker,
-          workerConnection,
-          connection,
-          watched,
-          blocking,
-          watch,
-          running: () => running,
-        });
-        lockWatch.stop();
+        try {
+          await closeWorker({
+            queueName,
+            worker,
+            workerConnection,
+            connection,
+            watched,
+            blocking,
+            watch,
+            running: () => running,
+          });
+        } finally {
+          lockWatch.stop();
+        }
       })();
       return closing;
     },
