@@ -114,6 +114,11 @@ describe("a watcher taking the dead-worker watch over", () => {
       5000,
     );
     const takenAt = Date.now();
+    await until(
+      async () => (await admin.hexists(goneSinceKey(queueName), "ghost")) === 1,
+      () => "ghost never recorded gone",
+      2000,
+    );
     const firstSeen = Number(await admin.hget(goneSinceKey(queueName), "ghost"));
     // Not backdated to the silent watcher's last renewal: counted from the new watcher's own look.
     expect(firstSeen).toBeGreaterThan(renewedAt + 9000);

@@ -15,23 +15,13 @@ import { heldChain } from "./fixtures/queue/held-chain.ts";
 import { heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
 import { redisProxy } from "./support/redis-proxy.ts";
+import { until } from "./support/until.ts";
 
 const redis = useTestRedis();
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: () => string,
-  ms = 20_000,
-): Promise<void> {
-  for (const end = Date.now() + ms; !(await condition()); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The names of the connections Redis lists now. */
 async function clientNames(admin: Redis): Promise<Map<string, string>> {

@@ -22,6 +22,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runBatch } from "@catena/core";
 import { redisQueue } from "@catena/queue";
+import { watchLeaseKey } from "../../packages/queue/src/dead-watch-lease.ts";
+import { connectionNames, workerConnectionName } from "../../packages/queue/src/dead-worker-watch.ts";
 import { startRedis } from "../../tests/support/redis.ts";
 import { fmt, loadNote, machineNotes, markdownTable, median, numberArg, stringArg } from "../lib/report.ts";
 import { killChain } from "./kill-chain.ts";
@@ -105,9 +107,8 @@ function redisCli(port: number, ...args: string[]): Promise<string> {
  */
 async function watcherGone(port: number, queueName: string): Promise<boolean> {
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const holder = (await redisCli(port, "GET", `bull:${queueName}:catena-dead-watch`)).split(" ")[0];
-  const clients = await redisCli(port, "CLIENT", "LIST");
-  return !clients.includes(`name=catena:worker:${holder} `);
+  const holder = (await redisCli(port, "GET", watchLeaseKey(queueName))).split(" ")[0] ?? "";
+  return !connectionNames(await redisCli(port, "CLIENT", "LIST")).has(workerConnectionName(holder));
 }
 
 /** CLIENT LIST's calls and µs so far (INFO commandstats, by Debian's redis-cli, beside redis-server). */

@@ -1,5 +1,6 @@
 /* A TCP proxy in front of the test Redis, for tests of a worker whose own connections are cut. */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { until } from "./until.ts";
 
 /** A proxy on 127.0.0.1, port 0, to a Redis on 127.0.0.1. */
 export interface RedisProxy {
@@ -7,6 +8,12 @@ export interface RedisProxy {
   readonly url: string;
   /** Drops every connection through the proxy and refuses new ones for `ms`. */
   cut(ms: number): Promise<void>;
+  /**
+   * Drops every connection through the proxy and refuses new ones until `done` holds (polled), at
+   * most `ms`: a cut as long as what it is for takes, however loaded the machine. Throws with
+   * `what()` after `ms`, the connections allowed again.
+   */
+  cutUntil(done: () => boolean | Promise<boolean>, what: () => string, ms: number): Promise<void>;
   close(): void;
 }
 
@@ -39,6 +46,15 @@ export async function redisProxy(port: number): Promise<RedisProxy> {
       for (const socket of sockets) socket.destroy();
       await new Promise((r) => setTimeout(r, ms));
       refusing = false;
+    },
+    async cutUntil(done, what, ms) {
+      refusing = true;
+      for (const socket of sockets) socket.destroy();
+      try {
+        await until(done, what, ms);
+      } finally {
+        refusing = false;
+      }
     },
     close() {
       for (const socket of sockets) socket.destroy();

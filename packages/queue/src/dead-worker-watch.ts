@@ -143,7 +143,6 @@ export function watchForDeadWorkers(options: {
   };
   connection.on("ready", onReady);
   const goneKey = goneSinceKey(queueName);
-  const key = `${KEY_PREFIX}:${queueName}`;
   let looking = false;
   const look = async (): Promise<void> => {
     // Not settled, it neither takes nor renews the turn: another worker may watch meanwhile. Nor
@@ -197,20 +196,7 @@ export function watchForDeadWorkers(options: {
       // A Redis that just started (a restart, a failover) lists only who reconnected yet.
       startedAt ??= now - (await redisUptimeMs(connection));
       if (now - Math.max(Number(recorded ?? firstSeen), startedAt + SETTLE_MS) < deadAfterMs) continue;
-      const freed = await connection.eval(
-        RELEASE_DEAD_WORKER,
-        5,
-        `${key}:active`,
-        `${key}:stalled`,
-        workersKey(queueName),
-        watchLeaseKey(queueName),
-        goneKey,
-        `${key}:`,
-        id,
-        ownId,
-        String(LEASE_MS),
-      );
-      if (freed === -1) return;
+      if ((await releaseDeadWorker(connection, queueName, id, ownId)) === -1) return;
     }
   };
   const timer = setInterval(() => {
@@ -232,6 +218,33 @@ export function watchForDeadWorkers(options: {
         void leaveWatchTurn(connection, queueName, options.ownId()).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Frees the items of dead worker `deadId` and takes it out of the registry, if the watch's turn is
+ * worker `ownId`'s and fresh (see {@link RELEASE_DEAD_WORKER}). Returns how many items it freed, or
+ * -1 when the turn is another's or stale (nothing written).
+ */
+export async function releaseDeadWorker(
+  connection: Redis,
+  queueName: string,
+  deadId: string,
+  ownId: string,
+): Promise<number> {
+  const key = `${KEY_PREFIX}:${queueName}`;
+  return (await connection.eval(
+    RELEASE_DEAD_WORKER,
+    5,
+    `${key}:active`,
+    `${key}:stalled`,
+    workersKey(queueName),
+    watchLeaseKey(queueName),
+    goneSinceKey(queueName),
+    `${key}:`,
+    deadId,
+    ownId,
+    String(LEASE_MS),
+  )) as number;
 }
 
 /** How long the Redis server has been up (INFO's `uptime_in_seconds`), in ms. */
