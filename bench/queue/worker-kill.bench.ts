@@ -81,6 +81,9 @@ interface Round {
   /** CLIENT LIST calls per second over IDLE_MS with every worker up, and Redis's µs per second on them. */
   idleClientListPerS: number;
   idleClientListUsPerS: number;
+  /** Scripts (EVAL + EVALSHA: BullMQ's own, and the watch's turn after) per second over IDLE_MS, and Redis's µs per second on them. */
+  idleScriptPerS: number;
+  idleScriptUsPerS: number;
   /** The same over the batch (a process killed in it). */
   clientListPerS: number;
   clientListUsPerS: number;
@@ -112,10 +115,19 @@ async function watcherGone(port: number, queueName: string): Promise<boolean> {
 }
 
 /** CLIENT LIST's calls and µs so far (INFO commandstats, by Debian's redis-cli, beside redis-server). */
-async function clientListStats(port: number): Promise<{ calls: number; usec: number; at: number }> {
+async function clientListStats(
+  port: number,
+): Promise<{ calls: number; usec: number; scriptCalls: number; scriptUsec: number; at: number }> {
   const info = await redisCli(port, "INFO", "commandstats");
   const line = /cmdstat_client\|list:calls=(\d+),usec=(\d+)/.exec(info);
-  return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0), at: Date.now() };
+  const scripts = [...info.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+),usec=(\d+)/g)];
+  return {
+    calls: Number(line?.[1] ?? 0),
+    usec: Number(line?.[2] ?? 0),
+    scriptCalls: scripts.reduce((sum, m) => sum + Number(m[1]), 0),
+    scriptUsec: scripts.reduce((sum, m) => sum + Number(m[2]), 0),
+    at: Date.now(),
+  };
 }
 
 async function round(url: string, port: number, r: number, code: Code): Promise<Round> {
@@ -169,6 +181,8 @@ async function round(url: string, port: number, r: number, code: Code): Promise<
     held: held.length,
     idleClientListPerS: (statsBefore.calls - idleFrom.calls) / idleSeconds,
     idleClientListUsPerS: (statsBefore.usec - idleFrom.usec) / idleSeconds,
+    idleScriptPerS: (statsBefore.scriptCalls - idleFrom.scriptCalls) / idleSeconds,
+    idleScriptUsPerS: (statsBefore.scriptUsec - idleFrom.scriptUsec) / idleSeconds,
     clientListPerS: (statsAfter.calls - statsBefore.calls) / seconds,
     clientListUsPerS: (statsAfter.usec - statsBefore.usec) / seconds,
     firstMs: Math.min(...recovered),
@@ -225,6 +239,8 @@ function table(code: Code, rows: Round[]): void {
         ["from the kill to the batch's end, s", ...col((r) => r.restMs)],
         ["CLIENT LIST calls per second, all workers up and idle", ...col((r) => r.idleClientListPerS, 1, 1)],
         ["Redis µs per second in CLIENT LIST, idle", ...col((r) => r.idleClientListUsPerS, 0, 1)],
+        ["scripts (EVAL + EVALSHA) per second, idle", ...col((r) => r.idleScriptPerS, 1, 1)],
+        ["Redis µs per second in scripts, idle", ...col((r) => r.idleScriptUsPerS, 0, 1)],
         ["CLIENT LIST calls per second, over the batch", ...col((r) => r.clientListPerS, 1, 1)],
         ["Redis µs per second in CLIENT LIST, over the batch", ...col((r) => r.clientListUsPerS, 0, 1)],
       ],

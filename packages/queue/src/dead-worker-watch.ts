@@ -111,9 +111,15 @@ return 1
  * new watcher goes on from there; one it finds gone that the last watcher had not recorded (the
  * last watcher itself, and any that died with it, as on one machine) counts from the last
  * watcher's next look after its last renewal, the look it would have made: a kill is handed on as
- * soon whoever watched. The price: a live worker whose connection went in the same moment as the
- * watcher's has a grace shorter by up to the lease. The grace is the watching worker's
- * `deadAfterMs`: give all the workers of a queue the same.
+ * soon whoever watched. That holds only within {@link HAND_OVER_MS} of the last renewal: a turn
+ * nobody renewed for longer (a failover, a proxy blip) says nothing of who was there since, and the
+ * new watcher counts them from its own look. The price: a live worker whose connection went in the
+ * same moment as the watcher's has a grace shorter by up to the hand-over. Every write of a look is
+ * made only while the turn is this watch's and was renewed less than a lease ago (checked in the
+ * write's own script), so a watcher whose event loop stalled writes nothing it judged from an old
+ * `CLIENT LIST`. A watcher whose own named connection is away leaves the turn (or never takes it):
+ * Redis cannot list it, and it could not tell itself from the dead. The grace is the watching
+ * worker's `deadAfterMs`: give all the workers of a queue the same.
  *
  * Nothing is done for {@link SETTLE_MS} after this watch's own connection reconnected or
  * Redis started (a restart or a failover: every connection is gone a while; a worker seen gone
