@@ -114,7 +114,7 @@ return 1
  * soon whoever watched. That holds only within {@link HAND_OVER_MS} of the last renewal: a turn
  * nobody renewed for longer (a failover, a proxy blip) says nothing of who was there since, and the
  * new watcher counts them from its own look. The price: a live worker whose connection went in the
- * same moment as the watcher's has a grace shorter by up to the hand-over. Every write of a look is
+ * same moment as the watcher's has a grace shorter by up to the hand-over less a look (2 s). Every write of a look is
  * made only while the turn is this watch's and was renewed less than a lease ago (checked in the
  * write's own script), so a watcher whose event loop stalled writes nothing it judged from an old
  * `CLIENT LIST`. A watcher whose own named connection is away leaves the turn (or never takes it):
