@@ -1,96 +1,60 @@
 /*
  * The forced close of a worker, on a real redis-server: Redis dies while a worker closes normally
- * (its item in flight, BullMQ's close under way), and the worker's process still exits, in bounded
- * time, with Redis still down; the item goes to another worker once Redis is back, and finishes
- * once. And the BullMQ internals the forced close stops are still where it looks for them.
+ * (its item in flight, BullMQ's close under way) and stays away longer than the worker waits for
+ * it, and the worker's process still exits, in bounded time, with Redis still down; the item goes
+ * to another worker once Redis is back, and finishes once. And the BullMQ internals the forced
+ * close stops are still where it looks for them.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ChainRegistry } from "@catena/core";
-import { batchStatus, redisQueue, startWorker } from "@catena/queue";
+import { batchStatus } from "@catena/queue";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { stopWorkerTimers } from "../packages/queue/src/bullmq-worker-timers.ts";
-import { heldChain } from "./fixtures/queue/held-chain.ts";
-import { spawnFixture } from "./support/fixture-process.ts";
+import { closingWorkerWithItem } from "./support/closing-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
+import { until } from "./support/until.ts";
 
 const redis = useTestRedis();
 
-async function until(condition: () => boolean, what: () => string, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-describe("a worker whose Redis dies while it closes", () => {
+describe("a worker whose Redis dies while it closes, for longer than it waits", () => {
   it("still exits in bounded time; its item finishes once, on another worker, once Redis is back", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "catena-force-close-"));
-    const queueName = `force-close-${Date.now()}`;
-    const child = spawnFixture("queue/worker-close-redis-dies.ts", [redis.url, queueName]);
-    let exitedAt: number | undefined;
-    void child.exited.then(() => {
-      exitedAt = Date.now();
-    });
-    const batch = await redisQueue(redis.url, { queueName, sweepMs: 200 }).open({
-      batchId: "force-close",
-      chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
-      resume: false,
-      retryFailed: false,
-      run: {},
-    });
-    let other: Awaited<ReturnType<typeof startWorker>> | undefined;
+    // The worker waits 4 s for Redis, which stays away 12 s.
+    const closing = await closingWorkerWithItem(redis.url, { name: "force-close", unreachableAfterMs: 4000 });
+    const { child } = closing;
     try {
-      await until(
-        () => child.said().includes("ready\n"),
-        () => child.said(),
-      );
-      const result = batch.run(0, { n: 0, dir });
-      // Rejected by the batch's close when the test fails before it is awaited.
-      result.catch(() => undefined);
-      await until(
-        () => existsSync(join(dir, "started-0")),
-        () => child.said(),
-      );
-      // The normal close begins with Redis up, and waits for the item in flight; Redis dies under it.
-      child.tell("close");
-      await until(
-        () => child.said().includes("closing\n"),
-        () => child.said(),
-      );
+      // The normal close began with Redis up, and waits for the item in flight; Redis dies under it.
       const restarted = redis.restart({ downMs: 12_000 });
       await new Promise((r) => setTimeout(r, 300));
       // The item ends, and its result cannot be stored: BullMQ's close would wait for Redis for
-      // good, and so did the worker's, for its item to be counted.
-      writeFileSync(join(dir, "release"), "");
+      // good. The worker waits for it to store the result, for its 4 s, then gives up.
+      closing.release();
       const released = Date.now();
       await until(
-        () => exitedAt !== undefined,
+        () => closing.exitedAt() !== undefined,
         () => `the worker did not exit: ${child.said()}`,
       );
       expect(await child.exited, child.said()).toBe(0);
       expect(child.said()).toContain("closed\n");
-      // Redis is still down (12 s): the worker did not wait for it.
-      expect((exitedAt as number) - released).toBeLessThan(10_000);
+      expect(child.said()).toMatch(
+        /down: .*the worker is closing: its item in flight goes on, and it waits up to 4 s/,
+      );
+      // Redis is still down (12 s): the worker did not wait for it past its allowance.
+      expect((closing.exitedAt() as number) - released).toBeLessThan(10_000);
       await restarted;
 
-      other = await startWorker({
-        url: redis.url,
-        queueName,
-        chains: new ChainRegistry([heldChain]),
-        stalledIntervalMs: 500,
+      await closing.startOther();
+      await expect(closing.result).resolves.toMatchObject({
+        status: "done",
+        output: { n: 0, pid: process.pid },
       });
-      await expect(result).resolves.toMatchObject({ status: "done", output: { n: 0, pid: process.pid } });
-      expect((await batchStatus(redis.url, "force-close", { queueName })).counts).toMatchObject({ done: 1 });
+      expect(
+        (await batchStatus(redis.url, "force-close", { queueName: closing.queueName })).counts,
+      ).toMatchObject({
+        done: 1,
+      });
     } finally {
-      child.kill("SIGKILL");
-      await other?.close();
-      await batch.close({ complete: true });
-      rmSync(dir, { recursive: true, force: true });
+      await closing.cleanUp();
     }
   }, 90_000);
 });

@@ -5,71 +5,23 @@
  * watching for dead workers does not take them, and each runs once. With a grace of 1 s, the other
  * worker freed them and ran them a second time.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainRegistry } from "@catena/core";
-import { redisQueue, startWorker } from "@catena/queue";
+import { startWorker } from "@catena/queue";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
-import { spawnFixture } from "./support/fixture-process.ts";
+import { heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
+import { redisProxy } from "./support/redis-proxy.ts";
+import { until } from "./support/until.ts";
 
 const redis = useTestRedis();
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: () => string,
-  ms = 20_000,
-): Promise<void> {
-  for (const end = Date.now() + ms; !(await condition()); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A TCP proxy to the test Redis on 127.0.0.1, port 0, that can cut every connection for a while. */
-async function proxy(port: number): Promise<{ url: string; cut(ms: number): Promise<void>; close(): void }> {
-  const sockets = new Set<Socket>();
-  let refusing = false;
-  const server: Server = createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = createConnection({ host: "127.0.0.1", port });
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      sockets.add(a);
-      a.pipe(b);
-      a.on("error", () => b.destroy());
-      a.on("close", () => {
-        sockets.delete(a);
-        b.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port: own } = server.address() as { port: number };
-  return {
-    url: `redis://127.0.0.1:${own}`,
-    async cut(ms) {
-      refusing = true;
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => setTimeout(r, ms));
-      refusing = false;
-    },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 
 /** The names of the connections Redis lists now. */
 async function clientNames(admin: Redis): Promise<Map<string, string>> {
@@ -87,27 +39,16 @@ describe("a live worker whose connection to Redis blips", () => {
   it("keeps its items through a CLIENT KILL and a 2 s cut, as it reconnects within the grace: each runs once, there", async () => {
     const admin = new Redis(redis.url);
     cleanup.push(() => admin.disconnect());
-    const cutter = await proxy(Number(new URL(redis.url).port));
+    const cutter = await redisProxy(redis.port);
     cleanup.push(() => cutter.close());
-    const dir = mkdtempSync(join(tmpdir(), "catena-worker-blip-"));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const queueName = `worker-blip-${Date.now()}`;
-    const child = spawnFixture("queue/held-worker.ts", [cutter.url, queueName]);
-    cleanup.push(() => child.kill("SIGKILL"));
-    await until(
-      () => child.said().includes("ready\n"),
-      () => child.said(),
-    );
+    const { dir, batch, child, queueName } = await heldWorkerWithBatch({
+      name: "worker-blip",
+      redisUrl: redis.url,
+      workerUrl: cutter.url,
+      cleanup,
+    });
     const [name] = [...(await clientNames(admin)).keys()].filter((n) => n.startsWith("catena:worker:"));
     expect(name).toBeDefined();
-    const batch = await redisQueue(redis.url, { queueName }).open({
-      batchId: "blip",
-      chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
-      resume: false,
-      retryFailed: false,
-      run: {},
-    });
-    cleanup.push(() => batch.close({ complete: false }));
     const results = [0, 1].map((n) => batch.run(n, { n, dir }));
     for (const r of results) r.catch(() => undefined);
     await until(
@@ -116,10 +57,7 @@ describe("a live worker whose connection to Redis blips", () => {
     );
     const other = await startWorker({ url: redis.url, queueName, chains: new ChainRegistry([heldChain]) });
     cleanup.push(() => other.close());
-    // Workers free nobody's items within 10 s of a Redis start (connections still coming back).
-    const info = await admin.info("server");
-    const upMs = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - upMs)));
+    await redisUpFor(redis.url);
 
     await admin.client("KILL", "ID", (await clientNames(admin)).get(name as string) as string);
     const killedAt = Date.now();

@@ -4,16 +4,18 @@
  * each finishes once. A worker that is alive but busy (its event loop blocked, as by a CPU-heavy
  * step) keeps its items: nobody runs them a second time.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ChainRegistry, type QueuedBatch } from "@catena/core";
-import { type QueueWorker, redisQueue, startWorker } from "@catena/queue";
+import { ChainRegistry } from "@catena/core";
+import { type QueueWorker, startWorker } from "@catena/queue";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { watchLeaseKey } from "../packages/queue/src/dead-watch-lease.ts";
+import { connectionNames, workerConnectionName } from "../packages/queue/src/dead-worker-watch.ts";
 import { heldChain } from "./fixtures/queue/held-chain.ts";
-import { type FixtureProcess, spawnFixture } from "./support/fixture-process.ts";
+import { type HeldWorkerWithBatch, heldWorkerWithBatch, redisUpFor } from "./support/held-worker.ts";
 import { useTestRedis } from "./support/redis.ts";
+import { until } from "./support/until.ts";
 
 const redis = useTestRedis();
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -21,55 +23,15 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function until(condition: () => boolean, what: () => string, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A batch on a queue of its own, a worker of the held chain in a child process, and a gate dir. */
-async function setUp(): Promise<{
-  queueName: string;
-  dir: string;
-  batch: QueuedBatch;
-  child: FixtureProcess;
-}> {
-  const dir = mkdtempSync(join(tmpdir(), "catena-worker-kill-"));
-  const queueName = `worker-kill-${Date.now()}`;
-  const child = spawnFixture("queue/held-worker.ts", [redis.url, queueName]);
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(() => child.kill("SIGKILL"));
-  await until(
-    () => child.said().includes("ready\n"),
-    () => child.said(),
-  );
-  const batch = await redisQueue(redis.url, { queueName }).open({
-    batchId: "kill",
-    chain: { name: heldChain.name, version: heldChain.version, fingerprint: heldChain.fingerprint },
-    resume: false,
-    retryFailed: false,
-    run: {},
-  });
-  cleanup.push(() => batch.close({ complete: false }));
-  return { queueName, dir, batch, child };
+function setUp(): Promise<HeldWorkerWithBatch> {
+  return heldWorkerWithBatch({ name: "kill", redisUrl: redis.url, cleanup });
 }
 
 async function localWorker(queueName: string): Promise<QueueWorker> {
   const worker = await startWorker({ url: redis.url, queueName, chains: new ChainRegistry([heldChain]) });
   cleanup.push(() => worker.close());
   return worker;
-}
-
-async function redisUpFor(ms: number): Promise<void> {
-  const connection = new Redis(redis.url);
-  try {
-    const info = await connection.info("server");
-    const upMs = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, ms - upMs)));
-  } finally {
-    connection.disconnect();
-  }
 }
 
 const startedBy = (dir: string, n: number): string | undefined => {
@@ -89,11 +51,24 @@ describe("a worker killed with kill -9 while it runs items", () => {
     const other = await localWorker(queueName);
     // Workers do not take a dead worker's items from a Redis up for less than 10 s (after a restart,
     // the connections still coming back would look dead): this one was started for the test.
-    await redisUpFor(10_500);
+    await redisUpFor(redis.url);
+    // The child, started first, holds the dead-worker watch's turn: killed, the other takes it over,
+    // and hands on the items of the watcher itself as soon as any other's.
+    const admin = new Redis(redis.url);
+    cleanup.push(() => admin.disconnect());
+    const watcher = (await admin.get(watchLeaseKey(queueName)))?.split(" ")[0];
+    expect(
+      connectionNames((await admin.client("LIST")) as string).has(workerConnectionName(watcher ?? "")),
+    ).toBe(true);
     writeFileSync(join(dir, "release"), "");
     child.kill("SIGKILL");
     const killedAt = Date.now();
     const done = await Promise.all(results);
+    // (Unless the child's timers slipped past the lease on a loaded machine and the other took the
+    // turn first: then the kill was of a worker that did not watch, the other path, also timed.)
+    if (!((await admin.client("LIST")) as string).includes(`name=catena:worker:${watcher} `)) {
+      expect((await admin.get(watchLeaseKey(queueName)))?.split(" ")[0]).not.toBe(watcher);
+    }
     // The 5 s grace (deadWorkerAfterMs, past a reconnection) and up to a second or two more
     // (bench/queue/worker-kill.bench.ts); margin for a machine at load 20. The lock alone is 30 s.
     expect(Date.now() - killedAt).toBeLessThan(15_000);
@@ -103,16 +78,26 @@ describe("a worker killed with kill -9 while it runs items", () => {
     expect(other.finished).toBe(2);
   }, 60_000);
 
-  it("but one that is alive and busy (its event loop blocked 3 s) keeps its item: it runs once, there", async () => {
+  it("but one that is alive and busy (its event loop blocked 4 s) keeps its item: it runs once, there", async () => {
     const { queueName, dir, batch, child } = await setUp();
-    const running = batch.run(0, { n: 0, dir, blockMs: 3000 });
+    // Else the watch frees nobody (Redis up for less than 10 s) and this would test nothing.
+    await redisUpFor(redis.url);
+    const running = batch.run(0, { n: 0, dir, blockMs: 4000 });
     running.catch(() => undefined);
     await until(
       () => startedBy(dir, 0) !== undefined,
       () => child.said(),
     );
-    // Another worker looks for dead workers while the child cannot answer anything for 3 s.
-    const other = await localWorker(queueName);
+    // Another worker looks for dead workers while the child cannot answer anything for 4 s: it
+    // takes the watch's turn over from the blocked child, whose connection is still listed, with a
+    // grace of 1 s it would free the child's item were the block taken for a death.
+    const other = await startWorker({
+      url: redis.url,
+      queueName,
+      chains: new ChainRegistry([heldChain]),
+      deadWorkerAfterMs: 1000,
+    });
+    cleanup.push(() => other.close());
     const result = await running;
     expect(result).toMatchObject({ status: "done", output: { n: 0, pid: Number(startedBy(dir, 0)) } });
     expect(startedBy(dir, 0)).not.toBe(String(process.pid));

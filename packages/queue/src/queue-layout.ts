@@ -24,6 +24,11 @@ export function itemJobId(batchId: string, index: number): string {
   return `${batchId}-${index}`;
 }
 
+/** BullMQ's lock of a job: the token of the worker running it (`<worker id>:<n>`), while it runs. */
+export function jobLockKey(queueName: string, jobId: string): string {
+  return `${KEY_PREFIX}:${queueName}:${jobId}:lock`;
+}
+
 /** The Redis hash holding a batch's record: chain, counts, times, and whether it was cancelled. */
 export function batchKey(queueName: string, batchId: string): string {
   return `${KEY_PREFIX}:${queueName}:catena-batch:${batchId}`;

@@ -1,109 +1,24 @@
 import type { QueuedRunResult } from "@catena/core";
-import {
-  type AnyChain,
-  type ChainRegistry,
-  type RunOptions,
-  retryableByDefault,
-  run,
-  type Tracer,
-} from "@catena/core";
-import { type Job, Queue, type RedisClient, UnrecoverableError, Worker } from "bullmq";
+import { type Job, Queue, type RedisClient, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { COUNT_RETRY, countFinished } from "./batch-counts.ts";
-import {
-  DEFAULT_DEAD_AFTER_MS,
-  watchForDeadWorkers,
-  workerConnectionName,
-  workersKey,
-} from "./dead-worker-watch.ts";
-import { forceCloseWorker } from "./force-close-worker.ts";
-import { failureReason, queuedResult } from "./job-outcome.ts";
-import { QueueError } from "./queue-error.ts";
-import { batchKey, DEFAULT_QUEUE_NAME, type ItemJobData, KEY_PREFIX, removedKey } from "./queue-layout.ts";
+import { isConnectionError } from "./connection-error.ts";
+import { watchForDeadWorkers, workerConnectionName, workersKey } from "./dead-worker-watch.ts";
+import { type ItemRuns, itemProcessor, lostItemError } from "./item-processor.ts";
+import { watchForLostLocks } from "./lost-lock-watch.ts";
+import { DEFAULT_QUEUE_NAME, type ItemJobData, jobLockKey, KEY_PREFIX, removedKey } from "./queue-layout.ts";
+import { checkWorkerOptions, type QueueWorkerOptions } from "./queue-worker-options.ts";
 import { awayMessage } from "./redis-away.ts";
 import { reachRedis, redisConnection } from "./redis-connection.ts";
-import { checkAnswerWithinMs, DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
+import { DEFAULT_UNREACHABLE_AFTER_MS, watchRedis } from "./redis-watchdog.ts";
 import { dropJobsOfRemovedBatches } from "./removed-batch-sweep.ts";
-import { settlesWithin } from "./settles-within.ts";
 import { DEFAULT_STUCK_AFTER_MS, watchForStuck } from "./stuck-worker-watch.ts";
+import { type ItemTracking, TrackedWorker } from "./tracked-worker.ts";
+import { closeWorker } from "./worker-close.ts";
 
-/** How long a closing worker waits for BullMQ to close once no item runs, at most. */
-const CLOSE_WAIT_MS = 5000;
+export type { QueueWorkerOptions } from "./queue-worker-options.ts";
 
 /** How often BullMQ's stalled-job check runs, at most (it runs every lock duration when shorter). */
 const DEFAULT_STALLED_INTERVAL_MS = 500;
-
-/** Options of {@link startWorker}. */
-export interface QueueWorkerOptions {
-  /** The Redis the batches are submitted to, e.g. `redis://10.0.0.5:6379`. */
-  url: string;
-  /** The chains this worker runs, looked up by the name and version each item was submitted with. */
-  chains: ChainRegistry;
-  /** The BullMQ queue (default `catena-batches`). */
-  queueName?: string;
-  /** Items this worker runs at once (default 16). */
-  concurrency?: number;
-  /**
-   * The rate limit of the whole queue: at most `max` item starts per `durationMs`, across every
-   * worker. It is kept in Redis; the last worker started with a rate sets it for all.
-   */
-  rate?: { max: number; durationMs: number };
-  /** Traces every run, exactly as a local run (e.g. the CLI's configured backend). */
-  tracer?: Tracer;
-  /**
-   * How long a worker's hold on an item lasts without being renewed (default 30 000 ms; renewed
-   * every half of it): a worker whose event loop is blocked for longer loses its items to others,
-   * which run them again. A worker that dies (kill -9, a crash) loses its items to the others in
-   * about `deadWorkerAfterMs` and a second, as Redis sees its connection gone; where Redis cannot
-   * tell (no CLIENT LIST), after about this long.
-   */
-  lockDurationMs?: number;
-  /**
-   * How long another worker's connection must be missing from Redis's `CLIENT LIST` before this
-   * worker counts it as dead and frees its items for the others (default 5000 ms, at least 1000).
-   * Shorter hands a killed worker's items on sooner; but a live worker whose connection blips for
-   * longer (a network hiccup, a proxy restart, `CLIENT KILL`) loses its items, which then run twice
-   * (it stops its copies once it sees their locks gone, at its next lock renewal).
-   */
-  deadWorkerAfterMs?: number;
-  /** How often BullMQ's stalled-job check puts items of dead workers back (default 500 ms, or the lock duration when shorter). */
-  stalledIntervalMs?: number;
-  /** Told once per batch and reason when this worker refuses a batch's items. */
-  onRefuse?: (message: string) => void;
-  /** Told about errors other than a lost connection (they are retried). */
-  onError?: (error: Error) => void;
-  /**
-   * Told once per outage when Redis counts as away (the worker waits for it, up to
-   * `unreachableAfterMs`), with what was seen: a connection that cannot be made, with its error, or
-   * a connected Redis that has not answered for `answerWithinMs`.
-   */
-  onDown?: (message: string) => void;
-  /** Told when Redis answers again after an outage. */
-  onBack?: () => void;
-  /**
-   * How long Redis may stay away before the worker gives up (default 60 000 ms): it then stops
-   * (its items in flight go to other workers once their locks expire) and `onUnreachable` gets a
-   * `QUEUE_UNREACHABLE` error naming the address.
-   */
-  unreachableAfterMs?: number;
-  /**
-   * How long a connected Redis may leave a PING unanswered before it counts as away (default
-   * 5000 ms): a frozen server or a half-open connection stays "connected" and answers nothing.
-   * Time the worker's own event loop was blocked does not count.
-   */
-  answerWithinMs?: number;
-  /** Told when the worker gave up on a Redis that did not come back; the worker is closed by then. */
-  onUnreachable?: (error: QueueError) => void;
-  /**
-   * How long this worker may take no item, while it runs none and the same item waits at the head
-   * of the queue, before it counts as stuck (default 30 000 ms; 0: never): BullMQ's worker then
-   * waits on a blocking connection that will never answer (e.g. one left half-open by a network
-   * fault), and would take nothing more, ever. A stuck worker is started again, on new connections.
-   */
-  stuckAfterMs?: number;
-  /** Told when the worker was stuck and was started again, with what showed it. */
-  onStuck?: (message: string) => void;
-}
 
 /** A running worker. */
 export interface QueueWorker {
@@ -127,102 +42,14 @@ export interface QueueWorker {
  * const worker = await startWorker({ url: "redis://127.0.0.1:6379", chains: registry, concurrency: 16 });
  */
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  checkWorkerOptions(options);
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockDuration = options.lockDurationMs ?? 30_000;
-  checkAnswerWithinMs(options.answerWithinMs);
   const deadAfterMs = options.deadWorkerAfterMs;
-  if (deadAfterMs !== undefined && !(Number.isFinite(deadAfterMs) && deadAfterMs >= 1000)) {
-    throw new QueueError(
-      "QUEUE_OPTION",
-      `deadWorkerAfterMs must be a number of milliseconds, 1000 or more (a reconnecting worker is gone from Redis a while), got ${String(deadAfterMs)}; leave it out for the default, ${DEFAULT_DEAD_AFTER_MS}.`,
-      { details: { option: "deadWorkerAfterMs", value: String(deadAfterMs) } },
-    );
-  }
   const connection = redisConnection(options.url);
   await reachRedis(connection, options.url);
-  const refused = new Set<string>();
-  const stopped = new Map<string, { at: number; value: BatchStop }>();
-  let finished = 0;
-
-  /** Whether a batch was cancelled or removed; asked at most once a second per batch. */
-  const stopOf = async (batchId: string): Promise<BatchStop> => {
-    const cached = stopped.get(batchId);
-    if (cached && Date.now() - cached.at < 1000) return cached.value;
-    const [cancelled, removed] = await Promise.all([
-      connection.hexists(batchKey(queueName, batchId), "cancelled"),
-      connection.exists(removedKey(queueName, batchId)),
-    ]);
-    const value: BatchStop = removed === 1 ? "removed" : cancelled === 1 ? "cancelled" : undefined;
-    stopped.set(batchId, { at: Date.now(), value });
-    return value;
-  };
-  const refuse = async (job: Job<ItemJobData>, code: string, message: string): Promise<never> => {
-    const said = `${job.data.batchId}|${code}`;
-    if (!refused.has(said)) {
-      refused.add(said);
-      options.onRefuse?.(message);
-    }
-    await countFinished(connection, queueName, job.data, "refused", { code, message });
-    // Unrecoverable: no retries, the job goes to the failed set and the submitter records why.
-    throw new UnrecoverableError(failureReason(code, message));
-  };
-
-  const processor = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
-    const data = job.data;
-    const { name, version, fingerprint } = data.chain;
-    const stop = await stopOf(data.batchId);
-    if (stop === "removed") {
-      return refuse(job, "QUEUE_BATCH_REMOVED", `Batch ${data.batchId} was removed.`);
-    }
-    if (stop === "cancelled") {
-      return refuse(job, "QUEUE_BATCH_CANCELLED", `Batch ${data.batchId} was cancelled.`);
-    }
-    const chain: AnyChain | undefined = options.chains.find(`${name}@${version}`);
-    if (!chain) {
-      return refuse(
-        job,
-        "QUEUE_CHAIN_UNKNOWN",
-        `This worker does not know chain ${name}@${version} (batch ${data.batchId}); start it with the module that defines it (--chains <module>).`,
-      );
-    }
-    if (chain.fingerprint !== fingerprint) {
-      return refuse(
-        job,
-        "QUEUE_CHAIN_MISMATCH",
-        `Chain ${name}@${version} here has fingerprint ${chain.fingerprint}, but batch ${data.batchId} was submitted with ${fingerprint}: this worker runs other code than the submitter. Deploy the same chain code to the workers, then resume the batch with --retry-failed.`,
-      );
-    }
-    const runOptions: RunOptions = {
-      ...data.run,
-      metadata: { ...data.run.metadata, batchId: data.batchId, batchIndex: data.index },
-    };
-    if (options.tracer) runOptions.tracer = options.tracer;
-    const taken = new AbortController();
-    runOptions.signal = taken.signal;
-    const id = job.id ?? "";
-    lockLost.set(id, taken);
-    inChain++;
-    const result = await run(chain, data.input, runOptions).finally(() => {
-      inChain--;
-      lockLost.delete(id);
-    });
-    // Its lock was freed (this worker's connection was gone long enough to count as dead) and the
-    // item runs on another worker: that one records it; counting it here too would count it twice.
-    if (taken.signal.aborted) throw taken.signal.reason;
-    // Only what may pass is retried, as by a retry(): bad input, a refusal, a provider's 401 or
-    // exhausted quota fail the same way every time (see retryableByDefault).
-    const retryable = result.status === "error" && retryableByDefault(result.error.toJSON());
-    if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      await connection.eval(COUNT_RETRY, 1, batchKey(queueName, data.batchId));
-      throw result.error; // BullMQ runs it again after the backoff
-    }
-    const failure =
-      result.status === "error" ? { code: result.error.code, message: result.error.message } : undefined;
-    // Not counted when the batch has no record (removed while this item ran): see `drop`.
-    await countFinished(connection, queueName, data, result.status, failure);
-    finished++;
-    return queuedResult(result);
-  };
+  const runs: ItemRuns = { finished: 0, taken: new Map() };
+  const processor = itemProcessor(connection, queueName, options, runs);
 
   if (options.rate) {
     const queue = new Queue(queueName, { connection, prefix: KEY_PREFIX });
@@ -230,20 +57,17 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     await queue.close();
   }
   let running = 0;
-  /** The items running here, by job id: aborted when BullMQ could not renew their lock. */
-  const lockLost = new Map<string, AbortController>();
   let closing: Promise<void> | undefined;
-  /** Items whose chain runs now; the others of `running` wait for Redis to store their result. */
-  let inChain = 0;
   let takenAt = Date.now();
-  const counted = async (job: Job<ItemJobData>): Promise<QueuedRunResult> => {
-    running++;
-    takenAt = Date.now();
-    try {
-      return await processor(job);
-    } finally {
+  /** Items in flight here: from BullMQ's taking them until their result or failure is stored. */
+  const tracking: ItemTracking = {
+    begin() {
+      running++;
+      takenAt = Date.now();
+    },
+    end() {
       running--;
-    }
+    },
   };
   /**
    * Drops a finished job (completed, failed, or failed to be retried) whose batch carries a removal
@@ -262,7 +86,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   /** A BullMQ worker on a connection of its own (BullMQ adds a blocking one, a duplicate). */
   const newWorker = (): { worker: Worker<ItemJobData, QueuedRunResult>; connection: Redis } => {
     const own = redisConnection(options.url);
-    const created = new Worker<ItemJobData, QueuedRunResult>(queueName, counted, {
+    const created = new TrackedWorker(tracking, queueName, processor, {
       connection: own,
       prefix: KEY_PREFIX,
       concurrency: options.concurrency ?? 16,
@@ -276,18 +100,25 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     // Named after the worker's id, which starts its lock tokens: another worker's dead-worker watch
     // frees its items once this connection is gone (set before it connects; kept on reconnects).
     own.options.connectionName = workerConnectionName(created.id);
-    // Another worker freed these items (it took this one for dead: its connection was gone for
-    // `deadWorkerAfterMs`) and they run there: the copies here stop, at their next step.
+    // Freedom is judged by this connection: back, the worker registers again (see register).
+    own.on("ready", () => {
+      if (created === worker) register();
+    });
+    // Told at a failed lock renewal; the lost-lock watch mostly stops these runs long before.
+    // Only the runs whose lock no longer holds their token: BullMQ tells by job id, and this worker
+    // may have taken the job again (a valid run) while an old run of it stops.
     created.on("lockRenewalFailed", (jobIds: string[]) => {
-      for (const jobId of jobIds) {
-        lockLost
-          .get(jobId)
-          ?.abort(
-            new Error(
-              `lost item ${jobId} to another worker (this worker's connection to Redis was gone too long); stopped it here`,
-            ),
-          );
-      }
+      const ids = new Set(jobIds);
+      const items = [...runs.taken.values()].filter((item) => ids.has(item.jobId));
+      if (items.length === 0) return;
+      void connection
+        .mget(items.map((item) => jobLockKey(queueName, item.jobId)))
+        .then((locks) => {
+          for (const [i, item] of items.entries()) {
+            if (locks[i] !== item.token) item.stop.abort(lostItemError(item.jobId));
+          }
+        })
+        .catch(() => undefined);
     });
     created.on("completed", drop);
     created.on("failed", drop);
@@ -315,14 +146,14 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.url,
     options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     {
-      // Closing, it stops at once when no chain runs (see close), else it waits for them.
+      // Closing, it stops at once when no item is in flight (see close), else it waits for them.
       onDown: (away) =>
         options.onDown?.(
           awayMessage(
             options.url,
             away,
             options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
-            closing === undefined ? undefined : inChain,
+            closing === undefined ? undefined : running,
           ),
         ),
       onBack: () => options.onBack?.(),
@@ -335,6 +166,14 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   );
   blocking[0] = await worker.waitUntilReady();
   await connection.sadd(workersKey(queueName), worker.id);
+  // Freed as a dead worker while its connection was gone, it left the registry: back in it, so
+  // that the dead-worker watch still hands its items on should it die later.
+  // Registered on either connection's return: its own (named) one is what the watch judges by.
+  function register(): void {
+    if (closing !== undefined) return;
+    void connection.sadd(workersKey(queueName), worker.id).catch(() => undefined);
+  }
+  connection.on("ready", register);
   // Late jobs a worker that died could not drop (their ids were in its memory only).
   await dropJobsOfRemovedBatches(connection, queueName).catch((error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error))),
@@ -342,9 +181,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const deadWatch = watchForDeadWorkers({
     connection,
     queueName,
-    ownName: () => workerConnectionName(worker.id),
+    ownId: () => worker.id,
+    ownReady: () => workerConnection.status === "ready",
     ...(deadAfterMs === undefined ? {} : { deadAfterMs }),
   });
+  const lockWatch = watchForLostLocks({ connection, queueName, runs });
   const stuckWatch = watchForStuck({
     connection,
     queueName,
@@ -375,77 +216,30 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   });
   const handle: QueueWorker = {
     get finished() {
-      return finished;
+      return runs.finished;
     },
     close() {
       closing ??= (async () => {
         stuckWatch.stop();
         deadWatch.stop();
-        // BullMQ's close drops its blocking connection itself: watched no more, that is no outage.
-        // The watch goes on until the close ends: Redis may die during it.
-        const blockingClients = blocking.splice(0);
-        // Any connection not ready (Redis restarting, or back but a connection still reconnecting)
-        // while no chain runs: nothing is lost by forcing, and BullMQ's normal close would wait for
-        // an "end" that a reconnecting ioredis never sends.
-        const ready = [...watched, ...blockingClients].every((c) => c.status === "ready");
-        const lost = watch.gone || ((watch.down || !ready) && inChain === 0);
-        if (!lost) {
-          // Items in flight take their time, and go on through a Redis restart (a long LLM call
-          // thrown away would run, and be billed, twice). BullMQ closing its connections after them
-          // may wait for good on a Redis gone during the close.
-          const closed = worker.close().then(
-            () => true,
-            () => true,
-          );
-          let timer: NodeJS.Timeout | undefined;
-          let settled = false;
-          const wait = (ms: number): Promise<unknown> =>
-            new Promise((resolve) => {
-              timer = setTimeout(resolve, ms);
-            });
-          // Given up on: BullMQ still closing CLOSE_WAIT_MS after the last item ended; Redis away
-          // while no chain runs (an item that ended then waits for good to be counted); or Redis
-          // away for the whole allowance (`unreachableAfterMs`), as for a worker that is not closing.
-          const stuck = (async () => {
-            let idleSince: number | undefined;
-            while (!settled && !watch.gone && !(watch.down && inChain === 0)) {
-              if (running > 0) idleSince = undefined;
-              else {
-                idleSince ??= Date.now();
-                if (Date.now() - idleSince >= CLOSE_WAIT_MS) break;
-              }
-              await wait(100);
-            }
-            return false;
-          })();
-          const closedInTime = await Promise.race([closed, stuck]);
-          // Its timer would keep the process alive for the whole wait after a clean close.
-          settled = true;
-          clearTimeout(timer);
-          // Closed with nothing left in flight: it leaves the registry. Forced, it stays, and
-          // another worker's dead-worker watch frees what it held once its connection is gone.
-          if (closedInTime) await settlesWithin(connection.srem(workersKey(queueName), worker.id), 1000);
-          else forceCloseWorker(worker, blockingClients);
-        } else forceCloseWorker(worker, blockingClients);
-        watch.stop();
-        // BullMQ leaves connections it was given open: they are ours to close.
-        workerConnection.disconnect();
-        connection.disconnect();
+        connection.off("ready", register);
+        try {
+          await closeWorker({
+            queueName,
+            worker,
+            workerConnection,
+            connection,
+            watched,
+            blocking,
+            watch,
+            running: () => running,
+          });
+        } finally {
+          lockWatch.stop();
+        }
       })();
       return closing;
     },
   };
   return handle;
 }
-
-/** An error of the connection itself (refused, reset, timed out, closed), which ioredis retries. */
-function isConnectionError(error: Error): boolean {
-  const code = (error as NodeJS.ErrnoException).code ?? "";
-  return (
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EPIPE"].includes(code) ||
-    /Connection is closed|connect E[A-Z]+/.test(error.message)
-  );
-}
-
-/** A batch's stop a worker heeds: cancelled (`catena queue cancel`), removed, or none. */
-type BatchStop = "cancelled" | "removed" | undefined;

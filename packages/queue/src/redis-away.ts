@@ -15,8 +15,8 @@ export type RedisAway =
 /**
  * The line said once per outage, for a person: what is seen, and how long the batch or worker waits
  * for it before it gives up (`waitMs`, `unreachableAfterMs`). For a worker that is closing,
- * `closingInFlight` is how many of its chains still run: it waits for Redis for their results, or,
- * with none, stops at once.
+ * `closingInFlight` is how many of its items are in flight (their chain runs, or their result waits
+ * to be stored): it waits for Redis for their results, or, with none, stops at once.
  *
  * @example
  * awayMessage("redis://10.0.0.5:6379", { kind: "unanswered", forMs: 5000 }, 60_000)
@@ -29,7 +29,7 @@ export function awayMessage(url: string, away: RedisAway, waitMs: number, closin
       ? `Redis at ${redactedUrl(url)} has not answered for ${seconds(away.forMs)} s (its connection is open: a slow command, a frozen server or a cut network)`
       : `cannot reach Redis at ${redactedUrl(url)} (${away.error})`;
   if (closingInFlight === 0) {
-    return `${seen}; the worker is closing and stops now, as no item of it runs: an item that ended and could not be stored runs again on another worker`;
+    return `${seen}; the worker is closing and stops now, as it has no item in flight`;
   }
   if (closingInFlight !== undefined) {
     const items = closingInFlight === 1 ? "item in flight goes" : `${closingInFlight} items in flight go`;
