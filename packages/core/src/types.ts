@@ -1,5 +1,6 @@
 import type { SerializedError } from "./errors/catena-error.ts";
 import type { Flow } from "./flows/flow-types.ts";
+import type { CascadeAuditOptions } from "./runtime/audit-options.ts";
 
 /** A JSON value: what a step's `spec` and every persisted snapshot are made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -246,6 +247,8 @@ export interface CascadeNode {
   readonly name: string;
   readonly tiers: readonly CascadeTier[];
   readonly onExhausted: "best" | "deferred";
+  /** Audit sampling of the cheap tiers' accepted answers, by default for every run. */
+  readonly audit?: CascadeAuditOptions;
 }
 
 /** Exponential backoff between retry attempts. */

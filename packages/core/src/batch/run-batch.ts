@@ -2,8 +2,10 @@
 import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
+import { type AuditOutcome, checkAuditOptions } from "../runtime/audit-options.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
+import { addUsage } from "../runtime/run-step.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
 import { settleShadows } from "../runtime/shadow-run.ts";
@@ -11,7 +13,7 @@ import { checkBatchArguments } from "./batch-arguments.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
 import { BatchRecorder } from "./batch-recorder.ts";
-import type { BatchOptions, BatchSummary } from "./batch-types.ts";
+import type { BatchAudits, BatchOptions, BatchSummary } from "./batch-types.ts";
 import { inputSource } from "./input-source.ts";
 import { BatchStoppedError, ProviderFailureStreak } from "./provider-failure-streak.ts";
 import { queueBatchId } from "./queue-batch-id.ts";
@@ -19,6 +21,7 @@ import { rateGate } from "./rate-gate.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
 
 export type {
+  BatchAudits,
   BatchItemResult,
   BatchItemUsage,
   BatchOptions,
@@ -46,6 +49,7 @@ export async function runBatch<TInput, TOutput>(
   // Checked before the checkpoint or the queue is opened: a bad option must leave no results file
   // behind (a rerun would find it "already exists") and no queue connection holding the process open.
   const { concurrency, streakLimit } = checkBatchArguments(chain, inputs, options);
+  checkAuditOptions(options.audit, "runBatch");
   const budget = options.maxCostUsd;
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
@@ -68,6 +72,9 @@ export async function runBatch<TInput, TOutput>(
   const runOptions: RunOptions = { ...options };
   // Copied, frozen and viewed once for the batch, not once per item (see sharedRunMetadata).
   if (options.metadata !== undefined) runOptions.metadata = sharedRunMetadata(options.metadata);
+  // Every audit of the batch's items is counted for the summary, the caller's listener still told.
+  const audits = auditTally();
+  runOptions.audit = { ...options.audit, onAudit: (a) => audits.add(a, options.audit?.onAudit) };
   let aborted = false;
   /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
   let failed = false;
@@ -269,8 +276,8 @@ export async function runBatch<TInput, TOutput>(
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
     ranOut = !aborted && !stopped && !failed && !halted;
-    // Shadow runs end within their own timeout; their traces are sent only if they end first.
-    if (options.shadow) await settleShadows();
+    // Shadow runs and audits end within their own timeout; their traces are sent only if they end first.
+    await settleShadows();
   } finally {
     // Every finished item is recorded before the checkpoint closes.
     recorder.drain();
@@ -315,10 +322,39 @@ export async function runBatch<TInput, TOutput>(
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
   if (queued) summary.batchId = batchId;
+  if (audits.summary.calls > 0) summary.audits = audits.summary;
   if (checkpoint && checkpoint.mismatches.length > 0)
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   // The results are the chain's validated outputs.
   return summary as BatchSummary<TOutput>;
+}
+
+/** Counts a batch's audits as they end (see `BatchSummary.audits`). */
+function auditTally() {
+  const summary: BatchAudits = {
+    calls: 0,
+    agreed: 0,
+    disagreed: 0,
+    failed: 0,
+    byTier: {},
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+  };
+  return {
+    summary,
+    add(a: AuditOutcome, listener: ((a: AuditOutcome) => void) | undefined): void {
+      summary.calls++;
+      const tier = summary.byTier[a.tier] ?? { calls: 0, agreed: 0 };
+      summary.byTier[a.tier] = tier;
+      tier.calls++;
+      if (a.agreed === true) {
+        summary.agreed++;
+        tier.agreed++;
+      } else if (a.agreed === false) summary.disagreed++;
+      else summary.failed++;
+      addUsage(summary.usage, a.usage);
+      listener?.(a);
+    },
+  };
 }
 
 /** The run options a queue's worker applies to each item: the plain-JSON ones. */

@@ -11,6 +11,7 @@ import {
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
+import { checkAuditOptions } from "./audit-options.ts";
 import { LineRun, runsStraight } from "./line-run.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
@@ -73,6 +74,7 @@ export function startRun(
   options: RunOptions,
   clock?: RunClock,
 ): RunResult | RunningRun | Promise<RunResult> {
+  checkAuditOptions(options.audit, `Run of ${chain.id}`);
   const line = runsStraight(options) ? tableOf(chain.compiled).line : undefined;
   if (line !== undefined) {
     const straight = new LineRun(chain, options, line, clock);
@@ -351,6 +353,7 @@ function startRunSpan(
       `chain:${chain.name}`,
       `version:${chain.version}`,
       ...(session.metadata.shadow === true ? ["shadow"] : []),
+      ...(session.metadata.audit === true ? ["audit"] : []),
       ...(trace.tags ?? []),
     ],
   };

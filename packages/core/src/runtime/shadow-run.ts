@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AnyChain } from "../compile/chain.ts";
+import { settleBackgroundRuns, trackBackgroundRun } from "./background-runs.ts";
 import type { RunOptions, RunResult, ShadowOptions } from "./run-types.ts";
 
 type RunFn = (chain: AnyChain, input: unknown, options: RunOptions) => Promise<RunResult<unknown>>;
-
-const pending = new Set<Promise<void>>();
 
 /**
  * Starts the candidate on `input` when the input falls in the sampled share, traced as its own run
@@ -33,7 +32,7 @@ export function startShadow(
       share
   )
     return;
-  const { shadow: _, onToken: __, runId: ___, ...rest } = options;
+  const { shadow: _, onToken: __, runId: ___, audit: ____, ...rest } = options;
   const done = runChain(shadow.chain, input, {
     ...rest,
     timeoutMs: shadow.timeoutMs ?? 30_000,
@@ -47,18 +46,17 @@ export function startShadow(
     () => undefined,
     () => undefined,
   );
-  pending.add(done);
-  void done.finally(() => pending.delete(done));
+  trackBackgroundRun(done);
 }
 
 /**
- * Waits for the shadow runs still in flight (each bounded by its `timeoutMs`): call it before
- * flushing traces and exiting, so that their traces are sent. `runBatch` calls it at its end.
+ * Waits for the shadow runs and audits still in flight (each bounded by its `timeoutMs`): call it
+ * before flushing traces and exiting, so that their traces are sent. `runBatch` calls it at its end.
  *
  * @example
- * await run(chain, input, { shadow: { chain: candidate } });
+ * await run(chain, input, { shadow: { chain: candidate }, audit: { share: 0.1 } });
  * await settleShadows();
  */
 export async function settleShadows(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
+  await settleBackgroundRuns();
 }
