@@ -77,8 +77,15 @@ export class TracedBanking {
     };
   }
 
-  /** `catena batch banking-intents` over `items` of the traffic, traced to `project`. */
-  async serveTraffic(project: string, items: readonly BankingExample[] = traffic): Promise<void> {
+  /**
+   * `catena batch banking-intents` over `items` of the traffic, traced to `project`, with `extra`
+   * arguments; returns what it printed.
+   */
+  async serveTraffic(
+    project: string,
+    items: readonly BankingExample[] = traffic,
+    extra: readonly string[] = [],
+  ): Promise<string> {
     const file = join(this.dir, `${project}.jsonl`);
     writeFileSync(file, items.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""));
     const r = await catena(
@@ -91,10 +98,12 @@ export class TracedBanking {
         join(this.dir, `${project}-out.jsonl`),
         "--concurrency",
         "8",
+        ...extra,
       ],
       { cwd: this.dir, env: this.env(project), timeoutMs: 180_000 },
     );
     expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
   }
 
   /** The root runs of a project that `tier` answered (or a cheap tier, for "cheap"), with their text and answer. */

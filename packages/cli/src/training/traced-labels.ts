@@ -22,8 +22,10 @@ export interface TracedLabel {
   tier: string;
   /** The answering tier's confidence, when the run answered. */
   confidence?: number;
-  /** The chain's own answer, when a correction replaced it. */
+  /** The chain's own answer, when a correction replaced it or an audit checked it. */
   answered?: string;
+  /** The LLM tier's label from an audit of a cheap tier's answer (`answered` is that answer). */
+  audit?: true;
   /** A person rated the answer at or above the rating threshold: a cheap tier's answer that is checked. */
   confirmed?: true;
 }
@@ -34,6 +36,12 @@ export interface TracedLabelCounts {
   runs: number;
   /** Shadow runs of candidate versions: never labels. */
   shadow: number;
+  /**
+   * Audits (`batch --audit`) whose LLM label was read as an LLM label of the audited text, and of
+   * those, the ones where it differs from the cheap tier's answer.
+   */
+  audits: number;
+  auditDisagreements: number;
   /** Runs with a correction. */
   corrected: number;
   /** Answers rated below the threshold without a correction: left out. */
@@ -78,7 +86,8 @@ const FEEDBACK_CHUNK = 100;
 /**
  * Reads the chain's root runs since `since` and their feedback, and returns the labels to learn
  * from: a correction's label wherever a person gave one (newest wins), else the LLM tier's answer
- * unless a rating below `minRating` says it is wrong; and the cheap tiers' answers (not rated
+ * unless a rating below `minRating` says it is wrong, and the LLM tier's answer in each audit of a
+ * cheap tier's answer (an LLM label of the audited text); and the cheap tiers' answers (not rated
  * wrong), which are recent traffic to measure on but not labels to learn from. Throws `TRACES_NOT_FOUND` when the window
  * holds no run of the chain and `TRACES_UNREACHABLE` when the backend does not answer.
  */
@@ -94,7 +103,10 @@ export async function readTracedLabels(
       limit: 100_000,
     }),
   );
-  const own = runs.filter((r) => r.metadata.shadow_of === undefined && r.metadata.shadow !== true);
+  const own = runs.filter(
+    (r) => r.metadata.shadow_of === undefined && r.metadata.shadow !== true && r.metadata.audit !== true,
+  );
+  const audits = runs.filter((r) => r.metadata.audit === true && r.metadata.shadow !== true);
   if (own.length === 0) {
     throw new TrainFromTracesError(
       "TRACES_NOT_FOUND",
@@ -127,7 +139,9 @@ export async function readTracedLabels(
   const allowed = new Set(query.labels);
   const counts: TracedLabelCounts = {
     runs: own.length,
-    shadow: runs.length - own.length,
+    shadow: runs.length - own.length - audits.length,
+    audits: 0,
+    auditDisagreements: 0,
     corrected: 0,
     lowRated: 0,
     invalidCorrections: 0,
@@ -172,6 +186,26 @@ export async function readTracedLabels(
         ...(wellRated.has(run.runId) ? { confirmed: true as const } : {}),
       });
     }
+  }
+  // An audit is the LLM tier's answer on a text a cheap tier answered: an LLM label like any other
+  // (a correction of the same text still wins when the training set picks one label per text).
+  for (const run of audits) {
+    if (run.status !== "done" || run.label === undefined || !allowed.has(run.label)) continue;
+    const answered = run.metadata.audit_label;
+    counts.audits++;
+    if (typeof answered === "string" && answered !== run.label) counts.auditDisagreements++;
+    const confidence = run.outputs?.confidence;
+    items.push({
+      runId: run.runId,
+      startedAt: run.startedAt,
+      text: run.text,
+      label: run.label,
+      source: "llm",
+      tier: run.tier ?? String(run.outputs?.tier ?? "unknown"),
+      ...(typeof confidence === "number" ? { confidence } : {}),
+      ...(typeof answered === "string" ? { answered } : {}),
+      audit: true,
+    });
   }
   return { items, counts };
 }

@@ -17,6 +17,13 @@ export { readThresholds, writeThresholds } from "../calibrate/thresholds-file.ts
 export type { DatasetProblem } from "../errors/ml-errors.ts";
 export { ArtifactError, DatasetError, VersionNotTrainableError } from "../errors/ml-errors.ts";
 export type {
+  AuditDisagreement,
+  AuditedPrecision,
+  AuditReport,
+  AuditReportRun,
+} from "../monitor/audit-report.ts";
+export { auditReport } from "../monitor/audit-report.ts";
+export type {
   Agreement,
   ShadowDisagreement,
   ShadowReport,
