@@ -105,12 +105,7 @@ export { setProviderRateLimit } from "./llm/rate-limit-registry.ts";
 export type { CachedResponse, ResponseCache } from "./llm/response-cache.ts";
 export { DiskResponseCache, setDefaultResponseCache } from "./llm/response-cache.ts";
 export type { RetryPolicy } from "./llm/retry-policy.ts";
-export type {
-  AuditOptions,
-  AuditOutcome,
-  AuditPick,
-  CascadeAuditOptions,
-} from "./runtime/audit-options.ts";
+export type { AuditOptions, AuditOutcome } from "./runtime/audit-options.ts";
 export type { ResultEvent, RunEvent } from "./runtime/run-event.ts";
 export type {
   RunDeferred,
@@ -159,8 +154,10 @@ export type {
 } from "./steps/step-kinds.ts";
 export type {
   AnyStep,
+  AuditPick,
   Backoff,
   BranchNode,
+  CascadeAuditOptions,
   CascadeNode,
   CascadeTier,
   ChainRef,

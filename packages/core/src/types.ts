@@ -1,6 +1,5 @@
 import type { SerializedError } from "./errors/catena-error.ts";
 import type { Flow } from "./flows/flow-types.ts";
-import type { CascadeAuditOptions } from "./runtime/audit-options.ts";
 
 /** A JSON value: what a step's `spec` and every persisted snapshot are made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -239,6 +238,35 @@ export interface CascadeTier {
   readonly step: AnyStep;
   readonly threshold: number;
   readonly accept?: (result: LabelResult, scope: FlowScope) => boolean;
+}
+
+/**
+ * Which accepted answers an audit prefers: `random` audits each with the same probability (the
+ * share); `uncertain` spends the share on the answers closest to their tier's threshold.
+ */
+export type AuditPick = "random" | "uncertain";
+
+/**
+ * Audit sampling of a cascade, set where the cascade is defined (`cascade(name, tiers, { audit })`,
+ * the chain's default): on a sampled share of the answers a cheap tier accepted, the cascade's LLM
+ * tier also answers, in the background, traced as its own run with the `audit` tag.
+ */
+export interface CascadeAuditOptions {
+  /**
+   * Share of the cheap tiers' accepted answers that are audited, above 0 and at most 1. With
+   * `pick: "uncertain"` it is the mean share over answers whose headroom above the threshold is
+   * spread evenly; answers at the threshold are audited more often, sure answers less.
+   */
+  share?: number;
+  /** Default `random`. */
+  pick?: AuditPick;
+  /**
+   * Mixed into the hash that decides which inputs are audited: the same seed and input are always
+   * audited or never (a resumed batch audits the same items); another seed draws other items.
+   */
+  seed?: string | number;
+  /** The audit's LLM call is aborted after this many milliseconds (default 30,000). */
+  timeoutMs?: number;
 }
 
 /** Tries tiers cheapest first and stops at the first answer that clears its tier's bar. */

@@ -13,8 +13,16 @@ import {
 import type { TransitionConfig } from "../compile/machine-builder.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
-import { type CascadeAuditOptions, checkAuditOptions } from "../runtime/audit-options.ts";
-import type { AnyStep, CascadeNode, CascadeTier, FlowScope, LabelResult, Step } from "../types.ts";
+import { checkAuditOptions } from "../runtime/audit-options.ts";
+import type {
+  AnyStep,
+  CascadeAuditOptions,
+  CascadeNode,
+  CascadeTier,
+  FlowScope,
+  LabelResult,
+  Step,
+} from "../types.ts";
 import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";

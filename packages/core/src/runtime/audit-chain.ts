@@ -3,9 +3,8 @@ import type { AnyChain } from "../compile/chain.ts";
 import { defineChain } from "../compile/define-chain.ts";
 import { cascade } from "../flows/cascade.ts";
 import type { AnyStep } from "../types.ts";
+import type { AuditCandidate, AuditRunFn } from "./audit-candidate.ts";
 import type { AuditOptions, AuditOutcome } from "./audit-options.ts";
-import type { AuditCandidate } from "./audit-run.ts";
-import { run } from "./runner.ts";
 
 /** The audit chain of each chain's cascade: made once, on its first audit. */
 const auditChains = new WeakMap<AnyChain, Map<string, AnyChain>>();
@@ -44,6 +43,7 @@ function auditChainOf(chain: AnyChain, cascadeName: string, auditor: AnyStep): A
  * tells `onAudit`. Never rejects: a failed audit is traced and reported as `status: "error"`.
  */
 export async function runAudit(
+  run: AuditRunFn,
   candidate: AuditCandidate,
   options: AuditOptions,
   probability: number,
@@ -58,7 +58,7 @@ export async function runAudit(
     trace,
     ...rest
   } = candidate.options;
-  const result = await run(auditChainOf(chain, cascadeName, auditor), candidate.input as never, {
+  const result = await run(auditChainOf(chain, cascadeName, auditor), candidate.input, {
     ...rest,
     timeoutMs: options.timeoutMs ?? 30_000,
     ...(trace === undefined

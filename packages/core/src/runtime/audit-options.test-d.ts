@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { BatchAudits, BatchOptions, BatchSummary } from "../batch/batch-types.ts";
 import type { CascadeOptions } from "../flows/cascade.ts";
-import type { Usage } from "../types.ts";
-import type { AuditOptions, AuditOutcome, AuditPick, CascadeAuditOptions } from "./audit-options.ts";
+import type { AuditPick, CascadeAuditOptions, Usage } from "../types.ts";
+import type { AuditOptions, AuditOutcome } from "./audit-options.ts";
 import type { RunOptions } from "./run-types.ts";
 
 describe("audit sampling's types", () => {

@@ -1,35 +1,5 @@
 import { AuditOptionsError } from "../errors/errors.ts";
-import type { AnyStep, Usage } from "../types.ts";
-import type { RunResult } from "./run-types.ts";
-
-/**
- * Which accepted answers an audit prefers: `random` audits each with the same probability (the
- * share); `uncertain` spends the share on the answers closest to their tier's threshold.
- */
-export type AuditPick = "random" | "uncertain";
-
-/**
- * Audit sampling of a cascade, set where the cascade is defined (`cascade(name, tiers, { audit })`,
- * the chain's default): on a sampled share of the answers a cheap tier accepted, the cascade's LLM
- * tier also answers, in the background, traced as its own run with the `audit` tag.
- */
-export interface CascadeAuditOptions {
-  /**
-   * Share of the cheap tiers' accepted answers that are audited, above 0 and at most 1. With
-   * `pick: "uncertain"` it is the mean share over answers whose headroom above the threshold is
-   * spread evenly; answers at the threshold are audited more often, sure answers less.
-   */
-  share?: number;
-  /** Default `random`. */
-  pick?: AuditPick;
-  /**
-   * Mixed into the hash that decides which inputs are audited: the same seed and input are always
-   * audited or never (a resumed batch audits the same items); another seed draws other items.
-   */
-  seed?: string | number;
-  /** The audit's LLM call is aborted after this many milliseconds (default 30,000). */
-  timeoutMs?: number;
-}
+import type { AnyStep, AuditPick, CascadeAuditOptions, Usage } from "../types.ts";
 
 /**
  * Audit sampling of a run (`run(chain, input, { audit })`, `runBatch`): over the cascade's own
@@ -62,7 +32,7 @@ export interface AuditOutcome {
   /** The probability this answer had of being audited (weights it in a precision estimate: 1/p). */
   probability: number;
   /** The audit run's status: `error` when the LLM call failed or timed out. */
-  status: RunResult["status"];
+  status: "done" | "deferred" | "waiting" | "error";
   /** What the audit spent: counted apart from the chain's own runs. */
   usage: Usage;
   ms: number;

@@ -53,7 +53,11 @@ function chainAt(url: string, audit?: AuditOptions) {
     version: "1.0.0",
     input: z.object({ text: z.string() }),
     output: z.object({ label: z.string(), tier: z.string() }).passthrough(),
-    flow: cascade("intent", [{ step: cheap, threshold: 0.6 }, tier], audit === undefined ? {} : { audit }),
+    flow: cascade<[{ step: typeof cheap; threshold: number }, typeof tier], { text: string }>(
+      "intent",
+      [{ step: cheap, threshold: 0.6 }, tier],
+      audit === undefined ? {} : { audit },
+    ),
   });
 }
 

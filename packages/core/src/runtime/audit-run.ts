@@ -1,35 +1,17 @@
-import type { AnyChain } from "../compile/chain.ts";
-import type { AnyStep, LabelResult } from "../types.ts";
-import type { AuditOptions, CascadeAuditOptions } from "./audit-options.ts";
+import type { AuditCandidate, AuditRunFn } from "./audit-candidate.ts";
+import type { AuditOptions } from "./audit-options.ts";
 import { auditDraw, auditProbability } from "./audit-sampling.ts";
 import { trackBackgroundRun } from "./background-runs.ts";
-import type { RunOptions } from "./run-types.ts";
-
-/** A cheap tier's accepted answer, which the run may audit. */
-export interface AuditCandidate {
-  chain: AnyChain;
-  runId: string;
-  cascade: string;
-  tier: string;
-  threshold: number;
-  /** What the tier was given (the cascade's input): the LLM tier is given the same. */
-  input: unknown;
-  answer: LabelResult & { label: string };
-  /** The cascade's LLM tier. */
-  auditor: AnyStep;
-  /** The cascade's own audit options (the run's `audit` goes over them). */
-  defaults: CascadeAuditOptions | undefined;
-  options: RunOptions;
-}
 
 /**
  * Starts the audit of an accepted answer when it falls in the sampled share (see
  * `auditProbability` and `auditDraw`): the cascade's LLM tier on the same input, in the background,
- * traced as its own run. Like a shadow run it is not awaited (`settleShadows` waits for it) and
+ * traced as its own run. The runner starts it once the audited run has ended (its result made). Like
+ * a shadow run it is not awaited (`settleShadows` waits for it) and
  * never changes the run's result; unlike one it runs the LLM tier alone, not a whole chain. The
  * run module is loaded on the first audit, not with the engine.
  */
-export function startAudit(candidate: AuditCandidate): void {
+export function startAudit(runChain: AuditRunFn, candidate: AuditCandidate): void {
   const options: AuditOptions = { ...candidate.defaults, ...definedFields(candidate.options.audit) };
   if (options.share === undefined) return;
   const probability = auditProbability(
@@ -40,7 +22,7 @@ export function startAudit(candidate: AuditCandidate): void {
   );
   if (auditDraw(options.seed, candidate.cascade, candidate.input) >= probability) return;
   const done = import("./audit-chain.ts").then(
-    (m) => m.runAudit(candidate, options, probability),
+    (m) => m.runAudit(runChain, candidate, options, probability),
     () => undefined,
   );
   trackBackgroundRun(done);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { AuditPick } from "./audit-options.ts";
+import type { AuditPick } from "../types.ts";
 
 /**
  * The probability that an accepted answer is audited. `random`: the share. `uncertain`: weighted

@@ -6,7 +6,7 @@ import { StepError } from "../errors/errors.ts";
 import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ChainRef, LabelResult, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
-import { startAudit } from "./audit-run.ts";
+import type { AuditCandidate } from "./audit-candidate.ts";
 import { chainRef } from "./chain-ref.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
@@ -54,6 +54,8 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
   signal: AbortSignal | undefined;
   readonly chain: AnyChain;
   readonly options: RunOptions;
+  /** Cheap tiers' accepted answers the run may audit once it ends (see `audit`). */
+  audits: AuditCandidate[] | undefined;
   /** xstate drivers of this run, by flow (the table driver is shared: `tableOf` keeps one per flow). */
   private actors: Map<CompiledFlow, Driver> | undefined;
 
@@ -157,13 +159,15 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
   }
 
   /**
-   * A cheap tier's answer was accepted: it may be audited by the cascade's LLM tier (`audit-run.ts`),
-   * on the input the tier was given (the context before its answer).
+   * A cheap tier's answer was accepted: it may be audited by the cascade's LLM tier, on the input
+   * the tier was given (the context before its answer), once the run has ended (the runner starts
+   * the audits, `audit-run.ts`).
    */
   private audit(info: StepInfo, given: unknown, outcome: StepAttempt): void {
     const audit = info.audit as NonNullable<StepInfo["audit"]>;
     if (audit.defaults === undefined && this.options.audit === undefined) return;
-    startAudit({
+    this.audits ??= [];
+    this.audits.push({
       chain: this.chain,
       runId: this.runId,
       cascade: info.cascade as string,

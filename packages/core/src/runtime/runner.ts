@@ -12,6 +12,7 @@ import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
 import { checkAuditOptions } from "./audit-options.ts";
+import { startAudit } from "./audit-run.ts";
 import { LineRun, runsStraight } from "./line-run.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
@@ -279,6 +280,8 @@ function endRun<TOutput>(
   session: RunSession,
   end: MachineCursor,
 ): RunResult<TOutput> {
+  // The audits of its cheap tiers' answers start now: the run's result never waits for them.
+  if (session.audits !== undefined) for (const a of session.audits) startAudit(run as never, a);
   const info = end.state.info;
   const pause = session.pause;
   if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
