@@ -150,6 +150,32 @@ async function runScenario(s: Scenario) {
     const batchMs = performance.now() - t0;
     // Audit calls are counted apart in the batch's summary: the rest of the server's requests are the chain's.
     const auditCalls = Number(/audits: (\d+) LLM calls?/.exec(batch.stdout)?.[1] ?? 0);
+    // What the audits measured of the cheap tiers' precision, beside their real precision on the
+    // traffic (their answers in the results file against the gold labels).
+    let audited: { measured: number | null; low: number; high: number; actual: number } | undefined;
+    if (AUDIT !== undefined) {
+      const report = await cli(["--json", "audit", "report", "banking-intents", "--since", "1h"], dir, env);
+      const overall = (
+        JSON.parse(report.stdout) as {
+          overall: { precision: number | null; interval: { low: number; high: number } | null };
+        }
+      ).overall;
+      const answers = readFileSync(join(dir, "out.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map(
+          (line) =>
+            JSON.parse(line) as { input?: { text: string }; output?: { label: string; tier: string } },
+        )
+        .filter((r) => r.output !== undefined && r.output.tier !== "llm");
+      const right = answers.filter((r) => gold.get(norm(r.input?.text ?? "")) === r.output?.label).length;
+      audited = {
+        measured: overall.precision,
+        low: overall.interval?.low ?? 0,
+        high: overall.interval?.high ?? 1,
+        actual: right / answers.length,
+      };
+    }
     const t1 = performance.now();
     const trained = await cli(
       [
@@ -231,6 +257,7 @@ async function runScenario(s: Scenario) {
       oracle: oracles.dev,
       llmCalls: server.requests.length - auditCalls,
       auditCalls,
+      audited,
       batchMs,
       trainMs,
     };
@@ -255,7 +282,7 @@ for (const s of [
   const met = relative >= 0.25 && (after.precision ?? 0) >= 0.97;
   console.error(`${s.name}: ${JSON.stringify({ traced: r.result.traced, reasons: r.result.reasons })}`);
   rows.push(
-    `| ${s.name} | ${r.llmCalls}${AUDIT === undefined ? "" : ` + ${r.auditCalls} audit (${r.result.traced.auditDisagreements ?? 0} disagreed)`} | ${r.result.traced.corrections ?? 0} + ${r.result.traced.llm ?? 0} (${r.result.traced.added} trained, ${r.result.traced.calib ?? 0} calib, ${r.result.traced.heldOut} held out, ${r.result.traced.selfTrained ?? 0} self-trained) | ${r.result.status} | ${pct(before.llmShare)} → ${pct(after.llmShare)} (${relative >= 0 ? "−" : "+"}${pct(Math.abs(relative))} relative) | ${pct(before.precision)} → ${pct(after.precision)} | ${pct(re.llmShare)} at ${pct(re.precision)} | ${pct(o.before.llmShare)} at ${pct(o.before.precision)} → ${pct(o.after.llmShare)} at ${pct(o.after.precision)} | ${comparison.regressions} / ${comparison.improvements} | ${met ? "met" : "not met"} | ${(r.batchMs / 1000).toFixed(0)} s + ${(r.trainMs / 1000).toFixed(0)} s |`,
+    `| ${s.name} | ${r.llmCalls}${AUDIT === undefined ? "" : ` + ${r.auditCalls} audit (${r.result.traced.auditDisagreements ?? 0} disagreed)`}${r.audited === undefined ? "" : `; cheap precision by the audits ${pct(r.audited.measured)} (95%: ${pct(r.audited.low)}–${pct(r.audited.high)}), real ${pct(r.audited.actual)}`} | ${r.result.traced.corrections ?? 0} + ${r.result.traced.llm ?? 0} (${r.result.traced.added} trained, ${r.result.traced.calib ?? 0} calib, ${r.result.traced.heldOut} held out, ${r.result.traced.selfTrained ?? 0} self-trained) | ${r.result.status} | ${pct(before.llmShare)} → ${pct(after.llmShare)} (${relative >= 0 ? "−" : "+"}${pct(Math.abs(relative))} relative) | ${pct(before.precision)} → ${pct(after.precision)} | ${pct(re.llmShare)} at ${pct(re.precision)} | ${pct(o.before.llmShare)} at ${pct(o.before.precision)} → ${pct(o.after.llmShare)} at ${pct(o.after.precision)} | ${comparison.regressions} / ${comparison.improvements} | ${met ? "met" : "not met"} | ${(r.batchMs / 1000).toFixed(0)} s + ${(r.trainMs / 1000).toFixed(0)} s |`,
   );
 }
 

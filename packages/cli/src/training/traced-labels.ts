@@ -201,7 +201,8 @@ export async function readTracedLabels(
       text: run.text,
       label: run.label,
       source: "llm",
-      tier: run.tier ?? String(run.outputs?.tier ?? "unknown"),
+      // The tier that answered the audited run (the audit's own is the LLM tier).
+      tier: typeof run.metadata.audit_tier === "string" ? run.metadata.audit_tier : "unknown",
       ...(typeof confidence === "number" ? { confidence } : {}),
       ...(typeof answered === "string" ? { answered } : {}),
       audit: true,
