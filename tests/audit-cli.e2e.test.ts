@@ -112,6 +112,27 @@ describe("audit sampling from the CLI", () => {
     expect(text.stdout).toMatch(/all cheap tiers/);
   });
 
+  it("sample leaves the audits out: they are not runs that served traffic", async () => {
+    const r = await catena(
+      [
+        "--json",
+        "sample",
+        "banking-intents",
+        "--n",
+        "5",
+        "--since",
+        "1h",
+        "--project",
+        "audited",
+        "--out",
+        "s.jsonl",
+      ],
+      { cwd: dir, env: traced.env("audited"), timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).runs).toBe(items.length);
+  });
+
   it("train --from-traces reads the audits as LLM labels", async () => {
     const r = await catena(
       [
