@@ -4,6 +4,14 @@ import type { AnyStep, AuditPick, CascadeAuditOptions, Usage } from "../types.ts
 /**
  * Audit sampling of a run (`run(chain, input, { audit })`, `runBatch`): over the cascade's own
  * {@link CascadeAuditOptions}, field by field; `share` turns audits on for a cascade that has none.
+ *
+ * Each audit is a trace of its own under the chain's name and version, tagged `audit`, whose output
+ * is the LLM tier's answer (`label`, `confidence`, `tier`) and whose metadata links it to the
+ * audited run (`audit_of`, `audit_cascade`) and holds the cheap tier's answer (`audit_tier`,
+ * `audit_label`, `audit_confidence`) and its chance of being audited (`audit_probability`). Not a
+ * span inside the audited run's trace: that trace has ended by the time the LLM answers (the run
+ * never waits), and a root run is what LangSmith's and the studio's run lists, filters and feedback
+ * take as they are.
  */
 export interface AuditOptions extends CascadeAuditOptions {
   /**
