@@ -26,6 +26,11 @@ export interface TracedLabel {
   answered?: string;
   /** The LLM tier's label from an audit of a cheap tier's answer (`answered` is that answer). */
   audit?: true;
+  /**
+   * For an audit: 1 / the chance it had of being audited. `--audit-pick uncertain` audits the
+   * answers near a threshold more often; weighed so, its labels stand for the traffic again.
+   */
+  weight?: number;
   /** A person rated the answer at or above the rating threshold: a cheap tier's answer that is checked. */
   confirmed?: true;
 }
@@ -195,6 +200,7 @@ export async function readTracedLabels(
     counts.audits++;
     if (typeof answered === "string" && answered !== run.label) counts.auditDisagreements++;
     const confidence = run.outputs?.confidence;
+    const probability = run.metadata.audit_probability;
     items.push({
       runId: run.runId,
       startedAt: run.startedAt,
@@ -206,6 +212,9 @@ export async function readTracedLabels(
       ...(typeof confidence === "number" ? { confidence } : {}),
       ...(typeof answered === "string" ? { answered } : {}),
       audit: true,
+      ...(typeof probability === "number" && probability > 0 && probability <= 1
+        ? { weight: 1 / probability }
+        : {}),
     });
   }
   return { items, counts };

@@ -42,6 +42,8 @@ export interface TracedItem extends LabelledExample {
   confidence?: number;
   /** A cheap tier's answer a person rated right. */
   confirmed?: true;
+  /** An audit's inverse chance of being audited (see `TracedLabel.weight`). */
+  weight?: number;
 }
 
 /** The training data a candidate is trained on, and what happened to the traced labels. */
@@ -156,6 +158,7 @@ export function tracedTrainingSet(
       disagreeing,
       ...(kept.confidence === undefined ? {} : { confidence: kept.confidence }),
       ...(kept.confirmed ? { confirmed: true as const } : {}),
+      ...(kept.weight === undefined ? {} : { weight: kept.weight }),
     });
   }
   const parts = heldOutPart(usable, options.heldOutShare, options.seed);
