@@ -3,12 +3,12 @@ import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import { type AuditOutcome, checkAuditOptions } from "../runtime/audit-options.ts";
+import { BackgroundScope, setBackgroundScope } from "../runtime/background-runs.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
 import { addUsage } from "../runtime/run-step.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
-import { settleShadows } from "../runtime/shadow-run.ts";
 import { checkBatchArguments } from "./batch-arguments.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
@@ -72,9 +72,6 @@ export async function runBatch<TInput, TOutput>(
   const runOptions: RunOptions = { ...options };
   // Copied, frozen and viewed once for the batch, not once per item (see sharedRunMetadata).
   if (options.metadata !== undefined) runOptions.metadata = sharedRunMetadata(options.metadata);
-  // Every audit of the batch's items is counted for the summary, the caller's listener still told.
-  const audits = auditTally();
-  runOptions.audit = { ...options.audit, onAudit: (a) => audits.add(a, options.audit?.onAudit) };
   let aborted = false;
   /** A queue threw for an item (not an abort): the batch rejects, and no worker takes another item. */
   let failed = false;
@@ -142,6 +139,27 @@ export async function runBatch<TInput, TOutput>(
     stopped = true;
     return true;
   };
+
+  // The batch's shadow runs and audits: awaited at its end (not another batch's), its audits bounded
+  // by the concurrency and the rate gate, counted for the summary and the budget, and none started
+  // once the batch has stopped.
+  const audits = auditTally();
+  const scope = new BackgroundScope({
+    auditLimit: concurrency,
+    gate,
+    stopped: () => stopped || aborted || halted || failed || options.signal?.aborted === true,
+    onAudit: (a) => {
+      audits.add(a);
+      if (budget === undefined) return;
+      spentUsd += a.usage.costUsd;
+      const free = unpricedTokens(a.usage);
+      if (free > 0) {
+        unpriced += free;
+        stopped = true;
+      }
+    },
+  });
+  setBackgroundScope(runOptions, scope);
 
   const finishedSet = checkpoint?.finished;
   const source = inputSource(
@@ -276,8 +294,9 @@ export async function runBatch<TInput, TOutput>(
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
     ranOut = !aborted && !stopped && !failed && !halted;
-    // Shadow runs and audits end within their own timeout; their traces are sent only if they end first.
-    await settleShadows();
+    // Shadow runs and audits end within their own timeout; their traces are sent only if they end
+    // first. Only this batch's: another batch's (or a lone run's) may outlive it.
+    await scope.settle();
   } finally {
     // Every finished item is recorded before the checkpoint closes.
     recorder.drain();
@@ -322,7 +341,8 @@ export async function runBatch<TInput, TOutput>(
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
   if (queued) summary.batchId = batchId;
-  if (audits.summary.calls > 0) summary.audits = audits.summary;
+  if (scope.auditsSkipped > 0) audits.summary.skipped = scope.auditsSkipped;
+  if (audits.summary.calls > 0 || scope.auditsSkipped > 0) summary.audits = audits.summary;
   if (checkpoint && checkpoint.mismatches.length > 0)
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   // The results are the chain's validated outputs.
@@ -341,7 +361,7 @@ function auditTally() {
   };
   return {
     summary,
-    add(a: AuditOutcome, listener: ((a: AuditOutcome) => void) | undefined): void {
+    add(a: AuditOutcome): void {
       summary.calls++;
       const tier = summary.byTier[a.tier] ?? { calls: 0, agreed: 0 };
       summary.byTier[a.tier] = tier;
@@ -352,7 +372,6 @@ function auditTally() {
       } else if (a.agreed === false) summary.disagreed++;
       else summary.failed++;
       addUsage(summary.usage, a.usage);
-      listener?.(a);
     },
   };
 }

@@ -1,15 +1,17 @@
 import type { AuditCandidate, AuditRunFn } from "./audit-candidate.ts";
 import type { AuditOptions } from "./audit-options.ts";
 import { auditDraw, auditProbability } from "./audit-sampling.ts";
-import { trackBackgroundRun } from "./background-runs.ts";
+import { backgroundScopeOf, trackBackgroundRun } from "./background-runs.ts";
 
 /**
  * Starts the audit of an accepted answer when it falls in the sampled share (see
  * `auditProbability` and `auditDraw`): the cascade's LLM tier on the same input, in the background,
- * traced as its own run. The runner starts it once the audited run has ended (its result made). Like
- * a shadow run it is not awaited (`settleShadows` waits for it) and
- * never changes the run's result; unlike one it runs the LLM tier alone, not a whole chain. The
- * run module is loaded on the first audit, not with the engine.
+ * traced as its own run. The runner starts it once the audited run is done (its result made). Like
+ * a shadow run it is not awaited (`settleShadows` waits for it) and never changes the run's result;
+ * unlike one it runs the LLM tier alone, not a whole chain. In a batch it is bounded by the batch's
+ * scope (`BackgroundScope`): skipped beyond the bound or once the batch has stopped, and started
+ * through the batch's rate gate. The run module is loaded on the first audit, not with the engine.
+ * Never throws: an audit that cannot be drawn (an input JSON cannot write) is not made.
  */
 export function startAudit(runChain: AuditRunFn, candidate: AuditCandidate): void {
   const options: AuditOptions = { ...candidate.defaults, ...definedFields(candidate.options.audit) };
@@ -21,11 +23,33 @@ export function startAudit(runChain: AuditRunFn, candidate: AuditCandidate): voi
     candidate.threshold,
   );
   if (auditDraw(options.seed, candidate.cascade, candidate.input) >= probability) return;
-  const done = import("./audit-chain.ts").then(
-    (m) => m.runAudit(runChain, candidate, options, probability),
-    () => undefined,
-  );
-  trackBackgroundRun(done);
+  const scope = backgroundScopeOf(candidate.options);
+  if (scope !== undefined && !scope.takeAuditSlot()) return;
+  const done = (async () => {
+    try {
+      if (scope?.gate !== undefined) await scope.gate();
+      if (scope?.closed === true) return; // the batch stopped while this audit waited for its slot
+      const m = await import("./audit-chain.ts");
+      const tally = scope?.onAudit;
+      const own = options.onAudit;
+      const heard: AuditOptions =
+        tally === undefined
+          ? options
+          : {
+              ...options,
+              onAudit: (a) => {
+                tally(a);
+                own?.(a);
+              },
+            };
+      await m.runAudit(runChain, candidate, heard, probability);
+    } catch {
+      // An aborted rate wait or a failed load: the audit is not made, the run is untouched.
+    } finally {
+      scope?.releaseAuditSlot();
+    }
+  })();
+  trackBackgroundRun(done, scope);
 }
 
 /** The fields of the run's audit options that are set: an `undefined` does not clear the cascade's. */

@@ -166,6 +166,8 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
   private audit(info: StepInfo, given: unknown, outcome: StepAttempt): void {
     const audit = info.audit as NonNullable<StepInfo["audit"]>;
     if (audit.defaults === undefined && this.options.audit === undefined) return;
+    // A shadow run's answers are a candidate's, not served: they are not audited.
+    if (this.options.metadata?.shadow === true) return;
     this.audits ??= [];
     this.audits.push({
       chain: this.chain,

@@ -11,6 +11,7 @@ import {
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
+import type { AuditRunFn } from "./audit-candidate.ts";
 import { checkAuditOptions } from "./audit-options.ts";
 import { startAudit } from "./audit-run.ts";
 import { LineRun, runsStraight } from "./line-run.ts";
@@ -182,6 +183,7 @@ export async function resume<TInput, TOutput, TDecision>(
   decision: NoInfer<TDecision>,
   options: RunOptions = {},
 ): Promise<RunResult<TOutput>> {
+  checkAuditOptions(options.audit, `Resume of ${chain.id}`);
   const problem = snapshotProblem(chain as AnyChain, snapshot);
   if (problem) throw new InvalidSnapshotError(problem, { details: { chain: chain.id } });
   const session = new RunSession(chain, options, snapshot);
@@ -280,8 +282,6 @@ function endRun<TOutput>(
   session: RunSession,
   end: MachineCursor,
 ): RunResult<TOutput> {
-  // The audits of its cheap tiers' answers start now: the run's result never waits for them.
-  if (session.audits !== undefined) for (const a of session.audits) startAudit(run as never, a);
   const info = end.state.info;
   const pause = session.pause;
   if (info.kind === "review" || (info.kind === "effect" && pause !== undefined)) {
@@ -315,7 +315,28 @@ function endRun<TOutput>(
       new StepError(end.context.error?.message ?? "unknown", "unknown", end.context.error ?? "step failed");
     return finishFailed(session, error);
   }
-  return finishDone(chain, session, end.context.data);
+  const result = finishDone(chain, session, end.context.data);
+  if (result.status === "done") startAudits(session);
+  return result;
+}
+
+/** `run` for any chain and input, as the audits call it. */
+const runAny: AuditRunFn = (chain, input, options) => run(chain, input, options);
+
+/**
+ * Starts the audits of a done run's cheap tiers' answers, its result made: the result never waits
+ * for them, and nothing an audit does (an input JSON cannot hash, a listener) changes it. A failed,
+ * deferred or waiting run starts none: its answer was not served.
+ */
+function startAudits(session: RunSession): void {
+  if (session.audits === undefined) return;
+  for (const candidate of session.audits) {
+    try {
+      startAudit(runAny, candidate);
+    } catch {
+      // The audit is not made; the run is done as it is.
+    }
+  }
 }
 
 /** The result of a run that ended straight down its steps: failed, or done (output validated). */

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { AnyChain } from "../compile/chain.ts";
-import { settleBackgroundRuns, trackBackgroundRun } from "./background-runs.ts";
+import { backgroundDraw, backgroundRunOptions } from "./background-draw.ts";
+import { backgroundScopeOf, settleBackgroundRuns, trackBackgroundRun } from "./background-runs.ts";
 import type { RunOptions, RunResult, ShadowOptions } from "./run-types.ts";
 
 type RunFn = (chain: AnyChain, input: unknown, options: RunOptions) => Promise<RunResult<unknown>>;
@@ -20,21 +20,16 @@ export function startShadow(
 ): void {
   const share = shadow.share ?? 1;
   if (!(share > 0)) return;
-  // A hash of the input, not a coin: the same inputs are shadowed every time. node:crypto rather
-  // than the ml hashes, so that the engine entry does not load @catena/core/ml.
-  if (
-    share < 1 &&
-    createHash("sha1")
-      .update(JSON.stringify(input) ?? "")
-      .digest()
-      .readUInt32BE(0) /
-      2 ** 32 >=
-      share
-  )
-    return;
-  const { shadow: _, onToken: __, runId: ___, audit: ____, ...rest } = options;
+  // A hash of the input, not a coin: the same inputs are shadowed every time.
+  let drawn: number;
+  try {
+    drawn = share < 1 ? backgroundDraw(undefined, input) : 0;
+  } catch {
+    return; // an input JSON cannot write is not shadowed: the run itself goes on
+  }
+  if (drawn >= share) return;
   const done = runChain(shadow.chain, input, {
-    ...rest,
+    ...backgroundRunOptions(options),
     timeoutMs: shadow.timeoutMs ?? 30_000,
     metadata: {
       ...options.metadata,
@@ -46,7 +41,7 @@ export function startShadow(
     () => undefined,
     () => undefined,
   );
-  trackBackgroundRun(done);
+  trackBackgroundRun(done, backgroundScopeOf(options));
 }
 
 /**
