@@ -2,6 +2,7 @@ import { auditReport } from "@catena/core/ml";
 import { listTracedInputs } from "@catena/core/tracing";
 import type { Command } from "commander";
 import { loadChains } from "../chains/load-chains.ts";
+import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../command-context.ts";
 import { auditText } from "../format/audit-report-text.ts";
 import { jsonText } from "../format/json-text.ts";
@@ -36,6 +37,11 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       const globals = globalOptions(command);
       const since = parseSince(options.since);
       const level = parseShare(options.level, "--level", { zero: false });
+      // A level of 1 (or ½ and below) has no finite interval: refused before the traces are read.
+      if (!(level > 0.5 && level < 1))
+        throw new CliError(
+          `--level must be a confidence level above 0.5 and below 1 (0.95 or 95%), got "${options.level}".`,
+        );
       const { registry } = await loadChains({ cwd: ctx.io.cwd, modules: globals.chains });
       const traced = tracedChain(registry, chain, options.project);
       const projects = traceProjects(registry, traced.name, options.project);

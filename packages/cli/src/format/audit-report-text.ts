@@ -23,7 +23,7 @@ export function auditText(chain: string, r: AuditReport, since: Date): string {
   ];
   const shown = r.disagreements.slice(0, DISAGREEMENTS_SHOWN);
   const lines = [
-    `${chain} ${r.versions.join(", ")}: ${plural(r.audits, "audit")} of cheap-tier answers by the LLM tier${r.failed > 0 ? ` (${r.failed} failed: not counted)` : ""}, cost $${r.costUsd.toFixed(4)}.`,
+    `${chain} ${r.versions.join(", ")}: ${plural(r.audits, "audit")} of cheap-tier answers by the LLM tier${r.failed > 0 ? ` (${r.failed} failed: not counted)` : ""}${r.unaccepted > 0 ? ` (${r.unaccepted} below the LLM tier's own threshold: not counted)` : ""}, cost $${r.costUsd.toFixed(4)}.`,
     `precision = agreement with the LLM tier's label, each audit weighted by 1 / its chance of being audited; ${level} Wilson interval.`,
     "",
     table([

@@ -121,10 +121,12 @@ export async function readTracedLabels(
   }
   const feedback: FeedbackRecord[] = [];
   // One step for the runs, one per chunk of feedback: the bar moves while the studio answers.
-  const total = 1 + Math.ceil(own.length / FEEDBACK_CHUNK);
+  // The audits' feedback too: a person may rate an audit's LLM answer wrong or correct it.
+  const rated = [...own, ...audits];
+  const total = 1 + Math.ceil(rated.length / FEEDBACK_CHUNK);
   query.onProgress?.({ phase: "read", done: 1, total });
-  for (let i = 0; i < own.length; i += FEEDBACK_CHUNK) {
-    const runIds = own.slice(i, i + FEEDBACK_CHUNK).map((r) => r.runId);
+  for (let i = 0; i < rated.length; i += FEEDBACK_CHUNK) {
+    const runIds = rated.slice(i, i + FEEDBACK_CHUNK).map((r) => r.runId);
     feedback.push(...(await reachable(query, () => listFeedback({ client: query.client, runIds }))));
     query.onProgress?.({ phase: "read", done: 2 + i / FEEDBACK_CHUNK, total });
   }
@@ -193,10 +195,34 @@ export async function readTracedLabels(
     }
   }
   // An audit is the LLM tier's answer on a text a cheap tier answered: an LLM label like any other
-  // (a correction of the same text still wins when the training set picks one label per text).
+  // (a correction of the same text still wins when the training set picks one label per text, and
+  // so does a cheap answer a person rated right). A person's word on the audit itself goes first:
+  // its correction is a correction, an audit rated wrong is no label. An LLM answer below the LLM
+  // tier's own threshold (`accepted: false`) would not have been served: no label either.
   for (const run of audits) {
-    if (run.status !== "done" || run.label === undefined || !allowed.has(run.label)) continue;
     const answered = run.metadata.audit_label;
+    const correction = corrections.get(run.runId);
+    if (correction !== undefined) {
+      if (typeof correction.label === "string" && allowed.has(correction.label)) {
+        counts.corrected++;
+        items.push({
+          runId: run.runId,
+          startedAt: run.startedAt,
+          text: run.text,
+          label: correction.label,
+          source: "correction",
+          tier: typeof run.metadata.audit_tier === "string" ? run.metadata.audit_tier : "unknown",
+          ...(run.label === undefined ? {} : { answered: run.label }),
+        });
+      } else counts.invalidCorrections++;
+      continue;
+    }
+    if (run.status !== "done" || run.label === undefined || !allowed.has(run.label)) continue;
+    if (run.outputs?.accepted === false) continue;
+    if (lowRated.has(run.runId)) {
+      counts.lowRated++;
+      continue;
+    }
     counts.audits++;
     if (typeof answered === "string" && answered !== run.label) counts.auditDisagreements++;
     const confidence = run.outputs?.confidence;

@@ -13,7 +13,7 @@ import {
 import type { TransitionConfig } from "../compile/machine-builder.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
-import { checkAuditOptions } from "../runtime/audit-options.ts";
+import { checkAuditOptions, type TierAudit } from "../runtime/audit-options.ts";
 import type {
   AnyStep,
   CascadeAuditOptions,
@@ -188,7 +188,15 @@ export const cascadeConstruct: FlowConstruct<CascadeNode> = {
     };
     // The LLM tier audits the tiers before it (the cheap ones); a cascade without one has no audits.
     const auditorAt = node.tiers.findLastIndex((t) => t.step.kind === "llm");
-    const auditor = auditorAt < 0 ? undefined : (node.tiers[auditorAt] as CascadeTier).step;
+    // One per cascade, shared by its cheap tiers: the audit chain is cached by it (a subchain's
+    // cascade of the same name has its own).
+    const tierAudit: TierAudit | undefined =
+      auditorAt < 0
+        ? undefined
+        : {
+            auditor: node.tiers[auditorAt] as CascadeTier,
+            ...(node.audit === undefined ? {} : { defaults: node.audit }),
+          };
     let entry = "";
     for (let i = node.tiers.length - 1; i >= 0; i--) {
       const tier = node.tiers[i] as CascadeTier;
@@ -221,9 +229,7 @@ export const cascadeConstruct: FlowConstruct<CascadeNode> = {
             tier: s,
             threshold: tier.threshold,
             ...(retry ? { retry } : {}),
-            ...(auditor !== undefined && i < auditorAt
-              ? { audit: { auditor, ...(node.audit === undefined ? {} : { defaults: node.audit }) } }
-              : {}),
+            ...(tierAudit !== undefined && i < auditorAt ? { audit: tierAudit } : {}),
           },
         },
         on: {

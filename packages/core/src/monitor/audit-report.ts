@@ -1,4 +1,5 @@
 import { wilsonInterval } from "../calibrate/normal-quantile.ts";
+import { AuditOptionsError } from "../errors/errors.ts";
 
 /** A traced run as the audit report reads it (a `TracedInput` from `listTracedInputs`). */
 export interface AuditReportRun {
@@ -8,6 +9,8 @@ export interface AuditReportRun {
   label?: string;
   version?: string;
   costUsd?: number;
+  /** The audit's answer: its `accepted` says whether the LLM tier's own threshold was cleared. */
+  outputs?: Record<string, unknown>;
   metadata: Record<string, unknown>;
 }
 
@@ -35,6 +38,7 @@ export interface AuditDisagreement {
   runId: string;
   auditRunId: string;
   text: string;
+  /** The cheap tier, keyed as in `byTier` (`cascade/tier`). */
   tier: string;
   label: string;
   confidence?: number;
@@ -48,11 +52,19 @@ export interface AuditReport {
   /** Audit runs read, and those that failed (an error or no label: not counted in the precision). */
   audits: number;
   failed: number;
+  /**
+   * Audits whose LLM answer did not clear the LLM tier's own threshold (or accept predicate): the
+   * cascade would not have served it either, so it is no label and not counted in the precision.
+   */
+  unaccepted: number;
   /** What the audits cost, apart from the chain's own runs. */
   costUsd: number;
   /** Versions of the chain whose answers were audited. */
   versions: string[];
-  /** All cheap tiers together, and each on its own. */
+  /**
+   * All cheap tiers together, and each on its own, keyed `cascade/tier` (two cascades may have
+   * tiers of the same name; an audit traced without its cascade is keyed by the tier alone).
+   */
   overall: AuditedPrecision;
   byTier: Record<string, AuditedPrecision>;
   disagreements: AuditDisagreement[];
@@ -69,12 +81,18 @@ export interface AuditReport {
  */
 export function auditReport(runs: readonly AuditReportRun[], options: { level?: number } = {}): AuditReport {
   const level = options.level ?? 0.95;
+  if (!(level > 0.5 && level < 1))
+    throw new AuditOptionsError(
+      `auditReport: level must be a confidence level above 0.5 and below 1 (like 0.95), got ${String(level)}.`,
+      { details: { option: "level", value: String(level) } },
+    );
   const sums = new Map<string, Sums>();
   const overall = newSums();
   const versions = new Set<string>();
   const disagreements: AuditDisagreement[] = [];
   let audits = 0;
   let failed = 0;
+  let unaccepted = 0;
   let costUsd = 0;
   for (const run of runs) {
     const m = run.metadata;
@@ -82,7 +100,7 @@ export function auditReport(runs: readonly AuditReportRun[], options: { level?: 
     audits++;
     costUsd += run.costUsd ?? 0;
     if (run.version !== undefined) versions.add(run.version);
-    const tier = m.audit_tier;
+    const tier = typeof m.audit_cascade === "string" ? `${m.audit_cascade}/${m.audit_tier}` : m.audit_tier;
     let group = sums.get(tier);
     if (group === undefined) {
       group = newSums();
@@ -92,6 +110,10 @@ export function auditReport(runs: readonly AuditReportRun[], options: { level?: 
     overall.audits++;
     if (run.status !== "done" || run.label === undefined) {
       failed++;
+      continue;
+    }
+    if (run.outputs?.accepted === false) {
+      unaccepted++;
       continue;
     }
     const p = typeof m.audit_probability === "number" && m.audit_probability > 0 ? m.audit_probability : 1;
@@ -115,6 +137,7 @@ export function auditReport(runs: readonly AuditReportRun[], options: { level?: 
     level,
     audits,
     failed,
+    unaccepted,
     costUsd,
     versions: [...versions].sort(),
     overall: precisionOf(overall, level),

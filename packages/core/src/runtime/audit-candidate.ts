@@ -1,5 +1,6 @@
 import type { AnyChain } from "../compile/chain.ts";
-import type { AnyStep, CascadeAuditOptions, LabelResult } from "../types.ts";
+import type { LabelResult } from "../types.ts";
+import type { TierAudit } from "./audit-options.ts";
 import type { RunOptions, RunResult } from "./run-types.ts";
 
 /** A cheap tier's accepted answer, which the run may audit once it has ended. */
@@ -12,10 +13,8 @@ export interface AuditCandidate {
   /** What the tier was given (the cascade's input): the LLM tier is given the same. */
   input: unknown;
   answer: LabelResult & { label: string };
-  /** The cascade's LLM tier. */
-  auditor: AnyStep;
-  /** The cascade's own audit options (the run's `audit` goes over them). */
-  defaults: CascadeAuditOptions | undefined;
+  /** The cascade's LLM tier and its own audit options (the run's `audit` goes over them). */
+  audit: TierAudit;
   options: RunOptions;
 }
 

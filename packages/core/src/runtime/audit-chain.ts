@@ -1,39 +1,53 @@
 import { z } from "zod";
 import type { AnyChain } from "../compile/chain.ts";
 import { defineChain } from "../compile/define-chain.ts";
-import { cascade } from "../flows/cascade.ts";
-import type { AnyStep } from "../types.ts";
+import type { CascadeNode } from "../types.ts";
 import type { AuditCandidate, AuditRunFn } from "./audit-candidate.ts";
-import type { AuditOptions, AuditOutcome } from "./audit-options.ts";
+import type { AuditOptions, AuditOutcome, TierAudit } from "./audit-options.ts";
+import { backgroundRunOptions } from "./background-draw.ts";
 
-/** The audit chain of each chain's cascade: made once, on its first audit. */
-const auditChains = new WeakMap<AnyChain, Map<string, AnyChain>>();
+/**
+ * The audit chain of each chain's cascade, made once on its first audit: keyed by the cascade's
+ * `TierAudit` (one per compiled cascade), not its name — a subchain's cascade of the same name has
+ * another LLM tier.
+ */
+const auditChains = new WeakMap<AnyChain, WeakMap<TierAudit, AnyChain>>();
 
 /**
  * A chain of the cascade's LLM tier alone, under the chain's name and version: its trace reads
- * like the LLM tier's answer to the cascade (`tier` the LLM step, `label`, `confidence`), which is
- * what `catena train --from-traces` and `catena audit report` read.
+ * like the LLM tier's answer to the cascade (`tier` the LLM step, `label`, `confidence`, and
+ * `accepted`: whether it clears the LLM tier's own threshold or accept predicate), which is what
+ * `catena train --from-traces` and `catena audit report` read. An accept predicate is given the
+ * audit run's scope (the tier's input as the chain's input), not the audited run's.
  */
-function auditChainOf(chain: AnyChain, cascadeName: string, auditor: AnyStep): AnyChain {
+function auditChainOf(chain: AnyChain, cascadeName: string, audit: TierAudit): AnyChain {
   let byCascade = auditChains.get(chain);
   if (byCascade === undefined) {
-    byCascade = new Map();
+    byCascade = new WeakMap();
     auditChains.set(chain, byCascade);
   }
-  let audit = byCascade.get(cascadeName);
-  if (audit === undefined) {
-    audit = defineChain({
+  let auditChain = byCascade.get(audit);
+  if (auditChain === undefined) {
+    // The node as plain data: the LLM tier as the cascade has it (threshold, accept), answering
+    // with its best when it is not accepted (the answer's `accepted` says which).
+    const flow: CascadeNode = {
+      type: "cascade",
+      name: cascadeName,
+      tiers: [audit.auditor],
+      onExhausted: "best",
+    };
+    auditChain = defineChain({
       name: chain.name,
       version: chain.version,
-      description: `Audit of cascade "${cascadeName}" of ${chain.id}: its LLM tier "${auditor.name}" alone.`,
+      description: `Audit of cascade "${cascadeName}" of ${chain.id}: its LLM tier "${audit.auditor.step.name}" alone.`,
       input: z.unknown(),
       output: z.unknown(),
-      flow: cascade(cascadeName, [{ step: auditor as never, threshold: 0 }]) as never,
+      flow,
       metadata: chain.metadata,
-    }) as AnyChain;
-    byCascade.set(cascadeName, audit);
+    });
+    byCascade.set(audit, auditChain);
   }
-  return audit;
+  return auditChain;
 }
 
 /**
@@ -48,17 +62,9 @@ export async function runAudit(
   options: AuditOptions,
   probability: number,
 ): Promise<void> {
-  const { chain, cascade: cascadeName, tier, answer, auditor } = candidate;
-  const {
-    shadow: _shadow,
-    onToken: _onToken,
-    runId: _runId,
-    audit: _audit,
-    timeoutMs: _timeoutMs,
-    trace,
-    ...rest
-  } = candidate.options;
-  const result = await run(auditChainOf(chain, cascadeName, auditor), candidate.input, {
+  const { chain, cascade: cascadeName, tier, answer, audit } = candidate;
+  const { trace, ...rest } = backgroundRunOptions(candidate.options);
+  const result = await run(auditChainOf(chain, cascadeName, audit), candidate.input, {
     ...rest,
     timeoutMs: options.timeoutMs ?? 30_000,
     ...(trace === undefined
@@ -70,7 +76,7 @@ export async function runAudit(
           },
         }),
     metadata: {
-      ...candidate.options.metadata,
+      ...withoutShadowKeys(candidate.options.metadata),
       audit: true,
       audit_of: candidate.runId,
       audit_cascade: cascadeName,
@@ -81,7 +87,8 @@ export async function runAudit(
     },
   }).catch(() => undefined);
   if (result === undefined || options.onAudit === undefined) return;
-  const said = (result.output as { label?: unknown } | undefined)?.label;
+  const output = result.output as { label?: unknown; accepted?: unknown } | undefined;
+  const said = output?.label;
   const outcome: AuditOutcome = {
     runId: candidate.runId,
     auditRunId: result.runId,
@@ -89,8 +96,10 @@ export async function runAudit(
     tier,
     label: answer.label,
     confidence: answer.confidence,
-    auditTier: auditor.name,
-    ...(typeof said === "string" ? { auditLabel: said, agreed: said === answer.label } : {}),
+    auditTier: audit.auditor.step.name,
+    ...(typeof said === "string"
+      ? { auditLabel: said, agreed: said === answer.label, auditAccepted: output?.accepted === true }
+      : {}),
     probability,
     status: result.status,
     usage: result.usage,
@@ -101,4 +110,13 @@ export async function runAudit(
   } catch {
     // A listener's failure is its own: the run and its audit are done.
   }
+}
+
+/**
+ * The audited run's metadata without a shadow run's keys: an audit is not a shadow run (shadow runs
+ * start no audits, but a caller's metadata may carry the keys), and the shadow report must not count it.
+ */
+function withoutShadowKeys(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (metadata === undefined) return {};
+  return Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("shadow")));
 }

@@ -1,5 +1,5 @@
 import { AuditOptionsError } from "../errors/errors.ts";
-import type { AnyStep, AuditPick, CascadeAuditOptions, Usage } from "../types.ts";
+import type { AuditPick, CascadeAuditOptions, CascadeTier, Usage } from "../types.ts";
 
 /**
  * Audit sampling of a run (`run(chain, input, { audit })`, `runBatch`): over the cascade's own
@@ -37,9 +37,18 @@ export interface AuditOutcome {
   auditLabel?: string;
   /** Whether the LLM tier gave the cheap tier's label (absent when it gave none). */
   agreed?: boolean;
+  /**
+   * Whether the LLM tier's answer clears its own threshold or accept predicate in the cascade (absent
+   * when it gave none). An answer it would not have accepted is no label: `catena audit report` and
+   * `train --from-traces` leave it out.
+   */
+  auditAccepted?: boolean;
   /** The probability this answer had of being audited (weights it in a precision estimate: 1/p). */
   probability: number;
-  /** The audit run's status: `error` when the LLM call failed or timed out. */
+  /**
+   * The audit run's status. A failed or timed-out LLM call ends the one-tier audit cascade
+   * `deferred` (a cascade defers when its last tier fails), with no `auditLabel`.
+   */
   status: "done" | "deferred" | "waiting" | "error";
   /** What the audit spent: counted apart from the chain's own runs. */
   usage: Usage;
@@ -48,8 +57,11 @@ export interface AuditOutcome {
 
 /** What a cascade's tier state carries so that the run can audit it (set by the cascade's compile). */
 export interface TierAudit {
-  /** The cascade's LLM tier, which audits the cheap tiers' accepted answers. */
-  auditor: AnyStep;
+  /**
+   * The cascade's LLM tier, which audits the cheap tiers' accepted answers: its step, and its own
+   * threshold or accept predicate (whether the LLM's answer would have been accepted).
+   */
+  auditor: CascadeTier;
   /** The cascade's own audit options, if it has any. */
   defaults?: CascadeAuditOptions;
 }

@@ -14,7 +14,7 @@ import { backgroundScopeOf, trackBackgroundRun } from "./background-runs.ts";
  * Never throws: an audit that cannot be drawn (an input JSON cannot write) is not made.
  */
 export function startAudit(runChain: AuditRunFn, candidate: AuditCandidate): void {
-  const options: AuditOptions = { ...candidate.defaults, ...definedFields(candidate.options.audit) };
+  const options: AuditOptions = { ...candidate.audit.defaults, ...definedFields(candidate.options.audit) };
   if (options.share === undefined) return;
   const probability = auditProbability(
     options.pick ?? "random",

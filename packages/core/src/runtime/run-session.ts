@@ -177,8 +177,7 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
       threshold: info.threshold ?? 0,
       input: given,
       answer: outcome.output as LabelResult & { label: string },
-      auditor: audit.auditor,
-      defaults: audit.defaults,
+      audit,
       options: this.options,
     });
   }
