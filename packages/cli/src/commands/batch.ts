@@ -169,6 +169,12 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       // would leave the process running (the local studio's worker) and deaf to SIGTERM.
       const shadow = shadowOption(registry, options, command);
       const audit = auditOption(options, command);
+      // A queue's workers run the items in their own processes, with the plain-JSON run options:
+      // audits would silently not run there.
+      if (audit !== undefined && options.queue)
+        throw new CliError(
+          "--audit does not work with --queue: the queue's workers run the items and start no audits; run the batch without --queue to audit it.",
+        );
       // Standard input is read once, into a temporary file the batch can read as often as it needs.
       const spool = fromStdin ? await spoolStdin(process.stdin, format.name) : undefined;
       const file = spool?.path ?? resolve(ctx.io.cwd, options.file);

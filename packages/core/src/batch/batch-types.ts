@@ -167,12 +167,6 @@ export interface BatchAudits {
   agreed: number;
   disagreed: number;
   failed: number;
-  /**
-   * Audits drawn but not started because the batch already had `concurrency` audits in flight
-   * (audits are bounded, not queued: see the README's audit section); absent when none was.
-   * A skipped answer is not audited, so the audited ones under-represent busy stretches.
-   */
-  skipped?: number;
   /** By cheap tier: audits and agreements. */
   byTier: Record<string, { calls: number; agreed: number }>;
   /** What the audits spent, apart from the chain's own `usage`. */

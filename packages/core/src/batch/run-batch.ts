@@ -1,6 +1,7 @@
 // The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
 import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
+import { AuditOptionsError } from "../errors/errors.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
 import { type AuditOutcome, checkAuditOptions } from "../runtime/audit-options.ts";
 import { BackgroundScope, setBackgroundScope } from "../runtime/background-runs.ts";
@@ -50,6 +51,11 @@ export async function runBatch<TInput, TOutput>(
   // behind (a rerun would find it "already exists") and no queue connection holding the process open.
   const { concurrency, streakLimit } = checkBatchArguments(chain, inputs, options);
   checkAuditOptions(options.audit, "runBatch");
+  if (options.audit !== undefined && options.queue !== undefined)
+    throw new AuditOptionsError(
+      "runBatch: audit does not work with a queue (its workers run the items and start no audits); leave out audit or queue.",
+      { details: { option: "audit", value: "with queue" } },
+    );
   const budget = options.maxCostUsd;
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
@@ -141,7 +147,7 @@ export async function runBatch<TInput, TOutput>(
   };
 
   // The batch's shadow runs and audits: awaited at its end (not another batch's), its audits bounded
-  // by the concurrency and the rate gate, counted for the summary and the budget, and none started
+  // by about the concurrency (workers wait for room) and the rate gate, counted for the summary and the budget, and none started
   // once the batch has stopped.
   const audits = auditTally();
   const scope = new BackgroundScope({
@@ -188,6 +194,13 @@ export async function runBatch<TInput, TOutput>(
       if (options.signal?.aborted) {
         aborted = true;
         return;
+      }
+      // Audits past the bound hold the worker (not the audits): they never pile up.
+      const room = scope.roomForAudits();
+      if (room) {
+        fresh = false;
+        await room;
+        continue; // the batch may have stopped meanwhile: checked again
       }
       let next = source.next();
       if (next instanceof Promise) next = await next;
@@ -341,8 +354,7 @@ export async function runBatch<TInput, TOutput>(
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
   if (queued) summary.batchId = batchId;
-  if (scope.auditsSkipped > 0) audits.summary.skipped = scope.auditsSkipped;
-  if (audits.summary.calls > 0 || scope.auditsSkipped > 0) summary.audits = audits.summary;
+  if (audits.summary.calls > 0) summary.audits = audits.summary;
   if (checkpoint && checkpoint.mismatches.length > 0)
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   // The results are the chain's validated outputs.

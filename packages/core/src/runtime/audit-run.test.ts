@@ -1,16 +1,10 @@
 import { type OpenAiTestServer, startOpenAiTestServer } from "@catena/testing";
-import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { runBatch } from "../batch/run-batch.ts";
-import { defineChain } from "../compile/define-chain.ts";
 import { CatenaError } from "../errors/catena-error.ts";
-import { cascade } from "../flows/flow-nodes.ts";
-import { code } from "../steps/code-step.ts";
-import { llm } from "../steps/llm-step.ts";
-import type { SpanInfo, Tracer, TraceSpan } from "../types.ts";
 import type { AuditOptions, AuditOutcome } from "./audit-options.ts";
 import { auditProbability } from "./audit-sampling.ts";
+import { auditLlmServer, chainAt, recordingTracer } from "./fixtures/audit-chain.ts";
 import { run } from "./runner.ts";
 import { settleShadows } from "./shadow-run.ts";
 
@@ -20,65 +14,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** The LLM tier answers "billing" for anything with "refund", else "other", after `delayMs`. */
 async function llmServer(delayMs = 0): Promise<OpenAiTestServer> {
-  server = await startOpenAiTestServer((_request, info) => {
-    const label = info.userText.includes("refund") ? "billing" : "other";
-    return { json: { label }, tokenLogprobs: { [label]: Math.log(0.9) }, delayMs };
-  });
+  server = await auditLlmServer(delayMs);
   return server;
-}
-
-/**
- * A cascade whose cheap tier answers "billing" when the text has "money" (confidence 0.95), else
- * "other" at a confidence read from the text's length, and passes below 0.6 to the LLM tier.
- */
-function chainAt(url: string, audit?: AuditOptions) {
-  const cheap = code("keywords", ({ text }: { text: string }) => ({
-    label: text.includes("money") ? "billing" : "other",
-    confidence: text.includes("money") ? 0.95 : Math.min(0.99, 0.4 + text.length / 100),
-  }));
-  const tier = llm("gpt", {
-    model: new ChatOpenAI({
-      model: "gpt-4.1-mini-2025-04-14",
-      apiKey: "test-key",
-      maxRetries: 0,
-      configuration: { baseURL: url },
-    }),
-    prompt: "Label {text}",
-    labels: ["billing", "other"],
-  });
-  return defineChain({
-    name: "intent",
-    version: "1.0.0",
-    input: z.object({ text: z.string() }),
-    output: z.object({ label: z.string(), tier: z.string() }).passthrough(),
-    flow: cascade<[{ step: typeof cheap; threshold: number }, typeof tier], { text: string }>(
-      "intent",
-      [{ step: cheap, threshold: 0.6 }, tier],
-      audit === undefined ? {} : { audit },
-    ),
-  });
-}
-
-/** A tracer that keeps each root span's name, tags, metadata and outputs. */
-function recordingTracer() {
-  const roots: (SpanInfo & { runId: string; outputs?: unknown })[] = [];
-  const noop = (): TraceSpan => ({ active: true, child: noop, end() {} });
-  const tracer: Tracer = {
-    startRun(info) {
-      const root: (typeof roots)[number] = { ...info };
-      roots.push(root);
-      return {
-        active: true,
-        child: noop,
-        end(outcome) {
-          root.outputs = outcome.outputs;
-        },
-      };
-    },
-  };
-  return { tracer, roots };
 }
 
 const texts = [
@@ -170,7 +108,7 @@ describe("audit sampling", () => {
     expect(seen[0]?.agreed).toBeUndefined();
   });
 
-  it("leaves the LLM tier's own answers and deferred items unaudited", async () => {
+  it("leaves the LLM tier's own answers unaudited", async () => {
     const s = await llmServer();
     const chain = chainAt(s.url);
     const seen: AuditOutcome[] = [];

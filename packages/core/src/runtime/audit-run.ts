@@ -9,8 +9,8 @@ import { backgroundScopeOf, trackBackgroundRun } from "./background-runs.ts";
  * traced as its own run. The runner starts it once the audited run is done (its result made). Like
  * a shadow run it is not awaited (`settleShadows` waits for it) and never changes the run's result;
  * unlike one it runs the LLM tier alone, not a whole chain. In a batch it is bounded by the batch's
- * scope (`BackgroundScope`): skipped beyond the bound or once the batch has stopped, and started
- * through the batch's rate gate. The run module is loaded on the first audit, not with the engine.
+ * scope (`BackgroundScope`): about `concurrency` in flight (the workers wait), none once the batch
+ * has stopped, each started through the batch's rate gate. The run module is loaded on the first audit, not with the engine.
  * Never throws: an audit that cannot be drawn (an input JSON cannot write) is not made.
  */
 export function startAudit(runChain: AuditRunFn, candidate: AuditCandidate): void {

@@ -6,16 +6,18 @@ const pending = new Set<Promise<void>>();
 
 /**
  * The background runs of one batch: the batch waits for these alone (not for another batch's or a
- * lone run's), and it bounds its audits — at most `auditLimit` in flight, each through the batch's
- * rate gate, none started once the batch has stopped. An audit beyond the bound is skipped, not
- * queued: a queue of audits would grow with the batch (a share of 100k answers) and hold the batch's
- * end; a skipped audit is counted (`BatchAudits.skipped`) and its answer's chance of being audited
- * is lower than the `audit_probability` its siblings carry.
+ * lone run's), and it bounds its audits — each through the batch's rate gate, none started once the
+ * batch has stopped, and about `auditLimit` in flight: a worker takes no new item while that many
+ * are (`roomForAudits`), so the audits slow the batch down rather than pile up. Not skipped: a
+ * skipped audit would make the sample depend on timing (a resumed batch would audit other items)
+ * and its `audit_probability` untrue. The bound is loose by the items in flight when it was
+ * reached: at most `auditLimit` + the batch's concurrency × the audits one item can start.
  */
 export class BackgroundScope {
   readonly pending = new Set<Promise<void>>();
   auditsInFlight = 0;
-  auditsSkipped = 0;
+  /** Workers waiting for room under the bound. */
+  private waiting: (() => void)[] = [];
   readonly auditLimit: number;
   /** The batch's rate gate: an audit's LLM call takes a start slot like an item. */
   readonly gate: (() => Promise<void>) | undefined;
@@ -41,18 +43,22 @@ export class BackgroundScope {
     return this.stopped();
   }
 
-  /** Takes an audit slot, or counts the audit as skipped (bound reached, batch stopped). */
+  /** Takes an audit slot; false once the batch has stopped (no new audit then). */
   takeAuditSlot(): boolean {
-    if (this.closed || this.auditsInFlight >= this.auditLimit) {
-      if (!this.closed) this.auditsSkipped++;
-      return false;
-    }
+    if (this.closed) return false;
     this.auditsInFlight++;
     return true;
   }
 
   releaseAuditSlot(): void {
     this.auditsInFlight--;
+    if (this.auditsInFlight < this.auditLimit) for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /** Resolves when fewer than `auditLimit` audits are in flight; undefined when they already are. */
+  roomForAudits(): Promise<void> | undefined {
+    if (this.auditsInFlight < this.auditLimit) return undefined;
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** Waits for this scope's background runs, those started while waiting included. */
