@@ -254,15 +254,17 @@ export type AuditPick = "random" | "uncertain";
 export interface CascadeAuditOptions {
   /**
    * Share of the cheap tiers' accepted answers that are audited, above 0 and at most 1. With
-   * `pick: "uncertain"` it is the mean share over answers whose headroom above the threshold is
-   * spread evenly; answers at the threshold are audited more often, sure answers less.
+   * `pick: "uncertain"` answers at the threshold are audited more often, sure answers less; up to a
+   * share of 4/7 it is the mean share over answers whose headroom above the threshold is spread
+   * evenly, above it (where the probabilities are capped at 1) the mean is lower.
    */
   share?: number;
   /** Default `random`. */
   pick?: AuditPick;
   /**
    * Mixed into the hash that decides which inputs are audited: the same seed and input are always
-   * audited or never (a resumed batch audits the same items); another seed draws other items.
+   * audited or never (a resumed batch draws the same items, though audits in flight at an interrupt
+   * are lost); another seed draws other items.
    */
   seed?: string | number;
   /** The audit's LLM call is aborted after this many milliseconds (default 30,000). */

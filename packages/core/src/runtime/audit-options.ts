@@ -46,8 +46,8 @@ export interface AuditOutcome {
   /** The probability this answer had of being audited (weights it in a precision estimate: 1/p). */
   probability: number;
   /**
-   * The audit run's status. A failed or timed-out LLM call ends the one-tier audit cascade
-   * `deferred` (a cascade defers when its last tier fails), with no `auditLabel`.
+   * The audit run's status: `deferred` when the LLM call failed (the one-tier audit cascade defers
+   * when its last tier fails), `error` when it ran past `timeoutMs`; either way no `auditLabel`.
    */
   status: "done" | "deferred" | "waiting" | "error";
   /** What the audit spent: counted apart from the chain's own runs. */
