@@ -149,6 +149,8 @@ describe("audit sampling from the CLI", () => {
       ],
       { cwd: dir, env: traced.env("audited"), timeoutMs: 300_000 },
     );
+    // 0 when the candidate is promoted, 1 when its gate refuses it: either way a trained candidate.
+    expect([0, 1], r.stderr).toContain(r.code);
     const result = JSON.parse(r.stdout);
     expect(result.traced.audits).toBeGreaterThan(20);
     expect(result.traced.runs).toBe(items.length);
@@ -160,6 +162,7 @@ describe("audit sampling from the CLI", () => {
     [["--audit", "30"], /did you mean 0\.3/],
     [["--audit", "0.2", "--audit-pick", "sure"], /--audit-pick must be random or uncertain/],
     [["--audit-pick", "uncertain"], /--audit-pick needs --audit <share>/],
+    [["--audit", "0.2", "--queue", "redis://127.0.0.1:9"], /--audit does not work with --queue/],
   ])("refuses batch %j with exit 2 and the fix", async (args, message) => {
     const r = await catena(
       ["batch", "banking-intents", "--file", "plain.jsonl", "--out", "never.jsonl", ...args],
@@ -167,5 +170,15 @@ describe("audit sampling from the CLI", () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it.each([["1"], ["0.5"], ["100%"]])("refuses audit report --level %s with exit 2", async (level) => {
+    const r = await catena(["audit", "report", "banking-intents", "--level", level], {
+      cwd: dir,
+      env: traced.env("refused"),
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--level must be a confidence level above 0\.5 and below 1/);
   });
 });

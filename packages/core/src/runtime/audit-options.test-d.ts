@@ -22,9 +22,28 @@ describe("audit sampling's types", () => {
     expectTypeOf<{ audit: { share: "30%" } }>().not.toExtend<RunOptions>();
   });
 
+  it("refuses wrong audit options where they are written", () => {
+    const picked: RunOptions = {
+      // @ts-expect-error a pick is "random" or "uncertain"
+      audit: { share: 0.1, pick: "lowest" },
+    };
+    const percent: BatchOptions = {
+      // @ts-expect-error a share is a number (0.3), not a percentage string
+      audit: { share: "30%" },
+    };
+    const listened: CascadeOptions = {
+      // @ts-expect-error a cascade's own audit options take no listener: it is a run's
+      audit: { share: 0.1, onAudit: () => {} },
+    };
+    // @ts-expect-error an outcome's listener is given an AuditOutcome, not a string
+    const heard: AuditOptions = { onAudit: (a: string) => a };
+    expectTypeOf([picked, percent, listened, heard]).toBeArray();
+  });
+
   it("tells each audit's labels, agreement, weight and spend", () => {
     expectTypeOf<AuditOutcome["auditLabel"]>().toEqualTypeOf<string | undefined>();
     expectTypeOf<AuditOutcome["agreed"]>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<AuditOutcome["auditAccepted"]>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<AuditOutcome["probability"]>().toEqualTypeOf<number>();
     expectTypeOf<AuditOutcome["usage"]>().toEqualTypeOf<Usage>();
     expectTypeOf<AuditOutcome["status"]>().toEqualTypeOf<"done" | "deferred" | "waiting" | "error">();
