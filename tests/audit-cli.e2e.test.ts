@@ -90,7 +90,8 @@ describe("audit sampling from the CLI", () => {
     const report = JSON.parse(r.stdout);
     expect(report.audits).toBeGreaterThan(20);
     expect(report.failed).toBe(0);
-    const linear = report.byTier.linear;
+    // Keyed cascade/tier: two cascades may have tiers of the same name.
+    const linear = report.byTier["intent/linear"];
     expect(linear.precision).toBeGreaterThan(0.5);
     expect(linear.interval.low).toBeLessThan(linear.precision);
     expect(linear.interval.high).toBeGreaterThanOrEqual(linear.precision);
