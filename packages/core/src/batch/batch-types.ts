@@ -167,7 +167,7 @@ export interface BatchAudits {
   agreed: number;
   disagreed: number;
   failed: number;
-  /** By cheap tier: audits and agreements. */
+  /** By cheap tier, keyed `cascade/tier` (two cascades may name a tier alike): audits and agreements. */
   byTier: Record<string, { calls: number; agreed: number }>;
   /** What the audits spent, apart from the chain's own `usage`. */
   usage: Usage;

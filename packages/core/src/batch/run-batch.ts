@@ -375,8 +375,9 @@ function auditTally() {
     summary,
     add(a: AuditOutcome): void {
       summary.calls++;
-      const tier = summary.byTier[a.tier] ?? { calls: 0, agreed: 0 };
-      summary.byTier[a.tier] = tier;
+      const key = `${a.cascade}/${a.tier}`;
+      const tier = summary.byTier[key] ?? { calls: 0, agreed: 0 };
+      summary.byTier[key] = tier;
       tier.calls++;
       if (a.agreed === true) {
         summary.agreed++;

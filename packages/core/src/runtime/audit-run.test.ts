@@ -129,7 +129,7 @@ describe("audit sampling", () => {
     );
     expect(summary.done).toBe(6);
     expect(summary.audits).toMatchObject({ calls: 5, agreed: 4, disagreed: 1, failed: 0 });
-    expect(summary.audits?.byTier).toEqual({ keywords: { calls: 5, agreed: 4 } });
+    expect(summary.audits?.byTier).toEqual({ "intent/keywords": { calls: 5, agreed: 4 } });
     expect(summary.audits?.usage.inputTokens).toBeGreaterThan(0);
     // The chain's own usage is the one LLM answer it gave ("refund?"), not the audits'.
     expect(s.requests).toHaveLength(6);

@@ -99,7 +99,7 @@ export function startRun(
     return finishFailed(session, parsed.error);
   }
   if (options.shadow)
-    startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
+    startShadow(runAny, options.shadow, input, session.runId, chain as AnyChain, options);
   if (options.timeoutMs !== undefined)
     return executeAwaiting(chain, session, options, parsed.data, undefined);
   let walk: Walk<RunSession> | undefined;
