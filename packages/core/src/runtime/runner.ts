@@ -98,8 +98,7 @@ export function startRun(
       session.span = startRunSpan(options.tracer, chain, session, input, undefined, options.trace);
     return finishFailed(session, parsed.error);
   }
-  if (options.shadow)
-    startShadow(runAny, options.shadow, input, session.runId, chain as AnyChain, options);
+  if (options.shadow) startShadow(runAny, options.shadow, input, session.runId, chain as AnyChain, options);
   if (options.timeoutMs !== undefined)
     return executeAwaiting(chain, session, options, parsed.data, undefined);
   let walk: Walk<RunSession> | undefined;
