@@ -49,6 +49,12 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const catenaBin = join(root, "packages/cli/bin/catena.js");
 const SEED = Number(process.env.LOOP_SEED ?? 13);
 // Extra options for `catena train --from-traces`, e.g. LOOP_TRAIN_ARGS="--llm-weight 3".
+// Audits of the traffic's cheap-tier answers, e.g. LOOP_AUDIT=0.3 LOOP_AUDIT_PICK=uncertain: the
+// batch runs with `--audit 0.3 --audit-pick uncertain --audit-seed <seed>`.
+const AUDIT = process.env.LOOP_AUDIT;
+const AUDIT_PICK = process.env.LOOP_AUDIT_PICK ?? "uncertain";
+const auditArgs =
+  AUDIT === undefined ? [] : ["--audit", AUDIT, "--audit-pick", AUDIT_PICK, "--audit-seed", String(SEED)];
 
 const { dev } = bankingSplit();
 const first = splitDataset(dev, { seed: SEED, devShare: 0.5, stratify: true });
@@ -136,12 +142,40 @@ async function runScenario(s: Scenario) {
     csv(join(dir, "calib.csv"), calib);
     const t0 = performance.now();
     const batch = await cli(
-      ["batch", "banking-intents", "--file", "traffic.jsonl", "--out", "out.jsonl"],
+      ["batch", "banking-intents", "--file", "traffic.jsonl", "--out", "out.jsonl", ...auditArgs],
       dir,
       env,
     );
     if (batch.code !== 0) throw new Error(`batch failed: ${batch.stderr}`);
     const batchMs = performance.now() - t0;
+    // Audit calls are counted apart in the batch's summary: the rest of the server's requests are the chain's.
+    const auditCalls = Number(/audits: (\d+) LLM calls?/.exec(batch.stdout)?.[1] ?? 0);
+    // What the audits measured of the cheap tiers' precision, beside their real precision on the
+    // traffic (their answers in the results file against the gold labels).
+    let audited: { measured: number | null; low: number; high: number; actual: number } | undefined;
+    if (AUDIT !== undefined) {
+      const report = await cli(["--json", "audit", "report", "banking-intents", "--since", "1h"], dir, env);
+      const overall = (
+        JSON.parse(report.stdout) as {
+          overall: { precision: number | null; interval: { low: number; high: number } | null };
+        }
+      ).overall;
+      const answers = readFileSync(join(dir, "out.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map(
+          (line) =>
+            JSON.parse(line) as { input?: { text: string }; output?: { label: string; tier: string } },
+        )
+        .filter((r) => r.output !== undefined && r.output.tier !== "llm");
+      const right = answers.filter((r) => gold.get(norm(r.input?.text ?? "")) === r.output?.label).length;
+      audited = {
+        measured: overall.precision,
+        low: overall.interval?.low ?? 0,
+        high: overall.interval?.high ?? 1,
+        actual: right / answers.length,
+      };
+    }
     const t1 = performance.now();
     const trained = await cli(
       [
@@ -221,7 +255,9 @@ async function runScenario(s: Scenario) {
       fresh: measured.dev,
       recalibrated: baseline.dev.before,
       oracle: oracles.dev,
-      llmCalls: server.requests.length,
+      llmCalls: server.requests.length - auditCalls,
+      auditCalls,
+      audited,
       batchMs,
       trainMs,
     };
@@ -246,13 +282,13 @@ for (const s of [
   const met = relative >= 0.25 && (after.precision ?? 0) >= 0.97;
   console.error(`${s.name}: ${JSON.stringify({ traced: r.result.traced, reasons: r.result.reasons })}`);
   rows.push(
-    `| ${s.name} | ${r.llmCalls} | ${r.result.traced.corrections ?? 0} + ${r.result.traced.llm ?? 0} (${r.result.traced.added} trained, ${r.result.traced.calib ?? 0} calib, ${r.result.traced.heldOut} held out, ${r.result.traced.selfTrained ?? 0} self-trained) | ${r.result.status} | ${pct(before.llmShare)} → ${pct(after.llmShare)} (${relative >= 0 ? "−" : "+"}${pct(Math.abs(relative))} relative) | ${pct(before.precision)} → ${pct(after.precision)} | ${pct(re.llmShare)} at ${pct(re.precision)} | ${pct(o.before.llmShare)} at ${pct(o.before.precision)} → ${pct(o.after.llmShare)} at ${pct(o.after.precision)} | ${comparison.regressions} / ${comparison.improvements} | ${met ? "met" : "not met"} | ${(r.batchMs / 1000).toFixed(0)} s + ${(r.trainMs / 1000).toFixed(0)} s |`,
+    `| ${s.name} | ${r.llmCalls}${AUDIT === undefined ? "" : ` + ${r.auditCalls} audit (${r.result.traced.auditDisagreements ?? 0} disagreed)`}${r.audited === undefined ? "" : `; cheap precision by the audits ${pct(r.audited.measured)} (95%: ${pct(r.audited.low)}–${pct(r.audited.high)}), real ${pct(r.audited.actual)}`} | ${r.result.traced.corrections ?? 0} + ${r.result.traced.llm ?? 0} (${r.result.traced.added} trained, ${r.result.traced.calib ?? 0} calib, ${r.result.traced.heldOut} held out, ${r.result.traced.selfTrained ?? 0} self-trained) | ${r.result.status} | ${pct(before.llmShare)} → ${pct(after.llmShare)} (${relative >= 0 ? "−" : "+"}${pct(Math.abs(relative))} relative) | ${pct(before.precision)} → ${pct(after.precision)} | ${pct(re.llmShare)} at ${pct(re.precision)} | ${pct(o.before.llmShare)} at ${pct(o.before.precision)} → ${pct(o.after.llmShare)} at ${pct(o.after.precision)} | ${comparison.regressions} / ${comparison.improvements} | ${met ? "met" : "not met"} | ${(r.batchMs / 1000).toFixed(0)} s + ${(r.trainMs / 1000).toFixed(0)} s |`,
   );
 }
 
 console.log(
   [
-    `# The loop, measured (seed ${SEED}${process.env.LOOP_TRAIN_ARGS ? `, ${process.env.LOOP_TRAIN_ARGS}` : ""}): dev split → ${traffic.length} traffic, ${calib.length} calib, ${fresh.length} fresh`,
+    `# The loop, measured (seed ${SEED}${process.env.LOOP_TRAIN_ARGS ? `, ${process.env.LOOP_TRAIN_ARGS}` : ""}${AUDIT === undefined ? "" : `, --audit ${AUDIT} --audit-pick ${AUDIT_PICK}`}): dev split → ${traffic.length} traffic, ${calib.length} calib, ${fresh.length} fresh`,
     "",
     "| LLM tier | LLM calls on traffic | usable traced labels (corrections + LLM) | gate | LLM-call share on fresh, before → after | cheap-tier precision on fresh | shipped tiers, thresholds re-chosen on calib: LLM share at precision | oracle, thresholds chosen on fresh itself: shipped → candidate tiers | regressions / improvements on fresh | target (≥25% less, ≥97%) | batch + train wall |",
     "|---|---|---|---|---|---|---|---|---|---|---|",

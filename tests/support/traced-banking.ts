@@ -91,13 +91,18 @@ export class TracedBanking {
 
   /**
    * `catena batch <chain>` (default banking-intents) over `items` of the traffic, traced to
-   * `project`; `global` options (`--chains <module>`) go before the command.
+   * `project`; `global` options (`--chains <module>`) go before the command, `extra` arguments after
+   * it. Returns what it printed.
    */
   async serveTraffic(
     project: string,
     items: readonly BankingExample[] = traffic,
-    { chain = "banking-intents", global = [] }: { chain?: string; global?: readonly string[] } = {},
-  ): Promise<void> {
+    {
+      chain = "banking-intents",
+      global = [],
+      extra = [],
+    }: { chain?: string; global?: readonly string[]; extra?: readonly string[] } = {},
+  ): Promise<string> {
     const file = join(this.dir, `${project}.jsonl`);
     writeFileSync(file, items.map((e) => `${JSON.stringify({ text: e.text })}\n`).join(""));
     const r = await catena(
@@ -111,10 +116,12 @@ export class TracedBanking {
         join(this.dir, `${project}-out.jsonl`),
         "--concurrency",
         "8",
+        ...extra,
       ],
       { cwd: this.dir, env: this.env(project), timeoutMs: 180_000 },
     );
     expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
   }
 
   /** The root runs of a project that `tier` answered (or a cheap tier, for "cheap"), with their text and answer. */

@@ -34,6 +34,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["skew", async () => (await import("./commands/skew.ts")).registerSkewCommand],
   ["sample", async () => (await import("./commands/sample.ts")).registerSampleCommand],
   ["shadow", async () => (await import("./commands/shadow.ts")).registerShadowCommand],
+  ["audit", async () => (await import("./commands/audit.ts")).registerAuditCommand],
 ];
 
 /** `catena studio` and its `prune` subcommand, whose modules load together. */

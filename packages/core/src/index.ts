@@ -10,6 +10,7 @@ export type { SystemicFailure, SystemicFailureKind } from "./batch/provider-fail
 export { BatchStoppedError, systemicFailureOf } from "./batch/provider-failure-streak.ts";
 export { queueBatchId } from "./batch/queue-batch-id.ts";
 export type {
+  BatchAudits,
   BatchItemResult,
   BatchItemUsage,
   BatchOptions,
@@ -33,6 +34,7 @@ export { CatenaError, serializeError } from "./errors/catena-error.ts";
 export type { SchemaIssue } from "./errors/errors.ts";
 export {
   AbortedError,
+  AuditOptionsError,
   BatchInputError,
   ChainDefinitionError,
   ChainNotFoundError,
@@ -104,6 +106,7 @@ export { setProviderRateLimit } from "./llm/rate-limit-registry.ts";
 export type { CachedResponse, ResponseCache } from "./llm/response-cache.ts";
 export { DiskResponseCache, setDefaultResponseCache } from "./llm/response-cache.ts";
 export type { RetryPolicy } from "./llm/retry-policy.ts";
+export type { AuditOptions, AuditOutcome } from "./runtime/audit-options.ts";
 export type { ResultEvent, RunEvent } from "./runtime/run-event.ts";
 export type {
   RunDeferred,
@@ -152,8 +155,10 @@ export type {
 } from "./steps/step-kinds.ts";
 export type {
   AnyStep,
+  AuditPick,
   Backoff,
   BranchNode,
+  CascadeAuditOptions,
   CascadeNode,
   CascadeTier,
   ChainRef,

@@ -240,12 +240,45 @@ export interface CascadeTier {
   readonly accept?: (result: LabelResult, scope: FlowScope) => boolean;
 }
 
+/**
+ * Which accepted answers an audit prefers: `random` audits each with the same probability (the
+ * share); `uncertain` spends the share on the answers closest to their tier's threshold.
+ */
+export type AuditPick = "random" | "uncertain";
+
+/**
+ * Audit sampling of a cascade, set where the cascade is defined (`cascade(name, tiers, { audit })`,
+ * the chain's default): on a sampled share of the answers a cheap tier accepted, the cascade's LLM
+ * tier also answers, in the background, traced as its own run with the `audit` tag.
+ */
+export interface CascadeAuditOptions {
+  /**
+   * Share of the cheap tiers' accepted answers that are audited, above 0 and at most 1. With
+   * `pick: "uncertain"` answers at the threshold are audited more often, sure answers less; up to a
+   * share of 4/7 it is the mean share over answers whose headroom above the threshold is spread
+   * evenly, above it (where the probabilities are capped at 1) the mean is lower.
+   */
+  share?: number;
+  /** Default `random`. */
+  pick?: AuditPick;
+  /**
+   * Mixed into the hash that decides which inputs are audited: the same seed and input are always
+   * audited or never (a resumed batch draws the same items, though audits in flight at an interrupt
+   * are lost); another seed draws other items.
+   */
+  seed?: string | number;
+  /** The audit's LLM call is aborted after this many milliseconds (default 30,000). */
+  timeoutMs?: number;
+}
+
 /** Tries tiers cheapest first and stops at the first answer that clears its tier's bar. */
 export interface CascadeNode {
   readonly type: "cascade";
   readonly name: string;
   readonly tiers: readonly CascadeTier[];
   readonly onExhausted: "best" | "deferred";
+  /** Audit sampling of the cheap tiers' accepted answers, by default for every run. */
+  readonly audit?: CascadeAuditOptions;
 }
 
 /** Exponential backoff between retry attempts. */

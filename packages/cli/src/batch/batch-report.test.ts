@@ -57,6 +57,37 @@ describe("batchReportText", () => {
   });
 });
 
+describe("a batch's audits", () => {
+  it("are counted apart from the chain's tokens and cost, in the text and in --json", async () => {
+    const out = join(dir, "audited.jsonl");
+    await writeFile(out, `${JSON.stringify({ index: 0, status: "done", output: {} })}\n`);
+    const tally = await tallyResults(out);
+    const audits = {
+      calls: 30,
+      agreed: 27,
+      disagreed: 2,
+      failed: 1,
+      byTier: { linear: { calls: 30, agreed: 27 } },
+      usage: { inputTokens: 3000, outputTokens: 150, costUsd: 0.012 },
+    };
+    const report = {
+      chain: "banking-intents@1.0.0",
+      file: "in",
+      out,
+      shownFile: "in",
+      shownOut: "out",
+      summary: { ...summary, audits },
+      tally,
+    };
+    const text = batchReportText(report);
+    expect(text).toContain("  tokens 10 in / 2 out; cost $0.0010\n");
+    expect(text).toContain(
+      "  audits: 30 LLM calls on cheap-tier answers (agreed 27, disagreed 2, failed 1); tokens 3000 in / 150 out; cost $0.0120, not in the cost above; catena audit report banking-intents measures each tier's precision\n",
+    );
+    expect(batchReportJson(report)).toMatchObject({ usage: summary.usage, audits });
+  });
+});
+
 describe("what a batch spent", () => {
   it("sums the records' cachedUsd into the results file's usage, an item answered wholly from the cache not counted as unpriced", async () => {
     const out = join(dir, "cached-records.jsonl");

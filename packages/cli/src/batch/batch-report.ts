@@ -91,6 +91,13 @@ export function batchReportText(r: BatchReport): string {
       `  tokens ${s.usage.inputTokens} in / ${s.usage.outputTokens} out; cost $${s.usage.costUsd.toFixed(4)}${cached > 0 ? ` (answers from the LLM cache, not spent, would cost $${cached.toFixed(4)} more)` : ""}`,
     );
   }
+  if (s.audits !== undefined) {
+    const a = s.audits;
+    // Counted apart: the audits are not the chain's LLM calls, and their cost is not the answers'.
+    lines.push(
+      `  audits: ${plural(a.calls, "LLM call")} on cheap-tier answers (agreed ${a.agreed}, disagreed ${a.disagreed}${a.failed > 0 ? `, failed ${a.failed}` : ""}); tokens ${a.usage.inputTokens} in / ${a.usage.outputTokens} out; cost $${a.usage.costUsd.toFixed(4)}, not in the cost above; catena audit report ${r.chain.split("@")[0]} measures each tier's precision`,
+    );
+  }
   if (s.stopError) {
     const cause = String(s.stopError.details?.cause ?? "provider");
     lines.push(

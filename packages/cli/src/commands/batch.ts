@@ -29,6 +29,7 @@ import { jsonText } from "../format/json-text.ts";
 import { plural } from "../format/plural.ts";
 import { globalOptions } from "../global-options.ts";
 import { positiveNumber } from "../positive-number.ts";
+import { type AuditCliOptions, addAuditOptions, auditOption } from "../tracing/audit-option.ts";
 import { BATCH_TRACE_FLUSH_MS, startCliTracing } from "../tracing/cli-tracing.ts";
 import { sendChainDescriptions } from "../tracing/send-chain-description.ts";
 import { type ShadowCliOptions, shadowOption } from "../tracing/shadow-option.ts";
@@ -61,7 +62,7 @@ export interface BatchCommandOptions {
  * with the same provider failure every item meets (`--stop-after-failures`), 130 when interrupted (Ctrl-C), 143 on SIGTERM (resume with `--resume`).
  */
 export function registerBatchCommand(program: Command, ctx: CommandContext): void {
-  program
+  const batch = program
     .command("batch")
     .description("run a chain over every item of a JSONL, CSV or TSV file, writing results to a JSONL file")
     .argument("<chain>", "chain name, or name@version (default: the latest version)")
@@ -124,8 +125,13 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       "--shadow <chain@version>",
       "also run this candidate version on a share of the items, traced with the shadow tag",
     )
-    .option("--shadow-share <share>", "share of items the candidate runs on, 0–1", "1")
-    .action(async (ref: string, options: BatchCommandOptions & ShadowCliOptions, command: Command) => {
+    .option("--shadow-share <share>", "share of items the candidate runs on, 0–1", "1");
+  addAuditOptions(batch).action(
+    async (
+      ref: string,
+      options: BatchCommandOptions & ShadowCliOptions & AuditCliOptions,
+      command: Command,
+    ) => {
       const globals = globalOptions(command);
       const concurrency = parseConcurrency(options.concurrency ?? (options.queue ? "256" : "8"));
       const rate = options.rate === undefined ? undefined : parseRate(options.rate);
@@ -162,6 +168,13 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       // Before tracing starts and the signal handlers are set: a bad --shadow thrown after them
       // would leave the process running (the local studio's worker) and deaf to SIGTERM.
       const shadow = shadowOption(registry, options, command);
+      const audit = auditOption(options, command);
+      // A queue's workers run the items in their own processes, with the plain-JSON run options:
+      // audits would silently not run there.
+      if (audit !== undefined && options.queue)
+        throw new CliError(
+          "--audit does not work with --queue: the queue's workers run the items and start no audits; run the batch without --queue to audit it.",
+        );
       // Standard input is read once, into a temporary file the batch can read as often as it needs.
       const spool = fromStdin ? await spoolStdin(process.stdin, format.name) : undefined;
       const file = spool?.path ?? resolve(ctx.io.cwd, options.file);
@@ -206,6 +219,7 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
               })
             : {}),
           ...(shadow === undefined ? {} : { shadow }),
+          ...(audit === undefined ? {} : { audit }),
           ...(tracing.tracer === undefined ? {} : { tracer: tracing.tracer }),
           ...(total === undefined ? {} : { total }),
         };
@@ -258,7 +272,8 @@ export function registerBatchCommand(program: Command, ctx: CommandContext): voi
       } finally {
         await spool?.dispose();
       }
-    });
+    },
+  );
 }
 
 /** The fields of a chain's input, when it is an object schema (a CSV header names them in any case). */

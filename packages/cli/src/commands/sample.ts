@@ -13,7 +13,7 @@ import { globalOptions } from "../global-options.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
-import { assertTraced, ofVersion, tracedChain } from "../tracing/traced-chain.ts";
+import { assertTraced, ofVersion, servedRuns, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SampleOptions {
@@ -73,7 +73,7 @@ export function registerSampleCommand(program: Command, ctx: CommandContext): vo
           since,
         });
         assertTraced(registry, traced, read, { projects, since });
-        const runs = ofVersion(read, traced);
+        const runs = servedRuns(ofVersion(read, traced));
         // Oldest first, so that runs arriving later in the day do not reshuffle the earlier picks' order.
         runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
         if (runs.length === 0) {

@@ -18,7 +18,7 @@ import { assertNotDirectory } from "../input-file.ts";
 import { parseSince } from "../tracing/parse-since.ts";
 import { traceProjects } from "../tracing/trace-projects.ts";
 import { openTraceReader } from "../tracing/trace-reader.ts";
-import { assertTraced, ofVersion, tracedChain } from "../tracing/traced-chain.ts";
+import { assertTraced, ofVersion, servedRuns, tracedChain } from "../tracing/traced-chain.ts";
 import { assertWritablePath } from "../writable-path.ts";
 
 interface SkewOptions {
@@ -83,7 +83,7 @@ export function registerSkewCommand(program: Command, ctx: CommandContext): void
           ...(options.field === undefined ? {} : { field: options.field }),
         });
         assertTraced(registry, traced, recent, { projects, since });
-        recent = ofVersion(recent, traced);
+        recent = servedRuns(ofVersion(recent, traced));
       } finally {
         await reader.close();
       }

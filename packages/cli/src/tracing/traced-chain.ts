@@ -52,6 +52,15 @@ export function assertTraced(
     );
 }
 
+/**
+ * The runs that served traffic: audits (`batch --audit`, metadata `audit`) left out. An audit is the
+ * LLM tier's second answer to an input a cheap tier answered: counted as a run, it would show as an
+ * escalation to the LLM in `skew` and be sampled twice by `sample`.
+ */
+export function servedRuns<T extends { metadata: Record<string, unknown> }>(runs: readonly T[]): T[] {
+  return runs.filter((r) => r.metadata.audit !== true);
+}
+
 /** The runs of `chain`'s version when one was named, else all of them. */
 export function ofVersion<T extends { version?: string }>(runs: readonly T[], chain: TracedChain): T[] {
   return chain.version === undefined ? [...runs] : runs.filter((r) => r.version === chain.version);

@@ -42,6 +42,8 @@ describe("tooFewItemsError", () => {
     const counts: TracedLabelCounts = {
       runs: 9,
       shadow: 0,
+      audits: 0,
+      auditDisagreements: 0,
       corrected: 0,
       lowRated: 1,
       invalidCorrections: 0,

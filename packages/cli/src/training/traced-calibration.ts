@@ -48,12 +48,19 @@ export interface TracedCalibrationSet {
 export async function tracedCalibrationItems(
   options: TracedCalibrationOptions,
 ): Promise<TracedCalibrationSet> {
+  // Audits picked with unequal chances (`--audit-pick uncertain`) weigh 1 / their chance, scaled
+  // to a mean of 1: together they count as many as they are, each standing for the answers like it.
+  const audited = options.traced.filter((i) => i.weight !== undefined);
+  const meanWeight =
+    audited.length === 0 ? 1 : audited.reduce((sum, i) => sum + (i.weight as number), 0) / audited.length;
   const rows = [
     ...options.dev.map((e) => ({ text: e.text, label: e.label, weight: 1, traced: false })),
     ...options.traced.map((i) => ({
       text: i.text,
       label: i.label,
-      weight: i.source === "llm" ? options.llmWeight : options.correctionWeight,
+      weight:
+        (i.source === "llm" ? options.llmWeight : options.correctionWeight) *
+        ((i.weight ?? meanWeight) / meanWeight),
       traced: true,
     })),
   ];

@@ -22,8 +22,15 @@ export interface TracedLabel {
   tier: string;
   /** The answering tier's confidence, when the run answered. */
   confidence?: number;
-  /** The chain's own answer, when a correction replaced it. */
+  /** The chain's own answer, when a correction replaced it or an audit checked it. */
   answered?: string;
+  /** The LLM tier's label from an audit of a cheap tier's answer (`answered` is that answer). */
+  audit?: true;
+  /**
+   * For an audit: 1 / the chance it had of being audited. `--audit-pick uncertain` audits the
+   * answers near a threshold more often; weighed so, its labels stand for the traffic again.
+   */
+  weight?: number;
   /** A person rated the answer at or above the rating threshold: a cheap tier's answer that is checked. */
   confirmed?: true;
 }
@@ -34,6 +41,12 @@ export interface TracedLabelCounts {
   runs: number;
   /** Shadow runs of candidate versions: never labels. */
   shadow: number;
+  /**
+   * Audits (`batch --audit`) whose LLM label was read as an LLM label of the audited text, and of
+   * those, the ones where it differs from the cheap tier's answer.
+   */
+  audits: number;
+  auditDisagreements: number;
   /** Runs with a correction. */
   corrected: number;
   /** Answers rated below the threshold without a correction: left out. */
@@ -78,7 +91,8 @@ const FEEDBACK_CHUNK = 100;
 /**
  * Reads the chain's root runs since `since` and their feedback, and returns the labels to learn
  * from: a correction's label wherever a person gave one (newest wins), else the LLM tier's answer
- * unless a rating below `minRating` says it is wrong; and the cheap tiers' answers (not rated
+ * unless a rating below `minRating` says it is wrong, and the LLM tier's answer in each audit of a
+ * cheap tier's answer (an LLM label of the audited text); and the cheap tiers' answers (not rated
  * wrong), which are recent traffic to measure on but not labels to learn from. Throws `TRACES_NOT_FOUND` when the window
  * holds no run of the chain and `TRACES_UNREACHABLE` when the backend does not answer.
  */
@@ -94,7 +108,10 @@ export async function readTracedLabels(
       limit: 100_000,
     }),
   );
-  const own = runs.filter((r) => r.metadata.shadow_of === undefined && r.metadata.shadow !== true);
+  const own = runs.filter(
+    (r) => r.metadata.shadow_of === undefined && r.metadata.shadow !== true && r.metadata.audit !== true,
+  );
+  const audits = runs.filter((r) => r.metadata.audit === true && r.metadata.shadow !== true);
   if (own.length === 0) {
     throw new TrainFromTracesError(
       "TRACES_NOT_FOUND",
@@ -104,10 +121,12 @@ export async function readTracedLabels(
   }
   const feedback: FeedbackRecord[] = [];
   // One step for the runs, one per chunk of feedback: the bar moves while the studio answers.
-  const total = 1 + Math.ceil(own.length / FEEDBACK_CHUNK);
+  // The audits' feedback too: a person may rate an audit's LLM answer wrong or correct it.
+  const rated = [...own, ...audits];
+  const total = 1 + Math.ceil(rated.length / FEEDBACK_CHUNK);
   query.onProgress?.({ phase: "read", done: 1, total });
-  for (let i = 0; i < own.length; i += FEEDBACK_CHUNK) {
-    const runIds = own.slice(i, i + FEEDBACK_CHUNK).map((r) => r.runId);
+  for (let i = 0; i < rated.length; i += FEEDBACK_CHUNK) {
+    const runIds = rated.slice(i, i + FEEDBACK_CHUNK).map((r) => r.runId);
     feedback.push(...(await reachable(query, () => listFeedback({ client: query.client, runIds }))));
     query.onProgress?.({ phase: "read", done: 2 + i / FEEDBACK_CHUNK, total });
   }
@@ -127,7 +146,9 @@ export async function readTracedLabels(
   const allowed = new Set(query.labels);
   const counts: TracedLabelCounts = {
     runs: own.length,
-    shadow: runs.length - own.length,
+    shadow: runs.length - own.length - audits.length,
+    audits: 0,
+    auditDisagreements: 0,
     corrected: 0,
     lowRated: 0,
     invalidCorrections: 0,
@@ -172,6 +193,55 @@ export async function readTracedLabels(
         ...(wellRated.has(run.runId) ? { confirmed: true as const } : {}),
       });
     }
+  }
+  // An audit is the LLM tier's answer on a text a cheap tier answered: an LLM label like any other
+  // (a correction of the same text still wins when the training set picks one label per text, and
+  // so does a cheap answer a person rated right). A person's word on the audit itself goes first:
+  // its correction is a correction, an audit rated wrong is no label. An LLM answer below the LLM
+  // tier's own threshold (`accepted: false`) would not have been served: no label either.
+  for (const run of audits) {
+    const answered = run.metadata.audit_label;
+    const correction = corrections.get(run.runId);
+    if (correction !== undefined) {
+      if (typeof correction.label === "string" && allowed.has(correction.label)) {
+        counts.corrected++;
+        items.push({
+          runId: run.runId,
+          startedAt: run.startedAt,
+          text: run.text,
+          label: correction.label,
+          source: "correction",
+          tier: typeof run.metadata.audit_tier === "string" ? run.metadata.audit_tier : "unknown",
+          ...(run.label === undefined ? {} : { answered: run.label }),
+        });
+      } else counts.invalidCorrections++;
+      continue;
+    }
+    if (run.status !== "done" || run.label === undefined || !allowed.has(run.label)) continue;
+    if (run.outputs?.accepted === false) continue;
+    if (lowRated.has(run.runId)) {
+      counts.lowRated++;
+      continue;
+    }
+    counts.audits++;
+    if (typeof answered === "string" && answered !== run.label) counts.auditDisagreements++;
+    const confidence = run.outputs?.confidence;
+    const probability = run.metadata.audit_probability;
+    items.push({
+      runId: run.runId,
+      startedAt: run.startedAt,
+      text: run.text,
+      label: run.label,
+      source: "llm",
+      // The tier that answered the audited run (the audit's own is the LLM tier).
+      tier: typeof run.metadata.audit_tier === "string" ? run.metadata.audit_tier : "unknown",
+      ...(typeof confidence === "number" ? { confidence } : {}),
+      ...(typeof answered === "string" ? { answered } : {}),
+      audit: true,
+      ...(typeof probability === "number" && probability > 0 && probability <= 1
+        ? { weight: 1 / probability }
+        : {}),
+    });
   }
   return { items, counts };
 }

@@ -42,6 +42,27 @@ describe("tracedTrainingSet", () => {
     expect(set.train.slice(2).map((e) => e.label)).toEqual(["card_swallowed", "card_swallowed"]);
   });
 
+  it("lets a cheap answer a person rated right beat an audit's LLM label of the same text", () => {
+    const set = tracedTrainingSet(
+      [
+        { ...traced("my card never came", "card_arrival", "cheap"), confirmed: true },
+        {
+          ...traced("my card never came", "lost_or_stolen_card", "llm"),
+          audit: true,
+          answered: "card_arrival",
+        },
+        {
+          ...traced("my card never came", "lost_or_stolen_card", "llm"),
+          audit: true,
+          answered: "card_arrival",
+        },
+      ],
+      split,
+      options,
+    );
+    expect(set.added.map((i) => [i.label, i.source, i.confirmed])).toEqual([["card_arrival", "cheap", true]]);
+  });
+
   it("keeps the dev split out of training, skips known texts, cheap answers and unsure LLM answers", () => {
     const set = tracedTrainingSet(
       [

@@ -42,6 +42,8 @@ export interface TracedItem extends LabelledExample {
   confidence?: number;
   /** A cheap tier's answer a person rated right. */
   confirmed?: true;
+  /** An audit's inverse chance of being audited (see `TracedLabel.weight`). */
+  weight?: number;
 }
 
 /** The training data a candidate is trained on, and what happened to the traced labels. */
@@ -156,6 +158,7 @@ export function tracedTrainingSet(
       disagreeing,
       ...(kept.confidence === undefined ? {} : { confidence: kept.confidence }),
       ...(kept.confirmed ? { confirmed: true as const } : {}),
+      ...(kept.weight === undefined ? {} : { weight: kept.weight }),
     });
   }
   const parts = heldOutPart(usable, options.heldOutShare, options.seed);
@@ -226,12 +229,18 @@ function heldOutPart(
   return { rest: [...parts.train, ...single], heldOut: parts.dev };
 }
 
-/** The label kept for one text: the newest correction, else the most frequent LLM label, else the cheap tiers'. */
+/**
+ * The label kept for one text: the newest correction, else the newest cheap answer a person rated
+ * right (a person's word beats an LLM's, an audit's included), else the most frequent LLM label,
+ * else the cheap tiers'.
+ */
 function chosen(labels: readonly TracedLabel[]): TracedLabel {
   const corrections = labels.filter((l) => l.source === "correction");
   if (corrections.length > 0) {
     return corrections.reduce((a, b) => (b.startedAt > a.startedAt ? b : a));
   }
+  const confirmed = labels.filter((l) => l.source === "cheap" && l.confirmed === true);
+  if (confirmed.length > 0) return confirmed.reduce((a, b) => (b.startedAt > a.startedAt ? b : a));
   const llm = labels.filter((l) => l.source === "llm");
   return majority(llm.length > 0 ? llm : labels);
 }

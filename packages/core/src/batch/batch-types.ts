@@ -152,4 +152,23 @@ export interface BatchSummary<TOutput = unknown> {
   forcedResume?: { mismatches: ResumeMismatch[] };
   /** The batch's id on the queue, when it ran on one. */
   batchId?: string;
+  /**
+   * The audits the batch's items started (audit sampling: `audit`, or a cascade's own), when any
+   * did. Their LLM calls and cost are not in `usage`, which is what the chain's answers cost.
+   */
+  audits?: BatchAudits;
+}
+
+/** What a batch's audits found and spent (see {@link BatchSummary.audits}). */
+export interface BatchAudits {
+  /** Audits run: one call of the cascade's LLM tier each (with its own retries). */
+  calls: number;
+  /** The LLM tier gave the cheap tier's label, another label, or none (failed, timed out). */
+  agreed: number;
+  disagreed: number;
+  failed: number;
+  /** By cheap tier, keyed `cascade/tier` (two cascades may name a tier alike): audits and agreements. */
+  byTier: Record<string, { calls: number; agreed: number }>;
+  /** What the audits spent, apart from the chain's own `usage`. */
+  usage: Usage;
 }

@@ -1,17 +1,20 @@
 // The module binding, not the global: `globalThis.performance` is a lazy getter in Node.
 import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
+import { AuditOptionsError } from "../errors/errors.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
+import { type AuditOutcome, checkAuditOptions } from "../runtime/audit-options.ts";
+import { BackgroundScope, setBackgroundScope } from "../runtime/background-runs.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
+import { addUsage } from "../runtime/run-step.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
-import { settleShadows } from "../runtime/shadow-run.ts";
 import { checkBatchArguments } from "./batch-arguments.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
 import { BatchRecorder } from "./batch-recorder.ts";
-import type { BatchOptions, BatchSummary } from "./batch-types.ts";
+import type { BatchAudits, BatchOptions, BatchSummary } from "./batch-types.ts";
 import { inputSource } from "./input-source.ts";
 import { BatchStoppedError, ProviderFailureStreak } from "./provider-failure-streak.ts";
 import { queueBatchId } from "./queue-batch-id.ts";
@@ -19,6 +22,7 @@ import { rateGate } from "./rate-gate.ts";
 import { UnreadableItem } from "./unreadable-item.ts";
 
 export type {
+  BatchAudits,
   BatchItemResult,
   BatchItemUsage,
   BatchOptions,
@@ -46,6 +50,12 @@ export async function runBatch<TInput, TOutput>(
   // Checked before the checkpoint or the queue is opened: a bad option must leave no results file
   // behind (a rerun would find it "already exists") and no queue connection holding the process open.
   const { concurrency, streakLimit } = checkBatchArguments(chain, inputs, options);
+  checkAuditOptions(options.audit, "runBatch");
+  if (options.audit !== undefined && options.queue !== undefined)
+    throw new AuditOptionsError(
+      "runBatch: audit does not work with a queue (its workers run the items and start no audits); leave out audit or queue.",
+      { details: { option: "audit", value: "with queue" } },
+    );
   const budget = options.maxCostUsd;
   // Made when a checkpoint's header or a queue's batch id needs it: its digest hashes every input.
   let identity: BatchIdentity | undefined;
@@ -139,6 +149,27 @@ export async function runBatch<TInput, TOutput>(
     return true;
   };
 
+  // The batch's shadow runs and audits: awaited at its end (not another batch's), its audits bounded
+  // by about the concurrency (workers wait for room) and the rate gate, counted for the summary and the budget, and none started
+  // once the batch has stopped.
+  const audits = auditTally();
+  const scope = new BackgroundScope({
+    auditLimit: concurrency,
+    gate,
+    stopped: () => stopped || aborted || halted || failed || options.signal?.aborted === true,
+    onAudit: (a) => {
+      audits.add(a);
+      if (budget === undefined) return;
+      spentUsd += a.usage.costUsd;
+      const free = unpricedTokens(a.usage);
+      if (free > 0) {
+        unpriced += free;
+        stopped = true;
+      }
+    },
+  });
+  setBackgroundScope(runOptions, scope);
+
   const finishedSet = checkpoint?.finished;
   let source: ReturnType<typeof inputSource>;
   try {
@@ -174,6 +205,13 @@ export async function runBatch<TInput, TOutput>(
       if (options.signal?.aborted) {
         aborted = true;
         return;
+      }
+      // Audits past the bound hold the worker (not the audits): they never pile up.
+      const room = scope.roomForAudits();
+      if (room) {
+        fresh = false;
+        await room;
+        continue; // the batch may have stopped meanwhile: checked again
       }
       let next = source.next();
       if (next instanceof Promise) next = await next;
@@ -280,8 +318,9 @@ export async function runBatch<TInput, TOutput>(
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
     ranOut = !aborted && !stopped && !failed && !halted;
-    // Shadow runs end within their own timeout; their traces are sent only if they end first.
-    if (options.shadow) await settleShadows();
+    // Shadow runs and audits end within their own timeout; their traces are sent only if they end
+    // first. Only this batch's: another batch's (or a lone run's) may outlive it.
+    await scope.settle();
   } finally {
     // Every finished item is recorded before the checkpoint closes.
     recorder.drain();
@@ -326,10 +365,39 @@ export async function runBatch<TInput, TOutput>(
   if (collect) summary.results = recorder.results.sort((a, b) => a.index - b.index);
   if (checkpoint) summary.checkpoint = checkpoint.path;
   if (queued) summary.batchId = batchId;
+  if (audits.summary.calls > 0) summary.audits = audits.summary;
   if (checkpoint && checkpoint.mismatches.length > 0)
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   // The results are the chain's validated outputs.
   return summary as BatchSummary<TOutput>;
+}
+
+/** Counts a batch's audits as they end (see `BatchSummary.audits`). */
+function auditTally() {
+  const summary: BatchAudits = {
+    calls: 0,
+    agreed: 0,
+    disagreed: 0,
+    failed: 0,
+    byTier: {},
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+  };
+  return {
+    summary,
+    add(a: AuditOutcome): void {
+      summary.calls++;
+      const key = `${a.cascade}/${a.tier}`;
+      const tier = summary.byTier[key] ?? { calls: 0, agreed: 0 };
+      summary.byTier[key] = tier;
+      tier.calls++;
+      if (a.agreed === true) {
+        summary.agreed++;
+        tier.agreed++;
+      } else if (a.agreed === false) summary.disagreed++;
+      else summary.failed++;
+      addUsage(summary.usage, a.usage);
+    },
+  };
 }
 
 /** The run options a queue's worker applies to each item: the plain-JSON ones. */

@@ -59,3 +59,21 @@ export function wilsonLowerBound(share: number, n: number, level: number): numbe
   const half = z * Math.sqrt((share * (1 - share)) / n + z2 / (4 * n * n));
   return Math.max(0, (centre - half) / (1 + z2 / n));
 }
+
+/**
+ * Wilson's two-sided score interval of a proportion: with confidence `level` (e.g. 0.95), the true
+ * share lies between `low` and `high`, having seen `share` in `n` (possibly fractional, effective)
+ * trials. `[0, 1]` for no trials.
+ *
+ * @example
+ * wilsonInterval(0.9, 100, 0.95) // { low: 0.8256, high: 0.9448 }
+ */
+export function wilsonInterval(share: number, n: number, level: number): { low: number; high: number } {
+  if (!(n > 0)) return { low: 0, high: 1 };
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const z2 = z * z;
+  const centre = share + z2 / (2 * n);
+  const half = z * Math.sqrt((share * (1 - share)) / n + z2 / (4 * n * n));
+  const scale = 1 + z2 / n;
+  return { low: Math.max(0, (centre - half) / scale), high: Math.min(1, (centre + half) / scale) };
+}

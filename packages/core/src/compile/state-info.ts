@@ -1,3 +1,4 @@
+import type { TierAudit } from "../runtime/audit-options.ts";
 import type { AnyStep, FlowNode, RetryNode, ReviewNode } from "../types.ts";
 import type { CompiledFlow } from "./compiled-flow.ts";
 
@@ -10,7 +11,16 @@ export const FINAL_STATES = { done: "$done", failed: "$failed", deferred: "$defe
  * construct's `effect` (a map's fan-out, a parallel's branches, a subchain's run).
  */
 export type StateInfo =
-  | { kind: "step"; step: AnyStep; cascade?: string; tier?: string; threshold?: number; retry?: string }
+  | {
+      kind: "step";
+      step: AnyStep;
+      cascade?: string;
+      tier?: string;
+      threshold?: number;
+      retry?: string;
+      /** A cheap tier of a cascade with an LLM tier: its accepted answers may be audited. */
+      audit?: TierAudit;
+    }
   | { kind: "delay"; retry: RetryNode }
   | { kind: "effect"; node: FlowNode; flows: readonly CompiledFlow[] }
   | { kind: "review"; review: ReviewNode }

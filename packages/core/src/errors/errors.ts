@@ -94,6 +94,16 @@ export class InvalidSnapshotError extends CatenaError {
   }
 }
 
+/**
+ * Audit sampling options that cannot work (a share outside (0, 1], an unknown pick, a timeout that
+ * is not a positive number); `details.option` names the option, `details.value` what was given.
+ */
+export class AuditOptionsError extends CatenaError {
+  constructor(message: string, options: CatenaErrorOptions = {}) {
+    super("INVALID_AUDIT_OPTIONS", message, options);
+  }
+}
+
 /** Batch input could not be read or parsed; `details.line` names the line when there is one. */
 export class BatchInputError extends CatenaError {
   constructor(message: string, options: CatenaErrorOptions = {}) {

@@ -13,7 +13,16 @@ import {
 import type { TransitionConfig } from "../compile/machine-builder.ts";
 import { FINAL_STATES } from "../compile/state-info.ts";
 import { ChainDefinitionError } from "../errors/errors.ts";
-import type { AnyStep, CascadeNode, CascadeTier, FlowScope, LabelResult, Step } from "../types.ts";
+import { checkAuditOptions, type TierAudit } from "../runtime/audit-options.ts";
+import type {
+  AnyStep,
+  CascadeAuditOptions,
+  CascadeNode,
+  CascadeTier,
+  FlowScope,
+  LabelResult,
+  Step,
+} from "../types.ts";
 import { functionSource } from "../versioning/function-source.ts";
 import type { FlowConstruct } from "./construct.ts";
 import type { Flow } from "./flow-types.ts";
@@ -39,6 +48,13 @@ export type TierResult<T> = T extends { step: Step<never, infer R> }
 export interface CascadeOptions {
   /** What to do when no tier is accepted: return the most confident answer, or defer the item. */
   onExhausted?: "best" | "deferred";
+  /**
+   * Audit sampling by default for every run of the chain (a run's own `audit` option goes over it):
+   * on a sampled share of the answers a cheap tier accepted, the cascade's LLM tier (its last `llm`
+   * step) also answers, in the background, traced with the `audit` tag. It never changes the output
+   * nor the fingerprint. A share outside (0, 1] is refused with `INVALID_AUDIT_OPTIONS`.
+   */
+  audit?: CascadeAuditOptions;
 }
 
 /**
@@ -63,6 +79,7 @@ export function cascade<const T extends readonly CascadeTierInput<I>[], I = unkn
   tiers: T & readonly CascadeTierInput<NoInfer<I>>[],
   options: CascadeOptions = {},
 ): Flow<I, CascadeAnswer<TierResult<T[number]>>> {
+  checkAuditOptions(options.audit, `Cascade "${name}"`);
   const node: CascadeNode = {
     type: "cascade",
     name,
@@ -76,6 +93,7 @@ export function cascade<const T extends readonly CascadeTierInput<I>[], I = unkn
       };
     }),
     onExhausted: options.onExhausted ?? "best",
+    ...(options.audit === undefined ? {} : { audit: { ...options.audit } }),
   };
   return node;
 }
@@ -168,6 +186,17 @@ export const cascadeConstruct: FlowConstruct<CascadeNode> = {
         toDeferred,
       ];
     };
+    // The LLM tier audits the tiers before it (the cheap ones); a cascade without one has no audits.
+    const auditorAt = node.tiers.findLastIndex((t) => t.step.kind === "llm");
+    // One per cascade, shared by its cheap tiers: the audit chain is cached by it (a subchain's
+    // cascade of the same name has its own).
+    const tierAudit: TierAudit | undefined =
+      auditorAt < 0
+        ? undefined
+        : {
+            auditor: node.tiers[auditorAt] as CascadeTier,
+            ...(node.audit === undefined ? {} : { defaults: node.audit }),
+          };
     let entry = "";
     for (let i = node.tiers.length - 1; i >= 0; i--) {
       const tier = node.tiers[i] as CascadeTier;
@@ -200,6 +229,7 @@ export const cascadeConstruct: FlowConstruct<CascadeNode> = {
             tier: s,
             threshold: tier.threshold,
             ...(retry ? { retry } : {}),
+            ...(tierAudit !== undefined && i < auditorAt ? { audit: tierAudit } : {}),
           },
         },
         on: {

@@ -22,6 +22,13 @@ export {
   VersionNotTrainableError,
 } from "../errors/ml-errors.ts";
 export type {
+  AuditDisagreement,
+  AuditedPrecision,
+  AuditReport,
+  AuditReportRun,
+} from "../monitor/audit-report.ts";
+export { auditReport } from "../monitor/audit-report.ts";
+export type {
   Agreement,
   ShadowDisagreement,
   ShadowReport,

@@ -56,7 +56,11 @@ export interface ShadowReport {
  */
 export function shadowReport(runs: readonly ShadowReportRun[]): ShadowReport {
   const byId = new Map(runs.map((r) => [r.runId, r]));
-  const shadows = runs.filter((r) => r.metadata.shadow === true && typeof r.metadata.shadow_of === "string");
+  // An audit is not a shadow run, whatever metadata it carried over from the run it audits.
+  const shadows = runs.filter(
+    (r) =>
+      r.metadata.shadow === true && typeof r.metadata.shadow_of === "string" && r.metadata.audit !== true,
+  );
   const byTier: Record<string, Agreement> = {};
   const byLabel: Record<string, Agreement> = {};
   const total: Agreement = { pairs: 0, agree: 0, rate: 0 };

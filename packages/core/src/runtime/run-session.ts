@@ -5,7 +5,8 @@ import { CatenaError } from "../errors/catena-error.ts";
 import { StepError } from "../errors/errors.ts";
 import { constructOf } from "../flows/registry.ts";
 import { newRunId } from "../ids/run-id.ts";
-import type { ChainRef, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
+import type { ChainRef, LabelResult, Logger, StepRecord, TraceSpan, Usage } from "../types.ts";
+import type { AuditCandidate } from "./audit-candidate.ts";
 import { chainRef } from "./chain-ref.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { NOOP_SPAN, STDERR_LOGGER } from "./quiet-defaults.ts";
@@ -53,6 +54,8 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
   signal: AbortSignal | undefined;
   readonly chain: AnyChain;
   readonly options: RunOptions;
+  /** Cheap tiers' accepted answers the run may audit once it ends (see `audit`). */
+  audits: AuditCandidate[] | undefined;
   /** xstate drivers of this run, by flow (the table driver is shared: `tableOf` keeps one per flow). */
   private actors: Map<CompiledFlow, Driver> | undefined;
 
@@ -136,6 +139,8 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
    */
   stepped(driver: Driver, cursor: MachineCursor, info: StepInfo, outcome: StepAttempt): MachineCursor {
     let next: MachineCursor;
+    // What the tier was given, read before the machine takes its answer (which replaces it).
+    const given = info.audit === undefined ? undefined : cursor.context.data;
     try {
       next = this.send(driver, cursor, outcome.event);
     } catch (error) {
@@ -143,11 +148,38 @@ export class RunSession extends ClockedRun implements WalkHost, RunTotals, Effec
       throw error;
     }
     const record = outcome.record;
-    if (info.cascade !== undefined) record.status = tierStatus(outcome, next.context, info);
+    if (info.cascade !== undefined) {
+      record.status = tierStatus(outcome, next.context, info);
+      if (record.status === "done" && info.audit !== undefined) this.audit(info, given, outcome);
+    }
     this.records.push(record);
     if (record.status === "done") this.modelUsed = modelOf(info.step) ?? this.modelUsed;
     if (outcome.span.active) endStepSpan(outcome);
     return next;
+  }
+
+  /**
+   * A cheap tier's answer was accepted: it may be audited by the cascade's LLM tier, on the input
+   * the tier was given (the context before its answer), once the run has ended (the runner starts
+   * the audits, `audit-run.ts`).
+   */
+  private audit(info: StepInfo, given: unknown, outcome: StepAttempt): void {
+    const audit = info.audit as NonNullable<StepInfo["audit"]>;
+    if (audit.defaults === undefined && this.options.audit === undefined) return;
+    // A shadow run's answers are a candidate's, not served: they are not audited.
+    if (this.options.metadata?.shadow === true) return;
+    this.audits ??= [];
+    this.audits.push({
+      chain: this.chain,
+      runId: this.runId,
+      cascade: info.cascade as string,
+      tier: info.tier ?? info.step.name,
+      threshold: info.threshold ?? 0,
+      input: given,
+      answer: outcome.output as LabelResult & { label: string },
+      audit,
+      options: this.options,
+    });
   }
 
   /** Ends the run's root span with how the run ended and what it cost (`run-trace.ts`). */

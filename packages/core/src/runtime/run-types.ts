@@ -2,6 +2,7 @@ import type { AnyChain } from "../compile/chain.ts";
 import type { ChainMachineContext, DeferredInfo } from "../compile/machine-context.ts";
 import type { CatenaError } from "../errors/catena-error.ts";
 import type { ChainRef, Logger, SpanLocation, StepRecord, Tracer, Usage } from "../types.ts";
+import type { AuditOptions } from "./audit-options.ts";
 import type { TokenEvent } from "./token-event.ts";
 
 /** Options of `run`, `resume` and each item of `runBatch`. */
@@ -42,6 +43,14 @@ export interface RunOptions {
    * never changes this run's result and is not waited for (see `settleShadows`).
    */
   shadow?: ShadowOptions;
+  /**
+   * Audit sampling, over the cascades' own `audit` options: on a sampled share of the answers a
+   * cheap tier accepted, the cascade's LLM tier also answers, traced as its own run with the
+   * `audit` tag. It never changes this run's result and is not waited for (see `settleShadows`);
+   * `onAudit` hears each one's outcome. A share outside (0, 1] is refused with
+   * `INVALID_AUDIT_OPTIONS`.
+   */
+  audit?: AuditOptions;
 }
 
 /** A paused run, as plain JSON: persist it anywhere and pass it to `resume`, in any process. */

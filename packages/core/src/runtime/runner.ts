@@ -11,6 +11,9 @@ import {
 import { RunDeferredError, RunWaitingError } from "../errors/run-outcome-errors.ts";
 import { newRunId } from "../ids/run-id.ts";
 import type { ReviewNode, Tracer, TraceSpan } from "../types.ts";
+import type { AuditRunFn } from "./audit-candidate.ts";
+import { checkAuditOptions } from "./audit-options.ts";
+import { startAudit } from "./audit-run.ts";
 import { LineRun, runsStraight } from "./line-run.ts";
 import { type MachineCursor, tableOf } from "./machine-table.ts";
 import { parseInput } from "./parse-input.ts";
@@ -73,6 +76,7 @@ export function startRun(
   options: RunOptions,
   clock?: RunClock,
 ): RunResult | RunningRun | Promise<RunResult> {
+  checkAuditOptions(options.audit, `Run of ${chain.id}`);
   const line = runsStraight(options) ? tableOf(chain.compiled).line : undefined;
   if (line !== undefined) {
     const straight = new LineRun(chain, options, line, clock);
@@ -94,8 +98,7 @@ export function startRun(
       session.span = startRunSpan(options.tracer, chain, session, input, undefined, options.trace);
     return finishFailed(session, parsed.error);
   }
-  if (options.shadow)
-    startShadow(run as never, options.shadow, input, session.runId, chain as AnyChain, options);
+  if (options.shadow) startShadow(runAny, options.shadow, input, session.runId, chain as AnyChain, options);
   if (options.timeoutMs !== undefined)
     return executeAwaiting(chain, session, options, parsed.data, undefined);
   let walk: Walk<RunSession> | undefined;
@@ -179,6 +182,7 @@ export async function resume<TInput, TOutput, TDecision>(
   decision: NoInfer<TDecision>,
   options: RunOptions = {},
 ): Promise<RunResult<TOutput>> {
+  checkAuditOptions(options.audit, `Resume of ${chain.id}`);
   const problem = snapshotProblem(chain as AnyChain, snapshot);
   if (problem) throw new InvalidSnapshotError(problem, { details: { chain: chain.id } });
   const session = new RunSession(chain, options, snapshot);
@@ -310,7 +314,28 @@ function endRun<TOutput>(
       new StepError(end.context.error?.message ?? "unknown", "unknown", end.context.error ?? "step failed");
     return finishFailed(session, error);
   }
-  return finishDone(chain, session, end.context.data);
+  const result = finishDone(chain, session, end.context.data);
+  if (result.status === "done") startAudits(session);
+  return result;
+}
+
+/** `run` for any chain and input, as the audits call it. */
+const runAny: AuditRunFn = (chain, input, options) => run(chain, input, options);
+
+/**
+ * Starts the audits of a done run's cheap tiers' answers, its result made: the result never waits
+ * for them, and nothing an audit does (an input JSON cannot hash, a listener) changes it. A failed,
+ * deferred or waiting run starts none: its answer was not served.
+ */
+function startAudits(session: RunSession): void {
+  if (session.audits === undefined) return;
+  for (const candidate of session.audits) {
+    try {
+      startAudit(runAny, candidate);
+    } catch {
+      // The audit is not made; the run is done as it is.
+    }
+  }
 }
 
 /** The result of a run that ended straight down its steps: failed, or done (output validated). */
@@ -351,6 +376,7 @@ function startRunSpan(
       `chain:${chain.name}`,
       `version:${chain.version}`,
       ...(session.metadata.shadow === true ? ["shadow"] : []),
+      ...(session.metadata.audit === true ? ["audit"] : []),
       ...(trace.tags ?? []),
     ],
   };

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import type { AnyChain } from "../compile/chain.ts";
+import { backgroundDraw, backgroundRunOptions } from "./background-draw.ts";
+import { backgroundScopeOf, settleBackgroundRuns, trackBackgroundRun } from "./background-runs.ts";
 import type { RunOptions, RunResult, ShadowOptions } from "./run-types.ts";
 
 type RunFn = (chain: AnyChain, input: unknown, options: RunOptions) => Promise<RunResult<unknown>>;
-
-const pending = new Set<Promise<void>>();
 
 /**
  * Starts the candidate on `input` when the input falls in the sampled share, traced as its own run
@@ -21,21 +20,16 @@ export function startShadow(
 ): void {
   const share = shadow.share ?? 1;
   if (!(share > 0)) return;
-  // A hash of the input, not a coin: the same inputs are shadowed every time. node:crypto rather
-  // than the ml hashes, so that the engine entry does not load @catena/core/ml.
-  if (
-    share < 1 &&
-    createHash("sha1")
-      .update(JSON.stringify(input) ?? "")
-      .digest()
-      .readUInt32BE(0) /
-      2 ** 32 >=
-      share
-  )
-    return;
-  const { shadow: _, onToken: __, runId: ___, ...rest } = options;
+  // A hash of the input, not a coin: the same inputs are shadowed every time.
+  let drawn: number;
+  try {
+    drawn = share < 1 ? backgroundDraw(undefined, input) : 0;
+  } catch {
+    return; // an input JSON cannot write is not shadowed: the run itself goes on
+  }
+  if (drawn >= share) return;
   const done = runChain(shadow.chain, input, {
-    ...rest,
+    ...backgroundRunOptions(options),
     timeoutMs: shadow.timeoutMs ?? 30_000,
     metadata: {
       ...options.metadata,
@@ -47,18 +41,17 @@ export function startShadow(
     () => undefined,
     () => undefined,
   );
-  pending.add(done);
-  void done.finally(() => pending.delete(done));
+  trackBackgroundRun(done, backgroundScopeOf(options));
 }
 
 /**
- * Waits for the shadow runs still in flight (each bounded by its `timeoutMs`): call it before
- * flushing traces and exiting, so that their traces are sent. `runBatch` calls it at its end.
+ * Waits for the shadow runs and audits still in flight (each bounded by its `timeoutMs`): call it
+ * before flushing traces and exiting, so that their traces are sent. `runBatch` calls it at its end.
  *
  * @example
- * await run(chain, input, { shadow: { chain: candidate } });
+ * await run(chain, input, { shadow: { chain: candidate }, audit: { share: 0.1 } });
  * await settleShadows();
  */
 export async function settleShadows(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
+  await settleBackgroundRuns();
 }
