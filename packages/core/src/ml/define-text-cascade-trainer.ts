@@ -15,6 +15,7 @@ import { ArtifactError, TrainerDefinitionError, VersionNotTrainableError } from 
 import { cascadeTierNames, flowNodes } from "../flows/children.ts";
 import type { Embedder, TextClassifier, VectorSearch } from "../steps/step-kinds.ts";
 import type { CascadeNode } from "../types.ts";
+import { IMPORT_META_URL_TEXT as META_URL } from "./import-meta-url-text.ts";
 import type { LabelledExample } from "./labelled-example.ts";
 import { LazyTextTiers } from "./lazy-text-tiers.ts";
 import { readLabelledFile } from "./read-labelled-file.ts";
@@ -106,12 +107,6 @@ export interface TextCascadeTrainer<C extends AnyChain = AnyChain> extends Train
    */
   chainFor(artifactsDir?: string, options?: { version?: string }): C;
 }
-
-/**
- * `import.meta.url` as text, for messages and the candidate module: spelt apart, because the bundler
- * rewrites every `import.meta.url` in core's code (its own module's URL), strings included.
- */
-const META_URL = ["import", "meta", "url"].join(".");
 
 /** Where a path option points: a file URL, an absolute path, or a path relative to the module's folder. */
 function pathOf(value: string | URL, base: string, option: string, name: string): string {
