@@ -41,8 +41,9 @@ export interface TextCascadeTiers<L extends string = string> {
   readonly index: VectorSearch;
   /**
    * The calibrated threshold of the cascade tier named `tier` (its step's name), from the folder's
-   * thresholds.json; `NEVER_ACCEPT` when the folder has none yet (trained, not calibrated) or it
-   * names no such tier, so that an uncalibrated tier never answers.
+   * thresholds.json; `NEVER_ACCEPT` when the folder has none for it yet (trained, not calibrated),
+   * so that an uncalibrated tier never answers. A name that is no tier of the chain's cascade (a
+   * typo, a renamed step) makes defining the chain fail with `TRAINER_INVALID`.
    */
   threshold(tier: string): number;
   /**
