@@ -7,8 +7,9 @@
  * server, `catena train tickets --from-traces` learns from the LLM's labels. Bad input: a malformed
  * trainer, and data whose labels are not the trainer's.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./support/ensure-built.ts";
 import { catena } from "./support/run-catena.ts";
@@ -17,6 +18,7 @@ import { csvOf, TracedBanking } from "./support/traced-banking.ts";
 
 const module = join(repoRoot, "tests/fixtures/cli/trainable-chains.ts");
 const malformed = join(repoRoot, "tests/fixtures/cli/malformed-trainer-chains.ts");
+const invalid = join(repoRoot, "tests/fixtures/cli/invalid-trainer-chains.ts");
 const traced = new TracedBanking();
 const dir = traced.dir;
 const data = join(dir, "tickets");
@@ -66,7 +68,14 @@ describe("a chain of one's own through the learning loop", () => {
     expect(JSON.parse(readFileSync(join(folder, "manifest.json"), "utf8")).format).toBe(
       "catena.text-cascade.v1:tickets",
     );
-    expect(readFileSync(join(folder, "chain.mjs"), "utf8")).toContain(JSON.stringify(`file://${module}`));
+    // It imports the user's module by a path relative to its own folder (the project can move).
+    const imported = /import \* as source from "([^"]+)";/.exec(
+      readFileSync(join(folder, "chain.mjs"), "utf8"),
+    );
+    expect(imported?.[1]).toMatch(/^\.\.\//);
+    expect(new URL(imported?.[1] ?? "", pathToFileURL(join(folder, "chain.mjs"))).href).toBe(
+      pathToFileURL(module).href,
+    );
     // The candidate loads beside the current version, and answers over its own artifacts.
     const list = await run(["--chains", join(folder, "chain.mjs"), "--json", "list"]);
     expect(list.code, list.stderr).toBe(0);
@@ -168,10 +177,21 @@ describe("bad input", () => {
       join(dir, "other-labels.csv"),
       "text,label\nI want my money back,refund\nThe app crashes on start,bug\n",
     );
+    const candidates = join(dir, ".catena", "candidates");
+    const before = existsSync(candidates) ? readdirSync(candidates).sort() : [];
     const r = await run(["train", "tickets", "--data", "other-labels.csv"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refund/);
     expect(r.stderr).toMatch(/line 2/);
-    expect(existsSync(join(dir, ".catena", "candidates", "tickets@1.0.4"))).toBe(false);
+    expect(existsSync(candidates) ? readdirSync(candidates).sort() : []).toEqual(before);
+  });
+
+  it("a trainer defined with a wrong option is reported as TRAINER_INVALID under --json", async () => {
+    const r = await catena(["--json", "--chains", invalid, "list"], { cwd: dir, env: env() });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: "error",
+      error: { code: "TRAINER_INVALID", message: expect.stringMatching(/artifactsDir must be/) },
+    });
   });
 });

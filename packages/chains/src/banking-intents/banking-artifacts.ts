@@ -36,6 +36,14 @@ export const BANKING_FOLDER: TextTiersFolderKind<"catena.banking-intents.v1"> = 
   rebuild: "`pnpm --filter @catena/chains build:artifacts` (or `catena train banking-intents --out <dir>`)",
 };
 
+/** {@link BANKING_FOLDER} with the rebuild command naming the folder `dir` itself, as messages about it say. */
+export function bankingFolderKind(dir: string): TextTiersFolderKind<"catena.banking-intents.v1"> {
+  return {
+    format: BANKING_FOLDER.format,
+    rebuild: `\`pnpm --filter @catena/chains build:artifacts\` (or \`catena train banking-intents --out ${dir}\`)`,
+  };
+}
+
 /** Path of a file of an artifacts folder. */
 export const artifactPath: typeof textTierPath = textTierPath;
 
@@ -50,7 +58,7 @@ export function saveBankingModels(dir: string, models: BankingModels): BankingMa
 
 /** Reads `manifest.json`; an `ArtifactError` naming the fix when it is missing or malformed. */
 export function readBankingManifest(dir: string): BankingManifest {
-  return readTextTiersManifest(dir, BANKING_FOLDER);
+  return readTextTiersManifest(dir, bankingFolderKind(dir));
 }
 
 /** True when every binary the manifest names is present in the folder. */
@@ -64,7 +72,7 @@ export function loadBankingModels(
   dir: string,
   manifest: BankingManifest = readBankingManifest(dir),
 ): BankingModels {
-  return loadTextTiers(dir, manifest, BANKING_FOLDER);
+  return loadTextTiers(dir, manifest, bankingFolderKind(dir));
 }
 
 /** Removes the built binaries (not the manifest or thresholds). */

@@ -5,7 +5,7 @@
  * folder first when it has none.
  */
 import { LazyTextTiers } from "@catena/core/ml";
-import { BANKING_ARTIFACTS_DIR, BANKING_FOLDER, type BankingManifest } from "./banking-artifacts.ts";
+import { BANKING_ARTIFACTS_DIR, type BankingManifest, bankingFolderKind } from "./banking-artifacts.ts";
 import { buildBankingArtifacts } from "./build-banking-artifacts.ts";
 import { INTENTS } from "./intents.ts";
 
@@ -18,7 +18,7 @@ export class LazyBankingModels extends LazyTextTiers {
   constructor(dir: string, manifest: BankingManifest) {
     super(dir, manifest, {
       labels: INTENTS,
-      kind: BANKING_FOLDER,
+      kind: bankingFolderKind(dir),
       ...(dir === BANKING_ARTIFACTS_DIR
         ? {
             build: async (into: string) => {

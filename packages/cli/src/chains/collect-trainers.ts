@@ -13,6 +13,12 @@ const METHODS = [
   "llmCostPerItemUsd",
 ] as const;
 
+/**
+ * The members only a trainer has: an export with a string `name` and one of them is meant as a
+ * trainer (a `split`, `train` or `readData` alone is common on other objects).
+ */
+const TRAINER_MARKS = ["chainFor", "withoutLlm", "chainModule"] as const;
+
 /** An export that is meant as a trainer (it has a name and some of a trainer's methods) but is not one. */
 export interface MalformedTrainer {
   /** Its `name`, as `catena train <name>` would take it. */
@@ -31,7 +37,7 @@ export interface CollectedTrainers {
  * Every trainable chain (`TrainableChain`, e.g. made by `defineTextCascadeTrainer`) a module
  * exports, alone or in arrays, each once, in export order. Checked by shape, as chains are, so that
  * trainers built against another copy of `@catena/core` are recognised too. An object with a string
- * `name` and at least one of a trainer's methods, but not all of them (or a bad `labels` or
+ * `name` and a `chainFor`, `withoutLlm` or `chainModule` function, but not all of a trainer's members (or a bad `labels` or
  * `artifactsDir`), is listed as malformed, with what is wrong.
  */
 export function collectTrainers(moduleNamespace: Record<string, unknown>): CollectedTrainers {
@@ -40,7 +46,7 @@ export function collectTrainers(moduleNamespace: Record<string, unknown>): Colle
   const visit = (value: unknown): void => {
     if (typeof value !== "object" || value === null || isChain(value)) return;
     const v = value as Record<string, unknown>;
-    if (typeof v.name !== "string" || !METHODS.some((m) => m in v)) return;
+    if (typeof v.name !== "string" || !TRAINER_MARKS.some((m) => typeof v[m] === "function")) return;
     const problems = [
       ...(Array.isArray(v.labels) && v.labels.every((l) => typeof l === "string")
         ? []

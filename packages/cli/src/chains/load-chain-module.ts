@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { AnyChain } from "@catena/core";
+import { type AnyChain, CatenaError } from "@catena/core";
 import { CliError } from "../cli-error.ts";
 import { collectChains } from "./collect-chains.ts";
 import { type CollectedTrainers, collectTrainers } from "./collect-trainers.ts";
@@ -32,7 +32,11 @@ export async function loadChainModule(
   try {
     namespace = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`cannot load chains module ${shownAs}: ${reasonOf(error)}`, { cause: error });
+    // A Catena error (a malformed trainer's TRAINER_INVALID) keeps its code, for --json to report.
+    throw new CliError(`cannot load chains module ${shownAs}: ${reasonOf(error)}`, {
+      cause: error,
+      ...(CatenaError.isInstance(error) ? { code: error.code } : {}),
+    });
   }
   const chains = collectChains(namespace);
   const trainers = collectTrainers(namespace);

@@ -1,5 +1,6 @@
 import { type TrainableChain, trainableChains } from "@catena/chains";
 import { builtinChainCatalog } from "@catena/chains/catalog";
+import { IMPORT_META_URL_TEXT } from "@catena/core/ml";
 import type { LoadedChains } from "../chains/load-chains.ts";
 import { TrainFromTracesError } from "./train-from-traces-error.ts";
 
@@ -8,10 +9,7 @@ import { TrainFromTracesError } from "./train-from-traces-error.ts";
  * user's chain over new weights itself (its steps hold the models they were defined with), so the
  * user's module exports a trainer that can.
  */
-const HOW_TO_TRAIN = `to train a chain of your own, export a trainer beside it from its chains module (\`export const trainer = defineTextCascadeTrainer({ name, labels, module: ${
-  // Spelt apart: the bundler rewrites every `import.meta.url` in the CLI's code, strings included.
-  ["import", "meta", "url"].join(".")
-}, artifactsDir, split, chain })\` from @catena/core/ml, and \`export const chain = trainer.chainFor()\`) and give the module with --chains or list it in catena.config.json`;
+const HOW_TO_TRAIN = `to train a chain of your own, export a trainer beside it from its chains module (\`export const trainer = defineTextCascadeTrainer({ name, labels, module: ${IMPORT_META_URL_TEXT}, artifactsDir, split, chain })\` from @catena/core/ml, and \`export const chain = trainer.chainFor()\`) and give the module with --chains or list it in catena.config.json`;
 
 /** The user's trainers and malformed trainer exports, as `loadChains` found them. */
 export type UserTrainers = Pick<LoadedChains, "trainers" | "malformedTrainers">;

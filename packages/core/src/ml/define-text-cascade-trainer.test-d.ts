@@ -66,8 +66,12 @@ describe("defineTextCascadeTrainer's types", () => {
   it("refuses options of the wrong shape", () => {
     // @ts-expect-error a label set has two labels at least
     defineTextCascadeTrainer({ ...base, labels: ["billing"], chain: chainOver });
+    // A callback over any label set, so that only the labels themselves can be wrong below.
+    const overAnyLabels = (tiers: TextCascadeTiers<string>, version: TextCascadeVersion) =>
+      chainOver(tiers as unknown as TextCascadeTiers<"billing" | "bug">, version);
+    defineTextCascadeTrainer({ ...base, labels: ["a", "b"], chain: overAnyLabels });
     // @ts-expect-error labels are strings
-    defineTextCascadeTrainer({ ...base, labels: [1, 2], chain: chainOver });
+    defineTextCascadeTrainer({ ...base, labels: [1, 2], chain: overAnyLabels });
     const { module: _module, ...withoutModule } = base;
     // @ts-expect-error the module's URL is needed: the candidates import it
     defineTextCascadeTrainer({ ...withoutModule, labels: ["billing", "bug"], chain: chainOver });

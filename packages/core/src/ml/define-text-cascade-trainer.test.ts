@@ -1,18 +1,22 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { NEVER_ACCEPT } from "../calibrate/threshold-text.ts";
 import { defineChain } from "../compile/define-chain.ts";
 import { cascade } from "../flows/cascade.ts";
-import { cascadeTierNames } from "../flows/children.ts";
+import { cascadeTierNames, flowNodes } from "../flows/children.ts";
 import { run } from "../runtime/runner.ts";
 import { classify } from "../steps/classify-step.ts";
 import { knn } from "../steps/knn-step.ts";
 import { llm } from "../steps/llm-step.ts";
-import { defineTextCascadeTrainer, type TextCascadeTrainerOptions } from "./define-text-cascade-trainer.ts";
+import type { CascadeNode } from "../types.ts";
+import {
+  defineTextCascadeTrainer,
+  type TextCascadeTiers,
+  type TextCascadeTrainerOptions,
+} from "./define-text-cascade-trainer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "catena-text-cascade-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,14 +104,124 @@ describe("defineTextCascadeTrainer", () => {
     // The untrained default folder still defines the chain (its tiers never accept).
     expect(trainer.chainFor().fingerprint).not.toBe(chain.fingerprint);
     expect(trainer.chainFor()).toBe(trainer.chainFor());
-    expect(NEVER_ACCEPT).toBe(2);
+    // Uncalibrated tiers ask for more than any confidence, so they never answer.
+    const cascadeNode = [...flowNodes(offline.flow)].find((n) => n.type === "cascade") as CascadeNode;
+    expect(cascadeNode.tiers.map((t) => t.threshold > 1)).toEqual([true, true]);
+  });
+
+  it("gives a fresh chain for an explicit folder and version, even its own (after training it)", async () => {
+    const trainer = defineTextCascadeTrainer(options({ artifactsDir: "./own" }));
+    const before = trainer.chainFor();
+    await trainer.train(trainer.split().train, { dev: trainer.split().dev, outDir: trainer.artifactsDir });
+    const after = trainer.chainFor(trainer.artifactsDir, { version: "1.0.0" });
+    expect(after).not.toBe(before);
+    expect(after.fingerprint).not.toBe(before.fingerprint);
+    // Without arguments it stays the one chain it made first.
+    expect(trainer.chainFor()).toBe(before);
+  });
+
+  it("fails an untrained folder's cheap tiers as an artifact problem, naming the command", async () => {
+    let seen: TextCascadeTiers<string> | undefined;
+    const trainer = defineTextCascadeTrainer(
+      options({
+        artifactsDir: "./never-trained",
+        chain: (tiers, v) => {
+          seen = tiers;
+          return options().chain(tiers, v);
+        },
+      }),
+    );
+    trainer.chainFor();
+    const artifactInvalid = expect.objectContaining({
+      code: "ARTIFACT_INVALID",
+      message: expect.stringMatching(
+        /No trained tiers in .*never-trained; train them with `catena train payments/,
+      ),
+    });
+    expect(() => seen?.classifier.predict("lost card")).toThrow(artifactInvalid);
+    expect(() => seen?.index.search([1], 1)).toThrow(artifactInvalid);
+    await expect(seen?.embedder.embedQuery("lost card")).rejects.toThrow(artifactInvalid);
+  });
+
+  it("refuses a folder whose classifier was trained on another number of labels", async () => {
+    const trainer = defineTextCascadeTrainer(options());
+    const out = join(dir, "two-labels");
+    await trainer.train(trainer.split().train, { dev: trainer.split().dev, outDir: out });
+    const three = defineTextCascadeTrainer({
+      ...options(),
+      labels: ["refund", "card", "other"],
+    } as unknown as TextCascadeTrainerOptions<string, ReturnType<typeof defineChain>>);
+    expect(() => three.chainFor(out)).toThrow(
+      expect.objectContaining({
+        code: "ARTIFACT_INVALID",
+        message: expect.stringMatching(/trained on 2 labels, but the trainer lists 3; retrain/),
+      }),
+    );
+  });
+
+  it("refuses a threshold asked for a name that is no tier of the cascade", () => {
+    const typo = defineTextCascadeTrainer(
+      options({
+        chain: (tiers, v) =>
+          options().chain(
+            { ...tiers, threshold: (t) => tiers.threshold(t === "classifier" ? "classifer" : t) },
+            v,
+          ),
+      }),
+    );
+    expect(() => typo.chainFor()).toThrow(
+      expect.objectContaining({
+        code: "TRAINER_INVALID",
+        message: expect.stringMatching(
+          /tiers\.threshold\("classifer"\) for no tier of its cascade \(tiers: classifier, neighbours, llm\)/,
+        ),
+      }),
+    );
+  });
+
+  it("writes a candidate module that still loads once the project moves, with one instance of the user's module", async () => {
+    const project = mkdtempSync(join(tmpdir(), "catena-candidate-move-"));
+    try {
+      const trainerText = [
+        "export const trainer = {",
+        '  name: "payments",',
+        "  chainFor(dir, options) { return { trainer, dir, version: options.version }; },",
+        "  withoutLlm() {},",
+        "  chainModule() {},",
+        "};",
+        "",
+      ].join("\n");
+      mkdirSync(join(project, "src"));
+      writeFileSync(join(project, "src", "chains.mjs"), trainerText);
+      const trainer = defineTextCascadeTrainer(
+        options({ module: pathToFileURL(join(project, "src", "chains.mjs")).href }),
+      );
+      const candidate = join(project, "candidates", "payments@1.0.1");
+      mkdirSync(candidate, { recursive: true });
+      writeFileSync(join(candidate, "chain.mjs"), trainer.chainModule(candidate, "1.0.1"));
+      expect(readFileSync(join(candidate, "chain.mjs"), "utf8")).toContain(
+        'import * as source from "../../src/chains.mjs";',
+      );
+      const moved = `${project}-moved`;
+      renameSync(project, moved);
+      try {
+        const movedCandidate = join(moved, "candidates", "payments@1.0.1");
+        const loaded = await import(pathToFileURL(join(movedCandidate, "chain.mjs")).href);
+        const user = await import(pathToFileURL(join(moved, "src", "chains.mjs")).href);
+        expect(loaded.candidate.version).toBe("1.0.1");
+        expect(loaded.candidate.dir.replace(/[\\/]$/, "")).toBe(movedCandidate);
+        expect(loaded.candidate.trainer).toBe(user.trainer);
+      } finally {
+        rmSync(moved, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it("writes a candidate module that imports the user's module and finds the trainer by name", () => {
     const text = defineTextCascadeTrainer(options()).chainModule(join(dir, "cand"), "1.0.3");
-    expect(text).toContain(
-      `import * as source from ${JSON.stringify(pathToFileURL(join(dir, "chains.ts")).href)};`,
-    );
+    expect(text).toContain('import * as source from "../chains.ts";');
     expect(text).toContain('t.name === "payments"');
     expect(text).toContain('version: "1.0.3"');
     expect(text).toContain('new URL(".", import.meta.url)');
@@ -120,6 +234,20 @@ describe("defineTextCascadeTrainer", () => {
     expect(bad({ labels: ["refund", "refund"] })).toThrow(/labels lists "refund" twice/);
     expect(bad({ module: "chains.ts" })).toThrow(/module must be the module's own import\.meta\.url/);
     expect(bad({ split: { train: "train.csv" } })).toThrow(/split must name the train and dev files/);
+    const invalid = (option: string, message: RegExp) =>
+      expect.objectContaining({
+        code: "TRAINER_INVALID",
+        details: expect.objectContaining({ option }),
+        message: expect.stringMatching(message),
+      });
+    expect(bad({ artifactsDir: undefined })).toThrow(
+      invalid("artifactsDir", /artifactsDir must be the folder of the trained tiers.*got nothing/),
+    );
+    expect(bad({ artifactsDir: 3 })).toThrow(invalid("artifactsDir", /got number 3/));
+    expect(bad({ split: { train: 42, dev: "dev.csv" } })).toThrow(
+      invalid("split.train", /split\.train must be a path or a file URL, got number 42/),
+    );
+    expect(bad({ split: { train: "train.csv", dev: "" } })).toThrow(invalid("split.dev", /got ""/));
     const other = defineTextCascadeTrainer(
       options({ chain: (tiers, v) => options().chain(tiers, { ...v, version: "9.9.9" }) }),
     );

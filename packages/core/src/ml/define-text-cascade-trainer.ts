@@ -6,15 +6,16 @@
  * user writes only the chain, over the tiers this gives them.
  */
 import { existsSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { NEVER_ACCEPT } from "../calibrate/threshold-text.ts";
 import { readAllThresholds } from "../calibrate/thresholds-file.ts";
 import type { AnyChain } from "../compile/chain.ts";
-import { TrainerDefinitionError, VersionNotTrainableError } from "../errors/ml-errors.ts";
-import { flowNodes } from "../flows/children.ts";
+import { ArtifactError, TrainerDefinitionError, VersionNotTrainableError } from "../errors/ml-errors.ts";
+import { cascadeTierNames, flowNodes } from "../flows/children.ts";
 import type { Embedder, TextClassifier, VectorSearch } from "../steps/step-kinds.ts";
 import type { CascadeNode } from "../types.ts";
+import { IMPORT_META_URL_TEXT as META_URL } from "./import-meta-url-text.ts";
 import type { LabelledExample } from "./labelled-example.ts";
 import { LazyTextTiers } from "./lazy-text-tiers.ts";
 import { readLabelledFile } from "./read-labelled-file.ts";
@@ -40,8 +41,9 @@ export interface TextCascadeTiers<L extends string = string> {
   readonly index: VectorSearch;
   /**
    * The calibrated threshold of the cascade tier named `tier` (its step's name), from the folder's
-   * thresholds.json; `NEVER_ACCEPT` when the folder has none yet (trained, not calibrated) or it
-   * names no such tier, so that an uncalibrated tier never answers.
+   * thresholds.json; `NEVER_ACCEPT` when the folder has none for it yet (trained, not calibrated),
+   * so that an uncalibrated tier never answers. A name that is no tier of the chain's cascade (a
+   * typo, a renamed step) makes defining the chain fail with `TRAINER_INVALID`.
    */
   threshold(tier: string): number;
   /**
@@ -107,15 +109,9 @@ export interface TextCascadeTrainer<C extends AnyChain = AnyChain> extends Train
   chainFor(artifactsDir?: string, options?: { version?: string }): C;
 }
 
-/**
- * `import.meta.url` as text, for messages and the candidate module: spelt apart, because the bundler
- * rewrites every `import.meta.url` in core's code (its own module's URL), strings included.
- */
-const META_URL = ["import", "meta", "url"].join(".");
-
 /** Where a path option points: a file URL, an absolute path, or a path relative to the module's folder. */
 function pathOf(value: string | URL, base: string, option: string, name: string): string {
-  if (value instanceof URL || value.startsWith("file:")) return fileURLToPath(value);
+  if (value instanceof URL) return fileURLToPath(value);
   if (typeof value !== "string" || value === "") {
     throw new TrainerDefinitionError(
       `trainer "${name}": ${option} must be a path or a file URL, got ${String(value)}.`,
@@ -124,7 +120,13 @@ function pathOf(value: string | URL, base: string, option: string, name: string)
       },
     );
   }
+  if (value.startsWith("file:")) return fileURLToPath(value);
   return isAbsolute(value) ? value : resolve(base, value);
+}
+
+/** True for what {@link pathOf} takes: a file URL, or a non-empty path. */
+function isPathOption(value: unknown): boolean {
+  return value instanceof URL || (typeof value === "string" && value !== "");
 }
 
 /** Checks the options a trainer cannot work without, naming the option and the fix. */
@@ -143,9 +145,19 @@ function checkOptions(options: TextCascadeTrainerOptions<string, AnyChain>): str
     fail("labels", `labels lists ${dupes.map((l) => JSON.stringify(l)).join(", ")} twice.`);
   if (typeof options.chain !== "function")
     fail("chain", "chain must be a function (tiers, { version }) => defineChain(...).");
+  if (!isPathOption(options.artifactsDir))
+    fail(
+      "artifactsDir",
+      `artifactsDir must be the folder of the trained tiers, a path or a file URL (\`artifactsDir: "./artifacts/${name}"\`), got ${describe(options.artifactsDir)}.`,
+    );
   const split = options.split as unknown as Record<string, unknown> | undefined;
   if (typeof split !== "object" || split === null || split.train === undefined || split.dev === undefined)
     fail("split", 'split must name the train and dev files: { train: "train.csv", dev: "dev.csv" }.');
+  for (const part of ["train", "dev"] as const) {
+    const value = (split as Record<string, unknown>)[part];
+    if (!isPathOption(value))
+      fail(`split.${part}`, `split.${part} must be a path or a file URL, got ${describe(value)}.`);
+  }
   const module = options.module as unknown;
   const moduleUrl =
     module instanceof URL
@@ -158,6 +170,15 @@ function checkOptions(options: TextCascadeTrainerOptions<string, AnyChain>): str
   if (moduleUrl === undefined)
     fail("module", `module must be the module's own ${META_URL} (the candidates the CLI writes import it).`);
   return moduleUrl as string;
+}
+
+/** A wrong option's value as a message shows it. */
+function describe(value: unknown): string {
+  return value === undefined
+    ? "nothing"
+    : typeof value === "string"
+      ? JSON.stringify(value)
+      : `${typeof value} ${String(value)}`;
 }
 
 /**
@@ -211,7 +232,8 @@ export function defineTextCascadeTrainer<const L extends string, C extends AnyCh
   let current: C | undefined;
 
   const define = (dir: string, version: string, withoutLlm: boolean): C => {
-    const chain = options.chain(tiersOver(dir, labels, kind, withoutLlm), {
+    const asked = new Set<string>();
+    const chain = options.chain(tiersOver(dir, labels, kind, withoutLlm, asked), {
       version,
       artifactsDir: dir,
       withoutLlm,
@@ -226,6 +248,15 @@ export function defineTextCascadeTrainer<const L extends string, C extends AnyCh
       throw new TrainerDefinitionError(
         `trainer "${name}": its chain keeps an LLM tier in the version without it; end the cascade with \`...tiers.llm(llmStep)\` instead of the step itself.`,
         { details: { trainer: name, option: "chain" } },
+      );
+    }
+    // A misspelt or renamed tier would otherwise get NEVER_ACCEPT for good, silently.
+    const tierNames = cascadeTierNames(chain.flow);
+    const unknown = [...asked].filter((tier) => !tierNames.includes(tier));
+    if (unknown.length > 0) {
+      throw new TrainerDefinitionError(
+        `trainer "${name}": its chain asks tiers.threshold(${unknown.map((t) => JSON.stringify(t)).join(", ")}) for no tier of its cascade (tiers: ${tierNames.join(", ") || "none"}); give each tier's step name.`,
+        { details: { trainer: name, option: "chain", unknownTiers: unknown, tiers: tierNames } },
       );
     }
     made.set(chain, { dir, version });
@@ -251,7 +282,9 @@ export function defineTextCascadeTrainer<const L extends string, C extends AnyCh
     chainFor(dir, chainOptions = {}) {
       const folder = dir ?? artifactsDir;
       const version = chainOptions.version ?? defaultVersion;
-      if (folder !== artifactsDir || version !== defaultVersion) return define(folder, version, false);
+      // Only the trainer's own chain is made once: an explicit folder or version asks for a chain
+      // over the folder as it is now (the CLI's after-training calibration relies on that).
+      if (dir !== undefined || chainOptions.version !== undefined) return define(folder, version, false);
       current ??= define(folder, version, false);
       return current;
     },
@@ -265,7 +298,7 @@ export function defineTextCascadeTrainer<const L extends string, C extends AnyCh
       }
       return define(of.dir, of.version, true);
     },
-    chainModule: (_dir, version) => candidateModuleText(name, moduleUrl, version),
+    chainModule: (dir, version) => candidateModuleText(name, moduleUrl, dir, version),
     thresholdsPath: (dir) => textTierPath(dir ?? artifactsDir, "thresholds"),
     llmCostPerItemUsd: () => options.llmCostPerItemUsd,
   };
@@ -278,13 +311,21 @@ function tiersOver<L extends string>(
   labels: readonly L[],
   kind: TextTiersFolderKind,
   withoutLlm: boolean,
+  asked: Set<string>,
 ): TextCascadeTiers<L> {
   const trained = existsSync(textTierPath(dir, "manifest"));
+  const manifest = trained ? readTextTiersManifest(dir, kind) : undefined;
+  if (manifest !== undefined && manifest.classifier.labels !== labels.length) {
+    throw new ArtifactError(
+      `The classifier in ${dir} was trained on ${manifest.classifier.labels} labels, but the trainer lists ${labels.length}; retrain it with ${kind.rebuild}.`,
+      { details: { dir, trainedLabels: manifest.classifier.labels, labels: labels.length } },
+    );
+  }
   const thresholdsFile = textTierPath(dir, "thresholds");
   const thresholds: Record<string, number> =
     trained && existsSync(thresholdsFile) ? readAllThresholds(thresholdsFile) : {};
-  const models = trained
-    ? new LazyTextTiers(dir, readTextTiersManifest(dir, kind), { labels, kind })
+  const models = manifest
+    ? new LazyTextTiers(dir, manifest, { labels, kind })
     : untrainedTiers(dir, labels, kind);
   return {
     labels,
@@ -292,6 +333,7 @@ function tiersOver<L extends string>(
     embedder: models.embedder,
     index: models.index,
     threshold: (tier) => {
+      asked.add(tier);
       return thresholds[tier] ?? NEVER_ACCEPT;
     },
     llm: (...steps) => (withoutLlm ? [] : steps),
@@ -308,7 +350,7 @@ function untrainedTiers(
   kind: TextTiersFolderKind,
 ): Pick<LazyTextTiers, "classifier" | "embedder" | "index"> {
   const fail = (): never => {
-    throw new TrainerDefinitionError(`No trained tiers in ${dir}; train them with ${kind.rebuild}.`, {
+    throw new ArtifactError(`No trained tiers in ${dir}; train them with ${kind.rebuild}.`, {
       details: { dir },
     });
   };
@@ -337,22 +379,35 @@ function hasLlmTier(chain: AnyChain): boolean {
  * (the CLI cannot write the user's steps itself) and defines the chain over the artifacts beside it
  * (it reads its own location, so the folder can move).
  */
-function candidateModuleText(name: string, moduleUrl: string, version: string): string {
+function candidateModuleText(name: string, moduleUrl: string, candidateDir: string, version: string): string {
+  const source = relativeSpecifier(candidateDir, fileURLToPath(moduleUrl)) ?? moduleUrl;
   return [
     `// A candidate version of ${name} written by \`catena train\` or \`catena calibrate\`: the chain its`,
     "// trainer defines over the artifacts in this folder. Load it with --chains, or list it in catena.config.json.",
     'import { fileURLToPath } from "node:url";',
-    `import * as source from ${JSON.stringify(moduleUrl)};`,
+    `import * as source from ${JSON.stringify(source)};`,
     "",
     "const trainer = Object.values(source)",
     "  .flat()",
-    `  .find((t) => typeof t === "object" && t !== null && t.name === ${JSON.stringify(name)} && typeof t.chainFor === "function");`,
+    `  .find((t) => typeof t === "object" && t !== null && t.name === ${JSON.stringify(name)} && ["chainFor", "withoutLlm", "chainModule"].every((m) => typeof t[m] === "function"));`,
     "if (trainer === undefined) {",
-    `  throw new Error(${JSON.stringify(`${moduleUrl} exports no trainer named "${name}" any more; export it again, or remove this candidate.`)});`,
+    `  throw new Error(${JSON.stringify(`${source} (from this candidate's folder) exports no trainer named "${name}" any more; export it again, or remove this candidate.`)});`,
     "}",
     `export const candidate = trainer.chainFor(fileURLToPath(new URL(".", ${META_URL})), {`,
     `  version: ${JSON.stringify(version)},`,
     "});",
     "",
   ].join("\n");
+}
+
+/**
+ * The import specifier of `file` from the folder `fromDir` (`../../chains.ts`), so that a project
+ * cloned or moved with its candidates still loads them; undefined when no relative path joins them
+ * (another drive). Resolved by Node to the same URL as the module's own, so it is one instance.
+ */
+function relativeSpecifier(fromDir: string, file: string): string | undefined {
+  const path = relative(fromDir, file);
+  if (isAbsolute(path)) return undefined;
+  const specifier = path.split(sep).map(encodeURIComponent).join("/");
+  return specifier.startsWith("../") ? specifier : `./${specifier}`;
 }

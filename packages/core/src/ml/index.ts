@@ -73,6 +73,7 @@ export type {
   TextCascadeVersion,
 } from "./define-text-cascade-trainer.ts";
 export { defineTextCascadeTrainer } from "./define-text-cascade-trainer.ts";
+export { IMPORT_META_URL_TEXT } from "./import-meta-url-text.ts";
 export type { CheckExamplesOptions, LabelledExample } from "./labelled-example.ts";
 export { checkExamples } from "./labelled-example.ts";
 export type { LazyTextTiersOptions } from "./lazy-text-tiers.ts";
