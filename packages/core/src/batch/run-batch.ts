@@ -3,18 +3,18 @@ import { performance } from "node:perf_hooks";
 import type { Chain } from "../compile/chain.ts";
 import { AuditOptionsError } from "../errors/errors.ts";
 import { unpricedBudgetReason, unpricedTokens } from "../llm/unpriced-usage.ts";
-import { type AuditOutcome, checkAuditOptions } from "../runtime/audit-options.ts";
+import { checkAuditOptions } from "../runtime/audit-options.ts";
 import { BackgroundScope, setBackgroundScope } from "../runtime/background-runs.ts";
 import { sharedRunMetadata } from "../runtime/run-metadata.ts";
 import type { RunClock } from "../runtime/run-session.ts";
-import { addUsage } from "../runtime/run-step.ts";
 import type { RunOptions, RunResult } from "../runtime/run-types.ts";
 import { continueRun, isRunning, startRun } from "../runtime/runner.ts";
+import { auditTally } from "./audit-tally.ts";
 import { checkBatchArguments } from "./batch-arguments.ts";
 import { type BatchIdentity, batchIdentity } from "./batch-identity.ts";
 import type { QueueBatchSpec, QueuedBatch, QueuedRunResult } from "./batch-queue.ts";
 import { BatchRecorder } from "./batch-recorder.ts";
-import type { BatchAudits, BatchOptions, BatchSummary } from "./batch-types.ts";
+import type { BatchOptions, BatchSummary } from "./batch-types.ts";
 import { inputSource } from "./input-source.ts";
 import { BatchStoppedError, ProviderFailureStreak } from "./provider-failure-streak.ts";
 import { queueBatchId } from "./queue-batch-id.ts";
@@ -370,34 +370,6 @@ export async function runBatch<TInput, TOutput>(
     summary.forcedResume = { mismatches: [...checkpoint.mismatches] };
   // The results are the chain's validated outputs.
   return summary as BatchSummary<TOutput>;
-}
-
-/** Counts a batch's audits as they end (see `BatchSummary.audits`). */
-function auditTally() {
-  const summary: BatchAudits = {
-    calls: 0,
-    agreed: 0,
-    disagreed: 0,
-    failed: 0,
-    byTier: {},
-    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-  };
-  return {
-    summary,
-    add(a: AuditOutcome): void {
-      summary.calls++;
-      const key = `${a.cascade}/${a.tier}`;
-      const tier = summary.byTier[key] ?? { calls: 0, agreed: 0 };
-      summary.byTier[key] = tier;
-      tier.calls++;
-      if (a.agreed === true) {
-        summary.agreed++;
-        tier.agreed++;
-      } else if (a.agreed === false) summary.disagreed++;
-      else summary.failed++;
-      addUsage(summary.usage, a.usage);
-    },
-  };
 }
 
 /** The run options a queue's worker applies to each item: the plain-JSON ones. */
